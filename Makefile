@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: run test lint setup bench screenshots installer clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Starts the app; in demo mode (fake devices, synthetic data, throw-away folder) until set-up is done.
+run: setup
+	@if $(BIN)/frontdesk config check >/dev/null 2>&1; then $(BIN)/frontdesk; \
+	else echo "FrontDesk is not set up on this machine yet: starting the demo."; $(BIN)/frontdesk --demo; fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# Speed and memory figures, written to docs/benchmarks.md with the machine and the date.
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+installer: setup
+	$(PY) -m pip install -q -e ".[installer]"
+	$(BIN)/pyinstaller --noconfirm installer/frontdesk.spec
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

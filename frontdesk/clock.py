@@ -1,0 +1,39 @@
+"""Time in one place: stored times are UTC ISO-8601 strings, shown in the desk's local time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+
+def now() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def to_db(moment: datetime) -> str:
+    """A timezone-aware time as the fixed-width UTC string the store sorts and ranges on."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str | None) -> datetime | None:
+    """The inverse of :func:`to_db`."""
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def local_day_bounds(day: date) -> tuple[str, str]:
+    """Store strings for the start of ``day`` and of the next day, in the machine's local time zone."""
+    start = datetime.combine(day, time()).astimezone()
+    end = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    return to_db(start), to_db(end)
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    """A YYYY-MM-DD date, or an InputError that says which value was wrong."""
+    from frontdesk.errors import InputError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InputError(f"{what} must be a date like 2026-03-14, not {text!r}") from None

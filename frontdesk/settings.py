@@ -1,0 +1,84 @@
+"""Settings, declared once with types, defaults and labels, and read through one service.
+
+Code refers to a setting by its declaration (``settings.get(SCHOOL_NAME)``), never by a loose string.
+Values live in the ``settings`` table as JSON. Features add their declarations to this module, each in
+its own section.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from frontdesk.errors import InputError
+from frontdesk.store import Store
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One setting: its key, type, default and the label a settings screen shows."""
+
+    key: str
+    type: type
+    default: T
+    label: str
+    help: str = ""
+
+
+REGISTRY: dict[str, Setting[Any]] = {}
+
+
+def declare(key: str, type_: type, default: Any, label: str, help: str = "") -> Setting[Any]:
+    """Declare a setting (once, at import time)."""
+    if key in REGISTRY:
+        raise RuntimeError(f"setting {key} declared twice")
+    setting = Setting(key, type_, default, label, help)
+    REGISTRY[key] = setting
+    return setting
+
+
+# --- The school and this station (asked on first run) ---------------------------------------------
+SCHOOL_NAME = declare("school.name", str, "", "School name")
+SCHOOL_ADDRESS = declare("school.address", str, "", "School address")
+SCHOOL_PHONE = declare("school.phone", str, "", "School office phone")
+STATION_NAME = declare("station.name", str, "", "Station name", "For example: Main office desk")
+STATION_ROOM = declare("station.room", str, "", "Station room", "For example: Room 101, front office")
+STAFF_NAME = declare("station.staff", str, "", "Staff member at the desk")
+EMERGENCY_NUMBERS = declare(
+    "school.emergency_numbers", str, "911", "Emergency numbers", "Shown whenever an alert is not delivered"
+)
+
+# --- Visits -----------------------------------------------------------------------------------------
+BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for (hours)")
+
+
+class Settings:
+    """Reads and writes declared settings in the store."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    def get(self, setting: Setting[T]) -> T:
+        """The stored value, or the declared default."""
+        row = self._store.db.execute("SELECT value FROM settings WHERE key = ?", [setting.key]).fetchone()
+        return setting.default if row is None else json.loads(row[0])
+
+    def set(self, setting: Setting[T], value: T) -> None:
+        """Store a value after checking it has the declared type."""
+        if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
+            raise InputError(f"{setting.label} must be a {setting.type.__name__}, not {value!r}")
+        with self._store.db.conn:
+            self._store.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [setting.key, json.dumps(value)],
+            )
+
+    def is_configured(self) -> bool:
+        """True once first-run set-up has named the school and the station."""
+        return bool(self.get(SCHOOL_NAME).strip() and self.get(STATION_NAME).strip())

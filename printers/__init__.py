@@ -1,0 +1,1 @@
+"""Badge rendering and printer drivers behind one small interface. Never imports Qt."""

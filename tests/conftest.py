@@ -1,0 +1,29 @@
+"""Root test set-up: offscreen Qt, a fresh data folder (real SQLite file) per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never touch the real OS keyring from tests.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from frontdesk.context import Services  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data folder for one test."""
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def services(data_dir: Path):
+    """The core services over a fresh SQLite file."""
+    svc = Services.open(data_dir)
+    yield svc
+    svc.close()

@@ -1,0 +1,1 @@
+"""The PySide6 desktop application: composition root, windows, table models, workers."""
