@@ -1,0 +1,60 @@
+"""Run the benchmarks: ``python -m bench`` (all) or ``python -m bench visits screening`` (some)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+# Each name is a module in bench/ with a run() -> str returning a Markdown section.
+MODULES = ["visits"]
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def machine() -> str:
+    """One line describing the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+
+
+def main(names: list[str]) -> int:
+    """Run the named benchmarks (all when none), write their sections and the joined page."""
+    out_dir = DOCS / "benchmarks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in names or MODULES:
+        if name not in MODULES:
+            print(f"unknown benchmark {name!r}; known: {', '.join(MODULES)}", file=sys.stderr)
+            return 2
+        print(f"== {name}", flush=True)
+        body = importlib.import_module(f"bench.{name}").run()
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        text = f"## {name}\n\nMeasured {stamp} on {machine()}.\n\n{body.strip()}\n"
+        (out_dir / f"{name}.md").write_text(text)
+        print(text, flush=True)
+    sections = [(out_dir / f"{n}.md").read_text() for n in MODULES if (out_dir / f"{n}.md").exists()]
+    (DOCS / "benchmarks.md").write_text(
+        "# Benchmarks\n\nWritten by `make bench` (one section per feature; `python -m bench NAME` reruns one).\n"
+        "Targets come from the issues; each section says whether it meets them.\n\n" + "\n".join(sections)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
