@@ -10,7 +10,7 @@ from frontdesk import clock
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
-from frontdesk.text import fold, new_badge_code, normalize_badge_code
+from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
 
 _VISIT_COLUMNS = (
     "v.id, v.category, v.purpose, v.destination, v.time_in, v.time_out, v.station, v.staff, v.badge_code, "
@@ -99,9 +99,10 @@ class VisitService:
             if not allow_second:
                 open_visit = self._open_visit_of(person_id)
                 if open_visit is not None:
+                    badge = format_badge_code(open_visit.badge_code)
                     raise ConflictError(
                         f"{visitor.full_name} is already on site (checked in at "
-                        f"{open_visit.time_in.astimezone():%H:%M}, badge {open_visit.badge_code}). "
+                        f"{open_visit.time_in.astimezone():%H:%M}, badge {badge}). "
                         "Check them out first, or check in again on purpose.",
                         code="already_on_site",
                     )
@@ -294,6 +295,14 @@ class VisitService:
                 return None
             return self._open_visit_of(row[0])
         return self._open_visit_of(visitor.id)
+
+    def last_visit_of(self, visitor_id: int) -> Visit | None:
+        """The most recent visit of a known visitor (a returning visitor is offered the same details)."""
+        row = self._store.db.execute(
+            f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.person_id = ? ORDER BY v.time_in DESC LIMIT 1",
+            [visitor_id],
+        ).fetchone()
+        return _visit(row) if row else None
 
     def _open_visit_of(self, person_id: int) -> Visit | None:
         row = self._store.db.execute(
