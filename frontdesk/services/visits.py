@@ -20,6 +20,9 @@ _VISIT_COLUMNS = (
 _VISIT_FROM = "FROM visits v JOIN people p ON p.id = v.person_id"
 
 
+_CATEGORIES = {c.value: c for c in Category}  # a dict look-up is several times faster than Category(value)
+
+
 def _opt_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -40,7 +43,7 @@ def _visit(row: tuple) -> Visit:
     return Visit(
         id=row[0],
         visitor=visitor,
-        category=Category(row[1]),
+        category=_CATEGORIES[row[1]],
         purpose=row[2],
         destination=row[3],
         time_in=clock.from_db(row[4]),  # type: ignore[arg-type]
