@@ -14,7 +14,7 @@ from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import StoreError
 from frontdesk.settings import STAFF_NAME, STATION_NAME
 from ui.first_run import FirstRunPanel
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, banner
 
 
 def build_window(services: Services, *, demo: bool = False) -> MainWindow:
@@ -22,6 +22,7 @@ def build_window(services: Services, *, demo: bool = False) -> MainWindow:
     window = MainWindow(services)
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
+        window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
     return window
 
 
@@ -70,14 +71,19 @@ def _install_excepthook(app: QApplication) -> None:
     sys.excepthook = hook
 
 
-def run(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Start the desktop app (``frontdesk`` with no subcommand)."""
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def configure_app(app: QApplication) -> None:
+    """Application-wide look: name and a large, readable base font."""
     app.setApplicationName("FrontDesk")
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.25)  # readable at a glance from a standing position
     app.setFont(font)
+
+
+def run(data_dir: Path | None = None, demo: bool = False) -> int:
+    """Start the desktop app (``frontdesk`` with no subcommand)."""
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_app(app)
     _install_excepthook(app)
     try:
         if demo:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk import settings as s
@@ -17,8 +17,12 @@ class FirstRunPanel(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self._settings = settings
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 60, 80, 60)
+        outer = QVBoxLayout(self)
+        column = QWidget()
+        column.setMaximumWidth(720)
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(40, 60, 40, 40)
         title = QLabel(
             "<h1>Welcome to FrontDesk</h1><p>Four questions, then the desk is ready. "
             "Everything else can be set later.</p>"

@@ -167,8 +167,9 @@ class MainWindow(QMainWindow):
         self.onsite_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.onsite_table.setAlternatingRowColors(True)
         self.onsite_table.verticalHeader().hide()
+        # Names are what the eye looks for: sized to fit; the destination takes what is left (and elides).
         self.onsite_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.onsite_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.onsite_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         onsite_layout.addWidget(self.onsite_table, 1)
         checkout_row = QHBoxLayout()
         self.checkout_entry = QLineEdit()
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         checkout_row.addWidget(self.checkout_button)
         onsite_layout.addLayout(checkout_row)
         split.addWidget(onsite_box)
-        split.setSizes([560, 720])
+        split.setSizes([480, 800])
 
         self.health: dict[str, HealthLabel] = {}
         for name in ("Scanner", "Printer", "Dispatch"):
