@@ -190,3 +190,23 @@ def test_dates_of_birth_as_typed_at_a_desk(typed, expected):
 def test_impossible_dates_of_birth(typed):
     with pytest.raises(ValueError):
         parse_dob(typed)
+
+
+def test_event_log_window_shows_device_problems(qtbot, window, services):
+    services.events.record("printer", "error", "Badge printer not reachable — is it on? (IP 10.0.0.20)")
+    window.show_event_log()
+    table = window.event_log_window.table
+    assert table.rowCount() == 1
+    assert table.item(0, 1).text() == "Printer" and table.item(0, 2).text() == "Problem"
+    assert "not reachable" in table.item(0, 3).text()
+
+
+def test_settings_window_saves_typed_values(qtbot, window, services):
+    window.show_settings()
+    editors = window.settings_window.editors
+    editors[s.SCHOOL_NAME.key].setText("Cedar Hill Middle")
+    editors[s.BADGE_VALID_HOURS.key].setValue(6)
+    window.settings_window.on_save_clicked()
+    assert services.settings.get(s.SCHOOL_NAME) == "Cedar Hill Middle"
+    assert services.settings.get(s.BADGE_VALID_HOURS) == 6
+    assert window.settings_window.problem.text() == "Saved."

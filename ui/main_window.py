@@ -36,6 +36,7 @@ from frontdesk.errors import ConflictError, FrontDeskError
 from frontdesk.models import Visit, Visitor
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
+from ui.side_windows import EventLogWindow, SettingsWindow
 from ui.table_models import OnSiteModel
 from ui.visitor_form import CheckInRequest, VisitorForm
 
@@ -189,6 +190,9 @@ class MainWindow(QMainWindow):
             self.health[name.lower()] = label
             self.statusBar().addPermanentWidget(label)
 
+        self.event_log_window: EventLogWindow | None = None
+        self.settings_window: SettingsWindow | None = None
+        self._build_menus()
         self._wire()
         self.refresh_on_site()
         self._tick = QTimer(self)
@@ -198,6 +202,28 @@ class MainWindow(QMainWindow):
         self.scan_entry.setFocus()
 
     # --- wiring -------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        self.tools_menu = self.menuBar().addMenu("&Tools")
+        self.tools_menu.addAction("&Event log", QKeySequence("Ctrl+E"), self.show_event_log)
+        self.tools_menu.addAction("&Settings", QKeySequence("Ctrl+,"), self.show_settings)
+
+    @Slot()
+    def show_event_log(self) -> None:
+        """Open (or raise) the event log of device and delivery problems."""
+        if self.event_log_window is None:
+            self.event_log_window = EventLogWindow(self.services.events, self)
+        self.event_log_window.show()
+        self.event_log_window.raise_()
+        self.event_log_window.refresh()
+
+    @Slot()
+    def show_settings(self) -> None:
+        """Open (or raise) the settings window."""
+        if self.settings_window is None:
+            self.settings_window = SettingsWindow(self.services.settings, self)
+        self.settings_window.show()
+        self.settings_window.raise_()
+
     def _wire(self) -> None:
         self.scan_entry.textEdited.connect(self.on_scan_entry_edited)
         self.scan_entry.returnPressed.connect(self.on_scan_entry_return)
