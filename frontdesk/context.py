@@ -8,6 +8,10 @@ from pathlib import Path
 
 import platformdirs
 
+from frontdesk.accounts.service import Accounts
+from frontdesk.accounts.session import Session
+from frontdesk.audit import AuditTrail
+from frontdesk.review.service import ReviewService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
@@ -30,21 +34,36 @@ class Services:
     visits: VisitService
     events: EventLog
     directory: Directory
+    session: Session
+    audit: AuditTrail
+    accounts: Accounts
+    review: ReviewService
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
         """Open (and migrate) the store in ``data_dir`` and build the services over it."""
         store = Store.open(data_dir)
-        settings = Settings(store)
-        visits = VisitService(store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME))
+        session = Session(
+            has_accounts=lambda: store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+        )
+        audit = AuditTrail(store, session=session)
+        settings = Settings(store, session=session, audit=audit)
+        visits = VisitService(
+            store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME), session=session, audit=audit
+        )
         return cls(
             store=store,
             settings=settings,
             visits=visits,
             events=EventLog(store),
             directory=Directory(store),
+            session=session,
+            audit=audit,
+            accounts=Accounts(store, session, audit),
+            review=ReviewService(store, session, audit, visits),
         )
 
     def close(self) -> None:
-        """Close this thread's database connection."""
+        """Anchor the newest audit record, then close this thread's database connection."""
+        self.audit.refresh_anchor()
         self.store.close()

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from frontdesk.accounts.roles import Action
 from frontdesk.errors import InputError
 from frontdesk.store import Store
+
+if TYPE_CHECKING:
+    from frontdesk.accounts.session import Session
+    from frontdesk.audit import AuditTrail
 
 T = TypeVar("T")
 
@@ -56,10 +61,16 @@ BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for
 
 
 class Settings:
-    """Reads and writes declared settings in the store."""
+    """Reads and writes declared settings in the store.
 
-    def __init__(self, store: Store):
+    With a ``session`` and an ``audit`` trail (as :class:`~frontdesk.context.Services` builds it), a change
+    needs :attr:`Action.CHANGE_SETTINGS` and is recorded with its old and new value.
+    """
+
+    def __init__(self, store: Store, *, session: Session | None = None, audit: AuditTrail | None = None):
         self._store = store
+        self._session = session
+        self._audit = audit
 
     def get(self, setting: Setting[T]) -> T:
         """The stored value, or the declared default."""
@@ -72,12 +83,21 @@ class Settings:
             value = float(value)
         if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
             raise InputError(f"{setting.label} must be a {setting.type.__name__}, not {value!r}")
-        with self._store.db.conn:
-            self._store.db.execute(
+        if self._session is not None:
+            self._session.require(Action.CHANGE_SETTINGS)
+        old = self.get(setting)
+        db = self._store.db
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [setting.key, json.dumps(value)],
             )
+            if self._audit is not None and old != value:
+                self._audit.record(None, "settings.change", setting.key, {"old": old, "new": value})
+        if self._audit is not None:
+            self._audit.refresh_anchor()
 
     def is_configured(self) -> bool:
         """True once first-run set-up has named the school and the station."""

@@ -18,6 +18,9 @@ from frontdesk.errors import FrontDeskError
 COMMAND_MODULES = [
     "frontdesk.cli.visits",
     "frontdesk.cli.config",
+    "frontdesk.cli.users",
+    "frontdesk.cli.audit",
+    "frontdesk.cli.review",
 ]
 
 
@@ -36,6 +39,11 @@ def build_parser() -> ArgumentParser:
         "--demo",
         action="store_true",
         help="run on a throw-away data folder with synthetic data and fake devices",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="act as this staff account (PIN or password from FRONTDESK_PIN / FRONTDESK_PASSWORD, or asked)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMAND_MODULES:

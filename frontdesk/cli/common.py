@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -16,12 +18,29 @@ from frontdesk.text import format_badge_code
 
 
 def open_services(args: argparse.Namespace) -> Services:
-    """The services over ``--data-dir`` (or the default, or the demo folder)."""
+    """The services over ``--data-dir`` (or the default, or the demo folder), signed in as ``--user``.
+
+    Without ``--user`` the command acts as the front desk once accounts exist (set-up mode before).
+    """
     if getattr(args, "demo", False):
         from frontdesk.demo import demo_services
 
-        return demo_services()
-    return Services.open(args.data_dir or default_data_dir())
+        services = demo_services()
+    else:
+        services = Services.open(args.data_dir or default_data_dir())
+    if getattr(args, "user", None):
+        secret = os.environ.get("FRONTDESK_PASSWORD") or os.environ.get("FRONTDESK_PIN")
+        if secret is None:
+            secret = read_secret(f"PIN or password for {args.user}: ")
+        services.accounts.sign_in(args.user, secret)
+    return services
+
+
+def read_secret(prompt: str) -> str:
+    """A PIN or password from the terminal (not echoed), or one line of standard input in a script."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def to_jsonable(value: Any) -> Any:

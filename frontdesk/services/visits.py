@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlite_utils
 
 from frontdesk import clock
+from frontdesk.accounts.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
 from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
+
+if TYPE_CHECKING:
+    from frontdesk.accounts.session import Session
+    from frontdesk.audit import AuditTrail
 
 _VISIT_COLUMNS = (
     "v.id, v.category, v.purpose, v.destination, v.time_in, v.time_out, v.station, v.staff, v.badge_code, "
@@ -62,15 +71,54 @@ def name_keys(visitor: Visitor) -> tuple[str, str]:
 
 
 class VisitService:
-    """The front desk's verbs for visits. ``station`` and ``staff`` are stamped on every visit."""
+    """The front desk's verbs for visits. ``station`` and ``staff`` are stamped on every visit.
+
+    With a ``session`` each verb is checked against the permission table, and with an ``audit`` trail each
+    change is recorded in the same transaction as the change itself.
+    """
 
     def __init__(
-        self, store: Store, *, station: str = "", staff: str = "", now: Callable[[], datetime] = clock.now
+        self,
+        store: Store,
+        *,
+        station: str = "",
+        staff: str = "",
+        now: Callable[[], datetime] = clock.now,
+        session: Session | None = None,
+        audit: AuditTrail | None = None,
     ):
         self._store = store
         self.station = station
         self.staff = staff
         self._now = now
+        self._session = session
+        self._audit = audit
+
+    def _require(self, action: Action) -> None:
+        if self._session is not None:
+            self._session.require(action)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite_utils.Database]:
+        """One immediate transaction for a change and its audit record."""
+        if self._audit is not None:
+            with self._audit.transaction() as db:
+                yield db
+            return
+        db = self._store.db
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+
+    def _audited(self, action: str, subject: str, details: dict) -> None:
+        if self._audit is not None:
+            self._audit.record(None, action, subject, details)
+
+    def _staff_name(self) -> str:
+        """The signed-in person's name, else the station's configured staff member."""
+        if self._session is not None and self._session.actor.signed_in:
+            return self._session.actor.display_name
+        return self.staff
 
     # --- check-in -----------------------------------------------------------------------------------
     def check_in(
@@ -88,16 +136,15 @@ class VisitService:
 
         Raises ConflictError if the same person is already on site, unless ``allow_second``.
         """
+        self._require(Action.CHECK_IN)
         visitor = self._checked(visitor)
         try:
             category = Category(category)
         except ValueError:
             choices = ", ".join(c.value for c in Category)
             raise InputError(f"Category must be one of: {choices} (not {category!r})") from None
-        db = self._store.db
         moment = self._now()
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._write():
             person_id = self._find_or_add_person(visitor, moment)
             if not allow_second:
                 open_visit = self._open_visit_of(person_id)
@@ -115,8 +162,21 @@ class VisitService:
                 purpose,
                 destination,
                 note,
-                staff if staff is not None else self.staff,
+                staff if staff is not None else self._staff_name(),
                 moment,
+            )
+            self._audited(
+                "visit.check_in",
+                f"visit {visit_id}",
+                {
+                    "badge": code,
+                    "person_id": person_id,
+                    "name": visitor.full_name,
+                    "category": category.value,
+                    "destination": destination.strip(),
+                    "station": self.station,
+                    "again": allow_second,
+                },
             )
         return self.get(visit_id)
 
@@ -200,20 +260,49 @@ class VisitService:
     # --- check-out ----------------------------------------------------------------------------------
     def check_out(self, badge_code_or_id: str | int, *, note: str = "") -> Visit:
         """Record the exit of the visit with this badge code (or visit id)."""
+        self._require(Action.CHECK_OUT)
         visit = self.get(badge_code_or_id)
         if visit.time_out is not None:
             raise ConflictError(
                 f"{visit.visitor.full_name} was already checked out at {visit.time_out.astimezone():%H:%M}",
                 code="already_checked_out",
             )
-        db = self._store.db
-        with db.conn:
-            db.execute(
-                "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
-                "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
-                [clock.to_db(self._now()), note, note, note, visit.id],
-            )
+        with self._write() as db:
+            self._close_visit(db, visit, note, self._now())
         return self.get(visit.id)
+
+    def check_out_forgotten(self, before: datetime, note: str) -> list[Visit]:
+        """Check out, in one transaction, everyone still on site who came in before ``before``, with a note.
+
+        For the end of the day: visitors who left without signing out. Each one is audited.
+        """
+        self._require(Action.CLOSE_FORGOTTEN)
+        note = note.strip()
+        if not note:
+            raise InputError("Say why these visitors are checked out (for example: left without signing out)")
+        moment = self._now()
+        with self._write() as db:
+            rows = db.execute(
+                f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.time_out IS NULL AND v.time_in < ? "
+                "ORDER BY v.time_in",
+                [clock.to_db(before)],
+            ).fetchall()
+            visits = [_visit(r) for r in rows]
+            for visit in visits:
+                self._close_visit(db, visit, note, moment, action="visit.check_out_forgotten")
+        return [self.get(v.id) for v in visits]
+
+    def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> None:
+        db.execute(
+            "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
+            "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
+            [clock.to_db(moment), note, note, note, visit.id],
+        )
+        self._audited(
+            action,
+            f"visit {visit.id}",
+            {"badge": visit.badge_code, "name": visit.visitor.full_name, "note": note},
+        )
 
     # --- look-ups -----------------------------------------------------------------------------------
     def get(self, badge_code_or_id: str | int) -> Visit:
@@ -238,6 +327,7 @@ class VisitService:
 
     def on_site(self) -> list[Visit]:
         """Everyone checked in and not yet out, earliest first."""
+        self._require(Action.VIEW_ON_SITE)
         rows = self._store.db.execute(
             f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.time_out IS NULL ORDER BY v.time_in"
         ).fetchall()
@@ -245,6 +335,7 @@ class VisitService:
 
     def day_log(self, day: date) -> list[Visit]:
         """Every visit that began on ``day`` (the desk's local day), in order."""
+        self._require(Action.VIEW_DAY_LOG)
         start, end = clock.local_day_bounds(day)
         rows = self._store.db.execute(
             f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.time_in >= ? AND v.time_in < ? ORDER BY v.time_in",

@@ -10,6 +10,10 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from frontdesk.accounts.migrations import ACCOUNTS_MIGRATIONS
+from frontdesk.audit.migrations import AUDIT_MIGRATIONS
+from frontdesk.review.migrations import REVIEW_MIGRATIONS
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 
@@ -83,4 +87,4 @@ CORE: list[Migration] = [
 ]
 
 # Features add their lists here (each name prefixed with the feature, so lists never collide).
-MIGRATIONS: list[Migration] = [*CORE]
+MIGRATIONS: list[Migration] = [*CORE, *AUDIT_MIGRATIONS, *ACCOUNTS_MIGRATIONS, *REVIEW_MIGRATIONS]

@@ -1,0 +1,24 @@
+"""The staff accounts table."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def _accounts_0001_users(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('desk', 'principal', 'admin')),
+            secret_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            last_sign_in TEXT
+        )"""
+    )
+
+
+ACCOUNTS_MIGRATIONS = [("accounts_0001_users", _accounts_0001_users)]

@@ -1,0 +1,84 @@
+"""Roles, actions, and the one table that says which role may do what.
+
+Services call ``session.require(Action.X)`` before they act, so a forbidden action is refused whether it
+comes from the window, the command line or a script. Features add their actions here (one line each, in
+their own section) and guard their service methods the same way.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a staff account is for. The desk signs in with a PIN, the others with a password."""
+
+    DESK = "desk"
+    PRINCIPAL = "principal"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role as the office says it."""
+        return {"desk": "front desk", "principal": "principal", "admin": "district administrator"}[self.value]
+
+    @property
+    def uses_pin(self) -> bool:
+        """True when the account signs in with a PIN (fast, at the desk) rather than a password."""
+        return self is Role.DESK
+
+
+class Action(StrEnum):
+    """Something a signed-in person may or may not be allowed to do."""
+
+    # Front desk, all day.
+    CHECK_IN = "check in a visitor"
+    CHECK_OUT = "check a visitor out"
+    VIEW_ON_SITE = "see who is on site"
+    VIEW_DAY_LOG = "see the day's log"
+    PRINT_ROSTER = "print the emergency roster"
+    CLOSE_FORGOTTEN = "check out forgotten visitors"
+    VIEW_ID_DETAILS = "see a visitor's ID details"
+    PRINT_BADGE = "print a badge"
+    RAISE_ALERT = "raise a panic alert"
+    EDIT_DIRECTORY = "change the staff and room directory"
+    # Principals and the district.
+    REVIEW = "review visits, search history and see charts"
+    EXPORT = "export visit reports"
+    VIEW_AUDIT = "browse, verify and export the audit trail"
+    CHANGE_SETTINGS = "change settings"
+    CHANGE_LISTS = "change the screening lists"
+    OVERRIDE_SCREENING = "override a screening decision"
+    LIST_USERS = "list staff accounts"
+    # The district administrator only.
+    MANAGE_USERS = "add, disable or reset staff accounts"
+
+
+_EVERYONE = frozenset(Role)
+_PRINCIPALS = frozenset({Role.PRINCIPAL, Role.ADMIN})
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.CHECK_IN: _EVERYONE,
+    Action.CHECK_OUT: _EVERYONE,
+    Action.VIEW_ON_SITE: _EVERYONE,
+    Action.VIEW_DAY_LOG: _EVERYONE,
+    Action.PRINT_ROSTER: _EVERYONE,
+    Action.CLOSE_FORGOTTEN: _EVERYONE,
+    Action.VIEW_ID_DETAILS: _EVERYONE,
+    Action.PRINT_BADGE: _EVERYONE,
+    Action.RAISE_ALERT: _EVERYONE,
+    Action.EDIT_DIRECTORY: _EVERYONE,
+    Action.REVIEW: _PRINCIPALS,
+    Action.EXPORT: _PRINCIPALS,
+    Action.VIEW_AUDIT: _PRINCIPALS,
+    Action.CHANGE_SETTINGS: _PRINCIPALS,
+    Action.CHANGE_LISTS: _PRINCIPALS,
+    Action.OVERRIDE_SCREENING: _PRINCIPALS,
+    Action.LIST_USERS: _PRINCIPALS,
+    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+}
+
+
+def allowed(role: Role, action: Action) -> bool:
+    """True when ``role`` may do ``action`` (an action missing from the table is allowed to nobody)."""
+    return role in PERMISSIONS.get(action, frozenset())

@@ -1,0 +1,204 @@
+"""Staff accounts: add, list, disable, reset a PIN or password, and sign in (argon2 hashes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from frontdesk import clock
+from frontdesk.accounts.roles import Action, Role
+from frontdesk.accounts.session import Actor, Session
+from frontdesk.audit import AuditTrail
+from frontdesk.errors import ConflictError, InputError, NotFoundError, PermissionDenied
+from frontdesk.store import Store
+from frontdesk.text import fold
+
+PIN_LENGTHS = range(4, 9)
+MIN_PASSWORD = 8
+
+# A desk PIN is typed dozens of times a day, so its hash must be quick on an old office PC; the
+# passwords of principals and the district get argon2's stronger default cost.
+_PIN_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_PASSWORD_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A staff account as shown in lists (never its secret)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+    last_sign_in: datetime | None
+
+
+def check_secret(role: Role, secret: str) -> None:
+    """Raise InputError unless ``secret`` is a valid PIN (desk) or password (principal, administrator)."""
+    if role.uses_pin:
+        if not (secret.isdigit() and len(secret) in PIN_LENGTHS):
+            raise InputError("A front-desk PIN is 4 to 8 digits")
+    elif len(secret) < MIN_PASSWORD:
+        raise InputError(f"A {role.label}'s password needs at least {MIN_PASSWORD} characters")
+
+
+def _hasher(role: Role) -> PasswordHasher:
+    return _PIN_HASHER if role.uses_pin else _PASSWORD_HASHER
+
+
+def _account(row: tuple) -> Account:
+    return Account(
+        id=row[0],
+        username=row[1],
+        display_name=row[2],
+        role=Role(row[3]),
+        disabled=bool(row[4]),
+        created_at=clock.from_db(row[5]),  # type: ignore[arg-type]
+        last_sign_in=clock.from_db(row[6]),
+    )
+
+
+_ACCOUNT_COLUMNS = "id, username, display_name, role, disabled, created_at, last_sign_in"
+
+
+class Accounts:
+    """Staff accounts, guarded by the permission table, every change and sign-in audited."""
+
+    def __init__(self, store: Store, session: Session, audit: AuditTrail):
+        self._store = store
+        self.session = session
+        self._audit = audit
+
+    def any_exist(self) -> bool:
+        """True once at least one account exists (ends set-up mode)."""
+        return self._store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
+    # --- managing -----------------------------------------------------------------------------------
+    def add(self, username: str, role: Role | str, secret: str, display_name: str = "") -> Account:
+        """Create an account. The very first one must be a district administrator."""
+        self.session.require(Action.MANAGE_USERS)
+        username = self._clean_username(username)
+        try:
+            role = Role(role)
+        except ValueError:
+            raise InputError(f"Role must be one of: {', '.join(r.value for r in Role)} (not {role!r})") from None
+        if not self.any_exist() and role is not Role.ADMIN:
+            raise InputError("The first account must be a district administrator (--role admin)")
+        check_secret(role, secret)
+        digest = _hasher(role).hash(secret)
+        actor = self.session.actor_name  # before the insert, which ends set-up mode
+        with self._audit.transaction() as db:
+            if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+                raise ConflictError(f"There is already an account called {username!r}")
+            db.execute(
+                "INSERT INTO users (username, display_name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                [username, display_name.strip() or username, role.value, digest, clock.to_db(clock.now())],
+            )
+            self._audit.record(actor, "user.add", username, {"role": role.value})
+        return self.get(username)
+
+    def disable(self, username: str) -> Account:
+        """Disable an account (it can no longer sign in; its history stays)."""
+        self.session.require(Action.MANAGE_USERS)
+        account = self.get(username)
+        if account.role is Role.ADMIN and self._active_admins() <= 1 and not account.disabled:
+            raise ConflictError("This is the last active district administrator; add another one first")
+        with self._audit.transaction() as db:
+            db.execute("UPDATE users SET disabled = 1 WHERE id = ?", [account.id])
+            self._audit.record(None, "user.disable", account.username)
+        if self.session.actor.username == account.username:
+            self.session.become(None)
+        return self.get(username)
+
+    def reset_secret(self, username: str, secret: str) -> Account:
+        """Set a new PIN (desk) or password (others), re-enable the account and clear failed attempts."""
+        self.session.require(Action.MANAGE_USERS)
+        account = self.get(username)
+        check_secret(account.role, secret)
+        digest = _hasher(account.role).hash(secret)
+        with self._audit.transaction() as db:
+            db.execute(
+                "UPDATE users SET secret_hash = ?, disabled = 0, failed_attempts = 0 WHERE id = ?",
+                [digest, account.id],
+            )
+            self._audit.record(None, "user.reset_secret", account.username)
+        return self.get(username)
+
+    def list(self) -> list[Account]:
+        """Every account, by role then name."""
+        self.session.require(Action.LIST_USERS)
+        rows = self._store.db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM users ORDER BY role, username").fetchall()
+        return [_account(r) for r in rows]
+
+    def desk_accounts(self) -> list[tuple[str, str]]:
+        """``(username, display name)`` of active desk accounts: the sign-in screen's quick picks."""
+        return [
+            (r[0], r[1])
+            for r in self._store.db.execute(
+                "SELECT username, display_name FROM users WHERE disabled = 0 AND role = 'desk' "
+                "ORDER BY display_name"
+            )
+        ]
+
+    def get(self, username: str) -> Account:
+        """The account with this user name, or NotFoundError."""
+        row = self._store.db.execute(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM users WHERE username = ?", [fold(username).replace(" ", ".")]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No staff account called {username!r}")
+        return _account(row)
+
+    # --- signing in ---------------------------------------------------------------------------------
+    def sign_in(self, username: str, secret: str) -> Actor:
+        """Check the PIN or password and make this person the session's actor. Audited, success or not."""
+        key = fold(username).replace(" ", ".")
+        row = self._store.db.execute(
+            "SELECT id, username, display_name, role, secret_hash, disabled FROM users WHERE username = ?", [key]
+        ).fetchone()
+        if row is None or row[5]:
+            self._audit.record(key or "?", "user.sign_in_failed", key, {"reason": "unknown or disabled"})
+            raise PermissionDenied("Wrong name, PIN or password, or the account is disabled", code="sign_in")
+        role = Role(row[3])
+        try:
+            _hasher(role).verify(row[4], secret)
+        except (VerificationError, InvalidHashError):
+            with self._audit.transaction() as db:
+                db.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = ?", [row[0]])
+                self._audit.record(row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret"})
+            raise PermissionDenied(
+                "Wrong name, PIN or password, or the account is disabled", code="sign_in"
+            ) from None
+        actor = Actor(row[1], role, row[2])
+        with self._audit.transaction() as db:
+            db.execute(
+                "UPDATE users SET failed_attempts = 0, last_sign_in = ? WHERE id = ?",
+                [clock.to_db(clock.now()), row[0]],
+            )
+            self._audit.record(actor.username, "user.sign_in", actor.username, {"role": role.value})
+        self.session.become(actor)
+        return actor
+
+    def sign_out(self) -> None:
+        """Nobody is signed in any more (the window locks or shows the sign-in screen)."""
+        actor = self.session.actor
+        if actor.signed_in:
+            self._audit.record(actor.username, "user.sign_out", actor.username)
+        self.session.become(None)
+
+    def _active_admins(self) -> int:
+        return self._store.db.execute(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"
+        ).fetchone()[0]
+
+    @staticmethod
+    def _clean_username(username: str) -> str:
+        key = fold(username).replace(" ", ".")
+        if not key or not all(c.isalnum() or c in "._-" for c in key):
+            raise InputError("A user name is letters, digits, dots, dashes or underscores (e.g. 'j.rivera')")
+        return key

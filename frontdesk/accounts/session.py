@@ -1,0 +1,63 @@
+"""Who is acting now: the signed-in person, or the implicit desk / set-up actor when nobody is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from frontdesk.accounts.roles import PERMISSIONS, Action, Role, allowed
+from frontdesk.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person (or the implicit desk) as recorded in the audit trail and checked against the table."""
+
+    username: str
+    role: Role
+    display_name: str
+    signed_in: bool = True
+
+
+# With no accounts at all the installation is being set up: everything is allowed, so the first
+# administrator can be created. Once any account exists, nobody signed in means the front desk.
+SETUP_ACTOR = Actor("setup", Role.ADMIN, "Set-up (no accounts yet)", signed_in=False)
+DESK_ACTOR = Actor("desk", Role.DESK, "Front desk (not signed in)", signed_in=False)
+
+
+class Session:
+    """The current actor of one window or one command, and the permission check services call."""
+
+    def __init__(self, has_accounts: Callable[[], bool]):
+        self._has_accounts = has_accounts
+        self._actor: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in person, else the desk (accounts exist) or set-up (none yet)."""
+        if self._actor is not None:
+            return self._actor
+        return DESK_ACTOR if self._has_accounts() else SETUP_ACTOR
+
+    @property
+    def actor_name(self) -> str:
+        """The name the audit trail records for the current actor."""
+        return self.actor.username
+
+    def become(self, actor: Actor | None) -> None:
+        """Make ``actor`` the current person (None: nobody signed in). Only :class:`Accounts` calls this."""
+        self._actor = actor
+
+    def may(self, action: Action) -> bool:
+        """True when the current actor may do ``action`` (for the UI to grey out what it cannot)."""
+        return allowed(self.actor.role, action)
+
+    def require(self, action: Action) -> None:
+        """Raise PermissionDenied unless the current actor may do ``action``; the message says who may."""
+        actor = self.actor
+        if allowed(actor.role, action):
+            return
+        who = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else "Without signing in, the desk"
+        roles = " or ".join(r.label for r in Role if r in PERMISSIONS.get(action, frozenset()))
+        hint = f": sign in as a {roles} (--user NAME)" if roles else ""
+        raise PermissionDenied(f"{who} may not {action.value}{hint}", code="forbidden")

@@ -1,0 +1,32 @@
+"""The audit trail's table, and the triggers that refuse updates and deletes through SQLite."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def _audit_0001_log(db: sqlite_utils.Database) -> None:
+    # seq is the rowid: records are read back in the order they were appended.
+    db.execute(
+        """CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            details TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX audit_log_time ON audit_log(time)")
+    # Append-only for the application and for anyone using SQLite casually. Someone who drops these
+    # triggers can still edit rows; that is what the hash chain and the anchor file are for.
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+        )
+
+
+AUDIT_MIGRATIONS = [("audit_0001_log", _audit_0001_log)]

@@ -1,0 +1,334 @@
+"""An append-only, hash-chained audit trail in the store, with an anchor file that catches truncation.
+
+Each record commits to the one before: its ``hash`` is the SHA-256 of a canonical serialisation of
+``(seq, time, actor, action, subject, details, prev_hash)``, and ``prev_hash`` is the previous record's
+hash (64 zeros for the first). Changing, deleting or reordering any record breaks the chain from there on.
+
+Deleting records at the *end* leaves a shorter chain that is still valid, so after each commit the newest
+``(seq, hash)`` is also written to ``audit-anchor.json`` next to the database: a chain that stops before
+the anchor, or disagrees with it, was cut. What this cannot catch: someone able to write both the
+database and the anchor file can rebuild the whole chain from the point they changed (SHA-256 is not a
+secret); compare the head with one kept elsewhere (``frontdesk audit head``, ``verify --expect``) for that.
+The newest records appended inside another service's own transaction are anchored at the next commit of
+the trail, so cutting just those is not caught until then.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from frontdesk import clock
+from frontdesk.accounts.roles import Action
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from frontdesk.accounts.session import Session
+    from frontdesk.store import Store
+
+GENESIS = "0" * 64
+ANCHOR_NAME = "audit-anchor.json"
+_COLUMNS = "seq, time, actor, action, subject, details, prev_hash, hash"
+
+
+def canonical_details(details: Mapping[str, Any] | None) -> str:
+    """Details as the one JSON text that is stored and hashed (sorted keys, no spaces)."""
+    return json.dumps(dict(details or {}), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def record_hash(seq: int, time: str, actor: str, action: str, subject: str, details: str, prev_hash: str) -> str:
+    """The SHA-256 (hex) a record stores, over its fields as stored (``details`` is canonical JSON text)."""
+    # A JSON array is unambiguous where joining with a separator would not be.
+    text = json.dumps([seq, time, actor, action, subject, details, prev_hash], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One entry of the audit trail."""
+
+    seq: int
+    time: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of :meth:`AuditTrail.verify`: intact, or the first record found wrong and how."""
+
+    intact: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    problem: str | None = None  # "changed", "deleted", "reordered", "truncated", "anchor"
+    seq: int | None = None  # the first record that is wrong (or where the cut is)
+    message: str = "intact"
+
+
+def _record(row: tuple) -> AuditRecord:
+    return AuditRecord(
+        seq=row[0],
+        time=clock.from_db(row[1]),  # type: ignore[arg-type]
+        actor=row[2],
+        action=row[3],
+        subject=row[4],
+        details=json.loads(row[5]),
+        prev_hash=row[6],
+        hash=row[7],
+    )
+
+
+class AuditTrail:
+    """Appends records, lists and exports them, and verifies the chain.
+
+    ``record`` is open to every service (call it inside your own transaction so the change and its
+    record commit together, or use :meth:`transaction`). Reading, exporting and verifying need
+    :attr:`Action.VIEW_AUDIT` when a ``session`` is given.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        session: Session | None = None,
+        now: Callable[[], datetime] = clock.now,
+    ):
+        self._store = store
+        self._session = session
+        self._now = now
+        self.anchor_path = Path(store.data_dir) / ANCHOR_NAME
+
+    # --- writing ------------------------------------------------------------------------------------
+    def record(
+        self,
+        actor: str | None,
+        action: str,
+        subject: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditRecord:
+        """Append one record and return it. ``actor`` None means the session's current actor.
+
+        Inside a transaction the caller opened, the record joins it (and commits or rolls back with the
+        change it describes); otherwise it is committed on its own at once.
+        """
+        if actor is None:
+            actor = self._session.actor_name if self._session is not None else "system"
+        db = self._store.db
+        if db.conn.in_transaction:
+            return self._append(db, actor, action, subject, details)
+        with self.transaction() as db:
+            return self._append(db, actor, action, subject, details)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """``BEGIN IMMEDIATE`` … commit, then refresh the anchor: for a change and its audit records."""
+        db = self._store.db
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+        self.refresh_anchor()
+
+    def _append(self, db, actor: str, action: str, subject: str, details) -> AuditRecord:
+        moment = self._now()
+        row = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+        time, text = clock.to_db(moment), canonical_details(details)
+        digest = record_hash(seq, time, actor, action, subject, text, prev)
+        db.execute(
+            f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [seq, time, actor, action, subject, text, prev, digest],
+        )
+        return AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
+
+    def refresh_anchor(self) -> None:
+        """Write the newest committed ``(seq, hash)`` to the anchor file, unless it already holds a newer one."""
+        row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            return
+        current = self.read_anchor()
+        if current is not None and current[0] >= row[0]:
+            return  # another process anchored a newer record already
+        tmp = self.anchor_path.with_name(f".{ANCHOR_NAME}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"seq": row[0], "hash": row[1]}))
+        os.replace(tmp, self.anchor_path)  # atomic: the anchor is the old one or the new one, never half
+
+    def read_anchor(self) -> tuple[int, str] | None:
+        """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""
+        try:
+            data = json.loads(self.anchor_path.read_text())
+            return int(data["seq"]), str(data["hash"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    # --- reading ------------------------------------------------------------------------------------
+    def _guard(self) -> None:
+        if self._session is not None:
+            self._session.require(Action.VIEW_AUDIT)
+
+    def head(self) -> tuple[int, str]:
+        """The newest record's ``(seq, hash)`` (``(0, GENESIS)`` when empty): write it down to compare later."""
+        self._guard()
+        row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def records(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        text: str | None = None,
+        limit: int | None = 1000,
+        newest_first: bool = True,
+    ) -> list[AuditRecord]:
+        """Records in a time range ``[start, end)``, optionally by actor, action prefix or text."""
+        self._guard()
+        return list(self._select(start, end, actor, action, text, limit, newest_first))
+
+    def _select(self, start, end, actor, action, text, limit, newest_first) -> Iterator[AuditRecord]:
+        where, params = [], []
+        if start is not None:
+            where.append("time >= ?")
+            params.append(clock.to_db(start))
+        if end is not None:
+            where.append("time < ?")
+            params.append(clock.to_db(end))
+        if actor:
+            where.append("actor = ?")
+            params.append(actor)
+        if action:
+            where.append("action LIKE ? ESCAPE '\\'")
+            params.append(action.replace("%", "\\%").replace("_", "\\_") + "%")
+        if text:
+            where.append("(subject LIKE ? OR details LIKE ?)")
+            params += [f"%{text}%", f"%{text}%"]
+        sql = f"SELECT {_COLUMNS} FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for row in self._store.db.execute(sql, params):
+            yield _record(row)
+
+    def export_csv(self, out: IO[str], **filters: Any) -> int:
+        """Write the records (oldest first, with their hashes) as CSV; returns how many were written."""
+        self._guard()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["seq", "time", "actor", "action", "subject", "details", "prev_hash", "hash"])
+        count = 0
+        for r in self._select(
+            filters.get("start"),
+            filters.get("end"),
+            filters.get("actor"),
+            filters.get("action"),
+            filters.get("text"),
+            None,
+            False,
+        ):
+            writer.writerow(
+                [r.seq, clock.to_db(r.time), r.actor, r.action, r.subject, canonical_details(r.details)]
+                + [r.prev_hash, r.hash]
+            )
+            count += 1
+        return count
+
+    # --- verifying ----------------------------------------------------------------------------------
+    def verify(self, expect: tuple[int, str] | None = None) -> VerifyResult:
+        """Walk the whole chain; report it intact or name the first record changed, deleted or reordered.
+
+        Then check the tail against the anchor file (and against ``expect``, a head written down before).
+        """
+        self._guard()
+        db = self._store.db
+        prev, expected_seq, checked = GENESIS, 1, 0
+        for seq, time, actor, action, subject, details, prev_hash, digest in db.execute(
+            f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq"
+        ):
+            if seq != expected_seq:
+                return self._broken(
+                    "deleted",
+                    expected_seq,
+                    checked,
+                    prev,
+                    f"record {expected_seq} is missing"
+                    + (f" (records {expected_seq}–{seq - 1} were deleted)" if seq - 1 > expected_seq else ""),
+                )
+            own = record_hash(seq, time, actor, action, subject, details, prev_hash)
+            if prev_hash != prev:
+                moved = db.execute("SELECT seq FROM audit_log WHERE hash = ?", [prev_hash]).fetchone()
+                if moved is not None and moved[0] != seq - 1:
+                    return self._broken(
+                        "reordered",
+                        seq,
+                        checked,
+                        prev,
+                        f"record {seq} is out of order: it follows record {moved[0]} in the chain",
+                    )
+                if own == digest and seq > 1:
+                    # This record is whole, so the one before it was rewritten (hash and all).
+                    return self._broken(
+                        "changed",
+                        seq - 1,
+                        checked - 1,
+                        prev,
+                        f"record {seq - 1} was changed (record {seq} committed to a different version of it)",
+                    )
+                return self._broken("changed", seq, checked, prev, f"record {seq} was changed")
+            if own != digest:
+                return self._broken(
+                    "changed", seq, checked, prev, f"record {seq} was changed (its contents do not match its hash)"
+                )
+            prev, expected_seq, checked = digest, seq + 1, checked + 1
+        head_seq, head_hash = expected_seq - 1, prev
+        for source, anchor in (("anchor file", self.read_anchor()), ("expected head", expect)):
+            if anchor is None:
+                if source == "anchor file" and head_seq > 0:
+                    return self._broken(
+                        "anchor",
+                        head_seq,
+                        checked,
+                        prev,
+                        f"the anchor file {self.anchor_path} is missing or unreadable",
+                    )
+                continue
+            a_seq, a_hash = anchor
+            if a_seq > head_seq:
+                return self._broken(
+                    "truncated",
+                    head_seq + 1,
+                    checked,
+                    prev,
+                    f"records {head_seq + 1}–{a_seq} are missing from the end (the {source} names record {a_seq})",
+                )
+            if a_seq > 0:
+                row = db.execute("SELECT hash FROM audit_log WHERE seq = ?", [a_seq]).fetchone()
+                if row is None or row[0] != a_hash:
+                    return self._broken(
+                        "changed",
+                        a_seq,
+                        checked,
+                        prev,
+                        f"record {a_seq} differs from the {source}: the chain was rebuilt from there or earlier",
+                    )
+        return VerifyResult(True, checked, head_seq, head_hash)
+
+    @staticmethod
+    def _broken(problem: str, seq: int, checked: int, prev: str, message: str) -> VerifyResult:
+        return VerifyResult(False, max(checked, 0), seq - 1, prev, problem, seq, message)

@@ -1,0 +1,107 @@
+"""``frontdesk audit verify | list | export | head``: the tamper-evident trail (principals, administrators).
+
+``verify`` exits 0 when the chain is intact and 1 when it was tampered with (the first bad record is named
+on standard output); bad input stays 2, like every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from frontdesk import clock
+from frontdesk.cli.common import open_services, print_json
+from frontdesk.errors import InputError
+
+EXIT_TAMPERED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the audit commands."""
+    audit = subparsers.add_parser("audit", help="the tamper-evident audit trail")
+    sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    p = sub.add_parser("verify", help="check the chain: exit 0 intact, 1 tampered (first bad record named)")
+    p.add_argument("--expect", metavar="SEQ:HASH", help="a head written down earlier ('frontdesk audit head')")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_verify)
+    p = sub.add_parser("head", help="the newest record's number and hash, to keep somewhere else")
+    p.set_defaults(run=_head)
+    for name, helptext in (("list", "browse records, newest first"), ("export", "records as CSV, oldest first")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--from", dest="start", help="YYYY-MM-DD (local day)")
+        p.add_argument("--to", dest="end", help="YYYY-MM-DD (local day, included)")
+        p.add_argument("--actor")
+        p.add_argument("--action", help="action or its prefix, e.g. visit. or user.sign_in")
+        p.add_argument("--text", help="text in the subject or details")
+        if name == "list":
+            p.add_argument("--limit", type=int, default=200)
+            p.add_argument("--json", action="store_true")
+            p.set_defaults(run=_list)
+        else:
+            p.add_argument("--out", help="file to write (default: standard output)")
+            p.set_defaults(run=_export)
+
+
+def _filters(args: argparse.Namespace) -> dict:
+    start = end = None
+    if args.start:
+        start = clock.local_day_bounds(clock.parse_date(args.start, "--from"))[0]
+    if args.end:
+        end = clock.local_day_bounds(clock.parse_date(args.end, "--to"))[1]
+    return {
+        "start": clock.from_db(start),
+        "end": clock.from_db(end),
+        "actor": args.actor,
+        "action": args.action,
+        "text": args.text,
+    }
+
+
+def _verify(args: argparse.Namespace) -> int:
+    expect = None
+    if args.expect:
+        seq, _, digest = args.expect.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise InputError("--expect must look like 1234:<64 hex digits> (from 'frontdesk audit head')")
+        expect = (int(seq), digest.lower())
+    result = open_services(args).audit.verify(expect)
+    if args.json:
+        print_json(result)
+    elif result.intact:
+        print(f"intact: {result.checked} records, head {result.head_seq}:{result.head_hash}")
+    else:
+        print(f"TAMPERED: {result.message} (first bad record: {result.seq}; {result.problem})")
+    return 0 if result.intact else EXIT_TAMPERED
+
+
+def _head(args: argparse.Namespace) -> int:
+    seq, digest = open_services(args).audit.head()
+    print(f"{seq}:{digest}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    records = open_services(args).audit.records(limit=args.limit, **_filters(args))
+    if args.json:
+        print_json(records)
+    else:
+        for r in records:
+            details = " ".join(f"{k}={v}" for k, v in r.details.items())
+            print(
+                f"{r.seq:>7}  {r.time.astimezone():%Y-%m-%d %H:%M:%S}  {r.actor:12}  {r.action:24}  "
+                f"{r.subject}  {details}"
+            )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    filters = _filters(args)
+    if args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as f:
+            count = services.audit.export_csv(f, **filters)
+        print(f"{count} records written to {args.out}", file=sys.stderr)
+    else:
+        count = services.audit.export_csv(sys.stdout, **filters)
+    services.audit.record(None, "audit.export", args.out or "-", {"records": count})
+    return 0

@@ -1,0 +1,69 @@
+"""``frontdesk users add | list | disable | reset-pin``: staff accounts (district administrator only)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from frontdesk.accounts.roles import Role
+from frontdesk.cli.common import open_services, print_json, read_secret
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the account commands."""
+    users = subparsers.add_parser("users", help="staff accounts and roles")
+    sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = sub.add_parser(
+        "add", help="add an account; its PIN or password comes from FRONTDESK_NEW_SECRET or is asked"
+    )
+    p.add_argument("name", help="user name, e.g. j.rivera")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--display-name", default="", help="the name shown and stamped on visits")
+    p.set_defaults(run=_add)
+    p = sub.add_parser("list", help="every account")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_list)
+    p = sub.add_parser("disable", help="stop an account from signing in")
+    p.add_argument("name")
+    p.set_defaults(run=_disable)
+    p = sub.add_parser("reset-pin", help="set a new PIN (desk) or password (others) and re-enable the account")
+    p.add_argument("name")
+    p.set_defaults(run=_reset)
+
+
+def _new_secret(name: str, role: Role) -> str:
+    kind = "PIN" if role.uses_pin else "password"
+    return os.environ.get("FRONTDESK_NEW_SECRET") or read_secret(f"New {kind} for {name}: ")
+
+
+def _add(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    role = Role(args.role)
+    account = services.accounts.add(args.name, role, _new_secret(args.name, role), args.display_name)
+    print(f"Added {account.username} ({account.role.label})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    accounts = open_services(args).accounts.list()
+    if args.json:
+        print_json([{**a.__dict__, "role": a.role.value} for a in accounts])
+    else:
+        for a in accounts:
+            state = "  (disabled)" if a.disabled else ""
+            print(f"{a.username:20}  {a.role.label:22}  {a.display_name}{state}")
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    account = open_services(args).accounts.disable(args.name)
+    print(f"Disabled {account.username}")
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    account = services.accounts.get(args.name)
+    services.accounts.reset_secret(account.username, _new_secret(account.username, account.role))
+    print(f"New {'PIN' if account.role.uses_pin else 'password'} set for {account.username}")
+    return 0
