@@ -1,0 +1,183 @@
+"""The audit trail: records from the services, the chain, and each kind of tampering caught by verify."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from frontdesk.audit import GENESIS, record_hash
+from frontdesk.cli import main
+from frontdesk.context import Services
+from frontdesk.models import Visitor
+from frontdesk.settings import SCHOOL_NAME
+
+
+def _fill(services: Services, n: int = 6) -> None:
+    for i in range(n):
+        services.audit.record("tester", "test.step", f"thing {i}", {"i": i, "name": "Zoë Testwood"})
+
+
+def _attack(services: Services, *sql: str) -> None:
+    """Change the file as someone with SQLite at hand would: triggers dropped first."""
+    conn = sqlite3.connect(services.store.path)
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    for statement in sql:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def test_records_chain_each_to_the_one_before(services):
+    _fill(services, 3)
+    records = services.audit.records(newest_first=False)
+    assert [r.seq for r in records] == [1, 2, 3]
+    assert records[0].prev_hash == GENESIS
+    assert records[1].prev_hash == records[0].hash and records[2].prev_hash == records[1].hash
+    r = records[1]
+    details = json.dumps(r.details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    row = services.store.db.execute("SELECT time FROM audit_log WHERE seq = 2").fetchone()
+    assert r.hash == record_hash(2, row[0], "tester", "test.step", "thing 1", details, r.prev_hash)
+    result = services.audit.verify()
+    assert result.intact and result.checked == 3 and result.head_seq == 3
+
+
+def test_services_record_check_in_check_out_settings(services):
+    visit = services.visits.check_in(Visitor("Ann", "Testwood"), purpose="Meeting")
+    services.visits.check_out(visit.badge_code)
+    services.settings.set(SCHOOL_NAME, "Maple Grove")
+    actions = [(r.action, r.subject) for r in services.audit.records(newest_first=False)]
+    assert actions == [
+        ("visit.check_in", f"visit {visit.id}"),
+        ("visit.check_out", f"visit {visit.id}"),
+        ("settings.change", "school.name"),
+    ]
+    change = services.audit.records(action="settings.")[0]
+    assert change.details == {"old": "", "new": "Maple Grove"} and change.actor == "setup"
+
+
+def test_a_refused_check_in_leaves_no_record(services):
+    services.visits.check_in(Visitor("Ann", "Testwood"))
+    with pytest.raises(Exception, match="already on site"):
+        services.visits.check_in(Visitor("Ann", "Testwood"))
+    assert len(services.audit.records(action="visit.check_in")) == 1
+
+
+def test_sqlite_refuses_updates_and_deletes(services):
+    _fill(services, 2)
+    db = services.store.db
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM audit_log WHERE seq = 2")
+
+
+def test_edited_field_is_caught_at_that_record(services):
+    _fill(services)
+    _attack(services, "UPDATE audit_log SET actor = 'someone.else' WHERE seq = 4")
+    result = services.audit.verify()
+    assert not result.intact and result.problem == "changed" and result.seq == 4
+
+
+def test_edited_details_with_recomputed_hash_is_caught_by_the_next_record(services):
+    _fill(services)
+    row = services.store.db.execute("SELECT time, prev_hash FROM audit_log WHERE seq = 3").fetchone()
+    forged = record_hash(3, row[0], "tester", "test.step", "thing 2", '{"i":99}', row[1])
+    _attack(services, f"UPDATE audit_log SET details = '{{\"i\":99}}', hash = '{forged}' WHERE seq = 3")
+    result = services.audit.verify()
+    assert (result.intact, result.problem, result.seq) == (False, "changed", 3)
+
+
+def test_deleted_row_is_caught(services):
+    _fill(services)
+    _attack(services, "DELETE FROM audit_log WHERE seq = 3")
+    result = services.audit.verify()
+    assert (result.intact, result.problem, result.seq) == (False, "deleted", 3)
+
+
+def test_deleted_row_with_renumbering_is_caught(services):
+    _fill(services)
+    _attack(services, "DELETE FROM audit_log WHERE seq = 3", "UPDATE audit_log SET seq = seq - 1 WHERE seq > 3")
+    result = services.audit.verify()
+    assert not result.intact and result.seq == 3
+
+
+def test_swapped_rows_are_caught_as_reordered(services):
+    _fill(services)
+    _attack(
+        services,
+        "UPDATE audit_log SET seq = -1 WHERE seq = 4",
+        "UPDATE audit_log SET seq = 4 WHERE seq = 5",
+        "UPDATE audit_log SET seq = 5 WHERE seq = -1",
+    )
+    result = services.audit.verify()
+    assert (result.intact, result.problem, result.seq) == (False, "reordered", 4)
+
+
+def test_truncated_tail_is_caught_by_the_anchor(services):
+    _fill(services)
+    _attack(services, "DELETE FROM audit_log WHERE seq >= 5")
+    result = services.audit.verify()
+    assert (result.intact, result.problem, result.seq) == (False, "truncated", 5)
+
+
+def test_everything_deleted_is_caught(services):
+    _fill(services)
+    _attack(services, "DELETE FROM audit_log")
+    assert services.audit.verify().problem == "truncated"
+
+
+def test_missing_anchor_is_reported(services):
+    _fill(services)
+    services.audit.anchor_path.unlink()
+    assert services.audit.verify().problem == "anchor"
+
+
+def test_rebuilt_chain_is_only_caught_against_a_head_kept_elsewhere(services):
+    """Rewriting every hash from a record on, and the anchor, is invisible without an outside copy."""
+    _fill(services)
+    kept = services.audit.head()
+    rows = services.store.db.execute(
+        "SELECT seq, time, actor, action, subject, details FROM audit_log ORDER BY seq"
+    ).fetchall()
+    statements, prev = [], GENESIS
+    for seq, time, actor, action, subject, details in rows:
+        if seq == 2:
+            actor = "forger"
+        digest = record_hash(seq, time, actor, action, subject, details, prev)
+        statements.append(
+            f"UPDATE audit_log SET actor = '{actor}', prev_hash = '{prev}', hash = '{digest}' WHERE seq = {seq}"
+        )
+        prev = digest
+    _attack(services, *statements)
+    services.audit.anchor_path.write_text(json.dumps({"seq": len(rows), "hash": prev}))
+    assert services.audit.verify().intact  # what a hash chain cannot know by itself
+    result = services.audit.verify(expect=kept)
+    assert not result.intact and result.seq == len(rows)
+
+
+def test_cli_verify_exit_codes(data_dir, capsys):
+    services = Services.open(data_dir)
+    _fill(services)
+    assert main(["--data-dir", str(data_dir), "audit", "verify"]) == 0
+    assert "intact: 6 records" in capsys.readouterr().out
+    _attack(services, "UPDATE audit_log SET subject = 'nothing' WHERE seq = 2")
+    assert main(["--data-dir", str(data_dir), "audit", "verify"]) == 1
+    assert "first bad record: 2" in capsys.readouterr().out
+    assert main(["--data-dir", str(data_dir), "audit", "verify", "--expect", "nonsense"]) == 2
+
+
+def test_cli_list_and_export(data_dir, capsys, tmp_path):
+    services = Services.open(data_dir)
+    _fill(services, 3)
+    assert main(["--data-dir", str(data_dir), "audit", "list", "--json", "--action", "test."]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["seq"] for r in listed] == [3, 2, 1]
+    out = tmp_path / "audit.csv"
+    assert main(["--data-dir", str(data_dir), "audit", "export", "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("seq,time,actor,action") and len(lines) == 4
+    # The export itself is recorded.
+    assert services.audit.records(limit=1)[0].action == "audit.export"
