@@ -144,7 +144,7 @@ def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime) ->
     top = height - MARGIN - 86
     per_page = int((top - MARGIN - 10) // line)
     pages = max(1, -(-len(visits) // per_page))
-    columns = [("", 28), ("Name", 200), ("Category", 90), ("Where", 130), ("In", 40), ("Badge", 52)]
+    columns = [("", 28), ("Name", 190), ("Category", 88), ("Where", 125), ("In", 40), ("Badge", 69)]
     c = Canvas(str(out), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(pages):
