@@ -91,7 +91,9 @@ class ReviewService:
                 [match, limit],
             )
         ]
-        return self._by_ids(ids)
+        rows = self._by_ids(ids)
+        # The index is read newest-recorded first (fast with LIMIT); show those by time of visit.
+        return sorted(rows, key=lambda r: r.visit.time_in, reverse=True)
 
     def history(self, person_id: int) -> list[ReviewRow]:
         """Every visit of one person, newest first."""

@@ -1,0 +1,186 @@
+"""The review window (pytest-qt, offscreen) and its table model (no window)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from frontdesk.accounts.roles import Role
+from frontdesk.models import Category, Visitor
+from frontdesk.review import service as review_service
+from frontdesk.review.models import ReviewRow
+from frontdesk.services.visits import VisitService
+from ui.printing import pdf_printer
+from ui.review_models import FLAGGED, AuditTableModel, ReviewTableModel
+from ui.review_window import ReviewWindow
+
+DAY = date(2026, 11, 2)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute).astimezone()
+
+
+def _seed(services):
+    people = [
+        ("Ann", "Testwood", Category.VISITOR, 8, 9, "Meeting"),
+        ("Bob", "Sampleton", Category.CONTRACTOR, 9, 12, "Boiler repair"),
+        ("Zoë", "Fakerson", Category.VOLUNTEER, 13, None, "Library helper"),
+        ("Cy", "Mockridge", Category.VENDOR, 13, 14, "Delivery"),
+    ]
+    for first, last, category, hour_in, hour_out, purpose in people:
+        desk = VisitService(
+            services.store,
+            station="Main office",
+            staff="Pat",
+            now=lambda h=hour_in: at(DAY, h),
+            audit=services.audit,
+        )
+        visit = desk.check_in(Visitor(first, last), category=category, purpose=purpose)
+        if hour_out is not None:
+            VisitService(services.store, now=lambda h=hour_out: at(DAY, h)).check_out(visit.id)
+
+
+@pytest.fixture
+def flag_contractors(monkeypatch):
+    def annotate(db, ids):
+        marks = ",".join("?" * len(ids))
+        rows = db.execute(f"SELECT id FROM visits WHERE category = 'contractor' AND id IN ({marks})", ids)
+        return {
+            r[0]: {"flagged": True, "screening_result": "possible match", "screening_decision": "admitted"}
+            for r in rows
+        }
+
+    monkeypatch.setattr(review_service, "ANNOTATORS", [annotate])
+
+
+@pytest.fixture
+def window(qtbot, services, flag_contractors):
+    _seed(services)
+    services.accounts.add("root", Role.ADMIN, "district-secret")
+    services.accounts.sign_in("root", "district-secret")
+    services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
+    services.accounts.sign_in("p.rivera", "principal-pw")
+    win = ReviewWindow(services)
+    qtbot.addWidget(win)
+    win.visits.set_range(QDate(2026, 11, 2), QDate(2026, 11, 2))
+    win.show()
+    return win
+
+
+def test_table_model_without_a_window(services, flag_contractors):
+    _seed(services)
+    from frontdesk.review.models import ReviewQuery
+
+    rows = services.review.visits(ReviewQuery(DAY, DAY))
+    model = ReviewTableModel(now=lambda: at(DAY, 15))
+    model.set_rows(rows)
+    assert (model.rowCount(), model.columnCount()) == (4, len(ReviewTableModel.HEADERS))
+    bob = model.index(1, 0)
+    cells = [model.data(model.index(1, c)) for c in range(model.columnCount())]
+    assert cells[:8] == [
+        "2026-11-02",
+        "09:00",
+        "12:00",
+        "3 h 00 min",
+        "Bob Sampleton",
+        "Contractor",
+        "Boiler repair",
+        "",
+    ]
+    assert cells[8:10] == ["FLAGGED possible match", "admitted"]
+    assert model.data(bob, Qt.ItemDataRole.BackgroundRole).color() == FLAGGED
+    assert model.data(model.index(2, 2)) == "on site"  # Zoë never checked out
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is None
+    audit = AuditTableModel()
+    audit.set_records(services.audit.records())
+    assert audit.rowCount() >= 4 and audit.data(audit.index(0, 3)).startswith("visit.")
+
+
+def test_day_view_totals_and_charts(window):
+    panel = window.visits
+    assert panel.model.rowCount() == 4
+    assert "4 visits" in panel.totals.text() and "1 flagged" in panel.totals.text()
+    assert "1 still on site" in panel.totals.text()
+    assert panel.hour_chart.values[13] == 2 and sum(panel.hour_chart.values) == 4
+    assert dict(zip(panel.day_chart.labels, panel.day_chart.values, strict=True))["2"] == 4
+    assert sum(panel.category_chart.values) == 4
+
+
+def test_filters(qtbot, window):
+    panel = window.visits
+    panel.flagged_only.setChecked(True)
+    assert [r.visit.visitor.last_name for r in panel.model.rows()] == ["Sampleton"]
+    panel.flagged_only.setChecked(False)
+    panel.on_site_only.setChecked(True)
+    assert [r.visit.visitor.first_name for r in panel.model.rows()] == ["Zoë"]
+    panel.on_site_only.setChecked(False)
+    panel.category.setCurrentIndex(panel.category.findData(Category.VENDOR))
+    assert [r.visit.visitor.last_name for r in panel.model.rows()] == ["Mockridge"]
+    assert panel.station.findData("Main office") > 0
+
+
+def test_search_as_you_type_and_history(qtbot, window, services):
+    panel = window.visits
+    # A second visit by Ann on another day, found by search across all history.
+    VisitService(services.store, now=lambda: at(date(2026, 10, 5), 10)).check_in(Visitor("Ann", "Testwood"))
+    panel.search.setFocus()
+    qtbot.keyClicks(panel.search, "testw")
+    qtbot.waitUntil(lambda: panel.mode == "search", timeout=2000)
+    assert [r.visit.time_in.astimezone().date() for r in panel.model.rows()] == [DAY, date(2026, 10, 5)]
+    assert "across all history" in panel.heading.text()
+    panel.table.selectRow(0)
+    qtbot.mouseClick(panel.history_button, Qt.MouseButton.LeftButton)
+    assert panel.mode == "history" and panel.model.rowCount() == 2
+    panel.search.clear()
+    panel.on_search_edited("")
+    assert panel.mode == "range" and panel.model.rowCount() == 4
+
+
+def test_exports_print_and_forgotten(qtbot, window, services, tmp_path):
+    panel = window.visits
+    assert panel.export_to(str(tmp_path / "day.csv"), "csv") == 4
+    assert len(list(csv.DictReader((tmp_path / "day.csv").open(encoding="utf-8-sig")))) == 4
+    assert panel.export_to(str(tmp_path / "day.pdf"), "pdf") == 4
+    assert (tmp_path / "day.pdf").read_bytes().startswith(b"%PDF")
+    panel.print_log(pdf_printer(str(tmp_path / "printed.pdf"), landscape=True))
+    assert (tmp_path / "printed.pdf").stat().st_size > 1000
+    qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
+    assert "Say why" in panel.message.text()
+    qtbot.keyClicks(panel.forgotten_note, "left without signing out")
+    qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
+    assert "Checked out 1 forgotten" in panel.message.text()
+    assert "0 still on site" in panel.totals.text()
+    actions = [r.action for r in services.audit.records(limit=4)]
+    assert actions == ["visit.check_out_forgotten", "report.print", "report.export", "report.export"]
+
+
+def test_audit_tab_browse_verify_export(qtbot, window, tmp_path):
+    window.tabs.setCurrentWidget(window.audit)
+    audit = window.audit
+    assert audit.model.rowCount() > 6
+    audit.action.setText("user.sign_in")
+    audit.refresh()
+    assert {audit.model.record_at(i).action for i in range(audit.model.rowCount())} == {"user.sign_in"}
+    qtbot.mouseClick(audit.verify_button, Qt.MouseButton.LeftButton)
+    assert audit.result.text().startswith("Intact")
+    assert audit.export_to(str(tmp_path / "audit.csv")) == 2
+
+
+def test_the_desk_is_refused_in_the_window(qtbot, services):
+    _seed(services)
+    services.accounts.add("root", Role.ADMIN, "district-secret")  # accounts exist; nobody signed in: desk
+    win = ReviewWindow(services)
+    qtbot.addWidget(win)
+    assert win.visits.model.rowCount() == 0
+    assert "may not review" in win.visits.heading.text()
+    win.audit.verify()
+    assert "may not" in win.audit.result.text()
+
+
+def test_review_row_defaults_mean_unknown():
+    row = ReviewRow(visit=None)  # type: ignore[arg-type]
+    assert (row.flagged, row.badge_printed, row.screening_result) == (False, None, None)
