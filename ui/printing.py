@@ -50,8 +50,9 @@ def day_log_html(rows: list[ReviewRow], title: str, school: str, now: datetime) 
         body.append(f"<tr{css}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     return (
         f"<html><head>{_STYLE}</head><body><h1>{escape(title)}</h1><p>{escape(school)}<br>"
-        f"{totals.visits} visits, {totals.people} people, {totals.on_site} still on site, {totals.flagged} flagged. "
-        f"Printed {now.astimezone():%Y-%m-%d %H:%M}.</p><table><tr>{head}</tr>{''.join(body)}</table></body></html>"
+        f"{totals.visits} visits, {totals.people} people, {totals.on_site} still on site, "
+        f"{totals.flagged} flagged. Printed {now.astimezone():%Y-%m-%d %H:%M}.</p>"
+        f"<table><tr>{head}</tr>{''.join(body)}</table></body></html>"
     )
 
 
@@ -65,8 +66,9 @@ def roster_html(visits: list[Visit], school: str, now: datetime) -> str:
     )
     return (
         f"<html><head>{_STYLE}</head><body><h1 style='color:#b00000'>EMERGENCY ROSTER: everyone on site</h1>"
-        f"<p>{escape(school)} — {now.astimezone():%A %Y-%m-%d at %H:%M}<br><b>{len(visits)} visitors on site.</b></p>"
-        "<table class='big'><tr><th></th><th>Name</th><th>Category</th><th>Where</th><th>In</th><th>Badge</th></tr>"
+        f"<p>{escape(school)} — {now.astimezone():%A %Y-%m-%d at %H:%M}<br>"
+        f"<b>{len(visits)} visitors on site.</b></p><table class='big'><tr><th></th><th>Name</th>"
+        "<th>Category</th><th>Where</th><th>In</th><th>Badge</th></tr>"
         f"{rows or '<tr><td></td><td>Nobody is checked in.</td></tr>'}</table></body></html>"
     )
 
