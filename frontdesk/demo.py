@@ -109,6 +109,12 @@ def seed_core(services: Services, rng: random.Random) -> None:
 
 SEEDERS.append(seed_core)
 
+# Staff accounts and past visits for the review (issue 7). Accounts come last of the core's seeders; the
+# administrator stays signed in, so seeders appended after these may still do anything.
+from frontdesk.accounts.demo import seed_history, seed_staff  # noqa: E402
+
+SEEDERS += [seed_history, seed_staff]
+
 
 def demo_data_dir() -> Path:
     """A new throw-away folder for one demo session."""

@@ -60,6 +60,12 @@ EMERGENCY_NUMBERS = declare(
 BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for (hours)")
 
 
+# --- Staff accounts (sign-in and locking) ----------------------------------------------------------------
+LOCK_AFTER_MINUTES = declare(
+    "accounts.lock_after_minutes", int, 5, "Lock the desk after (minutes idle)", "0 never locks"
+)
+
+
 class Settings:
     """Reads and writes declared settings in the store.
 

@@ -157,7 +157,13 @@ def test_first_run_asks_four_things_then_opens_the_desk(qtbot, services):
     panel.fields[s.STATION_NAME.key].setText("Main office desk")
     panel.fields[s.STATION_ROOM.key].setText("Room 101")
     qtbot.keyClick(panel.fields[s.STATION_ROOM.key], Qt.Key.Key_Return)
-    assert services.settings.is_configured() and shell.window is not None
+    # Then the district administrator's account (issue 7), signed in on creation.
+    admin = shell.create_admin
+    assert services.settings.is_configured() and shell.currentWidget() is admin and shell.window is None
+    admin.password.setText("district-secret")
+    admin.repeat.setText("district-secret")
+    qtbot.keyClick(admin.repeat, Qt.Key.Key_Return)
+    assert services.session.actor.username == "admin" and shell.window is not None
     assert shell.currentWidget() is shell.window and "Maple Grove" in shell.window.windowTitle()
     assert services.visits.station == "Main office desk"
 

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import StoreError
 from frontdesk.settings import STAFF_NAME, STATION_NAME
+from ui.desk_lock import wire_staff
 from ui.first_run import FirstRunPanel
 from ui.main_window import MainWindow, banner
+from ui.sign_in import CreateAdminPanel
 
 
 def build_window(services: Services, *, demo: bool = False) -> MainWindow:
@@ -23,6 +25,10 @@ def build_window(services: Services, *, demo: bool = False) -> MainWindow:
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
+    # Staff (issue 7): sign-in, lock after inactivity, the Staff menu, the roster button, the review window.
+    from frontdesk.accounts.demo import DEMO_HINT
+
+    wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
     return window
 
 
@@ -44,7 +50,16 @@ class Shell(QStackedWidget):
             self.addWidget(self.first_run)
 
     def show_desk(self) -> None:
-        """Build the desk window (after first run, with the names just saved) and show it."""
+        """Build the desk window (after first run, with the names just saved) and show it.
+
+        With no staff accounts yet, the first administrator is created first.
+        """
+        if not self.services.accounts.any_exist():
+            self.create_admin = CreateAdminPanel(self.services.accounts)
+            self.create_admin.created.connect(self.show_desk)
+            self.addWidget(self.create_admin)
+            self.setCurrentWidget(self.create_admin)
+            return
         self.services.visits.station = self.services.settings.get(STATION_NAME)
         self.services.visits.staff = self.services.settings.get(STAFF_NAME)
         self.window = build_window(self.services, demo=self.demo)

@@ -111,6 +111,7 @@ class AuditTrail:
         self._session = session
         self._now = now
         self.anchor_path = Path(store.data_dir) / ANCHOR_NAME
+        self._anchored = 0  # the newest seq this object wrote to the anchor file
 
     # --- writing ------------------------------------------------------------------------------------
     def record(
@@ -155,16 +156,20 @@ class AuditTrail:
         return AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
 
     def refresh_anchor(self) -> None:
-        """Write the newest committed ``(seq, hash)`` to the anchor file, unless it already holds a newer one."""
+        """Write the newest committed ``(seq, hash)`` to the anchor file (if newer than the one written last)."""
         row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        if row is None:
+        if row is None or row[0] <= self._anchored:
             return
-        current = self.read_anchor()
-        if current is not None and current[0] >= row[0]:
-            return  # another process anchored a newer record already
+        # Another process may write an older anchor over a newer one; that only shortens the tail that
+        # truncation is checked on (verify accepts records after the anchor), it never raises a false alarm.
         tmp = self.anchor_path.with_name(f".{ANCHOR_NAME}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"seq": row[0], "hash": row[1]}))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps({"seq": row[0], "hash": row[1]}).encode())
+        finally:
+            os.close(fd)
         os.replace(tmp, self.anchor_path)  # atomic: the anchor is the old one or the new one, never half
+        self._anchored = row[0]
 
     def read_anchor(self) -> tuple[int, str] | None:
         """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""

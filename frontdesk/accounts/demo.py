@@ -1,0 +1,66 @@
+"""Demo mode's staff accounts and a few weeks of visit history for the review window (all invented)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from frontdesk import clock
+from frontdesk.accounts.roles import Role
+from frontdesk.models import Category, Visitor
+from frontdesk.services.visits import VisitService
+
+# Shown on the demo's sign-in screen; never used outside demo mode.
+DEMO_ACCOUNTS = [
+    ("admin", Role.ADMIN, "demo-admin", "Dana Admin"),
+    ("principal", Role.PRINCIPAL, "demo-principal", "Dr. Nakamura"),
+    ("desk.pat", Role.DESK, "1234", "Pat Demo"),
+    ("desk.sam", Role.DESK, "5678", "Sam Demo"),
+]
+DEMO_HINT = "Demo: desk PINs 1234 (Pat) and 5678 (Sam); principal / demo-principal; admin / demo-admin."
+
+
+def seed_history(services, rng: random.Random) -> None:
+    """Four weeks of past visits (school days), so the review has days, hours and categories to show."""
+    from frontdesk.demo import FIRST, LAST, PURPOSES, STAFF
+
+    db = services.store.db
+    db.execute("PRAGMA synchronous=OFF")  # a throw-away folder: no need to sync each of these commits
+    try:
+        today = clock.now().astimezone().date()
+        people = [Visitor(rng.choice(FIRST), rng.choice(LAST)) for _ in range(40)]
+        for back in range(28, 0, -1):
+            day = today - timedelta(days=back)
+            if day.weekday() >= 5:
+                continue
+            for _ in range(rng.randrange(6, 16)):
+                moment = datetime.combine(day, time(rng.randrange(7, 16), rng.randrange(60))).astimezone()
+                desk = VisitService(
+                    services.store,
+                    station=rng.choice(["Main office desk", "East entrance"]),
+                    staff=rng.choice(["Pat Demo", "Sam Demo"]),
+                    now=lambda m=moment: m,
+                    audit=services.audit,
+                )
+                staff, room = rng.choice(STAFF)
+                visit = desk.check_in(
+                    rng.choice(people),
+                    category=rng.choice(list(Category)),
+                    purpose=rng.choice(PURPOSES),
+                    destination=f"{staff} ({room})",
+                    allow_second=True,
+                )
+                if rng.random() > 0.01:  # one or two forgot to sign out
+                    leave = moment + timedelta(minutes=rng.randrange(10, 180))
+                    VisitService(services.store, now=lambda m=leave: m, audit=services.audit).check_out(visit.id)
+    finally:
+        db.execute("PRAGMA synchronous=FULL")
+
+
+def seed_staff(services, rng: random.Random) -> None:
+    """The demo's accounts; the administrator stays signed in so later seeders may do anything."""
+    admin, role, secret, name = DEMO_ACCOUNTS[0]
+    services.accounts.add(admin, role, secret, name)
+    services.accounts.sign_in(admin, secret)
+    for username, role, secret, name in DEMO_ACCOUNTS[1:]:
+        services.accounts.add(username, role, secret, name)

@@ -1,0 +1,144 @@
+"""Sign-in, locking and switching at the desk, the Staff menu and the emergency roster (pytest-qt)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+
+from frontdesk import settings as s
+from frontdesk.accounts.roles import Role
+from frontdesk.context import Services
+from frontdesk.models import Visitor
+from ui.app import build_window
+from ui.printing import pdf_printer
+from ui.sign_in import CreateAdminPanel
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A configured data folder with one account of each role (argon2 is slow on purpose: made once)."""
+    folder = tmp_path_factory.mktemp("staff") / "data"
+    services = Services.open(folder)
+    services.settings.set(s.SCHOOL_NAME, "Maple Grove Elementary")
+    services.settings.set(s.STATION_NAME, "Main office desk")
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
+    services.accounts.add("desk.lee", Role.DESK, "2468", "Lee Desk")
+    services.accounts.add("desk.kim", Role.DESK, "1357", "Kim Desk")
+    services.close()
+    return folder
+
+
+@pytest.fixture
+def staffed(template, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(template, folder)
+    services = Services.open(folder)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def desk(qtbot, staffed, tmp_path):
+    window = build_window(staffed)
+    qtbot.addWidget(window)
+    window.desk_lock.printer_factory = lambda: pdf_printer(str(tmp_path / "roster.pdf"))
+    window.show()
+    return window
+
+
+def pin_in(qtbot, lock, name: str, pin: str) -> None:
+    """Tap the quick pick for ``name`` and the PIN on the pad, then OK."""
+    picks = [lock.sign_in.picks.itemAt(i).widget() for i in range(lock.sign_in.picks.count())]
+    button = next(b for b in picks if b is not None and b.text() == name)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    for digit in pin:
+        qtbot.mouseClick(lock.sign_in.pad_buttons[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(lock.sign_in.pad_buttons["OK"], Qt.MouseButton.LeftButton)
+
+
+def test_desk_starts_locked_but_on_site_and_check_out_work(qtbot, desk, staffed):
+    lock = desk.desk_lock
+    visit = staffed.visits.check_in(Visitor("Ann", "Testwood"))
+    desk.refresh_on_site()
+    assert lock.is_locked and lock.panel.isVisible() and not lock.form_box.isVisible()
+    assert not desk.scan_entry.isEnabled() and lock.who.text().endswith("Locked")
+    assert desk.onsite_table.isEnabled() and desk.onsite_model.rowCount() == 1
+    assert lock.roster_button.isEnabled()
+    with qtbot.waitSignal(desk.visit_checked_out):
+        desk.check_out(visit.badge_code)
+
+
+def test_pin_pad_sign_in_and_switching(qtbot, desk, staffed):
+    lock = desk.desk_lock
+    pin_in(qtbot, lock, "Lee Desk", "0000")
+    assert lock.is_locked and "Wrong" in lock.sign_in.problem.text()
+    with qtbot.waitSignal(lock.unlocked) as signal:
+        pin_in(qtbot, lock, "Lee Desk", "2468")
+    assert signal.args[0].username == "desk.lee" and not lock.is_locked
+    assert lock.form_box.isVisible() and desk.scan_entry.isEnabled() and "Lee Desk" in lock.who.text()
+    visit = staffed.visits.check_in(Visitor("Bob", "Sampleton"))
+    assert visit.staff == "Lee Desk"
+    # Quick switch: lock from the Staff menu, the next person taps their name and PIN.
+    lock.lock()
+    with qtbot.waitSignal(lock.unlocked):
+        pin_in(qtbot, lock, "Kim Desk", "1357")
+    assert staffed.session.actor.username == "desk.kim"
+    rows = staffed.store.db.execute(
+        "SELECT actor, action FROM audit_log WHERE action LIKE 'user.sign%'"
+    ).fetchall()
+    assert rows[-4:] == [
+        ("desk.lee", "user.sign_in_failed"),
+        ("desk.lee", "user.sign_in"),
+        ("desk.lee", "user.sign_out"),
+        ("desk.kim", "user.sign_in"),
+    ]
+
+
+def test_locks_after_inactivity(qtbot, desk):
+    lock = desk.desk_lock
+    with qtbot.waitSignal(lock.unlocked):
+        pin_in(qtbot, lock, "Lee Desk", "2468")
+    lock.watch.set_timeout(80)
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass
+    assert lock.is_locked and not desk.services.session.actor.signed_in
+
+
+def test_password_sign_in_opens_review_for_principals_only(qtbot, desk):
+    lock = desk.desk_lock
+    lock.open_review()
+    assert lock.review_window is None and "principals" in desk.message.text()
+    lock.sign_in.username.setText("p.rivera")
+    lock.sign_in.secret.setText("principal-pw")
+    with qtbot.waitSignal(lock.unlocked):
+        qtbot.keyClick(lock.sign_in.secret, Qt.Key.Key_Return)
+    lock.open_review()
+    assert lock.review_window is not None and lock.review_window.isVisible()
+    lock.lock()  # the principal walks away: the review window closes with the sign-out
+    assert not lock.review_window.isVisible()
+
+
+def test_emergency_roster_in_one_action_even_when_locked(qtbot, desk, staffed, tmp_path):
+    staffed.visits.check_in(Visitor("Ann", "Testwood"))
+    qtbot.mouseClick(desk.desk_lock.roster_button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "roster.pdf").stat().st_size > 1000
+    assert "Emergency roster sent" in desk.message.text()
+    row = staffed.store.db.execute("SELECT action, details FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    assert row == ("roster.print", '{"on_site":1}')
+
+
+def test_first_administrator_panel(qtbot, services):
+    panel = CreateAdminPanel(services.accounts)
+    qtbot.addWidget(panel)
+    panel.password.setText("district-secret")
+    panel.repeat.setText("district-secreT")
+    panel.submit()
+    assert "differ" in panel.problem.text() and not services.accounts.any_exist()
+    panel.repeat.setText("district-secret")
+    with qtbot.waitSignal(panel.created) as signal:
+        panel.submit()
+    assert signal.args[0].role is Role.ADMIN and services.session.actor.username == "admin"

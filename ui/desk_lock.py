@@ -1,0 +1,230 @@
+"""Who is at the desk: lock after inactivity, quick switching, and the staff menu of the front-desk window.
+
+While locked, the form and the big entry are replaced by the sign-in panel; the "On site now" list and the
+panic area (with the emergency roster button) stay usable. The review window opens from here for those
+whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.main_window.MainWindow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from frontdesk import clock
+from frontdesk.accounts.roles import Action
+from frontdesk.context import Services
+from frontdesk.errors import FrontDeskError
+from frontdesk.settings import LOCK_AFTER_MINUTES, SCHOOL_NAME
+from ui.printing import default_printer, print_html, roster_html
+from ui.sign_in import SignInPanel
+
+_INPUT_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+
+class InactivityWatch(QObject):
+    """Emits ``idle`` once no key, mouse or touch input has reached the application for ``timeout_ms``."""
+
+    idle = Signal()
+
+    def __init__(self, timeout_ms: int, parent: QObject | None = None):
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(timeout_ms)
+        self._timer.timeout.connect(self.idle)
+        QApplication.instance().installEventFilter(self)
+        self._timer.start()
+
+    def set_timeout(self, timeout_ms: int) -> None:
+        """Change the delay (0 turns locking off) and start counting again."""
+        self._timer.setInterval(max(timeout_ms, 0))
+        self.poke()
+
+    def poke(self) -> None:
+        """Someone did something: start counting again."""
+        if self._timer.interval() > 0:
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in _INPUT_EVENTS:
+            self.poke()
+        return False
+
+
+class DeskLock(QObject):
+    """Locks and unlocks a front-desk window; opens the review window and prints the roster."""
+
+    locked = Signal()
+    unlocked = Signal(object)  # Actor
+
+    def __init__(self, window, services: Services, *, printer_factory: Callable = default_printer, hint: str = ""):
+        super().__init__(window)
+        self.window = window
+        self.services = services
+        self.printer_factory = printer_factory
+        self.is_locked = False
+        self.review_window = None
+        self.form_box: QWidget = window.form.parentWidget()
+        self.splitter: QSplitter = self.form_box.parentWidget()  # type: ignore[assignment]
+        self.panel = QWidget()
+        layout = QVBoxLayout(self.panel)
+        note = QLabel(
+            "<b>Locked.</b> Sign in to check visitors in. <i>On site now</i>, check-out and the panic "
+            "button keep working."
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.sign_in = SignInPanel(services.accounts, "Sign in", hint)
+        self.sign_in.signed_in.connect(self.on_signed_in)
+        layout.addWidget(self.sign_in)
+        self.panel.hide()
+        self.who = QLabel()
+        self.who.setAccessibleName("Signed in")
+        window.statusBar().addWidget(self.who)
+        self.roster_button = QPushButton("Emergency roster")
+        self.roster_button.setAccessibleName("Print the emergency roster")
+        self.roster_button.setMinimumHeight(52)
+        self.roster_button.clicked.connect(self.print_roster)
+        window.panic_area.addWidget(self.roster_button)
+        menu = window.menuBar().addMenu("&Staff")
+        menu.addAction("&Lock / switch person", QKeySequence("Ctrl+Shift+L"), self.lock)
+        menu.addAction("&Review visits and audit trail", QKeySequence("Ctrl+R"), self.open_review)
+        menu.addAction("Print emergency &roster", QKeySequence("Ctrl+Shift+P"), self.print_roster)
+        minutes = services.settings.get(LOCK_AFTER_MINUTES)
+        self.watch = InactivityWatch(int(minutes * 60_000), self)
+        self.watch.idle.connect(self.on_idle)
+        self.show_who()
+
+    # --- locking -----------------------------------------------------------------------------------------
+    @Slot()
+    def on_idle(self) -> None:
+        if self.services.session.actor.signed_in and not self.is_locked:
+            self.lock()
+
+    @Slot()
+    def lock(self) -> None:
+        """Sign the person out and put the sign-in panel where the form was."""
+        if not self.services.accounts.any_exist():
+            self.window.message.show_message(
+                "There are no staff accounts yet, so the desk cannot lock. Create them in Staff accounts.",
+                "warning",
+            )
+            return
+        self.services.accounts.sign_out()
+        if not self.is_locked:
+            index = self.splitter.indexOf(self.form_box)
+            self.splitter.replaceWidget(index, self.panel)
+            self.form_box.hide()
+            self.panel.show()
+        self.window.scan_entry.setEnabled(False)
+        self.window.returning.hide()
+        self.is_locked = True
+        self.sign_in.reload()
+        self.sign_in.focus()
+        self.show_who()
+        self.locked.emit()
+
+    @Slot(object)
+    def on_signed_in(self, actor) -> None:
+        """Put the form back, signed in as ``actor`` (this is also how the person at the desk switches)."""
+        if self.is_locked:
+            index = self.splitter.indexOf(self.panel)
+            self.splitter.replaceWidget(index, self.form_box)
+            self.panel.hide()
+            self.form_box.show()
+        self.window.scan_entry.setEnabled(True)
+        self.is_locked = False
+        self.watch.poke()
+        self.show_who()
+        self.window.message.show_message(f"Signed in: {actor.display_name}. Ready for the next visitor.", "info")
+        self.window.focus_scan_entry()
+        self.unlocked.emit(actor)
+
+    def show_who(self) -> None:
+        """The status bar says who is signed in (or that the desk is locked)."""
+        actor = self.services.session.actor
+        text = "Locked" if self.is_locked else f"{actor.display_name} ({actor.role.label})"
+        self.who.setText(f"👤 {text}")
+
+    # --- principal's window and the roster ---------------------------------------------------------------
+    @Slot()
+    def open_review(self) -> None:
+        """Open the review window when the signed-in role may review; say who may otherwise."""
+        if not self.services.session.may(Action.REVIEW):
+            self.window.message.show_message(
+                "Reviewing visits is for principals and the district: sign in as one first (Staff ▸ Lock / "
+                "switch person).",
+                "warning",
+            )
+            return
+        from ui.review_window import ReviewWindow
+
+        if self.review_window is None:
+            self.review_window = ReviewWindow(self.services, self.window)
+            self.unlocked.connect(self.on_person_changed)
+            self.locked.connect(self.on_person_changed)
+        self.review_window.show()
+        self.review_window.raise_()
+
+    @Slot()
+    def on_person_changed(self, *_args) -> None:
+        # The review window belongs to whoever opened it: it closes when the person at the desk changes.
+        if self.review_window is not None and not self.services.session.may(Action.REVIEW):
+            self.review_window.close()
+
+    @Slot()
+    def print_roster(self) -> str | None:
+        """Everyone on site now, printed in one action (or saved as a PDF and opened when no printer)."""
+        school = self.services.settings.get(SCHOOL_NAME)
+        now = clock.now()
+        try:
+            self.services.session.require(Action.PRINT_ROSTER)
+            printer = self.printer_factory()
+            if printer is not None:
+                visits = self.services.visits.on_site()
+                print_html(roster_html(visits, school, now), printer)
+                self.services.audit.record(
+                    None, "roster.print", printer.printerName() or "printer", {"on_site": len(visits)}
+                )
+                where = printer.printerName() or printer.outputFileName()
+            else:
+                folder = Path(self.services.store.data_dir) / "rosters"
+                folder.mkdir(exist_ok=True, mode=0o700)
+                where = str(folder / f"roster-{_stamp(now)}.pdf")
+                self.services.review.roster_pdf(Path(where), school=school)
+                QDesktopServices.openUrl(QUrl.fromLocalFile(where))
+        except FrontDeskError as exc:
+            self.window.message.show_message(exc.message, "error")
+            return None
+        self.window.message.show_message(f"Emergency roster sent to {where}.", "success")
+        return where
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y%m%d-%H%M%S")
+
+
+def wire_staff(window, services: Services, *, start_locked: bool = False, **kwargs) -> DeskLock:
+    """Add sign-in, locking, the Staff menu, the roster button and the review window to a desk window.
+
+    Once accounts exist the desk starts locked unless someone has just signed in (the administrator
+    created on first run): a shared PC must not open as whoever used it last. ``start_locked`` forces it.
+    """
+    lock = DeskLock(window, services, **kwargs)
+    window.desk_lock = lock
+    if services.accounts.any_exist() and (start_locked or not services.session.actor.signed_in):
+        lock.lock()
+    return lock
