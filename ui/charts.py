@@ -56,7 +56,8 @@ class BarChart(QWidget):
         peak = max(max(self.values), 1)
         slot = area.width() / len(self.values)
         widest = max((metrics.horizontalAdvance(label) for label in self.labels), default=0) + 6
-        every = max(1, int(widest // max(slot, 1)) + 1)
+        # Many narrow bars (hours, days): label every n-th. Few wide ones (categories): label each, elided.
+        every = 1 if len(self.values) <= 8 else max(1, int(widest // max(slot, 1)) + 1)
         painter.setPen(QPen(AXIS, 1))
         painter.drawLine(area.bottomLeft(), area.bottomRight())
         for i, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
@@ -72,6 +73,6 @@ class BarChart(QWidget):
                 painter.drawText(
                     QRectF(x - slot * (every - 1) / 2, area.bottom() + 3, slot * every, line),
                     Qt.AlignmentFlag.AlignHCenter,
-                    label,
+                    metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(slot * every)),
                 )
         painter.end()

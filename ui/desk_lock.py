@@ -135,6 +135,7 @@ class DeskLock(QObject):
         self.sign_in.reload()
         self.sign_in.focus()
         self.show_who()
+        self.window.message.show_message("Locked. Sign in with your PIN or password to check visitors in.", "info")
         self.locked.emit()
 
     @Slot(object)
@@ -156,8 +157,8 @@ class DeskLock(QObject):
     def show_who(self) -> None:
         """The status bar says who is signed in (or that the desk is locked)."""
         actor = self.services.session.actor
-        text = "Locked" if self.is_locked else f"{actor.display_name} ({actor.role.label})"
-        self.who.setText(f"👤 {text}")
+        text = f"{actor.display_name} ({actor.role.label})"
+        self.who.setText(f"Signed in: {text}" if not self.is_locked else "Locked")
 
     # --- principal's window and the roster ---------------------------------------------------------------
     @Slot()

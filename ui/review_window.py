@@ -238,7 +238,7 @@ class VisitsPanel(QWidget):
             [f"{d.day}" for d, _ in days], [n for _, n in days], f"Visitors by day, {query.start:%B %Y}"
         )
         self.category_chart.set_data(
-            [c.label.split(" ")[0] for c in categories], list(categories.values()), "Visits by category"
+            [c.label for c in categories], list(categories.values()), "Visits by category"
         )
 
     @Slot()

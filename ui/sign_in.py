@@ -77,8 +77,10 @@ class SignInPanel(QWidget):
         """Rebuild the quick-pick buttons of the active desk accounts."""
         while self.picks.count():
             item = self.picks.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
         for username, display in self._accounts.desk_accounts()[:8]:
             button = QPushButton(display)
             button.setAccessibleName(f"Sign in as {display}")
