@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from frontdesk.accounts.roles import PERMISSIONS, Action, Role
+from frontdesk.accounts.service import BLOCK_SECONDS, MAX_FAILED, Accounts
 from frontdesk.cli import main
 from frontdesk.context import Services
 from frontdesk.errors import ConflictError, InputError, PermissionDenied
@@ -71,6 +72,18 @@ def test_sign_in_is_checked_and_audited(staffed):
     visit = staffed.visits.check_in(Visitor("Ann", "Testwood"))
     assert visit.staff == "Lee Desk"
     assert _audited(staffed, "visit.%") == [("desk.lee", "visit.check_in")]
+
+
+def test_wrong_tries_in_a_row_make_the_account_wait(staffed):
+    moments = [datetime(2026, 11, 2, 8, 0, tzinfo=UTC)]
+    accounts = Accounts(staffed.store, staffed.session, staffed.audit, now=lambda: moments[0])
+    for _ in range(MAX_FAILED):
+        with pytest.raises(PermissionDenied, match="Wrong"):
+            accounts.sign_in("desk.lee", "0000")
+    with pytest.raises(PermissionDenied, match="wait 61 seconds"):
+        accounts.sign_in("desk.lee", DESK_PIN)  # even the right PIN waits
+    moments[0] += timedelta(seconds=BLOCK_SECONDS + 1)
+    assert accounts.sign_in("desk.lee", DESK_PIN).username == "desk.lee"
 
 
 def test_disabled_account_cannot_sign_in_until_reset(staffed):

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk import settings as s
+from frontdesk.errors import FrontDeskError
 from frontdesk.settings import Settings
 
 
@@ -56,6 +57,10 @@ class FirstRunPanel(QWidget):
         if not values[s.SCHOOL_NAME.key] or not values[s.STATION_NAME.key]:
             self.problem.setText("Type at least the school name and a name for this desk (e.g. Main office desk).")
             return
-        for key, value in values.items():
-            self._settings.set(s.REGISTRY[key], value)
+        try:
+            for key, value in values.items():
+                self._settings.set(s.REGISTRY[key], value)
+        except FrontDeskError as exc:  # e.g. accounts exist and nobody with the right role is signed in
+            self.problem.setText(exc.message)
+            return
         self.completed.emit()

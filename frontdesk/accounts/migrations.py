@@ -15,6 +15,7 @@ def _accounts_0001_users(db: sqlite_utils.Database) -> None:
             secret_hash TEXT NOT NULL,
             disabled INTEGER NOT NULL DEFAULT 0,
             failed_attempts INTEGER NOT NULL DEFAULT 0,
+            blocked_until TEXT,
             created_at TEXT NOT NULL,
             last_sign_in TEXT
         )"""

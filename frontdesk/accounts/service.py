@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,10 @@ from frontdesk.text import fold
 
 PIN_LENGTHS = range(4, 9)
 MIN_PASSWORD = 8
+# A 4-digit PIN has 10,000 values: after a few wrong tries in a row the account waits, which makes
+# guessing at an unattended desk take days instead of minutes.
+MAX_FAILED = 5
+BLOCK_SECONDS = 60
 
 # A desk PIN is typed dozens of times a day, so its hash must be quick on an old office PC; the
 # passwords of principals and the district get argon2's stronger default cost.
@@ -69,10 +74,13 @@ _ACCOUNT_COLUMNS = "id, username, display_name, role, disabled, created_at, last
 class Accounts:
     """Staff accounts, guarded by the permission table, every change and sign-in audited."""
 
-    def __init__(self, store: Store, session: Session, audit: AuditTrail):
+    def __init__(
+        self, store: Store, session: Session, audit: AuditTrail, *, now: Callable[[], datetime] = clock.now
+    ):
         self._store = store
         self.session = session
         self._audit = audit
+        self._now = now
 
     def any_exist(self) -> bool:
         """True once at least one account exists (ends set-up mode)."""
@@ -123,7 +131,8 @@ class Accounts:
         digest = _hasher(account.role).hash(secret)
         with self._audit.transaction() as db:
             db.execute(
-                "UPDATE users SET secret_hash = ?, disabled = 0, failed_attempts = 0 WHERE id = ?",
+                "UPDATE users SET secret_hash = ?, disabled = 0, failed_attempts = 0, blocked_until = NULL "
+                "WHERE id = ?",
                 [digest, account.id],
             )
             self._audit.record(None, "user.reset_secret", account.username)
@@ -159,26 +168,42 @@ class Accounts:
         """Check the PIN or password and make this person the session's actor. Audited, success or not."""
         key = fold(username).replace(" ", ".")
         row = self._store.db.execute(
-            "SELECT id, username, display_name, role, secret_hash, disabled FROM users WHERE username = ?", [key]
+            "SELECT id, username, display_name, role, secret_hash, disabled, failed_attempts, blocked_until "
+            "FROM users WHERE username = ?",
+            [key],
         ).fetchone()
         if row is None or row[5]:
             self._audit.record(key or "?", "user.sign_in_failed", key, {"reason": "unknown or disabled"})
             raise PermissionDenied("Wrong name, PIN or password, or the account is disabled", code="sign_in")
+        now = self._now()
+        blocked_until = clock.from_db(row[7])
+        if blocked_until is not None and now < blocked_until:
+            self._audit.record(row[1], "user.sign_in_failed", row[1], {"reason": "too many tries"})
+            wait = int((blocked_until - now).total_seconds()) + 1
+            raise PermissionDenied(
+                f"Too many wrong tries: wait {wait} seconds and try again", code="sign_in_blocked"
+            )
         role = Role(row[3])
         try:
             _hasher(role).verify(row[4], secret)
         except (VerificationError, InvalidHashError):
+            failed = row[6] + 1
+            block = clock.to_db(now + timedelta(seconds=BLOCK_SECONDS)) if failed % MAX_FAILED == 0 else None
             with self._audit.transaction() as db:
-                db.execute("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = ?", [row[0]])
-                self._audit.record(row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret"})
+                db.execute(
+                    "UPDATE users SET failed_attempts = ?, blocked_until = ? WHERE id = ?", [failed, block, row[0]]
+                )
+                self._audit.record(
+                    row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret", "attempts": failed}
+                )
             raise PermissionDenied(
                 "Wrong name, PIN or password, or the account is disabled", code="sign_in"
             ) from None
         actor = Actor(row[1], role, row[2])
         with self._audit.transaction() as db:
             db.execute(
-                "UPDATE users SET failed_attempts = 0, last_sign_in = ? WHERE id = ?",
-                [clock.to_db(clock.now()), row[0]],
+                "UPDATE users SET failed_attempts = 0, blocked_until = NULL, last_sign_in = ? WHERE id = ?",
+                [clock.to_db(now), row[0]],
             )
             self._audit.record(actor.username, "user.sign_in", actor.username, {"role": role.value})
         self.session.become(actor)
