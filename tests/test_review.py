@@ -187,3 +187,39 @@ def test_cli_report_csv_and_search(history, data_dir, tmp_path, capsys):
     assert main(["--data-dir", str(data_dir), "roster", "--out", str(tmp_path / "roster.pdf")]) == 0
     assert main(["--data-dir", str(data_dir), "close-day", "--date", "2026-11-02", "--note", "forgot"]) == 0
     assert "1 checked out" in capsys.readouterr().out
+
+
+def test_screening_and_badge_tables_fill_the_review_when_present(history):
+    """The shapes of the screening and badge features' tables, as they land from their branches."""
+    db = history.store.db
+    with db.conn:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS screening_decisions (id INTEGER PRIMARY KEY, visit_id INTEGER, "
+            "screen_decision TEXT NOT NULL, outcome TEXT NOT NULL)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS badge_prints (id INTEGER PRIMARY KEY, visit_id INTEGER, outcome TEXT)"
+        )
+        ann, bob, zoe = (r.visit.id for r in history.review.visits(ReviewQuery(DAY, DAY)))
+        db.execute(
+            "INSERT INTO screening_decisions (visit_id, screen_decision, outcome) VALUES (?, 'clear', ?)",
+            [ann, "clear:admit"],
+        )
+        db.execute(
+            "INSERT INTO screening_decisions (visit_id, screen_decision, outcome) VALUES (?, ?, ?)",
+            [bob, "possible_match", "not_this_person:admit"],
+        )
+        db.conn.executemany(
+            "INSERT INTO badge_prints (visit_id, outcome) VALUES (?, ?)",
+            [(ann, "printed"), (bob, "failed"), (bob, "printed"), (zoe, "failed")],
+        )
+    rows = {r.visit.id: r for r in history.review.visits(ReviewQuery(DAY, DAY))}
+    assert (rows[ann].screening_result, rows[ann].flagged, rows[ann].badge_printed) == ("clear", False, True)
+    assert (rows[bob].screening_result, rows[bob].screening_decision) == (
+        "possible match",
+        "not this person: admit",
+    )
+    assert rows[bob].flagged and rows[bob].badge_printed is True
+    assert (rows[zoe].screening_result, rows[zoe].badge_printed) == (None, False)
+    flagged = history.review.visits(ReviewQuery(DAY, DAY, flagged_only=True))
+    assert [r.visit.id for r in flagged] == [bob]

@@ -19,15 +19,17 @@ from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visit
+from frontdesk.review.annotators import badge_facts, screening_facts
 from frontdesk.review.models import ReviewQuery, ReviewRow
 from frontdesk.services.visits import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 from frontdesk.store import Store
 
 # The seam for other features: a function that, given visit ids, returns for some of them the fields of
 # ReviewRow it knows ({"screening_result": ..., "screening_decision": ..., "flagged": ..., "badge_printed":
-# ...}). Screening and badge printing append theirs here (one line each, next to their own code).
+# ...}). The screening and badge annotators (``annotators.py``) read those features' tables when present;
+# other features append theirs.
 Annotator = Callable[[sqlite_utils.Database, list[int]], dict[int, dict[str, Any]]]
-ANNOTATORS: list[Annotator] = []
+ANNOTATORS: list[Annotator] = [screening_facts, badge_facts]  # each adds nothing while its table is absent
 
 MAX_RANGE_DAYS = 366 * 5
 SEARCH_LIMIT = 200
