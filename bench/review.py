@@ -97,14 +97,16 @@ def build_visits(services: Services, rng: random.Random) -> tuple[float, list[da
 
 
 def build_audit(services: Services, n: int) -> float:
-    """``n`` chained audit records (computed here, inserted in bulk) and their anchor; returns seconds."""
+    """Chained audit records up to ``n`` (computed here, inserted in bulk) and their anchor; returns seconds."""
     db = services.store.db
     t0 = time.perf_counter()
-    prev, moment = GENESIS, clock.now() - timedelta(days=5 * 365)
+    row = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    first, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+    moment = clock.now() - timedelta(days=5 * 365)
     batch = []
     with db.conn:
         db.execute("BEGIN")
-        for seq in range(1, n + 1):
+        for seq in range(first, n + 1):
             t = clock.to_db(moment + timedelta(seconds=seq * 150))
             details = canonical_details({"badge": "K7QXM2PD", "name": "Avery Testsample", "category": "visitor"})
             digest = record_hash(seq, t, "desk.pat", "visit.check_in", f"visit {seq}", details, prev)
