@@ -142,3 +142,36 @@ def test_first_administrator_panel(qtbot, services):
     with qtbot.waitSignal(panel.created) as signal:
         panel.submit()
     assert signal.args[0].role is Role.ADMIN and services.session.actor.username == "admin"
+
+
+def test_accounts_window_for_the_administrator_only(qtbot, desk, staffed):
+    lock = desk.desk_lock
+    pin_in(qtbot, lock, "Lee Desk", "2468")
+    lock.open_accounts()
+    assert lock.accounts_window is None and "administrator" in desk.message.text()
+    lock.lock()
+    lock.sign_in.username.setText("root")
+    lock.sign_in.secret.setText("district-secret")
+    with qtbot.waitSignal(lock.unlocked):
+        lock.sign_in.submit()
+    lock.open_accounts()
+    win = lock.accounts_window
+    assert win.isVisible() and win.table.rowCount() == 4
+    win.username.setText("desk.ray")
+    win.display_name.setText("Ray Desk")
+    win.role.setCurrentIndex(win.role.findData(Role.DESK))
+    qtbot.keyClicks(win.secret, "12")
+    qtbot.mouseClick(win.add_button, Qt.MouseButton.LeftButton)
+    assert "4 to 8 digits" in win.message.text()
+    win.secret.setText("9753")
+    qtbot.mouseClick(win.add_button, Qt.MouseButton.LeftButton)
+    assert win.message.text() == "Added desk.ray (front desk)." and win.table.rowCount() == 5
+    row = next(r for r in range(win.table.rowCount()) if win.table.item(r, 0).text() == "desk.lee")
+    win.table.selectRow(row)
+    qtbot.mouseClick(win.disable_button, Qt.MouseButton.LeftButton)
+    assert win.table.item(row, 3).text() == "disabled"
+    lock.lock()  # the administrator leaves: the window closes with the sign-out
+    assert not win.isVisible()
+    assert "Ray Desk" in [
+        lock.sign_in.picks.itemAt(i).widget().text() for i in range(lock.sign_in.picks.count() - 1)
+    ]

@@ -77,6 +77,7 @@ class DeskLock(QObject):
         self.printer_factory = printer_factory
         self.is_locked = False
         self.review_window = None
+        self.accounts_window = None
         self.form_box: QWidget = window.form.parentWidget()
         self.splitter: QSplitter = self.form_box.parentWidget()  # type: ignore[assignment]
         self.panel = QWidget()
@@ -103,6 +104,7 @@ class DeskLock(QObject):
         menu.addAction("&Lock / switch person", QKeySequence("Ctrl+Shift+L"), self.lock)
         menu.addAction("&Review visits and audit trail", QKeySequence("Ctrl+R"), self.open_review)
         menu.addAction("Print emergency &roster", QKeySequence("Ctrl+Shift+P"), self.print_roster)
+        menu.addAction("Staff &accounts", self.open_accounts)
         minutes = services.settings.get(LOCK_AFTER_MINUTES)
         self.watch = InactivityWatch(int(minutes * 60_000), self)
         self.watch.idle.connect(self.on_idle)
@@ -119,7 +121,7 @@ class DeskLock(QObject):
         """Sign the person out and put the sign-in panel where the form was."""
         if not self.services.accounts.any_exist():
             self.window.message.show_message(
-                "There are no staff accounts yet, so the desk cannot lock. Create them in Staff accounts.",
+                "There are no staff accounts yet, so the desk cannot lock. Create them in Staff ▸ Staff accounts.",
                 "warning",
             )
             return
@@ -181,10 +183,30 @@ class DeskLock(QObject):
         self.review_window.raise_()
 
     @Slot()
+    def open_accounts(self) -> None:
+        """Open the staff accounts window (set-up mode, principals to look, administrators to change)."""
+        if not self.services.session.may(Action.LIST_USERS):
+            self.window.message.show_message(
+                "Staff accounts are for the district administrator: sign in as one first.", "warning"
+            )
+            return
+        from ui.accounts_window import AccountsWindow
+
+        if self.accounts_window is None:
+            self.accounts_window = AccountsWindow(self.services.accounts, self.window)
+            self.unlocked.connect(self.on_person_changed)
+            self.locked.connect(self.on_person_changed)
+        self.accounts_window.refresh()
+        self.accounts_window.show()
+        self.accounts_window.raise_()
+
+    @Slot()
     def on_person_changed(self, *_args) -> None:
-        # The review window belongs to whoever opened it: it closes when the person at the desk changes.
+        # These windows belong to whoever opened them: they close when the person at the desk changes.
         if self.review_window is not None and not self.services.session.may(Action.REVIEW):
             self.review_window.close()
+        if self.accounts_window is not None and not self.services.session.may(Action.LIST_USERS):
+            self.accounts_window.close()
 
     @Slot()
     def print_roster(self) -> str | None:

@@ -1,0 +1,161 @@
+"""Staff accounts for the district administrator: list, add, disable, and set a new PIN or password.
+
+Principals see the list; every change is refused by the service for anyone but an administrator, and the
+window says so on its message line.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.accounts.roles import Role
+from frontdesk.accounts.service import Accounts
+from frontdesk.errors import FrontDeskError
+
+
+class AccountsWindow(QWidget):
+    """The accounts table and the three actions on it."""
+
+    def __init__(self, accounts: Accounts, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self._accounts = accounts
+        self.setWindowTitle("FrontDesk — staff accounts")
+        self.resize(900, 520)
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["User name", "Name", "Role", "State", "Last sign-in"])
+        self.table.setAccessibleName("Staff accounts")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+
+        add = QHBoxLayout()
+        self.username = QLineEdit()
+        self.username.setPlaceholderText("user name, e.g. j.rivera")
+        self.display_name = QLineEdit()
+        self.display_name.setPlaceholderText("full name")
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role)
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText("PIN (desk) or password")
+        self.add_button = QPushButton("Add")
+        for widget, name in (
+            (self.username, "New user name"),
+            (self.display_name, "New full name"),
+            (self.role, "New role"),
+            (self.secret, "New PIN or password"),
+            (self.add_button, "Add account"),
+        ):
+            widget.setAccessibleName(name)
+            add.addWidget(widget)
+        layout.addLayout(add)
+
+        actions = QHBoxLayout()
+        self.disable_button = QPushButton("Disable selected")
+        self.disable_button.setAccessibleName("Disable selected account")
+        self.reset_button = QPushButton("Set new PIN / password for selected")
+        self.reset_button.setAccessibleName("Set new PIN or password for selected account")
+        actions.addWidget(self.disable_button)
+        actions.addWidget(self.reset_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.message = QLabel("")
+        self.message.setAccessibleName("Message")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+
+        self.add_button.clicked.connect(self.add)
+        self.secret.returnPressed.connect(self.add)
+        self.disable_button.clicked.connect(self.disable_selected)
+        self.reset_button.clicked.connect(self.reset_selected)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the accounts (or say why they cannot be listed)."""
+        try:
+            accounts = self._accounts.list()
+        except FrontDeskError as exc:
+            self.table.setRowCount(0)
+            self.message.setText(exc.message)
+            return
+        self.table.setRowCount(len(accounts))
+        for row, a in enumerate(accounts):
+            cells = [
+                a.username,
+                a.display_name,
+                a.role.label,
+                "disabled" if a.disabled else "active",
+                f"{a.last_sign_in.astimezone():%Y-%m-%d %H:%M}" if a.last_sign_in else "never",
+            ]
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+
+    def selected_username(self) -> str | None:
+        """The user name in the selected row, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.table.item(rows[0].row(), 0).text() if rows else None
+
+    @Slot()
+    def add(self) -> None:
+        """Add the account typed in the bottom row."""
+        try:
+            account = self._accounts.add(
+                self.username.text(), self.role.currentData(), self.secret.text(), self.display_name.text()
+            )
+        except FrontDeskError as exc:
+            self.message.setText(exc.message)
+            return
+        for edit in (self.username, self.display_name, self.secret):
+            edit.clear()
+        self.message.setText(f"Added {account.username} ({account.role.label}).")
+        self.refresh()
+
+    @Slot()
+    def disable_selected(self) -> None:
+        """Disable the selected account."""
+        username = self.selected_username()
+        if username is None:
+            self.message.setText("Choose an account first.")
+            return
+        try:
+            self._accounts.disable(username)
+        except FrontDeskError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText(f"Disabled {username}.")
+        self.refresh()
+
+    @Slot()
+    def reset_selected(self) -> None:
+        """Give the selected account the PIN or password typed in the bottom row (and re-enable it)."""
+        username = self.selected_username()
+        if username is None:
+            self.message.setText("Choose an account first, and type the new PIN or password in the box.")
+            return
+        try:
+            self._accounts.reset_secret(username, self.secret.text())
+        except FrontDeskError as exc:
+            self.message.setText(exc.message)
+            return
+        self.secret.clear()
+        self.message.setText(f"New PIN / password set for {username}.")
+        self.refresh()
