@@ -56,7 +56,7 @@ class Services:
             settings=settings,
             visits=visits,
             events=EventLog(store),
-            directory=Directory(store),
+            directory=Directory(store, session=session, audit=audit),
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),

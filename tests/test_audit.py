@@ -48,11 +48,13 @@ def test_services_record_check_in_check_out_settings(services):
     visit = services.visits.check_in(Visitor("Ann", "Testwood"), purpose="Meeting")
     services.visits.check_out(visit.badge_code)
     services.settings.set(SCHOOL_NAME, "Maple Grove")
+    services.directory.add("Ms. Alvarez", "staff", "Room 12")
     actions = [(r.action, r.subject) for r in services.audit.records(newest_first=False)]
     assert actions == [
         ("visit.check_in", f"visit {visit.id}"),
         ("visit.check_out", f"visit {visit.id}"),
         ("settings.change", "school.name"),
+        ("directory.add", "Ms. Alvarez"),
     ]
     change = services.audit.records(action="settings.")[0]
     assert change.details == {"old": "", "new": "Maple Grove"} and change.actor == "setup"

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from frontdesk.accounts.roles import Action
 from frontdesk.errors import InputError
 from frontdesk.models import DirectoryEntry
 from frontdesk.store import Store
 
+if TYPE_CHECKING:
+    from frontdesk.accounts.session import Session
+    from frontdesk.audit import AuditTrail
+
 
 class Directory:
-    """Lists, adds and completes staff and rooms."""
+    """Lists, adds and completes staff and rooms (additions checked and audited when given a session)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, session: Session | None = None, audit: AuditTrail | None = None):
         self._store = store
+        self._session = session
+        self._audit = audit
 
     def add(self, name: str, kind: str = "staff", room: str = "") -> DirectoryEntry:
         """Add a staff member (with their room) or a room."""
@@ -20,11 +29,18 @@ class Directory:
             raise InputError("A directory entry needs a name")
         if kind not in ("staff", "room"):
             raise InputError("kind must be 'staff' or 'room'")
+        if self._session is not None:
+            self._session.require(Action.EDIT_DIRECTORY)
         db = self._store.db
         with db.conn:
+            db.execute("BEGIN IMMEDIATE")
             cur = db.execute(
                 "INSERT INTO directory (kind, name, room) VALUES (?, ?, ?)", [kind, name, room.strip()]
             )
+            if self._audit is not None:
+                self._audit.record(None, "directory.add", name, {"kind": kind, "room": room.strip()})
+        if self._audit is not None:
+            self._audit.refresh_anchor()
         return DirectoryEntry(cur.lastrowid, name, kind, room.strip())
 
     def all(self) -> list[DirectoryEntry]:
