@@ -20,15 +20,26 @@ from frontdesk.settings import SCHOOL_NAME
 ADMIN_PW, PRINCIPAL_PW, DESK_PIN = "district-secret", "principal-pw", "4321"
 
 
-@pytest.fixture
-def staffed(services: Services) -> Services:
-    """A data folder with one account of each role; nobody signed in."""
+@pytest.fixture(scope="module")
+def staffed_template(tmp_path_factory):
+    """A data folder with one account of each role, made once per module (argon2 is slow on purpose)."""
+    folder = tmp_path_factory.mktemp("staffed") / "data"
+    services = Services.open(folder)
     services.accounts.add("root", Role.ADMIN, ADMIN_PW, "Dana Admin")
     services.accounts.sign_in("root", ADMIN_PW)
     services.accounts.add("p.rivera", Role.PRINCIPAL, PRINCIPAL_PW, "Pat Rivera")
     services.accounts.add("desk.lee", Role.DESK, DESK_PIN, "Lee Desk")
-    services.accounts.sign_out()
-    return services
+    services.close()
+    return folder
+
+
+@pytest.fixture
+def staffed(staffed_template, tmp_path):
+    """A fresh copy of the template, nobody signed in."""
+    shutil.copytree(staffed_template, tmp_path / "staffed")
+    services = Services.open(tmp_path / "staffed")
+    yield services
+    services.close()
 
 
 def _audited(services: Services, like: str) -> list[tuple[str, str]]:

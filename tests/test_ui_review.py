@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import date, datetime
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 
 from frontdesk.accounts.roles import Role
+from frontdesk.context import Services
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewRow
@@ -57,14 +59,32 @@ def flag_contractors(monkeypatch):
     monkeypatch.setattr(review_service, "ANNOTATORS", [annotate])
 
 
-@pytest.fixture
-def window(qtbot, services, flag_contractors):
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Four visits and a principal, made once per module (argon2 is slow on purpose)."""
+    folder = tmp_path_factory.mktemp("review") / "data"
+    services = Services.open(folder)
     _seed(services)
     services.accounts.add("root", Role.ADMIN, "district-secret")
     services.accounts.sign_in("root", "district-secret")
     services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
+    services.close()
+    return folder
+
+
+@pytest.fixture
+def principal(template, tmp_path):
+    """A copy of the template with the principal signed in (one quick sign-in per test)."""
+    shutil.copytree(template, tmp_path / "review")
+    services = Services.open(tmp_path / "review")
     services.accounts.sign_in("p.rivera", "principal-pw")
-    win = ReviewWindow(services)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def window(qtbot, principal, flag_contractors):
+    win = ReviewWindow(principal)
     qtbot.addWidget(win)
     win.visits.set_range(QDate(2026, 11, 2), QDate(2026, 11, 2))
     win.show()
@@ -123,10 +143,10 @@ def test_filters(qtbot, window):
     assert panel.station.findData("Main office") > 0
 
 
-def test_search_as_you_type_and_history(qtbot, window, services):
+def test_search_as_you_type_and_history(qtbot, window, principal):
     panel = window.visits
     # A second visit by Ann on another day, found by search across all history.
-    VisitService(services.store, now=lambda: at(date(2026, 10, 5), 10)).check_in(Visitor("Ann", "Testwood"))
+    VisitService(principal.store, now=lambda: at(date(2026, 10, 5), 10)).check_in(Visitor("Ann", "Testwood"))
     panel.search.setFocus()
     qtbot.keyClicks(panel.search, "testw")
     qtbot.waitUntil(lambda: panel.mode == "search", timeout=2000)
@@ -140,7 +160,7 @@ def test_search_as_you_type_and_history(qtbot, window, services):
     assert panel.mode == "range" and panel.model.rowCount() == 4
 
 
-def test_exports_print_and_forgotten(qtbot, window, services, tmp_path):
+def test_exports_print_and_forgotten(qtbot, window, principal, tmp_path):
     panel = window.visits
     assert panel.export_to(str(tmp_path / "day.csv"), "csv") == 4
     assert len(list(csv.DictReader((tmp_path / "day.csv").open(encoding="utf-8-sig")))) == 4
@@ -154,7 +174,7 @@ def test_exports_print_and_forgotten(qtbot, window, services, tmp_path):
     qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
     assert "Checked out 1 forgotten" in panel.message.text()
     assert "0 still on site" in panel.totals.text()
-    actions = [r.action for r in services.audit.records(limit=4)]
+    actions = [r.action for r in principal.audit.records(limit=4)]
     assert actions == ["visit.check_out_forgotten", "report.print", "report.export", "report.export"]
 
 
