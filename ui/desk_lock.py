@@ -113,7 +113,8 @@ class DeskLock(QObject):
     # --- locking -----------------------------------------------------------------------------------------
     @Slot()
     def on_idle(self) -> None:
-        if self.services.session.actor.signed_in and not self.is_locked:
+        # Also when nobody signed in (accounts were just created from set-up mode): idle means locked.
+        if not self.is_locked and self.services.accounts.any_exist():
             self.lock()
 
     @Slot()
