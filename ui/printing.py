@@ -27,14 +27,14 @@ _STYLE = (
 def day_log_html(rows: list[ReviewRow], title: str, school: str, now: datetime) -> str:
     """The visits of a day (or range) as a printable HTML table, flagged rows shaded."""
     totals = Totals.of(rows, now)
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in ("In", "Out", "Stayed", "Name", "Category", "Purpose", "Going to", "Screening", "Staff")
-    )
+    several_days = len({r.visit.time_in.astimezone().date() for r in rows}) > 1
+    headings = ("In", "Out", "Stayed", "Name", "Category", "Purpose", "Going to", "Screening", "Staff")
+    head = "".join(f"<th>{h}</th>" for h in (("Date",) if several_days else ()) + headings)
     body = []
     for r in rows:
         v = r.visit
-        cells = [
+        cells = [f"{v.time_in.astimezone():%Y-%m-%d}"] if several_days else []
+        cells += [
             f"{v.time_in.astimezone():%H:%M}",
             f"{v.time_out.astimezone():%H:%M}" if v.time_out else "on site",
             format_duration(v.duration(now)),
