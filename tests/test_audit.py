@@ -183,3 +183,14 @@ def test_cli_list_and_export(data_dir, capsys, tmp_path):
     assert lines[0].startswith("seq,time,actor,action") and len(lines) == 4
     # The export itself is recorded.
     assert services.audit.records(limit=1)[0].action == "audit.export"
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", 'quote " and \\ backslash', "Zoë Ñúñez 李", "tab\tnew\nline\x01", "", "emoji 🎒"]
+)
+def test_record_hash_is_sha256_of_the_json_array(text):
+    import hashlib
+
+    fields = [12, "2026-11-02T08:00:00.000000Z", text, "visit.check_in", text, json.dumps({"k": text}), "ab" * 32]
+    expected = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+    assert record_hash(*fields) == expected
