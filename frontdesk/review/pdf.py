@@ -126,16 +126,17 @@ def visits_pdf(rows: list[ReviewRow], out: Path, *, query: ReviewQuery, school: 
                 c.setFillColor(FLAGGED if row.flagged else ZEBRA)
                 c.rect(MARGIN, top - (i + 1) * line - 3, width - 2 * MARGIN, line, stroke=0, fill=1)
         c.setFillColor(black)
+        # Column by column, one line per visit: the text object moves down by its leading (T*), so no
+        # coordinates are formatted per cell (what dominates with thousands of rows).
+        cells = [_report_cells(row, now) for row in chunk]
         text_object = c.beginText()
-        text_object.setFont(FONT, size)
-        for i, row in enumerate(chunk):
-            y = top - (i + 1) * line
-            x = MARGIN
-            for text, (_, w) in zip(_report_cells(row, now), _REPORT_COLUMNS, strict=True):
-                if text:
-                    text_object.setTextOrigin(x + 2, y)
-                    text_object.textOut(_fit(text, w - 4, FONT, size))
-                x += w
+        text_object.setFont(FONT, size, leading=line)
+        x = MARGIN
+        for col, (_, w) in enumerate(_REPORT_COLUMNS):
+            text_object.setTextOrigin(x + 2, top - line)
+            for row_cells in cells:
+                text_object.textLine(_fit(row_cells[col], w - 4, FONT, size) if row_cells[col] else "")
+            x += w
         c.drawText(text_object)
         c.setFont(FONT, size)
         if not rows:
