@@ -1,0 +1,396 @@
+"""A tolerant parser of the PDF417 barcode on North American driver's licences and ID cards (AAMVA).
+
+Versions 1 to 10 and the pre-standard ``AAMVA`` / ``AMVA`` files, US and Canadian cards, ``DL``, ``ID`` and
+jurisdiction (``Z?``) subfiles. Real scans arrive damaged (see ``docs`` and the reference notes): the parser
+finds the header wherever it is, treats LF, CR, CRLF, RS and pipes alike, splits on known element IDs when
+separators are spaces or missing, never trusts the subfile offsets, and lists every repair it made. A
+magnetic-stripe read is handed to :mod:`scanners.magstripe`. Input that is not an ID raises
+:class:`~scanners.idcard.UnreadableIdError` with a plain reason; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from scanners import iin as iins
+from scanners import magstripe
+from scanners.idcard import (
+    IdRecord,
+    UnreadableIdError,
+    clean,
+    clean_name,
+    read_date,
+    read_postal,
+    read_sex,
+    split_full_name,
+    split_given,
+    split_suffix,
+)
+
+# Every data element ID of the DL/ID subfiles, versions 1 to 10 and the 2025 edition.
+CODES = frozenset(
+    "DAA DAB DAC DAD DAE DAF DAG DAH DAI DAJ DAK DAL DAM DAN DAO DAP DAQ DAR DAS DAT DAU DAV DAW DAX DAY DAZ "
+    "DBA DBB DBC DBD DBE DBF DBG DBH DBI DBJ DBK DBL DBM DBN DBO DBP DBQ DBR DBS "
+    "DCA DCB DCD DCE DCF DCG DCH DCI DCJ DCK DCL DCM DCN DCO DCP DCQ DCR DCS DCT DCU "
+    "DDA DDB DDC DDD DDE DDF DDG DDH DDI DDJ DDK DDL DDM DDN DDO DDP "
+    "PAA PAB PAC PAD PAE PAF".split()
+)
+# Elements that rarely start a name or a street: a candidate split point that is one of these is credible.
+_DATE = re.compile(r"\d{8}")
+_VALIDATORS = {
+    **dict.fromkeys(("DBA", "DBB", "DBD", "DDB", "DDC", "DDH", "DDI", "DDJ", "PAB", "PAD"), _DATE.match),
+    "DBC": re.compile(r"[129MFXU0]$|MALE$|FEMALE$").match,
+    **dict.fromkeys(("DDE", "DDF", "DDG"), re.compile(r"[TNU]$").match),
+    **dict.fromkeys(("DDD", "DDK", "DDL", "DDM", "DDN", "DDO", "DDP"), re.compile(r"[01]$").match),
+    "DDA": re.compile(r"[FNO]$").match,
+    "DAY": re.compile(r"[A-Z]{3}$").match,
+    "DAZ": re.compile(r"[A-Z]{3,12}$").match,
+    "DAU": re.compile(r"\d[\d '\-\"]{0,5}\s*(IN|CM|in|cm)?$").match,
+    "DAW": re.compile(r"\d{2,3}$").match,
+    "DAX": re.compile(r"\d{2,3}$").match,
+    "DCE": re.compile(r"\d$").match,
+    "DCG": re.compile(r"(USA|CAN|US|CA|MEX)$").match,
+    "DAJ": re.compile(r"[A-Z]{2}$").match,
+    "DAK": re.compile(r"(\d{5}[\d \-]{0,6}|[A-Z]\d[A-Z] ?\d[A-Z]\d ?)$").match,
+}
+# Elements that are never empty on a real card.
+_WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT", "DAB"})
+_SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
+_HEADER = re.compile(r"(ANSI|AAMVA|AMVA)[ \n\r\x1e|]{0,2}(\d{6})(\d{2})(\d{0,4})")
+_DESIGNATOR = re.compile(r"[\s|]*(DL|ID|Z[A-Z])(\d{4})(\d{4})")
+_CANDIDATE = re.compile(r"(?=([DP][A-D][A-Z]|Z[A-Z][A-Z]))")
+_NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
+
+
+def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
+    """Parse whatever a scanner sent (PDF417 payload or magnetic stripe) into an :class:`IdRecord`.
+
+    Raises :class:`UnreadableIdError` when it is not an ID the desk can read.
+    """
+    repairs: list[str] = []
+    text = _decode(data, repairs)
+    today = today or date.today()
+    if not text.strip():
+        raise UnreadableIdError("Nothing was read from the card: scan it again or enter the visitor by hand")
+    if magstripe.looks_like_stripe(text):
+        return magstripe.parse_stripe(text, repairs, today)
+    return _parse_pdf417(text, repairs, today)
+
+
+def _decode(data: bytes | str, repairs: list[str]) -> str:
+    if isinstance(data, bytes | bytearray):
+        raw = bytes(data)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            repairs.append("removed a leading byte-order mark")
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise UnreadableIdError(f"Cannot read an ID from {type(data).__name__}")
+    if text.startswith("\ufeff"):
+        repairs.append("removed a leading byte-order mark")
+    noise = _NOISE.findall(text)
+    if noise:
+        stray = [c for c in noise if c != "\ufeff"]
+        if stray:
+            repairs.append(f"removed {len(stray)} stray control character(s) (U+0000, U+0080-U+009F)")
+        text = _NOISE.sub("", text)
+    return text
+
+
+# --- the PDF417 payload ------------------------------------------------------------------------------------
+class _Header:
+    """What the header says: file type, IIN, versions, subfile designators, and where the data begins."""
+
+    def __init__(self) -> None:
+        self.file_type = ""
+        self.iin: str | None = None
+        self.version: int | None = None
+        self.designators: list[tuple[str, int, int]] = []
+        self.end = 0
+        self.at = -1
+
+
+def _read_header(text: str, repairs: list[str]) -> _Header | None:
+    match = _HEADER.search(text)
+    if match is None:
+        return None
+    head = _Header()
+    head.file_type, head.iin, version, rest = match[1], match[2], int(match[3]), match[4]
+    head.version = version
+    if head.file_type != "ANSI":
+        repairs.append(f"pre-standard file type {head.file_type!r}")
+    elif text[match.end(1) : match.end(1) + 1] != " ":
+        repairs.append("file type 'ANSI' without its trailing space")
+    # Version 1 has no jurisdiction version, so the subfile count follows the version directly.
+    count_text = rest[2:4] if len(rest) == 4 else rest[:2]
+    pos = match.start(4) + (4 if len(rest) == 4 else min(len(rest), 2))
+    count = int(count_text) if count_text.isdigit() else 0
+    for _ in range(max(count, 1) if count <= 10 else 1):
+        designator = _DESIGNATOR.match(text, pos)
+        if designator is None:
+            break
+        head.designators.append((designator[1], int(designator[2]), int(designator[3])))
+        pos = designator.end()
+    head.end = pos
+    head.at = text.rfind("@", 0, match.start())
+    prefix = text[head.at + 1 : match.start()] if head.at >= 0 else text[: match.start()]
+    if head.at < 0:
+        repairs.append("compliance indicator '@' missing")
+    if prefix != "\n\x1e\r":
+        shown = prefix.encode("unicode_escape").decode("ascii")
+        if any(c in prefix for c in "6^MJmj"):
+            repairs.append(f"control keys arrived without Ctrl in the header ({shown!r}): ignored")
+        elif prefix.strip(" \n\r\x1e") or len(prefix) > 6:
+            repairs.append(f"unexpected characters before the file type ({shown!r}): skipped")
+        elif not prefix:
+            repairs.append("header separators (LF RS CR) missing: ignored")
+        else:
+            repairs.append(f"header separators mangled ({shown!r}): ignored")
+    if head.at > 0 and text[: head.at].strip():
+        repairs.append(f"skipped {head.at} character(s) before the header")
+    elif head.at > 0:
+        repairs.append("removed leading white space")
+    return head
+
+
+def _parse_pdf417(text: str, repairs: list[str], today: date) -> IdRecord:
+    head = _read_header(text, repairs)
+    if head is None:
+        return _parse_headerless(text, repairs, today)
+    prefix = text[head.at + 1 : head.end] if head.at >= 0 else text[: head.end]
+    cr_as_m = "M" in prefix[:4] or "m" in prefix[:4]
+    lf_as_j = "J" in prefix[:4] or "j" in prefix[:4]
+    start, document = _find_subfile(text, head, repairs)
+    if start < 0:
+        raise UnreadableIdError(
+            "The barcode has a licence header but no readable licence data: enter the visitor by hand"
+        )
+    elements = _elements(text[start:], head, repairs, cr_as_m=cr_as_m, lf_as_j=lf_as_j)
+    return _record(elements, head.iin, head.version, document, repairs, today)
+
+
+def _find_subfile(text: str, head: _Header, repairs: list[str]) -> tuple[int, str | None]:
+    """Where the DL or ID subfile's elements begin (offsets are not trusted), and its type."""
+    kinds = [d[0] for d in head.designators if d[0] in ("DL", "ID")]
+    for match in re.finditer(r"DL|ID", text[head.end :]):
+        pos = head.end + match.end()
+        look = text[pos : pos + 8].lstrip(" \r\n\x1e|")
+        if look[:3] in CODES:
+            _check_offset(head, match[0], head.end + match.start(), repairs)
+            return pos, match[0]
+    # No subfile marker: take the first element after the designators.
+    for match in _CANDIDATE.finditer(text, head.end):
+        if match[1] in CODES:
+            repairs.append("subfile type missing before the first element")
+            return match.start(), (kinds[0] if kinds else None)
+    return -1, None
+
+
+def _check_offset(head: _Header, kind: str, found: int, repairs: list[str]) -> None:
+    for name, offset, _length in head.designators:
+        if name == kind:
+            actual = found - max(head.at, 0)
+            # Lost or doubled header separators shift the data a little; more than that is a wrong offset.
+            if offset == 0 or abs(offset - actual) > 4:
+                repairs.append(f"{kind} subfile offset {offset} is wrong (data found at {actual}): ignored")
+            return
+    if head.designators:
+        repairs.append(f"no designator for the {kind} subfile: data found anyway")
+
+
+def _elements(
+    body: str, head: _Header | None, repairs: list[str], *, cr_as_m: bool = False, lf_as_j: bool = False
+) -> dict[str, str]:
+    """The elements of the first DL/ID subfile, split on separators or, failing that, on known element IDs."""
+    separators = len(_SEPARATORS.findall(body))
+    run_on = separators < 3
+    jur_types = {d[0] for d in head.designators if d[0].startswith("Z")} if head else set()
+    jur_types |= set(re.findall(r"(Z[A-Z])(?=\1[A-Z])", body))
+    normalized = _SEPARATORS.sub("\n", body)
+    for kind in jur_types:
+        normalized = re.sub(f"{kind}(?={kind}[A-Z])", f"\n{kind}\n", normalized)
+    if run_on:
+        repairs.append(
+            "no element separators: split on element IDs"
+            if " " not in body.strip()[:200]
+            else "element separators missing or turned into spaces: split on element IDs"
+        )
+    elif "\r" in body and "\n" in body and "\r\n" not in body and body.find("\r") < body.find("\n"):
+        repairs.append("LF and CR swapped or mixed: treated alike")
+    elif "\r\n" in body:
+        repairs.append("CR arrived as CRLF: treated alike")
+    found: dict[str, str] = {}
+    order: list[str] = []
+    in_main = True
+    last_main: str | None = None
+    for chunk in normalized.split("\n"):
+        if not chunk.strip():
+            continue
+        if chunk in jur_types:
+            in_main = False
+            continue
+        if not in_main:
+            continue
+        for code, value in _segment(chunk, found, run_on):
+            if lf_as_j and value.endswith(("J", "j")):
+                value = value[:-1]
+            if code not in found:
+                found[code] = value
+                order.append(code)
+                last_main = code
+    if cr_as_m and last_main and found[last_main].rstrip().endswith(("M", "m")):
+        found[last_main] = found[last_main].rstrip()[:-1]
+    return found
+
+
+def _segment(chunk: str, seen: dict[str, str], run_on: bool) -> list[tuple[str, str]]:
+    """Split one separator-delimited chunk into (code, value) pairs, choosing the most credible cuts."""
+    positions = [m.start() for m in _CANDIDATE.finditer(chunk) if m[1] in CODES]
+    if not positions:
+        return []
+    if len(positions) == 1:
+        p = positions[0]
+        return [(chunk[p : p + 3], chunk[p + 3 :])]
+    n = len(positions)
+    best = [0.0] * (n + 1)
+    nxt = [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        p = positions[i]
+        code = chunk[p : p + 3]
+        top, choice = None, n
+        for j in range(n, i, -1):
+            end = positions[j] if j < n else len(chunk)
+            if end - p < 3:
+                continue
+            score = _element_score(code, chunk[p + 3 : end], seen) + best[j]
+            if j < n:
+                score += 1.0 if run_on else 0.0
+            if top is None or score > top:
+                top, choice = score, j
+        best[i], nxt[i] = top or 0.0, choice
+    out = []
+    i = 0
+    while i < n:
+        p = positions[i]
+        end = positions[nxt[i]] if nxt[i] < n else len(chunk)
+        out.append((chunk[p : p + 3], chunk[p + 3 : end]))
+        i = nxt[i]
+    return out
+
+
+def _element_score(code: str, value: str, seen: dict[str, str]) -> float:
+    score = -10.0 if code in seen else 0.0
+    text = value.strip()
+    check = _VALIDATORS.get(code)
+    if check is not None:
+        score += 2.0 if check(text) else -5.0
+    if not text and code in _WANT_VALUE:
+        score -= 3.0
+    return score
+
+
+def _parse_headerless(text: str, repairs: list[str], today: date) -> IdRecord:
+    """No AAMVA header at all: accept the data only if it clearly holds licence elements."""
+    start = -1
+    for match in _CANDIDATE.finditer(text):
+        if match[1] in CODES:
+            start = match.start()
+            break
+    if start < 0:
+        raise UnreadableIdError("This is not a driver's licence or ID barcode (no AAMVA header or licence data)")
+    elements = _elements(text[start:], None, repairs)
+    names = [c for c in ("DCS", "DAC", "DCT", "DAA", "DAB") if elements.get(c, "").strip()]
+    if not names or not elements.get("DBB", "").strip() or len(elements) < 4:
+        raise UnreadableIdError("This is not a driver's licence or ID barcode (no AAMVA header or licence data)")
+    repairs.append("AAMVA header missing: read the licence elements without it")
+    return _record(elements, None, None, None, repairs, today)
+
+
+# --- from elements to the record -------------------------------------------------------------------------
+def _record(
+    el: dict[str, str],
+    iin: str | None,
+    version: int | None,
+    document: str | None,
+    repairs: list[str],
+    today: date,
+) -> IdRecord:
+    last, first, middle, suffix = _names(el, version, repairs)
+    if not last and not first:
+        raise UnreadableIdError("The card's barcode was read but holds no name: enter the visitor by hand")
+    issuer = iins.issuer(iin)
+    address_state = clean(el.get("DAJ"))
+    jurisdiction = issuer[0] if issuer else None
+    if jurisdiction is None and address_state and len(address_state) == 2:
+        jurisdiction = address_state.upper()
+        if iin:
+            repairs.append(f"issuer number {iin} unknown: jurisdiction taken from the address ({jurisdiction})")
+    country = _country(clean(el.get("DCG")), issuer, jurisdiction, repairs)
+    us_order = country != "CAN" and (version or 0) >= 2
+    if version is None and country != "CAN":
+        us_order = True
+    dob = read_date(el.get("DBB"), "dob", us_order, repairs, today)
+    expires = read_date(el.get("DBA"), "expires", us_order, repairs, today)
+    issued = read_date(el.get("DBD"), "issued", us_order, repairs, today)
+    compliance = clean(el.get("DDA"))
+    return IdRecord(
+        first_name=first,
+        middle_name=middle,
+        last_name=last,
+        suffix=suffix,
+        dob=dob,
+        expires=expires,
+        issued=issued,
+        sex=read_sex(el.get("DBC")),
+        id_number=clean(el.get("DAQ")) or clean(el.get("DBJ")),
+        document=document,
+        jurisdiction=jurisdiction,
+        country=country,
+        street=clean(el.get("DAG")),
+        city=clean(el.get("DAI")),
+        postal_code=read_postal(el.get("DAK"), repairs),
+        aamva_version=version,
+        real_id=None if compliance is None else compliance.upper() == "F",
+        repairs=tuple(repairs),
+    )
+
+
+def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple[str | None, ...]:
+    last = clean_name(el.get("DCS")) or clean_name(el.get("DAB"))
+    first = clean_name(el.get("DAC"))
+    middle = clean_name(el.get("DAD"))
+    suffix = clean(el.get("DCU")) or clean(el.get("DAE"))
+    if first is None and clean(el.get("DCT")):
+        first, given_middle = split_given(el["DCT"], repairs)
+        middle = middle or given_middle
+    if (last is None or first is None) and clean(el.get("DAA")):
+        a_last, a_first, a_middle, a_suffix = split_full_name(el["DAA"], repairs, "DAA")
+        last, first = last or a_last, first or a_first
+        middle, suffix = middle or a_middle, suffix or a_suffix
+    if suffix is None and first and version is not None and version >= 4 and middle is None:
+        first, suffix = split_suffix(first)
+    return last, first, middle, suffix
+
+
+def _country(
+    dcg: str | None, issuer: tuple[str, str] | None, jurisdiction: str | None, repairs: list[str]
+) -> str | None:
+    if dcg:
+        upper = dcg.upper()
+        if upper in ("USA", "US"):
+            return "USA"
+        if upper in ("CAN", "CA"):
+            return "CAN"
+    if issuer:
+        repairs.append(f"country {issuer[1]} taken from the issuer number (no country element)")
+        return issuer[1]
+    derived = iins.country_of(jurisdiction)
+    if derived:
+        repairs.append(f"country {derived} taken from the jurisdiction {jurisdiction}")
+    return derived
