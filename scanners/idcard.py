@@ -116,7 +116,7 @@ _DATE_NAMES = {"dob": "date of birth", "expires": "expiry date", "issued": "issu
 
 def _plausible(kind: str, day: date, today: date) -> bool:
     if kind == "dob":
-        return 1900 <= day.year and day <= today
+        return day.year >= 1900 and day <= today
     if kind == "issued":
         return 1970 <= day.year <= today.year + 1
     return 1970 <= day.year <= 2100

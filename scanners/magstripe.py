@@ -90,7 +90,7 @@ def _stripe_dates(yymm: str, birth: str, repairs: list[str], today: date) -> tup
         repairs.append("birth month 99 read as the expiry month (Florida stripe)")
     try:
         dob: date | None = date(year, month, day)
-        if not (1900 <= year and dob <= today):  # type: ignore[operator]
+        if not (year >= 1900 and dob <= today):  # type: ignore[operator]
             raise ValueError
     except ValueError:
         repairs.append(f"date of birth {birth!r} is not a valid date: left empty")
