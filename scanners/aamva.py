@@ -29,15 +29,13 @@ from scanners.idcard import (
 )
 
 # Every data element ID of the DL/ID subfiles, versions 1 to 10 and the 2025 edition.
-CODES = frozenset(
-    (
-        "DAA DAB DAC DAD DAE DAF DAG DAH DAI DAJ DAK DAL DAM DAN DAO DAP DAQ DAR DAS DAT DAU DAV DAW DAX DAY DAZ "
-        "DBA DBB DBC DBD DBE DBF DBG DBH DBI DBJ DBK DBL DBM DBN DBO DBP DBQ DBR DBS DCA DCB DCD DCE DCF DCG DCH "
-        "DCI DCJ DCK DCL DCM DCN DCO DCP DCQ DCR DCS DCT DCU DDA DDB DDC DDD DDE DDF DDG DDH DDI DDJ DDK DDL DDM "
-        "DDN DDO DDP PAA PAB PAC PAD PAE PAF"
-    ).split()
+_CODE_LIST = (
+    "DAA DAB DAC DAD DAE DAF DAG DAH DAI DAJ DAK DAL DAM DAN DAO DAP DAQ DAR DAS DAT DAU DAV DAW DAX DAY DAZ "
+    "DBA DBB DBC DBD DBE DBF DBG DBH DBI DBJ DBK DBL DBM DBN DBO DBP DBQ DBR DBS DCA DCB DCD DCE DCF DCG DCH "
+    "DCI DCJ DCK DCL DCM DCN DCO DCP DCQ DCR DCS DCT DCU DDA DDB DDC DDD DDE DDF DDG DDH DDI DDJ DDK DDL DDM "
+    "DDN DDO DDP PAA PAB PAC PAD PAE PAF"
 )
-# Elements that rarely start a name or a street: a candidate split point that is one of these is credible.
+CODES = frozenset(_CODE_LIST.split())
 _DATE = re.compile(r"\d{8}")
 _VALIDATORS = {
     **dict.fromkeys(("DBA", "DBB", "DBD", "DDB", "DDC", "DDH", "DDI", "DDJ", "PAB", "PAD"), _DATE.match),
