@@ -43,21 +43,34 @@ _VALIDATORS = {
     **dict.fromkeys(("DDE", "DDF", "DDG"), re.compile(r"[TNU]$").match),
     **dict.fromkeys(("DDD", "DDK", "DDL", "DDM", "DDN", "DDO", "DDP"), re.compile(r"[01]$").match),
     "DDA": re.compile(r"[FNO]$").match,
-    "DAY": re.compile(r"[A-Z]{3}$").match,
-    "DAZ": re.compile(r"[A-Z]{3,12}$").match,
+    "DAY": re.compile(r"(BLK|BLU|BRO|GRY|GRN|HAZ|MAR|PNK|DIC|UNK)$").match,
+    "DAZ": re.compile(r"(BAL|BLK|BLN|BRO|GRY|RED|SDY|WHI|UNK)$").match,
     "DAU": re.compile(r"\d[\d '\-\"]{0,5}\s*(IN|CM|in|cm)?$").match,
     "DAW": re.compile(r"\d{2,3}$").match,
     "DAX": re.compile(r"\d{2,3}$").match,
     "DCE": re.compile(r"\d$").match,
     "DCG": re.compile(r"(USA|CAN|US|CA|MEX)$").match,
-    "DAJ": re.compile(r"[A-Z]{2}$").match,
+    "DAJ": lambda v: v in iins.STATES or v in iins.PROVINCES,
     "DAK": re.compile(r"(\d{5}[\d \-]{0,6}|[A-Z]\d[A-Z] ?\d[A-Z]\d ?)$").match,
 }
+# Without separators, a known ID inside a value is worth a cut only if it is common on real cards (JORDAN
+# holds DAN, a version-1 residence city that is rarely used); rarer IDs are cut only when their value fits.
+_CUT_BONUS = dict.fromkeys(
+    (
+        "DAQ DCS DAC DAD DCT DCU DAA DAB DAE DAG DAH DAI DAJ DAK DBA DBB DBC DBD DAU DAW DAX DAY DAZ DCA DCB DCD "
+        "DCF DCG DCK DDA DDB DDC DDD DDE DDF DDG DDH DDI DDJ DDK DDL DAR DAS DAT DBJ DCE DCH DCI DCJ DCL"
+    ).split(),
+    1.0,
+)
+# The elements every card has are the most credible cuts of all.
+_CUT_BONUS.update(dict.fromkeys("DAQ DCS DAC DCT DAA DBB DBA DBD DAG DAI DAJ DAK DCG DBC".split(), 1.5))
 # Elements that are never empty on a real card.
 _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT", "DAB"})
 _SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
 _HEADER = re.compile(r"(ANSI|AAMVA|AMVA)[ \n\r\x1e|]{0,2}(\d{6})(\d{2})(\d{0,4})")
 _DESIGNATOR = re.compile(r"[\s|]*(DL|ID|Z[A-Z])(\d{4})(\d{4})")
+_JUR_START = re.compile(r"(Z[A-Z])\1[A-Z]")
+_ANY_CODE = re.compile(r"[DP][A-D][A-Z]")
 _CANDIDATE = re.compile(r"(?=([DP][A-D][A-Z]|Z[A-Z][A-Z]))")
 _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
 
@@ -209,11 +222,17 @@ def _elements(
     """The elements of the first DL/ID subfile, split on separators or, failing that, on known element IDs."""
     separators = len(_SEPARATORS.findall(body))
     run_on = separators < 3
-    jur_types = {d[0] for d in head.designators if d[0].startswith("Z")} if head else set()
-    jur_types |= set(re.findall(r"(Z[A-Z])(?=\1[A-Z])", body))
     normalized = _SEPARATORS.sub("\n", body)
-    for kind in jur_types:
+    # Jurisdiction subfiles start with their type twice ("ZVZVA01"). Types named in the header are trusted
+    # anywhere; without a header, such a pattern counts only in run-on data (a name may hold "ZAZAM").
+    kinds = {d[0] for d in head.designators if d[0].startswith("Z")} if head else set()
+    if run_on and not kinds:
+        kinds = set(re.findall(r"(Z[A-Z])(?=\1[A-Z])", body))
+    for kind in kinds:
         normalized = re.sub(f"{kind}(?={kind}[A-Z])", f"\n{kind}\n", normalized)
+    chunks = [c for c in normalized.split("\n") if c.strip()]
+    # With separators, an ID that starts its own line elsewhere is never also inside another value.
+    starts = frozenset() if run_on else frozenset(c[:3] for c in chunks)
     if run_on:
         repairs.append(
             "no element separators: split on element IDs"
@@ -228,15 +247,13 @@ def _elements(
     order: list[str] = []
     in_main = True
     last_main: str | None = None
-    for chunk in normalized.split("\n"):
-        if not chunk.strip():
-            continue
-        if chunk in jur_types:
+    for chunk in chunks:
+        if chunk in kinds or (not run_on and _JUR_START.match(chunk)):
             in_main = False
             continue
         if not in_main:
             continue
-        for code, value in _segment(chunk, found, run_on):
+        for code, value in _segment(chunk, found, run_on, starts):
             if lf_as_j and value.endswith(("J", "j")):
                 value = value[:-1]
             if code not in found:
@@ -248,14 +265,46 @@ def _elements(
     return found
 
 
-def _segment(chunk: str, seen: dict[str, str], run_on: bool) -> list[tuple[str, str]]:
-    """Split one separator-delimited chunk into (code, value) pairs, choosing the most credible cuts."""
-    positions = [m.start() for m in _CANDIDATE.finditer(chunk) if m[1] in CODES]
+def _segment(chunk: str, seen: dict[str, str], run_on: bool, starts: frozenset[str]) -> list[tuple[str, str]]:
+    """Split one separator-delimited chunk into (code, value) pairs, choosing the most credible cuts.
+
+    Each element ID appears once per subfile, so when the best split uses an ID twice (one of them is
+    inside a name, say ADAIR holding DAI), each occurrence is tried alone and the better split is kept.
+    """
+    if chunk[:3] in CODES and _ANY_CODE.search(chunk, 3) is None:
+        return [(chunk[:3], chunk[3:])]  # the usual case: one element per chunk
+    positions = [
+        m.start() for m in _CANDIDATE.finditer(chunk) if m[1] in CODES and (m.start() == 0 or m[1] not in starts)
+    ]
     if not positions:
         return []
     if len(positions) == 1:
         p = positions[0]
         return [(chunk[p : p + 3], chunk[p + 3 :])]
+    score, cuts = _best_split(chunk, positions, seen, run_on)
+    for _ in range(4):
+        codes = [chunk[p : p + 3] for p in cuts]
+        twice = next((c for c in codes if codes.count(c) > 1), None)
+        if twice is None:
+            break
+        if twice == chunk[cuts[0] : cuts[0] + 3]:
+            # The chunk's own first ID is certain; any later copy is inside a value.
+            positions = [p for p in positions if p == cuts[0] or chunk[p : p + 3] != twice]
+            score, cuts = _best_split(chunk, positions, seen, run_on)
+            continue
+        options = []
+        for keep in [p for p in cuts if chunk[p : p + 3] == twice]:
+            trimmed = [p for p in positions if chunk[p : p + 3] != twice or p == keep or p == positions[0]]
+            options.append((*_best_split(chunk, trimmed, seen, run_on), keep))
+        # On a tie the later occurrence wins: names and streets come before most elements on real cards.
+        score, cuts, _ = max(options, key=lambda option: (option[0], option[2]))
+        positions = [p for p in positions if chunk[p : p + 3] != twice or p in cuts]
+    ends = [*cuts[1:], len(chunk)]
+    return [(chunk[p : p + 3], chunk[p + 3 : end]) for p, end in zip(cuts, ends, strict=True)]
+
+
+def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: bool) -> tuple[float, list[int]]:
+    """The highest-scoring choice of cut positions (the first is always cut), by dynamic programming."""
     n = len(positions)
     best = [0.0] * (n + 1)
     nxt = [n] * (n + 1)
@@ -267,20 +316,21 @@ def _segment(chunk: str, seen: dict[str, str], run_on: bool) -> list[tuple[str, 
             end = positions[j] if j < n else len(chunk)
             if end - p < 3:
                 continue
-            score = _element_score(code, chunk[p + 3 : end], seen) + best[j]
+            value = chunk[p + 3 : end]
+            score = _element_score(code, value, seen) + best[j]
+            if run_on and i > 0 and not value.strip():
+                score -= 1.0  # an empty element in run-on data is more likely an ID inside a name
             if j < n:
-                score += 1.0 if run_on else 0.0
+                # Without separators a cut is expected; with them, a cut inside a line needs strong evidence.
+                score += _CUT_BONUS.get(chunk[end : end + 3], -0.5) if run_on else -1.0
             if top is None or score > top:
                 top, choice = score, j
         best[i], nxt[i] = top or 0.0, choice
-    out = []
-    i = 0
+    cuts, i = [], 0
     while i < n:
-        p = positions[i]
-        end = positions[nxt[i]] if nxt[i] < n else len(chunk)
-        out.append((chunk[p : p + 3], chunk[p + 3 : end]))
+        cuts.append(positions[i])
         i = nxt[i]
-    return out
+    return best[0], cuts
 
 
 def _element_score(code: str, value: str, seen: dict[str, str]) -> float:
@@ -289,8 +339,8 @@ def _element_score(code: str, value: str, seen: dict[str, str]) -> float:
     check = _VALIDATORS.get(code)
     if check is not None:
         score += 2.0 if check(text) else -5.0
-    if not text and code in _WANT_VALUE:
-        score -= 3.0
+    if len(text) < 2 and code in _WANT_VALUE:
+        score -= 3.0 if not text else 1.0
     return score
 
 

@@ -15,7 +15,7 @@ from scanners import iin as iins
 from scanners.idcard import IdRecord, UnreadableIdError, clean, clean_name, read_postal, read_sex
 
 _TRACK1 = re.compile(r"%([A-Z]{2})([^\^?]{0,13})\^?([^\^?]*)\^?([^\^?]*)\^?[^?]*\?")
-_TRACK2 = re.compile(r";(6\d{5})(\d{0,13})=(\d{4})(\d{8})(\d{0,5})=?\??")
+_TRACK2 = re.compile(r";(6\d{5})([0-9A-Z]{0,13})=(\d{4})(\d{8})(\d{0,5})=?\??")
 _TRACK3 = re.compile(r"[%#](.)(.)(.{11})(.{2})(.{10})(.{4})(.)(.{3})(.{3})(.{3})(.{3})")
 
 
@@ -110,7 +110,7 @@ def _stripe_dates(yymm: str, birth: str, repairs: list[str], today: date) -> tup
 
 
 def _stripe_number(iin: str, number: str, overflow: str, repairs: list[str]) -> str:
-    if iin == "636010" and len(number) >= 2 and 1 <= int(number[:2]) <= 26:
+    if iin == "636010" and number[:2].isdigit() and 1 <= int(number[:2]) <= 26:
         # Florida numbers start with a letter, written on the stripe as two digits (A = 01).
         repairs.append("Florida licence letter decoded from the stripe's digits")
         return chr(64 + int(number[:2])) + number[2:] + overflow
