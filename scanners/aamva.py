@@ -56,14 +56,66 @@ _VALIDATORS = {
 # Without separators, a known ID inside a value is worth a cut only if it is common on real cards (JORDAN
 # holds DAN, a version-1 residence city that is rarely used); rarer IDs are cut only when their value fits.
 _CUT_BONUS = dict.fromkeys(
-    (
-        "DAQ DCS DAC DAD DCT DCU DAA DAB DAE DAG DAH DAI DAJ DAK DBA DBB DBC DBD DAU DAW DAX DAY DAZ DCA DCB DCD "
-        "DCF DCG DCK DDA DDB DDC DDD DDE DDF DDG DDH DDI DDJ DDK DDL DAR DAS DAT DBJ DCE DCH DCI DCJ DCL"
-    ).split(),
+    [
+        "DAQ",
+        "DCS",
+        "DAC",
+        "DAD",
+        "DCT",
+        "DCU",
+        "DAA",
+        "DAB",
+        "DAE",
+        "DAG",
+        "DAH",
+        "DAI",
+        "DAJ",
+        "DAK",
+        "DBA",
+        "DBB",
+        "DBC",
+        "DBD",
+        "DAU",
+        "DAW",
+        "DAX",
+        "DAY",
+        "DAZ",
+        "DCA",
+        "DCB",
+        "DCD",
+        "DCF",
+        "DCG",
+        "DCK",
+        "DDA",
+        "DDB",
+        "DDC",
+        "DDD",
+        "DDE",
+        "DDF",
+        "DDG",
+        "DDH",
+        "DDI",
+        "DDJ",
+        "DDK",
+        "DDL",
+        "DAR",
+        "DAS",
+        "DAT",
+        "DBJ",
+        "DCE",
+        "DCH",
+        "DCI",
+        "DCJ",
+        "DCL",
+    ],
     1.0,
 )
 # The elements every card has are the most credible cuts of all.
-_CUT_BONUS.update(dict.fromkeys("DAQ DCS DAC DCT DAA DBB DBA DBD DAG DAI DAJ DAK DCG DBC".split(), 1.5))
+_CUT_BONUS.update(
+    dict.fromkeys(
+        ["DAQ", "DCS", "DAC", "DCT", "DAA", "DBB", "DBA", "DBD", "DAG", "DAI", "DAJ", "DAK", "DCG", "DBC"], 1.5
+    )
+)
 # Elements that are never empty on a real card.
 _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT", "DAB"})
 _SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
