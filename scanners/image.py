@@ -19,7 +19,7 @@ from scanners.idcard import UnreadableIdError
 
 # Angles tried after the level read fails: each covers +-2 degrees, so 4-degree steps leave no gap.
 DESKEW_ANGLES = (4, -4, 8, -8, 12, -12, 16, -16, 20, -20)
-_FORMATS = zxingcpp.BarcodeFormat.PDF417 | zxingcpp.BarcodeFormat.QRCode
+_FORMATS = (zxingcpp.BarcodeFormat.PDF417, zxingcpp.BarcodeFormat.QRCode)
 
 
 @dataclass(frozen=True)
