@@ -209,13 +209,13 @@ def _read_header(text: str, repairs: list[str]) -> _Header | None:
     if prefix != "\n\x1e\r":
         shown = prefix.encode("unicode_escape").decode("ascii")
         if any(c in prefix for c in "6^MJmj"):
-            repairs.append(f"control keys arrived without Ctrl in the header ({shown!r}): ignored")
+            repairs.append(f"control keys arrived without Ctrl in the header ('{shown}'): ignored")
         elif prefix.strip(" \n\r\x1e") or len(prefix) > 6:
-            repairs.append(f"unexpected characters before the file type ({shown!r}): skipped")
+            repairs.append(f"unexpected characters before the file type ('{shown}'): skipped")
         elif not prefix:
             repairs.append("header separators (LF RS CR) missing: ignored")
         else:
-            repairs.append(f"header separators mangled ({shown!r}): ignored")
+            repairs.append(f"header separators mangled ('{shown}'): ignored")
     if head.at > 0 and text[: head.at].strip():
         repairs.append(f"skipped {head.at} character(s) before the header")
     elif head.at > 0:

@@ -273,3 +273,18 @@ def read_postal(value: str | None, repairs: list[str]) -> str | None:
     if result != raw:
         repairs.append(f"postal code {raw!r} trimmed to {result}")
     return result
+
+
+def id_warnings(record: IdRecord, today: date) -> list[str]:
+    """What the desk must notice about a card before admitting: expired, not yet valid, under 18."""
+    warnings = []
+    if record.expires is not None and record.expires < today:
+        warnings.append(f"This ID expired on {record.expires:%m/%d/%Y}.")
+    if record.issued is not None and record.issued > today:
+        warnings.append(f"This ID is not valid yet (issued {record.issued:%m/%d/%Y}).")
+    age = record.age_on(today)
+    if age is not None and age < 18:
+        warnings.append(f"The card says this visitor is under 18 (age {age}).")
+    if record.dob is None:
+        warnings.append("The date of birth could not be read: ask for it and type it in.")
+    return warnings
