@@ -6,7 +6,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
 from scanners.idcard import IdRecord, id_warnings
 
@@ -24,6 +24,7 @@ class IdConfirmPanel(QFrame):
         self.setObjectName("idConfirm")
         self.setAccessibleName("What was read from the ID")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setStyleSheet("#idConfirm { background: #f4f7fb; border: 1px solid #9db4cf; border-radius: 8px; }")
         layout = QVBoxLayout(self)
         self.summary = QLabel()
@@ -73,7 +74,9 @@ class IdConfirmPanel(QFrame):
         self.warnings.setText("<br>".join(f"⚠ {escape(w)}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
         repairs = [r for r in record.repairs if not r.startswith("postal code")]
-        self.repairs.setText("Scan repaired: " + "; ".join(repairs) if repairs else "")
+        shown = "; ".join(repairs[:2]) + (f"; and {len(repairs) - 2} more" if len(repairs) > 2 else "")
+        self.repairs.setText(f"Scan repaired: {shown}" if repairs else "")
+        self.repairs.setToolTip("\n".join(record.repairs))
         self.repairs.setVisible(bool(repairs))
         self.show()
         return warnings

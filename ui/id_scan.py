@@ -102,10 +102,29 @@ class IdScanController(QObject):
         self.window.message.show_message("Type the visitor's details from the card.", "info")
         self.window.form.first_name.setFocus()
 
+    def attach_camera(self, panel) -> None:
+        """Add the camera panel: its photo goes with the visitor, its barcode read is a scan like any other."""
+        self.camera_panel = panel
+        self.window.form_actions.addWidget(panel)
+        panel.photo_taken.connect(self.on_photo_taken)
+        panel.barcode_read.connect(self.on_bytes_scanned)
+        panel.read_failed.connect(self.on_camera_read_failed)
+
+    @Slot(bytes)
+    def on_photo_taken(self, photo: bytes) -> None:
+        self.window.form.set_photo(photo)
+        self.window.message.show_message("Photo taken for the badge.", "success")
+
+    @Slot(str)
+    def on_camera_read_failed(self, reason: str) -> None:
+        self.window.message.show_message(reason, "warning")
+
     def stop(self) -> None:
-        """Stop the scanner workers (on close)."""
+        """Stop the scanner workers and the camera (on close)."""
         for worker in self.workers:
             worker.stop()
+        if getattr(self, "camera_panel", None) is not None:
+            self.camera_panel.stop()
 
 
 def attach_id_scanning(
@@ -145,6 +164,15 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     controller = attach_id_scanning(window, wedge=wedge, workers=workers)
     for worker in workers:
         worker.start()
+    if demo:
+        from scanners.camera import FakeCamera, placeholder_face
+        from scanners.image import barcode_image
+        from ui.camera_panel import CameraPanel
+
+        licence = barcode_image(DEMO_SCANS[0], scale=2).rotate(8, expand=True, fillcolor=255)
+        panel = CameraPanel(FakeCamera([placeholder_face(), licence.convert("RGB")]))
+        controller.attach_camera(panel)
+        panel.start()
     app = QApplication.instance()
     if app is not None and workers:
         app.aboutToQuit.connect(controller.stop)
