@@ -358,26 +358,43 @@ def _segment(chunk: str, seen: dict[str, str], run_on: bool, starts: frozenset[s
 def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: bool) -> tuple[float, list[int]]:
     """The highest-scoring choice of cut positions (the first is always cut), by dynamic programming."""
     n = len(positions)
+    size = len(chunk)
+    codes = [chunk[p : p + 3] for p in positions]
+    if run_on:
+        cut_gain = [_CUT_BONUS.get(c, -0.5) for c in codes]
+    else:
+        cut_gain = [-1.0] * n  # with separators, a cut inside a line needs strong evidence
+    base = [-10.0 if c in seen else 0.0 for c in codes]
     best = [0.0] * (n + 1)
     nxt = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         p = positions[i]
-        code = chunk[p : p + 3]
+        code = codes[i]
+        check = _VALIDATORS.get(code)
+        wants = code in _WANT_VALUE
         top, choice = None, n
-        for j in range(n, i, -1):
-            end = positions[j] if j < n else len(chunk)
+        # No value spans more than 8 candidate IDs or 160 characters: bounds the work on run-on data.
+        options = ([n] if size - p <= 160 or i + 8 >= n else []) + list(range(min(n - 1, i + 8), i, -1))
+        for j in options:
+            end = positions[j] if j < n else size
             if end - p < 3:
                 continue
-            value = chunk[p + 3 : end]
-            score = _element_score(code, value, seen) + best[j]
-            if run_on and i > 0 and not value.strip():
-                score -= 1.0  # an empty element in run-on data is more likely an ID inside a name
+            text = chunk[p + 3 : end].strip()
+            score = base[i] + best[j]
+            if check is not None:
+                score += 2.0 if check(text) else -5.0
+            if len(text) < 2:
+                if wants:
+                    score -= 3.0 if not text else 1.0
+                if run_on and i > 0 and not text:
+                    score -= 1.0  # an empty element in run-on data is more likely an ID inside a name
             if j < n:
-                # Without separators a cut is expected; with them, a cut inside a line needs strong evidence.
-                score += _CUT_BONUS.get(chunk[end : end + 3], -0.5) if run_on else -1.0
+                score += cut_gain[j]
             if top is None or score > top:
                 top, choice = score, j
-        best[i], nxt[i] = top or 0.0, choice
+        if top is None:  # every nearby cut overlaps: the value runs to the end
+            top, choice = _element_score(code, chunk[p + 3 :], seen) + best[n], n
+        best[i], nxt[i] = top, choice
     cuts, i = [], 0
     while i < n:
         cuts.append(positions[i])
