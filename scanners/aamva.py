@@ -164,6 +164,16 @@ def _decode(data: bytes | str, repairs: list[str]) -> str:
         if stray:
             repairs.append(f"removed {len(stray)} stray control character(s) (U+0000, U+0080-U+009F)")
         text = _NOISE.sub("", text)
+    if "<LF>" in text or "<CR>" in text or "<RS>" in text:
+        # A decoder's "human-readable" text (zxing's .text) instead of the raw bytes.
+        repairs.append("control characters given as <LF>/<RS>/<CR> placeholders: restored")
+        for name, char in (("<LF>", "\n"), ("<CR>", "\r"), ("<RS>", "\x1e"), ("<GS>", "\x1d")):
+            text = text.replace(name, char)
+    elif "\n" not in text and "\r" not in text and text.count("\\n") + text.count("\\r") >= 3:
+        # Pasted from a log or JSON: the separators arrived as the two characters backslash-n.
+        repairs.append("separators given as \\n / \\r escapes: restored")
+        for name, char in (("\\n", "\n"), ("\\r", "\r"), ("\\x1e", "\x1e"), ("\\u001e", "\x1e")):
+            text = text.replace(name, char)
     return text
 
 

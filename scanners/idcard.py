@@ -234,7 +234,7 @@ def split_full_name(full: str, repairs: list[str], element: str) -> tuple[str | 
 
 def split_given(given: str, repairs: list[str]) -> tuple[str | None, str | None]:
     """(first, middle) from DCT given names: "FIRST,MIDDLE" or "FIRST MIDDLE"."""
-    text = given.strip().strip(",")
+    text = given.strip().strip(",").replace("$", ",")
     if "," in text:
         first, middle = text.split(",", 1)
     elif " " in " ".join(text.split()):

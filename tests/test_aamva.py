@@ -203,3 +203,21 @@ def test_a_valid_payload_survives_each_damage_pattern(card, canadian, damage):
 
 def test_expected_matches_the_corpus_definition():
     assert expected(US)["postal_code"] == "23269" and expected(CANADA)["postal_code"] == "K1A 0B1"
+
+
+def test_decoder_placeholders_and_pasted_escapes_are_restored():
+    text = card_payload(US).decode("latin-1")
+    placeholders = text.replace("\n", "<LF>").replace("\r", "<CR>").replace("\x1e", "<RS>")
+    escaped = text.replace("\n", "\\n").replace("\r", "\\r").replace("\x1e", "\\u001e")
+    for variant in (placeholders, escaped):
+        assert read(variant.encode()) == expected(US)
+
+
+def test_an_aim_symbology_prefix_before_the_header_is_skipped():
+    got = parse_id(b"]L2" + card_payload(US), today=TODAY)
+    assert got.last_name == "TESTWOOD" and any("skipped 3 character(s)" in r for r in got.repairs)
+
+
+def test_height_in_the_v1_style_on_a_later_card_does_not_disturb_run_on_splitting():
+    data, want = damaged(US, "no_separators")
+    assert read(data.replace(b"DAU068 IN", b"DAU5-08")) == want
