@@ -121,6 +121,7 @@ _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT",
 _SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
 _HEADER = re.compile(r"(ANSI|AAMVA|AMVA)[ \n\r\x1e|]{0,2}(\d{6})(\d{2})(\d{0,4})")
 _DESIGNATOR = re.compile(r"[\s|]*(DL|ID|Z[A-Z])(\d{4})(\d{4})")
+_MARKER = re.compile(r"(DL|ID)[ \r\n\x1e|]*([DP][A-D][A-Z])")
 _JUR_START = re.compile(r"(Z[A-Z])\1[A-Z]")
 _ANY_CODE = re.compile(r"[DP][A-D][A-Z]")
 _CANDIDATE = re.compile(r"(?=([DP][A-D][A-Z]|Z[A-Z][A-Z]))")
@@ -252,17 +253,19 @@ def _parse_pdf417(text: str, repairs: list[str], today: date) -> IdRecord:
 def _find_subfile(text: str, head: _Header, repairs: list[str]) -> tuple[int, str | None]:
     """Where the DL or ID subfile's elements begin (offsets are not trusted), and its type."""
     kinds = [d[0] for d in head.designators if d[0] in ("DL", "ID")]
-    for match in re.finditer(r"DL|ID", text[head.end :]):
-        pos = head.end + match.end()
-        look = text[pos : pos + 8].lstrip(" \r\n\x1e|")
-        if look[:3] in CODES:
-            _check_offset(head, match[0], head.end + match.start(), repairs)
-            return pos, match[0]
-    # No subfile marker: take the first element after the designators.
+    # The first known element after the designators starts the data; "DL" / "ID" just before it names it.
+    # (Searching for "DL" first would be fooled by a value such as MADRID followed by an element.)
     for match in _CANDIDATE.finditer(text, head.end):
-        if match[1] in CODES:
-            repairs.append("subfile type missing before the first element")
-            return match.start(), (kinds[0] if kinds else None)
+        if match[1] not in CODES:
+            continue
+        start = match.start()
+        # "IDDAQ" also holds "DDA": a marker overlapping the first element found wins.
+        marker = _MARKER.search(text, head.end, start + 6)
+        if marker is not None and marker.start() <= start and marker[2] in CODES:
+            _check_offset(head, marker[1], marker.start(), repairs)
+            return marker.start(2), marker[1]
+        repairs.append("subfile type missing before the first element")
+        return start, (kinds[0] if kinds else None)
     return -1, None
 
 

@@ -177,10 +177,10 @@ SUFFIXES = frozenset(
 
 
 def clean(value: str | None) -> str | None:
-    """Strip padding, squeeze inner runs of spaces; None for empty or NONE-like values."""
+    """Strip padding (and a stray trailing comma), squeeze inner spaces; None for empty or NONE-like values."""
     if value is None:
         return None
-    text = " ".join(value.replace("\x00", " ").split())
+    text = " ".join(value.replace("\x00", " ").split()).rstrip(",").rstrip()
     return None if text.upper() in _EMPTY_WORDS else text
 
 
@@ -258,7 +258,10 @@ _CANADIAN_POSTAL = re.compile(r"([A-Z]\d[A-Z])\s*-?\s*(\d[A-Z]\d)")
 
 
 def read_postal(value: str | None, repairs: list[str]) -> str | None:
-    """A ZIP ("23269", or "23269-1234" when the +4 is real) or a Canadian code ("K1A 0B1"); padding removed."""
+    """A five-digit ZIP ("23269" from "232690000  " or "232691234") or a Canadian code ("K1A 0B1").
+
+    The +4 is dropped: cards pad it with zeros or spaces as often as they fill it, and the desk needs no more.
+    """
     raw = (value or "").strip()
     if not raw:
         return None
@@ -268,8 +271,7 @@ def read_postal(value: str | None, repairs: list[str]) -> str | None:
     digits = re.match(r"[\d -]*", raw)[0].replace(" ", "").replace("-", "")  # type: ignore[index]
     if len(digits) < 5:
         return clean(raw)
-    zip5, plus4 = digits[:5], digits[5:9]
-    result = f"{zip5}-{plus4}" if len(plus4) == 4 and plus4 != "0000" else zip5
+    result = digits[:5]
     if result != raw:
         repairs.append(f"postal code {raw!r} trimmed to {result}")
     return result

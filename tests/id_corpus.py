@@ -81,7 +81,7 @@ CORPUS: dict[str, Card] = {
     "us_id_card": replace(US, document="ID", real_id=False, sex="X"),
     "us_v03_dct": replace(US, version=3, middle="ANN MARIE"),
     "ca_quebec": replace(CANADA, iin="604428", jurisdiction="QC", city="MONTREAL", version=10),
-    "us_zip_plus4": replace(US, zip_raw="441231234  ", postal="44123-1234"),
+    "us_zip_plus4": replace(US, zip_raw="441231234  ", postal="44123"),
 }
 
 
