@@ -497,6 +497,14 @@ def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple
     first = clean_name(el.get("DAC"))
     middle = clean_name(el.get("DAD"))
     suffix = clean(el.get("DCU")) or clean(el.get("DAE"))
+    raw_first = (el.get("DAC") or "").strip().rstrip(",")
+    if "," in raw_first and middle is None:
+        first, middle = split_given(raw_first, repairs)  # "FIRST,MIDDLE" all in DAC
+    raw_last = (el.get("DCS") or "").strip().rstrip(",")
+    if first is None and "," in raw_last and not clean(el.get("DCT")) and not clean(el.get("DAA")):
+        # The whole name in the family-name element ("LAST,FIRST,MIDDLE"), as some older cards do.
+        last, first, middle, dcs_suffix = split_full_name(raw_last, repairs, "DCS")
+        suffix = suffix or dcs_suffix
     if first is None and clean(el.get("DCT")):
         first, given_middle = split_given(el["DCT"], repairs)
         middle = middle or given_middle

@@ -221,3 +221,13 @@ def test_an_aim_symbology_prefix_before_the_header_is_skipped():
 def test_height_in_the_v1_style_on_a_later_card_does_not_disturb_run_on_splitting():
     data, want = damaged(US, "no_separators")
     assert read(data.replace(b"DAU068 IN", b"DAU5-08")) == want
+
+
+def test_whole_name_in_dcs_or_first_and_middle_in_dac():
+    v3 = card_payload(Card(version=3, middle="LEE"))
+    data = v3.replace(b"DCSTESTWOOD\nDCTAVERY,LEE\n", b"DCSTESTWOOD,AVERY,LEE\n")
+    got = read(data)
+    assert (got["last_name"], got["first_name"], got["middle_name"]) == ("TESTWOOD", "AVERY", "LEE")
+    v10 = card_payload(US).replace(b"DACAVERY\n", b"DACAVERY,JO\n").replace(b"DADQUINN\n", b"")
+    got = read(v10)
+    assert (got["first_name"], got["middle_name"]) == ("AVERY", "JO")
