@@ -121,6 +121,7 @@ _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT",
 _SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
 _HEADER = re.compile(r"(ANSI|AAMVA|AMVA)[ \n\r\x1e|]{0,2}(\d{6})(\d{2})(\d{0,4})")
 _DESIGNATOR = re.compile(r"[\s|]*(DL|ID|Z[A-Z])(\d{4})(\d{4})")
+_J_BEFORE_CODE = re.compile(r"[Jj](?=([DP][A-D][A-Z]))")
 _MARKER = re.compile(r"(DL|ID)[ \r\n\x1e|]*([DP][A-D][A-Z])")
 _JUR_START = re.compile(r"(Z[A-Z])\1[A-Z]")
 _ANY_CODE = re.compile(r"[DP][A-D][A-Z]")
@@ -285,6 +286,11 @@ def _elements(
     body: str, head: _Header | None, repairs: list[str], *, cr_as_m: bool = False, lf_as_j: bool = False
 ) -> dict[str, str]:
     """The elements of the first DL/ID subfile, split on separators or, failing that, on known element IDs."""
+    if lf_as_j:
+        # LF typed as a plain J: a J just before a known element ID is the separator.
+        body = _J_BEFORE_CODE.sub(lambda m: "\n" if m[1] in CODES else m[0], body)
+    if cr_as_m:
+        body = re.sub(r"[Mm](?=(Z[A-Z])\1[A-Z])", "\r", body)
     separators = len(_SEPARATORS.findall(body))
     run_on = separators < 3
     normalized = _SEPARATORS.sub("\n", body)
@@ -319,8 +325,6 @@ def _elements(
         if not in_main:
             continue
         for code, value in _segment(chunk, found, run_on, starts):
-            if lf_as_j and value.endswith(("J", "j")):
-                value = value[:-1]
             if code not in found:
                 found[code] = value
                 order.append(code)

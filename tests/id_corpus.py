@@ -228,6 +228,7 @@ DAMAGES: dict[str, Callable[[bytes], bytes]] = {
     "no_separators": _body(lambda d: d.replace(LF, b"").replace(CR, b"")),
     "no_separators_anywhere": lambda d: d.replace(LF, b"").replace(CR, b"").replace(RS, b""),
     "ctrl_less_keys": lambda d: d.replace(RS, b"6").replace(CR, b"M"),
+    "ctrl_less_all_keys": lambda d: d.replace(LF, b"J").replace(RS, b"6").replace(CR, b"M"),
     "leading_space": lambda d: b" " + d,
     "bom": lambda d: b"\xef\xbb\xbf" + d,
     "c1_noise": _c1_noise,
