@@ -66,7 +66,6 @@ _CUT_BONUS = dict.fromkeys(
         "DCU",
         "DAA",
         "DAB",
-        "DAE",
         "DAG",
         "DAH",
         "DAI",
@@ -109,6 +108,27 @@ _CUT_BONUS.update(
     dict.fromkeys(
         ["DAQ", "DCS", "DAC", "DCT", "DAA", "DBB", "DBA", "DBD", "DAG", "DAI", "DAJ", "DAK", "DCG", "DBC"], 1.5
     )
+)
+# Values so short that fitting one proves little (a name may end in "JR" or "N").
+_WEAK = frozenset(
+    [
+        "DCU",
+        "DAE",
+        "DDE",
+        "DDF",
+        "DDG",
+        "DDD",
+        "DDK",
+        "DDL",
+        "DDM",
+        "DDN",
+        "DDO",
+        "DDP",
+        "DDA",
+        "DCE",
+        "DAW",
+        "DAX",
+    ]
 )
 # Elements that are never empty on a real card.
 _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT", "DAB"})
@@ -382,6 +402,7 @@ def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: 
         p = positions[i]
         code = codes[i]
         check = _VALIDATORS.get(code)
+        weak = code in _WEAK
         wants = code in _WANT_VALUE
         top, choice = None, n
         # No value spans more than 8 candidate IDs or 160 characters: bounds the work on run-on data.
@@ -393,7 +414,7 @@ def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: 
             text = chunk[p + 3 : end].strip()
             score = base[i] + best[j]
             if check is not None:
-                score += 2.0 if check(text) else -5.0
+                score += (0.5 if weak else 2.0) if check(text) else -5.0
             if len(text) < 2:
                 if wants:
                     score -= 3.0 if not text else 1.0
