@@ -98,3 +98,31 @@ def test_a_scan_in_the_middle_of_typing_goes_to_the_scan_not_the_field(qtbot, ri
     type_text(clock, " T", 0.15, qtbot)
     qtbot.waitUntil(lambda: first.text() == "Ann T", timeout=2000)
     assert signal.args == [PAYLOAD]
+
+
+def test_keys_delivered_to_the_window_are_handled_once(qtbot, rig):
+    # A real platform delivers key presses to the QWindow first; the filter must see each press once.
+    clock, wedge, first, _ = rig
+    window = first.window().windowHandle()
+
+    def at_window(key, text, mods=Qt.KeyboardModifier.NoModifier):
+        QApplication.sendEvent(window, QKeyEvent(QKeyEvent.Type.KeyPress, key, mods, text))
+
+    for char in "Ann":
+        at_window(Qt.Key(ord(char.upper())), char)
+        clock.now += 0.2
+        qtbot.wait(2)
+    qtbot.waitUntil(lambda: first.text() == "Ann", timeout=2000)
+    at_window(Qt.Key.Key_Backspace, "\b")
+    assert first.text() == "An"
+    for char in PAYLOAD[:30]:
+        at_window(
+            _CTRL.get(char, Qt.Key.Key_A),
+            char,
+            Qt.KeyboardModifier.ControlModifier if char in _CTRL else Qt.KeyboardModifier.NoModifier,
+        )
+        clock.now += 0.003
+    clock.now += 0.3
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as signal:
+        pass
+    assert signal.args == [PAYLOAD[:30]] and first.text() == "An"
