@@ -405,8 +405,8 @@ def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: 
         weak = code in _WEAK
         wants = code in _WANT_VALUE
         top, choice = None, n
-        # No value spans more than 8 candidate IDs or 160 characters: bounds the work on run-on data.
-        options = ([n] if size - p <= 160 or i + 8 >= n else []) + list(range(min(n - 1, i + 8), i, -1))
+        # No value spans more than 5 candidate IDs or 160 characters: bounds the work on run-on data.
+        options = ([n] if size - p <= 160 or i + 5 >= n else []) + list(range(min(n - 1, i + 5), i, -1))
         for j in options:
             end = positions[j] if j < n else size
             if end - p < 3:
