@@ -126,3 +126,25 @@ def test_keys_delivered_to_the_window_are_handled_once(qtbot, rig):
     with qtbot.waitSignal(wedge.scanned, timeout=2000) as signal:
         pass
     assert signal.args == [PAYLOAD[:30]] and first.text() == "An"
+
+
+def test_real_clock_scan_and_typing(qtbot):
+    # No injected clock: the filter's own timers and time source, as in the running app.
+    wedge = WedgeFilter()
+    wedge.install()
+    try:
+        edit = QLineEdit()
+        qtbot.addWidget(edit)
+        edit.show()
+        qtbot.waitExposed(edit)
+        edit.setFocus()
+        for char in "Ann":
+            press(edit, char)
+            qtbot.wait(120)
+        qtbot.waitUntil(lambda: edit.text() == "Ann", timeout=2000)
+        with qtbot.waitSignal(wedge.scanned, timeout=3000) as signal:
+            for char in PAYLOAD:
+                press(edit, char)
+        assert signal.args == [PAYLOAD] and edit.text() == "Ann"
+    finally:
+        wedge.uninstall()

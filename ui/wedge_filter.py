@@ -54,7 +54,8 @@ class WedgeFilter(QObject):
     def __init__(self, buffer: WedgeBuffer | None = None, clock: Callable[[], float] | None = None):
         super().__init__()
         self.buffer = buffer or WedgeBuffer()
-        self._clock = clock or time.monotonic
+        self._clock = clock
+        self._anchor: tuple[float, float] | None = None  # (event time, monotonic time) of the last press
         self._replaying = False
         self._passed: tuple | None = None
         self._timer = QTimer(self)
@@ -90,7 +91,7 @@ class WedgeFilter(QObject):
             key_event.isAutoRepeat(),
             key_event.count(),
         )
-        actions = self.buffer.feed(self._clock(), name, token)
+        actions = self.buffer.feed(self._event_time(key_event), name, token)
         passes = map_key(name) is None and not self.buffer.scanning
         if passes:
             # Send what was held first, then let this key go on its normal way (shortcuts keep working).
@@ -102,7 +103,7 @@ class WedgeFilter(QObject):
 
     @Slot()
     def on_timeout(self) -> None:
-        self._apply(self.buffer.tick(self._clock()))
+        self._apply(self.buffer.tick(self._now()))
         self._schedule()
 
     def _schedule(self) -> None:
@@ -110,8 +111,27 @@ class WedgeFilter(QObject):
         if deadline is None:
             self._timer.stop()
             return
-        wait_ms = max(1, int((deadline - self._clock()) * 1000) + 1)
+        wait_ms = max(1, int((deadline - self._now()) * 1000) + 1)
         self._timer.start(wait_ms)
+
+    def _event_time(self, event: QKeyEvent) -> float:
+        """When the key was pressed. The platform's timestamp, not the time it is handled: keys queued while
+        the window was busy would otherwise arrive together and look like a scan."""
+        if self._clock is not None:
+            return self._clock()
+        stamp = event.timestamp()
+        if not stamp:
+            return self._now()
+        self._anchor = (stamp / 1000, time.monotonic())
+        return stamp / 1000
+
+    def _now(self) -> float:
+        """The current time on the same clock as :meth:`_event_time`."""
+        if self._clock is not None:
+            return self._clock()
+        if self._anchor is None:
+            return time.monotonic()
+        return self._anchor[0] + time.monotonic() - self._anchor[1]
 
     def _apply(self, actions: list) -> None:
         for action in actions:
