@@ -58,8 +58,12 @@ def test_a_wedge_scan_fills_the_form_wherever_the_focus_is(qtbot, desk, services
     assert form.dob.text() == "07/09/1984" and form.id_type.currentData() == "DL" and form.id_issuer.text() == "VA"
     assert window.checkout_entry.text() == "" and window.scan_entry.text() == ""
     panel = window.id_scan.panel
-    assert panel.isVisible() and "TESTWOOD" in panel.summary.text() and "ending 5789" in panel.summary.text()
-    assert "without Ctrl" in panel.repairs.text() and not panel.warnings.isVisible()
+    assert panel.isVisible() and "TESTWOOD" in panel.summary.text() and "…5789" in panel.summary.text()
+    assert (
+        "without Ctrl" in panel.repairs.toolTip()
+        and "Scan repaired (" in panel.repairs.text()
+        and not panel.warnings.isVisible()
+    )
 
     form.destination.setText("Library")
     with qtbot.waitSignal(window.visit_checked_in) as signal:

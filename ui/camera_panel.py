@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from frontdesk.errors import DeviceError
 from scanners.camera import FrameSource, photo_bytes
@@ -47,19 +47,17 @@ class CameraPanel(QWidget):
         self.camera = camera
         self.preview = QLabel("Camera starting…")
         self.preview.setAccessibleName("Camera preview")
-        self.preview.setFixedSize(160, 120)
+        self.preview.setFixedSize(96, 72)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.photo_button = QPushButton("Take photo")
         self.photo_button.setAccessibleName("Take the visitor's photo")
         self.read_button = QPushButton("Read ID barcode")
         self.read_button.setAccessibleName("Read the ID barcode with the camera")
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.photo_button)
-        buttons.addWidget(self.read_button)
-        buttons.addStretch(1)
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preview)
-        layout.addLayout(buttons)
+        layout.addWidget(self.photo_button)
+        layout.addWidget(self.read_button)
         self.photo_button.clicked.connect(self.on_photo_clicked)
         self.read_button.clicked.connect(self.on_read_clicked)
         self._frame = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
 from scanners.idcard import IdRecord, id_warnings
@@ -26,7 +26,11 @@ class IdConfirmPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setStyleSheet("#idConfirm { background: #f4f7fb; border: 1px solid #9db4cf; border-radius: 8px; }")
-        layout = QVBoxLayout(self)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(10, 6, 10, 6)
+        layout = QVBoxLayout()
+        layout.setSpacing(2)
+        outer.addLayout(layout, 1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("ID details")
@@ -34,22 +38,21 @@ class IdConfirmPanel(QFrame):
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.setAccessibleName("ID warnings")
-        self.warnings.setStyleSheet("background:#fdecea; color:#8a0014; padding:6px; border-radius:4px;")
+        self.warnings.setStyleSheet("background:#fdecea; color:#8a0014; padding:4px; border-radius:4px;")
         layout.addWidget(self.warnings)
         self.repairs = QLabel()
-        self.repairs.setWordWrap(True)
         self.repairs.setAccessibleName("Repairs made to the scan")
         self.repairs.setStyleSheet("color:#555555;")
         layout.addWidget(self.repairs)
-        buttons = QHBoxLayout()
+        buttons = QVBoxLayout()
         self.ok_button = QPushButton("Looks right")
         self.ok_button.setAccessibleName("ID details look right")
-        self.manual_button = QPushButton("Wrong: type it instead")
-        self.manual_button.setAccessibleName("Type the visitor's details instead")
+        self.manual_button = QPushButton("Type instead")
+        self.manual_button.setAccessibleName("Wrong: type the visitor's details instead")
         buttons.addWidget(self.ok_button)
         buttons.addWidget(self.manual_button)
         buttons.addStretch(1)
-        layout.addLayout(buttons)
+        outer.addLayout(buttons)
         self.ok_button.clicked.connect(self.on_ok_clicked)
         self.manual_button.clicked.connect(self.on_manual_clicked)
         self.record: IdRecord | None = None
@@ -64,19 +67,21 @@ class IdConfirmPanel(QFrame):
         document = _DOCUMENTS.get(record.document or "", "ID")
         issuer = ", ".join(p for p in (record.jurisdiction, record.country) if p) or "unknown issuer"
         expires = f"{record.expires:%m/%d/%Y}" if record.expires else "—"
-        ending = f" · number ending {record.id_last4}" if record.id_last4 else ""
+        ending = f" · no. …{record.id_last4}" if record.id_last4 else ""
         self.summary.setText(
-            f"<b style='font-size:15pt'>{escape(name)}</b><br>Born {born}"
+            f"<b style='font-size:14pt'>{escape(name)}</b><br>Born {born}"
             f"{' · sex ' + record.sex if record.sex else ''}<br>"
-            f"{document} from {escape(issuer)} · expires {expires}{escape(ending)}"
+            f"{document}, {escape(issuer)} · expires {expires}{escape(ending)}"
         )
         warnings = id_warnings(record, today)
         self.warnings.setText("<br>".join(f"⚠ {escape(w)}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
         repairs = [r for r in record.repairs if not r.startswith("postal code")]
-        shown = "; ".join(repairs[:2]) + (f"; and {len(repairs) - 2} more" if len(repairs) > 2 else "")
-        self.repairs.setText(f"Scan repaired: {shown}" if repairs else "")
-        self.repairs.setToolTip("\n".join(record.repairs))
+        # One line, the full list on hover: the secretary needs to know the scan was mended, not how.
+        text = f"Scan repaired ({len(repairs)}): " + "; ".join(repairs)
+        metrics = self.repairs.fontMetrics()
+        self.repairs.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(self.summary.width(), 320)))
+        self.repairs.setToolTip("\n".join(repairs))
         self.repairs.setVisible(bool(repairs))
         self.show()
         return warnings
