@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from scanners import iin as iins
-from scanners.idcard import IdRecord, UnreadableIdError, clean, clean_name, read_postal, read_sex
+from scanners.idcard import SUFFIXES, IdRecord, UnreadableIdError, clean, clean_name, read_postal, read_sex
 
 _TRACK1 = re.compile(r"%([A-Z]{2})([^\^?]{0,13})\^?([^\^?]*)\^?([^\^?]*)\^?[^?]*\?")
 _TRACK2 = re.compile(r";(6\d{5})([0-9A-Z]{0,13})=(\d{4})(\d{8})(\d{0,5})=?\??")
@@ -41,6 +41,8 @@ def parse_stripe(text: str, repairs: list[str], today: date) -> IdRecord:
         last = clean_name(names[0]) if names else None
         first = clean_name(names[1]) if len(names) > 1 else None
         middle = clean_name(" ".join(names[2:])) if len(names) > 2 else None
+        if middle and middle.rstrip(".").upper() in SUFFIXES:
+            middle, suffix = None, middle.rstrip(".")  # some stripes put the suffix third
         street = clean(t1[4].split("$")[0])
     iin = number = None
     dob = expires = None

@@ -231,3 +231,14 @@ def test_whole_name_in_dcs_or_first_and_middle_in_dac():
     v10 = card_payload(US).replace(b"DACAVERY\n", b"DACAVERY,JO\n").replace(b"DADQUINN\n", b"")
     got = read(v10)
     assert (got["first_name"], got["middle_name"]) == ("AVERY", "JO")
+
+
+def test_stripe_with_a_suffix_in_third_place_and_no_track_3():
+    got = read(b"%VAEXAMPLE CITY^FAKERSON$MORGAN$JR^1 SAMPLE RD^?\n;636000123456789=290719840709=?\n")
+    assert (got["last_name"], got["first_name"], got["middle_name"], got["suffix"]) == (
+        "FAKERSON",
+        "MORGAN",
+        None,
+        "JR",
+    )
+    assert got["dob"] == "1984-07-09" and got["id_number"] == "123456789" and got["sex"] is None
