@@ -40,59 +40,13 @@ _VALIDATORS = {
 }
 # Without separators, a known ID inside a value is worth a cut only if it is common on real cards (JORDAN
 # holds DAN, a version-1 residence city that is rarely used); rarer IDs are cut only when their value fits.
-_CUT_BONUS = dict.fromkeys(
-    [
-        "DAQ",
-        "DCS",
-        "DAC",
-        "DAD",
-        "DCT",
-        "DCU",
-        "DAA",
-        "DAB",
-        "DAG",
-        "DAH",
-        "DAI",
-        "DAJ",
-        "DAK",
-        "DBA",
-        "DBB",
-        "DBC",
-        "DBD",
-        "DAU",
-        "DAW",
-        "DAX",
-        "DAY",
-        "DAZ",
-        "DCA",
-        "DCB",
-        "DCD",
-        "DCF",
-        "DCG",
-        "DCK",
-        "DDA",
-        "DDB",
-        "DDC",
-        "DDD",
-        "DDE",
-        "DDF",
-        "DDG",
-        "DDH",
-        "DDI",
-        "DDJ",
-        "DDK",
-        "DDL",
-        "DBJ",
-        "DCE",
-    ],
-    1.0,
+_COMMON = (
+    "DAQ DCS DAC DAD DCT DCU DAA DAB DAG DAH DAI DAJ DAK DBA DBB DBC DBD DAU DAW DAX DAY DAZ DCA DCB DCD DCF "
+    "DCG DCK DDA DDB DDC DDD DDE DDF DDG DDH DDI DDJ DDK DDL DBJ DCE"
 )
 # The elements every card has are the most credible cuts of all.
-_CUT_BONUS.update(
-    dict.fromkeys(
-        ["DAQ", "DCS", "DAC", "DCT", "DAA", "DBB", "DBA", "DBD", "DAG", "DAI", "DAJ", "DAK", "DCG", "DBC"], 1.5
-    )
-)
+_CORE = "DAQ DCS DAC DCT DAA DBB DBA DBD DAG DAI DAJ DAK DCG DBC"
+_CUT_BONUS = {**dict.fromkeys(_COMMON.split(), 1.0), **dict.fromkeys(_CORE.split(), 1.5)}
 # Elements whose values have a fixed width (dates 8, sex 1, state 2, country 3...): bounds the search.
 _FIXED_WIDTH = {
     **dict.fromkeys(("DBA", "DBB", "DBD", "DDB", "DDC", "DDH", "DDI", "DDJ"), 8),
@@ -102,26 +56,8 @@ _FIXED_WIDTH = {
     "DAY": 3,
 }
 # Values so short that fitting one proves little (a name may end in "JR" or "N").
-_WEAK = frozenset(
-    [
-        "DCU",
-        "DAE",
-        "DDE",
-        "DDF",
-        "DDG",
-        "DDD",
-        "DDK",
-        "DDL",
-        "DDM",
-        "DDN",
-        "DDO",
-        "DDP",
-        "DDA",
-        "DCE",
-        "DAW",
-        "DAX",
-    ]
-)
+_WEAK_LIST = "DCU DAE DDE DDF DDG DDD DDK DDL DDM DDN DDO DDP DDA DCE DAW DAX"
+_WEAK = frozenset(_WEAK_LIST.split())
 # Elements that are never empty on a real card.
 _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT", "DAB"})
 _SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
