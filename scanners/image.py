@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import zxingcpp
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from frontdesk.errors import InputError
 from frontdesk.text import normalize_badge_code
@@ -46,7 +46,7 @@ def load_image(path: str | Path) -> Image.Image:
     """Open an image file as 8-bit grey, or an InputError in plain words."""
     try:
         with Image.open(path) as img:
-            return img.convert("L")
+            return ImageOps.exif_transpose(img).convert("L")  # phone photos carry their rotation in EXIF
     except FileNotFoundError:
         raise InputError(f"No image at {path}") from None
     except (UnidentifiedImageError, OSError) as exc:
