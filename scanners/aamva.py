@@ -105,6 +105,12 @@ def _read_header(text: str, repairs: list[str]) -> _Header | None:
     head = _Header()
     head.file_type, head.iin, version, rest = match[1], match[2], int(match[3]), match[4]
     head.version = version
+    if not 0 <= version <= 12 or (head.file_type == "ANSI" and version == 0) or len(rest) < 2:
+        # Digits lost or added in the header: its issuer number and version cannot be trusted either.
+        repairs.append(
+            f"header numbers garbled ({match[0][len(match[1]) :].strip()!r}): issuer taken from the data"
+        )
+        head.iin, head.version = None, None
     if head.file_type != "ANSI":
         repairs.append(f"pre-standard file type {head.file_type!r}")
     elif text[match.end(1) : match.end(1) + 1] != " ":

@@ -242,3 +242,9 @@ def test_stripe_with_a_suffix_in_third_place_and_no_track_3():
         "JR",
     )
     assert got["dob"] == "1984-07-09" and got["id_number"] == "123456789" and got["sex"] is None
+
+
+def test_a_header_that_lost_a_digit_is_not_trusted_for_the_issuer():
+    record = parse_id(card_payload(US).replace(b"ANSI 636000", b"ANSI 63600"), today=TODAY)
+    assert record.jurisdiction == "VA" and record.aamva_version is None and record.dob == date(1984, 7, 9)
+    assert any("header numbers garbled" in r for r in record.repairs)
