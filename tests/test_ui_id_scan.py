@@ -117,3 +117,35 @@ def test_serial_scanner_worker_fills_the_form(qtbot, services):
         assert window.health["scanner"].state == "ok"
     finally:
         worker.stop()
+
+
+def test_a_lost_serial_scanner_shows_in_the_status_bar_and_the_event_log(qtbot, services):
+    import threading
+
+    import serial
+
+    from scanners.serial_scanner import SerialScanner
+
+    plugged = threading.Event()
+
+    def opener(url, **kwargs):
+        if not plugged.is_set():
+            raise serial.SerialException("could not open port")
+        return serial.serial_for_url("loop://", **kwargs)
+
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.id_scan._events = services.events
+    worker = ScannerWorker(SerialScanner("/dev/ttyACM0", opener=opener))
+    window.id_scan.attach_worker(worker)
+    with qtbot.waitSignal(worker.state_changed, timeout=3000):
+        worker.start()
+    try:
+        assert window.health["scanner"].state == "error"
+        with qtbot.waitSignal(worker.state_changed, timeout=5000):
+            plugged.set()
+        assert window.health["scanner"].state == "ok"
+        messages = [(e.level, e.message) for e in services.events.recent(source="scanner")]
+        assert messages[0][0] == "info" and messages[1][0] == "error" and "not connected" in messages[1][1]
+    finally:
+        worker.stop()

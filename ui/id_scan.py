@@ -22,10 +22,12 @@ from ui.wedge_filter import WedgeFilter
 class IdScanController(QObject):
     """Turns scans (from the wedge filter or scanner workers) into a filled form plus a confirmation panel."""
 
-    def __init__(self, window, *, today: Callable[[], date] = date.today):
+    def __init__(self, window, *, today: Callable[[], date] = date.today, events=None):
         super().__init__(window)
         self.window = window
         self._today = today
+        self._events = events  # the event log: scanner losses and recoveries are kept where the user sees them
+        self._scanner_state = "ok"
         self.panel = IdConfirmPanel()
         window.form_actions.addWidget(self.panel)
         self.panel.confirmed.connect(self.on_panel_confirmed)
@@ -60,6 +62,9 @@ class IdScanController(QObject):
     @Slot(str, str)
     def on_scanner_state(self, state: str, text: str) -> None:
         self.window.set_health("scanner", state, text)
+        if self._events is not None and (state == "error" or self._scanner_state == "error"):
+            self._events.record("scanner", "error" if state == "error" else "info", text)
+        self._scanner_state = state
 
     def handle_scan(self, data: str | bytes) -> IdRecord | None:
         """Parse one scan; fill the form and show the panel, or say plainly that it could not be read."""
@@ -128,10 +133,15 @@ class IdScanController(QObject):
 
 
 def attach_id_scanning(
-    window, *, wedge: WedgeFilter | None = None, workers: list[ScannerWorker] = (), today=date.today
+    window,
+    *,
+    wedge: WedgeFilter | None = None,
+    workers: list[ScannerWorker] = (),
+    today=date.today,
+    events=None,
 ) -> IdScanController:
     """Give ``window`` ID scanning: the confirmation panel, the wedge filter's scans, scanner workers."""
-    controller = IdScanController(window, today=today)
+    controller = IdScanController(window, today=today, events=events)
     if wedge is not None:
         controller.attach_wedge(wedge)
     for worker in workers:
@@ -161,7 +171,7 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
         window.form_actions.addWidget(button)
     elif port:
         workers.append(ScannerWorker(SerialScanner(port, services.settings.get(SCANNER_SERIAL_BAUD)), window))
-    controller = attach_id_scanning(window, wedge=wedge, workers=workers)
+    controller = attach_id_scanning(window, wedge=wedge, workers=workers, events=services.events)
     for worker in workers:
         worker.start()
     if demo:
