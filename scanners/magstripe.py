@@ -48,7 +48,7 @@ def parse_stripe(text: str, repairs: list[str], today: date) -> IdRecord:
     dob = expires = None
     if t2:
         iin = t2[1]
-        dob, expires = _stripe_dates(t2[3], t2[4], repairs, today)
+        dob, expires = _stripe_dates(t2[3], t2[4], repairs, today, florida=iin == "636010")
         number = _stripe_number(iin, t2[2], t2[5], repairs)
     else:
         repairs.append("track 2 missing: no date of birth or ID number")
@@ -83,10 +83,12 @@ def parse_stripe(text: str, repairs: list[str], today: date) -> IdRecord:
     )
 
 
-def _stripe_dates(yymm: str, birth: str, repairs: list[str], today: date) -> tuple[date | None, date | None]:
+def _stripe_dates(
+    yymm: str, birth: str, repairs: list[str], today: date, *, florida: bool = False
+) -> tuple[date | None, date | None]:
     year, month, day = int(birth[:4]), int(birth[4:6]), int(birth[6:8])
     exp_year, exp_month = 2000 + int(yymm[:2]), int(yymm[2:])
-    if month == 99 and 1 <= exp_month <= 12:
+    if florida and month == 99 and 1 <= exp_month <= 12:
         # Florida writes 99 for "same month as the expiry" (the reverse of the standard's meaning).
         month = exp_month
         repairs.append("birth month 99 read as the expiry month (Florida stripe)")
