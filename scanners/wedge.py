@@ -33,6 +33,7 @@ _CONTROL = {
 
 
 _SENTINELS = frozenset("@%;")
+_TERMINATORS = frozenset({"Return", "Enter", "Tab"})
 
 
 def map_key(key: str) -> str | None:
@@ -79,6 +80,7 @@ class WedgeBuffer:
     fast: float = 0.035  # keys closer than this may be a scanner
     end_gap: float = 0.08  # a scan ends after this much silence (60-100 ms)
     min_scan: int = 8  # this many fast keys in a row make a scan
+    passed: bool = False
     _keys: list[tuple[float, str, Any]] = field(default_factory=list)
     _scanning: bool = False
 
@@ -105,13 +107,18 @@ class WedgeBuffer:
         return self.fast
 
     def feed(self, t: float, key: str, token: Any = None) -> list[Action]:
-        """One key press. Keys with no wedge meaning flush what is held and pass straight through."""
+        """One key press. Keys with no wedge meaning flush what is held and pass straight through, and so do
+        Enter and Tab when nothing is held (a scan never starts with them; a completer popup needs them).
+        :attr:`passed` tells whether this key went straight through (its Replay is the last action).
+        """
         actions = self.tick(t)
-        if map_key(key) is None:
+        self.passed = False
+        if map_key(key) is None or (key in _TERMINATORS and not self._keys):
             if self._scanning:
                 return actions  # a scanner never sends it; do not break the scan
             actions += self._flush()
             actions.append(Replay((token,)))
+            self.passed = True
             return actions
         if self._keys and not self._scanning and t - self._keys[-1][0] >= self._hold():
             actions += self._flush()

@@ -106,3 +106,12 @@ def test_two_scans_back_to_back_are_two_scans():
 
 def test_scanned_action_is_plain_data():
     assert Scanned("x") == Scanned("x")
+
+
+def test_enter_and_tab_alone_pass_straight_through():
+    buffer = WedgeBuffer()
+    assert buffer.feed(0.0, "Return", "enter") == [Replay(("enter",))] and buffer.passed
+    assert buffer.feed(0.5, "Tab", "tab") == [Replay(("tab",))] and buffer.passed
+    assert buffer.feed(1.0, "a", "a") == [] and not buffer.passed
+    assert buffer.feed(1.01, "Return", "enter") == [] and not buffer.passed  # held with the key before it
+    assert buffer.tick(1.1) == [Replay(("a", "enter"))]

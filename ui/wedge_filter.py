@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
-from scanners.wedge import Reading, Replay, Scanned, WedgeBuffer, map_key
+from scanners.wedge import Reading, Replay, Scanned, WedgeBuffer
 
 _CTRL_KEYS = {
     Qt.Key.Key_J: "Ctrl+J",
@@ -92,7 +92,7 @@ class WedgeFilter(QObject):
             key_event.count(),
         )
         actions = self.buffer.feed(self._event_time(key_event), name, token)
-        passes = map_key(name) is None and not self.buffer.scanning
+        passes = self.buffer.passed
         if passes:
             # Send what was held first, then let this key go on its normal way (shortcuts keep working).
             actions = [a for a in actions if not (isinstance(a, Replay) and a.tokens == (token,))]
