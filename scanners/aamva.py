@@ -225,12 +225,7 @@ def _record(
     if not last and not first:
         raise UnreadableIdError("The card's barcode was read but holds no name: enter the visitor by hand")
     issuer = iins.issuer(iin)
-    address_state = clean(el.get("DAJ"))
-    jurisdiction = issuer[0] if issuer else None
-    if jurisdiction is None and address_state and len(address_state) == 2:
-        jurisdiction = address_state.upper()
-        if iin:
-            repairs.append(f"issuer number {iin} unknown: jurisdiction taken from the address ({jurisdiction})")
+    jurisdiction = _jurisdiction(clean(el.get("DAJ")), iin, issuer, repairs)
     country = _country(clean(el.get("DCG")), issuer, jurisdiction, repairs)
     us_order = country != "CAN" and (version or 0) >= 2
     if version is None and country != "CAN":
@@ -284,6 +279,27 @@ def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple
     if suffix is None and first and version is not None and version >= 4 and middle is None:
         first, suffix = split_suffix(first)
     return last, first, middle, suffix
+
+
+def _jurisdiction(
+    address_state: str | None, iin: str | None, issuer: tuple[str, str] | None, repairs: list[str]
+) -> str | None:
+    """The card's state or province: the address's (DAJ) when it is a real one, else the issuer number's.
+
+    On real cards they agree; where they do not, the issuer number is more often a copied sample header.
+    """
+    state = (address_state or "").upper()
+    if iins.country_of(state):
+        if issuer and issuer[0] != state:
+            repairs.append(f"issuer number {iin} is {issuer[0]} but the card says {state}: {state} kept")
+        return state
+    if issuer:
+        return issuer[0]
+    if len(state) == 2 and state.isalpha():
+        if iin:
+            repairs.append(f"issuer number {iin} unknown: jurisdiction taken from the address ({state})")
+        return state
+    return None
 
 
 def _country(

@@ -248,3 +248,10 @@ def test_a_header_that_lost_a_digit_is_not_trusted_for_the_issuer():
     record = parse_id(card_payload(US).replace(b"ANSI 636000", b"ANSI 63600"), today=TODAY)
     assert record.jurisdiction == "VA" and record.aamva_version is None and record.dob == date(1984, 7, 9)
     assert any("header numbers garbled" in r for r in record.repairs)
+
+
+def test_jurisdiction_is_the_cards_state_when_the_issuer_number_disagrees():
+    record = parse_id(card_payload(US).replace(b"DAJVA", b"DAJMD"), today=TODAY)
+    assert record.jurisdiction == "MD" and record.country == "USA"
+    assert any("issuer number 636000 is VA" in r for r in record.repairs)
+    assert parse_id(card_payload(US).replace(b"DAJVA", b"DAJXX"), today=TODAY).jurisdiction == "VA"
