@@ -252,6 +252,7 @@ def _record(
         postal_code=read_postal(el.get("DAK"), repairs),
         aamva_version=version,
         real_id=None if compliance is None else compliance.upper() == "F",
+        under_18_until=read_date(el.get("DDH"), "expires", us_order, [], today),
         repairs=tuple(repairs),
     )
 

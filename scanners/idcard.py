@@ -65,6 +65,7 @@ class IdRecord:
     postal_code: str | None = None
     aamva_version: int | None = None
     real_id: bool | None = None
+    under_18_until: date | None = None  # DDH: lets the desk warn even when the date of birth is unreadable
     repairs: tuple[str, ...] = field(default=())
     source: str = "pdf417"  # or "magstripe"
 
@@ -287,6 +288,8 @@ def id_warnings(record: IdRecord, today: date) -> list[str]:
     age = record.age_on(today)
     if age is not None and age < 18:
         warnings.append(f"The card says this visitor is under 18 (age {age}).")
+    elif age is None and record.under_18_until is not None and today < record.under_18_until:
+        warnings.append(f"The card says this visitor is under 18 until {record.under_18_until:%m/%d/%Y}.")
     if record.dob is None:
         warnings.append("The date of birth could not be read: ask for it and type it in.")
     return warnings

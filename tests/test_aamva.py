@@ -255,3 +255,14 @@ def test_jurisdiction_is_the_cards_state_when_the_issuer_number_disagrees():
     assert record.jurisdiction == "MD" and record.country == "USA"
     assert any("issuer number 636000 is VA" in r for r in record.repairs)
     assert parse_id(card_payload(US).replace(b"DAJVA", b"DAJXX"), today=TODAY).jurisdiction == "VA"
+
+
+def test_under_18_warning_from_ddh_when_the_date_of_birth_is_unreadable():
+    from scanners.idcard import id_warnings
+
+    data = card_payload(US).replace(b"DBB07091984", b"DBB13452011\nDDH07092029")
+    record = parse_id(data, today=TODAY)
+    assert record.dob is None and record.under_18_until == date(2029, 7, 9)
+    warnings = id_warnings(record, TODAY)
+    assert any("under 18 until 07/09/2029" in w for w in warnings)
+    assert any("date of birth could not be read" in w for w in warnings)
