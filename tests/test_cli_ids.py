@@ -87,3 +87,30 @@ def test_decode_an_image_without_a_barcode_exits_2(tmp_path):
     assert proc.returncode == 2 and "No licence barcode" in text(proc)[1]
     path.write_text("not an image")
     assert frontdesk("id", "decode", str(path)).returncode == 2
+
+
+def test_python_dash_m_frontdesk_id_parse_reads_stdin():
+    import os
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import ROOT
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "id", "parse", "-"],
+        input=card_payload(US),
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and json.loads(proc.stdout)["last_name"] == "TESTWOOD"
+    bad = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "id", "parse", "-"],
+        input=b"not an id",
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stdout == b"" and bad.stderr.decode().count("\n") == 1
