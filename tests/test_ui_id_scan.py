@@ -149,3 +149,15 @@ def test_a_lost_serial_scanner_shows_in_the_status_bar_and_the_event_log(qtbot, 
         assert messages[0][0] == "info" and messages[1][0] == "error" and "not connected" in messages[1][1]
     finally:
         worker.stop()
+
+
+def test_a_badge_code_scanned_by_a_wedge_scanner_checks_the_visitor_out(qtbot, desk, services):
+    from frontdesk.models import Visitor
+    from frontdesk.text import format_badge_code
+
+    window, wedge, clock = desk
+    visit = services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
+    window.refresh_on_site()
+    with qtbot.waitSignal(window.visit_checked_out, timeout=3000):
+        scan(qtbot, wedge, clock, format_badge_code(visit.badge_code).encode() + b"\r")
+    assert services.visits.on_site() == []
