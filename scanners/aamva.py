@@ -148,6 +148,10 @@ def _read_header(text: str, repairs: list[str]) -> _Header | None:
 
 
 def _parse_pdf417(text: str, repairs: list[str], today: date) -> IdRecord:
+    if _HEADER.search(text) is None and _HEADER.search(text.swapcase()) is not None:
+        # A keyboard-mode scanner typing with Caps Lock on: every letter arrives in the other case.
+        repairs.append("letters arrived in the wrong case (Caps Lock on): case restored")
+        text = text.swapcase()
     head = _read_header(text, repairs)
     if head is None:
         return _parse_headerless(text, repairs, today)

@@ -266,3 +266,8 @@ def test_under_18_warning_from_ddh_when_the_date_of_birth_is_unreadable():
     warnings = id_warnings(record, TODAY)
     assert any("under 18 until 07/09/2029" in w for w in warnings)
     assert any("date of birth could not be read" in w for w in warnings)
+
+
+def test_caps_lock_on_a_keyboard_scanner_is_undone():
+    data = card_payload(US).decode("latin-1").swapcase().encode("latin-1")
+    assert read(data) == expected(US)
