@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.users",
     "frontdesk.cli.audit",
     "frontdesk.cli.review",
+    "frontdesk.cli.ids",
 ]
 
 
