@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -175,3 +176,21 @@ def test_accounts_window_for_the_administrator_only(qtbot, desk, staffed):
     assert "Ray Desk" in [
         lock.sign_in.picks.itemAt(i).widget().text() for i in range(lock.sign_in.picks.count() - 1)
     ]
+
+
+def test_an_id_shown_at_the_desk_is_audited(qtbot, desk, staffed):
+    from scanners.samples import DEMO_SCANS
+
+    with qtbot.waitSignal(desk.desk_lock.unlocked):
+        pin_in(qtbot, desk.desk_lock, "Lee Desk", "2468")
+    record = desk.id_scan.handle_scan(DEMO_SCANS[0])
+    assert record is not None and desk.id_scan.panel.isVisible()
+    actor, action, subject, details = staffed.store.db.execute(
+        "SELECT actor, action, subject, details FROM audit_log ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    assert (actor, action, subject) == ("desk.lee", "id.view", record.to_visitor().full_name)
+    assert json.loads(details) == {
+        "document": record.document,
+        "issuer": record.jurisdiction,
+        "last4": record.id_last4,
+    }

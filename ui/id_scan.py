@@ -31,11 +31,12 @@ from ui.wedge_filter import WedgeFilter
 class IdScanController(QObject):
     """Turns scans (from the wedge filter or scanner workers) into a filled form plus a confirmation panel."""
 
-    def __init__(self, window, *, today: Callable[[], date] = date.today, events=None):
+    def __init__(self, window, *, today: Callable[[], date] = date.today, events=None, audit=None):
         super().__init__(window)
         self.window = window
         self._today = today
         self._events = events  # the event log: scanner losses and recoveries are kept where the user sees them
+        self._audit = audit  # the audit trail: each ID shown to the desk is recorded (issue 7)
         self._scanner_state = "ok"
         self.panel = IdConfirmPanel()
         window.form_actions.addWidget(self.panel)
@@ -94,6 +95,13 @@ class IdScanController(QObject):
             return None
         self.last_record = record
         visitor = record.to_visitor()
+        if self._audit is not None:  # who saw whose ID details, and when (no more of the ID than is stored)
+            self._audit.record(
+                None,
+                "id.view",
+                visitor.full_name,
+                {"document": record.document, "issuer": record.jurisdiction, "last4": record.id_last4},
+            )
         self.window.fill_visitor(visitor)
         warnings = self.panel.show_record(record, self._today())
         if warnings:
@@ -148,9 +156,10 @@ def attach_id_scanning(
     workers: list[ScannerWorker] = (),
     today=date.today,
     events=None,
+    audit=None,
 ) -> IdScanController:
     """Give ``window`` ID scanning: the confirmation panel, the wedge filter's scans, scanner workers."""
-    controller = IdScanController(window, today=today, events=events)
+    controller = IdScanController(window, today=today, events=events, audit=audit)
     if wedge is not None:
         controller.attach_wedge(wedge)
     for worker in workers:
@@ -165,7 +174,9 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     workers = []
     if not demo and port:
         workers.append(ScannerWorker(SerialScanner(port, services.settings.get(SCANNER_SERIAL_BAUD)), window))
-    controller = attach_id_scanning(window, wedge=wedge, workers=workers, events=services.events)
+    controller = attach_id_scanning(
+        window, wedge=wedge, workers=workers, events=services.events, audit=services.audit
+    )
     if demo:
         _add_demo_devices(window, controller)
     for worker in controller.workers:
