@@ -26,6 +26,7 @@ from frontdesk.errors import ConflictError, InputError, NotFoundError
 STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
 OFFLINE_AFTER_S = 90
 COLLATE_WINDOW_S = 120  # presses of one station this close together are one incident
+ESCALATE_AFTER_S = 30  # the live screen escalates an alert left unacknowledged this long
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,14 @@ class ConsoleService:
         forward_url: str | None = None,
         offline_after: float = OFFLINE_AFTER_S,
         collate_window: float = COLLATE_WINDOW_S,
+        escalate_after: float = ESCALATE_AFTER_S,
     ):
         self.db = db
         self.name = name
         self.forward_url = forward_url
         self.offline_after = offline_after
         self.collate_window = collate_window
+        self.escalate_after = escalate_after
         self.auth = Auth(db)
 
     @classmethod
@@ -477,6 +480,7 @@ class ConsoleService:
             "stations": stations,
             "states": states,
             "offline_after": self.offline_after,
+            "escalate_after": self.escalate_after,
         }
 
     def history(self, limit: int = 200, before: int | None = None) -> list[dict[str, Any]]:
