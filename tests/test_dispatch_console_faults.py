@@ -275,3 +275,18 @@ def test_cli_enroll_prints_the_credential_alone_on_the_last_line(tmp_path, capsy
     assert cli_main(["dispatch", "user", "add", "Eve", "--db", db]) == 2
     assert "password" in capsys.readouterr().err
     assert cli_main(["dispatch", "enroll", "--school", " ", "--station", "x", "--db", db]) == 2
+
+
+def test_demo_console_serves_one_station_and_a_dispatcher(tmp_path):
+    from frontdesk.dispatch.console.demo import start_demo_console
+
+    demo = start_demo_console(tmp_path)
+    try:
+        headers = {"Authorization": f"Bearer {demo.credential}"}
+        assert httpx.get(f"{demo.url}/api/v1/station", headers=headers).json()["station_id"] == demo.station_id
+        signed = httpx.post(
+            f"{demo.url}/api/v1/session", json={"username": demo.dispatcher, "password": demo.password}
+        )
+        assert signed.status_code == 200
+    finally:
+        demo.stop()

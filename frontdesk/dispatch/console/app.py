@@ -129,6 +129,14 @@ def create_app(
     changes = Notifier()
     waiters = InboxWaiters()
     wav = alarm_wav()
+    closing = False
+
+    def begin_shutdown() -> None:
+        """Answer open long polls and end event streams now, so shutting down does not wait on them."""
+        nonlocal closing
+        closing = True
+        waiters.wake()
+        changes.notify()
 
     async def blocking(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         return await run_in_threadpool(fn, *args, **kw)
@@ -235,7 +243,7 @@ def create_app(
                 event.clear()  # cleared before reading, so a message stored meanwhile still wakes us
                 messages = await blocking(service.inbox, station, after)
                 left = deadline - loop.time()
-                if messages or left <= 0 or await request.is_disconnected():
+                if messages or left <= 0 or closing or await request.is_disconnected():
                     return JSONResponse({"messages": messages})
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), left)
@@ -336,7 +344,7 @@ def create_app(
 
         async def stream() -> AsyncIterator[str]:
             sent = -1
-            while not await request.is_disconnected():
+            while not closing and not await request.is_disconnected():
                 version = changes.version
                 if version != sent:
                     sent = version
@@ -428,4 +436,6 @@ def create_app(
         Route("/api/v1/states", post_state, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BYTES + 4096)
+    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BYTES + 4096)
+    app.state.begin_shutdown = begin_shutdown
+    return app
