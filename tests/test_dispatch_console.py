@@ -243,3 +243,31 @@ def test_the_log_is_append_only(console):
     with pytest.raises(Exception, match="append-only"), console.service.db.transaction() as tx:
         tx.execute("DELETE FROM log")
     assert count(console, "log") >= 3
+
+
+def test_an_unacknowledged_alert_escalates_once_and_is_logged(console):
+    console.service.escalate_after = 0.3
+    station, headers = console.enroll()
+    alert = make_alert(station)
+    post(console, headers, alert)
+    client = signed_in(console)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        [incident] = client.get("/api/v1/board").json()["incidents"]
+        if incident["messages"][0]["escalated_at"]:
+            break
+        time.sleep(0.1)
+    assert incident["messages"][0]["escalated_at"]
+    time.sleep(0.5)  # more supervision rounds: still logged only once
+    kinds = [e["kind"] for e in client.get("/api/v1/history").json()["entries"]]
+    assert kinds.count("alert_escalated") == 1
+
+
+def test_sign_in_is_throttled_after_five_failures(console):
+    client = signed_in(console, "Dana")
+    for _ in range(5):
+        assert (
+            client.post("/api/v1/session", json={"username": "Dana", "password": "wrong one"}).status_code == 401
+        )
+    answer = client.post("/api/v1/session", json={"username": "Dana", "password": "correct horse"})
+    assert answer.status_code == 401 and "too many" in answer.json()["error"]

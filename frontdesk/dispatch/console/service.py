@@ -361,18 +361,37 @@ class ConsoleService:
         if row is not None and not row[0]:
             log(tx, "station_online", station_id=station_id)
 
-    def supervise(self) -> list[str]:
-        """Mark stations silent for ``offline_after`` seconds OFFLINE (logged once); returns their ids."""
-        cutoff = clock.to_db(clock.now() - timedelta(seconds=self.offline_after))
+    def supervise(self) -> int:
+        """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for
+        ``escalate_after`` s escalated; each logged once (whichever console gets there first).
+
+        Returns how many things changed.
+        """
+        now = clock.now()
+        cutoff = clock.to_db(now - timedelta(seconds=self.offline_after))
+        overdue = clock.to_db(now - timedelta(seconds=self.escalate_after))
         with self.db.transaction() as tx:
-            rows = tx.all(
+            offline = tx.all(
                 "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
                 "RETURNING station_id",
                 [cutoff],
             )
-            for (station_id,) in rows:
+            for (station_id,) in offline:
                 log(tx, "station_offline", station_id=station_id)
-        return [r[0] for r in rows]
+            escalated = tx.all(
+                "UPDATE alerts SET escalated_at = ? WHERE acked_by IS NULL AND escalated_at IS NULL "
+                "AND received_at < ? RETURNING identifier, station_id",
+                [clock.to_db(now), overdue],
+            )
+            for identifier, station_id in escalated:
+                log(
+                    tx,
+                    "alert_escalated",
+                    station_id=station_id,
+                    identifier=identifier,
+                    after_s=self.escalate_after,
+                )
+        return len(offline) + len(escalated)
 
     def inbox(self, station: Station, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
         """The station's inbox messages with ``seq`` greater than ``after``, oldest first."""
@@ -429,7 +448,8 @@ class ConsoleService:
             marks = ", ".join("?" for _ in by_id)
             for a in read.all(
                 "SELECT incident_id, identifier, station_id, msg_type, status, action, summary, received_at, "
-                f"received_by, acked_by, acked_at FROM alerts WHERE incident_id IN ({marks}) ORDER BY seq",
+                f"received_by, acked_by, acked_at, escalated_at FROM alerts WHERE incident_id IN ({marks}) "
+                "ORDER BY seq",
                 list(by_id),
             ):
                 by_id[a[0]]["messages"].append(
@@ -444,6 +464,7 @@ class ConsoleService:
                         "received_by": a[8],
                         "acked_by": a[9],
                         "acked_at": iso(clock.from_db(a[10])),
+                        "escalated_at": iso(clock.from_db(a[11])),
                     }
                 )
         for inc in by_id.values():

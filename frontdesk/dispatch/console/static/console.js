@@ -298,7 +298,7 @@ function tick() {
   if (!waiting.length) return;
   const seconds = Math.max(0, Math.floor((nowMs() - Date.parse(waiting[0].received_at)) / 1000));
   $("alarm-elapsed").textContent = `waiting ${seconds} s`;
-  const escalated = seconds >= (board.escalate_after ?? 30);
+  const escalated = seconds >= (board.escalate_after ?? 30) || waiting.some((m) => m.escalated_at);
   $("alarm").classList.toggle("escalated", escalated);
   $("alarm-escalated").hidden = !escalated;
   $("alarm-escalated").textContent = `ESCALATED — NOT ACKNOWLEDGED FOR ${seconds} s`;
