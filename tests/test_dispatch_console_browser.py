@@ -94,6 +94,8 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         assert "ESCALATED" in page.inner_text("#alarm-escalated")
         page.screenshot(path=str(tmp_path / "alarm.png"))
 
+        box = page.locator("#ack-button").bounding_box()
+        assert box and box["y"] + box["height"] <= 800  # the Ack button is on screen without scrolling
         page.click("#ack-button")
         page.wait_for_selector("#alarm", state="hidden")
         inbox = httpx.get(f"{url}/api/v1/inbox", params={"after": 0}, headers=headers).json()["messages"]
