@@ -115,6 +115,13 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         page.screenshot(path=str(tmp_path / "drill.png"))
         page.click("#hide-button")
         page.wait_for_selector("#banner:not([hidden])")
+        # The daily test never takes the screen: it waits in the list, marked TEST.
+        test = make_alert(other.station, status="Test", note="Daily test of the panic alert path")
+        assert (
+            httpx.post(f"{url}/api/v1/alerts", content=cap.build(test), headers=other_headers).status_code == 201
+        )
+        page.wait_for_selector(".incident .tag.test")
+        assert page.locator("#alarm").is_hidden()
         page.screenshot(path=str(tmp_path / "board.png"))
         page.close()
     service.close()

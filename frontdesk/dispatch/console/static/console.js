@@ -221,11 +221,12 @@ function renderHistory(entries) {
   }
 }
 
-// The alarm shows the most urgent incident waiting for an Ack: real before drills before tests, oldest first.
+// The alarm shows the most urgent incident waiting for an Ack: real before drills, oldest first. Daily
+// tests (every school, every day) never take the screen or sound: they wait in the list with a TEST tag.
 function alarmCandidates() {
-  const rank = { Actual: 0, Exercise: 1, Test: 2 };
+  const rank = { Actual: 0, Exercise: 1 };
   return board.incidents
-    .filter((i) => unacked(i).length)
+    .filter((i) => i.status !== "Test" && unacked(i).length)
     .sort((a, b) => (rank[a.status] - rank[b.status]) ||
       (Date.parse(unacked(a)[0].received_at) - Date.parse(unacked(b)[0].received_at)));
 }
@@ -233,8 +234,7 @@ function alarmCandidates() {
 function renderAlarm() {
   const waiting = alarmCandidates();
   const visible = waiting.filter((i) => hidden.get(i.id) !== unacked(i).length);
-  const audible = waiting.some((i) => i.status !== "Test");
-  if (audible) playSound(); else stopSound();
+  if (waiting.length) playSound(); else stopSound();
   const banner = $("banner");
   banner.hidden = !(waiting.length && !visible.length);
   banner.textContent = `${waiting.length} alert(s) NOT ACKNOWLEDGED — click to show`;
