@@ -369,6 +369,10 @@ def create_app(
                     await asyncio.sleep(0.15)  # coalesce a burst of alerts into one refresh
                     continue
                 if not await changes.wait(version, 15):
+                    try:  # a session signed out or expired meanwhile ends the stream (the page signs in)
+                        await dispatcher_of(request)
+                    except FrontDeskError:
+                        return
                     yield ": keep-alive\n\n"
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
