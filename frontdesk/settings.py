@@ -54,6 +54,19 @@ EMERGENCY_NUMBERS = declare(
 # --- Visits -----------------------------------------------------------------------------------------
 BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for (hours)")
 
+# --- ID scanners (issue 3) --------------------------------------------------------------------------
+SCANNER_SERIAL_PORT = declare(
+    "scanner.serial_port",
+    str,
+    "",
+    "Serial ID scanner port",
+    "For example COM3 or /dev/ttyACM0 (a USB scanner in serial mode); empty: keyboard-mode scanner only",
+)
+SCANNER_SERIAL_BAUD = declare("scanner.serial_baud", int, 9600, "Serial ID scanner speed (baud)")
+SCANNER_WEDGE_END_MS = declare(
+    "scanner.wedge_end_ms", int, 80, "Keyboard scanner: a scan ends after (ms of silence)", "60 to 100"
+)
+
 
 class Settings:
     """Reads and writes declared settings in the store."""

@@ -370,6 +370,9 @@ class MainWindow(QMainWindow):
                 allow_second=allow_second,
             )
         except ConflictError as exc:
+            if exc.code != "already_on_site":  # e.g. a lockdown heard by the store before the window
+                self.message.show_message(exc.message, "error")
+                return None
             self._second_ok = _person_key(request.visitor)
             self.message.show_message(
                 f"{exc.message} Press Check in again to admit them a second time.", "warning"
