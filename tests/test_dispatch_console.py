@@ -72,11 +72,17 @@ def test_semantic_rejections(console):
     cancel = make_alert(station, msg_type="Cancel", references=(cap.reference_of(ghost),))
     answer = post(console, headers, cancel)
     assert answer.status_code == 400 and "does not have" in answer.json()["error"]
+    elsewhere, elsewhere_headers = console.enroll(school="Oak Hill Middle")
+    theirs = make_alert(elsewhere)
+    assert post(console, elsewhere_headers, theirs).status_code == 201
+    meddling = make_alert(station, msg_type="Cancel", references=(cap.reference_of(theirs),))
+    answer = post(console, headers, meddling)
+    assert answer.status_code == 400 and "another school" in answer.json()["error"]
     answer = httpx.post(
         f"{console.url}/api/v1/alerts", content=b"{}", headers={**headers, "Content-Type": "application/json"}
     )
     assert answer.status_code == 400 and "application/cap+xml" in answer.json()["error"]
-    assert count(console, "alerts") == 0
+    assert count(console, "alerts") == 1  # only Oak Hill's own alert
 
 
 def test_no_endpoint_answers_without_a_valid_credential(console):
@@ -177,10 +183,18 @@ def test_presses_of_one_incident_are_collated_never_dropped(console):
         station, msg_type="Update", note="Intruder seen near the gym", references=(cap.reference_of(first),)
     )
     assert post(console, headers, update).status_code == 201
-    board = signed_in(console).get("/api/v1/board").json()
+    client = signed_in(console)
+    board = client.get("/api/v1/board").json()
     sizes = sorted(len(i["messages"]) for i in board["incidents"])
     assert sizes == [1, 4]
     assert count(console, "alerts") == 5
+    # One Ack for the incident: each station hears about its own presses only.
+    [big] = [i for i in board["incidents"] if len(i["messages"]) == 4]
+    assert len(client.post(f"/api/v1/incidents/{big['id']}/ack", json={}).json()["acknowledged"]) == 4
+    mine = httpx.get(f"{console.url}/api/v1/inbox", headers=headers).json()["messages"]
+    theirs = httpx.get(f"{console.url}/api/v1/inbox", headers=other_headers).json()["messages"]
+    assert len(mine) == 3 and len(theirs) == 1
+    assert theirs[0]["identifier"] not in {m["identifier"] for m in mine}
 
 
 def test_cancel_is_acknowledged_and_clears_the_incident(console):

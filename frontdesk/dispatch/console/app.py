@@ -380,7 +380,13 @@ def create_app(
     # --- background work -----------------------------------------------------------------------------------
     async def watch() -> None:
         """Notice changes made by another console sharing the database (and wake screens and polls)."""
-        log_seq, inbox_seq = await blocking(service.marks)
+        marks: tuple[int, int] | None = None
+        while marks is None:  # the database may be away when the console starts
+            try:
+                marks = await blocking(service.marks)
+            except Exception:
+                await asyncio.sleep(watch_interval)
+        log_seq, inbox_seq = marks
         while True:
             await asyncio.sleep(watch_interval)
             try:
