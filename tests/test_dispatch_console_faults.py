@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import json
 import os
 import re
 import signal
@@ -277,6 +278,10 @@ def test_cli_enroll_prints_the_credential_alone_on_the_last_line(tmp_path, capsy
     assert "password" in capsys.readouterr().err
     assert cli_main(["dispatch", "enroll", "--school", " ", "--station", "x", "--db", db]) == 2
     station_id = last.split("_")[1]
+    capsys.readouterr()
+    assert cli_main(["dispatch", "stations", "--json", "--db", db]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["station_id"] == station_id and listed["school"] == "Maple" and listed["online"] is False
     assert cli_main(["dispatch", "revoke", station_id, "--db", db]) == 0
     assert cli_main(["dispatch", "revoke", station_id, "--db", db]) == 2
     service = ConsoleService.open(db)

@@ -42,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _db_option(p)
     p.set_defaults(run=_enroll)
 
+    p = sub.add_parser("stations", help="enrolled stations: id, school, name, room, online or OFFLINE")
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p.set_defaults(run=_stations)
+
     p = sub.add_parser("revoke", help="stop accepting a station's credential (a lost or replaced PC)")
     p.add_argument("station_id")
     _db_option(p)
@@ -113,6 +118,25 @@ def _enroll(args: argparse.Namespace) -> int:
     print("Its credential is shown only this once. On the station, run: frontdesk dispatch connect URL")
     print("and give it this line on standard input:")
     print(enrolment.credential)
+    return 0
+
+
+def _stations(args: argparse.Namespace) -> int:
+    from frontdesk.cli.common import print_json
+
+    service = _open(args)
+    try:
+        stations = service.stations()
+    finally:
+        service.close()
+    if args.json:
+        print_json(stations)
+        return 0
+    for s in stations:
+        seen = f"last seen {s.last_seen.astimezone():%Y-%m-%d %H:%M:%S}" if s.last_seen else "never seen"
+        state = "online " if s.online else "OFFLINE"
+        print(f"{s.station_id}  {state}  {s.school} / {s.name}" + (f" ({s.room})" if s.room else "") + f"; {seen}")
+    print(f"{len(stations)} stations")
     return 0
 
 
