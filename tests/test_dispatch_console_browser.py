@@ -122,6 +122,18 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         )
         page.wait_for_selector(".incident .tag.test")
         assert page.locator("#alarm").is_hidden()
+
+        # District state push to a chosen school, from the screen.
+        page.check("#state-schools input[value='Maple Grove Elementary']")
+        page.select_option("#state-choice", "SECURE")
+        page.fill("#state-note", "Police activity on Elm Street")
+        page.click("#state-form button[type=submit]")
+        page.wait_for_selector("text=Sent to 1 station(s).")
+        state = httpx.get(f"{url}/api/v1/inbox", params={"after": inbox[-1]["seq"]}, headers=headers).json()
+        assert [(m["kind"], m["state"], m["set_by"]) for m in state["messages"]] == [
+            ("state", "SECURE", "Dana Dispatch")
+        ]
+        page.wait_for_selector("#history li:has-text('state_pushed')")
         page.screenshot(path=str(tmp_path / "board.png"))
         page.close()
     service.close()
