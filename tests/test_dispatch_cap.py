@@ -106,6 +106,7 @@ def test_format_sent():
         (b"not xml", "well-formed"),
         (b"<alert/>", "CAP 1.2 alert"),
         (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a/>', "DOCTYPE"),
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a><a/>'.encode("utf-16"), "UTF-8"),
     ],
 )
 def test_garbage_is_rejected_with_a_reason(xml, reason):

@@ -434,6 +434,10 @@ def validate(xml: bytes) -> None:
         raise CapError("a CAP message must be bytes")
     if len(xml) > MAX_BYTES:
         raise CapError(f"CAP message too large ({len(xml)} bytes; at most {MAX_BYTES})")
+    try:
+        bytes(xml).decode("utf-8")  # also keeps a UTF-16 DOCTYPE from slipping past the check below
+    except UnicodeDecodeError:
+        raise CapError("a CAP message must be UTF-8") from None
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise CapError("CAP messages may not carry a DOCTYPE or entities")
     try:
