@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.cap import ACTIONS, CapError, CapMessage, RosterEntry
@@ -139,3 +141,27 @@ def test_semantic_checks():
         cap.build(alert(status="Draft"))
     with pytest.raises(CapError, match="drill"):
         cap.parse(good.replace("<status>Actual</status>", "<status>Exercise</status>").encode())
+
+
+def _as_received(text: str) -> str:
+    # What any XML reader sees: no characters XML cannot carry, line ends normalised, no outer blanks.
+    return cap.xml_text(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    school=st.text(max_size=40),
+    room=st.text(max_size=40),
+    staff=st.text(max_size=40),
+    note=st.text(max_size=200),
+    visitor=st.text(max_size=40),
+)
+def test_any_text_builds_valid_cap_and_round_trips(school, room, staff, note, visitor):
+    """A press must never fail to build, whatever a name or a note holds (control codes, emoji, '<&')."""
+    msg = alert(school=school, room=room, staff=staff, note=note, roster=(RosterEntry(visitor, "visitor"),))
+    back = cap.parse(cap.build(msg))
+    assert back.school == _as_received(school)
+    assert back.room == _as_received(room)
+    assert back.staff == _as_received(staff)
+    assert back.note == _as_received(note)
+    assert back.roster[0].name == _as_received(visitor).replace("|", "/").strip()

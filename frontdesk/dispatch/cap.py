@@ -12,6 +12,7 @@ because the schema rejects both ``Z`` and fractional seconds.
 
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -302,10 +303,20 @@ def _reply(alert, msg_type, sender, sent, identifier, note, dispatcher) -> CapMe
 # --- build --------------------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry (control codes a scanner or a paste can leave in a name): dropped, so
+# that a press never fails to build.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text)
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     el = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)
     return el
 
 
