@@ -96,6 +96,7 @@ async def _district(url: str, stations: list[tuple[str, str]], heartbeat_s: floa
         "errors": 0,
         "timeouts": 0,
         "polls": 0,
+        "kinds": set(),
     }
     stop = asyncio.Event()
     # Each station is its own client with its own connections, as on 450 separate desks.
@@ -133,10 +134,12 @@ async def _district(url: str, stations: list[tuple[str, str]], heartbeat_s: floa
                     results["received"].append(time.perf_counter() - t0)
                     return
                 results["errors"] += 1
+                results["kinds"].add(f"HTTP {r.status_code}")
             except httpx.TimeoutException:
                 results["timeouts"] += 1
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 results["errors"] += 1
+                results["kinds"].add(type(exc).__name__)
             await asyncio.sleep(random.uniform(0, 0.25))
 
     background = [asyncio.create_task(heartbeat(c)) for c in clients]
@@ -216,7 +219,8 @@ def run() -> str:
         f"long poll), all received | {district['burst_s']:.2f} s (p50 {_pct(burst, 50):.2f} s, "
         f"p95 {_pct(burst, 95):.2f} s) | ≤ 10 s | {ok(district['burst_s'] <= 10)} |",
         f"| burst attempts that hit the station's 2 s attempt timeout / failed otherwise (all retried, "
-        f"stored once) | {district['timeouts']} / {district['errors']} | — | — |",
+        f"stored once) | {district['timeouts']} / {district['errors']} "
+        f"{'(' + ', '.join(sorted(district['kinds'])) + ')' if district['kinds'] else ''} | — | — |",
         f"| heartbeats answered / failed during the run "
         f"| {district['heartbeats']} / {district['heartbeat_errors']} | — | — |",
         f"| alerts stored (warm-up + latency + burst) | {stored} (expected {expected}) | each once "

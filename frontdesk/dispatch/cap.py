@@ -441,6 +441,10 @@ def _schema():
 
 def validate(xml: bytes) -> None:
     """Raise CapError (with the schema's reason) unless ``xml`` is valid CAP 1.2."""
+    _valid_root(xml)
+
+
+def _valid_root(xml: bytes) -> ET.Element:
     if not isinstance(xml, bytes | bytearray):
         raise CapError("a CAP message must be bytes")
     if len(xml) > MAX_BYTES:
@@ -461,6 +465,7 @@ def validate(xml: bytes) -> None:
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         path = (getattr(exc, "path", None) or "").replace(f"{{{CAP_NS}}}", "")
         raise CapError(f"not valid CAP 1.2: {reason}" + (f" (at {path})" if path else ""))
+    return root
 
 
 def _text(el: ET.Element | None, tag: str) -> str:
@@ -478,8 +483,7 @@ def _roster_entry(value: str) -> RosterEntry:
 
 def parse(xml: bytes) -> CapMessage:
     """A CAP message of this system from its XML: validated against the schema, then checked."""
-    validate(xml)
-    root = ET.fromstring(xml)
+    root = _valid_root(xml)
     info = root.find(f"{{{CAP_NS}}}info")
     params: dict[str, str] = {}
     roster: list[RosterEntry] = []

@@ -46,6 +46,9 @@ def _config(service: ConsoleService, host: str, port: int, cert: Path | None, ke
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=3,
+        # Stations heartbeat every 30 s: keep their connections open across beats (no new handshake per
+        # beat, and no race with a connection the server closes just as the station reuses it).
+        timeout_keep_alive=75,
         lifespan="on",
     )
 
