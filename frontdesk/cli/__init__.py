@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.visits",
     "frontdesk.cli.config",
     "frontdesk.cli.ids",
+    "frontdesk.cli.dispatch",
 ]
 
 
