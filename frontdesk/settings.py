@@ -55,6 +55,21 @@ EMERGENCY_NUMBERS = declare(
 BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for (hours)")
 
 
+# --- Dispatch station (panic alerts) -----------------------------------------------------------------
+DISPATCH_URL = declare(
+    "dispatch.url", str, "", "Dispatch console address", "Set by 'frontdesk dispatch connect URL'"
+)
+DISPATCH_STATION_ID = declare(
+    "dispatch.station_id", str, "", "Dispatch station id", "The console's id for this desk (set on connect)"
+)
+STATION_BUILDING = declare("station.building", str, "", "Building", "Sent with every panic alert")
+STATION_FLOOR = declare("station.floor", str, "", "Floor", "Sent with every panic alert")
+PANIC_HOTKEY = declare(
+    "dispatch.panic_hotkey", str, "Ctrl+Alt+F12", "Panic hot-key", "USB panic buttons type a key: set theirs"
+)
+PANIC_HOLD_MS = declare("dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)")
+
+
 class Settings:
     """Reads and writes declared settings in the store."""
 
