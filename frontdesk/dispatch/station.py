@@ -187,6 +187,23 @@ class StationService:
         """The newest messages first."""
         return self.outbox.recent(limit)
 
+    def incident_messages(self, incident: str) -> list[OutboxEntry]:
+        """Every message of one incident, in the order they were committed."""
+        return self.outbox.incident_messages(incident)
+
+    def latest(self) -> OutboxEntry | None:
+        """The newest message, if any."""
+        newest = self.outbox.recent(1)
+        return newest[0] if newest else None
+
+    def roster_html(self) -> str:
+        """The printable on-site roster (for the one-action print during SECURE / LOCKDOWN)."""
+        from frontdesk.dispatch.roster import roster_html
+
+        return roster_html(
+            self._settings.get(SCHOOL_NAME), self.school_state(), self._visits.on_site(), self._now()
+        )
+
     def get(self, identifier: str) -> OutboxEntry:
         """One message by identifier."""
         return self._find(identifier)
