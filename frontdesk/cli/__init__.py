@@ -18,6 +18,7 @@ from frontdesk.errors import FrontDeskError
 COMMAND_MODULES = [
     "frontdesk.cli.visits",
     "frontdesk.cli.config",
+    "frontdesk.cli.dispatch",
     "frontdesk.cli.panic",
 ]
 

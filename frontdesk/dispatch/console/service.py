@@ -1,0 +1,573 @@
+"""The console's verbs: receive an alert once, collate incidents, acknowledge, push states, supervise.
+
+Every method is synchronous and does its writes in one transaction, committed (and synced) before it
+returns, so an HTTP answer "received" always means "on disk". The web app calls these from worker threads.
+Two consoles may share one PostgreSQL database: every change goes through the database (row conditions
+such as ``acked_by IS NULL`` make a race between them harmless), and each console notices the other's
+changes by watching the sequence numbers of ``log`` and ``inbox`` (:meth:`ConsoleService.marks`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from frontdesk import clock
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.cap import ACTIONS, CapError, CapMessage
+from frontdesk.dispatch.console.auth import STATION_COLUMNS, Auth, Station, log, station_from_row
+from frontdesk.dispatch.console.db import Database, Tx
+from frontdesk.dispatch.console.schema import migrate
+from frontdesk.errors import ConflictError, InputError, NotFoundError
+
+STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
+OFFLINE_AFTER_S = 90
+COLLATE_WINDOW_S = 120  # presses of one station this close together are one incident
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The console's answer to an alert: committed at ``received_at`` (or earlier, for a duplicate)."""
+
+    identifier: str
+    received_at: datetime
+    duplicate: bool
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as ISO 8601 with its offset (what the protocol's JSON carries)."""
+    return moment.isoformat(timespec="milliseconds") if moment else None
+
+
+def _summary(msg: CapMessage) -> dict[str, Any]:
+    """What the live screen shows of a message, kept as JSON so the board never re-parses XML."""
+    return {
+        "school": msg.school,
+        "address": msg.address,
+        "building": msg.building,
+        "floor": msg.floor,
+        "room": msg.room,
+        "station": msg.station,
+        "staff": msg.staff,
+        "phone": msg.phone,
+        "note": msg.note,
+        "location": msg.location,
+        "hazard": msg.hazard,
+        "directive": msg.directive,
+        "headline": msg.headline,
+        "place": msg.place,
+        "sent": iso(msg.sent),
+        "roster": [
+            {"name": r.name, "category": r.category, "destination": r.destination, "time_in": iso(r.time_in)}
+            for r in msg.roster
+        ],
+    }
+
+
+class ConsoleService:
+    """The district console over one database (SQLite or PostgreSQL)."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        name: str = "district",
+        forward_url: str | None = None,
+        offline_after: float = OFFLINE_AFTER_S,
+        collate_window: float = COLLATE_WINDOW_S,
+    ):
+        self.db = db
+        self.name = name
+        self.forward_url = forward_url
+        self.offline_after = offline_after
+        self.collate_window = collate_window
+        self.auth = Auth(db)
+
+    @classmethod
+    def open(cls, url: str, **kw: Any) -> ConsoleService:
+        """Open the database at ``url`` and apply pending migrations."""
+        db = Database(url)
+        migrate(db)
+        return cls(db, **kw)
+
+    def close(self) -> None:
+        """Close every database connection."""
+        self.db.close()
+
+    # --- alerts -------------------------------------------------------------------------------------------
+    def receive(self, station: Station, xml: bytes) -> Receipt:
+        """Store an alert, update or cancel from ``station`` exactly once and collate it into an incident.
+
+        A replay of the same identifier with the same bytes is a duplicate (answered with the first
+        receipt); the same identifier with other content is a ConflictError. Invalid CAP, a sender that is
+        not this station, and an update or cancel referencing an unknown alert are CapErrors.
+        """
+        try:
+            msg = cap.parse(xml)
+            expected = cap.station_sender(station.station_id)
+            if msg.sender != expected:
+                raise CapError(f"sender {msg.sender!r} does not match this station's credential ({expected})")
+            if msg.msg_type not in ("Alert", "Update", "Cancel"):
+                raise CapError(f"stations send Alert, Update or Cancel messages, not {msg.msg_type}")
+            digest = hashlib.sha256(bytes(xml)).hexdigest()
+            for attempt in range(3):
+                try:
+                    return self._store(station, msg, xml, digest)
+                except _Race:
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+        except (CapError, ConflictError) as exc:
+            # Logged after the failed transaction rolled back, so the rejection itself is on record.
+            with self.db.transaction() as tx:
+                log(tx, "alert_rejected", station_id=station.station_id, reason=exc.message)
+            raise
+
+    def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str) -> Receipt:
+        now = clock.now()
+        try:
+            with self.db.transaction() as tx:
+                row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
+                if row is not None:
+                    if row[0] != digest:
+                        raise _Conflict(msg.identifier)
+                    return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
+                incident_id = self._incident_for(tx, station, msg, now)
+                tx.execute(
+                    "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
+                    "action, refs, summary, xml, digest, received_at, received_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        msg.identifier,
+                        incident_id,
+                        station.station_id,
+                        msg.sender,
+                        clock.to_db(msg.sent),
+                        msg.status,
+                        msg.msg_type,
+                        msg.action,
+                        " ".join(msg.references),
+                        json.dumps(_summary(msg), ensure_ascii=False),
+                        bytes(xml).decode("utf-8"),
+                        digest,
+                        clock.to_db(now),
+                        self.name,
+                    ],
+                )
+                tx.execute(
+                    "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
+                    "WHERE id = ?",
+                    [clock.to_db(now), msg.msg_type, msg.action, incident_id],
+                )
+                self._seen(tx, station.station_id, now, None)
+                log(
+                    tx,
+                    "alert_received",
+                    station_id=station.station_id,
+                    identifier=msg.identifier,
+                    msg_type=msg.msg_type,
+                    status=msg.status,
+                    action=msg.action,
+                    incident=incident_id,
+                    console=self.name,
+                )
+                if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
+                    tx.execute(
+                        "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
+                        "ON CONFLICT (identifier) DO NOTHING",
+                        [msg.identifier, clock.to_db(now), clock.to_db(now)],
+                    )
+        except _Conflict:
+            raise ConflictError(
+                f"identifier {msg.identifier} was already received with different content; "
+                "a new press needs a new identifier",
+                code="identifier_reused",
+            ) from None
+        except Exception as exc:
+            if _is_unique_violation(exc):
+                raise _Race() from exc  # the other console stored it first: read its receipt
+            raise
+        return Receipt(msg.identifier, now, False)
+
+    def _incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> int:
+        if msg.references:
+            incident = None
+            for reference in msg.references:
+                _, identifier, _ = cap.split_reference(reference)
+                row = tx.one(
+                    "SELECT a.incident_id, s.school FROM alerts a JOIN stations s ON s.station_id = a.station_id "
+                    "WHERE a.identifier = ?",
+                    [identifier],
+                )
+                if row is None:
+                    raise CapError(
+                        f"{msg.msg_type} references alert {identifier}, which the console does not have"
+                    )
+                if row[1] != station.school:
+                    raise CapError(f"{msg.msg_type} references alert {identifier} of another school")
+                incident = incident or row[0]
+            return incident
+        if msg.incidents:
+            key = f"{station.school}\n{msg.incidents}"
+            row = tx.one("SELECT id FROM incidents WHERE key = ?", [key])
+            if row:
+                return row[0]
+        else:
+            row = tx.one(
+                "SELECT id FROM incidents WHERE station_id = ? AND status = ? AND cleared_at IS NULL "
+                "AND last_at >= ? ORDER BY id DESC LIMIT 1",
+                [station.station_id, msg.status, clock.to_db(now - timedelta(seconds=self.collate_window))],
+            )
+            if row:
+                return row[0]
+            key = f"{station.school}\n{msg.identifier}"
+        row = tx.one(
+            "INSERT INTO incidents (key, station_id, school, action, status, opened_at, last_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [key, station.station_id, station.school, msg.action, msg.status, clock.to_db(now), clock.to_db(now)],
+        )
+        assert row is not None
+        log(tx, "incident_opened", station_id=station.station_id, identifier=msg.identifier, incident=row[0])
+        return row[0]
+
+    # --- acknowledgement ------------------------------------------------------------------------------------
+    def ack(self, dispatcher: str, *, incident_id: int | None = None, identifier: str | None = None) -> list[str]:
+        """Acknowledge every unacknowledged message of an incident (or one message) in a dispatcher's name.
+
+        Each acknowledged message gets a CAP Ack in its station's inbox. Returns the identifiers newly
+        acknowledged (none if the other console or another dispatcher was first).
+        """
+        now = clock.now()
+        done = []
+        with self.db.transaction() as tx:
+            tx.lock("inbox")
+            if identifier is not None:
+                rows = tx.all(
+                    "SELECT seq, xml, station_id, incident_id, acked_by FROM alerts WHERE identifier = ?",
+                    [identifier],
+                )
+            else:
+                rows = tx.all(
+                    "SELECT seq, xml, station_id, incident_id, acked_by FROM alerts WHERE incident_id = ? "
+                    "ORDER BY seq",
+                    [incident_id],
+                )
+            if not rows:
+                raise NotFoundError(f"No alert or incident {identifier or incident_id}")
+            for seq, xml, station_id, inc, acked_by in rows:
+                if acked_by is not None:
+                    continue
+                alert = cap.parse(xml.encode("utf-8"))
+                ack = cap.ack_for(alert, dispatcher, sender=cap.console_sender(self.name), sent=now)
+                ack_xml = cap.build(ack).decode("utf-8")
+                cur = tx.execute(
+                    "UPDATE alerts SET acked_by = ?, acked_at = ?, ack_xml = ? WHERE seq = ? AND acked_by IS NULL",
+                    [dispatcher, clock.to_db(now), ack_xml, seq],
+                )
+                if cur.rowcount != 1:
+                    continue
+                body = {
+                    "kind": "ack",
+                    "identifier": alert.identifier,
+                    "dispatcher": dispatcher,
+                    "acknowledged_at": iso(now),
+                    "cap": ack_xml,
+                }
+                self._to_inbox(tx, station_id, body, now)
+                if alert.msg_type == "Cancel":
+                    tx.execute(
+                        "UPDATE incidents SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL",
+                        [clock.to_db(now), inc],
+                    )
+                    log(tx, "incident_cleared", actor=dispatcher, station_id=station_id, incident=inc)
+                log(tx, "alert_acknowledged", actor=dispatcher, station_id=station_id, identifier=alert.identifier)
+                done.append(alert.identifier)
+        return done
+
+    def _to_inbox(self, tx: Tx, station_id: str, body: dict[str, Any], now: datetime) -> None:
+        tx.execute(
+            "INSERT INTO inbox (station_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
+            [station_id, body["kind"], json.dumps(body, ensure_ascii=False), clock.to_db(now)],
+        )
+
+    # --- district state ---------------------------------------------------------------------------------
+    def push_state(
+        self, dispatcher: str, schools: list[str], state: str, note: str = "", exercise: bool = False
+    ) -> int:
+        """Set an SRP state for the chosen schools and send it to each of their stations; returns how many."""
+        state = state.strip().upper()
+        if state not in STATES:
+            raise InputError(f"state must be one of {', '.join(STATES)}, not {state!r}")
+        schools = sorted({s.strip() for s in schools if s.strip()})
+        if not schools:
+            raise InputError("choose at least one school")
+        now = clock.now()
+        sent = 0
+        with self.db.transaction() as tx:
+            tx.lock("inbox")
+            for school in schools:
+                stations = tx.all(
+                    "SELECT station_id FROM stations WHERE school = ? AND revoked_at IS NULL", [school]
+                )
+                if not stations:
+                    raise InputError(f"no enrolled station at {school!r}")
+                tx.execute(
+                    "INSERT INTO school_states (school, state, note, set_by, set_at, exercise) "
+                    "VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (school) DO UPDATE SET state = excluded.state, note = excluded.note, "
+                    "set_by = excluded.set_by, set_at = excluded.set_at, exercise = excluded.exercise",
+                    [school, state, note, dispatcher, clock.to_db(now), int(exercise)],
+                )
+                body = {
+                    "kind": "state",
+                    "state": state,
+                    "note": note,
+                    "set_by": dispatcher,
+                    "set_at": iso(now),
+                    "exercise": exercise,
+                }
+                for (station_id,) in stations:
+                    self._to_inbox(tx, station_id, body, now)
+                    sent += 1
+                log(tx, "state_pushed", actor=dispatcher, school=school, state=state, note=note, exercise=exercise)
+        return sent
+
+    # --- stations ---------------------------------------------------------------------------------------
+    def heartbeat(self, station: Station, onsite: int) -> datetime:
+        """Record that a station is alive (and how many people are on site); returns the server time."""
+        now = clock.now()
+        with self.db.transaction() as tx:
+            self._seen(tx, station.station_id, now, max(0, int(onsite)))
+        return now
+
+    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> None:
+        row = tx.one("SELECT online FROM stations WHERE station_id = ?", [station_id])
+        if onsite is None:
+            tx.execute(
+                "UPDATE stations SET last_seen = ?, online = 1 WHERE station_id = ?",
+                [clock.to_db(now), station_id],
+            )
+        else:
+            tx.execute(
+                "UPDATE stations SET last_seen = ?, onsite = ?, online = 1 WHERE station_id = ?",
+                [clock.to_db(now), onsite, station_id],
+            )
+        if row is not None and not row[0]:
+            log(tx, "station_online", station_id=station_id)
+
+    def supervise(self) -> list[str]:
+        """Mark stations silent for ``offline_after`` seconds OFFLINE (logged once); returns their ids."""
+        cutoff = clock.to_db(clock.now() - timedelta(seconds=self.offline_after))
+        with self.db.transaction() as tx:
+            rows = tx.all(
+                "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
+                "RETURNING station_id",
+                [cutoff],
+            )
+            for (station_id,) in rows:
+                log(tx, "station_offline", station_id=station_id)
+        return [r[0] for r in rows]
+
+    def inbox(self, station: Station, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """The station's inbox messages with ``seq`` greater than ``after``, oldest first."""
+        rows = self.db.read().all(
+            "SELECT seq, body FROM inbox WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            [station.station_id, int(after), int(limit)],
+        )
+        return [{"seq": seq, **json.loads(body)} for seq, body in rows]
+
+    def stations(self) -> list[Station]:
+        """Every enrolled (not revoked) station, by school and name."""
+        rows = self.db.read().all(
+            f"SELECT {STATION_COLUMNS} FROM stations WHERE revoked_at IS NULL ORDER BY school, name"
+        )
+        return [station_from_row(r, self.offline_after) for r in rows]
+
+    # --- what the screen shows ------------------------------------------------------------------------------
+    def marks(self) -> tuple[int, int]:
+        """The newest sequence numbers of ``log`` and ``inbox`` (they change whenever anything changes)."""
+        read = self.db.read()
+        a = read.one("SELECT COALESCE(MAX(seq), 0) FROM log")
+        b = read.one("SELECT COALESCE(MAX(seq), 0) FROM inbox")
+        return int(a[0]) if a else 0, int(b[0]) if b else 0
+
+    def inbox_stations_after(self, seq: int) -> tuple[int, set[str]]:
+        """The newest inbox seq and the stations with inbox messages after ``seq`` (to wake their polls)."""
+        rows = self.db.read().all("SELECT seq, station_id FROM inbox WHERE seq > ?", [seq])
+        return max([seq, *(r[0] for r in rows)]), {r[1] for r in rows}
+
+    def board(self, recent_hours: float = 24, limit: int = 100) -> dict[str, Any]:
+        """Everything the live screen shows: incidents (open, and recent), stations, school states."""
+        read = self.db.read()
+        now = clock.now()
+        since = clock.to_db(now - timedelta(hours=recent_hours))
+        incidents = read.all(
+            "SELECT i.id, i.station_id, i.school, i.action, i.status, i.opened_at, i.last_at, i.cleared_at "
+            "FROM incidents i WHERE i.cleared_at IS NULL OR i.last_at >= ? ORDER BY i.last_at DESC LIMIT ?",
+            [since, limit],
+        )
+        by_id: dict[int, dict[str, Any]] = {}
+        for r in incidents:
+            by_id[r[0]] = {
+                "id": r[0],
+                "station_id": r[1],
+                "school": r[2],
+                "action": r[3],
+                "status": r[4],
+                "opened_at": iso(clock.from_db(r[5])),
+                "last_at": iso(clock.from_db(r[6])),
+                "cleared_at": iso(clock.from_db(r[7])),
+                "messages": [],
+            }
+        if by_id:
+            marks = ", ".join("?" for _ in by_id)
+            for a in read.all(
+                "SELECT incident_id, identifier, station_id, msg_type, status, action, summary, received_at, "
+                f"received_by, acked_by, acked_at FROM alerts WHERE incident_id IN ({marks}) ORDER BY seq",
+                list(by_id),
+            ):
+                by_id[a[0]]["messages"].append(
+                    {
+                        "identifier": a[1],
+                        "station_id": a[2],
+                        "msg_type": a[3],
+                        "status": a[4],
+                        "action": a[5],
+                        **json.loads(a[6]),
+                        "received_at": iso(clock.from_db(a[7])),
+                        "received_by": a[8],
+                        "acked_by": a[9],
+                        "acked_at": iso(clock.from_db(a[10])),
+                    }
+                )
+        for inc in by_id.values():
+            inc["unacknowledged"] = sum(1 for m in inc["messages"] if not m["acked_by"])
+        states = [
+            {
+                "school": r[0],
+                "state": r[1],
+                "note": r[2],
+                "set_by": r[3],
+                "set_at": iso(clock.from_db(r[4])),
+                "exercise": bool(r[5]),
+            }
+            for r in read.all(
+                "SELECT school, state, note, set_by, set_at, exercise FROM school_states ORDER BY school"
+            )
+        ]
+        stations = [
+            {
+                "station_id": s.station_id,
+                "school": s.school,
+                "name": s.name,
+                "room": s.room,
+                "last_seen": iso(s.last_seen),
+                "onsite": s.onsite,
+                "online": s.online,
+            }
+            for s in self.stations()
+        ]
+        return {
+            "server_time": iso(now),
+            "console": self.name,
+            "incidents": list(by_id.values()),
+            "stations": stations,
+            "states": states,
+            "offline_after": self.offline_after,
+        }
+
+    def history(self, limit: int = 200, before: int | None = None) -> list[dict[str, Any]]:
+        """The append-only log, newest first."""
+        sql = "SELECT seq, at, kind, actor, station_id, identifier, detail FROM log"
+        params: list[Any] = []
+        if before is not None:
+            sql += " WHERE seq < ?"
+            params.append(before)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        params.append(min(int(limit), 1000))
+        return [
+            {
+                "seq": r[0],
+                "at": iso(clock.from_db(r[1])),
+                "kind": r[2],
+                "actor": r[3],
+                "station_id": r[4],
+                "identifier": r[5],
+                "detail": json.loads(r[6] or "{}"),
+            }
+            for r in self.db.read().all(sql, params)
+        ]
+
+    def alert_xml(self, identifier: str) -> str:
+        """The CAP XML of a stored message, exactly as received."""
+        row = self.db.read().one("SELECT xml FROM alerts WHERE identifier = ?", [identifier])
+        if row is None:
+            raise NotFoundError(f"No alert {identifier}")
+        return row[0]
+
+    # --- forwarding onward (Alyssa's Law) -------------------------------------------------------------------
+    def due_forwards(self, limit: int = 20) -> list[tuple[int, str, str, int]]:
+        """Claim real alerts waiting to be forwarded: ``(id, identifier, xml, attempts)``.
+
+        Claiming pushes ``next_try`` 30 s ahead, so a second console sharing the database skips them while
+        this one tries.
+        """
+        now = clock.now()
+        claimed = []
+        with self.db.transaction() as tx:
+            rows = tx.all(
+                "SELECT f.id, f.identifier, a.xml, f.attempts FROM forwards f "
+                "JOIN alerts a ON a.identifier = f.identifier "
+                "WHERE f.done_at IS NULL AND f.next_try <= ? ORDER BY f.id LIMIT ?",
+                [clock.to_db(now), limit],
+            )
+            for row in rows:
+                tx.execute(
+                    "UPDATE forwards SET next_try = ? WHERE id = ?",
+                    [clock.to_db(now + timedelta(seconds=30)), row[0]],
+                )
+                claimed.append((row[0], row[1], row[2], row[3]))
+        return claimed
+
+    def forwarded(self, forward_id: int, identifier: str, error: str | None, attempts: int) -> None:
+        """Record the result of one forwarding attempt (retried with backoff, up to a minute apart)."""
+        now = clock.now()
+        with self.db.transaction() as tx:
+            if error is None:
+                tx.execute(
+                    "UPDATE forwards SET done_at = ?, attempts = ? WHERE id = ?",
+                    [clock.to_db(now), attempts + 1, forward_id],
+                )
+                log(tx, "alert_forwarded", identifier=identifier, url=self.forward_url, attempts=attempts + 1)
+            else:
+                delay = min(60.0, 0.5 * 2**attempts)
+                tx.execute(
+                    "UPDATE forwards SET next_try = ?, attempts = ?, last_error = ? WHERE id = ?",
+                    [clock.to_db(now + timedelta(seconds=delay)), attempts + 1, error[:500], forward_id],
+                )
+                if attempts == 0:  # the first failure is news; every retry after it would flood the log
+                    log(tx, "forward_failed", identifier=identifier, url=self.forward_url, error=error[:500])
+
+
+class _Race(Exception):
+    """Another writer inserted the same identifier between our read and our insert."""
+
+
+class _Conflict(Exception):
+    """The identifier is already stored with other content (turned into a ConflictError)."""
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+        return True
+    try:
+        import psycopg.errors
+
+        return isinstance(exc, psycopg.errors.UniqueViolation)
+    except ImportError:  # pragma: no cover
+        return False
