@@ -32,7 +32,7 @@ from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejecte
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.services.events import EventLog
 
-IDLE_POLL = 2.0  # seconds between looks at an empty outbox
+IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,179 @@
+"""Helpers for the station-side dispatch tests: a file keyring, a real console on loopback, a lossy proxy.
+
+The console is the real one (``frontdesk.dispatch.console``) served by uvicorn on 127.0.0.1; the proxy is a
+real TCP relay that can swallow the console's answers to chosen requests, as a flaky network does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyring.backend import KeyringBackend
+
+from frontdesk import settings as s
+from frontdesk.context import Services
+from frontdesk.dispatch.console.server import running
+from frontdesk.dispatch.console.service import ConsoleService
+
+KEYRING_FILE_ENV = "FRONTDESK_TEST_KEYRING_FILE"
+
+
+class FileKeyring(KeyringBackend):
+    """A keyring kept in a JSON file named by ``FRONTDESK_TEST_KEYRING_FILE`` (shared with subprocesses)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def _path(self) -> Path:
+        return Path(os.environ[KEYRING_FILE_ENV])
+
+    def _load(self) -> dict:
+        path = self._path()
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}\n{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        data = self._load()
+        data[f"{service}\n{username}"] = password
+        self._path().write_text(json.dumps(data))
+
+    def delete_password(self, service: str, username: str) -> None:
+        data = self._load()
+        data.pop(f"{service}\n{username}", None)
+        self._path().write_text(json.dumps(data))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Console:
+    """A real console: its service (to ack, push states, read what it stored) and where it listens."""
+
+    service: ConsoleService
+    port: int
+    credential: str
+    school: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @contextmanager
+    def up(self) -> Iterator[str]:
+        """Serve until the block ends (call again to restart on the same port)."""
+        with running(self.service, port=self.port) as url:
+            yield url
+
+    def identifiers(self) -> list[str]:
+        """Every message the console stored, in the order it stored them."""
+        rows = self.service.db.read().all("SELECT identifier FROM alerts ORDER BY seq")
+        return [r[0] for r in rows]
+
+
+@contextmanager
+def console_at(folder: Path, school: str = "Maple Grove Elementary") -> Iterator[Console]:
+    """A console database with one enrolled station (not serving yet: use ``console.up()``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    service = ConsoleService.open(f"sqlite:///{folder / 'console.db'}")
+    try:
+        enrolment = service.auth.enroll(school, "Main office desk", "Room 101")
+        yield Console(service, free_port(), enrolment.credential, school)
+    finally:
+        service.close()
+
+
+def set_up_station(services: Services, school: str = "Maple Grove Elementary") -> None:
+    """The school and desk settings a station sends with every alert."""
+    st = services.settings
+    st.set(s.SCHOOL_NAME, school)
+    st.set(s.SCHOOL_ADDRESS, "100 Example Lane, Springfield")
+    st.set(s.SCHOOL_PHONE, "555-0100")
+    st.set(s.STATION_NAME, "Main office desk")
+    st.set(s.STATION_ROOM, "Room 101")
+    st.set(s.STATION_BUILDING, "A")
+    st.set(s.STATION_FLOOR, "1")
+    st.set(s.STAFF_NAME, "Pat Example")
+    st.set(s.EMERGENCY_NUMBERS, "911, district police 555-0199")
+
+
+class LossyProxy:
+    """A TCP relay to ``upstream_port`` that swallows the answers to the next ``drop`` alert POSTs.
+
+    The request reaches the console (which commits and answers); the answer is read and thrown away and the
+    station's connection is closed, so the station cannot know the console has the alert.
+    """
+
+    def __init__(self, upstream_port: int, drop: int = 0):
+        self.upstream_port = upstream_port
+        self.drop = drop
+        self.dropped = 0
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._closing = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._closing = True
+        self._server.close()
+
+    def _accept(self) -> None:
+        while not self._closing:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+        except OSError:
+            client.close()
+            return
+        swallow = threading.Event()
+
+        def back() -> None:
+            try:
+                while chunk := upstream.recv(65536):
+                    if swallow.is_set():
+                        break  # the answer was read by the relay only: the station never sees it
+                    client.sendall(chunk)
+            except OSError:
+                pass
+            finally:
+                for sock in (client, upstream):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    sock.close()
+
+        threading.Thread(target=back, daemon=True).start()
+        try:
+            while chunk := client.recv(65536):
+                if chunk.startswith(b"POST /api/v1/alerts"):
+                    with self._lock:
+                        if self.dropped < self.drop:
+                            self.dropped += 1
+                            swallow.set()
+                upstream.sendall(chunk)
+        except OSError:
+            pass
