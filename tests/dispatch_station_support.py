@@ -6,8 +6,6 @@ real TCP relay that can swallow the console's answers to chosen requests, as a f
 
 from __future__ import annotations
 
-import json
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,40 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyring.backend import KeyringBackend
-
 from frontdesk import settings as s
 from frontdesk.context import Services
 from frontdesk.dispatch.console.server import running
 from frontdesk.dispatch.console.service import ConsoleService
-
-KEYRING_FILE_ENV = "FRONTDESK_TEST_KEYRING_FILE"
-
-
-class FileKeyring(KeyringBackend):
-    """A keyring kept in a JSON file named by ``FRONTDESK_TEST_KEYRING_FILE`` (shared with subprocesses)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def _path(self) -> Path:
-        return Path(os.environ[KEYRING_FILE_ENV])
-
-    def _load(self) -> dict:
-        path = self._path()
-        return json.loads(path.read_text()) if path.exists() else {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._load().get(f"{service}\n{username}")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        data = self._load()
-        data[f"{service}\n{username}"] = password
-        self._path().write_text(json.dumps(data))
-
-    def delete_password(self, service: str, username: str) -> None:
-        data = self._load()
-        data.pop(f"{service}\n{username}", None)
-        self._path().write_text(json.dumps(data))
+from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
 
 
 def free_port() -> int:

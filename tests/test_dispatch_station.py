@@ -56,7 +56,7 @@ def wait_for(predicate: Callable[[], object], timeout: float = 8.0, what: str = 
 def keyring_file(tmp_path, monkeypatch):
     path = tmp_path / "keyring.json"
     monkeypatch.setenv(KEYRING_FILE_ENV, str(path))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_station_support.FileKeyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_keyring.FileKeyring")
     previous = keyring.get_keyring()
     keyring.set_keyring(FileKeyring())
     yield path
