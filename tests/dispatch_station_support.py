@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from frontdesk import clock
 from frontdesk import settings as s
 from frontdesk.context import Services
+from frontdesk.dispatch import cap
 from frontdesk.dispatch.console.server import running
 from frontdesk.dispatch.console.service import ConsoleService
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
@@ -57,11 +59,18 @@ def console_at(folder: Path, school: str = "Maple Grove Elementary") -> Iterator
     """A console database with one enrolled station (not serving yet: use ``console.up()``)."""
     folder.mkdir(parents=True, exist_ok=True)
     service = ConsoleService.open(f"sqlite:///{folder / 'console.db'}")
+    warm_up_schema()
     try:
         enrolment = service.auth.enroll(school, "Main office desk", "Room 101")
         yield Console(service, free_port(), enrolment.credential, school)
     finally:
         service.close()
+
+
+def warm_up_schema() -> None:
+    """Load the CAP schema once per process (about a second) so no test's first alert pays for it."""
+    message = cap.CapMessage(identifier="fd-warm", sender=cap.station_sender("warm"), sent=clock.now())
+    cap.validate(cap.build(message))
 
 
 def set_up_station(services: Services, school: str = "Maple Grove Elementary") -> None:

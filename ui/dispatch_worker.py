@@ -82,6 +82,7 @@ class DispatchWorker(QObject):
             return
         self.link.stop()
         self._thread.quit()
-        self._thread.wait(5000)
+        if not self._thread.wait(10000):
+            return  # keep the reference: destroying a running QThread would abort the app
         self._thread = None
         self._runner = None

@@ -157,14 +157,14 @@ class DispatchLink:
             await self._stop_ev.wait()
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.wait(tasks, timeout=3)
         if self._client is not None:
             await self._client.close()
         self._loop = None
 
     async def _guarded(self, loop_fn: Callable[[], object], name: str) -> None:
         # A life-safety sender must outlive a bug or a locked database: log, pause, carry on.
-        while True:
+        while self._running:
             try:
                 await loop_fn()  # type: ignore[misc]
                 return
@@ -175,10 +175,19 @@ class DispatchLink:
                 await asyncio.sleep(1.0)
 
     async def _wait(self, event: asyncio.Event, timeout: float | None) -> None:
+        # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that races the event, which
+        # would leave a loop running after stop(). Waiting on the stop event too ends every wait at stop.
+        assert self._stop_ev is not None
+        waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._stop_ev.wait())}
         try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    @property
+    def _running(self) -> bool:
+        return not self._stop_requested.is_set()
 
     def _current_client(self) -> ConsoleClient | None:
         endpoint = self._endpoint()
@@ -194,7 +203,7 @@ class DispatchLink:
     async def _send_loop(self) -> None:
         assert self._wake_ev is not None and self._probe_ev is not None
         failures = 0
-        while True:
+        while self._running:
             self._wake_ev.clear()
             entry = self._outbox.next_queued()
             if entry is None:
@@ -246,8 +255,8 @@ class DispatchLink:
 
     # --- heartbeat and health -----------------------------------------------------------------------
     async def _heartbeat_loop(self) -> None:
-        assert self._probe_ev is not None
-        while True:
+        assert self._probe_ev is not None and self._stop_ev is not None
+        while self._running:
             self._probe_ev.clear()
             ok = await self._beat()
             if ok and self._backing_off:
@@ -294,17 +303,18 @@ class DispatchLink:
     async def _inbox_loop(self) -> None:
         failures = 0
         after = self._outbox.inbox_cursor()
-        while True:
+        assert self._stop_ev is not None
+        while self._running:
             client = self._current_client()
             if client is None:
-                await asyncio.sleep(self.timings.heartbeat_down)
+                await self._wait(self._stop_ev, self.timings.heartbeat_down)
                 continue
             try:
                 messages = await client.inbox(
                     after, self.timings.inbox_wait, self.timings.inbox_wait + self.timings.attempt_timeout + 3
                 )
             except httpx.HTTPError:
-                await asyncio.sleep(max(0.05, backoff_delay(failures, self.timings, self._rng)))
+                await self._wait(self._stop_ev, max(0.05, backoff_delay(failures, self.timings, self._rng)))
                 failures += 1
                 continue
             failures = 0

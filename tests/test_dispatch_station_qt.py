@@ -1,0 +1,179 @@
+"""The panic control on screen (pytest-qt, offscreen) with the real console: hold, status, banners, freeze."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from frontdesk.context import Services
+from frontdesk.dispatch.link import LinkTimings
+from frontdesk.errors import ConflictError
+from frontdesk.models import Visitor
+from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, console_at, set_up_station
+from ui.dispatch_worker import DispatchWorker
+from ui.panic import DispatchBanners, PanicPanel
+from ui.roster_print import print_roster
+
+FAST = LinkTimings(
+    attempt_timeout=1.0,
+    backoff_first=0.02,
+    backoff_cap=0.2,
+    heartbeat=0.3,
+    heartbeat_down=0.2,
+    probe=0.1,
+    inbox_wait=1,
+    not_delivered_after=0.6,
+)
+
+
+@pytest.fixture
+def console(tmp_path, monkeypatch):
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(tmp_path / "keyring.json"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    with console_at(tmp_path / "console") as c:
+        yield c
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def station(services: Services, console) -> Services:
+    set_up_station(services)
+    with console.up():
+        services.station.connect(console.url, console.credential)
+    return services
+
+
+@pytest.fixture
+def desk(qtbot, station):
+    """The panic panel and the banners in one window, with the dispatch worker running."""
+    worker = DispatchWorker(station.station, FAST)
+    window = QWidget()
+    banners = DispatchBanners(station.station, worker, window)
+    panel = PanicPanel(station.station, worker, hold_ms=300, role=lambda: "principal", parent=window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(banners)
+    layout.addWidget(panel)
+    qtbot.addWidget(window)
+    window.resize(640, 420)
+    window.show()
+    worker.start()
+    yield window, panel, banners, worker
+    worker.stop()
+
+
+def hold(qtbot, panel: PanicPanel):
+    with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+        qtbot.mousePress(panel.hold_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseRelease(panel.hold_button, Qt.MouseButton.LeftButton)
+    return sent.args[0]
+
+
+def test_a_short_press_sends_nothing_and_a_hold_sends_without_a_dialog(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    qtbot.mousePress(panel.hold_button, Qt.MouseButton.LeftButton)
+    with qtbot.assertNotEmitted(panel.sent, wait=120):
+        pass
+    qtbot.mouseRelease(panel.hold_button, Qt.MouseButton.LeftButton)
+    with qtbot.assertNotEmitted(panel.sent, wait=400):
+        pass
+    assert station.station.recent() == []
+    assert panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"
+    entry = hold(qtbot, panel)
+    assert QApplication.activeModalWidget() is None
+    assert (entry.action, entry.cap_status) == ("LOCKDOWN", "Actual")
+    assert station.station.get(entry.identifier).identifier == entry.identifier  # committed
+
+
+def test_status_goes_received_then_acknowledged(qtbot, desk, station, console):
+    window, panel, banners, worker = desk
+    with console.up():
+        entry = hold(qtbot, panel)
+        qtbot.waitUntil(lambda: panel.status_level == "received", timeout=5000)
+        assert "Received by dispatch at" in panel.status_label.text()
+        console.service.ack("Dana Dispatcher", identifier=entry.identifier)
+        qtbot.waitUntil(lambda: panel.status_level == "acknowledged", timeout=5000)
+        assert panel.status_label.text().startswith("LOCKDOWN: Acknowledged by Dana Dispatcher at ")
+        assert not banners.link_banner.isVisible()
+
+
+def test_not_delivered_turns_red_with_the_numbers_and_the_link_banner_shows(qtbot, desk, station, console):
+    window, panel, banners, worker = desk
+    entry = hold(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.status_level == "not_delivered", timeout=5000)
+    assert panel.status_label.text() == (
+        "LOCKDOWN: NOT DELIVERED — CALL 911 NOW (still retrying): 911, district police 555-0199"
+    )
+    qtbot.waitUntil(banners.link_banner.isVisible, timeout=5000)
+    assert (
+        banners.link_banner.text()
+        == "Panic link to dispatch is DOWN — use the phone: 911, district police 555-0199"
+    )
+    with console.up():
+        qtbot.waitUntil(lambda: panel.status_level == "late", timeout=5000)
+        assert "Delivered late at" in panel.status_label.text()
+        qtbot.waitUntil(lambda: not banners.link_banner.isVisible(), timeout=5000)
+    assert console.identifiers() == [entry.identifier]
+
+
+def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
+    qtbot, desk, station, console, tmp_path
+):
+    window, panel, banners, worker = desk
+    station.visits.check_in(Visitor("Avery", "Testwood"), destination="Room 12")
+    with console.up(), qtbot.waitSignal(panel.admissions_frozen_changed, timeout=5000) as frozen:
+        console.service.push_state("Dana Dispatcher", [console.school], "LOCKDOWN")
+    assert frozen.args == [True]
+    assert banners.freeze_banner.isVisible()
+    assert banners.freeze_label.text() == "LOCKDOWN — do not admit visitors (set by the district)"
+    with pytest.raises(ConflictError):
+        station.visits.check_in(Visitor("Jordan", "Sampleton"))
+    with qtbot.waitSignal(banners.print_roster_requested):
+        qtbot.mouseClick(banners.print_button, Qt.MouseButton.LeftButton)
+    pdf = print_roster(station.station.roster_html(), tmp_path / "rosters", printer_name="")
+    assert pdf.endswith(".pdf") and open(pdf, "rb").read(5) == b"%PDF-"
+    assert "Avery Testwood" in station.station.roster_html()
+
+
+def test_a_local_secure_freezes_and_the_all_clear_lifts_it(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    panel.choose_action("SECURE")
+    assert panel.hold_button.text() == "HOLD 0.3 s: SECURE"
+    with qtbot.waitSignal(panel.admissions_frozen_changed) as frozen:
+        entry = hold(qtbot, panel)
+    assert entry.action == "SECURE" and frozen.args == [True]
+    assert banners.freeze_label.text() == "SECURE — do not admit visitors"
+    assert panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"  # back to the default after sending
+    with qtbot.waitSignal(panel.admissions_frozen_changed) as lifted:
+        qtbot.mouseClick(panel.all_clear_button, Qt.MouseButton.LeftButton)
+    assert lifted.args == [False] and not banners.freeze_banner.isVisible()
+
+
+def test_evacuate_then_the_location_follows_as_an_update_and_drills_say_drill(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    panel.drill_box.setChecked(True)
+    panel.choose_action("EVACUATE")
+    assert panel.hold_button.text() == "HOLD 0.3 s: DRILL EVACUATE"
+    entry = hold(qtbot, panel)
+    assert entry.cap_status == "Exercise"
+    panel.details_edit.setText("the football field")
+    with qtbot.waitSignal(panel.sent) as sent:
+        qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    update = sent.args[0]
+    assert (update.msg_type, update.location, update.refers_to) == (
+        "Update",
+        "the football field",
+        entry.identifier,
+    )
+    assert panel.status_label.text().startswith("EVACUATE: DRILL — ")
+
+
+def test_the_hot_key_sends_at_once(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    shortcut = panel.install_hotkey(window, "Ctrl+Alt+F12")
+    window.activateWindow()
+    with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+        shortcut.activated.emit()
+    assert sent.args[0].action == "LOCKDOWN"
