@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keyring
 import pytest
 from PySide6.QtCore import Qt
@@ -133,7 +135,7 @@ def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
     with qtbot.waitSignal(banners.print_roster_requested):
         qtbot.mouseClick(banners.print_button, Qt.MouseButton.LeftButton)
     pdf = print_roster(station.station.roster_html(), tmp_path / "rosters", printer_name="")
-    assert pdf.endswith(".pdf") and open(pdf, "rb").read(5) == b"%PDF-"
+    assert pdf.endswith(".pdf") and Path(pdf).read_bytes()[:5] == b"%PDF-"
     assert "Avery Testwood" in station.station.roster_html()
 
 
