@@ -41,7 +41,28 @@ def load_credential() -> str | None:
         return None
 
 
-def station_id_of(credential: str) -> str:
-    """The station id inside a ``fdst_<station_id>_<secret>`` credential ('' if it has another shape)."""
-    parts = credential.split("_")
-    return parts[1] if len(parts) >= 3 and parts[0] == "fdst" else ""
+class KeyringCredentials:
+    """Where a station keeps its credential: the OS keyring (the default)."""
+
+    def save(self, credential: str) -> None:
+        """Keep the credential."""
+        save_credential(credential)
+
+    def load(self) -> str | None:
+        """The credential, or None."""
+        return load_credential()
+
+
+class MemoryCredentials:
+    """A credential kept in memory only: demo mode, so a demo never writes to the machine's keyring."""
+
+    def __init__(self) -> None:
+        self._credential: str | None = None
+
+    def save(self, credential: str) -> None:
+        """Keep the credential (until the process ends)."""
+        self._credential = credential
+
+    def load(self) -> str | None:
+        """The credential, or None."""
+        return self._credential

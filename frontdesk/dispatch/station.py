@@ -18,7 +18,7 @@ import httpx
 from frontdesk import clock
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.client import Endpoint, fetch_station
-from frontdesk.dispatch.credentials import load_credential, save_credential
+from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.dispatch.status import DeliveryStatus, describe
@@ -72,6 +72,7 @@ class StationService:
         *,
         now: Callable[[], datetime] = clock.now,
         all_clear_allowed: Callable[[str], bool] = default_all_clear_allowed,
+        credentials: KeyringCredentials | MemoryCredentials | None = None,
     ):
         self._store = store
         self._settings = settings
@@ -79,6 +80,7 @@ class StationService:
         self._events = events
         self._now = now
         self.all_clear_allowed = all_clear_allowed
+        self.credentials = credentials or KeyringCredentials()
         self.outbox = Outbox(store)
         self._credential: tuple[float, str | None] | None = None
 
@@ -249,7 +251,7 @@ class StationService:
             raise DeliveryError(
                 f"The console at {url} cannot be reached ({type(exc).__name__})", code="unreachable"
             ) from None
-        save_credential(credential)
+        self.credentials.save(credential)
         self._settings.set(DISPATCH_URL, url)
         self._settings.set(DISPATCH_STATION_ID, str(info.get("station_id", "")))
         self._credential = None
@@ -264,7 +266,7 @@ class StationService:
         # The keyring can be slow (a D-Bus round trip): keep the credential a few seconds.
         cached = self._credential
         if cached is None or time.monotonic() - cached[0] > 10:
-            cached = self._credential = (time.monotonic(), load_credential())
+            cached = self._credential = (time.monotonic(), self.credentials.load())
         return Endpoint(url, cached[1]) if cached[1] else None
 
     def link(self, *, timings: LinkTimings | None = None, listener: LinkListener | None = None) -> DispatchLink:
