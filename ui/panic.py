@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -192,6 +193,7 @@ class PanicPanel(QFrame):
         layout.addLayout(details)
         layout.addWidget(self.all_clear_button)
         layout.addWidget(self.message_label)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         worker.entry_changed.connect(self.on_entry_changed)
         worker.school_state_changed.connect(self.on_school_state_changed)
@@ -388,6 +390,8 @@ class DispatchBanners(QWidget):
         row.addWidget(self.freeze_label, 1)
         row.addWidget(self.print_button)
         self.freeze_banner.setVisible(False)
+        for widget in (self, self.link_banner, self.freeze_banner):
+            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
