@@ -68,6 +68,13 @@ PANIC_HOTKEY = declare(
     "dispatch.panic_hotkey", str, "Ctrl+Alt+F12", "Panic hot-key", "USB panic buttons type a key: set theirs"
 )
 PANIC_HOLD_MS = declare("dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)")
+DISPATCH_DAILY_TEST = declare(
+    "dispatch.daily_test",
+    bool,
+    True,
+    "Daily test alert",
+    "The desk app sends a CAP Test once a day to prove the path",
+)
 
 
 class Settings:

@@ -51,7 +51,7 @@ def main(out: Path) -> None:
             services.visits.check_in(Visitor(first, last), destination=dest)
         with console.up():
             services.station.connect(console.url, console.credential)
-        worker = DispatchWorker(services.station, TIMINGS)
+        worker = DispatchWorker(services.station, TIMINGS, daily_test=False)
         window = QWidget()
         window.setWindowTitle("FrontDesk — panic alert")
         banners = DispatchBanners(services.station, worker, window)

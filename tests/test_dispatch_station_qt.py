@@ -51,7 +51,7 @@ def station(services: Services, console) -> Services:
 @pytest.fixture
 def desk(qtbot, station):
     """The panic panel and the banners in one window, with the dispatch worker running."""
-    worker = DispatchWorker(station.station, FAST)
+    worker = DispatchWorker(station.station, FAST, daily_test=False)
     window = QWidget()
     banners = DispatchBanners(station.station, worker, window)
     panel = PanicPanel(station.station, worker, hold_ms=300, role=lambda: "principal", parent=window)
@@ -179,3 +179,21 @@ def test_the_hot_key_sends_at_once(qtbot, desk, station):
     with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
         shortcut.activated.emit()
     assert sent.args[0].action == "LOCKDOWN"
+
+
+def test_the_desk_sends_one_daily_test_once_the_console_answers(qtbot, station, console):
+    worker = DispatchWorker(station.station, FAST)
+    panel = PanicPanel(station.station, worker, hold_ms=300)
+    qtbot.addWidget(panel)
+    with console.up():
+        worker.start()
+        try:
+            qtbot.waitUntil(lambda: len(console.identifiers()) == 1, timeout=5000)
+            qtbot.waitUntil(lambda: station.station.latest().state == "received", timeout=5000)
+            with qtbot.assertNotEmitted(worker.school_state_changed, wait=800):  # a few more heartbeats
+                pass
+        finally:
+            worker.stop()
+    test = station.station.latest()
+    assert test.cap_status == "Test" and len(console.identifiers()) == 1  # once a day, not once a beat
+    assert panel.status_level == "idle"  # the Test does not take over the panic status view

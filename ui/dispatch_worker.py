@@ -49,9 +49,16 @@ class DispatchWorker(QObject):
     health_changed = Signal(object)  # LinkHealth
     school_state_changed = Signal(object)  # SchoolState
 
-    def __init__(self, station: StationService, timings: LinkTimings | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        station: StationService,
+        timings: LinkTimings | None = None,
+        parent: QObject | None = None,
+        *,
+        daily_test: bool = True,
+    ):
         super().__init__(parent)
-        self.link = station.link(timings=timings, listener=_Forwarder(self))
+        self.link = station.link(timings=timings, listener=_Forwarder(self), daily_test=daily_test)
         self._thread: QThread | None = None
         self._runner: _Runner | None = None
 

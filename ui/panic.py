@@ -203,7 +203,7 @@ class PanicPanel(QFrame):
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
         latest = station.latest()
-        if latest is not None and (latest.pending or latest.state == "received"):
+        if latest is not None and latest.cap_status != "Test" and (latest.pending or latest.state == "received"):
             self._incident = latest.incident
         self._update_button_text()
         self.refresh()
@@ -300,6 +300,8 @@ class PanicPanel(QFrame):
     # --- what the link reports ----------------------------------------------------------------------
     @Slot(object)
     def on_entry_changed(self, entry: OutboxEntry) -> None:
+        if entry.cap_status == "Test" and entry.incident != self._incident:
+            return  # the daily Test runs by itself; it does not take over the status view
         if self._incident is None or entry.incident == self._incident:
             self._incident = entry.incident
             self.refresh()

@@ -97,6 +97,7 @@ class DispatchLink:
         events: EventLog | None = None,
         rng: random.Random | None = None,
         now: Callable[[], datetime] = clock.now,
+        daily_test: Callable[[], bool] | None = None,
     ):
         self._outbox = outbox
         self._endpoint = endpoint
@@ -106,6 +107,7 @@ class DispatchLink:
         self._events = events
         self._rng = rng or random.Random()
         self._now = now
+        self._daily_test = daily_test
         self.health = LinkHealth("unknown", now())
         self._client: ConsoleClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -261,6 +263,8 @@ class DispatchLink:
             ok = await self._beat()
             if ok and self._backing_off:
                 self.wake()
+            if ok and self._daily_test is not None and self._daily_test():
+                self.wake()  # today's Test was committed: send it
             if self._backing_off:
                 interval = self.timings.probe
             else:

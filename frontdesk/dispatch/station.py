@@ -26,6 +26,7 @@ from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundE
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
+    DISPATCH_DAILY_TEST,
     DISPATCH_STATION_ID,
     DISPATCH_URL,
     EMERGENCY_NUMBERS,
@@ -174,6 +175,19 @@ class StationService:
         """The daily CAP ``Test`` that proves the path (all parties disregard it)."""
         return self.press(cap.DEFAULT_ACTION, mode="Test", note="Daily test of the panic alert path")
 
+    def send_daily_test_if_due(self) -> bool:
+        """Commit today's Test unless one was already sent today (local day) or the setting is off."""
+        if not self._settings.get(DISPATCH_DAILY_TEST):
+            return False
+        start, _ = clock.local_day_bounds(self._now().astimezone().date())
+        row = self._store.db.execute(
+            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
+        ).fetchone()
+        if row is not None:
+            return False
+        self.daily_test()
+        return True
+
     # --- what the desk shows ------------------------------------------------------------------------
     def active_incident(self, mode: str = "Actual") -> OutboxEntry | None:
         """The first alert of the newest incident of ``mode`` that has no all clear yet."""
@@ -269,8 +283,14 @@ class StationService:
             cached = self._credential = (time.monotonic(), self.credentials.load())
         return Endpoint(url, cached[1]) if cached[1] else None
 
-    def link(self, *, timings: LinkTimings | None = None, listener: LinkListener | None = None) -> DispatchLink:
-        """A new link that delivers this station's outbox (run it on one long-lived thread)."""
+    def link(
+        self, *, timings: LinkTimings | None = None, listener: LinkListener | None = None, daily_test: bool = False
+    ) -> DispatchLink:
+        """A new link that delivers this station's outbox (run it on one long-lived thread).
+
+        ``daily_test``: the link also sends the daily CAP Test once the console answers (the desk app's
+        link does; ``frontdesk panic`` does not).
+        """
         return DispatchLink(
             Outbox(self._store),
             self.endpoint,
@@ -278,6 +298,7 @@ class StationService:
             listener=listener,
             onsite=lambda: len(self._visits.on_site()),
             events=self._events,
+            daily_test=self.send_daily_test_if_due if daily_test else None,
         )
 
     # --- helpers ------------------------------------------------------------------------------------
