@@ -19,7 +19,7 @@ def from_db(text: str | None) -> datetime | None:
     """The inverse of :func:`to_db`."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z as UTC, far faster than strptime
 
 
 def local_day_bounds(day: date) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from frontdesk import clock
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
-from frontdesk.text import fold, new_badge_code, normalize_badge_code
+from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
 
 _VISIT_COLUMNS = (
     "v.id, v.category, v.purpose, v.destination, v.time_in, v.time_out, v.station, v.staff, v.badge_code, "
@@ -18,6 +18,9 @@ _VISIT_COLUMNS = (
     "p.id_expires, p.id_last4"
 )
 _VISIT_FROM = "FROM visits v JOIN people p ON p.id = v.person_id"
+
+
+_CATEGORIES = {c.value: c for c in Category}  # a dict look-up is several times faster than Category(value)
 
 
 def _opt_date(text: str | None) -> date | None:
@@ -40,7 +43,7 @@ def _visit(row: tuple) -> Visit:
     return Visit(
         id=row[0],
         visitor=visitor,
-        category=Category(row[1]),
+        category=_CATEGORIES[row[1]],
         purpose=row[2],
         destination=row[3],
         time_in=clock.from_db(row[4]),  # type: ignore[arg-type]
@@ -103,9 +106,10 @@ class VisitService:
             if not allow_second:
                 open_visit = self._open_visit_of(person_id)
                 if open_visit is not None:
+                    badge = format_badge_code(open_visit.badge_code)
                     raise ConflictError(
                         f"{visitor.full_name} is already on site (checked in at "
-                        f"{open_visit.time_in.astimezone():%H:%M}, badge {open_visit.badge_code}). "
+                        f"{open_visit.time_in.astimezone():%H:%M}, badge {badge}). "
                         "Check them out first, or check in again on purpose.",
                         code="already_on_site",
                     )
@@ -298,6 +302,14 @@ class VisitService:
                 return None
             return self._open_visit_of(row[0])
         return self._open_visit_of(visitor.id)
+
+    def last_visit_of(self, visitor_id: int) -> Visit | None:
+        """The most recent visit of a known visitor (a returning visitor is offered the same details)."""
+        row = self._store.db.execute(
+            f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.person_id = ? ORDER BY v.time_in DESC LIMIT 1",
+            [visitor_id],
+        ).fetchone()
+        return _visit(row) if row else None
 
     def _open_visit_of(self, person_id: int) -> Visit | None:
         row = self._store.db.execute(

@@ -1,0 +1,212 @@
+"""The front-desk window, driven by keyboard as a secretary would (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from frontdesk import settings as s
+from frontdesk.models import Visitor
+from frontdesk.text import format_badge_code
+from ui.app import Shell, build_window
+from ui.table_models import OnSiteModel, format_duration
+from ui.visitor_form import parse_dob
+
+
+@pytest.fixture
+def window(qtbot, services):
+    services.directory.add("Ms. Alvarez", "staff", "Room 12")
+    win = build_window(services)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def type_into(qtbot, widget, text):
+    widget.setFocus()
+    qtbot.keyClicks(widget, text)
+
+
+def test_check_in_by_keyboard_shows_the_visitor_on_site(qtbot, window, services):
+    assert window.scan_entry.hasFocus() or window.focusWidget() is window.scan_entry
+    type_into(qtbot, window.scan_entry, "Ann Testwood")
+    qtbot.keyClick(window.scan_entry, Qt.Key.Key_Return)
+    assert window.form.first_name.text() == "Ann" and window.form.last_name.text() == "Testwood"
+    type_into(qtbot, window.form.dob, "02/03/1980")
+    type_into(qtbot, window.form.destination, "Ms. Alvarez (Room 12)")
+    with qtbot.waitSignal(window.visit_checked_in) as signal:
+        qtbot.keyClick(window.form.destination, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    visit = signal.args[0]
+    assert visit.visitor.dob == date(1980, 2, 3) and visit.destination == "Ms. Alvarez (Room 12)"
+    assert window.onsite_model.rowCount() == 1 and window.onsite_count.text() == "1 on site"
+    assert format_badge_code(visit.badge_code) in window.message.text()
+    assert window.message.property("kind") == "success"
+    assert window.form.first_name.text() == ""  # ready for the next visitor
+    assert [v.id for v in services.visits.on_site()] == [visit.id]
+
+
+def test_missing_name_says_what_to_do(qtbot, window, services):
+    window.request_check_in()
+    assert "first and last name" in window.message.text()
+    assert services.visits.on_site() == []
+
+
+def test_bad_date_of_birth_is_explained_not_stored(qtbot, window, services):
+    window.form.first_name.setText("Ann")
+    window.form.last_name.setText("Testwood")
+    window.form.dob.setText("13/45/1980")
+    window.request_check_in()
+    assert window.message.property("kind") == "warning" and "not a real date" in window.message.text()
+    assert services.visits.on_site() == []
+
+
+def test_scanning_a_badge_code_into_the_big_entry_checks_out(qtbot, window, services):
+    visit = services.visits.check_in(Visitor(first_name="Ben", last_name="Sampleton"))
+    window.refresh_on_site()
+    with qtbot.waitSignal(window.visit_checked_out):
+        type_into(qtbot, window.scan_entry, format_badge_code(visit.badge_code).lower())
+        qtbot.keyClick(window.scan_entry, Qt.Key.Key_Return)
+    assert services.visits.on_site() == [] and window.onsite_model.rowCount() == 0
+    assert "Checked out Ben Sampleton" in window.message.text()
+
+
+def test_check_out_the_selected_row_with_the_button(qtbot, window, services):
+    services.visits.check_in(Visitor(first_name="Ben", last_name="Sampleton"))
+    window.refresh_on_site()
+    window.onsite_table.selectRow(0)
+    with qtbot.waitSignal(window.visit_checked_out):
+        qtbot.mouseClick(window.checkout_button, Qt.MouseButton.LeftButton)
+    assert services.visits.on_site() == []
+
+
+def test_unknown_typed_badge_code_is_a_plain_message(qtbot, window):
+    type_into(qtbot, window.checkout_entry, "ZZZZ-ZZZZ")
+    qtbot.keyClick(window.checkout_entry, Qt.Key.Key_Return)
+    assert "No visit found" in window.message.text()
+
+
+def test_returning_visitor_is_checked_in_with_one_action(qtbot, window, services):
+    first = services.visits.check_in(
+        Visitor(first_name="Ann", last_name="Testwood", dob=date(1980, 2, 3)),
+        purpose="Volunteer",
+        destination="Library",
+    )
+    services.visits.check_out(first.badge_code)
+    type_into(qtbot, window.scan_entry, "testw")
+    assert window.returning.isVisible() and window.returning.count() == 1
+    with qtbot.waitSignal(window.visit_checked_in) as signal:
+        qtbot.keyClick(window.scan_entry, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    visit = signal.args[0]
+    assert visit.visitor.id == first.visitor.id and visit.destination == "Library" and visit.purpose == "Volunteer"
+
+
+def test_someone_already_on_site_is_flagged_before_a_second_check_in(qtbot, window, services):
+    services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
+    window.refresh_on_site()
+    type_into(qtbot, window.scan_entry, "Testwood")
+    qtbot.keyClick(window.scan_entry, Qt.Key.Key_Return)
+    assert window.message.property("kind") == "warning" and "already on site" in window.message.text()
+    # Pressing Check in after the warning is the deliberate second check-in.
+    with qtbot.waitSignal(window.visit_checked_in):
+        window.request_check_in()
+    assert len(services.visits.on_site()) == 2
+
+
+def test_frozen_check_in_refuses_and_says_why(qtbot, window, services):
+    window.set_check_in_frozen("LOCKDOWN — do not admit visitors")
+    window.form.first_name.setText("Ann")
+    window.form.last_name.setText("Testwood")
+    window.request_check_in()
+    assert services.visits.on_site() == [] and "LOCKDOWN" in window.message.text()
+    assert not window.check_in_button.isEnabled()
+    window.set_check_in_frozen(None)
+    with qtbot.waitSignal(window.visit_checked_in):
+        window.request_check_in()
+
+
+def test_status_bar_says_not_configured_until_devices_exist(window):
+    assert {k: v.text() for k, v in window.health.items()} == {
+        "scanner": "● Scanner: not configured",
+        "printer": "● Printer: not configured",
+        "dispatch": "● Dispatch: not configured",
+    }
+    window.set_health("printer", "error", "not reachable")
+    assert window.health["printer"].state == "error"
+
+
+def test_every_input_has_an_accessible_name(window):
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
+
+    for widget in (
+        window.findChildren(QLineEdit) + window.findChildren(QPushButton) + window.findChildren(QComboBox)
+    ):
+        if widget.isVisibleTo(window) and not isinstance(widget.parent(), QComboBox):
+            assert widget.accessibleName(), widget
+
+
+def test_first_run_asks_four_things_then_opens_the_desk(qtbot, services):
+    shell = Shell(services)
+    qtbot.addWidget(shell)
+    assert shell.window is None
+    panel = shell.first_run
+    panel.on_save_clicked()
+    assert "school name" in panel.problem.text() and shell.window is None
+    panel.fields[s.SCHOOL_NAME.key].setText("Maple Grove Elementary")
+    panel.fields[s.STATION_NAME.key].setText("Main office desk")
+    panel.fields[s.STATION_ROOM.key].setText("Room 101")
+    qtbot.keyClick(panel.fields[s.STATION_ROOM.key], Qt.Key.Key_Return)
+    assert services.settings.is_configured() and shell.window is not None
+    assert shell.currentWidget() is shell.window and "Maple Grove" in shell.window.windowTitle()
+    assert services.visits.station == "Main office desk"
+
+
+def test_on_site_model_without_a_window(services):
+    visit = services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
+    model = OnSiteModel(now=lambda: visit.time_in.replace(hour=(visit.time_in.hour + 1) % 24))
+    model.set_visits([visit])
+    assert model.rowCount() == 1 and model.columnCount() == 6
+    assert model.data(model.index(0, 0)) == "Ann Testwood"
+    assert model.data(model.index(0, 5)) == format_badge_code(visit.badge_code)
+    assert format_duration(65 * 60) == "1 h 05 min" and format_duration(59) == "0 min"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("1980-02-03", date(1980, 2, 3)),
+        ("02/03/1980", date(1980, 2, 3)),
+        ("2/3/1980", date(1980, 2, 3)),
+        ("02031980", date(1980, 2, 3)),
+        ("", None),
+    ],
+)
+def test_dates_of_birth_as_typed_at_a_desk(typed, expected):
+    assert parse_dob(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["02/30/1980", "1980", "yesterday"])
+def test_impossible_dates_of_birth(typed):
+    with pytest.raises(ValueError):
+        parse_dob(typed)
+
+
+def test_event_log_window_shows_device_problems(qtbot, window, services):
+    services.events.record("printer", "error", "Badge printer not reachable — is it on? (IP 10.0.0.20)")
+    window.show_event_log()
+    table = window.event_log_window.table
+    assert table.rowCount() == 1
+    assert table.item(0, 1).text() == "Printer" and table.item(0, 2).text() == "Problem"
+    assert "not reachable" in table.item(0, 3).text()
+
+
+def test_settings_window_saves_typed_values(qtbot, window, services):
+    window.show_settings()
+    editors = window.settings_window.editors
+    editors[s.SCHOOL_NAME.key].setText("Cedar Hill Middle")
+    editors[s.BADGE_VALID_HOURS.key].setValue(6)
+    window.settings_window.on_save_clicked()
+    assert services.settings.get(s.SCHOOL_NAME) == "Cedar Hill Middle"
+    assert services.settings.get(s.BADGE_VALID_HOURS) == 6
+    assert window.settings_window.problem.text() == "Saved."

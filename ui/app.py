@@ -1,0 +1,100 @@
+"""The composition root: builds the store, services, devices and the window, and runs the app."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget
+
+from frontdesk.context import Services, default_data_dir
+from frontdesk.errors import StoreError
+from frontdesk.settings import STAFF_NAME, STATION_NAME
+from ui.first_run import FirstRunPanel
+from ui.main_window import MainWindow, banner
+
+
+def build_window(services: Services, *, demo: bool = False) -> MainWindow:
+    """The front-desk window with its devices and features wired in (also used by tests)."""
+    window = MainWindow(services)
+    if demo:
+        window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
+        window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
+    return window
+
+
+class Shell(QStackedWidget):
+    """Shows first-run set-up until the desk is configured, then the front-desk window."""
+
+    def __init__(self, services: Services, *, demo: bool = False):
+        super().__init__()
+        self.services = services
+        self.demo = demo
+        self.window: MainWindow | None = None
+        self.setWindowTitle("FrontDesk")
+        self.resize(1280, 820)
+        if services.settings.is_configured():
+            self.show_desk()
+        else:
+            self.first_run = FirstRunPanel(services.settings)
+            self.first_run.completed.connect(self.show_desk)
+            self.addWidget(self.first_run)
+
+    def show_desk(self) -> None:
+        """Build the desk window (after first run, with the names just saved) and show it."""
+        self.services.visits.station = self.services.settings.get(STATION_NAME)
+        self.services.visits.staff = self.services.settings.get(STAFF_NAME)
+        self.window = build_window(self.services, demo=self.demo)
+        self.setWindowTitle(self.window.windowTitle())
+        self.addWidget(self.window)
+        self.setCurrentWidget(self.window)
+        self.window.focus_scan_entry()
+
+
+def _install_excepthook(app: QApplication) -> None:
+    """Unexpected errors show a dialog with the details to copy, instead of vanishing."""
+
+    def hook(kind, value, tb) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(details)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "FrontDesk problem",
+            "Something went wrong. Your visits are saved. Copy the details for IT support.",
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def configure_app(app: QApplication) -> None:
+    """Application-wide look: name and a large, readable base font."""
+    app.setApplicationName("FrontDesk")
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.25)  # readable at a glance from a standing position
+    app.setFont(font)
+
+
+def run(data_dir: Path | None = None, demo: bool = False) -> int:
+    """Start the desktop app (``frontdesk`` with no subcommand)."""
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_app(app)
+    _install_excepthook(app)
+    try:
+        if demo:
+            from frontdesk.demo import demo_services
+
+            services = demo_services()
+        else:
+            services = Services.open(data_dir or default_data_dir())
+    except StoreError as exc:
+        QMessageBox.critical(None, "FrontDesk cannot open its data", exc.message)
+        return 2
+    shell = Shell(services, demo=demo)
+    shell.show()
+    return app.exec()

@@ -1,0 +1,466 @@
+"""The front-desk window: one screen a secretary runs all day.
+
+Layout: banners on top (lockdown, link down); the big "Scan ID or type a name" entry with returning
+visitors under it; the visitor form on the left; "On site now" on the right; a message line that says what
+happened and what to do next; device health in the status bar. No modal dialog in the main flow.
+
+Seams for features: ``request_check_in`` → ``commit_check_in`` (screening goes between them),
+``visit_checked_in`` / ``visit_checked_out`` signals (printing listens), ``set_check_in_frozen`` (lockdown),
+``add_banner`` (persistent banners), ``panic_area`` (the panic control), ``set_health`` (status bar).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.context import Services
+from frontdesk.errors import ConflictError, FrontDeskError
+from frontdesk.models import Visit, Visitor
+from frontdesk.settings import SCHOOL_NAME, STATION_NAME
+from frontdesk.text import format_badge_code, normalize_badge_code
+from ui.side_windows import EventLogWindow, SettingsWindow
+from ui.table_models import OnSiteModel
+from ui.visitor_form import CheckInRequest, VisitorForm
+
+HEALTH_COLOURS = {"ok": "#1b7f3b", "warning": "#b26a00", "error": "#b00020", "unconfigured": "#666666"}
+MESSAGE_STYLES = {
+    "info": "background:#e8f1fb; color:#0b3d6b;",
+    "success": "background:#e6f4ea; color:#0d5223;",
+    "warning": "background:#fff4e5; color:#6b3d00;",
+    "error": "background:#fdecea; color:#8a0014;",
+}
+
+
+class MessageLine(QLabel):
+    """One line that says what just happened and what to do next (replaces dialogs in the main flow)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setWordWrap(True)
+        self.setAccessibleName("Message")
+        self.setMinimumHeight(44)
+        self.show_message("Ready. Scan an ID or type a visitor's name.", "info")
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        """Show ``text``; ``kind`` is info, success, warning or error."""
+        self.setText(text)
+        self.setProperty("kind", kind)
+        self.setStyleSheet(f"QLabel {{ {MESSAGE_STYLES[kind]} padding: 8px 12px; border-radius: 6px; }}")
+
+
+class HealthLabel(QLabel):
+    """Status-bar indicator for one device or link."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.state = "unconfigured"
+        self.set_state("unconfigured", "not configured")
+
+    def set_state(self, state: str, text: str) -> None:
+        """Show ``name: text`` coloured by ``state`` (ok, warning, error, unconfigured)."""
+        self.state = state
+        self.setText(f"● {self.name}: {text}")
+        self.setAccessibleName(f"{self.name} status: {text}")
+        self.setStyleSheet(f"color: {HEALTH_COLOURS[state]}; padding: 0 12px;")
+
+
+class MainWindow(QMainWindow):
+    """The front-desk window. Built by ``ui.app`` with the services passed in."""
+
+    visit_checked_in = Signal(object)  # Visit
+    visit_checked_out = Signal(object)  # Visit
+    check_in_requested = Signal(object)  # CheckInRequest, before commit
+
+    def __init__(self, services: Services, parent: QObject | None = None):
+        super().__init__(parent)
+        self.services = services
+        self._frozen_reason: str | None = None
+        # After a warning that this person is already on site, the next Check in for them admits them again.
+        self._second_ok: tuple | None = None
+        school = services.settings.get(SCHOOL_NAME) or "FrontDesk"
+        self.setWindowTitle(f"FrontDesk — {school} — {services.settings.get(STATION_NAME)}")
+        self.resize(1280, 800)
+
+        central = QWidget()
+        self.setCentralWidget(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(16, 12, 16, 8)
+        outer.setSpacing(10)
+
+        self.banners = QVBoxLayout()
+        outer.addLayout(self.banners)
+
+        top = QHBoxLayout()
+        self.scan_entry = QLineEdit()
+        self.scan_entry.setPlaceholderText("Scan ID or type a name")
+        self.scan_entry.setAccessibleName("Scan ID or type a name")
+        self.scan_entry.setClearButtonEnabled(True)
+        big = QFont(self.scan_entry.font())
+        big.setPointSizeF(big.pointSizeF() * 1.6)
+        self.scan_entry.setFont(big)
+        self.scan_entry.setMinimumHeight(52)
+        top.addWidget(self.scan_entry, 1)
+        self.panic_area = QHBoxLayout()
+        top.addLayout(self.panic_area)
+        outer.addLayout(top)
+
+        self.returning = QListWidget()
+        self.returning.setAccessibleName("Returning visitors")
+        self.returning.hide()
+        outer.addWidget(self.returning)
+
+        self.message = MessageLine()
+        outer.addWidget(self.message)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(split, 1)
+
+        form_box = QGroupBox("Visitor")
+        form_layout = QVBoxLayout(form_box)
+        self.form = VisitorForm()
+        self.form.set_directory(services.directory.labels())
+        form_layout.addWidget(self.form)
+        buttons = QHBoxLayout()
+        self.check_in_button = QPushButton("Check in  (Ctrl+Enter)")
+        self.check_in_button.setAccessibleName("Check in")
+        self.check_in_button.setDefault(True)
+        self.check_in_button.setMinimumHeight(44)
+        self.clear_button = QPushButton("Clear  (Esc)")
+        self.clear_button.setAccessibleName("Clear form")
+        buttons.addWidget(self.check_in_button, 2)
+        buttons.addWidget(self.clear_button, 1)
+        form_layout.addLayout(buttons)
+        self.form_actions = QVBoxLayout()  # features add panels under the form (confirmation, match card)
+        form_layout.addLayout(self.form_actions)
+        form_layout.addStretch(1)
+        split.addWidget(form_box)
+
+        onsite_box = QGroupBox("On site now")
+        onsite_layout = QVBoxLayout(onsite_box)
+        self.onsite_count = QLabel()
+        self.onsite_count.setAccessibleName("Number on site")
+        onsite_layout.addWidget(self.onsite_count)
+        self.onsite_model = OnSiteModel()
+        self.onsite_table = QTableView()
+        self.onsite_table.setModel(self.onsite_model)
+        self.onsite_table.setAccessibleName("On site now")
+        self.onsite_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.onsite_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.onsite_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.onsite_table.setAlternatingRowColors(True)
+        self.onsite_table.verticalHeader().hide()
+        # Names are what the eye looks for: sized to fit; the destination takes what is left (and elides).
+        self.onsite_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.onsite_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        onsite_layout.addWidget(self.onsite_table, 1)
+        checkout_row = QHBoxLayout()
+        self.checkout_entry = QLineEdit()
+        self.checkout_entry.setPlaceholderText("Badge code to check out")
+        self.checkout_entry.setAccessibleName("Badge code to check out")
+        self.checkout_button = QPushButton("Check out")
+        self.checkout_button.setAccessibleName("Check out selected or typed badge")
+        checkout_row.addWidget(self.checkout_entry, 1)
+        checkout_row.addWidget(self.checkout_button)
+        onsite_layout.addLayout(checkout_row)
+        split.addWidget(onsite_box)
+        split.setSizes([480, 800])
+
+        self.health: dict[str, HealthLabel] = {}
+        for name in ("Scanner", "Printer", "Dispatch"):
+            label = HealthLabel(name)
+            self.health[name.lower()] = label
+            self.statusBar().addPermanentWidget(label)
+
+        self.event_log_window: EventLogWindow | None = None
+        self.settings_window: SettingsWindow | None = None
+        self._build_menus()
+        self._wire()
+        self.refresh_on_site()
+        self._tick = QTimer(self)
+        self._tick.setInterval(30_000)
+        self._tick.timeout.connect(self.onsite_model.tick)
+        self._tick.start()
+        self.scan_entry.setFocus()
+
+    # --- wiring -------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        self.tools_menu = self.menuBar().addMenu("&Tools")
+        self.tools_menu.addAction("&Event log", QKeySequence("Ctrl+E"), self.show_event_log)
+        self.tools_menu.addAction("&Settings", QKeySequence("Ctrl+,"), self.show_settings)
+
+    @Slot()
+    def show_event_log(self) -> None:
+        """Open (or raise) the event log of device and delivery problems."""
+        if self.event_log_window is None:
+            self.event_log_window = EventLogWindow(self.services.events, self)
+        self.event_log_window.show()
+        self.event_log_window.raise_()
+        self.event_log_window.refresh()
+
+    @Slot()
+    def show_settings(self) -> None:
+        """Open (or raise) the settings window."""
+        if self.settings_window is None:
+            self.settings_window = SettingsWindow(self.services.settings, self)
+        self.settings_window.show()
+        self.settings_window.raise_()
+
+    def _wire(self) -> None:
+        self.scan_entry.textEdited.connect(self.on_scan_entry_edited)
+        self.scan_entry.returnPressed.connect(self.on_scan_entry_return)
+        self.returning.itemActivated.connect(self.on_returning_activated)
+        self.check_in_button.clicked.connect(self.request_check_in)
+        self.clear_button.clicked.connect(self.clear_form)
+        self.checkout_button.clicked.connect(self.on_checkout_clicked)
+        self.checkout_entry.returnPressed.connect(self.on_checkout_clicked)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.request_check_in)
+        QShortcut(QKeySequence("Escape"), self, activated=self.clear_form)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.focus_scan_entry)
+        QShortcut(QKeySequence("Ctrl+O"), self, activated=self.checkout_entry.setFocus)
+        self.scan_entry.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event) -> bool:  # noqa: N802 - Qt's name
+        # Down arrow from the big entry moves into the returning-visitor list.
+        if (
+            watched is self.scan_entry
+            and event.type() == event.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.returning.isVisible()
+            and self.returning.count()
+        ):
+            self.returning.setFocus()
+            self.returning.setCurrentRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- the big entry --------------------------------------------------------------------------------
+    @Slot(str)
+    def on_scan_entry_edited(self, text: str) -> None:
+        """Offer returning visitors as the name is typed."""
+        self.returning.clear()
+        matches = self.services.visits.find_returning(text) if len(text.strip()) >= 2 else []
+        for visitor in matches:
+            dob = f"  born {visitor.dob:%m/%d/%Y}" if visitor.dob else ""
+            item = QListWidgetItem(f"{visitor.full_name}{dob}   — Enter to fill the form, Ctrl+Enter to check in")
+            item.setData(Qt.ItemDataRole.UserRole, visitor)
+            self.returning.addItem(item)
+        if matches:
+            rows = sum(self.returning.sizeHintForRow(i) for i in range(self.returning.count()))
+            self.returning.setFixedHeight(min(rows + 2 * self.returning.frameWidth() + 4, 220))
+        self.returning.setVisible(bool(matches))
+
+    @Slot()
+    def on_scan_entry_return(self) -> None:
+        """Enter in the big entry: a badge code checks out; a known name fills the form; else a new visitor."""
+        text = self.scan_entry.text().strip()
+        if not text:
+            return
+        code = normalize_badge_code(text)
+        if len(code) == 8 and any(v.badge_code == code for v in self.onsite_model.visits()):
+            self.check_out(code)
+            self.scan_entry.clear()
+            return
+        if self.returning.count():
+            self.use_returning(self.returning.item(0).data(Qt.ItemDataRole.UserRole))
+            return
+        parts = text.split()
+        self.form.clear()
+        if len(parts) >= 2:
+            self.form.first_name.setText(parts[0])
+            self.form.last_name.setText(" ".join(parts[1:]))
+        else:
+            self.form.last_name.setText(text)
+        self.message.show_message(
+            "New visitor: check the name, add the date of birth and where they are going, then Check in.", "info"
+        )
+        self.form.dob.setFocus()
+
+    @Slot(QListWidgetItem)
+    def on_returning_activated(self, item: QListWidgetItem) -> None:
+        self.use_returning(item.data(Qt.ItemDataRole.UserRole))
+
+    def use_returning(self, visitor: Visitor) -> None:
+        """Fill the form with a returning visitor; warn at once if they are still on site."""
+        self.form.fill(visitor)
+        last = self.services.visits.last_visit_of(visitor.id) if visitor.id is not None else None
+        if last is not None:
+            self.form.set_visit_details(last.category, last.purpose, last.destination)
+        self.returning.hide()
+        self.scan_entry.clear()
+        open_visit = self.services.visits.open_visit_for(visitor)
+        if open_visit is not None:
+            self._second_ok = _person_key(visitor)
+            self.message.show_message(
+                f"{visitor.full_name} is already on site (in at {open_visit.time_in.astimezone():%H:%M}, badge "
+                f"{format_badge_code(open_visit.badge_code)}). Check them out first, or press Check in to admit "
+                "them a second time.",
+                "warning",
+            )
+        else:
+            self.message.show_message(
+                f"Returning visitor {visitor.full_name}: choose where they are going, then Check in.", "info"
+            )
+        self.form.destination.setFocus()
+
+    def fill_visitor(self, visitor: Visitor, note: str = "") -> None:
+        """Put a visitor read from an ID into the form (scanners call this)."""
+        self.form.fill(visitor)
+        self.message.show_message(note or f"Read {visitor.full_name}. Check the details, then Check in.", "info")
+        self.form.destination.setFocus()
+
+    def focus_scan_entry(self) -> None:
+        """Put the cursor back in the big entry."""
+        self.scan_entry.setFocus()
+        self.scan_entry.selectAll()
+
+    # --- check-in ---------------------------------------------------------------------------------------
+    @Slot()
+    def request_check_in(self) -> None:
+        """Read the form and start a check-in (screening, when present, runs before the commit)."""
+        if self._frozen_reason:
+            self.message.show_message(self._frozen_reason, "error")
+            return
+        if self.returning.isVisible() and self.returning.count() and not self.form.last_name.text().strip():
+            # One action for a returning visitor: pick them and check in, as on their last visit.
+            item = self.returning.currentItem() or self.returning.item(0)
+            self.use_returning(item.data(Qt.ItemDataRole.UserRole))
+        try:
+            request = self.form.request()
+        except ValueError as exc:
+            self.message.show_message(str(exc), "warning")
+            return
+        self.check_in_requested.emit(request)
+        self.continue_check_in(request)
+
+    def continue_check_in(self, request: CheckInRequest) -> None:
+        """The step after the request; screening replaces this to run its checks first."""
+        self.commit_check_in(request)
+
+    def commit_check_in(self, request: CheckInRequest, *, allow_second: bool | None = None) -> Visit | None:
+        """Commit the visit (durably) and tell the rest of the window."""
+        if allow_second is None:
+            allow_second = self._second_ok == _person_key(request.visitor)
+        try:
+            visit = self.services.visits.check_in(
+                request.visitor,
+                category=request.category,
+                purpose=request.purpose,
+                destination=request.destination,
+                note=request.note,
+                allow_second=allow_second,
+            )
+        except ConflictError as exc:
+            self._second_ok = _person_key(request.visitor)
+            self.message.show_message(
+                f"{exc.message} Press Check in again to admit them a second time.", "warning"
+            )
+            return None
+        except FrontDeskError as exc:
+            self.message.show_message(exc.message, "error")
+            return None
+        self._second_ok = None
+        self.form.clear()
+        self.refresh_on_site()
+        self.message.show_message(
+            f"Checked in {visit.visitor.full_name} at {visit.time_in.astimezone():%H:%M}. "
+            f"Badge code {format_badge_code(visit.badge_code)}. Ready for the next visitor.",
+            "success",
+        )
+        self.visit_checked_in.emit(visit)
+        self.focus_scan_entry()
+        return visit
+
+    @Slot()
+    def clear_form(self) -> None:
+        """Empty the form and go back to the big entry."""
+        self._second_ok = None
+        self.form.clear()
+        self.returning.hide()
+        self.message.show_message("Ready. Scan an ID or type a visitor's name.", "info")
+        self.focus_scan_entry()
+
+    # --- check-out --------------------------------------------------------------------------------------
+    @Slot()
+    def on_checkout_clicked(self) -> None:
+        """Check out the typed badge code, or else the selected row."""
+        typed = self.checkout_entry.text().strip()
+        if typed:
+            self.check_out(typed)
+            self.checkout_entry.clear()
+            return
+        rows = self.onsite_table.selectionModel().selectedRows()
+        if not rows:
+            self.message.show_message("Choose someone in On site now, or type their badge code.", "warning")
+            return
+        self.check_out(self.onsite_model.visit_at(rows[0].row()).badge_code)
+
+    def check_out(self, badge_code: str) -> Visit | None:
+        """Check out by badge code and say so."""
+        try:
+            visit = self.services.visits.check_out(badge_code)
+        except FrontDeskError as exc:
+            self.message.show_message(exc.message, "warning")
+            return None
+        self.refresh_on_site()
+        self.message.show_message(
+            f"Checked out {visit.visitor.full_name} at {visit.time_out.astimezone():%H:%M}.",  # type: ignore[union-attr]
+            "success",
+        )
+        self.visit_checked_out.emit(visit)
+        return visit
+
+    # --- shared state -----------------------------------------------------------------------------------
+    def refresh_on_site(self) -> None:
+        """Reload the on-site list."""
+        visits = self.services.visits.on_site()
+        self.onsite_model.set_visits(visits)
+        self.onsite_count.setText(f"{len(visits)} on site")
+
+    def set_health(self, device: str, state: str, text: str) -> None:
+        """Status-bar health of ``device`` (scanner, printer, dispatch)."""
+        self.health[device].set_state(state, text)
+
+    def set_check_in_frozen(self, reason: str | None) -> None:
+        """Stop (reason given) or allow (None) check-ins, e.g. during a lockdown."""
+        self._frozen_reason = reason
+        self.check_in_button.setEnabled(reason is None)
+        if reason:
+            self.message.show_message(reason, "error")
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Show a persistent banner above everything (lockdown, dispatch link down)."""
+        self.banners.addWidget(widget)
+
+
+def _person_key(visitor: Visitor) -> tuple:
+    return (visitor.id, visitor.first_name.casefold(), visitor.last_name.casefold(), visitor.dob)
+
+
+def banner(text: str, colour: str = "#b00020") -> QLabel:
+    """A full-width banner label in large white type."""
+    label = QLabel(text)
+    label.setAccessibleName(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setFrameShape(QFrame.Shape.NoFrame)
+    label.setStyleSheet(f"background:{colour}; color:white; font-size:20px; font-weight:bold; padding:10px;")
+    return label
