@@ -197,3 +197,31 @@ def test_the_desk_sends_one_daily_test_once_the_console_answers(qtbot, station, 
     test = station.station.latest()
     assert test.cap_status == "Test" and len(console.identifiers()) == 1  # once a day, not once a beat
     assert panel.status_level == "idle"  # the Test does not take over the panic status view
+
+
+def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, station, console):
+    from ui.app import build_window
+
+    station.settings.set(__import__("frontdesk").settings.PANIC_HOLD_MS, 300)
+    station.settings.set(__import__("frontdesk").settings.DISPATCH_DAILY_TEST, False)
+    window = build_window(station)
+    qtbot.addWidget(window)
+    window.show()
+    desk = window.dispatch
+    desk.worker.link.timings = FAST
+    assert desk.panel.parent() is not None and window.panic_area.indexOf(desk.panel) == 0
+    with console.up():
+        desk.start()
+        try:
+            qtbot.waitUntil(lambda: window.health["dispatch"].state == "ok", timeout=5000)
+            assert window.health["dispatch"].text() == "● Dispatch: connected"
+            entry = hold(qtbot, desk.panel)
+            qtbot.waitUntil(lambda: desk.panel.status_level == "received", timeout=5000)
+            assert desk.panel.status_box.isVisible()
+            assert console.identifiers() == [entry.identifier]
+            # The press was a LOCKDOWN: check-in is frozen at once, with the banner.
+            assert not window.check_in_button.isEnabled()
+            assert window.message.text() == "LOCKDOWN — do not admit visitors. Check-in is frozen."
+            assert desk.banners.freeze_banner.isVisible()
+        finally:
+            desk.stop()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import StoreError
 from frontdesk.settings import STAFF_NAME, STATION_NAME
+from ui.dispatch_setup import DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
 from ui.main_window import MainWindow, banner
 
@@ -20,6 +21,7 @@ from ui.main_window import MainWindow, banner
 def build_window(services: Services, *, demo: bool = False) -> MainWindow:
     """The front-desk window with its devices and features wired in (also used by tests)."""
     window = MainWindow(services)
+    window.dispatch = install_dispatch(window, services, demo=demo)  # panic alerts (started by run())
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
@@ -96,5 +98,6 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
         QMessageBox.critical(None, "FrontDesk cannot open its data", exc.message)
         return 2
     shell = Shell(services, demo=demo)
+    DispatchStarter(shell, app)  # the panic link runs while the desk window exists
     shell.show()
     return app.exec()

@@ -142,9 +142,11 @@ class PanicPanel(QFrame):
 
         self.hold_button = HoldButton("", hold_ms, self)
         self.hold_button.setObjectName("panicHoldButton")
+        self.hold_button.setAccessibleName("Panic alert: hold to send")
         self.hold_button.held.connect(self.on_hold_completed)
         self.menu_button = QToolButton(self)
         self.menu_button.setText("Other alert ▾")
+        self.menu_button.setAccessibleName("Choose another kind of alert")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu_button.setMinimumHeight(72)
         menu = QMenu(self.menu_button)
@@ -155,26 +157,34 @@ class PanicPanel(QFrame):
         self.menu_button.setMenu(menu)
         self.drill_box = QCheckBox("Drill", self)
         self.drill_box.setToolTip("Send as a drill (CAP Exercise): marked DRILL here and at dispatch")
+        self.drill_box.setAccessibleName("Send as a drill")
         self.drill_box.toggled.connect(self.on_drill_toggled)
 
-        self.status_label = QLabel(self)
+        # The status of the current incident is its own box, so a window can show it apart from the button
+        # (the front-desk window puts it with the banners, full width, where it cannot be missed).
+        self.status_box = QFrame(self)
+        self.status_box.setObjectName("panicStatusBox")
+        self.status_label = QLabel(self.status_box)
         self.status_label.setObjectName("panicStatus")
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setMinimumHeight(48)
-        self.history_label = QLabel(self)
+        self.history_label = QLabel(self.status_box)
         self.history_label.setWordWrap(True)
         self.history_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.details_edit = QLineEdit(self)
+        self.details_edit = QLineEdit(self.status_box)
         self.details_edit.setPlaceholderText(
             "Details for dispatch (what is happening, where to go) — sent as an update"
         )
+        self.details_edit.setAccessibleName("Details for dispatch")
         self.details_edit.returnPressed.connect(self.on_send_details)
-        self.details_button = QPushButton("Send details", self)
+        self.details_button = QPushButton("Send details", self.status_box)
+        self.details_button.setAccessibleName("Send details to dispatch")
         self.details_button.clicked.connect(self.on_send_details)
-        self.all_clear_button = QPushButton("All clear (principal / admin)", self)
+        self.all_clear_button = QPushButton("All clear (principal / admin)", self.status_box)
+        self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
-        self.message_label = QLabel(self)
+        self.message_label = QLabel(self.status_box)
         self.message_label.setWordWrap(True)
 
         top = QHBoxLayout()
@@ -186,13 +196,18 @@ class PanicPanel(QFrame):
         details = QHBoxLayout()
         details.addWidget(self.details_edit, 1)
         details.addWidget(self.details_button)
+        box = QVBoxLayout(self.status_box)
+        box.setContentsMargins(0, 4, 0, 4)
+        box.addWidget(self.status_label)
+        box.addWidget(self.history_label)
+        box.addLayout(details)
+        box.addWidget(self.all_clear_button)
+        box.addWidget(self.message_label)
+        self.status_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.history_label)
-        layout.addLayout(details)
-        layout.addWidget(self.all_clear_button)
-        layout.addWidget(self.message_label)
+        layout.addWidget(self.status_box)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         worker.entry_changed.connect(self.on_entry_changed)
@@ -228,7 +243,7 @@ class PanicPanel(QFrame):
         try:
             entry = self._station.press(self._action, mode=mode)
         except FrontDeskError as exc:
-            self.message_label.setText(exc.message)
+            self._say(exc.message)
             return
         self._worker.wake()
         self._incident = entry.incident
@@ -253,9 +268,7 @@ class PanicPanel(QFrame):
         self._action = name
         self._update_button_text()
         if cap.ACTIONS[name].needs:
-            self.message_label.setText(
-                f"Hold to send {cap.ACTIONS[name].label}; add the {cap.ACTIONS[name].needs} after."
-            )
+            self._say(f"Hold to send {cap.ACTIONS[name].label}; add the {cap.ACTIONS[name].needs} after.")
 
     @Slot(bool)
     def on_drill_toggled(self, checked: bool) -> None:
@@ -276,7 +289,7 @@ class PanicPanel(QFrame):
                 hazard=text if needs == "hazard" else "",
             )
         except FrontDeskError as exc:
-            self.message_label.setText(exc.message)
+            self._say(exc.message)
             return
         self._worker.wake()
         self.details_edit.clear()
@@ -290,12 +303,16 @@ class PanicPanel(QFrame):
         try:
             entry = self._station.all_clear(role=self._role(), mode=mode)
         except FrontDeskError as exc:
-            self.message_label.setText(exc.message)
+            self._say(exc.message)
             return
         self._worker.wake()
         self.sent.emit(entry)
         self.refresh()
         self._announce_school_state()
+
+    def _say(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.refresh()
 
     # --- what the link reports ----------------------------------------------------------------------
     @Slot(object)
@@ -349,6 +366,8 @@ class PanicPanel(QFrame):
         self.all_clear_button.setEnabled(not any(m.msg_type == "Cancel" for m in messages))
 
     def _show_level(self, level: str, text: str) -> None:
+        # Nothing to report (no incident, no message): the box folds away, the button stays.
+        self.status_box.setVisible(level != "idle" or bool(self.message_label.text()))
         background, colour = LEVEL_COLOURS[level]
         size = 20 if level in ("not_delivered", "rejected") else 15
         self.status_label.setText(text)
@@ -387,6 +406,7 @@ class DispatchBanners(QWidget):
         )
         self.print_button = QPushButton("Print roster", self.freeze_banner)
         self.print_button.setMinimumHeight(40)
+        self.print_button.setAccessibleName("Print the on-site roster")
         self.print_button.clicked.connect(self.print_roster_requested)
         row = QHBoxLayout(self.freeze_banner)
         row.addWidget(self.freeze_label, 1)

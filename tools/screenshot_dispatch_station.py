@@ -1,9 +1,10 @@
 """Screenshots of the station's panic states for docs/screenshots/ (run by hand, not collected by pytest).
 
-    QT_QPA_PLATFORM=offscreen PYTHONPATH=. python tests/screenshots_dispatch_station.py docs/screenshots
+    QT_QPA_PLATFORM=offscreen PYTHONPATH=. python tools/screenshot_dispatch_station.py docs/screenshots
 
 Uses the real console on loopback, like the tests: sending, received, acknowledged, NOT DELIVERED (with the
-link-down banner) and the district LOCKDOWN banner.
+link-down banner) and the district LOCKDOWN banner; then the whole front-desk window in demo mode (its
+in-process demo console) after a LOCKDOWN press.
 """
 
 from __future__ import annotations
@@ -101,5 +102,28 @@ def main(out: Path) -> None:
             services.close()
 
 
+def desk_window(out: Path) -> None:
+    from frontdesk.demo import demo_services
+    from ui.app import build_window, configure_app
+
+    app = QApplication.instance() or QApplication([])
+    configure_app(app)
+    services = demo_services()
+    window = build_window(services, demo=True)
+    window.resize(1280, 800)
+    window.show()
+    desk = window.dispatch
+    desk.start()
+    try:
+        pump(app, lambda: desk.worker.link.health.state == "up")
+        desk.panel.on_hold_completed()  # what a completed 1.5 s hold does
+        pump(app, lambda: desk.panel.status_level == "received")
+        window.grab().save(str(out / "dispatch-station-desk-window.png"))
+    finally:
+        desk.stop()
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    main(target)
+    desk_window(target)
