@@ -129,18 +129,32 @@ def create_app(
     changes = Notifier()
     waiters = InboxWaiters()
     wav = alarm_wav()
+    closing = False
+
+    def begin_shutdown() -> None:
+        """Answer open long polls and end event streams now, so shutting down does not wait on them."""
+        nonlocal closing
+        closing = True
+        waiters.wake()
+        changes.notify()
 
     async def blocking(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         return await run_in_threadpool(fn, *args, **kw)
 
-    async def station_of(request: Request) -> Station:
+    async def station_of(request: Request, work: Callable[[Station], Any] | None = None) -> tuple[Station, Any]:
+        """The calling station (401/403 otherwise) and the result of ``work(station)``, in one worker hop."""
         credential = _bearer(request)
         if credential is None:
             if request.cookies.get(COOKIE):
                 await blocking(service.auth.dispatcher, request.cookies.get(COOKIE))
                 raise Forbidden("this endpoint is for stations, not dispatchers")
             raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
-        return await blocking(service.auth.station, credential)
+
+        def run() -> tuple[Station, Any]:
+            station = service.auth.station(credential)
+            return station, (work(station) if work is not None else None)
+
+        return await blocking(run)
 
     async def dispatcher_of(request: Request) -> Dispatcher:
         token = request.cookies.get(COOKIE)
@@ -161,21 +175,24 @@ def create_app(
 
         return wrapped
 
-    async def json_body(request: Request) -> dict[str, Any]:
+    def parse_json(request: Request, raw: bytes) -> dict[str, Any]:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise InputError("the body must be JSON (Content-Type: application/json)")
         try:
-            body = await request.json()
+            body = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise InputError("the body is not valid JSON") from None
         if not isinstance(body, dict):
             raise InputError("the body must be a JSON object")
         return body
 
+    async def json_body(request: Request) -> dict[str, Any]:
+        return parse_json(request, await request.body())
+
     # --- station API -------------------------------------------------------------------------------------
     @endpoint
     async def get_station(request: Request) -> Response:
-        station = await station_of(request)
+        station, _ = await station_of(request)
         return JSONResponse(
             {
                 "station_id": station.station_id,
@@ -187,15 +204,18 @@ def create_app(
 
     @endpoint
     async def post_alert(request: Request) -> Response:
-        station = await station_of(request)
+        if _bearer(request) is None:
+            await station_of(request)  # raises 401 or 403
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind not in ("application/cap+xml", "application/xml", "text/xml"):
-            raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BYTES:
-            raise InputError(f"CAP message too large (at most {MAX_BYTES} bytes)")
         xml = await request.body()
-        receipt = await blocking(service.receive, station, xml)
+
+        def receive(station: Station) -> Any:
+            # Checked after the credential, so a wrong credential is always a 401.
+            if kind not in ("application/cap+xml", "application/xml", "text/xml"):
+                raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
+            return service.receive(station, xml)
+
+        _, receipt = await station_of(request, receive)
         if not receipt.duplicate:
             changes.notify()
         body = {
@@ -207,20 +227,24 @@ def create_app(
 
     @endpoint
     async def post_heartbeat(request: Request) -> Response:
-        station = await station_of(request)
-        body = await json_body(request)
-        onsite = body.get("onsite", 0)
-        if not isinstance(onsite, int) or isinstance(onsite, bool) or onsite < 0:
-            raise InputError("onsite must be a whole number, 0 or more")
-        was_online = station.online
-        now = await blocking(service.heartbeat, station, onsite)
-        if not was_online:
-            changes.notify()
+        if _bearer(request) is None:
+            await station_of(request)  # raises 401 or 403
+        raw = await request.body()
+
+        def heartbeat(station: Station) -> Any:
+            onsite = parse_json(request, raw).get("onsite", 0)
+            if not isinstance(onsite, int) or isinstance(onsite, bool) or onsite < 0:
+                raise InputError("onsite must be a whole number, 0 or more")
+            return service.heartbeat(station, onsite)
+
+        station, now = await station_of(request, heartbeat)
+        if not station.online:
+            changes.notify()  # it was OFFLINE: the screens show it back
         return JSONResponse({"server_time": iso(now)})
 
     @endpoint
     async def get_inbox(request: Request) -> Response:
-        station = await station_of(request)
+        station, _ = await station_of(request)
         try:
             after = int(request.query_params.get("after", "0"))
             wait = float(request.query_params.get("wait", "0"))
@@ -235,7 +259,7 @@ def create_app(
                 event.clear()  # cleared before reading, so a message stored meanwhile still wakes us
                 messages = await blocking(service.inbox, station, after)
                 left = deadline - loop.time()
-                if messages or left <= 0 or await request.is_disconnected():
+                if messages or left <= 0 or closing or await request.is_disconnected():
                     return JSONResponse({"messages": messages})
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), left)
@@ -336,7 +360,7 @@ def create_app(
 
         async def stream() -> AsyncIterator[str]:
             sent = -1
-            while not await request.is_disconnected():
+            while not closing and not await request.is_disconnected():
                 version = changes.version
                 if version != sent:
                     sent = version
@@ -428,4 +452,6 @@ def create_app(
         Route("/api/v1/states", post_state, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BYTES + 4096)
+    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BYTES + 4096)
+    app.state.begin_shutdown = begin_shutdown
+    return app

@@ -24,6 +24,8 @@ from frontdesk.errors import ConflictError, FrontDeskError, InputError
 
 CREDENTIAL_PREFIX = "fdst"
 SESSION_HOURS = 12
+MAX_FAILED_SIGN_INS = 5  # per name, within SIGN_IN_WINDOW_MIN minutes; then that name waits
+SIGN_IN_WINDOW_MIN = 5
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _hasher = PasswordHasher()
 
@@ -162,6 +164,13 @@ class Auth:
 
     def sign_in(self, username: str, password: str) -> str:
         """Check a dispatcher's password and open a session; returns the session token (for the cookie)."""
+        since = clock.to_db(clock.now() - timedelta(minutes=SIGN_IN_WINDOW_MIN))
+        failed = self._db.read().one(
+            "SELECT COUNT(*) FROM log WHERE kind = 'sign_in_failed' AND actor = ? AND at > ?",
+            [username.strip()[:80], since],
+        )
+        if failed and failed[0] >= MAX_FAILED_SIGN_INS:
+            raise Unauthenticated(f"too many failed sign-ins for this name; wait {SIGN_IN_WINDOW_MIN} minutes")
         row = self._db.read().one("SELECT password_hash FROM dispatchers WHERE username = ?", [username.strip()])
         try:
             ok = row is not None and _hasher.verify(row[0], password)

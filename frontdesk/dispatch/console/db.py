@@ -71,6 +71,9 @@ class Database:
         else:
             raise InputError(f"--db must be sqlite:///path or postgresql://..., not {url!r}")
         self._local = threading.local()
+        # SQLite has one writer at a time; its busy handler sleeps in growing steps while it waits, which
+        # under a burst leaves the lock idle. Writers of this process queue on a Python lock instead.
+        self._write_lock = threading.Lock()
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
 
@@ -110,13 +113,14 @@ class Database:
         """A write transaction: committed when the block ends, rolled back if it raises."""
         conn = self._conn()
         if self.kind == "sqlite":
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(conn, self.kind)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            with self._write_lock:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(conn, self.kind)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
         else:
             with conn.transaction():
                 yield Tx(conn, self.kind)

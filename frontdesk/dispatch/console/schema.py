@@ -142,9 +142,16 @@ def _0001_tables(tx: Tx, db: Database) -> None:
         )
 
 
+def _0002_escalation(tx: Tx, db: Database) -> None:
+    # When an alert was first left unacknowledged past the escalation time (logged once, by one console).
+    tx.execute("ALTER TABLE alerts ADD COLUMN escalated_at TEXT")
+    tx.execute("CREATE INDEX alerts_unacked ON alerts(received_at) WHERE acked_by IS NULL")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
+    ("dispatch_console_0002_escalation", _0002_escalation),
 ]
 
 

@@ -19,6 +19,17 @@ from frontdesk.dispatch.console.service import ConsoleService
 from frontdesk.errors import InputError
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, but open long polls and event streams are answered first when it shuts down."""
+
+    async def shutdown(self, sockets=None) -> None:
+        app = self.config.app
+        begin = getattr(getattr(app, "state", None), "begin_shutdown", None)
+        if begin is not None:
+            begin()
+        await super().shutdown(sockets=sockets)
+
+
 def _config(service: ConsoleService, host: str, port: int, cert: Path | None, key: Path | None, **app_kw):
     if (cert is None) != (key is None):
         raise InputError("HTTPS needs both --cert and --key")
@@ -43,7 +54,7 @@ def serve(
     service: ConsoleService, host: str, port: int, cert: Path | None = None, key: Path | None = None
 ) -> None:
     """Serve in the foreground until interrupted."""
-    uvicorn.Server(_config(service, host, port, cert, key)).run()
+    _Server(_config(service, host, port, cert, key)).run()
 
 
 @contextmanager
@@ -56,7 +67,7 @@ def running(
     **app_kw,
 ) -> Iterator[str]:
     """Serve on a background thread; yields the base URL (``http://127.0.0.1:PORT``), stops on exit."""
-    server = uvicorn.Server(_config(service, host, port, cert, key, **app_kw))
+    server = _Server(_config(service, host, port, cert, key, **app_kw))
     thread = threading.Thread(target=server.run, name="dispatch-console", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

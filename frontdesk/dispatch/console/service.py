@@ -26,6 +26,7 @@ from frontdesk.errors import ConflictError, InputError, NotFoundError
 STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
 OFFLINE_AFTER_S = 90
 COLLATE_WINDOW_S = 120  # presses of one station this close together are one incident
+ESCALATE_AFTER_S = 30  # the live screen escalates an alert left unacknowledged this long
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,14 @@ class ConsoleService:
         forward_url: str | None = None,
         offline_after: float = OFFLINE_AFTER_S,
         collate_window: float = COLLATE_WINDOW_S,
+        escalate_after: float = ESCALATE_AFTER_S,
     ):
         self.db = db
         self.name = name
         self.forward_url = forward_url
         self.offline_after = offline_after
         self.collate_window = collate_window
+        self.escalate_after = escalate_after
         self.auth = Auth(db)
 
     @classmethod
@@ -358,18 +361,37 @@ class ConsoleService:
         if row is not None and not row[0]:
             log(tx, "station_online", station_id=station_id)
 
-    def supervise(self) -> list[str]:
-        """Mark stations silent for ``offline_after`` seconds OFFLINE (logged once); returns their ids."""
-        cutoff = clock.to_db(clock.now() - timedelta(seconds=self.offline_after))
+    def supervise(self) -> int:
+        """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for
+        ``escalate_after`` s escalated; each logged once (whichever console gets there first).
+
+        Returns how many things changed.
+        """
+        now = clock.now()
+        cutoff = clock.to_db(now - timedelta(seconds=self.offline_after))
+        overdue = clock.to_db(now - timedelta(seconds=self.escalate_after))
         with self.db.transaction() as tx:
-            rows = tx.all(
+            offline = tx.all(
                 "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
                 "RETURNING station_id",
                 [cutoff],
             )
-            for (station_id,) in rows:
+            for (station_id,) in offline:
                 log(tx, "station_offline", station_id=station_id)
-        return [r[0] for r in rows]
+            escalated = tx.all(
+                "UPDATE alerts SET escalated_at = ? WHERE acked_by IS NULL AND escalated_at IS NULL "
+                "AND received_at < ? RETURNING identifier, station_id",
+                [clock.to_db(now), overdue],
+            )
+            for identifier, station_id in escalated:
+                log(
+                    tx,
+                    "alert_escalated",
+                    station_id=station_id,
+                    identifier=identifier,
+                    after_s=self.escalate_after,
+                )
+        return len(offline) + len(escalated)
 
     def inbox(self, station: Station, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
         """The station's inbox messages with ``seq`` greater than ``after``, oldest first."""
@@ -426,7 +448,8 @@ class ConsoleService:
             marks = ", ".join("?" for _ in by_id)
             for a in read.all(
                 "SELECT incident_id, identifier, station_id, msg_type, status, action, summary, received_at, "
-                f"received_by, acked_by, acked_at FROM alerts WHERE incident_id IN ({marks}) ORDER BY seq",
+                f"received_by, acked_by, acked_at, escalated_at FROM alerts WHERE incident_id IN ({marks}) "
+                "ORDER BY seq",
                 list(by_id),
             ):
                 by_id[a[0]]["messages"].append(
@@ -441,6 +464,7 @@ class ConsoleService:
                         "received_by": a[8],
                         "acked_by": a[9],
                         "acked_at": iso(clock.from_db(a[10])),
+                        "escalated_at": iso(clock.from_db(a[11])),
                     }
                 )
         for inc in by_id.values():
@@ -477,6 +501,7 @@ class ConsoleService:
             "stations": stations,
             "states": states,
             "offline_after": self.offline_after,
+            "escalate_after": self.escalate_after,
         }
 
     def history(self, limit: int = 200, before: int | None = None) -> list[dict[str, Any]]:
