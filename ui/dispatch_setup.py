@@ -64,12 +64,14 @@ class DispatchDesk(QObject):
     def start(self) -> None:
         """Start the link (and, in demo mode, the local console first)."""
         if self._demo and self._demo_console is None:
-            from frontdesk.dispatch.demo_console import DemoConsole
+            from frontdesk.dispatch.demo_console import connect_demo_console
 
-            self._demo_console = DemoConsole(self._services.store.data_dir / "dispatch-console")
-            url = self._demo_console.start(self._services)
+            console = connect_demo_console(self._services, self._services.store.data_dir / "dispatch-console")
+            self._demo_console = console
             self._window.message.show_message(
-                f"Demo dispatch console at {url} (sign in as demo / demo-dispatch to acknowledge alerts).", "info"
+                f"Demo dispatch console at {console.url} (sign in as {console.dispatcher!r}, password "
+                f"{console.password!r}, to acknowledge alerts).",
+                "info",
             )
         self.worker.start()
 
