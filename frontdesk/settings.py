@@ -62,6 +62,9 @@ DISPATCH_URL = declare(
 DISPATCH_STATION_ID = declare(
     "dispatch.station_id", str, "", "Dispatch station id", "The console's id for this desk (set on connect)"
 )
+DISPATCH_CA_FILE = declare(
+    "dispatch.ca_file", str, "", "Console CA certificate", "PEM file that signed the console's HTTPS certificate"
+)
 STATION_BUILDING = declare("station.building", str, "", "Building", "Sent with every panic alert")
 STATION_FLOOR = declare("station.floor", str, "", "Floor", "Sent with every panic alert")
 PANIC_HOTKEY = declare(

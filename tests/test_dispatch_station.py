@@ -28,6 +28,7 @@ from tests.dispatch_station_support import (
     FileKeyring,
     LossyProxy,
     console_at,
+    self_signed_certificate,
     set_up_station,
 )
 
@@ -324,3 +325,23 @@ def test_local_lockdown_freezes_and_only_a_principal_clears(station, console):
         incidents = console.service.db.read().all("SELECT DISTINCT incident_id FROM alerts")
         assert len(incidents) == 1
         assert entry(station, clear.identifier).state == "received"
+
+
+def test_https_console_with_the_districts_own_ca(services, keyring_file, console, tmp_path):
+    from frontdesk import settings as st
+    from frontdesk.errors import DeliveryError
+
+    set_up_station(services)
+    console.cert, console.key = self_signed_certificate(tmp_path)
+    with console.up():
+        assert console.url.startswith("https://")
+        with pytest.raises(DeliveryError) as untrusted:  # not signed by a CA the system trusts
+            services.station.connect(console.url, console.credential)
+        assert untrusted.value.code == "unreachable"
+        services.settings.set(st.DISPATCH_CA_FILE, str(console.cert))
+        services.station.connect(console.url, console.credential)
+        with link_running(services) as link:
+            pressed = services.station.press("lockdown")
+            link.wake()
+            wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received over HTTPS")
+    assert console.identifiers() == [pressed.identifier]

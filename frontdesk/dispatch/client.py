@@ -8,6 +8,7 @@ timeout, a 5xx, a reply lost on the way back).
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +21,16 @@ PERMANENT = {400: "bad request", 401: "credential not valid", 403: "not allowed"
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where the console is and how this station proves who it is."""
+    """Where the console is, how this station proves who it is, and (HTTPS) which CA to trust."""
 
     url: str
     credential: str
+    ca_file: str = ""  # a district's own CA (PEM); empty: the system's trusted CAs
+
+
+def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
+    """What httpx should verify the console's certificate against."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else True
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,12 @@ def _reason(response: httpx.Response) -> str:
 class ConsoleClient:
     """Talks to one console with one credential. ``close()`` when done."""
 
-    def __init__(self, endpoint: Endpoint, *, verify: bool | str = True):
+    def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
         self._http = httpx.AsyncClient(
             base_url=endpoint.url.rstrip("/"),
             headers={"Authorization": f"Bearer {endpoint.credential}"},
-            verify=verify,
+            verify=tls_verify(endpoint.ca_file),
         )
 
     async def close(self) -> None:
@@ -109,7 +116,7 @@ class ConsoleClient:
         return list(response.json().get("messages", []))
 
 
-def fetch_station(endpoint: Endpoint, timeout: float = 5.0, verify: bool | str = True) -> dict[str, Any]:
+def fetch_station(endpoint: Endpoint, timeout: float = 5.0) -> dict[str, Any]:
     """``GET /api/v1/station``: who the console says this credential is (used by ``dispatch connect``).
 
     Raises httpx.HTTPStatusError on 401/403 and httpx.HTTPError when the console cannot be reached.
@@ -118,7 +125,7 @@ def fetch_station(endpoint: Endpoint, timeout: float = 5.0, verify: bool | str =
         endpoint.url.rstrip("/") + "/api/v1/station",
         headers={"Authorization": f"Bearer {endpoint.credential}"},
         timeout=timeout,
-        verify=verify,
+        verify=tls_verify(endpoint.ca_file),
     )
     response.raise_for_status()
     return response.json()

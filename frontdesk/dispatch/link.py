@@ -196,7 +196,12 @@ class DispatchLink:
         if endpoint is None:
             return None
         if self._client is None or self._client.endpoint != endpoint:
-            old, self._client = self._client, ConsoleClient(endpoint)
+            try:
+                client = ConsoleClient(endpoint)
+            except (OSError, ValueError) as exc:  # e.g. the CA file named in the settings cannot be read
+                self._set_health("down", f"cannot set up HTTPS: {exc}")
+                return None
+            old, self._client = self._client, client
             if old is not None:
                 asyncio.get_running_loop().create_task(old.close())
         return self._client

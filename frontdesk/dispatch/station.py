@@ -26,6 +26,7 @@ from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundE
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
+    DISPATCH_CA_FILE,
     DISPATCH_DAILY_TEST,
     DISPATCH_STATION_ID,
     DISPATCH_URL,
@@ -254,14 +255,14 @@ class StationService:
         if not credential:
             raise InputError("No credential on standard input (paste the last line 'dispatch enroll' printed)")
         try:
-            info = fetch_station(Endpoint(url, credential))
+            info = fetch_station(Endpoint(url, credential, self._settings.get(DISPATCH_CA_FILE)))
         except httpx.HTTPStatusError as exc:
             code = exc.response.status_code
             word = "not valid" if code == 401 else "not allowed" if code == 403 else f"refused (HTTP {code})"
             raise DeliveryError(
                 f"The console at {url} says this credential is {word}", code="credential"
             ) from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, OSError) as exc:  # OSError: an unreadable CA file
             raise DeliveryError(
                 f"The console at {url} cannot be reached ({type(exc).__name__})", code="unreachable"
             ) from None
@@ -281,7 +282,7 @@ class StationService:
         cached = self._credential
         if cached is None or time.monotonic() - cached[0] > 10:
             cached = self._credential = (time.monotonic(), self.credentials.load())
-        return Endpoint(url, cached[1]) if cached[1] else None
+        return Endpoint(url, cached[1], self._settings.get(DISPATCH_CA_FILE)) if cached[1] else None
 
     def link(
         self, *, timings: LinkTimings | None = None, listener: LinkListener | None = None, daily_test: bool = False
