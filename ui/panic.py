@@ -51,6 +51,7 @@ LEVEL_COLOURS = {
     "expired": ("#e0e0e0", "#333333"),
     "idle": ("#f5f5f5", "#333333"),
 }
+CLEARED_SHOWN_FOR = 600  # seconds an incident stays on screen after its all clear reached dispatch
 MENU_ORDER = ("LOCKDOWN", "SECURE", "HOLD", "EVACUATE", "SHELTER", "MEDICAL", "FIRE", "STAFF_ASSIST")
 
 
@@ -350,6 +351,11 @@ class PanicPanel(QFrame):
             return
         messages = self._station.incident_messages(self._incident)
         now = clock.now()
+        cleared = [m.confirmed_at or m.acked_at for m in messages if m.msg_type == "Cancel" and not m.pending]
+        if cleared and cleared[-1] and (now - cleared[-1]).total_seconds() > CLEARED_SHOWN_FOR:
+            self._incident = None  # the all clear reached dispatch a while ago: back to the quiet state
+            self.refresh()
+            return
         after = self._worker.timings.not_delivered_after
         statuses = [(m, self._station.status(m, now, after)) for m in messages]
         # The headline is the most urgent status of the incident: anything undelivered outranks the rest.
