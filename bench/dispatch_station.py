@@ -8,7 +8,9 @@ inbox) with the reference timings (2 s attempt timeout, backoff 0.25 s → 4 s w
 from __future__ import annotations
 
 import os
+import random
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESSES = 200
 RECEIVED_PRESSES = 100
 OUTAGES = 5
+FAULT_SECONDS = 30
 ROSTER = 25
 
 
@@ -87,11 +90,16 @@ class _Console:
             time.sleep(0.005)
         return time.perf_counter()
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = False) -> None:
         if self.proc is not None:
-            self.proc.terminate()
+            self.proc.kill() if kill else self.proc.terminate()
             self.proc.wait(30)
             self.proc = None
+
+    def stored(self) -> list[str]:
+        """What the console has, in the order it stored it (read from its database file)."""
+        with sqlite3.connect(self.folder / "console.db") as conn:
+            return [r[0] for r in conn.execute("SELECT identifier FROM alerts ORDER BY seq")]
 
 
 class _Clock(LinkListener):
@@ -168,6 +176,9 @@ def run() -> str:
                 time.sleep(3 + i)  # long enough for the backoff to reach its 4 s ceiling
                 back = console.start()
                 recovery.append(clock.wait(entry.identifier) - back)
+
+            # 4. The fault run: presses at random while the console is SIGKILLed and restarted at random.
+            fault = _fault_run(station, link, console)
         finally:
             link.stop()
             worker.join(10)
@@ -194,5 +205,66 @@ def run() -> str:
             "",
             f"The very first alert after the console started took {cold:.0f} ms: the console loads the CAP "
             "schema on its first validation (not counted above).",
+            "",
+            f"**Fault run** ({FAULT_SECONDS} s): {fault['presses']} presses at random intervals while the console "
+            f"process was killed with SIGKILL {fault['kills']} times and restarted after 0.2–2 s. "
+            f"Stored by the console: {fault['stored']}; each exactly once: {_yes(fault['once'])}; in the order "
+            f"pressed: {_yes(fault['in_order'])}; the station ever showed 'received' for an alert the console did "
+            f"not have: {_yes(not fault['never_wrong'], bad=True)} ({fault['samples']} samples); all delivered "
+            f"{fault['drained']:.1f} s after the last restart.",
         ]
     )
+
+
+def _yes(value: bool, bad: bool = False) -> str:
+    if bad:
+        return "**yes**" if value else "no"
+    return "yes" if value else "**no**"
+
+
+def _fault_run(station, link, console: _Console) -> dict:
+    rng = random.Random(6)
+    pressed: list[str] = []
+    kills = 0
+    wrong = 0
+    samples = 0
+
+    def check() -> None:
+        nonlocal wrong, samples
+        shown = {e.identifier for e in station.recent(10_000) if e.state in ("received", "acknowledged")}
+        stored = set(console.stored())
+        samples += 1
+        wrong += len(shown - stored)
+
+    deadline = time.monotonic() + FAULT_SECONDS
+    last_restart = time.perf_counter()
+    while time.monotonic() < deadline:
+        pressed.append(
+            station.press(rng.choice(["lockdown", "hold", "secure", "medical"]), mode="Test").identifier
+        )
+        link.wake()
+        time.sleep(rng.uniform(0.05, 0.4))
+        check()
+        if rng.random() < 0.12:
+            console.stop(kill=True)
+            kills += 1
+            time.sleep(rng.uniform(0.2, 2.0))
+            check()
+            last_restart = console.start()
+    if console.proc is None:
+        last_restart = console.start()
+    while station.outbox.queued_count():
+        time.sleep(0.01)
+    drained = time.perf_counter() - last_restart
+    check()
+    stored = [i for i in console.stored() if i in set(pressed)]
+    return {
+        "presses": len(pressed),
+        "kills": kills,
+        "stored": len(stored),
+        "once": len(stored) == len(set(stored)) == len(pressed),
+        "in_order": stored == pressed,
+        "never_wrong": wrong == 0,
+        "samples": samples,
+        "drained": drained,
+    }

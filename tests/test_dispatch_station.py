@@ -18,6 +18,7 @@ import keyring
 import pytest
 import xmlschema
 
+from frontdesk import settings as st
 from frontdesk.context import Services
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.link import DispatchLink, LinkTimings, backoff_delay
@@ -120,9 +121,7 @@ def test_press_is_committed_before_any_network_and_carries_the_school_room_and_r
         "Alert",
         "LOCKDOWN",
     )
-    assert msg.sender == cap.station_sender(
-        station.settings.get(__import__("frontdesk").settings.DISPATCH_STATION_ID)
-    )
+    assert msg.sender == cap.station_sender(station.settings.get(st.DISPATCH_STATION_ID))
     assert (msg.school, msg.address, msg.building, msg.floor, msg.room) == (
         "Maple Grove Elementary",
         "100 Example Lane, Springfield",
@@ -253,7 +252,7 @@ def test_console_restarted_mid_send(station, console):
 
 def test_replies_lost_on_the_way_back(station, console):
     proxy = LossyProxy(console.port, drop=2)
-    station.settings.set(__import__("frontdesk").settings.DISPATCH_URL, proxy.url)
+    station.settings.set(st.DISPATCH_URL, proxy.url)
     wrong: list[str] = []
     try:
         with console.up(), link_running(station, heartbeat=False, inbox=False) as link:
@@ -328,7 +327,6 @@ def test_local_lockdown_freezes_and_only_a_principal_clears(station, console):
 
 
 def test_https_console_with_the_districts_own_ca(services, keyring_file, console, tmp_path):
-    from frontdesk import settings as st
     from frontdesk.errors import DeliveryError
 
     set_up_station(services)

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
+from frontdesk import settings as st
 from frontdesk.context import Services
 from frontdesk.dispatch.link import LinkTimings
 from frontdesk.errors import ConflictError
@@ -202,8 +203,8 @@ def test_the_desk_sends_one_daily_test_once_the_console_answers(qtbot, station, 
 def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, station, console):
     from ui.app import build_window
 
-    station.settings.set(__import__("frontdesk").settings.PANIC_HOLD_MS, 300)
-    station.settings.set(__import__("frontdesk").settings.DISPATCH_DAILY_TEST, False)
+    station.settings.set(st.PANIC_HOLD_MS, 300)
+    station.settings.set(st.DISPATCH_DAILY_TEST, False)
     window = build_window(station)
     qtbot.addWidget(window)
     window.show()

@@ -22,6 +22,7 @@ from frontdesk.context import Services
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.link import DispatchLink
 from frontdesk.dispatch.outbox import OutboxEntry
+from frontdesk.errors import InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL
 
 EXIT_RECEIVED, EXIT_NOT_DELIVERED, EXIT_REJECTED = 0, 3, 4
@@ -77,8 +78,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _open_incident(services: Services, mode: str) -> str:
-    from frontdesk.errors import InputError
-
     active = services.station.active_incident(mode)
     if active is None:
         raise InputError("No open incident to update; give the alert's identifier")
