@@ -263,6 +263,7 @@ def test_an_unacknowledged_alert_escalates_once_and_is_logged(console):
     assert kinds.count("alert_escalated") == 1
 
 
+@pytest.mark.parametrize("console_db_url", ["sqlite"], indirect=True)  # argon2 is slow; SQL is the same
 def test_sign_in_is_throttled_after_five_failures(console):
     client = signed_in(console, "Dana")
     for _ in range(5):

@@ -21,6 +21,7 @@ from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert
 
 from frontdesk.cli import main as cli_main
 from frontdesk.dispatch import cap
+from frontdesk.dispatch.console.auth import Unauthenticated
 from frontdesk.dispatch.console.server import running
 from frontdesk.dispatch.console.service import ConsoleService
 
@@ -275,6 +276,13 @@ def test_cli_enroll_prints_the_credential_alone_on_the_last_line(tmp_path, capsy
     assert cli_main(["dispatch", "user", "add", "Eve", "--db", db]) == 2
     assert "password" in capsys.readouterr().err
     assert cli_main(["dispatch", "enroll", "--school", " ", "--station", "x", "--db", db]) == 2
+    station_id = last.split("_")[1]
+    assert cli_main(["dispatch", "revoke", station_id, "--db", db]) == 0
+    assert cli_main(["dispatch", "revoke", station_id, "--db", db]) == 2
+    service = ConsoleService.open(db)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        service.auth.station(last)
+    service.close()
 
 
 def test_demo_console_serves_one_station_and_a_dispatcher(tmp_path):

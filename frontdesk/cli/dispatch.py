@@ -42,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _db_option(p)
     p.set_defaults(run=_enroll)
 
+    p = sub.add_parser("revoke", help="stop accepting a station's credential (a lost or replaced PC)")
+    p.add_argument("station_id")
+    _db_option(p)
+    p.set_defaults(run=_revoke)
+
     user = sub.add_parser("user", help="dispatchers who sign in to the live screen")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     p = user_sub.add_parser("add", help="add a dispatcher (password read from standard input)")
@@ -134,6 +139,16 @@ def _enroll(args: argparse.Namespace) -> int:
     print("Its credential is shown only this once. On the station, run: frontdesk dispatch connect URL")
     print("and give it this line on standard input:")
     print(enrolment.credential)
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    service = _open(args)
+    try:
+        service.auth.revoke(args.station_id.strip())
+    finally:
+        service.close()
+    print(f"Station {args.station_id.strip()} can no longer send; enrol it again to reconnect it.")
     return 0
 
 
