@@ -226,3 +226,15 @@ def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, 
             assert desk.banners.freeze_banner.isVisible()
         finally:
             desk.stop()
+
+
+def test_a_lockdown_pressed_from_the_command_line_freezes_the_open_window(qtbot, station):
+    from ui.app import build_window
+
+    window = build_window(station)
+    qtbot.addWidget(window)
+    other_process = Services.open(station.store.data_dir)  # what `frontdesk panic lockdown` does
+    other_process.station.press("lockdown")
+    other_process.close()
+    qtbot.waitUntil(lambda: not window.check_in_button.isEnabled(), timeout=4000)
+    assert window.dispatch.banners.freeze_banner.isVisibleTo(window)

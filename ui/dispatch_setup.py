@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from frontdesk.context import Services
 from frontdesk.dispatch.link import LinkHealth
@@ -55,7 +55,14 @@ class DispatchDesk(QObject):
         self.worker.school_state_changed.connect(self.on_school_state_changed)
         self.worker.health_changed.connect(self.on_health_changed)
         self.banners.print_roster_requested.connect(self.on_print_roster)
-        self.on_school_state_changed(station.school_state())
+        self._last_state = station.school_state()
+        self.on_school_state_changed(self._last_state)
+        # A state set by another process on this desk's data (``frontdesk panic secure`` at the command line)
+        # is noticed by looking, every two seconds; presses here and district pushes are told at once.
+        self._state_timer = QTimer(self)
+        self._state_timer.setInterval(2000)
+        self._state_timer.timeout.connect(self.on_state_timer)
+        self._state_timer.start()
         if station.endpoint() is None:  # never connected: say so before the link first tries
             window.set_health("dispatch", *HEALTH["not_connected"])
         else:
@@ -83,8 +90,19 @@ class DispatchDesk(QObject):
             self._demo_console.stop()
             self._demo_console = None
 
+    @Slot()
+    def on_state_timer(self) -> None:
+        state = self._services.station.school_state()
+        if (state.state, state.exercise, state.source) != (
+            self._last_state.state,
+            self._last_state.exercise,
+            self._last_state.source,
+        ):
+            self.worker.school_state_changed.emit(state)  # every listener hears it, as for a district push
+
     @Slot(object)
     def on_school_state_changed(self, state: SchoolState) -> None:
+        self._last_state = state
         self._window.set_check_in_frozen(
             f"{state.banner}. Check-in is frozen." if state.admissions_frozen else None
         )
