@@ -298,3 +298,30 @@ def test_demo_console_serves_one_station_and_a_dispatcher(tmp_path):
         assert signed.status_code == 200
     finally:
         demo.stop()
+
+
+@pytest.mark.parametrize("console_db_url", ["postgresql"], indirect=True)
+def test_lost_database_connections_are_replaced_before_use(console, console_db_url, postgres_server):
+    import psycopg
+
+    station, headers = console.enroll()
+    headers = {**headers, **CAP_HEADERS}
+    assert (
+        httpx.post(
+            f"{console.url}/api/v1/alerts", content=cap.build(make_alert(station)), headers=headers
+        ).status_code
+        == 201
+    )
+    with psycopg.connect(postgres_server, autocommit=True) as admin:  # cut every connection of the console
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND datname = 'postgres'"
+        )
+    xml = cap.build(make_alert(station))
+    answer = httpx.post(f"{console.url}/api/v1/alerts", content=xml, headers=headers)
+    assert answer.status_code == 201, answer.text  # the cut connections were noticed and replaced
+    with psycopg.connect(console_db_url) as check:
+        assert check.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 2
+        check.execute("ALTER TABLE alerts RENAME TO alerts_gone")  # a database that cannot store alerts
+    answer = httpx.post(f"{console.url}/api/v1/alerts", content=cap.build(make_alert(station)), headers=headers)
+    assert answer.status_code == 503 and "try again" in answer.json()["error"]  # the station retries a 5xx

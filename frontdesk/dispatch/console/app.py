@@ -452,6 +452,16 @@ def create_app(
         Route("/api/v1/states", post_state, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BYTES + 4096)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # A database that went away, a bug: the station must retry (5xx), and gets JSON like every answer.
+        return _error(503, "the console could not handle this just now; try again")
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        max_body_size=MAX_BYTES + 4096,
+        exception_handlers={Exception: unexpected},
+    )
     app.state.begin_shutdown = begin_shutdown
     return app

@@ -102,16 +102,30 @@ class Database:
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
-        if conn is None or (self.kind == "postgresql" and conn.closed):
+        if conn is None or (self.kind == "postgresql" and (conn.closed or conn.broken)):
             conn = self._local.conn = self._connect()
             with self._all_lock:
                 self._all.append(conn)
         return conn
 
+    def _live_conn(self) -> Any:
+        """This thread's connection, checked first on PostgreSQL: a server restart or a cut connection
+        is only noticed on use, and it must not cost the alert being stored (one round trip, ~0.1 ms)."""
+        conn = self._conn()
+        if self.kind == "postgresql":
+            import psycopg
+
+            try:
+                conn.execute("SELECT 1")
+            except psycopg.OperationalError:
+                self._local.conn = None
+                conn = self._conn()
+        return conn
+
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        conn = self._conn()
+        conn = self._live_conn()
         if self.kind == "sqlite":
             with self._write_lock:
                 conn.execute("BEGIN IMMEDIATE")
@@ -127,7 +141,7 @@ class Database:
 
     def read(self) -> Tx:
         """An autocommit handle for reads (each statement sees the latest commits)."""
-        return Tx(self._conn(), self.kind)
+        return Tx(self._live_conn(), self.kind)
 
     def close(self) -> None:
         """Close every connection this object opened (all threads)."""
