@@ -70,6 +70,13 @@ STATION_FLOOR = declare("station.floor", str, "", "Floor", "Sent with every pani
 PANIC_HOTKEY = declare(
     "dispatch.panic_hotkey", str, "Ctrl+Alt+F12", "Panic hot-key", "USB panic buttons type a key: set theirs"
 )
+PANIC_HOTKEY_HOLD = declare(
+    "dispatch.panic_hotkey_hold",
+    bool,
+    False,
+    "Panic hot-key must be held",
+    "For USB buttons and foot switches that keep the key down while pressed",
+)
 PANIC_HOLD_MS = declare("dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)")
 DISPATCH_DAILY_TEST = declare(
     "dispatch.daily_test",

@@ -173,6 +173,21 @@ def test_evacuate_then_the_location_follows_as_an_update_and_drills_say_drill(qt
     assert panel.status_label.text().startswith("EVACUATE: DRILL — ")
 
 
+def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    panel.install_hotkey(window, "F12", hold=True)
+    qtbot.keyPress(window, Qt.Key.Key_F12)
+    with qtbot.assertNotEmitted(panel.sent, wait=100):
+        pass
+    qtbot.keyRelease(window, Qt.Key.Key_F12)  # let go too early: nothing is sent
+    with qtbot.assertNotEmitted(panel.sent, wait=400):
+        pass
+    with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+        qtbot.keyPress(window, Qt.Key.Key_F12)
+    qtbot.keyRelease(window, Qt.Key.Key_F12)
+    assert sent.args[0].action == "LOCKDOWN" and len(station.station.recent()) == 1
+
+
 def test_the_hot_key_sends_at_once(qtbot, desk, station):
     window, panel, banners, worker = desk
     shortcut = panel.install_hotkey(window, "Ctrl+Alt+F12")

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from frontdesk.context import Services
 from frontdesk.dispatch.link import LinkHealth
 from frontdesk.dispatch.outbox import SchoolState
-from frontdesk.settings import PANIC_HOLD_MS, PANIC_HOTKEY
+from frontdesk.settings import PANIC_HOLD_MS, PANIC_HOTKEY, PANIC_HOTKEY_HOLD
 from ui.dispatch_worker import DispatchWorker
 from ui.panic import DispatchBanners, PanicPanel
 from ui.roster_print import print_roster
@@ -51,7 +51,9 @@ class DispatchDesk(QObject):
         window.panic_area.addWidget(self.panel)
         window.add_banner(self.banners)
         window.add_banner(self.panel.status_box)
-        self.panel.install_hotkey(window, services.settings.get(PANIC_HOTKEY))
+        self.panel.install_hotkey(
+            window, services.settings.get(PANIC_HOTKEY), hold=services.settings.get(PANIC_HOTKEY_HOLD)
+        )
         self.worker.school_state_changed.connect(self.on_school_state_changed)
         self.worker.health_changed.connect(self.on_health_changed)
         self.banners.print_roster_requested.connect(self.on_print_roster)

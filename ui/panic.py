@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -114,6 +115,39 @@ class HoldButton(QPushButton):
             f"QPushButton {{ background: {fill}; color: white; font-size: 20px; font-weight: bold; "
             "border: 3px solid #8e0000; border-radius: 10px; padding: 8px; }"
         )
+
+
+class HeldHotkey(QObject):
+    """An application-wide key that works like holding the panic button: down starts, up cancels."""
+
+    def __init__(self, sequence: QKeySequence, button: HoldButton):
+        super().__init__(button)
+        combination = sequence[0]
+        self._key = combination.key()
+        self._modifiers = combination.keyboardModifiers()
+        self._button = button
+        self._down = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() != self._key:
+            return False
+        if event.isAutoRepeat():
+            return self._down  # a held key repeats: keep holding
+        if kind == QEvent.Type.KeyPress:
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if modifiers != self._modifiers or self._down:
+                return self._down
+            self._down = True
+            self._button.on_pressed()
+            return True
+        if self._down:  # released (modifiers may already be up): a short press sends nothing
+            self._down = False
+            self._button.on_released()
+            return True
+        return False
 
 
 class PanicPanel(QFrame):
@@ -225,14 +259,21 @@ class PanicPanel(QFrame):
         self.refresh()
 
     # --- what the user does -------------------------------------------------------------------------
-    def install_hotkey(self, window: QWidget, sequence: str) -> QShortcut | None:
-        """The configurable hot-key (USB panic buttons type a key): sends the selected alert at once.
+    def install_hotkey(self, window: QWidget, sequence: str, *, hold: bool = False) -> QObject | None:
+        """The configurable hot-key (USB panic buttons are keyboards).
 
-        A key sends without the hold: a USB panic button is its own guard (a cover, a deliberate press),
-        and it types one key press, which cannot be held.
+        By default the key sends at once: most USB panic buttons type one key press, which cannot be held,
+        and the button is its own guard (a cover, a deliberate press). With ``hold`` (for buttons and foot
+        switches that keep the key down while pressed) the key must be held like the on-screen button.
         """
         if not sequence.strip():
             return None
+        if hold:
+            self._shortcut = HeldHotkey(QKeySequence(sequence), self.hold_button)
+            app = QApplication.instance()
+            assert app is not None
+            app.installEventFilter(self._shortcut)
+            return self._shortcut
         self._shortcut = QShortcut(QKeySequence(sequence), window)
         self._shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self._shortcut.activated.connect(self.on_hold_completed)
