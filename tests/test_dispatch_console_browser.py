@@ -1,9 +1,10 @@
 """The live screen in a real browser (Debian's Chromium, driven by Playwright): sign in, an alert appears
 without a reload, escalates after 30 s unacknowledged, the Ack reaches the station's inbox; a drill looks
-different. Screenshots of the console go to docs/screenshots/."""
+different. ``FRONTDESK_UPDATE_SCREENSHOTS=1`` copies its screenshots into docs/screenshots/."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,6 +116,7 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         page.screenshot(path=str(tmp_path / "board.png"))
         page.close()
     service.close()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for name in ("alarm", "drill", "board"):
-        shutil.copy(tmp_path / f"{name}.png", SHOTS / f"dispatch-console-{name}.png")
+    if os.environ.get("FRONTDESK_UPDATE_SCREENSHOTS"):  # refresh docs/screenshots/ on purpose only
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for name in ("alarm", "drill", "board"):
+            shutil.copy(tmp_path / f"{name}.png", SHOTS / f"dispatch-console-{name}.png")

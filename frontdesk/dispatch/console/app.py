@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,8 +26,10 @@ from starlette.staticfiles import StaticFiles
 
 from frontdesk.dispatch.cap import MAX_BYTES
 from frontdesk.dispatch.console.auth import Dispatcher, Forbidden, Station, Unauthenticated
-from frontdesk.dispatch.console.service import ConsoleService, iso
+from frontdesk.dispatch.console.forward import forward_loop
+from frontdesk.dispatch.console.service import ConsoleService
 from frontdesk.dispatch.console.sound import alarm_wav
+from frontdesk.dispatch.console.views import iso
 from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError, StoreError
 
 COOKIE = "fd_session"
@@ -396,36 +397,11 @@ def create_app(
                 if await blocking(service.supervise):
                     changes.notify()
 
-    async def forward() -> None:
-        """Pass real alerts onward to the configured URL (the 911 centre's CAP intake), no human between."""
-        async with httpx.AsyncClient(timeout=5.0) as client:
-            while True:
-                await asyncio.sleep(forward_interval)
-                try:
-                    due = await blocking(service.due_forwards)
-                except Exception:
-                    continue
-                for forward_id, identifier, xml, attempts in due:
-                    error = None
-                    try:
-                        answer = await client.post(
-                            service.forward_url,  # type: ignore[arg-type]
-                            content=xml.encode("utf-8"),
-                            headers={"Content-Type": "application/cap+xml"},
-                        )
-                        if answer.status_code >= 300:
-                            error = f"HTTP {answer.status_code}"
-                    except httpx.HTTPError as exc:
-                        error = f"{type(exc).__name__}: {exc}"
-                    with contextlib.suppress(Exception):
-                        await blocking(service.forwarded, forward_id, identifier, error, attempts)
-                        changes.notify()
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(watch()), asyncio.create_task(supervise())]
         if service.forward_url:
-            tasks.append(asyncio.create_task(forward()))
+            tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
         try:
             yield
         finally:

@@ -18,9 +18,11 @@ from typing import Any
 from frontdesk import clock
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.cap import ACTIONS, CapError, CapMessage
-from frontdesk.dispatch.console.auth import STATION_COLUMNS, Auth, Station, log, station_from_row
+from frontdesk.dispatch.console.auth import Auth, Station, log
 from frontdesk.dispatch.console.db import Database, Tx
+from frontdesk.dispatch.console.forward import Forwarding
 from frontdesk.dispatch.console.schema import migrate
+from frontdesk.dispatch.console.views import BoardViews, iso
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 
 STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
@@ -36,11 +38,6 @@ class Receipt:
     identifier: str
     received_at: datetime
     duplicate: bool
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A time as ISO 8601 with its offset (what the protocol's JSON carries)."""
-    return moment.isoformat(timespec="milliseconds") if moment else None
 
 
 def _summary(msg: CapMessage) -> dict[str, Any]:
@@ -68,7 +65,7 @@ def _summary(msg: CapMessage) -> dict[str, Any]:
     }
 
 
-class ConsoleService:
+class ConsoleService(BoardViews, Forwarding):
     """The district console over one database (SQLite or PostgreSQL)."""
 
     def __init__(
@@ -400,181 +397,6 @@ class ConsoleService:
             [station.station_id, int(after), int(limit)],
         )
         return [{"seq": seq, **json.loads(body)} for seq, body in rows]
-
-    def stations(self) -> list[Station]:
-        """Every enrolled (not revoked) station, by school and name."""
-        rows = self.db.read().all(
-            f"SELECT {STATION_COLUMNS} FROM stations WHERE revoked_at IS NULL ORDER BY school, name"
-        )
-        return [station_from_row(r, self.offline_after) for r in rows]
-
-    # --- what the screen shows ------------------------------------------------------------------------------
-    def marks(self) -> tuple[int, int]:
-        """The newest sequence numbers of ``log`` and ``inbox`` (they change whenever anything changes)."""
-        read = self.db.read()
-        a = read.one("SELECT COALESCE(MAX(seq), 0) FROM log")
-        b = read.one("SELECT COALESCE(MAX(seq), 0) FROM inbox")
-        return int(a[0]) if a else 0, int(b[0]) if b else 0
-
-    def inbox_stations_after(self, seq: int) -> tuple[int, set[str]]:
-        """The newest inbox seq and the stations with inbox messages after ``seq`` (to wake their polls)."""
-        rows = self.db.read().all("SELECT seq, station_id FROM inbox WHERE seq > ?", [seq])
-        return max([seq, *(r[0] for r in rows)]), {r[1] for r in rows}
-
-    def board(self, recent_hours: float = 24, limit: int = 100) -> dict[str, Any]:
-        """Everything the live screen shows: incidents (open, and recent), stations, school states."""
-        read = self.db.read()
-        now = clock.now()
-        since = clock.to_db(now - timedelta(hours=recent_hours))
-        incidents = read.all(
-            "SELECT i.id, i.station_id, i.school, i.action, i.status, i.opened_at, i.last_at, i.cleared_at "
-            "FROM incidents i WHERE i.cleared_at IS NULL OR i.last_at >= ? ORDER BY i.last_at DESC LIMIT ?",
-            [since, limit],
-        )
-        by_id: dict[int, dict[str, Any]] = {}
-        for r in incidents:
-            by_id[r[0]] = {
-                "id": r[0],
-                "station_id": r[1],
-                "school": r[2],
-                "action": r[3],
-                "status": r[4],
-                "opened_at": iso(clock.from_db(r[5])),
-                "last_at": iso(clock.from_db(r[6])),
-                "cleared_at": iso(clock.from_db(r[7])),
-                "messages": [],
-            }
-        if by_id:
-            marks = ", ".join("?" for _ in by_id)
-            for a in read.all(
-                "SELECT incident_id, identifier, station_id, msg_type, status, action, summary, received_at, "
-                f"received_by, acked_by, acked_at, escalated_at FROM alerts WHERE incident_id IN ({marks}) "
-                "ORDER BY seq",
-                list(by_id),
-            ):
-                by_id[a[0]]["messages"].append(
-                    {
-                        "identifier": a[1],
-                        "station_id": a[2],
-                        "msg_type": a[3],
-                        "status": a[4],
-                        "action": a[5],
-                        **json.loads(a[6]),
-                        "received_at": iso(clock.from_db(a[7])),
-                        "received_by": a[8],
-                        "acked_by": a[9],
-                        "acked_at": iso(clock.from_db(a[10])),
-                        "escalated_at": iso(clock.from_db(a[11])),
-                    }
-                )
-        for inc in by_id.values():
-            inc["unacknowledged"] = sum(1 for m in inc["messages"] if not m["acked_by"])
-        states = [
-            {
-                "school": r[0],
-                "state": r[1],
-                "note": r[2],
-                "set_by": r[3],
-                "set_at": iso(clock.from_db(r[4])),
-                "exercise": bool(r[5]),
-            }
-            for r in read.all(
-                "SELECT school, state, note, set_by, set_at, exercise FROM school_states ORDER BY school"
-            )
-        ]
-        stations = [
-            {
-                "station_id": s.station_id,
-                "school": s.school,
-                "name": s.name,
-                "room": s.room,
-                "last_seen": iso(s.last_seen),
-                "onsite": s.onsite,
-                "online": s.online,
-            }
-            for s in self.stations()
-        ]
-        return {
-            "server_time": iso(now),
-            "console": self.name,
-            "incidents": list(by_id.values()),
-            "stations": stations,
-            "states": states,
-            "offline_after": self.offline_after,
-            "escalate_after": self.escalate_after,
-        }
-
-    def history(self, limit: int = 200, before: int | None = None) -> list[dict[str, Any]]:
-        """The append-only log, newest first."""
-        sql = "SELECT seq, at, kind, actor, station_id, identifier, detail FROM log"
-        params: list[Any] = []
-        if before is not None:
-            sql += " WHERE seq < ?"
-            params.append(before)
-        sql += " ORDER BY seq DESC LIMIT ?"
-        params.append(min(int(limit), 1000))
-        return [
-            {
-                "seq": r[0],
-                "at": iso(clock.from_db(r[1])),
-                "kind": r[2],
-                "actor": r[3],
-                "station_id": r[4],
-                "identifier": r[5],
-                "detail": json.loads(r[6] or "{}"),
-            }
-            for r in self.db.read().all(sql, params)
-        ]
-
-    def alert_xml(self, identifier: str) -> str:
-        """The CAP XML of a stored message, exactly as received."""
-        row = self.db.read().one("SELECT xml FROM alerts WHERE identifier = ?", [identifier])
-        if row is None:
-            raise NotFoundError(f"No alert {identifier}")
-        return row[0]
-
-    # --- forwarding onward (Alyssa's Law) -------------------------------------------------------------------
-    def due_forwards(self, limit: int = 20) -> list[tuple[int, str, str, int]]:
-        """Claim real alerts waiting to be forwarded: ``(id, identifier, xml, attempts)``.
-
-        Claiming pushes ``next_try`` 30 s ahead, so a second console sharing the database skips them while
-        this one tries.
-        """
-        now = clock.now()
-        claimed = []
-        with self.db.transaction() as tx:
-            rows = tx.all(
-                "SELECT f.id, f.identifier, a.xml, f.attempts FROM forwards f "
-                "JOIN alerts a ON a.identifier = f.identifier "
-                "WHERE f.done_at IS NULL AND f.next_try <= ? ORDER BY f.id LIMIT ?",
-                [clock.to_db(now), limit],
-            )
-            for row in rows:
-                tx.execute(
-                    "UPDATE forwards SET next_try = ? WHERE id = ?",
-                    [clock.to_db(now + timedelta(seconds=30)), row[0]],
-                )
-                claimed.append((row[0], row[1], row[2], row[3]))
-        return claimed
-
-    def forwarded(self, forward_id: int, identifier: str, error: str | None, attempts: int) -> None:
-        """Record the result of one forwarding attempt (retried with backoff, up to a minute apart)."""
-        now = clock.now()
-        with self.db.transaction() as tx:
-            if error is None:
-                tx.execute(
-                    "UPDATE forwards SET done_at = ?, attempts = ? WHERE id = ?",
-                    [clock.to_db(now), attempts + 1, forward_id],
-                )
-                log(tx, "alert_forwarded", identifier=identifier, url=self.forward_url, attempts=attempts + 1)
-            else:
-                delay = min(60.0, 0.5 * 2**attempts)
-                tx.execute(
-                    "UPDATE forwards SET next_try = ?, attempts = ?, last_error = ? WHERE id = ?",
-                    [clock.to_db(now + timedelta(seconds=delay)), attempts + 1, error[:500], forward_id],
-                )
-                if attempts == 0:  # the first failure is news; every retry after it would flood the log
-                    log(tx, "forward_failed", identifier=identifier, url=self.forward_url, error=error[:500])
 
 
 class _Race(Exception):
