@@ -8,6 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
+from frontdesk.dispatch.station import StationService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
@@ -30,6 +31,7 @@ class Services:
     visits: VisitService
     events: EventLog
     directory: Directory
+    station: StationService
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -37,12 +39,16 @@ class Services:
         store = Store.open(data_dir)
         settings = Settings(store)
         visits = VisitService(store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME))
+        events = EventLog(store)
+        station = StationService(store, settings, visits, events)
+        visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
         return cls(
             store=store,
             settings=settings,
             visits=visits,
-            events=EventLog(store),
+            events=events,
             directory=Directory(store),
+            station=station,
         )
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.config",
     "frontdesk.cli.ids",
     "frontdesk.cli.dispatch",
+    "frontdesk.cli.panic",
 ]
 
 

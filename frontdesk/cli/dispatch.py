@@ -65,6 +65,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def register_station_commands(sub: argparse._SubParsersAction) -> None:
     """The station's dispatch commands (``connect``); added by the station side of issue 6."""
+    p = sub.add_parser(
+        "connect",
+        help="connect this desk to a console: reads the credential from standard input, checks it, keeps it",
+    )
+    p.add_argument("url", help="the console's address, e.g. https://dispatch.district.example:8765")
+    p.add_argument("--ca-file", help="PEM of the CA that signed the console's certificate (a district's own CA)")
+    p.set_defaults(run=_connect)
+
+
+def _connect(args: argparse.Namespace) -> int:
+    from frontdesk.cli.common import open_services
+
+    # The credential never goes on the command line (it would land in the shell history and `ps`).
+    credential = sys.stdin.readline().strip()
+    services = open_services(args)
+    if args.ca_file is not None:
+        from frontdesk.settings import DISPATCH_CA_FILE
+
+        services.settings.set(DISPATCH_CA_FILE, str(Path(args.ca_file).resolve()) if args.ca_file else "")
+    info = services.station.connect(args.url, credential)
+    print(
+        f"Connected to {args.url} as station {info.get('station')!r} at {info.get('school')}"
+        + (f", {info['room']}" if info.get("room") else "")
+        + f" (id {info.get('station_id')}). The credential is in the keyring."
+    )
+    return 0
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:

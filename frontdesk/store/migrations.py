@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 
@@ -83,4 +85,4 @@ CORE: list[Migration] = [
 ]
 
 # Features add their lists here (each name prefixed with the feature, so lists never collide).
-MIGRATIONS: list[Migration] = [*CORE]
+MIGRATIONS: list[Migration] = [*CORE, *DISPATCH_STATION]
