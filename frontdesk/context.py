@@ -12,6 +12,7 @@ from frontdesk.accounts.service import Accounts
 from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
 from frontdesk.review.service import ReviewService
+from frontdesk.dispatch.station import StationService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
@@ -34,6 +35,7 @@ class Services:
     visits: VisitService
     events: EventLog
     directory: Directory
+    station: StationService
     session: Session
     audit: AuditTrail
     accounts: Accounts
@@ -51,12 +53,16 @@ class Services:
         visits = VisitService(
             store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME), session=session, audit=audit
         )
+        events = EventLog(store)
+        station = StationService(store, settings, visits, events)
+        visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
         return cls(
             store=store,
             settings=settings,
             visits=visits,
-            events=EventLog(store),
+            events=events,
             directory=Directory(store, session=session, audit=audit),
+            station=station,
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),

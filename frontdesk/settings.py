@@ -78,6 +78,37 @@ LOCK_AFTER_MINUTES = declare(
     "accounts.lock_after_minutes", int, 5, "Lock the desk after (minutes idle)", "0 never locks"
 )
 
+# --- Dispatch station (panic alerts) -----------------------------------------------------------------
+DISPATCH_URL = declare(
+    "dispatch.url", str, "", "Dispatch console address", "Set by 'frontdesk dispatch connect URL'"
+)
+DISPATCH_STATION_ID = declare(
+    "dispatch.station_id", str, "", "Dispatch station id", "The console's id for this desk (set on connect)"
+)
+DISPATCH_CA_FILE = declare(
+    "dispatch.ca_file", str, "", "Console CA certificate", "PEM file that signed the console's HTTPS certificate"
+)
+STATION_BUILDING = declare("station.building", str, "", "Building", "Sent with every panic alert")
+STATION_FLOOR = declare("station.floor", str, "", "Floor", "Sent with every panic alert")
+PANIC_HOTKEY = declare(
+    "dispatch.panic_hotkey", str, "Ctrl+Alt+F12", "Panic hot-key", "USB panic buttons type a key: set theirs"
+)
+PANIC_HOTKEY_HOLD = declare(
+    "dispatch.panic_hotkey_hold",
+    bool,
+    False,
+    "Panic hot-key must be held",
+    "For USB buttons and foot switches that keep the key down while pressed",
+)
+PANIC_HOLD_MS = declare("dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)")
+DISPATCH_DAILY_TEST = declare(
+    "dispatch.daily_test",
+    bool,
+    True,
+    "Daily test alert",
+    "The desk app sends a CAP Test once a day to prove the path",
+)
+
 
 class Settings:
     """Reads and writes declared settings in the store.

@@ -15,6 +15,7 @@ from frontdesk.errors import StoreError
 from frontdesk.settings import SCANNER_WEDGE_END_MS, STAFF_NAME, STATION_NAME
 from scanners.wedge import WedgeBuffer
 from ui.desk_lock import wire_staff
+from ui.dispatch_setup import DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
 from ui.id_scan import add_id_scanning
 from ui.main_window import MainWindow, banner
@@ -25,6 +26,7 @@ from ui.wedge_filter import WedgeFilter
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
     """The front-desk window with its devices and features wired in (also used by tests)."""
     window = MainWindow(services)
+    window.dispatch = install_dispatch(window, services, demo=demo)  # panic alerts (started by run())
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
@@ -119,5 +121,6 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
     wedge.install(app)
     shell = Shell(services, demo=demo, wedge=wedge)
+    DispatchStarter(shell, app)  # the panic link runs while the desk window exists
     shell.show()
     return app.exec()

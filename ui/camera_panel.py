@@ -1,8 +1,8 @@
 """The camera panel: a live preview, "Take photo" for the badge, and "Read ID barcode" from the picture.
 
-It works with any :class:`scanners.camera.FrameSource`. PySide6-Essentials has no QtMultimedia, so the
-real camera needs PySide6-Addons; until then :func:`real_camera` says so and demo mode uses the FakeCamera.
-Decoding (up to a second for a tilted card) runs off the GUI thread through ``run_task``.
+It works with any :class:`scanners.camera.FrameSource`: the QtMultimedia camera (``ui.camera_qt``) at a real
+desk, the FakeCamera in demo mode and tests. Decoding (up to a second for a tilted card) runs off the GUI
+thread through ``run_task``.
 """
 
 from __future__ import annotations
@@ -15,17 +15,6 @@ from frontdesk.errors import DeviceError
 from scanners.camera import FrameSource, photo_bytes
 from scanners.image import find_barcode
 from ui.tasks import run_task
-
-
-def real_camera() -> FrameSource:
-    """The machine's camera through QtMultimedia, or DeviceError when this build cannot reach it."""
-    try:
-        import PySide6.QtMultimedia  # noqa: F401
-    except ImportError:
-        raise DeviceError(
-            "Camera support is not installed (PySide6-Addons provides QtMultimedia)", code="camera_missing"
-        ) from None
-    raise DeviceError("The QtMultimedia camera is not wired in yet", code="camera_missing")
 
 
 def _pixmap(frame) -> QPixmap:
@@ -77,17 +66,29 @@ class CameraPanel(QWidget):
         self.camera.close()
 
     def on_timer(self) -> None:
-        self._frame = self.camera.frame()
+        try:
+            self._frame = self.camera.frame()
+        except DeviceError as exc:  # a real camera needs a moment before its first picture
+            self.preview.setText(exc.message if exc.code != "camera_no_frame" else "Camera starting…")
+            return
         self.preview.setPixmap(
             _pixmap(self._frame).scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio)
         )
 
     def on_photo_clicked(self) -> None:
-        frame = self._frame or self.camera.frame()
+        try:
+            frame = self._frame or self.camera.frame()
+        except DeviceError as exc:
+            self.read_failed.emit(exc.message)
+            return
         self.photo_taken.emit(photo_bytes(frame))
 
     def on_read_clicked(self) -> None:
-        frame = self.camera.frame()
+        try:
+            frame = self.camera.frame()
+        except DeviceError as exc:
+            self.read_failed.emit(exc.message)
+            return
         self.read_button.setEnabled(False)
         run_task(lambda: find_barcode(frame), self._on_decoded)
 

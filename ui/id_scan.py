@@ -13,6 +13,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from frontdesk.errors import DeviceError
 from frontdesk.settings import SCANNER_SERIAL_BAUD, SCANNER_SERIAL_PORT
 from frontdesk.text import normalize_badge_code
 from scanners.aamva import parse_id
@@ -179,12 +180,28 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     )
     if demo:
         _add_demo_devices(window, controller)
+    else:
+        _add_real_camera(controller, services)
     for worker in controller.workers:
         worker.start()
     app = QApplication.instance()
     if app is not None and controller.workers:
         app.aboutToQuit.connect(controller.stop)
     return controller
+
+
+def _add_real_camera(controller: IdScanController, services) -> None:
+    """At a real desk, the PC's camera for the visitor's photo, when the system lists one."""
+    from ui.camera_qt import QtCamera, cameras_present
+
+    if not cameras_present():
+        return
+    panel = CameraPanel(QtCamera())
+    controller.attach_camera(panel)
+    try:
+        panel.start()
+    except DeviceError as exc:
+        services.events.record("camera", "warning", exc.message)
 
 
 def _add_demo_devices(window, controller: IdScanController) -> None:

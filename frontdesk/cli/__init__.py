@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "frontdesk.cli.audit",
     "frontdesk.cli.review",
     "frontdesk.cli.ids",
+    "frontdesk.cli.dispatch",
+    "frontdesk.cli.panic",
 ]
 
 

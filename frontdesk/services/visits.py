@@ -93,6 +93,8 @@ class VisitService:
         self._now = now
         self._session = session
         self._audit = audit
+        # Checks that may refuse any check-in (raise ConflictError), e.g. the dispatch LOCKDOWN freeze.
+        self.admission_checks: list[Callable[[], None]] = []
 
     def _require(self, action: Action) -> None:
         if self._session is not None:
@@ -138,6 +140,8 @@ class VisitService:
         """
         self._require(Action.CHECK_IN)
         visitor = self._checked(visitor)
+        for check in self.admission_checks:
+            check()
         try:
             category = Category(category)
         except ValueError:

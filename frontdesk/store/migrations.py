@@ -13,6 +13,7 @@ import sqlite_utils
 from frontdesk.accounts.migrations import ACCOUNTS_MIGRATIONS
 from frontdesk.audit.migrations import AUDIT_MIGRATIONS
 from frontdesk.review.migrations import REVIEW_MIGRATIONS
+from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
@@ -87,4 +88,10 @@ CORE: list[Migration] = [
 ]
 
 # Features add their lists here (each name prefixed with the feature, so lists never collide).
-MIGRATIONS: list[Migration] = [*CORE, *AUDIT_MIGRATIONS, *ACCOUNTS_MIGRATIONS, *REVIEW_MIGRATIONS]
+MIGRATIONS: list[Migration] = [
+    *CORE,
+    *DISPATCH_STATION,
+    *AUDIT_MIGRATIONS,
+    *ACCOUNTS_MIGRATIONS,
+    *REVIEW_MIGRATIONS,
+]
