@@ -11,8 +11,8 @@ import platformdirs
 from frontdesk.accounts.service import Accounts
 from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
-from frontdesk.review.service import ReviewService
 from frontdesk.dispatch.station import StationService
+from frontdesk.review.service import ReviewService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService

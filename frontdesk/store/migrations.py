@@ -12,8 +12,8 @@ import sqlite_utils
 
 from frontdesk.accounts.migrations import ACCOUNTS_MIGRATIONS
 from frontdesk.audit.migrations import AUDIT_MIGRATIONS
-from frontdesk.review.migrations import REVIEW_MIGRATIONS
 from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
+from frontdesk.review.migrations import REVIEW_MIGRATIONS
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
