@@ -8,10 +8,11 @@ from pathlib import Path
 
 import platformdirs
 
+from frontdesk.accounts.roles import Action
 from frontdesk.accounts.service import Accounts
 from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
-from frontdesk.dispatch.station import StationService
+from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.review.service import ReviewService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
@@ -24,6 +25,17 @@ def default_data_dir() -> Path:
     """``FRONTDESK_DATA_DIR`` if set, else the platform's per-user data folder."""
     env = os.environ.get("FRONTDESK_DATA_DIR")
     return Path(env) if env else Path(platformdirs.user_data_dir("FrontDesk", appauthor=False))
+
+
+def _all_clear_check(session: Session):
+    """The dispatch all clear's seam: the signed-in role decides once accounts exist (the stated role before)."""
+
+    def allowed(role: str) -> bool:
+        if not session.accounts_exist():
+            return default_all_clear_allowed(role)
+        return session.may(Action.ALL_CLEAR)
+
+    return allowed
 
 
 @dataclass
@@ -54,7 +66,9 @@ class Services:
             store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME), session=session, audit=audit
         )
         events = EventLog(store)
-        station = StationService(store, settings, visits, events)
+        station = StationService(
+            store, settings, visits, events, all_clear_allowed=_all_clear_check(session), audit=audit
+        )
         visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
         return cls(
             store=store,

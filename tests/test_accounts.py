@@ -285,3 +285,23 @@ def test_cli_principal_may_review_and_admin_may_manage(cli_dir, monkeypatch, cap
     monkeypatch.setenv("FRONTDESK_PIN", DESK_PIN)
     monkeypatch.delenv("FRONTDESK_PASSWORD")
     assert main(["--data-dir", str(cli_dir), "--user", "desk.lee", "onsite"]) == 2
+
+
+def test_panic_alerts_are_audited_and_the_all_clear_follows_the_signed_in_role(staffed):
+    alert = staffed.station.press("lockdown", note="intruder seen")  # not signed in: the desk may press
+    with pytest.raises(PermissionDenied):
+        staffed.station.all_clear(role="principal")  # a stated role no longer counts once accounts exist
+    staffed.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+    clear = staffed.station.all_clear(role="")
+    assert _audited(staffed, "alert.%") == [("desk", "alert.press"), ("p.rivera", "alert.all_clear")]
+    subjects = [
+        r[0] for r in staffed.store.db.execute("SELECT subject FROM audit_log WHERE action LIKE 'alert.%'")
+    ]
+    assert subjects == [alert.identifier, clear.identifier]
+
+
+def test_all_clear_in_set_up_mode_keeps_the_stated_role(services):
+    services.station.press("lockdown")
+    with pytest.raises(PermissionDenied):
+        services.station.all_clear(role="desk")
+    assert services.station.all_clear(role="principal").msg_type == "Cancel"

@@ -91,7 +91,10 @@ class DeskLock(QObject):
         self.sign_in = SignInPanel(services.accounts, "Sign in", hint)
         self.sign_in.signed_in.connect(self.on_signed_in)
         layout.addWidget(self.sign_in)
+        # The panel lives in the splitter beside the form from the start; locking only swaps which one is
+        # visible (no re-parenting, so Qt and Python never disagree about who deletes what).
         self.panel.hide()
+        self.splitter.insertWidget(self.splitter.indexOf(self.form_box), self.panel)
         self.who = QLabel()
         self.who.setAccessibleName("Signed in")
         window.statusBar().addWidget(self.who)
@@ -128,8 +131,6 @@ class DeskLock(QObject):
             return
         self.services.accounts.sign_out()
         if not self.is_locked:
-            index = self.splitter.indexOf(self.form_box)
-            self.splitter.replaceWidget(index, self.panel)
             self.form_box.hide()
             self.panel.show()
         self.window.scan_entry.setEnabled(False)
@@ -145,8 +146,6 @@ class DeskLock(QObject):
     def on_signed_in(self, actor) -> None:
         """Put the form back, signed in as ``actor`` (this is also how the person at the desk switches)."""
         if self.is_locked:
-            index = self.splitter.indexOf(self.panel)
-            self.splitter.replaceWidget(index, self.form_box)
             self.panel.hide()
             self.form_box.show()
         self.window.scan_entry.setEnabled(True)
@@ -249,6 +248,9 @@ def wire_staff(window, services: Services, *, start_locked: bool = False, **kwar
     """
     lock = DeskLock(window, services, **kwargs)
     window.desk_lock = lock
+    dispatch = getattr(window, "dispatch", None)
+    if dispatch is not None:  # the panic control's all clear: the signed-in person's role
+        dispatch.role = lambda: services.session.actor.role.value
     if services.accounts.any_exist() and (start_locked or not services.session.actor.signed_in):
         lock.lock()
     return lock

@@ -49,6 +49,7 @@ class Action(StrEnum):
     CHANGE_SETTINGS = "change settings"
     CHANGE_LISTS = "change the screening lists"
     OVERRIDE_SCREENING = "override a screening decision"
+    ALL_CLEAR = "send the all clear"
     LIST_USERS = "list staff accounts"
     # The district administrator only.
     MANAGE_USERS = "add, disable or reset staff accounts"
@@ -74,6 +75,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CHANGE_SETTINGS: _PRINCIPALS,
     Action.CHANGE_LISTS: _PRINCIPALS,
     Action.OVERRIDE_SCREENING: _PRINCIPALS,
+    Action.ALL_CLEAR: _PRINCIPALS,
     Action.LIST_USERS: _PRINCIPALS,
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
 }

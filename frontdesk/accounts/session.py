@@ -39,6 +39,10 @@ class Session:
             return self._actor
         return DESK_ACTOR if self._has_accounts() else SETUP_ACTOR
 
+    def accounts_exist(self) -> bool:
+        """True once any staff account exists (set-up mode is over)."""
+        return self._has_accounts()
+
     @property
     def actor_name(self) -> str:
         """The name the audit trail records for the current actor."""

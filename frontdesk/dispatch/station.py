@@ -75,6 +75,7 @@ class StationService:
         now: Callable[[], datetime] = clock.now,
         all_clear_allowed: Callable[[str], bool] = default_all_clear_allowed,
         credentials: KeyringCredentials | MemoryCredentials | None = None,
+        audit=None,
     ):
         self._store = store
         self._settings = settings
@@ -82,6 +83,7 @@ class StationService:
         self._events = events
         self._now = now
         self.all_clear_allowed = all_clear_allowed
+        self._audit = audit  # the audit trail (issue 7): every press, update and all clear, after its commit
         self.credentials = credentials or KeyringCredentials()
         self.outbox = Outbox(store)
         self._credential: tuple[float, str | None] | None = None
@@ -118,6 +120,7 @@ class StationService:
                 SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
             )
         self._events.record("dispatch", "warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
+        self._audited("alert.press", entry, location=location, note=note)
         return entry
 
     def update(
@@ -144,7 +147,9 @@ class StationService:
             staff,
             roster=True,
         )
-        return self._commit(msg, refers_to=original.identifier)
+        entry = self._commit(msg, refers_to=original.identifier)
+        self._audited("alert.update", entry, location=location, note=note)
+        return entry
 
     def all_clear(
         self, *, role: str, note: str = "", staff: str | None = None, mode: str = "Actual"
@@ -170,6 +175,7 @@ class StationService:
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
             self.outbox.set_school_state(SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local"))
         self._events.record("dispatch", "info", f"All clear sent by {msg.staff or role}")
+        self._audited("alert.all_clear", entry, note=note)
         return entry
 
     def daily_test(self) -> OutboxEntry:
@@ -303,6 +309,20 @@ class StationService:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
+    def _audited(self, action: str, entry: OutboxEntry, **details: str) -> None:
+        # After the alert's own commit, and never in its way: a failure here goes to the event log.
+        if self._audit is None:
+            return
+        try:
+            self._audit.record(
+                None,
+                action,
+                entry.identifier,
+                {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
+            )
+        except Exception as exc:  # the alert is sent whatever happens to its audit record
+            self._events.record("store", "error", f"Audit record of {action} failed: {exc}")
+
     def _find(self, identifier: str) -> OutboxEntry:
         entry = self.outbox.find(identifier)
         if entry is None:
