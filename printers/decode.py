@@ -40,7 +40,7 @@ def brother_raster(job: bytes, head_dots: int = 720) -> tuple[Image.Image, Image
     """The black plane (and the red one, if any) of a Brother QL raster job, as printed (mode ``1``).
 
     Raster rows are ``g`` 0x00 (one colour) or ``w`` + plane 1 or 2 (two colour), then a length byte, then
-    the row, packbits compressed if ``M 0x02`` was sent. The head prints each row mirrored, so rows are flipped back.
+    the row, packbits compressed if ``M 0x02`` was sent. The head prints rows mirrored: they are flipped back.
     """
     black: list[bytes] = []
     red: list[bytes] = []
