@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from frontdesk.dispatch.station import StationService
+from frontdesk.services.badges import BadgeService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
@@ -32,6 +33,7 @@ class Services:
     events: EventLog
     directory: Directory
     station: StationService
+    badges: BadgeService
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -49,6 +51,7 @@ class Services:
             events=events,
             directory=Directory(store),
             station=station,
+            badges=BadgeService(store, settings, visits, events),
         )
 
     def close(self) -> None:

@@ -83,6 +83,8 @@ class Printer(ABC):
 
     #: the media families this printer can print (see :class:`printers.media.Media`)
     families: tuple[str, ...] = ()
+    #: True for the on-screen preview, which shows the badge instead of printing it
+    on_screen = False
 
     def __init__(self, uri: str, timeout: float = DEFAULT_TIMEOUT):
         self.uri = uri

@@ -27,10 +27,11 @@ from printers.base import (
 )
 
 CHUNK = 4096
+SEND_BUFFER = 16384  # small, so that "sent" means the printer took it (see printers.escpos_printer)
 _STATUS_REQUEST = b"\x00" * 200 + b"\x1b\x40" + b"\x1b\x69\x53"  # invalidate, initialise, ask status
 
 # brother-ql-next logs every status byte and a warning per resize; the desk's event log says what matters.
-logging.getLogger("brother_ql").setLevel(logging.ERROR)
+logging.getLogger("brother_ql").setLevel(logging.CRITICAL)
 
 
 class BrotherPrinter(Printer):
@@ -84,6 +85,7 @@ class BrotherPrinter(Printer):
                 self._sock = socket.create_connection(self.target, timeout=self.timeout)
             except OSError as exc:
                 raise unreachable(self.where) from exc
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
             return
         try:
             from brother_ql.backends.pyusb import BrotherQLBackendPyUSB

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import socket
 
 import serial
 from escpos import printer as escpos_printer
@@ -26,6 +27,9 @@ from printers.base import (
 )
 
 CHUNK = 4096
+# A small send buffer, so that "sent" means the printer took the bytes: with the kernel's default (up to
+# megabytes) a whole badge would sit in the buffer of a printer that has stopped reading, and look sent.
+SEND_BUFFER = 16384
 # Real-time status requests (DLE EOT n): answered at once, even while the printer's buffer is full.
 _ASK_OFFLINE_CAUSE = b"\x10\x04\x02"
 _ASK_PAPER = b"\x10\x04\x04"
@@ -104,6 +108,8 @@ class EscposPrinter(Printer):
             device.open()
         except Exception as exc:  # DeviceNotFoundError, OSError; pyusb's and pyserial's own types
             raise unreachable(self.where) from exc
+        if isinstance(device.device, socket.socket):
+            device.device.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._device = device
 
     def send(self, job: bytes) -> None:

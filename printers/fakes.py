@@ -22,6 +22,7 @@ class PreviewPrinter(Printer):
     """Prints nothing: keeps the last badge's image and bytes so the window can show them (and Reprint)."""
 
     families = ("escpos", "brother", "system")
+    on_screen = True
 
     def __init__(self, uri: str = "preview://", timeout: float = 0):
         super().__init__(uri, timeout)

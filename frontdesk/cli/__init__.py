@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.ids",
     "frontdesk.cli.dispatch",
     "frontdesk.cli.panic",
+    "frontdesk.cli.badges",
 ]
 
 

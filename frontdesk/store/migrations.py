@@ -11,6 +11,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
+from frontdesk.store.badges_migrations import BADGES
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
@@ -85,4 +86,4 @@ CORE: list[Migration] = [
 ]
 
 # Features add their lists here (each name prefixed with the feature, so lists never collide).
-MIGRATIONS: list[Migration] = [*CORE, *DISPATCH_STATION]
+MIGRATIONS: list[Migration] = [*CORE, *DISPATCH_STATION, *BADGES]
