@@ -282,6 +282,10 @@ class BadgeService:
         ).fetchone()
         return row is not None
 
+    def close_thread(self) -> None:
+        """Close the calling thread's database connection (a print worker calls this as it ends)."""
+        self._store.close()
+
     # --- recording -------------------------------------------------------------------------------------
     def _record(self, visit, printer, chosen, attempt, outcome, sent, job_bytes, message) -> None:
         db = self._store.db
