@@ -15,7 +15,7 @@ from frontdesk.services.badges import Outcome, PrintResult
 from printers.fakes import png_bytes
 from ui.printing import Question
 
-PREVIEW_WIDTH = 220
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 240, 250
 
 _KIND = {
     Outcome.PRINTED: "#0d5223",
@@ -27,10 +27,15 @@ _KIND = {
 }
 
 
-def pixmap_of(image: Image.Image, width: int) -> QPixmap:
-    """A Pillow image as a pixmap ``width`` pixels wide (smooth, for the screen only)."""
+def pixmap_of(badge, width: int, height: int) -> QPixmap:
+    """A badge as worn (landscape badges turned back upright), fitted in ``width`` × ``height`` for the screen."""
+    image: Image.Image = badge.image
+    if badge.orientation == "landscape":
+        image = image.transpose(Image.Transpose.ROTATE_270)
     qimage = QImage.fromData(png_bytes(image), "PNG")
-    return QPixmap.fromImage(qimage).scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    return QPixmap.fromImage(qimage).scaled(
+        width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 class BadgePanel(QGroupBox):
@@ -47,7 +52,7 @@ class BadgePanel(QGroupBox):
         self.picture = QLabel("No badge yet")
         self.picture.setAccessibleName("Badge preview")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumWidth(PREVIEW_WIDTH)
+        self.picture.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)
         layout.addWidget(self.picture)
         side = QVBoxLayout()
         self.status = QLabel("Badges print after each check-in.")
@@ -90,7 +95,7 @@ class BadgePanel(QGroupBox):
         self.visit = result.visit
         self.reprint_button.setEnabled(True)
         if result.badge is not None:
-            self.picture.setPixmap(pixmap_of(result.badge.image, PREVIEW_WIDTH))
+            self.picture.setPixmap(pixmap_of(result.badge, PREVIEW_WIDTH, PREVIEW_HEIGHT))
         self._say(result.message, _KIND.get(result.outcome, "#0b3d6b"))
 
     @Slot(object)

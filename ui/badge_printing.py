@@ -84,6 +84,8 @@ class BadgePrinting(QObject):
     @Slot(object)
     def on_job_done(self, result) -> None:
         """Show the badge and the outcome; a problem also goes on the window's message line."""
+        if self.worker is None:  # arrived after the window closed
+            return
         self.panel.show_result(result)
         if not result.ok:
             self.window.message.show_message(result.message, "warning")
@@ -91,6 +93,8 @@ class BadgePrinting(QObject):
     @Slot(object)
     def on_health_changed(self, status: PrinterStatus) -> None:
         """Printer health for the status bar (unknown is shown as a warning, never as OK)."""
+        if self.worker is None or self.sender() not in (None, self.worker):  # closed, or a replaced printer
+            return
         state, text = health_view(status, self.worker.printer)
         self.window.set_health("printer", state, text)
 

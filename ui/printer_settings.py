@@ -34,6 +34,7 @@ EXAMPLES = [
     "brother+usb://0x04f9:0x209d?model=QL-800&label=62",
     "system://Front Desk DYMO",
 ]
+PREVIEW_SIZE = 380
 ORIENTATION_CHOICES = [("Usual for this paper", ""), ("Portrait", "portrait"), ("Landscape", "landscape")]
 
 
@@ -70,7 +71,9 @@ class PrinterSettingsPanel(QWidget):
         self.preview = QLabel()
         self.preview.setAccessibleName("Badge preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(300, 300)
+        self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.size_note = QLabel()
+        self.size_note.setAccessibleName("Badge size")
         self.result = QLabel("Make a test print after changing the printer or the paper.")
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Test print result")
@@ -82,6 +85,7 @@ class PrinterSettingsPanel(QWidget):
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         left.addLayout(form)
+        left.addWidget(self.size_note)
         left.addWidget(self.result)
         row = QHBoxLayout()
         row.addWidget(self.test_button)
@@ -109,11 +113,13 @@ class PrinterSettingsPanel(QWidget):
         data = sample_data(photo=True)
         school = self.settings.get(SCHOOL_NAME) or data.school
         data = BadgeData(**{**data.__dict__, "school": school})
-        badge = render(data, PRESETS[media_key], orientation or None)
-        image = badge.image
-        if badge.orientation == "landscape":
-            image = image.rotate(-90, expand=True)  # show it the way it is worn
-        self.preview.setPixmap(pixmap_of(image, 300 if image.width < image.height else 360))
+        media = PRESETS[media_key]
+        badge = render(data, media, orientation or None)
+        self.preview.setPixmap(pixmap_of(badge, PREVIEW_SIZE, PREVIEW_SIZE))
+        width_mm, length_mm = media.size_mm
+        self.size_note.setText(
+            f"{media.width} × {media.length} dots at {media.dpi} dpi ({width_mm} × {length_mm} mm)"
+        )
 
     @Slot()
     def on_test_clicked(self) -> None:
