@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from printers.fonts import font
 from printers.media import Media
@@ -93,12 +94,23 @@ def render(data: BadgeData, media: Media, orientation: str | None = None) -> Bad
         boxes, module = _landscape(painter, data, width, height, media)
     else:
         boxes, module = _portrait(painter, data, width, height, media)
-    image = canvas if media.red else canvas.point(lambda v: 255 if v >= 128 else 0).convert("1")
+    image = _pure_colours(canvas) if media.red else canvas.convert("1", dither=Image.Dither.NONE)
     if orientation == "landscape":
         # A quarter turn counter-clockwise: the badge's top edge runs along the left of the paper.
         image = image.transpose(Image.Transpose.ROTATE_90)
         boxes = {k: (y0, width - x1, y1, width - x0) for k, (x0, y0, x1, y1) in boxes.items()}
     return Badge(image, boxes, media, orientation, module)
+
+
+def _pure_colours(canvas: Image.Image) -> Image.Image:
+    """Anti-aliased RGB drawing snapped to pure black, red and white: a two-colour head has no greys."""
+    r, g, _ = canvas.split()
+    ink = g.point(lambda v: 255 if v < 128 else 0, "1")  # black and red both have little green
+    red = ImageChops.logical_and(r.point(lambda v: 255 if v >= 128 else 0, "1"), ink)
+    out = Image.new("RGB", canvas.size, WHITE)
+    out.paste(BLACK, mask=ink)
+    out.paste(RED, mask=red)
+    return out
 
 
 # --- layouts -------------------------------------------------------------------------------------------
@@ -170,16 +182,7 @@ class _Painter:
 
     def fit(self, text: str, weight: str, max_w: int, max_h: int) -> tuple[object, Box]:
         """The largest font whose ink for ``text`` fits ``max_w`` × ``max_h``, and that ink's bbox."""
-        lo, hi = 6, max(7, max_h * 3 // 2)
-        best = font(weight, lo)
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            f = font(weight, mid)
-            x0, y0, x1, y1 = f.getbbox(text)
-            if x1 - x0 <= max_w and y1 - y0 <= max_h:
-                best, lo = f, mid + 1
-            else:
-                hi = mid - 1
+        best = font(weight, _fitting_size(text, weight, max_w, max_h))
         return best, best.getbbox(text)
 
     def text(self, text: str, weight: str, box: Box, *, align: str = "left", fill=None, valign="top") -> Box:
@@ -283,6 +286,20 @@ class _Painter:
         unit = (y1 - y0) // 8
         self.text("Check-out code", "regular", (x0, y0 + 2 * unit, x1, y0 + 3 * unit))
         return self.text(text, "bold", (x0, y0 + 4 * unit, x1, y0 + 6 * unit))
+
+
+@lru_cache(maxsize=4096)
+def _fitting_size(text: str, weight: str, max_w: int, max_h: int) -> int:
+    """Binary search for the largest size that fits (cached: school, band and labels repeat every badge)."""
+    lo, hi, best = 6, max(7, max_h * 3 // 2), 6
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        x0, y0, x1, y1 = font(weight, mid).getbbox(text)
+        if x1 - x0 <= max_w and y1 - y0 <= max_h:
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return best
 
 
 def _shorten(text: str, weight: str, max_w: int, max_h: int, size: int | None = None) -> str:

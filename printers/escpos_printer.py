@@ -13,7 +13,8 @@ import socket
 
 import serial
 from escpos import printer as escpos_printer
-from escpos.exceptions import DeviceNotFoundError, ImageWidthError
+from escpos.exceptions import DeviceNotFoundError
+from PIL import Image, ImageChops
 
 from printers.badge import Badge
 from printers.base import (
@@ -27,6 +28,7 @@ from printers.base import (
 )
 
 CHUNK = 4096
+FRAGMENT = 960  # rows per GS v 0 image, python-escpos's default (some printers buffer no more)
 # A small send buffer, so that "sent" means the printer took the bytes: with the kernel's default (up to
 # megabytes) a whole badge would sit in the buffer of a printer that has stopped reading, and look sent.
 SEND_BUFFER = 16384
@@ -74,20 +76,51 @@ class EscposPrinter(Printer):
         return f"serial {self.target[0]}"
 
     def build_job(self, badge: Badge) -> bytes:
-        """Initialise, the badge as one ``GS v 0`` raster image (in fragments), feed and cut."""
+        """Initialise, the badge as ``GS v 0`` raster images of at most 960 rows, feed and cut.
+
+        Built in python-escpos's ``Dummy`` with its own commands. The raster rows are packed straight from
+        the badge's 1-bit image: python-escpos's ``image()`` runs five whole-image conversions first, which
+        costs more than the badge takes to draw. A test checks the bytes equal what ``image()`` makes.
+        """
         dummy = escpos_printer.Dummy(profile=self.profile)
+        self._check_width(badge)
         dummy.hw("INIT")
-        try:
-            # python-escpos prints a notice on stdout when a profile has no width; keep the CLI clean.
-            with contextlib.redirect_stdout(io.StringIO()):
-                dummy.image(badge.image.convert("1"), impl="bitImageRaster", fragment_height=960)
-        except ImageWidthError as exc:
-            raise PrinterSetupError(
-                f"This badge is {badge.image.width} dots wide but the {self.profile} prints at most {exc}: "
-                "choose the matching media in Settings › Badges and make a test print."
-            ) from None
+        image = badge.image if badge.image.mode == "1" else badge.image.convert("1", dither=Image.Dither.NONE)
+        width_bytes = (image.width + 7) // 8
+        for top in range(0, image.height, FRAGMENT):
+            strip = image.crop((0, top, width_bytes * 8, min(top + FRAGMENT, image.height)))
+            # A set bit is a dot of ink; in Pillow's mode 1 a set bit is white, hence the inversion.
+            rows = ImageChops.invert(strip).tobytes()
+            header = b"\x1dv0\x00" + dummy._int_low_high(width_bytes, 2) + dummy._int_low_high(strip.height, 2)
+            dummy._raw(header + rows)
         dummy.cut(feed=True)
         return dummy.output
+
+    def build_job_with_escpos_image(self, badge: Badge) -> bytes:
+        """The same job made by python-escpos's own ``image()`` (the reference the fast path is tested against)."""
+        dummy = escpos_printer.Dummy(profile=self.profile)
+        self._check_width(badge)
+        dummy.hw("INIT")
+        # python-escpos prints a notice on stdout when a profile has no width; keep the CLI clean.
+        with contextlib.redirect_stdout(io.StringIO()):
+            dummy.image(badge.image.convert("1"), impl="bitImageRaster", fragment_height=FRAGMENT)
+        dummy.cut(feed=True)
+        return dummy.output
+
+    def _check_width(self, badge: Badge) -> None:
+        try:
+            max_width = int(
+                escpos_printer.Dummy(profile=self.profile).profile.profile_data["media"]["width"]["pixels"]
+            )
+        except (KeyError, ValueError, TypeError):
+            return  # a profile without a width: python-escpos prints anyway, and so do we
+        except Exception as exc:
+            raise PrinterSetupError(f"Unknown ESC/POS printer profile {self.profile!r}") from exc
+        if badge.image.width > max_width:
+            raise PrinterSetupError(
+                f"This badge is {badge.image.width} dots wide but the {self.profile} prints at most {max_width}: "
+                "choose the matching media in Settings › Badges and make a test print."
+            )
 
     def _make_device(self) -> escpos_printer.Escpos:
         if self.connection == "tcp":

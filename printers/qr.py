@@ -20,7 +20,9 @@ def qr_image(text: str, module: int) -> Image.Image:
     side = (matrix.width + 2 * QUIET_MODULES) * module
     out = Image.new("1", (side, side), 1)
     out.paste(
-        matrix.resize((matrix.width * module, matrix.height * module), Image.NEAREST).convert("1"),
+        matrix.resize((matrix.width * module, matrix.height * module), Image.NEAREST).convert(
+            "1", dither=Image.Dither.NONE
+        ),
         (QUIET_MODULES * module, QUIET_MODULES * module),
     )
     return out

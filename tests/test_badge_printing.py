@@ -150,3 +150,25 @@ def test_escpos_over_a_serial_port_sends_the_exact_job(services, visit):
         printer.close()
     assert bytes(echoed) == job
     assert read_qr(escpos_raster(echoed)) == [visit.badge_code]
+
+
+@pytest.mark.parametrize(
+    "media_key,uri",
+    [
+        ("80mm", "escpos+tcp://127.0.0.1:9?profile=TM-T20II"),
+        ("80mm-180dpi", "escpos+tcp://127.0.0.1:9?profile=TM-T88V"),
+        ("58mm", "escpos+tcp://127.0.0.1:9?profile=NT-5890K"),
+        ("brother-62x100", "brother+tcp://127.0.0.1?model=QL-820NWB"),
+        ("brother-62", "brother+tcp://127.0.0.1?model=QL-800"),
+        ("brother-62-red", "brother+tcp://127.0.0.1?model=QL-820NWB"),
+    ],
+)
+def test_fast_job_builders_make_the_same_bytes_as_the_libraries(services, visit, media_key, uri):
+    printer = printer_for(uri)
+    badge = services.badges.render(visit.id, media_key)
+    reference = (
+        printer.build_job_with_escpos_image(badge)
+        if uri.startswith("escpos")
+        else printer.build_job_with_convert(badge)
+    )
+    assert printer.build_job(badge) == reference
