@@ -31,7 +31,10 @@ from printers.base import (
 
 CHUNK = 4096
 SEND_BUFFER = 16384  # small, so that "sent" means the printer took it (see printers.escpos_printer)
-_STATUS_REQUEST = b"\x00" * 200 + b"\x1b\x40" + b"\x1b\x69\x53"  # invalidate, initialise, ask status
+_ASK_STATUS = b"\x1b\x69\x53"
+# On a fresh connection: clear any half-received command (invalidate), initialise, then ask. Right after a job
+# only the request itself is sent, so nothing can disturb the label being printed.
+_STATUS_REQUEST = b"\x00" * 200 + b"\x1b\x40" + _ASK_STATUS
 
 # brother-ql-next logs every status byte and a warning per resize; the desk's event log says what matters.
 logging.getLogger("brother_ql").setLevel(logging.CRITICAL)
@@ -175,24 +178,24 @@ class BrotherPrinter(Printer):
             except Exception as exc:
                 return PrinterStatus(State.OFFLINE, str(exc))
         try:
-            reply = self._ask()
+            reply = self._ask(_STATUS_REQUEST if opened_here else _ASK_STATUS)
         finally:
             if opened_here:
                 self.close()
         return interpret_brother_status(reply, self.where)
 
-    def _ask(self) -> bytes:
+    def _ask(self, request: bytes) -> bytes:
         reply = b""
         try:
             if self._sock is not None:
-                self._sock.sendall(_STATUS_REQUEST)
+                self._sock.sendall(request)
                 while len(reply) < 32:
                     part = self._sock.recv(32 - len(reply))
                     if not part:
                         break
                     reply += part
             else:
-                self._usb.write(_STATUS_REQUEST)
+                self._usb.write(request)
                 reply = self._usb.read(32) or b""
         except Exception:  # silent: a timeout or a dropped connection
             pass

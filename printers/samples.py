@@ -58,6 +58,21 @@ def main(folder: str) -> int:
             badge = render(sample_data(photo=True), media, orientation)
             badge.image.save(out / f"{key}-{orientation}.png", optimize=True)
     render(sample_data(photo=False), PRESETS["80mm"]).image.save(out / "80mm-portrait-no-photo.png")
+    lines = [
+        "# Sample badges",
+        "",
+        "Written by `python -m printers.samples docs/badges`: each image is exactly what the printer gets, at",
+        "its own dots (landscape badges are turned a quarter turn to run along the paper). Synthetic data.",
+        "",
+        "| media | dots | portrait | landscape |",
+        "|---|---|---|---|",
+    ]
+    for key, media in PRESETS.items():
+        lines.append(
+            f"| {media.label} | {media.width} × {media.length} at {media.dpi} dpi | "
+            f"![]({key}-portrait.png) | ![]({key}-landscape.png) |"
+        )
+    (out / "README.md").write_text("\n".join(lines) + "\n")
     return 0
 
 

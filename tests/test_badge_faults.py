@@ -149,3 +149,24 @@ def test_status_of_a_printer_that_is_off_is_offline_in_the_offices_words():
 def test_recording_printer_reports_what_it_was_told():
     printer = RecordingPrinter(replies=[PrinterStatus(State.UNKNOWN, "no answer")])
     assert not printer.status().ok
+
+
+def test_a_brother_printer_out_of_labels_says_so(services, badges, visit, listener):
+    no_media = bytearray(bytes([0x80, 0x20, 0x42, 0x34, 0x41, 0x30, 0, 0, 0, 0, 62, 0x0B]) + bytes(20))
+    no_media[8] = 0x01  # error information 1, bit 0: no media
+    empty = listener("brother", brother_reply=bytes(no_media))
+    printer = printer_for(f"brother+tcp://127.0.0.1:{empty.port}?model=QL-820NWB&timeout=1")
+    assert printer.status().message.startswith("Label printer out of labels")
+    handler = ScriptedHandler([False])
+    result = badges.print_badge(visit.id, printer, handler, media_key="brother-62x100")
+    assert result.outcome is Outcome.ATTENTION and "out of labels" in result.message
+    assert len(handler.questions) == 1
+    assert visit_is_kept(services, visit)
+
+
+def test_a_brother_printer_that_is_off_is_not_reachable(services, badges, visit):
+    port = closed_port()
+    printer = printer_for(f"brother+tcp://127.0.0.1:{port}?model=QL-820NWB&timeout=1")
+    result = badges.print_badge(visit.id, printer, media_key="brother-62x100")
+    assert result.outcome is Outcome.FAILED and result.attempts == 3
+    assert "Badge printer not reachable — is it on? (IP 127.0.0.1)" in result.message
