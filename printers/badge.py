@@ -213,16 +213,15 @@ class _Painter:
         return box
 
     def name(self, first: str, last: str, box: Box) -> Box:
-        """The name on one line or on two (first / last), whichever gives the bigger type."""
+        """The name on one line or on two (first above last, each as large as fits), whichever is bigger."""
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         one_font, _ = self.fit(f"{first} {last}", "bold", w, h * 62 // 100)
         two_first, _ = self.fit(first, "bold", w, h * 46 // 100)
         two_last, _ = self.fit(last, "bold", w, h * 46 // 100)
         if first and min(two_first.size, two_last.size) > one_font.size * 1.15:
-            size = min(two_first.size, two_last.size)
-            top = self._line(first, size, x0, y0)
-            bottom = self._line(last, size, x0, y0 + h // 2 + h // 25)
+            top = self._line(first, two_first.size, x0, y0)
+            bottom = self._line(last, two_last.size, x0, y0 + h * 54 // 100)
             return (x0, top[1], max(top[2], bottom[2]), bottom[3])
         return self.text(f"{first} {last}".strip(), "bold", (x0, y0, x1, y0 + h * 62 // 100))
 
@@ -250,10 +249,10 @@ class _Painter:
         size = max(size, 10)
         bottom = y0
         for i, (weight, text) in enumerate(lines):
-            line = _shorten(text, weight, x1 - x0, step * 72 // 100, size)
+            # Every line fits: ``size`` is the smallest of their fitted sizes.
             f = font(weight, size)
             cap = f.getbbox("H")
-            self.draw.text((x0, y0 + i * step - cap[1]), line, font=f, fill=self.ink)
+            self.draw.text((x0 - f.getbbox(text)[0], y0 + i * step - cap[1]), text, font=f, fill=self.ink)
             bottom = y0 + i * step + (cap[3] - cap[1])
         return (x0, y0, x1, bottom)
 
