@@ -125,3 +125,17 @@ def test_settings_panel_previews_test_prints_and_saves(qtbot, services, listener
     panel.printer.setCurrentText("nonsense")
     panel.save_button.click()
     assert "not a printer address" in panel.result.text()
+
+
+def test_a_printer_changed_in_settings_is_used_for_the_next_badge(qtbot, services, listener):
+    window = make_window(qtbot, services)  # starts on the preview
+    assert check_in(qtbot, window, "Rowan", "Examplar").visit.visitor.first_name == "Rowan"
+    printer_at = listener()
+    services.settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
+    window.form.first_name.setText("Blake")
+    window.form.last_name.setText("Synthberg")
+    window.request_check_in()  # the worker is replaced before the badge is queued
+    panel = window.badge_printing.panel
+    qtbot.waitUntil(lambda: "Badge printed for Blake Synthberg" in panel.status.text(), timeout=8000)
+    assert wait_for(lambda: b"\x1dv0" in printer_at.data)
+    window.badge_printing.shutdown()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from frontdesk.settings import BADGE_PRINTER
 from printers.base import PrinterStatus
 from printers.fakes import PreviewPrinter
 from ui.badge_panel import BadgePanel
@@ -43,6 +44,9 @@ class BadgePrinting(QObject):
         self.reprint_action.triggered.connect(self.on_reprint_selected)
         table.addAction(self.reprint_action)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        tools = getattr(window, "tools_menu", None)
+        if tools is not None:
+            tools.addAction("Badge &printer…", self.on_settings_requested)
 
     def start_worker(self) -> None:
         """(Re)start the worker for the printer in the settings; a bad setting falls back to the preview."""
@@ -65,14 +69,19 @@ class BadgePrinting(QObject):
     @Slot(object)
     def on_visit_checked_in(self, visit) -> None:
         """The visit is committed: print its badge."""
-        self.panel.show_pending(visit)
-        self.worker.submit(visit)
+        self.on_reprint_requested(visit)
 
     @Slot(object)
     def on_reprint_requested(self, visit) -> None:
-        """Reprint a visit's badge (from the panel or the on-site list)."""
+        """Print a visit's badge (after check-in, from the panel, or from the on-site list)."""
+        self._follow_settings()
         self.panel.show_pending(visit)
         self.worker.submit(visit)
+
+    def _follow_settings(self) -> None:
+        # The printer may have been changed in Tools › Settings since the worker started.
+        if self.worker is None or self.services.settings.get(BADGE_PRINTER).strip() != self.worker.printer.uri:
+            self.start_worker()
 
     @Slot()
     def on_reprint_selected(self) -> None:
