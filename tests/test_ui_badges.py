@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 
+from frontdesk.models import Visitor
 from frontdesk.services.badges import Outcome
 from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER
 from printers.decode import escpos_raster
@@ -139,3 +140,44 @@ def test_a_printer_changed_in_settings_is_used_for_the_next_badge(qtbot, service
     qtbot.waitUntil(lambda: "Badge printed for Blake Synthberg" in panel.status.text(), timeout=8000)
     assert wait_for(lambda: b"\x1dv0" in printer_at.data)
     window.badge_printing.shutdown()
+
+
+def test_reprint_from_the_on_site_list(qtbot, services):
+    window = make_window(qtbot, services)
+    first = check_in(qtbot, window, "Emerson", "Fictiona")
+    check_in(qtbot, window, "Dakota", "Imaginaro")
+    row = next(i for i, v in enumerate(window.onsite_model.visits()) if v.id == first.visit.id)
+    window.onsite_table.selectRow(row)
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as again:
+        window.badge_printing.reprint_action.trigger()
+    assert again.args[0].visit.id == first.visit.id
+    assert len(services.badges.attempts(first.visit.id)) == 2
+    window.badge_printing.shutdown()
+
+
+def test_os_print_queue_printer(qtbot, services, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from printers.uri import printer_for
+
+    missing = printer_for("system://No Such Queue")
+    assert missing.status().state.value == "offline"
+    result = services.badges.print_badge(
+        services.visits.check_in(Visitor(first_name="Kendall", last_name="Placeholder")).id,
+        missing,
+        media_key="dymo-30857",
+    )
+    assert result.outcome is Outcome.FAILED and "not reachable" in result.message
+
+    # The painting path, onto Qt's PDF output instead of a queue (no print queues on the test machine).
+    queue = printer_for("system://Front Desk DYMO")
+    badge = services.badges.render(result.visit.id, "dymo-30857")
+    job = queue.build_job(badge)
+    pdf = tmp_path / "badge.pdf"
+    queue._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    queue._printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    queue._printer.setOutputFileName(str(pdf))
+    queue.send(job)
+    queue.close()
+    text = pdf.read_bytes()
+    assert b"/MediaBox [0 0 158" in text  # 55.9 mm wide in points: the badge label, not a letter page
