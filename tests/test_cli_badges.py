@@ -86,3 +86,12 @@ def test_printer_status_and_test(data_dir):
 
     proc = frontdesk("printer", "status", "lpt://nowhere", data_dir=data_dir)
     assert proc.returncode == 2 and "Unknown printer type 'lpt'" in text(proc)[1]
+
+
+def test_badge_print_without_a_printer_set_up_says_how(data_dir):
+    visit = checkin(data_dir)
+    proc = frontdesk("badge", "print", visit["badge_code"], data_dir=data_dir)
+    assert proc.returncode == 2
+    assert "No badge printer is set up" in text(proc)[1]
+    proc = frontdesk("badge", "render", "999", "--out", "x.png", data_dir=data_dir)
+    assert proc.returncode == 2 and "No visit found" in text(proc)[1]

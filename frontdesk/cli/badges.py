@@ -66,6 +66,11 @@ def _render(args: argparse.Namespace) -> int:
 def _print(args: argparse.Namespace) -> int:
     badges = open_services(args).badges
     printer = badges.printer(args.printer)
+    if printer.on_screen:
+        raise InputError(
+            "No badge printer is set up (badges.printer is preview://): give --printer URI, set one with "
+            "'frontdesk config set badges.printer URI', or use 'frontdesk badge render VISIT --out FILE.png'"
+        )
     result = badges.print_badge(args.visit, printer, media_key=args.media, orientation=args.orientation)
     if result.outcome is Outcome.PRINTED:
         print(result.message)
