@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
 import threading
@@ -65,18 +66,19 @@ def _visitors() -> list[BadgeData]:
     ]
 
 
-def _render_and_encode(media_key: str, uri: str) -> tuple[list[float], int]:
+def _render_and_encode(media_key: str, uri: str) -> tuple[list[float], list[float], int]:
     printer = printer_for(uri)
     visitors = _visitors()
     media = PRESETS[media_key]
     printer.build_job(render(visitors[-1], media))  # warm imports and the fonts
-    times, size = [], 0
+    wall, cpu, size = [], [], 0
     for data in visitors[:RUNS]:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         job = printer.build_job(render(data, media))
-        times.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         size = len(job)
-    return times, size
+    return wall, cpu, size
 
 
 def run() -> str:
@@ -88,34 +90,45 @@ def run() -> str:
         ("brother-62x100", "brother+tcp://127.0.0.1?model=QL-820NWB"),
         ("brother-62-red", "brother+tcp://127.0.0.1?model=QL-820NWB"),
     ]:
-        times, size = _render_and_encode(media_key, uri)
-        rows.append((f"render + encode, {media_key} ({size // 1024} KB job)", times, 30))
+        wall, cpu, size = _render_and_encode(media_key, uri)
+        rows.append((f"render + encode, {media_key} ({size // 1024} KB job)", wall, cpu, 30))
 
     sink = _Sink()
     printer = printer_for(f"escpos+tcp://127.0.0.1:{sink.port}?profile=TM-T20II&timeout=2")
     job = printer.build_job(render(sample_data(), PRESETS["80mm"]))
-    times = []
+    wall, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         target = sink.received + len(job)
         printer.open()
         printer.send(job)
         printer.close()
         sink.wait_for(target)
-        times.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)  # includes the listener thread's reading
     rows.append(
-        (f"80 mm job delivered to a 127.0.0.1 listener ({len(job) // 1024} KB, connect → all bytes in)", times, 50)
+        (
+            f"80 mm job delivered to a 127.0.0.1 listener ({len(job) // 1024} KB, connect → all bytes in)",
+            wall,
+            cpu,
+            50,
+        )
     )
 
-    lines = ["| step | p50 ms | p95 ms | target p95 | meets |", "|---|---|---|---|---|"]
-    for label, samples, target in rows:
+    lines = [
+        "| step | p50 ms | p95 ms | p95 CPU ms | target p95 | meets |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, samples, cpu_samples, target in rows:
         p95 = _p95(samples)
         lines.append(
-            f"| {label} | {statistics.median(samples) * 1000:.1f} | {p95:.1f} | ≤ {target} ms | "
-            f"{'yes' if p95 <= target else 'NO'} |"
+            f"| {label} | {statistics.median(samples) * 1000:.1f} | {p95:.1f} | {_p95(cpu_samples):.1f} | "
+            f"≤ {target} ms | {'yes' if p95 <= target else 'NO'} |"
         )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
-        f"{RUNS} runs each; synthetic badges with a photo and a different name and code every run.\n\n"
+        f"{RUNS} runs each; synthetic badges with a photo and a different name and code every run. Wall-clock "
+        f"times decide *meets*; CPU time shows the code's own cost (load average {load:.1f} during the run).\n\n"
         + "\n".join(lines)
         + "\n"
     )

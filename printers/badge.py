@@ -16,13 +16,14 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
+from frontdesk.models import Visit
 from printers.fonts import font
 from printers.media import Media
 from printers.qr import module_size, qr_image
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (right and bottom exclusive)
 
-BLACK, WHITE, RED = (0, 0, 0), (255, 255, 255), (255, 0, 0)
+RED = (255, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class BadgeData:
         return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
 
     @classmethod
-    def from_visit(cls, visit, school: str, valid_hours: int, photo: bytes | None = None) -> BadgeData:
+    def from_visit(cls, visit: Visit, school: str, valid_hours: int, photo: bytes | None = None) -> BadgeData:
         """The badge of a :class:`frontdesk.models.Visit`, valid ``valid_hours`` from its time in."""
         visitor = visit.visitor
         first = " ".join(p for p in (visitor.first_name, visitor.middle_name) if p)
@@ -88,13 +89,15 @@ def render(data: BadgeData, media: Media, orientation: str | None = None) -> Bad
     """Draw ``data`` on ``media`` at its native dots, with no scaling anywhere."""
     orientation = orientation or media.orientation
     width, height = media.canvas(orientation)
-    canvas = Image.new("RGB" if media.red else "L", (width, height), WHITE if media.red else 255)
-    painter = _Painter(canvas, media)
+    canvas = Image.new("L", (width, height), 255)
+    painter = _Painter(canvas)
     if width >= height:
         boxes, module = _landscape(painter, data, width, height, media)
     else:
         boxes, module = _portrait(painter, data, width, height, media)
-    image = _pure_colours(canvas) if media.red else canvas.convert("1", dither=Image.Dither.NONE)
+    image = canvas.convert("1", dither=Image.Dither.NONE)
+    if media.red:
+        image = _band_in_red(image, boxes["band"])
     if orientation == "landscape":
         # A quarter turn counter-clockwise: the badge's top edge runs along the left of the paper.
         image = image.transpose(Image.Transpose.ROTATE_90)
@@ -102,14 +105,11 @@ def render(data: BadgeData, media: Media, orientation: str | None = None) -> Bad
     return Badge(image, boxes, media, orientation, module)
 
 
-def _pure_colours(canvas: Image.Image) -> Image.Image:
-    """Anti-aliased RGB drawing snapped to pure black, red and white: a two-colour head has no greys."""
-    r, g, _ = canvas.split()
-    ink = g.point(lambda v: 255 if v < 128 else 0, "1")  # black and red both have little green
-    red = ImageChops.logical_and(r.point(lambda v: 255 if v >= 128 else 0, "1"), ink)
-    out = Image.new("RGB", canvas.size, WHITE)
-    out.paste(BLACK, mask=ink)
-    out.paste(RED, mask=red)
+def _band_in_red(mono: Image.Image, band: Box) -> Image.Image:
+    """The black-and-white badge with the band's ink turned red (two-colour stock): pure colours only."""
+    out = mono.convert("RGB")
+    ink = ImageChops.invert(mono.crop(band))  # set where the band has ink
+    out.paste(RED, band, mask=ink)
     return out
 
 
@@ -173,12 +173,10 @@ def _landscape(p: _Painter, d: BadgeData, w: int, h: int, media: Media) -> tuple
 class _Painter:
     """Text fitted to boxes, the inverse band, the photo and the QR, on one canvas."""
 
-    def __init__(self, canvas: Image.Image, media: Media):
+    def __init__(self, canvas: Image.Image):
         self.canvas = canvas
         self.draw = ImageDraw.Draw(canvas)
-        self.ink = BLACK if canvas.mode == "RGB" else 0
-        self.paper = WHITE if canvas.mode == "RGB" else 255
-        self.accent = RED if media.red else self.ink
+        self.ink, self.paper = 0, 255
 
     def fit(self, text: str, weight: str, max_w: int, max_h: int) -> tuple[object, Box]:
         """The largest font whose ink for ``text`` fits ``max_w`` × ``max_h``, and that ink's bbox."""
@@ -199,7 +197,7 @@ class _Painter:
     def band(self, text: str, box: Box) -> Box:
         """The full-width inverse category band: white capitals on solid ink (red on two-colour stock)."""
         x0, y0, x1, y1 = box
-        self.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=self.accent)
+        self.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=self.ink)  # turned red later on two-colour stock
         pad_y = (y1 - y0) // 7
         pad_x = (x1 - x0) // 20
         self.text(

@@ -80,6 +80,7 @@ def brother_raster(job: bytes, head_dots: int = 720) -> tuple[Image.Image, Image
             raise ValueError(f"unknown Brother command {op:#x} at {at}")
 
     def plane(rows: list[bytes]) -> Image.Image | None:
+        """Rows of packed bits as an image, flipped back from the head's mirror order."""
         if not rows:
             return None
         width = len(rows[0]) * 8

@@ -41,6 +41,7 @@ class _UrlSerial(escpos_printer.Serial):
     """python-escpos's Serial, opened through ``serial_for_url`` so tests can use ``loop://``."""
 
     def open(self, raise_not_found: bool = True) -> None:
+        """Open the port by URL (``/dev/ttyUSB0``, ``COM3``, ``loop://``) with read and write timeouts."""
         try:
             self.device = serial.serial_for_url(
                 self.devfile, baudrate=self.baudrate, timeout=self.timeout, write_timeout=self.timeout
