@@ -170,3 +170,17 @@ def test_a_brother_printer_that_is_off_is_not_reachable(services, badges, visit)
     result = badges.print_badge(visit.id, printer, media_key="brother-62x100")
     assert result.outcome is Outcome.FAILED and result.attempts == 3
     assert "Badge printer not reachable — is it on? (IP 127.0.0.1)" in result.message
+
+
+def test_a_mistyped_media_setting_fails_the_badge_not_the_visit(services, badges, visit):
+    from frontdesk.settings import BADGE_MEDIA, BADGE_ORIENTATION
+
+    services.settings.set(BADGE_MEDIA, "80 mm")
+    result = badges.print_badge(visit.id, RecordingPrinter())
+    assert result.outcome is Outcome.FAILED and "No badge media '80 mm'" in result.message
+    services.settings.set(BADGE_MEDIA, "80mm")
+    services.settings.set(BADGE_ORIENTATION, "sideways")
+    result = badges.print_badge(visit.id, RecordingPrinter())
+    assert result.outcome is Outcome.FAILED and "portrait or landscape" in result.message
+    assert [a.outcome for a in badges.attempts(visit.id)] == ["failed", "failed"]
+    assert visit_is_kept(services, visit)

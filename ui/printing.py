@@ -77,32 +77,38 @@ class PrintWorker(QObject):
                     item = ("status",)
                 if item is None:
                     return
-                if item[0] == "print":
-                    _, visit, queued_at, media_key, orientation = item
-                    result = self.badges.print_badge(
-                        visit,
-                        self.printer,
-                        self.handler,
-                        media_key=media_key,
-                        orientation=orientation,
-                        queued_at=queued_at,
-                    )
-                    self.job_done.emit(result)
-                    if result.outcome in _OUTCOME_STATE:
-                        state = _OUTCOME_STATE[result.outcome]
-                        self.health_changed.emit(PrinterStatus(state, _short(result, self.printer)))
-                else:
-                    self.health_changed.emit(self.printer.status())
+                try:
+                    self._serve(item)
+                except Exception as exc:  # the worker outlives any one job: report and carry on
+                    self.health_changed.emit(PrinterStatus(State.UNKNOWN, f"printing problem: {exc}"))
         finally:
             self.printer.close()
             self.badges.close_thread()
+
+    def _serve(self, item: tuple) -> None:
+        if item[0] == "print":
+            _, visit, queued_at, media_key, orientation = item
+            result = self.badges.print_badge(
+                visit,
+                self.printer,
+                self.handler,
+                media_key=media_key,
+                orientation=orientation,
+                queued_at=queued_at,
+            )
+            self.job_done.emit(result)
+            if result.outcome in _OUTCOME_STATE:
+                state = _OUTCOME_STATE[result.outcome]
+                self.health_changed.emit(PrinterStatus(state, _short(result, self.printer)))
+        else:
+            self.health_changed.emit(self.printer.status())
 
 
 def _short(result: PrintResult, printer: Printer) -> str:
     if result.outcome is Outcome.PRINTED:
         return "ready" if not printer.on_screen else "on-screen preview"
     if result.outcome is Outcome.FAILED:
-        return f"not reachable ({printer.where})"
+        return f"not reachable ({printer.where})" if "not reachable" in result.message else "badge not printed"
     if result.outcome is Outcome.SENT:
         return "not answering — check the last badge"
     return "needs attention"

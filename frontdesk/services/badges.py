@@ -177,8 +177,14 @@ class BadgeService:
         printer fault (the result says what happened, in the office's words)."""
         handler = handler or NeverReprint()
         visit = visit_ref if isinstance(visit_ref, Visit) else self._visits.get(visit_ref)
-        chosen = self.media(media_key)
         name = visit.visitor.full_name
+        try:
+            chosen = self.media(media_key)
+            turn = self.orientation(orientation)
+        except InputError as exc:  # a mistyped media or orientation setting
+            key = media_key or self._settings.get(BADGE_MEDIA)
+            message = f"Badge for {name} not printed: {exc.message}"
+            return self._finish(visit, printer, key, Outcome.FAILED, message, None, b"", 0, 0, "error")
         if queued_at is not None and self._now() - queued_at > JOB_EXPIRES_AFTER:
             waited = int((self._now() - queued_at).total_seconds() // 60)
             message = (
@@ -189,10 +195,13 @@ class BadgeService:
             message = f"The badge printer cannot print on {chosen.label}: choose matching media in Settings."
             return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "error")
         try:
-            badge = render(self.badge_data(visit), chosen, self.orientation(orientation))
+            badge = render(self.badge_data(visit), chosen, turn)
             job = printer.build_job(badge)
         except PrinterSetupError as exc:
             return self._finish(visit, printer, chosen, Outcome.FAILED, exc.message, None, b"", 0, 0, "error")
+        except Exception as exc:  # a badge that cannot be drawn must still never cost the visit
+            message = f"Badge for {name} could not be drawn ({exc}). The visit is saved; use Reprint."
+            return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "error")
 
         attempt = 0
         automatic_left = retries
@@ -297,7 +306,7 @@ class BadgeService:
                     visit.id,
                     clock.to_db(self._now()),
                     printer.uri,
-                    chosen.key,
+                    getattr(chosen, "key", chosen),
                     attempt,
                     str(outcome),
                     sent,
