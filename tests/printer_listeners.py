@@ -33,7 +33,8 @@ class Listener:
         self.done = threading.Event()
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if mode == "silent":
+        if mode in ("silent", "reset"):
+            # A small window, like a printer's own buffer: the job cannot all sit in the kernel unread.
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(8)
@@ -64,7 +65,7 @@ class Listener:
         conn.settimeout(5)
         try:
             while True:
-                chunk = conn.recv(65536)
+                chunk = conn.recv(1024 if self.mode == "reset" else 65536)
                 if not chunk:
                     break
                 received += chunk
