@@ -184,3 +184,11 @@ def test_a_mistyped_media_setting_fails_the_badge_not_the_visit(services, badges
     assert result.outcome is Outcome.FAILED and "portrait or landscape" in result.message
     assert [a.outcome for a in badges.attempts(visit.id)] == ["failed", "failed"]
     assert visit_is_kept(services, visit)
+
+
+def test_no_badge_for_a_visitor_who_has_left(services, badges, visit):
+    services.visits.check_out(visit.badge_code)
+    printer = RecordingPrinter()
+    result = badges.print_badge(visit.id, printer)
+    assert result.outcome is Outcome.FAILED and "was checked out" in result.message
+    assert printer.jobs == []

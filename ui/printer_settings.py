@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 from frontdesk.errors import FrontDeskError
 from frontdesk.services.badges import BadgeService
 from frontdesk.settings import BADGE_MEDIA, BADGE_ORIENTATION, BADGE_PRINTER, SCHOOL_NAME, Settings
-from printers.badge import BadgeData, render
+from printers.badge import render
 from printers.media import PRESETS
 from printers.samples import sample_data
 from printers.uri import printer_for
@@ -112,7 +114,7 @@ class PrinterSettingsPanel(QWidget):
         _, media_key, orientation = self.chosen()
         data = sample_data(photo=True)
         school = self.settings.get(SCHOOL_NAME) or data.school
-        data = BadgeData(**{**data.__dict__, "school": school})
+        data = replace(data, school=school)
         media = PRESETS[media_key]
         badge = render(data, media, orientation or None)
         self.preview.setPixmap(pixmap_of(badge, PREVIEW_SIZE, PREVIEW_SIZE))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -185,6 +185,9 @@ class BadgeService:
             key = media_key or self._settings.get(BADGE_MEDIA)
             message = f"Badge for {name} not printed: {exc.message}"
             return self._finish(visit, printer, key, Outcome.FAILED, message, None, b"", 0, 0, "error")
+        if visit.time_out is not None:  # a badge for someone who has left would let anyone walk in on it
+            message = f"{name} was checked out at {visit.time_out.astimezone():%H:%M}: no badge printed."
+            return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "warning")
         if queued_at is not None and self._now() - queued_at > JOB_EXPIRES_AFTER:
             waited = int((self._now() - queued_at).total_seconds() // 60)
             message = (
@@ -260,9 +263,7 @@ class BadgeService:
 
         chosen = self.media(media_key)
         data = sample_data(photo=False)
-        data = BadgeData(
-            **{**data.__dict__, "category": "TEST PRINT", "school": self._settings.get(SCHOOL_NAME) or data.school}
-        )
+        data = replace(data, category="TEST PRINT", school=self._settings.get(SCHOOL_NAME) or data.school)
         badge = render(data, chosen, self.orientation(orientation))
         job = printer.build_job(badge)
         try:
