@@ -83,8 +83,8 @@ class EscposPrinter(Printer):
         the badge's 1-bit image: python-escpos's ``image()`` runs five whole-image conversions first, which
         costs more than the badge takes to draw. A test checks the bytes equal what ``image()`` makes.
         """
-        dummy = escpos_printer.Dummy(profile=self.profile)
-        self._check_width(badge)
+        dummy = self._dummy()
+        self._check_width(dummy, badge)
         dummy.hw("INIT")
         image = badge.image if badge.image.mode == "1" else badge.image.convert("1", dither=Image.Dither.NONE)
         width_bytes = (image.width + 7) // 8
@@ -99,8 +99,8 @@ class EscposPrinter(Printer):
 
     def build_job_with_escpos_image(self, badge: Badge) -> bytes:
         """The same job made by python-escpos's own ``image()`` (the reference the fast path is tested against)."""
-        dummy = escpos_printer.Dummy(profile=self.profile)
-        self._check_width(badge)
+        dummy = self._dummy()
+        self._check_width(dummy, badge)
         dummy.hw("INIT")
         # python-escpos prints a notice on stdout when a profile has no width; keep the CLI clean.
         with contextlib.redirect_stdout(io.StringIO()):
@@ -108,15 +108,19 @@ class EscposPrinter(Printer):
         dummy.cut(feed=True)
         return dummy.output
 
-    def _check_width(self, badge: Badge) -> None:
+    def _dummy(self) -> escpos_printer.Dummy:
         try:
-            max_width = int(
-                escpos_printer.Dummy(profile=self.profile).profile.profile_data["media"]["width"]["pixels"]
-            )
+            return escpos_printer.Dummy(profile=self.profile)
+        except Exception as exc:  # python-escpos raises a bare KeyError for a profile it does not know
+            raise PrinterSetupError(
+                f"Unknown ESC/POS printer profile {self.profile!r} in the printer setting (e.g. TM-T20II)"
+            ) from exc
+
+    def _check_width(self, dummy: escpos_printer.Dummy, badge: Badge) -> None:
+        try:
+            max_width = int(dummy.profile.profile_data["media"]["width"]["pixels"])
         except (KeyError, ValueError, TypeError):
             return  # a profile without a width: python-escpos prints anyway, and so do we
-        except Exception as exc:
-            raise PrinterSetupError(f"Unknown ESC/POS printer profile {self.profile!r}") from exc
         if badge.image.width > max_width:
             raise PrinterSetupError(
                 f"This badge is {badge.image.width} dots wide but the {self.profile} prints at most {max_width}: "
