@@ -75,7 +75,8 @@ class Badge:
     """A rendered badge: the image to print (head width × badge length) and where each field landed.
 
     ``image`` is mode ``1`` (or ``RGB`` with pure black, red and white for two-colour stock), already
-    turned for landscape badges. ``boxes`` are in the coordinates of ``image``.
+    turned for landscape badges. ``boxes`` are in the coordinates of ``image``. ``ink`` is every dot as
+    mode ``1`` and ``red_area`` the box whose ink is red, so drivers need not separate colours again.
     """
 
     image: Image.Image
@@ -83,6 +84,8 @@ class Badge:
     media: Media
     orientation: str
     qr_module: int
+    ink: Image.Image
+    red_area: Box | None = None
 
 
 def render(data: BadgeData, media: Media, orientation: str | None = None) -> Badge:
@@ -95,14 +98,14 @@ def render(data: BadgeData, media: Media, orientation: str | None = None) -> Bad
         boxes, module = _landscape(painter, data, width, height, media)
     else:
         boxes, module = _portrait(painter, data, width, height, media)
-    image = canvas.convert("1", dither=Image.Dither.NONE)
-    if media.red:
-        image = _band_in_red(image, boxes["band"])
+    ink = canvas.convert("1", dither=Image.Dither.NONE)
     if orientation == "landscape":
         # A quarter turn counter-clockwise: the badge's top edge runs along the left of the paper.
-        image = image.transpose(Image.Transpose.ROTATE_90)
+        ink = ink.transpose(Image.Transpose.ROTATE_90)
         boxes = {k: (y0, width - x1, y1, width - x0) for k, (x0, y0, x1, y1) in boxes.items()}
-    return Badge(image, boxes, media, orientation, module)
+    if not media.red:
+        return Badge(ink, boxes, media, orientation, module, ink)
+    return Badge(_band_in_red(ink, boxes["band"]), boxes, media, orientation, module, ink, boxes["band"])
 
 
 def _band_in_red(mono: Image.Image, band: Box) -> Image.Image:

@@ -75,7 +75,7 @@ class BrotherPrinter(Printer):
         ``convert``'s.
         """
         qlr, label_specs = self._raster(badge)
-        black, red = _planes(badge.image, badge.media.red)
+        black, red = _planes(badge)
         width = qlr.get_pixel_width()
         offset = width - black.width - label_specs.offset_r - qlr.model.additional_offset_r
         black, red = (_placed(plane, width, offset) if plane else None for plane in (black, red))
@@ -101,7 +101,10 @@ class BrotherPrinter(Printer):
             qlr.two_color_printing = red is not None
             qlr.add_expanded_mode()
         qlr.add_margins(label_specs.feed_margin)
-        qlr.add_raster_data(black, red)
+        low, high = qlr.model.min_max_length_dots
+        if not low <= black.height <= high:
+            raise PrinterSetupError(f"A {black.height}-dot badge is outside what the {self.model} can print")
+        qlr.data += _raster_rows([p for p in (black, red) if p is not None])
         qlr.add_print()
         return bytes(qlr.data)
 
@@ -232,16 +235,31 @@ def interpret_brother_status(reply: bytes, where: str) -> PrinterStatus:
     return PrinterStatus(State.READY, f"Label printer ready{label} ({where})")
 
 
-def _planes(image: Image.Image, red: bool) -> tuple[Image.Image, Image.Image | None]:
+def _planes(badge: Badge) -> tuple[Image.Image, Image.Image | None]:
     """The ink planes of a badge, each mode ``1`` with a set bit where the plane prints (the QL's sense)."""
-    if not red:
-        return ImageChops.invert(image.convert("1")), None
-    r, g, _ = image.convert("RGB").split()
-    dark_r = r.point(lambda v: 255 if v < 128 else 0, "1")
-    dark_g = g.point(lambda v: 255 if v < 128 else 0, "1")
-    red_plane = ImageChops.logical_and(ImageChops.invert(dark_r), dark_g)  # red: R high, G low
-    black_plane = ImageChops.logical_and(dark_r, dark_g)
-    return black_plane, red_plane
+    black = ImageChops.invert(badge.ink)
+    if badge.red_area is None:
+        return black, None
+    red = Image.new("1", black.size, 0)
+    red.paste(black.crop(badge.red_area), badge.red_area[:2])
+    black.paste(0, badge.red_area)
+    return black, red
+
+
+def _raster_rows(planes: list[Image.Image]) -> bytes:
+    """The raster rows of one or two planes, as ``BrotherQLRaster.add_raster_data`` writes them (uncompressed).
+
+    Done here with one join instead of the library's per-row writes: a third of the time of a red badge.
+    """
+    row_len = planes[0].width // 8
+    frames = [plane.transpose(Image.Transpose.FLIP_LEFT_RIGHT).tobytes() for plane in planes]
+    rows = range(0, len(frames[0]), row_len)
+    if len(frames) == 1:
+        head = b"\x67\x00" + bytes([row_len])
+        return b"".join(head + frames[0][i : i + row_len] for i in rows)
+    black_head, red_head = b"\x77\x01" + bytes([row_len]), b"\x77\x02" + bytes([row_len])
+    black, red = frames
+    return b"".join(black_head + black[i : i + row_len] + red_head + red[i : i + row_len] for i in rows)
 
 
 def _placed(plane: Image.Image, width: int, offset: int) -> Image.Image:
