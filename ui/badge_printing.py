@@ -51,6 +51,7 @@ class BadgePrinting(QObject):
     def start_worker(self) -> None:
         """(Re)start the worker for the printer in the settings; a bad setting falls back to the preview."""
         if self.worker is not None:
+            # The old worker finishes the badges already queued for it in the background: none is lost.
             self.worker.stop()
         bad_setting = None
         try:

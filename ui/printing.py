@@ -63,10 +63,11 @@ class PrintWorker(QObject):
         """Queue a status check (its answer arrives as ``health_changed``)."""
         self._queue.put(("status",))
 
-    def stop(self, wait: float = 5.0) -> None:
-        """Finish the job in hand, drop the rest, and end the thread."""
+    def stop(self, wait: float = 0.0) -> None:
+        """End the thread once the badges already queued are done; wait up to ``wait`` seconds for it."""
         self._queue.put(None)
-        self._thread.join(wait)
+        if wait:
+            self._thread.join(wait)
 
     def _run(self) -> None:
         try:
