@@ -29,7 +29,7 @@ class BadgePrinting(QObject):
         self.window = window
         self.services = services
         self.panel = BadgePanel()
-        window.form_actions.addWidget(self.panel)
+        window.side_panels.addWidget(self.panel)
         self.handler = PanelReprintHandler()
         self.handler.asked.connect(self.panel.on_question_asked)
         self.worker: PrintWorker | None = None
