@@ -14,6 +14,7 @@ from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.review.service import ReviewService
+from frontdesk.services.badges import BadgeService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.visits import VisitService
@@ -48,6 +49,7 @@ class Services:
     events: EventLog
     directory: Directory
     station: StationService
+    badges: BadgeService
     session: Session
     audit: AuditTrail
     accounts: Accounts
@@ -77,6 +79,7 @@ class Services:
             events=events,
             directory=Directory(store, session=session, audit=audit),
             station=station,
+            badges=BadgeService(store, settings, visits, events),
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),

@@ -72,6 +72,20 @@ SCANNER_WEDGE_END_MS = declare(
     "scanner.wedge_end_ms", int, 80, "Keyboard scanner: a scan ends after (ms of silence)", "60 to 100"
 )
 
+# --- Badges and the badge printer (printers/, frontdesk/services/badges.py) -------------------------
+BADGE_PRINTER = declare(
+    "badges.printer",
+    str,
+    "preview://",
+    "Badge printer",
+    "For example escpos+tcp://10.0.0.20:9100?profile=TM-T20II, brother+tcp://10.0.0.21?model=QL-820NWB, "
+    "system://Front Desk DYMO, or preview:// (show the badge on screen only)",
+)
+BADGE_MEDIA = declare("badges.media", str, "80mm", "Badge paper or labels", "One of the media presets")
+BADGE_ORIENTATION = declare(
+    "badges.orientation", str, "", "Badge orientation", "portrait or landscape; empty for the media's usual"
+)
+
 
 # --- Staff accounts (sign-in and locking) ----------------------------------------------------------------
 LOCK_AFTER_MINUTES = declare(

@@ -15,7 +15,7 @@ from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewRow
 from frontdesk.services.visits import VisitService
-from ui.printing import pdf_printer
+from ui.report_printing import pdf_printer
 from ui.review_models import FLAGGED, AuditTableModel, ReviewTableModel
 from ui.review_window import ReviewWindow
 

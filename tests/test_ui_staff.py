@@ -13,7 +13,7 @@ from frontdesk.accounts.roles import Role
 from frontdesk.context import Services
 from frontdesk.models import Visitor
 from ui.app import build_window
-from ui.printing import pdf_printer
+from ui.report_printing import pdf_printer
 from ui.sign_in import CreateAdminPanel
 
 

@@ -13,20 +13,26 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import StoreError
 from frontdesk.settings import SCANNER_WEDGE_END_MS, STAFF_NAME, STATION_NAME
+from printers.uri import SCHEMES
 from scanners.wedge import WedgeBuffer
+from ui.badge_printing import BadgePrinting
 from ui.desk_lock import wire_staff
 from ui.dispatch_setup import DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
 from ui.id_scan import add_id_scanning
 from ui.main_window import MainWindow, banner
 from ui.sign_in import CreateAdminPanel
+from ui.system_printer import system_printer
 from ui.wedge_filter import WedgeFilter
+
+SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
     """The front-desk window with its devices and features wired in (also used by tests)."""
     window = MainWindow(services)
     window.dispatch = install_dispatch(window, services, demo=demo)  # panic alerts (started by run())
+    window.badge_printing = BadgePrinting(window, services)
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))

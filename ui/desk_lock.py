@@ -20,7 +20,7 @@ from frontdesk.accounts.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES, SCHOOL_NAME
-from ui.printing import default_printer, print_html, roster_html
+from ui.report_printing import default_printer, print_html, roster_html
 from ui.sign_in import SignInPanel
 
 _INPUT_EVENTS = {

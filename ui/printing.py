@@ -1,100 +1,151 @@
-"""Printing from the window: the day log and the emergency roster as HTML documents sent to a QPrinter.
+"""Badge printing in the window: one long-lived worker with a queue per printer, and the desk's handler.
 
-The PDF files of the core (``frontdesk.review.pdf``) are for saving and mailing; Qt cannot render a PDF
-without the QtPdf add-on, so what is printed is laid out here from the same rows.
+The worker's thread does all printer I/O (STYLE rule 4); it reports through signals whose receivers are
+slots of objects living in the GUI thread (rule 5). When the printer needs a person ("print again?"), the
+worker asks through :class:`PanelReprintHandler`, which puts the question in the badge panel on the GUI
+thread and waits for the answer (rule 9).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from html import escape
+import queue
+import threading
+from dataclasses import dataclass, field
 
-from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtCore import QObject, Signal
 
+from frontdesk import clock
 from frontdesk.models import Visit
-from frontdesk.review.models import ReviewRow, Totals
-from frontdesk.text import format_badge_code
-from ui.table_models import format_duration
+from frontdesk.services.badges import BadgeService, Outcome, PrintResult, ReprintHandler
+from printers.base import Printer, PrinterStatus, State
 
-_STYLE = (
-    "<style>body{font-family:sans-serif;font-size:9pt} table{border-collapse:collapse;width:100%}"
-    "th{text-align:left;border-bottom:1px solid #444} td{padding:2px 4px} tr.flag td{background:#f9d0d0}"
-    "h1{font-size:15pt;margin:0} .big td{font-size:13pt;padding:6px 4px;border-bottom:1px solid #999}</style>"
-)
+HEALTH_EVERY = 60.0  # seconds between status checks while idle
+ANSWER_WAIT = 600.0  # a question nobody answers in ten minutes is a "no"
 
-
-def day_log_html(rows: list[ReviewRow], title: str, school: str, now: datetime) -> str:
-    """The visits of a day (or range) as a printable HTML table, flagged rows shaded."""
-    totals = Totals.of(rows, now)
-    several_days = len({r.visit.time_in.astimezone().date() for r in rows}) > 1
-    headings = ("In", "Out", "Stayed", "Name", "Category", "Purpose", "Going to", "Screening", "Staff")
-    head = "".join(f"<th>{h}</th>" for h in (("Date",) if several_days else ()) + headings)
-    body = []
-    for r in rows:
-        v = r.visit
-        cells = [f"{v.time_in.astimezone():%Y-%m-%d}"] if several_days else []
-        cells += [
-            f"{v.time_in.astimezone():%H:%M}",
-            f"{v.time_out.astimezone():%H:%M}" if v.time_out else "on site",
-            format_duration(v.duration(now)),
-            v.visitor.full_name,
-            v.category.label,
-            v.purpose,
-            v.destination,
-            ("FLAGGED " if r.flagged else "")
-            + " / ".join(x for x in (r.screening_result, r.screening_decision) if x),
-            v.staff,
-        ]
-        css = ' class="flag"' if r.flagged else ""
-        body.append(f"<tr{css}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-    return (
-        f"<html><head>{_STYLE}</head><body><h1>{escape(title)}</h1><p>{escape(school)}<br>"
-        f"{totals.visits} visits, {totals.people} people, {totals.on_site} still on site, "
-        f"{totals.flagged} flagged. Printed {now.astimezone():%Y-%m-%d %H:%M}.</p>"
-        f"<table><tr>{head}</tr>{''.join(body)}</table></body></html>"
-    )
+_OUTCOME_STATE = {
+    Outcome.PRINTED: State.READY,
+    Outcome.SENT: State.UNKNOWN,
+    Outcome.FAILED: State.OFFLINE,
+    Outcome.PARTIAL: State.ATTENTION,
+    Outcome.ATTENTION: State.ATTENTION,
+}
 
 
-def roster_html(visits: list[Visit], school: str, now: datetime) -> str:
-    """The emergency roster (everyone on site) in large type, with a box to tick per person."""
-    rows = "".join(
-        f"<tr><td>☐</td><td><b>{escape(v.visitor.full_name)}</b></td><td>{escape(v.category.label)}</td>"
-        f"<td>{escape(v.destination or '—')}</td><td>{v.time_in.astimezone():%H:%M}</td>"
-        f"<td>{format_badge_code(v.badge_code)}</td></tr>"
-        for v in visits
-    )
-    return (
-        f"<html><head>{_STYLE}</head><body><h1 style='color:#b00000'>EMERGENCY ROSTER: everyone on site</h1>"
-        f"<p>{escape(school)} — {now.astimezone():%A %Y-%m-%d at %H:%M}<br>"
-        f"<b>{len(visits)} visitors on site.</b></p><table class='big'><tr><th></th><th>Name</th>"
-        "<th>Category</th><th>Where</th><th>In</th><th>Badge</th></tr>"
-        f"{rows or '<tr><td></td><td>Nobody is checked in.</td></tr>'}</table></body></html>"
-    )
+class PrintWorker(QObject):
+    """One printer's queue and the one thread that serves it, for the life of the printer setting."""
+
+    job_done = Signal(object)  # PrintResult
+    health_changed = Signal(object)  # PrinterStatus
+
+    def __init__(
+        self,
+        badges: BadgeService,
+        printer: Printer,
+        handler: ReprintHandler,
+        *,
+        health_every: float = HEALTH_EVERY,
+    ):
+        super().__init__()
+        self.badges = badges
+        self.printer = printer
+        self.handler = handler
+        self.health_every = health_every
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"printer {printer.uri}", daemon=True)
+        self._thread.start()
+        self.check_health()
+
+    def submit(self, visit: Visit, media_key: str | None = None, orientation: str | None = None) -> None:
+        """Queue a visit's badge; it is dropped if it waits longer than the service's expiry."""
+        self._queue.put(("print", visit, clock.now(), media_key, orientation))
+
+    def check_health(self) -> None:
+        """Queue a status check (its answer arrives as ``health_changed``)."""
+        self._queue.put(("status",))
+
+    def stop(self, wait: float = 0.0) -> None:
+        """End the thread once the badges already queued are done; wait up to ``wait`` seconds for it."""
+        self._queue.put(None)
+        if wait:
+            self._thread.join(wait)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=self.health_every)
+                except queue.Empty:
+                    item = ("status",)
+                if item is None:
+                    return
+                try:
+                    self._serve(item)
+                except Exception as exc:  # the worker outlives any one job: report and carry on
+                    self.health_changed.emit(PrinterStatus(State.UNKNOWN, f"printing problem: {exc}"))
+        finally:
+            self.printer.close()
+            self.badges.close_thread()
+
+    def _serve(self, item: tuple) -> None:
+        if item[0] == "print":
+            _, visit, queued_at, media_key, orientation = item
+            result = self.badges.print_badge(
+                visit,
+                self.printer,
+                self.handler,
+                media_key=media_key,
+                orientation=orientation,
+                queued_at=queued_at,
+            )
+            self.job_done.emit(result)
+            if result.outcome in _OUTCOME_STATE:
+                state = _OUTCOME_STATE[result.outcome]
+                self.health_changed.emit(PrinterStatus(state, _short(result, self.printer)))
+        else:
+            self.health_changed.emit(self.printer.status())
 
 
-def default_printer() -> QPrinter | None:
-    """The system's default printer, or None when the machine has none."""
-    info = QPrinterInfo.defaultPrinter()
-    if info.isNull():
-        return None
-    return QPrinter(info, QPrinter.PrinterMode.HighResolution)
+def _short(result: PrintResult, printer: Printer) -> str:
+    if result.outcome is Outcome.PRINTED:
+        return "ready" if not printer.on_screen else "on-screen preview"
+    if result.outcome is Outcome.FAILED:
+        return f"not reachable ({printer.where})" if "not reachable" in result.message else "badge not printed"
+    if result.outcome is Outcome.SENT:
+        return "not answering — check the last badge"
+    return "needs attention"
 
 
-def pdf_printer(path: str, *, landscape: bool = False) -> QPrinter:
-    """A QPrinter that writes a PDF file (no printer installed, and in tests)."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(path)
-    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
-    printer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), orientation, printer.pageLayout().margins())
-    )
-    return printer
+@dataclass
+class Question:
+    """A question from the worker to the desk, answered on the GUI thread."""
+
+    visit: Visit
+    message: str
+    answer: bool = False
+    answered: threading.Event = field(default_factory=threading.Event)
+
+    def reply(self, yes: bool) -> None:
+        """Give the answer and wake the worker."""
+        self.answer = yes
+        self.answered.set()
 
 
-def print_html(html: str, printer: QPrinter) -> None:
-    """Lay out ``html`` and send it to ``printer``."""
-    document = QTextDocument()
-    document.setHtml(html)
-    document.print_(printer)
+class PanelReprintHandler(QObject):
+    """Asks "print again?" in the badge panel (on the GUI thread) and blocks the worker until answered."""
+
+    asked = Signal(object)  # Question
+
+    def confirm_reprint(self, visit: Visit, message: str) -> bool:
+        """Called on the worker thread."""
+        question = Question(visit, message)
+        self.asked.emit(question)
+        question.answered.wait(ANSWER_WAIT)
+        return question.answer
+
+
+def health_view(status: PrinterStatus, printer: Printer) -> tuple[str, str]:
+    """The status bar's (state, text) for a printer status."""
+    if printer.on_screen:
+        return "unconfigured", "on-screen preview"
+    state = {State.READY: "ok", State.ATTENTION: "warning", State.UNKNOWN: "warning"}.get(status.state, "error")
+    return state, status.message

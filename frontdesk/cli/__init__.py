@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.ids",
     "frontdesk.cli.dispatch",
     "frontdesk.cli.panic",
+    "frontdesk.cli.badges",
 ]
 
 

@@ -14,6 +14,7 @@ from frontdesk.accounts.migrations import ACCOUNTS_MIGRATIONS
 from frontdesk.audit.migrations import AUDIT_MIGRATIONS
 from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
 from frontdesk.review.migrations import REVIEW_MIGRATIONS
+from frontdesk.store.badges_migrations import BADGES
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
@@ -91,6 +92,7 @@ CORE: list[Migration] = [
 MIGRATIONS: list[Migration] = [
     *CORE,
     *DISPATCH_STATION,
+    *BADGES,
     *AUDIT_MIGRATIONS,
     *ACCOUNTS_MIGRATIONS,
     *REVIEW_MIGRATIONS,
