@@ -79,7 +79,7 @@ class Services:
             events=events,
             directory=Directory(store, session=session, audit=audit),
             station=station,
-            badges=BadgeService(store, settings, visits, events),
+            badges=BadgeService(store, settings, visits, events, audit=audit),
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),

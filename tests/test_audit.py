@@ -194,3 +194,20 @@ def test_record_hash_is_sha256_of_the_json_array(text):
     fields = [12, "2026-11-02T08:00:00.000000Z", text, "visit.check_in", text, json.dumps({"k": text}), "ab" * 32]
     expected = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
     assert record_hash(*fields) == expected
+
+
+def test_badge_prints_are_recorded(services):
+    """A badge printed to a real TCP listener (an ESC/POS printer's port) leaves one badge.print record."""
+    from printers.uri import printer_for
+    from tests.printer_listeners import Listener
+
+    visit = services.visits.check_in(Visitor("Ann", "Testwood"))
+    printer_at = Listener("capture")
+    try:
+        printer = printer_for(f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
+        result = services.badges.print_badge(visit.badge_code, printer)
+    finally:
+        printer_at.close()
+    record = services.audit.records(action="badge.", limit=1)[0]
+    assert (record.subject, record.details["outcome"]) == (f"visit {visit.id}", str(result.outcome))
+    assert record.details["printer"] == printer.uri

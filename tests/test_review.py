@@ -147,7 +147,7 @@ def test_csv_export_is_audited(history, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["name"] for r in rows] == ["Ann Testwood", "Bob Sampleton", "Zoë Fakerson"]
     assert (rows[1]["time_in"], rows[1]["time_out"], rows[1]["minutes"]) == ("09:00", "12:00", "180")
-    assert rows[2]["time_out"] == "" and rows[0]["badge_printed"] == ""
+    assert rows[2]["time_out"] == "" and rows[0]["badge_printed"] == "no"  # the badge feature: none printed
     record = history.audit.records(action="report.export")[0]
     assert record.details == {"format": "csv", "from": "2026-11-02", "to": "2026-11-02", "visits": 3}
 
@@ -190,27 +190,26 @@ def test_cli_report_csv_and_search(history, data_dir, tmp_path, capsys):
 
 
 def test_screening_and_badge_tables_fill_the_review_when_present(history):
-    """The shapes of the screening and badge features' tables, as they land from their branches."""
+    """Rows in the screening and badge features' tables show in the review (their columns as they ship)."""
     db = history.store.db
     with db.conn:
+        # The badge table comes with that feature's migration; the screening one is made here when that
+        # feature is not merged yet, with the columns its migration declares NOT NULL.
         db.execute(
-            "CREATE TABLE IF NOT EXISTS screening_decisions (id INTEGER PRIMARY KEY, visit_id INTEGER, "
-            "screen_decision TEXT NOT NULL, outcome TEXT NOT NULL)"
-        )
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS badge_prints (id INTEGER PRIMARY KEY, visit_id INTEGER, outcome TEXT)"
+            "CREATE TABLE IF NOT EXISTS screening_decisions (id INTEGER PRIMARY KEY, time TEXT NOT NULL, "
+            "staff TEXT NOT NULL, visitor_first TEXT NOT NULL, visitor_last TEXT NOT NULL, "
+            "screen_decision TEXT NOT NULL, outcome TEXT NOT NULL, visit_id INTEGER)"
         )
         ann, bob, zoe = (r.visit.id for r in history.review.visits(ReviewQuery(DAY, DAY)))
-        db.execute(
-            "INSERT INTO screening_decisions (visit_id, screen_decision, outcome) VALUES (?, 'clear', ?)",
-            [ann, "clear:admit"],
+        decision = (
+            "INSERT INTO screening_decisions (time, staff, visitor_first, visitor_last, screen_decision, outcome, "
+            "visit_id) VALUES ('2026-11-02T08:00:00.000000Z', 'Pat', 'X', 'Y', ?, ?, ?)"
         )
-        db.execute(
-            "INSERT INTO screening_decisions (visit_id, screen_decision, outcome) VALUES (?, ?, ?)",
-            [bob, "possible_match", "not_this_person:admit"],
-        )
+        db.execute(decision, ["clear", "clear:admit", ann])
+        db.execute(decision, ["possible_match", "not_this_person:admit", bob])
         db.conn.executemany(
-            "INSERT INTO badge_prints (visit_id, outcome) VALUES (?, ?)",
+            "INSERT INTO badge_prints (visit_id, time, printer, media, attempt, outcome) "
+            "VALUES (?, '2026-11-02T08:00:00.000000Z', 'fake', 'label', 1, ?)",
             [(ann, "printed"), (bob, "failed"), (bob, "printed"), (zoe, "failed")],
         )
     rows = {r.visit.id: r for r in history.review.visits(ReviewQuery(DAY, DAY))}

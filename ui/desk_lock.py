@@ -78,8 +78,13 @@ class DeskLock(QObject):
         self.is_locked = False
         self.review_window = None
         self.accounts_window = None
-        self.form_box: QWidget = window.form.parentWidget()
-        self.splitter: QSplitter = self.form_box.parentWidget()  # type: ignore[assignment]
+        # The form's column is whatever holds the form directly inside the window's splitter (a group box,
+        # or a scroll area around it on small screens); locking hides that column and shows the panel.
+        column: QWidget = window.form.parentWidget()
+        while not isinstance(column.parentWidget(), QSplitter):
+            column = column.parentWidget()
+        self.form_box = column
+        self.splitter: QSplitter = column.parentWidget()  # type: ignore[assignment]
         self.panel = QWidget()
         layout = QVBoxLayout(self.panel)
         note = QLabel(

@@ -125,7 +125,9 @@ class BadgeService:
         *,
         now: Callable[[], datetime] = clock.now,
         sleep: Callable[[float], None] = time.sleep,
+        audit=None,
     ):
+        self._audit = audit  # the audit trail (issue 7): every print attempt's outcome
         self._store = store
         self._settings = settings
         self._visits = visits
@@ -315,6 +317,16 @@ class BadgeService:
                     message,
                 ],
             )
+        if self._audit is not None and str(outcome) != "retry":
+            try:
+                self._audit.record(
+                    None,
+                    "badge.print",
+                    f"visit {visit.id}",
+                    {"outcome": str(outcome), "printer": printer.uri, "attempt": attempt},
+                )
+            except Exception as exc:  # a badge is printed whatever happens to its audit record
+                self._events.record("store", "error", f"Audit record of a badge print failed: {exc}")
 
     def _finish(self, visit, printer, chosen, outcome, message, badge, job, attempt, sent, level) -> PrintResult:
         self._record(visit, printer, chosen, attempt, outcome, sent, len(job), message)
