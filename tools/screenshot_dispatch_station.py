@@ -110,6 +110,10 @@ def desk_window(out: Path) -> None:
     configure_app(app)
     services = demo_services()
     window = build_window(services, demo=True)
+    # The demo desk opens locked (issue 7): Pat signs in first.
+    window.desk_lock.sign_in.username.setText("desk.pat")
+    window.desk_lock.sign_in.secret.setText("1234")
+    window.desk_lock.sign_in.submit()
     window.resize(1280, 800)
     window.show()
     desk = window.dispatch
