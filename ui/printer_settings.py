@@ -155,9 +155,14 @@ class PrinterSettingsPanel(QWidget):
             self.result.setText(exc.message)
             self.result.setStyleSheet("color: #8a0014;")
             return
-        self.settings.set(BADGE_PRINTER, uri)
-        self.settings.set(BADGE_MEDIA, media_key)
-        self.settings.set(BADGE_ORIENTATION, orientation)
+        try:
+            self.settings.set(BADGE_PRINTER, uri)
+            self.settings.set(BADGE_MEDIA, media_key)
+            self.settings.set(BADGE_ORIENTATION, orientation)
+        except FrontDeskError as exc:  # settings are for principals and administrators once accounts exist
+            self.result.setText(exc.message)
+            self.result.setStyleSheet("color: #8a0014;")
+            return
         self.saved.emit()
 
 
