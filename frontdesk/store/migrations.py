@@ -84,3 +84,7 @@ CORE: list[Migration] = [
 
 # Features add their lists here (each name prefixed with the feature, so lists never collide).
 MIGRATIONS: list[Migration] = [*CORE]
+
+from frontdesk.screening.migrations import SCREENING  # noqa: E402
+
+MIGRATIONS += SCREENING
