@@ -8,10 +8,22 @@ from pathlib import Path
 
 import platformdirs
 
+from frontdesk.screening.decisions import DecisionService
+from frontdesk.screening.lists import ListService
+from frontdesk.screening.match import Thresholds
+from frontdesk.screening.screener import Screener
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
+from frontdesk.services.notifications import Notifications
 from frontdesk.services.visits import VisitService
-from frontdesk.settings import STAFF_NAME, STATION_NAME, Settings
+from frontdesk.settings import (
+    SCREEN_MATCH,
+    SCREEN_NAMESAKES_MAX,
+    SCREEN_POSSIBLE,
+    STAFF_NAME,
+    STATION_NAME,
+    Settings,
+)
 from frontdesk.store import Store
 
 
@@ -30,6 +42,11 @@ class Services:
     visits: VisitService
     events: EventLog
     directory: Directory
+    # Screening (issue 4)
+    screener: Screener
+    lists: ListService
+    decisions: DecisionService
+    notifications: Notifications
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -37,12 +54,21 @@ class Services:
         store = Store.open(data_dir)
         settings = Settings(store)
         visits = VisitService(store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME))
+        notifications = Notifications(store)
+
+        def thresholds() -> Thresholds:
+            return Thresholds(settings.get(SCREEN_POSSIBLE), settings.get(SCREEN_MATCH))
+
         return cls(
             store=store,
             settings=settings,
             visits=visits,
             events=EventLog(store),
             directory=Directory(store),
+            screener=Screener(store, thresholds, namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX)),
+            lists=ListService(store),
+            decisions=DecisionService(store, settings, notifications),
+            notifications=notifications,
         )
 
     def close(self) -> None:

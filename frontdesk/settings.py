@@ -54,6 +54,40 @@ EMERGENCY_NUMBERS = declare(
 # --- Visits -----------------------------------------------------------------------------------------
 BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for (hours)")
 
+# --- Screening (issue 4) ----------------------------------------------------------------------------
+SCREEN_POSSIBLE = declare(
+    "screening.possible_threshold",
+    float,
+    0.80,
+    "Possible match from score",
+    "A visitor scoring this or more against a list entry is shown to staff as a possible match (0-1)",
+)
+SCREEN_MATCH = declare(
+    "screening.match_threshold", float, 0.93, "Match from score", "Scores this or more are called a match (0-1)"
+)
+SCREEN_NAMESAKES_MAX = declare(
+    "screening.name_only_max_namesakes",
+    int,
+    2,
+    "Name-only matches: most namesakes",
+    "An entry without a date of birth is flagged on name alone only if at most this many list entries "
+    "share the name: a name a registry holds many times says nothing about this visitor",
+)
+SCREEN_REGISTRY_AS_BARRED = declare(
+    "screening.registry_as_barred",
+    bool,
+    True,
+    "Treat registry matches as barred",
+    "When off, a confirmed registry match admits the visitor and notifies an administrator, like watch",
+)
+SCREEN_NOTIFY_AUDIENCE = declare(
+    "screening.notify_audience",
+    str,
+    "principal",
+    "Who is told of confirmed matches",
+    "The role whose accounts see barred and custody matches on screen at once",
+)
+
 
 class Settings:
     """Reads and writes declared settings in the store."""

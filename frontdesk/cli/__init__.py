@@ -18,6 +18,8 @@ from frontdesk.errors import FrontDeskError
 COMMAND_MODULES = [
     "frontdesk.cli.visits",
     "frontdesk.cli.config",
+    "frontdesk.cli.barred",
+    "frontdesk.cli.screen",
 ]
 
 

@@ -183,11 +183,14 @@ def import_csv(
             if replace:
                 replaced = delete_list_entries(db, list_id)
             next_id = (
-                db.execute("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'screening_entries'")
-                .fetchone()[0]
+                db.execute(
+                    "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'screening_entries'"
+                ).fetchone()[0]
                 or db.execute("SELECT coalesce(max(id), 0) FROM screening_entries").fetchone()[0]
             ) + 1
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL, entry_id INTEGER NOT NULL)")
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL, entry_id INTEGER NOT NULL)"
+            )
             db.execute("DELETE FROM temp.import_keys")
             entry_batch: list[tuple] = []
             key_batch: list[tuple[str, int]] = []
@@ -233,7 +236,9 @@ def import_csv(
                 "SELECT key, entry_id FROM temp.import_keys ORDER BY key, entry_id"
             )
             db.execute("DELETE FROM temp.import_keys")
-            db.execute("UPDATE screening_lists SET imported_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
+            db.execute(
+                "UPDATE screening_lists SET imported_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id]
+            )
         db.execute("PRAGMA cache_size = -2000")
     if progress:
         progress(reader.rows, 1.0)

@@ -106,7 +106,8 @@ def keys_of(entry: Entry) -> set[str]:
 def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
     """Add an entry's keys to the index (inside the caller's transaction)."""
     db.conn.executemany(
-        "INSERT OR IGNORE INTO screening_keys (key, entry_id) VALUES (?, ?)", [(k, entry.id) for k in keys_of(entry)]
+        "INSERT OR IGNORE INTO screening_keys (key, entry_id) VALUES (?, ?)",
+        [(k, entry.id) for k in keys_of(entry)],
     )
 
 
@@ -150,7 +151,9 @@ class ListService:
 
     def list_kind(self, list_id: int) -> Kind:
         """The default kind of a list's entries."""
-        return Kind(self._store.db.execute("SELECT kind FROM screening_lists WHERE id = ?", [list_id]).fetchone()[0])
+        return Kind(
+            self._store.db.execute("SELECT kind FROM screening_lists WHERE id = ?", [list_id]).fetchone()[0]
+        )
 
     def remove_source(self, source: str) -> int:
         """Delete a list and all its entries (one transaction). Returns how many entries went."""
@@ -202,7 +205,9 @@ class ListService:
         end = on or (clock.now().astimezone().date() - timedelta(days=1))
         db = self._store.db
         with db.conn:
-            cur = db.execute("UPDATE screening_entries SET valid_until = ? WHERE id = ?", [end.isoformat(), entry_id])
+            cur = db.execute(
+                "UPDATE screening_entries SET valid_until = ? WHERE id = ?", [end.isoformat(), entry_id]
+            )
         if cur.rowcount == 0:
             raise NotFoundError(f"No list entry {entry_id}")
         return self.get(entry_id)

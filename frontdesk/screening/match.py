@@ -28,7 +28,7 @@ DOB_LEVEL = {
     "one_digit": 0.75,
     "transposed": 0.75,
     "same_year": 0.8,
-    "unknown": 0.67,
+    "unknown": 0.55,  # with no date, only an all-but-exact name reaches "possible"
 }
 
 
@@ -203,7 +203,9 @@ def prepare(query: Query) -> PreparedQuery:
 
 def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
     """The entry's own name and each alias, with the alias text (None for the own name)."""
-    names: list[tuple[Name, str | None]] = [(make_name(entry.first_name, entry.last_name, entry.middle_name), None)]
+    names: list[tuple[Name, str | None]] = [
+        (make_name(entry.first_name, entry.last_name, entry.middle_name), None)
+    ]
     names += [(parse_alias(a), a) for a in entry.aliases if fold(a)]
     return names
 
