@@ -109,6 +109,10 @@ def seed_core(services: Services, rng: random.Random) -> None:
 
 SEEDERS.append(seed_core)
 
+from frontdesk.screening.demo import seed_screening  # noqa: E402
+
+SEEDERS.append(seed_screening)
+
 
 def demo_data_dir() -> Path:
     """A new throw-away folder for one demo session."""

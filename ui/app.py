@@ -15,11 +15,13 @@ from frontdesk.errors import StoreError
 from frontdesk.settings import STAFF_NAME, STATION_NAME
 from ui.first_run import FirstRunPanel
 from ui.main_window import MainWindow, banner
+from ui.screening_desk import install_screening
 
 
 def build_window(services: Services, *, demo: bool = False) -> MainWindow:
     """The front-desk window with its devices and features wired in (also used by tests)."""
     window = MainWindow(services)
+    install_screening(window, services)  # every check-in is screened before the visit and badge exist
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
