@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from frontdesk.screening.decisions import DecisionService
+from frontdesk.screening.keys import KEY_VERSION
 from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
@@ -17,6 +18,7 @@ from frontdesk.services.events import EventLog
 from frontdesk.services.notifications import Notifications
 from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
+    SCREEN_KEY_VERSION,
     SCREEN_MATCH,
     SCREEN_NAMESAKES_MAX,
     SCREEN_POSSIBLE,
@@ -55,6 +57,10 @@ class Services:
         settings = Settings(store)
         visits = VisitService(store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME))
         notifications = Notifications(store)
+        lists = ListService(store)
+        if settings.get(SCREEN_KEY_VERSION) != KEY_VERSION:
+            lists.reindex()  # the key rules changed since the index was built (or it is new)
+            settings.set(SCREEN_KEY_VERSION, KEY_VERSION)
 
         def thresholds() -> Thresholds:
             return Thresholds(settings.get(SCREEN_POSSIBLE), settings.get(SCREEN_MATCH))
@@ -66,7 +72,7 @@ class Services:
             events=EventLog(store),
             directory=Directory(store),
             screener=Screener(store, thresholds, namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX)),
-            lists=ListService(store),
+            lists=lists,
             decisions=DecisionService(store, settings, notifications),
             notifications=notifications,
         )

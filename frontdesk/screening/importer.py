@@ -29,9 +29,7 @@ from frontdesk.screening.lists import (
     parse_kind,
     require_empty_or_replace,
 )
-from frontdesk.screening.match import parse_alias
 from frontdesk.screening.models import Kind, NewEntry
-from frontdesk.screening.names import make_name
 from frontdesk.store import Store
 
 DEFAULT_COLUMNS = ("first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason")
@@ -111,27 +109,29 @@ def _split(text: str) -> tuple[str, ...]:
 def row_to_entry(values: list[str], columns: Mapping[str, int], default_kind: Kind | None) -> NewEntry:
     """One CSV row as a new entry, or an InputError naming what is wrong with it."""
 
-    def get(name: str) -> str:
-        i = columns.get(name)
-        return values[i].strip() if i is not None and i < len(values) else ""
-
-    from frontdesk.clock import parse_date
-
+    n = len(values)
+    get = {name: values[i].strip() if i < n else "" for name, i in columns.items()}.get
+    kind_text = get("kind", "")
+    valid_from, valid_until = get("valid_from", ""), get("valid_until", "")
+    aliases, students = get("aliases", ""), get("students", "")
     return checked(
         NewEntry(
-            first_name=get("first_name"),
-            middle_name=get("middle_name"),
-            last_name=get("last_name"),
-            aliases=_split(get("aliases")),
-            dob=parse_dob(get("dob"), "dob"),
-            kind=parse_kind(get("kind") or None) or default_kind,
-            reason=get("reason"),
-            valid_from=parse_date(get("valid_from"), "valid_from") if get("valid_from") else None,
-            valid_until=parse_date(get("valid_until"), "valid_until") if get("valid_until") else None,
-            notes=get("notes"),
-            students=_split(get("students")),
+            first_name=get("first_name", ""),
+            middle_name=get("middle_name", ""),
+            last_name=get("last_name", ""),
+            aliases=_split(aliases) if aliases else (),
+            dob=parse_dob(get("dob", ""), "dob"),
+            kind=(_KINDS.get(kind_text.lower()) or parse_kind(kind_text)) if kind_text else default_kind,
+            reason=get("reason", ""),
+            valid_from=clock.parse_date(valid_from, "valid_from") if valid_from else None,
+            valid_until=clock.parse_date(valid_until, "valid_until") if valid_until else None,
+            notes=get("notes", ""),
+            students=_split(students) if students else (),
         )
     )
+
+
+_KINDS = {k.value: k for k in Kind}
 
 
 def import_csv(
@@ -212,9 +212,8 @@ def import_csv(
                     entry_id = next_id + added
                     added += 1
                     entry_batch.append((entry_id, *entry_row(list_id, new.kind or row_kind, new)))
-                    names = [make_name(new.first_name, new.last_name, new.middle_name)]
-                    names += [parse_alias(a) for a in new.aliases]
-                    key_batch.extend((k, entry_id) for k in entry_keys(names, new.dob))
+                    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob)
+                    key_batch.extend((k, entry_id) for k in keys)
                     if len(entry_batch) >= _BATCH:
                         db.conn.executemany(INSERT_ENTRY, entry_batch)
                         db.conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?)", key_batch)

@@ -3,16 +3,21 @@
 Recall comes from the scorer's own rules. A pair can only be flagged when the dates of birth agree
 (exact, day/month swapped, one digit off, two digits transposed, same year, or unknown on a side), the
 surnames are related and the first names are related. So an entry with a full date is filed under
-``D:<date>:<token>`` for each *token* of its names (the sound code of every surname form, the sound code
-and the nickname groups of the first name, for its own name and each alias); a visitor looks up every
-date :func:`dates.neighbours` gives, with each of its tokens. Because tokens from first and last names
-share one space, swapped names meet too. Entries with only a year are filed under ``Y:<year>:<token>``;
-entries without a date under ``U:<surname code>:<first-name code>`` pairs (few entries, so narrower
-keys); every entry with a date also under ``P:`` pairs, for visitors whose date of birth is unknown.
+``D:<date>:<token>`` for each *token* of its names (the sound code of every surname form, and the
+nickname groups of the first name or, for a name the table lacks, its sound code; for its own name and
+each alias). A visitor looks up every date :func:`dates.neighbours` gives with each of its tokens (both
+ways round, with the sound code *and* the groups of the first name). One related field is enough to
+meet: a nickname meets through the surname, a surname typo through the first name, swapped names because
+first- and last-name codes share one space. Entries with only a year are filed under
+``Y:<year>:<token>``.
+
+Without a date on one side only an all-but-exact name can reach "possible" (see ``match.DOB_LEVEL``),
+so narrow pairs suffice there: ``U:<surname code>:<first-name code>`` for entries without a date, and
+``P:`` pairs for every entry with one, looked up by visitors whose date of birth is unknown.
 
 What this cannot find: a pair where both names changed beyond sound and nickname (a typo in the first
-name *and* one in the surname) and no token survives; the benchmark counts these against a brute-force
-scan.
+name *and* one in the surname that changes its sound code); the benchmark counts these against a
+brute-force scan.
 """
 
 from __future__ import annotations
@@ -22,54 +27,61 @@ from datetime import date, timedelta
 
 from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
-from frontdesk.screening.names import Name, first_codes, phonetic
+from frontdesk.screening.names import (
+    Name,
+    alias_parts,
+    entry_first_codes,
+    first_codes,
+    first_word,
+    phonetic,
+    surname_codes,
+)
 
-# Bump when the key rules change: stored keys are then rebuilt (see ListService.reindex).
-KEY_VERSION = 1
-
-
-def name_tokens(name: Name) -> set[str]:
-    """Sound codes of every surname form, plus the first name's sound code and nickname groups."""
-    tokens = {phonetic(f) for f in name.last_forms if f}
-    tokens |= first_codes(name.first)
-    tokens.discard("")
-    return tokens
-
-
-def name_pairs(name: Name) -> set[str]:
-    """Surname code × first-name code pairs (narrow keys for the few entries without a date)."""
-    lasts = {phonetic(f) for f in name.last_forms if f}
-    firsts = set(first_codes(name.first))
-    if name.first:
-        firsts.add(name.first[0])  # a first name typed wrong still meets on its initial
-    return {f"{last}:{first}" for last in lasts for first in firsts if last and first}
+# Bump when the key rules change: stored keys must then be rebuilt (see ListService.reindex).
+KEY_VERSION = 2
 
 
-def entry_keys(names: Iterable[Name], dob: Dob) -> set[str]:
-    """Every key an entry (its name and aliases) is filed under."""
-    names = list(names)
-    keys: set[str] = set()
+def _pairs(name: Name) -> set[str]:
+    first = phonetic(name.first) if name.first else ""
+    return {f"{last}:{first}" for last in name.last_codes} if first else set()
+
+
+def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob) -> set[str]:
+    """Every key an entry (its written name and aliases) is filed under.
+
+    Works from the written names with cached pieces rather than building :class:`Name` objects: an
+    import files a million entries, and this is most of its Python time.
+    """
     if dob.day is not None:
-        stamp = dob.day.strftime("%Y%m%d")
-        for name in names:
-            keys.update(f"D:{stamp}:{t}" for t in name_tokens(name))
+        prefix = f"D:{dob.text.replace('-', '')}:"  # type: ignore[union-attr]
     elif dob.year is not None:
-        for name in names:
-            keys.update(f"Y:{dob.year}:{t}" for t in name_tokens(name))
-    prefix = "P" if dob.known else "U"
-    for name in names:
-        keys.update(f"{prefix}:{pair}" for pair in name_pairs(name))
+        prefix = f"Y:{dob.year}:"
+    else:
+        prefix = ""
+    pair_prefix = "P:" if dob.known else "U:"
+    keys: set[str] = set()
+    names = [(first, last)]
+    if aliases:
+        names += [(a[0], a[2]) for a in map(alias_parts, aliases)]
+    for given, surname in names:
+        codes = surname_codes(surname)
+        word = first_word(given)
+        if prefix:
+            keys.update(prefix + t for t in codes | entry_first_codes(word))
+        if word:
+            sound = phonetic(word)
+            keys.update(f"{pair_prefix}{c}:{sound}" for c in codes)
     return keys
 
 
 def query_keys(names: Iterable[Name], dob: Dob) -> list[str]:
     """Every key to look up for a visitor (``names``: the visitor's name both ways round)."""
-    names = list(names)
     tokens: set[str] = set()
     pairs: set[str] = set()
     for name in names:
-        tokens |= name_tokens(name)
-        pairs |= name_pairs(name)
+        tokens |= name.last_codes | first_codes(name.first)
+        pairs |= _pairs(name)
+    tokens.discard("")
     keys: set[str] = {f"U:{p}" for p in pairs}
     if dob.day is not None:
         days: Iterable[date] = dates.neighbours(dob.day)

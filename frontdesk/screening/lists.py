@@ -12,7 +12,6 @@ from frontdesk import clock
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.keys import entry_keys
-from frontdesk.screening.match import entry_names
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
@@ -79,13 +78,13 @@ def entry_row(list_id: int, kind: Kind, new: NewEntry) -> tuple:
         new.first_name.strip(),
         new.middle_name.strip(),
         new.last_name.strip(),
-        json.dumps(list(new.aliases), ensure_ascii=False),
+        json.dumps(list(new.aliases), ensure_ascii=False) if new.aliases else "[]",
         new.dob.text,
         new.reason.strip(),
         new.valid_from.isoformat() if new.valid_from else None,
         new.valid_until.isoformat() if new.valid_until else None,
         new.notes.strip(),
-        json.dumps(list(new.students), ensure_ascii=False),
+        json.dumps(list(new.students), ensure_ascii=False) if new.students else "[]",
         new.photo,
         search,
     )
@@ -100,7 +99,7 @@ INSERT_ENTRY = (
 
 def keys_of(entry: Entry) -> set[str]:
     """The blocking keys an entry is filed under."""
-    return entry_keys((name for name, _ in entry_names(entry)), entry.dob)
+    return entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob)
 
 
 def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
@@ -256,6 +255,31 @@ class ListService:
         sql += " ORDER BY e.id DESC LIMIT ?"
         params.append(limit)
         return [entry_from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
+
+    def reindex(self) -> int:
+        """Rebuild the whole blocking index from the entries (after the key rules change). Returns rows."""
+        db = self._store.db
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM screening_keys")
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL, entry_id INTEGER NOT NULL)"
+            )
+            db.execute("DELETE FROM temp.import_keys")
+            batch: list[tuple[str, int]] = []
+            for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM}").fetchall():
+                entry = entry_from_row(row)
+                batch.extend((k, entry.id) for k in keys_of(entry))
+                if len(batch) > 50_000:
+                    db.conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?)", batch)
+                    batch.clear()
+            db.conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?)", batch)
+            db.execute(
+                "INSERT OR IGNORE INTO screening_keys (key, entry_id) "
+                "SELECT key, entry_id FROM temp.import_keys ORDER BY key, entry_id"
+            )
+            db.execute("DELETE FROM temp.import_keys")
+            return db.execute("SELECT count(*) FROM screening_keys").fetchone()[0]
 
     def count(self) -> int:
         """How many entries all lists hold."""

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from frontdesk.screening import dates
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query
-from frontdesk.screening.names import Name, fold, make_name, nickname_canon, phonetic, phonetic2
+from frontdesk.screening.names import Name, alias_parts, fold, make_name, nickname_canon, phonetic, phonetic2
 
 LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
 NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
@@ -173,14 +173,8 @@ def score_name(q: Name, e: Name) -> tuple[float, list[FieldEvidence]] | None:
 
 def parse_alias(alias: str) -> Name:
     """An alias as written ("Bobby Jones", "Jones, Bobby", "Bobby J. Jones") as a name."""
-    if "," in alias:
-        last, _, given = alias.partition(",")
-        words = given.split()
-        return make_name(words[0] if words else "", last, " ".join(words[1:]))
-    words = alias.split()
-    if len(words) == 1:
-        return make_name("", words[0])
-    return make_name(words[0], words[-1], " ".join(words[1:-1]))
+    first, middle, last = alias_parts(alias)
+    return make_name(first, last, middle)
 
 
 @dataclass(frozen=True)

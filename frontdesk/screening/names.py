@@ -83,16 +83,17 @@ def fold(text: str | None) -> str:
     return " ".join("".join(out).split())
 
 
-def _tokens(text: str | None) -> list[str]:
+@functools.lru_cache(maxsize=200_000)  # names repeat a lot: an import folds each distinct one once
+def _tokens(text: str | None) -> tuple[str, ...]:
     """Folded words with generational suffixes removed; ``mc`` read as ``mac``."""
     words = [w for w in fold(text).split() if w not in SUFFIXES]
-    return ["mac" + w[2:] if w.startswith("mc") and len(w) > 3 else w for w in words]
+    return tuple("mac" + w[2:] if w.startswith("mc") and len(w) > 3 else w for w in words)
 
 
-def _split_particle_apostrophe(text: str | None) -> list[str]:
+def _split_particle_apostrophe(text: str | None) -> tuple[str, ...]:
     """The parts of a surname read with apostrophes as breaks: O'Brien also as "o brien"."""
-    if not text:
-        return []
+    if not text or ("'" not in text and "’" not in text):
+        return _tokens(text)
     return _tokens(text.replace("'", " ").replace("’", " "))
 
 
@@ -121,17 +122,13 @@ class Name:
     last_parts: tuple[str, ...]  # the surname's parts without particles: ("garcia", "lopez")
     raw_last: str
     raw_first: str
-
-    @property
-    def last_forms(self) -> tuple[str, ...]:
-        """Every form of the surname worth comparing (whole, core, each part), without repeats."""
-        return tuple(dict.fromkeys(f for f in (self.last_whole, self.last_core, *self.last_parts) if f))
+    last_forms: tuple[str, ...]  # every form worth comparing (whole, core, each part), without repeats
+    last_codes: frozenset[str]  # the sound codes of those forms
 
 
-def make_name(first: str | None, last: str | None, middle: str | None = None) -> Name:
-    """Build the comparable forms of a name from its written parts."""
-    first_words = _tokens(first)
-    middle_words = _tokens(middle)
+@functools.lru_cache(maxsize=200_000)
+def _surname(last: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """(whole, core, parts, forms, sound codes) of a written surname; cached, since surnames repeat."""
     last_words = _tokens(last)
     # A surname with an apostrophe also yields the parts after it (O'Brien -> brien, D'Angelo -> angelo).
     split_words = _split_particle_apostrophe(last)
@@ -144,6 +141,17 @@ def make_name(first: str | None, last: str | None, middle: str | None = None) ->
     whole = "".join(last_words)
     if whole.startswith("mc"):
         whole = "mac" + whole[2:]
+    core = "".join(core_words)
+    parts_t = tuple(dict.fromkeys(parts))
+    forms = tuple(dict.fromkeys(f for f in (whole, core, *parts_t) if f))
+    return whole, core, parts_t, forms, frozenset(c for c in (phonetic(f) for f in forms) if c)
+
+
+def make_name(first: str | None, last: str | None, middle: str | None = None) -> Name:
+    """Build the comparable forms of a name from its written parts."""
+    first_words = list(_tokens(first))
+    middle_words = list(_tokens(middle))
+    whole, core, parts, forms, codes = _surname(last)
     raw = " ".join(p.strip() for p in (first or "", middle or "", last or "") if p and p.strip())
     return Name(
         raw=raw,
@@ -151,11 +159,37 @@ def make_name(first: str | None, last: str | None, middle: str | None = None) ->
         given=tuple(first_words + middle_words),
         middle=" ".join(middle_words + first_words[1:]),
         last_whole=whole,
-        last_core="".join(core_words),
-        last_parts=tuple(dict.fromkeys(parts)),
+        last_core=core,
+        last_parts=parts,
         raw_last=(last or "").strip(),
         raw_first=(first or "").strip(),
+        last_forms=forms,
+        last_codes=codes,
     )
+
+
+def alias_parts(alias: str) -> tuple[str, str, str]:
+    """(first, middle, last) of an alias as written: "Bobby Jones", "Jones, Bobby", "Bobby J. Jones"."""
+    if "," in alias:
+        last, _, given = alias.partition(",")
+        words = given.split()
+        return (words[0] if words else ""), " ".join(words[1:]), last
+    words = alias.split()
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
+@functools.lru_cache(maxsize=200_000)
+def first_word(given: str | None) -> str:
+    """The first given name, folded ("Mary-Ann" -> "mary")."""
+    words = _tokens(given)
+    return words[0] if words else ""
+
+
+def surname_codes(last: str | None) -> frozenset[str]:
+    """The sound codes of every form of a written surname (cached)."""
+    return _surname(last)[4]
 
 
 # --- nicknames ------------------------------------------------------------------------------------
@@ -186,3 +220,14 @@ def first_codes(first: str) -> frozenset[str]:
         return frozenset()
     # Sound codes share one space with surname codes on purpose: first and last names swapped still meet.
     return nickname_canon(first) | {phonetic(first)}
+
+
+@functools.lru_cache(maxsize=100_000)
+def entry_first_codes(first: str) -> frozenset[str]:
+    """The narrower codes an entry files its first name under: its nickname groups, else its sound code.
+
+    The visitor's side looks up both, so a nickname meets its group and an unknown name its sound.
+    """
+    if not first:
+        return frozenset()
+    return nickname_canon(first) or frozenset({phonetic(first)})
