@@ -123,13 +123,13 @@ def run(count: int | None = None, per_class: int | None = None, brute_every: int
     """Run the whole benchmark and return its Markdown section."""
     count = count or int(os.environ.get("SCREENING_BENCH_N", "1000000"))
     per_class = per_class or int(os.environ.get("SCREENING_BENCH_PER_CLASS", "200"))
-    brute_every = brute_every or int(os.environ.get("SCREENING_BENCH_BRUTE_EVERY", "4"))
+    brute_every = brute_every or int(os.environ.get("SCREENING_BENCH_BRUTE_EVERY", "10"))
     work = Path(tempfile.mkdtemp(prefix="frontdesk-bench-screening-"))
     csv_path, data_dir = work / "list.csv", work / "data"
     started = time.perf_counter()
     data.write_csv(csv_path, count)
     gen_s = time.perf_counter() - started
-    labelled = list(data.queries(count, per_class))
+    labelled = list(data.queries(count, per_class, clean_per_class=per_class * 5))
     qpath = work / "queries.jsonl"
     qpath.write_text("".join(json.dumps(q.as_json()) + "\n" for q in labelled))
 

@@ -613,8 +613,11 @@ def _variant(cls: str, r: Row, rng: random.Random) -> tuple[str, str, str, str |
     raise ValueError(cls)
 
 
-def queries(count: int, per_class: int, seed: int = 1, query_seed: int = 99) -> Iterator[LabelledQuery]:
-    """``per_class`` queries of every class against a list of ``count`` entries."""
+def queries(
+    count: int, per_class: int, seed: int = 1, query_seed: int = 99, clean_per_class: int | None = None
+) -> Iterator[LabelledQuery]:
+    """``per_class`` queries of every true class (``clean_per_class`` of each clean one) against the list."""
+    clean_per_class = per_class if clean_per_class is None else clean_per_class
     rng = random.Random(query_seed)
     for cls in TRUE_CLASSES:
         made = 0
@@ -627,10 +630,10 @@ def queries(count: int, per_class: int, seed: int = 1, query_seed: int = 99) -> 
             if found is not None:
                 made += 1
                 yield LabelledQuery(cls, *found, target=i)
-    for _ in range(per_class):
+    for _ in range(clean_per_class):
         yield LabelledQuery("clean_random", _first(rng), "", _last(rng), _dob(rng).isoformat(), None)
     made = 0
-    while made < per_class:
+    while made < clean_per_class:
         r = entry(rng.randrange(count), seed)
         if len(r.dob) != 10 or r.last_name not in COMMON_LAST:
             continue

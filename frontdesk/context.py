@@ -9,7 +9,6 @@ from pathlib import Path
 import platformdirs
 
 from frontdesk.screening.decisions import DecisionService
-from frontdesk.screening.keys import KEY_VERSION
 from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
@@ -18,7 +17,6 @@ from frontdesk.services.events import EventLog
 from frontdesk.services.notifications import Notifications
 from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
-    SCREEN_KEY_VERSION,
     SCREEN_MATCH,
     SCREEN_NAMESAKES_MAX,
     SCREEN_POSSIBLE,
@@ -58,9 +56,7 @@ class Services:
         visits = VisitService(store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME))
         notifications = Notifications(store)
         lists = ListService(store)
-        if settings.get(SCREEN_KEY_VERSION) != KEY_VERSION:
-            lists.reindex()  # the key rules changed since the index was built (or it is new)
-            settings.set(SCREEN_KEY_VERSION, KEY_VERSION)
+        lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
 
         def thresholds() -> Thresholds:
             return Thresholds(settings.get(SCREEN_POSSIBLE), settings.get(SCREEN_MATCH))

@@ -73,13 +73,6 @@ SCREEN_NAMESAKES_MAX = declare(
     "An entry without a date of birth is flagged on name alone only if at most this many list entries "
     "share the name: a name a registry holds many times says nothing about this visitor",
 )
-SCREEN_KEY_VERSION = declare(
-    "screening.key_version",
-    int,
-    0,
-    "Screening index version",
-    "Set by FrontDesk: the index is rebuilt when it changes",
-)
 SCREEN_REGISTRY_AS_BARRED = declare(
     "screening.registry_as_barred",
     bool,

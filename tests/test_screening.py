@@ -203,3 +203,18 @@ def test_fast_path_finds_what_a_full_scan_finds_on_the_generated_set(services, t
     assert lost == 0
     assert not missed, missed
     assert flagged_clean <= 1
+
+
+def test_an_index_built_with_older_key_rules_is_rebuilt_on_open(services, data_dir):
+    from frontdesk.context import Services
+
+    services.lists.add("School", NewEntry("William", "Turner", dob=parse_dob("1966-06-06")))
+    db = services.store.db
+    with db.conn:
+        db.execute("DELETE FROM screening_keys")
+        db.execute("UPDATE screening_meta SET value = '0' WHERE key = 'key_version'")
+    services.close()
+    reopened = Services.open(data_dir)
+    found = reopened.screener.screen(Query("Bill", "Turner", dob=parse_dob("1966-06-06")))
+    assert found.decision is Decision.MATCH
+    reopened.close()

@@ -11,7 +11,7 @@ import sqlite_utils
 from frontdesk import clock
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.keys import entry_keys
+from frontdesk.screening.keys import KEY_VERSION, entry_keys
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
@@ -280,6 +280,23 @@ class ListService:
             )
             db.execute("DELETE FROM temp.import_keys")
             return db.execute("SELECT count(*) FROM screening_keys").fetchone()[0]
+
+    def ensure_index_current(self) -> bool:
+        """Rebuild the index if it was built with other key rules (an upgrade). True if it rebuilt."""
+        db = self._store.db
+        row = db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()
+        if row is not None and int(row[0]) == KEY_VERSION:
+            return False
+        rebuilt = bool(row is not None or self.count())
+        if rebuilt:
+            self.reindex()
+        with db.conn:
+            db.execute(
+                "INSERT INTO screening_meta (key, value) VALUES ('key_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [str(KEY_VERSION)],
+            )
+        return rebuilt
 
     def count(self) -> int:
         """How many entries all lists hold."""

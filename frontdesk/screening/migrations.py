@@ -90,7 +90,13 @@ def _screening_0002_decisions_notifications(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notifications_unread ON notifications(audience, id) WHERE read_at IS NULL")
 
 
+def _screening_0003_meta(db: sqlite_utils.Database) -> None:
+    # Facts about the index itself (the version of the key rules it was built with).
+    db.execute("CREATE TABLE screening_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 SCREENING: list[Migration] = [
     ("screening_0001_lists", _screening_0001_lists),
     ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
+    ("screening_0003_meta", _screening_0003_meta),
 ]
