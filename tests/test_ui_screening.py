@@ -169,3 +169,14 @@ def test_entry_model_without_a_window(services):
     model.set_entries([entry])
     cells = [model.index(0, c).data() for c in range(model.columnCount())]
     assert cells[:5] == ["Robert James Smith", "Bobby Smythe", "1980-03-14", "Custody order", "District list"]
+
+
+def test_without_a_date_of_birth_a_flagged_name_asks_for_it_first(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    fill(window, "Robert", "Smith", "")
+    window.request_check_in()
+    assert window.screening.card is None and services.visits.on_site() == []
+    assert "date of birth" in window.message.text()
+    window.form.dob.setText("01/02/1990")  # a different person: clear, so the check-in goes through
+    with qtbot.waitSignal(window.visit_checked_in):
+        window.request_check_in()

@@ -80,6 +80,15 @@ class DeskScreening(QObject):
             self._decision_ids = [self.services.decisions.record_clear(result, self.staff).id]
             self.window.commit_check_in(request)
             return
+        if not query.dob.known:
+            # Without a date of birth every namesake on the lists looks alike: ask for it first.
+            self.window.message.show_message(
+                f"Please add {request.visitor.first_name}'s date of birth (from their ID) before checking in: "
+                "a similar name is on file and the date tells people apart.",
+                "info",
+            )
+            self.window.form.dob.setFocus()
+            return
         self._request, self._result = request, result
         self._queue = list(result.candidates)
         self._decision_ids = []
