@@ -92,7 +92,10 @@ def worker_brute(data_dir: str, queries_path: str, out_path: str) -> None:
         else:
             survivors = range(len(rows))
         flagged = [
-            c.entry.id for c in screener.decide(query, (entry_from_row(rows[i]) for i in survivors)).candidates
+            c.entry.id
+            for c in screener.decide(
+                query, (entry_from_row(rows[i]) for i in survivors), screener.namesakes(query)
+            ).candidates
         ]
         a_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
@@ -188,10 +191,15 @@ def run(count: int | None = None, per_class: int | None = None, brute_every: int
 
     lost = 0
     extra = 0
+    lost_examples: list[str] = []
     b_hit = b_true = b_fp = b_clean = 0
     for i, b in zip(sample, brute, strict=True):
         fast_ids = set(results[i]["ids"])
         lost += len(set(b["a_ids"]) - fast_ids)
+        for entry_id in sorted(set(b["a_ids"]) - fast_ids)[:1]:
+            if len(lost_examples) < 8:
+                q = labelled[i]
+                lost_examples.append(f"{q.cls}: {q.first_name} {q.last_name} {q.dob} -> entry {entry_id}")
         extra += len(fast_ids - set(b["a_ids"]))
         q = labelled[i]
         if q.target is not None:
@@ -247,6 +255,9 @@ def run(count: int | None = None, per_class: int | None = None, brute_every: int
         f"{b_ms / fast_mean:.0f}× slower | recall {b_hit / max(b_true, 1):.1%}, clean flagged "
         f"{b_fp / max(b_clean, 1):.1%} |",
     ]
+    if lost_examples:
+        lines += ["", "Entries brute force A flagged and the fast path did not:", ""]
+        lines += [f"- {m}" for m in lost_examples]
     if misses:
         lines += ["", "Missed true matches (first few):", ""] + [f"- {m}" for m in misses]
     return "\n".join(lines)

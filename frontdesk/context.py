@@ -18,6 +18,7 @@ from frontdesk.services.notifications import Notifications
 from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
     SCREEN_MATCH,
+    SCREEN_MAX_CHANCE,
     SCREEN_NAMESAKES_MAX,
     SCREEN_POSSIBLE,
     STAFF_NAME,
@@ -67,7 +68,12 @@ class Services:
             visits=visits,
             events=EventLog(store),
             directory=Directory(store),
-            screener=Screener(store, thresholds, namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX)),
+            screener=Screener(
+                store,
+                thresholds,
+                namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
+                max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
+            ),
             lists=lists,
             decisions=DecisionService(store, settings, notifications),
             notifications=notifications,

@@ -73,6 +73,14 @@ SCREEN_NAMESAKES_MAX = declare(
     "An entry without a date of birth is flagged on name alone only if at most this many list entries "
     "share the name: a name a registry holds many times says nothing about this visitor",
 )
+SCREEN_MAX_CHANCE = declare(
+    "screening.max_chance_near_miss",
+    float,
+    0.3,
+    "Near-miss dates: most expected by chance",
+    "A date of birth one digit off (or a year-only list date) is flagged only when fewer than this many of "
+    "the visitor's namesakes on the lists would be expected to be such a near miss by chance",
+)
 SCREEN_REGISTRY_AS_BARRED = declare(
     "screening.registry_as_barred",
     bool,

@@ -103,12 +103,21 @@ def test_day_month_swap_compound_particle_accents_year_only():
         "day and month swapped"
         in score("Ann", "Lee", "1980-04-03", entry("Ann", "Lee", "1980-03-04")).evidence_text
     )
-    c = score("Maria", "Lopez", "1975-05-06", entry("Maria", "García-López", "1975"))
-    assert "compound surname" in c.evidence_text and "only the year" in c.evidence_text
+    c = score("Maria", "Lopez", "1975-05-06", entry("Maria", "García-López", "1975-05-06"))
+    assert "compound surname" in c.evidence_text and c.decision is Decision.MATCH
+    c = score("María", "García-López", "1975-05-06", entry("Maria", "García-López", "1975"))
+    assert "only the year" in c.evidence_text and c.decision is Decision.POSSIBLE_MATCH
     c = score("Jan", "Vanderberg", "1970-01-02", entry("Jan", "van der Berg", "1970-01-02"))
     assert c.decision is Decision.MATCH
     c = score("Jose", "Nunez", "1970-01-02", entry("José", "Núñez", "1970-01-02"))
     assert c.decision is Decision.MATCH and "written differently" in c.evidence_text
+
+
+def test_two_weak_clues_together_are_not_a_match():
+    # A nickname and a date one digit off, or a compound-surname part and a year-only list date.
+    assert score("Bob", "Smith", "1980-03-15", entry("Robert", "Smith")) is None
+    assert score("Maria", "Lopez", "1975-05-06", entry("Maria", "García-López", "1975")) is None
+    assert score("Robert", "Smith", "1980-03-15", entry("Robert", "Smith")).decision is Decision.POSSIBLE_MATCH
 
 
 def test_a_namesake_with_another_birthday_is_not_flagged():

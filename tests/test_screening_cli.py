@@ -57,7 +57,7 @@ def test_screen_json_has_decision_candidates_and_evidence(loaded):
 def test_screen_batch_one_result_per_line(loaded, tmp_path):
     queries = tmp_path / "q.jsonl"
     lines = [
-        {"first_name": "Maria", "middle_name": "", "last_name": "Lopez", "dob": "1975-06-01"},
+        {"first_name": "Maria", "middle_name": "", "last_name": "Garcia Lopez", "dob": "1975-06-01"},
         {"first_name": "Zed", "middle_name": None, "last_name": "Nobody", "dob": "1990-01-01"},
         {"first_name": "Smith", "middle_name": "", "last_name": "Robert", "dob": "1980-03-14"},
     ]

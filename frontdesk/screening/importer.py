@@ -172,7 +172,7 @@ def import_csv(
         errors: list[tuple[int, str]] = []
         error_count = 0
         added = replaced = 0
-        db.execute("PRAGMA cache_size = -65536")  # 64 MB for the bulk copy; the default is 2 MB
+        db.execute("PRAGMA cache_size = -32768")  # 32 MB for the bulk copy; the default is 2 MB
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
             require_empty_or_replace(db, source.strip(), replace)

@@ -4,8 +4,9 @@ Each field gets a level between 0 and 1 from a fixed ladder (exact, same apart f
 compound part, one letter different, sounds alike, two letters different, initial ...). The name score is
 ``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
 ``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
-unrelated, or the dates of birth disagree: that is what keeps people who merely share a common name, or
-a birthday, from being flagged.
+unrelated, or the dates of birth disagree; and a weak date fit (one digit off, transposed, year only,
+unknown) counts only with an all-but-exact name. That is what keeps people who merely share a common
+name, or a birthday, from being flagged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from frontdesk.screening.names import Name, alias_parts, fold, make_name, nickna
 LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
 NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
 MIN_LAST, MIN_FIRST = 0.75, 0.6  # below these a field is "different" and the pair is not a candidate
+# With only a weak date-of-birth fit, the names must be all but exact: surname the same apart from
+# accents, punctuation or particles, first name the same. Two weak clues together (a nickname and a date
+# one digit off) flag far more strangers than they catch.
+STRONG_LAST, STRONG_FIRST = 0.95, 0.98
+WEAK_DOB = frozenset({"one_digit", "transposed", "same_year", "unknown"})
 SWAP_FACTOR, ALIAS_FACTOR = 0.97, 0.98
 DOB_LEVEL = {
     "exact": 1.0,
@@ -150,13 +156,16 @@ def _middle(q: Name, e: Name) -> tuple[float, FieldEvidence | None]:
     return -0.05, FieldEvidence("middle name", "different", "different")
 
 
-def score_name(q: Name, e: Name) -> tuple[float, list[FieldEvidence]] | None:
-    """The name score of a visitor's name (one orientation) against one entry name, or None."""
+def score_name(q: Name, e: Name, strong: bool = False) -> tuple[float, list[FieldEvidence]] | None:
+    """The name score of a visitor's name (one orientation) against one entry name, or None.
+
+    ``strong``: accept only all-but-exact names (what a weak date-of-birth fit requires).
+    """
     last, last_rel, last_words = compare_last(q, e)
-    if last < MIN_LAST:
+    if last < (STRONG_LAST if strong else MIN_LAST):
         return None
     first, first_rel, first_words = compare_first(q, e)
-    if first < MIN_FIRST:
+    if first < (STRONG_FIRST if strong else MIN_FIRST):
         return None
     evidence = [
         FieldEvidence("last name", last_rel, last_words),
@@ -209,10 +218,11 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     dob_rel, dob_words = dates.compare(pq.query.dob, entry.dob)
     if dob_rel == "conflict":
         return None
+    strong = dob_rel in WEAK_DOB
     best: tuple[float, list[FieldEvidence], str] | None = None
     for e_name, alias in entry_names(entry):
         for q_name, swapped in ((pq.name, False), (pq.swapped, True)):
-            found = score_name(q_name, e_name)
+            found = score_name(q_name, e_name, strong)
             if found is None:
                 continue
             score, evidence = found

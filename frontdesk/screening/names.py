@@ -83,7 +83,7 @@ def fold(text: str | None) -> str:
     return " ".join("".join(out).split())
 
 
-@functools.lru_cache(maxsize=200_000)  # names repeat a lot: an import folds each distinct one once
+@functools.lru_cache(maxsize=50_000)  # names repeat a lot: an import folds each common one once
 def _tokens(text: str | None) -> tuple[str, ...]:
     """Folded words with generational suffixes removed; ``mc`` read as ``mac``."""
     words = [w for w in fold(text).split() if w not in SUFFIXES]
@@ -97,13 +97,13 @@ def _split_particle_apostrophe(text: str | None) -> tuple[str, ...]:
     return _tokens(text.replace("'", " ").replace("’", " "))
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=50_000)
 def phonetic(word: str) -> str:
     """A sound code (Metaphone) for one folded word; empty for an empty word."""
     return jellyfish.metaphone(word) if word else ""
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=50_000)
 def phonetic2(word: str) -> str:
     """A second, independent sound code (NYSIIS), which survives some typos Metaphone does not."""
     return jellyfish.nysiis(word) if word else ""
@@ -126,7 +126,7 @@ class Name:
     last_codes: frozenset[str]  # the sound codes of those forms
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=50_000)
 def _surname(last: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]:
     """(whole, core, parts, forms, sound codes) of a written surname; cached, since surnames repeat."""
     last_words = _tokens(last)
@@ -180,7 +180,7 @@ def alias_parts(alias: str) -> tuple[str, str, str]:
     return words[0], " ".join(words[1:-1]), words[-1]
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=50_000)
 def first_word(given: str | None) -> str:
     """The first given name, folded ("Mary-Ann" -> "mary")."""
     words = _tokens(given)
@@ -222,7 +222,7 @@ def first_codes(first: str) -> frozenset[str]:
     return nickname_canon(first) | {phonetic(first)}
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=50_000)
 def entry_first_codes(first: str) -> frozenset[str]:
     """The narrower codes an entry files its first name under: its nickname groups, else its sound code.
 
