@@ -59,7 +59,7 @@ def parse_dob(text: str | date | None, what: str = "date of birth") -> Dob:
 
 
 def _digits(day: date) -> str:
-    return day.strftime("%Y%m%d")
+    return day.isoformat().replace("-", "")  # strftime is ten times slower
 
 
 def _from_digits(text: str) -> date | None:

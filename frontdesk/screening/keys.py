@@ -52,7 +52,7 @@ KEY_VERSION = 3
 def dob_suffix(dob: Dob) -> str:
     """The date part of an ``N:`` key: ``19800314``, ``1980`` or ``-``."""
     if dob.day is not None:
-        return dob.day.strftime("%Y%m%d")
+        return dob.day.isoformat().replace("-", "")
     return str(dob.year) if dob.year is not None else "-"
 
 
@@ -115,7 +115,7 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
     for i, name in enumerate(names):
         tokens = (name.last_codes | first_codes(name.first)) - {""}
         for day in days:
-            stamp = day.strftime("%Y%m%d")
+            stamp = day.isoformat().replace("-", "")
             exact_keys.update(f"E:{stamp}:{t}" for t in tokens)
         for c in sorted(name.last_codes):
             for f in sorted(first_codes(name.first)):
