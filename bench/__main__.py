@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 # Each name is a module in bench/ with a run() -> str returning a Markdown section.
-MODULES = ["visits", "screening"]
+MODULES = ["visits", "ids", "dispatch_console", "dispatch_station", "badges", "screening"]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -37,6 +37,9 @@ def machine() -> str:
 
 def main(names: list[str]) -> int:
     """Run the named benchmarks (all when none), write their sections and the joined page."""
+    if names == ["--join"]:
+        join()
+        return 0
     out_dir = DOCS / "benchmarks"
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in names or MODULES:
@@ -49,12 +52,18 @@ def main(names: list[str]) -> int:
         text = f"## {name}\n\nMeasured {stamp} on {machine()}.\n\n{body.strip()}\n"
         (out_dir / f"{name}.md").write_text(text)
         print(text, flush=True)
+    join()
+    return 0
+
+
+def join() -> None:
+    """Rebuild docs/benchmarks.md from the per-feature sections (``python -m bench --join`` after a merge)."""
+    out_dir = DOCS / "benchmarks"
     sections = [(out_dir / f"{n}.md").read_text() for n in MODULES if (out_dir / f"{n}.md").exists()]
     (DOCS / "benchmarks.md").write_text(
         "# Benchmarks\n\nWritten by `make bench` (one section per feature; `python -m bench NAME` reruns one).\n"
         "Targets come from the issues; each section says whether it meets them.\n\n" + "\n".join(sections)
     )
-    return 0
 
 
 if __name__ == "__main__":

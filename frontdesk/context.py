@@ -8,10 +8,12 @@ from pathlib import Path
 
 import platformdirs
 
+from frontdesk.dispatch.station import StationService
 from frontdesk.screening.decisions import DecisionService
 from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
+from frontdesk.services.badges import BadgeService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
 from frontdesk.services.notifications import Notifications
@@ -43,6 +45,8 @@ class Services:
     visits: VisitService
     events: EventLog
     directory: Directory
+    station: StationService
+    badges: BadgeService
     # Screening (issue 4)
     screener: Screener
     lists: ListService
@@ -55,6 +59,9 @@ class Services:
         store = Store.open(data_dir)
         settings = Settings(store)
         visits = VisitService(store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME))
+        events = EventLog(store)
+        station = StationService(store, settings, visits, events)
+        visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
         notifications = Notifications(store)
         lists = ListService(store)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
@@ -66,8 +73,10 @@ class Services:
             store=store,
             settings=settings,
             visits=visits,
-            events=EventLog(store),
+            events=events,
             directory=Directory(store),
+            station=station,
+            badges=BadgeService(store, settings, visits, events),
             screener=Screener(
                 store,
                 thresholds,

@@ -54,6 +54,65 @@ EMERGENCY_NUMBERS = declare(
 # --- Visits -----------------------------------------------------------------------------------------
 BADGE_VALID_HOURS = declare("visits.badge_valid_hours", int, 8, "Badge valid for (hours)")
 
+# --- ID scanners (issue 3) --------------------------------------------------------------------------
+SCANNER_SERIAL_PORT = declare(
+    "scanner.serial_port",
+    str,
+    "",
+    "Serial ID scanner port",
+    "For example COM3 or /dev/ttyACM0 (a USB scanner in serial mode); empty: keyboard-mode scanner only",
+)
+SCANNER_SERIAL_BAUD = declare("scanner.serial_baud", int, 9600, "Serial ID scanner speed (baud)")
+SCANNER_WEDGE_END_MS = declare(
+    "scanner.wedge_end_ms", int, 80, "Keyboard scanner: a scan ends after (ms of silence)", "60 to 100"
+)
+
+# --- Badges and the badge printer (printers/, frontdesk/services/badges.py) -------------------------
+BADGE_PRINTER = declare(
+    "badges.printer",
+    str,
+    "preview://",
+    "Badge printer",
+    "For example escpos+tcp://10.0.0.20:9100?profile=TM-T20II, brother+tcp://10.0.0.21?model=QL-820NWB, "
+    "system://Front Desk DYMO, or preview:// (show the badge on screen only)",
+)
+BADGE_MEDIA = declare("badges.media", str, "80mm", "Badge paper or labels", "One of the media presets")
+BADGE_ORIENTATION = declare(
+    "badges.orientation", str, "", "Badge orientation", "portrait or landscape; empty for the media's usual"
+)
+
+
+# --- Dispatch station (panic alerts) -----------------------------------------------------------------
+DISPATCH_URL = declare(
+    "dispatch.url", str, "", "Dispatch console address", "Set by 'frontdesk dispatch connect URL'"
+)
+DISPATCH_STATION_ID = declare(
+    "dispatch.station_id", str, "", "Dispatch station id", "The console's id for this desk (set on connect)"
+)
+DISPATCH_CA_FILE = declare(
+    "dispatch.ca_file", str, "", "Console CA certificate", "PEM file that signed the console's HTTPS certificate"
+)
+STATION_BUILDING = declare("station.building", str, "", "Building", "Sent with every panic alert")
+STATION_FLOOR = declare("station.floor", str, "", "Floor", "Sent with every panic alert")
+PANIC_HOTKEY = declare(
+    "dispatch.panic_hotkey", str, "Ctrl+Alt+F12", "Panic hot-key", "USB panic buttons type a key: set theirs"
+)
+PANIC_HOTKEY_HOLD = declare(
+    "dispatch.panic_hotkey_hold",
+    bool,
+    False,
+    "Panic hot-key must be held",
+    "For USB buttons and foot switches that keep the key down while pressed",
+)
+PANIC_HOLD_MS = declare("dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)")
+DISPATCH_DAILY_TEST = declare(
+    "dispatch.daily_test",
+    bool,
+    True,
+    "Daily test alert",
+    "The desk app sends a CAP Test once a day to prove the path",
+)
+
 # --- Screening (issue 4) ----------------------------------------------------------------------------
 SCREEN_POSSIBLE = declare(
     "screening.possible_threshold",

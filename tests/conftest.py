@@ -27,3 +27,7 @@ def services(data_dir: Path):
     svc = Services.open(data_dir)
     yield svc
     svc.close()
+
+
+# The dispatch console's fixtures (a throw-away PostgreSQL cluster, a console on each backend).
+from dispatch_fixtures import console, console_db_url, postgres_server  # noqa: E402,F401

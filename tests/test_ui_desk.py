@@ -129,7 +129,7 @@ def test_frozen_check_in_refuses_and_says_why(qtbot, window, services):
 def test_status_bar_says_not_configured_until_devices_exist(window):
     assert {k: v.text() for k, v in window.health.items()} == {
         "scanner": "● Scanner: not configured",
-        "printer": "● Printer: not configured",
+        "printer": "● Printer: on-screen preview",  # badges: the preview printer until one is set up
         "dispatch": "● Dispatch: not configured",
     }
     window.set_health("printer", "error", "not reachable")

@@ -25,7 +25,9 @@ def main() -> int:
     configure_app(app)
     services = demo_services()
     shell = Shell(services, demo=True)
-    shell.setGeometry(0, 0, 1280, 820)
+    screen = app.primaryScreen().geometry()
+    width, height = screen.width(), screen.height()
+    shell.setGeometry(0, 0, width, height)
     shell.show()
     window = shell.window
     assert window is not None
@@ -34,7 +36,7 @@ def main() -> int:
     def grab(name: str):
         def do():
             app.processEvents()
-            app.primaryScreen().grabWindow(0).copy(0, 0, 1280, 820).save(str(OUT / name))
+            app.primaryScreen().grabWindow(0).copy(0, 0, width, height).save(str(OUT / name))
 
         return do
 
@@ -61,7 +63,7 @@ def main() -> int:
 
     def first_run():
         fresh = Shell(type(services).open(services.store.data_dir.parent / "fresh"))
-        fresh.setGeometry(0, 0, 1280, 820)
+        fresh.setGeometry(0, 0, width, height)
         fresh.show()
         fresh.raise_()
         QTimer.singleShot(300, lambda: (fresh.grab().save(str(OUT / "first-run.png")), app.quit()))

@@ -12,29 +12,42 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget
 
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import StoreError
-from frontdesk.settings import STAFF_NAME, STATION_NAME
+from frontdesk.settings import SCANNER_WEDGE_END_MS, STAFF_NAME, STATION_NAME
+from printers.uri import SCHEMES
+from scanners.wedge import WedgeBuffer
+from ui.badge_printing import BadgePrinting
+from ui.dispatch_setup import DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
+from ui.id_scan import add_id_scanning
 from ui.main_window import MainWindow, banner
 from ui.screening_desk import install_screening
+from ui.system_printer import system_printer
+from ui.wedge_filter import WedgeFilter
+
+SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
 
-def build_window(services: Services, *, demo: bool = False) -> MainWindow:
+def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
     """The front-desk window with its devices and features wired in (also used by tests)."""
     window = MainWindow(services)
+    window.dispatch = install_dispatch(window, services, demo=demo)  # panic alerts (started by run())
+    window.badge_printing = BadgePrinting(window, services)
     install_screening(window, services)  # every check-in is screened before the visit and badge exist
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
+    add_id_scanning(window, services, demo=demo, wedge=wedge)  # ID scanners and the confirmation panel
     return window
 
 
 class Shell(QStackedWidget):
     """Shows first-run set-up until the desk is configured, then the front-desk window."""
 
-    def __init__(self, services: Services, *, demo: bool = False):
+    def __init__(self, services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None):
         super().__init__()
         self.services = services
         self.demo = demo
+        self.wedge = wedge
         self.window: MainWindow | None = None
         self.setWindowTitle("FrontDesk")
         self.resize(1280, 820)
@@ -49,7 +62,7 @@ class Shell(QStackedWidget):
         """Build the desk window (after first run, with the names just saved) and show it."""
         self.services.visits.station = self.services.settings.get(STATION_NAME)
         self.services.visits.staff = self.services.settings.get(STAFF_NAME)
-        self.window = build_window(self.services, demo=self.demo)
+        self.window = build_window(self.services, demo=self.demo, wedge=self.wedge)
         self.setWindowTitle(self.window.windowTitle())
         self.addWidget(self.window)
         self.setCurrentWidget(self.window)
@@ -97,6 +110,10 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     except StoreError as exc:
         QMessageBox.critical(None, "FrontDesk cannot open its data", exc.message)
         return 2
-    shell = Shell(services, demo=demo)
+    # Keyboard-mode ID scanners type into whatever has focus: one filter for the whole app catches them.
+    wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
+    wedge.install(app)
+    shell = Shell(services, demo=demo, wedge=wedge)
+    DispatchStarter(shell, app)  # the panic link runs while the desk window exists
     shell.show()
     return app.exec()

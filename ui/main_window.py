@@ -6,7 +6,8 @@ happened and what to do next; device health in the status bar. No modal dialog i
 
 Seams for features: ``request_check_in`` → ``commit_check_in`` (screening goes between them),
 ``visit_checked_in`` / ``visit_checked_out`` signals (printing listens), ``set_check_in_frozen`` (lockdown),
-``add_banner`` (persistent banners), ``panic_area`` (the panic control), ``set_health`` (status bar).
+``add_banner`` (persistent banners), ``panic_area`` (the panic control), ``form_actions`` (panels under the
+form), ``side_panels`` (panels under On site now), ``set_health`` (status bar).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -152,7 +154,12 @@ class MainWindow(QMainWindow):
         self.form_actions = QVBoxLayout()  # features add panels under the form (confirmation, match card)
         form_layout.addLayout(self.form_actions)
         form_layout.addStretch(1)
-        split.addWidget(form_box)
+        # On a 768-px laptop screen the form and its panels are taller than the window: let them scroll.
+        form_scroll = QScrollArea()
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        form_scroll.setWidget(form_box)
+        split.addWidget(form_scroll)
 
         onsite_box = QGroupBox("On site now")
         onsite_layout = QVBoxLayout(onsite_box)
@@ -181,6 +188,8 @@ class MainWindow(QMainWindow):
         checkout_row.addWidget(self.checkout_entry, 1)
         checkout_row.addWidget(self.checkout_button)
         onsite_layout.addLayout(checkout_row)
+        self.side_panels = QVBoxLayout()  # features add panels under On site now (the printed badge)
+        onsite_layout.addLayout(self.side_panels)
         split.addWidget(onsite_box)
         split.setSizes([480, 800])
 
@@ -370,6 +379,9 @@ class MainWindow(QMainWindow):
                 allow_second=allow_second,
             )
         except ConflictError as exc:
+            if exc.code != "already_on_site":  # e.g. a lockdown heard by the store before the window
+                self.message.show_message(exc.message, "error")
+                return None
             self._second_ok = _person_key(request.visitor)
             self.message.show_message(
                 f"{exc.message} Press Check in again to admit them a second time.", "warning"

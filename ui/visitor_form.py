@@ -116,6 +116,10 @@ class VisitorForm(QWidget):
         }
         self.changed.emit()
 
+    def set_photo(self, photo: bytes | None) -> None:
+        """Keep the visitor's photo (taken at the desk) with the ID details, for the badge."""
+        self._id_fields["photo"] = photo
+
     def set_visit_details(self, category: Category, purpose: str, destination: str) -> None:
         """Pre-fill category, purpose and destination (a returning visitor's last visit)."""
         self.category.setCurrentIndex(max(self.category.findData(category.value), 0))

@@ -18,6 +18,10 @@ from frontdesk.errors import FrontDeskError
 COMMAND_MODULES = [
     "frontdesk.cli.visits",
     "frontdesk.cli.config",
+    "frontdesk.cli.ids",
+    "frontdesk.cli.dispatch",
+    "frontdesk.cli.panic",
+    "frontdesk.cli.badges",
     "frontdesk.cli.barred",
     "frontdesk.cli.screen",
 ]

@@ -71,6 +71,8 @@ class VisitService:
         self.station = station
         self.staff = staff
         self._now = now
+        # Checks that may refuse any check-in (raise ConflictError), e.g. the dispatch LOCKDOWN freeze.
+        self.admission_checks: list[Callable[[], None]] = []
 
     # --- check-in -----------------------------------------------------------------------------------
     def check_in(
@@ -89,6 +91,8 @@ class VisitService:
         Raises ConflictError if the same person is already on site, unless ``allow_second``.
         """
         visitor = self._checked(visitor)
+        for check in self.admission_checks:
+            check()
         try:
             category = Category(category)
         except ValueError:

@@ -10,6 +10,10 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
+from frontdesk.screening.migrations import SCREENING
+from frontdesk.store.badges_migrations import BADGES
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 
@@ -83,8 +87,4 @@ CORE: list[Migration] = [
 ]
 
 # Features add their lists here (each name prefixed with the feature, so lists never collide).
-MIGRATIONS: list[Migration] = [*CORE]
-
-from frontdesk.screening.migrations import SCREENING  # noqa: E402
-
-MIGRATIONS += SCREENING
+MIGRATIONS: list[Migration] = [*CORE, *DISPATCH_STATION, *BADGES, *SCREENING]

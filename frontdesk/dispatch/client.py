@@ -1,0 +1,131 @@
+"""The station's HTTP client for the dispatch console (httpx, async): one method per endpoint.
+
+Every answer is sorted into one of three outcomes the sender acts on: the console committed the message
+(:class:`Received`), refused it for good (:class:`Rejected`: bad CAP, bad credential, identifier reused with
+other content), or the attempt failed and must be retried (:class:`Transient`: refused connection,
+timeout, a 5xx, a reply lost on the way back).
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+CAP_MEDIA_TYPE = "application/cap+xml"
+# The console's answers that mean "never send this again as it is".
+PERMANENT = {400: "bad request", 401: "credential not valid", 403: "not allowed", 409: "identifier reused"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the console is, how this station proves who it is, and (HTTPS) which CA to trust."""
+
+    url: str
+    credential: str
+    ca_file: str = ""  # a district's own CA (PEM); empty: the system's trusted CAs
+
+
+def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
+    """What httpx should verify the console's certificate against."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else True
+
+
+@dataclass(frozen=True)
+class Received:
+    """The console committed the message (``duplicate``: it already had it from an earlier attempt)."""
+
+    received_at: str
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The console refused the message for good."""
+
+    status: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Transient:
+    """The attempt failed in a way that a later attempt may not."""
+
+    reason: str
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+        detail = body.get("error") or body.get("detail") if isinstance(body, dict) else None
+    except ValueError:
+        detail = None
+    label = PERMANENT.get(response.status_code, f"HTTP {response.status_code}")
+    return f"{label}: {detail}" if detail else label
+
+
+class ConsoleClient:
+    """Talks to one console with one credential. ``close()`` when done."""
+
+    def __init__(self, endpoint: Endpoint):
+        self.endpoint = endpoint
+        self._http = httpx.AsyncClient(
+            base_url=endpoint.url.rstrip("/"),
+            headers={"Authorization": f"Bearer {endpoint.credential}"},
+            verify=tls_verify(endpoint.ca_file),
+        )
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def post_alert(self, cap: bytes, timeout: float) -> Received | Rejected | Transient:
+        """Send one CAP message; the outcome says whether to stop, mark received, or retry."""
+        try:
+            response = await self._http.post(
+                "/api/v1/alerts", content=cap, headers={"Content-Type": CAP_MEDIA_TYPE}, timeout=timeout
+            )
+        except httpx.HTTPError as exc:
+            return Transient(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        if response.status_code in (200, 201):
+            try:
+                body = response.json()
+                return Received(str(body["received_at"]), bool(body.get("duplicate", False)))
+            except (ValueError, KeyError, TypeError):
+                return Transient(f"unreadable answer to HTTP {response.status_code}")
+        if response.status_code in PERMANENT:
+            return Rejected(response.status_code, _reason(response))
+        return Transient(_reason(response))
+
+    async def heartbeat(self, sent: str, onsite: int, timeout: float) -> dict[str, Any]:
+        """Tell the console this station is alive; raises httpx.HTTPError (or HTTPStatusError) on failure."""
+        response = await self._http.post(
+            "/api/v1/heartbeat", json={"sent": sent, "onsite": onsite}, timeout=timeout
+        )
+        response.raise_for_status()
+        return response.json()
+
+    async def inbox(self, after: int, wait: float, timeout: float) -> list[dict[str, Any]]:
+        """Messages for this station after ``after`` (long poll up to ``wait`` seconds)."""
+        response = await self._http.get(
+            "/api/v1/inbox", params={"after": after, "wait": int(wait)}, timeout=timeout
+        )
+        response.raise_for_status()
+        return list(response.json().get("messages", []))
+
+
+def fetch_station(endpoint: Endpoint, timeout: float = 5.0) -> dict[str, Any]:
+    """``GET /api/v1/station``: who the console says this credential is (used by ``dispatch connect``).
+
+    Raises httpx.HTTPStatusError on 401/403 and httpx.HTTPError when the console cannot be reached.
+    """
+    response = httpx.get(
+        endpoint.url.rstrip("/") + "/api/v1/station",
+        headers={"Authorization": f"Bearer {endpoint.credential}"},
+        timeout=timeout,
+        verify=tls_verify(endpoint.ca_file),
+    )
+    response.raise_for_status()
+    return response.json()

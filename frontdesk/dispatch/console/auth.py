@@ -1,0 +1,216 @@
+"""Who may talk to the console: enrolled stations (bearer credentials) and dispatchers (password, session).
+
+A station credential is ``fdst_<station_id>_<secret>``; only a SHA-256 of the secret is stored (the secret
+is 192 random bits, so a fast hash is enough and keeps 450 heartbeats a minute cheap). Dispatchers sign in
+with a password kept as an argon2 hash and get a session token, stored hashed too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from frontdesk import clock
+from frontdesk.dispatch.console.db import Database, Tx
+from frontdesk.errors import ConflictError, FrontDeskError, InputError
+
+CREDENTIAL_PREFIX = "fdst"
+SESSION_HOURS = 12
+MAX_FAILED_SIGN_INS = 5  # per name, within SIGN_IN_WINDOW_MIN minutes; then that name waits
+SIGN_IN_WINDOW_MIN = 5
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+_hasher = PasswordHasher()
+
+
+class Unauthenticated(FrontDeskError):
+    """No credential, or one the console does not know (HTTP 401)."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(FrontDeskError):
+    """A valid credential, but not one allowed to do this (HTTP 403)."""
+
+    code = "forbidden"
+
+
+@dataclass(frozen=True)
+class Station:
+    """An enrolled station: the school, its name and room, and when it was last heard from."""
+
+    station_id: str
+    school: str
+    name: str
+    room: str
+    enrolled_at: datetime
+    last_seen: datetime | None = None
+    onsite: int = 0
+    online: bool = False
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A newly enrolled station and its credential (shown once, never stored)."""
+
+    station: Station
+    credential: str
+
+
+@dataclass(frozen=True)
+class Dispatcher:
+    """A signed-in dispatcher: the name recorded on every Ack and state push."""
+
+    username: str
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def log(tx: Tx, kind: str, *, actor: str = "", station_id: str | None = None, identifier=None, **detail) -> None:
+    """Append one entry to the append-only log, in the caller's transaction."""
+    tx.execute(
+        "INSERT INTO log (at, kind, actor, station_id, identifier, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        [clock.to_db(clock.now()), kind, actor, station_id, identifier, json.dumps(detail, ensure_ascii=False)],
+    )
+
+
+STATION_COLUMNS = "station_id, school, name, room, enrolled_at, last_seen, onsite, online"
+
+
+def station_from_row(row: tuple, offline_after: float = 90) -> Station:
+    """A Station from a row of ``STATION_COLUMNS``; ``online`` is true if heard within ``offline_after`` s."""
+    last_seen = clock.from_db(row[5])
+    online = last_seen is not None and (clock.now() - last_seen).total_seconds() < offline_after
+    return Station(row[0], row[1], row[2], row[3], clock.from_db(row[4]), last_seen, int(row[6] or 0), online)
+
+
+class Auth:
+    """Enrolment and credentials of stations; dispatchers, their passwords and sessions."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    # --- stations ---------------------------------------------------------------------------------------
+    def enroll(self, school: str, station: str, room: str) -> Enrolment:
+        """Enrol a station and return its credential (the only time the secret exists in the clear)."""
+        school, station, room = school.strip(), station.strip(), room.strip()
+        if not school or not station:
+            raise InputError("A station needs a school and a station name (--school, --station)")
+        station_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+        secret = secrets.token_hex(24)
+        now = clock.now()
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO stations (station_id, school, name, room, secret_hash, enrolled_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [station_id, school, station, room, _sha(secret), clock.to_db(now)],
+            )
+            log(tx, "station_enrolled", station_id=station_id, school=school, station=station, room=room)
+        return Enrolment(
+            Station(station_id, school, station, room, now), f"{CREDENTIAL_PREFIX}_{station_id}_{secret}"
+        )
+
+    def revoke(self, station_id: str) -> None:
+        """Stop accepting a station's credential (a lost or replaced PC)."""
+        with self._db.transaction() as tx:
+            cur = tx.execute(
+                "UPDATE stations SET revoked_at = ? WHERE station_id = ? AND revoked_at IS NULL",
+                [clock.to_db(clock.now()), station_id],
+            )
+            if cur.rowcount != 1:
+                raise InputError(f"No enrolled station {station_id!r}")
+            log(tx, "station_revoked", station_id=station_id)
+
+    def station(self, credential: str | None) -> Station:
+        """The station a bearer credential belongs to, or Unauthenticated."""
+        parts = (credential or "").strip().split("_")
+        if len(parts) != 3 or parts[0] != CREDENTIAL_PREFIX or not parts[1] or not parts[2]:
+            raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
+        row = self._db.read().one(
+            f"SELECT {STATION_COLUMNS}, secret_hash, revoked_at FROM stations WHERE station_id = ?", [parts[1]]
+        )
+        if row is None or not hmac.compare_digest(row[8], _sha(parts[2])):
+            raise Unauthenticated("unknown station credential")
+        if row[9] is not None:
+            raise Unauthenticated("this station's credential was revoked; enrol it again")
+        return station_from_row(row)
+
+    # --- dispatchers ------------------------------------------------------------------------------------
+    def add_dispatcher(self, username: str, password: str) -> Dispatcher:
+        """Create a dispatcher who can sign in to the live screen."""
+        username = username.strip()
+        if not username or len(username) > 80:
+            raise InputError("A dispatcher needs a name (at most 80 characters)")
+        if len(password) < 8:
+            raise InputError("A dispatcher's password must have at least 8 characters")
+        with self._db.transaction() as tx:
+            if tx.one("SELECT 1 FROM dispatchers WHERE username = ?", [username]):
+                raise ConflictError(f"There is already a dispatcher called {username!r}")
+            tx.execute(
+                "INSERT INTO dispatchers (username, password_hash, created_at) VALUES (?, ?, ?)",
+                [username, _hasher.hash(password), clock.to_db(clock.now())],
+            )
+            log(tx, "dispatcher_added", actor=username)
+        return Dispatcher(username)
+
+    def sign_in(self, username: str, password: str) -> str:
+        """Check a dispatcher's password and open a session; returns the session token (for the cookie)."""
+        since = clock.to_db(clock.now() - timedelta(minutes=SIGN_IN_WINDOW_MIN))
+        failed = self._db.read().one(
+            "SELECT COUNT(*) FROM log WHERE kind = 'sign_in_failed' AND actor = ? AND at > ?",
+            [username.strip()[:80], since],
+        )
+        if failed and failed[0] >= MAX_FAILED_SIGN_INS:
+            raise Unauthenticated(f"too many failed sign-ins for this name; wait {SIGN_IN_WINDOW_MIN} minutes")
+        row = self._db.read().one("SELECT password_hash FROM dispatchers WHERE username = ?", [username.strip()])
+        try:
+            ok = row is not None and _hasher.verify(row[0], password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            with self._db.transaction() as tx:
+                log(tx, "sign_in_failed", actor=username.strip()[:80])
+            raise Unauthenticated("wrong name or password")
+        token = secrets.token_urlsafe(32)
+        now = clock.now()
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                [
+                    _sha(token),
+                    username.strip(),
+                    clock.to_db(now),
+                    clock.to_db(now + timedelta(hours=SESSION_HOURS)),
+                ],
+            )
+            log(tx, "signed_in", actor=username.strip())
+        return token
+
+    def dispatcher(self, token: str | None) -> Dispatcher:
+        """The dispatcher of a session token, or Unauthenticated."""
+        if not token:
+            raise Unauthenticated("sign in first")
+        row = self._db.read().one(
+            "SELECT username FROM sessions WHERE token_hash = ? AND expires_at > ?",
+            [_sha(token), clock.to_db(clock.now())],
+        )
+        if row is None:
+            raise Unauthenticated("your session has ended; sign in again")
+        return Dispatcher(row[0])
+
+    def sign_out(self, token: str) -> None:
+        """End a session."""
+        with self._db.transaction() as tx:
+            row = tx.one("SELECT username FROM sessions WHERE token_hash = ?", [_sha(token)])
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?", [_sha(token)])
+            if row:
+                log(tx, "signed_out", actor=row[0])

@@ -1,0 +1,159 @@
+"""The console's database: SQLite (one console) or PostgreSQL (two consoles side by side), one small API.
+
+SQL is written once with ``?`` placeholders and portable statements (``ON CONFLICT``, ``RETURNING``); the
+PostgreSQL connection translates the placeholders. Each thread has its own connection. Times are stored as
+the fixed-width UTC strings of :mod:`frontdesk.clock`, which sort the same way in both databases.
+
+A transaction is ``with db.transaction() as tx:``; on SQLite it takes the write lock at once (``BEGIN
+IMMEDIATE``), so two writers never deadlock on a lock upgrade, and every commit is synced (WAL, FULL).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from frontdesk.errors import InputError, StoreError
+
+
+class Tx:
+    """One open transaction (or autocommit connection): ``execute``, ``one``, ``all``."""
+
+    def __init__(self, conn: Any, kind: str):
+        self._conn = conn
+        self.kind = kind
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; returns the cursor (``rowcount``, ``fetchone``...)."""
+        if self.kind == "postgresql":
+            sql = sql.replace("?", "%s")
+        return self._conn.execute(sql, list(params))
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """The first row, or None."""
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Every row."""
+        return list(self.execute(sql, params).fetchall())
+
+    def lock(self, table: str) -> None:
+        """Serialise writers of ``table`` until commit (PostgreSQL; SQLite already holds the write lock).
+
+        Readers page through inbox and log by sequence number; without this, two PostgreSQL transactions
+        could commit sequence numbers out of order and a reader could step past one it has not seen yet.
+        """
+        if self.kind == "postgresql":
+            self.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+class Database:
+    """A database URL (``sqlite:///path`` or ``postgresql://...``) and per-thread connections to it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        parsed = urlparse(url)
+        if parsed.scheme == "sqlite":
+            self.kind = "sqlite"
+            # sqlite:///relative/or/absolute -> the path after the third slash; sqlite:////abs also works
+            self.path = Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
+            if not self.path or str(self.path) in ("", "."):
+                raise InputError(f"a SQLite URL names a file: sqlite:///path/to/console.db, not {url!r}")
+        elif parsed.scheme in ("postgresql", "postgres"):
+            self.kind = "postgresql"
+            self.path = None
+        else:
+            raise InputError(f"--db must be sqlite:///path or postgresql://..., not {url!r}")
+        self._local = threading.local()
+        # SQLite has one writer at a time; its busy handler sleeps in growing steps while it waits, which
+        # under a burst leaves the lock idle. Writers of this process queue on a Python lock instead.
+        self._write_lock = threading.Lock()
+        self._all: list[Any] = []
+        self._all_lock = threading.Lock()
+
+    def _connect(self) -> Any:
+        if self.kind == "sqlite":
+            assert self.path is not None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")  # an alert answered "received" survives a power cut
+                conn.execute("PRAGMA busy_timeout=10000")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"The console database {self.path} cannot be opened: {exc}") from exc
+            try:
+                os.chmod(self.path, 0o600)
+            except OSError:
+                pass
+            return conn
+        import psycopg
+
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError(f"The console database cannot be reached: {exc}".splitlines()[0]) from exc
+
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or (self.kind == "postgresql" and (conn.closed or conn.broken)):
+            conn = self._local.conn = self._connect()
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def _live_conn(self) -> Any:
+        """This thread's connection, checked first on PostgreSQL: a server restart or a cut connection
+        is only noticed on use, and it must not cost the alert being stored (one round trip, ~0.1 ms)."""
+        conn = self._conn()
+        if self.kind == "postgresql":
+            import psycopg
+
+            try:
+                conn.execute("SELECT 1")
+            except psycopg.OperationalError:
+                self._local.conn = None
+                conn = self._conn()
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        conn = self._live_conn()
+        if self.kind == "sqlite":
+            with self._write_lock:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(conn, self.kind)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        else:
+            with conn.transaction():
+                yield Tx(conn, self.kind)
+
+    def read(self) -> Tx:
+        """An autocommit handle for reads (each statement sees the latest commits)."""
+        return Tx(self._live_conn(), self.kind)
+
+    def close(self) -> None:
+        """Close every connection this object opened (all threads)."""
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            try:
+                conn.close()
+            except Exception:
+                pass
+        self._local = threading.local()
+
+    def serial(self) -> str:
+        """The column type of an auto-incrementing sequence number."""
+        return "INTEGER PRIMARY KEY AUTOINCREMENT" if self.kind == "sqlite" else "BIGSERIAL PRIMARY KEY"

@@ -1,0 +1,175 @@
+"""The console database's tables, as named migrations applied once each at start-up (both backends).
+
+The console keeps its own database (the district's, not a desk's), so its migrations are not part of the
+desk store's ``MIGRATIONS``; the names carry the ``dispatch_console_`` prefix all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from frontdesk import clock
+from frontdesk.dispatch.console.db import Database, Tx
+
+
+def _0001_tables(tx: Tx, db: Database) -> None:
+    serial = db.serial()
+    tx.execute(
+        """CREATE TABLE stations (
+            station_id TEXT PRIMARY KEY,
+            school TEXT NOT NULL,
+            name TEXT NOT NULL,
+            room TEXT NOT NULL DEFAULT '',
+            secret_hash TEXT NOT NULL,
+            enrolled_at TEXT NOT NULL,
+            revoked_at TEXT,
+            last_seen TEXT,
+            onsite INTEGER NOT NULL DEFAULT 0,
+            online INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    tx.execute("CREATE INDEX stations_school ON stations(school)")
+    tx.execute(
+        """CREATE TABLE dispatchers (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    tx.execute(
+        """CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES dispatchers(username),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )"""
+    )
+    tx.execute(
+        f"""CREATE TABLE incidents (
+            id {serial},
+            key TEXT NOT NULL UNIQUE,
+            station_id TEXT NOT NULL,
+            school TEXT NOT NULL,
+            action TEXT NOT NULL,
+            status TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            cleared_at TEXT
+        )"""
+    )
+    tx.execute("CREATE INDEX incidents_open ON incidents(station_id, status, last_at)")
+    tx.execute(
+        f"""CREATE TABLE alerts (
+            seq {serial},
+            identifier TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            station_id TEXT NOT NULL REFERENCES stations(station_id),
+            sender TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            status TEXT NOT NULL,
+            msg_type TEXT NOT NULL,
+            action TEXT NOT NULL,
+            refs TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL,
+            xml TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            received_by TEXT NOT NULL,
+            acked_by TEXT,
+            acked_at TEXT,
+            ack_xml TEXT
+        )"""
+    )
+    tx.execute("CREATE INDEX alerts_incident ON alerts(incident_id)")
+    tx.execute(
+        f"""CREATE TABLE inbox (
+            seq {serial},
+            station_id TEXT NOT NULL REFERENCES stations(station_id),
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    tx.execute("CREATE INDEX inbox_station ON inbox(station_id, seq)")
+    tx.execute(
+        """CREATE TABLE school_states (
+            school TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            exercise INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    tx.execute(
+        f"""CREATE TABLE forwards (
+            id {serial},
+            identifier TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            next_try TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            done_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    # Every state change, appended and never changed: alerts received and rejected, acks, state pushes,
+    # enrolments, sign-ins, stations going offline and back, forwards.
+    tx.execute(
+        f"""CREATE TABLE log (
+            seq {serial},
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL DEFAULT '',
+            station_id TEXT,
+            identifier TEXT,
+            detail TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    if db.kind == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            tx.execute(
+                f"CREATE TRIGGER log_no_{op.lower()} BEFORE {op} ON log "
+                "BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END"
+            )
+    else:
+        tx.execute(
+            "CREATE FUNCTION log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'the log is append-only'; END $$"
+        )
+        tx.execute(
+            "CREATE TRIGGER log_append_only BEFORE UPDATE OR DELETE ON log "
+            "FOR EACH ROW EXECUTE FUNCTION log_append_only()"
+        )
+
+
+def _0002_escalation(tx: Tx, db: Database) -> None:
+    # When an alert was first left unacknowledged past the escalation time (logged once, by one console).
+    tx.execute("ALTER TABLE alerts ADD COLUMN escalated_at TEXT")
+    tx.execute("CREATE INDEX alerts_unacked ON alerts(received_at) WHERE acked_by IS NULL")
+
+
+Migration = tuple[str, Callable[[Tx, Database], None]]
+MIGRATIONS: list[Migration] = [
+    ("dispatch_console_0001_tables", _0001_tables),
+    ("dispatch_console_0002_escalation", _0002_escalation),
+]
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply the pending migrations (each in its own transaction); returns their names."""
+    applied = []
+    with db.transaction() as tx:
+        if db.kind == "postgresql":
+            # Two consoles starting together must not both create the tables.
+            tx.execute("SELECT pg_advisory_xact_lock(730001)")
+        tx.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {row[0] for row in tx.all("SELECT name FROM _migrations")}
+        for name, fn in MIGRATIONS:
+            if name in done:
+                continue
+            fn(tx, db)
+            tx.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, clock.to_db(clock.now())]
+            )
+            applied.append(name)
+    return applied

@@ -1,0 +1,420 @@
+"""The console's verbs: receive an alert once, collate incidents, acknowledge, push states, supervise.
+
+Every method is synchronous and does its writes in one transaction, committed (and synced) before it
+returns, so an HTTP answer "received" always means "on disk". The web app calls these from worker threads.
+Two consoles may share one PostgreSQL database: every change goes through the database (row conditions
+such as ``acked_by IS NULL`` make a race between them harmless), and each console notices the other's
+changes by watching the sequence numbers of ``log`` and ``inbox`` (:meth:`ConsoleService.marks`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from frontdesk import clock
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.cap import ACTIONS, CapError, CapMessage
+from frontdesk.dispatch.console.auth import Auth, Station, log
+from frontdesk.dispatch.console.db import Database, Tx
+from frontdesk.dispatch.console.forward import Forwarding
+from frontdesk.dispatch.console.schema import migrate
+from frontdesk.dispatch.console.views import BoardViews, iso
+from frontdesk.errors import ConflictError, InputError, NotFoundError
+
+STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
+OFFLINE_AFTER_S = 90
+COLLATE_WINDOW_S = 120  # presses of one station this close together are one incident
+ESCALATE_AFTER_S = 30  # the live screen escalates an alert left unacknowledged this long
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The console's answer to an alert: committed at ``received_at`` (or earlier, for a duplicate)."""
+
+    identifier: str
+    received_at: datetime
+    duplicate: bool
+
+
+def _summary(msg: CapMessage) -> dict[str, Any]:
+    """What the live screen shows of a message, kept as JSON so the board never re-parses XML."""
+    return {
+        "school": msg.school,
+        "address": msg.address,
+        "building": msg.building,
+        "floor": msg.floor,
+        "room": msg.room,
+        "station": msg.station,
+        "staff": msg.staff,
+        "phone": msg.phone,
+        "note": msg.note,
+        "location": msg.location,
+        "hazard": msg.hazard,
+        "directive": msg.directive,
+        "headline": msg.headline,
+        "place": msg.place,
+        "sent": iso(msg.sent),
+        "roster": [
+            {"name": r.name, "category": r.category, "destination": r.destination, "time_in": iso(r.time_in)}
+            for r in msg.roster
+        ],
+    }
+
+
+class ConsoleService(BoardViews, Forwarding):
+    """The district console over one database (SQLite or PostgreSQL)."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        name: str = "district",
+        forward_url: str | None = None,
+        offline_after: float = OFFLINE_AFTER_S,
+        collate_window: float = COLLATE_WINDOW_S,
+        escalate_after: float = ESCALATE_AFTER_S,
+    ):
+        self.db = db
+        self.name = name
+        self.forward_url = forward_url
+        self.offline_after = offline_after
+        self.collate_window = collate_window
+        self.escalate_after = escalate_after
+        self.auth = Auth(db)
+
+    @classmethod
+    def open(cls, url: str, **kw: Any) -> ConsoleService:
+        """Open the database at ``url`` and apply pending migrations."""
+        db = Database(url)
+        migrate(db)
+        return cls(db, **kw)
+
+    def close(self) -> None:
+        """Close every database connection."""
+        self.db.close()
+
+    # --- alerts -------------------------------------------------------------------------------------------
+    def receive(self, station: Station, xml: bytes) -> Receipt:
+        """Store an alert, update or cancel from ``station`` exactly once and collate it into an incident.
+
+        A replay of the same identifier with the same bytes is a duplicate (answered with the first
+        receipt); the same identifier with other content is a ConflictError. Invalid CAP, a sender that is
+        not this station, and an update or cancel referencing an unknown alert are CapErrors.
+        """
+        try:
+            msg = cap.parse(xml)
+            expected = cap.station_sender(station.station_id)
+            if msg.sender != expected:
+                raise CapError(f"sender {msg.sender!r} does not match this station's credential ({expected})")
+            if msg.msg_type not in ("Alert", "Update", "Cancel"):
+                raise CapError(f"stations send Alert, Update or Cancel messages, not {msg.msg_type}")
+            digest = hashlib.sha256(bytes(xml)).hexdigest()
+            for attempt in range(3):
+                try:
+                    return self._store(station, msg, xml, digest)
+                except _Race:
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+        except (CapError, ConflictError) as exc:
+            # Logged after the failed transaction rolled back, so the rejection itself is on record.
+            with self.db.transaction() as tx:
+                log(tx, "alert_rejected", station_id=station.station_id, reason=exc.message)
+            raise
+
+    def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str) -> Receipt:
+        now = clock.now()
+        try:
+            with self.db.transaction() as tx:
+                row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
+                if row is not None:
+                    if row[0] != digest:
+                        raise _Conflict(msg.identifier)
+                    return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
+                incident_id = self._incident_for(tx, station, msg, now)
+                tx.execute(
+                    "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
+                    "action, refs, summary, xml, digest, received_at, received_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        msg.identifier,
+                        incident_id,
+                        station.station_id,
+                        msg.sender,
+                        clock.to_db(msg.sent),
+                        msg.status,
+                        msg.msg_type,
+                        msg.action,
+                        " ".join(msg.references),
+                        json.dumps(_summary(msg), ensure_ascii=False),
+                        bytes(xml).decode("utf-8"),
+                        digest,
+                        clock.to_db(now),
+                        self.name,
+                    ],
+                )
+                tx.execute(
+                    "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
+                    "WHERE id = ?",
+                    [clock.to_db(now), msg.msg_type, msg.action, incident_id],
+                )
+                self._seen(tx, station.station_id, now, None)
+                log(
+                    tx,
+                    "alert_received",
+                    station_id=station.station_id,
+                    identifier=msg.identifier,
+                    msg_type=msg.msg_type,
+                    status=msg.status,
+                    action=msg.action,
+                    incident=incident_id,
+                    console=self.name,
+                )
+                if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
+                    tx.execute(
+                        "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
+                        "ON CONFLICT (identifier) DO NOTHING",
+                        [msg.identifier, clock.to_db(now), clock.to_db(now)],
+                    )
+        except _Conflict:
+            raise ConflictError(
+                f"identifier {msg.identifier} was already received with different content; "
+                "a new press needs a new identifier",
+                code="identifier_reused",
+            ) from None
+        except Exception as exc:
+            if _is_unique_violation(exc):
+                raise _Race() from exc  # the other console stored it first: read its receipt
+            raise
+        return Receipt(msg.identifier, now, False)
+
+    def _incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> int:
+        if msg.references:
+            incident = None
+            for reference in msg.references:
+                _, identifier, _ = cap.split_reference(reference)
+                row = tx.one(
+                    "SELECT a.incident_id, s.school FROM alerts a JOIN stations s ON s.station_id = a.station_id "
+                    "WHERE a.identifier = ?",
+                    [identifier],
+                )
+                if row is None:
+                    raise CapError(
+                        f"{msg.msg_type} references alert {identifier}, which the console does not have"
+                    )
+                if row[1] != station.school:
+                    raise CapError(f"{msg.msg_type} references alert {identifier} of another school")
+                incident = incident or row[0]
+            return incident
+        if msg.incidents:
+            key = f"{station.school}\n{msg.incidents}"
+            row = tx.one("SELECT id FROM incidents WHERE key = ?", [key])
+            if row:
+                return row[0]
+        else:
+            row = tx.one(
+                "SELECT id FROM incidents WHERE station_id = ? AND status = ? AND cleared_at IS NULL "
+                "AND last_at >= ? ORDER BY id DESC LIMIT 1",
+                [station.station_id, msg.status, clock.to_db(now - timedelta(seconds=self.collate_window))],
+            )
+            if row:
+                return row[0]
+            key = f"{station.school}\n{msg.identifier}"
+        row = tx.one(
+            "INSERT INTO incidents (key, station_id, school, action, status, opened_at, last_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [key, station.station_id, station.school, msg.action, msg.status, clock.to_db(now), clock.to_db(now)],
+        )
+        assert row is not None
+        log(tx, "incident_opened", station_id=station.station_id, identifier=msg.identifier, incident=row[0])
+        return row[0]
+
+    # --- acknowledgement ------------------------------------------------------------------------------------
+    def ack(self, dispatcher: str, *, incident_id: int | None = None, identifier: str | None = None) -> list[str]:
+        """Acknowledge every unacknowledged message of an incident (or one message) in a dispatcher's name.
+
+        Each acknowledged message gets a CAP Ack in its station's inbox. Returns the identifiers newly
+        acknowledged (none if the other console or another dispatcher was first).
+        """
+        now = clock.now()
+        done = []
+        with self.db.transaction() as tx:
+            tx.lock("inbox")
+            if identifier is not None:
+                rows = tx.all(
+                    "SELECT seq, xml, station_id, incident_id, acked_by FROM alerts WHERE identifier = ?",
+                    [identifier],
+                )
+            else:
+                rows = tx.all(
+                    "SELECT seq, xml, station_id, incident_id, acked_by FROM alerts WHERE incident_id = ? "
+                    "ORDER BY seq",
+                    [incident_id],
+                )
+            if not rows:
+                raise NotFoundError(f"No alert or incident {identifier or incident_id}")
+            for seq, xml, station_id, inc, acked_by in rows:
+                if acked_by is not None:
+                    continue
+                alert = cap.parse(xml.encode("utf-8"))
+                ack = cap.ack_for(alert, dispatcher, sender=cap.console_sender(self.name), sent=now)
+                ack_xml = cap.build(ack).decode("utf-8")
+                cur = tx.execute(
+                    "UPDATE alerts SET acked_by = ?, acked_at = ?, ack_xml = ? WHERE seq = ? AND acked_by IS NULL",
+                    [dispatcher, clock.to_db(now), ack_xml, seq],
+                )
+                if cur.rowcount != 1:
+                    continue
+                body = {
+                    "kind": "ack",
+                    "identifier": alert.identifier,
+                    "dispatcher": dispatcher,
+                    "acknowledged_at": iso(now),
+                    "cap": ack_xml,
+                }
+                self._to_inbox(tx, station_id, body, now)
+                if alert.msg_type == "Cancel":
+                    tx.execute(
+                        "UPDATE incidents SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL",
+                        [clock.to_db(now), inc],
+                    )
+                    log(tx, "incident_cleared", actor=dispatcher, station_id=station_id, incident=inc)
+                log(tx, "alert_acknowledged", actor=dispatcher, station_id=station_id, identifier=alert.identifier)
+                done.append(alert.identifier)
+        return done
+
+    def _to_inbox(self, tx: Tx, station_id: str, body: dict[str, Any], now: datetime) -> None:
+        tx.execute(
+            "INSERT INTO inbox (station_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
+            [station_id, body["kind"], json.dumps(body, ensure_ascii=False), clock.to_db(now)],
+        )
+
+    # --- district state ---------------------------------------------------------------------------------
+    def push_state(
+        self, dispatcher: str, schools: list[str], state: str, note: str = "", exercise: bool = False
+    ) -> int:
+        """Set an SRP state for the chosen schools and send it to each of their stations; returns how many."""
+        state = state.strip().upper()
+        if state not in STATES:
+            raise InputError(f"state must be one of {', '.join(STATES)}, not {state!r}")
+        schools = sorted({s.strip() for s in schools if s.strip()})
+        if not schools:
+            raise InputError("choose at least one school")
+        now = clock.now()
+        sent = 0
+        with self.db.transaction() as tx:
+            tx.lock("inbox")
+            for school in schools:
+                stations = tx.all(
+                    "SELECT station_id FROM stations WHERE school = ? AND revoked_at IS NULL", [school]
+                )
+                if not stations:
+                    raise InputError(f"no enrolled station at {school!r}")
+                tx.execute(
+                    "INSERT INTO school_states (school, state, note, set_by, set_at, exercise) "
+                    "VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (school) DO UPDATE SET state = excluded.state, note = excluded.note, "
+                    "set_by = excluded.set_by, set_at = excluded.set_at, exercise = excluded.exercise",
+                    [school, state, note, dispatcher, clock.to_db(now), int(exercise)],
+                )
+                body = {
+                    "kind": "state",
+                    "state": state,
+                    "note": note,
+                    "set_by": dispatcher,
+                    "set_at": iso(now),
+                    "exercise": exercise,
+                }
+                for (station_id,) in stations:
+                    self._to_inbox(tx, station_id, body, now)
+                    sent += 1
+                log(tx, "state_pushed", actor=dispatcher, school=school, state=state, note=note, exercise=exercise)
+        return sent
+
+    # --- stations ---------------------------------------------------------------------------------------
+    def heartbeat(self, station: Station, onsite: int) -> datetime:
+        """Record that a station is alive (and how many people are on site); returns the server time."""
+        now = clock.now()
+        with self.db.transaction() as tx:
+            self._seen(tx, station.station_id, now, max(0, int(onsite)))
+        return now
+
+    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> None:
+        row = tx.one("SELECT online FROM stations WHERE station_id = ?", [station_id])
+        if onsite is None:
+            tx.execute(
+                "UPDATE stations SET last_seen = ?, online = 1 WHERE station_id = ?",
+                [clock.to_db(now), station_id],
+            )
+        else:
+            tx.execute(
+                "UPDATE stations SET last_seen = ?, onsite = ?, online = 1 WHERE station_id = ?",
+                [clock.to_db(now), onsite, station_id],
+            )
+        if row is not None and not row[0]:
+            log(tx, "station_online", station_id=station_id)
+
+    def supervise(self) -> int:
+        """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for
+        ``escalate_after`` s escalated; each logged once (whichever console gets there first).
+
+        Returns how many things changed.
+        """
+        now = clock.now()
+        cutoff = clock.to_db(now - timedelta(seconds=self.offline_after))
+        overdue = clock.to_db(now - timedelta(seconds=self.escalate_after))
+        with self.db.transaction() as tx:
+            offline = tx.all(
+                "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
+                "RETURNING station_id",
+                [cutoff],
+            )
+            for (station_id,) in offline:
+                log(tx, "station_offline", station_id=station_id)
+            escalated = tx.all(
+                "UPDATE alerts SET escalated_at = ? WHERE acked_by IS NULL AND escalated_at IS NULL "
+                "AND received_at < ? RETURNING identifier, station_id",
+                [clock.to_db(now), overdue],
+            )
+            for identifier, station_id in escalated:
+                log(
+                    tx,
+                    "alert_escalated",
+                    station_id=station_id,
+                    identifier=identifier,
+                    after_s=self.escalate_after,
+                )
+        return len(offline) + len(escalated)
+
+    def inbox(self, station: Station, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """The station's inbox messages with ``seq`` greater than ``after``, oldest first."""
+        rows = self.db.read().all(
+            "SELECT seq, body FROM inbox WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            [station.station_id, int(after), int(limit)],
+        )
+        return [{"seq": seq, **json.loads(body)} for seq, body in rows]
+
+
+class _Race(Exception):
+    """Another writer inserted the same identifier between our read and our insert."""
+
+
+class _Conflict(Exception):
+    """The identifier is already stored with other content (turned into a ConflictError)."""
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+        return True
+    try:
+        import psycopg.errors
+
+        return isinstance(exc, psycopg.errors.UniqueViolation)
+    except ImportError:  # pragma: no cover
+        return False

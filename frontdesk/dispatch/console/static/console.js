@@ -1,0 +1,353 @@
+// The district dispatch live screen: no build step, no framework. Data only ever goes in through
+// textContent (never innerHTML), so nothing a station sends can run here.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let board = null;
+let me = null;
+let clockOffsetMs = 0; // server time minus this browser's time
+let hidden = new Map(); // incident id -> unacknowledged count when the dispatcher chose "Show the board"
+let shownIncident = null;
+let live = null;
+let refreshing = false;
+let refreshAgain = false;
+const audio = new Audio("/alarm.wav");
+audio.loop = true;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(path, options = {}) {
+  const init = { credentials: "same-origin", ...options };
+  if (options.json !== undefined) {
+    init.method = init.method || "POST";
+    init.headers = { "Content-Type": "application/json" };
+    init.body = JSON.stringify(options.json);
+  }
+  const response = await fetch(path, init);
+  let body = {};
+  try { body = await response.json(); } catch (e) { body = {}; }
+  if (response.status === 401) { showSignIn(); throw new Error(body.error || "sign in"); }
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  return body;
+}
+
+// --- sign-in ---------------------------------------------------------------------------------------------
+function showSignIn() {
+  if (live) { live.close(); live = null; }
+  stopSound();
+  $("app").hidden = true;
+  $("alarm").hidden = true;
+  $("signin").hidden = false;
+  $("username").focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  $("signin-error").textContent = "";
+  try {
+    const response = await fetch("/api/v1/session", {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: $("username").value, password: $("password").value }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || "could not sign in");
+    $("password").value = "";
+    await start();
+  } catch (e) {
+    $("signin-error").textContent = e.message;
+  }
+}
+
+async function signOut() {
+  await fetch("/api/v1/session", { method: "DELETE", credentials: "same-origin" });
+  showSignIn();
+}
+
+async function start() {
+  try {
+    me = await api("/api/v1/me");
+  } catch (e) {
+    return;
+  }
+  $("signin").hidden = true;
+  $("app").hidden = false;
+  $("who").textContent = `Signed in: ${me.username}`;
+  $("console-name").textContent = `console ${me.console}`;
+  connectLive();
+  await refresh();
+}
+
+// --- live updates ------------------------------------------------------------------------------------------
+function connectLive() {
+  if (live) live.close();
+  live = new EventSource("/api/v1/live");
+  live.addEventListener("change", () => { setLink(true); refresh(); });
+  live.onopen = () => setLink(true);
+  live.onerror = () => {
+    setLink(false);
+    // EventSource retries by itself; if the session ended, the next board fetch sends us to sign-in.
+    refresh();
+  };
+}
+
+function setLink(ok) {
+  $("link").textContent = ok ? "live" : "RECONNECTING";
+  $("link").className = "link " + (ok ? "ok" : "down");
+}
+
+async function refresh() {
+  if (refreshing) { refreshAgain = true; return; }
+  refreshing = true;
+  try {
+    do {
+      refreshAgain = false;
+      board = await api("/api/v1/board");
+      clockOffsetMs = Date.parse(board.server_time) - Date.now();
+      render();
+      renderHistory((await api("/api/v1/history?limit=60")).entries);
+    } while (refreshAgain);
+  } catch (e) {
+    setLink(false);
+  } finally {
+    refreshing = false;
+  }
+}
+
+// --- rendering ---------------------------------------------------------------------------------------------
+const nowMs = () => Date.now() + clockOffsetMs;
+const timeText = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
+const label = (action) => (action || "").replace("_", " ");
+
+function kindTag(status) {
+  if (status === "Exercise") return el("span", { class: "tag drill" }, "DRILL");
+  if (status === "Test") return el("span", { class: "tag test" }, "TEST");
+  return null;
+}
+
+function unacked(incident) {
+  return incident.messages.filter((m) => !m.acked_by);
+}
+
+function render() {
+  const incidents = board.incidents;
+  const open = incidents.filter((i) => !i.cleared_at);
+  $("open-count").textContent = `${open.length} open`;
+  const list = $("incidents");
+  list.replaceChildren();
+  for (const incident of incidents) {
+    const first = incident.messages[0] || {};
+    const waiting = unacked(incident).length;
+    const card = el("article", {
+      class: `incident ${incident.cleared_at ? "" : "open"} ${waiting ? "unacked" : ""}`,
+      "data-incident": incident.id,
+    });
+    card.style.borderLeftColor = `var(--${incident.action}, var(--NORMAL))`;
+    card.append(el("div", { class: "head" },
+      el("span", { class: "action" }, label(incident.action)),
+      kindTag(incident.status),
+      incident.cleared_at ? el("span", { class: "tag cleared" }, `ALL CLEAR ${timeText(incident.cleared_at)}`) : null,
+      el("span", {}, first.place || incident.school),
+      el("span", { class: "muted" }, `${incident.messages.length} message(s), opened ${timeText(incident.opened_at)}`),
+      waiting ? el("button", { class: "small", "data-ack": incident.id }, `Acknowledge (${waiting})`) : null,
+    ));
+    for (const m of incident.messages) {
+      const who = m.staff ? ` by ${m.staff}` : "";
+      const ack = m.acked_by ? ` — acknowledged by ${m.acked_by} at ${timeText(m.acked_at)}` : " — NOT ACKNOWLEDGED";
+      card.append(el("div", { class: `msg ${m.acked_by ? "" : "unacked"}` },
+        `${timeText(m.received_at)} ${m.msg_type === "Cancel" ? "ALL CLEAR requested" : m.msg_type} ` +
+        `${label(m.action)} from ${m.station || m.station_id}${who}${m.note ? ": " + m.note : ""}${ack}`));
+    }
+    list.append(card);
+  }
+  if (!incidents.length) list.append(el("p", { class: "muted" }, "No alerts in the last 24 hours."));
+  for (const button of list.querySelectorAll("button[data-ack]")) {
+    button.addEventListener("click", () => acknowledge(Number(button.dataset.ack)));
+  }
+  renderStations();
+  renderStates();
+  renderAlarm();
+}
+
+function renderStations() {
+  const ul = $("stations");
+  ul.replaceChildren();
+  let offline = 0;
+  for (const s of board.stations) {
+    if (!s.online) offline += 1;
+    ul.append(el("li", { class: s.online ? "" : "offline", "data-station": s.station_id },
+      el("span", { class: `dot ${s.online ? "on" : "off"}` }),
+      el("span", {}, `${s.school} — ${s.name}${s.room ? ", " + s.room : ""}`,
+        el("br"), el("span", { class: "muted" },
+          s.online ? `online, ${s.onsite} on site` : `OFFLINE${s.last_seen ? " since " + timeText(s.last_seen) : " (never seen)"}`))));
+  }
+  $("station-count").textContent = `${board.stations.length - offline} online, ${offline} offline`;
+  const schools = [...new Set(board.stations.map((s) => s.school))].sort();
+  const box = $("state-schools");
+  const checked = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
+  box.replaceChildren(el("legend", {}, "Schools"));
+  for (const school of schools) {
+    const input = el("input", { type: "checkbox", value: school });
+    input.checked = checked.has(school);
+    box.append(el("label", { class: "inline" }, input, school));
+  }
+}
+
+function renderStates() {
+  const ul = $("states");
+  ul.replaceChildren();
+  for (const s of board.states) {
+    ul.append(el("li", {}, el("strong", {}, `${s.school}: ${s.state}`), s.exercise ? " (drill)" : "",
+      el("span", { class: "muted" }, ` by ${s.set_by} at ${timeText(s.set_at)}${s.note ? " — " + s.note : ""}`)));
+  }
+}
+
+function renderHistory(entries) {
+  const ol = $("history");
+  ol.replaceChildren();
+  for (const e of entries) {
+    const detail = Object.entries(e.detail || {}).map(([k, v]) => `${k}=${v}`).join(" ");
+    ol.append(el("li", {}, `${timeText(e.at)} ${e.kind}${e.actor ? " " + e.actor : ""} ${detail}`));
+  }
+}
+
+// The alarm shows the most urgent incident waiting for an Ack: real before drills, oldest first. Daily
+// tests (every school, every day) never take the screen or sound: they wait in the list with a TEST tag.
+function alarmCandidates() {
+  const rank = { Actual: 0, Exercise: 1 };
+  return board.incidents
+    .filter((i) => i.status !== "Test" && unacked(i).length)
+    .sort((a, b) => (rank[a.status] - rank[b.status]) ||
+      (Date.parse(unacked(a)[0].received_at) - Date.parse(unacked(b)[0].received_at)));
+}
+
+function renderAlarm() {
+  const waiting = alarmCandidates();
+  const visible = waiting.filter((i) => hidden.get(i.id) !== unacked(i).length);
+  if (waiting.length) playSound(); else stopSound();
+  const banner = $("banner");
+  banner.hidden = !(waiting.length && !visible.length);
+  banner.textContent = `${waiting.length} alert(s) NOT ACKNOWLEDGED — click to show`;
+  if (!visible.length) { $("alarm").hidden = true; shownIncident = null; return; }
+  const incident = visible[0];
+  shownIncident = incident;
+  const messages = incident.messages;
+  const latest = messages[messages.length - 1];
+  const first = messages[0];
+  const alarm = $("alarm");
+  alarm.hidden = false;
+  alarm.style.backgroundColor = `var(--${incident.action}, var(--LOCKDOWN))`;
+  alarm.classList.toggle("drill", incident.status === "Exercise");
+  alarm.classList.toggle("test", incident.status === "Test");
+  alarm.dataset.incident = incident.id;
+  $("alarm-kind").textContent = incident.status === "Exercise" ? "DRILL — EXERCISE, NOT REAL"
+    : incident.status === "Test" ? "TEST — DISREGARD" : "REAL ALERT";
+  const cancel = messages.find((m) => m.msg_type === "Cancel" && !m.acked_by);
+  $("alarm-action").textContent = cancel ? `ALL CLEAR — ${label(incident.action)}` : label(incident.action);
+  $("alarm-directive").textContent = cancel ? "The school asks to end the response. Acknowledge to confirm." : latest.directive;
+  $("alarm-place").textContent = latest.place;
+  const facts = $("alarm-facts");
+  facts.replaceChildren();
+  const fact = (name, value) => { if (value) facts.append(el("dt", {}, name), el("dd", {}, value)); };
+  fact("School", latest.school);
+  fact("Address", latest.address);
+  fact("Building", latest.building);
+  fact("Floor", latest.floor);
+  fact("Room", latest.room);
+  fact("Station", latest.station);
+  fact("Pressed by", latest.staff);
+  fact("Phone", latest.phone);
+  fact("Location", latest.location);
+  fact("Hazard", latest.hazard);
+  fact("Note", latest.note);
+  fact("Received", `${timeText(first.received_at)} (console ${first.received_by})`);
+  const roster = messages.slice().reverse().find((m) => m.roster && m.roster.length) || { roster: [] };
+  $("alarm-roster-title").textContent = `On site (${roster.roster.length} visitor(s))`;
+  const body = $("alarm-roster");
+  body.replaceChildren();
+  for (const r of roster.roster) {
+    body.append(el("tr", {}, el("td", {}, r.name), el("td", {}, r.category), el("td", {}, r.destination),
+      el("td", {}, timeText(r.time_in))));
+  }
+  const presses = $("alarm-presses");
+  presses.replaceChildren();
+  if (messages.length > 1) {
+    for (const m of messages) {
+      presses.append(el("li", {}, `${timeText(m.received_at)} ${m.msg_type} ${label(m.action)} from ${m.station}` +
+        (m.staff ? ` (${m.staff})` : "") + (m.acked_by ? ` — acknowledged by ${m.acked_by}` : "")));
+    }
+  }
+  $("alarm-more").textContent = visible.length > 1 ? `+ ${visible.length - 1} more alert(s) waiting` : "";
+  tick();
+}
+
+function tick() {
+  $("clock").textContent = new Date(nowMs()).toLocaleTimeString();
+  if (!shownIncident) return;
+  const waiting = unacked(shownIncident);
+  if (!waiting.length) return;
+  const seconds = Math.max(0, Math.floor((nowMs() - Date.parse(waiting[0].received_at)) / 1000));
+  $("alarm-elapsed").textContent = `waiting ${seconds} s`;
+  const escalated = seconds >= (board.escalate_after ?? 30) || waiting.some((m) => m.escalated_at);
+  $("alarm").classList.toggle("escalated", escalated);
+  $("alarm-escalated").hidden = !escalated;
+  $("alarm-escalated").textContent = `ESCALATED — NOT ACKNOWLEDGED FOR ${seconds} s`;
+}
+
+async function acknowledge(incidentId) {
+  try {
+    await api(`/api/v1/incidents/${incidentId}/ack`, { json: {} });
+  } catch (e) {
+    alert(`Acknowledgement failed: ${e.message}`);
+  }
+  await refresh();
+}
+
+function playSound() {
+  if (!audio.paused) return;
+  audio.play().then(() => { $("sound-button").hidden = true; }).catch(() => { $("sound-button").hidden = false; });
+}
+
+function stopSound() {
+  audio.pause();
+  audio.currentTime = 0;
+}
+
+async function pushState(event) {
+  event.preventDefault();
+  const schools = [...$("state-schools").querySelectorAll("input:checked")].map((i) => i.value);
+  try {
+    const result = await api("/api/v1/states", { json: {
+      schools, state: $("state-choice").value, note: $("state-note").value, exercise: $("state-exercise").checked,
+    } });
+    $("state-result").textContent = `Sent to ${result.stations} station(s).`;
+  } catch (e) {
+    $("state-result").textContent = e.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("signin-form").addEventListener("submit", signIn);
+  $("signout").addEventListener("click", signOut);
+  $("ack-button").addEventListener("click", () => shownIncident && acknowledge(shownIncident.id));
+  $("hide-button").addEventListener("click", () => {
+    if (shownIncident) hidden.set(shownIncident.id, unacked(shownIncident).length);
+    renderAlarm();
+  });
+  $("banner").addEventListener("click", () => { hidden = new Map(); renderAlarm(); });
+  $("sound-button").addEventListener("click", () => { stopSound(); playSound(); });
+  $("state-form").addEventListener("submit", pushState);
+  setInterval(tick, 1000);
+  setInterval(() => { if (me && !$("app").hidden) refresh(); }, 10000);
+  fetch("/api/v1/me", { credentials: "same-origin" }).then((r) => (r.ok ? start() : showSignIn()));
+});

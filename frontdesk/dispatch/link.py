@@ -1,0 +1,382 @@
+"""The station's link to the console: one long-lived worker that sends, supervises and listens.
+
+It runs three coroutines on one asyncio loop in one thread (:meth:`DispatchLink.run` blocks; the desk app
+runs it on its dispatch worker thread, ``frontdesk panic`` on a plain thread):
+
+- the **sender** drains the outbox strictly in order: one attempt at a time with a 2 s timeout, then capped
+  exponential backoff with full jitter (0.25 s → 4 s). Real alerts are retried forever; a drill or a test
+  is given up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
+- the **heartbeat** tells the console every 30 s that the station is alive and keeps the link health
+  (up/down) behind the persistent banner. While a message waits in backoff it probes every 0.5 s and
+  wakes the sender the moment the console answers, so delivery resumes within a second of the console
+  coming back instead of after the rest of a backoff sleep.
+- the **inbox** long-polls for dispatchers' Acks and district SRP state pushes.
+
+Nothing here touches a widget: changes are reported to a :class:`LinkListener`, whose methods are called
+on the link's thread (the desk app's listener forwards them as Qt signals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from frontdesk import clock
+from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient
+from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
+from frontdesk.services.events import EventLog
+
+IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
+
+
+@dataclass(frozen=True)
+class LinkTimings:
+    """Every delay of the link, in seconds (tests shorten them; the defaults are the reference values)."""
+
+    attempt_timeout: float = 2.0
+    backoff_first: float = 0.25
+    backoff_cap: float = 4.0
+    heartbeat: float = 30.0
+    heartbeat_down: float = 5.0  # while the link is down and nothing waits
+    probe: float = 0.5  # while a message waits in backoff
+    inbox_wait: float = 25.0
+    not_delivered_after: float = 5.0
+    drill_give_up: float = 3600.0  # Exercise and Test only; Actual alerts are retried forever
+
+
+@dataclass(frozen=True)
+class LinkHealth:
+    """Whether the station can reach the console right now."""
+
+    state: str  # "unknown", "up", "down", "not_connected"
+    since: datetime
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """False when the banner must show (down or never connected)."""
+        return self.state in ("up", "unknown")
+
+
+class LinkListener:
+    """Receives the link's news, on the link's thread. Override what you need."""
+
+    def entry_changed(self, entry: OutboxEntry) -> None:
+        """A message's delivery facts changed (attempt failed, received, acknowledged, rejected)."""
+
+    def health_changed(self, health: LinkHealth) -> None:
+        """The link went up or down."""
+
+    def school_state_changed(self, state: SchoolState) -> None:
+        """The district pushed an SRP state."""
+
+
+def backoff_delay(failures: int, timings: LinkTimings, rng: random.Random) -> float:
+    """Full jitter: a uniform draw between 0 and the capped exponential (0.25 s, 0.5 s, 1 s ... 4 s)."""
+    ceiling = min(timings.backoff_cap, timings.backoff_first * (2 ** min(failures, 30)))
+    return rng.uniform(0, ceiling)
+
+
+class DispatchLink:
+    """Sends the outbox and listens to the console until :meth:`stop`."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        endpoint: Callable[[], Endpoint | None],
+        *,
+        timings: LinkTimings | None = None,
+        listener: LinkListener | None = None,
+        onsite: Callable[[], int] = lambda: 0,
+        events: EventLog | None = None,
+        rng: random.Random | None = None,
+        now: Callable[[], datetime] = clock.now,
+        daily_test: Callable[[], bool] | None = None,
+    ):
+        self._outbox = outbox
+        self._endpoint = endpoint
+        self.timings = timings or LinkTimings()
+        self._listener = listener or LinkListener()
+        self._onsite = onsite
+        self._events = events
+        self._rng = rng or random.Random()
+        self._now = now
+        self._daily_test = daily_test
+        self.health = LinkHealth("unknown", now())
+        self._client: ConsoleClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake_ev: asyncio.Event | None = None
+        self._probe_ev: asyncio.Event | None = None
+        self._stop_ev: asyncio.Event | None = None
+        self._stop_requested = threading.Event()
+        self._started = threading.Event()
+        self._backing_off = False
+
+    # --- control, from any thread ---------------------------------------------------------------------
+    def wake(self) -> None:
+        """A message was committed: send now (safe to call from any thread, before or during run)."""
+        self._call_soon(lambda: self._wake_ev.set())  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        """End :meth:`run` (safe from any thread); an attempt in flight is abandoned, never half-marked."""
+        self._stop_requested.set()
+        self._call_soon(lambda: self._stop_ev.set())  # type: ignore[union-attr]
+
+    def wait_started(self, timeout: float = 5.0) -> bool:
+        """Block until the loop runs (for callers that start :meth:`run` on a thread)."""
+        return self._started.wait(timeout)
+
+    def _call_soon(self, fn: Callable[[], None]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(fn)
+            except RuntimeError:  # the loop closed between the check and the call
+                pass
+
+    # --- the loop ---------------------------------------------------------------------------------------
+    def run(self, *, heartbeat: bool = True, inbox: bool = True) -> None:
+        """Run sender (and heartbeat, inbox) until :meth:`stop`. Blocks; call it on the worker thread."""
+        asyncio.run(self._main(heartbeat, inbox))
+
+    async def _main(self, heartbeat: bool, inbox: bool) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake_ev, self._probe_ev, self._stop_ev = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        self._wake_ev.set()  # whatever is already queued (after a crash or restart) goes out first
+        tasks = [asyncio.create_task(self._guarded(self._send_loop, "sender"))]
+        if heartbeat:
+            tasks.append(asyncio.create_task(self._guarded(self._heartbeat_loop, "heartbeat")))
+        if inbox:
+            tasks.append(asyncio.create_task(self._guarded(self._inbox_loop, "inbox")))
+        self._started.set()
+        if not self._stop_requested.is_set():
+            await self._stop_ev.wait()
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=3)
+        if self._client is not None:
+            await self._client.close()
+        self._loop = None
+
+    async def _guarded(self, loop_fn: Callable[[], object], name: str) -> None:
+        # A life-safety sender must outlive a bug or a locked database: log, pause, carry on.
+        while self._running:
+            try:
+                await loop_fn()  # type: ignore[misc]
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure is logged and the loop restarts
+                self._record("error", f"Dispatch {name} failed and restarts: {type(exc).__name__}: {exc}")
+                await asyncio.sleep(1.0)
+
+    async def _wait(self, event: asyncio.Event, timeout: float | None) -> None:
+        # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that races the event, which
+        # would leave a loop running after stop(). Waiting on the stop event too ends every wait at stop.
+        assert self._stop_ev is not None
+        waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._stop_ev.wait())}
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    @property
+    def _running(self) -> bool:
+        return not self._stop_requested.is_set()
+
+    def _current_client(self) -> ConsoleClient | None:
+        endpoint = self._endpoint()
+        if endpoint is None:
+            return None
+        if self._client is None or self._client.endpoint != endpoint:
+            try:
+                client = ConsoleClient(endpoint)
+            except (OSError, ValueError) as exc:  # e.g. the CA file named in the settings cannot be read
+                self._set_health("down", f"cannot set up HTTPS: {exc}")
+                return None
+            old, self._client = self._client, client
+            if old is not None:
+                asyncio.get_running_loop().create_task(old.close())
+        return self._client
+
+    # --- sender -----------------------------------------------------------------------------------------
+    async def _send_loop(self) -> None:
+        assert self._wake_ev is not None and self._probe_ev is not None
+        failures = 0
+        while self._running:
+            self._wake_ev.clear()
+            entry = self._outbox.next_queued()
+            if entry is None:
+                failures = 0
+                # Woken by a press here; the timeout also picks up presses committed by another process
+                # (``frontdesk panic`` on the same data folder).
+                await self._wait(self._wake_ev, IDLE_POLL)
+                continue
+            if entry.cap_status != "Actual" and self._age(entry) > self.timings.drill_give_up:
+                self._changed(self._outbox.mark_expired(entry.id))
+                self._record("warning", f"{entry.cap_status} {entry.action} {entry.identifier} given up")
+                continue
+            client = self._current_client()
+            if client is None:
+                outcome: Received | Rejected | Transient = Transient("not connected to a dispatch console")
+            else:
+                outcome = await client.post_alert(entry.cap, self.timings.attempt_timeout)
+            if isinstance(outcome, Received):
+                failures = 0
+                self._set_health("up")
+                updated = self._outbox.mark_received(entry.id, outcome.received_at, self._now())
+                late = (
+                    " (late)" if self._age(entry, updated.confirmed_at) > self.timings.not_delivered_after else ""
+                )
+                self._record(
+                    "info", f"{entry.msg_type} {entry.action} {entry.identifier} received by dispatch{late}"
+                )
+                self._changed(updated)
+            elif isinstance(outcome, Rejected):
+                failures = 0
+                if outcome.status in (401, 403):
+                    self._set_health("down", outcome.reason)
+                self._changed(self._outbox.mark_rejected(entry.id, outcome.reason))
+                self._record(
+                    "error", f"{entry.msg_type} {entry.action} {entry.identifier} REJECTED: {outcome.reason}"
+                )
+            else:
+                self._set_health("not_connected" if client is None else "down", outcome.reason)
+                self._changed(self._outbox.note_attempt(entry.id, outcome.reason))
+                delay = backoff_delay(failures, self.timings, self._rng)
+                failures += 1
+                self._backing_off = True
+                self._probe_ev.set()  # start probing for the console's return at once
+                await self._wait(self._wake_ev, delay)
+                self._backing_off = False
+
+    def _age(self, entry: OutboxEntry, at: datetime | None = None) -> float:
+        return ((at or self._now()) - entry.pressed_at).total_seconds()
+
+    # --- heartbeat and health -----------------------------------------------------------------------
+    async def _heartbeat_loop(self) -> None:
+        assert self._probe_ev is not None and self._stop_ev is not None
+        while self._running:
+            self._probe_ev.clear()
+            ok = await self._beat()
+            if ok and self._backing_off:
+                self.wake()
+            if ok and self._daily_test is not None and self._daily_test():
+                self.wake()  # today's Test was committed: send it
+            if self._backing_off:
+                interval = self.timings.probe
+            else:
+                interval = self.timings.heartbeat if ok else self.timings.heartbeat_down
+            await self._wait(self._probe_ev, interval)
+
+    async def _beat(self) -> bool:
+        client = self._current_client()
+        if client is None:
+            self._set_health("not_connected", "this desk is not connected to a dispatch console")
+            return False
+        try:
+            await client.heartbeat(
+                clock.now().astimezone().isoformat(timespec="seconds"),
+                self._onsite(),
+                self.timings.attempt_timeout,
+            )
+        except httpx.HTTPStatusError as exc:
+            self._set_health("down", f"heartbeat refused: HTTP {exc.response.status_code}")
+            return False
+        except httpx.HTTPError as exc:
+            self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
+            return False
+        self._set_health("up")
+        return True
+
+    def _set_health(self, state: str, reason: str = "") -> None:
+        if state == self.health.state and reason == self.health.reason:
+            return
+        changed_state = state != self.health.state
+        self.health = LinkHealth(state, self._now(), reason)
+        if changed_state:
+            if state == "up":
+                self._record("info", "Panic link to dispatch is up")
+            else:
+                self._record("error", f"Panic link to dispatch is {state.upper()}: {reason}")
+        self._listener.health_changed(self.health)
+
+    # --- inbox ----------------------------------------------------------------------------------------
+    async def _inbox_loop(self) -> None:
+        failures = 0
+        after = self._outbox.inbox_cursor()
+        assert self._stop_ev is not None
+        while self._running:
+            client = self._current_client()
+            if client is None:
+                await self._wait(self._stop_ev, self.timings.heartbeat_down)
+                continue
+            try:
+                messages = await client.inbox(
+                    after, self.timings.inbox_wait, self.timings.inbox_wait + self.timings.attempt_timeout + 3
+                )
+            except httpx.HTTPError:
+                await self._wait(self._stop_ev, max(0.05, backoff_delay(failures, self.timings, self._rng)))
+                failures += 1
+                continue
+            failures = 0
+            if self._backing_off:
+                self.wake()  # the console answers again: retry the waiting message now
+            for message in messages:
+                self._handle(message)
+                after = max(after, int(message.get("seq", after)))
+                self._outbox.set_inbox_cursor(after)
+
+    def _handle(self, message: dict) -> None:
+        kind = message.get("kind")
+        if kind == "ack":
+            when = _parse_time(message.get("acknowledged_at")) or self._now()
+            dispatcher = str(message.get("dispatcher") or "dispatch")
+            entry = self._outbox.mark_acknowledged(str(message.get("identifier", "")), dispatcher, when)
+            if entry is not None:
+                self._record(
+                    "info", f"{entry.msg_type} {entry.action} {entry.identifier} acknowledged by {dispatcher}"
+                )
+                self._changed(entry)
+        elif kind == "state":
+            state = SchoolState(
+                state=str(message.get("state", "NORMAL")).upper(),
+                note=str(message.get("note") or ""),
+                set_by=str(message.get("set_by") or ""),
+                set_at=_parse_time(message.get("set_at")) or self._now(),
+                exercise=bool(message.get("exercise", False)),
+                source="district",
+            )
+            state = self._outbox.set_school_state(state)
+            self._record(
+                "warning", f"District set the school to {state.state}" + (" (drill)" if state.exercise else "")
+            )
+            self._listener.school_state_changed(state)
+
+    # --- reporting ----------------------------------------------------------------------------------
+    def _changed(self, entry: OutboxEntry) -> None:
+        self._listener.entry_changed(entry)
+
+    def _record(self, level: str, message: str) -> None:
+        if self._events is not None:
+            try:
+                self._events.record("dispatch", level, message)
+            except Exception:  # noqa: BLE001 - the event log must never stop the sender
+                pass
+
+
+def _parse_time(text: object) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.now().tzinfo)

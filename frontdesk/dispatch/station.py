@@ -1,0 +1,374 @@
+"""The station side of panic alerts: press, update, all clear, daily test, the school's SRP state.
+
+Every verb builds the CAP message and commits it to the outbox before it returns and before any network
+I/O; a :class:`~frontdesk.dispatch.link.DispatchLink` then delivers it. A press never asks anything first:
+details follow as updates. The all clear (a CAP ``Cancel``) is only for a principal or an administrator:
+the check is :attr:`StationService.all_clear_allowed`, a seam that the staff-roles feature replaces.
+"""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from frontdesk import clock
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.client import Endpoint, fetch_station
+from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
+from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
+from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
+from frontdesk.dispatch.status import DeliveryStatus, describe
+from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundError, PermissionDenied
+from frontdesk.services.events import EventLog
+from frontdesk.services.visits import VisitService
+from frontdesk.settings import (
+    DISPATCH_CA_FILE,
+    DISPATCH_DAILY_TEST,
+    DISPATCH_STATION_ID,
+    DISPATCH_URL,
+    EMERGENCY_NUMBERS,
+    SCHOOL_ADDRESS,
+    SCHOOL_NAME,
+    SCHOOL_PHONE,
+    STAFF_NAME,
+    STATION_BUILDING,
+    STATION_FLOOR,
+    STATION_NAME,
+    STATION_ROOM,
+    Settings,
+)
+from frontdesk.store import Store
+
+MODES = ("Actual", "Exercise", "Test")
+# Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).
+SRP_STATES = ("HOLD", "SECURE", "LOCKDOWN", "EVACUATE", "SHELTER")
+ALL_CLEAR_ROLES = frozenset({"principal", "admin", "administrator"})
+
+
+def default_all_clear_allowed(role: str) -> bool:
+    """Until staff roles exist, the caller states its role; only a principal or an administrator may clear."""
+    return role.strip().lower() in ALL_CLEAR_ROLES
+
+
+def normalize_action(text: str) -> str:
+    """``lockdown``, ``staff-assist``, ``Staff assist`` → the CAP module's action names."""
+    name = text.strip().upper().replace("-", "_").replace(" ", "_")
+    if name not in cap.ACTIONS:
+        raise InputError(f"Unknown panic action {text!r}; one of: {', '.join(a.lower() for a in cap.ACTIONS)}")
+    return name
+
+
+class StationService:
+    """The desk's panic verbs and what it knows about their delivery."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        visits: VisitService,
+        events: EventLog,
+        *,
+        now: Callable[[], datetime] = clock.now,
+        all_clear_allowed: Callable[[str], bool] = default_all_clear_allowed,
+        credentials: KeyringCredentials | MemoryCredentials | None = None,
+    ):
+        self._store = store
+        self._settings = settings
+        self._visits = visits
+        self._events = events
+        self._now = now
+        self.all_clear_allowed = all_clear_allowed
+        self.credentials = credentials or KeyringCredentials()
+        self.outbox = Outbox(store)
+        self._credential: tuple[float, str | None] | None = None
+
+    # --- the verbs ----------------------------------------------------------------------------------
+    def press(
+        self,
+        action: str = cap.DEFAULT_ACTION,
+        *,
+        mode: str = "Actual",
+        location: str = "",
+        hazard: str = "",
+        note: str = "",
+        staff: str | None = None,
+    ) -> OutboxEntry:
+        """Commit a new alert (one new identifier: the idempotency key) and return it, queued.
+
+        A press during an open incident of the same mode joins that incident (the console collates it);
+        SECURE and LOCKDOWN freeze check-in here at once.
+        """
+        action = normalize_action(action)
+        if mode not in MODES:
+            raise InputError(f"mode must be one of {', '.join(MODES)}")
+        moment = self._now()
+        identifier = cap.new_identifier()
+        active = self.active_incident(mode) if mode != "Test" else None
+        incident = active.incident if active else identifier
+        msg = self._message(
+            identifier, moment, mode, "Alert", action, incident, (), location, hazard, note, staff, roster=True
+        )
+        entry = self._commit(msg, refers_to="")
+        if action in SRP_STATES and mode != "Test":
+            self.outbox.set_school_state(
+                SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
+            )
+        self._events.record("dispatch", "warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
+        return entry
+
+    def update(
+        self, identifier: str, *, note: str = "", location: str = "", hazard: str = "", staff: str | None = None
+    ) -> OutboxEntry:
+        """Details after the press (what is happening, where to evacuate to): a CAP Update of that alert."""
+        original = self._find(identifier)
+        if original.msg_type == "Cancel":
+            raise ConflictError("An all clear cannot be updated; send a new alert", code="cancelled")
+        if not (note.strip() or location.strip() or hazard.strip()):
+            raise InputError("An update needs a note, a location or a hazard")
+        moment = self._now()
+        msg = self._message(
+            cap.new_identifier(),
+            moment,
+            original.cap_status,
+            "Update",
+            original.action,
+            original.incident,
+            (_reference(original),),
+            location or original.location,
+            hazard,
+            note,
+            staff,
+            roster=True,
+        )
+        return self._commit(msg, refers_to=original.identifier)
+
+    def all_clear(
+        self, *, role: str, note: str = "", staff: str | None = None, mode: str = "Actual"
+    ) -> OutboxEntry:
+        """The all clear of the open incident: a CAP Cancel referencing its alerts. Principal or admin only."""
+        if not self.all_clear_allowed(role):
+            raise PermissionDenied(
+                "Only a principal or an administrator can send the all clear", code="all_clear_role"
+            )
+        active = self.active_incident(mode)
+        if active is None:
+            raise ConflictError("There is no open incident to clear", code="no_incident")
+        messages = [
+            m for m in self.outbox.incident_messages(active.incident) if m.state not in ("rejected", "expired")
+        ]
+        refs = tuple(_reference(m) for m in messages if m.msg_type in ("Alert", "Update"))
+        moment = self._now()
+        msg = self._message(
+            cap.new_identifier(), moment, mode, "Cancel", active.action, active.incident, refs, "", "", note, staff
+        )
+        entry = self._commit(msg, refers_to=active.identifier)
+        state = self.outbox.school_state()
+        if state.source == "local":  # a district-set state is lifted by the district, not by a desk
+            self.outbox.set_school_state(SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local"))
+        self._events.record("dispatch", "info", f"All clear sent by {msg.staff or role}")
+        return entry
+
+    def daily_test(self) -> OutboxEntry:
+        """The daily CAP ``Test`` that proves the path (all parties disregard it)."""
+        return self.press(cap.DEFAULT_ACTION, mode="Test", note="Daily test of the panic alert path")
+
+    def send_daily_test_if_due(self) -> bool:
+        """Commit today's Test unless one was already sent today (local day) or the setting is off."""
+        if not self._settings.get(DISPATCH_DAILY_TEST):
+            return False
+        start, _ = clock.local_day_bounds(self._now().astimezone().date())
+        row = self._store.db.execute(
+            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
+        ).fetchone()
+        if row is not None:
+            return False
+        self.daily_test()
+        return True
+
+    # --- what the desk shows ------------------------------------------------------------------------
+    def active_incident(self, mode: str = "Actual") -> OutboxEntry | None:
+        """The first alert of the newest incident of ``mode`` that has no all clear yet."""
+        row = self._store.db.execute(
+            "SELECT o.incident FROM dispatch_outbox o WHERE o.cap_status = ? AND o.msg_type = 'Alert' "
+            "AND o.state NOT IN ('rejected', 'expired') AND NOT EXISTS (SELECT 1 FROM dispatch_outbox c "
+            "WHERE c.incident = o.incident AND c.msg_type = 'Cancel') ORDER BY o.id DESC LIMIT 1",
+            [mode],
+        ).fetchone()
+        return self.outbox.find(row[0]) if row else None
+
+    def recent(self, limit: int = 20) -> list[OutboxEntry]:
+        """The newest messages first."""
+        return self.outbox.recent(limit)
+
+    def incident_messages(self, incident: str) -> list[OutboxEntry]:
+        """Every message of one incident, in the order they were committed."""
+        return self.outbox.incident_messages(incident)
+
+    def latest(self) -> OutboxEntry | None:
+        """The newest message, if any."""
+        newest = self.outbox.recent(1)
+        return newest[0] if newest else None
+
+    def roster_html(self) -> str:
+        """The printable on-site roster (for the one-action print during SECURE / LOCKDOWN)."""
+        from frontdesk.dispatch.roster import roster_html
+
+        return roster_html(
+            self._settings.get(SCHOOL_NAME), self.school_state(), self._visits.on_site(), self._now()
+        )
+
+    def get(self, identifier: str) -> OutboxEntry:
+        """One message by identifier."""
+        return self._find(identifier)
+
+    def status(
+        self, entry: OutboxEntry, now: datetime | None = None, not_delivered_after: float = 5.0
+    ) -> DeliveryStatus:
+        """The exact delivery status of ``entry`` in words (red "NOT DELIVERED" after 5 s)."""
+        return describe(entry, now or self._now(), self.emergency_numbers, not_delivered_after)
+
+    @property
+    def emergency_numbers(self) -> str:
+        """The school's numbers to call when an alert is not delivered."""
+        return self._settings.get(EMERGENCY_NUMBERS) or "911"
+
+    def school_state(self) -> SchoolState:
+        """The school's SRP state (NORMAL, or set by a press here or by the district)."""
+        return self.outbox.school_state()
+
+    def check_admissions(self) -> None:
+        """Raise ConflictError while the school is in SECURE or LOCKDOWN (check-in is frozen)."""
+        state = self.school_state()
+        if state.admissions_frozen:
+            raise ConflictError(f"{state.banner}. Check-in is frozen.", code="admissions_frozen")
+
+    # --- connection ---------------------------------------------------------------------------------
+    def connect(self, url: str, credential: str) -> dict:
+        """Check ``credential`` against the console at ``url`` and keep both (credential in the keyring)."""
+        url, credential = url.strip().rstrip("/"), credential.strip()
+        if not url.startswith(("http://", "https://")):
+            raise InputError(f"The console address must start with http:// or https://, not {url!r}")
+        if not credential:
+            raise InputError("No credential on standard input (paste the last line 'dispatch enroll' printed)")
+        try:
+            info = fetch_station(Endpoint(url, credential, self._settings.get(DISPATCH_CA_FILE)))
+        except httpx.HTTPStatusError as exc:
+            code = exc.response.status_code
+            word = "not valid" if code == 401 else "not allowed" if code == 403 else f"refused (HTTP {code})"
+            raise DeliveryError(
+                f"The console at {url} says this credential is {word}", code="credential"
+            ) from None
+        except (httpx.HTTPError, OSError) as exc:  # OSError: an unreadable CA file
+            raise DeliveryError(
+                f"The console at {url} cannot be reached ({type(exc).__name__})", code="unreachable"
+            ) from None
+        self.credentials.save(credential)
+        self._settings.set(DISPATCH_URL, url)
+        self._settings.set(DISPATCH_STATION_ID, str(info.get("station_id", "")))
+        self._credential = None
+        self._events.record("dispatch", "info", f"Connected to dispatch console {url} as {info.get('station')}")
+        return info
+
+    def endpoint(self) -> Endpoint | None:
+        """The console and credential to use, or None when this desk was never connected."""
+        url = self._settings.get(DISPATCH_URL)
+        if not url:
+            return None
+        # The keyring can be slow (a D-Bus round trip): keep the credential a few seconds.
+        cached = self._credential
+        if cached is None or time.monotonic() - cached[0] > 10:
+            cached = self._credential = (time.monotonic(), self.credentials.load())
+        return Endpoint(url, cached[1], self._settings.get(DISPATCH_CA_FILE)) if cached[1] else None
+
+    def link(
+        self, *, timings: LinkTimings | None = None, listener: LinkListener | None = None, daily_test: bool = False
+    ) -> DispatchLink:
+        """A new link that delivers this station's outbox (run it on one long-lived thread).
+
+        ``daily_test``: the link also sends the daily CAP Test once the console answers (the desk app's
+        link does; ``frontdesk panic`` does not).
+        """
+        return DispatchLink(
+            Outbox(self._store),
+            self.endpoint,
+            timings=timings,
+            listener=listener,
+            onsite=lambda: len(self._visits.on_site()),
+            events=self._events,
+            daily_test=self.send_daily_test_if_due if daily_test else None,
+        )
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def _find(self, identifier: str) -> OutboxEntry:
+        entry = self.outbox.find(identifier)
+        if entry is None:
+            raise NotFoundError(f"No panic message {identifier!r} at this desk")
+        return entry
+
+    def _message(
+        self,
+        identifier,
+        moment,
+        mode,
+        msg_type,
+        action,
+        incident,
+        references,
+        location,
+        hazard,
+        note,
+        staff,
+        roster=False,
+    ) -> cap.CapMessage:
+        st = self._settings
+        people = self._visits.on_site() if roster else []
+        return cap.CapMessage(
+            identifier=identifier,
+            sender=cap.station_sender(st.get(DISPATCH_STATION_ID) or "unconnected"),
+            sent=moment.astimezone(),
+            status=mode,
+            msg_type=msg_type,
+            action=action,
+            school=st.get(SCHOOL_NAME),
+            address=st.get(SCHOOL_ADDRESS),
+            building=st.get(STATION_BUILDING),
+            floor=st.get(STATION_FLOOR),
+            room=st.get(STATION_ROOM),
+            station=st.get(STATION_NAME),
+            staff=(staff if staff is not None else st.get(STAFF_NAME)).strip(),
+            note=note.strip(),
+            location=location.strip(),
+            hazard=hazard.strip(),
+            roster=tuple(
+                cap.RosterEntry(v.visitor.full_name, v.category.label, v.destination, v.time_in) for v in people
+            ),
+            references=tuple(references),
+            incidents=incident,
+            phone=st.get(SCHOOL_PHONE),
+        )
+
+    def _commit(self, msg: cap.CapMessage, refers_to: str) -> OutboxEntry:
+        return self.outbox.add(
+            identifier=msg.identifier,
+            msg_type=msg.msg_type,
+            cap_status=msg.status,
+            action=msg.action,
+            incident=msg.incidents or msg.identifier,
+            refers_to=refers_to,
+            cap=cap.build(msg),
+            pressed_at=msg.sent,
+            staff=msg.staff,
+            location=msg.location or msg.hazard,
+            note=msg.note,
+        )
+
+
+def _reference(entry: OutboxEntry) -> str:
+    """The CAP reference (``sender,identifier,sent``) of a stored message, read from its own bytes."""
+    root = ET.fromstring(entry.cap)
+    ns = f"{{{cap.CAP_NS}}}"
+    return ",".join(root.findtext(ns + tag, "").strip() for tag in ("sender", "identifier", "sent"))

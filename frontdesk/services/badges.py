@@ -1,0 +1,326 @@
+"""Badges: build, render and print a visit's badge, with the fault rules a front desk needs.
+
+Printing always takes a visit that is already committed, so a printer problem can never cost a visit.
+Every attempt is recorded in ``badge_prints`` (the screens show "badge printed") and in the event log.
+The rules (printing.md): retry on its own only when nothing reached the printer; after a partial send, ask
+the desk (through a :class:`ReprintHandler`) before printing again; a job that waited too long in the
+queue is dropped, not printed late; a printer that does not answer is never reported as OK.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from frontdesk import clock
+from frontdesk.errors import InputError
+from frontdesk.models import Visit
+from frontdesk.services.events import EventLog
+from frontdesk.services.visits import VisitService
+from frontdesk.settings import (
+    BADGE_MEDIA,
+    BADGE_ORIENTATION,
+    BADGE_PRINTER,
+    BADGE_VALID_HOURS,
+    SCHOOL_NAME,
+    Settings,
+)
+from frontdesk.store import Store
+from printers.badge import Badge, BadgeData, render
+from printers.base import Printer, PrinterError, PrinterSetupError, State
+from printers.media import ORIENTATIONS, Media, media
+from printers.uri import printer_for
+
+JOB_EXPIRES_AFTER = timedelta(minutes=3)  # a badge printed minutes after the visitor left the desk helps no one
+AUTO_RETRIES = 2
+RETRY_DELAY = 0.5  # seconds between automatic retries (a printer waking from sleep)
+
+
+class Outcome(StrEnum):
+    """How a print ended."""
+
+    PRINTED = "printed"  # sent, and the printer said it is fine
+    SENT = "sent"  # sent, but the printer did not answer: someone should look at the badge
+    FAILED = "failed"  # nothing reached the printer
+    PARTIAL = "partial"  # part of the job went out, then the printer failed; not printed again
+    ATTENTION = "attention"  # sent, and the printer then said it needs paper, labels or a closed cover
+    EXPIRED = "expired"  # waited in the queue too long; not printed
+
+
+@dataclass(frozen=True)
+class PrintAttempt:
+    """One attempt, as stored in ``badge_prints``."""
+
+    id: int
+    visit_id: int
+    time: datetime
+    printer: str
+    media: str
+    attempt: int
+    outcome: str  # an Outcome, or "retry" for an attempt that was retried on its own
+    sent_bytes: int
+    job_bytes: int
+    message: str
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """What happened to one badge: the outcome, the words for the desk, the badge and the exact job."""
+
+    visit: Visit
+    outcome: Outcome
+    message: str
+    badge: Badge | None
+    job: bytes
+    attempts: int
+
+    @property
+    def ok(self) -> bool:
+        """True only when the printer confirmed the badge."""
+        return self.outcome is Outcome.PRINTED
+
+
+class ReprintHandler(Protocol):
+    """Asks the desk whether to print again after a partial or doubtful print (STYLE rule 9)."""
+
+    def confirm_reprint(self, visit: Visit, message: str) -> bool:
+        """True to print the badge again now."""
+        ...
+
+
+class NeverReprint:
+    """The handler for unattended use (the CLI): never prints twice without a person deciding."""
+
+    def confirm_reprint(self, visit: Visit, message: str) -> bool:
+        """Always no."""
+        return False
+
+
+class ScriptedHandler:
+    """A handler that answers from a script and records the questions (tests; demo)."""
+
+    def __init__(self, answers: list[bool] | tuple[bool, ...] = ()):
+        self.answers = list(answers)
+        self.questions: list[str] = []
+
+    def confirm_reprint(self, visit: Visit, message: str) -> bool:
+        """The next scripted answer (no, once the script runs out)."""
+        self.questions.append(message)
+        return self.answers.pop(0) if self.answers else False
+
+
+class BadgeService:
+    """Builds, renders and prints badges, and answers "was this badge printed?"."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        visits: VisitService,
+        events: EventLog,
+        *,
+        now: Callable[[], datetime] = clock.now,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self._store = store
+        self._settings = settings
+        self._visits = visits
+        self._events = events
+        self._now = now
+        self._sleep = sleep
+
+    # --- the badge -------------------------------------------------------------------------------------
+    def badge_data(self, visit_ref: str | int | Visit) -> BadgeData:
+        """The words and picture for a visit's badge (VISIT is an id, a badge code, or the Visit)."""
+        visit = visit_ref if isinstance(visit_ref, Visit) else self._visits.get(visit_ref)
+        photo = self._visits.photo(visit.visitor.id) if visit.visitor.id is not None else None
+        return BadgeData.from_visit(
+            visit, self._settings.get(SCHOOL_NAME), self._settings.get(BADGE_VALID_HOURS), photo
+        )
+
+    def media(self, key: str | None = None) -> Media:
+        """The media preset named, or the one in the settings."""
+        return media(key or self._settings.get(BADGE_MEDIA))
+
+    def orientation(self, value: str | None = None) -> str | None:
+        """The orientation given, or the setting's (None: the media's usual)."""
+        value = (value if value is not None else self._settings.get(BADGE_ORIENTATION)).strip().lower()
+        if value and value not in ORIENTATIONS:
+            raise InputError(f"Orientation must be portrait or landscape, not {value!r}")
+        return value or None
+
+    def render(self, visit_ref: str | int | Visit, media_key: str | None = None, orientation: str | None = None):
+        """The badge image for a visit on the chosen (or configured) media."""
+        return render(self.badge_data(visit_ref), self.media(media_key), self.orientation(orientation))
+
+    def printer(self, uri: str | None = None) -> Printer:
+        """The printer a URI (or the setting) names; not connected."""
+        return printer_for(uri or self._settings.get(BADGE_PRINTER))
+
+    # --- printing --------------------------------------------------------------------------------------
+    def print_badge(
+        self,
+        visit_ref: str | int | Visit,
+        printer: Printer,
+        handler: ReprintHandler | None = None,
+        *,
+        media_key: str | None = None,
+        orientation: str | None = None,
+        queued_at: datetime | None = None,
+        retries: int = AUTO_RETRIES,
+    ) -> PrintResult:
+        """Print a committed visit's badge on ``printer``, applying the fault rules; never raises for a
+        printer fault (the result says what happened, in the office's words)."""
+        handler = handler or NeverReprint()
+        visit = visit_ref if isinstance(visit_ref, Visit) else self._visits.get(visit_ref)
+        name = visit.visitor.full_name
+        try:
+            chosen = self.media(media_key)
+            turn = self.orientation(orientation)
+        except InputError as exc:  # a mistyped media or orientation setting
+            key = media_key or self._settings.get(BADGE_MEDIA)
+            message = f"Badge for {name} not printed: {exc.message}"
+            return self._finish(visit, printer, key, Outcome.FAILED, message, None, b"", 0, 0, "error")
+        if visit.time_out is not None:  # a badge for someone who has left would let anyone walk in on it
+            message = f"{name} was checked out at {visit.time_out.astimezone():%H:%M}: no badge printed."
+            return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "warning")
+        if queued_at is not None and self._now() - queued_at > JOB_EXPIRES_AFTER:
+            waited = int((self._now() - queued_at).total_seconds() // 60)
+            message = (
+                f"Badge for {name} not printed: it waited {waited} min for the printer. Use Reprint if needed."
+            )
+            return self._finish(visit, printer, chosen, Outcome.EXPIRED, message, None, b"", 0, 0, "warning")
+        if not printer.accepts(chosen):
+            message = f"The badge printer cannot print on {chosen.label}: choose matching media in Settings."
+            return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "error")
+        try:
+            badge = render(self.badge_data(visit), chosen, turn)
+            job = printer.build_job(badge)
+        except PrinterSetupError as exc:
+            return self._finish(visit, printer, chosen, Outcome.FAILED, exc.message, None, b"", 0, 0, "error")
+        except Exception as exc:  # a badge that cannot be drawn must still never cost the visit
+            message = f"Badge for {name} could not be drawn ({exc}). The visit is saved; use Reprint."
+            return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "error")
+
+        attempt = 0
+        automatic_left = retries
+        while True:
+            attempt += 1
+            try:
+                printer.open()
+                printer.send(job)
+                status = printer.status()
+            except PrinterError as exc:
+                printer.close()
+                if exc.sent == 0:
+                    if automatic_left > 0:
+                        automatic_left -= 1
+                        self._record(visit, printer, chosen, attempt, "retry", 0, len(job), exc.message)
+                        self._events.record("printer", "warning", f"{exc.message} Trying again.")
+                        self._sleep(RETRY_DELAY)
+                        continue
+                    message = f"Badge for {name} not printed. {exc.message}"
+                    return self._finish(
+                        visit, printer, chosen, Outcome.FAILED, message, badge, job, attempt, 0, "error"
+                    )
+                message = f"{exc.message} Part of {name}'s badge may have printed."
+                self._record(visit, printer, chosen, attempt, Outcome.PARTIAL, exc.sent, len(job), message)
+                self._events.record("printer", "error", message)
+                if handler.confirm_reprint(visit, f"{message} Fix the printer, then print the badge again?"):
+                    automatic_left = retries
+                    continue
+                return self._result(visit, Outcome.PARTIAL, message, badge, job, attempt)
+            printer.close()
+            if status.ok:
+                message = f"Badge printed for {name}."
+                if printer.on_screen:
+                    message = f"Badge for {name} shown on screen (no printer set up)."
+                return self._finish(
+                    visit, printer, chosen, Outcome.PRINTED, message, badge, job, attempt, len(job), "info"
+                )
+            if status.state is State.ATTENTION:
+                message = f"{status.message}. {name}'s badge may not have printed."
+                self._record(visit, printer, chosen, attempt, Outcome.ATTENTION, len(job), len(job), message)
+                self._events.record("printer", "error", message)
+                if handler.confirm_reprint(visit, f"{message} Print it again once the printer is ready?"):
+                    continue
+                return self._result(visit, Outcome.ATTENTION, message, badge, job, attempt)
+            message = (
+                f"Badge for {name} sent, but the printer did not confirm — check it came out "
+                f"(Reprint if not). {status.message}"
+            )
+            return self._finish(
+                visit, printer, chosen, Outcome.SENT, message, badge, job, attempt, len(job), "warning"
+            )
+
+    def test_print(self, printer: Printer, media_key: str | None = None, orientation: str | None = None):
+        """Print a sample badge (no visit) and return ``(status, badge)``; raises PrinterError on failure."""
+        from printers.samples import sample_data
+
+        chosen = self.media(media_key)
+        data = sample_data(photo=False)
+        data = replace(data, category="TEST PRINT", school=self._settings.get(SCHOOL_NAME) or data.school)
+        badge = render(data, chosen, self.orientation(orientation))
+        job = printer.build_job(badge)
+        try:
+            printer.open()
+            printer.send(job)
+            status = printer.status()
+        finally:
+            printer.close()
+        self._events.record("printer", "info" if status.ok else "warning", f"Test print: {status.message}")
+        return status, badge
+
+    # --- what happened ---------------------------------------------------------------------------------
+    def attempts(self, visit_id: int) -> list[PrintAttempt]:
+        """Every print attempt of a visit's badge, oldest first."""
+        rows = self._store.db.execute(
+            "SELECT id, visit_id, time, printer, media, attempt, outcome, sent_bytes, job_bytes, message "
+            "FROM badge_prints WHERE visit_id = ? ORDER BY id",
+            [visit_id],
+        ).fetchall()
+        return [PrintAttempt(r[0], r[1], clock.from_db(r[2]), *r[3:]) for r in rows]  # type: ignore[arg-type]
+
+    def printed(self, visit_id: int) -> bool:
+        """True if a badge for the visit was confirmed printed (or shown, on the preview printer)."""
+        row = self._store.db.execute(
+            "SELECT 1 FROM badge_prints WHERE visit_id = ? AND outcome = 'printed' LIMIT 1", [visit_id]
+        ).fetchone()
+        return row is not None
+
+    def close_thread(self) -> None:
+        """Close the calling thread's database connection (a print worker calls this as it ends)."""
+        self._store.close()
+
+    # --- recording -------------------------------------------------------------------------------------
+    def _record(self, visit, printer, chosen, attempt, outcome, sent, job_bytes, message) -> None:
+        db = self._store.db
+        with db.conn:
+            db.execute(
+                "INSERT INTO badge_prints (visit_id, time, printer, media, attempt, outcome, sent_bytes, "
+                "job_bytes, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    visit.id,
+                    clock.to_db(self._now()),
+                    printer.uri,
+                    getattr(chosen, "key", chosen),
+                    attempt,
+                    str(outcome),
+                    sent,
+                    job_bytes,
+                    message,
+                ],
+            )
+
+    def _finish(self, visit, printer, chosen, outcome, message, badge, job, attempt, sent, level) -> PrintResult:
+        self._record(visit, printer, chosen, attempt, outcome, sent, len(job), message)
+        self._events.record("printer", level, message)
+        return self._result(visit, outcome, message, badge, job, attempt)
+
+    @staticmethod
+    def _result(visit, outcome, message, badge, job, attempt) -> PrintResult:
+        return PrintResult(visit, Outcome(outcome), message, badge, job, attempt)

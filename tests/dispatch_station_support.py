@@ -1,0 +1,194 @@
+"""Helpers for the station-side dispatch tests: a file keyring, a real console on loopback, a lossy proxy.
+
+The console is the real one (``frontdesk.dispatch.console``) served by uvicorn on 127.0.0.1; the proxy is a
+real TCP relay that can swallow the console's answers to chosen requests, as a flaky network does.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from frontdesk import clock
+from frontdesk import settings as s
+from frontdesk.context import Services
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.console.server import running
+from frontdesk.dispatch.console.service import ConsoleService
+from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Console:
+    """A real console: its service (to ack, push states, read what it stored) and where it listens."""
+
+    service: ConsoleService
+    port: int
+    credential: str
+    school: str
+    cert: Path | None = None
+    key: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.cert else 'http'}://127.0.0.1:{self.port}"
+
+    @contextmanager
+    def up(self) -> Iterator[str]:
+        """Serve until the block ends (call again to restart on the same port)."""
+        with running(self.service, port=self.port, cert=self.cert, key=self.key) as url:
+            yield url
+
+    def identifiers(self) -> list[str]:
+        """Every message the console stored, in the order it stored them."""
+        rows = self.service.db.read().all("SELECT identifier FROM alerts ORDER BY seq")
+        return [r[0] for r in rows]
+
+
+@contextmanager
+def console_at(folder: Path, school: str = "Maple Grove Elementary") -> Iterator[Console]:
+    """A console database with one enrolled station (not serving yet: use ``console.up()``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    service = ConsoleService.open(f"sqlite:///{folder / 'console.db'}")
+    warm_up_schema()
+    try:
+        enrolment = service.auth.enroll(school, "Main office desk", "Room 101")
+        yield Console(service, free_port(), enrolment.credential, school)
+    finally:
+        service.close()
+
+
+def warm_up_schema() -> None:
+    """Load the CAP schema once per process (about a second) so no test's first alert pays for it."""
+    message = cap.CapMessage(identifier="fd-warm", sender=cap.station_sender("warm"), sent=clock.now())
+    cap.validate(cap.build(message))
+
+
+def set_up_station(services: Services, school: str = "Maple Grove Elementary") -> None:
+    """The school and desk settings a station sends with every alert."""
+    st = services.settings
+    st.set(s.SCHOOL_NAME, school)
+    st.set(s.SCHOOL_ADDRESS, "100 Example Lane, Springfield")
+    st.set(s.SCHOOL_PHONE, "555-0100")
+    st.set(s.STATION_NAME, "Main office desk")
+    st.set(s.STATION_ROOM, "Room 101")
+    st.set(s.STATION_BUILDING, "A")
+    st.set(s.STATION_FLOOR, "1")
+    st.set(s.STAFF_NAME, "Pat Example")
+    st.set(s.EMERGENCY_NUMBERS, "911, district police 555-0199")
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throw-away certificate for 127.0.0.1 (it is its own CA) and its key, as PEM files."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+class LossyProxy:
+    """A TCP relay to ``upstream_port`` that swallows the answers to the next ``drop`` alert POSTs.
+
+    The request reaches the console (which commits and answers); the answer is read and thrown away and the
+    station's connection is closed, so the station cannot know the console has the alert.
+    """
+
+    def __init__(self, upstream_port: int, drop: int = 0):
+        self.upstream_port = upstream_port
+        self.drop = drop
+        self.dropped = 0
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._closing = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._closing = True
+        self._server.close()
+
+    def _accept(self) -> None:
+        while not self._closing:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+        except OSError:
+            client.close()
+            return
+        swallow = threading.Event()
+
+        def back() -> None:
+            try:
+                while chunk := upstream.recv(65536):
+                    if swallow.is_set():
+                        break  # the answer was read by the relay only: the station never sees it
+                    client.sendall(chunk)
+            except OSError:
+                pass
+            finally:
+                for sock in (client, upstream):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    sock.close()
+
+        threading.Thread(target=back, daemon=True).start()
+        try:
+            while chunk := client.recv(65536):
+                if chunk.startswith(b"POST /api/v1/alerts"):
+                    with self._lock:
+                        if self.dropped < self.drop:
+                            self.dropped += 1
+                            swallow.set()
+                upstream.sendall(chunk)
+        except OSError:
+            pass

@@ -1,0 +1,48 @@
+"""The camera panel with the fake camera: a photo for the badge, and a licence read from a (tilted) frame."""
+
+from __future__ import annotations
+
+from scanners.camera import FakeCamera, photo_bytes, placeholder_face
+from scanners.image import barcode_image
+from tests.id_corpus import US, card_payload
+from ui.app import build_window
+from ui.camera_panel import CameraPanel
+
+
+def test_photo_bytes_are_a_small_jpeg():
+    data = photo_bytes(placeholder_face((1920, 1080)))
+    assert data[:2] == b"\xff\xd8" and len(data) < 60_000
+
+
+def test_camera_reads_the_licence_and_takes_the_photo(qtbot, services):
+    window = build_window(services)
+    qtbot.addWidget(window)
+    licence = barcode_image(card_payload(US), scale=2).rotate(9, expand=True, fillcolor=255).convert("RGB")
+    panel = CameraPanel(FakeCamera([licence]))
+    window.id_scan.attach_camera(panel)
+    panel.start()
+    try:
+        with qtbot.waitSignal(panel.barcode_read, timeout=5000):
+            panel.read_button.click()
+        assert window.form.last_name.text() == "TESTWOOD"
+        with qtbot.waitSignal(panel.photo_taken):
+            panel.photo_button.click()
+        window.form.destination.setText("Gym")
+        request = window.form.request()
+        assert request.visitor.photo[:2] == b"\xff\xd8" and request.visitor.id_last4 == "5789"
+    finally:
+        panel.stop()
+
+
+def test_a_frame_without_a_barcode_says_so(qtbot, services):
+    window = build_window(services)
+    qtbot.addWidget(window)
+    panel = CameraPanel(FakeCamera([placeholder_face()]))
+    window.id_scan.attach_camera(panel)
+    panel.start()
+    try:
+        with qtbot.waitSignal(panel.read_failed, timeout=5000):
+            panel.read_button.click()
+        assert "No licence barcode" in window.message.text()
+    finally:
+        panel.stop()

@@ -1,0 +1,288 @@
+"""The district console over HTTP on loopback, on SQLite and on PostgreSQL: receive once, reject with
+reasons, authenticate, acknowledge back to the station, collate incidents, supervise, push states."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+from dispatch_fixtures import CAP_HEADERS, make_alert
+
+from frontdesk.dispatch import cap
+
+
+def count(console, table: str) -> int:
+    return console.service.db.read().one(f"SELECT COUNT(*) FROM {table}")[0]
+
+
+def signed_in(console, name: str = "Dana Dispatch") -> httpx.Client:
+    console.service.auth.add_dispatcher(name, "correct horse")
+    client = httpx.Client(base_url=console.url, timeout=10)
+    assert client.post("/api/v1/session", json={"username": name, "password": "correct horse"}).status_code == 200
+    return client
+
+
+def post(console, headers, msg_or_xml) -> httpx.Response:
+    xml = msg_or_xml if isinstance(msg_or_xml, bytes) else cap.build(msg_or_xml)
+    return httpx.post(f"{console.url}/api/v1/alerts", content=xml, headers={**headers, **CAP_HEADERS}, timeout=10)
+
+
+def test_an_alert_is_stored_once_and_replays_are_duplicates(console):
+    station, headers = console.enroll()
+    alert = make_alert(station)
+    xml = cap.build(alert)
+    first = post(console, headers, xml)
+    assert first.status_code == 201
+    assert first.json()["identifier"] == alert.identifier and first.json()["duplicate"] is False
+    again = post(console, headers, xml)
+    assert again.status_code == 200
+    assert again.json() == {**first.json(), "duplicate": True}
+    changed = post(console, headers, make_alert(station, identifier=alert.identifier, note="other"))
+    assert changed.status_code == 409 and "different content" in changed.json()["error"]
+    assert count(console, "alerts") == 1
+    assert console.service.alert_xml(alert.identifier) == xml.decode()
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda x: b"<alert>", "well-formed"),
+        (lambda x: x.replace(b"+00:00</sent>", b"Z</sent>"), "not valid CAP"),
+        (lambda x: x.replace(b"<scope>Private</scope>", b""), "not valid CAP"),
+        (lambda x: x.replace(b"<value>LOCKDOWN</value>", b"<value>PANIC</value>"), "unknown action"),
+    ],
+)
+def test_bad_cap_is_rejected_with_a_reason_and_not_stored(console, mangle, reason):
+    station, headers = console.enroll()
+    answer = post(console, headers, mangle(cap.build(make_alert(station))))
+    assert answer.status_code == 400 and reason in answer.json()["error"]
+    assert count(console, "alerts") == 0
+    kinds = [e["kind"] for e in console.service.history()]
+    assert "alert_rejected" in kinds
+
+
+def test_semantic_rejections(console):
+    station, headers = console.enroll()
+    other, _ = console.enroll(station="Gym desk")
+    answer = post(console, headers, make_alert(other))
+    assert answer.status_code == 400 and "does not match this station's credential" in answer.json()["error"]
+    ghost = make_alert(station, identifier="fd-ghost")
+    cancel = make_alert(station, msg_type="Cancel", references=(cap.reference_of(ghost),))
+    answer = post(console, headers, cancel)
+    assert answer.status_code == 400 and "does not have" in answer.json()["error"]
+    elsewhere, elsewhere_headers = console.enroll(school="Oak Hill Middle")
+    theirs = make_alert(elsewhere)
+    assert post(console, elsewhere_headers, theirs).status_code == 201
+    meddling = make_alert(station, msg_type="Cancel", references=(cap.reference_of(theirs),))
+    answer = post(console, headers, meddling)
+    assert answer.status_code == 400 and "another school" in answer.json()["error"]
+    answer = httpx.post(
+        f"{console.url}/api/v1/alerts", content=b"{}", headers={**headers, "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 400 and "application/cap+xml" in answer.json()["error"]
+    assert count(console, "alerts") == 1  # only Oak Hill's own alert
+
+
+def test_no_endpoint_answers_without_a_valid_credential(console):
+    station, headers = console.enroll()
+    url = console.url
+    for method, path in [
+        ("GET", "/api/v1/station"),
+        ("POST", "/api/v1/alerts"),
+        ("POST", "/api/v1/heartbeat"),
+        ("GET", "/api/v1/inbox"),
+        ("GET", "/api/v1/board"),
+        ("GET", "/api/v1/live"),
+        ("GET", "/api/v1/history"),
+        ("POST", "/api/v1/states"),
+        ("POST", "/api/v1/incidents/1/ack"),
+    ]:
+        assert httpx.request(method, url + path).status_code == 401, path
+        wrong = {"Authorization": f"Bearer fdst_{station.station_id}_nottheright"}
+        answer = httpx.request(method, url + path, headers=wrong)
+        assert answer.status_code == 401 and answer.json()["error"], path
+    # A station's credential on a dispatcher endpoint, and a dispatcher's session on a station endpoint: 403.
+    assert httpx.get(url + "/api/v1/board", headers=headers).status_code == 403
+    client = signed_in(console)
+    assert client.get("/api/v1/inbox").status_code == 403
+    assert client.get("/api/v1/board").status_code == 200
+    assert (
+        httpx.post(url + "/api/v1/session", json={"username": "Dana Dispatch", "password": "nope"}).status_code
+        == 401
+    )
+    console.service.auth.revoke(station.station_id)
+    assert httpx.get(url + "/api/v1/station", headers=headers).status_code == 401
+
+
+def test_station_endpoint_and_heartbeat(console):
+    station, headers = console.enroll(school="Oak Hill Middle", station="Front desk", room="12B")
+    assert httpx.get(console.url + "/api/v1/station", headers=headers).json() == {
+        "station_id": station.station_id,
+        "school": "Oak Hill Middle",
+        "station": "Front desk",
+        "room": "12B",
+    }
+    answer = httpx.post(
+        console.url + "/api/v1/heartbeat", json={"sent": "2026-11-22T10:00:00+00:00", "onsite": 4}, headers=headers
+    )
+    assert answer.status_code == 200 and "server_time" in answer.json()
+    [row] = console.service.stations()
+    assert row.online and row.onsite == 4
+    bad = httpx.post(console.url + "/api/v1/heartbeat", json={"onsite": -1}, headers=headers)
+    assert bad.status_code == 400
+
+
+def test_dispatcher_ack_reaches_the_station_inbox_by_long_poll(console):
+    station, headers = console.enroll()
+    alert = make_alert(station, status="Exercise")
+    assert post(console, headers, alert).status_code == 201
+    client = signed_in(console)
+    board = client.get("/api/v1/board").json()
+    [incident] = board["incidents"]
+    assert incident["unacknowledged"] == 1 and incident["messages"][0]["roster"][0]["name"] == "Avery Testwood"
+
+    got: dict = {}
+
+    def poll():
+        started = time.monotonic()
+        got["answer"] = httpx.get(
+            console.url + "/api/v1/inbox", params={"after": 0, "wait": 10}, headers=headers, timeout=20
+        ).json()
+        got["seconds"] = time.monotonic() - started
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.3)  # the poll is waiting now
+    answer = client.post(f"/api/v1/incidents/{incident['id']}/ack", json={})
+    assert answer.json() == {"acknowledged": [alert.identifier], "dispatcher": "Dana Dispatch"}
+    poller.join(15)
+    [message] = got["answer"]["messages"]
+    assert got["seconds"] < 5  # woken by the ack, not by the timeout
+    assert message["kind"] == "ack" and message["identifier"] == alert.identifier
+    assert message["dispatcher"] == "Dana Dispatch" and message["seq"] > 0
+    ack = cap.parse(message["cap"].encode())
+    assert ack.msg_type == "Ack" and ack.dispatcher == "Dana Dispatch" and ack.status == "Exercise"
+    assert ack.references == (cap.reference_of(alert),)
+    # A second Ack (another dispatcher, or the other console) changes nothing.
+    assert client.post(f"/api/v1/alerts/{alert.identifier}/ack", json={}).json()["acknowledged"] == []
+    later = httpx.get(console.url + "/api/v1/inbox", params={"after": message["seq"]}, headers=headers).json()
+    assert later == {"messages": []}
+
+
+def test_presses_of_one_incident_are_collated_never_dropped(console):
+    station, headers = console.enroll()
+    other, other_headers = console.enroll(station="Gym desk", room="Gym")
+    first = make_alert(station, incidents="inc-42")
+    assert post(console, headers, first).status_code == 201
+    assert post(console, headers, make_alert(station, action="MEDICAL")).status_code == 201  # same station, soon
+    assert post(console, other_headers, make_alert(other, incidents="inc-42")).status_code == 201
+    assert post(console, headers, make_alert(station, status="Exercise")).status_code == 201  # a drill: apart
+    update = make_alert(
+        station, msg_type="Update", note="Intruder seen near the gym", references=(cap.reference_of(first),)
+    )
+    assert post(console, headers, update).status_code == 201
+    client = signed_in(console)
+    board = client.get("/api/v1/board").json()
+    sizes = sorted(len(i["messages"]) for i in board["incidents"])
+    assert sizes == [1, 4]
+    assert count(console, "alerts") == 5
+    # One Ack for the incident: each station hears about its own presses only.
+    [big] = [i for i in board["incidents"] if len(i["messages"]) == 4]
+    assert len(client.post(f"/api/v1/incidents/{big['id']}/ack", json={}).json()["acknowledged"]) == 4
+    mine = httpx.get(f"{console.url}/api/v1/inbox", headers=headers).json()["messages"]
+    theirs = httpx.get(f"{console.url}/api/v1/inbox", headers=other_headers).json()["messages"]
+    assert len(mine) == 3 and len(theirs) == 1
+    assert theirs[0]["identifier"] not in {m["identifier"] for m in mine}
+
+
+def test_cancel_is_acknowledged_and_clears_the_incident(console):
+    station, headers = console.enroll()
+    alert = make_alert(station)
+    post(console, headers, alert)
+    cancel = make_alert(station, msg_type="Cancel", references=(cap.reference_of(alert),))
+    assert post(console, headers, cancel).status_code == 201
+    client = signed_in(console)
+    [incident] = client.get("/api/v1/board").json()["incidents"]
+    assert incident["cleared_at"] is None  # a cancel never silently stops a response
+    client.post(f"/api/v1/incidents/{incident['id']}/ack", json={})
+    [incident] = client.get("/api/v1/board").json()["incidents"]
+    assert incident["cleared_at"] is not None and incident["unacknowledged"] == 0
+    kinds = [m["kind"] for m in httpx.get(console.url + "/api/v1/inbox", headers=headers).json()["messages"]]
+    assert kinds == ["ack", "ack"]
+
+
+def test_station_goes_offline_after_silence_and_back(console):
+    console.service.offline_after = 0.5
+    station, headers = console.enroll()
+    httpx.post(console.url + "/api/v1/heartbeat", json={"sent": "x", "onsite": 0}, headers=headers)
+    client = signed_in(console)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        [row] = client.get("/api/v1/board").json()["stations"]
+        kinds = [e["kind"] for e in client.get("/api/v1/history").json()["entries"]]
+        if not row["online"] and "station_offline" in kinds:
+            break
+        time.sleep(0.1)
+    assert not row["online"] and "station_offline" in kinds
+    httpx.post(console.url + "/api/v1/heartbeat", json={"sent": "x", "onsite": 2}, headers=headers)
+    assert client.get("/api/v1/board").json()["stations"][0]["online"]
+    assert client.get("/api/v1/history").json()["entries"][0]["kind"] == "station_online"
+
+
+def test_district_state_goes_to_the_chosen_schools_stations_only(console):
+    _, maple = console.enroll(school="Maple")
+    _, maple2 = console.enroll(school="Maple", station="Gym desk")
+    _, oak = console.enroll(school="Oak")
+    client = signed_in(console)
+    answer = client.post(
+        "/api/v1/states", json={"schools": ["Maple"], "state": "secure", "note": "Police activity nearby"}
+    )
+    assert answer.json() == {"stations": 2}
+    for headers in (maple, maple2):
+        [msg] = httpx.get(console.url + "/api/v1/inbox", headers=headers).json()["messages"]
+        assert msg["kind"] == "state" and msg["state"] == "SECURE" and msg["set_by"] == "Dana Dispatch"
+        assert msg["note"] == "Police activity nearby" and msg["exercise"] is False
+    assert httpx.get(console.url + "/api/v1/inbox", headers=oak).json() == {"messages": []}
+    assert client.post("/api/v1/states", json={"schools": ["Maple"], "state": "PARTY"}).status_code == 400
+    assert client.get("/api/v1/board").json()["states"][0]["state"] == "SECURE"
+
+
+def test_the_log_is_append_only(console):
+    station, headers = console.enroll()
+    post(console, headers, make_alert(station))
+    with pytest.raises(Exception, match="append-only"), console.service.db.transaction() as tx:
+        tx.execute("UPDATE log SET kind = 'x'")
+    with pytest.raises(Exception, match="append-only"), console.service.db.transaction() as tx:
+        tx.execute("DELETE FROM log")
+    assert count(console, "log") >= 3
+
+
+def test_an_unacknowledged_alert_escalates_once_and_is_logged(console):
+    console.service.escalate_after = 0.3
+    station, headers = console.enroll()
+    alert = make_alert(station)
+    post(console, headers, alert)
+    client = signed_in(console)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        [incident] = client.get("/api/v1/board").json()["incidents"]
+        if incident["messages"][0]["escalated_at"]:
+            break
+        time.sleep(0.1)
+    assert incident["messages"][0]["escalated_at"]
+    time.sleep(0.5)  # more supervision rounds: still logged only once
+    kinds = [e["kind"] for e in client.get("/api/v1/history").json()["entries"]]
+    assert kinds.count("alert_escalated") == 1
+
+
+@pytest.mark.parametrize("console_db_url", ["sqlite"], indirect=True)  # argon2 is slow; SQL is the same
+def test_sign_in_is_throttled_after_five_failures(console):
+    client = signed_in(console, "Dana")
+    for _ in range(5):
+        assert (
+            client.post("/api/v1/session", json={"username": "Dana", "password": "wrong one"}).status_code == 401
+        )
+    answer = client.post("/api/v1/session", json={"username": "Dana", "password": "correct horse"})
+    assert answer.status_code == 401 and "too many" in answer.json()["error"]

@@ -1,0 +1,143 @@
+"""The live screen in a real browser (Debian's Chromium, driven by Playwright): sign in, an alert appears
+without a reload, escalates after 30 s unacknowledged, the Ack reaches the station's inbox; a drill looks
+different. ``FRONTDESK_UPDATE_SCREENSHOTS=1`` copies its screenshots into docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from dispatch_fixtures import CAP_HEADERS, make_alert
+
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.console.server import running
+from frontdesk.dispatch.console.service import ConsoleService
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="chromium is not installed (.ci/run installs it)"
+)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}", name="east")
+    enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "Room 101, front office")
+    other = service.auth.enroll("Oak Hill Middle", "Front desk", "Office")
+    service.auth.add_dispatcher("Dana Dispatch", "correct horse")
+    station = enrolment.station
+    headers = {"Authorization": f"Bearer {enrolment.credential}"}
+    with running(service, watch_interval=0.2) as url:
+        httpx.post(f"{url}/api/v1/heartbeat", json={"sent": "x", "onsite": 2}, headers=headers)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.fill("#username", "Dana Dispatch")
+        page.fill("#password", "correct horse")
+        page.click("#signin-button")
+        page.wait_for_selector("#app:not([hidden])")
+        page.wait_for_selector("[data-station]")
+        assert page.locator("#alarm").is_hidden()
+
+        roster = (
+            cap.RosterEntry(
+                "Avery Testwood", "visitor", "Ms. Alvarez (Room 12)", datetime.now(UTC).replace(microsecond=0)
+            ),
+            cap.RosterEntry("Jordan Sampleton", "contractor", "Gym", datetime.now(UTC).replace(microsecond=0)),
+        )
+        alert = make_alert(station, building="A", floor="1", staff="Pat Demo", roster=roster, phone="555-0100")
+        answer = httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers={**headers, **CAP_HEADERS})
+        assert answer.status_code == 201
+        # No reload: the alarm appears through the event stream.
+        page.wait_for_selector("#alarm:not([hidden])", timeout=10000)
+        assert page.inner_text("#alarm-action") == "LOCKDOWN"
+        assert page.inner_text("#alarm-directive") == "Locks, lights, out of sight."
+        text = page.inner_text("#alarm")
+        for expected in (
+            "Maple Grove Elementary",
+            "Room 101, front office",
+            "Pat Demo",
+            "Avery Testwood",
+            "REAL ALERT",
+        ):
+            assert expected in text
+        assert page.locator("#alarm-escalated").is_hidden()
+        service.escalate_after = 2  # 30 s in service; 2 s here, so the test need not wait half a minute
+        # A second press of the same incident is collated into the same alarm.
+        second = make_alert(station, incidents=alert.identifier, note="Man with a weapon near the gym")
+        httpx.post(f"{url}/api/v1/alerts", content=cap.build(second), headers={**headers, **CAP_HEADERS})
+        page.wait_for_selector("#alarm-presses li:nth-child(2)")
+        page.wait_for_selector("#alarm-escalated:not([hidden])", timeout=15000)
+        assert "ESCALATED" in page.inner_text("#alarm-escalated")
+        page.screenshot(path=str(tmp_path / "alarm.png"))
+
+        box = page.locator("#ack-button").bounding_box()
+        assert box and box["y"] + box["height"] <= 800  # the Ack button is on screen without scrolling
+        page.click("#ack-button")
+        page.wait_for_selector("#alarm", state="hidden")
+        inbox = httpx.get(f"{url}/api/v1/inbox", params={"after": 0}, headers=headers).json()["messages"]
+        assert [(m["kind"], m["dispatcher"]) for m in inbox] == [("ack", "Dana Dispatch")] * 2
+        assert {m["identifier"] for m in inbox} == {alert.identifier, second.identifier}
+        page.wait_for_selector("text=acknowledged by Dana Dispatch")
+
+        # A drill from another school looks different (striped, marked DRILL).
+        drill = make_alert(other.station, action="EVACUATE", location="the football field", status="Exercise")
+        other_headers = {"Authorization": f"Bearer {other.credential}", **CAP_HEADERS}
+        assert (
+            httpx.post(f"{url}/api/v1/alerts", content=cap.build(drill), headers=other_headers).status_code == 201
+        )
+        page.wait_for_selector("#alarm.drill:not([hidden])")
+        assert "DRILL" in page.inner_text("#alarm-kind")
+        assert page.inner_text("#alarm-directive") == "Evacuate to the football field."
+        page.screenshot(path=str(tmp_path / "drill.png"))
+        page.click("#hide-button")
+        page.wait_for_selector("#banner:not([hidden])")
+        # The daily test never takes the screen: it waits in the list, marked TEST.
+        test = make_alert(other.station, status="Test", note="Daily test of the panic alert path")
+        assert (
+            httpx.post(f"{url}/api/v1/alerts", content=cap.build(test), headers=other_headers).status_code == 201
+        )
+        page.wait_for_selector(".incident .tag.test")
+        assert page.locator("#alarm").is_hidden()
+
+        # District state push to a chosen school, from the screen.
+        page.check("#state-schools input[value='Maple Grove Elementary']")
+        page.select_option("#state-choice", "SECURE")
+        page.fill("#state-note", "Police activity on Elm Street")
+        page.click("#state-form button[type=submit]")
+        page.wait_for_selector("text=Sent to 1 station(s).")
+        state = httpx.get(f"{url}/api/v1/inbox", params={"after": inbox[-1]["seq"]}, headers=headers).json()
+        assert [(m["kind"], m["state"], m["set_by"]) for m in state["messages"]] == [
+            ("state", "SECURE", "Dana Dispatch")
+        ]
+        page.wait_for_selector("#history li:has-text('state_pushed')")
+        page.screenshot(path=str(tmp_path / "board.png"))
+        page.close()
+    service.close()
+    if os.environ.get("FRONTDESK_UPDATE_SCREENSHOTS"):  # refresh docs/screenshots/ on purpose only
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for name in ("alarm", "drill", "board"):
+            shutil.copy(tmp_path / f"{name}.png", SHOTS / f"dispatch-console-{name}.png")

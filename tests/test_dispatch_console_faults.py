@@ -1,0 +1,332 @@
+"""The console under faults and in company: restarted mid-stream (SIGKILL), two consoles on one database,
+forwarding real alerts onward, HTTPS, and the command line."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert
+
+from frontdesk.cli import main as cli_main
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.console.auth import Unauthenticated
+from frontdesk.dispatch.console.server import running
+from frontdesk.dispatch.console.service import ConsoleService
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start(db_url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(port), "--db", db_url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/station", timeout=1).status_code == 401:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"console did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+
+
+def test_console_killed_mid_stream_keeps_everything_and_stores_each_alert_once(console_db_url):
+    service = ConsoleService.open(console_db_url)
+    enrolment = service.auth.enroll("Maple", "Main office desk", "101")
+    station, headers = enrolment.station, {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api/v1/alerts"
+    proc = _start(console_db_url, port)
+    alerts = [cap.build(make_alert(station, incidents=f"inc-{i}")) for i in range(30)]
+    received: dict[int, str] = {}  # alert index -> received_at, for the answers that got through
+    queue: list[int] = []  # the station's outbox: pending presses, oldest first
+
+    def drain(client: httpx.Client) -> None:
+        while queue:
+            try:
+                answer = client.post(url, content=alerts[queue[0]])
+            except httpx.HTTPError:
+                return  # console down: keep it queued, try again at the next round
+            assert answer.status_code in (200, 201), answer.text
+            received[queue.pop(0)] = answer.json()["received_at"]
+
+    try:
+        with httpx.Client(timeout=2, headers=headers) as client:
+            for i in range(len(alerts)):
+                if i == 12:
+                    proc.send_signal(signal.SIGKILL)  # killed between two alerts
+                    proc.wait()
+                if i == 16:
+                    proc = _start(console_db_url, port)
+                queue.append(i)
+                drain(client)
+            assert not queue
+            for i, xml in enumerate(alerts):  # every reply lost: each one sent again is a duplicate
+                answer = client.post(url, content=xml)
+                assert answer.status_code == 200 and answer.json()["received_at"] == received[i], (i, answer.text)
+    finally:
+        proc.kill()
+        proc.wait()
+    rows = service.db.read().all("SELECT identifier FROM alerts ORDER BY seq")
+    assert [r[0] for r in rows] == [cap.parse(x).identifier for x in alerts]  # all, once each, in order
+    service.close()
+
+
+def test_two_consoles_on_one_database_see_each_others_changes(console_db_url):
+    east = ConsoleService.open(console_db_url, name="east")
+    west = ConsoleService.open(console_db_url, name="west")
+    enrolment = east.auth.enroll("Maple", "Main office desk", "101")
+    station, headers = enrolment.station, {"Authorization": f"Bearer {enrolment.credential}"}
+    west.auth.add_dispatcher("Wes", "correct horse")
+    with running(east, watch_interval=0.1) as east_url, running(west, watch_interval=0.1) as west_url:
+        dispatcher = httpx.Client(base_url=west_url, timeout=10)
+        dispatcher.post("/api/v1/session", json={"username": "Wes", "password": "correct horse"})
+        events: list[str] = []
+
+        def listen():
+            with dispatcher.stream("GET", "/api/v1/live", timeout=10) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("event:"):
+                        events.append(line)
+                        if len(events) == 2:
+                            return
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        time.sleep(0.3)
+        alert = make_alert(station)
+        assert (
+            httpx.post(
+                f"{east_url}/api/v1/alerts", content=cap.build(alert), headers={**headers, **CAP_HEADERS}
+            ).status_code
+            == 201
+        )
+        listener.join(5)
+        assert len(events) == 2  # the first state, then the alert taken by the other console
+        [incident] = dispatcher.get("/api/v1/board").json()["incidents"]
+        assert incident["messages"][0]["received_by"] == "east"
+
+        got = {}
+        poll = threading.Thread(
+            target=lambda: got.update(
+                httpx.get(f"{east_url}/api/v1/inbox", params={"wait": 10}, headers=headers, timeout=15).json()
+            )
+        )
+        poll.start()
+        time.sleep(0.3)
+        dispatcher.post(f"/api/v1/incidents/{incident['id']}/ack", json={})
+        poll.join(5)
+        assert got["messages"][0]["dispatcher"] == "Wes"  # the Ack made on west reached the poll on east
+        board = east.board()
+        assert board["incidents"][0]["messages"][0]["acked_by"] == "Wes"
+        assert east.ack("Eve", incident_id=incident["id"]) == []  # already acknowledged on the other console
+    east.close()
+    west.close()
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A stand-in 911 centre CAP intake: records bodies; fails the first ``fail`` posts with 503."""
+
+    bodies: list[bytes] = []
+    fail = 0
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if type(self).fail > 0:
+            type(self).fail -= 1
+            self.send_response(503)
+        else:
+            type(self).bodies.append(body)
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_real_alerts_are_forwarded_onward_and_drills_never(tmp_path):
+    _Receiver.bodies, _Receiver.fail = [], 1
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    forward_url = f"http://127.0.0.1:{receiver.server_address[1]}/cap"
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}", forward_url=forward_url)
+    enrolment = service.auth.enroll("Maple", "Main office desk", "101")
+    station, headers = enrolment.station, {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+    real = cap.build(make_alert(station))
+    with running(service, forward_interval=0.05) as url:
+        for xml in (
+            cap.build(make_alert(station, status="Exercise")),
+            cap.build(make_alert(station, status="Test")),
+            cap.build(make_alert(station, action="STAFF_ASSIST")),  # internal, not police
+            real,
+        ):
+            assert httpx.post(f"{url}/api/v1/alerts", content=xml, headers=headers).status_code == 201
+        deadline = time.monotonic() + 10
+        while not _Receiver.bodies and time.monotonic() < deadline:
+            time.sleep(0.05)
+    receiver.shutdown()
+    assert _Receiver.bodies == [real]  # byte for byte, after one failed attempt
+    kinds = [e["kind"] for e in service.history()]
+    assert "forward_failed" in kinds and "alert_forwarded" in kinds
+    service.close()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def test_https_with_a_certificate(tmp_path):
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}")
+    enrolment = service.auth.enroll("Maple", "Main office desk", "101")
+    service.auth.add_dispatcher("Dana", "correct horse")
+    context = ssl.create_default_context(cafile=str(cert))
+    with running(service, cert=cert, key=key) as url:
+        assert url.startswith("https://")
+        answer = httpx.get(
+            f"{url}/api/v1/station", headers={"Authorization": f"Bearer {enrolment.credential}"}, verify=context
+        )
+        assert answer.json()["school"] == "Maple"
+        signed = httpx.post(
+            f"{url}/api/v1/session", json={"username": "Dana", "password": "correct horse"}, verify=context
+        )
+        assert "secure" in signed.headers["set-cookie"].lower()
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{url.replace('https', 'http')}/api/v1/station", timeout=2)
+    service.close()
+
+
+def test_cli_enroll_prints_the_credential_alone_on_the_last_line(tmp_path, capsys, monkeypatch):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert (
+        cli_main(
+            [
+                "dispatch",
+                "enroll",
+                "--school",
+                "Maple",
+                "--station",
+                "Main office desk",
+                "--room",
+                "101",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
+    last = capsys.readouterr().out.rstrip("\n").splitlines()[-1]
+    assert re.fullmatch(r"fdst_[a-z0-9]+_[0-9a-f]{48}", last)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse\n"))
+    assert cli_main(["dispatch", "user", "add", "Dana", "--db", db]) == 0
+    service = ConsoleService.open(db)
+    assert service.auth.station(last).school == "Maple"
+    assert service.auth.sign_in("Dana", "correct horse")
+    stored = service.db.read().one("SELECT secret_hash FROM stations")[0]
+    assert last.split("_")[2] not in stored  # only a hash of the secret is kept
+    service.close()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert cli_main(["dispatch", "user", "add", "Eve", "--db", db]) == 2
+    assert "password" in capsys.readouterr().err
+    assert cli_main(["dispatch", "enroll", "--school", " ", "--station", "x", "--db", db]) == 2
+    station_id = last.split("_")[1]
+    capsys.readouterr()
+    assert cli_main(["dispatch", "stations", "--json", "--db", db]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["station_id"] == station_id and listed["school"] == "Maple" and listed["online"] is False
+    assert cli_main(["dispatch", "revoke", station_id, "--db", db]) == 0
+    assert cli_main(["dispatch", "revoke", station_id, "--db", db]) == 2
+    service = ConsoleService.open(db)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        service.auth.station(last)
+    service.close()
+
+
+def test_demo_console_serves_one_station_and_a_dispatcher(tmp_path):
+    from frontdesk.dispatch.console.demo import start_demo_console
+
+    demo = start_demo_console(tmp_path)
+    try:
+        headers = {"Authorization": f"Bearer {demo.credential}"}
+        assert httpx.get(f"{demo.url}/api/v1/station", headers=headers).json()["station_id"] == demo.station_id
+        signed = httpx.post(
+            f"{demo.url}/api/v1/session", json={"username": demo.dispatcher, "password": demo.password}
+        )
+        assert signed.status_code == 200
+    finally:
+        demo.stop()
+
+
+@pytest.mark.parametrize("console_db_url", ["postgresql"], indirect=True)
+def test_lost_database_connections_are_replaced_before_use(console, console_db_url, postgres_server):
+    import psycopg
+
+    station, headers = console.enroll()
+    headers = {**headers, **CAP_HEADERS}
+    assert (
+        httpx.post(
+            f"{console.url}/api/v1/alerts", content=cap.build(make_alert(station)), headers=headers
+        ).status_code
+        == 201
+    )
+    with psycopg.connect(postgres_server, autocommit=True) as admin:  # cut every connection of the console
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND datname = 'postgres'"
+        )
+    xml = cap.build(make_alert(station))
+    answer = httpx.post(f"{console.url}/api/v1/alerts", content=xml, headers=headers)
+    assert answer.status_code == 201, answer.text  # the cut connections were noticed and replaced
+    with psycopg.connect(console_db_url) as check:
+        assert check.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 2
+        check.execute("ALTER TABLE alerts RENAME TO alerts_gone")  # a database that cannot store alerts
+    answer = httpx.post(f"{console.url}/api/v1/alerts", content=cap.build(make_alert(station)), headers=headers)
+    assert answer.status_code == 503 and "try again" in answer.json()["error"]  # the station retries a 5xx

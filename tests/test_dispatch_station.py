@@ -1,0 +1,345 @@
+"""The station side of panic alerts against the REAL console on loopback: delivery, faults, status.
+
+Timings are shortened (tenths of a second instead of seconds) so an outage "of a minute" takes a second or
+two; the behaviour, not the figure, is what these tests hold.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import keyring
+import pytest
+import xmlschema
+
+from frontdesk import settings as st
+from frontdesk.context import Services
+from frontdesk.dispatch import cap
+from frontdesk.dispatch.link import DispatchLink, LinkTimings, backoff_delay
+from frontdesk.errors import ConflictError, PermissionDenied
+from frontdesk.models import Visitor
+from tests.dispatch_station_support import (
+    KEYRING_FILE_ENV,
+    FileKeyring,
+    LossyProxy,
+    console_at,
+    self_signed_certificate,
+    set_up_station,
+)
+
+OASIS_XSD = Path("/work/shared/reference/CAP-v1.2-schema.xsd")
+FAST = LinkTimings(
+    attempt_timeout=1.0,
+    backoff_first=0.02,
+    backoff_cap=0.2,
+    heartbeat=0.5,
+    heartbeat_down=0.2,
+    probe=0.1,
+    inbox_wait=1,
+    not_delivered_after=0.6,
+)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 8.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def keyring_file(tmp_path, monkeypatch):
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_keyring.FileKeyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    yield path
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def console(tmp_path):
+    with console_at(tmp_path / "console") as c:
+        yield c
+
+
+@pytest.fixture
+def station(services: Services, keyring_file, console) -> Services:
+    """A desk connected (through the real ``connect`` check) to the console, which is down again after."""
+    set_up_station(services)
+    with console.up():
+        services.station.connect(console.url, console.credential)
+    return services
+
+
+@contextmanager
+def link_running(services: Services, timings: LinkTimings = FAST, **kw) -> Iterator[DispatchLink]:
+    link = services.station.link(timings=timings)
+    thread = threading.Thread(target=link.run, kwargs=kw, daemon=True)
+    thread.start()
+    link.wait_started()
+    try:
+        yield link
+    finally:
+        link.stop()
+        thread.join(5)
+        assert not thread.is_alive()
+
+
+def entry(services: Services, identifier: str):
+    return services.station.get(identifier)
+
+
+def level(services: Services, identifier: str) -> str:
+    return services.station.status(entry(services, identifier), not_delivered_after=FAST.not_delivered_after).level
+
+
+# --- the message ---------------------------------------------------------------------------------------
+
+
+def test_press_is_committed_before_any_network_and_carries_the_school_room_and_roster(station, data_dir):
+    station.visits.check_in(Visitor("Avery", "Testwood"), purpose="Meeting", destination="Room 12")
+    station.visits.check_in(Visitor("Jordan", "Sampleton"), category="contractor", destination="Gym")
+    pressed = station.station.press("lockdown", note="Person with a weapon near the gym")
+    # Nothing is running: no link, no console. The alert is in the file all the same (another connection).
+    with sqlite3.connect(data_dir / "frontdesk.db") as conn:
+        row = conn.execute("SELECT identifier, state, cap FROM dispatch_outbox").fetchone()
+    assert row[:2] == (pressed.identifier, "queued")
+    xmlschema.XMLSchema(str(OASIS_XSD)).validate(row[2].decode("utf-8"))
+    msg = cap.parse(row[2])
+    assert (msg.identifier, msg.status, msg.msg_type, msg.action) == (
+        pressed.identifier,
+        "Actual",
+        "Alert",
+        "LOCKDOWN",
+    )
+    assert msg.sender == cap.station_sender(station.settings.get(st.DISPATCH_STATION_ID))
+    assert (msg.school, msg.address, msg.building, msg.floor, msg.room) == (
+        "Maple Grove Elementary",
+        "100 Example Lane, Springfield",
+        "A",
+        "1",
+        "Room 101",
+    )
+    assert (msg.station, msg.staff, msg.directive) == (
+        "Main office desk",
+        "Pat Example",
+        "Locks, lights, out of sight.",
+    )
+    assert [r.name for r in msg.roster] == ["Avery Testwood", "Jordan Sampleton"]
+    assert msg.roster[1].destination == "Gym"
+    assert b"sent>" in row[2] and b"Z</sent>" not in row[2]
+
+
+def test_updates_all_clear_drill_and_test_are_valid_cap(station):
+    schema = xmlschema.XMLSchema(str(OASIS_XSD))
+    svc = station.station
+    alert = svc.press("evacuate")
+    update = svc.update(alert.identifier, location="the football field")
+    drill = svc.press("lockdown", mode="Exercise")
+    test = svc.daily_test()
+    clear = svc.all_clear(role="principal", note="Police on site, all clear")
+    for item in (alert, update, drill, test, clear):
+        schema.validate(item.cap.decode("utf-8"))
+    assert cap.parse(update.cap).references == (cap.reference_of(cap.parse(alert.cap)),)
+    assert cap.parse(update.cap).directive == "Evacuate to the football field."
+    assert cap.parse(drill.cap).status == "Exercise" and "DRILL" in cap.parse(drill.cap).headline
+    assert cap.parse(test.cap).status == "Test"
+    assert cap.parse(clear.cap).msg_type == "Cancel"
+    assert cap.parse(clear.cap).references == (
+        cap.reference_of(cap.parse(alert.cap)),
+        cap.reference_of(cap.parse(update.cap)),
+    )
+    assert svc.status(drill).text.startswith("DRILL — ")
+
+
+def test_backoff_is_capped_exponential_with_full_jitter():
+    timings = LinkTimings()
+    rng = random.Random(1)
+    for failures, ceiling in [(0, 0.25), (1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (9, 4.0), (60, 4.0)]:
+        draws = [backoff_delay(failures, timings, rng) for _ in range(300)]
+        assert min(draws) >= 0 and max(draws) <= ceiling
+        assert max(draws) > ceiling * 0.8 and min(draws) < ceiling * 0.2  # spread over the whole range
+
+
+# --- delivery and acknowledgement -----------------------------------------------------------------------
+
+
+def test_received_then_acknowledged_by_the_named_dispatcher(station, console):
+    with console.up(), link_running(station) as link:
+        pressed = station.station.press("lockdown")
+        link.wake()
+        wait_for(lambda: entry(station, pressed.identifier).state == "received", what="received")
+        status = station.station.status(entry(station, pressed.identifier))
+        assert status.level == "received" and status.text.startswith("Received by dispatch at ")
+        assert console.identifiers() == [pressed.identifier]
+        console.service.ack("Dana Dispatcher", identifier=pressed.identifier)
+        wait_for(lambda: entry(station, pressed.identifier).state == "acknowledged", what="ack")
+        done = entry(station, pressed.identifier)
+        assert done.acked_by == "Dana Dispatcher"
+        assert station.station.status(done).text.startswith("Acknowledged by Dana Dispatcher at ")
+        assert link.health.state == "up"
+
+
+def test_console_down_at_the_press_turns_red_then_delivered_late(station, console):
+    with link_running(station) as link:
+        pressed = station.station.press("lockdown")
+        link.wake()
+        wait_for(lambda: level(station, pressed.identifier) == "not_delivered", what="NOT DELIVERED")
+        status = station.station.status(entry(station, pressed.identifier), not_delivered_after=0.6)
+        assert status.call_911 and status.text == (
+            "NOT DELIVERED — CALL 911 NOW (still retrying): 911, district police 555-0199"
+        )
+        wait_for(lambda: link.health.state == "down", what="link down")
+        assert entry(station, pressed.identifier).attempts >= 2  # retried, not given up
+        with console.up():
+            wait_for(lambda: entry(station, pressed.identifier).state == "received", what="late receipt")
+            assert level(station, pressed.identifier) == "late"
+            late = station.station.status(entry(station, pressed.identifier), not_delivered_after=0.6)
+            assert late.text.startswith("Delivered late at ")
+            assert console.identifiers() == [pressed.identifier]
+            wait_for(lambda: link.health.state == "up", what="link up")
+
+
+def test_down_for_a_while_every_alert_arrives_once_and_in_order(station, console):
+    svc = station.station
+    with link_running(station) as link:
+        with console.up():
+            first = svc.press("lockdown")
+            wait_for(lambda: entry(station, first.identifier).state == "received")
+        # The console is down "for a minute" (scaled down): presses and an update pile up in the outbox.
+        later = [svc.press("lockdown", note="second press"), svc.update(first.identifier, note="shots fired")]
+        later.append(svc.press("medical", note="one hurt in room 12"))
+        time.sleep(1.5)
+        assert all(entry(station, e.identifier).state == "queued" for e in later)
+        assert all(level(station, e.identifier) == "not_delivered" for e in later)
+        with console.up():
+            link.wake()
+            wait_for(lambda: all(not entry(station, e.identifier).pending for e in later), what="all delivered")
+            expected = [first.identifier] + [e.identifier for e in later]
+            assert console.identifiers() == expected
+
+
+def test_console_restarted_mid_send(station, console):
+    svc = station.station
+    pressed: list[str] = []
+    with link_running(station) as link:
+        server = console.up()
+        server.__enter__()
+        try:
+            for i in range(24):
+                pressed.append(svc.press("hold" if i % 2 else "lockdown", note=f"press {i}").identifier)
+                link.wake()
+                if i == 8:  # restart while the sender is busy with the presses before and after
+                    server.__exit__(None, None, None)
+                    server = console.up()
+                    server.__enter__()
+                time.sleep(0.01)
+            wait_for(lambda: station.station.outbox.queued_count() == 0, timeout=15, what="outbox drained")
+        finally:
+            server.__exit__(None, None, None)
+    assert console.identifiers() == pressed  # every one, once, in the order pressed
+    assert {entry(station, i).state for i in pressed} == {"received"}
+
+
+def test_replies_lost_on_the_way_back(station, console):
+    proxy = LossyProxy(console.port, drop=2)
+    station.settings.set(st.DISPATCH_URL, proxy.url)
+    wrong: list[str] = []
+    try:
+        with console.up(), link_running(station, heartbeat=False, inbox=False) as link:
+            pressed = station.station.press("lockdown")
+            link.wake()
+
+            def settled() -> bool:
+                # The station must never claim more than the console has.
+                e = entry(station, pressed.identifier)
+                if e.state == "received" and pressed.identifier not in console.identifiers():
+                    wrong.append(e.state)
+                return e.state == "received"
+
+            wait_for(settled, what="received through the lossy proxy")
+    finally:
+        proxy.close()
+    done = entry(station, pressed.identifier)
+    assert proxy.dropped == 2 and done.attempts == 3 and not wrong
+    assert console.identifiers() == [pressed.identifier]  # stored once although sent three times
+
+
+def test_permanent_rejection_stops_and_is_shown(station, console):
+    console.service.auth.revoke(console.credential.split("_")[1])
+    with console.up(), link_running(station) as link:
+        pressed = station.station.press("lockdown")
+        link.wake()
+        wait_for(lambda: entry(station, pressed.identifier).state == "rejected", what="rejected")
+        time.sleep(0.3)
+        done = entry(station, pressed.identifier)
+        assert done.attempts == 1  # not retried
+        assert "credential not valid" in done.rejected_reason
+        status = station.station.status(done)
+        assert status.level == "rejected" and status.call_911 and "CALL 911 NOW" in status.text
+        assert link.health.state == "down"
+    assert console.identifiers() == []
+
+
+# --- the school's state -------------------------------------------------------------------------------
+
+
+def test_district_lockdown_freezes_check_in_until_normal(station, console):
+    with console.up(), link_running(station):
+        console.service.push_state("Dana Dispatcher", [console.school], "LOCKDOWN", note="Police activity nearby")
+        wait_for(lambda: station.station.school_state().state == "LOCKDOWN", what="pushed state")
+        state = station.station.school_state()
+        assert state.source == "district" and state.banner == "LOCKDOWN — do not admit visitors"
+        with pytest.raises(ConflictError) as refused:
+            station.visits.check_in(Visitor("Riley", "Testwood"))
+        assert refused.value.code == "admissions_frozen"
+        console.service.push_state("Dana Dispatcher", [console.school], "NORMAL")
+        wait_for(lambda: station.station.school_state().state == "NORMAL", what="normal again")
+        assert station.visits.check_in(Visitor("Riley", "Testwood")).on_site
+
+
+def test_local_lockdown_freezes_and_only_a_principal_clears(station, console):
+    svc = station.station
+    first = svc.press("lockdown")
+    second = svc.press("lockdown", note="pressed again from the office")
+    assert second.incident == first.incident  # one incident, two presses: collated, not dropped
+    with pytest.raises(ConflictError):
+        station.visits.check_in(Visitor("Casey", "Mockridge"))
+    with pytest.raises(PermissionDenied):
+        svc.all_clear(role="teacher")
+    clear = svc.all_clear(role="principal")
+    assert svc.school_state().state == "NORMAL"
+    with console.up(), link_running(station):
+        wait_for(lambda: svc.outbox.queued_count() == 0, what="drained")
+        assert console.identifiers() == [first.identifier, second.identifier, clear.identifier]
+        incidents = console.service.db.read().all("SELECT DISTINCT incident_id FROM alerts")
+        assert len(incidents) == 1
+        assert entry(station, clear.identifier).state == "received"
+
+
+def test_https_console_with_the_districts_own_ca(services, keyring_file, console, tmp_path):
+    from frontdesk.errors import DeliveryError
+
+    set_up_station(services)
+    console.cert, console.key = self_signed_certificate(tmp_path)
+    with console.up():
+        assert console.url.startswith("https://")
+        with pytest.raises(DeliveryError) as untrusted:  # not signed by a CA the system trusts
+            services.station.connect(console.url, console.credential)
+        assert untrusted.value.code == "unreachable"
+        services.settings.set(st.DISPATCH_CA_FILE, str(console.cert))
+        services.station.connect(console.url, console.credential)
+        with link_running(services) as link:
+            pressed = services.station.press("lockdown")
+            link.wake()
+            wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received over HTTPS")
+    assert console.identifiers() == [pressed.identifier]

@@ -1,0 +1,255 @@
+"""The panic control on screen (pytest-qt, offscreen) with the real console: hold, status, banners, freeze."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from frontdesk import settings as st
+from frontdesk.context import Services
+from frontdesk.dispatch.link import LinkTimings
+from frontdesk.errors import ConflictError
+from frontdesk.models import Visitor
+from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, console_at, set_up_station
+from ui.dispatch_worker import DispatchWorker
+from ui.panic import DispatchBanners, PanicPanel
+from ui.roster_print import print_roster
+
+FAST = LinkTimings(
+    attempt_timeout=1.0,
+    backoff_first=0.02,
+    backoff_cap=0.2,
+    heartbeat=0.3,
+    heartbeat_down=0.2,
+    probe=0.1,
+    inbox_wait=1,
+    not_delivered_after=0.6,
+)
+
+
+@pytest.fixture
+def console(tmp_path, monkeypatch):
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(tmp_path / "keyring.json"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    with console_at(tmp_path / "console") as c:
+        yield c
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def station(services: Services, console) -> Services:
+    set_up_station(services)
+    with console.up():
+        services.station.connect(console.url, console.credential)
+    return services
+
+
+@pytest.fixture
+def desk(qtbot, station):
+    """The panic panel and the banners in one window, with the dispatch worker running."""
+    worker = DispatchWorker(station.station, FAST, daily_test=False)
+    window = QWidget()
+    banners = DispatchBanners(station.station, worker, window)
+    panel = PanicPanel(station.station, worker, hold_ms=300, role=lambda: "principal", parent=window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(banners)
+    layout.addWidget(panel)
+    qtbot.addWidget(window)
+    window.resize(640, 420)
+    window.show()
+    worker.start()
+    yield window, panel, banners, worker
+    worker.stop()
+
+
+def hold(qtbot, panel: PanicPanel):
+    with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+        qtbot.mousePress(panel.hold_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseRelease(panel.hold_button, Qt.MouseButton.LeftButton)
+    return sent.args[0]
+
+
+def test_a_short_press_sends_nothing_and_a_hold_sends_without_a_dialog(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    qtbot.mousePress(panel.hold_button, Qt.MouseButton.LeftButton)
+    with qtbot.assertNotEmitted(panel.sent, wait=120):
+        pass
+    qtbot.mouseRelease(panel.hold_button, Qt.MouseButton.LeftButton)
+    with qtbot.assertNotEmitted(panel.sent, wait=400):
+        pass
+    assert station.station.recent() == []
+    assert panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"
+    entry = hold(qtbot, panel)
+    assert QApplication.activeModalWidget() is None
+    assert (entry.action, entry.cap_status) == ("LOCKDOWN", "Actual")
+    assert station.station.get(entry.identifier).identifier == entry.identifier  # committed
+
+
+def test_status_goes_received_then_acknowledged(qtbot, desk, station, console):
+    window, panel, banners, worker = desk
+    with console.up():
+        entry = hold(qtbot, panel)
+        qtbot.waitUntil(lambda: panel.status_level == "received", timeout=5000)
+        assert "Received by dispatch at" in panel.status_label.text()
+        console.service.ack("Dana Dispatcher", identifier=entry.identifier)
+        qtbot.waitUntil(lambda: panel.status_level == "acknowledged", timeout=5000)
+        assert panel.status_label.text().startswith("LOCKDOWN: Acknowledged by Dana Dispatcher at ")
+        assert not banners.link_banner.isVisible()
+
+
+def test_not_delivered_turns_red_with_the_numbers_and_the_link_banner_shows(qtbot, desk, station, console):
+    window, panel, banners, worker = desk
+    entry = hold(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.status_level == "not_delivered", timeout=5000)
+    assert panel.status_label.text() == (
+        "LOCKDOWN: NOT DELIVERED — CALL 911 NOW (still retrying): 911, district police 555-0199"
+    )
+    qtbot.waitUntil(banners.link_banner.isVisible, timeout=5000)
+    assert (
+        banners.link_banner.text()
+        == "Panic link to dispatch is DOWN — use the phone: 911, district police 555-0199"
+    )
+    with console.up():
+        qtbot.waitUntil(lambda: panel.status_level == "late", timeout=5000)
+        assert "Delivered late at" in panel.status_label.text()
+        qtbot.waitUntil(lambda: not banners.link_banner.isVisible(), timeout=5000)
+    assert console.identifiers() == [entry.identifier]
+
+
+def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
+    qtbot, desk, station, console, tmp_path
+):
+    window, panel, banners, worker = desk
+    station.visits.check_in(Visitor("Avery", "Testwood"), destination="Room 12")
+    with console.up(), qtbot.waitSignal(panel.admissions_frozen_changed, timeout=5000) as frozen:
+        console.service.push_state("Dana Dispatcher", [console.school], "LOCKDOWN")
+    assert frozen.args == [True]
+    assert banners.freeze_banner.isVisible()
+    assert banners.freeze_label.text() == "LOCKDOWN — do not admit visitors (set by the district)"
+    with pytest.raises(ConflictError):
+        station.visits.check_in(Visitor("Jordan", "Sampleton"))
+    with qtbot.waitSignal(banners.print_roster_requested):
+        qtbot.mouseClick(banners.print_button, Qt.MouseButton.LeftButton)
+    pdf = print_roster(station.station.roster_html(), tmp_path / "rosters", printer_name="")
+    assert pdf.endswith(".pdf") and Path(pdf).read_bytes()[:5] == b"%PDF-"
+    assert "Avery Testwood" in station.station.roster_html()
+
+
+def test_a_local_secure_freezes_and_the_all_clear_lifts_it(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    panel.choose_action("SECURE")
+    assert panel.hold_button.text() == "HOLD 0.3 s: SECURE"
+    with qtbot.waitSignal(panel.admissions_frozen_changed) as frozen:
+        entry = hold(qtbot, panel)
+    assert entry.action == "SECURE" and frozen.args == [True]
+    assert banners.freeze_label.text() == "SECURE — do not admit visitors"
+    assert panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"  # back to the default after sending
+    with qtbot.waitSignal(panel.admissions_frozen_changed) as lifted:
+        qtbot.mouseClick(panel.all_clear_button, Qt.MouseButton.LeftButton)
+    assert lifted.args == [False] and not banners.freeze_banner.isVisible()
+
+
+def test_evacuate_then_the_location_follows_as_an_update_and_drills_say_drill(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    panel.drill_box.setChecked(True)
+    panel.choose_action("EVACUATE")
+    assert panel.hold_button.text() == "HOLD 0.3 s: DRILL EVACUATE"
+    entry = hold(qtbot, panel)
+    assert entry.cap_status == "Exercise"
+    panel.details_edit.setText("the football field")
+    with qtbot.waitSignal(panel.sent) as sent:
+        qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    update = sent.args[0]
+    assert (update.msg_type, update.location, update.refers_to) == (
+        "Update",
+        "the football field",
+        entry.identifier,
+    )
+    assert panel.status_label.text().startswith("EVACUATE: DRILL — ")
+
+
+def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    panel.install_hotkey(window, "F12", hold=True)
+    qtbot.keyPress(window, Qt.Key.Key_F12)
+    with qtbot.assertNotEmitted(panel.sent, wait=100):
+        pass
+    qtbot.keyRelease(window, Qt.Key.Key_F12)  # let go too early: nothing is sent
+    with qtbot.assertNotEmitted(panel.sent, wait=400):
+        pass
+    with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+        qtbot.keyPress(window, Qt.Key.Key_F12)
+    qtbot.keyRelease(window, Qt.Key.Key_F12)
+    assert sent.args[0].action == "LOCKDOWN" and len(station.station.recent()) == 1
+
+
+def test_the_hot_key_sends_at_once(qtbot, desk, station):
+    window, panel, banners, worker = desk
+    shortcut = panel.install_hotkey(window, "Ctrl+Alt+F12")
+    window.activateWindow()
+    with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+        shortcut.activated.emit()
+    assert sent.args[0].action == "LOCKDOWN"
+
+
+def test_the_desk_sends_one_daily_test_once_the_console_answers(qtbot, station, console):
+    worker = DispatchWorker(station.station, FAST)
+    panel = PanicPanel(station.station, worker, hold_ms=300)
+    qtbot.addWidget(panel)
+    with console.up():
+        worker.start()
+        try:
+            qtbot.waitUntil(lambda: len(console.identifiers()) == 1, timeout=5000)
+            qtbot.waitUntil(lambda: station.station.latest().state == "received", timeout=5000)
+            with qtbot.assertNotEmitted(worker.school_state_changed, wait=800):  # a few more heartbeats
+                pass
+        finally:
+            worker.stop()
+    test = station.station.latest()
+    assert test.cap_status == "Test" and len(console.identifiers()) == 1  # once a day, not once a beat
+    assert panel.status_level == "idle"  # the Test does not take over the panic status view
+
+
+def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, station, console):
+    from ui.app import build_window
+
+    station.settings.set(st.PANIC_HOLD_MS, 300)
+    station.settings.set(st.DISPATCH_DAILY_TEST, False)
+    window = build_window(station)
+    qtbot.addWidget(window)
+    window.show()
+    desk = window.dispatch
+    desk.worker.link.timings = FAST
+    assert desk.panel.parent() is not None and window.panic_area.indexOf(desk.panel) == 0
+    with console.up():
+        desk.start()
+        try:
+            qtbot.waitUntil(lambda: window.health["dispatch"].state == "ok", timeout=5000)
+            assert window.health["dispatch"].text() == "● Dispatch: connected"
+            entry = hold(qtbot, desk.panel)
+            qtbot.waitUntil(lambda: desk.panel.status_level == "received", timeout=5000)
+            assert desk.panel.status_box.isVisible()
+            assert console.identifiers() == [entry.identifier]
+            # The press was a LOCKDOWN: check-in is frozen at once, with the banner.
+            assert not window.check_in_button.isEnabled()
+            assert window.message.text() == "LOCKDOWN — do not admit visitors. Check-in is frozen."
+            assert desk.banners.freeze_banner.isVisible()
+        finally:
+            desk.stop()
+
+
+def test_a_lockdown_pressed_from_the_command_line_freezes_the_open_window(qtbot, station):
+    from ui.app import build_window
+
+    window = build_window(station)
+    qtbot.addWidget(window)
+    other_process = Services.open(station.store.data_dir)  # what `frontdesk panic lockdown` does
+    other_process.station.press("lockdown")
+    other_process.close()
+    qtbot.waitUntil(lambda: not window.check_in_button.isEnabled(), timeout=4000)
+    assert window.dispatch.banners.freeze_banner.isVisibleTo(window)

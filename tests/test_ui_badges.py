@@ -1,0 +1,183 @@
+"""Printing in the window: a check-in prints its badge through the worker; faults reach the desk."""
+
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+
+from frontdesk.models import Visitor
+from frontdesk.services.badges import Outcome
+from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER
+from printers.decode import escpos_raster
+from tests.printer_listeners import Listener, closed_port, wait_for
+from ui.app import build_window
+from ui.printer_settings import PrinterSettingsPanel
+
+
+@pytest.fixture
+def listener():
+    made: list[Listener] = []
+
+    def make(mode: str = "capture", **kw) -> Listener:
+        made.append(Listener(mode, **kw))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.close()
+
+
+def make_window(qtbot, services, printer_uri: str | None = None):
+    if printer_uri:
+        services.settings.set(BADGE_PRINTER, printer_uri)
+        services.settings.set(BADGE_MEDIA, "80mm")
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def check_in(qtbot, window, first="Sawyer", last="Specimen"):
+    window.form.first_name.setText(first)
+    window.form.last_name.setText(last)
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=8000) as done:
+        window.request_check_in()
+    return done.args[0]
+
+
+def test_check_in_prints_the_badge_on_a_network_printer(qtbot, services, listener):
+    printer_at = listener()
+    window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
+    result = check_in(qtbot, window)
+
+    assert result.outcome is Outcome.PRINTED
+    visit = services.visits.on_site()[0]
+    assert result.visit.id == visit.id
+    assert wait_for(lambda: b"\x1dv0" in printer_at.data)
+    decoded = zxingcpp.read_barcodes(escpos_raster(printer_at.data).convert("L"))
+    assert [r.text for r in decoded] == [visit.badge_code]
+    assert window.badge_printing.panel.picture.pixmap() is not None
+    assert "Badge printed for Sawyer Specimen" in window.badge_printing.panel.status.text()
+    qtbot.waitUntil(lambda: window.health["printer"].state == "ok")
+    window.badge_printing.shutdown()
+
+
+def test_demo_preview_shows_the_badge_and_reprints(qtbot, services):
+    window = make_window(qtbot, services)  # default printer: the on-screen preview
+    result = check_in(qtbot, window)
+    assert result.ok and "shown on screen" in result.message
+    panel = window.badge_printing.panel
+    assert not panel.picture.pixmap().isNull()
+    assert panel.reprint_button.isEnabled()
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as again:
+        panel.reprint_button.click()
+    assert again.args[0].visit.id == result.visit.id
+    assert len(services.badges.attempts(result.visit.id)) == 2
+    qtbot.waitUntil(lambda: "preview" in window.health["printer"].text())
+    window.badge_printing.shutdown()
+
+
+def test_a_partial_print_asks_in_the_panel_and_keeps_the_visit(qtbot, services, listener):
+    stuck = listener("silent")
+    window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{stuck.port}?profile=TM-T20II&timeout=1")
+    panel = window.badge_printing.panel
+    window.form.first_name.setText("Parker")
+    window.form.last_name.setText("Dummett")
+    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
+        window.request_check_in()
+    qtbot.waitUntil(lambda: panel.ask.isVisible())
+    assert "Printer not responding — out of labels or cover open?" in panel.status.text()
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as done:
+        panel.not_now_button.click()
+    assert done.args[0].outcome is Outcome.PARTIAL
+    assert [v.visitor.last_name for v in services.visits.on_site()] == ["Dummett"]
+    assert window.message.property("kind") == "warning"
+    window.badge_printing.shutdown()
+
+
+def test_a_printer_that_is_off_turns_the_status_bar_red_and_keeps_the_visit(qtbot, services):
+    port = closed_port()
+    window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{port}?profile=TM-T20II&timeout=1")
+    result = check_in(qtbot, window, "Logan", "Pretendo")
+    assert result.outcome is Outcome.FAILED
+    assert f"Badge printer not reachable — is it on? (IP 127.0.0.1:{port})" in window.message.text()
+    qtbot.waitUntil(lambda: window.health["printer"].state == "error")
+    assert [v.visitor.last_name for v in services.visits.on_site()] == ["Pretendo"]
+    window.badge_printing.shutdown()
+
+
+def test_settings_panel_previews_test_prints_and_saves(qtbot, services, listener):
+    printer_at = listener()
+    panel = PrinterSettingsPanel(services.settings, services.badges)
+    qtbot.addWidget(panel)
+    portrait = panel.preview.pixmap().size()
+    panel.media.setCurrentIndex(panel.media.findData("brother-62x100"))
+    assert panel.preview.pixmap().size() != portrait  # the live preview follows the choice
+    panel.media.setCurrentIndex(panel.media.findData("58mm"))
+    uri = f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=NT-5890K&timeout=1"
+    panel.printer.setCurrentText(uri)
+    panel.test_button.click()
+    qtbot.waitUntil(lambda: "Test badge sent" in panel.result.text(), timeout=5000)
+    assert wait_for(lambda: b"\x1dv0" in printer_at.data)
+    assert escpos_raster(printer_at.data).width == 384
+    with qtbot.waitSignal(panel.saved):
+        panel.save_button.click()
+    assert services.settings.get(BADGE_PRINTER) == uri and services.settings.get(BADGE_MEDIA) == "58mm"
+    panel.printer.setCurrentText("nonsense")
+    panel.save_button.click()
+    assert "not a printer address" in panel.result.text()
+
+
+def test_a_printer_changed_in_settings_is_used_for_the_next_badge(qtbot, services, listener):
+    window = make_window(qtbot, services)  # starts on the preview
+    assert check_in(qtbot, window, "Rowan", "Examplar").visit.visitor.first_name == "Rowan"
+    printer_at = listener()
+    services.settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
+    window.form.first_name.setText("Blake")
+    window.form.last_name.setText("Synthberg")
+    window.request_check_in()  # the worker is replaced before the badge is queued
+    panel = window.badge_printing.panel
+    qtbot.waitUntil(lambda: "Badge printed for Blake Synthberg" in panel.status.text(), timeout=8000)
+    assert wait_for(lambda: b"\x1dv0" in printer_at.data)
+    window.badge_printing.shutdown()
+
+
+def test_reprint_from_the_on_site_list(qtbot, services):
+    window = make_window(qtbot, services)
+    first = check_in(qtbot, window, "Emerson", "Fictiona")
+    check_in(qtbot, window, "Dakota", "Imaginaro")
+    row = next(i for i, v in enumerate(window.onsite_model.visits()) if v.id == first.visit.id)
+    window.onsite_table.selectRow(row)
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as again:
+        window.badge_printing.reprint_action.trigger()
+    assert again.args[0].visit.id == first.visit.id
+    assert len(services.badges.attempts(first.visit.id)) == 2
+    window.badge_printing.shutdown()
+
+
+def test_os_print_queue_printer(qtbot, services, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from printers.uri import printer_for
+
+    missing = printer_for("system://No Such Queue")
+    assert missing.status().state.value == "offline"
+    result = services.badges.print_badge(
+        services.visits.check_in(Visitor(first_name="Kendall", last_name="Placeholder")).id,
+        missing,
+        media_key="dymo-30857",
+    )
+    assert result.outcome is Outcome.FAILED and "not reachable" in result.message
+
+    # The painting path, onto Qt's PDF output instead of a queue (no print queues on the test machine).
+    queue = printer_for("system://Front Desk DYMO")
+    badge = services.badges.render(result.visit.id, "dymo-30857")
+    job = queue.build_job(badge)
+    pdf = tmp_path / "badge.pdf"
+    queue._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    queue._printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    queue._printer.setOutputFileName(str(pdf))
+    queue.send(job)
+    queue.close()
+    text = pdf.read_bytes()
+    assert b"/MediaBox [0 0 158" in text  # 55.9 mm wide in points: the badge label, not a letter page

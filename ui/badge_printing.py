@@ -1,0 +1,123 @@
+"""Printing wired into the front-desk window: a badge after each check-in, Reprint, printer health.
+
+Built by the composition root (``ui.app.build_window``). Listens to ``visit_checked_in`` (the visit is
+already committed when it fires), hands the badge to the printer's worker, and shows what happened in the
+badge panel and the status bar.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from frontdesk.context import Services
+from frontdesk.errors import FrontDeskError
+from frontdesk.settings import BADGE_PRINTER
+from printers.base import PrinterStatus
+from printers.fakes import PreviewPrinter
+from ui.badge_panel import BadgePanel
+from ui.printer_settings import PrinterSettingsDialog
+from ui.printing import PanelReprintHandler, PrintWorker, health_view
+
+
+class BadgePrinting(QObject):
+    """The badge panel, the print worker of the configured printer, and the wiring between them."""
+
+    def __init__(self, window, services: Services):
+        super().__init__()
+        self.window = window
+        self.services = services
+        self.panel = BadgePanel()
+        window.side_panels.addWidget(self.panel)
+        self.handler = PanelReprintHandler()
+        self.handler.asked.connect(self.panel.on_question_asked)
+        self.worker: PrintWorker | None = None
+        self.start_worker()
+
+        window.visit_checked_in.connect(self.on_visit_checked_in)
+        window.destroyed.connect(self.shutdown)
+        self.panel.reprint_requested.connect(self.on_reprint_requested)
+        self.panel.settings_requested.connect(self.on_settings_requested)
+        table: QWidget = window.onsite_table
+        self.reprint_action = QAction("Reprint badge", table)
+        self.reprint_action.triggered.connect(self.on_reprint_selected)
+        table.addAction(self.reprint_action)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        tools = getattr(window, "tools_menu", None)
+        if tools is not None:
+            tools.addAction("Badge &printer…", self.on_settings_requested)
+
+    def start_worker(self) -> None:
+        """(Re)start the worker for the printer in the settings; a bad setting falls back to the preview."""
+        if self.worker is not None:
+            # The old worker finishes the badges already queued for it in the background: none is lost.
+            self.worker.stop()
+        bad_setting = None
+        try:
+            printer = self.services.badges.printer()
+        except FrontDeskError as exc:
+            printer, bad_setting = PreviewPrinter(), exc.message
+        self.worker = PrintWorker(self.services.badges, printer, self.handler)
+        self.worker.job_done.connect(self.on_job_done)
+        self.worker.health_changed.connect(self.on_health_changed)
+        if printer.on_screen:  # nothing to ask a preview: say so at once rather than after a round trip
+            self.window.set_health("printer", *health_view(printer.status(), printer))
+        if bad_setting:
+            self.window.set_health("printer", "error", "setting not valid — badges shown on screen")
+            self.panel.status.setText(bad_setting)
+
+    @Slot(object)
+    def on_visit_checked_in(self, visit) -> None:
+        """The visit is committed: print its badge."""
+        self.on_reprint_requested(visit)
+
+    @Slot(object)
+    def on_reprint_requested(self, visit) -> None:
+        """Print a visit's badge (after check-in, from the panel, or from the on-site list)."""
+        self._follow_settings()
+        self.panel.show_pending(visit)
+        self.worker.submit(visit)
+
+    def _follow_settings(self) -> None:
+        # The printer may have been changed in Tools › Settings since the worker started.
+        if self.worker is None or self.services.settings.get(BADGE_PRINTER).strip() != self.worker.printer.uri:
+            self.start_worker()
+
+    @Slot()
+    def on_reprint_selected(self) -> None:
+        """Reprint the badge of the visitor selected in On site now."""
+        rows = self.window.onsite_table.selectionModel().selectedRows()
+        if rows:
+            self.on_reprint_requested(self.window.onsite_model.visit_at(rows[0].row()))
+
+    @Slot(object)
+    def on_job_done(self, result) -> None:
+        """Show the badge and the outcome; a problem also goes on the window's message line."""
+        if self.worker is None:  # arrived after the window closed
+            return
+        self.panel.show_result(result)
+        if not result.ok:
+            self.window.message.show_message(result.message, "warning")
+
+    @Slot(object)
+    def on_health_changed(self, status: PrinterStatus) -> None:
+        """Printer health for the status bar (unknown is shown as a warning, never as OK)."""
+        if self.worker is None or self.sender() not in (None, self.worker):  # closed, or a replaced printer
+            return
+        state, text = health_view(status, self.worker.printer)
+        self.window.set_health("printer", state, text)
+
+    @Slot()
+    def on_settings_requested(self) -> None:
+        """Open Settings › Badges; a saved change restarts the worker on the new printer."""
+        dialog = PrinterSettingsDialog(self.services.settings, self.services.badges, self.window)
+        if dialog.exec():
+            self.start_worker()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop the worker (the window is closing)."""
+        if self.worker is not None:
+            self.worker.stop(wait=2.0)
+            self.worker = None

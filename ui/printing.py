@@ -1,0 +1,151 @@
+"""Badge printing in the window: one long-lived worker with a queue per printer, and the desk's handler.
+
+The worker's thread does all printer I/O (STYLE rule 4); it reports through signals whose receivers are
+slots of objects living in the GUI thread (rule 5). When the printer needs a person ("print again?"), the
+worker asks through :class:`PanelReprintHandler`, which puts the question in the badge panel on the GUI
+thread and waits for the answer (rule 9).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+
+from frontdesk import clock
+from frontdesk.models import Visit
+from frontdesk.services.badges import BadgeService, Outcome, PrintResult, ReprintHandler
+from printers.base import Printer, PrinterStatus, State
+
+HEALTH_EVERY = 60.0  # seconds between status checks while idle
+ANSWER_WAIT = 600.0  # a question nobody answers in ten minutes is a "no"
+
+_OUTCOME_STATE = {
+    Outcome.PRINTED: State.READY,
+    Outcome.SENT: State.UNKNOWN,
+    Outcome.FAILED: State.OFFLINE,
+    Outcome.PARTIAL: State.ATTENTION,
+    Outcome.ATTENTION: State.ATTENTION,
+}
+
+
+class PrintWorker(QObject):
+    """One printer's queue and the one thread that serves it, for the life of the printer setting."""
+
+    job_done = Signal(object)  # PrintResult
+    health_changed = Signal(object)  # PrinterStatus
+
+    def __init__(
+        self,
+        badges: BadgeService,
+        printer: Printer,
+        handler: ReprintHandler,
+        *,
+        health_every: float = HEALTH_EVERY,
+    ):
+        super().__init__()
+        self.badges = badges
+        self.printer = printer
+        self.handler = handler
+        self.health_every = health_every
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"printer {printer.uri}", daemon=True)
+        self._thread.start()
+        self.check_health()
+
+    def submit(self, visit: Visit, media_key: str | None = None, orientation: str | None = None) -> None:
+        """Queue a visit's badge; it is dropped if it waits longer than the service's expiry."""
+        self._queue.put(("print", visit, clock.now(), media_key, orientation))
+
+    def check_health(self) -> None:
+        """Queue a status check (its answer arrives as ``health_changed``)."""
+        self._queue.put(("status",))
+
+    def stop(self, wait: float = 0.0) -> None:
+        """End the thread once the badges already queued are done; wait up to ``wait`` seconds for it."""
+        self._queue.put(None)
+        if wait:
+            self._thread.join(wait)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=self.health_every)
+                except queue.Empty:
+                    item = ("status",)
+                if item is None:
+                    return
+                try:
+                    self._serve(item)
+                except Exception as exc:  # the worker outlives any one job: report and carry on
+                    self.health_changed.emit(PrinterStatus(State.UNKNOWN, f"printing problem: {exc}"))
+        finally:
+            self.printer.close()
+            self.badges.close_thread()
+
+    def _serve(self, item: tuple) -> None:
+        if item[0] == "print":
+            _, visit, queued_at, media_key, orientation = item
+            result = self.badges.print_badge(
+                visit,
+                self.printer,
+                self.handler,
+                media_key=media_key,
+                orientation=orientation,
+                queued_at=queued_at,
+            )
+            self.job_done.emit(result)
+            if result.outcome in _OUTCOME_STATE:
+                state = _OUTCOME_STATE[result.outcome]
+                self.health_changed.emit(PrinterStatus(state, _short(result, self.printer)))
+        else:
+            self.health_changed.emit(self.printer.status())
+
+
+def _short(result: PrintResult, printer: Printer) -> str:
+    if result.outcome is Outcome.PRINTED:
+        return "ready" if not printer.on_screen else "on-screen preview"
+    if result.outcome is Outcome.FAILED:
+        return f"not reachable ({printer.where})" if "not reachable" in result.message else "badge not printed"
+    if result.outcome is Outcome.SENT:
+        return "not answering — check the last badge"
+    return "needs attention"
+
+
+@dataclass
+class Question:
+    """A question from the worker to the desk, answered on the GUI thread."""
+
+    visit: Visit
+    message: str
+    answer: bool = False
+    answered: threading.Event = field(default_factory=threading.Event)
+
+    def reply(self, yes: bool) -> None:
+        """Give the answer and wake the worker."""
+        self.answer = yes
+        self.answered.set()
+
+
+class PanelReprintHandler(QObject):
+    """Asks "print again?" in the badge panel (on the GUI thread) and blocks the worker until answered."""
+
+    asked = Signal(object)  # Question
+
+    def confirm_reprint(self, visit: Visit, message: str) -> bool:
+        """Called on the worker thread."""
+        question = Question(visit, message)
+        self.asked.emit(question)
+        question.answered.wait(ANSWER_WAIT)
+        return question.answer
+
+
+def health_view(status: PrinterStatus, printer: Printer) -> tuple[str, str]:
+    """The status bar's (state, text) for a printer status."""
+    if printer.on_screen:
+        return "unconfigured", "on-screen preview"
+    state = {State.READY: "ok", State.ATTENTION: "warning", State.UNKNOWN: "warning"}.get(status.state, "error")
+    return state, status.message
