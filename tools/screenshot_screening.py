@@ -15,6 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image, ImageDraw  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from frontdesk.demo import demo_services  # noqa: E402
@@ -52,8 +53,7 @@ def main() -> int:
     window.form.fill(Visitor("Bob", "Smyth", dob=date(1980, 3, 14), photo=silhouette("#e6e1d8", "#7a4e2d")))
     window.form.destination.setText("Main office")
     window.request_check_in()
-    for _ in range(5):
-        app.processEvents()
+    QTest.qWait(200)  # let the card lay out and scroll into view
     window.grab().save(str(OUT / "screening-match-card.png"))
     window.screening.card.grab().save(str(OUT / "screening-match-card-detail.png"))
     return 0

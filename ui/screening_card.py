@@ -94,17 +94,17 @@ class MatchCard(QFrame):
             )
         )
 
-        # Side by side: visitor on the left, the list record on the right; photo above the details.
+        # Side by side: the visitor on the left, the list record on the right, each photo beside its details.
         sides = QGridLayout()
-        sides.setHorizontalSpacing(24)
-        sides.addWidget(_value("Visitor", "head"), 0, 0)
-        sides.addWidget(_value("List record", "head"), 0, 1)
-        sides.addWidget(photo_label(visitor_photo, "Visitor"), 1, 0, Qt.AlignmentFlag.AlignLeft)
+        sides.setHorizontalSpacing(12)
+        sides.addWidget(_value("Visitor", "head"), 0, 0, 1, 2)
+        sides.addWidget(_value("List record", "head"), 0, 2, 1, 2)
+        sides.addWidget(photo_label(visitor_photo, "Visitor"), 1, 0, Qt.AlignmentFlag.AlignTop)
         visitor_name = " ".join(p for p in (query.first_name, query.middle_name, query.last_name) if p)
         sides.addWidget(
-            _value(f"{visitor_name}\nBorn {query.dob.text or 'not given'}"), 2, 0, Qt.AlignmentFlag.AlignTop
+            _value(f"{visitor_name}\nBorn {query.dob.text or 'not given'}"), 1, 1, Qt.AlignmentFlag.AlignTop
         )
-        sides.addWidget(photo_label(entry_photo, "List record"), 1, 1, Qt.AlignmentFlag.AlignLeft)
+        sides.addWidget(photo_label(entry_photo, "List record"), 1, 2, Qt.AlignmentFlag.AlignTop)
         lines = [entry.full_name, f"Born {entry.dob.text or 'not known'}"]
         if entry.aliases:
             lines.append("Also known as " + "; ".join(entry.aliases))
@@ -114,9 +114,9 @@ class MatchCard(QFrame):
         if entry.students:
             lines.append("Students named: " + ", ".join(entry.students))
         self.entry_details = _value("\n".join(lines))
-        sides.addWidget(self.entry_details, 2, 1, Qt.AlignmentFlag.AlignTop)
-        sides.setColumnStretch(0, 1)
+        sides.addWidget(self.entry_details, 1, 3, Qt.AlignmentFlag.AlignTop)
         sides.setColumnStretch(1, 1)
+        sides.setColumnStretch(3, 2)
         outer.addLayout(sides)
 
         outer.addWidget(_value(f"Why this record was found (score {candidate.score:.2f}):", "head"))

@@ -14,7 +14,16 @@ import dataclasses
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from frontdesk.context import Services
 from frontdesk.models import Visit
@@ -54,6 +63,7 @@ class DeskScreening(QObject):
         self._decision_ids: list[int] = []
         self._after_commit: str | None = None
         self._saved_sizes: list[int] | None = None
+        self._hidden: list[QWidget] = []
         window.continue_check_in = self.screen_request  # type: ignore[method-assign]
         window.visit_checked_in.connect(self.on_visit_checked_in)
 
@@ -113,8 +123,14 @@ class DeskScreening(QObject):
         self.card.dismissed.connect(self.on_card_dismissed)
         self.card.confirmed.connect(self.on_card_confirmed)
         if self._saved_sizes is None:
-            # Room for the card: the form's fields are on the card already, so they step aside meanwhile.
+            # Room for the card: the form's fields are on the card already, and the other panels under the
+            # form (ID scanning, camera) wait, so they all step aside meanwhile.
             self.window.form.hide()
+            layout = self.window.form_actions
+            widgets = [layout.itemAt(i).widget() for i in range(layout.count())]
+            self._hidden = [w for w in widgets if w is not None and w.isVisible()]
+            for widget in self._hidden:
+                widget.hide()
             splitter = self.window.findChild(QSplitter)
             if splitter is not None:
                 self._saved_sizes = splitter.sizes()
@@ -124,7 +140,19 @@ class DeskScreening(QObject):
                 self._saved_sizes = []
         self.window.form_actions.addWidget(self.card)
         self.card.reason.setFocus()
+        QTimer.singleShot(50, self.on_card_laid_out)
         self.card_shown.emit(self.card)
+
+    @Slot()
+    def on_card_laid_out(self) -> None:
+        """Scroll the card's decision buttons into view (the form's column may scroll)."""
+        if self.card is None:
+            return
+        parent = self.card.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(self.card.same_person, 0, 40)
 
     def _remove_card(self) -> None:
         if self.card is not None:
@@ -140,6 +168,9 @@ class DeskScreening(QObject):
         self._request, self._result, self._queue = None, None, []
         self.window.check_in_button.setEnabled(True)
         self.window.form.show()
+        for widget in self._hidden:
+            widget.show()
+        self._hidden = []
         splitter = self.window.findChild(QSplitter)
         if self._saved_sizes and splitter is not None:
             splitter.setSizes(self._saved_sizes)
