@@ -84,7 +84,12 @@ class Services:
                 max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
             ),
             lists=lists,
-            decisions=DecisionService(store, settings, notifications),
+            decisions=DecisionService(
+                store,
+                settings,
+                notifications,
+                dispatch=lambda note, staff: station.press("STAFF_ASSIST", note=note, staff=staff),
+            ),
             notifications=notifications,
         )
 

@@ -147,6 +147,14 @@ SCREEN_REGISTRY_AS_BARRED = declare(
     "Treat registry matches as barred",
     "When off, a confirmed registry match admits the visitor and notifies an administrator, like watch",
 )
+SCREEN_NOTIFY_DISPATCH = declare(
+    "screening.notify_dispatch",
+    bool,
+    False,
+    "Tell dispatch of confirmed matches",
+    "Also send a Staff assist alert to the district dispatch console when a barred or custody match is "
+    "confirmed (off until the district agrees: it reaches the dispatchers' screens)",
+)
 SCREEN_NOTIFY_AUDIENCE = declare(
     "screening.notify_audience",
     str,

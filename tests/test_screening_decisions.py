@@ -63,3 +63,16 @@ def test_not_this_person_needs_a_reason_and_is_linked_to_the_visit(services):
     (logged,) = services.decisions.recent(visit_id=visit.id)
     assert (logged.staff, logged.reason, logged.entry_id) == ("Pat Demo", "different photo, ID checked", 1)
     assert "nickname" in logged.evidence
+
+
+def test_dispatch_is_told_only_when_the_district_has_turned_it_on(services):
+    from frontdesk.settings import SCREEN_NOTIFY_DISPATCH
+
+    query, candidate = flagged(services, Kind.BARRED)
+    services.decisions.confirm(query, candidate, "Pat Demo")
+    assert services.station.recent() == []
+    services.settings.set(SCREEN_NOTIFY_DISPATCH, True)
+    services.decisions.confirm(query, candidate, "Pat Demo")
+    (alert,) = services.station.recent()
+    assert alert.action == "STAFF_ASSIST" and "confirmed as Robert Smith" in alert.note
+    assert alert.cap_status == "Actual" and alert.staff == "Pat Demo"

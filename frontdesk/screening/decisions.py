@@ -4,12 +4,14 @@ A possible match is never acted on by the software: a person records "not this p
 or "confirmed". Confirmed, the entry's kind decides: barred (and registry, unless settings say otherwise)
 -> the visitor is not admitted; watch -> admitted, an administrator is told; custody -> admitted, but the
 named students must not be released to them. A confirmed barred or custody match notifies the principal's
-accounts at once. Every decision (and every clear screening) is stored with staff, time and reason, and
-linked to the visit once one is created.
+accounts at once (and, when ``screening.notify_dispatch`` is on, sends the district console a Staff
+assist alert through the dispatch station). Every decision (and every clear screening) is stored with
+staff, time and reason, and linked to the visit once one is created.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -18,7 +20,12 @@ from frontdesk import clock
 from frontdesk.errors import InputError
 from frontdesk.screening.models import Candidate, Kind, Query, ScreenResult
 from frontdesk.services.notifications import Notifications
-from frontdesk.settings import SCREEN_NOTIFY_AUDIENCE, SCREEN_REGISTRY_AS_BARRED, Settings
+from frontdesk.settings import (
+    SCREEN_NOTIFY_AUDIENCE,
+    SCREEN_NOTIFY_DISPATCH,
+    SCREEN_REGISTRY_AS_BARRED,
+    Settings,
+)
 from frontdesk.store import Store
 
 ADMIN_AUDIENCE = "administrator"
@@ -75,11 +82,20 @@ def consequence_of(kind: Kind, registry_as_barred: bool) -> Consequence:
 class DecisionService:
     """Records decisions and carries out what follows (notifications)."""
 
-    def __init__(self, store: Store, settings: Settings, notifications: Notifications, *, station: str = ""):
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        notifications: Notifications,
+        *,
+        station: str = "",
+        dispatch: Callable[[str, str], object] | None = None,
+    ):
         self._store = store
         self._settings = settings
         self._notifications = notifications
         self.station = station
+        self._dispatch = dispatch  # (note, staff) -> sends a Staff assist alert to the district console
 
     def record_clear(self, result: ScreenResult, staff: str) -> ScreeningDecision:
         """Log a screening with nothing flagged (so the log shows every visitor was screened)."""
@@ -118,6 +134,8 @@ class DecisionService:
                 body,
                 ref,
             )
+            if self._dispatch is not None and self._settings.get(SCREEN_NOTIFY_DISPATCH):
+                self._dispatch(body, staff)
         elif consequence is Consequence.ADMIT_AND_NOTIFY:
             body = (
                 f"{who}{where} was confirmed as {entry.full_name} on {entry.source} ({entry.kind.label}) "
