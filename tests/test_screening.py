@@ -227,3 +227,14 @@ def test_an_index_built_with_older_key_rules_is_rebuilt_on_open(services, data_d
     found = reopened.screener.screen(Query("Bill", "Turner", dob=parse_dob("1966-06-06")))
     assert found.decision is Decision.MATCH
     reopened.close()
+
+
+def test_visitors_with_a_year_or_no_date_of_birth(services):
+    services.lists.add("School", NewEntry("Dana", "Whitlock", dob=parse_dob("1975-07-02")))
+    services.lists.add("School", NewEntry("Dana", "Whitlock", dob=parse_dob("1990-01-01")))
+    no_date = services.screener.screen(Query("Dana", "Whitlock"))
+    assert no_date.decision is Decision.POSSIBLE_MATCH and len(no_date.candidates) == 2
+    year = services.screener.screen(Query("Dana", "Whitlock", dob=parse_dob("1975")))
+    assert [c.entry.dob.text for c in year.candidates] == ["1975-07-02"]
+    assert "the visitor gave only the year" in year.candidates[0].evidence_text
+    assert services.screener.screen(Query("Dan", "Whitlock", dob=parse_dob("1975"))).decision is Decision.CLEAR
