@@ -1,4 +1,4 @@
-"""Screenshots of the screening match card for docs/ (``python tools/screenshot_screening.py``, offscreen).
+"""Screenshots of the screening match card and the list screen for docs/ (``python tools/screenshot_screening.py``, offscreen).
 
 Builds the real desk window in demo mode, checks in "Bob Smyth, 03/14/1980" (on the demo district list as
 Robert Smith) with a drawn stand-in photo, and grabs the window with the match card, and the card alone.
@@ -56,6 +56,16 @@ def main() -> int:
     QTest.qWait(200)  # let the card lay out and scroll into view
     window.grab().save(str(OUT / "screening-match-card.png"))
     window.screening.card.grab().save(str(OUT / "screening-match-card-detail.png"))
+
+    from ui.screening_lists import ListManager
+
+    manager = ListManager(services)
+    manager.resize(1200, 760)
+    manager.show()
+    manager.table.selectRow(0)
+    manager.on_edit_clicked()
+    QTest.qWait(100)
+    manager.grab().save(str(OUT / "screening-lists.png"))
     return 0
 
 
