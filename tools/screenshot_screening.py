@@ -1,4 +1,6 @@
-"""Screenshots of the screening match card and the list screen for docs/ (``python tools/screenshot_screening.py``, offscreen).
+"""Screenshots of the screening match card and the list screen for docs/.
+
+Run ``PYTHONPATH=. python tools/screenshot_screening.py`` (offscreen, no display needed).
 
 Builds the real desk window in demo mode, checks in "Bob Smyth, 03/14/1980" (on the demo district list as
 Robert Smith) with a drawn stand-in photo, and grabs the window with the match card, and the card alone.
