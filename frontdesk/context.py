@@ -14,11 +14,24 @@ from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.review.service import ReviewService
+from frontdesk.screening.decisions import DecisionService
+from frontdesk.screening.lists import ListService
+from frontdesk.screening.match import Thresholds
+from frontdesk.screening.screener import Screener
 from frontdesk.services.badges import BadgeService
 from frontdesk.services.directory import Directory
 from frontdesk.services.events import EventLog
+from frontdesk.services.notifications import Notifications
 from frontdesk.services.visits import VisitService
-from frontdesk.settings import STAFF_NAME, STATION_NAME, Settings
+from frontdesk.settings import (
+    SCREEN_MATCH,
+    SCREEN_MAX_CHANCE,
+    SCREEN_NAMESAKES_MAX,
+    SCREEN_POSSIBLE,
+    STAFF_NAME,
+    STATION_NAME,
+    Settings,
+)
 from frontdesk.store import Store
 
 
@@ -50,6 +63,11 @@ class Services:
     directory: Directory
     station: StationService
     badges: BadgeService
+    # Screening (issue 4)
+    screener: Screener
+    lists: ListService
+    decisions: DecisionService
+    notifications: Notifications
     session: Session
     audit: AuditTrail
     accounts: Accounts
@@ -72,6 +90,13 @@ class Services:
             store, settings, visits, events, all_clear_allowed=_all_clear_check(session), audit=audit
         )
         visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
+        notifications = Notifications(store)
+        lists = ListService(store)
+        lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
+
+        def thresholds() -> Thresholds:
+            return Thresholds(settings.get(SCREEN_POSSIBLE), settings.get(SCREEN_MATCH))
+
         return cls(
             store=store,
             settings=settings,
@@ -80,6 +105,20 @@ class Services:
             directory=Directory(store, session=session, audit=audit),
             station=station,
             badges=BadgeService(store, settings, visits, events, audit=audit),
+            screener=Screener(
+                store,
+                thresholds,
+                namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
+                max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
+            ),
+            lists=lists,
+            decisions=DecisionService(
+                store,
+                settings,
+                notifications,
+                dispatch=lambda note, staff: station.press("STAFF_ASSIST", note=note, staff=staff),
+            ),
+            notifications=notifications,
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),

@@ -109,6 +109,10 @@ def seed_core(services: Services, rng: random.Random) -> None:
 
 SEEDERS.append(seed_core)
 
+from frontdesk.screening.demo import seed_screening  # noqa: E402
+
+SEEDERS.append(seed_screening)
+
 # Staff accounts and past visits for the review (issue 7). Accounts come last of the core's seeders; the
 # administrator stays signed in, so seeders appended after these may still do anything.
 from frontdesk.accounts.demo import seed_history, seed_staff  # noqa: E402

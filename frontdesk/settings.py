@@ -123,6 +123,56 @@ DISPATCH_DAILY_TEST = declare(
     "The desk app sends a CAP Test once a day to prove the path",
 )
 
+# --- Screening (issue 4) ----------------------------------------------------------------------------
+SCREEN_POSSIBLE = declare(
+    "screening.possible_threshold",
+    float,
+    0.80,
+    "Possible match from score",
+    "A visitor scoring this or more against a list entry is shown to staff as a possible match (0-1)",
+)
+SCREEN_MATCH = declare(
+    "screening.match_threshold", float, 0.93, "Match from score", "Scores this or more are called a match (0-1)"
+)
+SCREEN_NAMESAKES_MAX = declare(
+    "screening.name_only_max_namesakes",
+    int,
+    2,
+    "Name-only matches: most namesakes",
+    "An entry without a date of birth is flagged on name alone only if at most this many list entries "
+    "share the name: a name a registry holds many times says nothing about this visitor",
+)
+SCREEN_MAX_CHANCE = declare(
+    "screening.max_chance_near_miss",
+    float,
+    0.3,
+    "Near-miss dates: most expected by chance",
+    "A date of birth one digit off (or a year-only list date) is flagged only when fewer than this many of "
+    "the visitor's namesakes on the lists would be expected to be such a near miss by chance",
+)
+SCREEN_REGISTRY_AS_BARRED = declare(
+    "screening.registry_as_barred",
+    bool,
+    True,
+    "Treat registry matches as barred",
+    "When off, a confirmed registry match admits the visitor and notifies an administrator, like watch",
+)
+SCREEN_NOTIFY_DISPATCH = declare(
+    "screening.notify_dispatch",
+    bool,
+    False,
+    "Tell dispatch of confirmed matches",
+    "Also send a Staff assist alert to the district dispatch console when a barred or custody match is "
+    "confirmed (off until the district agrees: it reaches the dispatchers' screens)",
+)
+SCREEN_NOTIFY_AUDIENCE = declare(
+    "screening.notify_audience",
+    str,
+    "principal",
+    "Who is told of confirmed matches",
+    "The role whose accounts see barred and custody matches on screen at once",
+)
+
 
 class Settings:
     """Reads and writes declared settings in the store.

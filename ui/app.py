@@ -21,6 +21,7 @@ from ui.dispatch_setup import DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
 from ui.id_scan import add_id_scanning
 from ui.main_window import MainWindow, banner
+from ui.screening_desk import install_screening
 from ui.sign_in import CreateAdminPanel
 from ui.system_printer import system_printer
 from ui.wedge_filter import WedgeFilter
@@ -33,6 +34,7 @@ def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter |
     window = MainWindow(services)
     window.dispatch = install_dispatch(window, services, demo=demo)  # panic alerts (started by run())
     window.badge_printing = BadgePrinting(window, services)
+    install_screening(window, services)  # every check-in is screened before the visit and badge exist
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))

@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "frontdesk.cli.dispatch",
     "frontdesk.cli.panic",
     "frontdesk.cli.badges",
+    "frontdesk.cli.barred",
+    "frontdesk.cli.screen",
 ]
 
 

@@ -14,6 +14,7 @@ from frontdesk.accounts.migrations import ACCOUNTS_MIGRATIONS
 from frontdesk.audit.migrations import AUDIT_MIGRATIONS
 from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
 from frontdesk.review.migrations import REVIEW_MIGRATIONS
+from frontdesk.screening.migrations import SCREENING
 from frontdesk.store.badges_migrations import BADGES
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
@@ -93,6 +94,7 @@ MIGRATIONS: list[Migration] = [
     *CORE,
     *DISPATCH_STATION,
     *BADGES,
+    *SCREENING,
     *AUDIT_MIGRATIONS,
     *ACCOUNTS_MIGRATIONS,
     *REVIEW_MIGRATIONS,

@@ -1,0 +1,111 @@
+"""``frontdesk screen``: screen one visitor (or a batch, one JSON object per line) against every list."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from frontdesk.cli.common import open_services
+from frontdesk.errors import InputError
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.models import Query, ScreenResult
+from frontdesk.screening.screener import Screener
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the screen command."""
+    p = subparsers.add_parser("screen", help="screen a visitor against the barred, custody and registry lists")
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
+    p.add_argument("--middle-name", default="")
+    p.add_argument("--dob", help="date of birth, YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--batch", metavar="QUERIES.jsonl", help="one JSON object per line; one result per line out")
+    p.set_defaults(run=_screen)
+
+
+def result_record(result: ScreenResult) -> dict:
+    """A result as the JSON the CLI prints: ``decision`` and ``candidates``."""
+    return {
+        "decision": result.decision.value,
+        "candidates": [
+            {
+                "entry_id": c.entry.id,
+                "source": c.entry.source,
+                "kind": c.entry.kind.value,
+                "score": c.score,
+                "decision": c.decision.value,
+                "name": c.entry.full_name,
+                "matched_name": c.matched_name,
+                "dob": c.entry.dob.text,
+                "evidence": c.evidence_text,
+                "fields": [{"field": e.field, "relation": e.relation, "words": e.words} for e in c.evidence],
+            }
+            for c in result.candidates
+        ],
+    }
+
+
+def _query(first: object, last: object, middle: object, dob: object, where: str) -> Query:
+    if not isinstance(first, str) or not first.strip() or not isinstance(last, str) or not last.strip():
+        raise InputError(f"{where}needs a first_name and a last_name")
+    if middle is not None and not isinstance(middle, str):
+        raise InputError(f"{where}middle_name must be text")
+    if dob is not None and not isinstance(dob, str):
+        raise InputError(f"{where}dob must be text like 1980-03-14")
+    return Query(first.strip(), last.strip(), (middle or "").strip(), parse_dob(dob, f"{where}dob"))
+
+
+def _screen(args: argparse.Namespace) -> int:
+    if args.batch:
+        if args.first_name or args.last_name or args.dob:
+            raise InputError("--batch reads every visitor from the file; leave out --first-name etc.")
+        return _batch(args)
+    if not args.first_name or not args.last_name or not args.dob:
+        raise InputError("screen needs --first-name, --last-name and --dob (or --batch FILE)")
+    query = _query(args.first_name, args.last_name, args.middle_name, args.dob, "")
+    screener = _screener(args)
+    result = screener.screen(query)
+    if args.json:
+        json.dump(result_record(result), sys.stdout, ensure_ascii=False)
+        print()
+        return 0
+    print(f"{result.decision.value}: {query.first_name} {query.last_name} {query.dob.text or ''}".rstrip())
+    for c in result.candidates:
+        print(
+            f"  {c.score:.3f} {c.decision.value:14} #{c.entry.id} {c.entry.full_name} "
+            f"({c.entry.kind.value}, {c.entry.source})"
+        )
+        print(f"        {c.evidence_text}")
+    return 0
+
+
+def _screener(args: argparse.Namespace) -> Screener:
+    return open_services(args).screener
+
+
+def _batch(args: argparse.Namespace) -> int:
+    try:
+        handle = open(args.batch, encoding="utf-8")  # noqa: SIM115 - closed below, after the stream
+    except OSError as exc:
+        raise InputError(f"Cannot read {args.batch}: {exc.strerror or exc}") from None
+    queries = []
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                raise InputError(f"{args.batch} line {number}: not a JSON object") from None
+            if not isinstance(obj, dict):
+                raise InputError(f"{args.batch} line {number}: not a JSON object")
+            where = f"{args.batch} line {number}: "
+            queries.append(
+                _query(obj.get("first_name"), obj.get("last_name"), obj.get("middle_name"), obj.get("dob"), where)
+            )
+    screener = _screener(args)
+    for query in queries:  # every line is checked before any result is written
+        sys.stdout.write(json.dumps(result_record(screener.screen(query)), ensure_ascii=False) + "\n")
+    return 0

@@ -1,0 +1,118 @@
+"""Dates of birth as lists give them (full, year only, unknown) and how two of them can agree.
+
+The relation is symmetric and finite: a full date agrees with itself, with its day and month swapped,
+with any date one digit away in YYYYMMDD, and with two adjacent digits transposed. :func:`neighbours`
+lists exactly the dates :func:`compare` accepts, so the blocking index can look them all up (a test
+checks the two agree).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+
+from frontdesk.errors import InputError
+
+
+@dataclass(frozen=True)
+class Dob:
+    """A date of birth: ``day`` when known in full, else ``year`` alone, else nothing."""
+
+    day: date | None = None
+    year: int | None = None
+
+    @property
+    def known(self) -> bool:
+        """True when at least the year is known."""
+        return self.year is not None
+
+    @property
+    def text(self) -> str | None:
+        """As stored and shown: ``1980-03-14``, ``1980`` or None."""
+        if self.day is not None:
+            return self.day.isoformat()
+        return str(self.year) if self.year is not None else None
+
+
+UNKNOWN = Dob()
+
+
+def parse_dob(text: str | date | None, what: str = "date of birth") -> Dob:
+    """``YYYY-MM-DD``, ``YYYY`` or empty (unknown); also MM/DD/YYYY as US lists write it."""
+    if isinstance(text, date):
+        return Dob(text, text.year)
+    if text is None or not str(text).strip():
+        return UNKNOWN
+    value = str(text).strip()
+    try:
+        if len(value) == 4 and value.isdigit():
+            return Dob(None, int(value))
+        if "/" in value:
+            month, day, year = (int(p) for p in value.split("/"))
+            parsed = date(year, month, day)
+        else:
+            parsed = date.fromisoformat(value)
+        return Dob(parsed, parsed.year)
+    except ValueError:
+        raise InputError(f"{what} must look like 1980-03-14 or 1980, not {value!r}") from None
+
+
+def _digits(day: date) -> str:
+    return day.isoformat().replace("-", "")  # strftime is ten times slower
+
+
+def _from_digits(text: str) -> date | None:
+    try:
+        found = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+    return found if 1900 <= found.year <= 2100 else None
+
+
+@functools.lru_cache(maxsize=4096)
+def neighbours(day: date) -> dict[date, str]:
+    """Every date that agrees with ``day`` and how: "exact", "day_month_swapped", "one_digit", "transposed"."""
+    found: dict[date, str] = {day: "exact"}
+    if day.day <= 12 and day.day != day.month:
+        found.setdefault(date(day.year, day.day, day.month), "day_month_swapped")
+    digits = _digits(day)
+    for i in range(8):
+        for d in "0123456789":
+            if d != digits[i]:
+                other = _from_digits(digits[:i] + d + digits[i + 1 :])
+                if other is not None:
+                    found.setdefault(other, "one_digit")
+    for i in range(7):
+        if digits[i] != digits[i + 1]:
+            other = _from_digits(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])
+            if other is not None:
+                found.setdefault(other, "transposed")
+    return found
+
+
+def compare(visitor: Dob, entry: Dob) -> tuple[str, str]:
+    """How a visitor's and an entry's dates agree: (relation, words).
+
+    Relations: exact, day_month_swapped, one_digit, transposed, same_year (the list gives only the
+    year), unknown (either side lacks it), conflict.
+    """
+    if not visitor.known or not entry.known:
+        side = "the list" if not entry.known else "the visitor"
+        return "unknown", f"not known for {side}"
+    if visitor.day is not None and entry.day is not None:
+        relation = neighbours(visitor.day).get(entry.day)
+        if relation is None:
+            return "conflict", f"different ({visitor.day.isoformat()} / {entry.day.isoformat()})"
+        words = {
+            "exact": f"exact ({entry.day.isoformat()})",
+            "day_month_swapped": f"day and month swapped ({visitor.day.isoformat()} / {entry.day.isoformat()})",
+            "one_digit": f"one digit different ({visitor.day.isoformat()} / {entry.day.isoformat()})",
+            "transposed": f"two digits transposed ({visitor.day.isoformat()} / {entry.day.isoformat()})",
+        }[relation]
+        return relation, words
+    # One side (or both) gives only the year.
+    if visitor.year == entry.year:
+        who = "the list gives" if entry.day is None else "the visitor gave"
+        return "same_year", f"{who} only the year, {entry.year}: same year"
+    return "conflict", f"different years ({visitor.year} / {entry.year})"

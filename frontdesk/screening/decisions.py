@@ -1,0 +1,241 @@
+"""What staff decided about a flagged visitor, and what follows from it.
+
+A possible match is never acted on by the software: a person records "not this person" (with a reason)
+or "confirmed". Confirmed, the entry's kind decides: barred (and registry, unless settings say otherwise)
+-> the visitor is not admitted; watch -> admitted, an administrator is told; custody -> admitted, but the
+named students must not be released to them. A confirmed barred or custody match notifies the principal's
+accounts at once (and, when ``screening.notify_dispatch`` is on, sends the district console a Staff
+assist alert through the dispatch station). Every decision (and every clear screening) is stored with
+staff, time and reason, and linked to the visit once one is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from frontdesk import clock
+from frontdesk.errors import InputError
+from frontdesk.screening.models import Candidate, Kind, Query, ScreenResult
+from frontdesk.services.notifications import Notifications
+from frontdesk.settings import (
+    SCREEN_NOTIFY_AUDIENCE,
+    SCREEN_NOTIFY_DISPATCH,
+    SCREEN_REGISTRY_AS_BARRED,
+    Settings,
+)
+from frontdesk.store import Store
+
+ADMIN_AUDIENCE = "administrator"
+
+
+class Outcome(StrEnum):
+    """What a person decided (or that there was nothing to decide)."""
+
+    CLEAR = "clear"  # nothing flagged
+    NOT_THIS_PERSON = "not_this_person"
+    CONFIRMED = "confirmed"
+
+
+class Consequence(StrEnum):
+    """What the desk does next."""
+
+    ADMIT = "admit"
+    DENY = "deny"
+    ADMIT_AND_NOTIFY = "admit_and_notify"  # watch
+    NO_RELEASE = "no_release"  # custody: admit, but do not release the named students
+
+
+@dataclass(frozen=True)
+class ScreeningDecision:
+    """One stored decision."""
+
+    id: int
+    time: datetime
+    staff: str
+    visitor: Query
+    entry_id: int | None
+    source: str
+    kind: Kind | None
+    score: float | None
+    evidence: str
+    outcome: Outcome
+    consequence: Consequence
+    reason: str
+    visit_id: int | None = None
+    students: tuple[str, ...] = ()
+
+
+def consequence_of(kind: Kind, registry_as_barred: bool) -> Consequence:
+    """What a confirmed match of this kind means at the desk."""
+    if kind is Kind.REGISTRY:
+        return Consequence.DENY if registry_as_barred else Consequence.ADMIT_AND_NOTIFY
+    return {
+        Kind.BARRED: Consequence.DENY,
+        Kind.WATCH: Consequence.ADMIT_AND_NOTIFY,
+        Kind.CUSTODY: Consequence.NO_RELEASE,
+    }[kind]
+
+
+class DecisionService:
+    """Records decisions and carries out what follows (notifications)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        notifications: Notifications,
+        *,
+        station: str = "",
+        dispatch: Callable[[str, str], object] | None = None,
+    ):
+        self._store = store
+        self._settings = settings
+        self._notifications = notifications
+        self.station = station
+        self._dispatch = dispatch  # (note, staff) -> sends a Staff assist alert to the district console
+
+    def record_clear(self, result: ScreenResult, staff: str) -> ScreeningDecision:
+        """Log a screening with nothing flagged (so the log shows every visitor was screened)."""
+        return self._store_decision(result.query, None, Outcome.CLEAR, Consequence.ADMIT, staff, "")
+
+    def dismiss(self, query: Query, candidate: Candidate, staff: str, reason: str) -> ScreeningDecision:
+        """Record "not this person" for one flagged entry; a reason is required."""
+        if not reason.strip():
+            raise InputError("Say why this is not the person on the list (for example: different photo)")
+        return self._store_decision(query, candidate, Outcome.NOT_THIS_PERSON, Consequence.ADMIT, staff, reason)
+
+    def confirm(self, query: Query, candidate: Candidate, staff: str, reason: str = "") -> ScreeningDecision:
+        """Record that the visitor is the listed person; notify as the entry's kind requires."""
+        entry = candidate.entry
+        consequence = consequence_of(entry.kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
+        decision = self._store_decision(query, candidate, Outcome.CONFIRMED, consequence, staff, reason)
+        who = f"{query.first_name} {query.last_name}"
+        where = f" at {self.station}" if self.station else ""
+        ref = f"screening_decision:{decision.id}"
+        if consequence in (Consequence.DENY, Consequence.NO_RELEASE) and entry.kind in (
+            Kind.BARRED,
+            Kind.CUSTODY,
+            Kind.REGISTRY,
+        ):
+            if entry.kind is Kind.CUSTODY:
+                body = (
+                    f"{who}{where} was confirmed as {entry.full_name} on {entry.source} (custody order). "
+                    f"Do not release: {', '.join(entry.students) or 'see the order'}."
+                )
+            else:
+                body = f"{who}{where} was confirmed as {entry.full_name} on {entry.source} and was not admitted."
+            self._notifications.notify(
+                self._settings.get(SCREEN_NOTIFY_AUDIENCE),
+                "urgent",
+                f"Confirmed {entry.kind.label} match",
+                body,
+                ref,
+            )
+            if self._dispatch is not None and self._settings.get(SCREEN_NOTIFY_DISPATCH):
+                self._dispatch(body, staff)
+        elif consequence is Consequence.ADMIT_AND_NOTIFY:
+            body = (
+                f"{who}{where} was confirmed as {entry.full_name} on {entry.source} ({entry.kind.label}) "
+                "and admitted."
+            )
+            self._notifications.notify(
+                ADMIN_AUDIENCE, "warning", f"{entry.kind.label} list visitor on site", body, ref
+            )
+        return decision
+
+    def link_visit(self, decision_ids: list[int], visit_id: int) -> None:
+        """Attach decisions to the visit created after them."""
+        db = self._store.db
+        with db.conn:
+            db.conn.executemany(
+                "UPDATE screening_decisions SET visit_id = ? WHERE id = ?", [(visit_id, d) for d in decision_ids]
+            )
+
+    def recent(self, limit: int = 100, visit_id: int | None = None) -> list[ScreeningDecision]:
+        """Stored decisions, newest first (or those of one visit)."""
+        sql = f"SELECT {_COLUMNS} FROM screening_decisions"
+        params: list[object] = []
+        if visit_id is not None:
+            sql += " WHERE visit_id = ?"
+            params.append(visit_id)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [_from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
+
+    def _store_decision(
+        self,
+        query: Query,
+        candidate: Candidate | None,
+        outcome: Outcome,
+        consequence: Consequence,
+        staff: str,
+        reason: str,
+    ) -> ScreeningDecision:
+        if not staff.strip():
+            raise InputError("A screening decision needs the name of the staff member making it")
+        moment = clock.now()
+        entry = candidate.entry if candidate else None
+        values = [
+            clock.to_db(moment),
+            staff.strip(),
+            self.station,
+            query.first_name,
+            query.middle_name,
+            query.last_name,
+            query.dob.text,
+            entry.id if entry else None,
+            entry.source if entry else "",
+            entry.kind.value if entry else None,
+            candidate.score if candidate else None,
+            candidate.evidence_text if candidate else "",
+            candidate.decision.value if candidate else "clear",
+            f"{outcome.value}:{consequence.value}",
+            reason.strip(),
+        ]
+        db = self._store.db
+        with db.conn:
+            cur = db.execute(
+                "INSERT INTO screening_decisions (time, staff, station, visitor_first, visitor_middle, "
+                "visitor_last, "
+                "visitor_dob, entry_id, source, kind, score, evidence, screen_decision, outcome, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        return self._get(cur.lastrowid, entry.students if entry else ())
+
+    def _get(self, decision_id: int, students: tuple[str, ...] = ()) -> ScreeningDecision:
+        row = self._store.db.execute(
+            f"SELECT {_COLUMNS} FROM screening_decisions WHERE id = ?", [decision_id]
+        ).fetchone()
+        decision = _from_row(row)
+        return ScreeningDecision(**{**decision.__dict__, "students": students})
+
+
+_COLUMNS = (
+    "id, time, staff, visitor_first, visitor_middle, visitor_last, visitor_dob, entry_id, source, kind, score, "
+    "evidence, outcome, reason, visit_id"
+)
+
+
+def _from_row(r: tuple) -> ScreeningDecision:
+    from frontdesk.screening.dates import parse_dob
+
+    outcome, _, consequence = r[12].partition(":")
+    return ScreeningDecision(
+        id=r[0],
+        time=clock.from_db(r[1]),  # type: ignore[arg-type]
+        staff=r[2],
+        visitor=Query(r[3], r[5], r[4], parse_dob(r[6])),
+        entry_id=r[7],
+        source=r[8],
+        kind=Kind(r[9]) if r[9] else None,
+        score=r[10],
+        evidence=r[11],
+        outcome=Outcome(outcome),
+        consequence=Consequence(consequence),
+        reason=r[13],
+        visit_id=r[14],
+    )

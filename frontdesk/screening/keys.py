@@ -1,0 +1,127 @@
+"""Blocking keys: the rows of ``screening_keys`` an entry is filed under, and how a visitor looks them up.
+
+Recall comes from the scorer's own rules (``match.score_entry``). A pair is only ever flagged when
+
+- the dates of birth are the same or day/month swapped, and both names are at least related (surname
+  exact, compound part, one or two letters off, or sounding alike; first name exact, nickname, typo, sound,
+  middle name or initial); or
+- the dates are a weaker fit (one digit off, two digits transposed, the list gives only the year, or one
+  side has none) and the names are all but exact (same surname apart from accents, punctuation or
+  particles, and the same first name).
+
+Two key families cover exactly those two cases:
+
+``E:<yyyymmdd>:<token>`` — every entry with a full date, for each *token* of its names and aliases: the
+sound code of each surname form, and the first name's nickname groups (or its sound code when the table
+lacks it). A visitor looks up their date and its day/month swap with each of their tokens, both ways round
+and with the first name's sound code *and* groups. One related field is enough to meet: a nickname meets
+through the surname, a surname typo through the first name, swapped names because first- and last-name
+codes share one space.
+
+``N:<surname code>:<first-name code>:<dob>`` — every entry, whatever its date (``yyyymmdd``, ``yyyy`` or
+``-``). A visitor scans the prefix ``N:<surname code>:<first-name code>:`` for their name (both ways round)
+and keeps the rows whose date part can agree with theirs. The same scan counts the visitor's namesakes on
+the lists, which the screener uses to judge how likely a near-miss date is by chance.
+
+Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
+one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from frontdesk.screening import dates
+from frontdesk.screening.dates import Dob
+from frontdesk.screening.names import (
+    Name,
+    alias_parts,
+    entry_first_codes,
+    first_codes,
+    first_word,
+    phonetic,
+    surname_codes,
+)
+
+# Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current).
+KEY_VERSION = 3
+
+
+def dob_suffix(dob: Dob) -> str:
+    """The date part of an ``N:`` key: ``19800314``, ``1980`` or ``-``."""
+    if dob.day is not None:
+        return dob.day.isoformat().replace("-", "")
+    return str(dob.year) if dob.year is not None else "-"
+
+
+def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob) -> set[str]:
+    """Every key an entry (its written name and aliases) is filed under.
+
+    Works from the written names with cached pieces rather than building :class:`Name` objects: an
+    import files a million entries, and this is most of its Python time.
+    """
+    suffix = dob_suffix(dob)
+    exact = f"E:{suffix}:" if dob.day is not None else ""
+    names = [(first, last)]
+    if aliases:
+        names += [(a[0], a[2]) for a in map(alias_parts, aliases)]
+    keys: set[str] = set()
+    for given, surname in names:
+        codes = surname_codes(surname)
+        firsts = entry_first_codes(first_word(given))
+        if exact:
+            keys.update(exact + t for t in codes | firsts)
+        keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in firsts)
+    return keys
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What to look up for one visitor: exact keys, and prefixes to scan with the date parts to keep."""
+
+    exact_keys: list[str]
+    prefixes: list[str]
+    own_prefixes: list[str]  # the visitor's own name (not swapped): counted as namesakes
+
+    def keeps(self, suffix: str, dob: Dob) -> bool:
+        """True when an ``N:`` row with this date part can agree with the visitor's date of birth."""
+        if suffix == "-" or not dob.known:
+            return True
+        if dob.day is None:  # the visitor gave a year only
+            return suffix[:4] == str(dob.year)
+        if len(suffix) == 4:
+            return suffix == str(dob.year)
+        return _digits_day(suffix) in dates.neighbours(dob.day)
+
+
+def _digits_day(text: str) -> date | None:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
+    """The look-ups for a visitor (``names``: the visitor's name, then the same name swapped)."""
+    names = list(names)
+    exact_keys: set[str] = set()
+    prefixes: list[str] = []
+    own: list[str] = []
+    days = []
+    if dob.day is not None:
+        days = [d for d, how in dates.neighbours(dob.day).items() if how in ("exact", "day_month_swapped")]
+    for i, name in enumerate(names):
+        tokens = (name.last_codes | first_codes(name.first)) - {""}
+        for day in days:
+            stamp = day.isoformat().replace("-", "")
+            exact_keys.update(f"E:{stamp}:{t}" for t in tokens)
+        for c in sorted(name.last_codes):
+            for f in sorted(first_codes(name.first)):
+                prefix = f"N:{c}:{f}:"
+                if prefix not in prefixes:
+                    prefixes.append(prefix)
+                if i == 0 and c == phonetic(name.last_whole) and f in entry_first_codes(name.first):
+                    own.append(prefix)
+    return Lookup(sorted(exact_keys), prefixes, own)

@@ -1,0 +1,242 @@
+"""The precise scorer: one visitor against one list entry, field by field, with the evidence in words.
+
+Each field gets a level between 0 and 1 from a fixed ladder (exact, same apart from accents, nickname,
+compound part, one letter different, sounds alike, two letters different, initial ...). The name score is
+``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
+``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
+unrelated, or the dates of birth disagree; and a weak date fit (one digit off, transposed, year only,
+unknown) counts only with an all-but-exact name. That is what keeps people who merely share a common
+name, or a birthday, from being flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from frontdesk.screening import dates
+from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query
+from frontdesk.screening.names import Name, alias_parts, fold, make_name, nickname_canon, phonetic, phonetic2
+
+LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
+NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
+MIN_LAST, MIN_FIRST = 0.75, 0.6  # below these a field is "different" and the pair is not a candidate
+# With only a weak date-of-birth fit, the names must be all but exact: surname the same apart from
+# accents, punctuation or particles, first name the same. Two weak clues together (a nickname and a date
+# one digit off) flag far more strangers than they catch.
+STRONG_LAST, STRONG_FIRST = 0.95, 0.98
+WEAK_DOB = frozenset({"one_digit", "transposed", "same_year", "unknown"})
+SWAP_FACTOR, ALIAS_FACTOR = 0.97, 0.98
+DOB_LEVEL = {
+    "exact": 1.0,
+    "day_month_swapped": 0.85,
+    "one_digit": 0.75,
+    "transposed": 0.75,
+    "same_year": 0.8,
+    "unknown": 0.55,  # with no date, only an all-but-exact name reaches "possible"
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores at or above ``possible`` are possible matches; at or above ``match``, matches."""
+
+    possible: float = 0.80
+    match: float = 0.93
+
+    def decide(self, score: float) -> Decision:
+        """The decision a score earns."""
+        if score >= self.match:
+            return Decision.MATCH
+        if score >= self.possible:
+            return Decision.POSSIBLE_MATCH
+        return Decision.CLEAR
+
+
+def _typo_level(a: str, b: str) -> tuple[float, int]:
+    """0.85 for one edit (letters changed, added, dropped or swapped), 0.75 for two in long names."""
+    longest, shortest = max(len(a), len(b)), min(len(a), len(b))
+    if longest < 4:
+        return 0.0, 0
+    distance = OSA.distance(a, b, score_cutoff=2)
+    if distance == 1:
+        return 0.85, 1
+    if distance == 2 and shortest >= 7:
+        return 0.75, 2
+    return 0.0, 0
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    if len(a) < 2 or len(b) < 2:
+        return False
+    return phonetic(a) == phonetic(b) or phonetic2(a) == phonetic2(b)
+
+
+def _letters(n: int) -> str:
+    return "one letter" if n == 1 else "two letters"
+
+
+def compare_last(q: Name, e: Name) -> tuple[float, str, str]:
+    """(level, relation, words) for two surnames."""
+    if not q.last_whole or not e.last_whole:
+        return 0.0, "missing", "missing"
+    if q.last_whole == e.last_whole:
+        if q.raw_last.casefold() == e.raw_last.casefold():
+            return 1.0, "exact", "exact"
+        return 0.98, "same_written_differently", f"same name written differently ({q.raw_last} / {e.raw_last})"
+    if q.last_core == e.last_core:
+        return 0.95, "particle", f"same apart from the particle ({q.raw_last} / {e.raw_last})"
+    q_parts, e_parts = set(q.last_parts), set(e.last_parts)
+    if q_parts and e_parts and (q_parts <= e_parts or e_parts <= q_parts):
+        short, long_ = (q, e) if len(q_parts) < len(e_parts) else (e, q)
+        return 0.9, "compound", f"{short.raw_last} is part of the compound surname {long_.raw_last}"
+    best: tuple[float, str, str] = (0.0, "different", f"different ({q.raw_last} / {e.raw_last})")
+    for a in q.last_forms:
+        for b in e.last_forms:
+            level, edits = _typo_level(a, b)
+            if level > best[0]:
+                alike = " and sounds alike" if _sounds_alike(a, b) else ""
+                best = (level, "typo", f"{_letters(edits)} different{alike} ({q.raw_last} / {e.raw_last})")
+            if best[0] < 0.8 and _sounds_alike(a, b) and min(len(a), len(b)) >= 3:
+                best = (0.8, "sounds_alike", f"{q.raw_last} sounds like {e.raw_last}")
+    return best
+
+
+def _nickname_words(q_first: str, e_first: str, q_raw: str, e_raw: str) -> str | None:
+    shared = nickname_canon(q_first) & nickname_canon(e_first)
+    if not shared:
+        return None
+    if e_first in shared:
+        return f"{q_raw} is a nickname of {e_raw}"
+    if q_first in shared:
+        return f"{e_raw} is a nickname of {q_raw}"
+    return f"{q_raw} and {e_raw} are both forms of {sorted(shared)[0].capitalize()}"
+
+
+def compare_first(q: Name, e: Name) -> tuple[float, str, str]:
+    """(level, relation, words) for two first names (the visitor's and the entry's)."""
+    a, b = q.first, e.first
+    if not a or not b:
+        return 0.0, "missing", "missing"
+    q_raw, e_raw = q.raw_first or a, e.raw_first or b
+    if a == b:
+        if q_raw.casefold() == e_raw.casefold():
+            return 1.0, "exact", "exact"
+        return 0.98, "same_written_differently", f"same name written differently ({q_raw} / {e_raw})"
+    nick = _nickname_words(a, b, q_raw, e_raw)
+    if nick:
+        return 0.9, "nickname", nick
+    level, edits = _typo_level(a, b)
+    if level >= 0.85:
+        return level, "typo", f"{_letters(edits)} different ({q_raw} / {e_raw})"
+    if _sounds_alike(a, b) and min(len(a), len(b)) >= 3:
+        return 0.8, "sounds_alike", f"{q_raw} sounds like {e_raw}"
+    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return 0.8, "short_form", f"{q_raw} / {e_raw}: one is the start of the other"
+    if e.middle and a in e.middle.split():
+        return 0.8, "middle_name", f"{q_raw} is the listed person's middle name"
+    if q.middle and b in q.middle.split():
+        return 0.8, "middle_name", f"{e_raw} is the visitor's middle name"
+    if level:
+        return level, "typo", f"{_letters(edits)} different ({q_raw} / {e_raw})"
+    if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
+        return 0.6, "initial", f"initial only ({q_raw} / {e_raw})"
+    return 0.0, "different", f"different ({q_raw} / {e_raw})"
+
+
+def _middle(q: Name, e: Name) -> tuple[float, FieldEvidence | None]:
+    qm, em = q.middle.split(), e.middle.split()
+    if not qm or not em:
+        return 0.0, None
+    if qm[0] == em[0] or (len(qm[0]) == 1 or len(em[0]) == 1) and qm[0][0] == em[0][0]:
+        return 0.02, FieldEvidence("middle name", "agrees", "agrees")
+    if nickname_canon(qm[0]) & nickname_canon(em[0]) or _sounds_alike(qm[0], em[0]):
+        return 0.0, FieldEvidence("middle name", "similar", "similar")
+    return -0.05, FieldEvidence("middle name", "different", "different")
+
+
+def score_name(q: Name, e: Name, strong: bool = False) -> tuple[float, list[FieldEvidence]] | None:
+    """The name score of a visitor's name (one orientation) against one entry name, or None.
+
+    ``strong``: accept only all-but-exact names (what a weak date-of-birth fit requires).
+    """
+    last, last_rel, last_words = compare_last(q, e)
+    if last < (STRONG_LAST if strong else MIN_LAST):
+        return None
+    first, first_rel, first_words = compare_first(q, e)
+    if first < (STRONG_FIRST if strong else MIN_FIRST):
+        return None
+    evidence = [
+        FieldEvidence("last name", last_rel, last_words),
+        FieldEvidence("first name", first_rel, first_words),
+    ]
+    score = LAST_WEIGHT * last + FIRST_WEIGHT * first
+    if first_rel != "middle_name":
+        bonus, middle_evidence = _middle(q, e)
+        score += bonus
+        if middle_evidence:
+            evidence.append(middle_evidence)
+    return min(score, 1.0), evidence
+
+
+def parse_alias(alias: str) -> Name:
+    """An alias as written ("Bobby Jones", "Jones, Bobby", "Bobby J. Jones") as a name."""
+    first, middle, last = alias_parts(alias)
+    return make_name(first, last, middle)
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query with its names worked out once (both ways round)."""
+
+    query: Query
+    name: Name
+    swapped: Name
+
+
+def prepare(query: Query) -> PreparedQuery:
+    """Work out a query's comparable names."""
+    return PreparedQuery(
+        query,
+        make_name(query.first_name, query.last_name, query.middle_name),
+        make_name(query.last_name, query.first_name, query.middle_name),
+    )
+
+
+def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
+    """The entry's own name and each alias, with the alias text (None for the own name)."""
+    names: list[tuple[Name, str | None]] = [
+        (make_name(entry.first_name, entry.last_name, entry.middle_name), None)
+    ]
+    names += [(parse_alias(a), a) for a in entry.aliases if fold(a)]
+    return names
+
+
+def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Candidate | None:
+    """Score one entry against a prepared query; None when it cannot be the visitor at all."""
+    dob_rel, dob_words = dates.compare(pq.query.dob, entry.dob)
+    if dob_rel == "conflict":
+        return None
+    strong = dob_rel in WEAK_DOB
+    best: tuple[float, list[FieldEvidence], str] | None = None
+    for e_name, alias in entry_names(entry):
+        for q_name, swapped in ((pq.name, False), (pq.swapped, True)):
+            found = score_name(q_name, e_name, strong)
+            if found is None:
+                continue
+            score, evidence = found
+            if swapped:
+                score *= SWAP_FACTOR
+                evidence = [*evidence, FieldEvidence("name", "swapped", "first and last names swapped")]
+            if alias is not None:
+                score *= ALIAS_FACTOR
+                evidence = [*evidence, FieldEvidence("name", "alias", f"matches the alias {alias!r}")]
+            if best is None or score > best[0]:
+                best = (score, evidence, alias or entry.full_name)
+    if best is None:
+        return None
+    name_score, evidence, matched = best
+    total = round(NAME_WEIGHT * name_score + DOB_WEIGHT * DOB_LEVEL[dob_rel], 4)
+    evidence = [*evidence, FieldEvidence("DOB", dob_rel, dob_words)]
+    return Candidate(entry, total, tuple(evidence), thresholds.decide(total), matched)

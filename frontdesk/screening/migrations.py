@@ -1,0 +1,102 @@
+"""The screening feature's tables: lists, entries, the blocking index, decisions, notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+# The same shape as frontdesk.store.migrations.Migration (not imported: that module imports this one).
+Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+
+
+def _screening_0001_lists(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE screening_lists (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('barred', 'custody', 'watch', 'registry')),
+            description TEXT NOT NULL DEFAULT '',
+            imported_at TEXT
+        )"""
+    )
+    # AUTOINCREMENT: an entry id is never reused, so a decision or a stale key never points at a stranger.
+    db.execute(
+        """CREATE TABLE screening_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            list_id INTEGER NOT NULL REFERENCES screening_lists(id),
+            kind TEXT NOT NULL CHECK (kind IN ('barred', 'custody', 'watch', 'registry')),
+            first_name TEXT NOT NULL DEFAULT '',
+            middle_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            dob TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            valid_from TEXT,
+            valid_until TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            students TEXT NOT NULL DEFAULT '[]',
+            photo BLOB,
+            search TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute("CREATE INDEX screening_entries_list ON screening_entries(list_id)")
+    # The blocking index: one row per (key, entry); a look-up is a handful of B-tree seeks.
+    db.execute(
+        """CREATE TABLE screening_keys (
+            key TEXT NOT NULL,
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (key, entry_id)
+        ) WITHOUT ROWID"""
+    )
+
+
+def _screening_0002_decisions_notifications(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE screening_decisions (
+            id INTEGER PRIMARY KEY,
+            time TEXT NOT NULL,
+            staff TEXT NOT NULL,
+            station TEXT NOT NULL DEFAULT '',
+            visitor_first TEXT NOT NULL,
+            visitor_middle TEXT NOT NULL DEFAULT '',
+            visitor_last TEXT NOT NULL,
+            visitor_dob TEXT,
+            entry_id INTEGER,
+            source TEXT NOT NULL DEFAULT '',
+            kind TEXT,
+            score REAL,
+            evidence TEXT NOT NULL DEFAULT '',
+            screen_decision TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            visit_id INTEGER REFERENCES visits(id)
+        )"""
+    )
+    db.execute("CREATE INDEX screening_decisions_time ON screening_decisions(time)")
+    db.execute("CREATE INDEX screening_decisions_visit ON screening_decisions(visit_id)")
+    db.execute(
+        """CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            time TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            level TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            ref TEXT NOT NULL DEFAULT '',
+            read_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX notifications_unread ON notifications(audience, id) WHERE read_at IS NULL")
+
+
+def _screening_0003_meta(db: sqlite_utils.Database) -> None:
+    # Facts about the index itself (the version of the key rules it was built with).
+    db.execute("CREATE TABLE screening_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+SCREENING: list[Migration] = [
+    ("screening_0001_lists", _screening_0001_lists),
+    ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
+    ("screening_0003_meta", _screening_0003_meta),
+]

@@ -1,0 +1,233 @@
+"""Names as the matcher sees them: folded, split into parts, with their nickname groups and sound codes.
+
+Folding removes case, accents and punctuation and maps letters NFKD leaves alone (ø, ł, ß ...).
+Surnames keep three forms, so "van der Berg", "Vanderberg" and "Berg" or "Garcia-Lopez", "Garcia Lopez"
+and "Lopez" can meet: the whole surname run together, the parts without particles, and those parts run
+together. Generational suffixes (Jr, III ...) are dropped, ``Mc`` is read as ``Mac``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+import jellyfish
+
+# Letters that NFKD does not decompose into a base letter plus an accent.
+_EXTRA_FOLD = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i", "ħ": "h"}
+)
+SUFFIXES = frozenset({"jr", "sr", "junior", "senior", "ii", "iii", "iv", "v", "2nd", "3rd", "esq", "phd", "md"})
+PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "da",
+        "das",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "les",
+        "van",
+        "von",
+        "vom",
+        "zu",
+        "ten",
+        "ter",
+        "te",
+        "y",
+        "e",
+        "st",
+        "saint",
+        "san",
+        "santa",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "o",
+        "d",
+        "l",
+        "mac",
+        "ap",
+    }
+)
+
+
+_ASCII_FOLD = {c: " " for c in range(128) if not chr(c).isalnum()}
+_ASCII_FOLD.update({ord("'"): None, ord("`"): None})
+
+
+def fold(text: str | None) -> str:
+    """Lower case, no accents, punctuation to spaces (apostrophes join), runs of spaces squeezed."""
+    if not text:
+        return ""
+    if text.isascii():  # the common case, done in C (an import folds millions of names)
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
+    plain = unicodedata.normalize("NFKD", text.casefold().translate(_EXTRA_FOLD))
+    out = []
+    for ch in plain:
+        if unicodedata.combining(ch):
+            continue
+        if ch in "'’`´":
+            continue  # O'Brien is one word: "obrien"
+        out.append(ch if ch.isalnum() else " ")
+    return " ".join("".join(out).split())
+
+
+@functools.lru_cache(maxsize=50_000)  # names repeat a lot: an import folds each common one once
+def _tokens(text: str | None) -> tuple[str, ...]:
+    """Folded words with generational suffixes removed; ``mc`` read as ``mac``."""
+    words = [w for w in fold(text).split() if w not in SUFFIXES]
+    return tuple("mac" + w[2:] if w.startswith("mc") and len(w) > 3 else w for w in words)
+
+
+def _split_particle_apostrophe(text: str | None) -> tuple[str, ...]:
+    """The parts of a surname read with apostrophes as breaks: O'Brien also as "o brien"."""
+    if not text or ("'" not in text and "’" not in text):
+        return _tokens(text)
+    return _tokens(text.replace("'", " ").replace("’", " "))
+
+
+@functools.lru_cache(maxsize=50_000)
+def phonetic(word: str) -> str:
+    """A sound code (Metaphone) for one folded word; empty for an empty word."""
+    return jellyfish.metaphone(word) if word else ""
+
+
+@functools.lru_cache(maxsize=50_000)
+def phonetic2(word: str) -> str:
+    """A second, independent sound code (NYSIIS), which survives some typos Metaphone does not."""
+    return jellyfish.nysiis(word) if word else ""
+
+
+@dataclass(frozen=True)
+class Name:
+    """One person's name (a list entry's name or alias, or a visitor's) in comparable forms."""
+
+    raw: str  # as written, for evidence
+    first: str  # the first given name, folded
+    given: tuple[str, ...]  # every given-name word (first and middle), folded
+    middle: str  # middle names, folded, joined
+    last_whole: str  # the whole surname run together: "vanderberg", "garcialopez"
+    last_core: str  # the surname without particles run together: "berg", "garcialopez"
+    last_parts: tuple[str, ...]  # the surname's parts without particles: ("garcia", "lopez")
+    raw_last: str
+    raw_first: str
+    last_forms: tuple[str, ...]  # every form worth comparing (whole, core, each part), without repeats
+    last_codes: frozenset[str]  # the sound codes of those forms
+
+
+@functools.lru_cache(maxsize=50_000)
+def _surname(last: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """(whole, core, parts, forms, sound codes) of a written surname; cached, since surnames repeat."""
+    last_words = _tokens(last)
+    # A surname with an apostrophe also yields the parts after it (O'Brien -> brien, D'Angelo -> angelo).
+    split_words = _split_particle_apostrophe(last)
+    parts = [w for w in last_words if w not in PARTICLES and len(w) > 1]
+    parts += [w for w in split_words if w not in PARTICLES and len(w) > 1 and w not in parts]
+    if len(parts) == 0 and last_words:
+        parts = [last_words[-1]]
+    core_words = [w for w in last_words if w not in PARTICLES] or last_words
+    # "Mac Donald" and "MacDonald" are one surname: a leading "mac" particle joins the next word.
+    whole = "".join(last_words)
+    if whole.startswith("mc"):
+        whole = "mac" + whole[2:]
+    core = "".join(core_words)
+    parts_t = tuple(dict.fromkeys(parts))
+    forms = tuple(dict.fromkeys(f for f in (whole, core, *parts_t) if f))
+    return whole, core, parts_t, forms, frozenset(c for c in (phonetic(f) for f in forms) if c)
+
+
+def make_name(first: str | None, last: str | None, middle: str | None = None) -> Name:
+    """Build the comparable forms of a name from its written parts."""
+    first_words = list(_tokens(first))
+    middle_words = list(_tokens(middle))
+    whole, core, parts, forms, codes = _surname(last)
+    raw = " ".join(p.strip() for p in (first or "", middle or "", last or "") if p and p.strip())
+    return Name(
+        raw=raw,
+        first=first_words[0] if first_words else "",
+        given=tuple(first_words + middle_words),
+        middle=" ".join(middle_words + first_words[1:]),
+        last_whole=whole,
+        last_core=core,
+        last_parts=parts,
+        raw_last=(last or "").strip(),
+        raw_first=(first or "").strip(),
+        last_forms=forms,
+        last_codes=codes,
+    )
+
+
+def alias_parts(alias: str) -> tuple[str, str, str]:
+    """(first, middle, last) of an alias as written: "Bobby Jones", "Jones, Bobby", "Bobby J. Jones"."""
+    if "," in alias:
+        last, _, given = alias.partition(",")
+        words = given.split()
+        return (words[0] if words else ""), " ".join(words[1:]), last
+    words = alias.split()
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
+@functools.lru_cache(maxsize=50_000)
+def first_word(given: str | None) -> str:
+    """The first given name, folded ("Mary-Ann" -> "mary")."""
+    words = _tokens(given)
+    return words[0] if words else ""
+
+
+def surname_codes(last: str | None) -> frozenset[str]:
+    """The sound codes of every form of a written surname (cached)."""
+    return _surname(last)[4]
+
+
+# --- nicknames ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def nickname_groups() -> dict[str, frozenset[str]]:
+    """Each known given name (folded) -> the canonical names of the groups it belongs to."""
+    groups: dict[str, set[str]] = {}
+    text = resources.files("frontdesk.screening").joinpath("nicknames.csv").read_text(encoding="utf-8")
+    for row in csv.reader(line for line in text.splitlines() if line.strip() and not line.startswith("#")):
+        canonical = fold(row[0])
+        variants = [fold(v) for v in row[1].split(";")] if len(row) > 1 else []
+        for name in [canonical, *variants]:
+            if name:
+                groups.setdefault(name, set()).add(canonical)
+    return {name: frozenset(canon) for name, canon in groups.items()}
+
+
+def nickname_canon(first: str) -> frozenset[str]:
+    """The canonical names a folded given name is a form of ({} if the table does not know it)."""
+    return nickname_groups().get(first, frozenset())
+
+
+def first_codes(first: str) -> frozenset[str]:
+    """Blocking codes of a given name: its nickname groups, or its sound code when the table lacks it."""
+    if not first:
+        return frozenset()
+    # Sound codes share one space with surname codes on purpose: first and last names swapped still meet.
+    return nickname_canon(first) | {phonetic(first)}
+
+
+@functools.lru_cache(maxsize=50_000)
+def entry_first_codes(first: str) -> frozenset[str]:
+    """The narrower codes an entry files its first name under: its nickname groups, else its sound code.
+
+    The visitor's side looks up both, so a nickname meets its group and an unknown name its sound.
+    """
+    if not first:
+        return frozenset()
+    return nickname_canon(first) or frozenset({phonetic(first)})

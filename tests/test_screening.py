@@ -1,0 +1,240 @@
+"""Screening core: normalising, scoring with evidence, the blocking index against a full scan, import."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bench import screening_data
+from frontdesk.errors import ConflictError, InputError
+from frontdesk.screening import dates
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.importer import ImportFailed, import_csv
+from frontdesk.screening.match import Thresholds, prepare, score_entry
+from frontdesk.screening.models import Decision, Entry, Kind, NewEntry, Query
+from frontdesk.screening.names import fold, make_name, nickname_canon
+
+HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
+
+
+def entry(first, last, dob="1980-03-14", middle="", aliases=(), kind=Kind.BARRED) -> Entry:
+    return Entry(1, "District", kind, first, last, middle, tuple(aliases), parse_dob(dob))
+
+
+def score(first, last, dob, e: Entry, middle=""):
+    return score_entry(prepare(Query(first, last, middle, parse_dob(dob))), e, Thresholds())
+
+
+# --- names and dates ------------------------------------------------------------------------------
+
+
+def test_fold_and_surname_forms():
+    assert fold("  José  MÜLLER-Łukasz ") == "jose muller lukasz"
+    assert fold("O'Brien") == "obrien"
+    n = make_name("Johannes", "van der Berg")
+    assert (n.last_whole, n.last_core, n.last_parts) == ("vanderberg", "berg", ("berg",))
+    assert make_name("A", "McDonald Jr.").last_whole == make_name("A", "Mac Donald").last_whole == "macdonald"
+    assert "brien" in make_name("A", "O'Brien").last_parts
+
+
+def test_nickname_table_is_broad():
+    for nick, full in [("bob", "robert"), ("bill", "william"), ("liam", "william"), ("peggy", "margaret")]:
+        assert full in nickname_canon(nick)
+    assert "elizabeth" in nickname_canon("betsy") and "elizabeth" in nickname_canon("eliza")
+    assert len(screening_data._FIRST) > 300
+
+
+def test_dob_neighbours_are_exactly_what_compare_accepts():
+    rng = random.Random(3)
+    for _ in range(60):
+        day = date(1940, 1, 1) + timedelta(days=rng.randrange(25000))
+        near = dates.neighbours(day)
+        for other in near:
+            assert dates.compare(parse_dob(day), parse_dob(other))[0] != "conflict"
+        for offset in range(-4000, 4000, 7):  # a brute-force sweep around the date
+            other = day + timedelta(days=offset)
+            accepted = dates.compare(parse_dob(day), parse_dob(other))[0] != "conflict"
+            assert accepted == (other in near)
+
+
+def test_parse_dob_forms():
+    assert parse_dob("1980").year == 1980 and parse_dob("1980").day is None
+    assert parse_dob("03/14/1980").day == date(1980, 3, 14)
+    assert not parse_dob("").known
+    with pytest.raises(InputError):
+        parse_dob("14.3.80")
+
+
+# --- the scorer -----------------------------------------------------------------------------------
+
+
+def test_bob_smyth_is_robert_smith_with_evidence_in_words():
+    c = score("Bob", "Smyth", "1980-03-14", entry("Robert", "Smith"))
+    assert c.decision is not Decision.CLEAR
+    assert "first name: Bob is a nickname of Robert" in c.evidence_text
+    assert "last name: one letter different and sounds alike (Smyth / Smith)" in c.evidence_text
+    assert "DOB: exact" in c.evidence_text
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "dob", "words"),
+    [
+        ("Robert", "Smith", "1980-14-03".replace("14-03", "03-14"), "last name: exact; first name: exact"),
+        ("Robert", "Smith", "1980-03-15", "DOB: one digit different"),
+        ("Robert", "Smith", "1980-03-41".replace("03-41", "12-03"), None),
+        ("Smith", "Robert", "1980-03-14", "name: first and last names swapped"),
+        ("Bobby", "Jones", "1980-03-14", "matches the alias 'Bobby Jones'"),
+        ("Robret", "Smith", "1980-03-14", "first name: one letter different"),
+    ],
+)
+def test_variants_of_one_entry(first, last, dob, words):
+    c = score(first, last, dob, entry("Robert", "Smith", aliases=["Bobby Jones"]))
+    if words is None:
+        assert c is None  # 1980-12-03 is neither a swap nor a digit away from 1980-03-14
+    else:
+        assert c is not None and c.decision is not Decision.CLEAR and words in c.evidence_text
+
+
+def test_day_month_swap_compound_particle_accents_year_only():
+    assert (
+        "day and month swapped"
+        in score("Ann", "Lee", "1980-04-03", entry("Ann", "Lee", "1980-03-04")).evidence_text
+    )
+    c = score("Maria", "Lopez", "1975-05-06", entry("Maria", "García-López", "1975-05-06"))
+    assert "compound surname" in c.evidence_text and c.decision is Decision.MATCH
+    c = score("María", "García-López", "1975-05-06", entry("Maria", "García-López", "1975"))
+    assert "only the year" in c.evidence_text and c.decision is Decision.POSSIBLE_MATCH
+    c = score("Jan", "Vanderberg", "1970-01-02", entry("Jan", "van der Berg", "1970-01-02"))
+    assert c.decision is Decision.MATCH
+    c = score("Jose", "Nunez", "1970-01-02", entry("José", "Núñez", "1970-01-02"))
+    assert c.decision is Decision.MATCH and "written differently" in c.evidence_text
+
+
+def test_two_weak_clues_together_are_not_a_match():
+    # A nickname and a date one digit off, or a compound-surname part and a year-only list date.
+    assert score("Bob", "Smith", "1980-03-15", entry("Robert", "Smith")) is None
+    assert score("Maria", "Lopez", "1975-05-06", entry("Maria", "García-López", "1975")) is None
+    assert score("Robert", "Smith", "1980-03-15", entry("Robert", "Smith")).decision is Decision.POSSIBLE_MATCH
+
+
+def test_a_namesake_with_another_birthday_is_not_flagged():
+    assert score("Robert", "Smith", "1961-07-22", entry("Robert", "Smith")) is None
+    assert score("Roberta", "Jones", "1980-03-14", entry("Robert", "Smith")) is None
+
+
+# --- import and the index -------------------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_errors_are_listed_by_line_and_nothing_is_imported(services, tmp_path):
+    good = write(tmp_path / "good.csv", HEADER + "Ann,,Lee,1970-01-02,,barred,x\n")
+    import_csv(services.store, good, "District")
+    bad = write(
+        tmp_path / "bad.csv",
+        HEADER + "Bob,,Ray,1970-01-02,,barred,\n,,,,,,\nCal,,Fox,1970-13-02,,barred,\nDee,,,1970-01-02,,watch,\n"
+        "Eve,,Orr,1970-01-02,,bogus,\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_csv(services.store, bad, "District", replace=True)
+    assert [line for line, _ in failed.value.errors] == [4, 5, 6]
+    assert "dob must look like" in failed.value.errors[0][1]
+    assert [e.last_name for e in services.lists.search()] == ["Lee"]  # the old list is untouched
+    assert services.screener.screen(Query("Ann", "Lee", dob=parse_dob("1970-01-02"))).decision is Decision.MATCH
+
+
+def test_reimport_replaces_a_source_atomically_and_reports_progress(services, tmp_path):
+    first = write(tmp_path / "a.csv", HEADER + "Ann,,Lee,1970-01-02,,,\nBob,,Ray,1971-01-02,,,\n")
+    import_csv(services.store, first, "Registry", kind="registry")
+    with pytest.raises(ConflictError):
+        import_csv(services.store, first, "Registry")
+    seen = []
+    second = write(tmp_path / "b.csv", HEADER + "Cal,,Fox,1972-01-02,,,\n")
+    report = import_csv(services.store, second, "Registry", replace=True, progress=lambda n, f: seen.append(f))
+    assert (report.added, report.replaced) == (1, 2) and seen[-1] == 1.0
+    assert services.screener.screen(Query("Ann", "Lee", dob=parse_dob("1970-01-02"))).decision is Decision.CLEAR
+    found = services.screener.screen(Query("Cal", "Fox", dob=parse_dob("1972-01-02")))
+    assert found.candidates[0].entry.kind is Kind.REGISTRY
+    assert services.store.db.execute("SELECT count(*) FROM screening_keys").fetchone()[0] > 0
+
+
+def test_column_mapping(services, tmp_path):
+    path = write(tmp_path / "m.csv", "Given,Surname,Born,AKA\nAnn,Lee,1970-01-02,Annie Li;A. Lee\n")
+    mapping = {"first_name": "Given", "last_name": "Surname", "dob": "Born", "aliases": "AKA"}
+    import_csv(services.store, path, "School", kind="watch", mapping=mapping)
+    (e,) = services.lists.search("lee")
+    assert (e.first_name, e.dob.text, e.aliases, e.kind) == (
+        "Ann",
+        "1970-01-02",
+        ("Annie Li", "A. Lee"),
+        Kind.WATCH,
+    )
+    with pytest.raises(InputError):
+        import_csv(services.store, path, "Other", mapping={"first_name": "Nope"})
+
+
+def test_add_edit_expire_remove_keep_the_index_right(services):
+    q = Query("Bill", "Turner", dob=parse_dob("1966-06-06"))
+    e = services.lists.add("School", NewEntry("William", "Turner", dob=parse_dob("1966-06-06")))
+    assert services.screener.screen(q).decision is Decision.MATCH
+    e = services.lists.update(e.id, NewEntry("William", "Turnbull", dob=parse_dob("1966-06-06")))
+    assert services.screener.screen(q).decision is Decision.CLEAR
+    assert services.screener.screen(Query("Bill", "Turnbull", dob=parse_dob("1966-06-06"))).candidates
+    services.lists.expire(e.id)
+    assert services.screener.screen(Query("Bill", "Turnbull", dob=parse_dob("1966-06-06"))).decision == "clear"
+    services.lists.remove(e.id)
+    assert services.store.db.execute("SELECT count(*) FROM screening_keys").fetchone()[0] == 0
+
+
+def test_fast_path_finds_what_a_full_scan_finds_on_the_generated_set(services, tmp_path):
+    """Small-scale version of the benchmark: every variant class, index vs scoring every entry."""
+    count = 3000
+    path = tmp_path / "list.csv"
+    screening_data.write_csv(path, count)
+    import_csv(services.store, path, "Registry")
+    missed, flagged_clean, lost = [], 0, 0
+    labelled = list(screening_data.queries(count, 8))
+    for q in labelled:
+        query = Query(q.first_name, q.last_name, q.middle_name, parse_dob(q.dob))
+        fast = services.screener.screen(query)
+        full = services.screener.scan_all(query)
+        lost += len({c.entry.id for c in full.candidates} - {c.entry.id for c in fast.candidates})
+        if q.target is not None and q.target + 1 not in {c.entry.id for c in fast.candidates}:
+            missed.append(q)
+        if q.target is None and fast.decision is not Decision.CLEAR:
+            flagged_clean += 1
+    assert lost == 0
+    assert not missed, missed
+    assert flagged_clean <= 1
+
+
+def test_an_index_built_with_older_key_rules_is_rebuilt_on_open(services, data_dir):
+    from frontdesk.context import Services
+
+    services.lists.add("School", NewEntry("William", "Turner", dob=parse_dob("1966-06-06")))
+    db = services.store.db
+    with db.conn:
+        db.execute("DELETE FROM screening_keys")
+        db.execute("UPDATE screening_meta SET value = '0' WHERE key = 'key_version'")
+    services.close()
+    reopened = Services.open(data_dir)
+    found = reopened.screener.screen(Query("Bill", "Turner", dob=parse_dob("1966-06-06")))
+    assert found.decision is Decision.MATCH
+    reopened.close()
+
+
+def test_visitors_with_a_year_or_no_date_of_birth(services):
+    services.lists.add("School", NewEntry("Dana", "Whitlock", dob=parse_dob("1975-07-02")))
+    services.lists.add("School", NewEntry("Dana", "Whitlock", dob=parse_dob("1990-01-01")))
+    no_date = services.screener.screen(Query("Dana", "Whitlock"))
+    assert no_date.decision is Decision.POSSIBLE_MATCH and len(no_date.candidates) == 2
+    year = services.screener.screen(Query("Dana", "Whitlock", dob=parse_dob("1975")))
+    assert [c.entry.dob.text for c in year.candidates] == ["1975-07-02"]
+    assert "the visitor gave only the year" in year.candidates[0].evidence_text
+    assert services.screener.screen(Query("Dan", "Whitlock", dob=parse_dob("1975"))).decision is Decision.CLEAR

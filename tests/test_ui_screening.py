@@ -1,0 +1,182 @@
+"""Screening at the desk, driven as a secretary would (pytest-qt, offscreen, real SQLite)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from frontdesk.models import Visitor
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.decisions import Consequence, Outcome
+from frontdesk.screening.models import Kind, NewEntry
+from ui.app import build_window
+from ui.screening_lists import EntryModel, ListManager
+
+
+@pytest.fixture
+def window(qtbot, services):
+    services.settings.set(__import__("frontdesk.settings", fromlist=["x"]).STAFF_NAME, "Pat Demo")
+    services.visits.staff = "Pat Demo"
+    win = build_window(services)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def put_on_list(services, kind: Kind, students=()):
+    return services.lists.add(
+        "District list",
+        NewEntry(
+            "Robert",
+            "Smith",
+            middle_name="James",
+            aliases=("Bobby Smythe",),
+            dob=parse_dob("1980-03-14"),
+            kind=kind,
+            reason="Trespass notice 2026-014" if kind is Kind.BARRED else "Court order 88",
+            students=tuple(students),
+        ),
+    )
+
+
+def fill(window, first="Bob", last="Smyth", dob="03/14/1980"):
+    window.form.first_name.setText(first)
+    window.form.last_name.setText(last)
+    window.form.dob.setText(dob)
+    window.form.destination.setText("Main office")
+
+
+def test_clear_visitor_checks_in_and_the_screening_is_logged(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    fill(window, "Ann", "Testwood", "02/03/1985")
+    with qtbot.waitSignal(window.visit_checked_in) as signal:
+        qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
+    assert window.screening.card is None
+    (logged,) = services.decisions.recent(visit_id=signal.args[0].id)
+    assert logged.outcome is Outcome.CLEAR and logged.staff == "Pat Demo"
+
+
+def test_possible_match_holds_the_check_in_until_dismissed_with_a_reason(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    fill(window)
+    with qtbot.waitSignal(window.screening.card_shown):
+        qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
+    card = window.screening.card
+    assert services.visits.on_site() == [] and not window.check_in_button.isEnabled()
+    assert "Bob is a nickname of Robert" in card.evidence.text()
+    assert "BARRED" not in card.findChild(type(card.hint)).text()  # calm wording at the top of the card
+    qtbot.mouseClick(card.not_this_person, Qt.MouseButton.LeftButton)  # no reason yet: nothing happens
+    assert "reason" in card.hint.text() and services.visits.on_site() == []
+    card.reason.setText("Different photo; ID checked")
+    with qtbot.waitSignal(window.visit_checked_in) as signal:
+        qtbot.mouseClick(card.not_this_person, Qt.MouseButton.LeftButton)
+    visit = signal.args[0]
+    assert window.screening.card is None and window.check_in_button.isEnabled()
+    (logged,) = services.decisions.recent(visit_id=visit.id)
+    assert (logged.outcome, logged.reason) == (Outcome.NOT_THIS_PERSON, "Different photo; ID checked")
+    assert services.notifications.unread("principal") == []
+
+
+def test_confirmed_barred_stops_the_check_in_and_tells_the_principal(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    fill(window)
+    with qtbot.waitSignal(window.screening.card_shown):
+        window.request_check_in()
+    with qtbot.waitSignal(window.screening.check_in_stopped) as signal:
+        qtbot.mouseClick(window.screening.card.same_person, Qt.MouseButton.LeftButton)
+    assert signal.args[0].consequence is Consequence.DENY
+    assert services.visits.on_site() == []
+    assert "Do not admit" in window.message.text() and window.message.property("kind") == "error"
+    bar = window.screening.notifications
+    assert bar.isVisible() and len(bar.shown) == 1 and "Confirmed Barred match" in bar.shown[0].title
+    assert services.decisions.recent()[0].staff == "Pat Demo"
+
+
+def test_confirmed_custody_admits_and_names_the_students_not_to_release(qtbot, window, services):
+    put_on_list(services, Kind.CUSTODY, ["Sam Smith", "Ada Smith"])
+    fill(window, "Robert", "Smith", "03/14/1980")
+    with qtbot.waitSignal(window.screening.card_shown):
+        window.request_check_in()
+    card = window.screening.card
+    assert "Students named: Sam Smith, Ada Smith" in card.entry_details.text()
+    with qtbot.waitSignal(window.visit_checked_in) as signal:
+        qtbot.mouseClick(card.same_person, Qt.MouseButton.LeftButton)
+    visit = signal.args[0]
+    assert "do not release Sam Smith, Ada Smith" in visit.note
+    assert "Do NOT release Sam Smith, Ada Smith" in window.message.text()
+    assert "Do not release: Sam Smith, Ada Smith" in services.notifications.unread("principal")[0].body
+    (logged,) = services.decisions.recent(visit_id=visit.id)
+    assert logged.outcome is Outcome.CONFIRMED
+
+
+def test_the_match_card_renders_photos_side_by_side(qtbot, window, services, tmp_path):
+    from tools.screenshot_screening import silhouette
+
+    entry = put_on_list(services, Kind.BARRED)
+    with services.store.db.conn:
+        services.store.db.execute(
+            "UPDATE screening_entries SET photo = ? WHERE id = ?", [silhouette("#d8dee6", "#3d5a80"), entry.id]
+        )
+    window.form.fill(Visitor("Bob", "Smyth", dob=date(1980, 3, 14), photo=silhouette("#e6e1d8", "#7a4e2d")))
+    window.form.destination.setText("Main office")
+    with qtbot.waitSignal(window.screening.card_shown) as signal:
+        window.request_check_in()
+    card = signal.args[0]
+    photos = [w for w in card.findChildren(type(card.hint)) if w.accessibleName().endswith("photo")]
+    assert [p.pixmap().isNull() for p in photos] == [False, False]
+    assert not window.form.isVisible()  # the card takes the form's place until a decision is made
+    assert card.grab().save(str(tmp_path / "card.png"))
+
+
+def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services, tmp_path):
+    manager = ListManager(services)
+    qtbot.addWidget(manager)
+    manager.show()
+    manager.f_source.setEditText("School list")
+    manager.f_first.setText("Dana")
+    manager.f_last.setText("Whitlock")
+    manager.f_dob.setText("1977")
+    manager.f_kind.setCurrentIndex(manager.f_kind.findData("watch"))
+    qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
+    assert "Added Dana Whitlock to School list" in manager.status.text()
+    manager.search.setText("whitlock")
+    assert manager.model.rowCount() == 1 and manager.model.entry_at(0).kind is Kind.WATCH
+    manager.table.selectRow(0)
+    qtbot.mouseClick(manager.expire_button, Qt.MouseButton.LeftButton)
+    assert services.lists.search("whitlock")[0].valid_until < date.today()
+
+    csv = tmp_path / "registry.csv"
+    rows = "".join(f"First{i},,Last{i},1970-01-{1 + i % 28:02d},,,\n" for i in range(12000))
+    csv.write_text("first_name,middle_name,last_name,dob,aliases,kind,reason\n" + rows)
+    manager.i_path.setText(str(csv))
+    manager.i_source.setText("State registry")
+    manager.i_kind.setCurrentIndex(manager.i_kind.findData("registry"))
+    seen = []
+    manager._relay.progressed.connect(lambda rows, fraction: seen.append(fraction))
+    with qtbot.waitSignal(manager.import_finished, timeout=30000) as signal:
+        qtbot.mouseClick(manager.import_button, Qt.MouseButton.LeftButton)
+    report, error = signal.args
+    assert error is None and report.added == 12000 and seen and seen[-1] == 1.0
+    assert "Imported 12,000 entries into State registry" in manager.status.text()
+    assert services.lists.search("last11999")[0].source == "State registry"
+
+
+def test_entry_model_without_a_window(services):
+    entry = put_on_list(services, Kind.CUSTODY, ["Sam Smith"])
+    model = EntryModel()
+    model.set_entries([entry])
+    cells = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert cells[:5] == ["Robert James Smith", "Bobby Smythe", "1980-03-14", "Custody order", "District list"]
+
+
+def test_without_a_date_of_birth_a_flagged_name_asks_for_it_first(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    fill(window, "Robert", "Smith", "")
+    window.request_check_in()
+    assert window.screening.card is None and services.visits.on_site() == []
+    assert "date of birth" in window.message.text()
+    window.form.dob.setText("01/02/1990")  # a different person: clear, so the check-in goes through
+    with qtbot.waitSignal(window.visit_checked_in):
+        window.request_check_in()
