@@ -91,7 +91,7 @@ class Services:
         )
         visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
         notifications = Notifications(store)
-        lists = ListService(store)
+        lists = ListService(store, session=session, audit=audit)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
 
         def thresholds() -> Thresholds:
@@ -117,6 +117,7 @@ class Services:
                 settings,
                 notifications,
                 dispatch=lambda note, staff: station.press("STAFF_ASSIST", note=note, staff=staff),
+                audit=audit,
             ),
             notifications=notifications,
             session=session,

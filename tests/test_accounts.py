@@ -305,3 +305,30 @@ def test_all_clear_in_set_up_mode_keeps_the_stated_role(services):
     with pytest.raises(PermissionDenied):
         services.station.all_clear(role="desk")
     assert services.station.all_clear(role="principal").msg_type == "Cancel"
+
+
+def test_list_changes_need_a_principal_and_decisions_are_audited(staffed, data_dir, capsys, monkeypatch):
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.models import Kind, NewEntry, Query
+
+    robert = NewEntry("Robert", "Smith", dob=parse_dob("1980-03-14"), kind=Kind.BARRED)
+    with pytest.raises(PermissionDenied):
+        staffed.lists.add("District", robert)  # the desk, not signed in
+    staffed.accounts.sign_in("desk.lee", DESK_PIN)
+    with pytest.raises(PermissionDenied):
+        staffed.lists.add("District", robert)
+    staffed.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+    entry = staffed.lists.add("District", robert)
+    staffed.accounts.sign_in("desk.lee", DESK_PIN)
+    with pytest.raises(PermissionDenied):
+        staffed.lists.remove(entry.id)
+    query = Query("Bob", "Smith", dob=parse_dob("1980-03-14"))
+    candidate = staffed.screener.screen(query).candidates[0]
+    staffed.decisions.dismiss(query, candidate, "Lee Desk", "different photo")
+    assert _audited(staffed, "list.%") == [("p.rivera", "list.add")]
+    assert _audited(staffed, "screening.%") == [("desk.lee", "screening.decision")]
+    # The command line: the desk may not add to a list.
+    staffed.close()
+    argv = ["--data-dir", str(staffed.store.data_dir), "barred", "add", "--source", "District"]
+    assert main([*argv, "--first-name", "Ann", "--last-name", "Lee"]) == 2
+    assert "may not change the screening lists" in capsys.readouterr().err

@@ -342,7 +342,11 @@ class ListManager(QWidget):
         entry = self._need_selection()
         if entry is None:
             return
-        self.services.lists.expire(entry.id)
+        try:
+            self.services.lists.expire(entry.id)
+        except FrontDeskError as exc:  # e.g. the signed-in role may not change lists
+            self.status.setText(exc.message)
+            return
         self.status.setText(f"{entry.full_name} ({entry.source}) no longer matches from today.")
         self.refresh()
 
@@ -352,7 +356,11 @@ class ListManager(QWidget):
         entry = self._need_selection()
         if entry is None:
             return
-        self.services.lists.remove(entry.id)
+        try:
+            self.services.lists.remove(entry.id)
+        except FrontDeskError as exc:
+            self.status.setText(exc.message)
+            return
         self.status.setText(f"Removed {entry.full_name} from {entry.source}.")
         self.refresh()
 

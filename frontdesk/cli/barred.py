@@ -6,11 +6,12 @@ import argparse
 import sys
 
 from frontdesk import clock
+from frontdesk.accounts.roles import Action
 from frontdesk.cli.common import open_services, print_json
 from frontdesk.errors import InputError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, import_csv
-from frontdesk.screening.lists import ListService, parse_kind
+from frontdesk.screening.lists import parse_kind
 from frontdesk.screening.models import Entry, Kind, NewEntry
 
 KINDS = ", ".join(k.value for k in Kind)
@@ -103,6 +104,7 @@ def _import(args: argparse.Namespace) -> int:
         if interactive:
             print(f"\r{rows:,} rows, {fraction:.0%}", end="", file=sys.stderr, flush=True)
 
+    services.session.require(Action.CHANGE_LISTS)  # issue 7: list changes are for principals and the district
     try:
         report = import_csv(
             services.store,
@@ -121,13 +123,19 @@ def _import(args: argparse.Namespace) -> int:
         raise
     if interactive:
         print(file=sys.stderr)
+    services.audit.record(
+        None,
+        "list.import",
+        report.source,
+        {"added": report.added, "replaced": report.replaced, "file": str(args.file)},
+    )
     replaced = f", replacing {report.replaced:,}" if args.replace else ""
     print(f"Imported {report.added:,} entries into {report.source!r}{replaced} in {report.seconds:.1f} s")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    lists = ListService(open_services(args).store)
+    lists = open_services(args).lists
     if not args.source and not args.search:
         found = lists.lists()
         if args.json:
@@ -168,7 +176,7 @@ def _add(args: argparse.Namespace) -> int:
         notes=args.notes,
         students=tuple(s.strip() for s in args.student if s.strip()),
     )
-    entry = ListService(open_services(args).store).add(args.source, new)
+    entry = open_services(args).lists.add(args.source, new)
     if args.json:
         print_json(entry_record(entry))
     else:
@@ -177,7 +185,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    lists = ListService(open_services(args).store)
+    lists = open_services(args).lists
     if args.source and args.entry_id is None:
         count = lists.remove_source(args.source)
         print(f"Removed the list {args.source!r} ({count:,} entries)")

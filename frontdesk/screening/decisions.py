@@ -90,7 +90,9 @@ class DecisionService:
         *,
         station: str = "",
         dispatch: Callable[[str, str], object] | None = None,
+        audit=None,
     ):
+        self._audit = audit  # the audit trail (issue 7): every decision, in the same transaction
         self._store = store
         self._settings = settings
         self._notifications = notifications
@@ -204,6 +206,21 @@ class DecisionService:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
+            if self._audit is not None:
+                self._audit.record(
+                    None,
+                    "screening.decision",
+                    f"screening_decision {cur.lastrowid}",
+                    {
+                        "visitor": f"{query.first_name} {query.last_name}",
+                        "outcome": f"{outcome.value}:{consequence.value}",
+                        "entry_id": entry.id if entry else None,
+                        "staff": staff.strip(),
+                        "reason": reason.strip(),
+                    },
+                )
+        if self._audit is not None:
+            self._audit.refresh_anchor()
         return self._get(cur.lastrowid, entry.students if entry else ())
 
     def _get(self, decision_id: int, students: tuple[str, ...] = ()) -> ScreeningDecision:

@@ -120,8 +120,11 @@ def unfile_keys(db: sqlite_utils.Database, entry: Entry) -> None:
 class ListService:
     """The administrators' verbs for lists and entries."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, session=None, audit=None):
         self._store = store
+        # Issue 7: with a session, list changes need Action.CHANGE_LISTS; with an audit trail, each is recorded.
+        self._session = session
+        self._audit = audit
 
     # --- lists --------------------------------------------------------------------------------------
     def lists(self) -> list[ScreeningList]:
@@ -156,6 +159,7 @@ class ListService:
 
     def remove_source(self, source: str) -> int:
         """Delete a list and all its entries (one transaction). Returns how many entries went."""
+        self._changing()
         db = self._store.db
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
@@ -164,11 +168,24 @@ class ListService:
                 raise NotFoundError(f"No list called {source!r}")
             count = delete_list_entries(db, row[0])
             db.execute("DELETE FROM screening_lists WHERE id = ?", [row[0]])
+        self._audited("list.remove_source", source, {"entries": count})
         return count
+
+    def _changing(self) -> None:
+        if self._session is not None:
+            from frontdesk.accounts.roles import Action
+
+            self._session.require(Action.CHANGE_LISTS)
+
+    def _audited(self, action: str, subject: str, details: dict) -> None:
+        if self._audit is not None:
+            self._audit.record(None, action, subject, details)
+            self._audit.refresh_anchor()
 
     # --- entries ------------------------------------------------------------------------------------
     def add(self, source: str, new: NewEntry, *, list_kind: Kind | str | None = None) -> Entry:
         """Add one entry to the list ``source`` (created if new) and file it in the index."""
+        self._changing()
         new = checked(new)
         db = self._store.db
         with db.conn:
@@ -178,10 +195,12 @@ class ListService:
             cur = db.execute(INSERT_ENTRY, [None, *entry_row(list_id, kind, new)])
             entry = self.get(cur.lastrowid)
             file_keys(db, entry)
+        self._audited("list.add", f"entry {entry.id}", {"list": source, "name": entry.full_name})
         return entry
 
     def update(self, entry_id: int, new: NewEntry) -> Entry:
         """Replace an entry's fields (the photo is kept when ``new.photo`` is None) and re-file it."""
+        self._changing()
         new = checked(new)
         db = self._store.db
         with db.conn:
@@ -197,10 +216,12 @@ class ListService:
             )
             entry = self.get(entry_id)
             file_keys(db, entry)
+        self._audited("list.update", f"entry {entry_id}", {"list": entry.source, "name": entry.full_name})
         return entry
 
     def expire(self, entry_id: int, on: date | None = None) -> Entry:
         """End an entry: it stops matching after ``on`` (default: yesterday, so from today)."""
+        self._changing()
         end = on or (clock.now().astimezone().date() - timedelta(days=1))
         db = self._store.db
         with db.conn:
@@ -209,16 +230,19 @@ class ListService:
             )
         if cur.rowcount == 0:
             raise NotFoundError(f"No list entry {entry_id}")
+        self._audited("list.expire", f"entry {entry_id}", {"until": end.isoformat()})
         return self.get(entry_id)
 
     def remove(self, entry_id: int) -> Entry:
         """Delete one entry and its index rows."""
+        self._changing()
         db = self._store.db
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
             entry = self.get(entry_id)
             unfile_keys(db, entry)
             db.execute("DELETE FROM screening_entries WHERE id = ?", [entry_id])
+        self._audited("list.remove", f"entry {entry_id}", {"list": entry.source, "name": entry.full_name})
         return entry
 
     def get(self, entry_id: int) -> Entry:
