@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk import clock
+from frontdesk.accounts.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.screening.dates import parse_dob
@@ -381,6 +382,12 @@ class ListManager(QWidget):
         if not path or not source:
             self.status.setText("Choose a file and name the list it goes into.")
             return
+        if not self.services.session.may(Action.CHANGE_LISTS):  # issue 7: principals and the district
+            try:
+                self.services.session.require(Action.CHANGE_LISTS)
+            except FrontDeskError as exc:
+                self.status.setText(exc.message)
+            return
         kind, replace, store, relay = (
             self.i_kind.currentData(),
             self.i_replace.isChecked(),
@@ -427,5 +434,8 @@ class ListManager(QWidget):
             assert report is not None
             replaced = f", replacing {report.replaced:,}" if report.replaced else ""
             self.status.setText(f"Imported {report.added:,} entries into {report.source}{replaced}.")
+            self.services.audit.record(
+                None, "list.import", report.source, {"added": report.added, "replaced": report.replaced}
+            )
         self.refresh()
         self.import_finished.emit(report, error)
