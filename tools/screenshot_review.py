@@ -48,6 +48,19 @@ def save(widget, name: str) -> None:
     Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
 
 
+def flag_one_visit(services, day) -> None:
+    """Screen one of the day's visitors against a list entry of the same name, as the desk would have."""
+    from frontdesk.screening.models import Kind, NewEntry, Query
+
+    visit = services.review.visits(ReviewQuery(day, day))[2].visit
+    who = visit.visitor
+    services.lists.add("District", NewEntry(who.first_name, who.last_name, kind=Kind.WATCH))
+    query = Query(who.first_name, who.last_name)
+    candidate = services.screener.screen(query).candidates[0]
+    decision = services.decisions.dismiss(query, candidate, "Pat Demo", "different date of birth")
+    services.decisions.link_visit([decision.id], visit.id)
+
+
 def main() -> int:
     """Take the review screenshots."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -68,6 +81,7 @@ def main() -> int:
     while last_school_day.weekday() >= 5:
         last_school_day -= timedelta(days=1)
     day = QDate(last_school_day.year, last_school_day.month, last_school_day.day)
+    flag_one_visit(services, last_school_day)
     review.visits.set_range(day, day)
     review.show()
     settle()
