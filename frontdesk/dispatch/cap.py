@@ -439,6 +439,11 @@ def _schema():
     return xmlschema.XMLSchema(str(SCHEMA_PATH))
 
 
+def load_schema() -> None:
+    """Load the XSD now (up to a second), so that the first alert is not the one that waits for it."""
+    _schema()
+
+
 def validate(xml: bytes) -> None:
     """Raise CapError (with the schema's reason) unless ``xml`` is valid CAP 1.2."""
     _valid_root(xml)

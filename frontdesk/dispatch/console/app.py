@@ -24,7 +24,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from frontdesk.dispatch.cap import MAX_BYTES
+from frontdesk.dispatch.cap import MAX_BYTES, load_schema
 from frontdesk.dispatch.console.auth import Dispatcher, Forbidden, Station, Unauthenticated
 from frontdesk.dispatch.console.forward import forward_loop
 from frontdesk.dispatch.console.service import ConsoleService
@@ -409,6 +409,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await blocking(load_schema)  # before the port answers: no alert pays for loading the schema
         tasks = [asyncio.create_task(watch()), asyncio.create_task(supervise())]
         if service.forward_url:
             tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
