@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from frontdesk.accounts.roles import PERMISSIONS, Action, Role, allowed
@@ -23,6 +24,8 @@ class Actor:
 # administrator can be created. Once any account exists, nobody signed in means the front desk.
 SETUP_ACTOR = Actor("setup", Role.ADMIN, "Set-up (no accounts yet)", signed_in=False)
 DESK_ACTOR = Actor("desk", Role.DESK, "Front desk (not signed in)", signed_in=False)
+# The application itself, for what the composition root sets up on its own (the demo's dispatch link).
+SYSTEM_ACTOR = Actor("system", Role.ADMIN, "FrontDesk (automatic set-up)", signed_in=False)
 
 
 class Session:
@@ -51,6 +54,16 @@ class Session:
     def become(self, actor: Actor | None) -> None:
         """Make ``actor`` the current person (None: nobody signed in). Only :class:`Accounts` calls this."""
         self._actor = actor
+
+    @contextmanager
+    def acting_as(self, actor: Actor) -> Iterator[None]:
+        """Act as ``actor`` for the block (recorded as such in the audit trail), then as before."""
+        previous = self._actor
+        self._actor = actor
+        try:
+            yield
+        finally:
+            self._actor = previous
 
     def may(self, action: Action) -> bool:
         """True when the current actor may do ``action`` (for the UI to grey out what it cannot)."""

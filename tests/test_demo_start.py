@@ -1,0 +1,32 @@
+"""`make run` on an unconfigured machine: the whole demo start-up path, as ``ui.app.run`` wires it.
+
+The demo seeds staff accounts, so the desk opens locked; its dispatch link must still connect itself to
+the demo console before anyone signs in (a crash here once broke ``make run``).
+"""
+
+from __future__ import annotations
+
+from frontdesk.accounts.session import SYSTEM_ACTOR
+from frontdesk.demo import demo_services
+from frontdesk.settings import SCHOOL_NAME
+from ui.app import Shell
+from ui.dispatch_setup import DispatchStarter
+
+
+def test_demo_desk_starts_with_its_console_before_anyone_signs_in(qtbot, qapp, tmp_path):
+    services = demo_services(tmp_path / "demo")
+    assert services.session.accounts_exist()  # the demo has staff accounts: nobody is signed in yet
+    shell = Shell(services, demo=True)
+    qtbot.addWidget(shell)
+    starter = DispatchStarter(shell, qapp)
+    try:
+        window = shell.window
+        assert window is not None and "DEMO" in window.windowTitle()
+        assert "Demo dispatch console at http://127.0.0.1:" in window.message.text()
+        qtbot.waitUntil(lambda: window.health["dispatch"].state == "ok", timeout=15_000)
+        # The app connected itself, and the audit trail says so (not a person, not the desk).
+        with services.session.acting_as(SYSTEM_ACTOR):  # reading the trail needs a principal or admin
+            assert services.audit.records(actor="system"), "the demo's self-connection is not audited"
+        assert services.settings.get(SCHOOL_NAME).endswith("(DEMO)")
+    finally:
+        starter.on_quit()
