@@ -131,7 +131,16 @@ def _forbidden_calls(s: Services, tmp_path):
         "accounts.add": lambda: s.accounts.add("x.y", Role.ADMIN, "long-enough-pw"),
         "accounts.disable": lambda: s.accounts.disable("root"),
         "accounts.reset": lambda: s.accounts.reset_secret("root", "long-enough-pw"),
+        "lists.import_csv": lambda: s.lists.import_csv(_barred_csv(tmp_path), "district"),
     }
+
+
+def _barred_csv(tmp_path):
+    path = tmp_path / "barred.csv"
+    path.write_text(
+        "first_name,middle_name,last_name,dob,aliases,kind,reason\nMax,,Testbar,1970-01-02,,barred,x\n"
+    )
+    return path
 
 
 ADMIN_ONLY = {"accounts.add", "accounts.disable", "accounts.reset"}
@@ -151,7 +160,15 @@ def test_forbidden_service_calls_are_refused(staffed, tmp_path, who):
     if who != "p.rivera":
         assert staffed.settings.get(SCHOOL_NAME) == ""
         assert not (tmp_path / "x.csv").exists()
+        assert staffed.lists.lists() == []  # nothing imported
         assert staffed.store.db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == before
+
+
+def test_a_list_import_by_a_principal_is_audited(staffed, tmp_path):
+    staffed.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+    report = staffed.lists.import_csv(_barred_csv(tmp_path), "district")
+    assert report.added == 1
+    assert ("p.rivera", "list.import") in _audited(staffed, "list.import")
 
 
 def test_desk_keeps_its_own_verbs(staffed, tmp_path):

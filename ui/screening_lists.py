@@ -33,7 +33,7 @@ from frontdesk.accounts.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.importer import ImportFailed, ImportReport, import_csv
+from frontdesk.screening.importer import ImportFailed, ImportReport
 from frontdesk.screening.models import Entry, Kind, NewEntry
 from ui.tasks import run_task
 
@@ -388,10 +388,11 @@ class ListManager(QWidget):
             except FrontDeskError as exc:
                 self.status.setText(exc.message)
             return
-        kind, replace, store, relay = (
+        kind, replace, store, lists, relay = (
             self.i_kind.currentData(),
             self.i_replace.isChecked(),
             self.services.store,
+            self.services.lists,
             self._relay,
         )
         self.import_button.setEnabled(False)
@@ -401,7 +402,7 @@ class ListManager(QWidget):
 
         def work() -> ImportReport:
             try:
-                return import_csv(store, path, source, kind=kind, replace=replace, progress=relay.progressed.emit)
+                return lists.import_csv(path, source, kind=kind, replace=replace, progress=relay.progressed.emit)
             finally:
                 store.close()  # the pool thread's own connection
 
@@ -434,8 +435,5 @@ class ListManager(QWidget):
             assert report is not None
             replaced = f", replacing {report.replaced:,}" if report.replaced else ""
             self.status.setText(f"Imported {report.added:,} entries into {report.source}{replaced}.")
-            self.services.audit.record(
-                None, "list.import", report.source, {"added": report.added, "replaced": report.replaced}
-            )
         self.refresh()
         self.import_finished.emit(report, error)

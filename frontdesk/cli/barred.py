@@ -6,11 +6,10 @@ import argparse
 import sys
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Action
 from frontdesk.cli.common import open_services, print_json
 from frontdesk.errors import InputError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.importer import ImportFailed, import_csv
+from frontdesk.screening.importer import ImportFailed
 from frontdesk.screening.lists import parse_kind
 from frontdesk.screening.models import Entry, Kind, NewEntry
 
@@ -104,10 +103,8 @@ def _import(args: argparse.Namespace) -> int:
         if interactive:
             print(f"\r{rows:,} rows, {fraction:.0%}", end="", file=sys.stderr, flush=True)
 
-    services.session.require(Action.CHANGE_LISTS)  # issue 7: list changes are for principals and the district
     try:
-        report = import_csv(
-            services.store,
+        report = services.lists.import_csv(  # checks the role and audits the import
             args.file,
             args.source,
             kind=parse_kind(args.kind, "--kind"),
@@ -123,12 +120,6 @@ def _import(args: argparse.Namespace) -> int:
         raise
     if interactive:
         print(file=sys.stderr)
-    services.audit.record(
-        None,
-        "list.import",
-        report.source,
-        {"added": report.added, "replaced": report.replaced, "file": str(args.file)},
-    )
     replaced = f", replacing {report.replaced:,}" if args.replace else ""
     print(f"Imported {report.added:,} entries into {report.source!r}{replaced} in {report.seconds:.1f} s")
     return 0

@@ -171,6 +171,20 @@ class ListService:
         self._audited("list.remove_source", source, {"entries": count})
         return count
 
+    def import_csv(self, path, source: str, **options):
+        """Import a CSV file into ``source`` (see :func:`frontdesk.screening.importer.import_csv`).
+
+        A list change like any other: refused unless the signed-in role may change lists, and audited.
+        """
+        from frontdesk.screening.importer import import_csv
+
+        self._changing()
+        report = import_csv(self._store, path, source, **options)
+        self._audited(
+            "list.import", report.source, {"added": report.added, "replaced": report.replaced, "file": str(path)}
+        )
+        return report
+
     def _changing(self) -> None:
         if self._session is not None:
             from frontdesk.accounts.roles import Action
