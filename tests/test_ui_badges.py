@@ -146,7 +146,7 @@ def test_reprint_from_the_on_site_list(qtbot, services):
     window = make_window(qtbot, services)
     first = check_in(qtbot, window, "Emerson", "Fictiona")
     check_in(qtbot, window, "Dakota", "Imaginaro")
-    row = next(i for i, v in enumerate(window.onsite_model.visits()) if v.id == first.visit.id)
+    row = next(i for i, v in enumerate(window.onsite_model.items()) if v.id == first.visit.id)
     window.onsite_table.selectRow(row)
     with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as again:
         window.badge_printing.reprint_action.trigger()

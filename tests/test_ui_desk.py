@@ -171,7 +171,7 @@ def test_first_run_asks_four_things_then_opens_the_desk(qtbot, services):
 def test_on_site_model_without_a_window(services):
     visit = services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
     model = OnSiteModel(now=lambda: visit.time_in.replace(hour=(visit.time_in.hour + 1) % 24))
-    model.set_visits([visit])
+    model.set_items([visit])
     assert model.rowCount() == 1 and model.columnCount() == 6
     assert model.data(model.index(0, 0)) == "Ann Testwood"
     assert model.data(model.index(0, 5)) == format_badge_code(visit.badge_code)

@@ -97,7 +97,7 @@ def test_table_model_without_a_window(services, flag_contractors):
 
     rows = services.review.visits(ReviewQuery(DAY, DAY))
     model = ReviewTableModel(now=lambda: at(DAY, 15))
-    model.set_rows(rows)
+    model.set_items(rows)
     assert (model.rowCount(), model.columnCount()) == (4, len(ReviewTableModel.HEADERS))
     bob = model.index(1, 0)
     cells = [model.data(model.index(1, c)) for c in range(model.columnCount())]
@@ -116,7 +116,7 @@ def test_table_model_without_a_window(services, flag_contractors):
     assert model.data(model.index(2, 2)) == "on site"  # Zoë never checked out
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is None
     audit = AuditTableModel()
-    audit.set_records(services.audit.records())
+    audit.set_items(services.audit.records())
     assert audit.rowCount() >= 4 and audit.data(audit.index(0, 3)).startswith("visit.")
 
 
@@ -133,13 +133,13 @@ def test_day_view_totals_and_charts(window):
 def test_filters(qtbot, window):
     panel = window.visits
     panel.flagged_only.setChecked(True)
-    assert [r.visit.visitor.last_name for r in panel.model.rows()] == ["Sampleton"]
+    assert [r.visit.visitor.last_name for r in panel.model.items()] == ["Sampleton"]
     panel.flagged_only.setChecked(False)
     panel.on_site_only.setChecked(True)
-    assert [r.visit.visitor.first_name for r in panel.model.rows()] == ["Zoë"]
+    assert [r.visit.visitor.first_name for r in panel.model.items()] == ["Zoë"]
     panel.on_site_only.setChecked(False)
     panel.category.setCurrentIndex(panel.category.findData(Category.VENDOR))
-    assert [r.visit.visitor.last_name for r in panel.model.rows()] == ["Mockridge"]
+    assert [r.visit.visitor.last_name for r in panel.model.items()] == ["Mockridge"]
     assert panel.station.findData("Main office") > 0
 
 
@@ -150,7 +150,7 @@ def test_search_as_you_type_and_history(qtbot, window, principal):
     panel.search.setFocus()
     qtbot.keyClicks(panel.search, "testw")
     qtbot.waitUntil(lambda: panel.mode == "search", timeout=2000)
-    assert [r.visit.time_in.astimezone().date() for r in panel.model.rows()] == [DAY, date(2026, 10, 5)]
+    assert [r.visit.time_in.astimezone().date() for r in panel.model.items()] == [DAY, date(2026, 10, 5)]
     assert "across all history" in panel.heading.text()
     panel.table.selectRow(0)
     qtbot.mouseClick(panel.history_button, Qt.MouseButton.LeftButton)
@@ -184,7 +184,7 @@ def test_audit_tab_browse_verify_export(qtbot, window, tmp_path):
     assert audit.model.rowCount() > 6
     audit.action.setText("user.sign_in")
     audit.refresh()
-    assert {audit.model.record_at(i).action for i in range(audit.model.rowCount())} == {"user.sign_in"}
+    assert {audit.model.item_at(i).action for i in range(audit.model.rowCount())} == {"user.sign_in"}
     qtbot.mouseClick(audit.verify_button, Qt.MouseButton.LeftButton)
     assert audit.result.text().startswith("Intact")
     assert audit.export_to(str(tmp_path / "audit.csv")) == 2

@@ -89,7 +89,7 @@ class BadgePrinting(QObject):
         """Reprint the badge of the visitor selected in On site now."""
         rows = self.window.onsite_table.selectionModel().selectedRows()
         if rows:
-            self.on_reprint_requested(self.window.onsite_model.visit_at(rows[0].row()))
+            self.on_reprint_requested(self.window.onsite_model.item_at(rows[0].row()))
 
     @Slot(object)
     def on_job_done(self, result) -> None:

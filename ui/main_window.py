@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         if not text:
             return
         code = normalize_badge_code(text)
-        if len(code) == 8 and any(v.badge_code == code for v in self.onsite_model.visits()):
+        if len(code) == 8 and any(v.badge_code == code for v in self.onsite_model.items()):
             self.check_out(code)
             self.scan_entry.clear()
             return
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
         if not rows:
             self.message.show_message("Choose someone in On site now, or type their badge code.", "warning")
             return
-        self.check_out(self.onsite_model.visit_at(rows[0].row()).badge_code)
+        self.check_out(self.onsite_model.item_at(rows[0].row()).badge_code)
 
     def check_out(self, badge_code: str) -> Visit | None:
         """Check out by badge code and say so."""
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
     def refresh_on_site(self) -> None:
         """Reload the on-site list."""
         visits = self.services.visits.on_site()
-        self.onsite_model.set_visits(visits)
+        self.onsite_model.set_items(visits)
         self.onsite_count.setText(f"{len(visits)} on site")
 
     def set_health(self, device: str, state: str, text: str) -> None:

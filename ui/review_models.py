@@ -6,20 +6,20 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QBrush, QColor
 
 from frontdesk import clock
 from frontdesk.audit import AuditRecord
 from frontdesk.review.models import ReviewRow
-from ui.table_models import format_duration
+from ui.table_models import ItemTableModel, format_duration
 
 Index = QModelIndex | QPersistentModelIndex
 FLAGGED = QColor("#f9d0d0")
 ON_SITE = QColor("#fff4d6")
 
 
-class ReviewTableModel(QAbstractTableModel):
+class ReviewTableModel(ItemTableModel[ReviewRow]):
     """Every visit of the review: times, duration, who, why, screening, badge, station, staff.
 
     Flagged visits are shaded red, visits still open amber (BackgroundRole).
@@ -43,33 +43,7 @@ class ReviewTableModel(QAbstractTableModel):
 
     def __init__(self, now: Callable[[], datetime] = clock.now):
         super().__init__()
-        self._rows: list[ReviewRow] = []
         self._now = now
-
-    def set_rows(self, rows: list[ReviewRow]) -> None:
-        """Replace the rows."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> ReviewRow:
-        """The review row shown in table row ``row``."""
-        return self._rows[row]
-
-    def rows(self) -> list[ReviewRow]:
-        """Every row shown, in order."""
-        return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def cells(self, row: ReviewRow) -> tuple[str, ...]:
         """The texts of one row, in column order."""
@@ -92,61 +66,25 @@ class ReviewTableModel(QAbstractTableModel):
             v.staff,
         )
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.cells(row)[index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if row.flagged:
-                return QBrush(FLAGGED)
-            if row.visit.time_out is None:
-                return QBrush(ON_SITE)
-        if role == Qt.ItemDataRole.ToolTipRole and row.visit.note:
-            return row.visit.note
+    def background(self, row: ReviewRow) -> QBrush | None:
+        if row.flagged:
+            return QBrush(FLAGGED)
+        if row.visit.time_out is None:
+            return QBrush(ON_SITE)
         return None
 
+    def tooltip(self, row: ReviewRow) -> str | None:
+        return row.visit.note or None
 
-class AuditTableModel(QAbstractTableModel):
+
+class AuditTableModel(ItemTableModel[AuditRecord]):
     """Audit records: number, time, who, what, about what, details."""
 
     HEADERS = ("#", "Time", "Who", "What", "About", "Details")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._records: list[AuditRecord] = []
+    def cells(self, r: AuditRecord) -> tuple[str, ...]:
+        details = ", ".join(f"{k}: {v}" for k, v in r.details.items())
+        return (str(r.seq), f"{r.time.astimezone():%Y-%m-%d %H:%M:%S}", r.actor, r.action, r.subject, details)
 
-    def set_records(self, records: list[AuditRecord]) -> None:
-        """Replace the records."""
-        self.beginResetModel()
-        self._records = list(records)
-        self.endResetModel()
-
-    def record_at(self, row: int) -> AuditRecord:
-        """The record shown in ``row``."""
-        return self._records[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self._records[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            details = ", ".join(f"{k}: {v}" for k, v in r.details.items())
-            return (str(r.seq), f"{r.time.astimezone():%Y-%m-%d %H:%M:%S}", r.actor, r.action, r.subject, details)[
-                index.column()
-            ]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"hash {r.hash}\nprevious {r.prev_hash}\n{json.dumps(r.details, ensure_ascii=False)}"
-        return None
+    def tooltip(self, r: AuditRecord) -> str:
+        return f"hash {r.hash}\nprevious {r.prev_hash}\n{json.dumps(r.details, ensure_ascii=False)}"

@@ -213,7 +213,7 @@ class VisitsPanel(QWidget):
 
     def show_rows(self, rows: list[ReviewRow], heading: str) -> None:
         """Put rows in the table with a heading and their totals."""
-        self.model.set_rows(rows)
+        self.model.set_items(rows)
         self.heading.setText(heading)
         t = Totals.of(rows, clock.now())
         categories = ", ".join(f"{c.label} {n}" for c, n in t.by_category.items())
@@ -292,7 +292,7 @@ class VisitsPanel(QWidget):
         if not selected:
             self.say("Choose a visit first; its visitor's history is shown.")
             return
-        visitor = self.model.row_at(selected[0].row()).visit.visitor
+        visitor = self.model.item_at(selected[0].row()).visit.visitor
         try:
             rows = self.services.review.history(visitor.id)  # type: ignore[arg-type]
         except FrontDeskError as exc:
@@ -334,7 +334,7 @@ class VisitsPanel(QWidget):
     def print_log(self, printer) -> None:
         """Print what the table shows (the day log, a range, a search or a history)."""
         now = clock.now()
-        html = day_log_html(self.model.rows(), self.heading.text(), self.services.settings.get(SCHOOL_NAME), now)
+        html = day_log_html(self.model.items(), self.heading.text(), self.services.settings.get(SCHOOL_NAME), now)
         print_html(html, printer)
         self.services.audit.record(None, "report.print", self.heading.text(), {"visits": self.model.rowCount()})
         self.say(f"Printed {self.model.rowCount()} visits.")
@@ -404,7 +404,7 @@ class AuditPanel(QWidget):
     def refresh(self) -> None:
         """Show the newest 1,000 records that match."""
         try:
-            self.model.set_records(self.services.audit.records(limit=1000, **self.filters()))
+            self.model.set_items(self.services.audit.records(limit=1000, **self.filters()))
         except FrontDeskError as exc:
             self.result.setText(exc.message)
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush
 
 from frontdesk import clock
 from frontdesk.models import Visit
 from frontdesk.text import format_badge_code
 
 Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 
 
 def format_duration(seconds: float) -> str:
@@ -22,37 +25,46 @@ def format_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-class OnSiteModel(QAbstractTableModel):
-    """Who is on site now: name, category, destination, time in, how long, badge code."""
+class ItemTableModel(QAbstractTableModel, Generic[T]):
+    """Adapts a list of frozen dataclasses to a read-only table.
 
-    HEADERS = ("Name", "Category", "Going to", "In at", "On site", "Badge")
+    Subclasses give ``HEADERS`` and ``cells(item)``, and may give ``tooltip(item)`` and ``background(item)``.
+    """
 
-    def __init__(self, now: Callable[[], datetime] = clock.now):
+    HEADERS: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
         super().__init__()
-        self._visits: list[Visit] = []
-        self._now = now
+        self._items: list[T] = []
 
-    def set_visits(self, visits: list[Visit]) -> None:
+    def set_items(self, items: list[T]) -> None:
         """Replace the rows."""
         self.beginResetModel()
-        self._visits = list(visits)
+        self._items = list(items)
         self.endResetModel()
 
-    def visit_at(self, row: int) -> Visit:
-        """The visit shown in ``row``."""
-        return self._visits[row]
+    def item_at(self, row: int) -> T:
+        """The item shown in ``row``."""
+        return self._items[row]
 
-    def visits(self) -> list[Visit]:
-        """Every visit shown, in order."""
-        return list(self._visits)
+    def items(self) -> list[T]:
+        """Every item shown, in order."""
+        return list(self._items)
 
-    def tick(self) -> None:
-        """Refresh the durations column (called by a timer)."""
-        if self._visits:
-            self.dataChanged.emit(self.index(0, 4), self.index(len(self._visits) - 1, 4))
+    def cells(self, item: T) -> tuple[str, ...]:
+        """The texts of one row, in column order."""
+        raise NotImplementedError
+
+    def tooltip(self, item: T) -> str | None:
+        """The row's tooltip, if any."""
+        return None
+
+    def background(self, item: T) -> QBrush | None:
+        """The row's background, if it stands out."""
+        return None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._visits)
+        return 0 if parent.isValid() else len(self._items)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -65,16 +77,39 @@ class OnSiteModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        visit = self._visits[index.row()]
+        item = self._items[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (
-                visit.visitor.full_name,
-                visit.category.label,
-                visit.destination,
-                f"{visit.time_in.astimezone():%H:%M}",
-                format_duration(visit.duration(self._now())),
-                format_badge_code(visit.badge_code),
-            )[index.column()]
+            return self.cells(item)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{visit.visitor.full_name}: {visit.purpose or 'no purpose given'}"
+            return self.tooltip(item)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self.background(item)
         return None
+
+
+class OnSiteModel(ItemTableModel[Visit]):
+    """Who is on site now: name, category, destination, time in, how long, badge code."""
+
+    HEADERS = ("Name", "Category", "Going to", "In at", "On site", "Badge")
+
+    def __init__(self, now: Callable[[], datetime] = clock.now):
+        super().__init__()
+        self._now = now
+
+    def tick(self) -> None:
+        """Refresh the durations column (called by a timer)."""
+        if self._items:
+            self.dataChanged.emit(self.index(0, 4), self.index(len(self._items) - 1, 4))
+
+    def cells(self, visit: Visit) -> tuple[str, ...]:
+        return (
+            visit.visitor.full_name,
+            visit.category.label,
+            visit.destination,
+            f"{visit.time_in.astimezone():%H:%M}",
+            format_duration(visit.duration(self._now())),
+            format_badge_code(visit.badge_code),
+        )
+
+    def tooltip(self, visit: Visit) -> str:
+        return f"{visit.visitor.full_name}: {visit.purpose or 'no purpose given'}"
