@@ -15,7 +15,7 @@ from frontdesk.services.badges import Outcome, PrintResult
 from printers.fakes import png_bytes
 from ui.printing import Question
 
-PREVIEW_WIDTH, PREVIEW_HEIGHT = 200, 190
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 160, 150
 
 _KIND = {
     Outcome.PRINTED: "#0d5223",

@@ -103,7 +103,12 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         central = QWidget()
-        self.setCentralWidget(central)
+        # On a short screen (1366x768 with a taskbar) the desk scrolls; the status bar stays in view.
+        page = QScrollArea()
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setWidget(central)
+        self.setCentralWidget(page)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(10)

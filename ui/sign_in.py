@@ -55,7 +55,7 @@ class SignInPanel(QWidget):
         self.pad_buttons: dict[str, QPushButton] = {}
         for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]):
             button = QPushButton(key)
-            button.setMinimumSize(64, 52)
+            button.setMinimumSize(64, 44)
             button.setFont(big)
             button.setAccessibleName({"⌫": "Delete digit", "OK": "Sign in"}.get(key, f"Digit {key}"))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pad never steals the keyboard
