@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -25,6 +24,7 @@ from frontdesk.dispatch import cap
 from frontdesk.dispatch.console.auth import Unauthenticated
 from frontdesk.dispatch.console.server import running
 from frontdesk.dispatch.console.service import ConsoleService
+from tests.dispatch_station_support import self_signed_certificate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -189,42 +189,10 @@ def test_real_alerts_are_forwarded_onward_and_drills_never(tmp_path):
     service.close()
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
-
-
 def test_https_with_a_certificate(tmp_path):
     import ssl
 
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}")
     enrolment = service.auth.enroll("Maple", "Main office desk", "101")
     service.auth.add_dispatcher("Dana", "correct horse")
