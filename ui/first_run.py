@@ -10,6 +10,17 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.settings import Settings
 
 
+def centred_column(panel: QWidget) -> QVBoxLayout:
+    """The layout of a readable column (at most 720 px) centred at the top of ``panel``, as set-up pages use."""
+    outer = QVBoxLayout(panel)
+    column = QWidget()
+    column.setMaximumWidth(720)
+    outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(40, 60, 40, 40)
+    return layout
+
+
 class FirstRunPanel(QWidget):
     """Asks the four things the desk needs before it can start; emits ``completed`` when saved."""
 
@@ -18,12 +29,7 @@ class FirstRunPanel(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self._settings = settings
-        outer = QVBoxLayout(self)
-        column = QWidget()
-        column.setMaximumWidth(720)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(column)
-        layout.setContentsMargins(40, 60, 40, 40)
+        layout = centred_column(self)
         title = QLabel(
             "<h1>Welcome to FrontDesk</h1><p>Four questions, then the desk is ready. "
             "Everything else can be set later.</p>"

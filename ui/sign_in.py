@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from frontdesk.accounts.roles import Role
 from frontdesk.accounts.service import Accounts
 from frontdesk.errors import FrontDeskError
+from ui.first_run import centred_column
 
 
 class SignInPanel(QWidget):
@@ -137,12 +138,7 @@ class CreateAdminPanel(QWidget):
     def __init__(self, accounts: Accounts, parent: QWidget | None = None):
         super().__init__(parent)
         self._accounts = accounts
-        outer = QVBoxLayout(self)
-        column = QWidget()
-        column.setMaximumWidth(720)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(column)
-        layout.setContentsMargins(40, 60, 40, 40)
+        layout = centred_column(self)
         intro = QLabel(
             "<h1>The administrator</h1><p>One district administrator account manages the staff accounts "
             "(front-desk PINs, principals' passwords). Keep its password somewhere safe.</p>"
