@@ -140,15 +140,17 @@ SCREEN_NAMESAKES_MAX = declare(
     2,
     "Name-only matches: most namesakes",
     "An entry without a date of birth is flagged on name alone only if at most this many list entries "
-    "share the name: a name a registry holds many times says nothing about this visitor",
+    "carry the name (middle names not contradicting): a name a registry holds many times says nothing "
+    "about this visitor",
 )
 SCREEN_MAX_CHANCE = declare(
     "screening.max_chance_near_miss",
     float,
-    0.3,
+    0.05,
     "Near-miss dates: most expected by chance",
     "A date of birth one digit off (or a year-only list date) is flagged only when fewer than this many of "
-    "the visitor's namesakes on the lists would be expected to be such a near miss by chance",
+    "the entries carrying the visitor's name (and middle name, when both give one and it agrees) would be "
+    "expected to be such a near miss by chance. Higher flags more common names; see docs/benchmarks.md",
 )
 SCREEN_REGISTRY_AS_BARRED = declare(
     "screening.registry_as_barred",

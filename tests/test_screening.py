@@ -238,3 +238,39 @@ def test_visitors_with_a_year_or_no_date_of_birth(services):
     assert [c.entry.dob.text for c in year.candidates] == ["1975-07-02"]
     assert "the visitor gave only the year" in year.candidates[0].evidence_text
     assert services.screener.screen(Query("Dan", "Whitlock", dob=parse_dob("1975"))).decision is Decision.CLEAR
+
+
+def test_a_near_miss_date_is_weighed_against_how_common_the_name_is(services, tmp_path):
+    # One Quinn Fairweather on the lists: a date one digit off is flagged, and the card says why.
+    services.lists.add("School", NewEntry("Quinn", "Fairweather", "Ellis", dob=parse_dob("1970-05-14")))
+    rare = services.screener.screen(Query("Quinn", "Fairweather", dob=parse_dob("1970-05-15")))
+    assert rare.decision is Decision.POSSIBLE_MATCH
+    assert "namesakes: 1 entry on the lists carries this name with a full date of birth" in (
+        rare.candidates[0].evidence_text
+    )
+    # A registry holding 150 Pat Brennans: one of them one digit off is likely by chance, so not flagged ...
+    rng = random.Random(7)
+    rows = "".join(
+        f"Pat,{'Lee' if i == 0 else ''},Brennan,{(date(1950, 1, 1) + timedelta(days=rng.randrange(20000)))},,,\n"
+        for i in range(150)
+    )
+    import_csv(services.store, write(tmp_path / "many.csv", HEADER + rows), "Registry", kind="registry")
+    first = next(e for e in services.lists.search("Brennan") if e.middle_name == "Lee")
+    near = next(d for d, how in dates.neighbours(first.dob.day).items() if how == "one_digit")
+    common = Query("Pat", "Brennan", dob=parse_dob(near))
+    assert first.id not in {c.entry.id for c in services.screener.screen(common).candidates}
+    # ... unless the visitor's middle name agrees with that entry's, which few namesakes share.
+    agreeing = services.screener.screen(Query("Pat", "Brennan", "Lee", parse_dob(near)))
+    assert first.id in {c.entry.id for c in agreeing.candidates}
+    assert "this name and middle name" in agreeing.candidates[0].evidence_text
+
+
+def test_contradicting_middle_names_outweigh_a_near_miss_date_but_not_an_exact_one(services):
+    services.lists.add("School", NewEntry("Quinn", "Fairweather", "Ellis", dob=parse_dob("1970-05-14")))
+    assert services.screener.screen(Query("Quinn", "Fairweather", "Ellis", parse_dob("1970-05-15"))).candidates
+    assert services.screener.screen(Query("Quinn", "Fairweather", "E.", parse_dob("1970-05-15"))).candidates
+    assert services.screener.screen(Query("Quinn", "Fairweather", "Elis", parse_dob("1970-05-15"))).candidates
+    other = services.screener.screen(Query("Quinn", "Fairweather", "Morgan", parse_dob("1970-05-15")))
+    assert other.decision is Decision.CLEAR
+    exact = services.screener.screen(Query("Quinn", "Fairweather", "Morgan", parse_dob("1970-05-14")))
+    assert exact.decision is not Decision.CLEAR and "middle name: different" in exact.candidates[0].evidence_text

@@ -11,13 +11,25 @@ name, or a birthday, from being flagged.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
 from frontdesk.screening import dates
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query
-from frontdesk.screening.names import Name, alias_parts, fold, make_name, nickname_canon, phonetic, phonetic2
+from frontdesk.screening.names import (
+    Name,
+    alias_parts,
+    fold,
+    make_name,
+    name_tokens,
+    nickname_canon,
+    phonetic,
+    phonetic2,
+    surname_forms,
+)
 
 LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
 NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
@@ -145,15 +157,31 @@ def compare_first(q: Name, e: Name) -> tuple[float, str, str]:
     return 0.0, "different", f"different ({q_raw} / {e_raw})"
 
 
-def _middle(q: Name, e: Name) -> tuple[float, FieldEvidence | None]:
-    qm, em = q.middle.split(), e.middle.split()
+def middle_relation(q: Name, e: Name) -> str:
+    """How two middle names compare: "agrees" (same, or the same initial), "similar", "different", "missing"."""
+    return _middle_words(q.middle.split(), e.middle.split())
+
+
+def _middle_words(qm: Sequence[str], em: Sequence[str]) -> str:
     if not qm or not em:
-        return 0.0, None
+        return "missing"
     if qm[0] == em[0] or (len(qm[0]) == 1 or len(em[0]) == 1) and qm[0][0] == em[0][0]:
-        return 0.02, FieldEvidence("middle name", "agrees", "agrees")
+        return "agrees"
     if nickname_canon(qm[0]) & nickname_canon(em[0]) or _sounds_alike(qm[0], em[0]):
-        return 0.0, FieldEvidence("middle name", "similar", "similar")
-    return -0.05, FieldEvidence("middle name", "different", "different")
+        return "similar"
+    if _typo_level(qm[0], em[0])[0]:
+        return "similar"
+    return "different"
+
+
+_MIDDLE_BONUS = {"agrees": 0.02, "similar": 0.0, "different": -0.05}
+
+
+def _middle(q: Name, e: Name) -> tuple[float, FieldEvidence | None]:
+    relation = middle_relation(q, e)
+    if relation == "missing":
+        return 0.0, None
+    return _MIDDLE_BONUS[relation], FieldEvidence("middle name", relation, relation)
 
 
 def score_name(q: Name, e: Name, strong: bool = False) -> tuple[float, list[FieldEvidence]] | None:
@@ -240,3 +268,36 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     total = round(NAME_WEIGHT * name_score + DOB_WEIGHT * DOB_LEVEL[dob_rel], 4)
     evidence = [*evidence, FieldEvidence("DOB", dob_rel, dob_words)]
     return Candidate(entry, total, tuple(evidence), thresholds.decide(total), matched)
+
+
+@functools.lru_cache(maxsize=8192)
+def _alias_parts(alias: str) -> tuple[str, str, str]:
+    return alias_parts(alias)
+
+
+def look_alike(pq: PreparedQuery, first: str, middle: str, last: str, aliases: Iterable[str]) -> str | None:
+    """ "agrees" or "compatible" when a list entry carries the visitor's name all but exactly, else None.
+
+    A look-alike is a list entry whose own name or an alias is the visitor's (surname the same apart from
+    accents, punctuation or particles; first name the same) and whose middle name does not contradict
+    the visitor's; "agrees" when both give a middle name and it is the same (or the same initial).
+    Counting them tells how common the visitor's name is on the lists, which is what a near-miss date of
+    birth has to be weighed against.
+    """
+    found = None
+    q = pq.name
+    for given, middle_name, surname in ((first, middle, last), *(_alias_parts(a) for a in aliases)):
+        # The same tests as compare_first / compare_last at the all-but-exact levels, on cached pieces:
+        # a common name has hundreds of namesakes to look at.
+        given_words = name_tokens(given)
+        if not given_words or given_words[0] != q.first:
+            continue
+        whole, core = surname_forms(surname)[:2]
+        if not whole or (whole != q.last_whole and core != q.last_core):
+            continue
+        relation = _middle_words(q.middle.split(), (*name_tokens(middle_name), *given_words[1:]))
+        if relation == "agrees":
+            return relation
+        if relation != "different":
+            found = "compatible"
+    return found

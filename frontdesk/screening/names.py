@@ -84,7 +84,7 @@ def fold(text: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=50_000)  # names repeat a lot: an import folds each common one once
-def _tokens(text: str | None) -> tuple[str, ...]:
+def name_tokens(text: str | None) -> tuple[str, ...]:
     """Folded words with generational suffixes removed; ``mc`` read as ``mac``."""
     words = [w for w in fold(text).split() if w not in SUFFIXES]
     return tuple("mac" + w[2:] if w.startswith("mc") and len(w) > 3 else w for w in words)
@@ -93,8 +93,8 @@ def _tokens(text: str | None) -> tuple[str, ...]:
 def _split_particle_apostrophe(text: str | None) -> tuple[str, ...]:
     """The parts of a surname read with apostrophes as breaks: O'Brien also as "o brien"."""
     if not text or ("'" not in text and "’" not in text):
-        return _tokens(text)
-    return _tokens(text.replace("'", " ").replace("’", " "))
+        return name_tokens(text)
+    return name_tokens(text.replace("'", " ").replace("’", " "))
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -127,9 +127,9 @@ class Name:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _surname(last: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]:
+def surname_forms(last: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]:
     """(whole, core, parts, forms, sound codes) of a written surname; cached, since surnames repeat."""
-    last_words = _tokens(last)
+    last_words = name_tokens(last)
     # A surname with an apostrophe also yields the parts after it (O'Brien -> brien, D'Angelo -> angelo).
     split_words = _split_particle_apostrophe(last)
     parts = [w for w in last_words if w not in PARTICLES and len(w) > 1]
@@ -149,9 +149,9 @@ def _surname(last: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ..
 
 def make_name(first: str | None, last: str | None, middle: str | None = None) -> Name:
     """Build the comparable forms of a name from its written parts."""
-    first_words = list(_tokens(first))
-    middle_words = list(_tokens(middle))
-    whole, core, parts, forms, codes = _surname(last)
+    first_words = list(name_tokens(first))
+    middle_words = list(name_tokens(middle))
+    whole, core, parts, forms, codes = surname_forms(last)
     raw = " ".join(p.strip() for p in (first or "", middle or "", last or "") if p and p.strip())
     return Name(
         raw=raw,
@@ -183,13 +183,13 @@ def alias_parts(alias: str) -> tuple[str, str, str]:
 @functools.lru_cache(maxsize=50_000)
 def first_word(given: str | None) -> str:
     """The first given name, folded ("Mary-Ann" -> "mary")."""
-    words = _tokens(given)
+    words = name_tokens(given)
     return words[0] if words else ""
 
 
 def surname_codes(last: str | None) -> frozenset[str]:
     """The sound codes of every form of a written surname (cached)."""
-    return _surname(last)[4]
+    return surname_forms(last)[4]
 
 
 # --- nicknames ------------------------------------------------------------------------------------

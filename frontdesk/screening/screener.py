@@ -1,10 +1,18 @@
 """Screening one visitor: look the blocking keys up, score the few entries found, decide.
 
-Two rules use how often the visitor's name occurs on the lists (its *namesakes*, counted from the same
-index scan): a date of birth one digit off (or transposed, or a list giving only the year) is flagged only
-when such a near miss is unlikely to happen by chance among that many namesakes; and a list entry without
-any date is flagged on the name alone only when the name is rare there. A name a registry holds two
-hundred times says little about this visitor; a near-miss date on a rare name says a lot.
+Two rules weigh a candidate against how common the visitor's name is on the lists. Its *look-alikes*
+are the entries that carry the visitor's name all but exactly (as own name or alias) and whose middle
+name does not contradict the visitor's; they are counted only when needed, from the entries the index
+files under the visitor's name sound.
+
+- A date of birth one digit off (or transposed, or a list giving only the year) is flagged only when
+  such a near miss is unlikely to turn up by chance among that many look-alikes: one such date on a rare
+  name says a lot, one among two hundred namesakes says little. When both give a middle name and it
+  agrees, only the look-alikes with that middle name count; when the middle names contradict each other,
+  a near-miss date is not enough to flag at all.
+- A list entry without any date is flagged on the name alone only when the name is rare there.
+
+The candidate then says so in words, for the person deciding.
 
 :meth:`Screener.scan_all` scores every entry instead of using the index for candidates: the slow
 reference the tests and the benchmark compare the fast path against (the same rules apply to both).
@@ -12,16 +20,19 @@ reference the tests and the benchmark compare the fast path against (the same ru
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from frontdesk import clock
 from frontdesk.screening import dates
+from frontdesk.screening.dates import Dob
 from frontdesk.screening.keys import lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row
-from frontdesk.screening.match import Thresholds, prepare, score_entry
-from frontdesk.screening.models import Candidate, Decision, Entry, Query, ScreenResult
+from frontdesk.screening.match import PreparedQuery, Thresholds, look_alike, prepare, score_entry
+from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
+from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -34,25 +45,56 @@ def _today() -> date:
     return clock.now().astimezone().date()
 
 
+NEAR_MISS = frozenset({"one_digit", "transposed", "same_year"})
+
+
 @dataclass(frozen=True)
 class Namesakes:
-    """List entries filed under the visitor's own name sound, by what their date of birth is."""
+    """List entries filed under the visitor's own name sound, by what their date of birth is, and their ids."""
 
     full_date: int = 0
     year_only: int = 0
     no_date: int = 0
+    ids: frozenset[int] = frozenset()
 
     @property
     def total(self) -> int:
         """All of them."""
         return self.full_date + self.year_only + self.no_date
 
-    def chance_of_near_miss(self, dob_relation: str, visitor_day: date | None) -> float:
-        """Expected namesakes whose date is this kind of near miss of the visitor's by chance alone."""
-        if dob_relation == "same_year":
-            return self.year_only / BIRTH_SPAN_YEARS
-        near = len(dates.neighbours(visitor_day)) - 2 if visitor_day else 40
-        return self.full_date * near / (BIRTH_SPAN_YEARS * 365.25)
+
+def chance_of_near_miss(relation: str, visitor: Dob, look_alikes: Iterable[Dob]) -> float:
+    """Expected look-alikes (given by their dates of birth) whose date is this kind of near miss by chance."""
+    if relation == "same_year":
+        if visitor.day is not None:  # the list gives only a year: any of its year-only look-alikes
+            count = sum(1 for d in look_alikes if d.day is None and d.known)
+        else:  # the visitor gave only a year
+            count = sum(1 for d in look_alikes if d.known)
+        return count / BIRTH_SPAN_YEARS
+    near = len(dates.neighbours(visitor.day)) - 2 if visitor.day else 40
+    return sum(1 for d in look_alikes if d.day is not None) * near / (BIRTH_SPAN_YEARS * 365.25)
+
+
+def _dob_relation(candidate: Candidate) -> str:
+    return next(e.relation for e in candidate.evidence if e.field == "DOB")
+
+
+def _namesake_words(relation: str, visitor: Dob, pool: list[Dob], chance: float, middle: bool) -> FieldEvidence:
+    """The namesakes a near miss was weighed against, in words: how many, and how likely by chance."""
+    if relation == "same_year" and visitor.day is not None:
+        count, which = sum(1 for d in pool if d.day is None and d.known), " with only a year of birth"
+    elif relation == "same_year":
+        count, which = sum(1 for d in pool if d.known), ""
+    else:
+        count, which = sum(1 for d in pool if d.day is not None), " with a full date of birth"
+    name = "this name and middle name" if middle else "this name"
+    entries = "1 entry on the lists carries" if count == 1 else f"{count} entries on the lists carry"
+    odds = f"about 1 in {max(1, round(1 / chance)):,}" if chance > 0 else "almost never"
+    return FieldEvidence(
+        "namesakes",
+        "rare" if count <= 2 else "common",
+        f"{entries} {name}{which}; a date this close turns up by chance {odds}",
+    )
 
 
 class Screener:
@@ -63,8 +105,8 @@ class Screener:
         store: Store,
         thresholds: Callable[[], Thresholds] = Thresholds,
         today: Callable[[], date] = _today,
-        namesakes_max: Callable[[], int] = lambda: 2,
-        max_chance: Callable[[], float] = lambda: 0.3,
+        namesakes_max: Callable[[], int] = lambda: SCREEN_NAMESAKES_MAX.default,
+        max_chance: Callable[[], float] = lambda: SCREEN_MAX_CHANCE.default,
     ):
         self._store = store
         self._thresholds = thresholds
@@ -95,7 +137,8 @@ class Screener:
                     counted["full" if len(suffix) == 8 else "year" if len(suffix) == 4 else "none"].add(entry_id)
                 if candidates and found.keeps(suffix, query.dob):
                     ids.add(entry_id)
-        return ids, Namesakes(len(counted["full"]), len(counted["year"]), len(counted["none"]))
+        every = frozenset(counted["full"] | counted["year"] | counted["none"])
+        return ids, Namesakes(len(counted["full"]), len(counted["year"]), len(counted["none"]), every)
 
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""
@@ -131,21 +174,57 @@ class Screener:
         thresholds = self._thresholds()
         pq = prepare(query)
         today = self._today()
-        found: list[Candidate] = []
+        scored: list[Candidate] = []
         for entry in entries:
             if not entry.active_on(today):
                 continue
             candidate = score_entry(pq, entry, thresholds)
-            if candidate is None or candidate.decision is Decision.CLEAR:
-                continue
-            relation = candidate.evidence[-1].relation  # the DOB evidence comes last
-            if relation in ("one_digit", "transposed", "same_year"):
-                if namesakes.chance_of_near_miss(relation, query.dob.day) > self._max_chance():
-                    continue
-            elif relation == "unknown" and query.dob.known and namesakes.total > self._namesakes_max():
-                continue  # name alone, the list has no date, and the name is common there
+            if candidate is not None and candidate.decision is not Decision.CLEAR:
+                scored.append(candidate)
+        look_alikes: list[tuple[Entry, str]] | None = None
+        found: list[Candidate] = []
+        for candidate in scored:
+            relation = _dob_relation(candidate)
+            if relation in NEAR_MISS or relation == "unknown":
+                if look_alikes is None:  # only now: for a common name this reads a few hundred entries
+                    look_alikes = self._look_alikes(pq, namesakes.ids, today)
+                if relation == "unknown":
+                    if query.dob.known and len(look_alikes) > self._namesakes_max():
+                        continue  # name alone, the list has no date, and the name is common there
+                else:
+                    entry = candidate.entry
+                    middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
+                    if middle is None:
+                        continue  # the middle names contradict each other: a near-miss date is not enough
+                    pool = [d for d, m in look_alikes if m == "agrees" or middle != "agrees"]
+                    chance = chance_of_near_miss(relation, query.dob, pool)
+                    if chance > self._max_chance():
+                        continue
+                    words = _namesake_words(relation, query.dob, pool, chance, middle == "agrees")
+                    candidate = replace(candidate, evidence=(*candidate.evidence, words))
             found.append(candidate)
         found.sort(key=lambda c: (-c.score, c.entry.id))
         found = found[:MAX_CANDIDATES]
         decision = found[0].decision if found else Decision.CLEAR
         return ScreenResult(query, decision, tuple(found))
+
+    def _look_alikes(self, pq: PreparedQuery, ids: frozenset[int], today: date) -> list[tuple[Dob, str]]:
+        """The dates of birth of the entries among ``ids`` that carry the visitor's name, and how their
+        middle names compare. Reads only the columns it needs: a common name has hundreds of these."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._store.db.execute(
+            "SELECT first_name, middle_name, last_name, aliases, dob, valid_from, valid_until "
+            f"FROM screening_entries WHERE id IN ({marks})",
+            list(ids),
+        )
+        found = []
+        stamp = today.isoformat()
+        for first, middle_name, last, aliases, dob, valid_from, valid_until in rows:
+            if (valid_from and valid_from > stamp) or (valid_until and valid_until < stamp):
+                continue
+            middle = look_alike(pq, first, middle_name, last, json.loads(aliases) if aliases != "[]" else ())
+            if middle is not None:
+                found.append((dates.parse_dob(dob), middle))
+        return found
