@@ -245,7 +245,7 @@ def test_a_near_miss_date_is_weighed_against_how_common_the_name_is(services, tm
     services.lists.add("School", NewEntry("Quinn", "Fairweather", "Ellis", dob=parse_dob("1970-05-14")))
     rare = services.screener.screen(Query("Quinn", "Fairweather", dob=parse_dob("1970-05-15")))
     assert rare.decision is Decision.POSSIBLE_MATCH
-    assert "namesakes: 1 entry on the lists carries this name with a full date of birth" in (
+    assert "how common the name is: 1 entry on the lists carries this name with a full date of birth" in (
         rare.candidates[0].evidence_text
     )
     # A registry holding 150 Pat Brennans: one of them one digit off is likely by chance, so not flagged ...

@@ -39,7 +39,7 @@ def silhouette(background: str, shirt: str) -> bytes:
 
 
 def main() -> int:
-    """Write screening-match-card.png and screening-match-card-detail.png."""
+    """Write screening-match-card.png, screening-match-card-detail.png, -near-miss.png and screening-lists.png."""
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     configure_app(app)
@@ -58,6 +58,16 @@ def main() -> int:
     QTest.qWait(200)  # let the card lay out and scroll into view
     window.grab().save(str(OUT / "screening-match-card.png"))
     window.screening.card.grab().save(str(OUT / "screening-match-card-detail.png"))
+
+    # A near miss: the custody entry's date one digit off; the card says how common the name is.
+    near = build_window(demo_services(), demo=True)
+    near.resize(1280, 900)
+    near.show()
+    near.form.fill(Visitor("Dana", "Whitlock", dob=date(1975, 7, 3)))
+    near.form.destination.setText("Room 12")
+    near.request_check_in()
+    QTest.qWait(200)
+    near.screening.card.grab().save(str(OUT / "screening-match-card-near-miss.png"))
 
     from ui.screening_lists import ListManager
 

@@ -91,7 +91,7 @@ def _namesake_words(relation: str, visitor: Dob, pool: list[Dob], chance: float,
     entries = "1 entry on the lists carries" if count == 1 else f"{count} entries on the lists carry"
     odds = f"about 1 in {max(1, round(1 / chance)):,}" if chance > 0 else "almost never"
     return FieldEvidence(
-        "namesakes",
+        "how common the name is",
         "rare" if count <= 2 else "common",
         f"{entries} {name}{which}; a date this close turns up by chance {odds}",
     )
