@@ -116,6 +116,7 @@ class Services:
                 store,
                 settings,
                 notifications,
+                station=settings.get(STATION_NAME),
                 # Always real (never a drill or test); Staff assist is never forwarded to 911 by the console.
                 dispatch=lambda note, staff: station.press(
                     "STAFF_ASSIST", mode="Actual", note=note, staff=staff, roster=False

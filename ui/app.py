@@ -79,6 +79,7 @@ class Shell(QStackedWidget):
             return
         self.services.visits.station = self.services.settings.get(STATION_NAME)
         self.services.visits.staff = self.services.settings.get(STAFF_NAME)
+        self.services.decisions.station = self.services.settings.get(STATION_NAME)  # named in notifications
         self.window = build_window(self.services, demo=self.demo, wedge=self.wedge)
         self.setWindowTitle(self.window.windowTitle())
         self.addWidget(self.window)
