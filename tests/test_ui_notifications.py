@@ -104,7 +104,7 @@ def test_the_principal_switches_in_and_sees_and_acknowledges_the_barred_match(qt
     assert not bar.isVisible()
 
 
-def test_a_match_confirmed_at_another_desk_appears_without_a_restart(qtbot, desk, staffed, data_dir):
+def test_a_match_confirmed_at_another_desk_appears_without_a_restart(qtbot, desk, staffed):
     lock, bar = desk.desk_lock, desk.screening.notifications
     sign_in(qtbot, lock, "p.nakamura", "principal-pw")
     assert not bar.isVisible()
