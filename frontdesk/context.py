@@ -90,7 +90,7 @@ class Services:
             store, settings, visits, events, all_clear_allowed=_all_clear_check(session), audit=audit
         )
         visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
-        notifications = Notifications(store)
+        notifications = Notifications(store, session=session, audit=audit)
         lists = ListService(store, session=session, audit=audit)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
 
@@ -116,7 +116,11 @@ class Services:
                 store,
                 settings,
                 notifications,
-                dispatch=lambda note, staff: station.press("STAFF_ASSIST", note=note, staff=staff),
+                station=settings.get(STATION_NAME),
+                # Always real (never a drill or test); Staff assist is never forwarded to 911 by the console.
+                dispatch=lambda note, staff: station.press(
+                    "STAFF_ASSIST", mode="Actual", note=note, staff=staff, roster=False
+                ),
                 audit=audit,
             ),
             notifications=notifications,

@@ -162,17 +162,18 @@ SCREEN_REGISTRY_AS_BARRED = declare(
 SCREEN_NOTIFY_DISPATCH = declare(
     "screening.notify_dispatch",
     bool,
-    False,
+    True,
     "Tell dispatch of confirmed matches",
-    "Also send a Staff assist alert to the district dispatch console when a barred or custody match is "
-    "confirmed (off until the district agrees: it reaches the dispatchers' screens)",
+    "When this desk has a dispatch link, also send the district console a Staff assist alert (real, never "
+    "forwarded to 911) when a barred or custody match is confirmed; turn off if the district prefers not",
 )
 SCREEN_NOTIFY_AUDIENCE = declare(
     "screening.notify_audience",
     str,
     "principal",
     "Who is told of confirmed matches",
-    "The role whose accounts see barred and custody matches on screen at once",
+    "The role whose active accounts are told on screen at once of barred and custody matches (principal or "
+    "administrator); with no such account yet, every desk shows the notice",
 )
 
 

@@ -27,7 +27,7 @@ def test_confirmed_barred_denies_and_notifies_the_principal_at_once(services):
     assert (decision.outcome, decision.consequence) == (Outcome.CONFIRMED, Consequence.DENY)
     (note,) = services.notifications.unread("principal")
     assert note.level == "urgent" and "Bob Smith" in note.body and "not admitted" in note.body
-    services.notifications.mark_read(note.id)
+    services.notifications.acknowledge(note.id)
     assert services.notifications.unread("principal") == []
 
 
@@ -65,14 +65,17 @@ def test_not_this_person_needs_a_reason_and_is_linked_to_the_visit(services):
     assert "nickname" in logged.evidence
 
 
-def test_dispatch_is_told_only_when_the_district_has_turned_it_on(services):
-    from frontdesk.settings import SCREEN_NOTIFY_DISPATCH
+def test_dispatch_is_told_once_a_link_exists_unless_the_district_turns_it_off(services):
+    from frontdesk.settings import DISPATCH_URL, SCREEN_NOTIFY_DISPATCH
 
     query, candidate = flagged(services, Kind.BARRED)
-    services.decisions.confirm(query, candidate, "Pat Demo")
+    assert not services.decisions.confirm(query, candidate, "Pat Demo").dispatched  # no link: nothing queued
     assert services.station.recent() == []
-    services.settings.set(SCREEN_NOTIFY_DISPATCH, True)
-    services.decisions.confirm(query, candidate, "Pat Demo")
+    services.settings.set(DISPATCH_URL, "http://127.0.0.1:9")  # connected (delivery is not tested here)
+    assert services.decisions.confirm(query, candidate, "Pat Demo").dispatched
     (alert,) = services.station.recent()
-    assert alert.action == "STAFF_ASSIST" and "confirmed as Robert Smith" in alert.note
+    assert alert.action == "STAFF_ASSIST" and "barred-list match" in alert.note and "Robert Smith" in alert.note
     assert alert.cap_status == "Actual" and alert.staff == "Pat Demo"
+    services.settings.set(SCREEN_NOTIFY_DISPATCH, False)
+    assert not services.decisions.confirm(query, candidate, "Pat Demo").dispatched
+    assert len(services.station.recent()) == 1

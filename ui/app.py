@@ -21,6 +21,7 @@ from ui.dispatch_setup import DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
 from ui.id_scan import add_id_scanning
 from ui.main_window import MainWindow, banner
+from ui.notification_bar import follow_sign_in
 from ui.screening_desk import install_screening
 from ui.sign_in import CreateAdminPanel
 from ui.system_printer import system_printer
@@ -43,6 +44,7 @@ def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter |
     from frontdesk.accounts.demo import DEMO_HINT
 
     wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
+    follow_sign_in(window.screening.notifications, window.desk_lock)  # each person sees their own notices
     return window
 
 
@@ -77,6 +79,7 @@ class Shell(QStackedWidget):
             return
         self.services.visits.station = self.services.settings.get(STATION_NAME)
         self.services.visits.staff = self.services.settings.get(STAFF_NAME)
+        self.services.decisions.station = self.services.settings.get(STATION_NAME)  # named in notifications
         self.window = build_window(self.services, demo=self.demo, wedge=self.wedge)
         self.setWindowTitle(self.window.windowTitle())
         self.addWidget(self.window)

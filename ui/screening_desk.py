@@ -15,24 +15,19 @@ import dataclasses
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QScrollArea,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from frontdesk.context import Services
 from frontdesk.models import Visit
 from frontdesk.screening.dates import UNKNOWN, Dob
-from frontdesk.screening.decisions import Consequence
+from frontdesk.screening.decisions import Consequence, ScreeningDecision
 from frontdesk.screening.models import Candidate, Decision, Query, ScreenResult
-from frontdesk.services.notifications import Notification
-from frontdesk.settings import SCREEN_NOTIFY_AUDIENCE, STAFF_NAME
+from frontdesk.settings import STAFF_NAME
 from ui.main_window import MainWindow
+from ui.notification_bar import NotificationBar
 from ui.screening_card import MatchCard
 from ui.visitor_form import CheckInRequest
 
@@ -42,6 +37,16 @@ def query_of(request: CheckInRequest) -> Query:
     v = request.visitor
     dob = Dob(v.dob, v.dob.year) if v.dob else UNKNOWN
     return Query(v.first_name, v.last_name, v.middle_name or "", dob)
+
+
+def who_was_told(decision: ScreeningDecision, audience: str = "the principal") -> str:
+    """The desk's sentence on who now knows of a confirmed match (named accounts, or every desk)."""
+    told = (
+        f"Told on screen: {', '.join(decision.told)}."
+        if decision.told
+        else f"A notice for {audience} is on every desk's screen (no {audience.split()[-1]} account yet)."
+    )
+    return told + (" District dispatch has been asked to assist." if decision.dispatched else "")
 
 
 class DeskScreening(QObject):
@@ -203,7 +208,7 @@ class DeskScreening(QObject):
             self.window.form.clear()
             self.window.message.show_message(
                 f"Do not admit {name}: follow the school's procedure for this list. No visit was recorded and "
-                "no badge printed. The principal has been told.",
+                f"no badge printed. {who_was_told(decision)}",
                 "error",
             )
             self.check_in_stopped.emit(decision)
@@ -215,10 +220,10 @@ class DeskScreening(QObject):
             request = dataclasses.replace(request, note=f"{request.note} / {note}" if request.note else note)
             self._after_commit = (
                 f"{name} is checked in. Do NOT release {students} to them (custody order). "
-                "The principal has been told."
+                f"{who_was_told(decision)}"
             )
         elif decision.consequence is Consequence.ADMIT_AND_NOTIFY:
-            self._after_commit = f"{name} is checked in. An administrator has been told they are on site."
+            self._after_commit = f"{name} is checked in. {who_was_told(decision, 'an administrator')}"
         self.window.commit_check_in(request)
 
     @Slot(object)
@@ -232,67 +237,9 @@ class DeskScreening(QObject):
             self._after_commit = None
 
 
-class NotificationBar(QFrame):
-    """Unread notifications for one audience (the principal's), each with an Acknowledge button.
-
-    Polls the store every few seconds, so a confirmation at any desk shows on every window of the audience;
-    the desk that confirmed refreshes at once.
-    """
-
-    changed = Signal(int)  # how many are unread
-
-    def __init__(self, services: Services, audience: str, parent: QWidget | None = None, poll_ms: int = 5000):
-        super().__init__(parent)
-        self.services = services
-        self.audience = audience
-        self.setAccessibleName("Notifications")
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._timer = QTimer(self)
-        self._timer.setInterval(poll_ms)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start()
-        self.shown: list[Notification] = []
-        self.refresh()
-
-    @Slot()
-    def refresh(self) -> None:
-        """Show the audience's unread notifications."""
-        unread = self.services.notifications.unread(self.audience)
-        if [n.id for n in unread] == [n.id for n in self.shown]:
-            return
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for note in unread:
-            row = QFrame()
-            row.setStyleSheet("QFrame { background:#fff4e5; border:1px solid #e0b26b; border-radius:6px; }")
-            line = QHBoxLayout(row)
-            text = QLabel(f"<b>For the {self.audience}: {note.title}</b> — {note.body}")
-            text.setWordWrap(True)
-            line.addWidget(text, 1)
-            ack = QPushButton("Acknowledge")
-            ack.setAccessibleName(f"Acknowledge notification {note.id}")
-            ack.setProperty("notification_id", note.id)
-            ack.clicked.connect(self.on_acknowledge_clicked)
-            line.addWidget(ack)
-            self._layout.addWidget(row)
-        self.shown = unread
-        self.setVisible(bool(unread))
-        self.changed.emit(len(unread))
-
-    @Slot()
-    def on_acknowledge_clicked(self) -> None:
-        """Mark the clicked notification read."""
-        button = self.sender()
-        self.services.notifications.mark_read(int(button.property("notification_id")))
-        self.refresh()
-
-
 def install_screening(window: MainWindow, services: Services) -> DeskScreening:
     """Wire screening into the desk window: the check-in seam, notifications, the list manager."""
-    bar = NotificationBar(services, services.settings.get(SCREEN_NOTIFY_AUDIENCE))
+    bar = NotificationBar(services)  # the signed-in person's notifications (ui/notification_bar.py)
     window.add_banner(bar)
     screening = DeskScreening(window, services, bar)
     window.screening = screening  # type: ignore[attr-defined]

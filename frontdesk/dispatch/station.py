@@ -98,11 +98,13 @@ class StationService:
         hazard: str = "",
         note: str = "",
         staff: str | None = None,
+        roster: bool = True,
     ) -> OutboxEntry:
         """Commit a new alert (one new identifier: the idempotency key) and return it, queued.
 
         A press during an open incident of the same mode joins that incident (the console collates it);
-        SECURE and LOCKDOWN freeze check-in here at once.
+        SECURE and LOCKDOWN freeze check-in here at once. ``roster=False`` leaves the visitors on site out
+        (an alert raised for one person, such as a confirmed screening match, needs no one else's name).
         """
         action = normalize_action(action)
         if mode not in MODES:
@@ -112,7 +114,7 @@ class StationService:
         active = self.active_incident(mode) if mode != "Test" else None
         incident = active.incident if active else identifier
         msg = self._message(
-            identifier, moment, mode, "Alert", action, incident, (), location, hazard, note, staff, roster=True
+            identifier, moment, mode, "Alert", action, incident, (), location, hazard, note, staff, roster=roster
         )
         entry = self._commit(msg, refers_to="")
         if action in SRP_STATES and mode != "Test":

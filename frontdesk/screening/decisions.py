@@ -4,13 +4,17 @@ A possible match is never acted on by the software: a person records "not this p
 or "confirmed". Confirmed, the entry's kind decides: barred (and registry, unless settings say otherwise)
 -> the visitor is not admitted; watch -> admitted, an administrator is told; custody -> admitted, but the
 named students must not be released to them. A confirmed barred or custody match notifies the principal's
-accounts at once (and, when ``screening.notify_dispatch`` is on, sends the district console a Staff
-assist alert through the dispatch station). Every decision (and every clear screening) is stored with
-staff, time and reason, and linked to the visit once one is created.
+accounts on screen at once (each active principal account; see :mod:`frontdesk.services.notifications`
+for the fallback before any exists) and, when this desk has a dispatch link and
+``screening.notify_dispatch`` is on (the default), sends the district console an ``Actual`` Staff assist
+alert through the dispatch station (see :func:`dispatch_note` for what it says, and what it leaves out).
+Every decision (and every clear screening) is stored with staff, time and reason, and linked to the visit
+once one is created.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +22,10 @@ from enum import StrEnum
 
 from frontdesk import clock
 from frontdesk.errors import InputError
-from frontdesk.screening.models import Candidate, Kind, Query, ScreenResult
+from frontdesk.screening.models import Candidate, Entry, Kind, Query, ScreenResult
 from frontdesk.services.notifications import Notifications
 from frontdesk.settings import (
+    DISPATCH_URL,
     SCREEN_NOTIFY_AUDIENCE,
     SCREEN_NOTIFY_DISPATCH,
     SCREEN_REGISTRY_AS_BARRED,
@@ -66,6 +71,28 @@ class ScreeningDecision:
     reason: str
     visit_id: int | None = None
     students: tuple[str, ...] = ()
+    told: tuple[str, ...] = ()  # who was notified on screen (display names; empty: nobody, or every desk)
+    dispatched: bool = False  # a Staff assist alert was queued for the district console
+
+
+def dispatch_note(entry: Entry, consequence: Consequence) -> str:
+    """What the district console is told of a confirmed match: as little personal data as does the job.
+
+    Dispatch needs to know that staff at this desk want help, why (which kind of list, which list) and whom
+    the order names, so a responding officer can act on it (a trespass notice is enforced against a named
+    person). It is not told the visitor's date of birth, the list's reason or notes, the match evidence or
+    score, or (custody) the children's names: the desk and the principal have those. The school, building
+    and room travel in the alert itself; the visitor roster is not attached.
+    """
+    if consequence is Consequence.NO_RELEASE:
+        return (
+            f"Confirmed custody-order match at the front desk: {entry.full_name}, on {entry.source}. "
+            "Admitted; the students named in the order must not be released to them. Staff ask for assistance."
+        )
+    return (
+        f"Confirmed {entry.kind.label.lower()}-list match at the front desk: {entry.full_name}, on "
+        f"{entry.source}. Not admitted. Staff ask for assistance."
+    )
 
 
 def consequence_of(kind: Kind, registry_as_barred: bool) -> Consequence:
@@ -117,6 +144,8 @@ class DecisionService:
         who = f"{query.first_name} {query.last_name}"
         where = f" at {self.station}" if self.station else ""
         ref = f"screening_decision:{decision.id}"
+        told: tuple[str, ...] = ()
+        dispatched = False
         if consequence in (Consequence.DENY, Consequence.NO_RELEASE) and entry.kind in (
             Kind.BARRED,
             Kind.CUSTODY,
@@ -129,24 +158,31 @@ class DecisionService:
                 )
             else:
                 body = f"{who}{where} was confirmed as {entry.full_name} on {entry.source} and was not admitted."
-            self._notifications.notify(
-                self._settings.get(SCREEN_NOTIFY_AUDIENCE),
-                "urgent",
-                f"Confirmed {entry.kind.label} match",
-                body,
-                ref,
-            )
-            if self._dispatch is not None and self._settings.get(SCREEN_NOTIFY_DISPATCH):
-                self._dispatch(body, staff)
+            audience, title = self._settings.get(SCREEN_NOTIFY_AUDIENCE), f"Confirmed {entry.kind.label} match"
+            note = self._notifications.notify(audience, "urgent", title, body, ref)
+            told = self._told(note.id)
+            # Only with a link: an alert queued on a desk that was never connected would go out, stale, the
+            # day someone connects it.
+            if (
+                self._dispatch is not None
+                and self._settings.get(SCREEN_NOTIFY_DISPATCH)
+                and self._settings.get(DISPATCH_URL)
+            ):
+                self._dispatch(dispatch_note(entry, consequence), staff)
+                dispatched = True
         elif consequence is Consequence.ADMIT_AND_NOTIFY:
             body = (
                 f"{who}{where} was confirmed as {entry.full_name} on {entry.source} ({entry.kind.label}) "
                 "and admitted."
             )
-            self._notifications.notify(
+            note = self._notifications.notify(
                 ADMIN_AUDIENCE, "warning", f"{entry.kind.label} list visitor on site", body, ref
             )
-        return decision
+            told = self._told(note.id)
+        return dataclasses.replace(decision, told=told, dispatched=dispatched)
+
+    def _told(self, notification_id: int) -> tuple[str, ...]:
+        return tuple(r.display_name for r in self._notifications.receipts(notification_id))
 
     def link_visit(self, decision_ids: list[int], visit_id: int) -> None:
         """Attach decisions to the visit created after them."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlite_utils
@@ -115,6 +117,15 @@ def unfile_keys(db: sqlite_utils.Database, entry: Entry) -> None:
     db.conn.executemany(
         "DELETE FROM screening_keys WHERE key = ? AND entry_id = ?", [(k, entry.id) for k in keys_of(entry)]
     )
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    """What a rebuild of the blocking index did (``frontdesk barred reindex``)."""
+
+    entries: int  # entries re-filed
+    keys: int  # index rows written
+    seconds: float
 
 
 class ListService:
@@ -318,6 +329,19 @@ class ListService:
             )
             db.execute("DELETE FROM temp.import_keys")
             return db.execute("SELECT count(*) FROM screening_keys").fetchone()[0]
+
+    def rebuild_index(self) -> ReindexReport:
+        """Re-file every entry in the index, as the administrators' verb (after editing ``nicknames.csv``).
+
+        Unlike :meth:`reindex` (which start-up runs on its own after an upgrade), this is a list change:
+        refused unless the signed-in role may change lists, and audited.
+        """
+        self._changing()
+        started = time.perf_counter()
+        keys = self.reindex()
+        report = ReindexReport(self.count(), keys, time.perf_counter() - started)
+        self._audited("list.reindex", "screening index", {"entries": report.entries, "keys": report.keys})
+        return report
 
     def ensure_index_current(self) -> bool:
         """Rebuild the index if it was built with other key rules (an upgrade). True if it rebuilt."""

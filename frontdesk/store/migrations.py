@@ -16,6 +16,7 @@ from frontdesk.dispatch.station_schema import MIGRATIONS as DISPATCH_STATION
 from frontdesk.review.migrations import REVIEW_MIGRATIONS
 from frontdesk.screening.migrations import SCREENING
 from frontdesk.store.badges_migrations import BADGES
+from frontdesk.store.notifications_migrations import NOTIFICATIONS
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
@@ -98,4 +99,5 @@ MIGRATIONS: list[Migration] = [
     *AUDIT_MIGRATIONS,
     *ACCOUNTS_MIGRATIONS,
     *REVIEW_MIGRATIONS,
+    *NOTIFICATIONS,
 ]
