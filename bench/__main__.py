@@ -10,7 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 # Each name is a module in bench/ with a run() -> str returning a Markdown section.
-MODULES = ["visits", "ids", "dispatch_console", "dispatch_station", "badges", "screening", "review"]
+MODULES = [
+    "visits",
+    "ids",
+    "dispatch_console",
+    "dispatch_station",
+    "badges",
+    "screening",
+    "review",
+    "screening_holdout",
+]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
