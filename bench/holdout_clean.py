@@ -184,6 +184,24 @@ def c_twin(pools: Pools, people: list[Person], rng: random.Random):
         yield Visitor(first, visitor_middle(pools, rng, sex), e.last, e.dob, detail), i
 
 
+def c_same_year(pools: Pools, people: list[Person], rng: random.Random):
+    for i in anchors(people, rng, lambda p: p.full_dob and pools.common(p)):
+        e = people[i]
+        dob = f"{e.dob[:4]}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        detail = f"shares the name and birth year of {e.first} {e.last} {e.dob}"
+        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail), i
+
+
+def c_same_first_and_dob(pools: Pools, people: list[Person], rng: random.Random):
+    for i in anchors(people, rng, lambda p: p.full_dob and pools.common(p)):
+        e = people[i]
+        last = strip_accents(pools.surnames.draw(rng))
+        if last_keys(last) & last_keys(e.last) or close(last, e.last, 0.75):
+            continue
+        detail = f"same first name and DOB as {e.first} {e.last} {e.dob}, another surname"
+        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), last, e.dob, detail), i
+
+
 def c_year_only_other_year(pools: Pools, people: list[Person], rng: random.Random):
     for i in anchors(people, rng, lambda p: len(p.dob) == 4):
         e = people[i]
@@ -204,7 +222,9 @@ CLEAN_CLASSES = [
     (CleanClass("random visitor", c_random), 20),
     (CleanClass("common name of an entry, another DOB (≥ 2 years off)", c_common_name), 10),
     (CleanClass("nickname of a common-named entry, another DOB", c_common_nickname), 5),
+    (CleanClass("common name of an entry, same birth year, another day and month", c_same_year), 5),
     (CleanClass("same surname and DOB as an entry, unrelated first name (a twin)", c_twin), 5),
+    (CleanClass("same first name and DOB as a common-named entry, unrelated surname", c_same_first_and_dob), 5),
     (CleanClass("name of a year-only entry, born ≥ 3 years from it", c_year_only_other_year), 3),
     (CleanClass("name of an entry whose DOB is unknown (no ground truth)", c_unknown_dob_same_name, False), 2),
 ]
