@@ -79,18 +79,37 @@ def dob_could_be(visitor_dob: str, entry_dob: str) -> bool:
     return swapped_day_month(entry_dob) == visitor_dob
 
 
+def entry_names(p: Person) -> list[tuple[str, str]]:
+    """Every (first, last) a person may be known by: the name, the middle name as first name, the aliases."""
+    # A middle name counts as a first name: people go by it, and IDs print the legal order.
+    goes_by = [(p.middle, p.last)] if len(p.middle) > 1 else []
+    return [(p.first, p.last), *goes_by, *(a.split(" ", 1) for a in p.aliases)]
+
+
+def one_edit(a: str, b: str) -> bool:
+    """The same name but for one keying error or a nickname, accents and case ignored."""
+    a, b = "".join(name_tokens(a)), "".join(name_tokens(b))
+    return bool(a and b) and (jellyfish.damerau_levenshtein_distance(a, b) <= 1 or bool(formal(a) & formal(b)))
+
+
+def one_edit_last(a: str, b: str) -> bool:
+    """One written form of each surname is the same but for one keying error."""
+    return any(jellyfish.damerau_levenshtein_distance(x, y) <= 1 for x in last_forms(a) for y in last_forms(b))
+
+
 class Ambiguity:
-    """An index of every name on the list by sound, to tell whether a would-be clean visitor really is."""
+    """Indexes of the list by name sound and by DOB, to tell whether a would-be clean visitor really is."""
 
     def __init__(self, people: list[Person]):
         self.people = people
         self.index: dict[str, list[int]] = defaultdict(list)
+        self.by_dob: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(people):
-            # A middle name counts as a first name: people go by it, and IDs print the legal order.
-            goes_by = [(p.middle, p.last)] if len(p.middle) > 1 else []
-            for first, last in [(p.first, p.last), *goes_by, *(a.split(" ", 1) for a in p.aliases)]:
+            for first, last in entry_names(p):
                 for key in {lk + fk for lk in last_keys(last) for fk in first_keys(first)}:
                     self.index[key].append(i)
+            if p.full_dob:
+                self.by_dob[p.dob].append(i)
 
     def candidates(self, first: str, last: str) -> set[int]:
         """Entries whose name sounds like ``first last`` either way round."""
@@ -102,17 +121,26 @@ class Ambiguity:
 
     def conflict(self, v: Visitor) -> Person | None:
         """The entry that makes the visitor a plausible match, if any."""
-        for i in self.candidates(v.first, v.last):
-            e = self.people[i]
-            if not dob_could_be(v.dob, e.dob):
-                continue
-            if e.full_dob:
-                return e
-            # A missing or year-only DOB leaves only the name: ask for a close one, not just the same sound.
-            goes_by = [(e.middle, e.last)] if len(e.middle) > 1 else []
-            for first, last in [(e.first, e.last), *goes_by, *(a.split(" ", 1) for a in e.aliases)]:
-                if names_close(first, last, v.first, v.last) or names_close(first, last, v.last, v.first):
+        visitor_names = [(v.first, v.last), *([(v.middle, v.last)] if len(v.middle) > 1 else [])]
+        for vf, vl in visitor_names:
+            for i in self.candidates(vf, vl):
+                e = self.people[i]
+                if not dob_could_be(v.dob, e.dob):
+                    continue
+                if e.full_dob:
                     return e
+                # A missing or year-only DOB leaves only the name: ask for a close one, not just the same sound.
+                for first, last in entry_names(e):
+                    if names_close(first, last, vf, vl) or names_close(first, last, vl, vf):
+                        return e
+        # Same DOB (or day/month swapped) and one keying error that changes a name's sound (Donald/Ronald).
+        for d in {v.dob, swapped_day_month(v.dob)} - {None}:
+            for i in self.by_dob.get(d, ()):
+                e = self.people[i]
+                for first, last in entry_names(e):
+                    for vf, vl in visitor_names:
+                        if one_edit(first, vf) and one_edit_last(last, vl):
+                            return e
         return None
 
 

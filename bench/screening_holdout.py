@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.holdout_clean import CLEAN_CLASSES, Ambiguity
-from bench.holdout_people import Person, make_population
+from bench.holdout_people import Person, make_population, strip_accents
 from bench.holdout_variants import TRUE_CLASSES, Visitor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,6 +220,7 @@ def report(queries, people, ids, rejected, timings) -> str:
     true_q = [q for q in queries if q.true]
     clean_q = [q for q in queries if not q.true]
     lines = true_table(true_q, people, ids) + clean_table(clean_q, rejected) + speed_lines(timings, len(queries))
+    lines += namesake_lines(queries, people, ids)
     lines += miss_tallies(true_q, people, ids)
     lines += examples(true_q, clean_q, people, ids)
     return "\n".join(lines)
@@ -310,6 +311,29 @@ def speed_lines(t: dict, n_queries: int) -> list[str]:
         f"{t['queries']:.0f} s.",
         "",
     ]
+
+
+def namesake_lines(queries: list[Query], people: list[Person], ids: dict[int, int]) -> list[str]:
+    """For entries with no DOB: how often the same name is flagged, by how many entries carry that name."""
+    count = Counter((strip_accents(p.first).lower(), strip_accents(p.last).lower()) for p in people)
+    buckets = [(1, 1, "1"), (2, 5, "2–5"), (6, 20, "6–20"), (21, 10**9, "> 20")]
+    rows = {"list has no DOB": [], "name of an entry whose DOB is unknown (no ground truth)": []}
+    for q in queries:
+        if q.cls in rows:
+            e = people[q.entry]
+            n = count[(strip_accents(e.first).lower(), strip_accents(e.last).lower())]
+            rows[q.cls].append((n, found(q, ids) if q.true else flagged(q)))
+    head = "| entries on the list with that first and last name | " + " | ".join(b[2] for b in buckets) + " |"
+    out = ["Entries with no DOB on the list: share flagged, by how many entries share the visitor's first and "
+           "last name:", "", head, "|---|" + "---|" * len(buckets)]  # fmt: skip
+    for cls, got in rows.items():
+        cells = []
+        for low, high, _ in buckets:
+            hits = [ok for n, ok in got if low <= n <= high]
+            cells.append(f"{pct(sum(hits), len(hits))} of {len(hits)}")
+        label = "true match, same name as listed" if cls == "list has no DOB" else "another person, same name"
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return [*out, ""]
 
 
 def miss_tallies(true_q: list[Query], people: list[Person], ids: dict[int, int]) -> list[str]:
