@@ -2,8 +2,8 @@
 
 A "clean" visitor must be someone a careful person would clear: no list entry has a name that sounds like
 theirs (nicknames counted) with a date of birth that could be theirs (same, day/month swapped, one digit off
-or two digits transposed; year only: same year or one digit off). Same-name visitors of an entry whose DOB is
-unknown are not clean or guilty: they are reported apart, without a target.
+or two digits transposed; year only: the same year; unknown: any, when the name is near-identical).
+Same-name visitors of an entry whose DOB is unknown are neither clean nor guilty: reported apart, untargeted.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def dob_could_be(visitor_dob: str, entry_dob: str) -> bool:
     if not entry_dob:
         return True
     if len(entry_dob) == 4:
-        return digits_near(visitor_dob[:4], entry_dob)
+        return visitor_dob[:4] == entry_dob
     if digits_near(visitor_dob.replace("-", ""), entry_dob.replace("-", "")):
         return True
     return swapped_day_month(entry_dob) == visitor_dob
@@ -119,8 +119,8 @@ class Ambiguity:
                 out.update(self.index.get(key, ()))
         return out
 
-    def conflict(self, v: Visitor) -> Person | None:
-        """The entry that makes the visitor a plausible match, if any."""
+    def conflict(self, v: Visitor) -> str | None:
+        """Why the visitor could be someone on the list (what the list holds for the DOB), or ``None``."""
         visitor_names = [(v.first, v.last), *([(v.middle, v.last)] if len(v.middle) > 1 else [])]
         for vf, vl in visitor_names:
             for i in self.candidates(vf, vl):
@@ -128,11 +128,11 @@ class Ambiguity:
                 if not dob_could_be(v.dob, e.dob):
                     continue
                 if e.full_dob:
-                    return e
+                    return "a sound-alike name with a DOB that could be theirs"
                 # A missing or year-only DOB leaves only the name: ask for a close one, not just the same sound.
                 for first, last in entry_names(e):
                     if names_close(first, last, vf, vl) or names_close(first, last, vl, vf):
-                        return e
+                        return "the same name, listed with " + ("the same birth year" if e.dob else "no DOB")
         # Same DOB (or day/month swapped) and one keying error that changes a name's sound (Donald/Ronald).
         for d in {v.dob, swapped_day_month(v.dob)} - {None}:
             for i in self.by_dob.get(d, ()):
@@ -140,7 +140,7 @@ class Ambiguity:
                 for first, last in entry_names(e):
                     for vf, vl in visitor_names:
                         if one_edit(first, vf) and one_edit_last(last, vl):
-                            return e
+                            return "one letter from a name with the same DOB"
         return None
 
 

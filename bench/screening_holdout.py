@@ -93,8 +93,10 @@ def pick_clean(people: list[Person], pools, per_class: int, rng: random.Random) 
             tries += 1
             if tries > want * 50:
                 break
-            if cc.counted and ambiguity.conflict(v):
+            why = cc.counted and ambiguity.conflict(v)
+            if why:
                 rejected[cc.name] += 1
+                rejected[why] += 1
                 continue
             queries.append(Query(v, cc.name, False, anchor, cc.counted))
             got += 1
@@ -284,10 +286,14 @@ def clean_table(clean_q: list[Query], rejected: Counter) -> list[str]:
     counted = [q for q in clean_q if q.named]
     fc = sum(1 for q in counted if flagged(q))
     verdict = "meets" if fc <= 0.005 * len(counted) else "**misses**"
+    names = {cc.name for cc, _ in CLEAN_CLASSES}
+    why = "; ".join(f"{k}: {v:,}" for k, v in rejected.most_common() if k not in names)
     return [
         *lines,
         "",
         f"**Clean visitors flagged: {pct(fc, len(counted))}** of {len(counted):,} (target ≤ 0.5%: {verdict}).",
+        "",
+        f"Left out as ambiguous, by reason: {why or 'none'}.",
         "",
     ]
 

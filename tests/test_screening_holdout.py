@@ -46,3 +46,5 @@ def test_a_visitor_who_is_an_entry_is_never_counted_clean():
     assert check.conflict(Visitor("Maria", "", "Cruz", "1980-06-01"))
     assert not check.conflict(Visitor("Robert", "", "Smith", "1985-07-19"))
     assert not check.conflict(Visitor("Maria", "", "Cruz", "1991-06-01"))
+    assert check.conflict(Visitor("Donald", "", "Smith", "1970-03-04")) is None
+    assert check.conflict(Visitor("Roberta", "", "Smith", "1970-03-04"))  # one letter from Robert, same DOB
