@@ -481,6 +481,7 @@ TRUE_CLASSES = (
     "dob_day_month",
     "dob_one_digit",
     "dob_year_only",
+    "dob_unknown",
     "compound",
     "particle",
     "accents",
@@ -560,10 +561,14 @@ def _variant(cls: str, r: Row, rng: random.Random) -> tuple[str, str, str, str |
     """The visitor a variant class derives from an entry, or None if the class does not apply to it."""
     first, middle, last, dob = r.first_name, r.middle_name, r.last_name, r.dob or None
     full = len(dob or "") == 10
-    visitor_dob = dob if full else None
-    needs_full = ("exact", "nickname", "typo_first", "typo_last", "phonetic", "swap", "alias", "compound")
-    if cls in needs_full and not full:
-        return None
+    # The visitor's ID always has a full date: the entry's, or when the list gives only the year (or no
+    # date) some day in that year (or any day): name variants meet entries of every kind of date.
+    if full:
+        visitor_dob = dob
+    elif dob:
+        visitor_dob = (date(int(dob), 1, 1) + timedelta(days=rng.randrange(365))).isoformat()
+    else:
+        visitor_dob = _dob(rng).isoformat()
     if cls == "exact":
         return first, middle, last, visitor_dob
     if cls == "nickname":
@@ -595,19 +600,21 @@ def _variant(cls: str, r: Row, rng: random.Random) -> tuple[str, str, str, str |
             return None
         day = date(int(dob), 1, 1) + timedelta(days=rng.randrange(365))
         return first, middle, last, day.isoformat()
+    if cls == "dob_unknown":
+        return (first, middle, last, visitor_dob) if dob is None else None
     if cls == "compound":
         if "-" not in last:
             return None
         parts = last.split("-")
         return first, middle, rng.choice([parts[0], parts[1], " ".join(parts), "".join(parts)]), visitor_dob
     if cls == "particle":
-        if last not in PARTICLE_LAST or not full:
+        if last not in PARTICLE_LAST:
             return None
         words = last.replace("'", " ").replace(".", "").split()
         return first, middle, rng.choice(["".join(words), words[-1], last.upper()]), visitor_dob
     if cls == "accents":
         plain_first, plain_last = _strip_accents(first), _strip_accents(last)
-        if (plain_first, plain_last) == (first, last) or not full:
+        if (plain_first, plain_last) == (first, last):
             return None
         return plain_first, middle, plain_last, visitor_dob
     raise ValueError(cls)

@@ -5,11 +5,12 @@ Recall comes from the scorer's own rules (``match.score_entry``). A pair is only
 - the dates of birth are the same or day/month swapped, and both names are at least related (surname
   exact, compound part, one or two letters off, or sounding alike; first name exact, nickname, typo, sound,
   middle name or initial); or
-- the dates are a weaker fit (one digit off, two digits transposed, the list gives only the year, or one
-  side has none) and the names are all but exact (same surname apart from accents, punctuation or
-  particles, and the same first name).
+- the dates are one digit off or two digits transposed and the names are all but exact (same surname
+  apart from accents, punctuation or particles, and the same first name); or
+- the list gives only the year, or no date, and the names differ by at most one ordinary variant; with
+  no date at all, the names must also share a sound or nickname key (below).
 
-Two key families cover exactly those two cases:
+Three key families cover those cases:
 
 ``E:<yyyymmdd>:<token>`` — every entry with a full date, for each *token* of its names and aliases: the
 sound code of each surname form, and the first name's nickname groups (or its sound code when the table
@@ -18,6 +19,9 @@ and with the first name's sound code *and* groups. One related field is enough t
 through the surname, a surname typo through the first name, swapped names because first- and last-name
 codes share one space.
 
+``Y:<yyyy>:<token>`` — the same for every entry whose list gives only the year of birth, looked up with the
+visitor's year: a list that gives only the year allows one name variant (a typo, a nickname ...).
+
 ``N:<surname code>:<first-name code>:<dob>`` — every entry, whatever its date (``yyyymmdd``, ``yyyy`` or
 ``-``). A visitor scans the prefix ``N:<surname code>:<first-name code>:`` for their name (both ways round)
 and keeps the rows whose date part can agree with theirs. The same scan counts the visitor's namesakes on
@@ -25,12 +29,14 @@ the lists, which the screener uses to judge how likely a near-miss date is by ch
 
 Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
 one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
+An entry without any date is only found through ``N:`` keys: a typo that changes a name's sound code
+and a list with no date of birth leave too little to go on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from frontdesk.screening import dates
@@ -46,7 +52,7 @@ from frontdesk.screening.names import (
 )
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current).
-KEY_VERSION = 3
+KEY_VERSION = 4
 
 
 def dob_suffix(dob: Dob) -> str:
@@ -63,7 +69,7 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob) -> set[s
     import files a million entries, and this is most of its Python time.
     """
     suffix = dob_suffix(dob)
-    exact = f"E:{suffix}:" if dob.day is not None else ""
+    exact = f"E:{suffix}:" if dob.day is not None else f"Y:{suffix}:" if dob.known else ""
     names = [(first, last)]
     if aliases:
         names += [(a[0], a[2]) for a in map(alias_parts, aliases)]
@@ -83,7 +89,8 @@ class Lookup:
 
     exact_keys: list[str]
     prefixes: list[str]
-    own_prefixes: list[str]  # the visitor's own name (not swapped): counted as namesakes
+    own_prefixes: list[str]  # the visitor's own name (not swapped): where its look-alikes are
+    year_keys: list[str] = field(default_factory=list)  # Y: keys, looked up like exact_keys
 
     def keeps(self, suffix: str, dob: Dob) -> bool:
         """True when an ``N:`` row with this date part can agree with the visitor's date of birth."""
@@ -112,11 +119,14 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
     days = []
     if dob.day is not None:
         days = [d for d, how in dates.neighbours(dob.day).items() if how in ("exact", "day_month_swapped")]
+    year_keys: set[str] = set()
     for i, name in enumerate(names):
         tokens = (name.last_codes | first_codes(name.first)) - {""}
         for day in days:
             stamp = day.isoformat().replace("-", "")
             exact_keys.update(f"E:{stamp}:{t}" for t in tokens)
+        if dob.known:
+            year_keys.update(f"Y:{dob.year}:{t}" for t in tokens)
         for c in sorted(name.last_codes):
             for f in sorted(first_codes(name.first)):
                 prefix = f"N:{c}:{f}:"
@@ -124,4 +134,4 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
                     prefixes.append(prefix)
                 if i == 0 and c == phonetic(name.last_whole) and f in entry_first_codes(name.first):
                     own.append(prefix)
-    return Lookup(sorted(exact_keys), prefixes, own)
+    return Lookup(sorted(exact_keys), prefixes, own, sorted(year_keys))

@@ -4,10 +4,10 @@ Each field gets a level between 0 and 1 from a fixed ladder (exact, same apart f
 compound part, one letter different, sounds alike, two letters different, initial ...). The name score is
 ``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
 ``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
-unrelated, or the dates of birth disagree; and a weak date fit (one digit off, transposed, year only,
-unknown) counts only with an all-but-exact name. That is what keeps people who merely share a common
-name, or a birthday, from being flagged.
-"""
+unrelated, or the dates of birth disagree. A date one digit off or transposed counts only with an
+all-but-exact name (two errors on the visitor's side flag far more strangers than they catch); a list
+giving only the year, or no date, allows one ordinary name variant (see ``NAMES_NEEDED``). The screener
+then weighs every such weak date fit against how common the visitor's name is on the lists."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence
 from frontdesk.screening.names import (
     Name,
     alias_parts,
+    entry_first_codes,
+    first_codes,
     fold,
     make_name,
     name_tokens,
@@ -39,6 +41,19 @@ MIN_LAST, MIN_FIRST = 0.75, 0.6  # below these a field is "different" and the pa
 # one digit off) flag far more strangers than they catch.
 STRONG_LAST, STRONG_FIRST = 0.95, 0.98
 WEAK_DOB = frozenset({"one_digit", "transposed", "same_year", "unknown"})
+# What the names must reach, by how the dates of birth fit. A date one digit off or transposed is a second
+# error on the visitor's side, so the names must be all but exact. A list that gives only the year, or no
+# date, is not the visitor's error: one ordinary name variant is allowed (a nickname, a typo, a sound-alike
+# spelling, swapped names ...; not an initial alone), and the screener then asks how many list entries
+# carry names like the visitor's (``screener``), which is what keeps common names from being flagged.
+# A sound-alike name counts there only when it is also spelled alike (Smyth / Smith, not Garza / de la Cruz).
+NAMES_NEEDED = {
+    "one_digit": (STRONG_LAST, STRONG_FIRST),
+    "transposed": (STRONG_LAST, STRONG_FIRST),
+    "same_year": (0.8, 0.8),
+    "unknown": (0.8, 0.8),
+}
+SPELLED_ALIKE = 0.7  # normalised edit similarity a sound-alike name needs with a weak date fit
 SWAP_FACTOR, ALIAS_FACTOR = 0.97, 0.98
 DOB_LEVEL = {
     "exact": 1.0,
@@ -46,7 +61,7 @@ DOB_LEVEL = {
     "one_digit": 0.75,
     "transposed": 0.75,
     "same_year": 0.8,
-    "unknown": 0.55,  # with no date, only an all-but-exact name reaches "possible"
+    "unknown": 0.75,  # never more than "possible": the name is all there is
 }
 
 
@@ -184,16 +199,20 @@ def _middle(q: Name, e: Name) -> tuple[float, FieldEvidence | None]:
     return _MIDDLE_BONUS[relation], FieldEvidence("middle name", relation, relation)
 
 
-def score_name(q: Name, e: Name, strong: bool = False) -> tuple[float, list[FieldEvidence]] | None:
+def score_name(
+    q: Name, e: Name, least: tuple[float, float] = (MIN_LAST, MIN_FIRST)
+) -> tuple[float, list[FieldEvidence]] | None:
     """The name score of a visitor's name (one orientation) against one entry name, or None.
 
-    ``strong``: accept only all-but-exact names (what a weak date-of-birth fit requires).
+    ``least``: the lowest surname and first-name levels accepted (a weak date-of-birth fit asks more).
     """
     last, last_rel, last_words = compare_last(q, e)
-    if last < (STRONG_LAST if strong else MIN_LAST):
+    if last < least[0]:
         return None
     first, first_rel, first_words = compare_first(q, e)
-    if first < (STRONG_FIRST if strong else MIN_FIRST):
+    if first < least[1]:
+        return None
+    if least[1] > MIN_FIRST and not _spelled_alike(q, e, last_rel, first_rel):
         return None
     evidence = [
         FieldEvidence("last name", last_rel, last_words),
@@ -206,6 +225,22 @@ def score_name(q: Name, e: Name, strong: bool = False) -> tuple[float, list[Fiel
         if middle_evidence:
             evidence.append(middle_evidence)
     return min(score, 1.0), evidence
+
+
+def _spelled_alike(q: Name, e: Name, last_rel: str, first_rel: str) -> bool:
+    if last_rel == "sounds_alike" and OSA.normalized_similarity(q.last_whole, e.last_whole) < SPELLED_ALIKE:
+        return False
+    return first_rel != "sounds_alike" or OSA.normalized_similarity(q.first, e.first) >= SPELLED_ALIKE
+
+
+def _all_but_exact(q: Name, e: Name) -> bool:
+    return compare_last(q, e)[0] >= STRONG_LAST and compare_first(q, e)[0] >= STRONG_FIRST
+
+
+def _same_key(q: Name, e: Name) -> bool:
+    """True when both names file under one ``N:`` key: surnames and first names sound alike or share a
+    nickname group (the only way the index can find an entry that has no date of birth)."""
+    return bool(q.last_codes & e.last_codes) and bool(first_codes(q.first) & entry_first_codes(e.first))
 
 
 def parse_alias(alias: str) -> Name:
@@ -246,12 +281,17 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     dob_rel, dob_words = dates.compare(pq.query.dob, entry.dob)
     if dob_rel == "conflict":
         return None
-    strong = dob_rel in WEAK_DOB
+    least = NAMES_NEEDED.get(dob_rel, (MIN_LAST, MIN_FIRST))
+    # With no date, or only the visitor's year against a full date, the index finds an entry through its
+    # sound and nickname keys alone; the scorer asks the same, so a full scan and the index agree.
+    keyed_only = dob_rel == "unknown" or (dob_rel == "same_year" and entry.dob.day is not None)
     best: tuple[float, list[FieldEvidence], str] | None = None
     for e_name, alias in entry_names(entry):
         for q_name, swapped in ((pq.name, False), (pq.swapped, True)):
-            found = score_name(q_name, e_name, strong)
+            found = score_name(q_name, e_name, least)
             if found is None:
+                continue
+            if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
                 continue
             score, evidence = found
             if swapped:
@@ -276,11 +316,12 @@ def _alias_parts(alias: str) -> tuple[str, str, str]:
 
 
 def look_alike(pq: PreparedQuery, first: str, middle: str, last: str, aliases: Iterable[str]) -> str | None:
-    """ "agrees" or "compatible" when a list entry carries the visitor's name all but exactly, else None.
+    """How a list entry carrying the visitor's name all but exactly compares on the middle name, else None.
 
-    A look-alike is a list entry whose own name or an alias is the visitor's (surname the same apart from
-    accents, punctuation or particles; first name the same) and whose middle name does not contradict
-    the visitor's; "agrees" when both give a middle name and it is the same (or the same initial).
+    "agrees" (both give it, and it is the same or the same initial), "compatible" (one side lacks it, or
+    they are similar), "different" (they contradict). A *look-alike* is an entry whose own name or an
+    alias is the visitor's (surname the same apart from accents, punctuation or particles; first name the
+    same) and whose middle name agrees or is compatible.
     Counting them tells how common the visitor's name is on the lists, which is what a near-miss date of
     birth has to be weighed against.
     """
@@ -300,4 +341,6 @@ def look_alike(pq: PreparedQuery, first: str, middle: str, last: str, aliases: I
             return relation
         if relation != "different":
             found = "compatible"
+        elif found is None:
+            found = "different"
     return found

@@ -30,7 +30,7 @@ from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
 from frontdesk.screening.keys import lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row
-from frontdesk.screening.match import PreparedQuery, Thresholds, look_alike, prepare, score_entry
+from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
@@ -49,52 +49,72 @@ NEAR_MISS = frozenset({"one_digit", "transposed", "same_year"})
 
 
 @dataclass(frozen=True)
-class Namesakes:
-    """List entries filed under the visitor's own name sound, by what their date of birth is, and their ids."""
+class DobCounts:
+    """How many list entries, by what their date of birth is."""
 
     full_date: int = 0
     year_only: int = 0
     no_date: int = 0
-    ids: frozenset[int] = frozenset()
 
     @property
     def total(self) -> int:
         """All of them."""
         return self.full_date + self.year_only + self.no_date
 
+    @classmethod
+    def of(cls, dobs: Iterable[Dob]) -> DobCounts:
+        """Count dates of birth by kind."""
+        full = year = none = 0
+        for d in dobs:
+            if d.day is not None:
+                full += 1
+            elif d.known:
+                year += 1
+            else:
+                none += 1
+        return cls(full, year, none)
 
-def chance_of_near_miss(relation: str, visitor: Dob, look_alikes: Iterable[Dob]) -> float:
-    """Expected look-alikes (given by their dates of birth) whose date is this kind of near miss by chance."""
+
+@dataclass(frozen=True)
+class Namesakes:
+    """What the index files under the visitor's name: the entries under its own sound (``ids``, where the
+    look-alikes are), and counts of every entry under any of its sound and nickname keys, either way round."""
+
+    own: DobCounts = DobCounts()
+    related: DobCounts = DobCounts()
+    ids: frozenset[int] = frozenset()
+
+
+def chance_of_near_miss(relation: str, visitor: Dob, counts: DobCounts) -> float:
+    """Expected entries among ``counts`` whose date is this kind of near miss of the visitor's by chance."""
     if relation == "same_year":
-        if visitor.day is not None:  # the list gives only a year: any of its year-only look-alikes
-            count = sum(1 for d in look_alikes if d.day is None and d.known)
-        else:  # the visitor gave only a year
-            count = sum(1 for d in look_alikes if d.known)
-        return count / BIRTH_SPAN_YEARS
+        if visitor.day is not None:  # the list gives only a year: any of its year-only entries
+            return counts.year_only / BIRTH_SPAN_YEARS
+        return (counts.full_date + counts.year_only) / BIRTH_SPAN_YEARS  # the visitor gave only a year
     near = len(dates.neighbours(visitor.day)) - 2 if visitor.day else 40
-    return sum(1 for d in look_alikes if d.day is not None) * near / (BIRTH_SPAN_YEARS * 365.25)
+    return counts.full_date * near / (BIRTH_SPAN_YEARS * 365.25)
 
 
 def _dob_relation(candidate: Candidate) -> str:
     return next(e.relation for e in candidate.evidence if e.field == "DOB")
 
 
-def _namesake_words(relation: str, visitor: Dob, pool: list[Dob], chance: float, middle: bool) -> FieldEvidence:
-    """The namesakes a near miss was weighed against, in words: how many, and how likely by chance."""
-    if relation == "same_year" and visitor.day is not None:
-        count, which = sum(1 for d in pool if d.day is None and d.known), " with only a year of birth"
+def _common_name_words(relation: str, visitor: Dob, counts: DobCounts, chance: float | None, names: str) -> str:
+    """How common the visitor's name is on the lists, and how likely the date fit is by chance, in words."""
+    if chance is None:  # the list gives no date: the name is all there is
+        count, which = counts.total, ""
+    elif relation == "same_year" and visitor.day is not None:
+        count, which = counts.year_only, " with only a year of birth"
     elif relation == "same_year":
-        count, which = sum(1 for d in pool if d.known), ""
+        count, which = counts.full_date + counts.year_only, ""
     else:
-        count, which = sum(1 for d in pool if d.day is not None), " with a full date of birth"
-    name = "this name and middle name" if middle else "this name"
+        count, which = counts.full_date, " with a full date of birth"
     entries = "1 entry on the lists carries" if count == 1 else f"{count} entries on the lists carry"
-    odds = f"about 1 in {max(1, round(1 / chance)):,}" if chance > 0 else "almost never"
-    return FieldEvidence(
-        "how common the name is",
-        "rare" if count <= 2 else "common",
-        f"{entries} {name}{which}; a date this close turns up by chance {odds}",
-    )
+    words = f"{entries} {names}{which}"
+    if chance is not None:
+        odds = f"about 1 in {max(1, round(1 / chance)):,}" if chance > 0 else "almost never"
+        words += f"; a date this close turns up by chance {odds}"
+    return words
 
 
 class Screener:
@@ -124,21 +144,29 @@ class Screener:
             marks = ",".join("?" * len(found.exact_keys))
             rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", found.exact_keys)
             ids.update(r[0] for r in rows)
-        counted: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
-        for prefix in found.prefixes if candidates else found.own_prefixes:
-            own = prefix in found.own_prefixes
+        own: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
+        related: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
+        for prefix in found.prefixes:
+            is_own = prefix in found.own_prefixes
             # Every key that starts with the prefix: ';' is the character after ':'.
             rows = db.execute(
                 "SELECT key, entry_id FROM screening_keys WHERE key >= ? AND key < ?", [prefix, prefix[:-1] + ";"]
             )
             for key, entry_id in rows:
                 suffix = key[len(prefix) :]
-                if own:
-                    counted["full" if len(suffix) == 8 else "year" if len(suffix) == 4 else "none"].add(entry_id)
+                kind = "full" if len(suffix) == 8 else "year" if len(suffix) == 4 else "none"
+                related[kind].add(entry_id)
+                if is_own:
+                    own[kind].add(entry_id)
                 if candidates and found.keeps(suffix, query.dob):
                     ids.add(entry_id)
-        every = frozenset(counted["full"] | counted["year"] | counted["none"])
-        return ids, Namesakes(len(counted["full"]), len(counted["year"]), len(counted["none"]), every)
+        for year_key in found.year_keys if candidates else ():
+            ids.update(r[0] for r in db.execute("SELECT entry_id FROM screening_keys WHERE key = ?", [year_key]))
+        return ids, Namesakes(
+            DobCounts(len(own["full"]), len(own["year"]), len(own["none"])),
+            DobCounts(len(related["full"]), len(related["year"]), len(related["none"])),
+            frozenset(own["full"] | own["year"] | own["none"]),
+        )
 
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""
@@ -181,28 +209,35 @@ class Screener:
             candidate = score_entry(pq, entry, thresholds)
             if candidate is not None and candidate.decision is not Decision.CLEAR:
                 scored.append(candidate)
-        look_alikes: list[tuple[Entry, str]] | None = None
+        look_alikes: list[tuple[Dob, str]] | None = None
         found: list[Candidate] = []
         for candidate in scored:
             relation = _dob_relation(candidate)
-            if relation in NEAR_MISS or relation == "unknown":
+            if relation not in WEAK_DOB:
+                found.append(candidate)
+                continue
+            entry = candidate.entry
+            middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
+            if middle == "different":
+                continue  # the middle names contradict each other: a weak date fit is not enough
+            if middle is None:  # a name variant: weigh it against every entry with a name like the visitor's
+                counts, names = namesakes.related, "names like this one (same sound or nickname)"
+            else:  # the visitor's own name: weigh it against the entries that carry it
                 if look_alikes is None:  # only now: for a common name this reads a few hundred entries
                     look_alikes = self._look_alikes(pq, namesakes.ids, today)
-                if relation == "unknown":
-                    if query.dob.known and len(look_alikes) > self._namesakes_max():
-                        continue  # name alone, the list has no date, and the name is common there
-                else:
-                    entry = candidate.entry
-                    middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
-                    if middle is None:
-                        continue  # the middle names contradict each other: a near-miss date is not enough
-                    pool = [d for d, m in look_alikes if m == "agrees" or middle != "agrees"]
-                    chance = chance_of_near_miss(relation, query.dob, pool)
-                    if chance > self._max_chance():
-                        continue
-                    words = _namesake_words(relation, query.dob, pool, chance, middle == "agrees")
-                    candidate = replace(candidate, evidence=(*candidate.evidence, words))
-            found.append(candidate)
+                counts = DobCounts.of(d for d, m in look_alikes if m == "agrees" or middle != "agrees")
+                names = "this name and middle name" if middle == "agrees" else "this name"
+            if relation == "unknown":
+                if query.dob.known and counts.total > self._namesakes_max():
+                    continue  # name alone, the list has no date, and the name is common there
+                chance = None
+            else:
+                chance = chance_of_near_miss(relation, query.dob, counts)
+                if chance > self._max_chance():
+                    continue
+            words = _common_name_words(relation, query.dob, counts, chance, names)
+            how_common = FieldEvidence("how common the name is", "rare" if counts.total <= 2 else "common", words)
+            found.append(replace(candidate, evidence=(*candidate.evidence, how_common)))
         found.sort(key=lambda c: (-c.score, c.entry.id))
         found = found[:MAX_CANDIDATES]
         decision = found[0].decision if found else Decision.CLEAR
@@ -225,6 +260,6 @@ class Screener:
             if (valid_from and valid_from > stamp) or (valid_until and valid_until < stamp):
                 continue
             middle = look_alike(pq, first, middle_name, last, json.loads(aliases) if aliases != "[]" else ())
-            if middle is not None:
+            if middle in ("agrees", "compatible"):
                 found.append((dates.parse_dob(dob), middle))
         return found
