@@ -126,8 +126,13 @@ def test_a_list_without_the_full_date_allows_one_name_variant():
     for first, last in [("Maria", "Lopez"), ("Mari", "García-López"), ("Mary", "Garcia-Lopez")]:
         c = score(first, last, "1975-05-06", entry("Maria", "García-López", "1975"))
         assert c.decision is Decision.POSSIBLE_MATCH, (first, last)
-    c = score("Bob", "Smyth", "1975-05-06", entry("Robert", "Smith", ""))
+    c = score("Bob", "Smith", "1975-05-06", entry("Robert", "Smith", ""))
     assert c.decision is Decision.POSSIBLE_MATCH and "nickname" in c.evidence_text
+    # One variant only: two changes (or a contradicting middle name) and a vague date fit too many strangers.
+    assert score("Bob", "Smyth", "1975-05-06", entry("Robert", "Smith", "")) is None
+    assert score("Smith", "Bob", "1975-05-06", entry("Robert", "Smith", "1975")) is None
+    assert score("Bob", "Smith", "1975-05-06", entry("Robert", "Smith", "1975", middle="Lee"), "Ray") is None
+    assert score("Bob", "Smyth", "1980-03-14", entry("Robert", "Smith")).decision is Decision.MATCH
     # With no date at all, the names must sound alike or be nicknames: a typo that changes the sound is not
     # enough (the index could not find it either).
     assert score("Robert", "Smitz", "1975-05-06", entry("Robert", "Smith", "")) is None

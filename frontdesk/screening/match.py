@@ -233,6 +233,22 @@ def _spelled_alike(q: Name, e: Name, last_rel: str, first_rel: str) -> bool:
     return first_rel != "sounds_alike" or OSA.normalized_similarity(q.first, e.first) >= SPELLED_ALIKE
 
 
+# Relations that change nothing a person would call a different spelling of the name.
+_SAME_NAME = frozenset({"exact", "same_written_differently", "particle"})
+
+
+def _one_variant_at_most(evidence: list[FieldEvidence], swapped: bool) -> bool:
+    """With a weak date fit: at most one name variant (swapped names count as one), and no middle name
+    contradicting the entry's. Two changes and a vague date describe too many strangers."""
+    changes = int(swapped)
+    for e in evidence:
+        if e.field == "middle name" and e.relation == "different":
+            return False
+        if e.field in ("last name", "first name") and e.relation not in _SAME_NAME:
+            changes += 1
+    return changes <= 1
+
+
 def _all_but_exact(q: Name, e: Name) -> bool:
     return compare_last(q, e)[0] >= STRONG_LAST and compare_first(q, e)[0] >= STRONG_FIRST
 
@@ -292,6 +308,8 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
             if found is None:
                 continue
             if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
+                continue
+            if dob_rel in WEAK_DOB and not _one_variant_at_most(found[1], swapped):
                 continue
             score, evidence = found
             if swapped:

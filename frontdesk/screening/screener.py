@@ -95,6 +95,15 @@ def chance_of_near_miss(relation: str, visitor: Dob, counts: DobCounts) -> float
     return counts.full_date * near / (BIRTH_SPAN_YEARS * 365.25)
 
 
+def _at_least_one(counts: DobCounts, dob: Dob) -> DobCounts:
+    """``counts``, counting the entry with date ``dob`` if it is not already counted."""
+    if dob.day is not None:
+        return replace(counts, full_date=max(counts.full_date, 1))
+    if dob.known:
+        return replace(counts, year_only=max(counts.year_only, 1))
+    return replace(counts, no_date=max(counts.no_date, 1))
+
+
 def _dob_relation(candidate: Candidate) -> str:
     return next(e.relation for e in candidate.evidence if e.field == "DOB")
 
@@ -221,7 +230,8 @@ class Screener:
             if middle == "different":
                 continue  # the middle names contradict each other: a weak date fit is not enough
             if middle is None:  # a name variant: weigh it against every entry with a name like the visitor's
-                counts, names = namesakes.related, "names like this one (same sound or nickname)"
+                # (at least this one: a typo can take a name out of the visitor's sound keys)
+                counts, names = _at_least_one(namesakes.related, entry.dob), "names like this one"
             else:  # the visitor's own name: weigh it against the entries that carry it
                 if look_alikes is None:  # only now: for a common name this reads a few hundred entries
                     look_alikes = self._look_alikes(pq, namesakes.ids, today)
