@@ -137,7 +137,7 @@ SCREEN_MATCH = declare(
 SCREEN_NAMESAKES_MAX = declare(
     "screening.name_only_max_namesakes",
     int,
-    2,
+    5,
     "Name-only matches: most namesakes",
     "An entry without a date of birth is flagged on name alone only if at most this many list entries "
     "carry the name (middle names not contradicting): a name a registry holds many times says nothing "

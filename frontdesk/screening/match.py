@@ -237,16 +237,25 @@ def _spelled_alike(q: Name, e: Name, last_rel: str, first_rel: str) -> bool:
 _SAME_NAME = frozenset({"exact", "same_written_differently", "particle"})
 
 
-def _one_variant_at_most(evidence: list[FieldEvidence], swapped: bool) -> bool:
+def _few_enough_changes(evidence: list[FieldEvidence], swapped: bool, dob_rel: str) -> bool:
     """With a weak date fit: at most one name variant (swapped names count as one), and no middle name
-    contradicting the entry's. Two changes and a vague date describe too many strangers."""
-    changes = int(swapped)
+    contradicting the entry's. Two changes and a vague date describe too many strangers, with one
+    exception when the list gives the year: a nickname with the surname spelled another way, the
+    "Bob Smyth" for "Robert Smith" every desk knows."""
+    changes: dict[str, str] = {}
     for e in evidence:
         if e.field == "middle name" and e.relation == "different":
             return False
         if e.field in ("last name", "first name") and e.relation not in _SAME_NAME:
-            changes += 1
-    return changes <= 1
+            changes[e.field] = e.relation
+    if len(changes) + int(swapped) <= 1:
+        return True
+    return (
+        dob_rel == "same_year"
+        and not swapped
+        and changes.get("first name") == "nickname"
+        and changes.get("last name") in ("typo", "sounds_alike")
+    )
 
 
 def _all_but_exact(q: Name, e: Name) -> bool:
@@ -309,7 +318,7 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
                 continue
             if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
                 continue
-            if dob_rel in WEAK_DOB and not _one_variant_at_most(found[1], swapped):
+            if dob_rel in WEAK_DOB and not _few_enough_changes(found[1], swapped, dob_rel):
                 continue
             score, evidence = found
             if swapped:
