@@ -1,22 +1,22 @@
 """Screening one visitor: look the blocking keys up, score the few entries found, decide.
 
-Two rules weigh a candidate against how common the visitor's name is on the lists. Its *look-alikes*
-are the entries that carry the visitor's name all but exactly (as own name or alias) and whose middle
-name does not contradict the visitor's; they are counted only when needed, from the entries the index
-files under the visitor's name sound.
+Every weak date-of-birth fit (one digit off, transposed, a list giving only the year, or no date) is
+weighed against how common the visitor's name is on the lists, which the same index scan tells:
 
-- A date of birth one digit off (or transposed, or a list giving only the year) is flagged only when
-  such a near miss is unlikely to turn up by chance among that many look-alikes: one such date on a rare
-  name says a lot, one among two hundred namesakes says little. When both give a middle name and it
-  agrees, only the look-alikes with that middle name count; when the middle names contradict each other,
-  a near-miss date is not enough to flag at all.
-- A list entry without any date is flagged on the name alone only when the name is rare there.
+- with the visitor's own name, against its *look-alikes*: the entries carrying that name all but exactly
+  (as own name or alias) whose middle name does not contradict the visitor's, read only when needed.
+  When both give a middle name and it agrees, only look-alikes with that middle name count; when the
+  middle names contradict, a weak date fit is not enough at all;
+- with a name variant (a list giving only the year, or none, allows one), against every entry filed
+  under the visitor's sound and nickname keys.
 
+A near-miss date is flagged only while such a near miss is unlikely to turn up by chance among them
+(``max_chance``); an entry without any date is flagged on the name alone only while few entries carry it
+(``namesakes_max``). One such date on a rare name says a lot; one among two hundred namesakes says little.
 The candidate then says so in words, for the person deciding.
 
 :meth:`Screener.scan_all` scores every entry instead of using the index for candidates: the slow
-reference the tests and the benchmark compare the fast path against (the same rules apply to both).
-"""
+reference the tests and the benchmark compare the fast path against (the same rules apply to both)."""
 
 from __future__ import annotations
 
@@ -43,9 +43,6 @@ BIRTH_SPAN_YEARS = 65
 
 def _today() -> date:
     return clock.now().astimezone().date()
-
-
-NEAR_MISS = frozenset({"one_digit", "transposed", "same_year"})
 
 
 @dataclass(frozen=True)
@@ -77,10 +74,9 @@ class DobCounts:
 
 @dataclass(frozen=True)
 class Namesakes:
-    """What the index files under the visitor's name: the entries under its own sound (``ids``, where the
+    """What the index files under the visitor's name: the entries under its own sound (``ids``, where its
     look-alikes are), and counts of every entry under any of its sound and nickname keys, either way round."""
 
-    own: DobCounts = DobCounts()
     related: DobCounts = DobCounts()
     ids: frozenset[int] = frozenset()
 
@@ -153,7 +149,7 @@ class Screener:
             marks = ",".join("?" * len(found.exact_keys))
             rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", found.exact_keys)
             ids.update(r[0] for r in rows)
-        own: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
+        own: set[int] = set()
         related: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
         for prefix in found.prefixes:
             is_own = prefix in found.own_prefixes
@@ -163,19 +159,15 @@ class Screener:
             )
             for key, entry_id in rows:
                 suffix = key[len(prefix) :]
-                kind = "full" if len(suffix) == 8 else "year" if len(suffix) == 4 else "none"
-                related[kind].add(entry_id)
+                related["full" if len(suffix) == 8 else "year" if len(suffix) == 4 else "none"].add(entry_id)
                 if is_own:
-                    own[kind].add(entry_id)
+                    own.add(entry_id)
                 if candidates and found.keeps(suffix, query.dob):
                     ids.add(entry_id)
         for year_key in found.year_keys if candidates else ():
             ids.update(r[0] for r in db.execute("SELECT entry_id FROM screening_keys WHERE key = ?", [year_key]))
-        return ids, Namesakes(
-            DobCounts(len(own["full"]), len(own["year"]), len(own["none"])),
-            DobCounts(len(related["full"]), len(related["year"]), len(related["none"])),
-            frozenset(own["full"] | own["year"] | own["none"]),
-        )
+        counts = DobCounts(len(related["full"]), len(related["year"]), len(related["none"]))
+        return ids, Namesakes(counts, frozenset(own))
 
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""
