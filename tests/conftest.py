@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never touch the real OS keyring from tests.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
+import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -31,3 +32,13 @@ def services(data_dir: Path):
 
 # The dispatch console's fixtures (a throw-away PostgreSQL cluster, a console on each backend).
 from dispatch_fixtures import console, console_db_url, postgres_server  # noqa: E402,F401
+
+
+@pytest.fixture
+def staffed(template: Path, tmp_path: Path):
+    """Services over a copy of the module's ``template`` data folder (accounts made once per module)."""
+    folder = tmp_path / "data"
+    shutil.copytree(template, folder)
+    svc = Services.open(folder)
+    yield svc
+    svc.close()

@@ -3,8 +3,6 @@ acknowledgements audited, and the unaddressed fallback before any principal acco
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from frontdesk import settings as s
@@ -36,15 +34,6 @@ def template(tmp_path_factory):
     services.accounts.sign_out()
     services.close()
     return folder
-
-
-@pytest.fixture
-def staffed(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template, folder)
-    services = Services.open(folder)
-    yield services
-    services.close()
 
 
 def confirm(services, first="Bob", last="Smith", dob="1980-03-14"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
@@ -34,15 +32,6 @@ def template(tmp_path_factory):
     services.accounts.sign_out()
     services.close()
     return folder
-
-
-@pytest.fixture
-def staffed(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template, folder)
-    services = Services.open(folder)
-    yield services
-    services.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -31,15 +30,6 @@ def template(tmp_path_factory):
     services.accounts.add("desk.kim", Role.DESK, "1357", "Kim Desk")
     services.close()
     return folder
-
-
-@pytest.fixture
-def staffed(template, tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(template, folder)
-    services = Services.open(folder)
-    yield services
-    services.close()
 
 
 @pytest.fixture
