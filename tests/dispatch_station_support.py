@@ -19,7 +19,35 @@ from frontdesk.context import Services
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.console.server import running
 from frontdesk.dispatch.console.service import ConsoleService
+from frontdesk.dispatch.link import DispatchLink, LinkTimings
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
+
+# Link timings shortened for tests (the real ones are seconds).
+FAST = LinkTimings(
+    attempt_timeout=1.0,
+    backoff_first=0.02,
+    backoff_cap=0.2,
+    heartbeat=0.5,
+    heartbeat_down=0.2,
+    probe=0.1,
+    inbox_wait=1,
+    not_delivered_after=0.6,
+)
+
+
+@contextmanager
+def link_running(services: Services, timings: LinkTimings = FAST, **kw) -> Iterator[DispatchLink]:
+    """The station's dispatch link running on its own thread, stopped (and joined) afterwards."""
+    link = services.station.link(timings=timings)
+    thread = threading.Thread(target=link.run, kwargs=kw, daemon=True)
+    thread.start()
+    link.wait_started()
+    try:
+        yield link
+    finally:
+        link.stop()
+        thread.join(5)
+        assert not thread.is_alive()
 
 
 def free_port() -> int:

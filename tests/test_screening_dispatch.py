@@ -9,24 +9,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import keyring
 import pytest
 
-from frontdesk.context import Services
 from frontdesk.dispatch import cap
 from frontdesk.dispatch.console.server import running
 from frontdesk.dispatch.console.service import ConsoleService
-from frontdesk.dispatch.link import LinkTimings
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry, Query
-from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, free_port, set_up_station
-
-FAST = LinkTimings(
-    attempt_timeout=1.0, backoff_first=0.02, backoff_cap=0.2, heartbeat=0.5, probe=0.1, inbox_wait=1
+from tests.dispatch_station_support import (
+    KEYRING_FILE_ENV,
+    FileKeyring,
+    free_port,
+    link_running,
+    set_up_station,
 )
 
 
@@ -89,19 +88,6 @@ def district(tmp_path, receiver) -> Iterator[tuple[ConsoleService, str, str]]:
             yield service, url, credential
     finally:
         service.close()
-
-
-@contextmanager
-def link_running(services: Services):
-    link = services.station.link(timings=FAST)
-    thread = threading.Thread(target=link.run, daemon=True)
-    thread.start()
-    link.wait_started()
-    try:
-        yield link
-    finally:
-        link.stop()
-        thread.join(5)
 
 
 def test_a_confirmed_barred_match_is_a_staff_assist_incident_on_the_console(
