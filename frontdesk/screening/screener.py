@@ -145,9 +145,10 @@ class Screener:
         found = lookup([pq.name, pq.swapped], query.dob)
         db = self._store.db
         ids: set[int] = set()
-        if candidates and found.exact_keys:
-            marks = ",".join("?" * len(found.exact_keys))
-            rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", found.exact_keys)
+        keys = found.exact_keys + found.year_keys
+        if candidates and keys:
+            marks = ",".join("?" * len(keys))
+            rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", keys)
             ids.update(r[0] for r in rows)
         own: set[int] = set()
         related: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
@@ -164,8 +165,6 @@ class Screener:
                     own.add(entry_id)
                 if candidates and found.keeps(suffix, query.dob):
                     ids.add(entry_id)
-        for year_key in found.year_keys if candidates else ():
-            ids.update(r[0] for r in db.execute("SELECT entry_id FROM screening_keys WHERE key = ?", [year_key]))
         counts = DobCounts(len(related["full"]), len(related["year"]), len(related["none"]))
         return ids, Namesakes(counts, frozenset(own))
 
