@@ -38,6 +38,7 @@ def loaded(tmp_path: Path) -> Path:
     done = fd(data, "barred", "import", str(csv), "--source", "District")
     assert done.returncode == 0, done.stderr
     assert "Imported 2 entries into 'District'" in done.stdout
+    assert "no date of birth" not in done.stdout  # every entry has at least a year
     return data
 
 
@@ -120,3 +121,12 @@ def test_list_add_remove_and_replace(loaded, tmp_path):
     hit = json.loads(fd(loaded, "screen", "--first-name", "Cal", "--last-name", "Fox", "--dob", "1972-01-02",
                         "--json").stdout)  # fmt: skip
     assert hit["candidates"][0]["kind"] == "watch"
+
+
+def test_import_says_how_many_entries_lack_a_date_of_birth(tmp_path):
+    csv = tmp_path / "nodob.csv"
+    rows = "Ann,,Lee,,,barred,x\nBob,,Ray,,,barred,y\nCal,,Fox,1970,,barred,z\n"
+    csv.write_text(HEADER + rows, encoding="utf-8")
+    done = fd(tmp_path / "data", "barred", "import", str(csv), "--source", "School")
+    assert done.returncode == 0, done.stderr
+    assert "2 entries have no date of birth: such an entry is flagged on the name alone" in done.stdout

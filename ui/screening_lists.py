@@ -434,6 +434,7 @@ class ListManager(QWidget):
         else:
             assert report is not None
             replaced = f", replacing {report.replaced:,}" if report.replaced else ""
-            self.status.setText(f"Imported {report.added:,} entries into {report.source}{replaced}.")
+            done = f"Imported {report.added:,} entries into {report.source}{replaced}."
+            self.status.setText(f"{done}\n{report.dob_warning}" if report.dob_warning else done)
         self.refresh()
         self.import_finished.emit(report, error)

@@ -50,6 +50,18 @@ class ImportReport:
     added: int
     replaced: int  # entries of the same source removed by ``replace``
     seconds: float
+    without_dob: int = 0  # added entries with no date of birth at all: screened on the name alone
+
+    @property
+    def dob_warning(self) -> str:
+        """One plain sentence about the entries without a date of birth, or "" when every entry has one."""
+        if not self.without_dob:
+            return ""
+        which = "1 entry has" if self.without_dob == 1 else f"{self.without_dob:,} entries have"
+        return (
+            f"{which} no date of birth: such an entry is flagged on the name alone, and only while few "
+            "entries on the lists carry that name. Add the dates where the source has them."
+        )
 
 
 class ImportFailed(InputError):
@@ -171,7 +183,7 @@ def import_csv(
         columns = _column_map(header, mapping)
         errors: list[tuple[int, str]] = []
         error_count = 0
-        added = replaced = 0
+        added = replaced = without_dob = 0
         db.execute("PRAGMA cache_size = -32768")  # 32 MB for the bulk copy; the default is 2 MB
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
@@ -211,6 +223,7 @@ def import_csv(
                         continue  # keep reading to list every error, but write nothing more
                     entry_id = next_id + added
                     added += 1
+                    without_dob += not new.dob.known
                     entry_batch.append((entry_id, *entry_row(list_id, new.kind or row_kind, new)))
                     keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob)
                     key_batch.extend((k, entry_id) for k in keys)
@@ -241,4 +254,4 @@ def import_csv(
         db.execute("PRAGMA cache_size = -2000")
     if progress:
         progress(reader.rows, 1.0)
-    return ImportReport(source.strip(), added, replaced, (clock.now() - started).total_seconds())
+    return ImportReport(source.strip(), added, replaced, (clock.now() - started).total_seconds(), without_dob)
