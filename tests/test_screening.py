@@ -296,3 +296,10 @@ def test_contradicting_middle_names_outweigh_a_near_miss_date_but_not_an_exact_o
     assert other.decision is Decision.CLEAR
     exact = services.screener.screen(Query("Quinn", "Fairweather", "Morgan", parse_dob("1970-05-14")))
     assert exact.decision is not Decision.CLEAR and "middle name: different" in exact.candidates[0].evidence_text
+
+
+def test_three_changes_are_too_many_whatever_the_date():
+    assert score("Bob", "Smith", "1980-04-03", entry("Robert", "Smith", "1980-03-04")) is not None
+    assert score("Bob", "Smyth", "1980-04-03", entry("Robert", "Smith", "1980-03-04")) is None
+    assert score("Joanna", "Morris", "1990-10-02", entry("Maria", "Jones", "1990-02-10")) is None
+    assert score("Smith", "Bob", "1980-03-14", entry("Robert", "Smith")) is not None  # swapped + nickname

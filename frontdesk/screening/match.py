@@ -4,7 +4,8 @@ Each field gets a level between 0 and 1 from a fixed ladder (exact, same apart f
 compound part, one letter different, sounds alike, two letters different, initial ...). The name score is
 ``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
 ``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
-unrelated, or the dates of birth disagree. A date one digit off or transposed counts only with an
+unrelated, the dates of birth disagree, or more than two things changed (a name variant, swapped names,
+day and month swapped). A date one digit off or transposed counts only with an
 all-but-exact name (two errors on the visitor's side flag far more strangers than they catch); a list
 giving only the year, or no date, allows one ordinary name variant (see ``NAMES_NEEDED``). The screener
 then weighs every such weak date fit against how common the visitor's name is on the lists."""
@@ -238,17 +239,18 @@ _SAME_NAME = frozenset({"exact", "same_written_differently", "particle"})
 
 
 def _few_enough_changes(evidence: list[FieldEvidence], swapped: bool, dob_rel: str) -> bool:
-    """With a weak date fit: at most one name variant (swapped names count as one), and no middle name
-    contradicting the entry's. Two changes and a vague date describe too many strangers, with one
-    exception when the list gives the year: a nickname with the surname spelled another way, the
-    "Bob Smyth" for "Robert Smith" every desk knows."""
+    """At most two changes from the listed person (a name variant, swapped names, day and month swapped),
+    and with a weak date fit at most one, and no middle name contradicting the entry's: more changes
+    describe too many strangers. One exception when the list gives the year: a nickname with the surname
+    spelled another way, the "Bob Smyth" for "Robert Smith" every desk knows."""
     changes: dict[str, str] = {}
     for e in evidence:
-        if e.field == "middle name" and e.relation == "different":
+        if e.field == "middle name" and e.relation == "different" and dob_rel in WEAK_DOB:
             return False
         if e.field in ("last name", "first name") and e.relation not in _SAME_NAME:
             changes[e.field] = e.relation
-    if len(changes) + int(swapped) <= 1:
+    count = len(changes) + int(swapped) + int(dob_rel == "day_month_swapped")
+    if count <= (1 if dob_rel in WEAK_DOB else 2):
         return True
     return (
         dob_rel == "same_year"
@@ -318,7 +320,7 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
                 continue
             if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
                 continue
-            if dob_rel in WEAK_DOB and not _few_enough_changes(found[1], swapped, dob_rel):
+            if not _few_enough_changes(found[1], swapped, dob_rel):
                 continue
             score, evidence = found
             if swapped:
