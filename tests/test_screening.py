@@ -303,3 +303,23 @@ def test_three_changes_are_too_many_whatever_the_date():
     assert score("Bob", "Smyth", "1980-04-03", entry("Robert", "Smith", "1980-03-04")) is None
     assert score("Joanna", "Morris", "1990-10-02", entry("Maria", "Jones", "1990-02-10")) is None
     assert score("Smith", "Bob", "1980-03-14", entry("Robert", "Smith")) is not None  # swapped + nickname
+
+
+def test_a_visitor_going_by_the_middle_name_meets_an_entry_without_a_date(services):
+    services.lists.add("School", NewEntry("Nancy", "Shipenwick", "Ailey"))
+    found = services.screener.screen(Query("Ailey", "Shipenwick", "Nancy", parse_dob("1977-12-17")))
+    assert found.decision is Decision.POSSIBLE_MATCH
+    assert "Ailey is the listed person's middle name" in found.candidates[0].evidence_text
+    assert services.screener.scan_all(Query("Ailey", "Shipenwick", "Nancy", parse_dob("1977-12-17"))).candidates
+
+
+def test_surnames_alike_by_the_coarse_sound_code_must_also_be_spelled_near():
+    assert (
+        "Leigh sounds like Lee"
+        in score("Robert", "Leigh", "1944-03-29", entry("Robert", "Lee", "1944-03-29")).evidence_text
+    )
+    assert score("Ambrose", "Moore", "1980-08-31", entry("Ambrose", "Morris", "1980-08-31")) is None
+    assert (
+        "Lisa is a nickname of Elizabeth"
+        in score("Elizabeth", "Orr", "1980-03-14", entry("Lisa", "Orr")).evidence_text
+    )

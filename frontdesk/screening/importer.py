@@ -225,7 +225,7 @@ def import_csv(
                     added += 1
                     without_dob += not new.dob.known
                     entry_batch.append((entry_id, *entry_row(list_id, new.kind or row_kind, new)))
-                    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob)
+                    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)
                     key_batch.extend((k, entry_id) for k in keys)
                     if len(entry_batch) >= _BATCH:
                         db.conn.executemany(INSERT_ENTRY, entry_batch)

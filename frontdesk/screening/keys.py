@@ -52,7 +52,7 @@ from frontdesk.screening.names import (
 )
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current).
-KEY_VERSION = 4
+KEY_VERSION = 5
 
 
 def dob_suffix(dob: Dob) -> str:
@@ -62,7 +62,7 @@ def dob_suffix(dob: Dob) -> str:
     return str(dob.year) if dob.year is not None else "-"
 
 
-def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob) -> set[str]:
+def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob, middle: str = "") -> set[str]:
     """Every key an entry (its written name and aliases) is filed under.
 
     Works from the written names with cached pieces rather than building :class:`Name` objects: an
@@ -80,6 +80,11 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob) -> set[s
         if exact:
             keys.update(exact + t for t in codes | firsts)
         keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in firsts)
+    if not dob.known and middle:
+        # Without a date only N: keys find an entry: file it under its middle name too, for a visitor
+        # who goes by it (the E: and Y: keys meet such a visitor through the surname).
+        codes, middles = surname_codes(last), entry_first_codes(first_word(middle))
+        keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
     return keys
 
 

@@ -101,7 +101,7 @@ INSERT_ENTRY = (
 
 def keys_of(entry: Entry) -> set[str]:
     """The blocking keys an entry is filed under."""
-    return entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob)
+    return entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
 
 
 def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:

@@ -25,6 +25,7 @@ from frontdesk.screening.names import (
     alias_parts,
     entry_first_codes,
     first_codes,
+    first_word,
     fold,
     make_name,
     name_tokens,
@@ -55,7 +56,7 @@ NAMES_NEEDED = {
     "unknown": (0.8, 0.8),
 }
 SPELLED_ALIKE = 0.7  # normalised edit similarity a sound-alike first name needs with a weak date fit
-SURNAME_SPELLED_NEAR = 0.6  # and a sound-alike surname always
+SURNAME_SPELLED_NEAR = 0.6  # and a surname alike only by its second sound code, always
 SWAP_FACTOR, ALIAS_FACTOR = 0.97, 0.98
 DOB_LEVEL = {
     "exact": 1.0,
@@ -102,10 +103,12 @@ def _sounds_alike(a: str, b: str) -> bool:
     return phonetic(a) == phonetic(b) or phonetic2(a) == phonetic2(b)
 
 
-def _spelled_near(a: str, b: str) -> bool:
-    # Sound codes are coarse: Trutzu and Dretsea share one. A surname that sounds alike must also be
-    # spelled close to count (Smyth / Smith, Philips / Fillips; not Moore / Morris, Garza / de la Cruz).
-    return OSA.normalized_similarity(a, b) >= SURNAME_SPELLED_NEAR
+def _surnames_sound_alike(a: str, b: str) -> bool:
+    # The second sound code (NYSIIS) is coarse for surnames: Moore / Morris, Coleman / Kulanin share one.
+    # It counts only for surnames also spelled near; the first (Metaphone) is enough (Lee / Leigh).
+    if phonetic(a) == phonetic(b):
+        return True
+    return phonetic2(a) == phonetic2(b) and OSA.normalized_similarity(a, b) >= SURNAME_SPELLED_NEAR
 
 
 def _letters(n: int) -> str:
@@ -133,7 +136,7 @@ def compare_last(q: Name, e: Name) -> tuple[float, str, str]:
             if level > best[0]:
                 alike = " and sounds alike" if _sounds_alike(a, b) else ""
                 best = (level, "typo", f"{_letters(edits)} different{alike} ({q.raw_last} / {e.raw_last})")
-            if best[0] < 0.8 and _sounds_alike(a, b) and min(len(a), len(b)) >= 3 and _spelled_near(a, b):
+            if best[0] < 0.8 and min(len(a), len(b)) >= 3 and _surnames_sound_alike(a, b):
                 best = (0.8, "sounds_alike", f"{q.raw_last} sounds like {e.raw_last}")
     return best
 
@@ -142,6 +145,9 @@ def _nickname_words(q_first: str, e_first: str, q_raw: str, e_raw: str) -> str |
     shared = nickname_canon(q_first) & nickname_canon(e_first)
     if not shared:
         return None
+    if e_first in shared and q_first in shared:  # each its own group too: the longer is the formal one
+        short, long_ = sorted((q_raw, e_raw), key=len)
+        return f"{short} is a nickname of {long_}"
     if e_first in shared:
         return f"{q_raw} is a nickname of {e_raw}"
     if q_first in shared:
@@ -272,9 +278,15 @@ def _all_but_exact(q: Name, e: Name) -> bool:
 
 
 def _same_key(q: Name, e: Name) -> bool:
-    """True when both names file under one ``N:`` key: surnames and first names sound alike or share a
-    nickname group (the only way the index can find an entry that has no date of birth)."""
-    return bool(q.last_codes & e.last_codes) and bool(first_codes(q.first) & entry_first_codes(e.first))
+    """True when both names file under one ``N:`` key: surnames sound alike and the first names (or the
+    visitor's first and the entry's middle name) sound alike or share a nickname group: the only way the
+    index can find an entry that has no date of birth."""
+    if not q.last_codes & e.last_codes:
+        return False
+    given = first_codes(q.first)
+    return bool(given & entry_first_codes(e.first)) or bool(
+        e.middle and given & entry_first_codes(first_word(e.middle))
+    )
 
 
 def parse_alias(alias: str) -> Name:
