@@ -138,6 +138,9 @@ def test_a_list_without_the_full_date_allows_one_name_variant():
     # With no date at all, the names must sound alike or be nicknames: a typo that changes the sound is not
     # enough (the index could not find it either).
     assert score("Robert", "Smitz", "1975-05-06", entry("Robert", "Smith", "")) is None
+    # A surname that only sounds alike must also be spelled alike with a weak date fit.
+    assert score("Donna", "Kelmore", "1978-03-17", entry("Donna", "Claymore", "1978")) is None
+    assert score("Donna", "Kelmore", "1978-03-17", entry("Donna", "Claymore", "1978-03-17")) is not None
 
 
 def test_a_namesake_with_another_birthday_is_not_flagged():

@@ -55,7 +55,7 @@ NAMES_NEEDED = {
     "same_year": (0.8, 0.8),
     "unknown": (0.8, 0.8),
 }
-SPELLED_ALIKE = 0.7  # normalised edit similarity a sound-alike first name needs with a weak date fit
+SPELLED_ALIKE = 0.7  # normalised edit similarity a sound-alike name needs with a weak date fit
 SURNAME_SPELLED_NEAR = 0.6  # and a surname alike only by its second sound code, always
 SWAP_FACTOR, ALIAS_FACTOR = 0.97, 0.98
 DOB_LEVEL = {
@@ -228,7 +228,7 @@ def score_name(
     first, first_rel, first_words = compare_first(q, e)
     if first < least[1]:
         return None
-    if least[1] > MIN_FIRST and not _spelled_alike(q, e, first_rel):
+    if least[1] > MIN_FIRST and not _spelled_alike(q, e, last_rel, first_rel):
         return None
     evidence = [
         FieldEvidence("last name", last_rel, last_words),
@@ -243,7 +243,9 @@ def score_name(
     return min(score, 1.0), evidence
 
 
-def _spelled_alike(q: Name, e: Name, first_rel: str) -> bool:
+def _spelled_alike(q: Name, e: Name, last_rel: str, first_rel: str) -> bool:
+    if last_rel == "sounds_alike" and OSA.normalized_similarity(q.last_whole, e.last_whole) < SPELLED_ALIKE:
+        return False
     return first_rel != "sounds_alike" or OSA.normalized_similarity(q.first, e.first) >= SPELLED_ALIKE
 
 
