@@ -235,6 +235,13 @@ def run(count: int | None = None, per_class: int | None = None, brute_every: int
     clean_n = sum(per_cls[c]["n"] for c in data.CLEAN_CLASSES)
     clean_flag = sum(per_cls[c]["flagged"] for c in data.CLEAN_CLASSES)
     recall, fp = true_hit / true_n, clean_flag / clean_n
+    by_dob: dict[str, Counter] = defaultdict(Counter)  # recall by what the list gives for the date
+    for q, r in zip(labelled, results, strict=True):
+        if q.target is not None:
+            dob = data.entry(q.target).dob
+            kind = "a full date" if len(dob) == 10 else "a year only" if dob else "no date"
+            by_dob[kind]["n"] += 1
+            by_dob[kind]["hit"] += (q.target + 1) in r["ids"]
     twins = indistinguishable(csv_path, labelled)
     told_apart = [i for i, q in enumerate(labelled) if q.target is None and i not in twins]
     apart_flag = sum(results[i]["decision"] != "clear" for i in told_apart)
@@ -287,6 +294,13 @@ def run(count: int | None = None, per_class: int | None = None, brute_every: int
         f"| peak memory, import process | {import_rss:.0f} MB | ≤ 300 MB | {ok(import_rss, 300.0)} |",
         f"| database file | {db_mb:.0f} MB | | |",
         f"| entries fetched per screen (mean / max) | {statistics.mean(fetched):.1f} / {max(fetched)} | | |",
+        "",
+        "True matches flagged, by what the list gives for the date of birth: "
+        + "; ".join(
+            f"{kind}: {c['hit'] / c['n']:.2%} ({c['hit']}/{c['n']})"
+            for kind, c in sorted(by_dob.items(), key=lambda item: -item[1]["n"])
+        )
+        + ".",
         "",
         "Per class (fast path):",
         "",
