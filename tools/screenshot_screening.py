@@ -38,6 +38,13 @@ def silhouette(background: str, shirt: str) -> bytes:
     return out.getvalue()
 
 
+def sign_in(window) -> None:
+    """The demo desk opens locked: Pat signs in with the PIN pad's fields."""
+    window.desk_lock.sign_in.username.setText("desk.pat")
+    window.desk_lock.sign_in.secret.setText("1234")
+    window.desk_lock.sign_in.submit()
+
+
 def main() -> int:
     """Write screening-match-card.png, screening-match-card-detail.png, -near-miss.png and screening-lists.png."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -52,6 +59,7 @@ def main() -> int:
     window = build_window(services, demo=True)
     window.resize(1280, 900)
     window.show()
+    sign_in(window)
     window.form.fill(Visitor("Bob", "Smyth", dob=date(1980, 3, 14), photo=silhouette("#e6e1d8", "#7a4e2d")))
     window.form.destination.setText("Main office")
     window.request_check_in()
@@ -63,6 +71,7 @@ def main() -> int:
     near = build_window(demo_services(), demo=True)
     near.resize(1280, 900)
     near.show()
+    sign_in(near)
     near.form.fill(Visitor("Dana", "Whitlock", dob=date(1975, 7, 3)))
     near.form.destination.setText("Room 12")
     near.request_check_in()
