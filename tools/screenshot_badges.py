@@ -13,6 +13,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.demo import demo_services
+from tools.demo_desk import sign_in_demo_desk
 from ui.app import build_window, configure_app
 from ui.printer_settings import PrinterSettingsDialog
 
@@ -26,10 +27,7 @@ def main() -> int:
     configure_app(app)
     services = demo_services()
     window = build_window(services, demo=True)
-    # The demo desk opens locked (issue 7): Pat signs in first.
-    window.desk_lock.sign_in.username.setText("desk.pat")
-    window.desk_lock.sign_in.secret.setText("1234")
-    window.desk_lock.sign_in.submit()
+    sign_in_demo_desk(window)
     window.resize(1280, 860)
     window.show()
     window.form.first_name.setText("Avery")

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.demo import demo_services
+from tools.demo_desk import sign_in_demo_desk
 from ui.app import Shell, configure_app
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -31,10 +32,7 @@ def main() -> int:
     shell.show()
     window = shell.window
     assert window is not None
-    # The demo desk opens locked (issue 7): Pat signs in with the PIN pad's fields.
-    window.desk_lock.sign_in.username.setText("desk.pat")
-    window.desk_lock.sign_in.secret.setText("1234")
-    window.desk_lock.sign_in.submit()
+    sign_in_demo_desk(window)
     steps = []
 
     def grab(name: str):

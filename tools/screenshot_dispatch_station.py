@@ -104,16 +104,14 @@ def main(out: Path) -> None:
 
 def desk_window(out: Path) -> None:
     from frontdesk.demo import demo_services
+    from tools.demo_desk import sign_in_demo_desk
     from ui.app import build_window, configure_app
 
     app = QApplication.instance() or QApplication([])
     configure_app(app)
     services = demo_services()
     window = build_window(services, demo=True)
-    # The demo desk opens locked (issue 7): Pat signs in first.
-    window.desk_lock.sign_in.username.setText("desk.pat")
-    window.desk_lock.sign_in.secret.setText("1234")
-    window.desk_lock.sign_in.submit()
+    sign_in_demo_desk(window)
     window.resize(1280, 800)
     window.show()
     desk = window.dispatch

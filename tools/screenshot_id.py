@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from frontdesk.demo import demo_services
+from tools.demo_desk import sign_in_demo_desk
 from ui.app import Shell, configure_app
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -29,10 +30,7 @@ def main() -> int:
     shell.show()
     window = shell.window
     assert window is not None
-    # The demo desk opens locked (issue 7): Pat signs in first.
-    window.desk_lock.sign_in.username.setText("desk.pat")
-    window.desk_lock.sign_in.secret.setText("1234")
-    window.desk_lock.sign_in.submit()
+    sign_in_demo_desk(window)
     demo_button = next(b for b in window.findChildren(QPushButton) if b.text().startswith("Demo: scan"))
 
     def grab(name: str):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from frontdesk.demo import demo_services  # noqa: E402
 from frontdesk.models import Visitor  # noqa: E402
+from tools.demo_desk import sign_in_demo_desk  # noqa: E402
 from ui.app import build_window, configure_app  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -38,13 +39,6 @@ def silhouette(background: str, shirt: str) -> bytes:
     return out.getvalue()
 
 
-def sign_in(window) -> None:
-    """The demo desk opens locked: Pat signs in with the PIN pad's fields."""
-    window.desk_lock.sign_in.username.setText("desk.pat")
-    window.desk_lock.sign_in.secret.setText("1234")
-    window.desk_lock.sign_in.submit()
-
-
 def main() -> int:
     """Write screening-match-card.png, screening-match-card-detail.png, -near-miss.png and screening-lists.png."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -59,7 +53,7 @@ def main() -> int:
     window = build_window(services, demo=True)
     window.resize(1280, 900)
     window.show()
-    sign_in(window)
+    sign_in_demo_desk(window)
     window.form.fill(Visitor("Bob", "Smyth", dob=date(1980, 3, 14), photo=silhouette("#e6e1d8", "#7a4e2d")))
     window.form.destination.setText("Main office")
     window.request_check_in()
@@ -71,7 +65,7 @@ def main() -> int:
     near = build_window(demo_services(), demo=True)
     near.resize(1280, 900)
     near.show()
-    sign_in(near)
+    sign_in_demo_desk(near)
     near.form.fill(Visitor("Dana", "Whitlock", dob=date(1975, 7, 3)))
     near.form.destination.setText("Room 12")
     near.request_check_in()
