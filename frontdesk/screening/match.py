@@ -5,10 +5,10 @@ compound part, one letter different, sounds alike, two letters different, initia
 ``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
 ``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
 unrelated, the dates of birth disagree, or more than two things changed (a name variant, swapped names,
-day and month swapped). A date one digit off or transposed counts only with an
-all-but-exact name (two errors on the visitor's side flag far more strangers than they catch); a list
-giving only the year, or no date, allows one ordinary name variant (see ``NAMES_NEEDED``). The screener
-then weighs every such weak date fit against how common the visitor's name is on the lists."""
+day and month swapped). A date one digit off or transposed counts only with an all-but-exact name; a
+list giving only the year, or no date, allows one ordinary name variant (``NAMES_NEEDED``). The screener
+then weighs every such weak date fit against how common the visitor's name is on the lists.
+"""
 
 from __future__ import annotations
 
@@ -38,13 +38,12 @@ from frontdesk.screening.names import (
 LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
 NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
 MIN_LAST, MIN_FIRST = 0.75, 0.6  # below these a field is "different" and the pair is not a candidate
-# With only a weak date-of-birth fit, the names must be all but exact: surname the same apart from
-# accents, punctuation or particles, first name the same. Two weak clues together (a nickname and a date
-# one digit off) flag far more strangers than they catch.
+# All but exact: the surname the same apart from accents, punctuation or particles, the first name the same.
 STRONG_LAST, STRONG_FIRST = 0.95, 0.98
 WEAK_DOB = frozenset({"one_digit", "transposed", "same_year", "unknown"})
-# What the names must reach, by how the dates of birth fit. A date one digit off or transposed is a second
-# error on the visitor's side, so the names must be all but exact. A list that gives only the year, or no
+# What the names must reach, by how the dates of birth fit. A date one digit off or transposed is an error
+# on the visitor's side, so the names must be all but exact: two weak clues together (a nickname and a date
+# one digit off) flag far more strangers than they catch. A list that gives only the year, or no
 # date, is not the visitor's error: one ordinary name variant is allowed (a nickname, a typo, a sound-alike
 # spelling, swapped names ...; not an initial alone), and the screener then asks how many list entries
 # carry names like the visitor's (``screener``), which is what keeps common names from being flagged.
