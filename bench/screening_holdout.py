@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -124,6 +125,36 @@ def write_lists(people: list[Person], targets: set[int], folder: Path, rng: rand
     return paths
 
 
+class PeakMemory:
+    """Watches a child's peak resident memory (VmHWM) from /proc while it runs.
+
+    Not ``wait4``'s ``ru_maxrss``: Linux carries the parent's memory at fork into the child's figure, and
+    this parent holds a million-person population, so every child would seem to use as much.
+    """
+
+    def __init__(self, pid: int):
+        self.mb = 0.0
+        self._path = Path(f"/proc/{pid}/status")
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.05):
+            try:
+                for line in self._path.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.mb = max(self.mb, int(line.split()[1]) / 1024)
+            except (OSError, ValueError):
+                return  # the process has ended
+
+    def stop(self) -> float:
+        """Stop watching; the peak in MB."""
+        self._done.set()
+        self._thread.join()
+        return self.mb
+
+
 def screen(data_dir: Path, queries: list[Query], folder: Path) -> dict:
     """Send every query through ``frontdesk screen --batch``; time each result as it comes out."""
     path = folder / "queries.jsonl"
@@ -135,17 +166,19 @@ def screen(data_dir: Path, queries: list[Query], folder: Path) -> dict:
     cmd = [sys.executable, "-m", "frontdesk", "--data-dir", str(data_dir), "screen", "--batch", str(path)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env())
+    peak = PeakMemory(proc.pid)
     stamps = []
     for q, line in zip(queries, proc.stdout, strict=False):
         stamps.append(time.perf_counter())
         q.result = json.loads(line)
-    _, status, usage = os.wait4(proc.pid, 0)
+    status = proc.wait()
     wall = time.perf_counter() - t0
+    rss_mb = peak.stop()
     err = proc.stderr.read()
     if status != 0 or len(stamps) != len(queries):
         raise RuntimeError(f"screen --batch failed ({status}, {len(stamps)} results): {err.strip()[-800:]}")
     gaps = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:], strict=False)]
-    return {"wall": wall, "first": stamps[0] - t0, "gaps": gaps, "rss_mb": usage.ru_maxrss / 1024}
+    return {"wall": wall, "first": stamps[0] - t0, "gaps": gaps, "rss_mb": rss_mb}
 
 
 def run_import(data_dir: Path, path: Path, source: str) -> tuple[float, float]:
@@ -154,10 +187,11 @@ def run_import(data_dir: Path, path: Path, source: str) -> tuple[float, float]:
     cmd = [sys.executable, "-m", "frontdesk", "--data-dir", str(data_dir), "barred", "import", str(path)]
     cmd += ["--source", source]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"import of {path.name} failed: {proc.stderr.read().decode()[-800:]}")
-    return time.perf_counter() - t, usage.ru_maxrss / 1024
+    peak = PeakMemory(proc.pid)
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"import of {path.name} failed: {err.decode()[-800:]}")
+    return time.perf_counter() - t, peak.stop()
 
 
 def entry_ids(data_dir: Path, n: int) -> dict[int, int]:
