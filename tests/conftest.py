@@ -42,3 +42,19 @@ def staffed(template: Path, tmp_path: Path):
     svc = Services.open(folder)
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def keyring_file(tmp_path: Path, monkeypatch):
+    """The OS keyring replaced by one written to a file in the test's folder (also for child processes)."""
+    import keyring
+
+    from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring
+
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_keyring.FileKeyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    yield path
+    keyring.set_keyring(previous)

@@ -12,7 +12,6 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-import keyring
 import pytest
 import xmlschema
 
@@ -24,8 +23,6 @@ from frontdesk.errors import ConflictError, PermissionDenied
 from frontdesk.models import Visitor
 from tests.dispatch_station_support import (
     FAST,
-    KEYRING_FILE_ENV,
-    FileKeyring,
     LossyProxy,
     console_at,
     link_running,
@@ -45,17 +42,6 @@ def wait_for(predicate: Callable[[], object], timeout: float = 8.0, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
-
-
-@pytest.fixture
-def keyring_file(tmp_path, monkeypatch):
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv(KEYRING_FILE_ENV, str(path))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_keyring.FileKeyring")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
-    yield path
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

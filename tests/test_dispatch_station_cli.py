@@ -20,20 +20,9 @@ import pytest
 from frontdesk.cli import main
 from frontdesk.context import Services
 from frontdesk.dispatch.credentials import SERVICE, USERNAME
-from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, console_at, set_up_station
+from tests.dispatch_station_support import console_at, set_up_station
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def keyring_file(tmp_path, monkeypatch):
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv(KEYRING_FILE_ENV, str(path))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_keyring.FileKeyring")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
-    yield path
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

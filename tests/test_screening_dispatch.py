@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import keyring
 import pytest
 
 from frontdesk.dispatch import cap
@@ -21,8 +20,6 @@ from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry, Query
 from tests.dispatch_station_support import (
-    KEYRING_FILE_ENV,
-    FileKeyring,
     free_port,
     link_running,
     set_up_station,
@@ -59,15 +56,6 @@ class Receiver(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/cap"
-
-
-@pytest.fixture
-def keyring_file(tmp_path, monkeypatch):
-    monkeypatch.setenv(KEYRING_FILE_ENV, str(tmp_path / "keyring.json"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
