@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import keyring
@@ -11,24 +12,15 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from frontdesk import settings as st
 from frontdesk.context import Services
-from frontdesk.dispatch.link import LinkTimings
 from frontdesk.errors import ConflictError
 from frontdesk.models import Visitor
+from tests.dispatch_station_support import FAST as STATION_FAST
 from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, console_at, set_up_station
 from ui.dispatch_worker import DispatchWorker
 from ui.panic import DispatchBanners, PanicPanel
 from ui.roster_print import print_roster
 
-FAST = LinkTimings(
-    attempt_timeout=1.0,
-    backoff_first=0.02,
-    backoff_cap=0.2,
-    heartbeat=0.3,
-    heartbeat_down=0.2,
-    probe=0.1,
-    inbox_wait=1,
-    not_delivered_after=0.6,
-)
+FAST = replace(STATION_FAST, heartbeat=0.3)  # the banner tests watch heartbeats come and go
 
 
 @pytest.fixture
