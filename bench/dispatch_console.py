@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.console.service import ConsoleService
+from district.console.service import ConsoleService
+from frontdesk.wire import cap
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIONS = 450

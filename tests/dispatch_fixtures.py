@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.dispatch import cap
+from frontdesk.wire import cap
 
 
 def _pg_bin() -> Path | None:
@@ -131,8 +131,8 @@ CAP_HEADERS = {"Content-Type": "application/cap+xml"}
 @pytest.fixture
 def console(console_db_url: str) -> Iterator[Console]:
     """A console (fast supervision and watching) on a fresh database of each backend."""
-    from frontdesk.dispatch.console.server import running
-    from frontdesk.dispatch.console.service import ConsoleService
+    from district.console.server import running
+    from district.console.service import ConsoleService
 
     service = ConsoleService.open(console_db_url, name="east")
     with running(service, watch_interval=0.1, supervise_interval=0.2) as url:

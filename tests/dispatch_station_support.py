@@ -1,6 +1,6 @@
 """Helpers for the station-side dispatch tests: a file keyring, a real console on loopback, a lossy proxy.
 
-The console is the real one (``frontdesk.dispatch.console``) served by uvicorn on 127.0.0.1; the proxy is a
+The console is the real one (``district.console``) served by uvicorn on 127.0.0.1; the proxy is a
 real TCP relay that can swallow the console's answers to chosen requests, as a flaky network does.
 """
 
@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from district.console.server import running
+from district.console.service import ConsoleService
 from frontdesk import clock
 from frontdesk import settings as s
 from frontdesk.context import Services
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.console.server import running
-from frontdesk.dispatch.console.service import ConsoleService
 from frontdesk.dispatch.link import DispatchLink, LinkTimings
+from frontdesk.wire import cap
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
 
 # Link timings shortened for tests (the real ones are seconds).

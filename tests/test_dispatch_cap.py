@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.cap import ACTIONS, CapError, CapMessage, RosterEntry
 from frontdesk.errors import InputError
+from frontdesk.wire import cap
+from frontdesk.wire.cap import ACTIONS, CapError, CapMessage, RosterEntry
 
 SENT = datetime(2026, 11, 22, 9, 41, 7, 123456, tzinfo=timezone(timedelta(hours=-5)))
 

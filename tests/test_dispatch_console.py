@@ -10,7 +10,7 @@ import httpx
 import pytest
 from dispatch_fixtures import CAP_HEADERS, make_alert
 
-from frontdesk.dispatch import cap
+from frontdesk.wire import cap
 
 
 def count(console, table: str) -> int:

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from dispatch_fixtures import CAP_HEADERS, make_alert
 
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.console.server import running
-from frontdesk.dispatch.console.service import ConsoleService
+from district.console.server import running
+from district.console.service import ConsoleService
+from frontdesk.wire import cap
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert
 
+from district.console.auth import Unauthenticated
+from district.console.server import running
+from district.console.service import ConsoleService
 from frontdesk.cli import main as cli_main
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.console.auth import Unauthenticated
-from frontdesk.dispatch.console.server import running
-from frontdesk.dispatch.console.service import ConsoleService
+from frontdesk.wire import cap
 from tests.dispatch_station_support import self_signed_certificate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,7 +259,7 @@ def test_cli_enroll_prints_the_credential_alone_on_the_last_line(tmp_path, capsy
 
 
 def test_demo_console_serves_one_station_and_a_dispatcher(tmp_path):
-    from frontdesk.dispatch.console.demo import start_demo_console
+    from district.console.demo import start_demo_console
 
     demo = start_demo_console(tmp_path)
     try:

@@ -17,10 +17,10 @@ import xmlschema
 
 from frontdesk import settings as st
 from frontdesk.context import Services
-from frontdesk.dispatch import cap
 from frontdesk.dispatch.link import LinkTimings, backoff_delay
 from frontdesk.errors import ConflictError, PermissionDenied
 from frontdesk.models import Visitor
+from frontdesk.wire import cap
 from tests.dispatch_station_support import (
     FAST,
     LossyProxy,

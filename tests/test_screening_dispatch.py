@@ -13,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.console.server import running
-from frontdesk.dispatch.console.service import ConsoleService
+from district.console.server import running
+from district.console.service import ConsoleService
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry, Query
+from frontdesk.wire import cap
 from tests.dispatch_station_support import (
     free_port,
     link_running,

@@ -16,9 +16,9 @@ from tempfile import mkdtemp
 import httpx
 from playwright.sync_api import sync_playwright
 
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.console.server import running
-from frontdesk.dispatch.console.service import ConsoleService
+from district.console.server import running
+from district.console.service import ConsoleService
+from frontdesk.wire import cap
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

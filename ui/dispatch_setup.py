@@ -77,11 +77,16 @@ class DispatchDesk(QObject):
 
             console = connect_demo_console(self._services, self._services.store.data_dir / "dispatch-console")
             self._demo_console = console
-            self._window.message.show_message(
-                f"Demo dispatch console at {console.url} (sign in as {console.dispatcher!r}, password "
-                f"{console.password!r}, to acknowledge alerts).",
-                "info",
-            )
+            if console is None:
+                self._window.message.show_message(
+                    "Demo: no dispatch console is installed on this PC, so panic alerts stay queued here.", "info"
+                )
+            else:
+                self._window.message.show_message(
+                    f"Demo dispatch console at {console.url} (sign in as {console.dispatcher!r}, password "
+                    f"{console.password!r}, to acknowledge alerts).",
+                    "info",
+                )
         self.worker.start()
 
     @Slot()

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk import clock
-from frontdesk.dispatch import cap
 from frontdesk.dispatch.link import LinkHealth
 from frontdesk.dispatch.outbox import OutboxEntry, SchoolState
 from frontdesk.dispatch.status import LINK_DOWN
 from frontdesk.errors import FrontDeskError
+from frontdesk.wire import cap
 from ui.dispatch_worker import DispatchWorker
 
 # Colours per delivery level: background, text.

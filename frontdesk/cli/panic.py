@@ -19,11 +19,11 @@ import time
 from frontdesk import clock
 from frontdesk.cli.common import open_services, print_json, to_jsonable
 from frontdesk.context import Services
-from frontdesk.dispatch import cap
 from frontdesk.dispatch.link import DispatchLink
 from frontdesk.dispatch.outbox import OutboxEntry
 from frontdesk.errors import InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL
+from frontdesk.wire import cap
 
 EXIT_RECEIVED, EXIT_NOT_DELIVERED, EXIT_REJECTED = 0, 3, 4
 VERBS = ("status", "update", "all-clear", "drain")

@@ -1,6 +1,6 @@
-"""Panic alerts to district dispatch: the CAP 1.2 message (``cap``) and the district console (``console``).
+"""The station side of panic alerts: the outbox, the one long-lived link to the console, the school's state.
 
-``frontdesk.dispatch.cap`` is pure (no Qt, no network) and shared by both ends: the station builds and
-sends CAP alerts with it, the console parses, validates and acknowledges them. The wire protocol between
-the two is written down in ``docs/dispatch-protocol.md``.
+The CAP 1.2 message itself is the shared wire format in ``frontdesk.wire.cap``; the console that receives
+it is the district server (``district/``), which the desk never imports. The protocol between the two is
+written down in ``docs/dispatch-protocol.md``.
 """

@@ -1,41 +1,88 @@
-"""Demo mode's station side: connect the desk to the console's demo console (``console.demo``).
+"""Demo mode's station side: start the district's demo console as its own process and connect to it.
 
-So the panic button works end to end on one machine (``make run``): the console serves on 127.0.0.1 in
-the desk's own process, the desk is enrolled and connected to it, and the credential is kept in memory (a
-demo never writes to the machine's keyring). A dispatcher can sign in to the live screen to acknowledge.
+So the panic button works end to end on one machine (``make run``): the console (``python -m district
+demo``) serves on 127.0.0.1 in a process of its own, enrols this desk and a dispatcher, and prints where it
+is; the desk connects with the credential kept in memory (a demo never writes to the machine's keyring). A
+dispatcher can sign in to the live screen to acknowledge. The desk never imports the district package: where
+it is not installed (the desk's own bundle), the demo runs without a console and says so.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from frontdesk import clock
+from frontdesk.accounts.session import SYSTEM_ACTOR
 from frontdesk.context import Services
-from frontdesk.dispatch import cap
 from frontdesk.dispatch.credentials import MemoryCredentials
+from frontdesk.errors import DeliveryError
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME, STATION_ROOM
 
 
-def connect_demo_console(services: Services, folder: Path):
-    """Start the demo console in ``folder``, connect this desk to it; returns it (``stop()`` at exit)."""
-    from frontdesk.accounts.session import SYSTEM_ACTOR
-    from frontdesk.dispatch.console.demo import start_demo_console
+@dataclass
+class DemoConsole:
+    """A running demo console process: its URL, the demo dispatcher's sign-in, and how to stop it."""
 
+    url: str
+    dispatcher: str
+    password: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        """Stop the console process (closing its standard input asks it to; a kill if it does not)."""
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()  # type: ignore[union-attr]
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+
+
+def district_installed() -> bool:
+    """True where the district server is installed beside the desk (a source checkout, not the desk's bundle)."""
+    return importlib.util.find_spec("district") is not None
+
+
+def connect_demo_console(services: Services, folder: Path) -> DemoConsole | None:
+    """Start the demo console in ``folder`` and connect this desk to it; None where there is no console."""
+    if not district_installed():
+        return None
     settings = services.settings
-    # The console validates every alert against the XSD, which takes about a second to load the first
-    # time; load it now so the demo's first press is as fast as the rest.
-    cap.validate(
-        cap.build(cap.CapMessage(identifier="fd-warm", sender=cap.station_sender("warm"), sent=clock.now()))
-    )
     folder.mkdir(parents=True, exist_ok=True)
-    console = start_demo_console(
-        folder,
-        school=settings.get(SCHOOL_NAME) or "Demo school",
-        station=settings.get(STATION_NAME) or "Front desk",
-        room=settings.get(STATION_ROOM),
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "district",
+            "demo",
+            "--folder",
+            str(folder),
+            "--school",
+            settings.get(SCHOOL_NAME) or "Demo school",
+            "--station",
+            settings.get(STATION_NAME) or "Front desk",
+            "--room",
+            settings.get(STATION_ROOM),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    line = process.stdout.readline()  # type: ignore[union-attr]
+    try:
+        info = json.loads(line)
+    except ValueError:
+        process.kill()
+        process.wait()
+        raise DeliveryError("The demo dispatch console did not start.", code="demo_console") from None
+    console = DemoConsole(info["url"], info["dispatcher"], info["password"], process)
     services.station.credentials = MemoryCredentials()
     # The demo connects itself before anyone signs in: an administrator's act, done by the app.
     with services.session.acting_as(SYSTEM_ACTOR):
-        services.station.connect(console.url, console.credential)
+        services.station.connect(console.url, info["credential"])
     return console

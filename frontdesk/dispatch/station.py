@@ -16,7 +16,6 @@ from datetime import datetime
 import httpx
 
 from frontdesk import clock
-from frontdesk.dispatch import cap
 from frontdesk.dispatch.client import Endpoint, fetch_station
 from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
@@ -42,6 +41,7 @@ from frontdesk.settings import (
     Settings,
 )
 from frontdesk.store import Store
+from frontdesk.wire import cap
 
 MODES = ("Actual", "Exercise", "Test")
 # Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).

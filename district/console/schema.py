@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from frontdesk import clock
-from frontdesk.dispatch.console.db import Database, Tx
+from district import clock
+from district.console.db import Database, Tx
 
 
 def _0001_tables(tx: Tx, db: Database) -> None:

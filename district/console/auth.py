@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from frontdesk import clock
-from frontdesk.dispatch.console.db import Database, Tx
-from frontdesk.errors import ConflictError, FrontDeskError, InputError
+from district import clock
+from district.console.db import Database, Tx
+from district.errors import ConflictError, DistrictError, InputError
 
 CREDENTIAL_PREFIX = "fdst"
 SESSION_HOURS = 12
@@ -30,13 +30,13 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 _hasher = PasswordHasher()
 
 
-class Unauthenticated(FrontDeskError):
+class Unauthenticated(DistrictError):
     """No credential, or one the console does not know (HTTP 401)."""
 
     code = "unauthenticated"
 
 
-class Forbidden(FrontDeskError):
+class Forbidden(DistrictError):
     """A valid credential, but not one allowed to do this (HTTP 403)."""
 
     code = "forbidden"

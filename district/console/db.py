@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from frontdesk.errors import InputError, StoreError
+from district.errors import InputError, StoreError
 
 
 class Tx:

@@ -24,16 +24,16 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from frontdesk.dispatch.cap import MAX_BYTES, load_schema
-from frontdesk.dispatch.console.auth import Dispatcher, Forbidden, Station, Unauthenticated
-from frontdesk.dispatch.console.forward import forward_loop
-from frontdesk.dispatch.console.service import ConsoleService
-from frontdesk.dispatch.console.sound import alarm_wav
-from frontdesk.dispatch.console.views import iso
-from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError, StoreError
+from district.console.auth import Dispatcher, Forbidden, Station, Unauthenticated
+from district.console.forward import forward_loop
+from district.console.service import ConsoleService
+from district.console.sound import alarm_wav
+from district.console.views import iso
+from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
+from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
 COOKIE = "fd_session"
-STATIC = resources.files("frontdesk.dispatch.console") / "static"
+STATIC = resources.files("district.console") / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'"
@@ -98,7 +98,7 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
 
 
-def _status_of(exc: FrontDeskError) -> int:
+def _status_of(exc: DistrictError | CapError) -> int:
     if isinstance(exc, Unauthenticated):
         return 401
     if isinstance(exc, Forbidden):
@@ -171,7 +171,7 @@ def create_app(
         async def wrapped(request: Request) -> Response:
             try:
                 return await fn(request)
-            except FrontDeskError as exc:
+            except (DistrictError, CapError) as exc:
                 return _error(_status_of(exc), exc.message)
 
         return wrapped
@@ -371,7 +371,7 @@ def create_app(
                 if not await changes.wait(version, 15):
                     try:  # a session signed out or expired meanwhile ends the stream (the page signs in)
                         await dispatcher_of(request)
-                    except FrontDeskError:
+                    except DistrictError:
                         return
                     yield ": keep-alive\n\n"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import uvicorn
 
-from frontdesk.dispatch.console.app import create_app
-from frontdesk.dispatch.console.service import ConsoleService
-from frontdesk.errors import InputError
+from district.console.app import create_app
+from district.console.service import ConsoleService
+from district.errors import InputError
 
 
 class _Server(uvicorn.Server):

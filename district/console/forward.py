@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from frontdesk import clock
-from frontdesk.dispatch.console.auth import log
-from frontdesk.dispatch.console.db import Database
+from district import clock
+from district.console.auth import log
+from district.console.db import Database
 
 
 class Forwarding:

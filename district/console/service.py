@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk import clock
-from frontdesk.dispatch import cap
-from frontdesk.dispatch.cap import ACTIONS, CapError, CapMessage
-from frontdesk.dispatch.console.auth import Auth, Station, log
-from frontdesk.dispatch.console.db import Database, Tx
-from frontdesk.dispatch.console.forward import Forwarding
-from frontdesk.dispatch.console.schema import migrate
-from frontdesk.dispatch.console.views import BoardViews, iso
-from frontdesk.errors import ConflictError, InputError, NotFoundError
+from district import clock
+from district.console.auth import Auth, Station, log
+from district.console.db import Database, Tx
+from district.console.forward import Forwarding
+from district.console.schema import migrate
+from district.console.views import BoardViews, iso
+from district.errors import ConflictError, InputError, NotFoundError
+from frontdesk.wire import cap
+from frontdesk.wire.cap import ACTIONS, CapError, CapMessage
 
 STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
 OFFLINE_AFTER_S = 90

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from frontdesk.dispatch.console.server import running
-from frontdesk.dispatch.console.service import ConsoleService
+from district.console.server import running
+from district.console.service import ConsoleService
 
 DEMO_DISPATCHER = "Demo Dispatcher"
 DEMO_PASSWORD = "demo-dispatch"  # demo only: printed in the demo banner, never used outside demo mode

@@ -1,6 +1,6 @@
 """What the live screen reads: the board (incidents, stations, school states), the history, change marks.
 
-A mixin of :class:`~frontdesk.dispatch.console.service.ConsoleService` (reads only; no writes here).
+A mixin of :class:`~district.console.service.ConsoleService` (reads only; no writes here).
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk import clock
-from frontdesk.dispatch.console.auth import STATION_COLUMNS, Station, station_from_row
-from frontdesk.dispatch.console.db import Database
-from frontdesk.errors import NotFoundError
+from district import clock
+from district.console.auth import STATION_COLUMNS, Station, station_from_row
+from district.console.db import Database
+from district.errors import NotFoundError
 
 
 def iso(moment: datetime | None) -> str | None:
