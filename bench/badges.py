@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import replace
 
-from frontdesk.demo import FIRST, LAST
+from frontdesk.demo.people import FIRST, LAST
 from frontdesk.text import new_badge_code
 from printers.badge import BadgeData, render
 from printers.media import PRESETS

@@ -131,7 +131,7 @@ def run() -> str:
         st.set(s.STATION_NAME, "Desk")
         st.set(s.STATION_ROOM, "Room 101")
         for i in range(ROSTER):
-            services.visits.check_in(Visitor(f"Visitor{i}", "Benchmark"), destination="Room 12")
+            services.checkin.admit(Visitor(f"Visitor{i}", "Benchmark"), destination="Room 12")
         services.station.credentials = MemoryCredentials()
         station = services.station
 

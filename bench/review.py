@@ -20,8 +20,8 @@ from frontdesk.audit.trail import ANCHOR_NAME, canonical_details
 from frontdesk.context import Services
 from frontdesk.models import Category, Visitor
 from frontdesk.review.models import ReviewQuery
-from frontdesk.services.visits import name_keys
 from frontdesk.text import new_badge_code
+from frontdesk.visits.service import name_keys
 
 N_VISITS = 300_000
 N_PEOPLE = 40_000
@@ -156,7 +156,7 @@ def run() -> str:
 
         # A check-in now carries its audit record, search-index row and anchor write.
         checkin = _timed(
-            lambda: services.visits.check_in(Visitor("Bench", f"Person{rng.random()}"), allow_second=True), 200
+            lambda: services.checkin.admit(Visitor("Bench", f"Person{rng.random()}"), again=True), 200
         )
 
         audit_build = build_audit(services, N_AUDIT)

@@ -15,8 +15,8 @@ from pathlib import Path
 from frontdesk import clock
 from frontdesk.context import Services
 from frontdesk.models import Visitor
-from frontdesk.services.visits import name_keys
 from frontdesk.text import new_badge_code
+from frontdesk.visits.service import name_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 N_VISITS = 1_000_000
@@ -149,7 +149,7 @@ def run() -> str:
         work = Services.open(copy)
         i = iter(range(10**9))
         checkin = time_calls(
-            lambda: work.visits.check_in(Visitor(first_name="Bench", last_name=f"Visitor{next(i)}")), 500
+            lambda: work.checkin.admit(Visitor(first_name="Bench", last_name=f"Visitor{next(i)}")), 500
         )
         work.close()
 

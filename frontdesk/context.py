@@ -8,21 +8,28 @@ from pathlib import Path
 
 import platformdirs
 
-from frontdesk.accounts.roles import Action
+from frontdesk.access.roles import Action
+from frontdesk.access.session import Session
+from frontdesk.accounts import migrations as accounts_migrations
 from frontdesk.accounts.service import Accounts
-from frontdesk.accounts.session import Session
 from frontdesk.audit import AuditTrail
+from frontdesk.audit import migrations as audit_migrations
+from frontdesk.badges import migrations as badges_migrations
+from frontdesk.badges.service import BadgeService
+from frontdesk.checkin.workflow import CheckIn
+from frontdesk.directory.service import Directory
+from frontdesk.dispatch import migrations as dispatch_migrations
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
+from frontdesk.events.service import EventLog
+from frontdesk.notifications import migrations as notifications_migrations
+from frontdesk.notifications.service import Notifications
+from frontdesk.review import migrations as review_migrations
 from frontdesk.review.service import ReviewService
+from frontdesk.screening import migrations as screening_migrations
 from frontdesk.screening.decisions import DecisionService
 from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
-from frontdesk.services.badges import BadgeService
-from frontdesk.services.directory import Directory
-from frontdesk.services.events import EventLog
-from frontdesk.services.notifications import Notifications
-from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
     SCREEN_MATCH,
     SCREEN_MAX_CHANCE,
@@ -32,7 +39,23 @@ from frontdesk.settings import (
     STATION_NAME,
     Settings,
 )
-from frontdesk.store import Store
+from frontdesk.store import Migration, Store
+from frontdesk.store.migrations import BASE
+from frontdesk.visits import migrations as visits_migrations
+from frontdesk.visits.service import VisitService
+
+# Every feature's migrations, joined once, in the order they were released (a new database applies them so).
+MIGRATIONS: list[Migration] = [
+    *visits_migrations.MIGRATIONS,
+    *BASE,
+    *dispatch_migrations.MIGRATIONS,
+    *badges_migrations.MIGRATIONS,
+    *screening_migrations.MIGRATIONS,
+    *audit_migrations.MIGRATIONS,
+    *accounts_migrations.MIGRATIONS,
+    *review_migrations.MIGRATIONS,
+    *notifications_migrations.MIGRATIONS,
+]
 
 
 def default_data_dir() -> Path:
@@ -72,11 +95,12 @@ class Services:
     audit: AuditTrail
     accounts: Accounts
     review: ReviewService
+    checkin: CheckIn  # admission: every door's check-in goes through it
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
         """Open (and migrate) the store in ``data_dir`` and build the services over it."""
-        store = Store.open(data_dir)
+        store = Store.open(data_dir, MIGRATIONS)
         session = Session(
             has_accounts=lambda: store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
         )
@@ -89,7 +113,6 @@ class Services:
         station = StationService(
             store, settings, visits, events, all_clear_allowed=_all_clear_check(session), audit=audit
         )
-        visits.admission_checks.append(station.check_admissions)  # SECURE / LOCKDOWN freeze check-in
         notifications = Notifications(store, session=session, audit=audit)
         lists = ListService(store, session=session, audit=audit)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
@@ -97,6 +120,23 @@ class Services:
         def thresholds() -> Thresholds:
             return Thresholds(settings.get(SCREEN_POSSIBLE), settings.get(SCREEN_MATCH))
 
+        screener = Screener(
+            store,
+            thresholds,
+            namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
+            max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
+        )
+        decisions = DecisionService(
+            store,
+            settings,
+            notifications,
+            station=settings.get(STATION_NAME),
+            # Always real (never a drill or test); Staff assist is never forwarded to 911 by the console.
+            dispatch=lambda note, staff: station.press(
+                "STAFF_ASSIST", mode="Actual", note=note, staff=staff, roster=False
+            ),
+            audit=audit,
+        )
         return cls(
             store=store,
             settings=settings,
@@ -105,29 +145,23 @@ class Services:
             directory=Directory(store, session=session, audit=audit),
             station=station,
             badges=BadgeService(store, settings, visits, events, audit=audit),
-            screener=Screener(
-                store,
-                thresholds,
-                namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
-                max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
-            ),
+            screener=screener,
             lists=lists,
-            decisions=DecisionService(
-                store,
-                settings,
-                notifications,
-                station=settings.get(STATION_NAME),
-                # Always real (never a drill or test); Staff assist is never forwarded to 911 by the console.
-                dispatch=lambda note, staff: station.press(
-                    "STAFF_ASSIST", mode="Actual", note=note, staff=staff, roster=False
-                ),
-                audit=audit,
-            ),
+            decisions=decisions,
             notifications=notifications,
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),
             review=ReviewService(store, session, audit, visits),
+            checkin=CheckIn(
+                visits=visits,
+                screener=screener,
+                decisions=decisions,
+                station=station,
+                settings=settings,
+                session=session,
+                audit=audit,
+            ),
         )
 
     def close(self) -> None:

@@ -11,12 +11,12 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from frontdesk.accounts.roles import Action
+from frontdesk.access.roles import Action
 from frontdesk.errors import InputError
 from frontdesk.store import Store
 
 if TYPE_CHECKING:
-    from frontdesk.accounts.session import Session
+    from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
 
 T = TypeVar("T")
@@ -72,7 +72,7 @@ SCANNER_WEDGE_END_MS = declare(
     "scanner.wedge_end_ms", int, 80, "Keyboard scanner: a scan ends after (ms of silence)", "60 to 100"
 )
 
-# --- Badges and the badge printer (printers/, frontdesk/services/badges.py) -------------------------
+# --- Badges and the badge printer (printers/, frontdesk/badges/service.py) -------------------------
 BADGE_PRINTER = declare(
     "badges.printer",
     str,

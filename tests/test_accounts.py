@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from frontdesk.accounts.roles import PERMISSIONS, Action, Role
+from frontdesk.access.roles import PERMISSIONS, Action, Role
 from frontdesk.accounts.service import BLOCK_SECONDS, MAX_FAILED, Accounts
 from frontdesk.cli import main
 from frontdesk.context import Services
@@ -80,7 +80,7 @@ def test_sign_in_is_checked_and_audited(staffed):
         ("desk.lee", "user.sign_in"),
     ]
     # Visits are stamped with the signed-in person, and recorded as theirs.
-    visit = staffed.visits.check_in(Visitor("Ann", "Testwood"))
+    visit = staffed.checkin.admit(Visitor("Ann", "Testwood"))
     assert visit.staff == "Lee Desk"
     assert _audited(staffed, "visit.%") == [("desk.lee", "visit.check_in")]
 
@@ -172,7 +172,7 @@ def test_a_list_import_by_a_principal_is_audited(staffed, tmp_path):
 
 
 def test_desk_keeps_its_own_verbs(staffed, tmp_path):
-    visit = staffed.visits.check_in(Visitor("Ann", "Testwood"))
+    visit = staffed.checkin.admit(Visitor("Ann", "Testwood"))
     assert [v.id for v in staffed.visits.on_site()] == [visit.id]
     assert staffed.review.roster_pdf(tmp_path / "roster.pdf") == 1
     staffed.visits.check_out(visit.badge_code)

@@ -45,13 +45,14 @@ def test_records_chain_each_to_the_one_before(services):
 
 
 def test_services_record_check_in_check_out_settings(services):
-    visit = services.visits.check_in(Visitor("Ann", "Testwood"), purpose="Meeting")
+    visit = services.checkin.admit(Visitor("Ann", "Testwood"), purpose="Meeting")
     services.visits.check_out(visit.badge_code)
     services.settings.set(SCHOOL_NAME, "Maple Grove")
     services.directory.add("Ms. Alvarez", "staff", "Room 12")
     actions = [(r.action, r.subject) for r in services.audit.records(newest_first=False)]
     assert actions == [
         ("visit.check_in", f"visit {visit.id}"),
+        ("screening.decision", "screening_decision 1"),  # screened clear, in the same transaction
         ("visit.check_out", f"visit {visit.id}"),
         ("settings.change", "school.name"),
         ("directory.add", "Ms. Alvarez"),
@@ -61,9 +62,9 @@ def test_services_record_check_in_check_out_settings(services):
 
 
 def test_a_refused_check_in_leaves_no_record(services):
-    services.visits.check_in(Visitor("Ann", "Testwood"))
+    services.checkin.admit(Visitor("Ann", "Testwood"))
     with pytest.raises(Exception, match="already on site"):
-        services.visits.check_in(Visitor("Ann", "Testwood"))
+        services.checkin.admit(Visitor("Ann", "Testwood"))
     assert len(services.audit.records(action="visit.check_in")) == 1
 
 
@@ -201,7 +202,7 @@ def test_badge_prints_are_recorded(services):
     from printers.uri import printer_for
     from tests.printer_listeners import Listener
 
-    visit = services.visits.check_in(Visitor("Ann", "Testwood"))
+    visit = services.checkin.admit(Visitor("Ann", "Testwood"))
     printer_at = Listener("capture")
     try:
         printer = printer_for(f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")

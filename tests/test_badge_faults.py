@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from frontdesk import clock
+from frontdesk.badges.service import BadgeService, Outcome, ScriptedHandler
 from frontdesk.models import Visitor
-from frontdesk.services.badges import BadgeService, Outcome, ScriptedHandler
 from printers.base import PrinterStatus, State, unreachable
 from printers.fakes import RecordingPrinter
 from printers.uri import printer_for
@@ -27,7 +27,7 @@ def badges(services):
 
 @pytest.fixture
 def visit(services):
-    return services.visits.check_in(Visitor(first_name="Harper", last_name="Notreal"), destination="Room 21")
+    return services.checkin.admit(Visitor(first_name="Harper", last_name="Notreal"), destination="Room 21")
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import threading
 import pytest
 import zxingcpp
 
+from frontdesk.badges.service import Outcome
 from frontdesk.models import Category, Visitor
-from frontdesk.services.badges import Outcome
 from frontdesk.settings import SCHOOL_NAME
 from printers.decode import brother_raster, escpos_raster
 from printers.media import PRESETS
@@ -29,7 +29,7 @@ BROTHER_READY = bytes(
 @pytest.fixture
 def visit(services):
     services.settings.set(SCHOOL_NAME, "Maple Grove Elementary")
-    return services.visits.check_in(
+    return services.checkin.admit(
         Visitor(first_name="Quinn", last_name="Fakerson", photo=sample_photo()),
         category=Category.VOLUNTEER,
         destination="Library",

@@ -68,7 +68,7 @@ def test_a_very_long_name_still_fits_and_the_code_still_reads():
 def test_badge_data_comes_from_a_stored_visit(services):
     services.settings.set(SCHOOL_NAME, "Maple Grove Elementary")
     services.settings.set(BADGE_VALID_HOURS, 6)
-    visit = services.visits.check_in(
+    visit = services.checkin.admit(
         Visitor(first_name="Riley", last_name="Mockridge", photo=sample_photo()),
         category=Category.CONTRACTOR,
         destination="Gym",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from tests.cli_helpers import frontdesk, text
 

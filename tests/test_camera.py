@@ -5,7 +5,7 @@ from __future__ import annotations
 from scanners.camera import FakeCamera, photo_bytes, placeholder_face
 from scanners.image import barcode_image
 from tests.id_corpus import US, card_payload
-from ui.app import build_window
+from ui.app import build_desk
 from ui.camera_panel import CameraPanel
 
 
@@ -15,8 +15,8 @@ def test_photo_bytes_are_a_small_jpeg():
 
 
 def test_camera_reads_the_licence_and_takes_the_photo(qtbot, services):
-    window = build_window(services)
-    qtbot.addWidget(window)
+    window = build_desk(services)
+    qtbot.addWidget(window.window)
     licence = barcode_image(card_payload(US), scale=2).rotate(9, expand=True, fillcolor=255).convert("RGB")
     panel = CameraPanel(FakeCamera([licence]))
     window.id_scan.attach_camera(panel)
@@ -35,8 +35,8 @@ def test_camera_reads_the_licence_and_takes_the_photo(qtbot, services):
 
 
 def test_a_frame_without_a_barcode_says_so(qtbot, services):
-    window = build_window(services)
-    qtbot.addWidget(window)
+    window = build_desk(services)
+    qtbot.addWidget(window.window)
     panel = CameraPanel(FakeCamera([placeholder_face()]))
     window.id_scan.attach_camera(panel)
     panel.start()

@@ -27,7 +27,7 @@ WRITER = textwrap.dedent(
     services = Services.open(sys.argv[1])
     i = 0
     while True:
-        visit = services.visits.check_in(Visitor(first_name="Crash", last_name=f"Tester{i}"), allow_second=True)
+        visit = services.checkin.admit(Visitor(first_name="Crash", last_name=f"Tester{i}"), again=True)
         sys.stdout.write(visit.badge_code + "\\n")
         sys.stdout.flush()
         i += 1

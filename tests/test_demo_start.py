@@ -6,7 +6,7 @@ the demo console before anyone signs in (a crash here once broke ``make run``).
 
 from __future__ import annotations
 
-from frontdesk.accounts.session import SYSTEM_ACTOR
+from frontdesk.access.session import SYSTEM_ACTOR
 from frontdesk.demo import demo_services
 from frontdesk.settings import SCHOOL_NAME
 from ui.app import Shell
@@ -20,7 +20,7 @@ def test_demo_desk_starts_with_its_console_before_anyone_signs_in(qtbot, qapp, t
     qtbot.addWidget(shell)
     starter = DispatchStarter(shell, qapp)
     try:
-        window = shell.window
+        window = shell.desk
         assert window is not None and "DEMO" in window.windowTitle()
         assert "Demo dispatch console at http://127.0.0.1:" in window.message.text()
         qtbot.waitUntil(lambda: window.health["dispatch"].state == "ok", timeout=15_000)

@@ -75,8 +75,8 @@ def test_the_schema_we_validate_against_is_the_oasis_one():
 
 
 def test_press_is_committed_before_any_network_and_carries_the_school_room_and_roster(station, data_dir):
-    station.visits.check_in(Visitor("Avery", "Testwood"), purpose="Meeting", destination="Room 12")
-    station.visits.check_in(Visitor("Jordan", "Sampleton"), category="contractor", destination="Gym")
+    station.checkin.admit(Visitor("Avery", "Testwood"), purpose="Meeting", destination="Room 12")
+    station.checkin.admit(Visitor("Jordan", "Sampleton"), category="contractor", destination="Gym")
     pressed = station.station.press("lockdown", note="Person with a weapon near the gym")
     # Nothing is running: no link, no console. The alert is in the file all the same (another connection).
     with sqlite3.connect(data_dir / "frontdesk.db") as conn:
@@ -269,11 +269,11 @@ def test_district_lockdown_freezes_check_in_until_normal(station, console):
         state = station.station.school_state()
         assert state.source == "district" and state.banner == "LOCKDOWN — do not admit visitors"
         with pytest.raises(ConflictError) as refused:
-            station.visits.check_in(Visitor("Riley", "Testwood"))
+            station.checkin.admit(Visitor("Riley", "Testwood"))
         assert refused.value.code == "admissions_frozen"
         console.service.push_state("Dana Dispatcher", [console.school], "NORMAL")
         wait_for(lambda: station.station.school_state().state == "NORMAL", what="normal again")
-        assert station.visits.check_in(Visitor("Riley", "Testwood")).on_site
+        assert station.checkin.admit(Visitor("Riley", "Testwood")).on_site
 
 
 def test_local_lockdown_freezes_and_only_a_principal_clears(station, console):
@@ -282,7 +282,7 @@ def test_local_lockdown_freezes_and_only_a_principal_clears(station, console):
     second = svc.press("lockdown", note="pressed again from the office")
     assert second.incident == first.incident  # one incident, two presses: collated, not dropped
     with pytest.raises(ConflictError):
-        station.visits.check_in(Visitor("Casey", "Mockridge"))
+        station.checkin.admit(Visitor("Casey", "Mockridge"))
     with pytest.raises(PermissionDenied):
         svc.all_clear(role="teacher")
     clear = svc.all_clear(role="principal")

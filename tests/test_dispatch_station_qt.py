@@ -117,14 +117,14 @@ def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
     qtbot, desk, station, console, tmp_path
 ):
     window, panel, banners, worker = desk
-    station.visits.check_in(Visitor("Avery", "Testwood"), destination="Room 12")
+    station.checkin.admit(Visitor("Avery", "Testwood"), destination="Room 12")
     with console.up(), qtbot.waitSignal(panel.admissions_frozen_changed, timeout=5000) as frozen:
         console.service.push_state("Dana Dispatcher", [console.school], "LOCKDOWN")
     assert frozen.args == [True]
     assert banners.freeze_banner.isVisible()
     assert banners.freeze_label.text() == "LOCKDOWN — do not admit visitors (set by the district)"
     with pytest.raises(ConflictError):
-        station.visits.check_in(Visitor("Jordan", "Sampleton"))
+        station.checkin.admit(Visitor("Jordan", "Sampleton"))
     with qtbot.waitSignal(banners.print_roster_requested):
         qtbot.mouseClick(banners.print_button, Qt.MouseButton.LeftButton)
     pdf = print_roster(station.station.roster_html(), tmp_path / "rosters", printer_name="")
@@ -208,12 +208,12 @@ def test_the_desk_sends_one_daily_test_once_the_console_answers(qtbot, station, 
 
 
 def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, station, console):
-    from ui.app import build_window
+    from ui.app import build_desk
 
     station.settings.set(st.PANIC_HOLD_MS, 300)
     station.settings.set(st.DISPATCH_DAILY_TEST, False)
-    window = build_window(station)
-    qtbot.addWidget(window)
+    window = build_desk(station)
+    qtbot.addWidget(window.window)
     window.show()
     desk = window.dispatch
     desk.worker.link.timings = FAST
@@ -236,12 +236,12 @@ def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, 
 
 
 def test_a_lockdown_pressed_from_the_command_line_freezes_the_open_window(qtbot, station):
-    from ui.app import build_window
+    from ui.app import build_desk
 
-    window = build_window(station)
-    qtbot.addWidget(window)
+    window = build_desk(station)
+    qtbot.addWidget(window.window)
     other_process = Services.open(station.store.data_dir)  # what `frontdesk panic lockdown` does
     other_process.station.press("lockdown")
     other_process.close()
     qtbot.waitUntil(lambda: not window.check_in_button.isEnabled(), timeout=4000)
-    assert window.dispatch.banners.freeze_banner.isVisibleTo(window)
+    assert window.dispatch.banners.freeze_banner.isVisibleTo(window.window)

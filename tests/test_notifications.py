@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from frontdesk import settings as s
-from frontdesk.accounts.roles import Role
-from frontdesk.accounts.session import SYSTEM_ACTOR
+from frontdesk.access.roles import Role
+from frontdesk.access.session import SYSTEM_ACTOR
 from frontdesk.context import Services
 from frontdesk.errors import PermissionDenied
 from frontdesk.screening.dates import parse_dob

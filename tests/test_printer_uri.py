@@ -57,9 +57,9 @@ def test_malformed_printer_strings_explain(uri, words, monkeypatch):
 
 
 def test_an_unknown_escpos_profile_is_a_setup_error(services):
+    from frontdesk.badges.service import Outcome
     from frontdesk.models import Visitor
-    from frontdesk.services.badges import Outcome
 
-    visit = services.visits.check_in(Visitor(first_name="Morgan", last_name="Mockridge"))
+    visit = services.checkin.admit(Visitor(first_name="Morgan", last_name="Mockridge"))
     result = services.badges.print_badge(visit.id, printer_for("escpos+tcp://127.0.0.1:9?profile=TM-T20"))
     assert result.outcome is Outcome.FAILED and "Unknown ESC/POS printer profile 'TM-T20'" in result.message

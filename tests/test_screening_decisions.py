@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from frontdesk.checkin.workflow import CheckInRequest, Cleared, NeedsDecision
 from frontdesk.errors import InputError
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
@@ -56,11 +57,20 @@ def test_not_this_person_needs_a_reason_and_is_linked_to_the_visit(services):
     query, candidate = flagged(services, Kind.BARRED)
     with pytest.raises(InputError):
         services.decisions.dismiss(query, candidate, "Pat Demo", "  ")
-    decision = services.decisions.dismiss(query, candidate, "Pat Demo", "different photo, ID checked")
-    assert decision.consequence is Consequence.ADMIT and services.notifications.unread("principal") == []
-    visit = services.visits.check_in(Visitor("Bob", "Smith", dob=parse_dob("1980-03-14").day))
-    services.decisions.link_visit([decision.id], visit.id)
+    services.visits.staff = "Pat Demo"
+    flagged_visit = services.checkin.start(
+        CheckInRequest(Visitor("Bob", "Smith", dob=parse_dob("1980-03-14").day))
+    )
+    assert isinstance(flagged_visit, NeedsDecision)
+    with pytest.raises(InputError):
+        services.checkin.decide(flagged_visit.admission, candidate.entry.id, same_person=False, reason="  ")
+    cleared = services.checkin.decide(
+        flagged_visit.admission, candidate.entry.id, same_person=False, reason="different photo, ID checked"
+    )
+    assert isinstance(cleared, Cleared) and services.notifications.unread("principal") == []
+    visit = services.checkin.commit(cleared).visit
     (logged,) = services.decisions.recent(visit_id=visit.id)
+    assert logged.consequence is Consequence.ADMIT
     assert (logged.staff, logged.reason, logged.entry_id) == ("Pat Demo", "different photo, ID checked", 1)
     assert "nickname" in logged.evidence
 

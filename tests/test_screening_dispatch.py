@@ -84,7 +84,7 @@ def test_a_confirmed_barred_match_is_a_staff_assist_incident_on_the_console(
     console, url, credential = district
     set_up_station(services)
     services.station.connect(url, credential)
-    services.visits.check_in(Visitor("Avery", "Testwood"), destination="Gym")  # on site: must not be sent
+    services.checkin.admit(Visitor("Avery", "Testwood"), destination="Gym")  # on site: must not be sent
     services.lists.add(
         "District list",
         NewEntry(

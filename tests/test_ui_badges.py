@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 
+from frontdesk.badges.service import Outcome
 from frontdesk.models import Visitor
-from frontdesk.services.badges import Outcome
 from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER
 from printers.decode import escpos_raster
 from tests.printer_listeners import Listener, closed_port, wait_for
-from ui.app import build_window
+from ui.app import build_desk
 from ui.printer_settings import PrinterSettingsPanel
 
 
@@ -31,8 +31,8 @@ def make_window(qtbot, services, printer_uri: str | None = None):
     if printer_uri:
         services.settings.set(BADGE_PRINTER, printer_uri)
         services.settings.set(BADGE_MEDIA, "80mm")
-    window = build_window(services)
-    qtbot.addWidget(window)
+    window = build_desk(services)
+    qtbot.addWidget(window.window)
     window.show()
     return window
 
@@ -163,7 +163,7 @@ def test_os_print_queue_printer(qtbot, services, tmp_path):
     missing = printer_for("system://No Such Queue")
     assert missing.status().state.value == "offline"
     result = services.badges.print_badge(
-        services.visits.check_in(Visitor(first_name="Kendall", last_name="Placeholder")).id,
+        services.checkin.admit(Visitor(first_name="Kendall", last_name="Placeholder")).id,
         missing,
         media_key="dymo-30857",
     )

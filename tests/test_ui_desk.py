@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from frontdesk import settings as s
 from frontdesk.models import Visitor
 from frontdesk.text import format_badge_code
-from ui.app import Shell, build_window
+from ui.app import Shell, build_desk
 from ui.table_models import OnSiteModel, format_duration
 from ui.visitor_form import parse_dob
 
@@ -18,8 +18,8 @@ from ui.visitor_form import parse_dob
 @pytest.fixture
 def window(qtbot, services):
     services.directory.add("Ms. Alvarez", "staff", "Room 12")
-    win = build_window(services)
-    qtbot.addWidget(win)
+    win = build_desk(services)
+    qtbot.addWidget(win.window)
     win.show()
     return win
 
@@ -63,7 +63,7 @@ def test_bad_date_of_birth_is_explained_not_stored(qtbot, window, services):
 
 
 def test_scanning_a_badge_code_into_the_big_entry_checks_out(qtbot, window, services):
-    visit = services.visits.check_in(Visitor(first_name="Ben", last_name="Sampleton"))
+    visit = services.checkin.admit(Visitor(first_name="Ben", last_name="Sampleton"))
     window.refresh_on_site()
     with qtbot.waitSignal(window.visit_checked_out):
         type_into(qtbot, window.scan_entry, format_badge_code(visit.badge_code).lower())
@@ -73,7 +73,7 @@ def test_scanning_a_badge_code_into_the_big_entry_checks_out(qtbot, window, serv
 
 
 def test_check_out_the_selected_row_with_the_button(qtbot, window, services):
-    services.visits.check_in(Visitor(first_name="Ben", last_name="Sampleton"))
+    services.checkin.admit(Visitor(first_name="Ben", last_name="Sampleton"))
     window.refresh_on_site()
     window.onsite_table.selectRow(0)
     with qtbot.waitSignal(window.visit_checked_out):
@@ -88,7 +88,7 @@ def test_unknown_typed_badge_code_is_a_plain_message(qtbot, window):
 
 
 def test_returning_visitor_is_checked_in_with_one_action(qtbot, window, services):
-    first = services.visits.check_in(
+    first = services.checkin.admit(
         Visitor(first_name="Ann", last_name="Testwood", dob=date(1980, 2, 3)),
         purpose="Volunteer",
         destination="Library",
@@ -103,7 +103,7 @@ def test_returning_visitor_is_checked_in_with_one_action(qtbot, window, services
 
 
 def test_someone_already_on_site_is_flagged_before_a_second_check_in(qtbot, window, services):
-    services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
+    services.checkin.admit(Visitor(first_name="Ann", last_name="Testwood"))
     window.refresh_on_site()
     type_into(qtbot, window.scan_entry, "Testwood")
     qtbot.keyClick(window.scan_entry, Qt.Key.Key_Return)
@@ -142,7 +142,7 @@ def test_every_input_has_an_accessible_name(window):
     for widget in (
         window.findChildren(QLineEdit) + window.findChildren(QPushButton) + window.findChildren(QComboBox)
     ):
-        if widget.isVisibleTo(window) and not isinstance(widget.parent(), QComboBox):
+        if widget.isVisibleTo(window.window) and not isinstance(widget.parent(), QComboBox):
             assert widget.accessibleName(), widget
 
 
@@ -169,7 +169,7 @@ def test_first_run_asks_four_things_then_opens_the_desk(qtbot, services):
 
 
 def test_on_site_model_without_a_window(services):
-    visit = services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
+    visit = services.checkin.admit(Visitor(first_name="Ann", last_name="Testwood"))
     model = OnSiteModel(now=lambda: visit.time_in.replace(hour=(visit.time_in.hour + 1) % 24))
     model.set_items([visit])
     assert model.rowCount() == 1 and model.columnCount() == 6

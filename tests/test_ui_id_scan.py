@@ -12,7 +12,7 @@ from scanners.samples import DEMO_SCANS
 from scanners.source import FakeScanner
 from tests.id_corpus import US, card_payload, damaged
 from tests.test_ui_wedge import FakeClock, type_text
-from ui.app import build_window
+from ui.app import build_desk
 from ui.scanner_worker import ScannerWorker
 from ui.wedge_filter import WedgeFilter
 
@@ -24,11 +24,11 @@ def desk(qtbot, services):
     clock = FakeClock()
     wedge = WedgeFilter(clock=clock)
     wedge.install()
-    window = build_window(services, wedge=wedge)
+    window = build_desk(services, wedge=wedge)
     window.id_scan._today = lambda: TODAY
-    qtbot.addWidget(window)
+    qtbot.addWidget(window.window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window.window)
     window.scan_entry.setFocus()
     QApplication.processEvents()
     yield window, wedge, clock
@@ -103,8 +103,8 @@ def test_a_person_typing_a_name_in_the_big_entry_still_works(qtbot, desk):
 
 
 def test_serial_scanner_worker_fills_the_form(qtbot, services):
-    window = build_window(services)
-    qtbot.addWidget(window)
+    window = build_desk(services)
+    qtbot.addWidget(window.window)
     fake = FakeScanner()
     worker = ScannerWorker(fake)
     window.id_scan.attach_worker(worker)
@@ -133,8 +133,8 @@ def test_a_lost_serial_scanner_shows_in_the_status_bar_and_the_event_log(qtbot, 
             raise serial.SerialException("could not open port")
         return serial.serial_for_url("loop://", **kwargs)
 
-    window = build_window(services)
-    qtbot.addWidget(window)
+    window = build_desk(services)
+    qtbot.addWidget(window.window)
     window.id_scan._events = services.events
     worker = ScannerWorker(SerialScanner("/dev/ttyACM0", opener=opener))
     window.id_scan.attach_worker(worker)
@@ -156,7 +156,7 @@ def test_a_badge_code_scanned_by_a_wedge_scanner_checks_the_visitor_out(qtbot, d
     from frontdesk.text import format_badge_code
 
     window, wedge, clock = desk
-    visit = services.visits.check_in(Visitor(first_name="Ann", last_name="Testwood"))
+    visit = services.checkin.admit(Visitor(first_name="Ann", last_name="Testwood"))
     window.refresh_on_site()
     with qtbot.waitSignal(window.visit_checked_out, timeout=3000):
         scan(qtbot, wedge, clock, format_badge_code(visit.badge_code).encode() + b"\r")

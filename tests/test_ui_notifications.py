@@ -7,11 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from frontdesk import settings as s
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry, Query
-from ui.app import build_window
+from ui.app import build_desk
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,8 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def desk(qtbot, staffed):
-    window = build_window(staffed)
-    qtbot.addWidget(window)
+    window = build_desk(staffed)
+    qtbot.addWidget(window.window)
     window.resize(1280, 820)
     window.show()
     return window
@@ -58,15 +58,15 @@ def confirm_barred_at_the_desk(qtbot, window) -> None:
     form.last_name.setText("Smyth")
     form.dob.setText("03/14/1980")
     form.destination.setText("Main office")
-    with qtbot.waitSignal(window.screening.card_shown):
+    with qtbot.waitSignal(window.checkin.card_shown):
         qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
-    window.screening.card.reason.setText("Photo and ID match")
-    with qtbot.waitSignal(window.screening.check_in_stopped):
-        qtbot.mouseClick(window.screening.card.same_person, Qt.MouseButton.LeftButton)
+    window.checkin.card.reason.setText("Photo and ID match")
+    with qtbot.waitSignal(window.checkin.check_in_stopped):
+        qtbot.mouseClick(window.checkin.card.same_person, Qt.MouseButton.LeftButton)
 
 
 def test_the_principal_switches_in_and_sees_and_acknowledges_the_barred_match(qtbot, desk, staffed, tmp_path):
-    lock, bar = desk.desk_lock, desk.screening.notifications
+    lock, bar = desk.desk_lock, desk.notifications
     sign_in(qtbot, lock, "desk.lee", "2468")
     confirm_barred_at_the_desk(qtbot, desk)
     assert "Told on screen: Dr. Nakamura." in desk.message.text()
@@ -94,7 +94,7 @@ def test_the_principal_switches_in_and_sees_and_acknowledges_the_barred_match(qt
 
 
 def test_a_match_confirmed_at_another_desk_appears_without_a_restart(qtbot, desk, staffed):
-    lock, bar = desk.desk_lock, desk.screening.notifications
+    lock, bar = desk.desk_lock, desk.notifications
     sign_in(qtbot, lock, "p.nakamura", "principal-pw")
     assert not bar.isVisible()
     other = Services.open(staffed.store.data_dir)  # another desk on the same data (its own connection)

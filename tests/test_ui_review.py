@@ -9,12 +9,11 @@ from datetime import date, datetime
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewRow
-from frontdesk.services.visits import VisitService
 from ui.report_printing import pdf_printer
 from ui.review_models import FLAGGED, AuditTableModel, ReviewTableModel
 from ui.review_window import ReviewWindow
@@ -34,16 +33,10 @@ def _seed(services):
         ("Cy", "Mockridge", Category.VENDOR, 13, 14, "Delivery"),
     ]
     for first, last, category, hour_in, hour_out, purpose in people:
-        desk = VisitService(
-            services.store,
-            station="Main office",
-            staff="Pat",
-            now=lambda h=hour_in: at(DAY, h),
-            audit=services.audit,
-        )
-        visit = desk.check_in(Visitor(first, last), category=category, purpose=purpose)
+        desk = services.checkin.at(now=lambda h=hour_in: at(DAY, h), station="Main office", staff="Pat")
+        visit = desk.admit(Visitor(first, last), category=category, purpose=purpose)
         if hour_out is not None:
-            VisitService(services.store, now=lambda h=hour_out: at(DAY, h)).check_out(visit.id)
+            services.visits.elsewhere(now=lambda h=hour_out: at(DAY, h)).check_out(visit.id)
 
 
 @pytest.fixture
@@ -146,7 +139,7 @@ def test_filters(qtbot, window):
 def test_search_as_you_type_and_history(qtbot, window, principal):
     panel = window.visits
     # A second visit by Ann on another day, found by search across all history.
-    VisitService(principal.store, now=lambda: at(date(2026, 10, 5), 10)).check_in(Visitor("Ann", "Testwood"))
+    principal.checkin.at(now=lambda: at(date(2026, 10, 5), 10)).admit(Visitor("Ann", "Testwood"))
     panel.search.setFocus()
     qtbot.keyClicks(panel.search, "testw")
     qtbot.waitUntil(lambda: panel.mode == "search", timeout=2000)

@@ -11,7 +11,7 @@ from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.decisions import Consequence, Outcome
 from frontdesk.screening.models import Kind, NewEntry
-from ui.app import build_window
+from ui.app import build_desk
 from ui.screening_lists import EntryModel, ListManager
 
 
@@ -19,8 +19,8 @@ from ui.screening_lists import EntryModel, ListManager
 def window(qtbot, services):
     services.settings.set(__import__("frontdesk.settings", fromlist=["x"]).STAFF_NAME, "Pat Demo")
     services.visits.staff = "Pat Demo"
-    win = build_window(services)
-    qtbot.addWidget(win)
+    win = build_desk(services)
+    qtbot.addWidget(win.window)
     win.show()
     return win
 
@@ -53,7 +53,7 @@ def test_clear_visitor_checks_in_and_the_screening_is_logged(qtbot, window, serv
     fill(window, "Ann", "Testwood", "02/03/1985")
     with qtbot.waitSignal(window.visit_checked_in) as signal:
         qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
-    assert window.screening.card is None
+    assert window.checkin.card is None
     (logged,) = services.decisions.recent(visit_id=signal.args[0].id)
     assert logged.outcome is Outcome.CLEAR and logged.staff == "Pat Demo"
 
@@ -61,9 +61,9 @@ def test_clear_visitor_checks_in_and_the_screening_is_logged(qtbot, window, serv
 def test_possible_match_holds_the_check_in_until_dismissed_with_a_reason(qtbot, window, services):
     put_on_list(services, Kind.BARRED)
     fill(window)
-    with qtbot.waitSignal(window.screening.card_shown):
+    with qtbot.waitSignal(window.checkin.card_shown):
         qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
-    card = window.screening.card
+    card = window.checkin.card
     assert services.visits.on_site() == [] and not window.check_in_button.isEnabled()
     assert "Bob is a nickname of Robert" in card.evidence.text()
     assert "BARRED" not in card.findChild(type(card.hint)).text()  # calm wording at the top of the card
@@ -73,7 +73,7 @@ def test_possible_match_holds_the_check_in_until_dismissed_with_a_reason(qtbot, 
     with qtbot.waitSignal(window.visit_checked_in) as signal:
         qtbot.mouseClick(card.not_this_person, Qt.MouseButton.LeftButton)
     visit = signal.args[0]
-    assert window.screening.card is None and window.check_in_button.isEnabled()
+    assert window.checkin.card is None and window.check_in_button.isEnabled()
     (logged,) = services.decisions.recent(visit_id=visit.id)
     assert (logged.outcome, logged.reason) == (Outcome.NOT_THIS_PERSON, "Different photo; ID checked")
     assert services.notifications.unread("principal") == []
@@ -82,14 +82,14 @@ def test_possible_match_holds_the_check_in_until_dismissed_with_a_reason(qtbot, 
 def test_confirmed_barred_stops_the_check_in_and_tells_the_principal(qtbot, window, services):
     put_on_list(services, Kind.BARRED)
     fill(window)
-    with qtbot.waitSignal(window.screening.card_shown):
+    with qtbot.waitSignal(window.checkin.card_shown):
         window.request_check_in()
-    with qtbot.waitSignal(window.screening.check_in_stopped) as signal:
-        qtbot.mouseClick(window.screening.card.same_person, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.checkin.check_in_stopped) as signal:
+        qtbot.mouseClick(window.checkin.card.same_person, Qt.MouseButton.LeftButton)
     assert signal.args[0].consequence is Consequence.DENY
     assert services.visits.on_site() == []
     assert "Do not admit" in window.message.text() and window.message.property("kind") == "error"
-    bar = window.screening.notifications
+    bar = window.notifications
     assert bar.isVisible() and len(bar.shown) == 1 and "Confirmed Barred match" in bar.shown[0].title
     assert services.decisions.recent()[0].staff == "Pat Demo"
 
@@ -97,9 +97,9 @@ def test_confirmed_barred_stops_the_check_in_and_tells_the_principal(qtbot, wind
 def test_confirmed_custody_admits_and_names_the_students_not_to_release(qtbot, window, services):
     put_on_list(services, Kind.CUSTODY, ["Sam Smith", "Ada Smith"])
     fill(window, "Robert", "Smith", "03/14/1980")
-    with qtbot.waitSignal(window.screening.card_shown):
+    with qtbot.waitSignal(window.checkin.card_shown):
         window.request_check_in()
-    card = window.screening.card
+    card = window.checkin.card
     assert "Students named: Sam Smith, Ada Smith" in card.entry_details.text()
     with qtbot.waitSignal(window.visit_checked_in) as signal:
         qtbot.mouseClick(card.same_person, Qt.MouseButton.LeftButton)
@@ -121,7 +121,7 @@ def test_the_match_card_renders_photos_side_by_side(qtbot, window, services, tmp
         )
     window.form.fill(Visitor("Bob", "Smyth", dob=date(1980, 3, 14), photo=silhouette("#e6e1d8", "#7a4e2d")))
     window.form.destination.setText("Main office")
-    with qtbot.waitSignal(window.screening.card_shown) as signal:
+    with qtbot.waitSignal(window.checkin.card_shown) as signal:
         window.request_check_in()
     card = signal.args[0]
     photos = [w for w in card.findChildren(type(card.hint)) if w.accessibleName().endswith("photo")]
@@ -175,7 +175,7 @@ def test_without_a_date_of_birth_a_flagged_name_asks_for_it_first(qtbot, window,
     put_on_list(services, Kind.BARRED)
     fill(window, "Robert", "Smith", "")
     window.request_check_in()
-    assert window.screening.card is None and services.visits.on_site() == []
+    assert window.checkin.card is None and services.visits.on_site() == []
     assert "date of birth" in window.message.text()
     window.form.dob.setText("01/02/1990")  # a different person: clear, so the check-in goes through
     with qtbot.waitSignal(window.visit_checked_in):

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from frontdesk import settings as s
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.models import Visitor
-from ui.app import build_window
+from ui.app import build_desk
 from ui.report_printing import pdf_printer
 from ui.sign_in import CreateAdminPanel
 
@@ -34,8 +34,8 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def desk(qtbot, staffed, tmp_path):
-    window = build_window(staffed)
-    qtbot.addWidget(window)
+    window = build_desk(staffed)
+    qtbot.addWidget(window.window)
     window.desk_lock.printer_factory = lambda: pdf_printer(str(tmp_path / "roster.pdf"))
     window.show()
     return window
@@ -53,9 +53,9 @@ def pin_in(qtbot, lock, name: str, pin: str) -> None:
 
 def test_desk_starts_locked_but_on_site_and_check_out_work(qtbot, desk, staffed):
     lock = desk.desk_lock
-    visit = staffed.visits.check_in(Visitor("Ann", "Testwood"))
+    visit = staffed.checkin.admit(Visitor("Ann", "Testwood"))
     desk.refresh_on_site()
-    assert lock.is_locked and lock.panel.isVisible() and not lock.form_box.isVisible()
+    assert lock.is_locked and lock.panel.isVisible() and desk.form_covered() and not desk.form.isVisible()
     assert not desk.scan_entry.isEnabled() and lock.who.text().endswith("Locked")
     assert desk.onsite_table.isEnabled() and desk.onsite_model.rowCount() == 1
     assert lock.roster_button.isEnabled()
@@ -70,8 +70,13 @@ def test_pin_pad_sign_in_and_switching(qtbot, desk, staffed):
     with qtbot.waitSignal(lock.unlocked) as signal:
         pin_in(qtbot, lock, "Lee Desk", "2468")
     assert signal.args[0].username == "desk.lee" and not lock.is_locked
-    assert lock.form_box.isVisible() and desk.scan_entry.isEnabled() and "Lee Desk" in lock.who.text()
-    visit = staffed.visits.check_in(Visitor("Bob", "Sampleton"))
+    assert (
+        not desk.form_covered()
+        and desk.form.isVisible()
+        and desk.scan_entry.isEnabled()
+        and "Lee Desk" in lock.who.text()
+    )
+    visit = staffed.checkin.admit(Visitor("Bob", "Sampleton"))
     assert visit.staff == "Lee Desk"
     # Quick switch: lock from the Staff menu, the next person taps their name and PIN.
     lock.lock()
@@ -114,7 +119,7 @@ def test_password_sign_in_opens_review_for_principals_only(qtbot, desk):
 
 
 def test_emergency_roster_in_one_action_even_when_locked(qtbot, desk, staffed, tmp_path):
-    staffed.visits.check_in(Visitor("Ann", "Testwood"))
+    staffed.checkin.admit(Visitor("Ann", "Testwood"))
     qtbot.mouseClick(desk.desk_lock.roster_button, Qt.MouseButton.LeftButton)
     assert (tmp_path / "roster.pdf").stat().st_size > 1000
     assert "Emergency roster sent" in desk.message.text()

@@ -8,7 +8,6 @@ import pytest
 
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.models import Category, Visitor
-from frontdesk.services.visits import VisitService
 from frontdesk.text import format_badge_code
 
 ANN = Visitor(first_name="Ann", last_name="Testwood", dob=date(1980, 2, 3))
@@ -17,7 +16,7 @@ BEN = Visitor(first_name="Ben", last_name="Sampleton")
 
 def test_check_in_stores_the_visit_with_an_opaque_code(services):
     services.visits.station = "Main office"
-    visit = services.visits.check_in(ANN, category="volunteer", purpose="Library", destination="Room 12")
+    visit = services.checkin.admit(ANN, category="volunteer", purpose="Library", destination="Room 12")
     assert visit.id and visit.on_site
     assert visit.visitor.full_name == "Ann Testwood" and visit.visitor.dob == date(1980, 2, 3)
     assert visit.category is Category.VOLUNTEER and visit.station == "Main office"
@@ -27,14 +26,14 @@ def test_check_in_stores_the_visit_with_an_opaque_code(services):
 
 
 def test_badge_codes_are_random_not_sequential(services):
-    codes = [services.visits.check_in(Visitor(first_name="P", last_name=f"X{i}")).badge_code for i in range(40)]
+    codes = [services.checkin.admit(Visitor(first_name="P", last_name=f"X{i}")).badge_code for i in range(40)]
     assert len(set(codes)) == 40
     assert codes != sorted(codes)
 
 
 def test_on_site_and_check_out_by_typed_code(services):
-    a = services.visits.check_in(ANN)
-    b = services.visits.check_in(BEN)
+    a = services.checkin.admit(ANN)
+    b = services.checkin.admit(BEN)
     assert [v.id for v in services.visits.on_site()] == [a.id, b.id]
     typed = format_badge_code(a.badge_code).lower().replace("-", " ")  # as a person might type it
     out = services.visits.check_out(typed)
@@ -50,19 +49,19 @@ def test_unknown_badge_code_is_not_found(services):
 
 
 def test_a_person_already_on_site_is_flagged_before_a_second_check_in(services):
-    services.visits.check_in(ANN)
+    services.checkin.admit(ANN)
     assert services.visits.open_visit_for(ANN) is not None
     with pytest.raises(ConflictError) as err:
-        services.visits.check_in(ANN)
+        services.checkin.admit(ANN)
     assert err.value.code == "already_on_site"
-    second = services.visits.check_in(ANN, allow_second=True)
+    second = services.checkin.admit(ANN, again=True)
     assert len(services.visits.on_site()) == 2 and second.visitor.id == services.visits.on_site()[0].visitor.id
 
 
 def test_same_name_different_birthday_is_a_different_person(services):
-    services.visits.check_in(ANN)
+    services.checkin.admit(ANN)
     twin = Visitor(first_name="Ann", last_name="Testwood", dob=date(1991, 7, 8))
-    visit = services.visits.check_in(twin)
+    visit = services.checkin.admit(twin)
     assert visit.visitor.id != services.visits.on_site()[0].visitor.id
 
 
@@ -76,13 +75,13 @@ def test_same_name_different_birthday_is_a_different_person(services):
 )
 def test_bad_visitors_are_refused_with_a_reason(services, visitor, message):
     with pytest.raises(InputError, match=message):
-        services.visits.check_in(visitor)
+        services.checkin.admit(visitor)
     assert services.visits.on_site() == []
 
 
 def test_unknown_category_is_refused(services):
     with pytest.raises(InputError, match="Category must be one of"):
-        services.visits.check_in(ANN, category="astronaut")
+        services.checkin.admit(ANN, category="astronaut")
 
 
 def test_day_log_takes_the_local_day(services):
@@ -94,17 +93,18 @@ def test_day_log_takes_the_local_day(services):
             datetime(2026, 3, 15, 0, 1).astimezone(),
         ]
     )
-    visits = VisitService(services.store, now=lambda: next(moments).astimezone(UTC))
+    desk = services.checkin.at(now=lambda: next(moments).astimezone(UTC))
     for i in range(4):
-        visits.check_in(Visitor(first_name="Day", last_name=f"Tester{i}"))
+        desk.admit(Visitor(first_name="Day", last_name=f"Tester{i}"))
+    visits = services.visits
     assert [v.visitor.last_name for v in visits.day_log(date(2026, 3, 14))] == ["Tester1", "Tester2"]
     assert visits.day_log(date(2026, 3, 16)) == []
 
 
 def test_returning_visitors_are_found_by_either_name_in_a_keystroke(services):
-    services.visits.check_in(ANN)
-    services.visits.check_in(BEN)
-    services.visits.check_in(Visitor(first_name="Zoë", last_name="Ånström"))
+    services.checkin.admit(ANN)
+    services.checkin.admit(BEN)
+    services.checkin.admit(Visitor(first_name="Zoë", last_name="Ånström"))
     assert [v.full_name for v in services.visits.find_returning("test")] == ["Ann Testwood"]
     assert [v.full_name for v in services.visits.find_returning("Ann T")] == ["Ann Testwood"]
     assert [v.full_name for v in services.visits.find_returning("zoe")] == ["Zoë Ånström"]
@@ -123,13 +123,13 @@ def test_id_details_are_kept_but_never_more_than_the_desk_needs(services):
         id_expires=date(2030, 1, 1),
         id_last4="1234",
     )
-    visit = services.visits.check_in(scanned)
+    visit = services.checkin.admit(scanned)
     assert (visit.visitor.id_type, visit.visitor.id_issuer, visit.visitor.id_last4) == ("DL", "VA", "1234")
     columns = {r[1] for r in services.store.db.execute("PRAGMA table_info(people)")}
     assert not {"id_number", "raw", "payload", "address"} & columns
 
 
 def test_last_visit_of_a_returning_visitor(services):
-    first = services.visits.check_in(ANN, purpose="Library", destination="Room 12")
+    first = services.checkin.admit(ANN, purpose="Library", destination="Room 12")
     services.visits.check_out(first.badge_code)
     assert services.visits.last_visit_of(first.visitor.id).destination == "Room 12"

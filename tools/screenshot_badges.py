@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.demo import demo_services
 from tools.demo_desk import sign_in_demo_desk
-from ui.app import build_window, configure_app
+from ui.app import build_desk, configure_app
 from ui.printer_settings import PrinterSettingsDialog
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -26,7 +26,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     configure_app(app)
     services = demo_services()
-    window = build_window(services, demo=True)
+    window = build_desk(services, demo=True)
     sign_in_demo_desk(window)
     window.resize(1280, 860)
     window.show()

@@ -30,7 +30,7 @@ def main() -> int:
     width, height = screen.width(), screen.height()
     shell.setGeometry(0, 0, width, height)
     shell.show()
-    window = shell.window
+    window = shell.desk
     assert window is not None
     sign_in_demo_desk(window)
     steps = []

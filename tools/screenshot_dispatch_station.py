@@ -49,7 +49,7 @@ def main(out: Path) -> None:
         set_up_station(services)
         services.station.credentials = MemoryCredentials()
         for first, last, dest in [("Avery", "Testwood", "Room 12"), ("Jordan", "Sampleton", "Gym")]:
-            services.visits.check_in(Visitor(first, last), destination=dest)
+            services.checkin.admit(Visitor(first, last), destination=dest)
         with console.up():
             services.station.connect(console.url, console.credential)
         worker = DispatchWorker(services.station, TIMINGS, daily_test=False)
@@ -105,12 +105,12 @@ def main(out: Path) -> None:
 def desk_window(out: Path) -> None:
     from frontdesk.demo import demo_services
     from tools.demo_desk import sign_in_demo_desk
-    from ui.app import build_window, configure_app
+    from ui.app import build_desk, configure_app
 
     app = QApplication.instance() or QApplication([])
     configure_app(app)
     services = demo_services()
-    window = build_window(services, demo=True)
+    window = build_desk(services, demo=True)
     sign_in_demo_desk(window)
     window.resize(1280, 800)
     window.show()

@@ -28,7 +28,7 @@ def main() -> int:
     shell = Shell(demo_services(), demo=True)
     shell.setGeometry(0, 0, *SIZE)
     shell.show()
-    window = shell.window
+    window = shell.desk
     assert window is not None
     sign_in_demo_desk(window)
     demo_button = next(b for b in window.findChildren(QPushButton) if b.text().startswith("Demo: scan"))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from frontdesk.demo import demo_services  # noqa: E402
 from frontdesk.settings import STATION_NAME  # noqa: E402
-from ui.app import build_window, configure_app  # noqa: E402
+from ui.app import build_desk, configure_app  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -39,7 +39,7 @@ def main() -> int:
     configure_app(app)
     services = demo_services()
     services.decisions.station = services.settings.get(STATION_NAME) or "Main office desk"
-    window = build_window(services, demo=True)
+    window = build_desk(services, demo=True)
     window.resize(1280, 820)
     window.show()
     sign_in(window, "desk.pat", "1234")
@@ -48,7 +48,7 @@ def main() -> int:
     window.form.dob.setText("03/14/1980")
     window.form.destination.setText("Main office")
     window.request_check_in()
-    card = window.screening.card
+    card = window.checkin.card
     card.reason.setText("Photo and licence match the record")
     card.same_person.click()
     sign_in(window, "principal", "demo-principal")

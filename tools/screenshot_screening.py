@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from frontdesk.demo import demo_services  # noqa: E402
 from frontdesk.models import Visitor  # noqa: E402
 from tools.demo_desk import sign_in_demo_desk  # noqa: E402
-from ui.app import build_window, configure_app  # noqa: E402
+from ui.app import build_desk, configure_app  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -50,7 +50,7 @@ def main() -> int:
         services.store.db.execute(
             "UPDATE screening_entries SET photo = ? WHERE id = ?", [silhouette("#d8dee6", "#3d5a80"), entry.id]
         )
-    window = build_window(services, demo=True)
+    window = build_desk(services, demo=True)
     window.resize(1280, 900)
     window.show()
     sign_in_demo_desk(window)
@@ -59,10 +59,10 @@ def main() -> int:
     window.request_check_in()
     QTest.qWait(200)  # let the card lay out and scroll into view
     window.grab().save(str(OUT / "screening-match-card.png"))
-    window.screening.card.grab().save(str(OUT / "screening-match-card-detail.png"))
+    window.checkin.card.grab().save(str(OUT / "screening-match-card-detail.png"))
 
     # A near miss: the custody entry's date one digit off; the card says how common the name is.
-    near = build_window(demo_services(), demo=True)
+    near = build_desk(demo_services(), demo=True)
     near.resize(1280, 900)
     near.show()
     sign_in_demo_desk(near)
@@ -70,7 +70,7 @@ def main() -> int:
     near.form.destination.setText("Room 12")
     near.request_check_in()
     QTest.qWait(200)
-    near.screening.card.grab().save(str(OUT / "screening-match-card-near-miss.png"))
+    near.checkin.card.grab().save(str(OUT / "screening-match-card-near-miss.png"))
 
     from ui.screening_lists import ListManager
 

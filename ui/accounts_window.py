@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.accounts.service import Accounts
 from frontdesk.errors import FrontDeskError
 

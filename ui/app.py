@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -16,13 +17,13 @@ from frontdesk.settings import SCANNER_WEDGE_END_MS, STAFF_NAME, STATION_NAME
 from printers.uri import SCHEMES
 from scanners.wedge import WedgeBuffer
 from ui.badge_printing import BadgePrinting
-from ui.desk_lock import wire_staff
-from ui.dispatch_setup import DispatchStarter, install_dispatch
+from ui.desk_lock import DeskLock, wire_staff
+from ui.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
 from ui.first_run import FirstRunPanel
-from ui.id_scan import add_id_scanning
+from ui.id_scan import IdScanController, add_id_scanning
 from ui.main_window import MainWindow, banner
-from ui.notification_bar import follow_sign_in
-from ui.screening_desk import install_screening
+from ui.notification_bar import NotificationBar, follow_sign_in
+from ui.screening_lists import ListsMenu
 from ui.sign_in import CreateAdminPanel
 from ui.system_printer import system_printer
 from ui.wedge_filter import WedgeFilter
@@ -30,22 +31,54 @@ from ui.wedge_filter import WedgeFilter
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
 
-def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
-    """The front-desk window with its devices and features wired in (also used by tests)."""
+@dataclass
+class Desk:
+    """The desk window and the features the composition root put into its places (tests reach them here)."""
+
+    window: MainWindow
+    dispatch: DispatchDesk
+    badge_printing: BadgePrinting
+    notifications: NotificationBar
+    lists: ListsMenu
+    id_scan: IdScanController
+    desk_lock: DeskLock
+
+    def __getattr__(self, name: str):
+        # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
+        return getattr(self.window, name)
+
+
+def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> Desk:
+    """The front-desk window with its devices and features put into its named places (also used by tests).
+
+    Every check-in goes through the core's admission workflow (``services.checkin``), which the window asks
+    through its own :class:`ui.checkin_flow.CheckInFlow`; the features here only add to the window.
+    """
     window = MainWindow(services)
-    window.dispatch = install_dispatch(window, services, demo=demo)  # panic alerts (started by run())
-    window.badge_printing = BadgePrinting(window, services)
-    install_screening(window, services)  # every check-in is screened before the visit and badge exist
+    # Panic alerts (started by run()); the all clear follows the signed-in person's role.
+    dispatch = install_dispatch(window, services, demo=demo, role=lambda: services.session.actor.role.value)
+    badge_printing = BadgePrinting(window, services)
+    notifications = NotificationBar(services)  # the signed-in person's notifications
+    window.add_banner(notifications)
+    window.checkin.check_in_stopped.connect(notifications.refresh)  # a confirmed match notified someone here
+    window.checkin.committed.connect(notifications.refresh)
+    lists = ListsMenu(window, services)  # Tools > Barred and custody lists
     if demo:
         window.setWindowTitle(window.windowTitle() + "  [DEMO — synthetic data, fake devices]")
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
-    add_id_scanning(window, services, demo=demo, wedge=wedge)  # ID scanners and the confirmation panel
-    # Staff (issue 7): sign-in, lock after inactivity, the Staff menu, the roster button, the review window.
-    from frontdesk.accounts.demo import DEMO_HINT
+    id_scan = add_id_scanning(window, services, demo=demo, wedge=wedge)  # ID scanners and the confirmation panel
+    # Staff: sign-in, lock after inactivity, the Staff menu, the roster button, the review window.
+    from frontdesk.demo.accounts import DEMO_HINT
 
-    wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
-    follow_sign_in(window.screening.notifications, window.desk_lock)  # each person sees their own notices
-    return window
+    desk_lock = wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
+    follow_sign_in(notifications, desk_lock)  # each person sees their own notices
+    desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
+    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
+
+
+def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
+    """Only the window of :func:`build_desk` (for callers that need none of the features' handles)."""
+    return build_desk(services, demo=demo, wedge=wedge).window
 
 
 class Shell(QStackedWidget):
@@ -57,6 +90,7 @@ class Shell(QStackedWidget):
         self.demo = demo
         self.wedge = wedge
         self.window: MainWindow | None = None
+        self.desk: Desk | None = None
         self.setWindowTitle("FrontDesk")
         self.resize(1280, 820)
         if services.settings.is_configured():
@@ -80,7 +114,8 @@ class Shell(QStackedWidget):
         self.services.visits.station = self.services.settings.get(STATION_NAME)
         self.services.visits.staff = self.services.settings.get(STAFF_NAME)
         self.services.decisions.station = self.services.settings.get(STATION_NAME)  # named in notifications
-        self.window = build_window(self.services, demo=self.demo, wedge=self.wedge)
+        self.desk = build_desk(self.services, demo=self.demo, wedge=self.wedge)
+        self.window = self.desk.window
         self.setWindowTitle(self.window.windowTitle())
         self.addWidget(self.window)
         self.setCurrentWidget(self.window)

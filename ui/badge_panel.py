@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from frontdesk.services.badges import Outcome, PrintResult
+from frontdesk.badges.service import Outcome, PrintResult
 from printers.fakes import png_bytes
 from ui.printing import Question
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Action
+from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES, SCHOOL_NAME
@@ -78,13 +78,8 @@ class DeskLock(QObject):
         self.is_locked = False
         self.review_window = None
         self.accounts_window = None
-        # The form's column is whatever holds the form directly inside the window's splitter (a group box,
-        # or a scroll area around it on small screens); locking hides that column and shows the panel.
-        column: QWidget = window.form.parentWidget()
-        while not isinstance(column.parentWidget(), QSplitter):
-            column = column.parentWidget()
-        self.form_box = column
-        self.splitter: QSplitter = column.parentWidget()  # type: ignore[assignment]
+        # Locking covers the form's column with this panel (the window's own place for it); On site now,
+        # check-out and the panic control stay where they are.
         self.panel = QWidget()
         layout = QVBoxLayout(self.panel)
         note = QLabel(
@@ -96,19 +91,16 @@ class DeskLock(QObject):
         self.sign_in = SignInPanel(services.accounts, "Sign in", hint)
         self.sign_in.signed_in.connect(self.on_signed_in)
         layout.addWidget(self.sign_in)
-        # The panel lives in the splitter beside the form from the start; locking only swaps which one is
-        # visible (no re-parenting, so Qt and Python never disagree about who deletes what).
-        self.panel.hide()
-        self.splitter.insertWidget(self.splitter.indexOf(self.form_box), self.panel)
+        window.add_form_cover(self.panel)
         self.who = QLabel()
         self.who.setAccessibleName("Signed in")
-        window.statusBar().addWidget(self.who)
+        window.add_status_item(self.who)
         self.roster_button = QPushButton("Emergency roster")
         self.roster_button.setAccessibleName("Print the emergency roster")
         self.roster_button.setMinimumHeight(52)
         self.roster_button.clicked.connect(self.print_roster)
         window.panic_area.addWidget(self.roster_button)
-        menu = window.menuBar().addMenu("&Staff")
+        menu = window.add_menu("&Staff")
         menu.addAction("&Lock / switch person", QKeySequence("Ctrl+Shift+L"), self.lock)
         menu.addAction("&Review visits and audit trail", QKeySequence("Ctrl+R"), self.open_review)
         menu.addAction("Print emergency &roster", QKeySequence("Ctrl+Shift+P"), self.print_roster)
@@ -135,9 +127,7 @@ class DeskLock(QObject):
             )
             return
         self.services.accounts.sign_out()
-        if not self.is_locked:
-            self.form_box.hide()
-            self.panel.show()
+        self.window.show_form_cover(self.panel)
         self.window.scan_entry.setEnabled(False)
         self.window.returning.hide()
         self.is_locked = True
@@ -150,9 +140,7 @@ class DeskLock(QObject):
     @Slot(object)
     def on_signed_in(self, actor) -> None:
         """Put the form back, signed in as ``actor`` (this is also how the person at the desk switches)."""
-        if self.is_locked:
-            self.panel.hide()
-            self.form_box.show()
+        self.window.show_form_cover(None)
         self.window.scan_entry.setEnabled(True)
         self.is_locked = False
         self.watch.poke()
@@ -252,10 +240,6 @@ def wire_staff(window, services: Services, *, start_locked: bool = False, **kwar
     created on first run): a shared PC must not open as whoever used it last. ``start_locked`` forces it.
     """
     lock = DeskLock(window, services, **kwargs)
-    window.desk_lock = lock
-    dispatch = getattr(window, "dispatch", None)
-    if dispatch is not None:  # the panic control's all clear: the signed-in person's role
-        dispatch.role = lambda: services.session.actor.role.value
     if services.accounts.any_exist() and (start_locked or not services.session.actor.signed_in):
         lock.lock()
     return lock

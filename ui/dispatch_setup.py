@@ -73,7 +73,7 @@ class DispatchDesk(QObject):
     def start(self) -> None:
         """Start the link (and, in demo mode, the local console first)."""
         if self._demo and self._demo_console is None:
-            from frontdesk.dispatch.demo_console import connect_demo_console
+            from frontdesk.demo.dispatch import connect_demo_console
 
             console = connect_demo_console(self._services, self._services.store.data_dir / "dispatch-console")
             self._demo_console = console
@@ -125,9 +125,11 @@ class DispatchDesk(QObject):
         self._window.message.show_message(f"On-site roster printed ({where}).", "success")
 
 
-def install_dispatch(window, services: Services, *, demo: bool = False) -> DispatchDesk:
+def install_dispatch(
+    window, services: Services, *, demo: bool = False, role: Callable[[], str] | None = None
+) -> DispatchDesk:
     """Put the panic control, its status and banners into ``window``; call ``start()`` to go live."""
-    return DispatchDesk(window, services, demo=demo)
+    return DispatchDesk(window, services, demo=demo, role=role)
 
 
 class DispatchStarter(QObject):
@@ -144,7 +146,7 @@ class DispatchStarter(QObject):
 
     @Slot()
     def on_current_changed(self, _index: int = 0) -> None:
-        desk = getattr(getattr(self._shell, "window", None), "dispatch", None)
+        desk = self._shell.desk.dispatch if self._shell.desk is not None else None
         if desk is not None and self._started is None:
             self._started = desk
             desk.start()

@@ -165,7 +165,6 @@ def attach_id_scanning(
         controller.attach_wedge(wedge)
     for worker in workers:
         controller.attach_worker(worker)
-    window.id_scan = controller
     return controller
 
 

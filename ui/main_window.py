@@ -4,10 +4,14 @@ Layout: banners on top (lockdown, link down); the big "Scan ID or type a name" e
 visitors under it; the visitor form on the left; "On site now" on the right; a message line that says what
 happened and what to do next; device health in the status bar. No modal dialog in the main flow.
 
-Seams for features: ``request_check_in`` → ``commit_check_in`` (screening goes between them),
-``visit_checked_in`` / ``visit_checked_out`` signals (printing listens), ``set_check_in_frozen`` (lockdown),
-``add_banner`` (persistent banners), ``panic_area`` (the panic control), ``form_actions`` (panels under the
-form), ``side_panels`` (panels under On site now), ``set_health`` (status bar).
+Check in asks the core's admission workflow through the window's own :class:`ui.checkin_flow.CheckInFlow`
+(screening, the lockdown freeze, warnings): the window never decides who is admitted.
+
+Named places where the composition root (``ui.app``) puts features — nothing outside this class sets its
+attributes or replaces its methods: ``add_banner`` (persistent banners), ``panic_area`` (the panic control),
+``form_actions`` (panels under the form), ``side_panels`` (panels under On site now), ``tools_menu`` and
+``add_menu`` (menus), ``add_status_item`` and ``set_health`` (status bar); and the events
+``visit_checked_in`` / ``visit_checked_out`` (printing listens) and ``set_check_in_frozen`` (lockdown).
 """
 
 from __future__ import annotations
@@ -28,19 +32,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from frontdesk.checkin.workflow import ALREADY_ON_SITE
 from frontdesk.context import Services
-from frontdesk.errors import ConflictError, FrontDeskError
+from frontdesk.errors import FrontDeskError
 from frontdesk.models import Visit, Visitor
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
+from ui.checkin_flow import CheckInFlow
 from ui.side_windows import EventLogWindow, SettingsWindow
 from ui.table_models import OnSiteModel
-from ui.visitor_form import CheckInRequest, VisitorForm
+from ui.visitor_form import VisitorForm
 
 HEALTH_COLOURS = {"ok": "#1b7f3b", "warning": "#b26a00", "error": "#b00020", "unconfigured": "#666666"}
 MESSAGE_STYLES = {
@@ -90,14 +97,12 @@ class MainWindow(QMainWindow):
 
     visit_checked_in = Signal(object)  # Visit
     visit_checked_out = Signal(object)  # Visit
-    check_in_requested = Signal(object)  # CheckInRequest, before commit
+    check_in_requested = Signal(object)  # CheckInRequest, before the core is asked
 
     def __init__(self, services: Services, parent: QObject | None = None):
         super().__init__(parent)
         self.services = services
         self._frozen_reason: str | None = None
-        # After a warning that this person is already on site, the next Check in for them admits them again.
-        self._second_ok: tuple | None = None
         school = services.settings.get(SCHOOL_NAME) or "FrontDesk"
         self.setWindowTitle(f"FrontDesk — {school} — {services.settings.get(STATION_NAME)}")
         self.resize(1280, 800)
@@ -164,7 +169,11 @@ class MainWindow(QMainWindow):
         form_scroll.setWidgetResizable(True)
         form_scroll.setFrameShape(QFrame.Shape.NoFrame)
         form_scroll.setWidget(form_box)
-        split.addWidget(form_scroll)
+        # The form's column: the form, or a cover over it (the sign-in pad while the desk is locked).
+        self.form_column = QStackedWidget()
+        self.form_column.addWidget(form_scroll)
+        self._form_page = form_scroll
+        split.addWidget(self.form_column)
 
         onsite_box = QGroupBox("On site now")
         onsite_layout = QVBoxLayout(onsite_box)
@@ -206,6 +215,7 @@ class MainWindow(QMainWindow):
 
         self.event_log_window: EventLogWindow | None = None
         self.settings_window: SettingsWindow | None = None
+        self.checkin = CheckInFlow(self, services)  # the window's own: asks the core, shows its answer
         self._build_menus()
         self._wire()
         self.refresh_on_site()
@@ -323,7 +333,7 @@ class MainWindow(QMainWindow):
         self.scan_entry.clear()
         open_visit = self.services.visits.open_visit_for(visitor)
         if open_visit is not None:
-            self._second_ok = _person_key(visitor)
+            self.checkin.warned(visitor, frozenset({ALREADY_ON_SITE}))
             self.message.show_message(
                 f"{visitor.full_name} is already on site (in at {open_visit.time_in.astimezone():%H:%M}, badge "
                 f"{format_badge_code(open_visit.badge_code)}). Check them out first, or press Check in to admit "
@@ -350,7 +360,7 @@ class MainWindow(QMainWindow):
     # --- check-in ---------------------------------------------------------------------------------------
     @Slot()
     def request_check_in(self) -> None:
-        """Read the form and start a check-in (screening, when present, runs before the commit)."""
+        """Read the form and ask the core to admit the visitor (see :class:`ui.checkin_flow.CheckInFlow`)."""
         if self._frozen_reason:
             self.message.show_message(self._frozen_reason, "error")
             return
@@ -364,53 +374,33 @@ class MainWindow(QMainWindow):
             self.message.show_message(str(exc), "warning")
             return
         self.check_in_requested.emit(request)
-        self.continue_check_in(request)
+        self.checkin.start(request)
 
-    def continue_check_in(self, request: CheckInRequest) -> None:
-        """The step after the request; screening replaces this to run its checks first."""
-        self.commit_check_in(request)
-
-    def commit_check_in(self, request: CheckInRequest, *, allow_second: bool | None = None) -> Visit | None:
-        """Commit the visit (durably) and tell the rest of the window."""
-        if allow_second is None:
-            allow_second = self._second_ok == _person_key(request.visitor)
-        try:
-            visit = self.services.visits.check_in(
-                request.visitor,
-                category=request.category,
-                purpose=request.purpose,
-                destination=request.destination,
-                note=request.note,
-                allow_second=allow_second,
-            )
-        except ConflictError as exc:
-            if exc.code != "already_on_site":  # e.g. a lockdown heard by the store before the window
-                self.message.show_message(exc.message, "error")
-                return None
-            self._second_ok = _person_key(request.visitor)
-            self.message.show_message(
-                f"{exc.message} Press Check in again to admit them a second time.", "warning"
-            )
-            return None
-        except FrontDeskError as exc:
-            self.message.show_message(exc.message, "error")
-            return None
-        self._second_ok = None
+    def on_visit_committed(self, visit: Visit) -> None:
+        """A visit was admitted: clear the form, refresh On site now, tell the features, back to the entry."""
         self.form.clear()
         self.refresh_on_site()
-        self.message.show_message(
-            f"Checked in {visit.visitor.full_name} at {visit.time_in.astimezone():%H:%M}. "
-            f"Badge code {format_badge_code(visit.badge_code)}. Ready for the next visitor.",
-            "success",
-        )
         self.visit_checked_in.emit(visit)
         self.focus_scan_entry()
-        return visit
+
+    @property
+    def check_in_frozen(self) -> bool:
+        """True while check-in is stopped (SECURE or LOCKDOWN)."""
+        return self._frozen_reason is not None
+
+    def step_aside_for_card(self) -> list[QWidget]:
+        """Hide the form and the panels under it while a match card needs the room; returns what was hidden."""
+        self.form.hide()
+        widgets = [self.form_actions.itemAt(i).widget() for i in range(self.form_actions.count())]
+        hidden = [w for w in widgets if w is not None and w.isVisible()]
+        for widget in hidden:
+            widget.hide()
+        return hidden
 
     @Slot()
     def clear_form(self) -> None:
-        """Empty the form and go back to the big entry."""
-        self._second_ok = None
+        """Empty the form (dropping a check-in that waits on a match card) and go back to the big entry."""
+        self.checkin.cancel()
         self.form.clear()
         self.returning.hide()
         self.message.show_message("Ready. Scan an ID or type a visitor's name.", "info")
@@ -458,9 +448,9 @@ class MainWindow(QMainWindow):
         self.health[device].set_state(state, text)
 
     def set_check_in_frozen(self, reason: str | None) -> None:
-        """Stop (reason given) or allow (None) check-ins, e.g. during a lockdown."""
+        """Stop (reason given) or allow (None) check-ins, e.g. during a lockdown (the core refuses them too)."""
         self._frozen_reason = reason
-        self.check_in_button.setEnabled(reason is None)
+        self.check_in_button.setEnabled(reason is None and self.checkin.card is None)
         if reason:
             self.message.show_message(reason, "error")
 
@@ -468,9 +458,25 @@ class MainWindow(QMainWindow):
         """Show a persistent banner above everything (lockdown, dispatch link down)."""
         self.banners.addWidget(widget)
 
+    def add_form_cover(self, widget: QWidget) -> None:
+        """A panel that can cover the form's column (On site now stays in view); shown with ``show_form_cover``."""
+        self.form_column.addWidget(widget)
 
-def _person_key(visitor: Visitor) -> tuple:
-    return (visitor.id, visitor.first_name.casefold(), visitor.last_name.casefold(), visitor.dob)
+    def show_form_cover(self, widget: QWidget | None) -> None:
+        """Cover the form with ``widget`` (added with ``add_form_cover``), or show the form again (None)."""
+        self.form_column.setCurrentWidget(widget if widget is not None else self._form_page)
+
+    def form_covered(self) -> bool:
+        """True while a cover (the sign-in pad) hides the form."""
+        return self.form_column.currentWidget() is not self._form_page
+
+    def add_menu(self, title: str):
+        """A menu of the window's menu bar for a feature (Staff, …)."""
+        return self.menuBar().addMenu(title)
+
+    def add_status_item(self, widget: QWidget) -> None:
+        """A feature's item on the left of the status bar (who is signed in)."""
+        self.statusBar().addWidget(widget)
 
 
 def banner(text: str, colour: str = "#b00020") -> QLabel:

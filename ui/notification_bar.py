@@ -1,6 +1,6 @@
 """The banner of notifications for whoever is signed in at this window, each with an Acknowledge button.
 
-It shows :meth:`frontdesk.services.notifications.Notifications.inbox` of the person signed in now: their
+It shows :meth:`frontdesk.notifications.service.Notifications.inbox` of the person signed in now: their
 own unread notifications (a principal sees a confirmed barred match the moment they sign in), and the
 unaddressed ones every desk shows (before any principal account exists). It looks every two seconds, so a
 match confirmed at another desk on the same data appears without a restart; :func:`follow_sign_in` makes
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
-from frontdesk.services.notifications import Notification
+from frontdesk.notifications.service import Notification
 
 _STYLE = {
     "urgent": "QFrame#note { background:#fdecea; border:2px solid #c62828; border-radius:6px; }",

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.badges.service import BadgeService
 from frontdesk.errors import FrontDeskError
-from frontdesk.services.badges import BadgeService
 from frontdesk.settings import BADGE_MEDIA, BADGE_ORIENTATION, BADGE_PRINTER, SCHOOL_NAME, Settings
 from printers.badge import render
 from printers.media import PRESETS

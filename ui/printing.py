@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal
 
 from frontdesk import clock
+from frontdesk.badges.service import BadgeService, Outcome, PrintResult, ReprintHandler
 from frontdesk.models import Visit
-from frontdesk.services.badges import BadgeService, Outcome, PrintResult, ReprintHandler
 from printers.base import Printer, PrinterStatus, State
 
 HEALTH_EVERY = 60.0  # seconds between status checks while idle

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.errors import FrontDeskError
-from frontdesk.services.events import EventLog
+from frontdesk.events.service import EventLog
 from frontdesk.settings import REGISTRY, Setting, Settings
 
 LEVEL_WORDS = {"info": "OK", "warning": "Warning", "error": "Problem"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QFormLayout, QLineEdit, QWidget
 
+from frontdesk.checkin.workflow import CheckInRequest
 from frontdesk.models import Category, Visitor
 
 ID_TYPES = [("", "—"), ("DL", "Driver's licence"), ("ID", "ID card"), ("passport", "Passport"), ("other", "Other")]
@@ -34,17 +34,6 @@ def parse_dob(text: str) -> date | None:
         return date(int(y), int(mo), int(d))
     except ValueError:
         raise ValueError(f"{text} is not a real date") from None
-
-
-@dataclass(frozen=True)
-class CheckInRequest:
-    """What the form holds when the secretary presses Check in."""
-
-    visitor: Visitor
-    category: Category
-    purpose: str
-    destination: str
-    note: str
 
 
 class VisitorForm(QWidget):

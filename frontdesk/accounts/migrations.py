@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from frontdesk.store import Migration
+
 
 def _accounts_0001_users(db: sqlite_utils.Database) -> None:
     db.execute(
@@ -22,4 +24,4 @@ def _accounts_0001_users(db: sqlite_utils.Database) -> None:
     )
 
 
-ACCOUNTS_MIGRATIONS = [("accounts_0001_users", _accounts_0001_users)]
+MIGRATIONS: list[Migration] = [("accounts_0001_users", _accounts_0001_users)]

@@ -10,8 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Action, Role
-from frontdesk.accounts.session import Actor, Session
+from frontdesk.access.roles import Action, Role
+from frontdesk.access.session import Actor, Session
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from frontdesk.store import Store

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from frontdesk.store import Migration
+
 
 def _audit_0001_log(db: sqlite_utils.Database) -> None:
     # seq is the rowid: records are read back in the order they were appended.
@@ -29,4 +31,4 @@ def _audit_0001_log(db: sqlite_utils.Database) -> None:
         )
 
 
-AUDIT_MIGRATIONS = [("audit_0001_log", _audit_0001_log)]
+MIGRATIONS: list[Migration] = [("audit_0001_log", _audit_0001_log)]

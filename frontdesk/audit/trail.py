@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Action
+from frontdesk.access.roles import Action
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from frontdesk.accounts.session import Session
+    from frontdesk.access.session import Session
     from frontdesk.store import Store
 
 GENESIS = "0" * 64
@@ -146,12 +146,15 @@ class AuditTrail:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """``BEGIN IMMEDIATE`` … commit, then refresh the anchor: for a change and its audit records."""
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE`` … commit, then refresh the anchor: for a change and its audit records.
+
+        Inside a transaction already open, it joins it (the outermost one refreshes the anchor).
+        """
+        outermost = not self._store.db.conn.in_transaction
+        with self._store.transaction() as db:
             yield db
-        self.refresh_anchor()
+        if outermost:
+            self.refresh_anchor()
 
     def _append(self, db, actor: str, action: str, subject: str, details) -> AuditRecord:
         moment = self._now()

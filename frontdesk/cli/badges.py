@@ -10,9 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from frontdesk.badges.service import Outcome
 from frontdesk.cli.common import open_services, print_json
 from frontdesk.errors import DeviceError, InputError
-from frontdesk.services.badges import Outcome
 from printers.base import State
 from printers.media import ORIENTATIONS, PRESETS
 from printers.uri import printer_for

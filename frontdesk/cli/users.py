@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.cli.common import open_services, print_json, read_secret
 
 

@@ -7,8 +7,10 @@ import csv
 import sys
 
 from frontdesk import clock
+from frontdesk.checkin.workflow import ALREADY_ON_SITE, CheckInRequest, NeedsDecision, Refused
 from frontdesk.cli.common import open_services, print_json, visit_line, visit_record
-from frontdesk.errors import InputError
+from frontdesk.cli.screen import result_record
+from frontdesk.errors import ConflictError, InputError
 from frontdesk.models import Category, Visitor
 from frontdesk.text import format_badge_code
 
@@ -25,6 +27,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--destination", default="")
     p.add_argument("--note", default="")
     p.add_argument("--again", action="store_true", help="check in even if already on site")
+    p.add_argument(
+        "--not-this-person",
+        metavar="ENTRY_ID",
+        type=int,
+        action="append",
+        default=[],
+        help="a flagged list entry is not this visitor (each needs its own --reason, in the same order)",
+    )
+    p.add_argument("--reason", action="append", default=[], help="why, for each --not-this-person")
+    p.add_argument(
+        "--same-person",
+        metavar="ENTRY_ID",
+        type=int,
+        help="the visitor IS this flagged entry: barred or registry refused (exit 4), watch admitted and an "
+        "administrator told, custody admitted with the students named in the note",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_checkin)
 
@@ -46,9 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _checkin(args: argparse.Namespace) -> int:
+    """Screen first (exit 3: a possible match to decide; exit 4: refused), then admit (exit 0)."""
     first, last = args.first_name.strip(), args.last_name.strip()
     if not first or not last:
         raise InputError("A visitor needs a first and a last name (--first-name, --last-name)")
+    if len(args.reason) != len(args.not_this_person):
+        raise InputError("Give one --reason for each --not-this-person, in the same order")
     visitor = Visitor(
         first_name=first,
         last_name=last,
@@ -56,20 +77,81 @@ def _checkin(args: argparse.Namespace) -> int:
         dob=clock.parse_date(args.dob, "--dob") if args.dob else None,
     )
     services = open_services(args)
-    visit = services.visits.check_in(
-        visitor,
-        category=args.category.strip().lower(),
-        purpose=args.purpose,
-        destination=args.destination,
-        note=args.note,
-        allow_second=args.again,
-    )
+    request = CheckInRequest(visitor, args.category.strip().lower(), args.purpose, args.destination, args.note)  # type: ignore[arg-type]
+    if args.again:
+        request = request.acknowledging(ALREADY_ON_SITE)
+    checkin = services.checkin
+    outcome = checkin.start(request, unattended=True)
+    for entry_id, reason in zip(args.not_this_person, args.reason, strict=True):
+        outcome = _decide(checkin, outcome, entry_id, same_person=False, reason=reason)
+    if args.same_person is not None:
+        outcome = _decide(checkin, outcome, args.same_person, same_person=True)
+    if isinstance(outcome, Refused):
+        if outcome.code != "denied":
+            raise ConflictError(outcome.message, code=outcome.code)  # a freeze: exit 2, one line
+        print(f"frontdesk: {outcome.message}", file=sys.stderr)
+        if args.json:
+            print_json({"decision": "match", "refused": outcome.message, "candidates": _candidates(outcome)})
+        return EXIT_REFUSED
+    if isinstance(outcome, NeedsDecision):
+        if not outcome.candidates:  # only warnings, e.g. already on site: as before, exit 2 with one line
+            raise ConflictError(" ".join(w.message for w in outcome.warnings), code=outcome.warnings[0].code)
+        result = outcome.admission.result
+        record = result_record(result)
+        record["candidates"] = [
+            c for c in record["candidates"] if c["entry_id"] in {x.entry.id for x in outcome.candidates}
+        ]
+        if args.json:
+            print_json(record)
+        else:
+            print(
+                f"{record['decision']}: {visitor.full_name} may be on a list. Not checked in. Compare each record "
+                "below with the visitor's ID, then run again with --not-this-person ENTRY_ID --reason TEXT, or "
+                "--same-person ENTRY_ID."
+            )
+            for c in outcome.candidates:
+                entry = c.entry
+                print(f"  #{entry.id} {entry.full_name} ({entry.kind.label}, {entry.source}): {c.evidence_text}")
+        return EXIT_POSSIBLE_MATCH
+    committed = checkin.commit(outcome)
+    visit = committed.visit
     if args.json:
         print_json(visit_record(visit))
     else:
         print(f"Checked in: {visit_line(visit)}")
         print(f"Badge code: {format_badge_code(visit.badge_code)}")
+        if committed.students_not_to_release:
+            print(f"Custody order: do NOT release {', '.join(committed.students_not_to_release)} to them.")
+        if committed.told:
+            print(f"Told: {', '.join(committed.told)}.")
     return 0
+
+
+EXIT_POSSIBLE_MATCH = 3
+EXIT_REFUSED = 4
+
+
+def _decide(checkin, outcome, entry_id: int, *, same_person: bool, reason: str = ""):
+    if isinstance(outcome, Refused):
+        return outcome
+    if not isinstance(outcome, NeedsDecision) or not outcome.candidates:
+        raise InputError(f"Entry {entry_id} was not flagged for this visitor: nothing to decide")
+    return checkin.decide(outcome.admission, entry_id, same_person=same_person, reason=reason)
+
+
+def _candidates(outcome: Refused) -> list[dict]:
+    d = outcome.decision
+    if d is None:
+        return []
+    return [
+        {
+            "entry_id": d.entry_id,
+            "source": d.source,
+            "kind": d.kind.value if d.kind else None,
+            "score": d.score,
+            "evidence": d.evidence,
+        }
+    ]
 
 
 def _checkout(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ import httpx
 from frontdesk import clock
 from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
-from frontdesk.services.events import EventLog
+from frontdesk.events.service import EventLog
 
 IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
 

@@ -22,8 +22,7 @@ from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.dispatch.status import DeliveryStatus, describe
 from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundError, PermissionDenied
-from frontdesk.services.events import EventLog
-from frontdesk.services.visits import VisitService
+from frontdesk.events.service import EventLog
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
     DISPATCH_DAILY_TEST,
@@ -41,6 +40,7 @@ from frontdesk.settings import (
     Settings,
 )
 from frontdesk.store import Store
+from frontdesk.visits.service import VisitService
 from frontdesk.wire import cap
 
 MODES = ("Actual", "Exercise", "Test")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from frontdesk.store import Migration
+
 _NAME = (
     "{p}.first_name || coalesce(' ' || {p}.middle_name, '') || ' ' || {p}.last_name "
     "|| coalesce(' ' || {p}.suffix, '')"
@@ -46,4 +48,4 @@ def _review_0001_visit_search(db: sqlite_utils.Database) -> None:
     )
 
 
-REVIEW_MIGRATIONS = [("review_0001_visit_search", _review_0001_visit_search)]
+MIGRATIONS: list[Migration] = [("review_0001_visit_search", _review_0001_visit_search)]

@@ -14,15 +14,15 @@ from typing import Any
 import sqlite_utils
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Action
-from frontdesk.accounts.session import Session
+from frontdesk.access.roles import Action
+from frontdesk.access.session import Session
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visit
 from frontdesk.review.annotators import badge_facts, screening_facts
 from frontdesk.review.models import ReviewQuery, ReviewRow
-from frontdesk.services.visits import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 from frontdesk.store import Store
+from frontdesk.visits.service import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 
 # The seam for other features: a function that, given visit ids, returns for some of them the fields of
 # ReviewRow it knows ({"screening_result": ..., "screening_decision": ..., "flagged": ..., "badge_printed":

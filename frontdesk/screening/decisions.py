@@ -4,7 +4,7 @@ A possible match is never acted on by the software: a person records "not this p
 or "confirmed". Confirmed, the entry's kind decides: barred (and registry, unless settings say otherwise)
 -> the visitor is not admitted; watch -> admitted, an administrator is told; custody -> admitted, but the
 named students must not be released to them. A confirmed barred or custody match notifies the principal's
-accounts on screen at once (each active principal account; see :mod:`frontdesk.services.notifications`
+accounts on screen at once (each active principal account; see :mod:`frontdesk.notifications.service`
 for the fallback before any exists) and, when this desk has a dispatch link and
 ``screening.notify_dispatch`` is on (the default), sends the district console an ``Actual`` Staff assist
 alert through the dispatch station (see :func:`dispatch_note` for what it says, and what it leaves out).
@@ -22,8 +22,8 @@ from enum import StrEnum
 
 from frontdesk import clock
 from frontdesk.errors import InputError
+from frontdesk.notifications.service import Notifications
 from frontdesk.screening.models import Candidate, Entry, Kind, Query, ScreenResult
-from frontdesk.services.notifications import Notifications
 from frontdesk.settings import (
     DISPATCH_URL,
     SCREEN_NOTIFY_AUDIENCE,
@@ -126,21 +126,25 @@ class DecisionService:
         self.station = station
         self._dispatch = dispatch  # (note, staff) -> sends a Staff assist alert to the district console
 
-    def record_clear(self, result: ScreenResult, staff: str) -> ScreeningDecision:
+    def record_clear(self, result: ScreenResult, staff: str, *, visit_id: int | None = None) -> ScreeningDecision:
         """Log a screening with nothing flagged (so the log shows every visitor was screened)."""
-        return self._store_decision(result.query, None, Outcome.CLEAR, Consequence.ADMIT, staff, "")
+        return self.record(result.query, None, Outcome.CLEAR, Consequence.ADMIT, staff, "", visit_id=visit_id)
 
     def dismiss(self, query: Query, candidate: Candidate, staff: str, reason: str) -> ScreeningDecision:
         """Record "not this person" for one flagged entry; a reason is required."""
         if not reason.strip():
             raise InputError("Say why this is not the person on the list (for example: different photo)")
-        return self._store_decision(query, candidate, Outcome.NOT_THIS_PERSON, Consequence.ADMIT, staff, reason)
+        return self.record(query, candidate, Outcome.NOT_THIS_PERSON, Consequence.ADMIT, staff, reason)
 
     def confirm(self, query: Query, candidate: Candidate, staff: str, reason: str = "") -> ScreeningDecision:
         """Record that the visitor is the listed person; notify as the entry's kind requires."""
-        entry = candidate.entry
-        consequence = consequence_of(entry.kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
-        decision = self._store_decision(query, candidate, Outcome.CONFIRMED, consequence, staff, reason)
+        consequence = consequence_of(candidate.entry.kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
+        decision = self.record(query, candidate, Outcome.CONFIRMED, consequence, staff, reason)
+        return self.notify_confirmed(decision, candidate, staff)
+
+    def notify_confirmed(self, decision: ScreeningDecision, candidate: Candidate, staff: str) -> ScreeningDecision:
+        """Tell who must know of a stored confirmed match (principals, administrators, dispatch)."""
+        entry, consequence, query = candidate.entry, decision.consequence, decision.visitor
         who = f"{query.first_name} {query.last_name}"
         where = f" at {self.station}" if self.station else ""
         ref = f"screening_decision:{decision.id}"
@@ -179,7 +183,7 @@ class DecisionService:
                 ADMIN_AUDIENCE, "warning", f"{entry.kind.label} list visitor on site", body, ref
             )
             told = self._told(note.id)
-        return dataclasses.replace(decision, told=told, dispatched=dispatched)
+        return dataclasses.replace(decision, told=told, dispatched=dispatched, students=entry.students)
 
     def _told(self, notification_id: int) -> tuple[str, ...]:
         return tuple(r.display_name for r in self._notifications.receipts(notification_id))
@@ -203,7 +207,7 @@ class DecisionService:
         params.append(limit)
         return [_from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
 
-    def _store_decision(
+    def record(
         self,
         query: Query,
         candidate: Candidate | None,
@@ -211,7 +215,11 @@ class DecisionService:
         consequence: Consequence,
         staff: str,
         reason: str,
+        *,
+        visit_id: int | None = None,
     ) -> ScreeningDecision:
+        """Store one decision and its audit record: inside the caller's transaction when one is open (the
+        check-in's commit), else in a transaction of its own."""
         if not staff.strip():
             raise InputError("A screening decision needs the name of the staff member making it")
         moment = clock.now()
@@ -232,14 +240,13 @@ class DecisionService:
             candidate.decision.value if candidate else "clear",
             f"{outcome.value}:{consequence.value}",
             reason.strip(),
+            visit_id,
         ]
-        db = self._store.db
-        with db.conn:
+        with self._store.transaction() as db:
             cur = db.execute(
                 "INSERT INTO screening_decisions (time, staff, station, visitor_first, visitor_middle, "
-                "visitor_last, "
-                "visitor_dob, entry_id, source, kind, score, evidence, screen_decision, outcome, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "visitor_last, visitor_dob, entry_id, source, kind, score, evidence, screen_decision, outcome, "
+                "reason, visit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             if self._audit is not None:
@@ -253,11 +260,13 @@ class DecisionService:
                         "entry_id": entry.id if entry else None,
                         "staff": staff.strip(),
                         "reason": reason.strip(),
+                        "visit_id": visit_id,
                     },
                 )
-        if self._audit is not None:
+            decision = self._get(cur.lastrowid, entry.students if entry else ())
+        if self._audit is not None and not self._store.db.conn.in_transaction:
             self._audit.refresh_anchor()
-        return self._get(cur.lastrowid, entry.students if entry else ())
+        return decision
 
     def _get(self, decision_id: int, students: tuple[str, ...] = ()) -> ScreeningDecision:
         row = self._store.db.execute(

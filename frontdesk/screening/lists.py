@@ -198,7 +198,7 @@ class ListService:
 
     def _changing(self) -> None:
         if self._session is not None:
-            from frontdesk.accounts.roles import Action
+            from frontdesk.access.roles import Action
 
             self._session.require(Action.CHANGE_LISTS)
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlite_utils
 
-# The same shape as frontdesk.store.migrations.Migration (not imported: that module imports this one).
-Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+from frontdesk.store import Migration
 
 
 def _screening_0001_lists(db: sqlite_utils.Database) -> None:
@@ -95,7 +92,7 @@ def _screening_0003_meta(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE screening_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-SCREENING: list[Migration] = [
+MIGRATIONS: list[Migration] = [
     ("screening_0001_lists", _screening_0001_lists),
     ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
     ("screening_0003_meta", _screening_0003_meta),

@@ -10,13 +10,17 @@ import os
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 
 from frontdesk import clock
 from frontdesk.errors import StoreError
-from frontdesk.store.migrations import MIGRATIONS
+from frontdesk.store.migrations import Migration
+
+__all__ = ["DB_NAME", "Migration", "Store", "copy_file_aside"]
 
 DB_NAME = "frontdesk.db"
 
@@ -24,21 +28,25 @@ DB_NAME = "frontdesk.db"
 class Store:
     """The path to the database file, and the connections opened on it."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, migrations: Sequence[Migration] = ()):
         self.data_dir = Path(data_dir)
+        self.migrations = list(migrations)
         self.path = self.data_dir / DB_NAME
         self._local = threading.local()
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """Create the data folder (owner-only) if needed, check the file, apply pending migrations."""
+    def open(cls, data_dir: Path, migrations: Sequence[Migration] = ()) -> Store:
+        """Create the data folder (owner-only) if needed, check the file, apply pending ``migrations``.
+
+        The desk's whole list is ``frontdesk.context.MIGRATIONS``; without one, the file is opened as it is.
+        """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             os.chmod(data_dir, 0o700)
         except OSError:
             pass
-        store = cls(data_dir)
+        store = cls(data_dir, migrations)
         store.migrate()
         return store
 
@@ -63,6 +71,20 @@ class Store:
             db = self._local.db = self.connect()
         return db
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` on this thread's connection; inside an open one, join it.
+
+        A change and its audit record are written inside one of these, so they commit (or roll back) together.
+        """
+        db = self.db
+        if db.conn.in_transaction:
+            yield db
+            return
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
         db = getattr(self._local, "db", None)
@@ -79,7 +101,7 @@ class Store:
             done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
         except sqlite3.DatabaseError as exc:
             raise self._unreadable(exc) from exc
-        pending = [(name, fn) for name, fn in MIGRATIONS if name not in done]
+        pending = [(name, fn) for name, fn in self.migrations if name not in done]
         if pending and existed:
             self.backup(f"before-{pending[0][0]}")
         for name, fn in pending:

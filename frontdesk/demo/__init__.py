@@ -14,57 +14,10 @@ from pathlib import Path
 
 from frontdesk import settings as s
 from frontdesk.context import Services
+from frontdesk.demo.accounts import seed_history, seed_staff
+from frontdesk.demo.people import FIRST, LAST, PURPOSES, ROOMS, STAFF
+from frontdesk.demo.screening import seed_screening
 from frontdesk.models import Category, Visitor
-
-FIRST = [
-    "Avery",
-    "Jordan",
-    "Riley",
-    "Morgan",
-    "Casey",
-    "Quinn",
-    "Harper",
-    "Rowan",
-    "Emerson",
-    "Sawyer",
-    "Dakota",
-    "Reese",
-    "Finley",
-    "Skyler",
-    "Parker",
-    "Logan",
-    "Hayden",
-    "Jamie",
-    "Kendall",
-    "Blake",
-]
-LAST = [
-    "Testwood",
-    "Sampleton",
-    "Demopoulos",
-    "Fakerson",
-    "Mockridge",
-    "Placeholder",
-    "Examplar",
-    "Synthberg",
-    "Notreal",
-    "Fictiona",
-    "Pretendo",
-    "Madeupson",
-    "Imaginaro",
-    "Dummett",
-    "Specimen",
-]
-STAFF = [
-    ("Ms. Alvarez", "Room 12"),
-    ("Mr. Okafor", "Room 14"),
-    ("Mrs. Lindqvist", "Library"),
-    ("Dr. Nakamura", "Principal's office"),
-    ("Coach Brennan", "Gym"),
-    ("Nurse Patel", "Health room"),
-]
-ROOMS = ["Cafeteria", "Gym", "Library", "Main office", "Music room", "Room 21"]
-PURPOSES = ["Meeting", "Volunteer in class", "Pick up student", "Delivery", "Repair", "Lunch visit"]
 
 Seeder = Callable[[Services, random.Random], None]
 SEEDERS: list[Seeder] = []
@@ -95,29 +48,21 @@ def seed_core(services: Services, rng: random.Random) -> None:
     ]
     for person in people[:5]:
         staff, room = rng.choice(STAFF)
-        services.visits.check_in(
+        services.checkin.admit(
             person,
             category=rng.choice(list(Category)),
             purpose=rng.choice(PURPOSES),
             destination=f"{staff} ({room})",
-            allow_second=True,
+            again=True,
         )
     # Two of them leave again, so the log shows both kinds.
     for visit in services.visits.on_site()[:2]:
         services.visits.check_out(visit.badge_code)
 
 
-SEEDERS.append(seed_core)
-
-from frontdesk.screening.demo import seed_screening  # noqa: E402
-
-SEEDERS.append(seed_screening)
-
-# Staff accounts and past visits for the review (issue 7). Accounts come last of the core's seeders; the
-# administrator stays signed in, so seeders appended after these may still do anything.
-from frontdesk.accounts.demo import seed_history, seed_staff  # noqa: E402
-
-SEEDERS += [seed_history, seed_staff]
+# Staff accounts come last of the core's seeders; the administrator stays signed in, so seeders appended
+# after these may still do anything.
+SEEDERS += [seed_core, seed_screening, seed_history, seed_staff]
 
 
 def demo_data_dir() -> Path:

@@ -18,9 +18,8 @@ from typing import Protocol
 
 from frontdesk import clock
 from frontdesk.errors import InputError
+from frontdesk.events.service import EventLog
 from frontdesk.models import Visit
-from frontdesk.services.events import EventLog
-from frontdesk.services.visits import VisitService
 from frontdesk.settings import (
     BADGE_MEDIA,
     BADGE_ORIENTATION,
@@ -30,6 +29,7 @@ from frontdesk.settings import (
     Settings,
 )
 from frontdesk.store import Store
+from frontdesk.visits.service import VisitService
 from printers.badge import Badge, BadgeData, render
 from printers.base import Printer, PrinterError, PrinterSetupError, State
 from printers.media import ORIENTATIONS, Media, media

@@ -6,9 +6,9 @@ import random
 from datetime import datetime, time, timedelta
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
+from frontdesk.demo.people import FIRST, LAST, PURPOSES, STAFF
 from frontdesk.models import Category, Visitor
-from frontdesk.services.visits import VisitService
 
 # Shown on the demo's sign-in screen; never used outside demo mode.
 DEMO_ACCOUNTS = [
@@ -22,8 +22,6 @@ DEMO_HINT = "Demo: desk PINs 1234 (Pat) and 5678 (Sam); principal / demo-princip
 
 def seed_history(services, rng: random.Random) -> None:
     """Four weeks of past visits (school days), so the review has days, hours and categories to show."""
-    from frontdesk.demo import FIRST, LAST, PURPOSES, STAFF
-
     db = services.store.db
     db.execute("PRAGMA synchronous=OFF")  # a throw-away folder: no need to sync each of these commits
     try:
@@ -35,24 +33,22 @@ def seed_history(services, rng: random.Random) -> None:
                 continue
             for _ in range(rng.randrange(6, 16)):
                 moment = datetime.combine(day, time(rng.randrange(7, 16), rng.randrange(60))).astimezone()
-                desk = VisitService(
-                    services.store,
+                desk = services.checkin.at(
+                    now=lambda m=moment: m,
                     station=rng.choice(["Main office desk", "East entrance"]),
                     staff=rng.choice(["Pat Demo", "Sam Demo"]),
-                    now=lambda m=moment: m,
-                    audit=services.audit,
                 )
                 staff, room = rng.choice(STAFF)
-                visit = desk.check_in(
+                visit = desk.admit(
                     rng.choice(people),
                     category=rng.choice(list(Category)),
                     purpose=rng.choice(PURPOSES),
                     destination=f"{staff} ({room})",
-                    allow_second=True,
+                    again=True,
                 )
                 # Past visitors all signed out, so the desk's On site list shows today's only.
                 leave = moment + timedelta(minutes=rng.randrange(10, 180))
-                VisitService(services.store, now=lambda m=leave: m, audit=services.audit).check_out(visit.id)
+                services.visits.elsewhere(now=lambda m=leave: m).check_out(visit.id)
     finally:
         db.execute("PRAGMA synchronous=FULL")
 

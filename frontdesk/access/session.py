@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from frontdesk.accounts.roles import PERMISSIONS, Action, Role, allowed
+from frontdesk.access.roles import PERMISSIONS, Action, Role, allowed
 from frontdesk.errors import PermissionDenied
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlite_utils
+
+from frontdesk.store import Migration
 
 
 def _badges_0001_prints(db: sqlite_utils.Database) -> None:
@@ -25,6 +25,6 @@ def _badges_0001_prints(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX badge_prints_visit ON badge_prints(visit_id, id)")
 
 
-BADGES: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+MIGRATIONS: list[Migration] = [
     ("badges_0001_prints", _badges_0001_prints),
 ]

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Action
+from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
 from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
 
 if TYPE_CHECKING:
-    from frontdesk.accounts.session import Session
+    from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
 
 _VISIT_COLUMNS = (
@@ -93,8 +93,19 @@ class VisitService:
         self._now = now
         self._session = session
         self._audit = audit
-        # Checks that may refuse any check-in (raise ConflictError), e.g. the dispatch LOCKDOWN freeze.
-        self.admission_checks: list[Callable[[], None]] = []
+
+    def elsewhere(
+        self, *, now: Callable[[], datetime] | None = None, station: str | None = None, staff: str | None = None
+    ) -> VisitService:
+        """The same service stamping another clock, station or staff member (history seeding, tests)."""
+        return VisitService(
+            self._store,
+            station=self.station if station is None else station,
+            staff=self.staff if staff is None else staff,
+            now=now or self._now,
+            session=self._session,
+            audit=self._audit,
+        )
 
     def _require(self, action: Action) -> None:
         if self._session is not None:
@@ -102,14 +113,12 @@ class VisitService:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite_utils.Database]:
-        """One immediate transaction for a change and its audit record."""
+        """One immediate transaction for a change and its audit record (joining one already open)."""
         if self._audit is not None:
             with self._audit.transaction() as db:
                 yield db
             return
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._store.transaction() as db:
             yield db
 
     def _audited(self, action: str, subject: str, details: dict) -> None:
@@ -122,35 +131,27 @@ class VisitService:
             return self._session.actor.display_name
         return self.staff
 
-    # --- check-in -----------------------------------------------------------------------------------
-    def check_in(
+    # --- admission (private to frontdesk.checkin) ----------------------------------------------------
+    def _admit(
         self,
         visitor: Visitor,
         *,
-        category: Category | str = Category.VISITOR,
+        category: Category,
         purpose: str = "",
         destination: str = "",
         note: str = "",
-        staff: str | None = None,
-        allow_second: bool = False,
+        again: bool = False,
+        acknowledged: list[str] | None = None,
     ) -> Visit:
-        """Record a visitor's entry, committed durably before it returns.
+        """Insert the visit, inside the caller's transaction. Only ``frontdesk.checkin`` calls this: every
+        visit passes through the admission workflow (screening, the freeze, what a person must accept).
 
-        Raises ConflictError if the same person is already on site, unless ``allow_second``.
+        Raises ConflictError if the same person is already on site, unless ``again``.
         """
-        self._require(Action.CHECK_IN)
-        visitor = self._checked(visitor)
-        for check in self.admission_checks:
-            check()
-        try:
-            category = Category(category)
-        except ValueError:
-            choices = ", ".join(c.value for c in Category)
-            raise InputError(f"Category must be one of: {choices} (not {category!r})") from None
         moment = self._now()
         with self._write():
             person_id = self._find_or_add_person(visitor, moment)
-            if not allow_second:
+            if not again:
                 open_visit = self._open_visit_of(person_id)
                 if open_visit is not None:
                     badge = format_badge_code(open_visit.badge_code)
@@ -161,13 +162,7 @@ class VisitService:
                         code="already_on_site",
                     )
             visit_id, code = self._insert_visit(
-                person_id,
-                category,
-                purpose,
-                destination,
-                note,
-                staff if staff is not None else self._staff_name(),
-                moment,
+                person_id, category, purpose, destination, note, self._staff_name(), moment
             )
             self._audited(
                 "visit.check_in",
@@ -179,12 +174,14 @@ class VisitService:
                     "category": category.value,
                     "destination": destination.strip(),
                     "station": self.station,
-                    "again": allow_second,
+                    "again": again,
+                    "acknowledged": acknowledged or [],
                 },
             )
-        return self.get(visit_id)
+            return self.get(visit_id)
 
-    def _checked(self, visitor: Visitor) -> Visitor:
+    def checked(self, visitor: Visitor) -> Visitor:
+        """The visitor, or InputError for what a visit cannot carry (no name, a birth date in the future)."""
         if not visitor.first_name.strip() or not visitor.last_name.strip():
             raise InputError("A visitor needs a first and a last name")
         if visitor.dob is not None and visitor.dob > self._now().date():

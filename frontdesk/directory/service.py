@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from frontdesk.accounts.roles import Action
+from frontdesk.access.roles import Action
 from frontdesk.errors import InputError
 from frontdesk.models import DirectoryEntry
 from frontdesk.store import Store
 
 if TYPE_CHECKING:
-    from frontdesk.accounts.session import Session
+    from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
 
 

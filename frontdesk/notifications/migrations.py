@@ -6,9 +6,9 @@ notification went to named accounts (its ``read_at`` is then set once every reci
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlite_utils
+
+from frontdesk.store import Migration
 
 
 def _notifications_0001_recipients(db: sqlite_utils.Database) -> None:
@@ -27,6 +27,6 @@ def _notifications_0001_recipients(db: sqlite_utils.Database) -> None:
     )
 
 
-NOTIFICATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+MIGRATIONS: list[Migration] = [
     ("notifications_0001_recipients", _notifications_0001_recipients),
 ]

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from frontdesk.accounts.session import SYSTEM_ACTOR
+from frontdesk.access.session import SYSTEM_ACTOR
 from frontdesk.context import Services
 from frontdesk.dispatch.credentials import MemoryCredentials
 from frontdesk.errors import DeliveryError

@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from frontdesk import clock
-from frontdesk.accounts.roles import Role
+from frontdesk.access.roles import Role
 from frontdesk.errors import NotFoundError, PermissionDenied
 from frontdesk.store import Store
 
 if TYPE_CHECKING:
-    from frontdesk.accounts.session import Session
+    from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
 
 LEVELS = ("info", "warning", "urgent")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from frontdesk.store import Migration
+
 
 def _dispatch_0001_station_outbox(db: sqlite_utils.Database) -> None:
     db.execute(
@@ -49,4 +51,4 @@ def _dispatch_0001_station_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [("dispatch_0001_station_outbox", _dispatch_0001_station_outbox)]
+MIGRATIONS: list[Migration] = [("dispatch_0001_station_outbox", _dispatch_0001_station_outbox)]

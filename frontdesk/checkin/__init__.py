@@ -1,0 +1,1 @@
+"""Admission: the one check-in workflow every door calls (start -> decide -> commit)."""

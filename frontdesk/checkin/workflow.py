@@ -1,0 +1,410 @@
+"""Admission: the one workflow through which anyone enters the building — ``start → decide → commit``.
+
+Every door calls it: the desk window, the command line, and (later) the kiosk and a desk syncing through the
+district. No door re-implements a rule, and nothing else can create a visit: the visits service's insert is
+private to :meth:`CheckIn.commit`.
+
+- :meth:`CheckIn.start` checks the request against the school's state (SECURE / LOCKDOWN freeze check-in),
+  screens the visitor against every list, and looks for what a person must acknowledge (already on site, an
+  expired ID card, a visitor under 18). It answers :class:`Cleared`, :class:`NeedsDecision` or
+  :class:`Refused`; nothing is written yet except what a refusal itself requires.
+- :meth:`CheckIn.decide` records a person's answer for one flagged entry: *not this person* (a reason is
+  required) or *same person*, which follows the list's kind: barred (and registry, by default) → refused,
+  recorded and notified at once; watch → admitted, an administrator told; custody → admitted with the students
+  named in the visit's note.
+- :meth:`CheckIn.commit` writes the visit, every screening decision behind it and their audit records in
+  **one** transaction, re-checking the freeze and "already on site" inside it. The notices a watch or custody
+  match sends follow at once, after the commit (a notice is never sent for a visit that did not happen).
+  What follows a visit (the badge) is the caller's, after the commit.
+
+An *unattended* door (the command line, a kiosk) has no person to compare a photo: a ``match`` (the
+screener's own verdict) on a barred or registry list is refused at once there, recorded as the system's
+decision and notified as a confirmed match is at the desk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from frontdesk import clock
+from frontdesk.errors import ConflictError, InputError
+from frontdesk.models import Category, Visit, Visitor
+from frontdesk.screening.dates import UNKNOWN, Dob
+from frontdesk.screening.decisions import Consequence, Outcome, ScreeningDecision, consequence_of
+from frontdesk.screening.models import Candidate, Decision, Kind, Query, ScreenResult
+from frontdesk.settings import SCREEN_REGISTRY_AS_BARRED, STAFF_NAME
+
+if TYPE_CHECKING:
+    from frontdesk.access.session import Session
+    from frontdesk.audit import AuditTrail
+    from frontdesk.dispatch.station import StationService
+    from frontdesk.screening.decisions import DecisionService
+    from frontdesk.screening.screener import Screener
+    from frontdesk.settings import Settings
+    from frontdesk.visits.service import VisitService
+
+ADULT_AGE = 18
+
+# What a person may have to acknowledge before a visitor is admitted (besides screening candidates).
+ALREADY_ON_SITE = "already_on_site"
+ID_EXPIRED = "id_expired"
+UNDER_18 = "under_18"
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    """Who is coming in and why. ``acknowledged`` names the warnings a person has already accepted."""
+
+    visitor: Visitor
+    category: Category = Category.VISITOR
+    purpose: str = ""
+    destination: str = ""
+    note: str = ""
+    acknowledged: frozenset[str] = frozenset()
+
+    def acknowledging(self, *codes: str) -> CheckInRequest:
+        """The same request with these warnings accepted (``ALREADY_ON_SITE`` to admit a second time)."""
+        return dataclasses.replace(self, acknowledged=self.acknowledged | frozenset(codes))
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something a person must see and accept before admitting (``code`` is one of the constants above)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """A decision taken on one flagged entry, written with the visit when it commits."""
+
+    candidate: Candidate
+    outcome: Outcome
+    consequence: Consequence
+    reason: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A check-in in progress: the request, its screening, and what people decided so far."""
+
+    request: CheckInRequest
+    result: ScreenResult
+    decisions: tuple[PendingDecision, ...] = ()
+    unattended: bool = False
+
+    @property
+    def pending(self) -> tuple[Candidate, ...]:
+        """Flagged entries nobody has decided on yet, best first."""
+        done = {d.candidate.entry.id for d in self.decisions}
+        return tuple(c for c in self.result.candidates if c.entry.id not in done)
+
+    @property
+    def note(self) -> str:
+        """The visit's note with what decisions add (a custody order's students)."""
+        notes = [self.request.note.strip()] if self.request.note.strip() else []
+        for d in self.decisions:
+            if d.consequence is Consequence.NO_RELEASE:
+                students = ", ".join(d.candidate.entry.students) or "the students named in the order"
+                notes.append(f"Custody order: do not release {students}")
+        return " / ".join(notes)
+
+    @property
+    def students_not_to_release(self) -> tuple[str, ...]:
+        """Students a confirmed custody order names (empty when there is none)."""
+        out: list[str] = []
+        for d in self.decisions:
+            if d.consequence is Consequence.NO_RELEASE:
+                out.extend(d.candidate.entry.students)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """Nothing stands in the way: :meth:`CheckIn.commit` may admit."""
+
+    admission: Admission
+
+
+@dataclass(frozen=True)
+class NeedsDecision:
+    """A person must decide on ``candidates`` (one at a time, best first) and accept ``warnings``."""
+
+    admission: Admission
+    candidates: tuple[Candidate, ...] = ()
+    warnings: tuple[Warning, ...] = ()
+    needs_dob: bool = False  # flagged without a date of birth: ask for it before comparing
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Not admitted. ``code``: ``admissions_frozen`` or ``denied`` (a confirmed barred or registry match)."""
+
+    code: str
+    message: str
+    decision: ScreeningDecision | None = None
+
+
+Outcome_ = Cleared | NeedsDecision | Refused
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The admitted visit, the decisions stored with it, and what the desk must say about them."""
+
+    visit: Visit
+    decisions: tuple[ScreeningDecision, ...] = ()
+    students_not_to_release: tuple[str, ...] = ()
+    told: tuple[str, ...] = field(default=())  # who was notified (display names)
+
+
+def query_of(visitor: Visitor) -> Query:
+    """The screening query for a visitor."""
+    dob = Dob(visitor.dob, visitor.dob.year) if visitor.dob else UNKNOWN
+    return Query(visitor.first_name.strip(), visitor.last_name.strip(), (visitor.middle_name or "").strip(), dob)
+
+
+def age_on(dob: date, day: date) -> int:
+    """Whole years from ``dob`` to ``day``."""
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class CheckIn:
+    """The admission workflow over the services it needs (built once in ``frontdesk.context``)."""
+
+    def __init__(
+        self,
+        *,
+        visits: VisitService,
+        screener: Screener,
+        decisions: DecisionService,
+        station: StationService,
+        settings: Settings,
+        session: Session,
+        audit: AuditTrail,
+    ):
+        self._visits = visits
+        self._screener = screener
+        self._decisions = decisions
+        self._station = station
+        self._settings = settings
+        self._session = session
+        self._audit = audit
+
+    def at(
+        self, *, now: Callable[[], datetime] | None = None, station: str | None = None, staff: str | None = None
+    ) -> CheckIn:
+        """The same workflow at another moment or desk (seeding history, tests): every rule still applies."""
+        return CheckIn(
+            visits=self._visits.elsewhere(now=now, station=station, staff=staff),
+            screener=self._screener,
+            decisions=self._decisions,
+            station=self._station,
+            settings=self._settings,
+            session=self._session,
+            audit=self._audit,
+        )
+
+    # --- who decides --------------------------------------------------------------------------------
+    def staff(self) -> str:
+        """Who is deciding: the signed-in person, else the desk's configured staff member."""
+        actor = self._session.actor
+        if actor.signed_in:
+            return actor.display_name
+        return self._visits.staff or self._settings.get(STAFF_NAME) or "Front desk"
+
+    # --- start --------------------------------------------------------------------------------------
+    def start(self, request: CheckInRequest, *, unattended: bool = False) -> Outcome_:
+        """Check the request; nothing is admitted yet. Bad input raises :class:`InputError`."""
+        from frontdesk.access.roles import Action
+
+        self._session.require(Action.CHECK_IN)
+        request = dataclasses.replace(request, visitor=self._visits.checked(request.visitor))
+        try:
+            request = dataclasses.replace(request, category=Category(request.category))
+        except ValueError:
+            choices = ", ".join(c.value for c in Category)
+            raise InputError(f"Category must be one of: {choices} (not {request.category!r})") from None
+        frozen = self._frozen()
+        if frozen is not None:
+            return frozen
+        result = self._screener.screen(query_of(request.visitor))
+        admission = Admission(request, result, unattended=unattended)
+        if unattended:
+            strong = [
+                c
+                for c in result.candidates
+                if c.decision is Decision.MATCH and self._consequence(c.entry.kind) is Consequence.DENY
+            ]
+            if strong:
+                decision = self._decisions.confirm(
+                    result.query, strong[0], "FrontDesk (unattended)", "the screener's own verdict: match"
+                )
+                return Refused("denied", _denied_message(request.visitor, strong[0]), decision)
+        return self._next(admission)
+
+    def _next(self, admission: Admission) -> Outcome_:
+        request = admission.request
+        pending = admission.pending
+        warnings = tuple(w for w in self._warnings(request) if w.code not in request.acknowledged)
+        if pending or warnings:
+            return NeedsDecision(
+                admission, pending, warnings, needs_dob=bool(pending) and request.visitor.dob is None
+            )
+        return Cleared(admission)
+
+    def _warnings(self, request: CheckInRequest) -> list[Warning]:
+        visitor = request.visitor
+        out: list[Warning] = []
+        open_visit = self._visits.open_visit_for(visitor)
+        if open_visit is not None:
+            from frontdesk.text import format_badge_code
+
+            out.append(
+                Warning(
+                    ALREADY_ON_SITE,
+                    f"{visitor.full_name} is already on site (checked in at "
+                    f"{open_visit.time_in.astimezone():%H:%M}, badge {format_badge_code(open_visit.badge_code)}). "
+                    "Check them out first, or check in again on purpose.",
+                )
+            )
+        # An ID card's own warnings: only for a card that was read (a typed name carries no card).
+        if visitor.id_type:
+            today = clock.now().astimezone().date()
+            if visitor.id_expires is not None and visitor.id_expires < today:
+                out.append(
+                    Warning(ID_EXPIRED, f"{visitor.full_name}'s ID expired on {visitor.id_expires:%m/%d/%Y}.")
+                )
+            if visitor.dob is not None and age_on(visitor.dob, today) < ADULT_AGE:
+                out.append(
+                    Warning(
+                        UNDER_18,
+                        f"{visitor.full_name} is under 18 (born {visitor.dob:%m/%d/%Y}): follow the school's "
+                        "rule for visitors who are minors.",
+                    )
+                )
+        return out
+
+    def _frozen(self) -> Refused | None:
+        state = self._station.school_state()
+        if state.admissions_frozen:
+            return Refused("admissions_frozen", f"{state.banner}. Check-in is frozen.")
+        return None
+
+    def _consequence(self, kind: Kind) -> Consequence:
+        return consequence_of(kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
+
+    # --- decide -------------------------------------------------------------------------------------
+    def decide(self, admission: Admission, entry_id: int, *, same_person: bool, reason: str = "") -> Outcome_:
+        """Record a person's answer on one flagged entry and say what comes next."""
+        candidate = next((c for c in admission.pending if c.entry.id == entry_id), None)
+        if candidate is None:
+            flagged = ", ".join(str(c.entry.id) for c in admission.pending) or "none"
+            raise InputError(f"Entry {entry_id} is not waiting for a decision here (flagged: {flagged})")
+        staff = self.staff()
+        if not same_person:
+            if not reason.strip():
+                raise InputError("Say why this is not the person on the list (for example: different photo)")
+            decided = PendingDecision(candidate, Outcome.NOT_THIS_PERSON, Consequence.ADMIT, reason.strip(), staff)
+            return self._next(dataclasses.replace(admission, decisions=(*admission.decisions, decided)))
+        consequence = self._consequence(candidate.entry.kind)
+        if consequence is Consequence.DENY:
+            # Refused now, and for good: recorded and notified at once (no visit will follow).
+            decision = self._decisions.confirm(admission.result.query, candidate, staff, reason)
+            return Refused("denied", _denied_message(admission.request.visitor, candidate), decision)
+        decided = PendingDecision(candidate, Outcome.CONFIRMED, consequence, reason.strip(), staff)
+        return self._next(dataclasses.replace(admission, decisions=(*admission.decisions, decided)))
+
+    # --- commit -------------------------------------------------------------------------------------
+    def commit(self, cleared: Cleared) -> Committed:
+        """Admit: the visit, its screening decisions and their audit records in one transaction."""
+        admission = cleared.admission
+        if admission.pending:
+            raise InputError("Decide on every flagged record before checking in")
+        request = admission.request
+        staff = self.staff()
+        with self._audit.transaction():
+            frozen = self._frozen()  # the state may have changed since start (a press at another desk)
+            if frozen is not None:
+                raise ConflictError(frozen.message, code=frozen.code)
+            visit = self._visits._admit(  # noqa: SLF001 - the one caller of the private insert
+                request.visitor,
+                category=request.category,
+                purpose=request.purpose,
+                destination=request.destination,
+                note=admission.note,
+                again=ALREADY_ON_SITE in request.acknowledged,
+                acknowledged=sorted(request.acknowledged),
+            )
+            stored: list[ScreeningDecision] = []
+            if not admission.decisions:
+                stored.append(self._decisions.record_clear(admission.result, staff, visit_id=visit.id))
+            for d in admission.decisions:
+                stored.append(
+                    self._decisions.record(
+                        admission.result.query,
+                        d.candidate,
+                        d.outcome,
+                        d.consequence,
+                        d.staff,
+                        d.reason,
+                        visit_id=visit.id,
+                    )
+                )
+        told: list[str] = []
+        for d, decision in zip(admission.decisions, stored, strict=False):
+            if d.outcome is Outcome.CONFIRMED:
+                told.extend(self._decisions.notify_confirmed(decision, d.candidate, staff).told)
+        return Committed(visit, tuple(stored), admission.students_not_to_release, tuple(told))
+
+    def admit(
+        self,
+        visitor: Visitor,
+        *,
+        category: Category | str = Category.VISITOR,
+        purpose: str = "",
+        destination: str = "",
+        note: str = "",
+        again: bool = False,
+    ) -> Visit:
+        """Start and commit in one call, for doors where nothing needs a person (scripts, demo, tests).
+
+        Unattended: a barred or registry ``match`` is refused and notified. Anything else that needs a person
+        (a possible match, a warning not accepted with ``again``) or a refusal raises :class:`AdmissionError`.
+        """
+        request = CheckInRequest(visitor, category, purpose, destination, note)  # type: ignore[arg-type]
+        if again:
+            request = request.acknowledging(ALREADY_ON_SITE)
+        outcome = self.start(request, unattended=True)
+        if isinstance(outcome, Cleared):
+            return self.commit(outcome).visit
+        raise AdmissionError(outcome)
+
+
+class AdmissionError(ConflictError):
+    """A check-in that needs a person's decision, or was refused (``outcome`` says which)."""
+
+    def __init__(self, outcome: NeedsDecision | Refused):
+        if isinstance(outcome, Refused):
+            message, code = outcome.message, outcome.code
+        elif outcome.candidates:
+            names = "; ".join(f"{c.entry.full_name} on {c.entry.source}" for c in outcome.candidates)
+            message, code = f"Possible match to check first: {names}", "possible_match"
+        else:
+            message, code = " ".join(w.message for w in outcome.warnings), outcome.warnings[0].code
+        super().__init__(message, code=code)
+        self.outcome = outcome
+
+
+def _denied_message(visitor: Visitor, candidate: Candidate) -> str:
+    entry = candidate.entry
+    return (
+        f"Do not admit {visitor.first_name} {visitor.last_name}: matches {entry.full_name} on the "
+        f"{entry.source} {entry.kind.label.lower()} list. No visit was recorded and no badge printed."
+    )

@@ -1,0 +1,260 @@
+"""The desk window's side of admission: it asks the core (``frontdesk.checkin``) and shows the answer.
+
+The window owns one :class:`CheckInFlow`. Check in starts the core workflow; a cleared visitor is committed
+at once; a possible match puts a :class:`MatchCard` under the form (no dialog) and holds the check-in until
+the secretary decides for each flagged record; a warning (already on site, an expired ID card, a visitor
+under 18) is shown in the message line and a second Check in accepts it. The flow never decides who is
+admitted: every rule is the core's, so the window, the command line and the kiosk give the same answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QScrollArea, QWidget
+
+from frontdesk.checkin.workflow import Cleared, Committed, NeedsDecision, Refused
+from frontdesk.errors import ConflictError, FrontDeskError
+from frontdesk.screening.decisions import ScreeningDecision
+from frontdesk.text import format_badge_code
+from ui.screening_card import MatchCard
+
+if TYPE_CHECKING:
+    from frontdesk.checkin.workflow import Admission, CheckInRequest
+    from frontdesk.context import Services
+    from ui.main_window import MainWindow
+
+
+def who_was_told(told: tuple[str, ...], audience: str, dispatched: bool = False) -> str:
+    """The desk's sentence on who now knows of a confirmed match (named accounts, or every desk)."""
+    said = (
+        f"Told on screen: {', '.join(told)}."
+        if told
+        else f"A notice for {audience} is on every desk's screen (no {audience.split()[-1]} account yet)."
+    )
+    return said + (" District dispatch has been asked to assist." if dispatched else "")
+
+
+def person_key(visitor) -> tuple:
+    """Who a request is about: an accepted warning carries over to the next Check in for the same person."""
+    return (visitor.id, visitor.first_name.casefold(), visitor.last_name.casefold(), visitor.dob)
+
+
+class CheckInFlow(QObject):
+    """Runs one check-in at a time through the core workflow and shows each step in the window."""
+
+    screened = Signal(object)  # ScreenResult
+    card_shown = Signal(object)  # MatchCard
+    check_in_stopped = Signal(object)  # ScreeningDecision: a confirmed match that is not admitted
+    committed = Signal(object)  # Committed
+
+    def __init__(self, window: MainWindow, services: Services):
+        super().__init__(window)
+        self._window = window
+        self._services = services
+        self.card: MatchCard | None = None
+        self._admission: Admission | None = None
+        self._hidden: list[QWidget] = []
+        # Warnings shown about a person: the next Check in for the same person accepts them.
+        self._warned: tuple[tuple, frozenset[str]] | None = None
+
+    @property
+    def holding(self) -> bool:
+        """True while a check-in waits for a decision on the card."""
+        return self._admission is not None
+
+    # --- the flow ----------------------------------------------------------------------------------
+    def start(self, request: CheckInRequest) -> None:
+        """Ask the core about this request and show what it says."""
+        if self.card is not None:
+            self._window.message.show_message("Finish comparing the record below first.", "info")
+            return
+        if self._warned is not None and self._warned[0] == person_key(request.visitor):
+            # Check in pressed again after the warnings about this person: the secretary admits anyway.
+            request = request.acknowledging(*self._warned[1])
+        self._release()
+        try:
+            outcome = self._services.checkin.start(request)
+        except FrontDeskError as exc:
+            self._window.message.show_message(exc.message, "warning")
+            return
+        if not isinstance(outcome, Refused):
+            self.screened.emit(outcome.admission.result)
+        self._show(outcome)
+
+    def warned(self, visitor, codes: frozenset[str]) -> None:
+        """The window has shown these warnings about ``visitor`` (already on site, when picking them)."""
+        self._warned = (person_key(visitor), codes)
+
+    def _show(self, outcome: Cleared | NeedsDecision | Refused) -> None:
+        if isinstance(outcome, Cleared):
+            self._release()
+            self._commit(outcome)
+        elif isinstance(outcome, Refused):
+            self._refused(outcome)
+        elif outcome.candidates:
+            if outcome.needs_dob and not self.holding:
+                # Without a date of birth every namesake on the lists looks alike: ask for it first.
+                visitor = outcome.admission.request.visitor
+                self._window.message.show_message(
+                    f"Please add {visitor.first_name}'s date of birth (from their ID) before checking in: a "
+                    "similar name is on file and the date tells people apart.",
+                    "info",
+                )
+                self._window.form.dob.setFocus()
+                return
+            self._hold(outcome)
+        else:
+            self._release()
+            request = outcome.admission.request
+            self._warned = (person_key(request.visitor), request.acknowledged | {w.code for w in outcome.warnings})
+            self._window.message.show_message(
+                " ".join(w.message for w in outcome.warnings) + " Press Check in again to admit them anyway.",
+                "warning",
+            )
+
+    def _refused(self, outcome: Refused) -> None:
+        self._release()
+        if outcome.decision is None:  # the school is in SECURE or LOCKDOWN
+            self._window.message.show_message(outcome.message, "error")
+            return
+        self._window.form.clear()
+        decision: ScreeningDecision = outcome.decision
+        self._window.message.show_message(
+            f"{outcome.message} Follow the school's procedure for this list. "
+            f"{who_was_told(decision.told, 'the principal', decision.dispatched)}",
+            "error",
+        )
+        self.check_in_stopped.emit(decision)
+        self._window.focus_scan_entry()
+
+    def _commit(self, cleared: Cleared) -> None:
+        try:
+            committed = self._services.checkin.commit(cleared)
+        except ConflictError as exc:
+            if exc.code == "already_on_site":  # checked in at another desk meanwhile: the next press warns
+                self._window.message.show_message(exc.message, "warning")
+            else:
+                self._window.message.show_message(exc.message, "error")
+            return
+        except FrontDeskError as exc:
+            self._window.message.show_message(exc.message, "error")
+            return
+        self._warned = None
+        self._say_committed(committed)
+        self._window.on_visit_committed(committed.visit)
+        self.committed.emit(committed)
+
+    def _say_committed(self, committed: Committed) -> None:
+        visit = committed.visit
+        name = f"{visit.visitor.first_name} {visit.visitor.last_name}"
+        if committed.students_not_to_release:
+            self._window.message.show_message(
+                f"{name} is checked in. Do NOT release {', '.join(committed.students_not_to_release)} to them "
+                f"(custody order). {who_was_told(committed.told, 'the principal')}",
+                "warning",
+            )
+        elif any(d.outcome.value == "confirmed" for d in committed.decisions):
+            self._window.message.show_message(
+                f"{name} is checked in. {who_was_told(committed.told, 'an administrator')}", "warning"
+            )
+        else:
+            self._window.message.show_message(
+                f"Checked in {visit.visitor.full_name} at {visit.time_in.astimezone():%H:%M}. "
+                f"Badge code {format_badge_code(visit.badge_code)}. Ready for the next visitor.",
+                "success",
+            )
+
+    # --- the card ----------------------------------------------------------------------------------
+    def _hold(self, outcome: NeedsDecision) -> None:
+        self._admission = outcome.admission
+        candidate = outcome.candidates[0]
+        result = outcome.admission.result
+        total = len(result.candidates)
+        first_card = self.card is None and not self._hidden
+        self._remove_card()
+        self.card = MatchCard(
+            result.query,
+            candidate,
+            visitor_photo=outcome.admission.request.visitor.photo,
+            entry_photo=self._services.lists.photo(candidate.entry.id) if candidate.entry.has_photo else None,
+            position=(total - len(outcome.candidates) + 1, total),
+        )
+        self.card.dismissed.connect(self.on_card_dismissed)
+        self.card.confirmed.connect(self.on_card_confirmed)
+        if first_card:
+            self._window.check_in_button.setEnabled(False)
+            self._window.message.show_message(
+                "One moment: please compare the record below with the visitor before continuing.", "info"
+            )
+            # Room for the card: the form's fields are on the card already, and the other panels under the
+            # form (ID scanning, camera) wait meanwhile.
+            self._hidden = self._window.step_aside_for_card()
+        self._window.form_actions.addWidget(self.card)
+        self.card.reason.setFocus()
+        QTimer.singleShot(50, self.on_card_laid_out)
+        self.card_shown.emit(self.card)
+
+    @Slot()
+    def on_card_laid_out(self) -> None:
+        """Scroll the card's decision buttons into view (the form's column may scroll)."""
+        if self.card is None:
+            return
+        parent = self.card.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(self.card.same_person, 0, 40)
+
+    def _remove_card(self) -> None:
+        if self.card is not None:
+            self._window.form_actions.removeWidget(self.card)
+            self.card.hide()
+            self.card.deleteLater()
+            self.card = None
+
+    def _show_hidden(self) -> None:
+        for widget in self._hidden:
+            widget.show()
+        self._hidden = []
+
+    def _release(self) -> None:
+        if not self.holding:
+            return
+        self._remove_card()
+        self._admission = None
+        self._window.check_in_button.setEnabled(not self._window.check_in_frozen)
+        self._window.form.show()
+        self._show_hidden()
+
+    def cancel(self) -> bool:
+        """Drop a held check-in (Esc, the desk locking): nothing is recorded. True if one was held."""
+        held = self.holding
+        self._release()
+        self._warned = None
+        return held
+
+    @Slot(object, str)
+    def on_card_dismissed(self, candidate, reason: str) -> None:
+        """Not this person: the core records it with the visit; the next record, or the check-in goes on."""
+        self._decide(candidate, same_person=False, reason=reason)
+
+    @Slot(object, str)
+    def on_card_confirmed(self, candidate, reason: str) -> None:
+        """Same person: the core follows the list's kind."""
+        self._decide(candidate, same_person=True, reason=reason)
+
+    def _decide(self, candidate, *, same_person: bool, reason: str) -> None:
+        if self._admission is None:
+            return
+        try:
+            outcome = self._services.checkin.decide(
+                self._admission, candidate.entry.id, same_person=same_person, reason=reason
+            )
+        except FrontDeskError as exc:
+            self._window.message.show_message(exc.message, "warning")
+            if self.card is not None:
+                self.card.reason.setFocus()
+            return
+        self._show(outcome)
