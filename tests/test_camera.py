@@ -6,7 +6,7 @@ from scanners.camera import FakeCamera, photo_bytes, placeholder_face
 from scanners.image import barcode_image
 from tests.id_corpus import US, card_payload
 from ui.app import build_desk
-from ui.camera_panel import CameraPanel
+from ui.scanning.camera_panel import CameraPanel
 
 
 def test_photo_bytes_are_a_small_jpeg():

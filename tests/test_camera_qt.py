@@ -7,7 +7,7 @@ from PIL import Image
 from PySide6.QtGui import QColor, QImage
 
 from frontdesk.errors import DeviceError
-from ui.camera_qt import QtCamera, cameras_present, qimage_to_pil
+from ui.scanning.camera_qt import QtCamera, cameras_present, qimage_to_pil
 
 
 def test_qimage_to_pil_keeps_pixels_and_respects_row_stride(qapp):

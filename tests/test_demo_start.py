@@ -10,7 +10,7 @@ from frontdesk.access.session import SYSTEM_ACTOR
 from frontdesk.demo import demo_services
 from frontdesk.settings import SCHOOL_NAME
 from ui.app import Shell
-from ui.dispatch_setup import DispatchStarter
+from ui.dispatch.dispatch_setup import DispatchStarter
 
 
 def test_demo_desk_starts_with_its_console_before_anyone_signs_in(qtbot, qapp, tmp_path):

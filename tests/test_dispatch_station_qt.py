@@ -16,8 +16,8 @@ from frontdesk.errors import ConflictError
 from frontdesk.models import Visitor
 from tests.dispatch_station_support import FAST as STATION_FAST
 from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, console_at, set_up_station
-from ui.dispatch_worker import DispatchWorker
-from ui.panic import DispatchBanners, PanicPanel
+from ui.dispatch.dispatch_worker import DispatchWorker
+from ui.dispatch.panic import DispatchBanners, PanicPanel
 from ui.roster_print import print_roster
 
 FAST = replace(STATION_FAST, heartbeat=0.3)  # the banner tests watch heartbeats come and go

@@ -11,7 +11,7 @@ from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER
 from printers.decode import escpos_raster
 from tests.printer_listeners import Listener, closed_port, wait_for
 from ui.app import build_desk
-from ui.printer_settings import PrinterSettingsPanel
+from ui.badges.printer_settings import PrinterSettingsPanel
 
 
 @pytest.fixture

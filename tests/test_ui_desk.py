@@ -11,8 +11,8 @@ from frontdesk import settings as s
 from frontdesk.models import Visitor
 from frontdesk.text import format_badge_code
 from ui.app import Shell, build_desk
+from ui.desk.visitor_form import parse_dob
 from ui.table_models import OnSiteModel, format_duration
-from ui.visitor_form import parse_dob
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from scanners.source import FakeScanner
 from tests.id_corpus import US, card_payload, damaged
 from tests.test_ui_wedge import FakeClock, type_text
 from ui.app import build_desk
-from ui.scanner_worker import ScannerWorker
-from ui.wedge_filter import WedgeFilter
+from ui.scanning.scanner_worker import ScannerWorker
+from ui.scanning.wedge_filter import WedgeFilter
 
 TODAY = date(2026, 11, 22)
 

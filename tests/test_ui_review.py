@@ -14,9 +14,9 @@ from frontdesk.context import Services
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewRow
-from ui.report_printing import pdf_printer
-from ui.review_models import FLAGGED, AuditTableModel, ReviewTableModel
-from ui.review_window import ReviewWindow
+from ui.review.report_printing import pdf_printer
+from ui.review.review_models import FLAGGED, AuditTableModel, ReviewTableModel
+from ui.review.review_window import ReviewWindow
 
 DAY = date(2026, 11, 2)
 

@@ -12,7 +12,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.decisions import Consequence, Outcome
 from frontdesk.screening.models import Kind, NewEntry
 from ui.app import build_desk
-from ui.screening_lists import EntryModel, ListManager
+from ui.screening.screening_lists import EntryModel, ListManager
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.models import Visitor
 from ui.app import build_desk
-from ui.report_printing import pdf_printer
-from ui.sign_in import CreateAdminPanel
+from ui.review.report_printing import pdf_printer
+from ui.staff.sign_in import CreateAdminPanel
 
 
 @pytest.fixture(scope="module")

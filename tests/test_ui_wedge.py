@@ -8,7 +8,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from tests.id_corpus import US, card_payload
-from ui.wedge_filter import WedgeFilter, key_name
+from ui.scanning.wedge_filter import WedgeFilter, key_name
 
 PAYLOAD = card_payload(US).decode("latin-1")
 _CTRL = {"\n": Qt.Key.Key_J, "\r": Qt.Key.Key_M, "\x1e": Qt.Key.Key_AsciiCircum}

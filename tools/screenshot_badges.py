@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from frontdesk.demo import demo_services
 from tools.demo_desk import sign_in_demo_desk
 from ui.app import build_desk, configure_app
-from ui.printer_settings import PrinterSettingsDialog
+from ui.badges.printer_settings import PrinterSettingsDialog
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 

@@ -24,8 +24,8 @@ from frontdesk.dispatch.credentials import MemoryCredentials  # noqa: E402
 from frontdesk.dispatch.link import LinkTimings  # noqa: E402
 from frontdesk.models import Visitor  # noqa: E402
 from tests.dispatch_station_support import console_at, set_up_station  # noqa: E402
-from ui.dispatch_worker import DispatchWorker  # noqa: E402
-from ui.panic import DispatchBanners, PanicPanel  # noqa: E402
+from ui.dispatch.dispatch_worker import DispatchWorker  # noqa: E402
+from ui.dispatch.panic import DispatchBanners, PanicPanel  # noqa: E402
 
 TIMINGS = LinkTimings(heartbeat=0.3, heartbeat_down=0.2, probe=0.1, inbox_wait=1, backoff_cap=0.3)
 

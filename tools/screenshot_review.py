@@ -20,7 +20,7 @@ from frontdesk import clock
 from frontdesk.demo import demo_services
 from frontdesk.review.models import ReviewQuery
 from ui.app import Shell, configure_app
-from ui.review_window import ReviewWindow
+from ui.review.review_window import ReviewWindow
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 

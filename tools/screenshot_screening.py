@@ -72,7 +72,7 @@ def main() -> int:
     QTest.qWait(200)
     near.checkin.card.grab().save(str(OUT / "screening-match-card-near-miss.png"))
 
-    from ui.screening_lists import ListManager
+    from ui.screening.screening_lists import ListManager
 
     manager = ListManager(services)
     manager.resize(1200, 760)

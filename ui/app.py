@@ -16,17 +16,17 @@ from frontdesk.errors import StoreError
 from frontdesk.settings import SCANNER_WEDGE_END_MS, STAFF_NAME, STATION_NAME
 from printers.uri import SCHEMES
 from scanners.wedge import WedgeBuffer
-from ui.badge_printing import BadgePrinting
-from ui.desk_lock import DeskLock, wire_staff
-from ui.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
-from ui.first_run import FirstRunPanel
-from ui.id_scan import IdScanController, add_id_scanning
-from ui.main_window import MainWindow, banner
-from ui.notification_bar import NotificationBar, follow_sign_in
-from ui.screening_lists import ListsMenu
-from ui.sign_in import CreateAdminPanel
-from ui.system_printer import system_printer
-from ui.wedge_filter import WedgeFilter
+from ui.badges.badge_printing import BadgePrinting
+from ui.badges.system_printer import system_printer
+from ui.desk.first_run import FirstRunPanel
+from ui.desk.main_window import MainWindow, banner
+from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
+from ui.notifications.notification_bar import NotificationBar, follow_sign_in
+from ui.scanning.id_scan import IdScanController, add_id_scanning
+from ui.scanning.wedge_filter import WedgeFilter
+from ui.screening.screening_lists import ListsMenu
+from ui.staff.desk_lock import DeskLock, wire_staff
+from ui.staff.sign_in import CreateAdminPanel
 
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
@@ -52,7 +52,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     """The front-desk window with its devices and features put into its named places (also used by tests).
 
     Every check-in goes through the core's admission workflow (``services.checkin``), which the window asks
-    through its own :class:`ui.checkin_flow.CheckInFlow`; the features here only add to the window.
+    through its own :class:`ui.desk.checkin_flow.CheckInFlow`; the features here only add to the window.
     """
     window = MainWindow(services)
     # Panic alerts (started by run()); the all clear follows the signed-in person's role.

@@ -23,10 +23,10 @@ from scanners.image import barcode_image
 from scanners.samples import DEMO_SCANS
 from scanners.serial_scanner import SerialScanner
 from scanners.source import FakeScanner
-from ui.camera_panel import CameraPanel
-from ui.id_confirm import IdConfirmPanel
-from ui.scanner_worker import ScannerWorker
-from ui.wedge_filter import WedgeFilter
+from ui.scanning.camera_panel import CameraPanel
+from ui.scanning.id_confirm import IdConfirmPanel
+from ui.scanning.scanner_worker import ScannerWorker
+from ui.scanning.wedge_filter import WedgeFilter
 
 
 class IdScanController(QObject):
@@ -191,7 +191,7 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
 
 def _add_real_camera(controller: IdScanController, services) -> None:
     """At a real desk, the PC's camera for the visitor's photo, when the system lists one."""
-    from ui.camera_qt import QtCamera, cameras_present
+    from ui.scanning.camera_qt import QtCamera, cameras_present
 
     if not cameras_present():
         return

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from frontdesk.badges.service import Outcome, PrintResult
 from printers.fakes import png_bytes
-from ui.printing import Question
+from ui.badges.printing import Question
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 160, 150
 

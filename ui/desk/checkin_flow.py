@@ -18,12 +18,12 @@ from frontdesk.checkin.workflow import Cleared, Committed, NeedsDecision, Refuse
 from frontdesk.errors import ConflictError, FrontDeskError
 from frontdesk.screening.decisions import ScreeningDecision
 from frontdesk.text import format_badge_code
-from ui.screening_card import MatchCard
+from ui.desk.screening_card import MatchCard
 
 if TYPE_CHECKING:
     from frontdesk.checkin.workflow import Admission, CheckInRequest
     from frontdesk.context import Services
-    from ui.main_window import MainWindow
+    from ui.desk.main_window import MainWindow
 
 
 def who_was_told(told: tuple[str, ...], audience: str, dispatched: bool = False) -> str:

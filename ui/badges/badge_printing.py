@@ -16,9 +16,9 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.settings import BADGE_PRINTER
 from printers.base import PrinterStatus
 from printers.fakes import PreviewPrinter
-from ui.badge_panel import BadgePanel
-from ui.printer_settings import PrinterSettingsDialog
-from ui.printing import PanelReprintHandler, PrintWorker, health_view
+from ui.badges.badge_panel import BadgePanel
+from ui.badges.printer_settings import PrinterSettingsDialog
+from ui.badges.printing import PanelReprintHandler, PrintWorker, health_view
 
 
 class BadgePrinting(QObject):

@@ -9,7 +9,7 @@
   its one-action roster print.
 
 Widgets call :class:`~frontdesk.dispatch.station.StationService` and listen to the
-:class:`~ui.dispatch_worker.DispatchWorker`'s signals; they never see the database or the network.
+:class:`~ui.dispatch.dispatch_worker.DispatchWorker`'s signals; they never see the database or the network.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from frontdesk.dispatch.outbox import OutboxEntry, SchoolState
 from frontdesk.dispatch.status import LINK_DOWN
 from frontdesk.errors import FrontDeskError
 from frontdesk.wire import cap
-from ui.dispatch_worker import DispatchWorker
+from ui.dispatch.dispatch_worker import DispatchWorker
 
 # Colours per delivery level: background, text.
 LEVEL_COLOURS = {

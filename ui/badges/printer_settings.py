@@ -24,7 +24,7 @@ from printers.badge import render
 from printers.media import PRESETS
 from printers.samples import sample_data
 from printers.uri import printer_for
-from ui.badge_panel import pixmap_of
+from ui.badges.badge_panel import pixmap_of
 from ui.tasks import run_task
 
 EXAMPLES = [

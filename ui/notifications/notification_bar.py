@@ -103,6 +103,6 @@ class NotificationBar(QFrame):
 
 
 def follow_sign_in(bar: NotificationBar, desk_lock) -> None:
-    """Refresh ``bar`` the moment the person at the desk changes (``ui.desk_lock.DeskLock`` signals)."""
+    """Refresh ``bar`` the moment the person at the desk changes (``ui.staff.desk_lock.DeskLock`` signals)."""
     desk_lock.unlocked.connect(bar.on_person_changed)
     desk_lock.locked.connect(bar.on_person_changed)

@@ -33,9 +33,9 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.models import Category
 from frontdesk.review.models import ReviewQuery, ReviewRow, Totals
 from frontdesk.settings import SCHOOL_NAME
-from ui.charts import BarChart
-from ui.report_printing import day_log_html, print_html
-from ui.review_models import AuditTableModel, ReviewTableModel
+from ui.review.charts import BarChart
+from ui.review.report_printing import day_log_html, print_html
+from ui.review.review_models import AuditTableModel, ReviewTableModel
 
 SEARCH_DELAY_MS = 120  # one query per pause in typing, not per key
 

@@ -1,6 +1,6 @@
 """The camera panel: a live preview, "Take photo" for the badge, and "Read ID barcode" from the picture.
 
-It works with any :class:`scanners.camera.FrameSource`: the QtMultimedia camera (``ui.camera_qt``) at a real
+It works with any :class:`scanners.camera.FrameSource`: the QtMultimedia camera (``ui.scanning.camera_qt``) at a
 desk, the FakeCamera in demo mode and tests. Decoding (up to a second for a tilted card) runs off the GUI
 thread through ``run_task``.
 """

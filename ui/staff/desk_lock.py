@@ -2,7 +2,7 @@
 
 While locked, the form and the big entry are replaced by the sign-in panel; the "On site now" list and the
 panic area (with the emergency roster button) stay usable. The review window opens from here for those
-whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.main_window.MainWindow`.
+whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.desk.main_window.MainWindow`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES, SCHOOL_NAME
-from ui.report_printing import default_printer, print_html, roster_html
-from ui.sign_in import SignInPanel
+from ui.review.report_printing import default_printer, print_html, roster_html
+from ui.staff.sign_in import SignInPanel
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -166,7 +166,7 @@ class DeskLock(QObject):
                 "warning",
             )
             return
-        from ui.review_window import ReviewWindow
+        from ui.review.review_window import ReviewWindow
 
         if self.review_window is None:
             self.review_window = ReviewWindow(self.services, self.window)
@@ -183,7 +183,7 @@ class DeskLock(QObject):
                 "Staff accounts are for the district administrator: sign in as one first.", "warning"
             )
             return
-        from ui.accounts_window import AccountsWindow
+        from ui.staff.accounts_window import AccountsWindow
 
         if self.accounts_window is None:
             self.accounts_window = AccountsWindow(self.services.accounts, self.window)

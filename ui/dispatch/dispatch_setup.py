@@ -17,8 +17,8 @@ from frontdesk.context import Services
 from frontdesk.dispatch.link import LinkHealth
 from frontdesk.dispatch.outbox import SchoolState
 from frontdesk.settings import PANIC_HOLD_MS, PANIC_HOTKEY, PANIC_HOTKEY_HOLD
-from ui.dispatch_worker import DispatchWorker
-from ui.panic import DispatchBanners, PanicPanel
+from ui.dispatch.dispatch_worker import DispatchWorker
+from ui.dispatch.panic import DispatchBanners, PanicPanel
 from ui.roster_print import print_roster
 
 # Link states as the status bar's health states.

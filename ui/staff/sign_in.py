@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from frontdesk.access.roles import Role
 from frontdesk.accounts.service import Accounts
 from frontdesk.errors import FrontDeskError
-from ui.first_run import centred_column
+from ui.desk.first_run import centred_column
 
 
 class SignInPanel(QWidget):

@@ -4,7 +4,7 @@ Layout: banners on top (lockdown, link down); the big "Scan ID or type a name" e
 visitors under it; the visitor form on the left; "On site now" on the right; a message line that says what
 happened and what to do next; device health in the status bar. No modal dialog in the main flow.
 
-Check in asks the core's admission workflow through the window's own :class:`ui.checkin_flow.CheckInFlow`
+Check in asks the core's admission workflow through the window's own :class:`ui.desk.checkin_flow.CheckInFlow`
 (screening, the lockdown freeze, warnings): the window never decides who is admitted.
 
 Named places where the composition root (``ui.app``) puts features — nothing outside this class sets its
@@ -44,10 +44,10 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.models import Visit, Visitor
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
-from ui.checkin_flow import CheckInFlow
-from ui.side_windows import EventLogWindow, SettingsWindow
+from ui.desk.checkin_flow import CheckInFlow
+from ui.desk.side_windows import EventLogWindow, SettingsWindow
+from ui.desk.visitor_form import VisitorForm
 from ui.table_models import OnSiteModel
-from ui.visitor_form import VisitorForm
 
 HEALTH_COLOURS = {"ok": "#1b7f3b", "warning": "#b26a00", "error": "#b00020", "unconfigured": "#666666"}
 MESSAGE_STYLES = {
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
     # --- check-in ---------------------------------------------------------------------------------------
     @Slot()
     def request_check_in(self) -> None:
-        """Read the form and ask the core to admit the visitor (see :class:`ui.checkin_flow.CheckInFlow`)."""
+        """Read the form and ask the core to admit the visitor (see :class:`ui.desk.checkin_flow.CheckInFlow`)."""
         if self._frozen_reason:
             self.message.show_message(self._frozen_reason, "error")
             return

@@ -1,0 +1,1 @@
+"""Badges in the window: the printer worker, the panel, printer settings, the OS print queue."""

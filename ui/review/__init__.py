@@ -1,0 +1,1 @@
+"""The principal's review window, its charts and its printed day log."""

@@ -1,0 +1,1 @@
+"""Reading IDs in the window: the keyboard-wedge filter, serial scanner workers, the camera, the confirm panel."""

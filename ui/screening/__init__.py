@@ -1,0 +1,1 @@
+"""The administrators' screening lists screen."""

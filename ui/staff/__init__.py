@@ -1,0 +1,1 @@
+"""Who is at the desk: sign-in, locking, staff accounts."""
