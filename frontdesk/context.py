@@ -21,6 +21,7 @@ from frontdesk.directory.service import Directory
 from frontdesk.dispatch import migrations as dispatch_migrations
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.events.service import EventLog
+from frontdesk.ids.service import IdReader
 from frontdesk.notifications import migrations as notifications_migrations
 from frontdesk.notifications.service import Notifications
 from frontdesk.review import migrations as review_migrations
@@ -96,6 +97,7 @@ class Services:
     accounts: Accounts
     review: ReviewService
     checkin: CheckIn  # admission: every door's check-in goes through it
+    ids: IdReader  # reading a visitor's ID (each one shown is audited)
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -152,7 +154,8 @@ class Services:
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),
-            review=ReviewService(store, session, audit, visits),
+            review=ReviewService(store, session, audit, visits, school_state=station.state_heading),
+            ids=IdReader(audit),
             checkin=CheckIn(
                 visits=visits,
                 screener=screener,

@@ -300,3 +300,24 @@ def test_every_public_path_that_creates_a_visit_screens_it(services, data_dir):
     # 4. The command line.
     assert frontdesk("checkin", *BARRED, data_dir=data_dir).returncode == 4
     assert visits_in(data_dir) == 0
+
+
+def test_one_worker_shape_for_every_device_and_link():
+    from ui.badges.printing import PrintWorker
+    from ui.dispatch.dispatch_worker import DispatchWorker
+    from ui.scanning.scanner_worker import ScannerWorker
+    from ui.workers import DeviceWorker
+
+    assert all(issubclass(w, DeviceWorker) for w in (PrintWorker, ScannerWorker, DispatchWorker))
+
+
+def test_reading_an_id_is_audited_by_the_core(services):
+    from tests.id_corpus import US, card_payload
+
+    record = services.ids.read(card_payload(US))
+    (viewed,) = services.audit.records(action="id.view")
+    assert viewed.subject == record.to_visitor().full_name and set(viewed.details) == {
+        "document",
+        "issuer",
+        "last4",
+    }

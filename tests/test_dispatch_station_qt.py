@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import keyring
 import pytest
@@ -16,9 +15,10 @@ from frontdesk.errors import ConflictError
 from frontdesk.models import Visitor
 from tests.dispatch_station_support import FAST as STATION_FAST
 from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, console_at, set_up_station
+from tests.print_queue import PrintQueue
 from ui.dispatch.dispatch_worker import DispatchWorker
 from ui.dispatch.panic import DispatchBanners, PanicPanel
-from ui.roster_print import print_roster
+from ui.roster_print import print_emergency_roster
 
 FAST = replace(STATION_FAST, heartbeat=0.3)  # the banner tests watch heartbeats come and go
 
@@ -127,9 +127,11 @@ def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
         station.checkin.admit(Visitor("Jordan", "Sampleton"))
     with qtbot.waitSignal(banners.print_roster_requested):
         qtbot.mouseClick(banners.print_button, Qt.MouseButton.LeftButton)
-    pdf = print_roster(station.station.roster_html(), tmp_path / "rosters", printer_name="")
-    assert pdf.endswith(".pdf") and Path(pdf).read_bytes()[:5] == b"%PDF-"
-    assert "Avery Testwood" in station.station.roster_html()
+    # The banner's one action is the desk's one roster: the core's PDF, headed with the state.
+    queue = PrintQueue()
+    assert print_emergency_roster(station, queue) == "Front office printer"
+    (pdf,) = queue.jobs
+    assert pdf[:5] == b"%PDF-" and station.station.state_heading() == "LOCKDOWN"
 
 
 def test_a_local_secure_freezes_and_the_all_clear_lifts_it(qtbot, desk, station):

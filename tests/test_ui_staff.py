@@ -11,8 +11,8 @@ from frontdesk import settings as s
 from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.models import Visitor
+from tests.print_queue import PrintQueue
 from ui.app import build_desk
-from ui.review.report_printing import pdf_printer
 from ui.staff.sign_in import CreateAdminPanel
 
 
@@ -36,7 +36,7 @@ def template(tmp_path_factory):
 def desk(qtbot, staffed, tmp_path):
     window = build_desk(staffed)
     qtbot.addWidget(window.window)
-    window.desk_lock.printer_factory = lambda: pdf_printer(str(tmp_path / "roster.pdf"))
+    window.desk_lock.roster_sender = PrintQueue(tmp_path / "roster.pdf")
     window.show()
     return window
 
@@ -121,8 +121,9 @@ def test_password_sign_in_opens_review_for_principals_only(qtbot, desk):
 def test_emergency_roster_in_one_action_even_when_locked(qtbot, desk, staffed, tmp_path):
     staffed.checkin.admit(Visitor("Ann", "Testwood"))
     qtbot.mouseClick(desk.desk_lock.roster_button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "roster.pdf").read_bytes()[:5] == b"%PDF-"
     assert (tmp_path / "roster.pdf").stat().st_size > 1000
-    assert "Emergency roster sent" in desk.message.text()
+    assert "Emergency roster sent to Front office printer" in desk.message.text()
     row = staffed.store.db.execute("SELECT action, details FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     assert row == ("roster.print", '{"on_site":1}')
 

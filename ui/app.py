@@ -72,6 +72,8 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
 
     desk_lock = wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
     follow_sign_in(notifications, desk_lock)  # each person sees their own notices
+    # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
+    dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
     desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
     return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
 

@@ -1,34 +1,61 @@
-"""Print the on-site roster in one action (SECURE / LOCKDOWN): to the default printer, else to a PDF."""
+"""The emergency roster in one action: the core's one PDF, sent to the default printer, else opened.
+
+There is one roster in the product: ``services.review.roster_pdf`` draws it (everyone on site, with the
+school's state while it is not normal), checks that the person may print it and records it in the audit
+trail. The roster button, the Staff menu (Ctrl+Shift+P) and "Print roster" on the lockdown banner all call
+:func:`print_emergency_roster`. The PDF goes to the operating system's print queue as it is (Qt cannot lay
+a PDF out itself without the QtPdf add-on); with no printer, it is opened on screen to print or show.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtGui import QPageSize, QTextDocument
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtPrintSupport import QPrinterInfo
 
 from frontdesk import clock
+from frontdesk.context import Services
+from frontdesk.errors import DeviceError
+from frontdesk.settings import SCHOOL_NAME
+
+# Sends a PDF file to a printer; returns the printer's name, or None when there is no printer.
+Sender = Callable[[Path], str | None]
 
 
-def print_roster(html: str, pdf_folder: Path, printer_name: str | None = None) -> str:
-    """Print ``html`` without a dialog; returns where it went (a printer's name or the PDF's path).
+def send_to_default_printer(path: Path) -> str | None:
+    """The OS print queue's default printer (``lp`` on Linux and macOS, the shell's print verb on Windows)."""
+    info = QPrinterInfo.defaultPrinter()
+    if info.isNull():
+        return None
+    name = info.printerName()
+    try:
+        if sys.platform == "win32":
+            os.startfile(str(path), "print")  # type: ignore[attr-defined]  # the default printer
+            return name
+        lp = shutil.which("lp")
+        if lp is None:
+            return None
+        subprocess.run([lp, "-d", name, str(path)], check=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise DeviceError(f"The roster could not be sent to {name} ({exc}); it is saved as {path}.") from None
+    return name
 
-    With no printer installed (or ``printer_name=""``) the page is written as a PDF in ``pdf_folder``, so the
-    one action still yields a roster to show or print elsewhere.
-    """
-    default = QPrinterInfo.defaultPrinter().printerName() if printer_name is None else printer_name
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
-    if default:
-        printer.setPrinterName(default)
-        where = default
-    else:
-        pdf_folder.mkdir(parents=True, exist_ok=True)
-        path = pdf_folder / f"roster-{clock.now().astimezone():%Y%m%d-%H%M%S}.pdf"
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(path))
-        where = str(path)
-    document = QTextDocument()
-    document.setHtml(html)
-    document.print_(printer)
-    return where
+
+def print_emergency_roster(services: Services, send: Sender = send_to_default_printer) -> str:
+    """Everyone on site now, printed in one action; returns where it went (a printer, or the PDF's path)."""
+    folder = Path(services.store.data_dir) / "rosters"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    path = folder / f"roster-{clock.now().astimezone():%Y%m%d-%H%M%S}.pdf"
+    services.review.roster_pdf(path, school=services.settings.get(SCHOOL_NAME))
+    printer = send(path)
+    if printer is None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        return str(path)
+    return printer

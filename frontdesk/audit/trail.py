@@ -246,8 +246,11 @@ class AuditTrail:
         for row in self._store.db.execute(sql, params):
             yield _record(row)
 
-    def export_csv(self, out: IO[str], **filters: Any) -> int:
-        """Write the records (oldest first, with their hashes) as CSV; returns how many were written."""
+    def export_csv(self, out: IO[str], *, where: str, **filters: Any) -> int:
+        """Write the records (oldest first, with their hashes) as CSV; returns how many were written.
+
+        The export itself is then recorded (``audit.export``, with ``where`` it went), whoever asked for it.
+        """
         self._guard()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["seq", "time", "actor", "action", "subject", "details", "prev_hash", "hash"])
@@ -266,6 +269,7 @@ class AuditTrail:
                 + [r.prev_hash, r.hash]
             )
             count += 1
+        self.record(None, "audit.export", where, {"records": count})
         return count
 
     # --- verifying ----------------------------------------------------------------------------------

@@ -99,9 +99,8 @@ def _export(args: argparse.Namespace) -> int:
     filters = _filters(args)
     if args.out:
         with open(args.out, "w", newline="", encoding="utf-8") as f:
-            count = services.audit.export_csv(f, **filters)
+            count = services.audit.export_csv(f, where=str(args.out), **filters)
         print(f"{count} records written to {args.out}", file=sys.stderr)
     else:
-        count = services.audit.export_csv(sys.stdout, **filters)
-    services.audit.record(None, "audit.export", args.out or "-", {"records": count})
+        services.audit.export_csv(sys.stdout, where="-", **filters)
     return 0

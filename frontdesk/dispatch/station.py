@@ -221,13 +221,12 @@ class StationService:
         newest = self.outbox.recent(1)
         return newest[0] if newest else None
 
-    def roster_html(self) -> str:
-        """The printable on-site roster (for the one-action print during SECURE / LOCKDOWN)."""
-        from frontdesk.dispatch.roster import roster_html
-
-        return roster_html(
-            self._settings.get(SCHOOL_NAME), self.school_state(), self._visits.on_site(), self._now()
-        )
+    def state_heading(self) -> str:
+        """The school's state for a printed heading ("LOCKDOWN (DRILL)"), or "" while it is normal."""
+        state = self.school_state()
+        if state.state == "NORMAL":
+            return ""
+        return state.state + (" (DRILL)" if state.exercise else "")
 
     def get(self, identifier: str) -> OutboxEntry:
         """One message by identifier."""

@@ -148,8 +148,11 @@ def visits_pdf(rows: list[ReviewRow], out: Path, *, query: ReviewQuery, school: 
     c.save()
 
 
-def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime) -> None:
-    """The emergency roster: everyone on site now, large type, with a box to tick each person off."""
+def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime, state: str = "") -> None:
+    """The emergency roster: everyone on site now, large type, with a box to tick each person off.
+
+    ``state`` (e.g. "LOCKDOWN (DRILL)") heads the page while the school is not in its normal state.
+    """
     width, height = letter
     line = 26
     top = height - MARGIN - 86
@@ -163,7 +166,8 @@ def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime) ->
         c.rect(MARGIN, height - MARGIN - 36, width - 2 * MARGIN, 36, stroke=0, fill=1)
         c.setFillColor(white)
         c.setFont(BOLD, 20)
-        c.drawString(MARGIN + 10, height - MARGIN - 26, "EMERGENCY ROSTER: everyone on site")
+        title = f"{state}: EMERGENCY ROSTER, everyone on site" if state else "EMERGENCY ROSTER: everyone on site"
+        c.drawString(MARGIN + 10, height - MARGIN - 26, _fit(title, width - 2 * MARGIN - 20, BOLD, 20))
         c.setFillColor(black)
         c.setFont(FONT, 11)
         c.drawString(MARGIN, height - MARGIN - 54, f"{school}   —   {now.astimezone():%A %Y-%m-%d at %H:%M}")

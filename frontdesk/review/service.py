@@ -45,11 +45,21 @@ def fts_query(text: str) -> str | None:
 class ReviewService:
     """Read-only review of the visit history, plus exports; the principal's window calls only this."""
 
-    def __init__(self, store: Store, session: Session, audit: AuditTrail, visits: VisitService):
+    def __init__(
+        self,
+        store: Store,
+        session: Session,
+        audit: AuditTrail,
+        visits: VisitService,
+        *,
+        school_state: Callable[[], str] = lambda: "",
+    ):
         self._store = store
         self._session = session
         self._audit = audit
         self._visits = visits
+        # The school's SRP state in words ("LOCKDOWN (DRILL)"), "" when normal: the roster's heading says it.
+        self._school_state = school_state
 
     # --- lists --------------------------------------------------------------------------------------
     def visits(self, query: ReviewQuery) -> list[ReviewRow]:
@@ -200,12 +210,21 @@ class ReviewService:
         )
         return len(rows)
 
+    def printed(self, title: str, visits: int) -> None:
+        """Record that the review's table (a day log, a range, a search) was printed from the window."""
+        self._session.require(Action.REVIEW)
+        self._audit.record(None, "report.print", title, {"visits": visits})
+
     def roster_pdf(self, out: Path, *, school: str = "") -> int:
-        """The emergency roster (everyone on site now) as a printable PDF; returns how many. Audited."""
+        """The emergency roster (everyone on site now) as a printable PDF; returns how many. Audited.
+
+        The one roster of the product: the CLI writes it, and the window prints this same file (the roster
+        button, and "Print roster" on the lockdown banner).
+        """
         self._session.require(Action.PRINT_ROSTER)
         from frontdesk.review.pdf import roster_pdf
 
         visits = self._visits.on_site()
-        roster_pdf(visits, Path(out), school=school, now=clock.now())
+        roster_pdf(visits, Path(out), school=school, now=clock.now(), state=self._school_state())
         self._audit.record(None, "roster.print", str(out), {"on_site": len(visits)})
         return len(visits)

@@ -52,7 +52,7 @@ class BadgePrinting(QObject):
         """(Re)start the worker for the printer in the settings; a bad setting falls back to the preview."""
         if self.worker is not None:
             # The old worker finishes the badges already queued for it in the background: none is lost.
-            self.worker.stop()
+            self.worker.stop(timeout=0)
         bad_setting = None
         try:
             printer = self.services.badges.printer()
@@ -61,6 +61,7 @@ class BadgePrinting(QObject):
         self.worker = PrintWorker(self.services.badges, printer, self.handler)
         self.worker.job_done.connect(self.on_job_done)
         self.worker.health_changed.connect(self.on_health_changed)
+        self.worker.start()
         if printer.on_screen:  # nothing to ask a preview: say so at once rather than after a round trip
             self.window.set_health("printer", *health_view(printer.status(), printer))
         if bad_setting:
@@ -119,5 +120,5 @@ class BadgePrinting(QObject):
     def shutdown(self) -> None:
         """Stop the worker (the window is closing)."""
         if self.worker is not None:
-            self.worker.stop(wait=2.0)
+            self.worker.stop(timeout=2.0)
             self.worker = None

@@ -18,6 +18,7 @@ from frontdesk import clock
 from frontdesk.badges.service import BadgeService, Outcome, PrintResult, ReprintHandler
 from frontdesk.models import Visit
 from printers.base import Printer, PrinterStatus, State
+from ui.workers import DeviceWorker
 
 HEALTH_EVERY = 60.0  # seconds between status checks while idle
 ANSWER_WAIT = 600.0  # a question nobody answers in ten minutes is a "no"
@@ -31,7 +32,7 @@ _OUTCOME_STATE = {
 }
 
 
-class PrintWorker(QObject):
+class PrintWorker(DeviceWorker):
     """One printer's queue and the one thread that serves it, for the life of the printer setting."""
 
     job_done = Signal(object)  # PrintResult
@@ -45,15 +46,13 @@ class PrintWorker(QObject):
         *,
         health_every: float = HEALTH_EVERY,
     ):
-        super().__init__()
+        super().__init__(f"printer {printer.uri}")
         self.badges = badges
         self.printer = printer
         self.handler = handler
         self.health_every = health_every
         self._queue: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name=f"printer {printer.uri}", daemon=True)
-        self._thread.start()
-        self.check_health()
+        self.check_health()  # the first thing the thread does once started
 
     def submit(self, visit: Visit, media_key: str | None = None, orientation: str | None = None) -> None:
         """Queue a visit's badge; it is dropped if it waits longer than the service's expiry."""
@@ -63,13 +62,12 @@ class PrintWorker(QObject):
         """Queue a status check (its answer arrives as ``health_changed``)."""
         self._queue.put(("status",))
 
-    def stop(self, wait: float = 0.0) -> None:
-        """End the thread once the badges already queued are done; wait up to ``wait`` seconds for it."""
+    def interrupt(self) -> None:
+        """End the thread once the badges already queued are done."""
         self._queue.put(None)
-        if wait:
-            self._thread.join(wait)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Serve the queue (and check the printer's health while idle) until stopped."""
         try:
             while True:
                 try:

@@ -19,7 +19,6 @@ from frontdesk.dispatch.outbox import SchoolState
 from frontdesk.settings import PANIC_HOLD_MS, PANIC_HOTKEY, PANIC_HOTKEY_HOLD
 from ui.dispatch.dispatch_worker import DispatchWorker
 from ui.dispatch.panic import DispatchBanners, PanicPanel
-from ui.roster_print import print_roster
 
 # Link states as the status bar's health states.
 HEALTH = {
@@ -56,7 +55,6 @@ class DispatchDesk(QObject):
         )
         self.worker.school_state_changed.connect(self.on_school_state_changed)
         self.worker.health_changed.connect(self.on_health_changed)
-        self.banners.print_roster_requested.connect(self.on_print_roster)
         self._last_state = station.school_state()
         self.on_school_state_changed(self._last_state)
         # A state set by another process on this desk's data (``frontdesk panic secure`` at the command line)
@@ -118,11 +116,6 @@ class DispatchDesk(QObject):
     def on_health_changed(self, health: LinkHealth) -> None:
         state, text = HEALTH.get(health.state, ("warning", health.state))
         self._window.set_health("dispatch", state, text)
-
-    @Slot()
-    def on_print_roster(self) -> None:
-        where = print_roster(self._services.station.roster_html(), self._services.store.data_dir / "rosters")
-        self._window.message.show_message(f"On-site roster printed ({where}).", "success")
 
 
 def install_dispatch(

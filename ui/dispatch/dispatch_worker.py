@@ -1,29 +1,19 @@
 """The dispatch sender: ONE long-lived worker thread running the station's :class:`DispatchLink`.
 
-The link (sender, heartbeat, inbox) runs on this worker's QThread for the life of the window. Its news
+The link (sender, heartbeat, inbox) runs on this worker's thread (:class:`ui.workers.DeviceWorker`) for the life
+of the window. Its news
 arrives on that thread and is re-emitted as signals of this object, which lives in the GUI thread, so the
 connected slots run in the GUI thread (workers never touch widgets).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-from frontdesk.dispatch.link import DispatchLink, LinkHealth, LinkListener, LinkTimings
+from frontdesk.dispatch.link import LinkHealth, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import OutboxEntry, SchoolState
 from frontdesk.dispatch.station import StationService
-
-
-class _Runner(QObject):
-    """Lives on the worker thread; runs the link until it is stopped."""
-
-    def __init__(self, link: DispatchLink):
-        super().__init__()
-        self._link = link
-
-    @Slot()
-    def run(self) -> None:
-        self._link.run()
+from ui.workers import DeviceWorker
 
 
 class _Forwarder(LinkListener):
@@ -42,8 +32,8 @@ class _Forwarder(LinkListener):
         self._worker.school_state_changed.emit(state)
 
 
-class DispatchWorker(QObject):
-    """Starts and stops the link thread; ``wake()`` after every press."""
+class DispatchWorker(DeviceWorker):
+    """The link's thread; ``wake()`` after every press."""
 
     entry_changed = Signal(object)  # OutboxEntry
     health_changed = Signal(object)  # LinkHealth
@@ -57,10 +47,8 @@ class DispatchWorker(QObject):
         *,
         daily_test: bool = True,
     ):
-        super().__init__(parent)
+        super().__init__("dispatch-sender", parent)
         self.link = station.link(timings=timings, listener=_Forwarder(self), daily_test=daily_test)
-        self._thread: QThread | None = None
-        self._runner: _Runner | None = None
 
     @property
     def timings(self) -> LinkTimings:
@@ -68,28 +56,20 @@ class DispatchWorker(QObject):
         return self.link.timings
 
     def start(self) -> None:
-        """Start the worker thread (once)."""
-        if self._thread is not None:
+        """Start the link's thread (once) and wait until it is ready to send."""
+        if self.running:
             return
-        self._thread = QThread()
-        self._thread.setObjectName("dispatch-sender")
-        self._runner = _Runner(self.link)
-        self._runner.moveToThread(self._thread)
-        self._thread.started.connect(self._runner.run)
-        self._thread.start()
+        super().start()
         self.link.wait_started()
+
+    def run(self) -> None:
+        """The link: sender, heartbeat and inbox, until stopped."""
+        self.link.run()
+
+    def interrupt(self) -> None:
+        """Stop the link's loop."""
+        self.link.stop()
 
     def wake(self) -> None:
         """A message was committed: send it now."""
         self.link.wake()
-
-    def stop(self) -> None:
-        """Stop the link and wait for the thread (at most a few seconds)."""
-        if self._thread is None:
-            return
-        self.link.stop()
-        self._thread.quit()
-        if not self._thread.wait(10000):
-            return  # keep the reference: destroying a running QThread would abort the app
-        self._thread = None
-        self._runner = None

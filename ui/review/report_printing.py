@@ -1,7 +1,6 @@
-"""Printing from the window: the day log and the emergency roster as HTML documents sent to a QPrinter.
+"""Printing the day log from the review window: an HTML document sent to a QPrinter.
 
-The PDF files of the core (``frontdesk.review.pdf``) are for saving and mailing; Qt cannot render a PDF
-without the QtPdf add-on, so what is printed is laid out here from the same rows.
+The emergency roster is not printed from here: it is the core's one PDF, sent as it is (``ui.roster_print``).
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ from html import escape
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from frontdesk.models import Visit
 from frontdesk.review.models import ReviewRow, Totals
-from frontdesk.text import format_badge_code
 from ui.table_models import format_duration
 
 _STYLE = (
@@ -53,23 +50,6 @@ def day_log_html(rows: list[ReviewRow], title: str, school: str, now: datetime) 
         f"{totals.visits} visits, {totals.people} people, {totals.on_site} still on site, "
         f"{totals.flagged} flagged. Printed {now.astimezone():%Y-%m-%d %H:%M}.</p>"
         f"<table><tr>{head}</tr>{''.join(body)}</table></body></html>"
-    )
-
-
-def roster_html(visits: list[Visit], school: str, now: datetime) -> str:
-    """The emergency roster (everyone on site) in large type, with a box to tick per person."""
-    rows = "".join(
-        f"<tr><td>☐</td><td><b>{escape(v.visitor.full_name)}</b></td><td>{escape(v.category.label)}</td>"
-        f"<td>{escape(v.destination or '—')}</td><td>{v.time_in.astimezone():%H:%M}</td>"
-        f"<td>{format_badge_code(v.badge_code)}</td></tr>"
-        for v in visits
-    )
-    return (
-        f"<html><head>{_STYLE}</head><body><h1 style='color:#b00000'>EMERGENCY ROSTER: everyone on site</h1>"
-        f"<p>{escape(school)} — {now.astimezone():%A %Y-%m-%d at %H:%M}<br>"
-        f"<b>{len(visits)} visitors on site.</b></p><table class='big'><tr><th></th><th>Name</th>"
-        "<th>Category</th><th>Where</th><th>In</th><th>Badge</th></tr>"
-        f"{rows or '<tr><td></td><td>Nobody is checked in.</td></tr>'}</table></body></html>"
     )
 
 

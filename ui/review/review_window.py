@@ -336,7 +336,7 @@ class VisitsPanel(QWidget):
         now = clock.now()
         html = day_log_html(self.model.items(), self.heading.text(), self.services.settings.get(SCHOOL_NAME), now)
         print_html(html, printer)
-        self.services.audit.record(None, "report.print", self.heading.text(), {"visits": self.model.rowCount()})
+        self.services.review.printed(self.heading.text(), self.model.rowCount())
         self.say(f"Printed {self.model.rowCount()} visits.")
 
     @Slot()
@@ -432,11 +432,10 @@ class AuditPanel(QWidget):
         """Write the matching records (oldest first, with hashes) to ``path``."""
         try:
             with open(path, "w", newline="", encoding="utf-8") as f:
-                count = self.services.audit.export_csv(f, **self.filters())
+                count = self.services.audit.export_csv(f, where=path, **self.filters())
         except FrontDeskError as exc:
             self.result.setText(exc.message)
             return None
-        self.services.audit.record(None, "audit.export", path, {"records": count})
         self.result.setText(f"{count} records exported to {path}.")
         return count
 

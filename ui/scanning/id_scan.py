@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from frontdesk.errors import DeviceError
+from frontdesk.ids.service import IdReader
 from frontdesk.settings import SCANNER_SERIAL_BAUD, SCANNER_SERIAL_PORT
 from frontdesk.text import normalize_badge_code
 from scanners.aamva import parse_id
@@ -32,12 +33,14 @@ from ui.scanning.wedge_filter import WedgeFilter
 class IdScanController(QObject):
     """Turns scans (from the wedge filter or scanner workers) into a filled form plus a confirmation panel."""
 
-    def __init__(self, window, *, today: Callable[[], date] = date.today, events=None, audit=None):
+    def __init__(
+        self, window, *, today: Callable[[], date] = date.today, events=None, ids: IdReader | None = None
+    ):
         super().__init__(window)
         self.window = window
         self._today = today
         self._events = events  # the event log: scanner losses and recoveries are kept where the user sees them
-        self._audit = audit  # the audit trail: each ID shown to the desk is recorded (issue 7)
+        self._ids = ids  # the core's ID reader: each ID shown at the desk is recorded there
         self._scanner_state = "ok"
         self.panel = IdConfirmPanel()
         window.form_actions.addWidget(self.panel)
@@ -80,7 +83,7 @@ class IdScanController(QObject):
     def handle_scan(self, data: str | bytes) -> IdRecord | None:
         """Parse one scan; fill the form and show the panel, or say plainly that it could not be read."""
         try:
-            record = parse_id(data)
+            record = self._ids.read(data) if self._ids is not None else parse_id(data)
         except UnreadableIdError as exc:
             text = data.decode("latin-1") if isinstance(data, bytes) else data
             if len(normalize_badge_code(text)) == 8 and len(text.strip()) <= 12:
@@ -96,13 +99,6 @@ class IdScanController(QObject):
             return None
         self.last_record = record
         visitor = record.to_visitor()
-        if self._audit is not None:  # who saw whose ID details, and when (no more of the ID than is stored)
-            self._audit.record(
-                None,
-                "id.view",
-                visitor.full_name,
-                {"document": record.document, "issuer": record.jurisdiction, "last4": record.id_last4},
-            )
         self.window.fill_visitor(visitor)
         warnings = self.panel.show_record(record, self._today())
         if warnings:
@@ -157,10 +153,10 @@ def attach_id_scanning(
     workers: list[ScannerWorker] = (),
     today=date.today,
     events=None,
-    audit=None,
+    ids: IdReader | None = None,
 ) -> IdScanController:
     """Give ``window`` ID scanning: the confirmation panel, the wedge filter's scans, scanner workers."""
-    controller = IdScanController(window, today=today, events=events, audit=audit)
+    controller = IdScanController(window, today=today, events=events, ids=ids)
     if wedge is not None:
         controller.attach_wedge(wedge)
     for worker in workers:
@@ -174,9 +170,7 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     workers = []
     if not demo and port:
         workers.append(ScannerWorker(SerialScanner(port, services.settings.get(SCANNER_SERIAL_BAUD)), window))
-    controller = attach_id_scanning(
-        window, wedge=wedge, workers=workers, events=services.events, audit=services.audit
-    )
+    controller = attach_id_scanning(window, wedge=wedge, workers=workers, events=services.events, ids=services.ids)
     if demo:
         _add_demo_devices(window, controller)
     else:

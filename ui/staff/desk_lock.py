@@ -7,20 +7,15 @@ whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.de
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
-from frontdesk.settings import LOCK_AFTER_MINUTES, SCHOOL_NAME
-from ui.review.report_printing import default_printer, print_html, roster_html
+from frontdesk.settings import LOCK_AFTER_MINUTES
+from ui.roster_print import Sender, print_emergency_roster, send_to_default_printer
 from ui.staff.sign_in import SignInPanel
 
 _INPUT_EVENTS = {
@@ -70,11 +65,13 @@ class DeskLock(QObject):
     locked = Signal()
     unlocked = Signal(object)  # Actor
 
-    def __init__(self, window, services: Services, *, printer_factory: Callable = default_printer, hint: str = ""):
+    def __init__(
+        self, window, services: Services, *, roster_sender: Sender = send_to_default_printer, hint: str = ""
+    ):
         super().__init__(window)
         self.window = window
         self.services = services
-        self.printer_factory = printer_factory
+        self.roster_sender = roster_sender
         self.is_locked = False
         self.review_window = None
         self.accounts_window = None
@@ -204,33 +201,13 @@ class DeskLock(QObject):
     @Slot()
     def print_roster(self) -> str | None:
         """Everyone on site now, printed in one action (or saved as a PDF and opened when no printer)."""
-        school = self.services.settings.get(SCHOOL_NAME)
-        now = clock.now()
         try:
-            self.services.session.require(Action.PRINT_ROSTER)
-            printer = self.printer_factory()
-            if printer is not None:
-                visits = self.services.visits.on_site()
-                print_html(roster_html(visits, school, now), printer)
-                self.services.audit.record(
-                    None, "roster.print", printer.printerName() or "printer", {"on_site": len(visits)}
-                )
-                where = printer.printerName() or printer.outputFileName()
-            else:
-                folder = Path(self.services.store.data_dir) / "rosters"
-                folder.mkdir(exist_ok=True, mode=0o700)
-                where = str(folder / f"roster-{_stamp(now)}.pdf")
-                self.services.review.roster_pdf(Path(where), school=school)
-                QDesktopServices.openUrl(QUrl.fromLocalFile(where))
+            where = print_emergency_roster(self.services, self.roster_sender)
         except FrontDeskError as exc:
             self.window.message.show_message(exc.message, "error")
             return None
         self.window.message.show_message(f"Emergency roster sent to {where}.", "success")
         return where
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y%m%d-%H%M%S")
 
 
 def wire_staff(window, services: Services, *, start_locked: bool = False, **kwargs) -> DeskLock:
