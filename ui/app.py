@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import traceback
 from dataclasses import dataclass
@@ -9,12 +10,23 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
 
 from frontdesk.context import Services, default_data_dir
-from frontdesk.errors import StoreError
-from frontdesk.settings import SCANNER_WEDGE_END_MS, STAFF_NAME, STATION_NAME
+from frontdesk.errors import DeviceError, StoreError
+from frontdesk.settings import (
+    SCANNER_SERIAL_BAUD,
+    SCANNER_SERIAL_PORT,
+    SCANNER_WEDGE_END_MS,
+    STAFF_NAME,
+    STATION_NAME,
+)
 from printers.uri import SCHEMES
+from scanners.camera import FakeCamera, placeholder_face
+from scanners.image import barcode_image
+from scanners.samples import DEMO_SCANS
+from scanners.serial_scanner import SerialScanner
+from scanners.source import FakeScanner
 from scanners.wedge import WedgeBuffer
 from ui.badges.badge_printing import BadgePrinting
 from ui.badges.system_printer import system_printer
@@ -22,7 +34,9 @@ from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
-from ui.scanning.id_scan import IdScanController, add_id_scanning
+from ui.scanning.camera_panel import CameraPanel
+from ui.scanning.id_scan import IdScanController, attach_id_scanning
+from ui.scanning.scanner_worker import ScannerWorker
 from ui.scanning.wedge_filter import WedgeFilter
 from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
@@ -57,7 +71,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     window = MainWindow(services)
     # Panic alerts (started by run()); the all clear follows the signed-in person's role.
     dispatch = install_dispatch(window, services, demo=demo, role=lambda: services.session.actor.role.value)
-    badge_printing = BadgePrinting(window, services)
+    badge_printing = BadgePrinting(window, services, services.badges.printer)  # the configured printer
     notifications = NotificationBar(services)  # the signed-in person's notifications
     window.add_banner(notifications)
     window.checkin.check_in_stopped.connect(notifications.refresh)  # a confirmed match notified someone here
@@ -81,6 +95,55 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
     """Only the window of :func:`build_desk` (for callers that need none of the features' handles)."""
     return build_desk(services, demo=demo, wedge=wedge).window
+
+
+def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> IdScanController:
+    """ID scanning's devices, built here only: wedge scans, the configured serial scanner and the PC's
+    camera, or the demo's fake scanner and camera."""
+    port = services.settings.get(SCANNER_SERIAL_PORT).strip()
+    workers = []
+    if not demo and port:
+        workers.append(ScannerWorker(SerialScanner(port, services.settings.get(SCANNER_SERIAL_BAUD)), window))
+    controller = attach_id_scanning(window, wedge=wedge, workers=workers, events=services.events, ids=services.ids)
+    if demo:
+        _add_demo_devices(window, controller)
+    else:
+        _add_real_camera(controller, services)
+    for worker in controller.workers:
+        worker.start()
+    app = QApplication.instance()
+    if app is not None and controller.workers:
+        app.aboutToQuit.connect(controller.stop)
+    return controller
+
+
+def _add_real_camera(controller: IdScanController, services) -> None:
+    """At a real desk, the PC's camera for the visitor's photo, when the system lists one."""
+    from ui.scanning.camera_qt import QtCamera, cameras_present
+
+    if not cameras_present():
+        return
+    panel = CameraPanel(QtCamera())
+    controller.attach_camera(panel)
+    try:
+        panel.start()
+    except DeviceError as exc:
+        services.events.record("camera", "warning", exc.message)
+
+
+def _add_demo_devices(window, controller: IdScanController) -> None:
+    """Demo mode: a fake scanner fed by a button with synthetic cards, and a fake camera."""
+    fake = FakeScanner()
+    controller.attach_worker(ScannerWorker(fake, window))
+    samples = itertools.cycle(DEMO_SCANS)
+    button = QPushButton("Demo: scan a sample ID")
+    button.setAccessibleName("Demo: scan a sample ID")
+    button.clicked.connect(lambda: fake.push(next(samples)))  # runs on the GUI thread; the fake is a queue
+    window.form_actions.addWidget(button)
+    licence = barcode_image(DEMO_SCANS[0], scale=2).rotate(8, expand=True, fillcolor=255)
+    panel = CameraPanel(FakeCamera([placeholder_face(), licence.convert("RGB")]))
+    controller.attach_camera(panel)
+    panel.start()
 
 
 class Shell(QStackedWidget):

@@ -7,14 +7,14 @@ badge panel and the status bar.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Slot
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import BADGE_PRINTER
-from printers.base import PrinterStatus
+from printers.base import Printer, PrinterStatus
 from printers.fakes import PreviewPrinter
 from ui.badges.badge_panel import BadgePanel
 from ui.badges.printer_settings import PrinterSettingsDialog
@@ -24,10 +24,12 @@ from ui.badges.printing import PanelReprintHandler, PrintWorker, health_view
 class BadgePrinting(QObject):
     """The badge panel, the print worker of the configured printer, and the wiring between them."""
 
-    def __init__(self, window, services: Services):
+    def __init__(self, window, services: Services, make_printer: Callable[[], Printer]):
         super().__init__()
         self.window = window
         self.services = services
+        # The composition root's factory: the configured printer, built again when the setting changes.
+        self._make_printer = make_printer
         self.panel = BadgePanel()
         window.side_panels.addWidget(self.panel)
         self.handler = PanelReprintHandler()
@@ -39,14 +41,8 @@ class BadgePrinting(QObject):
         window.destroyed.connect(self.shutdown)
         self.panel.reprint_requested.connect(self.on_reprint_requested)
         self.panel.settings_requested.connect(self.on_settings_requested)
-        table: QWidget = window.onsite_table
-        self.reprint_action = QAction("Reprint badge", table)
-        self.reprint_action.triggered.connect(self.on_reprint_selected)
-        table.addAction(self.reprint_action)
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        tools = getattr(window, "tools_menu", None)
-        if tools is not None:
-            tools.addAction("Badge &printer…", self.on_settings_requested)
+        self.reprint_action = window.add_on_site_action("Reprint badge", self.on_reprint_selected)
+        window.tools_menu.addAction("Badge &printer…", self.on_settings_requested)
 
     def start_worker(self) -> None:
         """(Re)start the worker for the printer in the settings; a bad setting falls back to the preview."""
@@ -55,7 +51,7 @@ class BadgePrinting(QObject):
             self.worker.stop(timeout=0)
         bad_setting = None
         try:
-            printer = self.services.badges.printer()
+            printer = self._make_printer()
         except FrontDeskError as exc:
             printer, bad_setting = PreviewPrinter(), exc.message
         self.worker = PrintWorker(self.services.badges, printer, self.handler)
@@ -88,9 +84,9 @@ class BadgePrinting(QObject):
     @Slot()
     def on_reprint_selected(self) -> None:
         """Reprint the badge of the visitor selected in On site now."""
-        rows = self.window.onsite_table.selectionModel().selectedRows()
-        if rows:
-            self.on_reprint_requested(self.window.onsite_model.item_at(rows[0].row()))
+        visit = self.window.selected_visit()
+        if visit is not None:
+            self.on_reprint_requested(visit)
 
     @Slot(object)
     def on_job_done(self, result) -> None:

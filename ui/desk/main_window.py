@@ -17,7 +17,7 @@ attributes or replaces its methods: ``add_banner`` (persistent banners), ``panic
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -457,6 +457,19 @@ class MainWindow(QMainWindow):
     def add_banner(self, widget: QWidget) -> None:
         """Show a persistent banner above everything (lockdown, dispatch link down)."""
         self.banners.addWidget(widget)
+
+    def add_on_site_action(self, text: str, slot) -> QAction:
+        """A right-click action on On site now (Reprint badge); ``selected_visit`` says whom it is for."""
+        action = QAction(text, self.onsite_table)
+        action.triggered.connect(slot)
+        self.onsite_table.addAction(action)
+        self.onsite_table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        return action
+
+    def selected_visit(self) -> Visit | None:
+        """The visit selected in On site now, if any."""
+        rows = self.onsite_table.selectionModel().selectedRows()
+        return self.onsite_model.item_at(rows[0].row()) if rows else None
 
     def add_form_cover(self, widget: QWidget) -> None:
         """A panel that can cover the form's column (On site now stays in view); shown with ``show_form_cover``."""

@@ -6,25 +6,15 @@ the number, photo); the raw payload is parsed and dropped here, never stored or 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QApplication, QPushButton
 
-from frontdesk.errors import DeviceError
 from frontdesk.ids.service import IdReader
-from frontdesk.settings import SCANNER_SERIAL_BAUD, SCANNER_SERIAL_PORT
 from frontdesk.text import normalize_badge_code
 from scanners.aamva import parse_id
-from scanners.camera import FakeCamera, placeholder_face
 from scanners.idcard import IdRecord, UnreadableIdError
-from scanners.image import barcode_image
-from scanners.samples import DEMO_SCANS
-from scanners.serial_scanner import SerialScanner
-from scanners.source import FakeScanner
-from ui.scanning.camera_panel import CameraPanel
 from ui.scanning.id_confirm import IdConfirmPanel
 from ui.scanning.scanner_worker import ScannerWorker
 from ui.scanning.wedge_filter import WedgeFilter
@@ -162,51 +152,3 @@ def attach_id_scanning(
     for worker in workers:
         controller.attach_worker(worker)
     return controller
-
-
-def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> IdScanController:
-    """The composition root's one call: wedge scans, the configured serial scanner, or the demo devices."""
-    port = services.settings.get(SCANNER_SERIAL_PORT).strip()
-    workers = []
-    if not demo and port:
-        workers.append(ScannerWorker(SerialScanner(port, services.settings.get(SCANNER_SERIAL_BAUD)), window))
-    controller = attach_id_scanning(window, wedge=wedge, workers=workers, events=services.events, ids=services.ids)
-    if demo:
-        _add_demo_devices(window, controller)
-    else:
-        _add_real_camera(controller, services)
-    for worker in controller.workers:
-        worker.start()
-    app = QApplication.instance()
-    if app is not None and controller.workers:
-        app.aboutToQuit.connect(controller.stop)
-    return controller
-
-
-def _add_real_camera(controller: IdScanController, services) -> None:
-    """At a real desk, the PC's camera for the visitor's photo, when the system lists one."""
-    from ui.scanning.camera_qt import QtCamera, cameras_present
-
-    if not cameras_present():
-        return
-    panel = CameraPanel(QtCamera())
-    controller.attach_camera(panel)
-    try:
-        panel.start()
-    except DeviceError as exc:
-        services.events.record("camera", "warning", exc.message)
-
-
-def _add_demo_devices(window, controller: IdScanController) -> None:
-    """Demo mode: a fake scanner fed by a button with synthetic cards, and a fake camera."""
-    fake = FakeScanner()
-    controller.attach_worker(ScannerWorker(fake, window))
-    samples = itertools.cycle(DEMO_SCANS)
-    button = QPushButton("Demo: scan a sample ID")
-    button.setAccessibleName("Demo: scan a sample ID")
-    button.clicked.connect(lambda: fake.push(next(samples)))  # runs on the GUI thread; the fake is a queue
-    window.form_actions.addWidget(button)
-    licence = barcode_image(DEMO_SCANS[0], scale=2).rotate(8, expand=True, fillcolor=255)
-    panel = CameraPanel(FakeCamera([placeholder_face(), licence.convert("RGB")]))
-    controller.attach_camera(panel)
-    panel.start()
