@@ -21,7 +21,14 @@ from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.dispatch.status import DeliveryStatus, describe
-from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundError, PermissionDenied
+from frontdesk.errors import (
+    ConflictError,
+    DeliveryError,
+    FrontDeskError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+)
 from frontdesk.events.service import EventLog
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
@@ -47,6 +54,9 @@ MODES = ("Actual", "Exercise", "Test")
 # Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).
 SRP_STATES = ("HOLD", "SECURE", "LOCKDOWN", "EVACUATE", "SHELTER")
 ALL_CLEAR_ROLES = frozenset({"principal", "admin", "administrator"})
+# The most a press waits for the main file (event log, audit trail) after its own commit: a moment, no more.
+SIDE_RECORD_WAIT = 0.5
+_AUDIT_ACTIONS = {"Alert": "alert.press", "Update": "alert.update", "Cancel": "alert.all_clear"}
 
 
 def default_all_clear_allowed(role: str) -> bool:
@@ -86,6 +96,7 @@ class StationService:
         self._audit = audit  # the audit trail (issue 7): every press, update and all clear, after its commit
         self.credentials = credentials or KeyringCredentials()
         self.outbox = Outbox(store)
+        self._details: dict[int, tuple[str, dict]] = {}  # what each new message's audit record says
         self._credential: tuple[float, str | None] | None = None
 
     # --- the verbs ----------------------------------------------------------------------------------
@@ -116,12 +127,11 @@ class StationService:
         msg = self._message(
             identifier, moment, mode, "Alert", action, incident, (), location, hazard, note, staff, roster=roster
         )
-        entry = self._commit(msg, refers_to="")
+        state = None
         if action in SRP_STATES and mode != "Test":
-            self.outbox.set_school_state(
-                SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
-            )
-        self._events.record("dispatch", "warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
+            state = SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
+        entry = self._commit(msg, refers_to="", school_state=state)
+        self._event("warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
         self._audited("alert.press", entry, location=location, note=note)
         return entry
 
@@ -172,11 +182,12 @@ class StationService:
         msg = self._message(
             cap.new_identifier(), moment, mode, "Cancel", active.action, active.incident, refs, "", "", note, staff
         )
-        entry = self._commit(msg, refers_to=active.identifier)
         state = self.outbox.school_state()
+        lifted = None
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
-            self.outbox.set_school_state(SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local"))
-        self._events.record("dispatch", "info", f"All clear sent by {msg.staff or role}")
+            lifted = SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local")
+        entry = self._commit(msg, refers_to=active.identifier, school_state=lifted)
+        self._event("info", f"All clear sent by {msg.staff or role}")
         self._audited("alert.all_clear", entry, note=note)
         return entry
 
@@ -189,10 +200,7 @@ class StationService:
         if not self._settings.get(DISPATCH_DAILY_TEST):
             return False
         start, _ = clock.local_day_bounds(self._now().astimezone().date())
-        row = self._store.db.execute(
-            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
-        ).fetchone()
-        if row is not None:
+        if self.outbox.sent_test_since(start):
             return False
         self.daily_test()
         return True
@@ -200,13 +208,7 @@ class StationService:
     # --- what the desk shows ------------------------------------------------------------------------
     def active_incident(self, mode: str = "Actual") -> OutboxEntry | None:
         """The first alert of the newest incident of ``mode`` that has no all clear yet."""
-        row = self._store.db.execute(
-            "SELECT o.incident FROM dispatch_outbox o WHERE o.cap_status = ? AND o.msg_type = 'Alert' "
-            "AND o.state NOT IN ('rejected', 'expired') AND NOT EXISTS (SELECT 1 FROM dispatch_outbox c "
-            "WHERE c.incident = o.incident AND c.msg_type = 'Cancel') ORDER BY o.id DESC LIMIT 1",
-            [mode],
-        ).fetchone()
-        return self.outbox.find(row[0]) if row else None
+        return self.outbox.active_incident(mode)
 
     def recent(self, limit: int = 20) -> list[OutboxEntry]:
         """The newest messages first."""
@@ -300,6 +302,7 @@ class StationService:
         ``daily_test``: the link also sends the daily CAP Test once the console answers (the desk app's
         link does; ``frontdesk panic`` does not).
         """
+        self.audit_pending()  # presses whose audit record a crash or a busy main file left unwritten
         return DispatchLink(
             Outbox(self._store),
             self.endpoint,
@@ -311,19 +314,43 @@ class StationService:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _audited(self, action: str, entry: OutboxEntry, **details: str) -> None:
-        # After the alert's own commit, and never in its way: a failure here goes to the event log.
-        if self._audit is None:
-            return
+    def _event(self, level: str, message: str) -> None:
+        # The event log is in the main file: after the alert's commit, waiting a moment at most, never failing it.
         try:
-            self._audit.record(
-                None,
-                action,
-                entry.identifier,
-                {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
-            )
+            with self._store.patience(SIDE_RECORD_WAIT):
+                self._events.record("dispatch", level, message)
+        except FrontDeskError:
+            pass
+
+    def _audited(self, action: str, entry: OutboxEntry, **details: str) -> None:
+        # After the alert's own commit (the outbox has its own file), and never in its way: the record and the
+        # outbox's "audited" mark go in one step; a press whose record could not be written now (the main file
+        # busy for longer than a moment) keeps audited = 0 and is recorded by the next verb or link start.
+        self._details[entry.id] = (action, details)
+        self.audit_pending()
+
+    def audit_pending(self) -> int:
+        """Write the audit records of messages that have none yet (oldest first). Returns how many."""
+        if self._audit is None:
+            return 0
+        done = 0
+        try:
+            with self._store.patience(SIDE_RECORD_WAIT):
+                for entry in self.outbox.unaudited():
+                    action, details = self._details.pop(entry.id, (_AUDIT_ACTIONS[entry.msg_type], {}))
+                    self._audit.record(
+                        None,
+                        action,
+                        entry.identifier,
+                        {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
+                    )
+                    self.outbox.mark_audited(entry.id)
+                    done += 1
         except Exception as exc:  # the alert is sent whatever happens to its audit record
-            self._events.record("store", "error", f"Audit record of {action} failed: {exc}")
+            self._event(
+                "error", f"Audit record of a panic message is late ({exc}); it is written at the next chance"
+            )
+        return done
 
     def _find(self, identifier: str) -> OutboxEntry:
         entry = self.outbox.find(identifier)
@@ -373,8 +400,9 @@ class StationService:
             phone=st.get(SCHOOL_PHONE),
         )
 
-    def _commit(self, msg: cap.CapMessage, refers_to: str) -> OutboxEntry:
+    def _commit(self, msg: cap.CapMessage, refers_to: str, school_state: SchoolState | None = None) -> OutboxEntry:
         return self.outbox.add(
+            school_state=school_state,
             identifier=msg.identifier,
             msg_type=msg.msg_type,
             cap_status=msg.status,
