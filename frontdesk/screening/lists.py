@@ -339,7 +339,7 @@ class ListService:
         """Rebuild the whole blocking index from the entries (after the key rules change). Returns rows.
 
         Built apart, in ``screening_keys_next``, in small steps (changes made meanwhile are filed there too),
-        then swapped in by one short transaction (in which ``on_swap()`` runs); the old index is deleted in
+        then swapped in by one short transaction (in which ``on_swap(rows)`` runs); the old index is deleted in
         small steps afterwards. Screening goes on with the old index until the swap.
         """
         store, db = self._store, self._store.db
@@ -349,7 +349,7 @@ class ListService:
                 "CREATE TABLE screening_keys_next (key TEXT NOT NULL, entry_id INTEGER NOT NULL, "
                 "PRIMARY KEY (key, entry_id)) WITHOUT ROWID"
             )
-        after = 0
+        after = filed = 0
         while True:
             rows = db.execute(
                 f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, STEP_ROWS]
@@ -358,9 +358,10 @@ class ListService:
                 break
             batch = sorted((k, entry.id) for entry in map(entry_from_row, rows) for k in keys_of(entry))
             with store.transaction():
-                db.conn.executemany(
+                cur = db.conn.executemany(
                     "INSERT OR IGNORE INTO screening_keys_next (key, entry_id) VALUES (?, ?)", batch
                 )
+                filed += max(cur.rowcount, 0)
             after = rows[-1][0]
             time.sleep(STEP_PAUSE)
         with store.transaction():
@@ -368,9 +369,9 @@ class ListService:
             db.execute("ALTER TABLE screening_keys RENAME TO screening_keys_old")
             db.execute("ALTER TABLE screening_keys_next RENAME TO screening_keys")
             if on_swap is not None:
-                on_swap()
+                on_swap(filed)
         _drop_in_steps(store, "screening_keys_old")
-        return db.execute("SELECT count(*) FROM screening_keys").fetchone()[0]
+        return filed
 
     def rebuild_index(self) -> ReindexReport:
         """Re-file every entry in the index, as the administrators' verb (after editing ``nicknames.csv``).
@@ -382,8 +383,8 @@ class ListService:
         started = time.perf_counter()
         entries = self.count()
 
-        def record() -> None:
-            self._record("list.reindex", "screening index", {"entries": entries})
+        def record(keys: int) -> None:
+            self._record("list.reindex", "screening index", {"entries": entries, "keys": keys})
 
         keys = self.reindex(on_swap=record)
         self._anchor()
