@@ -15,7 +15,6 @@ the trail, so cutting just those is not caught until then.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -29,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from frontdesk import clock
 from frontdesk.access.roles import Action
+from frontdesk.text import SafeCsvWriter
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -249,7 +249,7 @@ class AuditTrail:
     def export_csv(self, out: IO[str], **filters: Any) -> int:
         """Write the records (oldest first, with their hashes) as CSV; returns how many were written."""
         self._guard()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeCsvWriter(out, lineterminator="\n")  # a cell beginning = + - @ gets a ' first
         writer.writerow(["seq", "time", "actor", "action", "subject", "details", "prev_hash", "hash"])
         count = 0
         for r in self._select(
