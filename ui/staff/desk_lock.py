@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -93,6 +93,7 @@ class DeskLock(QObject):
         layout.addWidget(self.sign_in)
         window.add_form_cover(self.panel)
         self.who = QLabel()
+        self.who.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.who.setAccessibleName("Signed in")
         window.add_status_item(self.who)
         self.roster_button = QPushButton("Emergency roster")
