@@ -24,7 +24,8 @@ from frontdesk.store.migrations import Migration
 __all__ = ["DB_NAME", "Migration", "Store", "TypedConnection", "copy_file_aside", "typed_error"]
 
 DB_NAME = "frontdesk.db"
-BUSY_SECONDS = 10.0  # how long a writer waits for another before it says "busy"
+# How long a writer waits for another before it says "busy" (FRONTDESK_BUSY_SECONDS: for tests and tools).
+BUSY_SECONDS = 10.0
 
 
 def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
@@ -89,6 +90,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.migrations = list(migrations)
         self.path = self.data_dir / name
+        self.busy_seconds = float(os.environ.get("FRONTDESK_BUSY_SECONDS") or BUSY_SECONDS)
         self._local = threading.local()
 
     @classmethod
@@ -125,7 +127,7 @@ class Store:
         try:
             conn = sqlite3.connect(
                 self.path,
-                timeout=BUSY_SECONDS,
+                timeout=self.busy_seconds,
                 isolation_level=None,
                 check_same_thread=False,
                 factory=TypedConnection,
@@ -137,7 +139,7 @@ class Store:
             # FULL: a visit or alert shown as saved survives a power cut (WAL + FULL syncs every commit).
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
         except StoreCorrupt as exc:
             conn.close()
             raise self._unreadable(exc) from exc
@@ -177,7 +179,7 @@ class Store:
         """
         db = db or self.db
         conn = db.conn
-        deadline = time.monotonic() + BUSY_SECONDS
+        deadline = time.monotonic() + self.busy_seconds
         conn.execute("PRAGMA busy_timeout=0")
         try:
             while True:
@@ -189,7 +191,7 @@ class Store:
                         raise
                     time.sleep(0.001)
         finally:
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
 
     @contextmanager
     def patience(self, seconds: float) -> Iterator[None]:
@@ -199,7 +201,7 @@ class Store:
         try:
             yield
         finally:
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
