@@ -18,8 +18,10 @@ import pytest
 from frontdesk.context import Services
 from frontdesk.errors import StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreReadOnly
 from frontdesk.models import Visitor
+from frontdesk.screening.models import NewEntry
 from frontdesk.store import TypedConnection, typed_error
 from tests.cli_helpers import frontdesk, text
+from tests.test_bulk_never_blocks import write_registry
 from tests.test_ui_screening import window  # noqa: F401 - the desk window fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,26 +110,22 @@ def test_a_data_dir_that_is_a_file_and_an_out_file_in_no_folder(tmp_path, data_d
     assert proc.returncode == 2 and err.count("\n") == 1 and "Traceback" not in err, err
 
 
-def test_json_cut_short_by_head_ends_quietly(data_dir):
+def test_json_cut_short_by_head_ends_quietly(data_dir, tmp_path):
     services = Services.open(data_dir)
-    for i in range(40):
-        services.lists.add(
-            "District",
-            __import__("frontdesk.screening.models", fromlist=["x"]).NewEntry("Robert", f"Smith{'x' * i}"),
-        )
+    # Enough output to fill the pipe (64 KB) so the writer surely meets the closed end.
+    services.lists.import_csv(write_registry(tmp_path / "many.csv", 3000), "District")
+    services.lists.add("District", NewEntry("Robert", "Smith", reason="x" * 200_000))  # a long record
     services.close()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = (
-        f"{sys.executable} -m frontdesk --data-dir {data_dir} screen --first-name Robert --last-name Smith "
-        "--json | head -c 100"
-    )
-    cmd2 = (
-        f"{sys.executable} -m frontdesk --data-dir {data_dir} barred list --source District --json | head -c 100"
-    )
-    for line in (cmd, cmd2):
+    base = f"{sys.executable} -m frontdesk --data-dir {data_dir}"
+    for line in (
+        f"{base} screen --first-name Robert --last-name Smith --dob 1980-01-01 --json | head -c 100",
+        f"{base} barred list --source District --limit 5000 --json | head -c 100",
+        f"{base} barred list --source District --limit 5000 | head -c 100",
+    ):
         proc = subprocess.run(line, shell=True, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
         assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
-        assert len(proc.stdout) <= 100
+        assert proc.stderr == "" and len(proc.stdout) == 100
 
 
 def test_the_window_shows_a_database_error_on_its_message_line(qtbot, window, services, data_dir):  # noqa: F811

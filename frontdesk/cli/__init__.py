@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[argparse.Namespa
             return 0
         return open_app(args)
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit where it would print a traceback
+        return code
     except FrontDeskError as exc:
         return _fail(exc.message)
     except sqlite3.Error as exc:  # one the typed connection could not see (a commit, a cursor): same words
