@@ -52,6 +52,8 @@ class ImportReport:
     replaced: int  # entries of the same source removed by ``replace``
     seconds: float
     without_dob: int = 0  # added entries with no date of birth at all: screened on the name alone
+    # The entries filed: {first, last, count, digest} (ids and the sum of their content hashes, for the audit).
+    entries: dict | None = None
 
     @property
     def dob_warning(self) -> str:
@@ -95,6 +97,28 @@ class _Reader:
             return min(1.0, self.raw.tell() / self.size) if self.size else 1.0
         except OSError:
             return 0.0
+
+
+@dataclass
+class _Span:
+    """The ids an import filed and the running sum of their content hashes."""
+
+    first: int | None = None
+    last: int | None = None
+    digest: int = 0
+
+    def add(self, step: tuple[int, int, int] | None) -> None:
+        if step is None:
+            return
+        first, last, digest = step
+        self.first = first if self.first is None else self.first
+        self.last = last
+        self.digest = (self.digest + digest) % (1 << 256)
+
+    def record(self, count: int) -> dict:
+        first = self.first if self.first is not None else 0
+        last = self.last if self.last is not None else -1
+        return {"first": first, "last": last, "count": count, "digest": f"{self.digest:064x}"}
 
 
 def _column_map(header: list[str], mapping: Mapping[str, str] | None) -> dict[str, int]:
@@ -199,6 +223,7 @@ def import_csv(
         errors: list[tuple[int, str]] = []
         error_count = 0
         added = without_dob = 0
+        span = _Span()
         db.execute("PRAGMA cache_size = -32768")  # 32 MB for the bulk copy; the default is 2 MB
         try:
             entry_batch: list[NewEntry] = []
@@ -221,7 +246,7 @@ def import_csv(
                     without_dob += not new.dob.known
                     entry_batch.append(new)
                     if len(entry_batch) >= _BATCH:
-                        write_staged(store, staging, row_kind, entry_batch)
+                        span.add(write_staged(store, staging, row_kind, entry_batch))
                         entry_batch.clear()
                         if progress:
                             progress(reader.rows, reader.fraction() * 0.9)
@@ -230,7 +255,7 @@ def import_csv(
                 errors.append((rows.line_num, f"unreadable ({exc})"))
             if error_count:
                 raise ImportFailed(str(path), errors, error_count)
-            write_staged(store, staging, row_kind, entry_batch)
+            span.add(write_staged(store, staging, row_kind, entry_batch))
             if added == 0 and replace and not allow_empty:
                 raise InputError(
                     f"{path} has no entries: replacing the list {source!r} with it would empty the list, and "
@@ -261,9 +286,8 @@ def import_csv(
                     "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? WHERE id = ?",
                     [source, clock.to_db(clock.now()), staging],
                 )
-                report = ImportReport(
-                    source, added, replaced, (clock.now() - started).total_seconds(), without_dob
-                )
+                seconds = (clock.now() - started).total_seconds()
+                report = ImportReport(source, added, replaced, seconds, without_dob, span.record(added))
                 if on_swap is not None:
                     on_swap(report)
             staging = None
@@ -276,4 +300,6 @@ def import_csv(
     purge_hidden(store)  # the replaced entries, in small steps
     if progress:
         progress(reader.rows, 1.0)
-    return ImportReport(source, added, replaced, (clock.now() - started).total_seconds(), without_dob)
+    return ImportReport(
+        source, added, replaced, (clock.now() - started).total_seconds(), without_dob, span.record(added)
+    )

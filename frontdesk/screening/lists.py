@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from frontdesk import clock
+from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.keys import KEY_VERSION, entry_keys
@@ -217,6 +218,8 @@ class ListService:
 
         def record(report) -> None:
             details = {"added": report.added, "replaced": report.replaced, "file": path_text}
+            if report.entries is not None:  # which entries it filed, and the sum of their hashes (coverage)
+                details["entries"] = report.entries
             self._record("list.import", report.source, details)
 
         report = import_csv(self._store, path, source, on_swap=record, **options)
@@ -235,10 +238,15 @@ class ListService:
             return self._audit.transaction()
         return self._store.transaction()
 
-    def _record(self, action: str, subject: str, details: dict) -> None:
-        """The change's audit record, inside the change's own transaction."""
+    def _record(self, action: str, subject: str, details: dict, entry_id: int | None = None, was=None) -> None:
+        """The change's audit record, inside the change's own transaction (with the entry's content hash)."""
         if self._audit is not None:
-            self._audit.record(None, action, subject, details)
+            covers = ("screening_entries", entry_id) if entry_id is not None else None
+            self._audit.record(None, action, subject, details, covers=covers, was=was)
+
+    def _was(self, entry_id: int) -> str | None:
+        """An entry's content hash before a change (for the audit coverage of imported entries)."""
+        return self._audit.content_hash("screening_entries", entry_id) if self._audit is not None else None
 
     def _anchor(self) -> None:
         if self._audit is not None:
@@ -255,7 +263,9 @@ class ListService:
             cur = db.execute(INSERT_ENTRY, [None, *entry_row(list_id, kind, new)])
             entry = self.get(cur.lastrowid)
             file_keys(db, entry)
-            self._record("list.add", f"entry {entry.id}", {"list": source, "name": entry.full_name})
+            self._record(
+                "list.add", f"entry {entry.id}", {"list": entry.source, "name": entry.full_name}, entry.id
+            )
         return entry
 
     def update(self, entry_id: int, new: NewEntry) -> Entry:
@@ -264,6 +274,7 @@ class ListService:
         new = checked(new)
         with self._write() as db:
             old = self.get(entry_id)
+            was = self._was(entry_id)
             unfile_keys(db, old)
             row = entry_row(0, new.kind or old.kind, new)
             db.execute(
@@ -274,7 +285,8 @@ class ListService:
             )
             entry = self.get(entry_id)
             file_keys(db, entry)
-            self._record("list.update", f"entry {entry_id}", {"list": entry.source, "name": entry.full_name})
+            details = {"list": entry.source, "name": entry.full_name}
+            self._record("list.update", f"entry {entry_id}", details, entry_id, was)
         return entry
 
     def expire(self, entry_id: int, on: date | None = None) -> Entry:
@@ -282,12 +294,14 @@ class ListService:
         self._changing()
         end = on or (clock.now().astimezone().date() - timedelta(days=1))
         with self._write() as db:
+            was = self._was(entry_id)
             cur = db.execute(
                 "UPDATE screening_entries SET valid_until = ? WHERE id = ?", [end.isoformat(), entry_id]
             )
             if cur.rowcount == 0:
                 raise NotFoundError(f"No list entry {entry_id}")
-            self._record("list.expire", f"entry {entry_id}", {"until": end.isoformat()})
+            details = {"until": end.isoformat(), "list": self.get(entry_id).source}
+            self._record("list.expire", f"entry {entry_id}", details, entry_id, was)
         return self.get(entry_id)
 
     def remove(self, entry_id: int) -> Entry:
@@ -295,9 +309,11 @@ class ListService:
         self._changing()
         with self._write() as db:
             entry = self.get(entry_id)
+            was = self._was(entry_id)
             unfile_keys(db, entry)
             db.execute("DELETE FROM screening_entries WHERE id = ?", [entry_id])
-            self._record("list.remove", f"entry {entry_id}", {"list": entry.source, "name": entry.full_name})
+            details = {"list": entry.source, "name": entry.full_name}
+            self._record("list.remove", f"entry {entry_id}", details, entry_id, was)
         return entry
 
     def get(self, entry_id: int) -> Entry:
@@ -422,10 +438,13 @@ def stage_list(db: sqlite_utils.Database, source: str, kind: Kind, description: 
     return cur.lastrowid
 
 
-def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]) -> None:
-    """File one step of new entries in a staging list: one short transaction, then a pause for others."""
+def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]) -> tuple[int, int, int] | None:
+    """File one step of new entries in a staging list: one short transaction, then a pause for others.
+
+    Returns the first and last id written and the sum of the entries' content hashes (for the audit).
+    """
     if not entries:
-        return
+        return None
     keyed = [
         (new, sorted(entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)))
         for new in entries
@@ -444,7 +463,9 @@ def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]
         for table in _key_tables(db):
             db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", keys)
         db.execute("UPDATE screening_lists SET touched_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
+        digest = digest_of(db, "screening_entries", list(range(first, first + len(rows))))
     time.sleep(STEP_PAUSE)
+    return first, first + len(rows) - 1, digest
 
 
 def retire_list(db: sqlite_utils.Database, list_id: int) -> None:

@@ -121,9 +121,9 @@ class VisitService:
         with self._store.transaction() as db:
             yield db
 
-    def _audited(self, action: str, subject: str, details: dict) -> None:
-        if self._audit is not None:
-            self._audit.record(None, action, subject, details)
+    def _audited(self, action: str, subject: str, details: dict, visit_id: int | None = None) -> None:
+        if self._audit is not None:  # the record carries the hash of the visit as written (audit coverage)
+            self._audit.record(None, action, subject, details, covers=("visits", visit_id) if visit_id else None)
 
     def _staff_name(self) -> str:
         """The signed-in person's name, else the station's configured staff member."""
@@ -177,6 +177,7 @@ class VisitService:
                     "again": again,
                     "acknowledged": acknowledged or [],
                 },
+                visit_id,
             )
             return self.get(visit_id)
 
@@ -303,6 +304,7 @@ class VisitService:
             action,
             f"visit {visit.id}",
             {"badge": visit.badge_code, "name": visit.visitor.full_name, "note": note},
+            visit.id,
         )
 
     # --- look-ups -----------------------------------------------------------------------------------
