@@ -19,6 +19,7 @@ import sqlite_utils
 from frontdesk import clock
 from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
+from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.keys import KEY_VERSION, entry_keys
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
@@ -75,6 +76,13 @@ def checked(new: NewEntry) -> NewEntry:
     """The entry if it can be stored, else an InputError that says why."""
     if not new.last_name.strip():
         raise InputError("A list entry needs a last name")
+    check_name(new.first_name, "The first name")
+    check_name(new.middle_name, "The middle name")
+    check_name(new.last_name, "The last name")
+    check_names(new.aliases, "An alias")
+    check_names(new.students, "A student's name")
+    check_field(new.reason, "The reason", SHORT_MAX)
+    check_field(new.notes, "The notes", NOTE_MAX, lines=True)
     if not new.first_name.strip() and not new.aliases:
         raise InputError("A list entry needs a first name (or an alias)")
     if new.valid_from and new.valid_until and new.valid_until < new.valid_from:
