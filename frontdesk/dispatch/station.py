@@ -97,6 +97,7 @@ class StationService:
         self.credentials = credentials or KeyringCredentials()
         self.outbox = Outbox(store)
         self._details: dict[int, tuple[str, dict]] = {}  # what each new message's audit record says
+        self._pending_events: list[tuple[str, str]] = []  # event lines the main file could not take yet
         self._credential: tuple[float, str | None] | None = None
 
     # --- the verbs ----------------------------------------------------------------------------------
@@ -131,8 +132,14 @@ class StationService:
         if action in SRP_STATES and mode != "Test":
             state = SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
         entry = self._commit(msg, refers_to="", school_state=state)
-        self._event("warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
-        self._audited("alert.press", entry, location=location, note=note)
+        self._recorded(
+            entry,
+            "alert.press",
+            "warning",
+            f"{mode} {action} pressed at {msg.station or 'this desk'}",
+            location=location,
+            note=note,
+        )
         return entry
 
     def update(
@@ -160,7 +167,8 @@ class StationService:
             roster=True,
         )
         entry = self._commit(msg, refers_to=original.identifier)
-        self._audited("alert.update", entry, location=location, note=note)
+        self._details[entry.id] = ("alert.update", {"location": location, "note": note})
+        self.catch_up(SIDE_RECORD_WAIT)
         return entry
 
     def all_clear(
@@ -187,8 +195,7 @@ class StationService:
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
             lifted = SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local")
         entry = self._commit(msg, refers_to=active.identifier, school_state=lifted)
-        self._event("info", f"All clear sent by {msg.staff or role}")
-        self._audited("alert.all_clear", entry, note=note)
+        self._recorded(entry, "alert.all_clear", "info", f"All clear sent by {msg.staff or role}", note=note)
         return entry
 
     def daily_test(self) -> OutboxEntry:
@@ -302,7 +309,7 @@ class StationService:
         ``daily_test``: the link also sends the daily CAP Test once the console answers (the desk app's
         link does; ``frontdesk panic`` does not).
         """
-        self.audit_pending()  # presses whose audit record a crash or a busy main file left unwritten
+        self.catch_up()  # presses whose audit record a crash or a busy main file left unwritten
         return DispatchLink(
             Outbox(self._store),
             self.endpoint,
@@ -314,43 +321,46 @@ class StationService:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _event(self, level: str, message: str) -> None:
-        # The event log is in the main file: after the alert's commit, waiting a moment at most, never failing it.
-        try:
-            with self._store.patience(SIDE_RECORD_WAIT):
-                self._events.record("dispatch", level, message)
-        except FrontDeskError:
-            pass
-
-    def _audited(self, action: str, entry: OutboxEntry, **details: str) -> None:
-        # After the alert's own commit (the outbox has its own file), and never in its way: the record and the
-        # outbox's "audited" mark go in one step; a press whose record could not be written now (the main file
-        # busy for longer than a moment) keeps audited = 0 and is recorded by the next verb or link start.
+    def _recorded(self, entry: OutboxEntry, action: str, level: str, message: str, **details: str) -> None:
+        # After the alert's own commit (the outbox has its own file), and never in its way: its event line and
+        # audit record go into the main file in one short transaction, waiting SIDE_RECORD_WAIT at most. If the
+        # main file is busy longer, they wait here (audited = 0 in the outbox) for the next catch_up.
         self._details[entry.id] = (action, details)
-        self.audit_pending()
+        self._pending_events.append((level, message))
+        self.catch_up(SIDE_RECORD_WAIT)
 
-    def audit_pending(self) -> int:
-        """Write the audit records of messages that have none yet (oldest first). Returns how many."""
-        if self._audit is None:
-            return 0
-        done = 0
+    def catch_up(self, wait: float | None = None) -> int:
+        """Write the event lines and audit records the main file was too busy to take at a press.
+
+        Called after every press, by the desk's state timer, at link start and by ``frontdesk panic`` once
+        it has delivered. ``wait``: the most to wait for the main file (None: the store's usual patience).
+        Returns how many audit records it wrote. A crash between the trail's commit and the outbox's mark can
+        record a message twice, never not at all.
+        """
         try:
-            with self._store.patience(SIDE_RECORD_WAIT):
-                for entry in self.outbox.unaudited():
-                    action, details = self._details.pop(entry.id, (_AUDIT_ACTIONS[entry.msg_type], {}))
+            pending = self.outbox.unaudited() if self._audit is not None else []
+            if not pending and not self._pending_events:
+                return 0
+            with self._store.transaction(wait=wait):
+                for level, message in self._pending_events:
+                    self._events.record("dispatch", level, message)
+                for entry in pending:
+                    action, details = self._details.get(entry.id, (_AUDIT_ACTIONS[entry.msg_type], {}))
                     self._audit.record(
                         None,
                         action,
                         entry.identifier,
                         {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
                     )
-                    self.outbox.mark_audited(entry.id)
-                    done += 1
-        except Exception as exc:  # the alert is sent whatever happens to its audit record
-            self._event(
-                "error", f"Audit record of a panic message is late ({exc}); it is written at the next chance"
-            )
-        return done
+            self._pending_events.clear()
+            for entry in pending:
+                self.outbox.mark_audited(entry.id)
+                self._details.pop(entry.id, None)
+            if pending:
+                self._audit.refresh_anchor()
+            return len(pending)
+        except FrontDeskError:  # busy for longer than we wait: the next catch_up writes them
+            return 0
 
     def _find(self, identifier: str) -> OutboxEntry:
         entry = self.outbox.find(identifier)

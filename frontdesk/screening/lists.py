@@ -32,8 +32,8 @@ ENTRY_COLUMNS = (
 )
 ENTRY_FROM = "FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id"
 LIVE = "l.state = 'live'"
-STEP_ROWS = 1000  # entries per step of bulk work (a step holds the write lock for a few tens of ms)
-STEP_PAUSE = 0.005  # seconds between two steps: a waiting writer (a check-in) gets the lock here
+STEP_ROWS = 500  # entries per step of bulk work (a step holds the write lock for a few tens of ms)
+STEP_PAUSE = 0.02  # seconds between two steps: a waiting writer (a check-in) gets the lock here
 STALE_STAGING = 120.0  # seconds without growth after which a staging list is an abandoned import
 
 
@@ -374,6 +374,7 @@ class ListService:
                 "PRIMARY KEY (key, entry_id)) WITHOUT ROWID"
             )
         after = filed = 0
+        db.execute("PRAGMA synchronous = NORMAL")  # an interrupted rebuild starts again: no fsync per step
         while True:
             rows = db.execute(
                 f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, STEP_ROWS]
@@ -388,6 +389,7 @@ class ListService:
                 filed += max(cur.rowcount, 0)
             after = rows[-1][0]
             time.sleep(STEP_PAUSE)
+        db.execute("PRAGMA synchronous = FULL")
         with store.transaction():
             db.execute("DROP TABLE IF EXISTS screening_keys_old")
             db.execute("ALTER TABLE screening_keys RENAME TO screening_keys_old")
@@ -495,7 +497,19 @@ def purge_hidden(store: Store) -> int:
         "SELECT id FROM screening_lists WHERE state = 'retired' OR (state = 'staging' AND touched_at < ?)", [stale]
     ).fetchall()
     gone = 0
-    for (list_id,) in lists:
+    if lists:
+        db.execute("PRAGMA synchronous = NORMAL")  # deleting hidden rows again after a crash is harmless
+    try:
+        gone = _purge(store, [list_id for (list_id,) in lists])
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
+    return gone
+
+
+def _purge(store: Store, lists: list[int]) -> int:
+    db = store.db
+    gone = 0
+    for list_id in lists:
         while True:
             rows = db.execute(
                 f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? LIMIT ?", [list_id, STEP_ROWS]

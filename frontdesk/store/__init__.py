@@ -157,29 +157,31 @@ class Store:
         return db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self, *, wait: float | None = None) -> Iterator[sqlite_utils.Database]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on this thread's connection; inside an open one, join it.
 
         A change and its audit record are written inside one of these, so they commit (or roll back) together.
+        ``wait``: the most seconds to wait for another writer (default: the store's ``busy_seconds``).
         """
         db = self.db
         if db.conn.in_transaction:
             yield db
             return
         with db.conn:
-            self.begin_immediate(db)
+            self.begin_immediate(db, wait)
             yield db
 
-    def begin_immediate(self, db: sqlite_utils.Database | None = None) -> None:
+    def begin_immediate(self, db: sqlite_utils.Database | None = None, wait: float | None = None) -> None:
         """``BEGIN IMMEDIATE``, asking for the write lock every millisecond until it is free.
 
         SQLite's own busy handler backs off to 100 ms sleeps, so a short writer (a check-in) behind bulk
         work that commits in small steps (an import) could keep missing the gaps between the steps; asking
-        this often gets it in at the first gap. After ``BUSY_SECONDS`` it gives up with :class:`StoreBusy`.
+        this often gets it in at the first gap. After ``wait`` seconds (default ``busy_seconds``) it gives up
+        with :class:`StoreBusy`.
         """
         db = db or self.db
         conn = db.conn
-        deadline = time.monotonic() + self.busy_seconds
+        deadline = time.monotonic() + (self.busy_seconds if wait is None else wait)
         conn.execute("PRAGMA busy_timeout=0")
         try:
             while True:
@@ -190,16 +192,6 @@ class Store:
                     if time.monotonic() >= deadline:
                         raise
                     time.sleep(0.001)
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
-
-    @contextmanager
-    def patience(self, seconds: float) -> Iterator[None]:
-        """Wait at most ``seconds`` for another writer inside the block (the panic path's side records)."""
-        conn = self.db.conn
-        conn.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
-        try:
-            yield
         finally:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
 
