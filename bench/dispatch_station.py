@@ -141,7 +141,8 @@ def run() -> str:
             start = time.perf_counter()
             station.press("lockdown", mode="Test")
             committed.append((time.perf_counter() - start) * 1000)
-        services.store.db.execute("DELETE FROM dispatch_outbox")
+        with sqlite3.connect(station.outbox.path) as conn:
+            conn.execute("DELETE FROM dispatch_outbox")
 
         console = _Console(folder / "console")
         credential = console.enroll()

@@ -61,3 +61,27 @@ class DeliveryError(FrontDeskError):
     """A message to another system (dispatch) could not be delivered."""
 
     code = "delivery"
+
+
+class StoreBusy(StoreError):
+    """Another program holds the database for longer than we can wait (busy or locked)."""
+
+    code = "store_busy"
+
+
+class StoreFull(StoreError):
+    """The disk (or the folder's quota) is full: nothing more can be written."""
+
+    code = "store_full"
+
+
+class StoreReadOnly(StoreError):
+    """The database file or its folder cannot be written (permissions, a read-only disk)."""
+
+    code = "store_read_only"
+
+
+class StoreCorrupt(StoreError):
+    """The database file is damaged or is not a FrontDesk database."""
+
+    code = "store_corrupt"

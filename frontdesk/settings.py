@@ -203,9 +203,7 @@ class Settings:
         if self._session is not None:
             self._session.require(Action.CHANGE_SETTINGS)
         old = self.get(setting)
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -31,3 +31,59 @@ def normalize_badge_code(typed: str) -> str:
     """What a person typed or a scanner sent, as the stored code (case, dashes, look-alikes forgiven)."""
     cleaned = "".join(c for c in typed.upper() if c.isalnum())
     return cleaned.translate(_BADGE_CONFUSABLE)
+
+
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection): = + - @, and a tab
+# or carriage return that some programs skip before looking. Every CSV the product writes goes through
+# spreadsheet_safe (with a ' in front, the cell is shown as the text it is).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a string beginning ``= + - @``, tab or CR gets a ``'``.
+
+    Numbers stay numbers (a negative number is not a formula); everything else is unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through :func:`spreadsheet_safe`."""
+
+    def __init__(self, out, **options):
+        import csv
+
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, row) -> None:
+        """Write one row of cells."""
+        self._writer.writerow([spreadsheet_safe(v) for v in row])
+
+    def writerows(self, rows) -> None:
+        """Write every row."""
+        for row in rows:
+            self.writerow(row)
+
+
+class SafeDictWriter:
+    """``csv.DictWriter`` whose every cell goes through :func:`spreadsheet_safe` (the header is ours)."""
+
+    def __init__(self, out, fieldnames, **options):
+        import csv
+
+        self._writer = csv.DictWriter(out, fieldnames=fieldnames, **options)
+
+    def writeheader(self) -> None:
+        """Write the column names."""
+        self._writer.writeheader()
+
+    def writerow(self, record) -> None:
+        """Write one record."""
+        self._writer.writerow({k: spreadsheet_safe(v) for k, v in record.items()})
+
+    def writerows(self, records) -> None:
+        """Write every record."""
+        for record in records:
+            self.writerow(record)

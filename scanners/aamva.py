@@ -33,6 +33,11 @@ _HEADER = re.compile(r"(ANSI|AAMVA|AMVA)[ \n\r\x1e|]{0,2}(\d{6})(\d{2})(\d{0,4})
 _DESIGNATOR = re.compile(r"[\s|]*(DL|ID|Z[A-Z])(\d{4})(\d{4})")
 _MARKER = re.compile(r"(DL|ID)[ \r\n\x1e|]*([DP][A-D][A-Z])")
 _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
+# A PDF417 symbol holds at most 1,850 text characters (a magnetic stripe far fewer): anything longer is not
+# one scan of one card. Refusing it first keeps the parser's work bounded whatever arrives (a stuck scanner,
+# a pasted file); below this, every step is linear in the input (the element splitter looks at most five
+# candidate cuts ahead of each one).
+MAX_PAYLOAD = 4096
 
 
 def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
@@ -41,13 +46,23 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
     Raises :class:`UnreadableIdError` when it is not an ID the desk can read.
     """
     repairs: list[str] = []
+    if isinstance(data, bytes | bytearray | str) and len(data) > 4 * MAX_PAYLOAD:
+        raise UnreadableIdError(_TOO_LONG.format(len(data)))  # before decoding megabytes
     text = _decode(data, repairs)
+    if len(text) > MAX_PAYLOAD:
+        raise UnreadableIdError(_TOO_LONG.format(len(text)))
     today = today or date.today()
     if not text.strip():
         raise UnreadableIdError("Nothing was read from the card: scan it again or enter the visitor by hand")
     if magstripe.looks_like_stripe(text):
         return magstripe.parse_stripe(text, repairs, today)
     return _parse_pdf417(text, repairs, today)
+
+
+_TOO_LONG = (
+    "This is too long to be an ID card ({:,} characters, at most 4,096): scan the card again or enter the "
+    "visitor by hand"
+)
 
 
 def _decode(data: bytes | str, repairs: list[str]) -> str:

@@ -10,6 +10,7 @@ import pytest
 from frontdesk.audit import GENESIS, record_hash
 from frontdesk.cli import main
 from frontdesk.context import Services
+from frontdesk.errors import StoreError
 from frontdesk.models import Visitor
 from frontdesk.settings import SCHOOL_NAME
 
@@ -71,9 +72,9 @@ def test_a_refused_check_in_leaves_no_record(services):
 def test_sqlite_refuses_updates_and_deletes(services):
     _fill(services, 2)
     db = services.store.db
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(StoreError, match="append-only"):  # a typed error (issue 12)
         db.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(StoreError, match="append-only"):  # a typed error (issue 12)
         db.execute("DELETE FROM audit_log WHERE seq = 2")
 
 

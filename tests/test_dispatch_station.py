@@ -79,7 +79,7 @@ def test_press_is_committed_before_any_network_and_carries_the_school_room_and_r
     station.checkin.admit(Visitor("Jordan", "Sampleton"), category="contractor", destination="Gym")
     pressed = station.station.press("lockdown", note="Person with a weapon near the gym")
     # Nothing is running: no link, no console. The alert is in the file all the same (another connection).
-    with sqlite3.connect(data_dir / "frontdesk.db") as conn:
+    with sqlite3.connect(data_dir / "outbox.db") as conn:  # the outbox's own file (issue 12)
         row = conn.execute("SELECT identifier, state, cap FROM dispatch_outbox").fetchone()
     assert row[:2] == (pressed.identifier, "queued")
     xmlschema.XMLSchema(str(OASIS_XSD)).validate(row[2].decode("utf-8"))

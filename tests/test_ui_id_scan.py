@@ -58,7 +58,7 @@ def test_a_wedge_scan_fills_the_form_wherever_the_focus_is(qtbot, desk, services
     assert form.dob.text() == "07/09/1984" and form.id_type.currentData() == "DL" and form.id_issuer.text() == "VA"
     assert window.checkout_entry.text() == "" and window.scan_entry.text() == ""
     panel = window.id_scan.panel
-    assert panel.isVisible() and "TESTWOOD" in panel.summary.text() and "…5789" in panel.summary.text()
+    assert panel.isVisible() and "TESTWOOD" in panel.name.text() and "…5789" in panel.summary.text()
     assert (
         "without Ctrl" in panel.repairs.toolTip()
         and "Scan repaired (" in panel.repairs.text()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from frontdesk.settings import (
     STAFF_NAME,
     STATION_NAME,
 )
+from frontdesk.store import typed_error
 from printers.uri import SCHEMES
 from scanners.camera import FakeCamera, placeholder_face
 from scanners.image import barcode_image
@@ -187,12 +190,31 @@ class Shell(QStackedWidget):
         self.window.focus_scan_entry()
 
 
-def _install_excepthook(app: QApplication) -> None:
-    """Unexpected errors show a dialog with the details to copy, instead of vanishing."""
+def store_problem(error: BaseException) -> StoreError | None:
+    """A database error (typed, or a raw ``sqlite3`` one the typed connection could not see) in the office's
+    words; None for anything else."""
+    if isinstance(error, StoreError):
+        return error
+    if isinstance(error, sqlite3.Error):
+        return typed_error(error)
+    return None
+
+
+def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, str], None] | None]) -> None:
+    """Unexpected errors show a dialog with the details to copy, instead of vanishing.
+
+    A database error (busy, full, read-only, damaged) is not a bug: it goes on the desk's message line in
+    plain words, with no dialog in the way (``message()`` gives the line's ``show_message`` once the desk exists).
+    """
 
     def hook(kind, value, tb) -> None:
         details = "".join(traceback.format_exception(kind, value, tb))
         sys.stderr.write(details)
+        problem = store_problem(value)
+        show = message()
+        if problem is not None and show is not None:
+            show(problem.message, "error")
+            return
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "FrontDesk problem",
@@ -217,7 +239,10 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_app(app)
-    _install_excepthook(app)
+    shells: list[Shell] = []
+    _install_excepthook(
+        app, lambda: shells[0].window.message.show_message if shells and shells[0].window else None
+    )
     try:
         if demo:
             from frontdesk.demo import demo_services
@@ -232,6 +257,7 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
     wedge.install(app)
     shell = Shell(services, demo=demo, wedge=wedge)
+    shells.append(shell)
     DispatchStarter(shell, app)  # the panic link runs while the desk window exists
     shell.show()
     return app.exec()

@@ -103,11 +103,11 @@ class Accounts:
         with self._audit.transaction() as db:
             if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
                 raise ConflictError(f"There is already an account called {username!r}")
-            db.execute(
+            cur = db.execute(
                 "INSERT INTO users (username, display_name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 [username, display_name.strip() or username, role.value, digest, clock.to_db(clock.now())],
             )
-            self._audit.record(actor, "user.add", username, {"role": role.value})
+            self._audit.record(actor, "user.add", username, {"role": role.value}, covers=("users", cur.lastrowid))
         return self.get(username)
 
     def disable(self, username: str) -> Account:
@@ -118,7 +118,7 @@ class Accounts:
             raise ConflictError("This is the last active district administrator; add another one first")
         with self._audit.transaction() as db:
             db.execute("UPDATE users SET disabled = 1 WHERE id = ?", [account.id])
-            self._audit.record(None, "user.disable", account.username)
+            self._audit.record(None, "user.disable", account.username, covers=("users", account.id))
         if self.session.actor.username == account.username:
             self.session.become(None)
         return self.get(username)
@@ -135,7 +135,7 @@ class Accounts:
                 "WHERE id = ?",
                 [digest, account.id],
             )
-            self._audit.record(None, "user.reset_secret", account.username)
+            self._audit.record(None, "user.reset_secret", account.username, covers=("users", account.id))
         return self.get(username)
 
     def list(self) -> list[Account]:

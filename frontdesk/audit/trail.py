@@ -15,7 +15,6 @@ the trail, so cutting just those is not caught until then.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -29,6 +28,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from frontdesk import clock
 from frontdesk.access.roles import Action
+from frontdesk.audit import coverage
+from frontdesk.text import SafeCsvWriter
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -87,6 +88,7 @@ class VerifyResult:
     problem: str | None = None  # "changed", "deleted", "reordered", "truncated", "anchor"
     seq: int | None = None  # the first record that is wrong (or where the cut is)
     message: str = "intact"
+    outside: tuple[str, ...] = ()  # rows deleted, changed or added outside the application (problem "records")
 
 
 def _record(row: tuple) -> AuditRecord:
@@ -130,19 +132,38 @@ class AuditTrail:
         action: str,
         subject: str = "",
         details: Mapping[str, Any] | None = None,
+        *,
+        covers: tuple[str, int] | None = None,
+        was: str | None = None,
     ) -> AuditRecord:
         """Append one record and return it. ``actor`` None means the session's current actor.
 
         Inside a transaction the caller opened, the record joins it (and commits or rolls back with the
-        change it describes); otherwise it is committed on its own at once.
+        change it describes); otherwise it is committed on its own at once. ``covers`` names the row the
+        change wrote (``("visits", 12)``): the record then carries the hash of its content as it is now (see
+        :mod:`frontdesk.audit.coverage`), and ``was``, its hash before the change.
         """
         if actor is None:
             actor = self._session.actor_name if self._session is not None else "system"
         db = self._store.db
         if db.conn.in_transaction:
-            return self._append(db, actor, action, subject, details)
+            return self._append(db, actor, action, subject, self._covering(db, details, covers, was))
         with self.transaction() as db:
-            return self._append(db, actor, action, subject, details)
+            return self._append(db, actor, action, subject, self._covering(db, details, covers, was))
+
+    @staticmethod
+    def _covering(db, details, covers, was) -> Mapping[str, Any] | None:
+        if covers is None:
+            return details
+        table, row_id = covers
+        out = {**(details or {}), "row": f"{table}:{row_id}", "content": coverage.content_hash(db, table, row_id)}
+        if was is not None:
+            out["was"] = was
+        return out
+
+    def content_hash(self, table: str, row_id: int) -> str:
+        """The hash of a covered row as it is now, read in the caller's transaction (for ``was``)."""
+        return coverage.content_hash(self._store.db, table, row_id)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
@@ -252,7 +273,7 @@ class AuditTrail:
         The export itself is then recorded (``audit.export``, with ``where`` it went), whoever asked for it.
         """
         self._guard()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeCsvWriter(out, lineterminator="\n")  # a cell beginning = + - @ gets a ' first
         writer.writerow(["seq", "time", "actor", "action", "subject", "details", "prev_hash", "hash"])
         count = 0
         for r in self._select(
@@ -350,6 +371,21 @@ class AuditTrail:
                         prev,
                         f"record {a_seq} differs from the {source}: the chain was rebuilt from there or earlier",
                     )
+        outside = tuple(
+            coverage.check(
+                db,
+                (
+                    (action, subject, json.loads(details))
+                    for action, subject, details in db.execute(
+                        "SELECT action, subject, details FROM audit_log ORDER BY seq"
+                    )
+                ),
+            )
+        )
+        if outside:
+            more = f" (and {len(outside) - 3} more)" if len(outside) > 3 else ""
+            message = "; ".join(outside[:3]) + more
+            return VerifyResult(False, checked, head_seq, head_hash, "records", None, message, outside)
         return VerifyResult(True, checked, head_seq, head_hash)
 
     @staticmethod

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.errors import ConflictError, InputError
+from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.screening.dates import UNKNOWN, Dob
 from frontdesk.screening.decisions import Consequence, Outcome, ScreeningDecision, consequence_of
@@ -226,6 +227,9 @@ class CheckIn:
 
         self._session.require(Action.CHECK_IN)
         request = dataclasses.replace(request, visitor=self._visits.checked(request.visitor))
+        check_field(request.purpose, "The purpose", SHORT_MAX)
+        check_field(request.destination, "The destination", SHORT_MAX)
+        check_field(request.note, "The note", NOTE_MAX, lines=True)
         try:
             request = dataclasses.replace(request, category=Category(request.category))
         except ValueError:

@@ -1,19 +1,24 @@
 """The ``frontdesk`` command line: the same capabilities as the window, for school IT to script.
 
-Exit codes: 0 success; 2 bad input or a failure explained in one line (never a traceback); 1 where a
-command documents it (for example ``config check``: not configured). Each command group lives in its own
-module with a ``register(subparsers)`` function; ``COMMAND_MODULES`` lists them.
+Exit codes: 0 success; 2 bad input or a failure explained in one line (never a traceback): a database
+that is busy, full, read-only or damaged, a file that cannot be written; 1 where a command documents it (for
+example ``config check``: not configured). Output cut short by its reader (``| head``) ends quietly (141).
+Each command group lives in its own module with a ``register(subparsers)`` function; ``COMMAND_MODULES``
+lists them.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from frontdesk.errors import FrontDeskError
+from frontdesk.store import typed_error
 
 COMMAND_MODULES = [
     "frontdesk.cli.visits",
@@ -67,9 +72,27 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[argparse.Namespa
             return 0
         return open_app(args)
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit where it would print a traceback
+        return code
     except FrontDeskError as exc:
-        print(f"frontdesk: {exc.message}", file=sys.stderr)
-        return 2
+        return _fail(exc.message)
+    except sqlite3.Error as exc:  # one the typed connection could not see (a commit, a cursor): same words
+        return _fail(typed_error(exc).message)
+    except BrokenPipeError:
+        # The reader stopped (``| head -c 100``): stop quietly; standard output goes nowhere from now on, so
+        # the interpreter's own flush at exit cannot complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as if killed by SIGPIPE, like other command-line tools
+    except OSError as exc:  # a file that cannot be written or read (--out in a folder that does not exist)
+        where = f" {exc.filename}" if exc.filename else ""
+        return _fail(f"cannot use{where}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         return 130
+
+
+def _fail(message: str) -> int:
+    """Print one line on standard error; the exit code of a failure explained."""
+    print(f"frontdesk: {' '.join(message.split())}", file=sys.stderr)
+    return 2

@@ -69,6 +69,10 @@ def _verify(args: argparse.Namespace) -> int:
         print_json(result)
     elif result.intact:
         print(f"intact: {result.checked} records, head {result.head_seq}:{result.head_hash}")
+    elif result.problem == "records":  # the chain is whole, but rows it describes were touched outside
+        print(f"TAMPERED: the chain is whole ({result.checked} records), but the records it describes are not:")
+        for line in result.outside:
+            print(f"  {line}")
     else:
         print(f"TAMPERED: {result.message} (first bad record: {result.seq}; {result.problem})")
     return 0 if result.intact else EXIT_TAMPERED

@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--kind", help=f"kind of rows without a kind column: {KINDS}")
     p.add_argument("--replace", action="store_true", help="replace the list's entries (atomically)")
     p.add_argument(
+        "--allow-empty", action="store_true", help="with --replace: accept a file with no rows (empties the list)"
+    )
+    p.add_argument(
         "--map",
         action="append",
         default=[],
@@ -113,6 +116,7 @@ def _import(args: argparse.Namespace) -> int:
             args.source,
             kind=parse_kind(args.kind, "--kind"),
             replace=args.replace,
+            allow_empty=args.allow_empty,
             mapping=mapping or None,
             progress=progress,
         )

@@ -114,6 +114,7 @@ def _deliver(services: Services, ids: list[int], wait: float) -> int:
     finally:
         link.stop()
         worker.join(timeout=5)
+        station.catch_up()  # audit records and event lines a busy main file could not take at the press
     if any(e.state in ("rejected", "expired") for e in entries):
         return EXIT_REJECTED
     if any(e.pending for e in entries):

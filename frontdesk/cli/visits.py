@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 
 from frontdesk import clock
@@ -12,7 +11,7 @@ from frontdesk.cli.common import open_services, print_json, visit_line, visit_re
 from frontdesk.cli.screen import result_record
 from frontdesk.errors import ConflictError, InputError
 from frontdesk.models import Category, Visitor
-from frontdesk.text import format_badge_code
+from frontdesk.text import SafeDictWriter, format_badge_code
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -182,7 +181,7 @@ def _log(args: argparse.Namespace) -> int:
     if args.json:
         print_json(records)
     elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_FIELDS, lineterminator="\n")
+        writer = SafeDictWriter(sys.stdout, fieldnames=_CSV_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
     else:

@@ -31,9 +31,7 @@ class Directory:
             raise InputError("kind must be 'staff' or 'room'")
         if self._session is not None:
             self._session.require(Action.EDIT_DIRECTORY)
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             cur = db.execute(
                 "INSERT INTO directory (kind, name, room) VALUES (?, ?, ?)", [kind, name, room.strip()]
             )

@@ -6,6 +6,9 @@ can list them without an import cycle.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import sqlite_utils
 
 from frontdesk.store import Migration
@@ -52,3 +55,42 @@ def _dispatch_0001_station_outbox(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Migration] = [("dispatch_0001_station_outbox", _dispatch_0001_station_outbox)]
+
+
+# --- the outbox's own file ------------------------------------------------------------------------------
+# The outbox, the SRP state and the inbox cursor moved to ``outbox.db`` (issue 12): bulk work on the main
+# file (a million-entry list import, a re-index) can never hold the lock a panic press needs. These are the
+# migrations of that file; the first copies what the main file's tables held (they are left there, unused).
+OUTBOX_DB = "outbox.db"
+_TABLES = ("dispatch_outbox", "dispatch_station_kv", "dispatch_school_state")
+
+
+def _outbox_0001_tables(db: sqlite_utils.Database) -> None:
+    _dispatch_0001_station_outbox(db)
+    # 0 until the press's audit record is in the main file's trail (written just after; caught up if missed).
+    db.execute("ALTER TABLE dispatch_outbox ADD COLUMN audited INTEGER NOT NULL DEFAULT 1")
+    db.execute("CREATE INDEX dispatch_outbox_unaudited ON dispatch_outbox(id) WHERE audited = 0")
+
+
+def outbox_migrations(main_db: Path) -> list[Migration]:
+    """The outbox file's migrations; ``main_db`` is the desk's main file, whose old outbox rows move over."""
+
+    def copy_from_main(db: sqlite_utils.Database) -> None:
+        if not main_db.exists():
+            return
+        source = sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
+        try:
+            have = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for table in _TABLES:
+                if table not in have:
+                    continue
+                cursor = source.execute(f"SELECT * FROM {table}")
+                names = [d[0] for d in cursor.description]
+                marks = ", ".join("?" * len(names))
+                db.conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", cursor.fetchall()
+                )
+        finally:
+            source.close()
+
+    return [("outbox_0001_tables", _outbox_0001_tables), ("outbox_0002_copy_from_main", copy_from_main)]

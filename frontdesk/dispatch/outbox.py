@@ -5,6 +5,16 @@ idempotency key: drawn once at the press and reused on every retry. Rows leave t
 on an answer from the console (received, rejected) or an Ack from a dispatcher, so what the desk shows is
 never more than what dispatch has confirmed. The school's SRP state (LOCKDOWN, SECURE, ...) and the inbox
 cursor live here too.
+
+Where it lives, and why: in its own SQLite file (``outbox.db``) next to the main one, not in it. The other
+choice was to build every long write apart and swap it in with one short transaction; list imports and
+re-indexes now do that too (so check-in is never long behind them), but that only holds for the bulk work
+we wrote and remember to write that way. A backup tool, a repair, a ``sqlite3`` shell left in a transaction
+or a future feature can still hold the main file's write lock; the outbox's own file has no other writer
+than the panic path itself, so a press commits in the time of one small insert and one fsync whatever else
+runs. The cost: the press's audit record (in the main file's trail) cannot share its transaction; it is
+written just after, and a press whose record is missing (``audited = 0``) is recorded at the next chance
+(:meth:`Outbox.unaudited`), so no press escapes the trail.
 """
 
 from __future__ import annotations
@@ -13,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontdesk import clock
-from frontdesk.store import Store
+from frontdesk.dispatch.migrations import OUTBOX_DB, outbox_migrations
+from frontdesk.store import DB_NAME, Store
 
 # Queued rows are sent in id order; the others are final except that an Ack can still arrive.
 STATES = ("queued", "received", "acknowledged", "rejected", "expired")
@@ -107,7 +118,9 @@ class Outbox:
     """Reads and writes the outbox through the calling thread's connection."""
 
     def __init__(self, store: Store):
-        self._store = store
+        # The desk's main store says which folder; the outbox opens (and migrates) its own file there.
+        self._store = Store.open(store.data_dir, outbox_migrations(store.data_dir / DB_NAME), name=OUTBOX_DB)
+        self.path = self._store.path
 
     def add(
         self,
@@ -123,13 +136,16 @@ class Outbox:
         staff: str = "",
         location: str = "",
         note: str = "",
+        school_state: SchoolState | None = None,
     ) -> OutboxEntry:
-        """Commit a new queued message (durably: the store syncs every commit) and return it."""
-        db = self._store.db
-        with db.conn:
+        """Commit a new queued message (durably: the store syncs every commit) and return it.
+
+        ``school_state``: the SRP state the message sets, committed in the same transaction.
+        """
+        with self._store.transaction() as db:
             cur = db.execute(
                 "INSERT INTO dispatch_outbox (identifier, msg_type, cap_status, action, incident, refers_to, cap, "
-                "pressed_at, staff, location, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "pressed_at, staff, location, note, audited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 [
                     identifier,
                     msg_type,
@@ -144,7 +160,37 @@ class Outbox:
                     note,
                 ],
             )
+            if school_state is not None:
+                self.set_school_state(school_state)
         return self.get(cur.lastrowid)
+
+    def unaudited(self) -> list[OutboxEntry]:
+        """Messages whose audit record is not yet in the main file's trail, oldest first."""
+        rows = self._store.db.execute(
+            f"SELECT {_COLUMNS} FROM dispatch_outbox WHERE audited = 0 ORDER BY id"
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def mark_audited(self, entry_id: int) -> None:
+        """The message's audit record is committed in the trail."""
+        self._update(entry_id, "audited = 1", [])
+
+    def sent_test_since(self, start: str) -> bool:
+        """True if a daily Test was committed at or after ``start`` (a stored time)."""
+        row = self._store.db.execute(
+            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
+        ).fetchone()
+        return row is not None
+
+    def active_incident(self, mode: str) -> OutboxEntry | None:
+        """The first alert of the newest incident of ``mode`` that has no all clear yet."""
+        row = self._store.db.execute(
+            "SELECT o.incident FROM dispatch_outbox o WHERE o.cap_status = ? AND o.msg_type = 'Alert' "
+            "AND o.state NOT IN ('rejected', 'expired') AND NOT EXISTS (SELECT 1 FROM dispatch_outbox c "
+            "WHERE c.incident = o.incident AND c.msg_type = 'Cancel') ORDER BY o.id DESC LIMIT 1",
+            [mode],
+        ).fetchone()
+        return self.find(row[0]) if row else None
 
     def get(self, id_or_identifier: int | str) -> OutboxEntry:
         """One message by row id or CAP identifier (KeyError if unknown)."""
@@ -228,8 +274,7 @@ class Outbox:
         return self.get(entry.id)
 
     def _update(self, entry_id: int, sets: str, params: list) -> None:
-        db = self._store.db
-        with db.conn:
+        with self._store.transaction() as db:
             db.execute(f"UPDATE dispatch_outbox SET {sets} WHERE id = ?", [*params, entry_id])
 
     # --- the school's SRP state and the inbox cursor -----------------------------------------------------
@@ -244,8 +289,7 @@ class Outbox:
 
     def set_school_state(self, state: SchoolState) -> SchoolState:
         """Replace the SRP state."""
-        db = self._store.db
-        with db.conn:
+        with self._store.transaction() as db:
             db.execute(
                 "INSERT INTO dispatch_school_state (id, state, note, set_by, set_at, exercise, source) "
                 "VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state, "
@@ -269,8 +313,7 @@ class Outbox:
 
     def set_inbox_cursor(self, seq: int) -> None:
         """Remember the last inbox message handled, so a restart does not replay it."""
-        db = self._store.db
-        with db.conn:
+        with self._store.transaction() as db:
             db.execute(
                 "INSERT INTO dispatch_station_kv (key, value) VALUES ('inbox_after', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

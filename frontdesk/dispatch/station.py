@@ -21,7 +21,14 @@ from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.dispatch.status import DeliveryStatus, describe
-from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundError, PermissionDenied
+from frontdesk.errors import (
+    ConflictError,
+    DeliveryError,
+    FrontDeskError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+)
 from frontdesk.events.service import EventLog
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
@@ -47,6 +54,9 @@ MODES = ("Actual", "Exercise", "Test")
 # Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).
 SRP_STATES = ("HOLD", "SECURE", "LOCKDOWN", "EVACUATE", "SHELTER")
 ALL_CLEAR_ROLES = frozenset({"principal", "admin", "administrator"})
+# The most a press waits for the main file (event log, audit trail) after its own commit: a moment, no more.
+SIDE_RECORD_WAIT = 0.5
+_AUDIT_ACTIONS = {"Alert": "alert.press", "Update": "alert.update", "Cancel": "alert.all_clear"}
 
 
 def default_all_clear_allowed(role: str) -> bool:
@@ -86,6 +96,8 @@ class StationService:
         self._audit = audit  # the audit trail (issue 7): every press, update and all clear, after its commit
         self.credentials = credentials or KeyringCredentials()
         self.outbox = Outbox(store)
+        self._details: dict[int, tuple[str, dict]] = {}  # what each new message's audit record says
+        self._pending_events: list[tuple[str, str]] = []  # event lines the main file could not take yet
         self._credential: tuple[float, str | None] | None = None
 
     # --- the verbs ----------------------------------------------------------------------------------
@@ -116,13 +128,18 @@ class StationService:
         msg = self._message(
             identifier, moment, mode, "Alert", action, incident, (), location, hazard, note, staff, roster=roster
         )
-        entry = self._commit(msg, refers_to="")
+        state = None
         if action in SRP_STATES and mode != "Test":
-            self.outbox.set_school_state(
-                SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
-            )
-        self._events.record("dispatch", "warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
-        self._audited("alert.press", entry, location=location, note=note)
+            state = SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
+        entry = self._commit(msg, refers_to="", school_state=state)
+        self._recorded(
+            entry,
+            "alert.press",
+            "warning",
+            f"{mode} {action} pressed at {msg.station or 'this desk'}",
+            location=location,
+            note=note,
+        )
         return entry
 
     def update(
@@ -150,7 +167,8 @@ class StationService:
             roster=True,
         )
         entry = self._commit(msg, refers_to=original.identifier)
-        self._audited("alert.update", entry, location=location, note=note)
+        self._details[entry.id] = ("alert.update", {"location": location, "note": note})
+        self.catch_up(SIDE_RECORD_WAIT)
         return entry
 
     def all_clear(
@@ -172,12 +190,12 @@ class StationService:
         msg = self._message(
             cap.new_identifier(), moment, mode, "Cancel", active.action, active.incident, refs, "", "", note, staff
         )
-        entry = self._commit(msg, refers_to=active.identifier)
         state = self.outbox.school_state()
+        lifted = None
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
-            self.outbox.set_school_state(SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local"))
-        self._events.record("dispatch", "info", f"All clear sent by {msg.staff or role}")
-        self._audited("alert.all_clear", entry, note=note)
+            lifted = SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local")
+        entry = self._commit(msg, refers_to=active.identifier, school_state=lifted)
+        self._recorded(entry, "alert.all_clear", "info", f"All clear sent by {msg.staff or role}", note=note)
         return entry
 
     def daily_test(self) -> OutboxEntry:
@@ -189,10 +207,7 @@ class StationService:
         if not self._settings.get(DISPATCH_DAILY_TEST):
             return False
         start, _ = clock.local_day_bounds(self._now().astimezone().date())
-        row = self._store.db.execute(
-            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
-        ).fetchone()
-        if row is not None:
+        if self.outbox.sent_test_since(start):
             return False
         self.daily_test()
         return True
@@ -200,13 +215,7 @@ class StationService:
     # --- what the desk shows ------------------------------------------------------------------------
     def active_incident(self, mode: str = "Actual") -> OutboxEntry | None:
         """The first alert of the newest incident of ``mode`` that has no all clear yet."""
-        row = self._store.db.execute(
-            "SELECT o.incident FROM dispatch_outbox o WHERE o.cap_status = ? AND o.msg_type = 'Alert' "
-            "AND o.state NOT IN ('rejected', 'expired') AND NOT EXISTS (SELECT 1 FROM dispatch_outbox c "
-            "WHERE c.incident = o.incident AND c.msg_type = 'Cancel') ORDER BY o.id DESC LIMIT 1",
-            [mode],
-        ).fetchone()
-        return self.outbox.find(row[0]) if row else None
+        return self.outbox.active_incident(mode)
 
     def recent(self, limit: int = 20) -> list[OutboxEntry]:
         """The newest messages first."""
@@ -299,6 +308,7 @@ class StationService:
         ``daily_test``: the link also sends the daily CAP Test once the console answers (the desk app's
         link does; ``frontdesk panic`` does not).
         """
+        self.catch_up()  # presses whose audit record a crash or a busy main file left unwritten
         return DispatchLink(
             Outbox(self._store),
             self.endpoint,
@@ -310,19 +320,46 @@ class StationService:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _audited(self, action: str, entry: OutboxEntry, **details: str) -> None:
-        # After the alert's own commit, and never in its way: a failure here goes to the event log.
-        if self._audit is None:
-            return
+    def _recorded(self, entry: OutboxEntry, action: str, level: str, message: str, **details: str) -> None:
+        # After the alert's own commit (the outbox has its own file), and never in its way: its event line and
+        # audit record go into the main file in one short transaction, waiting SIDE_RECORD_WAIT at most. If the
+        # main file is busy longer, they wait here (audited = 0 in the outbox) for the next catch_up.
+        self._details[entry.id] = (action, details)
+        self._pending_events.append((level, message))
+        self.catch_up(SIDE_RECORD_WAIT)
+
+    def catch_up(self, wait: float | None = None) -> int:
+        """Write the event lines and audit records the main file was too busy to take at a press.
+
+        Called after every press, by the desk's state timer, at link start and by ``frontdesk panic`` once
+        it has delivered. ``wait``: the most to wait for the main file (None: the store's usual patience).
+        Returns how many audit records it wrote. A crash between the trail's commit and the outbox's mark can
+        record a message twice, never not at all.
+        """
         try:
-            self._audit.record(
-                None,
-                action,
-                entry.identifier,
-                {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
-            )
-        except Exception as exc:  # the alert is sent whatever happens to its audit record
-            self._events.record("store", "error", f"Audit record of {action} failed: {exc}")
+            pending = self.outbox.unaudited() if self._audit is not None else []
+            if not pending and not self._pending_events:
+                return 0
+            with self._store.transaction(wait=wait):
+                for level, message in self._pending_events:
+                    self._events.record("dispatch", level, message)
+                for entry in pending:
+                    action, details = self._details.get(entry.id, (_AUDIT_ACTIONS[entry.msg_type], {}))
+                    self._audit.record(
+                        None,
+                        action,
+                        entry.identifier,
+                        {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
+                    )
+            self._pending_events.clear()
+            for entry in pending:
+                self.outbox.mark_audited(entry.id)
+                self._details.pop(entry.id, None)
+            if pending:
+                self._audit.refresh_anchor()
+            return len(pending)
+        except FrontDeskError:  # busy for longer than we wait: the next catch_up writes them
+            return 0
 
     def _find(self, identifier: str) -> OutboxEntry:
         entry = self.outbox.find(identifier)
@@ -372,8 +409,9 @@ class StationService:
             phone=st.get(SCHOOL_PHONE),
         )
 
-    def _commit(self, msg: cap.CapMessage, refers_to: str) -> OutboxEntry:
+    def _commit(self, msg: cap.CapMessage, refers_to: str, school_state: SchoolState | None = None) -> OutboxEntry:
         return self.outbox.add(
+            school_state=school_state,
             identifier=msg.identifier,
             msg_type=msg.msg_type,
             cap_status=msg.status,

@@ -20,8 +20,7 @@ class EventLog:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
         moment = clock.now()
-        db = self._store.db
-        with db.conn:
+        with self._store.transaction() as db:  # joins a transaction already open (a press's side records)
             cur = db.execute(
                 "INSERT INTO events (time, source, level, message) VALUES (?, ?, ?, ?)",
                 [clock.to_db(moment), source, level, message],

@@ -91,9 +91,7 @@ class Notifications:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
         moment = clock.now()
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             role = audience_role(audience)
             accounts = (
                 db.execute(
@@ -181,9 +179,7 @@ class Notifications:
         if username is None and self._session is not None and self._session.actor.signed_in:
             username = self._session.actor.username
         moment = clock.to_db(clock.now())
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             row = db.execute(
                 "SELECT addressed, read_at, title, ref FROM notifications WHERE id = ?", [notification_id]
             ).fetchone()

@@ -8,10 +8,11 @@ updates its annotator here.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import sqlite_utils
+
+from frontdesk.errors import StoreError
 
 
 def _has_table(db: sqlite_utils.Database, name: str) -> bool:
@@ -35,7 +36,7 @@ def screening_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict
             f"WHERE visit_id IN ({_marks(ids)}) ORDER BY id",
             ids,
         ).fetchall()
-    except sqlite3.OperationalError:  # an older or newer shape of the table: show nothing rather than fail
+    except StoreError:  # an older or newer shape of the table: show nothing rather than fail
         return {}
     for visit_id, result, outcome in rows:
         outcome_word, _, consequence = (outcome or "").partition(":")
@@ -61,6 +62,6 @@ def badge_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str
                 ids,
             )
         }
-    except sqlite3.OperationalError:
+    except StoreError:
         return {}
     return {i: {"badge_printed": printed.get(i, False)} for i in ids}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from frontdesk import clock
 from frontdesk.review.models import ReviewRow
+from frontdesk.text import SafeDictWriter
 
 FIELDS = [
     "visit_id",
@@ -55,6 +55,6 @@ def csv_record(row: ReviewRow) -> dict[str, object]:
 def write_csv(rows: list[ReviewRow], out: Path) -> None:
     """Write ``rows`` to ``out`` (UTF-8 with a byte-order mark, so spreadsheet programs read the accents)."""
     with open(out, "w", newline="", encoding="utf-8-sig") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer = SafeDictWriter(f, fieldnames=FIELDS)  # no cell runs as a formula in a spreadsheet
         writer.writeheader()
         writer.writerows(csv_record(r) for r in rows)

@@ -33,12 +33,24 @@ RULE = Color(0.6, 0.6, 0.6)
 
 @lru_cache(maxsize=20000)
 def _fit(text: str, width: float, font: str, size: float) -> str:
-    """``text`` cut (with an ellipsis) to fit ``width`` points."""
-    if stringWidth(text, font, size) <= width:
+    """``text`` cut (with an ellipsis) to fit ``width`` points.
+
+    Linear in the column, not in the text: no glyph is narrower than a tenth of the font size, so a text
+    longer than the column could hold is cut to that first, and the cut is then found by halving (a
+    50,000-character name took 96 s when it was shortened one character at a time).
+    """
+    room = int(width / (size * 0.1)) + 2
+    if len(text) <= room and stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    text = text[:room]
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis is in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(text[:middle] + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low] + "…"
 
 
 # (heading, width in points) for the visit report, landscape letter: 720 points between the margins.

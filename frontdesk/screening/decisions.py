@@ -262,6 +262,7 @@ class DecisionService:
                         "reason": reason.strip(),
                         "visit_id": visit_id,
                     },
+                    covers=("screening_decisions", cur.lastrowid),
                 )
             decision = self._get(cur.lastrowid, entry.students if entry else ())
         if self._audit is not None and not self._store.db.conn.in_transaction:

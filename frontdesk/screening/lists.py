@@ -1,8 +1,14 @@
-"""Lists and their entries: add, edit, expire, remove, search; each entry filed in the blocking index."""
+"""Lists and their entries: add, edit, expire, remove, search; each entry filed in the blocking index.
+
+Every change and its audit record commit in one transaction. Bulk work (an import, removing a whole list)
+never holds the write lock for long: it is built apart in a hidden list and swapped in, or retired in one
+short transaction and deleted afterwards in small steps (see ``frontdesk.screening.importer``).
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +17,9 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from frontdesk import clock
+from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
+from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.keys import KEY_VERSION, entry_keys
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
@@ -23,6 +31,10 @@ ENTRY_COLUMNS = (
     "e.valid_from, e.valid_until, e.notes, e.students, e.photo IS NOT NULL"
 )
 ENTRY_FROM = "FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id"
+LIVE = "l.state = 'live'"
+STEP_ROWS = 500  # entries per step of bulk work (a step holds the write lock for a few tens of ms)
+STEP_PAUSE = 0.02  # seconds between two steps: a waiting writer (a check-in) gets the lock here
+STALE_STAGING = 120.0  # seconds without growth after which a staging list is an abandoned import
 
 
 def _opt_date(text: str | None) -> date | None:
@@ -64,6 +76,13 @@ def checked(new: NewEntry) -> NewEntry:
     """The entry if it can be stored, else an InputError that says why."""
     if not new.last_name.strip():
         raise InputError("A list entry needs a last name")
+    check_name(new.first_name, "The first name")
+    check_name(new.middle_name, "The middle name")
+    check_name(new.last_name, "The last name")
+    check_names(new.aliases, "An alias")
+    check_names(new.students, "A student's name")
+    check_field(new.reason, "The reason", SHORT_MAX)
+    check_field(new.notes, "The notes", NOTE_MAX, lines=True)
     if not new.first_name.strip() and not new.aliases:
         raise InputError("A list entry needs a first name (or an alias)")
     if new.valid_from and new.valid_until and new.valid_until < new.valid_from:
@@ -104,19 +123,26 @@ def keys_of(entry: Entry) -> set[str]:
     return entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
 
 
+def _key_tables(db: sqlite_utils.Database) -> list[str]:
+    """The index, and the one a re-index is building beside it (changes go into both)."""
+    building = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'screening_keys_next'").fetchone()
+    return ["screening_keys", "screening_keys_next"] if building else ["screening_keys"]
+
+
 def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
     """Add an entry's keys to the index (inside the caller's transaction)."""
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO screening_keys (key, entry_id) VALUES (?, ?)",
-        [(k, entry.id) for k in keys_of(entry)],
-    )
+    for table in _key_tables(db):
+        db.conn.executemany(
+            f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", [(k, entry.id) for k in keys_of(entry)]
+        )
 
 
 def unfile_keys(db: sqlite_utils.Database, entry: Entry) -> None:
     """Remove an entry's keys from the index (inside the caller's transaction)."""
-    db.conn.executemany(
-        "DELETE FROM screening_keys WHERE key = ? AND entry_id = ?", [(k, entry.id) for k in keys_of(entry)]
-    )
+    for table in _key_tables(db):
+        db.conn.executemany(
+            f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", [(k, entry.id) for k in keys_of(entry)]
+        )
 
 
 @dataclass(frozen=True)
@@ -143,7 +169,7 @@ class ListService:
         rows = self._store.db.execute(
             "SELECT l.id, l.source, l.kind, l.description, l.imported_at, "
             "(SELECT count(*) FROM screening_entries e WHERE e.list_id = l.id) "
-            "FROM screening_lists l ORDER BY l.source COLLATE NOCASE"
+            f"FROM screening_lists l WHERE {LIVE} ORDER BY l.source COLLATE NOCASE"
         ).fetchall()
         return [ScreeningList(r[0], r[1], Kind(r[2]), r[3], clock.from_db(r[4]), r[5]) for r in rows]
 
@@ -153,7 +179,7 @@ class ListService:
         if not source:
             raise InputError("A list needs a source name (for example: District barred list)")
         db = self._store.db
-        row = db.execute("SELECT id FROM screening_lists WHERE source = ?", [source]).fetchone()
+        row = db.execute("SELECT id FROM screening_lists WHERE source = ? AND state = 'live'", [source]).fetchone()
         if row:
             return row[0]
         cur = db.execute(
@@ -169,31 +195,43 @@ class ListService:
         )
 
     def remove_source(self, source: str) -> int:
-        """Delete a list and all its entries (one transaction). Returns how many entries went."""
+        """Delete a list and all its entries. Returns how many entries went.
+
+        One short transaction takes the list out of screening (with its audit record); its entries are then
+        deleted in small steps, so a million-entry list never holds the desk's check-in up.
+        """
         self._changing()
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
-            row = db.execute("SELECT id FROM screening_lists WHERE source = ?", [source]).fetchone()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT id FROM screening_lists WHERE source = ? AND state = 'live'", [source]
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"No list called {source!r}")
-            count = delete_list_entries(db, row[0])
-            db.execute("DELETE FROM screening_lists WHERE id = ?", [row[0]])
-        self._audited("list.remove_source", source, {"entries": count})
+            count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [row[0]]).fetchone()[0]
+            retire_list(db, row[0])
+            self._record("list.remove_source", source, {"entries": count})
+        purge_hidden(self._store)
         return count
 
     def import_csv(self, path, source: str, **options):
         """Import a CSV file into ``source`` (see :func:`frontdesk.screening.importer.import_csv`).
 
-        A list change like any other: refused unless the signed-in role may change lists, and audited.
+        A list change like any other: refused unless the signed-in role may change lists, and audited in the
+        same transaction that puts the new entries in force.
         """
         from frontdesk.screening.importer import import_csv
 
         self._changing()
-        report = import_csv(self._store, path, source, **options)
-        self._audited(
-            "list.import", report.source, {"added": report.added, "replaced": report.replaced, "file": str(path)}
-        )
+        path_text = str(path)
+
+        def record(report) -> None:
+            details = {"added": report.added, "replaced": report.replaced, "file": path_text}
+            if report.entries is not None:  # which entries it filed, and the sum of their hashes (coverage)
+                details["entries"] = report.entries
+            self._record("list.import", report.source, details)
+
+        report = import_csv(self._store, path, source, on_swap=record, **options)
+        self._anchor()
         return report
 
     def _changing(self) -> None:
@@ -202,9 +240,24 @@ class ListService:
 
             self._session.require(Action.CHANGE_LISTS)
 
-    def _audited(self, action: str, subject: str, details: dict) -> None:
+    def _write(self):
+        """One immediate transaction for a change and its audit record (the trail's, so the anchor follows)."""
         if self._audit is not None:
-            self._audit.record(None, action, subject, details)
+            return self._audit.transaction()
+        return self._store.transaction()
+
+    def _record(self, action: str, subject: str, details: dict, entry_id: int | None = None, was=None) -> None:
+        """The change's audit record, inside the change's own transaction (with the entry's content hash)."""
+        if self._audit is not None:
+            covers = ("screening_entries", entry_id) if entry_id is not None else None
+            self._audit.record(None, action, subject, details, covers=covers, was=was)
+
+    def _was(self, entry_id: int) -> str | None:
+        """An entry's content hash before a change (for the audit coverage of imported entries)."""
+        return self._audit.content_hash("screening_entries", entry_id) if self._audit is not None else None
+
+    def _anchor(self) -> None:
+        if self._audit is not None:
             self._audit.refresh_anchor()
 
     # --- entries ------------------------------------------------------------------------------------
@@ -212,25 +265,24 @@ class ListService:
         """Add one entry to the list ``source`` (created if new) and file it in the index."""
         self._changing()
         new = checked(new)
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._write() as db:
             list_id = self.ensure_list(source, list_kind or new.kind)
             kind = new.kind or self.list_kind(list_id)
             cur = db.execute(INSERT_ENTRY, [None, *entry_row(list_id, kind, new)])
             entry = self.get(cur.lastrowid)
             file_keys(db, entry)
-        self._audited("list.add", f"entry {entry.id}", {"list": source, "name": entry.full_name})
+            self._record(
+                "list.add", f"entry {entry.id}", {"list": entry.source, "name": entry.full_name}, entry.id
+            )
         return entry
 
     def update(self, entry_id: int, new: NewEntry) -> Entry:
         """Replace an entry's fields (the photo is kept when ``new.photo`` is None) and re-file it."""
         self._changing()
         new = checked(new)
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._write() as db:
             old = self.get(entry_id)
+            was = self._was(entry_id)
             unfile_keys(db, old)
             row = entry_row(0, new.kind or old.kind, new)
             db.execute(
@@ -241,33 +293,35 @@ class ListService:
             )
             entry = self.get(entry_id)
             file_keys(db, entry)
-        self._audited("list.update", f"entry {entry_id}", {"list": entry.source, "name": entry.full_name})
+            details = {"list": entry.source, "name": entry.full_name}
+            self._record("list.update", f"entry {entry_id}", details, entry_id, was)
         return entry
 
     def expire(self, entry_id: int, on: date | None = None) -> Entry:
         """End an entry: it stops matching after ``on`` (default: yesterday, so from today)."""
         self._changing()
         end = on or (clock.now().astimezone().date() - timedelta(days=1))
-        db = self._store.db
-        with db.conn:
+        with self._write() as db:
+            was = self._was(entry_id)
             cur = db.execute(
                 "UPDATE screening_entries SET valid_until = ? WHERE id = ?", [end.isoformat(), entry_id]
             )
-        if cur.rowcount == 0:
-            raise NotFoundError(f"No list entry {entry_id}")
-        self._audited("list.expire", f"entry {entry_id}", {"until": end.isoformat()})
+            if cur.rowcount == 0:
+                raise NotFoundError(f"No list entry {entry_id}")
+            details = {"until": end.isoformat(), "list": self.get(entry_id).source}
+            self._record("list.expire", f"entry {entry_id}", details, entry_id, was)
         return self.get(entry_id)
 
     def remove(self, entry_id: int) -> Entry:
         """Delete one entry and its index rows."""
         self._changing()
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._write() as db:
             entry = self.get(entry_id)
+            was = self._was(entry_id)
             unfile_keys(db, entry)
             db.execute("DELETE FROM screening_entries WHERE id = ?", [entry_id])
-        self._audited("list.remove", f"entry {entry_id}", {"list": entry.source, "name": entry.full_name})
+            details = {"list": entry.source, "name": entry.full_name}
+            self._record("list.remove", f"entry {entry_id}", details, entry_id, was)
         return entry
 
     def get(self, entry_id: int) -> Entry:
@@ -293,7 +347,7 @@ class ListService:
 
     def search(self, text: str = "", *, source: str | None = None, limit: int = 200) -> list[Entry]:
         """Entries whose names or aliases contain every word typed, newest first."""
-        sql = f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE 1"
+        sql = f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE}"
         params: list[object] = []
         for word in fold(text).split():
             sql += " AND e.search LIKE ?"
@@ -305,43 +359,62 @@ class ListService:
         params.append(limit)
         return [entry_from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
 
-    def reindex(self) -> int:
-        """Rebuild the whole blocking index from the entries (after the key rules change). Returns rows."""
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM screening_keys")
+    def reindex(self, on_swap=None) -> int:
+        """Rebuild the whole blocking index from the entries (after the key rules change). Returns rows.
+
+        Built apart, in ``screening_keys_next``, in small steps (changes made meanwhile are filed there too),
+        then swapped in by one short transaction (in which ``on_swap(rows)`` runs); the old index is deleted in
+        small steps afterwards. Screening goes on with the old index until the swap.
+        """
+        store, db = self._store, self._store.db
+        with store.transaction():
+            db.execute("DROP TABLE IF EXISTS screening_keys_next")  # an interrupted rebuild starts again
             db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL, entry_id INTEGER NOT NULL)"
+                "CREATE TABLE screening_keys_next (key TEXT NOT NULL, entry_id INTEGER NOT NULL, "
+                "PRIMARY KEY (key, entry_id)) WITHOUT ROWID"
             )
-            db.execute("DELETE FROM temp.import_keys")
-            batch: list[tuple[str, int]] = []
-            for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM}").fetchall():
-                entry = entry_from_row(row)
-                batch.extend((k, entry.id) for k in keys_of(entry))
-                if len(batch) > 50_000:
-                    db.conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?)", batch)
-                    batch.clear()
-            db.conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?)", batch)
-            db.execute(
-                "INSERT OR IGNORE INTO screening_keys (key, entry_id) "
-                "SELECT key, entry_id FROM temp.import_keys ORDER BY key, entry_id"
-            )
-            db.execute("DELETE FROM temp.import_keys")
-            return db.execute("SELECT count(*) FROM screening_keys").fetchone()[0]
+        after = filed = 0
+        db.execute("PRAGMA synchronous = NORMAL")  # an interrupted rebuild starts again: no fsync per step
+        while True:
+            rows = db.execute(
+                f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, STEP_ROWS]
+            ).fetchall()
+            if not rows:
+                break
+            batch = sorted((k, entry.id) for entry in map(entry_from_row, rows) for k in keys_of(entry))
+            with store.transaction():
+                cur = db.conn.executemany(
+                    "INSERT OR IGNORE INTO screening_keys_next (key, entry_id) VALUES (?, ?)", batch
+                )
+                filed += max(cur.rowcount, 0)
+            after = rows[-1][0]
+            time.sleep(STEP_PAUSE)
+        db.execute("PRAGMA synchronous = FULL")
+        with store.transaction():
+            db.execute("DROP TABLE IF EXISTS screening_keys_old")
+            db.execute("ALTER TABLE screening_keys RENAME TO screening_keys_old")
+            db.execute("ALTER TABLE screening_keys_next RENAME TO screening_keys")
+            if on_swap is not None:
+                on_swap(filed)
+        _drop_in_steps(store, "screening_keys_old")
+        return filed
 
     def rebuild_index(self) -> ReindexReport:
         """Re-file every entry in the index, as the administrators' verb (after editing ``nicknames.csv``).
 
         Unlike :meth:`reindex` (which start-up runs on its own after an upgrade), this is a list change:
-        refused unless the signed-in role may change lists, and audited.
+        refused unless the signed-in role may change lists, and audited (in the swap's transaction).
         """
         self._changing()
         started = time.perf_counter()
-        keys = self.reindex()
-        report = ReindexReport(self.count(), keys, time.perf_counter() - started)
-        self._audited("list.reindex", "screening index", {"entries": report.entries, "keys": report.keys})
-        return report
+        entries = self.count()
+
+        def record(keys: int) -> None:
+            self._record("list.reindex", "screening index", {"entries": entries, "keys": keys})
+
+        keys = self.reindex(on_swap=record)
+        self._anchor()
+        return ReindexReport(entries, keys, time.perf_counter() - started)
 
     def ensure_index_current(self) -> bool:
         """Rebuild the index if it was built with other key rules (an upgrade). True if it rebuilt."""
@@ -362,33 +435,133 @@ class ListService:
 
     def count(self) -> int:
         """How many entries all lists hold."""
-        return self._store.db.execute("SELECT count(*) FROM screening_entries").fetchone()[0]
+        return self._store.db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE {LIVE}").fetchone()[0]
 
 
-def delete_list_entries(db: sqlite_utils.Database, list_id: int) -> int:
-    """Delete a list's entries and their index rows (inside the caller's transaction)."""
-    count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
-    if count == 0:
-        return 0
-    bounds = db.execute("SELECT min(id), max(id) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()
-    # One pass over the index: rows of entries in the list's id range that belong to this list.
-    db.execute(
-        "DELETE FROM screening_keys WHERE entry_id BETWEEN ? AND ? AND entry_id IN "
-        "(SELECT id FROM screening_entries WHERE list_id = ?)",
-        [bounds[0], bounds[1], list_id],
+def stage_list(db: sqlite_utils.Database, source: str, kind: Kind, description: str = "") -> int:
+    """A new hidden list that an import fills (inside the caller's transaction). Returns its id."""
+    cur = db.execute(
+        "INSERT INTO screening_lists (source, kind, description, state, touched_at) "
+        "VALUES (?, ?, ?, 'staging', ?)",
+        [f"{source} (importing {secrets.token_hex(4)})", kind.value, description, clock.to_db(clock.now())],
     )
-    db.execute("DELETE FROM screening_entries WHERE list_id = ?", [list_id])
-    if db.execute("SELECT 1 FROM screening_entries LIMIT 1").fetchone() is None:
-        db.execute("DELETE FROM screening_keys")  # nothing left: drop stale rows from older key rules too
-    return count
+    return cur.lastrowid
+
+
+def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]) -> tuple[int, int, int] | None:
+    """File one step of new entries in a staging list: one short transaction, then a pause for others.
+
+    Returns the first and last id written and the sum of the entries' content hashes (for the audit).
+    """
+    if not entries:
+        return None
+    keyed = [
+        (new, sorted(entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)))
+        for new in entries
+    ]
+    rows = [entry_row(list_id, new.kind or kind, new) for new in entries]  # outside the lock: CPU only
+    db = store.db
+    with store.transaction():
+        first = (
+            db.execute(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'screening_entries'"
+            ).fetchone()[0]
+            or db.execute("SELECT coalesce(max(id), 0) FROM screening_entries").fetchone()[0]
+        ) + 1
+        db.conn.executemany(INSERT_ENTRY, [(first + i, *row) for i, row in enumerate(rows)])
+        keys = sorted((k, first + i) for i, (_, ks) in enumerate(keyed) for k in ks)
+        for table in _key_tables(db):
+            db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", keys)
+        db.execute("UPDATE screening_lists SET touched_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
+        digest = digest_of(db, "screening_entries", list(range(first, first + len(rows))))
+    time.sleep(STEP_PAUSE)
+    return first, first + len(rows) - 1, digest
+
+
+def retire_list(db: sqlite_utils.Database, list_id: int) -> None:
+    """Take a list out of screening at once (inside the caller's transaction); purge_hidden deletes it."""
+    db.execute(
+        "UPDATE screening_lists SET state = 'retired', source = source || ' (retired ' || ? || ')' WHERE id = ?",
+        [secrets.token_hex(4), list_id],
+    )
+
+
+def purge_hidden(store: Store) -> int:
+    """Delete retired lists and abandoned staging lists with their entries, in small steps. Returns entries.
+
+    A staging list still growing (another import running now) is left alone.
+    """
+    db = store.db
+    stale = clock.to_db(clock.now() - timedelta(seconds=STALE_STAGING))
+    lists = db.execute(
+        "SELECT id FROM screening_lists WHERE state = 'retired' OR (state = 'staging' AND touched_at < ?)", [stale]
+    ).fetchall()
+    gone = 0
+    if lists:
+        db.execute("PRAGMA synchronous = NORMAL")  # deleting hidden rows again after a crash is harmless
+    try:
+        gone = _purge(store, [list_id for (list_id,) in lists])
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
+    return gone
+
+
+def _purge(store: Store, lists: list[int]) -> int:
+    db = store.db
+    gone = 0
+    for list_id in lists:
+        while True:
+            rows = db.execute(
+                f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? LIMIT ?", [list_id, STEP_ROWS]
+            ).fetchall()
+            if not rows:
+                break
+            entries = [entry_from_row(r) for r in rows]
+            keys = sorted((k, e.id) for e in entries for k in keys_of(e))
+            with store.transaction():
+                for table in _key_tables(db):
+                    db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", keys)
+                db.conn.executemany("DELETE FROM screening_entries WHERE id = ?", [(e.id,) for e in entries])
+            gone += len(entries)
+            time.sleep(STEP_PAUSE)
+        with store.transaction():
+            db.execute("DELETE FROM screening_lists WHERE id = ?", [list_id])
+            if db.execute("SELECT 1 FROM screening_entries LIMIT 1").fetchone() is None:
+                db.execute("DELETE FROM screening_keys")  # nothing left: drop stale rows from older key rules too
+    return gone
+
+
+def hidden_entry_ids(db: sqlite_utils.Database, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` that belong to a list not in force (being imported or being deleted)."""
+    if db.execute("SELECT 1 FROM screening_lists WHERE state != 'live' LIMIT 1").fetchone() is None:
+        return set()
+    ids = list(ids)
+    hidden: set[int] = set()
+    for at in range(0, len(ids), 500):
+        part = ids[at : at + 500]
+        rows = db.execute(
+            f"SELECT e.id {ENTRY_FROM} WHERE NOT ({LIVE}) AND e.id IN ({','.join('?' * len(part))})", part
+        )
+        hidden.update(r[0] for r in rows)
+    return hidden
+
+
+def _drop_in_steps(store: Store, table: str) -> None:
+    """Empty a large index table in small steps, then drop it (a DROP of millions of rows holds the lock)."""
+    db = store.db
+    while db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [table]).fetchone():
+        with store.transaction():
+            cur = db.execute(
+                f"DELETE FROM {table} WHERE (key, entry_id) IN (SELECT key, entry_id FROM {table} LIMIT 10000)"
+            )
+            if cur.rowcount == 0:
+                db.execute(f"DROP TABLE {table}")
+        time.sleep(STEP_PAUSE)
 
 
 def require_empty_or_replace(db: sqlite_utils.Database, source: str, replace: bool) -> None:
     """Refuse to import into a list that already has entries unless told to replace them."""
-    row = db.execute(
-        "SELECT count(*) FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id WHERE l.source = ?",
-        [source],
-    ).fetchone()
+    row = db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE l.source = ? AND {LIVE}", [source]).fetchone()
     if row[0] and not replace:
         raise ConflictError(
             f"The list {source!r} already has {row[0]} entries. Import with --replace to replace them.",

@@ -92,8 +92,16 @@ def _screening_0003_meta(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE screening_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _screening_0004_list_state(db: sqlite_utils.Database) -> None:
+    # A list is 'live' (screened), 'staging' (an import being built apart) or 'retired' (replaced or removed,
+    # being deleted in small steps); only live lists are screened. touched_at: when a staging list last grew.
+    db.execute("ALTER TABLE screening_lists ADD COLUMN state TEXT NOT NULL DEFAULT 'live'")
+    db.execute("ALTER TABLE screening_lists ADD COLUMN touched_at TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     ("screening_0001_lists", _screening_0001_lists),
     ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
     ("screening_0003_meta", _screening_0003_meta),
+    ("screening_0004_list_state", _screening_0004_list_state),
 ]

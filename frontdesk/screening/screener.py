@@ -29,7 +29,7 @@ from frontdesk import clock
 from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
 from frontdesk.screening.keys import lookup
-from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row
+from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
 from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAMESAKES_MAX
@@ -165,6 +165,12 @@ class Screener:
                     own.add(entry_id)
                 if candidates and found.keeps(suffix, query.dob):
                     ids.add(entry_id)
+        hidden = hidden_entry_ids(db, ids | related["full"] | related["year"] | related["none"])
+        if hidden:  # entries of a list being imported or deleted right now are not in force
+            ids -= hidden
+            own -= hidden
+            for group in related.values():
+                group -= hidden
         counts = DobCounts(len(related["full"]), len(related["year"]), len(related["none"]))
         return ids, Namesakes(counts, frozenset(own))
 
@@ -183,7 +189,7 @@ class Screener:
         if ids:
             marks = ",".join("?" * len(ids))
             rows = self._store.db.execute(
-                f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id IN ({marks})", list(ids)
+                f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE} AND e.id IN ({marks})", list(ids)
             )
             entries = [entry_from_row(r) for r in rows.fetchall()]
         return self.decide(query, entries, namesakes)
@@ -193,7 +199,7 @@ class Screener:
         return self.decide(query, self._all_entries(), self.namesakes(query))
 
     def _all_entries(self) -> Iterator[Entry]:
-        cursor = self._store.db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM}")
+        cursor = self._store.db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE}")
         for row in cursor:
             yield entry_from_row(row)
 

@@ -13,6 +13,7 @@ import sqlite_utils
 from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
+from frontdesk.limits import NAME_MAX, NOTE_MAX, check_field, check_name
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
 from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
@@ -121,9 +122,9 @@ class VisitService:
         with self._store.transaction() as db:
             yield db
 
-    def _audited(self, action: str, subject: str, details: dict) -> None:
-        if self._audit is not None:
-            self._audit.record(None, action, subject, details)
+    def _audited(self, action: str, subject: str, details: dict, visit_id: int | None = None) -> None:
+        if self._audit is not None:  # the record carries the hash of the visit as written (audit coverage)
+            self._audit.record(None, action, subject, details, covers=("visits", visit_id) if visit_id else None)
 
     def _staff_name(self) -> str:
         """The signed-in person's name, else the station's configured staff member."""
@@ -177,6 +178,7 @@ class VisitService:
                     "again": again,
                     "acknowledged": acknowledged or [],
                 },
+                visit_id,
             )
             return self.get(visit_id)
 
@@ -184,6 +186,16 @@ class VisitService:
         """The visitor, or InputError for what a visit cannot carry (no name, a birth date in the future)."""
         if not visitor.first_name.strip() or not visitor.last_name.strip():
             raise InputError("A visitor needs a first and a last name")
+        for value, what in (
+            (visitor.first_name, "The first name"),
+            (visitor.middle_name, "The middle name"),
+            (visitor.last_name, "The last name"),
+            (visitor.suffix, "The suffix"),
+        ):
+            check_name(value, what)
+        for value, what in ((visitor.id_type, "The ID type"), (visitor.id_issuer, "The ID issuer")):
+            check_field(value, what, NAME_MAX)
+        check_field(visitor.id_last4, "The ID number ending", 4)
         if visitor.dob is not None and visitor.dob > self._now().date():
             raise InputError(f"Date of birth {visitor.dob} is in the future")
         return visitor
@@ -262,6 +274,7 @@ class VisitService:
     def check_out(self, badge_code_or_id: str | int, *, note: str = "") -> Visit:
         """Record the exit of the visit with this badge code (or visit id)."""
         self._require(Action.CHECK_OUT)
+        check_field(note, "The note", NOTE_MAX, lines=True)
         visit = self.get(badge_code_or_id)
         if visit.time_out is not None:
             raise ConflictError(
@@ -303,6 +316,7 @@ class VisitService:
             action,
             f"visit {visit.id}",
             {"badge": visit.badge_code, "name": visit.visitor.full_name, "note": note},
+            visit.id,
         )
 
     # --- look-ups -----------------------------------------------------------------------------------

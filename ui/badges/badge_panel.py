@@ -50,12 +50,14 @@ class BadgePanel(QGroupBox):
         self.question: Question | None = None
         layout = QHBoxLayout(self)
         self.picture = QLabel("No badge yet")
+        self.picture.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.picture.setAccessibleName("Badge preview")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)
         layout.addWidget(self.picture)
         side = QVBoxLayout()
         self.status = QLabel("Badges print after each check-in.")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Badge status")
         side.addWidget(self.status)

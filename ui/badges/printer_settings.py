@@ -71,12 +71,15 @@ class PrinterSettingsPanel(QWidget):
         form.addRow("Orientation", self.orientation)
 
         self.preview = QLabel()
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.preview.setAccessibleName("Badge preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
         self.size_note = QLabel()
+        self.size_note.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.size_note.setAccessibleName("Badge size")
         self.result = QLabel("Make a test print after changing the printer or the paper.")
+        self.result.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Test print result")
         self.test_button = QPushButton("Test print")

@@ -45,6 +45,7 @@ class FirstRunPanel(QWidget):
             self.fields[setting.key] = edit
         layout.addLayout(form)
         self.problem = QLabel("")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.problem.setStyleSheet("color:#8a0014;")
         layout.addWidget(self.problem)
         self.save_button = QPushButton("Start using FrontDesk")

@@ -63,6 +63,7 @@ class MessageLine(QLabel):
 
     def __init__(self) -> None:
         super().__init__("")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # names from a scanned barcode: shown, never rendered
         self.setWordWrap(True)
         self.setAccessibleName("Message")
         self.setMinimumHeight(44)
@@ -80,6 +81,7 @@ class HealthLabel(QLabel):
 
     def __init__(self, name: str) -> None:
         super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.name = name
         self.state = "unconfigured"
         self.set_state("unconfigured", "not configured")
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
         onsite_box = QGroupBox("On site now")
         onsite_layout = QVBoxLayout(onsite_box)
         self.onsite_count = QLabel()
+        self.onsite_count.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.onsite_count.setAccessibleName("Number on site")
         onsite_layout.addWidget(self.onsite_count)
         self.onsite_model = OnSiteModel()
@@ -495,6 +498,7 @@ class MainWindow(QMainWindow):
 def banner(text: str, colour: str = "#b00020") -> QLabel:
     """A full-width banner label in large white type."""
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setAccessibleName(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setFrameShape(QFrame.Shape.NoFrame)

@@ -33,6 +33,7 @@ _CARD_STYLE = (
 def photo_label(data: bytes | None, what: str) -> QLabel:
     """A fixed-size photo, or a grey box saying there is none."""
     label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setFixedSize(PHOTO_SIZE, int(PHOTO_SIZE * 1.25))
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setAccessibleName(f"{what} photo")
@@ -51,6 +52,7 @@ def photo_label(data: bytes | None, what: str) -> QLabel:
 
 def _value(text: str, role: str = "") -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if role:

@@ -89,6 +89,7 @@ class SettingsWindow(QWidget):
             self.editors[key] = editor
         layout.addLayout(form)
         self.problem = QLabel("")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
         save = QPushButton("Save settings")

@@ -220,6 +220,7 @@ class PanicPanel(QFrame):
         self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
         self.message_label = QLabel(self.status_box)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.message_label.setWordWrap(True)
 
         top = QHBoxLayout()
@@ -439,6 +440,7 @@ class DispatchBanners(QWidget):
         super().__init__(parent)
         self._station = station
         self.link_banner = QLabel(self)
+        self.link_banner.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.link_banner.setObjectName("linkDownBanner")
         self.link_banner.setStyleSheet(
             "QLabel { background: #b71c1c; color: white; font-size: 16px; font-weight: bold; padding: 6px; }"
@@ -448,6 +450,7 @@ class DispatchBanners(QWidget):
         self.freeze_banner.setObjectName("lockdownBanner")
         self.freeze_banner.setStyleSheet("QFrame#lockdownBanner { background: #4a148c; }")
         self.freeze_label = QLabel(self.freeze_banner)
+        self.freeze_label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.freeze_label.setStyleSheet(
             "QLabel { color: white; font-size: 22px; font-weight: bold; padding: 8px; }"
         )

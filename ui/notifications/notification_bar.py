@@ -9,9 +9,7 @@ it change at once when the person at the desk changes.
 
 from __future__ import annotations
 
-from html import escape
-
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk.context import Services
@@ -72,7 +70,8 @@ class NotificationBar(QFrame):
         line = QHBoxLayout(row)
         addressee = reader_name if note.recipients else f"the {note.audience}"
         when = note.time.astimezone().strftime("%H:%M")
-        text = QLabel(f"<b>For {escape(addressee)}: {escape(note.title)}</b> ({when}) — {escape(note.body)}")
+        text = QLabel(f"For {addressee}: {note.title} ({when}) — {note.body}")
+        text.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         text.setWordWrap(True)
         text.setAccessibleName(f"Notification: {note.title}")
         line.addWidget(text, 1)

@@ -109,12 +109,14 @@ class VisitsPanel(QWidget):
         layout.addWidget(self.search)
 
         self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.heading.setAccessibleName("What is shown")
         layout.addWidget(self.heading)
         self.model = ReviewTableModel()
         self.table = _table(self.model, "Visits")
         layout.addWidget(self.table, 3)
         self.totals = QLabel()
+        self.totals.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.totals.setAccessibleName("Totals")
         self.totals.setWordWrap(True)
         layout.addWidget(self.totals)
@@ -143,6 +145,7 @@ class VisitsPanel(QWidget):
         actions.addWidget(self.forgotten_button)
         layout.addLayout(actions)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -385,6 +388,7 @@ class AuditPanel(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.ask_export)
         self.result = QLabel()
+        self.result.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.result.setAccessibleName("Verification result")
         self.result.setWordWrap(True)
         bottom.addWidget(self.verify_button)

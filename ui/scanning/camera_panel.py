@@ -35,6 +35,7 @@ class CameraPanel(QWidget):
         super().__init__(parent)
         self.camera = camera
         self.preview = QLabel("Camera starting…")
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.preview.setAccessibleName("Camera preview")
         self.preview.setFixedSize(96, 72)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)

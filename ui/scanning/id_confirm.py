@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
@@ -31,16 +30,25 @@ class IdConfirmPanel(QFrame):
         layout = QVBoxLayout()
         layout.setSpacing(2)
         outer.addLayout(layout, 1)
+        self.name = QLabel()
+        self.name.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
+        self.name.setAccessibleName("Name on the ID")
+        self.name.setStyleSheet("font-size:14pt; font-weight:bold;")
+        self.name.setWordWrap(True)
+        layout.addWidget(self.name)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("ID details")
         layout.addWidget(self.summary)
         self.warnings = QLabel()
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.warnings.setWordWrap(True)
         self.warnings.setAccessibleName("ID warnings")
         self.warnings.setStyleSheet("background:#fdecea; color:#8a0014; padding:4px; border-radius:4px;")
         layout.addWidget(self.warnings)
         self.repairs = QLabel()
+        self.repairs.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.repairs.setAccessibleName("Repairs made to the scan")
         self.repairs.setStyleSheet("color:#555555;")
         layout.addWidget(self.repairs)
@@ -68,13 +76,14 @@ class IdConfirmPanel(QFrame):
         issuer = ", ".join(p for p in (record.jurisdiction, record.country) if p) or "unknown issuer"
         expires = f"{record.expires:%m/%d/%Y}" if record.expires else "—"
         ending = f" · no. …{record.id_last4}" if record.id_last4 else ""
+        # Plain text: every word here came from a barcode, which anyone can print.
+        self.name.setText(name)
         self.summary.setText(
-            f"<b style='font-size:14pt'>{escape(name)}</b><br>Born {born}"
-            f"{' · sex ' + record.sex if record.sex else ''}<br>"
-            f"{document}, {escape(issuer)} · expires {expires}{escape(ending)}"
+            f"Born {born}{' · sex ' + record.sex if record.sex else ''}\n"
+            f"{document}, {issuer} · expires {expires}{ending}"
         )
         warnings = id_warnings(record, today)
-        self.warnings.setText("<br>".join(f"⚠ {escape(w)}" for w in warnings))
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
         repairs = [r for r in record.repairs if not r.startswith("postal code")]
         # One line, the full list on hover: the secretary needs to know the scan was mended, not how.

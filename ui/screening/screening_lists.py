@@ -115,6 +115,7 @@ class ListManager(QWidget):
         top.addWidget(self.source_filter, 1)
         layout.addLayout(top)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         layout.addWidget(self.summary)
 
         self.model = EntryModel()
@@ -207,6 +208,7 @@ class ListManager(QWidget):
         lower.addWidget(self.importer, 2)
         layout.addLayout(lower)
         self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.status.setWordWrap(True)
         self.status.setAccessibleName("List status")
         layout.addWidget(self.status)

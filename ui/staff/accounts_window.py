@@ -78,6 +78,7 @@ class AccountsWindow(QWidget):
         actions.addStretch(1)
         layout.addLayout(actions)
         self.message = QLabel("")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)

@@ -7,7 +7,7 @@ whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.de
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -90,6 +90,7 @@ class DeskLock(QObject):
         layout.addWidget(self.sign_in)
         window.add_form_cover(self.panel)
         self.who = QLabel()
+        self.who.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.who.setAccessibleName("Signed in")
         window.add_status_item(self.who)
         self.roster_button = QPushButton("Emergency roster")

@@ -65,6 +65,7 @@ class SignInPanel(QWidget):
             self.pad_buttons[key] = button
         layout.addLayout(pad)
         self.problem = QLabel("")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.problem.setAccessibleName("Sign-in problem")
         self.problem.setStyleSheet("color:#8a0014;")
         self.problem.setWordWrap(True)
@@ -163,6 +164,7 @@ class CreateAdminPanel(QWidget):
             edit.returnPressed.connect(self.submit)
         layout.addLayout(form)
         self.problem = QLabel("")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.problem.setStyleSheet("color:#8a0014;")
         layout.addWidget(self.problem)
         self.create_button = QPushButton("Create the administrator and start")

@@ -1,0 +1,82 @@
+"""The audit covers the records it describes (issue 12): rows deleted, changed or added with the sqlite3
+shell, behind the application's back, are reported by ``audit verify``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from frontdesk.access.roles import Role
+from frontdesk.cli import main
+from frontdesk.context import Services
+from frontdesk.models import Visitor
+from frontdesk.screening.decisions import Consequence, Outcome
+from frontdesk.screening.match import Query
+from frontdesk.screening.models import NewEntry
+from tests.test_bulk_never_blocks import write_registry
+
+
+def _loaded(data_dir, tmp_path) -> dict:
+    services = Services.open(data_dir)
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    services.lists.import_csv(write_registry(tmp_path / "reg.csv", 30), "Registry", kind="registry")
+    services.lists.add("District", NewEntry("Casey", "Nobody"))
+    first = services.lists.search("Family3")[0]
+    services.lists.update(first.id, NewEntry("Casey", "Family3b"))  # an imported entry changed by the app
+    services.lists.remove(services.lists.search("Family7")[0].id)  # and one removed by the app
+    visits = [services.checkin.admit(Visitor("Avery", f"Testwood{c}"), purpose="Meeting") for c in "abc"]
+    services.visits.check_out(visits[0].id)
+    services.decisions.record(Query("Casey", "Nobody"), None, Outcome.CLEAR, Consequence.ADMIT, "Pat", "")
+    assert services.audit.verify().intact, services.audit.verify().message
+    services.close()
+    return {"visits": [v.id for v in visits]}
+
+
+def _verify(data_dir, capsys) -> tuple[int, str]:
+    code = main(["--data-dir", str(data_dir), "--user", "root", "audit", "verify"])
+    return code, capsys.readouterr().out
+
+
+def _shell(data_dir, sql: str, params=()) -> None:
+    with sqlite3.connect(data_dir / "frontdesk.db") as conn:  # the sqlite3 shell, as the issue did it
+        conn.execute(sql, params)
+
+
+def test_a_visit_deleted_with_the_shell_is_reported(data_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "district-secret")
+    ids = _loaded(data_dir, tmp_path)["visits"]
+    assert _verify(data_dir, capsys)[0] == 0
+    _shell(data_dir, "DELETE FROM visits WHERE id = ?", [ids[1]])
+    code, out = _verify(data_dir, capsys)
+    assert code == 1 and f"visit {ids[1]} was deleted outside the application" in out
+
+
+def test_changed_and_added_rows_of_every_kind_are_reported(data_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "district-secret")
+    ids = _loaded(data_dir, tmp_path)["visits"]
+    _shell(data_dir, "UPDATE visits SET destination = 'Gym' WHERE id = ?", [ids[2]])
+    _shell(
+        data_dir,
+        "INSERT INTO visits (person_id, category, time_in, badge_code) "
+        "SELECT person_id, category, time_in, 'ZZZZ0000' FROM visits WHERE id = ?",
+        [ids[0]],
+    )
+    _shell(data_dir, "UPDATE screening_decisions SET outcome = 'confirmed:deny'")
+    _shell(data_dir, "UPDATE users SET role = 'admin', display_name = 'Someone'")
+    code, out = _verify(data_dir, capsys)
+    assert code == 1
+    assert f"visit {ids[2]} was changed outside" in out
+    assert "was added outside the application" in out and "visit" in out
+    assert "screening decision 1 was changed outside" in out
+    assert "account 1 was changed outside" in out
+
+
+def test_list_entries_imported_then_deleted_or_added_outside_are_reported(data_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "district-secret")
+    _loaded(data_dir, tmp_path)
+    _shell(data_dir, "DELETE FROM screening_entries WHERE last_name = 'Family12'")  # one of the imported
+    code, out = _verify(data_dir, capsys)
+    assert code == 1 and "entries of the list 'Registry' were deleted, changed or added outside" in out
+    _shell(data_dir, "UPDATE screening_entries SET last_name = 'Nobody2' WHERE last_name = 'Nobody'")
+    code, out = _verify(data_dir, capsys)
+    assert "was changed outside the application" in out and "list entry" in out

@@ -1,0 +1,67 @@
+"""CSV and rich-text injections are inert (issue 12): every CSV the product writes, read back with a real
+CSV reader, holds no cell a spreadsheet would run as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from frontdesk.cli import main
+from frontdesk.context import Services
+from frontdesk.models import Visitor
+from frontdesk.text import spreadsheet_safe
+
+FORMULAS = [
+    '=HYPERLINK("http://198.51.100.7/x","Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tleading tab",
+    "\rleading cr",
+]
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_spreadsheet_safe_prefixes_only_what_a_spreadsheet_would_run():
+    assert [spreadsheet_safe(v) for v in FORMULAS] == ["'" + v for v in FORMULAS]
+    assert spreadsheet_safe("Avery Testwood") == "Avery Testwood"
+    assert spreadsheet_safe(-5) == -5 and spreadsheet_safe(None) is None
+
+
+@pytest.fixture
+def loaded(data_dir):
+    services = Services.open(data_dir)
+    for i, text in enumerate(FORMULAS):
+        services.checkin.admit(Visitor("Avery", f"Testwood{'abcdef'[i]}"), purpose=text, destination=text)
+    visit = services.visits.on_site()[0]
+    services.visits.check_out(visit.id, note="=1+1")
+    services.directory.add(FORMULAS[0], "staff")  # an audit record whose subject is a formula
+    services.close()
+    return data_dir
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def _assert_inert(text: str) -> None:
+    cells = _cells(text)
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells), text[:400]
+    bad = [cell for cell in cells if cell.startswith(DANGEROUS)]
+    assert bad == []
+
+
+def test_every_csv_the_product_writes_is_inert(loaded, tmp_path, capsys):
+    today = date.today().isoformat()
+    base = ["--data-dir", str(loaded)]
+    assert main([*base, "log", "--date", today, "--csv"]) == 0
+    _assert_inert(capsys.readouterr().out)
+    out = tmp_path / "report.csv"
+    assert main([*base, "report", "--from", today, "--to", today, "--format", "csv", "--out", str(out)]) == 0
+    _assert_inert(out.read_text(encoding="utf-8-sig"))
+    audit = tmp_path / "audit.csv"
+    assert main([*base, "audit", "export", "--out", str(audit)]) == 0
+    _assert_inert(audit.read_text(encoding="utf-8"))
