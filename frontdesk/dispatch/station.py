@@ -23,6 +23,7 @@ from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.dispatch.status import DeliveryStatus, describe
 from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundError, PermissionDenied
 from frontdesk.events.service import EventLog
+from frontdesk.notifications.outbound import Outbound
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
     DISPATCH_DAILY_TEST,
@@ -76,6 +77,7 @@ class StationService:
         all_clear_allowed: Callable[[str], bool] = default_all_clear_allowed,
         credentials: KeyringCredentials | MemoryCredentials | None = None,
         audit=None,
+        outbound: Outbound | None = None,
     ):
         self._store = store
         self._settings = settings
@@ -85,6 +87,7 @@ class StationService:
         self.all_clear_allowed = all_clear_allowed
         self._audit = audit  # the audit trail (issue 7): every press, update and all clear, after its commit
         self.credentials = credentials or KeyringCredentials()
+        self._outbound = outbound  # email and text subscribers of the ``panic`` event (issue 20)
         self.outbox = Outbox(store)
         self._credential: tuple[float, str | None] | None = None
 
@@ -99,12 +102,14 @@ class StationService:
         note: str = "",
         staff: str | None = None,
         roster: bool = True,
+        tell: bool = True,
     ) -> OutboxEntry:
         """Commit a new alert (one new identifier: the idempotency key) and return it, queued.
 
         A press during an open incident of the same mode joins that incident (the console collates it);
         SECURE and LOCKDOWN freeze check-in here at once. ``roster=False`` leaves the visitors on site out
         (an alert raised for one person, such as a confirmed screening match, needs no one else's name).
+        ``tell=False`` leaves the ``panic`` email and text subscribers out (a confirmed match tells its own).
         """
         action = normalize_action(action)
         if mode not in MODES:
@@ -123,6 +128,13 @@ class StationService:
             )
         self._events.record("dispatch", "warning", f"{mode} {action} pressed at {msg.station or 'this desk'}")
         self._audited("alert.press", entry, location=location, note=note)
+        if tell and mode != "Test":
+            self._tell(
+                entry,
+                lambda o, staff: o.panic_pressed(
+                    action, mode, staff=staff, status=self._press_status(), incident=entry.incident, when=moment
+                ),
+            )
         return entry
 
     def update(
@@ -178,6 +190,8 @@ class StationService:
             self.outbox.set_school_state(SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local"))
         self._events.record("dispatch", "info", f"All clear sent by {msg.staff or role}")
         self._audited("alert.all_clear", entry, note=note)
+        if mode != "Test":
+            self._tell(entry, lambda o, staff: o.all_clear(staff=staff, incident=entry.incident, when=moment))
         return entry
 
     def daily_test(self) -> OutboxEntry:
@@ -310,6 +324,20 @@ class StationService:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
+    def _press_status(self) -> str:
+        if self._settings.get(DISPATCH_URL):
+            return "Sent to district dispatch; follow the school's plan."
+        return f"This desk has no dispatch link: call {self.emergency_numbers()} if needed."
+
+    def _tell(self, entry: OutboxEntry, queue: Callable[[Outbound, str], object]) -> None:
+        # Right after the alert's own commit (the dispatch outbox commits on its own), never in its way.
+        if self._outbound is None:
+            return
+        try:
+            queue(self._outbound, entry.staff)
+        except Exception as exc:  # the alert is sent whatever happens to the email
+            self._events.record("notify", "error", f"The panic email and texts could not be queued: {exc}")
+
     def _audited(self, action: str, entry: OutboxEntry, **details: str) -> None:
         # After the alert's own commit, and never in its way: a failure here goes to the event log.
         if self._audit is None:

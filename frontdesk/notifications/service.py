@@ -87,13 +87,15 @@ class Notifications:
 
     # --- sending ------------------------------------------------------------------------------------
     def notify(self, audience: str, level: str, title: str, body: str, ref: str = "") -> Notification:
-        """Deliver to every active account of ``audience``'s role (else unaddressed); committed at once."""
+        """Deliver to every active account of ``audience``'s role (else unaddressed).
+
+        Committed at once, or with the caller's transaction when one is open (a confirmed match's decision,
+        its notice and its emails and texts commit together).
+        """
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
         moment = clock.now()
-        db = self._store.db
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+        with self._store.transaction() as db:
             role = audience_role(audience)
             accounts = (
                 db.execute(
@@ -119,7 +121,7 @@ class Notifications:
                     f"notification {cur.lastrowid}",
                     {"audience": audience, "to": list(recipients) or "every desk", "title": title, "ref": ref},
                 )
-        if self._audit is not None:
+        if self._audit is not None and not self._store.db.conn.in_transaction:
             self._audit.refresh_anchor()
         return Notification(cur.lastrowid, moment, audience, level, title, body, ref, None, recipients)
 
