@@ -327,7 +327,7 @@ class StationService:
     def _press_status(self) -> str:
         if self._settings.get(DISPATCH_URL):
             return "Sent to district dispatch; follow the school's plan."
-        return f"This desk has no dispatch link: call {self.emergency_numbers()} if needed."
+        return f"This desk has no dispatch link: call {self.emergency_numbers} if needed."
 
     def _tell(self, entry: OutboxEntry, queue: Callable[[Outbound, str], object]) -> None:
         # Right after the alert's own commit (the dispatch outbox commits on its own), never in its way.
