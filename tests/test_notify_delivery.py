@@ -32,7 +32,7 @@ from frontdesk.notifications.channels import (
     TwilioChannel,
     TwilioConfig,
 )
-from frontdesk.notifications.secrets import load_secret, save_secret
+from frontdesk.notifications.secrets import load_secret
 from frontdesk.notifications.sender import Sender, channels_from_settings
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
