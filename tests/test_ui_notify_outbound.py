@@ -19,8 +19,9 @@ def test_models_say_states_in_words(services):
     services.outbound.add("+15551234567", "panic", sms=True)
     model = RecipientsModel()
     model.set_items(services.outbound.recipients())
-    assert model.cells(model.item_at(0)) == ("+15551234567", "", "Text", "Panic alert at this school", "School")
-    assert model.cells(model.item_at(1))[3] == "Barred / registry / custody match, Panic alert at this school"
+    assert model.cells(model.item_at(0)) == ("+15551234567", "", "Text", "School", "Panic")
+    assert model.cells(model.item_at(1))[4] == "Match, Panic"
+    assert model.tooltip(model.item_at(1)) == "Barred / registry / custody match\nPanic alert at this school"
     services.outbound.desk_offline("Oak Hill", clock.now() - timedelta(hours=2))
     deliveries = DeliveriesModel()
     deliveries.set_items(services.outbound.deliveries())

@@ -41,6 +41,16 @@ EVENT_LABELS = {
     "daily-log": "Daily visitor log",
     "test": "Test",
 }
+# The recipients table's short words (the check boxes use the long ones).
+EVENT_SHORT = {
+    "match": "Match",
+    "watch": "Watch",
+    "release-refused": "Release refused",
+    "panic": "Panic",
+    "desk-offline": "Desk offline",
+    "checks-expiring": "Checks expiring",
+    "daily-log": "Daily log",
+}
 STATE_LABELS = {
     "queued": "Waiting to send",
     "sent": "Sent",
@@ -53,16 +63,19 @@ _STATE_COLOURS = {"refused": "#fdecea", "failed": "#fdecea", "queued": "#fff4e5"
 class RecipientsModel(ItemTableModel[Recipient]):
     """Who is told: address, name, email or text, the events, the district's or the school's."""
 
-    HEADERS = ("Address", "Name", "By", "Told of", "Set by")
+    HEADERS = ("Address", "Name", "By", "Set by", "Told of")
 
     def cells(self, r: Recipient) -> tuple[str, ...]:
         return (
             r.address,
             r.name,
             "Text" if r.sms else "Email",
-            ", ".join(EVENT_LABELS.get(e, e) for e in r.events),
             "District" if r.origin == "district" else "School",
+            ", ".join(EVENT_SHORT.get(e, e) for e in r.events),
         )
+
+    def tooltip(self, r: Recipient) -> str:
+        return "\n".join(EVENT_LABELS.get(e, e) for e in r.events)
 
 
 class DeliveriesModel(ItemTableModel[Delivery]):
@@ -139,7 +152,7 @@ class OutboundWindow(QWidget):
         buttons.addWidget(self.message, 1)
         who_layout.addLayout(buttons)
         self.recipients_view.clicked.connect(self.on_recipient_clicked)
-        layout.addWidget(who, 1)
+        layout.addWidget(who, 3)
 
         sent = QGroupBox("What was sent")
         sent_layout = QVBoxLayout(sent)
@@ -148,7 +161,7 @@ class OutboundWindow(QWidget):
         self.deliveries = DeliveriesModel()
         self.deliveries_view = _table(self.deliveries)
         sent_layout.addWidget(self.deliveries_view)
-        layout.addWidget(sent, 1)
+        layout.addWidget(sent, 2)
 
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
