@@ -125,6 +125,8 @@ def test_no_encryption_only_to_a_loopback_server(tmp_path):
 # --- events reach their subscribers once, after the desk was killed ------------------------------------------
 DESK = """
 import sys, time
+from datetime import timedelta
+from frontdesk import clock
 from frontdesk.context import Services
 from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision
 from frontdesk.models import Visitor
@@ -134,6 +136,12 @@ outcome = services.checkin.start(CheckInRequest(visitor))
 assert isinstance(outcome, NeedsDecision), outcome
 outcome = services.checkin.decide(outcome.admission, outcome.candidates[0].entry.id, same_person=True)
 services.checkin.commit(outcome)
+services.station.press("LOCKDOWN", staff="Pat Demo")
+with services.outbound.transaction():  # as the students feature will, inside its refusal's transaction
+    services.outbound.release_refused("Carl Custodian", staff="Pat Demo")
+services.outbound.checks_expiring(2, __import__("datetime").date(2026, 12, 14))  # the volunteers' hook
+services.outbound.desk_offline("Oak Hill front desk", clock.now() - timedelta(hours=2))  # the hub's hook
+services.daily_log.queue(clock.now().astimezone().date())
 print("committed", flush=True)
 time.sleep(600)  # the desk is killed here: nothing was sent
 """
@@ -169,6 +177,8 @@ def test_each_event_reaches_its_subscribers_once_after_the_desk_was_killed(start
         ).returncode
         == 0
     )
+    others = "panic,release-refused,checks-expiring,desk-offline"
+    assert frontdesk("notify", "add", DISTRICT, "--events", others, data_dir=data_dir).returncode == 0
     assert frontdesk("notify", "set-password", data_dir=data_dir, stdin=SMTP_PASSWORD + "\n").returncode == 0
 
     # A check-in the command line refused (exit 4): a match event.
@@ -176,7 +186,8 @@ def test_each_event_reaches_its_subscribers_once_after_the_desk_was_killed(start
         "checkin", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1975-04-02", data_dir=data_dir
     )
     assert refused.returncode == 4, text(refused)
-    # A watch match confirmed at a desk, which is then killed before it sends anything.
+    # At a desk: a watch match confirmed, a panic pressed, the other events' hooks called, the day's log
+    # queued; then the desk is killed before it sends anything.
     desk = subprocess.Popen(
         [sys.executable, "-c", DESK, str(data_dir)],
         stdout=subprocess.PIPE,
@@ -190,8 +201,13 @@ def test_each_event_reaches_its_subscribers_once_after_the_desk_was_killed(start
         desk.wait()
     assert starttls.received == []
     assert sorted(_outbox(data_dir)) == [
+        ("checks-expiring", DISTRICT, "queued"),
+        ("daily-log", PRINCIPAL, "queued"),
+        ("desk-offline", DISTRICT, "queued"),
         ("match", PRINCIPAL, "queued"),
         ("match", SRO, "queued"),
+        ("panic", DISTRICT, "queued"),
+        ("release-refused", DISTRICT, "queued"),
         ("watch", PRINCIPAL, "queued"),
     ]
 
@@ -213,15 +229,29 @@ def test_each_event_reaches_its_subscribers_once_after_the_desk_was_killed(start
     (watch,) = [m for m in starttls.messages_to(PRINCIPAL) if "Watch" in m["Subject"]]
     assert watch.get_content().startswith("Watch-list visitor on site at Maple Grove front desk, ")
     assert "Wanda Watchley, District. Admitted" in watch.get_content()
-    assert len(starttls.received) == 3
+    subjects = sorted(m["Subject"] for m in starttls.messages_to(DISTRICT))
+    assert subjects == [
+        "2 volunteer checks expire soon",
+        "Lockdown alert at Maple Grove front desk",
+        "Oak Hill front desk is offline",
+        "Student release refused at Maple Grove front desk",
+    ]
+    (panic,) = [m for m in starttls.messages_to(DISTRICT) if "Lockdown" in m["Subject"]]
+    assert "By: Pat Demo. This desk has no dispatch link: call 911 if needed." in panic.get_content()
+    (log,) = [m for m in starttls.messages_to(PRINCIPAL) if m["Subject"].startswith("Visitor log")]
+    (pdf,) = list(log.iter_attachments())
+    assert (
+        pdf.get_content().startswith(b"%PDF") and "1 visit: Visitor 1." in log.get_body(("plain",)).get_content()
+    )
+    assert len(starttls.received) == 8  # each event once to each subscriber
     for got in starttls.received:
         assert got.tls and got.authenticated
-        body = got.message.get_content()
+        body = got.message.get_body(("plain",)).get_content()
         assert "1975" not in body and "1970" not in body  # no date of birth
-    assert [state for *_, state in _outbox(data_dir)] == ["sent"] * 3
+    assert [state for *_, state in _outbox(data_dir)] == ["sent"] * 8
     with sqlite3.connect(data_dir / "frontdesk.db") as db:
         actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'notify.%'")]
-    assert actions.count("notify.sent") == 3 and "notify.queue" in actions
+    assert actions.count("notify.sent") == 8 and "notify.queue" in actions
 
 
 def test_custody_texts_never_name_the_children(services):
