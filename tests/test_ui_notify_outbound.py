@@ -81,3 +81,22 @@ def test_the_desk_sender_delivers_and_the_window_shows_a_refusal(qtbot, services
     assert "Refused by the server" in states and any(x.startswith("Sent ") for x in states)
     assert "1 not delivered in the last day" in window.summary.text()
     window.close()
+
+
+def test_a_link_down_for_over_an_hour_tells_desk_offline_subscribers_once(qtbot, services):
+    from frontdesk.dispatch.link import LinkHealth
+
+    services.settings.set(s.SCHOOL_NAME, "Maple Grove")
+    services.settings.set(s.STATION_NAME, "front desk")
+    services.outbound.add("security@district.example", "desk-offline")
+    desk = build_desk(services)
+    qtbot.addWidget(desk.window)
+    health = [LinkHealth("down", clock.now() - timedelta(minutes=30))]
+    desk.notify.watch_link(lambda: health[0], every_ms=3_600_000)
+    desk.notify.on_link_timer()
+    assert services.outbound.deliveries() == []  # under an hour
+    health[0] = LinkHealth("down", clock.now() - timedelta(minutes=61))
+    desk.notify.on_link_timer()
+    desk.notify.on_link_timer()
+    (d,) = services.outbound.deliveries()
+    assert d.subject == "Maple Grove front desk is offline" and d.repeats == 1

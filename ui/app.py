@@ -96,6 +96,8 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     notify = NotifyDesk(window, services, NotifySender(services, window))
     window.checkin.check_in_stopped.connect(notify.sender.wake)
     window.checkin.committed.connect(notify.sender.wake)
+    dispatch.worker.entry_changed.connect(notify.sender.wake)  # a panic press queued its texts too
+    notify.watch_link(lambda: dispatch.worker.link.health)  # down over an hour: desk-offline
     return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify)
 
 

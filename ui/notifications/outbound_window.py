@@ -277,6 +277,29 @@ class NotifyDesk(QObject):
         sender.failed.connect(self.on_failed)
         self.on_attempted([])
 
+    def watch_link(self, health, every_ms: int = 60_000) -> None:
+        """Tell the ``desk-offline`` subscribers when this desk's link to the district has been down for over
+        an hour (``health()``: the link's current health, with ``state`` and ``since``). The rule and the
+        grouping (one message per silence) are :meth:`frontdesk.notifications.outbound.Outbound.desk_offline`'s.
+        """
+        self._health = health
+        self._link_timer = QTimer(self)
+        self._link_timer.setInterval(every_ms)
+        self._link_timer.timeout.connect(self.on_link_timer)
+        self._link_timer.start()
+
+    @Slot()
+    def on_link_timer(self) -> None:
+        """Look at the link's health; queue (once per silence) when it has been down for over an hour."""
+        h = self._health()
+        if h is not None and h.state == "down":
+            try:
+                outbound = self._services.outbound
+                if outbound.desk_offline(outbound.where(), h.since):
+                    self.sender.wake()
+            except FrontDeskError as exc:
+                self.on_failed(exc.message)
+
     @Slot()
     def open(self) -> None:
         """Show (or raise) the recipients and outbox window."""
