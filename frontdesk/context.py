@@ -23,6 +23,9 @@ from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.events.service import EventLog
 from frontdesk.ids.service import IdReader
 from frontdesk.notifications import migrations as notifications_migrations
+from frontdesk.notifications.daily import DailyLog
+from frontdesk.notifications.outbound import Outbound
+from frontdesk.notifications.sender import Sender, channels_from_settings
 from frontdesk.notifications.service import Notifications
 from frontdesk.review import migrations as review_migrations
 from frontdesk.review.service import ReviewService
@@ -32,6 +35,7 @@ from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
 from frontdesk.settings import (
+    SCHOOL_NAME,
     SCREEN_MATCH,
     SCREEN_MAX_CHANCE,
     SCREEN_NAMESAKES_MAX,
@@ -98,6 +102,10 @@ class Services:
     review: ReviewService
     checkin: CheckIn  # admission: every door's check-in goes through it
     ids: IdReader  # reading a visitor's ID (each one shown is audited)
+    # Email and text notifications (issue 20): recipients and the outbox, its sender, the daily log
+    outbound: Outbound
+    sender: Sender
+    daily_log: DailyLog
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -112,8 +120,15 @@ class Services:
             store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME), session=session, audit=audit
         )
         events = EventLog(store)
+        outbound = Outbound(store, settings, session=session, audit=audit)
         station = StationService(
-            store, settings, visits, events, all_clear_allowed=_all_clear_check(session), audit=audit
+            store,
+            settings,
+            visits,
+            events,
+            all_clear_allowed=_all_clear_check(session),
+            audit=audit,
+            outbound=outbound,
         )
         notifications = Notifications(store, session=session, audit=audit)
         lists = ListService(store, session=session, audit=audit)
@@ -135,10 +150,12 @@ class Services:
             station=settings.get(STATION_NAME),
             # Always real (never a drill or test); Staff assist is never forwarded to 911 by the console.
             dispatch=lambda note, staff: station.press(
-                "STAFF_ASSIST", mode="Actual", note=note, staff=staff, roster=False
+                "STAFF_ASSIST", mode="Actual", note=note, staff=staff, roster=False, tell=False
             ),
             audit=audit,
+            outbound=outbound,
         )
+        review = ReviewService(store, session, audit, visits, school_state=station.state_heading)
         return cls(
             store=store,
             settings=settings,
@@ -154,7 +171,7 @@ class Services:
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),
-            review=ReviewService(store, session, audit, visits, school_state=station.state_heading),
+            review=review,
             ids=IdReader(audit),
             checkin=CheckIn(
                 visits=visits,
@@ -164,6 +181,14 @@ class Services:
                 settings=settings,
                 session=session,
                 audit=audit,
+            ),
+            outbound=outbound,
+            sender=Sender(store, settings, lambda: channels_from_settings(settings), audit=audit, events=events),
+            daily_log=DailyLog(
+                outbound,
+                settings,
+                review.day_rows,
+                lambda day, rows: review.day_pdf(day, rows, school=settings.get(SCHOOL_NAME)),
             ),
         )
 

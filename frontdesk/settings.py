@@ -177,6 +177,59 @@ SCREEN_NOTIFY_AUDIENCE = declare(
 )
 
 
+# --- Email and text notifications (issue 20) -------------------------------------------------------
+NOTIFY_SMTP_SERVER = declare(
+    "notify.smtp_server", str, "", "Mail server (host:port)", "For example smtp.district.example:587"
+)
+NOTIFY_SMTP_SECURITY = declare(
+    "notify.smtp_security",
+    str,
+    "starttls",
+    "Mail server security",
+    "starttls, tls, or none (none is allowed only to a server on this machine)",
+)
+NOTIFY_SMTP_USER = declare(
+    "notify.smtp_user", str, "", "Mail server user", "Empty: no sign-in; the password is kept in the keyring"
+)
+NOTIFY_SMTP_CA_FILE = declare(
+    "notify.smtp_ca_file", str, "", "Mail server CA certificate", "PEM file of the district's own CA"
+)
+NOTIFY_FROM = declare("notify.from", str, "", "Notifications come from", "For example frontdesk@school.example")
+NOTIFY_SMS_PROVIDER = declare(
+    "notify.sms_provider",
+    str,
+    "",
+    "Text message provider",
+    "twilio, or empty: texts to a phone number need a provider; texts to a carrier's email-to-SMS gateway "
+    "address (5551234567@vtext.com) go through the mail server",
+)
+NOTIFY_TWILIO_ACCOUNT = declare("notify.twilio_account", str, "", "Twilio account SID (AC...)")
+NOTIFY_TWILIO_FROM = declare("notify.twilio_from", str, "", "Twilio number texts come from (+1...)")
+NOTIFY_TWILIO_API = declare(
+    "notify.twilio_api", str, "", "Twilio API address", "Empty for Twilio's own; set only for a test double"
+)
+NOTIFY_DAILY_LOG_TIME = declare(
+    "notify.daily_log_time", str, "16:30", "Daily log sent at (HH:MM)", "Empty: only when asked for"
+)
+NOTIFY_SCHOOL_OVERRIDES = declare(
+    "notify.school_overrides",
+    bool,
+    True,
+    "School may change the district's recipients",
+    "When off, recipients the district set cannot be removed or changed at this school",
+)
+NOTIFY_GROUP_MINUTES = declare(
+    "notify.group_minutes",
+    int,
+    15,
+    "Group identical notifications within (minutes)",
+    "The same event again within this time is counted on the first message, not sent again",
+)
+NOTIFY_GIVE_UP_HOURS = declare(
+    "notify.give_up_hours", int, 24, "Give up sending after (hours)", "Then the message is shown as failed"
+)
+
+
 class Settings:
     """Reads and writes declared settings in the store.
 

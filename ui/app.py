@@ -37,6 +37,8 @@ from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
+from ui.notifications.notify_sender import NotifySender, NotifyStarter
+from ui.notifications.outbound_window import NotifyDesk
 from ui.scanning.camera_panel import CameraPanel
 from ui.scanning.id_scan import IdScanController, attach_id_scanning
 from ui.scanning.scanner_worker import ScannerWorker
@@ -59,6 +61,7 @@ class Desk:
     lists: ListsMenu
     id_scan: IdScanController
     desk_lock: DeskLock
+    notify: NotifyDesk  # email and text notifications: Tools menu, status item, the sender (started by run())
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -92,7 +95,13 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
     desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
-    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
+    # Email and text notifications: their sender wakes when a check-in may have queued a message.
+    notify = NotifyDesk(window, services, NotifySender(services, window))
+    window.checkin.check_in_stopped.connect(notify.sender.wake)
+    window.checkin.committed.connect(notify.sender.wake)
+    dispatch.worker.entry_changed.connect(notify.sender.wake)  # a panic press queued its texts too
+    notify.watch_link(lambda: dispatch.worker.link.health)  # down over an hour: desk-offline
+    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify)
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
@@ -259,5 +268,6 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     shell = Shell(services, demo=demo, wedge=wedge)
     shells.append(shell)
     DispatchStarter(shell, app)  # the panic link runs while the desk window exists
+    NotifyStarter(shell, app)  # so does the email and text sender
     shell.show()
     return app.exec()

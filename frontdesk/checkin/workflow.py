@@ -361,10 +361,15 @@ class CheckIn:
                         visit_id=visit.id,
                     )
                 )
+            # The notices, emails and texts of a confirmed watch or custody match commit with the visit.
+            confirmed = [
+                (d, self._decisions.tell_confirmed(decision, d.candidate, staff))
+                for d, decision in zip(admission.decisions, stored, strict=False)
+                if d.outcome is Outcome.CONFIRMED
+            ]
         told: list[str] = []
-        for d, decision in zip(admission.decisions, stored, strict=False):
-            if d.outcome is Outcome.CONFIRMED:
-                told.extend(self._decisions.notify_confirmed(decision, d.candidate, staff).told)
+        for d, decision in confirmed:
+            told.extend(self._decisions.dispatch_confirmed(decision, d.candidate, staff).told)
         return Committed(visit, tuple(stored), admission.students_not_to_release, tuple(told))
 
     def admit(

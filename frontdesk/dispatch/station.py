@@ -30,6 +30,7 @@ from frontdesk.errors import (
     PermissionDenied,
 )
 from frontdesk.events.service import EventLog
+from frontdesk.notifications.outbound import Outbound
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
     DISPATCH_DAILY_TEST,
@@ -86,6 +87,7 @@ class StationService:
         all_clear_allowed: Callable[[str], bool] = default_all_clear_allowed,
         credentials: KeyringCredentials | MemoryCredentials | None = None,
         audit=None,
+        outbound: Outbound | None = None,
     ):
         self._store = store
         self._settings = settings
@@ -95,9 +97,11 @@ class StationService:
         self.all_clear_allowed = all_clear_allowed
         self._audit = audit  # the audit trail (issue 7): every press, update and all clear, after its commit
         self.credentials = credentials or KeyringCredentials()
+        self._outbound = outbound  # email and text subscribers of the ``panic`` event (issue 20)
         self.outbox = Outbox(store)
         self._details: dict[int, tuple[str, dict]] = {}  # what each new message's audit record says
         self._pending_events: list[tuple[str, str]] = []  # event lines the main file could not take yet
+        self._pending_tells: list[Callable[[], object]] = []  # email/text queueing waiting for the main file
         self._credential: tuple[float, str | None] | None = None
 
     # --- the verbs ----------------------------------------------------------------------------------
@@ -111,12 +115,14 @@ class StationService:
         note: str = "",
         staff: str | None = None,
         roster: bool = True,
+        tell: bool = True,
     ) -> OutboxEntry:
         """Commit a new alert (one new identifier: the idempotency key) and return it, queued.
 
         A press during an open incident of the same mode joins that incident (the console collates it);
         SECURE and LOCKDOWN freeze check-in here at once. ``roster=False`` leaves the visitors on site out
         (an alert raised for one person, such as a confirmed screening match, needs no one else's name).
+        ``tell=False`` leaves the ``panic`` email and text subscribers out (a confirmed match tells its own).
         """
         action = normalize_action(action)
         if mode not in MODES:
@@ -132,6 +138,13 @@ class StationService:
         if action in SRP_STATES and mode != "Test":
             state = SchoolState(action, note, msg.staff, moment, mode == "Exercise", source="local")
         entry = self._commit(msg, refers_to="", school_state=state)
+        if tell and mode != "Test":
+            self._tell(
+                entry,
+                lambda o, staff: o.panic_pressed(
+                    action, mode, staff=staff, status=self._press_status(), incident=entry.incident, when=moment
+                ),
+            )
         self._recorded(
             entry,
             "alert.press",
@@ -195,6 +208,8 @@ class StationService:
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
             lifted = SchoolState("NORMAL", "All clear", msg.staff, moment, False, "local")
         entry = self._commit(msg, refers_to=active.identifier, school_state=lifted)
+        if mode != "Test":
+            self._tell(entry, lambda o, staff: o.all_clear(staff=staff, incident=entry.incident, when=moment))
         self._recorded(entry, "alert.all_clear", "info", f"All clear sent by {msg.staff or role}", note=note)
         return entry
 
@@ -320,6 +335,17 @@ class StationService:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
+    def _press_status(self) -> str:
+        if self._settings.get(DISPATCH_URL):
+            return "Sent to district dispatch; follow the school's plan."
+        return f"This desk has no dispatch link: call {self.emergency_numbers} if needed."
+
+    def _tell(self, entry: OutboxEntry, queue: Callable[[Outbound, str], object]) -> None:
+        # The panic email and texts (issue 20) go into the main file with the press's side records, in the
+        # same short, bounded transaction of catch_up: never in the alert's way, never lost while it is busy.
+        if self._outbound is not None:
+            self._pending_tells.append(lambda: queue(self._outbound, entry.staff))
+
     def _recorded(self, entry: OutboxEntry, action: str, level: str, message: str, **details: str) -> None:
         # After the alert's own commit (the outbox has its own file), and never in its way: its event line and
         # audit record go into the main file in one short transaction, waiting SIDE_RECORD_WAIT at most. If the
@@ -338,11 +364,18 @@ class StationService:
         """
         try:
             pending = self.outbox.unaudited() if self._audit is not None else []
-            if not pending and not self._pending_events:
+            if not pending and not self._pending_events and not self._pending_tells:
                 return 0
             with self._store.transaction(wait=wait):
                 for level, message in self._pending_events:
                     self._events.record("dispatch", level, message)
+                for tell in self._pending_tells:
+                    try:
+                        tell()
+                    except Exception as exc:  # noqa: BLE001 - the alert is sent whatever happens to the email
+                        self._events.record(
+                            "notify", "error", f"The panic email and texts could not be queued: {exc}"
+                        )
                 for entry in pending:
                     action, details = self._details.get(entry.id, (_AUDIT_ACTIONS[entry.msg_type], {}))
                     self._audit.record(
@@ -352,6 +385,7 @@ class StationService:
                         {"action": entry.action, "mode": entry.cap_status, "incident": entry.incident, **details},
                     )
             self._pending_events.clear()
+            self._pending_tells.clear()
             for entry in pending:
                 self.outbox.mark_audited(entry.id)
                 self._details.pop(entry.id, None)

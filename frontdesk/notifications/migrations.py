@@ -27,6 +27,50 @@ def _notifications_0001_recipients(db: sqlite_utils.Database) -> None:
     )
 
 
+def _notifications_0002_outbound(db: sqlite_utils.Database) -> None:
+    # Who is told by email or text (issue 20): one row per address, the events it subscribes to (a
+    # comma list), where the row came from (the district's defaults or the school's own).
+    db.execute(
+        """CREATE TABLE notify_recipients (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT '',
+            sms INTEGER NOT NULL DEFAULT 0,
+            events TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'school',
+            username TEXT,
+            added_at TEXT NOT NULL
+        )"""
+    )
+    # The durable outbox: a message per recipient, written in the transaction of the event that caused it.
+    # ``repeats`` counts identical events grouped onto it; ``lease_until`` keeps two senders apart.
+    db.execute(
+        """CREATE TABLE notify_outbox (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,
+            event TEXT NOT NULL,
+            group_key TEXT NOT NULL,
+            recipient_id INTEGER REFERENCES notify_recipients(id) ON DELETE SET NULL,
+            address TEXT NOT NULL,
+            sms INTEGER NOT NULL DEFAULT 0,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            attachment_name TEXT,
+            attachment BLOB,
+            state TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL,
+            lease_until TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            sent_at TEXT,
+            repeats INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX notify_outbox_due ON notify_outbox(state, next_attempt)")
+    db.execute("CREATE INDEX notify_outbox_group ON notify_outbox(group_key, address, created)")
+
+
 MIGRATIONS: list[Migration] = [
     ("notifications_0001_recipients", _notifications_0001_recipients),
+    ("notifications_0002_outbound", _notifications_0002_outbound),
 ]

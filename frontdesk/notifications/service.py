@@ -87,7 +87,11 @@ class Notifications:
 
     # --- sending ------------------------------------------------------------------------------------
     def notify(self, audience: str, level: str, title: str, body: str, ref: str = "") -> Notification:
-        """Deliver to every active account of ``audience``'s role (else unaddressed); committed at once."""
+        """Deliver to every active account of ``audience``'s role (else unaddressed).
+
+        Committed at once, or with the caller's transaction when one is open (a confirmed match's decision,
+        its notice and its emails and texts commit together).
+        """
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
         moment = clock.now()
@@ -117,7 +121,7 @@ class Notifications:
                     f"notification {cur.lastrowid}",
                     {"audience": audience, "to": list(recipients) or "every desk", "title": title, "ref": ref},
                 )
-        if self._audit is not None:
+        if self._audit is not None and not self._store.db.conn.in_transaction:
             self._audit.refresh_anchor()
         return Notification(cur.lastrowid, moment, audience, level, title, body, ref, None, recipients)
 

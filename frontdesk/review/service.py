@@ -215,6 +215,24 @@ class ReviewService:
         self._session.require(Action.REVIEW)
         self._audit.record(None, "report.print", title, {"visits": visits})
 
+    def day_rows(self, day: date) -> list[ReviewRow]:
+        """The day's visits for the principal's daily log email: a system job (the desk's sender at the
+        school's time, or the school's scheduler), so no sign-in is asked; the email is audited when queued."""
+        return self._rows(ReviewQuery(day, day))
+
+    def day_pdf(self, day: date, rows: list[ReviewRow], *, school: str = "") -> bytes:
+        """The review's day PDF of ``rows`` (as :meth:`export` writes it), as bytes for the daily log email."""
+        import tempfile
+
+        from frontdesk.review.pdf import visits_pdf
+
+        with tempfile.TemporaryDirectory(prefix="frontdesk-daylog-") as folder:
+            out = Path(folder) / f"visitor-log-{day.isoformat()}.pdf"
+            visits_pdf(rows, out, query=ReviewQuery(day, day), school=school, now=clock.now())
+            data = out.read_bytes()
+        self._audit.record("system", "report.daily_log", day.isoformat(), {"visits": len(rows)})
+        return data
+
     def roster_pdf(self, out: Path, *, school: str = "") -> int:
         """The emergency roster (everyone on site now) as a printable PDF; returns how many. Audited.
 

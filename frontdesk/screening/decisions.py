@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from frontdesk import clock
 from frontdesk.errors import InputError
+from frontdesk.notifications.outbound import Outbound
 from frontdesk.notifications.service import Notifications
 from frontdesk.screening.models import Candidate, Entry, Kind, Query, ScreenResult
 from frontdesk.settings import (
@@ -95,6 +96,15 @@ def dispatch_note(entry: Entry, consequence: Consequence) -> str:
     )
 
 
+def _needs_principal(entry: Entry, consequence: Consequence) -> bool:
+    """A confirmed barred, registry or custody match that denies or restricts: the principal is told."""
+    return consequence in (Consequence.DENY, Consequence.NO_RELEASE) and entry.kind in (
+        Kind.BARRED,
+        Kind.CUSTODY,
+        Kind.REGISTRY,
+    )
+
+
 def consequence_of(kind: Kind, registry_as_barred: bool) -> Consequence:
     """What a confirmed match of this kind means at the desk."""
     if kind is Kind.REGISTRY:
@@ -118,6 +128,7 @@ class DecisionService:
         station: str = "",
         dispatch: Callable[[str, str], object] | None = None,
         audit=None,
+        outbound: Outbound | None = None,
     ):
         self._audit = audit  # the audit trail (issue 7): every decision, in the same transaction
         self._store = store
@@ -125,6 +136,7 @@ class DecisionService:
         self._notifications = notifications
         self.station = station
         self._dispatch = dispatch  # (note, staff) -> sends a Staff assist alert to the district console
+        self._outbound = outbound  # email and text subscribers (issue 20), queued with the decision
 
     def record_clear(self, result: ScreenResult, staff: str, *, visit_id: int | None = None) -> ScreeningDecision:
         """Log a screening with nothing flagged (so the log shows every visitor was screened)."""
@@ -137,24 +149,34 @@ class DecisionService:
         return self.record(query, candidate, Outcome.NOT_THIS_PERSON, Consequence.ADMIT, staff, reason)
 
     def confirm(self, query: Query, candidate: Candidate, staff: str, reason: str = "") -> ScreeningDecision:
-        """Record that the visitor is the listed person; notify as the entry's kind requires."""
+        """Record that the visitor is the listed person; notify as the entry's kind requires.
+
+        The decision, its on-screen notice and its queued emails and texts commit in one transaction;
+        the dispatch alert (its own outbox) follows.
+        """
         consequence = consequence_of(candidate.entry.kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
-        decision = self.record(query, candidate, Outcome.CONFIRMED, consequence, staff, reason)
-        return self.notify_confirmed(decision, candidate, staff)
+        with self._store.transaction():
+            decision = self.record(query, candidate, Outcome.CONFIRMED, consequence, staff, reason)
+            decision = self.tell_confirmed(decision, candidate, staff)
+        self._refresh_anchor()
+        return self._dispatched(decision, candidate, staff)
 
     def notify_confirmed(self, decision: ScreeningDecision, candidate: Candidate, staff: str) -> ScreeningDecision:
-        """Tell who must know of a stored confirmed match (principals, administrators, dispatch)."""
+        """Tell who must know of a stored confirmed match (principals, administrators, subscribers, dispatch)."""
+        with self._store.transaction():
+            decision = self.tell_confirmed(decision, candidate, staff)
+        self._refresh_anchor()
+        return self._dispatched(decision, candidate, staff)
+
+    def tell_confirmed(self, decision: ScreeningDecision, candidate: Candidate, staff: str) -> ScreeningDecision:
+        """The on-screen notice and the emails and texts of a confirmed match, in the caller's transaction
+        (when one is open). Dispatch is :meth:`dispatch_confirmed`'s, after the commit."""
         entry, consequence, query = candidate.entry, decision.consequence, decision.visitor
         who = f"{query.first_name} {query.last_name}"
         where = f" at {self.station}" if self.station else ""
         ref = f"screening_decision:{decision.id}"
         told: tuple[str, ...] = ()
-        dispatched = False
-        if consequence in (Consequence.DENY, Consequence.NO_RELEASE) and entry.kind in (
-            Kind.BARRED,
-            Kind.CUSTODY,
-            Kind.REGISTRY,
-        ):
+        if _needs_principal(entry, consequence):
             if entry.kind is Kind.CUSTODY:
                 body = (
                     f"{who}{where} was confirmed as {entry.full_name} on {entry.source} (custody order). "
@@ -165,15 +187,15 @@ class DecisionService:
             audience, title = self._settings.get(SCREEN_NOTIFY_AUDIENCE), f"Confirmed {entry.kind.label} match"
             note = self._notifications.notify(audience, "urgent", title, body, ref)
             told = self._told(note.id)
-            # Only with a link: an alert queued on a desk that was never connected would go out, stale, the
-            # day someone connects it.
-            if (
-                self._dispatch is not None
-                and self._settings.get(SCREEN_NOTIFY_DISPATCH)
-                and self._settings.get(DISPATCH_URL)
-            ):
-                self._dispatch(dispatch_note(entry, consequence), staff)
-                dispatched = True
+            if self._outbound is not None:
+                self._outbound.match_confirmed(
+                    entry.kind.value,
+                    entry.full_name,
+                    entry.source,
+                    admitted=consequence is not Consequence.DENY,
+                    staff=staff,
+                    when=decision.time,
+                )
         elif consequence is Consequence.ADMIT_AND_NOTIFY:
             body = (
                 f"{who}{where} was confirmed as {entry.full_name} on {entry.source} ({entry.kind.label}) "
@@ -183,7 +205,34 @@ class DecisionService:
                 ADMIN_AUDIENCE, "warning", f"{entry.kind.label} list visitor on site", body, ref
             )
             told = self._told(note.id)
-        return dataclasses.replace(decision, told=told, dispatched=dispatched, students=entry.students)
+            if self._outbound is not None:
+                self._outbound.watch_confirmed(entry.full_name, entry.source, staff=staff, when=decision.time)
+        return dataclasses.replace(decision, told=told, students=entry.students)
+
+    def dispatch_confirmed(
+        self, decision: ScreeningDecision, candidate: Candidate, staff: str
+    ) -> ScreeningDecision:
+        """Send the district console a Staff assist alert for a confirmed barred or custody match, when this
+        desk has a link and ``screening.notify_dispatch`` is on (after the decision's commit)."""
+        return self._dispatched(decision, candidate, staff)
+
+    def _dispatched(self, decision: ScreeningDecision, candidate: Candidate, staff: str) -> ScreeningDecision:
+        entry, consequence = candidate.entry, decision.consequence
+        # Only with a link: an alert queued on a desk that was never connected would go out, stale, the
+        # day someone connects it.
+        if (
+            _needs_principal(entry, consequence)
+            and self._dispatch is not None
+            and self._settings.get(SCREEN_NOTIFY_DISPATCH)
+            and self._settings.get(DISPATCH_URL)
+        ):
+            self._dispatch(dispatch_note(entry, consequence), staff)
+            return dataclasses.replace(decision, dispatched=True)
+        return decision
+
+    def _refresh_anchor(self) -> None:
+        if self._audit is not None and not self._store.db.conn.in_transaction:
+            self._audit.refresh_anchor()
 
     def _told(self, notification_id: int) -> tuple[str, ...]:
         return tuple(r.display_name for r in self._notifications.receipts(notification_id))

@@ -1,0 +1,32 @@
+"""Demo mode's email and text notifications: synthetic recipients, and a recording fake instead of a server.
+
+Nothing leaves the machine: every channel is :class:`~frontdesk.notifications.channels.RecordingChannel`
+(one address is refused by it, so the administrator's screen shows what a refusal looks like).
+"""
+
+from __future__ import annotations
+
+import random
+
+from frontdesk.context import Services
+from frontdesk.notifications.channels import Channels, RecordingChannel
+
+REFUSED = "old.office@maple-grove.example"
+
+
+def seed_notify(services: Services, rng: random.Random) -> None:
+    """Recipients (the district's and the school's), the fake channels, and a test already sent."""
+    fake = RecordingChannel(refuse=(REFUSED,))
+    channels = Channels(fake, fake, fake)
+    services.sender.use_channels(lambda: channels)
+    services.outbound.set_district_defaults(
+        [("security@district.example", "match,panic,desk-offline", False, "District security (demo)")]
+    )
+    out = services.outbound
+    out.add("principal@maple-grove.example", "match,watch,release-refused,panic,daily-log", name="Dr. Nakamura")
+    out.add("sro.diaz@maple-grove.example", "match,panic", name="Officer Diaz, SRO")
+    out.add("+15550100123", "match,panic", name="Officer Diaz (cell)", sms=True)
+    out.add("5550100456@vtext.example", "panic", name="Assistant principal (text)", sms=True)
+    out.add(REFUSED, "daily-log", name="Old office mailbox")
+    out.queue_test()
+    services.sender.drain()

@@ -1,0 +1,101 @@
+"""What each email and text says: short enough for a text, in the office's plain words.
+
+Every message says what happened, where, when, who decided and what to do. None carries a date of birth,
+a list's reason or notes, the match evidence, or a child's name: a text can be read over a shoulder, and
+the desk and the review hold the rest. Each function returns ``(subject, text)``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def _at(moment: datetime) -> str:
+    return f"{moment.astimezone():%H:%M}"
+
+
+def match(
+    kind: str, where: str, moment: datetime, listed_name: str, source: str, admitted: bool, staff: str
+) -> tuple[str, str]:
+    """A confirmed barred, registry or custody match (``kind``: ``barred``, ``registry``, ``custody``)."""
+    if kind == "custody":
+        head = f"Confirmed custody-order match at {where}, {_at(moment)}: {listed_name}, {source}."
+        then = "Admitted; do not release the students named in the order (see the desk)."
+        subject = f"Custody-order match at {where}"
+    else:
+        head = f"Confirmed {kind}-list match at {where}, {_at(moment)}: {listed_name}, {source}."
+        then = "Admitted." if admitted else "Not admitted."
+        subject = f"{kind.capitalize()}-list match at {where}"
+    return subject, f"{head} {then} Desk: {staff}."
+
+
+def watch(where: str, moment: datetime, listed_name: str, source: str, staff: str) -> tuple[str, str]:
+    """A confirmed watch-list (or registry, when registry admits) visitor, admitted."""
+    return (
+        f"Watch-list visitor at {where}",
+        f"Watch-list visitor on site at {where}, {_at(moment)}: {listed_name}, {source}. Admitted; an "
+        f"administrator should check in with the desk. Desk: {staff}.",
+    )
+
+
+def release_refused(where: str, moment: datetime, adult: str, staff: str) -> tuple[str, str]:
+    """A student release refused (no child's name: the desk has it)."""
+    return (
+        f"Student release refused at {where}",
+        f"Student release refused at {where}, {_at(moment)}: {adult} was not allowed to take a student. "
+        f"Desk: {staff}. See the desk before calling the family.",
+    )
+
+
+def panic(where: str, moment: datetime, action: str, mode: str, staff: str, status: str) -> tuple[str, str]:
+    """A panic alert pressed at this school, with what happened to it."""
+    drill = "" if mode == "Actual" else f" ({mode.upper()}, not real)"
+    what = action.replace("_", " ").title()
+    return (
+        f"{what} alert at {where}{drill}",
+        f"{what} alert pressed at {where}, {_at(moment)}{drill}. By: {staff or 'the desk'}. {status}",
+    )
+
+
+def all_clear(where: str, moment: datetime, staff: str) -> tuple[str, str]:
+    """The all clear for an alert pressed at this school."""
+    return (
+        f"All clear at {where}",
+        f"All clear at {where}, {_at(moment)}. By: {staff or 'the desk'}.",
+    )
+
+
+def desk_offline(desk: str, since: datetime) -> tuple[str, str]:
+    """A desk the district has not heard from for more than an hour."""
+    return (
+        f"{desk} is offline",
+        f"{desk} has not reached the district since {since.astimezone():%H:%M} ({since.astimezone():%m/%d}). "
+        "Check its network and that FrontDesk is open.",
+    )
+
+
+def checks_expiring(where: str, count: int, soonest: date) -> tuple[str, str]:
+    """Volunteer background checks about to expire (a count: names are on the volunteers screen)."""
+    checks = "check expires" if count == 1 else "checks expire"
+    return (
+        f"{count} volunteer {checks} soon",
+        f"{count} volunteer background {checks} at {where}, the first on {soonest:%m/%d/%Y}. "
+        "See the volunteers screen at the desk.",
+    )
+
+
+def test(where: str, moment: datetime) -> tuple[str, str]:
+    """The test message ``frontdesk notify test`` sends."""
+    return (
+        f"FrontDesk test from {where}",
+        f"Test message from FrontDesk at {where}, {_at(moment)}. You will be told here of the events you "
+        "subscribe to. Nothing to do.",
+    )
+
+
+def grouped(text: str, repeats: int) -> str:
+    """A message that stands for ``repeats`` more identical events (a flood is one message, counted)."""
+    if repeats <= 0:
+        return text
+    times = "time" if repeats == 1 else "times"
+    return f"{text} (Happened {repeats} more {times}.)"

@@ -1,0 +1,325 @@
+"""Tools > Email and text notifications: the administrator's recipients and the outbox's delivery states.
+
+The top half lists who is told of what (adding, changing and removing go through
+:class:`frontdesk.notifications.outbound.Outbound`, which checks the role and audits); the bottom half shows
+the newest messages and what became of each (queued, sent, refused by the server, failed), with the
+server's own words for the ones that did not go. "Send a test" queues a test to every recipient; the
+desk's sender (:mod:`ui.notifications.notify_sender`) delivers it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.context import Services
+from frontdesk.errors import FrontDeskError
+from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
+from ui.table_models import ItemTableModel
+
+EVENT_LABELS = {
+    "match": "Barred / registry / custody match",
+    "watch": "Watch-list visitor",
+    "release-refused": "Student release refused",
+    "panic": "Panic alert at this school",
+    "desk-offline": "Desk offline over an hour",
+    "checks-expiring": "Volunteer checks expiring",
+    "daily-log": "Daily visitor log",
+    "test": "Test",
+}
+# The recipients table's short words (the check boxes use the long ones).
+EVENT_SHORT = {
+    "match": "Match",
+    "watch": "Watch",
+    "release-refused": "Release refused",
+    "panic": "Panic",
+    "desk-offline": "Desk offline",
+    "checks-expiring": "Checks expiring",
+    "daily-log": "Daily log",
+}
+STATE_LABELS = {
+    "queued": "Waiting to send",
+    "sent": "Sent",
+    "refused": "Refused by the server",
+    "failed": "Failed",
+}
+_STATE_COLOURS = {"refused": "#fdecea", "failed": "#fdecea", "queued": "#fff4e5"}
+
+
+class RecipientsModel(ItemTableModel[Recipient]):
+    """Who is told: address, name, email or text, the events, the district's or the school's."""
+
+    HEADERS = ("Address", "Name", "By", "Set by", "Told of")
+
+    def cells(self, r: Recipient) -> tuple[str, ...]:
+        return (
+            r.address,
+            r.name,
+            "Text" if r.sms else "Email",
+            "District" if r.origin == "district" else "School",
+            ", ".join(EVENT_SHORT.get(e, e) for e in r.events),
+        )
+
+    def tooltip(self, r: Recipient) -> str:
+        return "\n".join(EVENT_LABELS.get(e, e) for e in r.events)
+
+
+class DeliveriesModel(ItemTableModel[Delivery]):
+    """The newest messages and their delivery state."""
+
+    HEADERS = ("Time", "Event", "To", "State", "Tries", "Server said")
+
+    def cells(self, d: Delivery) -> tuple[str, ...]:
+        state = STATE_LABELS.get(d.state, d.state)
+        if d.state == "sent" and d.sent_at is not None:
+            state += f" {d.sent_at.astimezone():%H:%M}"
+        if d.repeats:
+            state += f" (+{d.repeats} grouped)"
+        return (
+            f"{d.created.astimezone():%m/%d %H:%M}",
+            EVENT_LABELS.get(d.event, d.event),
+            d.address,
+            state,
+            str(d.attempts),
+            d.last_error,
+        )
+
+    def tooltip(self, d: Delivery) -> str:
+        return f"{d.subject}\n\n{d.body}"
+
+    def background(self, d: Delivery) -> QBrush | None:
+        colour = _STATE_COLOURS.get(d.state)
+        return QBrush(QColor(colour)) if colour else None
+
+
+class OutboundWindow(QWidget):
+    """Recipients (add, change, remove, test) and the outbox, refreshed every few seconds while open."""
+
+    queued = Signal()  # something was queued (the sender is woken)
+
+    def __init__(self, services: Services, parent: QWidget | None = None, poll_ms: int = 3000):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.services = services
+        self.setWindowTitle("Email and text notifications")
+        self.setAccessibleName("Email and text notifications")
+        self.resize(1200, 700)
+        layout = QVBoxLayout(self)
+
+        who = QGroupBox("Who is told")
+        who_layout = QVBoxLayout(who)
+        self.recipients = RecipientsModel()
+        self.recipients_view = _table(self.recipients)
+        who_layout.addWidget(self.recipients_view)
+        form = QGridLayout()
+        self.address = QLineEdit(placeholderText="principal@school.example, or +15551234567 for texts")
+        self.address.setAccessibleName("Address")
+        self.name = QLineEdit(placeholderText="Name (for example: Officer Diaz, SRO)")
+        self.name.setAccessibleName("Name")
+        self.sms = QCheckBox("Texts")
+        self.event_boxes = {e: QCheckBox(EVENT_LABELS[e]) for e in EVENTS}
+        form.addWidget(QLabel("Address"), 0, 0)
+        form.addWidget(self.address, 0, 1, 1, 2)
+        form.addWidget(self.name, 0, 3, 1, 2)
+        form.addWidget(self.sms, 0, 5)
+        for i, box in enumerate(self.event_boxes.values()):
+            form.addWidget(box, 1 + i // 4, 1 + i % 4)
+        who_layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add or change")
+        self.add_button.clicked.connect(self.add_recipient)
+        self.remove_button = QPushButton("Remove selected")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.test_button = QPushButton("Send a test to everyone")
+        self.test_button.clicked.connect(self.send_test)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        for w in (self.add_button, self.remove_button, self.test_button):
+            buttons.addWidget(w)
+        buttons.addWidget(self.message, 1)
+        who_layout.addLayout(buttons)
+        self.recipients_view.clicked.connect(self.on_recipient_clicked)
+        layout.addWidget(who, 3)
+
+        sent = QGroupBox("What was sent")
+        sent_layout = QVBoxLayout(sent)
+        self.summary = QLabel("")
+        sent_layout.addWidget(self.summary)
+        self.deliveries = DeliveriesModel()
+        self.deliveries_view = _table(self.deliveries)
+        sent_layout.addWidget(self.deliveries_view)
+        layout.addWidget(sent, 2)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    # --- slots --------------------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        """Read the recipients and the newest messages again."""
+        outbound = self.services.outbound
+        self.recipients.set_items(outbound.recipients())
+        self.deliveries.set_items(outbound.deliveries(200))
+        pending, problems = outbound.pending(), len(outbound.problems())
+        parts = [f"{pending} waiting to send"]
+        if problems:
+            parts.append(f"{problems} not delivered in the last day (see the Server said column)")
+        self.summary.setText(" · ".join(parts))
+        self.summary.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")
+
+    @Slot()
+    def add_recipient(self) -> None:
+        """Add (or change) the recipient in the form."""
+        events = tuple(e for e, box in self.event_boxes.items() if box.isChecked())
+        try:
+            r = self.services.outbound.add(
+                self.address.text(), events, name=self.name.text(), sms=self.sms.isChecked()
+            )
+        except FrontDeskError as exc:
+            self._say(exc.message, error=True)
+            return
+        self._say(f"{r.address} is told of: {', '.join(EVENT_LABELS[e] for e in r.events)}.")
+        self.refresh()
+
+    @Slot()
+    def remove_selected(self) -> None:
+        """Remove the selected recipient."""
+        rows = self.recipients_view.selectionModel().selectedRows()
+        if not rows:
+            self._say("Select a recipient first.", error=True)
+            return
+        try:
+            r = self.services.outbound.remove(self.recipients.item_at(rows[0].row()).address)
+        except FrontDeskError as exc:
+            self._say(exc.message, error=True)
+            return
+        self._say(f"Removed {r.address}.")
+        self.refresh()
+
+    @Slot()
+    def send_test(self) -> None:
+        """Queue a test to every recipient; the sender delivers it."""
+        try:
+            n = self.services.outbound.queue_test()
+        except FrontDeskError as exc:
+            self._say(exc.message, error=True)
+            return
+        self._say(f"A test is on its way to {n} recipient{'s' if n != 1 else ''}: watch the list below.")
+        self.queued.emit()
+        self.refresh()
+
+    @Slot()
+    def on_recipient_clicked(self, index) -> None:
+        """Fill the form with the clicked recipient (to change their events)."""
+        r = self.recipients.item_at(index.row())
+        self.address.setText(r.address)
+        self.name.setText(r.name)
+        self.sms.setChecked(r.sms)
+        for e, box in self.event_boxes.items():
+            box.setChecked(e in r.events)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._timer.start()
+        self.refresh()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color:#b00020;" if error else "")
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+class NotifyDesk(QObject):
+    """The feature in the desk window: Tools > Email and text notifications, the sender, a status item."""
+
+    def __init__(self, window, services: Services, sender):
+        super().__init__(window)
+        self._window = window
+        self._services = services
+        self.sender = sender
+        self.outbound_window: OutboundWindow | None = None
+        window.tools_menu.addAction("E&mail and text notifications", QKeySequence("Ctrl+Shift+M"), self.open)
+        self.status = QLabel("")
+        self.status.setAccessibleName("Email and text notifications")
+        window.add_status_item(self.status)
+        sender.attempted.connect(self.on_attempted)
+        sender.failed.connect(self.on_failed)
+        self.on_attempted([])
+
+    def watch_link(self, health, every_ms: int = 60_000) -> None:
+        """Tell the ``desk-offline`` subscribers when this desk's link to the district has been down for over
+        an hour (``health()``: the link's current health, with ``state`` and ``since``). The rule and the
+        grouping (one message per silence) are :meth:`frontdesk.notifications.outbound.Outbound.desk_offline`'s.
+        """
+        self._health = health
+        self._link_timer = QTimer(self)
+        self._link_timer.setInterval(every_ms)
+        self._link_timer.timeout.connect(self.on_link_timer)
+        self._link_timer.start()
+
+    @Slot()
+    def on_link_timer(self) -> None:
+        """Look at the link's health; queue (once per silence) when it has been down for over an hour."""
+        h = self._health()
+        if h is not None and h.state == "down":
+            try:
+                outbound = self._services.outbound
+                if outbound.desk_offline(outbound.where(), h.since):
+                    self.sender.wake()
+            except FrontDeskError as exc:
+                self.on_failed(exc.message)
+
+    @Slot()
+    def open(self) -> None:
+        """Show (or raise) the recipients and outbox window."""
+        if self.outbound_window is None:
+            self.outbound_window = OutboundWindow(self._services, self._window)
+            self.outbound_window.queued.connect(self.sender.wake)
+        self.outbound_window.show()
+        self.outbound_window.raise_()
+
+    @Slot(object)
+    def on_attempted(self, _attempts) -> None:
+        """Show in the status bar when messages were not delivered (a visible failure)."""
+        problems = len(self._services.outbound.problems())
+        self.status.setText(f"{problems} email/text not delivered" if problems else "")
+        self.status.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")
+        if self.outbound_window is not None and self.outbound_window.isVisible():
+            self.outbound_window.refresh()
+
+    @Slot(str)
+    def on_failed(self, error: str) -> None:
+        """The sender's pass failed: say so in the status bar (it tries again)."""
+        self.status.setText(f"Email/text sender: {error}")
+        self.status.setStyleSheet("color:#b00020;")
