@@ -22,6 +22,8 @@ from frontdesk.dispatch import migrations as dispatch_migrations
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.events.service import EventLog
 from frontdesk.ids.service import IdReader
+from frontdesk.kiosk import migrations as kiosk_migrations
+from frontdesk.kiosk.service import Kiosk
 from frontdesk.notifications import migrations as notifications_migrations
 from frontdesk.notifications.service import Notifications
 from frontdesk.review import migrations as review_migrations
@@ -44,6 +46,8 @@ from frontdesk.store import Migration, Store
 from frontdesk.store.migrations import BASE
 from frontdesk.visits import migrations as visits_migrations
 from frontdesk.visits.service import VisitService
+from frontdesk.volunteers import migrations as volunteers_migrations
+from frontdesk.volunteers.service import VolunteerService
 
 # Every feature's migrations, joined once, in the order they were released (a new database applies them so).
 MIGRATIONS: list[Migration] = [
@@ -56,6 +60,8 @@ MIGRATIONS: list[Migration] = [
     *accounts_migrations.MIGRATIONS,
     *review_migrations.MIGRATIONS,
     *notifications_migrations.MIGRATIONS,
+    *volunteers_migrations.MIGRATIONS,
+    *kiosk_migrations.MIGRATIONS,
 ]
 
 
@@ -98,6 +104,8 @@ class Services:
     review: ReviewService
     checkin: CheckIn  # admission: every door's check-in goes through it
     ids: IdReader  # reading a visitor's ID (each one shown is audited)
+    volunteers: VolunteerService  # volunteer records, their check-in rule and hours (issue 18)
+    kiosk: Kiosk  # self-service check-in, expected guests, people sent to the front office (issue 18)
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -139,6 +147,18 @@ class Services:
             ),
             audit=audit,
         )
+        volunteers = VolunteerService(store, settings, visits, session=session, audit=audit)
+        accounts = Accounts(store, session, audit)
+        checkin = CheckIn(
+            visits=visits,
+            screener=screener,
+            decisions=decisions,
+            station=station,
+            settings=settings,
+            session=session,
+            audit=audit,
+            checks=(volunteers.admission_check,),  # features' own admission rules
+        )
         return cls(
             store=store,
             settings=settings,
@@ -153,17 +173,20 @@ class Services:
             notifications=notifications,
             session=session,
             audit=audit,
-            accounts=Accounts(store, session, audit),
+            accounts=accounts,
             review=ReviewService(store, session, audit, visits, school_state=station.state_heading),
             ids=IdReader(audit),
-            checkin=CheckIn(
-                visits=visits,
-                screener=screener,
-                decisions=decisions,
-                station=station,
-                settings=settings,
+            checkin=checkin,
+            volunteers=volunteers,
+            kiosk=Kiosk(
+                store,
+                checkin,
+                visits,
+                volunteers,
+                accounts,
                 session=session,
                 audit=audit,
+                station=settings.get(STATION_NAME),
             ),
         )
 
