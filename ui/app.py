@@ -12,15 +12,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
 
+from frontdesk.badges.service import NeverReprint
 from frontdesk.context import Services, default_data_dir
-from frontdesk.errors import DeviceError, StoreError
+from frontdesk.errors import DeviceError, FrontDeskError, StoreError
 from frontdesk.settings import (
+    KIOSK_IDLE_SECONDS,
+    KIOSK_MODE,
     SCANNER_SERIAL_BAUD,
     SCANNER_SERIAL_PORT,
     SCANNER_WEDGE_END_MS,
     STAFF_NAME,
     STATION_NAME,
 )
+from printers.fakes import PreviewPrinter
 from printers.uri import SCHEMES
 from scanners.camera import FakeCamera, placeholder_face
 from scanners.image import barcode_image
@@ -29,10 +33,13 @@ from scanners.serial_scanner import SerialScanner
 from scanners.source import FakeScanner
 from scanners.wedge import WedgeBuffer
 from ui.badges.badge_printing import BadgePrinting
+from ui.badges.printing import PrintWorker
 from ui.badges.system_printer import system_printer
 from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
+from ui.kiosk.front_office import FrontOfficeBanner
+from ui.kiosk.kiosk_window import KioskWindow
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
 from ui.scanning.camera_panel import CameraPanel
 from ui.scanning.id_scan import IdScanController, attach_id_scanning
@@ -56,6 +63,7 @@ class Desk:
     lists: ListsMenu
     id_scan: IdScanController
     desk_lock: DeskLock
+    front_office: FrontOfficeBanner  # people the kiosk sent to the front office
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -89,7 +97,43 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
     desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
-    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
+    # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.
+    front_office = FrontOfficeBanner(services, window.checkin, window.message)
+    window.add_banner(front_office)
+    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, front_office)
+
+
+@dataclass
+class Kiosk:
+    """The kiosk window and its badge printer's worker (tests reach them here)."""
+
+    window: KioskWindow
+    printing: PrintWorker
+
+    def __getattr__(self, name: str):
+        return getattr(self.window, name)
+
+    def stop(self) -> None:
+        """Stop the printer's worker (the badges already queued are printed first)."""
+        self.printing.stop()
+
+
+def build_kiosk(services: Services, *, wedge: WedgeFilter | None = None, printer=None) -> Kiosk:
+    """The self-service kiosk: its window, the badge printer (the setting's, or ``printer``) fed from each
+    check-in, and the keyboard-wedge scanner's scans. Every check-in goes through ``services.checkin``."""
+    window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000)
+    if printer is None:
+        try:
+            printer = services.badges.printer()
+        except FrontDeskError as exc:
+            services.events.record("printer", "error", exc.message)
+            printer = PreviewPrinter()
+    worker = PrintWorker(services.badges, printer, NeverReprint())
+    window.visit_checked_in.connect(worker.submit)
+    worker.start()
+    if wedge is not None:
+        wedge.scanned.connect(window.on_scanned)
+    return Kiosk(window, worker)
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
@@ -212,8 +256,8 @@ def configure_app(app: QApplication) -> None:
     app.setFont(font)
 
 
-def run(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Start the desktop app (``frontdesk`` with no subcommand)."""
+def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -> int:
+    """Start the desktop app (``frontdesk`` with no subcommand), or the kiosk (``--kiosk`` or the setting)."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_app(app)
@@ -231,6 +275,12 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     # Keyboard-mode ID scanners type into whatever has focus: one filter for the whole app catches them.
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
     wedge.install(app)
+    if kiosk or services.settings.get(KIOSK_MODE):
+        station = build_kiosk(services, wedge=wedge)
+        station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode
+        app.aboutToQuit.connect(station.stop)
+        station.window.showFullScreen()
+        return app.exec()
     shell = Shell(services, demo=demo, wedge=wedge)
     DispatchStarter(shell, app)  # the panic link runs while the desk window exists
     shell.show()

@@ -48,6 +48,11 @@ def build_parser() -> ArgumentParser:
         help="run on a throw-away data folder with synthetic data and fake devices",
     )
     parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="open the full-screen self-service kiosk instead of the desk window (a staff PIN leaves it)",
+    )
+    parser.add_argument(
         "--user",
         metavar="NAME",
         help="act as this staff account (PIN or password from FRONTDESK_PIN / FRONTDESK_PASSWORD, or asked)",
