@@ -252,3 +252,37 @@ def test_the_kiosk_cannot_be_closed_without_a_staff_pin(qtbot, kiosk, services):
         qtbot.keyClicks(kiosk.staff_pin, "2468")
         qtbot.keyClick(kiosk.staff_pin, Qt.Key.Key_Return)
     assert not services.session.actor.signed_in  # the PIN signs nobody in at the kiosk
+
+
+def test_staff_pre_register_a_guest_at_the_desk_and_get_a_code(qtbot, services):
+    from ui.kiosk.guests_dialog import ExpectedGuestsDialog
+
+    dialog = ExpectedGuestsDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.start.setTime(dialog.start.time().fromString("00:00", "HH:mm"))
+    dialog.end.setTime(dialog.end.time().fromString("23:59", "HH:mm"))
+    qtbot.keyClicks(dialog.first_name, "Gail")
+    qtbot.keyClicks(dialog.last_name, "Guestly")
+    qtbot.keyClicks(dialog.host, "Ms. Alvarez (Room 12)")
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    (guest,) = services.kiosk.guests(clock.now().astimezone().date())
+    assert guest.code_text in dialog.code.text() and dialog.today.count() == 1
+    assert "kiosk.preregister" in [r[0] for r in services.store.db.execute("SELECT action FROM audit_log")]
+
+
+def test_the_principal_s_review_shows_checks_expiring_within_30_days_and_exports_the_hours(
+    qtbot, services, tmp_path
+):
+    from ui.review.review_window import ReviewWindow
+
+    soon = BackgroundCheck("fingerprint", "State police", TODAY, "clear", TODAY + timedelta(days=12))
+    services.volunteers.add(NewVolunteer("Sue", "Soonex", activities=("Library",), check=soon))
+    services.volunteers.add(NewVolunteer("Vera", "Helpwell", dob=date(1980, 5, 6), check=CURRENT))
+    review = ReviewWindow(services)
+    qtbot.addWidget(review)
+    panel = review.volunteers
+    review.tabs.setCurrentWidget(panel)
+    assert "expiring in the next 30 days" in panel.reminders.text() and "Sue Soonex" in panel.reminders.text()
+    assert "Vera" not in panel.reminders.text() and panel.volunteer_model.rowCount() == 2
+    assert panel.export_to(str(tmp_path / "hours.pdf"), "pdf") == 0
+    assert (tmp_path / "hours.pdf").read_bytes().startswith(b"%PDF")

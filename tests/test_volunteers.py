@@ -351,3 +351,44 @@ def test_cli_lapsed_volunteer_checkin_is_not_admitted_unattended(data_dir):
     )
     out, err = text(proc)
     assert proc.returncode != 0 and "expired" in err and "Traceback" not in err
+
+
+def test_cli_guests_add_and_list(data_dir):
+    proc = frontdesk(
+        "guests",
+        "add",
+        "--first-name",
+        "Gail",
+        "--last-name",
+        "Guestly",
+        "--host",
+        "Ms. Alvarez",
+        "--from",
+        "08:00",
+        "--to",
+        "09:30",
+        "--json",
+        data_dir=data_dir,
+    )
+    out, err = text(proc)
+    assert proc.returncode == 0, err
+    guest = json.loads(out)
+    assert len(guest["code"]) == 9 and guest["host"] == "Ms. Alvarez"
+    listed = json.loads(text(frontdesk("guests", "list", "--json", data_dir=data_dir))[0])
+    assert [g["code"] for g in listed] == [guest["code"]]
+    bad = frontdesk(
+        "guests",
+        "add",
+        "--first-name",
+        "G",
+        "--last-name",
+        "G",
+        "--host",
+        "H",
+        "--from",
+        "10:00",
+        "--to",
+        "09:00",
+        data_dir=data_dir,
+    )
+    assert bad.returncode == 2 and "Traceback" not in text(bad)[1]

@@ -39,6 +39,7 @@ from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
 from ui.kiosk.front_office import FrontOfficeBanner
+from ui.kiosk.guests_dialog import ExpectedGuestsDialog
 from ui.kiosk.kiosk_window import KioskWindow
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
 from ui.scanning.camera_panel import CameraPanel
@@ -100,6 +101,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.
     front_office = FrontOfficeBanner(services, window.checkin, window.message)
     window.add_banner(front_office)
+    window.tools_menu.addAction("&Expected guests…", lambda: ExpectedGuestsDialog(services, window).exec())
     return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, front_office)
 
 

@@ -351,6 +351,34 @@ class VolunteerService:
             ),
         )
 
+    def export(self, start: date, end: date, fmt: str, out: Path | str, *, school: str = "") -> int:
+        """Write the school's hours report (``csv`` or ``pdf``) to ``out``; principals only, audited.
+        Returns the number of volunteers in it."""
+        from frontdesk.volunteers.report import hours_pdf, write_csv
+
+        self._session.require(Action.EXPORT)
+        if fmt not in ("csv", "pdf"):
+            raise InputError(f"Format must be csv or pdf, not {fmt!r}")
+        report = self.hours(start, end)
+        out = Path(out)
+        if fmt == "csv":
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                write_csv(report, handle)
+        else:
+            hours_pdf(report, out, school=school, now=clock.now())
+        self._audit.record(
+            None,
+            "volunteer.hours_export",
+            str(out),
+            {
+                "format": fmt,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "volunteers": len(report.volunteers),
+            },
+        )
+        return len(report.volunteers)
+
     # --- hours --------------------------------------------------------------------------------------
     def hours(self, start: date, end: date, *, volunteer_id: int | None = None) -> HoursReport:
         """Volunteer visits that began from ``start`` to ``end`` (inclusive), counted in hours.
