@@ -46,14 +46,7 @@ def write_csv(report: HoursReport, out: IO[str]) -> None:
     writer.writerows(hours_rows(report))
 
 
-_COLUMNS = [
-    ("Volunteer", 150),
-    ("Status", 60),
-    ("Activity", 130),
-    ("Visits", 40),
-    ("Hours", 50),
-    ("By month", 110),
-]
+_COLUMNS = [("Volunteer", 170), ("Status", 70), ("Activity", 170), ("Visits", 60), ("Hours", 70)]
 
 
 def hours_pdf(report: HoursReport, out: Path, *, school: str, now: datetime) -> None:
@@ -61,24 +54,24 @@ def hours_pdf(report: HoursReport, out: Path, *, school: str, now: datetime) -> 
     width, height = letter
     size, line = 9, 14
     top = height - MARGIN - 60
-    rows = []
+    rows: list[tuple] = []  # (cells, forgotten) for a line; (months text, None) for a volunteer's months
     for vh in report.volunteers:
-        months = ", ".join(f"{m[5:]}/{m[2:4]}: {h:g}" for m, h in vh.months.items())
         for i, (activity, hours) in enumerate(vh.activities.items()):
             visits = sum(
                 1 for ln in report.lines if ln.volunteer.id == vh.volunteer.id and ln.activity == activity
             )
-            rows.append(
-                (
-                    vh.volunteer.full_name if i == 0 else "",
-                    vh.volunteer.status.value if i == 0 else "",
-                    activity,
-                    str(visits),
-                    f"{hours:.2f}",
-                    months if i == 0 else "",
-                    vh.forgotten if i == 0 else 0,
-                )
+            first = i == 0
+            cells = (
+                vh.volunteer.full_name if first else "",
+                vh.volunteer.status.value if first else "",
+                activity,
+                str(visits),
+                f"{hours:.2f}",
             )
+            rows.append((cells, vh.forgotten if first else 0))
+        months = "   ".join(f"{m[5:]}/{m[:4]}: {h:g} h" for m, h in vh.months.items())
+        years = "   ".join(f"{y}: {h:g} h" for y, h in vh.years.items())
+        rows.append((f"By month: {months}    By year: {years}", None))
     per_page = int((top - MARGIN - 40) // line)
     pages = max(1, -(-len(rows) // per_page))
     c = Canvas(str(out), pagesize=letter, pageCompression=1)
@@ -105,18 +98,24 @@ def hours_pdf(report: HoursReport, out: Path, *, school: str, now: datetime) -> 
             x += w
         c.setStrokeColor(RULE)
         c.line(MARGIN, y - 3, width - MARGIN, y - 3)
-        for i, row in enumerate(rows[page * per_page : (page + 1) * per_page]):
+        for i, (cells, forgotten) in enumerate(rows[page * per_page : (page + 1) * per_page]):
             y = top - (i + 1) * line
-            if i % 2:
+            if forgotten is None:  # the volunteer's months and years, across the page under their lines
+                c.setFont(FONT, size - 1)
+                c.setFillColor(RULE)
+                c.drawString(MARGIN + 12, y, _fit(cells, width - 2 * MARGIN - 12, FONT, size - 1))
+                c.setFillColorRGB(0, 0, 0)
+                continue
+            if cells[0]:
                 c.setFillColor(ZEBRA)
                 c.rect(MARGIN, y - 4, width - 2 * MARGIN, line, stroke=0, fill=1)
                 c.setFillColorRGB(0, 0, 0)
             x = MARGIN
-            cells = list(row[:6])
-            if row[6]:
-                cells[0] += f" *{row[6]}"
+            cells = list(cells)
+            if forgotten:
+                cells[0] += f" *{forgotten}"
             for text, (_, w) in zip(cells, _COLUMNS, strict=True):
-                c.setFont(FONT, size)
+                c.setFont(BOLD if text and x == MARGIN else FONT, size)
                 if text:
                     c.drawString(x + 2, y, _fit(text, w - 4, FONT, size))
                 x += w

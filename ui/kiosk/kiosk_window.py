@@ -35,11 +35,11 @@ if TYPE_CHECKING:
 STYLE = """
 KioskWindow { background: #000000; }
 QLabel { color: #ffffff; }
-QLabel#title { font-size: 54pt; font-weight: bold; color: #ffd400; }
-QLabel#say { font-size: 30pt; }
-QLabel#hint { font-size: 20pt; color: #e0e0e0; }
-QLineEdit { font-size: 30pt; padding: 12px; background: #ffffff; color: #000000; border: 4px solid #ffd400; }
-QPushButton { font-size: 26pt; font-weight: bold; min-height: 86px; padding: 8px 28px; background: #ffd400;
+QLabel#title { font-size: 44pt; font-weight: bold; color: #ffd400; }
+QLabel#say { font-size: 26pt; }
+QLabel#hint { font-size: 18pt; color: #e0e0e0; }
+QLineEdit { font-size: 26pt; padding: 8px; background: #ffffff; color: #000000; border: 4px solid #ffd400; }
+QPushButton { font-size: 24pt; font-weight: bold; min-height: 72px; padding: 8px 28px; background: #ffd400;
               color: #000000; border: 3px solid #ffffff; border-radius: 10px; }
 QPushButton:pressed { background: #ffffff; }
 QPushButton#quiet { font-size: 12pt; min-height: 36px; background: #000000; color: #777777;
@@ -81,7 +81,7 @@ class KioskWindow(QWidget):
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.pages = QStackedWidget()
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 32, 48, 24)
+        outer.setContentsMargins(40, 16, 40, 12)
         outer.addWidget(self.pages)
         self._build_welcome()
         self._build_search()
@@ -120,7 +120,7 @@ class KioskWindow(QWidget):
     def _page(self) -> QVBoxLayout:
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.setSpacing(24)
+        layout.setSpacing(14)
         self.pages.addWidget(page)
         return layout
 

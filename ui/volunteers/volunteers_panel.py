@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -61,6 +62,7 @@ def _table(model, name: str) -> QTableView:
     view.setModel(model)
     view.setAccessibleName(name)
     view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -84,6 +86,7 @@ class VolunteersPanel(QWidget):
         self.end = QDateEdit(QDate(today.year, today.month, today.day))
         for edit, name in ((self.start, "Hours from"), (self.end, "to")):
             edit.setCalendarPopup(True)
+            edit.setDisplayFormat("MM/dd/yyyy")
             edit.setAccessibleName(name)
             range_row.addWidget(QLabel(name))
             range_row.addWidget(edit)
