@@ -292,11 +292,14 @@ class Kiosk:
 
     # --- the front desk's side ----------------------------------------------------------------------
     def pending(self) -> list[DeskRequest]:
-        """People the kiosk sent to the front office whom no desk has taken yet, oldest first."""
+        """People the kiosk sent to the front office today whom no desk has taken yet, oldest first (someone
+        sent there yesterday is long gone; their request stays in the table and the audit trail)."""
         self._session.require(Action.CHECK_IN)
+        start, _ = clock.local_day_bounds(clock.now().astimezone().date())
         rows = self._store.db.execute(
             "SELECT id, created_at, station, reason, visitor, category, purpose, destination FROM kiosk_requests "
-            "WHERE state = 'pending' ORDER BY created_at, id"
+            "WHERE state = 'pending' AND created_at >= ? ORDER BY created_at, id",
+            [start],
         ).fetchall()
         return [self._request(r) for r in rows]
 
