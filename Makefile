@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup bench screenshots installer clean
+.PHONY: run test lint setup bench screenshots installer clean translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed translations
+
+# The kiosk's languages: Qt .ts sources compiled to the .qm files the app loads.
+translations: $(VENV)/.installed
+	@for ts in ui/kiosk/translations/*.ts; do $(BIN)/pyside6-lrelease -silent $$ts -qm $${ts%.ts}.qm; done
 
 # Starts the app; in demo mode (fake devices, synthetic data, throw-away folder) until set-up is done.
 run: setup

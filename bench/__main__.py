@@ -20,6 +20,7 @@ MODULES = [
     "review",
     "screening_holdout",
     "bulk_work",
+    "kiosk",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -22,6 +22,8 @@ from frontdesk.dispatch import migrations as dispatch_migrations
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.events.service import EventLog
 from frontdesk.ids.service import IdReader
+from frontdesk.kiosk import migrations as kiosk_migrations
+from frontdesk.kiosk.service import Kiosk
 from frontdesk.notifications import migrations as notifications_migrations
 from frontdesk.notifications.daily import DailyLog
 from frontdesk.notifications.outbound import Outbound
@@ -48,6 +50,8 @@ from frontdesk.store import Migration, Store
 from frontdesk.store.migrations import BASE
 from frontdesk.visits import migrations as visits_migrations
 from frontdesk.visits.service import VisitService
+from frontdesk.volunteers import migrations as volunteers_migrations
+from frontdesk.volunteers.service import VolunteerService
 
 # Every feature's migrations, joined once, in the order they were released (a new database applies them so).
 MIGRATIONS: list[Migration] = [
@@ -60,6 +64,8 @@ MIGRATIONS: list[Migration] = [
     *accounts_migrations.MIGRATIONS,
     *review_migrations.MIGRATIONS,
     *notifications_migrations.MIGRATIONS,
+    *volunteers_migrations.MIGRATIONS,
+    *kiosk_migrations.MIGRATIONS,
 ]
 
 
@@ -106,6 +112,8 @@ class Services:
     outbound: Outbound
     sender: Sender
     daily_log: DailyLog
+    volunteers: VolunteerService  # volunteer records, their check-in rule and hours (issue 18)
+    kiosk: Kiosk  # self-service check-in, expected guests, people sent to the front office (issue 18)
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -156,6 +164,18 @@ class Services:
             outbound=outbound,
         )
         review = ReviewService(store, session, audit, visits, school_state=station.state_heading)
+        volunteers = VolunteerService(store, settings, visits, session=session, audit=audit)
+        accounts = Accounts(store, session, audit)
+        checkin = CheckIn(
+            visits=visits,
+            screener=screener,
+            decisions=decisions,
+            station=station,
+            settings=settings,
+            session=session,
+            audit=audit,
+            checks=(volunteers.admission_check,),  # features' own admission rules
+        )
         return cls(
             store=store,
             settings=settings,
@@ -170,17 +190,20 @@ class Services:
             notifications=notifications,
             session=session,
             audit=audit,
-            accounts=Accounts(store, session, audit),
+            accounts=accounts,
             review=review,
             ids=IdReader(audit),
-            checkin=CheckIn(
-                visits=visits,
-                screener=screener,
-                decisions=decisions,
-                station=station,
-                settings=settings,
+            checkin=checkin,
+            volunteers=volunteers,
+            kiosk=Kiosk(
+                store,
+                checkin,
+                visits,
+                volunteers,
+                accounts,
                 session=session,
                 audit=audit,
+                station=settings.get(STATION_NAME),
             ),
             outbound=outbound,
             sender=Sender(store, settings, lambda: channels_from_settings(settings), audit=audit, events=events),

@@ -176,6 +176,36 @@ SCREEN_NOTIFY_AUDIENCE = declare(
     "administrator); with no such account yet, every desk shows the notice",
 )
 
+# --- Volunteers (issue 18) ----------------------------------------------------------------------------
+VOLUNTEER_UNCLEARED = declare(
+    "volunteers.uncleared",
+    str,
+    "visitor",
+    "A volunteer whose check lapsed",
+    "visitor: the desk may admit them as a visitor (not as a volunteer) or refuse; refuse: never admitted "
+    "until the check is renewed. Covers an expired or missing background check and a suspended record",
+)
+VOLUNTEER_FORGOTTEN_HOURS = declare(
+    "volunteers.forgotten_checkout_hours",
+    float,
+    2.0,
+    "Hours counted for a forgotten check-out",
+    "A volunteer visit closed by close-day counts up to this many hours (never more than it lasted)",
+)
+VOLUNTEER_EXPIRY_WARNING_DAYS = declare(
+    "volunteers.expiry_reminder_days", int, 30, "Remind of background checks expiring within (days)"
+)
+
+# --- Kiosk (issue 18) ---------------------------------------------------------------------------------
+KIOSK_MODE = declare(
+    "kiosk.enabled",
+    bool,
+    False,
+    "This PC is a self-service kiosk",
+    "Opens the full-screen kiosk instead of the desk window (as 'frontdesk --kiosk' does)",
+)
+KIOSK_IDLE_SECONDS = declare("kiosk.idle_seconds", int, 30, "Kiosk: back to the welcome screen after (s idle)")
+
 
 # --- Email and text notifications (issue 20) -------------------------------------------------------
 NOTIFY_SMTP_SERVER = declare(

@@ -20,6 +20,7 @@ from printers.media import PRESETS
 from printers.samples import sample_photo
 from printers.uri import printer_for
 from tests.printer_listeners import Listener, wait_for
+from tests.volunteer_helpers import approved_volunteer
 
 BROTHER_READY = bytes(
     [0x80, 0x20, 0x42, 0x34, 0x41, 0x30, 0, 0, 0, 0, 62, 0x0B, 0, 0, 0, 0, 0, 100, 0, 0] + [0] * 12
@@ -29,6 +30,7 @@ BROTHER_READY = bytes(
 @pytest.fixture
 def visit(services):
     services.settings.set(SCHOOL_NAME, "Maple Grove Elementary")
+    approved_volunteer(services, "Quinn", "Fakerson")  # checking in as a volunteer needs a record
     return services.checkin.admit(
         Visitor(first_name="Quinn", last_name="Fakerson", photo=sample_photo()),
         category=Category.VOLUNTEER,

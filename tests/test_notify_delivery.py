@@ -38,6 +38,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.cli_helpers import ROOT, frontdesk, text
 from tests.notify_support import SMTP_PASSWORD, SMTP_USER, FakeTwilio, SmtpServer
+from tests.volunteer_helpers import approved_volunteer
 
 PRINCIPAL = "principal@maple.example"
 SRO = "sro@maple.example"
@@ -338,6 +339,7 @@ def test_the_daily_log_arrives_with_its_pdf_and_a_summary(services, starttls):
     services.outbound.add("5551230000@vtext.example", "daily-log", sms=True)
     today = clock.now().astimezone().date()
     assert services.daily_log.queue(today) == 0  # no visits: nothing
+    approved_volunteer(services, "Ann", "Example")  # a volunteer check-in needs a record (issue 18)
     for first in ("Ann", "Ben", "Cal"):
         services.checkin.admit(
             Visitor(first, "Example"), category="volunteer" if first == "Ann" else "visitor", destination="Room 12"

@@ -12,6 +12,7 @@ from frontdesk.cli import main
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewQuery, Totals
+from tests.volunteer_helpers import approved_volunteer
 
 DAY = date(2026, 11, 2)
 
@@ -25,6 +26,8 @@ def seed(services, *visits):
     """Check visitors in (and out) at given times: (first, last, category, hour_in, hour_out, station, purpose)."""
     made = []
     for first, last, category, day, hour_in, hour_out, station, purpose in visits:
+        if category == "volunteer" and services.volunteers.find_for(Visitor(first, last)) is None:
+            approved_volunteer(services, first, last)  # checking in as a volunteer needs a record
         desk = services.checkin.at(now=lambda d=day, h=hour_in: at(d, h), station=station, staff="Pat")
         visit = desk.admit(Visitor(first, last), category=category, purpose=purpose, again=True)
         if hour_out is not None:

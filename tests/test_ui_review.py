@@ -14,6 +14,7 @@ from frontdesk.context import Services
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewRow
+from tests.volunteer_helpers import approved_volunteer
 from ui.review.report_printing import pdf_printer
 from ui.review.review_models import FLAGGED, AuditTableModel, ReviewTableModel
 from ui.review.review_window import ReviewWindow
@@ -33,6 +34,8 @@ def _seed(services):
         ("Cy", "Mockridge", Category.VENDOR, 13, 14, "Delivery"),
     ]
     for first, last, category, hour_in, hour_out, purpose in people:
+        if category is Category.VOLUNTEER:
+            approved_volunteer(services, first, last)  # checking in as a volunteer needs a record
         desk = services.checkin.at(now=lambda h=hour_in: at(DAY, h), station="Main office", staff="Pat")
         visit = desk.admit(Visitor(first, last), category=category, purpose=purpose)
         if hour_out is not None:

@@ -14,9 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
 
+from frontdesk.badges.service import NeverReprint
 from frontdesk.context import Services, default_data_dir
-from frontdesk.errors import DeviceError, StoreError
+from frontdesk.errors import DeviceError, FrontDeskError, StoreError
 from frontdesk.settings import (
+    KIOSK_IDLE_SECONDS,
+    KIOSK_MODE,
     SCANNER_SERIAL_BAUD,
     SCANNER_SERIAL_PORT,
     SCANNER_WEDGE_END_MS,
@@ -24,6 +27,7 @@ from frontdesk.settings import (
     STATION_NAME,
 )
 from frontdesk.store import typed_error
+from printers.fakes import PreviewPrinter
 from printers.uri import SCHEMES
 from scanners.camera import FakeCamera, placeholder_face
 from scanners.image import barcode_image
@@ -32,10 +36,14 @@ from scanners.serial_scanner import SerialScanner
 from scanners.source import FakeScanner
 from scanners.wedge import WedgeBuffer
 from ui.badges.badge_printing import BadgePrinting
+from ui.badges.printing import PrintWorker
 from ui.badges.system_printer import system_printer
 from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
+from ui.kiosk.front_office import FrontOfficeBanner
+from ui.kiosk.guests_dialog import ExpectedGuestsDialog
+from ui.kiosk.kiosk_window import KioskWindow
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
 from ui.notifications.notify_sender import NotifySender, NotifyStarter
 from ui.notifications.outbound_window import NotifyDesk
@@ -62,6 +70,7 @@ class Desk:
     id_scan: IdScanController
     desk_lock: DeskLock
     notify: NotifyDesk  # email and text notifications: Tools menu, status item, the sender (started by run())
+    front_office: FrontOfficeBanner  # people the kiosk sent to the front office
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -101,7 +110,44 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     window.checkin.committed.connect(notify.sender.wake)
     dispatch.worker.entry_changed.connect(notify.sender.wake)  # a panic press queued its texts too
     notify.watch_link(lambda: dispatch.worker.link.health)  # down over an hour: desk-offline
-    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify)
+    # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.
+    front_office = FrontOfficeBanner(services, window.checkin, window.message)
+    window.add_banner(front_office)
+    window.tools_menu.addAction("&Expected guests…", lambda: ExpectedGuestsDialog(services, window).exec())
+    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify, front_office)
+
+
+@dataclass
+class Kiosk:
+    """The kiosk window and its badge printer's worker (tests reach them here)."""
+
+    window: KioskWindow
+    printing: PrintWorker
+
+    def __getattr__(self, name: str):
+        return getattr(self.window, name)
+
+    def stop(self) -> None:
+        """Stop the printer's worker (the badges already queued are printed first)."""
+        self.printing.stop()
+
+
+def build_kiosk(services: Services, *, wedge: WedgeFilter | None = None, printer=None) -> Kiosk:
+    """The self-service kiosk: its window, the badge printer (the setting's, or ``printer``) fed from each
+    check-in, and the keyboard-wedge scanner's scans. Every check-in goes through ``services.checkin``."""
+    window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000)
+    if printer is None:
+        try:
+            printer = services.badges.printer()
+        except FrontDeskError as exc:
+            services.events.record("printer", "error", exc.message)
+            printer = PreviewPrinter()
+    worker = PrintWorker(services.badges, printer, NeverReprint())
+    window.visit_checked_in.connect(worker.submit)
+    worker.start()
+    if wedge is not None:
+        wedge.scanned.connect(window.on_scanned)
+    return Kiosk(window, worker)
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
@@ -243,8 +289,8 @@ def configure_app(app: QApplication) -> None:
     app.setFont(font)
 
 
-def run(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Start the desktop app (``frontdesk`` with no subcommand)."""
+def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -> int:
+    """Start the desktop app (``frontdesk`` with no subcommand), or the kiosk (``--kiosk`` or the setting)."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_app(app)
@@ -265,6 +311,12 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     # Keyboard-mode ID scanners type into whatever has focus: one filter for the whole app catches them.
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
     wedge.install(app)
+    if kiosk or services.settings.get(KIOSK_MODE):
+        station = build_kiosk(services, wedge=wedge)
+        station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode
+        app.aboutToQuit.connect(station.stop)
+        station.window.showFullScreen()
+        return app.exec()
     shell = Shell(services, demo=demo, wedge=wedge)
     shells.append(shell)
     DispatchStarter(shell, app)  # the panic link runs while the desk window exists

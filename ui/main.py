@@ -15,7 +15,7 @@ from frontdesk.cli import main as cli_main
 def _open_app(args: argparse.Namespace) -> int:
     from ui.app import run
 
-    return run(data_dir=args.data_dir, demo=args.demo)
+    return run(data_dir=args.data_dir, demo=args.demo, kiosk=getattr(args, "kiosk", False))
 
 
 def main(argv: list[str] | None = None) -> int:

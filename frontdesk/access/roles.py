@@ -42,6 +42,8 @@ class Action(StrEnum):
     PRINT_BADGE = "print a badge"
     RAISE_ALERT = "raise a panic alert"
     EDIT_DIRECTORY = "change the staff and room directory"
+    VIEW_VOLUNTEERS = "see the volunteers and their hours"
+    PREREGISTER = "pre-register an expected guest"
     # Principals and the district.
     REVIEW = "review visits, search history and see charts"
     EXPORT = "export visit reports"
@@ -51,6 +53,7 @@ class Action(StrEnum):
     OVERRIDE_SCREENING = "override a screening decision"
     ALL_CLEAR = "send the all clear"
     LIST_USERS = "list staff accounts"
+    MANAGE_VOLUNTEERS = "add, approve, import or suspend volunteers"
     # The district administrator only.
     MANAGE_USERS = "add, disable or reset staff accounts"
 
@@ -69,6 +72,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PRINT_BADGE: _EVERYONE,
     Action.RAISE_ALERT: _EVERYONE,
     Action.EDIT_DIRECTORY: _EVERYONE,
+    Action.VIEW_VOLUNTEERS: _EVERYONE,
+    Action.PREREGISTER: _EVERYONE,
+    Action.MANAGE_VOLUNTEERS: _PRINCIPALS,
     Action.REVIEW: _PRINCIPALS,
     Action.EXPORT: _PRINCIPALS,
     Action.VIEW_AUDIT: _PRINCIPALS,

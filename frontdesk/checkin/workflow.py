@@ -74,10 +74,14 @@ class CheckInRequest:
 
 @dataclass(frozen=True)
 class Warning:
-    """Something a person must see and accept before admitting (``code`` is one of the constants above)."""
+    """Something a person must see and accept before admitting (``code`` is one of the constants above, or
+    a feature's own). ``admit_as``: accepting it admits the person in that category instead (a volunteer
+    whose background check has lapsed comes in as a visitor), with ``note`` added to the visit."""
 
     code: str
     message: str
+    admit_as: Category | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,8 @@ class NeedsDecision:
 
 @dataclass(frozen=True)
 class Refused:
-    """Not admitted. ``code``: ``admissions_frozen`` or ``denied`` (a confirmed barred or registry match)."""
+    """Not admitted. ``code``: ``admissions_frozen``, ``denied`` (a confirmed barred or registry match), or a
+    feature check's own (``volunteer_not_cleared``)."""
 
     code: str
     message: str
@@ -153,6 +158,10 @@ class Refused:
 
 
 Outcome_ = Cleared | NeedsDecision | Refused
+
+# A feature's own admission rule, plugged in by ``frontdesk.context`` (features above this layer cannot be
+# imported here): given a request, the warnings a person must accept, or a refusal.
+AdmissionCheck = Callable[["CheckInRequest"], "tuple[Warning, ...] | Refused"]
 
 
 @dataclass(frozen=True)
@@ -189,8 +198,10 @@ class CheckIn:
         settings: Settings,
         session: Session,
         audit: AuditTrail,
+        checks: tuple[AdmissionCheck, ...] = (),
     ):
         self._visits = visits
+        self._checks = tuple(checks)
         self._screener = screener
         self._decisions = decisions
         self._station = station
@@ -210,6 +221,7 @@ class CheckIn:
             settings=self._settings,
             session=self._session,
             audit=self._audit,
+            checks=self._checks,
         )
 
     # --- who decides --------------------------------------------------------------------------------
@@ -251,16 +263,32 @@ class CheckIn:
                     result.query, strong[0], "FrontDesk (unattended)", "the screener's own verdict: match"
                 )
                 return Refused("denied", _denied_message(request.visitor, strong[0]), decision)
+        for check in self._checks:  # a feature's rule that refuses outright (as its setting says)
+            said = check(request)
+            if isinstance(said, Refused):
+                return said
         return self._next(admission)
 
     def _next(self, admission: Admission) -> Outcome_:
         request = admission.request
         pending = admission.pending
-        warnings = tuple(w for w in self._warnings(request) if w.code not in request.acknowledged)
+        every = self._warnings(request)
+        for check in self._checks:
+            said = check(request)
+            if not isinstance(said, Refused):
+                every.extend(said)
+        warnings = tuple(w for w in every if w.code not in request.acknowledged)
         if pending or warnings:
             return NeedsDecision(
                 admission, pending, warnings, needs_dob=bool(pending) and request.visitor.dob is None
             )
+        # Accepted warnings that change how the person comes in (a lapsed volunteer admitted as a visitor).
+        for w in every:
+            if w.admit_as is not None and w.code in request.acknowledged:
+                note = " / ".join(x for x in (request.note.strip(), w.note) if x)
+                request = dataclasses.replace(request, category=w.admit_as, note=note)
+        if request is not admission.request:
+            admission = dataclasses.replace(admission, request=request)
         return Cleared(admission)
 
     def _warnings(self, request: CheckInRequest) -> list[Warning]:

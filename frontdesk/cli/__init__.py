@@ -33,6 +33,8 @@ COMMAND_MODULES = [
     "frontdesk.cli.barred",
     "frontdesk.cli.screen",
     "frontdesk.cli.notify",
+    "frontdesk.cli.volunteers",
+    "frontdesk.cli.guests",
 ]
 
 
@@ -51,6 +53,11 @@ def build_parser() -> ArgumentParser:
         "--demo",
         action="store_true",
         help="run on a throw-away data folder with synthetic data and fake devices",
+    )
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="open the full-screen self-service kiosk instead of the desk window (a staff PIN leaves it)",
     )
     parser.add_argument(
         "--user",

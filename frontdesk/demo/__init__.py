@@ -16,9 +16,10 @@ from frontdesk import settings as s
 from frontdesk.context import Services
 from frontdesk.demo.accounts import seed_history, seed_staff
 from frontdesk.demo.notify import seed_notify
-from frontdesk.demo.people import FIRST, LAST, PURPOSES, ROOMS, STAFF
+from frontdesk.demo.people import FIRST, LAST, PURPOSES, ROOMS, STAFF, visit_categories
 from frontdesk.demo.screening import seed_screening
-from frontdesk.models import Category, Visitor
+from frontdesk.demo.volunteers import seed_volunteers
+from frontdesk.models import Visitor
 
 Seeder = Callable[[Services, random.Random], None]
 SEEDERS: list[Seeder] = []
@@ -51,7 +52,7 @@ def seed_core(services: Services, rng: random.Random) -> None:
         staff, room = rng.choice(STAFF)
         services.checkin.admit(
             person,
-            category=rng.choice(list(Category)),
+            category=rng.choice(visit_categories()),
             purpose=rng.choice(PURPOSES),
             destination=f"{staff} ({room})",
             again=True,
@@ -63,7 +64,7 @@ def seed_core(services: Services, rng: random.Random) -> None:
 
 # Staff accounts come last of the core's seeders; the administrator stays signed in, so seeders appended
 # after these may still do anything.
-SEEDERS += [seed_core, seed_screening, seed_history, seed_staff, seed_notify]
+SEEDERS += [seed_core, seed_screening, seed_history, seed_staff, seed_volunteers, seed_notify]
 
 
 def demo_data_dir() -> Path:

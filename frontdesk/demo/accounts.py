@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 
 from frontdesk import clock
 from frontdesk.access.roles import Role
-from frontdesk.demo.people import FIRST, LAST, PURPOSES, STAFF
-from frontdesk.models import Category, Visitor
+from frontdesk.demo.people import FIRST, LAST, PURPOSES, STAFF, visit_categories
+from frontdesk.models import Visitor
 
 # Shown on the demo's sign-in screen; never used outside demo mode.
 DEMO_ACCOUNTS = [
@@ -41,7 +41,7 @@ def seed_history(services, rng: random.Random) -> None:
                 staff, room = rng.choice(STAFF)
                 visit = desk.admit(
                     rng.choice(people),
-                    category=rng.choice(list(Category)),
+                    category=rng.choice(visit_categories()),
                     purpose=rng.choice(PURPOSES),
                     destination=f"{staff} ({room})",
                     again=True,

@@ -49,3 +49,11 @@ STAFF = [
 ]
 ROOMS = ["Cafeteria", "Gym", "Library", "Main office", "Music room", "Room 21"]
 PURPOSES = ["Meeting", "Volunteer in class", "Pick up student", "Delivery", "Repair", "Lunch visit"]
+
+
+def visit_categories():
+    """The categories the demo draws for invented visitors: not *volunteer*, which needs a volunteer record
+    (demo/volunteers.py seeds real ones with their visits)."""
+    from frontdesk.models import Category
+
+    return [c for c in Category if c is not Category.VOLUNTEER]

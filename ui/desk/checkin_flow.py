@@ -83,6 +83,21 @@ class CheckInFlow(QObject):
             self.screened.emit(outcome.admission.result)
         self._show(outcome)
 
+    def load_request(self, request: CheckInRequest, note: str = "") -> None:
+        """Put a check-in made at another door (the kiosk's hand-off) into the form and start it here, so the
+        desk sees what the core says (a match card, a warning) with the visitor's details already filled."""
+        self.cancel()
+        self._window.form.fill(request.visitor)
+        self._window.form.set_visit_details(request.category, request.purpose, request.destination)
+        if note:
+            self._window.message.show_message(note, "info")
+        try:
+            request = self._window.form.request()
+        except ValueError as exc:
+            self._window.message.show_message(str(exc), "warning")
+            return
+        self.start(request)
+
     def warned(self, visitor, codes: frozenset[str]) -> None:
         """The window has shown these warnings about ``visitor`` (already on site, when picking them)."""
         self._warned = (person_key(visitor), codes)

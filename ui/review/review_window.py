@@ -36,6 +36,7 @@ from frontdesk.settings import SCHOOL_NAME
 from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
 from ui.review.review_models import AuditTableModel, ReviewTableModel
+from ui.volunteers.volunteers_panel import VolunteersPanel
 
 SEARCH_DELAY_MS = 120  # one query per pause in typing, not per key
 
@@ -458,6 +459,8 @@ class ReviewWindow(QWidget):
         self.audit = AuditPanel(services)
         self.tabs.addTab(self.visits, "Visits")
         self.tabs.addTab(self.audit, "Audit trail")
+        self.volunteers = VolunteersPanel(services)  # reminders of checks expiring, hours, the report
+        self.tabs.addTab(self.volunteers, "Volunteers")
         self.tabs.currentChanged.connect(self.on_tab_changed)
         layout.addWidget(self.tabs)
 
@@ -465,3 +468,5 @@ class ReviewWindow(QWidget):
     def on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.audit:
             self.audit.refresh()
+        elif self.tabs.widget(index) is self.volunteers:
+            self.volunteers.refresh()

@@ -1,0 +1,435 @@
+"""The kiosk's verbs. Every check-in goes through the admission workflow, unattended; whatever needs a person
+(a possible match, a warning, a refusal, a first-time visitor) becomes a request waiting at the front desk,
+and the kiosk itself is only ever told to send the person there — never why.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from frontdesk import clock
+from frontdesk.access.roles import Action
+from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
+from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError
+from frontdesk.models import Category, Visit, Visitor
+from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
+
+if TYPE_CHECKING:
+    from frontdesk.access.session import Session
+    from frontdesk.accounts.service import Accounts
+    from frontdesk.audit import AuditTrail
+    from frontdesk.checkin.workflow import CheckIn
+    from frontdesk.store import Store
+    from frontdesk.visits.service import VisitService
+    from frontdesk.volunteers.service import VolunteerService
+
+KIOSK_STAFF = "Kiosk"
+EARLY = timedelta(minutes=30)  # an expected guest may check in this long before their window opens
+
+
+class Kind:
+    """How the kiosk knows the person in front of it."""
+
+    RETURNING = "returning"
+    VOLUNTEER = "volunteer"
+    GUEST = "guest"
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Someone at the kiosk, as identified, with the visit they would check in for."""
+
+    visitor: Visitor
+    kind: str
+    category: Category = Category.VISITOR
+    purpose: str = ""
+    destination: str = ""
+    guest_id: int | None = None
+
+    @property
+    def request(self) -> CheckInRequest:
+        """The admission request the kiosk makes for this person."""
+        return CheckInRequest(self.visitor, self.category, self.purpose, self.destination)
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """Checked in: the visit (its badge follows)."""
+
+    visit: Visit
+
+
+@dataclass(frozen=True)
+class SeeFrontOffice:
+    """Not admitted here: the person is waiting at the front office, request ``request_id``."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class CheckedOut:
+    """A badge scanned on the way out."""
+
+    visit: Visit
+
+
+@dataclass(frozen=True)
+class Guest:
+    """An expected guest: a name, a host, a time window, and the code they scan or type."""
+
+    id: int
+    code: str
+    first_name: str
+    last_name: str
+    host: str
+    purpose: str
+    window_start: datetime
+    window_end: datetime
+    visit_id: int | None = None
+
+    @property
+    def code_text(self) -> str:
+        """The code as printed and typed (``K7QX-M2PD``)."""
+        return format_badge_code(self.code)
+
+
+@dataclass(frozen=True)
+class DeskRequest:
+    """Someone the kiosk sent to the front office, with what it knew of them (for the desk to take)."""
+
+    id: int
+    created_at: datetime
+    station: str
+    reason: str  # the core's code (never shown at the kiosk)
+    message: str  # for the desk
+    request: CheckInRequest
+
+
+def _visitor_json(v: Visitor) -> str:
+    return json.dumps(
+        {
+            "id": v.id,
+            "first_name": v.first_name,
+            "middle_name": v.middle_name,
+            "last_name": v.last_name,
+            "suffix": v.suffix,
+            "dob": v.dob.isoformat() if v.dob else None,
+            "id_type": v.id_type,
+            "id_issuer": v.id_issuer,
+            "id_expires": v.id_expires.isoformat() if v.id_expires else None,
+            "id_last4": v.id_last4,
+        }
+    )
+
+
+def _visitor_of(text: str) -> Visitor:
+    d = json.loads(text)
+    for key in ("dob", "id_expires"):
+        d[key] = date.fromisoformat(d[key]) if d.get(key) else None
+    return Visitor(**d)
+
+
+def _guest(row: tuple) -> Guest:
+    return Guest(
+        row[0], row[1], row[2], row[3], row[4], row[5], clock.from_db(row[6]), clock.from_db(row[7]), row[8]
+    )  # type: ignore[arg-type]
+
+
+_GUEST_COLUMNS = "id, code, first_name, last_name, host, purpose, window_start, window_end, visit_id"
+
+
+class Kiosk:
+    """Self-service check-in and check-out, pre-registration, and the requests waiting at the front desk."""
+
+    def __init__(
+        self,
+        store: Store,
+        checkin: CheckIn,
+        visits: VisitService,
+        volunteers: VolunteerService,
+        accounts: Accounts,
+        *,
+        session: Session,
+        audit: AuditTrail,
+        station: str = "",
+    ):
+        self._store = store
+        self._checkin = checkin
+        self._visits = visits
+        self._volunteers = volunteers
+        self._accounts = accounts
+        self._session = session
+        self._audit = audit
+        self.station = station
+
+    # --- who is this --------------------------------------------------------------------------------
+    def scan(self, text: str) -> Arrival | CheckedOut:
+        """A scanned or typed code: a badge on site (checks out), an expected guest's code, or the badge of an
+        earlier visit (that returning visitor). NotFoundError for anything else."""
+        code = normalize_badge_code(text)
+        if len(code) != 8:
+            raise NotFoundError("That code was not recognised")
+        db = self._store.db
+        row = db.execute("SELECT id, time_out FROM visits WHERE badge_code = ?", [code]).fetchone()
+        if row is not None and row[1] is None:
+            return CheckedOut(self._visits.check_out(row[0], note="checked out at the kiosk"))
+        guest = db.execute(f"SELECT {_GUEST_COLUMNS} FROM kiosk_guests WHERE code = ?", [code]).fetchone()
+        if guest is not None:
+            g = _guest(guest)
+            return Arrival(
+                Visitor(g.first_name, g.last_name), Kind.GUEST, Category.VISITOR, g.purpose, g.host, g.id
+            )
+        if row is not None:
+            return self.identify(self._visits.get(row[0]).visitor)
+        raise NotFoundError("That code was not recognised")
+
+    def identify(self, visitor: Visitor) -> Arrival:
+        """Who a person is (from their ID or a name picked): an approved volunteer, an expected guest today,
+        a returning visitor, or someone new (whom the kiosk sends to the front office)."""
+        volunteer = self._volunteers.find_for(visitor)
+        if volunteer is not None:
+            return Arrival(visitor, Kind.VOLUNTEER, Category.VOLUNTEER, volunteer.activity, "")
+        guest = self._guest_now(visitor)
+        if guest is not None:
+            return Arrival(visitor, Kind.GUEST, Category.VISITOR, guest.purpose, guest.host, guest.id)
+        known = visitor if visitor.id is not None else self._known(visitor)
+        if known is not None and known.id is not None:
+            last = self._visits.last_visit_of(known.id)
+            if last is not None:
+                merged = Visitor(
+                    **{**known.__dict__, **{k: v for k, v in visitor.__dict__.items() if v is not None}}
+                )
+                return Arrival(merged, Kind.RETURNING, last.category, last.purpose, last.destination)
+        return Arrival(visitor, Kind.NEW)
+
+    def _known(self, visitor: Visitor) -> Visitor | None:
+        found = self._visits.find_returning(f"{visitor.last_name} {visitor.first_name}", limit=4)
+        for person in found:
+            same_name = (person.first_name.casefold(), person.last_name.casefold()) == (
+                visitor.first_name.casefold(),
+                visitor.last_name.casefold(),
+            )
+            if same_name and (visitor.dob is None or person.dob is None or person.dob == visitor.dob):
+                return person
+        return None
+
+    def search(self, text: str, limit: int = 6) -> list[Arrival]:
+        """The short name search: at least three letters; returning visitors and volunteers, best first."""
+        if len(text.strip()) < 3:
+            return []
+        out: list[Arrival] = []
+        seen: set[tuple] = set()
+        for v in self._volunteers.search(text, limit):
+            visitor = Visitor(v.first_name, v.last_name, v.middle_name or None, dob=v.dob)
+            seen.add((v.first_name.casefold(), v.last_name.casefold()))
+            out.append(Arrival(visitor, Kind.VOLUNTEER, Category.VOLUNTEER, v.activity, ""))
+        for person in self._visits.find_returning(text, limit):
+            if (person.first_name.casefold(), person.last_name.casefold()) in seen:
+                continue
+            out.append(self.identify(person))
+        return out[:limit]
+
+    # --- checking in --------------------------------------------------------------------------------
+    def check_in(self, arrival: Arrival, *, activity: str = "") -> Admitted | SeeFrontOffice:
+        """Admit through the core workflow (unattended), or send the person to the front office."""
+        if arrival.kind == Kind.NEW:
+            return self._to_desk(arrival.request, "first_time", "First visit: no pre-registration. Check them in.")
+        if arrival.kind == Kind.GUEST and arrival.guest_id is not None:
+            problem = self._guest_problem(arrival.guest_id)
+            if problem:
+                return self._to_desk(arrival.request, "guest_code", problem)
+        request = arrival.request
+        if activity and arrival.category == Category.VOLUNTEER:
+            request = CheckInRequest(request.visitor, request.category, activity, request.destination)
+        workflow = self._checkin.at(station=self.station or None, staff=KIOSK_STAFF)
+        try:
+            outcome = workflow.start(request, unattended=True)
+        except InputError as exc:
+            return self._to_desk(request, exc.code, exc.message)
+        if isinstance(outcome, Refused):
+            return self._to_desk(request, outcome.code, outcome.message)
+        if not isinstance(outcome, Cleared):
+            if outcome.candidates:
+                return self._to_desk(request, "possible_match", "Possible match on a screening list: compare.")
+            return self._to_desk(request, outcome.warnings[0].code, " ".join(w.message for w in outcome.warnings))
+        try:
+            visit = workflow.commit(outcome).visit
+        except FrontDeskError as exc:
+            return self._to_desk(request, exc.code, exc.message)
+        if arrival.guest_id is not None:
+            with self._audit.transaction() as db:
+                db.execute("UPDATE kiosk_guests SET visit_id = ? WHERE id = ?", [visit.id, arrival.guest_id])
+                self._audit.record(None, "kiosk.guest_arrived", f"guest {arrival.guest_id}", {"visit": visit.id})
+        return Admitted(visit)
+
+    def _to_desk(self, request: CheckInRequest, reason: str, message: str) -> SeeFrontOffice:
+        with self._audit.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO kiosk_requests (created_at, station, reason, visitor, category, purpose, "
+                "destination) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    clock.to_db(clock.now()),
+                    self.station,
+                    f"{reason}\n{message}",
+                    _visitor_json(request.visitor),
+                    Category(request.category).value,
+                    request.purpose,
+                    request.destination,
+                ],
+            )
+            request_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            self._audit.record(
+                None,
+                "kiosk.sent_to_desk",
+                f"kiosk request {request_id}",
+                {"name": request.visitor.full_name, "reason": reason},
+            )
+        return SeeFrontOffice(request_id)
+
+    # --- the front desk's side ----------------------------------------------------------------------
+    def pending(self) -> list[DeskRequest]:
+        """People the kiosk sent to the front office today whom no desk has taken yet, oldest first (someone
+        sent there yesterday is long gone; their request stays in the table and the audit trail)."""
+        self._session.require(Action.CHECK_IN)
+        start, _ = clock.local_day_bounds(clock.now().astimezone().date())
+        rows = self._store.db.execute(
+            "SELECT id, created_at, station, reason, visitor, category, purpose, destination FROM kiosk_requests "
+            "WHERE state = 'pending' AND created_at >= ? ORDER BY created_at, id",
+            [start],
+        ).fetchall()
+        return [self._request(r) for r in rows]
+
+    @staticmethod
+    def _request(r: tuple) -> DeskRequest:
+        reason, _, message = r[3].partition("\n")
+        request = CheckInRequest(_visitor_of(r[4]), Category(r[5]), r[6], r[7])
+        return DeskRequest(r[0], clock.from_db(r[1]), r[2], reason, message, request)  # type: ignore[arg-type]
+
+    def take(self, request_id: int) -> DeskRequest:
+        """A desk takes a waiting person (once: ConflictError if another desk already did)."""
+        self._session.require(Action.CHECK_IN)
+        with self._audit.transaction() as db:
+            row = db.execute(
+                "SELECT id, created_at, station, reason, visitor, category, purpose, destination, state "
+                "FROM kiosk_requests WHERE id = ?",
+                [request_id],
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"No kiosk request {request_id}")
+            if row[8] != "pending":
+                raise ConflictError("Another desk has already taken this person", code="already_taken")
+            db.execute(
+                "UPDATE kiosk_requests SET state = 'taken', taken_by = ?, taken_at = ? WHERE id = ?",
+                [self._checkin.staff(), clock.to_db(clock.now()), request_id],
+            )
+            taken = self._request(row[:8])
+            self._audit.record(
+                None,
+                "kiosk.request_taken",
+                f"kiosk request {request_id}",
+                {"name": taken.request.visitor.full_name},
+            )
+        return taken
+
+    # --- expected guests ----------------------------------------------------------------------------
+    def preregister(
+        self, first_name: str, last_name: str, host: str, start: datetime, end: datetime, purpose: str = ""
+    ) -> Guest:
+        """Expect a guest (a name, a host, a time window): the code they will scan or type at the kiosk."""
+        self._session.require(Action.PREREGISTER)
+        if not first_name.strip() or not last_name.strip():
+            raise InputError("An expected guest needs a first and a last name")
+        if not host.strip():
+            raise InputError("Say whom the guest is coming to see")
+        if end <= start:
+            raise InputError("The time window must end after it starts")
+        with self._audit.transaction() as db:
+            for _ in range(10):
+                code = new_badge_code()
+                if db.execute("SELECT 1 FROM visits WHERE badge_code = ?", [code]).fetchone() is None:
+                    break
+            cur = db.execute(
+                "INSERT INTO kiosk_guests (code, first_name, last_name, host, purpose, window_start, window_end, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    code,
+                    first_name.strip(),
+                    last_name.strip(),
+                    host.strip(),
+                    purpose.strip(),
+                    clock.to_db(start),
+                    clock.to_db(end),
+                    self._checkin.staff(),
+                    clock.to_db(clock.now()),
+                ],
+            )
+            guest = self.guest(int(cur.lastrowid))  # type: ignore[arg-type]
+            self._audit.record(
+                None,
+                "kiosk.preregister",
+                f"guest {guest.id}",
+                {
+                    "name": f"{guest.first_name} {guest.last_name}",
+                    "host": guest.host,
+                    "from": str(start),
+                    "to": str(end),
+                },
+            )
+        return guest
+
+    def guest(self, guest_id: int) -> Guest:
+        """The expected guest with this id, or NotFoundError."""
+        row = self._store.db.execute(
+            f"SELECT {_GUEST_COLUMNS} FROM kiosk_guests WHERE id = ?", [guest_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No expected guest {guest_id}")
+        return _guest(row)
+
+    def guests(self, day: date) -> list[Guest]:
+        """Guests expected on ``day`` (their window starts that day), by time."""
+        lo, hi = clock.local_day_bounds(day)
+        rows = self._store.db.execute(
+            f"SELECT {_GUEST_COLUMNS} FROM kiosk_guests WHERE window_start >= ? AND window_start < ? "
+            "ORDER BY window_start",
+            [lo, hi],
+        ).fetchall()
+        return [_guest(r) for r in rows]
+
+    def _guest_now(self, visitor: Visitor) -> Guest | None:
+        now = clock.now()
+        for g in self.guests(now.astimezone().date()):
+            same = (g.first_name.casefold(), g.last_name.casefold()) == (
+                visitor.first_name.casefold(),
+                visitor.last_name.casefold(),
+            )
+            if same and g.visit_id is None and g.window_start - EARLY <= now <= g.window_end:
+                return g
+        return None
+
+    def _guest_problem(self, guest_id: int) -> str:
+        g = self.guest(guest_id)
+        now = clock.now()
+        if g.visit_id is not None:
+            return f"Guest code {g.code_text} was already used (visit {g.visit_id})."
+        if not g.window_start - EARLY <= now <= g.window_end:
+            return (
+                f"Expected {g.window_start.astimezone():%m/%d %H:%M}-{g.window_end.astimezone():%H:%M}, "
+                "arrived outside that window."
+            )
+        return ""
+
+    # --- leaving kiosk mode -------------------------------------------------------------------------
+    def staff_unlock(self, username: str, pin: str) -> bool:
+        """True when a staff member's PIN or password is right (audited as a sign-in, then signed out)."""
+        try:
+            self._accounts.sign_in(username, pin)
+        except FrontDeskError:
+            return False
+        self._audit.record(None, "kiosk.exit", self.station, {})
+        self._accounts.sign_out()
+        return True

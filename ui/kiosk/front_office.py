@@ -1,0 +1,93 @@
+"""The front desk's side of the kiosk: people the kiosk sent to the front office, shown as a banner.
+
+The kiosk (on this PC or another sharing the data folder) writes a request to the core; this banner reads the
+pending ones every few seconds. *Check in here* takes the oldest (once: another desk taking it first is told)
+and starts it in the window's own check-in flow, with the kiosk's details filled in, so the desk sees what
+the core says — the match card for a possible match, the warning for a volunteer whose check has lapsed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+from frontdesk.errors import FrontDeskError
+
+if TYPE_CHECKING:
+    from frontdesk.context import Services
+    from frontdesk.kiosk.service import DeskRequest
+    from ui.desk.checkin_flow import CheckInFlow
+
+POLL_MS = 2000
+
+
+class FrontOfficeBanner(QFrame):
+    """ "From the kiosk: N waiting at the front office — Name [Check in here]", while anyone is waiting."""
+
+    request_taken = Signal(object)  # DeskRequest
+
+    def __init__(self, services: Services, flow: CheckInFlow, message, *, poll_ms: int = POLL_MS):
+        super().__init__()
+        self.services = services
+        self.flow = flow
+        self._message = message  # the window's message line
+        self.setStyleSheet(
+            "FrontOfficeBanner { background: #0b4f8a; } QLabel { color: white; font-weight: bold; }"
+        )
+        row = QHBoxLayout(self)
+        self.label = QLabel()
+        self.label.setAccessibleName("Waiting from the kiosk")
+        self.take_button = QPushButton("Check in here")
+        self.take_button.setAccessibleName("Check in the person waiting from the kiosk")
+        self.take_button.clicked.connect(self.take_next)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.take_button)
+        self.waiting: list[DeskRequest] = []
+        self.hide()
+        self.timer = QTimer(self)
+        self.timer.setInterval(poll_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read who is waiting (a locked desk cannot read: nothing is shown until it is unlocked)."""
+        try:
+            self.waiting = self.services.kiosk.pending()
+        except FrontDeskError:
+            self.waiting = []
+        if not self.waiting:
+            self.hide()
+            return
+        first = self.waiting[0].request.visitor
+        more = f" (and {len(self.waiting) - 1} more)" if len(self.waiting) > 1 else ""
+        self.label.setText(
+            f"From the kiosk: {first.first_name} {first.last_name} is waiting at the front office{more}."
+        )
+        self.show()
+
+    @Slot()
+    def take_next(self) -> None:
+        """Take the oldest waiting person and start their check-in in the window's flow."""
+        self.refresh()
+        if not self.waiting:
+            return
+        try:
+            taken = self.services.kiosk.take(self.waiting[0].id)
+        except FrontDeskError as exc:
+            self._message.show_message(exc.message, "warning")
+            self.refresh()
+            return
+        self.refresh()
+        self.request_taken.emit(taken)
+        if taken.reason == "denied":  # already refused, recorded and notified by the core: say so only
+            self._message.show_message(f"From the kiosk: {taken.message}", "error")
+            return
+        self.flow.load_request(taken.request, f"From the kiosk: {taken.request.visitor.full_name}.")
+
+    def stop(self) -> None:
+        """Stop polling (the window is closing)."""
+        self.timer.stop()

@@ -1,0 +1,439 @@
+"""The kiosk: a full-screen, touch-first window at the entrance where known people check themselves in.
+
+It asks the core (``services.kiosk``) and shows only three kinds of answer: *you are checked in* (the badge
+prints), *goodbye* (a badge scanned on the way out), or *please see the front office* — for anything that needs
+a person, with never a word of why (the front desk gets the match card). Nothing else is reachable: no menus,
+no settings, no review, no panic button; a staff member's PIN leaves kiosk mode. After ``idle_ms`` without a
+touch or a key it goes back to the welcome screen in English, clearing whatever the last person typed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.errors import FrontDeskError
+from frontdesk.kiosk.service import Admitted, Arrival, CheckedOut, Kind, SeeFrontOffice
+from frontdesk.settings import SCHOOL_NAME
+from ui.kiosk.i18n import Languages
+
+if TYPE_CHECKING:
+    from frontdesk.context import Services
+
+STYLE = """
+KioskWindow { background: #000000; }
+QLabel { color: #ffffff; }
+QLabel#title { font-size: 44pt; font-weight: bold; color: #ffd400; }
+QLabel#say { font-size: 26pt; }
+QLabel#hint { font-size: 18pt; color: #e0e0e0; }
+QLineEdit { font-size: 26pt; padding: 8px; background: #ffffff; color: #000000; border: 4px solid #ffd400; }
+QPushButton { font-size: 24pt; font-weight: bold; min-height: 72px; padding: 8px 28px; background: #ffd400;
+              color: #000000; border: 3px solid #ffffff; border-radius: 10px; }
+QPushButton:pressed { background: #ffffff; }
+QPushButton#quiet { font-size: 12pt; min-height: 36px; background: #000000; color: #777777;
+                    border: 1px solid #333333; }
+QPushButton#language { background: #000000; color: #ffffff; border: 3px solid #ffffff; }
+QPushButton#language:checked { background: #ffffff; color: #000000; }
+"""
+
+DONE_MS = 6000  # how long "checked in" / "goodbye" / "see the front office" stay before the welcome screen
+
+
+def _label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+class KioskWindow(QWidget):
+    """The kiosk's one window. Built by the composition root (``ui.app.build_kiosk``)."""
+
+    visit_checked_in = Signal(object)  # Visit: committed, its badge to print
+    visit_checked_out = Signal(object)  # Visit
+    sent_to_front_office = Signal(int)  # the kiosk request's id
+    exit_requested = Signal()  # a staff member's PIN was right
+
+    def __init__(self, services: Services, *, idle_ms: int = 30_000):
+        super().__init__()
+        self.services = services
+        self.languages = Languages()
+        self._texts: list[tuple[object, str]] = []  # (setter, English source) re-read on a language change
+        self._arrival: Arrival | None = None
+        self._may_close = False
+        self.setObjectName("KioskWindow")
+        self.setWindowTitle("FrontDesk kiosk")
+        self.setStyleSheet(STYLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.pages = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 16, 40, 12)
+        outer.addWidget(self.pages)
+        self._build_welcome()
+        self._build_search()
+        self._build_confirm()
+        self._build_result()
+        self._build_staff()
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(idle_ms)
+        self.idle.timeout.connect(self.reset)
+        self.back_timer = QTimer(self)
+        self.back_timer.setSingleShot(True)
+        self.back_timer.setInterval(DONE_MS)
+        self.back_timer.timeout.connect(self.reset)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # any touch or key anywhere restarts the idle clock
+        self.reset()
+
+    # --- text in two languages ---------------------------------------------------------------------
+    def _t(self, setter, source: str) -> None:
+        self._texts.append((setter, source))
+        setter(self.tr(source))
+
+    def retranslate(self) -> None:
+        """Re-read every fixed text in the current language."""
+        for setter, source in self._texts:
+            setter(self.tr(source))  # type: ignore[operator]
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- pages -------------------------------------------------------------------------------------
+    def _page(self) -> QVBoxLayout:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setSpacing(14)
+        self.pages.addWidget(page)
+        return layout
+
+    def _button(self, source: str, slot, name: str = "") -> QPushButton:
+        button = QPushButton()
+        if name:
+            button.setObjectName(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the code entry keeps the keyboard (and the scanner)
+        self._t(button.setText, source)
+        self._t(button.setAccessibleName, source)
+        button.clicked.connect(slot)
+        return button
+
+    def _build_welcome(self) -> None:
+        layout = self._page()
+        self.welcome_page = layout.parentWidget()
+        languages = QHBoxLayout()
+        languages.addStretch(1)
+        self.language_buttons: dict[str, QPushButton] = {}
+        for code, name in (("en", "English"), ("es", "Español")):
+            button = QPushButton(name)
+            button.setObjectName("language")
+            button.setCheckable(True)
+            button.setAccessibleName(name)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, c=code: self.set_language(c))
+            self.language_buttons[code] = button
+            languages.addWidget(button)
+        layout.addLayout(languages)
+        self.school = _label("hint")
+        self.school.setText(self.services.settings.get(SCHOOL_NAME))
+        layout.addWidget(self.school)
+        self.title = _label("title")
+        self._t(self.title.setText, QT_TRANSLATE_NOOP("KioskWindow", "Welcome"))
+        layout.addWidget(self.title)
+        self.welcome_say = _label("say")
+        self._t(
+            self.welcome_say.setText,
+            QT_TRANSLATE_NOOP("KioskWindow", "Scan your ID, your badge or your guest code."),
+        )
+        layout.addWidget(self.welcome_say)
+        self.code_entry = QLineEdit()
+        self._t(
+            self.code_entry.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "Or type your guest code here")
+        )
+        self._t(self.code_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Guest code"))
+        self.code_entry.returnPressed.connect(self.on_code_entered)
+        layout.addWidget(self.code_entry)
+        self.welcome_note = _label("hint")
+        layout.addWidget(self.welcome_note)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.find_button = self._button(QT_TRANSLATE_NOOP("KioskWindow", "Find my name"), self.show_search)
+        row.addWidget(self.find_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        self.leaving = _label("hint")
+        self._t(self.leaving.setText, QT_TRANSLATE_NOOP("KioskWindow", "Leaving? Scan your badge."))
+        layout.addWidget(self.leaving)
+        staff_row = QHBoxLayout()
+        staff_row.addStretch(1)
+        self.staff_button = self._button(QT_TRANSLATE_NOOP("KioskWindow", "Staff"), self.show_staff, "quiet")
+        staff_row.addWidget(self.staff_button)
+        layout.addLayout(staff_row)
+
+    def _build_search(self) -> None:
+        layout = self._page()
+        self.search_page = layout.parentWidget()
+        self.search_title = _label("say")
+        self._t(
+            self.search_title.setText, QT_TRANSLATE_NOOP("KioskWindow", "Type the first letters of your last name")
+        )
+        layout.addWidget(self.search_title)
+        self.search_entry = QLineEdit()
+        self._t(self.search_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Your name"))
+        self.search_entry.textEdited.connect(self.on_search_edited)
+        layout.addWidget(self.search_entry)
+        self.results = QGridLayout()
+        layout.addLayout(self.results)
+        self.result_buttons: list[QPushButton] = []
+        self.search_note = _label("hint")
+        layout.addWidget(self.search_note)
+        layout.addStretch(1)
+        layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Back"), self.reset))
+
+    def _build_confirm(self) -> None:
+        layout = self._page()
+        self.confirm_page = layout.parentWidget()
+        self.hello = _label("title")
+        layout.addWidget(self.hello)
+        self.confirm_say = _label("say")
+        layout.addWidget(self.confirm_say)
+        self.choices = QVBoxLayout()
+        layout.addLayout(self.choices)
+        self.choice_buttons: list[QPushButton] = []
+        layout.addStretch(1)
+        layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Back"), self.reset))
+
+    def _build_result(self) -> None:
+        layout = self._page()
+        self.result_page = layout.parentWidget()
+        layout.addStretch(1)
+        self.result_title = _label("title")
+        layout.addWidget(self.result_title)
+        self.result_say = _label("say")
+        layout.addWidget(self.result_say)
+        layout.addStretch(1)
+        layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Done"), self.reset))
+
+    def _build_staff(self) -> None:
+        layout = self._page()
+        self.staff_page = layout.parentWidget()
+        heading = _label("say")
+        self._t(heading.setText, QT_TRANSLATE_NOOP("KioskWindow", "Staff: sign in to leave kiosk mode"))
+        layout.addWidget(heading)
+        self.staff_user = QLineEdit()
+        self._t(self.staff_user.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "Staff name"))
+        self._t(self.staff_user.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Staff name"))
+        self.staff_pin = QLineEdit()
+        self.staff_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self._t(self.staff_pin.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "PIN"))
+        self._t(self.staff_pin.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "PIN"))
+        self.staff_pin.returnPressed.connect(self.on_staff_unlock)
+        layout.addWidget(self.staff_user)
+        layout.addWidget(self.staff_pin)
+        self.staff_note = _label("hint")
+        layout.addWidget(self.staff_note)
+        layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Leave kiosk mode"), self.on_staff_unlock))
+        layout.addStretch(1)
+        layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Back"), self.reset))
+
+    # --- idle and reset -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
+            self.idle.start()
+        return False
+
+    @Slot()
+    def reset(self) -> None:
+        """Back to the welcome screen in English, with everything the last person typed or chose cleared."""
+        self.back_timer.stop()
+        self._arrival = None
+        for edit in (self.code_entry, self.search_entry, self.staff_user, self.staff_pin):
+            edit.clear()
+        self._show_results([])
+        self.search_note.clear()
+        self.welcome_note.clear()
+        self.staff_note.clear()
+        self.set_language("en")
+        self.pages.setCurrentWidget(self.welcome_page)
+        self.code_entry.setFocus()
+        self.idle.start()
+
+    @Slot(str)
+    def set_language(self, language: str) -> None:
+        """Switch the kiosk's language (the welcome screen's buttons)."""
+        self.languages.switch(language)
+        for code, button in self.language_buttons.items():
+            button.setChecked(code == language)
+        self.retranslate()
+
+    # --- scanning and typing ------------------------------------------------------------------------
+    @Slot()
+    def on_code_entered(self) -> None:
+        """A guest code typed (or a badge scanned into the entry)."""
+        text = self.code_entry.text().strip()
+        self.code_entry.clear()
+        if text:
+            self.on_scanned(text)
+
+    @Slot(str)
+    def on_scanned(self, data: str) -> None:
+        """A scan from the wedge filter or a scanner: an ID card, a badge's QR code, or a guest code."""
+        self.idle.start()
+        if self.pages.currentWidget() is self.staff_page:
+            return
+        try:
+            if data.lstrip().startswith("@") or "ANSI " in data or "AAMVA" in data:
+                visitor = self.services.ids.read(data).to_visitor()
+                answer = self.services.kiosk.identify(visitor)
+            else:
+                answer = self.services.kiosk.scan(data)
+        except FrontDeskError:
+            self.pages.setCurrentWidget(self.welcome_page)
+            self.welcome_note.setText(self.tr("We could not read that. Please try again, or find your name."))
+            return
+        if isinstance(answer, CheckedOut):
+            self._say(self.tr("Goodbye!"), self.tr("You are checked out. Thank you for visiting."))
+            self.visit_checked_out.emit(answer.visit)
+            return
+        self.arrive(answer)
+
+    # --- the name search ----------------------------------------------------------------------------
+    @Slot()
+    def show_search(self) -> None:
+        """The short name search."""
+        self.search_entry.clear()
+        self._show_results([])
+        self.pages.setCurrentWidget(self.search_page)
+        self.search_entry.setFocus()
+
+    @Slot(str)
+    def on_search_edited(self, text: str) -> None:
+        """Up to six names once three letters are typed."""
+        found = self.services.kiosk.search(text) if len(text.strip()) >= 3 else []
+        self._show_results(found)
+        if len(text.strip()) >= 3 and not found:
+            self.search_note.setText(self.tr("No match. Please see the front office."))
+        else:
+            self.search_note.clear()
+
+    def _show_results(self, found: list[Arrival]) -> None:
+        for button in self.result_buttons:
+            self.results.removeWidget(button)
+            button.deleteLater()
+        self.result_buttons = []
+        for i, arrival in enumerate(found):
+            v = arrival.visitor
+            button = QPushButton(f"{v.first_name} {v.last_name[:1]}.")
+            button.setAccessibleName(f"{v.first_name} {v.last_name}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, a=arrival: self.arrive(a))
+            self.results.addWidget(button, i // 2, i % 2)
+            self.result_buttons.append(button)
+
+    # --- checking in --------------------------------------------------------------------------------
+    def arrive(self, arrival: Arrival) -> None:
+        """Someone identified: a first-time visitor goes to the front office; anyone else confirms."""
+        self._arrival = arrival
+        if arrival.kind == Kind.NEW:
+            self.check_in()
+            return
+        for button in self.choice_buttons:
+            self.choices.removeWidget(button)
+            button.deleteLater()
+        self.choice_buttons = []
+        self.hello.setText(self.tr("Hello, %1!").replace("%1", arrival.visitor.first_name))
+        activities = ()
+        if arrival.kind == Kind.VOLUNTEER:
+            volunteer = self.services.volunteers.find_for(arrival.visitor)
+            activities = volunteer.activities if volunteer is not None else ()
+        if len(activities) > 1:
+            self.confirm_say.setText(self.tr("What are you helping with today?"))
+            for activity in activities:
+                button = QPushButton(activity)
+                button.setAccessibleName(activity)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.clicked.connect(lambda _=False, a=activity: self.check_in(a))
+                self.choices.addWidget(button)
+                self.choice_buttons.append(button)
+        else:
+            where = arrival.destination or arrival.purpose
+            self.confirm_say.setText(
+                self.tr("Check in to see %1?").replace("%1", where) if where else self.tr("Check in now?")
+            )
+            button = QPushButton(self.tr("Check in"))
+            button.setAccessibleName("Check in")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda: self.check_in())
+            self.choices.addWidget(button)
+            self.choice_buttons.append(button)
+        self.pages.setCurrentWidget(self.confirm_page)
+
+    def check_in(self, activity: str = "") -> None:
+        """Ask the core; say only *checked in* or *please see the front office*."""
+        if self._arrival is None:
+            return
+        try:
+            answer = self.services.kiosk.check_in(self._arrival, activity=activity)
+        except FrontDeskError:
+            answer = None
+        first = self._arrival.visitor.first_name
+        self._arrival = None
+        if isinstance(answer, Admitted):
+            self._say(
+                self.tr("Welcome, %1!").replace("%1", first),
+                self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
+            )
+            self.visit_checked_in.emit(answer.visit)
+            return
+        self._say(self.tr("Please see the front office."), "")
+        if isinstance(answer, SeeFrontOffice):
+            self.sent_to_front_office.emit(answer.request_id)
+
+    def _say(self, title: str, text: str) -> None:
+        self.result_title.setText(title)
+        self.result_say.setText(text)
+        self.pages.setCurrentWidget(self.result_page)
+        self.back_timer.start()
+
+    # --- leaving kiosk mode -------------------------------------------------------------------------
+    @Slot()
+    def show_staff(self) -> None:
+        """The staff sign-in that leaves kiosk mode."""
+        self.pages.setCurrentWidget(self.staff_page)
+        self.staff_user.setFocus()
+
+    @Slot()
+    def on_staff_unlock(self) -> None:
+        """Leave kiosk mode when the staff member's PIN (or password) is right."""
+        user, pin = self.staff_user.text().strip(), self.staff_pin.text()
+        self.staff_pin.clear()
+        if not user or not pin or not self.services.kiosk.staff_unlock(user, pin):
+            self.staff_note.setText(self.tr("Wrong name or PIN."))
+            return
+        self._may_close = True
+        self.exit_requested.emit()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Only a staff member's PIN closes the kiosk (not Alt+F4)."""
+        if self._may_close:
+            QApplication.instance().removeEventFilter(self)
+            event.accept()
+        else:
+            event.ignore()
