@@ -41,6 +41,10 @@ from frontdesk.settings import (
 )
 from frontdesk.store import Migration, Store
 from frontdesk.store.migrations import BASE
+from frontdesk.students import migrations as students_migrations
+from frontdesk.students.release import DismissalService
+from frontdesk.students.reunify import ReunificationService
+from frontdesk.students.service import StudentService
 from frontdesk.visits import migrations as visits_migrations
 from frontdesk.visits.service import VisitService
 
@@ -55,6 +59,7 @@ MIGRATIONS: list[Migration] = [
     *accounts_migrations.MIGRATIONS,
     *review_migrations.MIGRATIONS,
     *notifications_migrations.MIGRATIONS,
+    *students_migrations.MIGRATIONS,
 ]
 
 
@@ -96,6 +101,10 @@ class Services:
     accounts: Accounts
     review: ReviewService
     checkin: CheckIn  # admission: every door's check-in goes through it
+    # Students (issue 17): the roster, late arrivals, releases to the right adult, reunification
+    students: StudentService
+    dismissal: DismissalService
+    reunification: ReunificationService
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -137,6 +146,21 @@ class Services:
             ),
             audit=audit,
         )
+        students = StudentService(store, settings, session=session, audit=audit, lists=lists)
+
+        def frozen() -> str | None:
+            state = station.school_state()
+            return state.banner if state.admissions_frozen else None
+
+        dismissal = DismissalService(
+            students=students,
+            screener=screener,
+            decisions=decisions,
+            settings=settings,
+            session=session,
+            audit=audit,
+            frozen=frozen,
+        )
         return cls(
             store=store,
             settings=settings,
@@ -152,7 +176,7 @@ class Services:
             session=session,
             audit=audit,
             accounts=Accounts(store, session, audit),
-            review=ReviewService(store, session, audit, visits),
+            review=ReviewService(store, session, audit, visits, roster_students=students.roster_lines),
             checkin=CheckIn(
                 visits=visits,
                 screener=screener,
@@ -162,6 +186,9 @@ class Services:
                 session=session,
                 audit=audit,
             ),
+            students=students,
+            dismissal=dismissal,
+            reunification=ReunificationService(store, students, dismissal, session=session, audit=audit),
         )
 
     def close(self) -> None:

@@ -42,6 +42,9 @@ class Action(StrEnum):
     PRINT_BADGE = "print a badge"
     RAISE_ALERT = "raise a panic alert"
     EDIT_DIRECTORY = "change the staff and room directory"
+    VIEW_STUDENTS = "find students and see who is signed out"
+    SIGN_STUDENTS = "sign students in late, out to a listed adult, and back"
+    REUNIFY = "run student reunification"
     # Principals and the district.
     REVIEW = "review visits, search history and see charts"
     EXPORT = "export visit reports"
@@ -51,6 +54,9 @@ class Action(StrEnum):
     OVERRIDE_SCREENING = "override a screening decision"
     ALL_CLEAR = "send the all clear"
     LIST_USERS = "list staff accounts"
+    APPROVE_RELEASE = "approve releasing a student to an adult not on the list"
+    AUTHORISE_PICKUP = "add a temporary pick-up authorisation"
+    IMPORT_SIS = "import the school's student roster"
     # The district administrator only.
     MANAGE_USERS = "add, disable or reset staff accounts"
 
@@ -69,6 +75,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PRINT_BADGE: _EVERYONE,
     Action.RAISE_ALERT: _EVERYONE,
     Action.EDIT_DIRECTORY: _EVERYONE,
+    Action.VIEW_STUDENTS: _EVERYONE,
+    Action.SIGN_STUDENTS: _EVERYONE,
+    Action.REUNIFY: _EVERYONE,
+    Action.APPROVE_RELEASE: _PRINCIPALS,
+    Action.AUTHORISE_PICKUP: _PRINCIPALS,
+    Action.IMPORT_SIS: _PRINCIPALS,
     Action.REVIEW: _PRINCIPALS,
     Action.EXPORT: _PRINCIPALS,
     Action.VIEW_AUDIT: _PRINCIPALS,

@@ -20,7 +20,7 @@ from frontdesk.audit import AuditTrail
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visit
 from frontdesk.review.annotators import badge_facts, screening_facts
-from frontdesk.review.models import ReviewQuery, ReviewRow
+from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent
 from frontdesk.store import Store
 from frontdesk.visits.service import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 
@@ -45,7 +45,16 @@ def fts_query(text: str) -> str | None:
 class ReviewService:
     """Read-only review of the visit history, plus exports; the principal's window calls only this."""
 
-    def __init__(self, store: Store, session: Session, audit: AuditTrail, visits: VisitService):
+    def __init__(
+        self,
+        store: Store,
+        session: Session,
+        audit: AuditTrail,
+        visits: VisitService,
+        *,
+        roster_students: Callable[[], tuple[list[RosterStudent], list[RosterStudent]]] | None = None,
+    ):
+        self._roster_students = roster_students  # students signed out and late today (the students feature)
         self._store = store
         self._session = session
         self._audit = audit
@@ -201,11 +210,18 @@ class ReviewService:
         return len(rows)
 
     def roster_pdf(self, out: Path, *, school: str = "") -> int:
-        """The emergency roster (everyone on site now) as a printable PDF; returns how many. Audited."""
+        """The emergency roster (everyone on site now; students signed out and late today) as a printable
+        PDF; returns how many visitors. Audited."""
         self._session.require(Action.PRINT_ROSTER)
         from frontdesk.review.pdf import roster_pdf
 
         visits = self._visits.on_site()
-        roster_pdf(visits, Path(out), school=school, now=clock.now())
-        self._audit.record(None, "roster.print", str(out), {"on_site": len(visits)})
+        signed_out, late = self._roster_students() if self._roster_students is not None else ([], [])
+        roster_pdf(visits, Path(out), school=school, now=clock.now(), signed_out=signed_out, late=late)
+        self._audit.record(
+            None,
+            "roster.print",
+            str(out),
+            {"on_site": len(visits), "students_signed_out": len(signed_out), "students_late": len(late)},
+        )
         return len(visits)
