@@ -456,3 +456,43 @@ def test_cli_release_exit_3_as_a_process(staffed):
     proc = frontdesk("students", "release", "100090", "--to", "Nora Neighbour", "--reason", "x", data_dir=folder)
     out, err = text(proc)
     assert proc.returncode == 3 and "not on" in err and "Traceback" not in err
+
+
+# --- printed things ---------------------------------------------------------------------------------------
+def test_the_late_pass_and_release_slip_print_on_the_badge_printer(staffed, facts):
+    """Through python-escpos to a TCP listener on loopback: what arrives is the slip, QR and all."""
+    import zxingcpp
+
+    from frontdesk.badges.service import Outcome
+    from frontdesk.students.printing import late_pass, release_slip
+    from printers.base import PrinterNotResponding
+    from printers.decode import escpos_raster
+    from printers.fakes import RecordingPrinter
+    from printers.media import media
+    from printers.uri import printer_for
+    from tests.printer_listeners import Listener, wait_for
+
+    m = staffed.students.arrive("100100", reason="Bus late")
+    paper = media("80mm")
+    slip = late_pass(m, "Synthetic School 1", paper)
+    assert slip.image.size == (paper.width, paper.length) and {"band", "name", "qr", "code"} <= set(slip.boxes)
+    listener = Listener("capture")
+    try:
+        printer = printer_for(f"escpos+tcp://127.0.0.1:{listener.port}?profile=TM-T20II&timeout=1")
+        outcome, message = staffed.badges.print_slip(slip, printer, "Late pass")
+        assert outcome is Outcome.PRINTED and message == "Late pass printed."
+        job = printer.build_job(slip)
+        assert wait_for(lambda: len(listener.data) >= len(job))
+        printed = escpos_raster(listener.data)
+    finally:
+        listener.close()
+    assert printed.size == slip.image.size
+    codes = zxingcpp.read_barcodes(printed.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert [c.text for c in codes] == [m.code]  # the opaque code only, never a name
+    first, last = guardian_name(facts, "stu-00101")
+    done = staffed.dismissal.release(ReleaseRequest(staffed.students.get("100101"), first, last, "Dentist"))
+    slip = release_slip(done.movement, "Synthetic School 1", paper)
+    # A printer that fails before anything reached it is tried once more; then the desk is told.
+    failing = RecordingPrinter(faults=[PrinterNotResponding("x", sent=0), PrinterNotResponding("x", sent=0)])
+    outcome, message = staffed.badges.print_slip(slip, failing, "Release slip")
+    assert outcome is Outcome.FAILED and failing.opened == 2 and "Release slip not printed" in message
