@@ -27,6 +27,7 @@ from ui.scanning.wedge_filter import WedgeFilter
 from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.staff.sign_in import CreateAdminPanel
+from ui.students.install import StudentsDesk
 
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
@@ -42,6 +43,7 @@ class Desk:
     lists: ListsMenu
     id_scan: IdScanController
     desk_lock: DeskLock
+    students: StudentsDesk
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -73,7 +75,11 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     desk_lock = wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
     follow_sign_in(notifications, desk_lock)  # each person sees their own notices
     desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
-    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
+    # Students: late passes and release slips print on the badge printer, through its worker.
+    students = StudentsDesk(window, services, badge_printing.print_slip)
+    badge_printing.slip_printed.connect(students.on_slip_printed)
+    students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
+    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, students)
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:

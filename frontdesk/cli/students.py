@@ -15,9 +15,8 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.cli.common import open_services, print_json
-from frontdesk.errors import InputError
 from frontdesk.students.models import Movement, Student
-from frontdesk.students.release import NotAuthorised, Refused, Released, ReleaseRequest
+from frontdesk.students.release import NotAuthorised, Refused, Released, ReleaseRequest, split_name
 
 EXIT_NOT_AUTHORISED = 3
 EXIT_REFUSED = 4
@@ -107,19 +106,6 @@ def movement_record(m: Movement) -> dict[str, Any]:
     if m.kind.value == "release":
         out.update(to=m.adult, authorised_as=m.authorised_as, approved_by=m.approved_by)
     return out
-
-
-def split_name(text: str) -> tuple[str, str]:
-    """ "FIRST LAST" (or "LAST, FIRST") as (first, last)."""
-    text = " ".join(text.split())
-    if "," in text:
-        last, _, first = text.partition(",")
-        first, last = first.strip(), last.strip()
-    else:
-        first, _, last = text.rpartition(" ")
-    if not first or not last:
-        raise InputError('Give the adult\'s first and last name: --to "FIRST LAST"')
-    return first, last
 
 
 def _import(args: argparse.Namespace) -> int:

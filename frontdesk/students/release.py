@@ -135,6 +135,19 @@ class Released:
     decisions: tuple[ScreeningDecision, ...]
 
 
+def split_name(text: str) -> tuple[str, str]:
+    """ "FIRST LAST" (or "LAST, FIRST") as (first, last)."""
+    text = " ".join(text.split())
+    if "," in text:
+        last, _, first = text.partition(",")
+        first, last = first.strip(), last.strip()
+    else:
+        first, _, last = text.rpartition(" ")
+    if not first or not last:
+        raise InputError('Give the adult\'s first and last name: --to "FIRST LAST"')
+    return first, last
+
+
 def _code(entry) -> str:
     """The refusal's code for the list an entry is on."""
     if entry.kind is Kind.CUSTODY:

@@ -7,7 +7,7 @@ badge panel and the status bar.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -23,6 +23,8 @@ from ui.badges.printing import PanelReprintHandler, PrintWorker, health_view
 
 class BadgePrinting(QObject):
     """The badge panel, the print worker of the configured printer, and the wiring between them."""
+
+    slip_printed = Signal(str, str, str)  # what, outcome, message (a late pass, a release slip …)
 
     def __init__(self, window, services: Services):
         super().__init__()
@@ -60,6 +62,7 @@ class BadgePrinting(QObject):
             printer, bad_setting = PreviewPrinter(), exc.message
         self.worker = PrintWorker(self.services.badges, printer, self.handler)
         self.worker.job_done.connect(self.on_job_done)
+        self.worker.slip_done.connect(self.on_slip_done)
         self.worker.health_changed.connect(self.on_health_changed)
         if printer.on_screen:  # nothing to ask a preview: say so at once rather than after a round trip
             self.window.set_health("printer", *health_view(printer.status(), printer))
@@ -90,6 +93,20 @@ class BadgePrinting(QObject):
         rows = self.window.onsite_table.selectionModel().selectedRows()
         if rows:
             self.on_reprint_requested(self.window.onsite_model.item_at(rows[0].row()))
+
+    def print_slip(self, slip, what: str) -> None:
+        """Print a rendered slip on the badge printer (other features call this; ``slip_printed`` follows)."""
+        self._follow_settings()
+        self.worker.submit_slip(slip, what)
+
+    @Slot(str, str, str)
+    def on_slip_done(self, what: str, outcome: str, message: str) -> None:
+        """A slip's outcome: a problem goes on the window's message line; features hear ``slip_printed``."""
+        if self.worker is None:
+            return
+        if outcome != "printed":
+            self.window.message.show_message(message, "warning")
+        self.slip_printed.emit(what, outcome, message)
 
     @Slot(object)
     def on_job_done(self, result) -> None:

@@ -56,8 +56,9 @@ def day_log_html(rows: list[ReviewRow], title: str, school: str, now: datetime) 
     )
 
 
-def roster_html(visits: list[Visit], school: str, now: datetime) -> str:
-    """The emergency roster (everyone on site) in large type, with a box to tick per person."""
+def roster_html(visits: list[Visit], school: str, now: datetime, students: tuple[list, list] = ([], [])) -> str:
+    """The emergency roster (everyone on site) in large type, with a box to tick per person; then the students
+    signed out (not missing) and those late today (``students``: two lists of ``RosterStudent``)."""
     rows = "".join(
         f"<tr><td>☐</td><td><b>{escape(v.visitor.full_name)}</b></td><td>{escape(v.category.label)}</td>"
         f"<td>{escape(v.destination or '—')}</td><td>{v.time_in.astimezone():%H:%M}</td>"
@@ -69,8 +70,29 @@ def roster_html(visits: list[Visit], school: str, now: datetime) -> str:
         f"<p>{escape(school)} — {now.astimezone():%A %Y-%m-%d at %H:%M}<br>"
         f"<b>{len(visits)} visitors on site.</b></p><table class='big'><tr><th></th><th>Name</th>"
         "<th>Category</th><th>Where</th><th>In</th><th>Badge</th></tr>"
-        f"{rows or '<tr><td></td><td>Nobody is checked in.</td></tr>'}</table></body></html>"
+        f"{rows or '<tr><td></td><td>Nobody is checked in.</td></tr>'}</table>{_student_sections(*students)}"
+        "</body></html>"
     )
+
+
+def _student_sections(signed_out: list, late: list) -> str:
+    out = ""
+    for title, items in (
+        ("Students signed out (not missing)", signed_out),
+        ("Students who arrived late today (in the building)", late),
+    ):
+        if not items:
+            continue
+        rows = "".join(
+            f"<tr><td><b>{escape(s.name)}</b></td><td>{escape(s.grade or '—')}</td><td>{escape(s.homeroom or '—')}"
+            f"</td><td>{s.time.astimezone():%H:%M}</td><td>{escape(s.detail)}</td></tr>"
+            for s in items
+        )
+        out += (
+            f"<h2>{title}</h2><table class='big'><tr><th>Name</th><th>Grade</th><th>Class</th><th>Time</th>"
+            f"<th></th></tr>{rows}</table>"
+        )
+    return out
 
 
 def default_printer() -> QPrinter | None:

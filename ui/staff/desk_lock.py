@@ -211,7 +211,8 @@ class DeskLock(QObject):
             printer = self.printer_factory()
             if printer is not None:
                 visits = self.services.visits.on_site()
-                print_html(roster_html(visits, school, now), printer)
+                students = self.services.students.roster_lines()
+                print_html(roster_html(visits, school, now, students), printer)
                 self.services.audit.record(
                     None, "roster.print", printer.printerName() or "printer", {"on_site": len(visits)}
                 )
