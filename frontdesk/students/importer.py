@@ -276,14 +276,15 @@ def apply_bundle(db: sqlite_utils.Database, bundle: Bundle, progress: Progress |
 
     # --- the search index -----------------------------------------------------------------------------------
     say("index", 0, 1)
-    db.execute("INSERT INTO students_fts (students_fts) VALUES ('delete-all')")
+    db.execute("DELETE FROM students_fts")
     # Names folded as the search folds what is typed (O'Brien is one word "obrien"; accents dropped).
     db.conn.executemany(
-        "INSERT INTO students_fts (rowid, names, number) VALUES (?, ?, ?)",
+        "INSERT INTO students_fts (rowid, names, number, sort, active) VALUES (?, ?, ?, ?, ?)",
         (
-            (r[0], fold(fts_names(r[1], r[2], r[3], r[4])), r[5])
+            (r[0], fold(fts_names(r[1], r[2], r[3], r[4])), r[5], r[6], r[7])
             for r in db.execute(
-                "SELECT id, first_name, middle_name, last_name, preferred_name, number FROM students"
+                "SELECT id, first_name, middle_name, last_name, preferred_name, number, name_key, active "
+                "FROM students"
             ).fetchall()
         ),
     )

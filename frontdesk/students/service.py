@@ -107,6 +107,8 @@ class StudentService:
         self._session = session
         self._audit = audit
         self._lists = lists
+        self._keys: dict[int, tuple[int, str]] = {}
+        self._keys_stamp: int | None = None
 
     # --- who is acting -----------------------------------------------------------------------------------
     def staff(self) -> str:
@@ -149,16 +151,34 @@ class StudentService:
         words = _WORD.findall(fold(text))
         if words:
             match = " ".join(f'"{w}"*' for w in words)
-            rows = db.execute(
-                f"SELECT {_STUDENT_COLUMNS} FROM students_fts f JOIN students s ON s.id = f.rowid "
-                f"WHERE students_fts MATCH ?{active} LIMIT 200",
-                [match],
-            ).fetchall()
+            # Rank on the sort keys held in memory, then read only the students shown.
+            keys = self._sort_keys(db)
+            hits = [
+                r[0]
+                for r in db.execute(
+                    "SELECT rowid FROM students_fts WHERE students_fts MATCH ? LIMIT 2000", [match]
+                ).fetchall()
+            ]
             seen = {s.id for s in found}
-            more = [student_from_row(r) for r in rows if r[0] not in seen]
-            more.sort(key=lambda s: (not s.active, fold(s.last_name), fold(s.first_name), s.number))
-            found.extend(more)
+            ranked = sorted(
+                (keys[i], i) for i in hits if i in keys and i not in seen and (include_inactive or keys[i][0] == 0)
+            )
+            ids = [i for _, i in ranked[: max(0, limit - len(found))]]
+            if ids:
+                marks = ", ".join("?" for _ in ids)
+                rows = db.execute(f"SELECT {_STUDENT_COLUMNS} FROM students s WHERE s.id IN ({marks})", ids)
+                by_id = {r[0]: student_from_row(r) for r in rows.fetchall()}
+                found.extend(by_id[i] for i in ids if i in by_id)
         return found[:limit]
+
+    def _sort_keys(self, db) -> dict[int, tuple[int, str]]:
+        """Every student's (inactive, "last first") for ranking what the search finds, reloaded after an
+        import (by this desk or another process)."""
+        stamp = db.execute("SELECT max(id) FROM sis_imports").fetchone()[0]
+        if self._keys_stamp != stamp or stamp is None:
+            self._keys = {r[0]: (1 - r[2], r[1]) for r in db.execute("SELECT id, name_key, active FROM students")}
+            self._keys_stamp = stamp
+        return self._keys
 
     def get(self, ref: str | int) -> Student:
         """A student by id, student number or sourcedId (NotFoundError otherwise)."""
