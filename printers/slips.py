@@ -132,7 +132,7 @@ def _slip(
     y += name_h + m // 2
     if grade:
         boxes["grade"] = p.text(f"Grade {grade}", "regular", (m, y, width - m, y + height * 4 // 100))
-        y += height * 4 // 100 + m // 2
+        y += height * 4 // 100 + m * 3 // 2
     qr_room = min(width * 42 // 100, height * 28 // 100)
     detail_bottom = height - m - qr_room - m
     step = max(12, (detail_bottom - y) // max(1, len(lines)))

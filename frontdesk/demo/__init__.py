@@ -17,6 +17,7 @@ from frontdesk.context import Services
 from frontdesk.demo.accounts import seed_history, seed_staff
 from frontdesk.demo.people import FIRST, LAST, PURPOSES, ROOMS, STAFF
 from frontdesk.demo.screening import seed_screening
+from frontdesk.demo.students import seed_students
 from frontdesk.models import Category, Visitor
 
 Seeder = Callable[[Services, random.Random], None]
@@ -62,7 +63,7 @@ def seed_core(services: Services, rng: random.Random) -> None:
 
 # Staff accounts come last of the core's seeders; the administrator stays signed in, so seeders appended
 # after these may still do anything.
-SEEDERS += [seed_core, seed_screening, seed_history, seed_staff]
+SEEDERS += [seed_core, seed_screening, seed_history, seed_staff, seed_students]
 
 
 def demo_data_dir() -> Path:

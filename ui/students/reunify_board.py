@@ -33,8 +33,8 @@ from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseR
 from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS
 
 REFRESH_MS = 3000
-CLASS_COLUMNS = ["Class", "Students", "Not yet requested", "Requested", "On the way", "Released"]
-REQUEST_COLUMNS = ["Card", "Student", "Class", "Adult", "Status", "Runner", "Requested"]
+CLASS_COLUMNS = ["Class", "Pupils", "Not asked", "Asked", "Coming", "Out"]
+REQUEST_COLUMNS = ["Card", "Student", "Adult", "Status", "Runner", "Asked"]
 
 
 class ReunifyBoard(QWidget):
@@ -95,8 +95,8 @@ class ReunifyBoard(QWidget):
         self.totals.setFont(bold)
         layout.addWidget(self.totals)
         tables = QHBoxLayout()
-        self.classes = _table(CLASS_COLUMNS, "Classes")
-        self.requests = _table(REQUEST_COLUMNS, "Requests")
+        self.classes = _table(CLASS_COLUMNS, "Classes", stretch=0)
+        self.requests = _table(REQUEST_COLUMNS, "Requests", stretch=1)
         tables.addWidget(self.classes, 5)
         right = QVBoxLayout()
         right.addWidget(self.requests, 1)
@@ -110,7 +110,7 @@ class ReunifyBoard(QWidget):
         steps.addWidget(self.send_button)
         steps.addWidget(self.release_button)
         right.addLayout(steps)
-        tables.addLayout(right, 7)
+        tables.addLayout(right, 5)
         layout.addLayout(tables, 1)
 
         self.start_button.clicked.connect(self.start)
@@ -259,7 +259,6 @@ class ReunifyBoard(QWidget):
             values = [
                 f"{req.card[:4]}-{req.card[4:]}",
                 req.student.full_name,
-                req.student.homeroom,
                 req.adult,
                 STATUS_WORDS[req.status],
                 req.runner,
@@ -269,7 +268,7 @@ class ReunifyBoard(QWidget):
                 item = QTableWidgetItem(v)
                 if j == 0:
                     item.setData(Qt.ItemDataRole.UserRole, req.id)
-                if j == 4 and req.status in (REQUESTED, ON_THE_WAY):
+                if j == 3 and req.status in (REQUESTED, ON_THE_WAY):
                     item.setBackground(Qt.GlobalColor.yellow if req.status == REQUESTED else Qt.GlobalColor.cyan)
                 self.requests.setItem(i, j, item)
             if req.id == selected:
@@ -303,7 +302,7 @@ class ReunifyBoard(QWidget):
         super().hideEvent(event)
 
 
-def _table(headings: list[str], name: str) -> QTableWidget:
+def _table(headings: list[str], name: str, stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headings))
     table.setHorizontalHeaderLabels(headings)
     table.setAccessibleName(name)
@@ -311,6 +310,9 @@ def _table(headings: list[str], name: str) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)  # takes what is left, and elides
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setWordWrap(False)
     return table

@@ -90,6 +90,10 @@ class StudentsWindow(QWidget):
         self.out_list.setAccessibleName("Signed out now")
         self.late_list = QListWidget()
         self.late_list.setAccessibleName("Late today")
+        for view in (self.results, self.out_list, self.late_list):
+            # Long lines end in "…" instead of a sideways scroll bar.
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.lists.addTab(self.out_list, "Signed out now")
         self.lists.addTab(self.late_list, "Late today")
         left.addWidget(self.lists, 2)
@@ -112,7 +116,7 @@ class StudentsWindow(QWidget):
         pick_layout = QVBoxLayout(pick)
         self.pickups = QListWidget()
         self.pickups.setAccessibleName("May pick up today")
-        self.pickups.setMaximumHeight(110)
+        self.pickups.setMaximumHeight(90)
         pick_layout.addWidget(self.pickups)
         middle.addWidget(pick)
 
@@ -198,6 +202,7 @@ class StudentsWindow(QWidget):
         self.slip.setAccessibleName("Last slip")
         self.slip.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.slip.setFixedWidth(300)
+        self.slip.setMinimumHeight(470)
         right.addWidget(self.slip)
         self.slip_status = QLabel("")
         self.slip_status.setWordWrap(True)
@@ -276,6 +281,9 @@ class StudentsWindow(QWidget):
     def show_student(self, student: Student) -> None:
         """Show one student: details, status, late count, who may pick up."""
         st = self.services.students
+        if self.student is not None and self.student.id != student.id:
+            self.slip.clear()  # the last slip was someone else's
+            self.slip_status.clear()
         self.student = student
         self._reset_person_part()
         self.name.setText(student.full_name)
@@ -367,10 +375,11 @@ class StudentsWindow(QWidget):
             self.decision_text.setText(
                 f"<b>{e.full_name}</b> on the <b>{e.source}</b> {e.kind.label.lower()} list"
                 + (f" (names: {students})" if e.kind.value == "custody" else "")
-                + f"<br>Date of birth: {e.dob.text or 'not on file'}<br>{c.evidence_text}"
+                + f"<br>{c.evidence_text}"
             )
             self.decision.show()
-            self.say("Possible match: compare the adult with the list entry before releasing.", "warning")
+            strength = "Matches" if c.decision.value == "match" else "May match"
+            self.say(f"{strength} a list entry: compare the adult with it before releasing.", "warning")
         elif isinstance(outcome, NotAuthorised):
             self.pending = outcome
             self.say(outcome.message, "warning")
