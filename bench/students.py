@@ -8,6 +8,7 @@ check before a release (screening the adult against the lists, the student's pic
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import tempfile
@@ -108,6 +109,7 @@ def run() -> str:
         services.close()
 
     verdict_import = "meets" if first_import <= 30 else "MISSES"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return f"""
 Bundle: {counts.students:,} students, {counts.guardians:,} guardians, {counts.staff:,} teachers, {counts.links:,}
 guardian links, {counts.enrollments:,} enrollments, {counts.orgs} orgs ({size:.1f} MB of CSV; writing it took
@@ -126,6 +128,9 @@ Finding a student ({N_QUERIES} queries of each kind, over {N_STUDENTS:,} student
 |---|---|---|---|
 {chr(10).join(rows)}
 | baseline: a primary-key look-up | {_ms(med_floor)} | {_ms(p95_floor)} | |
+
+Load average when done: {load} (the machine is shared: medians move with it; the primary-key look-up is the
+floor any query pays).
 
 The whole check before a release (screening the adult against every list, then the student's pick-up
 list), 100 students: median {_ms(med_check)}, 95th percentile {_ms(p95_check)}.

@@ -7,6 +7,7 @@ Every change commits in the same transaction as its audit record.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -160,10 +161,15 @@ class StudentService:
                 ).fetchall()
             ]
             seen = {s.id for s in found}
-            ranked = sorted(
-                (keys[i], i) for i in hits if i in keys and i not in seen and (include_inactive or keys[i][0] == 0)
+            ranked = heapq.nsmallest(
+                max(0, limit - len(found)),
+                (
+                    (keys[i], i)
+                    for i in hits
+                    if i in keys and i not in seen and (include_inactive or keys[i][0] == 0)
+                ),
             )
-            ids = [i for _, i in ranked[: max(0, limit - len(found))]]
+            ids = [i for _, i in ranked]
             if ids:
                 marks = ", ".join("?" for _ in ids)
                 rows = db.execute(f"SELECT {_STUDENT_COLUMNS} FROM students s WHERE s.id IN ({marks})", ids)
