@@ -444,3 +444,35 @@ def test_the_late_pass_and_release_slip_print_on_the_badge_printer(staffed, fact
     failing = RecordingPrinter(faults=[PrinterNotResponding("x", sent=0), PrinterNotResponding("x", sent=0)])
     outcome, message = staffed.badges.print_slip(slip, failing, "Release slip")
     assert outcome is Outcome.FAILED and failing.opened == 2 and "Release slip not printed" in message
+
+
+def test_cli_the_offices_lists(staffed, facts, monkeypatch, capsys):
+    folder = staffed.store.data_dir
+    staffed.close()
+    base = ["--data-dir", str(folder), "students"]
+    assert main([*base, "authorise", "100110", "--name", "Tia Temporary"]) == 2  # the desk may not
+    assert "may not add a temporary pick-up authorisation" in capsys.readouterr().err
+    monkeypatch.setenv("FRONTDESK_PASSWORD", PRINCIPAL_PW)
+    principal = ["--data-dir", str(folder), "--user", "p.nakamura", "students"]
+    assert main([*principal, "authorise", "100110", "--name", "Tia Temporary", "--note", "Aunt"]) == 0
+    first, last = guardian_name(facts, "stu-00111")
+    assert main([*principal, "bar", "100111", "--name", f"{first} {last}", "--reason", "Court date"]) == 0
+    monkeypatch.delenv("FRONTDESK_PASSWORD")
+    capsys.readouterr()
+    assert main([*base, "pickups", "100110", "--json"]) == 0
+    assert [p["name"] for p in json.loads(capsys.readouterr().out)][-1] == "Tia Temporary"
+    assert main([*base, "release", "100110", "--to", "Tia Temporary", "--reason", "Aunt collects"]) == 0
+    assert "temporary" in capsys.readouterr().out
+    argv = [*base, "release", "100111", "--to", f"{first} {last}", "--reason", "x", "--json"]
+    assert main(argv) == 4
+    assert json.loads(capsys.readouterr().out)["code"] == "may_not_pick_up"
+
+
+def test_the_offices_pick_up_choice_survives_a_reimport(staffed, facts, bundle):
+    st = staffed.students
+    student = st.get(facts.relative_of)
+    relative = next(g for g in st.guardians(student) if g.sourced_id == facts.relative)
+    sign_in(staffed, "p.nakamura")
+    st.set_pickup_allowed(student, relative, True, reason="Grandmother; parents asked in writing")
+    st.import_bundle(bundle[0])
+    assert relative.full_name in {p.name for p in st.pickups(student)}

@@ -67,6 +67,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_out)
 
+    # The office's lists (principals and administrators): beyond the issue's contract, nothing above changes.
+    p = sub.add_parser("pickups", help="who may pick up a student today")
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_pickups)
+
+    p = sub.add_parser("authorise", help="let an adult pick up a student between two dates (principals)")
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--name", required=True, metavar='"FIRST LAST"')
+    p.add_argument("--dob", help="YYYY-MM-DD")
+    p.add_argument("--from", dest="valid_from", help="first day, YYYY-MM-DD (default today)")
+    p.add_argument("--until", help="last day, YYYY-MM-DD (default the first day)")
+    p.add_argument("--note", default="")
+    p.set_defaults(run=_authorise)
+
+    p = sub.add_parser("bar", help="add an adult to the student's may-not-pick-up list (principals)")
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--name", required=True, metavar='"FIRST LAST"')
+    p.add_argument("--dob", help="YYYY-MM-DD")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(run=_bar)
+
 
 def student_record(student: Student, signed_out: bool | None = None) -> dict[str, Any]:
     """A student as the CLI prints it (no birth date: the desk shows no more than it needs)."""
@@ -241,4 +263,44 @@ def _out(args: argparse.Namespace) -> int:
             print(f"{m.time.astimezone():%H:%M}  {m.student.label}  -> {m.adult} ({m.reason})")
         if not out:
             print("No student is signed out.")
+    return 0
+
+
+def _pickups(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    pickups = services.students.pickups(services.students.get(args.student))
+    if args.json:
+        print_json([{"name": p.name, "why": p.why} for p in pickups])
+    else:
+        for p in pickups:
+            print(f"{p.name} — {p.why}")
+        if not pickups:
+            print("Nobody: a principal must approve any adult.")
+    return 0
+
+
+def _authorise(args: argparse.Namespace) -> int:
+    first, last = split_name(args.name)
+    services = open_services(args)
+    a = services.students.authorise(
+        services.students.get(args.student),
+        first,
+        last,
+        dob=clock.parse_date(args.dob, "--dob") if args.dob else None,
+        valid_from=clock.parse_date(args.valid_from, "--from") if args.valid_from else None,
+        valid_until=clock.parse_date(args.until, "--until") if args.until else None,
+        note=args.note,
+    )
+    print(f"{a.full_name} may pick up from {a.valid_from} to {a.valid_until} (approved by {a.approved_by}).")
+    return 0
+
+
+def _bar(args: argparse.Namespace) -> int:
+    first, last = split_name(args.name)
+    services = open_services(args)
+    student = services.students.get(args.student)
+    entry = services.students.bar_pickup(
+        student, first, last, dob=clock.parse_date(args.dob, "--dob") if args.dob else None, reason=args.reason
+    )
+    print(f"{entry.full_name} may not pick up {student.full_name} (entry {entry.id}).")
     return 0
