@@ -158,3 +158,15 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts):
     assert [m.student.number for m in staffed.students.out()] == ["100230"]
     qtbot.mouseClick(board.end_button, Qt.MouseButton.LeftButton)
     assert board.banner.text() == "No reunification running"
+
+
+def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_release(qtbot, desk, staffed):
+    from scanners.samples import DEMO_SCANS
+
+    w = desk.students.open_students()
+    pick(qtbot, w, "100240")
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    desk.id_scan.handle_scan(DEMO_SCANS[0])
+    assert w.adult.text() and w.adult_dob.text() and w.actions.currentIndex() == 1
+    assert desk.window.form.first_name.text() == ""  # the visitor form was left alone

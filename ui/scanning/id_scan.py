@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from frontdesk.errors import DeviceError
+from frontdesk.models import Visitor
 from frontdesk.settings import SCANNER_SERIAL_BAUD, SCANNER_SERIAL_PORT
 from frontdesk.text import normalize_badge_code
 from scanners.aamva import parse_id
@@ -45,6 +46,13 @@ class IdScanController(QObject):
         self.panel.rejected.connect(self.on_panel_rejected)
         self.last_record: IdRecord | None = None
         self.workers: list[ScannerWorker] = []
+        # Another window may take an ID read while it is in front (the students window, for the adult at
+        # early dismissal): each claimant gets the Visitor and returns True when it took it.
+        self._claimants: list[Callable[[Visitor], bool]] = []
+
+    def add_claimant(self, claim: Callable[[Visitor], bool]) -> None:
+        """Let ``claim(visitor)`` take an ID read before the visitor form does (the composition root wires it)."""
+        self._claimants.append(claim)
 
     def attach_wedge(self, wedge: WedgeFilter) -> None:
         """Listen to the application's keyboard-wedge filter."""
@@ -103,6 +111,9 @@ class IdScanController(QObject):
                 visitor.full_name,
                 {"document": record.document, "issuer": record.jurisdiction, "last4": record.id_last4},
             )
+        for claim in self._claimants:
+            if claim(visitor):
+                return record
         self.window.fill_visitor(visitor)
         warnings = self.panel.show_record(record, self._today())
         if warnings:

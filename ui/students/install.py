@@ -66,6 +66,14 @@ class StudentsDesk(QObject):
         self.board.raise_()
         return self.board
 
+    def claim_id(self, visitor) -> bool:
+        """An ID was scanned: while the students window is in front, it is the adult at early dismissal."""
+        w = self.students_window
+        if w is None or not w.isVisible() or not w.isActiveWindow():
+            return False
+        w.use_adult_id(visitor)
+        return True
+
     @Slot(object, str)
     def on_slip_ready(self, slip, what: str) -> None:
         """A window rendered a slip: print it on the badge printer."""

@@ -331,6 +331,14 @@ class StudentsWindow(QWidget):
         self._after_change()
 
     # --- early dismissal -----------------------------------------------------------------------------------
+    def use_adult_id(self, visitor) -> None:
+        """The adult's ID was scanned: their name and date of birth, as on the card."""
+        self.actions.setCurrentIndex(1)
+        self.adult.setText(f"{visitor.first_name} {visitor.last_name}")
+        self.adult_dob.setText(visitor.dob.isoformat() if visitor.dob else "")
+        self.say(f"Read {visitor.first_name} {visitor.last_name} from the ID. Give the reason, then release.")
+        self.release_reason.setFocus()
+
     def _request(self, approve: bool = False) -> ReleaseRequest:
         first, last = split_name(self.adult.text())
         text = self.adult_dob.text().strip()
