@@ -101,8 +101,9 @@ def test_each_release_outcome_at_the_desk(qtbot, desk, staffed, facts):
     assert w.message.text().startswith("REFUSED") and not w.approve_button.isVisible()
     assert w.out_list.count() == 0
     # The principal signs in at the desk and approves the unlisted adult once.
-    sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
+    sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)  # locking hid the window; it opens again
     assert any("custody" in n.title.lower() for n in staffed.notifications.inbox())  # they were told
+    w = desk.students.open_students()
     pick(qtbot, w, "100211")
     release_to(qtbot, w, "Nora Neighbour", reason="Mother phoned")
     assert w.approve_button.isVisible()
@@ -119,6 +120,7 @@ def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
         NewEntry(first, last, kind=Kind.CUSTODY, students=(student.full_name,), dob=parse_dob("1950-01-01")),
     )
     staffed.accounts.sign_out()
+    sign_in(qtbot, desk, "desk.lee", "2468")
     w = desk.students.open_students()
     pick(qtbot, w, "100220")
     release_to(qtbot, w, f"{first} {last}")
@@ -131,6 +133,7 @@ def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
 
 
 def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts):
+    sign_in(qtbot, desk, "desk.lee", "2468")
     board = desk.students.open_board()
     assert not board.ask_button.isEnabled()
     board.drill.setChecked(True)
@@ -163,6 +166,7 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts):
 def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_release(qtbot, desk, staffed):
     from scanners.samples import DEMO_SCANS
 
+    sign_in(qtbot, desk, "desk.lee", "2468")
     w = desk.students.open_students()
     pick(qtbot, w, "100240")
     w.activateWindow()
@@ -170,3 +174,13 @@ def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_releas
     desk.id_scan.handle_scan(DEMO_SCANS[0])
     assert w.adult.text() and w.adult_dob.text() and w.actions.currentIndex() == 1
     assert desk.window.form.first_name.text() == ""  # the visitor form was left alone
+
+
+def test_locking_the_desk_hides_the_students_windows(qtbot, desk, staffed):
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    w = desk.students.open_students()
+    assert w.isVisible()
+    desk.desk_lock.lock()
+    assert not w.isVisible() and desk.students.open_students() is None
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    assert desk.students.open_students().isVisible()

@@ -78,6 +78,10 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # Students: late passes and release slips print on the badge printer, through its worker.
     students = StudentsDesk(window, services, badge_printing.print_slip)
     badge_printing.slip_printed.connect(students.on_slip_printed)
+    desk_lock.locked.connect(students.on_locked)  # a locked desk signs no student in or out
+    desk_lock.unlocked.connect(students.on_unlocked)
+    if desk_lock.is_locked:  # locked before the students feature was wired (demo mode starts locked)
+        students.on_locked()
     id_scan.add_claimant(students.claim_id)  # an ID scanned with the students window in front: the adult
     students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
     return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, students)

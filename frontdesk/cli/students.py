@@ -233,6 +233,7 @@ def _release(args: argparse.Namespace) -> int:
             {
                 "released": False,
                 "code": outcome.code,
+                "confirmed": outcome.confirmed,
                 "message": outcome.message,
                 "notified": told,
                 "student": student_record(student),

@@ -33,6 +33,7 @@ class StudentsDesk(QObject):
         self.print_slip = print_slip
         self.students_window: StudentsWindow | None = None
         self.board: ReunifyBoard | None = None
+        self.locked = False  # while the desk is locked, no student is signed in or out from here
         self.menu = window.add_menu("S&tudents")
         self.menu.addAction("Late arrival or early &dismissal…", QKeySequence("F6"), self.open_students)
         self.menu.addAction("&Reunification board…", QKeySequence("F7"), self.open_board)
@@ -40,8 +41,24 @@ class StudentsDesk(QObject):
         self.menu.addAction("&Import roster (OneRoster)…", self.choose_bundle)
 
     @Slot()
-    def open_students(self) -> StudentsWindow:
-        """Show (or raise) the students window, the cursor in its find box."""
+    def on_locked(self) -> None:
+        """The desk locked: hide the students windows (they open again after someone signs in)."""
+        self.locked = True
+        for w in (self.students_window, self.board):
+            if w is not None:
+                w.hide()
+
+    @Slot(object)
+    def on_unlocked(self, _actor) -> None:
+        """Someone signed in: the Students menu works again."""
+        self.locked = False
+
+    @Slot()
+    def open_students(self) -> StudentsWindow | None:
+        """Show (or raise) the students window, the cursor in its find box (not while the desk is locked)."""
+        if self.locked:
+            self.window.message.show_message("Sign in first: the desk is locked.", "warning")
+            return None
         if self.students_window is None:
             self.students_window = StudentsWindow(self.services)
             self.students_window.slip_ready.connect(self.on_slip_ready)
@@ -54,8 +71,11 @@ class StudentsDesk(QObject):
         return self.students_window
 
     @Slot()
-    def open_board(self) -> ReunifyBoard:
-        """Show (or raise) the reunification board."""
+    def open_board(self) -> ReunifyBoard | None:
+        """Show (or raise) the reunification board (not while the desk is locked)."""
+        if self.locked:
+            self.window.message.show_message("Sign in first: the desk is locked.", "warning")
+            return None
         if self.board is None:
             self.board = ReunifyBoard(self.services)
             self.board.slip_ready.connect(self.on_slip_ready)
