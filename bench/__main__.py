@@ -21,6 +21,7 @@ MODULES = [
     "screening_holdout",
     "bulk_work",
     "kiosk",
+    "students",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

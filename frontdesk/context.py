@@ -48,6 +48,10 @@ from frontdesk.settings import (
 )
 from frontdesk.store import Migration, Store
 from frontdesk.store.migrations import BASE
+from frontdesk.students import migrations as students_migrations
+from frontdesk.students.release import DismissalService
+from frontdesk.students.reunify import ReunificationService
+from frontdesk.students.service import StudentService
 from frontdesk.visits import migrations as visits_migrations
 from frontdesk.visits.service import VisitService
 from frontdesk.volunteers import migrations as volunteers_migrations
@@ -66,6 +70,7 @@ MIGRATIONS: list[Migration] = [
     *notifications_migrations.MIGRATIONS,
     *volunteers_migrations.MIGRATIONS,
     *kiosk_migrations.MIGRATIONS,
+    *students_migrations.MIGRATIONS,
 ]
 
 
@@ -114,6 +119,10 @@ class Services:
     daily_log: DailyLog
     volunteers: VolunteerService  # volunteer records, their check-in rule and hours (issue 18)
     kiosk: Kiosk  # self-service check-in, expected guests, people sent to the front office (issue 18)
+    # Students (issue 17): the roster, late arrivals, releases to the right adult, reunification
+    students: StudentService
+    dismissal: DismissalService
+    reunification: ReunificationService
 
     @classmethod
     def open(cls, data_dir: Path) -> Services:
@@ -163,7 +172,15 @@ class Services:
             audit=audit,
             outbound=outbound,
         )
-        review = ReviewService(store, session, audit, visits, school_state=station.state_heading)
+        students = StudentService(store, settings, session=session, audit=audit, lists=lists)
+        review = ReviewService(
+            store,
+            session,
+            audit,
+            visits,
+            school_state=station.state_heading,
+            roster_students=students.roster_lines,
+        )
         volunteers = VolunteerService(store, settings, visits, session=session, audit=audit)
         accounts = Accounts(store, session, audit)
         checkin = CheckIn(
@@ -175,6 +192,20 @@ class Services:
             session=session,
             audit=audit,
             checks=(volunteers.admission_check,),  # features' own admission rules
+        )
+
+        def frozen() -> str | None:
+            state = station.school_state()
+            return state.banner if state.admissions_frozen else None
+
+        dismissal = DismissalService(
+            students=students,
+            screener=screener,
+            decisions=decisions,
+            settings=settings,
+            session=session,
+            audit=audit,
+            frozen=frozen,
         )
         return cls(
             store=store,
@@ -213,6 +244,9 @@ class Services:
                 review.day_rows,
                 lambda day, rows: review.day_pdf(day, rows, school=settings.get(SCHOOL_NAME)),
             ),
+            students=students,
+            dismissal=dismissal,
+            reunification=ReunificationService(store, students, dismissal, session=session, audit=audit),
         )
 
     def close(self) -> None:

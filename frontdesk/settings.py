@@ -260,6 +260,16 @@ NOTIFY_GIVE_UP_HOURS = declare(
 )
 
 
+# Students (issue 17)
+STUDENTS_LATE_THRESHOLD = declare(
+    "students.late_threshold",
+    int,
+    4,
+    "Late arrivals per term before the pass says so",
+    "The late pass and the desk flag a student's late arrival from this count on (0: never)",
+)
+
+
 class Settings:
     """Reads and writes declared settings in the store.
 

@@ -288,6 +288,10 @@ class _Painter:
         return self.text(text, "bold", (x0, y0 + 4 * unit, x1, y0 + 6 * unit))
 
 
+# The students' slips (printers/slips.py) draw with the same painter, so a pass looks like a badge.
+Painter = _Painter
+
+
 @lru_cache(maxsize=4096)
 def _fitting_size(text: str, weight: str, max_w: int, max_h: int) -> int:
     """Binary search for the largest size that fits (cached: school, band and labels repeat every badge)."""

@@ -33,6 +33,9 @@ def services(data_dir: Path):
 # The dispatch console's fixtures (a throw-away PostgreSQL cluster, a console on each backend).
 from dispatch_fixtures import console, console_db_url, postgres_server  # noqa: E402,F401
 
+# The students tests' synthetic bundle and data folder (made once per module that uses them).
+from students_fixtures import students_bundle, students_template  # noqa: E402,F401
+
 
 @pytest.fixture
 def staffed(template: Path, tmp_path: Path):

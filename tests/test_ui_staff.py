@@ -125,7 +125,7 @@ def test_emergency_roster_in_one_action_even_when_locked(qtbot, desk, staffed, t
     assert (tmp_path / "roster.pdf").stat().st_size > 1000
     assert "Emergency roster sent to Front office printer" in desk.message.text()
     row = staffed.store.db.execute("SELECT action, details FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    assert row == ("roster.print", '{"on_site":1}')
+    assert row == ("roster.print", '{"on_site":1,"students_late":0,"students_signed_out":0}')
 
 
 def test_first_administrator_panel(qtbot, services):

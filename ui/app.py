@@ -54,6 +54,7 @@ from ui.scanning.wedge_filter import WedgeFilter
 from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.staff.sign_in import CreateAdminPanel
+from ui.students.install import StudentsDesk
 
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
@@ -71,6 +72,7 @@ class Desk:
     desk_lock: DeskLock
     notify: NotifyDesk  # email and text notifications: Tools menu, status item, the sender (started by run())
     front_office: FrontOfficeBanner  # people the kiosk sent to the front office
+    students: StudentsDesk  # late arrivals, releases to the right adult, reunification
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -114,7 +116,18 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     front_office = FrontOfficeBanner(services, window.checkin, window.message)
     window.add_banner(front_office)
     window.tools_menu.addAction("&Expected guests…", lambda: ExpectedGuestsDialog(services, window).exec())
-    return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify, front_office)
+    # Students: late passes and release slips print on the badge printer, through its worker.
+    students = StudentsDesk(window, services, badge_printing.print_slip)
+    badge_printing.slip_printed.connect(students.on_slip_printed)
+    desk_lock.locked.connect(students.on_locked)  # a locked desk signs no student in or out
+    desk_lock.unlocked.connect(students.on_unlocked)
+    if desk_lock.is_locked:  # locked before the students feature was wired (demo mode starts locked)
+        students.on_locked()
+    id_scan.add_claimant(students.claim_id)  # an ID scanned with the students window in front: the adult
+    students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
+    return Desk(
+        window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify, front_office, students
+    )
 
 
 @dataclass

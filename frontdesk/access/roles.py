@@ -44,6 +44,9 @@ class Action(StrEnum):
     EDIT_DIRECTORY = "change the staff and room directory"
     VIEW_VOLUNTEERS = "see the volunteers and their hours"
     PREREGISTER = "pre-register an expected guest"
+    VIEW_STUDENTS = "find students and see who is signed out"
+    SIGN_STUDENTS = "sign students in late, out to a listed adult, and back"
+    REUNIFY = "run student reunification"
     # Principals and the district.
     REVIEW = "review visits, search history and see charts"
     EXPORT = "export visit reports"
@@ -54,6 +57,9 @@ class Action(StrEnum):
     ALL_CLEAR = "send the all clear"
     LIST_USERS = "list staff accounts"
     MANAGE_VOLUNTEERS = "add, approve, import or suspend volunteers"
+    APPROVE_RELEASE = "approve releasing a student to an adult not on the list"
+    AUTHORISE_PICKUP = "add a temporary pick-up authorisation"
+    IMPORT_SIS = "import the school's student roster"
     # The district administrator only.
     MANAGE_USERS = "add, disable or reset staff accounts"
 
@@ -75,6 +81,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_VOLUNTEERS: _EVERYONE,
     Action.PREREGISTER: _EVERYONE,
     Action.MANAGE_VOLUNTEERS: _PRINCIPALS,
+    Action.VIEW_STUDENTS: _EVERYONE,
+    Action.SIGN_STUDENTS: _EVERYONE,
+    Action.REUNIFY: _EVERYONE,
+    Action.APPROVE_RELEASE: _PRINCIPALS,
+    Action.AUTHORISE_PICKUP: _PRINCIPALS,
+    Action.IMPORT_SIS: _PRINCIPALS,
     Action.REVIEW: _PRINCIPALS,
     Action.EXPORT: _PRINCIPALS,
     Action.VIEW_AUDIT: _PRINCIPALS,

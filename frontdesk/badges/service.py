@@ -259,6 +259,43 @@ class BadgeService:
                 visit, printer, chosen, Outcome.SENT, message, badge, job, attempt, len(job), "warning"
             )
 
+    def print_slip(self, slip: Badge, printer: Printer, what: str) -> tuple[Outcome, str]:
+        """Print an already-rendered slip (a late pass, a release slip: :mod:`printers.slips`) on ``printer``.
+
+        The same fault rules as a badge, simply: one automatic retry when nothing reached the printer, never
+        a second copy of a slip that may have come out. Never raises for a printer fault; the outcome and the
+        desk's words are returned and the event log keeps them.
+        """
+        try:
+            job = printer.build_job(slip)
+        except PrinterError as exc:
+            self._events.record("printer", "error", f"{what} not printed: {exc.message}")
+            return Outcome.FAILED, f"{what} not printed: {exc.message}"
+        for attempt in (1, 2):
+            try:
+                printer.open()
+                printer.send(job)
+                status = printer.status()
+            except PrinterError as exc:
+                printer.close()
+                if exc.sent == 0 and attempt == 1:
+                    self._sleep(RETRY_DELAY)
+                    continue
+                outcome = Outcome.FAILED if exc.sent == 0 else Outcome.PARTIAL
+                message = f"{what} not printed. {exc.message}"
+                self._events.record("printer", "error", message)
+                return outcome, message
+            printer.close()
+            if status.ok:
+                message = (
+                    f"{what} shown on screen (no printer set up)." if printer.on_screen else f"{what} printed."
+                )
+                return Outcome.PRINTED, message
+            message = f"{what} sent; the printer says: {status.message}. Check it came out."
+            self._events.record("printer", "warning", message)
+            return (Outcome.ATTENTION if status.state is State.ATTENTION else Outcome.SENT), message
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def test_print(self, printer: Printer, media_key: str | None = None, orientation: str | None = None):
         """Print a sample badge (no visit) and return ``(status, badge)``; raises PrinterError on failure."""
         from printers.samples import sample_data

@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.notify",
     "frontdesk.cli.volunteers",
     "frontdesk.cli.guests",
+    "frontdesk.cli.students",
 ]
 
 

@@ -18,6 +18,7 @@ from frontdesk.demo.accounts import seed_history, seed_staff
 from frontdesk.demo.notify import seed_notify
 from frontdesk.demo.people import FIRST, LAST, PURPOSES, ROOMS, STAFF, visit_categories
 from frontdesk.demo.screening import seed_screening
+from frontdesk.demo.students import seed_students
 from frontdesk.demo.volunteers import seed_volunteers
 from frontdesk.models import Visitor
 
@@ -64,7 +65,7 @@ def seed_core(services: Services, rng: random.Random) -> None:
 
 # Staff accounts come last of the core's seeders; the administrator stays signed in, so seeders appended
 # after these may still do anything.
-SEEDERS += [seed_core, seed_screening, seed_history, seed_staff, seed_volunteers, seed_notify]
+SEEDERS += [seed_core, seed_screening, seed_history, seed_staff, seed_volunteers, seed_students, seed_notify]
 
 
 def demo_data_dir() -> Path:

@@ -66,3 +66,16 @@ class Totals:
             average_minutes=(sum(closed) / len(closed) / 60) if closed else 0.0,
             by_category={c: counts[c] for c in Category if counts[c]},
         )
+
+
+@dataclass(frozen=True)
+class RosterStudent:
+    """A student line on the emergency roster (issue 17): signed out (not missing) or late today (in the
+    building though not on the morning's count)."""
+
+    name: str
+    grade: str
+    homeroom: str
+    status: str  # "signed out" or "late"
+    time: datetime
+    detail: str

@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.models import Visit
-from frontdesk.review.models import ReviewQuery, ReviewRow, Totals
+from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent, Totals
 from frontdesk.text import format_badge_code
 
 # Compressed page streams stay binary: ASCII85 on top makes them 25% bigger and, in pure Python, costs a
@@ -160,8 +160,18 @@ def visits_pdf(rows: list[ReviewRow], out: Path, *, query: ReviewQuery, school: 
     c.save()
 
 
-def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime, state: str = "") -> None:
-    """The emergency roster: everyone on site now, large type, with a box to tick each person off.
+def roster_pdf(
+    visits: list[Visit],
+    out: Path,
+    *,
+    school: str,
+    now: datetime,
+    signed_out: list[RosterStudent] = (),  # type: ignore[assignment]
+    late: list[RosterStudent] = (),  # type: ignore[assignment]
+    state: str = "",
+) -> None:
+    """The emergency roster: everyone on site now, large type, with a box to tick each person off; then the
+    students signed out (not missing) and those who arrived late today (in the building), when there are any.
 
     ``state`` (e.g. "LOCKDOWN (DRILL)") heads the page while the school is not in its normal state.
     """
@@ -169,11 +179,21 @@ def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime, st
     line = 26
     top = height - MARGIN - 86
     per_page = int((top - MARGIN - 10) // line)
-    pages = max(1, -(-len(visits) // per_page))
+    student_lines = [("head", "Students signed out (not missing)")] if signed_out else []
+    student_lines += [("row", s) for s in signed_out]
+    if late:
+        student_lines += [
+            ("head", "Students who arrived late today (in the building)"),
+            *[("row", s) for s in late],
+        ]
+    student_per_page = int((top - MARGIN - 10) // 22) - 4  # room for two section headings
+    student_pages = -(-len(student_lines) // student_per_page)
+    visitor_pages = max(1, -(-len(visits) // per_page))
+    pages = visitor_pages + student_pages
     columns = [("", 28), ("Name", 190), ("Category", 88), ("Where", 125), ("In", 40), ("Badge", 69)]
     c = Canvas(str(out), pagesize=letter)
     c.setTitle("Emergency roster")
-    for page in range(pages):
+    for page in range(visitor_pages):
         c.setFillColor(Color(0.75, 0.0, 0.0))
         c.rect(MARGIN, height - MARGIN - 36, width - 2 * MARGIN, 36, stroke=0, fill=1)
         c.setFillColor(white)
@@ -221,4 +241,56 @@ def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime, st
         c.setFont(FONT, 8)
         c.drawRightString(width - MARGIN, MARGIN - 12, f"Page {page + 1} of {pages}")
         c.showPage()
+    for page in range(student_pages):
+        chunk = student_lines[page * student_per_page : (page + 1) * student_per_page]
+        _roster_students_page(c, chunk, school, now, f"Page {visitor_pages + page + 1} of {pages}")
     c.save()
+
+
+def _roster_students_page(c: Canvas, lines: list, school: str, now: datetime, page_label: str) -> None:
+    """One page of the roster's student sections: headings, then name, class, time and what happened."""
+    width, height = letter
+    c.setFillColor(Color(0.1, 0.25, 0.55))
+    c.rect(MARGIN, height - MARGIN - 36, width - 2 * MARGIN, 36, stroke=0, fill=1)
+    c.setFillColor(white)
+    c.setFont(BOLD, 20)
+    c.drawString(MARGIN + 10, height - MARGIN - 26, "EMERGENCY ROSTER: students")
+    c.setFillColor(black)
+    c.setFont(FONT, 11)
+    c.drawString(MARGIN, height - MARGIN - 54, f"{school}   —   {now.astimezone():%A %Y-%m-%d at %H:%M}")
+    columns = [("Name", 170), ("Grade", 45), ("Class", 110), ("Time", 45), ("", 170)]
+    y = height - MARGIN - 86
+    for kind, item in lines:
+        if kind == "head":
+            y -= 8
+            c.setFont(BOLD, 13)
+            c.drawString(MARGIN, y, item)
+            y -= 18
+            c.setFont(BOLD, 10)
+            x = MARGIN
+            for heading, w in columns:
+                c.drawString(x + 2, y, heading)
+                x += w
+            c.setStrokeColor(RULE)
+            c.line(MARGIN, y - 4, width - MARGIN, y - 4)
+            y -= 22
+            continue
+        cells = [
+            item.name,
+            item.grade or "—",
+            item.homeroom or "—",
+            f"{item.time.astimezone():%H:%M}",
+            item.detail,
+        ]
+        x = MARGIN
+        for j, (text, (_, w)) in enumerate(zip(cells, columns, strict=True)):
+            font, size = (BOLD, 12) if j == 0 else (FONT, 10)
+            c.setFont(font, size)
+            c.drawString(x + 2, y, _fit(text, w - 4, font, size))
+            x += w
+        c.setStrokeColor(RULE)
+        c.line(MARGIN, y - 7, width - MARGIN, y - 7)
+        y -= 22
+    c.setFont(FONT, 8)
+    c.drawRightString(width - MARGIN, MARGIN - 12, page_label)
+    c.showPage()

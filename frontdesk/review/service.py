@@ -20,7 +20,7 @@ from frontdesk.audit import AuditTrail
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visit
 from frontdesk.review.annotators import badge_facts, screening_facts
-from frontdesk.review.models import ReviewQuery, ReviewRow
+from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent
 from frontdesk.store import Store
 from frontdesk.visits.service import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 
@@ -53,7 +53,9 @@ class ReviewService:
         visits: VisitService,
         *,
         school_state: Callable[[], str] = lambda: "",
+        roster_students: Callable[[], tuple[list[RosterStudent], list[RosterStudent]]] | None = None,
     ):
+        self._roster_students = roster_students  # students signed out and late today (the students feature)
         self._store = store
         self._session = session
         self._audit = audit
@@ -234,7 +236,8 @@ class ReviewService:
         return data
 
     def roster_pdf(self, out: Path, *, school: str = "") -> int:
-        """The emergency roster (everyone on site now) as a printable PDF; returns how many. Audited.
+        """The emergency roster (everyone on site now; students signed out and late today) as a printable
+        PDF; returns how many visitors. Audited.
 
         The one roster of the product: the CLI writes it, and the window prints this same file (the roster
         button, and "Print roster" on the lockdown banner).
@@ -243,6 +246,20 @@ class ReviewService:
         from frontdesk.review.pdf import roster_pdf
 
         visits = self._visits.on_site()
-        roster_pdf(visits, Path(out), school=school, now=clock.now(), state=self._school_state())
-        self._audit.record(None, "roster.print", str(out), {"on_site": len(visits)})
+        signed_out, late = self._roster_students() if self._roster_students is not None else ([], [])
+        roster_pdf(
+            visits,
+            Path(out),
+            school=school,
+            now=clock.now(),
+            signed_out=signed_out,
+            late=late,
+            state=self._school_state(),
+        )
+        self._audit.record(
+            None,
+            "roster.print",
+            str(out),
+            {"on_site": len(visits), "students_signed_out": len(signed_out), "students_late": len(late)},
+        )
         return len(visits)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
@@ -23,6 +23,8 @@ from ui.badges.printing import PanelReprintHandler, PrintWorker, health_view
 
 class BadgePrinting(QObject):
     """The badge panel, the print worker of the configured printer, and the wiring between them."""
+
+    slip_printed = Signal(str, str, str)  # what, outcome, message (a late pass, a release slip …)
 
     def __init__(self, window, services: Services, make_printer: Callable[[], Printer]):
         super().__init__()
@@ -56,6 +58,7 @@ class BadgePrinting(QObject):
             printer, bad_setting = PreviewPrinter(), exc.message
         self.worker = PrintWorker(self.services.badges, printer, self.handler)
         self.worker.job_done.connect(self.on_job_done)
+        self.worker.slip_done.connect(self.on_slip_done)
         self.worker.health_changed.connect(self.on_health_changed)
         self.worker.start()
         if printer.on_screen:  # nothing to ask a preview: say so at once rather than after a round trip
@@ -87,6 +90,20 @@ class BadgePrinting(QObject):
         visit = self.window.selected_visit()
         if visit is not None:
             self.on_reprint_requested(visit)
+
+    def print_slip(self, slip, what: str) -> None:
+        """Print a rendered slip on the badge printer (other features call this; ``slip_printed`` follows)."""
+        self._follow_settings()
+        self.worker.submit_slip(slip, what)
+
+    @Slot(str, str, str)
+    def on_slip_done(self, what: str, outcome: str, message: str) -> None:
+        """A slip's outcome: a problem goes on the window's message line; features hear ``slip_printed``."""
+        if self.worker is None:
+            return
+        if outcome != "printed":
+            self.window.message.show_message(message, "warning")
+        self.slip_printed.emit(what, outcome, message)
 
     @Slot(object)
     def on_job_done(self, result) -> None:

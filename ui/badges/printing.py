@@ -36,6 +36,7 @@ class PrintWorker(DeviceWorker):
     """One printer's queue and the one thread that serves it, for the life of the printer setting."""
 
     job_done = Signal(object)  # PrintResult
+    slip_done = Signal(str, str, str)  # what ("Late pass"), outcome, message
     health_changed = Signal(object)  # PrinterStatus
 
     def __init__(
@@ -57,6 +58,10 @@ class PrintWorker(DeviceWorker):
     def submit(self, visit: Visit, media_key: str | None = None, orientation: str | None = None) -> None:
         """Queue a visit's badge; it is dropped if it waits longer than the service's expiry."""
         self._queue.put(("print", visit, clock.now(), media_key, orientation))
+
+    def submit_slip(self, slip, what: str) -> None:
+        """Queue a rendered slip (a late pass, a release slip, a request card: ``printers.slips``)."""
+        self._queue.put(("slip", slip, what))
 
     def check_health(self) -> None:
         """Queue a status check (its answer arrives as ``health_changed``)."""
@@ -85,7 +90,14 @@ class PrintWorker(DeviceWorker):
             self.badges.close_thread()
 
     def _serve(self, item: tuple) -> None:
-        if item[0] == "print":
+        if item[0] == "slip":
+            _, slip, what = item
+            outcome, message = self.badges.print_slip(slip, self.printer, what)
+            self.slip_done.emit(what, outcome.value, message)
+            if outcome in _OUTCOME_STATE:
+                state = _OUTCOME_STATE[outcome]
+                self.health_changed.emit(PrinterStatus(state, _slip_short(outcome, self.printer)))
+        elif item[0] == "print":
             _, visit, queued_at, media_key, orientation = item
             result = self.badges.print_badge(
                 visit,
@@ -111,6 +123,12 @@ def _short(result: PrintResult, printer: Printer) -> str:
     if result.outcome is Outcome.SENT:
         return "not answering — check the last badge"
     return "needs attention"
+
+
+def _slip_short(outcome: Outcome, printer: Printer) -> str:
+    if outcome is Outcome.PRINTED:
+        return "ready" if not printer.on_screen else "on-screen preview"
+    return "needs attention" if outcome is not Outcome.FAILED else f"not reachable ({printer.where})"
 
 
 @dataclass

@@ -12,6 +12,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Slot
 
 from frontdesk.ids.service import IdReader
+from frontdesk.models import Visitor
 from frontdesk.text import normalize_badge_code
 from scanners.aamva import parse_id
 from scanners.idcard import IdRecord, UnreadableIdError
@@ -38,6 +39,13 @@ class IdScanController(QObject):
         self.panel.rejected.connect(self.on_panel_rejected)
         self.last_record: IdRecord | None = None
         self.workers: list[ScannerWorker] = []
+        # Another window may take an ID read while it is in front (the students window, for the adult at
+        # early dismissal): each claimant gets the Visitor and returns True when it took it.
+        self._claimants: list[Callable[[Visitor], bool]] = []
+
+    def add_claimant(self, claim: Callable[[Visitor], bool]) -> None:
+        """Let ``claim(visitor)`` take an ID read before the visitor form does (the composition root wires it)."""
+        self._claimants.append(claim)
 
     def attach_wedge(self, wedge: WedgeFilter) -> None:
         """Listen to the application's keyboard-wedge filter."""
@@ -89,6 +97,9 @@ class IdScanController(QObject):
             return None
         self.last_record = record
         visitor = record.to_visitor()
+        for claim in self._claimants:
+            if claim(visitor):
+                return record
         self.window.fill_visitor(visitor)
         warnings = self.panel.show_record(record, self._today())
         if warnings:

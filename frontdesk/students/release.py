@@ -1,0 +1,366 @@
+"""Early dismissal to the right adult only: one workflow, ``start → decide → commit``, for every door.
+
+The adult is screened like any visitor, by the same screener and decision services check-in uses:
+
+- a custody order, or the office's may-not-pick-up list, naming this student (a ``custody`` entry) and
+  confirmed — by a person at the desk, or by the screener's own ``match`` at an unattended door — refuses the
+  release (:class:`Refused` ``custody`` / ``may_not_pick_up``) and notifies the principal as a confirmed
+  barred match does; a barred or registry match refuses the same way (``barred``);
+- a *possible* match on such an entry needs a person to compare (:class:`NeedsDecision`); an unattended door
+  (the command line) cannot, and refuses without releasing;
+- then the adult must be someone who may take the student today (:meth:`StudentService.pickups`: guardians
+  from the SIS with pick-up allowed, temporary authorisations). Anyone else is :class:`NotAuthorised`, unless
+  a principal or administrator, signed in as themselves, approves this once with a reason.
+
+:meth:`Dismissal.commit` writes the release, the screening decisions behind it and their audit records in
+one transaction. Reunification (:mod:`frontdesk.students.reunify`) asks :meth:`Dismissal.start` the same
+questions and queues the request instead of releasing at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from frontdesk.access.roles import Action
+from frontdesk.errors import ConflictError, InputError
+from frontdesk.screening.dates import UNKNOWN, Dob
+from frontdesk.screening.decisions import Consequence, Outcome, ScreeningDecision, consequence_of
+from frontdesk.screening.models import Candidate, Decision, Kind, Query, ScreenResult
+from frontdesk.settings import SCREEN_REGISTRY_AS_BARRED
+from frontdesk.students.models import Movement, MovementKind, Pickup, Student
+from frontdesk.students.service import MAY_NOT_PICK_UP, StudentService, names_student
+
+if TYPE_CHECKING:
+    from frontdesk.access.session import Session
+    from frontdesk.audit import AuditTrail
+    from frontdesk.screening.decisions import DecisionService
+    from frontdesk.screening.screener import Screener
+    from frontdesk.settings import Settings
+
+PRINCIPAL_APPROVAL = "approved once by"
+
+
+@dataclass(frozen=True)
+class ReleaseRequest:
+    """Who is taking which student, and why. ``approve``: a principal approves an unlisted adult this once
+    (``reason`` is then the approval's reason too)."""
+
+    student: Student
+    first_name: str
+    last_name: str
+    reason: str
+    dob: date | None = None
+    approve: bool = False
+
+    @property
+    def adult(self) -> str:
+        """The adult's name as recorded."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    """A flagged entry a person said is not this adult (recorded with the release)."""
+
+    candidate: Candidate
+    reason: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class Dismissal:
+    """A release in progress: the request, the screening, and the flagged entries decided so far."""
+
+    request: ReleaseRequest
+    result: ScreenResult
+    relevant: tuple[Candidate, ...]
+    dismissed: tuple[Dismissed, ...] = ()
+    pickup: Pickup | None = None
+
+    @property
+    def pending(self) -> tuple[Candidate, ...]:
+        """Flagged entries that matter to this release and nobody has decided on yet."""
+        done = {d.candidate.entry.id for d in self.dismissed}
+        return tuple(c for c in self.relevant if c.entry.id not in done)
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """Screened, and the adult may take the student: :meth:`Dismissal.commit` releases."""
+
+    dismissal: Dismissal
+    authorised_as: str
+    approved_by: str = ""
+
+
+@dataclass(frozen=True)
+class NeedsDecision:
+    """A person at the desk must compare the adult with these entries (best first)."""
+
+    dismissal: Dismissal
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class NotAuthorised:
+    """The adult is not on the student's list; nothing was released. ``pickups``: who may take the student."""
+
+    dismissal: Dismissal
+    message: str
+    pickups: tuple[Pickup, ...]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Refused by a custody order, the may-not-pick-up list, or a barred match; the principal was told."""
+
+    code: str  # "custody", "may_not_pick_up", "barred"
+    message: str
+    decision: ScreeningDecision | None = None
+    confirmed: bool = True  # False: a possible match nobody could compare (an unattended door)
+
+
+Outcome_ = Cleared | NeedsDecision | NotAuthorised | Refused
+
+
+@dataclass(frozen=True)
+class Released:
+    """A committed release: the movement recorded and the screening decisions stored with it."""
+
+    movement: Movement
+    decisions: tuple[ScreeningDecision, ...]
+
+
+def split_name(text: str) -> tuple[str, str]:
+    """ "FIRST LAST" (or "LAST, FIRST") as (first, last)."""
+    text = " ".join(text.split())
+    if "," in text:
+        last, _, first = text.partition(",")
+        first, last = first.strip(), last.strip()
+    else:
+        first, _, last = text.rpartition(" ")
+    if not first or not last:
+        raise InputError('Give the adult\'s first and last name: --to "FIRST LAST"')
+    return first, last
+
+
+def _code(entry) -> str:
+    """The refusal's code for the list an entry is on."""
+    if entry.kind is Kind.CUSTODY:
+        return "may_not_pick_up" if entry.source == MAY_NOT_PICK_UP else "custody"
+    return "barred"
+
+
+def query_of(request: ReleaseRequest) -> Query:
+    """The screening query for the adult."""
+    dob = Dob(request.dob, request.dob.year) if request.dob else UNKNOWN
+    return Query(request.first_name.strip(), request.last_name.strip(), "", dob)
+
+
+class DismissalService:
+    """The release workflow over the screener, the decisions and the students service."""
+
+    def __init__(
+        self,
+        *,
+        students: StudentService,
+        screener: Screener,
+        decisions: DecisionService,
+        settings: Settings,
+        session: Session,
+        audit: AuditTrail,
+        frozen: Callable[[], str | None] = lambda: None,
+    ):
+        self._students = students
+        self._screener = screener
+        self._decisions = decisions
+        self._settings = settings
+        self._session = session
+        self._audit = audit
+        self._frozen = frozen  # the school's lockdown banner while releases are frozen, else None
+
+    # --- start ---------------------------------------------------------------------------------------------
+    def start(self, request: ReleaseRequest, *, unattended: bool = False, reunification: bool = False) -> Outcome_:
+        """Screen the adult and check the student's list; nothing is released yet."""
+        self._session.require(Action.REUNIFY if reunification else Action.SIGN_STUDENTS)
+        if not request.first_name.strip() or not request.last_name.strip():
+            raise InputError('Give the adult\'s first and last name (--to "FIRST LAST")')
+        if not request.reason.strip():
+            raise InputError("Give the reason for the release (--reason)")
+        student = request.student
+        if not student.active:
+            raise ConflictError(f"{student.full_name} is no longer enrolled", code="student_inactive")
+        if not reunification:
+            banner = self._frozen()
+            if banner:
+                raise ConflictError(
+                    f"{banner}. Releases wait for the all clear (or reunification).", code="admissions_frozen"
+                )
+            if self._students.release_open(student) is not None:
+                raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
+        result = self._screener.screen(query_of(request))
+        relevant = tuple(c for c in result.candidates if self._matters(c, student))
+        dismissal = Dismissal(request, result, relevant)
+        if unattended:
+            strong = [c for c in relevant if c.decision is Decision.MATCH]
+            if strong:
+                decision = self._decisions.confirm(
+                    result.query, strong[0], "FrontDesk (unattended)", "the screener's own verdict: match"
+                )
+                return self._refused(request, strong[0], decision)
+        return self._next(dismissal, unattended=unattended)
+
+    def _matters(self, candidate: Candidate, student: Student) -> bool:
+        kind = candidate.entry.kind
+        if kind is Kind.CUSTODY:
+            return names_student(candidate.entry, student)
+        return self._consequence(kind) is Consequence.DENY
+
+    def _consequence(self, kind: Kind) -> Consequence:
+        return consequence_of(kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
+
+    def _next(self, dismissal: Dismissal, *, unattended: bool = False) -> Outcome_:
+        pending = dismissal.pending
+        request = dismissal.request
+        if pending:
+            if unattended:
+                entry = pending[0].entry
+                code = _code(entry)
+                self._refusal_record(request, code, entry.source)
+                return Refused(
+                    code,
+                    f"REFUSED: {request.student.full_name} not released. {request.adult} may be {entry.full_name} "
+                    f"on the {entry.source} {entry.kind.label.lower()} list: a person at the desk must compare "
+                    "them with the entry first.",
+                    confirmed=False,
+                )
+            return NeedsDecision(dismissal, pending)
+        student = request.student
+        pickup = self._students.authorised_pickup(student, request.first_name, request.last_name, request.dob)
+        dismissal = dataclasses.replace(dismissal, pickup=pickup)
+        if pickup is not None:
+            return Cleared(dismissal, pickup.why)
+        if request.approve:
+            self._session.require(Action.APPROVE_RELEASE)
+            approver = self._session.actor.display_name
+            return Cleared(dismissal, f"{PRINCIPAL_APPROVAL} {approver}", approved_by=approver)
+        self._refusal_record(request, "not_authorised", "")
+        pickups = tuple(self._students.pickups(student))
+        listed = ", ".join(p.name for p in pickups) or "nobody"
+        return NotAuthorised(
+            dismissal,
+            f"Not released: {request.adult} is not on {student.full_name}'s pick-up list ({listed}). "
+            "A principal may approve this once, with a reason.",
+            pickups,
+        )
+
+    # --- decide --------------------------------------------------------------------------------------------
+    def decide(self, dismissal: Dismissal, entry_id: int, *, same_person: bool, reason: str = "") -> Outcome_:
+        """A person's answer on one flagged entry: *same person* refuses; *not this person* needs a reason."""
+        candidate = next((c for c in dismissal.pending if c.entry.id == entry_id), None)
+        if candidate is None:
+            raise InputError(f"Entry {entry_id} is not waiting for a decision here")
+        staff = self._students.staff()
+        if same_person:
+            decision = self._decisions.confirm(dismissal.result.query, candidate, staff, reason)
+            return self._refused(dismissal.request, candidate, decision)
+        if not reason.strip():
+            raise InputError("Say why this is not the person on the list (for example: different photo)")
+        decided = Dismissed(candidate, reason.strip(), staff)
+        return self._next(dataclasses.replace(dismissal, dismissed=(*dismissal.dismissed, decided)))
+
+    def _refused(self, request: ReleaseRequest, candidate: Candidate, decision: ScreeningDecision) -> Refused:
+        entry = candidate.entry
+        code = _code(entry)
+        if entry.kind is Kind.CUSTODY:
+            why = (
+                "the office's may-not-pick-up list"
+                if code == "may_not_pick_up"
+                else f"a custody order ({entry.source})"
+            )
+        else:
+            why = f"the {entry.source} {entry.kind.label.lower()} list"
+        self._refusal_record(request, code, entry.source, decision.id)
+        told = f" {', '.join(decision.told)} notified." if decision.told else " The principal was notified."
+        return Refused(
+            code,
+            f"REFUSED: do not release {request.student.full_name} to {request.adult}: {why}.{told}",
+            decision,
+        )
+
+    def _refusal_record(self, request: ReleaseRequest, code: str, source: str, decision_id: int | None = None):
+        self._audit.record(
+            None,
+            "students.release_refused",
+            f"student {request.student.sourced_id}",
+            {
+                "adult": request.adult,
+                "code": code,
+                "list": source,
+                "decision_id": decision_id,
+                "reason": request.reason.strip(),
+            },
+        )
+
+    # --- commit --------------------------------------------------------------------------------------------
+    def record_decisions(self, dismissal: Dismissal, staff: str) -> list[ScreeningDecision]:
+        """Store the screening behind a release (inside the caller's transaction)."""
+        result = dismissal.result
+        if not dismissal.dismissed:
+            return [self._decisions.record_clear(result, staff)]
+        return [
+            self._decisions.record(
+                result.query, d.candidate, Outcome.NOT_THIS_PERSON, Consequence.ADMIT, d.staff, d.reason
+            )
+            for d in dismissal.dismissed
+        ]
+
+    def commit(self, cleared: Cleared) -> Released:
+        """Release: the movement, its screening decisions and audit records in one transaction."""
+        dismissal = cleared.dismissal
+        if dismissal.pending:
+            raise InputError("Decide on every flagged record before releasing")
+        request = dismissal.request
+        student = request.student
+        staff = self._students.staff()
+        with self._audit.transaction() as db:
+            if self._students.release_open(student, db=db) is not None:
+                raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
+            decisions = self.record_decisions(dismissal, staff)
+            movement = self._students._insert(  # noqa: SLF001 - the feature's own writer
+                db,
+                student,
+                MovementKind.RELEASE,
+                reason=request.reason,
+                adult=request.adult,
+                adult_dob=request.dob.isoformat() if request.dob else None,
+                authorised_as=cleared.authorised_as,
+                approved_by=cleared.approved_by,
+                decision_id=decisions[0].id if decisions else None,
+            )
+            self._audit.record(
+                None,
+                "students.release",
+                f"student {student.sourced_id}",
+                {
+                    "student": student.full_name,
+                    "to": request.adult,
+                    "authorised_as": cleared.authorised_as,
+                    "approved_by": cleared.approved_by,
+                    "reason": request.reason.strip(),
+                    "movement": movement.id,
+                },
+            )
+        return Released(movement, tuple(decisions))
+
+    def release(self, request: ReleaseRequest) -> Outcome_ | Released:
+        """Start and commit in one call at an unattended door (the command line): :class:`Released`, or the
+        outcome that stopped it (:class:`NotAuthorised`, :class:`Refused`)."""
+        outcome = self.start(request, unattended=True)
+        if isinstance(outcome, Cleared):
+            return self.commit(outcome)
+        return outcome

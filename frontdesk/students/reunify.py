@@ -1,0 +1,387 @@
+"""Reunification after an evacuation or lockdown, following the Standard Reunification Method's steps.
+
+1. :meth:`ReunificationService.start` opens a reunification (``drill`` marks a practice; it shows everywhere).
+2. A guardian asks for a student: the same checks as an early dismissal (:meth:`DismissalService.start` with
+   ``reunification=True``: screening, custody, the pick-up list, a principal's approval); :meth:`queue` records
+   the request and its screening, and gives the request card's code.
+3. A runner is sent for the student (:meth:`send`): *on the way*.
+4. The student is handed over (:meth:`release`): *released*, recorded as a release (off the building roster).
+
+:meth:`board` is the live board (requested / on the way / released / not yet requested, per class);
+:meth:`export_csv` writes everything afterwards. Every step is audited in the transaction that makes it.
+A laptop at the reunification site runs the same desk over its own copy of the data folder (``--data-dir``).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, TYPE_CHECKING
+
+from frontdesk import clock
+from frontdesk.access.roles import Action
+from frontdesk.errors import ConflictError, InputError, NotFoundError
+from frontdesk.students.models import MovementKind, Student
+from frontdesk.students.release import Cleared, DismissalService, Outcome_, ReleaseRequest
+from frontdesk.students.service import StudentService, student_from_row
+from frontdesk.text import new_badge_code
+
+if TYPE_CHECKING:
+    from frontdesk.access.session import Session
+    from frontdesk.audit import AuditTrail
+    from frontdesk.store import Store
+
+REQUESTED, ON_THE_WAY, RELEASED = "requested", "on_the_way", "released"
+STATUS_WORDS = {REQUESTED: "requested", ON_THE_WAY: "on the way", RELEASED: "released"}
+
+
+@dataclass(frozen=True)
+class Reunification:
+    """One reunification (or drill)."""
+
+    id: int
+    started_at: datetime
+    drill: bool
+    site: str
+    started_by: str
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReunifyRequest:
+    """A guardian's request for a student, and how far it has gone."""
+
+    id: int
+    student: Student
+    adult: str
+    authorised_as: str
+    status: str
+    requested_at: datetime
+    card: str
+    runner: str = ""
+    released_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One class on the live board."""
+
+    homeroom: str
+    students: int
+    requested: int
+    on_the_way: int
+    released: int
+
+    @property
+    def not_requested(self) -> int:
+        """Students of the class nobody has asked for yet."""
+        return self.students - self.requested - self.on_the_way - self.released
+
+
+@dataclass(frozen=True)
+class Board:
+    """The live board: the reunification, per-class counts and every request, newest first."""
+
+    reunification: Reunification
+    rows: tuple[BoardRow, ...]
+    requests: tuple[ReunifyRequest, ...]
+
+    def total(self, what: str) -> int:
+        """A column's total (``requested``, ``on_the_way``, ``released``, ``not_requested``, ``students``)."""
+        return sum(getattr(r, what) for r in self.rows)
+
+
+_REQ_COLUMNS = "r.id, r.adult, r.authorised_as, r.status, r.requested_at, r.card, r.runner, r.released_at"
+
+
+class ReunificationService:
+    """Runs reunification over the students and release services."""
+
+    def __init__(
+        self,
+        store: Store,
+        students: StudentService,
+        dismissal: DismissalService,
+        *,
+        session: Session,
+        audit: AuditTrail,
+    ):
+        self._store = store
+        self._students = students
+        self._dismissal = dismissal
+        self._session = session
+        self._audit = audit
+
+    # --- the run -------------------------------------------------------------------------------------------
+    def start(self, *, drill: bool, site: str = "") -> Reunification:
+        """Open a reunification (one at a time)."""
+        self._session.require(Action.REUNIFY)
+        if self.current() is not None:
+            raise ConflictError("A reunification is already running: end it first", code="reunification_open")
+        actor = self._students.staff()
+        with self._audit.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO reunifications (started_at, drill, site, started_by) VALUES (?, ?, ?, ?)",
+                [clock.to_db(clock.now()), int(drill), site.strip(), actor],
+            )
+            self._audit.record(
+                None, "reunify.start", f"reunification {cur.lastrowid}", {"drill": drill, "site": site.strip()}
+            )
+        return self.get(cur.lastrowid)
+
+    def end(self) -> Reunification:
+        """Close the running reunification."""
+        self._session.require(Action.REUNIFY)
+        run = self._require_current()
+        with self._audit.transaction() as db:
+            db.execute("UPDATE reunifications SET ended_at = ? WHERE id = ?", [clock.to_db(clock.now()), run.id])
+            self._audit.record(None, "reunify.end", f"reunification {run.id}", {"drill": run.drill})
+        return self.get(run.id)
+
+    def get(self, run_id: int) -> Reunification:
+        """One reunification by id."""
+        row = self._store.db.execute(
+            "SELECT id, started_at, drill, site, started_by, ended_at FROM reunifications WHERE id = ?", [run_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No reunification {run_id}")
+        return Reunification(row[0], clock.from_db(row[1]), bool(row[2]), row[3], row[4], clock.from_db(row[5]))  # type: ignore[arg-type]
+
+    def current(self) -> Reunification | None:
+        """The reunification running now, if any."""
+        row = self._store.db.execute(
+            "SELECT id FROM reunifications WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return self.get(row[0]) if row else None
+
+    def _require_current(self) -> Reunification:
+        run = self.current()
+        if run is None:
+            raise ConflictError("No reunification is running", code="no_reunification")
+        return run
+
+    # --- requests ------------------------------------------------------------------------------------------
+    def check(self, request: ReleaseRequest, *, unattended: bool = False) -> Outcome_:
+        """The early-dismissal checks for a guardian's request (no lockdown freeze: this is how students leave)."""
+        self._require_current()
+        if self._open_request(request.student) is not None:
+            raise ConflictError(
+                f"{request.student.full_name} has already been requested", code="already_requested"
+            )
+        return self._dismissal.start(request, unattended=unattended, reunification=True)
+
+    def queue(self, cleared: Cleared) -> ReunifyRequest:
+        """Record a cleared request (with its screening) and give its card code."""
+        run = self._require_current()
+        dismissal = cleared.dismissal
+        request = dismissal.request
+        staff = self._students.staff()
+        with self._audit.transaction() as db:
+            if self._open_request(request.student, db=db) is not None:
+                raise ConflictError(
+                    f"{request.student.full_name} has already been requested", code="already_requested"
+                )
+            decisions = self._dismissal.record_decisions(dismissal, staff)
+            card = new_badge_code()
+            cur = db.execute(
+                "INSERT INTO reunification_requests (reunification_id, student_id, adult, adult_dob, "
+                "authorised_as, "
+                "status, requested_at, staff, decision_id, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run.id,
+                    request.student.id,
+                    request.adult,
+                    request.dob.isoformat() if request.dob else None,
+                    cleared.authorised_as,
+                    REQUESTED,
+                    clock.to_db(clock.now()),
+                    staff,
+                    decisions[0].id if decisions else None,
+                    card,
+                ],
+            )
+            self._audit.record(
+                None,
+                "reunify.request",
+                f"student {request.student.sourced_id}",
+                {
+                    "reunification": run.id,
+                    "drill": run.drill,
+                    "adult": request.adult,
+                    "authorised_as": cleared.authorised_as,
+                    "request": cur.lastrowid,
+                },
+            )
+        return self.request(cur.lastrowid)
+
+    def ask(self, request: ReleaseRequest) -> Outcome_ | ReunifyRequest:
+        """Check and queue in one call where no person compares (scripts, tests): the queued request, or the
+        outcome that stopped it."""
+        outcome = self.check(request, unattended=True)
+        return self.queue(outcome) if isinstance(outcome, Cleared) else outcome
+
+    def send(self, request_id: int, runner: str) -> ReunifyRequest:
+        """A runner goes for the student."""
+        self._session.require(Action.REUNIFY)
+        if not runner.strip():
+            raise InputError("Name the runner sent for the student")
+        return self._move(request_id, REQUESTED, ON_THE_WAY, runner=runner.strip())
+
+    def release(self, request_id: int) -> ReunifyRequest:
+        """The student is handed to the adult: recorded as a release too (off the building roster)."""
+        self._session.require(Action.REUNIFY)
+        return self._move(request_id, ON_THE_WAY, RELEASED)
+
+    def _move(self, request_id: int, before: str, after: str, runner: str = "") -> ReunifyRequest:
+        run = self._require_current()
+        with self._audit.transaction() as db:
+            req = self.request(request_id)
+            if req.status != before:
+                raise ConflictError(
+                    f"{req.student.full_name}'s request is {STATUS_WORDS[req.status]}, not {STATUS_WORDS[before]}",
+                    code="wrong_step",
+                )
+            now = clock.to_db(clock.now())
+            if after == ON_THE_WAY:
+                db.execute(
+                    "UPDATE reunification_requests SET status = ?, runner = ?, sent_at = ? WHERE id = ?",
+                    [after, runner, now, request_id],
+                )
+            else:
+                db.execute(
+                    "UPDATE reunification_requests SET status = ?, released_at = ? WHERE id = ?",
+                    [after, now, request_id],
+                )
+                self._students._insert(  # noqa: SLF001 - the feature's own writer
+                    db,
+                    req.student,
+                    MovementKind.RELEASE,
+                    reason=f"reunification{' drill' if run.drill else ''} {run.id}",
+                    adult=req.adult,
+                    authorised_as=req.authorised_as,
+                )
+            self._audit.record(
+                None,
+                f"reunify.{'send' if after == ON_THE_WAY else 'release'}",
+                f"student {req.student.sourced_id}",
+                {
+                    "reunification": run.id,
+                    "drill": run.drill,
+                    "request": request_id,
+                    "runner": runner,
+                    "adult": req.adult,
+                },
+            )
+        return self.request(request_id)
+
+    def request(self, request_id: int) -> ReunifyRequest:
+        """One request by id."""
+        row = self._store.db.execute(
+            f"SELECT {_REQ_COLUMNS}, r.student_id FROM reunification_requests r WHERE r.id = ?", [request_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No reunification request {request_id}")
+        return self._request(row[:-1], self._students.get(int(row[-1])))
+
+    @staticmethod
+    def _request(r: tuple, student: Student) -> ReunifyRequest:
+        return ReunifyRequest(
+            r[0], student, r[1], r[2], r[3], clock.from_db(r[4]), r[5], r[6], clock.from_db(r[7])
+        )  # type: ignore[arg-type]
+
+    def request_by_card(self, card: str) -> ReunifyRequest:
+        """A request by the code printed on its card (scanned at the release point)."""
+        row = self._store.db.execute(
+            "SELECT id FROM reunification_requests WHERE card = ?", [card.strip().upper().replace("-", "")]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No reunification request card {card!r}")
+        return self.request(row[0])
+
+    def _open_request(self, student: Student, db=None) -> int | None:
+        run = self.current()
+        if run is None:
+            return None
+        row = (
+            (db or self._store.db)
+            .execute(
+                "SELECT id FROM reunification_requests WHERE reunification_id = ? AND student_id = ?",
+                [run.id, student.id],
+            )
+            .fetchone()
+        )
+        return row[0] if row else None
+
+    # --- the board and the record afterwards -------------------------------------------------------------
+    def board(self, run_id: int | None = None) -> Board:
+        """Per class: students, requested, on the way, released (not yet requested follows); the requests."""
+        self._session.require(Action.REUNIFY)
+        run = self.get(run_id) if run_id is not None else self._require_current()
+        db = self._store.db
+        counts = db.execute(
+            "SELECT s.homeroom, count(*), "
+            "sum(r.status = 'requested'), sum(r.status = 'on_the_way'), sum(r.status = 'released') "
+            "FROM students s LEFT JOIN reunification_requests r ON r.student_id = s.id AND r.reunification_id = ? "
+            "WHERE s.active = 1 GROUP BY s.homeroom ORDER BY s.homeroom",
+            [run.id],
+        ).fetchall()
+        rows = tuple(BoardRow(h or "(no class)", n, a or 0, b or 0, c or 0) for h, n, a, b, c in counts)
+        from frontdesk.students.service import _STUDENT_COLUMNS
+
+        reqs = db.execute(
+            f"SELECT {_REQ_COLUMNS}, {_STUDENT_COLUMNS} FROM reunification_requests r "
+            "JOIN students s ON s.id = r.student_id WHERE r.reunification_id = ? ORDER BY r.id DESC",
+            [run.id],
+        ).fetchall()
+        requests = tuple(self._request(r[:8], student_from_row(r[8:])) for r in reqs)
+        return Board(run, rows, requests)
+
+    def export_csv(self, out: IO[str], run_id: int | None = None) -> int:
+        """Every request of a reunification as CSV (afterwards, for the record); returns how many. Audited."""
+        self._session.require(Action.EXPORT)
+        board = self.board(run_id if run_id is not None else (self.current() or self._last()).id)
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "reunification",
+                "drill",
+                "student_number",
+                "student",
+                "class",
+                "adult",
+                "authorised_as",
+                "status",
+                "requested_at",
+                "runner",
+                "released_at",
+                "card",
+            ]
+        )
+        for r in reversed(board.requests):
+            writer.writerow(
+                [
+                    board.reunification.id,
+                    "yes" if board.reunification.drill else "no",
+                    r.student.number,
+                    r.student.full_name,
+                    r.student.homeroom,
+                    r.adult,
+                    r.authorised_as,
+                    STATUS_WORDS[r.status],
+                    r.requested_at.astimezone().isoformat(timespec="seconds"),
+                    r.runner,
+                    r.released_at.astimezone().isoformat(timespec="seconds") if r.released_at else "",
+                    r.card,
+                ]
+            )
+        self._audit.record(
+            None, "reunify.export", f"reunification {board.reunification.id}", {"requests": len(board.requests)}
+        )
+        return len(board.requests)
+
+    def _last(self) -> Reunification:
+        row = self._store.db.execute("SELECT id FROM reunifications ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise NotFoundError("No reunification has been run")
+        return self.get(row[0])
