@@ -27,6 +27,7 @@ from ui.scanning.wedge_filter import WedgeFilter
 from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.staff.sign_in import CreateAdminPanel
+from ui.window_size import fit_to_screen
 
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
@@ -94,7 +95,7 @@ class Shell(QStackedWidget):
         self.window: MainWindow | None = None
         self.desk: Desk | None = None
         self.setWindowTitle("FrontDesk")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 800)
         if services.settings.is_configured():
             self.show_desk()
         else:

@@ -193,22 +193,31 @@ class CheckInFlow(QObject):
             self._hidden = self._window.step_aside_for_card()
         self._window.form_actions.addWidget(self.card)
         self.card.reason.setFocus()
+        # Keep the decision buttons in view while the card's wrapped text settles its height.
+        scroll = self._card_scroll()
+        if scroll is not None:
+            scroll.verticalScrollBar().rangeChanged.connect(self.on_card_laid_out)
         QTimer.singleShot(50, self.on_card_laid_out)
         self.card_shown.emit(self.card)
 
-    @Slot()
-    def on_card_laid_out(self) -> None:
-        """Scroll the card's decision buttons into view (the form's column may scroll)."""
-        if self.card is None:
-            return
-        parent = self.card.parentWidget()
+    def _card_scroll(self) -> QScrollArea | None:
+        parent = self.card.parentWidget() if self.card is not None else None
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
-        if parent is not None:
-            parent.ensureWidgetVisible(self.card.same_person, 0, 40)
+        return parent
+
+    @Slot()
+    def on_card_laid_out(self, *_range) -> None:
+        """Scroll the card's decision buttons into view (the form's column may scroll)."""
+        scroll = self._card_scroll()
+        if scroll is not None:
+            scroll.ensureWidgetVisible(self.card.same_person, 0, 40)
 
     def _remove_card(self) -> None:
         if self.card is not None:
+            scroll = self._card_scroll()
+            if scroll is not None:
+                scroll.verticalScrollBar().rangeChanged.disconnect(self.on_card_laid_out)
             self._window.form_actions.removeWidget(self.card)
             self.card.hide()
             self.card.deleteLater()

@@ -48,7 +48,10 @@ from ui.desk.checkin_flow import CheckInFlow
 from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.desk.visitor_form import VisitorForm
 from ui.table_models import OnSiteModel
+from ui.window_size import fit_to_screen
 
+FORM_MIN_WIDTH = 400  # the visitor form (or the sign-in pad) never gets narrower than this
+ONSITE_MIN_WIDTH = 380  # nor On site now
 HEALTH_COLOURS = {"ok": "#1b7f3b", "warning": "#b26a00", "error": "#b00020", "unconfigured": "#666666"}
 MESSAGE_STYLES = {
     "info": "background:#e8f1fb; color:#0b3d6b;",
@@ -105,7 +108,7 @@ class MainWindow(QMainWindow):
         self._frozen_reason: str | None = None
         school = services.settings.get(SCHOOL_NAME) or "FrontDesk"
         self.setWindowTitle(f"FrontDesk — {school} — {services.settings.get(STATION_NAME)}")
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)
 
         central = QWidget()
         # On a short screen (1366x768 with a taskbar) the desk scrolls; the status bar stays in view.
@@ -143,7 +146,11 @@ class MainWindow(QMainWindow):
         self.message = MessageLine()
         outer.addWidget(self.message)
 
+        # Neither side of the splitter can be dragged (or pushed by a wide panel) out of sight.
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.setHandleWidth(8)
+        self.splitter = split
         outer.addWidget(split, 1)
 
         form_box = QGroupBox("Visitor")
@@ -169,8 +176,10 @@ class MainWindow(QMainWindow):
         form_scroll.setWidgetResizable(True)
         form_scroll.setFrameShape(QFrame.Shape.NoFrame)
         form_scroll.setWidget(form_box)
+        form_scroll.setMinimumWidth(FORM_MIN_WIDTH)
         # The form's column: the form, or a cover over it (the sign-in pad while the desk is locked).
         self.form_column = QStackedWidget()
+        self.form_column.setMinimumWidth(FORM_MIN_WIDTH)
         self.form_column.addWidget(form_scroll)
         self._form_page = form_scroll
         split.addWidget(self.form_column)
@@ -204,8 +213,13 @@ class MainWindow(QMainWindow):
         onsite_layout.addLayout(checkout_row)
         self.side_panels = QVBoxLayout()  # features add panels under On site now (the printed badge)
         onsite_layout.addLayout(self.side_panels)
+        onsite_box.setMinimumWidth(ONSITE_MIN_WIDTH)
+        self.onsite_box = onsite_box
         split.addWidget(onsite_box)
-        split.setSizes([480, 800])
+        # The form keeps its width; On site now takes what is left (a wide card scrolls inside its column).
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([520, 760])
 
         self.health: dict[str, HealthLabel] = {}
         for name in ("Scanner", "Printer", "Dispatch"):

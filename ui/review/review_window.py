@@ -36,6 +36,7 @@ from frontdesk.settings import SCHOOL_NAME
 from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
 from ui.review.review_models import AuditTableModel, ReviewTableModel
+from ui.window_size import fit_to_screen
 
 SEARCH_DELAY_MS = 120  # one query per pause in typing, not per key
 
@@ -447,7 +448,7 @@ class ReviewWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.services = services
         self.setWindowTitle("FrontDesk — review")
-        self.resize(1400, 900)
+        fit_to_screen(self, 1400, 900)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.visits = VisitsPanel(services)
