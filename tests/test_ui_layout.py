@@ -52,7 +52,7 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def desk(qtbot, staffed, tmp_path):
-    desk = build_desk(staffed)
+    desk = build_desk(staffed, demo=True)  # with the DEMO banner: the tallest the desk gets
     qtbot.addWidget(desk.window)
     desk.desk_lock.roster_sender = PrintQueue(tmp_path / "roster.pdf")
     desk.window.resize(WIDTH, HEIGHT)
@@ -105,13 +105,14 @@ def test_no_splitter_can_collapse_a_panel(desk):
 
 def test_the_locked_desk_shows_the_pad_beside_on_site_now(qtbot, desk):
     desk.desk_lock.lock()
-    for widget in (desk.desk_lock.panel, desk.onsite_table, desk.dispatch.panel.hold_button, desk.message):
+    pad = desk.desk_lock.sign_in.pad_buttons
+    for widget in (pad["1"], pad["OK"], desk.onsite_table, desk.dispatch.panel.hold_button, desk.message):
         assert in_view(widget), widget.accessibleName() or type(widget).__name__
     # Dragging the splitter handle all the way cannot hide the pad, nor On site now.
     desk.splitter.moveSplitter(0, 1)
-    assert in_view(desk.desk_lock.panel) and desk.form_column.width() >= 300
+    assert in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40) and desk.form_column.width() >= 300
     desk.splitter.moveSplitter(WIDTH, 1)
-    assert in_view(desk.onsite_table) and in_view(desk.desk_lock.panel)
+    assert in_view(desk.onsite_table) and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
 
 
 def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot, desk):
@@ -128,7 +129,8 @@ def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot
         assert in_view(widget, 80), widget.accessibleName() or type(widget).__name__
     assert desk.onsite_box.width() >= 300
     desk.desk_lock.lock()
-    assert desk.checkin.card is None and in_view(desk.desk_lock.panel) and in_view(desk.onsite_table)
+    assert desk.checkin.card is None and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
+    assert in_view(desk.onsite_table)
 
 
 def test_after_a_principal_signs_in_the_form_keeps_its_width(qtbot, desk):

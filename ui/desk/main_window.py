@@ -110,13 +110,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"FrontDesk — {school} — {services.settings.get(STATION_NAME)}")
         fit_to_screen(self, 1280, 800)
 
+        # The window itself never scrolls (so nothing can be scrolled out of sight): the form's column and
+        # On site now scroll inside themselves, and the window's minimum stays within a laptop screen.
         central = QWidget()
-        # On a short screen (1366x768 with a taskbar) the desk scrolls; the status bar stays in view.
-        page = QScrollArea()
-        page.setWidgetResizable(True)
-        page.setFrameShape(QFrame.Shape.NoFrame)
-        page.setWidget(central)
-        self.setCentralWidget(page)
+        self.setCentralWidget(central)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(10)
@@ -172,16 +169,14 @@ class MainWindow(QMainWindow):
         form_layout.addLayout(self.form_actions)
         form_layout.addStretch(1)
         # On a 768-px laptop screen the form and its panels are taller than the window: let them scroll.
-        form_scroll = QScrollArea()
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form_scroll.setWidget(form_box)
+        form_scroll = scrolling(form_box)
         form_scroll.setMinimumWidth(FORM_MIN_WIDTH)
         # The form's column: the form, or a cover over it (the sign-in pad while the desk is locked).
         self.form_column = QStackedWidget()
         self.form_column.setMinimumWidth(FORM_MIN_WIDTH)
         self.form_column.addWidget(form_scroll)
         self._form_page = form_scroll
+        self._covers: dict[QWidget, QScrollArea] = {}
         split.addWidget(self.form_column)
 
         onsite_box = QGroupBox("On site now")
@@ -213,12 +208,15 @@ class MainWindow(QMainWindow):
         onsite_layout.addLayout(checkout_row)
         self.side_panels = QVBoxLayout()  # features add panels under On site now (the printed badge)
         onsite_layout.addLayout(self.side_panels)
-        onsite_box.setMinimumWidth(ONSITE_MIN_WIDTH)
         self.onsite_box = onsite_box
-        split.addWidget(onsite_box)
-        # The form keeps its width; On site now takes what is left (a wide card scrolls inside its column).
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
+        # Like the form's column, this one scrolls when its panels are taller than a laptop screen: the
+        # window's height never depends on them, so nothing is pushed below the bottom edge.
+        onsite_column = scrolling(onsite_box)
+        onsite_column.setMinimumWidth(ONSITE_MIN_WIDTH)
+        split.addWidget(onsite_column)
+        # A wide screen gives both columns room; a wide card scrolls inside its own column.
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
         split.setSizes([520, 760])
 
         self.health: dict[str, HealthLabel] = {}
@@ -473,12 +471,18 @@ class MainWindow(QMainWindow):
         self.banners.addWidget(widget)
 
     def add_form_cover(self, widget: QWidget) -> None:
-        """A panel that can cover the form's column (On site now stays in view); shown with ``show_form_cover``."""
-        self.form_column.addWidget(widget)
+        """A panel that can cover the form's column (On site now stays in view); shown with ``show_form_cover``.
+
+        The cover scrolls within the column like the form, so a tall one (the sign-in pad) never makes the
+        window taller than the screen.
+        """
+        page = scrolling(widget)
+        self._covers[widget] = page
+        self.form_column.addWidget(page)
 
     def show_form_cover(self, widget: QWidget | None) -> None:
         """Cover the form with ``widget`` (added with ``add_form_cover``), or show the form again (None)."""
-        self.form_column.setCurrentWidget(widget if widget is not None else self._form_page)
+        self.form_column.setCurrentWidget(self._covers[widget] if widget is not None else self._form_page)
 
     def form_covered(self) -> bool:
         """True while a cover (the sign-in pad) hides the form."""
@@ -491,6 +495,15 @@ class MainWindow(QMainWindow):
     def add_status_item(self, widget: QWidget) -> None:
         """A feature's item on the left of the status bar (who is signed in)."""
         self.statusBar().addWidget(widget)
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area that resizes it (a column that scrolls instead of growing)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def banner(text: str, colour: str = "#b00020") -> QLabel:

@@ -78,7 +78,7 @@ class HoldButton(QPushButton):
         self._tick.timeout.connect(self.on_tick)
         self._fired = False
         self.progress = 0.0
-        self.setMinimumHeight(72)
+        self.setMinimumHeight(64)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.pressed.connect(self.on_pressed)
         self.released.connect(self.on_released)
@@ -190,7 +190,7 @@ class PanicPanel(QFrame):
         self.menu_button.setText("Other alert ▾")
         self.menu_button.setAccessibleName("Choose another kind of alert")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.menu_button.setMinimumHeight(72)
+        self.menu_button.setMinimumHeight(44)  # with Drill under it, as tall as the hold button
         menu = QMenu(self.menu_button)
         for name in MENU_ORDER:
             act = menu.addAction(cap.ACTIONS[name].label)
