@@ -75,7 +75,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     follow_sign_in(notifications, desk_lock)  # each person sees their own notices
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
-    desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
+    desk_lock.locked.connect(window.checkin.on_desk_locked)  # a held check-in does not outlive a lock
     return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
 
 

@@ -237,12 +237,26 @@ class CheckInFlow(QObject):
         self._window.form.show()
         self._show_hidden()
 
-    def cancel(self) -> bool:
-        """Drop a held check-in (Esc, the desk locking): nothing is recorded. True if one was held."""
-        held = self.holding
+    @Slot()
+    def cancel(self, why: str = "cleared at the desk") -> bool:
+        """Drop a held check-in (Esc, the desk locking): nobody is admitted and the core audits it as
+        abandoned. True if one was held.
+        """
+        admission = self._admission
         self._release()
         self._warned = None
-        return held
+        if admission is None:
+            return False
+        try:
+            self._services.checkin.abandon(admission, why)
+        except FrontDeskError as exc:
+            self._window.message.show_message(exc.message, "warning")
+        return True
+
+    @Slot()
+    def on_desk_locked(self) -> None:
+        """The desk locked: a check-in held on a match card does not outlive it."""
+        self.cancel("the desk locked")
 
     @Slot(object, str)
     def on_card_dismissed(self, candidate, reason: str) -> None:

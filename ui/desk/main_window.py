@@ -412,10 +412,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def clear_form(self) -> None:
         """Empty the form (dropping a check-in that waits on a match card) and go back to the big entry."""
-        self.checkin.cancel()
+        dropped = self.checkin.cancel()
         self.form.clear()
         self.returning.hide()
-        self.message.show_message("Ready. Scan an ID or type a visitor's name.", "info")
+        self.message.show_message(
+            ("Check-in stopped: nobody was admitted. " if dropped else "")
+            + "Ready. Scan an ID or type a visitor's name.",
+            "info",
+        )
         self.focus_scan_entry()
 
     # --- check-out --------------------------------------------------------------------------------------
