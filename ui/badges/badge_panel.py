@@ -98,6 +98,16 @@ class BadgePanel(QGroupBox):
             self.picture.setPixmap(pixmap_of(result.badge, PREVIEW_WIDTH, PREVIEW_HEIGHT))
         self._say(result.message, _KIND.get(result.outcome, "#0b3d6b"))
 
+    def clear_visit(self, visit) -> None:
+        """``visit`` has left: its badge no longer shows here (nor can it be reprinted from here)."""
+        if self.visit is None or self.visit.id != visit.id:
+            return
+        self.visit = None
+        self.picture.clear()
+        self.picture.setText("No badge yet")
+        self.reprint_button.setEnabled(False)
+        self._say(f"{visit.visitor.full_name} has checked out. Badges print after each check-in.", "#0b3d6b")
+
     @Slot(object)
     def on_question_asked(self, question: Question) -> None:
         """The printer needs a decision: show it with Print again / Not now."""

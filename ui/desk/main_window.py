@@ -359,8 +359,10 @@ class MainWindow(QMainWindow):
         self.form.destination.setFocus()
 
     def fill_visitor(self, visitor: Visitor, note: str = "") -> None:
-        """Put a visitor read from an ID into the form (scanners call this)."""
+        """Put a visitor read from an ID into the form (scanners call this); the big entry starts afresh."""
         self.form.fill(visitor)
+        self.scan_entry.clear()
+        self.returning.hide()
         self.message.show_message(note or f"Read {visitor.full_name}. Check the details, then Check in.", "info")
         self.form.destination.setFocus()
 
