@@ -69,3 +69,8 @@ def _cap(piece: str) -> str:
     if lower.startswith("mc") and len(piece) > 3:
         return "Mc" + lower[2].upper() + lower[3:]
     return lower[0].upper() + lower[1:]
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the right number: ``1 visitor``, ``3 visitors``, ``2 people`` (given plural)."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

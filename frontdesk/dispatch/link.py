@@ -305,7 +305,8 @@ class DispatchLink:
             if state == "up":
                 self._record("info", "Panic link to dispatch is up")
             else:
-                self._record("error", f"Panic link to dispatch is {state.upper()}: {reason}")
+                words = {"not_connected": "not set up", "unknown": "not known yet"}.get(state, state.upper())
+                self._record("error", f"Panic link to dispatch is {words}: {reason}")
         self._listener.health_changed(self.health)
 
     # --- inbox ----------------------------------------------------------------------------------------

@@ -236,7 +236,8 @@ class StationService:
         self, entry: OutboxEntry, now: datetime | None = None, not_delivered_after: float = 5.0
     ) -> DeliveryStatus:
         """The exact delivery status of ``entry`` in words (red "NOT DELIVERED" after 5 s)."""
-        return describe(entry, now or self._now(), self.emergency_numbers, not_delivered_after)
+        linked = bool(self._settings.get(DISPATCH_URL))
+        return describe(entry, now or self._now(), self.emergency_numbers, not_delivered_after, linked=linked)
 
     @property
     def emergency_numbers(self) -> str:
