@@ -29,9 +29,7 @@ _KIND = {
 
 def pixmap_of(badge, width: int, height: int) -> QPixmap:
     """A badge as worn (landscape badges turned back upright), fitted in ``width`` × ``height`` for the screen."""
-    image: Image.Image = badge.image
-    if badge.orientation == "landscape":
-        image = image.transpose(Image.Transpose.ROTATE_270)
+    image: Image.Image = badge.as_worn()
     qimage = QImage.fromData(png_bytes(image), "PNG")
     return QPixmap.fromImage(qimage).scaled(
         width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
