@@ -76,6 +76,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
     desk_lock.locked.connect(window.checkin.on_desk_locked)  # a held check-in does not outlive a lock
+    window.settle_tab_order()  # the features are in: Tab goes through the main flow, then the panic area
     return Desk(window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock)
 
 

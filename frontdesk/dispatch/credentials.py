@@ -6,10 +6,10 @@ so a school's IT can point it at whatever their machines use.
 
 from __future__ import annotations
 
-import keyring
-import keyring.errors
-
 from frontdesk.errors import DeliveryError
+from frontdesk.lazy import lazy_import
+
+keyring = lazy_import("keyring")  # loaded when the credential is first read or stored
 
 SERVICE = "FrontDesk dispatch"
 USERNAME = "station"

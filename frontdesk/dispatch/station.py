@@ -13,8 +13,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime
 
-import httpx
-
 from frontdesk import clock
 from frontdesk.dispatch.client import Endpoint, fetch_station
 from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
@@ -23,6 +21,7 @@ from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.dispatch.status import DeliveryStatus, describe
 from frontdesk.errors import ConflictError, DeliveryError, InputError, NotFoundError, PermissionDenied
 from frontdesk.events.service import EventLog
+from frontdesk.lazy import lazy_import
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
     DISPATCH_DAILY_TEST,
@@ -42,6 +41,8 @@ from frontdesk.settings import (
 from frontdesk.store import Store
 from frontdesk.visits.service import VisitService
 from frontdesk.wire import cap
+
+httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
 
 MODES = ("Actual", "Exercise", "Test")
 # Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).

@@ -52,7 +52,8 @@ from ui.window_size import fit_to_screen
 
 FORM_MIN_WIDTH = 400  # the visitor form (or the sign-in pad) never gets narrower than this
 ONSITE_MIN_WIDTH = 380  # nor On site now
-HEALTH_COLOURS = {"ok": "#1b7f3b", "warning": "#b26a00", "error": "#b00020", "unconfigured": "#666666"}
+# Each at least 4.5:1 against the window's grey (tests/test_ui_accessibility.py).
+HEALTH_COLOURS = {"ok": "#146c31", "warning": "#945800", "error": "#b00020", "unconfigured": "#666666"}
 MESSAGE_STYLES = {
     "info": "background:#e8f1fb; color:#0b3d6b;",
     "success": "background:#e6f4ea; color:#0d5223;",
@@ -92,7 +93,7 @@ class HealthLabel(QLabel):
         self.state = state
         self.setText(f"● {self.name}: {text}")
         self.setAccessibleName(f"{self.name} status: {text}")
-        self.setStyleSheet(f"color: {HEALTH_COLOURS[state]}; padding: 0 12px;")
+        self.setStyleSheet(f"color: {HEALTH_COLOURS[state]}; padding: 0 6px;")
 
 
 class MainWindow(QMainWindow):
@@ -472,6 +473,22 @@ class MainWindow(QMainWindow):
         if reason:
             self.message.show_message(reason, "error")
 
+    def settle_tab_order(self) -> None:
+        """Tab follows the main flow: the big entry, the form and its panels, On site now and check-out, the
+        panels under it, then the panic area and the roster (called once the features are in their places).
+        """
+        chain = [self.checkout_button]
+        for layout in (self.side_panels, self.panic_area):
+            for i in range(layout.count()):
+                widget = layout.itemAt(i).widget()
+                if widget is None:
+                    continue
+                for w in [widget, *widget.findChildren(QWidget)]:
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollArea):
+                        chain.append(w)
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+
     def add_banner(self, widget: QWidget) -> None:
         """Show a persistent banner above everything (lockdown, dispatch link down)."""
         self.banners.addWidget(widget)
@@ -506,6 +523,7 @@ class MainWindow(QMainWindow):
 def scrolling(widget: QWidget) -> QScrollArea:
     """``widget`` in a frameless scroll area that resizes it (a column that scrolls instead of growing)."""
     area = QScrollArea()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls inside, not to the area
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(widget)

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from frontdesk.errors import DeviceError
@@ -174,7 +174,8 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     if demo:
         _add_demo_devices(window, controller)
     else:
-        _add_real_camera(controller, services)
+        # Looking for a camera loads QtMultimedia (and FFmpeg): after the window is up, not before it.
+        QTimer.singleShot(0, controller, lambda: _add_real_camera(controller, services))
     for worker in controller.workers:
         worker.start()
     app = QApplication.instance()

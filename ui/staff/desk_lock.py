@@ -149,7 +149,8 @@ class DeskLock(QObject):
     def show_who(self) -> None:
         """The status bar says who is signed in (or that the desk is locked)."""
         actor = self.services.session.actor
-        text = f"{actor.display_name} ({actor.role.label})"
+        # (Set-up mode is no one's role: its name says what it is.)
+        text = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else actor.display_name
         self.who.setText(f"Signed in: {text}" if not self.is_locked else "Locked")
 
     # --- principal's window and the roster ---------------------------------------------------------------
