@@ -49,6 +49,7 @@ def run() -> str:
     """Both comparisons; returns the Markdown section."""
     from frontdesk import settings as s
     from frontdesk.context import Services
+    from frontdesk.models import Visitor
 
     root = Path(__file__).resolve().parent.parent
     env = {
@@ -61,7 +62,7 @@ def run() -> str:
         services = Services.open(data)
         services.settings.set(s.SCHOOL_NAME, "Bench School")
         services.settings.set(s.STATION_NAME, "Main office desk")
-        services.checkin.admit(__import__("frontdesk.models", fromlist=["Visitor"]).Visitor("Ann", "Testwood"))
+        services.checkin.admit(Visitor("Ann", "Testwood"))
         services.close()
         py = sys.executable
         desk = pairs(

@@ -1,7 +1,9 @@
 """Imports that wait until first use, so a simple command or the desk's first paint does not pay for them.
 
-``httpx`` (and, through its command-line extra, ``rich``) and ``keyring`` are needed only when the desk
-talks to dispatch, which happens after the window is up or not at all (``frontdesk onsite``).
+``httpx`` (and, through its command-line extra, ``rich``) is needed only when the desk talks to dispatch,
+which happens after the window is up or not at all (``frontdesk onsite``). Not for packages whose users
+import their submodules first and compare classes (``keyring``: a backend class loaded twice is not the
+same class).
 """
 
 from __future__ import annotations

@@ -94,6 +94,10 @@ def test_every_window_fits_the_smallest_screen(qtbot, staffed):
         qtbot.addWidget(window)
         least = window.minimumSizeHint().expandedTo(window.minimumSize())
         assert least.width() <= WIDTH and least.height() <= HEIGHT, (type(window).__name__, least)
+        # It opens within the screen's free area (or at its minimum, on a screen smaller than that).
+        free = window.screen().availableGeometry()
+        assert window.width() <= max(free.width(), least.width()), type(window).__name__
+        assert window.height() <= max(free.height(), least.height()), type(window).__name__
 
 
 def test_no_splitter_can_collapse_a_panel(desk):

@@ -6,10 +6,10 @@ so a school's IT can point it at whatever their machines use.
 
 from __future__ import annotations
 
-from frontdesk.errors import DeliveryError
-from frontdesk.lazy import lazy_import
+import keyring
+import keyring.errors
 
-keyring = lazy_import("keyring")  # loaded when the credential is first read or stored
+from frontdesk.errors import DeliveryError
 
 SERVICE = "FrontDesk dispatch"
 USERNAME = "station"
