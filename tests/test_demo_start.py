@@ -36,6 +36,7 @@ def test_demo_folders_are_removed_on_exit_and_leftovers_at_the_next_start(tmp_pa
     import os
     import subprocess
     import sys
+    import time
 
     from frontdesk.demo import DEMO_PREFIX
     from tests.cli_helpers import ROOT
@@ -48,6 +49,10 @@ def test_demo_folders_are_removed_on_exit_and_leftovers_at_the_next_start(tmp_pa
     (leftover / "frontdesk.db").write_bytes(b"x")
     foreign = tmp_path / f"{DEMO_PREFIX}someone-elses"
     foreign.mkdir()
+    old = tmp_path / f"{DEMO_PREFIX}from-an-older-version"  # no owner file, untouched for two days
+    old.mkdir()
+    (old / "frontdesk.db").write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86_400, time.time() - 2 * 86_400))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
     proc = subprocess.run(
         [sys.executable, "-m", "ui.main", "--demo", "onsite"], capture_output=True, env=env, timeout=120, cwd=ROOT

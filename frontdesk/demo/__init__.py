@@ -102,7 +102,15 @@ def clean_stale_demo_folders(parent: Path | None = None) -> list[Path]:
         try:
             pid = int((folder / _OWNER).read_text().strip())
         except (OSError, ValueError):
-            continue  # not ours to judge (no owner file): left alone
+            # No owner file (a demo from before owners were written): a day untouched counts as left over.
+            try:
+                stale = time.time() - folder.stat().st_mtime > 86_400
+            except OSError:
+                continue
+            if stale and (folder / "frontdesk.db").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
         if not _alive(pid, folder):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
