@@ -22,6 +22,7 @@ MODULES = [
     "bulk_work",
     "kiosk",
     "students",
+    "startup",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 
@@ -87,3 +88,45 @@ class SafeDictWriter:
         """Write every record."""
         for record in records:
             self.writerow(record)
+
+
+# Name particles written in lower case inside a name (van der Berg, de la Cruz).
+_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ten", "ter"}
+)
+_ROMAN = frozenset({"II", "III", "IV", "VI", "VII", "VIII", "IX"})
+_NAME_PIECES = re.compile(r"([ \-'’])")
+
+
+def name_case(name: str | None) -> str | None:
+    """A name read in capitals (an ID's barcode) as people write it: ``MCDONALD`` → ``McDonald``,
+    ``O'NEIL`` → ``O'Neil``, ``VAN DER BERG`` → ``van der Berg``, ``SMITH-JONES`` → ``Smith-Jones``.
+
+    A name that already has lower-case letters is left as written: its owner chose it.
+    """
+    if not name or any(c.islower() for c in name):
+        return name
+    words = name.split()
+    out = []
+    for i, word in enumerate(words):
+        if word in _ROMAN:
+            out.append(word)
+        elif word.casefold() in _PARTICLES and len(words) > 1 and i < len(words) - 1:
+            out.append(word.casefold())
+        else:
+            out.append("".join(_cap(piece) for piece in _NAME_PIECES.split(word)))
+    return " ".join(out)
+
+
+def _cap(piece: str) -> str:
+    if not piece or not piece[0].isalpha():
+        return piece
+    lower = piece.casefold()
+    if lower.startswith("mc") and len(piece) > 3:
+        return "Mc" + lower[2].upper() + lower[3:]
+    return lower[0].upper() + lower[1:]
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the right number: ``1 visitor``, ``3 visitors``, ``2 people`` (given plural)."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

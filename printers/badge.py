@@ -87,6 +87,14 @@ class Badge:
     ink: Image.Image
     red_area: Box | None = None
 
+    def as_worn(self) -> Image.Image:
+        """The badge the right way up, as a person wears it (a landscape badge turned back from the paper's
+        quarter turn): for a file to look at and for the screen, never for the printer.
+        """
+        if self.orientation == "landscape":
+            return self.image.transpose(Image.Transpose.ROTATE_270)
+        return self.image
+
 
 def render(data: BadgeData, media: Media, orientation: str | None = None) -> Badge:
     """Draw ``data`` on ``media`` at its native dots, with no scaling anywhere."""

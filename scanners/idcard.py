@@ -14,6 +14,7 @@ from typing import Any
 
 from frontdesk.errors import InputError
 from frontdesk.models import Visitor
+from frontdesk.text import name_case
 
 # The exact keys of `frontdesk id parse`, in order.
 JSON_KEYS = (
@@ -96,12 +97,15 @@ class IdRecord:
         return out
 
     def to_visitor(self, photo: bytes | None = None) -> Visitor:
-        """Only what the desk stores: name, date of birth, document, issuer, expiry, last 4; never the rest."""
-        return Visitor(
-            first_name=self.first_name or "",
-            last_name=self.last_name or "",
-            middle_name=self.middle_name,
-            suffix=self.suffix,
+        """Only what the desk stores: name, date of birth, document, issuer, expiry, last 4; never the rest.
+
+        Names come in the case people write them (``McDonald``, ``O'Neil``, ``van der Berg``).
+        """
+        return Visitor(  # names as people write them, not in the barcode's capitals
+            first_name=name_case(self.first_name) or "",
+            last_name=name_case(self.last_name) or "",
+            middle_name=name_case(self.middle_name),
+            suffix=name_case(self.suffix),
             dob=self.dob,
             id_type=self.document,
             id_issuer=self.jurisdiction,

@@ -1,7 +1,10 @@
 """Keyboard-wedge scanners: tell a scan from a person typing, from key timing alone (pure, no Qt).
 
 A scanner in keyboard mode "types" the payload: keys a few milliseconds apart, for 0.5-10 s on a long
-licence. A person's keys come 60-300 ms apart. :class:`WedgeBuffer` holds keys only while they might be a
+licence. A person's keys come 60-300 ms apart, and a fast typist's bursts 20-60 ms. Timing alone cannot
+tell a 20-ms typist from a slow scanner, so what was typed decides too: a burst of letters and spaces is a
+person's, and a finished burst that is no ID payload or badge code is given back as typing, every key in
+order. :class:`WedgeBuffer` holds keys only while they might be a
 scan: a key not followed within ``fast`` seconds by another is a person's and is handed back at once (so
 typing is never swallowed and lags at most ``fast``); ``min_scan`` fast keys in a row make a scan, which
 ends after ``end_gap`` seconds of silence, never on Enter (payloads contain CR and LF). Control keys that
@@ -10,6 +13,7 @@ a scanner sends as Ctrl+letter are mapped back to the bytes they stand for by :f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +38,36 @@ _CONTROL = {
 
 _SENTINELS = frozenset("@%;")
 _TERMINATORS = frozenset({"Return", "Enter", "Tab"})
+
+
+_BADGE = re.compile(r"[0-9A-TV-Z]{4}-?[0-9A-TV-Z]{4}", re.IGNORECASE)  # a badge code (Crockford base32)
+
+
+_BADGE_START = re.compile(r".?[0-9A-TV-Z]{4}-", re.IGNORECASE)
+
+
+def could_be_scan(start: str) -> bool:
+    """Whether a burst beginning ``start`` may be a scan: a licence or stripe sentinel, a control byte, an
+    MRZ filler, a digit or a badge code's dash. A name typed fast has none of these.
+    """
+    return bool(start) and (
+        any(c in _SENTINELS for c in start[:2])  # (the first key may be a person's, just before the scan)
+        or any(c.isdigit() or c == "<" or c in "\n\r\x1e\x1d\x1c" for c in start)
+        or _BADGE_START.match(start) is not None
+    )
+
+
+def looks_scanned(text: str) -> bool:
+    """Whether a finished burst is what scanners send (an ID payload or a badge code), not a person's typing.
+
+    A burst that is neither (say, a phone number typed at 20 ms a key) is given back as typing.
+    """
+    body = text.strip()
+    return bool(body) and (
+        body[0] in _SENTINELS
+        or any(c == "<" or c in "\n\r\x1e\x1d\x1c" for c in text)
+        or _BADGE.fullmatch(body) is not None
+    )
 
 
 def map_key(key: str) -> str | None:
@@ -114,8 +148,9 @@ class WedgeBuffer:
         actions = self.tick(t)
         self.passed = False
         if map_key(key) is None or (key in _TERMINATORS and not self._keys):
-            if self._scanning:
-                return actions  # a scanner never sends it; do not break the scan
+            if self._scanning and self._keys[0][1] in _SENTINELS:
+                return actions  # a scanner never sends it; do not break a licence's scan
+            self._scanning = False  # (a person's Backspace or arrow in a fast burst: the burst was typing)
             actions += self._flush()
             actions.append(Replay((token,)))
             self.passed = True
@@ -136,7 +171,10 @@ class WedgeBuffer:
             return []
         if self._scanning:
             text = "".join(map_key(k) or "" for _, k, _ in self._keys)
-            self._keys, self._scanning = [], False
+            self._scanning = False
+            if not looks_scanned(text):
+                return self._flush()  # fast typing after all: every key goes back, in order
+            self._keys = []
             return [Scanned(text)]
         return self._flush()
 
@@ -149,6 +187,9 @@ class WedgeBuffer:
         keys = [k for _, k, _ in self._keys]
         if len(set(keys)) == 1:
             # One key held down (auto-repeat) is a person, however fast it repeats.
+            return self._flush()
+        if not could_be_scan("".join(map_key(k) or "" for k in keys)):
+            # Letters and spaces only: a fast typist's burst (a scan starts with a sentinel, or has digits).
             return self._flush()
         actions: list[Action] = []
         gaps = [b[0] - a[0] for a, b in zip(self._keys, self._keys[1:], strict=False)]

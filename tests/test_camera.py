@@ -24,7 +24,7 @@ def test_camera_reads_the_licence_and_takes_the_photo(qtbot, services):
     try:
         with qtbot.waitSignal(panel.barcode_read, timeout=5000):
             panel.read_button.click()
-        assert window.form.last_name.text() == "TESTWOOD"
+        assert window.form.last_name.text() == "Testwood"  # as people write it
         with qtbot.waitSignal(panel.photo_taken):
             panel.photo_button.click()
         window.form.destination.setText("Gym")

@@ -95,3 +95,22 @@ def test_badge_print_without_a_printer_set_up_says_how(data_dir):
     assert "No badge printer is set up" in text(proc)[1]
     proc = frontdesk("badge", "render", "999", "--out", "x.png", data_dir=data_dir)
     assert proc.returncode == 2 and "No visit found" in text(proc)[1]
+
+
+def test_badge_render_landscape_writes_the_badge_the_right_way_round(data_dir, tmp_path):
+    visit = checkin(data_dir)
+    out = tmp_path / "landscape.png"
+    proc = frontdesk(
+        "badge", "render", visit["badge_code"], "--out", str(out), "--orientation", "landscape", data_dir=data_dir
+    )
+    assert proc.returncode == 0, proc.stderr
+    image = Image.open(out)
+    assert image.width > image.height  # as worn, not as fed through the printer
+    (qr,) = zxingcpp.read_barcodes(image.convert("L"))
+    assert qr.text == visit["badge_code"]
+    corners = [qr.position.top_left, qr.position.top_right, qr.position.bottom_left, qr.position.bottom_right]
+    assert min(p.x for p in corners) > image.width / 2  # the QR sits on the right, beside the name
+    # Upright: the QR's own top-left corner is up and to the left (a turned badge has it elsewhere).
+    assert (
+        qr.position.top_left.x < qr.position.bottom_right.x and qr.position.top_left.y < qr.position.bottom_right.y
+    )

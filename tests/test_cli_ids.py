@@ -114,3 +114,24 @@ def test_python_dash_m_frontdesk_id_parse_reads_stdin():
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stdout == b"" and bad.stderr.decode().count("\n") == 1
+
+
+def test_names_read_from_an_id_come_in_the_case_people_write_them():
+    from frontdesk.text import name_case
+
+    cases = {
+        "MCDONALD": "McDonald",
+        "O'NEIL": "O'Neil",
+        "VAN DER BERG": "van der Berg",
+        "SMITH-JONES": "Smith-Jones",
+        "D'ANGELO": "D'Angelo",
+        "ANN MARIE": "Ann Marie",
+        "III": "III",
+        "JR": "Jr",
+        "DE LA CRUZ": "de la Cruz",
+        "Van der Berg": "Van der Berg",  # written by a person: left alone
+        "": "",
+    }
+    for read, written in cases.items():
+        assert name_case(read) == written, read
+    assert name_case(None) is None

@@ -30,3 +30,32 @@ def test_demo_desk_starts_with_its_console_before_anyone_signs_in(qtbot, qapp, t
         assert services.settings.get(SCHOOL_NAME).endswith("(DEMO)")
     finally:
         starter.on_quit()
+
+
+def test_demo_folders_are_removed_on_exit_and_leftovers_at_the_next_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from frontdesk.demo import DEMO_PREFIX
+    from tests.cli_helpers import ROOT
+
+    # A folder a killed demo left behind (its process is gone), and one that is not ours to judge.
+    leftover = tmp_path / f"{DEMO_PREFIX}crashed"
+    leftover.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (leftover / "owner.pid").write_text(dead.stdout.strip())
+    (leftover / "frontdesk.db").write_bytes(b"x")
+    foreign = tmp_path / f"{DEMO_PREFIX}someone-elses"
+    foreign.mkdir()
+    old = tmp_path / f"{DEMO_PREFIX}from-an-older-version"  # no owner file, untouched for two days
+    old.mkdir()
+    (old / "frontdesk.db").write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86_400, time.time() - 2 * 86_400))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.main", "--demo", "onsite"], capture_output=True, env=env, timeout=120, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(DEMO_PREFIX)) == [foreign.name]

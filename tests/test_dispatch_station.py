@@ -312,3 +312,23 @@ def test_https_console_with_the_districts_own_ca(services, keyring_file, console
             link.wake()
             wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received over HTTPS")
     assert console.identifiers() == [pressed.identifier]
+
+
+def test_without_a_link_the_desk_says_not_sent_and_call_911_once(services):
+    from datetime import timedelta
+
+    from frontdesk.dispatch.status import describe
+
+    set_up_station(services)
+    entry = services.station.press("LOCKDOWN")
+    later = entry.pressed_at + timedelta(seconds=30)
+    status = services.station.status(entry, later)  # no console was ever connected
+    assert (
+        status.text.startswith("NOT SENT — no panic link to dispatch is set up — CALL 911 NOW") and status.call_911
+    )
+    assert "still retrying" not in status.text
+    services.settings.set(st.EMERGENCY_NUMBERS, "911")
+    assert services.station.status(entry, later).text.endswith("CALL 911 NOW")  # not "…NOW: 911"
+    linked = describe(entry, later, "911", linked=True)
+    assert linked.text == "NOT DELIVERED — CALL 911 NOW (still retrying)"
+    assert describe(entry, later, "911, district police 555-0199").text.endswith(": 911, district police 555-0199")

@@ -247,3 +247,25 @@ def test_a_lockdown_pressed_from_the_command_line_freezes_the_open_window(qtbot,
     other_process.close()
     qtbot.waitUntil(lambda: not window.check_in_button.isEnabled(), timeout=4000)
     assert window.dispatch.banners.freeze_banner.isVisibleTo(window.window)
+
+
+def test_each_alert_is_shown_as_itself_newest_on_top(qtbot, desk, station, console):
+    """A Staff assist, then a LOCKDOWN of the same incident: the panel never calls the lockdown a staff assist."""
+    window, panel, banners, worker = desk
+    with console.up():
+        panel.choose_action("STAFF_ASSIST")
+        assist = hold(qtbot, panel)
+        lockdown = hold(qtbot, panel)  # the next press is a lockdown again
+        assert (assist.action, lockdown.action) == ("STAFF_ASSIST", "LOCKDOWN")
+        assert lockdown.incident == assist.incident
+        qtbot.waitUntil(lambda: panel.history_label.text().count("Received by dispatch") == 2, timeout=5000)
+        assert panel.status_label.text().startswith("LOCKDOWN: Received by dispatch at ")
+        newest, older = panel.history_label.text().splitlines()
+        assert "LOCKDOWN: Received by dispatch at" in newest and newest[:8].count(":") == 2  # hh:mm:ss first
+        assert "STAFF ASSIST: Received by dispatch at" in older
+        console.service.ack("Dana Dispatcher", identifier=lockdown.identifier)
+        qtbot.waitUntil(lambda: "Acknowledged" in panel.status_label.text(), timeout=5000)
+        assert panel.status_label.text().startswith("LOCKDOWN: Acknowledged by Dana Dispatcher at ")
+        newest, older = panel.history_label.text().splitlines()
+        assert "LOCKDOWN: Acknowledged by Dana Dispatcher" in newest
+        assert "STAFF ASSIST: Received by dispatch" in older

@@ -181,3 +181,17 @@ def test_os_print_queue_printer(qtbot, services, tmp_path):
     queue.close()
     text = pdf.read_bytes()
     assert b"/MediaBox [0 0 158" in text  # 55.9 mm wide in points: the badge label, not a letter page
+
+
+def test_the_preview_and_the_big_entry_clear(qtbot, services):
+    window = make_window(qtbot, services)
+    result = check_in(qtbot, window)
+    panel = window.badge_printing.panel
+    assert not panel.picture.pixmap().isNull()
+    window.check_out(result.visit.badge_code)
+    assert panel.picture.pixmap().isNull() and panel.picture.text() == "No badge yet"
+    assert not panel.reprint_button.isEnabled() and "has checked out" in panel.status.text()
+    window.scan_entry.setText("Sawy")  # a name half-typed, then an ID is scanned
+    window.fill_visitor(Visitor("Sawyer", "Specimen"))
+    assert window.scan_entry.text() == "" and not window.returning.isVisible()
+    window.badge_printing.shutdown()

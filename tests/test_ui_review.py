@@ -200,3 +200,51 @@ def test_the_desk_is_refused_in_the_window(qtbot, services):
 def test_review_row_defaults_mean_unknown():
     row = ReviewRow(visit=None)  # type: ignore[arg-type]
     assert (row.flagged, row.badge_printed, row.screening_result) == (False, None, None)
+
+
+def test_refused_visitors_are_shaded_and_filterable_and_a_preview_is_not_printed(qtbot, principal):
+    from frontdesk import clock
+    from frontdesk.checkin.workflow import CheckInRequest, Refused
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.models import Kind, NewEntry
+    from printers.fakes import PreviewPrinter
+    from ui.review.review_models import RefusalTableModel
+
+    principal.lists.add(
+        "District list",
+        NewEntry("Robert", "Smith", dob=parse_dob("1980-03-14"), kind=Kind.BARRED, reason="Trespass notice"),
+    )
+    desk = principal.checkin.at(now=lambda: at(DAY, 10), station="Main office", staff="Pat")
+    refused = desk.start(CheckInRequest(Visitor("Robert", "Smith", dob=date(1980, 3, 14))), unattended=True)
+    assert isinstance(refused, Refused)
+    zoe = next(v for v in principal.visits.on_site() if v.visitor.last_name == "Fakerson")
+    principal.badges.print_badge(zoe, PreviewPrinter())  # shown on screen only: previewed, not printed
+    win = ReviewWindow(principal)
+    qtbot.addWidget(win)
+    today = clock.now().astimezone().date()  # (the decision is recorded at the real time)
+    win.visits.set_range(QDate(today.year, today.month, today.day), QDate(today.year, today.month, today.day))
+    panel = win.visits
+    assert panel.refused_model.rowCount() == 1 and not panel.refused_table.isHidden()
+    name = panel.refused_model.data(panel.refused_model.index(0, 2))
+    assert name == "Robert Smith" and "1 visitor" in panel.refused_heading.text()
+    shade = panel.refused_model.data(panel.refused_model.index(0, 0), Qt.ItemDataRole.BackgroundRole)
+    assert shade.color() == FLAGGED and RefusalTableModel.HEADERS[4] == "List"
+    panel.show_refused.setChecked(False)  # the filter
+    assert panel.refused_model.rowCount() == 0 and panel.refused_table.isHidden()
+    win.visits.set_range(QDate(2026, 11, 2), QDate(2026, 11, 2))
+    badge = ReviewTableModel.HEADERS.index("Badge")
+    words = {
+        panel.model.data(panel.model.index(r, 4)): panel.model.data(panel.model.index(r, badge)) for r in range(4)
+    }
+    assert words["Zoë Fakerson"] == "previewed on screen" and words["Ann Testwood"] == "not printed"
+    assert "4 visits · 4 people" in panel.totals.text()
+
+
+def test_words_in_the_right_number_and_no_codes():
+    from frontdesk.text import count
+
+    assert (count(1, "visitor"), count(3, "visitor"), count(1, "person", "people")) == (
+        "1 visitor",
+        "3 visitors",
+        "1 person",
+    )

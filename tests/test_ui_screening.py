@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
+from frontdesk.access.roles import Role
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.decisions import Consequence, Outcome
@@ -180,3 +181,26 @@ def test_without_a_date_of_birth_a_flagged_name_asks_for_it_first(qtbot, window,
     window.form.dob.setText("01/02/1990")  # a different person: clear, so the check-in goes through
     with qtbot.waitSignal(window.visit_checked_in):
         window.request_check_in()
+
+
+def test_esc_and_the_lock_drop_a_held_card_audited_as_abandoned(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    fill(window)
+    with qtbot.waitSignal(window.checkin.card_shown):
+        window.request_check_in()
+    qtbot.mouseClick(window.checkin.card.not_this_person, Qt.MouseButton.LeftButton)  # no reason
+    assert "Say why this is not the person" in window.message.text()  # the message line says so
+    window.clear_form()  # Esc
+    assert window.checkin.card is None and window.check_in_button.isEnabled()
+    assert window.message.text().startswith("Check-in stopped: nobody was admitted.")
+    assert services.visits.on_site() == []
+    (record,) = services.audit.records(action="checkin.abandoned")
+    assert record.subject == "Bob Smyth" and record.details["why"] == "cleared at the desk"
+    fill(window)
+    with qtbot.waitSignal(window.checkin.card_shown):
+        window.request_check_in()
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")  # (a desk locks once one exists)
+    window.desk_lock.lock()
+    assert window.checkin.card is None and window.desk_lock.is_locked
+    services.accounts.sign_in("root", "district-secret")
+    assert [r.details["why"] for r in services.audit.records(action="checkin.abandoned")][0] == "the desk locked"

@@ -148,3 +148,13 @@ def test_real_clock_scan_and_typing(qtbot):
         assert signal.args == [PAYLOAD] and edit.text() == "Ann"
     finally:
         wedge.uninstall()
+
+
+@pytest.mark.parametrize("per_key", [0.020, 0.030, 0.045, 0.060])
+def test_a_fast_typist_loses_no_key(qtbot, rig, per_key):
+    """Bursts of 20-60 ms a key (a fast typist) reach the field whole; the entry is never emptied."""
+    clock, wedge, first, _ = rig
+    with qtbot.assertNotEmitted(wedge.scanned, wait=0):
+        type_text(clock, "Ann Testwood 555 0142", per_key, qtbot)
+        clock.now += 0.5
+        qtbot.waitUntil(lambda: first.text() == "Ann Testwood 555 0142", timeout=2000)

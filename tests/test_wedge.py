@@ -115,3 +115,35 @@ def test_enter_and_tab_alone_pass_straight_through():
     assert buffer.feed(1.0, "a", "a") == [] and not buffer.passed
     assert buffer.feed(1.01, "Return", "enter") == [] and not buffer.passed  # held with the key before it
     assert buffer.tick(1.1) == [Replay(("a", "enter"))]
+
+
+def test_fast_typing_down_to_20_ms_a_key_is_never_eaten():
+    """Replayed recordings of fast typists: every key comes back, in order, and nothing is taken for a scan."""
+    from tests.typing_recordings import recordings
+
+    for label, events in recordings():
+        actions = replay(events)
+        assert scans(actions) == [], label
+        assert typed(actions) == "".join(k for _, k in events), label
+
+
+def test_a_fast_typists_backspace_is_kept_in_order():
+    from tests.typing_recordings import recording
+
+    events = recording("555 0142", 20, 1)
+    events.append((events[-1][0] + 0.015, "Key16777219"))  # Backspace, 15 ms later
+    events += recording("3", 20, 1, start=events[-1][0] + 0.02)
+    assert typed(replay(events)) == "555 0142Key167772193"
+
+
+def test_scans_are_still_caught_at_scanner_speeds_after_fast_typing():
+    from tests.typing_recordings import recording
+
+    for per_key in (0.002, 0.004, 0.008, 0.016):
+        before = recording("Ann Testwood", 20, 3)
+        scan = keys_for(PAYLOAD, start=before[-1][0] + 0.5, per_key=per_key)
+        actions = replay(before + scan)
+        assert scans(actions) == [PAYLOAD], per_key
+        assert typed(actions) == "Ann Testwood", per_key
+        badge = keys_for("K7QX-M2PD\r", start=5.0, per_key=per_key)
+        assert scans(replay(badge)) == ["K7QX-M2PD\r"]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
 
@@ -55,6 +55,7 @@ from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.staff.sign_in import CreateAdminPanel
 from ui.students.install import StudentsDesk
+from ui.window_size import fit_to_screen
 
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
@@ -105,7 +106,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     follow_sign_in(notifications, desk_lock)  # each person sees their own notices
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
-    desk_lock.locked.connect(window.checkin.cancel)  # a check-in held on a match card does not outlive a lock
+    desk_lock.locked.connect(window.checkin.on_desk_locked)  # a held check-in does not outlive a lock
     # Email and text notifications: their sender wakes when a check-in may have queued a message.
     notify = NotifyDesk(window, services, NotifySender(services, window))
     window.checkin.check_in_stopped.connect(notify.sender.wake)
@@ -125,6 +126,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
         students.on_locked()
     id_scan.add_claimant(students.claim_id)  # an ID scanned with the students window in front: the adult
     students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
+    window.settle_tab_order()  # the features are in: Tab goes through the main flow, then the panic area
     return Desk(
         window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify, front_office, students
     )
@@ -179,7 +181,8 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     if demo:
         _add_demo_devices(window, controller)
     else:
-        _add_real_camera(controller, services)
+        # Looking for a camera loads QtMultimedia (and FFmpeg): after the window is up, not before it.
+        QTimer.singleShot(0, controller, lambda: _add_real_camera(controller, services))
     for worker in controller.workers:
         worker.start()
     app = QApplication.instance()
@@ -228,7 +231,7 @@ class Shell(QStackedWidget):
         self.window: MainWindow | None = None
         self.desk: Desk | None = None
         self.setWindowTitle("FrontDesk")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 800)
         if services.settings.is_configured():
             self.show_desk()
         else:

@@ -13,6 +13,12 @@ from frontdesk.cli import main as cli_main
 
 
 def _open_app(args: argparse.Namespace) -> int:
+    from ui.preflight import problem
+
+    stop = problem()  # on Linux: the libraries Qt's window needs, named with the command that installs them
+    if stop:
+        print(stop, file=sys.stderr)
+        return 2
     from ui.app import run
 
     return run(data_dir=args.data_dir, demo=args.demo, kiosk=getattr(args, "kiosk", False))

@@ -353,6 +353,23 @@ class CheckIn:
         decided = PendingDecision(candidate, Outcome.CONFIRMED, consequence, reason.strip(), staff)
         return self._next(dataclasses.replace(admission, decisions=(*admission.decisions, decided)))
 
+    def abandon(self, admission: Admission, why: str = "cleared at the desk") -> None:
+        """A check-in held on a possible match was dropped (Esc, the desk locking): nobody was admitted, and
+        the audit trail says so, with the records that were still waiting for a decision.
+        """
+        visitor = admission.request.visitor
+        self._audit.record(
+            None,
+            "checkin.abandoned",
+            f"{visitor.first_name} {visitor.last_name}".strip(),
+            {
+                "why": why,
+                "staff": self.staff(),
+                "waiting_on": [c.entry.id for c in admission.pending],
+                "decided": [d.candidate.entry.id for d in admission.decisions],
+            },
+        )
+
     # --- commit -------------------------------------------------------------------------------------
     def commit(self, cleared: Cleared) -> Committed:
         """Admit: the visit, its screening decisions and their audit records in one transaction."""

@@ -55,11 +55,12 @@ def _render(args: argparse.Namespace) -> int:
         raise InputError(f"--out must name a .png file, not {str(args.out)!r}")
     badges = open_services(args).badges
     badge = badges.render(args.visit, args.media, args.orientation)
+    image = badge.as_worn()  # the right way up (a landscape badge is printed turned a quarter)
     try:
-        badge.image.save(args.out, "PNG")
+        image.save(args.out, "PNG")
     except OSError as exc:
         raise InputError(f"Cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"{args.out}  ({badge.image.width} × {badge.image.height} dots, {badge.media.label})")
+    print(f"{args.out}  ({image.width} × {image.height} dots, {badge.media.label}, {badge.orientation})")
     return 0
 
 

@@ -12,7 +12,9 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from frontdesk.lazy import lazy_import
+
+httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
 
 CAP_MEDIA_TYPE = "application/cap+xml"
 # The console's answers that mean "never send this again as it is".

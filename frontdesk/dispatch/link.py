@@ -25,12 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-import httpx
-
 from frontdesk import clock
 from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.events.service import EventLog
+from frontdesk.lazy import lazy_import
+
+httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
 
 IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
 
@@ -305,7 +306,8 @@ class DispatchLink:
             if state == "up":
                 self._record("info", "Panic link to dispatch is up")
             else:
-                self._record("error", f"Panic link to dispatch is {state.upper()}: {reason}")
+                words = {"not_connected": "not set up", "unknown": "not known yet"}.get(state, state.upper())
+                self._record("error", f"Panic link to dispatch is {words}: {reason}")
         self._listener.health_changed(self.health)
 
     # --- inbox ----------------------------------------------------------------------------------------

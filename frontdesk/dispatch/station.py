@@ -13,8 +13,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime
 
-import httpx
-
 from frontdesk import clock
 from frontdesk.dispatch.client import Endpoint, fetch_station
 from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
@@ -30,6 +28,7 @@ from frontdesk.errors import (
     PermissionDenied,
 )
 from frontdesk.events.service import EventLog
+from frontdesk.lazy import lazy_import
 from frontdesk.notifications.outbound import Outbound
 from frontdesk.settings import (
     DISPATCH_CA_FILE,
@@ -50,6 +49,8 @@ from frontdesk.settings import (
 from frontdesk.store import Store
 from frontdesk.visits.service import VisitService
 from frontdesk.wire import cap
+
+httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
 
 MODES = ("Actual", "Exercise", "Test")
 # Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).
@@ -260,7 +261,8 @@ class StationService:
         self, entry: OutboxEntry, now: datetime | None = None, not_delivered_after: float = 5.0
     ) -> DeliveryStatus:
         """The exact delivery status of ``entry`` in words (red "NOT DELIVERED" after 5 s)."""
-        return describe(entry, now or self._now(), self.emergency_numbers, not_delivered_after)
+        linked = bool(self._settings.get(DISPATCH_URL))
+        return describe(entry, now or self._now(), self.emergency_numbers, not_delivered_after, linked=linked)
 
     @property
     def emergency_numbers(self) -> str:

@@ -35,8 +35,20 @@ def _late(entry: OutboxEntry, not_delivered_after: float) -> bool:
     return (entry.confirmed_at - entry.pressed_at).total_seconds() > not_delivered_after
 
 
-def describe(entry: OutboxEntry, now: datetime, numbers: str, not_delivered_after: float = 5.0) -> DeliveryStatus:
-    """The status of ``entry`` at ``now``; ``numbers`` are the school's emergency numbers."""
+NOT_SENT = "NOT SENT — no panic link to dispatch is set up — CALL 911 NOW"
+
+
+def _call(numbers: str) -> str:
+    # "CALL 911 NOW: 911" says nothing twice: the numbers follow only when there is more than 911.
+    return "" if numbers.strip() in ("", "911") else f": {numbers}"
+
+
+def describe(
+    entry: OutboxEntry, now: datetime, numbers: str, not_delivered_after: float = 5.0, *, linked: bool = True
+) -> DeliveryStatus:
+    """The status of ``entry`` at ``now``; ``numbers`` are the school's emergency numbers; ``linked`` says
+    whether this desk has a panic link at all (without one nothing is retried, so it does not say so).
+    """
     prefix = {"Exercise": "DRILL — ", "Test": "TEST — "}.get(entry.cap_status, "")
     if entry.state == "acknowledged":
         late = f" (delivered late at {_hms(entry.confirmed_at)})" if _late(entry, not_delivered_after) else ""
@@ -50,7 +62,8 @@ def describe(entry: OutboxEntry, now: datetime, numbers: str, not_delivered_afte
     if entry.state == "rejected":
         return DeliveryStatus(
             "rejected",
-            f"{prefix}REJECTED by dispatch ({entry.rejected_reason}) — NOT DELIVERED — CALL 911 NOW: {numbers}",
+            f"{prefix}REJECTED by dispatch ({entry.rejected_reason}) — NOT DELIVERED — "
+            f"CALL 911 NOW{_call(numbers)}",
             call_911=entry.cap_status == "Actual",
         )
     if entry.state == "expired":
@@ -60,6 +73,10 @@ def describe(entry: OutboxEntry, now: datetime, numbers: str, not_delivered_afte
     waited = (now - entry.pressed_at).total_seconds()
     if waited >= not_delivered_after:
         if entry.cap_status != "Actual":  # a drill or test that fails must not send anyone to the phone
+            if not linked:
+                return DeliveryStatus("not_delivered", f"{prefix}NOT SENT — no panic link to dispatch is set up")
             return DeliveryStatus("not_delivered", f"{prefix}NOT DELIVERED to dispatch (still retrying)")
-        return DeliveryStatus("not_delivered", f"{NOT_DELIVERED}: {numbers}", call_911=True)
+        if not linked:
+            return DeliveryStatus("not_delivered", f"{NOT_SENT}{_call(numbers)}", call_911=True)
+        return DeliveryStatus("not_delivered", f"{NOT_DELIVERED}{_call(numbers)}", call_911=True)
     return DeliveryStatus("sending", f"{prefix}Queued — sending to dispatch…")

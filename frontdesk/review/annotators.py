@@ -54,14 +54,37 @@ def badge_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str
     if not ids or not _has_table(db, "badge_prints"):
         return {}
     try:
-        printed = {
-            r[0]: bool(r[1])
+        # The on-screen preview "prints" too (printer preview://): that is a preview, not a printed badge.
+        done = {
+            r[0]: (bool(r[1]), bool(r[2]))
             for r in db.execute(
-                f"SELECT visit_id, MAX(outcome = 'printed') FROM badge_prints WHERE visit_id IN ({_marks(ids)}) "
-                "GROUP BY visit_id",
+                "SELECT visit_id, MAX(outcome = 'printed' AND printer NOT LIKE 'preview:%'), "
+                "MAX(outcome = 'printed' AND printer LIKE 'preview:%') "
+                f"FROM badge_prints WHERE visit_id IN ({_marks(ids)}) GROUP BY visit_id",
                 ids,
             )
         }
     except StoreError:
         return {}
-    return {i: {"badge_printed": printed.get(i, False)} for i in ids}
+    facts: dict[int, dict[str, Any]] = {}
+    for i in ids:
+        printed, previewed = done.get(i, (False, False))
+        facts[i] = {"badge_printed": printed, "badge_previewed": previewed and not printed}
+    return facts
+
+
+def screening_refusals(db: sqlite_utils.Database, start: str, end: str) -> list[tuple]:
+    """Visitors refused at the door in ``[start, end)``: confirmed matches on a list that denies, which never
+    became a visit. Rows of (time, first, middle, last, dob, source, reason, staff, station), oldest first.
+    """
+    if not _has_table(db, "screening_decisions"):
+        return []
+    try:
+        return db.execute(
+            "SELECT time, visitor_first, visitor_middle, visitor_last, visitor_dob, source, reason, staff, "
+            "station FROM screening_decisions WHERE outcome = 'confirmed:deny' AND visit_id IS NULL "
+            "AND time >= ? AND time < ? ORDER BY time",
+            [start, end],
+        ).fetchall()
+    except StoreError:
+        return []

@@ -22,10 +22,24 @@ class ReviewRow:
     screening_decision: str | None = None
     flagged: bool = False
     badge_printed: bool | None = None
+    badge_previewed: bool = False  # shown on the screen's preview only (no printer set up), never printed
 
     def duration(self, now: datetime) -> float:
         """Seconds on site, up to check-out or ``now``."""
         return self.visit.duration(now)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A visitor turned away at the door (a confirmed match on a barred list): no visit, but Review shows it."""
+
+    time: datetime
+    name: str
+    dob: str
+    source: str
+    reason: str
+    staff: str
+    station: str
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.models import Visit
 from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent, Totals
-from frontdesk.text import format_badge_code
+from frontdesk.text import count, format_badge_code
 
 # Compressed page streams stay binary: ASCII85 on top makes them 25% bigger and, in pure Python, costs a
 # third of a month's report. Every PDF reader takes binary streams.
@@ -205,7 +205,9 @@ def roster_pdf(
         c.drawString(MARGIN, height - MARGIN - 54, f"{school}   —   {now.astimezone():%A %Y-%m-%d at %H:%M}")
         c.setFont(BOLD, 11)
         c.drawString(
-            MARGIN, height - MARGIN - 70, f"{len(visits)} visitors on site. Tick each person once accounted for."
+            MARGIN,
+            height - MARGIN - 70,
+            f"{count(len(visits), 'visitor')} on site. Tick each person once accounted for.",
         )
         x, y = MARGIN, top
         c.setFont(BOLD, 10)

@@ -19,8 +19,8 @@ from frontdesk.access.session import Session
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visit
-from frontdesk.review.annotators import badge_facts, screening_facts
-from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent
+from frontdesk.review.annotators import badge_facts, screening_facts, screening_refusals
+from frontdesk.review.models import Refusal, ReviewQuery, ReviewRow, RosterStudent
 from frontdesk.store import Store
 from frontdesk.visits.service import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 
@@ -88,6 +88,21 @@ class ReviewService:
             params.append(query.station)
         rows = self._annotate([_visit(r) for r in self._store.db.execute(sql + " ORDER BY v.time_in", params)])
         return [r for r in rows if r.flagged] if query.flagged_only else rows
+
+    def refusals(self, query: ReviewQuery) -> list[Refusal]:
+        """Visitors refused at the door in the query's days (and station), oldest first."""
+        self._session.require(Action.REVIEW)
+        start, _ = clock.local_day_bounds(query.start)
+        _, end = clock.local_day_bounds(max(query.start, query.end))
+        out = []
+        for time, first, middle, last, dob, source, reason, staff, station in screening_refusals(
+            self._store.db, start, end
+        ):
+            if query.station and station != query.station:
+                continue
+            name = " ".join(p for p in (first, middle, last) if p)
+            out.append(Refusal(clock.from_db(time), name, dob or "", source, reason, staff, station))
+        return out
 
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[ReviewRow]:
         """Visits across all history matching every word typed (as prefixes), newest first.

@@ -29,9 +29,7 @@ _KIND = {
 
 def pixmap_of(badge, width: int, height: int) -> QPixmap:
     """A badge as worn (landscape badges turned back upright), fitted in ``width`` × ``height`` for the screen."""
-    image: Image.Image = badge.image
-    if badge.orientation == "landscape":
-        image = image.transpose(Image.Transpose.ROTATE_270)
+    image: Image.Image = badge.as_worn()
     qimage = QImage.fromData(png_bytes(image), "PNG")
     return QPixmap.fromImage(qimage).scaled(
         width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
@@ -99,6 +97,16 @@ class BadgePanel(QGroupBox):
         if result.badge is not None:
             self.picture.setPixmap(pixmap_of(result.badge, PREVIEW_WIDTH, PREVIEW_HEIGHT))
         self._say(result.message, _KIND.get(result.outcome, "#0b3d6b"))
+
+    def clear_visit(self, visit) -> None:
+        """``visit`` has left: its badge no longer shows here (nor can it be reprinted from here)."""
+        if self.visit is None or self.visit.id != visit.id:
+            return
+        self.visit = None
+        self.picture.clear()
+        self.picture.setText("No badge yet")
+        self.reprint_button.setEnabled(False)
+        self._say(f"{visit.visitor.full_name} has checked out. Badges print after each check-in.", "#0b3d6b")
 
     @Slot(object)
     def on_question_asked(self, question: Question) -> None:

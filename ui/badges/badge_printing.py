@@ -40,6 +40,7 @@ class BadgePrinting(QObject):
         self.start_worker()
 
         window.visit_checked_in.connect(self.on_visit_checked_in)
+        window.visit_checked_out.connect(self.on_visit_checked_out)
         window.destroyed.connect(self.shutdown)
         self.panel.reprint_requested.connect(self.on_reprint_requested)
         self.panel.settings_requested.connect(self.on_settings_requested)
@@ -71,6 +72,11 @@ class BadgePrinting(QObject):
     def on_visit_checked_in(self, visit) -> None:
         """The visit is committed: print its badge."""
         self.on_reprint_requested(visit)
+
+    @Slot(object)
+    def on_visit_checked_out(self, visit) -> None:
+        """The visitor left: the preview no longer shows their badge."""
+        self.panel.clear_visit(visit)
 
     @Slot(object)
     def on_reprint_requested(self, visit) -> None:

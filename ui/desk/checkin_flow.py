@@ -208,22 +208,31 @@ class CheckInFlow(QObject):
             self._hidden = self._window.step_aside_for_card()
         self._window.form_actions.addWidget(self.card)
         self.card.reason.setFocus()
+        # Keep the decision buttons in view while the card's wrapped text settles its height.
+        scroll = self._card_scroll()
+        if scroll is not None:
+            scroll.verticalScrollBar().rangeChanged.connect(self.on_card_laid_out)
         QTimer.singleShot(50, self.on_card_laid_out)
         self.card_shown.emit(self.card)
 
-    @Slot()
-    def on_card_laid_out(self) -> None:
-        """Scroll the card's decision buttons into view (the form's column may scroll)."""
-        if self.card is None:
-            return
-        parent = self.card.parentWidget()
+    def _card_scroll(self) -> QScrollArea | None:
+        parent = self.card.parentWidget() if self.card is not None else None
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
-        if parent is not None:
-            parent.ensureWidgetVisible(self.card.same_person, 0, 40)
+        return parent
+
+    @Slot()
+    def on_card_laid_out(self, *_range) -> None:
+        """Scroll the card's decision buttons into view (the form's column may scroll)."""
+        scroll = self._card_scroll()
+        if scroll is not None:
+            scroll.ensureWidgetVisible(self.card.same_person, 0, 40)
 
     def _remove_card(self) -> None:
         if self.card is not None:
+            scroll = self._card_scroll()
+            if scroll is not None:
+                scroll.verticalScrollBar().rangeChanged.disconnect(self.on_card_laid_out)
             self._window.form_actions.removeWidget(self.card)
             self.card.hide()
             self.card.deleteLater()
@@ -243,12 +252,26 @@ class CheckInFlow(QObject):
         self._window.form.show()
         self._show_hidden()
 
-    def cancel(self) -> bool:
-        """Drop a held check-in (Esc, the desk locking): nothing is recorded. True if one was held."""
-        held = self.holding
+    @Slot()
+    def cancel(self, why: str = "cleared at the desk") -> bool:
+        """Drop a held check-in (Esc, the desk locking): nobody is admitted and the core audits it as
+        abandoned. True if one was held.
+        """
+        admission = self._admission
         self._release()
         self._warned = None
-        return held
+        if admission is None:
+            return False
+        try:
+            self._services.checkin.abandon(admission, why)
+        except FrontDeskError as exc:
+            self._window.message.show_message(exc.message, "warning")
+        return True
+
+    @Slot()
+    def on_desk_locked(self) -> None:
+        """The desk locked: a check-in held on a match card does not outlive it."""
+        self.cancel("the desk locked")
 
     @Slot(object, str)
     def on_card_dismissed(self, candidate, reason: str) -> None:

@@ -48,8 +48,12 @@ from ui.desk.checkin_flow import CheckInFlow
 from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.desk.visitor_form import VisitorForm
 from ui.table_models import OnSiteModel
+from ui.window_size import fit_to_screen
 
-HEALTH_COLOURS = {"ok": "#1b7f3b", "warning": "#b26a00", "error": "#b00020", "unconfigured": "#666666"}
+FORM_MIN_WIDTH = 400  # the visitor form (or the sign-in pad) never gets narrower than this
+ONSITE_MIN_WIDTH = 380  # nor On site now
+# Each at least 4.5:1 against the window's grey (tests/test_ui_accessibility.py).
+HEALTH_COLOURS = {"ok": "#146c31", "warning": "#945800", "error": "#b00020", "unconfigured": "#666666"}
 MESSAGE_STYLES = {
     "info": "background:#e8f1fb; color:#0b3d6b;",
     "success": "background:#e6f4ea; color:#0d5223;",
@@ -91,7 +95,7 @@ class HealthLabel(QLabel):
         self.state = state
         self.setText(f"● {self.name}: {text}")
         self.setAccessibleName(f"{self.name} status: {text}")
-        self.setStyleSheet(f"color: {HEALTH_COLOURS[state]}; padding: 0 12px;")
+        self.setStyleSheet(f"color: {HEALTH_COLOURS[state]}; padding: 0 6px;")
 
 
 class MainWindow(QMainWindow):
@@ -107,15 +111,12 @@ class MainWindow(QMainWindow):
         self._frozen_reason: str | None = None
         school = services.settings.get(SCHOOL_NAME) or "FrontDesk"
         self.setWindowTitle(f"FrontDesk — {school} — {services.settings.get(STATION_NAME)}")
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)
 
+        # The window itself never scrolls (so nothing can be scrolled out of sight): the form's column and
+        # On site now scroll inside themselves, and the window's minimum stays within a laptop screen.
         central = QWidget()
-        # On a short screen (1366x768 with a taskbar) the desk scrolls; the status bar stays in view.
-        page = QScrollArea()
-        page.setWidgetResizable(True)
-        page.setFrameShape(QFrame.Shape.NoFrame)
-        page.setWidget(central)
-        self.setCentralWidget(page)
+        self.setCentralWidget(central)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(10)
@@ -145,7 +146,11 @@ class MainWindow(QMainWindow):
         self.message = MessageLine()
         outer.addWidget(self.message)
 
+        # Neither side of the splitter can be dragged (or pushed by a wide panel) out of sight.
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.setHandleWidth(8)
+        self.splitter = split
         outer.addWidget(split, 1)
 
         form_box = QGroupBox("Visitor")
@@ -167,14 +172,14 @@ class MainWindow(QMainWindow):
         form_layout.addLayout(self.form_actions)
         form_layout.addStretch(1)
         # On a 768-px laptop screen the form and its panels are taller than the window: let them scroll.
-        form_scroll = QScrollArea()
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form_scroll.setWidget(form_box)
+        form_scroll = scrolling(form_box)
+        form_scroll.setMinimumWidth(FORM_MIN_WIDTH)
         # The form's column: the form, or a cover over it (the sign-in pad while the desk is locked).
         self.form_column = QStackedWidget()
+        self.form_column.setMinimumWidth(FORM_MIN_WIDTH)
         self.form_column.addWidget(form_scroll)
         self._form_page = form_scroll
+        self._covers: dict[QWidget, QScrollArea] = {}
         split.addWidget(self.form_column)
 
         onsite_box = QGroupBox("On site now")
@@ -207,8 +212,16 @@ class MainWindow(QMainWindow):
         onsite_layout.addLayout(checkout_row)
         self.side_panels = QVBoxLayout()  # features add panels under On site now (the printed badge)
         onsite_layout.addLayout(self.side_panels)
-        split.addWidget(onsite_box)
-        split.setSizes([480, 800])
+        self.onsite_box = onsite_box
+        # Like the form's column, this one scrolls when its panels are taller than a laptop screen: the
+        # window's height never depends on them, so nothing is pushed below the bottom edge.
+        onsite_column = scrolling(onsite_box)
+        onsite_column.setMinimumWidth(ONSITE_MIN_WIDTH)
+        split.addWidget(onsite_column)
+        # A wide screen gives both columns room; a wide card scrolls inside its own column.
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([520, 760])
 
         self.health: dict[str, HealthLabel] = {}
         for name in ("Scanner", "Printer", "Dispatch"):
@@ -350,8 +363,10 @@ class MainWindow(QMainWindow):
         self.form.destination.setFocus()
 
     def fill_visitor(self, visitor: Visitor, note: str = "") -> None:
-        """Put a visitor read from an ID into the form (scanners call this)."""
+        """Put a visitor read from an ID into the form (scanners call this); the big entry starts afresh."""
         self.form.fill(visitor)
+        self.scan_entry.clear()
+        self.returning.hide()
         self.message.show_message(note or f"Read {visitor.full_name}. Check the details, then Check in.", "info")
         self.form.destination.setFocus()
 
@@ -403,10 +418,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def clear_form(self) -> None:
         """Empty the form (dropping a check-in that waits on a match card) and go back to the big entry."""
-        self.checkin.cancel()
+        dropped = self.checkin.cancel()
         self.form.clear()
         self.returning.hide()
-        self.message.show_message("Ready. Scan an ID or type a visitor's name.", "info")
+        self.message.show_message(
+            ("Check-in stopped: nobody was admitted. " if dropped else "")
+            + "Ready. Scan an ID or type a visitor's name.",
+            "info",
+        )
         self.focus_scan_entry()
 
     # --- check-out --------------------------------------------------------------------------------------
@@ -457,6 +476,22 @@ class MainWindow(QMainWindow):
         if reason:
             self.message.show_message(reason, "error")
 
+    def settle_tab_order(self) -> None:
+        """Tab follows the main flow: the big entry, the form and its panels, On site now and check-out, the
+        panels under it, then the panic area and the roster (called once the features are in their places).
+        """
+        chain = [self.checkout_button]
+        for layout in (self.side_panels, self.panic_area):
+            for i in range(layout.count()):
+                widget = layout.itemAt(i).widget()
+                if widget is None:
+                    continue
+                for w in [widget, *widget.findChildren(QWidget)]:
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollArea):
+                        chain.append(w)
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+
     def add_banner(self, widget: QWidget) -> None:
         """Show a persistent banner above everything (lockdown, dispatch link down)."""
         self.banners.addWidget(widget)
@@ -475,12 +510,18 @@ class MainWindow(QMainWindow):
         return self.onsite_model.item_at(rows[0].row()) if rows else None
 
     def add_form_cover(self, widget: QWidget) -> None:
-        """A panel that can cover the form's column (On site now stays in view); shown with ``show_form_cover``."""
-        self.form_column.addWidget(widget)
+        """A panel that can cover the form's column (On site now stays in view); shown with ``show_form_cover``.
+
+        The cover scrolls within the column like the form, so a tall one (the sign-in pad) never makes the
+        window taller than the screen.
+        """
+        page = scrolling(widget)
+        self._covers[widget] = page
+        self.form_column.addWidget(page)
 
     def show_form_cover(self, widget: QWidget | None) -> None:
         """Cover the form with ``widget`` (added with ``add_form_cover``), or show the form again (None)."""
-        self.form_column.setCurrentWidget(widget if widget is not None else self._form_page)
+        self.form_column.setCurrentWidget(self._covers[widget] if widget is not None else self._form_page)
 
     def form_covered(self) -> bool:
         """True while a cover (the sign-in pad) hides the form."""
@@ -493,6 +534,16 @@ class MainWindow(QMainWindow):
     def add_status_item(self, widget: QWidget) -> None:
         """A feature's item on the left of the status bar (who is signed in)."""
         self.statusBar().addWidget(widget)
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area that resizes it (a column that scrolls instead of growing)."""
+    area = QScrollArea()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls inside, not to the area
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def banner(text: str, colour: str = "#b00020") -> QLabel:

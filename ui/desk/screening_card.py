@@ -151,7 +151,7 @@ class MatchCard(QFrame):
         if not reason:
             self.hint.setText("Type a short reason first (for example: different photo, ID checked).")
             self.reason.setFocus()
-            return
+        # Without a reason too: the core refuses it and the desk's message line says why.
         self.dismissed.emit(self.candidate, reason)
 
     @Slot()

@@ -7,10 +7,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFormLayout,
+    QFrame,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 from frontdesk.errors import FrontDeskError
 from frontdesk.events.service import EventLog
 from frontdesk.settings import REGISTRY, Setting, Settings
+from ui.window_size import fit_to_screen
 
 LEVEL_WORDS = {"info": "OK", "warning": "Warning", "error": "Problem"}
 
@@ -31,7 +34,7 @@ class EventLogWindow(QWidget):
     def __init__(self, events: EventLog, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("FrontDesk — event log")
-        self.resize(900, 500)
+        fit_to_screen(self, 900, 500)
         self._events = events
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Problems with the scanner, printer and dispatch link, and when they were fixed."))
@@ -78,7 +81,13 @@ class SettingsWindow(QWidget):
         self.setWindowTitle("FrontDesk — settings")
         self._settings = settings
         layout = QVBoxLayout(self)
-        form = QFormLayout()
+        # Many settings: they scroll, so the window fits a laptop screen (the Save button stays in view).
+        fields = QWidget()
+        form = QFormLayout(fields)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(fields)
         self.editors: dict[str, QWidget] = {}
         for key in sorted(REGISTRY):
             setting = REGISTRY[key]
@@ -87,7 +96,7 @@ class SettingsWindow(QWidget):
             editor.setToolTip(setting.help)
             form.addRow(setting.label, editor)
             self.editors[key] = editor
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         self.problem = QLabel("")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.problem.setWordWrap(True)
@@ -96,6 +105,7 @@ class SettingsWindow(QWidget):
         save.setAccessibleName("Save settings")
         save.clicked.connect(self.on_save_clicked)
         layout.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
+        fit_to_screen(self, 760, 700)
 
     def _editor(self, setting: Setting) -> QWidget:
         value = self._settings.get(setting)

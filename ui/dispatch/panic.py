@@ -56,6 +56,13 @@ CLEARED_SHOWN_FOR = 600  # seconds an incident stays on screen after its all cle
 MENU_ORDER = ("LOCKDOWN", "SECURE", "HOLD", "EVACUATE", "SHELTER", "MEDICAL", "FIRE", "STAFF_ASSIST")
 
 
+def message_label(message: OutboxEntry) -> str:
+    """What one message of an incident was, in the panel's words: its own alert, an update or the all clear."""
+    if message.msg_type == "Alert":
+        return cap.ACTIONS[message.action].label.upper()
+    return {"Update": "Update", "Cancel": "ALL CLEAR"}.get(message.msg_type, message.msg_type)
+
+
 class HoldButton(QPushButton):
     """A button that emits ``held`` once it has been held down for ``hold_ms``; a shorter press does nothing."""
 
@@ -71,7 +78,7 @@ class HoldButton(QPushButton):
         self._tick.timeout.connect(self.on_tick)
         self._fired = False
         self.progress = 0.0
-        self.setMinimumHeight(72)
+        self.setMinimumHeight(64)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.pressed.connect(self.on_pressed)
         self.released.connect(self.on_released)
@@ -183,7 +190,7 @@ class PanicPanel(QFrame):
         self.menu_button.setText("Other alert ▾")
         self.menu_button.setAccessibleName("Choose another kind of alert")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.menu_button.setMinimumHeight(72)
+        self.menu_button.setMinimumHeight(44)  # with Drill under it, as tall as the hold button
         menu = QMenu(self.menu_button)
         for name in MENU_ORDER:
             act = menu.addAction(cap.ACTIONS[name].label)
@@ -399,14 +406,16 @@ class PanicPanel(QFrame):
             self.refresh()
             return
         after = self._worker.timings.not_delivered_after
-        statuses = [(m, self._station.status(m, now, after)) for m in messages]
-        # The headline is the most urgent status of the incident: anything undelivered outranks the rest.
-        rank = ["not_delivered", "rejected", "sending", "late", "received", "acknowledged", "expired"]
-        message, status = min(statuses, key=lambda ms: rank.index(ms[1].level))
-        what = {"Alert": cap.ACTIONS[message.action].label.upper(), "Update": "Update", "Cancel": "ALL CLEAR"}
-        self._show_level(status.level, f"{what.get(message.msg_type, message.msg_type)}: {status.text}")
+        # Each message is shown as itself (its own action, status and time), the newest on top.
+        statuses = [(m, self._station.status(m, now, after)) for m in reversed(messages)]
+        # The headline: a message dispatch did not get (call 911), else the newest alert or all clear as
+        # itself: a LOCKDOWN after a Staff assist headlines as LOCKDOWN, received or acknowledged.
+        failed = [ms for ms in statuses if ms[1].level in ("not_delivered", "rejected")]
+        heads = [ms for ms in statuses if ms[0].msg_type != "Update"] or statuses
+        message, status = (failed or heads)[0]
+        self._show_level(status.level, f"{message_label(message)}: {status.text}")
         lines = [
-            f"{m.pressed_at.astimezone():%H:%M:%S}  {what.get(m.msg_type, m.msg_type)}"
+            f"{m.pressed_at.astimezone():%H:%M:%S}  {message_label(m)}"
             f"{' — ' + m.location if m.location else ''}{' — ' + m.note if m.note else ''}: {s.text}"
             for m, s in statuses
         ]

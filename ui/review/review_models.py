@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from frontdesk import clock
 from frontdesk.audit import AuditRecord
-from frontdesk.review.models import ReviewRow
+from frontdesk.review.models import Refusal, ReviewRow
 from ui.table_models import ItemTableModel, format_duration
 
 Index = QModelIndex | QPersistentModelIndex
@@ -49,7 +49,7 @@ class ReviewTableModel(ItemTableModel[ReviewRow]):
         """The texts of one row, in column order."""
         v = row.visit
         time_in = v.time_in.astimezone()
-        badge = "" if row.badge_printed is None else ("printed" if row.badge_printed else "not printed")
+        badge = badge_words(row)
         return (
             f"{time_in:%Y-%m-%d}",
             f"{time_in:%H:%M}",
@@ -75,6 +75,28 @@ class ReviewTableModel(ItemTableModel[ReviewRow]):
 
     def tooltip(self, row: ReviewRow) -> str | None:
         return row.visit.note or None
+
+
+def badge_words(row: ReviewRow) -> str:
+    """What happened to the visit's badge: printed, previewed (on screen only) or not printed."""
+    if row.badge_printed is None:
+        return ""
+    if row.badge_printed:
+        return "printed"
+    return "previewed on screen" if row.badge_previewed else "not printed"
+
+
+class RefusalTableModel(ItemTableModel[Refusal]):
+    """Visitors refused at the door (shaded red): when, who, which list, why, by whom."""
+
+    HEADERS = ("Date", "Time", "Name", "Born", "List", "Reason", "Station", "Staff")
+
+    def cells(self, r: Refusal) -> tuple[str, ...]:
+        when = r.time.astimezone()
+        return (f"{when:%Y-%m-%d}", f"{when:%H:%M}", r.name, r.dob, r.source, r.reason, r.station, r.staff)
+
+    def background(self, r: Refusal) -> QBrush | None:
+        return QBrush(FLAGGED)
 
 
 class AuditTableModel(ItemTableModel[AuditRecord]):

@@ -33,10 +33,12 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.models import Category
 from frontdesk.review.models import ReviewQuery, ReviewRow, Totals
 from frontdesk.settings import SCHOOL_NAME
+from frontdesk.text import count
 from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
-from ui.review.review_models import AuditTableModel, ReviewTableModel
+from ui.review.review_models import AuditTableModel, RefusalTableModel, ReviewTableModel
 from ui.volunteers.volunteers_panel import VolunteersPanel
+from ui.window_size import fit_to_screen
 
 SEARCH_DELAY_MS = 120  # one query per pause in typing, not per key
 
@@ -98,8 +100,12 @@ class VisitsPanel(QWidget):
         filters.addWidget(self.station)
         self.flagged_only = QCheckBox("Flagged only")
         self.on_site_only = QCheckBox("Still on site")
+        self.show_refused = QCheckBox("Refused at the door")
+        self.show_refused.setChecked(True)
+        self.show_refused.setAccessibleName("Show visitors refused at the door")
         filters.addWidget(self.flagged_only)
         filters.addWidget(self.on_site_only)
+        filters.addWidget(self.show_refused)
         filters.addStretch(1)
         layout.addLayout(filters)
 
@@ -116,6 +122,14 @@ class VisitsPanel(QWidget):
         self.model = ReviewTableModel()
         self.table = _table(self.model, "Visits")
         layout.addWidget(self.table, 3)
+        # Visitors refused at the door never became visits; they are listed here, shaded, for the same days.
+        self.refused_heading = QLabel()
+        self.refused_heading.setAccessibleName("Refused at the door")
+        layout.addWidget(self.refused_heading)
+        self.refused_model = RefusalTableModel()
+        self.refused_table = _table(self.refused_model, "Visitors refused at the door")
+        self.refused_table.setMaximumHeight(140)
+        layout.addWidget(self.refused_table, 1)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.totals.setAccessibleName("Totals")
@@ -165,6 +179,7 @@ class VisitsPanel(QWidget):
         self.station.currentIndexChanged.connect(self.refresh)
         self.flagged_only.toggled.connect(self.refresh)
         self.on_site_only.toggled.connect(self.refresh)
+        self.show_refused.toggled.connect(self.refresh)
         self.today_button.clicked.connect(self.on_today_clicked)
         self.month_button.clicked.connect(self.on_month_clicked)
         self.search.textEdited.connect(self.on_search_edited)
@@ -213,7 +228,21 @@ class VisitsPanel(QWidget):
             return
         span = str(query.start) if query.start == query.end else f"{query.start} to {query.end}"
         self.show_rows(rows, f"Visits {span}")
+        self.show_refusals(query, span)
         self.update_charts(query)
+
+    def show_refusals(self, query: ReviewQuery | None, span: str = "") -> None:
+        """The visitors refused at the door in the range (hidden when unticked, or for a search)."""
+        refusals = []
+        if query is not None and self.show_refused.isChecked():
+            try:
+                refusals = self.services.review.refusals(query)
+            except FrontDeskError as exc:
+                self.say(exc.message)
+        self.refused_model.set_items(refusals)
+        self.refused_heading.setText(f"Refused at the door {span}: {count(len(refusals), 'visitor')}")
+        self.refused_heading.setVisible(bool(refusals))
+        self.refused_table.setVisible(bool(refusals))
 
     def show_rows(self, rows: list[ReviewRow], heading: str) -> None:
         """Put rows in the table with a heading and their totals."""
@@ -222,7 +251,8 @@ class VisitsPanel(QWidget):
         t = Totals.of(rows, clock.now())
         categories = ", ".join(f"{c.label} {n}" for c, n in t.by_category.items())
         self.totals.setText(
-            f"{t.visits} visits · {t.people} people · {t.on_site} still on site · {t.flagged} flagged · "
+            f"{count(t.visits, 'visit')} · {count(t.people, 'person', 'people')} · {t.on_site} still on site · "
+            f"{t.flagged} flagged · "
             f"average stay {t.average_minutes:.0f} min" + (f" · {categories}" if categories else "")
         )
         self.rows_shown.emit(len(rows))
@@ -452,7 +482,7 @@ class ReviewWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.services = services
         self.setWindowTitle("FrontDesk — review")
-        self.resize(1400, 900)
+        fit_to_screen(self, 1400, 900)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.visits = VisitsPanel(services)

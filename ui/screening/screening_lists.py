@@ -37,6 +37,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, ImportReport
 from frontdesk.screening.models import Entry, Kind, NewEntry
 from ui.tasks import run_task
+from ui.window_size import fit_to_screen
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -101,7 +102,7 @@ class ListManager(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.services = services
         self.setWindowTitle("FrontDesk — barred, custody, watch and registry lists")
-        self.resize(1100, 700)
+        fit_to_screen(self, 1100, 700)
         self._editing: Entry | None = None
         layout = QVBoxLayout(self)
 

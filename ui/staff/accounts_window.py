@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from frontdesk.access.roles import Role
 from frontdesk.accounts.service import Accounts
 from frontdesk.errors import FrontDeskError
+from ui.window_size import fit_to_screen
 
 
 class AccountsWindow(QWidget):
@@ -33,7 +34,7 @@ class AccountsWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self._accounts = accounts
         self.setWindowTitle("FrontDesk — staff accounts")
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(["User name", "Name", "Role", "State", "Last sign-in"])

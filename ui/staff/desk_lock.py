@@ -77,14 +77,10 @@ class DeskLock(QObject):
         self.accounts_window = None
         # Locking covers the form's column with this panel (the window's own place for it); On site now,
         # check-out and the panic control stay where they are.
+        # (What still works while locked is said on the message line, so the pad fits a laptop screen.)
         self.panel = QWidget()
         layout = QVBoxLayout(self.panel)
-        note = QLabel(
-            "<b>Locked.</b> Sign in to check visitors in. <i>On site now</i>, check-out and the panic "
-            "button keep working."
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
+        layout.setContentsMargins(0, 0, 0, 0)
         self.sign_in = SignInPanel(services.accounts, "Sign in", hint)
         self.sign_in.signed_in.connect(self.on_signed_in)
         layout.addWidget(self.sign_in)
@@ -132,7 +128,11 @@ class DeskLock(QObject):
         self.sign_in.reload()
         self.sign_in.focus()
         self.show_who()
-        self.window.message.show_message("Locked. Sign in with your PIN or password to check visitors in.", "info")
+        self.window.message.show_message(
+            "Locked. Sign in with your PIN or password to check visitors in. On site now, check-out and the "
+            "panic button keep working.",
+            "info",
+        )
         self.locked.emit()
 
     @Slot(object)
@@ -150,7 +150,8 @@ class DeskLock(QObject):
     def show_who(self) -> None:
         """The status bar says who is signed in (or that the desk is locked)."""
         actor = self.services.session.actor
-        text = f"{actor.display_name} ({actor.role.label})"
+        # (Set-up mode is no one's role: its name says what it is.)
+        text = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else actor.display_name
         self.who.setText(f"Signed in: {text}" if not self.is_locked else "Locked")
 
     # --- principal's window and the roster ---------------------------------------------------------------

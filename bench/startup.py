@@ -1,0 +1,100 @@
+"""Issue 13 figures: start-up, measured side by side with its yardstick in one run, pair by pair.
+
+Targets: launch → idle desk ≤ 2× a bare PySide6 window (``bench.startup_probe``), and ``frontdesk onsite
+--json`` ≤ 4× a bare ``python -c pass`` (the same interpreter, so both pay the same site start-up). Each pair
+is A then B, timed from outside (wall clock; CPU from the OS's accounting of the finished child); the ratio
+is taken per pair and the median quoted.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 7
+NOTE = (
+    "Both ratios include the interpreter's own start-up on both sides (the same venv, so the editable install's "
+    "finder too). What stands between these figures and the targets: `Services.open` imports and builds every "
+    "feature (screening with rapidfuzz, badges with PIL, the dispatch station, the list index check), and the "
+    "store rests on `sqlite_utils`, whose import alone is several times `python -c pass`. Done so far (issue "
+    "13): httpx loads on first use, and the camera is looked for after the first paint."
+)
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def pairs(a: list[str], b: list[str], env: dict[str, str]) -> dict[str, float]:
+    """A and B in turn (one warm-up each), RUNS pairs: medians and the median per-pair ratios."""
+    _run(a, env), _run(b, env)
+    rows = [(_run(a, env), _run(b, env)) for _ in range(RUNS)]
+    med = statistics.median
+    return {
+        "a_wall": med(r[0][0] for r in rows),
+        "b_wall": med(r[1][0] for r in rows),
+        "a_cpu": med(r[0][1] for r in rows),
+        "b_cpu": med(r[1][1] for r in rows),
+        "wall": med(r[0][0] / r[1][0] for r in rows),
+        "cpu": med(r[0][1] / max(r[1][1], 1e-3) for r in rows),
+    }
+
+
+def run() -> str:
+    """Both comparisons; returns the Markdown section."""
+    from frontdesk import settings as s
+    from frontdesk.context import Services
+    from frontdesk.models import Visitor
+
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        services = Services.open(data)
+        services.settings.set(s.SCHOOL_NAME, "Bench School")
+        services.settings.set(s.STATION_NAME, "Main office desk")
+        services.checkin.admit(Visitor("Ann", "Testwood"))
+        services.close()
+        py = sys.executable
+        desk = pairs(
+            [py, "-m", "bench.startup_probe", "desk", str(data)], [py, "-m", "bench.startup_probe", "bare"], env
+        )
+        cli = pairs([py, "-m", "ui.main", "--data-dir", str(data), "onsite", "--json"], [py, "-c", "pass"], env)
+
+    def row(what: str, yard: str, r: dict[str, float], target: float) -> str:
+        met = "met" if r["cpu"] <= target and r["wall"] <= target else "NOT met"
+        return (
+            f"| {what} | {r['a_wall'] * 1000:.0f} ms / {r['a_cpu'] * 1000:.0f} ms | {yard} | "
+            f"{r['b_wall'] * 1000:.0f} ms / {r['b_cpu'] * 1000:.0f} ms | {r['wall']:.1f}× / {r['cpu']:.1f}× | "
+            f"≤ {target:g}× | {met} |"
+        )
+
+    return "\n".join(
+        [
+            f"Median of {RUNS} pairs, each run A then B (one warm-up each); wall / CPU. Platform "
+            f"`{env['QT_QPA_PLATFORM']}`.",
+            "",
+            "| measured (A) | A wall / cpu | yardstick (B) | B wall / cpu | A/B wall / cpu | target | |",
+            "|---|---|---|---|---|---|---|",
+            row("launch → idle desk", "bare PySide6 window", desk, 2),
+            row("`frontdesk onsite --json`", "`python -c pass`", cli, 4),
+            "",
+            NOTE,
+        ]
+    )

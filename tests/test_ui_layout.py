@@ -1,0 +1,144 @@
+"""The desk's layout cannot collapse: every window fits a 1366x768 laptop with a taskbar, and the panels a
+secretary relies on (On site now, the panic control, the message line, the sign-in pad) stay in view when a
+match card is up, when the desk is locked and after a principal signs in (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication, QSplitter, QWidget
+
+from frontdesk import settings as s
+from frontdesk.access.roles import Role
+from frontdesk.context import Services
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.models import Kind, NewEntry
+from tests.print_queue import PrintQueue
+from ui.app import Shell, build_desk
+from ui.desk.first_run import FirstRunPanel
+from ui.desk.side_windows import EventLogWindow, SettingsWindow
+from ui.review.review_window import ReviewWindow
+from ui.screening.screening_lists import ListManager
+from ui.staff.accounts_window import AccountsWindow
+from ui.window_size import SMALLEST_SCREEN
+
+WIDTH, HEIGHT = SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A configured desk with a desk account and a principal (argon2 is slow on purpose: made once)."""
+    folder = tmp_path_factory.mktemp("layout") / "data"
+    services = Services.open(folder)
+    services.settings.set(s.SCHOOL_NAME, "Maple Grove Elementary")
+    services.settings.set(s.STATION_NAME, "Main office desk")
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
+    services.accounts.add("desk.lee", Role.DESK, "2468", "Lee Desk")
+    services.lists.add(
+        "District list",
+        NewEntry(
+            "Robert",
+            "Smith",
+            aliases=("Bobby Smythe",),
+            dob=parse_dob("1980-03-14"),
+            kind=Kind.BARRED,
+            reason="Trespass notice 2026-014 — a long reason that goes on and on " * 3,
+        ),
+    )
+    services.close()
+    return folder
+
+
+@pytest.fixture
+def desk(qtbot, staffed, tmp_path):
+    desk = build_desk(staffed, demo=True)  # with the DEMO banner: the tallest the desk gets
+    qtbot.addWidget(desk.window)
+    desk.desk_lock.roster_sender = PrintQueue(tmp_path / "roster.pdf")
+    desk.window.resize(WIDTH, HEIGHT)
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    return desk
+
+
+def in_view(widget: QWidget, min_width: int = 120) -> bool:
+    """Shown, and (nearly) all of it on screen inside the window: not scrolled or squeezed out of sight."""
+    QApplication.processEvents()
+    if not widget.isVisible():
+        return False
+    seen = widget.visibleRegion().boundingRect()
+    return seen.width() >= min(min_width, widget.width()) and seen.height() >= widget.height() * 0.9
+
+
+def sign_in(qtbot, desk, username: str, secret: str) -> None:
+    lock = desk.desk_lock
+    lock.sign_in.choose(username)
+    lock.sign_in.secret.setText(secret)
+    lock.sign_in.submit()
+
+
+def test_every_window_fits_the_smallest_screen(qtbot, staffed):
+    staffed.accounts.sign_in("p.rivera", "principal-pw")
+    desk = build_desk(staffed)
+    windows = [
+        desk.window,
+        Shell(staffed),
+        ReviewWindow(staffed),
+        ListManager(staffed),
+        AccountsWindow(staffed.accounts),
+        EventLogWindow(staffed.events),
+        SettingsWindow(staffed.settings),
+        FirstRunPanel(staffed.settings),
+    ]
+    for window in windows:
+        qtbot.addWidget(window)
+        least = window.minimumSizeHint().expandedTo(window.minimumSize())
+        assert least.width() <= WIDTH and least.height() <= HEIGHT, (type(window).__name__, least)
+        # It opens within the screen's free area (or at its minimum, on a screen smaller than that).
+        free = window.screen().availableGeometry()
+        assert window.width() <= max(free.width(), least.width()), type(window).__name__
+        assert window.height() <= max(free.height(), least.height()), type(window).__name__
+
+
+def test_no_splitter_can_collapse_a_panel(desk):
+    for splitter in desk.window.findChildren(QSplitter):
+        assert not splitter.childrenCollapsible()
+        for i in range(splitter.count()):
+            assert splitter.widget(i).minimumWidth() >= 300
+
+
+def test_the_locked_desk_shows_the_pad_beside_on_site_now(qtbot, desk):
+    desk.desk_lock.lock()
+    pad = desk.desk_lock.sign_in.pad_buttons
+    for widget in (pad["1"], pad["OK"], desk.onsite_table, desk.dispatch.panel.hold_button, desk.message):
+        assert in_view(widget), widget.accessibleName() or type(widget).__name__
+    # Dragging the splitter handle all the way cannot hide the pad, nor On site now.
+    desk.splitter.moveSplitter(0, 1)
+    assert in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40) and desk.form_column.width() >= 300
+    desk.splitter.moveSplitter(WIDTH, 1)
+    assert in_view(desk.onsite_table) and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
+
+
+def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot, desk):
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    desk.form.first_name.setText("Bob")
+    desk.form.last_name.setText("Smyth")
+    desk.form.dob.setText("03/14/1980")
+    desk.form.destination.setText("Main office")
+    with qtbot.waitSignal(desk.checkin.card_shown):
+        desk.request_check_in()
+    qtbot.waitUntil(lambda: in_view(desk.checkin.card.same_person, 80))  # scrolled into view once laid out
+    card = desk.checkin.card
+    for widget in (desk.onsite_table, desk.dispatch.panel.hold_button, desk.message, card.same_person):
+        assert in_view(widget, 80), widget.accessibleName() or type(widget).__name__
+    assert desk.onsite_box.width() >= 300
+    desk.desk_lock.lock()
+    assert desk.checkin.card is None and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
+    assert in_view(desk.onsite_table)
+
+
+def test_after_a_principal_signs_in_the_form_keeps_its_width(qtbot, desk):
+    sign_in(qtbot, desk, "p.rivera", "principal-pw")
+    assert not desk.form_covered()
+    assert desk.form_column.width() >= 400 and in_view(desk.form.last_name, 100)
+    assert in_view(desk.onsite_table) and in_view(desk.message)
