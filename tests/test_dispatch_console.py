@@ -10,7 +10,7 @@ import httpx
 import pytest
 from dispatch_fixtures import CAP_HEADERS, make_alert
 
-from frontdesk.wire import cap
+from frontdesk.wire import allclear, cap
 
 
 def count(console, table: str) -> int:
@@ -202,6 +202,7 @@ def test_cancel_is_acknowledged_and_clears_the_incident(console):
     alert = make_alert(station)
     post(console, headers, alert)
     cancel = make_alert(station, msg_type="Cancel", references=(cap.reference_of(alert),))
+    cancel = allclear.sign(cancel, console.clearer())
     assert post(console, headers, cancel).status_code == 201
     client = signed_in(console)
     [incident] = client.get("/api/v1/board").json()["incidents"]

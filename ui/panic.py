@@ -216,6 +216,10 @@ class PanicPanel(QFrame):
         self.details_button = QPushButton("Send details", self.status_box)
         self.details_button.setAccessibleName("Send details to dispatch")
         self.details_button.clicked.connect(self.on_send_details)
+        self.all_clear_code = QLineEdit(self.status_box)
+        self.all_clear_code.setEchoMode(QLineEdit.EchoMode.Password)
+        self.all_clear_code.setPlaceholderText("Principal's or administrator's all-clear code (fdac_…)")
+        self.all_clear_code.setAccessibleName("All-clear code")
         self.all_clear_button = QPushButton("All clear (principal / admin)", self.status_box)
         self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
@@ -236,7 +240,10 @@ class PanicPanel(QFrame):
         box.addWidget(self.status_label)
         box.addWidget(self.history_label)
         box.addLayout(details)
-        box.addWidget(self.all_clear_button)
+        clear_row = QHBoxLayout()
+        clear_row.addWidget(self.all_clear_code, 1)
+        clear_row.addWidget(self.all_clear_button)
+        box.addLayout(clear_row)
         box.addWidget(self.message_label)
         self.status_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
@@ -342,11 +349,19 @@ class PanicPanel(QFrame):
     def on_all_clear(self) -> None:
         head = self._head_alert()
         mode = head.cap_status if head is not None else "Actual"
+        code = self.all_clear_code.text().strip()
+        if not code:
+            self._say(
+                "Type the principal's or administrator's all-clear code first: dispatch refuses one without it."
+            )
+            return
         try:
-            entry = self._station.all_clear(role=self._role(), mode=mode)
+            entry = self._station.all_clear(role=self._role(), mode=mode, code=code)
         except FrontDeskError as exc:
             self._say(exc.message)
             return
+        finally:
+            self.all_clear_code.clear()  # the code is never kept, not even in the field
         self._worker.wake()
         self.sent.emit(entry)
         self.refresh()

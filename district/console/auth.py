@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from district import clock
 from district.console.db import Database, Tx
+from district.console.location import Location
 from district.errors import ConflictError, DistrictError, InputError
 
 CREDENTIAL_PREFIX = "fdst"
@@ -54,6 +55,12 @@ class Station:
     last_seen: datetime | None = None
     onsite: int = 0
     online: bool = False
+    location: Location | None = None
+
+    @property
+    def where(self) -> Location:
+        """The enrolled location (the school and room alone for a station enrolled before it was kept)."""
+        return self.location or Location(self.school, room=self.room)
 
 
 @dataclass(frozen=True)
@@ -83,14 +90,33 @@ def log(tx: Tx, kind: str, *, actor: str = "", station_id: str | None = None, id
     )
 
 
-STATION_COLUMNS = "station_id, school, name, room, enrolled_at, last_seen, onsite, online"
+STATION_COLUMNS = (
+    "station_id, school, name, room, enrolled_at, last_seen, onsite, online, "
+    "building, floor, house_number, street, city, state, postal_code, country, phone"
+)
+STATION_WIDTH = 17  # the number of STATION_COLUMNS
 
 
 def station_from_row(row: tuple, offline_after: float = 90) -> Station:
     """A Station from a row of ``STATION_COLUMNS``; ``online`` is true if heard within ``offline_after`` s."""
     last_seen = clock.from_db(row[5])
     online = last_seen is not None and (clock.now() - last_seen).total_seconds() < offline_after
-    return Station(row[0], row[1], row[2], row[3], clock.from_db(row[4]), last_seen, int(row[6] or 0), online)
+    location = Location(
+        school=row[1],
+        room=row[3],
+        building=row[8],
+        floor=row[9],
+        house_number=row[10],
+        street=row[11],
+        city=row[12],
+        state=row[13],
+        postal_code=row[14],
+        country=row[15] or "US",
+        phone=row[16],
+    )
+    return Station(
+        row[0], row[1], row[2], row[3], clock.from_db(row[4]), last_seen, int(row[6] or 0), online, location
+    )
 
 
 class Auth:
@@ -100,23 +126,55 @@ class Auth:
         self._db = db
 
     # --- stations ---------------------------------------------------------------------------------------
-    def enroll(self, school: str, station: str, room: str) -> Enrolment:
-        """Enrol a station and return its credential (the only time the secret exists in the clear)."""
-        school, station, room = school.strip(), station.strip(), room.strip()
-        if not school or not station:
+    def enroll(self, school: str, station: str, room: str = "", **place: str) -> Enrolment:
+        """Enrol a station and return its credential (the only time the secret exists in the clear).
+
+        ``place`` is the rest of its :class:`Location` (building, floor, house_number, street, city, state,
+        postal_code, country, phone): what every alert of this station is shown and forwarded with.
+        """
+        station = station.strip()
+        try:
+            location = Location(
+                school=school.strip(), room=room.strip(), **{k: v.strip() for k, v in place.items()}
+            )
+        except TypeError as exc:
+            raise InputError(f"unknown part of a location: {exc}") from None
+        if not location.school or not station:
             raise InputError("A station needs a school and a station name (--school, --station)")
+        for key, value in location.as_dict().items():
+            if len(value) > 200 or any(ord(c) < 32 for c in value):
+                raise InputError(f"{key} must be one line of at most 200 characters")
         station_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
         secret = secrets.token_hex(24)
         now = clock.now()
+        loc = location
         with self._db.transaction() as tx:
             tx.execute(
-                "INSERT INTO stations (station_id, school, name, room, secret_hash, enrolled_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [station_id, school, station, room, _sha(secret), clock.to_db(now)],
+                "INSERT INTO stations (station_id, school, name, room, secret_hash, enrolled_at, building, floor, "
+                "house_number, street, city, state, postal_code, country, phone) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    station_id,
+                    loc.school,
+                    station,
+                    loc.room,
+                    _sha(secret),
+                    clock.to_db(now),
+                    loc.building,
+                    loc.floor,
+                    loc.house_number,
+                    loc.street,
+                    loc.city,
+                    loc.state,
+                    loc.postal_code,
+                    loc.country,
+                    loc.phone,
+                ],
             )
-            log(tx, "station_enrolled", station_id=station_id, school=school, station=station, room=room)
+            log(tx, "station_enrolled", station_id=station_id, station=station, **loc.as_dict())
         return Enrolment(
-            Station(station_id, school, station, room, now), f"{CREDENTIAL_PREFIX}_{station_id}_{secret}"
+            Station(station_id, loc.school, station, loc.room, now, location=loc),
+            f"{CREDENTIAL_PREFIX}_{station_id}_{secret}",
         )
 
     def revoke(self, station_id: str) -> None:
@@ -138,9 +196,9 @@ class Auth:
         row = self._db.read().one(
             f"SELECT {STATION_COLUMNS}, secret_hash, revoked_at FROM stations WHERE station_id = ?", [parts[1]]
         )
-        if row is None or not hmac.compare_digest(row[8], _sha(parts[2])):
+        if row is None or not hmac.compare_digest(row[STATION_WIDTH], _sha(parts[2])):
             raise Unauthenticated("unknown station credential")
-        if row[9] is not None:
+        if row[STATION_WIDTH + 1] is not None:
             raise Unauthenticated("this station's credential was revoked; enrol it again")
         return station_from_row(row)
 

@@ -9,6 +9,7 @@ changes by watching the sequence numbers of ``log`` and ``inbox`` (:meth:`Consol
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from district import clock
-from district.console.auth import Auth, Station, log
+from district.console.auth import Auth, Forbidden, Station, log
 from district.console.db import Database, Tx
 from district.console.forward import Forwarding
+from district.console.location import differences
+from district.console.roles import Clearers
 from district.console.schema import migrate
 from district.console.views import BoardViews, iso
 from district.errors import ConflictError, InputError, NotFoundError
@@ -40,9 +43,39 @@ class Receipt:
     duplicate: bool
 
 
-def _summary(msg: CapMessage) -> dict[str, Any]:
-    """What the live screen shows of a message, kept as JSON so the board never re-parses XML."""
+def _as_enrolled(station: Station, msg: CapMessage) -> CapMessage:
+    """``msg`` with the station's enrolled location in place of the one it claims (what is shown)."""
+    where = station.where
+    return dataclasses.replace(
+        msg,
+        school=where.school,
+        address=where.address,
+        building=where.building,
+        floor=where.floor,
+        room=where.room,
+        phone=where.phone,
+        station=station.name,
+    )
+
+
+def _claims(msg: CapMessage) -> dict[str, str]:
     return {
+        "school": msg.school,
+        "address": msg.address,
+        "building": msg.building,
+        "floor": msg.floor,
+        "room": msg.room,
+        "phone": msg.phone,
+    }
+
+
+def _summary(msg: CapMessage, mismatch: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the live screen shows of a message, kept as JSON so the board never re-parses XML.
+
+    ``msg`` already carries the enrolled location; ``mismatch`` is what the message claimed instead.
+    """
+    return {
+        "location_mismatch": mismatch or {},
         "school": msg.school,
         "address": msg.address,
         "building": msg.building,
@@ -74,6 +107,7 @@ class ConsoleService(BoardViews, Forwarding):
         *,
         name: str = "district",
         forward_url: str | None = None,
+        forward_pidf: bool = False,
         offline_after: float = OFFLINE_AFTER_S,
         collate_window: float = COLLATE_WINDOW_S,
         escalate_after: float = ESCALATE_AFTER_S,
@@ -81,10 +115,12 @@ class ConsoleService(BoardViews, Forwarding):
         self.db = db
         self.name = name
         self.forward_url = forward_url
+        self.forward_pidf = forward_pidf
         self.offline_after = offline_after
         self.collate_window = collate_window
         self.escalate_after = escalate_after
         self.auth = Auth(db)
+        self.clearers = Clearers(db)
 
     @classmethod
     def open(cls, url: str, **kw: Any) -> ConsoleService:
@@ -120,7 +156,7 @@ class ConsoleService(BoardViews, Forwarding):
                     if attempt == 2:
                         raise
             raise AssertionError("unreachable")
-        except (CapError, ConflictError) as exc:
+        except (CapError, ConflictError, Forbidden) as exc:
             # Logged after the failed transaction rolled back, so the rejection itself is on record.
             with self.db.transaction() as tx:
                 log(tx, "alert_rejected", station_id=station.station_id, reason=exc.message)
@@ -128,6 +164,7 @@ class ConsoleService(BoardViews, Forwarding):
 
     def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str) -> Receipt:
         now = clock.now()
+        mismatch = differences(station.where, _claims(msg))
         try:
             with self.db.transaction() as tx:
                 row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
@@ -136,10 +173,11 @@ class ConsoleService(BoardViews, Forwarding):
                         raise _Conflict(msg.identifier)
                     return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
                 incident_id = self._incident_for(tx, station, msg, now)
+                clearer = self.clearers.check(tx, station, msg) if msg.msg_type == "Cancel" else None
                 tx.execute(
                     "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
-                    "action, refs, summary, xml, digest, received_at, received_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "action, refs, summary, xml, digest, received_at, received_by, location_mismatch) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         msg.identifier,
                         incident_id,
@@ -150,13 +188,32 @@ class ConsoleService(BoardViews, Forwarding):
                         msg.msg_type,
                         msg.action,
                         " ".join(msg.references),
-                        json.dumps(_summary(msg), ensure_ascii=False),
+                        json.dumps(_summary(_as_enrolled(station, msg), mismatch), ensure_ascii=False),
                         bytes(xml).decode("utf-8"),
                         digest,
                         clock.to_db(now),
                         self.name,
+                        json.dumps(mismatch, ensure_ascii=False) if mismatch else "",
                     ],
                 )
+                if mismatch:
+                    log(
+                        tx,
+                        "location_mismatch",
+                        station_id=station.station_id,
+                        identifier=msg.identifier,
+                        **mismatch,
+                    )
+                if clearer is not None:
+                    log(
+                        tx,
+                        "all_clear_signed",
+                        actor=clearer.name,
+                        station_id=station.station_id,
+                        identifier=msg.identifier,
+                        role=clearer.role,
+                        clearer=clearer.clearer_id,
+                    )
                 tx.execute(
                     "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
                     "WHERE id = ?",

@@ -114,6 +114,7 @@ class BoardViews:
                 "school": s.school,
                 "name": s.name,
                 "room": s.room,
+                "location": s.where.as_dict(),
                 "last_seen": iso(s.last_seen),
                 "onsite": s.onsite,
                 "online": s.online,

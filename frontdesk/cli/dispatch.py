@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.set_defaults(run=_not_installed)
 
 
-DISTRICT_COMMANDS = ("serve", "enroll", "stations", "revoke", "user")
+DISTRICT_COMMANDS = ("serve", "enroll", "stations", "revoke", "user", "clearer")
 
 
 def _not_installed(args: argparse.Namespace) -> int:

@@ -41,7 +41,7 @@ from frontdesk.settings import (
     Settings,
 )
 from frontdesk.store import Store
-from frontdesk.wire import cap
+from frontdesk.wire import allclear, cap
 
 MODES = ("Actual", "Exercise", "Test")
 # Actions that are also a school-wide SRP state (the others, e.g. MEDICAL, concern one place).
@@ -154,9 +154,17 @@ class StationService:
         return entry
 
     def all_clear(
-        self, *, role: str, note: str = "", staff: str | None = None, mode: str = "Actual"
+        self, *, role: str, note: str = "", staff: str | None = None, mode: str = "Actual", code: str = ""
     ) -> OutboxEntry:
-        """The all clear of the open incident: a CAP Cancel referencing its alerts. Principal or admin only."""
+        """The all clear of the open incident: a CAP Cancel referencing its alerts. Principal or admin only.
+
+        ``code`` is the all-clear code the console printed for this principal or administrator
+        (``frontdesk dispatch clearer add``): the Cancel is signed with it (:mod:`frontdesk.wire.allclear`)
+        and the code itself is neither sent nor kept. The console refuses a Cancel without a good signature,
+        so the desk's own role check is not the only one.
+        """
+        if code.strip():
+            allclear.split_code(code)  # a mistyped code is said now, before anything is committed
         if not self.all_clear_allowed(role):
             raise PermissionDenied(
                 "Only a principal or an administrator can send the all clear", code="all_clear_role"
@@ -172,6 +180,8 @@ class StationService:
         msg = self._message(
             cap.new_identifier(), moment, mode, "Cancel", active.action, active.incident, refs, "", "", note, staff
         )
+        if code.strip():
+            msg = allclear.sign(msg, code)
         entry = self._commit(msg, refers_to=active.identifier)
         state = self.outbox.school_state()
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
