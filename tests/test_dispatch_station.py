@@ -221,10 +221,10 @@ def test_console_restarted_mid_send(station, console):
 
 def test_replies_lost_on_the_way_back(station, console):
     proxy = LossyProxy(console.port, drop=2)
-    station.settings.set(st.DISPATCH_URL, proxy.url)
     wrong: list[str] = []
     try:
         with console.up(), link_running(station, heartbeat=False, inbox=False) as link:
+            station.station.connect(proxy.url, console.credential)  # the only way dispatch.url changes
             pressed = station.station.press("lockdown")
             link.wake()
 
@@ -312,3 +312,52 @@ def test_https_console_with_the_districts_own_ca(services, keyring_file, console
             link.wake()
             wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received over HTTPS")
     assert console.identifiers() == [pressed.identifier]
+
+
+def test_plain_http_to_another_machine_is_refused_without_insecure(services, keyring_file, console):
+    """127.0.0.2 is loopback; a console elsewhere is simulated by a name that is not (nothing is sent)."""
+    from frontdesk.errors import InputError
+
+    set_up_station(services)
+    with pytest.raises(InputError) as refused:
+        services.station.connect("http://dispatch.district.example:8765", console.credential)
+    assert refused.value.code == "insecure_refused" and "https://" in refused.value.message
+    assert services.settings.get(st.DISPATCH_URL) == ""  # nothing was kept
+    with console.up():
+        services.station.connect(console.url, console.credential)  # loopback: allowed, not flagged
+        assert not services.station.insecure
+
+
+def test_insecure_is_explicit_and_shown_and_dispatch_url_changes_only_through_connect(
+    services, keyring_file, console
+):
+    """http://0.0.0.0 reaches this machine's console (Linux) but is not a loopback address: the desk must
+    treat it as a console elsewhere. Nothing leaves 127.0.0.0/8."""
+    from frontdesk.errors import InputError
+
+    set_up_station(services)
+    elsewhere = f"http://0.0.0.0:{console.port}"
+    with console.up():
+        with pytest.raises(InputError):
+            services.station.connect(elsewhere, console.credential)
+        services.station.connect(elsewhere, console.credential, insecure=True)
+        assert services.station.insecure and services.station.endpoint().insecure
+        with link_running(services, inbox=False) as link:
+            wait_for(lambda: link.health.state == "up", what="link up")
+            assert link.health.insecure  # the desk's health and banner show the warning from this
+
+        services.station.connect(console.url, console.credential)
+        assert not services.station.insecure
+        services.settings.set(st.DISPATCH_URL, elsewhere)  # 'frontdesk config set dispatch.url …' by hand
+        endpoint = services.station.endpoint()
+        assert endpoint is not None and "changed outside" in endpoint.problem and endpoint.credential == ""
+        with link_running(services, inbox=False) as link:
+            pressed = services.station.press("lockdown")
+            link.wake()
+            wait_for(lambda: link.health.state == "not_connected", what="refuses the unverified address")
+            assert "dispatch connect" in link.health.reason
+        assert entry(services, pressed.identifier).state == "queued"  # nothing went to the unverified address
+        services.station.connect(console.url, console.credential)  # connect re-verifies: sending resumes
+        with link_running(services) as link:
+            link.wake()
+            wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received")

@@ -117,6 +117,8 @@ class DispatchDesk(QObject):
     @Slot(object)
     def on_health_changed(self, health: LinkHealth) -> None:
         state, text = HEALTH.get(health.state, ("warning", health.state))
+        if health.insecure and health.state == "up":
+            state, text = "warning", "connected, NOT ENCRYPTED (--insecure)"
         self._window.set_health("dispatch", state, text)
 
     @Slot()

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from frontdesk import clock
 from frontdesk.dispatch.link import LinkHealth
 from frontdesk.dispatch.outbox import OutboxEntry, SchoolState
-from frontdesk.dispatch.status import LINK_DOWN
+from frontdesk.dispatch.status import INSECURE_LINK, LINK_DOWN
 from frontdesk.errors import FrontDeskError
 from frontdesk.wire import cap
 from ui.dispatch_worker import DispatchWorker
@@ -492,9 +492,17 @@ class DispatchBanners(QWidget):
         text = LINK_DOWN.format(numbers=numbers)
         if health.state == "not_connected":
             text = f"Panic link to dispatch is NOT SET UP — use the phone: {numbers}"
+        warn_only = health.ok and health.insecure
+        if warn_only:  # the link works, but in clear: a warning on every screen, not the red alarm
+            text = INSECURE_LINK
+        self.link_banner.setProperty("level", "warning" if warn_only else "error")
+        self.link_banner.setStyleSheet(
+            "QLabel { background: %s; color: %s; font-size: 16px; font-weight: bold; padding: 6px; }"
+            % (("#ffb300", "black") if warn_only else ("#b71c1c", "white"))
+        )
         self.link_banner.setText(text)
         self.link_banner.setToolTip(health.reason)
-        self.link_banner.setVisible(not health.ok)
+        self.link_banner.setVisible(not health.ok or health.insecure)
 
     @Slot(object)
     def on_school_state_changed(self, state: SchoolState) -> None:

@@ -8,9 +8,11 @@ timeout, a 5xx, a reply lost on the way back).
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -26,6 +28,19 @@ class Endpoint:
     url: str
     credential: str
     ca_file: str = ""  # a district's own CA (PEM); empty: the system's trusted CAs
+    insecure: bool = False  # plain http:// to a console that is not on this machine ('connect --insecure')
+    problem: str = ""  # why this desk must not send (e.g. dispatch.url changed outside 'dispatch connect')
+
+
+def is_loopback(url: str) -> bool:
+    """True if ``url`` names this machine (127.0.0.0/8, ::1 or localhost): plain HTTP never leaves it."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def tls_verify(ca_file: str) -> ssl.SSLContext | bool:

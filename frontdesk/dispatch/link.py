@@ -57,6 +57,7 @@ class LinkHealth:
     state: str  # "unknown", "up", "down", "not_connected"
     since: datetime
     reason: str = ""
+    insecure: bool = False  # plain HTTP to another machine ('dispatch connect --insecure'): warn on screen
 
     @property
     def ok(self) -> bool:
@@ -117,6 +118,8 @@ class DispatchLink:
         self._stop_requested = threading.Event()
         self._started = threading.Event()
         self._backing_off = False
+        self._insecure = False
+        self._not_connected = "this desk is not connected to a dispatch console"
 
     # --- control, from any thread ---------------------------------------------------------------------
     def wake(self) -> None:
@@ -193,8 +196,12 @@ class DispatchLink:
 
     def _current_client(self) -> ConsoleClient | None:
         endpoint = self._endpoint()
-        if endpoint is None:
+        if endpoint is None or endpoint.problem:
+            self._not_connected = (
+                endpoint.problem if endpoint is not None else "this desk is not connected to a dispatch console"
+            )
             return None
+        self._insecure = endpoint.insecure
         if self._client is None or self._client.endpoint != endpoint:
             try:
                 client = ConsoleClient(endpoint)
@@ -225,7 +232,7 @@ class DispatchLink:
                 continue
             client = self._current_client()
             if client is None:
-                outcome: Received | Rejected | Transient = Transient("not connected to a dispatch console")
+                outcome: Received | Rejected | Transient = Transient(self._not_connected)
             else:
                 outcome = await client.post_alert(entry.cap, self.timings.attempt_timeout)
             if isinstance(outcome, Received):
@@ -279,7 +286,7 @@ class DispatchLink:
     async def _beat(self) -> bool:
         client = self._current_client()
         if client is None:
-            self._set_health("not_connected", "this desk is not connected to a dispatch console")
+            self._set_health("not_connected", self._not_connected)
             return False
         try:
             await client.heartbeat(
@@ -297,10 +304,11 @@ class DispatchLink:
         return True
 
     def _set_health(self, state: str, reason: str = "") -> None:
-        if state == self.health.state and reason == self.health.reason:
+        insecure = self._insecure
+        if state == self.health.state and reason == self.health.reason and insecure == self.health.insecure:
             return
         changed_state = state != self.health.state
-        self.health = LinkHealth(state, self._now(), reason)
+        self.health = LinkHealth(state, self._now(), reason, insecure)
         if changed_state:
             if state == "up":
                 self._record("info", "Panic link to dispatch is up")
