@@ -78,6 +78,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also put the school's civic address in each forward as a PIDF-LO document (a CAP resource), "
         "for a receiver that takes it",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (uvicorn's own; each has its own event loop, all share the database): "
+        "about one per core",
+    )
+    p.add_argument(
+        "--max-connections-per-source",
+        type=int,
+        default=256,
+        help="open connections one address may hold (stations behind one NAT share an address)",
+    )
+    p.add_argument(
+        "--header-timeout", type=float, default=10.0, help="seconds a client has to send a request's headers"
+    )
+    p.add_argument(
+        "--body-timeout", type=float, default=15.0, help="seconds a client has to send a request's body"
+    )
     p.set_defaults(run=_command(_serve))
 
     p = sub.add_parser(
@@ -168,7 +187,19 @@ def _serve(args: argparse.Namespace) -> int:
     if args.forward_url:
         print(f"Real alerts are forwarded to {args.forward_url}", flush=True)
     try:
-        serve(service, args.host, args.port, args.cert, args.key)
+        serve(
+            service,
+            args.host,
+            args.port,
+            args.cert,
+            args.key,
+            workers=max(1, args.workers),
+            limits={
+                "per_source": max(1, args.max_connections_per_source),
+                "header_timeout": args.header_timeout,
+                "body_timeout": args.body_timeout,
+            },
+        )
     finally:
         service.close()
     return 0

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from xml.parsers import expat
 
 from district import clock
 from district.console.auth import Auth, Forbidden, Station, log
@@ -142,6 +143,7 @@ class ConsoleService(BoardViews, Forwarding):
         not this station, and an update or cancel referencing an unknown alert are CapErrors.
         """
         try:
+            _check_depth(xml)
             msg = cap.parse(xml)
             expected = cap.station_sender(station.station_id)
             if msg.sender != expected:
@@ -415,20 +417,31 @@ class ConsoleService(BoardViews, Forwarding):
         if row is not None and not row[0]:
             log(tx, "station_online", station_id=station_id)
 
-    def supervise(self) -> int:
+    def record_beats(self, beats: dict[str, tuple[datetime, int]]) -> None:
+        """Record many stations' heartbeats (``station_id -> (when, onsite)``) in one transaction."""
+        with self.db.transaction() as tx:
+            for station_id, (when, onsite) in sorted(beats.items()):
+                self._seen(tx, station_id, when, max(0, int(onsite)))
+
+    def supervise(self, judge_offline: bool = True) -> int:
         """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for
         ``escalate_after`` s escalated; each logged once (whichever console gets there first).
 
-        Returns how many things changed.
+        ``judge_offline=False``: the console is overloaded and cannot tell silence from its own delay, so
+        it declares nobody offline this round. Returns how many things changed.
         """
         now = clock.now()
         cutoff = clock.to_db(now - timedelta(seconds=self.offline_after))
         overdue = clock.to_db(now - timedelta(seconds=self.escalate_after))
         with self.db.transaction() as tx:
-            offline = tx.all(
-                "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
-                "RETURNING station_id",
-                [cutoff],
+            offline = (
+                tx.all(
+                    "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
+                    "RETURNING station_id",
+                    [cutoff],
+                )
+                if judge_offline
+                else []
             )
             for (station_id,) in offline:
                 log(tx, "station_offline", station_id=station_id)
@@ -454,6 +467,39 @@ class ConsoleService(BoardViews, Forwarding):
             [station.station_id, int(after), int(limit)],
         )
         return [{"seq": seq, **json.loads(body)} for seq, body in rows]
+
+
+MAX_DEPTH = 16  # a CAP message of ours is 4 elements deep; anything far deeper is an attack, not an alert
+
+
+def _check_depth(xml: bytes) -> None:
+    """CapError for XML nested deeper than MAX_DEPTH (checked with expat, which does not recurse), before
+    the schema validator, which would recurse on it until Python gives up."""
+    depth = 0
+
+    def start(name, attrs):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _TooDeep()
+
+    def end(name):
+        nonlocal depth
+        depth -= 1
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(bytes(xml), True)
+    except _TooDeep:
+        raise CapError(f"the XML is nested more than {MAX_DEPTH} elements deep; CAP is not") from None
+    except expat.ExpatError:
+        pass  # not well-formed: cap.parse says so, with its reason
+
+
+class _TooDeep(Exception):
+    """Raised from inside expat to stop at the first element too deep."""
 
 
 class _Race(Exception):
