@@ -361,3 +361,24 @@ def test_insecure_is_explicit_and_shown_and_dispatch_url_changes_only_through_co
         with link_running(services) as link:
             link.wake()
             wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received")
+
+
+def test_a_busy_console_is_left_alone_for_as_long_as_it_asks(station, console):
+    """A console past its queue answers 503 with Retry-After (1 s); the station waits that long (×1-1.5
+    jitter) even though its heartbeat gets through, then sends the same bytes again."""
+    from district.console.server import running
+
+    busy = running(console.service, port=console.port, max_pending_alerts=0)
+    with busy, link_running(station, inbox=False) as link:
+        pressed = station.station.press("lockdown")
+        link.wake()
+        wait_for(lambda: entry(station, pressed.identifier).attempts >= 1, what="a first attempt")
+        time.sleep(2.5)  # a window to count attempts in, not a speed check
+        attempts = entry(station, pressed.identifier).attempts
+    assert "busy" in entry(station, pressed.identifier).last_error
+    # Without the hint, FAST backoff (at most 0.2 s) and the heartbeat's wake-up would try ten times or more.
+    assert attempts <= 4
+    with console.up(), link_running(station) as link:
+        link.wake()
+        wait_for(lambda: entry(station, pressed.identifier).state == "received", what="received once it can")
+    assert console.identifiers() == [pressed.identifier]

@@ -66,9 +66,24 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Transient:
-    """The attempt failed in a way that a later attempt may not."""
+    """The attempt failed in a way that a later attempt may not.
+
+    ``retry_after``: the console said how long to wait (503 with ``Retry-After``, when it is busy).
+    """
 
     reason: str
+    retry_after: float | None = None
+
+
+MAX_RETRY_AFTER = 30.0  # a console's hint is honoured up to this; a real alert never waits longer
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        value = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return min(MAX_RETRY_AFTER, value) if value >= 0 else None
 
 
 def _reason(response: httpx.Response) -> str:
@@ -112,7 +127,7 @@ class ConsoleClient:
                 return Transient(f"unreadable answer to HTTP {response.status_code}")
         if response.status_code in PERMANENT:
             return Rejected(response.status_code, _reason(response))
-        return Transient(_reason(response))
+        return Transient(_reason(response), _retry_after(response))
 
     async def heartbeat(self, sent: str, onsite: int, timeout: float) -> dict[str, Any]:
         """Tell the console this station is alive; raises httpx.HTTPError (or HTTPStatusError) on failure."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,6 +120,7 @@ class DispatchLink:
         self._started = threading.Event()
         self._backing_off = False
         self._insecure = False
+        self._hold_until = 0.0  # monotonic time before which a busy console asked not to be sent to
         self._not_connected = "this desk is not connected to a dispatch console"
 
     # --- control, from any thread ---------------------------------------------------------------------
@@ -258,6 +260,11 @@ class DispatchLink:
                 self._set_health("not_connected" if client is None else "down", outcome.reason)
                 self._changed(self._outbox.note_attempt(entry.id, outcome.reason))
                 delay = backoff_delay(failures, self.timings, self._rng)
+                if isinstance(outcome, Transient) and outcome.retry_after is not None:
+                    # The console is busy and said when to come back: then, spread by jitter so that the
+                    # stations it turned away do not all return in the same instant.
+                    delay = max(delay, outcome.retry_after * self._rng.uniform(1.0, 1.5))
+                    self._hold_until = time.monotonic() + delay  # a good heartbeat does not cut it short
                 failures += 1
                 self._backing_off = True
                 self._probe_ev.set()  # start probing for the console's return at once
@@ -273,7 +280,7 @@ class DispatchLink:
         while self._running:
             self._probe_ev.clear()
             ok = await self._beat()
-            if ok and self._backing_off:
+            if ok and self._backing_off and time.monotonic() >= self._hold_until:
                 self.wake()
             if ok and self._daily_test is not None and self._daily_test():
                 self.wake()  # today's Test was committed: send it
@@ -335,7 +342,7 @@ class DispatchLink:
                 failures += 1
                 continue
             failures = 0
-            if self._backing_off:
+            if self._backing_off and time.monotonic() >= self._hold_until:
                 self.wake()  # the console answers again: retry the waiting message now
             for message in messages:
                 self._handle(message)
