@@ -298,3 +298,25 @@ def test_sign_in_is_throttled_after_five_failures(console):
     answer = client.post("/api/v1/session", json={"username": "Dana", "password": "correct horse"})
     assert answer.status_code == 429 and "too many" in answer.json()["error"]  # this address waits
     assert int(answer.headers["Retry-After"]) >= 1
+
+
+def test_alerts_arriving_together_share_commits_but_fail_alone(console):
+    """Group commit: 40 alerts at once (one of them reusing an identifier with other content) are each
+    stored once; the bad one is refused alone."""
+    station, headers = console.enroll()
+    first = make_alert(station)
+    assert post(console, headers, first).status_code == 201
+    messages = [make_alert(station, incidents=f"together-{i}") for i in range(39)]
+    messages.append(make_alert(station, identifier=first.identifier, note="other content"))
+    answers: list[int] = [0] * len(messages)
+
+    def send(i: int) -> None:
+        answers[i] = post(console, headers, messages[i]).status_code
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(messages))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert answers == [201] * 39 + [409]
+    assert count(console, "alerts") == 40

@@ -167,78 +167,84 @@ class ConsoleService(BoardViews, Forwarding):
     def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str) -> Receipt:
         now = clock.now()
         mismatch = differences(station.where, _claims(msg))
-        try:
-            with self.db.transaction() as tx:
-                row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
-                if row is not None:
-                    if row[0] != digest:
-                        raise _Conflict(msg.identifier)
-                    return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
-                incident_id = self._incident_for(tx, station, msg, now)
-                clearer = self.clearers.check(tx, station, msg) if msg.msg_type == "Cancel" else None
-                tx.execute(
-                    "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
-                    "action, refs, summary, xml, digest, received_at, received_by, location_mismatch) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        msg.identifier,
-                        incident_id,
-                        station.station_id,
-                        msg.sender,
-                        clock.to_db(msg.sent),
-                        msg.status,
-                        msg.msg_type,
-                        msg.action,
-                        " ".join(msg.references),
-                        json.dumps(_summary(_as_enrolled(station, msg), mismatch), ensure_ascii=False),
-                        bytes(xml).decode("utf-8"),
-                        digest,
-                        clock.to_db(now),
-                        self.name,
-                        json.dumps(mismatch, ensure_ascii=False) if mismatch else "",
-                    ],
-                )
-                if mismatch:
-                    log(
-                        tx,
-                        "location_mismatch",
-                        station_id=station.station_id,
-                        identifier=msg.identifier,
-                        **mismatch,
-                    )
-                if clearer is not None:
-                    log(
-                        tx,
-                        "all_clear_signed",
-                        actor=clearer.name,
-                        station_id=station.station_id,
-                        identifier=msg.identifier,
-                        role=clearer.role,
-                        clearer=clearer.clearer_id,
-                    )
-                tx.execute(
-                    "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
-                    "WHERE id = ?",
-                    [clock.to_db(now), msg.msg_type, msg.action, incident_id],
-                )
-                self._seen(tx, station.station_id, now, None)
+
+        def store(tx: Tx) -> Receipt | None:
+            row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
+            if row is not None:
+                if row[0] != digest:
+                    raise _Conflict(msg.identifier)
+                return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
+            incident_id = self._incident_for(tx, station, msg, now)
+            clearer = self.clearers.check(tx, station, msg) if msg.msg_type == "Cancel" else None
+            tx.execute(
+                "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
+                "action, refs, summary, xml, digest, received_at, received_by, location_mismatch) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    msg.identifier,
+                    incident_id,
+                    station.station_id,
+                    msg.sender,
+                    clock.to_db(msg.sent),
+                    msg.status,
+                    msg.msg_type,
+                    msg.action,
+                    " ".join(msg.references),
+                    json.dumps(_summary(_as_enrolled(station, msg), mismatch), ensure_ascii=False),
+                    bytes(xml).decode("utf-8"),
+                    digest,
+                    clock.to_db(now),
+                    self.name,
+                    json.dumps(mismatch, ensure_ascii=False) if mismatch else "",
+                ],
+            )
+            if mismatch:
                 log(
                     tx,
-                    "alert_received",
+                    "location_mismatch",
                     station_id=station.station_id,
                     identifier=msg.identifier,
-                    msg_type=msg.msg_type,
-                    status=msg.status,
-                    action=msg.action,
-                    incident=incident_id,
-                    console=self.name,
+                    **mismatch,
                 )
-                if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
-                    tx.execute(
-                        "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
-                        "ON CONFLICT (identifier) DO NOTHING",
-                        [msg.identifier, clock.to_db(now), clock.to_db(now)],
-                    )
+            if clearer is not None:
+                log(
+                    tx,
+                    "all_clear_signed",
+                    actor=clearer.name,
+                    station_id=station.station_id,
+                    identifier=msg.identifier,
+                    role=clearer.role,
+                    clearer=clearer.clearer_id,
+                )
+            tx.execute(
+                "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
+                "WHERE id = ?",
+                [clock.to_db(now), msg.msg_type, msg.action, incident_id],
+            )
+            self._seen(tx, station.station_id, now, None)
+            log(
+                tx,
+                "alert_received",
+                station_id=station.station_id,
+                identifier=msg.identifier,
+                msg_type=msg.msg_type,
+                status=msg.status,
+                action=msg.action,
+                incident=incident_id,
+                console=self.name,
+            )
+            if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
+                tx.execute(
+                    "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
+                    "ON CONFLICT (identifier) DO NOTHING",
+                    [msg.identifier, clock.to_db(now), clock.to_db(now)],
+                )
+            return None
+
+        try:
+            receipt = self.db.batched(store)
+            if receipt is not None:
+                return receipt
         except _Conflict:
             raise ConflictError(
                 f"identifier {msg.identifier} was already received with different content; "
