@@ -307,6 +307,7 @@ def _demo(args: argparse.Namespace) -> int:
                     "station_id": console.station_id,
                     "dispatcher": console.dispatcher,
                     "password": console.password,
+                    "all_clear_code": console.all_clear_code,
                 }
             ),
             flush=True,

@@ -84,7 +84,8 @@ class DispatchDesk(QObject):
             else:
                 self._window.message.show_message(
                     f"Demo dispatch console at {console.url} (sign in as {console.dispatcher!r}, password "
-                    f"{console.password!r}, to acknowledge alerts).",
+                    f"{console.password!r}, to acknowledge alerts; the demo principal's all-clear code is "
+                    f"{console.all_clear_code}).",
                     "info",
                 )
         self.worker.start()

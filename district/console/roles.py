@@ -39,16 +39,21 @@ class Clearers:
     def __init__(self, db: Database):
         self._db = db
 
-    def add(self, name: str, role: str, school: str) -> tuple[Clearer, str]:
-        """Enrol a clearer; returns them and their all-clear code (printed once, never stored)."""
+    def add(
+        self, name: str, role: str, school: str, *, clearer_id: str = "", secret: str = ""
+    ) -> tuple[Clearer, str]:
+        """Enrol a clearer; returns them and their all-clear code (printed once, never stored).
+
+        ``clearer_id`` and ``secret`` are for the demo's fixed code only; otherwise both are random.
+        """
         name, role, school = name.strip(), role.strip().lower(), school.strip()
         role = "administrator" if role == "admin" else role
         if role not in ROLES:
             raise InputError(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
         if not name or not school:
             raise InputError("a clearer needs a name and a school (--school)")
-        clearer_id = "".join(secrets.choice(_ALPHABET) for _ in range(8))
-        secret = "".join(secrets.choice(_ALPHABET) for _ in range(20))  # 103 bits
+        clearer_id = clearer_id or "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        secret = secret or "".join(secrets.choice(_ALPHABET) for _ in range(20))  # 103 bits
         with self._db.transaction() as tx:
             tx.execute(
                 "INSERT INTO clearers (clearer_id, name, role, school, key, created_at) VALUES (?, ?, ?, ?, ?, ?)",
