@@ -212,20 +212,23 @@ def test_sigterm_stops_the_console_with_long_polls_and_slow_clients_open(tmp_pat
     url, db_url, station, credential, proc = _start(tmp_path)
     auth = {"Authorization": f"Bearer {credential}"}
     polls = []
+    sent = threading.Semaphore(0)
 
     def poll() -> None:
+        hooks = {"request": [lambda request: sent.release()]}
         try:
-            polls.append(
-                httpx.get(f"{url}/api/v1/inbox", params={"wait": 25}, headers=auth, timeout=40).status_code
-            )
+            with httpx.Client(headers=auth, timeout=40, event_hooks=hooks) as client:
+                polls.append(client.get(f"{url}/api/v1/inbox", params={"wait": 25}).status_code)
         except httpx.HTTPError as exc:
             polls.append(type(exc).__name__)
 
     threads = [threading.Thread(target=poll, daemon=True) for _ in range(20)]
     for t in threads:
         t.start()
+    for _ in threads:
+        assert sent.acquire(timeout=30)
     slow = [_slow(url, "127.0.0.10", b"GET / HTTP/1.1\r\n") for _ in range(20)]
-    time.sleep(2)  # let the polls reach the console (set-up, not a measurement)
+    time.sleep(1)  # let the last requests reach the console (set-up, not a measurement)
     proc.send_signal(signal.SIGTERM)
     # uvicorn shuts down gracefully, then re-raises the signal it caught (so: killed by SIGTERM, cleanly).
     assert proc.wait(timeout=30) in (0, -signal.SIGTERM)  # bounds a hang; `make bench` measures the time

@@ -301,3 +301,29 @@ def test_lost_database_connections_are_replaced_before_use(console, console_db_u
         check.execute("ALTER TABLE alerts RENAME TO alerts_gone")  # a database that cannot store alerts
     answer = httpx.post(f"{console.url}/api/v1/alerts", content=cap.build(make_alert(station)), headers=headers)
     assert answer.status_code == 503 and "try again" in answer.json()["error"]  # the station retries a 5xx
+
+
+def test_cli_enrols_where_a_station_is_and_who_may_clear(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    argv = ["dispatch", "enroll", "--school", "Lincoln Elementary", "--station", "Front desk", "--room", "Office"]
+    argv += ["--building", "Main", "--floor", "1", "--house-number", "1200", "--street", "Lincoln Avenue"]
+    argv += ["--city", "Springfield", "--state", "IL", "--postal-code", "62704", "--phone", "555-0142"]
+    assert cli_main([*argv, "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "1200 Lincoln Avenue, Springfield, IL 62704" in out
+    credential = out.rstrip("\n").splitlines()[-1]
+    assert cli_main(["dispatch", "clearer", "add", "Pat Principal", "--school", "Lincoln Elementary",
+                     "--role", "principal", "--db", db]) == 0  # fmt: skip
+    code = capsys.readouterr().out.rstrip("\n").splitlines()[-1]
+    assert re.fullmatch(r"fdac_[a-z0-9]{8}_[a-z0-9]{20}", code)
+    with pytest.raises(SystemExit):  # not a role that may clear
+        cli_main(["dispatch", "clearer", "add", "X", "--school", "Lincoln Elementary", "--role", "teacher"])
+    service = ConsoleService.open(db)
+    station = service.auth.station(credential)
+    assert station.where.address == "1200 Lincoln Avenue, Springfield, IL 62704"
+    assert (station.where.building, station.where.floor, station.where.phone) == ("Main", "1", "555-0142")
+    stored = service.db.read().one("SELECT key FROM clearers")[0]
+    assert code.split("_")[2] not in stored  # the console keeps the signing key, never the code
+    service.close()
+    clearer_id = code.split("_")[1]
+    assert cli_main(["dispatch", "clearer", "revoke", clearer_id, "--db", db]) == 0

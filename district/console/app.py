@@ -47,6 +47,7 @@ from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
+STATION_CACHE_S = 10.0
 MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
 MAX_ONSITE = 100_000
 
@@ -221,6 +222,13 @@ def create_app(
     pending = {"alerts": 0}
     beats: dict[str, tuple[Any, int]] = {}  # station_id -> (when, onsite), written by flush_beats
     offline_seen: set[str] = set()  # stations whose beat brought them back online (screens refresh)
+    # Known stations by credential, for STATION_CACHE_S: heartbeats and long polls then cost no database
+    # read and no thread. A revoked credential is refused within that time.
+    known: dict[str, tuple[float, Station]] = {}
+    # The newest inbox seq of each station, as far as this console knows (None: not loaded, read the
+    # database): a long poll with nothing newer waits without reading the database at all.
+    inbox_marks: dict[str, int] = {}
+    inbox_state: dict[str, Any] = {"loaded": False, "cursor": 0, "lock": None}
 
     def begin_shutdown() -> None:
         """Answer open long polls and end event streams now, so shutting down does not wait on them."""
@@ -251,15 +259,29 @@ def create_app(
                 raise Forbidden("this endpoint is for stations, not dispatchers")
             raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
 
+        loop = asyncio.get_running_loop()
+        hit = known.get(credential)
+        if hit is not None and hit[0] > loop.time():
+            if work is None:
+                return hit[1], None
+            cached: Station | None = hit[1]
+        else:
+            cached = None
+
         def run() -> tuple[Station, Any]:
-            station = service.auth.station(credential)
+            station = cached or service.auth.station(credential)
             return station, (work(station) if work is not None else None)
 
         limiter = pool(pool_name)
         async with limiter:
             if await request.is_disconnected():
                 raise Abandoned()
-            return await anyio.to_thread.run_sync(run, limiter=pool("threads"))
+            station, result = await anyio.to_thread.run_sync(run, limiter=pool("threads"))
+        if cached is None:
+            if len(known) > 50_000:
+                known.clear()
+            known[credential] = (loop.time() + STATION_CACHE_S, station)
+        return station, result
 
     async def dispatcher_of(request: Request) -> Dispatcher:
         token = request.cookies.get(COOKIE)
@@ -382,7 +404,12 @@ def create_app(
         try:
             while True:
                 event.clear()  # cleared before reading, so a message stored meanwhile still wakes us
-                messages = await blocking(service.inbox, station, after, pool_name="stations")
+                if closing:
+                    return JSONResponse({"messages": []})
+                if inbox_state["loaded"] and inbox_marks.get(station.station_id, 0) <= after:
+                    messages = []  # nothing newer than `after` for this station: no need to ask the database
+                else:
+                    messages = await blocking(service.inbox, station, after, pool_name="stations")
                 left = deadline - loop.time()
                 if messages or left <= 0 or closing or await request.is_disconnected():
                     return JSONResponse({"messages": messages})
@@ -462,7 +489,7 @@ def create_app(
             raise NotFoundError(f"No incident {incident_id}")
         done = await blocking(service.ack, who.username, incident_id=incident_id)
         changes.notify()
-        waiters.wake()
+        await inbox_changed()
         return JSONResponse({"acknowledged": done, "dispatcher": who.username})
 
     @endpoint
@@ -471,7 +498,7 @@ def create_app(
         await json_body(request)
         done = await blocking(service.ack, who.username, identifier=request.path_params["identifier"])
         changes.notify()
-        waiters.wake()
+        await inbox_changed()
         return JSONResponse({"acknowledged": done, "dispatcher": who.username})
 
     @endpoint
@@ -503,7 +530,7 @@ def create_app(
             bool(body.get("exercise", False)),
         )
         changes.notify()
-        waiters.wake()
+        await inbox_changed()
         return JSONResponse({"stations": count})
 
     @endpoint
@@ -529,6 +556,34 @@ def create_app(
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     # --- background work -----------------------------------------------------------------------------------
+    async def inbox_changed() -> None:
+        """Read which stations have new inbox messages, note their newest seq, wake their long polls."""
+        if inbox_state["lock"] is None:
+            inbox_state["lock"] = asyncio.Lock()
+        async with inbox_state["lock"]:
+            try:
+                cursor, marks = await blocking(service.inbox_marks_after, inbox_state["cursor"])
+            except Exception:
+                waiters.wake()  # cannot tell whose: every poll reads the database once
+                inbox_state["loaded"] = False
+                return
+            inbox_state["cursor"] = cursor
+            for station_id, seq in marks.items():
+                inbox_marks[station_id] = max(seq, inbox_marks.get(station_id, 0))
+        waiters.wake(set(marks))
+
+    async def load_inbox_marks() -> None:
+        """Every station's newest inbox seq, once at start (until then, polls read the database)."""
+        while True:
+            try:
+                cursor, marks = await blocking(service.inbox_marks_after, 0)
+                break
+            except Exception:
+                await asyncio.sleep(watch_interval)
+        inbox_marks.update(marks)
+        inbox_state["cursor"] = cursor
+        inbox_state["loaded"] = True
+
     async def watch() -> None:
         """Notice changes made by another console sharing the database (and wake screens and polls)."""
         marks: tuple[int, int] | None = None
@@ -546,8 +601,8 @@ def create_app(
                     log_seq = new_log
                     changes.notify()
                 if new_inbox != inbox_seq:
-                    inbox_seq, stations = await blocking(service.inbox_stations_after, inbox_seq)
-                    waiters.wake(stations)
+                    inbox_seq = new_inbox
+                    await inbox_changed()
             except Exception:  # a database hiccup must not stop supervision; try again next round
                 await asyncio.sleep(watch_interval)
 
@@ -597,6 +652,7 @@ def create_app(
             asyncio.create_task(flush_beats()),
             asyncio.create_task(flush_sign_ins()),
             asyncio.create_task(lag.run()),
+            asyncio.create_task(load_inbox_marks()),
         ]
         if service.forward_url:
             tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
