@@ -18,10 +18,13 @@ of the last half of their wait, so renewals spread out instead of arriving toget
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import math
 import random
+import signal
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
@@ -92,6 +95,47 @@ class Busy(Exception):
 
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
+
+
+class Admission:
+    """Whether one more alert can be answered in time, from how fast alerts are being answered now.
+
+    A station gives up on an attempt after 2 s. Queueing more than the console can answer in about
+    ``admit_wait`` s only makes every station time out and resend (congestion collapse): past that, an
+    alert is answered 503 at once, before its body is read, with a ``Retry-After`` long enough for the
+    alerts already waiting and the stations already turned away.
+    """
+
+    def __init__(self, admit_wait: float = 1.0, window: float = 5.0):
+        self.admit_wait = admit_wait
+        self.window = window
+        self._done: collections.deque[tuple[float, float]] = collections.deque()  # (when, seconds taken)
+        self._refused: collections.deque[float] = collections.deque()
+
+    def _trim(self, now: float) -> None:
+        while self._done and self._done[0][0] < now - self.window:
+            self._done.popleft()
+        while self._refused and self._refused[0] < now - self.window:
+            self._refused.popleft()
+
+    def rate(self, now: float) -> float:
+        """Alerts answered per second lately (at least 50: an idle console is not a slow one)."""
+        self._trim(now)
+        return max(50.0, len(self._done) / self.window)
+
+    def check(self, waiting: int, hard_cap: int) -> None:
+        """Raise :class:`Busy` if an alert arriving now would wait longer than ``admit_wait``."""
+        now = time.monotonic()
+        rate = self.rate(now)
+        if waiting < hard_cap and (waiting < 16 or waiting / rate <= self.admit_wait):
+            return
+        self._refused.append(now)
+        backlog = waiting + len(self._refused)
+        raise Busy(max(1, min(10, math.ceil(backlog / rate))))
+
+    def done(self, seconds: float) -> None:
+        """One alert was answered, ``seconds`` after it arrived."""
+        self._done.append((time.monotonic(), seconds))
 
 
 class Abandoned(Exception):
@@ -200,6 +244,7 @@ def create_app(
     station_threads: int = 8,
     screen_threads: int = 4,
     max_pending_alerts: int = 400,
+    admit_wait: float = 1.0,
     beat_flush_interval: float = 1.0,
     sign_in_flush_interval: float = 10.0,
     sign_in_throttle: SignInThrottle | None = None,
@@ -220,6 +265,7 @@ def create_app(
         "threads": alert_threads + station_threads + 8,  # threads for work whose pool token is already held
     }
     pending = {"alerts": 0}
+    admission = Admission(admit_wait)
     beats: dict[str, tuple[Any, int]] = {}  # station_id -> (when, onsite), written by flush_beats
     offline_seen: set[str] = set()  # stations whose beat brought them back online (screens refresh)
     # Known stations by credential, for STATION_CACHE_S: heartbeats and long polls then cost no database
@@ -341,12 +387,10 @@ def create_app(
     async def post_alert(request: Request) -> Response:
         if _bearer(request) is None:
             await station_of(request)  # raises 401 or 403
-        if pending["alerts"] >= max_pending_alerts:
-            # Answered before the body is read: the station keeps its bytes and retries after this long
-            # (with jitter); about how long the alerts already waiting take, at ~200 a second.
-            raise Busy(max(1, min(10, math.ceil(pending["alerts"] / 200))))
+        admission.check(pending["alerts"], max_pending_alerts)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         pending["alerts"] += 1
+        started = asyncio.get_running_loop().time()
         try:
             xml = await request.body()
 
@@ -357,6 +401,7 @@ def create_app(
                 return service.receive(station, xml)
 
             _, receipt = await station_of(request, receive, "alerts")
+            admission.done(asyncio.get_running_loop().time() - started)
         finally:
             pending["alerts"] -= 1
         if not receipt.duplicate:
@@ -643,8 +688,27 @@ def create_app(
                 if await blocking(service.supervise, judge, pool_name="stations"):
                     changes.notify()
 
+    def hook_shutdown_signals() -> None:
+        """Answer open long polls the moment SIGTERM or SIGINT arrives, then let uvicorn's handler run.
+
+        uvicorn waits for open requests before stopping; long polls would hold it for their whole wait.
+        (Only where signals can be handled: the main thread of a console or of one of its workers.)
+        """
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+
+            def handler(signum, frame, previous=previous) -> None:
+                loop.call_soon_threadsafe(begin_shutdown)  # a signal handler must not touch the loop itself
+                if callable(previous):
+                    previous(signum, frame)
+
+            with contextlib.suppress(ValueError):  # not the main thread (tests, the demo): nothing to do
+                signal.signal(sig, handler)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hook_shutdown_signals()
         await blocking(load_schema)  # before the port answers: no alert pays for loading the schema
         tasks = [
             asyncio.create_task(watch()),

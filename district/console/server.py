@@ -80,7 +80,7 @@ def _config(
         ssl_keyfile=str(key) if key else None,
         log_level="warning",
         access_log=False,
-        timeout_graceful_shutdown=3,
+        timeout_graceful_shutdown=2,
         # Stations heartbeat every 30 s: keep their connections open across beats (no new handshake per
         # beat, and no race with a connection the server closes just as the station reuses it).
         timeout_keep_alive=75,
