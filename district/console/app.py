@@ -111,6 +111,7 @@ class Admission:
         self.window = window
         self._done: collections.deque[tuple[float, float]] = collections.deque()  # (when, seconds taken)
         self._refused: collections.deque[float] = collections.deque()
+        self.last_refused = float("-inf")
 
     def _trim(self, now: float) -> None:
         while self._done and self._done[0][0] < now - self.window:
@@ -130,12 +131,17 @@ class Admission:
         if waiting < hard_cap and (waiting < 16 or waiting / rate <= self.admit_wait):
             return
         self._refused.append(now)
+        self.last_refused = now
         backlog = waiting + len(self._refused)
         raise Busy(max(1, min(10, math.ceil(backlog / rate))))
 
     def done(self, seconds: float) -> None:
         """One alert was answered, ``seconds`` after it arrived."""
         self._done.append((time.monotonic(), seconds))
+
+    def quiet_for(self, seconds: float) -> bool:
+        """True if no alert was turned away in the last ``seconds`` (then silence means silence)."""
+        return self.last_refused < time.monotonic() - seconds
 
 
 class Abandoned(Exception):
@@ -255,7 +261,7 @@ def create_app(
     wav = alarm_wav()
     closing = False
     throttle = sign_in_throttle or SignInThrottle()
-    lag = LagMonitor()
+    lag = LagMonitor(window=service.offline_after + 10)  # over the whole time a station may be silent
     pools: dict[str, anyio.CapacityLimiter] = {}
     pool_sizes = {
         "alerts": alert_threads,
@@ -683,7 +689,7 @@ def create_app(
             await asyncio.sleep(supervise_interval)
             # A console too busy to keep time (its loop late by more than a second) cannot tell a silent
             # station from one whose beat waits in its own queue: it declares nobody offline until it can.
-            judge = lag.recent < 1.0 and not beats
+            judge = lag.recent < 1.0 and not beats and admission.quiet_for(service.offline_after)
             with contextlib.suppress(Exception):
                 if await blocking(service.supervise, judge, pool_name="stations"):
                     changes.notify()
