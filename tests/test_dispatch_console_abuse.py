@@ -32,7 +32,7 @@ def _client(source: str, **kw) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=kw.pop("timeout", 10), **kw)
 
 
-def _start(folder: Path):
+def _start(folder: Path, *extra: str):
     """A console process (header timeout 2 s, body 3 s, 120 connections per source) with one station and
     one dispatcher: (url, db_url, station, credential, process)."""
     db_url = f"sqlite:///{folder / 'console.db'}"
@@ -44,7 +44,7 @@ def _start(folder: Path):
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db_url,
-            "--header-timeout", "2", "--body-timeout", "3", "--max-connections-per-source", "120",
+            "--header-timeout", "2", "--body-timeout", "3", "--max-connections-per-source", "120", *extra,
         ],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
@@ -240,3 +240,25 @@ def test_sigterm_stops_the_console_with_long_polls_and_slow_clients_open(tmp_pat
     if proc.poll() is None:
         proc.kill()
         proc.wait()
+
+
+def test_worker_processes_serve_stations_and_stop_together(tmp_path):
+    """`serve --workers 2`: uvicorn's worker processes share the port and the database; SIGTERM to the
+    console stops every one of them (no orphan keeps the port)."""
+    url, db_url, station, credential, proc = _start(tmp_path, "--workers", "2")
+    headers = {"Authorization": f"Bearer {credential}", **CAP_HEADERS}
+    try:
+        alerts = [make_alert(station) for _ in range(10)]
+        for alert in alerts:  # new connections: spread over both workers by the kernel
+            assert httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers=headers).status_code == 201
+        assert httpx.post(f"{url}/api/v1/alerts", content=cap.build(alerts[0]), headers=headers).json()[
+            "duplicate"
+        ]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/api/v1/station", timeout=2)
+    service = ConsoleService.open(db_url)
+    assert service.db.read().one("SELECT COUNT(*) FROM alerts")[0] == 10
+    service.close()
