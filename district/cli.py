@@ -28,7 +28,19 @@ import platformdirs
 from district.errors import DistrictError, InputError
 from frontdesk.wire.cap import CapError
 
-COMMANDS = ("serve", "enroll", "stations", "revoke", "user", "demo")
+COMMANDS = ("serve", "enroll", "stations", "revoke", "user", "clearer", "demo")
+# enroll's location options: (option, Location field, help)
+PLACE_OPTIONS = (
+    ("--building", "building", "the building the station is in (shown and forwarded with every alert)"),
+    ("--floor", "floor", "the floor"),
+    ("--house-number", "house_number", "civic address: house number (CLDXF HNO)"),
+    ("--street", "street", "civic address: street name with its type, e.g. 'Elm Street' (CLDXF RD)"),
+    ("--city", "city", "civic address: city (CLDXF A3)"),
+    ("--state", "state", "civic address: state, e.g. IL (CLDXF A1)"),
+    ("--postal-code", "postal_code", "civic address: ZIP code (CLDXF PC)"),
+    ("--country", "country", "civic address: country code (default US)"),
+    ("--phone", "phone", "the school office's phone (for the 911 call-taker)"),
+)
 
 
 def _command(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -60,12 +72,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="POST every real (Actual) police alert's CAP here at once, no human between "
         "(for a district centre that is not itself a 911 centre; never drills or tests)",
     )
+    p.add_argument(
+        "--forward-pidf",
+        action="store_true",
+        help="also put the school's civic address in each forward as a PIDF-LO document (a CAP resource), "
+        "for a receiver that takes it",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (uvicorn's own; each has its own event loop, all share the database): "
+        "about one per core",
+    )
+    p.add_argument(
+        "--max-connections-per-source",
+        type=int,
+        default=256,
+        help="open connections one address may hold (stations behind one NAT share an address)",
+    )
+    p.add_argument(
+        "--header-timeout", type=float, default=10.0, help="seconds a client has to send a request's headers"
+    )
+    p.add_argument(
+        "--body-timeout", type=float, default=15.0, help="seconds a client has to send a request's body"
+    )
     p.set_defaults(run=_command(_serve))
 
-    p = sub.add_parser("enroll", help="enrol a station; prints its credential once, on the last line")
+    p = sub.add_parser(
+        "enroll",
+        help="enrol a station and where it is; prints its credential once, on the last line",
+        description="The location given here is the only one the console shows and forwards for this station.",
+    )
     p.add_argument("--school", required=True)
     p.add_argument("--station", required=True)
     p.add_argument("--room", default="")
+    for option, _, text in PLACE_OPTIONS:
+        p.add_argument(option, default="", help=text)
     _db_option(p)
     p.set_defaults(run=_command(_enroll))
 
@@ -85,6 +128,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     _db_option(p)
     p.set_defaults(run=_command(_user_add))
+
+    clearer = sub.add_parser("clearer", help="principals and administrators who may sign an all clear")
+    clearer_sub = clearer.add_subparsers(dest="clearer_command", required=True, metavar="ACTION")
+    p = clearer_sub.add_parser("add", help="enrol one; prints their all-clear code once, on the last line")
+    p.add_argument("name")
+    p.add_argument("--school", required=True)
+    p.add_argument("--role", required=True, choices=["principal", "administrator", "admin"])
+    _db_option(p)
+    p.set_defaults(run=_command(_clearer_add))
+    p = clearer_sub.add_parser("revoke", help="stop accepting a clearer's signature")
+    p.add_argument("clearer_id")
+    _db_option(p)
+    p.set_defaults(run=_command(_clearer_revoke))
 
     p = sub.add_parser(
         "demo",
@@ -125,13 +181,25 @@ def _open(args: argparse.Namespace, **kw):
 def _serve(args: argparse.Namespace) -> int:
     from district.console.server import serve
 
-    service = _open(args, name=args.name, forward_url=args.forward_url)
+    service = _open(args, name=args.name, forward_url=args.forward_url, forward_pidf=args.forward_pidf)
     scheme = "https" if args.cert else "http"
     print(f"Dispatch console {args.name!r} on {scheme}://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     if args.forward_url:
         print(f"Real alerts are forwarded to {args.forward_url}", flush=True)
     try:
-        serve(service, args.host, args.port, args.cert, args.key)
+        serve(
+            service,
+            args.host,
+            args.port,
+            args.cert,
+            args.key,
+            workers=max(1, args.workers),
+            limits={
+                "per_source": max(1, args.max_connections_per_source),
+                "header_timeout": args.header_timeout,
+                "body_timeout": args.body_timeout,
+            },
+        )
     finally:
         service.close()
     return 0
@@ -140,13 +208,15 @@ def _serve(args: argparse.Namespace) -> int:
 def _enroll(args: argparse.Namespace) -> int:
     service = _open(args)
     try:
-        enrolment = service.auth.enroll(args.school, args.station, args.room)
+        place = {field: getattr(args, field) for _, field, _ in PLACE_OPTIONS if getattr(args, field)}
+        enrolment = service.auth.enroll(args.school, args.station, args.room, **place)
     finally:
         service.close()
     s = enrolment.station
     print(
         f"Enrolled station {s.name!r} at {s.school}" + (f", {s.room}" if s.room else "") + f" (id {s.station_id})."
     )
+    print(f"Its alerts are shown and forwarded as: {s.where.address or '(no civic address given)'}")
     print("Its credential is shown only this once. On the station, run: frontdesk dispatch connect URL")
     print("and give it this line on standard input:")
     print(enrolment.credential)
@@ -199,6 +269,28 @@ def _user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clearer_add(args: argparse.Namespace) -> int:
+    service = _open(args)
+    try:
+        clearer, code = service.clearers.add(args.name, args.role, args.school)
+    finally:
+        service.close()
+    print(f"{clearer.name} ({clearer.role}, {clearer.school}) may sign the all clear (id {clearer.clearer_id}).")
+    print("Their all-clear code is shown only this once; they type it at the desk when they send the all clear:")
+    print(code)
+    return 0
+
+
+def _clearer_revoke(args: argparse.Namespace) -> int:
+    service = _open(args)
+    try:
+        service.clearers.revoke(args.clearer_id.strip())
+    finally:
+        service.close()
+    print(f"Clearer {args.clearer_id.strip()} can no longer sign an all clear.")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from district.console.demo import start_demo_console
 
@@ -215,6 +307,7 @@ def _demo(args: argparse.Namespace) -> int:
                     "station_id": console.station_id,
                     "dispatcher": console.dispatcher,
                     "password": console.password,
+                    "all_clear_code": console.all_clear_code,
                 }
             ),
             flush=True,

@@ -107,6 +107,12 @@ class Console:
         enrolment = self.service.auth.enroll(school, station, room)
         return enrolment.station, {"Authorization": f"Bearer {enrolment.credential}"}
 
+    def clearer(
+        self, school: str = "Maple Grove Elementary", role: str = "principal", name: str = "Pat Principal"
+    ):
+        """Enrol a principal (or administrator) who may sign an all clear; returns their all-clear code."""
+        return self.service.clearers.add(name, role, school)[1]
+
 
 def make_alert(station, **kw) -> cap.CapMessage:
     """A CAP alert from ``station`` (a new identifier unless given)."""

@@ -78,6 +78,10 @@ class Console:
         with running(self.service, port=self.port, cert=self.cert, key=self.key) as url:
             yield url
 
+    def clearer(self, role: str = "principal") -> str:
+        """Enrol a principal of this school who may sign an all clear; returns their all-clear code."""
+        return self.service.clearers.add("Pat Principal", role, self.school)[1]
+
     def identifiers(self) -> list[str]:
         """Every message the console stored, in the order it stored them."""
         rows = self.service.db.read().all("SELECT identifier FROM alerts ORDER BY seq")
@@ -91,7 +95,17 @@ def console_at(folder: Path, school: str = "Maple Grove Elementary") -> Iterator
     service = ConsoleService.open(f"sqlite:///{folder / 'console.db'}")
     warm_up_schema()
     try:
-        enrolment = service.auth.enroll(school, "Main office desk", "Room 101")
+        enrolment = service.auth.enroll(
+            school,
+            "Main office desk",
+            "Room 101",
+            building="A",
+            floor="1",
+            house_number="100",
+            street="Example Lane",
+            city="Springfield",
+            phone="555-0100",
+        )
         yield Console(service, free_port(), enrolment.credential, school)
     finally:
         service.close()

@@ -221,10 +221,10 @@ def test_console_restarted_mid_send(station, console):
 
 def test_replies_lost_on_the_way_back(station, console):
     proxy = LossyProxy(console.port, drop=2)
-    station.settings.set(st.DISPATCH_URL, proxy.url)
     wrong: list[str] = []
     try:
         with console.up(), link_running(station, heartbeat=False, inbox=False) as link:
+            station.station.connect(proxy.url, console.credential)  # the only way dispatch.url changes
             pressed = station.station.press("lockdown")
             link.wake()
 
@@ -285,7 +285,7 @@ def test_local_lockdown_freezes_and_only_a_principal_clears(station, console):
         station.checkin.admit(Visitor("Casey", "Mockridge"))
     with pytest.raises(PermissionDenied):
         svc.all_clear(role="teacher")
-    clear = svc.all_clear(role="principal")
+    clear = svc.all_clear(role="principal", code=console.clearer())
     assert svc.school_state().state == "NORMAL"
     with console.up(), link_running(station):
         wait_for(lambda: svc.outbox.queued_count() == 0, what="drained")
@@ -332,3 +332,73 @@ def test_without_a_link_the_desk_says_not_sent_and_call_911_once(services):
     linked = describe(entry, later, "911", linked=True)
     assert linked.text == "NOT DELIVERED — CALL 911 NOW (still retrying)"
     assert describe(entry, later, "911, district police 555-0199").text.endswith(": 911, district police 555-0199")
+
+
+def test_plain_http_to_another_machine_is_refused_without_insecure(services, keyring_file, console):
+    """127.0.0.2 is loopback; a console elsewhere is simulated by a name that is not (nothing is sent)."""
+    from frontdesk.errors import InputError
+
+    set_up_station(services)
+    with pytest.raises(InputError) as refused:
+        services.station.connect("http://dispatch.district.example:8765", console.credential)
+    assert refused.value.code == "insecure_refused" and "https://" in refused.value.message
+    assert services.settings.get(st.DISPATCH_URL) == ""  # nothing was kept
+    with console.up():
+        services.station.connect(console.url, console.credential)  # loopback: allowed, not flagged
+        assert not services.station.insecure
+
+
+def test_insecure_is_explicit_and_shown_and_dispatch_url_changes_only_through_connect(
+    services, keyring_file, console
+):
+    """http://0.0.0.0 reaches this machine's console (Linux) but is not a loopback address: the desk must
+    treat it as a console elsewhere. Nothing leaves 127.0.0.0/8."""
+    from frontdesk.errors import InputError
+
+    set_up_station(services)
+    elsewhere = f"http://0.0.0.0:{console.port}"
+    with console.up():
+        with pytest.raises(InputError):
+            services.station.connect(elsewhere, console.credential)
+        services.station.connect(elsewhere, console.credential, insecure=True)
+        assert services.station.insecure and services.station.endpoint().insecure
+        with link_running(services, inbox=False) as link:
+            wait_for(lambda: link.health.state == "up", what="link up")
+            assert link.health.insecure  # the desk's health and banner show the warning from this
+
+        services.station.connect(console.url, console.credential)
+        assert not services.station.insecure
+        services.settings.set(st.DISPATCH_URL, elsewhere)  # 'frontdesk config set dispatch.url …' by hand
+        endpoint = services.station.endpoint()
+        assert endpoint is not None and "changed outside" in endpoint.problem and endpoint.credential == ""
+        with link_running(services, inbox=False) as link:
+            pressed = services.station.press("lockdown")
+            link.wake()
+            wait_for(lambda: link.health.state == "not_connected", what="refuses the unverified address")
+            assert "dispatch connect" in link.health.reason
+        assert entry(services, pressed.identifier).state == "queued"  # nothing went to the unverified address
+        services.station.connect(console.url, console.credential)  # connect re-verifies: sending resumes
+        with link_running(services) as link:
+            link.wake()
+            wait_for(lambda: entry(services, pressed.identifier).state == "received", what="received")
+
+
+def test_a_busy_console_is_left_alone_for_as_long_as_it_asks(station, console):
+    """A console past its queue answers 503 with Retry-After (1 s); the station waits that long (×1-1.5
+    jitter) even though its heartbeat gets through, then sends the same bytes again."""
+    from district.console.server import running
+
+    busy = running(console.service, port=console.port, max_pending_alerts=0)
+    with busy, link_running(station, inbox=False) as link:
+        pressed = station.station.press("lockdown")
+        link.wake()
+        wait_for(lambda: entry(station, pressed.identifier).attempts >= 1, what="a first attempt")
+        time.sleep(2.5)  # a window to count attempts in, not a speed check
+        attempts = entry(station, pressed.identifier).attempts
+    assert "busy" in entry(station, pressed.identifier).last_error
+    # Without the hint, FAST backoff (at most 0.2 s) and the heartbeat's wake-up would try ten times or more.
+    assert attempts <= 4
+    with console.up(), link_running(station) as link:
+        link.wake()
+        wait_for(lambda: entry(station, pressed.identifier).state == "received", what="received once it can")
+    assert console.identifiers() == [pressed.identifier]

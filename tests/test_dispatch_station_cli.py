@@ -80,6 +80,21 @@ def test_connect_checks_the_credential_and_keeps_it_in_the_keyring(
     assert code == 2 and "cannot be reached" in capsys.readouterr().err
 
 
+def test_connect_refuses_plain_http_to_another_machine_without_insecure(
+    data_dir, keyring_file, console, monkeypatch, capsys
+):
+    elsewhere = f"http://0.0.0.0:{console.port}"  # this machine, but not a loopback address: treated as remote
+    with console.up():
+        code = run(
+            ["--data-dir", str(data_dir), "dispatch", "connect", elsewhere], console.credential + "\n", monkeypatch
+        )
+        assert code == 2 and "Refused" in capsys.readouterr().err
+        assert keyring.get_password(SERVICE, USERNAME) is None
+        argv = ["--data-dir", str(data_dir), "dispatch", "connect", elsewhere, "--insecure"]
+        assert run(argv, console.credential + "\n", monkeypatch) == 0
+    assert "NOT ENCRYPTED" in capsys.readouterr().err
+
+
 def test_panic_prints_status_changes_and_exits_by_outcome(data_dir, keyring_file, console, monkeypatch, capsys):
     connected(data_dir, console, monkeypatch)
     capsys.readouterr()

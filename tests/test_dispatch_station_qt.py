@@ -143,8 +143,13 @@ def test_a_local_secure_freezes_and_the_all_clear_lifts_it(qtbot, desk, station)
     assert entry.action == "SECURE" and frozen.args == [True]
     assert banners.freeze_label.text() == "SECURE — do not admit visitors"
     assert panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"  # back to the default after sending
+    qtbot.mouseClick(panel.all_clear_button, Qt.MouseButton.LeftButton)
+    assert "all-clear code" in panel.message_label.text()  # none typed: nothing is sent
+    assert banners.freeze_banner.isVisible()
+    panel.all_clear_code.setText("fdac_demo0001_abcdefghijklmnopqrst")
     with qtbot.waitSignal(panel.admissions_frozen_changed) as lifted:
         qtbot.mouseClick(panel.all_clear_button, Qt.MouseButton.LeftButton)
+    assert panel.all_clear_code.text() == ""
     assert lifted.args == [False] and not banners.freeze_banner.isVisible()
 
 

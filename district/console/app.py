@@ -5,43 +5,147 @@ by signing in. Missing or unknown credentials answer 401, a valid credential of 
 service's blocking database work runs in worker threads; long polls and the live screen's event stream
 wait on in-process notifiers, which a watcher also wakes when another console (sharing PostgreSQL) has
 changed something.
+
+Stations come first. Their work runs in thread pools of its own (alerts; heartbeats and inbox reads), so
+the web screen and sign-in (argon2, one at a time) can never take the threads an alert needs. Past
+``max_pending_alerts`` alerts waiting, an alert is answered at once with 503 and ``Retry-After`` (the
+station retries the same bytes after that many seconds, with jitter) instead of queueing work the
+station will have given up on; an alert whose station hung up while it waited is not processed.
+Heartbeats are kept in memory and written in one transaction a second. Long polls end at a random point
+of the last half of their wait, so renewals spread out instead of arriving together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
+import math
+import random
+import signal
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from district import clock
 from district.console.auth import Dispatcher, Forbidden, Station, Unauthenticated
 from district.console.forward import forward_loop
+from district.console.guard import LagMonitor, SignInThrottle
 from district.console.service import ConsoleService
 from district.console.sound import alarm_wav
 from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
+STATION_CACHE_S = 10.0
+MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
+MAX_ONSITE = 100_000
+
 COOKIE = "fd_session"
 STATIC = resources.files("district.console") / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+class SecurityHeaders:
+    """ASGI middleware: every response carries :data:`SECURITY_HEADERS` (unless it set its own value)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class Busy(Exception):
+    """Too much station work is waiting: answer 503 with a Retry-After now."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+class Admission:
+    """Whether one more alert can be answered in time, from how fast alerts are being answered now.
+
+    A station gives up on an attempt after 2 s. Queueing more than the console can answer in about
+    ``admit_wait`` s only makes every station time out and resend (congestion collapse): past that, an
+    alert is answered 503 at once, before its body is read, with a ``Retry-After`` long enough for the
+    alerts already waiting and the stations already turned away.
+    """
+
+    def __init__(self, admit_wait: float = 1.0, window: float = 5.0):
+        self.admit_wait = admit_wait
+        self.window = window
+        self._done: collections.deque[tuple[float, float]] = collections.deque()  # (when, seconds taken)
+        self._refused: collections.deque[float] = collections.deque()
+        self.last_refused = float("-inf")
+
+    def _trim(self, now: float) -> None:
+        while self._done and self._done[0][0] < now - self.window:
+            self._done.popleft()
+        while self._refused and self._refused[0] < now - self.window:
+            self._refused.popleft()
+
+    def rate(self, now: float) -> float:
+        """Alerts answered per second lately (at least 50: an idle console is not a slow one)."""
+        self._trim(now)
+        return max(50.0, len(self._done) / self.window)
+
+    def check(self, waiting: int, hard_cap: int) -> None:
+        """Raise :class:`Busy` if an alert arriving now would wait longer than ``admit_wait``."""
+        now = time.monotonic()
+        rate = self.rate(now)
+        if waiting < hard_cap and (waiting < 16 or waiting / rate <= self.admit_wait):
+            return
+        self._refused.append(now)
+        self.last_refused = now
+        backlog = waiting + len(self._refused)
+        raise Busy(max(1, min(10, math.ceil(backlog / rate))))
+
+    def done(self, seconds: float) -> None:
+        """One alert was answered, ``seconds`` after it arrived."""
+        self._done.append((time.monotonic(), seconds))
+
+    def quiet_for(self, seconds: float) -> bool:
+        """True if no alert was turned away in the last ``seconds`` (then silence means silence)."""
+        return self.last_refused < time.monotonic() - seconds
+
+
+class Abandoned(Exception):
+    """The client hung up while its request waited: do not process it."""
 
 
 class Notifier:
@@ -94,8 +198,25 @@ class InboxWaiters:
                     event.set()
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def _whole(text: str | None, name: str, default: int, low: int = 0, high: int = MAX_SEQ) -> int:
+    """A whole-number query parameter within bounds (InputError, a 400, otherwise)."""
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number") from None
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _source(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def _status_of(exc: DistrictError | CapError) -> int:
@@ -125,12 +246,41 @@ def create_app(
     watch_interval: float = 0.5,
     supervise_interval: float = 5.0,
     forward_interval: float = 1.0,
+    alert_threads: int = 8,
+    station_threads: int = 8,
+    screen_threads: int = 4,
+    max_pending_alerts: int = 400,
+    admit_wait: float = 1.0,
+    beat_flush_interval: float = 1.0,
+    sign_in_flush_interval: float = 10.0,
+    sign_in_throttle: SignInThrottle | None = None,
 ) -> Starlette:
     """The ASGI app over ``service`` (background tasks start with the app's lifespan)."""
     changes = Notifier()
     waiters = InboxWaiters()
     wav = alarm_wav()
     closing = False
+    throttle = sign_in_throttle or SignInThrottle()
+    lag = LagMonitor(window=service.offline_after + 10)  # over the whole time a station may be silent
+    pools: dict[str, anyio.CapacityLimiter] = {}
+    pool_sizes = {
+        "alerts": alert_threads,
+        "stations": station_threads,
+        "screen": screen_threads,
+        "argon2": 1,
+        "threads": alert_threads + station_threads + 8,  # threads for work whose pool token is already held
+    }
+    pending = {"alerts": 0}
+    admission = Admission(admit_wait)
+    beats: dict[str, tuple[Any, int]] = {}  # station_id -> (when, onsite), written by flush_beats
+    offline_seen: set[str] = set()  # stations whose beat brought them back online (screens refresh)
+    # Known stations by credential, for STATION_CACHE_S: heartbeats and long polls then cost no database
+    # read and no thread. A revoked credential is refused within that time.
+    known: dict[str, tuple[float, Station]] = {}
+    # The newest inbox seq of each station, as far as this console knows (None: not loaded, read the
+    # database): a long poll with nothing newer waits without reading the database at all.
+    inbox_marks: dict[str, int] = {}
+    inbox_state: dict[str, Any] = {"loaded": False, "cursor": 0, "lock": None}
 
     def begin_shutdown() -> None:
         """Answer open long polls and end event streams now, so shutting down does not wait on them."""
@@ -139,11 +289,21 @@ def create_app(
         waiters.wake()
         changes.notify()
 
-    async def blocking(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        return await run_in_threadpool(fn, *args, **kw)
+    def pool(name: str) -> anyio.CapacityLimiter:
+        if name not in pools:  # made on the event loop that serves (anyio wants one)
+            pools[name] = anyio.CapacityLimiter(pool_sizes[name])
+        return pools[name]
 
-    async def station_of(request: Request, work: Callable[[Station], Any] | None = None) -> tuple[Station, Any]:
-        """The calling station (401/403 otherwise) and the result of ``work(station)``, in one worker hop."""
+    async def blocking(fn: Callable[..., Any], *args: Any, pool_name: str = "screen", **kw: Any) -> Any:
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kw), limiter=pool(pool_name))
+
+    async def station_of(
+        request: Request, work: Callable[[Station], Any] | None = None, pool_name: str = "stations"
+    ) -> tuple[Station, Any]:
+        """The calling station (401/403 otherwise) and the result of ``work(station)``, in one worker hop.
+
+        A request whose client hung up while it waited for a thread is dropped (:class:`Abandoned`).
+        """
         credential = _bearer(request)
         if credential is None:
             if request.cookies.get(COOKIE):
@@ -151,11 +311,29 @@ def create_app(
                 raise Forbidden("this endpoint is for stations, not dispatchers")
             raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
 
+        loop = asyncio.get_running_loop()
+        hit = known.get(credential)
+        if hit is not None and hit[0] > loop.time():
+            if work is None:
+                return hit[1], None
+            cached: Station | None = hit[1]
+        else:
+            cached = None
+
         def run() -> tuple[Station, Any]:
-            station = service.auth.station(credential)
+            station = cached or service.auth.station(credential)
             return station, (work(station) if work is not None else None)
 
-        return await blocking(run)
+        limiter = pool(pool_name)
+        async with limiter:
+            if await request.is_disconnected():
+                raise Abandoned()
+            station, result = await anyio.to_thread.run_sync(run, limiter=pool("threads"))
+        if cached is None:
+            if len(known) > 50_000:
+                known.clear()
+            known[credential] = (loop.time() + STATION_CACHE_S, station)
+        return station, result
 
     async def dispatcher_of(request: Request) -> Dispatcher:
         token = request.cookies.get(COOKIE)
@@ -173,6 +351,14 @@ def create_app(
                 return await fn(request)
             except (DistrictError, CapError) as exc:
                 return _error(_status_of(exc), exc.message)
+            except Busy as exc:
+                return _error(
+                    503,
+                    "the console is busy; send the same bytes again after Retry-After seconds",
+                    {"Retry-After": str(exc.retry_after)},
+                )
+            except Abandoned:
+                return Response(status_code=499)  # nobody is listening; never sent
 
         return wrapped
 
@@ -207,16 +393,23 @@ def create_app(
     async def post_alert(request: Request) -> Response:
         if _bearer(request) is None:
             await station_of(request)  # raises 401 or 403
+        admission.check(pending["alerts"], max_pending_alerts)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        xml = await request.body()
+        pending["alerts"] += 1
+        started = asyncio.get_running_loop().time()
+        try:
+            xml = await request.body()
 
-        def receive(station: Station) -> Any:
-            # Checked after the credential, so a wrong credential is always a 401.
-            if kind not in ("application/cap+xml", "application/xml", "text/xml"):
-                raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
-            return service.receive(station, xml)
+            def receive(station: Station) -> Any:
+                # Checked after the credential, so a wrong credential is always a 401.
+                if kind not in ("application/cap+xml", "application/xml", "text/xml"):
+                    raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
+                return service.receive(station, xml)
 
-        _, receipt = await station_of(request, receive)
+            _, receipt = await station_of(request, receive, "alerts")
+            admission.done(asyncio.get_running_loop().time() - started)
+        finally:
+            pending["alerts"] -= 1
         if not receipt.duplicate:
             changes.notify()
         body = {
@@ -231,34 +424,43 @@ def create_app(
         if _bearer(request) is None:
             await station_of(request)  # raises 401 or 403
         raw = await request.body()
-
-        def heartbeat(station: Station) -> Any:
-            onsite = parse_json(request, raw).get("onsite", 0)
-            if not isinstance(onsite, int) or isinstance(onsite, bool) or onsite < 0:
-                raise InputError("onsite must be a whole number, 0 or more")
-            return service.heartbeat(station, onsite)
-
-        station, now = await station_of(request, heartbeat)
+        station, _ = await station_of(request)  # first, so a wrong credential is always a 401
+        onsite = parse_json(request, raw).get("onsite", 0)
+        if not isinstance(onsite, int) or isinstance(onsite, bool) or not 0 <= onsite <= MAX_ONSITE:
+            raise InputError(f"onsite must be a whole number from 0 to {MAX_ONSITE}")
+        now = clock.now()
+        # Kept in memory and written with the others once a second (flush_beats): one transaction for
+        # many stations instead of one synced commit per beat.
+        beats[station.station_id] = (now, onsite)
         if not station.online:
-            changes.notify()  # it was OFFLINE: the screens show it back
+            offline_seen.add(station.station_id)
         return JSONResponse({"server_time": iso(now)})
 
     @endpoint
     async def get_inbox(request: Request) -> Response:
         station, _ = await station_of(request)
+        after = _whole(request.query_params.get("after"), "after", 0)
         try:
-            after = int(request.query_params.get("after", "0"))
             wait = float(request.query_params.get("wait", "0"))
         except ValueError:
-            raise InputError("after must be a whole number and wait a number of seconds") from None
-        wait = max(0.0, min(25.0, wait))
+            raise InputError("wait must be a number of seconds") from None
+        if not math.isfinite(wait) or wait < 0:
+            raise InputError("wait must be a number of seconds from 0 to 25")
+        wait = min(25.0, wait)
+        # Answer somewhere in the last half of the wait: polls that started together renew apart.
+        wait = wait * random.uniform(0.5, 1.0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         event = waiters.register(station.station_id)
         try:
             while True:
                 event.clear()  # cleared before reading, so a message stored meanwhile still wakes us
-                messages = await blocking(service.inbox, station, after)
+                if closing:
+                    return JSONResponse({"messages": []})
+                if inbox_state["loaded"] and inbox_marks.get(station.station_id, 0) <= after:
+                    messages = []  # nothing newer than `after` for this station: no need to ask the database
+                else:
+                    messages = await blocking(service.inbox, station, after, pool_name="stations")
                 left = deadline - loop.time()
                 if messages or left <= 0 or closing or await request.is_disconnected():
                     return JSONResponse({"messages": messages})
@@ -276,8 +478,28 @@ def create_app(
 
     @endpoint
     async def post_session(request: Request) -> Response:
+        source = _source(request)
+        wait = throttle.wait_for(source)
+        if wait > 0:
+            service.auth.throttled(source)
+            return _error(
+                429,
+                "too many failed sign-ins from this address; wait and try again",
+                {"Retry-After": str(math.ceil(wait))},
+            )
         body = await json_body(request)
-        token = await blocking(service.auth.sign_in, str(body.get("username", "")), str(body.get("password", "")))
+        try:
+            token = await blocking(
+                service.auth.sign_in,
+                str(body.get("username", ""))[:200],
+                str(body.get("password", ""))[:1024],
+                source,
+                pool_name="argon2",
+            )
+        except Unauthenticated:
+            throttle.failed(source)
+            raise
+        throttle.succeeded(source)
         response = JSONResponse({"username": str(body.get("username", "")).strip()})
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/")
         return response
@@ -299,26 +521,26 @@ def create_app(
     @endpoint
     async def get_board(request: Request) -> Response:
         await dispatcher_of(request)
-        return JSONResponse(await blocking(service.board), headers=SECURITY_HEADERS)
+        return JSONResponse(await blocking(service.board))
 
     @endpoint
     async def get_history(request: Request) -> Response:
         await dispatcher_of(request)
-        try:
-            limit = int(request.query_params.get("limit", "200"))
-            before = request.query_params.get("before")
-            before_seq = int(before) if before else None
-        except ValueError:
-            raise InputError("limit and before must be whole numbers") from None
+        limit = _whole(request.query_params.get("limit"), "limit", 200, 1, 1000)
+        before = request.query_params.get("before")
+        before_seq = _whole(before, "before", 0) if before else None
         return JSONResponse({"entries": await blocking(service.history, limit, before_seq)})
 
     @endpoint
     async def post_ack_incident(request: Request) -> Response:
         who = await dispatcher_of(request)
         await json_body(request)
-        done = await blocking(service.ack, who.username, incident_id=int(request.path_params["incident_id"]))
+        incident_id = int(request.path_params["incident_id"])
+        if not 0 < incident_id <= MAX_SEQ:
+            raise NotFoundError(f"No incident {incident_id}")
+        done = await blocking(service.ack, who.username, incident_id=incident_id)
         changes.notify()
-        waiters.wake()
+        await inbox_changed()
         return JSONResponse({"acknowledged": done, "dispatcher": who.username})
 
     @endpoint
@@ -327,14 +549,21 @@ def create_app(
         await json_body(request)
         done = await blocking(service.ack, who.username, identifier=request.path_params["identifier"])
         changes.notify()
-        waiters.wake()
+        await inbox_changed()
         return JSONResponse({"acknowledged": done, "dispatcher": who.username})
 
     @endpoint
     async def get_alert_cap(request: Request) -> Response:
         await dispatcher_of(request)
-        xml = await blocking(service.alert_xml, request.path_params["identifier"])
-        return Response(xml, media_type="application/cap+xml")
+        identifier = request.path_params["identifier"]
+        xml = await blocking(service.alert_xml, identifier)
+        # Raw bytes a station wrote: downloaded, never rendered by the browser.
+        safe = "".join(c for c in identifier if c.isalnum() or c in "-_.")[:100] or "alert"
+        return Response(
+            xml,
+            media_type="application/cap+xml",
+            headers={"Content-Disposition": f'attachment; filename="{safe}.xml"'},
+        )
 
     @endpoint
     async def post_state(request: Request) -> Response:
@@ -352,7 +581,7 @@ def create_app(
             bool(body.get("exercise", False)),
         )
         changes.notify()
-        waiters.wake()
+        await inbox_changed()
         return JSONResponse({"stations": count})
 
     @endpoint
@@ -378,6 +607,34 @@ def create_app(
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     # --- background work -----------------------------------------------------------------------------------
+    async def inbox_changed() -> None:
+        """Read which stations have new inbox messages, note their newest seq, wake their long polls."""
+        if inbox_state["lock"] is None:
+            inbox_state["lock"] = asyncio.Lock()
+        async with inbox_state["lock"]:
+            try:
+                cursor, marks = await blocking(service.inbox_marks_after, inbox_state["cursor"])
+            except Exception:
+                waiters.wake()  # cannot tell whose: every poll reads the database once
+                inbox_state["loaded"] = False
+                return
+            inbox_state["cursor"] = cursor
+            for station_id, seq in marks.items():
+                inbox_marks[station_id] = max(seq, inbox_marks.get(station_id, 0))
+        waiters.wake(set(marks))
+
+    async def load_inbox_marks() -> None:
+        """Every station's newest inbox seq, once at start (until then, polls read the database)."""
+        while True:
+            try:
+                cursor, marks = await blocking(service.inbox_marks_after, 0)
+                break
+            except Exception:
+                await asyncio.sleep(watch_interval)
+        inbox_marks.update(marks)
+        inbox_state["cursor"] = cursor
+        inbox_state["loaded"] = True
+
     async def watch() -> None:
         """Notice changes made by another console sharing the database (and wake screens and polls)."""
         marks: tuple[int, int] | None = None
@@ -395,22 +652,78 @@ def create_app(
                     log_seq = new_log
                     changes.notify()
                 if new_inbox != inbox_seq:
-                    inbox_seq, stations = await blocking(service.inbox_stations_after, inbox_seq)
-                    waiters.wake(stations)
+                    inbox_seq = new_inbox
+                    await inbox_changed()
             except Exception:  # a database hiccup must not stop supervision; try again next round
                 await asyncio.sleep(watch_interval)
+
+    async def flush_beats() -> None:
+        """Write the heartbeats received since the last flush, in one transaction."""
+        while True:
+            await asyncio.sleep(beat_flush_interval)
+            if not beats:
+                continue
+            batch = dict(beats)
+            beats.clear()
+            back = set(offline_seen)
+            offline_seen.clear()
+            try:
+                await blocking(service.record_beats, batch, pool_name="stations")
+            except Exception:  # the database is away: keep the newest of each for the next round
+                for station_id, beat in batch.items():
+                    beats.setdefault(station_id, beat)
+                offline_seen.update(back)
+                continue
+            if back:
+                changes.notify()  # they were OFFLINE: the screens show them back
+
+    async def flush_sign_ins() -> None:
+        while True:
+            await asyncio.sleep(sign_in_flush_interval)
+            with contextlib.suppress(Exception):
+                if await blocking(service.auth.flush_failed_sign_ins):
+                    changes.notify()
 
     async def supervise() -> None:
         while True:
             await asyncio.sleep(supervise_interval)
+            # A console too busy to keep time (its loop late by more than a second) cannot tell a silent
+            # station from one whose beat waits in its own queue: it declares nobody offline until it can.
+            judge = lag.recent < 1.0 and not beats and admission.quiet_for(service.offline_after)
             with contextlib.suppress(Exception):
-                if await blocking(service.supervise):
+                if await blocking(service.supervise, judge, pool_name="stations"):
                     changes.notify()
+
+    def hook_shutdown_signals() -> None:
+        """Answer open long polls the moment SIGTERM or SIGINT arrives, then let uvicorn's handler run.
+
+        uvicorn waits for open requests before stopping; long polls would hold it for their whole wait.
+        (Only where signals can be handled: the main thread of a console or of one of its workers.)
+        """
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+
+            def handler(signum, frame, previous=previous) -> None:
+                loop.call_soon_threadsafe(begin_shutdown)  # a signal handler must not touch the loop itself
+                if callable(previous):
+                    previous(signum, frame)
+
+            with contextlib.suppress(ValueError):  # not the main thread (tests, the demo): nothing to do
+                signal.signal(sig, handler)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hook_shutdown_signals()
         await blocking(load_schema)  # before the port answers: no alert pays for loading the schema
-        tasks = [asyncio.create_task(watch()), asyncio.create_task(supervise())]
+        tasks = [
+            asyncio.create_task(watch()),
+            asyncio.create_task(supervise()),
+            asyncio.create_task(flush_beats()),
+            asyncio.create_task(flush_sign_ins()),
+            asyncio.create_task(lag.run()),
+            asyncio.create_task(load_inbox_marks()),
+        ]
         if service.forward_url:
             tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
         try:
@@ -419,6 +732,12 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            # What is still in memory goes to the database before the console stops.
+            with contextlib.suppress(Exception):
+                if beats:
+                    await blocking(service.record_beats, dict(beats), pool_name="stations")
+            with contextlib.suppress(Exception):
+                await blocking(service.auth.flush_failed_sign_ins)
 
     routes = [
         Route("/", index),
@@ -441,6 +760,9 @@ def create_app(
     ]
 
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, RecursionError | OverflowError):
+            # Input no retry will ever make acceptable (absurdly deep or large): final, so the station stops.
+            return _error(400, "the request is too deeply nested or a number is out of range")
         # A database that went away, a bug: the station must retry (5xx), and gets JSON like every answer.
         return _error(503, "the console could not handle this just now; try again")
 
@@ -448,7 +770,10 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         max_body_size=MAX_BYTES + 4096,
+        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={Exception: unexpected},
     )
     app.state.begin_shutdown = begin_shutdown
+    app.state.lag = lag
+    app.state.pending = pending
     return app

@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 import string
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,14 +21,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from district import clock
 from district.console.db import Database, Tx
+from district.console.location import Location
 from district.errors import ConflictError, DistrictError, InputError
 
 CREDENTIAL_PREFIX = "fdst"
 SESSION_HOURS = 12
-MAX_FAILED_SIGN_INS = 5  # per name, within SIGN_IN_WINDOW_MIN minutes; then that name waits
-SIGN_IN_WINDOW_MIN = 5
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _hasher = PasswordHasher()
+# Verified against when the name is unknown, so that an unknown name costs the same argon2 time as a known
+# one (the answer time does not tell which names exist).
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class Unauthenticated(DistrictError):
@@ -54,6 +57,12 @@ class Station:
     last_seen: datetime | None = None
     onsite: int = 0
     online: bool = False
+    location: Location | None = None
+
+    @property
+    def where(self) -> Location:
+        """The enrolled location (the school and room alone for a station enrolled before it was kept)."""
+        return self.location or Location(self.school, room=self.room)
 
 
 @dataclass(frozen=True)
@@ -83,14 +92,33 @@ def log(tx: Tx, kind: str, *, actor: str = "", station_id: str | None = None, id
     )
 
 
-STATION_COLUMNS = "station_id, school, name, room, enrolled_at, last_seen, onsite, online"
+STATION_COLUMNS = (
+    "station_id, school, name, room, enrolled_at, last_seen, onsite, online, "
+    "building, floor, house_number, street, city, state, postal_code, country, phone"
+)
+STATION_WIDTH = 17  # the number of STATION_COLUMNS
 
 
 def station_from_row(row: tuple, offline_after: float = 90) -> Station:
     """A Station from a row of ``STATION_COLUMNS``; ``online`` is true if heard within ``offline_after`` s."""
     last_seen = clock.from_db(row[5])
     online = last_seen is not None and (clock.now() - last_seen).total_seconds() < offline_after
-    return Station(row[0], row[1], row[2], row[3], clock.from_db(row[4]), last_seen, int(row[6] or 0), online)
+    location = Location(
+        school=row[1],
+        room=row[3],
+        building=row[8],
+        floor=row[9],
+        house_number=row[10],
+        street=row[11],
+        city=row[12],
+        state=row[13],
+        postal_code=row[14],
+        country=row[15] or "US",
+        phone=row[16],
+    )
+    return Station(
+        row[0], row[1], row[2], row[3], clock.from_db(row[4]), last_seen, int(row[6] or 0), online, location
+    )
 
 
 class Auth:
@@ -98,25 +126,61 @@ class Auth:
 
     def __init__(self, db: Database):
         self._db = db
+        # Failed sign-ins, counted here and written to the log as one row per source address per flush
+        # (flush_failed_sign_ins): a flood must not grow the append-only log by a row per guess.
+        self._failed: dict[str, dict] = {}
+        self._failed_lock = threading.Lock()
 
     # --- stations ---------------------------------------------------------------------------------------
-    def enroll(self, school: str, station: str, room: str) -> Enrolment:
-        """Enrol a station and return its credential (the only time the secret exists in the clear)."""
-        school, station, room = school.strip(), station.strip(), room.strip()
-        if not school or not station:
+    def enroll(self, school: str, station: str, room: str = "", **place: str) -> Enrolment:
+        """Enrol a station and return its credential (the only time the secret exists in the clear).
+
+        ``place`` is the rest of its :class:`Location` (building, floor, house_number, street, city, state,
+        postal_code, country, phone): what every alert of this station is shown and forwarded with.
+        """
+        station = station.strip()
+        try:
+            location = Location(
+                school=school.strip(), room=room.strip(), **{k: v.strip() for k, v in place.items()}
+            )
+        except TypeError as exc:
+            raise InputError(f"unknown part of a location: {exc}") from None
+        if not location.school or not station:
             raise InputError("A station needs a school and a station name (--school, --station)")
+        for key, value in location.as_dict().items():
+            if len(value) > 200 or any(ord(c) < 32 for c in value):
+                raise InputError(f"{key} must be one line of at most 200 characters")
         station_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
         secret = secrets.token_hex(24)
         now = clock.now()
+        loc = location
         with self._db.transaction() as tx:
             tx.execute(
-                "INSERT INTO stations (station_id, school, name, room, secret_hash, enrolled_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [station_id, school, station, room, _sha(secret), clock.to_db(now)],
+                "INSERT INTO stations (station_id, school, name, room, secret_hash, enrolled_at, building, floor, "
+                "house_number, street, city, state, postal_code, country, phone) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    station_id,
+                    loc.school,
+                    station,
+                    loc.room,
+                    _sha(secret),
+                    clock.to_db(now),
+                    loc.building,
+                    loc.floor,
+                    loc.house_number,
+                    loc.street,
+                    loc.city,
+                    loc.state,
+                    loc.postal_code,
+                    loc.country,
+                    loc.phone,
+                ],
             )
-            log(tx, "station_enrolled", station_id=station_id, school=school, station=station, room=room)
+            log(tx, "station_enrolled", station_id=station_id, station=station, **loc.as_dict())
         return Enrolment(
-            Station(station_id, school, station, room, now), f"{CREDENTIAL_PREFIX}_{station_id}_{secret}"
+            Station(station_id, loc.school, station, loc.room, now, location=loc),
+            f"{CREDENTIAL_PREFIX}_{station_id}_{secret}",
         )
 
     def revoke(self, station_id: str) -> None:
@@ -138,9 +202,9 @@ class Auth:
         row = self._db.read().one(
             f"SELECT {STATION_COLUMNS}, secret_hash, revoked_at FROM stations WHERE station_id = ?", [parts[1]]
         )
-        if row is None or not hmac.compare_digest(row[8], _sha(parts[2])):
+        if row is None or not hmac.compare_digest(row[STATION_WIDTH], _sha(parts[2])):
             raise Unauthenticated("unknown station credential")
-        if row[9] is not None:
+        if row[STATION_WIDTH + 1] is not None:
             raise Unauthenticated("this station's credential was revoked; enrol it again")
         return station_from_row(row)
 
@@ -162,23 +226,21 @@ class Auth:
             log(tx, "dispatcher_added", actor=username)
         return Dispatcher(username)
 
-    def sign_in(self, username: str, password: str) -> str:
-        """Check a dispatcher's password and open a session; returns the session token (for the cookie)."""
-        since = clock.to_db(clock.now() - timedelta(minutes=SIGN_IN_WINDOW_MIN))
-        failed = self._db.read().one(
-            "SELECT COUNT(*) FROM log WHERE kind = 'sign_in_failed' AND actor = ? AND at > ?",
-            [username.strip()[:80], since],
-        )
-        if failed and failed[0] >= MAX_FAILED_SIGN_INS:
-            raise Unauthenticated(f"too many failed sign-ins for this name; wait {SIGN_IN_WINDOW_MIN} minutes")
-        row = self._db.read().one("SELECT password_hash FROM dispatchers WHERE username = ?", [username.strip()])
+    def sign_in(self, username: str, password: str, source: str = "") -> str:
+        """Check a dispatcher's password and open a session; returns the session token (for the cookie).
+
+        argon2 runs whether or not the name exists. Nothing here locks a name: throttling is per source
+        address, in front of this (:class:`district.console.guard.SignInThrottle`). A failure is counted
+        for :meth:`flush_failed_sign_ins`, not logged one row each.
+        """
+        name = username.strip()[:80]
+        row = self._db.read().one("SELECT password_hash FROM dispatchers WHERE username = ?", [name])
         try:
-            ok = row is not None and _hasher.verify(row[0], password)
+            ok = _hasher.verify(row[0] if row is not None else _DUMMY_HASH, password) and row is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            with self._db.transaction() as tx:
-                log(tx, "sign_in_failed", actor=username.strip()[:80])
+            self._count_failure(source, name)
             raise Unauthenticated("wrong name or password")
         token = secrets.token_urlsafe(32)
         now = clock.now()
@@ -187,13 +249,70 @@ class Auth:
                 "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 [
                     _sha(token),
-                    username.strip(),
+                    name,
                     clock.to_db(now),
                     clock.to_db(now + timedelta(hours=SESSION_HOURS)),
                 ],
             )
-            log(tx, "signed_in", actor=username.strip())
+            log(tx, "signed_in", actor=name, source=source)
         return token
+
+    def throttled(self, source: str) -> None:
+        """A sign-in refused unheard because its address must wait: counted with the failures."""
+        self._count_failure(source, None)
+
+    def _count_failure(self, source: str, name: str | None) -> None:
+        now = clock.now()
+        with self._failed_lock:
+            entry = self._failed.get(source)
+            if entry is None:
+                if len(self._failed) >= 10_000:  # many sources at once: fold the rest into one row
+                    source = "(other addresses)"
+                    entry = self._failed.get(source)
+                if entry is None:
+                    entry = self._failed[source] = {
+                        "count": 0,
+                        "throttled": 0,
+                        "names": {},
+                        "first": now,
+                        "last": now,
+                    }
+            entry["last"] = now
+            if name is None:
+                entry["throttled"] += 1
+                return
+            entry["count"] += 1
+            if len(entry["names"]) < 20 or name in entry["names"]:
+                entry["names"][name] = entry["names"].get(name, 0) + 1
+
+    def flush_failed_sign_ins(self) -> int:
+        """Write the failed sign-ins counted since the last flush: one ``sign_in_failed`` log row per source
+        address, with the count, how many more were refused unheard (``throttled``), the names tried (up to
+        20) and the first and last time. Returns the rows."""
+        with self._failed_lock:
+            pending, self._failed = self._failed, {}
+        if not pending:
+            return 0
+        try:
+            with self._db.transaction() as tx:
+                for source, e in pending.items():
+                    log(
+                        tx,
+                        "sign_in_failed",
+                        actor=next(iter(e["names"]), "") if len(e["names"]) == 1 else "",
+                        source=source,
+                        count=e["count"],
+                        throttled=e["throttled"],
+                        names=e["names"],
+                        first=clock.to_db(e["first"]),
+                        last=clock.to_db(e["last"]),
+                    )
+        except Exception:
+            with self._failed_lock:  # the database is away: keep them for the next flush
+                for source, e in pending.items():
+                    self._failed.setdefault(source, e)
+            raise
+        return len(pending)
 
     def dispatcher(self, token: str | None) -> Dispatcher:
         """The dispatcher of a session token, or Unauthenticated."""

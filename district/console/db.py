@@ -6,14 +6,21 @@ the fixed-width UTC strings of :mod:`frontdesk.clock`, which sort the same way i
 
 A transaction is ``with db.transaction() as tx:``; on SQLite it takes the write lock at once (``BEGIN
 IMMEDIATE``), so two writers never deadlock on a lock upgrade, and every commit is synced (WAL, FULL).
+
+:meth:`Database.batched` is group commit: many small units of work (alerts arriving together) run in one
+transaction on one writer thread, each in a savepoint of its own, and are answered only once that
+transaction is committed. A burst then pays for one sync per batch instead of one per alert; a unit that
+fails is rolled back alone.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -76,6 +83,68 @@ class Database:
         self._write_lock = threading.Lock()
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
+        self._batches: queue.SimpleQueue | None = None
+        self._batcher: threading.Thread | None = None
+        self._batcher_lock = threading.Lock()
+
+    MAX_BATCH = 64
+
+    def batched(self, work: Callable[[Tx], Any]) -> Any:
+        """Run ``work(tx)`` in a transaction shared with other callers' work (group commit); returns its
+        result once that transaction is committed, or raises what ``work`` raised (its own changes rolled
+        back, the others' kept) or what the commit raised."""
+        with self._batcher_lock:
+            if self._batcher is None or not self._batcher.is_alive():
+                self._batches = queue.SimpleQueue()
+                self._batcher = threading.Thread(
+                    target=self._batch_loop, args=(self._batches,), name="console-group-commit", daemon=True
+                )
+                self._batcher.start()
+            batches = self._batches
+        assert batches is not None
+        done: Future = Future()
+        batches.put((work, done))
+        return done.result()
+
+    def _batch_loop(self, batches: queue.SimpleQueue) -> None:
+        while True:
+            item = batches.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    more = batches.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    batches.put(None)  # stop after this batch
+                    break
+                batch.append(more)
+            outcomes: list[tuple[Future, Any, BaseException | None]] = []
+            try:
+                with self.transaction() as tx:
+                    for n, (work, done) in enumerate(batch):
+                        tx.execute(f"SAVEPOINT unit{n}")
+                        try:
+                            result = work(tx)
+                        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                            tx.execute(f"ROLLBACK TO SAVEPOINT unit{n}")
+                            tx.execute(f"RELEASE SAVEPOINT unit{n}")
+                            outcomes.append((done, None, exc))
+                        else:
+                            tx.execute(f"RELEASE SAVEPOINT unit{n}")
+                            outcomes.append((done, result, None))
+            except BaseException as exc:  # noqa: BLE001 - the commit failed: nobody's work is stored
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for done, result, error in outcomes:
+                if error is not None:
+                    done.set_exception(error)
+                else:
+                    done.set_result(result)
 
     def _connect(self) -> Any:
         if self.kind == "sqlite":
@@ -145,6 +214,12 @@ class Database:
 
     def close(self) -> None:
         """Close every connection this object opened (all threads)."""
+        with self._batcher_lock:
+            if self._batches is not None:
+                self._batches.put(None)
+            batcher, self._batcher = self._batcher, None
+        if batcher is not None and batcher is not threading.current_thread():
+            batcher.join(timeout=10)
         with self._all_lock:
             conns, self._all = self._all, []
         for conn in conns:

@@ -16,6 +16,8 @@ from district.console.service import ConsoleService
 
 DEMO_DISPATCHER = "Demo Dispatcher"
 DEMO_PASSWORD = "demo-dispatch"  # demo only: printed in the demo banner, never used outside demo mode
+# Demo only: the demo principal's all-clear code (a real one is random and printed once by 'clearer add').
+DEMO_ALL_CLEAR_CODE = "fdac_demo0001_demoallclear"
 
 
 @dataclass
@@ -27,6 +29,7 @@ class DemoConsole:
     station_id: str
     dispatcher: str = DEMO_DISPATCHER
     password: str = DEMO_PASSWORD
+    all_clear_code: str = DEMO_ALL_CLEAR_CODE
     _stack: Any = field(default=None, repr=False)
 
     def stop(self) -> None:
@@ -44,9 +47,20 @@ def start_demo_console(
 ) -> DemoConsole:
     """Serve a demo console from ``data_dir/dispatch-console.db`` with one station and one dispatcher."""
     service = ConsoleService.open(f"sqlite:///{Path(data_dir).resolve() / 'dispatch-console.db'}", name="demo")
-    enrolment = service.auth.enroll(school, station, room)
+    enrolment = service.auth.enroll(
+        school,
+        station,
+        room,
+        house_number="100",
+        street="Example Lane",
+        city="Springfield",  # as the demo desk's own settings say (frontdesk/demo.py): no mismatch flagged
+        phone="555-0100",
+    )
     with contextlib.suppress(Exception):  # already there when the demo folder is reused
         service.auth.add_dispatcher(DEMO_DISPATCHER, DEMO_PASSWORD)
+    with contextlib.suppress(Exception):
+        clearer_id, secret = DEMO_ALL_CLEAR_CODE.split("_")[1:]
+        service.clearers.add("Demo Principal", "principal", school, clearer_id=clearer_id, secret=secret)
     stack = contextlib.ExitStack()
     stack.callback(service.close)
     url = stack.enter_context(running(service))

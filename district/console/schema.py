@@ -148,10 +148,35 @@ def _0002_escalation(tx: Tx, db: Database) -> None:
     tx.execute("CREATE INDEX alerts_unacked ON alerts(received_at) WHERE acked_by IS NULL")
 
 
+def _0003_location_roles_log(tx: Tx, db: Database) -> None:
+    # The console is the source of truth for where a station is (issue 14): the civic address (NENA CLDXF
+    # fields) and phone recorded at enrolment; what a message claimed, where it disagreed, beside it.
+    for column in ("building", "floor", "house_number", "street", "city", "state", "postal_code", "phone"):
+        tx.execute(f"ALTER TABLE stations ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    tx.execute("ALTER TABLE stations ADD COLUMN country TEXT NOT NULL DEFAULT 'US'")
+    tx.execute("ALTER TABLE alerts ADD COLUMN location_mismatch TEXT NOT NULL DEFAULT ''")
+    # Who may sign an all clear (a CAP Cancel): principals and administrators, each with a key of their own.
+    tx.execute(
+        """CREATE TABLE clearers (
+            clearer_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            school TEXT NOT NULL,
+            key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )"""
+    )
+    # The history screen and the sign-in throttle read the log by kind and time.
+    tx.execute("CREATE INDEX log_kind_at ON log(kind, at)")
+    tx.execute("CREATE INDEX log_identifier ON log(identifier)")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
     ("dispatch_console_0002_escalation", _0002_escalation),
+    ("dispatch_console_0003_location_roles_log", _0003_location_roles_log),
 ]
 
 

@@ -2,10 +2,18 @@
 
 The thread form (:func:`running`) serves tests, the benchmark and demo mode: it binds first (port 0 picks a
 free port) and yields the base URL once the server accepts connections.
+
+uvicorn's own tools carry the load: its compiled HTTP parser (httptools, through :class:`GuardedHttp`,
+which adds header and body read timeouts and a per-source connection cap), uvloop where installed, a deep
+listen backlog, and ``--workers N`` processes (each its own event loop and thread pools, sharing the
+database; the per-source limits then count per process).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from district.console.app import create_app
+from district.console.guard import guarded_protocol
 from district.console.service import ConsoleService
 from district.errors import InputError
+
+WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each worker process what to open
 
 
 class _Server(uvicorn.Server):
@@ -30,22 +42,45 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets=sockets)
 
 
-def _config(service: ConsoleService, host: str, port: int, cert: Path | None, key: Path | None, **app_kw):
+def _check_tls(cert: Path | None, key: Path | None) -> None:
     if (cert is None) != (key is None):
         raise InputError("HTTPS needs both --cert and --key")
     for path in (cert, key):
         if path is not None and not Path(path).is_file():
             raise InputError(f"no such file: {path}")
-    app = create_app(service, secure_cookies=cert is not None, **app_kw)
+
+
+def _config(
+    app_or_service,
+    host: str,
+    port: int,
+    cert: Path | None,
+    key: Path | None,
+    *,
+    limits: dict | None = None,
+    workers: int = 1,
+    **app_kw,
+):
+    _check_tls(cert, key)
+    if isinstance(app_or_service, ConsoleService):
+        app = create_app(app_or_service, secure_cookies=cert is not None, **app_kw)
+    else:
+        app = app_or_service
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        workers=workers,
+        factory=isinstance(app, str),
+        # Worker processes import the protocol by name (a class made here would not reach them).
+        http="district.console.guard:GuardedHttp" if workers > 1 else guarded_protocol(**(limits or {})),
+        loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        backlog=8192,
         ssl_certfile=str(cert) if cert else None,
         ssl_keyfile=str(key) if key else None,
         log_level="warning",
         access_log=False,
-        timeout_graceful_shutdown=3,
+        timeout_graceful_shutdown=2,
         # Stations heartbeat every 30 s: keep their connections open across beats (no new handshake per
         # beat, and no race with a connection the server closes just as the station reuses it).
         timeout_keep_alive=75,
@@ -54,10 +89,45 @@ def _config(service: ConsoleService, host: str, port: int, cert: Path | None, ke
 
 
 def serve(
-    service: ConsoleService, host: str, port: int, cert: Path | None = None, key: Path | None = None
+    service: ConsoleService,
+    host: str,
+    port: int,
+    cert: Path | None = None,
+    key: Path | None = None,
+    *,
+    workers: int = 1,
+    limits: dict | None = None,
 ) -> None:
-    """Serve in the foreground until interrupted."""
-    _Server(_config(service, host, port, cert, key)).run()
+    """Serve in the foreground until interrupted (SIGINT or SIGTERM: answers what is open, then stops).
+
+    ``workers`` > 1 runs that many uvicorn worker processes on the same port, each opening the database
+    itself (:func:`worker_app`).
+    """
+    if workers > 1:
+        _check_tls(cert, key)
+        os.environ[WORKER_ENV] = json.dumps(
+            {
+                "url": service.db.url,
+                "name": service.name,
+                "forward_url": service.forward_url,
+                "forward_pidf": service.forward_pidf,
+                "secure_cookies": cert is not None,
+            }
+        )
+        service.close()
+        config = _config("district.console.server:worker_app", host, port, cert, key, workers=workers)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    _Server(_config(service, host, port, cert, key, limits=limits)).run()
+
+
+def worker_app():
+    """The app of one worker process of ``serve --workers N`` (uvicorn calls this factory in each)."""
+    spec = json.loads(os.environ[WORKER_ENV])
+    service = ConsoleService.open(
+        spec["url"], name=spec["name"], forward_url=spec["forward_url"], forward_pidf=spec["forward_pidf"]
+    )
+    return create_app(service, secure_cookies=spec["secure_cookies"])
 
 
 @contextmanager
@@ -67,10 +137,11 @@ def running(
     port: int = 0,
     cert: Path | None = None,
     key: Path | None = None,
+    limits: dict | None = None,
     **app_kw,
 ) -> Iterator[str]:
     """Serve on a background thread; yields the base URL (``http://127.0.0.1:PORT``), stops on exit."""
-    server = _Server(_config(service, host, port, cert, key, **app_kw))
+    server = _Server(_config(service, host, port, cert, key, limits=limits, **app_kw))
     thread = threading.Thread(target=server.run, name="dispatch-console", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

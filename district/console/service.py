@@ -9,16 +9,20 @@ changes by watching the sequence numbers of ``log`` and ``inbox`` (:meth:`Consol
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from xml.parsers import expat
 
 from district import clock
-from district.console.auth import Auth, Station, log
+from district.console.auth import Auth, Forbidden, Station, log
 from district.console.db import Database, Tx
 from district.console.forward import Forwarding
+from district.console.location import differences
+from district.console.roles import Clearers
 from district.console.schema import migrate
 from district.console.views import BoardViews, iso
 from district.errors import ConflictError, InputError, NotFoundError
@@ -40,9 +44,39 @@ class Receipt:
     duplicate: bool
 
 
-def _summary(msg: CapMessage) -> dict[str, Any]:
-    """What the live screen shows of a message, kept as JSON so the board never re-parses XML."""
+def _as_enrolled(station: Station, msg: CapMessage) -> CapMessage:
+    """``msg`` with the station's enrolled location in place of the one it claims (what is shown)."""
+    where = station.where
+    return dataclasses.replace(
+        msg,
+        school=where.school,
+        address=where.address,
+        building=where.building,
+        floor=where.floor,
+        room=where.room,
+        phone=where.phone,
+        station=station.name,
+    )
+
+
+def _claims(msg: CapMessage) -> dict[str, str]:
     return {
+        "school": msg.school,
+        "address": msg.address,
+        "building": msg.building,
+        "floor": msg.floor,
+        "room": msg.room,
+        "phone": msg.phone,
+    }
+
+
+def _summary(msg: CapMessage, mismatch: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the live screen shows of a message, kept as JSON so the board never re-parses XML.
+
+    ``msg`` already carries the enrolled location; ``mismatch`` is what the message claimed instead.
+    """
+    return {
+        "location_mismatch": mismatch or {},
         "school": msg.school,
         "address": msg.address,
         "building": msg.building,
@@ -74,6 +108,7 @@ class ConsoleService(BoardViews, Forwarding):
         *,
         name: str = "district",
         forward_url: str | None = None,
+        forward_pidf: bool = False,
         offline_after: float = OFFLINE_AFTER_S,
         collate_window: float = COLLATE_WINDOW_S,
         escalate_after: float = ESCALATE_AFTER_S,
@@ -81,10 +116,12 @@ class ConsoleService(BoardViews, Forwarding):
         self.db = db
         self.name = name
         self.forward_url = forward_url
+        self.forward_pidf = forward_pidf
         self.offline_after = offline_after
         self.collate_window = collate_window
         self.escalate_after = escalate_after
         self.auth = Auth(db)
+        self.clearers = Clearers(db)
 
     @classmethod
     def open(cls, url: str, **kw: Any) -> ConsoleService:
@@ -106,6 +143,7 @@ class ConsoleService(BoardViews, Forwarding):
         not this station, and an update or cancel referencing an unknown alert are CapErrors.
         """
         try:
+            _check_depth(xml)
             msg = cap.parse(xml)
             expected = cap.station_sender(station.station_id)
             if msg.sender != expected:
@@ -120,7 +158,7 @@ class ConsoleService(BoardViews, Forwarding):
                     if attempt == 2:
                         raise
             raise AssertionError("unreachable")
-        except (CapError, ConflictError) as exc:
+        except (CapError, ConflictError, Forbidden) as exc:
             # Logged after the failed transaction rolled back, so the rejection itself is on record.
             with self.db.transaction() as tx:
                 log(tx, "alert_rejected", station_id=station.station_id, reason=exc.message)
@@ -128,58 +166,85 @@ class ConsoleService(BoardViews, Forwarding):
 
     def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str) -> Receipt:
         now = clock.now()
-        try:
-            with self.db.transaction() as tx:
-                row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
-                if row is not None:
-                    if row[0] != digest:
-                        raise _Conflict(msg.identifier)
-                    return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
-                incident_id = self._incident_for(tx, station, msg, now)
-                tx.execute(
-                    "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
-                    "action, refs, summary, xml, digest, received_at, received_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        msg.identifier,
-                        incident_id,
-                        station.station_id,
-                        msg.sender,
-                        clock.to_db(msg.sent),
-                        msg.status,
-                        msg.msg_type,
-                        msg.action,
-                        " ".join(msg.references),
-                        json.dumps(_summary(msg), ensure_ascii=False),
-                        bytes(xml).decode("utf-8"),
-                        digest,
-                        clock.to_db(now),
-                        self.name,
-                    ],
-                )
-                tx.execute(
-                    "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
-                    "WHERE id = ?",
-                    [clock.to_db(now), msg.msg_type, msg.action, incident_id],
-                )
-                self._seen(tx, station.station_id, now, None)
+        mismatch = differences(station.where, _claims(msg))
+
+        def store(tx: Tx) -> Receipt | None:
+            row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
+            if row is not None:
+                if row[0] != digest:
+                    raise _Conflict(msg.identifier)
+                return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
+            incident_id = self._incident_for(tx, station, msg, now)
+            clearer = self.clearers.check(tx, station, msg) if msg.msg_type == "Cancel" else None
+            tx.execute(
+                "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
+                "action, refs, summary, xml, digest, received_at, received_by, location_mismatch) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    msg.identifier,
+                    incident_id,
+                    station.station_id,
+                    msg.sender,
+                    clock.to_db(msg.sent),
+                    msg.status,
+                    msg.msg_type,
+                    msg.action,
+                    " ".join(msg.references),
+                    json.dumps(_summary(_as_enrolled(station, msg), mismatch), ensure_ascii=False),
+                    bytes(xml).decode("utf-8"),
+                    digest,
+                    clock.to_db(now),
+                    self.name,
+                    json.dumps(mismatch, ensure_ascii=False) if mismatch else "",
+                ],
+            )
+            if mismatch:
                 log(
                     tx,
-                    "alert_received",
+                    "location_mismatch",
                     station_id=station.station_id,
                     identifier=msg.identifier,
-                    msg_type=msg.msg_type,
-                    status=msg.status,
-                    action=msg.action,
-                    incident=incident_id,
-                    console=self.name,
+                    **mismatch,
                 )
-                if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
-                    tx.execute(
-                        "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
-                        "ON CONFLICT (identifier) DO NOTHING",
-                        [msg.identifier, clock.to_db(now), clock.to_db(now)],
-                    )
+            if clearer is not None:
+                log(
+                    tx,
+                    "all_clear_signed",
+                    actor=clearer.name,
+                    station_id=station.station_id,
+                    identifier=msg.identifier,
+                    role=clearer.role,
+                    clearer=clearer.clearer_id,
+                )
+            tx.execute(
+                "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
+                "WHERE id = ?",
+                [clock.to_db(now), msg.msg_type, msg.action, incident_id],
+            )
+            self._seen(tx, station.station_id, now, None)
+            log(
+                tx,
+                "alert_received",
+                station_id=station.station_id,
+                identifier=msg.identifier,
+                msg_type=msg.msg_type,
+                status=msg.status,
+                action=msg.action,
+                incident=incident_id,
+                console=self.name,
+            )
+            if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
+                tx.execute(
+                    "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
+                    "ON CONFLICT (identifier) DO NOTHING",
+                    [msg.identifier, clock.to_db(now), clock.to_db(now)],
+                )
+            return None
+
+        try:
+            receipt = self.db.batched(store)
+            if receipt is not None:
+                return receipt
         except _Conflict:
             raise ConflictError(
                 f"identifier {msg.identifier} was already received with different content; "
@@ -358,20 +423,31 @@ class ConsoleService(BoardViews, Forwarding):
         if row is not None and not row[0]:
             log(tx, "station_online", station_id=station_id)
 
-    def supervise(self) -> int:
+    def record_beats(self, beats: dict[str, tuple[datetime, int]]) -> None:
+        """Record many stations' heartbeats (``station_id -> (when, onsite)``) in one transaction."""
+        with self.db.transaction() as tx:
+            for station_id, (when, onsite) in sorted(beats.items()):
+                self._seen(tx, station_id, when, max(0, int(onsite)))
+
+    def supervise(self, judge_offline: bool = True) -> int:
         """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for
         ``escalate_after`` s escalated; each logged once (whichever console gets there first).
 
-        Returns how many things changed.
+        ``judge_offline=False``: the console is overloaded and cannot tell silence from its own delay, so
+        it declares nobody offline this round. Returns how many things changed.
         """
         now = clock.now()
         cutoff = clock.to_db(now - timedelta(seconds=self.offline_after))
         overdue = clock.to_db(now - timedelta(seconds=self.escalate_after))
         with self.db.transaction() as tx:
-            offline = tx.all(
-                "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
-                "RETURNING station_id",
-                [cutoff],
+            offline = (
+                tx.all(
+                    "UPDATE stations SET online = 0 WHERE online = 1 AND (last_seen IS NULL OR last_seen < ?) "
+                    "RETURNING station_id",
+                    [cutoff],
+                )
+                if judge_offline
+                else []
             )
             for (station_id,) in offline:
                 log(tx, "station_offline", station_id=station_id)
@@ -397,6 +473,39 @@ class ConsoleService(BoardViews, Forwarding):
             [station.station_id, int(after), int(limit)],
         )
         return [{"seq": seq, **json.loads(body)} for seq, body in rows]
+
+
+MAX_DEPTH = 16  # a CAP message of ours is 4 elements deep; anything far deeper is an attack, not an alert
+
+
+def _check_depth(xml: bytes) -> None:
+    """CapError for XML nested deeper than MAX_DEPTH (checked with expat, which does not recurse), before
+    the schema validator, which would recurse on it until Python gives up."""
+    depth = 0
+
+    def start(name, attrs):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _TooDeep()
+
+    def end(name):
+        nonlocal depth
+        depth -= 1
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(bytes(xml), True)
+    except _TooDeep:
+        raise CapError(f"the XML is nested more than {MAX_DEPTH} elements deep; CAP is not") from None
+    except expat.ExpatError:
+        pass  # not well-formed: cap.parse says so, with its reason
+
+
+class _TooDeep(Exception):
+    """Raised from inside expat to stop at the first element too deep."""
 
 
 class _Race(Exception):

@@ -42,10 +42,13 @@ class BoardViews:
         b = read.one("SELECT COALESCE(MAX(seq), 0) FROM inbox")
         return int(a[0]) if a else 0, int(b[0]) if b else 0
 
-    def inbox_stations_after(self, seq: int) -> tuple[int, set[str]]:
-        """The newest inbox seq and the stations with inbox messages after ``seq`` (to wake their polls)."""
-        rows = self.db.read().all("SELECT seq, station_id FROM inbox WHERE seq > ?", [seq])
-        return max([seq, *(r[0] for r in rows)]), {r[1] for r in rows}
+    def inbox_marks_after(self, seq: int) -> tuple[int, dict[str, int]]:
+        """The newest inbox seq, and the newest seq of each station with inbox messages after ``seq``."""
+        rows = self.db.read().all(
+            "SELECT station_id, MAX(seq) FROM inbox WHERE seq > ? GROUP BY station_id", [seq]
+        )
+        marks = {r[0]: int(r[1]) for r in rows}
+        return max([seq, *marks.values()]), marks
 
     def board(self, recent_hours: float = 24, limit: int = 100) -> dict[str, Any]:
         """Everything the live screen shows: incidents (open, and recent), stations, school states."""
@@ -114,6 +117,7 @@ class BoardViews:
                 "school": s.school,
                 "name": s.name,
                 "room": s.room,
+                "location": s.where.as_dict(),
                 "last_seen": iso(s.last_seen),
                 "onsite": s.onsite,
                 "online": s.online,

@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.set_defaults(run=_not_installed)
 
 
-DISTRICT_COMMANDS = ("serve", "enroll", "stations", "revoke", "user")
+DISTRICT_COMMANDS = ("serve", "enroll", "stations", "revoke", "user", "clearer")
 
 
 def _not_installed(args: argparse.Namespace) -> int:
@@ -50,6 +50,12 @@ def register_station_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("url", help="the console's address, e.g. https://dispatch.district.example:8765")
     p.add_argument("--ca-file", help="PEM of the CA that signed the console's certificate (a district's own CA)")
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow plain http:// to a console on another machine (the credential and the roster travel in "
+        "clear; the desk warns on every screen). Without it, http:// is only for a console on this machine",
+    )
     p.set_defaults(run=_connect)
 
 
@@ -63,7 +69,13 @@ def _connect(args: argparse.Namespace) -> int:
         from frontdesk.settings import DISPATCH_CA_FILE
 
         services.settings.set(DISPATCH_CA_FILE, str(Path(args.ca_file).resolve()) if args.ca_file else "")
-    info = services.station.connect(args.url, credential)
+    info = services.station.connect(args.url, credential, insecure=args.insecure)
+    if services.station.insecure:
+        print(
+            "WARNING: this link is NOT ENCRYPTED (--insecure); the desk shows a warning until it is connected "
+            "over https://",
+            file=sys.stderr,
+        )
     print(
         f"Connected to {args.url} as station {info.get('station')!r} at {info.get('school')}"
         + (f", {info['room']}" if info.get("room") else "")

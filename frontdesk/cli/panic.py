@@ -13,6 +13,8 @@ time it changes. Exit codes (documented in the README):
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 import threading
 import time
 
@@ -63,7 +65,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.action == "drain":
         return _deliver(services, [e.id for e in _queued(services)], args.wait)
     if args.action == "all-clear":
-        entry = station.all_clear(role=args.role, note=args.note, staff=args.staff, mode=mode)
+        entry = station.all_clear(
+            role=args.role, note=args.note, staff=args.staff, mode=mode, code=_all_clear_code()
+        )
     elif args.action == "update":
         target = args.identifier or _open_incident(services, mode)
         entry = station.update(
@@ -75,6 +79,20 @@ def _run(args: argparse.Namespace) -> int:
         )
     print(f"{entry.msg_type} {entry.action} ({entry.cap_status}) committed: {entry.identifier}", flush=True)
     return _deliver(services, [entry.id], args.wait)
+
+
+def _all_clear_code() -> str:
+    """The principal's all-clear code: typed unseen at a terminal, else the first line of standard input.
+
+    Never an option: it would land in the shell history and in ``ps``.
+    """
+    code = getpass.getpass("All-clear code: ") if sys.stdin.isatty() else sys.stdin.readline()
+    if not code.strip():
+        raise InputError(
+            "the all clear needs the principal's or administrator's all-clear code (on standard input); "
+            "dispatch refuses an all clear without it"
+        )
+    return code.strip()
 
 
 def _open_incident(services: Services, mode: str) -> str:

@@ -31,6 +31,7 @@ class DemoConsole:
     dispatcher: str
     password: str
     process: subprocess.Popen
+    all_clear_code: str = ""
 
     def stop(self) -> None:
         """Stop the console process (closing its standard input asks it to; a kill if it does not)."""
@@ -80,7 +81,9 @@ def connect_demo_console(services: Services, folder: Path) -> DemoConsole | None
         process.kill()
         process.wait()
         raise DeliveryError("The demo dispatch console did not start.", code="demo_console") from None
-    console = DemoConsole(info["url"], info["dispatcher"], info["password"], process)
+    console = DemoConsole(
+        info["url"], info["dispatcher"], info["password"], process, str(info.get("all_clear_code", ""))
+    )
     services.station.credentials = MemoryCredentials()
     # The demo connects itself before anyone signs in: an administrator's act, done by the app.
     with services.session.acting_as(SYSTEM_ACTOR):

@@ -8,9 +8,11 @@ timeout, a 5xx, a reply lost on the way back).
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from frontdesk.lazy import lazy_import
 
@@ -28,6 +30,19 @@ class Endpoint:
     url: str
     credential: str
     ca_file: str = ""  # a district's own CA (PEM); empty: the system's trusted CAs
+    insecure: bool = False  # plain http:// to a console that is not on this machine ('connect --insecure')
+    problem: str = ""  # why this desk must not send (e.g. dispatch.url changed outside 'dispatch connect')
+
+
+def is_loopback(url: str) -> bool:
+    """True if ``url`` names this machine (127.0.0.0/8, ::1 or localhost): plain HTTP never leaves it."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
@@ -53,9 +68,24 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Transient:
-    """The attempt failed in a way that a later attempt may not."""
+    """The attempt failed in a way that a later attempt may not.
+
+    ``retry_after``: the console said how long to wait (503 with ``Retry-After``, when it is busy).
+    """
 
     reason: str
+    retry_after: float | None = None
+
+
+MAX_RETRY_AFTER = 30.0  # a console's hint is honoured up to this; a real alert never waits longer
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        value = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return min(MAX_RETRY_AFTER, value) if value >= 0 else None
 
 
 def _reason(response: httpx.Response) -> str:
@@ -99,7 +129,7 @@ class ConsoleClient:
                 return Transient(f"unreadable answer to HTTP {response.status_code}")
         if response.status_code in PERMANENT:
             return Rejected(response.status_code, _reason(response))
-        return Transient(_reason(response))
+        return Transient(_reason(response), _retry_after(response))
 
     async def heartbeat(self, sent: str, onsite: int, timeout: float) -> dict[str, Any]:
         """Tell the console this station is alive; raises httpx.HTTPError (or HTTPStatusError) on failure."""

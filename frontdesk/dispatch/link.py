@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,6 +59,7 @@ class LinkHealth:
     state: str  # "unknown", "up", "down", "not_connected"
     since: datetime
     reason: str = ""
+    insecure: bool = False  # plain HTTP to another machine ('dispatch connect --insecure'): warn on screen
 
     @property
     def ok(self) -> bool:
@@ -118,6 +120,9 @@ class DispatchLink:
         self._stop_requested = threading.Event()
         self._started = threading.Event()
         self._backing_off = False
+        self._insecure = False
+        self._hold_until = 0.0  # monotonic time before which a busy console asked not to be sent to
+        self._not_connected = "this desk is not connected to a dispatch console"
 
     # --- control, from any thread ---------------------------------------------------------------------
     def wake(self) -> None:
@@ -194,8 +199,12 @@ class DispatchLink:
 
     def _current_client(self) -> ConsoleClient | None:
         endpoint = self._endpoint()
-        if endpoint is None:
+        if endpoint is None or endpoint.problem:
+            self._not_connected = (
+                endpoint.problem if endpoint is not None else "this desk is not connected to a dispatch console"
+            )
             return None
+        self._insecure = endpoint.insecure
         if self._client is None or self._client.endpoint != endpoint:
             try:
                 client = ConsoleClient(endpoint)
@@ -226,7 +235,7 @@ class DispatchLink:
                 continue
             client = self._current_client()
             if client is None:
-                outcome: Received | Rejected | Transient = Transient("not connected to a dispatch console")
+                outcome: Received | Rejected | Transient = Transient(self._not_connected)
             else:
                 outcome = await client.post_alert(entry.cap, self.timings.attempt_timeout)
             if isinstance(outcome, Received):
@@ -252,6 +261,11 @@ class DispatchLink:
                 self._set_health("not_connected" if client is None else "down", outcome.reason)
                 self._changed(self._outbox.note_attempt(entry.id, outcome.reason))
                 delay = backoff_delay(failures, self.timings, self._rng)
+                if isinstance(outcome, Transient) and outcome.retry_after is not None:
+                    # The console is busy and said when to come back: then, spread by jitter so that the
+                    # stations it turned away do not all return in the same instant.
+                    delay = max(delay, outcome.retry_after * self._rng.uniform(1.0, 1.5))
+                    self._hold_until = time.monotonic() + delay  # a good heartbeat does not cut it short
                 failures += 1
                 self._backing_off = True
                 self._probe_ev.set()  # start probing for the console's return at once
@@ -267,7 +281,7 @@ class DispatchLink:
         while self._running:
             self._probe_ev.clear()
             ok = await self._beat()
-            if ok and self._backing_off:
+            if ok and self._backing_off and time.monotonic() >= self._hold_until:
                 self.wake()
             if ok and self._daily_test is not None and self._daily_test():
                 self.wake()  # today's Test was committed: send it
@@ -280,7 +294,7 @@ class DispatchLink:
     async def _beat(self) -> bool:
         client = self._current_client()
         if client is None:
-            self._set_health("not_connected", "this desk is not connected to a dispatch console")
+            self._set_health("not_connected", self._not_connected)
             return False
         try:
             await client.heartbeat(
@@ -298,10 +312,11 @@ class DispatchLink:
         return True
 
     def _set_health(self, state: str, reason: str = "") -> None:
-        if state == self.health.state and reason == self.health.reason:
+        insecure = self._insecure
+        if state == self.health.state and reason == self.health.reason and insecure == self.health.insecure:
             return
         changed_state = state != self.health.state
-        self.health = LinkHealth(state, self._now(), reason)
+        self.health = LinkHealth(state, self._now(), reason, insecure)
         if changed_state:
             if state == "up":
                 self._record("info", "Panic link to dispatch is up")
@@ -329,7 +344,7 @@ class DispatchLink:
                 failures += 1
                 continue
             failures = 0
-            if self._backing_off:
+            if self._backing_off and time.monotonic() >= self._hold_until:
                 self.wake()  # the console answers again: retry the waiting message now
             for message in messages:
                 self._handle(message)

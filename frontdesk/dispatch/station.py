@@ -8,13 +8,14 @@ the check is :attr:`StationService.all_clear_allowed`, a seam that the staff-rol
 
 from __future__ import annotations
 
+import json
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime
 
 from frontdesk import clock
-from frontdesk.dispatch.client import Endpoint, fetch_station
+from frontdesk.dispatch.client import Endpoint, fetch_station, is_loopback
 from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
@@ -48,7 +49,7 @@ from frontdesk.settings import (
 )
 from frontdesk.store import Store
 from frontdesk.visits.service import VisitService
-from frontdesk.wire import cap
+from frontdesk.wire import allclear, cap
 
 httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
 
@@ -186,9 +187,17 @@ class StationService:
         return entry
 
     def all_clear(
-        self, *, role: str, note: str = "", staff: str | None = None, mode: str = "Actual"
+        self, *, role: str, note: str = "", staff: str | None = None, mode: str = "Actual", code: str = ""
     ) -> OutboxEntry:
-        """The all clear of the open incident: a CAP Cancel referencing its alerts. Principal or admin only."""
+        """The all clear of the open incident: a CAP Cancel referencing its alerts. Principal or admin only.
+
+        ``code`` is the all-clear code the console printed for this principal or administrator
+        (``frontdesk dispatch clearer add``): the Cancel is signed with it (:mod:`frontdesk.wire.allclear`)
+        and the code itself is neither sent nor kept. The console refuses a Cancel without a good signature,
+        so the desk's own role check is not the only one.
+        """
+        if code.strip():
+            allclear.split_code(code)  # a mistyped code is said now, before anything is committed
         if not self.all_clear_allowed(role):
             raise PermissionDenied(
                 "Only a principal or an administrator can send the all clear", code="all_clear_role"
@@ -204,6 +213,8 @@ class StationService:
         msg = self._message(
             cap.new_identifier(), moment, mode, "Cancel", active.action, active.incident, refs, "", "", note, staff
         )
+        if code.strip():
+            msg = allclear.sign(msg, code)
         state = self.outbox.school_state()
         lifted = None
         if state.source == "local":  # a district-set state is lifted by the district, not by a desk
@@ -280,11 +291,25 @@ class StationService:
             raise ConflictError(f"{state.banner}. Check-in is frozen.", code="admissions_frozen")
 
     # --- connection ---------------------------------------------------------------------------------
-    def connect(self, url: str, credential: str) -> dict:
-        """Check ``credential`` against the console at ``url`` and keep both (credential in the keyring)."""
+    def connect(self, url: str, credential: str, *, insecure: bool = False) -> dict:
+        """Check ``credential`` against the console at ``url`` and keep both (credential in the keyring).
+
+        HTTPS only, except to this machine (loopback) or with ``insecure`` (the desk then warns on every
+        screen): over plain HTTP the credential and the visitor roster travel in clear, and anyone on the
+        way can answer "received". This is the only way ``dispatch.url`` changes: the address verified here
+        is recorded, and a desk whose setting no longer matches it stops sending until it is connected again.
+        """
         url, credential = url.strip().rstrip("/"), credential.strip()
         if not url.startswith(("http://", "https://")):
             raise InputError(f"The console address must start with http:// or https://, not {url!r}")
+        plain = url.startswith("http://") and not is_loopback(url)
+        if plain and not insecure:
+            raise InputError(
+                f"Refused: {url} is plain http:// to another machine, so the credential and the visitor roster "
+                "would travel in clear and anyone on the way could answer 'received'. Use https:// "
+                "(with --ca-file for the district's own CA), or --insecure if you really must",
+                code="insecure_refused",
+            )
         if not credential:
             raise InputError("No credential on standard input (paste the last line 'dispatch enroll' printed)")
         try:
@@ -302,20 +327,69 @@ class StationService:
         self.credentials.save(credential)
         self._settings.set(DISPATCH_URL, url)
         self._settings.set(DISPATCH_STATION_ID, str(info.get("station_id", "")))
+        self._remember_connection(url, plain)
         self._credential = None
         self._events.record("dispatch", "info", f"Connected to dispatch console {url} as {info.get('station')}")
+        if plain:
+            self._events.record("dispatch", "warning", f"The link to {url} is NOT ENCRYPTED (--insecure)")
         return info
 
+    @property
+    def insecure(self) -> bool:
+        """True while this desk talks to its console over plain HTTP to another machine (``--insecure``)."""
+        record = self._connection()
+        return bool(record and record.get("insecure"))
+
+    def _connection(self) -> dict | None:
+        row = self._store.db.execute("SELECT value FROM dispatch_station_kv WHERE key = 'connection'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _remember_connection(self, url: str, insecure: bool) -> None:
+        value = json.dumps({"url": url, "insecure": insecure, "verified_at": self._now().isoformat()})
+        db = self._store.db
+        with db.conn:
+            db.execute(
+                "INSERT INTO dispatch_station_kv (key, value) VALUES ('connection', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [value],
+            )
+
+    def _connection_problem(self, url: str) -> tuple[bool, str]:
+        """``(insecure, problem)`` of sending to ``url``: it must be the address 'dispatch connect' verified."""
+        record = self._connection()
+        if record is None:
+            # Connected before the address was recorded (an older desk): HTTPS or loopback is taken as
+            # verified once; plain HTTP to another machine must be connected again, knowingly.
+            if url.startswith("https://") or is_loopback(url):
+                self._remember_connection(url, False)
+                return False, ""
+            record = {"url": "", "insecure": False}
+        if record["url"] != url:
+            return False, (
+                f"dispatch.url ({url}) was changed outside 'frontdesk dispatch connect', which verifies the "
+                "console: run 'frontdesk dispatch connect' again"
+            )
+        return bool(record.get("insecure")), ""
+
     def endpoint(self) -> Endpoint | None:
-        """The console and credential to use, or None when this desk was never connected."""
+        """The console and credential to use, or None when this desk was never connected.
+
+        An address that 'dispatch connect' did not verify gives an endpoint with a ``problem`` (the link
+        sends nothing and shows why).
+        """
         url = self._settings.get(DISPATCH_URL)
         if not url:
             return None
+        insecure, problem = self._connection_problem(url)
+        if problem:
+            return Endpoint(url, "", insecure=insecure, problem=problem)
         # The keyring can be slow (a D-Bus round trip): keep the credential a few seconds.
         cached = self._credential
         if cached is None or time.monotonic() - cached[0] > 10:
             cached = self._credential = (time.monotonic(), self.credentials.load())
-        return Endpoint(url, cached[1], self._settings.get(DISPATCH_CA_FILE)) if cached[1] else None
+        if not cached[1]:
+            return None
+        return Endpoint(url, cached[1], self._settings.get(DISPATCH_CA_FILE), insecure=insecure)
 
     def link(
         self, *, timings: LinkTimings | None = None, listener: LinkListener | None = None, daily_test: bool = False

@@ -14,6 +14,10 @@ from frontdesk.dispatch.outbox import OutboxEntry
 
 NOT_DELIVERED = "NOT DELIVERED — CALL 911 NOW (still retrying)"
 LINK_DOWN = "Panic link to dispatch is DOWN — use the phone: {numbers}"
+INSECURE_LINK = (
+    "Panic link to dispatch is NOT ENCRYPTED (connected with --insecure): the roster travels in clear and "
+    "a fake console could answer. Ask IT to connect it over https://"
+)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,8 @@ class DispatchDesk(QObject):
             else:
                 self._window.message.show_message(
                     f"Demo dispatch console at {console.url} (sign in as {console.dispatcher!r}, password "
-                    f"{console.password!r}, to acknowledge alerts).",
+                    f"{console.password!r}, to acknowledge alerts; the demo principal's all-clear code is "
+                    f"{console.all_clear_code}).",
                     "info",
                 )
         self.worker.start()
@@ -116,6 +117,8 @@ class DispatchDesk(QObject):
     @Slot(object)
     def on_health_changed(self, health: LinkHealth) -> None:
         state, text = HEALTH.get(health.state, ("warning", health.state))
+        if health.insecure and health.state == "up":
+            state, text = "warning", "connected, NOT ENCRYPTED (--insecure)"
         self._window.set_health("dispatch", state, text)
 
 

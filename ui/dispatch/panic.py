@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from frontdesk import clock
 from frontdesk.dispatch.link import LinkHealth
 from frontdesk.dispatch.outbox import OutboxEntry, SchoolState
-from frontdesk.dispatch.status import LINK_DOWN
+from frontdesk.dispatch.status import INSECURE_LINK, LINK_DOWN
 from frontdesk.errors import FrontDeskError
 from frontdesk.wire import cap
 from ui.dispatch.dispatch_worker import DispatchWorker
@@ -223,6 +223,10 @@ class PanicPanel(QFrame):
         self.details_button = QPushButton("Send details", self.status_box)
         self.details_button.setAccessibleName("Send details to dispatch")
         self.details_button.clicked.connect(self.on_send_details)
+        self.all_clear_code = QLineEdit(self.status_box)
+        self.all_clear_code.setEchoMode(QLineEdit.EchoMode.Password)
+        self.all_clear_code.setPlaceholderText("Principal's or administrator's all-clear code (fdac_…)")
+        self.all_clear_code.setAccessibleName("All-clear code")
         self.all_clear_button = QPushButton("All clear (principal / admin)", self.status_box)
         self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
@@ -244,7 +248,10 @@ class PanicPanel(QFrame):
         box.addWidget(self.status_label)
         box.addWidget(self.history_label)
         box.addLayout(details)
-        box.addWidget(self.all_clear_button)
+        clear_row = QHBoxLayout()
+        clear_row.addWidget(self.all_clear_code, 1)
+        clear_row.addWidget(self.all_clear_button)
+        box.addLayout(clear_row)
         box.addWidget(self.message_label)
         self.status_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
@@ -350,11 +357,19 @@ class PanicPanel(QFrame):
     def on_all_clear(self) -> None:
         head = self._head_alert()
         mode = head.cap_status if head is not None else "Actual"
+        code = self.all_clear_code.text().strip()
+        if not code:
+            self._say(
+                "Type the principal's or administrator's all-clear code first: dispatch refuses one without it."
+            )
+            return
         try:
-            entry = self._station.all_clear(role=self._role(), mode=mode)
+            entry = self._station.all_clear(role=self._role(), mode=mode, code=code)
         except FrontDeskError as exc:
             self._say(exc.message)
             return
+        finally:
+            self.all_clear_code.clear()  # the code is never kept, not even in the field
         self._worker.wake()
         self.sent.emit(entry)
         self.refresh()
@@ -489,9 +504,17 @@ class DispatchBanners(QWidget):
         text = LINK_DOWN.format(numbers=numbers)
         if health.state == "not_connected":
             text = f"Panic link to dispatch is NOT SET UP — use the phone: {numbers}"
+        warn_only = health.ok and health.insecure
+        if warn_only:  # the link works, but in clear: a warning on every screen, not the red alarm
+            text = INSECURE_LINK
+        self.link_banner.setProperty("level", "warning" if warn_only else "error")
+        self.link_banner.setStyleSheet(
+            "QLabel { background: %s; color: %s; font-size: 16px; font-weight: bold; padding: 6px; }"
+            % (("#ffb300", "black") if warn_only else ("#b71c1c", "white"))
+        )
         self.link_banner.setText(text)
         self.link_banner.setToolTip(health.reason)
-        self.link_banner.setVisible(not health.ok)
+        self.link_banner.setVisible(not health.ok or health.insecure)
 
     @Slot(object)
     def on_school_state_changed(self, state: SchoolState) -> None:

@@ -166,7 +166,9 @@ function render() {
       const ack = m.acked_by ? ` — acknowledged by ${m.acked_by} at ${timeText(m.acked_at)}` : " — NOT ACKNOWLEDGED";
       card.append(el("div", { class: `msg ${m.acked_by ? "" : "unacked"}` },
         `${timeText(m.received_at)} ${m.msg_type === "Cancel" ? "ALL CLEAR requested" : m.msg_type} ` +
-        `${label(m.action)} from ${m.station || m.station_id}${who}${m.note ? ": " + m.note : ""}${ack}`));
+        `${label(m.action)} from ${m.station || m.station_id}${who}${m.note ? ": " + m.note : ""}${ack}`,
+        m.location_mismatch && Object.keys(m.location_mismatch).length
+          ? el("span", { class: "tag mismatch" }, "LOCATION CLAIM DIFFERS FROM ENROLMENT") : null));
     }
     list.append(card);
   }
@@ -271,6 +273,13 @@ function renderAlarm() {
   fact("Hazard", latest.hazard);
   fact("Note", latest.note);
   fact("Received", `${timeText(first.received_at)} (console ${first.received_by})`);
+  // The place above is the one enrolled for this station; a message that claimed another is flagged.
+  const claimed = messages.filter((m) => m.location_mismatch && Object.keys(m.location_mismatch).length);
+  for (const m of claimed) {
+    const said = Object.entries(m.location_mismatch).map(([k, v]) => `${k}: ${v}`).join("; ");
+    facts.append(el("dt", { class: "mismatch" }, "CLAIMED OTHER LOCATION"),
+      el("dd", { class: "mismatch" }, `${said} — not used; the enrolled location is shown`));
+  }
   const roster = messages.slice().reverse().find((m) => m.roster && m.roster.length) || { roster: [] };
   $("alarm-roster-title").textContent = `On site (${roster.roster.length} visitor(s))`;
   const body = $("alarm-roster");

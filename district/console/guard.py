@@ -1,0 +1,185 @@
+"""What keeps the console answering stations under abuse: slow and hoarding clients, sign-in floods.
+
+- :class:`GuardedHttp` is uvicorn's own compiled (httptools) HTTP protocol with the two timeouts it lacks:
+  the request's headers must arrive within ``header_timeout`` s of the connection opening (or of the
+  previous answer, on a kept-alive connection), and its body within ``body_timeout`` s of the headers;
+  and a cap on open connections per source address. A client over the cap is disconnected at once; a
+  slow one when its time is up. Idle kept-alive connections are uvicorn's ``timeout_keep_alive``.
+- :class:`SignInThrottle` slows sign-in per source address with exponential backoff after a few
+  failures. It never locks a name: a dispatcher signing in from another address is not affected by a
+  brute force against their name from one.
+- :class:`LagMonitor` measures the event loop's own lag, so the console can tell when it is too busy to
+  judge whether stations went silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+HEADER_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 15.0
+CONNECTIONS_PER_SOURCE = 256  # a district's schools may share one NAT address; a flood from one is still cut
+
+
+class GuardedHttp(HttpToolsProtocol):
+    """uvicorn's httptools protocol with header and body read timeouts and a per-source connection cap.
+
+    The limits are class attributes; :func:`guarded_protocol` makes a subclass with chosen ones.
+    """
+
+    header_timeout = HEADER_TIMEOUT_S
+    body_timeout = BODY_TIMEOUT_S
+    per_source = CONNECTIONS_PER_SOURCE
+    open_by_source: dict[str, int] = defaultdict(int)  # per subclass, see guarded_protocol
+    refused = 0
+    timed_out = 0
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._timer: asyncio.TimerHandle | None = None
+        self._source = self.client[0] if self.client else ""
+        cls = type(self)
+        if cls.open_by_source[self._source] >= self.per_source:
+            self._counted = False
+            cls.refused += 1
+            transport.abort()
+            return
+        cls.open_by_source[self._source] += 1
+        self._counted = True
+        self._arm(self.header_timeout)
+
+    def _arm(self, seconds: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _too_slow(self) -> None:
+        self._timer = None
+        if not self.transport.is_closing():
+            type(self).timed_out += 1
+            self.transport.abort()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm(self.header_timeout)
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm(self.body_timeout)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # Waiting for the next request on a kept-alive connection: uvicorn's keep-alive timeout applies.
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if getattr(self, "_counted", False):
+            cls = type(self)
+            cls.open_by_source[self._source] -= 1
+            if cls.open_by_source[self._source] <= 0:
+                del cls.open_by_source[self._source]
+            self._counted = False
+        super().connection_lost(exc)
+
+
+def guarded_protocol(
+    header_timeout: float = HEADER_TIMEOUT_S,
+    body_timeout: float = BODY_TIMEOUT_S,
+    per_source: int = CONNECTIONS_PER_SOURCE,
+) -> type[GuardedHttp]:
+    """A :class:`GuardedHttp` with these limits and its own per-source counts (one per server)."""
+    return type(
+        "GuardedHttpWithLimits",
+        (GuardedHttp,),
+        {
+            "header_timeout": header_timeout,
+            "body_timeout": body_timeout,
+            "per_source": per_source,
+            "open_by_source": defaultdict(int),
+            "refused": 0,
+            "timed_out": 0,
+        },
+    )
+
+
+class SignInThrottle:
+    """Per source address: after ``free`` failures, each further try waits 1 s, 2 s, 4 s … (at most
+    ``cap`` s) after the last failure. A success, or ``forget_after`` s without failures, starts over."""
+
+    def __init__(self, free: int = 5, cap: float = 300.0, forget_after: float = 900.0, clock=time.monotonic):
+        self.free = free
+        self.cap = cap
+        self.forget_after = forget_after
+        self._clock = clock
+        self._failures: dict[str, tuple[int, float]] = {}
+
+    def wait_for(self, source: str) -> float:
+        """Seconds ``source`` must still wait before its next try (0: go ahead)."""
+        count, last = self._failures.get(source, (0, 0.0))
+        now = self._clock()
+        if count and now - last > self.forget_after:
+            del self._failures[source]
+            return 0.0
+        if count < self.free:
+            return 0.0
+        delay = min(self.cap, 2.0 ** (count - self.free))
+        return max(0.0, last + delay - now)
+
+    def failed(self, source: str) -> None:
+        """One more failure from ``source``."""
+        count, _ = self._failures.get(source, (0, 0.0))
+        self._failures[source] = (count + 1, self._clock())
+        if len(self._failures) > 100_000:  # a flood from very many addresses: keep the newest
+            for key in sorted(self._failures, key=lambda k: self._failures[k][1])[:50_000]:
+                del self._failures[key]
+
+    def succeeded(self, source: str) -> None:
+        """``source`` signed in: start over."""
+        self._failures.pop(source, None)
+
+
+class LagMonitor:
+    """How late the event loop wakes from a short sleep: the worst of the last ``window`` seconds.
+
+    The console judges silence over ``offline_after`` (90 s), so that is the window it uses: a console
+    that was overloaded at any time in it declares nobody offline.
+    """
+
+    def __init__(self, tick: float = 0.1, window: float = 10.0):
+        self.tick = tick
+        self.window = window
+        self._samples: list[tuple[float, float]] = []
+
+    @property
+    def recent(self) -> float:
+        """The worst lag seen in the window, in seconds."""
+        cutoff = time.monotonic() - self.window
+        return max((lag for at, lag in self._samples if at >= cutoff), default=0.0)
+
+    async def run(self) -> None:
+        """Sample until cancelled."""
+        while True:
+            start = time.monotonic()
+            await asyncio.sleep(self.tick)
+            now = time.monotonic()
+            self._samples.append((now, max(0.0, now - start - self.tick)))
+            cutoff = now - self.window
+            while self._samples and self._samples[0][0] < cutoff:
+                self._samples.pop(0)
+            # Keep only samples that matter for "the worst": drop small ones older than the newest big one.
+            if len(self._samples) > 2000:
+                self._samples = [x for x in self._samples if x[1] >= 0.5] + self._samples[-100:]

@@ -1,0 +1,264 @@
+"""The console under attack, as a separate process on loopback: every attacker on its own 127.0.0.x.
+
+Slow and hoarding clients, a sign-in flood and a brute force must not keep a station's alert from being
+received within the station's own 1 s attempt, nor keep a dispatcher on another address from signing in.
+Permanent errors are 4xx (the station stops retrying); every answer carries the security headers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert
+
+from district.console.service import ConsoleService
+from frontdesk.wire import cap
+
+ROOT = Path(__file__).resolve().parent.parent
+STATION_ATTEMPT_S = 1.0  # the station's own attempt timeout in this test: the alert must land within one
+
+
+def _client(source: str, **kw) -> httpx.Client:
+    """An HTTP client whose connections come from ``source`` (one attacker or one honest party)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=kw.pop("timeout", 10), **kw)
+
+
+def _start(folder: Path, *extra: str):
+    """A console process (header timeout 2 s, body 3 s, 120 connections per source) with one station and
+    one dispatcher: (url, db_url, station, credential, process)."""
+    db_url = f"sqlite:///{folder / 'console.db'}"
+    service = ConsoleService.open(db_url)
+    enrolment = service.auth.enroll("Lincoln Elementary", "Front desk", "Office", house_number="1200")
+    service.auth.add_dispatcher("Dana", "correct horse battery")
+    service.close()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db_url,
+            "--header-timeout", "2", "--body-timeout", "3", "--max-connections-per-source", "120", *extra,
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v1/station", timeout=1).status_code == 401:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline and proc.poll() is None, "the console did not start"
+        time.sleep(0.1)
+    return url, db_url, enrolment.station, enrolment.credential, proc
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One console process shared by the tests that do not stop it."""
+    started = _start(tmp_path_factory.mktemp("abuse"))
+    yield started
+    proc = started[-1]
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def _slow(url: str, source: str, partial: bytes) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), source_address=(source, 0))
+    if partial:
+        sock.sendall(partial)
+    return sock
+
+
+def _closed_by_peer(sock: socket.socket, within: float) -> bool:
+    sock.settimeout(within)
+    try:
+        while True:
+            if not sock.recv(4096):
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_slow_clients_and_a_sign_in_flood_do_not_delay_a_station_nor_lock_a_dispatcher_out(served):
+    url, db_url, station, credential, _ = served
+    slow = []
+    # 300 slow clients on three addresses: half-sent headers, and headers with a half-sent body.
+    for i in range(150):
+        slow.append(_slow(url, f"127.0.0.{2 + i % 3}", b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\n"))
+    for i in range(150):
+        head = b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\nContent-Type: application/cap+xml\r\n"
+        slow.append(_slow(url, f"127.0.0.{2 + i % 3}", head + b"Content-Length: 5000\r\n\r\n<alert"))
+    # A hoarder of idle connections on one address: past 120 it is cut off at once.
+    hoard = [_slow(url, "127.0.0.5", b"") for _ in range(200)]
+
+    stop = threading.Event()
+    flood_answers: list[int] = []
+
+    def flood(source: str, name: str) -> None:
+        with _client(source) as client:
+            while not stop.is_set():
+                answer = client.post(f"{url}/api/v1/session", json={"username": name, "password": "guess"})
+                flood_answers.append(answer.status_code)
+
+    attackers = [
+        threading.Thread(target=flood, args=("127.0.0.6", "Dana"), daemon=True),  # brute force on a real name
+        threading.Thread(target=flood, args=("127.0.0.7", "nobody"), daemon=True),  # and on unknown names
+    ]
+    for t in attackers:
+        t.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(flood_answers) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(flood_answers) >= 20, "the flood never got going"
+        # The station, from its own address: received within one 1 s attempt.
+        alert = make_alert(station, school="Lincoln Elementary", room="Office")
+        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
+            answer = station_client.post(
+                f"{url}/api/v1/alerts",
+                content=cap.build(alert),
+                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
+            )
+        assert answer.status_code == 201
+        # The real dispatcher, from another address, signs in during the brute force against her name.
+        with _client("127.0.0.8") as dana:
+            signed = dana.post(
+                f"{url}/api/v1/session", json={"username": "Dana", "password": "correct horse battery"}
+            )
+            assert signed.status_code == 200
+            board = dana.get(f"{url}/api/v1/board").json()
+            shown = [m["identifier"] for i in board["incidents"] for m in i["messages"]]
+            assert alert.identifier in shown
+    finally:
+        stop.set()
+        for t in attackers:
+            t.join(10)
+    assert 429 in flood_answers  # the flooding addresses were made to wait
+    # The slow ones are cut off by the header and body timeouts; the hoarder past its cap at once.
+    assert all(_closed_by_peer(s, within=10) for s in slow)
+    assert sum(_closed_by_peer(s, within=0.5) for s in hoard) >= 80
+    for s in slow + hoard:
+        s.close()
+    # The failed sign-ins are in the log as a few aggregated rows, not one per guess.
+    service = ConsoleService.open(db_url)
+    deadline = time.monotonic() + 20
+    while True:
+        rows = [e for e in service.history(1000) if e["kind"] == "sign_in_failed"]
+        tried = sum(e["detail"]["count"] + e["detail"]["throttled"] for e in rows)
+        if tried >= len(flood_answers) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    service.close()
+    assert tried == len(flood_answers)
+    assert len(rows) <= 2 * (1 + 20 / 10) * 2  # per source per 10 s flush, never per guess
+    assert {e["detail"]["source"] for e in rows} == {"127.0.0.6", "127.0.0.7"}
+
+
+def test_permanent_errors_are_4xx_and_every_answer_carries_the_security_headers(served):
+    url, _, station, credential, _ = served
+    auth = {"Authorization": f"Bearer {credential}"}
+    deep = b'<?xml version="1.0"?><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">' + b"<a>" * 30_000
+    deep += b"</a>" * 30_000 + b"</alert>"
+    answers = {
+        "deep xml": httpx.post(f"{url}/api/v1/alerts", content=deep, headers={**auth, **CAP_HEADERS}),
+        "onsite": httpx.post(f"{url}/api/v1/heartbeat", json={"onsite": 10**30}, headers=auth),
+        "after": httpx.get(f"{url}/api/v1/inbox", params={"after": 10**30}, headers=auth),
+        "wait": httpx.get(f"{url}/api/v1/inbox", params={"wait": "nan"}, headers=auth),
+    }
+    for what, answer in answers.items():
+        assert 400 <= answer.status_code < 500, what
+        assert answer.json()["error"], what
+    with _client("127.0.0.9") as dana:
+        dana.post(f"{url}/api/v1/session", json={"username": "Dana", "password": "correct horse battery"})
+        assert dana.get(f"{url}/api/v1/history", params={"before": 10**30}).status_code == 400
+        assert dana.post(f"{url}/api/v1/incidents/{10**30}/ack", json={}).status_code == 404
+        alert = make_alert(station)
+        httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers={**auth, **CAP_HEADERS})
+        raw = dana.get(f"{url}/api/v1/alerts/{alert.identifier}/cap")
+        assert raw.status_code == 200
+        assert raw.headers["content-disposition"] == f'attachment; filename="{alert.identifier}.xml"'
+        everything = [
+            raw,
+            dana.get(f"{url}/"),
+            dana.get(f"{url}/static/console.js"),
+            dana.get(f"{url}/alarm.wav"),
+            dana.get(f"{url}/api/v1/board"),
+            dana.get(f"{url}/nowhere"),
+            httpx.get(f"{url}/api/v1/station"),
+            answers["deep xml"],
+        ]
+    for answer in everything:
+        assert answer.headers["x-content-type-options"] == "nosniff", answer.url
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"], answer.url
+        assert "default-src 'self'" in answer.headers["content-security-policy"], answer.url
+
+
+def test_sigterm_stops_the_console_with_long_polls_and_slow_clients_open(tmp_path):
+    url, db_url, station, credential, proc = _start(tmp_path)
+    auth = {"Authorization": f"Bearer {credential}"}
+    polls = []
+    sent = threading.Semaphore(0)
+
+    def poll() -> None:
+        hooks = {"request": [lambda request: sent.release()]}
+        try:
+            with httpx.Client(headers=auth, timeout=40, event_hooks=hooks) as client:
+                polls.append(client.get(f"{url}/api/v1/inbox", params={"wait": 25}).status_code)
+        except httpx.HTTPError as exc:
+            polls.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=poll, daemon=True) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        assert sent.acquire(timeout=30)
+    slow = [_slow(url, "127.0.0.10", b"GET / HTTP/1.1\r\n") for _ in range(20)]
+    time.sleep(1)  # let the last requests reach the console (set-up, not a measurement)
+    proc.send_signal(signal.SIGTERM)
+    # uvicorn shuts down gracefully, then re-raises the signal it caught (so: killed by SIGTERM, cleanly).
+    assert proc.wait(timeout=30) in (0, -signal.SIGTERM)  # bounds a hang; `make bench` measures the time
+    for t in threads:
+        t.join(10)
+    assert polls.count(200) == 20  # the open long polls were answered, not cut
+    for s in slow:
+        s.close()
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_worker_processes_serve_stations_and_stop_together(tmp_path):
+    """`serve --workers 2`: uvicorn's worker processes share the port and the database; SIGTERM to the
+    console stops every one of them (no orphan keeps the port)."""
+    url, db_url, station, credential, proc = _start(tmp_path, "--workers", "2")
+    headers = {"Authorization": f"Bearer {credential}", **CAP_HEADERS}
+    try:
+        alerts = [make_alert(station) for _ in range(10)]
+        for alert in alerts:  # new connections: spread over both workers by the kernel
+            assert httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers=headers).status_code == 201
+        assert httpx.post(f"{url}/api/v1/alerts", content=cap.build(alerts[0]), headers=headers).json()[
+            "duplicate"
+        ]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/api/v1/station", timeout=2)
+    service = ConsoleService.open(db_url)
+    assert service.db.read().one("SELECT COUNT(*) FROM alerts")[0] == 10
+    service.close()
