@@ -30,6 +30,7 @@ from frontdesk.screening.decisions import DecisionService
 from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
+from frontdesk.secrets import SecretStore
 from frontdesk.settings import (
     SCREEN_MATCH,
     SCREEN_MAX_CHANCE,
@@ -98,9 +99,15 @@ class Services:
     checkin: CheckIn  # admission: every door's check-in goes through it
 
     @classmethod
-    def open(cls, data_dir: Path) -> Services:
-        """Open (and migrate) the store in ``data_dir`` and build the services over it."""
-        store = Store.open(data_dir, MIGRATIONS)
+    def open(
+        cls, data_dir: Path, *, secrets: SecretStore | None = None, encrypt: bool = False, check: bool = False
+    ) -> Services:
+        """Open (and migrate) the store in ``data_dir`` and build the services over it.
+
+        The database key comes from ``secrets`` (the OS keyring by default); ``encrypt`` makes one for a
+        database that has none (the desk does at start-up); ``check`` runs the integrity check first.
+        """
+        store = Store.open(data_dir, MIGRATIONS, secrets=secrets or SecretStore(), encrypt=encrypt, check=check)
         session = Session(
             has_accounts=lambda: store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
         )

@@ -159,7 +159,8 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
 
             services = demo_services()
         else:
-            services = Services.open(data_dir or default_data_dir())
+            # The desk encrypts its database (key in the OS keyring) and checks it before anything is written.
+            services = Services.open(data_dir or default_data_dir(), encrypt=True, check=True)
     except StoreError as exc:
         QMessageBox.critical(None, "FrontDesk cannot open its data", exc.message)
         return 2
