@@ -14,6 +14,7 @@ from frontdesk.accounts import migrations as accounts_migrations
 from frontdesk.accounts.service import Accounts
 from frontdesk.audit import AuditTrail
 from frontdesk.audit import migrations as audit_migrations
+from frontdesk.backups.service import Backups
 from frontdesk.badges import migrations as badges_migrations
 from frontdesk.badges.service import BadgeService
 from frontdesk.checkin.workflow import CheckIn
@@ -97,6 +98,7 @@ class Services:
     accounts: Accounts
     review: ReviewService
     checkin: CheckIn  # admission: every door's check-in goes through it
+    backups: Backups  # issue 16: online backups, rotation, restore
 
     @classmethod
     def open(
@@ -169,6 +171,7 @@ class Services:
                 session=session,
                 audit=audit,
             ),
+            backups=Backups(store, settings, audit, session),
         )
 
     def close(self) -> None:

@@ -185,6 +185,22 @@ class AuditTrail:
             os.close(fd)
         self._anchored = row[0]
 
+    def reanchor(self) -> None:
+        """Anchor the current head even if it is older than the anchor (after a deliberate restore only)."""
+        row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            self.anchor_path.unlink(missing_ok=True)
+            self._anchored = 0
+            return
+        text = json.dumps({"seq": row[0], "hash": row[1]})
+        fd = os.open(self.anchor_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, text.ljust(_ANCHOR_BYTES).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._anchored = row[0]
+
     def read_anchor(self) -> tuple[int, str] | None:
         """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""
         try:

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.badges",
     "frontdesk.cli.barred",
     "frontdesk.cli.screen",
+    "frontdesk.cli.backup",
 ]
 
 
