@@ -24,6 +24,7 @@ from frontdesk.dispatch.station import StationService, default_all_clear_allowed
 from frontdesk.events.service import EventLog
 from frontdesk.notifications import migrations as notifications_migrations
 from frontdesk.notifications.service import Notifications
+from frontdesk.retention.service import Retention
 from frontdesk.review import migrations as review_migrations
 from frontdesk.review.service import ReviewService
 from frontdesk.screening import migrations as screening_migrations
@@ -99,6 +100,7 @@ class Services:
     review: ReviewService
     checkin: CheckIn  # admission: every door's check-in goes through it
     backups: Backups  # issue 16: online backups, rotation, restore
+    retention: Retention  # issue 16: the district's retention settings, applied daily
 
     @classmethod
     def open(
@@ -172,6 +174,7 @@ class Services:
                 audit=audit,
             ),
             backups=Backups(store, settings, audit, session),
+            retention=Retention(store, settings, audit, session),
         )
 
     def close(self) -> None:

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.barred",
     "frontdesk.cli.screen",
     "frontdesk.cli.backup",
+    "frontdesk.cli.retention",
 ]
 
 
