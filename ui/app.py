@@ -27,6 +27,7 @@ from ui.scanning.wedge_filter import WedgeFilter
 from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.staff.sign_in import CreateAdminPanel
+from ui.upkeep import Upkeep
 
 SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
 
@@ -55,6 +56,8 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     through its own :class:`ui.desk.checkin_flow.CheckInFlow`; the features here only add to the window.
     """
     window = MainWindow(services)
+    if services.store.encryption_warning:  # asked for and not had (no keyring): said plainly, all day
+        window.add_banner(banner(services.store.encryption_warning + " Call your school IT support.", "#8a5a00"))
     # Panic alerts (started by run()); the all clear follows the signed-in person's role.
     dispatch = install_dispatch(window, services, demo=demo, role=lambda: services.session.actor.role.value)
     badge_printing = BadgePrinting(window, services)
@@ -169,5 +172,7 @@ def run(data_dir: Path | None = None, demo: bool = False) -> int:
     wedge.install(app)
     shell = Shell(services, demo=demo, wedge=wedge)
     DispatchStarter(shell, app)  # the panic link runs while the desk window exists
+    if not demo:
+        Upkeep(services, shell).start()  # scheduled backups and the daily retention run
     shell.show()
     return app.exec()
