@@ -42,7 +42,9 @@ selftest-dist:
 	@du -sh dist/FrontDesk | awk '{print "bundle size: " $$1}'
 	@test $$(du -sm dist/FrontDesk | cut -f1) -le 250 || (echo "bundle larger than 250 MB" && false)
 
+# The Windows installer is built on Windows with Inno Setup from dist/FrontDesk (see installer/frontdesk.iss).
 installer: dist
+	@echo "dist/FrontDesk is ready; on Windows: ISCC.exe /DAppVersion=0.1.0 installer/frontdesk.iss"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -42,6 +42,11 @@ def _window_step(state: dict) -> str:
             raise AssertionError(f"Qt image plugins missing: {sorted(missing)}")
         if QImage.fromData(b"not an image").isNull() is False:
             raise AssertionError("Qt image loading is broken")
+        from PySide6.QtMultimedia import QMediaFormat
+
+        # The camera needs a multimedia backend (FFmpeg's plugin); without one Qt lists no formats at all.
+        if not QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode):
+            raise AssertionError("Qt has no multimedia backend: the camera would not work")
     finally:
         window.close()
         window.deleteLater()
