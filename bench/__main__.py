@@ -19,6 +19,7 @@ MODULES = [
     "screening",
     "review",
     "screening_holdout",
+    "encryption",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -224,3 +224,17 @@ def test_sigkill_mid_stream_leaves_an_intact_decryptable_database(data_dir, keyr
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     stored = {row[0] for row in conn.execute("SELECT badge_code FROM visits")}
     assert [code for code in acknowledged if code not in stored] == []
+
+
+def test_reports_and_rosters_are_written_owner_only(services, tmp_path):
+    admit(services)
+    roster = tmp_path / "roster.pdf"
+    assert services.review.roster_pdf(roster, school="Maple") == 1
+    assert oct(roster.stat().st_mode & 0o777) == "0o600"
+    shared = tmp_path / "old-report.csv"
+    shared.write_text("left readable by an earlier program")
+    shared.chmod(0o644)
+    from frontdesk.review.csv_export import write_csv
+
+    write_csv([], shared)
+    assert oct(shared.stat().st_mode & 0o777) == "0o600"

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.models import Visit
 from frontdesk.review.models import ReviewQuery, ReviewRow, Totals
+from frontdesk.store.files import private_file
 from frontdesk.text import format_badge_code
 
 # Compressed page streams stay binary: ASCII85 on top makes them 25% bigger and, in pure Python, costs a
@@ -102,7 +103,7 @@ def visits_pdf(rows: list[ReviewRow], out: Path, *, query: ReviewQuery, school: 
         )
         if text
     )
-    c = Canvas(str(out), pagesize=(width, height), pageCompression=1)
+    c = Canvas(str(private_file(out)), pagesize=(width, height), pageCompression=1)
     c.setTitle(f"Visits {span}")
     c.setAuthor("FrontDesk")
     for page in range(pages):
@@ -156,7 +157,7 @@ def roster_pdf(visits: list[Visit], out: Path, *, school: str, now: datetime) ->
     per_page = int((top - MARGIN - 10) // line)
     pages = max(1, -(-len(visits) // per_page))
     columns = [("", 28), ("Name", 190), ("Category", 88), ("Where", 125), ("In", 40), ("Badge", 69)]
-    c = Canvas(str(out), pagesize=letter)
+    c = Canvas(str(private_file(out)), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(pages):
         c.setFillColor(Color(0.75, 0.0, 0.0))
