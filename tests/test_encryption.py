@@ -238,3 +238,19 @@ def test_reports_and_rosters_are_written_owner_only(services, tmp_path):
 
     write_csv([], shared)
     assert oct(shared.stat().st_mode & 0o777) == "0o600"
+
+
+def test_cli_encrypt_turns_a_plain_database_encrypted(data_dir, keyring_file):
+    proc = frontdesk("checkin", "--first-name", "Zebulon", "--last-name", NAME, data_dir=data_dir)
+    assert proc.returncode == 0, text(proc)
+    assert cipher.file_state(data_dir / "frontdesk.db") == "plain"  # the CLI alone never makes a key
+    proc = frontdesk("encrypt", data_dir=data_dir)
+    assert proc.returncode == 0 and "encrypted" in text(proc)[0], text(proc)
+    assert cipher.file_state(data_dir / "frontdesk.db") == "encrypted"
+    proc = frontdesk("onsite", "--json", data_dir=data_dir)
+    assert proc.returncode == 0 and NAME in text(proc)[0]
+
+
+def test_cli_encrypt_without_a_keyring_says_why(data_dir):
+    proc = frontdesk("encrypt", data_dir=data_dir)
+    assert proc.returncode == 2 and "NOT encrypted" in text(proc)[1] and "keyring" in text(proc)[1]
