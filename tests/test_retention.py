@@ -98,3 +98,18 @@ def test_cli_retention_apply_dry_run(data_dir):
     assert text(proc)[0].startswith("would remove: 0 visits")
     proc = frontdesk("retention", "apply", "--json", data_dir=data_dir)
     assert proc.returncode == 0 and '"dry_run": false' in text(proc)[0]
+
+
+def test_the_daily_run_needs_no_one_signed_in_but_a_person_needs_the_right(services):
+    from frontdesk.access.roles import Role
+    from frontdesk.errors import PermissionDenied
+
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    services.accounts.add("desk.lee", Role.DESK, "2468", "Lee Desk")
+    services.settings.set(RETAIN_VISITS_DAYS, 30)
+    services.accounts.sign_in("desk.lee", "2468")
+    with pytest.raises(PermissionDenied):
+        services.retention.apply()
+    assert services.retention.apply(dry_run=True).dry_run
+    assert services.retention.run_if_due() is not None  # the district's policy, not the person, acts

@@ -86,9 +86,15 @@ class Retention:
         )
 
     def apply(self, *, dry_run: bool = False, now: datetime | None = None) -> RetentionReport:
-        """Remove what the settings say (or only count it, with ``dry_run``); one transaction, audited."""
+        """Remove what the settings say (or only count it, with ``dry_run``); one transaction, audited.
+
+        A person doing this needs :attr:`Action.CHANGE_SETTINGS` (a dry run needs nothing).
+        """
         if self._session is not None and not dry_run:
             self._session.require(Action.CHANGE_SETTINGS)
+        return self._apply(dry_run, now)
+
+    def _apply(self, dry_run: bool, now: datetime | None) -> RetentionReport:
         visits_before, id_before, audit_before = self.cutoffs(now)
         with self._audit.transaction() as db:
             counts = dict(
@@ -144,8 +150,8 @@ class Retention:
         return row is None or (now or clock.now()) - clock.from_db(row[0]) >= timedelta(hours=24)
 
     def run_if_due(self) -> RetentionReport | None:
-        """The daily run: applied only when due."""
-        return self.apply() if self.due() else None
+        """The daily run: applied only when due. The district's policy acts, not the person signed in."""
+        return self._apply(False, None) if self.due() else None
 
     @staticmethod
     def _remove(db, table: str, where: str, params: list, dry_run: bool) -> int:
