@@ -10,7 +10,8 @@ def test_a_due_backup_is_taken_and_logged(qtbot, services):
     upkeep.on_timeout()
     qtbot.waitUntil(lambda: not upkeep._busy, timeout=20000)
     assert len(services.backups.list()) == 1
-    assert any("backup written" in e.message for e in services.events.recent(source="upkeep"))
+    logged = [e.message for e in services.events.recent(source="upkeep")]
+    assert any("backup written" in m for m in logged) and any("integrity checked" in m for m in logged)
     upkeep.on_timeout()  # not due again within the hour: nothing more
     qtbot.waitUntil(lambda: not upkeep._busy, timeout=20000)
     assert len(services.backups.list()) == 1

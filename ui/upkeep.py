@@ -1,11 +1,16 @@
-"""The desk's upkeep while it runs: the scheduled backup and the daily retention run, off the GUI thread.
+"""The desk's upkeep while it runs: the integrity check, the scheduled backup and the daily retention run.
 
-Every hour (and a minute after start) it asks the core whether a backup or a retention run is due
-(``services.backups.run_if_due``, ``services.retention.run_if_due``); the core decides and records. A
-failure goes to the event log the office can see, never a dialog in the middle of a check-in.
+All off the GUI thread. Right after start it runs SQLite's quick integrity check once (seconds on a big
+database, so never before the window opens); a damaged database is logged as an error and no backup is
+taken over the good ones. Every hour (and a minute after start) it asks the core whether a backup or a
+retention run is due (``services.backups.run_if_due``, ``services.retention.run_if_due``); the core
+decides and records. A failure goes to the event log the office can see, never a dialog in the middle of
+a check-in.
 """
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -23,14 +28,23 @@ class Upkeep(QObject):
         super().__init__(parent)
         self.services = services
         self._busy = False
+        self._checked = False
         self.timer = QTimer(self)
         self.timer.setInterval(HOUR_MS)
         self.timer.timeout.connect(self.on_timeout)
 
     def start(self) -> None:
-        """Run once soon after start-up, then every hour."""
+        """Check the database now (in the background), run the jobs soon after start-up, then every hour."""
+        self._busy = True
+        run_task(self._check, self.on_jobs_done)
         QTimer.singleShot(FIRST_MS, self, self.on_timeout)
         self.timer.start()
+
+    def _check(self) -> list[str]:
+        t = time.perf_counter()
+        self.services.store.check_integrity()
+        self._checked = True
+        return [f"database integrity checked ({time.perf_counter() - t:.1f} s)"]
 
     def stop(self) -> None:
         """Stop the timer (a job already running finishes)."""
@@ -45,6 +59,8 @@ class Upkeep(QObject):
 
     def _jobs(self) -> list[str]:
         done = []
+        if not self._checked:  # a damaged database is never backed up over the good copies
+            done += self._check()
         backup = self.services.backups.run_if_due()
         if backup is not None:
             done.append(f"backup written: {backup}")
