@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run test lint setup bench screenshots installer clean translations
+.PHONY: run test lint setup bench screenshots installer dist selftest-dist clean translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,20 @@ test: lint
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
-installer: setup
+# The frozen desk (onedir, installer/frontdesk.spec) in dist/FrontDesk/, then its self-test, offscreen.
+dist: setup
 	$(PY) -m pip install -q -e ".[installer]"
-	$(BIN)/pyinstaller --noconfirm installer/frontdesk.spec
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist installer/frontdesk.spec
+	$(MAKE) selftest-dist
+
+selftest-dist:
+	QT_QPA_PLATFORM=offscreen PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring dist/FrontDesk/frontdesk-cli --self-test
+	@du -sh dist/FrontDesk | awk '{print "bundle size: " $$1}'
+	@test $$(du -sm dist/FrontDesk | cut -f1) -le 250 || (echo "bundle larger than 250 MB" && false)
+
+# The Windows installer is built on Windows with Inno Setup from dist/FrontDesk (see installer/frontdesk.iss).
+installer: dist
+	@echo "dist/FrontDesk is ready; on Windows: ISCC.exe /DAppVersion=0.1.0 installer/frontdesk.iss"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ MODULES = [
     "kiosk",
     "students",
     "startup",
+    "encryption",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

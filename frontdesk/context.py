@@ -14,6 +14,7 @@ from frontdesk.accounts import migrations as accounts_migrations
 from frontdesk.accounts.service import Accounts
 from frontdesk.audit import AuditTrail
 from frontdesk.audit import migrations as audit_migrations
+from frontdesk.backups.service import Backups
 from frontdesk.badges import migrations as badges_migrations
 from frontdesk.badges.service import BadgeService
 from frontdesk.checkin.workflow import CheckIn
@@ -29,6 +30,7 @@ from frontdesk.notifications.daily import DailyLog
 from frontdesk.notifications.outbound import Outbound
 from frontdesk.notifications.sender import Sender, channels_from_settings
 from frontdesk.notifications.service import Notifications
+from frontdesk.retention.service import Retention
 from frontdesk.review import migrations as review_migrations
 from frontdesk.review.service import ReviewService
 from frontdesk.screening import migrations as screening_migrations
@@ -36,6 +38,7 @@ from frontdesk.screening.decisions import DecisionService
 from frontdesk.screening.lists import ListService
 from frontdesk.screening.match import Thresholds
 from frontdesk.screening.screener import Screener
+from frontdesk.secrets import SecretStore
 from frontdesk.settings import (
     SCHOOL_NAME,
     SCREEN_MATCH,
@@ -123,11 +126,19 @@ class Services:
     students: StudentService
     dismissal: DismissalService
     reunification: ReunificationService
+    backups: Backups  # issue 16: online backups, rotation, restore
+    retention: Retention  # issue 16: the district's retention settings, applied daily
 
     @classmethod
-    def open(cls, data_dir: Path) -> Services:
-        """Open (and migrate) the store in ``data_dir`` and build the services over it."""
-        store = Store.open(data_dir, MIGRATIONS)
+    def open(
+        cls, data_dir: Path, *, secrets: SecretStore | None = None, encrypt: bool = False, check: bool = False
+    ) -> Services:
+        """Open (and migrate) the store in ``data_dir`` and build the services over it.
+
+        The database key comes from ``secrets`` (the OS keyring by default); ``encrypt`` makes one for a
+        database that has none (the desk does at start-up); ``check`` runs the integrity check first.
+        """
+        store = Store.open(data_dir, MIGRATIONS, secrets=secrets or SecretStore(), encrypt=encrypt, check=check)
         session = Session(
             has_accounts=lambda: store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
         )
@@ -247,6 +258,10 @@ class Services:
             students=students,
             dismissal=dismissal,
             reunification=ReunificationService(store, students, dismissal, session=session, audit=audit),
+            backups=Backups(store, settings, audit, session),
+            retention=Retention(
+                store, settings, audit, session, panic_messages=station.outbox.remove_finished_before
+            ),
         )
 
     def close(self) -> None:

@@ -270,6 +270,32 @@ STUDENTS_LATE_THRESHOLD = declare(
 )
 
 
+# Backups (issue 16): online copies to a folder on a schedule, the oldest dropped beyond a number.
+BACKUP_FOLDER = declare(
+    "backup.folder", str, "", "Backup folder", "Empty: the 'backups' folder inside FrontDesk's data folder"
+)
+BACKUP_EVERY_HOURS = declare("backup.every_hours", int, 24, "Back up every (hours)", "0: no scheduled backups")
+BACKUP_KEEP = declare("backup.keep", int, 14, "Backups kept", "The oldest beyond this number are deleted")
+# Retention (issue 16), applied daily: 0 keeps for ever.
+RETAIN_VISITS_DAYS = declare(
+    "retention.visits_days", int, 0, "Keep visit records (days)", "Older visits are deleted; 0 keeps them all"
+)
+RETAIN_ID_DAYS = declare(
+    "retention.id_details_days",
+    int,
+    0,
+    "Keep ID details and photos (days)",
+    "After this many days a visitor's ID details and photo are removed (the visit stays); 0 keeps them",
+)
+RETAIN_AUDIT_YEARS = declare(
+    "retention.audit_years",
+    int,
+    0,
+    "Keep audit records (years)",
+    "Older audit records are removed behind a checkpoint that keeps the chain verifiable; 0 keeps them all",
+)
+
+
 class Settings:
     """Reads and writes declared settings in the store.
 

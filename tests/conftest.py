@@ -56,6 +56,8 @@ def keyring_file(tmp_path: Path, monkeypatch):
 
     path = tmp_path / "keyring.json"
     monkeypatch.setenv(KEYRING_FILE_ENV, str(path))
+    # A plain-file keyring is refused unless chosen on purpose (frontdesk.secrets): this fixture chooses it.
+    monkeypatch.setenv("FRONTDESK_ALLOW_FILE_KEYRING", "1")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.dispatch_keyring.FileKeyring")
     previous = keyring.get_keyring()
     keyring.set_keyring(FileKeyring())

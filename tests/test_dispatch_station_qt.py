@@ -26,6 +26,7 @@ FAST = replace(STATION_FAST, heartbeat=0.3)  # the banner tests watch heartbeats
 @pytest.fixture
 def console(tmp_path, monkeypatch):
     monkeypatch.setenv(KEYRING_FILE_ENV, str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("FRONTDESK_ALLOW_FILE_KEYRING", "1")  # a plain-file keyring, chosen on purpose
     previous = keyring.get_keyring()
     keyring.set_keyring(FileKeyring())
     with console_at(tmp_path / "console") as c:

@@ -1,12 +1,14 @@
 """The ``frontdesk`` console entry point: subcommands go to the core CLI, no subcommand opens the window.
 
 This module imports no Qt at module level, so ``frontdesk checkin …`` starts fast and works on a machine
-without a display.
+without a display. ``--self-test`` runs the core's checks (:mod:`frontdesk.cli.selftest`) and then builds
+the desk's window offscreen, so a frozen bundle proves it carries its Qt plugins too.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from frontdesk.cli import main as cli_main
@@ -24,9 +26,54 @@ def _open_app(args: argparse.Namespace) -> int:
     return run(data_dir=args.data_dir, demo=args.demo, kiosk=getattr(args, "kiosk", False))
 
 
+def _window_step(state: dict) -> str:
+    """Build the whole desk window over the self-test's services, offscreen, and paint it once."""
+    from PySide6.QtGui import QImage, QImageReader
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import build_desk, configure_app
+
+    app = QApplication.instance() or QApplication(["frontdesk"])
+    configure_app(app)
+    desk = build_desk(state["services"])
+    window = desk.window
+    try:
+        window.resize(1280, 800)
+        image = window.grab().toImage()
+        if image.isNull() or image.width() < 100:
+            raise AssertionError("the window did not paint")
+        formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+        missing = {"jpeg", "png"} - formats
+        if missing:
+            raise AssertionError(f"Qt image plugins missing: {sorted(missing)}")
+        if QImage.fromData(b"not an image").isNull() is False:
+            raise AssertionError("Qt image loading is broken")
+        from PySide6.QtMultimedia import QMediaFormat
+
+        # The camera needs a multimedia backend (FFmpeg's plugin); without one Qt lists no formats at all.
+        if not QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode):
+            raise AssertionError("Qt has no multimedia backend: the camera would not work")
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    return f"desk window built and painted on the {app.platformName()} platform ({image.width()}x{image.height()})"
+
+
+def self_test() -> int:
+    """``frontdesk --self-test``: the core's steps, then the window (offscreen unless a platform is set)."""
+    from frontdesk.cli import selftest
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return selftest.run(sys.stdout, extra=[("build the desk window", _window_step)])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI, with the desktop window as the no-subcommand action."""
-    return cli_main(sys.argv[1:] if argv is None else argv, open_app=_open_app)
+    args = sys.argv[1:] if argv is None else argv
+    if list(args) == ["--self-test"]:
+        return self_test()
+    return cli_main(args, open_app=_open_app)
 
 
 if __name__ == "__main__":

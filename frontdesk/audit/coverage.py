@@ -83,6 +83,12 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
             imports.pop(subject, None)
             if action == "list.import" and isinstance(details.get("entries"), dict):
                 imports[subject] = details["entries"]
+        if action == "retention.applied" and isinstance(details.get("removed"), dict):
+            for table, ids in details["removed"].items():  # removed by the district's retention settings
+                if table in COVERED:
+                    for row_id in ids:
+                        latest[(table, int(row_id))] = ""
+            continue
         row = details.get("row")
         if not isinstance(row, str) or ":" not in row:
             continue

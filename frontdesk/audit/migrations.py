@@ -31,4 +31,31 @@ def _audit_0001_log(db: sqlite_utils.Database) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [("audit_0001_log", _audit_0001_log)]
+def _audit_0002_checkpoints(db: sqlite_utils.Database) -> None:
+    # Retention (issue 16): records up to a checkpoint may go; the chain then starts from the checkpoint's
+    # hash, and the record appended right after the removal names the checkpoint, so the chain vouches for it.
+    db.execute(
+        """CREATE TABLE audit_checkpoints (
+            seq INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL,
+            time TEXT NOT NULL,
+            removed INTEGER NOT NULL
+        )"""
+    )
+    db.execute("DROP TRIGGER audit_log_no_delete")
+    db.execute(
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "WHEN old.seq > coalesce((SELECT max(seq) FROM audit_checkpoints), 0) "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+    )
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER audit_checkpoints_no_{event.lower()} BEFORE {event} ON audit_checkpoints "
+            "BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END"
+        )
+
+
+MIGRATIONS: list[Migration] = [
+    ("audit_0001_log", _audit_0001_log),
+    ("audit_0002_checkpoints", _audit_0002_checkpoints),
+]

@@ -206,6 +206,56 @@ class AuditTrail:
             os.close(fd)
         self._anchored = row[0]
 
+    def reanchor(self) -> None:
+        """Anchor the current head even if it is older than the anchor (after a deliberate restore only)."""
+        row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            self.anchor_path.unlink(missing_ok=True)
+            self._anchored = 0
+            return
+        text = json.dumps({"seq": row[0], "hash": row[1]})
+        fd = os.open(self.anchor_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, text.ljust(_ANCHOR_BYTES).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._anchored = row[0]
+
+    def checkpoint(self) -> tuple[int, str] | None:
+        """The newest retention checkpoint ``(seq, hash)``: records up to ``seq`` were removed."""
+        row = self._store.db.execute(
+            "SELECT seq, hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def remove_before(self, cutoff: datetime) -> int:
+        """Remove the records older than ``cutoff`` behind a checkpoint (retention); returns how many.
+
+        Call inside :meth:`transaction`. The newest record removed becomes the checkpoint; an
+        ``audit.checkpoint`` record appended at once names it, so ``verify`` still walks an unbroken chain.
+        """
+        db = self._store.db
+        # Never the newest record: the chain keeps a head to append to and to anchor.
+        row = db.execute(
+            "SELECT seq, hash FROM audit_log WHERE time < ? AND seq < (SELECT max(seq) FROM audit_log) "
+            "ORDER BY seq DESC LIMIT 1",
+            [clock.to_db(cutoff)],
+        ).fetchone()
+        if row is None:
+            return 0
+        seq, digest = row
+        removed = db.execute("SELECT count(*) FROM audit_log WHERE seq <= ?", [seq]).fetchone()[0]
+        db.execute(
+            "INSERT INTO audit_checkpoints (seq, hash, time, removed) VALUES (?, ?, ?, ?)",
+            [seq, digest, clock.to_db(self._now()), removed],
+        )
+        db.execute("DELETE FROM audit_log WHERE seq <= ?", [seq])
+        self._append(
+            db, "system", "audit.checkpoint", f"record {seq}", {"seq": seq, "hash": digest, "removed": removed}
+        )
+        return removed
+
     def read_anchor(self) -> tuple[int, str] | None:
         """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""
         try:
@@ -302,8 +352,23 @@ class AuditTrail:
         self._guard()
         db = self._store.db
         prev, expected_seq, checked = GENESIS, 1, 0
+        checkpoint = self.checkpoint()
+        if checkpoint is not None:
+            # Records up to the checkpoint were removed by retention: the chain starts from its hash, and a
+            # later record must name it (so the checkpoint itself is covered by the chain).
+            cp_seq, cp_hash = checkpoint
+            prev, expected_seq = cp_hash, cp_seq + 1
+            named = db.execute(
+                "SELECT 1 FROM audit_log WHERE action = 'audit.checkpoint' AND seq > ? "
+                "AND json_extract(details, '$.seq') = ? AND json_extract(details, '$.hash') = ?",
+                [cp_seq, cp_seq, cp_hash],
+            ).fetchone()
+            if named is None:
+                return self._broken(
+                    "changed", cp_seq + 1, 0, prev, f"the checkpoint at record {cp_seq} is not named in the chain"
+                )
         for seq, time, actor, action, subject, details, prev_hash, digest in db.execute(
-            f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq"
+            f"SELECT {_COLUMNS} FROM audit_log WHERE seq >= ? ORDER BY seq", [expected_seq]
         ):
             if seq != expected_seq:
                 return self._broken(

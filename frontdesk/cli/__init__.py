@@ -36,6 +36,8 @@ COMMAND_MODULES = [
     "frontdesk.cli.volunteers",
     "frontdesk.cli.guests",
     "frontdesk.cli.students",
+    "frontdesk.cli.backup",
+    "frontdesk.cli.retention",
 ]
 
 

@@ -12,6 +12,7 @@ import sys
 from frontdesk import clock
 from frontdesk.cli.common import open_services, print_json
 from frontdesk.errors import InputError
+from frontdesk.store.files import private_file
 
 EXIT_TAMPERED = 1
 
@@ -102,7 +103,7 @@ def _export(args: argparse.Namespace) -> int:
     services = open_services(args)
     filters = _filters(args)
     if args.out:
-        with open(args.out, "w", newline="", encoding="utf-8") as f:
+        with open(private_file(args.out), "w", newline="", encoding="utf-8") as f:
             count = services.audit.export_csv(f, where=str(args.out), **filters)
         print(f"{count} records written to {args.out}", file=sys.stderr)
     else:

@@ -1,68 +1,49 @@
-"""The station's dispatch credential, kept in the operating system's keyring (never in the database).
+"""The station's dispatch credential, kept in the OS keyring through :mod:`frontdesk.secrets` (never in the DB).
 
 ``keyring`` picks the backend from its own configuration (``PYTHON_KEYRING_BACKEND``, its config file),
-so a school's IT can point it at whatever their machines use.
+so a school's IT can point it at whatever their machines use; a plain-file backend needs their explicit
+consent (see :mod:`frontdesk.secrets`).
 """
 
 from __future__ import annotations
 
-import keyring
-import keyring.errors
-
 from frontdesk.errors import DeliveryError
+from frontdesk.secrets import DISPATCH_CREDENTIAL, MemoryKeyring, SecretStore, SecretsUnavailable
 
-SERVICE = "FrontDesk dispatch"
-USERNAME = "station"
-
-
-def save_credential(credential: str) -> None:
-    """Keep the credential in the keyring (replacing any earlier one)."""
-    try:
-        keyring.set_password(SERVICE, USERNAME, credential)
-    except keyring.errors.KeyringError as exc:
-        raise DeliveryError(
-            f"The dispatch credential could not be stored in the keyring ({exc}). Ask school IT to set up the "
-            "system keyring (or PYTHON_KEYRING_BACKEND).",
-            code="keyring",
-        ) from exc
-    if keyring.get_password(SERVICE, USERNAME) != credential:
-        raise DeliveryError(
-            f"The keyring ({type(keyring.get_keyring()).__name__}) did not keep the dispatch credential. "
-            "Ask school IT to set up the system keyring (or PYTHON_KEYRING_BACKEND).",
-            code="keyring",
-        )
-
-
-def load_credential() -> str | None:
-    """The stored credential, or None when the station was never connected (or the keyring is unavailable)."""
-    try:
-        return keyring.get_password(SERVICE, USERNAME)
-    except keyring.errors.KeyringError:
-        return None
+SERVICE = DISPATCH_CREDENTIAL.service
+USERNAME = DISPATCH_CREDENTIAL.account
 
 
 class KeyringCredentials:
     """Where a station keeps its credential: the OS keyring (the default)."""
 
+    def __init__(self, secrets: SecretStore | None = None):
+        self.secrets = secrets or SecretStore()
+
     def save(self, credential: str) -> None:
-        """Keep the credential."""
-        save_credential(credential)
+        """Keep the credential (replacing any earlier one)."""
+        try:
+            self.secrets.set(DISPATCH_CREDENTIAL, credential)
+        except SecretsUnavailable as exc:
+            raise DeliveryError(exc.message, code="keyring") from exc
 
     def load(self) -> str | None:
-        """The credential, or None."""
-        return load_credential()
+        """The credential, or None when the station was never connected (or no keyring may be used)."""
+        return self.secrets.get(DISPATCH_CREDENTIAL)
 
 
-class MemoryCredentials:
+class MemoryCredentials(KeyringCredentials):
     """A credential kept in memory only: demo mode, so a demo never writes to the machine's keyring."""
 
     def __init__(self) -> None:
-        self._credential: str | None = None
+        super().__init__(SecretStore(MemoryKeyring()))
 
-    def save(self, credential: str) -> None:
-        """Keep the credential (until the process ends)."""
-        self._credential = credential
 
-    def load(self) -> str | None:
-        """The credential, or None."""
-        return self._credential
+def save_credential(credential: str) -> None:
+    """Keep the credential in the OS keyring (replacing any earlier one)."""
+    KeyringCredentials().save(credential)
+
+
+def load_credential() -> str | None:
+    """The credential in the OS keyring, or None."""
+    return KeyringCredentials().load()

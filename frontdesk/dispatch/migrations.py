@@ -7,6 +7,7 @@ can list them without an import cycle.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
@@ -72,13 +73,16 @@ def _outbox_0001_tables(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX dispatch_outbox_unaudited ON dispatch_outbox(id) WHERE audited = 0")
 
 
-def outbox_migrations(main_db: Path) -> list[Migration]:
-    """The outbox file's migrations; ``main_db`` is the desk's main file, whose old outbox rows move over."""
+def outbox_migrations(main_db: Path, open_main: Callable[[], sqlite3.Connection] | None = None) -> list[Migration]:
+    """The outbox file's migrations; ``main_db`` is the desk's main file, whose old outbox rows move over.
+
+    ``open_main`` opens it with the desk's own driver and key (an encrypted main file); plain by default.
+    """
 
     def copy_from_main(db: sqlite_utils.Database) -> None:
         if not main_db.exists():
             return
-        source = sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
+        source = open_main() if open_main is not None else sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
         try:
             have = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             for table in _TABLES:

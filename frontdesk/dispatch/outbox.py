@@ -24,7 +24,7 @@ from datetime import datetime
 
 from frontdesk import clock
 from frontdesk.dispatch.migrations import OUTBOX_DB, outbox_migrations
-from frontdesk.store import DB_NAME, Store
+from frontdesk.store import Store
 
 # Queued rows are sent in id order; the others are final except that an Ack can still arrive.
 STATES = ("queued", "received", "acknowledged", "rejected", "expired")
@@ -119,7 +119,14 @@ class Outbox:
 
     def __init__(self, store: Store):
         # The desk's main store says which folder; the outbox opens (and migrates) its own file there.
-        self._store = Store.open(store.data_dir, outbox_migrations(store.data_dir / DB_NAME), name=OUTBOX_DB)
+        # People's names travel in an alert's roster: the outbox is encrypted with the desk's own database.
+        self._store = Store.open(
+            store.data_dir,
+            outbox_migrations(store.path, lambda: store.open_file(store.path)),
+            name=OUTBOX_DB,
+            secrets=store.secrets,
+            encrypt=store.key is not None,
+        )
         self.path = self._store.path
 
     def add(
@@ -278,6 +285,15 @@ class Outbox:
             db.execute(f"UPDATE dispatch_outbox SET {sets} WHERE id = ?", [*params, entry_id])
 
     # --- the school's SRP state and the inbox cursor -----------------------------------------------------
+    def remove_finished_before(self, cut: str, dry_run: bool = False) -> int:
+        """Messages pressed before ``cut`` (a store time) that are no longer queued: removed (or counted)."""
+        where = "pressed_at < ? AND state != 'queued'"
+        db = self._store.db
+        if dry_run:
+            return db.execute(f"SELECT count(*) FROM dispatch_outbox WHERE {where}", [cut]).fetchone()[0]
+        with self._store.transaction() as db:
+            return db.execute(f"DELETE FROM dispatch_outbox WHERE {where}", [cut]).rowcount
+
     def school_state(self) -> SchoolState:
         """The current SRP state (NORMAL when none was ever set)."""
         row = self._store.db.execute(

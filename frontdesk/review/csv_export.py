@@ -6,6 +6,7 @@ from pathlib import Path
 
 from frontdesk import clock
 from frontdesk.review.models import ReviewRow
+from frontdesk.store.files import private_file
 from frontdesk.text import SafeDictWriter
 
 FIELDS = [
@@ -54,7 +55,7 @@ def csv_record(row: ReviewRow) -> dict[str, object]:
 
 def write_csv(rows: list[ReviewRow], out: Path) -> None:
     """Write ``rows`` to ``out`` (UTF-8 with a byte-order mark, so spreadsheet programs read the accents)."""
-    with open(out, "w", newline="", encoding="utf-8-sig") as f:
+    with open(private_file(out), "w", newline="", encoding="utf-8-sig") as f:
         writer = SafeDictWriter(f, fieldnames=FIELDS)  # no cell runs as a formula in a spreadsheet
         writer.writeheader()
         writer.writerows(csv_record(r) for r in rows)

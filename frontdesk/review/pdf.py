@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.models import Visit
 from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent, Totals
+from frontdesk.store.files import private_file
 from frontdesk.text import count, format_badge_code
 
 # Compressed page streams stay binary: ASCII85 on top makes them 25% bigger and, in pure Python, costs a
@@ -114,7 +115,7 @@ def visits_pdf(rows: list[ReviewRow], out: Path, *, query: ReviewQuery, school: 
         )
         if text
     )
-    c = Canvas(str(out), pagesize=(width, height), pageCompression=1)
+    c = Canvas(str(private_file(out)), pagesize=(width, height), pageCompression=1)
     c.setTitle(f"Visits {span}")
     c.setAuthor("FrontDesk")
     for page in range(pages):
@@ -191,7 +192,7 @@ def roster_pdf(
     visitor_pages = max(1, -(-len(visits) // per_page))
     pages = visitor_pages + student_pages
     columns = [("", 28), ("Name", 190), ("Category", 88), ("Where", 125), ("In", 40), ("Badge", 69)]
-    c = Canvas(str(out), pagesize=letter)
+    c = Canvas(str(private_file(out)), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(visitor_pages):
         c.setFillColor(Color(0.75, 0.0, 0.0))

@@ -1,7 +1,9 @@
 """The SQLite store: one file, named migrations applied at start-up, WAL, synchronous=FULL.
 
 Each thread opens its own connection with :meth:`Store.connect`; the store object itself holds only the
-path, so it can be shared. A file that cannot be read as a database is reported and never overwritten.
+path (and the key), so it can be shared. A file that cannot be read as a database is reported and never
+overwritten. With a key the file is encrypted with SQLCipher (:mod:`frontdesk.store.cipher`); the key lives
+in the OS keyring (:mod:`frontdesk.secrets`), one per database file.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import sqlite_utils
 
 from frontdesk import clock
 from frontdesk.errors import StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreReadOnly
+from frontdesk.secrets import DATABASE_KEY, SecretName, SecretStore
+from frontdesk.store import cipher
 from frontdesk.store.migrations import Migration
 
-__all__ = ["DB_NAME", "Migration", "Store", "TypedConnection", "copy_file_aside", "typed_error"]
+__all__ = ["DB_NAME", "Migration", "Store", "TypedConnection", "copy_file_aside", "key_name", "typed_error"]
 
 DB_NAME = "frontdesk.db"
 # How long a writer waits for another before it says "busy" (FRONTDESK_BUSY_SECONDS: for tests and tools).
@@ -61,8 +65,8 @@ def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
     return StoreError(f"The FrontDesk database failed{where}: {exc}. Call school IT support if it happens again.")
 
 
-class TypedConnection(sqlite3.Connection):
-    """A connection whose statements raise the typed store errors instead of ``sqlite3`` ones."""
+class _TypedStatements:
+    """Statements that raise the typed store errors instead of ``sqlite3`` ones (for either driver)."""
 
     def execute(self, *args, **kwargs):  # type: ignore[override]
         try:
@@ -83,22 +87,58 @@ class TypedConnection(sqlite3.Connection):
             raise typed_error(exc) from exc
 
 
+class TypedConnection(_TypedStatements, sqlite3.Connection):
+    """A plain SQLite connection whose statements raise the typed store errors."""
+
+
+def key_name(path: Path) -> SecretName:
+    """Where the key of the database file at ``path`` sits in the keyring (one key per file)."""
+    return DATABASE_KEY.for_account(str(Path(path).resolve()))
+
+
 class Store:
     """The path to the database file, and the connections opened on it."""
 
-    def __init__(self, data_dir: Path, migrations: Sequence[Migration] = (), *, name: str = DB_NAME):
+    def __init__(
+        self,
+        data_dir: Path,
+        migrations: Sequence[Migration] = (),
+        *,
+        name: str = DB_NAME,
+        key: str | None = None,
+        secrets: SecretStore | None = None,
+    ):
         self.data_dir = Path(data_dir)
         self.migrations = list(migrations)
         self.path = self.data_dir / name
         self.busy_seconds = float(os.environ.get("FRONTDESK_BUSY_SECONDS") or BUSY_SECONDS)
+        self.key = key
+        self.secrets = secrets  # where this file's key came from (another file of the desk uses the same)
+        # Set when encryption was asked for and could not be had: the desk shows it to the office.
+        self.encryption_warning = ""
         self._local = threading.local()
 
     @classmethod
-    def open(cls, data_dir: Path, migrations: Sequence[Migration] = (), *, name: str = DB_NAME) -> Store:
+    def open(
+        cls,
+        data_dir: Path,
+        migrations: Sequence[Migration] = (),
+        *,
+        name: str = DB_NAME,
+        secrets: SecretStore | None = None,
+        encrypt: bool = False,
+        check: bool = False,
+    ) -> Store:
         """Create the data folder (owner-only) if needed, check the file, apply pending ``migrations``.
 
         The desk's whole list is ``frontdesk.context.MIGRATIONS``; without one, the file is opened as it is.
-        ``name`` is the file in the folder (the panic outbox keeps its own file: see ``frontdesk.dispatch``).
+        With ``secrets`` the file's key is looked up in the keyring: a file with a key is opened encrypted
+        (a plain one is first encrypted in place, its plain original kept in ``backups/``). ``encrypt``
+        makes a key for a file that has none, when the keyring may keep it; if not, the file stays plain and
+        ``encryption_warning`` says why. An encrypted file without its key, or with a wrong one, is an error
+        that touches nothing. ``check`` runs SQLite's quick integrity check before anything is written.
+        ``name`` is the file in the folder (the panic outbox keeps its own file: see ``frontdesk.dispatch``);
+        each file has its own key.
         """
         data_dir = Path(data_dir)
         if data_dir.exists() and not data_dir.is_dir():
@@ -115,7 +155,31 @@ class Store:
             os.chmod(data_dir, 0o700)
         except OSError:
             pass
-        store = cls(data_dir, migrations, name=name)
+        path = data_dir / name
+        state = cipher.file_state(path)
+        key = secrets.get(key_name(path)) if secrets is not None else None
+        warning = ""
+        if key is None and state == "encrypted" and secrets is not None:
+            raise StoreError(
+                f"The FrontDesk database {path} cannot be read: it is encrypted (or damaged) and its key is not "
+                "in this computer's keyring for this user. It has not been changed. Sign in as the user who set "
+                "FrontDesk up, or restore the key from the district's key escrow, or call your school IT support.",
+                code="store_locked",
+            )
+        if key is None and encrypt:
+            info = secrets.info() if secrets is not None else None
+            if not cipher.available():
+                warning = "The database is NOT encrypted: this installation has no SQLCipher driver (sqlcipher3)."
+            elif info is None or not info.usable:
+                warning = "The database is NOT encrypted. " + (info.message if info else "No keyring was given.")
+            else:
+                key = secrets.new_key(key_name(path))
+        store = cls(data_dir, migrations, name=name, key=key, secrets=secrets)
+        store.encryption_warning = warning
+        if key is not None and state == "plain":
+            store._encrypt_in_place()
+        if check:
+            store.check_integrity()
         store.migrate()
         return store
 
@@ -124,15 +188,17 @@ class Store:
 
         Its statements raise the typed store errors (busy, full, read-only, corrupt), never ``sqlite3`` ones.
         """
+        options = {"timeout": self.busy_seconds, "isolation_level": None, "check_same_thread": False}
         try:
-            conn = sqlite3.connect(
-                self.path,
-                timeout=self.busy_seconds,
-                isolation_level=None,
-                check_same_thread=False,
-                factory=TypedConnection,
-            )
-        except sqlite3.Error as exc:
+            if self.key is not None:
+                conn = cipher.connect(
+                    self.path, self.key, factory=cipher.typed_factory(_TypedStatements), **options
+                )
+            else:
+                conn = sqlite3.connect(self.path, factory=TypedConnection, **options)
+        except (sqlite3.Error, StoreCorrupt) as exc:
+            if self.key is not None:
+                raise self._unreadable(exc) from exc  # a wrong key, said as such; nothing was written
             raise typed_error(exc, self.path) from exc
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -224,22 +290,136 @@ class Store:
                 )
         return [name for name, _ in pending]
 
-    def backup(self, label: str) -> Path:
-        """Copy the database (consistently, through SQLite's backup API) into ``backups/``."""
+    def backup(self, label: str, folder: Path | None = None) -> Path:
+        """Copy the database (consistently, through SQLite's backup API) into ``folder`` (``backups/``).
+
+        The copy is encrypted with the same key as the database. It is written under a temporary name and
+        renamed only when complete, so a full disk leaves a partial file that is removed, never a copy that
+        looks whole; the live database is only read.
+        """
+        folder = Path(folder) if folder else self.data_dir / "backups"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
+        target = folder / f"frontdesk-{stamp}-{label}.db"
+        partial = target.with_name(target.name + ".partial")
+        try:
+            dest = self.open_file(partial)
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            os.chmod(partial, 0o600)
+            cipher.fsync(partial)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return target
+
+    def open_file(self, path: Path):
+        """A bare connection on another database file with this store's driver and key (backups, restores)."""
+        if self.key is not None:
+            return cipher.connect(path, self.key)
+        return sqlite3.connect(path)
+
+    def check_integrity(self, path: Path | None = None, *, full: bool = False) -> None:
+        """Raise :class:`StoreError` unless the database (or the file at ``path``) passes SQLite's check.
+
+        ``quick_check`` by default (start-up); ``full`` runs ``integrity_check`` (restores).
+        """
+        pragma = "integrity_check" if full else "quick_check"
+        where = path or self.path
+        try:
+            if path is None:
+                rows = self.db.execute(f"PRAGMA {pragma}").fetchall()
+            else:
+                conn = self.open_file(path)
+                try:
+                    rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+                finally:
+                    conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{where} cannot be read as a FrontDesk database with this computer's key ({exc}).",
+                code="store_damaged",
+            ) from exc
+        if [tuple(r) for r in rows] != [("ok",)]:
+            problems = "; ".join(str(r[0]) for r in rows[:3])
+            raise StoreError(
+                f"{where} failed SQLite's integrity check ({problems}). Restore the newest good copy "
+                "with 'frontdesk restore FILE', or call your school IT support.",
+                code="store_damaged",
+            )
+
+    def files(self) -> list[Path]:
+        """The database file and its WAL companions that exist now."""
+        names = [
+            self.path,
+            self.path.with_name(self.path.name + "-wal"),
+            self.path.with_name(self.path.name + "-shm"),
+        ]
+        return [p for p in names if p.exists()]
+
+    def checkpoint(self) -> None:
+        """Move everything from the write-ahead log into the database file."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _encrypt_in_place(self) -> None:
+        """Replace the plain file by an encrypted copy, keeping the plain original in ``backups/``.
+
+        A crash at any point leaves either the plain file (and the key, so the next start does it again) or
+        the encrypted one: the swap is one rename, made after the copy was checked.
+        """
+        if self.key is None:
+            return
+        work = self.path.with_name(self.path.name + ".encrypting")
+        work.unlink(missing_ok=True)
         folder = self.data_dir / "backups"
         folder.mkdir(exist_ok=True, mode=0o700)
         stamp = clock.now().strftime("%Y%m%dT%H%M%S")
-        target = folder / f"frontdesk-{stamp}-{label}.db"
-        dest = sqlite3.connect(target)
+        original = folder / f"{self.path.stem}-{stamp}-before-encryption.db"
+        plain = sqlite3.connect(self.path)
         try:
-            self.db.conn.backup(dest)
-        except sqlite3.Error as exc:
-            raise typed_error(exc, target) from exc
+            dest = sqlite3.connect(original)
+            try:
+                plain.backup(dest)
+            finally:
+                dest.close()
+            os.chmod(original, 0o600)
+            counts = self._counts(plain)
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from exc
         finally:
-            dest.close()
-        return target
+            plain.close()
+        cipher.encrypt_copy(self.path, work, self.key)
+        check = cipher.connect(work, self.key)
+        try:
+            ok = check.execute("PRAGMA integrity_check").fetchall() == [("ok",)] and self._counts(check) == counts
+        finally:
+            check.close()
+        if not ok:
+            work.unlink(missing_ok=True)
+            raise StoreError(
+                f"The encrypted copy of {self.path} did not check out; the database was left as it was.",
+                code="store_encrypt",
+            )
+        for companion in (self.path.name + "-wal", self.path.name + "-shm"):
+            self.path.with_name(companion).unlink(missing_ok=True)
+        os.replace(work, self.path)
+        cipher.fsync(self.path)
+
+    @staticmethod
+    def _counts(conn) -> dict[str, int]:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
     def _unreadable(self, exc: Exception) -> StoreError:
+        if self.key is not None and cipher.file_state(self.path) == "encrypted":
+            return StoreCorrupt(
+                f"The key in this computer's keyring does not open the encrypted FrontDesk database {self.path} "
+                f"({exc}). It has not been changed. Call your school IT support: the key may have been replaced.",
+                code="store_key",
+            )
         return StoreCorrupt(
             f"The FrontDesk database {self.path} cannot be read ({exc}). It has not been changed. "
             f"Close FrontDesk and restore the newest copy from {self.data_dir / 'backups'}, "

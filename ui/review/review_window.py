@@ -33,6 +33,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.models import Category
 from frontdesk.review.models import ReviewQuery, ReviewRow, Totals
 from frontdesk.settings import SCHOOL_NAME
+from frontdesk.store.files import private_file
 from frontdesk.text import count
 from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
@@ -466,7 +467,7 @@ class AuditPanel(QWidget):
     def export_to(self, path: str) -> int | None:
         """Write the matching records (oldest first, with hashes) to ``path``."""
         try:
-            with open(path, "w", newline="", encoding="utf-8") as f:
+            with open(private_file(path), "w", newline="", encoding="utf-8") as f:
                 count = self.services.audit.export_csv(f, where=path, **self.filters())
         except FrontDeskError as exc:
             self.result.setText(exc.message)

@@ -1,0 +1,115 @@
+"""Online backups of the database to the configured folder, kept to a number, and restores that check first.
+
+A backup is taken through SQLite's backup API while the desk keeps working; it is encrypted with the
+database's own key (a stolen backup drive leaks nothing either). ``make`` writes a complete copy or none
+(see :meth:`frontdesk.store.Store.backup`), then drops the oldest beyond ``backup.keep``. ``restore`` runs
+SQLite's full integrity check on the file first and refuses a damaged one; the database as it was is kept
+as a backup before it is replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from frontdesk import clock
+from frontdesk.access.roles import Action
+from frontdesk.access.session import Session
+from frontdesk.audit import AuditTrail
+from frontdesk.errors import InputError, StoreError
+from frontdesk.settings import BACKUP_EVERY_HOURS, BACKUP_FOLDER, BACKUP_KEEP, Settings
+from frontdesk.store import Store
+
+PATTERN = "frontdesk-*.db"
+
+
+class Backups:
+    """Make, list, rotate and restore backups of one store."""
+
+    def __init__(self, store: Store, settings: Settings, audit: AuditTrail, session: Session | None = None):
+        self._store = store
+        self._settings = settings
+        self._audit = audit
+        self._session = session
+
+    def folder(self) -> Path:
+        """The configured backup folder (``backups`` in the data folder unless set)."""
+        configured = self._settings.get(BACKUP_FOLDER).strip()
+        return Path(configured).expanduser() if configured else self._store.data_dir / "backups"
+
+    def list(self) -> list[Path]:
+        """Every backup in the folder, oldest first (their names start with the time they were taken)."""
+        folder = self.folder()
+        return sorted(folder.glob(PATTERN)) if folder.is_dir() else []
+
+    def make(self, label: str = "manual") -> Path:
+        """Take a backup now, record it in the audit trail, and drop the oldest beyond the number to keep."""
+        try:
+            path = self._store.backup(label, self.folder())
+        except (OSError, sqlite3.OperationalError) as exc:  # no room, no folder, no permission
+            raise StoreError(
+                f"The backup to {self.folder()} failed ({getattr(exc, 'strerror', None) or exc}); the database "
+                "was not changed. "
+                "Check that the backup folder exists, is writable and has room.",
+                code="backup_failed",
+            ) from exc
+        dropped = self.rotate()
+        self._audit.record(
+            None, "backup.made", path.name, {"folder": str(path.parent), "dropped": [p.name for p in dropped]}
+        )
+        return path
+
+    def rotate(self) -> list[Path]:
+        """Delete the oldest backups beyond ``backup.keep``; returns what was deleted."""
+        keep = max(1, self._settings.get(BACKUP_KEEP))
+        existing = self.list()
+        dropped = existing[:-keep] if len(existing) > keep else []
+        for path in dropped:
+            path.unlink(missing_ok=True)
+        return dropped
+
+    def due(self, now: datetime | None = None) -> bool:
+        """True when the newest backup is older than ``backup.every_hours`` (or there is none)."""
+        every = self._settings.get(BACKUP_EVERY_HOURS)
+        if every <= 0:
+            return False
+        existing = self.list()
+        if not existing:
+            return True
+        newest = datetime.fromtimestamp(existing[-1].stat().st_mtime, tz=clock.now().tzinfo)
+        return (now or clock.now()) - newest >= timedelta(hours=every)
+
+    def run_if_due(self) -> Path | None:
+        """The scheduled backup: taken only when one is due."""
+        return self.make("scheduled") if self.due() else None
+
+    def restore(self, file: Path) -> Path:
+        """Replace the database by the backup ``file`` after checking it; returns the copy of the one replaced.
+
+        A file that fails SQLite's integrity check, cannot be opened with this desk's key, or is not a
+        FrontDesk database is refused and nothing changes.
+        """
+        if self._session is not None:
+            self._session.require(Action.CHANGE_SETTINGS)
+        file = Path(file)
+        if not file.is_file():
+            raise InputError(f"There is no backup file {file}.")
+        self._store.check_integrity(file, full=True)
+        source = self._store.open_file(file)
+        try:
+            has_migrations = source.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_migrations'"
+            ).fetchone()
+            if not has_migrations:
+                raise StoreError(f"{file} is not a FrontDesk database; nothing was changed.", code="store_damaged")
+            before = self._store.backup("before-restore", self.folder())
+            source.backup(self._store.db.conn)
+        finally:
+            source.close()
+        os.utime(before)  # the copy of the replaced database counts as the newest backup
+        # The restored trail is older than the anchor: anchor it again, and say so in the trail itself.
+        self._audit.reanchor()
+        self._audit.record(None, "backup.restored", file.name, {"replaced_copy": before.name})
+        return before

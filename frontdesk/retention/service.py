@@ -1,0 +1,194 @@
+"""What the district's retention settings remove, shown first (``--dry-run``) and applied once a day.
+
+- ``retention.visits_days``: finished visits older than this go, with their badge print records, screening
+  decisions and panic messages, and the people who have no visit left.
+- ``retention.id_details_days``: a person not seen for this long keeps their name, but loses the ID details
+  (type, issuer, expiry, last four digits) and the photo.
+- ``retention.audit_years``: older audit records go behind a checkpoint (see
+  :meth:`frontdesk.audit.AuditTrail.remove_before`), so ``frontdesk audit verify`` still checks the chain.
+
+0 keeps for ever. Each run that removes anything is recorded in the audit trail (``retention.applied``) in
+the same transaction as the removal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from frontdesk import clock
+from frontdesk.access.roles import Action
+from frontdesk.access.session import Session
+from frontdesk.audit import AuditTrail
+from frontdesk.settings import RETAIN_AUDIT_YEARS, RETAIN_ID_DAYS, RETAIN_VISITS_DAYS, Settings
+from frontdesk.store import Store
+
+_OLD_VISITS = "SELECT id FROM visits WHERE time_out IS NOT NULL AND time_in < ?"
+_ID_COLUMNS = ("id_type", "id_issuer", "id_expires", "id_last4", "photo")
+_HAS_ID = " OR ".join(f"{c} IS NOT NULL" for c in _ID_COLUMNS)
+
+
+def _db(moment: datetime | None) -> str | None:
+    return clock.to_db(moment) if moment is not None else None
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """What a run removed (or, dry, would remove)."""
+
+    dry_run: bool
+    visits: int
+    people: int
+    badge_prints: int
+    screening_decisions: int
+    panic_messages: int
+    id_details: int
+    audit_records: int
+    visits_before: str | None
+    id_details_before: str | None
+    audit_before: str | None
+
+    @property
+    def anything(self) -> bool:
+        """True when something is (or would be) removed."""
+        return any(
+            (
+                self.visits,
+                self.people,
+                self.badge_prints,
+                self.screening_decisions,
+                self.panic_messages,
+                self.id_details,
+                self.audit_records,
+            )
+        )
+
+
+class Retention:
+    """Apply the retention settings to one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        audit: AuditTrail,
+        session: Session | None = None,
+        *,
+        panic_messages: Callable[[str, bool], int] | None = None,
+    ):
+        self._store = store
+        self._settings = settings
+        self._audit = audit
+        self._session = session
+        # The panic outbox keeps its own file (issue 12): its finished messages older than a cut-off go through
+        # this, (cut-off, dry run) -> how many.
+        self._panic_messages = panic_messages
+
+    def cutoffs(self, now: datetime | None = None) -> tuple[datetime | None, datetime | None, datetime | None]:
+        """The moments before which visits, ID details and audit records go (None: kept for ever)."""
+        now = now or clock.now()
+        days = self._settings.get(RETAIN_VISITS_DAYS)
+        id_days = self._settings.get(RETAIN_ID_DAYS)
+        years = self._settings.get(RETAIN_AUDIT_YEARS)
+        return (
+            now - timedelta(days=days) if days > 0 else None,
+            now - timedelta(days=id_days) if id_days > 0 else None,
+            now - timedelta(days=round(365.25 * years)) if years > 0 else None,
+        )
+
+    def apply(self, *, dry_run: bool = False, now: datetime | None = None) -> RetentionReport:
+        """Remove what the settings say (or only count it, with ``dry_run``); one transaction, audited.
+
+        A person doing this needs :attr:`Action.CHANGE_SETTINGS` (a dry run needs nothing).
+        """
+        if self._session is not None and not dry_run:
+            self._session.require(Action.CHANGE_SETTINGS)
+        return self._apply(dry_run, now)
+
+    def _apply(self, dry_run: bool, now: datetime | None) -> RetentionReport:
+        visits_before, id_before, audit_before = self.cutoffs(now)
+        with self._audit.transaction() as db:
+            counts = dict(
+                visits=0, people=0, badge_prints=0, screening_decisions=0, panic_messages=0, id_details=0
+            )
+            removed: dict[str, list[int]] = {}
+            if visits_before is not None:
+                cut = clock.to_db(visits_before)
+                old = f"visit_id IN ({_OLD_VISITS})"
+                counts["badge_prints"] = self._remove(db, "badge_prints", old, [cut], dry_run)
+                decisions = f"{old} OR (visit_id IS NULL AND time < ?)"
+                # The audit's coverage is told which of the rows it covers go, so it does not report them
+                # as deleted outside the application.
+                removed["screening_decisions"] = self._ids(db, "screening_decisions", decisions, [cut, cut])
+                removed["visits"] = self._ids(db, "visits", f"id IN ({_OLD_VISITS})", [cut])
+                counts["screening_decisions"] = self._remove(
+                    db, "screening_decisions", decisions, [cut, cut], dry_run
+                )
+                if self._panic_messages is not None:
+                    counts["panic_messages"] = self._panic_messages(cut, dry_run)
+                counts["visits"] = self._remove(db, "visits", f"id IN ({_OLD_VISITS})", [cut], dry_run)
+                gone = "id NOT IN (SELECT person_id FROM visits WHERE id NOT IN (" + _OLD_VISITS + ")) "
+                counts["people"] = self._remove(db, "people", gone + "AND created_at < ?", [cut, cut], dry_run)
+            if id_before is not None:
+                cut = clock.to_db(id_before)
+                recent = "SELECT person_id FROM visits WHERE time_in >= ?"
+                where = f"({_HAS_ID}) AND created_at < ? AND id NOT IN ({recent})"
+                counted = db.execute(f"SELECT count(*) FROM people WHERE {where}", [cut, cut]).fetchone()
+                counts["id_details"] = counted[0]
+                if not dry_run and counts["id_details"]:
+                    sets = ", ".join(f"{c} = NULL" for c in _ID_COLUMNS)
+                    db.execute(f"UPDATE people SET {sets} WHERE {where}", [cut, cut])
+            audit_records = 0
+            if audit_before is not None:
+                if dry_run:
+                    audit_records = self._count_audit(db, audit_before)
+                else:
+                    audit_records = self._audit.remove_before(audit_before)
+            report = RetentionReport(
+                dry_run=dry_run,
+                audit_records=audit_records,
+                visits_before=_db(visits_before),
+                id_details_before=_db(id_before),
+                audit_before=_db(audit_before),
+                **counts,
+            )
+            if not dry_run:
+                self._audit.record("system", "retention.applied", "", {**asdict(report), "removed": removed})
+        return report
+
+    def due(self, now: datetime | None = None) -> bool:
+        """True when no retention run was recorded in the last 24 hours (and a setting asks for one)."""
+        if not any(c is not None for c in self.cutoffs(now)):
+            return False
+        row = self._store.db.execute(
+            "SELECT time FROM audit_log WHERE action = 'retention.applied' ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return row is None or (now or clock.now()) - clock.from_db(row[0]) >= timedelta(hours=24)
+
+    def run_if_due(self) -> RetentionReport | None:
+        """The daily run: applied only when due. The district's policy acts, not the person signed in."""
+        return self._apply(False, None) if self.due() else None
+
+    @staticmethod
+    def _ids(db, table: str, where: str, params: list) -> list[int]:
+        return [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE {where}", params).fetchall()]
+
+    @staticmethod
+    def _remove(db, table: str, where: str, params: list, dry_run: bool) -> int:
+        exists = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [table]).fetchone()
+        if not exists:
+            return 0
+        if dry_run:
+            return db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+        return db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
+
+    @staticmethod
+    def _count_audit(db, cutoff: datetime) -> int:
+        row = db.execute(
+            "SELECT max(seq) FROM audit_log WHERE time < ? AND seq < (SELECT max(seq) FROM audit_log)",
+            [clock.to_db(cutoff)],
+        ).fetchone()
+        if row[0] is None:
+            return 0
+        return db.execute("SELECT count(*) FROM audit_log WHERE seq <= ?", [row[0]]).fetchone()[0]

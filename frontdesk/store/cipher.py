@@ -1,0 +1,145 @@
+"""SQLCipher: the database encrypted at rest, through the ``sqlcipher3`` driver (the ``sqlcipher3-wheels`` build).
+
+The key is 256 random bits kept in the OS keyring (:mod:`frontdesk.secrets`), handed to SQLCipher as a raw
+key (``x'…'``), so opening a connection costs no key derivation. sqlite-utils takes the driver's connection
+as it takes the standard library's.
+
+The driver raises its own exception classes. So that every ``except sqlite3.IntegrityError`` (ours and
+sqlite-utils') keeps working on an encrypted database, each of them is given the standard library's class of
+the same name as a second base, once, at import (both have the same layout, so Python allows it).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+try:  # a desk without the driver still runs, unencrypted, and says so
+    import sqlcipher3.dbapi2 as _driver
+except ImportError:  # pragma: no cover - the driver is a dependency; this is for a broken install
+    _driver = None
+
+PLAIN_HEADER = b"SQLite format 3\x00"
+
+_ERRORS = (
+    "DatabaseError",
+    "InterfaceError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+)
+
+
+def _bridge_errors() -> None:
+    if _driver is None:
+        return
+    for name in _ERRORS:
+        cls = getattr(_driver, name)
+        std = getattr(sqlite3, name)
+        if std not in cls.__mro__:
+            cls.__bases__ = (*cls.__bases__, std)
+
+
+_bridge_errors()
+
+
+def available() -> bool:
+    """True when the SQLCipher driver is installed."""
+    return _driver is not None
+
+
+def version() -> str:
+    """SQLCipher's version, or "" without the driver."""
+    if _driver is None:
+        return ""
+    conn = _driver.connect(":memory:")
+    try:
+        return str(conn.execute("PRAGMA cipher_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def file_state(path: Path) -> str:
+    """``new`` (missing or empty), ``plain`` (an ordinary SQLite file) or ``encrypted`` (anything else)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(PLAIN_HEADER))
+    except FileNotFoundError:
+        return "new"
+    if not head:
+        return "new"
+    return "plain" if head == PLAIN_HEADER else "encrypted"
+
+
+def _key_pragma(key: str) -> str:
+    if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
+        raise ValueError("a database key is 64 hex digits")
+    return f"\"x'{key}'\""
+
+
+def connect(path: Path | str, key: str, **kwargs: Any):
+    """A SQLCipher connection on ``path`` with ``key`` applied and checked.
+
+    A wrong key (or a file that is not a database) raises ``sqlite3.DatabaseError`` here, before anything
+    was written.
+    """
+    if _driver is None:
+        raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
+    conn = _driver.connect(str(path), **kwargs)
+    try:
+        conn.execute(f"PRAGMA key = {_key_pragma(key)}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def typed_factory(mixin: type) -> type:
+    """The driver's connection class with ``mixin`` in front (the store's typed errors), made once."""
+    if _driver is None:
+        raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
+    made = _TYPED.get(mixin)
+    if made is None:
+        made = _TYPED[mixin] = type("Typed" + _driver.Connection.__name__, (mixin, _driver.Connection), {})
+    return made
+
+
+_TYPED: dict[type, type] = {}
+
+
+def encrypt_copy(plain: Path, target: Path, key: str) -> None:
+    """Write an encrypted copy of the plain database ``plain`` to ``target`` (which must not exist)."""
+    if _driver is None:
+        raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
+    conn = _driver.connect(str(plain), isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute("ATTACH DATABASE ? AS encrypted KEY " + _key_pragma(key), [str(target)])
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    fsync(target)
+
+
+def fsync(path: Path) -> None:
+    """Flush a file and its folder entry to disk (a rename that follows must not outrun the data)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if os.name != "nt":
+        dfd = os.open(Path(path).parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)

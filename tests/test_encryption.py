@@ -1,0 +1,258 @@
+"""Secrets in the keyring and the database encrypted at rest (SQLCipher), with an in-memory keyring.
+
+No test here keeps a secret in a plain file unless it says so (the file keyring of the crash test, chosen
+explicitly as an administrator would).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import keyring.backends.null
+import pytest
+
+from frontdesk.context import Services
+from frontdesk.dispatch.credentials import KeyringCredentials
+from frontdesk.errors import DeliveryError, StoreError
+from frontdesk.models import Visitor
+from frontdesk.secrets import (
+    ALLOW_FILE_ENV,
+    DISPATCH_CREDENTIAL,
+    SMTP_PASSWORD,
+    MemoryKeyring,
+    SecretStore,
+    SecretsUnavailable,
+)
+from frontdesk.store import cipher, key_name
+from tests.cli_helpers import ROOT, frontdesk, text
+from tests.dispatch_keyring import FileKeyring
+
+NAME = "Cryptwoodsynthetic"
+
+
+@pytest.fixture
+def secrets() -> SecretStore:
+    """A keyring in this process's memory only."""
+    return SecretStore(MemoryKeyring())
+
+
+def raw_files(services: Services) -> bytes:
+    services.store.checkpoint()
+    return b"".join(p.read_bytes() for p in services.store.files())
+
+
+def admit(services: Services, last: str = NAME):
+    return services.checkin.admit(Visitor(first_name="Zebulon", last_name=last), again=True)
+
+
+# -- secrets ---------------------------------------------------------------------------------------------
+
+
+def test_secrets_round_trip_in_the_memory_keyring(secrets):
+    secrets.set(SMTP_PASSWORD, "mail-secret-1")
+    assert secrets.get(SMTP_PASSWORD) == "mail-secret-1"
+    secrets.delete(SMTP_PASSWORD)
+    assert secrets.get(SMTP_PASSWORD) is None
+    assert secrets.info().usable and secrets.info().protected
+
+
+def test_no_keyring_is_said_plainly_and_nothing_is_kept():
+    store = SecretStore(keyring.backends.null.Keyring())
+    info = store.info()
+    assert not info.usable and "no system keyring" in info.message
+    with pytest.raises(SecretsUnavailable) as err:
+        store.set(SMTP_PASSWORD, "x")
+    assert err.value.code == "keyring"
+    assert store.get(SMTP_PASSWORD) is None
+
+
+def test_a_plain_file_keyring_is_refused_unless_the_administrator_chooses_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("FRONTDESK_TEST_KEYRING_FILE", str(tmp_path / "keyring.json"))
+    monkeypatch.delenv(ALLOW_FILE_ENV, raising=False)
+    store = SecretStore(FileKeyring())
+    assert not store.info().usable and ALLOW_FILE_ENV in store.info().message
+    with pytest.raises(SecretsUnavailable):
+        store.set(DISPATCH_CREDENTIAL, "cred")
+    assert not (tmp_path / "keyring.json").exists()
+    # The dispatch credential goes through the same module, and says so in the dispatch's terms.
+    with pytest.raises(DeliveryError):
+        KeyringCredentials(store).save("cred")
+
+    monkeypatch.setenv(ALLOW_FILE_ENV, "1")
+    info = store.info()
+    assert info.usable and not info.protected and info.message.startswith("WARNING")
+    store.set(DISPATCH_CREDENTIAL, "cred")
+    assert KeyringCredentials(store).load() == "cred"
+
+
+# -- the database at rest ----------------------------------------------------------------------------------
+
+
+def test_a_new_database_is_encrypted_and_no_name_is_readable(data_dir, secrets):
+    services = Services.open(data_dir, secrets=secrets, encrypt=True)
+    try:
+        assert services.store.key and services.store.key == secrets.get(key_name(services.store.path))
+        code = admit(services).badge_code
+        raw = raw_files(services)
+        assert NAME.encode() not in raw and b"Zebulon" not in raw
+        assert not raw.startswith(cipher.PLAIN_HEADER)
+    finally:
+        services.close()
+    # The key is only in the keyring: never in the settings, the database or a file next to it.
+    key = secrets.get(key_name(data_dir / "frontdesk.db"))
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
+    again = Services.open(data_dir, secrets=secrets)
+    try:
+        assert again.visits.get(code).visitor.last_name == NAME
+        assert again.audit.verify().intact
+    finally:
+        again.close()
+
+
+def test_a_missing_key_is_a_clear_error_that_touches_nothing(data_dir, secrets):
+    services = Services.open(data_dir, secrets=secrets, encrypt=True)
+    admit(services)
+    services.close()
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    with pytest.raises(StoreError) as err:
+        Services.open(data_dir, secrets=SecretStore(MemoryKeyring()))
+    assert err.value.code == "store_locked" and "has not been changed" in err.value.message
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()} == before
+
+
+def test_a_wrong_key_is_a_clear_error_that_touches_nothing(data_dir, secrets):
+    services = Services.open(data_dir, secrets=secrets, encrypt=True)
+    admit(services)
+    services.close()
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    other = SecretStore(MemoryKeyring())
+    other.new_key(key_name(data_dir / "frontdesk.db"))
+    with pytest.raises(StoreError) as err:
+        Services.open(data_dir, secrets=other, encrypt=True)
+    assert err.value.code == "store_key" and "has not been changed" in err.value.message
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()} == before
+
+
+def test_a_plain_database_is_encrypted_in_place_with_a_backup(data_dir, secrets):
+    plain = Services.open(data_dir)  # the tests' keyring is the null one: a plain file
+    assert plain.store.key is None
+    code = admit(plain).badge_code
+    plain.close()
+
+    services = Services.open(data_dir, secrets=secrets, encrypt=True)
+    try:
+        assert cipher.file_state(services.store.path) == "encrypted"
+        assert services.visits.get(code).visitor.last_name == NAME
+        assert services.audit.verify().intact
+        assert NAME.encode() not in raw_files(services)
+    finally:
+        services.close()
+    (backup,) = (data_dir / "backups").glob("frontdesk-*before-encryption.db")
+    (outbox_backup,) = (data_dir / "backups").glob("outbox-*before-encryption.db")  # the panic outbox's file
+    assert cipher.file_state(data_dir / "outbox.db") == "encrypted"
+    assert NAME.encode() in backup.read_bytes()  # the plain original, for IT to check and delete
+    assert oct(backup.stat().st_mode & 0o777) == "0o600"
+    assert not (data_dir / "frontdesk.db.encrypting").exists()
+
+
+def test_without_a_keyring_the_database_stays_plain_and_the_desk_is_told(data_dir):
+    services = Services.open(data_dir, secrets=SecretStore(keyring.backends.null.Keyring()), encrypt=True)
+    try:
+        assert services.store.key is None
+        assert "NOT encrypted" in services.store.encryption_warning
+    finally:
+        services.close()
+
+
+def test_the_cli_opens_an_encrypted_database_with_the_key_from_the_keyring(data_dir, keyring_file):
+    services = Services.open(data_dir, secrets=SecretStore(FileKeyring()), encrypt=True)
+    admit(services)
+    services.close()
+    proc = frontdesk("onsite", "--json", data_dir=data_dir)
+    assert proc.returncode == 0, text(proc)
+    assert NAME in text(proc)[0]
+    keyring_file.write_text("{}")  # the key gone: a one-line error, exit 2
+    proc = frontdesk("onsite", data_dir=data_dir)
+    assert proc.returncode == 2 and "key is not" in text(proc)[1] and "Traceback" not in text(proc)[1]
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from frontdesk.context import Services
+    from frontdesk.models import Visitor
+
+    services = Services.open(sys.argv[1], encrypt=True)
+    assert services.store.key
+    i = 0
+    while True:
+        visit = services.checkin.admit(Visitor(first_name="Crash", last_name=f"Tester{i}"), again=True)
+        sys.stdout.write(visit.badge_code + "\\n")
+        sys.stdout.flush()
+        i += 1
+    """
+)
+
+
+@pytest.mark.parametrize("kill_after", [1, 60])
+def test_sigkill_mid_stream_leaves_an_intact_decryptable_database(data_dir, keyring_file, kill_after):
+    acknowledged: list[str] = []
+    for _round in range(2):
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(data_dir)],
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+        )
+        assert child.stdout is not None
+        for _ in range(kill_after):
+            line = child.stdout.readline().decode().strip()
+            assert line, "writer stopped early"
+            acknowledged.append(line)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+        acknowledged += [x for x in child.stdout.read().decode().split() if x]
+
+    key = next(iter(json.loads(keyring_file.read_text()).values()))
+    assert cipher.file_state(data_dir / "frontdesk.db") == "encrypted"
+    conn = cipher.connect(data_dir / "frontdesk.db", key)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    stored = {row[0] for row in conn.execute("SELECT badge_code FROM visits")}
+    assert [code for code in acknowledged if code not in stored] == []
+
+
+def test_reports_and_rosters_are_written_owner_only(services, tmp_path):
+    admit(services)
+    roster = tmp_path / "roster.pdf"
+    assert services.review.roster_pdf(roster, school="Maple") == 1
+    assert oct(roster.stat().st_mode & 0o777) == "0o600"
+    shared = tmp_path / "old-report.csv"
+    shared.write_text("left readable by an earlier program")
+    shared.chmod(0o644)
+    from frontdesk.review.csv_export import write_csv
+
+    write_csv([], shared)
+    assert oct(shared.stat().st_mode & 0o777) == "0o600"
+
+
+def test_cli_encrypt_turns_a_plain_database_encrypted(data_dir, keyring_file):
+    proc = frontdesk("checkin", "--first-name", "Zebulon", "--last-name", NAME, data_dir=data_dir)
+    assert proc.returncode == 0, text(proc)
+    assert cipher.file_state(data_dir / "frontdesk.db") == "plain"  # the CLI alone never makes a key
+    proc = frontdesk("encrypt", data_dir=data_dir)
+    assert proc.returncode == 0 and "encrypted" in text(proc)[0], text(proc)
+    assert cipher.file_state(data_dir / "frontdesk.db") == "encrypted"
+    proc = frontdesk("onsite", "--json", data_dir=data_dir)
+    assert proc.returncode == 0 and NAME in text(proc)[0]
+
+
+def test_cli_encrypt_without_a_keyring_says_why(data_dir):
+    proc = frontdesk("encrypt", data_dir=data_dir)
+    assert proc.returncode == 2 and "NOT encrypted" in text(proc)[1] and "keyring" in text(proc)[1]

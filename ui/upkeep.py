@@ -1,0 +1,79 @@
+"""The desk's upkeep while it runs: the integrity check, the scheduled backup and the daily retention run.
+
+All off the GUI thread. Right after start it runs SQLite's quick integrity check once (seconds on a big
+database, so never before the window opens); a damaged database is logged as an error and no backup is
+taken over the good ones. Every hour (and a minute after start) it asks the core whether a backup or a
+retention run is due (``services.backups.run_if_due``, ``services.retention.run_if_due``); the core
+decides and records. A failure goes to the event log the office can see, never a dialog in the middle of
+a check-in.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer
+
+from frontdesk.context import Services
+from ui.tasks import run_task
+
+HOUR_MS = 60 * 60 * 1000
+FIRST_MS = 60 * 1000
+
+
+class Upkeep(QObject):
+    """A timer that runs the due backup and retention jobs on the thread pool, one at a time."""
+
+    def __init__(self, services: Services, parent: QObject | None = None):
+        super().__init__(parent)
+        self.services = services
+        self._busy = False
+        self._checked = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(HOUR_MS)
+        self.timer.timeout.connect(self.on_timeout)
+
+    def start(self) -> None:
+        """Check the database now (in the background), run the jobs soon after start-up, then every hour."""
+        self._busy = True
+        run_task(self._check, self.on_jobs_done)
+        QTimer.singleShot(FIRST_MS, self, self.on_timeout)
+        self.timer.start()
+
+    def _check(self) -> list[str]:
+        t = time.perf_counter()
+        self.services.store.check_integrity()
+        self._checked = True
+        return [f"database integrity checked ({time.perf_counter() - t:.1f} s)"]
+
+    def stop(self) -> None:
+        """Stop the timer (a job already running finishes)."""
+        self.timer.stop()
+
+    def on_timeout(self) -> None:
+        """Start the due jobs unless the previous ones are still running."""
+        if self._busy:
+            return
+        self._busy = True
+        run_task(self._jobs, self.on_jobs_done)
+
+    def _jobs(self) -> list[str]:
+        done = []
+        if not self._checked:  # a damaged database is never backed up over the good copies
+            done += self._check()
+        backup = self.services.backups.run_if_due()
+        if backup is not None:
+            done.append(f"backup written: {backup}")
+        report = self.services.retention.run_if_due()
+        if report is not None and report.anything:
+            done.append(f"retention applied: {report.visits} visits, {report.audit_records} audit records removed")
+        return done
+
+    def on_jobs_done(self, result: list[str] | None, error: BaseException | None) -> None:
+        """Log what was done (or what failed) in the event log."""
+        self._busy = False
+        if error is not None:
+            self.services.events.record("upkeep", "error", f"Backup or retention failed: {error}")
+            return
+        for line in result or []:
+            self.services.events.record("upkeep", "info", line)
