@@ -108,6 +108,7 @@ class IdRecord:
             id_expires=self.expires,
             id_last4=self.id_last4,
             photo=photo,
+            sex=self.sex,
         )
 
 

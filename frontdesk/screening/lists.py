@@ -20,7 +20,7 @@ from frontdesk.store import Store
 
 ENTRY_COLUMNS = (
     "e.id, l.source, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
-    "e.valid_from, e.valid_until, e.notes, e.students, e.photo IS NOT NULL"
+    "e.valid_from, e.valid_until, e.notes, e.students, e.photo IS NOT NULL, e.sex, e.id_state, e.id_last4"
 )
 ENTRY_FROM = "FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id"
 
@@ -46,6 +46,9 @@ def entry_from_row(row: tuple) -> Entry:
         notes=row[11],
         students=tuple(json.loads(row[12])),
         has_photo=bool(row[13]),
+        sex=row[14] or "",
+        id_state=row[15] or "",
+        id_last4=row[16] or "",
     )
 
 
@@ -58,6 +61,18 @@ def parse_kind(text: str | Kind | None, what: str = "kind") -> Kind | None:
     except ValueError:
         choices = ", ".join(k.value for k in Kind)
         raise InputError(f"{what} must be one of: {choices} (not {text!r})") from None
+
+
+def normal_sex(text: str | None) -> str:
+    """ "M", "F", "X" or "" from what a list or an ID writes (M/F/X, male/female, 1/2 as AAMVA codes them)."""
+    value = (text or "").strip().upper()
+    codes = {"MALE": "M", "FEMALE": "F", "1": "M", "2": "F", "9": "X", "U": ""}
+    return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
+
+
+def last4(text: str | None) -> str:
+    """The last four letters or digits of an ID number (all a list or the desk needs of it), upper case."""
+    return "".join(c for c in (text or "") if c.isalnum())[-4:].upper()
 
 
 def checked(new: NewEntry) -> NewEntry:
@@ -89,13 +104,16 @@ def entry_row(list_id: int, kind: Kind, new: NewEntry) -> tuple:
         json.dumps(list(new.students), ensure_ascii=False) if new.students else "[]",
         new.photo,
         search,
+        normal_sex(new.sex),
+        new.id_state.strip().upper(),
+        last4(new.id_last4),
     )
 
 
 INSERT_ENTRY = (
     "INSERT INTO screening_entries (id, list_id, kind, first_name, middle_name, last_name, aliases, dob, "
-    "reason, valid_from, valid_until, notes, students, photo, search) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "reason, valid_from, valid_until, notes, students, photo, search, sex, id_state, id_last4) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -236,7 +254,7 @@ class ListService:
             db.execute(
                 "UPDATE screening_entries SET kind = ?, first_name = ?, middle_name = ?, last_name = ?, "
                 "aliases = ?, dob = ?, reason = ?, valid_from = ?, valid_until = ?, notes = ?, students = ?, "
-                "photo = coalesce(?, photo), search = ? WHERE id = ?",
+                "photo = coalesce(?, photo), search = ?, sex = ?, id_state = ?, id_last4 = ? WHERE id = ?",
                 [*row[1:], entry_id],
             )
             entry = self.get(entry_id)

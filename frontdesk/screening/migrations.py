@@ -92,8 +92,15 @@ def _screening_0003_meta(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE screening_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _screening_0004_id_evidence(db: sqlite_utils.Database) -> None:
+    # What the list knows of the person's ID beyond the name: sex, the ID's issuer and its last 4.
+    for column in ("sex", "id_state", "id_last4"):
+        db.execute(f"ALTER TABLE screening_entries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     ("screening_0001_lists", _screening_0001_lists),
     ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
     ("screening_0003_meta", _screening_0003_meta),
+    ("screening_0004_id_evidence", _screening_0004_id_evidence),
 ]
