@@ -38,10 +38,16 @@ def _python(*args: str, env_extra: dict | None = None) -> subprocess.CompletedPr
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
 
-def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
-    """Screen every query (one JSON per line) through the index; write results, latencies and peak RSS."""
+def _query(q: dict):
     from frontdesk.screening.dates import parse_dob
     from frontdesk.screening.models import Query
+
+    extra = {k: q.get(k) or "" for k in ("sex", "id_state", "id_last4")}
+    return Query(q["first_name"], q["last_name"], q.get("middle_name") or "", parse_dob(q.get("dob")), **extra)
+
+
+def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
+    """Screen every query (one JSON per line) through the index; write results, latencies and peak RSS."""
     from frontdesk.screening.screener import Screener
     from frontdesk.store import Store
 
@@ -50,7 +56,7 @@ def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
     out = []
     for line in lines:
         q = json.loads(line)
-        query = Query(q["first_name"], q["last_name"], q.get("middle_name") or "", parse_dob(q.get("dob")))
+        query = _query(q)
         started = time.perf_counter()
         result = screener.screen(query)
         elapsed = time.perf_counter() - started
@@ -67,13 +73,7 @@ def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
     curve = {}
     for chance in TRADE_OFF:
         other = Screener(Store.open(Path(data_dir)), max_chance=lambda c=chance: c)
-        curve[str(chance)] = [
-            other.screen(
-                Query(q["first_name"], q["last_name"], q.get("middle_name") or "", parse_dob(q.get("dob")))
-            ).decision.value
-            != "clear"
-            for q in map(json.loads, lines)
-        ]
+        curve[str(chance)] = [other.screen(_query(q)).decision.value != "clear" for q in map(json.loads, lines)]
     Path(out_path).write_text(json.dumps({"results": out, "rss_mb": rss, "curve": curve}))
 
 
@@ -83,7 +83,6 @@ def worker_brute(data_dir: str, queries_path: str, out_path: str) -> None:
 
     from frontdesk.screening import dates
     from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row
-    from frontdesk.screening.models import Query
     from frontdesk.screening.screener import Screener
     from frontdesk.store import Store
 
@@ -96,7 +95,7 @@ def worker_brute(data_dir: str, queries_path: str, out_path: str) -> None:
     out = []
     for line in Path(queries_path).read_text().splitlines():
         q = json.loads(line)
-        query = Query(q["first_name"], q["last_name"], q.get("middle_name") or "", dates.parse_dob(q.get("dob")))
+        query = _query(q)
         started = time.perf_counter()
         if query.dob.day is not None:
             ok = {d.isoformat() for d in dates.neighbours(query.dob.day)} | {str(query.dob.year), None}

@@ -14,7 +14,7 @@ import re
 from datetime import date
 
 from scanners import iin as iins
-from scanners import magstripe
+from scanners import magstripe, mrz
 from scanners.elements import CANDIDATE, CODES, split_elements
 from scanners.idcard import (
     IdRecord,
@@ -36,7 +36,7 @@ _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
 
 
 def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
-    """Parse whatever a scanner sent (PDF417 payload or magnetic stripe) into an :class:`IdRecord`.
+    """Parse whatever a scanner sent (PDF417 payload, magnetic stripe or an MRZ) into an :class:`IdRecord`.
 
     Raises :class:`UnreadableIdError` when it is not an ID the desk can read.
     """
@@ -47,6 +47,8 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
         raise UnreadableIdError("Nothing was read from the card: scan it again or enter the visitor by hand")
     if magstripe.looks_like_stripe(text):
         return magstripe.parse_stripe(text, repairs, today)
+    if mrz.looks_like_mrz(text):
+        return mrz.parse_mrz(text, today=today)
     return _parse_pdf417(text, repairs, today)
 
 

@@ -57,7 +57,7 @@ class IdRecord:
     issued: date | None = None
     sex: str | None = None  # "M", "F" or "X"
     id_number: str | None = None
-    document: str | None = None  # "DL" or "ID"
+    document: str | None = None  # "DL" or "ID"; from an MRZ "PASSPORT", "ID" or "RESIDENT"
     jurisdiction: str | None = None  # two letters: state or province
     country: str | None = None  # "USA" or "CAN"
     street: str | None = None
@@ -67,7 +67,7 @@ class IdRecord:
     real_id: bool | None = None
     under_18_until: date | None = None  # DDH: lets the desk warn even when the date of birth is unreadable
     repairs: tuple[str, ...] = field(default=())
-    source: str = "pdf417"  # or "magstripe"
+    source: str = "pdf417"  # or "magstripe", or "mrz" (a passport's or ID card's machine-readable zone)
 
     @property
     def id_last4(self) -> str | None:
@@ -104,7 +104,8 @@ class IdRecord:
             suffix=self.suffix,
             dob=self.dob,
             id_type=self.document,
-            id_issuer=self.jurisdiction,
+            # A passport or other MRZ document names no state: its issuing country stands in.
+            id_issuer=self.jurisdiction or (self.country if self.source == "mrz" else None),
             id_expires=self.expires,
             id_last4=self.id_last4,
             photo=photo,

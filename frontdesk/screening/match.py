@@ -333,8 +333,8 @@ def id_fit(query: Query, entry: Entry, entry_first: str) -> tuple[str, list[Fiel
     """What the ID gives beyond the name, against the list: ("confirms" | "contradicts" | "", evidence).
 
     - the ID's issuer and the last 4 of its number: the same on both sides confirms (one stranger in
-      ten thousand shares them); the same issuer with other digits contradicts (a renewed card keeps
-      its number in every US state);
+      ten thousand shares them); the same issuer with other digits is shown but decides nothing (a
+      person may hold a licence and an ID card, or a card replaced under a new number);
     - sex: M against F contradicts. When the list gives no sex, the listed first name's does, where
       95% of the people given that name in the SSA tables are of one sex (Mary against a male ID
       holder named Gary). An "X" on either side says nothing.
@@ -349,7 +349,6 @@ def id_fit(query: Query, entry: Entry, entry_first: str) -> tuple[str, list[Fiel
         else:
             words = f"different last 4 ({query.id_last4} / {entry.id_last4}) of an ID from {entry.id_state}"
             evidence.append(FieldEvidence("ID number", "different", words))
-            fit = "contradicts"
     listed, how = entry.sex, ""
     if not listed:
         listed, how = sex_of_name(entry_first), f" (the list gives none; {entry_first} is a {{}} name)"
@@ -360,7 +359,7 @@ def id_fit(query: Query, entry: Entry, entry_first: str) -> tuple[str, list[Fiel
         else:
             words = f"different ({SEX_WORDS[query.sex]} / {SEX_WORDS[listed]})" + how.format(SEX_WORDS[listed])
             evidence.append(FieldEvidence("sex", "different", words))
-            fit = fit if fit == "confirms" else "contradicts"
+            fit = fit or "contradicts"
     return fit, evidence
 
 
