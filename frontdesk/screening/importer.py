@@ -19,13 +19,14 @@ from pathlib import Path
 from frontdesk import clock
 from frontdesk.errors import InputError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.keys import entry_keys
+from frontdesk.screening.keys import entry_keys, id_key
 from frontdesk.screening.lists import (
     INSERT_ENTRY,
     ListService,
     checked,
     delete_list_entries,
     entry_row,
+    last4,
     parse_kind,
     require_empty_or_replace,
 )
@@ -230,6 +231,9 @@ def import_csv(
                     entry_batch.append((entry_id, *entry_row(list_id, new.kind or row_kind, new)))
                     keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)
                     key_batch.extend((k, entry_id) for k in keys)
+                    by_id = id_key(new.id_state.strip().upper(), last4(new.id_last4))
+                    if by_id:
+                        key_batch.append((by_id, entry_id))
                     if len(entry_batch) >= _BATCH:
                         db.conn.executemany(INSERT_ENTRY, entry_batch)
                         db.conn.executemany("INSERT INTO temp.import_keys VALUES (?, ?)", key_batch)

@@ -13,7 +13,7 @@ import sqlite_utils
 from frontdesk import clock
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.keys import KEY_VERSION, entry_keys
+from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
@@ -119,7 +119,9 @@ INSERT_ENTRY = (
 
 def keys_of(entry: Entry) -> set[str]:
     """The blocking keys an entry is filed under."""
-    return entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
+    keys = entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
+    by_id = id_key(entry.id_state, entry.id_last4)
+    return keys | {by_id} if by_id else keys
 
 
 def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:

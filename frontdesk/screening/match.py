@@ -368,10 +368,13 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     dob_rel, dob_words = dates.compare(pq.query.dob, entry.dob)
     if dob_rel == "conflict":
         return None
-    least = NAMES_NEEDED.get(dob_rel, (MIN_LAST, MIN_FIRST))
+    q = pq.query
+    same_id = bool(q.id_state and q.id_last4) and (q.id_state, q.id_last4) == (entry.id_state, entry.id_last4)
+    # The same ID (issuer and last 4) found the entry through its I: key: both names related is enough.
+    least = (MIN_LAST, MIN_FIRST) if same_id else NAMES_NEEDED.get(dob_rel, (MIN_LAST, MIN_FIRST))
     # With no date, or only the visitor's year against a full date, the index finds an entry through its
     # sound and nickname keys alone; the scorer asks the same, so a full scan and the index agree.
-    keyed_only = dob_rel == "unknown" or (dob_rel == "same_year" and entry.dob.day is not None)
+    keyed_only = not same_id and (dob_rel == "unknown" or (dob_rel == "same_year" and entry.dob.day is not None))
     best: tuple[float, list[FieldEvidence], str] | None = None
     for e_name, alias in entry_names(entry):
         for q_name, swapped in ((pq.name, False), (pq.swapped, True)):
@@ -380,7 +383,7 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
                 continue
             if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
                 continue
-            if not _few_enough_changes(found[1], swapped, dob_rel):
+            if not same_id and not _few_enough_changes(found[1], swapped, dob_rel):
                 continue
             score, evidence = found
             if swapped:

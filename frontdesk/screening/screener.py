@@ -32,7 +32,7 @@ from datetime import date
 from frontdesk import clock
 from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
-from frontdesk.screening.keys import lookup
+from frontdesk.screening.keys import id_key, lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row
 from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
@@ -174,6 +174,9 @@ class Screener:
         db = self._store.db
         ids: set[int] = set()
         keys = found.exact_keys + found.year_keys
+        by_id = id_key(query.id_state, query.id_last4)
+        if by_id:
+            keys.append(by_id)
         if candidates and keys:
             marks = ",".join("?" * len(keys))
             rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", keys)
