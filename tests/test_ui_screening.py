@@ -180,3 +180,20 @@ def test_without_a_date_of_birth_a_flagged_name_asks_for_it_first(qtbot, window,
     window.form.dob.setText("01/02/1990")  # a different person: clear, so the check-in goes through
     with qtbot.waitSignal(window.visit_checked_in):
         window.request_check_in()
+
+
+def test_the_match_card_says_how_common_the_name_is_and_what_the_ids_give(qtbot):
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.match import Thresholds, prepare, score_entry
+    from frontdesk.screening.models import Entry, Query
+    from ui.desk.screening_card import MatchCard
+
+    listed = Entry(7, "District", Kind.BARRED, "José", "García", dob=parse_dob("1975-06-14"), sex="M",
+                   id_state="TX", id_last4="4821")  # fmt: skip
+    query = Query("José", "García", dob=parse_dob("1975-06-14"), sex="M", id_state="TX", id_last4="4821")
+    candidate = score_entry(prepare(query), listed, Thresholds())
+    card = MatchCard(query, candidate)
+    qtbot.addWidget(card)
+    assert "García: about 1 person in" in card.how_common.text() and "people in the US" in card.how_common.text()
+    assert "Sex: Male" in card.visitor_details.text() and "ID: TX, ending 4821" in card.entry_details.text()
+    assert "same last 4 (4821) of an ID from TX" in card.evidence.text()
