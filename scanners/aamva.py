@@ -227,10 +227,10 @@ def _record(
     repairs: list[str],
     today: date,
 ) -> IdRecord:
-    last, first, middle, suffix = _names(el, version, repairs)
+    issuer = iins.issuer(iin)
+    last, first, middle, suffix = _names(el, version, repairs, issuer[0] if issuer else None)
     if not last and not first:
         raise UnreadableIdError("The card's barcode was read but holds no name: enter the visitor by hand")
-    issuer = iins.issuer(iin)
     jurisdiction = _jurisdiction(clean(el.get("DAJ")), iin, issuer, repairs)
     country = _country(clean(el.get("DCG")), issuer, jurisdiction, repairs)
     us_order = country != "CAN" and (version or 0) >= 2
@@ -263,7 +263,14 @@ def _record(
     )
 
 
-def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple[str | None, ...]:
+# Issuers whose version-1 cards write the whole name in DAA as "FIRST MIDDLE LAST" separated by spaces
+# (every other space-separated DAA seen is "LAST FIRST MIDDLE"); commas always mean "LAST,FIRST,MIDDLE".
+FIRST_NAME_FIRST = frozenset({"PA"})
+
+
+def _names(
+    el: dict[str, str], version: int | None, repairs: list[str], issuer: str | None = None
+) -> tuple[str | None, ...]:
     last = clean_name(el.get("DCS")) or clean_name(el.get("DAB"))
     first = clean_name(el.get("DAC"))
     middle = clean_name(el.get("DAD"))
@@ -280,7 +287,8 @@ def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple
         first, given_middle = split_given(el["DCT"], repairs)
         middle = middle or given_middle
     if (last is None or first is None) and clean(el.get("DAA")):
-        a_last, a_first, a_middle, a_suffix = split_full_name(el["DAA"], repairs, "DAA")
+        first_first = issuer in FIRST_NAME_FIRST and (version or 0) <= 1
+        a_last, a_first, a_middle, a_suffix = split_full_name(el["DAA"], repairs, "DAA", first_first=first_first)
         last, first = last or a_last, first or a_first
         middle, suffix = middle or a_middle, suffix or a_suffix
     if suffix is None and first and version is not None and version >= 4 and middle is None:

@@ -204,8 +204,13 @@ def split_suffix(name: str | None) -> tuple[str | None, str | None]:
     return name, None
 
 
-def split_full_name(full: str, repairs: list[str], element: str) -> tuple[str | None, ...]:
-    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" or "LAST FIRST MIDDLE"."""
+def split_full_name(
+    full: str, repairs: list[str], element: str, *, first_first: bool = False
+) -> tuple[str | None, ...]:
+    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" or "LAST FIRST MIDDLE".
+
+    ``first_first``: space-separated names are "FIRST MIDDLE LAST" (Pennsylvania's version-1 cards).
+    """
     text = full.strip()
     for sep in (",", "$"):
         if sep in text:
@@ -225,10 +230,13 @@ def split_full_name(full: str, repairs: list[str], element: str) -> tuple[str | 
     words = text.split()
     if not words:
         return None, None, None, None
-    repairs.append(f"name split from {element} at spaces (last first middle)")
     suffix = None
     if len(words) > 2 and words[-1].rstrip(".").upper() in SUFFIXES:
         suffix = words.pop().rstrip(".")
+    if first_first and len(words) > 1:
+        repairs.append(f"name split from {element} at spaces (first middle last)")
+        return words[-1], words[0], " ".join(words[1:-1]) or None, suffix
+    repairs.append(f"name split from {element} at spaces (last first middle)")
     last = words[0]
     first = words[1] if len(words) > 1 else None
     middle = " ".join(words[2:]) or None
