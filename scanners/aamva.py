@@ -35,6 +35,13 @@ _MARKER = re.compile(r"(DL|ID)[ \r\n\x1e|]*([DP][A-D][A-Z])")
 _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
 
 
+# Military (CAC), other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA.
+NOT_AAMVA = (
+    "This barcode is not a US or Canadian licence or ID (no AAMVA header or licence data); military and other "
+    "federal cards cannot be read: type the visitor in"
+)
+
+
 def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
     """Parse whatever a scanner sent (PDF417 payload, magnetic stripe or an MRZ) into an :class:`IdRecord`.
 
@@ -209,11 +216,11 @@ def _parse_headerless(text: str, repairs: list[str], today: date) -> IdRecord:
             start = match.start()
             break
     if start < 0:
-        raise UnreadableIdError("This is not a driver's licence or ID barcode (no AAMVA header or licence data)")
+        raise UnreadableIdError(NOT_AAMVA)
     elements = split_elements(text[start:], set(), repairs)
     names = [c for c in ("DCS", "DAC", "DCT", "DAA", "DAB") if elements.get(c, "").strip()]
     if not names or not elements.get("DBB", "").strip() or len(elements) < 4:
-        raise UnreadableIdError("This is not a driver's licence or ID barcode (no AAMVA header or licence data)")
+        raise UnreadableIdError(NOT_AAMVA)
     repairs.append("AAMVA header missing: read the licence elements without it")
     return _record(elements, None, None, None, repairs, today)
 

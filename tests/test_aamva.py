@@ -292,3 +292,8 @@ def test_v1_full_name_conventions_by_issuer(issuer, written, expected_name):
     data = card_payload(card).replace(b"DAAFAKERSON,MORGAN,LEE,JR", written)
     got = read(data)
     assert (got["last_name"], got["first_name"], got["middle_name"], got["suffix"]) == expected_name
+
+
+def test_a_federal_card_that_is_not_aamva_says_to_type_the_visitor_in():
+    with pytest.raises(UnreadableIdError, match="type the visitor in"):
+        parse_id(b"N0000000000DOEJOHN  19800101 not an AAMVA payload")
