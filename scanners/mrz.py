@@ -60,6 +60,9 @@ def find_lines(text: str) -> list[str] | None:
 
 def looks_like_mrz(text: str) -> bool:
     """True when ``text`` holds a machine-readable zone."""
+    # Cheap first: every zone has filler '<' and an AAMVA payload starts with '@' (this runs on every scan).
+    if "<" not in text or text.lstrip().startswith("@"):
+        return False
     return find_lines(text) is not None
 
 
@@ -74,6 +77,7 @@ def parse_mrz(text: str, *, today: date | None = None) -> IdRecord:
     today = today or date.today()
     repairs: list[str] = []
     layout = LAYOUTS[len(lines[0])]
+    lines = _digits_where_digits_belong(lines, layout, repairs)
     if layout == "TD1":
         fields = _td1(lines)
     else:
@@ -163,13 +167,30 @@ _CHECKED = (
 )
 
 
+# Where a layout can only hold digits: (line, positions) of its dates and check digits.
+_DIGITS = {
+    "TD3": ((1, (*range(13, 20), *range(21, 28), 9, 42, 43)),),
+    "TD2": ((1, (*range(13, 20), *range(21, 28), 9, 35)),),
+    "TD1": ((0, (14,)), (1, (*range(0, 7), *range(8, 15), 29))),
+}
+
+
+def _digits_where_digits_belong(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
+    """Letters OCR mistakes for digits (O for 0, I for 1 ...) read as digits where only digits can stand."""
+    out = list(lines)
+    for row, positions in _DIGITS[layout]:
+        chars = list(out[row])
+        for i in positions:
+            if chars[i] != "<":  # a filler stays: an empty field's check digit may be '<'
+                chars[i] = chars[i].translate(_AS_DIGIT)
+        fixed = "".join(chars)
+        if fixed != out[row]:
+            repairs.append(f"read letters as digits where only digits can stand (line {row + 1}: {fixed})")
+            out[row] = fixed
+    return out
+
+
 def _verify(fields: dict[str, str], repairs: list[str]) -> None:
-    for key in ("dob", "expires"):
-        fixed = fields[key].translate(_AS_DIGIT)
-        if fixed != fields[key]:
-            repairs.append(f"read letters as digits in the {key} field ({fields[key]} -> {fixed})")
-            fields["composite"] = fields["composite"].replace(fields[key], fixed, 1)
-            fields[key] = fixed
     for key, check, words in _CHECKED:
         if check not in fields:
             continue
