@@ -61,25 +61,28 @@ def _write(path, rows):
         w.writerows(rows)
 
 
-def test_a_name_is_weighed_by_how_many_people_carry_it_not_only_by_the_lists(services, tmp_path):
-    """Each name is listed once; the population tells James Smith (~94,000 people) from Zbigniew Wróblewski.
+def test_a_near_miss_date_is_weighed_by_how_many_people_carry_the_name(services, tmp_path):
+    """Each name is listed once: the population tells James Smith (~94,000 people) from Zbigniew Wróblewski.
 
-    With no date of birth on the list, a name alone is flagged only while few entries carry it
-    (``screening.name_only_max_namesakes``, 5): on a list of 20,000 entries about 6 James Smiths are
-    expected from the US tables, whatever the list happens to hold.
+    A date one digit off is flagged only while such a near miss is unlikely by chance among the name's
+    bearers; on a list of 10,000 entries the US tables predict about 3 James Smiths, whatever the list holds.
+    A strict ``max_chance`` makes the difference show on a list this small (the default is for a million).
     """
-    rows = [["James", "Smith", "", "M", "", ""], ["Zbigniew", "Wróblewski", "", "M", "", ""]]
-    rows += [[f"Filler{i}", f"Person{i}", "", "", "", ""] for i in range(20_000)]
+    rows = [["James", "Smith", "1975-06-14", "M", "", ""], ["Zbigniew", "Wróblewski", "1975-06-14", "M", "", ""]]
+    rows += [[f"Filler{i}", f"Person{i}", "1960-01-01", "", "", ""] for i in range(10_000)]
     path = tmp_path / "list.csv"
     _write(path, rows)
     import_csv(services.store, path, "Registry")
-    screener = Screener(services.store)
-    common = screener.screen(Query("James", "Smith", dob=parse_dob("1975-06-15"), sex="M"))
-    rare = screener.screen(Query("Zbigniew", "Wróblewski", dob=parse_dob("1975-06-15"), sex="M"))
+    screener = Screener(services.store, max_chance=lambda: 0.003)
+    near = parse_dob("1975-06-15")
+    common = screener.screen(Query("James", "Smith", dob=near, sex="M"))
+    rare = screener.screen(Query("Zbigniew", "Wróblewski", dob=near, sex="M"))
     assert common.decision is Decision.CLEAR
     assert rare.decision is not Decision.CLEAR
     words = next(e.words for e in rare.candidates[0].evidence if e.field == "how common the name is")
     assert "in the US population, Wróblewski: about 1 person in" in words and "fewer than 1 person" in words
+    # The exact date needs no weighing: James Smith born that day is flagged.
+    assert screener.screen(Query("James", "Smith", dob=parse_dob("1975-06-14"))).decision is not Decision.CLEAR
 
 
 # --- sex, issuer and last 4 ---------------------------------------------------------------------------
@@ -131,3 +134,20 @@ def test_the_check_in_query_carries_what_the_id_gives():
     visitor = Visitor("Ada", "Okafor", dob=None, id_issuer="va", id_last4="3456", sex="F")
     q = query_of(visitor)
     assert (q.sex, q.id_state, q.id_last4) == ("F", "VA", "3456")
+
+
+def test_the_same_id_finds_an_entry_whatever_the_spelling(services, tmp_path):
+    """A list without a date of birth and a first name typed so it sounds different: only the ID finds it."""
+    path = tmp_path / "list.csv"
+    _write(path, [["Alberto", "Ramirez", "", "M", "IL", "0656"]])
+    import_csv(services.store, path, "District")
+    screener = Screener(services.store)
+    typed = Query("Aberto", "Ramirez", dob=parse_dob("1952-01-29"), sex="M")
+    assert screener.screen(typed).decision is Decision.CLEAR
+    shown = Query("Aberto", "Ramirez", dob=parse_dob("1952-01-29"), sex="M", id_state="IL", id_last4="0656")
+    result = screener.screen(shown)
+    assert result.decision is Decision.MATCH
+    assert screener.scan_all(shown).decision is Decision.MATCH  # the index and a full scan agree
+    # Unrelated names with the same number are someone else: the ID alone decides nothing.
+    other = Query("Wei", "Okafor", dob=parse_dob("1952-01-29"), sex="M", id_state="IL", id_last4="0656")
+    assert screener.screen(other).decision is Decision.CLEAR

@@ -10,9 +10,10 @@ weighed against how common the visitor's name is on the lists, which the same in
 - with a name variant (a list giving only the year, or none, allows one), against every entry filed
   under the visitor's sound and nickname keys.
 
-The lists alone undercount a name that is common among visitors but rare on the lists (every name on a
-small district list is "rare" there): the count is never taken below what the population tables
-(``population``) predict for lists of this size, ``entries × share of people carrying the name``.
+The lists alone undercount a name that is common among visitors but rare on the lists: for a near-miss
+date the count is never taken below what the population tables (``population``) predict for lists of this
+size, ``entries × share of people carrying the name``. The card always gives the population figures in
+words (how many people in the US carry the name).
 
 A near-miss date is flagged only while such a near miss is unlikely to turn up by chance among them
 (``max_chance``); an entry without any date is flagged on the name alone only while few entries carry it
@@ -251,7 +252,11 @@ class Screener:
                 continue
             if people is None:
                 people = commonness(query.first_name, query.last_name, query.sex)
-            expected = self.list_sizes().scaled(people.share)
+            # A near-miss date is a chance coincidence among the name's bearers: never count fewer of them
+            # than the population predicts for lists this size. A name alone (the list has no date) stays
+            # judged by the lists: scaled to a million entries the tables would silence every name carried
+            # by more than ~1,700 people, and most listed people without a date go by such names.
+            expected = self.list_sizes().scaled(people.share) if relation != "unknown" else DobCounts()
             entry = candidate.entry
             middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
             if middle == "different":
