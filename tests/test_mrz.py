@@ -180,3 +180,12 @@ def test_a_page_read_from_a_photo_feeds_the_same_check_in_form():
     visitor = parse_mrz(find_mrz_text(page), today=TODAY).to_visitor()
     assert (visitor.first_name, visitor.last_name, visitor.dob) == ("AVERY", "TESTWOOD", date(1984, 7, 9))
     assert (visitor.id_type, visitor.id_issuer) == ("PASSPORT", "USA")
+
+
+def test_an_mrz_reader_in_keyboard_mode_is_caught_as_a_scan_and_read():
+    from scanners.wedge import keys_for, replay, scans, typed
+
+    typed_zone = ICAO_TD3.replace("\n", "\r") + "\r"  # a reader ends each line with Enter
+    actions = replay(keys_for(typed_zone, per_key=0.004))
+    assert typed(actions) == "" and len(scans(actions)) == 1
+    assert parse_id(scans(actions)[0], today=TODAY).last_name == "ERIKSSON"
