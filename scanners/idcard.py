@@ -103,7 +103,8 @@ class IdRecord:
             middle_name=self.middle_name,
             suffix=self.suffix,
             dob=self.dob,
-            id_type=self.document,
+            # The desk's document types: DL, ID, passport, other (a residence card is "other").
+            id_type={"PASSPORT": "passport", "RESIDENT": "other"}.get(self.document or "", self.document),
             # A passport or other MRZ document names no state: its issuing country stands in.
             id_issuer=self.jurisdiction or (self.country if self.source == "mrz" else None),
             id_expires=self.expires,

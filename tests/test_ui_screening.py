@@ -197,3 +197,13 @@ def test_the_match_card_says_how_common_the_name_is_and_what_the_ids_give(qtbot)
     assert "García: about 1 person in" in card.how_common.text() and "people in the US" in card.how_common.text()
     assert "Sex: Male" in card.visitor_details.text() and "ID: TX, ending 4821" in card.entry_details.text()
     assert "same last 4 (4821) of an ID from TX" in card.evidence.text()
+
+
+def test_a_scanned_ids_sex_and_number_reach_the_screening(window):
+    scanned = Visitor(
+        "Ada", "Okafor", dob=date(1980, 3, 14), id_type="DL", id_issuer="VA", id_last4="3456", sex="F"
+    )
+    window.form.fill(scanned)
+    window.form.destination.setText("Main office")
+    visitor = window.form.request().visitor
+    assert (visitor.sex, visitor.id_issuer, visitor.id_last4) == ("F", "VA", "3456")
