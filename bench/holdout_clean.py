@@ -167,7 +167,8 @@ def c_random(pools: Pools, people: list[Person], rng: random.Random):
     while True:
         sex = rng.choice("MF")
         first, last = strip_accents(pools.first[sex].draw(rng)), strip_accents(pools.surnames.draw(rng))
-        yield Visitor(first, visitor_middle(pools, rng, sex), last, random_visitor_dob(rng), "random person"), None
+        middle = visitor_middle(pools, rng, sex)
+        yield Visitor(first, middle, last, random_visitor_dob(rng), "random person", sex=sex), None
 
 
 def anchors(people: list[Person], rng: random.Random, want: Callable[[Person], bool]) -> Iterator[int]:
@@ -184,7 +185,7 @@ def c_common_name(pools: Pools, people: list[Person], rng: random.Random):
         dob = random_visitor_dob(rng)
         if abs(int(dob[:4]) - int(e.dob[:4])) >= 2:
             detail = f"shares the name of {e.first} {e.last} {e.dob}"
-            yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail), i
+            yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail, sex=e.sex), i
 
 
 def c_common_nickname(pools: Pools, people: list[Person], rng: random.Random):
@@ -196,7 +197,7 @@ def c_common_nickname(pools: Pools, people: list[Person], rng: random.Random):
         if abs(int(dob[:4]) - int(e.dob[:4])) >= 2:
             nick = rng.choice(nicknames_of(e.first))
             detail = f"{nick}: nickname of {e.first} {e.last} {e.dob}"
-            yield Visitor(nick, visitor_middle(pools, rng, e.sex), e.last, dob, detail), i
+            yield Visitor(nick, visitor_middle(pools, rng, e.sex), e.last, dob, detail, sex=e.sex), i
 
 
 def c_twin(pools: Pools, people: list[Person], rng: random.Random):
@@ -209,7 +210,7 @@ def c_twin(pools: Pools, people: list[Person], rng: random.Random):
         if first_keys(first) & (first_keys(e.first) | first_keys(e.middle)):
             continue
         detail = f"same surname and DOB as {e.first} {e.last} {e.dob}, another first name"
-        yield Visitor(first, visitor_middle(pools, rng, sex), e.last, e.dob, detail), i
+        yield Visitor(first, visitor_middle(pools, rng, sex), e.last, e.dob, detail, sex=sex), i
 
 
 def c_same_year(pools: Pools, people: list[Person], rng: random.Random):
@@ -217,7 +218,7 @@ def c_same_year(pools: Pools, people: list[Person], rng: random.Random):
         e = people[i]
         dob = f"{e.dob[:4]}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         detail = f"shares the name and birth year of {e.first} {e.last} {e.dob}"
-        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail), i
+        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail, sex=e.sex), i
 
 
 def c_same_first_and_dob(pools: Pools, people: list[Person], rng: random.Random):
@@ -227,7 +228,7 @@ def c_same_first_and_dob(pools: Pools, people: list[Person], rng: random.Random)
         if last_keys(last) & last_keys(e.last) or close(last, e.last, 0.75):
             continue
         detail = f"same first name and DOB as {e.first} {e.last} {e.dob}, another surname"
-        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), last, e.dob, detail), i
+        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), last, e.dob, detail, sex=e.sex), i
 
 
 def c_year_only_other_year(pools: Pools, people: list[Person], rng: random.Random):
@@ -236,14 +237,15 @@ def c_year_only_other_year(pools: Pools, people: list[Person], rng: random.Rando
         dob = random_visitor_dob(rng)
         if abs(int(dob[:4]) - int(e.dob)) >= 3:
             detail = f"shares the name of {e.first} {e.last} (list: born {e.dob})"
-            yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail), i
+            yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, dob, detail, sex=e.sex), i
 
 
 def c_unknown_dob_same_name(pools: Pools, people: list[Person], rng: random.Random):
     for i in anchors(people, rng, lambda p: not p.dob):
         e = people[i]
         detail = f"shares the name of {e.first} {e.last} (list: DOB unknown)"
-        yield Visitor(e.first, visitor_middle(pools, rng, e.sex), e.last, random_visitor_dob(rng), detail), i
+        middle = visitor_middle(pools, rng, e.sex)
+        yield Visitor(e.first, middle, e.last, random_visitor_dob(rng), detail, sex=e.sex), i
 
 
 CLEAN_CLASSES = [

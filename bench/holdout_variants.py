@@ -39,6 +39,7 @@ class Visitor:
     last: str
     dob: str
     detail: str = ""
+    sex: str = ""  # as the ID gives it (issue 19): the person's own
 
 
 def visitor_dob(entry: Person, rng: random.Random) -> str:

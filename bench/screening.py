@@ -38,10 +38,16 @@ def _python(*args: str, env_extra: dict | None = None) -> subprocess.CompletedPr
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
 
-def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
-    """Screen every query (one JSON per line) through the index; write results, latencies and peak RSS."""
+def _query(q: dict):
     from frontdesk.screening.dates import parse_dob
     from frontdesk.screening.models import Query
+
+    extra = {k: q.get(k) or "" for k in ("sex", "id_state", "id_last4")}
+    return Query(q["first_name"], q["last_name"], q.get("middle_name") or "", parse_dob(q.get("dob")), **extra)
+
+
+def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
+    """Screen every query (one JSON per line) through the index; write results, latencies and peak RSS."""
     from frontdesk.screening.screener import Screener
     from frontdesk.store import Store
 
@@ -50,7 +56,7 @@ def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
     out = []
     for line in lines:
         q = json.loads(line)
-        query = Query(q["first_name"], q["last_name"], q.get("middle_name") or "", parse_dob(q.get("dob")))
+        query = _query(q)
         started = time.perf_counter()
         result = screener.screen(query)
         elapsed = time.perf_counter() - started
@@ -67,13 +73,7 @@ def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
     curve = {}
     for chance in TRADE_OFF:
         other = Screener(Store.open(Path(data_dir)), max_chance=lambda c=chance: c)
-        curve[str(chance)] = [
-            other.screen(
-                Query(q["first_name"], q["last_name"], q.get("middle_name") or "", parse_dob(q.get("dob")))
-            ).decision.value
-            != "clear"
-            for q in map(json.loads, lines)
-        ]
+        curve[str(chance)] = [other.screen(_query(q)).decision.value != "clear" for q in map(json.loads, lines)]
     Path(out_path).write_text(json.dumps({"results": out, "rss_mb": rss, "curve": curve}))
 
 
@@ -83,7 +83,6 @@ def worker_brute(data_dir: str, queries_path: str, out_path: str) -> None:
 
     from frontdesk.screening import dates
     from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row
-    from frontdesk.screening.models import Query
     from frontdesk.screening.screener import Screener
     from frontdesk.store import Store
 
@@ -96,7 +95,7 @@ def worker_brute(data_dir: str, queries_path: str, out_path: str) -> None:
     out = []
     for line in Path(queries_path).read_text().splitlines():
         q = json.loads(line)
-        query = Query(q["first_name"], q["last_name"], q.get("middle_name") or "", dates.parse_dob(q.get("dob")))
+        query = _query(q)
         started = time.perf_counter()
         if query.dob.day is not None:
             ok = {d.isoformat() for d in dates.neighbours(query.dob.day)} | {str(query.dob.year), None}
@@ -165,6 +164,10 @@ def indistinguishable(csv_path: Path, queries: list[data.LabelledQuery]) -> set[
                 out.add(i)
                 break
     return out
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -278,8 +281,10 @@ def run(count: int | None = None, per_class: int | None = None, brute_every: int
 
     lines = [
         f"{count:,} synthetic entries (90% full DOB, 7% year only, 3% unknown; 5% compound surnames, "
-        f"aliases on ~25%); {true_n} true-match queries in {len(data.TRUE_CLASSES)} variant classes and "
-        f"{clean_n} clean visitors. List generated in {gen_s:.0f} s.",
+        f"aliases on ~25%; sex on 85% of rows, the person's ID issuer and last 4 on 30%); {true_n} true-match "
+        f"queries in {len(data.TRUE_CLASSES)} variant classes and {clean_n} clean visitors, every visitor with "
+        f"the sex and ID issuer / last 4 their ID gives (a listed person shows the ID the list records 4 times "
+        f"in 5). List generated in {gen_s:.0f} s; load average at the start {_load()}.",
         "",
         "| figure | value | target | |",
         "|---|---|---|---|",

@@ -391,6 +391,29 @@ class Row:
     aliases: str
     kind: str
     reason: str
+    sex: str = ""  # the person's sex (always known to the generator)
+    listed_sex: str = ""  # what the list says ("" on ~15% of rows)
+    id_state: str = ""  # the list's record of the person's ID (on ~30% of rows)
+    id_last4: str = ""
+
+
+STATES = ("CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ", "MA")
+
+
+def sex_of(first: str, rng: random.Random) -> str:
+    """A person's sex from their first name: the SSA tables' majority, a coin toss when they are even."""
+    from frontdesk.screening.population import given_share
+
+    male, female = given_share(first, "M"), given_share(first, "F")
+    if male > 2 * female:
+        return "M"
+    if female > 2 * male:
+        return "F"
+    return rng.choice("MF")
+
+
+def _id(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(STATES), f"{rng.randrange(10_000):04d}"
 
 
 def _first(rng: random.Random) -> str:
@@ -433,17 +456,26 @@ def entry(i: int, seed: int = 1) -> Row:
     if rng.random() < 0.10:
         aliases.append(f"{first} {_last(rng)}")
     kind = "registry" if rng.random() < 0.9 else rng.choice(["barred", "custody", "watch"])
-    return Row(first, middle, last, dob, ";".join(aliases), kind, "synthetic")
+    # What the list knows beyond the name, drawn apart so the names and dates stay as they were.
+    extra = random.Random(seed * 7_000_003 + i + 1)
+    sex = sex_of(first, extra)
+    listed_sex = sex if extra.random() < 0.85 else ""
+    state, last4 = _id(extra) if extra.random() < 0.30 else ("", "")
+    return Row(first, middle, last, dob, ";".join(aliases), kind, "synthetic", sex, listed_sex, state, last4)
 
 
 def write_csv(path: Path, count: int, seed: int = 1) -> None:
     """Write ``count`` entries as a CSV file with the default columns."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason"])
+        header = ["first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason", "sex"]
+        writer.writerow([*header, "id_state", "id_last4"])
         for i in range(count):
             r = entry(i, seed)
-            writer.writerow([r.first_name, r.middle_name, r.last_name, r.dob, r.aliases, r.kind, r.reason])
+            writer.writerow(
+                [r.first_name, r.middle_name, r.last_name, r.dob, r.aliases, r.kind, r.reason, r.listed_sex]
+                + [r.id_state, r.id_last4]
+            )
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -459,6 +491,9 @@ class LabelledQuery:
     last_name: str
     dob: str | None
     target: int | None
+    sex: str = ""  # from the visitor's ID, like the two below
+    id_state: str = ""
+    id_last4: str = ""
 
     def as_json(self) -> dict:
         """The query as one line of ``frontdesk screen --batch`` input."""
@@ -467,7 +502,17 @@ class LabelledQuery:
             "middle_name": self.middle_name,
             "last_name": self.last_name,
             "dob": self.dob,
+            "sex": self.sex,
+            "id_state": self.id_state,
+            "id_last4": self.id_last4,
         }
+
+
+def _shown_id(r: Row, rng: random.Random) -> tuple[str, str]:
+    """The ID a listed person shows: the one the list records (4 times in 5, when it records one)."""
+    if r.id_state and rng.random() < 0.8:
+        return r.id_state, r.id_last4
+    return _id(rng)
 
 
 TRUE_CLASSES = (
@@ -636,9 +681,13 @@ def queries(
             found = _variant(cls, r, rng)
             if found is not None:
                 made += 1
-                yield LabelledQuery(cls, *found, target=i)
+                state, last4 = _shown_id(r, rng)
+                yield LabelledQuery(cls, *found, target=i, sex=r.sex, id_state=state, id_last4=last4)
     for _ in range(clean_per_class):
-        yield LabelledQuery("clean_random", _first(rng), "", _last(rng), _dob(rng).isoformat(), None)
+        first = _first(rng)
+        yield LabelledQuery(
+            "clean_random", first, "", _last(rng), _dob(rng).isoformat(), None, sex_of(first, rng), *_id(rng)
+        )
     made = 0
     while made < clean_per_class:
         r = entry(rng.randrange(count), seed)
@@ -650,4 +699,7 @@ def queries(
         while day in near or day.year == taken.year:
             day = _dob(rng)
         made += 1
-        yield LabelledQuery("clean_common_name", r.first_name, "", r.last_name, day.isoformat(), None)
+        sex = sex_of(r.first_name, rng)
+        yield LabelledQuery(
+            "clean_common_name", r.first_name, "", r.last_name, day.isoformat(), None, sex, *_id(rng)
+        )

@@ -38,6 +38,7 @@ class Visitor:
     id_last4: str | None = None
     photo: bytes | None = field(default=None, repr=False)
     id: int | None = None
+    sex: str | None = None  # "M", "F" or "X" as the ID gives it (used for screening; not stored)
 
     @property
     def full_name(self) -> str:

@@ -14,7 +14,7 @@ import re
 from datetime import date
 
 from scanners import iin as iins
-from scanners import magstripe
+from scanners import magstripe, mrz
 from scanners.elements import CANDIDATE, CODES, split_elements
 from scanners.idcard import (
     IdRecord,
@@ -40,8 +40,15 @@ _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
 MAX_PAYLOAD = 4096
 
 
+# Military (CAC), other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA.
+NOT_AAMVA = (
+    "This barcode is not a US or Canadian licence or ID (no AAMVA header or licence data); military and other "
+    "federal cards cannot be read: type the visitor in"
+)
+
+
 def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
-    """Parse whatever a scanner sent (PDF417 payload or magnetic stripe) into an :class:`IdRecord`.
+    """Parse whatever a scanner sent (PDF417 payload, magnetic stripe or an MRZ) into an :class:`IdRecord`.
 
     Raises :class:`UnreadableIdError` when it is not an ID the desk can read.
     """
@@ -56,6 +63,8 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
         raise UnreadableIdError("Nothing was read from the card: scan it again or enter the visitor by hand")
     if magstripe.looks_like_stripe(text):
         return magstripe.parse_stripe(text, repairs, today)
+    if mrz.looks_like_mrz(text):
+        return mrz.parse_mrz(text, today=today)
     return _parse_pdf417(text, repairs, today)
 
 
@@ -222,11 +231,11 @@ def _parse_headerless(text: str, repairs: list[str], today: date) -> IdRecord:
             start = match.start()
             break
     if start < 0:
-        raise UnreadableIdError("This is not a driver's licence or ID barcode (no AAMVA header or licence data)")
+        raise UnreadableIdError(NOT_AAMVA)
     elements = split_elements(text[start:], set(), repairs)
     names = [c for c in ("DCS", "DAC", "DCT", "DAA", "DAB") if elements.get(c, "").strip()]
     if not names or not elements.get("DBB", "").strip() or len(elements) < 4:
-        raise UnreadableIdError("This is not a driver's licence or ID barcode (no AAMVA header or licence data)")
+        raise UnreadableIdError(NOT_AAMVA)
     repairs.append("AAMVA header missing: read the licence elements without it")
     return _record(elements, None, None, None, repairs, today)
 
@@ -240,10 +249,10 @@ def _record(
     repairs: list[str],
     today: date,
 ) -> IdRecord:
-    last, first, middle, suffix = _names(el, version, repairs)
+    issuer = iins.issuer(iin)
+    last, first, middle, suffix = _names(el, version, repairs, issuer[0] if issuer else None)
     if not last and not first:
         raise UnreadableIdError("The card's barcode was read but holds no name: enter the visitor by hand")
-    issuer = iins.issuer(iin)
     jurisdiction = _jurisdiction(clean(el.get("DAJ")), iin, issuer, repairs)
     country = _country(clean(el.get("DCG")), issuer, jurisdiction, repairs)
     us_order = country != "CAN" and (version or 0) >= 2
@@ -276,7 +285,14 @@ def _record(
     )
 
 
-def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple[str | None, ...]:
+# Issuers whose version-1 cards write the whole name in DAA as "FIRST MIDDLE LAST" separated by spaces
+# (every other space-separated DAA seen is "LAST FIRST MIDDLE"); commas always mean "LAST,FIRST,MIDDLE".
+FIRST_NAME_FIRST = frozenset({"PA"})
+
+
+def _names(
+    el: dict[str, str], version: int | None, repairs: list[str], issuer: str | None = None
+) -> tuple[str | None, ...]:
     last = clean_name(el.get("DCS")) or clean_name(el.get("DAB"))
     first = clean_name(el.get("DAC"))
     middle = clean_name(el.get("DAD"))
@@ -293,7 +309,8 @@ def _names(el: dict[str, str], version: int | None, repairs: list[str]) -> tuple
         first, given_middle = split_given(el["DCT"], repairs)
         middle = middle or given_middle
     if (last is None or first is None) and clean(el.get("DAA")):
-        a_last, a_first, a_middle, a_suffix = split_full_name(el["DAA"], repairs, "DAA")
+        first_first = issuer in FIRST_NAME_FIRST and (version or 0) <= 1
+        a_last, a_first, a_middle, a_suffix = split_full_name(el["DAA"], repairs, "DAA", first_first=first_first)
         last, first = last or a_last, first or a_first
         middle, suffix = middle or a_middle, suffix or a_suffix
     if suffix is None and first and version is not None and version >= 4 and middle is None:

@@ -58,7 +58,7 @@ class IdRecord:
     issued: date | None = None
     sex: str | None = None  # "M", "F" or "X"
     id_number: str | None = None
-    document: str | None = None  # "DL" or "ID"
+    document: str | None = None  # "DL" or "ID"; from an MRZ "PASSPORT", "ID" or "RESIDENT"
     jurisdiction: str | None = None  # two letters: state or province
     country: str | None = None  # "USA" or "CAN"
     street: str | None = None
@@ -68,7 +68,7 @@ class IdRecord:
     real_id: bool | None = None
     under_18_until: date | None = None  # DDH: lets the desk warn even when the date of birth is unreadable
     repairs: tuple[str, ...] = field(default=())
-    source: str = "pdf417"  # or "magstripe"
+    source: str = "pdf417"  # or "magstripe", or "mrz" (a passport's or ID card's machine-readable zone)
 
     @property
     def id_last4(self) -> str | None:
@@ -107,11 +107,14 @@ class IdRecord:
             middle_name=name_case(self.middle_name),
             suffix=name_case(self.suffix),
             dob=self.dob,
-            id_type=self.document,
-            id_issuer=self.jurisdiction,
+            # The desk's document types: DL, ID, passport, other (a residence card is "other").
+            id_type={"PASSPORT": "passport", "RESIDENT": "other"}.get(self.document or "", self.document),
+            # A passport or other MRZ document names no state: its issuing country stands in.
+            id_issuer=self.jurisdiction or (self.country if self.source == "mrz" else None),
             id_expires=self.expires,
             id_last4=self.id_last4,
             photo=photo,
+            sex=self.sex,
         )
 
 
@@ -206,8 +209,13 @@ def split_suffix(name: str | None) -> tuple[str | None, str | None]:
     return name, None
 
 
-def split_full_name(full: str, repairs: list[str], element: str) -> tuple[str | None, ...]:
-    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" or "LAST FIRST MIDDLE"."""
+def split_full_name(
+    full: str, repairs: list[str], element: str, *, first_first: bool = False
+) -> tuple[str | None, ...]:
+    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" or "LAST FIRST MIDDLE".
+
+    ``first_first``: space-separated names are "FIRST MIDDLE LAST" (Pennsylvania's version-1 cards).
+    """
     text = full.strip()
     for sep in (",", "$"):
         if sep in text:
@@ -227,10 +235,13 @@ def split_full_name(full: str, repairs: list[str], element: str) -> tuple[str | 
     words = text.split()
     if not words:
         return None, None, None, None
-    repairs.append(f"name split from {element} at spaces (last first middle)")
     suffix = None
     if len(words) > 2 and words[-1].rstrip(".").upper() in SUFFIXES:
         suffix = words.pop().rstrip(".")
+    if first_first and len(words) > 1:
+        repairs.append(f"name split from {element} at spaces (first middle last)")
+        return words[-1], words[0], " ".join(words[1:-1]) or None, suffix
+    repairs.append(f"name split from {element} at spaces (last first middle)")
     last = words[0]
     first = words[1] if len(words) > 1 else None
     middle = " ".join(words[2:]) or None

@@ -271,3 +271,29 @@ def test_under_18_warning_from_ddh_when_the_date_of_birth_is_unreadable():
 def test_caps_lock_on_a_keyboard_scanner_is_undone():
     data = card_payload(US).decode("latin-1").swapcase().encode("latin-1")
     assert read(data) == expected(US)
+
+
+@pytest.mark.parametrize(
+    ("issuer", "written", "expected_name"),
+    [
+        # Pennsylvania's version-1 cards: the whole name "FIRST MIDDLE LAST" at spaces (issue 19).
+        (("636025", "PA"), b"DAAMORGAN LEE FAKERSON JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+        (("636025", "PA"), b"DAAMORGAN FAKERSON", ("FAKERSON", "MORGAN", None, None)),
+        # Commas mean "LAST,FIRST,MIDDLE" everywhere, Pennsylvania too.
+        (("636025", "PA"), b"DAAFAKERSON,MORGAN,LEE,JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+        # Every other issuer writing spaces: "LAST FIRST MIDDLE".
+        (("636003", "MD"), b"DAAFAKERSON MORGAN LEE JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+    ],
+)
+def test_v1_full_name_conventions_by_issuer(issuer, written, expected_name):
+    from dataclasses import replace
+
+    card = replace(V1, iin=issuer[0], jurisdiction=issuer[1])
+    data = card_payload(card).replace(b"DAAFAKERSON,MORGAN,LEE,JR", written)
+    got = read(data)
+    assert (got["last_name"], got["first_name"], got["middle_name"], got["suffix"]) == expected_name
+
+
+def test_a_federal_card_that_is_not_aamva_says_to_type_the_visitor_in():
+    with pytest.raises(UnreadableIdError, match="type the visitor in"):
+        parse_id(b"N0000000000DOEJOHN  19800101 not an AAMVA payload")

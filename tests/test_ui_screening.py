@@ -204,3 +204,30 @@ def test_esc_and_the_lock_drop_a_held_card_audited_as_abandoned(qtbot, window, s
     assert window.checkin.card is None and window.desk_lock.is_locked
     services.accounts.sign_in("root", "district-secret")
     assert [r.details["why"] for r in services.audit.records(action="checkin.abandoned")][0] == "the desk locked"
+
+
+def test_the_match_card_says_how_common_the_name_is_and_what_the_ids_give(qtbot):
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.match import Thresholds, prepare, score_entry
+    from frontdesk.screening.models import Entry, Query
+    from ui.desk.screening_card import MatchCard
+
+    listed = Entry(7, "District", Kind.BARRED, "José", "García", dob=parse_dob("1975-06-14"), sex="M",
+                   id_state="TX", id_last4="4821")  # fmt: skip
+    query = Query("José", "García", dob=parse_dob("1975-06-14"), sex="M", id_state="TX", id_last4="4821")
+    candidate = score_entry(prepare(query), listed, Thresholds())
+    card = MatchCard(query, candidate)
+    qtbot.addWidget(card)
+    assert "García: about 1 person in" in card.how_common.text() and "people in the US" in card.how_common.text()
+    assert "Sex: Male" in card.visitor_details.text() and "ID: TX, ending 4821" in card.entry_details.text()
+    assert "same last 4 (4821) of an ID from TX" in card.evidence.text()
+
+
+def test_a_scanned_ids_sex_and_number_reach_the_screening(window):
+    scanned = Visitor(
+        "Ada", "Okafor", dob=date(1980, 3, 14), id_type="DL", id_issuer="VA", id_last4="3456", sex="F"
+    )
+    window.form.fill(scanned)
+    window.form.destination.setText("Main office")
+    visitor = window.form.request().visitor
+    assert (visitor.sex, visitor.id_issuer, visitor.id_last4) == ("F", "VA", "3456")

@@ -177,7 +177,15 @@ class Committed:
 def query_of(visitor: Visitor) -> Query:
     """The screening query for a visitor."""
     dob = Dob(visitor.dob, visitor.dob.year) if visitor.dob else UNKNOWN
-    return Query(visitor.first_name.strip(), visitor.last_name.strip(), (visitor.middle_name or "").strip(), dob)
+    return Query(
+        visitor.first_name.strip(),
+        visitor.last_name.strip(),
+        (visitor.middle_name or "").strip(),
+        dob,
+        sex=(visitor.sex or "").strip().upper()[:1],
+        id_state=(visitor.id_issuer or "").strip().upper(),
+        id_last4=(visitor.id_last4 or "").strip().upper(),
+    )
 
 
 def age_on(dob: date, day: date) -> int:

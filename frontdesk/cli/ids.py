@@ -1,6 +1,10 @@
 """``frontdesk id parse [FILE | -]`` and ``frontdesk id decode IMAGE``: read an ID the way the desk does.
 
-Both print one JSON object with exactly the keys of :data:`scanners.idcard.JSON_KEYS` (null when absent).
+Both print one JSON object with exactly the keys of :data:`scanners.idcard.JSON_KEYS` (null when absent),
+whether the ID is an AAMVA barcode, a magnetic stripe or a passport's / ID card's machine-readable zone
+(``parse``: the zone's two or three lines as text; ``decode``: a photo of the page, read by Tesseract).
+For a zone, ``document`` is ``PASSPORT``, ``ID`` or ``RESIDENT``, ``country`` the three-letter issuer,
+``jurisdiction`` null, and the AAMVA-only keys (``aamva_version``, ``real_id``, address) null.
 ``decode`` on a FrontDesk badge QR instead prints ``{"badge_code": "K7QXM2PD"}``. Unreadable input exits
 2 with a one-line reason.
 """
@@ -18,7 +22,7 @@ from scanners.aamva import parse_id
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``id`` command group."""
-    group = subparsers.add_parser("id", help="read a driver's licence or ID card barcode")
+    group = subparsers.add_parser("id", help="read a driver's licence or ID card barcode, or a passport's zone")
     sub = group.add_subparsers(dest="id_command", required=True, metavar="ACTION")
     p = sub.add_parser("parse", help="parse the raw bytes a scanner sent (a file, or - for standard input)")
     p.add_argument("file", nargs="?", default="-", help="file with the raw payload, or - (default)")
@@ -46,9 +50,26 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _decode(args: argparse.Namespace) -> int:
     # zxing-cpp and Pillow load only for this command, so `frontdesk checkin` stays quick to start.
+    from scanners.idcard import UnreadableIdError
     from scanners.image import find_barcode, load_image
 
-    found = find_barcode(load_image(args.image))
+    image = load_image(args.image)
+    try:
+        found = find_barcode(image)
+    except UnreadableIdError as no_barcode:
+        # No PDF417 or QR: a passport page or an ID card's back, with a machine-readable zone?
+        from scanners.mrz import parse_mrz
+        from scanners.mrz_image import find_mrz_text
+
+        try:
+            text = find_mrz_text(image)
+        except UnreadableIdError:
+            raise UnreadableIdError(
+                "No licence barcode, badge code or passport zone was found in the picture: hold the card or "
+                "page flat and try again"
+            ) from no_barcode
+        _print(parse_mrz(text).to_json())
+        return 0
     if found.kind == "qr":
         code = found.badge_code
         if code is None:

@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--last-name")
     p.add_argument("--middle-name", default="")
     p.add_argument("--dob", help="date of birth, YYYY-MM-DD")
+    p.add_argument("--sex", default="", help="M, F or X as the ID gives it")
+    p.add_argument("--id-state", default="", help="the ID's issuer (state or province, or a passport's country)")
+    p.add_argument("--id-last4", default="", help="the last 4 characters of the ID's number")
     p.add_argument("--json", action="store_true")
     p.add_argument("--batch", metavar="QUERIES.jsonl", help="one JSON object per line; one result per line out")
     p.set_defaults(run=_screen)
@@ -41,20 +44,33 @@ def result_record(result: ScreenResult) -> dict:
                 "dob": c.entry.dob.text,
                 "evidence": c.evidence_text,
                 "fields": [{"field": e.field, "relation": e.relation, "words": e.words} for e in c.evidence],
+                "sex": c.entry.sex or None,
+                "id_state": c.entry.id_state or None,
+                "has_photo": c.entry.has_photo,
             }
             for c in result.candidates
         ],
     }
 
 
-def _query(first: object, last: object, middle: object, dob: object, where: str) -> Query:
+def _query(
+    first: object, last: object, middle: object, dob: object, where: str, extra: dict | None = None
+) -> Query:
     if not isinstance(first, str) or not first.strip() or not isinstance(last, str) or not last.strip():
         raise InputError(f"{where}needs a first_name and a last_name")
     if middle is not None and not isinstance(middle, str):
         raise InputError(f"{where}middle_name must be text")
     if dob is not None and not isinstance(dob, str):
         raise InputError(f"{where}dob must be text like 1980-03-14")
-    return Query(first.strip(), last.strip(), (middle or "").strip(), parse_dob(dob, f"{where}dob"))
+    given = {}
+    for key in ("sex", "id_state", "id_last4"):
+        value = (extra or {}).get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{where}{key} must be text")
+        given[key] = (value or "").strip().upper()
+    if given["sex"] not in ("", "M", "F", "X"):
+        raise InputError(f"{where}sex must be M, F or X")
+    return Query(first.strip(), last.strip(), (middle or "").strip(), parse_dob(dob, f"{where}dob"), **given)
 
 
 def _screen(args: argparse.Namespace) -> int:
@@ -64,7 +80,8 @@ def _screen(args: argparse.Namespace) -> int:
         return _batch(args)
     if not args.first_name or not args.last_name or not args.dob:
         raise InputError("screen needs --first-name, --last-name and --dob (or --batch FILE)")
-    query = _query(args.first_name, args.last_name, args.middle_name, args.dob, "")
+    extra = {"sex": args.sex, "id_state": args.id_state, "id_last4": args.id_last4}
+    query = _query(args.first_name, args.last_name, args.middle_name, args.dob, "", extra)
     screener = _screener(args)
     result = screener.screen(query)
     if args.json:
@@ -103,7 +120,9 @@ def _batch(args: argparse.Namespace) -> int:
                 raise InputError(f"{args.batch} line {number}: not a JSON object")
             where = f"{args.batch} line {number}: "
             queries.append(
-                _query(obj.get("first_name"), obj.get("last_name"), obj.get("middle_name"), obj.get("dob"), where)
+                _query(
+                    obj.get("first_name"), obj.get("last_name"), obj.get("middle_name"), obj.get("dob"), where, obj
+                )
             )
     screener = _screener(args)
     for query in queries:  # every line is checked before any result is written

@@ -35,7 +35,7 @@ from frontdesk.store import Store
 
 DEFAULT_COLUMNS = ("first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason")
 # Optional extra columns understood when present (same names in a mapping).
-OPTIONAL_COLUMNS = ("valid_from", "valid_until", "notes", "students")
+OPTIONAL_COLUMNS = ("valid_from", "valid_until", "notes", "students", "sex", "id_state", "id_last4")
 REQUIRED_COLUMNS = ("last_name",)
 MAX_ERRORS_LISTED = 50
 _BATCH = 500  # rows per step: one step holds the write lock for a few tens of milliseconds
@@ -164,6 +164,9 @@ def row_to_entry(values: list[str], columns: Mapping[str, int], default_kind: Ki
             valid_until=clock.parse_date(valid_until, "valid_until") if valid_until else None,
             notes=get("notes", ""),
             students=_split(students) if students else (),
+            sex=get("sex", ""),
+            id_state=get("id_state", ""),
+            id_last4=get("id_last4", ""),
         )
     )
 

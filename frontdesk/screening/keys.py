@@ -27,6 +27,10 @@ visitor's year: a list that gives only the year allows one name variant (a typo,
 and keeps the rows whose date part can agree with theirs. The same scan counts the visitor's namesakes on
 the lists, which the screener uses to judge how likely a near-miss date is by chance.
 
+``I:<issuer>:<last 4>`` — every entry whose list records the person's ID: a visitor showing an ID from the
+same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
+and the scorer then asks only that both names be related.
+
 Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
 one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
 An entry without any date is only found through ``N:`` keys: a typo that changes a name's sound code
@@ -52,7 +56,12 @@ from frontdesk.screening.names import (
 )
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current).
-KEY_VERSION = 5
+KEY_VERSION = 6  # 6: I: keys (issue 19)
+
+
+def id_key(state: str, last4: str) -> str | None:
+    """The ``I:`` key of an ID (issuer and last 4, as stored: upper case), or None without both."""
+    return f"I:{state}:{last4}" if state and last4 else None
 
 
 def dob_suffix(dob: Dob) -> str:

@@ -21,14 +21,14 @@ from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.keys import KEY_VERSION, entry_keys
+from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
 
 ENTRY_COLUMNS = (
     "e.id, l.source, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
-    "e.valid_from, e.valid_until, e.notes, e.students, e.photo IS NOT NULL"
+    "e.valid_from, e.valid_until, e.notes, e.students, e.photo IS NOT NULL, e.sex, e.id_state, e.id_last4"
 )
 ENTRY_FROM = "FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id"
 LIVE = "l.state = 'live'"
@@ -58,6 +58,9 @@ def entry_from_row(row: tuple) -> Entry:
         notes=row[11],
         students=tuple(json.loads(row[12])),
         has_photo=bool(row[13]),
+        sex=row[14] or "",
+        id_state=row[15] or "",
+        id_last4=row[16] or "",
     )
 
 
@@ -70,6 +73,18 @@ def parse_kind(text: str | Kind | None, what: str = "kind") -> Kind | None:
     except ValueError:
         choices = ", ".join(k.value for k in Kind)
         raise InputError(f"{what} must be one of: {choices} (not {text!r})") from None
+
+
+def normal_sex(text: str | None) -> str:
+    """ "M", "F", "X" or "" from what a list or an ID writes (M/F/X, male/female, 1/2 as AAMVA codes them)."""
+    value = (text or "").strip().upper()
+    codes = {"MALE": "M", "FEMALE": "F", "1": "M", "2": "F", "9": "X", "U": ""}
+    return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
+
+
+def last4(text: str | None) -> str:
+    """The last four letters or digits of an ID number (all a list or the desk needs of it), upper case."""
+    return "".join(c for c in (text or "") if c.isalnum())[-4:].upper()
 
 
 def checked(new: NewEntry) -> NewEntry:
@@ -108,19 +123,31 @@ def entry_row(list_id: int, kind: Kind, new: NewEntry) -> tuple:
         json.dumps(list(new.students), ensure_ascii=False) if new.students else "[]",
         new.photo,
         search,
+        normal_sex(new.sex),
+        new.id_state.strip().upper(),
+        last4(new.id_last4),
     )
 
 
 INSERT_ENTRY = (
     "INSERT INTO screening_entries (id, list_id, kind, first_name, middle_name, last_name, aliases, dob, "
-    "reason, valid_from, valid_until, notes, students, photo, search) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "reason, valid_from, valid_until, notes, students, photo, search, sex, id_state, id_last4) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _new_keys(new: NewEntry) -> set[str]:
+    """The blocking keys a new entry will be filed under (the same as :func:`keys_of` once stored)."""
+    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)
+    by_id = id_key(new.id_state.strip().upper(), last4(new.id_last4))
+    return keys | {by_id} if by_id else keys
 
 
 def keys_of(entry: Entry) -> set[str]:
     """The blocking keys an entry is filed under."""
-    return entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
+    keys = entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
+    by_id = id_key(entry.id_state, entry.id_last4)
+    return keys | {by_id} if by_id else keys
 
 
 def _key_tables(db: sqlite_utils.Database) -> list[str]:
@@ -288,7 +315,7 @@ class ListService:
             db.execute(
                 "UPDATE screening_entries SET kind = ?, first_name = ?, middle_name = ?, last_name = ?, "
                 "aliases = ?, dob = ?, reason = ?, valid_from = ?, valid_until = ?, notes = ?, students = ?, "
-                "photo = coalesce(?, photo), search = ? WHERE id = ?",
+                "photo = coalesce(?, photo), search = ?, sex = ?, id_state = ?, id_last4 = ? WHERE id = ?",
                 [*row[1:], entry_id],
             )
             entry = self.get(entry_id)
@@ -455,10 +482,7 @@ def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]
     """
     if not entries:
         return None
-    keyed = [
-        (new, sorted(entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)))
-        for new in entries
-    ]
+    keyed = [(new, sorted(_new_keys(new))) for new in entries]
     rows = [entry_row(list_id, new.kind or kind, new) for new in entries]  # outside the lock: CPU only
     db = store.db
     with store.transaction():

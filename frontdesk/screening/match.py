@@ -34,6 +34,7 @@ from frontdesk.screening.names import (
     phonetic2,
     surname_forms,
 )
+from frontdesk.screening.population import sex_of_name
 
 LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
 NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
@@ -323,15 +324,57 @@ def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
     return names
 
 
+SEX_WORDS = {"M": "male", "F": "female", "X": "X"}
+ID_CONFIRMS = 0.05  # added to the score when the ID's issuer and last 4 agree with the list's
+SEX_DIFFERS = 0.05  # taken off when the sex differs and the pair is kept all the same
+
+
+def id_fit(query: Query, entry: Entry, entry_first: str) -> tuple[str, list[FieldEvidence]]:
+    """What the ID gives beyond the name, against the list: ("confirms" | "contradicts" | "", evidence).
+
+    - the ID's issuer and the last 4 of its number: the same on both sides confirms (one stranger in
+      ten thousand shares them); the same issuer with other digits is shown but decides nothing (a
+      person may hold a licence and an ID card, or a card replaced under a new number);
+    - sex: M against F contradicts. When the list gives no sex, the listed first name's does, where
+      95% of the people given that name in the SSA tables are of one sex (Mary against a male ID
+      holder named Gary). An "X" on either side says nothing.
+    """
+    evidence: list[FieldEvidence] = []
+    fit = ""
+    if query.id_last4 and entry.id_last4 and query.id_state and query.id_state == entry.id_state:
+        if query.id_last4.upper() == entry.id_last4.upper():
+            words = f"same last 4 ({entry.id_last4}) of an ID from {entry.id_state}"
+            evidence.append(FieldEvidence("ID number", "same", words))
+            fit = "confirms"
+        else:
+            words = f"different last 4 ({query.id_last4} / {entry.id_last4}) of an ID from {entry.id_state}"
+            evidence.append(FieldEvidence("ID number", "different", words))
+    listed, how = entry.sex, ""
+    if not listed:
+        listed, how = sex_of_name(entry_first), f" (the list gives none; {entry_first} is a {{}} name)"
+    if query.sex in ("M", "F") and listed in ("M", "F"):
+        if query.sex == listed:
+            words = f"same ({SEX_WORDS[listed]})" + how.format(SEX_WORDS[listed])
+            evidence.append(FieldEvidence("sex", "same", words))
+        else:
+            words = f"different ({SEX_WORDS[query.sex]} / {SEX_WORDS[listed]})" + how.format(SEX_WORDS[listed])
+            evidence.append(FieldEvidence("sex", "different", words))
+            fit = fit or "contradicts"
+    return fit, evidence
+
+
 def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Candidate | None:
     """Score one entry against a prepared query; None when it cannot be the visitor at all."""
     dob_rel, dob_words = dates.compare(pq.query.dob, entry.dob)
     if dob_rel == "conflict":
         return None
-    least = NAMES_NEEDED.get(dob_rel, (MIN_LAST, MIN_FIRST))
+    q = pq.query
+    same_id = bool(q.id_state and q.id_last4) and (q.id_state, q.id_last4) == (entry.id_state, entry.id_last4)
+    # The same ID (issuer and last 4) found the entry through its I: key: both names related is enough.
+    least = (MIN_LAST, MIN_FIRST) if same_id else NAMES_NEEDED.get(dob_rel, (MIN_LAST, MIN_FIRST))
     # With no date, or only the visitor's year against a full date, the index finds an entry through its
     # sound and nickname keys alone; the scorer asks the same, so a full scan and the index agree.
-    keyed_only = dob_rel == "unknown" or (dob_rel == "same_year" and entry.dob.day is not None)
+    keyed_only = not same_id and (dob_rel == "unknown" or (dob_rel == "same_year" and entry.dob.day is not None))
     best: tuple[float, list[FieldEvidence], str] | None = None
     for e_name, alias in entry_names(entry):
         for q_name, swapped in ((pq.name, False), (pq.swapped, True)):
@@ -340,7 +383,7 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
                 continue
             if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
                 continue
-            if not _few_enough_changes(found[1], swapped, dob_rel):
+            if not same_id and not _few_enough_changes(found[1], swapped, dob_rel):
                 continue
             score, evidence = found
             if swapped:
@@ -354,8 +397,21 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     if best is None:
         return None
     name_score, evidence, matched = best
-    total = round(NAME_WEIGHT * name_score + DOB_WEIGHT * DOB_LEVEL[dob_rel], 4)
+    total = NAME_WEIGHT * name_score + DOB_WEIGHT * DOB_LEVEL[dob_rel]
     evidence = [*evidence, FieldEvidence("DOB", dob_rel, dob_words)]
+    matched_first = entry.first_name if matched == entry.full_name else parse_alias(matched).raw_first
+    fit, id_evidence = id_fit(pq.query, entry, matched_first)
+    if fit == "contradicts":
+        # Only the listed person's exact name and date of birth outweigh a different sex or ID number
+        # (a list's own error); anything looser describes another person.
+        names_same = all(e.relation in _SAME_NAME for e in evidence if e.field in ("last name", "first name"))
+        if dob_rel != "exact" or not names_same or any(e.relation == "swapped" for e in evidence):
+            return None
+        total -= SEX_DIFFERS
+    elif fit == "confirms":
+        total = max(total + ID_CONFIRMS, thresholds.match)
+    total = round(min(total, 1.0), 4)
+    evidence = [*evidence, *id_evidence]
     return Candidate(entry, total, tuple(evidence), thresholds.decide(total), matched)
 
 

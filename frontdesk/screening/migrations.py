@@ -99,9 +99,16 @@ def _screening_0004_list_state(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE screening_lists ADD COLUMN touched_at TEXT")
 
 
+def _screening_0005_id_evidence(db: sqlite_utils.Database) -> None:
+    # What the list knows of the person's ID beyond the name: sex, the ID's issuer and its last 4.
+    for column in ("sex", "id_state", "id_last4"):
+        db.execute(f"ALTER TABLE screening_entries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     ("screening_0001_lists", _screening_0001_lists),
     ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
     ("screening_0003_meta", _screening_0003_meta),
     ("screening_0004_list_state", _screening_0004_list_state),
+    ("screening_0005_id_evidence", _screening_0005_id_evidence),
 ]

@@ -66,6 +66,9 @@ class Entry:
     notes: str = ""
     students: tuple[str, ...] = ()  # custody: the students this person may not pick up
     has_photo: bool = False
+    sex: str = ""  # "M", "F", "X" or "" when the list does not say
+    id_state: str = ""  # the issuer of the ID the list records (two letters, or an ICAO country code)
+    id_last4: str = ""  # the last four characters of that ID's number
 
     @property
     def full_name(self) -> str:
@@ -95,16 +98,22 @@ class NewEntry:
     notes: str = ""
     students: tuple[str, ...] = ()
     photo: bytes | None = field(default=None, repr=False)
+    sex: str = ""
+    id_state: str = ""
+    id_last4: str = ""
 
 
 @dataclass(frozen=True)
 class Query:
-    """The person being screened."""
+    """The person being screened, with what the ID gives beyond the name (empty when not known)."""
 
     first_name: str
     last_name: str
     middle_name: str = ""
     dob: Dob = UNKNOWN
+    sex: str = ""  # "M", "F" or "X"
+    id_state: str = ""  # the ID's issuer: a state or province (two letters) or an ICAO country code
+    id_last4: str = ""  # the last four characters of the ID's number
 
 
 @dataclass(frozen=True)

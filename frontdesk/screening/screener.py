@@ -10,6 +10,11 @@ weighed against how common the visitor's name is on the lists, which the same in
 - with a name variant (a list giving only the year, or none, allows one), against every entry filed
   under the visitor's sound and nickname keys.
 
+The lists alone undercount a name that is common among visitors but rare on the lists: for a near-miss
+date the count is never taken below what the population tables (``population``) predict for lists of this
+size, ``entries × share of people carrying the name``. The card always gives the population figures in
+words (how many people in the US carry the name).
+
 A near-miss date is flagged only while such a near miss is unlikely to turn up by chance among them
 (``max_chance``); an entry without any date is flagged on the name alone only while few entries carry it
 (``namesakes_max``). One such date on a rare name says a lot; one among two hundred namesakes says little.
@@ -28,10 +33,11 @@ from datetime import date
 from frontdesk import clock
 from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
-from frontdesk.screening.keys import lookup
+from frontdesk.screening.keys import id_key, lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
 from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
+from frontdesk.screening.population import Commonness, commonness
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 
@@ -47,14 +53,14 @@ def _today() -> date:
 
 @dataclass(frozen=True)
 class DobCounts:
-    """How many list entries, by what their date of birth is."""
+    """How many list entries, by what their date of birth is (expected counts may be fractions)."""
 
-    full_date: int = 0
-    year_only: int = 0
-    no_date: int = 0
+    full_date: float = 0
+    year_only: float = 0
+    no_date: float = 0
 
     @property
-    def total(self) -> int:
+    def total(self) -> float:
         """All of them."""
         return self.full_date + self.year_only + self.no_date
 
@@ -70,6 +76,15 @@ class DobCounts:
             else:
                 none += 1
         return cls(full, year, none)
+
+    def scaled(self, share: float) -> DobCounts:
+        """The expected counts among entries like these that carry a name ``share`` of people carry."""
+        return DobCounts(self.full_date * share, self.year_only * share, self.no_date * share)
+
+    def at_least(self, other: DobCounts) -> DobCounts:
+        """Each count at least ``other``'s."""
+        full, year = max(self.full_date, other.full_date), max(self.year_only, other.year_only)
+        return DobCounts(full, year, max(self.no_date, other.no_date))
 
 
 @dataclass(frozen=True)
@@ -114,7 +129,8 @@ def _common_name_words(relation: str, visitor: Dob, counts: DobCounts, chance: f
         count, which = counts.full_date + counts.year_only, ""
     else:
         count, which = counts.full_date, " with a full date of birth"
-    entries = "1 entry on the lists carries" if count == 1 else f"{count} entries on the lists carry"
+    count = round(count)
+    entries = "1 entry on the lists carries" if count == 1 else f"{count:,} entries on the lists carry"
     words = f"{entries} {names}{which}"
     if chance is not None:
         odds = f"about 1 in {max(1, round(1 / chance)):,}" if chance > 0 else "almost never"
@@ -138,6 +154,19 @@ class Screener:
         self._today = today
         self._namesakes_max = namesakes_max
         self._max_chance = max_chance
+        self._sizes: tuple[int | None, DobCounts] = (None, DobCounts())
+
+    def list_sizes(self) -> DobCounts:
+        """Every entry on the lists, by kind of date of birth (counted again when entries were added)."""
+        db = self._store.db
+        top = db.execute("SELECT max(id) FROM screening_entries").fetchone()[0]
+        if top != self._sizes[0]:
+            row = db.execute(
+                "SELECT count(*), coalesce(sum(length(dob) = 10), 0), coalesce(sum(length(dob) = 4), 0) "
+                "FROM screening_entries"
+            ).fetchone()
+            self._sizes = (top, DobCounts(row[1], row[2], row[0] - row[1] - row[2]))
+        return self._sizes[1]
 
     def _find(self, query: Query, *, candidates: bool = True) -> tuple[set[int], Namesakes]:
         """Candidate entry ids from the index, and the visitor's namesake counts."""
@@ -146,6 +175,9 @@ class Screener:
         db = self._store.db
         ids: set[int] = set()
         keys = found.exact_keys + found.year_keys
+        by_id = id_key(query.id_state, query.id_last4)
+        if by_id:
+            keys.append(by_id)
         if candidates and keys:
             marks = ",".join("?" * len(keys))
             rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", keys)
@@ -217,22 +249,34 @@ class Screener:
                 scored.append(candidate)
         look_alikes: list[tuple[Dob, str]] | None = None
         found: list[Candidate] = []
+        people: Commonness | None = None
         for candidate in scored:
             relation = _dob_relation(candidate)
-            if relation not in WEAK_DOB:
+            confirmed = any(e.field == "ID number" and e.relation == "same" for e in candidate.evidence)
+            if relation not in WEAK_DOB or confirmed:
                 found.append(candidate)
                 continue
+            if people is None:
+                people = commonness(query.first_name, query.last_name, query.sex)
+            # A near-miss date is a chance coincidence among the name's bearers: never count fewer of them
+            # than the population predicts for lists this size. A name alone (the list has no date) stays
+            # judged by the lists: scaled to a million entries the tables would silence every name carried
+            # by more than ~1,700 people, and most listed people without a date go by such names.
+            expected = self.list_sizes().scaled(people.share) if relation != "unknown" else DobCounts()
             entry = candidate.entry
             middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
             if middle == "different":
                 continue  # the middle names contradict each other: a weak date fit is not enough
             if middle is None:  # a name variant: weigh it against every entry with a name like the visitor's
                 # (at least this one: a typo can take a name out of the visitor's sound keys)
-                counts, names = _at_least_one(namesakes.related, entry.dob), "names like this one"
+                counts = _at_least_one(namesakes.related, entry.dob).at_least(expected)
+                names = "names like this one"
             else:  # the visitor's own name: weigh it against the entries that carry it
                 if look_alikes is None:  # only now: for a common name this reads a few hundred entries
                     look_alikes = self._look_alikes(pq, namesakes.ids, today)
                 counts = DobCounts.of(d for d, m in look_alikes if m == "agrees" or middle != "agrees")
+                if middle != "agrees":  # a shared middle name is rarer than the tables can say
+                    counts = counts.at_least(expected)
                 names = "this name and middle name" if middle == "agrees" else "this name"
             if relation == "unknown":
                 if query.dob.known and counts.total > self._namesakes_max():
@@ -243,6 +287,7 @@ class Screener:
                 if chance > self._max_chance():
                     continue
             words = _common_name_words(relation, query.dob, counts, chance, names)
+            words += f"; in the US population, {people.words}"
             how_common = FieldEvidence("how common the name is", "rare" if counts.total <= 2 else "common", words)
             found.append(replace(candidate, evidence=(*candidate.evidence, how_common)))
         found.sort(key=lambda c: (-c.score, c.entry.id))

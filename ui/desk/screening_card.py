@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.screening.models import Candidate, Query
+from frontdesk.screening.population import commonness
 
 PHOTO_SIZE = 100
 _CARD_STYLE = (
@@ -48,6 +49,16 @@ def photo_label(data: bytes | None, what: str) -> QLabel:
         label.setText("No photo")
         label.setStyleSheet("background:#dde3ea; color:#4a5568; border-radius:4px;")
     return label
+
+
+_SEX = {"M": "Male", "F": "Female", "X": "X"}
+
+
+def _id_lines(sex: str, state: str, last4: str) -> list[str]:
+    lines = [f"Sex: {_SEX.get(sex, sex)}"] if sex else []
+    if state or last4:
+        lines.append(f"ID: {state or 'issuer not known'}, ending {last4 or '(not known)'}")
+    return lines
 
 
 def _value(text: str, role: str = "") -> QLabel:
@@ -103,11 +114,13 @@ class MatchCard(QFrame):
         sides.addWidget(_value("List record", "head"), 0, 2, 1, 2)
         sides.addWidget(photo_label(visitor_photo, "Visitor"), 1, 0, Qt.AlignmentFlag.AlignTop)
         visitor_name = " ".join(p for p in (query.first_name, query.middle_name, query.last_name) if p)
-        sides.addWidget(
-            _value(f"{visitor_name}\nBorn {query.dob.text or 'not given'}"), 1, 1, Qt.AlignmentFlag.AlignTop
-        )
+        visitor_lines = [visitor_name, f"Born {query.dob.text or 'not given'}"]
+        visitor_lines += _id_lines(query.sex, query.id_state, query.id_last4)
+        self.visitor_details = _value("\n".join(visitor_lines))
+        sides.addWidget(self.visitor_details, 1, 1, Qt.AlignmentFlag.AlignTop)
         sides.addWidget(photo_label(entry_photo, "List record"), 1, 2, Qt.AlignmentFlag.AlignTop)
         lines = [entry.full_name, f"Born {entry.dob.text or 'not known'}"]
+        lines += _id_lines(entry.sex, entry.id_state, entry.id_last4)
         if entry.aliases:
             lines.append("Also known as " + "; ".join(entry.aliases))
         lines.append(f"{entry.kind.label} · {entry.source}")
@@ -125,6 +138,17 @@ class MatchCard(QFrame):
         self.evidence = _value("\n".join(f"• {e.field}: {e.words}" for e in candidate.evidence))
         self.evidence.setAccessibleName("Evidence")
         outer.addWidget(self.evidence)
+        # How likely a stranger carries this name: the US Census and SSA tables, in words.
+        people = commonness(query.first_name, query.last_name, query.sex)
+        self.how_common = _value(f"How common the visitor's name is: {people.words}.", "small")
+        self.how_common.setAccessibleName("How common the name is")
+        outer.addWidget(self.how_common)
+        if not query.dob.known:
+            listed = f" (the list gives {entry.dob.text})" if entry.dob.known else ""
+            words = f"No date of birth was given: ask the visitor for at least the year of birth{listed}."
+            ask = _value(words, "head")
+            ask.setAccessibleName("Ask for the year of birth")
+            outer.addWidget(ask)
 
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason (needed for 'Not this person'), e.g. different photo, ID checked")

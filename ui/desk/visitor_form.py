@@ -102,6 +102,7 @@ class VisitorForm(QWidget):
             "id_expires": visitor.id_expires,
             "id_last4": visitor.id_last4,
             "photo": visitor.photo,
+            "sex": visitor.sex,  # screening weighs it (issue 19); not shown, not stored
         }
         self.changed.emit()
 

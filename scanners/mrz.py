@@ -1,0 +1,293 @@
+"""Machine-readable zones (ICAO Doc 9303): passports, passport cards, residence cards, national ID cards.
+
+Three layouts, told apart by their line lengths:
+
+- **TD3** (passport books): 2 lines of 44 characters;
+- **TD2** (some ID cards and visas): 2 lines of 36;
+- **TD1** (ID-1 cards: US passport card, US permanent-resident card, most national ID cards): 3 lines of 30.
+
+Every check digit is verified (weights 7, 3, 1; ``0-9`` their value, ``A-Z`` 10–35, ``<`` 0); a wrong one
+raises :class:`UnreadableIdError` naming the field, so a misread is rescanned, never stored. OCR confuses
+``O``/``0``, ``I``/``1``, ``B``/``8``, ``S``/``5``, ``Z``/``2``, ``G``/``6``: in fields that can only hold
+digits (dates, check digits) such letters are read as the digit, and the repair is listed.
+
+The result is the same :class:`IdRecord` an AAMVA barcode gives: ``document`` is ``PASSPORT`` (a ``P``
+document, or the ``IP`` passport card), ``RESIDENT`` (a residence card: US ``C1``/``C2``/``IR``/``AR``, or
+any ``R``-coded card) or ``ID``; ``country`` is the three-letter issuer (``D`` for Germany, as ICAO writes
+it); ``jurisdiction`` is null (no MRZ names a state); ``source`` is ``mrz``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from scanners.idcard import IdRecord, UnreadableIdError
+
+LAYOUTS = {44: "TD3", 36: "TD2", 30: "TD1"}
+LINES = {"TD3": 2, "TD2": 2, "TD1": 3}
+_VALUES = {**{str(d): d for d in range(10)}, **{chr(65 + i): 10 + i for i in range(26)}, "<": 0}
+_AS_DIGIT = str.maketrans("OQDILZSGB", "001112568")
+_ALLOWED = re.compile(r"^[A-Z0-9<]+$")
+RESIDENT_CODES = frozenset({"C1", "C2", "IR", "AR", "CR", "RP"})
+
+
+def check_digit(text: str) -> int:
+    """The ICAO 9303 check digit of ``text`` (weights 7, 3, 1 repeating)."""
+    weights = (7, 3, 1)
+    return sum(_VALUES.get(c, 0) * weights[i % 3] for i, c in enumerate(text)) % 10
+
+
+def find_lines(text: str) -> list[str] | None:
+    """The MRZ lines in ``text`` (a reader's two or three lines, or all of them run together), or None.
+
+    Spaces are dropped and letters upper-cased; a reader in keyboard mode may send ``«`` or spaces for ``<``.
+    """
+    cleaned = text.replace("«", "<").upper()
+    lines = [re.sub(r"[ \t]", "", line) for line in cleaned.replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    for size, layout in LAYOUTS.items():
+        count = LINES[layout]
+        run = [line for line in lines if len(line) == size and _ALLOWED.match(line)]
+        if len(run) >= count:
+            return run[-count:]  # an OCR'd page may hold other text above the zone
+    joined = "".join(lines)
+    for size, layout in LAYOUTS.items():
+        if len(joined) == size * LINES[layout] and _ALLOWED.match(joined):
+            return [joined[i : i + size] for i in range(0, len(joined), size)]
+    return None
+
+
+def looks_like_mrz(text: str) -> bool:
+    """True when ``text`` holds a machine-readable zone."""
+    # Cheap first: every zone has filler '<' and an AAMVA payload starts with '@' (this runs on every scan).
+    if "<" not in text or text.lstrip().startswith("@"):
+        return False
+    return find_lines(text) is not None
+
+
+def parse_mrz(text: str, *, today: date | None = None) -> IdRecord:
+    """Read a machine-readable zone into an :class:`IdRecord`, verifying every check digit."""
+    lines = find_lines(text)
+    if lines is None:
+        raise UnreadableIdError(
+            "This is not a passport or ID card zone the desk can read (2 lines of 44 or 36 characters, or 3 of "
+            "30): scan it again or enter the visitor by hand"
+        )
+    today = today or date.today()
+    repairs: list[str] = []
+    layout = LAYOUTS[len(lines[0])]
+    lines = _digits_where_digits_belong(lines, layout, repairs)
+    if layout == "TD1":
+        fields = _td1(lines)
+    else:
+        fields = _td2_td3(lines, layout)
+    _verify(fields, repairs)
+    code = fields["code"].rstrip("<")
+    last, first, middle = _names(fields["names"], repairs)
+    number = fields["number"].replace("<", "")
+    return IdRecord(
+        first_name=first,
+        middle_name=middle,
+        last_name=last,
+        dob=_date(fields["dob"], "dob", today, repairs),
+        expires=_date(fields["expires"], "expires", today, repairs),
+        sex={"M": "M", "F": "F", "X": "X"}.get(fields["sex"]) if fields["sex"] != "<" else None,
+        id_number=number or None,
+        document=_document(code),
+        jurisdiction=None,
+        country=fields["issuer"].replace("<", "") or None,
+        repairs=tuple(repairs),
+        source="mrz",
+    )
+
+
+def _document(code: str) -> str:
+    if code.startswith("P") or code == "IP":
+        return "PASSPORT"
+    if code in RESIDENT_CODES or code.startswith("R"):
+        return "RESIDENT"
+    return "ID"
+
+
+def _td2_td3(lines: list[str], layout: str) -> dict[str, str]:
+    one, two = lines
+    optional_end = 42 if layout == "TD3" else 35
+    fields = {
+        "code": one[0:2],
+        "issuer": one[2:5],
+        "names": one[5:],
+        "number": two[0:9],
+        "number_check": two[9],
+        "nationality": two[10:13],
+        "dob": two[13:19],
+        "dob_check": two[19],
+        "sex": two[20],
+        "expires": two[21:27],
+        "expires_check": two[27],
+        "optional": two[28:optional_end],
+        "composite_check": two[-1],
+        "composite": two[0:10] + two[13:20] + two[21:optional_end] + (two[42] if layout == "TD3" else ""),
+    }
+    if layout == "TD3":
+        fields["optional_check"] = two[42]
+    return fields
+
+
+def _td1(lines: list[str]) -> dict[str, str]:
+    one, two, three = lines
+    number, number_check = one[5:14], one[14]
+    if number_check == "<" and one[15] != "<":
+        # A number longer than 9: it runs on into the optional data, its check digit last (Doc 9303-5, 4.2.4).
+        rest = one[15:30].split("<", 1)[0]
+        number, number_check = number + rest[:-1], rest[-1]
+    return {
+        "code": one[0:2],
+        "issuer": one[2:5],
+        "number": number,
+        "number_check": number_check,
+        "dob": two[0:6],
+        "dob_check": two[6],
+        "sex": two[7],
+        "expires": two[8:14],
+        "expires_check": two[14],
+        "nationality": two[15:18],
+        "names": three,
+        "composite_check": two[29],
+        "composite": one[5:30] + two[0:7] + two[8:15] + two[18:29],
+    }
+
+
+_CHECKED = (
+    ("number", "number_check", "document number"),
+    ("dob", "dob_check", "date of birth"),
+    ("expires", "expires_check", "expiry date"),
+    ("optional", "optional_check", "personal number"),
+    ("composite", "composite_check", "whole zone (composite)"),
+)
+
+
+# Where a layout can only hold digits: (line, positions) of its dates and check digits.
+_DIGITS = {
+    "TD3": ((1, (*range(13, 20), *range(21, 28), 9, 42, 43)),),
+    "TD2": ((1, (*range(13, 20), *range(21, 28), 9, 35)),),
+    "TD1": ((0, (14,)), (1, (*range(0, 7), *range(8, 15), 29))),
+}
+
+
+def _digits_where_digits_belong(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
+    """Letters OCR mistakes for digits (O for 0, I for 1 ...) read as digits where only digits can stand."""
+    out = list(lines)
+    for row, positions in _DIGITS[layout]:
+        chars = list(out[row])
+        for i in positions:
+            if chars[i] != "<":  # a filler stays: an empty field's check digit may be '<'
+                chars[i] = chars[i].translate(_AS_DIGIT)
+        fixed = "".join(chars)
+        if fixed != out[row]:
+            repairs.append(f"read letters as digits where only digits can stand (line {row + 1}: {fixed})")
+            out[row] = fixed
+    return out
+
+
+def _verify(fields: dict[str, str], repairs: list[str]) -> None:
+    for key, check, words in _CHECKED:
+        if check not in fields:
+            continue
+        digit = fields[check]
+        if key == "optional" and digit == "<" and set(fields[key]) <= {"<"}:
+            continue  # an empty personal number may carry '<' for its check digit
+        digit = digit.translate(_AS_DIGIT)
+        if not digit.isdigit() or int(digit) != check_digit(fields[key]):
+            raise UnreadableIdError(
+                f"The {words} check digit does not match ({fields[check]}, expected {check_digit(fields[key])}): "
+                "scan the zone again or enter the visitor by hand"
+            )
+
+
+def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str | None]:
+    if not field.endswith("<"):
+        repairs.append("the name fills the whole zone: it may be cut short")
+    primary, _, secondary = field.rstrip("<").partition("<<")
+    last = _words(primary)
+    given = _words(secondary).split() if secondary else []
+    if not last and not given:
+        raise UnreadableIdError("The zone was read but holds no name: enter the visitor by hand")
+    first = given[0] if given else None
+    middle = " ".join(given[1:]) or None
+    return last or None, first, middle
+
+
+def _words(text: str) -> str:
+    return " ".join(part for part in text.split("<") if part)
+
+
+def _date(text: str, kind: str, today: date, repairs: list[str]) -> date | None:
+    if not text.isdigit():
+        repairs.append(f"the {kind} field is not a date ({text})")
+        return None
+    yy, mm, dd = int(text[0:2]), int(text[2:4]), int(text[4:6])
+    if kind == "dob":
+        year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
+    else:
+        year = 2000 + yy if yy < 70 else 1900 + yy
+    try:
+        return date(year, mm, dd)
+    except ValueError:
+        repairs.append(f"the {kind} field is not a real date ({text})")
+        return None
+
+
+def _mrz_text(name: str) -> str:
+    """A name as a zone writes it: upper case, accents dropped, spaces and hyphens as ``<`` (Doc 9303-3)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name.upper())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^A-Z]+", "<", plain.replace("'", ""))
+
+
+def mrz_lines(
+    *,
+    layout: str,
+    code: str,
+    issuer: str,
+    last: str,
+    given: str,
+    number: str,
+    nationality: str,
+    dob: date,
+    sex: str,
+    expires: date,
+    optional: str = "",
+) -> list[str]:
+    """Write a zone with correct check digits: for tests, demo documents and the synthetic passport page."""
+
+    def pad(text: str, size: int) -> str:
+        return (text + "<" * size)[:size]
+
+    def ymd(day: date) -> str:
+        return day.strftime("%y%m%d")
+
+    names = _mrz_text(last) + "<<" + _mrz_text(given)
+    code, issuer, nationality = pad(code, 2), pad(issuer, 3), pad(nationality, 3)
+    if layout == "TD1":
+        num = pad(number, 9)
+        one = pad(code + issuer + num + str(check_digit(num)) + optional, 30)
+        two = ymd(dob) + str(check_digit(ymd(dob))) + sex + ymd(expires) + str(check_digit(ymd(expires)))
+        two = pad(two + nationality, 29)
+        two += str(check_digit(one[5:30] + two[0:7] + two[8:15] + two[18:29]))
+        return [one, two, pad(names, 30)]
+    size = 44 if layout == "TD3" else 36
+    one = pad(code + issuer + names, size)
+    num = pad(number, 9)
+    two = num + str(check_digit(num)) + nationality + ymd(dob) + str(check_digit(ymd(dob))) + sex
+    two += ymd(expires) + str(check_digit(ymd(expires)))
+    if layout == "TD3":
+        opt = pad(optional, 14)
+        two += opt + str(check_digit(opt))
+        composite = two[0:10] + two[13:20] + two[21:43]
+    else:
+        two += pad(optional, 7)
+        composite = two[0:10] + two[13:20] + two[21:35]
+    return [one, two + str(check_digit(composite))]

@@ -1,0 +1,153 @@
+"""Issue 19: how common a name is in the population, and what the ID gives beyond the name.
+
+Every person here is invented. The population tables are the real US Census / SSA ones shipped with
+the package (``frontdesk/screening/population_sources.txt``).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from frontdesk.checkin.workflow import query_of
+from frontdesk.models import Visitor
+from frontdesk.screening import population
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.importer import import_csv
+from frontdesk.screening.match import Thresholds, prepare, score_entry
+from frontdesk.screening.models import Decision, Entry, Kind, Query
+from frontdesk.screening.screener import Screener
+
+
+def entry(first, last, dob="1980-03-14", *, sex="", state="", last4="", middle="") -> Entry:
+    return Entry(1, "District", Kind.BARRED, first, last, middle, (), parse_dob(dob), sex=sex, id_state=state,
+                 id_last4=last4)  # fmt: skip
+
+
+def score(query: Query, e: Entry):
+    return score_entry(prepare(query), e, Thresholds())
+
+
+# --- the population tables ----------------------------------------------------------------------------
+
+
+def test_the_tables_are_the_census_and_ssa_ones_with_their_source():
+    from importlib import resources
+
+    sources = resources.files("frontdesk.screening").joinpath("population_sources.txt").read_text("utf-8")
+    assert "Census" in sources and "Social Security" in sources or "SSA" in sources
+    assert "public domain" in sources
+    assert population.surname_share("Smith") > 0.009  # 1.006% in 1990
+    assert population.surname_share("Smith") > population.surname_share("Wróblewski")
+    assert population.surname_share("Zzyzxqvark") == population.UNLISTED_SURNAME
+    assert population.given_share("James", "M") > 0.02 and population.given_share("James", "F") < 0.001
+    assert population.given_share("Zbigniew") == population.UNLISTED_GIVEN
+    assert population.surname_share("de la Cruz") == population.surname_share("Delacruz")
+    assert population.sex_of_name("Mary") == "F" and population.sex_of_name("Gary") == "M"
+    assert population.sex_of_name("Jordan") == ""  # given to both
+
+
+def test_commonness_in_words():
+    common = population.commonness("James", "Smith", "M")
+    rare = population.commonness("Zbigniew", "Wróblewski", "M")
+    assert common.bearers > 10_000 > 1 > rare.bearers
+    assert "Smith: about 1 person in 99" in common.words and "together about" in common.words
+    assert "a rare given name" in rare.words and "fewer than 1 person" in rare.words
+
+
+def _write(path, rows):
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["first_name", "last_name", "dob", "sex", "id_state", "id_last4"])
+        w.writerows(rows)
+
+
+def test_a_near_miss_date_is_weighed_by_how_many_people_carry_the_name(services, tmp_path):
+    """Each name is listed once: the population tells James Smith (~94,000 people) from Zbigniew Wróblewski.
+
+    A date one digit off is flagged only while such a near miss is unlikely by chance among the name's
+    bearers; on a list of 10,000 entries the US tables predict about 3 James Smiths, whatever the list holds.
+    A strict ``max_chance`` makes the difference show on a list this small (the default is for a million).
+    """
+    rows = [["James", "Smith", "1975-06-14", "M", "", ""], ["Zbigniew", "Wróblewski", "1975-06-14", "M", "", ""]]
+    rows += [[f"Filler{i}", f"Person{i}", "1960-01-01", "", "", ""] for i in range(10_000)]
+    path = tmp_path / "list.csv"
+    _write(path, rows)
+    import_csv(services.store, path, "Registry")
+    screener = Screener(services.store, max_chance=lambda: 0.003)
+    near = parse_dob("1975-06-15")
+    common = screener.screen(Query("James", "Smith", dob=near, sex="M"))
+    rare = screener.screen(Query("Zbigniew", "Wróblewski", dob=near, sex="M"))
+    assert common.decision is Decision.CLEAR
+    assert rare.decision is not Decision.CLEAR
+    words = next(e.words for e in rare.candidates[0].evidence if e.field == "how common the name is")
+    assert "in the US population, Wróblewski: about 1 person in" in words and "fewer than 1 person" in words
+    # The exact date needs no weighing: James Smith born that day is flagged.
+    assert screener.screen(Query("James", "Smith", dob=parse_dob("1975-06-14"))).decision is not Decision.CLEAR
+
+
+# --- sex, issuer and last 4 ---------------------------------------------------------------------------
+
+
+def test_a_different_sex_rules_out_a_near_name():
+    listed = entry("Mary", "Brown", "1969-07-03", sex="F")
+    assert score(Query("Gary", "Brown", dob=parse_dob("1969-07-03")), listed) is not None  # no sex given
+    assert score(Query("Gary", "Brown", dob=parse_dob("1969-07-03"), sex="M"), listed) is None
+    # When the list gives no sex, the listed first name does (Mary: a female name in the SSA tables).
+    unsexed = entry("Mary", "Brown", "1969-07-03")
+    assert score(Query("Gary", "Brown", dob=parse_dob("1969-07-03"), sex="M"), unsexed) is None
+    found = score(Query("Marie", "Brown", dob=parse_dob("1969-07-03"), sex="F"), unsexed)
+    assert found is not None and any(e.field == "sex" and e.relation == "same" for e in found.evidence)
+
+
+def test_the_exact_name_and_date_stay_flagged_whatever_the_sex():
+    listed = entry("Jordan", "Okafor", "1980-03-14", sex="F")
+    found = score(Query("Jordan", "Okafor", dob=parse_dob("1980-03-14"), sex="M"), listed)
+    assert found is not None and found.decision is not Decision.CLEAR
+    assert any(e.field == "sex" and e.relation == "different" for e in found.evidence)
+
+
+def test_the_same_issuer_and_last_4_confirm_a_weak_date_fit(services, tmp_path):
+    rows = [["Maria", "Garcia", f"1975-{m:02d}-{d:02d}", "F", "", ""] for m in range(1, 13) for d in (3, 17)]
+    rows.append(["Maria", "Garcia", "1975-06-14", "F", "TX", "4821"])
+    path = tmp_path / "list.csv"
+    _write(path, rows)
+    import_csv(services.store, path, "Registry")
+    screener = Screener(services.store, max_chance=lambda: 1e-9)  # near-miss dates never enough alone
+    near = parse_dob("1975-06-15")
+    assert screener.screen(Query("Maria", "Garcia", dob=near, sex="F")).decision is Decision.CLEAR
+    result = screener.screen(Query("Maria", "Garcia", dob=near, sex="F", id_state="TX", id_last4="4821"))
+    assert result.decision is Decision.MATCH
+    assert "same last 4 (4821) of an ID from TX" in result.candidates[0].evidence_text
+    other = screener.screen(Query("Maria", "Garcia", dob=near, sex="F", id_state="TX", id_last4="0000"))
+    assert other.decision is Decision.CLEAR  # another number decides nothing: the date is still a near miss
+
+
+def test_import_reads_sex_issuer_and_last_4(services, tmp_path):
+    path = tmp_path / "list.csv"
+    _write(path, [["Ada", "Okafor", "1980-03-14", "female", "va", "DL-12-3456"]])
+    import_csv(services.store, path, "District")
+    (listed,) = services.lists.search("Okafor")
+    assert (listed.sex, listed.id_state, listed.id_last4) == ("F", "VA", "3456")
+
+
+def test_the_check_in_query_carries_what_the_id_gives():
+    visitor = Visitor("Ada", "Okafor", dob=None, id_issuer="va", id_last4="3456", sex="F")
+    q = query_of(visitor)
+    assert (q.sex, q.id_state, q.id_last4) == ("F", "VA", "3456")
+
+
+def test_the_same_id_finds_an_entry_whatever_the_spelling(services, tmp_path):
+    """A list without a date of birth and a first name typed so it sounds different: only the ID finds it."""
+    path = tmp_path / "list.csv"
+    _write(path, [["Alberto", "Ramirez", "", "M", "IL", "0656"]])
+    import_csv(services.store, path, "District")
+    screener = Screener(services.store)
+    typed = Query("Aberto", "Ramirez", dob=parse_dob("1952-01-29"), sex="M")
+    assert screener.screen(typed).decision is Decision.CLEAR
+    shown = Query("Aberto", "Ramirez", dob=parse_dob("1952-01-29"), sex="M", id_state="IL", id_last4="0656")
+    result = screener.screen(shown)
+    assert result.decision is Decision.MATCH
+    assert screener.scan_all(shown).decision is Decision.MATCH  # the index and a full scan agree
+    # Unrelated names with the same number are someone else: the ID alone decides nothing.
+    other = Query("Wei", "Okafor", dob=parse_dob("1952-01-29"), sex="M", id_state="IL", id_last4="0656")
+    assert screener.screen(other).decision is Decision.CLEAR
