@@ -217,6 +217,14 @@ class Services:
             session=session,
             audit=audit,
             frozen=frozen,
+            outbound=outbound,
+        )
+        daily_log = DailyLog(
+            outbound,
+            settings,
+            review.day_rows,
+            lambda day, rows: review.day_pdf(day, rows, school=settings.get(SCHOOL_NAME)),
+            expiring_checks=lambda: [v.check.expires for v in volunteers.expiring() if v.check.expires],
         )
         return cls(
             store=store,
@@ -249,12 +257,7 @@ class Services:
             ),
             outbound=outbound,
             sender=Sender(store, settings, lambda: channels_from_settings(settings), audit=audit, events=events),
-            daily_log=DailyLog(
-                outbound,
-                settings,
-                review.day_rows,
-                lambda day, rows: review.day_pdf(day, rows, school=settings.get(SCHOOL_NAME)),
-            ),
+            daily_log=daily_log,
             students=students,
             dismissal=dismissal,
             reunification=ReunificationService(store, students, dismissal, session=session, audit=audit),

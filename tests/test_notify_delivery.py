@@ -554,3 +554,23 @@ def test_release_refused_hook_for_the_students_feature(services):
         "Student release refused at Maple Grove, 14:05: Carl Custodian was not allowed to take a student. "
         "Desk: Pat Demo. See the desk before calling the family."
     )
+
+
+def test_expiring_volunteer_checks_reach_their_subscribers_once_a_week(services):
+    """The volunteers' reminder goes into the outbox (issue 20's hook, wired to issue 18's records)."""
+    from frontdesk.settings import NOTIFY_DAILY_LOG_TIME
+    from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer
+
+    services.outbound.add("office@school.example", "release-refused,checks-expiring", name="Office")
+    soon = date.today() + timedelta(days=10)
+    services.volunteers.add(
+        NewVolunteer(
+            "Vera", "Volunteer", check=BackgroundCheck("fingerprint", "State", date.today(), "clear", soon)
+        )
+    )
+    services.settings.set(NOTIFY_DAILY_LOG_TIME, "00:00")
+    services.daily_log.queue_if_due()
+    (queued,) = [d for d in services.outbound.deliveries() if d.event == "checks-expiring"]
+    assert "volunteer background check" in queued.body and "1 " in queued.body
+    services.daily_log.queue_if_due()  # once a week: not again
+    assert len([d for d in services.outbound.deliveries() if d.event == "checks-expiring"]) == 1

@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from frontdesk import settings as s
+from frontdesk.access.session import SYSTEM_ACTOR
 from frontdesk.cli import main
 from frontdesk.demo.oneroster import write_bundle, write_delta
 from frontdesk.errors import ConflictError, PermissionDenied
@@ -193,11 +194,15 @@ def test_an_unlisted_adult_is_refused_unless_a_principal_approves(staffed, facts
 def test_a_custody_order_naming_the_student_refuses_and_tells_the_principal(staffed, facts):
     student = staffed.students.get("stu-00020")
     sign_in(staffed, "desk.lee")
+    with staffed.session.acting_as(SYSTEM_ACTOR):
+        staffed.outbound.add("sro@district.example", "release-refused", name="SRO")
     outcome = staffed.dismissal.release(
         ReleaseRequest(student, "Victor", "Custodia", "Early pick-up", dob=date(1979, 5, 5))
     )
     assert isinstance(outcome, Refused) and outcome.code == "custody"
     assert "Dr. Nakamura" in outcome.decision.told
+    (told,) = [d for d in staffed.outbound.deliveries() if d.event == "release-refused"]  # email/text too
+    assert "Victor Custodia" in told.body and student.first_name not in told.body  # never the child's name
     assert staffed.students.out() == []
     staffed.accounts.sign_out()
     sign_in(staffed, "p.nakamura")

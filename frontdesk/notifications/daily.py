@@ -68,6 +68,7 @@ class DailyLog:
         pdf: DayPdf,
         *,
         now: Callable[[], datetime] = clock.now,
+        expiring_checks: Callable[[], list[date]] | None = None,
     ):
         self._outbound = outbound
         self._settings = settings
@@ -75,6 +76,8 @@ class DailyLog:
         self._pdf = pdf
         self._now = now
         self._checked: date | None = None  # the day already looked at by queue_if_due (in this process)
+        # The volunteers feature's reminder (issue 18): the expiry dates of checks lapsing within 30 days.
+        self._expiring_checks = expiring_checks
 
     def queue(self, day: date, *, key: str = "") -> int:
         """Queue ``day``'s log now; 0 when the day had no visits (or nobody subscribes)."""
@@ -123,6 +126,10 @@ class DailyLog:
         if (now.hour, now.minute) < (hour, minute):
             return 0
         self._checked = today
+        if self._expiring_checks is not None:  # once a week, at the school's time: checks about to lapse
+            dates = sorted(self._expiring_checks())
+            year, week, _ = today.isocalendar()
+            self._outbound.checks_expiring(len(dates), dates[0] if dates else None, period=f"{year}-W{week:02d}")
         key = f"{today.isoformat()}@scheduled"
         if self._outbound.queued_before(DAILY_LOG, key):
             return 0

@@ -174,7 +174,9 @@ class DismissalService:
         session: Session,
         audit: AuditTrail,
         frozen: Callable[[], str | None] = lambda: None,
+        outbound=None,
     ):
+        self._outbound = outbound  # email and text subscribers of ``release-refused`` (issue 20)
         self._students = students
         self._screener = screener
         self._decisions = decisions
@@ -293,6 +295,12 @@ class DismissalService:
         )
 
     def _refusal_record(self, request: ReleaseRequest, code: str, source: str, decision_id: int | None = None):
+        with self._audit.transaction():  # the refusal's record and its emails and texts commit together
+            self._record_refusal(request, code, source, decision_id)
+            if self._outbound is not None and code != "not_authorised":  # refused by an order or the office
+                self._outbound.release_refused(request.adult, staff=self._students.staff())
+
+    def _record_refusal(self, request: ReleaseRequest, code: str, source: str, decision_id: int | None) -> None:
         self._audit.record(
             None,
             "students.release_refused",
