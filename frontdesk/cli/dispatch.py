@@ -22,10 +22,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     register_station_commands(sub)
     # The district console (serve, enroll, stations, revoke, user) is another product: the desk never
     # imports it. Where it is installed beside the desk it plugs its actions in through an entry point.
-    plugins = entry_points(group="frontdesk.dispatch_commands")
-    for plugin in plugins:
-        plugin.load()(sub)
-    if not plugins:
+    loaded = 0
+    for plugin in entry_points(group="frontdesk.dispatch_commands"):
+        try:
+            plugin.load()(sub)
+            loaded += 1
+        except ImportError:  # named in the metadata but not shipped (the desk's frozen bundle)
+            continue
+    if not loaded:
         for name in DISTRICT_COMMANDS:
             p = sub.add_parser(name, help="(the district server, not installed here)")
             p.add_argument("rest", nargs=argparse.REMAINDER)

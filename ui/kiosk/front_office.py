@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from frontdesk.errors import FrontDeskError
@@ -38,6 +38,7 @@ class FrontOfficeBanner(QFrame):
         )
         row = QHBoxLayout(self)
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.label.setAccessibleName("Waiting from the kiosk")
         self.take_button = QPushButton("Check in here")
         self.take_button.setAccessibleName("Check in the person waiting from the kiosk")

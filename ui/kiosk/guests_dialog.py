@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTime, Slot
+from PySide6.QtCore import Qt, QTime, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -54,6 +54,7 @@ class ExpectedGuestsDialog(QDialog):
         self.add_button.clicked.connect(self.add_guest)
         layout.addWidget(self.add_button)
         self.code = QLabel()
+        self.code.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.code.setAccessibleName("Guest code")
         big = QFont(self.code.font())
         big.setPointSizeF(big.pointSizeF() * 2)

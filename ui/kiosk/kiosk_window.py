@@ -53,6 +53,7 @@ DONE_MS = 6000  # how long "checked in" / "goodbye" / "see the front office" sta
 
 def _label(name: str) -> QLabel:
     label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)

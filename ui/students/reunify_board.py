@@ -50,6 +50,7 @@ class ReunifyBoard(QWidget):
         self.resize(1300, 690)
         layout = QVBoxLayout(self)
         self.banner = QLabel("")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.banner.setAccessibleName("Reunification state")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.banner)
@@ -83,11 +84,13 @@ class ReunifyBoard(QWidget):
             ask.addWidget(w, stretch)
         layout.addLayout(ask)
         self.message = QLabel("")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Reunification message")
         layout.addWidget(self.message)
 
         self.totals = QLabel("")
+        self.totals.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.totals.setAccessibleName("Totals")
         bold = QFont(self.totals.font())
         bold.setBold(True)

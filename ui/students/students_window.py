@@ -102,6 +102,7 @@ class StudentsWindow(QWidget):
         # --- middle: the student, who may take them, the two actions -----------------------------------
         middle = QVBoxLayout()
         self.name = QLabel("Find a student")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.name.setAccessibleName("Student")
         name_font = QFont(self.name.font())
         name_font.setPointSizeF(name_font.pointSizeF() * 1.5)
@@ -109,6 +110,7 @@ class StudentsWindow(QWidget):
         self.name.setFont(name_font)
         middle.addWidget(self.name)
         self.details = QLabel("")
+        self.details.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.details.setAccessibleName("Student details")
         self.details.setWordWrap(True)
         middle.addWidget(self.details)
@@ -165,6 +167,7 @@ class StudentsWindow(QWidget):
         self.decision = QGroupBox("Compare with the list entry")
         decision_layout = QVBoxLayout(self.decision)
         self.decision_text = QLabel()
+        self.decision_text.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.decision_text.setWordWrap(True)
         decision_layout.addWidget(self.decision_text)
         self.not_this_reason = QLineEdit()
@@ -188,6 +191,7 @@ class StudentsWindow(QWidget):
         self.return_button.hide()
         middle.addWidget(self.return_button)
         self.message = QLabel("")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.message.setAccessibleName("Students message")
         self.message.setWordWrap(True)
         self.message.setMinimumHeight(40)
@@ -198,6 +202,7 @@ class StudentsWindow(QWidget):
         # --- right: the last slip, as printed ------------------------------------------------------------
         right = QVBoxLayout()
         self.slip = QLabel("The late pass or release slip shows here as it prints.")
+        self.slip.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.slip.setWordWrap(True)
         self.slip.setAccessibleName("Last slip")
         self.slip.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -205,6 +210,7 @@ class StudentsWindow(QWidget):
         self.slip.setMinimumHeight(470)
         right.addWidget(self.slip)
         self.slip_status = QLabel("")
+        self.slip_status.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.slip_status.setWordWrap(True)
         self.slip_status.setFixedWidth(300)
         right.addWidget(self.slip_status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Slot
+from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -75,6 +75,7 @@ class VolunteersPanel(QWidget):
         self.services = services
         layout = QVBoxLayout(self)
         self.reminders = QLabel()
+        self.reminders.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.reminders.setWordWrap(True)
         self.reminders.setAccessibleName("Background checks expiring soon")
         layout.addWidget(self.reminders)
@@ -100,6 +101,7 @@ class VolunteersPanel(QWidget):
         self.hours_model = HoursTableModel()
         layout.addWidget(_table(self.hours_model, "Volunteer hours"), 2)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         layout.addWidget(self.message)
         self.show_button.clicked.connect(self.refresh)
         self.csv_button.clicked.connect(lambda: self.ask_export("csv"))
@@ -125,7 +127,7 @@ class VolunteersPanel(QWidget):
         self.hours_model.set_items(list(report.volunteers))
         if expiring:
             names = "; ".join(f"{v.full_name} ({v.check.expires:%m/%d})" for v in expiring)
-            self.reminders.setText(f"<b>Background checks expiring in the next {days} days:</b> {names}")
+            self.reminders.setText(f"Background checks expiring in the next {days} days: {names}")
             self.reminders.setStyleSheet("background: #fff4d6; padding: 6px;")
         else:
             self.reminders.setText(f"No background check expires in the next {days} days.")
