@@ -286,3 +286,21 @@ def test_the_principal_s_review_shows_checks_expiring_within_30_days_and_exports
     assert "Vera" not in panel.reminders.text() and panel.volunteer_model.rowCount() == 2
     assert panel.export_to(str(tmp_path / "hours.pdf"), "pdf") == 0
     assert (tmp_path / "hours.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_camera_at_the_kiosk_takes_the_visitors_photo_at_check_in(qtbot, services, printer):
+    from scanners.camera import FakeCamera, placeholder_face
+
+    camera = FakeCamera([placeholder_face()])
+    camera.open()
+    station = build_kiosk(services, printer=printer, camera=camera)
+    qtbot.addWidget(station.window)
+    station.window.show()
+    returning(services, "Ann", "Testwood", date(1980, 2, 3))
+    pick(qtbot, station, "Testw", "Ann Testwood")
+    with qtbot.waitSignal(station.visit_checked_in) as signal:
+        confirm(qtbot, station)
+    photo = services.visits.photo(signal.args[0].visitor.id)
+    assert photo is not None and photo[:2] == b"\xff\xd8"  # a JPEG from the camera, kept for the badge
+    station.window._may_close = True  # noqa: SLF001 - let the test's teardown close it
+    station.stop()

@@ -29,7 +29,7 @@ from frontdesk.settings import (
 from frontdesk.store import typed_error
 from printers.fakes import PreviewPrinter
 from printers.uri import SCHEMES
-from scanners.camera import FakeCamera, placeholder_face
+from scanners.camera import FakeCamera, FrameSource, placeholder_face
 from scanners.image import barcode_image
 from scanners.samples import DEMO_SCANS
 from scanners.serial_scanner import SerialScanner
@@ -141,19 +141,27 @@ class Kiosk:
 
     window: KioskWindow
     printing: PrintWorker
+    camera: FrameSource | None = None
 
     def __getattr__(self, name: str):
         return getattr(self.window, name)
 
     def stop(self) -> None:
-        """Stop the printer's worker (the badges already queued are printed first)."""
+        """Stop the printer's worker (the badges already queued are printed first) and close the camera."""
         self.printing.stop()
+        if self.camera is not None:
+            self.camera.close()
 
 
-def build_kiosk(services: Services, *, wedge: WedgeFilter | None = None, printer=None) -> Kiosk:
+def build_kiosk(
+    services: Services, *, wedge: WedgeFilter | None = None, printer=None, camera: FrameSource | None = None
+) -> Kiosk:
     """The self-service kiosk: its window, the badge printer (the setting's, or ``printer``) fed from each
-    check-in, and the keyboard-wedge scanner's scans. Every check-in goes through ``services.checkin``."""
-    window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000)
+    check-in, the keyboard-wedge scanner's scans, and the camera (``camera``, else the PC's own when the
+    system lists one) for the visitor's photo. Every check-in goes through ``services.checkin``."""
+    if camera is None:
+        camera = _kiosk_camera(services)
+    window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000, camera=camera)
     if printer is None:
         try:
             printer = services.badges.printer()
@@ -165,7 +173,22 @@ def build_kiosk(services: Services, *, wedge: WedgeFilter | None = None, printer
     worker.start()
     if wedge is not None:
         wedge.scanned.connect(window.on_scanned)
-    return Kiosk(window, worker)
+    return Kiosk(window, worker, camera)
+
+
+def _kiosk_camera(services: Services) -> FrameSource | None:
+    """The PC's camera, opened, when the system lists one; None (no photo) otherwise."""
+    from ui.scanning.camera_qt import QtCamera, cameras_present
+
+    if not cameras_present():
+        return None
+    camera = QtCamera()
+    try:
+        camera.open()
+    except DeviceError as exc:
+        services.events.record("camera", "warning", exc.message)
+        return None
+    return camera
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:

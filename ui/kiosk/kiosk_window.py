@@ -9,6 +9,7 @@ touch or a key it goes back to the welcome screen in English, clearing whatever 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal, Slot
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.errors import FrontDeskError
+from frontdesk.errors import DeviceError, FrontDeskError
 from frontdesk.kiosk.service import Admitted, Arrival, CheckedOut, Kind, SeeFrontOffice
 from frontdesk.settings import SCHOOL_NAME
+from scanners.camera import FrameSource, photo_bytes
 from ui.kiosk.i18n import Languages
 
 if TYPE_CHECKING:
@@ -68,9 +70,11 @@ class KioskWindow(QWidget):
     sent_to_front_office = Signal(int)  # the kiosk request's id
     exit_requested = Signal()  # a staff member's PIN was right
 
-    def __init__(self, services: Services, *, idle_ms: int = 30_000):
+    def __init__(self, services: Services, *, idle_ms: int = 30_000, camera: FrameSource | None = None):
         super().__init__()
         self.services = services
+        # The kiosk's camera, when one is present: it takes the visitor's photo for the badge at check-in.
+        self._camera = camera
         self.languages = Languages()
         self._texts: list[tuple[object, str]] = []  # (setter, English source) re-read on a language change
         self._arrival: Arrival | None = None
@@ -390,6 +394,7 @@ class KioskWindow(QWidget):
         """Ask the core; say only *checked in* or *please see the front office*."""
         if self._arrival is None:
             return
+        self._arrival = self._with_photo(self._arrival)
         try:
             answer = self.services.kiosk.check_in(self._arrival, activity=activity)
         except FrontDeskError:
@@ -406,6 +411,17 @@ class KioskWindow(QWidget):
         self._say(self.tr("Please see the front office."), "")
         if isinstance(answer, SeeFrontOffice):
             self.sent_to_front_office.emit(answer.request_id)
+
+    def _with_photo(self, arrival: Arrival) -> Arrival:
+        """The arrival with a photo from the camera, if there is one (no photo is no reason to stop)."""
+        if self._camera is None:
+            return arrival
+        try:
+            photo = photo_bytes(self._camera.frame())
+        except (DeviceError, OSError) as exc:
+            self.services.events.record("camera", "warning", f"The kiosk's camera took no photo: {exc}")
+            return arrival
+        return dataclasses.replace(arrival, visitor=dataclasses.replace(arrival.visitor, photo=photo))
 
     def _say(self, title: str, text: str) -> None:
         self.result_title.setText(title)
