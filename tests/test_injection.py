@@ -71,3 +71,18 @@ def test_every_csv_the_product_writes_is_inert(loaded, tmp_path, capsys):
     audit = tmp_path / "audit.csv"
     assert main([*base, "audit", "export", "--out", str(audit)]) == 0
     _assert_inert(audit.read_text(encoding="utf-8"))
+
+
+def test_the_volunteer_hours_csv_is_inert(data_dir, capsys):
+    """A volunteer named like a formula (as a forged import could carry) stays text in the hours CSV."""
+    from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer
+
+    services = Services.open(data_dir)
+    today = date.today()
+    check = BackgroundCheck("fingerprint", "State", today, "clear", date(today.year + 1, 1, 1))
+    services.volunteers.add(NewVolunteer(FORMULAS[0], "Helper", activities=("=cmd",), check=check))
+    services.checkin.admit(Visitor(FORMULAS[0], "Helper"), category="volunteer", purpose="=cmd")
+    services.close()
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "volunteers", "hours", "--csv"]) == 0
+    _assert_inert(capsys.readouterr().out)

@@ -237,14 +237,6 @@ class DecisionService:
     def _told(self, notification_id: int) -> tuple[str, ...]:
         return tuple(r.display_name for r in self._notifications.receipts(notification_id))
 
-    def link_visit(self, decision_ids: list[int], visit_id: int) -> None:
-        """Attach decisions to the visit created after them."""
-        db = self._store.db
-        with db.conn:
-            db.conn.executemany(
-                "UPDATE screening_decisions SET visit_id = ? WHERE id = ?", [(visit_id, d) for d in decision_ids]
-            )
-
     def recent(self, limit: int = 100, visit_id: int | None = None) -> list[ScreeningDecision]:
         """Stored decisions, newest first (or those of one visit)."""
         sql = f"SELECT {_COLUMNS} FROM screening_decisions"

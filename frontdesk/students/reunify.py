@@ -14,7 +14,6 @@ A laptop at the reunification site runs the same desk over its own copy of the d
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, TYPE_CHECKING
@@ -25,7 +24,7 @@ from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.students.models import MovementKind, Student
 from frontdesk.students.release import Cleared, DismissalService, Outcome_, ReleaseRequest
 from frontdesk.students.service import StudentService, student_from_row
-from frontdesk.text import new_badge_code
+from frontdesk.text import SafeCsvWriter, new_badge_code
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
@@ -341,7 +340,7 @@ class ReunificationService:
         """Every request of a reunification as CSV (afterwards, for the record); returns how many. Audited."""
         self._session.require(Action.EXPORT)
         board = self.board(run_id if run_id is not None else (self.current() or self._last()).id)
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)  # names from people: no cell runs as a formula in a spreadsheet
         writer.writerow(
             [
                 "reunification",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -11,6 +10,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.review.pdf import BOLD, FONT, MARGIN, RULE, ZEBRA, _fit
+from frontdesk.text import SafeDictWriter
 from frontdesk.volunteers.models import HoursReport
 
 CSV_COLUMNS = ("volunteer_id", "first_name", "last_name", "status", "activity", "visits", "hours", "forgotten")
@@ -41,7 +41,7 @@ def hours_rows(report: HoursReport) -> list[dict]:
 
 def write_csv(report: HoursReport, out: IO[str]) -> None:
     """The report as CSV on ``out`` (a header line, then one row per volunteer and activity)."""
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")  # no cell runs as a formula
     writer.writeheader()
     writer.writerows(hours_rows(report))
 
