@@ -521,21 +521,23 @@ def test_cli_send_daily_log_queues_a_past_day_only_when_it_had_visits(data_dir):
 
 
 # --- recipients: district defaults, school overrides --------------------------------------------------------
-def test_district_recipients_are_kept_when_the_district_forbids_changes(services):
-    services.outbound.set_district_defaults([(DISTRICT, "match,panic", False, "District security")])
-    services.outbound.add(SRO, "match")
-    services.settings.set(s.NOTIFY_SCHOOL_OVERRIDES, False)
+def test_district_recipients_are_kept_when_the_district_locks_them(services):
     from frontdesk.errors import PermissionDenied
 
+    services.outbound.set_district_rules([{"to": DISTRICT, "events": "match,panic", "name": "District security"}])
+    services.outbound.add(SRO, "match")
+    services.outbound.set_district_rules(
+        [{"to": DISTRICT, "events": "match,panic", "name": "District security"}], locked=True
+    )
     with pytest.raises(PermissionDenied):
         services.outbound.remove(DISTRICT)
     with pytest.raises(PermissionDenied):
         services.outbound.add(DISTRICT, "daily-log")
-    services.settings.set(s.NOTIFY_SCHOOL_OVERRIDES, True)
+    services.outbound.set_district_rules([{"to": DISTRICT, "events": "match,panic", "name": "District security"}])
     services.outbound.add(DISTRICT, "match")  # allowed now: the school narrows it
-    assert {r.address: (r.events, r.origin) for r in services.outbound.recipients()} == {
-        DISTRICT: (("match",), "school"),
-        SRO: (("match",), "school"),
+    assert {r.address: (r.events, r.origin, r.overrides) for r in services.outbound.recipients()} == {
+        DISTRICT: (("match",), "school", True),
+        SRO: (("match",), "school", False),
     }
 
 

@@ -8,6 +8,26 @@ the desk and the review hold the rest. Each function returns ``(subject, text)``
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
+
+# The hub's screens an email may link to (``notify.link_base`` + path). ``log``: one school's day on the
+# hub (the district's web views of issue 15, ``/district/log``); ``board``: the dispatch console's live
+# board, the hub's front page.
+LOG = "log"
+BOARD = "board"
+_PATHS = {LOG: "/district/log", BOARD: "/"}
+
+
+def link(base: str, screen: str, school: str, day: date | None = None) -> str:
+    """The address of a hub screen: only the school's name and a date go in it, never a person's data."""
+    params = {k: v for k, v in (("school", school), ("date", day.isoformat() if day else "")) if v}
+    query = f"?{urlencode(params)}" if params and screen == LOG else ""
+    return f"{base.rstrip('/')}{_PATHS[screen]}{query}"
+
+
+def with_link(text: str, url: str) -> str:
+    """An email's text with its link on a line of its own at the end (texts never carry one)."""
+    return f"{text}\n\nOpen on the district hub: {url}" if url else text
 
 
 def _at(moment: datetime) -> str:
@@ -98,4 +118,5 @@ def grouped(text: str, repeats: int) -> str:
     if repeats <= 0:
         return text
     times = "time" if repeats == 1 else "times"
-    return f"{text} (Happened {repeats} more {times}.)"
+    head, sep, rest = text.partition("\n\n")  # the count belongs to the message, before any link
+    return f"{head} (Happened {repeats} more {times}.){sep}{rest}"
