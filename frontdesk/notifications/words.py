@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from frontdesk.wire.mail import desk_offline_words
+
 # The hub's screens an email may link to (``notify.link_base`` + path). ``log``: one school's day on the
 # hub (the district's web views of issue 15, ``/district/log``); ``board``: the dispatch console's live
 # board, the hub's front page.
@@ -86,12 +88,8 @@ def all_clear(where: str, moment: datetime, staff: str) -> tuple[str, str]:
 
 
 def desk_offline(desk: str, since: datetime) -> tuple[str, str]:
-    """A desk the district has not heard from for more than an hour."""
-    return (
-        f"{desk} is offline",
-        f"{desk} has not reached the district since {since.astimezone():%H:%M} ({since.astimezone():%m/%d}). "
-        "Check its network and that FrontDesk is open.",
-    )
+    """A desk the district has not heard from for more than an hour (the hub says it the same way)."""
+    return desk_offline_words(desk, since)
 
 
 def checks_expiring(where: str, count: int, soonest: date) -> tuple[str, str]:

@@ -17,6 +17,7 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
@@ -210,3 +211,17 @@ def _refusal(code: int, reply: bytes | str, to: str) -> DeliveryError:
     if 500 <= code < 600:
         return Refused(f"The mail server refused {to}: {code} {_text(reply)}")
     return DeliveryError(f"The mail server put off {to}: {code} {_text(reply)}")
+
+
+def desk_offline_words(desk: str, since: datetime, tz: tzinfo | None = None, link: str = "") -> tuple[str, str]:
+    """``(subject, text)`` of the desk-offline notice, the same from a desk (its own dispatch link) and from
+    the hub (its stations' last contact). ``tz``: the time zone the reader lives in (default: this
+    machine's). ``link`` (a web address) ends the email on a line of its own."""
+    local = since.astimezone(tz)
+    text = (
+        f"{desk} has not reached the district since {local:%H:%M} ({local:%m/%d}). "
+        "Check its network and that FrontDesk is open."
+    )
+    if link:
+        text += f"\n\nOpen on the district hub: {link}"
+    return f"{desk} is offline", text
