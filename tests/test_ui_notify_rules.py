@@ -63,3 +63,17 @@ def test_the_recipients_window_names_roles_and_the_districts_rules(qtbot, servic
         "School, instead of the district's",
         "Off at this school",
     )
+
+
+def test_the_recipients_window_says_plainly_a_frozen_desk_has_no_twilio(qtbot, services, monkeypatch):
+    import sys
+
+    from frontdesk import settings as s
+
+    services.settings.set(s.NOTIFY_SMS_PROVIDER, "twilio")
+    monkeypatch.setitem(sys.modules, "twilio.rest", None)  # as in the installer's bundle
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    window = OutboundWindow(services, poll_ms=60_000)
+    qtbot.addWidget(window)
+    assert "This installed FrontDesk has no Twilio client" in window.summary.text()
+    assert "email-to-SMS address" in window.summary.text()

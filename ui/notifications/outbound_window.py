@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from frontdesk.notifications.channels import twilio_missing
 from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
+from frontdesk.settings import NOTIFY_SMS_PROVIDER
 from ui.table_models import ItemTableModel
 
 EVENT_LABELS = {
@@ -201,8 +203,13 @@ class OutboundWindow(QWidget):
         parts = [f"{pending} waiting to send"]
         if problems:
             parts.append(f"{problems} not delivered in the last day (see the Server said column)")
+        # Twilio chosen where its client is absent (the installed desk leaves it out): said here, plainly.
+        no_twilio = twilio_missing() if self.services.settings.get(NOTIFY_SMS_PROVIDER) == "twilio" else None
+        if no_twilio:
+            parts.append(no_twilio)
         self.summary.setText(" · ".join(parts))
-        self.summary.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color:#b00020; font-weight:bold;" if problems or no_twilio else "")
 
     @Slot()
     def add_recipient(self) -> None:
