@@ -326,8 +326,9 @@ class Outbound:
         return self.set_district_rules([{"to": a, "events": e, "sms": s, "name": n} for a, e, s, n in recipients])
 
     def recipients(self) -> list[Recipient]:
-        """Every rule in force at this school, by target: the district's (unless overridden here, or locked)
-        and the school's own. An override with no events is listed too (the district's rule is off here)."""
+        """Every rule in force at this school (roles and accounts first, then by address): the district's
+        (unless overridden here, or locked) and the school's own. An override with no events is listed too
+        (the district's rule is off here)."""
         district = {r.address.lower(): r for r in self._district_rules()}
         rules: dict[str, Recipient] = {}
         for row in self._store.db.execute(
@@ -340,7 +341,10 @@ class Outbound:
             rules[school.address.lower()] = replace(school, origin="school", overrides=theirs is not None)
         for key, rule in district.items():
             rules.setdefault(key, rule)
-        return sorted(rules.values(), key=lambda r: r.address.lower())
+        # Roles and accounts first (the people of the school), then addresses.
+        return sorted(
+            rules.values(), key=lambda r: (not r.address.startswith(("role:", "account:")), r.address.lower())
+        )
 
     def recipient(self, address: str) -> Recipient:
         """One rule in force by its target (NotFoundError if none)."""
