@@ -276,3 +276,29 @@ def test_link_words():
         "https://hub/district/log?school=Oak+%26+Elm&date=2026-12-02"
     )
     assert words.link("https://hub", words.BOARD, "Oak", None) == "https://hub/"
+
+
+def test_the_district_rules_as_one_line_of_text(services):
+    """The hub's district settings carry plain values: the rules as TARGET=EVENTS text ('!' locks, '/sms')."""
+    services.settings.set(s.SCHOOL_NAME, "Maple Grove")
+    document = {
+        "settings": {
+            "notify.rules": {
+                "value": (
+                    "!security@district.example=panic,desk-offline; role:principal=match\n+15551230000/sms=panic"
+                ),
+                "locked": False,
+            }
+        }
+    }
+    assert services.outbound.apply_district_settings(document) == 3
+    by = {r.address: r for r in services.outbound.recipients()}
+    assert by[DISTRICT].locked and by[DISTRICT].events == ("panic", "desk-offline")
+    assert not by["role:principal"].locked and by["+15551230000"].sms
+    with pytest.raises(InputError, match="rule 2"):
+        services.outbound.apply_district_settings(
+            {"settings": {"notify.rules": {"value": "a@b.example=panic; oops"}}}
+        )
+    from district.hub.notify import addresses_from_rules
+
+    assert addresses_from_rules(document["settings"]["notify.rules"]["value"]) == [DISTRICT]

@@ -48,6 +48,7 @@ from district.console.auth import log
 from district.console.db import Database
 from district.errors import InputError
 from frontdesk.errors import DeliveryError
+from frontdesk.errors import InputError as WireInputError
 from frontdesk.wire.mail import (
     Envelope,
     Refused,
@@ -56,6 +57,7 @@ from frontdesk.wire.mail import (
     check_email,
     desk_offline_words,
     is_loopback,
+    parse_rules,
     parse_server,
 )
 
@@ -80,7 +82,7 @@ class OfflineSettings:
     tz: tzinfo | None = None  # None: this machine's
     link_base: str = ""
     interval: float = 60.0
-    district_rules: Callable[[], list[dict[str, Any]]] | None = field(default=None, compare=False)
+    district_rules: Callable[[], list[dict[str, Any]] | str] | None = field(default=None, compare=False)
 
     def in_hours(self, now: datetime) -> bool:
         """True during school hours on a school day (in the district's time zone)."""
@@ -101,10 +103,14 @@ class OfflineSettings:
         return tuple(dict.fromkeys(a.lower() for a in found))
 
 
-def addresses_from_rules(rules: list[dict[str, Any]]) -> list[str]:
+def addresses_from_rules(rules: list[dict[str, Any]] | str) -> list[str]:
     """The plain email addresses of district notification rules (``notify.rules``) that name desk-offline.
     A rule naming a role or an account is the desks' to resolve (the hub does not know their accounts)."""
-    found = []
+    found: list[str] = []
+    try:
+        rules = parse_rules(rules)
+    except WireInputError:
+        return found
     for rule in rules:
         events = rule.get("events", "")
         events = events.split(",") if isinstance(events, str) else list(events)
@@ -328,7 +334,7 @@ async def run(db: Database, settings: OfflineSettings) -> None:
 def background(
     service: Any,
     environ: dict[str, str] | None = None,
-    district_rules: Callable[[], list[dict[str, Any]]] | None = None,
+    district_rules: Callable[[], list[dict[str, Any]] | str] | None = None,
 ) -> list[asyncio.Task]:
     """The console's startup hook: the desk-offline task when ``FRONTDESK_HUB_NOTIFY`` names a settings file
     (none otherwise). A bad file is said on standard error and the console serves alerts all the same."""
@@ -341,6 +347,20 @@ def background(
     except InputError as exc:
         print(f"frontdesk hub: desk-offline notices are OFF: {exc.message}", file=sys.stderr)
         return []
-    if district_rules is not None:
-        settings = replace(settings, district_rules=district_rules)
+    settings = replace(settings, district_rules=district_rules or hub_settings_rules(service.db))
     return [asyncio.create_task(run(service.db, settings))]
+
+
+def hub_settings_rules(db: Database) -> Callable[[], list[dict[str, Any]] | str]:
+    """The district default of ``notify.rules`` from the hub's district settings (``hub_settings``, issue
+    15), read on each send; nothing while that table or setting does not exist."""
+
+    def read() -> list[dict[str, Any]] | str:
+        try:
+            with db.transaction() as tx:
+                row = tx.one("SELECT value FROM hub_settings WHERE key = 'notify.rules' AND school = ''")
+        except Exception:  # no district settings at this hub (yet)
+            return []
+        return json.loads(row[0]) if row else []
+
+    return read

@@ -36,7 +36,7 @@ from frontdesk.settings import (
     Settings,
 )
 from frontdesk.store import Store
-from frontdesk.wire.mail import check_phone, is_email
+from frontdesk.wire.mail import check_phone, is_email, parse_rules
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
@@ -297,18 +297,16 @@ class Outbound:
     def apply_district_settings(self, document: dict[str, Any]) -> int | None:
         """Take the district's rules from a district-settings document as the hub serves it:
         ``{"settings": {"notify.rules": {"value": [rule, ...], "locked": bool}}}`` (the bare inner mapping
-        works too). None when the document carries no ``notify.rules`` (the district's earlier rules stay)."""
+        works too); the value is a list of rules or one line of text (:func:`frontdesk.wire.mail.parse_rules`).
+        None when the document carries no ``notify.rules`` (the district's earlier rules stay)."""
         settings = document.get("settings", document)
         if not isinstance(settings, dict) or DISTRICT_RULES_KEY not in settings:
             return None
         entry = settings[DISTRICT_RULES_KEY]
-        if isinstance(entry, list):
+        if not isinstance(entry, dict):
             entry = {"value": entry}
-        if not isinstance(entry, dict) or not isinstance(entry.get("value"), list):
-            raise InputError(
-                f"{DISTRICT_RULES_KEY} must be a list of rules (or {{'value': [...], 'locked': ...}})"
-            )
-        return self.set_district_rules(entry["value"], locked=bool(entry.get("locked", False)))
+        # A list of rules, or the same as one line of text (what the hub's district settings carry).
+        return self.set_district_rules(parse_rules(entry.get("value")), locked=bool(entry.get("locked", False)))
 
     def load_district_file(self, path: str) -> int | None:
         """A district-settings document from a file (the stand-in for the hub's answer; see the README)."""

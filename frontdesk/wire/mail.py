@@ -225,3 +225,46 @@ def desk_offline_words(desk: str, since: datetime, tz: tzinfo | None = None, lin
     if link:
         text += f"\n\nOpen on the district hub: {link}"
     return f"{desk} is offline", text
+
+
+def parse_rules(value: object) -> list[dict]:
+    """The district's notification rules (the ``notify.rules`` district setting) as a list of rule mappings.
+
+    ``value`` is either a list of ``{"to", "events", "sms", "name", "locked"}`` mappings, or the same written
+    as one line of text, which the hub's district settings can carry as a plain value::
+
+        !security@district.example=panic,desk-offline; role:principal=match,daily-log; role:principal/sms=panic
+
+    Rules are separated by ``;`` (or new lines); each is ``TARGET=EVENT[,EVENT...]``; ``!`` before the
+    target locks the rule (a school may not override it); ``/sms`` after it sends texts. Events and targets
+    are checked by the desk that applies them; this only reads the shape (InputError names the bad rule).
+    """
+    if isinstance(value, list):
+        if not all(isinstance(rule, dict) for rule in value):
+            raise InputError("District notification rules must each be an object with 'to' and 'events'")
+        return list(value)
+    if not isinstance(value, str):
+        raise InputError("District notification rules are a list or a line of text (TARGET=EVENTS; ...)")
+    rules = []
+    for part in re.split(r"[;\n]", value):
+        part = part.strip()
+        if not part:
+            continue
+        target, sep, events = part.partition("=")
+        if not sep or not target.strip():
+            raise InputError(f"District notification rule {len(rules) + 1}: write TARGET=EVENTS, not {part!r}")
+        target = target.strip()
+        locked = target.startswith("!")
+        target = target.lstrip("!").strip()
+        sms = target.lower().endswith("/sms")
+        if sms:
+            target = target[: -len("/sms")].strip()
+        rules.append(
+            {
+                "to": target,
+                "events": [e.strip() for e in events.split(",") if e.strip()],
+                "sms": sms,
+                "locked": locked,
+            }
+        )
+    return rules
