@@ -243,7 +243,7 @@ def test_emails_link_to_the_hub_screen_and_texts_never_do(services):
     newest = {(d.event, d.sms): d for d in reversed(services.outbound.deliveries())}
     day = when.astimezone().date().isoformat()
     assert newest[("match", False)].body.endswith(
-        f"\n\nOpen on the district hub: https://hub.district.example/district/log?school=Maple+Grove&date={day}"
+        f"\n\nOpen on the district hub: https://hub.district.example/district/?school=Maple+Grove&date={day}"
     )
     assert "Other Person" not in newest[("match", False)].body.split("Open on")[1]  # no person in the link
     assert "http" not in newest[("match", True)].body  # a text carries no link
@@ -273,7 +273,7 @@ def test_link_words():
     from frontdesk.notifications import words
 
     assert words.link("https://hub/", words.LOG, "Oak & Elm", date(2026, 12, 2)) == (
-        "https://hub/district/log?school=Oak+%26+Elm&date=2026-12-02"
+        "https://hub/district/?school=Oak+%26+Elm&date=2026-12-02"
     )
     assert words.link("https://hub", words.BOARD, "Oak", None) == "https://hub/"
 

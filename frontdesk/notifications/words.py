@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 from frontdesk.wire.mail import desk_offline_words
 
 # The hub's screens an email may link to (``notify.link_base`` + path). ``log``: one school's day on the
-# hub (the district's web views of issue 15, ``/district/log``); ``board``: the dispatch console's live
-# board, the hub's front page.
+# hub (the district's web views of issue 15, ``/district/``, with the school and the date as its visit
+# search's fields); ``board``: the dispatch console's live board, the hub's front page.
 LOG = "log"
 BOARD = "board"
-_PATHS = {LOG: "/district/log", BOARD: "/"}
+_PATHS = {LOG: "/district/", BOARD: "/"}
 
 
 def link(base: str, screen: str, school: str, day: date | None = None) -> str:
