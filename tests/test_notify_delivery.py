@@ -446,8 +446,24 @@ def test_cli_add_list_remove_and_bad_input(data_dir):
 
     listed = json.loads(frontdesk("notify", "list", "--json", data_dir=data_dir).stdout)
     assert listed == [
-        {"address": "+15551234567", "name": "", "sms": True, "events": ["panic"], "origin": "school"},
-        {"address": SRO, "name": "Officer Diaz", "sms": False, "events": ["match", "panic"], "origin": "school"},
+        {
+            "address": "+15551234567",
+            "name": "",
+            "sms": True,
+            "events": ["panic"],
+            "origin": "school",
+            "locked": False,
+            "overrides": False,
+        },
+        {
+            "address": SRO,
+            "name": "Officer Diaz",
+            "sms": False,
+            "events": ["match", "panic"],
+            "origin": "school",
+            "locked": False,
+            "overrides": False,
+        },
     ]
     bad = frontdesk("notify", "add", SRO, "--events", "fire", data_dir=data_dir)
     out, err = text(bad)
