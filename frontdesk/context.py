@@ -148,7 +148,9 @@ class Services:
             store, station=settings.get(STATION_NAME), staff=settings.get(STAFF_NAME), session=session, audit=audit
         )
         events = EventLog(store)
-        outbound = Outbound(store, settings, session=session, audit=audit)
+        accounts = Accounts(store, session, audit)
+        # Rules naming a role or an account reach that account's email and mobile (issue 20).
+        outbound = Outbound(store, settings, session=session, audit=audit, contacts=accounts.contacts)
         station = StationService(
             store,
             settings,
@@ -193,7 +195,6 @@ class Services:
             roster_students=students.roster_lines,
         )
         volunteers = VolunteerService(store, settings, visits, session=session, audit=audit)
-        accounts = Accounts(store, session, audit)
         checkin = CheckIn(
             visits=visits,
             screener=screener,

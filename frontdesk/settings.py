@@ -241,12 +241,13 @@ NOTIFY_TWILIO_API = declare(
 NOTIFY_DAILY_LOG_TIME = declare(
     "notify.daily_log_time", str, "16:30", "Daily log sent at (HH:MM)", "Empty: only when asked for"
 )
-NOTIFY_SCHOOL_OVERRIDES = declare(
-    "notify.school_overrides",
-    bool,
-    True,
-    "School may change the district's recipients",
-    "When off, recipients the district set cannot be removed or changed at this school",
+NOTIFY_LINK_BASE = declare(
+    "notify.link_base",
+    str,
+    "",
+    "Links in notification emails go to (web address)",
+    "The district hub's address, e.g. https://hub.district.example: emails (never texts) then link to the "
+    "hub's screen for the event (the day's log, the live board). Empty: no links",
 )
 NOTIFY_GROUP_MINUTES = declare(
     "notify.group_minutes",

@@ -446,8 +446,24 @@ def test_cli_add_list_remove_and_bad_input(data_dir):
 
     listed = json.loads(frontdesk("notify", "list", "--json", data_dir=data_dir).stdout)
     assert listed == [
-        {"address": "+15551234567", "name": "", "sms": True, "events": ["panic"], "origin": "school"},
-        {"address": SRO, "name": "Officer Diaz", "sms": False, "events": ["match", "panic"], "origin": "school"},
+        {
+            "address": "+15551234567",
+            "name": "",
+            "sms": True,
+            "events": ["panic"],
+            "origin": "school",
+            "locked": False,
+            "overrides": False,
+        },
+        {
+            "address": SRO,
+            "name": "Officer Diaz",
+            "sms": False,
+            "events": ["match", "panic"],
+            "origin": "school",
+            "locked": False,
+            "overrides": False,
+        },
     ]
     bad = frontdesk("notify", "add", SRO, "--events", "fire", data_dir=data_dir)
     out, err = text(bad)
@@ -521,21 +537,23 @@ def test_cli_send_daily_log_queues_a_past_day_only_when_it_had_visits(data_dir):
 
 
 # --- recipients: district defaults, school overrides --------------------------------------------------------
-def test_district_recipients_are_kept_when_the_district_forbids_changes(services):
-    services.outbound.set_district_defaults([(DISTRICT, "match,panic", False, "District security")])
-    services.outbound.add(SRO, "match")
-    services.settings.set(s.NOTIFY_SCHOOL_OVERRIDES, False)
+def test_district_recipients_are_kept_when_the_district_locks_them(services):
     from frontdesk.errors import PermissionDenied
 
+    services.outbound.set_district_rules([{"to": DISTRICT, "events": "match,panic", "name": "District security"}])
+    services.outbound.add(SRO, "match")
+    services.outbound.set_district_rules(
+        [{"to": DISTRICT, "events": "match,panic", "name": "District security"}], locked=True
+    )
     with pytest.raises(PermissionDenied):
         services.outbound.remove(DISTRICT)
     with pytest.raises(PermissionDenied):
         services.outbound.add(DISTRICT, "daily-log")
-    services.settings.set(s.NOTIFY_SCHOOL_OVERRIDES, True)
+    services.outbound.set_district_rules([{"to": DISTRICT, "events": "match,panic", "name": "District security"}])
     services.outbound.add(DISTRICT, "match")  # allowed now: the school narrows it
-    assert {r.address: (r.events, r.origin) for r in services.outbound.recipients()} == {
-        DISTRICT: (("match",), "school"),
-        SRO: (("match",), "school"),
+    assert {r.address: (r.events, r.origin, r.overrides) for r in services.outbound.recipients()} == {
+        DISTRICT: (("match",), "school", True),
+        SRO: (("match",), "school", False),
     }
 
 

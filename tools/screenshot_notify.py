@@ -39,6 +39,7 @@ from frontdesk.demo import demo_services
 from frontdesk.demo.notify import REFUSED
 from frontdesk.models import Visitor
 from frontdesk.notifications.channels import Channels, RecordingChannel, build_email
+from frontdesk.settings import NOTIFY_LINK_BASE
 from ui.app import configure_app
 from ui.notifications.outbound_window import OutboundWindow
 
@@ -122,6 +123,8 @@ def main() -> int:
     services = demo_services()
     fake = RecordingChannel(refuse=(REFUSED,))
     services.sender.use_channels(lambda: Channels(fake, fake, fake))
+    # Emails end with a link to the hub's screen for the event (notify.link_base).
+    services.settings.set(NOTIFY_LINK_BASE, "https://hub.district.example")
     # A barred-list visitor refused by the command line's path: the "match" event.
     services.checkin.start(CheckInRequest(Visitor("Robert", "Smith", dob=date(1980, 3, 14))), unattended=True)
     services.station.press("LOCKDOWN", mode="Exercise", staff="Pat Demo")

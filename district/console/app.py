@@ -48,6 +48,7 @@ from district.console.service import ConsoleService
 from district.console.sound import alarm_wav
 from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
+from district.hub import notify as hub_notify
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
 STATION_CACHE_S = 10.0
@@ -724,6 +725,7 @@ def create_app(
             asyncio.create_task(lag.run()),
             asyncio.create_task(load_inbox_marks()),
         ]
+        tasks += hub_notify.background(service)  # desk-offline notices (issue 20), when configured
         if service.forward_url:
             tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
         try:

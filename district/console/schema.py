@@ -172,11 +172,33 @@ def _0003_location_roles_log(tx: Tx, db: Database) -> None:
     tx.execute("CREATE INDEX log_identifier ON log(identifier)")
 
 
+def _hub_notify_0001_offline(tx: Tx, db: Database) -> None:
+    # The hub's desk-offline notice (issue 20, district/hub/notify.py): one row per silence of a station
+    # (its last_seen when it went quiet), so each silence is told once however many consoles run; the
+    # row is claimed by moving next_try, and keeps what became of the email.
+    tx.execute(
+        """CREATE TABLE hub_notify_offline (
+            station_id TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            school TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (station_id, last_seen)
+        )"""
+    )
+    tx.execute("CREATE INDEX hub_notify_offline_due ON hub_notify_offline(state, next_try)")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
     ("dispatch_console_0002_escalation", _0002_escalation),
     ("dispatch_console_0003_location_roles_log", _0003_location_roles_log),
+    ("hub_notify_0001_offline", _hub_notify_0001_offline),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The staff accounts table."""
+"""The staff accounts table, and (0002) each account's email and mobile number."""
 
 from __future__ import annotations
 
@@ -24,4 +24,14 @@ def _accounts_0001_users(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [("accounts_0001_users", _accounts_0001_users)]
+def _accounts_0002_contact(db: sqlite_utils.Database) -> None:
+    # Where a person is told of events (issue 20): notification rules name a role or an account, and each
+    # account's own email and mobile number is where its messages go. Empty: not reachable that way.
+    db.execute("ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE users ADD COLUMN mobile TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[Migration] = [
+    ("accounts_0001_users", _accounts_0001_users),
+    ("accounts_0002_contact", _accounts_0002_contact),
+]

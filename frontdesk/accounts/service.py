@@ -16,6 +16,7 @@ from frontdesk.audit import AuditTrail
 from frontdesk.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from frontdesk.store import Store
 from frontdesk.text import fold
+from frontdesk.wire.mail import check_email, check_phone
 
 PIN_LENGTHS = range(4, 9)
 MIN_PASSWORD = 8
@@ -41,6 +42,19 @@ class Account:
     disabled: bool
     created_at: datetime
     last_sign_in: datetime | None
+    email: str = ""
+    mobile: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where an active account is told of events (notification rules that name a role or an account)."""
+
+    username: str
+    display_name: str
+    role: Role
+    email: str
+    mobile: str
 
 
 def check_secret(role: Role, secret: str) -> None:
@@ -65,10 +79,18 @@ def _account(row: tuple) -> Account:
         disabled=bool(row[4]),
         created_at=clock.from_db(row[5]),  # type: ignore[arg-type]
         last_sign_in=clock.from_db(row[6]),
+        email=row[7],
+        mobile=row[8],
     )
 
 
-_ACCOUNT_COLUMNS = "id, username, display_name, role, disabled, created_at, last_sign_in"
+_ACCOUNT_COLUMNS = "id, username, display_name, role, disabled, created_at, last_sign_in, email, mobile"
+
+
+def clean_contact(email: str, mobile: str) -> tuple[str, str]:
+    """An account's email and mobile number, checked (empty stays empty: not reachable that way)."""
+    email, mobile = email.strip(), mobile.strip()
+    return (check_email(email) if email else "", check_phone(mobile) if mobile else "")
 
 
 class Accounts:
@@ -87,8 +109,20 @@ class Accounts:
         return self._store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
 
     # --- managing -----------------------------------------------------------------------------------
-    def add(self, username: str, role: Role | str, secret: str, display_name: str = "") -> Account:
-        """Create an account. The very first one must be a district administrator."""
+    def add(
+        self,
+        username: str,
+        role: Role | str,
+        secret: str,
+        display_name: str = "",
+        *,
+        email: str = "",
+        mobile: str = "",
+    ) -> Account:
+        """Create an account. The very first one must be a district administrator.
+
+        ``email`` and ``mobile`` (``+15551234567``) are where notification rules naming this account or
+        its role reach it; both may stay empty."""
         self.session.require(Action.MANAGE_USERS)
         username = self._clean_username(username)
         try:
@@ -98,16 +132,32 @@ class Accounts:
         if not self.any_exist() and role is not Role.ADMIN:
             raise InputError("The first account must be a district administrator (--role admin)")
         check_secret(role, secret)
+        email, mobile = clean_contact(email, mobile)
         digest = _hasher(role).hash(secret)
         actor = self.session.actor_name  # before the insert, which ends set-up mode
         with self._audit.transaction() as db:
             if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
                 raise ConflictError(f"There is already an account called {username!r}")
             cur = db.execute(
-                "INSERT INTO users (username, display_name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                [username, display_name.strip() or username, role.value, digest, clock.to_db(clock.now())],
+                "INSERT INTO users (username, display_name, role, secret_hash, created_at, email, mobile) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    username,
+                    display_name.strip() or username,
+                    role.value,
+                    digest,
+                    clock.to_db(clock.now()),
+                    email,
+                    mobile,
+                ],
             )
-            self._audit.record(actor, "user.add", username, {"role": role.value}, covers=("users", cur.lastrowid))
+            self._audit.record(
+                actor,
+                "user.add",
+                username,
+                {"role": role.value, "email": email, "mobile": mobile},
+                covers=("users", cur.lastrowid),
+            )
         return self.get(username)
 
     def disable(self, username: str) -> Account:
@@ -137,6 +187,44 @@ class Accounts:
             )
             self._audit.record(None, "user.reset_secret", account.username, covers=("users", account.id))
         return self.get(username)
+
+    def set_contact(self, username: str, *, email: str | None = None, mobile: str | None = None) -> Account:
+        """Change an account's email and/or mobile number (``None`` keeps it; ``""`` clears it). Audited
+        with the old and new values; the next notification for its role or for it goes to the new ones."""
+        self.session.require(Action.MANAGE_USERS)
+        account = self.get(username)
+        new_email, new_mobile = clean_contact(
+            account.email if email is None else email, account.mobile if mobile is None else mobile
+        )
+        if (new_email, new_mobile) == (account.email, account.mobile):
+            return account
+        with self._audit.transaction() as db:
+            db.execute("UPDATE users SET email = ?, mobile = ? WHERE id = ?", [new_email, new_mobile, account.id])
+            self._audit.record(
+                None,
+                "user.contact",
+                account.username,
+                {
+                    "email": {"old": account.email, "new": new_email},
+                    "mobile": {"old": account.mobile, "new": new_mobile},
+                },
+                covers=("users", account.id),
+            )
+        return self.get(username)
+
+    def contacts(self, *, role: Role | str | None = None, username: str | None = None) -> list[Contact]:
+        """Active accounts' emails and mobiles, of one role or one account (or all): what notification rules
+        naming a role or an account resolve to. A system read (no sign-in needed): the sender runs unattended."""
+        sql = "SELECT username, display_name, role, email, mobile FROM users WHERE disabled = 0"
+        params: list[object] = []
+        if role is not None:
+            sql += " AND role = ?"
+            params.append(Role(role).value)
+        if username is not None:
+            sql += " AND username = ?"
+            params.append(fold(username).replace(" ", "."))
+        rows = self._store.db.execute(sql + " ORDER BY username", params).fetchall()
+        return [Contact(r[0], r[1], Role(r[2]), r[3], r[4]) for r in rows]
 
     def list(self) -> list[Account]:
         """Every account, by role then name."""

@@ -23,7 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     notify = subparsers.add_parser("notify", help="email and text notifications: recipients, outbox, daily log")
     sub = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
     p = sub.add_parser("add", help="add a recipient (or change the events of one)")
-    p.add_argument("address", help="an email address; with --sms a +1... number or an email-to-SMS address")
+    p.add_argument(
+        "address",
+        help="an email address; with --sms a +1... number or an email-to-SMS address; or role:principal "
+        "(every active principal's account) or account:USERNAME (that account's email, and its mobile with --sms)",
+    )
     p.add_argument("--events", required=True, help=f"comma-separated: {','.join(EVENTS)}")
     p.add_argument("--name", default="", help="who this is (for example: Officer Diaz, SRO)")
     p.add_argument("--sms", action="store_true", help="send short texts to this address")
@@ -46,6 +50,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("set-password", help="read the mail server password from standard input into the keyring")
     p.add_argument("--twilio", action="store_true", help="the Twilio auth token instead")
     p.set_defaults(run=_set_password)
+    p = sub.add_parser(
+        "district-load",
+        help="take the district's notification rules from a district-settings JSON file (what the hub serves)",
+    )
+    p.add_argument(
+        "file", help='{"settings": {"notify.rules": {"value": [{"to": ..., "events": ...}], "locked": ...}}}'
+    )
+    p.set_defaults(run=_district_load)
     p = sub.add_parser("outbox", help="the newest messages and their delivery state")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=50)
@@ -71,7 +83,15 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             [
-                {"address": r.address, "name": r.name, "sms": r.sms, "events": list(r.events), "origin": r.origin}
+                {
+                    "address": r.address,
+                    "name": r.name,
+                    "sms": r.sms,
+                    "events": list(r.events),
+                    "origin": r.origin,
+                    "locked": r.locked,
+                    "overrides": r.overrides,
+                }
                 for r in recipients
             ]
         )
@@ -79,14 +99,36 @@ def _list(args: argparse.Namespace) -> int:
     for r in recipients:
         name = f"  {r.name}" if r.name else ""
         kind = "text " if r.sms else "email"
-        origin = "  (district)" if r.origin == "district" else ""
-        print(f"{kind}  {r.address}{name}  {','.join(r.events)}{origin}")
+        if r.origin == "district":
+            origin = "  (district, locked)" if r.locked else "  (district)"
+        else:
+            origin = "  (school, instead of the district's)" if r.overrides else ""
+        events = ",".join(r.events) or "off at this school"
+        print(f"{kind}  {r.address}{name}  {events}{origin}")
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    r = open_services(args).outbound.remove(args.address)
-    print(f"Removed {r.address}")
+    services = open_services(args)
+    r = services.outbound.remove(args.address)
+    if r.origin == "district":
+        print(f"Switched off the district's rule for {r.address} at this school")
+    elif r.overrides:
+        print(f"Removed {r.address}; the district's rule for it applies again")
+    else:
+        print(f"Removed {r.address}")
+    return 0
+
+
+def _district_load(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    from frontdesk.access.roles import Action
+
+    services.session.require(Action.CHANGE_SETTINGS)
+    count = services.outbound.load_district_file(args.file)
+    if count is None:
+        raise InputError(f"{args.file} has no notify.rules: the district's rules are unchanged")
+    print(f"The district's notification rules: {count}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``frontdesk users add | list | disable | reset-pin``: staff accounts (district administrator only)."""
+"""``frontdesk users add | list | disable | reset-pin | contact``: staff accounts (district administrator only)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 
 from frontdesk.access.roles import Role
 from frontdesk.cli.common import open_services, print_json, read_secret
+from frontdesk.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="user name, e.g. j.rivera")
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--display-name", default="", help="the name shown and stamped on visits")
+    p.add_argument("--email", default="", help="where notifications for this account or its role go")
+    p.add_argument("--mobile", default="", help="mobile number for texts, +15551234567")
     p.set_defaults(run=_add)
     p = sub.add_parser("list", help="every account")
     p.add_argument("--json", action="store_true")
@@ -29,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reset-pin", help="set a new PIN (desk) or password (others) and re-enable the account")
     p.add_argument("name")
     p.set_defaults(run=_reset)
+    p = sub.add_parser("contact", help="set an account's email and/or mobile number (an empty value clears it)")
+    p.add_argument("name")
+    p.add_argument("--email", default=None)
+    p.add_argument("--mobile", default=None, help="+15551234567")
+    p.set_defaults(run=_contact)
 
 
 def _new_secret(name: str, role: Role) -> str:
@@ -39,7 +47,9 @@ def _new_secret(name: str, role: Role) -> str:
 def _add(args: argparse.Namespace) -> int:
     services = open_services(args)
     role = Role(args.role)
-    account = services.accounts.add(args.name, role, _new_secret(args.name, role), args.display_name)
+    account = services.accounts.add(
+        args.name, role, _new_secret(args.name, role), args.display_name, email=args.email, mobile=args.mobile
+    )
     print(f"Added {account.username} ({account.role.label})")
     return 0
 
@@ -51,7 +61,18 @@ def _list(args: argparse.Namespace) -> int:
     else:
         for a in accounts:
             state = "  (disabled)" if a.disabled else ""
-            print(f"{a.username:20}  {a.role.label:22}  {a.display_name}{state}")
+            contact = "  ".join(c for c in (a.email, a.mobile) if c)
+            print(
+                f"{a.username:20}  {a.role.label:22}  {a.display_name}{state}{'  ' + contact if contact else ''}"
+            )
+    return 0
+
+
+def _contact(args: argparse.Namespace) -> int:
+    if args.email is None and args.mobile is None:
+        raise InputError("Give --email and/or --mobile (an empty value clears it)")
+    account = open_services(args).accounts.set_contact(args.name, email=args.email, mobile=args.mobile)
+    print(f"{account.username}: email {account.email or '(none)'}, mobile {account.mobile or '(none)'}")
     return 0
 
 

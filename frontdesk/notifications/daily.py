@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from frontdesk import clock
+from frontdesk.notifications import words
 from frontdesk.notifications.outbound import DAILY_LOG, Outbound
 from frontdesk.settings import NOTIFY_DAILY_LOG_TIME, Settings
 
@@ -105,6 +106,7 @@ class DailyLog:
                     attachment_name=f"visitor-log-{day.isoformat()}.pdf",
                     attachment=pdf,
                     to=emails,
+                    link=self._outbound.link(words.LOG, day),
                 )
             if texts:
                 queued += self._outbound.enqueue(

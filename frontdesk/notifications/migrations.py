@@ -70,7 +70,32 @@ def _notifications_0002_outbound(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notify_outbox_group ON notify_outbox(group_key, address, created)")
 
 
+def _notifications_0003_district_rules(db: sqlite_utils.Database) -> None:
+    # The district's notification rules as the hub last sent them (issue 20 with issue 15's district
+    # settings): a default for every school, each possibly locked. They are kept apart from the school's
+    # own rows in ``notify_recipients`` so that a school's override (a row with the same target; empty
+    # ``events`` switches the district's rule off here) never loses the district's value, and removing
+    # the override brings the district's default back. A target is an address, ``role:ROLE`` or
+    # ``account:USERNAME``.
+    db.execute(
+        """CREATE TABLE notify_district_rules (
+            target TEXT PRIMARY KEY COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT '',
+            sms INTEGER NOT NULL DEFAULT 0,
+            events TEXT NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 0,
+            received_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "INSERT INTO notify_district_rules (target, name, sms, events, locked, received_at) "
+        "SELECT address, name, sms, events, 0, added_at FROM notify_recipients WHERE origin = 'district'"
+    )
+    db.execute("DELETE FROM notify_recipients WHERE origin = 'district'")
+
+
 MIGRATIONS: list[Migration] = [
     ("notifications_0001_recipients", _notifications_0001_recipients),
     ("notifications_0002_outbound", _notifications_0002_outbound),
+    ("notifications_0003_district_rules", _notifications_0003_district_rules),
 ]

@@ -8,6 +8,28 @@ the desk and the review hold the rest. Each function returns ``(subject, text)``
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
+
+from frontdesk.wire.mail import desk_offline_words
+
+# The hub's screens an email may link to (``notify.link_base`` + path). ``log``: one school's day on the
+# hub (the district's web views of issue 15, ``/district/``, with the school and the date as its visit
+# search's fields); ``board``: the dispatch console's live board, the hub's front page.
+LOG = "log"
+BOARD = "board"
+_PATHS = {LOG: "/district/", BOARD: "/"}
+
+
+def link(base: str, screen: str, school: str, day: date | None = None) -> str:
+    """The address of a hub screen: only the school's name and a date go in it, never a person's data."""
+    params = {k: v for k, v in (("school", school), ("date", day.isoformat() if day else "")) if v}
+    query = f"?{urlencode(params)}" if params and screen == LOG else ""
+    return f"{base.rstrip('/')}{_PATHS[screen]}{query}"
+
+
+def with_link(text: str, url: str) -> str:
+    """An email's text with its link on a line of its own at the end (texts never carry one)."""
+    return f"{text}\n\nOpen on the district hub: {url}" if url else text
 
 
 def _at(moment: datetime) -> str:
@@ -66,12 +88,8 @@ def all_clear(where: str, moment: datetime, staff: str) -> tuple[str, str]:
 
 
 def desk_offline(desk: str, since: datetime) -> tuple[str, str]:
-    """A desk the district has not heard from for more than an hour."""
-    return (
-        f"{desk} is offline",
-        f"{desk} has not reached the district since {since.astimezone():%H:%M} ({since.astimezone():%m/%d}). "
-        "Check its network and that FrontDesk is open.",
-    )
+    """A desk the district has not heard from for more than an hour (the hub says it the same way)."""
+    return desk_offline_words(desk, since)
 
 
 def checks_expiring(where: str, count: int, soonest: date) -> tuple[str, str]:
@@ -98,4 +116,5 @@ def grouped(text: str, repeats: int) -> str:
     if repeats <= 0:
         return text
     times = "time" if repeats == 1 else "times"
-    return f"{text} (Happened {repeats} more {times}.)"
+    head, sep, rest = text.partition("\n\n")  # the count belongs to the message, before any link
+    return f"{head} (Happened {repeats} more {times}.){sep}{rest}"

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from frontdesk.notifications.channels import twilio_missing
 from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
+from frontdesk.settings import NOTIFY_SMS_PROVIDER
 from ui.table_models import ItemTableModel
 
 EVENT_LABELS = {
@@ -60,6 +62,26 @@ STATE_LABELS = {
 _STATE_COLOURS = {"refused": "#fdecea", "failed": "#fdecea", "queued": "#fff4e5"}
 
 
+ROLE_WORDS = {"principal": "Every principal", "admin": "Every district administrator", "desk": "Every front desk"}
+
+
+def target_words(target: str) -> str:
+    """``role:principal`` -> "Every principal (their accounts' email)"; an address stays itself."""
+    kind, _, value = target.partition(":")
+    if kind == "role" and value in ROLE_WORDS:
+        return f"{ROLE_WORDS[value]} (from their accounts)"
+    if kind == "account":
+        return f"Account {value}"
+    return target
+
+
+def set_by(r: Recipient) -> str:
+    """Whose rule it is, in words: the district's (locked or not), the school's, or the school's instead."""
+    if r.origin == "district":
+        return "District (locked)" if r.locked else "District"
+    return "School, instead of the district's" if r.overrides else "School"
+
+
 class RecipientsModel(ItemTableModel[Recipient]):
     """Who is told: address, name, email or text, the events, the district's or the school's."""
 
@@ -67,11 +89,11 @@ class RecipientsModel(ItemTableModel[Recipient]):
 
     def cells(self, r: Recipient) -> tuple[str, ...]:
         return (
-            r.address,
+            target_words(r.address),
             r.name,
-            "Text" if r.sms else "Email",
-            "District" if r.origin == "district" else "School",
-            ", ".join(EVENT_SHORT.get(e, e) for e in r.events),
+            ("Email and text" if r.address.startswith(("role:", "account:")) else "Text") if r.sms else "Email",
+            set_by(r),
+            ", ".join(EVENT_SHORT.get(e, e) for e in r.events) or "Off at this school",
         )
 
     def tooltip(self, r: Recipient) -> str:
@@ -125,7 +147,9 @@ class OutboundWindow(QWidget):
         self.recipients_view = _table(self.recipients)
         who_layout.addWidget(self.recipients_view)
         form = QGridLayout()
-        self.address = QLineEdit(placeholderText="principal@school.example, or +15551234567 for texts")
+        self.address = QLineEdit(
+            placeholderText="principal@school.example, +15551234567 for texts, role:principal, account:j.rivera"
+        )
         self.address.setAccessibleName("Address")
         self.name = QLineEdit(placeholderText="Name (for example: Officer Diaz, SRO)")
         self.name.setAccessibleName("Name")
@@ -179,8 +203,13 @@ class OutboundWindow(QWidget):
         parts = [f"{pending} waiting to send"]
         if problems:
             parts.append(f"{problems} not delivered in the last day (see the Server said column)")
+        # Twilio chosen where its client is absent (the installed desk leaves it out): said here, plainly.
+        no_twilio = twilio_missing() if self.services.settings.get(NOTIFY_SMS_PROVIDER) == "twilio" else None
+        if no_twilio:
+            parts.append(no_twilio)
         self.summary.setText(" · ".join(parts))
-        self.summary.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color:#b00020; font-weight:bold;" if problems or no_twilio else "")
 
     @Slot()
     def add_recipient(self) -> None:
@@ -208,7 +237,12 @@ class OutboundWindow(QWidget):
         except FrontDeskError as exc:
             self._say(exc.message, error=True)
             return
-        self._say(f"Removed {r.address}.")
+        if r.origin == "district":
+            self._say(f"The district's rule for {target_words(r.address)} is switched off at this school.")
+        elif r.overrides:
+            self._say(f"Removed; the district's rule for {target_words(r.address)} applies again.")
+        else:
+            self._say(f"Removed {r.address}.")
         self.refresh()
 
     @Slot()

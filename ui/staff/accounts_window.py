@@ -1,4 +1,5 @@
-"""Staff accounts for the district administrator: list, add, disable, and set a new PIN or password.
+"""Staff accounts for the district administrator: list, add, disable, set a new PIN or password, and set the
+email and mobile number notifications for the account (or its role) go to.
 
 Principals see the list; every change is refused by the service for anyone but an administrator, and the
 window says so on its message line.
@@ -36,8 +37,10 @@ class AccountsWindow(QWidget):
         self.setWindowTitle("FrontDesk — staff accounts")
         fit_to_screen(self, 900, 520)
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["User name", "Name", "Role", "State", "Last sign-in"])
+        self.table = QTableWidget(0, 7)
+        self.table.setHorizontalHeaderLabels(
+            ["User name", "Name", "Role", "State", "Last sign-in", "Email", "Mobile"]
+        )
         self.table.setAccessibleName("Staff accounts")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -57,12 +60,18 @@ class AccountsWindow(QWidget):
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setPlaceholderText("PIN (desk) or password")
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("email (notifications)")
+        self.mobile = QLineEdit()
+        self.mobile.setPlaceholderText("mobile, +15551234567")
         self.add_button = QPushButton("Add")
         for widget, name in (
             (self.username, "New user name"),
             (self.display_name, "New full name"),
             (self.role, "New role"),
             (self.secret, "New PIN or password"),
+            (self.email, "Email"),
+            (self.mobile, "Mobile number"),
             (self.add_button, "Add account"),
         ):
             widget.setAccessibleName(name)
@@ -74,8 +83,11 @@ class AccountsWindow(QWidget):
         self.disable_button.setAccessibleName("Disable selected account")
         self.reset_button = QPushButton("Set new PIN / password for selected")
         self.reset_button.setAccessibleName("Set new PIN or password for selected account")
+        self.contact_button = QPushButton("Set email / mobile for selected")
+        self.contact_button.setAccessibleName("Set email and mobile number for selected account")
         actions.addWidget(self.disable_button)
         actions.addWidget(self.reset_button)
+        actions.addWidget(self.contact_button)
         actions.addStretch(1)
         layout.addLayout(actions)
         self.message = QLabel("")
@@ -88,6 +100,8 @@ class AccountsWindow(QWidget):
         self.secret.returnPressed.connect(self.add)
         self.disable_button.clicked.connect(self.disable_selected)
         self.reset_button.clicked.connect(self.reset_selected)
+        self.contact_button.clicked.connect(self.set_contact_selected)
+        self.table.itemSelectionChanged.connect(self.on_selection_changed)
         self.refresh()
 
     @Slot()
@@ -107,6 +121,8 @@ class AccountsWindow(QWidget):
                 a.role.label,
                 "disabled" if a.disabled else "active",
                 f"{a.last_sign_in.astimezone():%Y-%m-%d %H:%M}" if a.last_sign_in else "never",
+                a.email,
+                a.mobile,
             ]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
@@ -121,12 +137,17 @@ class AccountsWindow(QWidget):
         """Add the account typed in the bottom row."""
         try:
             account = self._accounts.add(
-                self.username.text(), self.role.currentData(), self.secret.text(), self.display_name.text()
+                self.username.text(),
+                self.role.currentData(),
+                self.secret.text(),
+                self.display_name.text(),
+                email=self.email.text(),
+                mobile=self.mobile.text(),
             )
         except FrontDeskError as exc:
             self.message.setText(exc.message)
             return
-        for edit in (self.username, self.display_name, self.secret):
+        for edit in (self.username, self.display_name, self.secret, self.email, self.mobile):
             edit.clear()
         self.message.setText(f"Added {account.username} ({account.role.label}).")
         self.refresh()
@@ -160,4 +181,29 @@ class AccountsWindow(QWidget):
             return
         self.secret.clear()
         self.message.setText(f"New PIN / password set for {username}.")
+        self.refresh()
+
+    @Slot()
+    def on_selection_changed(self) -> None:
+        """Put the selected account's email and mobile in the boxes, ready to change."""
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.email.setText(self.table.item(rows[0].row(), 5).text())
+            self.mobile.setText(self.table.item(rows[0].row(), 6).text())
+
+    @Slot()
+    def set_contact_selected(self) -> None:
+        """Give the selected account the email and mobile typed in the bottom row (empty clears them)."""
+        username = self.selected_username()
+        if username is None:
+            self.message.setText("Choose an account first, and type its email and mobile number in the boxes.")
+            return
+        try:
+            account = self._accounts.set_contact(username, email=self.email.text(), mobile=self.mobile.text())
+        except FrontDeskError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText(
+            f"{account.username}: email {account.email or '(none)'}, mobile {account.mobile or '(none)'}."
+        )
         self.refresh()
