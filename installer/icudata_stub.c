@@ -9,17 +9,20 @@
  * (libicu*.so.73 under PySide6/Qt/lib) and is not touched.
  *
  * Built by installer/frontdesk.spec after PyInstaller collected the real library:
- *   cc -shared -fPIC -O2 -DICU_VERSION=72 -Wl,-soname,libicudata.so.72 -o libicudata.so.72 icudata_stub.c
+ *   cc -shared -fPIC -nostdlib -O2 -DICU_VERSION=72 -Wl,-soname,libicudata.so.72 -o libicudata.so.72 icudata_stub.c
+ * (no header and no C library: only the compiler and the linker are needed, Debian's gcc and binutils).
  * The self-test's MRZ step (Tesseract on a synthetic passport page) proves the bundle still reads.
  */
-#include <stdint.h>
-
 #ifndef ICU_VERSION
 #error "define ICU_VERSION (the major version, as in libicudata.so.72)"
 #endif
 #define PASTE3(a, b, c) a##b##c
 #define EXPAND3(a, b, c) PASTE3(a, b, c)
 #define ENTRY_POINT EXPAND3(icudt, ICU_VERSION, _dat)
+
+typedef unsigned char uint8_t;
+typedef unsigned short uint16_t;
+typedef unsigned int uint32_t;
 
 typedef struct {
     uint16_t size;
