@@ -6,7 +6,8 @@ Each encrypted file of the desk (the database and the panic outbox) has its own 
 1. the file is opened with its key and switched out of WAL (SQLite refuses that while any other connection
    is open, so a running desk or a second command stops the rotation before anything changed), and held
    with an exclusive lock;
-2. a copy is re-keyed (``PRAGMA rekey``) and checked with the new key (integrity, same rows per table);
+2. a copy of the file is re-keyed (``PRAGMA rekey``) and checked with the new key (integrity,
+   the same rows in every table);
 3. the old key is kept in the keyring as the *previous* key, the new one becomes current, and the checked
    copy replaces the file in one rename; only then is the previous key forgotten.
 
@@ -95,7 +96,10 @@ def _rotate_one(path: Path, secrets: SecretStore) -> Rotated:
     try:
         counts = _counts(held)
         work.unlink(missing_ok=True)
-        shutil.copyfile(path, work)  # consistent: no WAL, and no one else may write while the lock is held
+        # Consistent: no WAL, and no one else may write while the lock is held. (SQLite's backup API would
+        # wait forever here on the lock this connection holds. On Windows a file over 1 GiB has its lock
+        # bytes there, which a copy cannot read while locked: the rotation then fails, changing nothing.)
+        shutil.copyfile(path, work)
         os.chmod(work, 0o600)
         rekey = cipher.connect(work, old, isolation_level=None)
         try:
@@ -116,6 +120,8 @@ def _rotate_one(path: Path, secrets: SecretStore) -> Rotated:
         # The old key stays until the new file is in place; Store.open settles a rotation cut short.
         secrets.set(previous_key_name(path), old)
         secrets.set(key_name(path), new)
+        if os.name == "nt":
+            held.close()  # Windows renames nothing over an open file (no FrontDesk program has it open: see above)
         os.replace(work, path)
         cipher.fsync(path)
     except BaseException:
