@@ -46,9 +46,14 @@ selftest-dist:
 	@du -sh dist/FrontDesk | awk '{print "bundle size: " $$1}'
 	@test $$(du -sm dist/FrontDesk | cut -f1) -le 250 || (echo "bundle larger than 250 MB" && false)
 
-# The Windows installer is built on Windows with Inno Setup from dist/FrontDesk (see installer/frontdesk.iss).
-installer: dist
-	@echo "dist/FrontDesk is ready; on Windows: ISCC.exe /DAppVersion=0.1.0 installer/frontdesk.iss"
+# The Windows installer: installer/frontdesk.iss compiled by Inno Setup's own compiler (ISCC) under Wine from the
+# bundle in dist/FrontDesk (made first if missing), then installed, upgraded and uninstalled silently under Wine
+# (installer/check_windows_install.py). Needs wine with 32-bit support; see installer/build_windows.sh.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)
+installer:
+	@test -d dist/FrontDesk || $(MAKE) dist
+	WINEPREFIX=$(CURDIR)/build/wineprefix installer/build_windows.sh dist/FrontDesk
+	WINEPREFIX=$(CURDIR)/build/wineprefix $(PYTHON) installer/check_windows_install.py dist/FrontDesk-Setup-$(VERSION).exe
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -269,6 +269,7 @@ class Services:
         )
 
     def close(self) -> None:
-        """Anchor the newest audit record, then close this thread's database connection."""
+        """Anchor the newest audit record, then close this thread's database connections."""
         self.audit.refresh_anchor()
+        self.station.outbox.close()  # the panic outbox's own file (a key rotation needs every file closed)
         self.store.close()

@@ -5,6 +5,8 @@
 ;   2. dist\FrontDesk\frontdesk-cli.exe --self-test     (must print "self-test passed")
 ;   3. "C:\Program Files (x86)\Inno Setup 6\ISCC.exe" /DAppVersion=0.1.0 installer\frontdesk.iss
 ;   -> dist\FrontDesk-Setup-0.1.0.exe   (sign it with the district's code-signing certificate before rollout)
+; On Linux: `make installer` (installer/build_windows.sh runs this same script through ISCC.exe under Wine, then
+; installer/check_windows_install.py installs, upgrades and uninstalls the setup silently under Wine).
 ;
 ; Silent install for software deployment (SCCM, Intune, PDQ):   FrontDesk-Setup-0.1.0.exe /VERYSILENT /NORESTART
 ; Upgrade: run the newer setup; the same AppId replaces the program files in place and never touches data.
@@ -14,6 +16,17 @@
 
 #ifndef AppVersion
   #define AppVersion "0.1.0"
+#endif
+; The onedir bundle to pack (make dist's output) and where the setup program goes; build_windows.sh passes both.
+#ifndef BundleDir
+  #define BundleDir "..\dist\FrontDesk"
+#endif
+; lzma2/max for a release; the installer's test passes a faster one.
+#ifndef Compression
+  #define Compression "lzma2/max"
+#endif
+#ifndef OutputDir
+  #define OutputDir "..\dist"
 #endif
 
 [Setup]
@@ -28,9 +41,9 @@ DisableProgramGroupPage=yes
 PrivilegesRequired=admin
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
-OutputDir=..\dist
+OutputDir={#OutputDir}
 OutputBaseFilename=FrontDesk-Setup-{#AppVersion}
-Compression=lzma2/max
+Compression={#Compression}
 SolidCompression=yes
 WizardStyle=modern
 UninstallDisplayIcon={app}\FrontDesk.exe
@@ -41,7 +54,7 @@ RestartApplications=yes
 [Files]
 ; The whole onedir bundle. "ignoreversion" so an upgrade always replaces every file; stale files of an
 ; older version are removed by [InstallDelete] below.
-Source: "..\dist\FrontDesk\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [InstallDelete]
 ; The previous version's program folder content (never the data, which lives in each user's profile).

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -27,12 +29,43 @@ MONO_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"  # Debian's fo
 SANS_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
+def bundled_tesseract() -> Path | None:
+    """The Tesseract program that travels inside a frozen bundle (``tesseract/`` beside the libraries), if any.
+
+    The PyInstaller spec (``installer/frontdesk.spec``) copies Debian's ``tesseract`` (its libraries beside
+    the bundle's own) or, on Windows, the UB-Mannheim build's folder, with ``tessdata/eng.traineddata``.
+    """
+    base = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or not base:
+        return None
+    program = Path(base) / "tesseract" / ("tesseract.exe" if os.name == "nt" else "tesseract")
+    return program if program.is_file() else None
+
+
+def _use_bundled() -> None:
+    program = bundled_tesseract()
+    if program is None:
+        return
+    import pytesseract
+
+    pytesseract.pytesseract.tesseract_cmd = str(program)
+    os.environ["TESSDATA_PREFIX"] = str(program.parent / "tessdata")
+    if os.name != "nt":
+        # The program's libraries are the bundle's (PyInstaller put them beside its own): say where, whatever
+        # the bootloader left in the environment.
+        libs = str(program.parent.parent)
+        paths = [p for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+        if libs not in paths:
+            os.environ["LD_LIBRARY_PATH"] = os.pathsep.join([libs, *paths])
+
+
 @cache
 def tesseract_ready() -> bool:
-    """True when the Tesseract program can be run (it is a Debian package, not a Python one)."""
+    """True when the Tesseract program can be run (a Debian package, or the copy inside a frozen bundle)."""
     try:
         import pytesseract
 
+        _use_bundled()
         pytesseract.get_tesseract_version()
     except Exception:  # noqa: BLE001 - any failure means the same: no OCR on this machine
         return False

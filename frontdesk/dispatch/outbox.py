@@ -129,6 +129,10 @@ class Outbox:
         )
         self.path = self._store.path
 
+    def close(self) -> None:
+        """Close this thread's connection to the outbox's file (others close with their threads)."""
+        self._store.close()
+
     def add(
         self,
         *,

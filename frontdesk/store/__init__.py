@@ -8,6 +8,7 @@ in the OS keyring (:mod:`frontdesk.secrets`), one per database file.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -25,7 +26,18 @@ from frontdesk.secrets import DATABASE_KEY, SecretName, SecretStore
 from frontdesk.store import cipher
 from frontdesk.store.migrations import Migration
 
-__all__ = ["DB_NAME", "Migration", "Store", "TypedConnection", "copy_file_aside", "key_name", "typed_error"]
+__all__ = [
+    "DB_NAME",
+    "Migration",
+    "Store",
+    "TypedConnection",
+    "copy_file_aside",
+    "key_name",
+    "previous_key_name",
+    "typed_error",
+]
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "frontdesk.db"
 # How long a writer waits for another before it says "busy" (FRONTDESK_BUSY_SECONDS: for tests and tools).
@@ -96,6 +108,33 @@ def key_name(path: Path) -> SecretName:
     return DATABASE_KEY.for_account(str(Path(path).resolve()))
 
 
+def previous_key_name(path: Path) -> SecretName:
+    """Where a key rotation keeps the file's old key until the file is re-keyed (see ``frontdesk.keys``)."""
+    return DATABASE_KEY.for_account(str(Path(path).resolve()) + "#previous")
+
+
+def _settle_rotation(secrets: SecretStore, path: Path, key: str) -> str:
+    """The key that opens ``path``: after a key rotation cut short, the previous key, put back as current.
+
+    A rotation keeps the old key under :func:`previous_key_name` until the re-keyed file is in place; if it
+    stopped in between (power cut), the keyring's current key may not open the file yet the old one does.
+    """
+    previous = secrets.get(previous_key_name(path))
+    if previous is None or previous == key:
+        return key
+    for candidate in (key, previous):
+        try:
+            cipher.connect(path, candidate).close()
+        except sqlite3.DatabaseError:
+            continue
+        if candidate == previous:
+            secrets.set(key_name(path), previous)
+            log.warning("a key rotation of %s did not finish: its previous key is current again", path)
+        secrets.delete(previous_key_name(path))
+        return candidate
+    return key
+
+
 class Store:
     """The path to the database file, and the connections opened on it."""
 
@@ -158,6 +197,8 @@ class Store:
         path = data_dir / name
         state = cipher.file_state(path)
         key = secrets.get(key_name(path)) if secrets is not None else None
+        if key is not None and state == "encrypted" and secrets is not None:
+            key = _settle_rotation(secrets, path, key)
         warning = ""
         if key is None and state == "encrypted" and secrets is not None:
             raise StoreError(

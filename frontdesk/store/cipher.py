@@ -76,7 +76,8 @@ def file_state(path: Path) -> str:
     return "plain" if head == PLAIN_HEADER else "encrypted"
 
 
-def _key_pragma(key: str) -> str:
+def key_pragma(key: str) -> str:
+    """The value for ``PRAGMA key`` / ``PRAGMA rekey``: a raw 256-bit key (64 hex digits), no derivation."""
     if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
         raise ValueError("a database key is 64 hex digits")
     return f"\"x'{key}'\""
@@ -92,7 +93,7 @@ def connect(path: Path | str, key: str, **kwargs: Any):
         raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
     conn = _driver.connect(str(path), **kwargs)
     try:
-        conn.execute(f"PRAGMA key = {_key_pragma(key)}")
+        conn.execute(f"PRAGMA key = {key_pragma(key)}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:
         conn.close()
@@ -121,7 +122,7 @@ def encrypt_copy(plain: Path, target: Path, key: str) -> None:
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        conn.execute("ATTACH DATABASE ? AS encrypted KEY " + _key_pragma(key), [str(target)])
+        conn.execute("ATTACH DATABASE ? AS encrypted KEY " + key_pragma(key), [str(target)])
         conn.execute("SELECT sqlcipher_export('encrypted')")
         conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
         conn.execute("DETACH DATABASE encrypted")

@@ -1,0 +1,1 @@
+"""Database keys: rotation (SQLCipher rekey) and escrow (export and import, sealed with a passphrase)."""
