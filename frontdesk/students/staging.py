@@ -166,7 +166,8 @@ def _write_hidden(store: Store, work: sqlite_utils.Database, token: str, say: Pr
             with work.conn:
                 store.begin_immediate(work)
                 work.execute(
-                    f"INSERT INTO main.{table}_next_{token} SELECT * FROM temp.{table} WHERE rowid BETWEEN ? AND ?",
+                    f"INSERT INTO main.{table}_next_{token} SELECT * FROM temp.{table} "
+                    "WHERE rowid BETWEEN ? AND ?",
                     [rowids[0], rowids[-1]],
                 )
             after = rowids[-1]
