@@ -117,6 +117,10 @@ class StudentService:
             return actor.display_name
         return self._settings.get(STAFF_NAME) or "Front desk"
 
+    def station(self) -> str:
+        """This desk's name (the station setting)."""
+        return self._settings.get(STATION_NAME)
+
     # --- import --------------------------------------------------------------------------------------------
     def import_bundle(self, path: Path, progress: Progress | None = None) -> ImportCounts:
         """Import a OneRoster bundle (zip or folder); refused whole (BundleError) when any line is wrong.
@@ -389,9 +393,28 @@ class StudentService:
             )
         return movement
 
-    def _insert(self, db, student: Student, kind: MovementKind, **fields) -> Movement:
+    def record_movement(
+        self, db, student: Student, kind: MovementKind, *, at: datetime, staff: str, station: str, **fields
+    ) -> Movement:
+        """Write a movement recorded elsewhere (a reunification laptop's record), at its own time, by its own
+        staff and station, inside the caller's transaction (which holds its audit record)."""
+        return self._insert(db, student, kind, at=at, staff=staff, station=station, **fields)
+
+    def _insert(
+        self,
+        db,
+        student: Student,
+        kind: MovementKind,
+        *,
+        at: datetime | None = None,
+        staff: str | None = None,
+        station: str | None = None,
+        **fields,
+    ) -> Movement:
         """Write one movement (inside the caller's transaction) and return it."""
-        moment = clock.now()
+        moment = at or clock.now()
+        staff = staff if staff is not None else self.staff()
+        station = station if station is not None else self._settings.get(STATION_NAME)
         values = {
             "reason": "",
             "excused": False,
@@ -420,8 +443,8 @@ class StudentService:
                 values["adult_dob"],
                 values["authorised_as"],
                 values["approved_by"],
-                self.staff(),
-                self._settings.get(STATION_NAME),
+                staff,
+                station,
                 values["decision_id"],
                 code,
             ],
@@ -437,7 +460,7 @@ class StudentService:
             values["adult"],
             values["authorised_as"],
             values["approved_by"],
-            self.staff(),
+            staff,
             code,
         )
 
