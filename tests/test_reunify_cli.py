@@ -100,25 +100,57 @@ def test_the_laptops_record_is_merged_into_the_desk(staffed, facts, tmp_path, mo
     assert first90 not in text and last90 not in text  # students by id and number only
     capsys.readouterr()
 
+    # Meanwhile the desk released the other student early itself: the merge keeps the laptop's request but
+    # writes no second release for them.
+    first91, last91 = guardian_name(facts, "stu-00091")
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(desk),
+                "students",
+                "release",
+                "stu-00091",
+                "--to",
+                f"{first91} {last91}",
+                "--reason",
+                "Picked up at the desk",
+            ]
+        )
+        == 0
+    )
+    # ... and the laptop's record says stu-00091 was released too (edited as if the runner had finished).
+    data = json.loads(text)
+    data["requests"][1].update(
+        status="released",
+        sent_at=data["requests"][1]["requested_at"],
+        released_at=data["requests"][1]["requested_at"],
+    )
+    record.write_text(json.dumps(data), encoding="utf-8")
+    capsys.readouterr()
     at_desk = ["--data-dir", str(desk), "reunify"]
     assert main([*at_desk, "merge", str(record), "--json"]) == 0
     merged = _json(capsys)
-    assert (merged["requests"], merged["released"], merged["already_here"]) == (2, 1, 0)
+    assert (merged["requests"], merged["released"], merged["already_here"]) == (2, 2, 0)
+    assert merged["already_signed_out"] == ["stu-00091"]
     assert main([*at_desk, "merge", str(record), "--json"]) == 0  # twice: nothing more
     assert (_json(capsys)["requests"], 0) == (0, 0)
     services = Services.open(desk)
     try:
         out = services.students.out()
-        assert [m.student.sourced_id for m in out] == ["stu-00090"]  # off the desk's roster
-        assert "recorded on" in out[0].reason and out[0].staff
+        # Off the desk's roster, each once (stu-00091 by the desk's own release).
+        assert sorted(m.student.sourced_id for m in out) == ["stu-00090", "stu-00091"]
+        laptop_release = next(m for m in out if m.student.sourced_id == "stu-00090")
+        assert "recorded on" in laptop_release.reason and laptop_release.staff
+        assert len(services.students.movements_today(["release"])) == 2
         board = services.reunification.board(merged["reunification"])
         assert board.reunification.drill and "Synthetic Stadium" in board.reunification.site
-        assert sorted(r.status for r in board.requests) == ["released", "requested"]
+        assert sorted(r.status for r in board.requests) == ["released", "released"]
         assert services.reunification.current() is None  # the desk's own board is not taken over
         rec = services.store.db.execute(
             "SELECT action, details FROM audit_log WHERE action = 'reunify.merge' ORDER BY seq"
         ).fetchall()
-        assert len(rec) == 2 and json.loads(rec[0][1])["released"] == 1
+        assert len(rec) == 2 and json.loads(rec[0][1])["already_signed_out"] == ["stu-00091"]
     finally:
         services.close()
     # A file that is not a record: one line, exit 2.

@@ -286,6 +286,7 @@ def _merge(args: argparse.Namespace) -> int:
                 "released": report.released,
                 "already_here": report.known,
                 "unknown_students": list(report.unknown_students),
+                "already_signed_out": list(report.already_out),
             }
         )
     else:

@@ -43,6 +43,7 @@ class MergeReport:
     released: int  # of them, releases (written as release movements too)
     known: int  # requests the desk already had (merged before)
     unknown_students: tuple[str, ...]  # sourcedIds the desk's roster does not have (not merged)
+    already_out: tuple[str, ...] = ()  # released there, already signed out here: no second release written
 
 
 def write_record(store: Store, station: str, run_id: int, out: IO[str]) -> int:
@@ -157,6 +158,7 @@ def merge_record(
             ).lastrowid
         new = released = known = 0
         unknown: list[str] = []
+        already_out: list[str] = []
         for r in data.get("requests") or []:
             card = r["card"].strip().upper().replace("-", "")
             if db.execute("SELECT 1 FROM reunification_requests WHERE card = ?", [card]).fetchone():
@@ -189,6 +191,9 @@ def merge_record(
             new += 1
             if r["status"] == "released":
                 released += 1
+                if students.release_open(student, db=db) is not None:
+                    already_out.append(r["student"])  # signed out here meanwhile: one release on the roster
+                    continue
                 students.record_movement(
                     db,
                     student,
@@ -212,6 +217,7 @@ def merge_record(
                 "released": released,
                 "already_here": known,
                 "unknown_students": unknown,
+                "already_signed_out": already_out,
             },
         )
-    return MergeReport(run_id, new, released, known, tuple(unknown))
+    return MergeReport(run_id, new, released, known, tuple(unknown), tuple(already_out))
