@@ -135,6 +135,8 @@ def test_desk_staff_see_the_lists_and_cannot_change_them(qtbot, desk, facts):
     qtbot.keyClicks(w.find_entry, "")
     qtbot.keyClick(w.find_entry, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # the shortcut: refused
     assert actions(desk.services, 1) == actions_before and w.may_not.rowCount() == 1
+    desk.desk_lock.lock()  # the desk locks: the window goes, and does not open again until someone signs in
+    assert not w.isVisible() and desk.students.open_pickups() is None
 
 
 def test_a_principal_keeps_the_lists_from_the_keyboard(qtbot, desk, facts):
