@@ -52,6 +52,7 @@ from frontdesk.settings import (
 from frontdesk.store import Migration, Store
 from frontdesk.store.migrations import BASE
 from frontdesk.students import migrations as students_migrations
+from frontdesk.students.pickup_lists import PickupListService
 from frontdesk.students.release import DismissalService
 from frontdesk.students.reunify import ReunificationService
 from frontdesk.students.service import StudentService
@@ -126,6 +127,7 @@ class Services:
     students: StudentService
     dismissal: DismissalService
     reunification: ReunificationService
+    pickup_lists: PickupListService  # the office's screen of who may and may not take a student
     backups: Backups  # issue 16: online backups, rotation, restore
     retention: Retention  # issue 16: the district's retention settings, applied daily
 
@@ -262,6 +264,7 @@ class Services:
             students=students,
             dismissal=dismissal,
             reunification=ReunificationService(store, students, dismissal, session=session, audit=audit),
+            pickup_lists=PickupListService(store, students, lists, session=session, audit=audit),
             backups=Backups(store, settings, audit, session),
             retention=Retention(
                 store, settings, audit, session, panic_messages=station.outbox.remove_finished_before

@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.volunteers",
     "frontdesk.cli.guests",
     "frontdesk.cli.students",
+    "frontdesk.cli.reunify",
     "frontdesk.cli.backup",
     "frontdesk.cli.retention",
     "frontdesk.cli.keys",

@@ -1,5 +1,11 @@
 """``frontdesk sis import`` and ``frontdesk students find | arrive | release | return | out``.
 
+``--print`` on ``arrive`` and ``release`` prints the late pass or release slip on the badge printer
+(``--printer URI`` or the ``badges.printer`` setting), through the renderer the desk's window uses; the exit
+codes stay those of the contract (a printer fault is one line on stderr and ``"printed": false`` in the
+JSON); ``students slip STUDENT`` prints today's latest one again (exit 0 printed, 1 not confirmed, 2 not
+printed, as ``badge print``).
+
 ``students release`` exits 0 when released, **3** when the adult is not on the student's pick-up list (nothing
 released; a principal may approve once with ``--approve``, signed in as themselves with ``--user``), **4** when
 refused by a custody order, the office's may-not-pick-up list, a barred match, or a possible match that a
@@ -14,8 +20,12 @@ import sys
 from typing import Any
 
 from frontdesk import clock
+from frontdesk.badges.service import Outcome
 from frontdesk.cli.common import open_services, print_json
+from frontdesk.errors import InputError, NotFoundError
+from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.models import Movement, Student
+from frontdesk.students.printing import slip_of
 from frontdesk.students.release import NotAuthorised, Refused, Released, ReleaseRequest, split_name
 
 EXIT_NOT_AUTHORISED = 3
@@ -43,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--excused", action="store_true")
     p.add_argument("--json", action="store_true")
+    _print_options(p, "the late pass")
     p.set_defaults(run=_arrive)
 
     p = sub.add_parser("release", help="release a student to an adult (exit 3: not authorised, 4: refused)")
@@ -56,12 +67,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a principal approves this adult once (sign in as yourself with --user; --reason is recorded)",
     )
     p.add_argument("--json", action="store_true")
+    _print_options(p, "the release slip")
     p.set_defaults(run=_release)
 
     p = sub.add_parser("return", help="sign a released student back in")
     p.add_argument("student", metavar="STUDENT")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_return)
+
+    p = sub.add_parser(
+        "slip", help="print the student's latest late pass or release slip of today again (exit 0/1/2 as badges)"
+    )
+    p.add_argument("student", metavar="STUDENT")
+    p.add_argument("--printer", metavar="URI", help="printer address (default: the badges.printer setting)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_slip)
 
     p = sub.add_parser("out", help="the students signed out now")
     p.add_argument("--json", action="store_true")
@@ -88,6 +108,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dob", help="YYYY-MM-DD")
     p.add_argument("--reason", required=True)
     p.set_defaults(run=_bar)
+
+
+def _print_options(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--print", dest="print_slip", action="store_true", help=f"print {what} on the badge printer")
+    p.add_argument("--printer", metavar="URI", help="printer address (default: the badges.printer setting)")
+
+
+def slip_printer(services, uri: str | None):
+    """The badge printer a slip goes to (not connected); an InputError when none is set up."""
+    printer = services.badges.printer(uri)
+    if printer.on_screen:
+        raise InputError(
+            "No badge printer is set up (badges.printer is preview://): give --printer URI or set one with "
+            "'frontdesk config set badges.printer URI'"
+        )
+    return printer
+
+
+def print_movement(services, movement: Movement, uri: str | None) -> tuple[Outcome, str]:
+    """Print a movement's slip on the badge printer (the renderer the desk's window uses). Never raises for a
+    printer fault: the outcome and the office's words come back (and the event log keeps them)."""
+    printer = slip_printer(services, uri)
+    slip, what = slip_of(movement, services.settings.get(SCHOOL_NAME), services.badges.media())
+    return services.badges.print_slip(slip, printer, what)
+
+
+def _printed(services, args: argparse.Namespace, movement: Movement, record: dict[str, Any]) -> None:
+    """With --print: print the slip, say how it went (stderr when it did not print), add it to the JSON."""
+    if not getattr(args, "print_slip", False):
+        return
+    outcome, message = print_movement(services, movement, args.printer)
+    record.update(printed=outcome is Outcome.PRINTED, print_outcome=outcome.value, print_message=message)
+    if outcome is not Outcome.PRINTED:
+        print(f"frontdesk: {message}", file=sys.stderr)
+    elif not args.json:
+        print(message)
 
 
 def student_record(student: Student, signed_out: bool | None = None) -> dict[str, Any]:
@@ -180,15 +236,19 @@ def _find(args: argparse.Namespace) -> int:
 
 def _arrive(args: argparse.Namespace) -> int:
     services = open_services(args)
+    if args.print_slip:
+        slip_printer(services, args.printer)  # no printer set up: refused before anything is recorded
     m = services.students.arrive(args.student, reason=args.reason, excused=args.excused)
-    if args.json:
-        print_json(movement_record(m))
-    else:
+    record = movement_record(m)
+    if not args.json:
         flag = "  (at or over the office's threshold)" if m.over_threshold else ""
         print(
             f"{m.student.full_name} signed in late at {m.time.astimezone():%H:%M}: {m.reason}"
             f"{' (excused)' if m.excused else ''} — {_ordinal(m.late_count)} late this term{flag}"
         )
+    _printed(services, args, m, record)
+    if args.json:
+        print_json(record)
     return 0
 
 
@@ -203,14 +263,18 @@ def _release(args: argparse.Namespace) -> int:
     dob = clock.parse_date(args.dob, "--dob") if args.dob else None
     services = open_services(args)
     student = services.students.get(args.student)
+    if args.print_slip:
+        slip_printer(services, args.printer)  # no printer set up: refused before anything is recorded
     request = ReleaseRequest(student, first, last, args.reason, dob=dob, approve=args.approve)
     outcome = services.dismissal.release(request)
     if isinstance(outcome, Released):
-        if args.json:
-            print_json({"released": True, **movement_record(outcome.movement)})
-        else:
-            m = outcome.movement
+        m = outcome.movement
+        record = {"released": True, **movement_record(m)}
+        if not args.json:
             print(f"Released {student.full_name} to {m.adult} at {m.time.astimezone():%H:%M} ({m.authorised_as}).")
+        _printed(services, args, m, record)
+        if args.json:
+            print_json(record)
         return 0
     if isinstance(outcome, NotAuthorised):
         if args.json:
@@ -252,6 +316,24 @@ def _return(args: argparse.Namespace) -> int:
     else:
         print(f"{m.student.full_name} signed back in at {m.time.astimezone():%H:%M}.")
     return 0
+
+
+def _slip(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    student = services.students.get(args.student)
+    today = [m for m in services.students.movements_today(("arrive", "release")) if m.student.id == student.id]
+    if not today:
+        raise NotFoundError(f"{student.full_name} has no late pass or release slip today", code="no_slip")
+    outcome, message = print_movement(services, today[-1], args.printer)
+    if args.json:
+        print_json({"printed": outcome is Outcome.PRINTED, "outcome": outcome.value, "message": message})
+    elif outcome is Outcome.PRINTED:
+        print(message)
+    if outcome is Outcome.PRINTED:
+        return 0
+    if not args.json:
+        print(f"frontdesk: {message}", file=sys.stderr)
+    return 1 if outcome in (Outcome.SENT, Outcome.ATTENTION) else 2
 
 
 def _out(args: argparse.Namespace) -> int:

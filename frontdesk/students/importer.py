@@ -1,8 +1,9 @@
-"""Applying a checked OneRoster bundle to the store: idempotent upserts, one short transaction.
+"""Applying a checked OneRoster bundle to a copy of the roster: idempotent upserts.
 
-The bundle is read and checked in full first (:mod:`frontdesk.students.oneroster`), and every row is
-prepared before the transaction opens, so the write itself is a handful of ``executemany`` calls and the
-desk's check-in and panic outbox never wait long behind it. Re-importing the same bundle changes nothing.
+The bundle is read and checked in full first (:mod:`frontdesk.students.oneroster`). :func:`apply_bundle`
+writes it into the import's private copy of the roster tables (see :mod:`frontdesk.students.staging`, which
+builds that copy apart and swaps it in with one short transaction); :func:`apply_staff` writes the teachers
+into the staff directory inside the swap. Re-importing the same bundle changes nothing.
 
 - ``bulk`` users: every student, guardian and teacher in the file is upserted; those the store has that
   the file no longer lists are marked inactive (kept for history, never deleted).
@@ -16,7 +17,8 @@ desk's check-in and panic outbox never wait long behind it. Re-importing the sam
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from frontdesk import clock
@@ -38,6 +40,28 @@ def student_name_key(first: str, last: str) -> str:
 def fts_names(first: str, middle: str, last: str, preferred: str) -> str:
     """The words a student is found by (accents dropped by the FTS tokenizer)."""
     return " ".join(p for p in (first, middle, last, preferred) if p)
+
+
+PREFIX_MAX = 4  # letters of each name word filed in student_prefixes (longer text is found through the FTS)
+INDEX_COLUMNS = "id, first_name, middle_name, last_name, preferred_name, number, name_key, active"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def index_rows(rows: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The search rows of students selected with ``INDEX_COLUMNS``: ``students_fts`` rows and
+    ``student_prefixes`` rows (every 1- to 4-letter start of each name word and of the number)."""
+    fts, prefixes = [], []
+    for sid, first, middle, last, preferred, number, sort, active in rows:
+        # Names folded as the search folds what is typed (O'Brien is one word "obrien"; accents dropped).
+        names = fold(fts_names(first, middle, last, preferred))
+        fts.append((sid, names, number, sort, active))
+        starts = {w[:n] for w in [*_WORD.findall(names), number.casefold()] for n in range(1, PREFIX_MAX + 1) if w}
+        prefixes.extend((p, 1 - active, sort, sid) for p in starts)
+    return fts, prefixes
+
+
+INSERT_FTS = "INSERT INTO {table} (rowid, names, number, sort, active) VALUES (?, ?, ?, ?, ?)"
+INSERT_PREFIX = "INSERT OR IGNORE INTO {table} (prefix, inactive, sort, student_id) VALUES (?, ?, ?, ?)"
 
 
 def known_in(db: sqlite_utils.Database) -> Callable[[str, str], bool]:
@@ -238,25 +262,6 @@ def apply_bundle(db: sqlite_utils.Database, bundle: Bundle, progress: Progress |
         [(guardian_ids[g.sourced_id],) for g in guardians if g.deleted and g.sourced_id in guardian_ids],
     )
 
-    # --- teachers into the staff directory ----------------------------------------------------------------
-    directory = dict(db.execute("SELECT sourced_id, directory_id FROM sis_staff").fetchall())
-    rooms = _teacher_rooms(db, bundle)
-    for t in staff:
-        name = f"{t.first_name} {t.last_name}".strip()
-        room = rooms.get(t.sourced_id, "")
-        if t.sourced_id in directory:
-            db.execute(
-                "UPDATE directory SET name = ?, room = ? WHERE id = ? AND (name != ? OR room != ?)",
-                [name, room, directory[t.sourced_id], name, room],
-            )
-            db.execute("UPDATE sis_staff SET active = ? WHERE sourced_id = ?", [int(not t.deleted), t.sourced_id])
-        elif not t.deleted:
-            cur = db.execute("INSERT INTO directory (kind, name, room) VALUES ('staff', ?, ?)", [name, room])
-            db.execute(
-                "INSERT INTO sis_staff (sourced_id, directory_id, active) VALUES (?, ?, 1)",
-                [t.sourced_id, cur.lastrowid],
-            )
-
     # --- enrollments and homerooms ------------------------------------------------------------------------
     say("enrollments", 0, len(bundle.enrollments))
     enrolled = [e for e in bundle.enrollments if e.role == "student"]
@@ -274,20 +279,6 @@ def apply_bundle(db: sqlite_utils.Database, bundle: Bundle, progress: Progress |
             "AND c.class_type = 'homeroom' ORDER BY c.title LIMIT 1), '')"
         )
 
-    # --- the search index -----------------------------------------------------------------------------------
-    say("index", 0, 1)
-    db.execute("DELETE FROM students_fts")
-    # Names folded as the search folds what is typed (O'Brien is one word "obrien"; accents dropped).
-    db.conn.executemany(
-        "INSERT INTO students_fts (rowid, names, number, sort, active) VALUES (?, ?, ?, ?, ?)",
-        (
-            (r[0], fold(fts_names(r[1], r[2], r[3], r[4])), r[5], r[6], r[7])
-            for r in db.execute(
-                "SELECT id, first_name, middle_name, last_name, preferred_name, number, name_key, active "
-                "FROM students"
-            ).fetchall()
-        ),
-    )
     counts = ImportCounts(
         mode=bundle.mode("users"),
         orgs=len(bundle.orgs),
@@ -304,8 +295,30 @@ def apply_bundle(db: sqlite_utils.Database, bundle: Bundle, progress: Progress |
         "INSERT INTO sis_imports (time, mode, source, counts) VALUES (?, ?, ?, ?)",
         [now, counts.mode, bundle.source, json.dumps({k: v for k, v in counts.__dict__.items() if k != "mode"})],
     )
-    say("done", 1, 1)
     return counts
+
+
+def apply_staff(db: sqlite_utils.Database, bundle: Bundle) -> None:
+    """Teachers into the staff directory (another feature's table, so written in the swap's transaction:
+    a district has a thousand or so, a few milliseconds)."""
+    staff = [u for u in bundle.users if u.role in STAFF_ROLES]
+    directory = dict(db.execute("SELECT sourced_id, directory_id FROM sis_staff").fetchall())
+    rooms = _teacher_rooms(db, bundle)
+    for t in staff:
+        name = f"{t.first_name} {t.last_name}".strip()
+        room = rooms.get(t.sourced_id, "")
+        if t.sourced_id in directory:
+            db.execute(
+                "UPDATE directory SET name = ?, room = ? WHERE id = ? AND (name != ? OR room != ?)",
+                [name, room, directory[t.sourced_id], name, room],
+            )
+            db.execute("UPDATE sis_staff SET active = ? WHERE sourced_id = ?", [int(not t.deleted), t.sourced_id])
+        elif not t.deleted:
+            cur = db.execute("INSERT INTO directory (kind, name, room) VALUES ('staff', ?, ?)", [name, room])
+            db.execute(
+                "INSERT INTO sis_staff (sourced_id, directory_id, active) VALUES (?, ?, 1)",
+                [t.sourced_id, cur.lastrowid],
+            )
 
 
 def _teacher_rooms(db: sqlite_utils.Database, bundle: Bundle) -> dict[str, str]:

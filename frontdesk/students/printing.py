@@ -3,6 +3,7 @@ by :mod:`printers.slips` on the badge printer's media (and printed by :meth:`Bad
 
 from __future__ import annotations
 
+from frontdesk.errors import InputError
 from frontdesk.students.models import Movement, MovementKind
 from frontdesk.students.reunify import Reunification, ReunifyRequest
 from frontdesk.students.service import ordinal
@@ -70,3 +71,13 @@ def request_card(request: ReunifyRequest, run: Reunification, school: str, media
         drill=run.drill,
     )
     return render_request_card(data, media)
+
+
+def slip_of(movement: Movement, school: str, media: Media) -> tuple[Badge, str]:
+    """The slip a movement prints and what it is called: a late pass, or a release slip (the desk's window and
+    the command line print the same one)."""
+    if movement.kind is MovementKind.ARRIVE:
+        return late_pass(movement, school, media), "Late pass"
+    if movement.kind is MovementKind.RELEASE:
+        return release_slip(movement, school, media), "Release slip"
+    raise InputError(f"A {movement.kind.value} has no slip to print (late arrivals and releases have one)")

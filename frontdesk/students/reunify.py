@@ -9,13 +9,16 @@
 
 :meth:`board` is the live board (requested / on the way / released / not yet requested, per class);
 :meth:`export_csv` writes everything afterwards. Every step is audited in the transaction that makes it.
-A laptop at the reunification site runs the same desk over its own copy of the data folder (``--data-dir``).
+A laptop at the reunification site runs the same desk over its own copy of the data folder (``--data-dir``);
+:meth:`export_record` writes what it recorded to a file and :meth:`merge_record` brings that into the desk's
+record (:mod:`frontdesk.students.reunify_record`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from frontdesk import clock
@@ -23,6 +26,7 @@ from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.students.models import MovementKind, Student
 from frontdesk.students.release import Cleared, DismissalService, Outcome_, ReleaseRequest
+from frontdesk.students.reunify_record import MergeReport, merge_record, read_record, write_record
 from frontdesk.students.service import StudentService, student_from_row
 from frontdesk.text import SafeCsvWriter, new_badge_code
 
@@ -289,6 +293,15 @@ class ReunificationService:
             r[0], student, r[1], r[2], r[3], clock.from_db(r[4]), r[5], r[6], clock.from_db(r[7])
         )  # type: ignore[arg-type]
 
+    def run_of(self, request_id: int) -> Reunification:
+        """The reunification a request belongs to."""
+        row = self._store.db.execute(
+            "SELECT reunification_id FROM reunification_requests WHERE id = ?", [request_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No request {request_id}", code="unknown_request")
+        return self.get(row[0])
+
     def request_by_card(self, card: str) -> ReunifyRequest:
         """A request by the code printed on its card (scanned at the release point)."""
         row = self._store.db.execute(
@@ -378,6 +391,20 @@ class ReunificationService:
             None, "reunify.export", f"reunification {board.reunification.id}", {"requests": len(board.requests)}
         )
         return len(board.requests)
+
+    def export_record(self, out: IO[str], run_id: int | None = None) -> int:
+        """A reunification's record as a file for the school's desk (on the laptop, afterwards). Audited."""
+        self._session.require(Action.EXPORT)
+        run = self.get(run_id) if run_id is not None else (self.current() or self._last())
+        count = write_record(self._store, self._students.station(), run.id, out)
+        self._audit.record(None, "reunify.export_record", f"reunification {run.id}", {"requests": count})
+        return count
+
+    def merge_record(self, path: Path) -> MergeReport:
+        """Bring a record written on the reunification laptop into this desk's record (idempotent, audited)."""
+        self._session.require(Action.REUNIFY)
+        data = read_record(Path(path))
+        return merge_record(self._store, self._audit, self._students, data, Path(path).name)
 
     def _last(self) -> Reunification:
         row = self._store.db.execute("SELECT id FROM reunifications ORDER BY id DESC LIMIT 1").fetchone()

@@ -7,7 +7,6 @@ Every change commits in the same transaction as its audit record.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -22,7 +21,7 @@ from frontdesk.screening.dates import UNKNOWN, Dob
 from frontdesk.screening.models import Entry, Kind, NewEntry
 from frontdesk.screening.names import fold
 from frontdesk.settings import STAFF_NAME, STATION_NAME, STUDENTS_LATE_THRESHOLD
-from frontdesk.students.importer import Progress, apply_bundle, known_in
+from frontdesk.students.importer import PREFIX_MAX, Progress, known_in
 from frontdesk.students.models import (
     Authorisation,
     Guardian,
@@ -33,6 +32,7 @@ from frontdesk.students.models import (
     Student,
 )
 from frontdesk.students.oneroster import read_bundle
+from frontdesk.students.staging import import_staged
 from frontdesk.text import new_badge_code
 
 if TYPE_CHECKING:
@@ -108,8 +108,6 @@ class StudentService:
         self._session = session
         self._audit = audit
         self._lists = lists
-        self._keys: dict[int, tuple[int, str]] = {}
-        self._keys_stamp: int | None = None
 
     # --- who is acting -----------------------------------------------------------------------------------
     def staff(self) -> str:
@@ -119,24 +117,40 @@ class StudentService:
             return actor.display_name
         return self._settings.get(STAFF_NAME) or "Front desk"
 
+    def station(self) -> str:
+        """This desk's name (the station setting)."""
+        return self._settings.get(STATION_NAME)
+
     # --- import --------------------------------------------------------------------------------------------
     def import_bundle(self, path: Path, progress: Progress | None = None) -> ImportCounts:
-        """Import a OneRoster bundle (zip or folder); refused whole (BundleError) when any line is wrong."""
+        """Import a OneRoster bundle (zip or folder); refused whole (BundleError) when any line is wrong.
+
+        Built apart and swapped in with one short transaction (:mod:`frontdesk.students.staging`): a
+        check-in or a panic press never waits behind a district's import. All of it or none of it.
+        """
         self._session.require(Action.IMPORT_SIS)
         bundle = read_bundle(Path(path), known_in(self._store.db))
-        with self._audit.transaction() as db:
-            counts = apply_bundle(db, bundle, progress)
+
+        def record(db, counts: ImportCounts) -> None:
             self._audit.record(
                 None,
                 "students.import",
                 str(Path(path).name),
                 {k: v for k, v in counts.__dict__.items() if k != "ignored_files"},
             )
-        return counts
+
+        return import_staged(
+            self._store, bundle, swap=record, transaction=self._audit.transaction, progress=progress
+        )
 
     # --- finding -------------------------------------------------------------------------------------------
     def find(self, text: str, *, limit: int = FIND_LIMIT, include_inactive: bool = False) -> list[Student]:
-        """Students whose number starts with ``text``, or whose names start with each word typed."""
+        """Students whose number is ``text``, then those whose names (or number) start with each word typed,
+        in name order.
+
+        One word of up to four letters (what is typed a keystroke at a time) reads the prefix table in name
+        order and stops at ``limit``; longer or several words go through the FTS index (few matches).
+        """
         self._session.require(Action.VIEW_STUDENTS)
         text = text.strip()
         if not text:
@@ -150,41 +164,31 @@ class StudentService:
         ).fetchall()
         found = [student_from_row(r) for r in exact]
         words = _WORD.findall(fold(text))
-        if words:
-            match = " ".join(f'"{w}"*' for w in words)
-            # Rank on the sort keys held in memory, then read only the students shown.
-            keys = self._sort_keys(db)
-            hits = [
-                r[0]
-                for r in db.execute(
-                    "SELECT rowid FROM students_fts WHERE students_fts MATCH ? LIMIT 2000", [match]
+        want = limit - len(found)
+        if words and want > 0:
+            seen = [s.id for s in found]
+            which = "" if include_inactive else " AND inactive = 0"
+            if len(words) == 1 and len(words[0]) <= PREFIX_MAX:
+                ids = db.execute(
+                    f"SELECT student_id FROM student_prefixes WHERE prefix = ?{which} ORDER BY inactive, sort, "
+                    "student_id LIMIT ?",
+                    [words[0], want + len(seen)],
                 ).fetchall()
-            ]
-            seen = {s.id for s in found}
-            ranked = heapq.nsmallest(
-                max(0, limit - len(found)),
-                (
-                    (keys[i], i)
-                    for i in hits
-                    if i in keys and i not in seen and (include_inactive or keys[i][0] == 0)
-                ),
-            )
-            ids = [i for _, i in ranked]
+            else:
+                match = " ".join(f'"{w}"*' for w in words)
+                alive = "" if include_inactive else " AND active = 1"
+                ids = db.execute(
+                    f"SELECT rowid FROM students_fts WHERE students_fts MATCH ?{alive} ORDER BY 1 - active, sort, "
+                    "rowid LIMIT ?",
+                    [match, want + len(seen)],
+                ).fetchall()
+            ids = [r[0] for r in ids if r[0] not in seen][:want]
             if ids:
                 marks = ", ".join("?" for _ in ids)
                 rows = db.execute(f"SELECT {_STUDENT_COLUMNS} FROM students s WHERE s.id IN ({marks})", ids)
                 by_id = {r[0]: student_from_row(r) for r in rows.fetchall()}
                 found.extend(by_id[i] for i in ids if i in by_id)
         return found[:limit]
-
-    def _sort_keys(self, db) -> dict[int, tuple[int, str]]:
-        """Every student's (inactive, "last first") for ranking what the search finds, reloaded after an
-        import (by this desk or another process)."""
-        stamp = db.execute("SELECT max(id) FROM sis_imports").fetchone()[0]
-        if self._keys_stamp != stamp or stamp is None:
-            self._keys = {r[0]: (1 - r[2], r[1]) for r in db.execute("SELECT id, name_key, active FROM students")}
-            self._keys_stamp = stamp
-        return self._keys
 
     def get(self, ref: str | int) -> Student:
         """A student by id, student number or sourcedId (NotFoundError otherwise)."""
@@ -389,9 +393,28 @@ class StudentService:
             )
         return movement
 
-    def _insert(self, db, student: Student, kind: MovementKind, **fields) -> Movement:
+    def record_movement(
+        self, db, student: Student, kind: MovementKind, *, at: datetime, staff: str, station: str, **fields
+    ) -> Movement:
+        """Write a movement recorded elsewhere (a reunification laptop's record), at its own time, by its own
+        staff and station, inside the caller's transaction (which holds its audit record)."""
+        return self._insert(db, student, kind, at=at, staff=staff, station=station, **fields)
+
+    def _insert(
+        self,
+        db,
+        student: Student,
+        kind: MovementKind,
+        *,
+        at: datetime | None = None,
+        staff: str | None = None,
+        station: str | None = None,
+        **fields,
+    ) -> Movement:
         """Write one movement (inside the caller's transaction) and return it."""
-        moment = clock.now()
+        moment = at or clock.now()
+        staff = staff if staff is not None else self.staff()
+        station = station if station is not None else self._settings.get(STATION_NAME)
         values = {
             "reason": "",
             "excused": False,
@@ -420,8 +443,8 @@ class StudentService:
                 values["adult_dob"],
                 values["authorised_as"],
                 values["approved_by"],
-                self.staff(),
-                self._settings.get(STATION_NAME),
+                staff,
+                station,
                 values["decision_id"],
                 code,
             ],
@@ -437,7 +460,7 @@ class StudentService:
             values["adult"],
             values["authorised_as"],
             values["approved_by"],
-            self.staff(),
+            staff,
             code,
         )
 

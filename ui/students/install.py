@@ -12,13 +12,15 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from ui.students.pickup_window import PickupWindow
 from ui.students.reunify_board import ReunifyBoard
 from ui.students.students_window import StudentsWindow
 from ui.tasks import run_task
 
 
 class StudentsDesk(QObject):
-    """The Students menu; opens the students window (F6), the reunification board (F7) and the roster import.
+    """The Students menu; opens the students window (F6), the reunification board (F7), the pick-up lists
+    (F8), the reunification's exports and the roster import.
 
     ``print_slip(slip, what)`` prints a rendered slip on the badge printer; the composition root passes the
     badge printing feature's, so this feature never reaches into another.
@@ -33,10 +35,16 @@ class StudentsDesk(QObject):
         self.print_slip = print_slip
         self.students_window: StudentsWindow | None = None
         self.board: ReunifyBoard | None = None
+        self.pickup_window: PickupWindow | None = None
         self.locked = False  # while the desk is locked, no student is signed in or out from here
         self.menu = window.add_menu("S&tudents")
         self.menu.addAction("Late arrival or early &dismissal…", QKeySequence("F6"), self.open_students)
         self.menu.addAction("&Reunification board…", QKeySequence("F7"), self.open_board)
+        self.menu.addAction("&Pick-up lists…", QKeySequence("F8"), self.open_pickups)
+        self.menu.addSeparator()
+        self.menu.addAction("E&xport the reunification (CSV)…", self.choose_export)
+        self.menu.addAction("Reunification record for the school's &desk…", self.choose_record)
+        self.menu.addAction("&Merge a reunification laptop's record…", self.choose_merge)
         self.menu.addSeparator()
         self.menu.addAction("&Import roster (OneRoster)…", self.choose_bundle)
 
@@ -44,7 +52,7 @@ class StudentsDesk(QObject):
     def on_locked(self) -> None:
         """The desk locked: hide the students windows (they open again after someone signs in)."""
         self.locked = True
-        for w in (self.students_window, self.board):
+        for w in (self.students_window, self.board, self.pickup_window):
             if w is not None:
                 w.hide()
 
@@ -85,6 +93,99 @@ class StudentsDesk(QObject):
         self.board.show()
         self.board.raise_()
         return self.board
+
+    @Slot()
+    def open_pickups(self) -> PickupWindow | None:
+        """Show (or raise) the pick-up lists, the cursor in its find box (not while the desk is locked)."""
+        if self.locked:
+            self.window.message.show_message("Sign in first: the desk is locked.", "warning")
+            return None
+        if self.pickup_window is None:
+            self.pickup_window = PickupWindow(self.services)
+            self.window.destroyed.connect(self.pickup_window.close)
+        self.pickup_window.show()
+        self.pickup_window.raise_()
+        self.pickup_window.activateWindow()
+        self.pickup_window.focus_find()
+        return self.pickup_window
+
+    # --- the reunification's record, afterwards -----------------------------------------------------------
+    @Slot()
+    def choose_export(self) -> None:
+        """Ask where to write the reunification's CSV, then write it."""
+        path = self._may_export() and self._save_path(
+            "Export the reunification", "reunification.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_reunification(path)
+
+    @Slot()
+    def choose_record(self) -> None:
+        """Ask where to write the reunification laptop's record, then write it."""
+        path = self._may_export() and self._save_path(
+            "Reunification record for the school's desk", "reunification-record.json", "JSON (*.json)"
+        )
+        if path:
+            self.write_reunification_record(path)
+
+    @Slot()
+    def choose_merge(self) -> None:
+        """Ask for a reunification laptop's record, then merge it."""
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "A reunification laptop's record", "", "Reunification record (*.json)"
+        )
+        if name:
+            self.merge_reunification_record(Path(name))
+
+    def export_reunification(self, path: Path) -> bool:
+        """Every request of the running (else the last) reunification as CSV (principals and administrators)."""
+        return self._may_export() and self._file_step(
+            lambda: _write(path, self.services.reunification.export_csv),
+            lambda n: f"{n} reunification requests written to {path}.",
+        )
+
+    def write_reunification_record(self, path: Path) -> bool:
+        """On the reunification site's laptop: what was recorded here, as a file for the school's desk."""
+        return self._may_export() and self._file_step(
+            lambda: _write(path, self.services.reunification.export_record),
+            lambda n: f"{n} requests written to {path}: take it to the school's desk and merge it there.",
+        )
+
+    def merge_reunification_record(self, path: Path) -> bool:
+        """At the school's desk: bring a reunification laptop's record into this desk's record."""
+
+        def said(report) -> str:
+            unknown = report.unknown_students
+            return (
+                f"Reunification record merged: {report.requests} requests ({report.released} released), "
+                f"{report.known} already here"
+                + (f", {len(unknown)} students this desk does not know." if unknown else ".")
+            )
+
+        done = self._file_step(lambda: self.services.reunification.merge_record(path), said)
+        if done and self.students_window is not None:
+            self.students_window.refresh_lists()  # merged releases are off the roster
+        return done
+
+    def _may_export(self) -> bool:
+        if self.services.session.may(Action.EXPORT):
+            return True
+        self.window.message.show_message("This needs a principal or administrator.", "error")
+        return False
+
+    def _save_path(self, title: str, suggested: str, kinds: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.window, title, suggested, kinds)
+        return Path(name) if name else None
+
+    def _file_step(self, work: Callable[[], object], said: Callable[[object], str]) -> bool:
+        """Run one export or merge; its outcome goes on the window's message line."""
+        try:
+            result = work()
+        except (FrontDeskError, OSError) as exc:
+            self.window.message.show_message(exc.message if isinstance(exc, FrontDeskError) else str(exc), "error")
+            return False
+        self.window.message.show_message(said(result), "success")
+        return True
 
     def claim_id(self, visitor) -> bool:
         """An ID was scanned: while the students window is in front, it is the adult at early dismissal."""
@@ -142,3 +243,8 @@ class StudentsDesk(QObject):
                 on_done(result, error)
 
         run_task(work, done)
+
+
+def _write(path: Path, write: Callable) -> object:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        return write(out)
