@@ -26,10 +26,20 @@ def main(out: Path) -> int:
     services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")  # the desk, locked
     services.close()
 
+    tries = [0]
+
     def grab() -> None:
+        # On a loaded machine the first paint can come late: grab until the screen shows a drawn desk (or 30 s).
         app = QApplication.instance()
+        shot = app.primaryScreen().grabWindow(0)
+        image = shot.toImage()
+        tries[0] += 1
+        grid = {image.pixel(x, y) for x in range(0, image.width(), 40) for y in range(0, image.height(), 40)}
+        if len(grid) < 8 and tries[0] < 60:
+            QTimer.singleShot(500, grab)
+            return
         print(f"platform {app.platformName()}", flush=True)
-        app.primaryScreen().grabWindow(0).save(str(out))
+        shot.save(str(out))
         app.quit()
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
