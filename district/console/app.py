@@ -41,7 +41,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from district import clock
-from district.console.auth import Dispatcher, Forbidden, Station, Unauthenticated
+from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
 from district.console.forward import forward_loop
 from district.console.guard import LagMonitor, SignInThrottle
 from district.console.service import ConsoleService
@@ -50,7 +50,6 @@ from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
-STATION_CACHE_S = 10.0
 MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
 MAX_ONSITE = 100_000
 
@@ -273,10 +272,9 @@ def create_app(
     pending = {"alerts": 0}
     admission = Admission(admit_wait)
     beats: dict[str, tuple[Any, int]] = {}  # station_id -> (when, onsite), written by flush_beats
-    offline_seen: set[str] = set()  # stations whose beat brought them back online (screens refresh)
-    # Known stations by credential, for STATION_CACHE_S: heartbeats and long polls then cost no database
-    # read and no thread. A revoked credential is refused within that time.
-    known: dict[str, tuple[float, Station]] = {}
+    # Who may send, in memory (loaded at start, kept current from the log by watch()): a heartbeat or a long
+    # poll of a known station costs a SHA-256 and a dict lookup here, no database read and no thread.
+    directory = StationDirectory()
     # The newest inbox seq of each station, as far as this console knows (None: not loaded, read the
     # database): a long poll with nothing newer waits without reading the database at all.
     inbox_marks: dict[str, int] = {}
@@ -311,28 +309,22 @@ def create_app(
                 raise Forbidden("this endpoint is for stations, not dispatchers")
             raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
 
-        loop = asyncio.get_running_loop()
-        hit = known.get(credential)
-        if hit is not None and hit[0] > loop.time():
-            if work is None:
-                return hit[1], None
-            cached: Station | None = hit[1]
-        else:
-            cached = None
+        cached = directory.check(credential)  # Unauthenticated for a malformed one or a wrong secret
+        if cached is not None and work is None:
+            return cached, None
 
         def run() -> tuple[Station, Any]:
             station = cached or service.auth.station(credential)
             return station, (work(station) if work is not None else None)
 
+        cursor = directory.cursor  # a revocation applied while we read the database: do not keep this one
         limiter = pool(pool_name)
         async with limiter:
             if await request.is_disconnected():
                 raise Abandoned()
             station, result = await anyio.to_thread.run_sync(run, limiter=pool("threads"))
-        if cached is None:
-            if len(known) > 50_000:
-                known.clear()
-            known[credential] = (loop.time() + STATION_CACHE_S, station)
+        if cached is None and directory.loaded and directory.cursor == cursor:
+            directory.add(StationDirectory.secret_hash(credential), station)
         return station, result
 
     async def dispatcher_of(request: Request) -> Dispatcher:
@@ -432,8 +424,6 @@ def create_app(
         # Kept in memory and written with the others once a second (flush_beats): one transaction for
         # many stations instead of one synced commit per beat.
         beats[station.station_id] = (now, onsite)
-        if not station.online:
-            offline_seen.add(station.station_id)
         return JSONResponse({"server_time": iso(now)})
 
     @endpoint
@@ -640,6 +630,7 @@ def create_app(
         marks: tuple[int, int] | None = None
         while marks is None:  # the database may be away when the console starts
             try:
+                directory.load(*await blocking(service.auth.station_directory))
                 marks = await blocking(service.marks)
             except Exception:
                 await asyncio.sleep(watch_interval)
@@ -647,15 +638,24 @@ def create_app(
         while True:
             await asyncio.sleep(watch_interval)
             try:
+                if not directory.loaded:
+                    directory.load(*await blocking(service.auth.station_directory))
                 new_log, new_inbox = await blocking(service.marks)
                 if new_log != log_seq:
                     log_seq = new_log
+                    await follow_stations()
                     changes.notify()
                 if new_inbox != inbox_seq:
                     inbox_seq = new_inbox
                     await inbox_changed()
             except Exception:  # a database hiccup must not stop supervision; try again next round
                 await asyncio.sleep(watch_interval)
+
+    async def follow_stations() -> None:
+        """Apply enrolments and revocations logged since the directory's cursor (by any console or CLI)."""
+        cursor, enrolled, revoked = await blocking(service.auth.station_changes_after, directory.cursor)
+        added = await blocking(service.auth.stations_by_id, enrolled) if enrolled else {}
+        directory.apply(cursor, added, revoked)
 
     async def flush_beats() -> None:
         """Write the heartbeats received since the last flush, in one transaction."""
@@ -665,14 +665,11 @@ def create_app(
                 continue
             batch = dict(beats)
             beats.clear()
-            back = set(offline_seen)
-            offline_seen.clear()
             try:
-                await blocking(service.record_beats, batch, pool_name="stations")
+                back = await blocking(service.record_beats, batch, pool_name="stations")
             except Exception:  # the database is away: keep the newest of each for the next round
                 for station_id, beat in batch.items():
                     beats.setdefault(station_id, beat)
-                offline_seen.update(back)
                 continue
             if back:
                 changes.notify()  # they were OFFLINE: the screens show them back

@@ -408,7 +408,8 @@ class ConsoleService(BoardViews, Forwarding):
             self._seen(tx, station.station_id, now, max(0, int(onsite)))
         return now
 
-    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> None:
+    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> bool:
+        """Record that the station was heard from; True if it had been marked OFFLINE."""
         row = tx.one("SELECT online FROM stations WHERE station_id = ?", [station_id])
         if onsite is None:
             tx.execute(
@@ -422,12 +423,17 @@ class ConsoleService(BoardViews, Forwarding):
             )
         if row is not None and not row[0]:
             log(tx, "station_online", station_id=station_id)
+            return True
+        return False
 
-    def record_beats(self, beats: dict[str, tuple[datetime, int]]) -> None:
-        """Record many stations' heartbeats (``station_id -> (when, onsite)``) in one transaction."""
+    def record_beats(self, beats: dict[str, tuple[datetime, int]]) -> int:
+        """Record many stations' heartbeats (``station_id -> (when, onsite)``) in one transaction; returns how
+        many of them had been marked OFFLINE (they are back)."""
+        back = 0
         with self.db.transaction() as tx:
             for station_id, (when, onsite) in sorted(beats.items()):
-                self._seen(tx, station_id, when, max(0, int(onsite)))
+                back += self._seen(tx, station_id, when, max(0, int(onsite)))
+        return back
 
     def supervise(self, judge_offline: bool = True) -> int:
         """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for
