@@ -42,6 +42,14 @@ class Tx:
             sql = sql.replace("?", "%s")
         return self._conn.execute(sql, list(params))
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters."""
+        if self.kind == "postgresql":
+            with self._conn.cursor() as cur:
+                cur.executemany(sql.replace("?", "%s"), [list(r) for r in rows])
+        else:
+            self._conn.executemany(sql, rows)
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """The first row, or None."""
         return self.execute(sql, params).fetchone()
