@@ -51,7 +51,7 @@ HEARTBEAT_S = 30.0
 ATTEMPT_S = 2.0
 # This tree's console as measured: one process, and uvicorn's worker processes (one per core).
 CONSOLES = [("this tree", []), ("this tree, --workers 2", ["--workers", "2"])]
-PER_ADDRESS = 100  # stations per 127.0.1.x source address (2 connections each: under the 256 cap)
+PER_ADDRESS = 25  # stations per 127.0.1.x source address (2 connections each, 4 while reconnecting: under 256)
 
 READING = """
 Reading the figures: when the driver's own p99 lag is seconds, the driver cannot keep its 2 s attempt
