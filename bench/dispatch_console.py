@@ -49,8 +49,8 @@ RECONNECT_S = 20.0  # the reconnect burst's share of time, before the alert burs
 DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver processes
 HEARTBEAT_S = 30.0
 ATTEMPT_S = 2.0
-# This tree's console as measured: one process, and uvicorn's worker processes (one per core).
-CONSOLES = [("this tree", []), ("this tree, --workers 2", ["--workers", "2"])]
+# This tree's console as measured: as `serve` starts it (one worker process per core) and one process.
+CONSOLES = [("this tree (default workers)", []), ("this tree, --workers 1", ["--workers", "1"])]
 PER_ADDRESS = 25  # stations per 127.0.1.x source address (2 connections each, 4 while reconnecting: under 256)
 
 READING = """

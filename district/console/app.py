@@ -197,6 +197,84 @@ class InboxWaiters:
                     event.set()
 
 
+_FAST_HEADERS = [(b"content-type", b"application/json")] + [
+    (name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
+]
+
+
+class StationFastPath:
+    """ASGI: a heartbeat of a station the directory knows is answered here, without the web framework's
+    layers (routing, request objects, middleware): at state scale heartbeats are most of the requests, and
+    a burst of them (4,500 desks reconnecting at once) is answered in a fraction of the time. Anything else
+    (no or unknown credential, a body that is not a small JSON object) goes to the app, which answers as
+    for every request; the answers here carry the same headers and JSON."""
+
+    MAX_BODY = 4096
+
+    def __init__(self, app: Starlette, directory: StationDirectory, beat: Callable[[Station, Any], str]):
+        self.app = app
+        self._directory = directory
+        self._beat = beat
+
+    @property
+    def state(self) -> Any:
+        return self.app.state
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/api/v1/heartbeat" and scope["method"] == "POST":
+            station = self._station(scope)
+            if station is not None:
+                await self._heartbeat(station, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _station(self, scope: dict) -> Station | None:
+        authorization = length = kind = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"content-length":
+                length = value
+            elif name == b"content-type":
+                kind = value
+        if (
+            not length.isdigit()
+            or int(length) > self.MAX_BODY
+            or kind.split(b";")[0].strip() != b"application/json"
+        ):
+            return None
+        scheme, _, credential = authorization.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            return None
+        try:
+            return self._directory.check(credential)
+        except Unauthenticated:
+            return None  # the app answers 401, as for every request
+
+    async def _heartbeat(self, station: Station, receive: Any, send: Any) -> None:
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        status = 200
+        try:
+            body = json.loads(b"".join(chunks))
+            if not isinstance(body, dict):
+                raise InputError("the body must be a JSON object")
+            answer = {"server_time": self._beat(station, body.get("onsite", 0))}
+        except (ValueError, UnicodeDecodeError):
+            status, answer = 400, {"error": "the body is not valid JSON"}
+        except InputError as exc:
+            status, answer = 400, {"error": exc.message}
+        data = json.dumps(answer).encode()
+        headers = [*_FAST_HEADERS, (b"content-length", str(len(data)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+
+
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
@@ -253,7 +331,7 @@ def create_app(
     beat_flush_interval: float = 1.0,
     sign_in_flush_interval: float = 10.0,
     sign_in_throttle: SignInThrottle | None = None,
-) -> Starlette:
+) -> StationFastPath:
     """The ASGI app over ``service`` (background tasks start with the app's lifespan)."""
     changes = Notifier()
     waiters = InboxWaiters()
@@ -417,14 +495,17 @@ def create_app(
             await station_of(request)  # raises 401 or 403
         raw = await request.body()
         station, _ = await station_of(request)  # first, so a wrong credential is always a 401
-        onsite = parse_json(request, raw).get("onsite", 0)
+        return JSONResponse({"server_time": record_beat(station, parse_json(request, raw).get("onsite", 0))})
+
+    def record_beat(station: Station, onsite: Any) -> str:
+        """Note a heartbeat (InputError for a bad ``onsite``); the server time to answer with."""
         if not isinstance(onsite, int) or isinstance(onsite, bool) or not 0 <= onsite <= MAX_ONSITE:
             raise InputError(f"onsite must be a whole number from 0 to {MAX_ONSITE}")
         now = clock.now()
         # Kept in memory and written with the others once a second (flush_beats): one transaction for
         # many stations instead of one synced commit per beat.
         beats[station.station_id] = (now, onsite)
-        return JSONResponse({"server_time": iso(now)})
+        return iso(now)  # type: ignore[return-value]
 
     @endpoint
     async def get_inbox(request: Request) -> Response:
@@ -773,4 +854,4 @@ def create_app(
     app.state.begin_shutdown = begin_shutdown
     app.state.lag = lag
     app.state.pending = pending
-    return app
+    return StationFastPath(app, directory, record_beat)
