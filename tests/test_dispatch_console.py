@@ -150,7 +150,7 @@ def test_station_endpoint_and_heartbeat(console):
     assert again.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in again.headers["content-security-policy"]
     eventually(lambda: console.service.stations()[0].onsite == 5)
-    for body in (b"[1]", b"{not json", b'{"onsite": true}'):
+    for body in (b"[1]", b"{not json", b'{"onsite": true}', b"[" * 2000 + b"]" * 2000):
         answer = httpx.post(
             console.url + "/api/v1/heartbeat",
             content=body,

@@ -267,6 +267,8 @@ class StationFastPath:
             answer = {"server_time": self._beat(station, body.get("onsite", 0))}
         except (ValueError, UnicodeDecodeError):
             status, answer = 400, {"error": "the body is not valid JSON"}
+        except RecursionError:  # final, as on every other path: the station stops retrying
+            status, answer = 400, {"error": "the request is too deeply nested or a number is out of range"}
         except InputError as exc:
             status, answer = 400, {"error": exc.message}
         data = json.dumps(answer).encode()
