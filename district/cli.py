@@ -81,9 +81,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="worker processes (uvicorn's own; each has its own event loop, all share the database): "
-        "about one per core",
+        default=None,
+        help="worker processes (uvicorn's own; each has its own event loop, all share the database); "
+        "default: one per CPU core (at most 8)",
     )
     p.add_argument(
         "--max-connections-per-source",
@@ -179,7 +179,7 @@ def _open(args: argparse.Namespace, **kw):
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from district.console.server import serve
+    from district.console.server import default_workers, serve
 
     service = _open(args, name=args.name, forward_url=args.forward_url, forward_pidf=args.forward_pidf)
     scheme = "https" if args.cert else "http"
@@ -193,7 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
             args.port,
             args.cert,
             args.key,
-            workers=max(1, args.workers),
+            workers=max(1, args.workers) if args.workers is not None else default_workers(),
             limits={
                 "per_source": max(1, args.max_connections_per_source),
                 "header_timeout": args.header_timeout,

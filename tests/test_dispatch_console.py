@@ -121,7 +121,9 @@ def test_no_endpoint_answers_without_a_valid_credential(console):
         == 401
     )
     console.service.auth.revoke(station.station_id)
-    assert httpx.get(url + "/api/v1/station", headers=headers).status_code == 401
+    # The console's directory of stations follows the log every half second: refused from then on.
+    eventually(lambda: httpx.get(url + "/api/v1/station", headers=headers).status_code == 401, timeout=5)
+    assert httpx.post(url + "/api/v1/heartbeat", json={"onsite": 1}, headers=headers).status_code == 401
 
 
 def test_station_endpoint_and_heartbeat(console):
@@ -142,6 +144,21 @@ def test_station_endpoint_and_heartbeat(console):
     assert row.online and row.onsite == 4
     bad = httpx.post(console.url + "/api/v1/heartbeat", json={"onsite": -1}, headers=headers)
     assert bad.status_code == 400
+    # By now the console's station directory knows it: beats take the short way, with the same answers.
+    again = httpx.post(console.url + "/api/v1/heartbeat", json={"onsite": 5}, headers=headers)
+    assert again.status_code == 200 and "server_time" in again.json()
+    assert again.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in again.headers["content-security-policy"]
+    eventually(lambda: console.service.stations()[0].onsite == 5)
+    for body in (b"[1]", b"{not json", b'{"onsite": true}', b"[" * 2000 + b"]" * 2000):
+        answer = httpx.post(
+            console.url + "/api/v1/heartbeat",
+            content=body,
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert answer.status_code == 400 and answer.json()["error"], body
+    wrong = {"Authorization": f"Bearer fdst_{station.station_id}_nottheright"}
+    assert httpx.post(console.url + "/api/v1/heartbeat", json={"onsite": 1}, headers=wrong).status_code == 401
 
 
 def test_dispatcher_ack_reaches_the_station_inbox_by_long_poll(console):

@@ -8,6 +8,7 @@ Permanent errors are 4xx (the station stops retrying); every answer carries the 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -262,3 +263,84 @@ def test_worker_processes_serve_stations_and_stop_together(tmp_path):
     service = ConsoleService.open(db_url)
     assert service.db.read().one("SELECT COUNT(*) FROM alerts")[0] == 10
     service.close()
+
+
+def test_per_source_limits_hold_across_worker_processes(tmp_path):
+    """`serve --workers 2`: the connection cap and the sign-in throttle count over both workers (shared
+    memory), not per worker: a source cannot double its share by landing on the other process."""
+    url, _, _, _, proc = _start(tmp_path, "--workers", "2")
+    host, port = url.removeprefix("http://").split(":")
+    try:
+        held = [socket.create_connection((host, int(port)), source_address=("127.0.0.9", 0)) for _ in range(130)]
+        time.sleep(0.7)  # well inside the 2 s header timeout: only connections over the cap are closed
+        closed = select.select(held, [], [], 0.3)[0]  # readable = the console closed it (b"" or a reset)
+        assert len(closed) == 10
+        for sock in held:
+            sock.close()
+        answers = []
+        for _ in range(7):  # a new connection each: the kernel spreads them over both workers
+            with _client("127.0.0.10") as client:
+                answers.append(
+                    client.post(
+                        f"{url}/api/v1/session", json={"username": "Dana", "password": "wrong"}
+                    ).status_code
+                )
+        assert answers[:5] == [401] * 5 and answers[5:] == [429, 429]
+        with _client("127.0.0.11") as client:  # another address is not affected
+            ok = client.post(
+                f"{url}/api/v1/session", json={"username": "Dana", "password": "correct horse battery"}
+            )
+            assert ok.status_code == 200
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_workers_die_with_a_console_killed_hard(tmp_path):
+    """SIGKILL to a console with worker processes: none of them survives to hold the port, so the console
+    restarts on it at once."""
+    url, db_url, _, credential, proc = _start(tmp_path, "--workers", "2")
+    workers = [
+        int(p)
+        for p in subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+    ]
+    assert workers
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its console"
+        time.sleep(0.1)
+    port = url.rsplit(":", 1)[1]
+    again = subprocess.Popen(
+        [sys.executable, "-m", "district", "serve", "--port", port, "--db", db_url, "--workers", "2"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(
+                    f"{url}/api/v1/station", headers={"Authorization": f"Bearer {credential}"}, timeout=1
+                )
+                if answer.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and again.poll() is None, "the console did not restart"
+            time.sleep(0.1)
+    finally:
+        again.kill()
+        again.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"

@@ -327,3 +327,33 @@ def test_cli_enrols_where_a_station_is_and_who_may_clear(tmp_path, capsys):
     service.close()
     clearer_id = code.split("_")[1]
     assert cli_main(["dispatch", "clearer", "revoke", clearer_id, "--db", db]) == 0
+
+
+def test_closing_the_database_waits_for_a_thread_still_using_its_connection(tmp_path):
+    """A worker thread in the middle of a query while the console closes its database (a request finishing
+    during shutdown): the query finishes and its connection is closed after it, not under it (closing a
+    SQLite connection another thread is using hangs or crashes the process)."""
+    import threading
+
+    from district.console.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'console.db'}")
+    db.read().execute("CREATE TABLE numbers (n INTEGER)")
+    started, results = threading.Event(), []
+
+    def slow_query() -> None:
+        read = db.read()
+        started.set()
+        results.append(
+            read.one(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) "
+                "SELECT COUNT(*) FROM c"
+            )
+        )
+
+    worker = threading.Thread(target=slow_query)
+    worker.start()
+    started.wait(5)
+    db.close()
+    worker.join(30)
+    assert results == [(2000000,)]

@@ -344,6 +344,10 @@ def test_plain_http_to_another_machine_is_refused_without_insecure(services, key
     assert refused.value.code == "insecure_refused" and "https://" in refused.value.message
     assert services.settings.get(st.DISPATCH_URL) == ""  # nothing was kept
     with console.up():
+        # Several consoles: every one of them is held to the rule, not only the first.
+        with pytest.raises(InputError) as refused:
+            services.station.connect(f"{console.url},http://dispatch.district.example:8765", console.credential)
+        assert refused.value.code == "insecure_refused"
         services.station.connect(console.url, console.credential)  # loopback: allowed, not flagged
         assert not services.station.insecure
 

@@ -208,6 +208,41 @@ class Auth:
             raise Unauthenticated("this station's credential was revoked; enrol it again")
         return station_from_row(row)
 
+    def station_directory(self) -> tuple[int, dict[str, tuple[str, Station]]]:
+        """Every enrolled, unrevoked station with its credential's hash, read at once: ``(log seq, {station_id:
+        (secret_hash, station)})``. With :meth:`station_changes_after` from that seq, a console keeps it current
+        and checks credentials without reading the database (:class:`StationDirectory`)."""
+        read = self._db.read()
+        row = read.one("SELECT COALESCE(MAX(seq), 0) FROM log")
+        seq = int(row[0]) if row else 0
+        rows = read.all(f"SELECT {STATION_COLUMNS}, secret_hash FROM stations WHERE revoked_at IS NULL")
+        return seq, {r[0]: (r[STATION_WIDTH], station_from_row(r)) for r in rows}
+
+    def station_changes_after(self, seq: int) -> tuple[int, set[str], set[str]]:
+        """``(newest seq, stations enrolled, stations revoked)`` according to the log after ``seq``."""
+        rows = self._db.read().all(
+            "SELECT seq, kind, station_id FROM log "
+            "WHERE seq > ? AND kind IN ('station_enrolled', 'station_revoked')",
+            [seq],
+        )
+        enrolled = {r[2] for r in rows if r[1] == "station_enrolled" and r[2]}
+        revoked = {r[2] for r in rows if r[1] == "station_revoked" and r[2]}
+        return max([seq, *(int(r[0]) for r in rows)]), enrolled - revoked, revoked
+
+    def stations_by_id(self, station_ids: set[str]) -> dict[str, tuple[str, Station]]:
+        """These stations (unrevoked ones only) with their credential's hash."""
+        out: dict[str, tuple[str, Station]] = {}
+        ids = sorted(station_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db.read().all(
+                f"SELECT {STATION_COLUMNS}, secret_hash FROM stations WHERE revoked_at IS NULL "
+                f"AND station_id IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            out.update({r[0]: (r[STATION_WIDTH], station_from_row(r)) for r in rows})
+        return out
+
     # --- dispatchers ------------------------------------------------------------------------------------
     def add_dispatcher(self, username: str, password: str) -> Dispatcher:
         """Create a dispatcher who can sign in to the live screen."""
@@ -333,3 +368,60 @@ class Auth:
             tx.execute("DELETE FROM sessions WHERE token_hash = ?", [_sha(token)])
             if row:
                 log(tx, "signed_out", actor=row[0])
+
+
+class StationDirectory:
+    """The console's in-memory copy of who may send: station id -> (hash of the credential's secret, station).
+
+    Loaded whole when the console starts (one query), kept current from the log (enrolments and revocations,
+    which the console's watcher reads every half second; another process's ``revoke`` included), and filled
+    on a miss from the database. A heartbeat or long poll of a known station then costs one SHA-256 and a
+    dict lookup on the event loop: no thread, no database read. A revoked credential is refused from the
+    watcher's next round (about half a second) on; a station the directory does not know yet is looked up in
+    the database (the caller does that on a thread).
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, tuple[str, Station]] = {}
+        self.loaded = False
+        self.cursor = 0  # log seq up to which enrolments and revocations are applied
+
+    def load(self, cursor: int, stations: dict[str, tuple[str, Station]]) -> None:
+        """Replace the contents (at start, or after the log could not be followed)."""
+        self._by_id = dict(stations)
+        self.cursor = cursor
+        self.loaded = True
+
+    def apply(self, cursor: int, added: dict[str, tuple[str, Station]], revoked: set[str]) -> None:
+        """Enrolments and revocations read from the log up to ``cursor``."""
+        self._by_id.update(added)
+        for station_id in revoked:
+            self._by_id.pop(station_id, None)
+        self.cursor = max(self.cursor, cursor)
+
+    def add(self, secret_hash: str, station: Station) -> None:
+        """A station verified against the database (a miss)."""
+        self._by_id[station.station_id] = (secret_hash, station)
+
+    def check(self, credential: str) -> Station | None:
+        """The station of ``credential`` if the directory knows it; None if it cannot tell (ask the database).
+
+        Raises Unauthenticated for a malformed credential, or a known station's id with a wrong secret.
+        """
+        parts = credential.strip().split("_")
+        if len(parts) != 3 or parts[0] != CREDENTIAL_PREFIX or not parts[1] or not parts[2]:
+            raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
+        hit = self._by_id.get(parts[1])
+        if hit is None:
+            return None
+        if not hmac.compare_digest(hit[0], _sha(parts[2])):
+            raise Unauthenticated("unknown station credential")
+        return hit[1]
+
+    @staticmethod
+    def secret_hash(credential: str) -> str:
+        """The stored form of a (well-formed) credential's secret."""
+        return _sha(credential.strip().split("_")[2])
+
+    def __len__(self) -> int:
+        return len(self._by_id)

@@ -15,6 +15,7 @@ fails is rolled back alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import sqlite3
@@ -29,26 +30,51 @@ from urllib.parse import urlparse
 from district.errors import InputError, StoreError
 
 
+class _Guarded:
+    """A connection and the lock held while it is in use (SQLite: :meth:`Database.close` takes the lock before
+    closing it, so it never closes a connection another thread is in the middle of using; that hangs or
+    crashes the process)."""
+
+    __slots__ = ("conn", "lock")
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self.lock = threading.RLock()
+
+
 class Tx:
     """One open transaction (or autocommit connection): ``execute``, ``one``, ``all``."""
 
-    def __init__(self, conn: Any, kind: str):
+    def __init__(self, conn: Any, kind: str, lock: Any = None):
         self._conn = conn
         self.kind = kind
+        self._lock = lock or contextlib.nullcontext()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement; returns the cursor (``rowcount``, ``fetchone``...)."""
         if self.kind == "postgresql":
             sql = sql.replace("?", "%s")
-        return self._conn.execute(sql, list(params))
+        with self._lock:
+            return self._conn.execute(sql, list(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters."""
+        if self.kind == "postgresql":
+            with self._conn.cursor() as cur:
+                cur.executemany(sql.replace("?", "%s"), [list(r) for r in rows])
+        else:
+            with self._lock:
+                self._conn.executemany(sql, rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """The first row, or None."""
-        return self.execute(sql, params).fetchone()
+        with self._lock:
+            return self.execute(sql, params).fetchone()
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Every row."""
-        return list(self.execute(sql, params).fetchall())
+        with self._lock:
+            return list(self.execute(sql, params).fetchall())
 
     def lock(self, table: str) -> None:
         """Serialise writers of ``table`` until commit (PostgreSQL; SQLite already holds the write lock).
@@ -169,37 +195,38 @@ class Database:
         except psycopg.Error as exc:
             raise StoreError(f"The console database cannot be reached: {exc}".splitlines()[0]) from exc
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or (self.kind == "postgresql" and (conn.closed or conn.broken)):
-            conn = self._local.conn = self._connect()
+    def _guarded(self) -> _Guarded:
+        held = getattr(self._local, "conn", None)
+        if held is None or (self.kind == "postgresql" and (held.conn.closed or held.conn.broken)):
+            held = self._local.conn = _Guarded(self._connect())
             with self._all_lock:
-                self._all.append(conn)
-        return conn
+                self._all.append(held)
+        return held
 
-    def _live_conn(self) -> Any:
+    def _live(self) -> _Guarded:
         """This thread's connection, checked first on PostgreSQL: a server restart or a cut connection
         is only noticed on use, and it must not cost the alert being stored (one round trip, ~0.1 ms)."""
-        conn = self._conn()
+        held = self._guarded()
         if self.kind == "postgresql":
             import psycopg
 
             try:
-                conn.execute("SELECT 1")
+                held.conn.execute("SELECT 1")
             except psycopg.OperationalError:
                 self._local.conn = None
-                conn = self._conn()
-        return conn
+                held = self._guarded()
+        return held
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        conn = self._live_conn()
+        held = self._live()
+        conn = held.conn
         if self.kind == "sqlite":
-            with self._write_lock:
+            with self._write_lock, held.lock:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    yield Tx(conn, self.kind)
+                    yield Tx(conn, self.kind, held.lock)
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
@@ -210,10 +237,16 @@ class Database:
 
     def read(self) -> Tx:
         """An autocommit handle for reads (each statement sees the latest commits)."""
-        return Tx(self._live_conn(), self.kind)
+        held = self._live()
+        return Tx(held.conn, self.kind, held.lock if self.kind == "sqlite" else None)
 
     def close(self) -> None:
-        """Close every connection this object opened (all threads)."""
+        """Close every connection this object opened (all threads).
+
+        A connection another thread is still using (a worker thread finishing a request while the console
+        shuts down) is closed once that statement or transaction is done, waiting at most 10 s; past that it
+        is left open rather than closed under the other thread's feet.
+        """
         with self._batcher_lock:
             if self._batches is not None:
                 self._batches.put(None)
@@ -221,12 +254,16 @@ class Database:
         if batcher is not None and batcher is not threading.current_thread():
             batcher.join(timeout=10)
         with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
+            held, self._all = self._all, []
+        for one in held:
+            if not one.lock.acquire(timeout=10):
+                continue
             try:
-                conn.close()
+                one.conn.close()
             except Exception:
                 pass
+            finally:
+                one.lock.release()
         self._local = threading.local()
 
     def serial(self) -> str:

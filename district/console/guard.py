@@ -15,8 +15,14 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
+import mmap
+import os
+import secrets
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -24,6 +30,105 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 HEADER_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 15.0
 CONNECTIONS_PER_SOURCE = 256  # a district's schools may share one NAT address; a flood from one is still cut
+
+
+class SharedLimits:
+    """Per-source counts shared by every worker process of one console (``serve --workers N``).
+
+    A file-backed shared memory map (in the console's own temporary folder, made by the parent before the
+    workers start) holds, for each worker, a row of counters per *slot*; a source address maps to a slot
+    through a keyed hash (the key is made at start and shared with the workers, so an attacker cannot pick
+    addresses that collide with a dispatcher's). Each worker writes only its own row (no locks: a worker's
+    event loop is one thread) and reads the sum of every row. A worker claims its row with an exclusive
+    ``flock`` held for its life; a worker that replaces a dead one zeroes the row it takes over (the dead
+    one's connections died with it).
+
+    Kept per slot and worker: open connections (the per-source cap) and failed sign-ins with the time of the
+    last one (the sign-in throttle); a successful sign-in writes the slot's reset time, which makes every
+    worker's earlier failures count no more. Two addresses sharing a slot (65,536 slots) share the limits:
+    the price of fixed-size shared memory, made unpredictable by the key.
+    """
+
+    SLOTS = 65536
+
+    def __init__(self, folder: Path, rows: int, key: bytes):
+        self.rows = rows
+        self._key = key
+        n = self.SLOTS
+        # [connections: rows x n uint32][failures: rows x n uint32][last failure: rows x n float64][reset: n f64]
+        self._size = rows * n * 4 * 2 + rows * n * 8 + n * 8
+        fd = os.open(folder / "limits.shm", os.O_RDWR)
+        try:
+            self._map = mmap.mmap(fd, self._size)
+        finally:
+            os.close(fd)
+        view = memoryview(self._map)
+        self._conns = view[: rows * n * 4].cast("I")
+        self._fails = view[rows * n * 4 : rows * n * 8].cast("I")
+        self._last = view[rows * n * 8 : rows * n * 16].cast("d")
+        self._reset = view[rows * n * 16 :].cast("d")
+        self.row = -1
+        self._lock_fd = -1
+        for row in range(rows):
+            lock_fd = os.open(folder / f"limits.{row}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(lock_fd)
+                continue
+            self.row, self._lock_fd = row, lock_fd
+            break
+        if self.row < 0:
+            raise RuntimeError("more console workers than rows of shared limits")
+        base = self.row * n
+        for i in range(n):  # this row's previous owner (if any) is dead: its connections closed with it
+            self._conns[base + i] = 0
+
+    @classmethod
+    def prepare(cls, folder: Path, rows: int) -> bytes:
+        """Make the shared map in ``folder`` (before the workers start) and return a fresh key for them."""
+        size = rows * cls.SLOTS * 16 + cls.SLOTS * 8
+        fd = os.open(folder / "limits.shm", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.ftruncate(fd, size)
+        finally:
+            os.close(fd)
+        return secrets.token_bytes(16)
+
+    def slot(self, source: str) -> int:
+        digest = hashlib.blake2b(source.encode(), key=self._key, digest_size=4).digest()
+        return int.from_bytes(digest, "little") % self.SLOTS
+
+    # --- connections ---
+    def open_connections(self, slot: int) -> int:
+        n = self.SLOTS
+        return sum(self._conns[r * n + slot] for r in range(self.rows))
+
+    def add_connection(self, slot: int, delta: int) -> None:
+        i = self.row * self.SLOTS + slot
+        self._conns[i] = max(0, self._conns[i] + delta)
+
+    # --- failed sign-ins ---
+    def failures(self, slot: int) -> tuple[int, float]:
+        """Failures since the last success (every worker's), and the wall-clock time of the newest."""
+        n, reset = self.SLOTS, self._reset[slot]
+        count, last = 0, 0.0
+        for r in range(self.rows):
+            at = self._last[r * n + slot]
+            if at > reset:
+                count += self._fails[r * n + slot]
+                last = max(last, at)
+        return count, last
+
+    def add_failure(self, slot: int, now: float) -> None:
+        i = self.row * self.SLOTS + slot
+        if self._last[i] <= self._reset[slot]:
+            self._fails[i] = 0  # failures before the last success no longer count
+        self._fails[i] = min(2**32 - 1, self._fails[i] + 1)
+        self._last[i] = now
+
+    def reset(self, slot: int, now: float) -> None:
+        self._reset[slot] = now
 
 
 class GuardedHttp(HttpToolsProtocol):
@@ -36,6 +141,7 @@ class GuardedHttp(HttpToolsProtocol):
     body_timeout = BODY_TIMEOUT_S
     per_source = CONNECTIONS_PER_SOURCE
     open_by_source: dict[str, int] = defaultdict(int)  # per subclass, see guarded_protocol
+    shared: SharedLimits | None = None  # set in each worker of `serve --workers N`: counts over all workers
     refused = 0
     timed_out = 0
 
@@ -44,12 +150,21 @@ class GuardedHttp(HttpToolsProtocol):
         self._timer: asyncio.TimerHandle | None = None
         self._source = self.client[0] if self.client else ""
         cls = type(self)
-        if cls.open_by_source[self._source] >= self.per_source:
+        shared = cls.shared
+        if shared is not None:
+            self._slot = shared.slot(self._source)
+            full = shared.open_connections(self._slot) >= self.per_source
+        else:
+            full = cls.open_by_source[self._source] >= self.per_source
+        if full:
             self._counted = False
             cls.refused += 1
             transport.abort()
             return
-        cls.open_by_source[self._source] += 1
+        if shared is not None:
+            shared.add_connection(self._slot, 1)
+        else:
+            cls.open_by_source[self._source] += 1
         self._counted = True
         self._arm(self.header_timeout)
 
@@ -89,9 +204,12 @@ class GuardedHttp(HttpToolsProtocol):
         self._disarm()
         if getattr(self, "_counted", False):
             cls = type(self)
-            cls.open_by_source[self._source] -= 1
-            if cls.open_by_source[self._source] <= 0:
-                del cls.open_by_source[self._source]
+            if cls.shared is not None:
+                cls.shared.add_connection(self._slot, -1)
+            else:
+                cls.open_by_source[self._source] -= 1
+                if cls.open_by_source[self._source] <= 0:
+                    del cls.open_by_source[self._source]
             self._counted = False
         super().connection_lost(exc)
 
@@ -120,20 +238,33 @@ class SignInThrottle:
     """Per source address: after ``free`` failures, each further try waits 1 s, 2 s, 4 s … (at most
     ``cap`` s) after the last failure. A success, or ``forget_after`` s without failures, starts over."""
 
-    def __init__(self, free: int = 5, cap: float = 300.0, forget_after: float = 900.0, clock=time.monotonic):
+    def __init__(
+        self,
+        free: int = 5,
+        cap: float = 300.0,
+        forget_after: float = 900.0,
+        clock=time.time,
+        shared: SharedLimits | None = None,
+    ):
         self.free = free
         self.cap = cap
         self.forget_after = forget_after
         self._clock = clock
         self._failures: dict[str, tuple[int, float]] = {}
+        self.shared = shared  # `serve --workers N`: failures counted over every worker (SharedLimits)
 
     def wait_for(self, source: str) -> float:
         """Seconds ``source`` must still wait before its next try (0: go ahead)."""
-        count, last = self._failures.get(source, (0, 0.0))
         now = self._clock()
-        if count and now - last > self.forget_after:
-            del self._failures[source]
-            return 0.0
+        if self.shared is not None:
+            count, last = self.shared.failures(self.shared.slot(source))
+            if count and now - last > self.forget_after:
+                return 0.0
+        else:
+            count, last = self._failures.get(source, (0, 0.0))
+            if count and now - last > self.forget_after:
+                del self._failures[source]
+                return 0.0
         if count < self.free:
             return 0.0
         delay = min(self.cap, 2.0 ** (count - self.free))
@@ -141,6 +272,9 @@ class SignInThrottle:
 
     def failed(self, source: str) -> None:
         """One more failure from ``source``."""
+        if self.shared is not None:
+            self.shared.add_failure(self.shared.slot(source), self._clock())
+            return
         count, _ = self._failures.get(source, (0, 0.0))
         self._failures[source] = (count + 1, self._clock())
         if len(self._failures) > 100_000:  # a flood from very many addresses: keep the newest
@@ -149,6 +283,9 @@ class SignInThrottle:
 
     def succeeded(self, source: str) -> None:
         """``source`` signed in: start over."""
+        if self.shared is not None:
+            self.shared.reset(self.shared.slot(source), self._clock())
+            return
         self._failures.pop(source, None)
 
 

@@ -6,14 +6,19 @@ free port) and yields the base URL once the server accepts connections.
 uvicorn's own tools carry the load: its compiled HTTP parser (httptools, through :class:`GuardedHttp`,
 which adds header and body read timeouts and a per-source connection cap), uvloop where installed, a deep
 listen backlog, and ``--workers N`` processes (each its own event loop and thread pools, sharing the
-database; the per-source limits then count per process).
+database; one per core by default, :func:`default_workers`). The per-source connection cap and the
+sign-in throttle hold across the workers: they count in shared memory (:class:`SharedLimits`). A worker
+dies with the process that started it, even when that one is killed hard.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
+import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +29,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from district.console.app import create_app
-from district.console.guard import guarded_protocol
+from district.console.guard import GuardedHttp, SharedLimits, SignInThrottle, guarded_protocol
 from district.console.service import ConsoleService
 from district.errors import InputError
 
@@ -80,12 +85,42 @@ def _config(
         ssl_keyfile=str(key) if key else None,
         log_level="warning",
         access_log=False,
+        # The source address is the peer's: X-Forwarded-For from loopback must not choose whose per-address
+        # limits apply (and parsing it is per-request work for nothing).
+        proxy_headers=False,
         timeout_graceful_shutdown=2,
         # Stations heartbeat every 30 s: keep their connections open across beats (no new handshake per
         # beat, and no race with a connection the server closes just as the station reuses it).
         timeout_keep_alive=75,
         lifespan="on",
     )
+
+
+def default_workers() -> int:
+    """``serve``'s default number of worker processes: one per CPU this process may run on, at most 8.
+
+    The console's work is Python (HTTP handling, CAP validation), which runs one thread at a time per
+    process: one process per core uses every core, more only adds switching. Each worker keeps its own
+    copy of the station directory and its own database connections, hence the cap.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
+
+def _die_with_parent() -> None:
+    """Linux: this worker is killed when the process that started it dies (even by SIGKILL), so a console
+    killed hard never leaves workers holding its port and its database."""
+    parent = os.getppid()
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent or parent == 1:  # the parent died before the line above
+        os._exit(1)
 
 
 def serve(
@@ -105,29 +140,45 @@ def serve(
     """
     if workers > 1:
         _check_tls(cert, key)
-        os.environ[WORKER_ENV] = json.dumps(
-            {
-                "url": service.db.url,
-                "name": service.name,
-                "forward_url": service.forward_url,
-                "forward_pidf": service.forward_pidf,
-                "secure_cookies": cert is not None,
-            }
-        )
-        service.close()
-        config = _config("district.console.server:worker_app", host, port, cert, key, workers=workers)
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        with tempfile.TemporaryDirectory(prefix="frontdesk-console-") as shared:
+            key_bytes = SharedLimits.prepare(Path(shared), workers)
+            os.environ[WORKER_ENV] = json.dumps(
+                {
+                    "url": service.db.url,
+                    "name": service.name,
+                    "forward_url": service.forward_url,
+                    "forward_pidf": service.forward_pidf,
+                    "secure_cookies": cert is not None,
+                    "limits": limits or {},
+                    "shared": shared,
+                    "key": key_bytes.hex(),
+                    "workers": workers,
+                }
+            )
+            service.close()
+            config = _config("district.console.server:worker_app", host, port, cert, key, workers=workers)
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
     _Server(_config(service, host, port, cert, key, limits=limits)).run()
 
 
 def worker_app():
     """The app of one worker process of ``serve --workers N`` (uvicorn calls this factory in each)."""
+    _die_with_parent()
     spec = json.loads(os.environ[WORKER_ENV])
+    # The per-source limits of this console hold across all its workers (shared memory, SharedLimits).
+    shared = SharedLimits(Path(spec["shared"]), spec["workers"], bytes.fromhex(spec["key"]))
+    limits = spec["limits"]
+    GuardedHttp.shared = shared
+    GuardedHttp.per_source = limits.get("per_source", GuardedHttp.per_source)
+    GuardedHttp.header_timeout = limits.get("header_timeout", GuardedHttp.header_timeout)
+    GuardedHttp.body_timeout = limits.get("body_timeout", GuardedHttp.body_timeout)
     service = ConsoleService.open(
         spec["url"], name=spec["name"], forward_url=spec["forward_url"], forward_pidf=spec["forward_pidf"]
     )
-    return create_app(service, secure_cookies=spec["secure_cookies"])
+    return create_app(
+        service, secure_cookies=spec["secure_cookies"], sign_in_throttle=SignInThrottle(shared=shared)
+    )
 
 
 @contextmanager

@@ -408,7 +408,8 @@ class ConsoleService(BoardViews, Forwarding):
             self._seen(tx, station.station_id, now, max(0, int(onsite)))
         return now
 
-    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> None:
+    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> bool:
+        """Record that the station was heard from; True if it had been marked OFFLINE."""
         row = tx.one("SELECT online FROM stations WHERE station_id = ?", [station_id])
         if onsite is None:
             tx.execute(
@@ -422,12 +423,24 @@ class ConsoleService(BoardViews, Forwarding):
             )
         if row is not None and not row[0]:
             log(tx, "station_online", station_id=station_id)
+            return True
+        return False
 
-    def record_beats(self, beats: dict[str, tuple[datetime, int]]) -> None:
-        """Record many stations' heartbeats (``station_id -> (when, onsite)``) in one transaction."""
+    def record_beats(self, beats: dict[str, tuple[datetime, int]]) -> int:
+        """Record many stations' heartbeats (``station_id -> (when, onsite)``) in one transaction; returns how
+        many of them had been marked OFFLINE (they are back)."""
         with self.db.transaction() as tx:
-            for station_id, (when, onsite) in sorted(beats.items()):
-                self._seen(tx, station_id, when, max(0, int(onsite)))
+            offline = {r[0] for r in tx.all("SELECT station_id FROM stations WHERE online = 0")}
+            back = sorted(offline & beats.keys())
+            rows = [
+                (clock.to_db(when), max(0, int(onsite)), station_id)
+                for station_id, (when, onsite) in sorted(beats.items())
+            ]
+            # One statement prepared once for every row (SQLite: the loop runs in C; psycopg: pipelined).
+            tx.executemany("UPDATE stations SET last_seen = ?, onsite = ?, online = 1 WHERE station_id = ?", rows)
+            for station_id in back:
+                log(tx, "station_online", station_id=station_id)
+        return len(back)
 
     def supervise(self, judge_offline: bool = True) -> int:
         """Mark stations silent for ``offline_after`` s OFFLINE, and alerts unacknowledged for

@@ -52,7 +52,11 @@ def register_station_commands(sub: argparse._SubParsersAction) -> None:
         "connect",
         help="connect this desk to a console: reads the credential from standard input, checks it, keeps it",
     )
-    p.add_argument("url", help="the console's address, e.g. https://dispatch.district.example:8765")
+    p.add_argument(
+        "url",
+        help="the console's address, e.g. https://dispatch.district.example:8765; consoles sharing one "
+        "database: several, comma-separated (the desk fails over between them)",
+    )
     p.add_argument("--ca-file", help="PEM of the CA that signed the console's certificate (a district's own CA)")
     p.add_argument(
         "--insecure",

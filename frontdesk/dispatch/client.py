@@ -33,6 +33,17 @@ class Endpoint:
     insecure: bool = False  # plain http:// to a console that is not on this machine ('connect --insecure')
     problem: str = ""  # why this desk must not send (e.g. dispatch.url changed outside 'dispatch connect')
 
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every console address, in order: ``url`` may list several, comma-separated (consoles that share
+        one database; the client fails over between them)."""
+        return split_urls(self.url)
+
+
+def split_urls(text: str) -> tuple[str, ...]:
+    """The addresses of a comma- (or space-) separated list, without trailing slashes, empty ones dropped."""
+    return tuple(u.strip().rstrip("/") for u in text.replace(",", " ").split() if u.strip().rstrip("/"))
+
 
 def is_loopback(url: str) -> bool:
     """True if ``url`` names this machine (127.0.0.0/8, ::1 or localhost): plain HTTP never leaves it."""
@@ -99,57 +110,94 @@ def _reason(response: httpx.Response) -> str:
 
 
 class ConsoleClient:
-    """Talks to one console with one credential. ``close()`` when done."""
+    """Talks to the console with one credential. ``close()`` when done.
+
+    When the endpoint lists several consoles (sharing one database), requests go to one of them until it
+    fails (no connection, a timeout, a 5xx); the next request then goes to the next one. The console
+    stores a message once whichever of them receives it (same identifier, same bytes: a duplicate), and
+    inbox sequence numbers are the shared database's, so a long poll resumes on the other console.
+    """
 
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
-        self._http = httpx.AsyncClient(
-            base_url=endpoint.url.rstrip("/"),
-            headers={"Authorization": f"Bearer {endpoint.credential}"},
-            verify=tls_verify(endpoint.ca_file),
-        )
+        self._urls = endpoint.urls or (endpoint.url.rstrip("/"),)
+        self._current = 0
+        self._pools: dict[str, httpx.AsyncClient] = {}
+
+    @property
+    def url(self) -> str:
+        """The console requests go to now."""
+        return self._urls[self._current]
+
+    def _http(self) -> tuple[str, httpx.AsyncClient]:
+        url = self.url
+        if url not in self._pools:
+            self._pools[url] = httpx.AsyncClient(
+                base_url=url,
+                headers={"Authorization": f"Bearer {self.endpoint.credential}"},
+                verify=tls_verify(self.endpoint.ca_file),
+            )
+        return url, self._pools[url]
+
+    def _failed(self, url: str) -> None:
+        """A request to ``url`` failed: the next one goes to the next console (if there is another)."""
+        if len(self._urls) > 1 and self.url == url:
+            self._current = (self._current + 1) % len(self._urls)
 
     async def close(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+        """Close the connection pools."""
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
 
     async def post_alert(self, cap: bytes, timeout: float) -> Received | Rejected | Transient:
         """Send one CAP message; the outcome says whether to stop, mark received, or retry."""
+        url, http = self._http()
         try:
-            response = await self._http.post(
+            response = await http.post(
                 "/api/v1/alerts", content=cap, headers={"Content-Type": CAP_MEDIA_TYPE}, timeout=timeout
             )
         except httpx.HTTPError as exc:
+            self._failed(url)
             return Transient(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         if response.status_code in (200, 201):
             try:
                 body = response.json()
                 return Received(str(body["received_at"]), bool(body.get("duplicate", False)))
             except (ValueError, KeyError, TypeError):
+                self._failed(url)
                 return Transient(f"unreadable answer to HTTP {response.status_code}")
         if response.status_code in PERMANENT:
             return Rejected(response.status_code, _reason(response))
+        self._failed(url)
         return Transient(_reason(response), _retry_after(response))
+
+    async def _call(self, method: str, path: str, timeout: float, **kw: Any) -> httpx.Response:
+        url, http = self._http()
+        try:
+            response = await http.request(method, path, timeout=timeout, **kw)
+            if response.status_code >= 500:
+                self._failed(url)
+            response.raise_for_status()
+        except httpx.TransportError:
+            self._failed(url)
+            raise
+        return response
 
     async def heartbeat(self, sent: str, onsite: int, timeout: float) -> dict[str, Any]:
         """Tell the console this station is alive; raises httpx.HTTPError (or HTTPStatusError) on failure."""
-        response = await self._http.post(
-            "/api/v1/heartbeat", json={"sent": sent, "onsite": onsite}, timeout=timeout
-        )
-        response.raise_for_status()
+        response = await self._call("POST", "/api/v1/heartbeat", timeout, json={"sent": sent, "onsite": onsite})
         return response.json()
 
     async def inbox(self, after: int, wait: float, timeout: float) -> list[dict[str, Any]]:
         """Messages for this station after ``after`` (long poll up to ``wait`` seconds)."""
-        response = await self._http.get(
-            "/api/v1/inbox", params={"after": after, "wait": int(wait)}, timeout=timeout
-        )
-        response.raise_for_status()
+        response = await self._call("GET", "/api/v1/inbox", timeout, params={"after": after, "wait": int(wait)})
         return list(response.json().get("messages", []))
 
 
 def fetch_station(endpoint: Endpoint, timeout: float = 5.0) -> dict[str, Any]:
-    """``GET /api/v1/station``: who the console says this credential is (used by ``dispatch connect``).
+    """``GET /api/v1/station``: who the console says this credential is (used by ``dispatch connect``, for
+    each address of the endpoint).
 
     Raises httpx.HTTPStatusError on 401/403 and httpx.HTTPError when the console cannot be reached.
     """

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from frontdesk import clock
-from frontdesk.dispatch.client import Endpoint, fetch_station, is_loopback
+from frontdesk.dispatch.client import Endpoint, fetch_station, is_loopback, split_urls
 from frontdesk.dispatch.credentials import KeyringCredentials, MemoryCredentials
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
@@ -299,21 +299,47 @@ class StationService:
         way can answer "received". This is the only way ``dispatch.url`` changes: the address verified here
         is recorded, and a desk whose setting no longer matches it stops sending until it is connected again.
         """
-        url, credential = url.strip().rstrip("/"), credential.strip()
-        if not url.startswith(("http://", "https://")):
-            raise InputError(f"The console address must start with http:// or https://, not {url!r}")
-        plain = url.startswith("http://") and not is_loopback(url)
-        if plain and not insecure:
-            raise InputError(
-                f"Refused: {url} is plain http:// to another machine, so the credential and the visitor roster "
-                "would travel in clear and anyone on the way could answer 'received'. Use https:// "
-                "(with --ca-file for the district's own CA), or --insecure if you really must",
-                code="insecure_refused",
-            )
+        urls, credential = split_urls(url), credential.strip()
+        if not urls:
+            raise InputError("The console address must start with http:// or https://, not ''")
+        plain = False
+        for one in urls:
+            if not one.startswith(("http://", "https://")):
+                raise InputError(f"The console address must start with http:// or https://, not {one!r}")
+            if one.startswith("http://") and not is_loopback(one):
+                plain = True
+                if not insecure:
+                    raise InputError(
+                        f"Refused: {one} is plain http:// to another machine, so the credential and the visitor "
+                        "roster would travel in clear and anyone on the way could answer 'received'. Use "
+                        "https:// (with --ca-file for the district's own CA), or --insecure if you really must",
+                        code="insecure_refused",
+                    )
         if not credential:
             raise InputError("No credential on standard input (paste the last line 'dispatch enroll' printed)")
+        # Several addresses (consoles sharing one database, the desk fails over between them): each must
+        # know this credential as the same station.
+        infos = [self._verify(one, credential) for one in urls]
+        info = infos[0]
+        if any(other.get("station_id") != info.get("station_id") for other in infos[1:]):
+            raise DeliveryError(
+                "The consoles given do not know this credential as the same station: they must share one database",
+                code="credential",
+            )
+        url = ",".join(urls)
+        self.credentials.save(credential)
+        self._settings.set(DISPATCH_URL, url)
+        self._settings.set(DISPATCH_STATION_ID, str(info.get("station_id", "")))
+        self._remember_connection(url, plain)
+        self._credential = None
+        self._events.record("dispatch", "info", f"Connected to dispatch console {url} as {info.get('station')}")
+        if plain:
+            self._events.record("dispatch", "warning", f"The link to {url} is NOT ENCRYPTED (--insecure)")
+        return info
+
+    def _verify(self, url: str, credential: str) -> dict:
         try:
-            info = fetch_station(Endpoint(url, credential, self._settings.get(DISPATCH_CA_FILE)))
+            return fetch_station(Endpoint(url, credential, self._settings.get(DISPATCH_CA_FILE)))
         except httpx.HTTPStatusError as exc:
             code = exc.response.status_code
             word = "not valid" if code == 401 else "not allowed" if code == 403 else f"refused (HTTP {code})"
@@ -324,15 +350,6 @@ class StationService:
             raise DeliveryError(
                 f"The console at {url} cannot be reached ({type(exc).__name__})", code="unreachable"
             ) from None
-        self.credentials.save(credential)
-        self._settings.set(DISPATCH_URL, url)
-        self._settings.set(DISPATCH_STATION_ID, str(info.get("station_id", "")))
-        self._remember_connection(url, plain)
-        self._credential = None
-        self._events.record("dispatch", "info", f"Connected to dispatch console {url} as {info.get('station')}")
-        if plain:
-            self._events.record("dispatch", "warning", f"The link to {url} is NOT ENCRYPTED (--insecure)")
-        return info
 
     @property
     def insecure(self) -> bool:
