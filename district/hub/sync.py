@@ -130,7 +130,7 @@ class HubSync:
                     body["checked_out_at"],
                     station.station_id,
                     rev,
-                    body["station_id"],
+                    body["station_id"] or station.station_id,  # "" is the pushing desk's own visit
                     body["visit_id"],
                     station.school,
                 ],
