@@ -45,7 +45,8 @@ class Hub:
     def start(self) -> Hub:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(self.port), "--db", self.db_url],
+            [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(self.port)]
+            + ["--db", self.db_url],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -128,7 +129,11 @@ class Desk:
 
     def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "frontdesk", *args], env=self.env, capture_output=True, text=True, timeout=timeout
+            [sys.executable, "-m", "frontdesk", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
     def popen(self, *args: str) -> subprocess.Popen:

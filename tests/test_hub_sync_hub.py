@@ -90,9 +90,7 @@ def test_a_desk_pushes_only_its_own_changes_and_reads_only_its_school(console):
     ).raise_for_status()
     assert console.service.db.read().one("SELECT checked_out_at FROM hub_visits")[0] is None
     # Reading another school's visits: refused; no credential: 401.
-    assert (
-        httpx.get(f"{console.url}/api/v1/sync/pull", params={"school": a.school}, headers=ho).status_code == 403
-    )
+    assert httpx.get(f"{console.url}/api/v1/sync/pull", params={"school": a.school}, headers=ho).status_code == 403
     assert httpx.get(f"{console.url}/api/v1/sync/pull").status_code == 401
     bad = {"station_id": a.station_id, "changes": [{"seq": "x"}]}
     assert httpx.post(f"{console.url}/api/v1/sync/push", json=bad, headers=ha).status_code == 400
