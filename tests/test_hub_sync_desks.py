@@ -68,3 +68,37 @@ def test_sync_exit_codes(hub, tmp_path):
     (desk.folder / "keyring.json").write_text(json.dumps({"FrontDesk dispatch\nstation": "fdst_not_valid"}))
     bad = desk.run("sync", "--wait", "5")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def _pdf_text(path) -> str:
+    import zlib
+
+    data = path.read_bytes()
+    text = data.decode("latin-1")
+    # Page content may be compressed (FlateDecode): inflate every stream that is.
+    for part in data.split(b"stream")[1:]:
+        body = part.split(b"endstream")[0].strip(b"\r\n")
+        try:
+            text += zlib.decompress(body).decode("latin-1")
+        except zlib.error:
+            continue
+    return text
+
+
+def test_the_roster_has_every_desks_visitors_and_says_what_it_may_miss_offline(hub, tmp_path):
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    main.sync()
+    side.check_in("Blake", "Sample")
+    side.sync()
+    roster = tmp_path / "roster.pdf"
+    assert side.run("roster", "--out", str(roster)).returncode == 0
+    text = _pdf_text(roster)
+    assert "Avery Testwood" in text and "Main office" in text and "Blake Sample" in text
+    assert "may be missing" not in text
+    hub.kill()
+    assert side.run("sync", "--wait", "0").returncode == 3
+    assert side.run("roster", "--out", str(roster)).returncode == 0
+    text = _pdf_text(roster)
+    assert "Avery Testwood" in text and "may be missing" in text and "Main office" in text

@@ -262,7 +262,7 @@ class SyncService:
                 self._set_state(offline_since=clock.to_db(self._now()))
             raise
         in_step = self.pending() == 0
-        if in_step:
+        if in_step and (pushed or pull):  # the hub answered this round (a push of nothing asks nobody)
             self._set_state(last_sync=clock.to_db(self._now()), offline_since=None, problem="")
         return RoundResult(pushed, pulled, in_step)
 
