@@ -289,16 +289,25 @@ class SyncService:
         finally:
             client.close()
 
-    def background(self) -> BackgroundSync:
-        """The desk app's sync threads (``start()``, ``stop()``)."""
-        return BackgroundSync(self)
+    def background(self, client: Callable[[], HubClient] | None = None) -> BackgroundSync:
+        """The desk app's sync threads (``start()``, ``stop()``); ``client`` makes their hub clients (the
+        desk's own address and credential when not given: benchmarks pass their own)."""
+        return BackgroundSync(self, client=client)
 
 
 class BackgroundSync:
     """Two daemon threads: one pushes whenever the outbox grows (and every few seconds), one long-polls."""
 
-    def __init__(self, service: SyncService, *, idle: float = 2.0, backoff_max: float = 30.0):
+    def __init__(
+        self,
+        service: SyncService,
+        *,
+        idle: float = 2.0,
+        backoff_max: float = 30.0,
+        client: Callable[[], HubClient] | None = None,
+    ):
         self._service = service
+        self._client = client or service.client
         self._idle = idle
         self._backoff_max = backoff_max
         self._stop = threading.Event()
@@ -326,7 +335,7 @@ class BackgroundSync:
                     self._stop.wait(self._idle * 5)
                     continue
                 if client is None:
-                    client = service.client()
+                    client = self._client()
                 step(client)
                 backoff = 1.0
                 if wake is not None:
