@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from frontdesk import clock
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 PUSH_BATCH = 200
 PULL_WAIT_S = 20.0
+REMOTE_KEEP_DAYS = 1
 
 
 class Puller(Protocol):
@@ -231,6 +232,11 @@ class SyncService:
                         int(v.get("rev", 0)),
                     ],
                 )
+            # Another desk's visitor, gone for a day, is no longer anyone's business here (the hub keeps the log).
+            cutoff = clock.to_db(self._now() - timedelta(days=REMOTE_KEEP_DAYS))
+            db.execute(
+                "DELETE FROM sync_remote_visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?", [cutoff]
+            )
             state_set(db, "pulled_rev", int(answer.get("rev", 0)))
             state_set(db, "desks", [{"station_id": k, "station": n} for k, n in desks.items()])
             state_set(db, "station_id", me)
