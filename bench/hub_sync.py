@@ -8,14 +8,17 @@
 2. **Reconnect**: ``DESKS`` desks (450) of 150 schools, each with ``CHANGES`` (40) check-ins and check-outs
    in its outbox, reconnecting at once: each pushes its outbox (one push: 40 < 200 a batch) then pulls its
    school's visits until it is in step; the time until the last desk is in step. Meanwhile a station
-   presses panic every 100 ms: press → received p95, beside the same figure with no sync traffic (baseline,
-   same run). The desks are this process's asyncio clients speaking the desks' wire format (httpx).
+   presses panic every 100 ms (a process of its own): press → received p95, beside the same figure with no
+   sync traffic (baseline, same run). The desks are this process's asyncio clients speaking the desks' wire
+   format (httpx). The hub here is on SQLite, where alerts and sync share the one writer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -181,32 +184,14 @@ def _change(seq: int, visit_id: int, out: bool) -> dict:
 
 
 async def _reconnect(hub: _Hub, desks: list[tuple[str, str]], panic_cred: str, panic_station, load: bool):
-    press: list[float] = []
     done_at: list[float] = []
-    stop = asyncio.Event()
 
-    async def panic() -> None:
-        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {panic_cred}"}, timeout=10) as http:
-            while not stop.is_set():
-                msg = cap.CapMessage(
-                    identifier=cap.new_identifier(),
-                    sender=cap.station_sender(panic_station.station_id),
-                    sent=datetime.now(UTC),
-                    school=panic_station.school,
-                    room="101",
-                    station=panic_station.name,
-                    staff="Bench",
-                    status="Exercise",
-                )
-                t = time.perf_counter()
-                r = await http.post(
-                    f"{hub.url}/api/v1/alerts",
-                    content=cap.build(msg),
-                    headers={"Content-Type": "application/cap+xml"},
-                )
-                if r.status_code in (200, 201):
-                    press.append((time.perf_counter() - t) * 1000)
-                await asyncio.sleep(0.1)
+    presser = subprocess.Popen(
+        [sys.executable, "-m", "bench.hub_sync", "press", hub.url, panic_cred, panic_station.station_id],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
     async def desk(station_id: str, credential: str, http: httpx.AsyncClient) -> None:
         headers = {"Authorization": f"Bearer {credential}"}
@@ -241,7 +226,6 @@ async def _reconnect(hub: _Hub, desks: list[tuple[str, str]], panic_cred: str, p
             await asyncio.sleep(0.5)
         done_at.append(time.perf_counter())
 
-    panicking = asyncio.create_task(panic())
     await asyncio.sleep(3)
     start = time.perf_counter()
     if load:
@@ -251,9 +235,9 @@ async def _reconnect(hub: _Hub, desks: list[tuple[str, str]], panic_cred: str, p
     else:
         await asyncio.sleep(10)
     elapsed = time.perf_counter() - start
-    stop.set()
-    await panicking
-    return elapsed, press
+    presser.send_signal(signal.SIGINT)
+    out, _ = presser.communicate(timeout=30)
+    return elapsed, json.loads(out.strip().splitlines()[-1])
 
 
 def _scale(folder: Path) -> str:
@@ -290,6 +274,36 @@ def _scale(folder: Path) -> str:
     )
 
 
+def press(url: str, credential: str, station_id: str) -> None:
+    """A station pressing panic every 100 ms (its own process) until SIGINT; prints the latencies (ms) as JSON."""
+    with httpx.Client(headers={"Authorization": f"Bearer {credential}"}, timeout=10) as http:
+        me = http.get(f"{url}/api/v1/station").json()
+        took: list[float] = []
+        try:
+            while True:
+                msg = cap.CapMessage(
+                    identifier=cap.new_identifier(),
+                    sender=cap.station_sender(station_id),
+                    sent=datetime.now(UTC),
+                    school=me["school"],
+                    room="101",
+                    station=me["station"],
+                    staff="Bench",
+                    status="Exercise",
+                )
+                body = cap.build(msg)
+                t = time.perf_counter()
+                r = http.post(
+                    f"{url}/api/v1/alerts", content=body, headers={"Content-Type": "application/cap+xml"}
+                )
+                if r.status_code in (200, 201):
+                    took.append((time.perf_counter() - t) * 1000)
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass
+    print(json.dumps(took))
+
+
 def run() -> str:
     """Measure and return the Markdown section."""
     with tempfile.TemporaryDirectory(prefix="bench-hub-sync-") as tmp:
@@ -304,3 +318,7 @@ def run() -> str:
         (folder / "scale").mkdir()
         scale = _scale(folder / "scale")
     return __doc__.split("\n\n", 1)[1] + "\n" + across + "\n" + scale  # type: ignore[union-attr]
+
+
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "press":
+    press(*sys.argv[2:])

@@ -17,8 +17,6 @@ from frontdesk.lazy import lazy_import
 
 httpx = lazy_import("httpx")
 
-RETRY_STATUSES = (502, 503, 504)
-
 
 class HubUnreachable(DeliveryError):
     """No hub address answered (the desk carries on alone and keeps trying)."""
@@ -66,7 +64,7 @@ class HubClient:
             except httpx.HTTPError as exc:
                 errors.append(f"{self.urls[index]}: {type(exc).__name__}")
                 continue
-            if response.status_code in RETRY_STATUSES:
+            if response.status_code >= 500:  # this hub cannot now: the next one, or later
                 errors.append(f"{self.urls[index]}: HTTP {response.status_code}")
                 continue
             self._current = index
@@ -91,7 +89,7 @@ class HubClient:
             started = False
             try:
                 with self._http.stream("GET", self.urls[index] + path, params=params or {}) as response:
-                    if response.status_code in RETRY_STATUSES:
+                    if response.status_code >= 500:  # this hub cannot now: the next one, or later
                         errors.append(f"{self.urls[index]}: HTTP {response.status_code}")
                         continue
                     self._current = index

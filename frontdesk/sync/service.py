@@ -342,11 +342,12 @@ class BackgroundSync:
                     continue
                 if client is None:
                     client = self._client()
+                if wake is not None:
+                    wake.clear()  # before the round: an entry made during it wakes the next one at once
                 step(client)
                 backoff = 1.0
                 if wake is not None:
                     wake.wait(self._idle)
-                    wake.clear()
             except DeliveryError as exc:
                 log.info("hub sync: %s", exc.message)
                 if client is not None:
