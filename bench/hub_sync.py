@@ -10,12 +10,14 @@
    school's visits until it is in step; the time until the last desk is in step. Meanwhile a station
    presses panic every 100 ms (a process of its own): press → received p95, beside the same figure with no
    sync traffic (baseline, same run). The desks are this process's asyncio clients speaking the desks' wire
-   format (httpx). The hub here is on SQLite, where alerts and sync share the one writer.
+   format (httpx). Measured with the hub on SQLite (where alerts and sync share the one writer) and on
+   a throw-away PostgreSQL cluster (as the tests make one).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -49,14 +51,51 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _postgres(base: Path):
+    """A throw-away PostgreSQL cluster on 127.0.0.1 (as tests/dispatch_fixtures.py makes one); yields its URL,
+    or None when PostgreSQL is not installed."""
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        yield None
+        return
+    bin_dir = Path(found[-1]).parent
+    base.mkdir(parents=True, exist_ok=True)
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(base, "postgres", "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = base / "data"
+    subprocess.run(
+        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    options = f"-k {base} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    subprocess.run(
+        [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        stop = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]
+        subprocess.run(stop, capture_output=True)
+
+
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
 
 
 class _Hub:
-    def __init__(self, folder: Path):
-        self.db = f"sqlite:///{folder / 'hub.db'}"
+    def __init__(self, folder: Path, db: str = ""):
+        self.db = db or f"sqlite:///{folder / 'hub.db'}"
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -240,8 +279,8 @@ async def _reconnect(hub: _Hub, desks: list[tuple[str, str]], panic_cred: str, p
     return elapsed, json.loads(out.strip().splitlines()[-1])
 
 
-def _scale(folder: Path) -> str:
-    hub = _Hub(folder)
+def _scale(folder: Path, db: str = "") -> str:
+    hub = _Hub(folder, db)
     from district.console.service import ConsoleService
 
     service = ConsoleService.open(hub.db)
@@ -261,8 +300,9 @@ def _scale(folder: Path) -> str:
         hub.stop()
     ok_sync = "meets" if elapsed <= 60 else "does NOT meet"
     ok_press = "meets" if busy and _pct(busy, 0.95) <= 100 else "does NOT meet"
+    backend = "PostgreSQL" if hub.db.startswith("postgresql") else "SQLite"
     return (
-        f"### {DESKS} desks reconnecting at once, {CHANGES} changes each\n\n"
+        f"### {DESKS} desks reconnecting at once, {CHANGES} changes each (hub on {backend})\n\n"
         f"All {DESKS} desks in step (pushed, then pulled their school's visits) after **{elapsed:.1f} s** "
         f"(target ≤ 60 s: {ok_sync}).\n\n"
         "| press → received (a panic every 100 ms) | n | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|\n"
@@ -317,6 +357,10 @@ def run() -> str:
             hub.stop()
         (folder / "scale").mkdir()
         scale = _scale(folder / "scale")
+        with _postgres(folder / "pg") as url:
+            if url:
+                (folder / "scale-pg").mkdir()
+                scale += "\n" + _scale(folder / "scale-pg", url)
     return __doc__.split("\n\n", 1)[1] + "\n" + across + "\n" + scale  # type: ignore[union-attr]
 
 
