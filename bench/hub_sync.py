@@ -52,7 +52,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _postgres(base: Path):
+def _postgres():
     """A throw-away PostgreSQL cluster on 127.0.0.1 (as tests/dispatch_fixtures.py makes one); yields its URL,
     or None when PostgreSQL is not installed."""
     import glob
@@ -63,7 +63,7 @@ def _postgres(base: Path):
         yield None
         return
     bin_dir = Path(found[-1]).parent
-    base.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="bench-hub-pg-"))  # its own, so the postgres user may enter it
     prefix: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         shutil.chown(base, "postgres", "postgres")
@@ -86,6 +86,7 @@ def _postgres(base: Path):
     finally:
         stop = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]
         subprocess.run(stop, capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -357,7 +358,7 @@ def run() -> str:
             hub.stop()
         (folder / "scale").mkdir()
         scale = _scale(folder / "scale")
-        with _postgres(folder / "pg") as url:
+        with _postgres() as url:
             if url:
                 (folder / "scale-pg").mkdir()
                 scale += "\n" + _scale(folder / "scale-pg", url)
