@@ -24,6 +24,7 @@ MODULES = [
     "students",
     "startup",
     "encryption",
+    "hub_sync",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time, timedelta
+
+
+def _offset() -> timedelta:
+    try:
+        return timedelta(seconds=float(os.environ.get("FRONTDESK_CLOCK_OFFSET_SECONDS", "0") or 0))
+    except (ValueError, OverflowError):
+        return timedelta(0)
+
+
+# A desk whose clock is wrong, on purpose: FRONTDESK_CLOCK_OFFSET_SECONDS shifts every time this desk stamps
+# (fault tests run desks whose clocks are ten minutes apart; a drill can do the same). Unset: no shift.
+_OFFSET = _offset()
 
 
 def now() -> datetime:
     """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _OFFSET if _OFFSET else datetime.now(UTC)
 
 
 def to_db(moment: datetime) -> str:

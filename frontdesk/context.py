@@ -56,6 +56,8 @@ from frontdesk.students.pickup_lists import PickupListService
 from frontdesk.students.release import DismissalService
 from frontdesk.students.reunify import ReunificationService
 from frontdesk.students.service import StudentService
+from frontdesk.sync import migrations as sync_migrations
+from frontdesk.sync.service import SyncService
 from frontdesk.visits import migrations as visits_migrations
 from frontdesk.visits.service import VisitService
 from frontdesk.volunteers import migrations as volunteers_migrations
@@ -75,6 +77,7 @@ MIGRATIONS: list[Migration] = [
     *volunteers_migrations.MIGRATIONS,
     *kiosk_migrations.MIGRATIONS,
     *students_migrations.MIGRATIONS,
+    *sync_migrations.MIGRATIONS,
 ]
 
 
@@ -130,6 +133,7 @@ class Services:
     pickup_lists: PickupListService  # the office's screen of who may and may not take a student
     backups: Backups  # issue 16: online backups, rotation, restore
     retention: Retention  # issue 16: the district's retention settings, applied daily
+    sync: SyncService  # issue 15: changes up to the district hub, the school's other desks' visits across
 
     @classmethod
     def open(
@@ -162,6 +166,8 @@ class Services:
             audit=audit,
             outbound=outbound,
         )
+        # Every audited change from here on also goes up to the hub (the outbox listens to the trail).
+        sync = SyncService(store, settings, visits, audit, station)
         notifications = Notifications(store, session=session, audit=audit)
         lists = ListService(store, session=session, audit=audit)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
@@ -269,6 +275,7 @@ class Services:
             retention=Retention(
                 store, settings, audit, session, panic_messages=station.outbox.remove_finished_before
             ),
+            sync=sync,
         )
 
     def close(self) -> None:

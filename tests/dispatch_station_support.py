@@ -173,7 +173,8 @@ class LossyProxy:
     station's connection is closed, so the station cannot know the console has the alert.
     """
 
-    def __init__(self, upstream_port: int, drop: int = 0):
+    def __init__(self, upstream_port: int, drop: int = 0, request: bytes = b"POST /api/v1/alerts"):
+        self.request = request  # the requests whose answers are swallowed (by their first bytes)
         self.upstream_port = upstream_port
         self.drop = drop
         self.dropped = 0
@@ -226,7 +227,7 @@ class LossyProxy:
         threading.Thread(target=back, daemon=True).start()
         try:
             while chunk := client.recv(65536):
-                if chunk.startswith(b"POST /api/v1/alerts"):
+                if chunk.startswith(self.request):
                     with self._lock:
                         if self.dropped < self.drop:
                             self.dropped += 1

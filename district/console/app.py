@@ -49,6 +49,8 @@ from district.console.sound import alarm_wav
 from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 from district.hub import notify as hub_notify
+from district.hub.context import AppContext
+from district.hub.sync_routes import routes as hub_sync_routes
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
 MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
@@ -838,6 +840,7 @@ def create_app(
         Route("/api/v1/alerts/{identifier}/ack", post_ack_alert, methods=["POST"]),
         Route("/api/v1/alerts/{identifier}/cap", get_alert_cap, methods=["GET"]),
         Route("/api/v1/states", post_state, methods=["POST"]),
+        *hub_sync_routes(AppContext(service, station_of, dispatcher_of, endpoint, parse_json)),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
 

@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.backup",
     "frontdesk.cli.retention",
     "frontdesk.cli.keys",
+    "frontdesk.cli.sync",
 ]
 
 
