@@ -21,6 +21,8 @@ from frontdesk.checkin.workflow import CheckIn
 from frontdesk.directory.service import Directory
 from frontdesk.dispatch import migrations as dispatch_migrations
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
+from frontdesk.district_lists import migrations as district_lists_migrations
+from frontdesk.district_lists.service import DistrictLists
 from frontdesk.events.service import EventLog
 from frontdesk.ids.service import IdReader
 from frontdesk.kiosk import migrations as kiosk_migrations
@@ -74,6 +76,7 @@ MIGRATIONS: list[Migration] = [
     *volunteers_migrations.MIGRATIONS,
     *kiosk_migrations.MIGRATIONS,
     *students_migrations.MIGRATIONS,
+    *district_lists_migrations.MIGRATIONS,
 ]
 
 
@@ -128,6 +131,7 @@ class Services:
     reunification: ReunificationService
     backups: Backups  # issue 16: online backups, rotation, restore
     retention: Retention  # issue 16: the district's retention settings, applied daily
+    district_lists: DistrictLists  # issue 15: the district's lists and settings pulled from the hub
 
     @classmethod
     def open(
@@ -265,6 +269,7 @@ class Services:
             retention=Retention(
                 store, settings, audit, session, panic_messages=station.outbox.remove_finished_before
             ),
+            district_lists=DistrictLists(store, settings, audit=audit),
         )
 
     def close(self) -> None:
