@@ -22,7 +22,11 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Decision, NewEntry, Query
 from frontdesk.settings import RETAIN_VISITS_DAYS, SCREEN_MATCH
 
-CSV = "first_name,last_name,dob,kind,reason\nRobert,Smith,1980-03-14,barred,Trespass order\nJane,Doe,1975-06-01,watch,\n"
+CSV = (
+    "first_name,last_name,dob,kind,reason\n"
+    "Robert,Smith,1980-03-14,barred,Trespass order\n"
+    "Jane,Doe,1975-06-01,watch,\n"
+)
 
 
 @pytest.fixture
