@@ -57,6 +57,8 @@ from frontdesk.students import migrations as students_migrations
 from frontdesk.students.release import DismissalService
 from frontdesk.students.reunify import ReunificationService
 from frontdesk.students.service import StudentService
+from frontdesk.sync import migrations as sync_migrations
+from frontdesk.sync.service import SyncService
 from frontdesk.visits import migrations as visits_migrations
 from frontdesk.visits.service import VisitService
 from frontdesk.volunteers import migrations as volunteers_migrations
@@ -76,6 +78,7 @@ MIGRATIONS: list[Migration] = [
     *volunteers_migrations.MIGRATIONS,
     *kiosk_migrations.MIGRATIONS,
     *students_migrations.MIGRATIONS,
+    *sync_migrations.MIGRATIONS,
     *district_lists_migrations.MIGRATIONS,
 ]
 
@@ -131,6 +134,7 @@ class Services:
     reunification: ReunificationService
     backups: Backups  # issue 16: online backups, rotation, restore
     retention: Retention  # issue 16: the district's retention settings, applied daily
+    sync: SyncService  # issue 15: changes up to the district hub, the school's other desks' visits across
     district_lists: DistrictLists  # issue 15: the district's lists and settings pulled from the hub
 
     @classmethod
@@ -162,6 +166,10 @@ class Services:
             audit=audit,
             outbound=outbound,
         )
+        # Every audited change from here on also goes up to the hub (the outbox listens to the trail).
+        sync = SyncService(store, settings, visits, audit, station)
+        district_lists = DistrictLists(store, settings, audit=audit)
+        sync.add_puller(district_lists)  # the district's lists and settings come down with each round
         notifications = Notifications(store, session=session, audit=audit)
         lists = ListService(store, session=session, audit=audit)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
@@ -269,7 +277,8 @@ class Services:
             retention=Retention(
                 store, settings, audit, session, panic_messages=station.outbox.remove_finished_before
             ),
-            district_lists=DistrictLists(store, settings, audit=audit),
+            sync=sync,
+            district_lists=district_lists,
         )
 
     def close(self) -> None:

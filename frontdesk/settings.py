@@ -103,6 +103,13 @@ DISPATCH_STATION_ID = declare(
 DISPATCH_CA_FILE = declare(
     "dispatch.ca_file", str, "", "Console CA certificate", "PEM file that signed the console's HTTPS certificate"
 )
+SYNC_HUBS = declare(
+    "sync.hubs",
+    str,
+    "",
+    "Other hub addresses",
+    "More district hub addresses (space-separated) sharing the hub's database: tried when dispatch.url is down",
+)
 STATION_BUILDING = declare("station.building", str, "", "Building", "Sent with every panic alert")
 STATION_FLOOR = declare("station.floor", str, "", "Floor", "Sent with every panic alert")
 PANIC_HOTKEY = declare(

@@ -16,11 +16,11 @@ from hub_lists_support import hub_process
 
 from frontdesk import clock
 from frontdesk.context import Services
-from frontdesk.district_lists.client import HubError, SimpleHubClient
 from frontdesk.errors import ConflictError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Decision, NewEntry, Query
 from frontdesk.settings import RETAIN_VISITS_DAYS, SCREEN_MATCH
+from frontdesk.sync.client import HubClient, HubUnreachable
 
 CSV = (
     "first_name,last_name,dob,kind,reason\n"
@@ -50,7 +50,7 @@ def test_a_district_list_reaches_a_desk_and_its_changes_follow(hub, tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert "Imported 2 entries" in done.stdout
-    client = SimpleHubClient(hub.url, hub.enroll())
+    client = HubClient([hub.url], hub.enroll())
     desk = _desk(tmp_path)
     try:
         assert desk.district_lists.as_of() is None
@@ -103,7 +103,7 @@ def test_a_district_list_reaches_a_desk_and_its_changes_follow(hub, tmp_path: Pa
 def test_the_district_copy_is_read_only_at_the_desk(hub, tmp_path: Path):
     hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
             "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
-    client = SimpleHubClient(hub.url, hub.enroll())
+    client = HubClient([hub.url], hub.enroll())
     desk = _desk(tmp_path)
     try:
         desk.district_lists.pull(client)
@@ -127,14 +127,14 @@ def test_the_district_copy_is_read_only_at_the_desk(hub, tmp_path: Path):
 def test_offline_the_desk_screens_its_last_copy_and_says_how_old_it_is(hub, tmp_path: Path, monkeypatch):
     hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
             "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
-    client = SimpleHubClient(hub.url, hub.enroll())
+    client = HubClient([hub.url], hub.enroll())
     desk = _desk(tmp_path)
     try:
         desk.district_lists.pull(client)
         as_of = desk.district_lists.as_of()
         hub.process.terminate()
         hub.process.wait(timeout=15)
-        with pytest.raises(HubError):
+        with pytest.raises(HubUnreachable):
             desk.district_lists.pull(client)
         assert desk.district_lists.as_of() == as_of  # a failed pull changes nothing
         assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
@@ -155,7 +155,7 @@ def test_district_settings_are_a_layer_under_the_desk_and_a_lock_holds(hub, tmp_
     assert other.returncode == 0, other.stderr
     refused = hub.cli("district", "settings", "set", "retention.visits_days", "30", "--school", "Oak Ridge")
     assert refused.returncode == 2 and "locked" in refused.stderr
-    client = SimpleHubClient(hub.url, hub.enroll())
+    client = HubClient([hub.url], hub.enroll())
     desk = _desk(tmp_path)
     try:
         desk.district_lists.pull(client)

@@ -55,6 +55,7 @@ from ui.screening.screening_lists import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.staff.sign_in import CreateAdminPanel
 from ui.students.install import StudentsDesk
+from ui.sync.hub_status import HubStatus, SyncStarter
 from ui.upkeep import Upkeep
 from ui.window_size import fit_to_screen
 
@@ -75,6 +76,7 @@ class Desk:
     notify: NotifyDesk  # email and text notifications: Tools menu, status item, the sender (started by run())
     front_office: FrontOfficeBanner  # people the kiosk sent to the front office
     students: StudentsDesk  # late arrivals, releases to the right adult, reunification
+    hub: HubStatus  # the district hub's status item and background sync (started by run())
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -129,9 +131,20 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
         students.on_locked()
     id_scan.add_claimant(students.claim_id)  # an ID scanned with the students window in front: the adult
     students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
+    hub = HubStatus(window, services)  # "Hub: in step / N changes waiting / offline since 10:32"
     window.settle_tab_order()  # the features are in: Tab goes through the main flow, then the panic area
     return Desk(
-        window, dispatch, badge_printing, notifications, lists, id_scan, desk_lock, notify, front_office, students
+        window,
+        dispatch,
+        badge_printing,
+        notifications,
+        lists,
+        id_scan,
+        desk_lock,
+        notify,
+        front_office,
+        students,
+        hub,
     )
 
 
@@ -366,6 +379,7 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     shells.append(shell)
     DispatchStarter(shell, app)  # the panic link runs while the desk window exists
     NotifyStarter(shell, app)  # so does the email and text sender
+    SyncStarter(shell, app)  # and the district hub's sync (its own threads)
     if not demo:
         Upkeep(services, shell).start()  # scheduled backups and the daily retention run
     shell.show()

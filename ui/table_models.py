@@ -88,9 +88,10 @@ class ItemTableModel(QAbstractTableModel, Generic[T]):
 
 
 class OnSiteModel(ItemTableModel[Visit]):
-    """Who is on site now: name, category, destination, time in, how long, badge code."""
+    """Who is on site now: name, category, destination, time in, how long, badge code, and the desk that
+    checked them in (the school's other desks' visitors come through the district hub)."""
 
-    HEADERS = ("Name", "Category", "Going to", "In at", "On site", "Badge")
+    HEADERS = ("Name", "Category", "Going to", "In at", "On site", "Badge", "Desk")
 
     def __init__(self, now: Callable[[], datetime] = clock.now):
         super().__init__()
@@ -109,7 +110,9 @@ class OnSiteModel(ItemTableModel[Visit]):
             f"{visit.time_in.astimezone():%H:%M}",
             format_duration(visit.duration(self._now())),
             format_badge_code(visit.badge_code),
+            visit.station,
         )
 
     def tooltip(self, visit: Visit) -> str:
-        return f"{visit.visitor.full_name}: {visit.purpose or 'no purpose given'}"
+        at = f" (checked in at {visit.station})" if visit.station else ""
+        return f"{visit.visitor.full_name}: {visit.purpose or 'no purpose given'}{at}"

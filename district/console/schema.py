@@ -172,6 +172,67 @@ def _0003_location_roles_log(tx: Tx, db: Database) -> None:
     tx.execute("CREATE INDEX log_identifier ON log(identifier)")
 
 
+def _hub_sync_0001_tables(tx: Tx, db: Database) -> None:
+    # The hub (issue 15). Every change a desk pushes, once: (station_id, seq) is the desk's own numbering,
+    # so a push repeated after a lost reply is recognised and answered the same. hub_seq orders them at the
+    # hub. body is the change as the desk sent it (frontdesk.wire.sync), kept for the district's log.
+    serial = db.serial()
+    tx.execute(
+        f"""CREATE TABLE hub_changes (
+            hub_seq {serial},
+            station_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            school TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            UNIQUE (station_id, seq)
+        )"""
+    )
+    tx.execute("CREATE INDEX hub_changes_school ON hub_changes(school, hub_seq)")
+    tx.execute("CREATE INDEX hub_changes_kind_at ON hub_changes(kind, made_at)")
+    # One row per visit of any desk: the school's shared on-site list and the district's visit log.
+    # visit_id is the desk's own visit id (unique with its station_id); rev is the hub_seq of the change
+    # that last touched the row, the cursor desks pull by ("after=N").
+    tx.execute(
+        """CREATE TABLE hub_visits (
+            station_id TEXT NOT NULL,
+            visit_id BIGINT NOT NULL,
+            school TEXT NOT NULL,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL DEFAULT '',
+            dob TEXT,
+            category TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            staff TEXT NOT NULL DEFAULT '',
+            badge_code TEXT NOT NULL,
+            checked_in_at TEXT NOT NULL,
+            checked_out_at TEXT,
+            checked_out_by TEXT,
+            rev BIGINT NOT NULL,
+            PRIMARY KEY (station_id, visit_id)
+        )"""
+    )
+    tx.execute("CREATE INDEX hub_visits_school_rev ON hub_visits(school, rev)")
+    tx.execute("CREATE INDEX hub_visits_on_site ON hub_visits(school, checked_in_at) WHERE checked_out_at IS NULL")
+    tx.execute("CREATE INDEX hub_visits_badge ON hub_visits(school, badge_code)")
+    tx.execute("CREATE INDEX hub_visits_in_at ON hub_visits(checked_in_at)")
+    # Each desk's sync state, for the district's views: the last change it pushed and when it last pulled.
+    tx.execute(
+        """CREATE TABLE hub_desks (
+            station_id TEXT PRIMARY KEY,
+            school TEXT NOT NULL,
+            last_seq BIGINT NOT NULL DEFAULT 0,
+            last_push_at TEXT,
+            last_pull_at TEXT,
+            pulled_rev BIGINT NOT NULL DEFAULT 0
+        )"""
+    )
+
+
 def _append_only(tx: Tx, db: Database, table: str) -> None:
     """Refuse UPDATE and DELETE on ``table`` (an audit trail is appended to, never changed)."""
     if db.kind == "sqlite":
@@ -268,6 +329,7 @@ MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
     ("dispatch_console_0002_escalation", _0002_escalation),
     ("dispatch_console_0003_location_roles_log", _0003_location_roles_log),
+    ("hub_sync_0001_tables", _hub_sync_0001_tables),
     ("hub_lists_0001_lists", _hub_lists_0001_lists),
     ("hub_lists_0002_settings_staff", _hub_lists_0002_settings_staff),
 ]

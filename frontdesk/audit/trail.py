@@ -124,6 +124,12 @@ class AuditTrail:
         self._now = now
         self.anchor_path = Path(store.data_dir) / ANCHOR_NAME
         self._anchored = 0  # the newest seq this object wrote to the anchor file
+        self._listeners: list[Callable[[Any, AuditRecord], None]] = []
+
+    def add_listener(self, listener: Callable[[Any, AuditRecord], None]) -> None:
+        """Call ``listener(db, record)`` after each record is appended, inside the same transaction (sync's
+        outbox: every change passes here with its record, so the change and its way up commit together)."""
+        self._listeners.append(listener)
 
     # --- writing ------------------------------------------------------------------------------------
     def record(
@@ -187,7 +193,10 @@ class AuditTrail:
             f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [seq, time, actor, action, subject, text, prev, digest],
         )
-        return AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
+        record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
+        for listener in self._listeners:
+            listener(db, record)
+        return record
 
     def refresh_anchor(self) -> None:
         """Write the newest committed ``(seq, hash)`` to the anchor file (if newer than the one written last)."""

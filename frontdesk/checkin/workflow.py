@@ -306,10 +306,12 @@ class CheckIn:
         if open_visit is not None:
             from frontdesk.text import format_badge_code
 
+            # A visit made at another desk of the school (synced through the hub) says which desk.
+            where = f"{open_visit.station}, " if open_visit.station != self._visits.station else ""
             out.append(
                 Warning(
                     ALREADY_ON_SITE,
-                    f"{visitor.full_name} is already on site (checked in at "
+                    f"{visitor.full_name} is already on site (checked in at {where}"
                     f"{open_visit.time_in.astimezone():%H:%M}, badge {format_badge_code(open_visit.badge_code)}). "
                     "Check them out first, or check in again on purpose.",
                 )

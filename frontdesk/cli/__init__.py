@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.students",
     "frontdesk.cli.backup",
     "frontdesk.cli.retention",
+    "frontdesk.cli.sync",
 ]
 
 

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from frontdesk import clock
-from frontdesk.errors import FrontDeskError, InputError
+from frontdesk.errors import DeliveryError, InputError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.lists import (
     ENTRY_COLUMNS,
@@ -52,15 +52,15 @@ CHANGE_STEP = 200  # changes per short transaction
 
 
 class HubClient(Protocol):
-    """What the puller needs of the desk's hub client (``frontdesk.sync``'s, or :mod:`.client`'s)."""
+    """What the puller needs of the desk's hub client (``frontdesk.sync.client.HubClient``)."""
 
     def get_json(self, path: str, params: dict | None = None) -> dict: ...
 
     def stream(self, path: str, params: dict | None = None) -> Iterator[bytes]: ...
 
 
-class HubListError(FrontDeskError):
-    """The hub's answer about its lists cannot be applied (cut short, not the wire format)."""
+class HubListError(DeliveryError):
+    """The hub's answer about its lists cannot be applied (cut short, not the wire format): try again later."""
 
     code = "district_lists"
 

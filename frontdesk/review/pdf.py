@@ -170,15 +170,18 @@ def roster_pdf(
     signed_out: list[RosterStudent] = (),  # type: ignore[assignment]
     late: list[RosterStudent] = (),  # type: ignore[assignment]
     state: str = "",
+    missing: str = "",
 ) -> None:
     """The emergency roster: everyone on site now, large type, with a box to tick each person off; then the
     students signed out (not missing) and those who arrived late today (in the building), when there are any.
 
     ``state`` (e.g. "LOCKDOWN (DRILL)") heads the page while the school is not in its normal state.
+    ``missing`` says whose visitors may be missing (the school's other desks, while the hub is out of reach).
+    Each visitor's row names the desk that checked them in.
     """
     width, height = letter
     line = 26
-    top = height - MARGIN - 86
+    top = height - MARGIN - (100 if missing else 86)
     per_page = int((top - MARGIN - 10) // line)
     student_lines = [("head", "Students signed out (not missing)")] if signed_out else []
     student_lines += [("row", s) for s in signed_out]
@@ -191,7 +194,7 @@ def roster_pdf(
     student_pages = -(-len(student_lines) // student_per_page)
     visitor_pages = max(1, -(-len(visits) // per_page))
     pages = visitor_pages + student_pages
-    columns = [("", 28), ("Name", 190), ("Category", 88), ("Where", 125), ("In", 40), ("Badge", 69)]
+    columns = [("", 28), ("Name", 165), ("Category", 80), ("Where", 95), ("In", 40), ("Badge", 67), ("Desk", 65)]
     c = Canvas(str(private_file(out)), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(visitor_pages):
@@ -210,6 +213,11 @@ def roster_pdf(
             height - MARGIN - 70,
             f"{count(len(visits), 'visitor')} on site. Tick each person once accounted for.",
         )
+        if missing:
+            c.setFillColor(Color(0.75, 0.0, 0.0))
+            c.setFont(BOLD, 9)
+            c.drawString(MARGIN, height - MARGIN - 84, _fit(missing, width - 2 * MARGIN, BOLD, 9))
+            c.setFillColor(black)
         x, y = MARGIN, top
         c.setFont(BOLD, 10)
         for heading, w in columns:
@@ -228,6 +236,7 @@ def roster_pdf(
                 v.destination or "—",
                 f"{v.time_in.astimezone():%H:%M}",
                 format_badge_code(v.badge_code),
+                v.station,
             ]
             x = MARGIN
             for j, (text, (_, w)) in enumerate(zip(cells, columns, strict=True)):

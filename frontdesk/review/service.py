@@ -270,6 +270,7 @@ class ReviewService:
             signed_out=signed_out,
             late=late,
             state=self._school_state(),
+            missing=self._visits.remote_gaps(),
         )
         self._audit.record(
             None,

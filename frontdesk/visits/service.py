@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlite_utils
 
@@ -71,6 +71,23 @@ def name_keys(visitor: Visitor) -> tuple[str, str]:
     return " ".join(p for p in (last, first, middle) if p), f"{first} {last}".strip()
 
 
+class RemoteVisits(Protocol):
+    """The visits of the school's other desks, as this desk last heard of them (``frontdesk.sync``).
+
+    Everything here reads or writes this desk's own database only: never the network.
+    """
+
+    def on_site(self) -> list[Visit]: ...
+
+    def find(self, badge_code: str) -> Visit | None: ...
+
+    def check_out(self, visit: Visit, note: str, moment: datetime) -> Visit: ...
+
+    def open_visit_for(self, visitor: Visitor) -> Visit | None: ...
+
+    def gaps(self) -> str: ...
+
+
 class VisitService:
     """The front desk's verbs for visits. ``station`` and ``staff`` are stamped on every visit.
 
@@ -94,12 +111,22 @@ class VisitService:
         self._now = now
         self._session = session
         self._audit = audit
+        self._remote: RemoteVisits | None = None
+
+    def attach_remote(self, remote: RemoteVisits) -> None:
+        """Include the school's other desks' visits (kept by sync) in the on-site list, check-out and the
+        "already on site" check."""
+        self._remote = remote
+
+    def remote_gaps(self) -> str:
+        """Whose visits the school-wide list may be missing, and since when ("" when in step or alone)."""
+        return self._remote.gaps() if self._remote is not None else ""
 
     def elsewhere(
         self, *, now: Callable[[], datetime] | None = None, station: str | None = None, staff: str | None = None
     ) -> VisitService:
         """The same service stamping another clock, station or staff member (history seeding, tests)."""
-        return VisitService(
+        service = VisitService(
             self._store,
             station=self.station if station is None else station,
             staff=self.staff if staff is None else staff,
@@ -107,6 +134,8 @@ class VisitService:
             session=self._session,
             audit=self._audit,
         )
+        service._remote = self._remote
+        return service
 
     def _require(self, action: Action) -> None:
         if self._session is not None:
@@ -159,6 +188,14 @@ class VisitService:
                     raise ConflictError(
                         f"{visitor.full_name} is already on site (checked in at "
                         f"{open_visit.time_in.astimezone():%H:%M}, badge {badge}). "
+                        "Check them out first, or check in again on purpose.",
+                        code="already_on_site",
+                    )
+                remote = self._remote.open_visit_for(visitor) if self._remote is not None else None
+                if remote is not None:
+                    raise ConflictError(
+                        f"{visitor.full_name} is already on site (checked in at {remote.station}, "
+                        f"{remote.time_in.astimezone():%H:%M}, badge {format_badge_code(remote.badge_code)}). "
                         "Check them out first, or check in again on purpose.",
                         code="already_on_site",
                     )
@@ -275,7 +312,19 @@ class VisitService:
         """Record the exit of the visit with this badge code (or visit id)."""
         self._require(Action.CHECK_OUT)
         check_field(note, "The note", NOTE_MAX, lines=True)
-        visit = self.get(badge_code_or_id)
+        try:
+            visit = self.get(badge_code_or_id)
+        except NotFoundError:
+            remote = self._remote.find(str(badge_code_or_id)) if self._remote is not None else None
+            if remote is None:
+                raise
+            if remote.time_out is not None:
+                raise ConflictError(
+                    f"{remote.visitor.full_name} was already checked out at {remote.time_out.astimezone():%H:%M}",
+                    code="already_checked_out",
+                ) from None
+            with self._write():
+                return self._remote.check_out(remote, note.strip(), self._now())
         if visit.time_out is not None:
             raise ConflictError(
                 f"{visit.visitor.full_name} was already checked out at {visit.time_out.astimezone():%H:%M}",
@@ -341,12 +390,31 @@ class VisitService:
         return _visit(row)
 
     def on_site(self) -> list[Visit]:
-        """Everyone checked in and not yet out, earliest first."""
+        """Everyone checked in and not yet out, earliest first: at this desk and (synced) the school's others."""
         self._require(Action.VIEW_ON_SITE)
         rows = self._store.db.execute(
             f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.time_out IS NULL ORDER BY v.time_in"
         ).fetchall()
-        return [_visit(r) for r in rows]
+        visits = [_visit(r) for r in rows]
+        if self._remote is not None:
+            others = self._remote.on_site()
+            if others:
+                visits = sorted([*visits, *others], key=lambda v: v.time_in)
+        return visits
+
+    def closed_elsewhere(self, visit_id: int, moment: datetime, where: str) -> bool:
+        """Record that another desk checked this desk's visit out (learnt through the hub); False if it
+        was already closed here. Inside the caller's transaction, audited."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE visits SET time_out = ?, note = CASE WHEN note = '' THEN ? ELSE note || ' / ' || ? END "
+                "WHERE id = ? AND time_out IS NULL",
+                [clock.to_db(moment), f"checked out at {where}", f"checked out at {where}", visit_id],
+            )
+            if cur.rowcount == 0:
+                return False
+            self._audited("visit.check_out_elsewhere", f"visit {visit_id}", {"where": where}, visit_id)
+        return True
 
     def day_log(self, day: date) -> list[Visit]:
         """Every visit that began on ``day`` (the desk's local day), in order."""
@@ -400,10 +468,12 @@ class VisitService:
                 "SELECT id FROM people WHERE name_key = ? AND dob IS ? ORDER BY id DESC LIMIT 1",
                 [name_key, visitor.dob.isoformat() if visitor.dob else None],
             ).fetchone()
-            if row is None:
-                return None
-            return self._open_visit_of(row[0])
-        return self._open_visit_of(visitor.id)
+            found = self._open_visit_of(row[0]) if row is not None else None
+        else:
+            found = self._open_visit_of(visitor.id)
+        if found is None and self._remote is not None:
+            found = self._remote.open_visit_for(visitor)
+        return found
 
     def last_visit_of(self, visitor_id: int) -> Visit | None:
         """The most recent visit of a known visitor (a returning visitor is offered the same details)."""

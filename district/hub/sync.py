@@ -1,0 +1,221 @@
+"""The hub's side of desk sync (issue 15): store each desk's changes exactly once, serve a school's visits.
+
+A desk pushes its outbox in order; each change is stored once under ``(station_id, seq)`` (a repeat after a
+lost reply is a duplicate, answered the same), and a visit change also updates ``hub_visits``, the school's
+one on-site list. A desk pulls the rows of its own school changed after the ``rev`` it last saw. Everything a
+desk may do is scoped by its credential: the changes it pushes are stored as its own, a check-out may only
+close a visit of its own school, and a pull reads only its school's rows.
+
+On PostgreSQL two hubs may serve side by side: ``rev`` comes from ``hub_changes.hub_seq``, and a push holds
+the ``hub_changes`` write lock until it commits, so revs become visible in order and a reader paging by rev
+never steps past one committed later.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from district import clock
+from district.console.auth import Forbidden, Station
+from district.console.db import Database, Tx
+from district.errors import InputError
+from frontdesk.wire import sync as wire
+
+PULL_LIMIT = 1000
+PULL_MARK_EVERY_S = 60.0
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push stored: the newest seq now safe at the hub, how many were new and how many repeats."""
+
+    acked: int
+    stored: int
+    duplicates: int
+
+    def as_json(self) -> dict[str, int]:
+        return {"acked": self.acked, "stored": self.stored, "duplicates": self.duplicates}
+
+
+class HubSync:
+    """The hub's sync verbs over the console's database."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._pulls: dict[str, tuple[float, int]] = {}  # station_id -> (when written, rev written)
+
+    # --- up ---------------------------------------------------------------------------------------------
+    def push(self, station: Station, body: Any) -> PushResult:
+        """Store a desk's changes (each once), applying visit changes to the school's list."""
+        try:
+            claimed, changes = wire.check_push(body)
+        except wire.SyncWireError as exc:
+            raise InputError(str(exc)) from None
+        if claimed and claimed != station.station_id:
+            raise Forbidden("a desk pushes only its own changes")
+        now = clock.to_db(clock.now())
+        stored = duplicates = 0
+        with self.db.transaction() as tx:
+            tx.lock("hub_changes")
+            for change in changes:
+                text = json.dumps(change["body"], ensure_ascii=False, separators=(",", ":"))
+                if len(text) > wire.MAX_BODY:
+                    raise InputError(f"change {change['seq']} is larger than {wire.MAX_BODY} characters")
+                row = tx.one(
+                    "INSERT INTO hub_changes (station_id, seq, school, kind, subject, body, made_at, received_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (station_id, seq) DO NOTHING RETURNING hub_seq",
+                    [
+                        station.station_id,
+                        change["seq"],
+                        station.school,
+                        change["kind"],
+                        change["subject"] or "",
+                        text,
+                        change["made_at"],
+                        now,
+                    ],
+                )
+                if row is None:
+                    duplicates += 1
+                    continue
+                stored += 1
+                self._apply(tx, station, change, int(row[0]))
+            top = changes[-1]["seq"] if changes else 0
+            tx.execute(
+                "INSERT INTO hub_desks (station_id, school, last_seq, last_push_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (station_id) DO UPDATE SET last_seq = CASE WHEN hub_desks.last_seq > "
+                "excluded.last_seq THEN hub_desks.last_seq ELSE excluded.last_seq END, "
+                "last_push_at = excluded.last_push_at",
+                [station.station_id, station.school, top, now],
+            )
+            acked = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
+        return PushResult(int(acked[0]) if acked else 0, stored, duplicates)
+
+    def _apply(self, tx: Tx, station: Station, change: dict[str, Any], rev: int) -> None:
+        kind, body = change["kind"], change["body"]
+        if kind == "visit.check_in":
+            v = body["visit"]
+            tx.execute(
+                "INSERT INTO hub_visits (station_id, visit_id, school, name, name_key, dob, category, purpose, "
+                "host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, rev) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (station_id, visit_id) DO NOTHING",
+                [
+                    station.station_id,
+                    v["visit_id"],
+                    station.school,
+                    v["name"],
+                    v["name_key"],
+                    v["dob"],
+                    v["category"],
+                    v["purpose"],
+                    v["host"],
+                    v["staff"],
+                    v["badge_code"],
+                    v["checked_in_at"],
+                    v["checked_out_at"],
+                    station.station_id if v["checked_out_at"] else None,
+                    rev,
+                ],
+            )
+        elif kind in wire.CHECK_OUT_KINDS:
+            # Only a visit of the pusher's own school; the first check-out stands (two desks, one exit).
+            tx.execute(
+                "UPDATE hub_visits SET checked_out_at = ?, checked_out_by = ?, rev = ? "
+                "WHERE station_id = ? AND visit_id = ? AND school = ? AND checked_out_at IS NULL",
+                [
+                    body["checked_out_at"],
+                    station.station_id,
+                    rev,
+                    body["station_id"] or station.station_id,  # "" is the pushing desk's own visit
+                    body["visit_id"],
+                    station.school,
+                ],
+            )
+
+    # --- across -----------------------------------------------------------------------------------------
+    def newest_rev(self, school: str) -> int:
+        """The newest rev of a school's visits (0 when it has none)."""
+        row = self.db.read().one("SELECT MAX(rev) FROM hub_visits WHERE school = ?", [school])
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def pull(self, station: Station, after: int, limit: int = PULL_LIMIT) -> dict[str, Any]:
+        """The school's visits changed after ``after`` (not the desk's own, unless another desk closed one)."""
+        tx = self.db.read()
+        rows = tx.all(
+            "SELECT v.station_id, v.visit_id, v.name, v.name_key, v.dob, v.category, v.purpose, v.host, v.staff, "
+            "v.badge_code, v.checked_in_at, v.checked_out_at, v.checked_out_by, v.rev, COALESCE(s.name, '') "
+            "FROM hub_visits v LEFT JOIN stations s ON s.station_id = v.station_id "
+            "WHERE v.school = ? AND v.rev > ? ORDER BY v.rev LIMIT ?",
+            [station.school, after, limit + 1],
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        visits = []
+        for r in rows:
+            own = r[0] == station.station_id
+            if own and (r[12] is None or r[12] == station.station_id):
+                continue  # the desk's own visit, as it already has it
+            visits.append(
+                {
+                    "station_id": r[0],
+                    "visit_id": int(r[1]),
+                    "name": r[2],
+                    "name_key": r[3],
+                    "dob": r[4],
+                    "category": r[5],
+                    "purpose": r[6],
+                    "host": r[7],
+                    "staff": r[8],
+                    "badge_code": r[9],
+                    "checked_in_at": r[10],
+                    "checked_out_at": r[11],
+                    "checked_out_by": r[12],
+                    "rev": int(r[13]),
+                    "station": r[14],
+                }
+            )
+        rev = int(rows[-1][13]) if rows else after
+        desks = [
+            {"station_id": d[0], "station": d[1]}
+            for d in tx.all(
+                "SELECT station_id, name FROM stations WHERE school = ? AND revoked_at IS NULL ORDER BY name",
+                [station.school],
+            )
+        ]
+        now = clock.now()
+        seen = self._pulls.get(station.station_id)
+        if seen is None or seen[1] != rev or time.monotonic() - seen[0] > PULL_MARK_EVERY_S:
+            self._mark_pull(station, rev, now)
+        return {
+            "visits": visits,
+            "rev": rev,
+            "more": more,
+            "desks": desks,
+            "server_time": clock.to_db(now),
+        }
+
+    def _mark_pull(self, station: Station, rev: int, now: Any) -> None:
+        # Written when the desk's cursor moves, else once a minute: a long poll is not a write each time.
+        self._pulls[station.station_id] = (time.monotonic(), rev)
+        with self.db.transaction() as wtx:
+            wtx.execute(
+                "INSERT INTO hub_desks (station_id, school, last_pull_at, pulled_rev) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (station_id) DO UPDATE SET last_pull_at = excluded.last_pull_at, "
+                "pulled_rev = excluded.pulled_rev",
+                [station.station_id, station.school, clock.to_db(now), rev],
+            )
+
+    def on_site(self, school: str) -> list[dict[str, Any]]:
+        """Everyone on site at a school now, by every desk (the hub's view; ``district onsite`` reads this)."""
+        rows = self.db.read().all(
+            "SELECT v.station_id, COALESCE(s.name, ''), v.visit_id, v.name, v.category, v.purpose, v.host, "
+            "v.badge_code, v.checked_in_at FROM hub_visits v LEFT JOIN stations s ON s.station_id = v.station_id "
+            "WHERE v.school = ? AND v.checked_out_at IS NULL ORDER BY v.checked_in_at",
+            [school],
+        )
+        keys = ("station_id", "station", "visit_id", "name", "category", "purpose", "host", "badge_code")
+        return [{**dict(zip(keys, r[:8], strict=True)), "checked_in_at": r[8]} for r in rows]

@@ -1,0 +1,57 @@
+"""Sync's tables: the outbox of changes going up, the school's other desks' visits, and sync's own state."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from frontdesk.store import Migration
+
+
+def _sync_0001_tables(db: sqlite_utils.Database) -> None:
+    # seq numbers this desk's changes 1, 2, 3 … for good (AUTOINCREMENT: never reused, even once sent and
+    # deleted): the hub keeps each (station, seq) once. body is the change's wire JSON (frontdesk.wire.sync).
+    db.execute(
+        """CREATE TABLE sync_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            made_at TEXT NOT NULL,
+            body TEXT NOT NULL
+        )"""
+    )
+    # The visits of the school's other desks, as last pulled (a check-out made here waits in the outbox).
+    db.execute(
+        """CREATE TABLE sync_remote_visits (
+            id INTEGER PRIMARY KEY,
+            station_id TEXT NOT NULL,
+            visit_id INTEGER NOT NULL,
+            station TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL DEFAULT '',
+            dob TEXT,
+            category TEXT NOT NULL DEFAULT 'visitor',
+            purpose TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            staff TEXT NOT NULL DEFAULT '',
+            badge_code TEXT NOT NULL,
+            checked_in_at TEXT NOT NULL,
+            checked_out_at TEXT,
+            checked_out_by TEXT,
+            rev INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (station_id, visit_id)
+        )"""
+    )
+    db.execute("CREATE INDEX sync_remote_badge ON sync_remote_visits(badge_code)")
+    db.execute("CREATE INDEX sync_remote_on_site ON sync_remote_visits(name_key) WHERE checked_out_at IS NULL")
+    db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # Visits still open when sync arrives go up first, so the school's list has them too.
+    from frontdesk.sync.outbox import open_visit_changes
+
+    for kind, subject, made_at, body in open_visit_changes(db):
+        db.execute(
+            "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
+            [kind, subject, made_at, body],
+        )
+
+
+MIGRATIONS: list[Migration] = [("sync_0001_tables", _sync_0001_tables)]

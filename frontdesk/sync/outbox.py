@@ -1,0 +1,106 @@
+"""The outbox: every audited change becomes a numbered entry going up to the hub, in the change's transaction.
+
+Every change the desk makes is recorded in the audit trail in the same transaction (check-in, check-out,
+screening decision, badge print, a school list change, …), so the trail is the one place they all pass:
+:meth:`Outbox.capture` listens there (``AuditTrail.add_listener``) and writes the outbox entry beside the
+record. Nothing is lost between the change and its way up, and nothing goes up that was rolled back.
+A check-in carries its visit (for the school's on-site list); a check-out names the visit it closes, at this
+desk or (``hub_station_id`` in the record) at another.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from frontdesk import clock
+from frontdesk.audit import AuditRecord
+
+_VISIT_SQL = (
+    "SELECT v.id, p.first_name, p.middle_name, p.last_name, p.suffix, p.name_key, p.dob, v.category, v.purpose, "
+    "v.destination, v.staff, v.badge_code, v.time_in, v.time_out FROM visits v JOIN people p ON p.id = v.person_id"
+)
+SKIPPED = ("sync.",)  # sync's own bookkeeping does not go up again
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _visit_body(row: tuple) -> dict[str, Any]:
+    name = " ".join(p for p in (row[1], row[2], row[3], row[4]) if p)
+    return {
+        "visit_id": row[0],
+        "name": name,
+        "name_key": row[5] or "",
+        "dob": row[6],
+        "category": row[7],
+        "purpose": row[8] or "",
+        "host": row[9] or "",
+        "staff": row[10] or "",
+        "badge_code": row[11],
+        "checked_in_at": row[12],
+        "checked_out_at": row[13],
+    }
+
+
+def open_visit_changes(db) -> Iterator[tuple[str, str, str, str]]:
+    """``(kind, subject, made_at, body)`` of a check-in for each visit still open (sync's first start)."""
+    for row in db.execute(f"{_VISIT_SQL} WHERE v.time_out IS NULL ORDER BY v.id").fetchall():
+        yield "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": _visit_body(row)})
+
+
+def _visit_id(record: AuditRecord) -> int | None:
+    row = record.details.get("row")
+    if isinstance(row, str) and row.startswith("visits:") and row[7:].isdigit():
+        return int(row[7:])
+    subject = record.subject
+    if subject.startswith("visit ") and subject[6:].isdigit():
+        return int(subject[6:])
+    return None
+
+
+class Outbox:
+    """Writes the outbox entry of each audit record, and wakes whoever pushes."""
+
+    def __init__(self) -> None:
+        self.nudge = threading.Event()  # set after each entry: the pusher goes at once
+
+    def capture(self, db, record: AuditRecord) -> None:
+        """The audit listener: one outbox entry for ``record``, in its transaction."""
+        if record.action.startswith(SKIPPED):
+            return
+        kind, body = record.action, None
+        made_at = clock.to_db(record.time)
+        if kind == "visit.check_in":
+            visit_id = _visit_id(record)
+            row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None
+            if row is not None:
+                body = {"visit": _visit_body(row)}
+        elif kind in ("visit.check_out", "visit.check_out_forgotten", "visit.check_out_elsewhere"):
+            remote = record.details.get("hub_station_id")
+            if remote:
+                body = {
+                    "station_id": remote,
+                    "visit_id": int(record.details["hub_visit_id"]),
+                    "checked_out_at": made_at,
+                }
+            else:
+                visit_id = _visit_id(record)
+                row = (
+                    db.execute("SELECT time_out FROM visits WHERE id = ?", [visit_id]).fetchone()
+                    if visit_id
+                    else None
+                )
+                if row is not None and row[0]:
+                    kind = "visit.check_out" if kind == "visit.check_out_elsewhere" else kind
+                    body = {"station_id": "", "visit_id": visit_id, "checked_out_at": row[0]}
+        if body is None:
+            body = {"actor": record.actor, "details": record.details}
+        db.execute(
+            "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
+            [kind, record.subject, made_at, _dumps(body)],
+        )
+        self.nudge.set()

@@ -1,0 +1,354 @@
+"""SyncService (``services.sync``): push this desk's outbox, pull the school's visits, run the pullers.
+
+Rounds run on background threads (:class:`BackgroundSync`: a pusher woken by each new outbox entry, and a
+puller long-polling the hub), never on Qt's thread, and nothing the panic path does waits for them: the
+desk works the same with the hub out of reach, and catches up when it answers again. ``frontdesk sync``
+runs the same rounds in the foreground until everything is in step or the time is up.
+
+A **puller** (``name``, ``pull(client) -> int``, ``pending() -> int``, ``as_of() -> str | None``) is called
+on every round: the district lists (hub-lists) come down that way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from frontdesk import clock
+from frontdesk.errors import DeliveryError
+from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
+from frontdesk.store import Store
+from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
+from frontdesk.sync.outbox import Outbox
+from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
+from frontdesk.visits.service import VisitService
+
+if TYPE_CHECKING:
+    from frontdesk.audit import AuditTrail
+    from frontdesk.dispatch.station import StationService
+
+log = logging.getLogger(__name__)
+
+PUSH_BATCH = 200
+PULL_WAIT_S = 20.0
+
+
+class Puller(Protocol):
+    """Something else the desk takes from the hub on every round (the district lists)."""
+
+    name: str
+
+    def pull(self, client: HubClient) -> int: ...
+
+    def pending(self) -> int: ...
+
+    def as_of(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """Where this desk stands with the hub."""
+
+    linked: bool  # a hub address and credential are set
+    pending: int  # changes made here not yet on the hub
+    last_sync: datetime | None  # the last round that pushed and pulled everything
+    offline_since: datetime | None  # the first failed round since the last good one
+    lists_as_of: str | None  # the district lists' puller's as_of
+    problem: str = ""  # the hub refused (a credential no longer valid, …)
+
+    @property
+    def words(self) -> str:
+        """The status bar's text: "Hub: in step", "Hub: 3 changes waiting", "Hub: offline since 10:32"."""
+        if not self.linked:
+            return "Hub: not connected"
+        if self.problem:
+            return "Hub: refused (see the log)"
+        if self.offline_since is not None:
+            return f"Hub: offline since {self.offline_since.astimezone():%H:%M}"
+        if self.pending:
+            return f"Hub: {self.pending} change{'s' if self.pending != 1 else ''} waiting"
+        if self.last_sync is None:
+            return "Hub: connecting…"
+        return "Hub: in step"
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    pushed: int
+    pulled: int
+    in_step: bool
+
+
+class SyncService:
+    """The desk's sync with the hub over one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        visits: VisitService,
+        audit: AuditTrail,
+        station: StationService,
+        *,
+        now: Callable[[], datetime] = clock.now,
+    ):
+        self._store = store
+        self._settings = settings
+        self._visits = visits
+        self._audit = audit
+        self._station = station
+        self._now = now
+        self.outbox = Outbox()
+        audit.add_listener(self.outbox.capture)
+        self.remote = RemoteVisitStore(store, audit, linked=self.linked, station=settings.get(STATION_NAME))
+        visits.attach_remote(self.remote)
+        self._pullers: list[Puller] = []
+        self._push_lock = threading.Lock()  # one push at a time in this process (in order)
+        self._pull_lock = threading.Lock()
+        self.changed = threading.Event()  # set when a pull brought something (the window refreshes)
+
+    # --- configuration ---------------------------------------------------------------------------------
+    def add_puller(self, puller: Puller) -> None:
+        """Call ``puller`` on every round (the district lists)."""
+        self._pullers.append(puller)
+
+    def linked(self) -> bool:
+        """True once this desk has a hub address (``dispatch connect``)."""
+        return bool(self._settings.get(DISPATCH_URL))
+
+    def client(self, *, timeout: float = 10.0) -> HubClient:
+        """A client for the hub(s), or DeliveryError (one line) when this desk cannot use one."""
+        endpoint = self._station.endpoint()
+        if endpoint is None:
+            raise HubRefused("This desk is not connected to a hub: run 'frontdesk dispatch connect URL' first")
+        if endpoint.problem:
+            raise HubRefused(endpoint.problem)
+        extra = [u for u in self._settings.get(SYNC_HUBS).replace(",", " ").split() if u]
+        urls = [endpoint.url, *[u for u in extra if u.rstrip("/") != endpoint.url.rstrip("/")]]
+        return HubClient(urls, endpoint.credential, ca_file=endpoint.ca_file, timeout=timeout)
+
+    # --- state ----------------------------------------------------------------------------------------
+    def pending(self) -> int:
+        """Changes made here not yet acknowledged by the hub."""
+        return int(self._store.db.execute("SELECT COUNT(*) FROM sync_outbox").fetchone()[0])
+
+    def status(self) -> SyncStatus:
+        db = self._store.db
+        lists = [p.as_of() for p in self._pullers if p.name in ("lists", "district_lists")]
+        return SyncStatus(
+            linked=self.linked(),
+            pending=self.pending() + sum(p.pending() for p in self._pullers),
+            last_sync=clock.from_db(state_get(db, "last_sync")),
+            offline_since=clock.from_db(state_get(db, "offline_since")),
+            lists_as_of=lists[0] if lists else None,
+            problem=state_get(db, "problem", ""),
+        )
+
+    def _set_state(self, **values: Any) -> None:
+        with self._store.transaction() as db:
+            for key, value in values.items():
+                state_set(db, key, value)
+
+    # --- up -------------------------------------------------------------------------------------------
+    def push(self, client: HubClient) -> int:
+        """Send the outbox in order until it is empty; returns how many changes went up."""
+        station_id = self._settings.get(DISPATCH_STATION_ID)
+        sent = 0
+        while True:
+            rows = self._store.db.execute(
+                "SELECT seq, kind, subject, made_at, body FROM sync_outbox ORDER BY seq LIMIT ?", [PUSH_BATCH]
+            ).fetchall()
+            if not rows:
+                return sent
+            changes = [
+                {"seq": r[0], "kind": r[1], "subject": r[2], "made_at": r[3], "body": json.loads(r[4])}
+                for r in rows
+            ]
+            client.post_json("/api/v1/sync/push", {"station_id": station_id, "changes": changes})
+            # Every change sent is now stored at the hub (new or a repeat): out of the outbox.
+            with self._store.transaction() as db:
+                db.execute("DELETE FROM sync_outbox WHERE seq <= ?", [rows[-1][0]])
+            sent += len(rows)
+
+    # --- across ---------------------------------------------------------------------------------------
+    def pull(self, client: HubClient, *, wait: float = 0.0) -> int:
+        """Take the school's visits changed since the last pull (long poll up to ``wait``); returns how many."""
+        pulled = 0
+        while True:
+            after = int(state_get(self._store.db, "pulled_rev", 0))
+            answer = client.get_json(
+                "/api/v1/sync/pull", {"after": after, "wait": wait}, timeout=max(10.0, wait + 10.0)
+            )
+            pulled += self._apply(answer)
+            if not answer.get("more"):
+                return pulled
+            wait = 0.0
+
+    def _apply(self, answer: dict[str, Any]) -> int:
+        me = self._settings.get(DISPATCH_STATION_ID)
+        desks = {d.get("station_id"): d.get("station", "") for d in answer.get("desks", [])}
+        visits = answer.get("visits", [])
+        with self._audit.transaction() as db:
+            for v in visits:
+                if v["station_id"] == me:
+                    # This desk's own visit, checked out at another desk.
+                    if v.get("checked_out_at"):
+                        moment = clock.from_db(v["checked_out_at"])
+                        where = desks.get(v.get("checked_out_by"), "") or "another desk"
+                        self._visits.closed_elsewhere(int(v["visit_id"]), moment, where)  # type: ignore[arg-type]
+                    continue
+                db.execute(
+                    "INSERT INTO sync_remote_visits (station_id, visit_id, station, name, name_key, dob, "
+                    "category, purpose, host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, "
+                    "rev) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(station_id, visit_id) DO UPDATE SET station = excluded.station, "
+                    "checked_out_at = COALESCE(excluded.checked_out_at, sync_remote_visits.checked_out_at), "
+                    "checked_out_by = COALESCE(excluded.checked_out_by, sync_remote_visits.checked_out_by), "
+                    "rev = excluded.rev",
+                    [
+                        v["station_id"],
+                        int(v["visit_id"]),
+                        v.get("station") or desks.get(v["station_id"], ""),
+                        v.get("name", ""),
+                        v.get("name_key", ""),
+                        v.get("dob"),
+                        v.get("category", "visitor"),
+                        v.get("purpose", ""),
+                        v.get("host", ""),
+                        v.get("staff", ""),
+                        v.get("badge_code", ""),
+                        v.get("checked_in_at", ""),
+                        v.get("checked_out_at"),
+                        v.get("checked_out_by"),
+                        int(v.get("rev", 0)),
+                    ],
+                )
+            state_set(db, "pulled_rev", int(answer.get("rev", 0)))
+            state_set(db, "desks", [{"station_id": k, "station": n} for k, n in desks.items()])
+            state_set(db, "station_id", me)
+        if visits:
+            self.changed.set()
+        return len(visits)
+
+    # --- rounds ---------------------------------------------------------------------------------------
+    def round(self, client: HubClient, *, wait: float = 0.0, push: bool = True, pull: bool = True) -> RoundResult:
+        """Push everything, pull everything (and the pullers); records the outcome for the status bar.
+
+        Pushing and pulling each hold their own lock, so a long poll never holds up a push.
+        """
+        pushed = pulled = 0
+        try:
+            if push:
+                with self._push_lock:
+                    pushed = self.push(client)
+            if pull:
+                with self._pull_lock:
+                    pulled = self.pull(client, wait=wait)
+                    for puller in self._pullers:
+                        pulled += puller.pull(client)
+        except HubRefused as exc:
+            self._set_state(problem=exc.message)
+            raise
+        except DeliveryError:
+            if state_get(self._store.db, "offline_since") is None:
+                self._set_state(offline_since=clock.to_db(self._now()))
+            raise
+        in_step = self.pending() == 0
+        if in_step and (pushed or pull):  # the hub answered this round (a push of nothing asks nobody)
+            self._set_state(last_sync=clock.to_db(self._now()), offline_since=None, problem="")
+        return RoundResult(pushed, pulled, in_step)
+
+    def sync(self, wait: float, *, poll: float = 0.5) -> tuple[RoundResult, bool]:
+        """Rounds until this desk is in step with the hub, for up to ``wait`` seconds (``frontdesk sync``).
+
+        Returns the totals and whether it got in step. A bad address or credential raises at once.
+        """
+        deadline = time.monotonic() + max(0.0, wait)
+        pushed = pulled = 0
+        client = self.client()
+        try:
+            while True:
+                try:
+                    result = self.round(client)
+                    pushed, pulled = pushed + result.pushed, pulled + result.pulled
+                    if result.in_step:
+                        return RoundResult(pushed, pulled, True), True
+                except HubUnreachable:
+                    pass
+                if time.monotonic() >= deadline:
+                    return RoundResult(pushed, pulled, False), False
+                time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+        finally:
+            client.close()
+
+    def background(self) -> BackgroundSync:
+        """The desk app's sync threads (``start()``, ``stop()``)."""
+        return BackgroundSync(self)
+
+
+class BackgroundSync:
+    """Two daemon threads: one pushes whenever the outbox grows (and every few seconds), one long-polls."""
+
+    def __init__(self, service: SyncService, *, idle: float = 2.0, backoff_max: float = 30.0):
+        self._service = service
+        self._idle = idle
+        self._backoff_max = backoff_max
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for target, name in ((self._push_loop, "hub-push"), (self._pull_loop, "hub-pull")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        self._service.outbox.nudge.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _loop(self, step: Callable[[HubClient], None], wake: threading.Event | None) -> None:
+        service = self._service
+        backoff = 1.0
+        client: HubClient | None = None
+        while not self._stop.is_set():
+            try:
+                if not service.linked():
+                    self._stop.wait(self._idle * 5)
+                    continue
+                if client is None:
+                    client = service.client()
+                step(client)
+                backoff = 1.0
+                if wake is not None:
+                    wake.wait(self._idle)
+                    wake.clear()
+            except DeliveryError as exc:
+                log.info("hub sync: %s", exc.message)
+                if client is not None:
+                    client.close()
+                    client = None
+                self._stop.wait(backoff)
+                backoff = min(self._backoff_max, backoff * 2)
+            except Exception:  # noqa: BLE001 - a sync bug must never take the desk down; it retries
+                log.exception("hub sync failed")
+                self._stop.wait(backoff)
+                backoff = min(self._backoff_max, backoff * 2)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+
+    def _push_loop(self) -> None:
+        self._loop(lambda c: self._service.round(c, pull=False), self._service.outbox.nudge)
+
+    def _pull_loop(self) -> None:
+        self._loop(lambda c: self._service.round(c, wait=PULL_WAIT_S, push=False), None)

@@ -1,0 +1,107 @@
+"""The sync wire format shared by desks and the hub (issue 15): a desk's changes going up, visits coming across.
+
+A **change** is one entry of a desk's outbox, numbered by the desk (``seq`` 1, 2, 3, … with no gaps):
+``{"seq", "kind", "subject", "made_at", "body"}``. ``kind`` is the audit action that made it
+(``visit.check_in``, ``visit.check_out``, ``screening.decision``, ``badge.print``, …); for the visit kinds
+the body carries what the hub needs for the school's on-site list:
+
+- ``visit.check_in``: ``{"visit": VISIT}`` where VISIT has :data:`VISIT_FIELDS`;
+- ``visit.check_out`` (and ``visit.check_out_forgotten``): ``{"station_id", "visit_id", "checked_out_at"}``,
+  the visit's own desk and id (a visit made at another desk is checked out here too);
+
+every other kind: ``{"actor", "details"}`` (the audit record's). A push is ``{"station_id", "changes":
+[...]}``; the hub answers ``{"acked": SEQ, "stored": N, "duplicates": N}``. A pull answers ``{"visits":
+[VISIT + station_id, station, checked_out_by, rev], "rev": N, "more": bool, "desks": [{"station_id",
+"station"}], "server_time"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_CHANGES = 500  # per push
+MAX_BODY = 64 * 1024  # one change's JSON, in characters
+VISIT_KINDS = ("visit.check_in", "visit.check_out", "visit.check_out_forgotten")
+CHECK_OUT_KINDS = ("visit.check_out", "visit.check_out_forgotten")
+VISIT_FIELDS = (
+    "visit_id",
+    "name",
+    "name_key",
+    "dob",
+    "category",
+    "purpose",
+    "host",
+    "staff",
+    "badge_code",
+    "checked_in_at",
+    "checked_out_at",
+)
+
+
+class SyncWireError(ValueError):
+    """A push that is not in the sync wire format (the hub answers 400)."""
+
+
+def _text(value: Any, name: str, limit: int = 500, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise SyncWireError(f"{name} must be text of at most {limit} characters")
+    return value
+
+
+def _whole(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
+        raise SyncWireError(f"{name} must be a whole number from 1")
+    return value
+
+
+def check_visit(visit: Any) -> dict[str, Any]:
+    """The visit of a ``visit.check_in`` change, checked field by field."""
+    if not isinstance(visit, dict):
+        raise SyncWireError("a check-in carries its visit")
+    out: dict[str, Any] = {"visit_id": _whole(visit.get("visit_id"), "visit_id")}
+    for name in ("name", "badge_code", "checked_in_at"):
+        out[name] = _text(visit.get(name), name)
+        if not out[name]:
+            raise SyncWireError(f"a visit needs its {name}")
+    for name in ("name_key", "category", "purpose", "host", "staff"):
+        out[name] = _text(visit.get(name, ""), name, 2000) or ""
+    for name in ("dob", "checked_out_at"):
+        out[name] = _text(visit.get(name), name, optional=True)
+    return out
+
+
+def check_change(change: Any) -> dict[str, Any]:
+    """One change of a push, checked (raises :class:`SyncWireError`)."""
+    if not isinstance(change, dict):
+        raise SyncWireError("each change must be a JSON object")
+    out = {
+        "seq": _whole(change.get("seq"), "seq"),
+        "kind": _text(change.get("kind"), "kind", 64),
+        "subject": _text(change.get("subject", ""), "subject"),
+        "made_at": _text(change.get("made_at"), "made_at", 40),
+    }
+    body = change.get("body", {})
+    if not isinstance(body, dict):
+        raise SyncWireError("a change's body must be a JSON object")
+    out["body"] = body
+    if out["kind"] == "visit.check_in":
+        body["visit"] = check_visit(body.get("visit"))
+    elif out["kind"] in CHECK_OUT_KINDS:
+        _text(body.get("station_id"), "station_id", 200)
+        _whole(body.get("visit_id"), "visit_id")
+        _text(body.get("checked_out_at"), "checked_out_at", 40)
+    return out
+
+
+def check_push(body: Any) -> tuple[str, list[dict[str, Any]]]:
+    """``(station_id, changes)`` of a push, checked; the changes sorted by ``seq``."""
+    if not isinstance(body, dict):
+        raise SyncWireError("a push is a JSON object")
+    station_id = _text(body.get("station_id"), "station_id", 200) or ""
+    changes = body.get("changes")
+    if not isinstance(changes, list) or len(changes) > MAX_CHANGES:
+        raise SyncWireError(f"changes must be a list of at most {MAX_CHANGES}")
+    checked = sorted((check_change(c) for c in changes), key=lambda c: c["seq"])
+    return station_id, checked

@@ -1,0 +1,165 @@
+"""Helpers for the hub sync tests: the hub as a real process on loopback, desks as data folders whose
+commands run as real ``frontdesk`` processes (each desk with a keyring file of its own)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from frontdesk import settings as s
+from frontdesk.context import Services
+from frontdesk.dispatch.credentials import SERVICE, USERNAME
+from tests.dispatch_keyring import KEYRING_FILE_ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Hub:
+    """``frontdesk dispatch serve`` as a process on 127.0.0.1 (start, kill, start again on the same port)."""
+
+    db_url: str
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Hub:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(self.port)]
+            + ["--db", self.db_url],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v1/station", timeout=1).status_code == 401:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError("the hub did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self.proc = None
+
+    def enroll(self, school: str, station: str) -> tuple[str, str]:
+        """Enrol a desk (straight into the hub's database); returns ``(station_id, credential)``."""
+        from district.console.service import ConsoleService
+
+        service = ConsoleService.open(self.db_url)
+        try:
+            enrolment = service.auth.enroll(school, station, "101")
+        finally:
+            service.close()
+        return enrolment.station.station_id, enrolment.credential
+
+    def count(self, sql: str, params: list | None = None) -> int:
+        from district.console.db import Database
+
+        db = Database(self.db_url)
+        try:
+            return int(db.read().one(sql, params or [])[0])
+        finally:
+            db.close()
+
+
+@dataclass
+class Desk:
+    """One desk: its data folder and keyring file; its commands run as ``frontdesk`` processes."""
+
+    folder: Path
+    name: str
+    station_id: str = ""
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PYTHON_KEYRING_BACKEND": "tests.dispatch_keyring.FileKeyring",
+            KEYRING_FILE_ENV: str(self.folder / "keyring.json"),
+            "FRONTDESK_ALLOW_FILE_KEYRING": "1",
+            "FRONTDESK_DATA_DIR": str(self.folder / "data"),
+        }
+
+    def set_up(self, hub: Hub, school: str, *, urls: str = "") -> Desk:
+        """The desk's settings and its hub credential (as 'dispatch connect' leaves them)."""
+        station_id, credential = hub.enroll(school, self.name)
+        self.station_id = station_id
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "keyring.json").write_text(json.dumps({f"{SERVICE}\n{USERNAME}": credential}))
+        services = Services.open(self.folder / "data")
+        try:
+            st = services.settings
+            st.set(s.SCHOOL_NAME, school)
+            st.set(s.STATION_NAME, self.name)
+            st.set(s.STAFF_NAME, "Pat Example")
+            st.set(s.DISPATCH_URL, hub.url)
+            st.set(s.DISPATCH_STATION_ID, station_id)
+            if urls:
+                st.set(s.SYNC_HUBS, urls)
+        finally:
+            services.close()
+        return self
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "frontdesk", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "frontdesk", *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def json(self, *args: str) -> object:
+        done = self.run(*args, "--json")
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        return json.loads(done.stdout)
+
+    def check_in(self, first: str, last: str, *extra: str) -> str:
+        """Check a visitor in; returns the badge code."""
+        return self.json("checkin", "--first-name", first, "--last-name", last, *extra)["badge_code"]  # type: ignore[index]
+
+    def sync(self, wait: float = 30) -> dict:
+        done = self.run("sync", "--wait", str(wait), "--json")
+        assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+        return json.loads(done.stdout)
+
+    def on_site(self) -> list[tuple[str, str]]:
+        """(name, station) of everyone on the desk's on-site list, sorted."""
+        rows = self.json("onsite")
+        return sorted((f"{r['first_name']} {r['last_name']}", r["station"]) for r in rows)  # type: ignore[union-attr]

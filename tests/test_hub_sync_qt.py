@@ -1,0 +1,62 @@
+"""Two desks, two data folders, one hub process: the desk window (pytest-qt, offscreen) shows the other
+desk's visitor on its on-site list, and its status bar says where it stands with the hub."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+
+from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring
+from tests.hub_sync_support import Desk, Hub
+from ui.app import build_desk
+
+SCHOOL = "Maple Grove Elementary"
+
+
+@pytest.fixture
+def hub(tmp_path):
+    h = Hub(f"sqlite:///{tmp_path / 'hub.db'}").start()
+    yield h
+    h.kill()
+
+
+@pytest.fixture
+def side_window(qtbot, hub, tmp_path, monkeypatch):
+    """The side entrance's desk window in this process (its own data folder and keyring file)."""
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(side.folder / "keyring.json"))
+    monkeypatch.setenv("FRONTDESK_ALLOW_FILE_KEYRING", "1")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    from frontdesk.context import Services
+
+    services = Services.open(side.folder / "data")
+    desk = build_desk(services)
+    qtbot.addWidget(desk.window)
+    desk.window.show()
+    yield desk, services
+    desk.hub.stop()
+    services.close()
+    keyring.set_keyring(previous)
+
+
+def test_the_other_desks_visitor_appears_on_the_on_site_list(qtbot, hub, side_window, tmp_path):
+    desk, services = side_window
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    desk.hub.start()
+    qtbot.waitUntil(lambda: desk.hub.label.text() == "Hub: in step", timeout=20_000)
+
+    main.check_in("Avery", "Testwood")
+    main.sync()  # the main office's own background sync would do the same; here it is one command
+    model = desk.window.onsite_model
+
+    def shown() -> bool:
+        return any(v.visitor.full_name == "Avery Testwood" for v in model.items())
+
+    qtbot.waitUntil(shown, timeout=20_000)
+    visit = next(v for v in model.items() if v.visitor.full_name == "Avery Testwood")
+    assert model.cells(visit)[-1] == "Main office"
+
+    hub.kill()  # the hub goes away: the desk says so, and keeps working alone
+    qtbot.waitUntil(lambda: desk.hub.label.text().startswith("Hub: offline since"), timeout=30_000)
+    assert "Main office" in services.visits.remote_gaps()
