@@ -24,6 +24,7 @@ MODULES = [
     "students",
     "startup",
     "encryption",
+    "district_lists",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -41,7 +41,9 @@ from district.hub.staff import Staff, StaffMember
 COOKIE = "fd_session"  # the console's session cookie (district/console/app.py)
 LIST_THREADS = 4
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-PAGE = resources.files("district.hub") / "static" / "district.html"
+STATIC = resources.files("district.hub") / "static"
+PAGE = STATIC / "district.html"
+ASSETS = {"district.js": "text/javascript", "district.css": "text/css"}
 WRITERS = ("administrator", "security")
 
 
@@ -131,6 +133,12 @@ def routes(app_ctx: AppContext) -> list[Route]:
     # --- district staff -------------------------------------------------------------------------------
     async def page(request: Request) -> Response:
         return FileResponse(str(PAGE))
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ASSETS:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return FileResponse(str(STATIC / name), media_type=ASSETS[name])
 
     @endpoint
     async def get_me(request: Request) -> Response:
@@ -276,6 +284,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
         Route("/api/v1/lists/changes", get_changes, methods=["GET"]),
         Route("/api/v1/district-settings", get_district_settings, methods=["GET"]),
         Route("/district/", page, methods=["GET"]),
+        Route("/district/{name}", asset, methods=["GET"]),
         Route("/api/v1/district/me", get_me, methods=["GET"]),
         Route("/api/v1/district/lists", get_lists, methods=["GET"]),
         Route("/api/v1/district/lists/entries", get_entries, methods=["GET"]),

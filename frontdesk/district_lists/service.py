@@ -46,7 +46,7 @@ from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import Store
 from frontdesk.wire.lists import ListEntry
 
-SNAPSHOT_STEP = 1000  # entries per short transaction of a snapshot (a few tens of ms of the write lock)
+SNAPSHOT_STEP = 2000  # entries per short transaction of a snapshot (a few tens of ms of the write lock)
 SNAPSHOT_PAUSE = 0.005  # seconds between two steps: a waiting check-in gets the lock here
 CHANGE_STEP = 200  # changes per short transaction
 
@@ -104,7 +104,51 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 def new_entry(record: dict) -> NewEntry:
     """A desk entry from the wire's entry object (checked again: the desk stores only what it would accept)."""
-    entry = ListEntry.from_json(record)
+    return _new_entry(ListEntry.from_json(record))
+
+
+def snapshot_entry(record: dict) -> NewEntry:
+    """A desk entry from a snapshot line, without the full re-check of :func:`new_entry`.
+
+    The hub checked every entry with the same rules (:mod:`frontdesk.wire.lists`) when it took it in, and a
+    snapshot is a million of them: the desk checks only what it must to store the row (the types, the dates);
+    a malformed line fails the whole snapshot, and the old copy stays in force.
+    """
+
+    def text(name: str) -> str:
+        value = record.get(name) or ""
+        if not isinstance(value, str):
+            raise InputError(f"a list entry's {name} must be text")
+        return value
+
+    def names(name: str) -> tuple[str, ...]:
+        value = record.get(name) or ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"a list entry's {name} must be a list of names")
+        return tuple(value)
+
+    if not text("last_name"):
+        raise InputError("A list entry needs a last name")
+    kind = text("kind")
+    return NewEntry(
+        first_name=text("first_name"),
+        middle_name=text("middle_name"),
+        last_name=text("last_name"),
+        aliases=names("aliases"),
+        dob=parse_dob(text("dob")),
+        kind=Kind(kind) if kind else None,
+        reason=text("reason"),
+        valid_from=clock.parse_date(text("valid_from")) if record.get("valid_from") else None,
+        valid_until=clock.parse_date(text("valid_until")) if record.get("valid_until") else None,
+        notes=text("notes"),
+        students=names("students"),
+        sex=text("sex"),
+        id_state=text("id_state"),
+        id_last4=text("id_last4"),
+    )
+
+
+def _new_entry(entry: ListEntry) -> NewEntry:
     return NewEntry(
         first_name=entry.first_name,
         middle_name=entry.middle_name,
@@ -225,7 +269,7 @@ class DistrictLists:
                 if "end" in item:
                     ended = int(item.get("count", -1)) == count + len(batch)
                     break
-                batch.append((int(item["id"]), new_entry(item["entry"])))
+                batch.append((int(item["id"]), snapshot_entry(item["entry"])))
                 if len(batch) >= SNAPSHOT_STEP:
                     span.add(self._stage(staging, kind, batch))
                     count += len(batch)
