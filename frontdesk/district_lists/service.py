@@ -122,7 +122,7 @@ def snapshot_entry(record: dict) -> NewEntry:
         return value
 
     def names(name: str) -> tuple[str, ...]:
-        value = record.get(name) or ()
+        value = record.get(name) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(f"a list entry's {name} must be a list of names")
         return tuple(value)
