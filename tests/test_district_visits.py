@@ -89,3 +89,12 @@ def test_a_district_list_reaches_desks_through_their_own_sync(hub, tmp_path: Pat
         "barred", "add", "--source", "District barred list", "--first-name", "A", "--last-name", "B"
     )
     assert refused.returncode == 2 and "district" in refused.stderr
+
+
+def test_a_locked_district_setting_cannot_be_changed_at_the_desk(hub, tmp_path: Path):
+    front = Desk(tmp_path / "front", "Main office desk").set_up(hub, MAPLE)
+    assert district(hub, "settings", "set", "retention.visits_days", "365", "--lock").returncode == 0
+    front.sync()
+    refused = front.run("config", "set", "retention.visits_days", "30")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "locked" in refused.stderr and "district" in refused.stderr and "Traceback" not in refused.stderr
