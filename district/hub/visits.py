@@ -117,7 +117,9 @@ class HubVisits:
         now = clock.now()
         schools: dict[str, dict] = {}
         for school, station_id, name, last_seen, last_seq, push_at, pull_at in desks:
-            seen = clock.from_db(last_seen)
+            # Heard from lately: a heartbeat (dispatch) or a sync push or pull, whichever is newest.
+            heard = [t for t in (last_seen, push_at, pull_at) if t]
+            seen = clock.from_db(max(heard)) if heard else None
             entry = schools.setdefault(
                 school, {"school": school, "onsite": int(onsite.get(school, 0)), "desks": []}
             )
