@@ -102,17 +102,21 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         page.wait_for_selector("#entries td.expired:has-text('Robert Smith')")
         (tmp_path / "more.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Fenwick,1990\n")
         page.fill("#import-source", "District watch list")
+        page.select_option("#import-kind", "watch")
         page.set_input_files("#import-file", str(tmp_path / "more.csv"))
         page.click("#import-form button")
         page.wait_for_selector("#import-result:has-text('Imported 2 entries into District watch list')")
         page.wait_for_selector("#lists td:has-text('District watch list')")
+        assert (
+            page.locator("#lists tr", has_text="District watch list").locator("td").nth(1).inner_text() == "watch"
+        )
         _shot(page, tmp_path, "district-lists.png")
 
         page.click("button[data-tab=trail]")
         page.wait_for_selector("#trail td:has-text('import')")
         text = page.inner_text("#trail")
         assert "Alex Admin" in text and "expire" in text and "add" in text
-        assert "command line" in text  # the CLI's import is in the same trail
+        assert "command line" in text and "more.csv" in text  # the CLI's import is in the same trail
         _shot(page, tmp_path, "district-trail.png")
 
         # What the browser did reaches a desk: the added entry screens there, the expired one no longer.

@@ -257,6 +257,7 @@ class HubLists:
         allow_empty: bool = False,
         mapping: Mapping[str, str] | None = None,
         progress: Progress | None = None,
+        file_name: str = "",
     ) -> HubImportReport:
         """Import a CSV file into ``source``: all of its rows or none, as the desk's ``barred import`` does.
 
@@ -337,7 +338,17 @@ class HubLists:
                         "WHERE source = ?",
                         [default_kind or found[0], generation, now, version, source],
                     )
-                _record(tx, actor, "import", source, version, None, added=added, replaced=replaced, file=path.name)
+                _record(
+                    tx,
+                    actor,
+                    "import",
+                    source,
+                    version,
+                    None,
+                    added=added,
+                    replaced=replaced,
+                    file=file_name or path.name,
+                )
             staged = False  # in force now
             old = found[1] if found else None
         finally:

@@ -212,6 +212,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
         replace = q.get("replace") in ("1", "true", "yes")
         allow_empty = q.get("allow_empty") in ("1", "true", "yes")
         kind = q.get("kind") or None
+        file_name = (q.get("name") or "").strip()[:200]  # the file's name on the staff member's computer
         # The file goes to a temporary file as it arrives (a registry extract is hundreds of MB).
         handle = tempfile.NamedTemporaryFile(prefix="district-import-", suffix=".csv", delete=False)  # noqa: SIM115
         path = Path(handle.name)
@@ -244,6 +245,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
                     replace=replace,
                     allow_empty=allow_empty,
                     progress=progress,
+                    file_name=file_name,
                 )
                 state.update(state="done", added=report.added, replaced=report.replaced, fraction=1.0)
             except HubImportFailed as exc:

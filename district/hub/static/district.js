@@ -153,8 +153,9 @@ async function importFile(event) {
   event.preventDefault();
   const file = $("import-file").files[0];
   if (!file) return;
-  const params = new URLSearchParams({ source: $("import-source").value });
+  const params = new URLSearchParams({ source: $("import-source").value, kind: $("import-kind").value });
   if ($("import-replace").checked) params.set("replace", "1");
+  params.set("name", file.name);
   const progress = $("import-progress");
   progress.hidden = false;
   progress.value = 0;
