@@ -365,6 +365,8 @@ class DistrictLists:
             if int(answer["generation"]) != generation:  # replaced at the hub meanwhile: next pull's snapshot
                 return applied
             changes = answer.get("changes", [])
+            if not changes and int(answer["version"]) == version:
+                return applied  # in step: nothing to write
             for at in range(0, max(len(changes), 1), CHANGE_STEP):
                 part = changes[at : at + CHANGE_STEP]
                 last = at + CHANGE_STEP >= len(changes)
