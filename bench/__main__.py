@@ -25,6 +25,7 @@ MODULES = [
     "startup",
     "encryption",
     "hub_sync",
+    "district_lists",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

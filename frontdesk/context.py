@@ -21,6 +21,8 @@ from frontdesk.checkin.workflow import CheckIn
 from frontdesk.directory.service import Directory
 from frontdesk.dispatch import migrations as dispatch_migrations
 from frontdesk.dispatch.station import StationService, default_all_clear_allowed
+from frontdesk.district_lists import migrations as district_lists_migrations
+from frontdesk.district_lists.service import DistrictLists
 from frontdesk.events.service import EventLog
 from frontdesk.ids.service import IdReader
 from frontdesk.kiosk import migrations as kiosk_migrations
@@ -78,6 +80,7 @@ MIGRATIONS: list[Migration] = [
     *kiosk_migrations.MIGRATIONS,
     *students_migrations.MIGRATIONS,
     *sync_migrations.MIGRATIONS,
+    *district_lists_migrations.MIGRATIONS,
 ]
 
 
@@ -134,6 +137,7 @@ class Services:
     backups: Backups  # issue 16: online backups, rotation, restore
     retention: Retention  # issue 16: the district's retention settings, applied daily
     sync: SyncService  # issue 15: changes up to the district hub, the school's other desks' visits across
+    district_lists: DistrictLists  # issue 15: the district's lists and settings pulled from the hub
 
     @classmethod
     def open(
@@ -168,6 +172,8 @@ class Services:
         )
         # Every audited change from here on also goes up to the hub (the outbox listens to the trail).
         sync = SyncService(store, settings, visits, audit, station)
+        district_lists = DistrictLists(store, settings, audit=audit)
+        sync.add_puller(district_lists)  # the district's lists and settings come down with each round
         notifications = Notifications(store, session=session, audit=audit)
         lists = ListService(store, session=session, audit=audit)
         lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
@@ -276,6 +282,7 @@ class Services:
                 store, settings, audit, session, panic_messages=station.outbox.remove_finished_before
             ),
             sync=sync,
+            district_lists=district_lists,
         )
 
     def close(self) -> None:

@@ -8,11 +8,12 @@ its own section.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from frontdesk.access.roles import Action
-from frontdesk.errors import InputError
+from frontdesk.errors import ConflictError, InputError
 from frontdesk.store import Store
 
 if TYPE_CHECKING:
@@ -295,6 +296,15 @@ RETAIN_ID_DAYS = declare(
     "Keep ID details and photos (days)",
     "After this many days a visitor's ID details and photo are removed (the visit stays); 0 keeps them",
 )
+# --- District lists (issue 15) -------------------------------------------------------------------------
+DISTRICT_LISTS_MAX_AGE_HOURS = declare(
+    "district.lists_max_age_hours",
+    int,
+    24,
+    "District list is old after (hours)",
+    "A desk whose copy of the district's lists is older than this says so in its status bar and each screening",
+)
+
 RETAIN_AUDIT_YEARS = declare(
     "retention.audit_years",
     int,
@@ -317,9 +327,42 @@ class Settings:
         self._audit = audit
 
     def get(self, setting: Setting[T]) -> T:
-        """The stored value, or the declared default."""
+        """The value in force: a value the district locked, else this desk's own, else the district's
+        default, else the declared default."""
+        district = self._district(setting)
+        if district is not None and district[1]:
+            return district[0]
         row = self._store.db.execute("SELECT value FROM settings WHERE key = ?", [setting.key]).fetchone()
-        return setting.default if row is None else json.loads(row[0])
+        if row is not None:
+            return json.loads(row[0])
+        return setting.default if district is None else district[0]
+
+    def _district(self, setting: Setting[T]) -> tuple[T, bool] | None:
+        """The district's value for ``setting`` and whether it is locked (issue 15), or None.
+
+        The hub's district settings are kept as a layer under the desk's own (``district_settings``, written
+        by :mod:`frontdesk.district_lists`); a value of the wrong type is ignored (the hub does not know the
+        desk's declarations).
+        """
+        try:
+            row = self._store.db.execute(
+                "SELECT value, locked FROM district_settings WHERE key = ?", [setting.key]
+            ).fetchone()
+        except sqlite3.OperationalError:  # a store opened without the feature's tables
+            return None
+        if row is None:
+            return None
+        value = json.loads(row[0])
+        if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
+            return None
+        return value, bool(row[1])
+
+    def locked(self, setting: Setting[T]) -> bool:
+        """True when the district has locked ``setting``: it cannot be changed at this desk."""
+        district = self._district(setting)
+        return district is not None and district[1]
 
     def set(self, setting: Setting[T], value: T) -> None:
         """Store a value after checking it has the declared type."""
@@ -329,6 +372,12 @@ class Settings:
             raise InputError(f"{setting.label} must be a {setting.type.__name__}, not {value!r}")
         if self._session is not None:
             self._session.require(Action.CHANGE_SETTINGS)
+        if self.locked(setting):
+            raise ConflictError(
+                f"{setting.label} ({setting.key}) is set by the district and locked: it cannot be changed at "
+                "this desk. Ask the district administrator.",
+                code="locked_by_district",
+            )
         old = self.get(setting)
         with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             db.execute(

@@ -41,6 +41,7 @@ from ui.badges.system_printer import system_printer
 from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
+from ui.district_lists.status import DistrictListsStatus
 from ui.kiosk.front_office import FrontOfficeBanner
 from ui.kiosk.guests_dialog import ExpectedGuestsDialog
 from ui.kiosk.kiosk_window import KioskWindow
@@ -132,6 +133,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     id_scan.add_claimant(students.claim_id)  # an ID scanned with the students window in front: the adult
     students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
     hub = HubStatus(window, services)  # "Hub: in step / N changes waiting / offline since 10:32"
+    DistrictListsStatus(window, services)  # "District list as of 07:02" (a warning once it is old)
     window.settle_tab_order()  # the features are in: Tab goes through the main flow, then the panic area
     return Desk(
         window,

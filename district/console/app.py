@@ -50,6 +50,7 @@ from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 from district.hub import notify as hub_notify
 from district.hub.context import AppContext
+from district.hub.routes import routes as hub_lists_routes
 from district.hub.sync_routes import routes as hub_sync_routes
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
@@ -841,6 +842,7 @@ def create_app(
         Route("/api/v1/alerts/{identifier}/cap", get_alert_cap, methods=["GET"]),
         Route("/api/v1/states", post_state, methods=["POST"]),
         *hub_sync_routes(AppContext(service, station_of, dispatcher_of, endpoint, parse_json)),
+        *hub_lists_routes(AppContext(service, station_of, dispatcher_of, endpoint, parse_json)),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
 

@@ -252,6 +252,97 @@ def _hub_sync_0001_tables(tx: Tx, db: Database) -> None:
     )
 
 
+def _append_only(tx: Tx, db: Database, table: str) -> None:
+    """Refuse UPDATE and DELETE on ``table`` (an audit trail is appended to, never changed)."""
+    if db.kind == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            tx.execute(
+                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'the {table} table is append-only'); END"
+            )
+    else:
+        tx.execute(
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION 'the {table} table is append-only'; END $$"
+        )
+        tx.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+        )
+
+
+def _hub_lists_0001_lists(tx: Tx, db: Database) -> None:
+    # The district's lists (issue 15, down): managed once here, sent to every desk as versioned snapshots
+    # plus changes. Every list change takes the next number of one counter (its row lock serialises list
+    # writers, so numbers are committed in order and "changes after N" never skips one).
+    serial = db.serial()
+    tx.execute("CREATE TABLE hub_list_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)")
+    tx.execute("INSERT INTO hub_list_version (id, version) VALUES (1, 0)")
+    # A list's entries are those of its current generation: an import fills a new generation beside the old
+    # one in short transactions and one short transaction switches to it (desks then take a new snapshot).
+    tx.execute(
+        """CREATE TABLE hub_lists (
+            source TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('barred', 'custody', 'watch', 'registry')),
+            generation BIGINT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_version BIGINT NOT NULL
+        )"""
+    )
+    tx.execute(
+        f"""CREATE TABLE hub_list_entries (
+            entry_id {serial},
+            source TEXT NOT NULL,
+            generation BIGINT NOT NULL,
+            version BIGINT NOT NULL DEFAULT 0,
+            data TEXT NOT NULL,
+            search TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    tx.execute("CREATE INDEX hub_list_entries_gen ON hub_list_entries(source, generation, entry_id)")
+    tx.execute("CREATE INDEX hub_list_entries_version ON hub_list_entries(source, generation, version)")
+    # The audit trail of list changes: who changed which list how, appended and never changed.
+    tx.execute(
+        f"""CREATE TABLE hub_list_log (
+            seq {serial},
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            source TEXT NOT NULL,
+            entry_id BIGINT,
+            version BIGINT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{{}}'
+        )"""
+    )
+    tx.execute("CREATE INDEX hub_list_log_at ON hub_list_log(at)")
+    _append_only(tx, db, "hub_list_log")
+
+
+def _hub_lists_0002_settings_staff(tx: Tx, db: Database) -> None:
+    # District settings: a default for every school (school = ''), or one school's value; a locked district
+    # default cannot be changed by a school or at a desk (retention, screening thresholds).
+    tx.execute(
+        """CREATE TABLE hub_settings (
+            key TEXT NOT NULL,
+            school TEXT NOT NULL DEFAULT '',
+            value TEXT NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 0,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (key, school)
+        )"""
+    )
+    # District staff: a console sign-in with a district role (the dispatchers' table holds the password).
+    tx.execute(
+        """CREATE TABLE hub_staff (
+            username TEXT PRIMARY KEY REFERENCES dispatchers(username),
+            role TEXT NOT NULL CHECK (role IN ('administrator', 'security')),
+            created_at TEXT NOT NULL
+        )"""
+    )
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -259,6 +350,8 @@ MIGRATIONS: list[Migration] = [
     ("dispatch_console_0003_location_roles_log", _0003_location_roles_log),
     ("hub_notify_0001_offline", _hub_notify_0001_offline),
     ("hub_sync_0001_tables", _hub_sync_0001_tables),
+    ("hub_lists_0001_lists", _hub_lists_0001_lists),
+    ("hub_lists_0002_settings_staff", _hub_lists_0002_settings_staff),
 ]
 
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "frontdesk.cli.review",
     "frontdesk.cli.ids",
     "frontdesk.cli.dispatch",
+    "frontdesk.cli.district",
     "frontdesk.cli.panic",
     "frontdesk.cli.badges",
     "frontdesk.cli.barred",

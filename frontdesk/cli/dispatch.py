@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     # imports it. Where it is installed beside the desk it plugs its actions in through an entry point.
     loaded = 0
     for plugin in entry_points(group="frontdesk.dispatch_commands"):
+        if plugin.name == DISTRICT_GROUP:
+            continue  # the hub's own group, `frontdesk district` (frontdesk/cli/district.py)
         try:
             plugin.load()(sub)
             loaded += 1
@@ -36,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.set_defaults(run=_not_installed)
 
 
+DISTRICT_GROUP = "district-hub"
 DISTRICT_COMMANDS = ("serve", "enroll", "stations", "revoke", "user", "clearer")
 
 

@@ -82,10 +82,17 @@ def _screen(args: argparse.Namespace) -> int:
         raise InputError("screen needs --first-name, --last-name and --dob (or --batch FILE)")
     extra = {"sex": args.sex, "id_state": args.id_state, "id_last4": args.id_last4}
     query = _query(args.first_name, args.last_name, args.middle_name, args.dob, "", extra)
-    screener = _screener(args)
-    result = screener.screen(query)
+    services = open_services(args)
+    result = services.screener.screen(query)
+    district = services.district_lists.state()  # how old the district's lists this was screened against are
     if args.json:
-        json.dump(result_record(result), sys.stdout, ensure_ascii=False)
+        record = result_record(result)
+        if district.as_of is not None:
+            record["district_lists"] = {
+                "as_of": district.as_of.isoformat(timespec="seconds"),
+                "stale": district.stale,
+            }
+        json.dump(record, sys.stdout, ensure_ascii=False)
         print()
         return 0
     print(f"{result.decision.value}: {query.first_name} {query.last_name} {query.dob.text or ''}".rstrip())
@@ -95,6 +102,8 @@ def _screen(args: argparse.Namespace) -> int:
             f"({c.entry.kind.value}, {c.entry.source})"
         )
         print(f"        {c.evidence_text}")
+    if district.words:
+        print(("WARNING: " if district.stale else "") + district.words)
     return 0
 
 

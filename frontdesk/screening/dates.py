@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
-from frontdesk.errors import InputError
+from frontdesk.wire.lists import normal_dob
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,13 @@ def parse_dob(text: str | date | None, what: str = "date of birth") -> Dob:
     """``YYYY-MM-DD``, ``YYYY`` or empty (unknown); also MM/DD/YYYY as US lists write it."""
     if isinstance(text, date):
         return Dob(text, text.year)
-    if text is None or not str(text).strip():
+    value = normal_dob(text, what)  # the one reading of a date of birth, shared with the district hub
+    if value is None:
         return UNKNOWN
-    value = str(text).strip()
-    try:
-        if len(value) == 4 and value.isdigit():
-            return Dob(None, int(value))
-        if "/" in value:
-            month, day, year = (int(p) for p in value.split("/"))
-            parsed = date(year, month, day)
-        else:
-            parsed = date.fromisoformat(value)
-        return Dob(parsed, parsed.year)
-    except ValueError:
-        raise InputError(f"{what} must look like 1980-03-14 or 1980, not {value!r}") from None
+    if len(value) == 4:
+        return Dob(None, int(value))
+    parsed = date.fromisoformat(value)
+    return Dob(parsed, parsed.year)
 
 
 def _digits(day: date) -> str:

@@ -32,11 +32,12 @@ from frontdesk.screening.lists import (
 )
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.store import Store
+from frontdesk.wire.lists import column_map as _column_map
+from frontdesk.wire.lists import (  # the reader the district hub shares
+    row_fields,
+)
+from frontdesk.wire.lists import split_names as _split
 
-DEFAULT_COLUMNS = ("first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason")
-# Optional extra columns understood when present (same names in a mapping).
-OPTIONAL_COLUMNS = ("valid_from", "valid_until", "notes", "students", "sex", "id_state", "id_last4")
-REQUIRED_COLUMNS = ("last_name",)
 MAX_ERRORS_LISTED = 50
 _BATCH = 500  # rows per step: one step holds the write lock for a few tens of milliseconds
 
@@ -121,33 +122,10 @@ class _Span:
         return {"first": first, "last": last, "count": count, "digest": f"{self.digest:064x}"}
 
 
-def _column_map(header: list[str], mapping: Mapping[str, str] | None) -> dict[str, int]:
-    """Our field name -> the column index in the file."""
-    position = {name.strip().lower(): i for i, name in enumerate(header)}
-    columns: dict[str, int] = {}
-    for ours in (*DEFAULT_COLUMNS, *OPTIONAL_COLUMNS):
-        theirs = (mapping or {}).get(ours, ours).strip().lower()
-        if theirs in position:
-            columns[ours] = position[theirs]
-        elif mapping and ours in mapping:
-            raise InputError(f"The file has no column {mapping[ours]!r} (mapped to {ours})")
-    for unknown in set(mapping or {}) - set(DEFAULT_COLUMNS) - set(OPTIONAL_COLUMNS):
-        raise InputError(f"Unknown field {unknown!r} in the column mapping")
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise InputError(f"The file has no {', '.join(missing)} column (columns: {', '.join(header)})")
-    return columns
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(";") if part.strip())
-
-
 def row_to_entry(values: list[str], columns: Mapping[str, int], default_kind: Kind | None) -> NewEntry:
     """One CSV row as a new entry, or an InputError naming what is wrong with it."""
 
-    n = len(values)
-    get = {name: values[i].strip() if i < n else "" for name, i in columns.items()}.get
+    get = row_fields(values, columns).get
     kind_text = get("kind", "")
     valid_from, valid_until = get("valid_from", ""), get("valid_until", "")
     aliases, students = get("aliases", ""), get("students", "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,12 +19,12 @@ import sqlite_utils
 from frontdesk import clock
 from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
-from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
+from frontdesk.wire.lists import check_fields
 
 ENTRY_COLUMNS = (
     "e.id, l.source, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
@@ -89,19 +89,17 @@ def last4(text: str | None) -> str:
 
 def checked(new: NewEntry) -> NewEntry:
     """The entry if it can be stored, else an InputError that says why."""
-    if not new.last_name.strip():
-        raise InputError("A list entry needs a last name")
-    check_name(new.first_name, "The first name")
-    check_name(new.middle_name, "The middle name")
-    check_name(new.last_name, "The last name")
-    check_names(new.aliases, "An alias")
-    check_names(new.students, "A student's name")
-    check_field(new.reason, "The reason", SHORT_MAX)
-    check_field(new.notes, "The notes", NOTE_MAX, lines=True)
-    if not new.first_name.strip() and not new.aliases:
-        raise InputError("A list entry needs a first name (or an alias)")
-    if new.valid_from and new.valid_until and new.valid_until < new.valid_from:
-        raise InputError("The entry's end date is before its start date")
+    check_fields(  # the same rule the district hub applies to its lists
+        new.first_name,
+        new.middle_name,
+        new.last_name,
+        new.aliases,
+        new.students,
+        new.reason,
+        new.notes,
+        new.valid_from.isoformat() if new.valid_from else None,
+        new.valid_until.isoformat() if new.valid_until else None,
+    )
     return new
 
 
@@ -228,6 +226,7 @@ class ListService:
         deleted in small steps, so a million-entry list never holds the desk's check-in up.
         """
         self._changing()
+        self._writable(source)
         with self._write() as db:
             row = db.execute(
                 "SELECT id FROM screening_lists WHERE source = ? AND state = 'live'", [source]
@@ -249,6 +248,7 @@ class ListService:
         from frontdesk.screening.importer import import_csv
 
         self._changing()
+        self._writable(source)
         path_text = str(path)
 
         def record(report) -> None:
@@ -260,6 +260,27 @@ class ListService:
         report = import_csv(self._store, path, source, on_swap=record, **options)
         self._anchor()
         return report
+
+    def _writable(self, source: str | None = None, entry_id: int | None = None) -> None:
+        """ConflictError if the list (or the entry's list) is a copy of the district's: read-only here."""
+        db = self._store.db
+        if entry_id is not None:
+            row = db.execute(
+                "SELECT l.source, l.origin FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id "
+                "WHERE e.id = ?",
+                [entry_id],
+            ).fetchone()
+        else:
+            row = db.execute(
+                "SELECT source, origin FROM screening_lists WHERE source = ? AND state = 'live'",
+                [(source or "").strip()],
+            ).fetchone()
+        if row is not None and row[1] == "district":
+            raise ConflictError(
+                f"{row[0]!r} is the district's list: it is changed at the district hub "
+                "('frontdesk district barred …'), and reaches this desk with the next sync.",
+                code="district_list",
+            )
 
     def _changing(self) -> None:
         if self._session is not None:
@@ -291,6 +312,7 @@ class ListService:
     def add(self, source: str, new: NewEntry, *, list_kind: Kind | str | None = None) -> Entry:
         """Add one entry to the list ``source`` (created if new) and file it in the index."""
         self._changing()
+        self._writable(source)
         new = checked(new)
         with self._write() as db:
             list_id = self.ensure_list(source, list_kind or new.kind)
@@ -306,6 +328,7 @@ class ListService:
     def update(self, entry_id: int, new: NewEntry) -> Entry:
         """Replace an entry's fields (the photo is kept when ``new.photo`` is None) and re-file it."""
         self._changing()
+        self._writable(entry_id=entry_id)
         new = checked(new)
         with self._write() as db:
             old = self.get(entry_id)
@@ -327,6 +350,7 @@ class ListService:
     def expire(self, entry_id: int, on: date | None = None) -> Entry:
         """End an entry: it stops matching after ``on`` (default: yesterday, so from today)."""
         self._changing()
+        self._writable(entry_id=entry_id)
         end = on or (clock.now().astimezone().date() - timedelta(days=1))
         with self._write() as db:
             was = self._was(entry_id)
@@ -342,6 +366,7 @@ class ListService:
     def remove(self, entry_id: int) -> Entry:
         """Delete one entry and its index rows."""
         self._changing()
+        self._writable(entry_id=entry_id)
         with self._write() as db:
             entry = self.get(entry_id)
             was = self._was(entry_id)
@@ -465,20 +490,38 @@ class ListService:
         return self._store.db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE {LIVE}").fetchone()[0]
 
 
-def stage_list(db: sqlite_utils.Database, source: str, kind: Kind, description: str = "") -> int:
-    """A new hidden list that an import fills (inside the caller's transaction). Returns its id."""
+def stage_list(db: sqlite_utils.Database, source: str, kind: Kind, description: str = "", origin: str = "") -> int:
+    """A new hidden list that an import fills (inside the caller's transaction). Returns its id.
+
+    ``origin`` is '' for the school's own list, 'district' for a copy of the district's (read-only here).
+    """
     cur = db.execute(
-        "INSERT INTO screening_lists (source, kind, description, state, touched_at) "
-        "VALUES (?, ?, ?, 'staging', ?)",
-        [f"{source} (importing {secrets.token_hex(4)})", kind.value, description, clock.to_db(clock.now())],
+        "INSERT INTO screening_lists (source, kind, description, state, touched_at, origin) "
+        "VALUES (?, ?, ?, 'staging', ?, ?)",
+        [
+            f"{source} (importing {secrets.token_hex(4)})",
+            kind.value,
+            description,
+            clock.to_db(clock.now()),
+            origin,
+        ],
     )
     return cur.lastrowid
 
 
-def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]) -> tuple[int, int, int] | None:
+def write_staged(
+    store: Store,
+    list_id: int,
+    kind: Kind,
+    entries: list[NewEntry],
+    *,
+    pause: float = STEP_PAUSE,
+    also: Callable[[sqlite_utils.Database, int], None] | None = None,
+) -> tuple[int, int, int] | None:
     """File one step of new entries in a staging list: one short transaction, then a pause for others.
 
     Returns the first and last id written and the sum of the entries' content hashes (for the audit).
+    ``also(db, first_id)`` runs inside the step's transaction (the district copy files its id map there).
     """
     if not entries:
         return None
@@ -498,7 +541,9 @@ def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]
             db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", keys)
         db.execute("UPDATE screening_lists SET touched_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
         digest = digest_of(db, "screening_entries", list(range(first, first + len(rows))))
-    time.sleep(STEP_PAUSE)
+        if also is not None:
+            also(db, first)
+    time.sleep(pause)
     return first, first + len(rows) - 1, digest
 
 

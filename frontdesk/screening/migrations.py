@@ -105,10 +105,17 @@ def _screening_0005_id_evidence(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE screening_entries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
 
+def _screening_0006_list_origin(db: sqlite_utils.Database) -> None:
+    # Where a list comes from: '' (the school's own) or 'district' (a copy of the district hub's list, kept
+    # by frontdesk.district_lists and read-only here: it is changed at the hub).
+    db.execute("ALTER TABLE screening_lists ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     ("screening_0001_lists", _screening_0001_lists),
     ("screening_0002_decisions_notifications", _screening_0002_decisions_notifications),
     ("screening_0003_meta", _screening_0003_meta),
     ("screening_0004_list_state", _screening_0004_list_state),
     ("screening_0005_id_evidence", _screening_0005_id_evidence),
+    ("screening_0006_list_origin", _screening_0006_list_origin),
 ]

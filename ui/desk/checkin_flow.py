@@ -175,11 +175,18 @@ class CheckInFlow(QObject):
                 f"{name} is checked in. {who_was_told(committed.told, 'an administrator')}", "warning"
             )
         else:
+            old = self._old_lists()  # screened clear against an old district copy: say so with the result
             self._window.message.show_message(
                 f"Checked in {visit.visitor.full_name} at {visit.time_in.astimezone():%H:%M}. "
-                f"Badge code {format_badge_code(visit.badge_code)}. Ready for the next visitor.",
-                "success",
+                f"Badge code {format_badge_code(visit.badge_code)}. Ready for the next visitor."
+                + (f" {old}." if old else ""),
+                "warning" if old else "success",
             )
+
+    def _old_lists(self) -> str:
+        """The district copy's age in words when it is older than the setting, else ""."""
+        state = self._services.district_lists.state()
+        return state.words if state.stale else ""
 
     # --- the card ----------------------------------------------------------------------------------
     def _hold(self, outcome: NeedsDecision) -> None:
@@ -195,6 +202,7 @@ class CheckInFlow(QObject):
             visitor_photo=outcome.admission.request.visitor.photo,
             entry_photo=self._services.lists.photo(candidate.entry.id) if candidate.entry.has_photo else None,
             position=(total - len(outcome.candidates) + 1, total),
+            lists_age=self._old_lists(),
         )
         self.card.dismissed.connect(self.on_card_dismissed)
         self.card.confirmed.connect(self.on_card_confirmed)

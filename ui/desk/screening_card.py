@@ -85,6 +85,7 @@ class MatchCard(QFrame):
         visitor_photo: bytes | None = None,
         entry_photo: bytes | None = None,
         position: tuple[int, int] = (1, 1),
+        lists_age: str = "",
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -138,6 +139,12 @@ class MatchCard(QFrame):
         self.evidence = _value("\n".join(f"• {e.field}: {e.words}" for e in candidate.evidence))
         self.evidence.setAccessibleName("Evidence")
         outer.addWidget(self.evidence)
+        # The district copy screened against is old (the desk has not reached the district hub for a while).
+        self.lists_age = _value(lists_age, "head")
+        self.lists_age.setObjectName("listsAge")
+        self.lists_age.setAccessibleName("How old the district lists are")
+        self.lists_age.setVisible(bool(lists_age))
+        outer.addWidget(self.lists_age)
         # How likely a stranger carries this name: the US Census and SSA tables, in words.
         people = commonness(query.first_name, query.last_name, query.sex)
         self.how_common = _value(f"How common the visitor's name is: {people.words}.", "small")

@@ -1,0 +1,304 @@
+"""The hub's list endpoints (desks pull the district's lists and settings) and the district staff's API.
+
+Desks (``Authorization: Bearer`` station credential, any school of this hub's district):
+``GET /api/v1/lists`` (the index: each list's generation and the newest version),
+``GET /api/v1/lists/snapshot?source=S`` (newline-delimited JSON, streamed),
+``GET /api/v1/lists/changes?source=S&after=N`` and ``GET /api/v1/district-settings`` (the desk's school's view).
+
+District staff (the console's session cookie, a person in ``hub_staff``): everything under
+``/api/v1/district/`` and the web screen at ``/district/``. A station credential there is a 403; a
+dispatcher who is not district staff is a 403; changing lists needs the administrator or security role.
+
+List work runs in a thread pool of its own (``lists``), never the alerts' or the stations' pools: a
+million-entry snapshot streaming to a desk cannot make a panic alert wait for a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from district.console.auth import Forbidden, Unauthenticated
+from district.errors import InputError, NotFoundError
+from district.hub.context import AppContext
+from district.hub.lists import HubImportFailed, HubLists, new_entry
+from district.hub.settings import DistrictSettings
+from district.hub.staff import Staff, StaffMember
+
+COOKIE = "fd_session"  # the console's session cookie (district/console/app.py)
+LIST_THREADS = 4
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+STATIC = resources.files("district.hub") / "static"
+PAGE = STATIC / "district.html"
+ASSETS = {"district.js": "text/javascript", "district.css": "text/css"}
+WRITERS = ("administrator", "security")
+
+
+def _whole(text: str | None, name: str, default: int, low: int = 0, high: int = 2**62) -> int:
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number") from None
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _source(request: Request) -> str:
+    source = (request.query_params.get("source") or "").strip()
+    if not source:
+        raise InputError("give the list: ?source=NAME")
+    return source
+
+
+def routes(app_ctx: AppContext) -> list[Route]:
+    """The hub's list routes over the console's service (mounted by ``create_app``)."""
+    service = app_ctx.service
+    endpoint = app_ctx.endpoint
+    lists = HubLists(service.db)
+    settings = DistrictSettings(service.db)
+    staff = Staff(service.db, service.auth)
+    limiter: dict[str, anyio.CapacityLimiter] = {}
+    imports: dict[str, dict] = {}  # import jobs started from the web screen, by id (this process)
+    job_ids = itertools.count(1)
+
+    def pool() -> anyio.CapacityLimiter:
+        if "lists" not in limiter:  # made on the serving event loop
+            limiter["lists"] = anyio.CapacityLimiter(LIST_THREADS)
+        return limiter["lists"]
+
+    async def run(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kw), limiter=pool())
+
+    async def staff_of(request: Request, *roles: str) -> StaffMember:
+        token = request.cookies.get(COOKIE)
+        if not token:
+            if request.headers.get("authorization", "").lower().startswith("bearer "):
+                await app_ctx.station_of(request)  # 401 for a wrong credential, else:
+                raise Forbidden("district lists are changed by district staff at the hub, not by a desk")
+            raise Unauthenticated("sign in first")
+        member = await run(staff.of, token)
+        if roles:
+            member.require(*roles)
+        return member
+
+    # --- desks ----------------------------------------------------------------------------------------
+    @endpoint
+    async def get_index(request: Request) -> Response:
+        await app_ctx.station_of(request)
+        return JSONResponse(await run(lists.index))
+
+    @endpoint
+    async def get_snapshot(request: Request) -> Response:
+        await app_ctx.station_of(request)
+        chunks: Iterator[bytes] = await run(lists.snapshot, _source(request))
+        done = object()
+
+        async def stream() -> AsyncIterator[bytes]:
+            while True:
+                chunk = await run(next, chunks, done)
+                if chunk is done:
+                    return
+                yield chunk
+
+        return StreamingResponse(stream(), media_type="application/x-ndjson")
+
+    @endpoint
+    async def get_changes(request: Request) -> Response:
+        await app_ctx.station_of(request)
+        after = _whole(request.query_params.get("after"), "after", 0)
+        limit = _whole(request.query_params.get("limit"), "limit", 5000, 1, 5000)
+        return JSONResponse(await run(lists.changes, _source(request), after, limit))
+
+    @endpoint
+    async def get_district_settings(request: Request) -> Response:
+        station, _ = await app_ctx.station_of(request)
+        return JSONResponse({"school": station.school, "settings": await run(settings.for_school, station.school)})
+
+    # --- district staff -------------------------------------------------------------------------------
+    async def page(request: Request) -> Response:
+        return FileResponse(str(PAGE))
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ASSETS:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return FileResponse(str(STATIC / name), media_type=ASSETS[name])
+
+    @endpoint
+    async def get_me(request: Request) -> Response:
+        member = await staff_of(request)
+        return JSONResponse({"username": member.username, "role": member.role, "console": service.name})
+
+    @endpoint
+    async def get_lists(request: Request) -> Response:
+        await staff_of(request)
+        return JSONResponse(await run(lists.index))
+
+    @endpoint
+    async def get_entries(request: Request) -> Response:
+        await staff_of(request)
+        q = request.query_params
+        found = await run(lists.entries, q.get("source") or None, (q.get("q") or "")[:200], 200)
+        return JSONResponse({"entries": found})
+
+    @endpoint
+    async def post_entry(request: Request) -> Response:
+        member = await staff_of(request, *WRITERS)
+        body = app_ctx.parse_json(request, await request.body())
+
+        def text(name: str) -> str:
+            value = body.get(name) or ""
+            if not isinstance(value, str):
+                raise InputError(f"{name} must be text")
+            return value
+
+        def names(name: str) -> tuple[str, ...]:
+            value = body.get(name) or []
+            if isinstance(value, str):
+                value = [v for v in value.split(";")]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"{name} must be a list of names")
+            return tuple(value)
+
+        entry = new_entry(
+            first_name=text("first_name"),
+            middle_name=text("middle_name"),
+            last_name=text("last_name"),
+            aliases=names("aliases"),
+            dob=text("dob"),
+            kind=text("kind"),
+            reason=text("reason"),
+            valid_until=text("valid_until"),
+            notes=text("notes"),
+            students=names("students"),
+        )
+        record = await run(lists.add, text("source"), entry, actor=member.username, list_kind=text("kind") or None)
+        return JSONResponse(record, status_code=201)
+
+    @endpoint
+    async def post_expire(request: Request) -> Response:
+        member = await staff_of(request, *WRITERS)
+        raw = await request.body()
+        body = app_ctx.parse_json(request, raw) if raw else {}
+        on = body.get("on")
+        try:
+            day = date.fromisoformat(on) if on else None
+        except (TypeError, ValueError):
+            raise InputError("on must be a date like 2026-03-14") from None
+        entry_id = int(request.path_params["entry_id"])
+        return JSONResponse(await run(lists.expire, entry_id, actor=member.username, on=day))
+
+    @endpoint
+    async def post_import(request: Request) -> Response:
+        member = await staff_of(request, *WRITERS)
+        q = request.query_params
+        source = _source(request)
+        replace = q.get("replace") in ("1", "true", "yes")
+        allow_empty = q.get("allow_empty") in ("1", "true", "yes")
+        kind = q.get("kind") or None
+        file_name = (q.get("name") or "").strip()[:200]  # the file's name on the staff member's computer
+        # The file goes to a temporary file as it arrives (a registry extract is hundreds of MB).
+        handle = tempfile.NamedTemporaryFile(prefix="district-import-", suffix=".csv", delete=False)  # noqa: SIM115
+        path = Path(handle.name)
+        size = 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_IMPORT_BYTES:
+                    raise InputError("the file is too large for one import (at most 512 MB)")
+                await run(handle.write, chunk)
+        except BaseException:
+            handle.close()
+            path.unlink(missing_ok=True)
+            raise
+        handle.close()
+        job = str(next(job_ids))
+        state: dict[str, Any] = {"id": job, "source": source, "rows": 0, "fraction": 0.0, "state": "running"}
+        imports[job] = state
+
+        def progress(rows: int, fraction: float) -> None:
+            state["rows"], state["fraction"] = rows, round(fraction, 3)
+
+        def work() -> None:
+            try:
+                report = lists.import_csv(
+                    path,
+                    source,
+                    actor=member.username,
+                    kind=kind,
+                    replace=replace,
+                    allow_empty=allow_empty,
+                    progress=progress,
+                    file_name=file_name,
+                )
+                state.update(state="done", added=report.added, replaced=report.replaced, fraction=1.0)
+            except HubImportFailed as exc:
+                state.update(state="failed", error=exc.message, errors=exc.errors[:20])
+            except Exception as exc:  # noqa: BLE001 - shown on the screen; the list did not change
+                state.update(state="failed", error=getattr(exc, "message", None) or str(exc))
+            finally:
+                path.unlink(missing_ok=True)
+
+        threading.Thread(target=work, name=f"district-import-{job}", daemon=True).start()
+        await asyncio.sleep(0)
+        return JSONResponse(state, status_code=202)
+
+    @endpoint
+    async def get_import(request: Request) -> Response:
+        await staff_of(request)
+        state = imports.get(request.path_params["job"])
+        if state is None:
+            raise NotFoundError("no such import (it ran on another worker, or the hub restarted)")
+        return JSONResponse(state)
+
+    @endpoint
+    async def get_trail(request: Request) -> Response:
+        await staff_of(request)
+        q = request.query_params
+        before = _whole(q.get("before"), "before", 0) or None
+        limit = _whole(q.get("limit"), "limit", 200, 1, 1000)
+        return JSONResponse({"trail": await run(lists.trail, limit, before)})
+
+    @endpoint
+    async def get_settings(request: Request) -> Response:
+        await staff_of(request)
+        return JSONResponse({"settings": await run(settings.all)})
+
+    found: list[Route] = [
+        Route("/api/v1/lists", get_index, methods=["GET"]),
+        Route("/api/v1/lists/snapshot", get_snapshot, methods=["GET"]),
+        Route("/api/v1/lists/changes", get_changes, methods=["GET"]),
+        Route("/api/v1/district-settings", get_district_settings, methods=["GET"]),
+        Route("/district/", page, methods=["GET"]),
+        Route("/district/{name}", asset, methods=["GET"]),
+        Route("/api/v1/district/me", get_me, methods=["GET"]),
+        Route("/api/v1/district/lists", get_lists, methods=["GET"]),
+        Route("/api/v1/district/lists/entries", get_entries, methods=["GET"]),
+        Route("/api/v1/district/lists/entries", post_entry, methods=["POST"]),
+        Route("/api/v1/district/lists/entries/{entry_id:int}/expire", post_expire, methods=["POST"]),
+        Route("/api/v1/district/lists/import", post_import, methods=["POST"]),
+        Route("/api/v1/district/lists/imports/{job}", get_import, methods=["GET"]),
+        Route("/api/v1/district/lists/trail", get_trail, methods=["GET"]),
+        Route("/api/v1/district/settings", get_settings, methods=["GET"]),
+    ]
+    try:
+        from district.hub.visit_routes import routes as visit_routes
+    except ImportError:  # the visits arrive with hub-sync's tables
+        return found
+    return [*found, *visit_routes(app_ctx, run, staff_of)]

@@ -1,0 +1,235 @@
+// The district views: schools and desks, on site, visits, list management, list changes.
+// Every value from the server is put in with textContent (never as HTML).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options });
+  let body = {};
+  try { body = await response.json(); } catch (e) { body = {}; }
+  if (!response.ok) {
+    const error = new Error(body.error || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function cell(row, text, className) {
+  const td = document.createElement("td");
+  td.textContent = text === null || text === undefined ? "" : String(text);
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function fill(tbody, items, render) {
+  tbody.replaceChildren();
+  for (const item of items) {
+    const tr = document.createElement("tr");
+    render(tr, item);
+    tbody.appendChild(tr);
+  }
+  if (!items.length) {
+    const tr = document.createElement("tr");
+    const td = cell(tr, "Nothing to show.", "muted");
+    td.colSpan = 8;
+    tbody.appendChild(tr);
+  }
+}
+
+function local(iso, withDay) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return withDay ? `${d.toLocaleDateString()} ${time}` : time;
+}
+
+function showError(error) {
+  if (error && error.status === 401) { showSignIn(); return; }
+  $("error").textContent = error ? error.message : "";
+}
+
+// --- tabs --------------------------------------------------------------------------------------------
+const loaders = {};
+function showTab(name) {
+  for (const button of document.querySelectorAll(".tab")) button.classList.toggle("active", button.dataset.tab === name);
+  for (const body of document.querySelectorAll(".tab-body")) body.hidden = body.id !== `tab-${name}`;
+  $("error").textContent = "";
+  if (loaders[name]) loaders[name]().catch(showError);
+}
+
+// --- schools, desks, on site --------------------------------------------------------------------------
+loaders.schools = async () => {
+  const { schools } = await api("/api/v1/district/schools");
+  const rows = [];
+  for (const school of schools) for (const desk of school.desks) rows.push({ school, desk });
+  fill($("schools"), rows, (tr, { school, desk }) => {
+    tr.className = "pick";
+    cell(tr, school.school);
+    cell(tr, school.onsite);
+    cell(tr, desk.station);
+    cell(tr, desk.online ? "online" : "OFFLINE", desk.online ? "online" : "offline");
+    cell(tr, local(desk.last_push_at, true));
+    cell(tr, local(desk.last_pull_at, true));
+    tr.addEventListener("click", () => loadOnsite(school.school).catch(showError));
+  });
+  if (schools.length) await loadOnsite(schools[0].school);
+};
+
+async function loadOnsite(school) {
+  const { visits } = await api(`/api/v1/district/onsite?school=${encodeURIComponent(school)}`);
+  $("onsite-title").textContent = `On site now at ${school} (${visits.length})`;
+  fill($("onsite"), visits, (tr, v) => {
+    for (const text of [local(v.checked_in_at), v.name, v.category, v.purpose, v.host, v.badge_code, v.station]) cell(tr, text);
+  });
+}
+
+// --- visits -------------------------------------------------------------------------------------------
+loaders.visits = async () => {
+  const params = new URLSearchParams({ q: $("visit-q").value, date: $("visit-date").value, school: $("visit-school").value });
+  const { visits } = await api(`/api/v1/district/visits?${params}`);
+  fill($("visits"), visits, (tr, v) => {
+    for (const text of [v.school, local(v.checked_in_at, true), local(v.checked_out_at), v.name, v.purpose, v.host, v.station]) cell(tr, text);
+  });
+};
+
+// --- lists --------------------------------------------------------------------------------------------
+loaders.lists = async () => {
+  const index = await api("/api/v1/district/lists");
+  fill($("lists"), index.lists, (tr, x) => {
+    for (const text of [x.source, x.kind, x.entries.toLocaleString(), local(x.updated_at, true)]) cell(tr, text);
+  });
+  await loadEntries();
+};
+
+async function loadEntries() {
+  const { entries } = await api(`/api/v1/district/lists/entries?q=${encodeURIComponent($("entry-q").value)}`);
+  const today = new Date().toISOString().slice(0, 10);
+  fill($("entries"), entries, (tr, e) => {
+    const ended = e.valid_until && e.valid_until < today;
+    const name = [e.first_name, e.middle_name, e.last_name].filter(Boolean).join(" ");
+    for (const text of [e.id, e.source, e.kind]) cell(tr, text);
+    cell(tr, name, ended ? "expired" : "");
+    cell(tr, e.dob || "");
+    cell(tr, e.valid_until || "");
+    const td = cell(tr, "");
+    if (!ended) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "small";
+      button.textContent = "Expire";
+      button.addEventListener("click", async () => {
+        try {
+          await api(`/api/v1/district/lists/entries/${e.id}/expire`, { method: "POST" });
+          await loaders.lists();
+        } catch (error) { showError(error); }
+      });
+      td.appendChild(button);
+    }
+  });
+}
+
+async function addEntry(event) {
+  event.preventDefault();
+  const body = {
+    source: $("add-source").value, first_name: $("add-first").value, last_name: $("add-last").value,
+    dob: $("add-dob").value, kind: $("add-kind").value, reason: $("add-reason").value,
+  };
+  try {
+    const added = await api("/api/v1/district/lists/entries", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    $("add-result").textContent = `Added #${added.id} to ${added.source}; desks take it on their next sync.`;
+    $("add-first").value = $("add-last").value = $("add-dob").value = $("add-reason").value = "";
+    await loaders.lists();
+  } catch (error) {
+    $("add-result").textContent = error.message;
+  }
+}
+
+async function importFile(event) {
+  event.preventDefault();
+  const file = $("import-file").files[0];
+  if (!file) return;
+  const params = new URLSearchParams({ source: $("import-source").value, kind: $("import-kind").value });
+  if ($("import-replace").checked) params.set("replace", "1");
+  params.set("name", file.name);
+  const progress = $("import-progress");
+  progress.hidden = false;
+  progress.value = 0;
+  $("import-result").textContent = "Sending the file…";
+  try {
+    let job = await api(`/api/v1/district/lists/import?${params}`, {
+      method: "POST", headers: { "Content-Type": "text/csv" }, body: file,
+    });
+    while (job.state === "running") {
+      progress.value = job.fraction;
+      $("import-result").textContent = `${job.rows.toLocaleString()} rows read…`;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      job = await api(`/api/v1/district/lists/imports/${job.id}`);
+    }
+    progress.value = 1;
+    $("import-result").textContent = job.state === "done"
+      ? `Imported ${job.added.toLocaleString()} entries into ${job.source}` + (job.replaced ? `, replacing ${job.replaced.toLocaleString()}.` : ".")
+      : `Nothing was imported: ${job.error}`;
+    await loaders.lists();
+  } catch (error) {
+    $("import-result").textContent = error.message;
+  }
+}
+
+// --- the trail ----------------------------------------------------------------------------------------
+loaders.trail = async () => {
+  const { trail } = await api("/api/v1/district/lists/trail");
+  fill($("trail"), trail, (tr, t) => {
+    const detail = Object.entries(t.detail).map(([k, v]) => `${k}: ${v}`).join(", ");
+    for (const text of [local(t.at, true), t.actor, t.action, t.source, t.entry_id ?? "", detail]) cell(tr, text);
+  });
+};
+
+// --- sign-in ------------------------------------------------------------------------------------------
+function showSignIn() {
+  $("app").hidden = true;
+  $("signin").hidden = false;
+}
+
+async function start() {
+  try {
+    const me = await api("/api/v1/district/me");
+    $("who").textContent = `${me.username} (${me.role === "administrator" ? "district administrator" : "security"})`;
+    $("signin").hidden = true;
+    $("app").hidden = false;
+    showTab("schools");
+  } catch (error) {
+    showSignIn();
+    if (error.status === 403) $("signin-error").textContent = error.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("signin-error").textContent = "";
+    try {
+      await api("/api/v1/session", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: $("username").value, password: $("password").value }),
+      });
+      await start();
+    } catch (error) {
+      $("signin-error").textContent = error.message;
+    }
+  });
+  $("signout").addEventListener("click", async () => {
+    await api("/api/v1/session", { method: "DELETE" }).catch(() => {});
+    showSignIn();
+  });
+  for (const button of document.querySelectorAll(".tab")) button.addEventListener("click", () => showTab(button.dataset.tab));
+  $("visit-search").addEventListener("submit", (e) => { e.preventDefault(); loaders.visits().catch(showError); });
+  $("entry-search").addEventListener("submit", (e) => { e.preventDefault(); loadEntries().catch(showError); });
+  $("add-form").addEventListener("submit", addEntry);
+  $("import-form").addEventListener("submit", importFile);
+  start();
+});

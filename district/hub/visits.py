@@ -1,0 +1,137 @@
+"""The district's view of visits: on site now per school, a day's log, a search across the district.
+
+Reads ``hub_visits`` (one row per visit of any desk, kept by the hub's sync, ``district/hub/sync.py``) and
+the stations' sync state (``hub_desks``). Times are stored as UTC strings; a day is the hub machine's local
+calendar day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from district import clock
+from district.console.db import Database
+
+COLUMNS = (
+    "v.school, COALESCE(s.name, v.station_id), v.station_id, v.visit_id, v.name, v.category, v.purpose, v.host, "
+    "v.badge_code, v.checked_in_at, v.checked_out_at, COALESCE(o.name, v.checked_out_by)"
+)
+FROM = (
+    "FROM hub_visits v LEFT JOIN stations s ON s.station_id = v.station_id "
+    "LEFT JOIN stations o ON o.station_id = v.checked_out_by"
+)
+KEYS = (
+    "school",
+    "station",
+    "station_id",
+    "visit_id",
+    "name",
+    "category",
+    "purpose",
+    "host",
+    "badge_code",
+    "checked_in_at",
+    "checked_out_at",
+    "checked_out_by",
+)
+# Formula-safe CSV (CSV injection): the desk's rule (frontdesk.text.spreadsheet_safe), which the district may
+# not import; tests check the two agree.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell a spreadsheet shows as text: a string beginning ``= + - @``, tab or CR gets a ``'`` first."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def day_bounds(day: date) -> tuple[str, str]:
+    """The stored UTC strings of the start of ``day`` and of the next day (the hub's local calendar)."""
+    start = datetime.combine(day, time()).astimezone()
+    return clock.to_db(start), clock.to_db(start + timedelta(days=1))
+
+
+def _row(r: tuple) -> dict:
+    return dict(zip(KEYS, r, strict=True))
+
+
+class HubVisits:
+    """Read-only queries over the visits the desks sent up."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    def onsite(self, school: str) -> list[dict]:
+        """Everyone checked in and not out at ``school`` (every desk), earliest first."""
+        rows = self._db.read().all(
+            f"SELECT {COLUMNS} {FROM} WHERE v.school = ? AND v.checked_out_at IS NULL ORDER BY v.checked_in_at",
+            [school],
+        )
+        return [_row(r) for r in rows]
+
+    def log(self, day: date, school: str | None = None, limit: int = 100_000) -> list[dict]:
+        """Every visit checked in on ``day`` (of ``school``, or the whole district), in order."""
+        start, end = day_bounds(day)
+        sql = f"SELECT {COLUMNS} {FROM} WHERE v.checked_in_at >= ? AND v.checked_in_at < ?"
+        params: list = [start, end]
+        if school:
+            sql += " AND v.school = ?"
+            params.append(school)
+        sql += " ORDER BY v.checked_in_at, v.school LIMIT ?"
+        params.append(limit)
+        return [_row(r) for r in self._db.read().all(sql, params)]
+
+    def search(self, text: str = "", day: date | None = None, school: str | None = None, limit: int = 200) -> list:
+        """Visits whose visitor's name, host, purpose or badge contain every word of ``text``, newest first."""
+        sql = f"SELECT {COLUMNS} {FROM} WHERE 1 = 1"
+        params: list = []
+        for word in text.lower().split()[:5]:
+            sql += (
+                " AND (lower(v.name) LIKE ? OR lower(v.host) LIKE ? OR lower(v.purpose) LIKE ? "
+                "OR lower(v.badge_code) LIKE ?)"
+            )
+            params += [f"%{word}%"] * 4
+        if day is not None:
+            start, end = day_bounds(day)
+            sql += " AND v.checked_in_at >= ? AND v.checked_in_at < ?"
+            params += [start, end]
+        if school:
+            sql += " AND v.school = ?"
+            params.append(school)
+        sql += " ORDER BY v.checked_in_at DESC LIMIT ?"
+        params.append(max(1, min(limit, 1000)))
+        return [_row(r) for r in self._db.read().all(sql, params)]
+
+    def schools(self, offline_after: float = 90) -> list[dict]:
+        """Each school with its desks: online, last seen, last push and pull, and how many are on site."""
+        read = self._db.read()
+        desks = read.all(
+            "SELECT s.school, s.station_id, s.name, s.last_seen, d.last_seq, d.last_push_at, d.last_pull_at "
+            "FROM stations s LEFT JOIN hub_desks d ON d.station_id = s.station_id "
+            "WHERE s.revoked_at IS NULL ORDER BY s.school, s.name"
+        )
+        onsite = dict(
+            read.all("SELECT school, count(*) FROM hub_visits WHERE checked_out_at IS NULL GROUP BY school")
+        )
+        now = clock.now()
+        schools: dict[str, dict] = {}
+        for school, station_id, name, last_seen, last_seq, push_at, pull_at in desks:
+            # Heard from lately: a heartbeat (dispatch) or a sync push or pull, whichever is newest.
+            heard = [t for t in (last_seen, push_at, pull_at) if t]
+            seen = clock.from_db(max(heard)) if heard else None
+            entry = schools.setdefault(
+                school, {"school": school, "onsite": int(onsite.get(school, 0)), "desks": []}
+            )
+            entry["desks"].append(
+                {
+                    "station_id": station_id,
+                    "station": name,
+                    "online": seen is not None and (now - seen).total_seconds() < offline_after,
+                    "last_seen": last_seen,
+                    "last_seq": int(last_seq or 0),
+                    "last_push_at": push_at,
+                    "last_pull_at": pull_at,
+                }
+            )
+        return list(schools.values())

@@ -1,0 +1,86 @@
+"""``frontdesk district onsite`` and ``frontdesk district log``: the visits every desk sent to the hub."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date, datetime
+
+from district.cli import _command, _db_option, db_url
+from district.errors import InputError
+from district.hub.visits import KEYS, HubVisits, spreadsheet_safe
+
+
+def register_visits(sub: argparse._SubParsersAction) -> None:
+    """Add ``onsite`` and ``log`` to the ``district`` group."""
+    p = sub.add_parser("onsite", help="everyone on site now at a school, from every desk")
+    p.add_argument("--school", required=True)
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p.set_defaults(run=_command(_onsite))
+
+    p = sub.add_parser("log", help="a day's visits across the district (or one school)")
+    p.add_argument("--date", required=True, help="YYYY-MM-DD (the hub's local day)")
+    p.add_argument("--school")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true", help="CSV (no cell runs as a formula in a spreadsheet)")
+    _db_option(p)
+    p.set_defaults(run=_command(_log))
+
+
+def _visits(args: argparse.Namespace):
+    from district.console.service import ConsoleService
+
+    service = ConsoleService.open(db_url(args))
+    return service, HubVisits(service.db)
+
+
+def _local(text: str | None) -> str:
+    if not text:
+        return ""
+    return datetime.fromisoformat(text).astimezone().strftime("%H:%M")
+
+
+def _onsite(args: argparse.Namespace) -> int:
+    service, visits = _visits(args)
+    try:
+        rows = visits.onsite(args.school.strip())
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        what = f"({r['category']}, {r['purpose']})"
+        print(f"{_local(r['checked_in_at'])}  {r['badge_code']:10}  {r['name']}  {what}  [{r['station']}]")
+    print(f"{len(rows)} on site at {args.school.strip()}")
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    try:
+        day = date.fromisoformat(args.date.strip())
+    except ValueError:
+        raise InputError(f"--date must be a date like 2026-03-14, not {args.date!r}") from None
+    service, visits = _visits(args)
+    try:
+        rows = visits.log(day, (args.school or "").strip() or None)
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(KEYS)
+        for r in rows:
+            writer.writerow([spreadsheet_safe(r[k]) for k in KEYS])
+    else:
+        for r in rows:
+            out = f"-{_local(r['checked_out_at'])}" if r["checked_out_at"] else " on site"
+            when = f"{_local(r['checked_in_at'])}{out:9}"
+            print(f"{when}  {r['school']}  {r['name']}  ({r['purpose']})  [{r['station']}]")
+        print(f"{len(rows)} visits on {day.isoformat()}" + (f" at {args.school.strip()}" if args.school else ""))
+    return 0

@@ -1,0 +1,475 @@
+"""This desk's copy of the district's lists: pulled from the hub, screened against, read-only here.
+
+The hub keeps each district list as generations of entries and numbers every change (see
+``district/hub/lists.py``). A pull asks for the index; a list this desk does not have, or whose generation
+changed (a ``--replace`` import at the hub), comes as a streamed snapshot, built apart in a hidden list in
+short steps and swapped in by one short transaction, exactly like the desk's own ``barred import`` (so a
+check-in or a panic press never waits behind it); then the changes after the copy's version are applied, a
+few hundred per short transaction. The copy is marked ``origin = 'district'``: the list screens say it is
+the district's and refuse to change it.
+
+When the hub cannot be reached the desk screens against its last copy and says how old it is ("District list
+as of 07:02"); a copy older than ``district.lists_max_age_hours`` (default 24) is said in the status bar and
+in each screening result. The district's settings for this school come with each pull and are kept as a
+layer under the desk's own (:meth:`frontdesk.settings.Settings.get`).
+
+:class:`DistrictLists` is a *puller* for the desk's sync (``name``, ``pull(client)``, ``pending()``,
+``as_of()``): the sync calls it each round with its hub client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from frontdesk import clock
+from frontdesk.errors import DeliveryError, InputError
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.lists import (
+    ENTRY_COLUMNS,
+    ENTRY_FROM,
+    INSERT_ENTRY,
+    entry_from_row,
+    entry_row,
+    file_keys,
+    purge_hidden,
+    retire_list,
+    stage_list,
+    unfile_keys,
+    write_staged,
+)
+from frontdesk.screening.models import Kind, NewEntry
+from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
+from frontdesk.store import Store
+from frontdesk.wire.lists import ListEntry
+
+SNAPSHOT_STEP = 2000  # entries per short transaction of a snapshot (a few tens of ms of the write lock)
+SNAPSHOT_PAUSE = 0.005  # seconds between two steps: a waiting check-in gets the lock here
+CHANGE_STEP = 200  # changes per short transaction
+
+
+class HubClient(Protocol):
+    """What the puller needs of the desk's hub client (``frontdesk.sync.client.HubClient``)."""
+
+    def get_json(self, path: str, params: dict | None = None) -> dict: ...
+
+    def stream(self, path: str, params: dict | None = None) -> Iterator[bytes]: ...
+
+
+class HubListError(DeliveryError):
+    """The hub's answer about its lists cannot be applied (cut short, not the wire format): try again later."""
+
+    code = "district_lists"
+
+
+@dataclass(frozen=True)
+class ListsState:
+    """How old this desk's copy of the district lists is, in words the desk shows."""
+
+    as_of: datetime | None  # when the copy was last in step with the hub (None: never)
+    stale: bool  # older than district.lists_max_age_hours
+    lists: int  # district lists held
+    entries: int
+
+    @property
+    def words(self) -> str:
+        """ "District list as of 07:02" (+ the day when not today, + a warning when old); "" if none held."""
+        if self.as_of is None:
+            return ""
+        local = self.as_of.astimezone()
+        today = clock.now().astimezone().date()
+        when = f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"
+        text = f"District list as of {when}"
+        if self.stale:
+            hours = int((clock.now() - self.as_of).total_seconds() // 3600)
+            text += f": {hours} h old; screening uses this old copy until the desk reaches the district hub"
+        return text
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Whole lines from a stream of byte chunks."""
+    rest = b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        rest += chunk
+        *whole, rest = rest.split(b"\n")
+        yield from (line for line in whole if line)
+    if rest:
+        yield rest
+
+
+def new_entry(record: dict) -> NewEntry:
+    """A desk entry from the wire's entry object (checked again: the desk stores only what it would accept)."""
+    return _new_entry(ListEntry.from_json(record))
+
+
+def snapshot_entry(record: dict) -> NewEntry:
+    """A desk entry from a snapshot line, without the full re-check of :func:`new_entry`.
+
+    The hub checked every entry with the same rules (:mod:`frontdesk.wire.lists`) when it took it in, and a
+    snapshot is a million of them: the desk checks only what it must to store the row (the types, the dates);
+    a malformed line fails the whole snapshot, and the old copy stays in force.
+    """
+
+    def text(name: str) -> str:
+        value = record.get(name) or ""
+        if not isinstance(value, str):
+            raise InputError(f"a list entry's {name} must be text")
+        return value
+
+    def names(name: str) -> tuple[str, ...]:
+        value = record.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"a list entry's {name} must be a list of names")
+        return tuple(value)
+
+    if not text("last_name"):
+        raise InputError("A list entry needs a last name")
+    kind = text("kind")
+    return NewEntry(
+        first_name=text("first_name"),
+        middle_name=text("middle_name"),
+        last_name=text("last_name"),
+        aliases=names("aliases"),
+        dob=parse_dob(text("dob")),
+        kind=Kind(kind) if kind else None,
+        reason=text("reason"),
+        valid_from=clock.parse_date(text("valid_from")) if record.get("valid_from") else None,
+        valid_until=clock.parse_date(text("valid_until")) if record.get("valid_until") else None,
+        notes=text("notes"),
+        students=names("students"),
+        sex=text("sex"),
+        id_state=text("id_state"),
+        id_last4=text("id_last4"),
+    )
+
+
+def _new_entry(entry: ListEntry) -> NewEntry:
+    return NewEntry(
+        first_name=entry.first_name,
+        middle_name=entry.middle_name,
+        last_name=entry.last_name,
+        aliases=entry.aliases,
+        dob=parse_dob(entry.dob),
+        kind=Kind(entry.kind) if entry.kind else None,
+        reason=entry.reason,
+        valid_from=clock.parse_date(entry.valid_from) if entry.valid_from else None,
+        valid_until=clock.parse_date(entry.valid_until) if entry.valid_until else None,
+        notes=entry.notes,
+        students=entry.students,
+        sex=entry.sex,
+        id_state=entry.id_state,
+        id_last4=entry.id_last4,
+    )
+
+
+class DistrictLists:
+    """The puller of the district's lists and settings, and what the desk shows of the copy's age."""
+
+    name = "district_lists"
+
+    def __init__(self, store: Store, settings: Settings, *, audit=None):
+        self._store = store
+        self._settings = settings
+        self._audit = audit
+        self._behind = 0  # lists the last index showed this desk behind on (pending())
+
+    # --- the puller -----------------------------------------------------------------------------------
+    def pull(self, client: HubClient) -> int:
+        """Bring the copy in step with the hub; returns the entries written (snapshots and changes).
+
+        Raises what the client raises when the hub cannot be reached (the copy stays as it was).
+        """
+        index = client.get_json("/api/v1/lists")
+        hub_lists = {x["source"]: x for x in index.get("lists", [])}
+        held = self._held()
+        self._behind = sum(
+            1
+            for source, x in hub_lists.items()
+            if source not in held or held[source][1] != x["generation"] or held[source][2] < x["updated_version"]
+        )
+        applied = 0
+        for source, x in sorted(hub_lists.items()):
+            mine = held.get(source)
+            if mine is None or mine[1] != x["generation"]:
+                applied += self._snapshot(client, source)
+            applied += self._changes(client, source)
+        for source in set(held) - set(hub_lists):  # a list the hub no longer has
+            self._drop(source)
+        self._pull_settings(client)
+        with self._store.transaction() as db:
+            db.execute(
+                "INSERT INTO district_meta (key, value) VALUES ('as_of', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [clock.to_db(clock.now())],
+            )
+        self._behind = 0
+        return applied
+
+    def pending(self) -> int:
+        """Lists the last look at the hub found this copy behind on (0 once a pull completed)."""
+        return self._behind
+
+    def as_of(self) -> str | None:
+        """When the copy was last in step with the hub (ISO 8601), or None if it never was."""
+        moment = self._as_of()
+        return moment.isoformat(timespec="seconds") if moment else None
+
+    # --- what the desk shows --------------------------------------------------------------------------
+    def state(self) -> ListsState:
+        """The copy's age and size (for the status bar and each screening result)."""
+        as_of = self._as_of()
+        max_age = timedelta(hours=max(1, self._settings.get(DISTRICT_LISTS_MAX_AGE_HOURS)))
+        db = self._store.db
+        lists = db.execute("SELECT count(*) FROM district_lists").fetchone()[0]
+        entries = db.execute(
+            "SELECT count(*) FROM screening_entries e JOIN district_lists d ON d.list_id = e.list_id"
+        ).fetchone()[0]
+        stale = as_of is not None and clock.now() - as_of > max_age
+        return ListsState(as_of, stale, lists, entries)
+
+    def _as_of(self) -> datetime | None:
+        row = self._store.db.execute("SELECT value FROM district_meta WHERE key = 'as_of'").fetchone()
+        return clock.from_db(row[0]) if row else None
+
+    def _held(self) -> dict[str, tuple[int, int, int]]:
+        rows = self._store.db.execute("SELECT source, list_id, generation, version FROM district_lists").fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    # --- snapshots ------------------------------------------------------------------------------------
+    def _local_name(self, source: str) -> str:
+        """The name the copy is screened under: the hub's, unless the school has its own list of that name."""
+        row = self._store.db.execute(
+            "SELECT origin FROM screening_lists WHERE source = ? AND state = 'live'", [source]
+        ).fetchone()
+        return source if row is None or row[0] == "district" else f"{source} (district)"
+
+    def _snapshot(self, client: HubClient, source: str) -> int:
+        lines = _lines(client.stream("/api/v1/lists/snapshot", {"source": source}))
+        try:
+            header = json.loads(next(lines))
+            kind = Kind(header["kind"])
+            generation, version = int(header["generation"]), int(header["version"])
+        except (StopIteration, ValueError, KeyError, TypeError) as exc:
+            raise HubListError(f"the hub's snapshot of {source!r} is not readable ({exc})") from None
+        store, db = self._store, self._store.db
+        local = self._local_name(source)
+        purge_hidden(store)
+        with store.transaction():
+            staging = stage_list(db, local, kind, "The district's list (from the district hub)", origin="district")
+        count, ended, span = 0, False, _Span()
+        try:
+            batch: list[tuple[int, NewEntry]] = []
+            for line in lines:
+                item = json.loads(line)
+                if "end" in item:
+                    ended = int(item.get("count", -1)) == count + len(batch)
+                    break
+                batch.append((int(item["id"]), snapshot_entry(item["entry"])))
+                if len(batch) >= SNAPSHOT_STEP:
+                    span.add(self._stage(staging, kind, batch))
+                    count += len(batch)
+                    batch = []
+            if batch and ended:
+                span.add(self._stage(staging, kind, batch))
+                count += len(batch)
+            if not ended:
+                raise HubListError(f"the hub's snapshot of {source!r} was cut short; the old copy stays in force")
+            with self._write():  # the swap: one short transaction
+                old = db.execute("SELECT list_id FROM district_lists WHERE source = ?", [source]).fetchone()
+                replaced = 0
+                if old is not None:
+                    replaced = db.execute(
+                        "SELECT count(*) FROM screening_entries WHERE list_id = ?", [old[0]]
+                    ).fetchone()[0]
+                    retire_list(db, old[0])
+                db.execute(
+                    "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? WHERE id = ?",
+                    [local, clock.to_db(clock.now()), staging],
+                )
+                db.execute(
+                    "INSERT INTO district_lists (source, list_id, kind, generation, version) "
+                    "VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(source) DO UPDATE SET list_id = excluded.list_id, kind = excluded.kind, "
+                    "generation = excluded.generation, version = excluded.version",
+                    [source, staging, kind.value, generation, version],
+                )
+                self._record(
+                    "list.import",  # the audit coverage's word for "the list's entries were replaced"
+                    local,
+                    {"added": count, "replaced": replaced, "district": True, "entries": span.record(count)},
+                )
+            staging = None
+            if old is not None:
+                self._forget_map(old[0])
+        except (ValueError, KeyError, TypeError, InputError) as exc:
+            raise HubListError(
+                f"the hub's snapshot of {source!r} has an entry this desk cannot take ({exc})"
+            ) from None
+        finally:
+            if staging is not None:  # cut short or refused: the half-built copy goes; the old one never left
+                with store.transaction():
+                    retire_list(db, staging)
+                    db.execute("DELETE FROM district_list_entries WHERE list_id = ?", [staging])
+        purge_hidden(store)
+        self._anchor()
+        return count
+
+    def _stage(self, staging: int, kind: Kind, batch: list[tuple[int, NewEntry]]):
+        def file_map(db, first: int) -> None:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO district_list_entries (hub_id, entry_id, list_id) VALUES (?, ?, ?)",
+                [(hub_id, first + i, staging) for i, (hub_id, _) in enumerate(batch)],
+            )
+
+        return write_staged(
+            self._store, staging, kind, [new for _, new in batch], pause=SNAPSHOT_PAUSE, also=file_map
+        )
+
+    def _forget_map(self, list_id: int) -> None:
+        """Delete a replaced copy's id map in short steps."""
+        db = self._store.db
+        while True:
+            with self._store.transaction():
+                cur = db.execute(
+                    "DELETE FROM district_list_entries WHERE hub_id IN "
+                    "(SELECT hub_id FROM district_list_entries WHERE list_id = ? LIMIT 5000)",
+                    [list_id],
+                )
+            if cur.rowcount <= 0:
+                return
+
+    def _drop(self, source: str) -> None:
+        db = self._store.db
+        with self._write():
+            row = db.execute("SELECT list_id FROM district_lists WHERE source = ?", [source]).fetchone()
+            if row is None:
+                return
+            local = db.execute("SELECT source FROM screening_lists WHERE id = ?", [row[0]]).fetchone()
+            retire_list(db, row[0])
+            db.execute("DELETE FROM district_lists WHERE source = ?", [source])
+            self._record("list.remove_source", local[0] if local else source, {"district": True})
+        self._forget_map(row[0])
+        purge_hidden(self._store)
+
+    # --- changes --------------------------------------------------------------------------------------
+    def _changes(self, client: HubClient, source: str) -> int:
+        applied = 0
+        while True:
+            list_id, generation, version = self._held()[source]
+            answer = client.get_json("/api/v1/lists/changes", {"source": source, "after": version})
+            if int(answer["generation"]) != generation:  # replaced at the hub meanwhile: next pull's snapshot
+                return applied
+            changes = answer.get("changes", [])
+            if not changes and int(answer["version"]) == version:
+                return applied  # in step: nothing to write
+            for at in range(0, max(len(changes), 1), CHANGE_STEP):
+                part = changes[at : at + CHANGE_STEP]
+                last = at + CHANGE_STEP >= len(changes)
+                upto = int(answer["version"]) if last else int(part[-1]["version"])
+                applied += self._apply(source, list_id, part, upto)
+            if not answer.get("more"):
+                return applied
+
+    def _apply(self, source: str, list_id: int, changes: list[dict], upto: int) -> int:
+        """Apply one step of changes and move the copy's version to ``upto``, in one short transaction."""
+        db = self._store.db
+        news = [(int(c["id"]), new_entry(c["entry"])) for c in changes]  # checked before the lock
+        local = db.execute("SELECT source, kind FROM screening_lists WHERE id = ?", [list_id]).fetchone()
+        with self._write():
+            for hub_id, new in news:
+                row = db.execute(
+                    "SELECT entry_id FROM district_list_entries WHERE hub_id = ?", [hub_id]
+                ).fetchone()
+                kind = new.kind or Kind(local[1])
+                if row is None:
+                    entry_id = db.execute(INSERT_ENTRY, [None, *entry_row(list_id, kind, new)]).lastrowid
+                    db.execute(
+                        "INSERT INTO district_list_entries (hub_id, entry_id, list_id) VALUES (?, ?, ?)",
+                        [hub_id, entry_id, list_id],
+                    )
+                    action, was = "district_list.add", None
+                else:
+                    entry_id = row[0]
+                    was = self._audit.content_hash("screening_entries", entry_id) if self._audit else None
+                    old = db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id = ?", [entry_id]).fetchone()
+                    if old is not None:
+                        unfile_keys(db, entry_from_row(old))
+                    values = entry_row(list_id, kind, new)
+                    db.execute(
+                        "UPDATE screening_entries SET kind = ?, first_name = ?, middle_name = ?, "
+                        "last_name = ?, aliases = ?, dob = ?, reason = ?, valid_from = ?, valid_until = ?, "
+                        "notes = ?, students = ?, photo = coalesce(?, photo), search = ?, sex = ?, id_state = ?, "
+                        "id_last4 = ? WHERE id = ?",
+                        [*values[1:], entry_id],
+                    )
+                    action = "district_list.update"
+                entry = entry_from_row(
+                    db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id = ?", [entry_id]).fetchone()
+                )
+                file_keys(db, entry)
+                details = {"list": local[0], "name": entry.full_name, "hub_id": hub_id}
+                if entry.valid_until:
+                    details["until"] = entry.valid_until.isoformat()
+                self._record(action, f"entry {entry_id}", details, entry_id, was)
+            db.execute("UPDATE district_lists SET version = ? WHERE source = ?", [upto, source])
+        self._anchor()
+        return len(news)
+
+    # --- settings -------------------------------------------------------------------------------------
+    def _pull_settings(self, client: HubClient) -> None:
+        answer = client.get_json("/api/v1/district-settings")
+        rows = []
+        for key, item in (answer.get("settings") or {}).items():
+            if key in REGISTRY and isinstance(item, dict) and "value" in item:
+                rows.append((key, json.dumps(item["value"]), int(bool(item.get("locked")))))
+        with self._store.transaction() as db:
+            before = db.execute("SELECT key, value, locked FROM district_settings ORDER BY key").fetchall()
+            if sorted(before) == sorted(rows):
+                return
+            db.execute("DELETE FROM district_settings")
+            db.conn.executemany("INSERT INTO district_settings (key, value, locked) VALUES (?, ?, ?)", rows)
+            self._record(
+                "district_settings.applied",
+                "district settings",
+                {k: [json.loads(v), bool(lk)] for k, v, lk in rows},
+            )
+
+    # --- audit ----------------------------------------------------------------------------------------
+    def _write(self):
+        return self._audit.transaction() if self._audit is not None else self._store.transaction()
+
+    def _record(self, action: str, subject: str, details: dict, entry_id: int | None = None, was=None) -> None:
+        if self._audit is not None:
+            covers = ("screening_entries", entry_id) if entry_id is not None else None
+            self._audit.record("district hub", action, subject, details, covers=covers, was=was)
+
+    def _anchor(self) -> None:
+        if self._audit is not None:
+            self._audit.refresh_anchor()
+
+
+class _Span:
+    """The ids a snapshot filed and the running sum of their content hashes (the audit's coverage)."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.last: int | None = None
+        self.digest = 0
+
+    def add(self, step) -> None:
+        if step is None:
+            return
+        first, last, digest = step
+        self.first = first if self.first is None else self.first
+        self.last = last
+        self.digest = (self.digest + digest) % (1 << 256)
+
+    def record(self, count: int) -> dict:
+        first = self.first if self.first is not None else 0
+        last = self.last if self.last is not None else -1
+        return {"first": first, "last": last, "count": count, "digest": f"{self.digest:064x}"}

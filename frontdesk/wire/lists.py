@@ -1,0 +1,273 @@
+"""A list entry on the wire, and the list CSV reader the desk and the district hub both use.
+
+The desk imports a CSV into its own lists (``frontdesk barred import``); the hub imports the district's
+lists (``frontdesk district barred import``) and sends their entries to every desk. Both read the file with
+the same columns and the same checks, here, so a file the hub accepts is one every desk can apply.
+
+On the wire an entry is a JSON object (:meth:`ListEntry.to_json`); a snapshot is newline-delimited JSON
+(one header line, then one entry per line), so a million-entry list is streamed, never held whole.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from frontdesk.errors import InputError
+from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
+
+KINDS = ("barred", "custody", "watch", "registry")
+DEFAULT_COLUMNS = ("first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason")
+# Optional extra columns understood when present (same names in a mapping).
+OPTIONAL_COLUMNS = ("valid_from", "valid_until", "notes", "students", "sex", "id_state", "id_last4")
+REQUIRED_COLUMNS = ("last_name",)
+
+
+def normal_dob(text: str | date | None, what: str = "date of birth") -> str | None:
+    """A date of birth as stored: ``1980-03-14``, ``1980`` or None (unknown); also reads MM/DD/YYYY."""
+    if isinstance(text, date):
+        return text.isoformat()
+    if text is None or not str(text).strip():
+        return None
+    value = str(text).strip()
+    try:
+        if len(value) == 4 and value.isdigit():
+            return value
+        if "/" in value:
+            month, day, year = (int(p) for p in value.split("/"))
+            return date(year, month, day).isoformat()
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InputError(f"{what} must look like 1980-03-14 or 1980, not {value!r}") from None
+
+
+def normal_date(text: str | None, what: str) -> str | None:
+    """A YYYY-MM-DD date (None when empty), or an InputError naming the field."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return date.fromisoformat(str(text).strip()).isoformat()
+    except ValueError:
+        raise InputError(f"{what} must be a date like 2026-03-14, not {text!r}") from None
+
+
+def normal_kind(text: str | None, what: str = "kind") -> str | None:
+    """A kind's name (lower case), None when empty, or an InputError listing the choices."""
+    if text is None or not str(text).strip():
+        return None
+    value = str(text).strip().lower()
+    if value not in KINDS:
+        raise InputError(f"{what} must be one of: {', '.join(KINDS)} (not {text!r})")
+    return value
+
+
+def check_fields(
+    first_name: str,
+    middle_name: str,
+    last_name: str,
+    aliases: tuple[str, ...],
+    students: tuple[str, ...],
+    reason: str,
+    notes: str,
+    valid_from: date | str | None,
+    valid_until: date | str | None,
+) -> None:
+    """InputError unless an entry with these fields can be stored (the desk's and the hub's one rule)."""
+    if not last_name.strip():
+        raise InputError("A list entry needs a last name")
+    check_name(first_name, "The first name")
+    check_name(middle_name, "The middle name")
+    check_name(last_name, "The last name")
+    check_names(aliases, "An alias")
+    check_names(students, "A student's name")
+    check_field(reason, "The reason", SHORT_MAX)
+    check_field(notes, "The notes", NOTE_MAX, lines=True)
+    if not first_name.strip() and not aliases:
+        raise InputError("A list entry needs a first name (or an alias)")
+    if valid_from and valid_until and str(valid_until) < str(valid_from):
+        raise InputError("The entry's end date is before its start date")
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One person on a list as the wire carries it: plain text fields, already checked."""
+
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    aliases: tuple[str, ...] = ()
+    dob: str | None = None  # 1980-03-14, 1980 or None
+    kind: str | None = None  # None: the list's own kind
+    reason: str = ""
+    valid_from: str | None = None
+    valid_until: str | None = None
+    notes: str = ""
+    students: tuple[str, ...] = ()
+    sex: str = ""
+    id_state: str = ""
+    id_last4: str = ""
+
+    def to_json(self) -> dict:
+        """The entry as a JSON object (tuples as lists)."""
+        record = asdict(self)
+        record["aliases"] = list(self.aliases)
+        record["students"] = list(self.students)
+        return record
+
+    @classmethod
+    def from_json(cls, record: Mapping) -> ListEntry:
+        """An entry from :meth:`to_json`'s object, checked again (an InputError if it is not one)."""
+        if not isinstance(record, Mapping):
+            raise InputError("a list entry must be a JSON object")
+
+        def text(name: str) -> str:
+            value = record.get(name) or ""
+            if not isinstance(value, str):
+                raise InputError(f"a list entry's {name} must be text")
+            return value
+
+        def names(name: str) -> tuple[str, ...]:
+            value = record.get(name) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"a list entry's {name} must be a list of names")
+            return tuple(value)
+
+        return make_entry(
+            first_name=text("first_name"),
+            middle_name=text("middle_name"),
+            last_name=text("last_name"),
+            aliases=names("aliases"),
+            dob=text("dob"),
+            kind=text("kind"),
+            reason=text("reason"),
+            valid_from=text("valid_from"),
+            valid_until=text("valid_until"),
+            notes=text("notes"),
+            students=names("students"),
+            sex=text("sex"),
+            id_state=text("id_state"),
+            id_last4=text("id_last4"),
+        )
+
+
+def make_entry(
+    *,
+    first_name: str,
+    last_name: str,
+    middle_name: str = "",
+    aliases: tuple[str, ...] = (),
+    dob: str | None = None,
+    kind: str | None = None,
+    reason: str = "",
+    valid_from: str | None = None,
+    valid_until: str | None = None,
+    notes: str = "",
+    students: tuple[str, ...] = (),
+    sex: str = "",
+    id_state: str = "",
+    id_last4: str = "",
+    default_kind: str | None = None,
+) -> ListEntry:
+    """A checked :class:`ListEntry` from typed or read text, or an InputError naming what is wrong."""
+    aliases = tuple(a.strip() for a in aliases if a.strip())
+    students = tuple(s.strip() for s in students if s.strip())
+    start = normal_date(valid_from, "valid_from")
+    end = normal_date(valid_until, "valid_until")
+    check_fields(first_name, middle_name, last_name, aliases, students, reason, notes, start, end)
+    return ListEntry(
+        first_name=first_name.strip(),
+        middle_name=middle_name.strip(),
+        last_name=last_name.strip(),
+        aliases=aliases,
+        dob=normal_dob(dob, "dob"),
+        kind=normal_kind(kind) or default_kind,
+        reason=reason.strip(),
+        valid_from=start,
+        valid_until=end,
+        notes=notes.strip(),
+        students=students,
+        sex=sex.strip(),
+        id_state=id_state.strip(),
+        id_last4=id_last4.strip(),
+    )
+
+
+def column_map(header: list[str], mapping: Mapping[str, str] | None) -> dict[str, int]:
+    """Our field name -> the column index in the file (``mapping``: our field -> the file's header)."""
+    position = {name.strip().lower(): i for i, name in enumerate(header)}
+    columns: dict[str, int] = {}
+    for ours in (*DEFAULT_COLUMNS, *OPTIONAL_COLUMNS):
+        theirs = (mapping or {}).get(ours, ours).strip().lower()
+        if theirs in position:
+            columns[ours] = position[theirs]
+        elif mapping and ours in mapping:
+            raise InputError(f"The file has no column {mapping[ours]!r} (mapped to {ours})")
+    for unknown in set(mapping or {}) - set(DEFAULT_COLUMNS) - set(OPTIONAL_COLUMNS):
+        raise InputError(f"Unknown field {unknown!r} in the column mapping")
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise InputError(f"The file has no {', '.join(missing)} column (columns: {', '.join(header)})")
+    return columns
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """``Bob; Rob`` -> ("Bob", "Rob"): how a CSV cell holds several aliases or students."""
+    return tuple(part.strip() for part in text.split(";") if part.strip())
+
+
+def row_fields(values: list[str], columns: Mapping[str, int]) -> dict[str, str]:
+    """One CSV row's cells by our field names (missing cells are empty)."""
+    n = len(values)
+    return {name: values[i].strip() if i < n else "" for name, i in columns.items()}
+
+
+def row_entry(values: list[str], columns: Mapping[str, int], default_kind: str | None = None) -> ListEntry:
+    """One CSV row as a checked entry, or an InputError naming what is wrong with it."""
+    get = row_fields(values, columns).get
+    aliases, students = get("aliases", ""), get("students", "")
+    return make_entry(
+        first_name=get("first_name", ""),
+        middle_name=get("middle_name", ""),
+        last_name=get("last_name", ""),
+        aliases=split_names(aliases) if aliases else (),
+        dob=get("dob", ""),
+        kind=get("kind", ""),
+        reason=get("reason", ""),
+        valid_from=get("valid_from", ""),
+        valid_until=get("valid_until", ""),
+        notes=get("notes", ""),
+        students=split_names(students) if students else (),
+        sex=get("sex", ""),
+        id_state=get("id_state", ""),
+        id_last4=get("id_last4", ""),
+        default_kind=default_kind,
+    )
+
+
+def read_entries(
+    handle, mapping: Mapping[str, str] | None = None, default_kind: str | None = None
+) -> Iterator[tuple[int, ListEntry | InputError]]:
+    """(line, entry or the error of that line) for each non-blank row of an open CSV file (header first).
+
+    An unreadable file (not CSV, not UTF-8) is an InputError raised from the iterator.
+    """
+    rows = csv.reader(handle)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise InputError("the file is empty") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputError(f"the file is not a readable CSV file ({exc})") from None
+    columns = column_map(header, mapping)
+    try:
+        for values in rows:
+            if not any(v.strip() for v in values):
+                continue
+            try:
+                yield rows.line_num, row_entry(values, columns, default_kind)
+            except InputError as exc:
+                yield rows.line_num, exc
+    except (csv.Error, UnicodeDecodeError) as exc:
+        yield rows.line_num, InputError(f"unreadable ({exc})")

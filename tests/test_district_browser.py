@@ -1,0 +1,129 @@
+"""The district views in a real browser (Debian's Chromium, driven by Playwright), over a hub process fed by
+two real desks: sign-in (a dispatcher who is not district staff is refused), schools and desks with their
+sync state, on site per school, a visit search, list management (add, expire, import with progress) and the
+trail of list changes. ``FRONTDESK_UPDATE_SCREENSHOTS=1`` copies its screenshots into docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hub_lists_support import run_cli
+from hub_sync_support import Desk, Hub
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+MAPLE = "Maple Grove Elementary"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="chromium is not installed (.ci/run installs it)"
+)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _shot(page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("FRONTDESK_UPDATE_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SHOTS / name)
+
+
+def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browser):
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    hub = Hub(db).start()
+    try:
+
+        def cli(*args: str, stdin: str | None = None):
+            done = run_cli(*args, "--db", db, stdin=stdin)
+            assert done.returncode == 0, done.stderr
+            return done
+
+        cli("district", "staff", "add", "Alex Admin", "--role", "administrator", stdin="correct horse battery\n")
+        cli("dispatch", "user", "add", "Dana Dispatch", stdin="dispatcher password\n")
+        (tmp_path / "barred.csv").write_text(
+            "first_name,last_name,dob,reason\nRobert,Smith,1980-03-14,Trespass\nJordan,Exampleton,1975-02-02,Order\n"
+        )
+        cli("district", "barred", "import", str(tmp_path / "barred.csv"), "--source", "District barred list")
+        front = Desk(tmp_path / "front", "Main office desk").set_up(hub, MAPLE)
+        side = Desk(tmp_path / "side", "Side entrance desk").set_up(hub, MAPLE)
+        front.check_in("Avery", "Testwood", "--purpose", "Meeting")
+        side.check_in("Blair", "Samplefield", "--purpose", "Volunteer")
+        front.sync()
+        side.sync()
+
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(hub.url + "/district/")
+        page.fill("#username", "Dana Dispatch")
+        page.fill("#password", "dispatcher password")
+        page.click("#signin-button")
+        page.wait_for_selector("#signin-error:has-text('not district staff')")
+        assert page.is_hidden("#app")
+
+        page.fill("#username", "Alex Admin")
+        page.fill("#password", "correct horse battery")
+        page.click("#signin-button")
+        page.wait_for_selector("#who:has-text('district administrator')")
+        page.wait_for_selector("#schools td:has-text('Side entrance desk')")
+        page.wait_for_selector("#onsite td:has-text('Blair Samplefield')")
+        assert "On site now at Maple Grove Elementary (2)" in page.inner_text("#onsite-title")
+        assert page.locator("#schools td.online").count() == 2  # both desks synced just now
+        _shot(page, tmp_path, "district-schools.png")
+
+        page.click("button[data-tab=visits]")
+        page.fill("#visit-q", "testwood")
+        page.click("#visit-search button")
+        page.wait_for_selector("#visits td:has-text('Avery Testwood')")
+        assert page.locator("#visits tr").count() == 1
+
+        page.click("button[data-tab=lists]")
+        page.wait_for_selector("#lists td:has-text('District barred list')")
+        page.fill("#add-first", "Carl")
+        page.fill("#add-last", "Marsh")
+        page.fill("#add-dob", "1970-02-02")
+        page.click("#add-form button")
+        page.wait_for_selector("#add-result:has-text('Added')")
+        page.wait_for_selector("#entries td:has-text('Carl Marsh')")
+        row = page.locator("#entries tr", has_text="Robert Smith")
+        row.locator("button:has-text('Expire')").click()
+        page.wait_for_selector("#entries td.expired:has-text('Robert Smith')")
+        (tmp_path / "more.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Fenwick,1990\n")
+        page.fill("#import-source", "District watch list")
+        page.select_option("#import-kind", "watch")
+        page.set_input_files("#import-file", str(tmp_path / "more.csv"))
+        page.click("#import-form button")
+        page.wait_for_selector("#import-result:has-text('Imported 2 entries into District watch list')")
+        page.wait_for_selector("#lists td:has-text('District watch list')")
+        assert (
+            page.locator("#lists tr", has_text="District watch list").locator("td").nth(1).inner_text() == "watch"
+        )
+        _shot(page, tmp_path, "district-lists.png")
+
+        page.click("button[data-tab=trail]")
+        page.wait_for_selector("#trail td:has-text('import')")
+        text = page.inner_text("#trail")
+        assert "Alex Admin" in text and "expire" in text and "add" in text
+        assert "command line" in text and "more.csv" in text  # the CLI's import is in the same trail
+        _shot(page, tmp_path, "district-trail.png")
+
+        # What the browser did reaches a desk: the added entry screens there, the expired one no longer.
+        front.sync()
+        screened = front.run("screen", "--first-name", "Carl", "--last-name", "Marsh", "--dob", "1970-02-02")
+        assert screened.stdout.startswith("match"), screened.stdout + screened.stderr
+        screened = front.run("screen", "--first-name", "Robert", "--last-name", "Smith", "--dob", "1980-03-14")
+        assert screened.stdout.startswith("clear"), screened.stdout + screened.stderr
+    finally:
+        hub.kill()

@@ -1,0 +1,262 @@
+"""District lists (issue 15, down): managed once at the hub, pulled by every desk, screened against there.
+
+The hub is a real ``frontdesk dispatch serve`` process on loopback over SQLite and PostgreSQL; the district's
+commands run as ``frontdesk district …`` processes; the desk is the real core over its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from hub_lists_support import hub_process
+
+from frontdesk import clock
+from frontdesk.context import Services
+from frontdesk.errors import ConflictError
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.models import Decision, NewEntry, Query
+from frontdesk.settings import RETAIN_VISITS_DAYS, SCREEN_MATCH
+from frontdesk.sync.client import HubClient, HubUnreachable
+
+CSV = (
+    "first_name,last_name,dob,kind,reason\n"
+    "Robert,Smith,1980-03-14,barred,Trespass order\n"
+    "Jane,Doe,1975-06-01,watch,\n"
+)
+
+
+@pytest.fixture
+def hub(console_db_url: str, tmp_path: Path):
+    with hub_process(console_db_url, tmp_path / "hub.log") as running:
+        yield running
+
+
+def _desk(tmp_path: Path, name: str = "desk") -> Services:
+    return Services.open(tmp_path / name)
+
+
+def _screen(services: Services, first: str, last: str, dob: str):
+    return services.screener.screen(Query(first, last, dob=parse_dob(dob)))
+
+
+def test_a_district_list_reaches_a_desk_and_its_changes_follow(hub, tmp_path: Path):
+    (tmp_path / "barred.csv").write_text(CSV)
+    done = hub.cli(
+        "district", "barred", "import", str(tmp_path / "barred.csv"), "--source", "District barred list"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 entries" in done.stdout
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        assert desk.district_lists.as_of() is None
+        assert desk.district_lists.pull(client) == 2
+        assert desk.district_lists.as_of() is not None
+        assert desk.district_lists.state().words.startswith("District list as of ")
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+        [held] = [x for x in desk.lists.lists() if x.source == "District barred list"]
+        assert held.entry_count == 2
+
+        # An entry added at the hub arrives as a change; nothing else is sent again.
+        added = hub.cli(
+            "district", "barred", "add", "--source", "District barred list", "--first-name", "Carl",
+            "--last-name", "Marsh", "--dob", "1970-02-02", "--reason", "Court order", "--json",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        carl = json.loads(added.stdout)
+        assert desk.district_lists.pull(client) == 1
+        assert _screen(desk, "Carl", "Marsh", "1970-02-02").decision == Decision.MATCH
+
+        # Expired at the hub: no longer screened at the desk.
+        expired = hub.cli("district", "barred", "expire", str(carl["id"]))
+        assert expired.returncode == 0, expired.stderr
+        assert desk.district_lists.pull(client) == 1
+        assert _screen(desk, "Carl", "Marsh", "1970-02-02").decision == Decision.CLEAR
+        assert desk.district_lists.pull(client) == 0  # in step: nothing to do
+
+        # A --replace at the hub is a new generation: the desk takes a new snapshot and swaps it in.
+        (tmp_path / "new.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\n")
+        done = hub.cli(
+            "district",
+            "barred",
+            "import",
+            str(tmp_path / "new.csv"),
+            "--source",
+            "District barred list",
+            "--replace",
+        )
+        assert done.returncode == 0, done.stderr
+        assert desk.district_lists.pull(client) == 1
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.CLEAR
+        assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
+        verified = desk.audit.verify()  # the chain, and every list entry covered by its record
+        assert verified.intact, (verified.message, verified.outside)
+    finally:
+        client.close()
+        desk.close()
+
+
+def test_the_district_copy_is_read_only_at_the_desk(hub, tmp_path: Path):
+    hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
+            "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        desk.district_lists.pull(client)
+        [entry] = desk.lists.search("smith")
+        with pytest.raises(ConflictError, match="district"):
+            desk.lists.add("District barred list", NewEntry("Eve", "Adams"))
+        with pytest.raises(ConflictError, match="district"):
+            desk.lists.expire(entry.id)
+        with pytest.raises(ConflictError, match="district"):
+            desk.lists.remove(entry.id)
+        with pytest.raises(ConflictError, match="district"):
+            desk.lists.remove_source("District barred list")
+        # The school's own lists stay the school's.
+        own = desk.lists.add("Our own list", NewEntry("Eve", "Adams"))
+        desk.lists.expire(own.id)
+    finally:
+        client.close()
+        desk.close()
+
+
+def test_offline_the_desk_screens_its_last_copy_and_says_how_old_it_is(hub, tmp_path: Path, monkeypatch):
+    hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
+            "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        desk.district_lists.pull(client)
+        as_of = desk.district_lists.as_of()
+        hub.process.terminate()
+        hub.process.wait(timeout=15)
+        with pytest.raises(HubUnreachable):
+            desk.district_lists.pull(client)
+        assert desk.district_lists.as_of() == as_of  # a failed pull changes nothing
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+        assert not desk.district_lists.state().stale
+        later = clock.now() + timedelta(hours=25)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        state = desk.district_lists.state()
+        assert state.stale and "25 h old" in state.words
+    finally:
+        client.close()
+        desk.close()
+
+
+def test_district_settings_are_a_layer_under_the_desk_and_a_lock_holds(hub, tmp_path: Path):
+    assert hub.cli("district", "settings", "set", "retention.visits_days", "365", "--lock").returncode == 0
+    assert hub.cli("district", "settings", "set", "screening.match_threshold", "0.95").returncode == 0
+    other = hub.cli("district", "settings", "set", "screening.match_threshold", "0.9", "--school", "Oak Ridge")
+    assert other.returncode == 0, other.stderr
+    refused = hub.cli("district", "settings", "set", "retention.visits_days", "30", "--school", "Oak Ridge")
+    assert refused.returncode == 2 and "locked" in refused.stderr
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        desk.district_lists.pull(client)
+        assert desk.settings.get(RETAIN_VISITS_DAYS) == 365
+        assert desk.settings.get(SCREEN_MATCH) == 0.95  # a district default ...
+        desk.settings.set(SCREEN_MATCH, 0.97)
+        assert desk.settings.get(SCREEN_MATCH) == 0.97  # ... under the desk's own value
+        with pytest.raises(ConflictError, match="locked"):
+            desk.settings.set(RETAIN_VISITS_DAYS, 30)
+        assert desk.settings.get(RETAIN_VISITS_DAYS) == 365
+    finally:
+        client.close()
+        desk.close()
+
+
+def test_import_refusals_are_the_desks(hub, tmp_path: Path):
+    (tmp_path / "a.csv").write_text(CSV)
+    (tmp_path / "empty.csv").write_text("first_name,last_name\n")
+    (tmp_path / "bad.csv").write_text("first_name,last_name,dob\nAl,Bee,1980-03-14\nCy,,1990\nDi,Ez,notadate\n")
+    source = ("--source", "District barred list")
+    assert hub.cli("district", "barred", "import", str(tmp_path / "a.csv"), *source).returncode == 0
+    again = hub.cli("district", "barred", "import", str(tmp_path / "a.csv"), *source)
+    assert again.returncode == 2 and "--replace" in again.stderr
+    empty = hub.cli("district", "barred", "import", str(tmp_path / "empty.csv"), *source, "--replace")
+    assert empty.returncode == 2 and "--allow-empty" in empty.stderr
+    bad = hub.cli("district", "barred", "import", str(tmp_path / "bad.csv"), *source, "--replace")
+    assert bad.returncode == 2 and "line 3" in bad.stderr and "line 4" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    listed = json.loads(hub.cli("district", "barred", "list", "--json").stdout)
+    assert [x["entries"] for x in listed["lists"]] == [2]  # nothing changed
+    emptied = hub.cli(
+        "district", "barred", "import", str(tmp_path / "empty.csv"), *source, "--replace", "--allow-empty"
+    )
+    assert emptied.returncode == 0, emptied.stderr
+
+
+def test_every_list_change_is_in_the_hubs_append_only_trail(hub, tmp_path: Path, console_db_url: str):
+    (tmp_path / "a.csv").write_text(CSV)
+    hub.cli("district", "barred", "import", str(tmp_path / "a.csv"), "--source", "District barred list")
+    hub.cli("district", "barred", "expire", "1")
+    from district.console.db import Database
+    from district.hub.lists import HubLists
+
+    db = Database(console_db_url)
+    try:
+        trail = HubLists(db).trail()
+        assert [t["action"] for t in trail] == ["expire", "import"]
+        assert trail[1]["detail"]["added"] == 2 and "command line" in trail[1]["actor"]
+        with pytest.raises(Exception, match="append-only"), db.transaction() as tx:
+            tx.execute("DELETE FROM hub_list_log")
+    finally:
+        db.close()
+
+
+# --- security --------------------------------------------------------------------------------------------
+def test_only_an_enrolled_desk_pulls_and_no_desk_writes(hub, tmp_path: Path):
+    hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
+            "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
+    credential = hub.enroll()
+    good = {"Authorization": f"Bearer {credential}"}
+    assert httpx.get(hub.url + "/api/v1/lists", headers=good).status_code == 200
+    for headers in ({}, {"Authorization": "Bearer fdst_nobody_secret"}, {"Authorization": credential[:-2] + "xx"}):
+        assert httpx.get(hub.url + "/api/v1/lists", headers=headers).status_code == 401
+        assert httpx.get(hub.url + "/api/v1/lists/snapshot", params={"source": "District barred list"},
+                         headers=headers).status_code == 401  # fmt: skip
+    # A desk cannot write the district's lists, with its own credential, on any path.
+    entry = {"source": "District barred list", "first_name": "Eve", "last_name": "Adams"}
+    assert httpx.post(hub.url + "/api/v1/district/lists/entries", json=entry, headers=good).status_code == 403
+    assert httpx.post(hub.url + "/api/v1/district/lists/entries/1/expire", headers=good).status_code == 403
+    assert (
+        httpx.post(
+            hub.url + "/api/v1/district/lists/import", params={"source": "X"}, content=CSV, headers=good
+        ).status_code
+        == 403
+    )
+    for method in ("POST", "PUT", "DELETE"):
+        assert httpx.request(method, hub.url + "/api/v1/lists", headers=good).status_code == 405
+    # A revoked desk pulls nothing.
+    station_id = credential.split("_")[1]
+    assert hub.cli("dispatch", "revoke", station_id).returncode == 0
+    import time
+
+    time.sleep(10.5)  # the console caches a known credential for 10 s
+    assert httpx.get(hub.url + "/api/v1/lists", headers=good).status_code == 401
+
+
+def test_a_sign_in_that_is_not_district_staff_cannot_manage_lists(hub):
+    assert hub.cli("dispatch", "user", "add", "dana", stdin="dispatcher password\n").returncode == 0
+    hub.staff("sam", "security")
+    entry = {"source": "District barred list", "first_name": "Eve", "last_name": "Adams"}
+    with httpx.Client(base_url=hub.url) as dispatcher:
+        assert dispatcher.post(
+            "/api/v1/session", json={"username": "dana", "password": "dispatcher password"}
+        ).is_success
+        assert dispatcher.get("/api/v1/district/lists").status_code == 403
+        assert dispatcher.post("/api/v1/district/lists/entries", json=entry).status_code == 403
+    with httpx.Client(base_url=hub.url) as nobody:
+        assert nobody.post("/api/v1/district/lists/entries", json=entry).status_code == 401
+    with httpx.Client(base_url=hub.url) as security:
+        ok = security.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
+        assert ok.is_success
+        assert security.post("/api/v1/district/lists/entries", json=entry).status_code == 201
+        trail = security.get("/api/v1/district/lists/trail").json()["trail"]
+        assert trail[0]["actor"] == "sam" and trail[0]["action"] == "add"

@@ -1,0 +1,43 @@
+"""The status bar's district lists item: "District list as of 07:02", in warning colours once it is old.
+
+A copy older than ``district.lists_max_age_hours`` (default 24 h) says so: screening then uses an old copy of
+the district's barred, custody and registry lists. Reading the age is two small SQLite reads a minute.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QLabel
+
+from frontdesk.context import Services
+
+REFRESH_MS = 30_000
+
+
+class DistrictListsStatus(QObject):
+    """The district lists item of one desk window (hidden on a desk that never had a district list)."""
+
+    def __init__(self, window, services: Services, *, interval_ms: int = REFRESH_MS):
+        super().__init__(window)
+        self._services = services
+        self.label = QLabel()
+        self.label.setObjectName("districtListsStatus")
+        self.label.setAccessibleName("District lists")
+        window.add_status_item(self.label)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Show how old the district copy is (and warn when it is older than the setting)."""
+        state = self._services.district_lists.state()
+        self.label.setText(state.words)
+        self.label.setVisible(state.as_of is not None)
+        self.label.setToolTip(
+            f"{state.lists} district lists, {state.entries:,} entries, screened at this desk even when the "
+            "district hub cannot be reached"
+        )
+        self.label.setStyleSheet("color: #9a3412; font-weight: bold;" if state.stale else "")
