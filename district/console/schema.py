@@ -191,6 +191,8 @@ def _hub_notify_0001_offline(tx: Tx, db: Database) -> None:
         )"""
     )
     tx.execute("CREATE INDEX hub_notify_offline_due ON hub_notify_offline(state, next_try)")
+
+
 def _hub_sync_0001_tables(tx: Tx, db: Database) -> None:
     # The hub (issue 15). Every change a desk pushes, once: (station_id, seq) is the desk's own numbering,
     # so a push repeated after a lost reply is recognised and answered the same. hub_seq orders them at the

@@ -279,6 +279,10 @@ class Outbound:
             )
         now = clock.to_db(clock.now())
         with self._transaction() as db:
+            held = db.execute("SELECT target, name, sms, events, locked FROM notify_district_rules").fetchall()
+            wanted = [(t, n, int(m), ",".join(e), int(k)) for t, n, m, e, k in checked]
+            if sorted(tuple(r) for r in held) == sorted(wanted):
+                return len(checked)  # the hub sent the same rules again (every sync round): nothing to record
             db.execute("DELETE FROM notify_district_rules")
             for target, name, sms, events, lock in checked:
                 db.execute(

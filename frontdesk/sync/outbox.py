@@ -22,7 +22,9 @@ _VISIT_SQL = (
     "SELECT v.id, p.first_name, p.middle_name, p.last_name, p.suffix, p.name_key, p.dob, v.category, v.purpose, "
     "v.destination, v.staff, v.badge_code, v.time_in, v.time_out FROM visits v JOIN people p ON p.id = v.person_id"
 )
-SKIPPED = ("sync.",)  # sync's own bookkeeping does not go up again
+# Sync's own bookkeeping does not go up again, nor what came down from the hub (the district's lists and
+# settings, applied here as the hub sent them).
+SKIPPED = ("sync.", "district_list.", "district_settings.")
 
 
 def _dumps(body: dict[str, Any]) -> str:
@@ -70,8 +72,10 @@ class Outbox:
 
     def capture(self, db, record: AuditRecord) -> None:
         """The audit listener: one outbox entry for ``record``, in its transaction."""
-        if record.action.startswith(SKIPPED):
-            return
+        if record.action.startswith(SKIPPED) or (
+            isinstance(record.details, dict) and record.details.get("district")
+        ):
+            return  # ... nor a district list swapped in or retired here (its records say "district": True)
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
         if kind == "visit.check_in":
