@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _accounts_0001_users(db: sqlite_utils.Database) -> None:
+def _accounts_0001_users(db: Database) -> None:
     db.execute(
         """CREATE TABLE users (
             id INTEGER PRIMARY KEY,

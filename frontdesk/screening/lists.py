@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlite_utils
-
 from frontdesk import clock
 from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
@@ -25,6 +23,7 @@ from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
+from frontdesk.store.database import Database
 
 ENTRY_COLUMNS = (
     "e.id, l.source, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
@@ -150,13 +149,13 @@ def keys_of(entry: Entry) -> set[str]:
     return keys | {by_id} if by_id else keys
 
 
-def _key_tables(db: sqlite_utils.Database) -> list[str]:
+def _key_tables(db: Database) -> list[str]:
     """The index, and the one a re-index is building beside it (changes go into both)."""
     building = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'screening_keys_next'").fetchone()
     return ["screening_keys", "screening_keys_next"] if building else ["screening_keys"]
 
 
-def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
+def file_keys(db: Database, entry: Entry) -> None:
     """Add an entry's keys to the index (inside the caller's transaction)."""
     for table in _key_tables(db):
         db.conn.executemany(
@@ -164,7 +163,7 @@ def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
         )
 
 
-def unfile_keys(db: sqlite_utils.Database, entry: Entry) -> None:
+def unfile_keys(db: Database, entry: Entry) -> None:
     """Remove an entry's keys from the index (inside the caller's transaction)."""
     for table in _key_tables(db):
         db.conn.executemany(
@@ -465,7 +464,7 @@ class ListService:
         return self._store.db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE {LIVE}").fetchone()[0]
 
 
-def stage_list(db: sqlite_utils.Database, source: str, kind: Kind, description: str = "") -> int:
+def stage_list(db: Database, source: str, kind: Kind, description: str = "") -> int:
     """A new hidden list that an import fills (inside the caller's transaction). Returns its id."""
     cur = db.execute(
         "INSERT INTO screening_lists (source, kind, description, state, touched_at) "
@@ -502,7 +501,7 @@ def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]
     return first, first + len(rows) - 1, digest
 
 
-def retire_list(db: sqlite_utils.Database, list_id: int) -> None:
+def retire_list(db: Database, list_id: int) -> None:
     """Take a list out of screening at once (inside the caller's transaction); purge_hidden deletes it."""
     db.execute(
         "UPDATE screening_lists SET state = 'retired', source = source || ' (retired ' || ? || ')' WHERE id = ?",
@@ -555,7 +554,7 @@ def _purge(store: Store, lists: list[int]) -> int:
     return gone
 
 
-def hidden_entry_ids(db: sqlite_utils.Database, ids: Iterable[int]) -> set[int]:
+def hidden_entry_ids(db: Database, ids: Iterable[int]) -> set[int]:
     """Those of ``ids`` that belong to a list not in force (being imported or being deleted)."""
     if db.execute("SELECT 1 FROM screening_lists WHERE state != 'live' LIMIT 1").fetchone() is None:
         return set()
@@ -583,7 +582,7 @@ def _drop_in_steps(store: Store, table: str) -> None:
         time.sleep(STEP_PAUSE)
 
 
-def require_empty_or_replace(db: sqlite_utils.Database, source: str, replace: bool) -> None:
+def require_empty_or_replace(db: Database, source: str, replace: bool) -> None:
     """Refuse to import into a list that already has entries unless told to replace them."""
     row = db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE l.source = ? AND {LIVE}", [source]).fetchone()
     if row[0] and not replace:

@@ -17,15 +17,23 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from frontdesk import clock
 from frontdesk.errors import StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreReadOnly
 from frontdesk.secrets import DATABASE_KEY, SecretName, SecretStore
 from frontdesk.store import cipher
+from frontdesk.store.database import Database
 from frontdesk.store.migrations import Migration
 
-__all__ = ["DB_NAME", "Migration", "Store", "TypedConnection", "copy_file_aside", "key_name", "typed_error"]
+__all__ = [
+    "DB_NAME",
+    "Database",
+    "Migration",
+    "Store",
+    "TypedConnection",
+    "copy_file_aside",
+    "key_name",
+    "typed_error",
+]
 
 DB_NAME = "frontdesk.db"
 # How long a writer waits for another before it says "busy" (FRONTDESK_BUSY_SECONDS: for tests and tools).
@@ -132,8 +140,9 @@ class Store:
         """Create the data folder (owner-only) if needed, check the file, apply pending ``migrations``.
 
         The desk's whole list is ``frontdesk.context.MIGRATIONS``; without one, the file is opened as it is.
-        With ``secrets`` the file's key is looked up in the keyring: a file with a key is opened encrypted
-        (a plain one is first encrypted in place, its plain original kept in ``backups/``). ``encrypt``
+        With ``secrets`` the file's key is looked up in the keyring (for an encrypted file, or with
+        ``encrypt``): a file with a key is opened encrypted (a plain one is first encrypted in place, its
+        plain original kept in ``backups/``). ``encrypt``
         makes a key for a file that has none, when the keyring may keep it; if not, the file stays plain and
         ``encryption_warning`` says why. An encrypted file without its key, or with a wrong one, is an error
         that touches nothing. ``check`` runs SQLite's quick integrity check before anything is written.
@@ -157,7 +166,11 @@ class Store:
             pass
         path = data_dir / name
         state = cipher.file_state(path)
-        key = secrets.get(key_name(path)) if secrets is not None else None
+        # The keyring is asked only when a key can matter: an encrypted file, or a desk that encrypts. A
+        # command over a plain file (``frontdesk onsite``) never loads it; a plain file whose key was made
+        # but whose encryption did not finish is encrypted by the desk's next start, as before.
+        wanted = secrets is not None and (state == "encrypted" or encrypt)
+        key = secrets.get(key_name(path)) if wanted else None
         warning = ""
         if key is None and state == "encrypted" and secrets is not None:
             raise StoreError(
@@ -183,7 +196,7 @@ class Store:
         store.migrate()
         return store
 
-    def connect(self) -> sqlite_utils.Database:
+    def connect(self) -> Database:
         """A new connection for the calling thread, with the pragmas every connection needs.
 
         Its statements raise the typed store errors (busy, full, read-only, corrupt), never ``sqlite3`` ones.
@@ -212,10 +225,10 @@ class Store:
         except StoreError:
             conn.close()
             raise
-        return sqlite_utils.Database(conn)
+        return Database(conn)
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Database:
         """This thread's connection, opened on first use."""
         db = getattr(self._local, "db", None)
         if db is None:
@@ -223,7 +236,7 @@ class Store:
         return db
 
     @contextmanager
-    def transaction(self, *, wait: float | None = None) -> Iterator[sqlite_utils.Database]:
+    def transaction(self, *, wait: float | None = None) -> Iterator[Database]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on this thread's connection; inside an open one, join it.
 
         A change and its audit record are written inside one of these, so they commit (or roll back) together.
@@ -237,7 +250,7 @@ class Store:
             self.begin_immediate(db, wait)
             yield db
 
-    def begin_immediate(self, db: sqlite_utils.Database | None = None, wait: float | None = None) -> None:
+    def begin_immediate(self, db: Database | None = None, wait: float | None = None) -> None:
         """``BEGIN IMMEDIATE``, asking for the write lock every millisecond until it is free.
 
         SQLite's own busy handler backs off to 100 ms sleeps, so a short writer (a check-in) behind bulk

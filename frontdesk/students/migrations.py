@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _students_0001_roster(db: sqlite_utils.Database) -> None:
+def _students_0001_roster(db: Database) -> None:
     db.execute(
         """CREATE TABLE sis_orgs (
             sourced_id TEXT PRIMARY KEY,
@@ -119,7 +118,7 @@ def _students_0001_roster(db: sqlite_utils.Database) -> None:
     )
 
 
-def _students_0002_movements(db: sqlite_utils.Database) -> None:
+def _students_0002_movements(db: Database) -> None:
     # Late arrivals, early releases and returns: what happened, when, why, who did it, to whom.
     db.execute(
         """CREATE TABLE student_movements (
@@ -161,7 +160,7 @@ def _students_0002_movements(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX student_authorisations_student ON student_authorisations(student_id)")
 
 
-def _students_0003_reunification(db: sqlite_utils.Database) -> None:
+def _students_0003_reunification(db: Database) -> None:
     db.execute(
         """CREATE TABLE reunifications (
             id INTEGER PRIMARY KEY,
