@@ -91,3 +91,22 @@ def test_help_still_lists_every_command():
     assert proc.returncode == 0
     for command in COMMANDS:
         assert command in out
+
+
+def test_the_memory_keyring_is_never_chosen_by_keyring_itself():
+    """Only where it is given: on a machine without a system keyring the desk must not encrypt with a key
+    that dies with the process (it did, when MemoryKeyring outranked keyring's "fail" backend)."""
+    probe = (
+        "from frontdesk.secrets import MemoryKeyring, SecretStore\n"
+        "import keyring.core\n"
+        "print(type(keyring.core._detect_backend()).__name__, SecretStore().info().backend)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "MemoryKeyring" not in proc.stdout.decode()

@@ -220,7 +220,10 @@ def _memory_keyring() -> type:
     class MemoryKeyring(keyring.backend.KeyringBackend):
         """A keyring kept in this process's memory: tests and demo mode (never the machine's keyring, no file)."""
 
-        priority = 1  # type: ignore[assignment]
+        # Below keyring's "fail" backend (0), so keyring never picks it by itself: it is used only where it is
+        # given (tests, the demo). With priority 1 it won on any machine without a system keyring, and the desk
+        # encrypted its database with a key that lived only as long as the process.
+        priority = -10  # type: ignore[assignment]
 
         def __init__(self) -> None:
             super().__init__()
