@@ -20,12 +20,13 @@ from frontdesk.accounts import migrations as accounts_migrations
 from frontdesk.audit import migrations as audit_migrations
 from frontdesk.badges import migrations as badges_migrations
 from frontdesk.dispatch import migrations as dispatch_migrations
+from frontdesk.dispatch.migrations import OUTBOX_DB
 from frontdesk.kiosk import migrations as kiosk_migrations
 from frontdesk.notifications import migrations as notifications_migrations
 from frontdesk.review import migrations as review_migrations
 from frontdesk.screening import migrations as screening_migrations
 from frontdesk.secrets import SecretStore
-from frontdesk.store import Migration, Store
+from frontdesk.store import Migration, Store, cipher
 from frontdesk.store.migrations import BASE
 from frontdesk.students import migrations as students_migrations
 from frontdesk.visits import migrations as visits_migrations
@@ -144,9 +145,14 @@ class Services:
         The database key comes from ``secrets`` (the OS keyring by default); ``encrypt`` makes one for a
         database that has none (the desk does at start-up); ``check`` runs the integrity check first.
         """
-        return cls(
-            Store.open(data_dir, MIGRATIONS, secrets=secrets or SecretStore(), encrypt=encrypt, check=check)
-        )
+        store = Store.open(data_dir, MIGRATIONS, secrets=secrets or SecretStore(), encrypt=encrypt, check=check)
+        if store.key is not None and cipher.file_state(store.data_dir / OUTBOX_DB) == "plain":
+            # The panic outbox's own file (people's names travel in a roster) is encrypted with the database
+            # now, not when the station is first used.
+            from frontdesk.dispatch.outbox import Outbox
+
+            Outbox(store)
+        return cls(store)
 
     def built(self) -> list[str]:
         """The names of the services built so far (for tests and start-up measurements)."""
