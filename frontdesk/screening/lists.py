@@ -414,7 +414,7 @@ class ListService:
                 )
                 filed += max(cur.rowcount, 0)
             after = rows[-1][0]
-            time.sleep(STEP_PAUSE)
+            store.between_steps(STEP_PAUSE)
         db.execute("PRAGMA synchronous = FULL")
         with store.transaction():
             db.execute("DROP TABLE IF EXISTS screening_keys_old")
@@ -497,7 +497,7 @@ def write_staged(store: Store, list_id: int, kind: Kind, entries: list[NewEntry]
             db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", keys)
         db.execute("UPDATE screening_lists SET touched_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
         digest = digest_of(db, "screening_entries", list(range(first, first + len(rows))))
-    time.sleep(STEP_PAUSE)
+    store.between_steps(STEP_PAUSE)
     return first, first + len(rows) - 1, digest
 
 
@@ -546,7 +546,7 @@ def _purge(store: Store, lists: list[int]) -> int:
                     db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", keys)
                 db.conn.executemany("DELETE FROM screening_entries WHERE id = ?", [(e.id,) for e in entries])
             gone += len(entries)
-            time.sleep(STEP_PAUSE)
+            store.between_steps(STEP_PAUSE)
         with store.transaction():
             db.execute("DELETE FROM screening_lists WHERE id = ?", [list_id])
             if db.execute("SELECT 1 FROM screening_entries LIMIT 1").fetchone() is None:
@@ -579,7 +579,7 @@ def _drop_in_steps(store: Store, table: str) -> None:
             )
             if cur.rowcount == 0:
                 db.execute(f"DROP TABLE {table}")
-        time.sleep(STEP_PAUSE)
+        store.between_steps(STEP_PAUSE)
 
 
 def require_empty_or_replace(db: Database, source: str, replace: bool) -> None:

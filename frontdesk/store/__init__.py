@@ -377,6 +377,20 @@ class Store:
         """Move everything from the write-ahead log into the database file."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def between_steps(self, pause: float) -> None:
+        """Between two steps of bulk work (an import, a purge, a re-index): checkpoint, then pause.
+
+        The checkpoint is PASSIVE (it never waits for a reader or a writer) and runs here, on the bulk
+        connection, outside any transaction. Without it, SQLite's automatic checkpoint (every 1,000 pages of
+        log) runs on whichever connection's commit crosses the line: now and then a desk's check-in, which
+        then copied the import's pages into the database file and synced it before it could return
+        (measured: check-in maxima of 0.5 s during a 200,000-entry import). Checkpointed after every step,
+        the log starts again from the top at the next write and a desk's commit stays small. The pause lets
+        a waiting writer (a check-in) take the lock.
+        """
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        time.sleep(pause)
+
     def _encrypt_in_place(self) -> None:
         """Replace the plain file by an encrypted copy, keeping the plain original in ``backups/``.
 
