@@ -38,6 +38,8 @@ __all__ = [
 DB_NAME = "frontdesk.db"
 # How long a writer waits for another before it says "busy" (FRONTDESK_BUSY_SECONDS: for tests and tools).
 BUSY_SECONDS = 10.0
+STATEMENT_CACHE = 512  # prepared statements kept per connection
+CACHE_KIB = 16384  # page cache per connection (KiB): at 1M visits the indexes a check-in walks stay in memory
 
 
 def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
@@ -201,7 +203,16 @@ class Store:
 
         Its statements raise the typed store errors (busy, full, read-only, corrupt), never ``sqlite3`` ones.
         """
-        options = {"timeout": self.busy_seconds, "isolation_level": None, "check_same_thread": False}
+        # The same options and pragmas for either driver, so plain and encrypted behave (and measure) alike.
+        # ``cached_statements``: the desk runs a few hundred distinct statements; with the driver's default
+        # cache (smaller in the SQLCipher driver) a check-in re-prepared some of its own statements every time
+        # (measured: 0.35 ms of CPU per encrypted check-in).
+        options = {
+            "timeout": self.busy_seconds,
+            "isolation_level": None,
+            "check_same_thread": False,
+            "cached_statements": STATEMENT_CACHE,
+        }
         try:
             if self.key is not None:
                 conn = cipher.connect(
@@ -218,6 +229,8 @@ class Store:
             # FULL: a visit or alert shown as saved survives a power cut (WAL + FULL syncs every commit).
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # The drivers' defaults differ (2 MB in Python's sqlite3, 8 MB in SQLCipher's): one size for both.
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
         except StoreCorrupt as exc:
             conn.close()
