@@ -60,6 +60,7 @@ def pairs(a: list[str], b: list[str], env: dict[str, str]) -> dict[str, float]:
 def run() -> str:
     """Both comparisons; returns the Markdown section."""
     from frontdesk import settings as s
+    from frontdesk.access.roles import Role
     from frontdesk.context import Services
     from frontdesk.models import Visitor
 
@@ -88,6 +89,9 @@ def run() -> str:
         services.settings.set(s.SCHOOL_NAME, "Bench School")
         services.settings.set(s.STATION_NAME, "Main office desk")
         services.checkin.admit(Visitor("Ann", "Testwood"))
+        # A staff account, as at every real desk: the desk window itself opens (without one, the first-run
+        # "create the administrator" panel would, and none of the desk would be built or painted).
+        services.accounts.add("admin", Role.ADMIN, "bench-secret-1", "Bench Admin")
         services.close()
         py = sys.executable
         desk = pairs(
