@@ -51,6 +51,14 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}; {system}; Python {platform.python_version()}"
 
 
+def _load() -> str:
+    """The one-minute load average now (other people's work on a shared machine shows here)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
 def main(names: list[str]) -> int:
     """Run the named benchmarks (all when none), write their sections and the joined page."""
     if names == ["--join"]:
@@ -63,9 +71,11 @@ def main(names: list[str]) -> int:
             print(f"unknown benchmark {name!r}; known: {', '.join(MODULES)}", file=sys.stderr)
             return 2
         print(f"== {name}", flush=True)
+        load_before = _load()
         body = importlib.import_module(f"bench.{name}").run()
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        text = f"## {name}\n\nMeasured {stamp} on {machine()}.\n\n{body.strip()}\n"
+        load = f" Load average (1 min, the machine is shared): {load_before} before, {_load()} after."
+        text = f"## {name}\n\nMeasured {stamp} on {machine()}.{load}\n\n{body.strip()}\n"
         (out_dir / f"{name}.md").write_text(text)
         print(text, flush=True)
     join()

@@ -42,7 +42,10 @@ class _Task(QRunnable):
             result, error = self._fn(), None
         except BaseException as exc:  # handed to the GUI thread, never lost in the pool
             result, error = None, exc
-        self._relay.finished.emit(result, error)
+        try:
+            self._relay.finished.emit(result, error)
+        except RuntimeError:  # the app quit while this ran (its relay is gone): nobody is left to tell
+            pass
 
 
 _pending: set[_Relay] = set()

@@ -1,6 +1,6 @@
 """The desk's upkeep while it runs: the integrity check, the scheduled backup and the daily retention run.
 
-All off the GUI thread. Right after start it runs SQLite's quick integrity check once (seconds on a big
+All off the GUI thread. Seconds after start it runs SQLite's quick integrity check once (seconds on a big
 database, so never before the window opens); a damaged database is logged as an error and no backup is
 taken over the good ones. Every hour (and a minute after start) it asks the core whether a backup or a
 retention run is due (``services.backups.run_if_due``, ``services.retention.run_if_due``); the core
@@ -19,6 +19,9 @@ from ui.tasks import run_task
 
 HOUR_MS = 60 * 60 * 1000
 FIRST_MS = 60 * 1000
+# The integrity check waits this long after start: it reads the whole file (2 cores: it would slow the first
+# paint), and a desk closed at once leaves no check running as the app goes away.
+CHECK_AFTER_MS = 3 * 1000
 
 
 class Upkeep(QObject):
@@ -34,9 +37,9 @@ class Upkeep(QObject):
         self.timer.timeout.connect(self.on_timeout)
 
     def start(self) -> None:
-        """Check the database now (in the background), run the jobs soon after start-up, then every hour."""
-        self._busy = True
-        run_task(self._check, self.on_jobs_done)
+        """Check the database soon (in the background), run the jobs soon after start-up, then every hour."""
+        self._busy = True  # no job starts before the check
+        QTimer.singleShot(CHECK_AFTER_MS, self, lambda: run_task(self._check, self.on_jobs_done))
         QTimer.singleShot(FIRST_MS, self, self.on_timeout)
         self.timer.start()
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _accounts_0001_users(db: sqlite_utils.Database) -> None:
+def _accounts_0001_users(db: Database) -> None:
     db.execute(
         """CREATE TABLE users (
             id INTEGER PRIMARY KEY,
@@ -24,7 +23,7 @@ def _accounts_0001_users(db: sqlite_utils.Database) -> None:
     )
 
 
-def _accounts_0002_contact(db: sqlite_utils.Database) -> None:
+def _accounts_0002_contact(db: Database) -> None:
     # Where a person is told of events (issue 20): notification rules name a role or an account, and each
     # account's own email and mobile number is where its messages go. Empty: not reachable that way.
     db.execute("ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT ''")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _audit_0001_log(db: sqlite_utils.Database) -> None:
+def _audit_0001_log(db: Database) -> None:
     # seq is the rowid: records are read back in the order they were appended.
     db.execute(
         """CREATE TABLE audit_log (
@@ -31,7 +30,7 @@ def _audit_0001_log(db: sqlite_utils.Database) -> None:
         )
 
 
-def _audit_0002_checkpoints(db: sqlite_utils.Database) -> None:
+def _audit_0002_checkpoints(db: Database) -> None:
     # Retention (issue 16): records up to a checkpoint may go; the chain then starts from the checkpoint's
     # hash, and the record appended right after the removal names the checkpoint, so the chain vouches for it.
     db.execute(

@@ -32,10 +32,9 @@ from frontdesk.audit import coverage
 from frontdesk.text import SafeCsvWriter
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from frontdesk.access.session import Session
     from frontdesk.store import Store
+    from frontdesk.store.database import Database
 
 GENESIS = "0" * 64
 ANCHOR_NAME = "audit-anchor.json"
@@ -172,7 +171,7 @@ class AuditTrail:
         return coverage.content_hash(self._store.db, table, row_id)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self) -> Iterator[Database]:
         """``BEGIN IMMEDIATE`` … commit, then refresh the anchor: for a change and its audit records.
 
         Inside a transaction already open, it joins it (the outermost one refreshes the anchor).

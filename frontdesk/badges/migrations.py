@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _badges_0001_prints(db: sqlite_utils.Database) -> None:
+def _badges_0001_prints(db: Database) -> None:
     db.execute(
         """CREATE TABLE badge_prints (
             id INTEGER PRIMARY KEY,

@@ -44,6 +44,31 @@ COMMAND_MODULES = [
     "frontdesk.cli.sync",
 ]
 
+# Which module registers each command, so that ``frontdesk onsite`` imports that one module and not every
+# feature's (IT scripts call simple commands in loops). Only a shortcut: a command missing here still works
+# (the whole parser is built), and a test checks this map against what the modules register.
+COMMANDS = {
+    **dict.fromkeys(["checkin", "checkout", "onsite", "log"], "frontdesk.cli.visits"),
+    **dict.fromkeys(["config", "directory"], "frontdesk.cli.config"),
+    "users": "frontdesk.cli.users",
+    "audit": "frontdesk.cli.audit",
+    **dict.fromkeys(["report", "roster", "search", "close-day"], "frontdesk.cli.review"),
+    "id": "frontdesk.cli.ids",
+    "dispatch": "frontdesk.cli.dispatch",
+    "panic": "frontdesk.cli.panic",
+    **dict.fromkeys(["badge", "printer"], "frontdesk.cli.badges"),
+    "barred": "frontdesk.cli.barred",
+    "screen": "frontdesk.cli.screen",
+    "notify": "frontdesk.cli.notify",
+    "volunteers": "frontdesk.cli.volunteers",
+    "guests": "frontdesk.cli.guests",
+    **dict.fromkeys(["sis", "students"], "frontdesk.cli.students"),
+    **dict.fromkeys(["backup", "restore", "encrypt"], "frontdesk.cli.backup"),
+    "retention": "frontdesk.cli.retention",
+}
+# The options before the command that take a value (their value is not the command).
+_VALUE_OPTIONS = ("--data-dir", "--user")
+
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a usage error exits 2 with one line instead of the usage dump."""
@@ -52,8 +77,27 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"frontdesk: {message} (see 'frontdesk {self.prog.split(' ', 1)[-1]} --help')\n")
 
 
-def build_parser() -> ArgumentParser:
-    """The full parser, with every command group registered."""
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (the first word that is not an option or an option's value), or None.
+
+    None too when help is asked for before any command (``frontdesk --help`` lists every command).
+    """
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help"):
+            return None
+        if word == "--":
+            return next(words, None)
+        if word.startswith("-"):
+            if "=" not in word and len(word) > 2 and any(o.startswith(word) for o in _VALUE_OPTIONS):
+                next(words, None)  # --data-dir DIR (or an abbreviation argparse accepts): skip DIR
+            continue
+        return word
+    return None
+
+
+def build_parser(command: str | None = None) -> ArgumentParser:
+    """The parser with every command group registered; with ``command`` (known in ``COMMANDS``), only its own."""
     parser = ArgumentParser(prog="frontdesk", description="FrontDesk school visitor system")
     parser.add_argument("--data-dir", type=Path, help="data folder (default: FRONTDESK_DATA_DIR or per-user)")
     parser.add_argument(
@@ -72,15 +116,17 @@ def build_parser() -> ArgumentParser:
         help="act as this staff account (PIN or password from FRONTDESK_PIN / FRONTDESK_PASSWORD, or asked)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None) -> int:
     """Run one command; with none, call ``open_app`` (the UI passes its launcher in)."""
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_of(argv))
+    args = parser.parse_args(argv)
     if args.command is None:
         if open_app is None:
             parser.print_help()

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from frontdesk import clock
-from frontdesk.checkin.workflow import ALREADY_ON_SITE, CheckInRequest, NeedsDecision, Refused
 from frontdesk.cli.common import open_services, print_json, visit_line, visit_record
-from frontdesk.cli.screen import result_record
 from frontdesk.errors import ConflictError, InputError
 from frontdesk.models import Category, Visitor
 from frontdesk.text import SafeDictWriter, format_badge_code
+
+if TYPE_CHECKING:
+    from frontdesk.checkin.workflow import Refused
+
+# The admission workflow (and screening under it) is imported by the check-in command only: ``onsite`` and
+# ``log`` are what IT scripts call in loops, and they should not pay for loading it.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,6 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _checkin(args: argparse.Namespace) -> int:
     """Screen first (exit 3: a possible match to decide; exit 4: refused), then admit (exit 0)."""
+    from frontdesk.checkin.workflow import ALREADY_ON_SITE, CheckInRequest, NeedsDecision, Refused
+    from frontdesk.cli.screen import result_record
+
     first, last = args.first_name.strip(), args.last_name.strip()
     if not first or not last:
         raise InputError("A visitor needs a first and a last name (--first-name, --last-name)")
@@ -131,6 +139,8 @@ EXIT_REFUSED = 4
 
 
 def _decide(checkin, outcome, entry_id: int, *, same_person: bool, reason: str = ""):
+    from frontdesk.checkin.workflow import NeedsDecision, Refused
+
     if isinstance(outcome, Refused):
         return outcome
     if not isinstance(outcome, NeedsDecision) or not outcome.candidates:

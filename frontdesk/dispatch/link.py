@@ -18,7 +18,6 @@ on the link's thread (the desk app's listener forwards them as Qt signals).
 
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 import time
@@ -33,6 +32,8 @@ from frontdesk.events.service import EventLog
 from frontdesk.lazy import lazy_import
 
 httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
+# The link's loop runs in its own thread once the window is up: asyncio (with ssl) is not on the way there.
+asyncio = lazy_import("asyncio")
 
 IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
 

@@ -10,12 +10,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _dispatch_0001_station_outbox(db: sqlite_utils.Database) -> None:
+def _dispatch_0001_station_outbox(db: Database) -> None:
     db.execute(
         """CREATE TABLE dispatch_outbox (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -66,7 +65,7 @@ OUTBOX_DB = "outbox.db"
 _TABLES = ("dispatch_outbox", "dispatch_station_kv", "dispatch_school_state")
 
 
-def _outbox_0001_tables(db: sqlite_utils.Database) -> None:
+def _outbox_0001_tables(db: Database) -> None:
     _dispatch_0001_station_outbox(db)
     # 0 until the press's audit record is in the main file's trail (written just after; caught up if missed).
     db.execute("ALTER TABLE dispatch_outbox ADD COLUMN audited INTEGER NOT NULL DEFAULT 1")
@@ -79,7 +78,7 @@ def outbox_migrations(main_db: Path, open_main: Callable[[], sqlite3.Connection]
     ``open_main`` opens it with the desk's own driver and key (an encrypted main file); plain by default.
     """
 
-    def copy_from_main(db: sqlite_utils.Database) -> None:
+    def copy_from_main(db: Database) -> None:
         if not main_db.exists():
             return
         source = open_main() if open_main is not None else sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)

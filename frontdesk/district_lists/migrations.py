@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _district_lists_0001_copy(db: sqlite_utils.Database) -> None:
+def _district_lists_0001_copy(db: Database) -> None:
     # One row per district list this desk holds: the hub's name, the local list it is screened as, the
     # hub's generation (a new one means a new snapshot) and the version this copy is in step with.
     db.execute(

@@ -172,10 +172,13 @@ class DistrictLists:
 
     name = "district_lists"
 
-    def __init__(self, store: Store, settings: Settings, *, audit=None):
+    def __init__(self, store: Store, settings: Settings, *, audit=None, outbound=None):
+        """``outbound``: the notifications' outbox, which takes the district's notification rules (issue 20)
+        from the same district-settings answer."""
         self._store = store
         self._settings = settings
         self._audit = audit
+        self._outbound = outbound
         self._behind = 0  # lists the last index showed this desk behind on (pending())
 
     # --- the puller -----------------------------------------------------------------------------------
@@ -423,6 +426,10 @@ class DistrictLists:
     # --- settings -------------------------------------------------------------------------------------
     def _pull_settings(self, client: HubClient) -> None:
         answer = client.get_json("/api/v1/district-settings")
+        if self._outbound is not None:
+            # The district's notification rules (``notify.rules``), with their lock; unchanged rules record
+            # nothing. Applied before the settings so a bad rule set leaves the settings as they were too.
+            self._outbound.apply_district_settings(answer)
         rows = []
         for key, item in (answer.get("settings") or {}).items():
             if key in REGISTRY and isinstance(item, dict) and "value" in item:

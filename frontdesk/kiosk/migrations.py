@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _kiosk_0001_guests_requests(db: sqlite_utils.Database) -> None:
+def _kiosk_0001_guests_requests(db: Database) -> None:
     db.execute(
         """CREATE TABLE kiosk_guests (
             id INTEGER PRIMARY KEY,

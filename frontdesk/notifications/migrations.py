@@ -6,12 +6,11 @@ notification went to named accounts (its ``read_at`` is then set once every reci
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _notifications_0001_recipients(db: sqlite_utils.Database) -> None:
+def _notifications_0001_recipients(db: Database) -> None:
     db.execute("ALTER TABLE notifications ADD COLUMN addressed INTEGER NOT NULL DEFAULT 0")
     db.execute(
         """CREATE TABLE notification_recipients (
@@ -27,7 +26,7 @@ def _notifications_0001_recipients(db: sqlite_utils.Database) -> None:
     )
 
 
-def _notifications_0002_outbound(db: sqlite_utils.Database) -> None:
+def _notifications_0002_outbound(db: Database) -> None:
     # Who is told by email or text (issue 20): one row per address, the events it subscribes to (a
     # comma list), where the row came from (the district's defaults or the school's own).
     db.execute(
@@ -70,7 +69,7 @@ def _notifications_0002_outbound(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notify_outbox_group ON notify_outbox(group_key, address, created)")
 
 
-def _notifications_0003_district_rules(db: sqlite_utils.Database) -> None:
+def _notifications_0003_district_rules(db: Database) -> None:
     # The district's notification rules as the hub last sent them (issue 20 with issue 15's district
     # settings): a default for every school, each possibly locked. They are kept apart from the school's
     # own rows in ``notify_recipients`` so that a school's override (a row with the same target; empty

@@ -6,10 +6,9 @@ without changing their callers. ``keyring`` picks its backend from its own confi
 
 from __future__ import annotations
 
-import keyring
-import keyring.errors
-
 from frontdesk.errors import DeliveryError
+
+# ``keyring`` is imported in the two functions: finding its backends is slow, and most commands never need it.
 
 SERVICE = "FrontDesk notifications"
 NAMES = ("smtp", "twilio")
@@ -17,6 +16,9 @@ NAMES = ("smtp", "twilio")
 
 def save_secret(name: str, value: str) -> None:
     """Keep ``value`` as the ``name`` secret (``smtp`` or ``twilio``), replacing any earlier one."""
+    import keyring
+    import keyring.errors
+
     try:
         keyring.set_password(SERVICE, name, value)
         kept = keyring.get_password(SERVICE, name) == value
@@ -36,6 +38,9 @@ def save_secret(name: str, value: str) -> None:
 
 def load_secret(name: str) -> str | None:
     """The ``name`` secret, or None when it was never stored (or the keyring is unavailable)."""
+    import keyring
+    import keyring.errors
+
     try:
         return keyring.get_password(SERVICE, name)
     except keyring.errors.KeyringError:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.errors import StoreError
+from frontdesk.store.database import Database
 
 
-def _has_table(db: sqlite_utils.Database, name: str) -> bool:
+def _has_table(db: Database, name: str) -> bool:
     return (
         db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
     )
@@ -25,7 +24,7 @@ def _marks(ids: list[int]) -> str:
     return ",".join("?" * len(ids))
 
 
-def screening_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+def screening_facts(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     """The latest screening decision of each visit: its result, what the desk decided, whether it was flagged."""
     if not ids or not _has_table(db, "screening_decisions"):
         return {}
@@ -49,7 +48,7 @@ def screening_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict
     return facts
 
 
-def badge_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+def badge_facts(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Whether a badge was printed for each visit (False when printing was tried and failed, or not tried)."""
     if not ids or not _has_table(db, "badge_prints"):
         return {}
@@ -73,7 +72,7 @@ def badge_facts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str
     return facts
 
 
-def screening_refusals(db: sqlite_utils.Database, start: str, end: str) -> list[tuple]:
+def screening_refusals(db: Database, start: str, end: str) -> list[tuple]:
     """Visitors refused at the door in ``[start, end)``: confirmed matches on a list that denies, which never
     became a visit. Rows of (time, first, middle, last, dob, source, reason, staff, station), oldest first.
     """

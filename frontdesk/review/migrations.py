@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 _NAME = (
     "{p}.first_name || coalesce(' ' || {p}.middle_name, '') || ' ' || {p}.last_name "
@@ -21,7 +20,7 @@ def _insert_for(visit: str, person: str) -> str:
     )
 
 
-def _review_0001_visit_search(db: sqlite_utils.Database) -> None:
+def _review_0001_visit_search(db: Database) -> None:
     # Prefixes of 1-3 characters are indexed so a search answers at each keystroke.
     db.execute(
         f"CREATE VIRTUAL TABLE visit_search USING fts5({_FIELDS}, "

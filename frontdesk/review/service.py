@@ -11,8 +11,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.access.session import Session
@@ -22,13 +20,14 @@ from frontdesk.models import Category, Visit
 from frontdesk.review.annotators import badge_facts, screening_facts, screening_refusals
 from frontdesk.review.models import Refusal, ReviewQuery, ReviewRow, RosterStudent
 from frontdesk.store import Store
+from frontdesk.store.database import Database
 from frontdesk.visits.service import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
 
 # The seam for other features: a function that, given visit ids, returns for some of them the fields of
 # ReviewRow it knows ({"screening_result": ..., "screening_decision": ..., "flagged": ..., "badge_printed":
 # ...}). The screening and badge annotators (``annotators.py``) read those features' tables when present;
 # other features append theirs.
-Annotator = Callable[[sqlite_utils.Database, list[int]], dict[int, dict[str, Any]]]
+Annotator = Callable[[Database, list[int]], dict[int, dict[str, Any]]]
 ANNOTATORS: list[Annotator] = [screening_facts, badge_facts]  # each adds nothing while its table is absent
 
 MAX_RANGE_DAYS = 366 * 5

@@ -31,7 +31,7 @@ from frontdesk.screening.lists import (
     write_staged,
 )
 from frontdesk.screening.models import Kind, NewEntry
-from frontdesk.store import Store
+from frontdesk.store import CACHE_KIB, Store
 from frontdesk.wire.lists import column_map as _column_map
 from frontdesk.wire.lists import (  # the reader the district hub shares
     row_fields,
@@ -205,7 +205,7 @@ def import_csv(
         error_count = 0
         added = without_dob = 0
         span = _Span()
-        db.execute("PRAGMA cache_size = -32768")  # 32 MB for the bulk copy; the default is 2 MB
+        db.execute("PRAGMA cache_size = -32768")  # 32 MB for the bulk copy; the store sets CACHE_KIB
         # Each staged step is committed with the usual FULL sync: measured on a shared ext4 disk, steps without
         # their fsync left more dirty data for the desk's own commits (a press, a check-in) to wait behind.
         try:
@@ -276,7 +276,7 @@ def import_csv(
                     on_swap(report)
             staging = None
         finally:
-            db.execute("PRAGMA cache_size = -2000")
+            db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             db.execute("PRAGMA synchronous = FULL")
             if staging is not None:  # failed or refused: the half-built list goes, the old one never left
                 with store.transaction():

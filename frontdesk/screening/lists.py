@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlite_utils
-
 from frontdesk import clock
 from frontdesk.audit.coverage import digest_of
 from frontdesk.errors import ConflictError, InputError, NotFoundError
@@ -24,6 +22,7 @@ from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.screening.names import fold
 from frontdesk.store import Store
+from frontdesk.store.database import Database
 from frontdesk.wire.lists import check_fields
 
 ENTRY_COLUMNS = (
@@ -148,13 +147,13 @@ def keys_of(entry: Entry) -> set[str]:
     return keys | {by_id} if by_id else keys
 
 
-def _key_tables(db: sqlite_utils.Database) -> list[str]:
+def _key_tables(db: Database) -> list[str]:
     """The index, and the one a re-index is building beside it (changes go into both)."""
     building = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'screening_keys_next'").fetchone()
     return ["screening_keys", "screening_keys_next"] if building else ["screening_keys"]
 
 
-def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
+def file_keys(db: Database, entry: Entry) -> None:
     """Add an entry's keys to the index (inside the caller's transaction)."""
     for table in _key_tables(db):
         db.conn.executemany(
@@ -162,7 +161,7 @@ def file_keys(db: sqlite_utils.Database, entry: Entry) -> None:
         )
 
 
-def unfile_keys(db: sqlite_utils.Database, entry: Entry) -> None:
+def unfile_keys(db: Database, entry: Entry) -> None:
     """Remove an entry's keys from the index (inside the caller's transaction)."""
     for table in _key_tables(db):
         db.conn.executemany(
@@ -440,7 +439,7 @@ class ListService:
                 )
                 filed += max(cur.rowcount, 0)
             after = rows[-1][0]
-            time.sleep(STEP_PAUSE)
+            store.between_steps(STEP_PAUSE)
         db.execute("PRAGMA synchronous = FULL")
         with store.transaction():
             db.execute("DROP TABLE IF EXISTS screening_keys_old")
@@ -490,7 +489,7 @@ class ListService:
         return self._store.db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE {LIVE}").fetchone()[0]
 
 
-def stage_list(db: sqlite_utils.Database, source: str, kind: Kind, description: str = "", origin: str = "") -> int:
+def stage_list(db: Database, source: str, kind: Kind, description: str = "", origin: str = "") -> int:
     """A new hidden list that an import fills (inside the caller's transaction). Returns its id.
 
     ``origin`` is '' for the school's own list, 'district' for a copy of the district's (read-only here).
@@ -516,7 +515,7 @@ def write_staged(
     entries: list[NewEntry],
     *,
     pause: float = STEP_PAUSE,
-    also: Callable[[sqlite_utils.Database, int], None] | None = None,
+    also: Callable[[Database, int], None] | None = None,
 ) -> tuple[int, int, int] | None:
     """File one step of new entries in a staging list: one short transaction, then a pause for others.
 
@@ -543,11 +542,11 @@ def write_staged(
         digest = digest_of(db, "screening_entries", list(range(first, first + len(rows))))
         if also is not None:
             also(db, first)
-    time.sleep(pause)
+    store.between_steps(pause)
     return first, first + len(rows) - 1, digest
 
 
-def retire_list(db: sqlite_utils.Database, list_id: int) -> None:
+def retire_list(db: Database, list_id: int) -> None:
     """Take a list out of screening at once (inside the caller's transaction); purge_hidden deletes it."""
     db.execute(
         "UPDATE screening_lists SET state = 'retired', source = source || ' (retired ' || ? || ')' WHERE id = ?",
@@ -592,7 +591,7 @@ def _purge(store: Store, lists: list[int]) -> int:
                     db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", keys)
                 db.conn.executemany("DELETE FROM screening_entries WHERE id = ?", [(e.id,) for e in entries])
             gone += len(entries)
-            time.sleep(STEP_PAUSE)
+            store.between_steps(STEP_PAUSE)
         with store.transaction():
             db.execute("DELETE FROM screening_lists WHERE id = ?", [list_id])
             if db.execute("SELECT 1 FROM screening_entries LIMIT 1").fetchone() is None:
@@ -600,7 +599,7 @@ def _purge(store: Store, lists: list[int]) -> int:
     return gone
 
 
-def hidden_entry_ids(db: sqlite_utils.Database, ids: Iterable[int]) -> set[int]:
+def hidden_entry_ids(db: Database, ids: Iterable[int]) -> set[int]:
     """Those of ``ids`` that belong to a list not in force (being imported or being deleted)."""
     if db.execute("SELECT 1 FROM screening_lists WHERE state != 'live' LIMIT 1").fetchone() is None:
         return set()
@@ -625,10 +624,10 @@ def _drop_in_steps(store: Store, table: str) -> None:
             )
             if cur.rowcount == 0:
                 db.execute(f"DROP TABLE {table}")
-        time.sleep(STEP_PAUSE)
+        store.between_steps(STEP_PAUSE)
 
 
-def require_empty_or_replace(db: sqlite_utils.Database, source: str, replace: bool) -> None:
+def require_empty_or_replace(db: Database, source: str, replace: bool) -> None:
     """Refuse to import into a list that already has entries unless told to replace them."""
     row = db.execute(f"SELECT count(*) {ENTRY_FROM} WHERE l.source = ? AND {LIVE}", [source]).fetchone()
     if row[0] and not replace:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _screening_0001_lists(db: sqlite_utils.Database) -> None:
+def _screening_0001_lists(db: Database) -> None:
     db.execute(
         """CREATE TABLE screening_lists (
             id INTEGER PRIMARY KEY,
@@ -48,7 +47,7 @@ def _screening_0001_lists(db: sqlite_utils.Database) -> None:
     )
 
 
-def _screening_0002_decisions_notifications(db: sqlite_utils.Database) -> None:
+def _screening_0002_decisions_notifications(db: Database) -> None:
     db.execute(
         """CREATE TABLE screening_decisions (
             id INTEGER PRIMARY KEY,
@@ -87,25 +86,25 @@ def _screening_0002_decisions_notifications(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notifications_unread ON notifications(audience, id) WHERE read_at IS NULL")
 
 
-def _screening_0003_meta(db: sqlite_utils.Database) -> None:
+def _screening_0003_meta(db: Database) -> None:
     # Facts about the index itself (the version of the key rules it was built with).
     db.execute("CREATE TABLE screening_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-def _screening_0004_list_state(db: sqlite_utils.Database) -> None:
+def _screening_0004_list_state(db: Database) -> None:
     # A list is 'live' (screened), 'staging' (an import being built apart) or 'retired' (replaced or removed,
     # being deleted in small steps); only live lists are screened. touched_at: when a staging list last grew.
     db.execute("ALTER TABLE screening_lists ADD COLUMN state TEXT NOT NULL DEFAULT 'live'")
     db.execute("ALTER TABLE screening_lists ADD COLUMN touched_at TEXT")
 
 
-def _screening_0005_id_evidence(db: sqlite_utils.Database) -> None:
+def _screening_0005_id_evidence(db: Database) -> None:
     # What the list knows of the person's ID beyond the name: sex, the ID's issuer and its last 4.
     for column in ("sex", "id_state", "id_last4"):
         db.execute(f"ALTER TABLE screening_entries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
 
-def _screening_0006_list_origin(db: sqlite_utils.Database) -> None:
+def _screening_0006_list_origin(db: Database) -> None:
     # Where a list comes from: '' (the school's own) or 'district' (a copy of the district hub's list, kept
     # by frontdesk.district_lists and read-only here: it is changed at the hub).
     db.execute("ALTER TABLE screening_lists ADD COLUMN origin TEXT NOT NULL DEFAULT ''")

@@ -13,12 +13,15 @@ import logging
 import os
 import secrets as _random
 from dataclasses import dataclass
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.errors import FrontDeskError
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# ``keyring`` is imported where it is first used: finding its backends costs several times a bare Python
+# start, and a command over a plain database (``frontdesk onsite``) never needs it.
 
 __all__ = [
     "ALLOW_FILE_ENV",
@@ -98,7 +101,10 @@ def _backends(backend: keyring.backend.KeyringBackend) -> list[keyring.backend.K
 
 def keyring_info(backend: keyring.backend.KeyringBackend | None = None) -> KeyringInfo:
     """What the current (or given) keyring backend is, in words an administrator can act on."""
-    backend = backend or keyring.get_keyring()
+    if backend is None:
+        import keyring
+
+        backend = keyring.get_keyring()
     names = [_name(b) for b in _backends(backend)]
     shown = ", ".join(names) or _name(backend)
     if not names or all(n in _NONE for n in names):
@@ -141,7 +147,11 @@ class SecretStore:
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
         """The keyring backend in use."""
-        return self._backend or keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     def info(self) -> KeyringInfo:
         """Which backend, and whether secrets may be kept in it."""
@@ -157,6 +167,8 @@ class SecretStore:
 
     def get(self, name: SecretName) -> str | None:
         """The secret, or None when none is stored (or no keyring may be used)."""
+        import keyring.errors
+
         if not self.info().usable:
             return None
         try:
@@ -167,6 +179,8 @@ class SecretStore:
 
     def set(self, name: SecretName, value: str) -> None:
         """Keep ``value`` (replacing any earlier one); raises :class:`SecretsUnavailable` if it cannot."""
+        import keyring.errors
+
         info = self._usable()
         try:
             self.backend.set_password(name.service, name.account, value)
@@ -183,6 +197,8 @@ class SecretStore:
 
     def delete(self, name: SecretName) -> None:
         """Forget the secret (nothing happens if none is stored)."""
+        import keyring.errors
+
         if not self.info().usable:
             return
         try:
@@ -197,24 +213,42 @@ class SecretStore:
         return key
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring kept in this process's memory: tests and demo mode (never the machine's keyring, no file)."""
+def _memory_keyring() -> type:
+    import keyring.backend
+    import keyring.errors
 
-    priority = 1  # type: ignore[assignment]
+    class MemoryKeyring(keyring.backend.KeyringBackend):
+        """A keyring kept in this process's memory: tests and demo mode (never the machine's keyring, no file)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._values: dict[tuple[str, str], str] = {}
+        # Below keyring's "fail" backend (0), so keyring never picks it by itself: it is used only where it is
+        # given (tests, the demo). With priority 1 it won on any machine without a system keyring, and the desk
+        # encrypted its database with a key that lived only as long as the process.
+        priority = -10  # type: ignore[assignment]
 
-    def get_password(self, service: str, username: str) -> str | None:
-        """The stored value or None."""
-        return self._values.get((service, username))
+        def __init__(self) -> None:
+            super().__init__()
+            self._values: dict[tuple[str, str], str] = {}
 
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Keep the value in memory."""
-        self._values[(service, username)] = password
+        def get_password(self, service: str, username: str) -> str | None:
+            """The stored value or None."""
+            return self._values.get((service, username))
 
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget the value."""
-        if self._values.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
+        def set_password(self, service: str, username: str, password: str) -> None:
+            """Keep the value in memory."""
+            self._values[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            """Forget the value."""
+            if self._values.pop((service, username), None) is None:
+                raise keyring.errors.PasswordDeleteError(username)
+
+    MemoryKeyring.__qualname__ = "MemoryKeyring"  # its name in _PROTECTED
+    return MemoryKeyring
+
+
+def __getattr__(name: str) -> Any:
+    # ``MemoryKeyring`` subclasses keyring's backend class: made (and keyring imported) when first asked for.
+    if name == "MemoryKeyring":
+        cls = globals()["MemoryKeyring"] = _memory_keyring()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,12 +1,13 @@
 """SQLCipher: the database encrypted at rest, through the ``sqlcipher3`` driver (the ``sqlcipher3-wheels`` build).
 
 The key is 256 random bits kept in the OS keyring (:mod:`frontdesk.secrets`), handed to SQLCipher as a raw
-key (``x'…'``), so opening a connection costs no key derivation. sqlite-utils takes the driver's connection
-as it takes the standard library's.
+key (``x'…'``), so opening a connection costs no key derivation. The store wraps the driver's connection
+as it wraps the standard library's.
 
 The driver raises its own exception classes. So that every ``except sqlite3.IntegrityError`` (ours and
 sqlite-utils') keeps working on an encrypted database, each of them is given the standard library's class of
-the same name as a second base, once, at import (both have the same layout, so Python allows it).
+the same name as a second base, once, when the driver is first loaded (both have the same layout, so Python
+allows it). A plain database never loads the driver.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-try:  # a desk without the driver still runs, unencrypted, and says so
-    import sqlcipher3.dbapi2 as _driver
-except ImportError:  # pragma: no cover - the driver is a dependency; this is for a broken install
-    _driver = None
+_driver: Any = None  # sqlcipher3.dbapi2, imported on first use (a plain database never needs it)
+_loaded = False
 
 PLAIN_HEADER = b"SQLite format 3\x00"
 
@@ -35,27 +34,32 @@ _ERRORS = (
 )
 
 
-def _bridge_errors() -> None:
-    if _driver is None:
-        return
-    for name in _ERRORS:
-        cls = getattr(_driver, name)
-        std = getattr(sqlite3, name)
-        if std not in cls.__mro__:
-            cls.__bases__ = (*cls.__bases__, std)
-
-
-_bridge_errors()
+def _load() -> Any:
+    """The driver, imported once, its errors bridged before any connection can raise one; None without it."""
+    global _driver, _loaded
+    if not _loaded:
+        _loaded = True
+        try:  # a desk without the driver still runs, unencrypted, and says so
+            import sqlcipher3.dbapi2 as driver
+        except ImportError:  # pragma: no cover - the driver is a dependency; this is for a broken install
+            return None
+        for name in _ERRORS:
+            cls = getattr(driver, name)
+            std = getattr(sqlite3, name)
+            if std not in cls.__mro__:
+                cls.__bases__ = (*cls.__bases__, std)
+        _driver = driver
+    return _driver
 
 
 def available() -> bool:
     """True when the SQLCipher driver is installed."""
-    return _driver is not None
+    return _load() is not None
 
 
 def version() -> str:
     """SQLCipher's version, or "" without the driver."""
-    if _driver is None:
+    if _load() is None:
         return ""
     conn = _driver.connect(":memory:")
     try:
@@ -89,7 +93,7 @@ def connect(path: Path | str, key: str, **kwargs: Any):
     A wrong key (or a file that is not a database) raises ``sqlite3.DatabaseError`` here, before anything
     was written.
     """
-    if _driver is None:
+    if _load() is None:
         raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
     conn = _driver.connect(str(path), **kwargs)
     try:
@@ -103,7 +107,7 @@ def connect(path: Path | str, key: str, **kwargs: Any):
 
 def typed_factory(mixin: type) -> type:
     """The driver's connection class with ``mixin`` in front (the store's typed errors), made once."""
-    if _driver is None:
+    if _load() is None:
         raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
     made = _TYPED.get(mixin)
     if made is None:
@@ -116,7 +120,7 @@ _TYPED: dict[type, type] = {}
 
 def encrypt_copy(plain: Path, target: Path, key: str) -> None:
     """Write an encrypted copy of the plain database ``plain`` to ``target`` (which must not exist)."""
-    if _driver is None:
+    if _load() is None:
         raise sqlite3.DatabaseError("the SQLCipher driver (sqlcipher3) is not installed")
     conn = _driver.connect(str(plain), isolation_level=None)
     try:

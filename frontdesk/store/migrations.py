@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
+from frontdesk.store.database import Database
 
-Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+Migration = tuple[str, Callable[[Database], None]]
 
 
-def _core_0002_events_settings_directory(db: sqlite_utils.Database) -> None:
+def _core_0002_events_settings_directory(db: Database) -> None:
     db.execute(
         """CREATE TABLE events (
             id INTEGER PRIMARY KEY,

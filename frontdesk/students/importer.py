@@ -27,7 +27,7 @@ from frontdesk.students.models import ImportCounts
 from frontdesk.students.oneroster import GUARDIAN_ROLES, STAFF_ROLES, Bundle
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from frontdesk.store.database import Database
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
@@ -64,7 +64,7 @@ INSERT_FTS = "INSERT INTO {table} (rowid, names, number, sort, active) VALUES (?
 INSERT_PREFIX = "INSERT OR IGNORE INTO {table} (prefix, inactive, sort, student_id) VALUES (?, ?, ?, ?)"
 
 
-def known_in(db: sqlite_utils.Database) -> Callable[[str, str], bool]:
+def known_in(db: Database) -> Callable[[str, str], bool]:
     """What a delta bundle may refer to without carrying it: orgs, users and classes already stored."""
     sql = {
         "org": "SELECT 1 FROM sis_orgs WHERE sourced_id = ?",
@@ -79,7 +79,7 @@ def known_in(db: sqlite_utils.Database) -> Callable[[str, str], bool]:
     return known
 
 
-def apply_bundle(db: sqlite_utils.Database, bundle: Bundle, progress: Progress | None = None) -> ImportCounts:
+def apply_bundle(db: Database, bundle: Bundle, progress: Progress | None = None) -> ImportCounts:
     """Write ``bundle`` into the store inside the caller's transaction; returns the counts."""
     say = progress or (lambda step, done, total: None)
     now = clock.to_db(clock.now())
@@ -298,7 +298,7 @@ def apply_bundle(db: sqlite_utils.Database, bundle: Bundle, progress: Progress |
     return counts
 
 
-def apply_staff(db: sqlite_utils.Database, bundle: Bundle) -> None:
+def apply_staff(db: Database, bundle: Bundle) -> None:
     """Teachers into the staff directory (another feature's table, so written in the swap's transaction:
     a district has a thousand or so, a few milliseconds)."""
     staff = [u for u in bundle.users if u.role in STAFF_ROLES]
@@ -321,7 +321,7 @@ def apply_staff(db: sqlite_utils.Database, bundle: Bundle) -> None:
             )
 
 
-def _teacher_rooms(db: sqlite_utils.Database, bundle: Bundle) -> dict[str, str]:
+def _teacher_rooms(db: Database, bundle: Bundle) -> dict[str, str]:
     """Each teacher's homeroom (its location, else its title), for the directory's room column."""
     classes = {c.sourced_id: c for c in bundle.classes if not c.deleted}
     out: dict[str, str] = {}

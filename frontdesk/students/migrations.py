@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 from frontdesk.students.importer import INDEX_COLUMNS, INSERT_PREFIX, index_rows
 
 
-def _students_0001_roster(db: sqlite_utils.Database) -> None:
+def _students_0001_roster(db: Database) -> None:
     db.execute(
         """CREATE TABLE sis_orgs (
             sourced_id TEXT PRIMARY KEY,
@@ -120,7 +119,7 @@ def _students_0001_roster(db: sqlite_utils.Database) -> None:
     )
 
 
-def _students_0002_movements(db: sqlite_utils.Database) -> None:
+def _students_0002_movements(db: Database) -> None:
     # Late arrivals, early releases and returns: what happened, when, why, who did it, to whom.
     db.execute(
         """CREATE TABLE student_movements (
@@ -162,7 +161,7 @@ def _students_0002_movements(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX student_authorisations_student ON student_authorisations(student_id)")
 
 
-def _students_0003_reunification(db: sqlite_utils.Database) -> None:
+def _students_0003_reunification(db: Database) -> None:
     db.execute(
         """CREATE TABLE reunifications (
             id INTEGER PRIMARY KEY,
@@ -194,7 +193,7 @@ def _students_0003_reunification(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX reunification_requests_run ON reunification_requests(reunification_id, status)")
 
 
-def _students_0004_prefixes(db: sqlite_utils.Database) -> None:
+def _students_0004_prefixes(db: Database) -> None:
     # Finding a student a keystroke at a time: every 1- to 4-letter start of each name word (and of the
     # number), in name order, so "ma" reads the first 20 index entries instead of ranking a thousand matches.
     db.execute(

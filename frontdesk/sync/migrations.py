@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _sync_0001_tables(db: sqlite_utils.Database) -> None:
+def _sync_0001_tables(db: Database) -> None:
     # seq numbers this desk's changes 1, 2, 3 … for good (AUTOINCREMENT: never reused, even once sent and
     # deleted): the hub keeps each (station, seq) once. body is the change's wire JSON (frontdesk.wire.sync).
     db.execute(

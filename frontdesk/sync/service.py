@@ -99,17 +99,25 @@ class SyncService:
         station: StationService,
         *,
         now: Callable[[], datetime] = clock.now,
+        outbox: Outbox | None = None,
+        remote: RemoteVisitStore | None = None,
     ):
+        """``outbox`` and ``remote``, when given, are already in place (the composition root attaches them
+        to the audit trail and the visits service as soon as those exist); otherwise they are made here."""
         self._store = store
         self._settings = settings
         self._visits = visits
         self._audit = audit
         self._station = station
         self._now = now
-        self.outbox = Outbox()
-        audit.add_listener(self.outbox.capture)
-        self.remote = RemoteVisitStore(store, audit, linked=self.linked, station=settings.get(STATION_NAME))
-        visits.attach_remote(self.remote)
+        if outbox is None:
+            outbox = Outbox()
+            audit.add_listener(outbox.capture)
+        self.outbox = outbox
+        if remote is None:
+            remote = RemoteVisitStore(store, audit, linked=self.linked, station=settings.get(STATION_NAME))
+            visits.attach_remote(remote)
+        self.remote = remote
         self._pullers: list[Puller] = []
         self._push_lock = threading.Lock()  # one push at a time in this process (in order)
         self._pull_lock = threading.Lock()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _core_0001_people_visits(db: sqlite_utils.Database) -> None:
+def _core_0001_people_visits(db: Database) -> None:
     db.execute(
         """CREATE TABLE people (
             id INTEGER PRIMARY KEY,

@@ -8,14 +8,13 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
-import sqlite_utils
-
 from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.limits import NAME_MAX, NOTE_MAX, check_field, check_name
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
+from frontdesk.store.database import Database
 from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
 
 if TYPE_CHECKING:
@@ -142,7 +141,7 @@ class VisitService:
             self._session.require(action)
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite_utils.Database]:
+    def _write(self) -> Iterator[Database]:
         """One immediate transaction for a change and its audit record (joining one already open)."""
         if self._audit is not None:
             with self._audit.transaction() as db:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.store import Migration
+from frontdesk.store.database import Database
 
 
-def _volunteers_0001_records(db: sqlite_utils.Database) -> None:
+def _volunteers_0001_records(db: Database) -> None:
     # name_key and dob tie a record to the people its visits are filed under (frontdesk.visits.name_keys).
     # Lists (activities, schools, training) are JSON arrays: a handful of words each, read whole.
     db.execute(
