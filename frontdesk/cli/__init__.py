@@ -65,6 +65,10 @@ COMMANDS = {
     **dict.fromkeys(["sis", "students"], "frontdesk.cli.students"),
     **dict.fromkeys(["backup", "restore", "encrypt"], "frontdesk.cli.backup"),
     "retention": "frontdesk.cli.retention",
+    "reunify": "frontdesk.cli.reunify",
+    "key": "frontdesk.cli.keys",
+    "sync": "frontdesk.cli.sync",
+    "district": "frontdesk.cli.district",
 }
 # The options before the command that take a value (their value is not the command).
 _VALUE_OPTIONS = ("--data-dir", "--user")
