@@ -139,86 +139,541 @@ VARIANTS = {
 }
 
 MALE = [
-    "James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph",
-    "Thomas", "Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Mark",
-    "Donald", "Steven", "Paul", "Andrew", "Joshua", "Kenneth", "Kevin", "Brian",
-    "George", "Timothy", "Ronald", "Edward", "Jason", "Jeffrey", "Ryan", "Jacob",
-    "Gary", "Nicholas", "Eric", "Jonathan", "Stephen", "Larry", "Justin", "Scott",
-    "Brandon", "Benjamin", "Samuel", "Gregory", "Alexander", "Frank", "Patrick",
-    "Raymond", "Jack", "Dennis", "Jerry", "Tyler", "Aaron", "José", "Adam",
-    "Nathan", "Henry", "Douglas", "Zachary", "Peter", "Kyle", "Noah", "Ethan",
-    "Jeremy", "Walter", "Christian", "Keith", "Roger", "Terry", "Austin", "Sean",
-    "Gerald", "Carl", "Harold", "Dylan", "Arthur", "Lawrence", "Jordan", "Jesse",
-    "Bryan", "Billy", "Bruce", "Gabriel", "Joe", "Logan", "Alan", "Juan", "Albert",
-    "Willie", "Elijah", "Wayne", "Randy", "Vincent", "Mason", "Roy", "Ralph",
-    "Bobby", "Russell", "Bradley", "Philip", "Eugene", "Francisco", "Luis",
-    "Carlos", "Jesús", "Miguel", "Alejandro", "Roberto", "Eduardo", "Ignacio",
-    "Mohammed", "Muhammad", "Ahmed", "Yusuf", "Omar", "Ali", "Hassan", "Wei",
-    "Jun", "Hiroshi", "Kenji", "Raj", "Arjun", "Vikram", "Sanjay", "Aleksandr",
-    "Dmitri", "Sergei", "Mikhail", "Zbigniew", "Krzysztof", "Giuseppe", "Marco",
-    "Luca", "Pierre", "Jean", "François", "Hans", "Jürgen", "Kwame", "Chinedu",
-    "Oluwaseun", "Tadeusz", "Bogdan", "Nguyen", "Minh", "Sean", "Theodore",
-    "Frederick", "Jonathan", "Francis",
+    "James",
+    "John",
+    "Robert",
+    "Michael",
+    "William",
+    "David",
+    "Richard",
+    "Joseph",
+    "Thomas",
+    "Charles",
+    "Christopher",
+    "Daniel",
+    "Matthew",
+    "Anthony",
+    "Mark",
+    "Donald",
+    "Steven",
+    "Paul",
+    "Andrew",
+    "Joshua",
+    "Kenneth",
+    "Kevin",
+    "Brian",
+    "George",
+    "Timothy",
+    "Ronald",
+    "Edward",
+    "Jason",
+    "Jeffrey",
+    "Ryan",
+    "Jacob",
+    "Gary",
+    "Nicholas",
+    "Eric",
+    "Jonathan",
+    "Stephen",
+    "Larry",
+    "Justin",
+    "Scott",
+    "Brandon",
+    "Benjamin",
+    "Samuel",
+    "Gregory",
+    "Alexander",
+    "Frank",
+    "Patrick",
+    "Raymond",
+    "Jack",
+    "Dennis",
+    "Jerry",
+    "Tyler",
+    "Aaron",
+    "José",
+    "Adam",
+    "Nathan",
+    "Henry",
+    "Douglas",
+    "Zachary",
+    "Peter",
+    "Kyle",
+    "Noah",
+    "Ethan",
+    "Jeremy",
+    "Walter",
+    "Christian",
+    "Keith",
+    "Roger",
+    "Terry",
+    "Austin",
+    "Sean",
+    "Gerald",
+    "Carl",
+    "Harold",
+    "Dylan",
+    "Arthur",
+    "Lawrence",
+    "Jordan",
+    "Jesse",
+    "Bryan",
+    "Billy",
+    "Bruce",
+    "Gabriel",
+    "Joe",
+    "Logan",
+    "Alan",
+    "Juan",
+    "Albert",
+    "Willie",
+    "Elijah",
+    "Wayne",
+    "Randy",
+    "Vincent",
+    "Mason",
+    "Roy",
+    "Ralph",
+    "Bobby",
+    "Russell",
+    "Bradley",
+    "Philip",
+    "Eugene",
+    "Francisco",
+    "Luis",
+    "Carlos",
+    "Jesús",
+    "Miguel",
+    "Alejandro",
+    "Roberto",
+    "Eduardo",
+    "Ignacio",
+    "Mohammed",
+    "Muhammad",
+    "Ahmed",
+    "Yusuf",
+    "Omar",
+    "Ali",
+    "Hassan",
+    "Wei",
+    "Jun",
+    "Hiroshi",
+    "Kenji",
+    "Raj",
+    "Arjun",
+    "Vikram",
+    "Sanjay",
+    "Aleksandr",
+    "Dmitri",
+    "Sergei",
+    "Mikhail",
+    "Zbigniew",
+    "Krzysztof",
+    "Giuseppe",
+    "Marco",
+    "Luca",
+    "Pierre",
+    "Jean",
+    "François",
+    "Hans",
+    "Jürgen",
+    "Kwame",
+    "Chinedu",
+    "Oluwaseun",
+    "Tadeusz",
+    "Bogdan",
+    "Nguyen",
+    "Minh",
+    "Sean",
+    "Theodore",
+    "Frederick",
+    "Jonathan",
+    "Francis",
 ]
 
 FEMALE = [
-    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan",
-    "Jessica", "Sarah", "Karen", "Lisa", "Nancy", "Betty", "Margaret", "Sandra",
-    "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Carol", "Amanda",
-    "Dorothy", "Melissa", "Deborah", "Stephanie", "Rebecca", "Sharon", "Laura",
-    "Cynthia", "Kathleen", "Amy", "Angela", "Shirley", "Anna", "Brenda", "Pamela",
-    "Emma", "Nicole", "Helen", "Samantha", "Katherine", "Christine", "Debra",
-    "Rachel", "Carolyn", "Janet", "Catherine", "Maria", "Heather", "Diane",
-    "Ruth", "Julie", "Olivia", "Joyce", "Virginia", "Victoria", "Kelly",
-    "Lauren", "Christina", "Joan", "Evelyn", "Judith", "Megan", "Andrea",
-    "Cheryl", "Hannah", "Jacqueline", "Martha", "Gloria", "Teresa", "Ann",
-    "Sara", "Madison", "Frances", "Kathryn", "Janice", "Jean", "Abigail",
-    "Alice", "Judy", "Sophia", "Grace", "Denise", "Amber", "Doris", "Marilyn",
-    "Danielle", "Beverly", "Isabella", "Theresa", "Diana", "Natalie", "Brittany",
-    "Charlotte", "Marie", "Kayla", "Alexis", "Lori", "Guadalupe", "Dolores",
-    "Josefina", "María", "Lucía", "Sofía", "Ximena", "Fatima", "Aisha",
-    "Mariam", "Leila", "Mei", "Yuki", "Priya", "Ananya", "Ekaterina",
-    "Yekaterina", "Olga", "Svetlana", "Agnieszka", "Małgorzata", "Giulia",
-    "Chiara", "Amélie", "Brigitte", "Ngozi", "Adaeze", "Alexandra", "Lan",
+    "Mary",
+    "Patricia",
+    "Jennifer",
+    "Linda",
+    "Elizabeth",
+    "Barbara",
+    "Susan",
+    "Jessica",
+    "Sarah",
+    "Karen",
+    "Lisa",
+    "Nancy",
+    "Betty",
+    "Margaret",
+    "Sandra",
+    "Ashley",
+    "Kimberly",
+    "Emily",
+    "Donna",
+    "Michelle",
+    "Carol",
+    "Amanda",
+    "Dorothy",
+    "Melissa",
+    "Deborah",
+    "Stephanie",
+    "Rebecca",
+    "Sharon",
+    "Laura",
+    "Cynthia",
+    "Kathleen",
+    "Amy",
+    "Angela",
+    "Shirley",
+    "Anna",
+    "Brenda",
+    "Pamela",
+    "Emma",
+    "Nicole",
+    "Helen",
+    "Samantha",
+    "Katherine",
+    "Christine",
+    "Debra",
+    "Rachel",
+    "Carolyn",
+    "Janet",
+    "Catherine",
+    "Maria",
+    "Heather",
+    "Diane",
+    "Ruth",
+    "Julie",
+    "Olivia",
+    "Joyce",
+    "Virginia",
+    "Victoria",
+    "Kelly",
+    "Lauren",
+    "Christina",
+    "Joan",
+    "Evelyn",
+    "Judith",
+    "Megan",
+    "Andrea",
+    "Cheryl",
+    "Hannah",
+    "Jacqueline",
+    "Martha",
+    "Gloria",
+    "Teresa",
+    "Ann",
+    "Sara",
+    "Madison",
+    "Frances",
+    "Kathryn",
+    "Janice",
+    "Jean",
+    "Abigail",
+    "Alice",
+    "Judy",
+    "Sophia",
+    "Grace",
+    "Denise",
+    "Amber",
+    "Doris",
+    "Marilyn",
+    "Danielle",
+    "Beverly",
+    "Isabella",
+    "Theresa",
+    "Diana",
+    "Natalie",
+    "Brittany",
+    "Charlotte",
+    "Marie",
+    "Kayla",
+    "Alexis",
+    "Lori",
+    "Guadalupe",
+    "Dolores",
+    "Josefina",
+    "María",
+    "Lucía",
+    "Sofía",
+    "Ximena",
+    "Fatima",
+    "Aisha",
+    "Mariam",
+    "Leila",
+    "Mei",
+    "Yuki",
+    "Priya",
+    "Ananya",
+    "Ekaterina",
+    "Yekaterina",
+    "Olga",
+    "Svetlana",
+    "Agnieszka",
+    "Małgorzata",
+    "Giulia",
+    "Chiara",
+    "Amélie",
+    "Brigitte",
+    "Ngozi",
+    "Adaeze",
+    "Alexandra",
+    "Lan",
 ]
 
 SURNAMES = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller",
-    "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson",
-    "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez",
-    "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis",
-    "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres",
-    "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall",
-    "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gómez", "Phillips",
-    "Evans", "Turner", "Díaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes",
-    "Stewart", "Morris", "Morales", "Murphy", "Cook", "Rogers", "Gutiérrez",
-    "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard",
-    "Ramos", "Kim", "Cox", "Ward", "Richardson", "Watson", "Brooks", "Chavez",
-    "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz", "Hughes", "Price",
-    "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster",
-    "Jiménez", "García", "Martínez", "Hernández", "López", "González", "Pérez",
-    "Sánchez", "Ramírez", "O'Brien", "O'Connor", "McDonald", "MacLeod",
-    "D'Angelo", "Van der Berg", "De la Cruz", "St. John", "Smith-Jones",
-    "García López", "Fernández Ruiz", "Wang", "Li", "Zhang", "Liu", "Chen",
-    "Yang", "Huang", "Zhao", "Wu", "Zhou", "Tran", "Le", "Pham", "Khan", "Ali",
-    "Hussain", "Ahmed", "Singh", "Kumar", "Sharma", "Ivanov", "Petrov",
-    "Smirnov", "Kuznetsov", "Wróblewski", "Kowalski", "Nowak", "Wiśniewski",
-    "Rossi", "Russo", "Ferrari", "Esposito", "Müller", "Schmidt", "Schneider",
-    "Dubois", "Lefèvre", "Okafor", "Adeyemi", "Mensah", "Tanaka", "Suzuki",
-    "Sato", "Yamamoto", "Cohen", "Levi", "Papadopoulos", "Johansson", "Larsen",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gómez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Díaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutiérrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "James",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Jiménez",
+    "García",
+    "Martínez",
+    "Hernández",
+    "López",
+    "González",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "O'Brien",
+    "O'Connor",
+    "McDonald",
+    "MacLeod",
+    "D'Angelo",
+    "Van der Berg",
+    "De la Cruz",
+    "St. John",
+    "Smith-Jones",
+    "García López",
+    "Fernández Ruiz",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Tran",
+    "Le",
+    "Pham",
+    "Khan",
+    "Ali",
+    "Hussain",
+    "Ahmed",
+    "Singh",
+    "Kumar",
+    "Sharma",
+    "Ivanov",
+    "Petrov",
+    "Smirnov",
+    "Kuznetsov",
+    "Wróblewski",
+    "Kowalski",
+    "Nowak",
+    "Wiśniewski",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Dubois",
+    "Lefèvre",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Yamamoto",
+    "Cohen",
+    "Levi",
+    "Papadopoulos",
+    "Johansson",
+    "Larsen",
 ]
 
-_ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "kl",
-           "l", "m", "n", "p", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w",
-           "z", "zh", "th", "y"]
+_ONSETS = [
+    "b",
+    "br",
+    "c",
+    "ch",
+    "d",
+    "dr",
+    "f",
+    "g",
+    "gr",
+    "h",
+    "j",
+    "k",
+    "kl",
+    "l",
+    "m",
+    "n",
+    "p",
+    "pr",
+    "r",
+    "s",
+    "sh",
+    "st",
+    "t",
+    "tr",
+    "v",
+    "w",
+    "z",
+    "zh",
+    "th",
+    "y",
+]
 _VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "ie", "y"]
-_CODAS = ["", "n", "r", "l", "s", "t", "k", "m", "nd", "rt", "sk", "v", "x",
-          "ck", "ll", "tt", "ng"]
-_SUFFIXES = ["", "", "", "son", "sen", "ov", "ova", "ski", "ez", "ini", "ek",
-             "berg", "mann", "ley", "ton", "ford", "ello", "escu", "ian", "opoulos"]
+_CODAS = ["", "n", "r", "l", "s", "t", "k", "m", "nd", "rt", "sk", "v", "x", "ck", "ll", "tt", "ng"]
+_SUFFIXES = [
+    "",
+    "",
+    "",
+    "son",
+    "sen",
+    "ov",
+    "ova",
+    "ski",
+    "ez",
+    "ini",
+    "ek",
+    "berg",
+    "mann",
+    "ley",
+    "ton",
+    "ford",
+    "ello",
+    "escu",
+    "ian",
+    "opoulos",
+]
 
-US_STATES = ["CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "NJ",
-             "VA", "WA", "AZ", "MA", "TN", "IN", "MO", "MD", "WI", "CO", "MN"]
+US_STATES = [
+    "CA",
+    "TX",
+    "FL",
+    "NY",
+    "PA",
+    "IL",
+    "OH",
+    "GA",
+    "NC",
+    "MI",
+    "NJ",
+    "VA",
+    "WA",
+    "AZ",
+    "MA",
+    "TN",
+    "IN",
+    "MO",
+    "MD",
+    "WI",
+    "CO",
+    "MN",
+]
 
 
 def _zipf_weights(n: int, s: float = 1.0) -> list[float]:
@@ -234,8 +689,7 @@ def _cum(weights: list[float]) -> list[float]:
 
 
 def strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", s)
-                   if not unicodedata.combining(c))
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
 
 class NamePool:
@@ -245,8 +699,10 @@ class NamePool:
         self.rng = rng
         synth = set()
         while len(synth) < n_synthetic_surnames:
-            parts = [rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
-                     for _ in range(rng.choice((1, 2, 2, 3)))]
+            parts = [
+                rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+                for _ in range(rng.choice((1, 2, 2, 3)))
+            ]
             name = "".join(parts) + rng.choice(_SUFFIXES)
             if 3 <= len(name) <= 16:
                 synth.add(name.capitalize())
@@ -254,13 +710,13 @@ class NamePool:
         rng.shuffle(synth)
         # common surnames head the distribution, synthetic ones form the long tail
         self.surnames = SURNAMES + synth
-        self._sur_cum = _cum(_zipf_weights(len(self.surnames), 0.95))
+        self._sur_cum = _cum(_zipf_weights(len(self.surnames), 0.7))
         self.male = list(MALE)
         self.female = list(FEMALE)
         rng.shuffle(self.male)
         rng.shuffle(self.female)
-        self._m_cum = _cum(_zipf_weights(len(self.male), 0.9))
-        self._f_cum = _cum(_zipf_weights(len(self.female), 0.9))
+        self._m_cum = _cum(_zipf_weights(len(self.male), 0.5))
+        self._f_cum = _cum(_zipf_weights(len(self.female), 0.5))
 
     def _pick(self, items, cum):
         return self.rng.choices(items, cum_weights=cum, k=1)[0]
@@ -304,7 +760,7 @@ def one_digit_off(rng: random.Random, d: _dt.date) -> _dt.date:
     for _ in range(100):
         pos = rng.choice([2, 3, 4, 5, 6, 7])  # century digits are rarely mistyped
         new = str(rng.choice([c for c in "0123456789" if c != s[pos]]))
-        t = s[:pos] + new + s[pos + 1:]
+        t = s[:pos] + new + s[pos + 1 :]
         nd = _valid(int(t[:4]), int(t[4:6]), int(t[6:]))
         if nd and 1900 <= nd.year <= 2015:
             return nd
@@ -325,7 +781,7 @@ def digits_transposed(rng: random.Random, d: _dt.date) -> _dt.date | None:
         pass
     rng.shuffle(opts)
     for i in opts:
-        t = s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        t = s[:i] + s[i + 1] + s[i] + s[i + 2 :]
         nd = _valid(int(t[:4]), int(t[4:6]), int(t[6:]))
         if nd and 1900 <= nd.year <= 2015:
             return nd
@@ -341,7 +797,7 @@ def far_date(rng: random.Random, d: _dt.date | None) -> _dt.date:
         if abs(nd.year - d.year) < 3:
             continue
         a, b = d.strftime("%Y%m%d"), nd.strftime("%Y%m%d")
-        if sum(x != y for x, y in zip(a, b)) <= 2:
+        if sum(x != y for x, y in zip(a, b, strict=True)) <= 2:
             continue
         return nd
 
@@ -370,21 +826,20 @@ def typo(rng: random.Random, s: str) -> str:
         nb = _NEIGH.get(c.lower()) or _KEYS
         r = rng.choice(nb)
         r = r.upper() if c.isupper() else r
-        return s[:i] + r + s[i + 1:]
+        return s[:i] + r + s[i + 1 :]
     if kind == "del":
-        return s[:i] + s[i + 1:]
+        return s[:i] + s[i + 1 :]
     if kind == "ins":
         return s[:i] + rng.choice(_NEIGH.get(c.lower()) or _KEYS) + s[i:]
     return s[:i] + c + s[i:]
 
 
 def transpose(rng: random.Random, s: str) -> str:
-    idx = [i for i in range(1, len(s) - 1)
-           if s[i].isalpha() and s[i + 1].isalpha() and s[i] != s[i + 1]]
+    idx = [i for i in range(1, len(s) - 1) if s[i].isalpha() and s[i + 1].isalpha() and s[i] != s[i + 1]]
     if not idx:
         return typo(rng, s)
     i = rng.choice(idx)
-    return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+    return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
 
 
 def punct_variant(s: str) -> str:
@@ -429,12 +884,12 @@ MATCH_CLASSES = [
 
 CLEAN_CLASSES = [
     ("random", 70),
-    ("namesake_diff_dob", 10),        # same full name as an entry with a DOB, far DOB
+    ("namesake_diff_dob", 10),  # same full name as an entry with a DOB, far DOB
     ("namesake_of_no_dob_entry", 6),  # same name as an entry without DOB
-    ("near_name_diff_dob", 6),        # one-letter-off name, far DOB
-    ("same_surname_same_dob", 3),     # relative: same surname & DOB, different given
-    ("same_given_same_dob", 3),       # same given name & DOB, different surname
-    ("namesake_diff_sex", 2),         # same name (unisex-ish), far DOB, other sex
+    ("near_name_diff_dob", 6),  # one-letter-off name, far DOB
+    ("same_surname_same_dob", 3),  # relative: same surname & DOB, different given
+    ("same_given_same_dob", 3),  # same given name & DOB, different surname
+    ("namesake_diff_sex", 2),  # same name (unisex-ish), far DOB, other sex
 ]
 
 
@@ -451,8 +906,13 @@ class Gen2:
         middle = self.pool.given(sex) if rng.random() < 0.55 else ""
         if middle == given:
             middle = ""
-        return {"given": given, "middle": middle, "surname": self.pool.surname(),
-                "dob": rand_date(rng), "sex": sex}
+        return {
+            "given": given,
+            "middle": middle,
+            "surname": self.pool.surname(),
+            "dob": rand_date(rng),
+            "sex": sex,
+        }
 
     def entries(self, n: int) -> list[dict]:
         rng = self.rng
@@ -462,23 +922,26 @@ class Gen2:
             r = rng.random()
             dob, dob_year = p["dob"].isoformat(), None
             if r < 0.12:
-                dob = None                      # list has no date of birth
+                dob = None  # list has no date of birth
             elif r < 0.16:
                 dob, dob_year = None, p["dob"].year  # list knows the year only
             e = {
                 "id": f"E{i:07d}",
-                "given": p["given"], "middle": p["middle"], "surname": p["surname"],
-                "dob": dob, "dob_year": dob_year,
+                "given": p["given"],
+                "middle": p["middle"],
+                "surname": p["surname"],
+                "dob": dob,
+                "dob_year": dob_year,
                 "sex": p["sex"] if rng.random() < 0.8 else None,
                 "state": rng.choice(US_STATES) if rng.random() < 0.25 else None,
                 "last4": f"{rng.randint(0, 9999):04d}" if rng.random() < 0.2 else None,
                 "aliases": [],
                 "_true_dob": p["dob"].isoformat(),  # ground truth, not list data
+                "_true_sex": p["sex"],
             }
             if rng.random() < 0.1:
                 a_sex = p["sex"]
-                e["aliases"].append({"given": self.pool.given(a_sex),
-                                     "surname": self.pool.surname()})
+                e["aliases"].append({"given": self.pool.given(a_sex), "surname": self.pool.surname()})
             out.append(e)
         return out
 
@@ -490,16 +953,27 @@ class Gen2:
         idn = f"{rng.randint(10**7, 10**9 - 1)}"
         if e["last4"]:
             idn = idn[:-4] + e["last4"]
-        return {"given": e["given"], "middle": e["middle"], "surname": e["surname"],
-                "dob": true_dob, "sex": e["sex"] or rng.choice("MF"),
-                "state": state, "id_number": idn, "source": "id"}
+        return {
+            "given": e["given"],
+            "middle": e["middle"],
+            "surname": e["surname"],
+            "dob": true_dob,
+            "sex": e["_true_sex"],
+            "state": state,
+            "id_number": idn,
+            "source": "id",
+        }
 
     def match(self, e: dict, cls: str) -> dict | None:
         rng = self.rng
         v = self._visitor_from_entry(e)
         listed_dob = _dt.date.fromisoformat(e["dob"]) if e["dob"] else None
-        needs_listed_dob = cls in ("dob_one_digit_off", "dob_day_month_swapped",
-                                   "dob_digits_transposed", "typo_plus_dob_off")
+        needs_listed_dob = cls in (
+            "dob_one_digit_off",
+            "dob_day_month_swapped",
+            "dob_digits_transposed",
+            "typo_plus_dob_off",
+        )
         if needs_listed_dob and listed_dob is None:
             return None
         if cls in ("entry_no_dob",) and not (e["dob"] is None and e["dob_year"] is None):
@@ -587,9 +1061,16 @@ class Gen2:
     def clean(self, entries: list[dict], cls: str, index: dict) -> dict | None:
         rng = self.rng
         p = self.person()
-        v = {"given": p["given"], "middle": p["middle"], "surname": p["surname"],
-             "dob": p["dob"], "sex": p["sex"], "state": rng.choice(US_STATES),
-             "id_number": f"{rng.randint(10**7, 10**9 - 1)}", "source": "id"}
+        v = {
+            "given": p["given"],
+            "middle": p["middle"],
+            "surname": p["surname"],
+            "dob": p["dob"],
+            "sex": p["sex"],
+            "state": rng.choice(US_STATES),
+            "id_number": f"{rng.randint(10**7, 10**9 - 1)}",
+            "source": "id",
+        }
         if cls == "random":
             pass
         else:
@@ -599,48 +1080,61 @@ class Gen2:
             if cls == "namesake_diff_dob":
                 if not has_dob:
                     return None
-                v.update(given=e["given"], middle=e["middle"], surname=e["surname"],
-                         sex=e["sex"] or v["sex"], dob=far_date(rng, listed))
+                v.update(
+                    given=e["given"],
+                    middle=e["middle"],
+                    surname=e["surname"],
+                    sex=e["_true_sex"],
+                    dob=far_date(rng, listed),
+                )
             elif cls == "namesake_of_no_dob_entry":
                 if has_dob:
                     return None
-                v.update(given=e["given"], middle=e["middle"], surname=e["surname"],
-                         sex=e["sex"] or v["sex"])
+                v.update(given=e["given"], middle=e["middle"], surname=e["surname"], sex=e["_true_sex"])
             elif cls == "near_name_diff_dob":
                 if not has_dob:
                     return None
-                v.update(given=e["given"], middle=e["middle"],
-                         surname=typo(rng, e["surname"]), sex=e["sex"] or v["sex"],
-                         dob=far_date(rng, listed))
+                v.update(
+                    given=e["given"],
+                    middle=e["middle"],
+                    surname=typo(rng, e["surname"]),
+                    sex=e["_true_sex"],
+                    dob=far_date(rng, listed),
+                )
             elif cls == "same_surname_same_dob":
                 if e["dob"] is None:
                     return None
                 g = self.pool.given(v["sex"])
-                if g == e["given"] or g in NICKNAMES.get(e["given"], []) \
-                        or e["given"] in NICKNAMES.get(g, []):
+                if g == e["given"] or g in NICKNAMES.get(e["given"], []) or e["given"] in NICKNAMES.get(g, []):
                     return None
-                v.update(surname=e["surname"], given=g, middle="",
-                         dob=_dt.date.fromisoformat(e["dob"]))
+                v.update(surname=e["surname"], given=g, middle="", dob=_dt.date.fromisoformat(e["dob"]))
             elif cls == "same_given_same_dob":
                 if e["dob"] is None:
                     return None
                 s = self.pool.surname()
                 if strip_accents(s).lower() == strip_accents(e["surname"]).lower():
                     return None
-                v.update(given=e["given"], sex=e["sex"] or v["sex"], surname=s,
-                         dob=_dt.date.fromisoformat(e["dob"]))
+                v.update(given=e["given"], sex=e["_true_sex"], surname=s, dob=_dt.date.fromisoformat(e["dob"]))
             elif cls == "namesake_diff_sex":
                 if not has_dob or e["sex"] is None:
                     return None
-                v.update(given=e["given"], middle="", surname=e["surname"],
-                         sex="F" if e["sex"] == "M" else "M", dob=far_date(rng, listed))
+                v.update(
+                    given=e["given"],
+                    middle="",
+                    surname=e["surname"],
+                    sex="F" if e["sex"] == "M" else "M",
+                    dob=far_date(rng, listed),
+                )
             else:
                 raise ValueError(cls)
         # a clean visitor must not be, by name *and* date, indistinguishable from
         # an entry with a full DOB (that would be a true-positive-looking stranger
         # no one could call clean) — redraw in that rare case
-        key = (strip_accents(v["given"]).lower(), strip_accents(v["surname"]).lower(),
-               v["dob"].isoformat() if v["dob"] else None)
+        key = (
+            strip_accents(v["given"]).lower(),
+            strip_accents(v["surname"]).lower(),
+            v["dob"].isoformat() if v["dob"] else None,
+        )
         if key in index:
             return None
         v["truth"], v["cls"], v["clean"] = None, cls, True
@@ -648,10 +1142,13 @@ class Gen2:
 
     def visitors(self, entries: list[dict], n_match: int, n_clean: int) -> list[dict]:
         rng = self.rng
-        index = {(strip_accents(e["given"]).lower(), strip_accents(e["surname"]).lower(),
-                  e["dob"]) for e in entries if e["dob"]}
+        index = {
+            (strip_accents(e["given"]).lower(), strip_accents(e["surname"]).lower(), e["dob"])
+            for e in entries
+            if e["dob"]
+        }
         out: list[dict] = []
-        names, w = zip(*MATCH_CLASSES)
+        names, w = zip(*MATCH_CLASSES, strict=True)
         made = 0
         while made < n_match:
             cls = rng.choices(names, weights=w, k=1)[0]
@@ -663,7 +1160,7 @@ class Gen2:
                 continue
             out.append(v)
             made += 1
-        names, w = zip(*CLEAN_CLASSES)
+        names, w = zip(*CLEAN_CLASSES, strict=True)
         made = 0
         while made < n_clean:
             cls = rng.choices(names, weights=w, k=1)[0]
@@ -683,14 +1180,12 @@ class Gen2:
         return out
 
 
-def generate(n_entries: int = 200_000, n_match: int = 20_000, n_clean: int = 100_000,
-             seed: int = 1) -> dict:
+def generate(n_entries: int = 200_000, n_match: int = 20_000, n_clean: int = 100_000, seed: int = 1) -> dict:
     """Return ``{"entries": [...], "visitors": [...]}`` (see module doc)."""
     g = Gen2(seed)
     entries = g.entries(n_entries)
     visitors = g.visitors(entries, n_match, n_clean)
-    return {"generator": "screening_gen2", "seed": seed,
-            "entries": entries, "visitors": visitors}
+    return {"generator": "screening_gen2", "seed": seed, "entries": entries, "visitors": visitors}
 
 
 def public_entry(e: dict) -> dict:
@@ -708,10 +1203,11 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     data = generate(a.entries, a.matches, a.clean, a.seed)
     data["entries"] = [public_entry(e) for e in data["entries"]]
-    f = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8")
-    json.dump(data, f, ensure_ascii=False)
-    if f is not sys.stdout:
-        f.close()
+    if a.out == "-":
+        json.dump(data, sys.stdout, ensure_ascii=False)
+    else:
+        with open(a.out, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False)
     return 0
 
 

@@ -43,6 +43,7 @@ from frontdesk.settings import (
     SCHOOL_NAME,
     SCREEN_MATCH,
     SCREEN_MAX_CHANCE,
+    SCREEN_NAME_ONLY_MAX_PEOPLE,
     SCREEN_NAMESAKES_MAX,
     SCREEN_POSSIBLE,
     STAFF_NAME,
@@ -169,6 +170,7 @@ class Services:
             store,
             thresholds,
             namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
+            name_only_max_people=lambda: settings.get(SCREEN_NAME_ONLY_MAX_PEOPLE),
             max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
         )
         decisions = DecisionService(
