@@ -88,12 +88,12 @@ def test_a_near_miss_date_is_weighed_by_how_many_people_carry_the_name(services,
 def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_person(services, tmp_path):
     """The list gives no date of birth: the name is all there is.
 
-    - the visitor carries the listed name itself: nothing tells them apart, however common the name (six
-      entries carry it here): a possible match for a person to decide, the card saying how many carry it;
+    - the visitor carries the listed name itself: a possible match for a person to decide while few
+      entries carry the name (three here), the card saying how many people carry it;
     - a name variant on top (a typo, a nickname): flagged for a rare name, not for a common one, unless a
       middle name both give and agree on makes the name rare again.
     """
-    rows = [["James", "", "Smith", ""]] * 3 + [["James", "", "Smith", f"1950-0{i}-01"] for i in range(1, 4)]
+    rows = [["James", "", "Smith", ""]] * 2 + [["James", "", "Smith", "1950-01-01"]]
     rows += [["Isabella", "", "Zhindklov", ""], ["Nancy", "", "Jones", ""], ["Nancy", "Quintessa", "Jones", ""]]
     rows += [[f"Filler{i}", "", f"Person{i}", "1960-01-01"] for i in range(200)]
     path = tmp_path / "list.csv"
@@ -105,7 +105,7 @@ def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_
     screener = services.screener
     dob = parse_dob("1984-02-19")
     common = screener.screen(Query("James", "Smith", dob=dob, sex="M"))
-    assert common.decision is Decision.POSSIBLE_MATCH and len(common.candidates) == 3
+    assert common.decision is Decision.POSSIBLE_MATCH and len(common.candidates) == 2
     words = next(e.words for e in common.candidates[0].evidence if e.field == "how common the name is")
     assert "the list gives no date of birth, so the name is all there is: about" in words
     assert "people in the US carry the name" in words
