@@ -151,8 +151,7 @@ SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
     "An entry without a date of birth that matches the visitor's name only with a variant (a typo, a "
     "nickname) is flagged only when about this many people in the US or fewer carry such a name, by the "
     "Census and SSA tables (a middle name both give and agree on counts: fewer people carry all three). "
-    "The listed name itself is always flagged for a person to decide; an ID number the list records "
-    "always finds the entry",
+    "An ID number the list records always finds the entry",
 )
 SCREEN_MAX_CHANCE = declare(
     "screening.max_chance_near_miss",
