@@ -19,6 +19,7 @@ MODULES = [
     "screening",
     "review",
     "screening_holdout",
+    "screening_gen2_bench",
     "bulk_work",
     "kiosk",
     "students",

@@ -298,7 +298,13 @@ class Services:
     def screener(self) -> Screener:
         from frontdesk.screening.match import Thresholds
         from frontdesk.screening.screener import Screener
-        from frontdesk.settings import SCREEN_MATCH, SCREEN_MAX_CHANCE, SCREEN_NAMESAKES_MAX, SCREEN_POSSIBLE
+        from frontdesk.settings import (
+            SCREEN_MATCH,
+            SCREEN_MAX_CHANCE,
+            SCREEN_NAME_ONLY_MAX_PEOPLE,
+            SCREEN_NAMESAKES_MAX,
+            SCREEN_POSSIBLE,
+        )
 
         settings = self.settings
         self.lists  # noqa: B018 - the list index is brought up to date before anyone is screened
@@ -310,6 +316,7 @@ class Services:
             self.store,
             thresholds,
             namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
+            name_only_max_people=lambda: settings.get(SCREEN_NAME_ONLY_MAX_PEOPLE),
             max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
         )
 

@@ -151,6 +151,16 @@ SCREEN_NAMESAKES_MAX = declare(
     "carry the name (middle names not contradicting): a name a registry holds many times says nothing "
     "about this visitor",
 )
+SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
+    "screening.name_only_max_people",
+    int,
+    300,
+    "Name-only matches: most people carrying the name",
+    "An entry without a date of birth that matches the visitor's name only with a variant (a typo, a "
+    "nickname) is flagged only when about this many people in the US or fewer carry such a name, by the "
+    "Census and SSA tables (a middle name both give and agree on counts: fewer people carry all three). "
+    "An ID number the list records always finds the entry",
+)
 SCREEN_MAX_CHANCE = declare(
     "screening.max_chance_near_miss",
     float,

@@ -25,7 +25,8 @@ _FORMATS = (zxingcpp.BarcodeFormat.PDF417, zxingcpp.BarcodeFormat.QRCode)
 
 @dataclass(frozen=True)
 class Found:
-    """A barcode found in an image: its kind ("pdf417" or "qr"), its raw bytes, the rotation that read it."""
+    """What an image holds: its kind ("pdf417", "qr", or "mrz" for a passport's / ID card's zone read by
+    OCR, whose ``data`` is the zone's lines as ASCII text), its raw bytes, the rotation that read it."""
 
     kind: str
     data: bytes
@@ -74,6 +75,30 @@ def find_barcode(image: Image.Image, *, deskew: bool = True) -> Found:
             "No licence barcode or badge code was found in the picture: hold the card flat and try again"
         )
     return found
+
+
+def find_id(image: Image.Image) -> Found:
+    """A licence barcode or badge QR (:func:`find_barcode`), else a machine-readable zone (Tesseract).
+
+    The one reader of an ID's picture: ``frontdesk id decode`` and the desk's camera panel both use it.
+    A zone comes back as ``Found("mrz", lines)``: its text goes to the same parser an MRZ reader's text
+    does, which verifies every check digit. Raises :class:`UnreadableIdError` when neither is found.
+    """
+    try:
+        return find_barcode(image)
+    except UnreadableIdError as no_barcode:
+        from scanners.mrz_image import find_mrz_text
+
+        try:
+            text = find_mrz_text(image)
+        except UnreadableIdError as no_zone:
+            if "Tesseract" in no_zone.message:  # say that OCR is missing rather than that nothing was there
+                raise
+            raise UnreadableIdError(
+                "No licence barcode, badge code or passport zone was found in the picture: hold the card or "
+                "page flat and try again"
+            ) from no_barcode
+        return Found("mrz", text.encode("ascii"))
 
 
 def estimate_skew(grey: Image.Image, limit: int = 20) -> float:

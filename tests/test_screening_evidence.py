@@ -85,6 +85,45 @@ def test_a_near_miss_date_is_weighed_by_how_many_people_carry_the_name(services,
     assert screener.screen(Query("James", "Smith", dob=parse_dob("1975-06-14"))).decision is not Decision.CLEAR
 
 
+def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_person(services, tmp_path):
+    """The list gives no date of birth: the name is all there is.
+
+    - the visitor carries the listed name itself: a possible match for a person to decide while few
+      entries carry the name (three here), the card saying how many people carry it;
+    - a name variant on top (a typo, a nickname): flagged for a rare name, not for a common one, unless a
+      middle name both give and agree on makes the name rare again.
+    """
+    rows = [["James", "", "Smith", ""]] * 2 + [["James", "", "Smith", "1950-01-01"]]
+    rows += [["Isabella", "", "Zhindklov", ""], ["Nancy", "", "Jones", ""], ["Nancy", "Quintessa", "Jones", ""]]
+    rows += [[f"Filler{i}", "", f"Person{i}", "1960-01-01"] for i in range(200)]
+    path = tmp_path / "list.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(["first_name", "middle_name", "last_name", "dob"])
+        w.writerows(rows)
+    import_csv(services.store, path, "Registry")
+    screener = services.screener
+    dob = parse_dob("1984-02-19")
+    common = screener.screen(Query("James", "Smith", dob=dob, sex="M"))
+    assert common.decision is Decision.POSSIBLE_MATCH and len(common.candidates) == 2
+    words = next(e.words for e in common.candidates[0].evidence if e.field == "how common the name is")
+    assert "the list gives no date of birth, so the name is all there is: about" in words
+    assert "people in the US carry the name" in words
+    # A typo that changes the sound of the first name, on a rare name: found (L: key) and flagged.
+    rare = screener.screen(Query("Iabella", "Zhindklov", dob=dob, sex="F"))
+    assert rare.decision is Decision.POSSIBLE_MATCH and "one letter different" in rare.candidates[0].evidence_text
+    # The same typo on a common name says nothing ...
+    assert screener.screen(Query("Nacny", "Jones", dob=dob, sex="F")).decision is Decision.CLEAR
+    # ... unless a rare middle name agrees.
+    with_middle = screener.screen(Query("Nacny", "Jones", "Quintessa", dob=dob, sex="F"))
+    assert [c.entry.middle_name for c in with_middle.candidates] == ["Quintessa"]
+    assert "with this middle name" in with_middle.candidates[0].evidence_text
+    # The setting moves the line: with 0 people allowed, a variant on a missing date is never enough.
+    strict = Screener(services.store, name_only_max_people=lambda: 0)
+    assert strict.screen(Query("Iabella", "Zhindklov", dob=dob, sex="F")).decision is Decision.CLEAR
+    assert strict.screen(Query("James", "Smith", dob=dob, sex="M")).decision is Decision.POSSIBLE_MATCH
+
+
 # --- sex, issuer and last 4 ---------------------------------------------------------------------------
 
 
@@ -137,11 +176,12 @@ def test_the_check_in_query_carries_what_the_id_gives():
 
 
 def test_the_same_id_finds_an_entry_whatever_the_spelling(services, tmp_path):
-    """A list without a date of birth and a first name typed so it sounds different: only the ID finds it."""
+    """A list without a date of birth and a first name typed so it sounds different: with a desk that never
+    flags a name variant on a missing date on its own (``name_only_max_people`` 0), only the ID finds it."""
     path = tmp_path / "list.csv"
     _write(path, [["Alberto", "Ramirez", "", "M", "IL", "0656"]])
     import_csv(services.store, path, "District")
-    screener = Screener(services.store)
+    screener = Screener(services.store, name_only_max_people=lambda: 0)
     typed = Query("Aberto", "Ramirez", dob=parse_dob("1952-01-29"), sex="M")
     assert screener.screen(typed).decision is Decision.CLEAR
     shown = Query("Aberto", "Ramirez", dob=parse_dob("1952-01-29"), sex="M", id_state="IL", id_last4="0656")

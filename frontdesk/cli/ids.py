@@ -50,25 +50,13 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _decode(args: argparse.Namespace) -> int:
     # zxing-cpp and Pillow load only for this command, so `frontdesk checkin` stays quick to start.
-    from scanners.idcard import UnreadableIdError
-    from scanners.image import find_barcode, load_image
+    from scanners.image import find_id, load_image
 
-    image = load_image(args.image)
-    try:
-        found = find_barcode(image)
-    except UnreadableIdError as no_barcode:
-        # No PDF417 or QR: a passport page or an ID card's back, with a machine-readable zone?
+    found = find_id(load_image(args.image))  # a licence barcode, a badge QR, or a passport's / card's zone
+    if found.kind == "mrz":
         from scanners.mrz import parse_mrz
-        from scanners.mrz_image import find_mrz_text
 
-        try:
-            text = find_mrz_text(image)
-        except UnreadableIdError:
-            raise UnreadableIdError(
-                "No licence barcode, badge code or passport zone was found in the picture: hold the card or "
-                "page flat and try again"
-            ) from no_barcode
-        _print(parse_mrz(text).to_json())
+        _print(parse_mrz(found.data.decode("ascii")).to_json())
         return 0
     if found.kind == "qr":
         code = found.badge_code

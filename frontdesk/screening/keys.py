@@ -27,14 +27,19 @@ visitor's year: a list that gives only the year allows one name variant (a typo,
 and keeps the rows whose date part can agree with theirs. The same scan counts the visitor's namesakes on
 the lists, which the screener uses to judge how likely a near-miss date is by chance.
 
+``L:<surname code>:<first initial>`` and ``F:<first-name code>:<surname initial>`` — every entry without
+any date of birth: a typo that changes the sound of one name (Iabella for Isabella, Nieklson for Nielson)
+still meets it through the other name and the first letter of the mistyped one, which typing errors
+rarely touch. The screener then weighs such a variant against how common the name is.
+
 ``I:<issuer>:<last 4>`` — every entry whose list records the person's ID: a visitor showing an ID from the
 same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
 and the scorer then asks only that both names be related.
 
 Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
 one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
-An entry without any date is only found through ``N:`` keys: a typo that changes a name's sound code
-and a list with no date of birth leave too little to go on.
+An entry without any date is found through ``N:``, ``L:`` and ``F:`` keys: a typo in the first letter of
+a name that also changes its sound code, with no date of birth on the list, leaves too little to go on.
 """
 
 from __future__ import annotations
@@ -53,10 +58,11 @@ from frontdesk.screening.names import (
     first_word,
     phonetic,
     surname_codes,
+    surname_forms,
 )
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current).
-KEY_VERSION = 6  # 6: I: keys (issue 19)
+KEY_VERSION = 7  # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date
 
 
 def id_key(state: str, last4: str) -> str | None:
@@ -89,11 +95,30 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: Dob, middle: 
         if exact:
             keys.update(exact + t for t in codes | firsts)
         keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in firsts)
+    if not dob.known:
+        for given, surname in names:
+            keys.update(loose_keys(first_word(given), surname_forms(surname)[3], surname_codes(surname)))
     if not dob.known and middle:
         # Without a date only N: keys find an entry: file it under its middle name too, for a visitor
         # who goes by it (the E: and Y: keys meet such a visitor through the surname).
         codes, middles = surname_codes(last), entry_first_codes(first_word(middle))
         keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
+    return keys
+
+
+def loose_keys(first: str, last_forms: Iterable[str], last_codes: Iterable[str]) -> set[str]:
+    """The ``L:`` and ``F:`` keys of a name (``first`` folded; the surname's forms and sound codes)."""
+    keys = {f"L:{c}:{first[:1]}" for c in last_codes if c and first}
+    initials = {f[:1] for f in last_forms if f}
+    keys.update(f"F:{f}:{i}" for f in entry_first_codes(first) for i in initials if f)
+    return keys
+
+
+def loose_key_visitor(name: Name) -> set[str]:
+    """The ``L:`` and ``F:`` keys a visitor's name looks up (their first name's codes and nickname groups)."""
+    keys = {f"L:{c}:{name.first[:1]}" for c in name.last_codes if c and name.first}
+    initials = {f[:1] for f in name.last_forms if f}
+    keys.update(f"F:{f}:{i}" for f in first_codes(name.first) for i in initials if f)
     return keys
 
 
@@ -141,6 +166,7 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
             exact_keys.update(f"E:{stamp}:{t}" for t in tokens)
         if dob.known:
             year_keys.update(f"Y:{dob.year}:{t}" for t in tokens)
+        exact_keys.update(loose_key_visitor(name))
         for c in sorted(name.last_codes):
             for f in sorted(first_codes(name.first)):
                 prefix = f"N:{c}:{f}:"

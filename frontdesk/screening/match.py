@@ -291,6 +291,17 @@ def _same_key(q: Name, e: Name) -> bool:
     )
 
 
+def _loose_key(q: Name, e: Name) -> bool:
+    """True when both names file under one ``L:`` or ``F:`` key (an entry without a date): the surnames
+    sound alike and the first names start with one letter, or the first names sound alike (or share a
+    nickname group) and a form of each surname starts with one letter."""
+    if q.first[:1] and q.first[:1] == e.first[:1] and q.last_codes & e.last_codes:
+        return True
+    if not first_codes(q.first) & entry_first_codes(e.first):
+        return False
+    return bool({f[:1] for f in q.last_forms if f} & {f[:1] for f in e.last_forms if f})
+
+
 def parse_alias(alias: str) -> Name:
     """An alias as written ("Bobby Jones", "Jones, Bobby", "Bobby J. Jones") as a name."""
     first, middle, last = alias_parts(alias)
@@ -381,7 +392,12 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
             found = score_name(q_name, e_name, least)
             if found is None:
                 continue
-            if keyed_only and not _same_key(q_name, e_name) and not _all_but_exact(q_name, e_name):
+            if (
+                keyed_only
+                and not _same_key(q_name, e_name)
+                and not _all_but_exact(q_name, e_name)
+                and not (not entry.dob.known and _loose_key(q_name, e_name))
+            ):
                 continue
             if not same_id and not _few_enough_changes(found[1], swapped, dob_rel):
                 continue

@@ -37,8 +37,9 @@ from frontdesk.screening.keys import id_key, lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
 from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
-from frontdesk.screening.population import Commonness, commonness
-from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAMESAKES_MAX
+from frontdesk.screening.names import fold
+from frontdesk.screening.population import Commonness, commonness, given_share
+from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -138,6 +139,40 @@ def _common_name_words(relation: str, visitor: Dob, counts: DobCounts, chance: f
     return words
 
 
+INITIAL_SHARE = 0.05  # about one person in twenty shares a middle initial
+
+
+def _name_only_strangers(query: Query, entry: Entry, middle: str | None, people: Commonness) -> tuple[float, str]:
+    """About how many people in the US would match this entry without a date of birth as the visitor
+    does, and the words for the card.
+
+    The visitor's first and last name by the Census and SSA tables; for a name variant (a nickname, a
+    typo) at least as many as carry the listed name, since any of them would match as well. A middle name
+    both give and agree on (the same, or the same initial) divides them by how common it is."""
+    strangers = people.bearers
+    if middle is None:  # a name variant: whoever carries the listed name matches too
+        listed = commonness(entry.first_name, entry.last_name, entry.sex or query.sex)
+        strangers = max(strangers, listed.bearers)
+    what = "the name"
+    mine, theirs = fold(query.middle_name).split()[:1], fold(entry.middle_name).split()[:1]
+    if (
+        mine
+        and theirs
+        and (mine[0] == theirs[0] or min(len(mine[0]), len(theirs[0])) == 1 and mine[0][0] == theirs[0][0])
+    ):
+        if len(mine[0]) > 1 and len(theirs[0]) > 1:
+            strangers *= given_share(mine[0], query.sex)
+            what = "the name with this middle name"
+        else:
+            strangers *= INITIAL_SHARE
+            what = "the name with this middle initial"
+    many = "likely fewer than 1 person" if strangers < 1 else f"about {max(1, round(strangers)):,} people"
+    return (
+        strangers,
+        f"; the list gives no date of birth, so the name is all there is: {many} in the US carry {what}",
+    )
+
+
 class Screener:
     """Screens visitors against every list in the store."""
 
@@ -148,12 +183,14 @@ class Screener:
         today: Callable[[], date] = _today,
         namesakes_max: Callable[[], int] = lambda: SCREEN_NAMESAKES_MAX.default,
         max_chance: Callable[[], float] = lambda: SCREEN_MAX_CHANCE.default,
+        name_only_max_people: Callable[[], int] = lambda: SCREEN_NAME_ONLY_MAX_PEOPLE.default,
     ):
         self._store = store
         self._thresholds = thresholds
         self._today = today
         self._namesakes_max = namesakes_max
         self._max_chance = max_chance
+        self._name_only_max_people = name_only_max_people
         self._sizes: tuple[int | None, DobCounts] = (None, DobCounts())
 
     def list_sizes(self) -> DobCounts:
@@ -278,16 +315,25 @@ class Screener:
                 if middle != "agrees":  # a shared middle name is rarer than the tables can say
                     counts = counts.at_least(expected)
                 names = "this name and middle name" if middle == "agrees" else "this name"
+            alone = ""
             if relation == "unknown":
-                if query.dob.known and counts.total > self._namesakes_max():
-                    continue  # name alone, the list has no date, and the name is common there
                 chance = None
+                strangers, alone = _name_only_strangers(query, entry, middle, people)
+                # The name alone is flagged only while few entries on the lists carry it: flagging every
+                # namesake of an entry without a date flagged a quarter of the clean visitors against a
+                # million entries (measured, docs/benchmarks/screening.md). A name variant on top of a
+                # missing date is two weak clues: also only while few people in the US carry such names.
+                if query.dob.known:
+                    if counts.total > self._namesakes_max():
+                        continue  # name alone, the list has no date, and the name is common there
+                    if middle is None and strangers > self._name_only_max_people():
+                        continue  # so many people carry the name that it says nothing about this visitor
             else:
                 chance = chance_of_near_miss(relation, query.dob, counts)
                 if chance > self._max_chance():
                     continue
             words = _common_name_words(relation, query.dob, counts, chance, names)
-            words += f"; in the US population, {people.words}"
+            words += f"; in the US population, {people.words}{alone}"
             how_common = FieldEvidence("how common the name is", "rare" if counts.total <= 2 else "common", words)
             found.append(replace(candidate, evidence=(*candidate.evidence, how_common)))
         found.sort(key=lambda c: (-c.score, c.entry.id))

@@ -1,4 +1,9 @@
-"""The camera panel: a live preview, "Take photo" for the badge, and "Read ID barcode" from the picture.
+"""The camera panel: a live preview, "Take photo" for the badge, and "Read ID" from the picture.
+
+"Read ID" finds a licence's PDF417 in the frame, else a passport's or ID card's machine-readable zone
+(Tesseract OCR): both through :func:`scanners.image.find_id`, the reader ``frontdesk id decode`` uses. A
+zone's lines are emitted as text, the same text an MRZ reader in keyboard mode types, so they go through
+the same parser and its check digits.
 
 It works with any :class:`scanners.camera.FrameSource`: the QtMultimedia camera (``ui.scanning.camera_qt``) at a
 desk, the FakeCamera in demo mode and tests. Decoding (up to a second for a tilted card) runs off the GUI
@@ -13,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from frontdesk.errors import DeviceError
 from scanners.camera import FrameSource, photo_bytes
-from scanners.image import find_barcode
+from scanners.image import find_id
 from ui.tasks import run_task
 
 
@@ -25,10 +30,12 @@ def _pixmap(frame) -> QPixmap:
 
 
 class CameraPanel(QWidget):
-    """Preview plus two buttons. Emits :attr:`photo_taken` (JPEG bytes) and :attr:`barcode_read` (raw bytes)."""
+    """Preview plus two buttons. Emits :attr:`photo_taken` (JPEG bytes), :attr:`barcode_read` (a PDF417's raw
+    bytes) or :attr:`mrz_read` (a machine-readable zone's lines, as text)."""
 
     photo_taken = Signal(bytes)
     barcode_read = Signal(bytes)
+    mrz_read = Signal(str)
     read_failed = Signal(str)
 
     def __init__(self, camera: FrameSource, parent: QWidget | None = None):
@@ -41,8 +48,12 @@ class CameraPanel(QWidget):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.photo_button = QPushButton("Take photo")
         self.photo_button.setAccessibleName("Take the visitor's photo")
-        self.read_button = QPushButton("Read ID barcode")
-        self.read_button.setAccessibleName("Read the ID barcode with the camera")
+        self.read_button = QPushButton("Read ID")
+        self.read_button.setAccessibleName("Read the ID's barcode or the passport's zone with the camera")
+        self.read_button.setToolTip(
+            "Hold the back of a licence (its barcode), or a passport page or ID card with the lines of "
+            "letters and '<' at the bottom, flat in front of the camera"
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preview)
@@ -91,7 +102,7 @@ class CameraPanel(QWidget):
             self.read_failed.emit(exc.message)
             return
         self.read_button.setEnabled(False)
-        run_task(lambda: find_barcode(frame), self._on_decoded)
+        run_task(lambda: find_id(frame), self._on_decoded)
 
     def _on_decoded(self, found, error) -> None:
         self.read_button.setEnabled(True)
@@ -99,5 +110,7 @@ class CameraPanel(QWidget):
             self.read_failed.emit(getattr(error, "message", str(error)))
         elif found.kind == "pdf417":
             self.barcode_read.emit(found.data)
+        elif found.kind == "mrz":
+            self.mrz_read.emit(found.data.decode("ascii"))
         else:
             self.read_failed.emit("That is a badge code, not an ID: scan the back of the licence")

@@ -123,11 +123,13 @@ class IdScanController(QObject):
         self.window.form.first_name.setFocus()
 
     def attach_camera(self, panel) -> None:
-        """Add the camera panel: its photo goes with the visitor, its barcode read is a scan like any other."""
+        """Add the camera panel: its photo goes with the visitor, its barcode or zone read is a scan like any
+        other (a zone's text is what an MRZ reader in keyboard mode would have typed)."""
         self.camera_panel = panel
         self.window.form_actions.addWidget(panel)
         panel.photo_taken.connect(self.on_photo_taken)
         panel.barcode_read.connect(self.on_bytes_scanned)
+        panel.mrz_read.connect(self.on_text_scanned)
         panel.read_failed.connect(self.on_camera_read_failed)
 
     @Slot(bytes)
