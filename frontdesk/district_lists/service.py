@@ -134,7 +134,8 @@ def snapshot_entry(record: dict) -> NewEntry:
     """
     get = record.get
     first, middle, last, reason, notes, sex, id_state, id_last4 = values = [get(n) or "" for n in _SNAPSHOT_TEXT]
-    dob, kind, valid_from, valid_until = (get("dob") or "", get("kind") or "", get("valid_from"), get("valid_until"))
+    dob, kind = get("dob") or "", get("kind") or ""
+    valid_from, valid_until = get("valid_from"), get("valid_until")
     if not all(type(v) is str for v in values) or type(dob) is not str or type(kind) is not str:
         bad = next(n for n in (*_SNAPSHOT_TEXT, "dob", "kind") if not isinstance(get(n) or "", str))
         raise InputError(f"a list entry's {bad} must be text")
