@@ -106,6 +106,13 @@ def run() -> str:
         return "meets the target" if seconds <= target else "**misses the target**"
 
     rate = count / full
+    full_verdict = verdict(full, 60)
+    if count < 1_000_000:  # the target is for a million entries: say what this rate would give, never "meets"
+        projected = 1_000_000 / rate
+        full_verdict = (
+            f"not measured at 1,000,000: at this rate ~{projected:.0f} s (linear, so optimistic: the index "
+            f"grows), which {'would meet' if projected <= 60 else '**would miss**'} the target"
+        )
     return f"""
 A {count:,}-entry district list imported at the hub with `frontdesk district barred import` ({hub_import:.1f} s,
 SQLite), then pulled by a desk that had none: a streamed snapshot ({size / 1e6:.0f} MB of newline-delimited
@@ -116,7 +123,7 @@ Load average before the pull {load_before}; after it {load_full}.
 
 | measure | time | target | |
 |---|---|---|---|
-| **{count:,} entries to an empty desk** | **{full:.1f} s** ({rate:,.0f}/s) | ≤ 60 s | {verdict(full, 60)} |
+| **{count:,} entries to an empty desk** | **{full:.1f} s** ({rate:,.0f}/s) | ≤ 60 s (1,000,000) | {full_verdict} |
 | **a 100-entry change** | **{change:.2f} s** ({changed} changes applied) | ≤ 2 s | {verdict(change, 2)} |
 | baseline: the snapshot's bytes streamed, not applied | {stream_only:.1f} s | | |
 | baseline: a pull with nothing to do | {idle:.3f} s | | |

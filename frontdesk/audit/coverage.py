@@ -65,6 +65,17 @@ def digest_of(db, table: str, ids: list[int]) -> int:
     return total
 
 
+def digest_of_values(rows: Iterable[Iterable[Any]]) -> int:
+    """:func:`digest_of` from the covered values as written (no read back): for a bulk copy's own rows.
+
+    Each row must be the table's ``COVERED`` columns in order, with the values SQLite will return for them.
+    """
+    total = 0
+    for row in rows:
+        total += int(row_hash(row), 16)
+    return total % _MOD
+
+
 def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
     """Every covered row deleted, changed or added outside the application, in words (empty: all agree).
 
