@@ -47,7 +47,8 @@ from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import Store
 from frontdesk.wire.lists import ListEntry
 
-SNAPSHOT_STEP = 2000  # entries per short transaction of a snapshot (a few tens of ms of the write lock)
+# Entries per short transaction of a snapshot, as the desk's own imports: a check-in waits behind one at most.
+SNAPSHOT_STEP = 500
 SNAPSHOT_PAUSE = 0.005  # seconds between two steps: a waiting check-in gets the lock here
 SNAPSHOT_CACHE_KB = 65536  # page cache while a snapshot is filed (the default 2 MB thrashes on the index)
 CHANGE_STEP = 200  # changes per short transaction
