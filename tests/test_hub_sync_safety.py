@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from frontdesk.sync.remote import state_get
 from tests.hub_sync_support import Desk, Hub, exactly_once, hub_on_site
 
 SCHOOL = "Maple Grove Elementary"
@@ -69,9 +70,11 @@ def test_a_desk_restored_from_an_older_backup_loses_nothing_at_the_hub(hub, tmp_
     services = desk.services()
     try:
         actions = [r.action for r in services.audit.records()]
+        restored = state_get(services.store.db, "restored")
     finally:
         services.close()
     assert "sync.renumbered" in actions
+    assert restored is False  # pulls waited for a push after the restore; that is settled now
 
 
 def test_a_change_the_hub_refuses_is_parked_and_the_rest_goes_up(hub, tmp_path):

@@ -99,6 +99,11 @@ class Outbox:
             return  # ... nor a district list swapped in or retired here (its records say "district": True)
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
+        if kind == "backup.restored":  # the numbers the hub holds may run ahead now: push before pulling
+            db.execute(
+                "INSERT INTO sync_state (key, value) VALUES ('restored', 'true') "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            )
         if kind == "visit.check_in":
             visit_id = _visit_id(record)
             row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None

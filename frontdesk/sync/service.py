@@ -190,6 +190,8 @@ class SyncService:
                 "SELECT seq, kind, subject, made_at, body FROM sync_outbox ORDER BY seq LIMIT ?", [batch]
             ).fetchall()
             if not rows:
+                if state_get(self._store.db, "restored"):
+                    self._set_state(restored=False)  # the hub has answered for everything since the restore
                 return sent
             changes = [
                 {"seq": r[0], "kind": r[1], "subject": r[2], "made_at": r[3], "body": json.loads(r[4])}
@@ -360,6 +362,11 @@ class SyncService:
             if push:
                 with self._push_lock:
                     pushed = self.push(client)
+            if pull and not push and state_get(self._store.db, "restored"):
+                # Restored from a backup: the push settles the numbering first (see _renumber), so a pull
+                # never maps a visit this desk lost onto the new one that took its id.
+                with self._push_lock:
+                    pushed += self.push(client)
             if pull:
                 with self._pull_lock:
                     pulled = self.pull(client, wait=wait)
