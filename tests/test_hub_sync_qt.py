@@ -60,3 +60,27 @@ def test_the_other_desks_visitor_appears_on_the_on_site_list(qtbot, hub, side_wi
     hub.kill()  # the hub goes away: the desk says so, and keeps working alone
     qtbot.waitUntil(lambda: desk.hub.label.text().startswith("Hub: offline since"), timeout=30_000)
     assert "Main office" in services.visits.remote_gaps()
+
+
+def test_reprint_of_another_desks_visitor_is_refused_plainly(qtbot, hub, side_window, tmp_path):
+    desk, services = side_window
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    main.sync()
+    desk.hub.start()
+    model = desk.window.onsite_model
+    qtbot.waitUntil(lambda: any(v.visitor.full_name == "Avery Testwood" for v in model.items()), timeout=20_000)
+    row = next(i for i, v in enumerate(model.items()) if v.visitor.full_name == "Avery Testwood")
+    desk.window.onsite_table.selectRow(row)
+    assert desk.window.selected_visit().id < 0  # another desk's visit
+
+    desk.badge_printing.reprint_action.trigger()  # right-click › Reprint badge on the on-site table
+    text = desk.window.message.text()
+    assert "Avery Testwood was checked in at Main office" in text and "reprint the badge there" in text
+
+    # The service refuses the same way (the CLI and any other caller), and records no print of it.
+    from frontdesk.badges.service import Outcome
+
+    result = services.badges.print_badge(desk.window.selected_visit(), services.badges.printer())
+    assert result.outcome is Outcome.FAILED and "checked in at Main office" in result.message
+    assert services.store.db.execute("SELECT COUNT(*) FROM badge_prints").fetchone()[0] == 0

@@ -49,6 +49,7 @@ from district.console.sound import alarm_wav
 from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 from district.hub import notify as hub_notify
+from district.hub import retention as hub_retention
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
 from district.hub.sync_routes import routes as hub_sync_routes
@@ -809,6 +810,7 @@ def create_app(
             asyncio.create_task(load_inbox_marks()),
         ]
         tasks += hub_notify.background(service)  # desk-offline notices (issue 20), when configured
+        tasks += hub_retention.background(service)  # the district's retention, daily (issue 16)
         if service.forward_url:
             tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
         try:

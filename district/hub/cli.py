@@ -94,6 +94,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     _db_option(p)
     p.set_defaults(run=_command(_staff_add))
 
+    retention = sub.add_parser("retention", help="the district's retention settings applied at the hub")
+    rsub = retention.add_subparsers(dest="retention_command", required=True)
+    p = rsub.add_parser("apply", help="remove the visits and changes the retention settings no longer keep")
+    p.add_argument("--dry-run", action="store_true", help="show what would go, remove nothing")
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p.set_defaults(run=_command(_retention_apply))
+
     try:
         from district.hub.visits_cli import register_visits
     except ImportError:  # the visits the hub receives arrive with hub-sync
@@ -294,4 +302,30 @@ def _staff_add(args: argparse.Namespace) -> int:
     finally:
         service.close()
     print(f"{member.username!r} added as district {member.role}; they sign in at the hub's /district/ screen")
+    return 0
+
+
+def _retention_apply(args: argparse.Namespace) -> int:
+    from district.hub.retention import HubRetention
+
+    service = _open(args)
+    try:
+        report = HubRetention(service.db).apply(dry_run=args.dry_run, actor=_actor())
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+        return 0
+    verb = "would remove" if args.dry_run else "removed"
+    for s in report.schools:
+        if s.anything:
+            print(
+                f"{s.school}: {verb} {s.visits} visits, {s.visit_changes} visit changes, "
+                f"{s.other_changes} other changes (visits before {s.visits_before or '-'}, "
+                f"audit before {s.audit_before or '-'})"
+            )
+    print(
+        f"Retention at the hub: {verb} {report.total('visits')} visits, {report.total('visit_changes')} visit "
+        f"changes, {report.total('other_changes')} other changes"
+    )
     return 0

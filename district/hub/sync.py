@@ -21,11 +21,24 @@ from typing import Any
 from district import clock
 from district.console.auth import Forbidden, Station
 from district.console.db import Database, Tx
-from district.errors import InputError
+from district.errors import ConflictError, InputError
 from frontdesk.wire import sync as wire
 
 PULL_LIMIT = 1000
 PULL_MARK_EVERY_S = 60.0
+
+
+class SyncConflict(ConflictError):
+    """A desk sent a number the hub already holds for something else (a desk restored from an older backup).
+
+    Answered 409 with ``details`` (``seq``, ``last_seq``, and for a visit ``visit_id`` and ``last_visit_id``):
+    the desk renumbers its unsent changes (and visits) above the hub's and sends them again. Nothing of the
+    push is stored, so nothing is dropped as a "repeat" that was not one.
+    """
+
+    def __init__(self, message: str, details: dict[str, Any]):
+        super().__init__(message)
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class HubSync:
                     ],
                 )
                 if row is None:
+                    self._check_repeat(tx, station, change, text)
                     duplicates += 1
                     continue
                 stored += 1
@@ -94,10 +108,45 @@ class HubSync:
             acked = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
         return PushResult(int(acked[0]) if acked else 0, stored, duplicates)
 
+    def _check_repeat(self, tx: Tx, station: Station, change: dict[str, Any], text: str) -> None:
+        """A (station, seq) the hub holds: a true repeat (same change) or a reused number (SyncConflict)."""
+        held = tx.one(
+            "SELECT kind, subject, body, made_at FROM hub_changes WHERE station_id = ? AND seq = ?",
+            [station.station_id, change["seq"]],
+        )
+        if held is None or (held[0], held[1], held[2], held[3]) == (
+            change["kind"],
+            change["subject"] or "",
+            text,
+            change["made_at"],
+        ):
+            return
+        raise SyncConflict(
+            f"change {change['seq']} is not the change the hub holds under that number (a desk restored "
+            "from an older backup?): renumber the unsent changes",
+            {"seq": change["seq"], **self._highest(tx, station)},
+        )
+
+    def _highest(self, tx: Tx, station: Station) -> dict[str, int]:
+        # As before this push (its own rows, inserted so far in this transaction, are rolled back).
+        seq = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
+        visit = tx.one("SELECT MAX(visit_id) FROM hub_visits WHERE station_id = ?", [station.station_id])
+        return {"last_seq": int(seq[0] or 0) if seq else 0, "last_visit_id": int(visit[0] or 0)}
+
     def _apply(self, tx: Tx, station: Station, change: dict[str, Any], rev: int) -> None:
         kind, body = change["kind"], change["body"]
         if kind == "visit.check_in":
             v = body["visit"]
+            held = tx.one(
+                "SELECT badge_code, checked_in_at FROM hub_visits WHERE station_id = ? AND visit_id = ?",
+                [station.station_id, v["visit_id"]],
+            )
+            if held is not None and (held[0], held[1]) != (v["badge_code"], v["checked_in_at"]):
+                raise SyncConflict(
+                    f"visit {v['visit_id']} of this desk is another visit at the hub (a desk restored from an "
+                    "older backup?): renumber the unsent visits",
+                    {"seq": change["seq"], "visit_id": v["visit_id"], **self._highest(tx, station)},
+                )
             tx.execute(
                 "INSERT INTO hub_visits (station_id, visit_id, school, name, name_key, dob, category, purpose, "
                 "host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, rev) "

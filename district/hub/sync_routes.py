@@ -24,7 +24,7 @@ from starlette.routing import Route
 from district.console.auth import Forbidden
 from district.errors import InputError
 from district.hub.context import AppContext
-from district.hub.sync import HubSync
+from district.hub.sync import HubSync, SyncConflict
 
 SYNC_THREADS = 4
 MAX_WAIT_S = 25.0
@@ -54,7 +54,10 @@ def routes(app_ctx: AppContext) -> list[Route]:
         raw = await request.body()  # first: station_of's disconnect check would swallow the body
         station, _ = await app_ctx.station_of(request)
         body = app_ctx.parse_json(request, raw)
-        result = await run(hub.push, station, body)
+        try:
+            result = await run(hub.push, station, body)
+        except SyncConflict as exc:  # 409 with what the desk needs to renumber
+            return JSONResponse({"error": exc.message, **exc.details}, status_code=409)
         if result.stored:
             wake(station.school)
         return JSONResponse(result.as_json())

@@ -164,6 +164,17 @@ class BadgeService:
         return printer_for(uri or self._settings.get(BADGE_PRINTER))
 
     # --- printing --------------------------------------------------------------------------------------
+    @staticmethod
+    def not_printed_here(visit: Visit) -> str:
+        """Why this desk does not print ``visit``'s badge ("" when it does): another desk's visitor (known
+        through the hub, a negative id) gets a new badge at the desk that checked them in."""
+        if visit.id >= 0:
+            return ""
+        return (
+            f"{visit.visitor.full_name} was checked in at {visit.station or 'another desk'}: reprint the badge "
+            "there (this desk prints badges only for visitors checked in here)."
+        )
+
     def print_badge(
         self,
         visit_ref: str | int | Visit,
@@ -180,6 +191,10 @@ class BadgeService:
         handler = handler or NeverReprint()
         visit = visit_ref if isinstance(visit_ref, Visit) else self._visits.get(visit_ref)
         name = visit.visitor.full_name
+        refused = self.not_printed_here(visit)
+        if refused:  # nothing recorded: the print log holds this desk's own visits
+            self._events.record("printer", "warning", refused)
+            return self._result(visit, Outcome.FAILED, refused, None, b"", 0)
         try:
             chosen = self.media(media_key)
             turn = self.orientation(orientation)

@@ -55,7 +55,8 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = open_services(args).sync.status()
+    sync = open_services(args).sync
+    status = sync.status()
     if args.json:
         print_json(
             {"pending": status.pending, "last_sync": _iso(status.last_sync), "lists_as_of": status.lists_as_of}
@@ -65,4 +66,9 @@ def _status(args: argparse.Namespace) -> int:
         print(f"pending: {status.pending}")
         print(f"last_sync: {_iso(status.last_sync) or 'never'}")
         print(f"lists_as_of: {status.lists_as_of or 'none'}")
+        for parked in sync.parked():
+            print(
+                f"refused (parked): change {parked['seq']} {parked['kind']} {parked['subject']}: "
+                f"{parked['reason']}"
+            )
     return 0

@@ -25,9 +25,17 @@ class HubUnreachable(DeliveryError):
 
 
 class HubRefused(DeliveryError):
-    """A hub answered no for good: the credential is not valid or not allowed, or the request is wrong."""
+    """A hub answered no for good: the credential is not valid or not allowed, or the request is wrong.
+
+    ``status`` is the HTTP status (0 when no hub was asked) and ``details`` the hub's JSON answer.
+    """
 
     code = "hub_refused"
+
+    def __init__(self, message: str, *, status: int = 0, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.details = details or {}
 
 
 class HubClient:
@@ -69,7 +77,11 @@ class HubClient:
                 continue
             self._current = index
             if response.status_code >= 400:
-                raise HubRefused(f"The hub at {self.urls[index]} refused: {_reason(response)}")
+                raise HubRefused(
+                    f"The hub at {self.urls[index]} refused: {_reason(response)}",
+                    status=response.status_code,
+                    details=_details(response),
+                )
             return response
         raise HubUnreachable("The hub cannot be reached (" + "; ".join(errors) + ")")
 
@@ -116,6 +128,14 @@ def _json(response: Any) -> dict:
     if not isinstance(body, dict):
         raise HubUnreachable("The hub answered something that is not a JSON object")
     return body
+
+
+def _details(response: Any) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _reason(response: Any) -> str:

@@ -53,4 +53,22 @@ def _sync_0001_tables(db: Database) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [("sync_0001_tables", _sync_0001_tables)]
+def _sync_0002_parked(db: Database) -> None:
+    # Changes the hub refused as malformed (400): set aside, with the hub's reason, so the rest goes on.
+    db.execute(
+        """CREATE TABLE sync_parked (
+            seq INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            made_at TEXT NOT NULL,
+            body TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            parked_at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    ("sync_0001_tables", _sync_0001_tables),
+    ("sync_0002_parked", _sync_0002_parked),
+]

@@ -48,6 +48,27 @@ def _visit_body(row: tuple) -> dict[str, Any]:
     }
 
 
+def to_hub(db, visit_id: int) -> int:
+    """The id the hub knows this desk's visit by: its own, unless shifted after a restore (see
+    :func:`from_hub`). ``sync_state.visit_shifts`` is a list of ``[from, delta]``, oldest first."""
+    row = db.execute("SELECT value FROM sync_state WHERE key = 'visit_shifts'").fetchone()
+    for start, delta in reversed(json.loads(row[0]) if row else []):
+        if visit_id >= start:
+            return visit_id + delta
+    return visit_id
+
+
+def from_hub(db, hub_id: int) -> int | None:
+    """This desk's visit the hub knows as ``hub_id``; None for one it no longer has (made after the backup
+    this desk was restored from: the hub keeps it, the desk's ids were given again to new visits)."""
+    row = db.execute("SELECT value FROM sync_state WHERE key = 'visit_shifts'").fetchone()
+    shifts = json.loads(row[0]) if row else []
+    for candidate in (hub_id, *(hub_id - delta for _, delta in shifts)):
+        if candidate > 0 and to_hub(db, candidate) == hub_id:
+            return candidate
+    return None
+
+
 def open_visit_changes(db) -> Iterator[tuple[str, str, str, str]]:
     """``(kind, subject, made_at, body)`` of a check-in for each visit still open (sync's first start)."""
     for row in db.execute(f"{_VISIT_SQL} WHERE v.time_out IS NULL ORDER BY v.id").fetchall():
@@ -78,11 +99,17 @@ class Outbox:
             return  # ... nor a district list swapped in or retired here (its records say "district": True)
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
+        if kind == "backup.restored":  # the numbers the hub holds may run ahead now: push before pulling
+            db.execute(
+                "INSERT INTO sync_state (key, value) VALUES ('restored', 'true') "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            )
         if kind == "visit.check_in":
             visit_id = _visit_id(record)
             row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None
             if row is not None:
                 body = {"visit": _visit_body(row)}
+                body["visit"]["visit_id"] = to_hub(db, row[0])
         elif kind in ("visit.check_out", "visit.check_out_forgotten", "visit.check_out_elsewhere"):
             remote = record.details.get("hub_station_id")
             if remote:
@@ -100,7 +127,7 @@ class Outbox:
                 )
                 if row is not None and row[0]:
                     kind = "visit.check_out" if kind == "visit.check_out_elsewhere" else kind
-                    body = {"station_id": "", "visit_id": visit_id, "checked_out_at": row[0]}
+                    body = {"station_id": "", "visit_id": to_hub(db, visit_id), "checked_out_at": row[0]}
         if body is None:
             body = {"actor": record.actor, "details": record.details}
         db.execute(

@@ -26,7 +26,7 @@ from frontdesk.errors import DeliveryError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
-from frontdesk.sync.outbox import Outbox
+from frontdesk.sync.outbox import Outbox, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.visits.service import VisitService
 
@@ -63,6 +63,7 @@ class SyncStatus:
     offline_since: datetime | None  # the first failed round since the last good one
     lists_as_of: str | None  # the district lists' puller's as_of
     problem: str = ""  # the hub refused (a credential no longer valid, …)
+    parked: int = 0  # changes the hub refused as malformed, set aside (``sync status`` lists them)
 
     @property
     def words(self) -> str:
@@ -73,6 +74,8 @@ class SyncStatus:
             return "Hub: refused (see the log)"
         if self.offline_since is not None:
             return f"Hub: offline since {self.offline_since.astimezone():%H:%M}"
+        if self.parked:
+            return f"Hub: {self.parked} change{'s' if self.parked != 1 else ''} refused (see sync status)"
         if self.pending:
             return f"Hub: {self.pending} change{'s' if self.pending != 1 else ''} waiting"
         if self.last_sync is None:
@@ -158,7 +161,20 @@ class SyncService:
             offline_since=clock.from_db(state_get(db, "offline_since")),
             lists_as_of=lists[0] if lists else None,
             problem=state_get(db, "problem", ""),
+            parked=self.parked_count(),
         )
+
+    def parked_count(self) -> int:
+        """Changes the hub refused as malformed (400), set aside so the rest could go up."""
+        return int(self._store.db.execute("SELECT COUNT(*) FROM sync_parked").fetchone()[0])
+
+    def parked(self) -> list[dict[str, Any]]:
+        """The parked changes, oldest first (``seq``, ``kind``, ``subject``, ``made_at``, ``reason``, …)."""
+        rows = self._store.db.execute(
+            "SELECT seq, kind, subject, made_at, reason, parked_at FROM sync_parked ORDER BY seq"
+        ).fetchall()
+        keys = ("seq", "kind", "subject", "made_at", "reason", "parked_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def _set_state(self, **values: Any) -> None:
         with self._store.transaction() as db:
@@ -167,24 +183,113 @@ class SyncService:
 
     # --- up -------------------------------------------------------------------------------------------
     def push(self, client: HubClient) -> int:
-        """Send the outbox in order until it is empty; returns how many changes went up."""
+        """Send the outbox in order until it is empty; returns how many changes went up.
+
+        A change the hub refuses as malformed (400) is parked (``sync_parked``, audited) and the rest goes on:
+        the batch is sent again one change at a time to find it. A 409 says a number this desk sends is
+        already the hub's for something else (the desk was restored from an older backup): the unsent
+        changes, and visits, are renumbered above the hub's and sent again.
+        """
         station_id = self._settings.get(DISPATCH_STATION_ID)
         sent = 0
+        batch = PUSH_BATCH
         while True:
             rows = self._store.db.execute(
-                "SELECT seq, kind, subject, made_at, body FROM sync_outbox ORDER BY seq LIMIT ?", [PUSH_BATCH]
+                "SELECT seq, kind, subject, made_at, body FROM sync_outbox ORDER BY seq LIMIT ?", [batch]
             ).fetchall()
             if not rows:
+                if state_get(self._store.db, "restored"):
+                    self._set_state(restored=False)  # the hub has answered for everything since the restore
                 return sent
             changes = [
                 {"seq": r[0], "kind": r[1], "subject": r[2], "made_at": r[3], "body": json.loads(r[4])}
                 for r in rows
             ]
-            client.post_json("/api/v1/sync/push", {"station_id": station_id, "changes": changes})
+            try:
+                client.post_json("/api/v1/sync/push", {"station_id": station_id, "changes": changes})
+            except HubRefused as exc:
+                if exc.status == 409 and isinstance(exc.details.get("seq"), int):
+                    self._renumber(exc.details)
+                    continue
+                if exc.status in (400, 413):
+                    if len(rows) > 1:
+                        batch = 1  # find the one it refuses
+                        continue
+                    # Only this change is refused if the hub takes a push without it (else it is not the change).
+                    client.post_json("/api/v1/sync/push", {"station_id": station_id, "changes": []})
+                    self._park(rows[0], exc.message)
+                    batch = PUSH_BATCH
+                    continue
+                raise
             # Every change sent is now stored at the hub (new or a repeat): out of the outbox.
             with self._store.transaction() as db:
                 db.execute("DELETE FROM sync_outbox WHERE seq <= ?", [rows[-1][0]])
             sent += len(rows)
+
+    def _park(self, row: tuple, reason: str) -> None:
+        with self._audit.transaction() as db:
+            db.execute(
+                "INSERT INTO sync_parked (seq, kind, subject, made_at, body, reason, parked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [*row, reason, clock.to_db(self._now())],
+            )
+            db.execute("DELETE FROM sync_outbox WHERE seq = ?", [row[0]])
+            self._audit.record(
+                None, "sync.parked", f"change {row[0]}", {"kind": row[1], "subject": row[2], "reason": reason}
+            )
+        log.warning("hub sync: change %s (%s) parked: %s", row[0], row[1], reason)
+
+    def _renumber(self, details: dict[str, Any]) -> None:
+        """After a 409: this desk's unsent changes from ``seq`` on, and its visits from the conflicting one
+        on, get numbers above the hub's (``last_seq``, ``last_visit_id``)."""
+        seq, last_seq = int(details["seq"]), int(details.get("last_seq") or 0)
+        with self._audit.transaction() as db:
+            shifted: dict[str, Any] = {}
+            if isinstance(details.get("visit_id"), int):
+                local = from_hub(db, details["visit_id"]) or details["visit_id"]
+                before = {}
+                for r in db.execute("SELECT seq, kind, body FROM sync_outbox").fetchall():
+                    before[r[0]] = self._wire_visit_local(db, r[1], json.loads(r[2]))
+                delta = int(details.get("last_visit_id") or 0) + 1 - local
+                if delta > 0:
+                    shifts = state_get(db, "visit_shifts", [])
+                    state_set(db, "visit_shifts", [*shifts, [local, delta]])
+                    shifted["visits_from"], shifted["visits_by"] = local, delta
+                for out_seq, local_id in before.items():
+                    if local_id is not None:
+                        self._rewrite_visit(db, out_seq, to_hub(db, local_id))
+            if seq <= last_seq:
+                by = last_seq + 1 - seq
+                db.execute("UPDATE sync_outbox SET seq = -seq WHERE seq >= ?", [seq])
+                db.execute("UPDATE sync_outbox SET seq = -seq + ? WHERE seq < 0", [by])
+                top = db.execute("SELECT MAX(seq) FROM sync_outbox").fetchone()[0] or 0
+                db.execute(
+                    "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'sync_outbox'", [max(top, last_seq)]
+                )
+                shifted["changes_from"], shifted["changes_by"] = seq, by
+            self._audit.record(None, "sync.renumbered", f"change {seq}", {"hub": details, **shifted})
+        log.warning("hub sync: numbers already used at the hub; renumbered %s", shifted)
+
+    @staticmethod
+    def _wire_visit_local(db, kind: str, body: dict[str, Any]) -> int | None:
+        if kind == "visit.check_in" and isinstance(body.get("visit"), dict):
+            return from_hub(db, int(body["visit"]["visit_id"]))
+        if kind in ("visit.check_out", "visit.check_out_forgotten") and body.get("station_id") == "":
+            return from_hub(db, int(body["visit_id"]))
+        return None
+
+    @staticmethod
+    def _rewrite_visit(db, seq: int, hub_id: int) -> None:
+        row = db.execute("SELECT kind, body FROM sync_outbox WHERE seq = ?", [seq]).fetchone()
+        body = json.loads(row[1])
+        if row[0] == "visit.check_in":
+            body["visit"]["visit_id"] = hub_id
+        else:
+            body["visit_id"] = hub_id
+        db.execute(
+            "UPDATE sync_outbox SET body = ? WHERE seq = ?",
+            [json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str), seq],
+        )
 
     # --- across ---------------------------------------------------------------------------------------
     def pull(self, client: HubClient, *, wait: float = 0.0) -> int:
@@ -211,7 +316,9 @@ class SyncService:
                     if v.get("checked_out_at"):
                         moment = clock.from_db(v["checked_out_at"])
                         where = desks.get(v.get("checked_out_by"), "") or "another desk"
-                        self._visits.closed_elsewhere(int(v["visit_id"]), moment, where)  # type: ignore[arg-type]
+                        local = from_hub(db, int(v["visit_id"]))
+                        if local is not None:  # not a visit this desk lost to a restore
+                            self._visits.closed_elsewhere(local, moment, where)  # type: ignore[arg-type]
                     continue
                 db.execute(
                     "INSERT INTO sync_remote_visits (station_id, visit_id, station, name, name_key, dob, "
@@ -263,6 +370,11 @@ class SyncService:
             if push:
                 with self._push_lock:
                     pushed = self.push(client)
+            if pull and not push and state_get(self._store.db, "restored"):
+                # Restored from a backup: the push settles the numbering first (see _renumber), so a pull
+                # never maps a visit this desk lost onto the new one that took its id.
+                with self._push_lock:
+                    pushed += self.push(client)
             if pull:
                 with self._pull_lock:
                     pulled = self.pull(client, wait=wait)

@@ -81,6 +81,10 @@ class BadgePrinting(QObject):
     @Slot(object)
     def on_reprint_requested(self, visit) -> None:
         """Print a visit's badge (after check-in, from the panel, or from the on-site list)."""
+        refused = self.services.badges.not_printed_here(visit)
+        if refused:  # another desk's visitor: said plainly, nothing queued
+            self.window.message.show_message(refused, "warning")
+            return
         self._follow_settings()
         self.panel.show_pending(visit)
         self.worker.submit(visit)

@@ -1,0 +1,197 @@
+"""Retention at the hub (issue 16): the district's retention settings applied to what desks sent up.
+
+The district settings (``hub_settings``: a district default, a school's own value unless the default is
+locked) carry the same keys the desks apply (``frontdesk/retention``):
+
+- ``retention.visits_days``: a finished visit (``hub_visits``) that began longer ago than this goes, with
+  the visit changes (check-in, check-out: they carry the visitor's name) the hub received that long ago;
+- ``retention.audit_years``: every other change a desk sent (its audit records, ``hub_changes``) goes once
+  received longer ago than this;
+- ``retention.id_details_days``: nothing to do at the hub (desks send no ID details nor photos up).
+
+0 (or unset) keeps for ever. Each school is done under its own settings. A run that removes anything is
+written to the hub's append-only ``log`` (``retention_applied``, with the counts and cut-offs per school) in
+the same transaction as the removal. The running hub applies it once a day (:func:`background`);
+``frontdesk district retention apply [--dry-run] [--db URL]`` does it now. The list trail (``hub_list_log``)
+is append-only and kept whole (see the note in docs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from district import clock
+from district.console.auth import log
+from district.console.db import Database, Tx
+from district.hub.settings import DistrictSettings
+from frontdesk.wire.sync import VISIT_KINDS
+
+VISITS_DAYS = "retention.visits_days"
+AUDIT_YEARS = "retention.audit_years"
+EVERY_S = 24 * 3600.0
+FIRST_AFTER_S = 60.0  # the first run, once the hub is up and serving
+
+
+@dataclass(frozen=True)
+class SchoolRetention:
+    """What one school's run removed (or, dry, would remove)."""
+
+    school: str
+    visits: int
+    visit_changes: int
+    other_changes: int
+    visits_before: str | None
+    audit_before: str | None
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.visits or self.visit_changes or self.other_changes)
+
+
+@dataclass(frozen=True)
+class HubRetentionReport:
+    dry_run: bool
+    schools: list[SchoolRetention] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(s, name) for s in self.schools)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "visits": self.total("visits"),
+            "visit_changes": self.total("visit_changes"),
+            "other_changes": self.total("other_changes"),
+            "schools": [s.__dict__ for s in self.schools if s.anything],
+        }
+
+
+def _whole(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+class HubRetention:
+    """Apply the district's retention settings to the hub's visits and changes."""
+
+    def __init__(self, db: Database):
+        self._db = db
+        self._settings = DistrictSettings(db)
+
+    def apply(
+        self, *, dry_run: bool = False, now: datetime | None = None, actor: str = "hub"
+    ) -> HubRetentionReport:
+        """Remove (or count, ``dry_run``) what every school's settings no longer keep."""
+        now = now or clock.now()
+        schools = [
+            r[0]
+            for r in self._db.read().all(
+                "SELECT school FROM hub_visits UNION SELECT school FROM hub_changes ORDER BY 1"
+            )
+        ]
+        report = HubRetentionReport(dry_run)
+        for school in schools:
+            rules = self._settings.for_school(school)
+            days = _whole(rules.get(VISITS_DAYS, {}).get("value"))
+            years = _whole(rules.get(AUDIT_YEARS, {}).get("value"))
+            if not days and not years:
+                continue
+            visits_before = clock.to_db(now - timedelta(days=days)) if days else None
+            audit_before = clock.to_db(now - timedelta(days=365 * years)) if years else None
+            with self._db.transaction() as tx:
+                done = self._school(tx, school, visits_before, audit_before, dry_run)
+                if done.anything and not dry_run:
+                    log(
+                        tx,
+                        "retention_applied",
+                        actor=actor,
+                        school=school,
+                        visits=done.visits,
+                        visit_changes=done.visit_changes,
+                        other_changes=done.other_changes,
+                        visits_before=visits_before,
+                        audit_before=audit_before,
+                    )
+            report.schools.append(done)
+        return report
+
+    @staticmethod
+    def _school(
+        tx: Tx, school: str, visits_before: str | None, audit_before: str | None, dry_run: bool
+    ) -> SchoolRetention:
+        kinds = ", ".join("?" for _ in VISIT_KINDS)
+        parts: list[tuple[str, list[Any]]] = []
+        if visits_before:
+            parts.append(
+                (
+                    "hub_visits WHERE school = ? AND checked_out_at IS NOT NULL AND checked_in_at < ?",
+                    [school, visits_before],
+                )
+            )
+            parts.append(
+                (
+                    f"hub_changes WHERE school = ? AND kind IN ({kinds}) AND received_at < ?",
+                    [school, *VISIT_KINDS, visits_before],
+                )
+            )
+        else:
+            parts += [("", []), ("", [])]
+        if audit_before:
+            parts.append(
+                (
+                    f"hub_changes WHERE school = ? AND kind NOT IN ({kinds}) AND received_at < ?",
+                    [school, *VISIT_KINDS, audit_before],
+                )
+            )
+        else:
+            parts.append(("", []))
+        counts = []
+        for where, params in parts:
+            if not where:
+                counts.append(0)
+                continue
+            if dry_run:
+                row = tx.one(f"SELECT COUNT(*) FROM {where}", params)
+                counts.append(int(row[0]) if row else 0)
+            else:
+                counts.append(tx.execute(f"DELETE FROM {where}", params).rowcount or 0)
+        return SchoolRetention(school, counts[0], counts[1], counts[2], visits_before, audit_before)
+
+
+async def run(db: Database, every: float = EVERY_S, first_after: float = FIRST_AFTER_S) -> None:
+    """Apply retention once a day (the first soon after start), on a thread of its own (never the alert pools)."""
+    limiter = anyio.CapacityLimiter(1)
+    wait = first_after
+    while True:
+        await asyncio.sleep(wait)
+        wait = every
+        try:
+            await anyio.to_thread.run_sync(lambda: HubRetention(db).apply(), limiter=limiter)
+        except Exception as exc:  # a database hiccup must not stop tomorrow's run
+            print(f"frontdesk hub: retention failed: {exc}", file=sys.stderr)
+
+
+def background(service: Any, environ: dict[str, str] | None = None) -> list[asyncio.Task]:
+    """The console's startup hook: the daily retention task. ``FRONTDESK_HUB_RETENTION_FIRST_S`` and
+    ``FRONTDESK_HUB_RETENTION_EVERY_S`` set how soon the first run comes and how often (tests; defaults: a
+    minute after start, then daily)."""
+    import os
+
+    env = os.environ if environ is None else environ
+
+    def seconds(name: str, default: float) -> float:
+        try:
+            value = float(env.get(name, "") or default)
+        except ValueError:
+            return default
+        return value if value > 0 else default
+
+    first = seconds("FRONTDESK_HUB_RETENTION_FIRST_S", FIRST_AFTER_S)
+    every = seconds("FRONTDESK_HUB_RETENTION_EVERY_S", EVERY_S)
+    return [asyncio.create_task(run(service.db, every=every, first_after=first))]

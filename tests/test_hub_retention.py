@@ -1,0 +1,146 @@
+"""Retention at the hub (issue 16): the district's retention settings applied to the visits and changes desks
+sent up, per school, recorded in the hub's append-only log; ``frontdesk district retention apply`` as a
+process; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+
+from district import clock
+from district.console.db import Database
+from district.hub.retention import HubRetention
+from district.hub.settings import DistrictSettings
+from tests.cli_helpers import frontdesk, text
+
+OLD = "2025-01-06T08:00:00.000000Z"  # a finished visit long ago (the desk's time)
+
+
+def _visit(visit_id: int, name: str, checked_in_at: str, out: str | None) -> dict:
+    return {
+        "visit_id": visit_id,
+        "name": name,
+        "name_key": name.lower(),
+        "dob": None,
+        "category": "visitor",
+        "purpose": "Meeting",
+        "host": "Room 4",
+        "staff": "Pat Demo",
+        "badge_code": f"BADGE{visit_id:07d}",
+        "checked_in_at": checked_in_at,
+        "checked_out_at": out,
+    }
+
+
+def _push(console, headers, station_id: str, changes: list[dict]) -> None:
+    body = {"station_id": station_id, "changes": changes}
+    httpx.post(f"{console.url}/api/v1/sync/push", json=body, headers=headers).raise_for_status()
+
+
+def _change(seq: int, kind: str, body: dict) -> dict:
+    return {"seq": seq, "kind": kind, "subject": f"visit {seq}", "made_at": OLD, "body": body}
+
+
+def _count(db: Database, sql: str, params=()) -> int:
+    return int(db.read().one(sql, list(params))[0])
+
+
+def test_the_hub_keeps_what_each_schools_retention_allows_and_logs_it(console, console_db_url):
+    a, ha = console.enroll(station="Main office")  # Maple Grove Elementary
+    o, ho = console.enroll(school="Oak Hill Middle", station="Front")
+    now = clock.to_db(clock.now())
+    for station, headers, prefix in ((a, ha, "Maple"), (o, ho, "Oak")):
+        _push(
+            console,
+            headers,
+            station.station_id,
+            [
+                _change(
+                    1, "visit.check_in", {"visit": _visit(1, f"{prefix} Old", OLD, "2025-01-06T09:00:00.000000Z")}
+                ),
+                _change(2, "visit.check_in", {"visit": _visit(2, f"{prefix} Onsite", OLD, None)}),  # never left
+                _change(3, "visit.check_in", {"visit": _visit(3, f"{prefix} Today", now, None)}),
+                _change(4, "badge.print", {"actor": "desk", "details": {"row": "visits:3"}}),
+            ],
+        )
+    db = console.service.db
+    retention = HubRetention(db)
+    # Nothing set: everything is kept.
+    assert not any(s.anything for s in retention.apply().schools)
+    assert _count(db, "SELECT COUNT(*) FROM hub_visits") == 6
+
+    settings = DistrictSettings(db)
+    settings.set("retention.visits_days", 30, actor="test")  # district default
+    settings.set("retention.audit_years", 1, actor="test")
+    settings.set("retention.visits_days", 0, actor="test", school="Oak Hill Middle")  # Oak keeps its visits
+
+    dry = retention.apply(dry_run=True)
+    assert dry.total("visits") == 1 and _count(db, "SELECT COUNT(*) FROM hub_visits") == 6  # dry: nothing goes
+
+    done = retention.apply()
+    assert done.total("visits") == 1
+    names = sorted(r[0] for r in db.read().all("SELECT name FROM hub_visits"))
+    assert names == ["Maple Onsite", "Maple Today", "Oak Old", "Oak Onsite", "Oak Today"]  # the open stays
+
+    # A year and more later (the hub's clock): the changes received then go too, each under its rules.
+    later = retention.apply(now=clock.now() + timedelta(days=400))
+    by_school = {s.school: s for s in later.schools}
+    assert by_school["Maple Grove Elementary"].visit_changes == 3
+    assert by_school["Maple Grove Elementary"].other_changes == 1
+    assert by_school["Oak Hill Middle"].visit_changes == 0 and by_school["Oak Hill Middle"].other_changes == 1
+    assert _count(db, "SELECT COUNT(*) FROM hub_changes WHERE school = 'Oak Hill Middle'") == 3
+
+    logged = [json.loads(r[0]) for r in db.read().all("SELECT detail FROM log WHERE kind = 'retention_applied'")]
+    assert [(d["school"], d["visits"]) for d in logged][:1] == [("Maple Grove Elementary", 1)]
+    assert len(logged) == 3  # each run that removed something, per school; dry runs and empty runs none
+
+
+def test_district_retention_apply_command(console, console_db_url, tmp_path):
+    a, ha = console.enroll(station="Main office")
+    _push(
+        console,
+        ha,
+        a.station_id,
+        [_change(1, "visit.check_in", {"visit": _visit(1, "Avery Testwood", OLD, "2025-01-06T09:00:00.000000Z")})],
+    )
+    DistrictSettings(console.service.db).set("retention.visits_days", 30, actor="test", locked=True)
+    dry = frontdesk("district", "retention", "apply", "--dry-run", "--json", "--db", console_db_url)
+    out, err = text(dry)
+    assert dry.returncode == 0, err
+    assert json.loads(out)["visits"] == 1 and json.loads(out)["dry_run"] is True
+    db = console.service.db
+    assert _count(db, "SELECT COUNT(*) FROM hub_visits") == 1
+    done = frontdesk("district", "retention", "apply", "--db", console_db_url)
+    out, err = text(done)
+    assert done.returncode == 0, err
+    assert "removed 1 visits" in out
+    assert _count(db, "SELECT COUNT(*) FROM hub_visits") == 0
+    assert _count(db, "SELECT COUNT(*) FROM log WHERE kind = 'retention_applied'") == 1
+
+
+def test_the_running_hub_applies_retention_itself(console_db_url, monkeypatch):
+    import time
+
+    from district.console.server import running
+    from district.console.service import ConsoleService
+    from tests.dispatch_fixtures import Console
+
+    monkeypatch.setenv("FRONTDESK_HUB_RETENTION_FIRST_S", "0.5")  # "daily", made short for the test
+    monkeypatch.setenv("FRONTDESK_HUB_RETENTION_EVERY_S", "0.5")
+    service = ConsoleService.open(console_db_url, name="east")
+    try:
+        DistrictSettings(service.db).set("retention.visits_days", 30, actor="test", locked=True)
+        with running(service) as url:
+            console = Console(service, url)
+            a, ha = console.enroll(station="Main office")
+            visit = _visit(1, "Avery Testwood", OLD, "2025-01-06T09:00:00.000000Z")
+            _push(console, ha, a.station_id, [_change(1, "visit.check_in", {"visit": visit})])
+            deadline = time.monotonic() + 30
+            while _count(service.db, "SELECT COUNT(*) FROM log WHERE kind = 'retention_applied'") == 0:
+                assert time.monotonic() < deadline, "the hub did not apply retention"
+                time.sleep(0.2)
+        assert _count(service.db, "SELECT COUNT(*) FROM hub_visits") == 0
+    finally:
+        service.close()
