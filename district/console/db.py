@@ -76,6 +76,13 @@ class Tx:
         with self._lock:
             return list(self.execute(sql, params).fetchall())
 
+    def lock_key(self, key: str) -> None:
+        """Serialise the transactions that take the same ``key`` until commit (PostgreSQL: a transaction
+        advisory lock on the key's hash, so unrelated keys rarely meet; SQLite already holds the write lock).
+        """
+        if self.kind == "postgresql":
+            self.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+
     def lock(self, table: str) -> None:
         """Serialise writers of ``table`` until commit (PostgreSQL; SQLite already holds the write lock).
 
