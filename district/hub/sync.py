@@ -231,6 +231,9 @@ class HubSync:
         # Written when the desk's cursor moves, else once a minute: a long poll is not a write each time.
         self._pulls[station.station_id] = (time.monotonic(), rev)
         with self.db.transaction() as wtx:
+            # Bookkeeping for the district's views, not a change anyone was promised: on PostgreSQL it does
+            # not wait for its own WAL flush (a crash may lose the newest mark; the next pull writes it again).
+            wtx.relaxed_commit()
             wtx.execute(
                 "INSERT INTO hub_desks (station_id, school, last_pull_at, pulled_rev) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (station_id) DO UPDATE SET last_pull_at = excluded.last_pull_at, "

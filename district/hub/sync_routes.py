@@ -30,7 +30,7 @@ from district.errors import InputError
 from district.hub.context import AppContext
 from district.hub.sync import HubSync
 
-SYNC_THREADS = 4
+SYNC_THREADS = 8  # mostly waiting on the database (commits): more committers, more of them per WAL flush
 SYNC_QUEUE = 64  # sync requests waiting or running in one console process before the next is told to retry
 RETRY_AFTER_S = 2
 MAX_WAIT_S = 25.0
