@@ -106,7 +106,11 @@ class HubSync:
                 [x for row in part for x in row],
             ):
                 revs[int(seq)] = int(hub_seq)
-        new = [c for c in changes if c["seq"] in revs]
+        new, seen = [], set()
+        for c in changes:  # a seq sent twice in one push is stored (and applied) once, like one sent again later
+            if c["seq"] in revs and c["seq"] not in seen:
+                seen.add(c["seq"])
+                new.append(c)
         self._apply(tx, station, new, revs)
         return len(new), len(changes) - len(new)
 
