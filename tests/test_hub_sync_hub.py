@@ -94,3 +94,27 @@ def test_a_desk_pushes_only_its_own_changes_and_reads_only_its_school(console):
     assert httpx.get(f"{console.url}/api/v1/sync/pull").status_code == 401
     bad = {"station_id": a.station_id, "changes": [{"seq": "x"}]}
     assert httpx.post(f"{console.url}/api/v1/sync/push", json=bad, headers=ha).status_code == 400
+
+
+def test_a_long_push_overlapping_a_stored_one_stores_each_change_once(console):
+    # 500 changes (several multi-row statements), check-ins and their check-outs in the same push, the first
+    # 150 already stored by an earlier push whose reply was lost.
+    a, ha = console.enroll(station="Main office")
+    b, hb = console.enroll(station="Side entrance")
+    changes = []
+    for n in range(250):
+        out = {"station_id": "", "visit_id": n + 1, "checked_out_at": "2026-12-02T09:00:00.000000Z"}
+        changes.append(_change(2 * n + 1, "visit.check_in", {"visit": _visit(n + 1, badge=f"B{n:011d}")}))
+        changes.append(_change(2 * n + 2, "visit.check_out", out))
+    url = f"{console.url}/api/v1/sync/push"
+    first = httpx.post(url, json={"station_id": a.station_id, "changes": changes[:150]}, headers=ha, timeout=30)
+    assert first.json() == {"acked": 150, "stored": 150, "duplicates": 0}
+    whole = httpx.post(url, json={"station_id": a.station_id, "changes": changes}, headers=ha, timeout=30)
+    assert whole.json() == {"acked": 500, "stored": 350, "duplicates": 150}
+    tx = console.service.db.read()
+    assert tx.one("SELECT COUNT(*), COUNT(DISTINCT seq), MAX(seq) FROM hub_changes") == (500, 500, 500)
+    assert tx.one("SELECT COUNT(*) FROM hub_visits WHERE checked_out_at IS NULL")[0] == 0
+    # Each visit's rev is its check-out's (the newer change), so a desk pulling by rev sees it closed.
+    pulled = httpx.get(f"{console.url}/api/v1/sync/pull", params={"after": 0}, headers=hb).json()
+    assert len(pulled["visits"]) == 250 and all(v["checked_out_at"] for v in pulled["visits"])
+    assert [v["rev"] for v in pulled["visits"]] == sorted(v["rev"] for v in pulled["visits"])

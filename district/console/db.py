@@ -76,6 +76,20 @@ class Tx:
         with self._lock:
             return list(self.execute(sql, params).fetchall())
 
+    def relaxed_commit(self) -> None:
+        """Let this transaction's commit return before its WAL is flushed (PostgreSQL
+        ``synchronous_commit = off`` for this transaction only): for bookkeeping a crash may lose, never for
+        anything acknowledged to a station or a desk. SQLite: no change."""
+        if self.kind == "postgresql":
+            self.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def lock_key(self, key: str) -> None:
+        """Serialise the transactions that take the same ``key`` until commit (PostgreSQL: a transaction
+        advisory lock on the key's hash, so unrelated keys rarely meet; SQLite already holds the write lock).
+        """
+        if self.kind == "postgresql":
+            self.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+
     def lock(self, table: str) -> None:
         """Serialise writers of ``table`` until commit (PostgreSQL; SQLite already holds the write lock).
 

@@ -7,8 +7,10 @@ desk may do is scoped by its credential: the changes it pushes are stored as its
 close a visit of its own school, and a pull reads only its school's rows.
 
 On PostgreSQL two hubs may serve side by side: ``rev`` comes from ``hub_changes.hub_seq``, and a push holds
-the ``hub_changes`` write lock until it commits, so revs become visible in order and a reader paging by rev
-never steps past one committed later.
+its school's advisory lock until it commits, so a school's revs become visible in order and a reader paging a
+school's rows by rev never steps past one committed later (pushes of different schools do not wait on each
+other). A push is a few statements whatever its size: one multi-row INSERT per 100 changes, one for the
+check-ins, one batched UPDATE for the check-outs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from district.errors import ConflictError, InputError
 from frontdesk.wire import sync as wire
 
 PULL_LIMIT = 1000
+STORE_CHUNK = 100  # rows per multi-row INSERT (8-15 parameters each: well under SQLite's limit)
 PULL_MARK_EVERY_S = 60.0
 
 
@@ -70,42 +73,16 @@ class HubSync:
         if claimed and claimed != station.station_id:
             raise Forbidden("a desk pushes only its own changes")
         now = clock.to_db(clock.now())
-        stored = duplicates = 0
         with self.db.transaction() as tx:
-            tx.lock("hub_changes")
-            for change in changes:
-                text = json.dumps(change["body"], ensure_ascii=False, separators=(",", ":"))
-                if len(text) > wire.MAX_BODY:
-                    raise InputError(f"change {change['seq']} is larger than {wire.MAX_BODY} characters")
-                row = tx.one(
-                    "INSERT INTO hub_changes (station_id, seq, school, kind, subject, body, made_at, received_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (station_id, seq) DO NOTHING RETURNING hub_seq",
-                    [
-                        station.station_id,
-                        change["seq"],
-                        station.school,
-                        change["kind"],
-                        change["subject"] or "",
-                        text,
-                        change["made_at"],
-                        now,
-                    ],
-                )
-                if row is None:
-                    self._check_repeat(tx, station, change, text)
-                    duplicates += 1
-                    continue
-                stored += 1
-                self._apply(tx, station, change, int(row[0]))
+            stored, duplicates = self._store(tx, station, changes, now)
             top = changes[-1]["seq"] if changes else 0
-            tx.execute(
+            acked = tx.one(
                 "INSERT INTO hub_desks (station_id, school, last_seq, last_push_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (station_id) DO UPDATE SET last_seq = CASE WHEN hub_desks.last_seq > "
                 "excluded.last_seq THEN hub_desks.last_seq ELSE excluded.last_seq END, "
-                "last_push_at = excluded.last_push_at",
+                "last_push_at = excluded.last_push_at RETURNING last_seq",
                 [station.station_id, station.school, top, now],
             )
-            acked = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
         return PushResult(int(acked[0]) if acked else 0, stored, duplicates)
 
     def _check_repeat(self, tx: Tx, station: Station, change: dict[str, Any], text: str) -> None:
@@ -133,56 +110,127 @@ class HubSync:
         visit = tx.one("SELECT MAX(visit_id) FROM hub_visits WHERE station_id = ?", [station.station_id])
         return {"last_seq": int(seq[0] or 0) if seq else 0, "last_visit_id": int(visit[0] or 0)}
 
-    def _apply(self, tx: Tx, station: Station, change: dict[str, Any], rev: int) -> None:
-        kind, body = change["kind"], change["body"]
-        if kind == "visit.check_in":
-            v = body["visit"]
-            held = tx.one(
-                "SELECT badge_code, checked_in_at FROM hub_visits WHERE station_id = ? AND visit_id = ?",
-                [station.station_id, v["visit_id"]],
+    def _check_visit_ids(self, tx: Tx, station: Station, check_ins: list[dict[str, Any]]) -> None:
+        """A check-in whose visit id the hub holds for another visit (a restored desk reusing its ids): 409."""
+        wanted = {c["body"]["visit"]["visit_id"]: c for c in check_ins}
+        ids = list(wanted)
+        for chunk in range(0, len(ids), STORE_CHUNK):
+            part = ids[chunk : chunk + STORE_CHUNK]
+            marks = ", ".join(["?"] * len(part))
+            for visit_id, badge, checked_in_at in tx.all(
+                "SELECT visit_id, badge_code, checked_in_at FROM hub_visits "
+                f"WHERE station_id = ? AND visit_id IN ({marks})",
+                [station.station_id, *part],
+            ):
+                change = wanted[int(visit_id)]
+                v = change["body"]["visit"]
+                if (badge, checked_in_at) != (v["badge_code"], v["checked_in_at"]):
+                    raise SyncConflict(
+                        f"visit {v['visit_id']} of this desk is another visit at the hub (a desk restored from an "
+                        "older backup?): renumber the unsent visits",
+                        {"seq": change["seq"], "visit_id": v["visit_id"], **self._highest(tx, station)},
+                    )
+
+    def _store(self, tx: Tx, station: Station, changes: list[dict[str, Any]], now: str) -> tuple[int, int]:
+        """Store a push's changes (each once) and apply the new ones to ``hub_visits``: a few statements for
+        the whole push, not a few per change. Returns ``(stored, duplicates)``."""
+        rows, texts = [], {}
+        for change in changes:
+            text = json.dumps(change["body"], ensure_ascii=False, separators=(",", ":"))
+            texts[change["seq"]] = text
+            if len(text) > wire.MAX_BODY:
+                raise InputError(f"change {change['seq']} is larger than {wire.MAX_BODY} characters")
+            rows.append(
+                [
+                    station.station_id,
+                    change["seq"],
+                    station.school,
+                    change["kind"],
+                    change["subject"] or "",
+                    text,
+                    change["made_at"],
+                    now,
+                ]
             )
-            if held is not None and (held[0], held[1]) != (v["badge_code"], v["checked_in_at"]):
-                raise SyncConflict(
-                    f"visit {v['visit_id']} of this desk is another visit at the hub (a desk restored from an "
-                    "older backup?): renumber the unsent visits",
-                    {"seq": change["seq"], "visit_id": v["visit_id"], **self._highest(tx, station)},
+        # Revs must become visible in order within a school (a desk pulls its school's rows by rev). On
+        # PostgreSQL pushes of one school queue on that school's advisory lock until commit; other schools'
+        # pushes go on beside them. SQLite already holds its one write lock.
+        tx.lock_key(f"hub_sync:{station.school}")
+        revs: dict[int, int] = {}
+        for chunk in range(0, len(rows), STORE_CHUNK):
+            part = rows[chunk : chunk + STORE_CHUNK]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
+            for seq, hub_seq in tx.all(
+                "INSERT INTO hub_changes (station_id, seq, school, kind, subject, body, made_at, received_at) "
+                f"VALUES {values} ON CONFLICT (station_id, seq) DO NOTHING RETURNING seq, hub_seq",
+                [x for row in part for x in row],
+            ):
+                revs[int(seq)] = int(hub_seq)
+        new, seen = [], set()
+        for c in changes:  # a seq sent twice in one push is stored (and applied) once, like one sent again later
+            if c["seq"] in revs and c["seq"] not in seen:
+                seen.add(c["seq"])
+                new.append(c)
+            elif c["seq"] not in revs:
+                # Held already: a true repeat (a lost reply), or a number reused by a restored desk (409).
+                self._check_repeat(tx, station, c, texts[c["seq"]])
+        self._apply(tx, station, new, revs)
+        return len(new), len(changes) - len(new)
+
+    def _apply(self, tx: Tx, station: Station, changes: list[dict[str, Any]], revs: dict[int, int]) -> None:
+        """Apply new visit changes to ``hub_visits`` (check-ins first: a check-out in the same push may
+        close a visit checked in by it; a visit's id is made at its check-in, so never the other way)."""
+        check_ins, check_outs = [], []
+        self._check_visit_ids(tx, station, [c for c in changes if c["kind"] == "visit.check_in"])
+        for change in changes:
+            kind, body, rev = change["kind"], change["body"], revs[change["seq"]]
+            if kind == "visit.check_in":
+                v = body["visit"]
+                check_ins.append(
+                    [
+                        station.station_id,
+                        v["visit_id"],
+                        station.school,
+                        v["name"],
+                        v["name_key"],
+                        v["dob"],
+                        v["category"],
+                        v["purpose"],
+                        v["host"],
+                        v["staff"],
+                        v["badge_code"],
+                        v["checked_in_at"],
+                        v["checked_out_at"],
+                        station.station_id if v["checked_out_at"] else None,
+                        rev,
+                    ]
                 )
+            elif kind in wire.CHECK_OUT_KINDS:
+                check_outs.append(
+                    [
+                        body["checked_out_at"],
+                        station.station_id,
+                        rev,
+                        body["station_id"] or station.station_id,  # "" is the pushing desk's own visit
+                        body["visit_id"],
+                        station.school,
+                    ]
+                )
+        for chunk in range(0, len(check_ins), STORE_CHUNK):
+            part = check_ins[chunk : chunk + STORE_CHUNK]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
             tx.execute(
                 "INSERT INTO hub_visits (station_id, visit_id, school, name, name_key, dob, category, purpose, "
                 "host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, rev) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (station_id, visit_id) DO NOTHING",
-                [
-                    station.station_id,
-                    v["visit_id"],
-                    station.school,
-                    v["name"],
-                    v["name_key"],
-                    v["dob"],
-                    v["category"],
-                    v["purpose"],
-                    v["host"],
-                    v["staff"],
-                    v["badge_code"],
-                    v["checked_in_at"],
-                    v["checked_out_at"],
-                    station.station_id if v["checked_out_at"] else None,
-                    rev,
-                ],
+                f"VALUES {values} ON CONFLICT (station_id, visit_id) DO NOTHING",
+                [x for row in part for x in row],
             )
-        elif kind in wire.CHECK_OUT_KINDS:
+        if check_outs:
             # Only a visit of the pusher's own school; the first check-out stands (two desks, one exit).
-            tx.execute(
+            tx.executemany(
                 "UPDATE hub_visits SET checked_out_at = ?, checked_out_by = ?, rev = ? "
                 "WHERE station_id = ? AND visit_id = ? AND school = ? AND checked_out_at IS NULL",
-                [
-                    body["checked_out_at"],
-                    station.station_id,
-                    rev,
-                    body["station_id"] or station.station_id,  # "" is the pushing desk's own visit
-                    body["visit_id"],
-                    station.school,
-                ],
+                check_outs,
             )
 
     # --- across -----------------------------------------------------------------------------------------
@@ -251,6 +299,9 @@ class HubSync:
         # Written when the desk's cursor moves, else once a minute: a long poll is not a write each time.
         self._pulls[station.station_id] = (time.monotonic(), rev)
         with self.db.transaction() as wtx:
+            # Bookkeeping for the district's views, not a change anyone was promised: on PostgreSQL it does
+            # not wait for its own WAL flush (a crash may lose the newest mark; the next pull writes it again).
+            wtx.relaxed_commit()
             wtx.execute(
                 "INSERT INTO hub_desks (station_id, school, last_pull_at, pulled_rev) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (station_id) DO UPDATE SET last_pull_at = excluded.last_pull_at, "

@@ -1,8 +1,13 @@
 """The hub's sync endpoints (issue 15): ``POST /api/v1/sync/push`` and ``GET /api/v1/sync/pull``.
 
-Both take the station's own credential (the one its alerts use). Their database work runs on a thread pool
-of their own (``SYNC_THREADS``), never on the alert pool, so a burst of desks catching up after a day offline
-cannot take a thread an alert needs. A pull with ``wait`` is a long poll: it answers as soon as a visit of the
+Both take the station's own credential (the one its alerts use). Their database work runs on threads of their
+own (``SYNC_THREADS`` fixed threads, so at most that many database connections per console process), never on
+the alert pool, so a burst of desks catching up after a day offline cannot take a thread or a connection an
+alert needs. Admission control: when ``SYNC_QUEUE`` sync requests are already waiting or running in this
+process, another push or pull is answered 503 with ``Retry-After`` at once (sync only; alerts are never
+refused for sync's sake), and a request whose desk hung up while it queued is dropped before its work.
+
+A pull with ``wait`` is a long poll: it answers as soon as a visit of the
 school changes at this hub (a push wakes it) and otherwise looks again each second, which also catches
 changes stored by a second hub on the same PostgreSQL.
 """
@@ -13,10 +18,9 @@ import asyncio
 import contextlib
 import math
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import anyio
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,7 +30,9 @@ from district.errors import InputError
 from district.hub.context import AppContext
 from district.hub.sync import HubSync, SyncConflict
 
-SYNC_THREADS = 4
+SYNC_THREADS = 8  # mostly waiting on the database (commits): more committers, more of them per WAL flush
+SYNC_QUEUE = 64  # sync requests waiting or running in one console process before the next is told to retry
+RETRY_AFTER_S = 2
 MAX_WAIT_S = 25.0
 RECHECK_S = 1.0
 
@@ -34,35 +40,66 @@ RECHECK_S = 1.0
 def routes(app_ctx: AppContext) -> list[Route]:
     """The sync routes over the console's database."""
     hub = HubSync(app_ctx.service.db)
-    state: dict[str, Any] = {"limiter": None}
+    state: dict[str, Any] = {"pool": None, "slots": None, "queued": 0}
     school_events: dict[str, set[asyncio.Event]] = defaultdict(set)
 
-    def limiter() -> anyio.CapacityLimiter:
-        if state["limiter"] is None:  # made on the serving loop
-            state["limiter"] = anyio.CapacityLimiter(SYNC_THREADS)
-        return state["limiter"]
+    def pool() -> tuple[ThreadPoolExecutor, asyncio.Semaphore]:
+        if state["pool"] is None:  # made on the serving loop, on first use
+            state["pool"] = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="hub-sync")
+            state["slots"] = asyncio.Semaphore(SYNC_THREADS)
+        return state["pool"], state["slots"]
 
-    async def run(fn, *args):
-        return await anyio.to_thread.run_sync(lambda: fn(*args), limiter=limiter())
+    async def run(fn, *args, request: Request | None = None):
+        executor, slots = pool()
+        async with slots:
+            if request is not None and await request.is_disconnected():
+                raise _Gone()
+            return await asyncio.get_running_loop().run_in_executor(executor, lambda: fn(*args))
+
+    @contextlib.contextmanager
+    def admitted():
+        if state["queued"] >= SYNC_QUEUE:
+            raise _Full()
+        state["queued"] += 1
+        try:
+            yield
+        finally:
+            state["queued"] -= 1
+
+    def sync_endpoint(fn):
+        async def guarded(request: Request) -> Response:
+            try:
+                return await fn(request)
+            except _Full:
+                return JSONResponse(
+                    {"error": "the hub is busy with other desks' sync; try again after Retry-After seconds"},
+                    status_code=503,
+                    headers={"Retry-After": str(RETRY_AFTER_S)},
+                )
+            except _Gone:
+                return Response(status_code=499)  # the desk hung up while it queued; it will push again
+
+        return app_ctx.endpoint(guarded)
 
     def wake(school: str) -> None:
         for event in list(school_events.get(school, ())):
             event.set()
 
-    @app_ctx.endpoint
+    @sync_endpoint
     async def push(request: Request) -> Response:
         raw = await request.body()  # first: station_of's disconnect check would swallow the body
         station, _ = await app_ctx.station_of(request)
         body = app_ctx.parse_json(request, raw)
-        try:
-            result = await run(hub.push, station, body)
-        except SyncConflict as exc:  # 409 with what the desk needs to renumber
-            return JSONResponse({"error": exc.message, **exc.details}, status_code=409)
+        with admitted():
+            try:
+                result = await run(hub.push, station, body, request=request)
+            except SyncConflict as exc:  # 409 with what the desk needs to renumber
+                return JSONResponse({"error": exc.message, **exc.details}, status_code=409)
         if result.stored:
             wake(station.school)
         return JSONResponse(result.as_json())
 
-    @app_ctx.endpoint
+    @sync_endpoint
     async def pull(request: Request) -> Response:
         station, _ = await app_ctx.station_of(request)
         params = request.query_params
@@ -94,9 +131,18 @@ def routes(app_ctx: AppContext) -> list[Route]:
             school_events[station.school].discard(event)
             if not school_events[station.school]:
                 school_events.pop(station.school, None)
-        return JSONResponse(await run(hub.pull, station, after))
+        with admitted():
+            return JSONResponse(await run(hub.pull, station, after, request=request))
 
     return [
         Route("/api/v1/sync/push", push, methods=["POST"]),
         Route("/api/v1/sync/pull", pull, methods=["GET"]),
     ]
+
+
+class _Full(Exception):
+    """Too many sync requests queued in this process: answer 503 with Retry-After."""
+
+
+class _Gone(Exception):
+    """The desk hung up while its request queued."""
