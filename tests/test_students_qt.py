@@ -125,6 +125,7 @@ def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
     pick(qtbot, w, "100220")
     release_to(qtbot, w, f"{first} {last}")
     assert w.decision.isVisible() and "County court orders" in w.decision_text.text()
+    assert "<" not in w.decision_text.text()  # a plain-text label: markup would show as tags
     qtbot.mouseClick(w.not_this_person, Qt.MouseButton.LeftButton)
     assert "Say why" in w.message.text()  # a reason is required
     w.not_this_reason.setText("Born 1984 on the ID; the order says 1950")

@@ -387,9 +387,9 @@ class StudentsWindow(QWidget):
             e = c.entry
             students = ", ".join(e.students) or "every student"
             self.decision_text.setText(
-                f"<b>{e.full_name}</b> on the <b>{e.source}</b> {e.kind.label.lower()} list"
+                f"{e.full_name} on the {e.source} {e.kind.label.lower()} list"
                 + (f" (names: {students})" if e.kind.value == "custody" else "")
-                + f"<br>{c.evidence_text}"
+                + f"\n{c.evidence_text}"
             )
             self.decision.show()
             strength = "Matches" if c.decision.value == "match" else "May match"
