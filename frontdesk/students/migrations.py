@@ -209,9 +209,20 @@ def _students_0004_prefixes(db: Database) -> None:
     db.conn.executemany(INSERT_PREFIX.format(table="student_prefixes"), sorted(index_rows(rows)[1]))
 
 
+def _students_0005_record_key(db: Database) -> None:
+    # The key a reunification laptop's record is sealed with (HMAC-SHA256). The laptop works from a restored
+    # backup of this desk, so it holds the same key; a record written anywhere else, or changed afterwards,
+    # does not open here. Made once, at random; it never leaves the (encrypted) database.
+    import secrets
+
+    db.execute("CREATE TABLE reunification_key (id INTEGER PRIMARY KEY CHECK (id = 1), key TEXT NOT NULL)")
+    db.execute("INSERT INTO reunification_key (id, key) VALUES (1, ?)", [secrets.token_hex(32)])
+
+
 MIGRATIONS: list[Migration] = [
     ("students_0001_roster", _students_0001_roster),
     ("students_0002_movements", _students_0002_movements),
     ("students_0003_reunification", _students_0003_reunification),
     ("students_0004_prefixes", _students_0004_prefixes),
+    ("students_0005_record_key", _students_0005_record_key),
 ]

@@ -401,8 +401,12 @@ class ReunificationService:
         return count
 
     def merge_record(self, path: Path) -> MergeReport:
-        """Bring a record written on the reunification laptop into this desk's record (idempotent, audited)."""
+        """Bring a record written on the reunification laptop into this desk's record (idempotent, audited).
+
+        Its releases become sign-outs on this desk's roster, so a principal or administrator merges it, and only
+        a record sealed with this desk's key (the laptop's restored copy holds it) is taken."""
         self._session.require(Action.REUNIFY)
+        self._session.require(Action.APPROVE_RELEASE)
         data = read_record(Path(path))
         return merge_record(self._store, self._audit, self._students, data, Path(path).name)
 

@@ -15,6 +15,8 @@ network.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,8 +91,16 @@ def write_record(store: Store, station: str, run_id: int, out: IO[str]) -> int:
         ),
         "requests": [dict(zip(keys, r, strict=True)) for r in rows],
     }
+    record["mac"] = _mac(db, record)
     json.dump(record, out, ensure_ascii=False, indent=1)
     return len(rows)
+
+
+def _mac(db, record: dict) -> str:
+    """The record's seal: HMAC-SHA256 of its canonical JSON (everything but the seal) under the desk's key."""
+    row = db.execute("SELECT key FROM reunification_key WHERE id = 1").fetchone()
+    body = json.dumps({k: v for k, v in record.items() if k != "mac"}, sort_keys=True, separators=(",", ":"))
+    return hmac.new(bytes.fromhex(row[0]), body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def read_record(path: Path) -> dict:
@@ -130,6 +140,13 @@ def merge_record(
     """Merge a checked record into this desk's store, in one transaction with its audit record."""
     run = data["reunification"]
     station = data.get("station") or "another desk"
+    seal = data.get("mac")
+    if not isinstance(seal, str) or not hmac.compare_digest(seal, _mac(store.db, data)):
+        raise InputError(
+            f"{source} was not written from a copy of this desk's data, or was changed after it was written: "
+            "not merged (write the record again on the reunification laptop with 'reunify record')",
+            code="record_seal",
+        )
     with audit.transaction() as db:
         row = db.execute(
             "SELECT id FROM reunifications WHERE started_at = ? AND started_by = ? AND drill = ?",
