@@ -58,13 +58,25 @@ def test_a_drill_from_the_command_line(staffed, facts, tmp_path, monkeypatch, ca
     assert main([*base, "board"]) == 0
     assert "DRILL Reunification" in capsys.readouterr().out
     assert main([*base, "card", card]) == 2  # no badge printer set up
+    first82, last82 = guardian_name(facts, "stu-00082")
+    assert main([*base, "ask", "stu-00082", "--to", f"{first82} {last82}", "--json"]) == 0
+    left_over = _json(capsys)["card"]
+    assert main([*base, "end"]) == 0
+    # A card left over from that drill does not move a student in the next run: the guardian asks again.
+    assert main([*base, "start", "--site", "Synthetic Gym"]) == 0
+    capsys.readouterr()
+    assert main([*base, "send", left_over, "--runner", "Coach Runner"]) == 2
+    assert "from another reunification" in capsys.readouterr().err
     assert main([*base, "end"]) == 0
     monkeypatch.setenv("FRONTDESK_PASSWORD", PRINCIPAL_PW)
     out = tmp_path / "reunification.csv"
     as_principal = ["--data-dir", str(folder), "--user", "p.nakamura"]
     assert main([*as_principal, "reunify", "export", str(out), "--run", "1"]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [(r["status"], r["runner"], r["drill"]) for r in rows] == [("released", "Coach Runner", "yes")]
+    assert [(r["status"], r["runner"], r["drill"]) for r in rows] == [
+        ("released", "Coach Runner", "yes"),
+        ("requested", "", "yes"),
+    ]
 
 
 def test_the_laptops_record_is_merged_into_the_desk(staffed, facts, tmp_path, monkeypatch, capsys):

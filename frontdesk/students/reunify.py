@@ -240,6 +240,14 @@ class ReunificationService:
         run = self._require_current()
         with self._audit.transaction() as db:
             req = self.request(request_id)
+            if self.run_of(request_id).id != run.id:
+                # A card left over from an earlier run (a drill, or a laptop's merged record): its adult was
+                # checked then, not now. The guardian asks again in this run.
+                raise ConflictError(
+                    f"This card is from another reunification, not the one running: ask again for "
+                    f"{req.student.full_name}",
+                    code="other_run",
+                )
             if req.status != before:
                 raise ConflictError(
                     f"{req.student.full_name}'s request is {STATUS_WORDS[req.status]}, not {STATUS_WORDS[before]}",
