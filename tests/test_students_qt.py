@@ -142,8 +142,11 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts):
     qtbot.mouseClick(board.start_button, Qt.MouseButton.LeftButton)
     assert board.banner.text().startswith("DRILL")
     first, last = guardian_name(facts, "stu-00230")
-    board.student.setText("100230")
+    board.student.setText("10023")  # ten students start so: none is picked for the guardian
     board.adult.setText(f"{first} {last}")
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    assert "Several students match" in board.message.text() and board.requests.rowCount() == 0
+    board.student.setText("100230")
     with qtbot.waitSignal(desk.badge_printing.slip_printed, timeout=10_000) as printed:
         qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
     assert printed.args[0] == "Request card" and board.message.text().startswith("Queued")

@@ -154,9 +154,14 @@ class ReunifyBoard(QWidget):
         r = self.services.reunification
         try:
             text = self.student.text().strip()
-            found = self.services.students.find(text, limit=1)
+            found = self.services.students.find(text, limit=2)
             if not found:
                 raise FrontDeskError(f"No student found for {text!r}")
+            exact = [s for s in found if text in (s.number, s.sourced_id)]
+            if len(found) > 1 and not exact:
+                # Never the first of several: a card printed for the wrong child sends a runner for them.
+                raise FrontDeskError(f"Several students match {text!r}: type the student's number")
+            found = exact or found
             first, last = split_name(self.adult.text())
             dob_text = self.adult_dob.text().strip()
             dob = clock.parse_date(dob_text, "Date of birth") if dob_text else None
