@@ -29,7 +29,7 @@ import anyio.to_thread
 
 from district import clock
 from district.console.auth import log
-from district.console.db import Database, Tx
+from district.console.db import Database
 from district.hub.settings import DistrictSettings
 from frontdesk.wire.sync import VISIT_KINDS
 
@@ -77,6 +77,9 @@ def _whole(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
+STEP = 2000  # rows a retention step deletes in one short transaction (the alert path waits at most one)
+
+
 class HubRetention:
     """Apply the district's retention settings to the hub's visits and changes."""
 
@@ -104,64 +107,87 @@ class HubRetention:
                 continue
             visits_before = clock.to_db(now - timedelta(days=days)) if days else None
             audit_before = clock.to_db(now - timedelta(days=365 * years)) if years else None
-            with self._db.transaction() as tx:
-                done = self._school(tx, school, visits_before, audit_before, dry_run)
-                if done.anything and not dry_run:
-                    log(
-                        tx,
-                        "retention_applied",
-                        actor=actor,
-                        school=school,
-                        visits=done.visits,
-                        visit_changes=done.visit_changes,
-                        other_changes=done.other_changes,
-                        visits_before=visits_before,
-                        audit_before=audit_before,
-                    )
+            done = self._school(school, visits_before, audit_before, dry_run, actor)
             report.schools.append(done)
         return report
 
-    @staticmethod
     def _school(
-        tx: Tx, school: str, visits_before: str | None, audit_before: str | None, dry_run: bool
+        self, school: str, visits_before: str | None, audit_before: str | None, dry_run: bool, actor: str
     ) -> SchoolRetention:
         kinds = ", ".join("?" for _ in VISIT_KINDS)
-        parts: list[tuple[str, list[Any]]] = []
+        # (table, its key, the rows to go): visits, the visits' changes, the other changes.
+        parts: list[tuple[str, str, str, list[Any]]] = []
         if visits_before:
             parts.append(
                 (
-                    "hub_visits WHERE school = ? AND checked_out_at IS NOT NULL AND checked_in_at < ?",
+                    "hub_visits",
+                    "(station_id, visit_id)",
+                    "school = ? AND checked_out_at IS NOT NULL AND checked_in_at < ?",
                     [school, visits_before],
                 )
             )
             parts.append(
                 (
-                    f"hub_changes WHERE school = ? AND kind IN ({kinds}) AND received_at < ?",
+                    "hub_changes",
+                    "hub_seq",
+                    f"school = ? AND kind IN ({kinds}) AND received_at < ?",
                     [school, *VISIT_KINDS, visits_before],
                 )
             )
         else:
-            parts += [("", []), ("", [])]
+            parts += [("", "", "", []), ("", "", "", [])]
         if audit_before:
             parts.append(
                 (
-                    f"hub_changes WHERE school = ? AND kind NOT IN ({kinds}) AND received_at < ?",
+                    "hub_changes",
+                    "hub_seq",
+                    f"school = ? AND kind NOT IN ({kinds}) AND received_at < ?",
                     [school, *VISIT_KINDS, audit_before],
                 )
             )
         else:
-            parts.append(("", []))
+            parts.append(("", "", "", []))
         counts = []
-        for where, params in parts:
-            if not where:
+        for table, key, where, params in parts:
+            if not table:
                 counts.append(0)
-                continue
-            if dry_run:
-                row = tx.one(f"SELECT COUNT(*) FROM {where}", params)
+            elif dry_run:
+                row = self._db.read().one(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)
                 counts.append(int(row[0]) if row else 0)
             else:
-                counts.append(tx.execute(f"DELETE FROM {where}", params).rowcount or 0)
-        return SchoolRetention(school, counts[0], counts[1], counts[2], visits_before, audit_before)
+                counts.append(self._delete_in_steps(table, key, where, params))
+        done = SchoolRetention(school, counts[0], counts[1], counts[2], visits_before, audit_before)
+        if done.anything and not dry_run:
+            with self._db.transaction() as tx:
+                log(
+                    tx,
+                    "retention_applied",
+                    actor=actor,
+                    school=school,
+                    visits=done.visits,
+                    visit_changes=done.visit_changes,
+                    other_changes=done.other_changes,
+                    visits_before=visits_before,
+                    audit_before=audit_before,
+                )
+        return done
+
+    def _delete_in_steps(self, table: str, key: str, where: str, params: list[Any]) -> int:
+        """Delete in short transactions of STEP rows, so an alert never waits behind a year's backlog."""
+        removed = 0
+        while True:
+            with self._db.transaction() as tx:
+                gone = (
+                    tx.execute(
+                        f"DELETE FROM {table} WHERE {key} IN "
+                        f"(SELECT {key.strip('()')} FROM {table} WHERE {where} LIMIT ?)",
+                        [*params, STEP],
+                    ).rowcount
+                    or 0
+                )
+            removed += gone
+            if gone < STEP:
+                return removed
 
 
 async def run(db: Database, every: float = EVERY_S, first_after: float = FIRST_AFTER_S) -> None:

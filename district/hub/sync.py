@@ -156,6 +156,8 @@ class HubSync:
         # PostgreSQL pushes of one school queue on that school's advisory lock until commit; other schools'
         # pushes go on beside them. SQLite already holds its one write lock.
         tx.lock_key(f"hub_sync:{station.school}")
+        acked = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
+        acked_before = int(acked[0] or 0) if acked else 0
         revs: dict[int, int] = {}
         for chunk in range(0, len(rows), STORE_CHUNK):
             part = rows[chunk : chunk + STORE_CHUNK]
@@ -169,6 +171,14 @@ class HubSync:
         new, seen = [], set()
         for c in changes:  # a seq sent twice in one push is stored (and applied) once, like one sent again later
             if c["seq"] in revs and c["seq"] not in seen:
+                if c["seq"] <= acked_before:
+                    # A number the hub acknowledged once but no longer holds (retention removed it): never
+                    # stored again as new (it would bring purged history back); the desk renumbers (409).
+                    raise SyncConflict(
+                        f"change {c['seq']} was acknowledged before and has since been removed at the hub: "
+                        "renumber the unsent changes",
+                        {"seq": c["seq"], **self._highest(tx, station)},
+                    )
                 seen.add(c["seq"])
                 new.append(c)
             elif c["seq"] not in revs:
