@@ -59,3 +59,19 @@ def test_html_in_a_list_entry_and_a_visitor_is_shown_literally_on_the_match_card
     for label in card.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
     assert _labels_showing(card, "<h1 style='color:green'>CLEAR — admit</h1>")
+
+
+def test_markup_in_a_name_is_shown_literally_in_the_on_site_tooltip(services):
+    """A tooltip has no plain-text switch: the on-site list's is escaped HTML, so a forged name shows as is."""
+    from PySide6.QtGui import QTextDocument
+
+    from frontdesk.models import Visitor
+    from ui.table_models import OnSiteModel
+
+    visit = services.checkin.admit(Visitor(first_name="Ann", last_name=FORGED))
+    model = OnSiteModel()
+    model.set_items([visit])
+    tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    shown = QTextDocument()
+    shown.setHtml(tip)  # what Qt draws for a rich-text tooltip
+    assert "<b style=" in shown.toPlainText() and "SCREENED CLEAR ADMIT</b>" in shown.toPlainText()

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush
 from frontdesk import clock
 from frontdesk.models import Visit
 from frontdesk.text import format_badge_code
+from ui.plain import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -81,7 +82,7 @@ class ItemTableModel(QAbstractTableModel, Generic[T]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.cells(item)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(item)
+            return plain_tip(self.tooltip(item))  # names and purposes come from people and barcodes
         if role == Qt.ItemDataRole.BackgroundRole:
             return self.background(item)
         return None

@@ -40,6 +40,7 @@ from frontdesk.dispatch.status import INSECURE_LINK, LINK_DOWN
 from frontdesk.errors import FrontDeskError
 from frontdesk.wire import cap
 from ui.dispatch.dispatch_worker import DispatchWorker
+from ui.plain import plain_tip
 
 # Colours per delivery level: background, text.
 LEVEL_COLOURS = {
@@ -513,7 +514,7 @@ class DispatchBanners(QWidget):
             % (("#ffb300", "black") if warn_only else ("#b71c1c", "white"))
         )
         self.link_banner.setText(text)
-        self.link_banner.setToolTip(health.reason)
+        self.link_banner.setToolTip(plain_tip(health.reason))  # may quote the console's answer
         self.link_banner.setVisible(not health.ok or health.insecure)
 
     @Slot(object)

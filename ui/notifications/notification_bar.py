@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.notifications.service import Notification
+from ui.plain import plain_tip
 
 _STYLE = {
     "urgent": "QFrame#note { background:#fdecea; border:2px solid #c62828; border-radius:6px; }",
@@ -89,7 +90,7 @@ class NotificationBar(QFrame):
         try:
             note = self.services.notifications.acknowledge(int(button.property("notification_id")))
         except FrontDeskError as exc:  # e.g. the person changed between showing and clicking
-            button.setToolTip(exc.message)
+            button.setToolTip(plain_tip(exc.message))
             self.refresh()
             return
         self.refresh()

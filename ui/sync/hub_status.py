@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel
 
 from frontdesk.context import Services
 from frontdesk.sync.service import BackgroundSync
+from ui.plain import plain_tip
 
 REFRESH_MS = 2000
 
@@ -42,7 +43,7 @@ class HubStatus(QObject):
         self.label.setVisible(status.linked)
         gaps = self._services.visits.remote_gaps()
         tip = status.problem or gaps or "The on-site list includes the school's other desks' visitors"
-        self.label.setToolTip(tip)
+        self.label.setToolTip(plain_tip(tip))  # the hub's words and other desks' names, shown as written
         colour = "#8a5a00" if status.offline_since or status.problem else ""
         self.label.setStyleSheet(f"color: {colour};" if colour else "")
         if self._services.sync.changed.is_set():
