@@ -77,6 +77,9 @@ def test_a_district_list_reaches_a_desk_and_its_changes_follow(hub, tmp_path: Pa
         assert desk.district_lists.pull(client) == 1
         assert _screen(desk, "Carl", "Marsh", "1970-02-02").decision == Decision.CLEAR
         assert desk.district_lists.pull(client) == 0  # in step: nothing to do
+        # What came down from the hub does not go up to it again through the desk's sync outbox.
+        kinds = [k for (k,) in desk.store.db.execute("SELECT kind FROM sync_outbox").fetchall()]
+        assert not [k for k in kinds if k.startswith(("list.", "district"))], kinds
 
         # A --replace at the hub is a new generation: the desk takes a new snapshot and swaps it in.
         (tmp_path / "new.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,11 +125,24 @@ class AuditTrail:
         self.anchor_path = Path(store.data_dir) / ANCHOR_NAME
         self._anchored = 0  # the newest seq this object wrote to the anchor file
         self._listeners: list[Callable[[Any, AuditRecord], None]] = []
+        self._from_hub = threading.local()  # set on a thread while it writes what the district hub sent
 
     def add_listener(self, listener: Callable[[Any, AuditRecord], None]) -> None:
         """Call ``listener(db, record)`` after each record is appended, inside the same transaction (sync's
         outbox: every change passes here with its record, so the change and its way up commit together)."""
         self._listeners.append(listener)
+
+    @contextmanager
+    def from_hub(self) -> Iterator[None]:
+        """On this thread, the records written inside describe what came down from the district hub (the
+        school's other desks' visits, the district's lists and settings): listeners are not told of them, so
+        nothing the hub sent goes up to it again. Other threads (a check-in meanwhile) are told as always."""
+        before = getattr(self._from_hub, "on", False)
+        self._from_hub.on = True
+        try:
+            yield
+        finally:
+            self._from_hub.on = before
 
     # --- writing ------------------------------------------------------------------------------------
     def record(
@@ -193,8 +207,9 @@ class AuditTrail:
             [seq, time, actor, action, subject, text, prev, digest],
         )
         record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
-        for listener in self._listeners:
-            listener(db, record)
+        if not getattr(self._from_hub, "on", False):
+            for listener in self._listeners:
+                listener(db, record)
         return record
 
     def refresh_anchor(self) -> None:

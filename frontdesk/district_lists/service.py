@@ -203,8 +203,15 @@ class DistrictLists:
     def pull(self, client: HubClient) -> int:
         """Bring the copy in step with the hub; returns the entries written (snapshots and changes).
 
-        Raises what the client raises when the hub cannot be reached (the copy stays as it was).
+        Raises what the client raises when the hub cannot be reached (the copy stays as it was). What it
+        writes came from the hub, so the sync outbox is not told of it (:meth:`AuditTrail.from_hub`).
         """
+        if self._audit is None:
+            return self._pull(client)
+        with self._audit.from_hub():
+            return self._pull(client)
+
+    def _pull(self, client: HubClient) -> int:
         index = client.get_json("/api/v1/lists")
         hub_lists = {x["source"]: x for x in index.get("lists", [])}
         held = self._held()

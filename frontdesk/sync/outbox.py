@@ -22,9 +22,9 @@ _VISIT_SQL = (
     "SELECT v.id, p.first_name, p.middle_name, p.last_name, p.suffix, p.name_key, p.dob, v.category, v.purpose, "
     "v.destination, v.staff, v.badge_code, v.time_in, v.time_out FROM visits v JOIN people p ON p.id = v.person_id"
 )
-# Sync's own bookkeeping does not go up again, nor what came down from the hub (the district's lists and
-# settings, applied here as the hub sent them).
-SKIPPED = ("sync.", "district_list.", "district_settings.")
+# Sync's own bookkeeping does not go up. (What came down from the hub is written under
+# ``AuditTrail.from_hub``, so this listener is not told of it at all.)
+SKIPPED = ("sync.",)
 
 
 def _dumps(body: dict[str, Any]) -> str:
@@ -93,10 +93,8 @@ class Outbox:
 
     def capture(self, db, record: AuditRecord) -> None:
         """The audit listener: one outbox entry for ``record``, in its transaction."""
-        if record.action.startswith(SKIPPED) or (
-            isinstance(record.details, dict) and record.details.get("district")
-        ):
-            return  # ... nor a district list swapped in or retired here (its records say "district": True)
+        if record.action.startswith(SKIPPED):
+            return
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
         if kind == "backup.restored":  # the numbers the hub holds may run ahead now: push before pulling
@@ -110,7 +108,7 @@ class Outbox:
             if row is not None:
                 body = {"visit": _visit_body(row)}
                 body["visit"]["visit_id"] = to_hub(db, row[0])
-        elif kind in ("visit.check_out", "visit.check_out_forgotten", "visit.check_out_elsewhere"):
+        elif kind in ("visit.check_out", "visit.check_out_forgotten"):
             remote = record.details.get("hub_station_id")
             if remote:
                 body = {
@@ -126,7 +124,6 @@ class Outbox:
                     else None
                 )
                 if row is not None and row[0]:
-                    kind = "visit.check_out" if kind == "visit.check_out_elsewhere" else kind
                     body = {"station_id": "", "visit_id": to_hub(db, visit_id), "checked_out_at": row[0]}
         if body is None:
             body = {"actor": record.actor, "details": record.details}

@@ -376,7 +376,7 @@ class SyncService:
                 with self._push_lock:
                     pushed += self.push(client)
             if pull:
-                with self._pull_lock:
+                with self._pull_lock, self._audit.from_hub():
                     pulled = self.pull(client, wait=wait)
                     for puller in self._pullers:
                         pulled += puller.pull(client)
