@@ -20,6 +20,7 @@ from bench import screening_data as data
 from frontdesk import settings as s
 from frontdesk.context import Services
 from frontdesk.dispatch.credentials import MemoryCredentials
+from frontdesk.dispatch.station import SIDE_RECORD_WAIT
 from frontdesk.models import Visitor
 from frontdesk.review.pdf import _fit
 from scanners.aamva import parse_id
@@ -173,7 +174,8 @@ def run(count: int | None = None) -> str:
             _row("fit a 50,000-character name in a PDF column", fit_ms, 50),
             "",
             "The whole press verb also writes its event-log line and audit record in the main file after the",
-            "outbox commit (waiting at most 0.5 s for them, never failing the press); the outbox commit alone is",
+            f"outbox commit (waiting at most {SIDE_RECORD_WAIT * 1000:.0f} ms for them, never failing the press;",
+            "busy longer, the desk's state timer writes them within seconds); the outbox commit alone is",
             "what stands between the press and the alert being safe on disk. The machine is shared (other",
             "engineers' tests and benchmarks ran at the same time): the tails are the disk's fsync queue and",
             "the two cores, not a lock — the outbox file has no other writer.",

@@ -108,6 +108,31 @@ def test_press_is_committed_before_any_network_and_carries_the_school_room_and_r
     assert b"sent>" in row[2] and b"Z</sent>" not in row[2]
 
 
+def test_a_press_while_another_process_holds_the_main_file_does_not_wait_for_it(station, data_dir):
+    """The alert is committed and the press returns (so the sender is woken) while the main file is locked by
+    another writer; its event line and audit record follow once the file is free, never lost."""
+    holder = sqlite3.connect(data_dir / "frontdesk.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # an import's step, a backup, another desk's sync: the main file busy
+        pressed = station.station.press("lockdown", note="held main file")
+        with sqlite3.connect(data_dir / "outbox.db") as conn:
+            row = conn.execute(
+                "SELECT state, audited FROM dispatch_outbox WHERE identifier = ?", (pressed.identifier,)
+            ).fetchone()
+        assert row == ("queued", 0)  # safe on disk; its audit record waits for the main file
+        assert station.station.catch_up(0.05) == 0  # still held: nothing written, nothing lost
+    finally:
+        holder.rollback()
+        holder.close()
+    assert station.station.catch_up(0.05) == 1
+    assert [r.subject for r in station.audit.records(action="alert.press")] == [pressed.identifier]
+    with sqlite3.connect(data_dir / "outbox.db") as conn:
+        audited = conn.execute(
+            "SELECT audited FROM dispatch_outbox WHERE identifier = ?", (pressed.identifier,)
+        ).fetchone()
+    assert audited == (1,)
+
+
 def test_updates_all_clear_drill_and_test_are_valid_cap(station):
     schema = xmlschema.XMLSchema(str(OASIS_XSD))
     svc = station.station

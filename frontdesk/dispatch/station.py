@@ -58,7 +58,10 @@ MODES = ("Actual", "Exercise", "Test")
 SRP_STATES = ("HOLD", "SECURE", "LOCKDOWN", "EVACUATE", "SHELTER")
 ALL_CLEAR_ROLES = frozenset({"principal", "admin", "administrator"})
 # The most a press waits for the main file (event log, audit trail) after its own commit: a moment, no more.
-SIDE_RECORD_WAIT = 0.5
+# The alert is safe in the outbox by then and the sender is woken only when the press returns (the window, the
+# CLI), so any wait here delays the alert itself; busy longer, the records wait (audited = 0 in the outbox) for
+# the desk's state timer or the CLI's catch_up after delivery.
+SIDE_RECORD_WAIT = 0.02
 _AUDIT_ACTIONS = {"Alert": "alert.press", "Update": "alert.update", "Cancel": "alert.all_clear"}
 
 
