@@ -335,6 +335,31 @@ def test_a_reunification_drill_end_to_end(staffed, facts):
     assert actions[:5] == ["reunify.export", "reunify.end", "reunify.release", "reunify.send", "reunify.request"]
 
 
+def test_reunification_never_releases_a_student_already_signed_out(staffed, facts):
+    """A child signed out earlier today is not at the assembly point: the adult is told at once; and a child
+    signed out at a desk while a runner is on the way is not released a second time."""
+    gone = staffed.students.get("stu-00030")
+    first, last = guardian_name(facts, "stu-00030")
+    assert isinstance(staffed.dismissal.release(ReleaseRequest(gone, first, last, "Dentist")), Released)
+    r = staffed.reunification
+    r.start(drill=False, site="Synthetic Church Hall")
+    with pytest.raises(ConflictError, match="was signed out at .* not in the building") as refused:
+        r.ask(ReleaseRequest(gone, first, last, "Reunification"))
+    assert refused.value.code == "already_out"
+    student = staffed.students.get("stu-00070")
+    g_first, g_last = guardian_name(facts, "stu-00070")
+    req = r.ask(ReleaseRequest(student, g_first, g_last, "Reunification"))
+    r.send(req.id, "Coach Runner")
+    # Meanwhile the guardian reached the office instead, and the desk signed the child out there.
+    assert isinstance(
+        staffed.dismissal.release(ReleaseRequest(student, g_first, g_last, "Went to the office")), Released
+    )
+    with pytest.raises(ConflictError, match="already signed out .* not released again"):
+        r.release(req.id)
+    assert r.request(req.id).status == "on_the_way"
+    assert [m.student.sourced_id for m in staffed.students.out()].count("stu-00070") == 1
+
+
 # --- the command line -------------------------------------------------------------------------------------
 def test_cli_sis_import_and_find(data_dir, bundle, tmp_path, capsys):
     assert main(["--data-dir", str(data_dir), "sis", "import", str(bundle[0]), "--json"]) == 0

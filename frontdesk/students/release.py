@@ -202,8 +202,15 @@ class DismissalService:
                 raise ConflictError(
                     f"{banner}. Releases wait for the all clear (or reunification).", code="admissions_frozen"
                 )
-            if self._students.release_open(student) is not None:
-                raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
+        released = self._students.release_open(student)
+        if released is not None:
+            if reunification:  # not at the assembly point: the adult must hear it, not wait for a runner
+                raise ConflictError(
+                    f"{student.full_name} was signed out at {released.astimezone():%H:%M} today and has not come "
+                    "back: not in the building. Tell the adult; the office has the release slip.",
+                    code="already_out",
+                )
+            raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
         result = self._screener.screen(query_of(request))
         relevant = tuple(c for c in result.candidates if self._matters(c, student))
         dismissal = Dismissal(request, result, relevant)

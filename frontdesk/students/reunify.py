@@ -253,6 +253,14 @@ class ReunificationService:
                     f"{req.student.full_name}'s request is {STATUS_WORDS[req.status]}, not {STATUS_WORDS[before]}",
                     code="wrong_step",
                 )
+            released = self._students.release_open(req.student, db=db)
+            if after == RELEASED and released is not None:
+                # Signed out meanwhile at a desk (or by a laptop's merged record): never released twice.
+                raise ConflictError(
+                    f"{req.student.full_name} was already signed out at {released.astimezone():%H:%M}: "
+                    "not released again. Check with the office before the child leaves.",
+                    code="already_out",
+                )
             now = clock.to_db(clock.now())
             if after == ON_THE_WAY:
                 db.execute(
