@@ -50,6 +50,10 @@ from frontdesk.wire.lists import ListEntry
 # Entries per short transaction of a snapshot, as the desk's own imports: a check-in waits behind one at most.
 SNAPSHOT_STEP = 500
 SNAPSHOT_PAUSE = 0.005  # seconds between two steps: a waiting check-in gets the lock here
+# The hidden copy's steps are committed without their own fsync (synchronous=NORMAL): a step lost to a power
+# cut is a hidden, half-built copy that the next pull deletes and builds again (purge_hidden). The swap is
+# committed with the usual FULL sync, which makes every step before it durable too (one WAL). Measured
+# (30,000 entries, desk side): 597 -> 273 us per entry, most of it one fsync per 500-entry step.
 SNAPSHOT_CACHE_KB = 65536  # page cache while a snapshot is filed (the default 2 MB thrashes on the index)
 CHANGE_STEP = 200  # changes per short transaction
 
@@ -291,6 +295,7 @@ class DistrictLists:
             staging = stage_list(db, local, kind, "The district's list (from the district hub)", origin="district")
         count, ended, span = 0, False, _Span()
         db.execute(f"PRAGMA cache_size = -{SNAPSHOT_CACHE_KB}")  # the index grows by millions of rows
+        db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_PAUSE
         try:
             batch: list[tuple[int, NewEntry]] = []
             for line in lines:
@@ -308,6 +313,7 @@ class DistrictLists:
                 count += len(batch)
             if not ended:
                 raise HubListError(f"the hub's snapshot of {source!r} was cut short; the old copy stays in force")
+            db.execute("PRAGMA synchronous = FULL")  # the swap, and everything after it, as every commit
             with self._write():  # the swap: one short transaction
                 old = db.execute("SELECT list_id FROM district_lists WHERE source = ?", [source]).fetchone()
                 replaced = 0
@@ -340,6 +346,7 @@ class DistrictLists:
                 f"the hub's snapshot of {source!r} has an entry this desk cannot take ({exc})"
             ) from None
         finally:
+            db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA cache_size = -2000")  # SQLite's default again
             if staging is not None:  # cut short or refused: the half-built copy goes; the old one never left
                 with store.transaction():

@@ -18,12 +18,12 @@ from frontdesk import clock
 from frontdesk.audit.coverage import digest_of_values
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
-from frontdesk.screening.names import fold
 from frontdesk.store import Store
 from frontdesk.store.database import Database
+from frontdesk.wire.keys import KEY_VERSION, entry_keys, id_key, last4
 from frontdesk.wire.lists import check_fields
+from frontdesk.wire.names import fold
 
 ENTRY_COLUMNS = (
     "e.id, l.source, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
@@ -81,11 +81,6 @@ def normal_sex(text: str | None) -> str:
     return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
 
 
-def last4(text: str | None) -> str:
-    """The last four letters or digits of an ID number (all a list or the desk needs of it), upper case."""
-    return "".join(c for c in (text or "") if c.isalnum())[-4:].upper()
-
-
 def checked(new: NewEntry) -> NewEntry:
     """The entry if it can be stored, else an InputError that says why."""
     check_fields(  # the same rule the district hub applies to its lists
@@ -135,14 +130,14 @@ INSERT_ENTRY = (
 
 def _new_keys(new: NewEntry) -> set[str]:
     """The blocking keys a new entry will be filed under (the same as :func:`keys_of` once stored)."""
-    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)
+    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob.text, new.middle_name)
     by_id = id_key(new.id_state.strip().upper(), last4(new.id_last4))
     return keys | {by_id} if by_id else keys
 
 
 def keys_of(entry: Entry) -> set[str]:
     """The blocking keys an entry is filed under."""
-    keys = entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
+    keys = entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob.text, entry.middle_name)
     by_id = id_key(entry.id_state, entry.id_last4)
     return keys | {by_id} if by_id else keys
 
