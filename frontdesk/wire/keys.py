@@ -50,13 +50,32 @@ a name that also changes its sound code, with no date of birth on the list, leav
 
 from __future__ import annotations
 
+import functools
+import zlib
 from collections.abc import Iterable
 
-from frontdesk.wire.names import alias_parts, entry_first_codes, first_word, surname_codes, surname_forms
+from frontdesk.wire.names import (
+    alias_parts,
+    entry_first_codes,
+    first_word,
+    nickname_text,
+    surname_codes,
+    surname_forms,
+)
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current), and
 # a desk with another version computes a district snapshot's keys itself.
 KEY_VERSION = 7  # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date
+
+
+@functools.cache
+def key_rules() -> int:
+    """The key rules this side runs, as one number: :data:`KEY_VERSION` and a checksum of the nickname table.
+
+    The table can be edited without a new version (then ``barred reindex``): a desk takes the hub's keys only
+    when both the version and the table are the same as the hub's.
+    """
+    return KEY_VERSION << 32 | zlib.crc32(nickname_text().encode())
 
 
 def last4(text: str | None) -> str:
