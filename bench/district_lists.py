@@ -50,7 +50,9 @@ def run() -> str:
     from district.console.service import ConsoleService
     from district.hub.lists import HubLists, new_entry
     from frontdesk.context import Services
+    from frontdesk.district_lists.service import KEY_STEP, SNAPSHOT_PAUSE, SNAPSHOT_STEP
     from frontdesk.sync.client import HubClient
+    from frontdesk.wire.keys import key_rules
 
     count = int(os.environ.get("FRONTDESK_BENCH_LIST_ENTRIES", "1000000"))
     folder = Path(tempfile.mkdtemp(prefix="frontdesk-bench-lists-"))
@@ -72,7 +74,8 @@ def run() -> str:
             client = HubClient([hub.url], credential, timeout=120)
             # Baseline: the snapshot's bytes alone.
             started = time.perf_counter()
-            size = sum(len(c) for c in client.stream("/api/v1/lists/snapshot", {"source": "District barred list"}))
+            params = {"source": "District barred list", "keys": key_rules()}
+            size = sum(len(c) for c in client.stream("/api/v1/lists/snapshot", params))
             stream_only = time.perf_counter() - started
             desk = Services.open(folder / "desk")
             load_before = _load()
@@ -115,9 +118,11 @@ def run() -> str:
         )
     return f"""
 A {count:,}-entry district list imported at the hub with `frontdesk district barred import` ({hub_import:.1f} s,
-SQLite), then pulled by a desk that had none: a streamed snapshot ({size / 1e6:.0f} MB of newline-delimited
-JSON) staged in steps of 2,000 entries, 5 ms apart, and swapped in by one short transaction, as the desk's own
-list imports are. Then 100 changes at the hub (50 entries added, 50 expired) and one more pull. The hub is a
+SQLite; the hub computes each entry's blocking keys there, once), then pulled by a desk that had none: a
+streamed snapshot ({size / 1e6:.0f} MB of newline-delimited JSON, each entry's keys after a tab) staged in steps
+of {SNAPSHOT_STEP:,} entries {SNAPSHOT_PAUSE * 1000:.0f} ms apart, its index rows then filed in key order
+{KEY_STEP:,} per step, and swapped in by one short transaction. Then 100 changes at the hub (50 entries
+added, 50 expired) and one more pull. The hub is a
 `frontdesk dispatch serve` process on loopback; the desk pulls through the sync's `HubClient`.
 Load average before the pull {load_before}; after it {load_full}.
 

@@ -137,7 +137,7 @@ def indistinguishable(csv_path: Path, queries: list[data.LabelledQuery]) -> set[
     import csv
 
     from frontdesk.screening import dates
-    from frontdesk.screening.names import alias_parts, first_word, fold, surname_forms
+    from frontdesk.wire.names import alias_parts, first_word, fold, surname_forms
 
     def key(first: str, last: str) -> tuple[str, str]:
         return first_word(first), surname_forms(last)[1]  # the surname without particles

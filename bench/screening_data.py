@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from frontdesk.screening.dates import neighbours
-from frontdesk.screening.names import nickname_groups
+from frontdesk.wire.names import nickname_groups
 
 COMMON_LAST = [
     "Smith",
@@ -597,7 +597,7 @@ def _phonetic_spelling(word: str, rng: random.Random) -> str | None:
 
 
 def _strip_accents(word: str) -> str:
-    from frontdesk.screening.names import fold
+    from frontdesk.wire.names import fold
 
     return " ".join(w.capitalize() for w in fold(word).split())
 

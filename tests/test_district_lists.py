@@ -263,3 +263,74 @@ def test_a_sign_in_that_is_not_district_staff_cannot_manage_lists(hub):
         assert security.post("/api/v1/district/lists/entries", json=entry).status_code == 201
         trail = security.get("/api/v1/district/lists/trail").json()["trail"]
         assert trail[0]["actor"] == "sam" and trail[0]["action"] == "add"
+
+
+KEYED_CSV = (
+    "first_name,middle_name,last_name,dob,aliases,reason,id_state,id_last4\n"
+    "Robert,James,Smith,1980-03-14,Bobby Jones; Smythe,Trespass order,CO,4821\n"
+    "Mary-Ann,,van der Berg,1975,,Watch,,\n"
+    "José,Luis,O'Brien,,Joe O'Brien,Custody,TX,A77Z\n"
+    "Łukasz,,Nguyễn,03/04/1990,,Order,,\n"
+    ",,McDonald,,Ronald McDonald,Name unknown,,\n"
+)
+
+
+def _index_of(desk: Services, source: str) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """(the index rows filed for a list's entries, the rows the desk's own key rules give for them)."""
+    from frontdesk.screening.lists import keys_of
+
+    db = desk.store.db
+    ids = [r[0] for r in db.execute(
+        "SELECT e.id FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id WHERE l.source = ?",
+        [source],
+    )]  # fmt: skip
+    filed = set()
+    for entry_id in ids:
+        filed |= {
+            (k, entry_id) for (k,) in db.execute("SELECT key FROM screening_keys WHERE entry_id = ?", [entry_id])
+        }
+    own = {(k, e.id) for e in desk.lists.get_many(ids) for k in keys_of(e)}
+    return filed, own
+
+
+def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(hub, tmp_path: Path, monkeypatch):
+    from frontdesk.district_lists import service as district_service
+    from frontdesk.wire.keys import key_rules
+
+    (tmp_path / "list.csv").write_text(KEYED_CSV)
+    done = hub.cli("district", "barred", "import", str(tmp_path / "list.csv"), "--source", "District barred list")
+    assert done.returncode == 0, done.stderr
+    client = HubClient([hub.url], hub.enroll())
+    try:
+        # A desk that runs the hub's key rules gets each entry's keys after a tab; any other gets none.
+        params = {"source": "District barred list", "keys": key_rules()}
+        lines = b"".join(client.stream("/api/v1/lists/snapshot", params)).splitlines()
+        assert json.loads(lines[0])["key_version"] == key_rules()
+        assert all(b"\t" in line for line in lines[1:-1]) and len(lines) == 7
+        older = b"".join(client.stream("/api/v1/lists/snapshot", {**params, "keys": key_rules() - 1})).splitlines()
+        assert "key_version" not in json.loads(older[0]) and not any(b"\t" in line for line in older)
+
+        desk = _desk(tmp_path, "desk")
+        try:
+            assert desk.district_lists.pull(client) == 5
+            filed, own = _index_of(desk, "District barred list")
+            assert filed == own and len(filed) > 5 * 3
+            assert any(k.startswith("I:CO:4821") for k, _ in filed)
+            assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+        finally:
+            desk.close()
+
+        # A desk with other key rules (another version, or an edited nickname table) asks with its own, gets
+        # no keys, and computes the same rows itself.
+        rules = key_rules()
+        monkeypatch.setattr(district_service, "key_rules", lambda: rules - 1)
+        other = _desk(tmp_path, "other")
+        try:
+            assert other.district_lists.pull(client) == 5
+            filed_other, own_other = _index_of(other, "District barred list")
+            assert filed_other == own_other
+            assert {k for k, _ in filed_other} == {k for k, _ in own}
+        finally:
+            other.close()
+    finally:
+        client.close()

@@ -15,7 +15,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, import_csv
 from frontdesk.screening.match import Thresholds, prepare, score_entry
 from frontdesk.screening.models import Decision, Entry, Kind, NewEntry, Query
-from frontdesk.screening.names import fold, make_name, nickname_canon
+from frontdesk.wire.names import fold, make_name, nickname_canon
 
 HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
 

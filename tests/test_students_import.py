@@ -14,7 +14,7 @@ import pytest
 from frontdesk.context import Services
 from frontdesk.demo.oneroster import write_bundle
 from frontdesk.models import Visitor
-from frontdesk.screening.names import fold
+from frontdesk.wire.names import fold
 from tests.students_fixtures import sign_in
 
 

@@ -345,6 +345,13 @@ def _hub_lists_0002_settings_staff(tx: Tx, db: Database) -> None:
     )
 
 
+def _hub_lists_0003_entry_keys(tx: Tx, db: Database) -> None:
+    # Each entry's blocking keys (frontdesk.wire.keys), computed once when the entry changes and sent in the
+    # snapshots, with the key rules they were computed under (key_rules(); NULL: computed by each desk).
+    tx.execute("ALTER TABLE hub_list_entries ADD COLUMN keys TEXT")
+    tx.execute("ALTER TABLE hub_list_entries ADD COLUMN key_rules BIGINT")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -354,6 +361,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_sync_0001_tables", _hub_sync_0001_tables),
     ("hub_lists_0001_lists", _hub_lists_0001_lists),
     ("hub_lists_0002_settings_staff", _hub_lists_0002_settings_staff),
+    ("hub_lists_0003_entry_keys", _hub_lists_0003_entry_keys),
 ]
 
 

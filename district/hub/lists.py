@@ -26,6 +26,7 @@ from district.console.auth import log
 from district.console.db import Database, Tx
 from district.errors import ConflictError, InputError, NotFoundError
 from frontdesk.errors import InputError as WireInputError
+from frontdesk.wire.keys import all_entry_keys, key_rules
 from frontdesk.wire.lists import KINDS, ListEntry, make_entry, normal_kind, read_entries
 
 STEP_ROWS = 1000  # entries per short transaction of an import or a clean-up
@@ -83,6 +84,13 @@ def _data(entry: ListEntry) -> str:
     return json.dumps(entry.to_json(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _keys(entry: ListEntry) -> str:
+    """The entry's blocking keys as a JSON array (sorted), as the snapshot sends them."""
+    e = entry
+    keys = all_entry_keys(e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.id_state, e.id_last4)
+    return json.dumps(sorted(keys), ensure_ascii=False, separators=(",", ":"))
+
+
 def _wire(fn: Callable, *args, **kw):
     """Run a wire-format check; its InputError becomes the district's (one line, exit 2, HTTP 400)."""
     try:
@@ -130,8 +138,13 @@ class HubLists:
         row = tx.one("SELECT kind, generation FROM hub_lists WHERE source = ?", [source])
         return (row[0], int(row[1])) if row else None
 
-    def snapshot(self, source: str) -> Iterator[bytes]:
+    def snapshot(self, source: str, key_version: int | None = None) -> Iterator[bytes]:
         """One list as newline-delimited JSON: a header, one ``{"id", "entry"}`` line per entry, an end line.
+
+        ``key_version``: the blocking-key rules the desk runs (:func:`frontdesk.wire.keys.key_rules`). When
+        they are the hub's, the header says ``key_version`` and each entry's line carries its keys after a tab
+        (``{"id", "entry"}<TAB>["E:19800314:RBRT", ...]``: a JSON array the desk can file without parsing it
+        in Python); an entry whose stored keys are older has none, and the desk computes them.
 
         The header's ``version`` is read first: a desk applies the changes after it once the snapshot is in
         (an entry changed meanwhile comes twice, and applying it twice is the same as once). A snapshot cut
@@ -144,21 +157,31 @@ class HubLists:
             raise NotFoundError(f"No district list {source!r}")
         kind, generation = found
         header = {"source": source, "kind": kind, "generation": generation, "version": version}
-        return self._stream(source, generation, header)
+        with_keys = key_version == key_rules()
+        if with_keys:
+            header["key_version"] = key_rules()
+        return self._stream(source, generation, header, with_keys)
 
-    def _stream(self, source: str, generation: int, header: dict) -> Iterator[bytes]:
+    def _stream(self, source: str, generation: int, header: dict, with_keys: bool = False) -> Iterator[bytes]:
+        rules = key_rules()
         yield (json.dumps(header, ensure_ascii=False) + "\n").encode()
         after, count = 0, 0
         while True:
             rows = self._db.read().all(
-                "SELECT entry_id, data FROM hub_list_entries WHERE source = ? AND generation = ? AND entry_id > ? "
-                "ORDER BY entry_id LIMIT ?",
+                "SELECT entry_id, data, keys, key_rules FROM hub_list_entries "
+                "WHERE source = ? AND generation = ? AND entry_id > ? ORDER BY entry_id LIMIT ?",
                 [source, generation, after, SNAPSHOT_PAGE],
             )
             if not rows:
                 break
-            # The stored data is already the wire's JSON object: no parsing on the way out.
-            yield "".join(f'{{"id":{r[0]},"entry":{r[1]}}}\n' for r in rows).encode()
+            # The stored data and keys are already the wire's JSON: no parsing on the way out. An entry whose
+            # keys were computed under other rules (stored before an upgrade) goes without: the desk computes them.
+            yield "".join(
+                f'{{"id":{r[0]},"entry":{r[1]}}}\t{r[2]}\n'
+                if with_keys and r[3] == rules and r[2]
+                else f'{{"id":{r[0]},"entry":{r[1]}}}\n'
+                for r in rows
+            ).encode()
             count += len(rows)
             after = rows[-1][0]
         if self._list(self._db.read(), source) != (header["kind"], generation):
@@ -213,9 +236,9 @@ class HubLists:
                 )
             stored = dataclasses.replace(entry, kind=entry.kind or kind)
             entry_id = tx.one(
-                "INSERT INTO hub_list_entries (source, generation, version, data, search) VALUES (?, ?, ?, ?, ?) "
-                "RETURNING entry_id",
-                [source, generation, version, _data(stored), _search_text(stored)],
+                "INSERT INTO hub_list_entries (source, generation, version, data, search, keys, key_rules) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING entry_id",
+                [source, generation, version, _data(stored), _search_text(stored), _keys(stored), key_rules()],
             )[0]
             name = " ".join(p for p in (stored.first_name, stored.middle_name, stored.last_name) if p)
             _record(tx, actor, "add", source, version, entry_id, name=name, entry_kind=stored.kind)
@@ -278,6 +301,7 @@ class HubLists:
             self._require_replace(tx, source, found, replace)
             generation = _bump(tx)  # a number no other generation has
         row_kind = default_kind or (found[0] if found else "barred")
+        rules = key_rules()  # the key rules the entries' keys are computed under
         errors: list[tuple[int, str]] = []
         error_count = added = 0
         batch: list[tuple] = []
@@ -294,7 +318,7 @@ class HubLists:
                         if error_count:
                             continue  # keep reading to list every error, but write nothing more
                         added += 1
-                        batch.append((source, generation, 0, _data(item), _search_text(item)))
+                        batch.append((source, generation, 0, _data(item), _search_text(item), _keys(item), rules))
                         if len(batch) >= STEP_ROWS:
                             self._stage(batch)
                             staged = True
@@ -379,7 +403,8 @@ class HubLists:
         with self._db.transaction() as tx:
             _many(
                 tx,
-                "INSERT INTO hub_list_entries (source, generation, version, data, search) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO hub_list_entries (source, generation, version, data, search, keys, key_rules) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 

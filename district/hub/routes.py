@@ -106,7 +106,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
     @endpoint
     async def get_snapshot(request: Request) -> Response:
         await app_ctx.station_of(request)
-        chunks: Iterator[bytes] = await run(lists.snapshot, _source(request))
+        key_version = _whole(request.query_params.get("keys"), "keys", 0)  # the desk's key rules (0: none)
+        chunks: Iterator[bytes] = await run(lists.snapshot, _source(request), key_version)
         done = object()
 
         async def stream() -> AsyncIterator[bytes]:

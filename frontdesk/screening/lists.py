@@ -18,12 +18,12 @@ from frontdesk import clock
 from frontdesk.audit.coverage import digest_of_values
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.keys import KEY_VERSION, entry_keys, id_key
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
-from frontdesk.screening.names import fold
 from frontdesk.store import Store
 from frontdesk.store.database import Database
+from frontdesk.wire.keys import KEY_VERSION, entry_keys, id_key, last4
 from frontdesk.wire.lists import check_fields
+from frontdesk.wire.names import fold
 
 ENTRY_COLUMNS = (
     "e.id, l.source, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
@@ -81,11 +81,6 @@ def normal_sex(text: str | None) -> str:
     return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
 
 
-def last4(text: str | None) -> str:
-    """The last four letters or digits of an ID number (all a list or the desk needs of it), upper case."""
-    return "".join(c for c in (text or "") if c.isalnum())[-4:].upper()
-
-
 def checked(new: NewEntry) -> NewEntry:
     """The entry if it can be stored, else an InputError that says why."""
     check_fields(  # the same rule the district hub applies to its lists
@@ -133,21 +128,21 @@ INSERT_ENTRY = (
 )
 
 
-def _new_keys(new: NewEntry) -> set[str]:
+def new_entry_keys(new: NewEntry) -> set[str]:
     """The blocking keys a new entry will be filed under (the same as :func:`keys_of` once stored)."""
-    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob, new.middle_name)
+    keys = entry_keys(new.first_name, new.last_name, new.aliases, new.dob.text, new.middle_name)
     by_id = id_key(new.id_state.strip().upper(), last4(new.id_last4))
     return keys | {by_id} if by_id else keys
 
 
 def keys_of(entry: Entry) -> set[str]:
     """The blocking keys an entry is filed under."""
-    keys = entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob, entry.middle_name)
+    keys = entry_keys(entry.first_name, entry.last_name, entry.aliases, entry.dob.text, entry.middle_name)
     by_id = id_key(entry.id_state, entry.id_last4)
     return keys | {by_id} if by_id else keys
 
 
-def _key_tables(db: Database) -> list[str]:
+def key_tables(db: Database) -> list[str]:
     """The index, and the one a re-index is building beside it (changes go into both)."""
     building = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'screening_keys_next'").fetchone()
     return ["screening_keys", "screening_keys_next"] if building else ["screening_keys"]
@@ -155,7 +150,7 @@ def _key_tables(db: Database) -> list[str]:
 
 def file_keys(db: Database, entry: Entry) -> None:
     """Add an entry's keys to the index (inside the caller's transaction)."""
-    for table in _key_tables(db):
+    for table in key_tables(db):
         db.conn.executemany(
             f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", [(k, entry.id) for k in keys_of(entry)]
         )
@@ -163,7 +158,7 @@ def file_keys(db: Database, entry: Entry) -> None:
 
 def unfile_keys(db: Database, entry: Entry) -> None:
     """Remove an entry's keys from the index (inside the caller's transaction)."""
-    for table in _key_tables(db):
+    for table in key_tables(db):
         db.conn.executemany(
             f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", [(k, entry.id) for k in keys_of(entry)]
         )
@@ -516,15 +511,21 @@ def write_staged(
     *,
     pause: float = STEP_PAUSE,
     also: Callable[[Database, int], None] | None = None,
+    keys: list[Iterable[str] | None] | None = None,
+    checkpoint: bool = True,
 ) -> tuple[int, int, int] | None:
     """File one step of new entries in a staging list: one short transaction, then a pause for others.
 
     Returns the first and last id written and the sum of the entries' content hashes (for the audit).
     ``also(db, first_id)`` runs inside the step's transaction (the district copy files its id map there).
+    ``keys``: each entry's blocking keys when already known (the district hub sends them), None to compute.
+    ``checkpoint``: False to only pause after this step (the caller checkpoints every few steps).
     """
     if not entries:
         return None
-    keyed = [(new, sorted(_new_keys(new))) for new in entries]
+    if keys is None:
+        keys = [None] * len(entries)
+    keyed = [k if k is not None else new_entry_keys(new) for new, k in zip(entries, keys, strict=True)]
     rows = [entry_row(list_id, new.kind or kind, new) for new in entries]  # outside the lock: CPU only
     db = store.db
     with store.transaction():
@@ -535,9 +536,9 @@ def write_staged(
             or db.execute("SELECT coalesce(max(id), 0) FROM screening_entries").fetchone()[0]
         ) + 1
         db.conn.executemany(INSERT_ENTRY, [(first + i, *row) for i, row in enumerate(rows)])
-        keys = sorted((k, first + i) for i, (_, ks) in enumerate(keyed) for k in ks)
-        for table in _key_tables(db):
-            db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", keys)
+        index_rows = sorted((k, first + i) for i, ks in enumerate(keyed) for k in ks)
+        for table in key_tables(db):
+            db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", index_rows)
         db.execute("UPDATE screening_lists SET touched_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
         if also is not None:
             also(db, first)
@@ -546,7 +547,10 @@ def write_staged(
     digest = digest_of_values(
         (first + i, *row[1:12], None if row[12] is None else len(row[12])) for i, row in enumerate(rows)
     )
-    store.between_steps(pause)
+    if checkpoint:
+        store.between_steps(pause)
+    else:
+        time.sleep(pause)
     return first, first + len(rows) - 1, digest
 
 
@@ -591,7 +595,7 @@ def _purge(store: Store, lists: list[int]) -> int:
             entries = [entry_from_row(r) for r in rows]
             keys = sorted((k, e.id) for e in entries for k in keys_of(e))
             with store.transaction():
-                for table in _key_tables(db):
+                for table in key_tables(db):
                     db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", keys)
                 db.conn.executemany("DELETE FROM screening_entries WHERE id = ?", [(e.id,) for e in entries])
             gone += len(entries)

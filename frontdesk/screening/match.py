@@ -20,7 +20,8 @@ from rapidfuzz.distance import OSA
 
 from frontdesk.screening import dates
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query
-from frontdesk.screening.names import (
+from frontdesk.screening.population import sex_of_name
+from frontdesk.wire.names import (
     Name,
     alias_parts,
     entry_first_codes,
@@ -34,7 +35,6 @@ from frontdesk.screening.names import (
     phonetic2,
     surname_forms,
 )
-from frontdesk.screening.population import sex_of_name
 
 LAST_WEIGHT, FIRST_WEIGHT = 0.55, 0.45
 NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4

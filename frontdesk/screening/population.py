@@ -20,7 +20,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-from frontdesk.screening.names import PARTICLES, SUFFIXES, fold
+from frontdesk.wire.names import PARTICLES, SUFFIXES, fold
 
 US_POPULATION = 330_000_000
 # The 1990 list covers about 90% of people: 18,839 surnames at 0.001% or more (79.6% of people together)

@@ -33,14 +33,15 @@ from datetime import date
 from frontdesk import clock
 from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
-from frontdesk.screening.keys import id_key, lookup
+from frontdesk.screening.keys import lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
 from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
-from frontdesk.screening.names import fold
 from frontdesk.screening.population import Commonness, commonness, given_share
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
+from frontdesk.wire.keys import id_key
+from frontdesk.wire.names import fold
 
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
 # Dates of birth on a list spread over about this many years: the chance that a stranger's birthday is

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from frontdesk import clock
-from frontdesk.screening.names import fold
 from frontdesk.students.models import ImportCounts
 from frontdesk.students.oneroster import GUARDIAN_ROLES, STAFF_ROLES, Bundle
+from frontdesk.wire.names import fold
 
 if TYPE_CHECKING:
     from frontdesk.store.database import Database

@@ -19,7 +19,6 @@ from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.review.models import RosterStudent
 from frontdesk.screening.dates import UNKNOWN, Dob
 from frontdesk.screening.models import Entry, Kind, NewEntry
-from frontdesk.screening.names import fold
 from frontdesk.settings import STAFF_NAME, STATION_NAME, STUDENTS_LATE_THRESHOLD
 from frontdesk.students.importer import PREFIX_MAX, Progress, known_in
 from frontdesk.students.models import (
@@ -34,6 +33,7 @@ from frontdesk.students.models import (
 from frontdesk.students.oneroster import read_bundle
 from frontdesk.students.staging import import_staged
 from frontdesk.text import new_badge_code
+from frontdesk.wire.names import fold
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session

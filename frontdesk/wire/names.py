@@ -196,10 +196,16 @@ def surname_codes(last: str | None) -> frozenset[str]:
 
 
 @functools.cache
+def nickname_text() -> str:
+    """The nickname table (``nicknames.csv``) as written."""
+    return resources.files("frontdesk.wire").joinpath("nicknames.csv").read_text(encoding="utf-8")
+
+
+@functools.cache
 def nickname_groups() -> dict[str, frozenset[str]]:
     """Each known given name (folded) -> the canonical names of the groups it belongs to."""
     groups: dict[str, set[str]] = {}
-    text = resources.files("frontdesk.screening").joinpath("nicknames.csv").read_text(encoding="utf-8")
+    text = nickname_text()
     for row in csv.reader(line for line in text.splitlines() if line.strip() and not line.startswith("#")):
         canonical = fold(row[0])
         variants = [fold(v) for v in row[1].split(";")] if len(row) > 1 else []

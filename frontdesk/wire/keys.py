@@ -1,0 +1,143 @@
+"""Blocking keys: the rows of ``screening_keys`` an entry is filed under (the visitor's side of them, the
+look-ups, is :mod:`frontdesk.screening.keys`).
+
+They are part of the wire because the district hub computes them once, when an entry of a district list
+changes, and sends them in each snapshot (with :data:`KEY_VERSION`): a desk whose key rules are the same
+files them as they come instead of computing a million of them again; a desk with other rules computes
+its own.
+
+Recall comes from the scorer's own rules (``match.score_entry``). A pair is only ever flagged when
+
+- the dates of birth are the same or day/month swapped, and both names are at least related (surname
+  exact, compound part, one or two letters off, or sounding alike; first name exact, nickname, typo, sound,
+  middle name or initial); or
+- the dates are one digit off or two digits transposed and the names are all but exact (same surname
+  apart from accents, punctuation or particles, and the same first name); or
+- the list gives only the year, or no date, and the names differ by at most one ordinary variant; with
+  no date at all, the names must also share a sound or nickname key (below).
+
+Three key families cover those cases:
+
+``E:<yyyymmdd>:<token>`` — every entry with a full date, for each *token* of its names and aliases: the
+sound code of each surname form, and the first name's nickname groups (or its sound code when the table
+lacks it). A visitor looks up their date and its day/month swap with each of their tokens, both ways round
+and with the first name's sound code *and* groups. One related field is enough to meet: a nickname meets
+through the surname, a surname typo through the first name, swapped names because first- and last-name
+codes share one space.
+
+``Y:<yyyy>:<token>`` — the same for every entry whose list gives only the year of birth, looked up with the
+visitor's year: a list that gives only the year allows one name variant (a typo, a nickname ...).
+
+``N:<surname code>:<first-name code>:<dob>`` — every entry, whatever its date (``yyyymmdd``, ``yyyy`` or
+``-``). A visitor scans the prefix ``N:<surname code>:<first-name code>:`` for their name (both ways round)
+and keeps the rows whose date part can agree with theirs. The same scan counts the visitor's namesakes on
+the lists, which the screener uses to judge how likely a near-miss date is by chance.
+
+``L:<surname code>:<first initial>`` and ``F:<first-name code>:<surname initial>`` — every entry without
+any date of birth: a typo that changes the sound of one name (Iabella for Isabella, Nieklson for Nielson)
+still meets it through the other name and the first letter of the mistyped one, which typing errors
+rarely touch. The screener then weighs such a variant against how common the name is.
+
+``I:<issuer>:<last 4>`` — every entry whose list records the person's ID: a visitor showing an ID from the
+same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
+and the scorer then asks only that both names be related.
+
+Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
+one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
+An entry without any date is found through ``N:``, ``L:`` and ``F:`` keys: a typo in the first letter of
+a name that also changes its sound code, with no date of birth on the list, leaves too little to go on.
+"""
+
+from __future__ import annotations
+
+import functools
+import zlib
+from collections.abc import Iterable
+
+from frontdesk.wire.names import (
+    alias_parts,
+    entry_first_codes,
+    first_word,
+    nickname_text,
+    surname_codes,
+    surname_forms,
+)
+
+# Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current), and
+# a desk with another version computes a district snapshot's keys itself.
+KEY_VERSION = 7  # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date
+
+
+@functools.cache
+def key_rules() -> int:
+    """The key rules this side runs, as one number: :data:`KEY_VERSION` and a checksum of the nickname table.
+
+    The table can be edited without a new version (then ``barred reindex``): a desk takes the hub's keys only
+    when both the version and the table are the same as the hub's.
+    """
+    return KEY_VERSION << 32 | zlib.crc32(nickname_text().encode())
+
+
+def last4(text: str | None) -> str:
+    """The last four letters or digits of an ID number (all a list or the desk needs of it), upper case."""
+    return "".join(c for c in (text or "") if c.isalnum())[-4:].upper()
+
+
+def id_key(state: str, last4: str) -> str | None:
+    """The ``I:`` key of an ID (issuer and last 4, as stored: upper case), or None without both."""
+    return f"I:{state}:{last4}" if state and last4 else None
+
+
+def dob_suffix(dob: str | None) -> str:
+    """The date part of an ``N:`` key from a date of birth as stored (``1980-03-14``, ``1980`` or None):
+    ``19800314``, ``1980`` or ``-``."""
+    if not dob:
+        return "-"
+    return dob.replace("-", "") if len(dob) == 10 else dob
+
+
+def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, middle: str = "") -> set[str]:
+    """Every key an entry (its written name and aliases; its date of birth as stored) is filed under.
+
+    Works from the written names with cached pieces rather than building :class:`Name` objects: an
+    import files a million entries, and this is most of its Python time.
+    """
+    suffix = dob_suffix(dob)
+    known = bool(dob)
+    exact = (f"E:{suffix}:" if len(suffix) == 8 else f"Y:{suffix}:") if known else ""
+    names = [(first, last)]
+    if aliases:
+        names += [(a[0], a[2]) for a in map(alias_parts, aliases)]
+    keys: set[str] = set()
+    for given, surname in names:
+        codes = surname_codes(surname)
+        firsts = entry_first_codes(first_word(given))
+        if exact:
+            keys.update(exact + t for t in codes | firsts)
+        keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in firsts)
+    if not known:
+        for given, surname in names:
+            keys.update(loose_keys(first_word(given), surname_forms(surname)[3], surname_codes(surname)))
+    if not known and middle:
+        # Without a date only N: keys find an entry: file it under its middle name too, for a visitor
+        # who goes by it (the E: and Y: keys meet such a visitor through the surname).
+        codes, middles = surname_codes(last), entry_first_codes(first_word(middle))
+        keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
+    return keys
+
+
+def all_entry_keys(
+    first: str, middle: str, last: str, aliases: Iterable[str], dob: str | None, id_state: str, id_number: str
+) -> set[str]:
+    """Every key of an entry including its ID's (``id_number``: the whole number or its last 4)."""
+    keys = entry_keys(first, last, aliases, dob, middle)
+    by_id = id_key(id_state.strip().upper(), last4(id_number))
+    return keys | {by_id} if by_id else keys
+
+
+def loose_keys(first: str, last_forms: Iterable[str], last_codes: Iterable[str]) -> set[str]:
+    """The ``L:`` and ``F:`` keys of a name (``first`` folded; the surname's forms and sound codes)."""
+    keys = {f"L:{c}:{first[:1]}" for c in last_codes if c and first}
+    initials = {f[:1] for f in last_forms if f}
+    keys.update(f"F:{f}:{i}" for f in entry_first_codes(first) for i in initials if f)
+    return keys
