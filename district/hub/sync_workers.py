@@ -30,6 +30,16 @@ from district.console.auth import Forbidden, Unauthenticated
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
 
 SYNC_NICE = 10  # CFS weight 110 against the alert path's 1024: sync gets about a tenth of a busy core
+NICE_ENV = "FRONTDESK_HUB_SYNC_NICE"  # another step down (0: none), for measuring
+
+
+def sync_nice() -> int:
+    """How far below the console worker the sync processes run (``FRONTDESK_HUB_SYNC_NICE``, else 10)."""
+    try:
+        return max(0, min(19, int(os.environ.get(NICE_ENV, "") or SYNC_NICE)))
+    except ValueError:
+        return SYNC_NICE
+
 
 _hub: Any = None  # this sync process's HubSync (set by _start)
 
@@ -124,12 +134,12 @@ def _ready() -> int:
 class SyncProcesses:
     """``processes`` sync processes over the database at ``url``; :meth:`call` runs a verb in one of them."""
 
-    def __init__(self, url: str, processes: int, nice: int = SYNC_NICE):
+    def __init__(self, url: str, processes: int, nice: int | None = None):
         self.processes = processes
         write_lock = None
         if url.startswith("sqlite:///"):
             write_lock = url[len("sqlite:///") :] + ".sync-writer.lock"
-        self._args = (url, nice, write_lock)
+        self._args = (url, sync_nice() if nice is None else nice, write_lock)
         self._pool = self._new_pool()
         self._slots: asyncio.Semaphore | None = None
 
