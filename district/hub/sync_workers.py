@@ -8,7 +8,9 @@ stores it and writes the answer's JSON. Those processes run at ``nice`` +:data:`
 desks reconnect at once the kernel gives the cores to the alert path first, and sync takes what is left;
 they share no interpreter lock with the alert path either. Each sync process keeps one database
 connection. On SQLite they also take their write transactions one process at a time (a lock file beside
-the database), so an alert's writer waits for one sync writer at most, never a crowd of them.
+the database), so an alert's writer waits for one sync writer at most, never a crowd of them; and there they
+keep the worker's priority (:func:`sync_nice`): alerts and sync share SQLite's one write lock, and a sync
+process starved of CPU while holding it would keep the alert waiting.
 
 A sync process dies with the console worker that started it (Linux ``PR_SET_PDEATHSIG``).
 """
@@ -33,12 +35,15 @@ SYNC_NICE = 10  # CFS weight 110 against the alert path's 1024: sync gets about 
 NICE_ENV = "FRONTDESK_HUB_SYNC_NICE"  # another step down (0: none), for measuring
 
 
-def sync_nice() -> int:
-    """How far below the console worker the sync processes run (``FRONTDESK_HUB_SYNC_NICE``, else 10)."""
+def sync_nice(url: str) -> int:
+    """How far below the console worker the sync processes run: ``FRONTDESK_HUB_SYNC_NICE`` if set, else 10
+    on PostgreSQL and 0 on SQLite. On SQLite sync and alerts share the one write lock: a sync process starved of
+    CPU while it holds that lock would keep the alert waiting (priority inversion; measured slower there)."""
+    default = SYNC_NICE if not url.startswith("sqlite") else 0
     try:
-        return max(0, min(19, int(os.environ.get(NICE_ENV, "") or SYNC_NICE)))
+        return max(0, min(19, int(os.environ.get(NICE_ENV, "") or default)))
     except ValueError:
-        return SYNC_NICE
+        return default
 
 
 _hub: Any = None  # this sync process's HubSync (set by _start)
@@ -139,7 +144,7 @@ class SyncProcesses:
         write_lock = None
         if url.startswith("sqlite:///"):
             write_lock = url[len("sqlite:///") :] + ".sync-writer.lock"
-        self._args = (url, sync_nice() if nice is None else nice, write_lock)
+        self._args = (url, sync_nice(url) if nice is None else nice, write_lock)
         self._pool = self._new_pool()
         self._slots: asyncio.Semaphore | None = None
 
