@@ -86,6 +86,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: one per CPU core (at most 8)",
     )
     p.add_argument(
+        "--sync-workers",
+        type=int,
+        default=2,
+        help="processes of its own, per worker, that run the hub's sync (desks' pushes and pulls) at a lower "
+        "OS priority than alerts; 0 runs sync on threads of each worker (default: 2)",
+    )
+    p.add_argument(
         "--max-connections-per-source",
         type=int,
         default=256,
@@ -194,6 +201,7 @@ def _serve(args: argparse.Namespace) -> int:
             args.cert,
             args.key,
             workers=max(1, args.workers) if args.workers is not None else default_workers(),
+            sync_workers=max(0, args.sync_workers),
             limits={
                 "per_source": max(1, args.max_connections_per_source),
                 "header_timeout": args.header_timeout,

@@ -62,13 +62,14 @@ class Hub:
 
 
 @contextmanager
-def hub_process(db: str, log: Path) -> Iterator[Hub]:
-    """Serve the hub over ``db`` in its own process on a free loopback port until the block ends."""
+def hub_process(db: str, log: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Hub]:
+    """Serve the hub over ``db`` in its own process on a free loopback port until the block ends (``extra``:
+    more options of ``dispatch serve``; ``env``: more environment)."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ui.main", "dispatch", "serve", "--db", db, "--port", str(port)],
+            [sys.executable, "-m", "ui.main", "dispatch", "serve", "--db", db, "--port", str(port), *extra],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,

@@ -28,6 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -48,11 +49,12 @@ from district.console.service import ConsoleService
 from district.console.sound import alarm_wav
 from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
+from district.hub import leader as hub_leader
 from district.hub import notify as hub_notify
 from district.hub import retention as hub_retention
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
-from district.hub.sync_routes import routes as hub_sync_routes
+from district.hub.sync_routes import SyncEndpoints
 from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
 
 MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
@@ -338,8 +340,16 @@ def create_app(
     beat_flush_interval: float = 1.0,
     sign_in_flush_interval: float = 10.0,
     sign_in_throttle: SignInThrottle | None = None,
+    sync_workers: int = 0,
+    shared: Path | None = None,
+    workers: int = 1,
 ) -> StationFastPath:
-    """The ASGI app over ``service`` (background tasks start with the app's lifespan)."""
+    """The ASGI app over ``service`` (background tasks start with the app's lifespan).
+
+    ``sync_workers``: the hub's sync runs in that many processes of its own per worker, at a lower OS
+    priority (0: on threads of this process). ``shared``/``workers``: the folder of the shared memory of
+    ``serve --workers N`` and N (the sync admission limit is counted over the workers there).
+    """
     changes = Notifier()
     waiters = InboxWaiters()
     wav = alarm_wav()
@@ -809,8 +819,14 @@ def create_app(
             asyncio.create_task(lag.run()),
             asyncio.create_task(load_inbox_marks()),
         ]
-        tasks += hub_notify.background(service)  # desk-offline notices (issue 20), when configured
-        tasks += hub_retention.background(service)  # the district's retention, daily (issue 16)
+        await sync.start()  # the sync processes, if any (before the port answers)
+
+        def hub_jobs() -> list[asyncio.Task]:
+            # desk-offline notices (issue 20), when configured; the district's retention, daily (issue 16)
+            return [*hub_notify.background(service), *hub_retention.background(service)]
+
+        # One process of the hub (of every hub on this database) runs them: the one holding the jobs lock.
+        tasks.append(asyncio.create_task(hub_leader.run(service.db, hub_jobs)))
         if service.forward_url:
             tasks.append(asyncio.create_task(forward_loop(service, blocking, changes.notify, forward_interval)))
         try:
@@ -825,7 +841,14 @@ def create_app(
                     await blocking(service.record_beats, dict(beats), pool_name="stations")
             with contextlib.suppress(Exception):
                 await blocking(service.auth.flush_failed_sign_ins)
+            sync.stop()
 
+    sync = SyncEndpoints(
+        AppContext(service, station_of, dispatcher_of, endpoint, parse_json),
+        processes=sync_workers,
+        shared=shared,
+        workers=workers,
+    )
     routes = [
         Route("/", index),
         Route("/alarm.wav", alarm),
@@ -843,7 +866,7 @@ def create_app(
         Route("/api/v1/alerts/{identifier}/ack", post_ack_alert, methods=["POST"]),
         Route("/api/v1/alerts/{identifier}/cap", get_alert_cap, methods=["GET"]),
         Route("/api/v1/states", post_state, methods=["POST"]),
-        *hub_sync_routes(AppContext(service, station_of, dispatcher_of, endpoint, parse_json)),
+        *sync.routes(),
         *hub_lists_routes(AppContext(service, station_of, dispatcher_of, endpoint, parse_json)),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]

@@ -42,6 +42,38 @@ class _Guarded:
         self.lock = threading.RLock()
 
 
+class _WriterLockFile:
+    """The write lock of :class:`Database` when several processes write one SQLite file through it: this
+    process's writers queue on a thread lock, then on an exclusive ``flock`` of a file beside the database,
+    so such processes take turns instead of meeting in SQLite's busy handler (which sleeps in growing steps
+    and leaves the lock idle while it sleeps)."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._threads = threading.Lock()
+        self._fd = -1
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        self._threads.acquire()
+        try:
+            if self._fd < 0:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
 class Tx:
     """One open transaction (or autocommit connection): ``execute``, ``one``, ``all``."""
 
@@ -103,7 +135,7 @@ class Tx:
 class Database:
     """A database URL (``sqlite:///path`` or ``postgresql://...``) and per-thread connections to it."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, write_lock_file: Path | None = None):
         self.url = url
         parsed = urlparse(url)
         if parsed.scheme == "sqlite":
@@ -120,7 +152,10 @@ class Database:
         self._local = threading.local()
         # SQLite has one writer at a time; its busy handler sleeps in growing steps while it waits, which
         # under a burst leaves the lock idle. Writers of this process queue on a Python lock instead.
-        self._write_lock = threading.Lock()
+        # ``write_lock_file``: other processes (the hub's sync processes) write through the same lock file.
+        self._write_lock: Any = (
+            _WriterLockFile(write_lock_file) if write_lock_file and self.kind == "sqlite" else threading.Lock()
+        )
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
         self._batches: queue.SimpleQueue | None = None

@@ -352,6 +352,20 @@ def _hub_lists_0003_entry_keys(tx: Tx, db: Database) -> None:
     tx.execute("ALTER TABLE hub_list_entries ADD COLUMN key_rules BIGINT")
 
 
+def _hub_lists_0004_import_jobs(tx: Tx, db: Database) -> None:
+    # The web screen's list imports and their progress, so a browser polling it may reach any worker process
+    # of the hub (or another hub on the same PostgreSQL): ``state`` is the JSON the poll answers.
+    tx.execute(
+        """CREATE TABLE hub_import_jobs (
+            job_id TEXT PRIMARY KEY,
+            started_by TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -362,6 +376,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0001_lists", _hub_lists_0001_lists),
     ("hub_lists_0002_settings_staff", _hub_lists_0002_settings_staff),
     ("hub_lists_0003_entry_keys", _hub_lists_0003_entry_keys),
+    ("hub_lists_0004_import_jobs", _hub_lists_0004_import_jobs),
 ]
 
 

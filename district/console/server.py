@@ -132,11 +132,13 @@ def serve(
     *,
     workers: int = 1,
     limits: dict | None = None,
+    sync_workers: int = 0,
 ) -> None:
     """Serve in the foreground until interrupted (SIGINT or SIGTERM: answers what is open, then stops).
 
     ``workers`` > 1 runs that many uvicorn worker processes on the same port, each opening the database
-    itself (:func:`worker_app`).
+    itself (:func:`worker_app`). ``sync_workers``: each worker hands the hub's sync to that many processes of
+    its own at a lower OS priority (:mod:`district.hub.sync_workers`; 0: threads of the worker).
     """
     if workers > 1:
         _check_tls(cert, key)
@@ -153,13 +155,14 @@ def serve(
                     "shared": shared,
                     "key": key_bytes.hex(),
                     "workers": workers,
+                    "sync_workers": sync_workers,
                 }
             )
             service.close()
             config = _config("district.console.server:worker_app", host, port, cert, key, workers=workers)
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
-    _Server(_config(service, host, port, cert, key, limits=limits)).run()
+    _Server(_config(service, host, port, cert, key, limits=limits, sync_workers=sync_workers)).run()
 
 
 def worker_app():
@@ -177,7 +180,12 @@ def worker_app():
         spec["url"], name=spec["name"], forward_url=spec["forward_url"], forward_pidf=spec["forward_pidf"]
     )
     return create_app(
-        service, secure_cookies=spec["secure_cookies"], sign_in_throttle=SignInThrottle(shared=shared)
+        service,
+        secure_cookies=spec["secure_cookies"],
+        sign_in_throttle=SignInThrottle(shared=shared),
+        sync_workers=spec["sync_workers"],
+        shared=Path(spec["shared"]),
+        workers=spec["workers"],
     )
 
 

@@ -356,9 +356,8 @@ def hub_settings_rules(db: Database) -> Callable[[], list[dict[str, Any]] | str]
     15), read on each send; nothing while that table or setting does not exist."""
 
     def read() -> list[dict[str, Any]] | str:
-        try:
-            with db.transaction() as tx:
-                row = tx.one("SELECT value FROM hub_settings WHERE key = 'notify.rules' AND school = ''")
+        try:  # a read: never the write lock the alert path takes (SQLite)
+            row = db.read().one("SELECT value FROM hub_settings WHERE key = 'notify.rules' AND school = ''")
         except Exception:  # no district settings at this hub (yet)
             return []
         return json.loads(row[0]) if row else []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,6 +79,9 @@ def _whole(value: Any) -> int:
 
 
 STEP = 2000  # rows a retention step deletes in one short transaction (the alert path waits at most one)
+# Between steps the lock is let go for a moment: an alert writer waiting in SQLite's busy handler (which
+# sleeps in growing steps) otherwise loses the lock to the next step again and again.
+PAUSE_S = 0.05
 
 
 class HubRetention:
@@ -188,6 +192,7 @@ class HubRetention:
             removed += gone
             if gone < STEP:
                 return removed
+            time.sleep(PAUSE_S)
 
 
 async def run(db: Database, every: float = EVERY_S, first_after: float = FIRST_AFTER_S) -> None:

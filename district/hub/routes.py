@@ -16,11 +16,14 @@ million-entry snapshot streaming to a desk cannot make a panic alert wait for a 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import contextlib
+import json
+import secrets
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from district import clock
 from district.console.auth import Forbidden, Unauthenticated
 from district.errors import InputError, NotFoundError
 from district.hub.context import AppContext
@@ -40,6 +44,7 @@ from district.hub.staff import Staff, StaffMember
 
 COOKIE = "fd_session"  # the console's session cookie (district/console/app.py)
 LIST_THREADS = 4
+PROGRESS_EVERY_S = 0.5  # an import writes its progress to the database at most this often
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 STATIC = resources.files("district.hub") / "static"
 PAGE = STATIC / "district.html"
@@ -66,6 +71,40 @@ def _source(request: Request) -> str:
     return source
 
 
+class ImportJobs:
+    """The web screen's import jobs and their progress, in the database (any worker may answer a poll)."""
+
+    KEEP_DAYS = 7
+
+    def __init__(self, db: Any):
+        self._db = db
+
+    def save(self, job: str, state: dict[str, Any], by: str) -> None:
+        """Write a job's state (the first write also forgets jobs older than a week)."""
+        now = clock.now()
+        with self._db.transaction() as tx:
+            tx.relaxed_commit()  # progress, not a promise: a crash may lose the newest figure
+            written = tx.execute(
+                "UPDATE hub_import_jobs SET state = ?, updated_at = ? WHERE job_id = ?",
+                [json.dumps(state), clock.to_db(now), job],
+            ).rowcount
+            if not written:
+                tx.execute(
+                    "DELETE FROM hub_import_jobs WHERE updated_at < ?",
+                    [clock.to_db(now - timedelta(days=self.KEEP_DAYS))],
+                )
+                tx.execute(
+                    "INSERT INTO hub_import_jobs (job_id, started_by, state, started_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [job, by, json.dumps(state), clock.to_db(now), clock.to_db(now)],
+                )
+
+    def state(self, job: str) -> dict[str, Any] | None:
+        """A job's newest state, or None."""
+        row = self._db.read().one("SELECT state FROM hub_import_jobs WHERE job_id = ?", [job[:64]])
+        return json.loads(row[0]) if row else None
+
+
 def routes(app_ctx: AppContext) -> list[Route]:
     """The hub's list routes over the console's service (mounted by ``create_app``)."""
     service = app_ctx.service
@@ -74,8 +113,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
     settings = DistrictSettings(service.db)
     staff = Staff(service.db, service.auth)
     limiter: dict[str, anyio.CapacityLimiter] = {}
-    imports: dict[str, dict] = {}  # import jobs started from the web screen, by id (this process)
-    job_ids = itertools.count(1)
+    jobs = ImportJobs(service.db)  # import jobs started from the web screen, by id (in the database)
 
     def pool() -> anyio.CapacityLimiter:
         if "lists" not in limiter:  # made on the serving event loop
@@ -229,12 +267,17 @@ def routes(app_ctx: AppContext) -> list[Route]:
             path.unlink(missing_ok=True)
             raise
         handle.close()
-        job = str(next(job_ids))
+        job = secrets.token_hex(8)  # made here, unique across workers and hubs
         state: dict[str, Any] = {"id": job, "source": source, "rows": 0, "fraction": 0.0, "state": "running"}
-        imports[job] = state
+        await run(jobs.save, job, state, member.username)
+        last_saved = [time.monotonic()]
 
-        def progress(rows: int, fraction: float) -> None:
+        def progress(rows: int, fraction: float) -> None:  # between the import's steps, on its thread
             state["rows"], state["fraction"] = rows, round(fraction, 3)
+            if time.monotonic() - last_saved[0] >= PROGRESS_EVERY_S:
+                last_saved[0] = time.monotonic()
+                with contextlib.suppress(Exception):  # progress is a courtesy: never fail the import for it
+                    jobs.save(job, state, member.username)
 
         def work() -> None:
             try:
@@ -255,6 +298,12 @@ def routes(app_ctx: AppContext) -> list[Route]:
                 state.update(state="failed", error=getattr(exc, "message", None) or str(exc))
             finally:
                 path.unlink(missing_ok=True)
+                for _ in range(3):  # the outcome must reach the screen: a second try if the database hiccups
+                    try:
+                        jobs.save(job, state, member.username)
+                        break
+                    except Exception:  # noqa: BLE001
+                        time.sleep(1)
 
         threading.Thread(target=work, name=f"district-import-{job}", daemon=True).start()
         await asyncio.sleep(0)
@@ -263,9 +312,9 @@ def routes(app_ctx: AppContext) -> list[Route]:
     @endpoint
     async def get_import(request: Request) -> Response:
         await staff_of(request)
-        state = imports.get(request.path_params["job"])
+        state = await run(jobs.state, request.path_params["job"])
         if state is None:
-            raise NotFoundError("no such import (it ran on another worker, or the hub restarted)")
+            raise NotFoundError("no such import")
         return JSONResponse(state)
 
     @endpoint
