@@ -234,9 +234,11 @@ def test_fast_path_finds_what_a_full_scan_finds_on_the_generated_set(services, t
         if q.target is None and fast.decision is not Decision.CLEAR:
             flagged_clean += 1
     assert lost == 0
-    # A name variant on an entry without a date of birth is weighed by how many people carry the name
-    # (Jesse for a listed Jesus Collins: about a thousand people): at most one such miss in this sample.
-    assert len(missed) <= 1, missed
+    # A visitor whose ID gives a date of birth, against an entry without one, is weighed by how many people
+    # carry the name (issue 19): Jesse for a listed Jesus Collins, or Alan Lewis itself (about 1,900
+    # people in the US), is cleared by design. At most two such misses in this sample.
+    assert len(missed) <= 2, missed
+    assert all(not screening_data.entry(q.target).dob for q in missed), missed
     assert flagged_clean <= 1
 
 
