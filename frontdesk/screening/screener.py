@@ -148,14 +148,18 @@ ID_OTHER_CARD = 0.2  # the share of listed people taken to show another ID than 
 # person in 10,000 carries turns up about 5 times. Smaller lists leave it to the tables (one person listed
 # twice, on a district list and a registry, says nothing about strangers).
 LIST_SAMPLE_MIN = 50_000
+# Entries carrying the name that say nothing of strangers: the candidate, and one more (the same person on
+# a district list and a registry extract, or one namesake by chance: a count of one is no frequency).
+LIST_SELF = 2
 
 
 def _listed_people(counts: DobCounts, sizes: DobCounts) -> float:
-    """About how many people in the US carry the name, going by the other entries on the lists that carry
-    it (``counts``, the candidate among them) on lists of ``sizes``; 0 on lists too small to say."""
+    """About how many people in the US carry the name, going by the entries on the lists that carry it
+    (``counts``, the candidate among them, less ``LIST_SELF``) on lists of ``sizes``; 0 on lists too small
+    to say."""
     if sizes.total < LIST_SAMPLE_MIN:
         return 0.0
-    return max(0.0, counts.total - 1) / sizes.total * US_POPULATION
+    return max(0.0, counts.total - LIST_SELF) / sizes.total * US_POPULATION
 
 
 def _name_only_strangers(
