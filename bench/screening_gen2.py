@@ -885,7 +885,7 @@ MATCH_CLASSES = [
 CLEAN_CLASSES = [
     ("random", 70),
     ("namesake_diff_dob", 10),  # same full name as an entry with a DOB, far DOB
-    ("namesake_of_no_dob_entry", 6),  # same name as an entry without DOB
+    ("namesake_of_no_dob_entry", 6),  # a stranger who carries the name of an entry without DOB
     ("near_name_diff_dob", 6),  # one-letter-off name, far DOB
     ("same_surname_same_dob", 3),  # relative: same surname & DOB, different given
     ("same_given_same_dob", 3),  # same given name & DOB, different surname
@@ -897,6 +897,7 @@ class Gen2:
     def __init__(self, seed: int = 1):
         self.rng = random.Random(seed)
         self.pool = NamePool(self.rng)
+        self._no_dob: set[tuple[str, str]] = set()  # names of entries without any date (visitors())
 
     # ---- population -----------------------------------------------------
     def person(self) -> dict:
@@ -1088,9 +1089,14 @@ class Gen2:
                     dob=far_date(rng, listed),
                 )
             elif cls == "namesake_of_no_dob_entry":
-                if has_dob:
+                # A stranger from the population who happens to carry the first and last name of an
+                # entry without a date of birth: drawn, not copied (s5). Copying a random entry's name,
+                # middle name and sex made namesakes of rare names as frequent as of common ones, and
+                # made "clean" visitors no data could tell from the listed person; a real namesake turns
+                # up as often as the population carries the name. The stranger keeps their own middle
+                # name and sex.
+                if (strip_accents(v["given"]).lower(), strip_accents(v["surname"]).lower()) not in self._no_dob:
                     return None
-                v.update(given=e["given"], middle=e["middle"], surname=e["surname"], sex=e["_true_sex"])
             elif cls == "near_name_diff_dob":
                 if not has_dob:
                     return None
@@ -1146,6 +1152,11 @@ class Gen2:
             (strip_accents(e["given"]).lower(), strip_accents(e["surname"]).lower(), e["dob"])
             for e in entries
             if e["dob"]
+        }
+        self._no_dob = {
+            (strip_accents(e["given"]).lower(), strip_accents(e["surname"]).lower())
+            for e in entries
+            if e["dob"] is None and e["dob_year"] is None
         }
         out: list[dict] = []
         names, w = zip(*MATCH_CLASSES, strict=True)

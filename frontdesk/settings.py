@@ -158,7 +158,9 @@ SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
     "Name-only matches: most people carrying the name",
     "An entry without a date of birth that matches the visitor's name only with a variant (a typo, a "
     "nickname) is flagged only when about this many people in the US or fewer carry such a name, by the "
-    "Census and SSA tables (a middle name both give and agree on counts: fewer people carry all three). "
+    "Census and SSA tables or, on lists of 50,000 entries or more, by how many entries carry it (a middle "
+    "name both give and agree on counts: fewer people carry all three; an ID other than the one the list "
+    "records counts as five times as many). The listed name itself is flagged while few entries carry it. "
     "An ID number the list records always finds the entry",
 )
 SCREEN_MAX_CHANCE = declare(

@@ -237,6 +237,7 @@ def test_fast_path_finds_what_a_full_scan_finds_on_the_generated_set(services, t
     # A name variant on an entry without a date of birth is weighed by how many people carry the name
     # (Jesse for a listed Jesus Collins: about a thousand people): at most one such miss in this sample.
     assert len(missed) <= 1, missed
+    assert all(not screening_data.entry(q.target).dob for q in missed), missed
     assert flagged_clean <= 1
 
 

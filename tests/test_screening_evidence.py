@@ -7,6 +7,7 @@ the package (``frontdesk/screening/population_sources.txt``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 from frontdesk.checkin.workflow import query_of
 from frontdesk.models import Visitor
@@ -90,6 +91,7 @@ def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_
 
     - the visitor carries the listed name itself: a possible match for a person to decide while few
       entries carry the name (three here), the card saying how many people carry it;
+    - a visitor typed in without a date of birth: screened by the name alone, the list's dates shown;
     - a name variant on top (a typo, a nickname): flagged for a rare name, not for a common one, unless a
       middle name both give and agree on makes the name rare again.
     """
@@ -109,6 +111,13 @@ def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_
     words = next(e.words for e in common.candidates[0].evidence if e.field == "how common the name is")
     assert "the list gives no date of birth, so the name is all there is: about" in words
     assert "people in the US carry the name" in words
+    # Typed in without a date of birth: the name alone, with the list's dates (none, and 1950) shown.
+    typed = screener.screen(Query("James", "Smith", dob=parse_dob(None), sex="M"))
+    assert typed.decision is Decision.POSSIBLE_MATCH and len(typed.candidates) == 3
+    rare_exact = screener.screen(Query("Isabella", "Zhindklov", dob=dob, sex="F"))
+    assert rare_exact.decision is Decision.POSSIBLE_MATCH
+    words = next(e.words for e in rare_exact.candidates[0].evidence if e.field == "how common the name is")
+    assert "the list gives no date of birth, so the name is all there is: likely fewer than 1 person" in words
     # A typo that changes the sound of the first name, on a rare name: found (L: key) and flagged.
     rare = screener.screen(Query("Iabella", "Zhindklov", dob=dob, sex="F"))
     assert rare.decision is Decision.POSSIBLE_MATCH and "one letter different" in rare.candidates[0].evidence_text
@@ -118,10 +127,69 @@ def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_
     with_middle = screener.screen(Query("Nacny", "Jones", "Quintessa", dob=dob, sex="F"))
     assert [c.entry.middle_name for c in with_middle.candidates] == ["Quintessa"]
     assert "with this middle name" in with_middle.candidates[0].evidence_text
-    # The setting moves the line: with 0 people allowed, a variant on a missing date is never enough.
+    # The setting moves the line: with 0 people allowed, a variant on a missing date is never enough; the
+    # listed name itself still is, and a visitor without a date of birth is screened by the name.
     strict = Screener(services.store, name_only_max_people=lambda: 0)
     assert strict.screen(Query("Iabella", "Zhindklov", dob=dob, sex="F")).decision is Decision.CLEAR
     assert strict.screen(Query("James", "Smith", dob=dob, sex="M")).decision is Decision.POSSIBLE_MATCH
+    assert strict.screen(Query("Isabella", "Zhindklov", dob=parse_dob(None))).decision is Decision.POSSIBLE_MATCH
+
+
+def test_an_id_other_than_the_one_the_list_records_weighs_against_a_name_alone(services, tmp_path):
+    """An entry without a date of birth that records the person's ID: a visitor showing that ID (issuer and
+    last 4, or the last 4 alone when the list gives no issuer) is the person; one showing another ID is
+    what a stranger shows, and counts as five times as many people carrying the name."""
+    path = tmp_path / "list.csv"
+    rows = [["Adelaide", "Quennell", "", "F", "OH", "4821"], ["Bertram", "Quennell", "", "M", "", "7310"]]
+    _write(path, rows)
+    import_csv(services.store, path, "District")
+    dob = parse_dob("1971-05-02")
+    # The line is put between the people carrying the name and five times as many.
+    people = population.commonness("Adelaide", "Quennell", "F").bearers
+    screener = Screener(services.store, name_only_max_people=lambda: people * 2)
+    assert screener.screen(Query("Adelaide", "Quennell", dob=dob, sex="F")).decision is Decision.POSSIBLE_MATCH
+    same = screener.screen(Query("Adelaide", "Quennell", dob=dob, sex="F", id_state="OH", id_last4="4821"))
+    assert same.decision is Decision.MATCH
+    # The listed name itself with another ID: still for a person to compare, the card saying so.
+    other = screener.screen(Query("Adelaide", "Quennell", dob=dob, sex="F", id_state="OH", id_last4="0001"))
+    assert other.decision is Decision.POSSIBLE_MATCH
+    assert "the visitor's ID is not the one the list records" in other.candidates[0].evidence_text
+    # A variant of the name (one letter) with another ID: five times as many strangers, past the line.
+    variant = Query("Adelaid", "Quennell", dob=dob, sex="F")
+    assert screener.screen(variant).decision is Decision.POSSIBLE_MATCH
+    moved = screener.screen(dataclasses.replace(variant, id_state="TX", id_last4="0001"))
+    assert moved.decision is Decision.CLEAR
+    unsure = Screener(services.store, name_only_max_people=lambda: 1_000_000)
+    shown = unsure.screen(Query("Adelaide", "Quennell", dob=dob, sex="F", id_state="TX", id_last4="0001"))
+    assert "an ID from TX; the list records one from OH" in shown.candidates[0].evidence_text
+    assert "the visitor's ID is not the one the list records" in shown.candidates[0].evidence_text
+    # The list gives the last 4 without an issuer: the last 4 alone confirm.
+    bertram = screener.screen(Query("Bertram", "Quennell", dob=dob, sex="M", id_state="WA", id_last4="7310"))
+    assert bertram.decision is Decision.MATCH
+    assert "same last 4 (7310) of the ID (the list gives no issuer)" in bertram.candidates[0].evidence_text
+
+
+def test_a_large_list_says_how_common_a_name_is_where_the_tables_cannot():
+    """On lists of 50,000 entries or more, the other entries carrying a name tell how common it is (a name
+    the tables do not know, or commoner in this population); smaller lists leave it to the tables."""
+    from frontdesk.screening.screener import DobCounts, _listed_people
+
+    assert _listed_people(DobCounts(0, 0, 1), DobCounts(100_000, 0, 0)) == 0  # the candidate alone
+    assert _listed_people(DobCounts(0, 0, 2), DobCounts(100_000, 0, 0)) == 0  # and one more: no frequency
+    assert round(_listed_people(DobCounts(3, 0, 2), DobCounts(90_000, 0, 10_000))) == 9_900
+    assert _listed_people(DobCounts(3, 0, 2), DobCounts(900, 0, 100)) == 0
+
+
+def test_a_date_one_digit_off_goes_with_one_letter_off_in_one_name_only():
+    """A typing slip in the date and one in the name: still the listed person; a nickname or a sound-alike
+    with a date one digit off is two weak clues and is not."""
+    listed = entry("Brigitte", "Wourfais", "1975-11-02", sex="F")
+    near = parse_dob("1975-11-08")
+    assert score(Query("Brigitte", "Wourfsis", dob=near, sex="F"), listed) is not None
+    assert score(Query("Brigitte", "Wourfsis", dob=parse_dob("1975-11-02"), sex="F"), listed) is not None
+    assert score(Query("Brigite", "Wourfsis", dob=near, sex="F"), listed) is None  # a slip in both names
+    bob = entry("Robert", "Wourfais", "1975-11-02", sex="M")
+    assert score(Query("Bob", "Wourfais", dob=near, sex="M"), bob) is None
 
 
 # --- sex, issuer and last 4 ---------------------------------------------------------------------------

@@ -5,7 +5,8 @@ compound part, one letter different, sounds alike, two letters different, initia
 ``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
 ``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
 unrelated, the dates of birth disagree, or more than two things changed (a name variant, swapped names,
-day and month swapped). A date one digit off or transposed counts only with an all-but-exact name; a
+day and month swapped). A date one digit off or transposed counts only with an all-but-exact name or one
+letter off in one name; a
 list giving only the year, or no date, allows one ordinary name variant (``NAMES_NEEDED``). The screener
 then weighs every such weak date fit against how common the visitor's name is on the lists.
 """
@@ -42,16 +43,20 @@ MIN_LAST, MIN_FIRST = 0.75, 0.6  # below these a field is "different" and the pa
 # All but exact: the surname the same apart from accents, punctuation or particles, the first name the same.
 STRONG_LAST, STRONG_FIRST = 0.95, 0.98
 WEAK_DOB = frozenset({"one_digit", "transposed", "same_year", "unknown"})
+TYPO_ONE = 0.85  # the level of a name one letter off (``_typo_level``)
 # What the names must reach, by how the dates of birth fit. A date one digit off or transposed is an error
-# on the visitor's side, so the names must be all but exact: two weak clues together (a nickname and a date
-# one digit off) flag far more strangers than they catch. A list that gives only the year, or no
-# date, is not the visitor's error: one ordinary name variant is allowed (a nickname, a typo, a sound-alike
-# spelling, swapped names ...; not an initial alone), and the screener then asks how many list entries
-# carry names like the visitor's (``screener``), which is what keeps common names from being flagged.
+# on the visitor's side, so the names must be all but exact or one letter off in one of them (a typing
+# slip in both, the name and the date, of one form: s5): a nickname, a sound-alike or a compound part with
+# a date one digit off are two weak clues, which flag far more strangers than they catch. The screener
+# then weighs the near miss against how many entries carry names like the visitor's. A list that gives
+# only the year, or no date, is not the visitor's error: one ordinary name variant is allowed (a
+# nickname, a typo, a sound-alike spelling, swapped names ...; not an initial alone), and the screener
+# then asks how many list entries carry names like the visitor's (``screener``), which is what keeps
+# common names from being flagged.
 # A sound-alike name counts there only when it is also spelled alike (Smyth / Smith, not Garza / de la Cruz).
 NAMES_NEEDED = {
-    "one_digit": (STRONG_LAST, STRONG_FIRST),
-    "transposed": (STRONG_LAST, STRONG_FIRST),
+    "one_digit": (TYPO_ONE, TYPO_ONE),
+    "transposed": (TYPO_ONE, TYPO_ONE),
     "same_year": (0.8, 0.8),
     "unknown": (0.8, 0.8),
 }
@@ -249,6 +254,7 @@ def _spelled_alike(q: Name, e: Name, last_rel: str, first_rel: str) -> bool:
     return first_rel != "sounds_alike" or OSA.normalized_similarity(q.first, e.first) >= SPELLED_ALIKE
 
 
+_DATE_SLIPS = frozenset({"one_digit", "transposed"})
 # Relations that change nothing a person would call a different spelling of the name.
 _SAME_NAME = frozenset({"exact", "same_written_differently", "particle"})
 
@@ -264,6 +270,8 @@ def _few_enough_changes(evidence: list[FieldEvidence], swapped: bool, dob_rel: s
             return False
         if e.field in ("last name", "first name") and e.relation not in _SAME_NAME:
             changes[e.field] = e.relation
+    if dob_rel in _DATE_SLIPS and any(r != "typo" for r in changes.values()):
+        return False  # a date slip goes with a name slip (one letter), never with another kind of variant
     count = len(changes) + int(swapped) + int(dob_rel == "day_month_swapped")
     if count <= (1 if dob_rel in WEAK_DOB else 2):
         return True
@@ -344,22 +352,28 @@ def id_fit(query: Query, entry: Entry, entry_first: str) -> tuple[str, list[Fiel
     """What the ID gives beyond the name, against the list: ("confirms" | "contradicts" | "", evidence).
 
     - the ID's issuer and the last 4 of its number: the same on both sides confirms (one stranger in
-      ten thousand shares them); the same issuer with other digits is shown but decides nothing (a
-      person may hold a licence and an ID card, or a card replaced under a new number);
+      ten thousand shares them; a list that records the last 4 without the issuer: the last 4 alone);
+      other digits, or an ID from another issuer than the list records, are shown and decide nothing
+      here (a person may hold a licence and an ID card, or a card replaced under a new number): the
+      screener weighs them when the name is all there is (``screener.ID_OTHER_CARD``);
     - sex: M against F contradicts. When the list gives no sex, the listed first name's does, where
       95% of the people given that name in the SSA tables are of one sex (Mary against a male ID
       holder named Gary). An "X" on either side says nothing.
     """
     evidence: list[FieldEvidence] = []
     fit = ""
-    if query.id_last4 and entry.id_last4 and query.id_state and query.id_state == entry.id_state:
+    same_issuer = bool(query.id_state) and query.id_state == entry.id_state
+    if query.id_last4 and entry.id_last4 and (same_issuer or not entry.id_state):
+        where = f" of an ID from {entry.id_state}" if entry.id_state else " of the ID (the list gives no issuer)"
         if query.id_last4.upper() == entry.id_last4.upper():
-            words = f"same last 4 ({entry.id_last4}) of an ID from {entry.id_state}"
-            evidence.append(FieldEvidence("ID number", "same", words))
+            evidence.append(FieldEvidence("ID number", "same", f"same last 4 ({entry.id_last4}){where}"))
             fit = "confirms"
         else:
-            words = f"different last 4 ({query.id_last4} / {entry.id_last4}) of an ID from {entry.id_state}"
+            words = f"different last 4 ({query.id_last4} / {entry.id_last4}){where}"
             evidence.append(FieldEvidence("ID number", "different", words))
+    elif query.id_state and entry.id_state and not same_issuer:
+        words = f"an ID from {query.id_state}; the list records one from {entry.id_state}"
+        evidence.append(FieldEvidence("ID number", "other_issuer", words))
     listed, how = entry.sex, ""
     if not listed:
         listed, how = sex_of_name(entry_first), f" (the list gives none; {entry_first} is a {{}} name)"
