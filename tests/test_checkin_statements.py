@@ -56,7 +56,8 @@ def test_a_check_in_reads_nothing_twice(services):
     layered = [s for s in statements if "district_settings" in s]
     assert layered and all("FROM settings WHERE key" in s for s in layered)  # one statement for both layers
     assert statements.count("BEGIN IMMEDIATE") == 1 and statements[-1] == "COMMIT"
-    assert len(statements) <= 36, "\n".join(statements)  # 41 before this was trimmed (2026-12-02)
+    # 42 for this visitor before the trim of 2026-12-02, 35 after; a little room for other features' own work.
+    assert len(statements) <= 38, "\n".join(statements)
 
 
 def test_the_visit_returned_is_the_visit_stored(services):
