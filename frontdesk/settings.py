@@ -8,7 +8,6 @@ its own section.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -326,6 +325,14 @@ RETAIN_AUDIT_YEARS = declare(
 )
 
 
+# The desk's own value and the district's layer under it (value, lock) in one statement; the row is there
+# even when neither table has the key.
+_LAYERS_SQL = (
+    "SELECT (SELECT value FROM settings WHERE key = ?1), d.value, d.locked "
+    "FROM (SELECT 1) LEFT JOIN district_settings d ON d.key = ?1"
+)
+
+
 class Settings:
     """Reads and writes declared settings in the store.
 
@@ -341,40 +348,41 @@ class Settings:
     def get(self, setting: Setting[T]) -> T:
         """The value in force: a value the district locked, else this desk's own, else the district's
         default, else the declared default."""
-        district = self._district(setting)
-        if district is not None and district[1]:
-            return district[0]
-        row = self._store.db.execute("SELECT value FROM settings WHERE key = ?", [setting.key]).fetchone()
-        if row is not None:
-            return json.loads(row[0])
-        return setting.default if district is None else district[0]
+        desk, district, locked = self._row(setting)
+        district_value = self._district(setting, district)
+        if district_value is not None and locked:
+            return district_value
+        if desk is not None:
+            return json.loads(desk)
+        return setting.default if district_value is None else district_value
 
-    def _district(self, setting: Setting[T]) -> tuple[T, bool] | None:
-        """The district's value for ``setting`` and whether it is locked (issue 15), or None.
+    def _row(self, setting: Setting[Any]) -> tuple[str | None, str | None, bool]:
+        """This desk's value, the district's value and its lock for ``setting``, read in ONE statement.
 
         The hub's district settings are kept as a layer under the desk's own (``district_settings``, written
-        by :mod:`frontdesk.district_lists`); a value of the wrong type is ignored (the hub does not know the
-        desk's declarations).
+        by :mod:`frontdesk.district_lists`). One statement, not one per layer: a check-in reads a few settings
+        on its way, and each statement costs about as much as the look-up itself.
         """
-        try:
-            row = self._store.db.execute(
-                "SELECT value, locked FROM district_settings WHERE key = ?", [setting.key]
-            ).fetchone()
-        except sqlite3.OperationalError:  # a store opened without the feature's tables
+        row = self._store.db.execute(_LAYERS_SQL, [setting.key]).fetchone()
+        return row[0], row[1], bool(row[2])
+
+    @staticmethod
+    def _district(setting: Setting[T], text: str | None) -> T | None:
+        """The district's value for ``setting`` (issue 15), or None: none, or of the wrong type (the hub
+        does not know the desk's declarations)."""
+        if text is None:
             return None
-        if row is None:
-            return None
-        value = json.loads(row[0])
+        value = json.loads(text)
         if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
             return None
-        return value, bool(row[1])
+        return value
 
     def locked(self, setting: Setting[T]) -> bool:
         """True when the district has locked ``setting``: it cannot be changed at this desk."""
-        district = self._district(setting)
-        return district is not None and district[1]
+        _, district, locked = self._row(setting)
+        return locked and self._district(setting, district) is not None
 
     def set(self, setting: Setting[T], value: T) -> None:
         """Store a value after checking it has the declared type."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +41,7 @@ GENESIS = "0" * 64
 ANCHOR_NAME = "audit-anchor.json"
 _ANCHOR_BYTES = 128  # the anchor is padded to this length, so a shorter one never leaves a stale tail
 _COLUMNS = "seq, time, actor, action, subject, details, prev_hash, hash"
+_HEAD = "audit.head"  # the key of ``(seq, hash)`` of the newest record in a transaction's memo (see _append)
 
 
 def canonical_details(details: Mapping[str, Any] | None) -> str:
@@ -154,28 +155,32 @@ class AuditTrail:
         *,
         covers: tuple[str, int] | None = None,
         was: str | None = None,
+        written: Sequence[Any] | None = None,
     ) -> AuditRecord:
         """Append one record and return it. ``actor`` None means the session's current actor.
 
         Inside a transaction the caller opened, the record joins it (and commits or rolls back with the
         change it describes); otherwise it is committed on its own at once. ``covers`` names the row the
         change wrote (``("visits", 12)``): the record then carries the hash of its content as it is now (see
-        :mod:`frontdesk.audit.coverage`), and ``was``, its hash before the change.
+        :mod:`frontdesk.audit.coverage`), and ``was``, its hash before the change. ``written``: the row's
+        covered values exactly as the caller just inserted them (``coverage.COVERED`` order, the values SQLite
+        returns), hashed without reading the row back.
         """
         if actor is None:
             actor = self._session.actor_name if self._session is not None else "system"
         db = self._store.db
         if db.conn.in_transaction:
-            return self._append(db, actor, action, subject, self._covering(db, details, covers, was))
+            return self._append(db, actor, action, subject, self._covering(db, details, covers, was, written))
         with self.transaction() as db:
-            return self._append(db, actor, action, subject, self._covering(db, details, covers, was))
+            return self._append(db, actor, action, subject, self._covering(db, details, covers, was, written))
 
     @staticmethod
-    def _covering(db, details, covers, was) -> Mapping[str, Any] | None:
+    def _covering(db, details, covers, was, written=None) -> Mapping[str, Any] | None:
         if covers is None:
             return details
         table, row_id = covers
-        out = {**(details or {}), "row": f"{table}:{row_id}", "content": coverage.content_hash(db, table, row_id)}
+        content = coverage.row_hash(written) if written is not None else coverage.content_hash(db, table, row_id)
+        out = {**(details or {}), "row": f"{table}:{row_id}", "content": content}
         if was is not None:
             out["was"] = was
         return out
@@ -191,21 +196,34 @@ class AuditTrail:
         Inside a transaction already open, it joins it (the outermost one refreshes the anchor).
         """
         outermost = not self._store.db.conn.in_transaction
+        head = None
         with self._store.transaction() as db:
             yield db
-        if outermost:
+            if outermost and db.tx_memo is not None:
+                head = db.tx_memo.get(_HEAD)
+        if head is not None:  # the newest record this transaction appended: committed now, no need to read it
+            self._anchor(*head)
+        elif outermost:
             self.refresh_anchor()
 
     def _append(self, db, actor: str, action: str, subject: str, details) -> AuditRecord:
         moment = self._now()
-        row = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+        # Inside a write transaction the store opened, the head this transaction appended last is remembered
+        # (no other connection can append while it holds the lock): the second record of a check-in does not
+        # read it back.
+        memo = getattr(db, "tx_memo", None)
+        head = memo.get(_HEAD) if memo is not None else None
+        if head is None:
+            head = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         time, text = clock.to_db(moment), canonical_details(details)
         digest = record_hash(seq, time, actor, action, subject, text, prev)
         db.execute(
             f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [seq, time, actor, action, subject, text, prev, digest],
         )
+        if memo is not None:
+            memo[_HEAD] = (seq, digest)
         record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
         if not getattr(self._from_hub, "on", False):
             for listener in self._listeners:
@@ -215,19 +233,24 @@ class AuditTrail:
     def refresh_anchor(self) -> None:
         """Write the newest committed ``(seq, hash)`` to the anchor file (if newer than the one written last)."""
         row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        if row is None or row[0] <= self._anchored:
+        if row is not None:
+            self._anchor(row[0], row[1])
+
+    def _anchor(self, seq: int, digest: str) -> None:
+        """Write ``(seq, digest)``, a committed record, to the anchor file unless an equal or newer one was."""
+        if seq <= self._anchored:
             return
         # Another process may write an older anchor over a newer one; that only shortens the tail that
         # truncation is checked on (verify accepts records after the anchor), it never raises a false alarm.
         # One fixed-length write at offset 0, no rename: a rename makes ext4 flush the file (milliseconds on
         # every check-in), while a write this small lands within one disk sector, old or new, never half.
-        text = json.dumps({"seq": row[0], "hash": row[1]})
+        text = json.dumps({"seq": seq, "hash": digest})
         fd = os.open(self.anchor_path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             os.pwrite(fd, text.ljust(_ANCHOR_BYTES).encode(), 0)
         finally:
             os.close(fd)
-        self._anchored = row[0]
+        self._anchored = seq
 
     def reanchor(self) -> None:
         """Anchor the current head even if it is older than the anchor (after a deliberate restore only)."""

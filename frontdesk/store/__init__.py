@@ -294,7 +294,11 @@ class Store:
             return
         with db.conn:
             self.begin_immediate(db, wait)
-            yield db
+            db.tx_memo = {}
+            try:
+                yield db
+            finally:
+                db.tx_memo = None
 
     def begin_immediate(self, db: Database | None = None, wait: float | None = None) -> None:
         """``BEGIN IMMEDIATE``, asking for the write lock every millisecond until it is free.

@@ -22,6 +22,11 @@ class Database:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._utils: Any = None
+        # What a service learnt inside the write transaction open now (``Store.transaction`` sets it at BEGIN
+        # and drops it at COMMIT or ROLLBACK): valid only while this connection holds the write lock, so no
+        # other connection can change what it remembers. None outside such a transaction (and inside a bare
+        # ``BEGIN`` someone issued by hand): nothing is remembered then.
+        self.tx_memo: dict[str, Any] | None = None
         conn.execute("PRAGMA recursive_triggers=on")  # as sqlite-utils set it: the triggers rely on it
 
     def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> sqlite3.Cursor:

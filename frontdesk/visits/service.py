@@ -27,6 +27,19 @@ _VISIT_COLUMNS = (
     "p.id_expires, p.id_last4"
 )
 _VISIT_FROM = "FROM visits v JOIN people p ON p.id = v.person_id"
+# A person's columns as a visit shows them (``_VISIT_COLUMNS`` from ``p.first_name`` on, in that order).
+_PERSON_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "dob",
+    "id_type",
+    "id_issuer",
+    "id_expires",
+    "id_last4",
+)
+_PERSON_COLUMNS = ", ".join(_PERSON_FIELDS)
 
 
 _CATEGORIES = {c.value: c for c in Category}  # a dict look-up is several times faster than Category(value)
@@ -150,9 +163,14 @@ class VisitService:
         with self._store.transaction() as db:
             yield db
 
-    def _audited(self, action: str, subject: str, details: dict, visit_id: int | None = None) -> None:
-        if self._audit is not None:  # the record carries the hash of the visit as written (audit coverage)
-            self._audit.record(None, action, subject, details, covers=("visits", visit_id) if visit_id else None)
+    def _audited(
+        self, action: str, subject: str, details: dict, visit_id: int | None = None, written: tuple | None = None
+    ) -> None:
+        """Record the change; the record carries the hash of the visit as written (audit coverage), from
+        ``written`` (its covered columns as just inserted) when given, else read back."""
+        if self._audit is not None:
+            covers = ("visits", visit_id) if visit_id else None
+            self._audit.record(None, action, subject, details, covers=covers, written=written)
 
     def _staff_name(self) -> str:
         """The signed-in person's name, else the station's configured staff member."""
@@ -179,7 +197,7 @@ class VisitService:
         """
         moment = self._now()
         with self._write():
-            person_id = self._find_or_add_person(visitor, moment)
+            person_id, person = self._find_or_add_person(visitor, moment)
             if not again:
                 open_visit = self._open_visit_of(person_id)
                 if open_visit is not None:
@@ -198,9 +216,11 @@ class VisitService:
                         "Check them out first, or check in again on purpose.",
                         code="already_on_site",
                     )
-            visit_id, code = self._insert_visit(
-                person_id, category, purpose, destination, note, self._staff_name(), moment
-            )
+            staff = self._staff_name()
+            visit_id, code = self._insert_visit(person_id, category, purpose, destination, note, staff, moment)
+            # The visit's columns as written (coverage.COVERED["visits"] order; time_out is still empty).
+            head = (visit_id, category.value, purpose.strip(), destination.strip(), clock.to_db(moment), None)
+            tail = (self.station, staff, code, note.strip())
             self._audited(
                 "visit.check_in",
                 f"visit {visit_id}",
@@ -215,8 +235,10 @@ class VisitService:
                     "acknowledged": acknowledged or [],
                 },
                 visit_id,
+                written=(visit_id, person_id, *head[1:], *tail),
             )
-            return self.get(visit_id)
+        # The visit as written: what ``get`` would read back (the person's columns as stored).
+        return _visit((*head, *tail, person_id, *person))
 
     def checked(self, visitor: Visitor) -> Visitor:
         """The visitor, or InputError for what a visit cannot carry (no name, a birth date in the future)."""
@@ -236,37 +258,37 @@ class VisitService:
             raise InputError(f"Date of birth {visitor.dob} is in the future")
         return visitor
 
-    def _find_or_add_person(self, visitor: Visitor, moment: datetime) -> int:
+    def _find_or_add_person(self, visitor: Visitor, moment: datetime) -> tuple[int, tuple]:
+        """The person's id and their ``_PERSON_COLUMNS`` as stored after this visit's scan is applied."""
         db = self._store.db
         name_key, first_key = name_keys(visitor)
         if visitor.id is not None:
             person_id = visitor.id
-            if db.execute("SELECT 1 FROM people WHERE id = ?", [person_id]).fetchone() is None:
+            row = db.execute(f"SELECT id, {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
+            if row is None:
                 raise NotFoundError(f"No visitor with id {person_id}")
         else:
             dob = visitor.dob.isoformat() if visitor.dob else None
             row = db.execute(
-                "SELECT id FROM people WHERE name_key = ? AND dob IS ? ORDER BY id DESC LIMIT 1",
+                f"SELECT id, {_PERSON_COLUMNS} FROM people WHERE name_key = ? AND dob IS ? "
+                "ORDER BY id DESC LIMIT 1",
                 [name_key, dob],
             ).fetchone()
             if row is None:
+                values = [
+                    visitor.first_name.strip(),
+                    visitor.middle_name,
+                    visitor.last_name.strip(),
+                    visitor.suffix,
+                ]
                 cur = db.execute(
                     "INSERT INTO people (first_name, middle_name, last_name, suffix, dob, name_key, first_key, "
                     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        visitor.first_name.strip(),
-                        visitor.middle_name,
-                        visitor.last_name.strip(),
-                        visitor.suffix,
-                        dob,
-                        name_key,
-                        first_key,
-                        clock.to_db(moment),
-                    ],
+                    [*values, dob, name_key, first_key, clock.to_db(moment)],
                 )
-                person_id = cur.lastrowid
-            else:
-                person_id = row[0]
+                row = (cur.lastrowid, *values, dob, None, None, None, None)
+            person_id = row[0]
+        person = dict(zip(_PERSON_FIELDS, row[1:], strict=True))
         # What a fresh scan tells us about the ID replaces what we had; absent fields keep the old value.
         updates = {
             "id_type": visitor.id_type,
@@ -279,7 +301,8 @@ class VisitService:
         if updates:
             sets = ", ".join(f"{k} = ?" for k in updates)
             db.execute(f"UPDATE people SET {sets} WHERE id = ?", [*updates.values(), person_id])
-        return person_id
+            person.update((k, v) for k, v in updates.items() if k in person)
+        return person_id, tuple(person.values())
 
     def _insert_visit(self, person_id, category, purpose, destination, note, staff, moment) -> tuple[int, str]:
         db = self._store.db
