@@ -41,6 +41,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from district import clock
+from district.console import capschema
 from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
 from district.console.forward import forward_loop
 from district.console.guard import LagMonitor, SignInThrottle
@@ -53,7 +54,7 @@ from district.hub import retention as hub_retention
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
 from district.hub.sync_routes import routes as hub_sync_routes
-from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
+from frontdesk.wire.cap import MAX_BYTES, CapError
 
 MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
 MAX_ONSITE = 100_000
@@ -800,7 +801,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hook_shutdown_signals()
-        await blocking(load_schema)  # before the port answers: no alert pays for loading the schema
+        capschema.load()  # compiled here before the port answers (it fails loudly if it cannot be)
         tasks = [
             asyncio.create_task(watch()),
             asyncio.create_task(supervise()),

@@ -18,6 +18,7 @@ from typing import Any
 from xml.parsers import expat
 
 from district import clock
+from district.console import capschema
 from district.console.auth import Auth, Forbidden, Station, log
 from district.console.db import Database, Tx
 from district.console.forward import Forwarding
@@ -144,7 +145,7 @@ class ConsoleService(BoardViews, Forwarding):
         """
         try:
             _check_depth(xml)
-            msg = cap.parse(xml)
+            msg = cap.parse(xml, schema_check=capschema.check)
             expected = cap.station_sender(station.station_id)
             if msg.sender != expected:
                 raise CapError(f"sender {msg.sender!r} does not match this station's credential ({expected})")
@@ -325,7 +326,7 @@ class ConsoleService(BoardViews, Forwarding):
             for seq, xml, station_id, inc, acked_by in rows:
                 if acked_by is not None:
                     continue
-                alert = cap.parse(xml.encode("utf-8"))
+                alert = cap.parse(xml.encode("utf-8"), schema_check=capschema.check)
                 ack = cap.ack_for(alert, dispatcher, sender=cap.console_sender(self.name), sent=now)
                 ack_xml = cap.build(ack).decode("utf-8")
                 cur = tx.execute(
