@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -147,11 +148,15 @@ class ConsoleService(BoardViews, Forwarding):
         """
         return self.receive_later(station, xml).result()
 
-    def receive_later(self, station: Station, xml: bytes) -> Future:
+    def receive_later(self, station: Station, xml: bytes, wanted: Callable[[], bool] | None = None) -> Future:
         """:meth:`receive` without waiting on the database: the CAP is read and checked here, on the caller's
         thread; storing it is queued for the next group commit (:meth:`Database.submit`). The Future gets
         the Receipt once that is committed, or what :meth:`receive` raises once the rejection is logged. An
         event loop awaits it without holding a thread, so a burst is stored in as few commits as it takes.
+
+        ``wanted``: asked just before the store runs; False (the station hung up while it waited: it sends
+        the same bytes again) and nothing is stored, the Future fails with :class:`Abandoned`. Under a burst
+        the group commit then spends itself on alerts someone still waits for.
         """
         out: Future = Future()
         try:
@@ -159,7 +164,7 @@ class ConsoleService(BoardViews, Forwarding):
         except CapError as exc:
             self._reject(station, exc, out)
         else:
-            self._store(station, msg, xml, digest, out)
+            self._store(station, msg, xml, digest, out, wanted=wanted)
         return out
 
     def _checked(self, station: Station, xml: bytes) -> tuple[CapMessage, str]:
@@ -186,11 +191,15 @@ class ConsoleService(BoardViews, Forwarding):
 
         self.db.submit(work).add_done_callback(logged)
 
-    def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str, out: Future, attempt=0) -> None:
+    def _store(
+        self, station: Station, msg: CapMessage, xml: bytes, digest: str, out: Future, attempt=0, wanted=None
+    ) -> None:
         now = clock.now()
         mismatch = differences(station.where, _claims(msg))
 
         def store(tx: Tx) -> Receipt | None:
+            if wanted is not None and not wanted():
+                raise Abandoned()
             row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
             if row is not None:
                 if row[0] != digest:
@@ -278,7 +287,7 @@ class ConsoleService(BoardViews, Forwarding):
                 self._reject(station, error, out)
             elif _is_unique_violation(error) and attempt < 2:
                 # The other console stored it first: store again, which reads its receipt.
-                self._store(station, msg, xml, digest, out, attempt + 1)
+                self._store(station, msg, xml, digest, out, attempt + 1, wanted)
             else:
                 out.set_exception(error)
 
@@ -542,6 +551,10 @@ def _check_depth(xml: bytes) -> None:
         raise CapError(f"the XML is nested more than {MAX_DEPTH} elements deep; CAP is not") from None
     except expat.ExpatError:
         pass  # not well-formed: cap.parse says so, with its reason
+
+
+class Abandoned(Exception):
+    """The station hung up before its alert's turn came: nothing was stored (it sends the same bytes again)."""
 
 
 class _TooDeep(Exception):
