@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
+import hashlib
 import json
 import math
 import random
@@ -27,6 +29,7 @@ import signal
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Future
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,10 +45,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from district import clock
+from district.console import capschema
 from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
 from district.console.forward import forward_loop
 from district.console.guard import LagMonitor, SignInThrottle
-from district.console.service import ConsoleService
+from district.console.service import Abandoned, ConsoleService  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
 from district.console.views import iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
@@ -55,10 +59,14 @@ from district.hub import retention as hub_retention
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
 from district.hub.sync_routes import SyncEndpoints
-from frontdesk.wire.cap import MAX_BYTES, CapError, load_schema
+from frontdesk.wire.cap import MAX_BYTES, CapError
 
 MAX_SEQ = 2**62  # sequence numbers and ids past this are not ours: a 400, not a database overflow
 MAX_ONSITE = 100_000
+# An alert up to this size (a roster of a hundred people or so) is parsed and validated on the event loop
+# (~0.1-0.3 ms); a bigger one on a thread, so that no single message holds everyone else's requests up.
+PARSE_HERE_BYTES = 32 * 1024
+CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
 COOKIE = "fd_session"
 STATIC = resources.files("district.console") / "static"
@@ -150,10 +158,6 @@ class Admission:
         return self.last_refused < time.monotonic() - seconds
 
 
-class Abandoned(Exception):
-    """The client hung up while its request waited: do not process it."""
-
-
 class Notifier:
     """Wakes every waiter when something changed (version bumps); waiters may also time out."""
 
@@ -202,6 +206,38 @@ class InboxWaiters:
             if station_ids is None or station_id in station_ids:
                 for event in events:
                     event.set()
+
+
+class _Waiting:
+    """An alert's bytes queued for storing, and the requests (attempts of one station) waiting for them."""
+
+    def __init__(self, watches: list[asyncio.Future]):
+        self.watches = watches  # each attempt's http.disconnect watch: done once that attempt hung up
+        self.stored: asyncio.Future | None = None
+
+    def wanted(self) -> bool:
+        """True while an attempt still waits (asked on the group commit's thread: reads plain flags)."""
+        return not all(watch.done() for watch in self.watches)
+
+
+class RecentAlerts:
+    """Receipts of the alerts this console committed lately, and the alerts queued now, by (station, digest).
+
+    A station that gave up on an attempt sends the same bytes again; the repeat is answered from here (the
+    first receipt, as the database would) or joins the queued store, instead of being read, validated and
+    queued again: under a burst, repeats would otherwise be most of the work. Two consoles on one database:
+    the other one's alerts are not here, and go to the database as before.
+    """
+
+    def __init__(self, size: int = 20_000):
+        self.size = size
+        self.stored: collections.OrderedDict[tuple[str, bytes], Any] = collections.OrderedDict()
+        self.waiting: dict[tuple[str, bytes], _Waiting] = {}
+
+    def remember(self, key: tuple[str, bytes], receipt: Any) -> None:
+        self.stored[key] = receipt
+        while len(self.stored) > self.size:
+            self.stored.popitem(last=False)
 
 
 _FAST_HEADERS = [(b"content-type", b"application/json")] + [
@@ -366,6 +402,7 @@ def create_app(
     }
     pending = {"alerts": 0}
     admission = Admission(admit_wait)
+    recent = RecentAlerts()
     beats: dict[str, tuple[Any, int]] = {}  # station_id -> (when, onsite), written by flush_beats
     # Who may send, in memory (loaded at start, kept current from the log by watch()): a heartbeat or a long
     # poll of a known station costs a SHA-256 and a dict lookup here, no database read and no thread.
@@ -476,6 +513,38 @@ def create_app(
             }
         )
 
+    async def store(
+        request: Request, station: Station | None, key: tuple[str, bytes] | None, xml: bytes, kind: str, watch
+    ) -> Any:
+        """Read, check and queue one alert for the group commit; its receipt once committed."""
+        waiting = _Waiting([watch])
+
+        def receive(station: Station) -> Future:
+            # Checked after the credential, so a wrong credential is always a 401.
+            if kind not in CAP_TYPES:
+                raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
+            return service.receive_later(station, xml, wanted=waiting.wanted)
+
+        if station is not None and len(xml) <= PARSE_HERE_BYTES:
+            # A known station's alert of ordinary size is read and checked right here (~0.1 ms: a thread hop
+            # would cost more); a bigger one, or a station not in the directory, on a thread.
+            stored = receive(station)
+        else:
+            _, stored = await station_of(request, receive, "alerts")
+        # Stored in the next group commit; no thread waits for it. Shielded: a request cancelled while it
+        # waits leaves the commit to finish, not a half-resolved future.
+        waiting.stored = asyncio.wrap_future(stored)
+        if key is None:
+            return await asyncio.shield(waiting.stored)
+        recent.waiting[key] = waiting
+        try:
+            receipt = await asyncio.shield(waiting.stored)
+        finally:
+            if recent.waiting.get(key) is waiting:
+                del recent.waiting[key]
+        recent.remember(key, dataclasses.replace(receipt, duplicate=True))
+        return receipt
+
     @endpoint
     async def post_alert(request: Request) -> Response:
         if _bearer(request) is None:
@@ -484,19 +553,32 @@ def create_app(
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         pending["alerts"] += 1
         started = asyncio.get_running_loop().time()
+        watch: asyncio.Future | None = None
         try:
             xml = await request.body()
 
-            def receive(station: Station) -> Any:
-                # Checked after the credential, so a wrong credential is always a 401.
-                if kind not in ("application/cap+xml", "application/xml", "text/xml"):
-                    raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
-                return service.receive(station, xml)
-
-            _, receipt = await station_of(request, receive, "alerts")
+            # The next message after the body is http.disconnect once the station hangs up (its 2 s attempt
+            # is over: it sends the same bytes again); its alert, still queued, is then not stored for nothing.
+            watch = asyncio.ensure_future(request.receive())
+            station = directory.check(_bearer(request) or "")
+            if station is not None and kind not in CAP_TYPES:  # after the credential: a wrong one is a 401
+                raise InputError("the body must be CAP XML (Content-Type: application/cap+xml)")
+            key = (station.station_id, hashlib.sha256(xml).digest()) if station is not None else None
+            receipt = recent.stored.get(key) if key is not None else None  # the same bytes, committed
+            joined = recent.waiting.get(key) if key is not None and receipt is None else None
+            if joined is not None:
+                # The same bytes again while the first attempt's are still queued (the station gave up on that
+                # one): wait for that store instead of reading and queueing the alert twice.
+                joined.watches.append(watch)
+                with contextlib.suppress(Abandoned):  # skipped just before we joined: store it ourselves
+                    receipt = await asyncio.shield(joined.stored)
+            if receipt is None:
+                receipt = await store(request, station, key, xml, kind, watch)
             admission.done(asyncio.get_running_loop().time() - started)
         finally:
             pending["alerts"] -= 1
+            if watch is not None:
+                watch.cancel()
         if not receipt.duplicate:
             changes.notify()
         body = {
@@ -810,7 +892,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hook_shutdown_signals()
-        await blocking(load_schema)  # before the port answers: no alert pays for loading the schema
+        capschema.load()  # compiled here before the port answers (it fails loudly if it cannot be)
         tasks = [
             asyncio.create_task(watch()),
             asyncio.create_task(supervise()),

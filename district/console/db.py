@@ -168,6 +168,11 @@ class Database:
         """Run ``work(tx)`` in a transaction shared with other callers' work (group commit); returns its
         result once that transaction is committed, or raises what ``work`` raised (its own changes rolled
         back, the others' kept) or what the commit raised."""
+        return self.submit(work).result()
+
+    def submit(self, work: Callable[[Tx], Any]) -> Future:
+        """:meth:`batched` without waiting: the Future is resolved once the shared transaction is committed
+        (an event loop awaits it without holding a thread; callbacks run on the committing thread)."""
         with self._batcher_lock:
             if self._batcher is None or not self._batcher.is_alive():
                 self._batches = queue.SimpleQueue()
@@ -179,7 +184,7 @@ class Database:
         assert batches is not None
         done: Future = Future()
         batches.put((work, done))
-        return done.result()
+        return done
 
     def _batch_loop(self, batches: queue.SimpleQueue) -> None:
         while True:

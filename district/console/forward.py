@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from district import clock
+from district.console import capschema
 from district.console.auth import STATION_COLUMNS, Station, log, station_from_row
 from district.console.db import Database
 from district.console.location import pidf_lo
@@ -53,7 +54,7 @@ def forwarded_cap(
     messages; the location fields are the enrolment's; the station's own extra parameters are dropped
     (they are not the console's to vouch for).
     """
-    msg = cap.parse(xml.encode("utf-8"))
+    msg = cap.parse(xml.encode("utf-8"), schema_check=capschema.check)
     where = station.where
     sender = cap.console_sender(console)
     refs = []
@@ -101,7 +102,7 @@ def forwarded_cap(
             ET.SubElement(resource, ns + tag).text = text
         info.insert(list(info).index(area), resource)
     body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
-    cap.validate(body)
+    cap.validate(body, schema_check=capschema.check)
     return body
 
 

@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,16 @@ from district.console.service import ConsoleService
 from district.errors import InputError
 
 WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each worker process what to open
+# How long a busy thread may keep the GIL while another waits for it (Python's default is 5 ms). The group
+# commit's thread releases the GIL for every SQLite statement and must get it back after each: with the
+# event loop busy (a burst), the default made each of an alert's dozen statements wait up to 5 ms and the
+# queue of alerts outgrew the station's 2 s attempts. Only a thread that is waiting causes a switch.
+SWITCH_INTERVAL_S = 0.0005
+
+
+def _process_settings() -> None:
+    """What a console process (the only one, or each worker) sets for itself before it serves."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 class _Server(uvicorn.Server):
@@ -162,12 +173,14 @@ def serve(
             config = _config("district.console.server:worker_app", host, port, cert, key, workers=workers)
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
+    _process_settings()
     _Server(_config(service, host, port, cert, key, limits=limits, sync_workers=sync_workers)).run()
 
 
 def worker_app():
     """The app of one worker process of ``serve --workers N`` (uvicorn calls this factory in each)."""
     _die_with_parent()
+    _process_settings()
     spec = json.loads(os.environ[WORKER_ENV])
     # The per-source limits of this console hold across all its workers (shared memory, SharedLimits).
     shared = SharedLimits(Path(spec["shared"]), spec["workers"], bytes.fromhex(spec["key"]))

@@ -12,12 +12,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from xml.parsers import expat
 
 from district import clock
+from district.console import capschema
 from district.console.auth import Auth, Forbidden, Station, log
 from district.console.db import Database, Tx
 from district.console.forward import Forwarding
@@ -25,7 +28,7 @@ from district.console.location import differences
 from district.console.roles import Clearers
 from district.console.schema import migrate
 from district.console.views import BoardViews, iso
-from district.errors import ConflictError, InputError, NotFoundError
+from district.errors import ConflictError, DistrictError, InputError, NotFoundError
 from frontdesk.wire import cap
 from frontdesk.wire.cap import ACTIONS, CapError, CapMessage
 
@@ -140,35 +143,63 @@ class ConsoleService(BoardViews, Forwarding):
 
         A replay of the same identifier with the same bytes is a duplicate (answered with the first
         receipt); the same identifier with other content is a ConflictError. Invalid CAP, a sender that is
-        not this station, and an update or cancel referencing an unknown alert are CapErrors.
+        not this station, and an update or cancel referencing an unknown alert are CapErrors (each rejection
+        is logged, after the failed work rolled back).
         """
-        try:
-            _check_depth(xml)
-            msg = cap.parse(xml)
-            expected = cap.station_sender(station.station_id)
-            if msg.sender != expected:
-                raise CapError(f"sender {msg.sender!r} does not match this station's credential ({expected})")
-            if msg.msg_type not in ("Alert", "Update", "Cancel"):
-                raise CapError(f"stations send Alert, Update or Cancel messages, not {msg.msg_type}")
-            digest = hashlib.sha256(bytes(xml)).hexdigest()
-            for attempt in range(3):
-                try:
-                    return self._store(station, msg, xml, digest)
-                except _Race:
-                    if attempt == 2:
-                        raise
-            raise AssertionError("unreachable")
-        except (CapError, ConflictError, Forbidden) as exc:
-            # Logged after the failed transaction rolled back, so the rejection itself is on record.
-            with self.db.transaction() as tx:
-                log(tx, "alert_rejected", station_id=station.station_id, reason=exc.message)
-            raise
+        return self.receive_later(station, xml).result()
 
-    def _store(self, station: Station, msg: CapMessage, xml: bytes, digest: str) -> Receipt:
+    def receive_later(self, station: Station, xml: bytes, wanted: Callable[[], bool] | None = None) -> Future:
+        """:meth:`receive` without waiting on the database: the CAP is read and checked here, on the caller's
+        thread; storing it is queued for the next group commit (:meth:`Database.submit`). The Future gets
+        the Receipt once that is committed, or what :meth:`receive` raises once the rejection is logged. An
+        event loop awaits it without holding a thread, so a burst is stored in as few commits as it takes.
+
+        ``wanted``: asked just before the store runs; False (the station hung up while it waited: it sends
+        the same bytes again) and nothing is stored, the Future fails with :class:`Abandoned`. Under a burst
+        the group commit then spends itself on alerts someone still waits for.
+        """
+        out: Future = Future()
+        try:
+            msg, digest = self._checked(station, xml)
+        except CapError as exc:
+            self._reject(station, exc, out)
+        else:
+            self._store(station, msg, xml, digest, out, wanted=wanted)
+        return out
+
+    def _checked(self, station: Station, xml: bytes) -> tuple[CapMessage, str]:
+        """The message and its digest, or CapError: valid CAP, from this station, of a kind it may send."""
+        _check_depth(xml)
+        msg = cap.parse(xml, schema_check=capschema.check)
+        expected = cap.station_sender(station.station_id)
+        if msg.sender != expected:
+            raise CapError(f"sender {msg.sender!r} does not match this station's credential ({expected})")
+        if msg.msg_type not in ("Alert", "Update", "Cancel"):
+            raise CapError(f"stations send Alert, Update or Cancel messages, not {msg.msg_type}")
+        return msg, hashlib.sha256(bytes(xml)).hexdigest()
+
+    def _reject(self, station: Station, exc: DistrictError | CapError, out: Future) -> None:
+        """Log that ``station``'s message was rejected (a unit of the next group commit), then fail ``out``
+        with ``exc`` (or with the database's error if the rejection could not be logged: the station retries).
+        """
+
+        def work(tx: Tx) -> None:
+            log(tx, "alert_rejected", station_id=station.station_id, reason=exc.message)
+
+        def logged(done: Future) -> None:
+            out.set_exception(done.exception() or exc)
+
+        self.db.submit(work).add_done_callback(logged)
+
+    def _store(
+        self, station: Station, msg: CapMessage, xml: bytes, digest: str, out: Future, attempt=0, wanted=None
+    ) -> None:
         now = clock.now()
         mismatch = differences(station.where, _claims(msg))
 
         def store(tx: Tx) -> Receipt | None:
+            if wanted is not None and not wanted():
+                raise Abandoned()
             row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
             if row is not None:
                 if row[0] != digest:
@@ -241,21 +272,26 @@ class ConsoleService(BoardViews, Forwarding):
                 )
             return None
 
-        try:
-            receipt = self.db.batched(store)
-            if receipt is not None:
-                return receipt
-        except _Conflict:
-            raise ConflictError(
-                f"identifier {msg.identifier} was already received with different content; "
-                "a new press needs a new identifier",
-                code="identifier_reused",
-            ) from None
-        except Exception as exc:
-            if _is_unique_violation(exc):
-                raise _Race() from exc  # the other console stored it first: read its receipt
-            raise
-        return Receipt(msg.identifier, now, False)
+        def stored(done: Future) -> None:  # on the committing thread: never waits
+            error = done.exception()
+            if error is None:
+                out.set_result(done.result() or Receipt(msg.identifier, now, False))
+            elif isinstance(error, _Conflict):
+                reused = ConflictError(
+                    f"identifier {msg.identifier} was already received with different content; "
+                    "a new press needs a new identifier",
+                    code="identifier_reused",
+                )
+                self._reject(station, reused, out)
+            elif isinstance(error, CapError | Forbidden):
+                self._reject(station, error, out)
+            elif _is_unique_violation(error) and attempt < 2:
+                # The other console stored it first: store again, which reads its receipt.
+                self._store(station, msg, xml, digest, out, attempt + 1, wanted)
+            else:
+                out.set_exception(error)
+
+        self.db.submit(store).add_done_callback(stored)
 
     def _incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> int:
         if msg.references:
@@ -325,7 +361,7 @@ class ConsoleService(BoardViews, Forwarding):
             for seq, xml, station_id, inc, acked_by in rows:
                 if acked_by is not None:
                     continue
-                alert = cap.parse(xml.encode("utf-8"))
+                alert = cap.parse(xml.encode("utf-8"), schema_check=capschema.check)
                 ack = cap.ack_for(alert, dispatcher, sender=cap.console_sender(self.name), sent=now)
                 ack_xml = cap.build(ack).decode("utf-8")
                 cur = tx.execute(
@@ -517,12 +553,12 @@ def _check_depth(xml: bytes) -> None:
         pass  # not well-formed: cap.parse says so, with its reason
 
 
+class Abandoned(Exception):
+    """The station hung up before its alert's turn came: nothing was stored (it sends the same bytes again)."""
+
+
 class _TooDeep(Exception):
     """Raised from inside expat to stop at the first element too deep."""
-
-
-class _Race(Exception):
-    """Another writer inserted the same identifier between our read and our insert."""
 
 
 class _Conflict(Exception):
