@@ -1,4 +1,5 @@
-"""The desk's outbox without any hub: every audited change is numbered for the hub in its own transaction."""
+"""The desk's outbox without a running hub: once linked, every audited change is numbered for the hub in its
+own transaction; before, none is."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ def _outbox(services) -> list[tuple[int, str, dict]]:
 
 def test_each_change_goes_into_the_outbox_with_its_record_or_not_at_all(services):
     assert services.sync.status().words == "Hub: not connected"
+    early = services.checkin.admit(Visitor("Blake", "Sample"))
+    services.visits.check_out(early.badge_code)
+    assert _outbox(services) == []  # no hub: nothing is kept for one
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
+    assert [kind for _, kind, _ in _outbox(services)] == ["settings.change"]
     visit = services.checkin.admit(Visitor("Avery", "Testwood"), destination="Room 12")
     services.visits.check_out(visit.badge_code)
     kinds = [kind for _, kind, _ in _outbox(services)]
@@ -47,11 +53,12 @@ def test_the_status_bar_words(services):
 
 
 def test_open_visits_go_up_when_sync_arrives(data_dir):
-    """A desk upgraded with visitors on site: its first outbox holds their check-ins."""
+    """A linked desk upgraded with visitors on site: its first outbox holds their check-ins."""
     from frontdesk.context import MIGRATIONS, Services
     from frontdesk.sync.migrations import MIGRATIONS as SYNC
 
     services = Services.open(data_dir)
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
     services.checkin.admit(Visitor("Avery", "Testwood"))
     services.store.db.execute("DROP TABLE sync_outbox")
     for table in ("sync_remote_visits", "sync_state"):

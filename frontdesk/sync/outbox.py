@@ -17,6 +17,8 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.audit import AuditRecord
+from frontdesk.settings import DISPATCH_URL
+from frontdesk.wire.sync import CHECK_OUT_KINDS
 
 _VISIT_SQL = (
     "SELECT v.id, p.first_name, p.middle_name, p.last_name, p.suffix, p.name_key, p.dob, v.category, v.purpose, "
@@ -72,7 +74,23 @@ def from_hub(db, hub_id: int) -> int | None:
 def open_visit_changes(db) -> Iterator[tuple[str, str, str, str]]:
     """``(kind, subject, made_at, body)`` of a check-in for each visit still open (sync's first start)."""
     for row in db.execute(f"{_VISIT_SQL} WHERE v.time_out IS NULL ORDER BY v.id").fetchall():
-        yield "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": _visit_body(row)})
+        body = _visit_body(row)
+        body["visit_id"] = to_hub(db, row[0])
+        yield "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})
+
+
+def queue_open_visits(db) -> int:
+    """Queue a check-in for each visit still open (the desk was just linked to a hub: the school's list
+    must have them too); returns how many."""
+    changes = list(open_visit_changes(db))
+    db.conn.executemany("INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes)
+    return len(changes)
+
+
+def is_linked(db) -> bool:
+    """True once this desk has a hub address (``dispatch connect`` sets it), read in ``db``'s transaction."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [DISPATCH_URL.key]).fetchone()
+    return bool(row and json.loads(row[0]))
 
 
 def _visit_id(record: AuditRecord) -> int | None:
@@ -86,14 +104,31 @@ def _visit_id(record: AuditRecord) -> int | None:
 
 
 class Outbox:
-    """Writes the outbox entry of each audit record, and wakes whoever pushes."""
+    """Writes the outbox entry of each audit record once the desk is linked to a hub, and wakes whoever
+    pushes. A desk never connected to a hub keeps no outbox: what it did before the link does not go up,
+    except the visits still open at that moment (queued by the link's own record, so the school's list
+    has them)."""
 
     def __init__(self) -> None:
         self.nudge = threading.Event()  # set after each entry: the pusher goes at once
+        self._linked = False  # seen linked in this process (a link is rarely undone: then read each time)
+
+    def linked(self, db) -> bool:
+        """True when this desk is linked to a hub (read from ``db`` until seen once)."""
+        if not self._linked:
+            self._linked = is_linked(db)
+        return self._linked
 
     def capture(self, db, record: AuditRecord) -> None:
-        """The audit listener: one outbox entry for ``record``, in its transaction."""
+        """The audit listener: one outbox entry for ``record``, in its transaction (once linked)."""
         if record.action.startswith(SKIPPED):
+            return
+        if record.action == "settings.change" and record.subject == DISPATCH_URL.key:
+            was, now = record.details.get("old"), record.details.get("new")
+            self._linked = bool(now)
+            if now and not was:  # just linked (``dispatch connect``): who is on site goes up first
+                queue_open_visits(db)
+        if not self.linked(db):
             return
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
@@ -108,7 +143,7 @@ class Outbox:
             if row is not None:
                 body = {"visit": _visit_body(row)}
                 body["visit"]["visit_id"] = to_hub(db, row[0])
-        elif kind in ("visit.check_out", "visit.check_out_forgotten"):
+        elif kind in CHECK_OUT_KINDS:
             remote = record.details.get("hub_station_id")
             if remote:
                 body = {

@@ -29,6 +29,7 @@ from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
 from frontdesk.sync.outbox import Outbox, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.visits.service import VisitService
+from frontdesk.wire.sync import CHECK_OUT_KINDS
 
 if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
@@ -274,7 +275,7 @@ class SyncService:
     def _wire_visit_local(db, kind: str, body: dict[str, Any]) -> int | None:
         if kind == "visit.check_in" and isinstance(body.get("visit"), dict):
             return from_hub(db, int(body["visit"]["visit_id"]))
-        if kind in ("visit.check_out", "visit.check_out_forgotten") and body.get("station_id") == "":
+        if kind in CHECK_OUT_KINDS and body.get("station_id") == "":
             return from_hub(db, int(body["visit_id"]))
         return None
 

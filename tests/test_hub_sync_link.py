@@ -1,0 +1,103 @@
+"""The desk's link to the hub: an outbox only once linked (the open visits go up at the link), HTTPS with
+the district's own CA, and a hub that asks the desk to come back later (503 Retry-After)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from frontdesk import settings as s
+from tests.hub_sync_support import Desk, Hub, exactly_once, hub_on_site
+
+SCHOOL = "Maple Grove Elementary"
+
+
+@pytest.fixture
+def hub(console_db_url):
+    h = Hub(console_db_url).start()
+    yield h
+    h.kill()
+
+
+def _unlinked_desk(folder, name: str) -> Desk:
+    desk = Desk(folder, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "keyring.json").write_text("{}")
+    services = desk.services()
+    try:
+        services.settings.set(s.SCHOOL_NAME, SCHOOL)
+        services.settings.set(s.STATION_NAME, name)
+        services.settings.set(s.STAFF_NAME, "Pat Example")
+    finally:
+        services.close()
+    return desk
+
+
+def _outbox_kinds(desk: Desk) -> list[str]:
+    services = desk.services()
+    try:
+        return [k for (k,) in services.store.db.execute("SELECT kind FROM sync_outbox ORDER BY seq").fetchall()]
+    finally:
+        services.close()
+
+
+def _connect(desk: Desk, url: str, credential: str, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "frontdesk", "dispatch", "connect", url, *extra],
+        input=credential + "\n",
+        env=desk.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_an_unlinked_desk_keeps_no_outbox_and_linking_sends_who_is_on_site(hub, tmp_path):
+    desk = _unlinked_desk(tmp_path / "desk", "Main office")
+    desk.check_in("Avery", "Testwood")
+    gone = desk.check_in("Blake", "Sample")
+    assert desk.run("checkout", gone).returncode == 0
+    assert _outbox_kinds(desk) == []  # a desk with no hub queues nothing for one
+    status = json.loads(desk.run("sync", "status", "--json").stdout)
+    assert status["pending"] == 0
+
+    station_id, credential = hub.enroll(SCHOOL, "Main office")
+    desk.station_id = station_id
+    done = _connect(desk, hub.url, credential)
+    assert done.returncode == 0, done.stderr
+    kinds = _outbox_kinds(desk)
+    assert kinds.count("visit.check_in") == 1  # Avery, still on site; Blake left before the link
+    assert desk.sync()["pending"] == 0
+    assert hub_on_site(hub, SCHOOL) == [("Avery Testwood", "Main office")]
+    assert hub.count("SELECT COUNT(*) FROM hub_visits") == 1
+    # From now on every change goes up, exactly once.
+    desk.check_in("Casey", "Example")
+    assert desk.sync()["pending"] == 0
+    assert hub_on_site(hub, SCHOOL) == [("Avery Testwood", "Main office"), ("Casey Example", "Main office")]
+    exactly_once(hub, desk)
+
+
+def test_an_upgraded_unlinked_desk_drops_the_outbox_it_kept(data_dir):
+    """The outbox an unlinked desk filled before this change is cleared once (``sync_0003_unlinked``); a
+    linked desk keeps its own."""
+    from frontdesk.context import Services
+    from frontdesk.models import Visitor
+
+    services = Services.open(data_dir)
+    services.checkin.admit(Visitor("Avery", "Testwood"))
+    db = services.store.db
+    db.execute("INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES ('x', '', '2026-01-01', '{}')")
+    db.execute("DELETE FROM _migrations WHERE name = 'sync_0003_unlinked'")
+    services.close()
+    again = Services.open(data_dir)
+    assert again.store.db.execute("SELECT COUNT(*) FROM sync_outbox").fetchone()[0] == 0
+    again.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
+    assert again.sync.pending() == 1 + 1  # Avery's check-in, queued at the link, and the link's own record
+    again.store.db.execute("DELETE FROM _migrations WHERE name = 'sync_0003_unlinked'")
+    again.close()
+    third = Services.open(data_dir)
+    assert third.sync.pending() == 2
+    third.close()
