@@ -101,3 +101,78 @@ def test_an_upgraded_unlinked_desk_drops_the_outbox_it_kept(data_dir):
     third = Services.open(data_dir)
     assert third.sync.pending() == 2
     third.close()
+
+
+class _BusyHub:
+    """A stand-in for a remote hub on loopback: answers 503 with ``Retry-After`` to the first ``busy``
+    requests, then 200 with a JSON object; records when each request came."""
+
+    def __init__(self, busy: int, retry_after: str = "1"):
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.times: list[float] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                outer.times.append(time.monotonic())
+                if len(outer.times) <= busy:
+                    body, status, headers = b'{"error": "busy"}', 503, {"Retry-After": retry_after}
+                else:
+                    body, status, headers = b'{"ok": true}', 200, {}
+                self.send_response(status)
+                for key, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_busy_hub_is_asked_again_after_its_retry_after_not_skipped():
+    from frontdesk.sync.client import HubClient
+
+    busy, other = _BusyHub(busy=2, retry_after="1"), _BusyHub(busy=0)
+    client = HubClient([busy.url, other.url], "fdst_test")
+    try:
+        assert client.get_json("/api/v1/sync/pull") == {"ok": True}
+        assert len(busy.times) == 3 and other.times == []  # the same hub, when it said to come back
+        gaps = [b - a for a, b in zip(busy.times, busy.times[1:], strict=False)]
+        assert all(gap >= 1.0 for gap in gaps), gaps  # never before Retry-After (plus a random part)
+        assert client.url == busy.url
+    finally:
+        client.close()
+        busy.close()
+        other.close()
+
+
+def test_a_retry_after_longer_than_the_budget_goes_to_the_next_hub():
+    from frontdesk.sync.client import HubClient, HubUnreachable
+
+    busy, other = _BusyHub(busy=10, retry_after="120"), _BusyHub(busy=0)
+    client = HubClient([busy.url, other.url], "fdst_test", retry_budget=5)
+    try:
+        assert client.get_json("/x") == {"ok": True}
+        assert len(busy.times) == 1 and len(other.times) == 1 and client.url == other.url
+    finally:
+        client.close()
+        other.close()
+    alone = HubClient([busy.url], "fdst_test", retry_budget=5)
+    try:
+        with pytest.raises(HubUnreachable, match="HTTP 503"):
+            alone.get_json("/x")
+    finally:
+        alone.close()
+        busy.close()

@@ -401,6 +401,7 @@ class SyncService:
         deadline = time.monotonic() + max(0.0, wait)
         pushed = pulled = 0
         client = self.client()
+        client.retry_budget = min(client.retry_budget, max(0.0, wait))  # a busy hub's Retry-After within --wait
         try:
             while True:
                 try:
