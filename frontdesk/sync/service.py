@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from frontdesk import clock
+from frontdesk.dispatch.client import is_loopback, split_urls
 from frontdesk.errors import DeliveryError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
@@ -143,8 +144,19 @@ class SyncService:
             raise HubRefused("This desk is not connected to a hub: run 'frontdesk dispatch connect URL' first")
         if endpoint.problem:
             raise HubRefused(endpoint.problem)
-        extra = [u for u in self._settings.get(SYNC_HUBS).replace(",", " ").split() if u]
-        urls = [endpoint.url, *[u for u in extra if u.rstrip("/") != endpoint.url.rstrip("/")]]
+        urls = list(endpoint.urls)  # 'dispatch connect' verified these (several: consoles on one database)
+        for extra in split_urls(self._settings.get(SYNC_HUBS)):
+            if extra in urls:
+                continue
+            if not extra.startswith(("http://", "https://")):
+                raise HubRefused(f"sync.hubs: a hub address must start with http:// or https://, not {extra!r}")
+            if extra.startswith("http://") and not is_loopback(extra) and not endpoint.insecure:
+                # As 'dispatch connect' refuses it: the credential and the visitors' names would travel in clear.
+                raise HubRefused(
+                    f"sync.hubs: refused {extra}: plain http:// to another machine would send the credential and "
+                    "the visitors' names in clear. Use https://, or connect with --insecure if you really must"
+                )
+            urls.append(extra)
         return HubClient(urls, endpoint.credential, ca_file=endpoint.ca_file, timeout=timeout)
 
     # --- state ----------------------------------------------------------------------------------------
