@@ -4,6 +4,7 @@ own transaction; before, none is."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -69,3 +70,22 @@ def test_open_visits_go_up_when_sync_arrives(data_dir):
     again = Services.open(data_dir)
     assert [kind for _, kind, _ in _outbox(again)] == ["visit.check_in"]
     again.close()
+
+
+def test_the_check_in_goes_up_as_written_without_reading_it_again(services):
+    """The outbox takes the visit the check-in already holds (the audit record's ``about``); what it sends is
+    exactly what reading the visit back would give."""
+    from frontdesk.models import Category
+    from frontdesk.sync.outbox import open_visit_changes
+
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
+    visitor = Visitor("Avery", "Testwood", middle_name="Q", dob=date(1980, 2, 3))
+    visit = services.checkin.admit(visitor, category=Category.CONTRACTOR, purpose="Boiler", destination="Room 12")
+    sent = next(body for _, kind, body in _outbox(services) if kind == "visit.check_in")
+    read = [json.loads(b) for k, _, _, b in open_visit_changes(services.store.db) if k == "visit.check_in"]
+    assert read == [sent] and sent["visit"]["name_key"] and sent["visit"]["dob"] == "1980-02-03"
+    services.visits.check_out(visit.badge_code)
+    out = _outbox(services)[-1]
+    assert out[1] == "visit.check_out"
+    time_out = services.store.db.execute("SELECT time_out FROM visits WHERE id = ?", [visit.id]).fetchone()[0]
+    assert out[2] == {"station_id": "", "visit_id": visit.id, "checked_out_at": time_out}

@@ -219,3 +219,51 @@ def test_plain_http_to_a_hub_on_another_machine_is_refused_without_insecure(hub,
     assert blocked.returncode == 2 and "plain http://" in blocked.stderr, blocked.stderr
     assert desk.run("config", "set", "sync.hubs", "http://127.0.0.2:9").returncode == 0  # this machine: fine
     assert desk.run("sync", "--wait", "20").returncode == 0
+
+
+def test_a_pull_writes_in_bounded_steps_and_a_pull_of_nothing_takes_no_write_lock(hub, tmp_path):
+    from frontdesk.models import Visitor
+    from frontdesk.sync.service import PULL_STEP
+
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    services = main.services()
+    try:
+        for i in range(2 * PULL_STEP + 50):
+            services.checkin.admit(Visitor(f"Avery{i:03d}", "Testwood"))
+    finally:
+        services.close()
+    assert main.sync(wait=120)["pending"] == 0
+
+    services = side.services()
+    statements: list[str] = []
+    try:
+        services.store.db.conn.set_trace_callback(statements.append)
+        from frontdesk.sync.client import HubClient
+
+        credential = next(iter(json.loads((side.folder / "keyring.json").read_text()).values()))
+        client = HubClient([hub.url], credential)
+        try:
+            result = services.sync.round(client)
+            assert result.pulled == 2 * PULL_STEP + 50 and result.in_step
+            # Each transaction wrote at most PULL_STEP of the other desk's visits.
+            per_transaction, counts = 0, []
+            for sql in statements:
+                if sql.startswith("BEGIN"):
+                    per_transaction = 0
+                elif sql.startswith("INSERT INTO sync_remote_visits"):
+                    per_transaction += 1
+                elif sql.startswith("COMMIT"):
+                    counts.append(per_transaction)
+            assert max(counts) == PULL_STEP and sum(counts) == 2 * PULL_STEP + 50, counts
+            statements.clear()
+            again = services.sync.round(client)  # nothing new at the hub
+            assert again.pulled == 0 and again.in_step
+            assert not [sql for sql in statements if sql.startswith(("BEGIN", "INSERT", "UPDATE", "DELETE"))]
+            assert services.sync.status().words == "Hub: in step"
+        finally:
+            client.close()
+    finally:
+        services.store.db.conn.set_trace_callback(None)
+        services.close()
+    assert len(side.on_site()) == 2 * PULL_STEP + 50

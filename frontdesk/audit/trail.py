@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha256 as _sha256
 from json.encoder import encode_basestring as _enc
@@ -75,6 +75,9 @@ class AuditRecord:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    # What the change wrote, as its writer already holds it (a check-in's Visit), for the listeners only:
+    # never stored nor hashed, and None for a record read back from the trail.
+    about: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class AuditTrail:
         *,
         covers: tuple[str, int] | None = None,
         was: str | None = None,
+        about: Any = None,
     ) -> AuditRecord:
         """Append one record and return it. ``actor`` None means the session's current actor.
 
@@ -166,9 +170,9 @@ class AuditTrail:
             actor = self._session.actor_name if self._session is not None else "system"
         db = self._store.db
         if db.conn.in_transaction:
-            return self._append(db, actor, action, subject, self._covering(db, details, covers, was))
+            return self._append(db, actor, action, subject, self._covering(db, details, covers, was), about)
         with self.transaction() as db:
-            return self._append(db, actor, action, subject, self._covering(db, details, covers, was))
+            return self._append(db, actor, action, subject, self._covering(db, details, covers, was), about)
 
     @staticmethod
     def _covering(db, details, covers, was) -> Mapping[str, Any] | None:
@@ -196,7 +200,7 @@ class AuditTrail:
         if outermost:
             self.refresh_anchor()
 
-    def _append(self, db, actor: str, action: str, subject: str, details) -> AuditRecord:
+    def _append(self, db, actor: str, action: str, subject: str, details, about: Any = None) -> AuditRecord:
         moment = self._now()
         row = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
@@ -206,7 +210,7 @@ class AuditTrail:
             f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [seq, time, actor, action, subject, text, prev, digest],
         )
-        record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
+        record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest, about)
         if not getattr(self._from_hub, "on", False):
             for listener in self._listeners:
                 listener(db, record)

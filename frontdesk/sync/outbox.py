@@ -17,7 +17,9 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.audit import AuditRecord
+from frontdesk.models import Visit
 from frontdesk.settings import DISPATCH_URL
+from frontdesk.visits.service import name_keys
 from frontdesk.wire.sync import CHECK_OUT_KINDS
 
 _VISIT_SQL = (
@@ -47,6 +49,24 @@ def _visit_body(row: tuple) -> dict[str, Any]:
         "badge_code": row[11],
         "checked_in_at": row[12],
         "checked_out_at": row[13],
+    }
+
+
+def _model_body(visit: Visit) -> dict[str, Any]:
+    """The same as :func:`_visit_body`, from the visit the check-in already holds."""
+    person = visit.visitor
+    return {
+        "visit_id": visit.id,
+        "name": person.full_name,
+        "name_key": name_keys(person)[0],
+        "dob": person.dob.isoformat() if person.dob else None,
+        "category": visit.category.value,
+        "purpose": visit.purpose or "",
+        "host": visit.destination or "",
+        "staff": visit.staff or "",
+        "badge_code": visit.badge_code,
+        "checked_in_at": clock.to_db(visit.time_in),
+        "checked_out_at": clock.to_db(visit.time_out) if visit.time_out else None,
     }
 
 
@@ -137,12 +157,17 @@ class Outbox:
                 "INSERT INTO sync_state (key, value) VALUES ('restored', 'true') "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
             )
+        about = record.about if isinstance(record.about, Visit) else None
         if kind == "visit.check_in":
-            visit_id = _visit_id(record)
-            row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None
-            if row is not None:
-                body = {"visit": _visit_body(row)}
-                body["visit"]["visit_id"] = to_hub(db, row[0])
+            if about is not None:  # the visit as the check-in wrote it: not read again
+                body = {"visit": _model_body(about)}
+                body["visit"]["visit_id"] = to_hub(db, about.id)
+            else:
+                visit_id = _visit_id(record)
+                row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None
+                if row is not None:
+                    body = {"visit": _visit_body(row)}
+                    body["visit"]["visit_id"] = to_hub(db, row[0])
         elif kind in CHECK_OUT_KINDS:
             remote = record.details.get("hub_station_id")
             if remote:
@@ -150,6 +175,12 @@ class Outbox:
                     "station_id": remote,
                     "visit_id": int(record.details["hub_visit_id"]),
                     "checked_out_at": made_at,
+                }
+            elif about is not None and about.time_out is not None:  # as the check-out wrote it
+                body = {
+                    "station_id": "",
+                    "visit_id": to_hub(db, about.id),
+                    "checked_out_at": clock.to_db(about.time_out),
                 }
             else:
                 visit_id = _visit_id(record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -150,9 +151,15 @@ class VisitService:
         with self._store.transaction() as db:
             yield db
 
-    def _audited(self, action: str, subject: str, details: dict, visit_id: int | None = None) -> None:
+    def _audited(
+        self, action: str, subject: str, details: dict, visit_id: int | None = None, about: Visit | None = None
+    ) -> None:
+        """``about``: the visit as written, handed to the trail's listeners (the hub's outbox) so they need
+        not read it again."""
         if self._audit is not None:  # the record carries the hash of the visit as written (audit coverage)
-            self._audit.record(None, action, subject, details, covers=("visits", visit_id) if visit_id else None)
+            self._audit.record(
+                None, action, subject, details, covers=("visits", visit_id) if visit_id else None, about=about
+            )
 
     def _staff_name(self) -> str:
         """The signed-in person's name, else the station's configured staff member."""
@@ -201,6 +208,7 @@ class VisitService:
             visit_id, code = self._insert_visit(
                 person_id, category, purpose, destination, note, self._staff_name(), moment
             )
+            visit = self.get(visit_id)
             self._audited(
                 "visit.check_in",
                 f"visit {visit_id}",
@@ -215,8 +223,9 @@ class VisitService:
                     "acknowledged": acknowledged or [],
                 },
                 visit_id,
+                about=visit,
             )
-            return self.get(visit_id)
+            return visit
 
     def checked(self, visitor: Visitor) -> Visitor:
         """The visitor, or InputError for what a visit cannot carry (no name, a birth date in the future)."""
@@ -355,7 +364,7 @@ class VisitService:
         return [self.get(v.id) for v in visits]
 
     def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> None:
-        db.execute(
+        cur = db.execute(
             "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
             "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
             [clock.to_db(moment), note, note, note, visit.id],
@@ -365,6 +374,7 @@ class VisitService:
             f"visit {visit.id}",
             {"badge": visit.badge_code, "name": visit.visitor.full_name, "note": note},
             visit.id,
+            about=replace(visit, time_out=moment) if cur.rowcount == 1 else None,
         )
 
     # --- look-ups -----------------------------------------------------------------------------------
