@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -37,16 +38,19 @@ class Hub:
     db_url: str
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    cert: Path | None = None  # with ``key``: served over HTTPS
+    key: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.cert else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> Hub:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(self.port)]
-            + ["--db", self.db_url],
+            + ["--db", self.db_url]
+            + (["--cert", str(self.cert), "--key", str(self.key)] if self.cert else []),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -54,7 +58,8 @@ class Hub:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/api/v1/station", timeout=1).status_code == 401:
+                verify = ssl.create_default_context(cafile=str(self.cert)) if self.cert else True
+                if httpx.get(f"{self.url}/api/v1/station", timeout=1, verify=verify).status_code == 401:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

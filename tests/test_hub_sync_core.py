@@ -1,8 +1,10 @@
-"""The desk's outbox without any hub: every audited change is numbered for the hub in its own transaction."""
+"""The desk's outbox without a running hub: once linked, every audited change is numbered for the hub in its
+own transaction; before, none is."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -17,6 +19,11 @@ def _outbox(services) -> list[tuple[int, str, dict]]:
 
 def test_each_change_goes_into_the_outbox_with_its_record_or_not_at_all(services):
     assert services.sync.status().words == "Hub: not connected"
+    early = services.checkin.admit(Visitor("Blake", "Sample"))
+    services.visits.check_out(early.badge_code)
+    assert _outbox(services) == []  # no hub: nothing is kept for one
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
+    assert [kind for _, kind, _ in _outbox(services)] == ["settings.change"]
     visit = services.checkin.admit(Visitor("Avery", "Testwood"), destination="Room 12")
     services.visits.check_out(visit.badge_code)
     kinds = [kind for _, kind, _ in _outbox(services)]
@@ -47,11 +54,12 @@ def test_the_status_bar_words(services):
 
 
 def test_open_visits_go_up_when_sync_arrives(data_dir):
-    """A desk upgraded with visitors on site: its first outbox holds their check-ins."""
+    """A linked desk upgraded with visitors on site: its first outbox holds their check-ins."""
     from frontdesk.context import MIGRATIONS, Services
     from frontdesk.sync.migrations import MIGRATIONS as SYNC
 
     services = Services.open(data_dir)
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
     services.checkin.admit(Visitor("Avery", "Testwood"))
     services.store.db.execute("DROP TABLE sync_outbox")
     for table in ("sync_remote_visits", "sync_state"):
@@ -62,3 +70,22 @@ def test_open_visits_go_up_when_sync_arrives(data_dir):
     again = Services.open(data_dir)
     assert [kind for _, kind, _ in _outbox(again)] == ["visit.check_in"]
     again.close()
+
+
+def test_the_check_in_goes_up_as_written_without_reading_it_again(services):
+    """The outbox takes the visit the check-in already holds (the audit record's ``about``); what it sends is
+    exactly what reading the visit back would give."""
+    from frontdesk.models import Category
+    from frontdesk.sync.outbox import open_visit_changes
+
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")
+    visitor = Visitor("Avery", "Testwood", middle_name="Q", dob=date(1980, 2, 3))
+    visit = services.checkin.admit(visitor, category=Category.CONTRACTOR, purpose="Boiler", destination="Room 12")
+    sent = next(body for _, kind, body in _outbox(services) if kind == "visit.check_in")
+    read = [json.loads(b) for k, _, _, b in open_visit_changes(services.store.db) if k == "visit.check_in"]
+    assert read == [sent] and sent["visit"]["name_key"] and sent["visit"]["dob"] == "1980-02-03"
+    services.visits.check_out(visit.badge_code)
+    out = _outbox(services)[-1]
+    assert out[1] == "visit.check_out"
+    time_out = services.store.db.execute("SELECT time_out FROM visits WHERE id = ?", [visit.id]).fetchone()[0]
+    assert out[2] == {"station_id": "", "visit_id": visit.id, "checked_out_at": time_out}

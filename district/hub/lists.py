@@ -25,6 +25,7 @@ from district import clock
 from district.console.auth import log
 from district.console.db import Database, Tx
 from district.errors import ConflictError, InputError, NotFoundError
+from district.hub.text import ESCAPE, contains
 from frontdesk.errors import InputError as WireInputError
 from frontdesk.wire.keys import all_entry_keys, key_rules
 from frontdesk.wire.lists import KINDS, ListEntry, make_entry, normal_kind, read_entries
@@ -435,8 +436,8 @@ class HubLists:
             sql += " AND e.source = ?"
             params.append(source)
         for word in search.lower().split()[:5]:
-            sql += " AND e.search LIKE ?"
-            params.append(f"%{word}%")
+            sql += " AND e.search LIKE ?" + ESCAPE
+            params.append(contains(word))
         sql += " ORDER BY e.entry_id DESC LIMIT ?"
         params.append(max(1, min(limit, 1000)))
         return [

@@ -7,10 +7,14 @@ calendar day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from district import clock
 from district.console.db import Database
+from district.hub.text import ESCAPE, contains
+
+LOG_PAGE = 5_000  # rows per read of a day's log
 
 COLUMNS = (
     "v.school, COALESCE(s.name, v.station_id), v.station_id, v.visit_id, v.name, v.category, v.purpose, v.host, "
@@ -70,28 +74,48 @@ class HubVisits:
         )
         return [_row(r) for r in rows]
 
-    def log(self, day: date, school: str | None = None, limit: int = 100_000) -> list[dict]:
+    def log(self, day: date, school: str | None = None) -> list[dict]:
         """Every visit checked in on ``day`` (of ``school``, or the whole district), in order."""
+        return list(self.log_rows(day, school))
+
+    def log_rows(self, day: date, school: str | None = None, page: int = LOG_PAGE) -> Iterator[dict]:
+        """The same, as it is read: ``page`` rows per query (each a short read, in the order of the
+        ``(checked_in_at, station_id, visit_id)`` key), so a district's busiest day streams whole."""
         start, end = day_bounds(day)
-        sql = f"SELECT {COLUMNS} {FROM} WHERE v.checked_in_at >= ? AND v.checked_in_at < ?"
-        params: list = [start, end]
-        if school:
-            sql += " AND v.school = ?"
-            params.append(school)
-        sql += " ORDER BY v.checked_in_at, v.school LIMIT ?"
-        params.append(limit)
-        return [_row(r) for r in self._db.read().all(sql, params)]
+        after: tuple | None = None
+        while True:
+            sql = f"SELECT {COLUMNS} {FROM} WHERE v.checked_in_at >= ? AND v.checked_in_at < ?"
+            params: list = [start, end]
+            if school:
+                sql += " AND v.school = ?"
+                params.append(school)
+            if after is not None:
+                sql += (
+                    " AND (v.checked_in_at > ? OR (v.checked_in_at = ? AND (v.station_id > ? "
+                    "OR (v.station_id = ? AND v.visit_id > ?))))"
+                )
+                params += [after[0], after[0], after[1], after[1], after[2]]
+            sql += " ORDER BY v.checked_in_at, v.station_id, v.visit_id LIMIT ?"
+            params.append(page)
+            rows = self._db.read().all(sql, params)
+            for r in rows:
+                yield _row(r)
+            if len(rows) < page:
+                return
+            last = rows[-1]
+            after = (last[9], last[2], last[3])
 
     def search(self, text: str = "", day: date | None = None, school: str | None = None, limit: int = 200) -> list:
         """Visits whose visitor's name, host, purpose or badge contain every word of ``text``, newest first."""
         sql = f"SELECT {COLUMNS} {FROM} WHERE 1 = 1"
         params: list = []
         for word in text.lower().split()[:5]:
+            like = "LIKE ?" + ESCAPE
             sql += (
-                " AND (lower(v.name) LIKE ? OR lower(v.host) LIKE ? OR lower(v.purpose) LIKE ? "
-                "OR lower(v.badge_code) LIKE ?)"
+                f" AND (lower(v.name) {like} OR lower(v.host) {like} OR lower(v.purpose) {like} "
+                f"OR lower(v.badge_code) {like})"
             )
-            params += [f"%{word}%"] * 4
+            params += [contains(word)] * 4
         if day is not None:
             start, end = day_bounds(day)
             sql += " AND v.checked_in_at >= ? AND v.checked_in_at < ?"

@@ -65,22 +65,28 @@ def _log(args: argparse.Namespace) -> int:
         day = date.fromisoformat(args.date.strip())
     except ValueError:
         raise InputError(f"--date must be a date like 2026-03-14, not {args.date!r}") from None
+    school = (args.school or "").strip() or None
     service, visits = _visits(args)
-    try:
-        rows = visits.log(day, (args.school or "").strip() or None)
+    try:  # streamed as read, page by page: every visit of the day, however many
+        rows = visits.log_rows(day, school)
+        if args.json:
+            sys.stdout.write("[")
+            for n, r in enumerate(rows):
+                sys.stdout.write(("," if n else "") + json.dumps(r, ensure_ascii=False))
+            sys.stdout.write("]\n")
+        elif args.csv:
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(KEYS)
+            for r in rows:
+                writer.writerow([spreadsheet_safe(r[k]) for k in KEYS])
+        else:
+            count = 0
+            for r in rows:
+                out = f"-{_local(r['checked_out_at'])}" if r["checked_out_at"] else " on site"
+                when = f"{_local(r['checked_in_at'])}{out:9}"
+                print(f"{when}  {r['school']}  {r['name']}  ({r['purpose']})  [{r['station']}]")
+                count += 1
+            print(f"{count} visits on {day.isoformat()}" + (f" at {school}" if school else ""))
     finally:
         service.close()
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
-    elif args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(KEYS)
-        for r in rows:
-            writer.writerow([spreadsheet_safe(r[k]) for k in KEYS])
-    else:
-        for r in rows:
-            out = f"-{_local(r['checked_out_at'])}" if r["checked_out_at"] else " on site"
-            when = f"{_local(r['checked_in_at'])}{out:9}"
-            print(f"{when}  {r['school']}  {r['name']}  ({r['purpose']})  [{r['station']}]")
-        print(f"{len(rows)} visits on {day.isoformat()}" + (f" at {args.school.strip()}" if args.school else ""))
     return 0

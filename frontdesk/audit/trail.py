@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha256 as _sha256
 from json.encoder import encode_basestring as _enc
@@ -76,6 +76,9 @@ class AuditRecord:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    # What the change wrote, as its writer already holds it (a check-in's Visit), for the listeners only:
+    # never stored nor hashed, and None for a record read back from the trail.
+    about: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class AuditTrail:
         covers: tuple[str, int] | None = None,
         was: str | None = None,
         written: Sequence[Any] | None = None,
+        about: Any = None,
     ) -> AuditRecord:
         """Append one record and return it. ``actor`` None means the session's current actor.
 
@@ -170,9 +174,13 @@ class AuditTrail:
             actor = self._session.actor_name if self._session is not None else "system"
         db = self._store.db
         if db.conn.in_transaction:
-            return self._append(db, actor, action, subject, self._covering(db, details, covers, was, written))
+            return self._append(
+                db, actor, action, subject, self._covering(db, details, covers, was, written), about
+            )
         with self.transaction() as db:
-            return self._append(db, actor, action, subject, self._covering(db, details, covers, was, written))
+            return self._append(
+                db, actor, action, subject, self._covering(db, details, covers, was, written), about
+            )
 
     @staticmethod
     def _covering(db, details, covers, was, written=None) -> Mapping[str, Any] | None:
@@ -206,7 +214,7 @@ class AuditTrail:
         elif outermost:
             self.refresh_anchor()
 
-    def _append(self, db, actor: str, action: str, subject: str, details) -> AuditRecord:
+    def _append(self, db, actor: str, action: str, subject: str, details, about: Any = None) -> AuditRecord:
         moment = self._now()
         # Inside a write transaction the store opened, the head this transaction appended last is remembered
         # (no other connection can append while it holds the lock): the second record of a check-in does not
@@ -224,7 +232,7 @@ class AuditTrail:
         )
         if memo is not None:
             memo[_HEAD] = (seq, digest)
-        record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest)
+        record = AuditRecord(seq, moment, actor, action, subject, json.loads(text), prev, digest, about)
         if not getattr(self._from_hub, "on", False):
             for listener in self._listeners:
                 listener(db, record)

@@ -67,6 +67,7 @@ KEY_STEP = 10000
 # 1,000,000-entry pull spent most of its time waiting for them). Below SQLite's 1,000-page automatic
 # checkpoint, so a check-in's commit still never pays for the snapshot's pages.
 CHECKPOINT_STEPS = 8
+AS_OF_EVERY_S = 300.0  # a pull that changed nothing writes "in step as of" this often at most
 
 
 class HubClient(Protocol):
@@ -214,6 +215,7 @@ class DistrictLists:
         self._outbound = outbound
         self._behind = 0  # lists the last index showed this desk behind on (pending())
         self._steps = 0  # steps of the snapshot being filed (a checkpoint every CHECKPOINT_STEPS)
+        self._in_step: datetime | None = None  # the last pull in step, in this process (see _pull)
 
     # --- the puller -----------------------------------------------------------------------------------
     def pull(self, client: HubClient) -> int:
@@ -244,13 +246,18 @@ class DistrictLists:
             applied += self._changes(client, source)
         for source in set(held) - set(hub_lists):  # a list the hub no longer has
             self._drop(source)
-        self._pull_settings(client)
-        with self._store.transaction() as db:
-            db.execute(
-                "INSERT INTO district_meta (key, value) VALUES ('as_of', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [clock.to_db(clock.now())],
-            )
+        wrote = self._pull_settings(client)
+        now = clock.now()
+        self._in_step = now
+        stored = self._stored_as_of()
+        if applied or wrote or stored is None or (now - stored).total_seconds() >= AS_OF_EVERY_S:
+            # A pull that changed nothing writes the time this often at most (this process keeps it meanwhile).
+            with self._store.transaction() as db:
+                db.execute(
+                    "INSERT INTO district_meta (key, value) VALUES ('as_of', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [clock.to_db(now)],
+                )
         self._behind = 0
         return applied
 
@@ -277,6 +284,10 @@ class DistrictLists:
         return ListsState(as_of, stale, lists, entries)
 
     def _as_of(self) -> datetime | None:
+        stored, mine = self._stored_as_of(), self._in_step
+        return max(stored, mine) if stored is not None and mine is not None else stored or mine
+
+    def _stored_as_of(self) -> datetime | None:
         row = self._store.db.execute("SELECT value FROM district_meta WHERE key = 'as_of'").fetchone()
         return clock.from_db(row[0]) if row else None
 
@@ -372,7 +383,7 @@ class DistrictLists:
             if staging is not None:  # cut short or refused: the half-built copy goes; the old one never left
                 with store.transaction():
                     retire_list(db, staging)
-                    db.execute("DELETE FROM district_list_entries WHERE list_id = ?", [staging])
+                self._forget_map(staging)  # in short steps, as a replaced copy's
         purge_hidden(store)
         self._anchor()
         return count
@@ -565,7 +576,8 @@ class DistrictLists:
         return len(news)
 
     # --- settings -------------------------------------------------------------------------------------
-    def _pull_settings(self, client: HubClient) -> None:
+    def _pull_settings(self, client: HubClient) -> bool:
+        """Take the district's settings (and notification rules); True if that wrote anything."""
         answer = client.get_json("/api/v1/district-settings")
         if self._outbound is not None:
             # The district's notification rules (``notify.rules``), with their lock; unchanged rules record
@@ -575,10 +587,12 @@ class DistrictLists:
         for key, item in (answer.get("settings") or {}).items():
             if key in REGISTRY and isinstance(item, dict) and "value" in item:
                 rows.append((key, json.dumps(item["value"]), int(bool(item.get("locked")))))
+        held = "SELECT key, value, locked FROM district_settings ORDER BY key"
+        if sorted(self._store.db.execute(held).fetchall()) == sorted(rows):
+            return False  # the same again (every round): read only, no write lock
         with self._store.transaction() as db:
-            before = db.execute("SELECT key, value, locked FROM district_settings ORDER BY key").fetchall()
-            if sorted(before) == sorted(rows):
-                return
+            if sorted(db.execute(held).fetchall()) == sorted(rows):
+                return False
             db.execute("DELETE FROM district_settings")
             db.conn.executemany("INSERT INTO district_settings (key, value, locked) VALUES (?, ?, ?)", rows)
             self._record(
@@ -586,6 +600,7 @@ class DistrictLists:
                 "district settings",
                 {k: [json.loads(v), bool(lk)] for k, v, lk in rows},
             )
+        return True
 
     # --- audit ----------------------------------------------------------------------------------------
     def _write(self):

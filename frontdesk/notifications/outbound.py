@@ -278,9 +278,12 @@ class Outbound:
                 (target, str(rule.get("name", "")).strip(), sms, events, locked or bool(rule.get("locked")))
             )
         now = clock.to_db(clock.now())
+        held_sql = "SELECT target, name, sms, events, locked FROM notify_district_rules"
+        wanted = [(t, n, int(m), ",".join(e), int(k)) for t, n, m, e, k in checked]
+        if sorted(tuple(r) for r in self._store.db.execute(held_sql).fetchall()) == sorted(wanted):
+            return len(checked)  # the same rules again (every sync round): read only, no write lock
         with self._transaction() as db:
-            held = db.execute("SELECT target, name, sms, events, locked FROM notify_district_rules").fetchall()
-            wanted = [(t, n, int(m), ",".join(e), int(k)) for t, n, m, e, k in checked]
+            held = db.execute(held_sql).fetchall()
             if sorted(tuple(r) for r in held) == sorted(wanted):
                 return len(checked)  # the hub sent the same rules again (every sync round): nothing to record
             db.execute("DELETE FROM notify_district_rules")

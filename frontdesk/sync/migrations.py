@@ -68,7 +68,17 @@ def _sync_0002_parked(db: Database) -> None:
     )
 
 
+def _sync_0003_unlinked(db: Database) -> None:
+    # A desk never linked to a hub kept an outbox entry for every audit record, and nothing sent or cleared
+    # them. Such a desk now keeps none: its visits still open go up when it is linked (see Outbox.capture).
+    from frontdesk.sync.outbox import is_linked
+
+    if not is_linked(db):
+        db.execute("DELETE FROM sync_outbox")
+
+
 MIGRATIONS: list[Migration] = [
     ("sync_0001_tables", _sync_0001_tables),
     ("sync_0002_parked", _sync_0002_parked),
+    ("sync_0003_unlinked", _sync_0003_unlinked),
 ]

@@ -17,6 +17,10 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.audit import AuditRecord
+from frontdesk.models import Visit
+from frontdesk.settings import DISPATCH_URL
+from frontdesk.visits.service import name_keys
+from frontdesk.wire.sync import CHECK_OUT_KINDS
 
 _VISIT_SQL = (
     "SELECT v.id, p.first_name, p.middle_name, p.last_name, p.suffix, p.name_key, p.dob, v.category, v.purpose, "
@@ -48,6 +52,24 @@ def _visit_body(row: tuple) -> dict[str, Any]:
     }
 
 
+def _model_body(visit: Visit) -> dict[str, Any]:
+    """The same as :func:`_visit_body`, from the visit the check-in already holds."""
+    person = visit.visitor
+    return {
+        "visit_id": visit.id,
+        "name": person.full_name,
+        "name_key": name_keys(person)[0],
+        "dob": person.dob.isoformat() if person.dob else None,
+        "category": visit.category.value,
+        "purpose": visit.purpose or "",
+        "host": visit.destination or "",
+        "staff": visit.staff or "",
+        "badge_code": visit.badge_code,
+        "checked_in_at": clock.to_db(visit.time_in),
+        "checked_out_at": clock.to_db(visit.time_out) if visit.time_out else None,
+    }
+
+
 def to_hub(db, visit_id: int) -> int:
     """The id the hub knows this desk's visit by: its own, unless shifted after a restore (see
     :func:`from_hub`). ``sync_state.visit_shifts`` is a list of ``[from, delta]``, oldest first."""
@@ -72,7 +94,23 @@ def from_hub(db, hub_id: int) -> int | None:
 def open_visit_changes(db) -> Iterator[tuple[str, str, str, str]]:
     """``(kind, subject, made_at, body)`` of a check-in for each visit still open (sync's first start)."""
     for row in db.execute(f"{_VISIT_SQL} WHERE v.time_out IS NULL ORDER BY v.id").fetchall():
-        yield "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": _visit_body(row)})
+        body = _visit_body(row)
+        body["visit_id"] = to_hub(db, row[0])
+        yield "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})
+
+
+def queue_open_visits(db) -> int:
+    """Queue a check-in for each visit still open (the desk was just linked to a hub: the school's list
+    must have them too); returns how many."""
+    changes = list(open_visit_changes(db))
+    db.conn.executemany("INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes)
+    return len(changes)
+
+
+def is_linked(db) -> bool:
+    """True once this desk has a hub address (``dispatch connect`` sets it), read in ``db``'s transaction."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [DISPATCH_URL.key]).fetchone()
+    return bool(row and json.loads(row[0]))
 
 
 def _visit_id(record: AuditRecord) -> int | None:
@@ -86,14 +124,31 @@ def _visit_id(record: AuditRecord) -> int | None:
 
 
 class Outbox:
-    """Writes the outbox entry of each audit record, and wakes whoever pushes."""
+    """Writes the outbox entry of each audit record once the desk is linked to a hub, and wakes whoever
+    pushes. A desk never connected to a hub keeps no outbox: what it did before the link does not go up,
+    except the visits still open at that moment (queued by the link's own record, so the school's list
+    has them)."""
 
     def __init__(self) -> None:
         self.nudge = threading.Event()  # set after each entry: the pusher goes at once
+        self._linked = False  # seen linked in this process (a link is rarely undone: then read each time)
+
+    def linked(self, db) -> bool:
+        """True when this desk is linked to a hub (read from ``db`` until seen once)."""
+        if not self._linked:
+            self._linked = is_linked(db)
+        return self._linked
 
     def capture(self, db, record: AuditRecord) -> None:
-        """The audit listener: one outbox entry for ``record``, in its transaction."""
+        """The audit listener: one outbox entry for ``record``, in its transaction (once linked)."""
         if record.action.startswith(SKIPPED):
+            return
+        if record.action == "settings.change" and record.subject == DISPATCH_URL.key:
+            was, now = record.details.get("old"), record.details.get("new")
+            self._linked = bool(now)
+            if now and not was:  # just linked (``dispatch connect``): who is on site goes up first
+                queue_open_visits(db)
+        if not self.linked(db):
             return
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
@@ -102,19 +157,30 @@ class Outbox:
                 "INSERT INTO sync_state (key, value) VALUES ('restored', 'true') "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
             )
+        about = record.about if isinstance(record.about, Visit) else None
         if kind == "visit.check_in":
-            visit_id = _visit_id(record)
-            row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None
-            if row is not None:
-                body = {"visit": _visit_body(row)}
-                body["visit"]["visit_id"] = to_hub(db, row[0])
-        elif kind in ("visit.check_out", "visit.check_out_forgotten"):
+            if about is not None:  # the visit as the check-in wrote it: not read again
+                body = {"visit": _model_body(about)}
+                body["visit"]["visit_id"] = to_hub(db, about.id)
+            else:
+                visit_id = _visit_id(record)
+                row = db.execute(f"{_VISIT_SQL} WHERE v.id = ?", [visit_id]).fetchone() if visit_id else None
+                if row is not None:
+                    body = {"visit": _visit_body(row)}
+                    body["visit"]["visit_id"] = to_hub(db, row[0])
+        elif kind in CHECK_OUT_KINDS:
             remote = record.details.get("hub_station_id")
             if remote:
                 body = {
                     "station_id": remote,
                     "visit_id": int(record.details["hub_visit_id"]),
                     "checked_out_at": made_at,
+                }
+            elif about is not None and about.time_out is not None:  # as the check-out wrote it
+                body = {
+                    "station_id": "",
+                    "visit_id": to_hub(db, about.id),
+                    "checked_out_at": clock.to_db(about.time_out),
                 }
             else:
                 visit_id = _visit_id(record)

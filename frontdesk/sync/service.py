@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from frontdesk import clock
+from frontdesk.dispatch.client import is_loopback, split_urls
 from frontdesk.errors import DeliveryError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
@@ -29,6 +30,7 @@ from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
 from frontdesk.sync.outbox import Outbox, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.visits.service import VisitService
+from frontdesk.wire.sync import CHECK_OUT_KINDS
 
 if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PUSH_BATCH = 200
+PULL_STEP = 200  # pulled visits written per transaction
+LAST_SYNC_EVERY_S = 300.0  # a round that changed nothing writes "last in step" this often at most
 PULL_WAIT_S = 20.0
 REMOTE_KEEP_DAYS = 1
 
@@ -125,6 +129,7 @@ class SyncService:
         self._push_lock = threading.Lock()  # one push at a time in this process (in order)
         self._pull_lock = threading.Lock()
         self.changed = threading.Event()  # set when a pull brought something (the window refreshes)
+        self._last_sync: datetime | None = None  # the last round in step, in this process (see _in_step)
 
     # --- configuration ---------------------------------------------------------------------------------
     def add_puller(self, puller: Puller) -> None:
@@ -142,8 +147,19 @@ class SyncService:
             raise HubRefused("This desk is not connected to a hub: run 'frontdesk dispatch connect URL' first")
         if endpoint.problem:
             raise HubRefused(endpoint.problem)
-        extra = [u for u in self._settings.get(SYNC_HUBS).replace(",", " ").split() if u]
-        urls = [endpoint.url, *[u for u in extra if u.rstrip("/") != endpoint.url.rstrip("/")]]
+        urls = list(endpoint.urls)  # 'dispatch connect' verified these (several: consoles on one database)
+        for extra in split_urls(self._settings.get(SYNC_HUBS)):
+            if extra in urls:
+                continue
+            if not extra.startswith(("http://", "https://")):
+                raise HubRefused(f"sync.hubs: a hub address must start with http:// or https://, not {extra!r}")
+            if extra.startswith("http://") and not is_loopback(extra) and not endpoint.insecure:
+                # As 'dispatch connect' refuses it: the credential and the visitors' names would travel in clear.
+                raise HubRefused(
+                    f"sync.hubs: refused {extra}: plain http:// to another machine would send the credential and "
+                    "the visitors' names in clear. Use https://, or connect with --insecure if you really must"
+                )
+            urls.append(extra)
         return HubClient(urls, endpoint.credential, ca_file=endpoint.ca_file, timeout=timeout)
 
     # --- state ----------------------------------------------------------------------------------------
@@ -157,7 +173,7 @@ class SyncService:
         return SyncStatus(
             linked=self.linked(),
             pending=self.pending() + sum(p.pending() for p in self._pullers),
-            last_sync=clock.from_db(state_get(db, "last_sync")),
+            last_sync=_later(clock.from_db(state_get(db, "last_sync")), self._last_sync),
             offline_since=clock.from_db(state_get(db, "offline_since")),
             lists_as_of=lists[0] if lists else None,
             problem=state_get(db, "problem", ""),
@@ -274,7 +290,7 @@ class SyncService:
     def _wire_visit_local(db, kind: str, body: dict[str, Any]) -> int | None:
         if kind == "visit.check_in" and isinstance(body.get("visit"), dict):
             return from_hub(db, int(body["visit"]["visit_id"]))
-        if kind in ("visit.check_out", "visit.check_out_forgotten") and body.get("station_id") == "":
+        if kind in CHECK_OUT_KINDS and body.get("station_id") == "":
             return from_hub(db, int(body["visit_id"]))
         return None
 
@@ -306,58 +322,84 @@ class SyncService:
             wait = 0.0
 
     def _apply(self, answer: dict[str, Any]) -> int:
+        """Write what a pull brought, in steps of at most :data:`PULL_STEP` visits per transaction (a check-in
+        waits behind one step at most); a pull that brought nothing new writes nothing (no write lock). The
+        pull's cursor moves only with the last step, so a pull cut short is taken again (each step is
+        idempotent: the same visit written twice is one)."""
         me = self._settings.get(DISPATCH_STATION_ID)
         desks = {d.get("station_id"): d.get("station", "") for d in answer.get("desks", [])}
+        desk_list = [{"station_id": k, "station": n} for k, n in desks.items()]
         visits = answer.get("visits", [])
-        with self._audit.transaction() as db:
-            for v in visits:
-                if v["station_id"] == me:
-                    # This desk's own visit, checked out at another desk.
-                    if v.get("checked_out_at"):
-                        moment = clock.from_db(v["checked_out_at"])
-                        where = desks.get(v.get("checked_out_by"), "") or "another desk"
-                        local = from_hub(db, int(v["visit_id"]))
-                        if local is not None:  # not a visit this desk lost to a restore
-                            self._visits.closed_elsewhere(local, moment, where)  # type: ignore[arg-type]
-                    continue
-                db.execute(
-                    "INSERT INTO sync_remote_visits (station_id, visit_id, station, name, name_key, dob, "
-                    "category, purpose, host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, "
-                    "rev) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(station_id, visit_id) DO UPDATE SET station = excluded.station, "
-                    "checked_out_at = COALESCE(excluded.checked_out_at, sync_remote_visits.checked_out_at), "
-                    "checked_out_by = COALESCE(excluded.checked_out_by, sync_remote_visits.checked_out_by), "
-                    "rev = excluded.rev",
-                    [
-                        v["station_id"],
-                        int(v["visit_id"]),
-                        v.get("station") or desks.get(v["station_id"], ""),
-                        v.get("name", ""),
-                        v.get("name_key", ""),
-                        v.get("dob"),
-                        v.get("category", "visitor"),
-                        v.get("purpose", ""),
-                        v.get("host", ""),
-                        v.get("staff", ""),
-                        v.get("badge_code", ""),
-                        v.get("checked_in_at", ""),
-                        v.get("checked_out_at"),
-                        v.get("checked_out_by"),
-                        int(v.get("rev", 0)),
-                    ],
-                )
-            # Another desk's visitor, gone for a day, is no longer anyone's business here (the hub keeps the log).
-            cutoff = clock.to_db(self._now() - timedelta(days=REMOTE_KEEP_DAYS))
-            db.execute(
-                "DELETE FROM sync_remote_visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?", [cutoff]
-            )
-            state_set(db, "pulled_rev", int(answer.get("rev", 0)))
-            state_set(db, "desks", [{"station_id": k, "station": n} for k, n in desks.items()])
-            state_set(db, "station_id", me)
+        rev = int(answer.get("rev", 0))
+        db = self._store.db
+        # Another desk's visitor, gone for a day, is no longer anyone's business here (the hub keeps the log).
+        cutoff = clock.to_db(self._now() - timedelta(days=REMOTE_KEEP_DAYS))
+        stale = db.execute(
+            "SELECT 1 FROM sync_remote_visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ? LIMIT 1",
+            [cutoff],
+        ).fetchone()
+        if (
+            not visits
+            and stale is None
+            and int(state_get(db, "pulled_rev", 0)) == rev
+            and state_get(db, "desks") == desk_list
+            and state_get(db, "station_id") == me
+        ):
+            return 0  # in step already: not even the write lock
+        steps = [visits[at : at + PULL_STEP] for at in range(0, len(visits), PULL_STEP)] or [[]]
+        for number, step in enumerate(steps, 1):
+            with self._audit.transaction() as db:
+                for v in step:
+                    self._apply_visit(db, me, desks, v)
+                if number == len(steps):
+                    db.execute(
+                        "DELETE FROM sync_remote_visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?",
+                        [cutoff],
+                    )
+                    state_set(db, "pulled_rev", rev)
+                    state_set(db, "desks", desk_list)
+                    state_set(db, "station_id", me)
         if visits:
             self.changed.set()
         return len(visits)
+
+    def _apply_visit(self, db, me: str, desks: dict[str, str], v: dict[str, Any]) -> None:
+        if v["station_id"] == me:
+            # This desk's own visit, checked out at another desk.
+            if v.get("checked_out_at"):
+                moment = clock.from_db(v["checked_out_at"])
+                where = desks.get(v.get("checked_out_by"), "") or "another desk"
+                local = from_hub(db, int(v["visit_id"]))
+                if local is not None:  # not a visit this desk lost to a restore
+                    self._visits.closed_elsewhere(local, moment, where)  # type: ignore[arg-type]
+            return
+        db.execute(
+            "INSERT INTO sync_remote_visits (station_id, visit_id, station, name, name_key, dob, "
+            "category, purpose, host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, "
+            "rev) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(station_id, visit_id) DO UPDATE SET station = excluded.station, "
+            "checked_out_at = COALESCE(excluded.checked_out_at, sync_remote_visits.checked_out_at), "
+            "checked_out_by = COALESCE(excluded.checked_out_by, sync_remote_visits.checked_out_by), "
+            "rev = excluded.rev",
+            [
+                v["station_id"],
+                int(v["visit_id"]),
+                v.get("station") or desks.get(v["station_id"], ""),
+                v.get("name", ""),
+                v.get("name_key", ""),
+                v.get("dob"),
+                v.get("category", "visitor"),
+                v.get("purpose", ""),
+                v.get("host", ""),
+                v.get("staff", ""),
+                v.get("badge_code", ""),
+                v.get("checked_in_at", ""),
+                v.get("checked_out_at"),
+                v.get("checked_out_by"),
+                int(v.get("rev", 0)),
+            ],
+        )
 
     # --- rounds ---------------------------------------------------------------------------------------
     def round(self, client: HubClient, *, wait: float = 0.0, push: bool = True, pull: bool = True) -> RoundResult:
@@ -389,8 +431,24 @@ class SyncService:
             raise
         in_step = self.pending() == 0
         if in_step and (pushed or pull):  # the hub answered this round (a push of nothing asks nobody)
-            self._set_state(last_sync=clock.to_db(self._now()), offline_since=None, problem="")
+            self._in_step(self._now(), wrote=bool(pushed or pulled))
         return RoundResult(pushed, pulled, in_step)
+
+    def _in_step(self, now: datetime, *, wrote: bool) -> None:
+        """Remember that this desk is in step. Kept in memory for this process; written to the database
+        (a write lock) when the round wrote anyway, when it ends an offline spell or a refusal, or every
+        :data:`LAST_SYNC_EVERY_S` (what another process, ``sync status``, reads)."""
+        self._last_sync = now
+        db = self._store.db
+        stored = clock.from_db(state_get(db, "last_sync"))
+        if (
+            wrote
+            or stored is None
+            or (now - stored).total_seconds() >= LAST_SYNC_EVERY_S
+            or state_get(db, "offline_since") is not None
+            or state_get(db, "problem", "")
+        ):
+            self._set_state(last_sync=clock.to_db(now), offline_since=None, problem="")
 
     def sync(self, wait: float, *, poll: float = 0.5) -> tuple[RoundResult, bool]:
         """Rounds until this desk is in step with the hub, for up to ``wait`` seconds (``frontdesk sync``).
@@ -400,6 +458,7 @@ class SyncService:
         deadline = time.monotonic() + max(0.0, wait)
         pushed = pulled = 0
         client = self.client()
+        client.retry_budget = min(client.retry_budget, max(0.0, wait))  # a busy hub's Retry-After within --wait
         try:
             while True:
                 try:
@@ -419,6 +478,10 @@ class SyncService:
         """The desk app's sync threads (``start()``, ``stop()``); ``client`` makes their hub clients (the
         desk's own address and credential when not given: benchmarks pass their own)."""
         return BackgroundSync(self, client=client)
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(a, b) if a is not None and b is not None else a or b
 
 
 class BackgroundSync:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -164,13 +165,20 @@ class VisitService:
             yield db
 
     def _audited(
-        self, action: str, subject: str, details: dict, visit_id: int | None = None, written: tuple | None = None
+        self,
+        action: str,
+        subject: str,
+        details: dict,
+        visit_id: int | None = None,
+        written: tuple | None = None,
+        about: Visit | None = None,
     ) -> None:
         """Record the change; the record carries the hash of the visit as written (audit coverage), from
-        ``written`` (its covered columns as just inserted) when given, else read back."""
+        ``written`` (its covered columns as just inserted) when given, else read back. ``about``: the visit as
+        written, handed to the trail's listeners (the hub's outbox) so they need not read it again."""
         if self._audit is not None:
             covers = ("visits", visit_id) if visit_id else None
-            self._audit.record(None, action, subject, details, covers=covers, written=written)
+            self._audit.record(None, action, subject, details, covers=covers, written=written, about=about)
 
     def _staff_name(self) -> str:
         """The signed-in person's name, else the station's configured staff member."""
@@ -221,6 +229,8 @@ class VisitService:
             # The visit's columns as written (coverage.COVERED["visits"] order; time_out is still empty).
             head = (visit_id, category.value, purpose.strip(), destination.strip(), clock.to_db(moment), None)
             tail = (self.station, staff, code, note.strip())
+            # The visit as written: what ``get`` would read back (the person's columns as stored).
+            visit = _visit((*head, *tail, person_id, *person))
             self._audited(
                 "visit.check_in",
                 f"visit {visit_id}",
@@ -236,9 +246,9 @@ class VisitService:
                 },
                 visit_id,
                 written=(visit_id, person_id, *head[1:], *tail),
+                about=visit,
             )
-        # The visit as written: what ``get`` would read back (the person's columns as stored).
-        return _visit((*head, *tail, person_id, *person))
+        return visit
 
     def checked(self, visitor: Visitor) -> Visitor:
         """The visitor, or InputError for what a visit cannot carry (no name, a birth date in the future)."""
@@ -378,7 +388,7 @@ class VisitService:
         return [self.get(v.id) for v in visits]
 
     def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> None:
-        db.execute(
+        cur = db.execute(
             "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
             "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
             [clock.to_db(moment), note, note, note, visit.id],
@@ -388,6 +398,7 @@ class VisitService:
             f"visit {visit.id}",
             {"badge": visit.badge_code, "name": visit.visitor.full_name, "note": note},
             visit.id,
+            about=replace(visit, time_out=moment) if cur.rowcount == 1 else None,
         )
 
     # --- look-ups -----------------------------------------------------------------------------------

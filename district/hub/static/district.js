@@ -189,6 +189,66 @@ loaders.trail = async () => {
   });
 };
 
+// --- district settings ------------------------------------------------------------------------------
+let role = "";
+
+loaders.settings = async () => {
+  const { settings } = await api("/api/v1/district/settings");
+  showSettings(settings);
+};
+
+function showSettings(settings) {
+  const admin = role === "administrator";
+  $("setting-form").hidden = !admin;
+  $("settings-readonly").hidden = admin;
+  fill($("settings"), settings, (tr, x) => {
+    cell(tr, x.key);
+    cell(tr, typeof x.value === "string" ? x.value : JSON.stringify(x.value));
+    cell(tr, x.school || "every school");
+    cell(tr, x.locked ? "locked" : "");
+    cell(tr, x.set_by);
+    cell(tr, local(x.set_at, true));
+    const td = cell(tr, "");
+    if (admin) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "small";
+      button.textContent = "Unset";
+      button.addEventListener("click", async () => {
+        try {
+          const answer = await api("/api/v1/district/settings/unset", {
+            method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ key: x.key, school: x.school }),
+          });
+          $("setting-result").textContent = `${x.key} removed${x.school ? ` for ${x.school}` : " (district default)"}.`;
+          showSettings(answer.settings);
+        } catch (error) { showError(error); }
+      });
+      td.appendChild(button);
+    }
+  });
+}
+
+async function setSetting(event) {
+  event.preventDefault();
+  const body = {
+    key: $("setting-key").value, value: $("setting-value").value, school: $("setting-school").value,
+    locked: $("setting-lock").checked,
+  };
+  try {
+    const answer = await api("/api/v1/district/settings", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    const where = body.school ? `for ${body.school}` : `for every school${body.locked ? " (locked)" : ""}`;
+    $("setting-result").textContent = `${body.key} = ${body.value} ${where}; desks take it on their next sync.`;
+    $("setting-key").value = $("setting-value").value = $("setting-school").value = "";
+    $("setting-lock").checked = false;
+    showSettings(answer.settings);
+  } catch (error) {
+    $("setting-result").textContent = error.message;
+  }
+}
+
 // --- sign-in ------------------------------------------------------------------------------------------
 function showSignIn() {
   $("app").hidden = true;
@@ -198,6 +258,7 @@ function showSignIn() {
 async function start() {
   try {
     const me = await api("/api/v1/district/me");
+    role = me.role;
     $("who").textContent = `${me.username} (${me.role === "administrator" ? "district administrator" : "security"})`;
     $("signin").hidden = true;
     $("app").hidden = false;
@@ -231,5 +292,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("entry-search").addEventListener("submit", (e) => { e.preventDefault(); loadEntries().catch(showError); });
   $("add-form").addEventListener("submit", addEntry);
   $("import-form").addEventListener("submit", importFile);
+  $("setting-form").addEventListener("submit", setSetting);
   start();
 });
