@@ -418,7 +418,7 @@ class Services:
 
         return Kiosk(
             self.store,
-            self.checkin,
+            lambda: self.checkin,  # screening and the workflow are built at the first check-in, not at start-up
             self.visits,
             self.volunteers,
             self.accounts,

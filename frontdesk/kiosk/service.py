@@ -18,6 +18,8 @@ from frontdesk.models import Category, Visit, Visitor
 from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from frontdesk.access.session import Session
     from frontdesk.accounts.service import Accounts
     from frontdesk.audit import AuditTrail
@@ -148,7 +150,7 @@ class Kiosk:
     def __init__(
         self,
         store: Store,
-        checkin: CheckIn,
+        checkin: Callable[[], CheckIn],
         visits: VisitService,
         volunteers: VolunteerService,
         accounts: Accounts,
@@ -158,13 +160,17 @@ class Kiosk:
         station: str = "",
     ):
         self._store = store
-        self._checkin = checkin
+        self._checkin_of = checkin  # built when the kiosk first checks someone in: the desk's banner only reads
         self._visits = visits
         self._volunteers = volunteers
         self._accounts = accounts
         self._session = session
         self._audit = audit
         self.station = station
+
+    @property
+    def _checkin(self) -> CheckIn:
+        return self._checkin_of()
 
     # --- who is this --------------------------------------------------------------------------------
     def scan(self, text: str) -> Arrival | CheckedOut:

@@ -18,12 +18,12 @@ from frontdesk.checkin.workflow import Cleared, Committed, NeedsDecision, Refuse
 from frontdesk.errors import ConflictError, FrontDeskError
 from frontdesk.screening.decisions import ScreeningDecision
 from frontdesk.text import format_badge_code
-from ui.desk.screening_card import MatchCard
 
 if TYPE_CHECKING:
     from frontdesk.checkin.workflow import Admission, CheckInRequest
     from frontdesk.context import Services
     from ui.desk.main_window import MainWindow
+    from ui.desk.screening_card import MatchCard
 
 
 def who_was_told(told: tuple[str, ...], audience: str, dispatched: bool = False) -> str:
@@ -196,6 +196,8 @@ class CheckInFlow(QObject):
         total = len(result.candidates)
         first_card = self.card is None and not self._hidden
         self._remove_card()
+        from ui.desk.screening_card import MatchCard  # with the name statistics: when a card is first shown
+
         self.card = MatchCard(
             result.query,
             candidate,
