@@ -420,7 +420,7 @@ class Services:
             self.store,
             lambda: self.checkin,  # screening and the workflow are built at the first check-in, not at start-up
             self.visits,
-            self.volunteers,
+            lambda: self.volunteers,
             self.accounts,
             session=self.session,
             audit=self.audit,

@@ -152,7 +152,7 @@ class Kiosk:
         store: Store,
         checkin: Callable[[], CheckIn],
         visits: VisitService,
-        volunteers: VolunteerService,
+        volunteers: Callable[[], VolunteerService],
         accounts: Accounts,
         *,
         session: Session,
@@ -162,7 +162,7 @@ class Kiosk:
         self._store = store
         self._checkin_of = checkin  # built when the kiosk first checks someone in: the desk's banner only reads
         self._visits = visits
-        self._volunteers = volunteers
+        self._volunteers_of = volunteers  # likewise, built when the kiosk first looks a volunteer up
         self._accounts = accounts
         self._session = session
         self._audit = audit
@@ -171,6 +171,10 @@ class Kiosk:
     @property
     def _checkin(self) -> CheckIn:
         return self._checkin_of()
+
+    @property
+    def _volunteers(self) -> VolunteerService:
+        return self._volunteers_of()
 
     # --- who is this --------------------------------------------------------------------------------
     def scan(self, text: str) -> Arrival | CheckedOut:

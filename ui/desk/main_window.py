@@ -560,6 +560,9 @@ def banner(text: str, colour: str = "#b00020") -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setAccessibleName(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    # A long banner (the keyring warning) wraps: unwrapped, its one line set the window's minimum width past a
+    # 1366-px screen and pushed the panic control and On site now off its right edge.
+    label.setWordWrap(True)
     label.setFrameShape(QFrame.Shape.NoFrame)
     label.setStyleSheet(f"background:{colour}; color:white; font-size:20px; font-weight:bold; padding:10px;")
     return label
