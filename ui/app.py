@@ -58,6 +58,18 @@ if TYPE_CHECKING:  # the kiosk, first-run set-up, the camera and the demo's devi
 
 BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start this long after the window
 CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
+WARM_AFTER_MS = 1000  # the admission workflow is built this long after the window
+
+
+def _warm_check_in(shell: Shell) -> None:
+    """Build the check-in workflow and what it asks (screener, list index, decisions) ahead of the first visitor;
+    a database problem now is said again, in place, at the first Check in."""
+    if shell.desk is None:
+        return
+    try:
+        shell.services.checkin  # noqa: B018 - built on first use: this is that use
+    except FrontDeskError:
+        pass
 
 
 def _system_printer(uri):
@@ -425,5 +437,8 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     QTimer.singleShot(BACKGROUND_AFTER_MS, shell, lambda: (NotifyStarter(shell, app), SyncStarter(shell, app)))
     if not demo:
         Upkeep(services, shell).start()  # scheduled backups and the daily retention run
+    # The admission workflow (screening, the list index) is built once the desk is up, not at the first
+    # Check in: the first visitor does not wait for it, and the first paint did not either.
+    QTimer.singleShot(WARM_AFTER_MS, shell, lambda: _warm_check_in(shell))
     shell.show()
     return app.exec()

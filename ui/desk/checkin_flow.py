@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from frontdesk.checkin.workflow import Cleared, Committed, NeedsDecision, Refused
-from frontdesk.errors import ConflictError, FrontDeskError
+from frontdesk.errors import ConflictError, FrontDeskError, StoreError
 from frontdesk.screening.decisions import ScreeningDecision
 from frontdesk.text import format_badge_code
 
@@ -76,6 +76,9 @@ class CheckInFlow(QObject):
         self._release()
         try:
             outcome = self._services.checkin.start(request)
+        except StoreError as exc:  # the database (busy, full, damaged): an error, as the desk shows it everywhere
+            self._window.message.show_message(exc.message, "error")
+            return
         except FrontDeskError as exc:
             self._window.message.show_message(exc.message, "warning")
             return
