@@ -1,6 +1,10 @@
 """One start-up, timed from outside by ``bench.startup``: ``python -m bench.startup_probe desk DATA_DIR`` starts
 the real desk as ``frontdesk`` does (``ui.app.run``) and quits once the window is shown and the event loop is
 idle; ``python -m bench.startup_probe bare`` does the same for a bare PySide6 window (the yardstick).
+
+``--settle MS`` (after the mode) quits MS milliseconds after the first idle instead: the desk has then also
+done what it leaves until after its first paint (the email/text sender's and the hub's first rounds, the
+camera lookup), so its CPU can be compared with the bare window's over the same time.
 """
 
 from __future__ import annotations
@@ -9,33 +13,43 @@ import sys
 from pathlib import Path
 
 
-def bare() -> int:
-    """A bare PySide6 window: shown, painted, idle, gone."""
+def _quit_later(app, settle_ms: int) -> None:
+    """Quit at the first idle (settle 0), or that many milliseconds after it."""
     from PySide6.QtCore import QTimer
+
+    if settle_ms:
+        QTimer.singleShot(0, lambda: QTimer.singleShot(settle_ms, app.quit))
+    else:
+        QTimer.singleShot(0, app.quit)  # runs once the show and first paint events have been handled
+
+
+def bare(settle_ms: int = 0) -> int:
+    """A bare PySide6 window: shown, painted, idle, gone."""
     from PySide6.QtWidgets import QApplication, QLabel
 
     app = QApplication(sys.argv[:1])
     window = QLabel("bare")
     window.resize(1280, 800)
     window.show()
-    QTimer.singleShot(0, app.quit)  # runs once the show and first paint events have been handled
+    _quit_later(app, settle_ms)
     return app.exec()
 
 
-def desk(data_dir: Path) -> int:
+def desk(data_dir: Path, settle_ms: int = 0) -> int:
     """The real desk over ``data_dir``, started the way ``ui.app.run`` starts it, until it is first idle."""
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
-    QTimer.singleShot(0, app.quit)  # runs once the window is shown and its first events are handled
+    _quit_later(app, settle_ms)  # the timer runs once the window is shown and its first events are handled
     from ui.app import run
 
     return run(data_dir)
 
 
 if __name__ == "__main__":
-    what = sys.argv[1]
-    sys.exit(bare() if what == "bare" else desk(Path(sys.argv[2])))
+    args = sys.argv[1:]
+    settle = int(args[args.index("--settle") + 1]) if "--settle" in args else 0
+    sys.exit(bare(settle) if args[0] == "bare" else desk(Path(args[1]), settle))

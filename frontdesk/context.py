@@ -418,9 +418,9 @@ class Services:
 
         return Kiosk(
             self.store,
-            self.checkin,
+            lambda: self.checkin,  # screening and the workflow are built at the first check-in, not at start-up
             self.visits,
-            self.volunteers,
+            lambda: self.volunteers,
             self.accounts,
             session=self.session,
             audit=self.audit,

@@ -14,10 +14,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from frontdesk.errors import DeviceError
-from printers.badge import Badge
 from printers.media import Media
+
+if TYPE_CHECKING:  # the renderer (Pillow) loads with the first badge drawn
+    from printers.badge import Badge
 
 DEFAULT_TIMEOUT = 3.0  # seconds: long enough for a printer on Wi-Fi, short enough that nobody waits
 

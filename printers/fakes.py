@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 from collections import deque
+from typing import TYPE_CHECKING
 
-from PIL import Image
-
-from printers.badge import Badge
 from printers.base import Printer, PrinterError, PrinterStatus, State
+
+if TYPE_CHECKING:  # Pillow loads with the first badge drawn, not with the desk's default (preview) printer
+    from PIL import Image
+
+    from printers.badge import Badge
 
 
 def png_bytes(image: Image.Image) -> bytes:

@@ -9,12 +9,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
 
-from frontdesk.badges.service import NeverReprint
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import DeviceError, FrontDeskError, StoreError
 from frontdesk.settings import (
@@ -27,40 +27,59 @@ from frontdesk.settings import (
     STATION_NAME,
 )
 from frontdesk.store import typed_error
-from printers.fakes import PreviewPrinter
 from printers.uri import SCHEMES
-from scanners.camera import FakeCamera, FrameSource, placeholder_face
-from scanners.image import barcode_image
-from scanners.samples import DEMO_SCANS
-from scanners.serial_scanner import SerialScanner
-from scanners.source import FakeScanner
 from scanners.wedge import WedgeBuffer
 from ui.badges.badge_printing import BadgePrinting
-from ui.badges.printing import PrintWorker
-from ui.badges.system_printer import system_printer
-from ui.desk.first_run import FirstRunPanel
 from ui.desk.main_window import MainWindow, banner
 from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_dispatch
 from ui.district_lists.status import DistrictListsStatus
 from ui.kiosk.front_office import FrontOfficeBanner
-from ui.kiosk.guests_dialog import ExpectedGuestsDialog
-from ui.kiosk.kiosk_window import KioskWindow
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
 from ui.notifications.notify_sender import NotifySender, NotifyStarter
 from ui.notifications.outbound_window import NotifyDesk
-from ui.scanning.camera_panel import CameraPanel
 from ui.scanning.id_scan import IdScanController, attach_id_scanning
-from ui.scanning.scanner_worker import ScannerWorker
 from ui.scanning.wedge_filter import WedgeFilter
-from ui.screening.screening_lists import ListsMenu
+from ui.screening.lists_menu import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
-from ui.staff.sign_in import CreateAdminPanel
 from ui.students.install import StudentsDesk
 from ui.sync.hub_status import HubStatus, SyncStarter
 from ui.upkeep import Upkeep
 from ui.window_size import fit_to_screen
 
-SCHEMES["system"] = system_printer  # the OS print queue needs Qt, so the composition root adds it
+if TYPE_CHECKING:  # the kiosk, first-run set-up, the camera and the demo's devices are imported where used
+    from scanners.camera import FrameSource
+    from ui.badges.printing import PrintWorker
+    from ui.kiosk.kiosk_window import KioskWindow
+
+# Start-up (issue 13): this module imports only what the desk's first screen shows (the window, the panic
+# control, the sign-in pad, the banners and status items). Every other window (review, staff, students, lists,
+# notifications, settings, the badge printer's set-up) and device (camera, serial scanner) is imported when it
+# is first opened or found, so the first paint does not wait for Pillow, reportlab, QtMultimedia or pyserial.
+
+BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start this long after the window
+CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
+WARM_AFTER_MS = 1000  # the admission workflow is built this long after the window
+
+
+def _warm_check_in(shell: Shell) -> None:
+    """Build the check-in workflow and what it asks (screener, list index, decisions) ahead of the first visitor;
+    a database problem now is said again, in place, at the first Check in."""
+    if shell.desk is None:
+        return
+    try:
+        shell.services.checkin  # noqa: B018 - built on first use: this is that use
+    except FrontDeskError:
+        pass
+
+
+def _system_printer(uri):
+    """The OS print queue (``system:``): needs Qt, so the composition root adds it; imported when chosen."""
+    from ui.badges.system_printer import system_printer
+
+    return system_printer(uri)
+
+
+SCHEMES["system"] = _system_printer
 
 
 @dataclass
@@ -106,9 +125,12 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
         window.add_banner(banner("DEMO — synthetic visitors and fake devices. Nothing here is real.", "#5b4a9e"))
     id_scan = add_id_scanning(window, services, demo=demo, wedge=wedge)  # ID scanners and the confirmation panel
     # Staff: sign-in, lock after inactivity, the Staff menu, the roster button, the review window.
-    from frontdesk.demo.accounts import DEMO_HINT
+    hint = ""
+    if demo:
+        from frontdesk.demo.accounts import DEMO_HINT
 
-    desk_lock = wire_staff(window, services, start_locked=demo, hint=DEMO_HINT if demo else "")
+        hint = DEMO_HINT
+    desk_lock = wire_staff(window, services, start_locked=demo, hint=hint)
     follow_sign_in(notifications, desk_lock)  # each person sees their own notices
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
@@ -122,7 +144,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.
     front_office = FrontOfficeBanner(services, window.checkin, window.message)
     window.add_banner(front_office)
-    window.tools_menu.addAction("&Expected guests…", lambda: ExpectedGuestsDialog(services, window).exec())
+    window.tools_menu.addAction("&Expected guests…", lambda: _expected_guests(services, window))
     # Students: late passes and release slips print on the badge printer, through its worker.
     students = StudentsDesk(window, services, badge_printing.print_slip)
     badge_printing.slip_printed.connect(students.on_slip_printed)
@@ -150,6 +172,13 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     )
 
 
+def _expected_guests(services: Services, window: MainWindow) -> None:
+    """Tools > Expected guests (the kiosk's pre-registration), imported when opened."""
+    from ui.kiosk.guests_dialog import ExpectedGuestsDialog
+
+    ExpectedGuestsDialog(services, window).exec()
+
+
 @dataclass
 class Kiosk:
     """The kiosk window and its badge printer's worker (tests reach them here)."""
@@ -174,6 +203,11 @@ def build_kiosk(
     """The self-service kiosk: its window, the badge printer (the setting's, or ``printer``) fed from each
     check-in, the keyboard-wedge scanner's scans, and the camera (``camera``, else the PC's own when the
     system lists one) for the visitor's photo. Every check-in goes through ``services.checkin``."""
+    from frontdesk.badges.service import NeverReprint
+    from printers.fakes import PreviewPrinter
+    from ui.badges.printing import PrintWorker
+    from ui.kiosk.kiosk_window import KioskWindow
+
     if camera is None:
         camera = _kiosk_camera(services)
     window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000, camera=camera)
@@ -217,13 +251,17 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     port = services.settings.get(SCANNER_SERIAL_PORT).strip()
     workers = []
     if not demo and port:
+        from scanners.serial_scanner import SerialScanner
+        from ui.scanning.scanner_worker import ScannerWorker
+
         workers.append(ScannerWorker(SerialScanner(port, services.settings.get(SCANNER_SERIAL_BAUD)), window))
     controller = attach_id_scanning(window, wedge=wedge, workers=workers, events=services.events, ids=services.ids)
     if demo:
         _add_demo_devices(window, controller)
     else:
-        # Looking for a camera loads QtMultimedia (and FFmpeg): after the window is up, not before it.
-        QTimer.singleShot(0, controller, lambda: _add_real_camera(controller, services))
+        # Looking for a camera loads QtMultimedia (and FFmpeg), about 0.2 s on the GUI thread: once the desk is
+        # up and idle, not in the way of its first paint or the first keys typed.
+        QTimer.singleShot(CAMERA_AFTER_MS, controller, lambda: _add_real_camera(controller, services))
     for worker in controller.workers:
         worker.start()
     app = QApplication.instance()
@@ -234,6 +272,7 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
 
 def _add_real_camera(controller: IdScanController, services) -> None:
     """At a real desk, the PC's camera for the visitor's photo, when the system lists one."""
+    from ui.scanning.camera_panel import CameraPanel
     from ui.scanning.camera_qt import QtCamera, cameras_present
 
     if not cameras_present():
@@ -248,6 +287,13 @@ def _add_real_camera(controller: IdScanController, services) -> None:
 
 def _add_demo_devices(window, controller: IdScanController) -> None:
     """Demo mode: a fake scanner fed by a button with synthetic cards, and a fake camera."""
+    from scanners.camera import FakeCamera, placeholder_face
+    from scanners.image import barcode_image
+    from scanners.samples import DEMO_SCANS
+    from scanners.source import FakeScanner
+    from ui.scanning.camera_panel import CameraPanel
+    from ui.scanning.scanner_worker import ScannerWorker
+
     fake = FakeScanner()
     controller.attach_worker(ScannerWorker(fake, window))
     samples = itertools.cycle(DEMO_SCANS)
@@ -276,6 +322,8 @@ class Shell(QStackedWidget):
         if services.settings.is_configured():
             self.show_desk()
         else:
+            from ui.desk.first_run import FirstRunPanel
+
             self.first_run = FirstRunPanel(services.settings)
             self.first_run.completed.connect(self.show_desk)
             self.addWidget(self.first_run)
@@ -286,6 +334,8 @@ class Shell(QStackedWidget):
         With no staff accounts yet, the first administrator is created first.
         """
         if not self.services.accounts.any_exist():
+            from ui.staff.sign_in import CreateAdminPanel
+
             self.create_admin = CreateAdminPanel(self.services.accounts)
             self.create_admin.created.connect(self.show_desk)
             self.addWidget(self.create_admin)
@@ -293,7 +343,8 @@ class Shell(QStackedWidget):
             return
         self.services.visits.station = self.services.settings.get(STATION_NAME)
         self.services.visits.staff = self.services.settings.get(STAFF_NAME)
-        self.services.decisions.station = self.services.settings.get(STATION_NAME)  # named in notifications
+        if "decisions" in self.services.built():  # named in notifications; built later, it reads the setting
+            self.services.decisions.station = self.services.settings.get(STATION_NAME)
         self.desk = build_desk(self.services, demo=self.demo, wedge=self.wedge)
         self.window = self.desk.window
         self.setWindowTitle(self.window.windowTitle())
@@ -379,10 +430,15 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
         return app.exec()
     shell = Shell(services, demo=demo, wedge=wedge)
     shells.append(shell)
-    DispatchStarter(shell, app)  # the panic link runs while the desk window exists
-    NotifyStarter(shell, app)  # so does the email and text sender
-    SyncStarter(shell, app)  # and the district hub's sync (its own threads)
+    DispatchStarter(shell, app)  # the panic link runs while the desk window exists, from the start
+    # So do the email and text sender and the district hub's sync (their own threads), started once the desk is
+    # up: their first round (imports, a database pass) would share the two cores with the first paint, and
+    # nothing waits on them (a check-in's message wakes the sender; what is queued stays in the outbox).
+    QTimer.singleShot(BACKGROUND_AFTER_MS, shell, lambda: (NotifyStarter(shell, app), SyncStarter(shell, app)))
     if not demo:
         Upkeep(services, shell).start()  # scheduled backups and the daily retention run
+    # The admission workflow (screening, the list index) is built once the desk is up, not at the first
+    # Check in: the first visitor does not wait for it, and the first paint did not either.
+    QTimer.singleShot(WARM_AFTER_MS, shell, lambda: _warm_check_in(shell))
     shell.show()
     return app.exec()

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtPrintSupport import QPrinterInfo
 
 from frontdesk import clock
 from frontdesk.context import Services
@@ -31,6 +30,8 @@ Sender = Callable[[Path], str | None]
 
 def send_to_default_printer(path: Path) -> str | None:
     """The OS print queue's default printer (``lp`` on Linux and macOS, the shell's print verb on Windows)."""
+    from PySide6.QtPrintSupport import QPrinterInfo  # Qt's print support loads when a roster is printed
+
     info = QPrinterInfo.defaultPrinter()
     if info.isNull():
         return None

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from functools import cache
+from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.access.roles import Action, Role
@@ -18,6 +17,9 @@ from frontdesk.store import Store
 from frontdesk.text import fold
 from frontdesk.wire.mail import check_email, check_phone
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 PIN_LENGTHS = range(4, 9)
 MIN_PASSWORD = 8
 # A 4-digit PIN has 10,000 values: after a few wrong tries in a row the account waits, which makes
@@ -25,10 +27,15 @@ MIN_PASSWORD = 8
 MAX_FAILED = 5
 BLOCK_SECONDS = 60
 
+
 # A desk PIN is typed dozens of times a day, so its hash must be quick on an old office PC; the
-# passwords of principals and the district get argon2's stronger default cost.
-_PIN_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_PASSWORD_HASHER = PasswordHasher()
+# passwords of principals and the district get argon2's stronger default cost. argon2 (and cffi) load with the
+# first sign-in, not with the desk's sign-in pad.
+@cache
+def _hashers() -> tuple[PasswordHasher, PasswordHasher]:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1), PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,8 @@ def check_secret(role: Role, secret: str) -> None:
 
 
 def _hasher(role: Role) -> PasswordHasher:
-    return _PIN_HASHER if role.uses_pin else _PASSWORD_HASHER
+    pin, password = _hashers()
+    return pin if role.uses_pin else password
 
 
 def _account(row: tuple) -> Account:
@@ -272,6 +280,8 @@ class Accounts:
                 f"Too many wrong tries: wait {wait} seconds and try again", code="sign_in_blocked"
             )
         role = Role(row[3])
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             _hasher(role).verify(row[4], secret)
         except (VerificationError, InvalidHashError):

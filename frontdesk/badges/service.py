@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from frontdesk import clock
 from frontdesk.errors import InputError
@@ -30,10 +30,12 @@ from frontdesk.settings import (
 )
 from frontdesk.store import Store
 from frontdesk.visits.service import VisitService
-from printers.badge import Badge, BadgeData, render
 from printers.base import Printer, PrinterError, PrinterSetupError, State
 from printers.media import ORIENTATIONS, Media, media
 from printers.uri import printer_for
+
+if TYPE_CHECKING:  # the renderer (Pillow and its fonts) loads with the first badge drawn, not at start-up
+    from printers.badge import Badge, BadgeData
 
 JOB_EXPIRES_AFTER = timedelta(minutes=3)  # a badge printed minutes after the visitor left the desk helps no one
 AUTO_RETRIES = 2
@@ -140,6 +142,8 @@ class BadgeService:
         """The words and picture for a visit's badge (VISIT is an id, a badge code, or the Visit)."""
         visit = visit_ref if isinstance(visit_ref, Visit) else self._visits.get(visit_ref)
         photo = self._visits.photo(visit.visitor.id) if visit.visitor.id is not None else None
+        from printers.badge import BadgeData
+
         return BadgeData.from_visit(
             visit, self._settings.get(SCHOOL_NAME), self._settings.get(BADGE_VALID_HOURS), photo
         )
@@ -157,6 +161,8 @@ class BadgeService:
 
     def render(self, visit_ref: str | int | Visit, media_key: str | None = None, orientation: str | None = None):
         """The badge image for a visit on the chosen (or configured) media."""
+        from printers.badge import render
+
         return render(self.badge_data(visit_ref), self.media(media_key), self.orientation(orientation))
 
     def printer(self, uri: str | None = None) -> Printer:
@@ -215,6 +221,8 @@ class BadgeService:
             message = f"The badge printer cannot print on {chosen.label}: choose matching media in Settings."
             return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "error")
         try:
+            from printers.badge import render
+
             badge = render(self.badge_data(visit), chosen, turn)
             job = printer.build_job(badge)
         except PrinterSetupError as exc:
@@ -313,6 +321,7 @@ class BadgeService:
 
     def test_print(self, printer: Printer, media_key: str | None = None, orientation: str | None = None):
         """Print a sample badge (no visit) and return ``(status, badge)``; raises PrinterError on failure."""
+        from printers.badge import render
         from printers.samples import sample_data
 
         chosen = self.media(media_key)

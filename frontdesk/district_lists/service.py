@@ -29,27 +29,17 @@ from typing import Protocol
 
 from frontdesk import clock
 from frontdesk.errors import DeliveryError, InputError
+from frontdesk.lazy import lazy_import
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.lists import (
-    ENTRY_COLUMNS,
-    ENTRY_FROM,
-    INSERT_ENTRY,
-    entry_from_row,
-    entry_row,
-    file_keys,
-    key_tables,
-    new_entry_keys,
-    purge_hidden,
-    retire_list,
-    stage_list,
-    unfile_keys,
-    write_staged,
-)
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import Store
 from frontdesk.wire.keys import key_rules
 from frontdesk.wire.lists import ListEntry
+
+# The list index's code (and its name keys' libraries) loads with the first snapshot applied, not with the
+# status bar's "District list as of" at start-up.
+_lists = lazy_import("frontdesk.screening.lists")
 
 # Entries per short transaction of a snapshot, as the desk's own imports: a check-in waits behind one at most.
 SNAPSHOT_STEP = 1000
@@ -314,9 +304,11 @@ class DistrictLists:
             raise HubListError(f"the hub's snapshot of {source!r} is not readable ({exc})") from None
         store, db = self._store, self._store.db
         local = self._local_name(source)
-        purge_hidden(store)
+        _lists.purge_hidden(store)
         with store.transaction():
-            staging = stage_list(db, local, kind, "The district's list (from the district hub)", origin="district")
+            staging = _lists.stage_list(
+                db, local, kind, "The district's list (from the district hub)", origin="district"
+            )
         # The hub sends each entry's blocking keys (after a tab) when its key rules are this desk's: they are
         # filed as they come (checked to be a JSON array of text, in _file_keys); else computed here.
         hub_keys = header.get("key_version") == key_rules()
@@ -352,7 +344,7 @@ class DistrictLists:
                     replaced = db.execute(
                         "SELECT count(*) FROM screening_entries WHERE list_id = ?", [old[0]]
                     ).fetchone()[0]
-                    retire_list(db, old[0])
+                    _lists.retire_list(db, old[0])
                 db.execute(
                     "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? WHERE id = ?",
                     [local, clock.to_db(clock.now()), staging],
@@ -382,9 +374,9 @@ class DistrictLists:
             db.execute("PRAGMA cache_size = -2000")  # SQLite's default again
             if staging is not None:  # cut short or refused: the half-built copy goes; the old one never left
                 with store.transaction():
-                    retire_list(db, staging)
+                    _lists.retire_list(db, staging)
                 self._forget_map(staging)  # in short steps, as a replaced copy's
-        purge_hidden(store)
+        _lists.purge_hidden(store)
         self._anchor()
         return count
 
@@ -396,9 +388,9 @@ class DistrictLists:
             )
 
         news = [new for _, new, _ in batch]
-        mine = [(i, new_entry_keys(new)) for i, (_, new, keys) in enumerate(batch) if keys is None]
+        mine = [(i, _lists.new_entry_keys(new)) for i, (_, new, keys) in enumerate(batch) if keys is None]
         self._steps += 1
-        step = write_staged(
+        step = _lists.write_staged(
             self._store,
             staging,
             kind,
@@ -470,7 +462,7 @@ class DistrictLists:
                 else ("", [])
             )
             with store.transaction():
-                for table in key_tables(db):
+                for table in _lists.key_tables(db):
                     db.execute(
                         f"INSERT OR IGNORE INTO {table} (key, entry_id) SELECT key, entry_id "
                         f"FROM temp.snapshot_keys {where} {upto} ORDER BY key, entry_id",
@@ -505,11 +497,11 @@ class DistrictLists:
             if row is None:
                 return
             local = db.execute("SELECT source FROM screening_lists WHERE id = ?", [row[0]]).fetchone()
-            retire_list(db, row[0])
+            _lists.retire_list(db, row[0])
             db.execute("DELETE FROM district_lists WHERE source = ?", [source])
             self._record("list.remove_source", local[0] if local else source, {"district": True})
         self._forget_map(row[0])
-        purge_hidden(self._store)
+        _lists.purge_hidden(self._store)
 
     # --- changes --------------------------------------------------------------------------------------
     def _changes(self, client: HubClient, source: str) -> int:
@@ -542,7 +534,9 @@ class DistrictLists:
                 ).fetchone()
                 kind = new.kind or Kind(local[1])
                 if row is None:
-                    entry_id = db.execute(INSERT_ENTRY, [None, *entry_row(list_id, kind, new)]).lastrowid
+                    entry_id = db.execute(
+                        _lists.INSERT_ENTRY, [None, *_lists.entry_row(list_id, kind, new)]
+                    ).lastrowid
                     db.execute(
                         "INSERT INTO district_list_entries (hub_id, entry_id, list_id) VALUES (?, ?, ?)",
                         [hub_id, entry_id, list_id],
@@ -551,10 +545,12 @@ class DistrictLists:
                 else:
                     entry_id = row[0]
                     was = self._audit.content_hash("screening_entries", entry_id) if self._audit else None
-                    old = db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id = ?", [entry_id]).fetchone()
+                    old = db.execute(
+                        f"SELECT {_lists.ENTRY_COLUMNS} {_lists.ENTRY_FROM} WHERE e.id = ?", [entry_id]
+                    ).fetchone()
                     if old is not None:
-                        unfile_keys(db, entry_from_row(old))
-                    values = entry_row(list_id, kind, new)
+                        _lists.unfile_keys(db, _lists.entry_from_row(old))
+                    values = _lists.entry_row(list_id, kind, new)
                     db.execute(
                         "UPDATE screening_entries SET kind = ?, first_name = ?, middle_name = ?, "
                         "last_name = ?, aliases = ?, dob = ?, reason = ?, valid_from = ?, valid_until = ?, "
@@ -563,10 +559,12 @@ class DistrictLists:
                         [*values[1:], entry_id],
                     )
                     action = "district_list.update"
-                entry = entry_from_row(
-                    db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id = ?", [entry_id]).fetchone()
+                entry = _lists.entry_from_row(
+                    db.execute(
+                        f"SELECT {_lists.ENTRY_COLUMNS} {_lists.ENTRY_FROM} WHERE e.id = ?", [entry_id]
+                    ).fetchone()
                 )
-                file_keys(db, entry)
+                _lists.file_keys(db, entry)
                 details = {"list": local[0], "name": entry.full_name, "hub_id": hub_id}
                 if entry.valid_until:
                     details["until"] = entry.valid_until.isoformat()

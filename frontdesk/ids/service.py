@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanners.aamva import parse_id
-from scanners.idcard import IdRecord
-
 if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
+    from scanners.idcard import IdRecord
 
 
 class IdReader:
@@ -23,6 +21,8 @@ class IdReader:
 
     def read(self, data: bytes | str) -> IdRecord:
         """The ID in ``data`` (raises ``UnreadableIdError``), recorded as viewed by the person at the desk."""
+        from scanners.aamva import parse_id  # the parsers load with the first ID read, not at start-up
+
         record = parse_id(data)
         visitor = record.to_visitor()
         self._audit.record(

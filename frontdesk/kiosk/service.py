@@ -18,6 +18,8 @@ from frontdesk.models import Category, Visit, Visitor
 from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from frontdesk.access.session import Session
     from frontdesk.accounts.service import Accounts
     from frontdesk.audit import AuditTrail
@@ -148,9 +150,9 @@ class Kiosk:
     def __init__(
         self,
         store: Store,
-        checkin: CheckIn,
+        checkin: Callable[[], CheckIn],
         visits: VisitService,
-        volunteers: VolunteerService,
+        volunteers: Callable[[], VolunteerService],
         accounts: Accounts,
         *,
         session: Session,
@@ -158,13 +160,21 @@ class Kiosk:
         station: str = "",
     ):
         self._store = store
-        self._checkin = checkin
+        self._checkin_of = checkin  # built when the kiosk first checks someone in: the desk's banner only reads
         self._visits = visits
-        self._volunteers = volunteers
+        self._volunteers_of = volunteers  # likewise, built when the kiosk first looks a volunteer up
         self._accounts = accounts
         self._session = session
         self._audit = audit
         self.station = station
+
+    @property
+    def _checkin(self) -> CheckIn:
+        return self._checkin_of()
+
+    @property
+    def _volunteers(self) -> VolunteerService:
+        return self._volunteers_of()
 
     # --- who is this --------------------------------------------------------------------------------
     def scan(self, text: str) -> Arrival | CheckedOut:

@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.errors import InputError
-from frontdesk.notifications.outbound import Outbound
-from frontdesk.notifications.service import Notifications
 from frontdesk.screening.models import Candidate, Entry, Kind, Query, ScreenResult
 from frontdesk.settings import (
     DISPATCH_URL,
@@ -33,6 +32,10 @@ from frontdesk.settings import (
     Settings,
 )
 from frontdesk.store import Store
+
+if TYPE_CHECKING:
+    from frontdesk.notifications.outbound import Outbound
+    from frontdesk.notifications.service import Notifications
 
 ADMIN_AUDIENCE = "administrator"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from frontdesk.store import Migration
 from frontdesk.store.database import Database
-from frontdesk.students.importer import INDEX_COLUMNS, INSERT_PREFIX, index_rows
 
 
 def _students_0001_roster(db: Database) -> None:
@@ -205,6 +204,8 @@ def _students_0004_prefixes(db: Database) -> None:
             PRIMARY KEY (prefix, inactive, sort, student_id)
         ) WITHOUT ROWID"""
     )
+    from frontdesk.students.importer import INDEX_COLUMNS, INSERT_PREFIX, index_rows  # heavy: only when applied
+
     rows = db.execute(f"SELECT {INDEX_COLUMNS} FROM students").fetchall()
     db.conn.executemany(INSERT_PREFIX.format(table="student_prefixes"), sorted(index_rows(rows)[1]))
 

@@ -21,7 +21,6 @@ from frontdesk.errors import InputError, NotFoundError
 from frontdesk.models import Category, Visitor
 from frontdesk.settings import VOLUNTEER_FORGOTTEN_HOURS, VOLUNTEER_UNCLEARED
 from frontdesk.visits.service import name_keys
-from frontdesk.volunteers.importer import VolunteerImport, read_csv
 from frontdesk.volunteers.models import (
     BackgroundCheck,
     HoursLine,
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     from frontdesk.settings import Settings
     from frontdesk.store import Store
     from frontdesk.visits.service import VisitService
+    from frontdesk.volunteers.importer import VolunteerImport
 
 # The code of the check-in warning (and refusal) for a volunteer who may not serve as one today.
 VOLUNTEER_NOT_CLEARED = "volunteer_not_cleared"
@@ -234,6 +234,8 @@ class VolunteerService:
         (ImportFailed lists them by line). The import is one audit record."""
         self._session.require(Action.MANAGE_VOLUNTEERS)
         started = clock.now()
+        from frontdesk.volunteers.importer import VolunteerImport, read_csv  # with the list importer: when used
+
         parsed = read_csv(path, mapping)
         added = updated = 0
         with self._audit.transaction():

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from email.message import EmailMessage
-from email.utils import formatdate
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from frontdesk.errors import DeliveryError, InputError
+
+if TYPE_CHECKING:  # smtplib, ssl and email load when a message is sent, not with the rules' checks (start-up)
+    import smtplib
+    import ssl
+    from email.message import EmailMessage
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
@@ -130,6 +131,9 @@ class SmtpConfig:
 
 def build_email(envelope: Envelope, sender: str) -> EmailMessage:
     """The message as sent: plain text; a gateway text has no subject; the attachment (a PDF) if any."""
+    from email.message import EmailMessage
+    from email.utils import formatdate
+
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = envelope.to
@@ -156,9 +160,13 @@ class SmtpChannel:
         self.config = config
 
     def _context(self) -> ssl.SSLContext:
+        import ssl
+
         return ssl.create_default_context(cafile=self.config.ca_file or None)
 
     def _connect(self) -> smtplib.SMTP:
+        import smtplib
+
         host, port = self.config.check()
         if self.config.security == "tls":
             return smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_S, context=self._context())
@@ -176,6 +184,9 @@ class SmtpChannel:
 
     def send(self, envelope: Envelope) -> None:
         """Connect, sign in, send, quit. Refused for an address the server will never accept."""
+        import smtplib
+        import ssl
+
         config = self.config
         try:
             with self._connect() as smtp:

@@ -6,7 +6,8 @@ buttons instead of a modal dialog, so the desk is never blocked by a printer.
 
 from __future__ import annotations
 
-from PIL import Image
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from frontdesk.badges.service import Outcome, PrintResult
 from printers.fakes import png_bytes
 from ui.badges.printing import Question
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 160, 150
 

@@ -17,7 +17,6 @@ from frontdesk.settings import BADGE_PRINTER
 from printers.base import Printer, PrinterStatus
 from printers.fakes import PreviewPrinter
 from ui.badges.badge_panel import BadgePanel
-from ui.badges.printer_settings import PrinterSettingsDialog
 from ui.badges.printing import PanelReprintHandler, PrintWorker, health_view
 
 
@@ -135,6 +134,8 @@ class BadgePrinting(QObject):
     @Slot()
     def on_settings_requested(self) -> None:
         """Open Settings › Badges; a saved change restarts the worker on the new printer."""
+        from ui.badges.printer_settings import PrinterSettingsDialog  # with the renderer: when it is opened
+
         dialog = PrinterSettingsDialog(self.services.settings, self.services.badges, self.window)
         if dialog.exec():
             self.start_worker()

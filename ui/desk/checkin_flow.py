@@ -15,15 +15,15 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from frontdesk.checkin.workflow import Cleared, Committed, NeedsDecision, Refused
-from frontdesk.errors import ConflictError, FrontDeskError
+from frontdesk.errors import ConflictError, FrontDeskError, StoreError
 from frontdesk.screening.decisions import ScreeningDecision
 from frontdesk.text import format_badge_code
-from ui.desk.screening_card import MatchCard
 
 if TYPE_CHECKING:
     from frontdesk.checkin.workflow import Admission, CheckInRequest
     from frontdesk.context import Services
     from ui.desk.main_window import MainWindow
+    from ui.desk.screening_card import MatchCard
 
 
 def who_was_told(told: tuple[str, ...], audience: str, dispatched: bool = False) -> str:
@@ -76,6 +76,9 @@ class CheckInFlow(QObject):
         self._release()
         try:
             outcome = self._services.checkin.start(request)
+        except StoreError as exc:  # the database (busy, full, damaged): an error, as the desk shows it everywhere
+            self._window.message.show_message(exc.message, "error")
+            return
         except FrontDeskError as exc:
             self._window.message.show_message(exc.message, "warning")
             return
@@ -196,6 +199,8 @@ class CheckInFlow(QObject):
         total = len(result.candidates)
         first_card = self.card is None and not self._hidden
         self._remove_card()
+        from ui.desk.screening_card import MatchCard  # with the name statistics: when a card is first shown
+
         self.card = MatchCard(
             result.query,
             candidate,

@@ -16,6 +16,8 @@ attributes or replaces its methods: ``add_banner`` (persistent banners), ``panic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -45,10 +47,12 @@ from frontdesk.models import Visit, Visitor
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
 from ui.desk.checkin_flow import CheckInFlow
-from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.desk.visitor_form import VisitorForm
 from ui.table_models import OnSiteModel
 from ui.window_size import fit_to_screen
+
+if TYPE_CHECKING:  # the event log and settings windows are imported when first opened
+    from ui.desk.side_windows import EventLogWindow, SettingsWindow
 
 FORM_MIN_WIDTH = 400  # the visitor form (or the sign-in pad) never gets narrower than this
 ONSITE_MIN_WIDTH = 380  # nor On site now
@@ -251,6 +255,8 @@ class MainWindow(QMainWindow):
     def show_event_log(self) -> None:
         """Open (or raise) the event log of device and delivery problems."""
         if self.event_log_window is None:
+            from ui.desk.side_windows import EventLogWindow
+
             self.event_log_window = EventLogWindow(self.services.events, self)
         self.event_log_window.show()
         self.event_log_window.raise_()
@@ -260,6 +266,8 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         """Open (or raise) the settings window."""
         if self.settings_window is None:
+            from ui.desk.side_windows import SettingsWindow
+
             self.settings_window = SettingsWindow(self.services.settings, self)
         self.settings_window.show()
         self.settings_window.raise_()
@@ -552,6 +560,9 @@ def banner(text: str, colour: str = "#b00020") -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setAccessibleName(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    # A long banner (the keyring warning) wraps: unwrapped, its one line set the window's minimum width past a
+    # 1366-px screen and pushed the panic control and On site now off its right edge.
+    label.setWordWrap(True)
     label.setFrameShape(QFrame.Shape.NoFrame)
     label.setStyleSheet(f"background:{colour}; color:white; font-size:20px; font-weight:bold; padding:10px;")
     return label

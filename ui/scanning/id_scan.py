@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 
-from frontdesk.ids.service import IdReader
-from frontdesk.models import Visitor
 from frontdesk.text import normalize_badge_code
-from scanners.aamva import parse_id
-from scanners.idcard import IdRecord, UnreadableIdError
+from scanners.idcard import UnreadableIdError
 from ui.scanning.id_confirm import IdConfirmPanel
-from ui.scanning.scanner_worker import ScannerWorker
-from ui.scanning.wedge_filter import WedgeFilter
+
+if TYPE_CHECKING:  # the ID parsers and serial scanners load with the first scan or the first serial port
+    from frontdesk.ids.service import IdReader
+    from frontdesk.models import Visitor
+    from scanners.idcard import IdRecord
+    from ui.scanning.scanner_worker import ScannerWorker
+    from ui.scanning.wedge_filter import WedgeFilter
 
 
 class IdScanController(QObject):
@@ -80,6 +83,8 @@ class IdScanController(QObject):
 
     def handle_scan(self, data: str | bytes) -> IdRecord | None:
         """Parse one scan; fill the form and show the panel, or say plainly that it could not be read."""
+        from scanners.aamva import parse_id
+
         try:
             record = self._ids.read(data) if self._ids is not None else parse_id(data)
         except UnreadableIdError as exc:

@@ -10,7 +10,6 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -442,23 +441,3 @@ class ListManager(QWidget):
             self.status.setText(f"{done}\n{report.dob_warning}" if report.dob_warning else done)
         self.refresh()
         self.import_finished.emit(report, error)
-
-
-class ListsMenu(QObject):
-    """Tools > Barred and custody lists (Ctrl+B): opens the administrators' list manager, built on first use."""
-
-    def __init__(self, window, services: Services):
-        super().__init__(window)
-        self._window = window
-        self._services = services
-        self.manager: ListManager | None = None
-        window.tools_menu.addAction("&Barred and custody lists", QKeySequence("Ctrl+B"), self.open)
-
-    @Slot()
-    def open(self) -> None:
-        """Show (or raise) the list manager."""
-        if self.manager is None:
-            self.manager = ListManager(self._services, self._window)
-        self.manager.show()
-        self.manager.raise_()
-        self.manager.refresh()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QKeySequence
@@ -12,10 +13,12 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
-from ui.students.pickup_window import PickupWindow
-from ui.students.reunify_board import ReunifyBoard
-from ui.students.students_window import StudentsWindow
 from ui.tasks import run_task
+
+if TYPE_CHECKING:  # each window is imported when first opened (not before the desk's first paint)
+    from ui.students.pickup_window import PickupWindow
+    from ui.students.reunify_board import ReunifyBoard
+    from ui.students.students_window import StudentsWindow
 
 
 class StudentsDesk(QObject):
@@ -68,6 +71,8 @@ class StudentsDesk(QObject):
             self.window.message.show_message("Sign in first: the desk is locked.", "warning")
             return None
         if self.students_window is None:
+            from ui.students.students_window import StudentsWindow
+
             self.students_window = StudentsWindow(self.services)
             self.students_window.slip_ready.connect(self.on_slip_ready)
             self.students_window.release_refused.connect(self.release_refused)
@@ -85,6 +90,8 @@ class StudentsDesk(QObject):
             self.window.message.show_message("Sign in first: the desk is locked.", "warning")
             return None
         if self.board is None:
+            from ui.students.reunify_board import ReunifyBoard
+
             self.board = ReunifyBoard(self.services)
             self.board.slip_ready.connect(self.on_slip_ready)
             self.window.destroyed.connect(self.board.close)
@@ -101,6 +108,8 @@ class StudentsDesk(QObject):
             self.window.message.show_message("Sign in first: the desk is locked.", "warning")
             return None
         if self.pickup_window is None:
+            from ui.students.pickup_window import PickupWindow
+
             self.pickup_window = PickupWindow(self.services)
             self.window.destroyed.connect(self.pickup_window.close)
         self.pickup_window.show()
