@@ -24,6 +24,7 @@ MODULES = [
     "kiosk",
     "students",
     "startup",
+    "frozen_startup",
     "encryption",
     "hub_sync",
     "district_lists",

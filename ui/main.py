@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from frontdesk.cli import main as cli_main
 
@@ -68,11 +69,29 @@ def self_test() -> int:
     return selftest.run(sys.stdout, extra=[("build the desk window", _window_step)])
 
 
+def startup_probe(data_dir: str) -> int:
+    """``frontdesk --startup-probe DATA_DIR`` (not in --help: for the start-up benchmark): the real desk over
+    ``data_dir``, started as a plain launch starts it, quit at its first idle moment (shown, painted, idle).
+    The same in the source tree and in the frozen bundle, so ``bench.frozen_startup`` can time both."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
+    QTimer.singleShot(0, app.quit)  # runs once the window is shown and its first events are handled
+    from ui.app import run
+
+    return run(Path(data_dir))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI, with the desktop window as the no-subcommand action."""
     args = sys.argv[1:] if argv is None else argv
     if list(args) == ["--self-test"]:
         return self_test()
+    if len(args) == 2 and args[0] == "--startup-probe":
+        return startup_probe(args[1])
     return cli_main(args, open_app=_open_app)
 
 

@@ -1,0 +1,30 @@
+"""``frontdesk --startup-probe DATA_DIR`` (hidden, for ``bench.frozen_startup``) opens the real desk and quits
+at its first idle moment with exit 0, so the frozen bundle and the source tree can be timed the same way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from frontdesk.access.roles import Role
+from frontdesk.context import Services
+
+
+def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
+    data = tmp_path / "data"
+    services = Services.open(data)
+    services.accounts.add("admin", Role.ADMIN, "probe-secret-1", "Probe Admin")
+    services.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main", "--startup-probe", str(data)], env=env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
+    assert (
+        "--startup-probe"
+        not in subprocess.run(
+            [sys.executable, "-m", "ui.main", "--help"], env=env, capture_output=True, text=True, timeout=60
+        ).stdout
+    )
