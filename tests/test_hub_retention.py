@@ -1,6 +1,7 @@
 """Retention at the hub (issue 16): the district's retention settings applied to the visits and changes desks
-sent up, per school, recorded in the hub's append-only log; ``frontdesk district retention apply`` as a
-process; SQLite and PostgreSQL."""
+sent up, per school, and to the trail of list changes under the district default, recorded in the hub's
+append-only log; the trail stays append-only otherwise; ``frontdesk district retention apply`` as a process;
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import json
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from district import clock
 from district.console.db import Database
+from district.console.schema import migrate
 from district.hub.retention import HubRetention
 from district.hub.settings import DistrictSettings
 from tests.cli_helpers import frontdesk, text
@@ -45,6 +48,16 @@ def _change(seq: int, kind: str, body: dict) -> dict:
 
 def _count(db: Database, sql: str, params=()) -> int:
     return int(db.read().one(sql, list(params))[0])
+
+
+def _trail_line(db: Database, at: str, name: str) -> None:
+    """One line of the trail of list changes (appending is what the trail allows), at ``at``."""
+    with db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO hub_list_log (at, actor, action, source, entry_id, version, detail) "
+            "VALUES (?, 'Dana Admin', 'add', 'District barred list', 1, 1, ?)",
+            [at, json.dumps({"name": name})],
+        )
 
 
 def test_the_hub_keeps_what_each_schools_retention_allows_and_logs_it(console, console_db_url):
@@ -106,18 +119,26 @@ def test_district_retention_apply_command(console, console_db_url, tmp_path):
         [_change(1, "visit.check_in", {"visit": _visit(1, "Avery Testwood", OLD, "2025-01-06T09:00:00.000000Z")})],
     )
     DistrictSettings(console.service.db).set("retention.visits_days", 30, actor="test", locked=True)
+    DistrictSettings(console.service.db).set("retention.audit_years", 7, actor="test")
+    db = console.service.db
+    _trail_line(db, clock.to_db(clock.now() - timedelta(days=8 * 365)), "Robert Testperson")
+    _trail_line(db, clock.to_db(clock.now()), "Robert Testperson")
     dry = frontdesk("district", "retention", "apply", "--dry-run", "--json", "--db", console_db_url)
     out, err = text(dry)
     assert dry.returncode == 0, err
     assert json.loads(out)["visits"] == 1 and json.loads(out)["dry_run"] is True
-    db = console.service.db
+    assert json.loads(out)["list_trail"] == 1
     assert _count(db, "SELECT COUNT(*) FROM hub_visits") == 1
+    assert _count(db, "SELECT COUNT(*) FROM hub_list_log") == 2
     done = frontdesk("district", "retention", "apply", "--db", console_db_url)
     out, err = text(done)
     assert done.returncode == 0, err
-    assert "removed 1 visits" in out
+    assert "removed 1 visits" in out and "1 lines of the trail of list changes" in out
     assert _count(db, "SELECT COUNT(*) FROM hub_visits") == 0
-    assert _count(db, "SELECT COUNT(*) FROM log WHERE kind = 'retention_applied'") == 1
+    assert _count(db, "SELECT COUNT(*) FROM hub_list_log") == 1
+    assert (
+        _count(db, "SELECT COUNT(*) FROM log WHERE kind = 'retention_applied'") == 2
+    )  # the school's, the trail's
 
 
 def test_the_running_hub_applies_retention_itself(console_db_url, monkeypatch):
@@ -144,3 +165,63 @@ def test_the_running_hub_applies_retention_itself(console_db_url, monkeypatch):
         assert _count(service.db, "SELECT COUNT(*) FROM hub_visits") == 0
     finally:
         service.close()
+
+
+def test_the_list_trail_goes_after_the_district_audit_years_and_stays_append_only(console_db_url, monkeypatch):
+    import district.hub.retention as retention_module
+
+    monkeypatch.setattr(retention_module, "STEP", 2)  # several steps with a few rows
+    monkeypatch.setattr(retention_module, "PAUSE_S", 0.0)
+    db = Database(console_db_url)
+    try:
+        migrate(db)
+        now = clock.now()
+        old = [clock.to_db(now - timedelta(days=days)) for days in (2000, 1500, 1000, 800, 731)]
+        recent = [clock.to_db(now - timedelta(days=days)) for days in (729, 30, 0)]
+        for i, at in enumerate(old + recent):
+            _trail_line(db, at, f"Robert Testperson {i}")
+        retention = HubRetention(db)
+        assert retention.apply().list_trail == 0  # nothing set: kept for ever
+        settings = DistrictSettings(db)
+        settings.set(
+            "retention.audit_years", 1, actor="test", school="Oak Hill Middle"
+        )  # a school's: not the trail's
+        assert retention.apply().list_trail == 0 and _count(db, "SELECT COUNT(*) FROM hub_list_log") == 8
+
+        settings.set("retention.audit_years", 2, actor="test")  # the district default
+        dry = retention.apply(dry_run=True, now=now)
+        assert dry.list_trail == 5 and dry.as_json()["list_trail"] == 5
+        assert _count(db, "SELECT COUNT(*) FROM hub_list_log") == 8  # dry: nothing goes
+
+        done = retention.apply(now=now)
+        assert done.list_trail == 5 and done.list_trail_before == clock.to_db(now - timedelta(days=730))
+        assert sorted(r[0] for r in db.read().all("SELECT at FROM hub_list_log")) == sorted(recent)
+        logged = [
+            json.loads(r[0]) for r in db.read().all("SELECT detail FROM log WHERE kind = 'retention_applied'")
+        ]
+        assert [(d["list_trail"], d["list_trail_before"]) for d in logged] == [(5, done.list_trail_before)]
+        assert db.read().one("SELECT at FROM hub_list_log_cutoff")[0] is None  # the cut-off lives in its step only
+        assert retention.apply(now=now).list_trail == 0  # nothing more to go; no empty record
+        assert _count(db, "SELECT COUNT(*) FROM log WHERE kind = 'retention_applied'") == 1
+
+        # Outside retention, the trail is still append-only: no delete (recent or old), no update.
+        _trail_line(db, old[0], "Robert Testperson again")
+        for sql in (
+            "DELETE FROM hub_list_log",
+            f"DELETE FROM hub_list_log WHERE at = '{recent[-1]}'",
+            f"DELETE FROM hub_list_log WHERE at = '{old[0]}'",
+            "UPDATE hub_list_log SET actor = 'someone else'",
+        ):
+            with pytest.raises(Exception, match="append-only"), db.transaction() as tx:
+                tx.execute(sql)
+        # With a cut-off set, a row at or after it is still refused, and an update too.
+        for sql in (
+            f"DELETE FROM hub_list_log WHERE at >= '{recent[0]}'",
+            f"UPDATE hub_list_log SET actor = 'someone else' WHERE at < '{recent[0]}'",
+        ):
+            with pytest.raises(Exception, match="append-only"), db.transaction() as tx:
+                tx.execute("UPDATE hub_list_log_cutoff SET at = ? WHERE id = 1", [recent[0]])
+                tx.execute(sql)
+        assert _count(db, "SELECT COUNT(*) FROM hub_list_log") == 4
+    finally:
+        db.close()

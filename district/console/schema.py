@@ -366,6 +366,31 @@ def _hub_lists_0004_import_jobs(tx: Tx, db: Database) -> None:
     )
 
 
+def _hub_lists_0005_trail_retention(tx: Tx, db: Database) -> None:
+    # Retention (issue 16) removes trail lines older than the district's ``retention.audit_years``: the
+    # retention run writes its cut-off here, deletes and clears it again in ONE transaction, and the trail's
+    # DELETE guard lets through only rows older than the cut-off set. Any other delete, and every update,
+    # stays refused (no cut-off set: NULL, nothing is older than it).
+    tx.execute("CREATE TABLE hub_list_log_cutoff (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT)")
+    tx.execute("INSERT INTO hub_list_log_cutoff (id, at) VALUES (1, NULL)")
+    # ``at`` is the fixed-width UTC text of district.clock.to_db on both backends: compared as text.
+    older = "OLD.at < COALESCE((SELECT at FROM hub_list_log_cutoff WHERE id = 1), '')"
+    message = "the hub_list_log table is append-only (retention removes only rows older than its cut-off)"
+    if db.kind == "sqlite":
+        tx.execute("DROP TRIGGER hub_list_log_no_delete")
+        tx.execute(
+            "CREATE TRIGGER hub_list_log_no_delete BEFORE DELETE ON hub_list_log "
+            f"WHEN NOT ({older}) BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
+    else:
+        # The same function guards UPDATE and DELETE (the trigger of 0001): only a DELETE may pass.
+        tx.execute(
+            "CREATE OR REPLACE FUNCTION hub_list_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN IF TG_OP = 'DELETE' AND {older} THEN RETURN OLD; END IF; "
+            f"RAISE EXCEPTION '{message}'; END $$"
+        )
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -377,6 +402,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0002_settings_staff", _hub_lists_0002_settings_staff),
     ("hub_lists_0003_entry_keys", _hub_lists_0003_entry_keys),
     ("hub_lists_0004_import_jobs", _hub_lists_0004_import_jobs),
+    ("hub_lists_0005_trail_retention", _hub_lists_0005_trail_retention),
 ]
 
 

@@ -96,7 +96,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     retention = sub.add_parser("retention", help="the district's retention settings applied at the hub")
     rsub = retention.add_subparsers(dest="retention_command", required=True)
-    p = rsub.add_parser("apply", help="remove the visits and changes the retention settings no longer keep")
+    p = rsub.add_parser(
+        "apply", help="remove the visits, changes and list trail lines the retention settings no longer keep"
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would go, remove nothing")
     p.add_argument("--json", action="store_true")
     _db_option(p)
@@ -326,6 +328,7 @@ def _retention_apply(args: argparse.Namespace) -> int:
             )
     print(
         f"Retention at the hub: {verb} {report.total('visits')} visits, {report.total('visit_changes')} visit "
-        f"changes, {report.total('other_changes')} other changes"
+        f"changes, {report.total('other_changes')} other changes, {report.list_trail} lines of the trail of "
+        f"list changes (before {report.list_trail_before or '-'})"
     )
     return 0

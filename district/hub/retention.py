@@ -9,11 +9,16 @@ locked) carry the same keys the desks apply (``frontdesk/retention``):
   received longer ago than this;
 - ``retention.id_details_days``: nothing to do at the hub (desks send no ID details nor photos up).
 
-0 (or unset) keeps for ever. Each school is done under its own settings. A run that removes anything is
-written to the hub's append-only ``log`` (``retention_applied``, with the counts and cut-offs per school) in
-the same transaction as the removal. The running hub applies it once a day (:func:`background`);
-``frontdesk district retention apply [--dry-run] [--db URL]`` does it now. The list trail (``hub_list_log``)
-is append-only and kept whole (see the note in docs).
+0 (or unset) keeps for ever. Each school is done under its own settings. The trail of list changes
+(``hub_list_log``: it names barred people) is the district's, not a school's: its lines go once older than
+the DISTRICT default of ``retention.audit_years`` (a school's own value does not count). The trail refuses
+every update and every delete (database triggers) except the deletion of lines older than the cut-off a
+retention step writes to ``hub_list_log_cutoff`` and clears again in its own transaction.
+
+A run that removes anything is written to the hub's append-only ``log`` (``retention_applied``, with the
+counts and cut-offs per school, and one for the list trail) once its removal is done. The running hub
+applies it once a day (:func:`background`); ``frontdesk district retention apply [--dry-run] [--db URL]``
+does it now.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ class SchoolRetention:
 class HubRetentionReport:
     dry_run: bool
     schools: list[SchoolRetention] = field(default_factory=list)
+    list_trail: int = 0  # lines of the trail of list changes removed (dry: that would be)
+    list_trail_before: str | None = None
 
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.schools)
@@ -70,6 +77,8 @@ class HubRetentionReport:
             "visits": self.total("visits"),
             "visit_changes": self.total("visit_changes"),
             "other_changes": self.total("other_changes"),
+            "list_trail": self.list_trail,
+            "list_trail_before": self.list_trail_before,
             "schools": [s.__dict__ for s in self.schools if s.anything],
         }
 
@@ -102,7 +111,7 @@ class HubRetention:
                 "SELECT school FROM hub_visits UNION SELECT school FROM hub_changes ORDER BY 1"
             )
         ]
-        report = HubRetentionReport(dry_run)
+        schools_done: list[SchoolRetention] = []
         for school in schools:
             rules = self._settings.for_school(school)
             days = _whole(rules.get(VISITS_DAYS, {}).get("value"))
@@ -111,9 +120,24 @@ class HubRetention:
                 continue
             visits_before = clock.to_db(now - timedelta(days=days)) if days else None
             audit_before = clock.to_db(now - timedelta(days=365 * years)) if years else None
-            done = self._school(school, visits_before, audit_before, dry_run, actor)
-            report.schools.append(done)
-        return report
+            schools_done.append(self._school(school, visits_before, audit_before, dry_run, actor))
+        trail, trail_before = self._list_trail(now, dry_run, actor)
+        return HubRetentionReport(dry_run, schools_done, trail, trail_before)
+
+    def _list_trail(self, now: datetime, dry_run: bool, actor: str) -> tuple[int, str | None]:
+        """The trail of list changes under the district default of ``retention.audit_years``."""
+        years = _whole(self._settings.for_school("").get(AUDIT_YEARS, {}).get("value"))
+        if not years:
+            return 0, None
+        before = clock.to_db(now - timedelta(days=365 * years))
+        if dry_run:
+            row = self._db.read().one("SELECT COUNT(*) FROM hub_list_log WHERE at < ?", [before])
+            return (int(row[0]) if row else 0), before
+        removed = self._delete_in_steps("hub_list_log", "seq", "at < ?", [before], cutoff=before)
+        if removed:
+            with self._db.transaction() as tx:
+                log(tx, "retention_applied", actor=actor, list_trail=removed, list_trail_before=before)
+        return removed, before
 
     def _school(
         self, school: str, visits_before: str | None, audit_before: str | None, dry_run: bool, actor: str
@@ -176,11 +200,16 @@ class HubRetention:
                 )
         return done
 
-    def _delete_in_steps(self, table: str, key: str, where: str, params: list[Any]) -> int:
-        """Delete in short transactions of STEP rows, so an alert never waits behind a year's backlog."""
+    def _delete_in_steps(
+        self, table: str, key: str, where: str, params: list[Any], cutoff: str | None = None
+    ) -> int:
+        """Delete in short transactions of STEP rows, so an alert never waits behind a year's backlog.
+        ``cutoff``: the trail's cut-off, set for the step's transaction only (cleared before it commits)."""
         removed = 0
         while True:
             with self._db.transaction() as tx:
+                if cutoff is not None:
+                    tx.execute("UPDATE hub_list_log_cutoff SET at = ? WHERE id = 1", [cutoff])
                 gone = (
                     tx.execute(
                         f"DELETE FROM {table} WHERE {key} IN "
@@ -189,6 +218,8 @@ class HubRetention:
                     ).rowcount
                     or 0
                 )
+                if cutoff is not None:
+                    tx.execute("UPDATE hub_list_log_cutoff SET at = NULL WHERE id = 1")
             removed += gone
             if gone < STEP:
                 return removed
