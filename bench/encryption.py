@@ -64,8 +64,9 @@ def statements_of(services: Services, fn) -> list[str]:
         conn.set_trace_callback(None)
     out: list[str] = []
     for sql in seen:
-        if not sql.startswith("--") and (not out or out[-1] != sql):
-            out.append(sql)
+        if sql.startswith("--") or (out and out[-1] == sql):  # a trigger's program, or its statement again
+            continue
+        out.append(" ".join(sql.split()))
     return out
 
 

@@ -5,6 +5,7 @@ class DistrictError(Exception):
     """Base of every error the district server raises on purpose."""
 
     code = "error"
+    http_status = 400  # what the web answers carry (a permanent error: the sender stops retrying)
 
     def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)
@@ -26,15 +27,18 @@ class NotFoundError(DistrictError):
     """The thing asked for does not exist (an unknown alert, station or dispatcher)."""
 
     code = "not_found"
+    http_status = 404
 
 
 class ConflictError(DistrictError):
     """The action clashes with the current state (already acknowledged, a name taken)."""
 
     code = "conflict"
+    http_status = 409
 
 
 class StoreError(DistrictError):
     """The database cannot be opened or used; the message says what to do."""
 
     code = "store"
+    http_status = 503

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.encryption import statements_of
 from frontdesk.context import Services
 from frontdesk.errors import ConflictError
 from frontdesk.models import Visitor
@@ -30,25 +31,10 @@ def services(tmp_path: Path):
         services.close()
 
 
-def traced(services: Services, fn) -> list[str]:
-    """The statements ``fn`` runs on this thread's connection (trigger programs left out)."""
-    seen: list[str] = []
-    conn = services.store.db.conn
-    conn.set_trace_callback(seen.append)
-    try:
-        fn()
-    finally:
-        conn.set_trace_callback(None)
-    out: list[str] = []
-    for sql in seen:
-        if sql.startswith("--") or (out and out[-1] == sql):  # a trigger's program, or its statement again
-            continue
-        out.append(" ".join(sql.split()))
-    return out
-
-
 def test_a_check_in_reads_nothing_twice(services):
-    statements = traced(services, lambda: services.checkin.admit(Visitor(first_name="Ada", last_name="Count")))
+    statements = statements_of(
+        services, lambda: services.checkin.admit(Visitor(first_name="Ada", last_name="Count"))
+    )
     head = [s for s in statements if s.startswith("SELECT seq, hash FROM audit_log")]
     assert len(head) == 1, statements  # two records, one transaction: the head is read once, not 3 times
     assert not [s for s in statements if "FROM visits WHERE id" in s]  # neither the audit hash nor the caller

@@ -52,7 +52,7 @@ from district.console.guard import LagMonitor, SignInThrottle
 from district.console.service import Abandoned, ConsoleService  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
 from district.console.views import iso
-from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
+from district.errors import DistrictError, InputError, NotFoundError
 from district.hub import leader as hub_leader
 from district.hub import notify as hub_notify
 from district.hub import retention as hub_retention
@@ -342,17 +342,7 @@ def _source(request: Request) -> str:
 
 
 def _status_of(exc: DistrictError | CapError) -> int:
-    if isinstance(exc, Unauthenticated):
-        return 401
-    if isinstance(exc, Forbidden):
-        return 403
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, StoreError):
-        return 503
-    return 400
+    return exc.http_status if isinstance(exc, DistrictError) else 400  # a CAP that is not valid: 400
 
 
 def _bearer(request: Request) -> str | None:

@@ -37,12 +37,14 @@ class Unauthenticated(DistrictError):
     """No credential, or one the console does not know (HTTP 401)."""
 
     code = "unauthenticated"
+    http_status = 401
 
 
 class Forbidden(DistrictError):
     """A valid credential, but not one allowed to do this (HTTP 403)."""
 
     code = "forbidden"
+    http_status = 403
 
 
 @dataclass(frozen=True)

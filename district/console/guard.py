@@ -32,6 +32,20 @@ BODY_TIMEOUT_S = 15.0
 CONNECTIONS_PER_SOURCE = 256  # a district's schools may share one NAT address; a flood from one is still cut
 
 
+def claim_row(folder: Path, name: str, rows: int) -> tuple[int, int]:
+    """The first row of a shared-memory table no other live worker holds: (row, lock fd). The row's lock
+    file stays locked (its fd open) for the worker's life, so a dead worker's row is free again."""
+    for row in range(rows):
+        lock_fd = os.open(folder / f"{name}.{row}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock_fd)
+            continue
+        return row, lock_fd
+    raise RuntimeError(f"more console workers than rows of the shared {name} table")
+
+
 class SharedLimits:
     """Per-source counts shared by every worker process of one console (``serve --workers N``).
 
@@ -67,19 +81,7 @@ class SharedLimits:
         self._fails = view[rows * n * 4 : rows * n * 8].cast("I")
         self._last = view[rows * n * 8 : rows * n * 16].cast("d")
         self._reset = view[rows * n * 16 :].cast("d")
-        self.row = -1
-        self._lock_fd = -1
-        for row in range(rows):
-            lock_fd = os.open(folder / f"limits.{row}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(lock_fd)
-                continue
-            self.row, self._lock_fd = row, lock_fd
-            break
-        if self.row < 0:
-            raise RuntimeError("more console workers than rows of shared limits")
+        self.row, self._lock_fd = claim_row(folder, "limits", rows)
         base = self.row * n
         for i in range(n):  # this row's previous owner (if any) is dead: its connections closed with it
             self._conns[base + i] = 0

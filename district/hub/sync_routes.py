@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import math
 import mmap
 import os
@@ -33,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from district.console.auth import Forbidden
+from district.console.guard import claim_row
 from district.errors import InputError
 from district.hub.context import AppContext
 from district.hub.sync import HubSync
@@ -63,18 +63,7 @@ class SharedQueueCount:
         finally:
             os.close(fd)
         self._counts = memoryview(self._map).cast("I")
-        self.row = -1
-        for row in range(rows):
-            lock_fd = os.open(folder / f"sync-queue.{row}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(lock_fd)
-                continue
-            self.row, self._lock_fd = row, lock_fd  # held (open) for the worker's life
-            break
-        if self.row < 0:
-            raise RuntimeError("more console workers than rows of the shared sync queue count")
+        self.row, self._lock_fd = claim_row(folder, "sync-queue", rows)  # held (open) for the worker's life
         self._counts[self.row] = 0
 
     def total(self) -> int:

@@ -28,8 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from district.console.auth import Forbidden, Unauthenticated
-from district.errors import ConflictError, DistrictError, InputError, NotFoundError, StoreError
+from district.errors import DistrictError, InputError
 
 SYNC_NICE = 10  # CFS weight 110 against the alert path's 1024: sync gets about a tenth of a busy core
 NICE_ENV = "FRONTDESK_HUB_SYNC_NICE"  # another step down (0: none), for measuring
@@ -52,20 +51,6 @@ _hub: Any = None  # this sync process's HubSync (set by _start)
 def _dumps(value: Any) -> bytes:
     # As Starlette's JSONResponse renders.
     return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
-
-
-def _status_of(exc: DistrictError) -> int:
-    if isinstance(exc, Unauthenticated):
-        return 401
-    if isinstance(exc, Forbidden):
-        return 403
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, StoreError):
-        return 503
-    return 400
 
 
 def _die_with_parent() -> None:
@@ -125,7 +110,7 @@ def answer(hub: Any, verb: str, args: tuple) -> tuple[int, bytes, int]:
     except SyncConflict as exc:  # 409 with what the desk needs to renumber
         return 409, _dumps({"error": exc.message, **exc.details}), 0
     except DistrictError as exc:
-        return _status_of(exc), _dumps({"error": exc.message}), 0
+        return exc.http_status, _dumps({"error": exc.message}), 0
     except (RecursionError, OverflowError):
         return 400, _dumps({"error": "the request is too deeply nested or a number is out of range"}), 0
     except Exception:  # the database went away, a bug: the desk retries (5xx)
