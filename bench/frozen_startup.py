@@ -7,12 +7,11 @@ the same data folder, in turn. Skipped (and said so) when no bundle has been bui
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.startup import pairs
+from bench.startup import pairs, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "dist" / "FrontDesk" / ("FrontDesk.exe" if os.name == "nt" else "FrontDesk")
@@ -21,36 +20,11 @@ TARGET = 1.1  # "as fast as": within 10% of the source desk
 
 def run() -> str:
     """Returns the Markdown section."""
-    from frontdesk import settings as s
-    from frontdesk.access.roles import Role
-    from frontdesk.context import Services
-
     if not BUNDLE.exists():
         return f"No bundle at `{BUNDLE.relative_to(ROOT)}`: run `make dist` first. Not measured."
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
-    subprocess.run(  # bytecode, as the bundle has it
-        [
-            sys.executable,
-            "-m",
-            "compileall",
-            "-q",
-            *(str(ROOT / d) for d in ("frontdesk", "ui", "printers", "scanners")),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        services = Services.open(data)
-        services.settings.set(s.SCHOOL_NAME, "Bench School")
-        services.settings.set(s.STATION_NAME, "Main office desk")
-        services.accounts.add("admin", Role.ADMIN, "bench-secret-1", "Bench Admin")  # the desk, not first-run
-        services.close()
+        env = prepare(data)
         r = pairs(
             [str(BUNDLE), "--startup-probe", str(data)],
             [sys.executable, "-m", "ui.main", "--startup-probe", str(data)],

@@ -69,20 +69,17 @@ def pairs(a: list[str], b: list[str], env: dict[str, str], runs: int = RUNS) -> 
     }
 
 
-def run() -> str:
-    """Both comparisons; returns the Markdown section."""
+def prepare(data: Path) -> dict[str, str]:
+    """Bytecode compiled (as an installed desk has it), a desk's data folder made in ``data`` (a school, a
+    station, one visitor on site and a staff account, so the desk itself opens, locked, as each morning), and
+    the environment both sides run in (offscreen, keyring's 'fail' backend): for this bench and
+    ``bench.frozen_startup``."""
     from frontdesk import settings as s
     from frontdesk.access.roles import Role
     from frontdesk.context import Services
     from frontdesk.models import Visitor
 
     root = Path(__file__).resolve().parent.parent
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(root),
-        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
     # Bytecode, as an installed desk has it (pip and PyInstaller compile; the source tree may not).
     subprocess.run(
         [
@@ -95,16 +92,27 @@ def run() -> str:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    services = Services.open(data)
+    services.settings.set(s.SCHOOL_NAME, "Bench School")
+    services.settings.set(s.STATION_NAME, "Main office desk")
+    services.checkin.admit(Visitor("Ann", "Testwood"))
+    # A staff account, as at every real desk: the desk window itself opens (without one, the first-run
+    # "create the administrator" panel would, and none of the desk would be built or painted).
+    services.accounts.add("admin", Role.ADMIN, "bench-secret-1", "Bench Admin")
+    services.close()
+    return {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+
+
+def run() -> str:
+    """Both comparisons; returns the Markdown section."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        services = Services.open(data)
-        services.settings.set(s.SCHOOL_NAME, "Bench School")
-        services.settings.set(s.STATION_NAME, "Main office desk")
-        services.checkin.admit(Visitor("Ann", "Testwood"))
-        # A staff account, as at every real desk: the desk window itself opens (without one, the first-run
-        # "create the administrator" panel would, and none of the desk would be built or painted).
-        services.accounts.add("admin", Role.ADMIN, "bench-secret-1", "Bench Admin")
-        services.close()
+        env = prepare(data)
         py = sys.executable
         desk = pairs(
             [py, "-m", "bench.startup_probe", "desk", str(data)], [py, "-m", "bench.startup_probe", "bare"], env
