@@ -33,7 +33,7 @@ from frontdesk.lazy import lazy_import
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
-from frontdesk.store import Store
+from frontdesk.store import CACHE_KIB, Store
 from frontdesk.wire.keys import key_rules
 from frontdesk.wire.lists import ListEntry
 
@@ -371,7 +371,7 @@ class DistrictLists:
         finally:
             self._keys_drop()
             db.execute("PRAGMA synchronous = FULL")
-            db.execute("PRAGMA cache_size = -2000")  # SQLite's default again
+            db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # the store's own size again
             if staging is not None:  # cut short or refused: the half-built copy goes; the old one never left
                 with store.transaction():
                     _lists.retire_list(db, staging)
