@@ -6,6 +6,7 @@ The hubs are real ``frontdesk dispatch serve`` processes on loopback over SQLite
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -116,10 +117,48 @@ def test_a_web_import_is_polled_at_any_worker(console_db_url, tmp_path: Path):
             assert answer.status_code == 200, answer.text
             seen.append(answer.json())
             time.sleep(0.05)
-        assert seen[-1]["state"] == "done", seen[-1]
+        assert seen[-1]["state"] == "done", json.dumps(seen[-1])
         assert seen[-1]["added"] == 3000
         with httpx.Client(base_url=hub.url, cookies=cookies) as poll:
             assert poll.get("/api/v1/district/lists/imports/nosuchjob").status_code == 404
+
+
+def test_an_import_whose_hub_was_killed_is_reported_stopped_and_the_list_is_unchanged(
+    console_db_url, tmp_path: Path
+):
+    rows = "".join(f"Given{i},Family{i},1970-01-{1 + i % 28:02d},barred,\n" for i in range(200_000))
+    csv = "first_name,last_name,dob,kind,reason\n" + rows
+    env = {"FRONTDESK_HUB_IMPORT_STALE_S": "3"}
+    with hub_process(console_db_url, tmp_path / "hub.log", env=env) as hub:
+        hub.staff("sam", "administrator")
+        with httpx.Client(base_url=hub.url, timeout=60) as web:
+            assert web.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
+            started = web.post(
+                "/api/v1/district/lists/import", params={"source": "District barred list"}, content=csv
+            )
+            assert started.status_code == 202, started.text
+            job = started.json()["id"]
+            deadline = time.monotonic() + 120
+            while True:  # kill the hub once the import has written part of the file
+                state = web.get(f"/api/v1/district/lists/imports/{job}").json()
+                assert state["state"] == "running", state
+                if state["rows"] > 0:
+                    break
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        hub.process.kill()
+        hub.process.wait()
+    with hub_process(console_db_url, tmp_path / "hub2.log", env=env) as hub, httpx.Client(base_url=hub.url) as web:
+        assert web.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
+        answer = web.get(f"/api/v1/district/lists/imports/{job}").json()
+        if answer["state"] == "running":  # not yet silent for 3 s
+            time.sleep(3.5)
+            answer = web.get(f"/api/v1/district/lists/imports/{job}").json()
+        assert answer["state"] == "failed", answer
+        assert "stopped before it finished" in answer["error"]
+        assert "did not change" in answer["error"]
+        lists = web.get("/api/v1/district/lists").json()
+        assert all(item["source"] != "District barred list" for item in lists["lists"]), lists
 
 
 def test_sync_runs_in_processes_of_lower_priority(console_db_url, tmp_path: Path):

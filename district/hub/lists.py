@@ -282,8 +282,12 @@ class HubLists:
         mapping: Mapping[str, str] | None = None,
         progress: Progress | None = None,
         file_name: str = "",
+        on_generation: Callable[[int], None] | None = None,
     ) -> HubImportReport:
         """Import a CSV file into ``source``: all of its rows or none, as the desk's ``barred import`` does.
+
+        ``on_generation`` is told the generation the import builds (the list in force is that generation once the
+        import has switched to it).
 
         Refused when the list has entries and ``replace`` is not given, and when a ``replace`` has no rows
         unless ``allow_empty`` (an empty list would let every visitor screen clear at every desk).
@@ -301,6 +305,8 @@ class HubLists:
             found = self._list(tx, source)
             self._require_replace(tx, source, found, replace)
             generation = _bump(tx)  # a number no other generation has
+        if on_generation:
+            on_generation(generation)
         row_kind = default_kind or (found[0] if found else "barred")
         rules = key_rules()  # the key rules the entries' keys are computed under
         errors: list[tuple[int, str]] = []

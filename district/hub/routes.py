@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import tempfile
 import threading
@@ -45,6 +46,8 @@ from district.hub.staff import Staff, StaffMember
 COOKIE = "fd_session"  # the console's session cookie (district/console/app.py)
 LIST_THREADS = 4
 PROGRESS_EVERY_S = 0.5  # an import writes its progress to the database at most this often
+STALE_S = 120.0  # a running import that has not written its state for this long has died with its process
+STALE_ENV = "FRONTDESK_HUB_IMPORT_STALE_S"  # tests make it short
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 STATIC = resources.files("district.hub") / "static"
 PAGE = STATIC / "district.html"
@@ -75,8 +78,23 @@ def _source(request: Request) -> str:
     return source
 
 
+def stale_after() -> float:
+    """Seconds without a word from a running import after which it is reported as stopped."""
+    try:
+        return max(1.0, float(os.environ.get(STALE_ENV, "") or STALE_S))
+    except ValueError:
+        return STALE_S
+
+
 class ImportJobs:
-    """The web screen's import jobs and their progress, in the database (any worker may answer a poll)."""
+    """The web screen's import jobs and their progress, in the database (any worker may answer a poll).
+
+    A running import writes its state at least every ``stale_after() / 6`` seconds, even in steps that
+    report no progress (the switch, removing the old entries). If the process running it dies (killed, the
+    machine restarted), nothing writes again: after ``stale_after()`` seconds of silence a poll answers
+    ``failed`` with words saying so, or ``done`` if the list the job was building is in force (the process
+    died after the switch, before it said so), so the screen never shows "running" for ever.
+    """
 
     KEEP_DAYS = 7
 
@@ -104,9 +122,34 @@ class ImportJobs:
                 )
 
     def state(self, job: str) -> dict[str, Any] | None:
-        """A job's newest state, or None."""
-        row = self._db.read().one("SELECT state FROM hub_import_jobs WHERE job_id = ?", [job[:64]])
-        return json.loads(row[0]) if row else None
+        """A job's newest state, or None (a job whose process died: ``failed``, or ``done`` if it switched)."""
+        db = self._db.read()
+        row = db.one("SELECT state, updated_at FROM hub_import_jobs WHERE job_id = ?", [job[:64]])
+        if not row:
+            return None
+        state = json.loads(row[0])
+        silent = clock.now() - (clock.from_db(row[1]) or clock.now())
+        if state.get("state") != "running" or silent.total_seconds() < stale_after():
+            return state
+        generation = state.get("generation")
+        if generation is not None:
+            in_force = db.one("SELECT generation FROM hub_lists WHERE source = ?", [state.get("source")])
+            if in_force and int(in_force[0]) == int(generation):
+                added = db.one(
+                    "SELECT count(*) FROM hub_list_entries WHERE source = ? AND generation = ?",
+                    [state.get("source"), int(generation)],
+                )[0]
+                return {**state, "state": "done", "fraction": 1.0, "added": int(added), "replaced": 0}
+        minutes = max(1, round(silent.total_seconds() / 60))
+        return {
+            **state,
+            "state": "failed",
+            "error": (
+                f"the import stopped before it finished: the hub has said nothing of it for {minutes} minute(s) "
+                "(it was stopped or restarted while the file was read). The district list did not change. "
+                "Start the import again."
+            ),
+        }
 
 
 def routes(app_ctx: AppContext) -> list[Route]:
@@ -286,7 +329,19 @@ def routes(app_ctx: AppContext) -> list[Route]:
                 with contextlib.suppress(Exception):  # progress is a courtesy: never fail the import for it
                     jobs.save(job, state, member.username)
 
+        def building(generation: int) -> None:  # the list the import builds, for a poll after a crash
+            state["generation"] = generation
+
+        def keep_alive(finished: threading.Event) -> None:  # says "still running" through silent steps
+            while not finished.wait(stale_after() / 6):
+                with contextlib.suppress(Exception):
+                    jobs.save(job, state, member.username)
+
         def work() -> None:
+            finished = threading.Event()
+            threading.Thread(
+                target=keep_alive, args=(finished,), name=f"district-import-{job}-alive", daemon=True
+            ).start()
             try:
                 report = lists.import_csv(
                     path,
@@ -297,6 +352,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
                     allow_empty=allow_empty,
                     progress=progress,
                     file_name=file_name,
+                    on_generation=building,
                 )
                 state.update(state="done", added=report.added, replaced=report.replaced, fraction=1.0)
             except HubImportFailed as exc:
@@ -304,6 +360,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
             except Exception as exc:  # noqa: BLE001 - shown on the screen; the list did not change
                 state.update(state="failed", error=getattr(exc, "message", None) or str(exc))
             finally:
+                finished.set()
                 path.unlink(missing_ok=True)
                 for _ in range(3):  # the outcome must reach the screen: a second try if the database hiccups
                     try:
