@@ -22,7 +22,7 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.cli.common import open_services, print_json
-from frontdesk.cli.students import EXIT_NOT_AUTHORISED, EXIT_REFUSED, slip_printer, student_record
+from frontdesk.cli.students import not_released, slip_printer, student_record
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.release import NotAuthorised, Refused, ReleaseRequest, split_name
 from frontdesk.students.reunify import STATUS_WORDS, Board, Reunification, ReunifyRequest
@@ -146,36 +146,8 @@ def _ask(args: argparse.Namespace) -> int:
         else:
             print(f"Requested {student.full_name} for {outcome.adult}: card {outcome.card}.")
         return 0
-    if isinstance(outcome, NotAuthorised):
-        if args.json:
-            print_json(
-                {
-                    "queued": False,
-                    "code": "not_authorised",
-                    "message": outcome.message,
-                    "may_pick_up": [{"name": p.name, "why": p.why} for p in outcome.pickups],
-                    "student": student_record(student),
-                }
-            )
-        else:
-            print(f"frontdesk: {outcome.message}", file=sys.stderr)
-        return EXIT_NOT_AUTHORISED
-    assert isinstance(outcome, Refused)
-    if args.json:
-        told = list(outcome.decision.told) if outcome.decision is not None else []
-        print_json(
-            {
-                "queued": False,
-                "code": outcome.code,
-                "confirmed": outcome.confirmed,
-                "message": outcome.message,
-                "notified": told,
-                "student": student_record(student),
-            }
-        )
-    else:
-        print(f"frontdesk: {outcome.message}", file=sys.stderr)
-    return EXIT_REFUSED
+    assert isinstance(outcome, NotAuthorised | Refused)
+    return not_released(outcome, student, as_json=args.json, flag="queued")
 
 
 def _send(args: argparse.Namespace) -> int:

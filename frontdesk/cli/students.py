@@ -276,11 +276,16 @@ def _release(args: argparse.Namespace) -> int:
         if args.json:
             print_json(record)
         return 0
+    return not_released(outcome, student, as_json=args.json, flag="released")
+
+
+def not_released(outcome: NotAuthorised | Refused, student: Student, *, as_json: bool, flag: str) -> int:
+    """Say why a child was not released (or not queued: ``flag`` is the JSON key set to false); the exit code."""
     if isinstance(outcome, NotAuthorised):
-        if args.json:
+        if as_json:
             print_json(
                 {
-                    "released": False,
+                    flag: False,
                     "code": "not_authorised",
                     "message": outcome.message,
                     "may_pick_up": [{"name": p.name, "why": p.why} for p in outcome.pickups],
@@ -290,12 +295,11 @@ def _release(args: argparse.Namespace) -> int:
         else:
             print(f"frontdesk: {outcome.message}", file=sys.stderr)
         return EXIT_NOT_AUTHORISED
-    assert isinstance(outcome, Refused)
-    if args.json:
+    if as_json:
         told = list(outcome.decision.told) if outcome.decision is not None else []
         print_json(
             {
-                "released": False,
+                flag: False,
                 "code": outcome.code,
                 "confirmed": outcome.confirmed,
                 "message": outcome.message,
