@@ -63,3 +63,11 @@ def keyring_file(tmp_path: Path, monkeypatch):
     keyring.set_keyring(FileKeyring())
     yield path
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium under Playwright, for the web-screen tests (tests/browser_support.py)."""
+    from browser_support import launched_browser
+
+    yield from launched_browser()

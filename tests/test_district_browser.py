@@ -5,41 +5,15 @@ trail of list changes. ``FRONTDESK_UPDATE_SCREENSHOTS=1`` copies its screenshots
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
-import pytest
+from browser_support import needs_chromium, shot
 from hub_lists_support import run_cli
 from hub_sync_support import Desk, Hub
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 MAPLE = "Maple Grove Elementary"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="chromium is not installed (.ci/run installs it)"
-)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def _shot(page, tmp_path: Path, name: str) -> None:
-    path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("FRONTDESK_UPDATE_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SHOTS / name)
+pytestmark = needs_chromium
 
 
 def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browser):
@@ -81,7 +55,7 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         page.wait_for_selector("#onsite td:has-text('Blair Samplefield')")
         assert "On site now at Maple Grove Elementary (2)" in page.inner_text("#onsite-title")
         assert page.locator("#schools td.online").count() == 2  # both desks synced just now
-        _shot(page, tmp_path, "district-schools.png")
+        shot(page, tmp_path, "district-schools.png")
 
         page.click("button[data-tab=visits]")
         page.fill("#visit-q", "testwood")
@@ -110,14 +84,14 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         assert (
             page.locator("#lists tr", has_text="District watch list").locator("td").nth(1).inner_text() == "watch"
         )
-        _shot(page, tmp_path, "district-lists.png")
+        shot(page, tmp_path, "district-lists.png")
 
         page.click("button[data-tab=trail]")
         page.wait_for_selector("#trail td:has-text('import')")
         text = page.inner_text("#trail")
         assert "Alex Admin" in text and "expire" in text and "add" in text
         assert "command line" in text and "more.csv" in text  # the CLI's import is in the same trail
-        _shot(page, tmp_path, "district-trail.png")
+        shot(page, tmp_path, "district-trail.png")
 
         # What the browser did reaches a desk: the added entry screens there, the expired one no longer.
         front.sync()

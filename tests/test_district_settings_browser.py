@@ -10,26 +10,13 @@ import http.client
 import json
 from pathlib import Path
 
-import pytest
+from browser_support import needs_chromium, shot
 from hub_lists_support import run_cli
 from hub_sync_support import Desk, Hub
-from test_district_browser import ARGS, CHROMIUM, _shot  # noqa: F401 - the same browser set-up
 
 MAPLE = "Maple Grove Elementary"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="chromium is not installed (.ci/run installs it)"
-)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 def _sign_in(page, url: str, name: str, password: str) -> None:
@@ -86,7 +73,7 @@ def test_district_settings_on_the_web_screen(tmp_path: Path, browser):
         page.wait_for_selector("#setting-result:has-text('locked by the district')")
         row = page.locator("#settings tr", has_text="retention.visits_days")
         assert row.locator("td").nth(3).inner_text() == "locked" and "Alex Admin" in row.inner_text()
-        _shot(page, tmp_path, "district-settings.png")
+        shot(page, tmp_path, "district-settings.png")
         # Unset the school's value: the district default stands again.
         school_row = page.locator("#settings tr", has_text=MAPLE)
         school_row.locator("button:has-text('Unset')").click()
