@@ -36,7 +36,11 @@ def bare(settle_ms: int = 0) -> int:
 
 
 def desk(data_dir: Path, settle_ms: int = 0) -> int:
-    """The real desk over ``data_dir``, started the way ``ui.app.run`` starts it, until it is first idle."""
+    """The real desk over ``data_dir``, started the way ``frontdesk`` starts it (the core, then Qt and
+    ``ui.app.run``), until it is first idle."""
+    from ui.main import import_core_first
+
+    import_core_first()
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

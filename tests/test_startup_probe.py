@@ -28,3 +28,31 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
             [sys.executable, "-m", "ui.main", "--help"], env=env, capture_output=True, text=True, timeout=60
         ).stdout
     )
+
+
+# What the desk has loaded at its first idle moment. Deferred (after the first paint, or to first use): the
+# admission workflow and screening, the district lists' name keys (jellyfish), the camera (QtMultimedia). Loaded
+# already: the panic path, so a panic pressed the moment the window appears imports nothing.
+_LOADED_AT_IDLE = """
+import sys
+from ui.main import main
+code = main(["--startup-probe", sys.argv[1]])
+names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontdesk.wire.keys", "jellyfish",
+         "PySide6.QtMultimedia", "frontdesk.dispatch.station", "frontdesk.dispatch.link", "ui.dispatch.panic")
+print("LOADED", sorted(m for m in names if m in sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path(tmp_path):
+    data = tmp_path / "data"
+    services = Services.open(data)
+    services.accounts.add("admin", Role.ADMIN, "probe-secret-1", "Probe Admin")
+    services.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_AT_IDLE, str(data)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = done.stderr.split("LOADED ")[1].splitlines()[0]
+    assert loaded == str(["frontdesk.dispatch.link", "frontdesk.dispatch.station", "ui.dispatch.panic"]), loaded

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
 
@@ -59,6 +59,13 @@ if TYPE_CHECKING:  # the kiosk, first-run set-up, the camera and the demo's devi
 BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start this long after the window
 CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
 WARM_AFTER_MS = 1000  # the admission workflow is built this long after the window
+
+
+def after_start(context: QObject, ms: int, fn: Callable[[], object]) -> None:
+    """Run ``fn`` ``ms`` milliseconds after the event loop first runs (the window shown and painted), not after
+    now: on a slow or busy PC building and painting the window can itself take longer than ``ms``, and the
+    deferred work must not land on the first paint. Dropped with ``context``."""
+    QTimer.singleShot(0, context, lambda: QTimer.singleShot(ms, context, fn))
 
 
 def _warm_check_in(shell: Shell) -> None:
@@ -261,7 +268,7 @@ def add_id_scanning(window, services, *, demo: bool = False, wedge: WedgeFilter 
     else:
         # Looking for a camera loads QtMultimedia (and FFmpeg), about 0.2 s on the GUI thread: once the desk is
         # up and idle, not in the way of its first paint or the first keys typed.
-        QTimer.singleShot(CAMERA_AFTER_MS, controller, lambda: _add_real_camera(controller, services))
+        after_start(controller, CAMERA_AFTER_MS, lambda: _add_real_camera(controller, services))
     for worker in controller.workers:
         worker.start()
     app = QApplication.instance()
@@ -419,11 +426,10 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     except StoreError as exc:
         QMessageBox.critical(None, "FrontDesk cannot open its data", exc.message)
         return 2
-    # Keyboard-mode ID scanners type into whatever has focus: one filter for the whole app catches them.
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
-    wedge.install(app)
     if kiosk or services.settings.get(KIOSK_MODE):
         station = build_kiosk(services, wedge=wedge)
+        wedge.install(app)
         station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode
         app.aboutToQuit.connect(station.stop)
         station.window.showFullScreen()
@@ -434,11 +440,15 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     # So do the email and text sender and the district hub's sync (their own threads), started once the desk is
     # up: their first round (imports, a database pass) would share the two cores with the first paint, and
     # nothing waits on them (a check-in's message wakes the sender; what is queued stays in the outbox).
-    QTimer.singleShot(BACKGROUND_AFTER_MS, shell, lambda: (NotifyStarter(shell, app), SyncStarter(shell, app)))
+    after_start(shell, BACKGROUND_AFTER_MS, lambda: (NotifyStarter(shell, app), SyncStarter(shell, app)))
     if not demo:
         Upkeep(services, shell).start()  # scheduled backups and the daily retention run
     # The admission workflow (screening, the list index) is built once the desk is up, not at the first
     # Check in: the first visitor does not wait for it, and the first paint did not either.
-    QTimer.singleShot(WARM_AFTER_MS, shell, lambda: _warm_check_in(shell))
+    after_start(shell, WARM_AFTER_MS, lambda: _warm_check_in(shell))
     shell.show()
+    # Keyboard-mode ID scanners type into whatever has focus: one filter for the whole app catches them. Put in
+    # once the window is built and shown (no key can arrive before the event loop runs), so the window's
+    # construction does not pass every one of its events through Python.
+    wedge.install(app)
     return app.exec()

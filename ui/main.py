@@ -15,6 +15,20 @@ from pathlib import Path
 from frontdesk.cli import main as cli_main
 
 
+def import_core_first() -> None:
+    """Import the desk's core (no Qt in it) before PySide6, as the desk's launch does.
+
+    PySide6 hooks ``import`` and reads the source of each module first named in an import after it (looking
+    for ``from __feature__ import …``): about 270 modules on the way to the desk's first paint. A module the
+    core imported before PySide6, and named by nothing after it, is never read (about 120 of them).
+    """
+    import keyring  # noqa: F401 - the database key is asked for on every start (the demo's memory keyring too)
+
+    import frontdesk.context  # noqa: F401
+    import frontdesk.dispatch.link  # noqa: F401
+    import frontdesk.dispatch.station  # noqa: F401
+
+
 def _open_app(args: argparse.Namespace) -> int:
     from ui.preflight import problem
 
@@ -22,6 +36,7 @@ def _open_app(args: argparse.Namespace) -> int:
     if stop:
         print(stop, file=sys.stderr)
         return 2
+    import_core_first()
     from ui.app import run
 
     return run(data_dir=args.data_dir, demo=args.demo, kiosk=getattr(args, "kiosk", False))
@@ -73,6 +88,7 @@ def startup_probe(data_dir: str) -> int:
     """``frontdesk --startup-probe DATA_DIR`` (not in --help: for the start-up benchmark): the real desk over
     ``data_dir``, started as a plain launch starts it, quit at its first idle moment (shown, painted, idle).
     The same in the source tree and in the frozen bundle, so ``bench.frozen_startup`` can time both."""
+    import_core_first()
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

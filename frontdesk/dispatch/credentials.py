@@ -8,7 +8,7 @@ consent (see :mod:`frontdesk.secrets`).
 from __future__ import annotations
 
 from frontdesk.errors import DeliveryError
-from frontdesk.secrets import DISPATCH_CREDENTIAL, MemoryKeyring, SecretStore, SecretsUnavailable
+from frontdesk.secrets import DISPATCH_CREDENTIAL, SecretStore, SecretsUnavailable
 
 SERVICE = DISPATCH_CREDENTIAL.service
 USERNAME = DISPATCH_CREDENTIAL.account
@@ -36,6 +36,9 @@ class MemoryCredentials(KeyringCredentials):
     """A credential kept in memory only: demo mode, so a demo never writes to the machine's keyring."""
 
     def __init__(self) -> None:
+        # MemoryKeyring subclasses keyring's backend class: imported here, for the demo and tests only.
+        from frontdesk.secrets import MemoryKeyring
+
         super().__init__(SecretStore(MemoryKeyring()))
 
 

@@ -34,12 +34,12 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import CACHE_KIB, Store
-from frontdesk.wire.keys import key_rules
 from frontdesk.wire.lists import ListEntry
 
-# The list index's code (and its name keys' libraries) loads with the first snapshot applied, not with the
-# status bar's "District list as of" at start-up.
+# The list index's code and the name-key rules (jellyfish, the name tables) load with the first snapshot
+# applied, not with the status bar's "District list as of" at start-up.
 _lists = lazy_import("frontdesk.screening.lists")
+_keys = lazy_import("frontdesk.wire.keys")
 
 # Entries per short transaction of a snapshot, as the desk's own imports: a check-in waits behind one at most.
 SNAPSHOT_STEP = 1000
@@ -295,7 +295,7 @@ class DistrictLists:
 
     def _snapshot(self, client: HubClient, source: str) -> int:
         # keys: this desk's blocking-key rules; the hub sends each entry's keys when its rules are the same.
-        lines = _lines(client.stream("/api/v1/lists/snapshot", {"source": source, "keys": key_rules()}))
+        lines = _lines(client.stream("/api/v1/lists/snapshot", {"source": source, "keys": _keys.key_rules()}))
         try:
             header = json.loads(next(lines))
             kind = Kind(header["kind"])
@@ -311,7 +311,7 @@ class DistrictLists:
             )
         # The hub sends each entry's blocking keys (after a tab) when its key rules are this desk's: they are
         # filed as they come (checked to be a JSON array of text, in _file_keys); else computed here.
-        hub_keys = header.get("key_version") == key_rules()
+        hub_keys = header.get("key_version") == _keys.key_rules()
         count, ended, span = 0, False, _Span()
         self._steps = 0
         self._keys_start()

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.access.roles import Action
-from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
 from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
@@ -23,10 +22,13 @@ if TYPE_CHECKING:
     from frontdesk.access.session import Session
     from frontdesk.accounts.service import Accounts
     from frontdesk.audit import AuditTrail
-    from frontdesk.checkin.workflow import CheckIn
+    from frontdesk.checkin.workflow import CheckIn, CheckInRequest
     from frontdesk.store import Store
     from frontdesk.visits.service import VisitService
     from frontdesk.volunteers.service import VolunteerService
+
+# The admission workflow (and screening under it) is imported where a request is made: the desk's front-office
+# banner asks this service what is pending as the window opens, before its first paint.
 
 KIOSK_STAFF = "Kiosk"
 EARLY = timedelta(minutes=30)  # an expected guest may check in this long before their window opens
@@ -55,6 +57,8 @@ class Arrival:
     @property
     def request(self) -> CheckInRequest:
         """The admission request the kiosk makes for this person."""
+        from frontdesk.checkin.workflow import CheckInRequest
+
         return CheckInRequest(self.visitor, self.category, self.purpose, self.destination)
 
 
@@ -246,6 +250,8 @@ class Kiosk:
     # --- checking in --------------------------------------------------------------------------------
     def check_in(self, arrival: Arrival, *, activity: str = "") -> Admitted | SeeFrontOffice:
         """Admit through the core workflow (unattended), or send the person to the front office."""
+        from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
+
         if arrival.kind == Kind.NEW:
             return self._to_desk(arrival.request, "first_time", "First visit: no pre-registration. Check them in.")
         if arrival.kind == Kind.GUEST and arrival.guest_id is not None:
@@ -315,6 +321,8 @@ class Kiosk:
 
     @staticmethod
     def _request(r: tuple) -> DeskRequest:
+        from frontdesk.checkin.workflow import CheckInRequest
+
         reason, _, message = r[3].partition("\n")
         request = CheckInRequest(_visitor_of(r[4]), Category(r[5]), r[6], r[7])
         return DeskRequest(r[0], clock.from_db(r[1]), r[2], reason, message, request)  # type: ignore[arg-type]

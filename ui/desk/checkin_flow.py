@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QScrollArea, QWidget
 
-from frontdesk.checkin.workflow import Cleared, Committed, NeedsDecision, Refused
 from frontdesk.errors import ConflictError, FrontDeskError, StoreError
-from frontdesk.screening.decisions import ScreeningDecision
 from frontdesk.text import format_badge_code
 
-if TYPE_CHECKING:
-    from frontdesk.checkin.workflow import Admission, CheckInRequest
+if TYPE_CHECKING:  # the workflow (and screening) is imported with the first check-in, not before the first paint
+    from frontdesk.checkin.workflow import Admission, CheckInRequest, Cleared, Committed, NeedsDecision, Refused
     from frontdesk.context import Services
+    from frontdesk.screening.decisions import ScreeningDecision
     from ui.desk.main_window import MainWindow
     from ui.desk.screening_card import MatchCard
 
@@ -67,6 +66,8 @@ class CheckInFlow(QObject):
     # --- the flow ----------------------------------------------------------------------------------
     def start(self, request: CheckInRequest) -> None:
         """Ask the core about this request and show what it says."""
+        from frontdesk.checkin.workflow import Refused
+
         if self.card is not None:
             self._window.message.show_message("Finish comparing the record below first.", "info")
             return
@@ -106,6 +107,8 @@ class CheckInFlow(QObject):
         self._warned = (person_key(visitor), codes)
 
     def _show(self, outcome: Cleared | NeedsDecision | Refused) -> None:
+        from frontdesk.checkin.workflow import Cleared, Refused
+
         if isinstance(outcome, Cleared):
             self._release()
             self._commit(outcome)

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.checkin.workflow import ALREADY_ON_SITE
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.models import Visit, Visitor
@@ -357,6 +356,8 @@ class MainWindow(QMainWindow):
         self.scan_entry.clear()
         open_visit = self.services.visits.open_visit_for(visitor)
         if open_visit is not None:
+            from frontdesk.checkin.workflow import ALREADY_ON_SITE  # the workflow loads after the first paint
+
             self.checkin.warned(visitor, frozenset({ALREADY_ON_SITE}))
             self.message.show_message(
                 f"{visitor.full_name} is already on site (in at {open_visit.time_in.astimezone():%H:%M}, badge "

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QFormLayout, QLineEdit, QWidget
 
-from frontdesk.checkin.workflow import CheckInRequest
 from frontdesk.models import Category, Visitor
+
+if TYPE_CHECKING:  # the workflow is imported with the first check-in, not before the first paint
+    from frontdesk.checkin.workflow import CheckInRequest
 
 ID_TYPES = [("", "—"), ("DL", "Driver's licence"), ("ID", "ID card"), ("passport", "Passport"), ("other", "Other")]
 PURPOSES = ["Meeting", "Volunteer", "Pick up student", "Drop off", "Delivery", "Repair / maintenance", "Event"]
@@ -138,6 +141,8 @@ class VisitorForm(QWidget):
 
     def request(self) -> CheckInRequest:
         """What is in the form, checked; ValueError with a plain message if something is missing."""
+        from frontdesk.checkin.workflow import CheckInRequest
+
         first, last = self.first_name.text().strip(), self.last_name.text().strip()
         if not first or not last:
             raise ValueError("Type the visitor's first and last name (or scan their ID)")
