@@ -41,13 +41,15 @@ def _hub_database(count: int, target: Path, run_cli) -> tuple[float, bool]:
     """The hub's database with the list imported, at ``target``: (import seconds, reused from the cache).
 
     The hub's own import of a million entries takes ~13 minutes on this shared machine, and it is not what
-    this bench measures: the imported file is kept in ``bench-data/`` (git-ignored), named by the entry count
-    and the key rules it was computed under, and copied for each run. The first run imports it with
-    ``frontdesk district barred import`` and records the time; later runs say they reused it.
+    this bench measures: the imported file is kept in ``bench-data/`` (git-ignored), named by the entry count,
+    the key rules it was computed under and the hub's migrations, and copied for each run. The first run
+    imports it with ``frontdesk district barred import`` and records the time; later runs say they reused it.
     """
+    from district.console.schema import MIGRATIONS
     from frontdesk.wire.keys import key_rules
 
-    cached = CACHE / f"district-lists-hub-{count}-{key_rules()}.db"
+    # A new key rule or a new hub migration (a new way of storing entries) makes a new file.
+    cached = CACHE / f"district-lists-hub-{count}-{key_rules()}-{len(MIGRATIONS)}.db"
     if cached.exists():
         shutil.copyfile(cached, target)
         return 0.0, True

@@ -19,6 +19,7 @@ layer under the desk's own (:meth:`frontdesk.settings.Settings.get`).
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,6 @@ from frontdesk.wire.lists import ListEntry
 # The list index's code (and its name keys' libraries) loads with the first snapshot applied, not with the
 # status bar's "District list as of" at start-up.
 _lists = lazy_import("frontdesk.screening.lists")
-_snap = lazy_import("frontdesk.district_lists.snapshot")
 
 # Entries per short transaction of a snapshot, as the desk's own imports: a check-in waits behind one at most.
 SNAPSHOT_STEP = 1000
@@ -49,7 +49,6 @@ SNAPSHOT_PAUSE = 0.005  # seconds between two steps: a waiting check-in gets the
 # committed with the usual FULL sync, which makes every step before it durable too (one WAL). Measured
 # (30,000 entries, desk side): 597 -> 273 us per entry, most of it one fsync per 500-entry step.
 SNAPSHOT_CACHE_KB = 65536  # page cache while a snapshot is filed (the default 2 MB thrashes on the index)
-LINES_CHUNK = 5000  # snapshot lines kept per executemany into the TEMP table
 CHANGE_STEP = 200  # changes per short transaction
 # Index rows filed per short transaction once a snapshot's entries are in, in key order (see _file_keys).
 KEY_STEP = 10000
@@ -115,6 +114,62 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
 def new_entry(record: dict) -> NewEntry:
     """A desk entry from the wire's entry object (checked again: the desk stores only what it would accept)."""
     return _new_entry(ListEntry.from_json(record))
+
+
+_SNAPSHOT_TEXT = ("first_name", "middle_name", "last_name", "reason", "notes", "sex", "id_state", "id_last4")
+_KINDS = {"": None, **{k.value: k for k in Kind}}
+
+
+@functools.lru_cache(maxsize=100_000)
+def _dob(text: str):
+    """A date of birth read once per distinct text (a million entries share some 25,000 dates)."""
+    return parse_dob(text)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _day(text: str):
+    return clock.parse_date(text)
+
+
+def snapshot_entry(record: dict) -> NewEntry:
+    """A desk entry from a snapshot line, without the full re-check of :func:`new_entry`.
+
+    The hub checked every entry with the same rules (:mod:`frontdesk.wire.lists`) when it took it in, and a
+    snapshot is a million of them: the desk checks only what it must to store the row (the types, the dates);
+    a malformed line fails the whole snapshot, and the old copy stays in force. This runs once per entry of
+    a million-entry snapshot, so it checks all the text fields in one pass and reads each distinct date once.
+    """
+    get = record.get
+    first, middle, last, reason, notes, sex, id_state, id_last4 = values = [get(n) or "" for n in _SNAPSHOT_TEXT]
+    dob, kind = get("dob") or "", get("kind") or ""
+    valid_from, valid_until = get("valid_from"), get("valid_until")
+    if not all(type(v) is str for v in values) or type(dob) is not str or type(kind) is not str:
+        bad = next(n for n in (*_SNAPSHOT_TEXT, "dob", "kind") if not isinstance(get(n) or "", str))
+        raise InputError(f"a list entry's {bad} must be text")
+    if not last:
+        raise InputError("A list entry needs a last name")
+    aliases, students = get("aliases") or (), get("students") or ()
+    for name, value in (("aliases", aliases), ("students", students)):
+        if value and (type(value) is not list or not all(type(v) is str for v in value)):
+            raise InputError(f"a list entry's {name} must be a list of names")
+    if kind not in _KINDS:
+        raise InputError(f"a list entry's kind {kind!r} is not known here")
+    return NewEntry(
+        first_name=first,
+        middle_name=middle,
+        last_name=last,
+        aliases=tuple(aliases),
+        dob=_dob(dob),
+        kind=_KINDS[kind],
+        reason=reason,
+        valid_from=_day(valid_from) if valid_from else None,
+        valid_until=_day(valid_until) if valid_until else None,
+        notes=notes,
+        students=tuple(students),
+        sex=sex,
+        id_state=id_state,
+        id_last4=id_last4,
+    )
 
 
 def _new_entry(entry: ListEntry) -> NewEntry:
@@ -263,35 +318,23 @@ class DistrictLists:
         db.execute(f"PRAGMA cache_size = -{SNAPSHOT_CACHE_KB}")  # the index grows by millions of rows
         db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_PAUSE
         try:
-            # The lines go as they came into a TEMP table (no log, no fsync); once the end line said the
-            # snapshot is whole, SQLite checks them and takes them apart step by step (see snapshot.py).
-            lines_in, chunk = 0, []
+            batch: list[tuple[int, NewEntry, bytes | None]] = []
             for line in lines:
-                if line.startswith(b'{"end"'):
-                    ended = int(json.loads(line).get("count", -1)) == lines_in + len(chunk)
-                    break
                 line, tab, keys = line.partition(b"\t")
-                chunk.append((line.decode(), keys.decode() if tab and hub_keys else None))
-                if len(chunk) >= LINES_CHUNK:
-                    db.conn.executemany(_snap.INSERT, chunk)
-                    lines_in += len(chunk)
-                    chunk = []
-            if ended and chunk:
-                db.conn.executemany(_snap.INSERT, chunk)
-                lines_in += len(chunk)
+                item = json.loads(line)
+                if "end" in item:
+                    ended = int(item.get("count", -1)) == count + len(batch)
+                    break
+                batch.append((int(item["id"]), snapshot_entry(item["entry"]), keys if tab and hub_keys else None))
+                if len(batch) >= SNAPSHOT_STEP:
+                    span.add(self._stage(staging, kind, batch))
+                    count += len(batch)
+                    batch = []
+            if batch and ended:
+                span.add(self._stage(staging, kind, batch))
+                count += len(batch)
             if not ended:
                 raise HubListError(f"the hub's snapshot of {source!r} was cut short; the old copy stays in force")
-            after = 0
-            while True:
-                rows = db.execute(_snap.SELECT_STEP, [after, SNAPSHOT_STEP]).fetchall()
-                if not rows:
-                    break
-                after = rows[-1][0]
-                refused = sum(r[1] for r in rows)
-                if refused:  # the whole snapshot fails: the hidden copy goes, the old one stays in force
-                    raise _snap.refuse(refused)
-                span.add(self._stage(staging, [_snap.stored_row(staging, kind, r[2:]) for r in rows]))
-                count += len(rows)
             self._file_keys()
             db.execute("PRAGMA synchronous = FULL")  # the swap, and everything after it, as every commit
             with self._write():  # the swap: one short transaction
@@ -337,32 +380,35 @@ class DistrictLists:
         self._anchor()
         return count
 
-    def _stage(self, staging: int, batch: list[tuple[int, tuple, list[str] | None, str | None]]):
+    def _stage(self, staging: int, kind: Kind, batch: list[tuple[int, NewEntry, bytes | None]]):
         def file_map(db, first: int) -> None:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO district_list_entries (hub_id, entry_id, list_id) VALUES (?, ?, ?)",
-                [(hub_id, first + i, staging) for i, (hub_id, _, _, _) in enumerate(batch)],
+                [(hub_id, first + i, staging) for i, (hub_id, _, _) in enumerate(batch)],
             )
 
+        news = [new for _, new, _ in batch]
+        mine = [(i, _lists.new_entry_keys(new)) for i, (_, new, keys) in enumerate(batch) if keys is None]
         self._steps += 1
-        step = _lists.write_rows(
+        step = _lists.write_staged(
             self._store,
             staging,
-            [row for _, row, _, _ in batch],
-            [()] * len(batch),
+            kind,
+            news,
             pause=SNAPSHOT_PAUSE,
             also=file_map,
+            keys=[()] * len(news),
             checkpoint=self._steps % CHECKPOINT_STEPS == 0,
         )
         if step is not None:  # the entries' index rows wait in the connection's TEMP tables (_file_keys)
             first, conn = step[0], self._store.db.conn
             conn.executemany(
                 "INSERT INTO temp.snapshot_hub_keys (entry_id, keys) VALUES (?, ?)",
-                [(first + i, hub) for i, (_, _, _, hub) in enumerate(batch) if hub is not None],
+                [(first + i, keys.decode()) for i, (_, _, keys) in enumerate(batch) if keys is not None],
             )
             conn.executemany(
                 "INSERT INTO temp.snapshot_keys (key, entry_id) VALUES (?, ?)",
-                [(k, first + i) for i, (_, _, keys, _) in enumerate(batch) if keys is not None for k in keys],
+                [(k, first + i) for i, keys in mine for k in keys],
             )
         return step
 
@@ -379,13 +425,11 @@ class DistrictLists:
         self._keys_drop()
         db.execute("CREATE TEMP TABLE snapshot_keys (key TEXT NOT NULL, entry_id INTEGER NOT NULL)")
         db.execute("CREATE TEMP TABLE snapshot_hub_keys (entry_id INTEGER NOT NULL, keys TEXT NOT NULL)")
-        db.execute(_snap.CREATE)
 
     def _keys_drop(self) -> None:
         db = self._store.db
         db.execute("DROP TABLE IF EXISTS temp.snapshot_keys")
         db.execute("DROP TABLE IF EXISTS temp.snapshot_hub_keys")
-        db.execute("DROP TABLE IF EXISTS temp.snapshot_lines")
 
     def _file_keys(self) -> None:
         store, db = self._store, self._store.db

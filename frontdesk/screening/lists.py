@@ -527,26 +527,6 @@ def write_staged(
         keys = [None] * len(entries)
     keyed = [k if k is not None else new_entry_keys(new) for new, k in zip(entries, keys, strict=True)]
     rows = [entry_row(list_id, new.kind or kind, new) for new in entries]  # outside the lock: CPU only
-    return write_rows(store, list_id, rows, keyed, pause=pause, also=also, checkpoint=checkpoint)
-
-
-def write_rows(
-    store: Store,
-    list_id: int,
-    rows: list[tuple],
-    keyed: list[Iterable[str]],
-    *,
-    pause: float = STEP_PAUSE,
-    also: Callable[[Database, int], None] | None = None,
-    checkpoint: bool = True,
-) -> tuple[int, int, int] | None:
-    """:func:`write_staged` of rows already built (:func:`entry_row`'s values) with their blocking keys.
-
-    The district copy builds its rows from a snapshot's lines without a :class:`NewEntry` each (see
-    :mod:`frontdesk.district_lists.snapshot`).
-    """
-    if not rows:
-        return None
     db = store.db
     with store.transaction():
         first = (
