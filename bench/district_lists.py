@@ -34,6 +34,46 @@ def _csv(path: Path, count: int, seed: int = 15) -> None:
             out.write(f"{first},{last},{dob},Synthetic entry {i}\n")
 
 
+CACHE = Path(__file__).resolve().parent.parent / "bench-data"
+
+
+def _hub_database(count: int, target: Path, run_cli) -> tuple[float, bool]:
+    """The hub's database with the list imported, at ``target``: (import seconds, reused from the cache).
+
+    The hub's own import of a million entries takes ~13 minutes on this shared machine, and it is not what
+    this bench measures: the imported file is kept in ``bench-data/`` (git-ignored), named by the entry count,
+    the key rules it was computed under and the hub's migrations, and copied for each run. The first run
+    imports it with ``frontdesk district barred import`` and records the time; later runs say they reused it.
+    """
+    from district.console.schema import MIGRATIONS
+    from frontdesk.wire.keys import key_rules
+
+    # A new key rule or a new hub migration (a new way of storing entries) makes a new file.
+    cached = CACHE / f"district-lists-hub-{count}-{key_rules()}-{len(MIGRATIONS)}.db"
+    if cached.exists():
+        shutil.copyfile(cached, target)
+        return 0.0, True
+    folder = target.parent
+    _csv(folder / "list.csv", count)
+    started = time.perf_counter()
+    source = ("--source", "District barred list")
+    url = f"sqlite:///{target}"
+    done = run_cli("district", "barred", "import", str(folder / "list.csv"), *source, "--db", url, timeout=3600)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    CACHE.mkdir(exist_ok=True)
+    if Path(f"{target}-wal").exists():  # the import's last writes still in the log: fold them into the file
+        import sqlite3
+
+        with sqlite3.connect(target) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    work = cached.with_suffix(".part")
+    shutil.copyfile(target, work)
+    work.rename(cached)
+    return took, False
+
+
 def _load() -> str:
     try:
         return ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -58,15 +98,7 @@ def run() -> str:
     folder = Path(tempfile.mkdtemp(prefix="frontdesk-bench-lists-"))
     try:
         db_url = f"sqlite:///{folder / 'hub.db'}"
-        _csv(folder / "list.csv", count)
-        started = time.perf_counter()
-        source = ("--source", "District barred list")
-        done = run_cli(
-            "district", "barred", "import", str(folder / "list.csv"), *source, "--db", db_url, timeout=3600
-        )
-        hub_import = time.perf_counter() - started
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr)
+        hub_import, reused = _hub_database(count, folder / "hub.db", run_cli)
         service = ConsoleService.open(db_url)
         credential = service.auth.enroll("Maple Grove Elementary", "Main office desk").credential
         service.close()
@@ -116,8 +148,9 @@ def run() -> str:
             f"not measured at 1,000,000: at this rate ~{projected:.0f} s (linear, so optimistic: the index "
             f"grows), which {'would meet' if projected <= 60 else '**would miss**'} the target"
         )
+    imported = "reused from bench-data/" if reused else f"{hub_import:.1f} s"
     return f"""
-A {count:,}-entry district list imported at the hub with `frontdesk district barred import` ({hub_import:.1f} s,
+A {count:,}-entry district list imported at the hub with `frontdesk district barred import` ({imported},
 SQLite; the hub computes each entry's blocking keys there, once), then pulled by a desk that had none: a
 streamed snapshot ({size / 1e6:.0f} MB of newline-delimited JSON, each entry's keys after a tab) staged in steps
 of {SNAPSHOT_STEP:,} entries {SNAPSHOT_PAUSE * 1000:.0f} ms apart, its index rows then filed in key order
@@ -132,7 +165,7 @@ Load average before the pull {load_before}; after it {load_full}.
 | **a 100-entry change** | **{change:.2f} s** ({changed} changes applied) | ≤ 2 s | {verdict(change, 2)} |
 | baseline: the snapshot's bytes streamed, not applied | {stream_only:.1f} s | | |
 | baseline: a pull with nothing to do | {idle:.3f} s | | |
-| (the hub's own import of the file) | {hub_import:.1f} s | | |
+| (the hub's own import of the file) | {imported} | | |
 
 Entries held at the desk afterwards: {held:,}.
 """

@@ -120,3 +120,19 @@ def test_a_bulk_step_digest_from_the_values_written_equals_the_rows_read_back(da
     first, last, digest = write_staged(store, staging, Kind.BARRED, entries, pause=0)
     assert digest == digest_of(store.db, "screening_entries", list(range(first, last + 1)))
     services.close()
+
+
+def test_row_hash_is_the_sha256_of_the_rows_json_as_ever():
+    """The hash text stays json.dumps(values, ensure_ascii=False, default=str): trails already written use it."""
+    import hashlib
+    import json
+    from datetime import date
+
+    from frontdesk.audit.coverage import row_hash
+
+    for values in (
+        (1, "barred", "Zoë", "", 'O\'Brien "Bob"', '["Al"]', "1980-03-14", "tab\there\nline\x01", None, 7),
+        (2, "watch", "名前", "\u2028", "\\", "[]", date(2001, 2, 3), "", 1.5, None),
+    ):
+        text = json.dumps(list(values), ensure_ascii=False, default=str)
+        assert row_hash(values) == hashlib.sha256(text.encode()).hexdigest()

@@ -334,3 +334,120 @@ def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(h
             other.close()
     finally:
         client.close()
+
+
+def test_the_desk_stores_each_snapshot_entry_as_its_own_rules_would(hub, tmp_path: Path):
+    """SQLite takes a snapshot's lines apart (snapshot.py): the stored rows are entry_row's, field for field."""
+    from frontdesk.district_lists.service import new_entry
+    from frontdesk.screening.lists import entry_row
+    from frontdesk.screening.models import Kind
+
+    (tmp_path / "list.csv").write_text(KEYED_CSV)
+    done = hub.cli("district", "barred", "import", str(tmp_path / "list.csv"), "--source", "District barred list")
+    assert done.returncode == 0, done.stderr
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        assert desk.district_lists.pull(client) == 5
+        db = desk.store.db
+        columns = (
+            "e.list_id, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
+            "e.valid_from, e.valid_until, e.notes, e.students, e.photo, e.search, e.sex, e.id_state, e.id_last4"
+        )
+        stored = db.execute(
+            f"SELECT m.hub_id, {columns} FROM district_list_entries m "
+            "JOIN screening_entries e ON e.id = m.entry_id"
+        ).fetchall()
+        lines = b"".join(client.stream("/api/v1/lists/snapshot", {"source": "District barred list"})).splitlines()
+        sent = {json.loads(line)["id"]: json.loads(line)["entry"] for line in lines[1:-1]}
+        assert len(stored) == len(sent) == 5
+        for hub_id, *row in stored:
+            new = new_entry(sent[hub_id])
+            assert tuple(row) == entry_row(row[0], new.kind or Kind.BARRED, new)
+    finally:
+        client.close()
+        desk.close()
+
+
+class _Tampering:
+    """The desk's hub client with each snapshot's lines edited on the way (what a forged answer would be)."""
+
+    def __init__(self, client: HubClient, edit):
+        self._client, self._edit = client, edit
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        return self._client.get_json(path, params)
+
+    def stream(self, path: str, params: dict | None = None):
+        lines = b"".join(self._client.stream(path, params)).split(b"\n")
+        yield b"\n".join(self._edit(lines))
+
+
+def _edit_entry(index: int, **fields):
+    def edit(lines: list[bytes]) -> list[bytes]:
+        line, tab, keys = lines[index].partition(b"\t")
+        item = json.loads(line)
+        item["entry"].update(fields)
+        return [*lines[:index], json.dumps(item).encode() + tab + keys, *lines[index + 1 :]]
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _edit_entry(1, last_name=""),
+        _edit_entry(2, aliases=["Al", 7]),
+        _edit_entry(1, first_name=["Robert"]),
+        _edit_entry(2, kind="friend"),
+        _edit_entry(1, dob="1980-13-45"),
+        lambda lines: [*lines[:1], b'{"id": 5, "entry": {"last_name": "Cole"', *lines[2:]],  # not JSON
+        lambda lines: [line.replace(b"\t[", b'\t{"k":[') if i == 1 else line for i, line in enumerate(lines)],
+        lambda lines: [line for line in lines if not line.startswith(b'{"end"')],  # cut short
+        lambda lines: [line for i, line in enumerate(lines) if i != 2],  # a line left out: the count differs
+    ],
+    ids=[
+        "no-last-name",
+        "alias-not-text",
+        "name-not-text",
+        "unknown-kind",
+        "bad-dob",
+        "not-json",
+        "keys-not-a-list",
+        "cut-short",
+        "line-missing",
+    ],  # fmt: skip
+)
+def test_a_snapshot_with_a_line_the_desk_cannot_take_leaves_the_old_copy_in_force(hub, tmp_path: Path, edit):
+    from frontdesk.district_lists.service import HubListError
+
+    (tmp_path / "old.csv").write_text(CSV)
+    source = ("--source", "District barred list")
+    assert hub.cli("district", "barred", "import", str(tmp_path / "old.csv"), *source).returncode == 0
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        assert desk.district_lists.pull(client) == 2
+        (tmp_path / "new.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Park,1990-05-05\n")
+        replaced = hub.cli("district", "barred", "import", str(tmp_path / "new.csv"), *source, "--replace")
+        assert replaced.returncode == 0, replaced.stderr
+        with pytest.raises(HubListError):
+            desk.district_lists.pull(_Tampering(client, edit))
+        # Screening still uses the whole old copy; the refused one is retired (the next pull deletes it).
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+        assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.CLEAR
+        db = desk.store.db
+        assert db.execute("SELECT count(*) FROM screening_lists WHERE state = 'staging'").fetchone()[0] == 0
+        live = (
+            "SELECT count(*) FROM screening_entries e "
+            "JOIN screening_lists l ON l.id = e.list_id AND l.state = 'live'"
+        )
+        assert db.execute(live).fetchone()[0] == 2
+        assert desk.audit.verify().intact
+        # The hub's own answer, untouched, is taken.
+        assert desk.district_lists.pull(client) == 2
+        assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.CLEAR
+    finally:
+        client.close()
+        desk.close()
