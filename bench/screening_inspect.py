@@ -86,6 +86,7 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
         times: list[float] = []
         cpu_times: list[float] = []  # this process's CPU time: what the screen costs on a shared machine
         examples: dict[str, list[str]] = defaultdict(list)
+        why: dict[bool, Counter] = {True: Counter(), False: Counter()}  # flag reasons: random class or not
         for line in (folder / gen / "visitors.jsonl").read_text().splitlines():
             v = json.loads(line)
             query = _query(v)
@@ -101,6 +102,8 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
             c["got"] += got
             shown = "/".join(v[k] for k in ("sex", "id_state", "id_last4"))
             who = f"{v['first_name']} {v['middle_name']} {v['last_name']} {v['dob']} [{shown}]"
+            if v["clean"] and got:
+                why[v["cls"] == RANDOM[gen.split("_")[0]]][flag_reason(result.candidates[0])] += 1
             if v["clean"] and got and len(examples[v["cls"]]) < k:
                 top = result.candidates[0]
                 why = "; ".join(
@@ -131,6 +134,15 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
         print(
             f"recall {t[0] / t[1]:.2%} ({t[0]}/{t[1]}), clean flagged {f[0] / f[1]:.2%} ({f[0]}/{f[1]}) {true_n}"
         )
+        pop = per[RANDOM[gen.split("_")[0]]]
+        print(
+            f"random clean visitors (drawn from the population): {pop['got'] / max(pop['n'], 1):.2%} "
+            f"({pop['got']}/{pop['n']})"
+        )
+        for random_class, reasons in sorted(why.items(), reverse=True):
+            label = "random class" if random_class else "other clean classes"
+            shown = ", ".join(f"{r} {n}" for r, n in reasons.most_common())
+            print(f"  flagged, {label}, by the top candidate: {shown}")
         for what, values in (("latency", times), ("cpu", cpu_times)):
             values.sort()
             pct = [values[min(len(values) - 1, int(p * len(values)))] for p in (0.5, 0.95, 0.99)]
@@ -139,6 +151,25 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
             print(f"--- {gen} {cls}")
             print("\n".join(lines))
 
+
+def flag_reason(top) -> str:
+    """Why a clean visitor was flagged, by the top candidate: how the dates fit, and for an entry without
+    a date whether the visitor carries the listed name itself (own name or alias) or a variant of it."""
+    relation = next(e.relation for e in top.evidence if e.field == "DOB")
+    if relation != "unknown":
+        return f"date {relation}"
+    same = all(
+        e.relation in ("exact", "same_written_differently", "particle")
+        for e in top.evidence
+        if e.field in ("last name", "first name")
+    )
+    return "no date on the list, the listed name itself" if same else "no date on the list, a name variant"
+
+
+# The class of each generator whose clean visitors are drawn from the population alone: the issue's
+# "random clean visitors". The other clean classes are built as namesakes or near-namesakes of entries,
+# far more often than a visitor drawn from the population carries such a name.
+RANDOM = {"ours": "clean_random", "gen2": "random"}
 
 CLEAN = {
     "ours": {"clean_random", "clean_common_name"},

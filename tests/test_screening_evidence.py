@@ -192,6 +192,28 @@ def test_a_date_one_digit_off_goes_with_one_letter_off_in_one_name_only():
     assert score(Query("Bob", "Wourfais", dob=near, sex="M"), bob) is None
 
 
+def test_the_index_finds_a_slip_in_the_name_and_in_the_date(services, tmp_path):
+    """One letter off that changes the name's sound code (Benjammin, Kurseb), with a date one digit off:
+    the entry files under neither the visitor's sound keys nor the exact date. The index still finds it
+    through the near dates and the other, unchanged, part of the name, as a full scan does."""
+    path = tmp_path / "list.csv"
+    _write(
+        path, [["Benjamin", "Miemson", "1991-08-03", "M", "", ""], ["Helen", "Kursen", "1990-07-08", "F", "", ""]]
+    )
+    import_csv(services.store, path, "Registry")
+    screener = Screener(services.store)
+    for query in (
+        Query("Benjammin", "Miemson", dob=parse_dob("1991-07-03"), sex="M"),  # first name and month
+        Query("Helen", "Kurseb", dob=parse_dob("1992-07-08"), sex="F"),  # surname and year
+    ):
+        assert screener.screen(query).decision is Decision.POSSIBLE_MATCH
+        assert screener.scan_all(query).decision is Decision.POSSIBLE_MATCH
+    # Swapped names with a date slip are two changes: not looked up, and not a candidate either way.
+    swapped = Query("Miemson", "Benjammin", dob=parse_dob("1991-07-03"), sex="M")
+    assert screener.screen(swapped).decision is Decision.CLEAR
+    assert screener.scan_all(swapped).decision is Decision.CLEAR
+
+
 # --- sex, issuer and last 4 ---------------------------------------------------------------------------
 
 

@@ -29,6 +29,10 @@ class Lookup:
     prefixes: list[str]
     own_prefixes: list[str]  # the visitor's own name (not swapped): where its look-alikes are
     year_keys: list[str] = field(default_factory=list)  # Y: keys, looked up like exact_keys
+    # E: keys of the dates one digit off or transposed, by one piece of the visitor's own name: an entry
+    # whose other name piece is one letter off (a slip in the name and in the date) files under neither
+    # its N: prefix nor the exact date (issue 19: "typo + DOB one digit off").
+    slip_keys: list[str] = field(default_factory=list)
 
     def keeps(self, suffix: str, dob: Dob) -> bool:
         """True when an ``N:`` row with this date part can agree with the visitor's date of birth."""
@@ -54,9 +58,12 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
     exact_keys: set[str] = set()
     prefixes: list[str] = []
     own: list[str] = []
-    days = []
+    days, slips = [], []
     if dob.day is not None:
-        days = [d for d, how in dates.neighbours(dob.day).items() if how in ("exact", "day_month_swapped")]
+        near = dates.neighbours(dob.day).items()
+        days = [d for d, how in near if how in ("exact", "day_month_swapped")]
+        slips = [d.isoformat().replace("-", "") for d, how in near if how in ("one_digit", "transposed")]
+    slip_keys: set[str] = set()
     year_keys: set[str] = set()
     for i, name in enumerate(names):
         tokens = (name.last_codes | first_codes(name.first)) - {""}
@@ -65,6 +72,9 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
             exact_keys.update(f"E:{stamp}:{t}" for t in tokens)
         if dob.known:
             year_keys.update(f"Y:{dob.year}:{t}" for t in tokens)
+        if i == 0 and slips:  # a date slip goes with one letter off in one name, never with swapped names
+            pieces = (name.last_codes | entry_first_codes(name.first)) - {""}
+            slip_keys.update(f"E:{stamp}:{t}" for stamp in slips for t in pieces)
         exact_keys.update(loose_key_visitor(name))
         for c in sorted(name.last_codes):
             for f in sorted(first_codes(name.first)):
@@ -73,4 +83,4 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
                     prefixes.append(prefix)
                 if i == 0 and c == phonetic(name.last_whole) and f in entry_first_codes(name.first):
                     own.append(prefix)
-    return Lookup(sorted(exact_keys), prefixes, own, sorted(year_keys))
+    return Lookup(sorted(exact_keys), prefixes, own, sorted(year_keys), sorted(slip_keys))

@@ -334,12 +334,18 @@ def prepare(query: Query) -> PreparedQuery:
     )
 
 
+# The entries a visitor's look-up brings (about 70 on a million-entry list) mostly carry common names,
+# the same ones again and again: their comparable forms are worked out once. A Name is frozen.
+_entry_name = functools.lru_cache(maxsize=65_536)(make_name)
+_alias_name = functools.lru_cache(maxsize=16_384)(parse_alias)
+
+
 def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
     """The entry's own name and each alias, with the alias text (None for the own name)."""
     names: list[tuple[Name, str | None]] = [
-        (make_name(entry.first_name, entry.last_name, entry.middle_name), None)
+        (_entry_name(entry.first_name, entry.last_name, entry.middle_name), None)
     ]
-    names += [(parse_alias(a), a) for a in entry.aliases if fold(a)]
+    names += [(_alias_name(a), a) for a in entry.aliases if fold(a)]
     return names
 
 

@@ -242,7 +242,7 @@ class Screener:
         found = lookup([pq.name, pq.swapped], query.dob)
         db = self._store.db
         ids: set[int] = set()
-        keys = found.exact_keys + found.year_keys
+        keys = found.exact_keys + found.year_keys + found.slip_keys
         by_id = id_key(query.id_state, query.id_last4)
         if by_id:
             keys.append(by_id)
