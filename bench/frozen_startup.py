@@ -24,12 +24,13 @@ NOTE = (
     "own, under load 15), and multiprocessing's imports multiprocessing. Only brother_ql's command line (which "
     "the desk never runs) wanted pkg_resources, and only it and ProcessPoolExecutor (unused) reach "
     "multiprocessing, so `installer/frontdesk.spec` leaves the four out and the two hooks with them (session 6; "
-    "before: 1.16× / 1.17× at load 0.3, and 1.12× / 1.13× at load 14; bundle 234 MB, now 232 MB). Instructions "
-    "to the first idle, by callgrind, after the change (2026-12-02): frozen 2.54 G, source 2.44 G, 1.04×; "
-    "115 M of the frozen side's are zlib inflating modules out of the PYZ archive (`noarchive=True` would save "
-    "them, but gave 253 MB, over the 250 MB limit). Left in the gap besides: pyusb's hook (it imports ctypes "
-    "and pyusb's backends, a few ms, to point pyusb at a bundled libusb), inspect's and pkgutil's (modules the "
-    "desk imports anyway) and the bootloader."
+    "before: 1.16× / 1.17× at load 0.3, and 1.12× / 1.13× at load 14; bundle 234 MB). That left, by callgrind "
+    "(instructions to the first idle, 2026-12-02), frozen 2.54 G against source 2.44 G, 1.04×, of which 115 M "
+    "were zlib inflating modules out of the PYZ archive; so the packages on the way to the first paint are "
+    "now collected as .pyc files (`module_collection_mode`), the rest stays compressed: frozen 2.42 G, 0.99×, "
+    "bundle 238 MB (`noarchive=True` for everything: 253 MB, over the 250 MB limit). What only the frozen "
+    "desk still runs: pyusb's hook (it imports ctypes and pyusb's backends, a few ms, to point pyusb at a "
+    "bundled libusb), inspect's and pkgutil's (modules the desk imports anyway) and the bootloader."
 )
 
 
