@@ -15,7 +15,23 @@ from bench.startup import pairs, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "dist" / "FrontDesk" / ("FrontDesk.exe" if os.name == "nt" else "FrontDesk")
-TARGET = 1.1  # "as fast as": within 10% of the source desk
+TARGET = 1.1  # "as fast as": within 10% of the source desk, wall and CPU
+NOTE = (
+    "What the frozen desk paid that the source desk does not: PyInstaller's runtime hooks, which run before "
+    "`main()` at every launch, one for each hooked module in the bundle. pkg_resources' hook imports "
+    "pkg_resources, which scans every installed distribution and imports its vendored packaging and pyparsing "
+    "(by `-X importtime` in the source venv, 0.25 s of the 0.31 s that the hooks' imports add to the desk's "
+    "own, under load 15), and multiprocessing's imports multiprocessing. Only brother_ql's command line (which "
+    "the desk never runs) wanted pkg_resources, and only it and ProcessPoolExecutor (unused) reach "
+    "multiprocessing, so `installer/frontdesk.spec` leaves the four out and the two hooks with them (session 6; "
+    "before: 1.16× / 1.17× at load 0.3, and 1.12× / 1.13× at load 14; bundle 234 MB). That left, by callgrind "
+    "(instructions to the first idle, 2026-12-02), frozen 2.54 G against source 2.44 G, 1.04×, of which 115 M "
+    "were zlib inflating modules out of the PYZ archive; so the packages on the way to the first paint are "
+    "now collected as .pyc files (`module_collection_mode`), the rest stays compressed: frozen 2.42 G, 0.99×, "
+    "bundle 238 MB (`noarchive=True` for everything: 253 MB, over the 250 MB limit). What only the frozen "
+    "desk still runs: pyusb's hook (it imports ctypes and pyusb's backends, a few ms, to point pyusb at a "
+    "bundled libusb), inspect's and pkgutil's (modules the desk imports anyway) and the bootloader."
+)
 
 
 def run() -> str:
@@ -30,7 +46,7 @@ def run() -> str:
             [sys.executable, "-m", "ui.main", "--startup-probe", str(data)],
             env,
         )
-    verdict = "met" if r["wall"] <= TARGET else "NOT met"
+    verdict = "met" if r["wall"] <= TARGET and r["cpu"] <= TARGET else "NOT met"
     return "\n".join(
         [
             "Launch → idle desk (shown, painted, idle; the desk locked, as each morning), the frozen bundle",
@@ -42,5 +58,7 @@ def run() -> str:
             f"| {r['a_wall'] * 1000:.0f} ms / {r['a_cpu'] * 1000:.0f} ms | {r['b_wall'] * 1000:.0f} ms / "
             f"{r['b_cpu'] * 1000:.0f} ms | {r['wall']:.2f}× / {r['cpu']:.2f}× | ≤ {TARGET}× (as fast as the "
             f"source) | {verdict} |",
+            "",
+            NOTE,
         ]
     )
