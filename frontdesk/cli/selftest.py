@@ -2,7 +2,8 @@
 
 Each step uses the real code path on synthetic data in a throw-away folder, and nothing on the machine is
 touched: secrets go to an in-memory keyring. The steps load what PyInstaller cannot see by itself (the
-SQLCipher driver, keyring's backends, the barcode reader, both printer encoders, the CAP schema), so a
+SQLCipher driver, keyring's backends, the barcode reader, both printer encoders, the USB library the USB
+printers print through, the CAP schema), so a
 bundle that lost one of them fails here rather than at a school. Exit 0 when every step passed, 1 if not.
 """
 
@@ -90,6 +91,21 @@ def _badge(state: dict) -> str:
     return f"badge rendered and encoded ({', '.join(sizes)}), QR read back"
 
 
+def _usb(state: dict) -> str:
+    # A Brother QL or an ESC/POS printer on USB prints through pyusb, which loads libusb-1.0 when the first job
+    # opens the printer. PyInstaller's pyusb hook looks for it only inside the bundle: a bundle built on a
+    # machine without libusb would fail there, at a school, with the badge not printed.
+    import usb.backend.libusb1
+
+    backend = usb.backend.libusb1.get_backend()
+    if backend is None:
+        raise AssertionError(
+            "libusb-1.0 cannot be loaded: a printer on USB could not print (install libusb-1.0-0 on the build "
+            "machine, or libusb-1.0.dll beside the program on Windows, and build again)"
+        )
+    return f"libusb-1.0 loads ({Path(backend.lib._name).name})"
+
+
 def _cap(state: dict) -> str:
     from frontdesk.wire import cap
 
@@ -162,6 +178,7 @@ STEPS: list[tuple[str, Step]] = [
     ("parse a synthetic ID", _parse),
     ("screen it", _screen),
     ("render and encode a badge", _badge),
+    ("load the USB printers' library", _usb),
     ("build and validate a CAP alert", _cap),
     ("read a passport photo (MRZ)", _mrz),
     ("key escrow", _escrow),
