@@ -23,6 +23,7 @@ from frontdesk.dispatch.credentials import MemoryCredentials
 from frontdesk.dispatch.station import SIDE_RECORD_WAIT
 from frontdesk.models import Visitor
 from frontdesk.review.pdf import _fit
+from frontdesk.screening.bulk import KEY_STEP, STEP_PAUSE, STEP_ROWS
 from scanners.aamva import parse_id
 from scanners.idcard import UnreadableIdError
 from scanners.samples import DEMO_SCANS
@@ -155,8 +156,10 @@ def run(count: int | None = None) -> str:
             f"file with `barred import --replace` in another process ({replace_s:.0f} s, the old entries deleted",
             "in small steps afterwards). While it ran, this process pressed panic (CAP `Test`, so check-in is not",
             "frozen) and checked a visitor in and out every 200 ms. The outbox is its own SQLite file; the",
-            "import writes in steps of 500 entries, 20 ms apart, and checkpoints the log (PASSIVE) on its own",
-            "connection after each step. Baseline: the same measures with nothing else running, in the same run.",
+            f"import writes its entries in steps of {STEP_ROWS:,}, then their index rows in key order,",
+            f"{KEY_STEP:,} per step, each step {STEP_PAUSE * 1000:g} ms after the last, committed without an",
+            "fsync of its own; its connection syncs the log after each step (outside the lock) and checkpoints it",
+            "(PASSIVE) every few steps. Baseline: the same measures with nothing else running, in the same run.",
             "The first two rows are the disk alone: one small write + fsync of a file of its own, no SQLite and",
             "no lock, taken beside each outbox commit. An outbox commit cannot be faster than that.",
             "",

@@ -7,6 +7,7 @@ says which field and what the limit is, in the front office's words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from frontdesk.errors import InputError
@@ -14,7 +15,9 @@ from frontdesk.errors import InputError
 NAME_MAX = 100  # a first, middle or last name, a suffix, an alias
 SHORT_MAX = 200  # a purpose, a destination, a reason, a list's name
 NOTE_MAX = 1_000  # a note
-_CONTROL = {chr(c) for c in range(32)} | {chr(127)}
+# Control characters, as a pattern: searched in C (a list import checks millions of fields).
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # without \t, \n and \r
 
 
 def check_field(value: str | None, what: str, limit: int, *, lines: bool = False) -> None:
@@ -23,8 +26,7 @@ def check_field(value: str | None, what: str, limit: int, *, lines: bool = False
         return
     if len(value) > limit:
         raise InputError(f"{what} is too long: {len(value):,} characters (at most {limit:,})", code="too_long")
-    allowed = {"\n", "\t", "\r"} if lines else set()
-    if any(c in _CONTROL and c not in allowed for c in value):
+    if (_CONTROL_BUT_LINES if lines else _CONTROL).search(value):
         raise InputError(f"{what} contains control characters; type it again", code="bad_characters")
 
 

@@ -117,7 +117,7 @@ def test_a_bulk_step_digest_from_the_values_written_equals_the_rows_read_back(da
         ),
         NewEntry("Robin", "Yearonly", dob=parse_dob("1975")),
     ]
-    first, last, digest = write_staged(store, staging, Kind.BARRED, entries, pause=0)
+    first, last, digest = write_staged(store, staging, Kind.BARRED, entries)
     assert digest == digest_of(store.db, "screening_entries", list(range(first, last + 1)))
     services.close()
 

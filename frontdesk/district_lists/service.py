@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from typing import Protocol
 from frontdesk import clock
 from frontdesk.errors import DeliveryError, InputError
 from frontdesk.lazy import lazy_import
+from frontdesk.screening import bulk
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
@@ -41,22 +41,15 @@ from frontdesk.wire.lists import ListEntry
 _lists = lazy_import("frontdesk.screening.lists")
 _keys = lazy_import("frontdesk.wire.keys")
 
-# Entries per short transaction of a snapshot, as the desk's own imports: a check-in waits behind one at most.
-SNAPSHOT_STEP = 1000
-SNAPSHOT_PAUSE = 0.005  # seconds between two steps: a waiting check-in gets the lock here
-# The hidden copy's steps are committed without their own fsync (synchronous=NORMAL): a step lost to a power
-# cut is a hidden, half-built copy that the next pull deletes and builds again (purge_hidden). The swap is
-# committed with the usual FULL sync, which makes every step before it durable too (one WAL). Measured
-# (30,000 entries, desk side): 597 -> 273 us per entry, most of it one fsync per 500-entry step.
-SNAPSHOT_CACHE_KB = 65536  # page cache while a snapshot is filed (the default 2 MB thrashes on the index)
+# A snapshot is filed as the desk's own imports are (frontdesk.screening.bulk): entries SNAPSHOT_STEP per
+# short transaction, SNAPSHOT_PAUSE apart, without an fsync per step (a step lost to a power cut is a hidden,
+# half-built copy that the next pull deletes and builds again; the swap's FULL sync makes every step before it
+# durable too), their index rows then in key order, KEY_STEP per short transaction. Measured (30,000
+# entries, desk side): 597 -> 273 us per entry without the fsync per step.
+SNAPSHOT_STEP = bulk.STEP_ROWS
+SNAPSHOT_PAUSE = bulk.STEP_PAUSE
+KEY_STEP = bulk.KEY_STEP
 CHANGE_STEP = 200  # changes per short transaction
-# Index rows filed per short transaction once a snapshot's entries are in, in key order (see _file_keys).
-KEY_STEP = 10000
-# A snapshot's steps checkpoint the log every this many steps (a few MB of log), not after each one: each
-# checkpoint syncs the database file, and on a shared disk one sync can take a few hundred ms (measured: a
-# 1,000,000-entry pull spent most of its time waiting for them). Below SQLite's 1,000-page automatic
-# checkpoint, so a check-in's commit still never pays for the snapshot's pages.
-CHECKPOINT_STEPS = 8
 AS_OF_EVERY_S = 300.0  # a pull that changed nothing writes "in step as of" this often at most
 
 
@@ -120,12 +113,6 @@ _SNAPSHOT_TEXT = ("first_name", "middle_name", "last_name", "reason", "notes", "
 _KINDS = {"": None, **{k.value: k for k in Kind}}
 
 
-@functools.lru_cache(maxsize=100_000)
-def _dob(text: str):
-    """A date of birth read once per distinct text (a million entries share some 25,000 dates)."""
-    return parse_dob(text)
-
-
 @functools.lru_cache(maxsize=4_096)
 def _day(text: str):
     return clock.parse_date(text)
@@ -137,7 +124,8 @@ def snapshot_entry(record: dict) -> NewEntry:
     The hub checked every entry with the same rules (:mod:`frontdesk.wire.lists`) when it took it in, and a
     snapshot is a million of them: the desk checks only what it must to store the row (the types, the dates);
     a malformed line fails the whole snapshot, and the old copy stays in force. This runs once per entry of
-    a million-entry snapshot, so it checks all the text fields in one pass and reads each distinct date once.
+    a million-entry snapshot, so it checks all the text fields in one pass (``parse_dob`` reads each distinct
+    date once).
     """
     get = record.get
     first, middle, last, reason, notes, sex, id_state, id_last4 = values = [get(n) or "" for n in _SNAPSHOT_TEXT]
@@ -159,7 +147,7 @@ def snapshot_entry(record: dict) -> NewEntry:
         middle_name=middle,
         last_name=last,
         aliases=tuple(aliases),
-        dob=_dob(dob),
+        dob=parse_dob(dob),
         kind=_KINDS[kind],
         reason=reason,
         valid_from=_day(valid_from) if valid_from else None,
@@ -204,7 +192,6 @@ class DistrictLists:
         self._audit = audit
         self._outbound = outbound
         self._behind = 0  # lists the last index showed this desk behind on (pending())
-        self._steps = 0  # steps of the snapshot being filed (a checkpoint every CHECKPOINT_STEPS)
         self._in_step: datetime | None = None  # the last pull in step, in this process (see _pull)
 
     # --- the puller -----------------------------------------------------------------------------------
@@ -312,11 +299,12 @@ class DistrictLists:
         # The hub sends each entry's blocking keys (after a tab) when its key rules are this desk's: they are
         # filed as they come (checked to be a JSON array of text, in _file_keys); else computed here.
         hub_keys = header.get("key_version") == _keys.key_rules()
-        count, ended, span = 0, False, _Span()
-        self._steps = 0
-        self._keys_start()
-        db.execute(f"PRAGMA cache_size = -{SNAPSHOT_CACHE_KB}")  # the index grows by millions of rows
-        db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_PAUSE
+        count, ended, span = 0, False, bulk.Span()
+        key_rows, pacer = bulk.KeyRows(store), bulk.Pacer(store, SNAPSHOT_PAUSE)
+        db.execute("DROP TABLE IF EXISTS temp.snapshot_hub_keys")
+        db.execute("CREATE TEMP TABLE snapshot_hub_keys (entry_id INTEGER NOT NULL, keys TEXT NOT NULL)")
+        db.execute(f"PRAGMA cache_size = -{bulk.BULK_CACHE_KIB}")  # the index grows by millions of rows
+        db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_STEP
         try:
             batch: list[tuple[int, NewEntry, bytes | None]] = []
             for line in lines:
@@ -327,15 +315,15 @@ class DistrictLists:
                     break
                 batch.append((int(item["id"]), snapshot_entry(item["entry"]), keys if tab and hub_keys else None))
                 if len(batch) >= SNAPSHOT_STEP:
-                    span.add(self._stage(staging, kind, batch))
+                    span.add(self._stage(staging, kind, batch, key_rows, pacer))
                     count += len(batch)
                     batch = []
             if batch and ended:
-                span.add(self._stage(staging, kind, batch))
+                span.add(self._stage(staging, kind, batch, key_rows, pacer))
                 count += len(batch)
             if not ended:
                 raise HubListError(f"the hub's snapshot of {source!r} was cut short; the old copy stays in force")
-            self._file_keys()
+            self._file_keys(key_rows, pacer, staging)
             db.execute("PRAGMA synchronous = FULL")  # the swap, and everything after it, as every commit
             with self._write():  # the swap: one short transaction
                 old = db.execute("SELECT list_id FROM district_lists WHERE source = ?", [source]).fetchone()
@@ -369,7 +357,8 @@ class DistrictLists:
                 f"the hub's snapshot of {source!r} has an entry this desk cannot take ({exc})"
             ) from None
         finally:
-            self._keys_drop()
+            key_rows.drop()
+            db.execute("DROP TABLE IF EXISTS temp.snapshot_hub_keys")
             db.execute("PRAGMA synchronous = FULL")
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # the store's own size again
             if staging is not None:  # cut short or refused: the half-built copy goes; the old one never left
@@ -380,7 +369,7 @@ class DistrictLists:
         self._anchor()
         return count
 
-    def _stage(self, staging: int, kind: Kind, batch: list[tuple[int, NewEntry, bytes | None]]):
+    def _stage(self, staging: int, kind: Kind, batch: list[tuple[int, NewEntry, bytes | None]], keys, pacer):
         def file_map(db, first: int) -> None:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO district_list_entries (hub_id, entry_id, list_id) VALUES (?, ?, ?)",
@@ -388,51 +377,26 @@ class DistrictLists:
             )
 
         news = [new for _, new, _ in batch]
-        mine = [(i, _lists.new_entry_keys(new)) for i, (_, new, keys) in enumerate(batch) if keys is None]
-        self._steps += 1
-        step = _lists.write_staged(
-            self._store,
-            staging,
-            kind,
-            news,
-            pause=SNAPSHOT_PAUSE,
-            also=file_map,
-            keys=[()] * len(news),
-            checkpoint=self._steps % CHECKPOINT_STEPS == 0,
-        )
+        mine = [(i, _lists.new_entry_keys(new)) for i, (_, new, hub) in enumerate(batch) if hub is None]
+        step = _lists.write_staged(self._store, staging, kind, news, also=file_map)
         if step is not None:  # the entries' index rows wait in the connection's TEMP tables (_file_keys)
-            first, conn = step[0], self._store.db.conn
-            conn.executemany(
+            first = step[0]
+            self._store.db.conn.executemany(
                 "INSERT INTO temp.snapshot_hub_keys (entry_id, keys) VALUES (?, ?)",
-                [(first + i, keys.decode()) for i, (_, _, keys) in enumerate(batch) if keys is not None],
+                [(first + i, hub.decode()) for i, (_, _, hub) in enumerate(batch) if hub is not None],
             )
-            conn.executemany(
-                "INSERT INTO temp.snapshot_keys (key, entry_id) VALUES (?, ?)",
-                [(k, first + i) for i, keys in mine for k in keys],
-            )
+            keys.add((k, first + i) for i, ks in mine for k in ks)
+            pacer.step()
         return step
 
-    # The index rows of a snapshot's entries are not filed step by step with them: each step's few thousand
-    # keys would land all over the growing index and rewrite thousands of its pages (into the WAL) per step.
-    # They wait in TEMP tables of this connection (no WAL, no fsync): the hub's as the JSON arrays it sent
-    # (one row per entry, never parsed in Python), the desk's own one row per key. Once every entry is in, the
-    # arrays are checked and unpacked by SQLite, all the rows sorted once, and filed in key order, KEY_STEP
-    # rows per short transaction: into an empty index that is a plain append. The entries are still hidden (a
-    # staging list) until the swap, so nothing screens against a half-filed copy; one cut short is deleted
-    # with its index rows by purge_hidden.
-    def _keys_start(self) -> None:
+    # The index rows of a snapshot's entries wait in TEMP tables of this connection until every entry is in
+    # (frontdesk.screening.bulk): the hub's as the JSON arrays it sent (one row per entry, never parsed in
+    # Python), the desk's own one row per key. Then the arrays are checked and unpacked by SQLite beside the
+    # desk's own, and all of them filed in key order. The entries are still hidden (a staging list) until the
+    # swap, so nothing screens against a half-filed copy; one cut short is deleted with its index rows by
+    # purge_hidden.
+    def _file_keys(self, keys, pacer, staging: int) -> None:
         db = self._store.db
-        self._keys_drop()
-        db.execute("CREATE TEMP TABLE snapshot_keys (key TEXT NOT NULL, entry_id INTEGER NOT NULL)")
-        db.execute("CREATE TEMP TABLE snapshot_hub_keys (entry_id INTEGER NOT NULL, keys TEXT NOT NULL)")
-
-    def _keys_drop(self) -> None:
-        db = self._store.db
-        db.execute("DROP TABLE IF EXISTS temp.snapshot_keys")
-        db.execute("DROP TABLE IF EXISTS temp.snapshot_hub_keys")
-
-    def _file_keys(self) -> None:
-        store, db = self._store, self._store.db
         bad = db.execute(
             "SELECT count(*) FROM temp.snapshot_hub_keys WHERE NOT json_valid(keys) OR json_type(keys) != 'array'"
         ).fetchone()[0]
@@ -443,39 +407,11 @@ class DistrictLists:
         if bad:
             raise InputError(f"{bad} entries' keys are not a list of text")
         db.execute(
-            "INSERT INTO temp.snapshot_keys (key, entry_id) "
+            f"INSERT INTO temp.{keys.table} (key, entry_id) "
             "SELECT j.value, h.entry_id FROM temp.snapshot_hub_keys h, json_each(h.keys) j"
         )
         db.execute("DROP TABLE temp.snapshot_hub_keys")
-        # Sorted once now (SQLite's external sort, on this connection's TEMP file).
-        db.execute("CREATE INDEX temp.snapshot_keys_order ON snapshot_keys (key, entry_id)")
-        low: tuple[str, int] | None = None
-        while True:
-            where, params = ("WHERE (key, entry_id) > (?, ?)", [*low]) if low else ("", [])
-            high = db.execute(
-                f"SELECT key, entry_id FROM temp.snapshot_keys {where} ORDER BY key, entry_id LIMIT 1 OFFSET ?",
-                [*params, KEY_STEP - 1],
-            ).fetchone()
-            upto, bound = (
-                ("AND (key, entry_id) <= (?, ?)" if where else "WHERE (key, entry_id) <= (?, ?)", [*high])
-                if high
-                else ("", [])
-            )
-            with store.transaction():
-                for table in _lists.key_tables(db):
-                    db.execute(
-                        f"INSERT OR IGNORE INTO {table} (key, entry_id) SELECT key, entry_id "
-                        f"FROM temp.snapshot_keys {where} {upto} ORDER BY key, entry_id",
-                        [*params, *bound],
-                    )
-            if high is None:
-                return
-            low = (high[0], high[1])
-            self._steps += 1
-            if self._steps % (CHECKPOINT_STEPS // 2) == 0:  # a key step writes about twice an entry step's log
-                store.between_steps(SNAPSHOT_PAUSE)
-            else:
-                time.sleep(SNAPSHOT_PAUSE)
+        keys.file(lambda: _lists.key_tables(db), pacer, touch=staging)
 
     def _forget_map(self, list_id: int) -> None:
         """Delete a replaced copy's id map in short steps."""
@@ -612,25 +548,3 @@ class DistrictLists:
     def _anchor(self) -> None:
         if self._audit is not None:
             self._audit.refresh_anchor()
-
-
-class _Span:
-    """The ids a snapshot filed and the running sum of their content hashes (the audit's coverage)."""
-
-    def __init__(self) -> None:
-        self.first: int | None = None
-        self.last: int | None = None
-        self.digest = 0
-
-    def add(self, step) -> None:
-        if step is None:
-            return
-        first, last, digest = step
-        self.first = first if self.first is None else self.first
-        self.last = last
-        self.digest = (self.digest + digest) % (1 << 256)
-
-    def record(self, count: int) -> dict:
-        first = self.first if self.first is not None else 0
-        last = self.last if self.last is not None else -1
-        return {"first": first, "last": last, "count": count, "digest": f"{self.digest:064x}"}

@@ -1,12 +1,13 @@
 """CSV import of a list: all of it or none of it, errors listed by line, progress reported as it goes.
 
 The file is streamed (a million-row registry never sits in memory). The new entries are built apart, in a
-hidden *staging* list that screening does not see, in small steps of their own (a thousand rows, a few tens
-of milliseconds each, with a pause between them): the desk's check-in and every other writer get the lock
-between two steps, never behind a whole import. Then one short transaction swaps the staging list in and
-retires the old one (which is deleted afterwards, again in small steps). So a file with an error on its last
-line leaves the list exactly as it was, a ``replace`` swaps the old entries for the new ones atomically,
-and a crash half-way leaves only a hidden list that the next import clears away.
+hidden *staging* list that screening does not see, in short steps of their own (a thousand rows, a few
+milliseconds of the write lock each, with a pause between them); their index rows wait aside and are filed
+in key order once every entry is in (:mod:`frontdesk.screening.bulk`): the desk's check-in and every other
+writer get the lock between two steps, never behind a whole import. Then one short transaction swaps the
+staging list in and retires the old one (which is deleted afterwards, again in short steps). So a file with
+an error on its last line leaves the list exactly as it was, a ``replace`` swaps the old entries for the new
+ones atomically, and a crash half-way leaves only a hidden list that the next import clears away.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontdesk import clock
-from frontdesk.errors import InputError
+from frontdesk.errors import ConflictError, InputError
+from frontdesk.screening.bulk import BULK_CACHE_KIB, STEP_ROWS, KeyRows, Pacer, Span
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.lists import (
     checked,
+    key_tables,
+    new_entry_keys,
     parse_kind,
     purge_hidden,
     require_empty_or_replace,
@@ -39,7 +43,7 @@ from frontdesk.wire.lists import (  # the reader the district hub shares
 from frontdesk.wire.lists import split_names as _split
 
 MAX_ERRORS_LISTED = 50
-_BATCH = 500  # rows per step: one step holds the write lock for a few tens of milliseconds
+_READ_SHARE = 0.7  # of the progress bar: reading the file and staging its entries (then: filing their keys)
 
 Progress = Callable[[int, float], None]  # (rows read, fraction of the file read)
 
@@ -98,28 +102,6 @@ class _Reader:
             return min(1.0, self.raw.tell() / self.size) if self.size else 1.0
         except OSError:
             return 0.0
-
-
-@dataclass
-class _Span:
-    """The ids an import filed and the running sum of their content hashes."""
-
-    first: int | None = None
-    last: int | None = None
-    digest: int = 0
-
-    def add(self, step: tuple[int, int, int] | None) -> None:
-        if step is None:
-            return
-        first, last, digest = step
-        self.first = first if self.first is None else self.first
-        self.last = last
-        self.digest = (self.digest + digest) % (1 << 256)
-
-    def record(self, count: int) -> dict:
-        first = self.first if self.first is not None else 0
-        last = self.last if self.last is not None else -1
-        return {"first": first, "last": last, "count": count, "digest": f"{self.digest:064x}"}
 
 
 def row_to_entry(values: list[str], columns: Mapping[str, int], default_kind: Kind | None) -> NewEntry:
@@ -204,12 +186,23 @@ def import_csv(
         errors: list[tuple[int, str]] = []
         error_count = 0
         added = without_dob = 0
-        span = _Span()
-        db.execute("PRAGMA cache_size = -32768")  # 32 MB for the bulk copy; the store sets CACHE_KIB
-        # Each staged step is committed with the usual FULL sync: measured on a shared ext4 disk, steps without
-        # their fsync left more dirty data for the desk's own commits (a press, a check-in) to wait behind.
+        span = Span()
+        pacer = Pacer(store)
+        keys = KeyRows(store)
+        db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # the store sets CACHE_KIB back at the end
+        db.execute("PRAGMA synchronous = NORMAL")  # the hidden list's steps: see frontdesk.screening.bulk
         try:
             entry_batch: list[NewEntry] = []
+
+            def stage() -> None:
+                keyed = [new_entry_keys(new) for new in entry_batch]  # outside the lock: CPU only
+                step = write_staged(store, staging, row_kind, entry_batch)
+                if step is not None:
+                    keys.add_entries(step[0], keyed)
+                    span.add(step)
+                    pacer.step()
+                entry_batch.clear()
+
             try:
                 for values in rows:
                     reader.rows += 1
@@ -228,17 +221,16 @@ def import_csv(
                     added += 1
                     without_dob += not new.dob.known
                     entry_batch.append(new)
-                    if len(entry_batch) >= _BATCH:
-                        span.add(write_staged(store, staging, row_kind, entry_batch))
-                        entry_batch.clear()
+                    if len(entry_batch) >= STEP_ROWS:
+                        stage()
                         if progress:
-                            progress(reader.rows, reader.fraction() * 0.9)
+                            progress(reader.rows, reader.fraction() * _READ_SHARE)
             except (csv.Error, UnicodeDecodeError) as exc:
                 error_count += 1
                 errors.append((rows.line_num, f"unreadable ({exc})"))
             if error_count:
                 raise ImportFailed(str(path), errors, error_count)
-            span.add(write_staged(store, staging, row_kind, entry_batch))
+            stage()
             if added == 0 and replace and not allow_empty:
                 raise InputError(
                     f"{path} has no entries: replacing the list {source!r} with it would empty the list, and "
@@ -247,7 +239,14 @@ def import_csv(
                     code="empty_replace",
                 )
             if progress:
-                progress(reader.rows, 0.9)
+                progress(reader.rows, _READ_SHARE)
+            share = 0.99 - _READ_SHARE
+            keys.file(
+                lambda: key_tables(db),
+                pacer,
+                touch=staging,
+                progress=(lambda f: progress(reader.rows, _READ_SHARE + share * f)) if progress else None,
+            )
             # The swap: one short transaction puts the new entries in force and retires the old ones.
             db.execute("PRAGMA synchronous = FULL")
             with store.transaction():
@@ -266,16 +265,23 @@ def import_csv(
                             "WHERE id = ?) WHERE id = ?",
                             [old_row[0], staging],
                         )
-                db.execute(
-                    "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? WHERE id = ?",
+                swapped = db.execute(
+                    "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? "
+                    "WHERE id = ? AND state = 'staging'",
                     [source, clock.to_db(clock.now()), staging],
                 )
+                if swapped.rowcount != 1:  # taken for abandoned and deleted by another import: nothing changes
+                    raise ConflictError(
+                        f"Another import of {source!r} ran at the same time; nothing was changed. Import again.",
+                        code="import_raced",
+                    )
                 seconds = (clock.now() - started).total_seconds()
                 report = ImportReport(source, added, replaced, seconds, without_dob, span.record(added))
                 if on_swap is not None:
                     on_swap(report)
             staging = None
         finally:
+            keys.drop()
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             db.execute("PRAGMA synchronous = FULL")
             if staging is not None:  # failed or refused: the half-built list goes, the old one never left

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from frontdesk import clock
 from frontdesk.audit.coverage import digest_of_values
 from frontdesk.errors import ConflictError, InputError, NotFoundError
+from frontdesk.screening import bulk
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.store import Store
@@ -31,8 +32,11 @@ ENTRY_COLUMNS = (
 )
 ENTRY_FROM = "FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id"
 LIVE = "l.state = 'live'"
-STEP_ROWS = 500  # entries per step of bulk work (a step holds the write lock for a few tens of ms)
-STEP_PAUSE = 0.02  # seconds between two steps: a waiting writer (a check-in) gets the lock here
+STEP_ROWS = 500  # entries re-filed per step of a re-index (a step holds the write lock for a few tens of ms)
+STEP_PAUSE = 0.02  # seconds between two steps of a re-index: a waiting writer (a check-in) gets the lock here
+PURGE_STEP = 5000  # entries of a hidden list deleted per short transaction (one run of the table's pages)
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps with options makes one a call
+SCAN_FROM = 20000  # a hidden list this big has its index rows found by reading the index, not by their keys
 STALE_STAGING = 120.0  # seconds without growth after which a staging list is an abandoned import
 
 
@@ -106,13 +110,13 @@ def entry_row(list_id: int, kind: Kind, new: NewEntry) -> tuple:
         new.first_name.strip(),
         new.middle_name.strip(),
         new.last_name.strip(),
-        json.dumps(list(new.aliases), ensure_ascii=False) if new.aliases else "[]",
+        _JSON(list(new.aliases)) if new.aliases else "[]",
         new.dob.text,
         new.reason.strip(),
         new.valid_from.isoformat() if new.valid_from else None,
         new.valid_until.isoformat() if new.valid_until else None,
         new.notes.strip(),
-        json.dumps(list(new.students), ensure_ascii=False) if new.students else "[]",
+        _JSON(list(new.students)) if new.students else "[]",
         new.photo,
         search,
         normal_sex(new.sex),
@@ -509,23 +513,16 @@ def write_staged(
     kind: Kind,
     entries: list[NewEntry],
     *,
-    pause: float = STEP_PAUSE,
     also: Callable[[Database, int], None] | None = None,
-    keys: list[Iterable[str] | None] | None = None,
-    checkpoint: bool = True,
 ) -> tuple[int, int, int] | None:
-    """File one step of new entries in a staging list: one short transaction, then a pause for others.
+    """File one step of new entries in a staging list, in one short transaction (the caller then paces).
 
-    Returns the first and last id written and the sum of the entries' content hashes (for the audit).
+    Returns the first and last id written and the sum of the entries' content hashes (for the audit). Their
+    index rows are the caller's to file, once every entry is in (:class:`frontdesk.screening.bulk.KeyRows`).
     ``also(db, first_id)`` runs inside the step's transaction (the district copy files its id map there).
-    ``keys``: each entry's blocking keys when already known (the district hub sends them), None to compute.
-    ``checkpoint``: False to only pause after this step (the caller checkpoints every few steps).
     """
     if not entries:
         return None
-    if keys is None:
-        keys = [None] * len(entries)
-    keyed = [k if k is not None else new_entry_keys(new) for new, k in zip(entries, keys, strict=True)]
     rows = [entry_row(list_id, new.kind or kind, new) for new in entries]  # outside the lock: CPU only
     db = store.db
     with store.transaction():
@@ -536,9 +533,6 @@ def write_staged(
             or db.execute("SELECT coalesce(max(id), 0) FROM screening_entries").fetchone()[0]
         ) + 1
         db.conn.executemany(INSERT_ENTRY, [(first + i, *row) for i, row in enumerate(rows)])
-        index_rows = sorted((k, first + i) for i, ks in enumerate(keyed) for k in ks)
-        for table in key_tables(db):
-            db.conn.executemany(f"INSERT OR IGNORE INTO {table} (key, entry_id) VALUES (?, ?)", index_rows)
         db.execute("UPDATE screening_lists SET touched_at = ? WHERE id = ?", [clock.to_db(clock.now()), list_id])
         if also is not None:
             also(db, first)
@@ -547,10 +541,6 @@ def write_staged(
     digest = digest_of_values(
         (first + i, *row[1:12], None if row[12] is None else len(row[12])) for i, row in enumerate(rows)
     )
-    if checkpoint:
-        store.between_steps(pause)
-    else:
-        time.sleep(pause)
     return first, first + len(rows) - 1, digest
 
 
@@ -585,21 +575,39 @@ def purge_hidden(store: Store) -> int:
 def _purge(store: Store, lists: list[int]) -> int:
     db = store.db
     gone = 0
+    pacer = bulk.Pacer(store)
     for list_id in lists:
-        while True:
-            rows = db.execute(
-                f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? LIMIT ?", [list_id, STEP_ROWS]
-            ).fetchall()
-            if not rows:
-                break
-            entries = [entry_from_row(r) for r in rows]
-            keys = sorted((k, e.id) for e in entries for k in keys_of(e))
-            with store.transaction():
+        # The index rows first, in key order (a crash before the entries go finds them again next time).
+        with bulk.KeyRows(store) as rows:
+            count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
+            if count >= SCAN_FROM:  # one read of the whole index, in C, instead of a million entries' keys
                 for table in key_tables(db):
-                    db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND entry_id = ?", keys)
-                db.conn.executemany("DELETE FROM screening_entries WHERE id = ?", [(e.id,) for e in entries])
-            gone += len(entries)
-            store.between_steps(STEP_PAUSE)
+                    db.execute(
+                        f"INSERT INTO temp.{rows.table} (key, entry_id) SELECT key, entry_id FROM main.{table} "
+                        "WHERE entry_id IN (SELECT id FROM screening_entries WHERE list_id = ?)",
+                        [list_id],
+                    )
+            else:
+                after = 0
+                while batch := db.execute(
+                    f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? AND e.id > ? ORDER BY e.id LIMIT ?",
+                    [list_id, after, bulk.STEP_ROWS],
+                ).fetchall():
+                    entries = [entry_from_row(r) for r in batch]
+                    rows.add((k, e.id) for e in entries for k in keys_of(e))
+                    after = entries[-1].id
+            rows.unfile(lambda: key_tables(db), pacer)
+        while True:  # then the entries, in id order: each step deletes one run of the table's pages
+            with store.transaction():
+                cur = db.execute(
+                    "DELETE FROM screening_entries WHERE id IN "
+                    "(SELECT id FROM screening_entries WHERE list_id = ? ORDER BY id LIMIT ?)",
+                    [list_id, PURGE_STEP],
+                )
+            gone += max(cur.rowcount, 0)
+            if cur.rowcount < PURGE_STEP:
+                break
+            pacer.step()
         with store.transaction():
             db.execute("DELETE FROM screening_lists WHERE id = ?", [list_id])
             if db.execute("SELECT 1 FROM screening_entries LIMIT 1").fetchone() is None:
