@@ -294,7 +294,7 @@ def _index_of(desk: Services, source: str) -> tuple[set[tuple[str, int]], set[tu
 
 
 def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(hub, tmp_path: Path, monkeypatch):
-    from frontdesk.district_lists import service as district_service
+    from frontdesk.wire import keys as key_code
     from frontdesk.wire.keys import key_rules
 
     (tmp_path / "list.csv").write_text(KEYED_CSV)
@@ -323,7 +323,7 @@ def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(h
         # A desk with other key rules (another version, or an edited nickname table) asks with its own, gets
         # no keys, and computes the same rows itself.
         rules = key_rules()
-        monkeypatch.setattr(district_service, "key_rules", lambda: rules - 1)
+        monkeypatch.setattr(key_code, "key_rules", lambda: rules - 1)  # this process only: the hub runs apart
         other = _desk(tmp_path, "other")
         try:
             assert other.district_lists.pull(client) == 5
