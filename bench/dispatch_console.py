@@ -614,6 +614,12 @@ def run() -> str:
             where = folder / f"console-{len(results)}"
             where.mkdir()
             results.append(_measure(label, ROOT, where, extra))
+        before = os.environ.get("FRONTDESK_BENCH_BEFORE")  # a commit to measure beside (default workers)
+        if before:
+            base = _baseline_tree(folder / f"src-{before}", before)
+            if base is not None:
+                (folder / before).mkdir()
+                results.append(_measure(f"{before} (before), default workers", base, folder / before, []))
         if os.environ.get("FRONTDESK_BENCH_BASELINE") != "0":
             for commit, label, extra in [
                 (MERGED, f"issue 14 as merged ({MERGED}), one process", []),

@@ -7,10 +7,12 @@ wait on in-process notifiers, which a watcher also wakes when another console (s
 changed something.
 
 Stations come first. Their work runs in thread pools of its own (alerts; heartbeats and inbox reads), so
-the web screen and sign-in (argon2, one at a time) can never take the threads an alert needs. Past
-``max_pending_alerts`` alerts waiting, an alert is answered at once with 503 and ``Retry-After`` (the
-station retries the same bytes after that many seconds, with jitter) instead of queueing work the
-station will have given up on; an alert whose station hung up while it waited is not processed.
+the web screen and sign-in (argon2, one at a time) can never take the threads an alert needs. An alert that
+could not be stored and answered before its station gives up (the queue ahead of it over the rate alerts
+are answered, :class:`Admission`; or past ``max_pending_alerts`` waiting) is answered at once with 503 and
+a ``Retry-After`` sized to its turn (the station retries the same bytes after that many seconds, with
+jitter) instead of queueing work the station will have given up on; an alert whose station hung up while
+it waited is not processed.
 Heartbeats are kept in memory and written in one transaction a second. Long polls end at a random point
 of the last half of their wait, so renewals spread out instead of arriving together.
 """
@@ -112,46 +114,66 @@ class Busy(Exception):
 
 
 class Admission:
-    """Whether one more alert can be answered in time, from how fast alerts are being answered now.
+    """Whether one more alert can be stored and answered before its station gives up; if not, when to return.
 
-    A station gives up on an attempt after 2 s. Queueing more than the console can answer in about
-    ``admit_wait`` s only makes every station time out and resend (congestion collapse): past that, an
-    alert is answered 503 at once, before its body is read, with a ``Retry-After`` long enough for the
-    alerts already waiting and the stations already turned away.
+    A station gives up on an attempt after 2 s and sends the same bytes again: an alert admitted behind more
+    work than the console answers in that time is work for nothing, and the retries keep the console
+    saturated (congestion collapse). So an alert is admitted only when its expected wait (the alerts
+    waiting ahead of it over the rate at which this process has been answering alerts while busy) is
+    within ``admit_wait`` s and, behind a queue, the event loop is less late than that. Otherwise it is
+    answered 503 at once, before its body is read (by :class:`StationFastPath`, the cheapest answer there
+    is), with a ``Retry-After`` that books it a turn: each station turned away gets the next free slot
+    after the queue and after the stations turned away before it, one slot every 1/rate s, so they come
+    back about as fast as the console answers instead of all together. The station stretches the hint by
+    a random 1-1.5 (jitter), so the hint is the slot's distance over 1.25, at most :data:`MAX_HINT`.
     """
 
-    def __init__(self, admit_wait: float = 1.0, window: float = 5.0):
+    MAX_HINT = 30  # s; what the desk honours at most (frontdesk.dispatch.client.MAX_RETRY_AFTER)
+
+    def __init__(self, admit_wait: float = 1.0, window: float = 3.0, probe: int = 8, initial_rate: float = 50.0):
         self.admit_wait = admit_wait
         self.window = window
-        self._done: collections.deque[tuple[float, float]] = collections.deque()  # (when, seconds taken)
-        self._refused: collections.deque[float] = collections.deque()
+        self.probe = probe  # this many waiting are always let in (the rate is learnt from them)
+        self._rate = initial_rate  # answers per second while busy, as last measured
+        self._done: collections.deque[float] = collections.deque()  # when each alert was answered
+        self._busy_since = 0.0
+        self._booked = 0.0  # the last turn handed out to a station turned away (monotonic time)
         self.last_refused = float("-inf")
 
-    def _trim(self, now: float) -> None:
-        while self._done and self._done[0][0] < now - self.window:
-            self._done.popleft()
-        while self._refused and self._refused[0] < now - self.window:
-            self._refused.popleft()
-
     def rate(self, now: float) -> float:
-        """Alerts answered per second lately (at least 50: an idle console is not a slow one)."""
-        self._trim(now)
-        return max(50.0, len(self._done) / self.window)
+        """Alerts answered per second during this busy spell (the last one measured, if this is too short)."""
+        while self._done and self._done[0] < now - self.window:
+            self._done.popleft()
+        span = min(self.window, now - self._busy_since)
+        answered = sum(1 for at in self._done if at >= self._busy_since) if span < self.window else len(self._done)
+        if span >= 1.0 and answered >= self.probe:
+            self._rate = answered / span
+        return self._rate
 
-    def check(self, waiting: int, hard_cap: int) -> None:
-        """Raise :class:`Busy` if an alert arriving now would wait longer than ``admit_wait``."""
+    def check(self, waiting: int, hard_cap: int, lag: float = 0.0) -> None:
+        """Raise :class:`Busy` (with the turn's Retry-After) if an alert arriving now, behind ``waiting``
+        and an event loop ``lag`` s late, would not be answered within ``admit_wait`` s."""
         now = time.monotonic()
+        if waiting == 0:
+            self._busy_since = now
         rate = self.rate(now)
-        if waiting < hard_cap and (waiting < 16 or waiting / rate <= self.admit_wait):
+        # Behind a queue, a loop already admit_wait late answers nobody in time; short of that (or with no
+        # queue to speak of) its lag is noise next to the queue and a loaded machine's scheduler.
+        soon = waiting < self.probe or (lag < self.admit_wait and (waiting + 1) / rate <= self.admit_wait)
+        if waiting < hard_cap and soon:
             return
-        self._refused.append(now)
         self.last_refused = now
-        backlog = waiting + len(self._refused)
-        raise Busy(max(1, min(10, math.ceil(backlog / rate))))
+        turn = max(self._booked, now + lag + waiting / rate) + 1 / rate
+        if turn - now > self.MAX_HINT * 1.25:
+            # Further off than a hint can say: somewhere in the second half of the longest one, so those
+            # turned away now do not all come back together (they are booked again when they do).
+            raise Busy(random.randint(self.MAX_HINT // 2, self.MAX_HINT))
+        self._booked = turn
+        raise Busy(max(1, math.ceil((turn - now) / 1.25)))
 
     def done(self, seconds: float) -> None:
         """One alert was answered, ``seconds`` after it arrived."""
-        self._done.append((time.monotonic(), seconds))
+        self._done.append(time.monotonic())
 
     def quiet_for(self, seconds: float) -> bool:
         """True if no alert was turned away in the last ``seconds`` (then silence means silence)."""
@@ -248,28 +270,78 @@ _FAST_HEADERS = [(b"content-type", b"application/json")] + [
 class StationFastPath:
     """ASGI: a heartbeat of a station the directory knows is answered here, without the web framework's
     layers (routing, request objects, middleware): at state scale heartbeats are most of the requests, and
-    a burst of them (4,500 desks reconnecting at once) is answered in a fraction of the time. Anything else
-    (no or unknown credential, a body that is not a small JSON object) goes to the app, which answers as
-    for every request; the answers here carry the same headers and JSON."""
+    a burst of them (4,500 desks reconnecting at once) is answered in a fraction of the time. So is an alert
+    of a known station that :class:`Admission` turns away (503 with Retry-After, its body unread): under a
+    burst that answer must cost next to nothing. Anything else (no or unknown credential, a body that is
+    not a small JSON object, an alert let in) goes to the app, which answers as for every request; the
+    answers here carry the same headers and JSON."""
 
     MAX_BODY = 4096
+    BUSY = b'{"error": "the console is busy; send the same bytes again after Retry-After seconds"}'
 
-    def __init__(self, app: Starlette, directory: StationDirectory, beat: Callable[[Station, Any], str]):
+    def __init__(
+        self,
+        app: Starlette,
+        directory: StationDirectory,
+        beat: Callable[[Station, Any], str],
+        alert_gate: Callable[[], int | None] | None = None,
+    ):
         self.app = app
         self._directory = directory
         self._beat = beat
+        self._alert_gate = alert_gate  # None, or how many seconds to come back after
 
     @property
     def state(self) -> Any:
         return self.app.state
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/api/v1/heartbeat" and scope["method"] == "POST":
-            station = self._station(scope)
-            if station is not None:
-                await self._heartbeat(station, receive, send)
+        if scope["type"] == "http" and scope["method"] == "POST":
+            if scope["path"] == "/api/v1/heartbeat":
+                station = self._station(scope)
+                if station is not None:
+                    await self._heartbeat(station, receive, send)
+                    return
+            elif scope["path"] == "/api/v1/alerts" and self._alert_gate is not None:
+                retry_after = self._alert_gate() if self._known(scope) else None
+                if retry_after is not None:
+                    headers = [
+                        *_FAST_HEADERS,
+                        (b"retry-after", str(retry_after).encode()),
+                        (b"content-length", str(len(self.BUSY)).encode()),
+                    ]
+                    await send({"type": "http.response.start", "status": 503, "headers": headers})
+                    await send({"type": "http.response.body", "body": self.BUSY})
+                    return
+                # An attempt the station already gave up on (it hung up while this request waited for the
+                # event loop) is dropped here, before any work; the app reads the body from ``replay``.
+                first = await receive()
+                if first["type"] == "http.disconnect":
+                    return
+
+                async def replay() -> dict:
+                    nonlocal first
+                    if first is not None:
+                        message, first = first, None
+                        return message
+                    return await receive()
+
+                await self.app(scope, replay, send)
                 return
         await self.app(scope, receive, send)
+
+    def _known(self, scope: dict) -> bool:
+        """True if the request carries the credential of a station the directory knows."""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, credential = value.decode("latin-1").partition(" ")
+                if scheme.lower() != "bearer" or not credential.strip():
+                    return False
+                try:
+                    return self._directory.check(credential) is not None
+                except Unauthenticated:
+                    return False
+        return False
 
     def _station(self, scope: dict) -> Station | None:
         authorization = length = kind = b""
@@ -539,7 +611,7 @@ def create_app(
     async def post_alert(request: Request) -> Response:
         if _bearer(request) is None:
             await station_of(request)  # raises 401 or 403
-        admission.check(pending["alerts"], max_pending_alerts)
+        admission.check(pending["alerts"], max_pending_alerts, lag.current)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         pending["alerts"] += 1
         started = asyncio.get_running_loop().time()
@@ -960,4 +1032,12 @@ def create_app(
     app.state.begin_shutdown = begin_shutdown
     app.state.lag = lag
     app.state.pending = pending
-    return StationFastPath(app, directory, record_beat)
+
+    def alert_gate() -> int | None:
+        try:
+            admission.check(pending["alerts"], max_pending_alerts, lag.current)
+        except Busy as exc:
+            return exc.retry_after
+        return None
+
+    return StationFastPath(app, directory, record_beat, alert_gate)

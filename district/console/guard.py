@@ -302,6 +302,14 @@ class LagMonitor:
         self.tick = tick
         self.window = window
         self._samples: list[tuple[float, float]] = []
+        self.latest = 0.0  # the newest sample's lag
+        self._due = float("inf")  # when the sampler should wake next
+
+    @property
+    def current(self) -> float:
+        """How late the loop is now, in seconds: the newest sample's lag, or how overdue the next sample is
+        (when the loop is so busy that the sampler has not run yet), whichever is more."""
+        return max(self.latest, time.monotonic() - self._due)
 
     @property
     def recent(self) -> float:
@@ -313,9 +321,11 @@ class LagMonitor:
         """Sample until cancelled."""
         while True:
             start = time.monotonic()
+            self._due = start + self.tick
             await asyncio.sleep(self.tick)
             now = time.monotonic()
-            self._samples.append((now, max(0.0, now - start - self.tick)))
+            self.latest = max(0.0, now - start - self.tick)
+            self._samples.append((now, self.latest))
             cutoff = now - self.window
             while self._samples and self._samples[0][0] < cutoff:
                 self._samples.pop(0)

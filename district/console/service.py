@@ -205,7 +205,7 @@ class ConsoleService(BoardViews, Forwarding):
                 if row[0] != digest:
                     raise _Conflict(msg.identifier)
                 return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
-            incident_id = self._incident_for(tx, station, msg, now)
+            incident_id, opened = self._incident_for(tx, station, msg, now)
             clearer = self.clearers.check(tx, station, msg) if msg.msg_type == "Cancel" else None
             tx.execute(
                 "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
@@ -247,11 +247,12 @@ class ConsoleService(BoardViews, Forwarding):
                     role=clearer.role,
                     clearer=clearer.clearer_id,
                 )
-            tx.execute(
-                "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
-                "WHERE id = ?",
-                [clock.to_db(now), msg.msg_type, msg.action, incident_id],
-            )
+            if not opened:  # an incident opened just now already has this time and action
+                tx.execute(
+                    "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
+                    "WHERE id = ?",
+                    [clock.to_db(now), msg.msg_type, msg.action, incident_id],
+                )
             self._seen(tx, station.station_id, now, None)
             log(
                 tx,
@@ -293,7 +294,8 @@ class ConsoleService(BoardViews, Forwarding):
 
         self.db.submit(store).add_done_callback(stored)
 
-    def _incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> int:
+    def _incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> tuple[int, bool]:
+        """The incident ``msg`` belongs to, and whether it was opened just now (by this message)."""
         if msg.references:
             incident = None
             for reference in msg.references:
@@ -310,12 +312,12 @@ class ConsoleService(BoardViews, Forwarding):
                 if row[1] != station.school:
                     raise CapError(f"{msg.msg_type} references alert {identifier} of another school")
                 incident = incident or row[0]
-            return incident
+            return incident, False
         if msg.incidents:
             key = f"{station.school}\n{msg.incidents}"
             row = tx.one("SELECT id FROM incidents WHERE key = ?", [key])
             if row:
-                return row[0]
+                return row[0], False
         else:
             row = tx.one(
                 "SELECT id FROM incidents WHERE station_id = ? AND status = ? AND cleared_at IS NULL "
@@ -323,7 +325,7 @@ class ConsoleService(BoardViews, Forwarding):
                 [station.station_id, msg.status, clock.to_db(now - timedelta(seconds=self.collate_window))],
             )
             if row:
-                return row[0]
+                return row[0], False
             key = f"{station.school}\n{msg.identifier}"
         row = tx.one(
             "INSERT INTO incidents (key, station_id, school, action, status, opened_at, last_at) "
@@ -332,7 +334,7 @@ class ConsoleService(BoardViews, Forwarding):
         )
         assert row is not None
         log(tx, "incident_opened", station_id=station.station_id, identifier=msg.identifier, incident=row[0])
-        return row[0]
+        return row[0], True
 
     # --- acknowledgement ------------------------------------------------------------------------------------
     def ack(self, dispatcher: str, *, incident_id: int | None = None, identifier: str | None = None) -> list[str]:
@@ -446,6 +448,15 @@ class ConsoleService(BoardViews, Forwarding):
 
     def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> bool:
         """Record that the station was heard from; True if it had been marked OFFLINE."""
+        # Usually the station is online: one statement says so and records the time.
+        if onsite is None:
+            sql = "UPDATE stations SET last_seen = ? WHERE station_id = ? AND online = 1"
+            params: list[Any] = [clock.to_db(now)]
+        else:
+            sql = "UPDATE stations SET last_seen = ?, onsite = ? WHERE station_id = ? AND online = 1"
+            params = [clock.to_db(now), onsite]
+        if tx.execute(sql, [*params, station_id]).rowcount == 1:
+            return False
         row = tx.one("SELECT online FROM stations WHERE station_id = ?", [station_id])
         if onsite is None:
             tx.execute(
