@@ -15,7 +15,7 @@ from datetime import date
 
 from scanners import iin as iins
 from scanners import magstripe, mrz
-from scanners.elements import CANDIDATE, CODES, split_elements
+from scanners.elements import CODE_START, CODES, split_elements
 from scanners.idcard import (
     IdRecord,
     UnreadableIdError,
@@ -197,18 +197,17 @@ def _find_subfile(text: str, head: _Header, repairs: list[str]) -> tuple[int, st
     kinds = [d[0] for d in head.designators if d[0] in ("DL", "ID")]
     # The first known element after the designators starts the data; "DL" / "ID" just before it names it.
     # (Searching for "DL" first would be fooled by a value such as MADRID followed by an element.)
-    for match in CANDIDATE.finditer(text, head.end):
-        if match[1] not in CODES:
-            continue
-        start = match.start()
-        # "IDDAQ" also holds "DDA": a marker overlapping the first element found wins.
-        marker = _MARKER.search(text, head.end, start + 6)
-        if marker is not None and marker.start() <= start and marker[2] in CODES:
-            _check_offset(head, marker[1], marker.start(), repairs)
-            return marker.start(2), marker[1]
-        repairs.append("subfile type missing before the first element")
-        return start, (kinds[0] if kinds else None)
-    return -1, None
+    first = CODE_START.search(text, head.end)
+    if first is None:
+        return -1, None
+    start = first.start()
+    # "IDDAQ" also holds "DDA": a marker overlapping the first element found wins.
+    marker = _MARKER.search(text, head.end, start + 6)
+    if marker is not None and marker.start() <= start and marker[2] in CODES:
+        _check_offset(head, marker[1], marker.start(), repairs)
+        return marker.start(2), marker[1]
+    repairs.append("subfile type missing before the first element")
+    return start, (kinds[0] if kinds else None)
 
 
 def _check_offset(head: _Header, kind: str, found: int, repairs: list[str]) -> None:
@@ -225,14 +224,10 @@ def _check_offset(head: _Header, kind: str, found: int, repairs: list[str]) -> N
 
 def _parse_headerless(text: str, repairs: list[str], today: date) -> IdRecord:
     """No AAMVA header at all: accept the data only if it clearly holds licence elements."""
-    start = -1
-    for match in CANDIDATE.finditer(text):
-        if match[1] in CODES:
-            start = match.start()
-            break
-    if start < 0:
+    first = CODE_START.search(text)
+    if first is None:
         raise UnreadableIdError(NOT_AAMVA)
-    elements = split_elements(text[start:], set(), repairs)
+    elements = split_elements(text[first.start() :], set(), repairs)
     names = [c for c in ("DCS", "DAC", "DCT", "DAA", "DAB") if elements.get(c, "").strip()]
     if not names or not elements.get("DBB", "").strip() or len(elements) < 4:
         raise UnreadableIdError(NOT_AAMVA)

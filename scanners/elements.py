@@ -60,11 +60,27 @@ _WEAK_LIST = "DCU DAE DDE DDF DDG DDD DDK DDL DDM DDN DDO DDP DDA DCE DAW DAX"
 _WEAK = frozenset(_WEAK_LIST.split())
 # Elements that are never empty on a real card.
 _WANT_VALUE = frozenset({"DAQ", "DCS", "DAC", "DAG", "DAI", "DBB", "DAA", "DCT", "DAB"})
-_SEPARATORS = re.compile(r"\r\n|[\r\n\x1e\x1d\x1c|]")
+# What scoring one element needs, looked up once per candidate: its validator, what a fitting value gains
+# (little for the weak ones), whether it must have a value, and its fixed width.
+_RULES = {
+    code: (
+        _VALIDATORS.get(code),
+        (0.5 if code in _WEAK else 2.0) if code in _VALIDATORS else 0.0,
+        code in _WANT_VALUE,
+        _FIXED_WIDTH.get(code),
+    )
+    for code in CODES
+}
+_NO_RULE = (None, 0.0, False, None)
+# Element separators: CRLF counts as one; LF, CR, RS, GS, FS and pipes are all alike. Counted and replaced
+# with str methods, which are many times cheaper than a regular expression over the whole payload.
+_SEPARATOR_CHARS = "\n\r\x1e\x1d\x1c|"
 _J_BEFORE_CODE = re.compile(r"[Jj](?=([DP][A-D][A-Z]))")
 _JUR_START = re.compile(r"(Z[A-Z])\1[A-Z]")
 _ANY_CODE = re.compile(r"[DP][A-D][A-Z]")
-CANDIDATE = re.compile(r"(?=([DP][A-D][A-Z]|Z[A-Z][A-Z]))")
+# Where an element ID of CODES starts (IDs may overlap: "DDAF" holds DDA and DAF). It consumes one letter
+# and looks ahead for the rest, so the search skips quickly to the next D or P.
+CODE_START = re.compile(r"D(?=A[A-Z]|B[A-S]|C[ABD-U]|D[A-P])|P(?=A[A-F])")
 
 
 def split_elements(
@@ -81,16 +97,21 @@ def split_elements(
         body = _J_BEFORE_CODE.sub(lambda m: "\n" if m[1] in CODES else m[0], body)
     if cr_as_m:
         body = re.sub(r"[Mm](?=(Z[A-Z])\1[A-Z])", "\r", body)
-    separators = len(_SEPARATORS.findall(body))
+    crlf = body.count("\r\n")
+    separators = sum(map(body.count, _SEPARATOR_CHARS)) - crlf
     run_on = separators < 3
-    normalized = _SEPARATORS.sub("\n", body)
+    normalized = body.replace("\r\n", "\n") if crlf else body
+    for char in _SEPARATOR_CHARS[1:]:
+        if char in normalized:
+            normalized = normalized.replace(char, "\n")
     # Jurisdiction subfiles start with their type twice ("ZVZVA01"). Types named in the header are trusted
     # anywhere; without a header, such a pattern counts only in run-on data (a name may hold "ZAZAM").
     kinds = set(jurisdiction_types)
-    if run_on and not kinds:
+    if run_on and not kinds and "Z" in body:
         kinds = set(re.findall(r"(Z[A-Z])(?=\1[A-Z])", body))
     for kind in kinds:
-        normalized = re.sub(f"{kind}(?={kind}[A-Z])", f"\n{kind}\n", normalized)
+        if kind + kind in normalized:
+            normalized = re.sub(f"{kind}(?={kind}[A-Z])", f"\n{kind}\n", normalized)
     chunks = [c for c in normalized.split("\n") if c.strip()]
     # With separators, an ID that starts its own line elsewhere is never also inside another value.
     starts = frozenset() if run_on else frozenset(c[:3] for c in chunks)
@@ -105,11 +126,10 @@ def split_elements(
     elif "\r\n" in body:
         repairs.append("CR arrived as CRLF: treated alike")
     found: dict[str, str] = {}
-    order: list[str] = []
     in_main = True
     last_main: str | None = None
     for chunk in chunks:
-        if chunk in kinds or (not run_on and _JUR_START.match(chunk)):
+        if chunk in kinds or (not run_on and chunk[0] == "Z" and _JUR_START.match(chunk)):
             in_main = False
             continue
         if not in_main:
@@ -117,7 +137,6 @@ def split_elements(
         for code, value in _segment(chunk, found, run_on, starts):
             if code not in found:
                 found[code] = value
-                order.append(code)
                 last_main = code
     if cr_as_m and last_main and found[last_main].rstrip().endswith(("M", "m")):
         found[last_main] = found[last_main].rstrip()[:-1]
@@ -130,11 +149,11 @@ def _segment(chunk: str, seen: dict[str, str], run_on: bool, starts: frozenset[s
     Each element ID appears once per subfile, so when the best split uses an ID twice (one of them is
     inside a name, say ADAIR holding DAI), each occurrence is tried alone and the better split is kept.
     """
-    if chunk[:3] in CODES and _ANY_CODE.search(chunk, 3) is None:
+    if chunk[:3] in CODES and (len(chunk) < 6 or _ANY_CODE.search(chunk, 3) is None):
         return [(chunk[:3], chunk[3:])]  # the usual case: one element per chunk
-    positions = [
-        m.start() for m in CANDIDATE.finditer(chunk) if m[1] in CODES and (m.start() == 0 or m[1] not in starts)
-    ]
+    positions = [m.start() for m in CODE_START.finditer(chunk)]
+    if starts:
+        positions = [p for p in positions if p == 0 or chunk[p : p + 3] not in starts]
     if not positions:
         return []
     if len(positions) == 1:
@@ -143,6 +162,8 @@ def _segment(chunk: str, seen: dict[str, str], run_on: bool, starts: frozenset[s
     score, cuts = _best_split(chunk, positions, seen, run_on)
     for _ in range(4):
         codes = [chunk[p : p + 3] for p in cuts]
+        if len(set(codes)) == len(codes):
+            break
         twice = next((c for c in codes if codes.count(c) > 1), None)
         if twice is None:
             break
@@ -163,7 +184,13 @@ def _segment(chunk: str, seen: dict[str, str], run_on: bool, starts: frozenset[s
 
 
 def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: bool) -> tuple[float, list[int]]:
-    """The highest-scoring choice of cut positions (the first is always cut), by dynamic programming."""
+    """The highest-scoring choice of cut positions (the first is always cut), by dynamic programming.
+
+    Each position looks at most six cuts ahead (the next five candidates and the end), so the work is
+    linear in the number of candidates. This loop is the parser's hot spot on run-on data, so the nearest
+    cut (usually the right one) is scored first and a farther one is scored only if its upper bound can
+    still beat the best so far; ties go to the farthest cut, as they always have.
+    """
     n = len(positions)
     size = len(chunk)
     codes = [chunk[p : p + 3] for p in positions]
@@ -171,43 +198,54 @@ def _best_split(chunk: str, positions: list[int], seen: dict[str, str], run_on: 
         cut_gain = [_CUT_BONUS.get(c, -0.5) for c in codes]
     else:
         cut_gain = [-1.0] * n  # with separators, a cut inside a line needs strong evidence
-    base = [-10.0 if c in seen else 0.0 for c in codes]
+    ends = [*positions, size]
     best = [0.0] * (n + 1)
+    reach = [0.0] * (n + 1)  # best[j] plus the gain of cutting at j: what choosing j brings before its value
     nxt = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         p = positions[i]
+        start = p + 3
         code = codes[i]
-        check = _VALIDATORS.get(code)
-        weak = code in _WEAK
-        wants = code in _WANT_VALUE
-        top, choice = None, n
+        check, ok_gain, wants, width = _RULES.get(code, _NO_RULE)
+        base = -10.0 if code in seen else 0.0
         # No value spans more than 5 candidate IDs or 160 characters: bounds the work on run-on data.
-        options = ([n] if size - p <= 160 or i + 5 >= n else []) + list(range(min(n - 1, i + 5), i, -1))
-        width = _FIXED_WIDTH.get(code)
+        far = min(n - 1, i + 5)
+        options = list(range(i + 1, far + 1))
+        if size - p <= 160 or i + 5 >= n:
+            options.append(n)
         if width is not None:
             # A fixed-width value cannot reach a far cut; keep the near ones and the nearest as the fallback.
-            near = [j for j in options if (positions[j] if j < n else size) - p - 3 <= width + 6]
-            options = near or [min(options)]
+            limit = start + width + 6
+            options = [j for j in options if ends[j] <= limit] or options[:1]
+        top, choice = None, n
         for j in options:
-            end = positions[j] if j < n else size
-            if end - p < 3:
+            end = ends[j]
+            if end < start:
                 continue
-            text = chunk[p + 3 : end].strip()
-            score = base[i] + best[j]
+            score = base + reach[j]
+            if top is not None and score + ok_gain < top:
+                continue  # even a fitting value would not beat the best so far
             if check is not None:
-                score += (0.5 if weak else 2.0) if check(text) else -5.0
-            if len(text) < 2:
+                text = chunk[start:end].strip()
+                score += ok_gain if check(text) else -5.0
+                short = len(text) < 2
+            else:
+                # Not white space at both ends of two or more characters: the value is long enough.
+                short = end - start < 2 or chunk[start].isspace() or chunk[end - 1].isspace()
+                if short:
+                    text = chunk[start:end].strip()
+                    short = len(text) < 2
+            if short:
                 if wants:
                     score -= 3.0 if not text else 1.0
                 if run_on and i > 0 and not text:
                     score -= 1.0  # an empty element in run-on data is more likely an ID inside a name
-            if j < n:
-                score += cut_gain[j]
-            if top is None or score > top:
+            if top is None or score >= top:  # near to far: on a tie the farther cut wins
                 top, choice = score, j
         if top is None:  # every nearby cut overlaps: the value runs to the end
-            top, choice = _element_score(code, chunk[p + 3 :], seen) + best[n], n
+            top, choice = _element_score(code, chunk[start:], seen) + best[n], n
         best[i], nxt[i] = top, choice
+        reach[i] = top + cut_gain[i]
     cuts, i = [], 0
     while i < n:
         cuts.append(positions[i])
