@@ -10,22 +10,30 @@ import sys
 from frontdesk.access.roles import Role
 from frontdesk.context import Services
 
+# Offscreen, and no keyring at all: the probe must not need one (a desk's data without a key is plain).
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
-def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
+
+def _desk_data(tmp_path):
+    """A desk's data folder with its first administrator, as the probe opens it."""
     data = tmp_path / "data"
     services = Services.open(data)
     services.accounts.add("admin", Role.ADMIN, "probe-secret-1", "Probe Admin")
     services.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    return data
+
+
+def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
+    data = _desk_data(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-m", "ui.main", "--startup-probe", str(data)], env=env, capture_output=True, timeout=120
+        [sys.executable, "-m", "ui.main", "--startup-probe", str(data)], env=ENV, capture_output=True, timeout=120
     )
     assert done.returncode == 0, done.stderr.decode()
     assert b"Traceback" not in done.stderr
     assert (
         "--startup-probe"
         not in subprocess.run(
-            [sys.executable, "-m", "ui.main", "--help"], env=env, capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "ui.main", "--help"], env=ENV, capture_output=True, text=True, timeout=60
         ).stdout
     )
 
@@ -45,13 +53,9 @@ sys.exit(code)
 
 
 def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path(tmp_path):
-    data = tmp_path / "data"
-    services = Services.open(data)
-    services.accounts.add("admin", Role.ADMIN, "probe-secret-1", "Probe Admin")
-    services.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    data = _desk_data(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-c", _LOADED_AT_IDLE, str(data)], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", _LOADED_AT_IDLE, str(data)], env=ENV, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
     loaded = done.stderr.split("LOADED ")[1].splitlines()[0]
