@@ -19,8 +19,13 @@ def fold(text: str) -> str:
 
 
 def new_badge_code() -> str:
-    """A random, opaque, non-sequential check-out code (40 bits), e.g. ``K7QXM2PD``."""
-    return "".join(secrets.choice(_BADGE_ALPHABET) for _ in range(8))
+    """A random, opaque, non-sequential check-out code (40 bits), e.g. ``K7QXM2PD``.
+
+    Five random bytes, five bits a character (the alphabet has 32): the same uniform code as eight
+    ``secrets.choice`` calls, from one read of the system's random source instead of sixteen.
+    """
+    bits = int.from_bytes(secrets.token_bytes(5), "big")
+    return "".join(_BADGE_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
 
 
 def format_badge_code(code: str) -> str:

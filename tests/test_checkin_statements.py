@@ -9,15 +9,20 @@ the audit chain and its coverage verify, the anchor names the newest record.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bench.encryption import statements_of
+from frontdesk.audit import coverage
+from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision
 from frontdesk.context import Services
 from frontdesk.errors import ConflictError
 from frontdesk.models import Visitor
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.settings import SCREEN_MATCH, STAFF_NAME, STATION_NAME
 
 
@@ -42,8 +47,12 @@ def test_a_check_in_reads_nothing_twice(services):
     layered = [s for s in statements if "district_settings" in s]
     assert layered and all("FROM settings WHERE key" in s for s in layered)  # one statement for both layers
     assert statements.count("BEGIN IMMEDIATE") == 1 and statements[-1] == "COMMIT"
-    # 42 for this visitor before the trim of 2026-12-02, 35 after; a little room for other features' own work.
-    assert len(statements) <= 38, "\n".join(statements)
+    # The screening decision is neither read back for its audit hash nor for the caller; "linked to a hub?"
+    # is asked once per transaction, not once per audit record.
+    assert not [s for s in statements if "FROM screening_decisions WHERE id" in s], statements
+    assert len([s for s in statements if "dispatch.url" in s]) == 1, statements
+    # 42 for this visitor before the first trim of 2026-12-02, 35 after it, 32 after the second.
+    assert len(statements) <= 32, "\n".join(statements)
 
 
 def test_the_visit_returned_is_the_visit_stored(services):
@@ -125,3 +134,34 @@ def test_settings_layers_read_in_one_statement_keep_their_order(services):
     assert not settings.locked(SCREEN_MATCH)
     db.execute("DELETE FROM settings WHERE key = ?", [STATION_NAME.key])
     assert settings.get(STATION_NAME) == "District default"  # no desk value: the district's default
+
+
+def test_the_decisions_returned_are_the_decisions_stored(services):
+    """A check-in's screening decisions are built from the values written, not read back: the same as stored,
+    and their audit records carry the hash of the rows as they are in the file."""
+    clear = services.checkin.at().commit(
+        services.checkin.start(CheckInRequest(Visitor(first_name="Clear", last_name="Visitor")))
+    )
+    services.lists.add(
+        "District",
+        NewEntry(
+            "Robert", "Smith", dob=parse_dob("1980-03-14"), kind=Kind.CUSTODY, students=("Sam Smith", "Ada Smith")
+        ),
+    )
+    request = CheckInRequest(Visitor(first_name="Bob", last_name="Smith", dob=date(1980, 3, 14)))
+    outcome = services.checkin.start(request)
+    assert isinstance(outcome, NeedsDecision) and outcome.candidates
+    decided = services.checkin.decide(outcome.admission, outcome.candidates[0].entry.id, same_person=True)
+    custody = services.checkin.commit(decided)
+    for committed in (clear, custody):
+        (decision,) = committed.decisions
+        (stored,) = services.decisions.recent(visit_id=committed.visit.id)
+        assert dataclasses.replace(decision, told=(), students=()) == stored
+    assert custody.decisions[0].students == ("Sam Smith", "Ada Smith")
+    assert isinstance(custody.decisions[0].score, float)
+    db = services.store.db
+    records = [r for r in services.audit.records(action="screening.decision")]
+    assert records
+    for record in records:
+        table, row_id = record.details["row"].split(":")
+        assert record.details["content"] == coverage.content_hash(db, table, int(row_id))

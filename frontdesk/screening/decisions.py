@@ -307,24 +307,25 @@ class DecisionService:
                         "visit_id": visit_id,
                     },
                     covers=("screening_decisions", cur.lastrowid),
+                    written=(cur.lastrowid, *values[:10], _real(values[10]), *values[11:15]),
                 )
-            decision = self._get(cur.lastrowid, entry.students if entry else ())
+            # The decision as written (what ``_get`` would read back): no second read of the row.
+            row = (cur.lastrowid, *values[:2], *values[3:10], _real(values[10]), values[11], *values[13:])
+            decision = dataclasses.replace(_from_row(row), students=entry.students if entry else ())
         if self._audit is not None and not self._store.db.conn.in_transaction:
             self._audit.refresh_anchor()
         return decision
-
-    def _get(self, decision_id: int, students: tuple[str, ...] = ()) -> ScreeningDecision:
-        row = self._store.db.execute(
-            f"SELECT {_COLUMNS} FROM screening_decisions WHERE id = ?", [decision_id]
-        ).fetchone()
-        decision = _from_row(row)
-        return ScreeningDecision(**{**decision.__dict__, "students": students})
 
 
 _COLUMNS = (
     "id, time, staff, visitor_first, visitor_middle, visitor_last, visitor_dob, entry_id, source, kind, score, "
     "evidence, outcome, reason, visit_id"
 )
+
+
+def _real(score: float | None) -> float | None:
+    """A score as the ``REAL`` column gives it back (an integer score comes back as a float)."""
+    return None if score is None else float(score)
 
 
 def _from_row(r: tuple) -> ScreeningDecision:

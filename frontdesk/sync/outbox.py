@@ -29,6 +29,7 @@ _VISIT_SQL = (
 # Sync's own bookkeeping does not go up. (What came down from the hub is written under
 # ``AuditTrail.from_hub``, so this listener is not told of it at all.)
 SKIPPED = ("sync.",)
+_LINKED = "sync.linked"  # the key of "linked to a hub" in a write transaction's memo (see Outbox.linked)
 
 
 def _dumps(body: dict[str, Any]) -> str:
@@ -134,9 +135,19 @@ class Outbox:
         self._linked = False  # seen linked in this process (a link is rarely undone: then read each time)
 
     def linked(self, db) -> bool:
-        """True when this desk is linked to a hub (read from ``db`` until seen once)."""
-        if not self._linked:
-            self._linked = is_linked(db)
+        """True when this desk is linked to a hub (read from ``db`` until seen once).
+
+        Not linked yet: read once per write transaction the store opened (a check-in's two records ask
+        twice), kept in its memo, since no other program can link the desk while this one holds the lock.
+        """
+        if self._linked:
+            return True
+        memo = getattr(db, "tx_memo", None)
+        if memo is not None and _LINKED in memo:
+            return memo[_LINKED]
+        self._linked = is_linked(db)
+        if memo is not None:
+            memo[_LINKED] = self._linked
         return self._linked
 
     def capture(self, db, record: AuditRecord) -> None:
@@ -146,6 +157,8 @@ class Outbox:
         if record.action == "settings.change" and record.subject == DISPATCH_URL.key:
             was, now = record.details.get("old"), record.details.get("new")
             self._linked = bool(now)
+            if getattr(db, "tx_memo", None) is not None:
+                db.tx_memo[_LINKED] = self._linked
             if now and not was:  # just linked (``dispatch connect``): who is on site goes up first
                 queue_open_visits(db)
         if not self.linked(db):
