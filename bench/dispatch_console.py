@@ -13,6 +13,8 @@ a temporary folder (skipped when git cannot give them). For each:
    when the network or the console comes back); then **burst**: every station presses at once and behaves
    as the desk does (2 s attempts, the same bytes again after capped full-jitter backoff 0.25 s → 4 s, a
    503's ``Retry-After`` honoured × 1-1.5). Bounded: stations not answered in time are counted as such.
+   Each station's requests share its connections as the desk's HTTP client does (:class:`Pool`): an idle
+   one is kept ``KEEPALIVE_S`` and reused, a timed-out attempt closes its own.
 3. **SIGTERM** with every long poll open: how long until the process (and its workers) are gone.
 
 The stations are driven by ``DRIVERS`` separate processes (``python -m bench.dispatch_console --driver``),
@@ -55,6 +57,9 @@ RECONNECT_S = 20.0  # the reconnect burst's share of time, before the alert burs
 DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver processes
 HEARTBEAT_S = 30.0
 ATTEMPT_S = 2.0
+# How long a station keeps an idle connection for its next request (frontdesk.dispatch.client.KEEPALIVE_S;
+# FRONTDESK_BENCH_KEEPALIVE=5 drives stations as they were before it, with httpx's default).
+KEEPALIVE_S = float(os.environ.get("FRONTDESK_BENCH_KEEPALIVE", "60"))
 # This tree's console as measured: as `serve` starts it (one worker process per core) and one process.
 CONSOLES = [("this tree (default workers)", []), ("this tree, --workers 1", ["--workers", "1"])]
 PER_ADDRESS = 25  # stations per 127.0.1.x source address (2 connections each, 4 while reconnecting: under 256)
@@ -71,6 +76,13 @@ the event loop, and stored through the group commit without a thread waiting per
 same bytes (a station that gave up on an attempt) are answered from the receipts in memory or join the
 queued store, and queued work whose station hung up is skipped; a waiting thread gets the GIL after
 0.5 ms (the group commit's thread no longer waits 5 ms per SQLite statement behind a busy loop).
+Session 7, the station's side: the desk keeps an idle connection 60 s (it was httpx's default, 5 s, so
+every heartbeat and every press opened a new connection; a request over a new connection costs the
+console 0.55-0.61 ms of CPU against 0.22-0.27 ms over a kept-alive one, heartbeat or 503 alike, measured
+at load 8-25), and the driver's stations share connections the same way (a press takes the connection
+the last heartbeat left); a desk probes with a heartbeat every 0.5 s only while the console cannot be
+reached (it did so after every timeout and 503: 4,500 stations waiting would send 9,000 heartbeats a
+second, more than the console's two cores answer; the driver never modelled those probes).
 """.strip()
 
 ENROLL = """
@@ -161,6 +173,51 @@ class Conn:
         if headers.get("connection", "").lower() == "close":
             await self.close()
         return status, headers, data
+
+
+class Pool:
+    """One station's connections as its HTTP client (httpx) keeps them: a request takes an idle one (kept
+    at most ``KEEPALIVE_S``) or opens a new one; after an answer the connection goes back, after a timeout
+    or an error it is closed (HTTP/1.1 cannot take a request back). So a press goes over the connection
+    the last heartbeat left open, and each retry after a timed-out attempt opens a new one."""
+
+    def __init__(self, port: int, source: str):
+        self.port = port
+        self.source = source
+        self.idle: list[tuple[float, Conn]] = []
+        self.open: set[Conn] = set()
+
+    async def request(self, timeout: float, *args, **kw) -> tuple:
+        conn = None
+        while self.idle:
+            used, one = self.idle.pop()
+            fresh = time.monotonic() - used <= KEEPALIVE_S
+            if fresh and one.reader is not None and not one.reader.at_eof() and not one.writer.is_closing():
+                conn = one
+                break
+            self.open.discard(one)
+            await one.close()
+        conn = conn or Conn(self.port, self.source)
+        self.open.add(conn)
+        try:
+            answer = await asyncio.wait_for(conn.request(*args, **kw), timeout)
+        except BaseException:
+            self.open.discard(conn)
+            await conn.close()
+            raise
+        if conn.writer is not None:
+            self.idle.append((time.monotonic(), conn))
+        else:  # the console said Connection: close
+            self.open.discard(conn)
+        return answer
+
+    def drop(self) -> None:
+        """Every connection breaks at once (the network went away)."""
+        for conn in self.open:
+            if conn.writer is not None:
+                conn.writer.transport.abort()
+        self.idle.clear()
+        self.open.clear()
 
 
 class Lag:
@@ -271,8 +328,7 @@ async def _district_part(spec: dict) -> dict:
     }
     stop = asyncio.Event()
     reconnect = asyncio.Event()
-    beat_conns: dict[int, Conn] = {}
-    poll_conns: dict[int, Conn] = {}
+    pools = {first + i: Pool(port, _source(first + i)) for i in range(len(stations))}
 
     def at(wall: float) -> float:
         return time.perf_counter() + (wall - time.time())
@@ -280,24 +336,23 @@ async def _district_part(spec: dict) -> dict:
     def body() -> bytes:
         return json.dumps({"sent": datetime.now(UTC).isoformat(), "onsite": 3}).encode()
 
-    async def beat(conn: Conn, token: str) -> bool:
+    async def beat(pool: Pool, token: str) -> bool:
         try:
-            status, _, _ = await asyncio.wait_for(
-                conn.request("POST", "/api/v1/heartbeat", token, body(), "application/json"), ATTEMPT_S
+            status, _, _ = await pool.request(
+                ATTEMPT_S, "POST", "/api/v1/heartbeat", token, body(), "application/json"
             )
             ok = status == 200
         except (OSError, asyncio.IncompleteReadError, TimeoutError):
             ok = False
-            await conn.close()
         r["beats_ok" if ok else "beats_failed"] += 1  # failed: a red "link DOWN" banner at the desk
         return ok
 
     async def heartbeat(i: int, token: str) -> None:
-        conn = beat_conns[i] = Conn(port, _source(i))
+        pool = pools[i]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reconnect.wait(), random.uniform(0, HEARTBEAT_S))
         while not stop.is_set() and not reconnect.is_set():
-            await beat(conn, token)
+            await beat(pool, token)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(reconnect.wait(), HEARTBEAT_S)
         if stop.is_set():
@@ -305,9 +360,8 @@ async def _district_part(spec: dict) -> dict:
         # Reconnect burst: every station's connections were dropped; each opens a new one and beats at once
         # (as a desk does when its link comes back), then again every 30 s; after a failed beat, 5 s.
         t0 = at(spec["t_reconnect"])
-        conn = beat_conns[i] = Conn(port, _source(i))
         while not stop.is_set():
-            if await beat(conn, token):
+            if await beat(pool, token):
                 r["reconnected"].append(time.perf_counter() - t0)
                 break
             r["reconnect_failed"] += 1
@@ -317,34 +371,30 @@ async def _district_part(spec: dict) -> dict:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HEARTBEAT_S)
             if not stop.is_set():
-                await beat(conn, token)
+                await beat(pool, token)
 
     async def poll(i: int, token: str) -> None:
         await asyncio.sleep(random.uniform(0, 10))  # desks start at different times
         while not stop.is_set():
-            conn = poll_conns[i] = Conn(port, _source(i))
             try:
-                await asyncio.wait_for(
-                    conn.request("GET", "/api/v1/inbox?after=0&wait=25", token), 25 + ATTEMPT_S + 3
-                )
+                await pools[i].request(25 + ATTEMPT_S + 3, "GET", "/api/v1/inbox?after=0&wait=25", token)
                 r["polls"] += 1
                 r["renewals"].append(time.time())
             except (OSError, asyncio.IncompleteReadError, TimeoutError, AttributeError):
                 if not stop.is_set():
                     r["poll_errors"] += 1
                 await asyncio.sleep(random.uniform(0, 0.25))
-            await conn.close()
 
     bodies = [_alert(s[0], s[2], first + i) for i, s in enumerate(stations)]  # built before: not the load
 
     async def press(i: int, token: str, t0: float) -> None:
-        conn = Conn(port, _source(first + i))
+        pool = pools[first + i]  # the station's own connections: the press takes the one the last beat left
         failures = 0
         while not stop.is_set():
             hint = None
             try:
-                status, headers, _ = await asyncio.wait_for(
-                    conn.request("POST", "/api/v1/alerts", token, bodies[i], "application/cap+xml"), ATTEMPT_S
+                status, headers, _ = await pool.request(
+                    ATTEMPT_S, "POST", "/api/v1/alerts", token, bodies[i], "application/cap+xml"
                 )
                 if status in (200, 201):
                     r["received"].append(time.perf_counter() - t0)
@@ -356,25 +406,21 @@ async def _district_part(spec: dict) -> dict:
                     r["errors"] += 1
             except TimeoutError:
                 r["timeouts"] += 1
-                await conn.close()
             except (OSError, asyncio.IncompleteReadError):
                 r["errors"] += 1
-                await conn.close()
             delay = random.uniform(0, min(4.0, 0.25 * 2**failures))
             if hint is not None:
                 delay = max(delay, hint * random.uniform(1.0, 1.5))
             failures += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
-        await conn.close()
 
     background = [asyncio.create_task(poll(first + i, s[1])) for i, s in enumerate(stations)]
     background += [asyncio.create_task(heartbeat(first + i, s[1])) for i, s in enumerate(stations)]
     await asyncio.sleep(max(0.0, spec["t_reconnect"] - time.time()))
     beats_before = r["beats_failed"]
-    for conn in [*beat_conns.values(), *poll_conns.values()]:
-        if conn.writer is not None:
-            conn.writer.transport.abort()  # every connection drops at once (the network came back)
+    for pool in pools.values():
+        pool.drop()  # every connection drops at once (the network came back)
     reconnect.set()
     await asyncio.sleep(max(0.0, spec["t_burst"] - time.time()))
     r["beats_failed_reconnect"] = r["beats_failed"] - beats_before
@@ -398,7 +444,9 @@ async def _district_part(spec: dict) -> dict:
 
 def _driver_main() -> None:
     """``python -m bench.dispatch_console --driver``: one driver process (spec as JSON on the first line)."""
+    global KEEPALIVE_S
     spec = json.loads(sys.stdin.readline())
+    KEEPALIVE_S = spec.get("keepalive", KEEPALIVE_S)
     loop_factory = None
     with contextlib.suppress(ImportError):
         import uvloop
@@ -408,7 +456,7 @@ def _driver_main() -> None:
         runner.run(_district_part(spec))
 
 
-def _district(port: int, stations: list, console_pid: int, code_root: Path) -> dict:
+def _district(port: int, stations: list, console_pid: int, code_root: Path, keepalive: float) -> dict:
     """The state-scale scenarios over ``DRIVERS`` driver processes; SIGTERM once they have reported."""
     now = time.time()
     t_reconnect = now + 5 + WARM_S
@@ -417,7 +465,14 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path) -> d
     procs = []
     for d in range(DRIVERS):
         part = stations[d * share : (d + 1) * share]
-        spec = {"port": port, "first": d * share, "stations": part, "t_reconnect": t_reconnect, "t_burst": t_burst}
+        spec = {
+            "port": port,
+            "first": d * share,
+            "stations": part,
+            "t_reconnect": t_reconnect,
+            "t_burst": t_burst,
+            "keepalive": keepalive,
+        }
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.dispatch_console", "--driver"],
             cwd=ROOT,
@@ -429,12 +484,20 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path) -> d
         proc.stdin.write(json.dumps(spec) + "\n")
         proc.stdin.flush()
         procs.append(proc)
+    time.sleep(max(0.0, t_burst - time.time()))
+    cpu_before = _cpu_s(console_pid)
     parts = []
     for proc in procs:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         parts.append(json.loads(line) if line else None)
-    r: dict = {"load": os.getloadavg(), "rss_mb": _rss_peak_mb(console_pid), "drivers": len(procs)}
+    burst_cpu = _cpu_s(console_pid) - cpu_before  # until every driver's burst is answered or timed out
+    r: dict = {
+        "load": os.getloadavg(),
+        "rss_mb": _rss_peak_mb(console_pid),
+        "drivers": len(procs),
+        "burst_cpu_s": burst_cpu,
+    }
     # SIGTERM with every long poll open: until the process is gone.
     t_term = time.perf_counter()
     os.kill(console_pid, signal.SIGTERM)
@@ -465,14 +528,30 @@ def _stop_drivers(procs: list) -> None:
             proc.wait()
 
 
-def _rss_peak_mb(pid: int) -> float:
-    """Peak RSS of the console process and its worker processes, if any (Linux /proc)."""
-    total = 0.0
+def _console_pids(pid: int) -> list[int]:
+    """The console process and its worker processes, if any (Linux /proc)."""
     pids = [pid]
     with contextlib.suppress(OSError):
         for task in Path(f"/proc/{pid}/task").iterdir():
             pids += [int(c) for c in (task / "children").read_text().split()]
-    for one in pids:
+    return pids
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the console and its workers have used so far: a measure of its work that
+    a loaded machine inflates less than wall time."""
+    total = 0
+    for one in _console_pids(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_peak_mb(pid: int) -> float:
+    """Peak RSS of the console process and its worker processes, if any (Linux /proc)."""
+    total = 0.0
+    for one in _console_pids(pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -480,7 +559,7 @@ def _rss_peak_mb(pid: int) -> float:
     return total or float("nan")
 
 
-def _measure(label: str, code_root: Path, folder: Path, extra: list[str]) -> dict:
+def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepalive: float = KEEPALIVE_S) -> dict:
     """Enrol, start the console from ``code_root``, run the scenarios, stop it; the figures."""
     db = f"sqlite:///{folder / 'console.db'}"
     env = {**os.environ, "PYTHONPATH": str(code_root)}
@@ -512,7 +591,7 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str]) -> dic
             loop_factory = uvloop.new_event_loop
         with asyncio.Runner(loop_factory=loop_factory) as runner:
             latency = runner.run(_latency(port, solo))
-        district = _district(port, stations, proc.pid, code_root)
+        district = _district(port, stations, proc.pid, code_root, keepalive)
         try:
             proc.wait(timeout=30)
             term_s = time.perf_counter() - district["term_start"]
@@ -589,6 +668,9 @@ def _column(m: dict) -> dict[str, str]:
         "burst": burst,
         "burst_pct": f"{_pct(received, 50):.1f} / {_pct(received, 95):.1f} s" if received else "—",
         "attempts": f"{d.get('timeouts', 0)} / {d.get('busy', 0)} / {d.get('errors', 0)}",
+        "burst_cpu": f"{d['burst_cpu_s']:.1f} s; {1000 * d['burst_cpu_s'] / max(1, len(received)):.1f} ms"
+        if "burst_cpu_s" in d
+        else "—",
         "stored": f"{m['stored'][0]} rows, {m['stored'][1]} distinct",
         "beats": f"{d.get('beats_ok', 0)} / {d.get('beats_failed', 0)} "
         f"({d.get('beats_failed_reconnect', 0)} in the reconnect, "
@@ -610,10 +692,17 @@ def run() -> str:
     folder = Path(tempfile.mkdtemp(prefix="frontdesk-bench-dispatch-"))
     try:
         results = []
-        for label, extra in CONSOLES:
+        # FRONTDESK_BENCH_ONE_WORKER=0 leaves out the --workers 1 column (a shorter run).
+        skip = {"--workers"} if os.environ.get("FRONTDESK_BENCH_ONE_WORKER") == "0" else set()
+        for label, extra in [(label, extra) for label, extra in CONSOLES if not skip & set(extra)]:
             where = folder / f"console-{len(results)}"
             where.mkdir()
             results.append(_measure(label, ROOT, where, extra))
+        if os.environ.get("FRONTDESK_BENCH_OLD_STATIONS") == "1":  # stations as before 1077453, this console
+            where = folder / "old-stations"
+            where.mkdir()
+            label = "this tree, stations keeping idle connections 5 s (httpx's default, before 1077453)"
+            results.append(_measure(label, ROOT, where, [], keepalive=5.0))
         before = os.environ.get("FRONTDESK_BENCH_BEFORE")  # a commit to measure beside (default workers)
         if before:
             base = _baseline_tree(folder / f"src-{before}", before)
@@ -645,6 +734,8 @@ def run() -> str:
         (f"burst: {STATIONS} stations press at once, all answered", "burst", "≤ 10 s"),
         ("burst: answered p50 / p95", "burst_pct", "—"),
         ("burst attempts: 2 s timeouts / 503 busy (retried after Retry-After) / other errors", "attempts", "—"),
+        ("burst: console CPU (all its processes) from the press until answered or given up; per alert answered",
+         "burst_cpu", "—"),
         ("alerts stored (220 + 50 latency + burst)", "stored", f"{270 + STATIONS}, each once"),
         ("heartbeats answered / failed, whole run (2 s timeout: a false 'link DOWN' at the desk)", "beats",
          "0 failed"),
@@ -660,7 +751,9 @@ def run() -> str:
         "Every console: `frontdesk-district serve` as its own process, SQLite (WAL, synchronous=FULL), plain "
         f"HTTP on 127.0.0.1. {STATIONS} stations, each a long poll (wait 25 s) and a heartbeat every 30 s at "
         f"its own phase, {PER_ADDRESS} per 127.0.1.x address; after {WARM_S:.0f} s every station presses at "
-        "once and behaves like the desk (2 s attempts, capped full-jitter backoff, Retry-After honoured); "
+        "once and behaves like the desk (2 s attempts, capped full-jitter backoff, Retry-After honoured; "
+        f"its requests share connections as the desk's client does: an idle one kept {KEEPALIVE_S:.0f} s and "
+        "reused, a timed-out attempt's closed); "
         "before that, every station's connections drop and every station reconnects and beats at once. "
         "Each alert is CAP 1.2 with an 8-person roster, schema-validated and committed before the answer. "
         f"The stations are driven by {DRIVERS} processes (one uvloop loop each, raw HTTP/1.1 client) on "

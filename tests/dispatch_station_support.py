@@ -178,6 +178,7 @@ class LossyProxy:
         self.upstream_port = upstream_port
         self.drop = drop
         self.dropped = 0
+        self.accepted = 0  # connections the station opened through the relay
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
@@ -198,6 +199,7 @@ class LossyProxy:
                 client, _ = self._server.accept()
             except OSError:
                 return
+            self.accepted += 1
             threading.Thread(target=self._relay, args=(client,), daemon=True).start()
 
     def _relay(self, client: socket.socket) -> None:
@@ -206,6 +208,7 @@ class LossyProxy:
         except OSError:
             client.close()
             return
+        upstream.settimeout(None)  # the timeout was for connecting: an idle kept-alive connection stays open
         swallow = threading.Event()
 
         def back() -> None:

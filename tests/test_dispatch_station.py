@@ -11,6 +11,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 import xmlschema
@@ -431,3 +432,38 @@ def test_a_busy_console_is_left_alone_for_as_long_as_it_asks(station, console):
         link.wake()
         wait_for(lambda: entry(station, pressed.identifier).state == "received", what="received once it can")
     assert console.identifiers() == [pressed.identifier]
+
+
+def test_heartbeats_and_the_press_go_over_the_connection_the_last_beat_left_open(console):
+    """The station keeps an idle connection longer than its 30 s heartbeat (httpx's default, 5 s, made every
+    beat and every press a new TCP and TLS set-up for the console): two beats 6 s apart and then an alert
+    use one connection."""
+    import asyncio
+
+    from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received
+
+    message = cap.CapMessage(
+        identifier=cap.new_identifier(),
+        sender=cap.station_sender(console.credential.split("_")[1]),
+        sent=datetime.now(UTC),
+        school=console.school,
+    )
+
+    async def talk(url: str) -> object:
+        client = ConsoleClient(Endpoint(url, console.credential))
+        try:
+            await client.heartbeat(datetime.now(UTC).isoformat(), 1, 5)
+            await asyncio.sleep(6)  # past httpx's default idle expiry, well within the heartbeat interval
+            await client.heartbeat(datetime.now(UTC).isoformat(), 1, 5)
+            return await client.post_alert(cap.build(message), 5)
+        finally:
+            await client.close()
+
+    with console.up():
+        proxy = LossyProxy(console.port)
+        try:
+            outcome = asyncio.run(talk(proxy.url))
+        finally:
+            proxy.close()
+    assert isinstance(outcome, Received)
+    assert proxy.accepted == 1

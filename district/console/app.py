@@ -262,6 +262,7 @@ class RecentAlerts:
             self.stored.popitem(last=False)
 
 
+ADMITTED = "frontdesk.admitted"  # scope key: StationFastPath let this alert in (Admission asked once)
 _FAST_HEADERS = [(b"content-type", b"application/json")] + [
     (name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
 ]
@@ -303,7 +304,8 @@ class StationFastPath:
                     await self._heartbeat(station, receive, send)
                     return
             elif scope["path"] == "/api/v1/alerts" and self._alert_gate is not None:
-                retry_after = self._alert_gate() if self._known(scope) else None
+                known = self._known(scope)
+                retry_after = self._alert_gate() if known else None
                 if retry_after is not None:
                     headers = [
                         *_FAST_HEADERS,
@@ -318,6 +320,8 @@ class StationFastPath:
                 first = await receive()
                 if first["type"] == "http.disconnect":
                     return
+                if known:
+                    scope[ADMITTED] = True  # the app does not ask Admission a second time
 
                 async def replay() -> dict:
                     nonlocal first
@@ -334,14 +338,18 @@ class StationFastPath:
         """True if the request carries the credential of a station the directory knows."""
         for name, value in scope["headers"]:
             if name == b"authorization":
-                scheme, _, credential = value.decode("latin-1").partition(" ")
-                if scheme.lower() != "bearer" or not credential.strip():
-                    return False
-                try:
-                    return self._directory.check(credential) is not None
-                except Unauthenticated:
-                    return False
+                return self._lookup(value) is not None
         return False
+
+    def _lookup(self, authorization: bytes) -> Station | None:
+        """The known station whose credential the ``Authorization`` header carries, or None."""
+        scheme, _, credential = authorization.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            return None
+        try:
+            return self._directory.check(credential)
+        except Unauthenticated:
+            return None  # the app answers 401, as for every request
 
     def _station(self, scope: dict) -> Station | None:
         authorization = length = kind = b""
@@ -358,13 +366,7 @@ class StationFastPath:
             or kind.split(b";")[0].strip() != b"application/json"
         ):
             return None
-        scheme, _, credential = authorization.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not credential.strip():
-            return None
-        try:
-            return self._directory.check(credential)
-        except Unauthenticated:
-            return None  # the app answers 401, as for every request
+        return self._lookup(authorization)
 
     async def _heartbeat(self, station: Station, receive: Any, send: Any) -> None:
         chunks, more = [], True
@@ -611,7 +613,8 @@ def create_app(
     async def post_alert(request: Request) -> Response:
         if _bearer(request) is None:
             await station_of(request)  # raises 401 or 403
-        admission.check(pending["alerts"], max_pending_alerts, lag.current)
+        if not request.scope.get(ADMITTED):  # not let in by StationFastPath already
+            admission.check(pending["alerts"], max_pending_alerts, lag.current)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         pending["alerts"] += 1
         started = asyncio.get_running_loop().time()

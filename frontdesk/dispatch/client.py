@@ -82,13 +82,22 @@ class Transient:
     """The attempt failed in a way that a later attempt may not.
 
     ``retry_after``: the console said how long to wait (503 with ``Retry-After``, when it is busy).
+    ``unreachable``: no connection could be made (refused, no route): the console is not there, as opposed
+    to a console that is there but did not answer in time.
     """
 
     reason: str
     retry_after: float | None = None
+    unreachable: bool = False
 
 
 MAX_RETRY_AFTER = 30.0  # a console's hint is honoured up to this; a real alert never waits longer
+# How long an idle connection to the console is kept for the next request: longer than the 30 s heartbeat
+# (so each beat, and the first attempt of a press, goes over the connection the last beat left open: no
+# new TCP and TLS set-up for the console to pay, when a burst of presses arrives together), shorter than
+# the 75 s after which the console closes an idle connection (no race with its close). httpx's default
+# is 5 s: every beat and every press paid a new connection.
+KEEPALIVE_S = 60.0
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -136,6 +145,7 @@ class ConsoleClient:
                 base_url=url,
                 headers={"Authorization": f"Bearer {self.endpoint.credential}"},
                 verify=tls_verify(self.endpoint.ca_file),
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
             )
         return url, self._pools[url]
 
@@ -159,7 +169,10 @@ class ConsoleClient:
             )
         except httpx.HTTPError as exc:
             self._failed(url)
-            return Transient(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            return Transient(
+                f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                unreachable=isinstance(exc, httpx.ConnectError),
+            )
         if response.status_code in (200, 201):
             try:
                 body = response.json()

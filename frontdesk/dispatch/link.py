@@ -7,9 +7,13 @@ runs it on its dispatch worker thread, ``frontdesk panic`` on a plain thread):
   exponential backoff with full jitter (0.25 s → 4 s). Real alerts are retried forever; a drill or a test
   is given up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
 - the **heartbeat** tells the console every 30 s that the station is alive and keeps the link health
-  (up/down) behind the persistent banner. While a message waits in backoff it probes every 0.5 s and
-  wakes the sender the moment the console answers, so delivery resumes within a second of the console
-  coming back instead of after the rest of a backoff sleep.
+  (up/down) behind the persistent banner. While a message waits in backoff because the console could not
+  be reached (no connection), it probes every 0.5 s and wakes the sender the moment the console answers,
+  so delivery resumes within a second of the console coming back instead of after the rest of a backoff
+  sleep. A console that is there but did not answer in time (or said it is busy) is not probed: it is
+  overloaded, a probe every 0.5 s from every station waiting would add to its load, and a heartbeat it
+  answers says nothing about whether an alert would get through; the backoff (at most 4 s) or its
+  ``Retry-After`` decides the next attempt.
 - the **inbox** long-polls for dispatchers' Acks and district SRP state pushes.
 
 Nothing here touches a widget: changes are reported to a :class:`LinkListener`, whose methods are called
@@ -268,8 +272,10 @@ class DispatchLink:
                     delay = max(delay, outcome.retry_after * self._rng.uniform(1.0, 1.5))
                     self._hold_until = time.monotonic() + delay  # a good heartbeat does not cut it short
                 failures += 1
-                self._backing_off = True
-                self._probe_ev.set()  # start probing for the console's return at once
+                # Probe for the console's return only when it was not there (see the module's docstring).
+                self._backing_off = client is None or outcome.unreachable
+                if self._backing_off:
+                    self._probe_ev.set()  # start probing at once
                 await self._wait(self._wake_ev, delay)
                 self._backing_off = False
 
