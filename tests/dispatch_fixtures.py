@@ -10,12 +10,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from frontdesk.wire import cap
@@ -30,6 +32,31 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_serving(
+    proc: subprocess.Popen, url: str, *, timeout: float = 30, path: str = "/api/v1/station", verify=True
+) -> None:
+    """Wait until the console or hub ``proc`` answers ``url + path`` with 401 (up, asking who is calling).
+
+    If it exits or does not answer within ``timeout`` seconds it is killed (a test that fails here must not
+    leave a server running for the rest of the session) and the test fails with what it wrote to stderr.
+    """
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(url + path, timeout=1, verify=verify).status_code == 401:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    said = ""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    if proc.stderr is not None:
+        said = proc.stderr.read().decode(errors="replace")[-2000:]
+    raise RuntimeError(f"the server at {url} did not start within {timeout:.0f} s: {said}")
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,13 @@ import signal
 import ssl
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
 
 from frontdesk import settings as s
 from frontdesk.context import Services
 from frontdesk.dispatch.credentials import SERVICE, USERNAME
+from tests.dispatch_fixtures import wait_until_serving
 from tests.dispatch_keyring import KEYRING_FILE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,16 +53,9 @@ class Hub:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                verify = ssl.create_default_context(cafile=str(self.cert)) if self.cert else True
-                if httpx.get(f"{self.url}/api/v1/station", timeout=1, verify=verify).status_code == 401:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError("the hub did not start")
+        verify = ssl.create_default_context(cafile=str(self.cert)) if self.cert else True
+        wait_until_serving(self.proc, self.url, timeout=60, verify=verify)
+        return self
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, wait_until_serving
 
 from district.console.service import ConsoleService
 from frontdesk.wire import cap
@@ -52,15 +52,7 @@ def _start(folder: Path, *extra: str):
         stderr=subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/api/v1/station", timeout=1).status_code == 401:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline and proc.poll() is None, "the console did not start"
-        time.sleep(0.1)
+    wait_until_serving(proc, url)
     return url, db_url, enrolment.station, enrolment.credential, proc
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dispatch_fixtures import _free_port
+from dispatch_fixtures import _free_port, wait_until_serving
 
 from district.console.service import ConsoleService
 from frontdesk.context import Services
@@ -53,15 +53,8 @@ def _serve(db_url: str, name: str, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/station", timeout=1).status_code == 401:
-                return proc
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline and proc.poll() is None, "the console did not start"
-        time.sleep(0.1)
+    wait_until_serving(proc, f"http://127.0.0.1:{port}")
+    return proc
 
 
 def _signed_in(url: str) -> httpx.Client:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, wait_until_serving
 
 from district.console.auth import Unauthenticated
 from district.console.server import running
@@ -37,15 +37,8 @@ def _start(db_url: str, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/station", timeout=1).status_code == 401:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"console did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+    wait_until_serving(proc, f"http://127.0.0.1:{port}")
+    return proc
 
 
 def test_console_killed_mid_stream_keeps_everything_and_stores_each_alert_once(console_db_url):

@@ -20,6 +20,7 @@ from district import clock
 from district.console.service import ConsoleService
 from district.errors import InputError
 from district.hub import notify as hub_notify
+from tests.dispatch_fixtures import wait_until_serving
 from tests.notify_support import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,15 +50,8 @@ def _start(db_url: str, port: int, config: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/station", timeout=1).status_code == 401:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"console did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+    wait_until_serving(proc, f"http://127.0.0.1:{port}")
+    return proc
 
 
 def _wait_for(predicate, seconds: float = 30.0) -> bool:
