@@ -261,6 +261,7 @@ FORGERIES = {
     "unknown-kind": (_sql("UPDATE entries SET kind = 'friend' WHERE seq = 2"), True),
     "bad-dob": (_sql("UPDATE entries SET dob = '1980-13-45' WHERE seq = 1"), True),
     "no-such-day": (_sql("UPDATE entries SET valid_until = '2030-02-30' WHERE seq = 1"), True),
+    "no-such-birthday": (_sql("UPDATE entries SET dob = '1980-02-30' WHERE seq = 1"), True),
     "field-missing": (_sql("ALTER TABLE entries DROP COLUMN notes"), True),
     "extra-view": (_sql("CREATE VIEW sneaky AS SELECT 1"), True),
     "id-not-a-number": (_sql("UPDATE entries SET hub_id = 'abc' WHERE seq = 1"), True),

@@ -62,13 +62,19 @@ def _names(column: str) -> str:
     )
 
 
+def _real_day(column: str) -> str:
+    # date() alone keeps 2030-02-30 as it is; with a modifier it normalises it (to 2030-03-02), so a day that
+    # does not exist differs from itself. Year 0 is not a date to Python either.
+    return f"({column} GLOB '{_DAY}' AND {column} >= '0001' AND date({column}, '+0 days') IS {column})"
+
+
 def _day(column: str) -> str:
-    wrong = f"typeof({column}) != 'text' OR NOT {column} GLOB '{_DAY}' OR date({column}) IS NOT {column}"
+    wrong = f"typeof({column}) != 'text' OR NOT {_real_day(column)}"
     return f"{column} IS NOT NULL AND ({wrong})"
 
 
 # Each row's first problem, in words (NULL: none). The dates as the desk stores them: a day (a real one:
-# SQLite's date() turns 1980-02-30 into 1980-03-01) or, for a date of birth, a year alone.
+# see _real_day) or, for a date of birth, a year alone.
 _PROBLEMS = [
     ("typeof(hub_id) != 'integer'", "the hub's id is not a number"),
     (f"typeof(kind) != 'text' OR kind NOT IN ({_KINDS})", "the kind is not one this desk knows"),
@@ -78,7 +84,7 @@ _PROBLEMS = [
     (_names("students"), "students is not a list of names"),
     (
         "dob IS NOT NULL AND (typeof(dob) != 'text' OR NOT (dob GLOB '[0-9][0-9][0-9][0-9]' "
-        f"OR (dob GLOB '{_DAY}' AND date(dob) IS dob)))",
+        f"OR {_real_day('dob')}))",
         "the date of birth is not a date",
     ),
     (_day("valid_from"), "valid_from is not a date"),
