@@ -62,9 +62,11 @@ class Hub:
 
 
 @contextmanager
-def hub_process(db: str, log: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Hub]:
+def hub_process(
+    db: str, log: Path, *extra: str, env: dict[str, str] | None = None, wait: float = 60
+) -> Iterator[Hub]:
     """Serve the hub over ``db`` in its own process on a free loopback port until the block ends (``extra``:
-    more options of ``dispatch serve``; ``env``: more environment)."""
+    more options of ``dispatch serve``; ``env``: more environment; ``wait``: seconds it may take to start)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with log.open("wb") as out:
@@ -76,7 +78,7 @@ def hub_process(db: str, log: Path, *extra: str, env: dict[str, str] | None = No
             cwd=ROOT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait
     while True:
         try:
             if httpx.get(url + "/api/v1/lists", timeout=2).status_code == 401:

@@ -3,6 +3,8 @@
 Desks (``Authorization: Bearer`` station credential, any school of this hub's district):
 ``GET /api/v1/lists`` (the index: each list's generation and the newest version),
 ``GET /api/v1/lists/snapshot?source=S`` (newline-delimited JSON, streamed),
+``GET /api/v1/lists/file?source=S&generation=G&sha256=H`` (a large list as one SQLite file, see
+``district.hub.list_files``: the index gives each such list's ``file`` with its SHA-256 and size),
 ``GET /api/v1/lists/changes?source=S&after=N`` and ``GET /api/v1/district-settings`` (the desk's school's view).
 
 District staff (the console's session cookie, a person in ``hub_staff``): everything under
@@ -39,6 +41,7 @@ from district import clock
 from district.console.auth import Forbidden, Unauthenticated
 from district.errors import InputError, NotFoundError
 from district.hub.context import AppContext
+from district.hub.list_files import ListFiles
 from district.hub.lists import HubImportFailed, HubLists, new_entry
 from district.hub.settings import DistrictSettings, parse_value
 from district.hub.staff import Staff, StaffMember
@@ -157,6 +160,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
     service = app_ctx.service
     endpoint = app_ctx.endpoint
     lists = HubLists(service.db)
+    files = ListFiles(service.db)
     settings = DistrictSettings(service.db)
     staff = Staff(service.db, service.auth)
     limiter: dict[str, anyio.CapacityLimiter] = {}
@@ -183,10 +187,33 @@ def routes(app_ctx: AppContext) -> list[Route]:
         return member
 
     # --- desks ----------------------------------------------------------------------------------------
+    def desk_index() -> dict:
+        index = lists.index()
+        for x in index["lists"]:  # a large list also goes as one file (built once per generation)
+            file = files.describe(x["source"], x["generation"], x["entries"])
+            if file is not None:
+                x["file"] = file
+        return index
+
     @endpoint
     async def get_index(request: Request) -> Response:
         await app_ctx.station_of(request)
-        return JSONResponse(await run(lists.index))
+        return JSONResponse(await run(desk_index))
+
+    @endpoint
+    async def get_file(request: Request) -> Response:
+        await app_ctx.station_of(request)  # the same credential and scope as the snapshot's
+        source = _source(request)
+        generation = _whole(request.query_params.get("generation"), "generation", 0)
+        info = await run(files.built, source, generation)
+        if info is None or info["sha256"] != request.query_params.get("sha256"):
+            raise NotFoundError(
+                f"No file of the district list {source!r} (generation {generation}): ask the index"
+            )
+        path = files.path(source, generation)
+        return FileResponse(
+            str(path), media_type="application/vnd.sqlite3", headers={"X-Content-SHA256": info["sha256"]}
+        )
 
     @endpoint
     async def get_snapshot(request: Request) -> Response:
@@ -428,6 +455,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
     found: list[Route] = [
         Route("/api/v1/lists", get_index, methods=["GET"]),
         Route("/api/v1/lists/snapshot", get_snapshot, methods=["GET"]),
+        Route("/api/v1/lists/file", get_file, methods=["GET"]),
         Route("/api/v1/lists/changes", get_changes, methods=["GET"]),
         Route("/api/v1/district-settings", get_district_settings, methods=["GET"]),
         Route("/district/", page, methods=["GET"]),

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from frontdesk import clock
-from frontdesk.errors import DeliveryError, InputError
+from frontdesk.district_lists import files as _files
+from frontdesk.errors import DeliveryError, InputError, StoreBusy, StoreError
 from frontdesk.lazy import lazy_import
 from frontdesk.screening import bulk
 from frontdesk.screening.dates import parse_dob
@@ -216,10 +218,18 @@ class DistrictLists:
             if source not in held or held[source][1] != x["generation"] or held[source][2] < x["updated_version"]
         )
         applied = 0
+        waiting = 0
         for source, x in sorted(hub_lists.items()):
             mine = held.get(source)
             if mine is None or mine[1] != x["generation"]:
-                applied += self._snapshot(client, source)
+                file = x.get("file") or {}
+                if file.get("building"):  # the hub is building its file: take it next round (the old copy stays)
+                    waiting += 1
+                    continue
+                if file.get("sha256") and file.get("key_rules") == _keys.key_rules():
+                    applied += self._file(client, source, file)
+                else:  # a small list, or other key rules than the hub's: line by line
+                    applied += self._snapshot(client, source)
             applied += self._changes(client, source)
         for source in set(held) - set(hub_lists):  # a list the hub no longer has
             self._drop(source)
@@ -235,7 +245,7 @@ class DistrictLists:
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     [clock.to_db(now)],
                 )
-        self._behind = 0
+        self._behind = waiting
         return applied
 
     def pending(self) -> int:
@@ -325,33 +335,8 @@ class DistrictLists:
                 raise HubListError(f"the hub's snapshot of {source!r} was cut short; the old copy stays in force")
             self._file_keys(key_rows, pacer, staging)
             db.execute("PRAGMA synchronous = FULL")  # the swap, and everything after it, as every commit
-            with self._write():  # the swap: one short transaction
-                old = db.execute("SELECT list_id FROM district_lists WHERE source = ?", [source]).fetchone()
-                replaced = 0
-                if old is not None:
-                    replaced = db.execute(
-                        "SELECT count(*) FROM screening_entries WHERE list_id = ?", [old[0]]
-                    ).fetchone()[0]
-                    _lists.retire_list(db, old[0])
-                db.execute(
-                    "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? WHERE id = ?",
-                    [local, clock.to_db(clock.now()), staging],
-                )
-                db.execute(
-                    "INSERT INTO district_lists (source, list_id, kind, generation, version) "
-                    "VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT(source) DO UPDATE SET list_id = excluded.list_id, kind = excluded.kind, "
-                    "generation = excluded.generation, version = excluded.version",
-                    [source, staging, kind.value, generation, version],
-                )
-                self._record(
-                    "list.import",  # the audit coverage's word for "the list's entries were replaced"
-                    local,
-                    {"added": count, "replaced": replaced, "district": True, "entries": span.record(count)},
-                )
+            self._swap(source, local, staging, kind, generation, version, count, span)
             staging = None
-            if old is not None:
-                self._forget_map(old[0])
         except (ValueError, KeyError, TypeError, InputError) as exc:
             raise HubListError(
                 f"the hub's snapshot of {source!r} has an entry this desk cannot take ({exc})"
@@ -365,6 +350,98 @@ class DistrictLists:
                 with store.transaction():
                     _lists.retire_list(db, staging)
                 self._forget_map(staging)  # in short steps, as a replaced copy's
+        _lists.purge_hidden(store)
+        self._anchor()
+        return count
+
+    def _swap(self, source, local, staging, kind, generation, version, count, span, extra=None) -> None:
+        """The built copy into force, the old one retired: one short transaction (then the old map goes)."""
+        db = self._store.db
+        with self._write():
+            old = db.execute("SELECT list_id FROM district_lists WHERE source = ?", [source]).fetchone()
+            replaced = 0
+            if old is not None:
+                replaced = db.execute(
+                    "SELECT count(*) FROM screening_entries WHERE list_id = ?", [old[0]]
+                ).fetchone()[0]
+                _lists.retire_list(db, old[0])
+            db.execute(
+                "UPDATE screening_lists SET source = ?, state = 'live', imported_at = ? WHERE id = ?",
+                [local, clock.to_db(clock.now()), staging],
+            )
+            db.execute(
+                "INSERT INTO district_lists (source, list_id, kind, generation, version) "
+                "VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET list_id = excluded.list_id, kind = excluded.kind, "
+                "generation = excluded.generation, version = excluded.version",
+                [source, staging, kind.value, generation, version],
+            )
+            details = {"added": count, "replaced": replaced, "district": True, "entries": span.record(count)}
+            self._record(
+                "list.import",  # the audit coverage's word for "the list's entries were replaced"
+                local,
+                {**details, **(extra or {})},
+            )
+        if old is not None:
+            self._forget_map(old[0])
+
+    # --- a large list as one file (frontdesk.district_lists.files) -------------------------------------
+    def _file(self, client: HubClient, source: str, file: dict) -> int:
+        """Take ``source`` whole from the hub's file of it (see :mod:`frontdesk.district_lists.files`)."""
+        store, db = self._store, self._store.db
+        try:
+            size, sha256, generation = int(file["size"]), str(file["sha256"]), int(file["generation"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HubListError(
+                f"the hub's index names a file of {source!r} this desk cannot read ({exc})"
+            ) from None
+        path = _files.incoming(_files.folder(store.data_dir))
+        params = {"source": source, "generation": generation, "sha256": sha256}
+        staging = None
+        attached = False
+        try:
+            _files.download(client.stream("/api/v1/lists/file", params), path, size, sha256)
+            try:  # a damaged or forged file is the file's fault, not this desk's database's
+                _files.attach(db, path, store.key is not None)
+                attached = True
+                facts = _files.validate(db, source=source, generation=generation, key_rules=_keys.key_rules())
+            except (StoreError, sqlite3.Error) as exc:
+                if isinstance(exc, StoreBusy):
+                    raise
+                raise _files.FileRefused(f"it is not a readable SQLite file ({exc})") from None
+            kind, count = facts["kind"], facts["entries"]
+            local = self._local_name(source)
+            _lists.purge_hidden(store)
+            with store.transaction():
+                staging = _lists.stage_list(
+                    db, local, kind, "The district's list (from the district hub)", origin="district"
+                )
+                base = _files.reserve_ids(db, count)
+            span, pacer = bulk.Span(), bulk.Pacer(store, SNAPSHOT_PAUSE)
+            db.execute(f"PRAGMA cache_size = -{bulk.BULK_CACHE_KIB}")
+            db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_STEP
+            _files.copy_entries(store, base, staging, count, pacer, span)
+            _files.copy_keys(store, lambda: _lists.key_tables(db), base, facts["keys"], pacer, staging)
+            db.execute("PRAGMA synchronous = FULL")
+            file_words = {"sha256": sha256, "size": size, "version": facts["version"]}
+            self._swap(
+                source, local, staging, kind, generation, facts["version"], count, span, {"file": file_words}
+            )
+            staging = None
+        except _files.FileRefused as exc:
+            raise HubListError(
+                f"the hub's file of {source!r} is not one this desk can take ({exc}); the old copy stays in force"
+            ) from None
+        finally:
+            if attached:
+                _files.detach(db)
+            path.unlink(missing_ok=True)
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            if staging is not None:  # refused or failed: the half-built copy goes; the old one never left
+                with store.transaction():
+                    _lists.retire_list(db, staging)
+                self._forget_map(staging)
         _lists.purge_hidden(store)
         self._anchor()
         return count

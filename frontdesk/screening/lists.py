@@ -23,7 +23,7 @@ from frontdesk.screening.models import Entry, Kind, NewEntry, ScreeningList
 from frontdesk.store import Store
 from frontdesk.store.database import Database
 from frontdesk.wire.keys import KEY_VERSION, entry_keys, id_key, last4
-from frontdesk.wire.lists import check_fields
+from frontdesk.wire.lists import check_fields, normal_sex  # noqa: F401 (normal_sex: this module's name too)
 from frontdesk.wire.names import fold
 
 ENTRY_COLUMNS = (
@@ -76,13 +76,6 @@ def parse_kind(text: str | Kind | None, what: str = "kind") -> Kind | None:
     except ValueError:
         choices = ", ".join(k.value for k in Kind)
         raise InputError(f"{what} must be one of: {choices} (not {text!r})") from None
-
-
-def normal_sex(text: str | None) -> str:
-    """ "M", "F", "X" or "" from what a list or an ID writes (M/F/X, male/female, 1/2 as AAMVA codes them)."""
-    value = (text or "").strip().upper()
-    codes = {"MALE": "M", "FEMALE": "F", "1": "M", "2": "F", "9": "X", "U": ""}
-    return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
 
 
 def checked(new: NewEntry) -> NewEntry:

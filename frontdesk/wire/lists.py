@@ -11,12 +11,15 @@ On the wire an entry is a JSON object (:meth:`ListEntry.to_json`); a snapshot is
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
 from frontdesk.errors import InputError
 from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
+from frontdesk.wire.keys import last4
+from frontdesk.wire.names import fold
 
 KINDS = ("barred", "custody", "watch", "registry")
 DEFAULT_COLUMNS = ("first_name", "middle_name", "last_name", "dob", "aliases", "kind", "reason")
@@ -271,3 +274,50 @@ def read_entries(
                 yield rows.line_num, exc
     except (csv.Error, UnicodeDecodeError) as exc:
         yield rows.line_num, InputError(f"unreadable ({exc})")
+
+
+def normal_sex(text: str | None) -> str:
+    """ "M", "F", "X" or "" from what a list or an ID writes (M/F/X, male/female, 1/2 as AAMVA codes them)."""
+    value = (text or "").strip().upper()
+    codes = {"MALE": "M", "FEMALE": "F", "1": "M", "2": "F", "9": "X", "U": ""}
+    return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # the desk's own text of a list of names
+
+# The columns of a desk's ``screening_entries`` row that a district list file carries for each entry, in
+# this order (the desk adds its own id and list id; a district entry has no photo). See desk_row.
+DESK_COLUMNS = (
+    "kind", "first_name", "middle_name", "last_name", "aliases", "dob", "reason", "valid_from", "valid_until",
+    "notes", "students", "search", "sex", "id_state", "id_last4",
+)  # fmt: skip
+
+
+def desk_row(record: Mapping, list_kind: str) -> tuple:
+    """The values a desk stores for one entry of a district list (:data:`DESK_COLUMNS`), from the entry's
+    wire object as the hub keeps it (checked when the hub took it in).
+
+    The same row the desk's own ``entry_row`` gives for the entry a snapshot line carries (a test pins the
+    two together): the district hub builds a list file of these rows once per generation
+    (``district.hub.list_files``), and a desk copies them into its tables with SQL, without Python per entry.
+    """
+    get = record.get
+    first, middle, last = get("first_name") or "", get("middle_name") or "", get("last_name") or ""
+    aliases, students = list(get("aliases") or ()), list(get("students") or ())
+    return (
+        get("kind") or list_kind,
+        first.strip(),
+        middle.strip(),
+        last.strip(),
+        _JSON(aliases) if aliases else "[]",
+        normal_dob(get("dob") or None),
+        (get("reason") or "").strip(),
+        get("valid_from") or None,
+        get("valid_until") or None,
+        (get("notes") or "").strip(),
+        _JSON(students) if students else "[]",
+        fold(" ".join([first, middle, last, *aliases])),
+        normal_sex(get("sex")),
+        (get("id_state") or "").strip().upper(),
+        last4(get("id_last4")),
+    )

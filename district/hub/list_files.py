@@ -1,0 +1,272 @@
+"""A district list as one SQLite file: how a million entries reach a desk that has none (issue 15).
+
+A desk that has no copy of a list (or an old generation of it) used to take the whole list as a snapshot,
+one line per entry, each entry checked and filed by Python at the desk: ~110-130 µs of CPU per entry, about
+two minutes of one core for a million entries before any load. For a large list the hub instead builds, once
+per generation, a SQLite file holding the generation's entries already in the desk's row format
+(:func:`frontdesk.wire.lists.desk_row`) and their blocking keys already sorted, and serves it as bytes. The
+desk checks its size and SHA-256 against the index, validates it in SQL and copies it into its own tables with
+``INSERT … SELECT`` in short steps (``frontdesk.district_lists.files``).
+
+The file (:data:`SCHEMA`):
+
+- ``meta(key, value)``: ``format`` (1), ``source``, ``kind``, ``generation``, ``version`` (the list version
+  read before the entries: the desk applies the changes after it, as after a snapshot), ``entries`` (the
+  count) and ``key_rules`` (the blocking-key rules the keys were computed under).
+- ``entries(seq, hub_id, kind .. id_last4)``: one row per entry, ``seq`` 1..N in the hub's entry order.
+- ``keys(n, key, seq)``: one row per (key, entry), ``n`` 1..M in key order.
+
+Only lists of at least ``FRONTDESK_HUB_LIST_FILE_FROM`` entries (default :data:`FILE_FROM`) get a file:
+smaller ones go as snapshots, which are fast enough. Files live in ``FRONTDESK_HUB_LIST_FILES`` if set, else
+beside a SQLite database (``console.db.lists/``), else (PostgreSQL) in a private folder of this process. They
+are built in a thread of their own when the index first shows a generation that has none (the index waits
+for it a few seconds, then says ``building``), and kept until the list's next generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from district.console.db import Database
+from frontdesk.wire.keys import all_entry_keys, key_rules
+from frontdesk.wire.lists import DESK_COLUMNS, desk_row
+
+FORMAT = 1
+FILE_FROM = 20_000  # entries from which a list is sent as a file (smaller: a snapshot is quick enough)
+FILE_FROM_ENV = "FRONTDESK_HUB_LIST_FILE_FROM"
+FOLDER_ENV = "FRONTDESK_HUB_LIST_FILES"
+WAIT_S = 5.0  # how long the index waits for a file being built before it says "building"
+PAGE = 5000  # entries read from the hub's database per query
+_COLUMNS = ", ".join(DESK_COLUMNS)
+SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE entries (seq INTEGER PRIMARY KEY, hub_id INTEGER NOT NULL, kind TEXT NOT NULL, "
+    "first_name TEXT NOT NULL, middle_name TEXT NOT NULL, last_name TEXT NOT NULL, aliases TEXT NOT NULL, "
+    "dob TEXT, reason TEXT NOT NULL, valid_from TEXT, valid_until TEXT, notes TEXT NOT NULL, "
+    "students TEXT NOT NULL, search TEXT NOT NULL, sex TEXT NOT NULL, id_state TEXT NOT NULL, "
+    "id_last4 TEXT NOT NULL)",
+    "CREATE TABLE keys (n INTEGER PRIMARY KEY, key TEXT NOT NULL, seq INTEGER NOT NULL)",
+)
+
+
+def file_from() -> int:
+    """Entries from which a list goes as a file (``FRONTDESK_HUB_LIST_FILE_FROM``)."""
+    try:
+        return max(1, int(os.environ.get(FILE_FROM_ENV, FILE_FROM)))
+    except ValueError:
+        return FILE_FROM
+
+
+def default_folder(db: Database) -> Path:
+    """Where the list files of the hub over ``db`` are kept (see the module's docs)."""
+    if os.environ.get(FOLDER_ENV):
+        return Path(os.environ[FOLDER_ENV])
+    if db.path is not None:
+        return db.path.parent / f"{db.path.name}.lists"
+    return Path(tempfile.mkdtemp(prefix="frontdesk-hub-lists-"))  # 0700; built again after a restart
+
+
+def _stem(source: str) -> str:
+    return "list-" + hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+class ListFiles:
+    """The built list files of one hub: ``describe`` (for the index), ``path`` (to serve), ``build``."""
+
+    def __init__(self, db: Database, folder: Path | None = None, *, min_entries: int | None = None):
+        self._db = db
+        self._folder = folder
+        self.min_entries = file_from() if min_entries is None else min_entries
+        self._lock = threading.Lock()
+        self._building: dict[tuple[str, int], threading.Event] = {}
+        self.failed: dict[tuple[str, int], str] = {}  # (source, generation) -> why its build failed
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            self._folder = default_folder(self._db)
+        return self._folder
+
+    # --- what the index and the file endpoint read ----------------------------------------------------
+    def built(self, source: str, generation: int) -> dict | None:
+        """The built file of this generation: ``{sha256, size, generation, version, entries, key_rules}``."""
+        side = self.folder / f"{_stem(source)}-g{generation}-k{key_rules()}.json"
+        try:
+            info = json.loads(side.read_text())
+        except (OSError, ValueError):
+            return None
+        if info.get("source") != source or not (self.folder / info.get("file", "")).is_file():
+            return None
+        return {k: info[k] for k in ("sha256", "size", "generation", "version", "entries", "key_rules")}
+
+    def path(self, source: str, generation: int) -> Path | None:
+        """The file itself, if built."""
+        info = self.built(source, generation)
+        return self.folder / f"{_stem(source)}-g{generation}-k{key_rules()}.sqlite" if info else None
+
+    def describe(self, source: str, generation: int, entries: int, wait: float = WAIT_S) -> dict | None:
+        """The index's ``file`` for a list: the built file's facts, ``{"building": true}``, or None (the list
+        is small, or its build failed: desks take snapshots)."""
+        if entries < self.min_entries:
+            return None
+        info = self.built(source, generation)
+        if info is not None:
+            return info
+        if (source, generation) in self.failed:
+            return None
+        done = self.start(source, generation)
+        if done.wait(wait):
+            info = self.built(source, generation)
+            return info if info is not None or (source, generation) in self.failed else {"building": True}
+        return {"building": True}
+
+    def start(self, source: str, generation: int) -> threading.Event:
+        """Start building this generation's file in a thread of its own (once); the event is set when done."""
+        key = (source, generation)
+        with self._lock:
+            event = self._building.get(key)
+            if event is not None:
+                return event
+            event = self._building[key] = threading.Event()
+
+        def work() -> None:
+            try:
+                self.build(source, generation)
+            except Exception as exc:  # noqa: BLE001 - the index then sends snapshots; said in the hub's log
+                self.failed[key] = f"{type(exc).__name__}: {exc}"
+                print(f"district list file for {source!r} (generation {generation}) not built: {exc}", flush=True)
+            finally:
+                event.set()
+                with self._lock:
+                    self._building.pop(key, None)
+
+        threading.Thread(target=work, name="list-file", daemon=True).start()
+        return event
+
+    # --- building -------------------------------------------------------------------------------------
+    def build(self, source: str, generation: int) -> dict | None:
+        """Build (or find) the file of ``source``'s ``generation``; None if that generation is not in force."""
+        found = self.built(source, generation)
+        if found is not None:
+            return found
+        folder = self.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        rules = key_rules()
+        stem = f"{_stem(source)}-g{generation}-k{rules}"
+        work = folder / f".{stem}.{secrets.token_hex(4)}.part"
+        started = time.monotonic()
+        try:
+            info = self._write(work, source, generation, rules)
+            if info is None:
+                return None
+            info["file"] = f"{stem}.sqlite"
+            info["seconds"] = round(time.monotonic() - started, 3)
+            os.replace(work, folder / info["file"])
+            side = folder / f".{stem}.json.part"
+            side.write_text(json.dumps(info))
+            os.replace(side, folder / f"{stem}.json")
+        finally:
+            work.unlink(missing_ok=True)
+        for old in folder.glob(f"{_stem(source)}-g*"):  # earlier generations' files (and other key rules)
+            if not old.name.startswith(stem):
+                old.unlink(missing_ok=True)
+        return self.built(source, generation)
+
+    def _write(self, path: Path, source: str, generation: int, rules: int) -> dict | None:
+        read = self._db.read()
+        version = int(read.one("SELECT version FROM hub_list_version WHERE id = 1")[0])
+        row = read.one("SELECT kind, generation FROM hub_lists WHERE source = ?", [source])
+        if row is None or int(row[1]) != generation:
+            return None
+        kind = row[0]
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        out = sqlite3.connect(path, isolation_level=None)
+        try:
+            out.execute("PRAGMA journal_mode = OFF")
+            out.execute("PRAGMA synchronous = OFF")
+            out.execute("PRAGMA cache_size = -65536")
+            out.execute("CREATE TEMP TABLE unsorted (key TEXT NOT NULL, seq INTEGER NOT NULL)")
+            for statement in SCHEMA:
+                out.execute(statement)
+            out.execute("BEGIN")
+            marks = ", ".join("?" * (len(DESK_COLUMNS) + 2))
+            insert = f"INSERT INTO entries (seq, hub_id, {_COLUMNS}) VALUES ({marks})"
+            after, seq = 0, 0
+            while True:
+                rows = self._db.read().all(
+                    "SELECT entry_id, data, keys, key_rules FROM hub_list_entries "
+                    "WHERE source = ? AND generation = ? AND entry_id > ? ORDER BY entry_id LIMIT ?",
+                    [source, generation, after, PAGE],
+                )
+                if not rows:
+                    break
+                entries, keys = [], []
+                for entry_id, data, stored_keys, stored_rules in rows:
+                    seq += 1
+                    record = json.loads(data)
+                    entries.append((seq, entry_id, *desk_row(record, kind)))
+                    if stored_rules == rules and stored_keys:
+                        keys.extend((k, seq) for k in json.loads(stored_keys))
+                    else:  # stored under older rules: computed here, as the desk would
+                        keys.extend((k, seq) for k in _entry_keys(record))
+                out.executemany(insert, entries)
+                out.executemany("INSERT INTO temp.unsorted (key, seq) VALUES (?, ?)", keys)
+                after = rows[-1][0]
+            out.execute(
+                "INSERT INTO keys (key, seq) SELECT DISTINCT key, seq FROM temp.unsorted ORDER BY key, seq"
+            )
+            out.execute("DROP TABLE temp.unsorted")
+            meta = {
+                "format": FORMAT,
+                "source": source,
+                "kind": kind,
+                "generation": generation,
+                "version": version,
+                "entries": seq,
+                "key_rules": rules,
+            }
+            out.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
+            out.execute("COMMIT")
+        finally:
+            out.close()
+        now = self._db.read().one("SELECT kind, generation FROM hub_lists WHERE source = ?", [source])
+        if now is None or (now[0], int(now[1])) != (kind, generation):
+            return None  # replaced while it was read
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        return {
+            "source": source,
+            "sha256": digest.hexdigest(),
+            "size": path.stat().st_size,
+            "generation": generation,
+            "version": version,
+            "entries": seq,
+            "key_rules": rules,
+        }
+
+
+def _entry_keys(record: dict) -> list[str]:
+    get = record.get
+    return sorted(
+        all_entry_keys(
+            get("first_name") or "",
+            get("middle_name") or "",
+            get("last_name") or "",
+            tuple(get("aliases") or ()),
+            get("dob"),
+            get("id_state") or "",
+            get("id_last4") or "",
+        )
+    )
