@@ -36,35 +36,6 @@ def import_core_first() -> None:
     import frontdesk.dispatch.link  # noqa: F401
     import frontdesk.dispatch.station  # noqa: F401
 
-    _read_source_quickly()
-
-
-def _read_source_quickly() -> None:
-    """Answer PySide6's "does this module use PySide6?" (asked of each module first imported after it, for its
-    ``__feature__`` switches) by looking for the word in the file's bytes, not through ``inspect.getsource``
-    (path and encoding look-ups, a line cache, the lines joined again: ~6% of the desk's start-up for ~120
-    modules). The same answer: its own test is ``"PySide6" in source``. A module with no ``.py`` file (the
-    frozen bundle's) is asked PySide6's way. Left alone if PySide6 no longer has the function."""
-    import PySide6  # noqa: F401 - loads shiboken's support modules, where the question is asked
-
-    feature = sys.modules.get("shibokensupport.feature")
-    slow = getattr(feature, "_mod_uses_pyside", None)
-    if slow is None or getattr(slow, "reads_bytes", False):
-        return
-
-    def uses_pyside(module) -> bool:
-        path = getattr(module, "__file__", None)
-        if not isinstance(path, str) or not path.endswith(".py"):
-            return slow(module)
-        try:
-            with open(path, "rb") as source:
-                return b"PySide6" in source.read()
-        except OSError:
-            return slow(module)
-
-    uses_pyside.reads_bytes = True  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
-
 
 def _open_app(args: argparse.Namespace) -> int:
     from ui.preflight import problem
