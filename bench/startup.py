@@ -54,9 +54,9 @@ NOTE = (
     "objects of garbage at the first idle out of ~70,000 tracked); the front-office banner's first read of the "
     "kiosk's requests is its timer's first tick. What stays between the desk and 2x: keyring's "
     "import (needed for the database key), PySide6 creating the Python enums of every Qt class the first "
-    "screen uses (~260 against the bare window's 39), Python 3.11 compiling each method of the ~60 dataclasses "
+    "screen uses (~260 against the bare window's 39), Python 3.11 compiling each method of the ~50 dataclasses "
     "the first screen's modules define (one exec each, ~15% of the desk's instructions; the district lists' "
-    "status still imports screening's models), the panic link's imports (kept before the first paint on "
+    "status no longer imports screening's models), the panic link's imports (kept before the first paint on "
     "purpose), and the desk's own core and widgets."
 )
 
