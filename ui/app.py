@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sqlite3
 import sys
@@ -66,6 +67,16 @@ def after_start(context: QObject, ms: int, fn: Callable[[], object]) -> None:
     now: on a slow or busy PC building and painting the window can itself take longer than ``ms``, and the
     deferred work must not land on the first paint. Dropped with ``context``."""
     QTimer.singleShot(0, context, lambda: QTimer.singleShot(ms, context, fn))
+
+
+def resume_gc() -> None:
+    """At the first idle: if start-up held the cyclic garbage collector (``ui.main.import_core_first``), move
+    everything start-up built to the collector's permanent generation (``gc.freeze``: the desk's modules,
+    widgets and services live as long as the process; the few hundred objects of start-up garbage stay with
+    them) and turn the collector back on for what the desk allocates from now on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _warm_check_in(shell: Shell) -> None:
@@ -409,6 +420,7 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_app(app)
+    QTimer.singleShot(0, resume_gc)  # the first idle moment: the collector back on (see resume_gc)
     shells: list[Shell] = []
     _install_excepthook(
         app, lambda: shells[0].window.message.show_message if shells and shells[0].window else None

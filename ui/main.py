@@ -8,6 +8,7 @@ the desk's window offscreen, so a frozen bundle proves it carries its Qt plugins
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -16,12 +17,19 @@ from frontdesk.cli import main as cli_main
 
 
 def import_core_first() -> None:
-    """Import the desk's core (no Qt in it) before PySide6, as the desk's launch does.
+    """Import the desk's core (no Qt in it) before PySide6, as the desk's launch does; and hold Python's cyclic
+    garbage collector until the desk's first idle moment (``ui.app.run`` freezes what start-up built and turns
+    it back on).
 
     PySide6 hooks ``import`` and reads the source of each module first named in an import after it (looking
     for ``from __feature__ import …``): about 270 modules on the way to the desk's first paint. A module the
     core imported before PySide6, and named by nothing after it, is never read (about 120 of them).
+
+    The collector: start-up allocates ~70,000 tracked objects and almost none of them are garbage (~600 at the
+    first idle), yet the collector walked them ~150 times on the way there and again at exit (~8% of the
+    desk's start-up instructions). Frozen at the first idle, they are never walked again.
     """
+    gc.disable()
     import keyring  # noqa: F401 - the database key is asked for on every start (the demo's memory keyring too)
 
     import frontdesk.context  # noqa: F401

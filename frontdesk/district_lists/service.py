@@ -25,22 +25,28 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from frontdesk import clock
 from frontdesk.district_lists import files as _files
 from frontdesk.errors import DeliveryError, InputError, StoreBusy, StoreError
 from frontdesk.lazy import lazy_import
 from frontdesk.screening import bulk
-from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import CACHE_KIB, Store
-from frontdesk.wire.lists import ListEntry
+
+if TYPE_CHECKING:
+    from frontdesk.screening.models import Kind, NewEntry
+    from frontdesk.wire.lists import ListEntry
 
 # The list index's code and the name-key rules (jellyfish, the name tables) load with the first snapshot
 # applied, not with the status bar's "District list as of" at start-up.
 _lists = lazy_import("frontdesk.screening.lists")
+# Screening's models and dates and the wire's list entry load with the first pull, not with the status bar's
+# "District list as of" at start-up (about ten dataclasses and csv before the desk's first paint).
+_models = lazy_import("frontdesk.screening.models")
+_dates = lazy_import("frontdesk.screening.dates")
+_wire_lists = lazy_import("frontdesk.wire.lists")
 _keys = lazy_import("frontdesk.wire.keys")
 
 # A snapshot is filed as the desk's own imports are (frontdesk.screening.bulk): entries SNAPSHOT_STEP per
@@ -108,11 +114,15 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 def new_entry(record: dict) -> NewEntry:
     """A desk entry from the wire's entry object (checked again: the desk stores only what it would accept)."""
-    return _new_entry(ListEntry.from_json(record))
+    return _new_entry(_wire_lists.ListEntry.from_json(record))
 
 
 _SNAPSHOT_TEXT = ("first_name", "middle_name", "last_name", "reason", "notes", "sex", "id_state", "id_last4")
-_KINDS = {"": None, **{k.value: k for k in Kind}}
+
+
+@functools.cache
+def _kinds() -> dict[str, Kind | None]:
+    return {"": None, **{k.value: k for k in _models.Kind}}
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -142,15 +152,16 @@ def snapshot_entry(record: dict) -> NewEntry:
     for name, value in (("aliases", aliases), ("students", students)):
         if value and (type(value) is not list or not all(type(v) is str for v in value)):
             raise InputError(f"a list entry's {name} must be a list of names")
-    if kind not in _KINDS:
+    kinds = _kinds()
+    if kind not in kinds:
         raise InputError(f"a list entry's kind {kind!r} is not known here")
-    return NewEntry(
+    return _models.NewEntry(
         first_name=first,
         middle_name=middle,
         last_name=last,
         aliases=tuple(aliases),
-        dob=parse_dob(dob),
-        kind=_KINDS[kind],
+        dob=_dates.parse_dob(dob),
+        kind=kinds[kind],
         reason=reason,
         valid_from=_day(valid_from) if valid_from else None,
         valid_until=_day(valid_until) if valid_until else None,
@@ -163,13 +174,13 @@ def snapshot_entry(record: dict) -> NewEntry:
 
 
 def _new_entry(entry: ListEntry) -> NewEntry:
-    return NewEntry(
+    return _models.NewEntry(
         first_name=entry.first_name,
         middle_name=entry.middle_name,
         last_name=entry.last_name,
         aliases=entry.aliases,
-        dob=parse_dob(entry.dob),
-        kind=Kind(entry.kind) if entry.kind else None,
+        dob=_dates.parse_dob(entry.dob),
+        kind=_models.Kind(entry.kind) if entry.kind else None,
         reason=entry.reason,
         valid_from=clock.parse_date(entry.valid_from) if entry.valid_from else None,
         valid_until=clock.parse_date(entry.valid_until) if entry.valid_until else None,
@@ -295,7 +306,7 @@ class DistrictLists:
         lines = _lines(client.stream("/api/v1/lists/snapshot", {"source": source, "keys": _keys.key_rules()}))
         try:
             header = json.loads(next(lines))
-            kind = Kind(header["kind"])
+            kind = _models.Kind(header["kind"])
             generation, version = int(header["generation"]), int(header["version"])
         except (StopIteration, ValueError, KeyError, TypeError) as exc:
             raise HubListError(f"the hub's snapshot of {source!r} is not readable ({exc})") from None
@@ -545,7 +556,7 @@ class DistrictLists:
                 row = db.execute(
                     "SELECT entry_id FROM district_list_entries WHERE hub_id = ?", [hub_id]
                 ).fetchone()
-                kind = new.kind or Kind(local[1])
+                kind = new.kind or _models.Kind(local[1])
                 if row is None:
                     entry_id = db.execute(
                         _lists.INSERT_ENTRY, [None, *_lists.entry_row(list_id, kind, new)]

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -40,6 +39,7 @@ from frontdesk.dispatch.status import INSECURE_LINK, LINK_DOWN
 from frontdesk.errors import FrontDeskError
 from frontdesk.wire import cap
 from ui.dispatch.dispatch_worker import DispatchWorker
+from ui.input_watch import InputWatch
 from ui.plain import plain_tip
 
 # Colours per delivery level: background, text.
@@ -126,7 +126,8 @@ class HoldButton(QPushButton):
 
 
 class HeldHotkey(QObject):
-    """An application-wide key that works like holding the panic button: down starts, up cancels."""
+    """An application-wide key that works like holding the panic button: down starts, up cancels (through the
+    desk's one input filter, :class:`ui.input_watch.InputWatch`)."""
 
     def __init__(self, sequence: QKeySequence, button: HoldButton):
         super().__init__(button)
@@ -286,9 +287,8 @@ class PanicPanel(QFrame):
             return None
         if hold:
             self._shortcut = HeldHotkey(QKeySequence(sequence), self.hold_button)
-            app = QApplication.instance()
-            assert app is not None
-            app.installEventFilter(self._shortcut)
+            # Through the desk's one input filter (the focused window and widget), and keys sent to ``window``.
+            InputWatch.of().install(self._shortcut, also=window)
             return self._shortcut
         self._shortcut = QShortcut(QKeySequence(sequence), window)
         self._shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)

@@ -50,8 +50,10 @@ class FrontOfficeBanner(QFrame):
         self.timer = QTimer(self)
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.refresh)
+        # The first read is the timer's first tick (``poll_ms`` after the window), not now: the banner is hidden
+        # until someone is waiting, and reading imports the kiosk's service (six dataclasses), which the desk's
+        # first paint should not wait for (issue 13).
         self.timer.start()
-        self.refresh()
 
     @Slot()
     def refresh(self) -> None:

@@ -1,8 +1,9 @@
-"""The application-wide keyboard-wedge filter: catches a scan wherever the focus is.
+"""The keyboard-wedge filter: catches a scan wherever the focus is.
 
-A thin Qt layer over :class:`scanners.wedge.WedgeBuffer`: every key press goes through the buffer once
-(at the ``QWindow`` when the platform delivers it there, else at the focused widget, as QTest does). Keys
-that may be a scan are held; a person's keys are re-sent, unchanged and in order, to the focused widget
+A thin Qt layer over :class:`scanners.wedge.WedgeBuffer`, listening through the desk's one input filter
+(:class:`ui.input_watch.InputWatch`, on the focused window and widget): every key press goes through the
+buffer once (at the ``QWindow`` when the platform delivers it there, else at the focused widget, as QTest
+does). Keys that may be a scan are held; a person's keys are re-sent, unchanged and in order, to the focused widget
 within ``fast`` seconds; keys with no wedge meaning (arrows, Backspace, shortcuts) pass untouched.
 """
 
@@ -16,6 +17,7 @@ from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
 from scanners.wedge import Reading, Replay, Scanned, WedgeBuffer
+from ui.input_watch import InputWatch
 
 _CTRL_KEYS = {
     Qt.Key.Key_J: "Ctrl+J",
@@ -45,7 +47,7 @@ def key_name(event: QKeyEvent) -> str:
 
 
 class WedgeFilter(QObject):
-    """Install once on the QApplication. Emits :attr:`scan_started` then :attr:`scanned` for each scan."""
+    """Install once for the application. Emits :attr:`scan_started` then :attr:`scanned` for each scan."""
 
     scan_started = Signal()
     scan_progress = Signal(int)  # keys received so far
@@ -63,12 +65,12 @@ class WedgeFilter(QObject):
         self._timer.timeout.connect(self.on_timeout)
 
     def install(self, app: QCoreApplication | None = None) -> None:
-        """Start watching every key press of the application."""
-        (app or QApplication.instance()).installEventFilter(self)
+        """Start watching every key press typed into the application (its focused window and widget)."""
+        InputWatch.of(app).install(self)
 
     def uninstall(self, app: QCoreApplication | None = None) -> None:
         """Stop watching (the held keys are dropped)."""
-        (app or QApplication.instance()).removeEventFilter(self)
+        InputWatch.of(app).remove(self)
         self._timer.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name

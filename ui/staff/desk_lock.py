@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES
+from ui.input_watch import InputWatch
 from ui.roster_print import Sender, print_emergency_roster, send_to_default_printer
 from ui.staff.sign_in import SignInPanel
 
@@ -28,7 +29,8 @@ _INPUT_EVENTS = {
 
 
 class InactivityWatch(QObject):
-    """Emits ``idle`` once no key, mouse or touch input has reached the application for ``timeout_ms``."""
+    """Emits ``idle`` once no key, mouse or touch input has reached the application (its focused window and
+    widget: :class:`ui.input_watch.InputWatch`) for ``timeout_ms``."""
 
     idle = Signal()
 
@@ -38,7 +40,7 @@ class InactivityWatch(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(timeout_ms)
         self._timer.timeout.connect(self.idle)
-        QApplication.instance().installEventFilter(self)
+        InputWatch.of().install(self)
         self._timer.start()
 
     def set_timeout(self, timeout_ms: int) -> None:
