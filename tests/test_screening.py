@@ -256,6 +256,23 @@ def test_an_index_built_with_older_key_rules_is_rebuilt_on_open(services, data_d
     reopened.close()
 
 
+def test_the_index_drops_rows_whose_other_name_cannot_match_before_reading_entries(services):
+    # Entries without a date are filed under their surname's sound and first initial (L:) with their given
+    # names at the end: a typo that changes the first name's sound (Iabella) is still found, while the
+    # other I-names under the same surname are dropped from the look-up, not read and scored.
+    typo = services.lists.add("School", NewEntry("Iabella", "Nielson"))
+    other = services.lists.add("School", NewEntry("Irene", "Nielson"))
+    dated = services.lists.add("School", NewEntry("Ivan", "Nielson", dob=parse_dob("1980-03-05")))
+    slip = services.lists.add("School", NewEntry("Isabela", "Nielson", dob=parse_dob("1980-03-06")))
+    visitor = Query("Isabella", "Nielson", dob=parse_dob("1980-03-05"))
+    ids = services.screener.candidate_ids(visitor)
+    assert typo.id in ids and slip.id in ids and dated.id in ids  # (the visitor's own date reads every row)
+    assert other.id not in ids
+    found = {c.entry.id for c in services.screener.screen(visitor).candidates}
+    full = {c.entry.id for c in services.screener.scan_all(visitor).candidates}
+    assert found == full and {typo.id, slip.id} <= found
+
+
 def test_visitors_with_a_year_or_no_date_of_birth(services):
     services.lists.add("School", NewEntry("Dana", "Whitlock", dob=parse_dob("1975-07-02")))
     services.lists.add("School", NewEntry("Dana", "Whitlock", dob=parse_dob("1990-01-01")))

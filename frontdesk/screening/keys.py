@@ -5,7 +5,7 @@ key families are described: the district hub computes the entries' side too).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from frontdesk.screening import dates
@@ -14,25 +14,28 @@ from frontdesk.wire.names import Name, entry_first_codes, first_codes, phonetic
 
 
 def loose_key_visitor(name: Name) -> set[str]:
-    """The ``L:`` and ``F:`` keys a visitor's name looks up (their first name's codes and nickname groups)."""
-    keys = {f"L:{c}:{name.first[:1]}" for c in name.last_codes if c and name.first}
+    """The ``L:`` and ``F:`` key prefixes a visitor's name scans (their first name's codes and nickname
+    groups; each row's piece is then read, see :class:`Lookup`)."""
+    keys = {f"L:{c}:{name.first[:1]}:" for c in name.last_codes if c and name.first}
     initials = {f[:1] for f in name.last_forms if f}
-    keys.update(f"F:{f}:{i}" for f in first_codes(name.first) for i in initials if f)
+    keys.update(f"F:{f}:{i}:" for f in first_codes(name.first) for i in initials if f)
     return keys
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """What to look up for one visitor: exact keys, and prefixes to scan with the date parts to keep."""
+    """What to look up for one visitor: key prefixes to scan, each with how its rows' pieces are judged.
 
-    exact_keys: list[str]
+    ``scans`` holds the ``E:``, ``Y:``, ``L:`` and ``F:`` prefixes (each ending with ``:``; the piece
+    follows) with the date-of-birth relation their entries have with the visitor's: None for the visitor's
+    own date (every row is read), else "same_year", "one_digit" or "unknown", by which the screener drops
+    the rows whose piece cannot reach what that relation asks of the names (``match.piece_may_match``).
+    ``prefixes`` are the ``N:`` prefixes, scanned with the date parts to keep.
+    """
+
+    scans: list[tuple[str, str | None]]
     prefixes: list[str]
     own_prefixes: list[str]  # the visitor's own name (not swapped): where its look-alikes are
-    year_keys: list[str] = field(default_factory=list)  # Y: keys, looked up like exact_keys
-    # E: keys of the dates one digit off or transposed, by one piece of the visitor's own name: an entry
-    # whose other name piece is one letter off (a slip in the name and in the date) files under neither
-    # its N: prefix nor the exact date (issue 19: "typo + DOB one digit off").
-    slip_keys: list[str] = field(default_factory=list)
 
     def keeps(self, suffix: str, dob: Dob) -> bool:
         """True when an ``N:`` row with this date part can agree with the visitor's date of birth."""
@@ -55,7 +58,7 @@ def _digits_day(text: str) -> date | None:
 def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
     """The look-ups for a visitor (``names``: the visitor's name, then the same name swapped)."""
     names = list(names)
-    exact_keys: set[str] = set()
+    exact: set[str] = set()
     prefixes: list[str] = []
     own: list[str] = []
     days, slips = [], []
@@ -63,19 +66,23 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
         near = dates.neighbours(dob.day).items()
         days = [d for d, how in near if how in ("exact", "day_month_swapped")]
         slips = [d.isoformat().replace("-", "") for d, how in near if how in ("one_digit", "transposed")]
-    slip_keys: set[str] = set()
-    year_keys: set[str] = set()
+    # E: keys of the dates one digit off or transposed, by one piece of the visitor's own name: an entry
+    # whose other name piece is one letter off (a slip in the name and in the date) files under neither
+    # its N: prefix nor the exact date (issue 19: "typo + DOB one digit off").
+    slip: set[str] = set()
+    year: set[str] = set()
+    loose: set[str] = set()
     for i, name in enumerate(names):
         tokens = (name.last_codes | first_codes(name.first)) - {""}
         for day in days:
             stamp = day.isoformat().replace("-", "")
-            exact_keys.update(f"E:{stamp}:{t}" for t in tokens)
+            exact.update(f"E:{stamp}:{t}:" for t in tokens)
         if dob.known:
-            year_keys.update(f"Y:{dob.year}:{t}" for t in tokens)
+            year.update(f"Y:{dob.year}:{t}:" for t in tokens)
         if i == 0 and slips:  # a date slip goes with one letter off in one name, never with swapped names
             pieces = (name.last_codes | entry_first_codes(name.first)) - {""}
-            slip_keys.update(f"E:{stamp}:{t}" for stamp in slips for t in pieces)
-        exact_keys.update(loose_key_visitor(name))
+            slip.update(f"E:{stamp}:{t}:" for stamp in slips for t in pieces)
+        loose.update(loose_key_visitor(name))
         for c in sorted(name.last_codes):
             for f in sorted(first_codes(name.first)):
                 prefix = f"N:{c}:{f}:"
@@ -83,4 +90,8 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
                     prefixes.append(prefix)
                 if i == 0 and c == phonetic(name.last_whole) and f in entry_first_codes(name.first):
                     own.append(prefix)
-    return Lookup(sorted(exact_keys), prefixes, own, sorted(year_keys), sorted(slip_keys))
+    scans: list[tuple[str, str | None]] = [(p, None) for p in sorted(exact)]
+    scans += [(p, "same_year") for p in sorted(year)]
+    scans += [(p, "one_digit") for p in sorted(slip)]
+    scans += [(p, "unknown") for p in sorted(loose)]
+    return Lookup(scans, prefixes, own)

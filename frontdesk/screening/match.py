@@ -349,6 +349,31 @@ def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
     return names
 
 
+@functools.lru_cache(maxsize=16_384)
+def _piece_name(piece: str) -> Name:
+    """The half of a name a key's piece gives (:func:`frontdesk.wire.keys.given_piece`, ``surname_piece``)."""
+    if piece.startswith("/"):
+        return make_name("", piece[1:])
+    first, _, middle = piece.partition(" ")
+    return make_name(first, "", middle)
+
+
+def piece_may_match(pq: PreparedQuery, piece: str, relation: str) -> bool:
+    """False when no entry whose key ends with ``piece`` can be flagged for the visitor with a date of birth
+    fit of this ``relation`` ("same_year", "one_digit", "transposed", "unknown"): the piece's surname (or
+    given names) falls short, either way round, of what :func:`score_name` asks at that fit (``NAMES_NEEDED``).
+
+    The same comparisons as the scorer's, on the half of the name the key does not pin down: the index
+    drops most rows under a common surname code this way before any entry is read. (An entry found by its
+    ID's key is judged on looser terms, and that key is read in full.)
+    """
+    least = NAMES_NEEDED[relation]
+    other = _piece_name(piece)
+    if piece.startswith("/"):
+        return compare_last(pq.name, other)[0] >= least[0] or compare_last(pq.swapped, other)[0] >= least[0]
+    return compare_first(pq.name, other)[0] >= least[1] or compare_first(pq.swapped, other)[0] >= least[1]
+
+
 SEX_WORDS = {"M": "male", "F": "female", "X": "X"}
 ID_CONFIRMS = 0.05  # added to the score when the ID's issuer and last 4 agree with the list's
 SEX_DIFFERS = 0.05  # taken off when the sex differs and the pair is kept all the same

@@ -35,7 +35,15 @@ from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
 from frontdesk.screening.keys import lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
-from frontdesk.screening.match import WEAK_DOB, PreparedQuery, Thresholds, look_alike, prepare, score_entry
+from frontdesk.screening.match import (
+    WEAK_DOB,
+    PreparedQuery,
+    Thresholds,
+    look_alike,
+    piece_may_match,
+    prepare,
+    score_entry,
+)
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
 from frontdesk.screening.population import US_POPULATION, Commonness, commonness, given_share
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
@@ -236,20 +244,19 @@ class Screener:
             self._sizes = (top, DobCounts(row[1], row[2], row[0] - row[1] - row[2]))
         return self._sizes[1]
 
-    def _find(self, query: Query, *, candidates: bool = True) -> tuple[set[int], Namesakes]:
+    def _find(
+        self, query: Query, *, candidates: bool = True, pq: PreparedQuery | None = None
+    ) -> tuple[set[int], Namesakes]:
         """Candidate entry ids from the index, and the visitor's namesake counts."""
-        pq = prepare(query)
+        pq = pq or prepare(query)
         found = lookup([pq.name, pq.swapped], query.dob)
         db = self._store.db
         ids: set[int] = set()
-        keys = found.exact_keys + found.year_keys + found.slip_keys
         by_id = id_key(query.id_state, query.id_last4)
-        if by_id:
-            keys.append(by_id)
-        if candidates and keys:
-            marks = ",".join("?" * len(keys))
-            rows = db.execute(f"SELECT entry_id FROM screening_keys WHERE key IN ({marks})", keys)
-            ids.update(r[0] for r in rows)
+        if candidates and by_id:
+            ids.update(r[0] for r in db.execute("SELECT entry_id FROM screening_keys WHERE key = ?", [by_id]))
+        if candidates and found.scans:
+            ids.update(self._scan(pq, found.scans))
         own: set[int] = set()
         related: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
         for prefix in found.prefixes:
@@ -274,6 +281,30 @@ class Screener:
         counts = DobCounts(len(related["full"]), len(related["year"]), len(related["none"]))
         return ids, Namesakes(counts, frozenset(own))
 
+    def _scan(self, pq: PreparedQuery, scans: list[tuple[str, str | None]]) -> set[int]:
+        """The entries under the ``E:``/``Y:``/``L:``/``F:`` prefixes of ``scans`` whose key's piece may
+        match the visitor (every one under the visitor's own date). One statement scans every prefix: a
+        visitor with a full date has a few hundred (the dates one digit off)."""
+        # Every key that starts with the prefix: ';' is the character after ':'.
+        rows = self._store.db.execute(
+            "SELECT j.key, substr(k.key, length(j.value) + 1), k.entry_id FROM json_each(?) j "
+            "CROSS JOIN screening_keys k "
+            "WHERE k.key >= j.value AND k.key < substr(j.value, 1, length(j.value) - 1) || ';'",
+            [json.dumps([p for p, _ in scans])],
+        )
+        ids: set[int] = set()
+        judged: dict[tuple[str, str], bool] = {}  # rows under common codes share a few pieces
+        for at, piece, entry_id in rows:
+            relation = scans[at][1]
+            if relation is not None:
+                may = judged.get((piece, relation))
+                if may is None:
+                    may = judged[piece, relation] = piece_may_match(pq, piece, relation)
+                if not may:
+                    continue
+            ids.add(entry_id)
+        return ids
+
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""
         return sorted(self._find(query)[0])
@@ -284,7 +315,8 @@ class Screener:
 
     def screen(self, query: Query) -> ScreenResult:
         """The decision for one visitor, with every flagged entry and its evidence, best first."""
-        ids, namesakes = self._find(query)
+        pq = prepare(query)  # once for the look-up and the scoring
+        ids, namesakes = self._find(query, pq=pq)
         entries: list[Entry] = []
         if ids:
             marks = ",".join("?" * len(ids))
@@ -292,7 +324,7 @@ class Screener:
                 f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE} AND e.id IN ({marks})", list(ids)
             )
             entries = [entry_from_row(r) for r in rows.fetchall()]
-        return self.decide(query, entries, namesakes)
+        return self.decide(query, entries, namesakes, prepared=pq)
 
     def scan_all(self, query: Query) -> ScreenResult:
         """The same decision from scoring every entry (slow; the reference for tests and the benchmark)."""
@@ -303,10 +335,18 @@ class Screener:
         for row in cursor:
             yield entry_from_row(row)
 
-    def decide(self, query: Query, entries: Iterable[Entry], namesakes: Namesakes) -> ScreenResult:
-        """Score ``entries`` (from the index, or all of them) and decide, by the same rules either way."""
+    def decide(
+        self,
+        query: Query,
+        entries: Iterable[Entry],
+        namesakes: Namesakes,
+        *,
+        prepared: PreparedQuery | None = None,
+    ) -> ScreenResult:
+        """Score ``entries`` (from the index, or all of them) and decide, by the same rules either way
+        (``prepared``: the query's names, when the caller has worked them out already)."""
         thresholds = self._thresholds()
-        pq = prepare(query)
+        pq = prepared or prepare(query)
         today = self._today()
         scored: list[Candidate] = []
         for entry in entries:

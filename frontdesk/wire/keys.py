@@ -18,25 +18,34 @@ Recall comes from the scorer's own rules (``match.score_entry``). A pair is only
 
 Three key families cover those cases:
 
-``E:<yyyymmdd>:<token>`` — every entry with a full date, for each *token* of its names and aliases: the
-sound code of each surname form, and the first name's nickname groups (or its sound code when the table
+``E:<yyyymmdd>:<token>:<piece>`` — every entry with a full date, for each *token* of its names and aliases:
+the sound code of each surname form, and the first name's nickname groups (or its sound code when the table
 lacks it). A visitor looks up their date and its day/month swap with each of their tokens, both ways round
 and with the first name's sound code *and* groups. One related field is enough to meet: a nickname meets
 through the surname, a surname typo through the first name, swapped names because first- and last-name
 codes share one space.
 
-``Y:<yyyy>:<token>`` — the same for every entry whose list gives only the year of birth, looked up with the
-visitor's year: a list that gives only the year allows one name variant (a typo, a nickname ...).
+``Y:<yyyy>:<token>:<piece>`` — the same for every entry whose list gives only the year of birth, looked up with
+the visitor's year: a list that gives only the year allows one name variant (a typo, a nickname ...).
+
+The *piece* is the other half of the name: after a surname's sound code, the given names (first and middle,
+folded, :func:`given_piece`); after a first-name token, ``/`` and the surname as written
+(:func:`surname_piece`). A visitor scans ``E:<date>:<token>:`` and reads the pieces before any entry: a
+weak date fit (a year only, a date one digit off) needs both names related, and the piece tells, with the
+scorer's own comparison, that most of the rows under a common surname code cannot be (issue 19: screening
+at a million entries read and scored some seventy entries per visitor to flag two).
 
 ``N:<surname code>:<first-name code>:<dob>`` — every entry, whatever its date (``yyyymmdd``, ``yyyy`` or
 ``-``). A visitor scans the prefix ``N:<surname code>:<first-name code>:`` for their name (both ways round)
 and keeps the rows whose date part can agree with theirs. The same scan counts the visitor's namesakes on
 the lists, which the screener uses to judge how likely a near-miss date is by chance.
 
-``L:<surname code>:<first initial>`` and ``F:<first-name code>:<surname initial>`` — every entry without
-any date of birth: a typo that changes the sound of one name (Iabella for Isabella, Nieklson for Nielson)
-still meets it through the other name and the first letter of the mistyped one, which typing errors
-rarely touch. The screener then weighs such a variant against how common the name is.
+``L:<surname code>:<first initial>:<given names>`` and ``F:<first-name code>:<surname initial>:/<surname>``
+— every entry without any date of birth: a typo that changes the sound of one name (Iabella for Isabella,
+Nieklson for Nielson) still meets it through the other name and the first letter of the mistyped one,
+which typing errors rarely touch. The piece at the end (as for ``E:``) is the name the key does not pin
+down: the screener drops the rows whose piece cannot be related enough to the visitor's before reading any
+entry, then weighs such a variant against how common the name is.
 
 ``I:<issuer>:<last 4>`` — every entry whose list records the person's ID: a visitor showing an ID from the
 same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
@@ -58,6 +67,7 @@ from frontdesk.wire.names import (
     alias_parts,
     entry_first_codes,
     first_word,
+    name_tokens,
     nickname_text,
     surname_codes,
     surname_forms,
@@ -65,7 +75,8 @@ from frontdesk.wire.names import (
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current), and
 # a desk with another version computes a district snapshot's keys itself.
-KEY_VERSION = 7  # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date
+# 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece
+KEY_VERSION = 8
 
 
 @functools.cache
@@ -96,6 +107,17 @@ def dob_suffix(dob: str | None) -> str:
     return dob.replace("-", "") if len(dob) == 10 else dob
 
 
+def given_piece(first: str | None, middle: str | None) -> str:
+    """The piece of a key that stands for the given names: first and middle, folded, one space apart."""
+    return " ".join((*name_tokens(first), *name_tokens(middle)))
+
+
+def surname_piece(last: str | None) -> str:
+    """The piece of a key that stands for the surname: ``/`` and the surname as written (the scorer reads
+    its forms from the written text: O'Brien is also "brien")."""
+    return "/" + (last or "").strip()
+
+
 def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, middle: str = "") -> set[str]:
     """Every key an entry (its written name and aliases; its date of birth as stored) is filed under.
 
@@ -105,19 +127,30 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     suffix = dob_suffix(dob)
     known = bool(dob)
     exact = (f"E:{suffix}:" if len(suffix) == 8 else f"Y:{suffix}:") if known else ""
-    names = [(first, last)]
+    names = [(first, middle, last)]
     if aliases:
-        names += [(a[0], a[2]) for a in map(alias_parts, aliases)]
+        names += list(map(alias_parts, aliases))
     keys: set[str] = set()
-    for given, surname in names:
+    for given, middle_name, surname in names:
         codes = surname_codes(surname)
         firsts = entry_first_codes(first_word(given))
         if exact:
-            keys.update(exact + t for t in codes | firsts)
+            by_surname = f":{given_piece(given, middle_name)}"
+            by_first = f":{surname_piece(surname)}"
+            keys.update(exact + t + by_surname for t in codes)
+            keys.update(exact + t + by_first for t in firsts)
         keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in firsts)
     if not known:
-        for given, surname in names:
-            keys.update(loose_keys(first_word(given), surname_forms(surname)[3], surname_codes(surname)))
+        for given, middle_name, surname in names:
+            keys.update(
+                loose_keys(
+                    first_word(given),
+                    surname_forms(surname)[3],
+                    surname_codes(surname),
+                    given_piece(given, middle_name),
+                    surname_piece(surname),
+                )
+            )
     if not known and middle:
         # Without a date only N: keys find an entry: file it under its middle name too, for a visitor
         # who goes by it (the E: and Y: keys meet such a visitor through the surname).
@@ -135,9 +168,12 @@ def all_entry_keys(
     return keys | {by_id} if by_id else keys
 
 
-def loose_keys(first: str, last_forms: Iterable[str], last_codes: Iterable[str]) -> set[str]:
-    """The ``L:`` and ``F:`` keys of a name (``first`` folded; the surname's forms and sound codes)."""
-    keys = {f"L:{c}:{first[:1]}" for c in last_codes if c and first}
+def loose_keys(
+    first: str, last_forms: Iterable[str], last_codes: Iterable[str], given: str, surname: str
+) -> set[str]:
+    """The ``L:`` and ``F:`` keys of a name (``first`` folded; the surname's forms and sound codes; the
+    pieces :func:`given_piece` and :func:`surname_piece` of the name)."""
+    keys = {f"L:{c}:{first[:1]}:{given}" for c in last_codes if c and first}
     initials = {f[:1] for f in last_forms if f}
-    keys.update(f"F:{f}:{i}" for f in entry_first_codes(first) for i in initials if f)
+    keys.update(f"F:{f}:{i}:{surname}" for f in entry_first_codes(first) for i in initials if f)
     return keys
