@@ -144,6 +144,11 @@ def run() -> str:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from hub_lists_support import hub_process, run_cli
 
+    from district.console.server import default_workers
+
+    # The hub as a district runs it (one worker per core); the tests' helper defaults to one worker.
+    WORKERS = ("--workers", str(default_workers()))  # noqa: N806
+
     from district.console.db import Database
     from district.console.service import ConsoleService
     from district.hub.list_files import ListFiles
@@ -177,7 +182,7 @@ def run() -> str:
         load_build = f"{build_cpu:.1f} s of CPU; load {load_build} / {_load()}"
         hub_db.close()
         env = {"FRONTDESK_HUB_LIST_FILES": str(files_dir), "FRONTDESK_HUB_LIST_FILE_FROM": "1"}
-        with hub_process(db_url, folder / "hub.log", env=env, wait=600) as hub:
+        with hub_process(db_url, folder / "hub.log", *WORKERS, env=env, wait=600) as hub:
             client = HubClient([hub.url], credential, timeout=120)
             # Baselines: the file's bytes alone, the snapshot's bytes alone.
             file = client.get_json("/api/v1/lists")["lists"][0]["file"]
@@ -215,7 +220,7 @@ def run() -> str:
         rows = None
         if rows_too:  # today's line-per-entry snapshot, same run: a hub that sends no files
             env = {"FRONTDESK_HUB_LIST_FILE_FROM": str(10**12)}
-            with hub_process(db_url, folder / "hub-rows.log", env=env, wait=600) as hub:
+            with hub_process(db_url, folder / "hub-rows.log", *WORKERS, env=env, wait=600) as hub:
                 client = HubClient([hub.url], credential, timeout=120)
                 rows = _pull_empty(Services, folder, "desk-rows", client)
                 client.close()
