@@ -34,6 +34,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def one_worker(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """``dispatch serve`` options for a test's console or hub: ``extra``, run as one worker process unless
+    ``extra`` asks for workers itself. The default (one worker per core, each with its sync processes) starts
+    seven Python processes per server; the tests of several workers ask for them (test_dispatch_console_abuse,
+    test_hub_processes)."""
+    extra = list(extra)
+    return extra if "--workers" in extra else [*extra, "--workers", "1"]
+
+
 def wait_until_serving(
     proc: subprocess.Popen, url: str, *, timeout: float = 30, path: str = "/api/v1/station", verify=True
 ) -> None:

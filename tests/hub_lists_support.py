@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from dispatch_fixtures import one_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +72,18 @@ def hub_process(
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ui.main", "dispatch", "serve", "--db", db, "--port", str(port), *extra],
+            [
+                sys.executable,
+                "-m",
+                "ui.main",
+                "dispatch",
+                "serve",
+                "--db",
+                db,
+                "--port",
+                str(port),
+                *one_worker(extra),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,

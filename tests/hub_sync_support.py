@@ -15,7 +15,7 @@ from pathlib import Path
 from frontdesk import settings as s
 from frontdesk.context import Services
 from frontdesk.dispatch.credentials import SERVICE, USERNAME
-from tests.dispatch_fixtures import wait_until_serving
+from tests.dispatch_fixtures import one_worker, wait_until_serving
 from tests.dispatch_keyring import KEYRING_FILE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,8 @@ class Hub:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(self.port)]
             + ["--db", self.db_url]
-            + (["--cert", str(self.cert), "--key", str(self.key)] if self.cert else []),
+            + (["--cert", str(self.cert), "--key", str(self.key)] if self.cert else [])
+            + one_worker(),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

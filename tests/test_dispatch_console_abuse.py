@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, wait_until_serving
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, one_worker, wait_until_serving
 
 from district.console.service import ConsoleService
 from frontdesk.wire import cap
@@ -45,7 +45,8 @@ def _start(folder: Path, *extra: str):
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db_url,
-            "--header-timeout", "2", "--body-timeout", "3", "--max-connections-per-source", "120", *extra,
+            "--header-timeout", "2", "--body-timeout", "3", "--max-connections-per-source", "120",
+            *one_worker(extra),
         ],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,

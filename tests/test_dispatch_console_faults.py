@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, wait_until_serving
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, one_worker, wait_until_serving
 
 from district.console.auth import Unauthenticated
 from district.console.server import running
@@ -32,7 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def _start(db_url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(port), "--db", db_url],
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "dispatch",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            *one_worker(),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -20,7 +20,7 @@ from district import clock
 from district.console.service import ConsoleService
 from district.errors import InputError
 from district.hub import notify as hub_notify
-from tests.dispatch_fixtures import wait_until_serving
+from tests.dispatch_fixtures import one_worker, wait_until_serving
 from tests.notify_support import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,18 @@ def plain(tmp_path):
 def _start(db_url: str, port: int, config: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), hub_notify.CONFIG_ENV: str(config)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(port), "--db", db_url],
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "dispatch",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            *one_worker(),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
