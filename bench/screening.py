@@ -64,7 +64,7 @@ def worker_screen(data_dir: str, queries_path: str, out_path: str) -> None:
             {
                 "ms": elapsed * 1000,
                 "decision": result.decision.value,
-                "ids": [c.entry.id for c in result.candidates],
+                "ids": [c.entry.id for c in result.flagged],
                 "candidates_fetched": len(screener.candidate_ids(query)),
             }
         )
@@ -106,7 +106,7 @@ def worker_brute(data_dir: str, queries_path: str, out_path: str) -> None:
             c.entry.id
             for c in screener.decide(
                 query, (entry_from_row(rows[i]) for i in survivors), screener.namesakes(query)
-            ).candidates
+            ).flagged
         ]
         a_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()

@@ -81,7 +81,7 @@ def worker(data_dir: str, visitors_path: str, out_path: str) -> None:
         started = time.perf_counter()
         result = screener.screen(query)
         ms = (time.perf_counter() - started) * 1000
-        out.append({"ms": ms, "decision": result.decision.value, "ids": [c.entry.id for c in result.candidates]})
+        out.append({"ms": ms, "decision": result.decision.value, "ids": [c.entry.id for c in result.flagged]})
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Path(out_path).write_text(json.dumps({"results": out, "rss_mb": rss}))
 

@@ -211,8 +211,10 @@ def flagged(q: Query) -> bool:
 
 
 def found(q: Query, ids: dict[int, int]) -> bool:
-    """Whether a true match was flagged with its own entry among the candidates."""
-    return flagged(q) and right_candidate(q, ids) is not None
+    """Whether a true match was flagged with its own entry among the flagged candidates (a candidate whose
+    own decision is ``clear`` is a note: shown, but the desk is not stopped for it)."""
+    right = right_candidate(q, ids)
+    return flagged(q) and right is not None and right["decision"] != "clear"
 
 
 def right_candidate(q: Query, ids: dict[int, int]) -> dict | None:

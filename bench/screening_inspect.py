@@ -97,7 +97,7 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
             flagged = result.decision.value != "clear"
             c = per[v["cls"]]
             c["n"] += 1
-            ids = [x.entry.id for x in result.candidates]
+            ids = [x.entry.id for x in result.flagged]  # a note does not stop the desk: not found
             got = flagged if v["clean"] else flagged and v["entry"] in ids
             c["got"] += got
             shown = "/".join(v[k] for k in ("sex", "id_state", "id_last4"))
@@ -106,12 +106,12 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
                 why[v["cls"] == RANDOM[gen.split("_")[0]]][flag_reason(result.candidates[0])] += 1
             if v["clean"] and got and len(examples[v["cls"]]) < k:
                 top = result.candidates[0]
-                why = "; ".join(
+                fits = "; ".join(
                     f"{e.field}: {e.relation}" for e in top.evidence if e.field != "how common the name is"
                 )
                 common = next((e.words for e in top.evidence if e.field == "how common the name is"), "")
                 examples[v["cls"]].append(
-                    f"  FLAG {who}\n     -> {_describe(top.entry)} {top.score} | {why} | {common}"
+                    f"  FLAG {who}\n     -> {_describe(top.entry)} {top.score} | {fits} | {common}"
                 )
             elif not v["clean"] and not got and len(examples[v["cls"]]) < k:
                 row = store.db.execute(

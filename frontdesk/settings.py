@@ -159,8 +159,10 @@ SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
     "nickname) is flagged only when about this many people in the US or fewer carry such a name, by the "
     "Census and SSA tables or, on lists of 50,000 entries or more, by how many entries carry it (a middle "
     "name both give and agree on counts: fewer people carry all three; an ID other than the one the list "
-    "records counts as five times as many). The listed name itself is flagged while few entries carry it. "
-    "An ID number the list records always finds the entry",
+    "records counts as five times as many). The listed name itself is flagged while few entries carry it, "
+    "unless the visitor's ID is not the one the list records and the name, counted that way, passes this line: "
+    "then it is shown as a note that does not stop the desk. An ID number the list records always finds the "
+    "entry",
 )
 SCREEN_MAX_CHANCE = declare(
     "screening.max_chance_near_miss",

@@ -130,3 +130,28 @@ def test_import_says_how_many_entries_lack_a_date_of_birth(tmp_path):
     done = fd(tmp_path / "data", "barred", "import", str(csv), "--source", "School")
     assert done.returncode == 0, done.stderr
     assert "2 entries have no date of birth: such an entry is flagged on the name alone" in done.stdout
+
+
+def test_a_note_keeps_the_json_shape_and_is_printed_as_a_note(tmp_path):
+    """An entry without a date of birth shown as a note: `screen --json` keeps its shape, the top-level
+    decision is `clear`, the note is a candidate whose own decision is `clear`; the text output says `note`."""
+    data, csv = tmp_path / "data", tmp_path / "list.csv"
+    csv.write_text(
+        "first_name,last_name,dob,kind,sex,id_state,id_last4\nJames,Smith,,barred,M,CA,1234\n", encoding="utf-8"
+    )
+    assert fd(data, "barred", "import", str(csv), "--source", "District").returncode == 0
+    args = ["screen", "--first-name", "James", "--last-name", "Smith", "--dob", "1979-04-02", "--sex", "M"]
+    moved = fd(data, *args, "--id-state", "NV", "--id-last4", "9999", "--json")
+    record = json.loads(moved.stdout)
+    assert set(record) == {"decision", "candidates"} and record["decision"] == "clear"
+    (note,) = record["candidates"]
+    assert set(note) == {
+        "entry_id", "source", "kind", "score", "decision", "name", "matched_name", "dob", "evidence", "fields",
+        "sex", "id_state", "has_photo",
+    }  # fmt: skip
+    assert note["decision"] == "clear" and note["kind"] == "barred"
+    assert note["fields"][-1]["field"] == "desk" and note["fields"][-1]["relation"] == "note"
+    text = fd(data, *args, "--id-state", "NV", "--id-last4", "9999").stdout
+    assert text.startswith("clear: James Smith 1979-04-02") and " note " in text
+    stopped = json.loads(fd(data, *args, "--json").stdout)
+    assert stopped["decision"] == "possible_match" and stopped["candidates"][0]["decision"] == "possible_match"

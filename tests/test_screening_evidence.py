@@ -121,11 +121,14 @@ def test_an_entry_without_a_date_of_birth_is_weighed_by_the_name_like_a_careful_
     # A typo that changes the sound of the first name, on a rare name: found (L: key) and flagged.
     rare = screener.screen(Query("Iabella", "Zhindklov", dob=dob, sex="F"))
     assert rare.decision is Decision.POSSIBLE_MATCH and "one letter different" in rare.candidates[0].evidence_text
-    # The same typo on a common name says nothing ...
-    assert screener.screen(Query("Nacny", "Jones", dob=dob, sex="F")).decision is Decision.CLEAR
+    # The same typo on a common name says nothing: shown as a note, the desk not stopped ...
+    typo = screener.screen(Query("Nacny", "Jones", dob=dob, sex="F"))
+    assert typo.decision is Decision.CLEAR and typo.flagged == ()
+    assert {c.entry.middle_name for c in typo.notes} == {"", "Quintessa"}
+    assert "desk: shown, not stopped: a variant of a name too many people carry" in typo.notes[0].evidence_text
     # ... unless a rare middle name agrees.
     with_middle = screener.screen(Query("Nacny", "Jones", "Quintessa", dob=dob, sex="F"))
-    assert [c.entry.middle_name for c in with_middle.candidates] == ["Quintessa"]
+    assert [c.entry.middle_name for c in with_middle.flagged] == ["Quintessa"]
     assert "with this middle name" in with_middle.candidates[0].evidence_text
     # The setting moves the line: with 0 people allowed, a variant on a missing date is never enough; the
     # listed name itself still is, and a visitor without a date of birth is screened by the name.
@@ -150,10 +153,19 @@ def test_an_id_other_than_the_one_the_list_records_weighs_against_a_name_alone(s
     assert screener.screen(Query("Adelaide", "Quennell", dob=dob, sex="F")).decision is Decision.POSSIBLE_MATCH
     same = screener.screen(Query("Adelaide", "Quennell", dob=dob, sex="F", id_state="OH", id_last4="4821"))
     assert same.decision is Decision.MATCH
-    # The listed name itself with another ID: still for a person to compare, the card saying so.
-    other = screener.screen(Query("Adelaide", "Quennell", dob=dob, sex="F", id_state="OH", id_last4="0001"))
-    assert other.decision is Decision.POSSIBLE_MATCH
+    # The listed name itself with another ID, past the line: shown as a note, the desk not stopped.
+    other_id = Query("Adelaide", "Quennell", dob=dob, sex="F", id_state="OH", id_last4="0001")
+    other = screener.screen(other_id)
+    assert other.decision is Decision.CLEAR and [c.entry.first_name for c in other.notes] == ["Adelaide"]
     assert "the visitor's ID is not the one the list records" in other.candidates[0].evidence_text
+    assert (
+        "desk: shown, not stopped: the visitor's ID is not the one the list records"
+        in other.notes[0].evidence_text
+    )
+    # Under the line (five times the people still few enough): for a person to compare, the card saying so.
+    careful = Screener(services.store, name_only_max_people=lambda: people * 10).screen(other_id)
+    assert careful.decision is Decision.POSSIBLE_MATCH
+    assert "desk: stopped for a person" in careful.candidates[0].evidence_text
     # A variant of the name (one letter) with another ID: five times as many strangers, past the line.
     variant = Query("Adelaid", "Quennell", dob=dob, sex="F")
     assert screener.screen(variant).decision is Decision.POSSIBLE_MATCH
@@ -281,3 +293,130 @@ def test_the_same_id_finds_an_entry_whatever_the_spelling(services, tmp_path):
     # Unrelated names with the same number are someone else: the ID alone decides nothing.
     other = Query("Wei", "Okafor", dob=parse_dob("1952-01-29"), sex="M", id_state="IL", id_last4="0656")
     assert screener.screen(other).decision is Decision.CLEAR
+
+
+# --- flagged (the desk stops) or a note (shown, the desk goes on) ---------------------------------------
+
+
+def _import_kinds(services, tmp_path, rows):
+    """A list of entries of several kinds: first, last, dob, kind, sex, id_state, id_last4."""
+    path = tmp_path / "kinds.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(["first_name", "last_name", "dob", "kind", "sex", "id_state", "id_last4"])
+        w.writerows(rows)
+    import_csv(services.store, path, "District")
+
+
+def test_a_common_name_alone_with_another_id_is_shown_not_flagged_and_never_dropped(services, tmp_path):
+    """A barred (or custody) entry without a date of birth that records the person's ID: a visitor carrying
+    that common name exactly but showing another ID (another issuer, or other last 4) is shown with the
+    result as a note, and the desk is not stopped; with nothing on the ID against the entry the desk stops;
+    the ID the list records is a match."""
+    _import_kinds(
+        services,
+        tmp_path,
+        [
+            ["James", "Smith", "", "barred", "M", "CA", "1234"],
+            ["Maria", "Garcia", "", "custody", "F", "TX", "5678"],
+            ["Zbigniew", "Wroblewskiq", "", "barred", "M", "CA", "1234"],
+        ],
+    )
+    screener = services.screener
+    dob = parse_dob("1979-04-02")
+    moved = screener.screen(Query("James", "Smith", dob=dob, sex="M", id_state="NV", id_last4="9999"))
+    assert moved.decision is Decision.CLEAR and moved.flagged == ()
+    (note,) = moved.notes
+    assert note.entry.kind is Kind.BARRED and note.decision is Decision.CLEAR
+    assert "an ID from NV; the list records one from CA" in note.evidence_text
+    assert "desk: shown, not stopped: the visitor's ID is not the one the list records" in note.evidence_text
+    other_number = screener.screen(Query("Maria", "Garcia", dob=dob, sex="F", id_state="TX", id_last4="0001"))
+    assert other_number.decision is Decision.CLEAR and [c.entry.kind for c in other_number.notes] == [Kind.CUSTODY]
+    # Nothing on the ID against the listed person (no ID read, or the same issuer and no number): stopped.
+    typed = screener.screen(Query("James", "Smith", dob=dob, sex="M"))
+    assert typed.decision is Decision.POSSIBLE_MATCH and typed.notes == ()
+    assert "desk: stopped for a person: with no date of birth to compare, the name is all there is" in (
+        typed.candidates[0].evidence_text
+    )
+    assert screener.screen(Query("James", "Smith", dob=dob, sex="M", id_state="CA", id_last4="1234")).decision is (
+        Decision.MATCH
+    )
+    # A rare name with another ID is still stopped: few strangers carry it, even counted five times.
+    rare = screener.screen(Query("Zbigniew", "Wroblewskiq", dob=dob, sex="M", id_state="NV", id_last4="9999"))
+    assert rare.decision is Decision.POSSIBLE_MATCH
+
+
+def test_a_listed_name_without_a_date_and_another_sex_is_a_note_not_dropped(services, tmp_path):
+    """The list's sex differs from the ID's on the listed name itself, with no date to compare: a list's own
+    error or another person. Shown with the result (before, the entry was left out altogether), never a
+    flag; with the date of birth the same it stays flagged (``test_the_exact_name_and_date_stay_flagged...``)."""
+    _import_kinds(services, tmp_path, [["Jordan", "Okafor", "", "barred", "F", "", ""]])
+    result = services.screener.screen(Query("Jordan", "Okafor", dob=parse_dob("1980-03-14"), sex="M"))
+    assert result.decision is Decision.CLEAR
+    (note,) = result.notes
+    assert "desk: shown, not stopped: the sex on the ID is not the list's: different (male / female)" in (
+        note.evidence_text
+    )
+    # A near name with another sex is still another person: not shown at all.
+    assert (
+        services.screener.screen(Query("Jordon", "Okafor", dob=parse_dob("1980-03-14"), sex="M")).candidates == ()
+    )
+
+
+def test_a_name_many_entries_carry_without_a_date_is_a_note(services, tmp_path):
+    """More than ``screening.name_only_max_namesakes`` entries without a date carry the visitor's name: the
+    name says little of this visitor, and the entries are shown as notes (at most five), not dropped."""
+    _import_kinds(services, tmp_path, [["Dana", "Miller", "", "barred", "", "", ""]] * 7)
+    result = services.screener.screen(Query("Dana", "Miller", dob=parse_dob("1990-01-01"), sex="F"))
+    assert result.decision is Decision.CLEAR and result.flagged == ()
+    assert len(result.notes) == 5
+    assert "desk: shown, not stopped: 7 entries on the lists carry the name" in result.notes[0].evidence_text
+
+
+def test_a_note_does_not_stop_a_check_in_and_a_flag_does(services, tmp_path):
+    """The check-in workflow stops only for flagged candidates: a note is no pending decision."""
+    from frontdesk.checkin.workflow import CheckInRequest, Cleared, NeedsDecision
+
+    _import_kinds(services, tmp_path, [["James", "Smith", "", "barred", "M", "CA", "1234"]])
+    born = parse_dob("1979-04-02").day
+    moved = Visitor(first_name="James", last_name="Smith", dob=born, sex="M", id_issuer="NV", id_last4="9999")
+    outcome = services.checkin.start(CheckInRequest(moved))
+    assert isinstance(outcome, Cleared) and [c.entry.first_name for c in outcome.admission.result.notes] == [
+        "James"
+    ]
+    # The clear screening stored with the visit keeps what was shown.
+    committed = services.checkin.commit(outcome)
+    (stored,) = committed.decisions
+    assert stored.outcome.value == "clear" and stored.visit_id == committed.visit.id
+    assert stored.evidence.startswith("note: #1 James Smith (barred, District): last name: exact;")
+    assert "desk: shown, not stopped" in services.decisions.recent(1)[0].evidence
+    typed = Visitor(first_name="James", last_name="Smith", dob=born, sex="M")
+    stopped = services.checkin.start(CheckInRequest(typed))
+    assert isinstance(stopped, NeedsDecision) and [c.entry.first_name for c in stopped.candidates] == ["James"]
+
+
+def test_a_surname_cut_short_to_its_particle_is_found_with_the_same_date(services, tmp_path):
+    """ "De" for "De la Cruz", "Van" for "Van der Berg": a form or a reader that cut the surname at its first
+    space. Found with the same date of birth (the index and a full scan agree); not with a near-miss date."""
+    path = tmp_path / "list.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(["first_name", "middle_name", "last_name", "dob"])
+        w.writerows([["Alexis", "", "De la Cruz", "1950-09-26"], ["Carol", "Doris", "Van der Berg", "1963-08-08"]])
+    import_csv(services.store, path, "Registry")
+    screener = services.screener
+    for query in (
+        Query("Alexis", "De", dob=parse_dob("1950-09-26"), sex="F"),
+        Query("Carol", "Van", "Doris", dob=parse_dob("1963-08-08"), sex="F"),
+    ):
+        result = screener.screen(query)
+        assert result.decision is not Decision.CLEAR
+        assert "is the start of the surname" in result.candidates[0].evidence_text
+        assert screener.scan_all(query).decision is result.decision
+    near = Query("Alexis", "De", dob=parse_dob("1950-09-27"), sex="F")
+    assert screener.screen(near).candidates == () and screener.scan_all(near).candidates == ()
+    # A particle that is not where the listed surname starts is a different surname.
+    assert (
+        score(Query("Alexis", "La", dob=parse_dob("1950-09-26")), entry("Alexis", "De la Cruz", "1950-09-26"))
+        is None
+    )

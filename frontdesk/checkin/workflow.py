@@ -106,9 +106,9 @@ class Admission:
 
     @property
     def pending(self) -> tuple[Candidate, ...]:
-        """Flagged entries nobody has decided on yet, best first."""
+        """Flagged entries nobody has decided on yet, best first (notes are shown, never pending)."""
         done = {d.candidate.entry.id for d in self.decisions}
-        return tuple(c for c in self.result.candidates if c.entry.id not in done)
+        return tuple(c for c in self.result.flagged if c.entry.id not in done)
 
     @property
     def note(self) -> str:

@@ -9,7 +9,7 @@ import sys
 from frontdesk.cli.common import open_services
 from frontdesk.errors import InputError
 from frontdesk.screening.dates import parse_dob
-from frontdesk.screening.models import Query, ScreenResult
+from frontdesk.screening.models import Decision, Query, ScreenResult
 from frontdesk.screening.screener import Screener
 
 
@@ -98,7 +98,8 @@ def _screen(args: argparse.Namespace) -> int:
     print(f"{result.decision.value}: {query.first_name} {query.last_name} {query.dob.text or ''}".rstrip())
     for c in result.candidates:
         print(
-            f"  {c.score:.3f} {c.decision.value:14} #{c.entry.id} {c.entry.full_name} "
+            f"  {c.score:.3f} {'note' if c.decision is Decision.CLEAR else c.decision.value:14} "
+            f"#{c.entry.id} {c.entry.full_name} "
             f"({c.entry.kind.value}, {c.entry.source})"
         )
         print(f"        {c.evidence_text}")

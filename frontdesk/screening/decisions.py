@@ -142,8 +142,16 @@ class DecisionService:
         self._outbound = outbound  # email and text subscribers (issue 20), queued with the decision
 
     def record_clear(self, result: ScreenResult, staff: str, *, visit_id: int | None = None) -> ScreeningDecision:
-        """Log a screening with nothing flagged (so the log shows every visitor was screened)."""
-        return self.record(result.query, None, Outcome.CLEAR, Consequence.ADMIT, staff, "", visit_id=visit_id)
+        """Log a screening with nothing flagged (so the log shows every visitor was screened). The entries
+        shown as notes (:attr:`ScreenResult.notes`: shown, the desk not stopped) are kept in its evidence,
+        one line each: "note: #12 James Smith (barred, District): <evidence>"."""
+        shown = "\n".join(
+            f"note: #{c.entry.id} {c.entry.full_name} ({c.entry.kind.value}, {c.entry.source}): {c.evidence_text}"
+            for c in result.notes
+        )
+        return self.record(
+            result.query, None, Outcome.CLEAR, Consequence.ADMIT, staff, "", visit_id=visit_id, shown=shown
+        )
 
     def dismiss(self, query: Query, candidate: Candidate, staff: str, reason: str) -> ScreeningDecision:
         """Record "not this person" for one flagged entry; a reason is required."""
@@ -261,9 +269,11 @@ class DecisionService:
         reason: str,
         *,
         visit_id: int | None = None,
+        shown: str = "",
     ) -> ScreeningDecision:
         """Store one decision and its audit record: inside the caller's transaction when one is open (the
-        check-in's commit), else in a transaction of its own."""
+        check-in's commit), else in a transaction of its own (``shown``: the evidence stored when there is no
+        candidate, the notes of a clear screening)."""
         if not staff.strip():
             raise InputError("A screening decision needs the name of the staff member making it")
         moment = clock.now()
@@ -280,7 +290,7 @@ class DecisionService:
             entry.source if entry else "",
             entry.kind.value if entry else None,
             candidate.score if candidate else None,
-            candidate.evidence_text if candidate else "",
+            candidate.evidence_text if candidate else shown,
             candidate.decision.value if candidate else "clear",
             f"{outcome.value}:{consequence.value}",
             reason.strip(),

@@ -1,7 +1,8 @@
 """The precise scorer: one visitor against one list entry, field by field, with the evidence in words.
 
 Each field gets a level between 0 and 1 from a fixed ladder (exact, same apart from accents, nickname,
-compound part, one letter different, sounds alike, two letters different, initial ...). The name score is
+compound part, one letter different, sounds alike, a surname cut short to its particle, two letters
+different, initial ...). The name score is
 ``0.55 × last + 0.45 × first`` (best over the entry's name and aliases, either way round); the total is
 ``0.6 × name + 0.4 × DOB``. A pair is never a candidate when the surnames are unrelated, the first names
 unrelated, the dates of birth disagree, or more than two things changed (a name variant, swapped names,
@@ -23,6 +24,7 @@ from frontdesk.screening import dates
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query
 from frontdesk.screening.population import sex_of_name
 from frontdesk.wire.names import (
+    PARTICLES,
     Name,
     alias_parts,
     entry_first_codes,
@@ -134,6 +136,9 @@ def compare_last(q: Name, e: Name) -> tuple[float, str, str]:
     if q_parts and e_parts and (q_parts <= e_parts or e_parts <= q_parts):
         short, long_ = (q, e) if len(q_parts) < len(e_parts) else (e, q)
         return 0.9, "compound", f"{short.raw_last} is part of the compound surname {long_.raw_last}"
+    cut = _cut_short(q, e)
+    if cut:
+        return CUT_SHORT, "cut_short", cut
     best: tuple[float, str, str] = (0.0, "different", f"different ({q.raw_last} / {e.raw_last})")
     for a in q.last_forms:
         for b in e.last_forms:
@@ -144,6 +149,21 @@ def compare_last(q: Name, e: Name) -> tuple[float, str, str]:
             if best[0] < 0.8 and min(len(a), len(b)) >= 3 and _surnames_sound_alike(a, b):
                 best = (0.8, "sounds_alike", f"{q.raw_last} sounds like {e.raw_last}")
     return best
+
+
+# A surname written as only the particle(s) another starts with ("De" for "De la Cruz", "Van" for "Van der
+# Berg"): a form or a reader that cut the name at its first space. Below the level a weak date fit needs
+# (``NAMES_NEEDED``), so it counts only with the same date of birth (or day and month swapped).
+CUT_SHORT = 0.78
+
+
+def _cut_short(q: Name, e: Name) -> str:
+    """The words for a surname that is the other's leading particles alone, else ""."""
+    a, b = name_tokens(q.raw_last), name_tokens(e.raw_last)
+    short, long_, raw = (a, b, (q.raw_last, e.raw_last)) if len(a) < len(b) else (b, a, (e.raw_last, q.raw_last))
+    if short and len(short) < len(long_) and all(w in PARTICLES for w in short) and long_[: len(short)] == short:
+        return f"{raw[0]} is the start of the surname {raw[1]} (the rest cut off)"
+    return ""
 
 
 def _nickname_words(q_first: str, e_first: str, q_raw: str, e_raw: str) -> str | None:
@@ -463,10 +483,11 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     matched_first = entry.first_name if matched == entry.full_name else parse_alias(matched).raw_first
     fit, id_evidence = id_fit(pq.query, entry, matched_first)
     if fit == "contradicts":
-        # Only the listed person's exact name and date of birth outweigh a different sex or ID number
-        # (a list's own error); anything looser describes another person.
+        # Only the listed person's exact name outweighs a different sex (a list's own error), with the exact
+        # date of birth, or on an entry without any date, where the screener shows it as a note that does
+        # not stop the desk (``screener``); anything looser describes another person.
         names_same = all(e.relation in _SAME_NAME for e in evidence if e.field in ("last name", "first name"))
-        if dob_rel != "exact" or not names_same or any(e.relation == "swapped" for e in evidence):
+        if dob_rel not in ("exact", "unknown") or not names_same or any(e.relation == "swapped" for e in evidence):
             return None
         total -= SEX_DIFFERS
     elif fit == "confirms":

@@ -143,8 +143,25 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ScreenResult:
-    """The outcome of screening one visitor: the overall decision and the candidates, best first."""
+    """The outcome of screening one visitor: the overall decision and the candidates, best first.
+
+    A candidate whose own decision is ``clear`` is a *note*: an entry shown with the result that does not
+    stop the desk (a list entry without a date of birth that carries the visitor's name, where the name
+    is all there is and the ID contradicts the list, or the name is too common for a name alone to say
+    anything; see :mod:`frontdesk.screening.screener`). Notes come after every flagged candidate, and the
+    overall decision is that of the flagged ones only.
+    """
 
     query: Query
     decision: Decision
     candidates: tuple[Candidate, ...]
+
+    @property
+    def flagged(self) -> tuple[Candidate, ...]:
+        """The candidates a person must decide on before the visitor is admitted, best first."""
+        return tuple(c for c in self.candidates if c.decision is not Decision.CLEAR)
+
+    @property
+    def notes(self) -> tuple[Candidate, ...]:
+        """The candidates shown for information only (the desk is not stopped for them)."""
+        return tuple(c for c in self.candidates if c.decision is Decision.CLEAR)

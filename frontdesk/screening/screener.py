@@ -20,6 +20,12 @@ A near-miss date is flagged only while such a near miss is unlikely to turn up b
 (``namesakes_max``). One such date on a rare name says a lot; one among two hundred namesakes says little.
 The candidate then says so in words, for the person deciding.
 
+Flagged, or a note. A flagged candidate stops the desk until a person decides. An entry matched on the name
+alone that the rules do not flag (too many namesakes, a common variant, a middle name or sex that
+contradicts, the listed name with another ID than the list records and a common name:
+:func:`_why_not_stopped`) is never dropped: it is returned as a *note*, a candidate whose own decision is
+``clear``, after the flagged ones, and the card's ``desk`` line says which it is and why.
+
 :meth:`Screener.scan_all` scores every entry instead of using the index for candidates: the slow
 reference the tests and the benchmark compare the fast path against (the same rules apply to both)."""
 
@@ -212,6 +218,61 @@ def _name_only_strangers(
     return strangers, words
 
 
+MAX_NOTES = 5  # notes shown per visitor, after every flagged candidate
+# The words on the card of an entry matched on the name alone that stops the desk, and the rule behind it.
+NAME_ONLY_STOP = FieldEvidence(
+    "desk",
+    "stop",
+    "stopped for a person: with no date of birth to compare, the name is all there is, and nothing the "
+    "visitor's ID gives (sex, issuer, last 4) rules the listed person out; compare the photo and ask",
+)
+
+
+def _why_not_stopped(
+    query: Query,
+    candidate: Candidate,
+    middle: str | None,
+    counts: DobCounts,
+    strangers: float,
+    namesakes_max: int,
+    max_people: int,
+) -> str:
+    """Why an entry matched on the name alone (no date of birth to compare) is shown as a note and does not
+    stop the desk, in words; "" when it stops the desk.
+
+    A note when: the middle names contradict; the ID's sex is not the list's; or, when the visitor's ID
+    gives a date of birth, more than ``namesakes_max`` entries carry the name; a name *variant* that more
+    than ``max_people`` people in the US carry; or **the listed name itself with an ID other than the one
+    the list records** (another issuer, or other last 4) and more than ``max_people`` people counted the
+    same way (``_name_only_strangers``: such an ID weighs as five times as many strangers). The listed name
+    itself with nothing on the ID against it stops the desk while few entries carry it, however common
+    the name: a person compares the photo and asks. A note is never dropped: it is shown with the result.
+    """
+    reasons = []
+    if middle == "different":
+        reasons.append("the visitor's middle name is not the listed one")
+    sex = next((e for e in candidate.evidence if e.field == "sex" and e.relation == "different"), None)
+    if sex is not None:
+        reasons.append(f"the sex on the ID is not the list's: {sex.words}")
+    if query.dob.known:
+        other_id = any(
+            e.field == "ID number" and e.relation in ("different", "other_issuer") for e in candidate.evidence
+        )
+        if counts.total > namesakes_max:
+            many = f"{round(counts.total):,} entries on the lists carry the name"
+            reasons.append(f"{many}, so it says little of this visitor")
+        elif middle is None and strangers > max_people:
+            reasons.append(
+                "a variant of a name too many people carry for the name alone to point to the listed person"
+            )
+        elif middle is not None and other_id and strangers > max_people:
+            reasons.append(
+                "the visitor's ID is not the one the list records, and too many people carry the name for the "
+                "name alone to point to the listed person"
+            )
+    return "; ".join(reasons)
+
+
 class Screener:
     """Screens visitors against every list in the store."""
 
@@ -357,6 +418,7 @@ class Screener:
                 scored.append(candidate)
         look_alikes: list[tuple[Dob, str]] | None = None
         found: list[Candidate] = []
+        notes: list[Candidate] = []  # entries without a date shown with the result, not stopping the desk
         people: Commonness | None = None
         for candidate in scored:
             relation = _dob_relation(candidate)
@@ -373,7 +435,7 @@ class Screener:
             expected = self.list_sizes().scaled(people.share) if relation != "unknown" else DobCounts()
             entry = candidate.entry
             middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
-            if middle == "different":
+            if middle == "different" and relation != "unknown":
                 continue  # the middle names contradict each other: a weak date fit is not enough
             if middle is None:  # a name variant: weigh it against every entry with a name like the visitor's
                 # (at least this one: a typo can take a name out of the visitor's sound keys)
@@ -387,24 +449,16 @@ class Screener:
                     counts = counts.at_least(expected)
                 names = "this name and middle name" if middle == "agrees" else "this name"
             alone = ""
+            desk: FieldEvidence | None = None
             if relation == "unknown":
                 chance = None
                 listed_people = _listed_people(counts, self.list_sizes())
                 strangers, alone = _name_only_strangers(query, candidate, middle, people, listed_people)
-                # The name alone is flagged only while few entries on the lists carry it, and few people
-                # in the US (the Census and SSA tables; a middle name both give and agree on, and an ID
-                # that is not the list's, count): a visitor whose ID carries a name thousands of people
-                # carry is not told apart from them by a listed namesake without a date. Manual entry
-                # without a date of birth is screened by the name alone, the list's dates shown.
-                if query.dob.known:
-                    if counts.total > self._namesakes_max():
-                        continue  # name alone, the list has no date, and the name is common there
-                    # The listed name itself stays a possible match while few entries carry it: a person
-                    # compares. Clearing it by the population too (tried in s5) cleared listed people
-                    # whose lists hold nothing but the name: the independent holdout's recall fell below
-                    # 99% (99.31% -> 98.97%), and the issue counts those entries among the misses already.
-                    if middle is None and strangers > self._name_only_max_people():
-                        continue  # a variant of a name so many people carry says nothing of this visitor
+                limits = (self._namesakes_max(), self._name_only_max_people())
+                why_not = _why_not_stopped(query, candidate, middle, counts, strangers, *limits)
+                desk = NAME_ONLY_STOP
+                if why_not:
+                    desk = FieldEvidence("desk", "note", f"shown, not stopped: {why_not}")
             else:
                 chance = chance_of_near_miss(relation, query.dob, counts)
                 if chance > self._max_chance():
@@ -412,11 +466,17 @@ class Screener:
             words = _common_name_words(relation, query.dob, counts, chance, names)
             words += f"; in the US population, {people.words}{alone}"
             how_common = FieldEvidence("how common the name is", "rare" if counts.total <= 2 else "common", words)
-            found.append(replace(candidate, evidence=(*candidate.evidence, how_common)))
+            evidence = (*candidate.evidence, how_common, *((desk,) if desk else ()))
+            if desk is not None and desk.relation == "note":
+                notes.append(replace(candidate, evidence=evidence, decision=Decision.CLEAR))
+            else:
+                found.append(replace(candidate, evidence=evidence))
         found.sort(key=lambda c: (-c.score, c.entry.id))
         found = found[:MAX_CANDIDATES]
+        notes.sort(key=lambda c: (-c.score, c.entry.id))
+        notes = notes[: min(MAX_NOTES, MAX_CANDIDATES - len(found))]
         decision = found[0].decision if found else Decision.CLEAR
-        return ScreenResult(query, decision, tuple(found))
+        return ScreenResult(query, decision, (*found, *notes))
 
     def _look_alikes(self, pq: PreparedQuery, ids: frozenset[int], today: date) -> list[tuple[Dob, str]]:
         """The dates of birth of the entries among ``ids`` that carry the visitor's name, and how their

@@ -212,7 +212,7 @@ class DismissalService:
                 )
             raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
         result = self._screener.screen(query_of(request))
-        relevant = tuple(c for c in result.candidates if self._matters(c, student))
+        relevant = tuple(c for c in result.flagged if self._matters(c, student))  # notes do not stop a release
         dismissal = Dismissal(request, result, relevant)
         if unattended:
             strong = [c for c in relevant if c.decision is Decision.MATCH]

@@ -163,11 +163,13 @@ class CheckInFlow(QObject):
             self._window.message.show_message(exc.message, "error")
             return
         self._warned = None
-        self._say_committed(committed)
+        self._say_committed(committed, cleared.admission.result.notes)
         self._window.on_visit_committed(committed.visit)
         self.committed.emit(committed)
 
-    def _say_committed(self, committed: Committed) -> None:
+    def _say_committed(self, committed: Committed, notes: tuple = ()) -> None:
+        """The line after a check-in; with the list entries shown as notes (the desk was not stopped for
+        them: an entry without a date of birth whose name alone says too little), named for the secretary."""
         visit = committed.visit
         name = f"{visit.visitor.first_name} {visit.visitor.last_name}"
         if committed.students_not_to_release:
@@ -182,11 +184,18 @@ class CheckInFlow(QObject):
             )
         else:
             old = self._old_lists()  # screened clear against an old district copy: say so with the result
+            shown = "; ".join(f"{c.entry.full_name} ({c.entry.kind.label}, {c.entry.source})" for c in notes)
+            if shown:
+                shown = (
+                    f" Not stopped for {shown}: listed without a date of birth, and the name alone or the ID "
+                    "says it is someone else (kept with the visit's screening)."
+                )
             self._window.message.show_message(
                 f"Checked in {visit.visitor.full_name} at {visit.time_in.astimezone():%H:%M}. "
                 f"Badge code {format_badge_code(visit.badge_code)}. Ready for the next visitor."
-                + (f" {old}." if old else ""),
-                "warning" if old else "success",
+                + (f" {old}." if old else "")
+                + shown,
+                "warning" if old or shown else "success",
             )
 
     def _old_lists(self) -> str:
@@ -199,7 +208,7 @@ class CheckInFlow(QObject):
         self._admission = outcome.admission
         candidate = outcome.candidates[0]
         result = outcome.admission.result
-        total = len(result.candidates)
+        total = len(result.flagged)
         first_card = self.card is None and not self._hidden
         self._remove_card()
         from ui.desk.screening_card import MatchCard  # with the name statistics: when a card is first shown
