@@ -420,3 +420,24 @@ def test_a_surname_cut_short_to_its_particle_is_found_with_the_same_date(service
         score(Query("Alexis", "La", dob=parse_dob("1950-09-26")), entry("Alexis", "De la Cruz", "1950-09-26"))
         is None
     )
+
+
+def test_going_by_the_listed_middle_name_with_another_middle_name_is_a_note(services, tmp_path):
+    """Listed as "Mei Brigitte Howard" without a date: a visitor whose ID says "Brigitte Catherine Howard"
+    goes by the listed middle name but carries another middle name where the listed first name would be.
+    Shown as a note; "Brigitte Mei Howard" (first and middle swapped) or "Brigitte Howard" stays flagged."""
+    path = tmp_path / "list.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(["first_name", "middle_name", "last_name", "dob", "sex"])
+        w.writerow(["Mei", "Brigitte", "Houxwardt", "", "F"])
+    import_csv(services.store, path, "Registry")
+    dob = parse_dob("1938-12-25")
+    other = services.screener.screen(Query("Brigitte", "Houxwardt", "Catherine", dob=dob, sex="F"))
+    assert other.decision is Decision.CLEAR and len(other.notes) == 1
+    assert "the visitor's first name is the listed middle name, but their own middle name is not" in (
+        other.notes[0].evidence_text
+    )
+    for middle in ("Mei", "M", ""):
+        kept = services.screener.screen(Query("Brigitte", "Houxwardt", middle, dob=dob, sex="F"))
+        assert kept.decision is Decision.POSSIBLE_MATCH, middle

@@ -231,3 +231,21 @@ def test_a_scanned_ids_sex_and_number_reach_the_screening(window):
     window.form.destination.setText("Main office")
     visitor = window.form.request().visitor
     assert (visitor.sex, visitor.id_issuer, visitor.id_last4) == ("F", "VA", "3456")
+
+
+def test_a_note_checks_in_without_a_card_and_the_message_names_it(qtbot, window, services):
+    """An entry shown as a note (the listed name without a date of birth, the ID's sex not the list's) does
+    not stop the desk: no card, the visit is made, the line after it names the entry, the log keeps it."""
+    services.lists.add("District list", NewEntry("Jordan", "Okafor", kind=Kind.BARRED, sex="F"))
+    scanned = Visitor(
+        "Jordan", "Okafor", dob=date(1980, 3, 14), id_type="DL", id_issuer="VA", id_last4="3456", sex="M"
+    )
+    window.form.fill(scanned)
+    window.form.destination.setText("Main office")
+    with qtbot.waitSignal(window.visit_checked_in) as signal:
+        qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
+    assert window.checkin.card is None
+    assert "Not stopped for Jordan Okafor (Barred, District list)" in window.message.text()
+    assert window.message.property("kind") == "warning"
+    (logged,) = services.decisions.recent(visit_id=signal.args[0].id)
+    assert logged.outcome is Outcome.CLEAR and "the sex on the ID is not the list's" in logged.evidence

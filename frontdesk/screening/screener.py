@@ -46,6 +46,7 @@ from frontdesk.screening.match import (
     PreparedQuery,
     Thresholds,
     look_alike,
+    parse_alias,
     piece_may_match,
     prepare,
     score_entry,
@@ -228,6 +229,21 @@ NAME_ONLY_STOP = FieldEvidence(
 )
 
 
+def _goes_by_middle_but_middle_differs(query: Query, candidate: Candidate) -> bool:
+    """True when the visitor's first name is the listed person's middle name (someone who goes by it) and
+    the visitor's ID gives a middle name that is neither the listed first name nor its initial: a person
+    listed as "Mei Brigitte Howard" carries "Mei" on an ID that says Brigitte."""
+    if not any(e.field == "first name" and e.relation == "middle_name" for e in candidate.evidence):
+        return False
+    mine = fold(query.middle_name).split()[:1]
+    matched = candidate.matched_name if candidate.matched_name != candidate.entry.full_name else ""
+    listed_first = fold(parse_alias(matched).raw_first if matched else candidate.entry.first_name).split()[:1]
+    if not mine or not listed_first:
+        return False
+    a, b = mine[0], listed_first[0]
+    return a != b and not (min(len(a), len(b)) == 1 and a[0] == b[0])
+
+
 def _why_not_stopped(
     query: Query,
     candidate: Candidate,
@@ -240,7 +256,8 @@ def _why_not_stopped(
     """Why an entry matched on the name alone (no date of birth to compare) is shown as a note and does not
     stop the desk, in words; "" when it stops the desk.
 
-    A note when: the middle names contradict; the ID's sex is not the list's; or, when the visitor's ID
+    A note when: the middle names contradict (or the visitor goes by the listed middle name while their own
+    middle name is not the listed first name); the ID's sex is not the list's; or, when the visitor's ID
     gives a date of birth, more than ``namesakes_max`` entries carry the name; a name *variant* that more
     than ``max_people`` people in the US carry; or **the listed name itself with an ID other than the one
     the list records** (another issuer, or other last 4) and more than ``max_people`` people counted the
@@ -251,6 +268,11 @@ def _why_not_stopped(
     reasons = []
     if middle == "different":
         reasons.append("the visitor's middle name is not the listed one")
+    if _goes_by_middle_but_middle_differs(query, candidate):
+        reasons.append(
+            "the visitor's first name is the listed middle name, but their own middle name is not the "
+            "listed first name"
+        )
     sex = next((e for e in candidate.evidence if e.field == "sex" and e.relation == "different"), None)
     if sex is not None:
         reasons.append(f"the sex on the ID is not the list's: {sex.words}")
