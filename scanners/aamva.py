@@ -122,8 +122,7 @@ class _Header:
         self.at = -1
 
 
-def _read_header(text: str, repairs: list[str]) -> _Header | None:
-    match = _HEADER.search(text)
+def _read_header(text: str, repairs: list[str], match: re.Match[str] | None) -> _Header | None:
     if match is None:
         return None
     head = _Header()
@@ -172,11 +171,13 @@ def _read_header(text: str, repairs: list[str]) -> _Header | None:
 
 
 def _parse_pdf417(text: str, repairs: list[str], today: date) -> IdRecord:
-    if _HEADER.search(text) is None and _HEADER.search(text.swapcase()) is not None:
+    match = _HEADER.search(text)
+    if match is None and _HEADER.search(text.swapcase()) is not None:
         # A keyboard-mode scanner typing with Caps Lock on: every letter arrives in the other case.
         repairs.append("letters arrived in the wrong case (Caps Lock on): case restored")
         text = text.swapcase()
-    head = _read_header(text, repairs)
+        match = _HEADER.search(text)
+    head = _read_header(text, repairs, match)
     if head is None:
         return _parse_headerless(text, repairs, today)
     prefix = text[head.at + 1 : head.end] if head.at >= 0 else text[: head.end]

@@ -164,11 +164,12 @@ def read_date(raw: str | None, kind: str, us_order: bool, repairs: list[str], to
             return None
     elif len(text) > 8 and text[8:].strip():
         repairs.append(f"{what}: read only the first 8 characters of {text[:16]!r}")
-    us = _make(digits[4:8], digits[0:2], digits[2:4])
-    iso = _make(digits[0:4], digits[4:6], digits[6:8])
-    first, second = (us, iso) if us_order else (iso, us)
+    us_parts, iso_parts = (digits[4:8], digits[0:2], digits[2:4]), (digits[0:4], digits[4:6], digits[6:8])
+    first_parts, second_parts = (us_parts, iso_parts) if us_order else (iso_parts, us_parts)
+    first = _make(*first_parts)
     if first is not None and _plausible(kind, first, today):
-        return first
+        return first  # the usual case: the other order is never built
+    second = _make(*second_parts)
     if second is not None and _plausible(kind, second, today):
         names = ("MMDDCCYY", "CCYYMMDD") if us_order else ("CCYYMMDD", "MMDDCCYY")
         repairs.append(f"{what} {digits} read as {names[1]} ({names[0]} is not a valid date)")
