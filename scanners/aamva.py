@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from scanners import cac, magstripe, mrz
 from scanners import iin as iins
-from scanners import magstripe, mrz
 from scanners.elements import CODE_START, CODES, split_elements
 from scanners.idcard import (
     IdRecord,
@@ -40,7 +40,8 @@ _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
 MAX_PAYLOAD = 4096
 
 
-# Military (CAC), other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA.
+# Other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA (a military ID
+# card's front barcode is public and read by scanners.cac; one that does not decode ends here too).
 NOT_AAMVA = (
     "This barcode is not a US or Canadian licence or ID (no AAMVA header or licence data); military and other "
     "federal cards cannot be read: type the visitor in"
@@ -48,7 +49,8 @@ NOT_AAMVA = (
 
 
 def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
-    """Parse whatever a scanner sent (PDF417 payload, magnetic stripe or an MRZ) into an :class:`IdRecord`.
+    """Parse whatever a scanner sent (PDF417 payload, magnetic stripe, an MRZ or a military ID card's PDF417)
+    into an :class:`IdRecord`.
 
     Raises :class:`UnreadableIdError` when it is not an ID the desk can read.
     """
@@ -65,6 +67,10 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
         return magstripe.parse_stripe(text, repairs, today)
     if mrz.looks_like_mrz(text):
         return mrz.parse_mrz(text, today=today)
+    if text[:1] in ("1", "N"):
+        military = cac.parse_cac(text, today, repairs)  # a military ID card's own fixed-width format
+        if military is not None:
+            return military
     return _parse_pdf417(text, repairs, today)
 
 

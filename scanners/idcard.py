@@ -68,7 +68,8 @@ class IdRecord:
     real_id: bool | None = None
     under_18_until: date | None = None  # DDH: lets the desk warn even when the date of birth is unreadable
     repairs: tuple[str, ...] = field(default=())
-    source: str = "pdf417"  # or "magstripe", or "mrz" (a passport's or ID card's machine-readable zone)
+    # or "magstripe", "mrz" (a passport's or ID card's machine-readable zone), "cac" (a military ID card)
+    source: str = "pdf417"
 
     @property
     def id_last4(self) -> str | None:
