@@ -317,6 +317,13 @@ def _names(
         middle, suffix = middle or a_middle, suffix or a_suffix
     if suffix is None and first and version is not None and version >= 4 and middle is None:
         first, suffix = split_suffix(first)
+    initial = first.rsplit(" ", 1)[-1] if first and " " in first else ""
+    from_dac = first is not None and "," not in raw_first and clean_name(el.get("DAC")) is not None
+    if middle is None and from_dac and len(initial) == 1 and initial.isalpha():
+        # Wyoming and others put the middle initial in the first-name element ("JOHN Q"), no DAD. Only a
+        # single letter is taken for one: "MARY ANN" may be a two-word first name.
+        first, middle = first.rsplit(" ", 1)
+        repairs.append("middle initial split from the first name (DAC)")
     return last, first, middle, suffix
 
 

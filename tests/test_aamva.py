@@ -297,3 +297,21 @@ def test_v1_full_name_conventions_by_issuer(issuer, written, expected_name):
 def test_a_federal_card_that_is_not_aamva_says_to_type_the_visitor_in():
     with pytest.raises(UnreadableIdError, match="type the visitor in"):
         parse_id(b"N0000000000DOEJOHN  19800101 not an AAMVA payload")
+
+
+@pytest.mark.parametrize(
+    ("dac", "dad", "expected_name"),
+    [
+        # Wyoming and others: the middle initial in the first-name element, no DAD (IdParser's convention).
+        (b"DACAVERY Q", None, ("AVERY", "Q", None)),
+        (b"DACAVERY Q JR", None, ("AVERY", "Q", "JR")),
+        # A two-word first name is not taken apart; a DAD of its own wins.
+        (b"DACMARY ANN", None, ("MARY ANN", None, None)),
+        (b"DACAVERY Q", b"DADLEE", ("AVERY Q", "LEE", None)),
+    ],
+)
+def test_a_middle_initial_written_in_the_first_name(dac, dad, expected_name):
+    data = card_payload(US).replace(b"DACAVERY", dac)
+    data = data.replace(b"DADQUINN", dad) if dad else data.replace(b"DADQUINN\n", b"")
+    got = read(data)
+    assert (got["first_name"], got["middle_name"], got["suffix"]) == expected_name
