@@ -214,12 +214,13 @@ def split_suffix(name: str | None) -> tuple[str | None, str | None]:
 def split_full_name(
     full: str, repairs: list[str], element: str, *, first_first: bool = False
 ) -> tuple[str | None, ...]:
-    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" or "LAST FIRST MIDDLE".
+    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" (or with $ or @) or
+    "LAST FIRST MIDDLE".
 
     ``first_first``: space-separated names are "FIRST MIDDLE LAST" (Pennsylvania's version-1 cards).
     """
     text = full.strip()
-    for sep in (",", "$"):
+    for sep in (",", "$", "@"):  # "@" on a few cards (c0shea/IdParser reads it as a separator too)
         if sep in text:
             parts = [" ".join(p.split()) for p in text.split(sep)]
             last = parts[0] or None

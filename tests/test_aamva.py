@@ -283,6 +283,12 @@ def test_caps_lock_on_a_keyboard_scanner_is_undone():
         (("636025", "PA"), b"DAAFAKERSON,MORGAN,LEE,JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
         # Every other issuer writing spaces: "LAST FIRST MIDDLE".
         (("636003", "MD"), b"DAAFAKERSON MORGAN LEE JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+        # Other separators public parsers meet ($ and @, as c0shea/IdParser reads them), and a space between
+        # first and middle after the comma.
+        (("636003", "MD"), b"DAAFAKERSON$MORGAN$LEE$JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+        (("636003", "MD"), b"DAAFAKERSON@MORGAN@LEE", ("FAKERSON", "MORGAN", "LEE", None)),
+        (("636003", "MD"), b"DAAFAKERSON,MORGAN LEE", ("FAKERSON", "MORGAN", "LEE", None)),
+        (("636006", "CT"), b"DAAFAKERSON,MORGAN,LEE,2ND", ("FAKERSON", "MORGAN", "LEE", "2ND")),
     ],
 )
 def test_v1_full_name_conventions_by_issuer(issuer, written, expected_name):
