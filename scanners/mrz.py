@@ -373,7 +373,11 @@ def _verify(fields: dict[str, str], repairs: list[str]) -> None:
             )
 
 
+_LONE_LETTER = re.compile(r"(?<=<)[A-Z](?=<|$)")
+
+
 def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str | None]:
+    field = _fillers_after_the_names(field, repairs)
     if not field.endswith("<"):
         repairs.append("the name fills the whole zone: it may be cut short")
     primary, _, secondary = field.rstrip("<").partition("<<")
@@ -384,6 +388,22 @@ def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str 
     first = given[0] if given else None
     middle = " ".join(given[1:]) or None
     return last or None, first, middle
+
+
+def _fillers_after_the_names(field: str, repairs: list[str]) -> str:
+    """A lone letter among the fillers after the given names read as the filler OCR took it for (``K``, ``Q``).
+
+    ICAO writes ``<<`` once, between surname and given names; a second ``<<`` can only start the fillers.
+    Only a single letter between fillers there is taken back: a longer run may be a name OCR split.
+    """
+    end = field.find("<<", field.find("<<") + 2) if "<<" in field else -1
+    if end < 0:
+        return field
+    tail = _LONE_LETTER.sub("<", field[end:])
+    if tail == field[end:]:
+        return field
+    repairs.append(f"a letter among the fillers after the names read as a filler ({field[end:].rstrip('<')})")
+    return field[:end] + tail
 
 
 def _words(text: str) -> str:

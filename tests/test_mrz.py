@@ -296,3 +296,17 @@ def test_decode_names_the_field_when_a_misread_on_a_page_cannot_be_settled(tmp_p
     out = frontdesk("id", "decode", str(path), data_dir=tmp_path / "data")
     assert out.returncode == 2
     assert "document number check digit" in text(out)[1]
+
+
+def test_a_lone_letter_among_the_fillers_after_the_names_is_a_misread_filler():
+    one, two = ICAO_TD3.split("\n")
+    misread = one.replace("MARIA<<<<<", "MARIA<<<K<")
+    record = parse_mrz(misread + "\n" + two, today=TODAY)
+    assert (record.first_name, record.middle_name) == ("ANNA", "MARIA")
+    assert any("among the fillers" in r for r in record.repairs)
+    # A one-letter given name is a name: only a second << starts the fillers.
+    initial = one.replace("ANNA<MARIA<", "ANNA<K<<<<<")
+    assert parse_mrz(initial + "\n" + two, today=TODAY).middle_name == "K"
+    # A longer run after the fillers is kept: it may be a name OCR split.
+    split = one.replace("ANNA<MARIA<<<<<<", "ANNA<<MARIA<<<<<")
+    assert parse_mrz(split + "\n" + two, today=TODAY).middle_name == "MARIA"
