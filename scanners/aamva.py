@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from scanners import cac, magstripe, mrz
 from scanners import iin as iins
-from scanners import magstripe, mrz
 from scanners.elements import CODE_START, CODES, split_elements
 from scanners.idcard import (
     IdRecord,
@@ -40,7 +40,8 @@ _NOISE = re.compile("[\u0080-\u009f\ufeff\x00]")
 MAX_PAYLOAD = 4096
 
 
-# Military (CAC), other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA.
+# Other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA (a military ID
+# card's front barcode is public and read by scanners.cac; one that does not decode ends here too).
 NOT_AAMVA = (
     "This barcode is not a US or Canadian licence or ID (no AAMVA header or licence data); military and other "
     "federal cards cannot be read: type the visitor in"
@@ -48,7 +49,8 @@ NOT_AAMVA = (
 
 
 def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
-    """Parse whatever a scanner sent (PDF417 payload, magnetic stripe or an MRZ) into an :class:`IdRecord`.
+    """Parse whatever a scanner sent (PDF417 payload, magnetic stripe, an MRZ or a military ID card's PDF417)
+    into an :class:`IdRecord`.
 
     Raises :class:`UnreadableIdError` when it is not an ID the desk can read.
     """
@@ -65,6 +67,10 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
         return magstripe.parse_stripe(text, repairs, today)
     if mrz.looks_like_mrz(text):
         return mrz.parse_mrz(text, today=today)
+    if text[:1] in ("1", "N"):
+        military = cac.parse_cac(text, today, repairs)  # a military ID card's own fixed-width format
+        if military is not None:
+            return military
     return _parse_pdf417(text, repairs, today)
 
 
@@ -122,8 +128,7 @@ class _Header:
         self.at = -1
 
 
-def _read_header(text: str, repairs: list[str]) -> _Header | None:
-    match = _HEADER.search(text)
+def _read_header(text: str, repairs: list[str], match: re.Match[str] | None) -> _Header | None:
     if match is None:
         return None
     head = _Header()
@@ -172,11 +177,13 @@ def _read_header(text: str, repairs: list[str]) -> _Header | None:
 
 
 def _parse_pdf417(text: str, repairs: list[str], today: date) -> IdRecord:
-    if _HEADER.search(text) is None and _HEADER.search(text.swapcase()) is not None:
+    match = _HEADER.search(text)
+    if match is None and _HEADER.search(text.swapcase()) is not None:
         # A keyboard-mode scanner typing with Caps Lock on: every letter arrives in the other case.
         repairs.append("letters arrived in the wrong case (Caps Lock on): case restored")
         text = text.swapcase()
-    head = _read_header(text, repairs)
+        match = _HEADER.search(text)
+    head = _read_header(text, repairs, match)
     if head is None:
         return _parse_headerless(text, repairs, today)
     prefix = text[head.at + 1 : head.end] if head.at >= 0 else text[: head.end]
@@ -310,6 +317,13 @@ def _names(
         middle, suffix = middle or a_middle, suffix or a_suffix
     if suffix is None and first and version is not None and version >= 4 and middle is None:
         first, suffix = split_suffix(first)
+    initial = first.rsplit(" ", 1)[-1] if first and " " in first else ""
+    from_dac = first is not None and "," not in raw_first and clean_name(el.get("DAC")) is not None
+    if middle is None and from_dac and len(initial) == 1 and initial.isalpha():
+        # Wyoming and others put the middle initial in the first-name element ("JOHN Q"), no DAD. Only a
+        # single letter is taken for one: "MARY ANN" may be a two-word first name.
+        first, middle = first.rsplit(" ", 1)
+        repairs.append("middle initial split from the first name (DAC)")
     return last, first, middle, suffix
 
 

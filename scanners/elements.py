@@ -126,13 +126,16 @@ def split_elements(
     elif "\r\n" in body:
         repairs.append("CR arrived as CRLF: treated alike")
     found: dict[str, str] = {}
-    in_main = True
     last_main: str | None = None
     for chunk in chunks:
         if chunk in kinds or (not run_on and chunk[0] == "Z" and _JUR_START.match(chunk)):
-            in_main = False
-            continue
-        if not in_main:
+            break  # the DL/ID subfile ends where a jurisdiction subfile starts
+        head = chunk[:3]
+        if head in CODES and (len(chunk) < 6 or _ANY_CODE.search(chunk, 3) is None):
+            # The usual case, as _segment's first test: one element per chunk (no call, no list).
+            if head not in found:
+                found[head] = chunk[3:]
+                last_main = head
             continue
         for code, value in _segment(chunk, found, run_on, starts):
             if code not in found:

@@ -68,7 +68,8 @@ class IdRecord:
     real_id: bool | None = None
     under_18_until: date | None = None  # DDH: lets the desk warn even when the date of birth is unreadable
     repairs: tuple[str, ...] = field(default=())
-    source: str = "pdf417"  # or "magstripe", or "mrz" (a passport's or ID card's machine-readable zone)
+    # or "magstripe", "mrz" (a passport's or ID card's machine-readable zone), "cac" (a military ID card)
+    source: str = "pdf417"
 
     @property
     def id_last4(self) -> str | None:
@@ -164,11 +165,12 @@ def read_date(raw: str | None, kind: str, us_order: bool, repairs: list[str], to
             return None
     elif len(text) > 8 and text[8:].strip():
         repairs.append(f"{what}: read only the first 8 characters of {text[:16]!r}")
-    us = _make(digits[4:8], digits[0:2], digits[2:4])
-    iso = _make(digits[0:4], digits[4:6], digits[6:8])
-    first, second = (us, iso) if us_order else (iso, us)
+    us_parts, iso_parts = (digits[4:8], digits[0:2], digits[2:4]), (digits[0:4], digits[4:6], digits[6:8])
+    first_parts, second_parts = (us_parts, iso_parts) if us_order else (iso_parts, us_parts)
+    first = _make(*first_parts)
     if first is not None and _plausible(kind, first, today):
-        return first
+        return first  # the usual case: the other order is never built
+    second = _make(*second_parts)
     if second is not None and _plausible(kind, second, today):
         names = ("MMDDCCYY", "CCYYMMDD") if us_order else ("CCYYMMDD", "MMDDCCYY")
         repairs.append(f"{what} {digits} read as {names[1]} ({names[0]} is not a valid date)")
@@ -212,12 +214,13 @@ def split_suffix(name: str | None) -> tuple[str | None, str | None]:
 def split_full_name(
     full: str, repairs: list[str], element: str, *, first_first: bool = False
 ) -> tuple[str | None, ...]:
-    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" or "LAST FIRST MIDDLE".
+    """(last, first, middle, suffix) from a v1 full name: "LAST,FIRST,MIDDLE,SUFFIX" (or with $ or @) or
+    "LAST FIRST MIDDLE".
 
     ``first_first``: space-separated names are "FIRST MIDDLE LAST" (Pennsylvania's version-1 cards).
     """
     text = full.strip()
-    for sep in (",", "$"):
+    for sep in (",", "$", "@"):  # "@" on a few cards (c0shea/IdParser reads it as a separator too)
         if sep in text:
             parts = [" ".join(p.split()) for p in text.split(sep)]
             last = parts[0] or None

@@ -8,8 +8,17 @@ Three layouts, told apart by their line lengths:
 
 Every check digit is verified (weights 7, 3, 1; ``0-9`` their value, ``A-Z`` 10–35, ``<`` 0); a wrong one
 raises :class:`UnreadableIdError` naming the field, so a misread is rescanned, never stored. OCR confuses
-``O``/``0``, ``I``/``1``, ``B``/``8``, ``S``/``5``, ``Z``/``2``, ``G``/``6``: in fields that can only hold
-digits (dates, check digits) such letters are read as the digit, and the repair is listed.
+``O``/``0``, ``I``/``1``, ``B``/``8``, ``S``/``5``, ``Z``/``2``, ``G``/``6``, and the zone's layout says
+which fields hold what (Doc 9303-3/4/5), so every repair is listed:
+
+- where only digits can stand (dates, check digits) such letters are read as the digit; where only letters
+  can (issuer, nationality, names, the document code's first letter) such digits as the letter;
+- in a field of letters and digits under its own check digit (document number, TD3 personal number; TD1/TD2
+  optional data under the composite's) whose check fails, a look-alike that stands out (a letter between
+  digits, a digit between letters) is swapped when exactly one choice of swaps makes the check digit agree.
+  A look-alike between a letter and a digit, or a G/6 (equal weights: no check digit tells them apart), that
+  could be the misread leaves the field to fail, as does a second reading that fits. A date of birth is only
+  ever read, never chosen: its digits have no look-alike digit.
 
 The result is the same :class:`IdRecord` an AAMVA barcode gives: ``document`` is ``PASSPORT`` (a ``P``
 document, or the ``IP`` passport card), ``RESIDENT`` (a residence card: US ``C1``/``C2``/``IR``/``AR``, or
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import repeat
 
 from scanners.idcard import IdRecord, UnreadableIdError
 
@@ -34,8 +44,11 @@ RESIDENT_CODES = frozenset({"C1", "C2", "IR", "AR", "CR", "RP"})
 
 def check_digit(text: str) -> int:
     """The ICAO 9303 check digit of ``text`` (weights 7, 3, 1 repeating)."""
-    weights = (7, 3, 1)
-    return sum(_VALUES.get(c, 0) * weights[i % 3] for i, c in enumerate(text)) % 10
+    # Each third of the characters shares a weight: summed by map in C, not by a Python loop per character.
+    value = _VALUES.get
+    sevens = sum(map(value, text[0::3], repeat(0)))
+    threes = sum(map(value, text[1::3], repeat(0)))
+    return (7 * sevens + 3 * threes + sum(map(value, text[2::3], repeat(0)))) % 10
 
 
 def find_lines(text: str) -> list[str] | None:
@@ -78,6 +91,8 @@ def parse_mrz(text: str, *, today: date | None = None) -> IdRecord:
     repairs: list[str] = []
     layout = LAYOUTS[len(lines[0])]
     lines = _digits_where_digits_belong(lines, layout, repairs)
+    lines = _letters_where_letters_belong(lines, layout, repairs)
+    lines = _repaired_by_check_digits(lines, layout, repairs)
     if layout == "TD1":
         fields = _td1(lines)
     else:
@@ -168,25 +183,177 @@ _CHECKED = (
 
 
 # Where a layout can only hold digits: (line, positions) of its dates and check digits.
-_DIGITS = {
-    "TD3": ((1, (*range(13, 20), *range(21, 28), 9, 42, 43)),),
-    "TD2": ((1, (*range(13, 20), *range(21, 28), 9, 35)),),
-    "TD1": ((0, (14,)), (1, (*range(0, 7), *range(8, 15), 29))),
+_DIGITS = {  # (row, start, end)
+    "TD3": ((1, 9, 10), (1, 13, 20), (1, 21, 28), (1, 42, 44)),
+    "TD2": ((1, 9, 10), (1, 13, 20), (1, 21, 28), (1, 35, 36)),
+    "TD1": ((0, 14, 15), (1, 0, 7), (1, 8, 15), (1, 29, 30)),
 }
 
 
 def _digits_where_digits_belong(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
     """Letters OCR mistakes for digits (O for 0, I for 1 ...) read as digits where only digits can stand."""
     out = list(lines)
-    for row, positions in _DIGITS[layout]:
-        chars = list(out[row])
-        for i in positions:
-            if chars[i] != "<":  # a filler stays: an empty field's check digit may be '<'
-                chars[i] = chars[i].translate(_AS_DIGIT)
-        fixed = "".join(chars)
-        if fixed != out[row]:
-            repairs.append(f"read letters as digits where only digits can stand (line {row + 1}: {fixed})")
-            out[row] = fixed
+    for row, start, end in _DIGITS[layout]:  # a filler stays: an empty field's check digit may be '<'
+        line = out[row]
+        out[row] = line[:start] + line[start:end].translate(_AS_DIGIT) + line[end:]
+    for row, (before, after) in enumerate(zip(lines, out, strict=True)):
+        if after != before:
+            repairs.append(f"read letters as digits where only digits can stand (line {row + 1}: {after})")
+    return out
+
+
+# Where a layout can only hold letters (and the filler): the document code's first letter (its second may be
+# a digit: a US residence card is C1), issuer, nationality, names.
+_LETTERS = {  # (row, start, end)
+    "TD3": ((0, 0, 1), (0, 2, 44), (1, 10, 13)),
+    "TD2": ((0, 0, 1), (0, 2, 36), (1, 10, 13)),
+    "TD1": ((0, 0, 1), (0, 2, 5), (1, 15, 18), (2, 0, 30)),
+}
+_AS_LETTER = str.maketrans("012568", "OIZSGB")
+
+
+def _letters_where_letters_belong(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
+    """Digits OCR mistakes for letters (0 for O, 1 for I ...) read as letters where no digit can stand."""
+    out = list(lines)
+    for row, start, end in _LETTERS[layout]:
+        line = out[row]
+        out[row] = line[:start] + line[start:end].translate(_AS_LETTER) + line[end:]
+    for row, (before, after) in enumerate(zip(lines, out, strict=True)):
+        if after != before:
+            repairs.append(f"read digits as letters where only letters can stand (line {row + 1}: {after})")
+    return out
+
+
+# The characters OCR confuses in a field that may hold letters and digits (a document number): each one's
+# look-alike. Only the check digit can tell them apart there.
+_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
+_TWINS |= {"6": "G", "G": "6"}
+# Fields of letters and digits under a check digit of their own: (what, row, start, end, check position).
+_MIXED = {
+    "TD3": (("document number", 1, 0, 9, 9), ("personal number", 1, 28, 42, 42)),
+    "TD2": (("document number", 1, 0, 9, 9),),
+    "TD1": (("document number", 0, 5, 14, 14),),
+}
+# Where the composite check digit alone covers a field (optional data): (row, start, end) in the order the
+# composite is written, and the positions (row, column) the composite holds, in order.
+_COMPOSITE = {
+    "TD3": ((1, 0, 10), (1, 13, 20), (1, 21, 43)),
+    "TD2": ((1, 0, 10), (1, 13, 20), (1, 21, 35)),
+    "TD1": ((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
+}
+_COMPOSITE_ONLY = {"TD3": (), "TD2": ((1, 28, 35),), "TD1": ((0, 15, 30), (1, 18, 29))}
+_COMPOSITE_AT = {"TD3": (1, 43), "TD2": (1, 35), "TD1": (1, 29)}
+
+
+def _unique_reading(text: str, want: int, free: set[int] | None = None) -> str | None:
+    """The one way of swapping look-alikes (O/0, I/1, B/8, S/5, Z/2, G/6) in ``text`` that gives check digit
+    ``want``, or None when there is none or more than one. ``free``: the positions that may change (all).
+
+    The check digit is a weighted sum modulo 10, so each swap moves it by a fixed amount: the swaps that reach
+    ``want`` are counted by dynamic programming over the ten remainders (at most two counted), not tried.
+    """
+    weights = (7, 3, 1)
+    moves = []
+    for i, c in enumerate(text):
+        twin = _TWINS.get(c)
+        if twin is None or (free is not None and i not in free):
+            continue
+        step = (_VALUES[twin] - _VALUES[c]) * weights[i % 3] % 10
+        if not step:
+            # G and 6 weigh the same (16, 6): no check digit tells them apart. Unless it sits among its own
+            # kind, either may be the misread, and nothing can be settled: the field is left to fail.
+            near = _near(text, i)
+            if not near or any(d != c.isdigit() for d in near):
+                return None
+            continue
+        where = _standing(text, i)
+        if where == "settled":
+            continue
+        if where == "between":
+            return None  # a look-alike between a letter and a digit could be either: the field is left to fail
+        moves.append((i, twin, step))
+    need = (want - check_digit(text)) % 10
+    # ways[k][r]: how many choices among the first k swaps move the digit by r (0, 1 or "2 or more").
+    ways = [[1] + [0] * 9]
+    for _, _, step in moves:
+        last = ways[-1]
+        ways.append([min(2, last[r] + last[(r - step) % 10]) for r in range(10)])
+    if ways[-1][need] != 1:
+        return None
+    chars, r = list(text), need
+    for k in range(len(moves), 0, -1):  # walk back the one way: swap k is taken when "not taken" cannot reach
+        i, twin, step = moves[k - 1]
+        if ways[k - 1][r] == 0:
+            chars[i] = twin
+            r = (r - step) % 10
+    return "".join(chars)
+
+
+def _near(text: str, i: int) -> list[bool]:
+    """Whether the nearest character on each side of ``text[i]`` that is no look-alike (nor filler) is a digit."""
+    near = []
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(text) and (text[k] in _TWINS or text[k] == "<"):
+            k += step
+        if 0 <= k < len(text):
+            near.append(text[k].isdigit())
+    return near
+
+
+def _standing(text: str, i: int) -> str:
+    """How ``text[i]`` sits among the nearest characters that are no look-alikes, one on each side: ``out``
+    (a letter between digits or a digit between letters), ``between`` (a letter on one side, a digit on the
+    other) or ``settled`` (among its own kind, at an edge, or with nothing to go by).
+
+    A look-alike among its own kind is left alone: trying every look-alike would find, for a misread of
+    another kind (a 3 read as 8), some swap that happens to fit the check digit, one time in ten per swap.
+    At an edge a letter before digits is as often a real prefix (S1234567) as a misread: left alone too.
+    """
+    near = _near(text, i)
+    if len(set(near)) > 1:
+        return "between"
+    if len(near) < 2 or text[i].isdigit() == near[0]:
+        return "settled"
+    return "out"
+
+
+def _repaired_by_check_digits(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
+    """A field of letters and digits whose check digit fails is read again with look-alikes swapped, and the
+    reading kept only when exactly one way makes its check digit agree; otherwise it is left to fail."""
+    out = list(lines)
+    for words, row, start, end, at in _MIXED[layout]:
+        line, digit = out[row], out[row][at]
+        if not digit.isdigit():
+            continue  # a TD1 number longer than 9 ('<' here) or a misread check digit: left to _verify
+        text = line[start:end]
+        if check_digit(text) == int(digit):
+            continue
+        fixed = _unique_reading(text, int(digit))
+        if fixed is not None:
+            out[row] = line[:start] + fixed + line[end:]
+            repairs.append(
+                f"{words} {text.rstrip('<')} read as {fixed.rstrip('<')}: the only swap of look-alike letters "
+                "and digits its check digit accepts (compare it with the document)"
+            )
+    digit = out[_COMPOSITE_AT[layout][0]][_COMPOSITE_AT[layout][1]]
+    if not _COMPOSITE_ONLY[layout] or not digit.isdigit():
+        return out
+    where = [(row, col) for row, start, end in _COMPOSITE[layout] for col in range(start, end)]
+    text = "".join(out[row][col] for row, col in where)
+    if check_digit(text) == int(digit):
+        return out
+    only = {(row, col) for row, start, end in _COMPOSITE_ONLY[layout] for col in range(start, end)}
+    fixed = _unique_reading(text, int(digit), {k for k, spot in enumerate(where) if spot in only})
+    if fixed is not None:
+        rows = [list(line) for line in out]
+        for (row, col), c in zip(where, fixed, strict=True):
+            rows[row][col] = c
+        out = ["".join(chars) for chars in rows]
+        repairs.append(
+            "optional data read again with look-alike letters and digits swapped: the only reading the "
+            "composite check digit accepts"
+        )
     return out
 
 
@@ -205,7 +372,11 @@ def _verify(fields: dict[str, str], repairs: list[str]) -> None:
             )
 
 
+_LONE_LETTER = re.compile(r"(?<=<)[A-Z](?=<|$)")
+
+
 def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str | None]:
+    field = _fillers_after_the_names(field, repairs)
     if not field.endswith("<"):
         repairs.append("the name fills the whole zone: it may be cut short")
     primary, _, secondary = field.rstrip("<").partition("<<")
@@ -216,6 +387,22 @@ def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str 
     first = given[0] if given else None
     middle = " ".join(given[1:]) or None
     return last or None, first, middle
+
+
+def _fillers_after_the_names(field: str, repairs: list[str]) -> str:
+    """A lone letter among the fillers after the given names read as the filler OCR took it for (``K``, ``Q``).
+
+    ICAO writes ``<<`` once, between surname and given names; a second ``<<`` can only start the fillers.
+    Only a single letter between fillers there is taken back: a longer run may be a name OCR split.
+    """
+    end = field.find("<<", field.find("<<") + 2) if "<<" in field else -1
+    if end < 0:
+        return field
+    tail = _LONE_LETTER.sub("<", field[end:])
+    if tail == field[end:]:
+        return field
+    repairs.append(f"a letter among the fillers after the names read as a filler ({field[end:].rstrip('<')})")
+    return field[:end] + tail
 
 
 def _words(text: str) -> str:

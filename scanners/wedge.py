@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanners.cac import looks_like_cac
+
 # Ctrl combinations a wedge sends for the control bytes of a licence payload.
 _CONTROL = {
     "Ctrl+J": "\n",
@@ -67,6 +69,7 @@ def looks_scanned(text: str) -> bool:
         body[0] in _SENTINELS
         or any(c == "<" or c in "\n\r\x1e\x1d\x1c" for c in text)
         or _BADGE.fullmatch(body) is not None
+        or looks_like_cac(body)  # a military ID card's barcode: fixed width, no sentinel, maybe no Enter
     )
 
 

@@ -283,6 +283,12 @@ def test_caps_lock_on_a_keyboard_scanner_is_undone():
         (("636025", "PA"), b"DAAFAKERSON,MORGAN,LEE,JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
         # Every other issuer writing spaces: "LAST FIRST MIDDLE".
         (("636003", "MD"), b"DAAFAKERSON MORGAN LEE JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+        # Other separators public parsers meet ($ and @, as c0shea/IdParser reads them), and a space between
+        # first and middle after the comma.
+        (("636003", "MD"), b"DAAFAKERSON$MORGAN$LEE$JR", ("FAKERSON", "MORGAN", "LEE", "JR")),
+        (("636003", "MD"), b"DAAFAKERSON@MORGAN@LEE", ("FAKERSON", "MORGAN", "LEE", None)),
+        (("636003", "MD"), b"DAAFAKERSON,MORGAN LEE", ("FAKERSON", "MORGAN", "LEE", None)),
+        (("636006", "CT"), b"DAAFAKERSON,MORGAN,LEE,2ND", ("FAKERSON", "MORGAN", "LEE", "2ND")),
     ],
 )
 def test_v1_full_name_conventions_by_issuer(issuer, written, expected_name):
@@ -297,3 +303,21 @@ def test_v1_full_name_conventions_by_issuer(issuer, written, expected_name):
 def test_a_federal_card_that_is_not_aamva_says_to_type_the_visitor_in():
     with pytest.raises(UnreadableIdError, match="type the visitor in"):
         parse_id(b"N0000000000DOEJOHN  19800101 not an AAMVA payload")
+
+
+@pytest.mark.parametrize(
+    ("dac", "dad", "expected_name"),
+    [
+        # Wyoming and others: the middle initial in the first-name element, no DAD (IdParser's convention).
+        (b"DACAVERY Q", None, ("AVERY", "Q", None)),
+        (b"DACAVERY Q JR", None, ("AVERY", "Q", "JR")),
+        # A two-word first name is not taken apart; a DAD of its own wins.
+        (b"DACMARY ANN", None, ("MARY ANN", None, None)),
+        (b"DACAVERY Q", b"DADLEE", ("AVERY Q", "LEE", None)),
+    ],
+)
+def test_a_middle_initial_written_in_the_first_name(dac, dad, expected_name):
+    data = card_payload(US).replace(b"DACAVERY", dac)
+    data = data.replace(b"DADQUINN", dad) if dad else data.replace(b"DADQUINN\n", b"")
+    got = read(data)
+    assert (got["first_name"], got["middle_name"], got["suffix"]) == expected_name

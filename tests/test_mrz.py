@@ -189,3 +189,124 @@ def test_an_mrz_reader_in_keyboard_mode_is_caught_as_a_scan_and_read():
     actions = replay(keys_for(typed_zone, per_key=0.004))
     assert typed(actions) == "" and len(scans(actions)) == 1
     assert parse_id(scans(actions)[0], today=TODAY).last_name == "ERIKSSON"
+
+
+# --- misreads settled by the zone's layout and its check digits -------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["TD1", "TD2", "TD3"])
+def test_a_letter_misread_between_digits_of_the_document_number_is_settled_by_its_check_digit(layout):
+    lines = _zone(layout, number="123450789")
+    row, start = (0, 5) if layout == "TD1" else (1, 0)
+    misread = list(lines)
+    misread[row] = lines[row][:start] + "12345O789" + lines[row][start + 9 :]  # O for 0
+    record = parse_mrz("\n".join(misread), today=TODAY)
+    assert record.id_number == "123450789" and record.dob == date(1985, 3, 14)
+    assert any("document number 12345O789 read as 123450789" in r for r in record.repairs)
+
+
+@pytest.mark.parametrize(
+    ("misread", "why"),
+    [
+        ("L8989O2C3", "the O sits between a digit and a letter: it could be either"),
+        ("L89B902C3", "the B sits between digits, but the 8 after the L could be a B as well"),
+        ("L89890ZC3", "the Z sits between a digit and a letter"),
+    ],
+)
+def test_a_misread_the_check_digit_cannot_settle_still_names_the_field(misread, why):
+    one, two = ICAO_TD3.split("\n")
+    with pytest.raises(UnreadableIdError, match="document number check digit"):
+        parse_mrz(one + "\n" + misread + two[9:], today=TODAY)
+
+
+def test_g_and_6_weigh_the_same_so_a_g_among_digits_is_never_chosen():
+    lines = _zone("TD3", number="123456789")
+    with pytest.raises(UnreadableIdError, match="document number check digit"):
+        # The O is a clear misread, but the G could be a 6 or not: no check digit can tell.
+        parse_mrz(lines[0] + "\n" + "12345GO89" + lines[1][9:], today=TODAY)
+
+
+def test_digits_where_only_letters_stand_are_read_as_letters():
+    one, two = ICAO_TD3.split("\n")
+    record = parse_mrz(one.replace("ERIKSSON", "ER1KSS0N").replace("UTO", "UT0") + "\n" + two, today=TODAY)
+    assert (record.last_name, record.country) == ("ERIKSSON", "UTO")
+    assert any("read digits as letters" in r for r in record.repairs)
+    green_card = _zone("TD1", code="C1", issuer="USA")  # the code's second character may be a digit
+    assert parse_mrz("\n".join(green_card), today=TODAY).document == "RESIDENT"
+
+
+def test_td1_optional_data_is_settled_by_the_composite_check_digit():
+    lines = _zone("TD1", optional="773407943")
+    misread = [lines[0].replace("773407943", "7734O7943"), *lines[1:]]
+    record = parse_mrz("\n".join(misread), today=TODAY)
+    assert record.id_number == "G12345678"
+    assert any("optional data read again" in r for r in record.repairs)
+
+
+_LOOK_ALIKES = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    layout=st.sampled_from(["TD1", "TD2", "TD3"]),
+    number=st.one_of(
+        st.from_regex(r"[0-9]{9}", fullmatch=True),
+        st.from_regex(r"[A-Z][0-9]{8}", fullmatch=True),
+        st.from_regex(r"[A-Z]{2}[0-9]{7}", fullmatch=True),
+    ),
+    where=st.integers(0, 8),
+)
+def test_one_look_alike_misread_gives_the_true_number_or_a_refusal_never_another(layout, number, where):
+    if number[where] not in _LOOK_ALIKES:
+        return
+    misread = number[:where] + _LOOK_ALIKES[number[where]] + number[where + 1 :]
+    lines = _zone(layout, number=number)
+    row, start = (0, 5) if layout == "TD1" else (1, 0)
+    lines[row] = lines[row][:start] + misread + lines[row][start + 9 :]
+    try:
+        record = parse_mrz("\n".join(lines), today=TODAY)
+    except UnreadableIdError as exc:
+        assert "document number check digit" in str(exc)
+        return
+    assert record.id_number == number
+
+
+def test_decode_settles_a_misread_document_number_on_a_rendered_page(tmp_path):
+    from scanners.mrz_image import render_page
+
+    lines = _zone("TD3", number="773487943")
+    # The page itself carries the misread: a B among digits, which Tesseract reads as drawn.
+    page = render_page([lines[0], "7734B7943" + lines[1][9:]])
+    path = tmp_path / "page.png"
+    page.save(path)
+    out = frontdesk("id", "decode", str(path), data_dir=tmp_path / "data")
+    assert out.returncode == 0, text(out)[1]
+    record = json.loads(out.stdout)
+    assert record["id_number"] == "773487943" and record["dob"] == "1985-03-14"
+    assert any("document number 7734B7943 read as 773487943" in r for r in record["repairs"])
+
+
+def test_decode_names_the_field_when_a_misread_on_a_page_cannot_be_settled(tmp_path):
+    from scanners.mrz_image import render_page
+
+    lines = _zone("TD3", number="L898982C3")  # a look-alike beside a letter: either reading is possible
+    page = render_page([lines[0], "L89898ZC3" + lines[1][9:]])
+    path = tmp_path / "page.png"
+    page.save(path)
+    out = frontdesk("id", "decode", str(path), data_dir=tmp_path / "data")
+    assert out.returncode == 2
+    assert "document number check digit" in text(out)[1]
+
+
+def test_a_lone_letter_among_the_fillers_after_the_names_is_a_misread_filler():
+    one, two = ICAO_TD3.split("\n")
+    misread = one.replace("MARIA<<<<<", "MARIA<<<K<")
+    record = parse_mrz(misread + "\n" + two, today=TODAY)
+    assert (record.first_name, record.middle_name) == ("ANNA", "MARIA")
+    assert any("among the fillers" in r for r in record.repairs)
+    # A one-letter given name is a name: only a second << starts the fillers.
+    initial = one.replace("ANNA<MARIA<", "ANNA<K<<<<<")
+    assert parse_mrz(initial + "\n" + two, today=TODAY).middle_name == "K"
+    # A longer run after the fillers is kept: it may be a name OCR split.
+    split = one.replace("ANNA<MARIA<<<<<<", "ANNA<<MARIA<<<<<")
+    assert parse_mrz(split + "\n" + two, today=TODAY).middle_name == "MARIA"
