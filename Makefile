@@ -29,7 +29,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: lint
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto --dist worksteal
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto --dist worksteal --durations=25
 
 # Speed and memory figures, written to docs/benchmarks.md with the machine and the date.
 bench: setup

@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -66,6 +67,32 @@ def wait_until_serving(
     if proc.stderr is not None:
         said = proc.stderr.read().decode(errors="replace")[-2000:]
     raise RuntimeError(f"the server at {url} did not start within {timeout:.0f} s: {said}")
+
+
+def serve_console(db_url: str, port: int, *, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``frontdesk dispatch serve`` on 127.0.0.1:``port`` over ``db_url`` as a process of its own (one worker),
+    with ``env`` added to this process's environment; returns once it answers (see :func:`wait_until_serving`).
+    """
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "dispatch",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            *one_worker(),
+        ],
+        env={**os.environ, "PYTHONPATH": str(root), **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_until_serving(proc, f"http://127.0.0.1:{port}")
+    return proc
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, one_worker, wait_until_serving
+from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, serve_console
 
 from district.console.auth import Unauthenticated
 from district.console.server import running
@@ -29,36 +27,13 @@ from tests.dispatch_station_support import self_signed_certificate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _start(db_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "frontdesk",
-            "dispatch",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            db_url,
-            *one_worker(),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    wait_until_serving(proc, f"http://127.0.0.1:{port}")
-    return proc
-
-
 def test_console_killed_mid_stream_keeps_everything_and_stores_each_alert_once(console_db_url):
     service = ConsoleService.open(console_db_url)
     enrolment = service.auth.enroll("Maple", "Main office desk", "101")
     station, headers = enrolment.station, {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api/v1/alerts"
-    proc = _start(console_db_url, port)
+    proc = serve_console(console_db_url, port)
     alerts = [cap.build(make_alert(station, incidents=f"inc-{i}")) for i in range(30)]
     received: dict[int, str] = {}  # alert index -> received_at, for the answers that got through
     queue: list[int] = []  # the station's outbox: pending presses, oldest first
@@ -79,7 +54,7 @@ def test_console_killed_mid_stream_keeps_everything_and_stores_each_alert_once(c
                     proc.send_signal(signal.SIGKILL)  # killed between two alerts
                     proc.wait()
                 if i == 16:
-                    proc = _start(console_db_url, port)
+                    proc = serve_console(console_db_url, port)
                 queue.append(i)
                 drain(client)
             assert not queue

@@ -6,9 +6,6 @@ second console, a mail server away, a desk back before the email went) on SQLite
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +17,7 @@ from district import clock
 from district.console.service import ConsoleService
 from district.errors import InputError
 from district.hub import notify as hub_notify
-from tests.dispatch_fixtures import one_worker, wait_until_serving
+from tests.dispatch_fixtures import serve_console
 from tests.notify_support import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,29 +37,6 @@ def plain(tmp_path):
     server = SmtpServer("none", tmp_path).start()
     yield server
     server.stop()
-
-
-def _start(db_url: str, port: int, config: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), hub_notify.CONFIG_ENV: str(config)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "frontdesk",
-            "dispatch",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            db_url,
-            *one_worker(),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    wait_until_serving(proc, f"http://127.0.0.1:{port}")
-    return proc
 
 
 def _wait_for(predicate, seconds: float = 30.0) -> bool:
@@ -100,7 +74,7 @@ def test_the_console_emails_the_district_when_a_desk_falls_silent_once_per_silen
         )
     )
     port = free_port()
-    proc = _start(db_url, port, config)
+    proc = serve_console(db_url, port, env={hub_notify.CONFIG_ENV: str(config)})
     headers = {"Authorization": f"Bearer {enrolment.credential}"}
     beat = f"http://127.0.0.1:{port}/api/v1/heartbeat"
     try:
