@@ -44,6 +44,12 @@ DB_NAME = "frontdesk.db"
 BUSY_SECONDS = 10.0
 STATEMENT_CACHE = 512  # prepared statements kept per connection
 CACHE_KIB = 16384  # page cache per connection (KiB): at 1M visits the indexes a check-in walks stay in memory
+# With checkpoints deferred (:meth:`Store.defer_checkpoints`, the desk's), SQLite's automatic checkpoint runs
+# only once the write-ahead log holds this many pages (~40 MB): the bound for a desk that is never idle.
+# SQLite's own default is 1,000, which put a checkpoint into about every 45th check-in's commit.
+DEFERRED_CHECKPOINT_PAGES = 10_000
+# How often the desk moves the log into the database file, off the commit path (``ui/upkeep.py``).
+LOG_CHECKPOINT_SECONDS = 5.0
 
 
 def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
@@ -158,6 +164,9 @@ class Store:
         # Set when encryption was asked for and could not be had: the desk shows it to the office.
         self.encryption_warning = ""
         self._local = threading.local()
+        self._autocheckpoint: int | None = None  # SQLite's default (1,000 pages) unless deferred
+        self._checkpointer: Database | None = None  # the connection checkpoint_log uses, from any thread
+        self._checkpointer_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -265,6 +274,8 @@ class Store:
             # The drivers' defaults differ (2 MB in Python's sqlite3, 8 MB in SQLCipher's): one size for both.
             conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
+            if self._autocheckpoint is not None:
+                conn.execute(f"PRAGMA wal_autocheckpoint={self._autocheckpoint}")
         except StoreCorrupt as exc:
             conn.close()
             raise self._unreadable(exc) from exc
@@ -325,11 +336,15 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
 
     def close(self) -> None:
-        """Close this thread's connection (others close with their threads)."""
+        """Close this thread's connection (others close with their threads), and the checkpoint connection."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.conn.close()
             self._local.db = None
+        with self._checkpointer_lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
 
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, backing the file up first. Returns their names."""
@@ -426,6 +441,33 @@ class Store:
     def checkpoint(self) -> None:
         """Move everything from the write-ahead log into the database file."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def defer_checkpoints(self, bound_pages: int = DEFERRED_CHECKPOINT_PAGES) -> None:
+        """Keep the log's checkpoints out of commits: the caller runs :meth:`checkpoint_log` while idle.
+
+        SQLite's automatic checkpoint runs inside the commit that takes the log past 1,000 pages: it copies
+        those pages into the database file and syncs it before that commit returns (at 1M visits, about every
+        45th check-in, several times a normal check-in's wait). Deferred, it runs only past ``bound_pages``, so
+        a desk that is never idle still cannot grow its log without limit. Every connection this store opens
+        from now on (and this thread's, already open) gets it. Durability does not change: each commit is
+        still synced to the log before it returns (``synchronous=FULL``).
+        """
+        self._autocheckpoint = int(bound_pages)
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.execute(f"PRAGMA wal_autocheckpoint={self._autocheckpoint}")
+
+    def checkpoint_log(self) -> tuple[int, int]:
+        """A PASSIVE checkpoint on a connection of its own (any thread may call it; one runs at a time).
+
+        It never waits for a reader or a writer, and a commit made meanwhile is not held up by it (it only
+        copies what readers no longer need). Returns ``(pages in the log, pages now in the database file)``.
+        """
+        with self._checkpointer_lock:
+            if self._checkpointer is None:
+                self._checkpointer = self.connect()
+            _, log, done = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(log), int(done)
 
     def between_steps(self, pause: float) -> None:
         """Between two steps of bulk work (an import, a purge, a re-index): checkpoint, then pause.
