@@ -354,6 +354,7 @@ class Services:
             settings=self.settings,
             session=self.session,
             audit=self.audit,
+            store=self.store,
             checks=(self.volunteers.admission_check,),  # features' own admission rules
         )
 

@@ -17,7 +17,7 @@ import pytest
 
 from bench.encryption import statements_of
 from frontdesk.audit import coverage
-from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision
+from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision, Refused
 from frontdesk.context import Services
 from frontdesk.errors import ConflictError
 from frontdesk.models import Visitor
@@ -51,8 +51,37 @@ def test_a_check_in_reads_nothing_twice(services):
     # is asked once per transaction, not once per audit record.
     assert not [s for s in statements if "FROM screening_decisions WHERE id" in s], statements
     assert len([s for s in statements if "dispatch.url" in s]) == 1, statements
-    # 42 for this visitor before the first trim of 2026-12-02, 35 after it, 32 after the second.
+    # start()'s reads share one read transaction (its read lock taken once, not once per statement), and the
+    # commit's own reads (who is at the desk) are inside its write transaction.
+    begin, immediate = statements.index("BEGIN"), statements.index("BEGIN IMMEDIATE")
+    assert begin < statements.index("COMMIT") < immediate, statements
+    assert len(statements[begin + 1 : statements.index("COMMIT")]) >= 8, statements  # lists, settings, on site
+    between = statements[statements.index("COMMIT") + 1 : immediate]
+    assert [s for s in between if not s.startswith("PRAGMA")] == [], statements
+    # 42 for this visitor before the first trim of 2026-12-02, 35 after it, 32 after the second, 30 after the
+    # third (28 statements and the BEGIN ... COMMIT of start's read transaction).
     assert len(statements) <= 32, "\n".join(statements)
+
+
+def test_nothing_is_written_inside_a_read_transaction(services):
+    """``Store.reading`` holds a deferred read transaction: a write asked for inside it is refused (it could fail
+    with SQLITE_BUSY at once instead of waiting its turn), and the reads outside it are not held up."""
+    store = services.store
+    with store.reading() as db:
+        assert db.conn.in_transaction and db.execute("SELECT count(*) FROM visits").fetchone()[0] == 1
+        with pytest.raises(RuntimeError, match="inside Store.reading"), store.transaction():
+            pass
+    assert not store.db.conn.in_transaction and not store.db.reading
+    # An unattended door's refusal is the one write a start makes: after its reads, in its own transaction,
+    # recorded (and so the start itself cannot be run inside a read transaction someone else holds open).
+    services.lists.add("District", NewEntry("Rex", "Refusedman", dob=parse_dob("1970-01-02"), kind=Kind.BARRED))
+    barred = Visitor("Rex", "Refusedman", dob=date(1970, 1, 2))
+    said = services.checkin.start(CheckInRequest(barred), unattended=True)
+    assert isinstance(said, Refused) and said.decision is not None
+    stored = store.db.execute(
+        "SELECT outcome FROM screening_decisions WHERE id = ?", [said.decision.id]
+    ).fetchone()
+    assert stored is not None and not store.db.conn.in_transaction
 
 
 def test_the_visit_returned_is_the_visit_stored(services):

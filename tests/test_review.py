@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from frontdesk.cli import main
+from frontdesk.errors import InputError
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewQuery, Totals
@@ -91,6 +92,58 @@ def test_search_all_history_by_prefix_and_accents(history):
     assert [r.visit.visitor.last_name for r in history.review.search("boiler")] == ["Sampleton"]
     assert [r.visit.visitor.last_name for r in history.review.search("ann pick")] == ["Testwood"]
     assert history.review.search('"*)(') == [] and history.review.search("") == []
+
+
+def test_search_starts_at_two_letters(history):
+    # One letter would match most of history (the index keeps no one-letter prefixes): the person is told.
+    for typed in ("a", "  b ", "a b", "é"):
+        with pytest.raises(InputError) as said:
+            history.review.search(typed)
+        assert said.value.message == "Type at least two letters to search."
+    # Beside a longer word, a one-letter word waits for its next letter: every Ann, then Ann T... only.
+    assert {r.visit.visitor.last_name for r in history.review.search("ann b")} == {"Testwood"}
+    assert {r.visit.visitor.last_name for r in history.review.search("te")} == {"Testwood"}
+    assert [r.visit.visitor.first_name for r in history.review.search("zo")] == ["Zoë"]
+
+
+def test_search_leaves_station_and_category_to_the_filters(history):
+    # review_0002: the index holds what only a search finds; station and category are the Review's filters.
+    assert history.review.search("east door") == [] and history.review.search("contractor") == []
+    assert [r.visit.visitor.last_name for r in history.review.search("pat bob")] == ["Sampleton"]  # staff
+
+
+def test_the_two_letter_index_replaces_the_old_one_on_an_existing_database(data_dir):
+    """A desk with review_0001's index (one-letter prefixes, station and category) gets review_0002's at its
+    next start: every visit still found, from two letters, and the triggers follow changes as before."""
+    from frontdesk.context import MIGRATIONS, Services
+    from frontdesk.store import Store
+
+    name = "review_0002_visit_search_two_letters"
+    Store.open(data_dir, [m for m in MIGRATIONS if m[0] != name]).close()  # a desk from before review_0002
+    db = Store(data_dir).db
+    db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, 'held back')", [name])
+    services = Services.open(data_dir)  # review_0001's index and triggers, as that desk has them
+    seed(services, ("Old", "Indexwood", "visitor", DAY, 8, 9, "North gate", "Gym repairs"))
+    assert [r.visit.visitor.last_name for r in services.review.search("north")] == ["Indexwood"]
+    db.execute("DELETE FROM _migrations WHERE name = ?", [name])
+    services.close()
+    db.close()
+
+    services = Services.open(data_dir)  # the migration runs (the file backed up first)
+    try:
+        sql = services.store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'visit_search'").fetchone()[0]
+        assert "prefix = '2 3'" in sql and "station" not in sql and "category" not in sql
+        assert [r.visit.visitor.last_name for r in services.review.search("ind gym")] == ["Indexwood"]
+        assert services.review.search("north") == []
+        assert any("before-review_0002" in p.name for p in (data_dir / "backups").iterdir())
+        visit = services.review.search("indexwood")[0].visit
+        with services.store.db.conn:
+            services.store.db.execute(
+                "UPDATE visits SET note = 'left by the loading dock' WHERE id = ?", [visit.id]
+            )
+        assert [r.visit.id for r in services.review.search("loading")] == [visit.id]
+    finally:
+        services.close()
 
 
 def test_search_index_follows_changes(history):

@@ -69,3 +69,51 @@ def test_an_unreadable_file_is_reported_and_never_overwritten(data_dir):
     assert err.value.code == "store_unreadable"
     assert "has not been changed" in err.value.message and "backups" in err.value.message
     assert (data_dir / "frontdesk.db").read_bytes() == garbage
+
+
+def _log_pages(store: Store) -> int:
+    """How many pages the write-ahead log file holds (it is reused from its top after a full checkpoint)."""
+    frame = 24 + store.db.execute("PRAGMA page_size").fetchone()[0]
+    wal = store.path.with_name(store.path.name + "-wal")
+    return (wal.stat().st_size - 32) // frame if wal.exists() else 0
+
+
+def _write_pages(store: Store, commits: int) -> None:
+    for _ in range(commits):  # ~50 pages a commit, each commit synced as before
+        with store.transaction() as db:
+            db.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) "
+                "INSERT INTO filler (x) SELECT randomblob(3000) FROM n"
+            )
+
+
+def test_deferred_checkpoints_leave_commits_alone_until_the_bound(data_dir):
+    """The desk defers SQLite's automatic checkpoint (``defer_checkpoints``): a commit past SQLite's default of
+    1,000 pages of log does not checkpoint, ``checkpoint_log`` does (from another thread), and the bound
+    still holds for a desk that never checkpoints."""
+    import threading
+
+    store = Store.open(data_dir, MIGRATIONS)
+    store.defer_checkpoints(bound_pages=1500)
+    db = store.db
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1500
+    db.execute("CREATE TABLE filler (x BLOB)")
+    _write_pages(store, 25)
+    pages = _log_pages(store)
+    assert pages > 1100  # not checkpointed at 1,000 pages (the log would have started again from its top)
+    # The desk's timer: a PASSIVE checkpoint on a connection of its own, called from a pool thread.
+    out: list[tuple[int, int]] = []
+    worker = threading.Thread(target=lambda: out.append(store.checkpoint_log()))
+    worker.start()
+    worker.join()
+    assert out == [(pages, pages)]
+    assert db.execute("SELECT count(*) FROM filler").fetchone()[0] == 25 * 40
+    # Nobody checkpoints now: past the bound, SQLite's automatic checkpoint runs at a commit again, and the
+    # log starts again from its top instead of growing.
+    _write_pages(store, 50)
+    assert 1400 < _log_pages(store) < 1500 + 100
+    # A connection opened later (another thread's) gets the bound too.
+    other = store.connect()
+    assert other.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1500
+    other.close()
+    store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shiboken6
+
 from ui.upkeep import Upkeep
 
 
@@ -15,3 +17,29 @@ def test_a_due_backup_is_taken_and_logged(qtbot, services):
     upkeep.on_timeout()  # not due again within the hour: nothing more
     qtbot.waitUntil(lambda: not upkeep._busy, timeout=20000)
     assert len(services.backups.list()) == 1
+
+
+def test_the_desk_checkpoints_its_log_on_a_timer_not_in_a_commit(qtbot, services):
+    from frontdesk.models import Visitor
+    from frontdesk.store import DEFERRED_CHECKPOINT_PAGES
+
+    started = Upkeep(services)
+    started.start()
+    try:
+        assert started.log_timer.isActive()
+        # Deferred on the desk's connection: a check-in's commit no longer checkpoints at 1,000 pages.
+        assert services.store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == DEFERRED_CHECKPOINT_PAGES
+    finally:
+        started.stop()
+        shiboken6.delete(started)  # and the start-up jobs it scheduled (integrity check, first backup) with it
+    upkeep = Upkeep(services)
+    for i in range(3):
+        services.checkin.admit(Visitor(first_name="Log", last_name=f"Tick{i}"))
+    wal = services.store.path.with_name(services.store.path.name + "-wal")
+    size = wal.stat().st_size
+    upkeep.on_log_timeout()  # what the timer does every few seconds
+    qtbot.waitUntil(lambda: not upkeep._checkpointing, timeout=20000)
+    # Everything was moved into the database file: the next commit writes the log again from its top.
+    services.checkin.admit(Visitor(first_name="Log", last_name="Again"))
+    assert wal.stat().st_size == size
+    assert not [e for e in services.events.recent(source="upkeep") if e.level == "error"]

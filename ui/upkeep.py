@@ -6,6 +6,11 @@ taken over the good ones. Every hour (and a minute after start) it asks the core
 retention run is due (``services.backups.run_if_due``, ``services.retention.run_if_due``); the core
 decides and records. A failure goes to the event log the office can see, never a dialog in the middle of
 a check-in.
+
+It also moves the write-ahead log into the database file every few seconds (a PASSIVE checkpoint on the
+store's own connection for it), which SQLite would otherwise do inside every ~45th check-in's commit; the
+store defers its automatic checkpoint to a bound the desk only reaches if this timer stops
+(``Store.defer_checkpoints``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import time
 from PySide6.QtCore import QObject, QTimer
 
 from frontdesk.context import Services
+from frontdesk.store import LOG_CHECKPOINT_SECONDS
 from ui.tasks import run_task
 
 HOUR_MS = 60 * 60 * 1000
@@ -35,6 +41,11 @@ class Upkeep(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(HOUR_MS)
         self.timer.timeout.connect(self.on_timeout)
+        self._checkpointing = False
+        self._log_failed = False
+        self.log_timer = QTimer(self)
+        self.log_timer.setInterval(int(LOG_CHECKPOINT_SECONDS * 1000))
+        self.log_timer.timeout.connect(self.on_log_timeout)
 
     def start(self) -> None:
         """Check the database soon (in the background), run the jobs soon after start-up, then every hour."""
@@ -42,6 +53,8 @@ class Upkeep(QObject):
         QTimer.singleShot(CHECK_AFTER_MS, self, lambda: run_task(self._check, self.on_jobs_done))
         QTimer.singleShot(FIRST_MS, self, self.on_timeout)
         self.timer.start()
+        self.services.store.defer_checkpoints()  # from now on this timer checkpoints, not a check-in's commit
+        self.log_timer.start()
 
     def _check(self) -> list[str]:
         t = time.perf_counter()
@@ -50,8 +63,28 @@ class Upkeep(QObject):
         return [f"database integrity checked ({time.perf_counter() - t:.1f} s)"]
 
     def stop(self) -> None:
-        """Stop the timer (a job already running finishes)."""
+        """Stop the timers (a job already running finishes)."""
         self.timer.stop()
+        self.log_timer.stop()
+
+    def on_log_timeout(self) -> None:
+        """Checkpoint the write-ahead log on the thread pool, unless the previous one is still running."""
+        if self._checkpointing:
+            return
+        self._checkpointing = True
+        run_task(self.services.store.checkpoint_log, self.on_log_done)
+
+    def on_log_done(self, result: tuple[int, int] | None, error: BaseException | None) -> None:
+        """A failed checkpoint goes to the event log once (the next tick tries again; nothing is lost meanwhile:
+        the log keeps every commit, and past its bound SQLite checkpoints at a commit as before)."""
+        self._checkpointing = False
+        if error is None:
+            self._log_failed = False
+        elif not self._log_failed:
+            self._log_failed = True
+            self.services.events.record(
+                "upkeep", "error", f"Moving the database log into its file failed: {error}"
+            )
 
     def on_timeout(self) -> None:
         """Start the due jobs unless the previous ones are still running."""

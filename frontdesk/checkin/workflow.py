@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from frontdesk.screening.decisions import DecisionService
     from frontdesk.screening.screener import Screener
     from frontdesk.settings import Settings
+    from frontdesk.store import Store
     from frontdesk.visits.service import VisitService
 
 ADULT_AGE = 18
@@ -206,8 +207,10 @@ class CheckIn:
         settings: Settings,
         session: Session,
         audit: AuditTrail,
+        store: Store,
         checks: tuple[AdmissionCheck, ...] = (),
     ):
+        self._store = store
         self._visits = visits
         self._checks = tuple(checks)
         self._screener = screener
@@ -229,6 +232,7 @@ class CheckIn:
             settings=self._settings,
             session=self._session,
             audit=self._audit,
+            store=self._store,
             checks=self._checks,
         )
 
@@ -255,27 +259,30 @@ class CheckIn:
         except ValueError:
             choices = ", ".join(c.value for c in Category)
             raise InputError(f"Category must be one of: {choices} (not {request.category!r})") from None
-        frozen = self._frozen()
-        if frozen is not None:
-            return frozen
-        result = self._screener.screen(query_of(request.visitor))
-        admission = Admission(request, result, unattended=unattended)
-        if unattended:
+        # Everything start() reads (the school's state, the lists, who is on site, the features' records), in
+        # one read transaction: one state of the database, its read lock taken once. The one write a start
+        # can make (an unattended door's refusal, recorded and notified) follows it.
+        with self._store.reading():
+            frozen = self._frozen()
+            if frozen is not None:
+                return frozen
+            result = self._screener.screen(query_of(request.visitor))
+            admission = Admission(request, result, unattended=unattended)
             strong = [
                 c
-                for c in result.candidates
+                for c in (result.candidates if unattended else ())
                 if c.decision is Decision.MATCH and self._consequence(c.entry.kind) is Consequence.DENY
             ]
-            if strong:
-                decision = self._decisions.confirm(
-                    result.query, strong[0], "FrontDesk (unattended)", "the screener's own verdict: match"
-                )
-                return Refused("denied", _denied_message(request.visitor, strong[0]), decision)
-        for check in self._checks:  # a feature's rule that refuses outright (as its setting says)
-            said = check(request)
-            if isinstance(said, Refused):
-                return said
-        return self._next(admission)
+            if not strong:
+                for check in self._checks:  # a feature's rule that refuses outright (as its setting says)
+                    said = check(request)
+                    if isinstance(said, Refused):
+                        return said
+                return self._next(admission)
+        decision = self._decisions.confirm(
+            result.query, strong[0], "FrontDesk (unattended)", "the screener's own verdict: match"
+        )
+        return Refused("denied", _denied_message(request.visitor, strong[0]), decision)
 
     def _next(self, admission: Admission) -> Outcome_:
         request = admission.request
@@ -387,8 +394,8 @@ class CheckIn:
         if admission.pending:
             raise InputError("Decide on every flagged record before checking in")
         request = admission.request
-        staff = self.staff()
         with self._audit.transaction():
+            staff = self.staff()  # read inside the transaction: its read lock is the write's, taken anyway
             frozen = self._frozen()  # the state may have changed since start (a press at another desk)
             if frozen is not None:
                 raise ConflictError(frozen.message, code=frozen.code)

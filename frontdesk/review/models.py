@@ -8,6 +8,9 @@ from datetime import date, datetime
 
 from frontdesk.models import Category, Visit
 
+# What a search of one-letter words says (a search starts at two letters: ``service.fts_query``).
+SEARCH_TOO_SHORT = "Type at least two letters to search."
+
 
 @dataclass(frozen=True)
 class ReviewRow:

@@ -18,7 +18,7 @@ from frontdesk.audit import AuditTrail
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visit
 from frontdesk.review.annotators import badge_facts, screening_facts, screening_refusals
-from frontdesk.review.models import Refusal, ReviewQuery, ReviewRow, RosterStudent
+from frontdesk.review.models import SEARCH_TOO_SHORT, Refusal, ReviewQuery, ReviewRow, RosterStudent
 from frontdesk.store import Store
 from frontdesk.store.database import Database
 from frontdesk.visits.service import _VISIT_COLUMNS, _VISIT_FROM, VisitService, _visit
@@ -33,12 +33,23 @@ ANNOTATORS: list[Annotator] = [screening_facts, badge_facts]  # each adds nothin
 MAX_RANGE_DAYS = 366 * 5
 SEARCH_LIMIT = 200
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+SEARCH_MIN_LETTERS = 2  # the index keeps prefixes of two and three letters (review_0002), none of one
 
 
 def fts_query(text: str) -> str | None:
-    """What a person typed as an FTS5 query: every word must match as a prefix. None if nothing to search."""
-    words = _TOKEN.findall(text)
-    return " ".join(f'"{w}"*' for w in words) if words else None
+    """What a person typed as an FTS5 query: every word must match as a prefix. None if nothing to search.
+
+    A search starts at two letters: a one-letter word would match most of history (and the index keeps no
+    one-letter prefixes), so it is left out while another word has two letters or more ("ann b" finds every
+    Ann, until the next letter narrows it), and a search of one-letter words only raises :class:`InputError`.
+    """
+    words = _TOKEN.findall(text.replace("_", " "))  # "_" joins words for \w, not for FTS5's tokenizer
+    if not words:
+        return None
+    long = [w for w in words if len(w) >= SEARCH_MIN_LETTERS]
+    if not long:
+        raise InputError(SEARCH_TOO_SHORT)
+    return " ".join(f'"{w}"*' for w in long)
 
 
 class ReviewService:
@@ -106,7 +117,8 @@ class ReviewService:
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[ReviewRow]:
         """Visits across all history matching every word typed (as prefixes), newest first.
 
-        Searches names, purpose, destination, note, station and staff through the FTS5 index.
+        Searches names, purpose, destination, note and staff through the FTS5 index (station and category
+        are the Review's filters). Two letters at least: see :func:`fts_query`.
         """
         self._session.require(Action.REVIEW)
         match = fts_query(text)

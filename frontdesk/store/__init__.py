@@ -44,6 +44,12 @@ DB_NAME = "frontdesk.db"
 BUSY_SECONDS = 10.0
 STATEMENT_CACHE = 512  # prepared statements kept per connection
 CACHE_KIB = 16384  # page cache per connection (KiB): at 1M visits the indexes a check-in walks stay in memory
+# With checkpoints deferred (:meth:`Store.defer_checkpoints`, the desk's), SQLite's automatic checkpoint runs
+# only once the write-ahead log holds this many pages (~40 MB): the bound for a desk that is never idle.
+# SQLite's own default is 1,000, which put a checkpoint into about every 45th check-in's commit.
+DEFERRED_CHECKPOINT_PAGES = 10_000
+# How often the desk moves the log into the database file, off the commit path (``ui/upkeep.py``).
+LOG_CHECKPOINT_SECONDS = 5.0
 
 
 def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
@@ -158,6 +164,9 @@ class Store:
         # Set when encryption was asked for and could not be had: the desk shows it to the office.
         self.encryption_warning = ""
         self._local = threading.local()
+        self._autocheckpoint: int | None = None  # SQLite's default (1,000 pages) unless deferred
+        self._checkpointer: Database | None = None  # the connection checkpoint_log uses, from any thread
+        self._checkpointer_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -265,6 +274,8 @@ class Store:
             # The drivers' defaults differ (2 MB in Python's sqlite3, 8 MB in SQLCipher's): one size for both.
             conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
+            if self._autocheckpoint is not None:
+                conn.execute(f"PRAGMA wal_autocheckpoint={self._autocheckpoint}")
         except StoreCorrupt as exc:
             conn.close()
             raise self._unreadable(exc) from exc
@@ -290,6 +301,10 @@ class Store:
         """
         db = self.db
         if db.conn.in_transaction:
+            if db.reading:
+                # A deferred read transaction turned into a write fails at once with SQLITE_BUSY when another
+                # connection wrote meanwhile, instead of waiting its turn: write after the reads, not in them.
+                raise RuntimeError("a write transaction was asked for inside Store.reading()")
             yield db
             return
         with db.conn:
@@ -299,6 +314,26 @@ class Store:
                 yield db
             finally:
                 db.tx_memo = None
+
+    @contextmanager
+    def reading(self) -> Iterator[Database]:
+        """Several reads in one read transaction (``BEGIN`` … ``COMMIT``) on this thread's connection.
+
+        They see one state of the database, and SQLite takes and drops its read lock once for all of them
+        instead of once per statement (a check-in's start runs about a dozen). Nothing may be written inside:
+        :meth:`transaction` refuses. Inside a transaction already open, it joins it.
+        """
+        db = self.db
+        if db.conn.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN")
+        db.reading = True
+        try:
+            yield db
+        finally:
+            db.reading = False
+            db.execute("COMMIT")  # ends the read (nothing was written: there is nothing to sync)
 
     def begin_immediate(self, db: Database | None = None, wait: float | None = None) -> None:
         """``BEGIN IMMEDIATE``, asking for the write lock every millisecond until it is free.
@@ -325,11 +360,15 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
 
     def close(self) -> None:
-        """Close this thread's connection (others close with their threads)."""
+        """Close this thread's connection (others close with their threads), and the checkpoint connection."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.conn.close()
             self._local.db = None
+        with self._checkpointer_lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
 
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, backing the file up first. Returns their names."""
@@ -426,6 +465,33 @@ class Store:
     def checkpoint(self) -> None:
         """Move everything from the write-ahead log into the database file."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def defer_checkpoints(self, bound_pages: int = DEFERRED_CHECKPOINT_PAGES) -> None:
+        """Keep the log's checkpoints out of commits: the caller runs :meth:`checkpoint_log` while idle.
+
+        SQLite's automatic checkpoint runs inside the commit that takes the log past 1,000 pages: it copies
+        those pages into the database file and syncs it before that commit returns (at 1M visits, about every
+        45th check-in, several times a normal check-in's wait). Deferred, it runs only past ``bound_pages``, so
+        a desk that is never idle still cannot grow its log without limit. Every connection this store opens
+        from now on (and this thread's, already open) gets it. Durability does not change: each commit is
+        still synced to the log before it returns (``synchronous=FULL``).
+        """
+        self._autocheckpoint = int(bound_pages)
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.execute(f"PRAGMA wal_autocheckpoint={self._autocheckpoint}")
+
+    def checkpoint_log(self) -> tuple[int, int]:
+        """A PASSIVE checkpoint on a connection of its own (any thread may call it; one runs at a time).
+
+        It never waits for a reader or a writer, and a commit made meanwhile is not held up by it (it only
+        copies what readers no longer need). Returns ``(pages in the log, pages now in the database file)``.
+        """
+        with self._checkpointer_lock:
+            if self._checkpointer is None:
+                self._checkpointer = self.connect()
+            _, log, done = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(log), int(done)
 
     def between_steps(self, pause: float) -> None:
         """Between two steps of bulk work (an import, a purge, a re-index): checkpoint, then pause.

@@ -27,6 +27,8 @@ class Database:
         # other connection can change what it remembers. None outside such a transaction (and inside a bare
         # ``BEGIN`` someone issued by hand): nothing is remembered then.
         self.tx_memo: dict[str, Any] | None = None
+        # True inside ``Store.reading()``: a read transaction, which ``Store.transaction`` refuses to write in.
+        self.reading = False
         conn.execute("PRAGMA recursive_triggers=on")  # as sqlite-utils set it: the triggers rely on it
 
     def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> sqlite3.Cursor:

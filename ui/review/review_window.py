@@ -31,7 +31,7 @@ from frontdesk import clock
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.models import Category
-from frontdesk.review.models import ReviewQuery, ReviewRow, Totals
+from frontdesk.review.models import SEARCH_TOO_SHORT, ReviewQuery, ReviewRow, Totals
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.store.files import private_file
 from frontdesk.text import count
@@ -317,6 +317,8 @@ class VisitsPanel(QWidget):
         except FrontDeskError as exc:
             self.say(exc.message)
             return
+        if self.message.text() == SEARCH_TOO_SHORT:  # said while only one letter was typed: no longer true
+            self.say("")
         self.mode = "search"
         self.show_rows(rows, f"Search “{text}”: {len(rows)} visits across all history (newest first)")
 
