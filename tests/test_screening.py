@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,18 @@ from frontdesk.errors import ConflictError, InputError
 from frontdesk.screening import dates
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, import_csv
-from frontdesk.screening.match import Thresholds, prepare, score_entry
+from frontdesk.screening.match import (
+    NAMES_NEEDED,
+    Thresholds,
+    compare_first,
+    compare_last,
+    first_reaches,
+    last_reaches,
+    prepare,
+    score_entry,
+)
 from frontdesk.screening.models import Decision, Entry, Kind, NewEntry, Query
-from frontdesk.wire.names import fold, make_name, nickname_canon
+from frontdesk.wire.names import fold, make_name, nickname_canon, surname_forms
 
 HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
 
@@ -347,3 +357,36 @@ def test_surnames_alike_by_the_coarse_sound_code_must_also_be_spelled_near():
         "Lisa is a nickname of Elizabeth"
         in score("Elizabeth", "Orr", "1980-03-14", entry("Lisa", "Orr")).evidence_text
     )
+
+
+def test_the_key_pieces_are_judged_at_the_scorers_own_levels():
+    """``first_reaches`` / ``last_reaches`` (the index's check of a key's piece) say exactly what
+    ``compare_first`` / ``compare_last`` (the scorer's, with words) would, at every level a weak date fit
+    asks, over names related in every way (nickname, one and two letters off, sound, compound, particle,
+    initial, middle name)."""
+    firsts = _words(
+        "John Jon Johnny Sean Hans Jonathan Jhon Joan J Robert Bob Roberta Rob Robret Ann Anne Anna Annabelle "
+        "Mary-Ann Maria Marie José Jose Joseph Iabella Isabella Isabela Kristopher Christopher Chris Christophr "
+        "Al Alan Allan Alain Eve Evie Lee",
+        " ",
+    )
+    lasts = _words(
+        "Smith|Smyth|Smithe|Smiht|Schmidt|O'Brien|Brien|OBrien|van der Berg|Berg|Vanderberg|García López|Garcia|"
+        "Lopez|Garsia|McDonald|MacDonald|Mac Donald|Lee|Leigh|Li|Moore|Morris|Nielson|Nieklson|Nielsen|"
+        "Wróblewski|Wroblewski|Wroblewsky|de la Cruz|Cruz|Ng|John",
+        "|",
+    )
+    middles = ["", "Lee", "Ann", "J", "Robert"]
+    names = [make_name(f, last, middles[i % 5]) for i, (f, last) in enumerate(product(firsts, lasts))]
+    levels = sorted({least for pair in NAMES_NEEDED.values() for least in pair})
+    assert levels == [0.8, 0.85]
+    for q in names[::5]:
+        for e in names[::6]:
+            forms = surname_forms(e.raw_last)
+            for least in levels:
+                assert first_reaches(q, e, least) == (compare_first(q, e)[0] >= least), (q.raw, e.raw, least)
+                assert last_reaches(q, forms, least) == (compare_last(q, e)[0] >= least), (q.raw, e.raw, least)
+
+
+def _words(text: str, between: str) -> list[str]:
+    return [*text.split(between), ""]

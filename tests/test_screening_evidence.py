@@ -209,17 +209,24 @@ def test_the_index_finds_a_slip_in_the_name_and_in_the_date(services, tmp_path):
     the entry files under neither the visitor's sound keys nor the exact date. The index still finds it
     through the near dates and the other, unchanged, part of the name, as a full scan does."""
     path = tmp_path / "list.csv"
-    _write(
-        path, [["Benjamin", "Miemson", "1991-08-03", "M", "", ""], ["Helen", "Kursen", "1990-07-08", "F", "", ""]]
-    )
+    rows = [["Benjamin", "Miemson", "1991-08-03", "M", "", ""], ["Helen", "Kursen", "1990-07-08", "F", "", ""]]
+    # John is in six nickname groups and the visitor looks up one of them on the near dates: the entry
+    # files under all six, and a listed Jonathan (another group of John's) is no candidate with a date slip.
+    rows += [["John", "Smiht", "1975-03-15", "M", "", ""], ["Jonathan", "Smith", "1975-03-15", "M", "", ""]]
+    rows += [["Mary", "van der Berg", "1982-11-21", "F", "", ""]]  # a particle: the core's sound code
+    _write(path, rows)
     import_csv(services.store, path, "Registry")
     screener = Screener(services.store)
     for query in (
         Query("Benjammin", "Miemson", dob=parse_dob("1991-07-03"), sex="M"),  # first name and month
         Query("Helen", "Kurseb", dob=parse_dob("1992-07-08"), sex="F"),  # surname and year
+        Query("John", "Smith", dob=parse_dob("1975-03-14"), sex="M"),  # surname and day
+        Query("Marry", "Berg", dob=parse_dob("1982-11-27"), sex="F"),  # first name and day, no particle
     ):
         assert screener.screen(query).decision is Decision.POSSIBLE_MATCH
         assert screener.scan_all(query).decision is Decision.POSSIBLE_MATCH
+        fast = [c.entry.full_name for c in screener.screen(query).candidates]
+        assert fast == [c.entry.full_name for c in screener.scan_all(query).candidates] and len(fast) == 1
     # Swapped names with a date slip are two changes: not looked up, and not a candidate either way.
     swapped = Query("Miemson", "Benjammin", dob=parse_dob("1991-07-03"), sex="M")
     assert screener.screen(swapped).decision is Decision.CLEAR

@@ -59,12 +59,21 @@ def _digits(day: date) -> str:
     return day.isoformat().replace("-", "")  # strftime is ten times slower
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    """True for a real date in 1900-2100 (what ``date`` accepts, without the cost of its exception)."""
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and day >= 1):
+        return False
+    if day <= _MONTH_DAYS[month - 1]:
+        return True
+    return month == 2 and day == 29 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 def _from_digits(text: str) -> date | None:
-    try:
-        found = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-    return found if 1900 <= found.year <= 2100 else None
+    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+    return date(year, month, day) if _valid(year, month, day) else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -74,18 +83,35 @@ def neighbours(day: date) -> dict[date, str]:
     if day.day <= 12 and day.day != day.month:
         found.setdefault(date(day.year, day.day, day.month), "day_month_swapped")
     digits = _digits(day)
+    # One digit changed, worked on the numbers (a visitor's look-up makes some seventy of these).
+    year, month, dom = day.year, day.month, day.day
     for i in range(8):
-        for d in "0123456789":
-            if d != digits[i]:
-                other = _from_digits(digits[:i] + d + digits[i + 1 :])
-                if other is not None:
-                    found.setdefault(other, "one_digit")
+        place = 10 ** (3 - i) if i < 4 else 10 ** (5 - i) if i < 6 else 10 ** (7 - i)
+        current = int(digits[i])
+        for d in range(10):
+            if d == current:
+                continue
+            step = (d - current) * place
+            if i < 4:
+                y, m, n = year + step, month, dom
+            elif i < 6:
+                y, m, n = year, month + step, dom
+            else:
+                y, m, n = year, month, dom + step
+            if _valid(y, m, n):
+                found.setdefault(date(y, m, n), "one_digit")
     for i in range(7):
         if digits[i] != digits[i + 1]:
             other = _from_digits(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])
             if other is not None:
                 found.setdefault(other, "transposed")
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def neighbour_stamps(day: date) -> dict[str, str]:
+    """:func:`neighbours` keyed by the date as the index writes it (``yyyymmdd``)."""
+    return {_digits(other): how for other, how in neighbours(day).items()}
 
 
 def compare(visitor: Dob, entry: Dob) -> tuple[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
@@ -45,14 +44,24 @@ class Lookup:
             return suffix[:4] == str(dob.year)
         if len(suffix) == 4:
             return suffix == str(dob.year)
-        return _digits_day(suffix) in dates.neighbours(dob.day)
+        return suffix in dates.neighbour_stamps(dob.day)
 
 
-def _digits_day(text: str) -> date | None:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+def slip_tokens(name: Name) -> set[str]:
+    """The ``E:`` tokens a visitor looks up on the dates one digit off or transposed.
+
+    The scorer flags such a date only with one name all but exact and the other the same or one letter off
+    (``match.NAMES_NEEDED``, ``match._few_enough_changes``), never swapped. An entry whose surname is the
+    visitor's, apart from accents, punctuation or particles, files under the sound code of the visitor's
+    whole surname or of its core; an entry whose first name is the visitor's files under every one of the
+    visitor's first-name tokens (``entry_first_codes``), so one of them finds it: John belongs to six
+    nickname groups, and scanning all six read the same rows six times over some seventy dates.
+    """
+    tokens = {phonetic(name.last_whole), phonetic(name.last_core)}
+    firsts = entry_first_codes(name.first)
+    if firsts:
+        tokens.add(min(firsts))
+    return tokens - {""}
 
 
 def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
@@ -63,32 +72,40 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
     own: list[str] = []
     days, slips = [], []
     if dob.day is not None:
-        near = dates.neighbours(dob.day).items()
-        days = [d for d, how in near if how in ("exact", "day_month_swapped")]
-        slips = [d.isoformat().replace("-", "") for d, how in near if how in ("one_digit", "transposed")]
+        near = dates.neighbour_stamps(dob.day).items()
+        days = [stamp for stamp, how in near if how in ("exact", "day_month_swapped")]
+        slips = [stamp for stamp, how in near if how in ("one_digit", "transposed")]
     # E: keys of the dates one digit off or transposed, by one piece of the visitor's own name: an entry
     # whose other name piece is one letter off (a slip in the name and in the date) files under neither
     # its N: prefix nor the exact date (issue 19: "typo + DOB one digit off").
     slip: set[str] = set()
     year: set[str] = set()
     loose: set[str] = set()
+    # The visitor's look-alikes carry the visitor's first name itself, so they file under every one of its
+    # tokens: one of them finds them all (John is in six nickname groups; the other five bring Seans and
+    # Jonathans the screener would read and drop).
+    own_first = min(entry_first_codes(names[0].first), default=None) if names else None
     for i, name in enumerate(names):
         tokens = (name.last_codes | first_codes(name.first)) - {""}
-        for day in days:
-            stamp = day.isoformat().replace("-", "")
+        for stamp in days:
             exact.update(f"E:{stamp}:{t}:" for t in tokens)
-        if dob.known:
-            year.update(f"Y:{dob.year}:{t}:" for t in tokens)
-        if i == 0 and slips:  # a date slip goes with one letter off in one name, never with swapped names
-            pieces = (name.last_codes | entry_first_codes(name.first)) - {""}
-            slip.update(f"E:{stamp}:{t}:" for stamp in slips for t in pieces)
-        loose.update(loose_key_visitor(name))
+        if i == 0:
+            # A weak date fit (a year only, no date, one digit off) allows one change from the listed
+            # person, and swapped names are one: an entry matching the swapped name has both names the
+            # same, so its N: key finds it. Only the visitor's own name looks these up (match.NAMES_NEEDED,
+            # match._few_enough_changes); the rows a swapped look-up read could never be flagged.
+            if dob.known:
+                year.update(f"Y:{dob.year}:{t}:" for t in tokens)
+            if slips:  # a date slip goes with one letter off in one name
+                tokens_slip = slip_tokens(name)
+                slip.update(f"E:{stamp}:{t}:" for stamp in slips for t in tokens_slip)
+            loose.update(loose_key_visitor(name))
         for c in sorted(name.last_codes):
             for f in sorted(first_codes(name.first)):
                 prefix = f"N:{c}:{f}:"
                 if prefix not in prefixes:
                     prefixes.append(prefix)
-                if i == 0 and c == phonetic(name.last_whole) and f in entry_first_codes(name.first):
+                if i == 0 and c == phonetic(name.last_whole) and f == own_first:
                     own.append(prefix)
     scans: list[tuple[str, str | None]] = [(p, None) for p in sorted(exact)]
     scans += [(p, "same_year") for p in sorted(year)]

@@ -27,6 +27,8 @@ codes share one space.
 
 ``Y:<yyyy>:<token>:<piece>`` — the same for every entry whose list gives only the year of birth, looked up with
 the visitor's year: a list that gives only the year allows one name variant (a typo, a nickname ...).
+Swapped names are a variant too, so ``Y:`` (and ``L:``, ``F:``, and ``E:`` of the dates one digit off) are looked
+up with the visitor's own name only: an entry carrying the swapped name exactly has it under ``N:``.
 
 The *piece* is the other half of the name: after a surname's sound code, the given names (first and middle,
 folded, :func:`given_piece`); after a first-name token, ``/`` and the surname as written
