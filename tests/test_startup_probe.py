@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from frontdesk import settings as s
 from frontdesk.access.roles import Role
 from frontdesk.context import Services
 
@@ -15,9 +16,12 @@ ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "
 
 
 def _desk_data(tmp_path):
-    """A desk's data folder with its first administrator, as the probe opens it."""
+    """A desk's data folder with its first administrator and its names (so the desk itself opens, locked, as
+    each morning: without the names the probe would meet first-run set-up and build none of the desk)."""
     data = tmp_path / "data"
     services = Services.open(data)
+    services.settings.set(s.SCHOOL_NAME, "Probe School")
+    services.settings.set(s.STATION_NAME, "Main office desk")
     services.accounts.add("admin", Role.ADMIN, "probe-secret-1", "Probe Admin")
     services.close()
     return data
