@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from frontdesk import settings as s
 from frontdesk.access.roles import Role
 from frontdesk.context import Services
 
@@ -15,9 +16,12 @@ ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "
 
 
 def _desk_data(tmp_path):
-    """A desk's data folder with its first administrator, as the probe opens it."""
+    """A desk's data folder with its first administrator and its names (so the desk itself opens, locked, as
+    each morning: without the names the probe would meet first-run set-up and build none of the desk)."""
     data = tmp_path / "data"
     services = Services.open(data)
+    services.settings.set(s.SCHOOL_NAME, "Probe School")
+    services.settings.set(s.STATION_NAME, "Main office desk")
     services.accounts.add("admin", Role.ADMIN, "probe-secret-1", "Probe Admin")
     services.close()
     return data
@@ -67,3 +71,27 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     loaded = done.stderr.split("LOADED ")[1].splitlines()[0]
     assert loaded == str(["frontdesk.dispatch.link", "frontdesk.dispatch.station", "ui.dispatch.panic"]), loaded
     assert "GC True True" in done.stderr, done.stderr
+
+
+# PySide6's import hook reads the source of each module first named in an import after PySide6 is loaded: the
+# desk imports its core first (ui.main.import_core_first) so that the core's own modules are never read.
+_CORE_AFTER_QT = """
+import sys
+from ui.main import import_core_first, main
+import_core_first()
+before = set(sys.modules)
+code = main(["--startup-probe", sys.argv[1]])
+late = [m for m in sys.modules if m not in before and m.split(".")[0] in ("frontdesk", "printers", "scanners")
+        and type(sys.modules[m]).__name__ != "_LazyModule"]
+print("LATE", sorted(late), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_the_desk_imports_its_core_before_pyside6(tmp_path):
+    data = _desk_data(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", _CORE_AFTER_QT, str(data)], env=ENV, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LATE []" in done.stderr, done.stderr

@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from frontdesk import clock
-from frontdesk.district_lists import files as _files
 from frontdesk.errors import DeliveryError, InputError, StoreBusy, StoreError
 from frontdesk.lazy import lazy_import
 from frontdesk.screening import bulk
@@ -48,6 +47,9 @@ _models = lazy_import("frontdesk.screening.models")
 _dates = lazy_import("frontdesk.screening.dates")
 _wire_lists = lazy_import("frontdesk.wire.lists")
 _keys = lazy_import("frontdesk.wire.keys")
+# So does the list-file path (it imports screening's models and the wire's list format, and through them the
+# name-key rules and jellyfish): only a pull of a list the hub built as a file needs it.
+_files = lazy_import("frontdesk.district_lists.files")
 
 # A snapshot is filed as the desk's own imports are (frontdesk.screening.bulk): entries SNAPSHOT_STEP per
 # short transaction, SNAPSHOT_PAUSE apart, without an fsync per step (a step lost to a power cut is a hidden,
