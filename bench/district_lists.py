@@ -123,9 +123,10 @@ class _Probe:
         )
 
 
-def _pull_empty(Services, folder: Path, name: str, client) -> tuple[float, int, str, str, str]:
-    """Pull to an empty desk: (seconds, entries, load before, load after, the probe's words)."""
-    desk = Services.open(folder / name)
+def _pull_empty(Services, folder: Path, name: str, client, secrets=None) -> tuple[float, int, str, str, str]:
+    """Pull to an empty desk (an encrypted one with ``secrets``): (seconds, entries, load before, load after,
+    the probe's words)."""
+    desk = Services.open(folder / name, secrets=secrets, encrypt=secrets is not None)
     try:
         load_before = _load()
         with _Probe(desk.store) as probe:
@@ -156,6 +157,7 @@ def run() -> str:
     from frontdesk.context import Services
     from frontdesk.district_lists.files import ENTRY_STEP
     from frontdesk.district_lists.service import KEY_STEP, SNAPSHOT_PAUSE, SNAPSHOT_STEP
+    from frontdesk.secrets import MemoryKeyring, SecretStore
     from frontdesk.sync.client import HubClient
     from frontdesk.wire.keys import key_rules
 
@@ -185,7 +187,7 @@ def run() -> str:
         with hub_process(db_url, folder / "hub.log", *WORKERS, env=env, wait=600) as hub:
             client = HubClient([hub.url], credential, timeout=120)
             # Baselines: the file's bytes alone, the snapshot's bytes alone.
-            file = client.get_json("/api/v1/lists")["lists"][0]["file"]
+            file = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
             params = {"source": source, "generation": generation, "sha256": file["sha256"]}
             started = time.perf_counter()
             file_bytes = sum(len(c) for c in client.stream("/api/v1/lists/file", params))
@@ -197,6 +199,11 @@ def run() -> str:
             load_streams = _load()
             full, applied, load_before, load_full, probe = _pull_empty(Services, folder, "desk", client)
             assert applied == count, (applied, count)
+            # The same to a desk whose database is SQLCipher (as a desk with a keyring runs): it ATTACHes the
+            # file with the index's key; the plain desk above first writes a plain copy of it.
+            keyring = SecretStore(MemoryKeyring())
+            sealed = _pull_empty(Services, folder, "desk-encrypted", client, keyring)
+            assert sealed[1] == count, (sealed[1], count)
             desk = Services.open(folder / "desk")
             started = time.perf_counter()
             desk.district_lists.pull(client)
@@ -254,6 +261,11 @@ def run() -> str:
         f"| **{count:,} entries to an empty desk (list file)** | **{full:.1f} s** ({count / full:,.0f}/s) "
         f"| ≤ 60 s (1,000,000) | {at_million(full)}; load {load_before} / {load_full}; {probe} |"
     )
+    sealed_line = (
+        f"| **the same to an empty encrypted desk** (SQLCipher) | **{sealed[0]:.1f} s** "
+        f"({count / sealed[0]:,.0f}/s) "
+        f"| ≤ 60 s (1,000,000) | {at_million(sealed[0])}; load {sealed[2]} / {sealed[3]}; {sealed[4]} |"
+    )
     change_line = (
         f"| **a 100-entry change** | **{change:.2f} s** ({changed} changes applied) | ≤ 2 s "
         f"| {verdict(change, 2)}; load {load_change} |"
@@ -267,18 +279,21 @@ def run() -> str:
     return f"""
 A {count:,}-entry district list imported at the hub with `frontdesk district barred import` ({imported},
 SQLite), its generation's **list file** built at the hub (a SQLite file of the entries in the desk's row
-format and their index rows in key order: {built["size"] / 1e6:.0f} MB), then pulled by a desk that had none:
-the file downloaded into the desk's own folder, its size and SHA-256 checked against the index, ATTACHed,
-validated in SQL and copied in with `INSERT … SELECT`, {ENTRY_STEP:,} entries then {KEY_STEP:,} index rows per
-short transaction, {SNAPSHOT_PAUSE * 1000:.0f} ms apart, and swapped in by one short transaction. Then 100
-changes at the hub (50 entries added, 50 expired) and one more pull. The hub is a `frontdesk dispatch serve`
-process on loopback; the desk pulls through the sync's `HubClient`. While each pull runs, another thread of
-the desk writes one small transaction every 50 ms (what a check-in would wait for). Load averages (1, 5, 15
-min) are given beside each figure: the machine is shared.
+format and their index rows in key order, encrypted with SQLCipher under a random key the index gives:
+{built["size"] / 1e6:.0f} MB), then pulled by a desk that had none: the file downloaded into the desk's own
+folder, its size and SHA-256 checked against the index, ATTACHed with the index's key (a plain desk first
+writes a plain copy; an encrypted desk ATTACHes it as it is), validated in SQL and copied in with
+`INSERT … SELECT`, {ENTRY_STEP:,} entries then {KEY_STEP:,} index rows per short transaction,
+{SNAPSHOT_PAUSE * 1000:.0f} ms apart, and swapped in by one short transaction; the same to a desk whose own
+database is SQLCipher. Then 100 changes at the hub (50 entries added, 50 expired) and one more pull. The hub
+is a `frontdesk dispatch serve` process on loopback; the desk pulls through the sync's `HubClient`. While
+each pull runs, another thread of the desk writes one small transaction every 50 ms (what a check-in would
+wait for). Load averages (1, 5, 15 min) are given beside each figure: the machine is shared.
 
 | measure | time | target | load, notes |
 |---|---|---|---|
 {file_line}
+{sealed_line}
 {rows_line}
 {change_line}
 {streams}

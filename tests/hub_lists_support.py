@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -110,3 +111,27 @@ def hub_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def assert_stored_as_sent(desk, client, source: str = "District barred list") -> dict[int, dict]:
+    """Each of ``desk``'s stored rows of the district list is ``entry_row``'s of the entry the hub's snapshot
+    of ``source`` carries (asked of the hub through ``client``), field for field, one row per entry; returns
+    the snapshot's entries by the hub's id."""
+    from frontdesk.district_lists.service import new_entry
+    from frontdesk.screening.lists import entry_row
+    from frontdesk.screening.models import Kind
+
+    columns = (
+        "e.list_id, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
+        "e.valid_from, e.valid_until, e.notes, e.students, e.photo, e.search, e.sex, e.id_state, e.id_last4"
+    )
+    stored = desk.store.db.execute(
+        f"SELECT m.hub_id, {columns} FROM district_list_entries m JOIN screening_entries e ON e.id = m.entry_id"
+    ).fetchall()
+    lines = b"".join(client.stream("/api/v1/lists/snapshot", {"source": source})).splitlines()
+    sent = {json.loads(line)["id"]: json.loads(line)["entry"] for line in lines[1:-1]}
+    assert len(stored) == len(sent)
+    for hub_id, *row in stored:
+        new = new_entry(sent[hub_id])
+        assert tuple(row) == entry_row(row[0], new.kind or Kind.BARRED, new)
+    return sent

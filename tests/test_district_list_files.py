@@ -1,21 +1,24 @@
-"""A large district list as one SQLite file (issue 15): built once per generation at the hub, downloaded,
-checked and copied in by the desk (``district.hub.list_files``, ``frontdesk.district_lists.files``).
+"""A large district list as one SQLite file (issue 15), encrypted with SQLCipher at the hub (issue 16): built once
+per generation at the hub, downloaded, checked and copied in by the desk (``district.hub.list_files``,
+``frontdesk.district_lists.files``).
 
 The hub is a real ``frontdesk dispatch serve`` process on loopback over SQLite and PostgreSQL, told to send
 every list as a file (``FRONTDESK_HUB_LIST_FILE_FROM=1``); the desk is the real core over its own SQLite
-file (and a SQLCipher one). The forged files are real SQLite files edited with SQL on the way to the desk.
+file (and a SQLCipher one). The forged files are real files edited with SQL on the way to the desk, by a
+forger who holds the index's key (decrypted, edited, encrypted again), or cut, replaced or sent plain.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
-from hub_lists_support import hub_process
+from hub_lists_support import assert_stored_as_sent, hub_process
 
 from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
@@ -31,11 +34,15 @@ KEYED_CSV = (
     "Łukasz,,Nguyễn,03/04/1990,,Order,,,\n"
     ",,McDonald,,Ronald McDonald,Name unknown,,,\n"
 )
+# Every name (and reason) of KEYED_CSV: none may be found in the bytes that reach the desk's disk.
+LISTED = ("Robert", "James", "Smith", "Bobby", "Smythe", "Trespass", "Mary-Ann", "van der Berg", "José", "Luis",
+          "O'Brien", "Łukasz", "Nguyễn", "McDonald", "Ronald", "Custody", "A77Z", "4821")  # fmt: skip
 CSV = (
     "first_name,last_name,dob,kind,reason\n"
     "Robert,Smith,1980-03-14,barred,Trespass order\n"
     "Jane,Doe,1975-06-01,watch,\n"
 )
+DESKS = ("plain", "encrypted")  # the desk's own database: plain SQLite, or SQLCipher with its key in a keyring
 
 
 @pytest.fixture
@@ -43,6 +50,17 @@ def hub(console_db_url: str, tmp_path: Path):
     env = {"FRONTDESK_HUB_LIST_FILE_FROM": "1", "FRONTDESK_HUB_LIST_FILES": str(tmp_path / "hub-files")}
     with hub_process(console_db_url, tmp_path / "hub.log", env=env) as running:
         yield running
+
+
+def _desk(tmp_path: Path, kind: str = "plain") -> Services:
+    if kind == "plain":
+        return Services.open(tmp_path / "desk")
+    pytest.importorskip("sqlcipher3")
+    from frontdesk.secrets import MemoryKeyring, SecretStore
+
+    desk = Services.open(tmp_path / "desk", secrets=SecretStore(MemoryKeyring()), encrypt=True)
+    assert desk.store.key
+    return desk
 
 
 def _screen(services: Services, first: str, last: str, dob: str):
@@ -55,11 +73,25 @@ def _import(hub, tmp_path: Path, text: str, *extra: str, name: str = "list.csv")
     assert done.returncode == 0, done.stderr
 
 
+def _built(client: HubClient, timeout: float = 300.0) -> None:
+    """Wait until the index gives every list's file as built. The hub builds it in a process of its own at nice
+    +10 and its index waits only 5 s before saying ``building`` (the desk then takes it next round): on a
+    loaded machine the build can take longer, and these tests are about the file, not that wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = client.get_json("/api/v1/lists")["lists"]
+        if listed and all((x.get("encrypted_file") or {}).get("sha256") for x in listed):
+            return
+        assert time.monotonic() < deadline, listed
+        time.sleep(0.5)
+
+
 class _Watching:
-    """The desk's hub client, noting the paths it asked for (the desk's own code runs unchanged)."""
+    """The desk's hub client, noting the paths it asked for and the list files' bytes it was sent (the desk's
+    own code runs unchanged)."""
 
     def __init__(self, client: HubClient):
-        self._client, self.asked = client, []
+        self._client, self.asked, self.files = client, [], []
 
     def get_json(self, path: str, params: dict | None = None) -> dict:
         self.asked.append(path)
@@ -67,44 +99,53 @@ class _Watching:
 
     def stream(self, path: str, params: dict | None = None):
         self.asked.append(path)
-        yield from self._client.stream(path, params)
+        sent = bytearray()
+        for chunk in self._client.stream(path, params):
+            if path == "/api/v1/lists/file":
+                sent += chunk
+            yield chunk
+        if path == "/api/v1/lists/file":
+            self.files.append(bytes(sent))
+
+
+def _decrypted(body: bytes, key: str, folder: Path) -> Path:
+    """The plain SQLite file of an encrypted list file (as a forger holding the key, or a test, would read it)."""
+    from frontdesk.store import cipher
+
+    encrypted, plain = folder / "sealed.sqlite", folder / "opened.sqlite"
+    for path in (encrypted, plain):
+        path.unlink(missing_ok=True)
+    encrypted.write_bytes(body)
+    cipher.decrypt_copy(encrypted, plain, key)
+    encrypted.unlink()
+    return plain
 
 
 def test_a_large_list_comes_as_one_file_and_is_stored_as_a_snapshot_would_be(hub, tmp_path: Path):
-    from frontdesk.district_lists.service import new_entry
-    from frontdesk.screening.lists import entry_row, keys_of
-    from frontdesk.screening.models import Kind
+    from frontdesk.screening.lists import keys_of
     from frontdesk.wire.keys import key_rules
 
     _import(hub, tmp_path, KEYED_CSV)
     client = HubClient([hub.url], hub.enroll())
-    desk = Services.open(tmp_path / "desk")
+    _built(client)
+    desk = _desk(tmp_path)
     try:
-        index = client.get_json("/api/v1/lists")
-        file = index["lists"][0]["file"]
+        listed = client.get_json("/api/v1/lists")["lists"][0]
+        file = listed["encrypted_file"]
         assert file["key_rules"] == key_rules() and file["entries"] == 5 and len(file["sha256"]) == 64
+        assert file["cipher"] == "sqlcipher4" and len(bytes.fromhex(file["key"])) == 32
+        # No plain "file": a desk from before the encryption reads only that, and so takes the snapshot.
+        assert "file" not in listed
         watching = _Watching(client)
         assert desk.district_lists.pull(watching) == 5
         assert "/api/v1/lists/file" in watching.asked and "/api/v1/lists/snapshot" not in watching.asked
 
         # Each stored row is entry_row's of the entry the snapshot would have carried, field for field.
-        db = desk.store.db
-        columns = (
-            "e.list_id, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
-            "e.valid_from, e.valid_until, e.notes, e.students, e.photo, e.search, e.sex, e.id_state, e.id_last4"
-        )
-        stored = db.execute(
-            f"SELECT m.hub_id, {columns} FROM district_list_entries m "
-            "JOIN screening_entries e ON e.id = m.entry_id"
-        ).fetchall()
-        lines = b"".join(client.stream("/api/v1/lists/snapshot", {"source": "District barred list"})).splitlines()
-        sent = {json.loads(line)["id"]: json.loads(line)["entry"] for line in lines[1:-1]}
-        assert len(stored) == len(sent) == 5
-        for hub_id, *row in stored:
-            new = new_entry(sent[hub_id])
-            assert tuple(row) == entry_row(row[0], new.kind or Kind.BARRED, new)
+        sent = assert_stored_as_sent(desk, client)
+        assert len(sent) == 5
 
         # The index rows are the desk's own rules' rows; screening finds the entries.
+        db = desk.store.db
         ids = [r[0] for r in db.execute("SELECT entry_id FROM district_list_entries")]
         filed = set(db.execute("SELECT key, entry_id FROM screening_keys").fetchall())
         own = {(k, e.id) for e in desk.lists.get_many(ids) for k in keys_of(e)}
@@ -116,7 +157,7 @@ def test_a_large_list_comes_as_one_file_and_is_stored_as_a_snapshot_would_be(hub
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and list(folder.iterdir()) == []
         assert desk.audit.verify().intact
         record = desk.audit.records(action="list.import")[0]
-        assert record.details["file"]["sha256"] == file["sha256"]
+        assert record.details["file"]["sha256"] == file["sha256"] and record.details["file"]["encrypted"]
         assert record.details["entries"]["count"] == 5
 
         # Changes after the file follow as after a snapshot; a later id is never one of the file's.
@@ -146,18 +187,117 @@ def test_a_large_list_comes_as_one_file_and_is_stored_as_a_snapshot_would_be(hub
         desk.close()
 
 
-def test_an_encrypted_desk_attaches_the_plain_file(hub, tmp_path: Path):
-    pytest.importorskip("sqlcipher3")
-    from frontdesk.secrets import MemoryKeyring, SecretStore
+@pytest.mark.parametrize("desk_kind", DESKS)
+def test_the_file_on_the_desks_disk_holds_no_listed_name(hub, tmp_path: Path, desk_kind: str):
+    _import(hub, tmp_path, KEYED_CSV)
+    client = HubClient([hub.url], hub.enroll())
+    _built(client)
+    desk = _desk(tmp_path, desk_kind)
+    try:
+        file = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
+        watching = _Watching(client)
+        assert desk.district_lists.pull(watching) == 5
+        (body,) = watching.files  # the bytes the desk wrote to its disk (it checked their SHA-256)
+        assert hashlib.sha256(body).hexdigest() == file["sha256"] and len(body) == file["size"]
+        assert not body.startswith(b"SQLite format 3\x00")
+        lowered = body.lower()
+        for name in LISTED:
+            assert name.lower().encode() not in lowered, name
+        # ... yet it is the list: it opens with the index's key, and only with it.
+        opened = _decrypted(body, file["key"], tmp_path)
+        with sqlite3.connect(opened) as conn:
+            names = {r[0] for r in conn.execute("SELECT last_name FROM entries")}
+        conn.close()
+        assert "Nguyễn" in names and len(names) == 5
+        with pytest.raises(sqlite3.DatabaseError):
+            _decrypted(body, "ab" * 32, tmp_path)
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+        assert list((tmp_path / "desk" / "district-lists").iterdir()) == []
+        assert desk.audit.verify().intact
+    finally:
+        client.close()
+        desk.close()
 
+
+@pytest.mark.parametrize("desk_kind", DESKS)
+def test_the_files_key_is_kept_nowhere_at_the_desk(hub, tmp_path: Path, desk_kind: str, caplog):
+    caplog.set_level(logging.DEBUG)
+    _import(hub, tmp_path, KEYED_CSV)
+    client = HubClient([hub.url], hub.enroll())
+    _built(client)
+    desk = _desk(tmp_path, desk_kind)
+    try:
+        key = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]["key"]
+        assert desk.district_lists.pull(client) == 5
+        assert desk.district_lists.pull(client) == 0
+        forms = (key.lower(), key.upper())
+        # In no row of the desk's database: its settings, event log, audit trail, sync outbox, district tables.
+        db = desk.store.db
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        values = [v for t in tables for row in db.execute(f'SELECT * FROM "{t}"') for v in row]
+        assert "Nguyễn" in values  # every row is read
+        texts = "\n".join(v for v in values if isinstance(v, str))
+        assert not any(form in texts for form in forms)
+        assert not any(bytes.fromhex(key) in v for v in values if isinstance(v, bytes))
+        # In no file of its data folder (a plain desk's database and its log are bytes anyone could read).
+        for path in (tmp_path / "desk").rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert not any(form.encode() in data for form in forms) and bytes.fromhex(key) not in data, path
+        # In no log line of the desk, nor of the hub.
+        assert not any(form in caplog.text for form in forms)
+        assert not any(form in (tmp_path / "hub.log").read_text() for form in forms)
+    finally:
+        client.close()
+        desk.close()
+
+
+class _OlderHub:
+    """The desk's hub client as a hub from before the encryption answers: the index gives a plain ``file``
+    (its SHA-256 and size) and no ``encrypted_file``, and the file endpoint sends the plain file."""
+
+    def __init__(self, client: HubClient, folder: Path):
+        self._client, self._folder = client, folder
+        self.asked: list[str] = []
+        self._plain: bytes | None = None
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        self.asked.append(path)
+        answer = self._client.get_json(path, params)
+        if path == "/api/v1/lists":
+            for x in answer["lists"]:
+                sealed = x.pop("encrypted_file", None)
+                if sealed:
+                    params = {"source": x["source"], "generation": x["generation"], "sha256": sealed["sha256"]}
+                    body = b"".join(self._client.stream("/api/v1/lists/file", params))
+                    self._plain = _decrypted(body, sealed["key"], self._folder).read_bytes()
+                    facts = {k: sealed[k] for k in ("generation", "version", "entries", "key_rules")}
+                    digest = hashlib.sha256(self._plain).hexdigest()
+                    x["file"] = {**facts, "sha256": digest, "size": len(self._plain)}
+        return answer
+
+    def stream(self, path: str, params: dict | None = None):
+        self.asked.append(path)
+        if path == "/api/v1/lists/file":
+            yield self._plain
+            return
+        yield from self._client.stream(path, params)
+
+
+@pytest.mark.parametrize("desk_kind", DESKS)
+def test_an_older_hubs_plain_file_is_taken_only_by_a_plain_desk(hub, tmp_path: Path, desk_kind: str):
     _import(hub, tmp_path, CSV)
     client = HubClient([hub.url], hub.enroll())
-    desk = Services.open(tmp_path / "desk", secrets=SecretStore(MemoryKeyring()), encrypt=True)
+    _built(client)
+    desk = _desk(tmp_path, desk_kind)
     try:
-        assert desk.store.key
-        watching = _Watching(client)
-        assert desk.district_lists.pull(watching) == 2
-        assert "/api/v1/lists/file" in watching.asked
+        older = _OlderHub(client, tmp_path)
+        assert desk.district_lists.pull(older) == 2
+        if desk_kind == "plain":  # nothing in it its own database would not hold plain
+            assert "/api/v1/lists/file" in older.asked
+            assert not desk.audit.records(action="list.import")[0].details["file"]["encrypted"]
+        else:  # never plain on an encrypted desk's disk: line by line instead
+            assert "/api/v1/lists/snapshot" in older.asked and "/api/v1/lists/file" not in older.asked
         assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
         assert desk.audit.verify().intact
     finally:
@@ -171,9 +311,10 @@ def test_a_desk_with_other_key_rules_takes_the_snapshot(hub, tmp_path: Path, mon
 
     _import(hub, tmp_path, CSV)
     client = HubClient([hub.url], hub.enroll())
+    _built(client)
     rules = key_rules()
     monkeypatch.setattr(key_code, "key_rules", lambda: rules - 1)  # this process only: the hub runs apart
-    desk = Services.open(tmp_path / "desk")
+    desk = _desk(tmp_path)
     try:
         watching = _Watching(client)
         assert desk.district_lists.pull(watching) == 2
@@ -188,12 +329,15 @@ def test_only_an_enrolled_desk_gets_the_file_and_only_the_one_in_the_index(hub, 
 
     _import(hub, tmp_path, CSV)
     client = HubClient([hub.url], hub.enroll())
+    _built(client)
     try:
-        file = client.get_json("/api/v1/lists")["lists"][0]["file"]
+        file = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
         params = {"source": "District barred list", "generation": file["generation"], "sha256": file["sha256"]}
         assert httpx.get(hub.url + "/api/v1/lists/file", params=params).status_code == 401
+        assert httpx.get(hub.url + "/api/v1/lists").status_code == 401  # nor its key
         wrong = {"Authorization": "Bearer not-a-credential"}
         assert httpx.get(hub.url + "/api/v1/lists/file", params=params, headers=wrong).status_code == 401
+        assert httpx.get(hub.url + "/api/v1/lists", headers=wrong).status_code == 401
         body = b"".join(client.stream("/api/v1/lists/file", params))
         assert len(body) == file["size"] and hashlib.sha256(body).hexdigest() == file["sha256"]
         for other in ({"generation": file["generation"] + 1}, {"sha256": "0" * 64}, {"source": "Nope"}):
@@ -205,52 +349,71 @@ def test_only_an_enrolled_desk_gets_the_file_and_only_the_one_in_the_index(hub, 
 
 # --- forged and broken files: refused, and the old copy stays in force --------------------------------------
 class _Forging:
-    """The desk's hub client with the list file edited on the way (``edit(path)`` changes a real copy), and the
-    index's SHA-256 and size made the forged file's (``manifest``) or left as the hub said."""
+    """The desk's hub client with the list file edited on the way (``edit(path, key)`` changes a real copy of
+    the encrypted file, or returns other bytes), the index's SHA-256 and size made the forged file's
+    (``manifest``) or left as the hub said, and the index's key replaced by ``key`` if given."""
 
-    def __init__(self, client: HubClient, edit, folder: Path, manifest: bool = True):
-        self._client, self._edit, self._folder, self._manifest = client, edit, folder, manifest
+    def __init__(self, client: HubClient, edit, folder: Path, manifest: bool = True, key: str | None = None):
+        self._client, self._edit, self._folder, self._manifest, self._key = client, edit, folder, manifest, key
         self._body: bytes | None = None
 
-    def _forged(self, params: dict) -> bytes:
+    def _forged(self, params: dict, key: str) -> bytes:
         if self._body is None:
             body = b"".join(self._client.stream("/api/v1/lists/file", params))
             path = self._folder / "forged.sqlite"
             path.write_bytes(body)
-            self._body = self._edit(path) or path.read_bytes()
+            self._body = self._edit(path, key) or path.read_bytes()
         return self._body
 
     def get_json(self, path: str, params: dict | None = None) -> dict:
         answer = self._client.get_json(path, params)
-        if path == "/api/v1/lists" and self._manifest:
+        if path == "/api/v1/lists":
             for x in answer["lists"]:
-                file = x.get("file") or {}
+                file = x.get("encrypted_file") or {}
                 if file.get("sha256"):
-                    body = self._forged(
-                        {"source": x["source"], "generation": x["generation"], "sha256": file["sha256"]}
-                    )
-                    file.update(sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+                    asked = {"source": x["source"], "generation": x["generation"], "sha256": file["sha256"]}
+                    self._asked, self._real_key = asked, file["key"]
+                    body = self._forged(asked, file["key"])
+                    if self._manifest:
+                        file.update(sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+                    if self._key is not None:
+                        file["key"] = self._key
         return answer
 
     def stream(self, path: str, params: dict | None = None):
         if path != "/api/v1/lists/file":
             yield from self._client.stream(path, params)
             return
-        yield self._forged(params)  # made (from the hub's real file) when the index was read, or now
+        yield self._forged(self._asked, self._real_key)  # made (from the hub's real file) when the index was read
 
 
 def _sql(*statements: str):
-    def edit(path: Path) -> None:
-        with sqlite3.connect(path) as conn:
+    """Edit the file's rows as a forger who holds its key would: decrypt it, change it, encrypt it again."""
+
+    def edit(path: Path, key: str) -> None:
+        from frontdesk.store import cipher
+
+        plain = _decrypted(path.read_bytes(), key, path.parent)
+        with sqlite3.connect(plain) as conn:
             for statement in statements:
                 conn.execute(statement)
         conn.close()
+        path.unlink()
+        cipher.encrypt_copy(plain, path, key)
 
     return edit
 
 
-def _cut(path: Path) -> bytes:
+def _cut(path: Path, key: str) -> bytes:
     return path.read_bytes()[:-4096]
+
+
+def _plain(path: Path, key: str) -> bytes:
+    return _decrypted(path.read_bytes(), key, path.parent).read_bytes()
+
+
+def _keep(path: Path, key: str) -> None:
+    return None
 
 
 FORGERIES = {
@@ -271,26 +434,31 @@ FORGERIES = {
     "other-key-rules": (_sql("UPDATE meta SET value = value + 1 WHERE key = 'key_rules'"), True),
     "other-generation": (_sql("UPDATE meta SET value = value + 1 WHERE key = 'generation'"), True),
     "other-list": (_sql("UPDATE meta SET value = 'Another list' WHERE key = 'source'"), True),
-    "not-a-database": (lambda path: b"not a database at all" * 300, True),
+    "not-a-database": (lambda path, key: b"not a database at all" * 300, True),
     "cut-short": (_cut, False),  # the index's size and hash: the bytes do not add up
     "forged-same-size": (_sql("UPDATE entries SET reason = 'Forged' WHERE seq = 1"), False),  # wrong SHA-256
+    # The encryption: the file sent plain where the index says it is encrypted; a key that does not open it;
+    # a key that is not one.
+    "sent-plain": (_plain, True),
+    "wrong-key": (_keep, True, "ab" * 32),
+    "key-not-hex": (_keep, True, "zz" * 32),
 }
 
 
-@pytest.mark.parametrize("name", list(FORGERIES))
-def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(hub, tmp_path: Path, name: str):
+def _refused_and_old_copy_kept(hub, tmp_path: Path, desk_kind: str, forging) -> None:
     from frontdesk.district_lists.service import HubListError
 
-    edit, manifest = FORGERIES[name]
     _import(hub, tmp_path, CSV, name="old.csv")
     client = HubClient([hub.url], hub.enroll())
-    desk = Services.open(tmp_path / "desk")
+    _built(client)
+    desk = _desk(tmp_path, desk_kind)
     try:
         assert desk.district_lists.pull(client) == 2
         new = "first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Park,1990-05-05\n"
         _import(hub, tmp_path, new, "--replace", name="new.csv")
-        with pytest.raises(HubListError):
-            desk.district_lists.pull(_Forging(client, edit, tmp_path, manifest))
+        _built(client)
+        with pytest.raises(HubListError) as refused:
+            desk.district_lists.pull(forging(client))
         # Screening still uses the whole old copy; nothing half-built is left in force; the file is gone.
         assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
         assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.CLEAR
@@ -302,10 +470,11 @@ def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(hub,
         )
         assert db.execute(live).fetchone()[0] == 2
         assert list((tmp_path / "desk" / "district-lists").iterdir()) == []
-        assert [r[0] for r in db.execute("PRAGMA database_list")] == ["main", "temp"] or all(
-            r[1] != "hubfile" for r in db.execute("PRAGMA database_list")
-        )
+        assert all(r[1] != "hubfile" for r in db.execute("PRAGMA database_list"))
         assert desk.audit.verify().intact
+        # The refusal names no key (its words reach the desk's event log).
+        key = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]["key"]
+        assert key not in str(refused.value) and "ab" * 32 not in str(refused.value)
         # The hub's own file, untouched, is taken.
         assert desk.district_lists.pull(client) == 2
         assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
@@ -313,3 +482,18 @@ def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(hub,
     finally:
         client.close()
         desk.close()
+
+
+@pytest.mark.parametrize("name", list(FORGERIES))
+def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(hub, tmp_path: Path, name: str):
+    edit, manifest, *key = FORGERIES[name]
+    forging = lambda client: _Forging(client, edit, tmp_path, manifest, *key)  # noqa: E731
+    _refused_and_old_copy_kept(hub, tmp_path, "plain", forging)
+
+
+@pytest.mark.parametrize("name", ["no-last-name", "sent-plain", "wrong-key", "cut-short"])
+def test_an_encrypted_desk_refuses_them_too(hub, tmp_path: Path, name: str):
+    """The encrypted desk ATTACHes the file with the index's key (the plain desk decrypts a copy first)."""
+    edit, manifest, *key = FORGERIES[name]
+    forging = lambda client: _Forging(client, edit, tmp_path, manifest, *key)  # noqa: E731
+    _refused_and_old_copy_kept(hub, tmp_path, "encrypted", forging)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hub_lists_support import hub_process
+from hub_lists_support import assert_stored_as_sent, hub_process
 
 from frontdesk import clock
 from frontdesk.context import Services
@@ -338,10 +338,6 @@ def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(h
 
 def test_the_desk_stores_each_snapshot_entry_as_its_own_rules_would(hub, tmp_path: Path):
     """SQLite takes a snapshot's lines apart (snapshot.py): the stored rows are entry_row's, field for field."""
-    from frontdesk.district_lists.service import new_entry
-    from frontdesk.screening.lists import entry_row
-    from frontdesk.screening.models import Kind
-
     (tmp_path / "list.csv").write_text(KEYED_CSV)
     done = hub.cli("district", "barred", "import", str(tmp_path / "list.csv"), "--source", "District barred list")
     assert done.returncode == 0, done.stderr
@@ -349,21 +345,7 @@ def test_the_desk_stores_each_snapshot_entry_as_its_own_rules_would(hub, tmp_pat
     desk = _desk(tmp_path)
     try:
         assert desk.district_lists.pull(client) == 5
-        db = desk.store.db
-        columns = (
-            "e.list_id, e.kind, e.first_name, e.middle_name, e.last_name, e.aliases, e.dob, e.reason, "
-            "e.valid_from, e.valid_until, e.notes, e.students, e.photo, e.search, e.sex, e.id_state, e.id_last4"
-        )
-        stored = db.execute(
-            f"SELECT m.hub_id, {columns} FROM district_list_entries m "
-            "JOIN screening_entries e ON e.id = m.entry_id"
-        ).fetchall()
-        lines = b"".join(client.stream("/api/v1/lists/snapshot", {"source": "District barred list"})).splitlines()
-        sent = {json.loads(line)["id"]: json.loads(line)["entry"] for line in lines[1:-1]}
-        assert len(stored) == len(sent) == 5
-        for hub_id, *row in stored:
-            new = new_entry(sent[hub_id])
-            assert tuple(row) == entry_row(row[0], new.kind or Kind.BARRED, new)
+        assert len(assert_stored_as_sent(desk, client)) == 5
     finally:
         client.close()
         desk.close()

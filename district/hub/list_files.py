@@ -8,6 +8,12 @@ per generation, a SQLite file holding the generation's entries already in the de
 desk checks its size and SHA-256 against the index, validates it in SQL and copies it into its own tables with
 ``INSERT … SELECT`` in short steps (``frontdesk.district_lists.files``).
 
+The file is encrypted with SQLCipher (:data:`CIPHER`: SQLCipher 4's page format) under a raw 256-bit key
+drawn at random for each build, so it is never plain on a desk's disk while the desk imports it (issue 16's
+encryption at rest). The key is kept beside the file in the hub's owner-only folder and given, with the file's
+SHA-256 (of the encrypted bytes) and size, only in the index a desk reads with its station credential over
+TLS: the desk ATTACHes the file with it. The key is never in a log, a command line or the file's URL.
+
 The file (:data:`SCHEMA`):
 
 - ``meta(key, value)``: ``format`` (1), ``source``, ``kind``, ``generation``, ``version`` (the list version
@@ -19,8 +25,10 @@ The file (:data:`SCHEMA`):
 Only lists of at least ``FRONTDESK_HUB_LIST_FILE_FROM`` entries (default :data:`FILE_FROM`) get a file:
 smaller ones go as snapshots, which are fast enough. Files live in ``FRONTDESK_HUB_LIST_FILES`` if set, else
 beside a SQLite database (``console.db.lists/``), else (PostgreSQL) in a private folder of this process. They
-are built in a thread of their own when the index first shows a generation that has none (the index waits
-for it a few seconds, then says ``building``), and kept until the list's next generation.
+are built in a process of their own when the index first shows a generation that has none (the index waits
+for it a few seconds, then says ``building``), and kept until the list's next generation. The index names the
+file ``encrypted_file``: a desk from before the encryption reads only ``file`` (which this hub no longer
+gives), so it takes such a list as a snapshot instead of refusing a file it cannot open.
 """
 
 from __future__ import annotations
@@ -29,7 +37,6 @@ import hashlib
 import json
 import os
 import secrets
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -42,12 +49,14 @@ from frontdesk.wire.keys import all_entry_keys, key_rules
 from frontdesk.wire.lists import DESK_COLUMNS, desk_row
 
 FORMAT = 1
+CIPHER = "sqlcipher4"  # how the file is encrypted (SQLCipher 4's defaults, a raw key): the index says it
 FILE_FROM = 20_000  # entries from which a list is sent as a file (smaller: a snapshot is quick enough)
 FILE_FROM_ENV = "FRONTDESK_HUB_LIST_FILE_FROM"
 FOLDER_ENV = "FRONTDESK_HUB_LIST_FILES"
 WAIT_S = 5.0  # how long the index waits for a file being built before it says "building"
 PAGE = 5000  # entries read from the hub's database per query
 _COLUMNS = ", ".join(DESK_COLUMNS)
+_FACTS = ("sha256", "size", "generation", "version", "entries", "key_rules", "cipher", "key")  # in the index
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE entries (seq INTEGER PRIMARY KEY, hub_id INTEGER NOT NULL, kind TEXT NOT NULL, "
@@ -99,7 +108,8 @@ class ListFiles:
 
     # --- what the index and the file endpoint read ----------------------------------------------------
     def built(self, source: str, generation: int) -> dict | None:
-        """The built file of this generation: ``{sha256, size, generation, version, entries, key_rules}``."""
+        """The built file of this generation: ``{sha256, size, generation, version, entries, key_rules, cipher,
+        key}`` (a plain file an older hub left here is not one: it is built again, encrypted)."""
         side = self.folder / f"{_stem(source)}-g{generation}-k{key_rules()}.json"
         try:
             info = json.loads(side.read_text())
@@ -107,7 +117,9 @@ class ListFiles:
             return None
         if info.get("source") != source or not (self.folder / info.get("file", "")).is_file():
             return None
-        return {k: info[k] for k in ("sha256", "size", "generation", "version", "entries", "key_rules")}
+        if info.get("cipher") != CIPHER or not info.get("key"):
+            return None
+        return {k: info[k] for k in _FACTS}
 
     def path(self, source: str, generation: int) -> Path | None:
         """The file itself, if built."""
@@ -115,8 +127,8 @@ class ListFiles:
         return self.folder / f"{_stem(source)}-g{generation}-k{key_rules()}.sqlite" if info else None
 
     def describe(self, source: str, generation: int, entries: int, wait: float = WAIT_S) -> dict | None:
-        """The index's ``file`` for a list: the built file's facts, ``{"building": true}``, or None (the list
-        is small, or its build failed: desks take snapshots)."""
+        """The index's ``encrypted_file`` for a list: the built file's facts (with its key), ``{"building":
+        true}``, or None (the list is small, or its build failed: desks take snapshots)."""
         if entries < self.min_entries:
             return None
         info = self.built(source, generation)
@@ -187,8 +199,10 @@ class ListFiles:
             info["file"] = f"{stem}.sqlite"
             info["seconds"] = round(time.monotonic() - started, 3)
             os.replace(work, folder / info["file"])
-            side = folder / f".{stem}.json.part"
-            side.write_text(json.dumps(info))
+            side = folder / f".{stem}.json.part"  # holds the key: owner-only, like the folder
+            fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(json.dumps(info))
             os.replace(side, folder / f"{stem}.json")
         finally:
             work.unlink(missing_ok=True)
@@ -206,8 +220,10 @@ class ListFiles:
         kind = row[0]
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
-        out = sqlite3.connect(path, isolation_level=None)
+        key = secrets.token_hex(32)  # this build's own: a new generation (or a rebuild) has another
+        out = _cipher().connect(str(path), isolation_level=None)
         try:
+            out.execute(f"PRAGMA key = \"x'{key}'\"")  # raw key: no derivation (it is random already)
             out.execute("PRAGMA journal_mode = OFF")
             out.execute("PRAGMA synchronous = OFF")
             out.execute("PRAGMA cache_size = -65536")
@@ -270,7 +286,16 @@ class ListFiles:
             "version": version,
             "entries": seq,
             "key_rules": rules,
+            "cipher": CIPHER,
+            "key": key,
         }
+
+
+def _cipher():
+    """The SQLCipher driver (``sqlcipher3``, a dependency of the hub as of the desk)."""
+    import sqlcipher3.dbapi2 as driver
+
+    return driver
 
 
 def _entry_keys(record: dict) -> list[str]:

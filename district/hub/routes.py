@@ -3,8 +3,9 @@
 Desks (``Authorization: Bearer`` station credential, any school of this hub's district):
 ``GET /api/v1/lists`` (the index: each list's generation and the newest version),
 ``GET /api/v1/lists/snapshot?source=S`` (newline-delimited JSON, streamed),
-``GET /api/v1/lists/file?source=S&generation=G&sha256=H`` (a large list as one SQLite file, see
-``district.hub.list_files``: the index gives each such list's ``file`` with its SHA-256 and size),
+``GET /api/v1/lists/file?source=S&generation=G&sha256=H`` (a large list as one SQLCipher-encrypted SQLite file,
+see ``district.hub.list_files``: the index gives each such list's ``encrypted_file`` with its SHA-256, size and
+key),
 ``GET /api/v1/lists/changes?source=S&after=N`` and ``GET /api/v1/district-settings`` (the desk's school's view).
 
 District staff (the console's session cookie, a person in ``hub_staff``): everything under
@@ -189,10 +190,10 @@ def routes(app_ctx: AppContext) -> list[Route]:
     # --- desks ----------------------------------------------------------------------------------------
     def desk_index() -> dict:
         index = lists.index()
-        for x in index["lists"]:  # a large list also goes as one file (built once per generation)
+        for x in index["lists"]:  # a large list also goes as one encrypted file (built once per generation)
             file = files.describe(x["source"], x["generation"], x["entries"])
-            if file is not None:
-                x["file"] = file
+            if file is not None:  # not "file": a desk from before the encryption takes the snapshot instead
+                x["encrypted_file"] = file
         return index
 
     @endpoint

@@ -1,17 +1,24 @@
 """A large district list taken as one SQLite file the hub built (``district.hub.list_files``), not line by line.
 
-For a list the index marks with a ``file`` (its SHA-256, size, generation and key rules), a desk that needs
-the list whole (none held, or an older generation) and runs the same key rules:
+The hub encrypts each such file with SQLCipher under a random key of its own, and the index gives the file as
+``encrypted_file``: its SHA-256 (of the encrypted bytes), size, generation, key rules, ``cipher`` and ``key``
+(64 hex digits), over the authenticated connection the desk reads the index on. The list is therefore never
+plain on this desk's disk while it is imported, nor after a crash left the download behind. The key is used
+and forgotten: it is not stored in the desk's database, settings, audit trail or event log.
+
+For such a list, a desk that needs the list whole (none held, or an older generation) and runs the same key
+rules:
 
 1. downloads the file into an owner-only folder of its own data folder (``district-lists/``, never the
    shared temp folder), counting and hashing the bytes as they come, and refuses it unless the size and the
    SHA-256 are the index's;
-2. ATTACHes it (a plain file, even when the desk's own database is SQLCipher: ``KEY ''``) and validates it
-   in SQL: only the three expected tables with their columns, the metadata (format, list, generation, entry
-   count, the key rules equal to this desk's), and every row: the types, a last name, a known kind, the dates
-   as the desk stores them, aliases and students JSON lists of text, entries numbered 1..N, keys pointing at
-   them. Anything wrong refuses the whole file (:class:`HubListError`) and the old copy stays in force, as
-   for a snapshot;
+2. ATTACHes it with the index's key (a desk whose own database is plain cannot ATTACH an encrypted file: it
+   first writes a plain copy beside it, as plain as its own database, and deletes the encrypted one), and
+   validates it in SQL: only the three expected tables with their columns, the metadata (format, list,
+   generation, entry count, the key rules equal to this desk's), and every row: the types, a last name, a
+   known kind, the dates as the desk stores them, aliases and students JSON lists of text, entries numbered
+   1..N, keys pointing at them. A wrong key, or anything wrong, refuses the whole file (:class:`HubListError`)
+   and the old copy stays in force, as for a snapshot;
 3. copies it into its own tables with ``INSERT … SELECT``: the entries into a hidden staging list
    :data:`ENTRY_STEP` per short transaction (their ids reserved first, in one block, so entry ``seq`` is
    desk id ``base + seq``), then the index rows in the file's key order :data:`KEY_STEP` per short
@@ -20,6 +27,10 @@ the list whole (none held, or an older generation) and runs the same key rules:
 4. swaps it into force in one short transaction, exactly as a snapshot is, with the audit coverage of every
    entry filed (their id range and the sum of their row hashes, computed from the file's values outside the
    write lock) and the file's SHA-256 in the ``list.import`` record; then deletes the file.
+
+A hub from before the encryption gives a plain ``file`` instead. A desk whose database is plain still takes it
+(it holds nothing its own database would not); a desk whose database is encrypted does not write the list
+plain to its disk: it takes that list as a snapshot, line by line (slower, but never plain at rest).
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ from frontdesk import clock
 from frontdesk.audit.coverage import digest_of_values
 from frontdesk.screening import bulk
 from frontdesk.screening.models import Kind
+from frontdesk.store import cipher
 from frontdesk.wire.lists import DESK_COLUMNS
 
 ENTRY_STEP = 2000  # entries copied per short transaction (measured a few ms of the write lock)
@@ -42,6 +54,7 @@ KEY_STEP = bulk.KEY_STEP  # index rows per short transaction, in key order
 FOLDER = "district-lists"  # in the desk's data folder, owner-only
 SCHEMA = "hubfile"  # the attached file's name in SQL
 FORMAT = 1
+CIPHER = "sqlcipher4"  # the encryption this desk reads (the index's ``cipher``)
 _TABLES = {
     "meta": ("key", "value"),
     "entries": ("seq", "hub_id", *DESK_COLUMNS),
@@ -149,10 +162,54 @@ def download(chunks, target: Path, size: int, sha256: str) -> None:
         raise FileRefused("its SHA-256 is not the one the index gave")
 
 
-def attach(db, path: Path, encrypted: bool) -> None:
-    """ATTACH the plain file as ``hubfile`` (with an empty key when this connection is SQLCipher's)."""
-    key = " KEY ''" if encrypted else ""
-    db.execute(f"ATTACH DATABASE ? AS {SCHEMA}{key}", [str(path)])
+def choose(listed: dict, encrypted_store: bool) -> dict:
+    """The index's file of one list this desk takes (``{}``: none, take the snapshot).
+
+    The hub's ``encrypted_file`` when this desk reads its cipher; else an older hub's plain ``file``, and that
+    only for a desk whose own database is plain (an encrypted desk never writes a list plain to its disk).
+    """
+    sealed = listed.get("encrypted_file") or {}
+    if (sealed.get("building") or sealed.get("cipher") == CIPHER) and cipher.available():
+        return sealed
+    return {} if encrypted_store else listed.get("file") or {}
+
+
+def key_of(file: dict) -> str | None:
+    """The file's key from the index (None: a plain file); refused unless it is 64 hex digits."""
+    key = file.get("key")
+    if key is None and file.get("cipher") is None:
+        return None
+    if not isinstance(key, str) or len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
+        raise FileRefused("the index gives its key in a form this desk cannot use")  # never the key itself
+    return key
+
+
+def decrypt(path: Path, key: str) -> Path:
+    """A plain copy of the encrypted file at ``path`` beside it (owner-only), for a desk whose own database is
+    plain; a wrong key refuses it."""
+    plain = path.with_name(path.stem + "-plain.sqlite")
+    fd = os.open(plain, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    try:
+        cipher.decrypt_copy(path, plain, key)
+    except sqlite3.Error as exc:
+        plain.unlink(missing_ok=True)
+        raise FileRefused(f"it does not open with the index's key ({exc})") from None
+    except BaseException:
+        plain.unlink(missing_ok=True)
+        raise
+    return plain
+
+
+def attach(db, path: Path, encrypted: bool, key: str | None = None) -> None:
+    """ATTACH the file as ``hubfile``: with the index's ``key`` (this connection being SQLCipher's), or plain
+    (with an empty key when this connection is SQLCipher's)."""
+    if key is not None:
+        # A bound parameter: the key is never in the statement's text (nor in an error that quotes it).
+        db.execute(f"ATTACH DATABASE ? AS {SCHEMA} KEY ?", [str(path), f"x'{key}'"])
+        return
+    clause = " KEY ''" if encrypted else ""
+    db.execute(f"ATTACH DATABASE ? AS {SCHEMA}{clause}", [str(path)])
 
 
 def detach(db) -> None:
@@ -262,5 +319,5 @@ def copy_keys(store, tables, base: int, keys: int, pacer: bulk.Pacer, staging: i
 
 
 def incoming(where: Path) -> Path:
-    """A new file name in the desk's folder for one download."""
+    """A new file name in the desk's folder for one download (its plain copy, if any: ``…-plain.sqlite``)."""
     return where / f"incoming-{secrets.token_hex(8)}.sqlite"

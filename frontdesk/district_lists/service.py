@@ -235,7 +235,7 @@ class DistrictLists:
         for source, x in sorted(hub_lists.items()):
             mine = held.get(source)
             if mine is None or mine[1] != x["generation"]:
-                file = x.get("file") or {}
+                file = _files.choose(x, self._store.key is not None)
                 if file.get("building"):  # the hub is building its file: take it next round (the old copy stays)
                     waiting += 1
                     continue
@@ -404,24 +404,31 @@ class DistrictLists:
         store, db = self._store, self._store.db
         try:
             size, sha256, generation = int(file["size"]), str(file["sha256"]), int(file["generation"])
+            key = _files.key_of(file)  # the index's key of an encrypted file: used here, never kept
         except (KeyError, TypeError, ValueError) as exc:
             raise HubListError(
                 f"the hub's index names a file of {source!r} this desk cannot read ({exc})"
             ) from None
         path = _files.incoming(_files.folder(store.data_dir))
+        downloaded = path
         params = {"source": source, "generation": generation, "sha256": sha256}
         staging = None
         attached = False
         try:
             _files.download(client.stream("/api/v1/lists/file", params), path, size, sha256)
-            try:  # a damaged or forged file is the file's fault, not this desk's database's
-                _files.attach(db, path, store.key is not None)
+            if key is not None and store.key is None:  # a plain desk cannot ATTACH it encrypted
+                path = _files.decrypt(downloaded, key)
+                downloaded.unlink()
+                key = None
+            try:  # a damaged or forged file (or a wrong key) is the file's fault, not this desk's database's
+                _files.attach(db, path, store.key is not None, key)
                 attached = True
                 facts = _files.validate(db, source=source, generation=generation, key_rules=_keys.key_rules())
             except (StoreError, sqlite3.Error) as exc:
                 if isinstance(exc, StoreBusy):
                     raise
-                raise _files.FileRefused(f"it is not a readable SQLite file ({exc})") from None
+                what = "a readable SQLite file" if key is None else "a SQLite file the index's key opens"
+                raise _files.FileRefused(f"it is not {what} ({exc})") from None
             kind, count = facts["kind"], facts["entries"]
             local = self._local_name(source)
             _lists.purge_hidden(store)
@@ -437,6 +444,7 @@ class DistrictLists:
             _files.copy_keys(store, lambda: _lists.key_tables(db), base, facts["keys"], pacer, staging)
             db.execute("PRAGMA synchronous = FULL")
             file_words = {"sha256": sha256, "size": size, "version": facts["version"]}
+            file_words["encrypted"] = file.get("cipher") is not None  # its cipher; the key is in no record
             self._swap(
                 source, local, staging, kind, generation, facts["version"], count, span, {"file": file_words}
             )
@@ -448,6 +456,7 @@ class DistrictLists:
         finally:
             if attached:
                 _files.detach(db)
+            downloaded.unlink(missing_ok=True)
             path.unlink(missing_ok=True)
             db.execute("PRAGMA synchronous = FULL")
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

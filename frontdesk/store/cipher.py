@@ -135,6 +135,23 @@ def encrypt_copy(plain: Path, target: Path, key: str) -> None:
     fsync(target)
 
 
+def decrypt_copy(encrypted: Path, target: Path, key: str) -> None:
+    """Write a plain copy of the encrypted database ``encrypted`` to ``target`` (which must not exist).
+
+    For a desk whose own database is plain: it cannot ATTACH an encrypted file, and what it copies from it
+    is stored plain anyway. A wrong key raises ``sqlite3.DatabaseError`` before anything is written.
+    """
+    conn = connect(encrypted, key, isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", [str(target)])
+        conn.execute("PRAGMA plain.journal_mode = OFF")
+        conn.execute("PRAGMA plain.synchronous = OFF")
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+    finally:
+        conn.close()
+
+
 def fsync(path: Path) -> None:
     """Flush a file and its folder entry to disk (a rename that follows must not outrun the data)."""
     fd = os.open(path, os.O_RDONLY)
