@@ -563,8 +563,16 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     """Enrol, start the console from ``code_root``, run the scenarios, stop it; the figures."""
     db = f"sqlite:///{folder / 'console.db'}"
     env = {**os.environ, "PYTHONPATH": str(code_root)}
+    # Run from code_root: `python -m` and `-c` put the current folder first on sys.path, ahead of
+    # PYTHONPATH, so from this tree's root an older console would import this tree's code (until session 8
+    # every "before" and baseline column measured this tree's console).
     enrolled = subprocess.run(
-        [sys.executable, "-c", ENROLL, db, str(STATIONS)], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", ENROLL, db, str(STATIONS)],
+        env=env,
+        cwd=code_root,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     everyone = json.loads(enrolled.stdout)
     stations, solo = everyone[:-1], everyone[-1]
@@ -572,6 +580,7 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     proc = subprocess.Popen(
         [sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db, *extra],
         env=env,
+        cwd=code_root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
