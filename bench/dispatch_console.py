@@ -83,6 +83,11 @@ at load 8-25), and the driver's stations share connections the same way (a press
 the last heartbeat left); a desk probes with a heartbeat every 0.5 s only while the console cannot be
 reached (it did so after every timeout and 503: 4,500 stations waiting would send 9,000 heartbeats a
 second, more than the console's two cores answer; the driver never modelled those probes).
+Session 8: the older consoles run from their own trees (before, `python -m district` from this tree's
+root imported this tree's code, so every earlier "before" and baseline column measured the current
+console); admission measures alerts answered per busy second, not per clock second (turns booked at its
+first guess, 50 a second per process, held a 4,500 burst at ~100 a second for 45 s), and books turns 1.5
+times closer; the worker processes commit in turns on a lock file instead of in SQLite's busy handler.
 """.strip()
 
 ENROLL = """
@@ -563,8 +568,16 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     """Enrol, start the console from ``code_root``, run the scenarios, stop it; the figures."""
     db = f"sqlite:///{folder / 'console.db'}"
     env = {**os.environ, "PYTHONPATH": str(code_root)}
+    # Run from code_root: `python -m` and `-c` put the current folder first on sys.path, ahead of
+    # PYTHONPATH, so from this tree's root an older console would import this tree's code (until session 8
+    # every "before" and baseline column measured this tree's console).
     enrolled = subprocess.run(
-        [sys.executable, "-c", ENROLL, db, str(STATIONS)], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", ENROLL, db, str(STATIONS)],
+        env=env,
+        cwd=code_root,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     everyone = json.loads(enrolled.stdout)
     stations, solo = everyone[:-1], everyone[-1]
@@ -572,6 +585,7 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     proc = subprocess.Popen(
         [sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db, *extra],
         env=env,
+        cwd=code_root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -372,6 +372,60 @@ def test_admission_turns_away_what_it_cannot_answer_in_time_and_books_each_a_lat
         admission.check(20, 400, lag=5.0)
 
 
+def test_admission_learns_its_rate_per_busy_second_not_from_what_it_let_in():
+    """The rate is alerts answered per second with work in hand: a console answering each alert in 10 ms
+    while alerts arrive 50 a second (idle in between) has learnt about 100 a second, not 50, and books the
+    stations it turns away turns 1.5 times closer still. (Measured per clock second, turns booked at a
+    first guess kept the console at that guess: session 7's burst ran at ~100 alerts a second.)"""
+    from district.console.app import Admission, Busy
+
+    now = [1000.0]
+    admission = Admission(admit_wait=1.0, initial_rate=50.0, clock=lambda: now[0])
+    for _ in range(100):  # 2 s: one alert every 20 ms, each answered after 10 ms
+        admission.check(0, 400)
+        admission.enter()
+        now[0] += 0.010
+        admission.leave(answered=True)
+        now[0] += 0.010
+    assert 90 <= admission.rate(now[0]) <= 110
+    admission.check(80, 10_000)  # ~0.8 s of work ahead at 100 a second: still answered in time
+    hints = []
+    for _ in range(150):
+        with pytest.raises(Busy) as refused:
+            admission.check(120, 10_000)
+        hints.append(refused.value.retry_after)
+    # 120 ahead at ~100 a second (1.2 s), then one turn every 1/150 s: the 150th 2.2 s away; over 1.25.
+    assert hints[0] == 1 and hints[-1] == 2
+    # Alerts turned away or hung up on do not count as answered: the rate holds.
+    for _ in range(20):
+        admission.enter()
+        now[0] += 0.05
+        admission.leave(answered=False)
+    assert 90 <= admission.rate(now[0]) <= 110
+
+
+def test_admission_never_books_turns_far_off_from_a_rate_measured_in_a_stall():
+    """A process the machine did not run for a while measures a tiny rate; the turns it hands out are
+    booked as if it answered at least MIN_BOOKING_RATE a second (a station back too early is booked
+    again), so 300 stations turned away come back within 300 / 25 / 1.5 = 8 s, not 15-30 s."""
+    from district.console.app import Admission, Busy
+
+    now = [1000.0]
+    admission = Admission(admit_wait=1.0, initial_rate=250.0, clock=lambda: now[0])
+    for _ in range(20):  # 20 alerts in flight together, answered 0.1 s apart: 10 a second
+        admission.enter()
+    for _ in range(20):
+        now[0] += 0.1
+        admission.leave(answered=True)
+    assert admission.rate(now[0]) < 11
+    hints = []
+    for _ in range(300):
+        with pytest.raises(Busy) as refused:
+            admission.check(20, 10_000)
+        hints.append(refused.value.retry_after)
+    assert max(hints) <= 8
+
+
 def test_an_alert_of_an_online_station_is_stored_in_a_few_statements(tmp_path):
     """SQLite, group commit: a new alert of a station heard from lately costs at most 8 statements (no
     savepoint of its own unless a unit fails after writing; no second write to the incident it opened; one
@@ -405,3 +459,40 @@ def clock_now():
     from district import clock
 
     return clock.now()
+
+
+def test_consoles_sharing_a_sqlite_file_take_turns_on_their_write_lock_file(tmp_path):
+    """The worker processes of `serve --workers N` open the database each with the same lock file: their
+    group commits take turns on it (each holds it from BEGIN to COMMIT) and every alert is stored once.
+    (Two services here stand for two workers: separate connections, thread locks and committing threads.)"""
+    import fcntl
+    import os
+
+    from district.console.service import ConsoleService
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    lock = tmp_path / "writer.lock"
+    one = ConsoleService.open(url, write_lock_file=lock)
+    two = ConsoleService.open(url, write_lock_file=lock)
+    try:
+        stations = [one.auth.enroll("Maple Grove Elementary", f"Desk {i}", "101").station for i in range(40)]
+        alerts = [cap.build(make_alert(s, incidents=f"i-{s.name}")) for s in stations]
+        pairs = enumerate(zip(stations, alerts, strict=True))
+        futures = [(one if i % 2 else two).receive_later(s, xml) for i, (s, xml) in pairs]
+        assert all(not f.result(timeout=30).duplicate for f in futures)
+        # Held by nobody now; while another process holds it, a commit waits for it.
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            late = one.receive_later(stations[0], cap.build(make_alert(stations[0], incidents="late")))
+            time.sleep(0.3)
+            assert not late.done()
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        assert not late.result(timeout=30).duplicate
+        with one.db.transaction() as tx:
+            assert tx.one("SELECT COUNT(*), COUNT(DISTINCT identifier) FROM alerts") == (41, 41)
+    finally:
+        one.close()
+        two.close()

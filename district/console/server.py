@@ -190,7 +190,14 @@ def worker_app():
     GuardedHttp.header_timeout = limits.get("header_timeout", GuardedHttp.header_timeout)
     GuardedHttp.body_timeout = limits.get("body_timeout", GuardedHttp.body_timeout)
     service = ConsoleService.open(
-        spec["url"], name=spec["name"], forward_url=spec["forward_url"], forward_pidf=spec["forward_pidf"]
+        spec["url"],
+        name=spec["name"],
+        forward_url=spec["forward_url"],
+        forward_pidf=spec["forward_pidf"],
+        # The workers write one SQLite file: they take turns on a lock of their own (each commit answers a
+        # batch of alerts) instead of in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries
+        # and leaves the database idle while the other worker's batch is long committed.
+        write_lock_file=Path(spec["shared"]) / "writer.lock",
     )
     return create_app(
         service,

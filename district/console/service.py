@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
@@ -127,9 +128,14 @@ class ConsoleService(BoardViews, Forwarding):
         self.clearers = Clearers(db)
 
     @classmethod
-    def open(cls, url: str, **kw: Any) -> ConsoleService:
-        """Open the database at ``url`` and apply pending migrations."""
-        db = Database(url)
+    def open(cls, url: str, *, write_lock_file: Path | None = None, **kw: Any) -> ConsoleService:
+        """Open the database at ``url`` and apply pending migrations.
+
+        ``write_lock_file`` (SQLite): this process's writers take turns with other processes' through an
+        exclusive lock of that file (:class:`~district.console.db.Database`), as the worker processes of
+        ``serve --workers N`` do, instead of meeting in SQLite's busy handler.
+        """
+        db = Database(url, write_lock_file=write_lock_file)
         migrate(db)
         return cls(db, **kw)
 
