@@ -192,13 +192,20 @@ _DIGITS = {  # (row, start, end)
 
 def _digits_where_digits_belong(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
     """Letters OCR mistakes for digits (O for 0, I for 1 ...) read as digits where only digits can stand."""
+    # A filler stays: an empty field's check digit may be '<'.
+    return _translate_fields(lines, _DIGITS[layout], _AS_DIGIT, "letters as digits", "digits", repairs)
+
+
+def _translate_fields(lines, spans, table, what: str, kind: str, repairs: list[str]) -> list[str]:
+    """``lines`` with the ``(row, start, end)`` spans translated by ``table``; each changed line is named in
+    ``repairs`` ("read WHAT where only KIND can stand")."""
     out = list(lines)
-    for row, start, end in _DIGITS[layout]:  # a filler stays: an empty field's check digit may be '<'
+    for row, start, end in spans:
         line = out[row]
-        out[row] = line[:start] + line[start:end].translate(_AS_DIGIT) + line[end:]
+        out[row] = line[:start] + line[start:end].translate(table) + line[end:]
     for row, (before, after) in enumerate(zip(lines, out, strict=True)):
         if after != before:
-            repairs.append(f"read letters as digits where only digits can stand (line {row + 1}: {after})")
+            repairs.append(f"read {what} where only {kind} can stand (line {row + 1}: {after})")
     return out
 
 
@@ -214,14 +221,7 @@ _AS_LETTER = str.maketrans("012568", "OIZSGB")
 
 def _letters_where_letters_belong(lines: list[str], layout: str, repairs: list[str]) -> list[str]:
     """Digits OCR mistakes for letters (0 for O, 1 for I ...) read as letters where no digit can stand."""
-    out = list(lines)
-    for row, start, end in _LETTERS[layout]:
-        line = out[row]
-        out[row] = line[:start] + line[start:end].translate(_AS_LETTER) + line[end:]
-    for row, (before, after) in enumerate(zip(lines, out, strict=True)):
-        if after != before:
-            repairs.append(f"read digits as letters where only letters can stand (line {row + 1}: {after})")
-    return out
+    return _translate_fields(lines, _LETTERS[layout], _AS_LETTER, "digits as letters", "letters", repairs)
 
 
 # The characters OCR confuses in a field that may hold letters and digits (a document number): each one's
