@@ -49,6 +49,7 @@ from starlette.staticfiles import StaticFiles
 from district import clock
 from district.console import capschema
 from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
+from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
 from district.console.guard import LagMonitor, SignInThrottle
 from district.console.service import Abandoned, ConsoleService  # Abandoned: the client hung up; a 499
@@ -485,8 +486,13 @@ def create_app(
     sync_workers: int = 0,
     shared: Path | None = None,
     workers: int = 1,
+    calm_gc: bool = False,
 ) -> StationFastPath:
     """The ASGI app over ``service`` (background tasks start with the app's lifespan).
+
+    ``calm_gc``: this process is a console of its own (``serve``, or one of its workers): Python's full
+    garbage collections run only when the console is calm (:class:`~district.console.collector.CalmCollector`),
+    not in the middle of a reconnect or a burst. Off for a console on a thread of another program (tests).
 
     ``sync_workers``: the hub's sync runs in that many processes of its own per worker, at a lower OS
     priority (0: on threads of this process). ``shared``/``workers``: the folder of the shared memory of
@@ -998,10 +1004,17 @@ def create_app(
             with contextlib.suppress(ValueError):  # not the main thread (tests, the demo): nothing to do
                 signal.signal(sig, handler)
 
+    def calm() -> bool:
+        """No alert waiting or turned away lately, and the loop on time: a full collection may hold it now."""
+        return pending["alerts"] == 0 and lag.worst_in(2.0) < 0.05 and admission.quiet_for(10.0)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hook_shutdown_signals()
         capschema.load()  # compiled here before the port answers (it fails loudly if it cannot be)
+        collector = CalmCollector(calm) if calm_gc else None
+        if collector is not None:
+            collector.start()  # before the port answers: what start-up made is frozen, not scanned again
         tasks = [
             asyncio.create_task(watch()),
             asyncio.create_task(supervise()),
@@ -1010,6 +1023,8 @@ def create_app(
             asyncio.create_task(lag.run()),
             asyncio.create_task(load_inbox_marks()),
         ]
+        if collector is not None:
+            tasks.append(asyncio.create_task(collector.run()))
         await sync.start()  # the sync processes, if any (before the port answers)
 
         def hub_jobs() -> list[asyncio.Task]:
@@ -1026,6 +1041,8 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if collector is not None:
+                collector.stop()
             # What is still in memory goes to the database before the console stops.
             with contextlib.suppress(Exception):
                 if beats:

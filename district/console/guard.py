@@ -317,6 +317,16 @@ class LagMonitor:
         cutoff = time.monotonic() - self.window
         return max((lag for at, lag in self._samples if at >= cutoff), default=0.0)
 
+    def worst_in(self, seconds: float) -> float:
+        """The worst lag seen in the last ``seconds`` s (or how overdue the next sample is, if more)."""
+        cutoff = time.monotonic() - seconds
+        worst = 0.0
+        for at, lag in reversed(self._samples):
+            if at < cutoff:
+                break
+            worst = max(worst, lag)
+        return max(worst, self.current)
+
     async def run(self) -> None:
         """Sample until cancelled."""
         while True:

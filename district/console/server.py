@@ -174,7 +174,7 @@ def serve(
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
     _process_settings()
-    _Server(_config(service, host, port, cert, key, limits=limits, sync_workers=sync_workers)).run()
+    _Server(_config(service, host, port, cert, key, limits=limits, sync_workers=sync_workers, calm_gc=True)).run()
 
 
 def worker_app():
@@ -206,6 +206,7 @@ def worker_app():
         sync_workers=spec["sync_workers"],
         shared=Path(spec["shared"]),
         workers=spec["workers"],
+        calm_gc=True,  # a process of its own: full collections wait for calm (district.console.collector)
     )
 
 
