@@ -292,6 +292,21 @@ def test_an_older_format_desk_open_elsewhere_keeps_working_and_is_rewritten_late
         services.close()
 
 
+def test_an_older_format_desk_whose_rewrite_fails_keeps_working_unchanged(data_dir, secrets, caplog):
+    codes = older_desk(data_dir, secrets, names=("Older0",))
+    (data_dir / "backups").write_text("not a folder")  # the copy cannot be kept (as with a full disk)
+    services = Services.open(data_dir, secrets=secrets)
+    try:
+        assert services.store.cipher_format == cipher.LEGACY
+        assert "stays in the older encrypted format" in caplog.text
+        assert services.visits.get(codes[0]).visitor.last_name == "Older0"
+        services.store.checkpoint()
+    finally:
+        services.close()
+    assert opens_as(data_dir / "frontdesk.db", secrets.get(key_name(data_dir / "frontdesk.db")), cipher.LEGACY)
+    assert not (data_dir / "frontdesk.db.reformatting").exists()
+
+
 def test_without_a_keyring_the_database_stays_plain_and_the_desk_is_told(data_dir):
     services = Services.open(data_dir, secrets=SecretStore(keyring.backends.null.Keyring()), encrypt=True)
     try:

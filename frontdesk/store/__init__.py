@@ -161,6 +161,15 @@ def _hold_alone(path: Path, key: str, fmt: str | None = None):
     return conn
 
 
+def _remove(*paths: Path) -> None:
+    """Delete what a step cut short left behind, as far as the disk lets us."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 class Store:
     """The path to the database file, and the connections opened on it."""
 
@@ -583,22 +592,17 @@ class Store:
 
         Done once per file, at the first start after the upgrade, under the same key. The file is held alone
         while it is copied (out of WAL, exclusively locked: a FrontDesk program that has it open stops the
-        rewrite, which is then tried again at the next start, and the file keeps working as it is meanwhile).
-        The copy taken under the lock is kept in ``backups/``; the rewritten file must pass SQLite's integrity
-        check and hold the same rows in every table before it replaces the file, in one rename.
+        rewrite). The copy taken under the lock is kept in ``backups/``; the rewritten file must pass SQLite's
+        integrity check and hold the same rows in every table before it replaces the file, in one rename.
+        If any of that fails (the file is open elsewhere, the disk is full), nothing is replaced: the desk
+        runs on the legacy format, says so in its log, and tries again at its next start.
         """
         if self.key is None:
             return
-        try:
-            probe = cipher.connect(self.path, self.key)
-        except sqlite3.DatabaseError as exc:
-            raise self._unreadable(exc) from exc
-        try:
-            self.cipher_format = cipher.format_of(probe)
-        finally:
-            probe.close()
+        self.cipher_format = cipher.format_of(self.db.conn)  # this thread's connection, kept when current
         if self.cipher_format == cipher.CURRENT:
             return
+        self.close()  # no connection of ours may stay open while the file is held alone
         try:
             held = _hold_alone(self.path, self.key, cipher.LEGACY)
         except StoreBusy as exc:
@@ -609,35 +613,37 @@ class Store:
         stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
         original = folder / f"{self.path.stem}-{stamp}-before-cipher-{cipher.HMAC_ALGORITHM.lower()}.db"
         try:
-            counts = self._counts(held)
-            folder.mkdir(exist_ok=True, mode=0o700)
-            work.unlink(missing_ok=True)
-            # Consistent: no log, and no one else may write while the lock is held.
-            shutil.copyfile(self.path, original)
-            os.chmod(original, 0o600)
-            cipher.encrypt_copy(original, work, self.key, source_key=self.key, source_fmt=cipher.LEGACY)
-            check = cipher.connect(work, self.key, fmt=cipher.CURRENT)
             try:
-                ok = (
-                    check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-                    and self._counts(check) == counts
-                )
-            finally:
-                check.close()
-            if not ok:
-                raise StoreError(
-                    f"The rewritten copy of {self.path} did not check out; the database was left as it was.",
-                    code="store_encrypt",
-                )
+                counts = self._counts(held)
+                folder.mkdir(exist_ok=True, mode=0o700)
+                work.unlink(missing_ok=True)
+                # Consistent: no log, and no one else may write while the lock is held.
+                shutil.copyfile(self.path, original)
+                os.chmod(original, 0o600)
+                cipher.encrypt_copy(original, work, self.key, source_key=self.key, source_fmt=cipher.LEGACY)
+                check = cipher.connect(work, self.key, fmt=cipher.CURRENT)
+                try:
+                    ok = (
+                        check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+                        and self._counts(check) == counts
+                    )
+                finally:
+                    check.close()
+                if not ok:
+                    raise StoreError(f"the rewritten copy of {self.path} did not check out")
+            except (OSError, sqlite3.Error, StoreError) as exc:
+                _remove(work, original)
+                log.warning("%s stays in the older encrypted format until the next start: %s", self.path, exc)
+                return
+            except BaseException:
+                _remove(work, original)
+                raise
             if os.name == "nt":
                 held.close()  # Windows renames nothing over an open file (no one else has it: see above)
             for companion in (self.path.name + "-wal", self.path.name + "-shm"):
                 self.path.with_name(companion).unlink(missing_ok=True)
             os.replace(work, self.path)
             cipher.fsync(self.path)
-        except BaseException:
-            work.unlink(missing_ok=True)
-            raise
         finally:
             held.close()
         self.cipher_format = cipher.CURRENT
