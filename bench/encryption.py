@@ -214,8 +214,9 @@ def run() -> str:
     )
     rows = "\n".join(lines)
     return f"""
-Database: {n:,} visits ({size_mb:.0f} MB), SQLCipher {cipher.version()} (AES-256, raw key: no key derivation
-per connection), encrypted copy made in {encrypt_s:.0f} s. {ROUNDS} interleaved rounds; {ROUNDS * CHECKINS}
+Database: {n:,} visits ({size_mb:.0f} MB), SQLCipher {cipher.version()} (AES-256-CBC, an
+{cipher.HMAC_ALGORITHM.replace("_", "-")} on every page, raw key: no key derivation per connection), encrypted copy
+made in {encrypt_s:.0f} s. {ROUNDS} interleaved rounds; {ROUNDS * CHECKINS}
 check-ins and {ROUNDS * ONSITE} on-site reads per database. WAL, `synchronous=FULL`, a 16 MB page cache and
 a 512-statement cache on both (the store sets them for either driver). The log is checkpointed off the
 commit path, as the desk does it: every {LOG_CHECKPOINT_SECONDS:g} s a PASSIVE checkpoint on a thread of the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -160,6 +161,150 @@ def test_a_plain_database_is_encrypted_in_place_with_a_backup(data_dir, secrets)
     assert NAME.encode() in backup.read_bytes()  # the plain original, for IT to check and delete
     assert oct(backup.stat().st_mode & 0o777) == "0o600"
     assert not (data_dir / "frontdesk.db.encrypting").exists()
+
+
+def in_older_format(path, key: str) -> None:
+    """Rewrite an encrypted file as every desk wrote it before 2026-12-03: SQLCipher 4's defaults (HMAC-SHA512)."""
+    conn = cipher.connect(path, key, isolation_level=None)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    older = path.with_name(path.name + ".older")
+    conn.execute("ATTACH DATABASE ? AS older KEY " + cipher.key_pragma(key), [str(older)])  # SQLCipher's defaults
+    conn.execute("SELECT sqlcipher_export('older')")
+    conn.execute(f"PRAGMA older.user_version = {version}")
+    conn.execute("DETACH DATABASE older")
+    conn.close()
+    for companion in ("-wal", "-shm"):
+        path.with_name(path.name + companion).unlink(missing_ok=True)
+    os.replace(older, path)
+
+
+def opens_as(path, key: str, fmt: str) -> bool:
+    try:
+        cipher.connect(path, key, fmt=fmt).close()
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def older_desk(data_dir, secrets, names=("Older0", "Older1", "Older2")) -> list[str]:
+    """An encrypted desk with a few visits (and its panic outbox), both files in the older format."""
+    services = Services.open(data_dir, secrets=secrets, encrypt=True)
+    codes = [admit(services, name).badge_code for name in names]
+    services.close()
+    for name in ("frontdesk.db", "outbox.db"):
+        path = data_dir / name
+        in_older_format(path, secrets.get(key_name(path)))
+        assert opens_as(path, secrets.get(key_name(path)), cipher.LEGACY)
+        assert not opens_as(path, secrets.get(key_name(path)), cipher.CURRENT)
+    return codes
+
+
+def test_a_desk_in_the_older_encrypted_format_is_rewritten_and_loses_nothing(data_dir, secrets):
+    codes = older_desk(data_dir, secrets)
+    path, key = data_dir / "frontdesk.db", secrets.get(key_name(data_dir / "frontdesk.db"))
+    older = cipher.connect(path, key)
+    tables = ("visits", "people", "audit_log")
+    rows = {t: older.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    older.close()
+
+    services = Services.open(data_dir, secrets=secrets)
+    try:
+        assert services.store.cipher_format == cipher.CURRENT
+        db = services.store.db
+        assert {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in rows} == rows
+        assert [services.visits.get(c).visitor.last_name for c in codes] == ["Older0", "Older1", "Older2"]
+        assert services.audit.verify().intact
+        admit(services, "Newer")  # opens (and rewrites) the panic outbox's file too
+        assert NAME.encode() not in raw_files(services) and b"Older1" not in raw_files(services)
+    finally:
+        services.close()
+    for name in ("frontdesk.db", "outbox.db"):
+        file_key = secrets.get(key_name(data_dir / name))
+        assert opens_as(data_dir / name, file_key, cipher.CURRENT), name
+        assert not opens_as(data_dir / name, file_key, cipher.LEGACY), name
+        assert not (data_dir / f"{name}.reformatting").exists()
+    # The file as it was is kept, still in the older format, owner-only; and it restores.
+    (kept,) = (data_dir / "backups").glob("frontdesk-*-before-cipher-hmac_sha256.db")
+    assert oct(kept.stat().st_mode & 0o777) == "0o600" and opens_as(kept, key, cipher.LEGACY)
+    services = Services.open(data_dir, secrets=secrets)
+    try:
+        services.backups.restore(kept)
+        assert services.store.db.execute("SELECT count(*) FROM visits").fetchone()[0] == len(codes)
+        assert services.audit.verify().intact
+    finally:
+        services.close()
+
+
+def test_a_page_altered_on_disk_is_refused_not_read(data_dir, secrets):
+    services = Services.open(data_dir, secrets=secrets, encrypt=True)
+    admit(services)
+    services.store.checkpoint()
+    pages = services.store.db.execute("PRAGMA page_count").fetchone()[0]
+    services.close()
+    path = data_dir / "frontdesk.db"
+    key = secrets.get(key_name(path))
+    assert opens_as(path, key, cipher.CURRENT)
+    data = bytearray(path.read_bytes())
+    for page in range(1, pages):  # one byte of every page's encrypted content but the first (the key check's)
+        data[page * 4096 + 100] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(sqlite3.DatabaseError):  # the HMAC of an altered page does not match: nothing is read
+        conn = cipher.connect(path, key)
+        try:
+            conn.execute("SELECT * FROM visits").fetchall()
+        finally:
+            conn.close()
+
+
+def test_a_wrong_key_on_an_older_format_desk_touches_nothing(data_dir, secrets):
+    older_desk(data_dir, secrets, names=("Older0",))
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    other = SecretStore(MemoryKeyring())
+    other.new_key(key_name(data_dir / "frontdesk.db"))
+    with pytest.raises(StoreError) as err:
+        Services.open(data_dir, secrets=other)
+    assert err.value.code == "store_key" and "has not been changed" in err.value.message
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()} == before
+    assert not (data_dir / "backups").exists()
+
+
+def test_an_older_format_desk_open_elsewhere_keeps_working_and_is_rewritten_later(data_dir, secrets):
+    codes = older_desk(data_dir, secrets, names=("Older0",))
+    path = data_dir / "frontdesk.db"
+    elsewhere = cipher.connect(path, secrets.get(key_name(path)))  # another FrontDesk program has it open
+    elsewhere.execute("PRAGMA journal_mode=WAL")
+    elsewhere.execute("SELECT count(*) FROM visits").fetchone()
+    try:
+        services = Services.open(data_dir, secrets=secrets)
+        try:
+            assert services.store.cipher_format == cipher.LEGACY
+            codes.append(admit(services, "While").badge_code)
+        finally:
+            services.close()
+    finally:
+        elsewhere.close()
+    services = Services.open(data_dir, secrets=secrets)
+    try:
+        assert services.store.cipher_format == cipher.CURRENT
+        assert [services.visits.get(c).visitor.last_name for c in codes] == ["Older0", "While"]
+    finally:
+        services.close()
+
+
+def test_an_older_format_desk_whose_rewrite_fails_keeps_working_unchanged(data_dir, secrets, caplog):
+    codes = older_desk(data_dir, secrets, names=("Older0",))
+    (data_dir / "backups").write_text("not a folder")  # the copy cannot be kept (as with a full disk)
+    services = Services.open(data_dir, secrets=secrets)
+    try:
+        assert services.store.cipher_format == cipher.LEGACY
+        assert "stays in the older encrypted format" in caplog.text
+        assert services.visits.get(codes[0]).visitor.last_name == "Older0"
+        services.store.checkpoint()
+    finally:
+        services.close()
+    assert opens_as(data_dir / "frontdesk.db", secrets.get(key_name(data_dir / "frontdesk.db")), cipher.LEGACY)
+    assert not (data_dir / "frontdesk.db.reformatting").exists()
 
 
 def test_without_a_keyring_the_database_stays_plain_and_the_desk_is_told(data_dir):

@@ -143,6 +143,33 @@ def _settle_rotation(secrets: SecretStore, path: Path, key: str) -> str:
     return key
 
 
+def _hold_alone(path: Path, key: str, fmt: str | None = None):
+    """A SQLCipher connection holding ``path`` alone: out of WAL (SQLite refuses that while any other
+    connection is open), with an exclusive lock; :class:`StoreBusy` if another connection has it open."""
+    conn = cipher.connect(path, key, fmt=fmt, timeout=0.5, isolation_level=None)
+    try:
+        try:
+            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            conn.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError as exc:
+            raise StoreBusy(f"{path.name} is open in another FrontDesk program ({exc})") from None
+        if str(mode).lower() != "delete":
+            raise StoreBusy(f"{path.name} is open in another FrontDesk program (it stayed in WAL mode)")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _remove(*paths: Path) -> None:
+    """Delete what a step cut short left behind, as far as the disk lets us."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 class Store:
     """The path to the database file, and the connections opened on it."""
 
@@ -167,6 +194,8 @@ class Store:
         self._autocheckpoint: int | None = None  # SQLite's default (1,000 pages) unless deferred
         self._checkpointer: Database | None = None  # the connection checkpoint_log uses, from any thread
         self._checkpointer_lock = threading.Lock()
+        # The file's SQLCipher format (cipher.CURRENT / cipher.LEGACY) once known; None: tried in turn.
+        self.cipher_format: str | None = None
 
     @classmethod
     def open(
@@ -235,6 +264,8 @@ class Store:
         store.encryption_warning = warning
         if key is not None and state == "plain":
             store._encrypt_in_place()
+        elif key is not None and state == "encrypted":
+            store._upgrade_format()
         if check:
             store.check_integrity()
         store.migrate()
@@ -258,7 +289,11 @@ class Store:
         try:
             if self.key is not None:
                 conn = cipher.connect(
-                    self.path, self.key, factory=cipher.typed_factory(_TypedStatements), **options
+                    self.path,
+                    self.key,
+                    fmt=self.cipher_format,
+                    factory=cipher.typed_factory(_TypedStatements),
+                    **options,
                 )
             else:
                 conn = sqlite3.connect(self.path, factory=TypedConnection, **options)
@@ -550,6 +585,69 @@ class Store:
             self.path.with_name(companion).unlink(missing_ok=True)
         os.replace(work, self.path)
         cipher.fsync(self.path)
+        self.cipher_format = cipher.CURRENT
+
+    def _upgrade_format(self) -> None:
+        """Rewrite an encrypted file of the legacy SQLCipher format in the current one (see ``cipher``).
+
+        Done once per file, at the first start after the upgrade, under the same key. The file is held alone
+        while it is copied (out of WAL, exclusively locked: a FrontDesk program that has it open stops the
+        rewrite). The copy taken under the lock is kept in ``backups/``; the rewritten file must pass SQLite's
+        integrity check and hold the same rows in every table before it replaces the file, in one rename.
+        If any of that fails (the file is open elsewhere, the disk is full), nothing is replaced: the desk
+        runs on the legacy format, says so in its log, and tries again at its next start.
+        """
+        if self.key is None:
+            return
+        self.cipher_format = cipher.format_of(self.db.conn)  # this thread's connection, kept when current
+        if self.cipher_format == cipher.CURRENT:
+            return
+        self.close()  # no connection of ours may stay open while the file is held alone
+        try:
+            held = _hold_alone(self.path, self.key, cipher.LEGACY)
+        except StoreBusy as exc:
+            log.warning("%s stays in the older encrypted format until the next start: %s", self.path, exc)
+            return
+        work = self.path.with_name(self.path.name + ".reformatting")
+        folder = self.data_dir / "backups"
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
+        original = folder / f"{self.path.stem}-{stamp}-before-cipher-{cipher.HMAC_ALGORITHM.lower()}.db"
+        try:
+            try:
+                counts = self._counts(held)
+                folder.mkdir(exist_ok=True, mode=0o700)
+                work.unlink(missing_ok=True)
+                # Consistent: no log, and no one else may write while the lock is held.
+                shutil.copyfile(self.path, original)
+                os.chmod(original, 0o600)
+                cipher.encrypt_copy(original, work, self.key, source_key=self.key, source_fmt=cipher.LEGACY)
+                check = cipher.connect(work, self.key, fmt=cipher.CURRENT)
+                try:
+                    ok = (
+                        check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+                        and self._counts(check) == counts
+                    )
+                finally:
+                    check.close()
+                if not ok:
+                    raise StoreError(f"the rewritten copy of {self.path} did not check out")
+            except (OSError, sqlite3.Error, StoreError) as exc:
+                _remove(work, original)
+                log.warning("%s stays in the older encrypted format until the next start: %s", self.path, exc)
+                return
+            except BaseException:
+                _remove(work, original)
+                raise
+            if os.name == "nt":
+                held.close()  # Windows renames nothing over an open file (no one else has it: see above)
+            for companion in (self.path.name + "-wal", self.path.name + "-shm"):
+                self.path.with_name(companion).unlink(missing_ok=True)
+            os.replace(work, self.path)
+            cipher.fsync(self.path)
+        finally:
+            held.close()
+        self.cipher_format = cipher.CURRENT
+        log.info("%s was rewritten in the current encrypted format (the old file is %s)", self.path, original)
 
     @staticmethod
     def _counts(conn) -> dict[str, int]:
