@@ -47,9 +47,13 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # kiosk's service (the front-office banner's first read is its timer's first tick), screening's models and the
 # wire's list format (csv), which the district lists' status does not need. Loaded already: the panic
 # path, so a panic pressed the moment the window appears imports nothing. And the garbage collector, held
-# during start-up, is back on with what start-up built frozen.
+# during start-up, is back on with what start-up built frozen. At exit (the hook below runs after PySide6's own
+# clean-up), PySide6 has not loaded QtWidgets' classes that the desk never used: the input watch stops following
+# the focus when the desk quits (ui/input_watch.py).
 _LOADED_AT_IDLE = """
-import gc, sys
+import atexit, gc, sys
+unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
+atexit.register(lambda: print("UNUSED", unused(), file=sys.stderr))
 from ui.main import main
 code = main(["--startup-probe", sys.argv[1]])
 names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontdesk.wire.keys", "jellyfish",
@@ -71,6 +75,7 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     loaded = done.stderr.split("LOADED ")[1].splitlines()[0]
     assert loaded == str(["frontdesk.dispatch.link", "frontdesk.dispatch.station", "ui.dispatch.panic"]), loaded
     assert "GC True True" in done.stderr, done.stderr
+    assert "UNUSED False" in done.stderr, done.stderr
 
 
 # PySide6's import hook reads the source of each module first named in an import after PySide6 is loaded: the
