@@ -62,6 +62,7 @@ names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontde
 loaded = [m for m in names if m in sys.modules and type(sys.modules[m]).__name__ != "_LazyModule"]  # lazy_import
 print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, file=sys.stderr)
+print("EVENTS", "QMouseEvent" in vars(sys.modules["PySide6.QtGui"]), file=sys.stderr)
 sys.exit(code)
 """
 
@@ -76,6 +77,7 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     assert loaded == str(["frontdesk.dispatch.link", "frontdesk.dispatch.station", "ui.dispatch.panic"]), loaded
     assert "GC True True" in done.stderr, done.stderr
     assert "UNUSED False" in done.stderr, done.stderr
+    assert "EVENTS False" in done.stderr, done.stderr
 
 
 # PySide6's import hook reads the source of each module first named in an import after PySide6 is loaded: the
