@@ -49,7 +49,8 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # path, so a panic pressed the moment the window appears imports nothing. And the garbage collector, held
 # during start-up, is back on with what start-up built frozen. At exit (the hook below runs after PySide6's own
 # clean-up), PySide6 has not loaded QtWidgets' classes that the desk never used: the input watch stops following
-# the focus when the desk quits (ui/input_watch.py).
+# the focus when the desk quits (ui/input_watch.py). Nor, when the probe returns, any QEvent class (the big entry
+# has no event filter) or the file and message dialogs (naming a Qt class builds its type and enums).
 _LOADED_AT_IDLE = """
 import atexit, gc, sys
 unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
@@ -63,6 +64,8 @@ loaded = [m for m in names if m in sys.modules and type(sys.modules[m]).__name__
 print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, file=sys.stderr)
 print("EVENTS", "QMouseEvent" in vars(sys.modules["PySide6.QtGui"]), file=sys.stderr)
+widgets = vars(sys.modules["PySide6.QtWidgets"])
+print("DIALOGS", [n for n in ("QFileDialog", "QMessageBox") if n in widgets], file=sys.stderr)
 sys.exit(code)
 """
 
@@ -78,6 +81,7 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     assert "GC True True" in done.stderr, done.stderr
     assert "UNUSED False" in done.stderr, done.stderr
     assert "EVENTS False" in done.stderr, done.stderr
+    assert "DIALOGS []" in done.stderr, done.stderr  # built with the first dialog that needs them
 
 
 # PySide6's import hook reads the source of each module first named in an import after PySide6 is loaded: the
