@@ -47,9 +47,14 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # kiosk's service (the front-office banner's first read is its timer's first tick), screening's models and the
 # wire's list format (csv), which the district lists' status does not need. Loaded already: the panic
 # path, so a panic pressed the moment the window appears imports nothing. And the garbage collector, held
-# during start-up, is back on with what start-up built frozen.
+# during start-up, is back on with what start-up built frozen. At exit (the hook below runs after PySide6's own
+# clean-up), PySide6 has not loaded QtWidgets' classes that the desk never used: the input watch stops following
+# the focus when the desk quits (ui/input_watch.py). Nor, when the probe returns, any QEvent class (the big entry
+# has no event filter) or the file and message dialogs (naming a Qt class builds its type and enums).
 _LOADED_AT_IDLE = """
-import gc, sys
+import atexit, gc, sys
+unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
+atexit.register(lambda: print("UNUSED", unused(), file=sys.stderr))
 from ui.main import main
 code = main(["--startup-probe", sys.argv[1]])
 names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontdesk.wire.keys", "jellyfish",
@@ -58,6 +63,9 @@ names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontde
 loaded = [m for m in names if m in sys.modules and type(sys.modules[m]).__name__ != "_LazyModule"]  # lazy_import
 print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, file=sys.stderr)
+print("EVENTS", "QMouseEvent" in vars(sys.modules["PySide6.QtGui"]), file=sys.stderr)
+widgets = vars(sys.modules["PySide6.QtWidgets"])
+print("DIALOGS", [n for n in ("QFileDialog", "QMessageBox") if n in widgets], file=sys.stderr)
 sys.exit(code)
 """
 
@@ -71,6 +79,9 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     loaded = done.stderr.split("LOADED ")[1].splitlines()[0]
     assert loaded == str(["frontdesk.dispatch.link", "frontdesk.dispatch.station", "ui.dispatch.panic"]), loaded
     assert "GC True True" in done.stderr, done.stderr
+    assert "UNUSED False" in done.stderr, done.stderr
+    assert "EVENTS False" in done.stderr, done.stderr
+    assert "DIALOGS []" in done.stderr, done.stderr  # built with the first dialog that needs them
 
 
 # PySide6's import hook reads the source of each module first named in an import after PySide6 is loaded: the

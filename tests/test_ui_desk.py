@@ -102,6 +102,16 @@ def test_returning_visitor_is_checked_in_with_one_action(qtbot, window, services
     assert visit.visitor.id == first.visitor.id and visit.destination == "Library" and visit.purpose == "Volunteer"
 
 
+def test_down_from_the_big_entry_moves_into_the_returning_visitors(qtbot, window, services):
+    services.visits.check_out(services.checkin.admit(Visitor(first_name="Ann", last_name="Testwood")).badge_code)
+    qtbot.keyClick(window.scan_entry, Qt.Key.Key_Down)  # no list shown: Down stays with the entry
+    assert not window.returning.isVisible() and window.focusWidget() is window.scan_entry
+    type_into(qtbot, window.scan_entry, "testw")
+    assert window.returning.isVisible() and window.returning.count() == 1
+    qtbot.keyClick(window.scan_entry, Qt.Key.Key_Down)
+    assert window.focusWidget() is window.returning and window.returning.currentRow() == 0
+
+
 def test_someone_already_on_site_is_flagged_before_a_second_check_in(qtbot, window, services):
     services.checkin.admit(Visitor(first_name="Ann", last_name="Testwood"))
     window.refresh_on_site()

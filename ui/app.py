@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QStackedWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget
 
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import DeviceError, FrontDeskError, StoreError
@@ -396,6 +396,8 @@ def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, 
         if problem is not None and show is not None:
             show(problem.message, "error")
             return
+        from PySide6.QtWidgets import QMessageBox  # its type and enums are built when first needed
+
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "FrontDesk problem",
@@ -436,6 +438,8 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
             # decrypting), too long to keep a desk waiting.
             services = Services.open(data_dir or default_data_dir(), encrypt=True)
     except StoreError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "FrontDesk cannot open its data", exc.message)
         return 2
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from ui.tasks import run_task
+
+# QFileDialog and QProgressDialog are imported where a file is chosen or a roster read: naming a Qt class makes
+# PySide6 build its type and enums, and the menu is built before the desk's first paint (~5 M instructions).
 
 if TYPE_CHECKING:  # each window is imported when first opened (not before the desk's first paint)
     from ui.students.pickup_window import PickupWindow
@@ -140,6 +142,8 @@ class StudentsDesk(QObject):
     @Slot()
     def choose_merge(self) -> None:
         """Ask for a reunification laptop's record, then merge it."""
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(
             self.window, "A reunification laptop's record", "", "Reunification record (*.json)"
         )
@@ -183,6 +187,8 @@ class StudentsDesk(QObject):
         return False
 
     def _save_path(self, title: str, suggested: str, kinds: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self.window, title, suggested, kinds)
         return Path(name) if name else None
 
@@ -221,12 +227,16 @@ class StudentsDesk(QObject):
         if not self.services.session.may(Action.IMPORT_SIS):
             self.window.message.show_message("Importing the roster needs a principal or administrator.", "error")
             return
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self.window, "OneRoster bundle", "", "OneRoster bundle (*.zip)")
         if path:
             self.import_bundle(Path(path))
 
     def import_bundle(self, path: Path, on_done: Callable[[object, BaseException | None], None] | None = None):
         """Import on a worker thread with a progress dialog; the result goes on the window's message line."""
+        from PySide6.QtWidgets import QProgressDialog
+
         progress = QProgressDialog("Reading the bundle …", None, 0, 0, self.window)
         progress.setWindowTitle("Importing the roster")
         progress.setMinimumDuration(300)
