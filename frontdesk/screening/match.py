@@ -25,6 +25,7 @@ from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence
 from frontdesk.screening.population import sex_of_name
 from frontdesk.wire.names import (
     PARTICLES,
+    SUFFIXES,
     Name,
     alias_parts,
     entry_first_codes,
@@ -426,7 +427,16 @@ def last_reaches(q: Name, forms: tuple, least: float) -> bool:
 def first_reaches(q: Name, e: Name, least: float) -> bool:
     """True when :func:`compare_first` would rate ``e``'s first name at ``least`` or more against the
     visitor's ``q`` (for ``least`` above 0.75, at most 0.85)."""
-    a, b = q.first, e.first
+    verdict = _first_verdict(q, e.first, least)
+    if verdict is not None:
+        return verdict
+    return bool(e.middle and q.first in e.middle.split())
+
+
+def _first_verdict(q: Name, b: str, least: float) -> bool | None:
+    """:func:`first_reaches` for a name whose first name is ``b``, as far as it goes without that name's
+    middle names: None when the answer is whether the visitor's first name is one of them."""
+    a = q.first
     if not a or not b:
         return False
     if a == b:
@@ -440,7 +450,53 @@ def first_reaches(q: Name, e: Name, least: float) -> bool:
         return False  # what is left is 0.8 at most
     if min(len(a), len(b)) >= 3 and (_sounds_alike(a, b) or a.startswith(b) or b.startswith(a)):
         return True
-    return bool((e.middle and a in e.middle.split()) or (q.middle and b in q.middle.split()))
+    if q.middle and b in q.middle.split():
+        return True
+    return None  # whether the visitor goes by one of the other's middle names
+
+
+def _plain_surname_forms(written: str) -> tuple | None:
+    """``surname_forms(written)[:4]`` for a surname of plain letters that is not a particle, a suffix or a
+    Mc name (most of them), without its cache: a look-up at a million entries judges the surnames of a few
+    hundred strangers, most of which the cache has not seen; None for any other surname."""
+    if not (written.isascii() and written.isalpha()):
+        return None
+    word = written.lower()
+    if word in SUFFIXES or word in PARTICLES or word.startswith("mc"):
+        return None
+    return word, word, (word,), (word,)
+
+
+class PieceJudge:
+    """:func:`piece_may_match` for one visitor, row after row of a look-up: a given-names piece is judged
+    by its first name once (the rows under a common surname code carry a few first names with many middle
+    names), and by its middle names only when the first name leaves the answer to them."""
+
+    def __init__(self, pq: PreparedQuery):
+        self._pq = pq
+        self._firsts: dict[tuple[str, float], tuple[bool, tuple[str, ...]]] = {}
+
+    def may_match(self, piece: str, relation: str) -> bool:
+        """The same answer as ``piece_may_match(pq, piece, relation)``."""
+        pq = self._pq
+        least = NAMES_NEEDED[relation]
+        if piece.startswith("/"):
+            forms = _plain_surname_forms(piece[1:]) or surname_forms(piece[1:])
+            return last_reaches(pq.name, forms, least[0]) or last_reaches(pq.swapped, forms, least[0])
+        first, _, middle = piece.partition(" ")  # as _piece_name reads it
+        known = self._firsts.get((first, least[1]))
+        if known is None:
+            words = name_tokens(first)
+            b = words[0] if words else ""
+            verdicts = [(q.first, _first_verdict(q, b, least[1])) for q in (pq.name, pq.swapped)]
+            # reached for any middle names; else reached when one of these is among the middle names
+            known = (any(v is True for _, v in verdicts), tuple(a for a, v in verdicts if v is None))
+            self._firsts[first, least[1]] = known
+        reached, by_middle = known
+        if reached or not by_middle:
+            return reached
+        others = (*name_tokens(middle), *name_tokens(first)[1:])  # the piece's middle names, as make_name's
+        return any(a in others for a in by_middle)
 
 
 SEX_WORDS = {"M": "male", "F": "female", "X": "X"}
