@@ -381,19 +381,22 @@ def _piece_name(piece: str) -> Name:
 
 def piece_may_match(pq: PreparedQuery, piece: str, relation: str) -> bool:
     """False when no entry whose key ends with ``piece`` can be flagged for the visitor with a date of birth
-    fit of this ``relation`` ("same_year", "one_digit", "transposed", "unknown"): the piece's surname (or
-    given names) falls short, either way round, of what :func:`score_name` asks at that fit (``NAMES_NEEDED``).
+    fit of this ``relation`` ("same_year", "one_digit", "transposed", "unknown") through the rows of this
+    look-up: the piece's surname (or given names) falls short of what :func:`score_name` asks at that fit
+    (``NAMES_NEEDED``) against the visitor's own name.
 
     The same comparisons as the scorer's, on the half of the name the key does not pin down: the index
-    drops most rows under a common surname code this way before any entry is read. (An entry found by its
-    ID's key is judged on looser terms, and that key is read in full.)
+    drops most rows under a common surname code this way before any entry is read. The visitor's name
+    swapped is not judged: every relation here is a weak date fit, which allows one change, and a swap is
+    one (:func:`_few_enough_changes`), so an entry flagged for the swapped name carries both names all but
+    exactly and its ``N:`` key finds it (the visitor looks both ways round up there, and keeps the dates of
+    every weak fit). (An entry found by its ID's key is judged on looser terms, and that key is read in
+    full.) :class:`PieceJudge` answers the same, faster, row after row.
     """
     least = NAMES_NEEDED[relation]
     if piece.startswith("/"):
-        forms = surname_forms(piece[1:])
-        return last_reaches(pq.name, forms, least[0]) or last_reaches(pq.swapped, forms, least[0])
-    other = _piece_name(piece)
-    return first_reaches(pq.name, other, least[1]) or first_reaches(pq.swapped, other, least[1])
+        return last_reaches(pq.name, surname_forms(piece[1:]), least[0])
+    return first_reaches(pq.name, _piece_name(piece), least[1])
 
 
 # Judging a piece asks only whether a name reaches a level (0.8 or 0.85), not its words: these two give
@@ -474,7 +477,7 @@ class PieceJudge:
 
     def __init__(self, pq: PreparedQuery):
         self._pq = pq
-        self._firsts: dict[tuple[str, float], tuple[bool, tuple[str, ...]]] = {}
+        self._firsts: dict[tuple[str, float], bool | None] = {}
 
     def may_match(self, piece: str, relation: str) -> bool:
         """The same answer as ``piece_may_match(pq, piece, relation)``."""
@@ -482,21 +485,16 @@ class PieceJudge:
         least = NAMES_NEEDED[relation]
         if piece.startswith("/"):
             forms = _plain_surname_forms(piece[1:]) or surname_forms(piece[1:])
-            return last_reaches(pq.name, forms, least[0]) or last_reaches(pq.swapped, forms, least[0])
+            return last_reaches(pq.name, forms, least[0])
         first, _, middle = piece.partition(" ")  # as _piece_name reads it
-        known = self._firsts.get((first, least[1]))
-        if known is None:
+        known = self._firsts.get((first, least[1]), ...)
+        if known is ...:
             words = name_tokens(first)
-            b = words[0] if words else ""
-            verdicts = [(q.first, _first_verdict(q, b, least[1])) for q in (pq.name, pq.swapped)]
-            # reached for any middle names; else reached when one of these is among the middle names
-            known = (any(v is True for _, v in verdicts), tuple(a for a, v in verdicts if v is None))
-            self._firsts[first, least[1]] = known
-        reached, by_middle = known
-        if reached or not by_middle:
-            return reached
+            known = self._firsts[first, least[1]] = _first_verdict(pq.name, words[0] if words else "", least[1])
+        if known is not None:
+            return known
         others = (*name_tokens(middle), *name_tokens(first)[1:])  # the piece's middle names, as make_name's
-        return any(a in others for a in by_middle)
+        return pq.name.first in others
 
 
 SEX_WORDS = {"M": "male", "F": "female", "X": "X"}
