@@ -16,15 +16,19 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, import_csv
 from frontdesk.screening.match import (
     NAMES_NEEDED,
+    PieceJudge,
     Thresholds,
+    _plain_surname_forms,
     compare_first,
     compare_last,
     first_reaches,
     last_reaches,
+    piece_may_match,
     prepare,
     score_entry,
 )
 from frontdesk.screening.models import Decision, Entry, Kind, NewEntry, Query
+from frontdesk.wire.keys import given_piece, surname_piece
 from frontdesk.wire.names import fold, make_name, nickname_canon, surname_forms
 
 HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
@@ -390,3 +394,29 @@ def test_the_key_pieces_are_judged_at_the_scorers_own_levels():
 
 def _words(text: str, between: str) -> list[str]:
     return [*text.split(between), ""]
+
+
+def test_a_visitors_piece_judge_answers_as_piece_may_match():
+    """``PieceJudge`` (one visitor's judge, which judges a given-names piece by its first name once and
+    reads plain surnames without the cache) answers exactly as ``piece_may_match`` for every piece the index
+    files: given names with and without middle names (the visitor's first name among them), surnames with
+    particles, apostrophes, Mc, suffixes and accents, over visitors with and without middle names."""
+    firsts = ["John", "Jon", "Johnny", "Sean", "Robert", "Bob", "Ann", "Anna", "Mary-Ann", "José", "Iabella"]
+    firsts += ["Isabella", "Al", "Lee", "Kristopher", "Chris", ""]
+    middles = ["", "John", "Ann Lee", "J", "Robert Al"]
+    lasts = ["Smith", "Smyth", "Smiht", "Schmidt", "O'Brien", "Brien", "van der Berg", "Berg", "García López"]
+    lasts += ["Lopez", "McDonald", "MacDonald", "Lee", "Leigh", "Jr", "De", "John", "Robert", "X", "Nguyen2", ""]
+    pieces = {given_piece(f, m) for f in firsts for m in middles} | {surname_piece(last) for last in lasts}
+    for last in [*lasts, *screening_data.COMMON_LAST, *screening_data._TAIL[:2000]]:
+        plain = _plain_surname_forms(last)
+        assert plain is None or plain == surname_forms(last)[:4], last
+    for i, (first, last) in enumerate(product(firsts[::2], lasts[::3])):
+        pq = prepare(Query(first, last, middles[i % len(middles)]))
+        judge = PieceJudge(pq)
+        for piece in sorted(pieces):
+            for relation in NAMES_NEEDED:
+                assert judge.may_match(piece, relation) == piece_may_match(pq, piece, relation), (
+                    first,
+                    last,
+                    piece,
+                )

@@ -46,6 +46,13 @@ class Lookup:
             return suffix == str(dob.year)
         return suffix in dates.neighbour_stamps(dob.day)
 
+    def kept_dates(self, dob: Dob) -> set[str] | None:
+        """Every date part :meth:`keeps` keeps for a visitor with a full date of birth (one set look-up a
+        row instead of a call); None for any other visitor."""
+        if dob.day is None:
+            return None
+        return {*dates.neighbour_stamps(dob.day), str(dob.year), "-"}
+
 
 def slip_tokens(name: Name) -> set[str]:
     """The ``E:`` tokens a visitor looks up on the dates one digit off or transposed.

@@ -25,6 +25,7 @@ from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence
 from frontdesk.screening.population import sex_of_name
 from frontdesk.wire.names import (
     PARTICLES,
+    SUFFIXES,
     Name,
     alias_parts,
     entry_first_codes,
@@ -380,19 +381,22 @@ def _piece_name(piece: str) -> Name:
 
 def piece_may_match(pq: PreparedQuery, piece: str, relation: str) -> bool:
     """False when no entry whose key ends with ``piece`` can be flagged for the visitor with a date of birth
-    fit of this ``relation`` ("same_year", "one_digit", "transposed", "unknown"): the piece's surname (or
-    given names) falls short, either way round, of what :func:`score_name` asks at that fit (``NAMES_NEEDED``).
+    fit of this ``relation`` ("same_year", "one_digit", "transposed", "unknown") through the rows of this
+    look-up: the piece's surname (or given names) falls short of what :func:`score_name` asks at that fit
+    (``NAMES_NEEDED``) against the visitor's own name.
 
     The same comparisons as the scorer's, on the half of the name the key does not pin down: the index
-    drops most rows under a common surname code this way before any entry is read. (An entry found by its
-    ID's key is judged on looser terms, and that key is read in full.)
+    drops most rows under a common surname code this way before any entry is read. The visitor's name
+    swapped is not judged: every relation here is a weak date fit, which allows one change, and a swap is
+    one (:func:`_few_enough_changes`), so an entry flagged for the swapped name carries both names all but
+    exactly and its ``N:`` key finds it (the visitor looks both ways round up there, and keeps the dates of
+    every weak fit). (An entry found by its ID's key is judged on looser terms, and that key is read in
+    full.) :class:`PieceJudge` answers the same, faster, row after row.
     """
     least = NAMES_NEEDED[relation]
     if piece.startswith("/"):
-        forms = surname_forms(piece[1:])
-        return last_reaches(pq.name, forms, least[0]) or last_reaches(pq.swapped, forms, least[0])
-    other = _piece_name(piece)
-    return first_reaches(pq.name, other, least[1]) or first_reaches(pq.swapped, other, least[1])
+        return last_reaches(pq.name, surname_forms(piece[1:]), least[0])
+    return first_reaches(pq.name, _piece_name(piece), least[1])
 
 
 # Judging a piece asks only whether a name reaches a level (0.8 or 0.85), not its words: these two give
@@ -426,7 +430,16 @@ def last_reaches(q: Name, forms: tuple, least: float) -> bool:
 def first_reaches(q: Name, e: Name, least: float) -> bool:
     """True when :func:`compare_first` would rate ``e``'s first name at ``least`` or more against the
     visitor's ``q`` (for ``least`` above 0.75, at most 0.85)."""
-    a, b = q.first, e.first
+    verdict = _first_verdict(q, e.first, least)
+    if verdict is not None:
+        return verdict
+    return bool(e.middle and q.first in e.middle.split())
+
+
+def _first_verdict(q: Name, b: str, least: float) -> bool | None:
+    """:func:`first_reaches` for a name whose first name is ``b``, as far as it goes without that name's
+    middle names: None when the answer is whether the visitor's first name is one of them."""
+    a = q.first
     if not a or not b:
         return False
     if a == b:
@@ -440,7 +453,48 @@ def first_reaches(q: Name, e: Name, least: float) -> bool:
         return False  # what is left is 0.8 at most
     if min(len(a), len(b)) >= 3 and (_sounds_alike(a, b) or a.startswith(b) or b.startswith(a)):
         return True
-    return bool((e.middle and a in e.middle.split()) or (q.middle and b in q.middle.split()))
+    if q.middle and b in q.middle.split():
+        return True
+    return None  # whether the visitor goes by one of the other's middle names
+
+
+def _plain_surname_forms(written: str) -> tuple | None:
+    """``surname_forms(written)[:4]`` for a surname of plain letters that is not a particle, a suffix or a
+    Mc name (most of them), without its cache: a look-up at a million entries judges the surnames of a few
+    hundred strangers, most of which the cache has not seen; None for any other surname."""
+    if not (written.isascii() and written.isalpha()):
+        return None
+    word = written.lower()
+    if word in SUFFIXES or word in PARTICLES or word.startswith("mc"):
+        return None
+    return word, word, (word,), (word,)
+
+
+class PieceJudge:
+    """:func:`piece_may_match` for one visitor, row after row of a look-up: a given-names piece is judged
+    by its first name once (the rows under a common surname code carry a few first names with many middle
+    names), and by its middle names only when the first name leaves the answer to them."""
+
+    def __init__(self, pq: PreparedQuery):
+        self._pq = pq
+        self._firsts: dict[tuple[str, float], bool | None] = {}
+
+    def may_match(self, piece: str, relation: str) -> bool:
+        """The same answer as ``piece_may_match(pq, piece, relation)``."""
+        pq = self._pq
+        least = NAMES_NEEDED[relation]
+        if piece.startswith("/"):
+            forms = _plain_surname_forms(piece[1:]) or surname_forms(piece[1:])
+            return last_reaches(pq.name, forms, least[0])
+        first, _, middle = piece.partition(" ")  # as _piece_name reads it
+        known = self._firsts.get((first, least[1]), ...)
+        if known is ...:
+            words = name_tokens(first)
+            known = self._firsts[first, least[1]] = _first_verdict(pq.name, words[0] if words else "", least[1])
+        if known is not None:
+            return known
+        others = (*name_tokens(middle), *name_tokens(first)[1:])  # the piece's middle names, as make_name's
+        return pq.name.first in others
 
 
 SEX_WORDS = {"M": "male", "F": "female", "X": "X"}

@@ -43,11 +43,11 @@ from frontdesk.screening.keys import lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
 from frontdesk.screening.match import (
     WEAK_DOB,
+    PieceJudge,
     PreparedQuery,
     Thresholds,
     look_alike,
     parse_alias,
-    piece_may_match,
     prepare,
     score_entry,
 )
@@ -330,63 +330,54 @@ class Screener:
     def _find(
         self, query: Query, *, candidates: bool = True, pq: PreparedQuery | None = None
     ) -> tuple[set[int], Namesakes]:
-        """Candidate entry ids from the index, and the visitor's namesake counts."""
+        """Candidate entry ids from the index, and the visitor's namesake counts: every key the visitor
+        looks up (the ``E:``/``Y:``/``L:``/``F:`` prefixes, the ``N:`` prefixes and the ``I:`` key) in one
+        statement."""
         pq = pq or prepare(query)
         found = lookup([pq.name, pq.swapped], query.dob)
-        db = self._store.db
+        scans = found.scans if candidates else []
+        by_id = id_key(query.id_state, query.id_last4) if candidates else None
+        keys = [p for p, _ in scans] + found.prefixes + ([by_id] if by_id else [])
+        # Every key that starts with one of them: U+10FFFF sorts after any character a key holds.
+        rows = self._store.db.execute(
+            "SELECT j.key, substr(k.key, length(j.value) + 1), k.entry_id FROM json_each(?) j "
+            "CROSS JOIN screening_keys k WHERE k.key >= j.value AND k.key < j.value || char(1114111)",
+            [json.dumps(keys)],
+        )
+        n_scans, n_named = len(scans), len(scans) + len(found.prefixes)
+        own_at = {n_scans + i for i, p in enumerate(found.prefixes) if p in found.own_prefixes}
         ids: set[int] = set()
-        by_id = id_key(query.id_state, query.id_last4)
-        if candidates and by_id:
-            ids.update(r[0] for r in db.execute("SELECT entry_id FROM screening_keys WHERE key = ?", [by_id]))
-        if candidates and found.scans:
-            ids.update(self._scan(pq, found.scans))
         own: set[int] = set()
-        related: dict[str, set[int]] = {"full": set(), "year": set(), "none": set()}
-        for prefix in found.prefixes:
-            is_own = prefix in found.own_prefixes
-            # Every key that starts with the prefix: ';' is the character after ':'.
-            rows = db.execute(
-                "SELECT key, entry_id FROM screening_keys WHERE key >= ? AND key < ?", [prefix, prefix[:-1] + ";"]
-            )
-            for key, entry_id in rows:
-                suffix = key[len(prefix) :]
-                related["full" if len(suffix) == 8 else "year" if len(suffix) == 4 else "none"].add(entry_id)
-                if is_own:
+        related: dict[int, set[int]] = {8: set(), 4: set(), 1: set()}  # by the length of the date part
+        judged: dict[tuple[str, str], bool] = {}  # rows under common codes share a few pieces
+        judge = PieceJudge(pq)
+        kept = found.kept_dates(query.dob)
+        for at, rest, entry_id in rows:
+            if at < n_scans:  # an E:/Y:/L:/F: row: its piece may rule the entry out
+                relation = scans[at][1]
+                if relation is not None:
+                    may = judged.get((rest, relation))
+                    if may is None:
+                        may = judged[rest, relation] = judge.may_match(rest, relation)
+                    if not may:
+                        continue
+                ids.add(entry_id)
+            elif at < n_named:  # an N: row: the rest is the entry's date
+                related[len(rest) if len(rest) in (8, 4) else 1].add(entry_id)
+                if at in own_at:
                     own.add(entry_id)
-                if candidates and found.keeps(suffix, query.dob):
+                if candidates and (rest in kept if kept is not None else found.keeps(rest, query.dob)):
                     ids.add(entry_id)
-        hidden = hidden_entry_ids(db, ids | related["full"] | related["year"] | related["none"])
+            elif not rest:  # the visitor's ID (itself: not a longer one it starts): whatever the names
+                ids.add(entry_id)
+        hidden = hidden_entry_ids(self._store.db, ids | related[8] | related[4] | related[1])
         if hidden:  # entries of a list being imported or deleted right now are not in force
             ids -= hidden
             own -= hidden
             for group in related.values():
                 group -= hidden
-        counts = DobCounts(len(related["full"]), len(related["year"]), len(related["none"]))
+        counts = DobCounts(len(related[8]), len(related[4]), len(related[1]))
         return ids, Namesakes(counts, frozenset(own))
-
-    def _scan(self, pq: PreparedQuery, scans: list[tuple[str, str | None]]) -> set[int]:
-        """The entries under the ``E:``/``Y:``/``L:``/``F:`` prefixes of ``scans`` whose key's piece may
-        match the visitor (every one under the visitor's own date). One statement scans every prefix: a
-        visitor with a full date has a few hundred (the dates one digit off)."""
-        # Every key that starts with the prefix: ';' is the character after ':'.
-        rows = self._store.db.execute(
-            "SELECT j.key, substr(k.key, length(j.value) + 1), k.entry_id FROM json_each(?) j "
-            "CROSS JOIN screening_keys k "
-            "WHERE k.key >= j.value AND k.key < substr(j.value, 1, length(j.value) - 1) || ';'",
-            [json.dumps([p for p, _ in scans])],
-        )
-        ids: set[int] = set()
-        judged: dict[tuple[str, str], bool] = {}  # rows under common codes share a few pieces
-        for at, piece, entry_id in rows:
-            relation = scans[at][1]
-            if relation is not None:
-                may = judged.get((piece, relation))
-                if may is None:
-                    may = judged[piece, relation] = piece_may_match(pq, piece, relation)
-                if not may:
-                    continue
-            ids.add(entry_id)
-        return ids
 
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""
@@ -442,6 +433,7 @@ class Screener:
         found: list[Candidate] = []
         notes: list[Candidate] = []  # entries without a date shown with the result, not stopping the desk
         people: Commonness | None = None
+        sizes: DobCounts | None = None
         for candidate in scored:
             relation = _dob_relation(candidate)
             confirmed = any(e.field == "ID number" and e.relation == "same" for e in candidate.evidence)
@@ -454,7 +446,9 @@ class Screener:
             # than the population predicts for lists this size. A name alone (the list has no date) stays
             # judged by the lists: scaled to a million entries the tables would silence every name carried
             # by more than ~1,700 people, and most listed people without a date go by such names.
-            expected = self.list_sizes().scaled(people.share) if relation != "unknown" else DobCounts()
+            if sizes is None:  # once a screen (a statement each time otherwise)
+                sizes = self.list_sizes()
+            expected = sizes.scaled(people.share) if relation != "unknown" else DobCounts()
             entry = candidate.entry
             middle = look_alike(pq, entry.first_name, entry.middle_name, entry.last_name, entry.aliases)
             if middle == "different" and relation != "unknown":
@@ -474,7 +468,7 @@ class Screener:
             desk: FieldEvidence | None = None
             if relation == "unknown":
                 chance = None
-                listed_people = _listed_people(counts, self.list_sizes())
+                listed_people = _listed_people(counts, sizes)
                 strangers, alone = _name_only_strangers(query, candidate, middle, people, listed_people)
                 limits = (self._namesakes_max(), self._name_only_max_people())
                 why_not = _why_not_stopped(query, candidate, middle, counts, strangers, *limits)
