@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frontdesk.dispatch.migrations import OUTBOX_DB
-from frontdesk.errors import InputError, StoreBusy, StoreError
+from frontdesk.errors import InputError, StoreError
 from frontdesk.secrets import SecretStore
 from frontdesk.secrets.escrow import open_escrow, seal_escrow
-from frontdesk.store import DB_NAME, cipher, key_name, previous_key_name
+from frontdesk.store import DB_NAME, cipher, hold_alone, key_name, previous_key_name
 from frontdesk.store.files import private_file
 
 __all__ = ["KEYED_FILES", "Rotated", "export_keys", "import_keys", "rotate_keys"]
@@ -58,26 +58,6 @@ def _counts(conn) -> dict[str, int]:
     return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-def _exclusive(path: Path, key: str):
-    """A connection holding ``path`` alone: out of WAL (refused while others are open), exclusive lock."""
-    conn = cipher.connect(path, key, timeout=0.5, isolation_level=None)
-    try:
-        try:
-            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-            conn.execute("BEGIN EXCLUSIVE")
-        except sqlite3.OperationalError as exc:
-            raise StoreBusy(
-                f"{path.name} is open in another FrontDesk program (the desk window or a command): close it "
-                f"and try again. Nothing was changed ({exc})."
-            ) from None
-        if str(mode).lower() != "delete":
-            raise StoreBusy(f"{path.name} could not be taken out of WAL mode; nothing was changed.")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
 def _rotate_one(path: Path, secrets: SecretStore) -> Rotated:
     old = secrets.get(key_name(path))
     if old is None:
@@ -86,7 +66,7 @@ def _rotate_one(path: Path, secrets: SecretStore) -> Rotated:
             code="store_key",
         )
     try:
-        held = _exclusive(path, old)
+        held = hold_alone(path, old)
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"The key in this keyring does not open {path} ({exc}). Nothing was changed.", code="store_key"

@@ -143,18 +143,22 @@ def _settle_rotation(secrets: SecretStore, path: Path, key: str) -> str:
     return key
 
 
-def _hold_alone(path: Path, key: str, fmt: str | None = None):
+def hold_alone(path: Path, key: str, fmt: str | None = None):
     """A SQLCipher connection holding ``path`` alone: out of WAL (SQLite refuses that while any other
-    connection is open), with an exclusive lock; :class:`StoreBusy` if another connection has it open."""
+    connection is open), with an exclusive lock; :class:`StoreBusy` if another connection has it open.
+    (A file's format rewrite here, and key rotation in :mod:`frontdesk.keys`.)"""
     conn = cipher.connect(path, key, fmt=fmt, timeout=0.5, isolation_level=None)
     try:
         try:
             mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
             conn.execute("BEGIN EXCLUSIVE")
         except sqlite3.OperationalError as exc:
-            raise StoreBusy(f"{path.name} is open in another FrontDesk program ({exc})") from None
+            raise StoreBusy(
+                f"{path.name} is open in another FrontDesk program (the desk window or a command): close it "
+                f"and try again. Nothing was changed ({exc})."
+            ) from None
         if str(mode).lower() != "delete":
-            raise StoreBusy(f"{path.name} is open in another FrontDesk program (it stayed in WAL mode)")
+            raise StoreBusy(f"{path.name} could not be taken out of WAL mode; nothing was changed.")
     except BaseException:
         conn.close()
         raise
@@ -604,7 +608,7 @@ class Store:
             return
         self.close()  # no connection of ours may stay open while the file is held alone
         try:
-            held = _hold_alone(self.path, self.key, cipher.LEGACY)
+            held = hold_alone(self.path, self.key, cipher.LEGACY)
         except StoreBusy as exc:
             log.warning("%s stays in the older encrypted format until the next start: %s", self.path, exc)
             return
