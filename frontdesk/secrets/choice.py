@@ -83,11 +83,12 @@ def detect() -> keyring.backend.KeyringBackend | None:
     chosen = keyring.core.load_env() or keyring.core.load_config()
     if chosen is not None:
         return chosen
-    rings = _viable()
-    if sum(1 for ring in rings if ring.priority > 0) > 1:
+    # Each priority is asked once: the Secret Service's opens a D-Bus connection to find its daemon.
+    ranked = [(ring, by_priority(ring)) for ring in _viable()]
+    if sum(1 for _, priority in ranked if priority > 0) > 1:
         return None  # keyring's chainer (priority 10) finds its backends through all of keyring's entry points
     # The chainer's priority is then below fail's (0), and fail is always among the viable.
-    return max(rings, default=fail.Keyring(), key=by_priority)
+    return max(ranked, default=(fail.Keyring(), 0), key=lambda pair: pair[1])[0]
 
 
 def system_keyring() -> keyring.backend.KeyringBackend:
