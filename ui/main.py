@@ -51,6 +51,7 @@ def import_core_first() -> None:
     import frontdesk.ids.service  # noqa: F401
     import frontdesk.notifications.channels  # noqa: F401
     import frontdesk.notifications.service  # noqa: F401
+    import frontdesk.secrets.choice  # noqa: F401 - chooses keyring's backend for the database key
     import frontdesk.sync.service  # noqa: F401
     import printers.fakes  # noqa: F401
     import printers.uri  # noqa: F401

@@ -1,7 +1,7 @@
 """The notification passwords (the mail server's, the text provider's token), kept in the OS keyring.
 
 The only two functions that touch the keyring for notifications: a shared secrets module can replace them
-without changing their callers. ``keyring`` picks its backend from its own configuration.
+without changing their callers. The backend is keyring's choice, made as :mod:`frontdesk.secrets.choice` makes it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ def save_secret(name: str, value: str) -> None:
     import keyring
     import keyring.errors
 
+    from frontdesk.secrets.choice import system_keyring
+
+    system_keyring()  # keyring's backend, chosen as the desk's other secrets choose it
     try:
         keyring.set_password(SERVICE, name, value)
         kept = keyring.get_password(SERVICE, name) == value
@@ -41,6 +44,9 @@ def load_secret(name: str) -> str | None:
     import keyring
     import keyring.errors
 
+    from frontdesk.secrets.choice import system_keyring
+
+    system_keyring()  # keyring's backend, chosen as the desk's other secrets choose it
     try:
         return keyring.get_password(SERVICE, name)
     except keyring.errors.KeyringError:

@@ -1,7 +1,8 @@
 """The desk's secrets (dispatch credential, SMTP password, database key), kept in the OS keyring only.
 
-``keyring`` picks the backend: Windows Credential Manager, the macOS Keychain, the Secret Service on Linux,
-or whatever school IT names in ``PYTHON_KEYRING_BACKEND`` / keyring's config file. This module is the one
+keyring's rules pick the backend: Windows Credential Manager, the macOS Keychain, the Secret Service on Linux,
+or whatever school IT names in ``PYTHON_KEYRING_BACKEND`` / keyring's config file (:mod:`.choice` applies
+them without loading the other platforms' backends). This module is the one
 place that talks to it, and it refuses a backend that keeps secrets in a plain file (or keeps nothing) unless
 the administrator chose that on purpose by setting ``FRONTDESK_ALLOW_FILE_KEYRING=1``; a warning says so then.
 Nothing here ever writes a secret to the settings, the logs or the database.
@@ -102,9 +103,9 @@ def _backends(backend: keyring.backend.KeyringBackend) -> list[keyring.backend.K
 def keyring_info(backend: keyring.backend.KeyringBackend | None = None) -> KeyringInfo:
     """What the current (or given) keyring backend is, in words an administrator can act on."""
     if backend is None:
-        import keyring
+        from frontdesk.secrets.choice import system_keyring
 
-        backend = keyring.get_keyring()
+        backend = system_keyring()
     names = [_name(b) for b in _backends(backend)]
     shown = ", ".join(names) or _name(backend)
     if not names or all(n in _NONE for n in names):
@@ -149,9 +150,9 @@ class SecretStore:
         """The keyring backend in use."""
         if self._backend is not None:
             return self._backend
-        import keyring
+        from frontdesk.secrets.choice import system_keyring
 
-        return keyring.get_keyring()
+        return system_keyring()
 
     def info(self) -> KeyringInfo:
         """Which backend, and whether secrets may be kept in it."""

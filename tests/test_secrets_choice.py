@@ -1,0 +1,106 @@
+"""The desk chooses keyring's backend as keyring does (``frontdesk.secrets.choice``), without loading the
+backends of other platforms, and the desk's refusal rules apply to that choice unchanged.
+
+Nothing here reads or writes the machine's keyring: keyring's config folder, the home folder and the D-Bus
+session are the test's own (a choice is only looked at, never used to store anything).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from frontdesk.secrets import ALLOW_FILE_ENV, keyring_info
+from frontdesk.secrets.choice import detect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _isolated(tmp_path: Path) -> dict[str, str]:
+    """An environment with no keyring chosen: no PYTHON_KEYRING_BACKEND, no keyringrc.cfg, no D-Bus session."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS")}
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "LOCALAPPDATA", "APPDATA"):
+        env[name] = str(tmp_path)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+# The desk's choice first (in a fresh process: nothing of keyring's loaded yet), then keyring's own. EXTRA
+# backends of positive priority are defined first: with one, it must win; with two, keyring's chainer does.
+PROBE = """
+import json, sys
+import keyring.core
+from frontdesk.secrets import MemoryKeyring
+from frontdesk.secrets.choice import detect
+
+for n in range(int(sys.argv[1])):
+    type(f"Extra{n}", (MemoryKeyring,), {"priority": 3 + n, "__module__": "__main__"})
+
+def name(backend):
+    return None if backend is None else f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+ours = detect()
+other_platforms = sorted(m for m in ("keyring.backends.macOS", "keyring.backends.Windows") if m in sys.modules)
+theirs = keyring.core._detect_backend()
+print(json.dumps({"ours": name(ours), "theirs": name(theirs), "other_platforms": other_platforms}))
+"""
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2])
+def test_the_choice_is_keyrings_own_without_the_other_platforms_backends(tmp_path, extra):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(extra)], capture_output=True, env=_isolated(tmp_path), timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    got = json.loads(proc.stdout)
+    if extra == 2:
+        assert got["ours"] is None  # more than one recommended backend: keyring itself chooses (its chainer)
+        assert got["theirs"] == "keyring.backends.chainer.ChainerBackend"
+    else:
+        assert got["ours"] == got["theirs"], got
+        if extra == 1:
+            assert got["ours"] == "__main__.Extra0"
+    if platform.system() not in ("Darwin", "Windows"):
+        assert got["other_platforms"] == []
+
+
+def _config(tmp_path: Path, monkeypatch, backend: str) -> None:
+    """keyring's config file in the test's folder, naming ``backend``; no environment variable."""
+    import keyring.core
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.delenv(ALLOW_FILE_ENV, raising=False)
+    for name in ("HOME", "XDG_CONFIG_HOME", "LOCALAPPDATA"):
+        monkeypatch.setenv(name, str(tmp_path))
+    path = keyring.core._config_path()
+    assert tmp_path in path.parents  # never the machine's own keyring config
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"[backend]\ndefault-keyring = {backend}\n", encoding="utf-8")
+
+
+def test_the_config_file_chooses_the_memory_keyring(tmp_path, monkeypatch):
+    _config(tmp_path, monkeypatch, "frontdesk.secrets.MemoryKeyring")
+    info = keyring_info(detect())
+    assert (info.backend, info.usable, info.protected) == ("frontdesk.secrets.MemoryKeyring", True, True)
+
+
+def test_the_environment_wins_over_the_config_file(tmp_path, monkeypatch):
+    _config(tmp_path, monkeypatch, "frontdesk.secrets.MemoryKeyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    assert keyring_info(detect()).backend == "keyring.backends.null.Keyring"
+
+
+def test_a_plain_file_keyring_from_the_config_file_is_refused_unless_chosen_on_purpose(tmp_path, monkeypatch):
+    _config(tmp_path, monkeypatch, "tests.dispatch_keyring.FileKeyring")
+    refused = keyring_info(detect())
+    assert (refused.backend, refused.usable) == ("tests.dispatch_keyring.FileKeyring", False)
+    monkeypatch.setenv(ALLOW_FILE_ENV, "1")
+    allowed = keyring_info(detect())
+    assert (allowed.usable, allowed.protected) == (True, False)
+    assert allowed.message.startswith("WARNING")
