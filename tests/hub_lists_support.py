@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +119,24 @@ def hub_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def hubs_per_backend(request, tmp_path_factory, start) -> Iterator:
+    """For a module-scoped fixture of hubs that tests share: yields ``get(backend)``, which enters
+    ``start(request, backend, folder)`` (a context manager: a hub and what the tests need of it) the first time a
+    backend is asked for (the tests run in random order) and gives what it yielded; all are left when the block
+    ends."""
+    with ExitStack() as stack:
+        made: dict[str, object] = {}
+
+        def get(backend: str):
+            if backend not in made:
+                folder = tmp_path_factory.mktemp(f"{start.__name__.strip('_')}-{backend}")
+                made[backend] = stack.enter_context(start(request, backend, folder))
+            return made[backend]
+
+        yield get
 
 
 def assert_stored_as_sent(desk, client, source: str = "District barred list") -> dict[int, dict]:
