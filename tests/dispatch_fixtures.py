@@ -144,11 +144,11 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def console_db_url(request, tmp_path: Path) -> str:
-    """A fresh, empty console database on each backend (a new schema per test on PostgreSQL)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'console.db'}"
+def new_console_db(request, backend: str, folder: Path) -> str:
+    """The URL of a fresh, empty console database on ``backend``: a file in ``folder``, or a new schema on the
+    session's PostgreSQL cluster (asked of ``request``)."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'console.db'}"
     import psycopg
 
     server = request.getfixturevalue("postgres_server")
@@ -156,6 +156,12 @@ def console_db_url(request, tmp_path: Path) -> str:
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     return f"{server}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def console_db_url(request, tmp_path: Path) -> str:
+    """A fresh, empty console database on each backend (a new schema per test on PostgreSQL)."""
+    return new_console_db(request, request.param, tmp_path)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +52,18 @@ class Hub:
         return run_cli(*args, "--db", self.db, stdin=stdin, timeout=timeout)
 
     def enroll(self, school: str = "Maple Grove Elementary", station: str = "Main office desk") -> str:
-        """Enrol a desk; returns its credential."""
-        done = self.cli("dispatch", "enroll", "--school", school, "--station", station)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
+        """Enrol a desk; returns its credential.
+
+        In this process, through the console's service as ``frontdesk dispatch enroll`` calls it (as
+        hub_sync_support's hubs do): here it only prepares a test, and a command-line process cost about a second
+        of CPU each. The command itself is tested in test_dispatch_console_faults.py."""
+        from district.console.service import ConsoleService
+
+        service = ConsoleService.open(self.db)
+        try:
+            return service.auth.enroll(school, station, "").credential
+        finally:
+            service.close()
 
     def staff(self, name: str, role: str, password: str = "correct horse battery") -> None:
         """Add a district staff member."""
@@ -111,6 +119,24 @@ def hub_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def hubs_per_backend(request, tmp_path_factory, start) -> Iterator:
+    """For a module-scoped fixture of hubs that tests share: yields ``get(backend)``, which enters
+    ``start(request, backend, folder)`` (a context manager: a hub and what the tests need of it) the first time a
+    backend is asked for (the tests run in random order) and gives what it yielded; all are left when the block
+    ends."""
+    with ExitStack() as stack:
+        made: dict[str, object] = {}
+
+        def get(backend: str):
+            if backend not in made:
+                folder = tmp_path_factory.mktemp(f"{start.__name__.strip('_')}-{backend}")
+                made[backend] = stack.enter_context(start(request, backend, folder))
+            return made[backend]
+
+        yield get
 
 
 def assert_stored_as_sent(desk, client, source: str = "District barred list") -> dict[int, dict]:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import sqlite3
 import stat
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hub_lists_support import assert_stored_as_sent, hub_process
+from dispatch_fixtures import new_console_db
+from hub_lists_support import assert_stored_as_sent, hub_process, hubs_per_backend
 
 from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
@@ -43,6 +46,11 @@ CSV = (
     "Jane,Doe,1975-06-01,watch,\n"
 )
 DESKS = ("plain", "encrypted")  # the desk's own database: plain SQLite, or SQLCipher with its key in a keyring
+
+
+# A test whose logic is the desk's (the hub only serves what it serves in the tests on both backends) runs on one
+# backend; the comment at each says why.
+ONE_BACKEND = pytest.mark.parametrize("console_db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -187,11 +195,34 @@ def test_a_large_list_comes_as_one_file_and_is_stored_as_a_snapshot_would_be(hub
         desk.close()
 
 
+@contextmanager
+def _keyed_hub(request, backend: str, folder: Path):
+    """A hub on ``backend`` holding ``KEYED_CSV`` with its file built, and the hub's log."""
+    env = {"FRONTDESK_HUB_LIST_FILE_FROM": "1", "FRONTDESK_HUB_LIST_FILES": str(folder / "hub-files")}
+    with hub_process(new_console_db(request, backend, folder), folder / "hub.log", env=env) as hub:
+        _import(hub, folder, KEYED_CSV)
+        client = HubClient([hub.url], hub.enroll())
+        try:
+            _built(client)
+        finally:
+            client.close()
+        yield hub, folder / "hub.log"
+
+
+@pytest.fixture(scope="module")
+def keyed_hubs(request, tmp_path_factory):
+    """For the tests that only read the list (the bytes on the desk's disk, where its key is kept):
+    ``get(backend)`` gives one :func:`_keyed_hub` per backend, module and test process, started when first asked
+    for (the tests run in random order). Each test enrols its own desk; nothing else is written to the hub."""
+    with hubs_per_backend(request, tmp_path_factory, _keyed_hub) as get:
+        yield get
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("desk_kind", DESKS)
-def test_the_file_on_the_desks_disk_holds_no_listed_name(hub, tmp_path: Path, desk_kind: str):
-    _import(hub, tmp_path, KEYED_CSV)
+def test_the_file_on_the_desks_disk_holds_no_listed_name(keyed_hubs, tmp_path: Path, desk_kind: str, backend: str):
+    hub, _ = keyed_hubs(backend)
     client = HubClient([hub.url], hub.enroll())
-    _built(client)
     desk = _desk(tmp_path, desk_kind)
     try:
         file = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
@@ -219,12 +250,14 @@ def test_the_file_on_the_desks_disk_holds_no_listed_name(hub, tmp_path: Path, de
         desk.close()
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("desk_kind", DESKS)
-def test_the_files_key_is_kept_nowhere_at_the_desk(hub, tmp_path: Path, desk_kind: str, caplog):
+def test_the_files_key_is_kept_nowhere_at_the_desk(
+    keyed_hubs, tmp_path: Path, desk_kind: str, backend: str, caplog
+):
     caplog.set_level(logging.DEBUG)
-    _import(hub, tmp_path, KEYED_CSV)
+    hub, hub_log = keyed_hubs(backend)
     client = HubClient([hub.url], hub.enroll())
-    _built(client)
     desk = _desk(tmp_path, desk_kind)
     try:
         key = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]["key"]
@@ -246,7 +279,7 @@ def test_the_files_key_is_kept_nowhere_at_the_desk(hub, tmp_path: Path, desk_kin
                 assert not any(form.encode() in data for form in forms) and bytes.fromhex(key) not in data, path
         # In no log line of the desk, nor of the hub.
         assert not any(form in caplog.text for form in forms)
-        assert not any(form in (tmp_path / "hub.log").read_text() for form in forms)
+        assert not any(form in hub_log.read_text() for form in forms)  # all it logged so far, for any test
     finally:
         client.close()
         desk.close()
@@ -284,6 +317,7 @@ class _OlderHub:
         yield from self._client.stream(path, params)
 
 
+@ONE_BACKEND  # the older hub is played at the desk, from the file of this one
 @pytest.mark.parametrize("desk_kind", DESKS)
 def test_an_older_hubs_plain_file_is_taken_only_by_a_plain_desk(hub, tmp_path: Path, desk_kind: str):
     _import(hub, tmp_path, CSV)
@@ -305,6 +339,7 @@ def test_an_older_hubs_plain_file_is_taken_only_by_a_plain_desk(hub, tmp_path: P
         desk.close()
 
 
+@ONE_BACKEND  # the desk chooses the route; the hub serves both on both backends above
 def test_a_desk_with_other_key_rules_takes_the_snapshot(hub, tmp_path: Path, monkeypatch):
     from frontdesk.wire import keys as key_code
     from frontdesk.wire.keys import key_rules
@@ -445,55 +480,104 @@ FORGERIES = {
 }
 
 
-def _refused_and_old_copy_kept(hub, tmp_path: Path, desk_kind: str, forging) -> None:
+OLD_CSV, NEW_CSV = CSV, "first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Park,1990-05-05\n"
+
+
+def _old_copy_then_replaced(hub, client: HubClient, desk: Services, folder: Path) -> None:
+    """The desk pulls the first list (``OLD_CSV``); the hub replaces it with ``NEW_CSV`` and builds its file."""
+    _import(hub, folder, OLD_CSV, name="old.csv")
+    _built(client)
+    assert desk.district_lists.pull(client) == 2
+    _import(hub, folder, NEW_CSV, "--replace", name="new.csv")
+    _built(client)
+
+
+def _refused_and_old_copy_kept(client: HubClient, desk: Services, desk_folder: Path, forging) -> None:
+    """``desk`` holds the old list and the hub the new one: the forged pull is refused and changes nothing."""
     from frontdesk.district_lists.service import HubListError
 
-    _import(hub, tmp_path, CSV, name="old.csv")
-    client = HubClient([hub.url], hub.enroll())
-    _built(client)
-    desk = _desk(tmp_path, desk_kind)
+    with pytest.raises(HubListError) as refused:
+        desk.district_lists.pull(forging(client))
+    # Screening still uses the whole old copy; nothing half-built is left in force; the file is gone.
+    assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+    assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.CLEAR
+    db = desk.store.db
+    assert db.execute("SELECT count(*) FROM screening_lists WHERE state = 'staging'").fetchone()[0] == 0
+    live = (
+        "SELECT count(*) FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id AND l.state = 'live'"
+    )
+    assert db.execute(live).fetchone()[0] == 2
+    assert list((desk_folder / "district-lists").iterdir()) == []
+    assert all(r[1] != "hubfile" for r in db.execute("PRAGMA database_list"))
+    assert desk.audit.verify().intact
+    # The refusal names no key (its words reach the desk's event log).
+    key = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]["key"]
+    assert key not in str(refused.value) and "ab" * 32 not in str(refused.value)
+    # The hub's own file, untouched, is taken.
+    assert desk.district_lists.pull(client) == 2
+    assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
+    assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.CLEAR
+
+
+@contextmanager
+def _replaced_hub(request, backend: str, folder: Path):
+    """A hub on ``backend`` holding the new list, its desk credential, and a plain desk's data folder holding the
+    old list (made by the real pull, then closed)."""
+    env = {"FRONTDESK_HUB_LIST_FILE_FROM": "1", "FRONTDESK_HUB_LIST_FILES": str(folder / "hub-files")}
+    with hub_process(new_console_db(request, backend, folder), folder / "hub.log", env=env) as hub:
+        credential = hub.enroll()
+        client = HubClient([hub.url], credential)
+        desk = _desk(folder)
+        try:
+            _old_copy_then_replaced(hub, client, desk, folder)
+        finally:
+            desk.close()
+            client.close()
+        yield hub, credential, folder / "desk"
+
+
+@pytest.fixture(scope="module")
+def replaced_hubs(request, tmp_path_factory):
+    """For the forged-file tests: ``get(backend)`` gives one :func:`_replaced_hub` per backend, module and test
+    process (started when first asked for: the tests run in random order). No forged-file test writes to the hub
+    (the forgeries are made on the way to the desk), so they share it, and each test's desk is its own copy of the
+    folder: a hub and three command-line processes per test were most of these tests' time."""
+    with hubs_per_backend(request, tmp_path_factory, _replaced_hub) as get:
+        yield get
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("name", list(FORGERIES))
+def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(
+    replaced_hubs, tmp_path: Path, name: str, backend: str
+):
+    hub, credential, old_desk = replaced_hubs(backend)
+    edit, manifest, *key = FORGERIES[name]
+    forging = lambda client: _Forging(client, edit, tmp_path, manifest, *key)  # noqa: E731
+    shutil.copytree(old_desk, tmp_path / "desk")  # this test's own desk, holding the old list
+    client = HubClient([hub.url], credential)
+    desk = _desk(tmp_path)
     try:
-        assert desk.district_lists.pull(client) == 2
-        new = "first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Park,1990-05-05\n"
-        _import(hub, tmp_path, new, "--replace", name="new.csv")
-        _built(client)
-        with pytest.raises(HubListError) as refused:
-            desk.district_lists.pull(forging(client))
-        # Screening still uses the whole old copy; nothing half-built is left in force; the file is gone.
-        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
-        assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.CLEAR
-        db = desk.store.db
-        assert db.execute("SELECT count(*) FROM screening_lists WHERE state = 'staging'").fetchone()[0] == 0
-        live = (
-            "SELECT count(*) FROM screening_entries e "
-            "JOIN screening_lists l ON l.id = e.list_id AND l.state = 'live'"
-        )
-        assert db.execute(live).fetchone()[0] == 2
-        assert list((tmp_path / "desk" / "district-lists").iterdir()) == []
-        assert all(r[1] != "hubfile" for r in db.execute("PRAGMA database_list"))
-        assert desk.audit.verify().intact
-        # The refusal names no key (its words reach the desk's event log).
-        key = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]["key"]
-        assert key not in str(refused.value) and "ab" * 32 not in str(refused.value)
-        # The hub's own file, untouched, is taken.
-        assert desk.district_lists.pull(client) == 2
-        assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
-        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.CLEAR
+        _refused_and_old_copy_kept(client, desk, tmp_path / "desk", forging)
     finally:
         client.close()
         desk.close()
 
 
-@pytest.mark.parametrize("name", list(FORGERIES))
-def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(hub, tmp_path: Path, name: str):
-    edit, manifest, *key = FORGERIES[name]
-    forging = lambda client: _Forging(client, edit, tmp_path, manifest, *key)  # noqa: E731
-    _refused_and_old_copy_kept(hub, tmp_path, "plain", forging)
-
-
+# The encrypted desk's key is kept under its file's path, so it cannot be copied as the plain one is: each test
+# makes its hub and desk. One backend: what differs is the desk's refusal (its ATTACH), not the hub's SQL, and the
+# plain desk's tests above take the same forged files from a hub on each backend.
+@ONE_BACKEND
 @pytest.mark.parametrize("name", ["no-last-name", "sent-plain", "wrong-key", "cut-short"])
 def test_an_encrypted_desk_refuses_them_too(hub, tmp_path: Path, name: str):
     """The encrypted desk ATTACHes the file with the index's key (the plain desk decrypts a copy first)."""
     edit, manifest, *key = FORGERIES[name]
     forging = lambda client: _Forging(client, edit, tmp_path, manifest, *key)  # noqa: E731
-    _refused_and_old_copy_kept(hub, tmp_path, "encrypted", forging)
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path, "encrypted")
+    try:
+        _old_copy_then_replaced(hub, client, desk, tmp_path)
+        _refused_and_old_copy_kept(client, desk, tmp_path / "desk", forging)
+    finally:
+        client.close()
+        desk.close()

@@ -7,13 +7,16 @@ commands run as ``frontdesk district …`` processes; the desk is the real core 
 from __future__ import annotations
 
 import json
+import shutil
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from hub_lists_support import assert_stored_as_sent, hub_process
+from dispatch_fixtures import new_console_db
+from hub_lists_support import assert_stored_as_sent, hub_process, hubs_per_backend
 
 from frontdesk import clock
 from frontdesk.context import Services
@@ -28,6 +31,11 @@ CSV = (
     "Robert,Smith,1980-03-14,barred,Trespass order\n"
     "Jane,Doe,1975-06-01,watch,\n"
 )
+
+
+# A test whose logic is the desk's (the hub only serves what it serves in the tests on both backends) runs on one
+# backend; the comment at each says why.
+ONE_BACKEND = pytest.mark.parametrize("console_db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -104,6 +112,7 @@ def test_a_district_list_reaches_a_desk_and_its_changes_follow(hub, tmp_path: Pa
         desk.close()
 
 
+@ONE_BACKEND  # the desk refuses; the hub only serves a list
 def test_the_district_copy_is_read_only_at_the_desk(hub, tmp_path: Path):
     hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
             "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
@@ -128,6 +137,7 @@ def test_the_district_copy_is_read_only_at_the_desk(hub, tmp_path: Path):
         desk.close()
 
 
+@ONE_BACKEND  # the hub is stopped: the rest is the desk
 def test_offline_the_desk_screens_its_last_copy_and_says_how_old_it_is(hub, tmp_path: Path, monkeypatch):
     hub.cli("district", "barred", "add", "--source", "District barred list", "--first-name", "Robert",
             "--last-name", "Smith", "--dob", "1980-03-14")  # fmt: skip
@@ -296,13 +306,35 @@ def _index_of(desk: Services, source: str) -> tuple[set[tuple[str, int]], set[tu
     return filed, own
 
 
-def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(hub, tmp_path: Path, monkeypatch):
+@contextmanager
+def _keyed_hub(request, backend: str, folder: Path):
+    """A hub on ``backend`` holding ``KEYED_CSV`` (imported by the command line)."""
+    with hub_process(new_console_db(request, backend, folder), folder / "hub.log") as hub:
+        (folder / "list.csv").write_text(KEYED_CSV)
+        done = hub.cli(
+            "district", "barred", "import", str(folder / "list.csv"), "--source", "District barred list"
+        )
+        assert done.returncode == 0, done.stderr
+        yield hub
+
+
+@pytest.fixture(scope="module")
+def keyed_hubs(request, tmp_path_factory):
+    """For the two tests that only read ``KEYED_CSV`` from the hub: ``get(backend)`` gives one :func:`_keyed_hub`
+    per backend, module and test process (started when first asked for). Each test enrols its own desk; nothing
+    else is written to the hub."""
+    with hubs_per_backend(request, tmp_path_factory, _keyed_hub) as get:
+        yield get
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(
+    keyed_hubs, tmp_path: Path, monkeypatch, backend: str
+):
     from frontdesk.wire import keys as key_code
     from frontdesk.wire.keys import key_rules
 
-    (tmp_path / "list.csv").write_text(KEYED_CSV)
-    done = hub.cli("district", "barred", "import", str(tmp_path / "list.csv"), "--source", "District barred list")
-    assert done.returncode == 0, done.stderr
+    hub = keyed_hubs(backend)
     client = HubClient([hub.url], hub.enroll())
     try:
         # A desk that runs the hub's key rules gets each entry's keys after a tab; any other gets none.
@@ -339,11 +371,10 @@ def test_the_hub_sends_each_entrys_index_keys_and_the_desk_files_the_same_rows(h
         client.close()
 
 
-def test_the_desk_stores_each_snapshot_entry_as_its_own_rules_would(hub, tmp_path: Path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_desk_stores_each_snapshot_entry_as_its_own_rules_would(keyed_hubs, tmp_path: Path, backend: str):
     """SQLite takes a snapshot's lines apart (snapshot.py): the stored rows are entry_row's, field for field."""
-    (tmp_path / "list.csv").write_text(KEYED_CSV)
-    done = hub.cli("district", "barred", "import", str(tmp_path / "list.csv"), "--source", "District barred list")
-    assert done.returncode == 0, done.stderr
+    hub = keyed_hubs(backend)
     client = HubClient([hub.url], hub.enroll())
     desk = _desk(tmp_path)
     try:
@@ -378,6 +409,39 @@ def _edit_entry(index: int, **fields):
     return edit
 
 
+@contextmanager
+def _replaced_hub(request, backend: str, folder: Path):
+    """A hub on ``backend`` whose list was replaced (``CSV``, then two other entries), its desk credential, and a
+    desk's data folder holding the first list (made by the real pull, then closed)."""
+    source = ("--source", "District barred list")
+    with hub_process(new_console_db(request, backend, folder), folder / "hub.log") as hub:
+        (folder / "old.csv").write_text(CSV)
+        assert hub.cli("district", "barred", "import", str(folder / "old.csv"), *source).returncode == 0
+        credential = hub.enroll()
+        client = HubClient([hub.url], credential)
+        desk = _desk(folder)
+        try:
+            assert desk.district_lists.pull(client) == 2
+        finally:
+            desk.close()
+            client.close()
+        (folder / "new.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Park,1990-05-05\n")
+        replaced = hub.cli("district", "barred", "import", str(folder / "new.csv"), *source, "--replace")
+        assert replaced.returncode == 0, replaced.stderr
+        yield hub, credential, folder / "desk"
+
+
+@pytest.fixture(scope="module")
+def replaced_hubs(request, tmp_path_factory):
+    """For the tampered-snapshot tests: ``get(backend)`` gives one :func:`_replaced_hub` per backend, module and
+    test process (started when first asked for: the tests run in random order). No tampering test writes to the
+    hub (the lines are edited on the way to the desk), so they share it, and each test's desk is its own copy of
+    the folder: a hub and three command-line processes per test were most of these tests' time."""
+    with hubs_per_backend(request, tmp_path_factory, _replaced_hub) as get:
+        yield get
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize(
     "edit",
     [
@@ -403,19 +467,16 @@ def _edit_entry(index: int, **fields):
         "line-missing",
     ],  # fmt: skip
 )
-def test_a_snapshot_with_a_line_the_desk_cannot_take_leaves_the_old_copy_in_force(hub, tmp_path: Path, edit):
+def test_a_snapshot_with_a_line_the_desk_cannot_take_leaves_the_old_copy_in_force(
+    replaced_hubs, tmp_path: Path, edit, backend: str
+):
     from frontdesk.district_lists.service import HubListError
 
-    (tmp_path / "old.csv").write_text(CSV)
-    source = ("--source", "District barred list")
-    assert hub.cli("district", "barred", "import", str(tmp_path / "old.csv"), *source).returncode == 0
-    client = HubClient([hub.url], hub.enroll())
+    hub, credential, old_desk = replaced_hubs(backend)
+    shutil.copytree(old_desk, tmp_path / "desk")  # this test's own desk, holding the first list
+    client = HubClient([hub.url], credential)
     desk = _desk(tmp_path)
     try:
-        assert desk.district_lists.pull(client) == 2
-        (tmp_path / "new.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Park,1990-05-05\n")
-        replaced = hub.cli("district", "barred", "import", str(tmp_path / "new.csv"), *source, "--replace")
-        assert replaced.returncode == 0, replaced.stderr
         with pytest.raises(HubListError):
             desk.district_lists.pull(_Tampering(client, edit))
         # Screening still uses the whole old copy; the refused one is retired (the next pull deletes it).
