@@ -28,7 +28,7 @@ from frontdesk.screening.match import (
     score_entry,
 )
 from frontdesk.screening.models import Decision, Entry, Kind, NewEntry, Query
-from frontdesk.wire.keys import given_piece, surname_piece
+from frontdesk.wire.keys import KEY_VERSION, given_piece, surname_piece
 from frontdesk.wire.names import fold, make_name, nickname_canon, surname_forms
 
 HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
@@ -267,6 +267,8 @@ def test_an_index_built_with_older_key_rules_is_rebuilt_on_open(services, data_d
     reopened = Services.open(data_dir)
     found = reopened.screener.screen(Query("Bill", "Turner", dob=parse_dob("1966-06-06")))
     assert found.decision is Decision.MATCH
+    version = "SELECT value FROM screening_meta WHERE key = 'key_version'"  # written with the swap
+    assert reopened.store.db.execute(version).fetchone()[0] == str(KEY_VERSION)
     reopened.close()
 
 
