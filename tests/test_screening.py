@@ -28,7 +28,7 @@ from frontdesk.screening.match import (
     score_entry,
 )
 from frontdesk.screening.models import Decision, Entry, Kind, NewEntry, Query
-from frontdesk.wire.keys import given_piece, surname_piece
+from frontdesk.wire.keys import KEY_VERSION, given_piece, surname_piece
 from frontdesk.wire.names import fold, make_name, nickname_canon, surname_forms
 
 HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
@@ -267,6 +267,8 @@ def test_an_index_built_with_older_key_rules_is_rebuilt_on_open(services, data_d
     reopened = Services.open(data_dir)
     found = reopened.screener.screen(Query("Bill", "Turner", dob=parse_dob("1966-06-06")))
     assert found.decision is Decision.MATCH
+    version = "SELECT value FROM screening_meta WHERE key = 'key_version'"  # written with the swap
+    assert reopened.store.db.execute(version).fetchone()[0] == str(KEY_VERSION)
     reopened.close()
 
 
@@ -420,3 +422,48 @@ def test_a_visitors_piece_judge_answers_as_piece_may_match():
                     last,
                     piece,
                 )
+
+
+def test_look_alikes_counted_from_the_index_are_those_the_entries_give(services):
+    """The A: rows give each look-alike's date kind and middle-name fit as reading the entry does (particles,
+    Mc/Mac, aliases, middle names, entries not in force today), and an index built under older key rules,
+    which has none, is read the old way until it is rebuilt: the same screens either way."""
+    from frontdesk.screening.match import prepare
+
+    lists, screener, db = services.lists, services.screener, services.store.db
+    today = date.today()
+    born = parse_dob("1971-04-12")
+    rows = [
+        NewEntry("Maria", "de la Cruz", dob=born),
+        NewEntry("Maria", "Cruz", "Elena", dob=parse_dob("1971")),
+        NewEntry("Maria", "Delacruz", "Luisa"),
+        NewEntry("Maria Elena", "De La Cruz", dob=parse_dob("1960-01-01")),
+        NewEntry("Mary", "Smith", aliases=("Maria de la Cruz", "Cruz, Maria L")),
+        NewEntry("Maria", "de la Cruz", "Eva", dob=born, valid_from=today + timedelta(days=3)),
+        NewEntry("Maria", "de la Cruz", dob=born, valid_until=today - timedelta(days=3)),
+        NewEntry("Sean", "McDonald", "P", dob=born),
+        NewEntry("Sean", "Mc Donald", dob=parse_dob("1971")),
+        NewEntry("Sean", "MacDonald", "Peter"),
+    ]
+    for new in rows:
+        lists.add("School", new)
+    visitors = [
+        Query("Maria", "de la Cruz", dob=parse_dob("1971-04-13")),
+        Query("Maria", "Cruz", "Elena", parse_dob("1971-04-13")),
+        Query("Maria", "de la Cruz", "Luisa", parse_dob("1971")),
+        Query("Maria", "Delacruz", "Eva"),
+        Query("Sean", "MacDonald", "Peter", parse_dob("1971-04-21")),
+        Query("Sean", "Mc Donald", dob=parse_dob("1971")),
+    ]
+    before = []
+    for q in visitors:
+        pq = prepare(q)
+        ids = screener.namesakes(q).ids
+        from_index = screener._look_alikes(pq, ids, today)
+        assert sorted(from_index) == sorted(screener._look_alikes_read(pq, ids, today)), q
+        before.append(screener.screen(q))
+    assert any(len(screener._look_alikes(prepare(q), screener.namesakes(q).ids, today)) > 2 for q in visitors)
+    with db.conn:  # as an index built under key rules 8 (no A: rows) answers
+        db.execute("UPDATE screening_meta SET value = '8' WHERE key = 'key_version'")
+        db.execute("DELETE FROM screening_keys WHERE key >= 'A:' AND key < 'B'")
+    assert [screener.screen(q) for q in visitors] == before

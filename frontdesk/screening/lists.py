@@ -466,14 +466,19 @@ class ListService:
         if row is not None and int(row[0]) == KEY_VERSION:
             return False
         rebuilt = bool(row is not None or self.count())
-        if rebuilt:
-            self.reindex()
-        with db.conn:
+
+        def record_version(_rows: int = 0) -> None:
             db.execute(
                 "INSERT INTO screening_meta (key, value) VALUES ('key_version', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [str(KEY_VERSION)],
             )
+
+        if rebuilt:  # the version with the swap, in its transaction: the screener reads it to know the index
+            self.reindex(on_swap=record_version)
+        else:
+            with db.conn:
+                record_version()
         return rebuilt
 
     def count(self) -> int:

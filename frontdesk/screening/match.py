@@ -634,3 +634,11 @@ def look_alike(pq: PreparedQuery, first: str, middle: str, last: str, aliases: I
         elif found is None:
             found = "different"
     return found
+
+
+def look_alike_middle(pq: PreparedQuery, middle: str) -> str:
+    """How one name that is the visitor's all but exactly compares on the middle name, as :func:`look_alike`
+    says it for that name: "agrees", "compatible" or "different" (``middle``: the first middle name the
+    scorer compares on the entry's side, as an ``A:`` key carries it; empty when it has none)."""
+    relation = _middle_words(pq.name.middle.split(), (middle,) if middle else ())
+    return relation if relation in ("agrees", "different") else "compatible"

@@ -47,6 +47,7 @@ from frontdesk.screening.match import (
     PreparedQuery,
     Thresholds,
     look_alike,
+    look_alike_middle,
     parse_alias,
     prepare,
     score_entry,
@@ -55,9 +56,10 @@ from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence
 from frontdesk.screening.population import US_POPULATION, Commonness, commonness, given_share
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
-from frontdesk.wire.keys import id_key
+from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
 from frontdesk.wire.names import fold
 
+LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
 # Dates of birth on a list spread over about this many years: the chance that a stranger's birthday is
 # a near miss of one namesake's is (near-miss dates) / (days in the span), or 1 / span for a year alone.
@@ -80,6 +82,14 @@ class DobCounts:
     def total(self) -> float:
         """All of them."""
         return self.full_date + self.year_only + self.no_date
+
+    @classmethod
+    def of_kinds(cls, kinds: Iterable[str]) -> DobCounts:
+        """Count dates of birth by kind: ``d`` (a full date), ``y`` (a year only), ``-`` (none)."""
+        counted = {"d": 0, "y": 0, "-": 0}
+        for kind in kinds:
+            counted[kind] += 1
+        return cls(counted["d"], counted["y"], counted["-"])
 
     @classmethod
     def of(cls, dobs: Iterable[Dob]) -> DobCounts:
@@ -219,6 +229,7 @@ def _name_only_strangers(
     return strangers, words
 
 
+_FIT_RANK = {"different": 0, "compatible": 1, "agrees": 2}  # how a look-alike's middle name fits, worst first
 MAX_NOTES = 5  # notes shown per visitor, after every flagged candidate
 # The words on the card of an entry matched on the name alone that stops the desk, and the rule behind it.
 NAME_ONLY_STOP = FieldEvidence(
@@ -460,7 +471,7 @@ class Screener:
             else:  # the visitor's own name: weigh it against the entries that carry it
                 if look_alikes is None:  # only now: for a common name this reads a few hundred entries
                     look_alikes = self._look_alikes(pq, namesakes.ids, today)
-                counts = DobCounts.of(d for d, m in look_alikes if m == "agrees" or middle != "agrees")
+                counts = DobCounts.of_kinds(k for k, m in look_alikes if m == "agrees" or middle != "agrees")
                 if middle != "agrees":  # a shared middle name is rarer than the tables can say
                     counts = counts.at_least(expected)
                 names = "this name and middle name" if middle == "agrees" else "this name"
@@ -494,11 +505,50 @@ class Screener:
         decision = found[0].decision if found else Decision.CLEAR
         return ScreenResult(query, decision, (*found, *notes))
 
-    def _look_alikes(self, pq: PreparedQuery, ids: frozenset[int], today: date) -> list[tuple[Dob, str]]:
-        """The dates of birth of the entries among ``ids`` that carry the visitor's name, and how their
-        middle names compare. Reads only the columns it needs: a common name has hundreds of these."""
+    def _look_alikes(self, pq: PreparedQuery, ids: frozenset[int], today: date) -> list[tuple[str, str]]:
+        """The kind of date of birth (``d``, ``y``, ``-``) of each entry among ``ids`` in force today that
+        carries the visitor's name, and how its middle name compares ("agrees" or "compatible").
+
+        From the index's ``A:`` rows (one scan, whatever the name), when the index has them; else by reading
+        the entries (an index built under older key rules, until it is rebuilt: the same answer)."""
         if not ids:
             return []
+        db = self._store.db
+        row = db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()
+        if row is None or int(row[0]) < LOOK_ALIKE_FROM:
+            return self._look_alikes_read(pq, ids, today)
+        q = pq.name
+        best: dict[int, tuple[str, str]] = {}  # entry -> (date kind, the best middle fit of its names)
+        for prefix, tags in look_alike_prefixes(q.first, q.last_whole, q.last_core):
+            rows = db.execute(
+                "SELECT substr(key, ?), entry_id FROM screening_keys WHERE key >= ? AND key < ?",
+                [len(prefix) + 1, prefix, prefix + LAST_CHAR],
+            )
+            for rest, entry_id in rows:
+                if rest[0] not in tags or entry_id not in ids:
+                    continue
+                # An entry's names (own, aliases) may each be the visitor's: the best fit counts, as in look_alike.
+                middle = look_alike_middle(pq, rest[2:])
+                was = best.get(entry_id)
+                if was is None or _FIT_RANK[middle] > _FIT_RANK[was[1]]:
+                    best[entry_id] = (rest[1], middle)
+        found = {e: fit for e, fit in best.items() if fit[1] != "different"}
+        if found:
+            marks = ",".join("?" * len(found))
+            windows = db.execute(  # entries in force only between two dates: few, and a small index says which
+                "SELECT id, valid_from, valid_until FROM screening_entries INDEXED BY screening_entries_window "
+                f"WHERE (valid_from IS NOT NULL OR valid_until IS NOT NULL) AND id IN ({marks})",
+                list(found),
+            )
+            stamp = today.isoformat()
+            for entry_id, valid_from, valid_until in windows:
+                if (valid_from and valid_from > stamp) or (valid_until and valid_until < stamp):
+                    del found[entry_id]
+        return list(found.values())
+
+    def _look_alikes_read(self, pq: PreparedQuery, ids: frozenset[int], today: date) -> list[tuple[str, str]]:
+        """:meth:`_look_alikes` by reading the entries. Reads only the columns it needs: a common name has
+        hundreds of these."""
         marks = ",".join("?" * len(ids))
         rows = self._store.db.execute(
             "SELECT first_name, middle_name, last_name, aliases, dob, valid_from, valid_until "
@@ -512,5 +562,6 @@ class Screener:
                 continue
             middle = look_alike(pq, first, middle_name, last, json.loads(aliases) if aliases != "[]" else ())
             if middle in ("agrees", "compatible"):
-                found.append((dates.parse_dob(dob), middle))
+                born = dates.parse_dob(dob)
+                found.append(("d" if born.day is not None else "y" if born.known else "-", middle))
         return found

@@ -49,6 +49,15 @@ which typing errors rarely touch. The piece at the end (as for ``E:``) is the na
 down: the screener drops the rows whose piece cannot be related enough to the visitor's before reading any
 entry, then weighs such a variant against how common the name is.
 
+``A:<first name>:<surname form>:<tag><date kind><middle>`` — every name of every entry (own and aliases),
+under its first given name (folded) and each of its surname's two forms, whole and core
+(:func:`frontdesk.wire.names.surname_forms`); the tag says which form the row is filed under (``w``, ``c``,
+``b`` when both are the same), the date kind is ``d`` (a full date), ``y`` (a year only) or ``-`` (none),
+and ``middle`` is the first middle name the scorer compares (the middle name's first word, else the second
+given name; empty when neither). These are the *look-alike* rows: a visitor with a weak date fit on their
+own name is weighed against how many entries carry that name all but exactly (``match.look_alike``), and
+these rows tell it from one index scan instead of reading a hundred entries of a common name (issue 19).
+
 ``I:<issuer>:<last 4>`` — every entry whose list records the person's ID: a visitor showing an ID from the
 same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
 and the scorer then asks only that both names be related.
@@ -77,8 +86,10 @@ from frontdesk.wire.names import (
 
 # Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current), and
 # a desk with another version computes a district snapshot's keys itself.
-# 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece
-KEY_VERSION = 8
+# 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
+# 9: A: keys (look-alikes counted from the index)
+KEY_VERSION = 9
+LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
 
 
 @functools.cache
@@ -129,6 +140,7 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     suffix = dob_suffix(dob)
     known = bool(dob)
     exact = (f"E:{suffix}:" if len(suffix) == 8 else f"Y:{suffix}:") if known else ""
+    kind = "d" if len(suffix) == 8 else "y" if known else "-"
     names = [(first, middle, last)]
     if aliases:
         names += list(map(alias_parts, aliases))
@@ -142,6 +154,7 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
             keys.update(exact + t + by_surname for t in codes)
             keys.update(exact + t + by_first for t in firsts)
         keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in firsts)
+        keys.update(look_alike_keys(given, middle_name, surname, kind))
     if not known:
         for given, middle_name, surname in names:
             keys.update(
@@ -159,6 +172,31 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
         codes, middles = surname_codes(last), entry_first_codes(first_word(middle))
         keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
     return keys
+
+
+def look_alike_prefixes(first: str, whole: str, core: str) -> list[tuple[str, str]]:
+    """The ``A:`` prefixes a visitor (first name folded; surname's whole and core forms) scans for the names
+    that are theirs all but exactly, each with the tags of the rows it keeps: those whose surname has the
+    visitor's whole form, or the visitor's core form (``match.look_alike``'s test)."""
+    if not first or not whole:
+        return []
+    if whole == core:
+        return [(f"A:{first}:{whole}:", "wcb")]
+    return [(f"A:{first}:{whole}:", "wb"), (f"A:{first}:{core}:", "cb")]
+
+
+def look_alike_keys(given: str, middle: str, surname: str, kind: str) -> tuple[str, ...]:
+    """The ``A:`` keys of one name (``kind``: the entry's date kind, ``d``, ``y`` or ``-``)."""
+    given_words = name_tokens(given)
+    whole, core = surname_forms(surname)[:2]
+    if not given_words or not whole:
+        return ()
+    middles = (*name_tokens(middle), *given_words[1:])
+    rest = kind + (middles[0] if middles else "")
+    first = given_words[0]
+    if whole == core:
+        return (f"A:{first}:{whole}:b{rest}",)
+    return (f"A:{first}:{whole}:w{rest}", f"A:{first}:{core}:c{rest}")
 
 
 def all_entry_keys(
