@@ -64,3 +64,26 @@ def test_cap_own_checks_run_before_the_compiled_one():
     ]:
         with pytest.raises(CapError, match=reason):
             cap.parse(xml, schema_check=capschema.check)
+
+
+def test_fields_read_from_the_compiled_parse_are_the_ones_elementtree_reads():
+    # The console reads the fields from libxml2's tree (parsed once); comments, processing instructions
+    # and CDATA inside a value must not change what it reads.
+    xml = cap.build(_alert(note="Intruder near the gym")).replace(
+        b"<value>LOCKDOWN</value>", b"<value>LOCK<!-- x -->DOWN<?pi y?></value>", 1
+    )
+    xml = xml.replace(b"<identifier>fd-0001</identifier>", b"<identifier><![CDATA[fd-0001]]></identifier>", 1)
+    capschema.check(xml)
+    msg = cap.parse(xml, schema_check=capschema.check)
+    assert msg == cap.parse(xml)
+    assert (msg.action, msg.identifier) == ("LOCKDOWN", "fd-0001")
+
+
+@pytest.mark.parametrize(
+    ("depth", "reason"), [(20, "not valid CAP 1.2"), (300, "well-formed"), (30_000, "well-formed")]
+)
+def test_deep_nesting_is_rejected_without_recursion(depth, reason):
+    head = cap.build(_alert()).split(b"</alert>")[0]
+    deep = head + b"<a>" * depth + b"</a>" * depth + b"</alert>"
+    with pytest.raises(CapError, match=reason):
+        cap.parse(deep, schema_check=capschema.check)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -70,6 +71,44 @@ def test_bad_cap_is_rejected_with_a_reason_and_not_stored(console, mangle, reaso
     assert count(console, "alerts") == 0
     kinds = [e["kind"] for e in console.service.history()]
     assert "alert_rejected" in kinds
+
+
+def test_an_alert_answered_beside_the_framework_reads_as_the_routes_answer(console):
+    """A known station's alert of ordinary size is answered by StationFastPath; a big one (read on a
+    thread) and a chunked one by the app's route. Status, JSON, headers and what is stored are the same."""
+    from district.console.app import PARSE_HERE_BYTES, SECURITY_HEADERS
+
+    station, headers = console.enroll()
+    roster = tuple(
+        cap.RosterEntry(f"Visitor {i} Testwood", "visitor", "Gym", datetime.now(UTC).replace(microsecond=0))
+        for i in range(260)
+    )
+    small, big, chunked = make_alert(station), make_alert(station, roster=roster), make_alert(station)
+    assert len(cap.build(small)) <= PARSE_HERE_BYTES < len(cap.build(big))
+
+    def chunks(xml: bytes):
+        yield xml[:100]
+        yield xml[100:]
+
+    answers = {}
+    for name, msg in [("small", small), ("big", big), ("chunked", chunked)]:
+        xml = cap.build(msg)
+        content = chunks(xml) if name == "chunked" else xml
+        first = httpx.post(f"{console.url}/api/v1/alerts", content=content, headers={**headers, **CAP_HEADERS})
+        again = post(console, headers, xml)
+        bad = post(console, headers, xml.replace(b"<scope>Private</scope>", b""))
+        answers[name] = [first, again, bad]
+        assert first.status_code == 201 and again.status_code == 200, name
+        assert first.json()["identifier"] == msg.identifier and first.json()["duplicate"] is False, name
+        assert again.json() == {**first.json(), "duplicate": True}, name
+        assert bad.status_code == 400 and "not valid CAP" in bad.json()["error"], name
+        for answer in (first, again, bad):
+            assert answer.headers["content-type"] == "application/json", name
+            for header, value in SECURITY_HEADERS.items():
+                assert answer.headers[header] == value, (name, header)
+    assert answers["small"][2].json() == answers["big"][2].json() == answers["chunked"][2].json()
+    assert count(console, "alerts") == 3
+    assert console.service.alert_xml(small.identifier) == cap.build(small).decode()
 
 
 def test_semantic_rejections(console):

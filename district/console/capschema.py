@@ -7,10 +7,13 @@ per thread (under a millisecond) and kept: lxml's parsers and validators are not
 threads (each keeps its own error log), and per thread none is ever waited for.
 
 :func:`check` is what :func:`frontdesk.wire.cap.parse` calls as its ``schema_check``: the message has
-already passed cap's own checks (size, UTF-8, no DOCTYPE or entities, well-formed, a CAP ``alert`` root)
-and is read by cap's own parser after; this only says whether the schema accepts it. The parser here is
-hardened all the same: no entities resolved, no DTD loaded, no network, libxml2's default depth and size
-limits.
+already passed cap's own checks of the bytes (size, UTF-8, no DOCTYPE or entities); this parses it (once:
+cap reads the fields from the element returned), checks it is a CAP ``alert`` and that the schema accepts
+it. The parser is hardened all the same: no entities resolved, no DTD loaded, no network, comments and
+processing instructions dropped (as ElementTree does, so an element's text reads the same), and
+libxml2's default limits: nesting deeper than 256 elements is not well-formed (the schema rejects
+anything deeper than CAP's five levels anyway; libxml2 parses and validates without recursing in Python,
+so the console needs no depth check of its own ahead of it).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import threading
 
 from lxml import etree
 
-from frontdesk.wire.cap import CAP_NS, SCHEMA_PATH, CapError
+from frontdesk.wire.cap import CAP_NS, SCHEMA_PATH, CapError, check_root
 
 _local = threading.local()
 
@@ -27,7 +30,14 @@ _local = threading.local()
 def _compiled() -> tuple[etree.XMLParser, etree.XMLSchema]:
     held = getattr(_local, "compiled", None)
     if held is None:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
         schema = etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser))
         held = _local.compiled = (parser, schema)
     return held
@@ -38,15 +48,17 @@ def load() -> None:
     _compiled()
 
 
-def check(xml: bytes) -> None:
-    """Raise CapError (with the schema's reason and where) unless ``xml`` is valid against CAP 1.2."""
+def check(xml: bytes) -> etree._Element:
+    """The root element of ``xml`` once libxml2 parsed it and CAP 1.2's schema accepted it; CapError (with
+    the reason and where) if it is not well-formed, not a CAP ``alert`` or not valid."""
     parser, schema = _compiled()
     try:
         document = etree.fromstring(bytes(xml), parser)
     except etree.XMLSyntaxError as exc:
         raise CapError(f"not well-formed XML: {exc}") from None
+    check_root(document)
     if schema.validate(document):
-        return
+        return document
     error = next(iter(schema.error_log), None)  # the first: the one the others follow from
     # libxml2 names the element in its message ("Element 'sent': [facet 'pattern'] The value ...").
     reason = error.message.replace(f"{{{CAP_NS}}}", "") if error is not None else "rejected by the schema"
