@@ -161,3 +161,23 @@ def assert_stored_as_sent(desk, client, source: str = "District barred list") ->
         new = new_entry(sent[hub_id])
         assert tuple(row) == entry_row(row[0], new.kind or Kind.BARRED, new)
     return sent
+
+
+def assert_old_list_in_force(desk) -> None:
+    """``desk`` still screens with the whole first list (Robert Smith barred, Dana Cole not yet on it): nothing
+    half-built is left staging or in force, and the audit trail is intact."""
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.models import Decision, Query
+
+    def screen(first: str, last: str, dob: str):
+        return desk.screener.screen(Query(first, last, dob=parse_dob(dob))).decision
+
+    assert screen("Robert", "Smith", "1980-03-14") == Decision.MATCH
+    assert screen("Dana", "Cole", "1981-01-01") == Decision.CLEAR
+    db = desk.store.db
+    assert db.execute("SELECT count(*) FROM screening_lists WHERE state = 'staging'").fetchone()[0] == 0
+    live = (
+        "SELECT count(*) FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id AND l.state = 'live'"
+    )
+    assert db.execute(live).fetchone()[0] == 2
+    assert desk.audit.verify().intact
