@@ -188,3 +188,25 @@ def test_locking_the_desk_hides_the_students_windows(qtbot, desk, staffed):
     assert not w.isVisible() and desk.students.open_students() is None
     sign_in(qtbot, desk, "desk.lee", "2468")
     assert desk.students.open_students().isVisible()
+
+
+def test_the_find_box_by_keyboard(qtbot, desk, staffed, facts):
+    """Typing finds after a pause, Down goes into the results and shows the first, a student out is marked,
+    Esc empties the box (the same find box serves the pick-up lists window)."""
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    w = desk.students.open_students()
+    first, last = guardian_name(facts, "stu-00230")
+    pick(qtbot, w, "100230")
+    with qtbot.waitSignal(desk.badge_printing.slip_printed, timeout=10_000):
+        release_to(qtbot, w, f"{first} {last}")
+    assert w.message.text().startswith("Released")
+    w.clear()
+    assert w.find_entry.text() == "" and w.results.count() == 0 and w.find_entry.hasFocus()
+    qtbot.keyClicks(w.find_entry, "100230")  # no Enter: the search runs a moment after the last key
+    qtbot.waitUntil(lambda: w.results.count() == 1)
+    assert w.results.item(0).text().endswith("[signed out]")
+    qtbot.keyClick(w.find_entry, Qt.Key.Key_Down)
+    assert w.results.hasFocus() and w.results.currentRow() == 0
+    assert w.student is not None and w.student.number == "100230"
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.student is None and w.find_entry.text() == "" and w.results.count() == 0

@@ -50,7 +50,7 @@ def main() -> int:
     w = desk.students.open_pickups()
     w.move(0, 0)
     w.find_entry.setText(student.number)
-    w.on_find_return()
+    w.finder.on_return_pressed()
     w.guardians.selectRow(0)
     w.say("Gina Whitcombe may pick up this student (temporary).", "success")
     QTest.qWait(600)

@@ -33,7 +33,7 @@ def sign_in(desk, username: str, secret: str) -> None:
 
 def pick(w, text: str) -> None:
     w.find_entry.setText(text)
-    w.on_find_return()
+    w.finder.on_return_pressed()
 
 
 def main() -> int:
@@ -57,7 +57,7 @@ def main() -> int:
     pick(w, student.last_name[:5])
     row = next(i for i in range(w.results.count()) if w.results.item(i).data(256).id == student.id)
     w.results.setCurrentRow(row)
-    w.on_result_activated(w.results.item(row))
+    w.finder.on_item_activated(w.results.item(row))
     w.actions.setCurrentIndex(1)
     w.adult.setText(guardian)
     w.release_reason.setText("Orthodontist appointment")

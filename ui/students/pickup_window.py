@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -39,8 +37,8 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.students.models import Student
 from frontdesk.students.pickup_lists import PickupLists
 from frontdesk.students.release import split_name
+from ui.students.finder import StudentFinder
 
-SEARCH_DELAY_MS = 120
 GUARDIAN_COLUMNS = ["Guardian", "Role", "Phone", "May pick up"]
 AUTH_COLUMNS = ["Adult", "Date of birth", "From", "Until", "Approved by", "Note"]
 MAY_NOT_COLUMNS = ["Adult", "Date of birth", "Reason", "Kept in"]
@@ -67,20 +65,9 @@ class PickupWindow(QWidget):
         outer = QHBoxLayout(self)
 
         left = QVBoxLayout()
-        self.find_entry = QLineEdit()
-        self.find_entry.setPlaceholderText("Student name or number")
-        self.find_entry.setAccessibleName("Find a student")
-        self.find_entry.setClearButtonEnabled(True)
-        big = QFont(self.find_entry.font())
-        big.setPointSizeF(big.pointSizeF() * 1.3)
-        self.find_entry.setFont(big)
-        self.find_entry.setMinimumHeight(40)
-        left.addWidget(self.find_entry)
-        self.results = QListWidget()
-        self.results.setAccessibleName("Students found")
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
-        left.addWidget(self.results, 1)
+        self.finder = StudentFinder(services, "Student name or number")
+        self.find_entry, self.results = self.finder.entry, self.finder.results
+        left.addWidget(self.finder, 1)
         outer.addLayout(left, 2)
 
         right = QVBoxLayout()
@@ -163,14 +150,9 @@ class PickupWindow(QWidget):
         right.addWidget(self.message)
         outer.addLayout(right, 9)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.search)
-        self.find_entry.textEdited.connect(lambda _text: self._timer.start())
-        self.find_entry.returnPressed.connect(self.on_find_return)
-        self.results.itemActivated.connect(self.on_result_activated)
-        self.results.currentItemChanged.connect(lambda item, _prev: item and self.show_student(item.data(256)))
+        self.finder.picked.connect(self.on_student_picked)
+        self.finder.highlighted.connect(self.show_student)
+        self.finder.failed.connect(self.on_find_failed)
         self.toggle_button.clicked.connect(self.toggle_guardian)
         self.auth_button.clicked.connect(self.add_authorisation)
         self.auth_until.returnPressed.connect(self.add_authorisation)
@@ -182,54 +164,24 @@ class PickupWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+G"), self, self.toggle_guardian)
         QShortcut(QKeySequence("Ctrl+T"), self, self.add_authorisation)
         QShortcut(QKeySequence("Ctrl+B"), self, self.add_may_not)
-        self.find_entry.installEventFilter(self)
         self.setTabOrder(self.find_entry, self.results)
         self.setTabOrder(self.results, self.reason)
         self._enable()
 
     # --- finding -------------------------------------------------------------------------------------------
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        # Down from the find box goes into the results, so the hands stay on the keyboard.
-        down = event.type() == event.Type.KeyPress and event.key() == Qt.Key.Key_Down
-        if watched is self.find_entry and down and self.results.count():
-            self.results.setFocus()
-            self.results.setCurrentRow(0)
-            return True
-        return super().eventFilter(watched, event)
-
     @Slot()
     def focus_find(self) -> None:
         """Put the cursor in the find box, text selected."""
-        self.find_entry.setFocus()
-        self.find_entry.selectAll()
+        self.finder.focus()
 
-    @Slot()
-    def search(self) -> None:
-        """Students matching what is typed."""
-        self.results.clear()
-        try:
-            found = self.services.students.find(self.find_entry.text())
-        except FrontDeskError as exc:
-            self.say(exc.message, "error")
-            return
-        for s in found:
-            item = QListWidgetItem(s.label)
-            item.setData(256, s)
-            self.results.addItem(item)
+    @Slot(str)
+    def on_find_failed(self, message: str) -> None:
+        self.say(message, "error")
 
-    @Slot()
-    def on_find_return(self) -> None:
-        """Enter: search now and take the first student found."""
-        self._timer.stop()
-        self.search()
-        if self.results.count():
-            self.results.setCurrentRow(0)
-            self.on_result_activated(self.results.item(0))
-
-    @Slot(QListWidgetItem)
-    def on_result_activated(self, item: QListWidgetItem) -> None:
+    @Slot(object)
+    def on_student_picked(self, student: Student) -> None:
         """Pick a student and move to the lists (the reason box first: every change needs one)."""
-        self.show_student(item.data(256))
+        self.show_student(student)
         self.reason.setFocus()
 
     # --- showing -------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ or administrator, with a reason. Keyboard: type, Down/Enter to pick, Ctrl+L late
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -44,8 +43,8 @@ from frontdesk.students.release import (
 )
 from frontdesk.students.service import ordinal
 from ui.badges.badge_panel import pixmap_of
+from ui.students.finder import StudentFinder
 
-SEARCH_DELAY_MS = 120
 LATE_REASONS = ["", "Appointment", "Bus late", "Illness", "Overslept", "Family reason", "Traffic"]
 STYLES = {
     "info": "background:#e8f1fb; color:#0b3d6b;",
@@ -73,24 +72,17 @@ class StudentsWindow(QWidget):
 
         # --- left: find, results, who is out and who was late ----------------------------------------
         left = QVBoxLayout()
-        self.find_entry = QLineEdit()
-        self.find_entry.setPlaceholderText("Student name or number (or scan the student ID card)")
-        self.find_entry.setAccessibleName("Find a student")
-        self.find_entry.setClearButtonEnabled(True)
-        big = QFont(self.find_entry.font())
-        big.setPointSizeF(big.pointSizeF() * 1.4)
-        self.find_entry.setFont(big)
-        self.find_entry.setMinimumHeight(44)
-        left.addWidget(self.find_entry)
-        self.results = QListWidget()
-        self.results.setAccessibleName("Students found")
-        left.addWidget(self.results, 2)
+        self.finder = StudentFinder(
+            services, "Student name or number (or scan the student ID card)", labels=self._labels_with_status
+        )
+        self.find_entry, self.results = self.finder.entry, self.finder.results
+        left.addWidget(self.finder, 2)
         self.lists = QTabWidget()
         self.out_list = QListWidget()
         self.out_list.setAccessibleName("Signed out now")
         self.late_list = QListWidget()
         self.late_list.setAccessibleName("Late today")
-        for view in (self.results, self.out_list, self.late_list):
+        for view in (self.out_list, self.late_list):
             # Long lines end in "…" instead of a sideways scroll bar.
             view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             view.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -217,14 +209,9 @@ class StudentsWindow(QWidget):
         right.addStretch(1)
         outer.addLayout(right, 0)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.search)
-        self.find_entry.textEdited.connect(lambda _text: self._timer.start())
-        self.find_entry.returnPressed.connect(self.on_find_return)
-        self.results.itemActivated.connect(self.on_result_activated)
-        self.results.currentItemChanged.connect(lambda item, _prev: item and self.show_student(item.data(256)))
+        self.finder.picked.connect(self.on_student_picked)
+        self.finder.highlighted.connect(self.show_student)
+        self.finder.failed.connect(self.on_find_failed)
         self.late_button.clicked.connect(self.sign_in_late)
         self.release_button.clicked.connect(self.release)
         self.same_person.clicked.connect(lambda: self.decide(True))
@@ -235,53 +222,26 @@ class StudentsWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+R"), self, self.release)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_find)
         QShortcut(QKeySequence("Esc"), self, self.clear)
-        self.find_entry.installEventFilter(self)
         self.refresh_lists()
 
     # --- finding -------------------------------------------------------------------------------------------
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        # Down from the find box goes into the results, so the hands stay on the keyboard.
-        down = event.type() == event.Type.KeyPress and event.key() == Qt.Key.Key_Down
-        if watched is self.find_entry and down and self.results.count():
-            self.results.setFocus()
-            self.results.setCurrentRow(0)
-            return True
-        return super().eventFilter(watched, event)
-
     @Slot()
     def focus_find(self) -> None:
         """Put the cursor in the find box, text selected."""
-        self.find_entry.setFocus()
-        self.find_entry.selectAll()
+        self.finder.focus()
 
-    @Slot()
-    def search(self) -> None:
-        """Students matching what is typed."""
-        self.results.clear()
-        try:
-            found = self.services.students.find(self.find_entry.text())
-        except FrontDeskError as exc:
-            self.say(exc.message, "error")
-            return
+    def _labels_with_status(self, found) -> list[str]:
         out = {m.student.id for m in self.services.students.out()}
-        for s in found:
-            item = QListWidgetItem(s.label + ("   [signed out]" if s.id in out else ""))
-            item.setData(256, s)
-            self.results.addItem(item)
+        return [s.label + ("   [signed out]" if s.id in out else "") for s in found]
 
-    @Slot()
-    def on_find_return(self) -> None:
-        """Enter: search now (a scanned card ends with Enter) and take the first student found."""
-        self._timer.stop()
-        self.search()
-        if self.results.count():
-            self.results.setCurrentRow(0)
-            self.on_result_activated(self.results.item(0))
+    @Slot(str)
+    def on_find_failed(self, message: str) -> None:
+        self.say(message, "error")
 
-    @Slot(QListWidgetItem)
-    def on_result_activated(self, item: QListWidgetItem) -> None:
+    @Slot(object)
+    def on_student_picked(self, student: Student) -> None:
         """Pick a student and move to the action."""
-        self.show_student(item.data(256))
+        self.show_student(student)
         (self.late_reason if self.actions.currentIndex() == 0 else self.adult).setFocus()
 
     def show_student(self, student: Student) -> None:
@@ -505,8 +465,7 @@ class StudentsWindow(QWidget):
         """Esc: forget the student and start again at the find box."""
         self.student = None
         self._reset_person_part()
-        self.find_entry.clear()
-        self.results.clear()
+        self.finder.clear()
         self.name.setText("Find a student")
         self.details.clear()
         self.pickups.clear()
