@@ -22,7 +22,13 @@ from frontdesk.access.roles import Action
 from frontdesk.errors import InputError, NotFoundError
 from frontdesk.screening.models import Entry, Kind
 from frontdesk.students.models import Authorisation, Guardian, Student
-from frontdesk.students.service import MAY_NOT_PICK_UP, StudentService, names_student
+from frontdesk.students.service import (
+    AUTHORISATION_COLUMNS,
+    MAY_NOT_PICK_UP,
+    StudentService,
+    authorisation_from_row,
+    names_student,
+)
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
@@ -135,22 +141,9 @@ class PickupListService:
 
     def _ahead(self, student: Student, today: date) -> list[Authorisation]:
         rows = self._store.db.execute(
-            "SELECT id, student_id, first_name, last_name, dob, valid_from, valid_until, approved_by, note "
-            "FROM student_authorisations WHERE student_id = ? AND revoked_at IS NULL AND valid_until >= ? "
+            f"SELECT {AUTHORISATION_COLUMNS} FROM student_authorisations "
+            "WHERE student_id = ? AND revoked_at IS NULL AND valid_until >= ? "
             "ORDER BY valid_from, id",
             [student.id, today.isoformat()],
         ).fetchall()
-        return [
-            Authorisation(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                date.fromisoformat(r[4]) if r[4] else None,
-                date.fromisoformat(r[5]),
-                date.fromisoformat(r[6]),
-                r[7],
-                r[8],
-            )
-            for r in rows
-        ]
+        return [authorisation_from_row(r) for r in rows]

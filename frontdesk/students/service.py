@@ -53,6 +53,24 @@ _STUDENT_COLUMNS = (
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+AUTHORISATION_COLUMNS = "id, student_id, first_name, last_name, dob, valid_from, valid_until, approved_by, note"
+
+
+def authorisation_from_row(r: tuple) -> Authorisation:
+    """An :class:`Authorisation` from the columns in ``AUTHORISATION_COLUMNS`` order."""
+    return Authorisation(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        date.fromisoformat(r[4]) if r[4] else None,
+        date.fromisoformat(r[5]),
+        date.fromisoformat(r[6]),
+        r[7],
+        r[8],
+    )
+
+
 def student_from_row(r: tuple) -> Student:
     """A :class:`Student` from the columns in ``_STUDENT_COLUMNS`` order."""
     return Student(
@@ -289,25 +307,12 @@ class StudentService:
         """Temporary authorisations in force on ``on`` (default today)."""
         day = (on or clock.now().astimezone().date()).isoformat()
         rows = self._store.db.execute(
-            "SELECT id, student_id, first_name, last_name, dob, valid_from, valid_until, approved_by, note "
-            "FROM student_authorisations WHERE student_id = ? AND revoked_at IS NULL AND valid_from <= ? "
+            f"SELECT {AUTHORISATION_COLUMNS} FROM student_authorisations "
+            "WHERE student_id = ? AND revoked_at IS NULL AND valid_from <= ? "
             "AND valid_until >= ? ORDER BY id",
             [student.id, day, day],
         ).fetchall()
-        return [
-            Authorisation(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                date.fromisoformat(r[4]) if r[4] else None,
-                date.fromisoformat(r[5]),
-                date.fromisoformat(r[6]),
-                r[7],
-                r[8],
-            )
-            for r in rows
-        ]
+        return [authorisation_from_row(r) for r in rows]
 
     def pickups(self, student: Student) -> list[Pickup]:
         """Everyone who may take ``student`` today: guardians with pick-up allowed, then authorisations."""
@@ -503,30 +508,9 @@ class StudentService:
         start, end = clock.local_day_bounds(clock.now().astimezone().date())
         kinds = list(kinds)
         marks = ", ".join("?" for _ in kinds)
-        rows = self._store.db.execute(
-            f"SELECT m.id, m.time, m.kind, m.reason, m.excused, m.destination, m.adult, m.authorised_as, "
-            f"m.approved_by, m.staff, m.code, {_STUDENT_COLUMNS} FROM student_movements m "
-            f"JOIN students s ON s.id = m.student_id WHERE m.time >= ? AND m.time < ? AND m.kind IN ({marks}) "
-            "ORDER BY m.id",
-            [start, end, *kinds],
-        ).fetchall()
-        return [
-            Movement(
-                r[0],
-                clock.from_db(r[1]),
-                student_from_row(r[11:]),
-                MovementKind(r[2]),
-                r[3],
-                bool(r[4]),  # type: ignore[arg-type]
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-                r[10],
-            )
-            for r in rows
-        ]
+        return self._movements(
+            f"m.time >= ? AND m.time < ? AND m.kind IN ({marks}) ORDER BY m.id", [start, end, *kinds]
+        )
 
     def out(self) -> list[Movement]:
         """The students signed out now: released today and not back (their release movements)."""
@@ -569,11 +553,15 @@ class StudentService:
     def recent_movements(self, days: int = 1) -> list[Movement]:
         """Movements of the last ``days`` days (the panel's list), newest first."""
         since = clock.to_db(clock.now() - timedelta(days=days))
+        return self._movements("m.time >= ? ORDER BY m.id DESC LIMIT 500", [since])
+
+    def _movements(self, where: str, args: list) -> list[Movement]:
+        """Movements with their students, ``where`` a condition on ``m`` (student_movements) and its order."""
         rows = self._store.db.execute(
             f"SELECT m.id, m.time, m.kind, m.reason, m.excused, m.destination, m.adult, m.authorised_as, "
             f"m.approved_by, m.staff, m.code, {_STUDENT_COLUMNS} FROM student_movements m "
-            "JOIN students s ON s.id = m.student_id WHERE m.time >= ? ORDER BY m.id DESC LIMIT 500",
-            [since],
+            f"JOIN students s ON s.id = m.student_id WHERE {where}",
+            args,
         ).fetchall()
         return [
             Movement(
