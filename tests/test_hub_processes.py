@@ -168,6 +168,8 @@ def test_an_import_whose_hub_was_killed_is_reported_stopped_and_the_list_is_unch
 
 
 def test_sync_runs_in_processes_of_lower_priority(console_db_url, tmp_path: Path):
+    if os.getpriority(os.PRIO_PROCESS, 0) > 9:  # e.g. the suite run under `nice -n 19` on a shared machine
+        pytest.skip("this test run is itself niced past 9: nothing it starts can run 10 steps lower")
     # PostgreSQL: +10 by default. SQLite keeps the worker's priority by default (sync and alerts share its
     # one write lock), so the step is asked for there.
     env = {"FRONTDESK_HUB_SYNC_NICE": "10"} if console_db_url.startswith("sqlite") else {}
