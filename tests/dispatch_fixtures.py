@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,29 +44,93 @@ def one_worker(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
     return extra if "--workers" in extra else [*extra, "--workers", "1"]
 
 
+# A server that has not answered yet is waited for as long as it is busy starting: its processes used CPU
+# lately, or are runnable or waiting on the disk (a loaded machine starts it slowly, not never). It fails at
+# once if it exits; after STALLED_AFTER seconds of sitting idle (it waits for something that will not come);
+# and after START_CEILING seconds in any case, short of pytest's 300 s timeout so that the failure says why.
+STALLED_AFTER = 60.0
+START_CEILING = 240.0
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (Linux: /proc/PID/task/*/children)."""
+    tree = [pid]
+    for parent in tree:  # grows while it is walked: children, then theirs
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                tree.extend(int(child) for child in children.read_text().split())
+            except (OSError, ValueError):
+                pass
+    return tree
+
+
+def process_activity(pid: int) -> tuple[float, bool] | None:
+    """``(CPU seconds, busy)`` of ``pid`` and its live descendants: the CPU time they (and the children they
+    reaped) used so far, and whether one of them is runnable or in disk wait now. None where /proc cannot
+    tell (not Linux, or the process is gone)."""
+    cpu, busy, found = 0, False, False
+    for member in _process_tree(pid):
+        try:
+            stat = Path(f"/proc/{member}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) ": state is field 3 of proc(5)
+        busy = busy or fields[0] in ("R", "D")
+        cpu += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime (fields 14-17), in ticks
+        found = True
+    return (cpu / os.sysconf("SC_CLK_TCK"), busy) if found else None
+
+
 def wait_until_serving(
-    proc: subprocess.Popen, url: str, *, timeout: float = 30, path: str = "/api/v1/station", verify=True
+    proc: subprocess.Popen,
+    url: str,
+    *,
+    path: str = "/api/v1/station",
+    verify=True,
+    said: Callable[[], str] | None = None,
 ) -> None:
     """Wait until the console or hub ``proc`` answers ``url + path`` with 401 (up, asking who is calling).
 
-    If it exits or does not answer within ``timeout`` seconds it is killed (a test that fails here must not
-    leave a server running for the rest of the session) and the test fails with what it wrote to stderr.
+    It is waited for while it is alive and busy starting (see STALLED_AFTER); if it exits, sits idle or is
+    not up within START_CEILING, it is killed (a test that fails here must not leave a server running for
+    the rest of the session) and the test fails with why and what it wrote (``said``: read its log; default:
+    its stderr pipe).
     """
-    deadline = time.monotonic() + timeout
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            if httpx.get(url + path, timeout=1, verify=verify).status_code == 401:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    said = ""
+    started = last_busy = time.monotonic()
+    last_cpu: float | None = None
+    why = ""
+    # One client for every look: a new one (httpx.get) builds an SSL context each time, about 35 ms of CPU,
+    # which every 50 ms took a good part of a core from the server starting beside it.
+    with httpx.Client(timeout=5, verify=verify) as client:
+        while not why:
+            try:
+                if client.get(url + path).status_code == 401:
+                    return
+            except httpx.HTTPError:
+                pass
+            now = time.monotonic()
+            activity = process_activity(proc.pid)
+            if activity is None or activity[1] or activity[0] != last_cpu:
+                last_busy = now  # starting (or /proc cannot tell: only the ceiling applies)
+            last_cpu = activity[0] if activity is not None else None
+            if proc.poll() is not None:
+                why = f"it exited with status {proc.returncode}"
+            elif now - last_busy > STALLED_AFTER:
+                why = f"it sat idle for {STALLED_AFTER:.0f} s (waiting for something that did not come)"
+            elif now - started > START_CEILING:
+                why = f"it was still starting after {START_CEILING:.0f} s"
+            else:
+                time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()
     proc.wait()
-    if proc.stderr is not None:
-        said = proc.stderr.read().decode(errors="replace")[-2000:]
-    raise RuntimeError(f"the server at {url} did not start within {timeout:.0f} s: {said}")
+    if said is not None:
+        output = said()
+    elif proc.stderr is not None:
+        output = proc.stderr.read().decode(errors="replace")[-2000:]
+    else:
+        output = ""
+    raise RuntimeError(f"the server at {url} did not start: {why}: {output}")
 
 
 def serve_console(db_url: str, port: int, *, env: dict[str, str] | None = None) -> subprocess.Popen:

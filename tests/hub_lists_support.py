@@ -7,14 +7,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-from dispatch_fixtures import one_worker
+from dispatch_fixtures import one_worker, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,11 +70,9 @@ class Hub:
 
 
 @contextmanager
-def hub_process(
-    db: str, log: Path, *extra: str, env: dict[str, str] | None = None, wait: float = 60
-) -> Iterator[Hub]:
+def hub_process(db: str, log: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Hub]:
     """Serve the hub over ``db`` in its own process on a free loopback port until the block ends (``extra``:
-    more options of ``dispatch serve``; ``env``: more environment; ``wait``: seconds it may take to start)."""
+    more options of ``dispatch serve``; ``env``: more environment), once it answers (``wait_until_serving``)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with log.open("wb") as out:
@@ -99,17 +95,7 @@ def hub_process(
             cwd=ROOT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            if httpx.get(url + "/api/v1/lists", timeout=2).status_code == 401:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the hub did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.1)
+    wait_until_serving(process, url, path="/api/v1/lists", said=lambda: log.read_text()[-2000:])
     try:
         yield Hub(url, db, process)
     finally:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from frontdesk import settings as s
 from frontdesk.context import Services
@@ -38,6 +39,7 @@ class Hub:
     proc: subprocess.Popen | None = None
     cert: Path | None = None  # with ``key``: served over HTTPS
     key: Path | None = None
+    _reader: Any = field(default=None, repr=False)  # count()'s connection to the database
 
     @property
     def url(self) -> str:
@@ -55,7 +57,7 @@ class Hub:
             stderr=subprocess.PIPE,
         )
         verify = ssl.create_default_context(cafile=str(self.cert)) if self.cert else True
-        wait_until_serving(self.proc, self.url, timeout=60, verify=verify)
+        wait_until_serving(self.proc, self.url, verify=verify)
         return self
 
     def kill(self) -> None:
@@ -63,6 +65,9 @@ class Hub:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
         self.proc = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def enroll(self, school: str, station: str) -> tuple[str, str]:
         """Enrol a desk (straight into the hub's database); returns ``(station_id, credential)``."""
@@ -76,13 +81,13 @@ class Hub:
         return enrolment.station.station_id, enrolment.credential
 
     def count(self, sql: str, params: list | None = None) -> int:
+        """A number read from the hub's database, through one connection kept until :meth:`kill` (tests
+        wait on this in loops: a new connection each time is a PostgreSQL backend started each time)."""
         from district.console.db import Database
 
-        db = Database(self.db_url)
-        try:
-            return int(db.read().one(sql, params or [])[0])
-        finally:
-            db.close()
+        if self._reader is None:
+            self._reader = Database(self.db_url)
+        return int(self._reader.read().one(sql, params or [])[0])
 
 
 @dataclass

@@ -336,3 +336,39 @@ def test_closing_the_database_waits_for_a_thread_still_using_its_connection(tmp_
     db.close()
     worker.join(30)
     assert results == [(2000000,)]
+
+
+def test_inbox_marks_after_a_failed_read_send_polls_to_the_database_until_a_read_succeeds(tmp_path):
+    """While the console cannot read its inbox marks it claims nothing (every poll reads the database); the
+    next read that succeeds catches up from where the last good one stopped, and polls wait in memory again."""
+    import asyncio
+    import sqlite3
+
+    from district.console.inbox_marks import InboxMarks
+
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}")
+    station = service.auth.enroll("Maple", "Main office desk", "101").station
+    service.push_state("Dana Dispatch", ["Maple"], "SECURE")
+
+    async def scenario() -> None:
+        marks = InboxMarks(lambda after: asyncio.to_thread(service.inbox_marks_after, after))
+        assert await marks.catch_up() == {station.station_id}
+        first = marks.cursor
+        assert marks.nothing_after(station.station_id, first) and not marks.behind(first)
+        with sqlite3.connect(tmp_path / "c.db") as db:
+            db.execute("ALTER TABLE inbox RENAME TO inbox_away")  # a database that cannot be read
+        assert await marks.catch_up() is None
+        assert not marks.nothing_after(station.station_id, first) and marks.behind(first)
+        with sqlite3.connect(tmp_path / "c.db") as db:
+            db.execute("ALTER TABLE inbox_away RENAME TO inbox")
+        service.push_state("Dana Dispatch", ["Maple"], "NORMAL")
+        newest = service.marks()[1]
+        assert newest > first and marks.behind(newest)
+        assert await marks.catch_up() == {station.station_id}
+        assert not marks.nothing_after(station.station_id, first)
+        assert marks.nothing_after(station.station_id, newest) and not marks.behind(newest)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        service.close()

@@ -53,6 +53,7 @@ from district.console.auth import Dispatcher, Forbidden, Station, StationDirecto
 from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
 from district.console.guard import LagMonitor, SignInThrottle
+from district.console.inbox_marks import InboxMarks
 from district.console.service import Abandoned, ConsoleService, Receipt  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
 from district.console.views import iso
@@ -581,10 +582,9 @@ def create_app(
     # Who may send, in memory (loaded at start, kept current from the log by watch()): a heartbeat or a long
     # poll of a known station costs a SHA-256 and a dict lookup here, no database read and no thread.
     directory = StationDirectory()
-    # The newest inbox seq of each station, as far as this console knows (None: not loaded, read the
-    # database): a long poll with nothing newer waits without reading the database at all.
-    inbox_marks: dict[str, int] = {}
-    inbox_state: dict[str, Any] = {"loaded": False, "cursor": 0, "lock": None}
+    # The newest inbox seq of each station, as far as this console has read: a long poll with nothing newer
+    # waits without reading the database at all.
+    inbox_marks = InboxMarks(lambda after: blocking(service.inbox_marks_after, after))
 
     def begin_shutdown() -> None:
         """Answer open long polls and end event streams now, so shutting down does not wait on them."""
@@ -835,7 +835,7 @@ def create_app(
                 event.clear()  # cleared before reading, so a message stored meanwhile still wakes us
                 if closing:
                     return JSONResponse({"messages": []})
-                if inbox_state["loaded"] and inbox_marks.get(station.station_id, 0) <= after:
+                if inbox_marks.nothing_after(station.station_id, after):
                     messages = []  # nothing newer than `after` for this station: no need to ask the database
                 else:
                     messages = await blocking(service.inbox, station, after, pool_name="stations")
@@ -987,42 +987,25 @@ def create_app(
     # --- background work -----------------------------------------------------------------------------------
     async def inbox_changed() -> None:
         """Read which stations have new inbox messages, note their newest seq, wake their long polls."""
-        if inbox_state["lock"] is None:
-            inbox_state["lock"] = asyncio.Lock()
-        async with inbox_state["lock"]:
-            try:
-                cursor, marks = await blocking(service.inbox_marks_after, inbox_state["cursor"])
-            except Exception:
-                waiters.wake()  # cannot tell whose: every poll reads the database once
-                inbox_state["loaded"] = False
-                return
-            inbox_state["cursor"] = cursor
-            for station_id, seq in marks.items():
-                inbox_marks[station_id] = max(seq, inbox_marks.get(station_id, 0))
-        waiters.wake(set(marks))
+        stations = await inbox_marks.catch_up()
+        waiters.wake(stations)  # None (the read failed): cannot tell whose, every poll reads the database once
 
     async def load_inbox_marks() -> None:
         """Every station's newest inbox seq, once at start (until then, polls read the database)."""
-        while True:
-            try:
-                cursor, marks = await blocking(service.inbox_marks_after, 0)
-                break
-            except Exception:
-                await asyncio.sleep(watch_interval)
-        inbox_marks.update(marks)
-        inbox_state["cursor"] = cursor
-        inbox_state["loaded"] = True
+        while await inbox_marks.catch_up() is None:
+            await asyncio.sleep(watch_interval)
 
     async def watch() -> None:
         """Notice changes made by another console sharing the database (and wake screens and polls)."""
-        marks: tuple[int, int] | None = None
-        while marks is None:  # the database may be away when the console starts
+        while not directory.loaded:  # the database may be away when the console starts
             try:
                 directory.load(*await blocking(service.auth.station_directory))
-                marks = await blocking(service.marks)
             except Exception:
                 await asyncio.sleep(watch_interval)
-        log_seq, inbox_seq = marks
+        # What was logged up to the directory's own read, not a later look at the log: an enrolment or a
+        # revocation committed between the two would otherwise be applied only once the log next changed.
+        # The inbox needs no such note: the marks' cursor is how far it was read (InboxMarks).
+        log_seq = directory.cursor
         while True:
             await asyncio.sleep(watch_interval)
             try:
@@ -1033,8 +1016,7 @@ def create_app(
                     log_seq = new_log
                     await follow_stations()
                     changes.notify()
-                if new_inbox != inbox_seq:
-                    inbox_seq = new_inbox
+                if inbox_marks.behind(new_inbox):
                     await inbox_changed()
             except Exception:  # a database hiccup must not stop supervision; try again next round
                 await asyncio.sleep(watch_interval)
