@@ -17,8 +17,10 @@ decode exactly so (a length, a base-32 field or a date that does not fit) is not
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from scanners.idcard import IdRecord
+if TYPE_CHECKING:
+    from scanners.idcard import IdRecord
 
 _DAY_ZERO = date(1000, 1, 1)
 _BASE32 = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUV")
@@ -60,6 +62,10 @@ def parse_cac(text: str, today: date, repairs: list[str]) -> IdRecord | None:
     if not (first + last).replace(" ", "").replace("-", "").replace("'", "").isalpha():
         return None
     middle = data[88:89].strip() or None
+    # Here, not at the top: the wedge asks looks_like_cac of every scan and loads with the desk's first screen,
+    # which has no ID record to build (issue 13); the parsers that call this have imported it already.
+    from scanners.idcard import IdRecord
+
     return IdRecord(
         first_name=first.upper(),
         middle_name=middle.upper() if middle else None,

@@ -181,6 +181,19 @@ def test_first_time_visitor_scanning_an_id_is_sent_to_the_front_office(qtbot, ki
     assert waiting.reason == "first_time" and waiting.request.visitor.last_name.lower() == "testwood"
 
 
+def test_the_desks_first_look_for_kiosk_arrivals_is_after_its_first_paint_and_does_happen(qtbot, kiosk, services):
+    """Issue 13: the front-office banner's first read (and its module) waits for the event loop, then happens."""
+    from ui.kiosk.front_office import FrontOfficeBanner
+
+    with qtbot.waitSignal(kiosk.sent_to_front_office):
+        kiosk.on_scanned(DEMO_SCANS[0].decode("latin-1"))
+    banner = FrontOfficeBanner(services, flow=None, message=None, poll_ms=50)
+    qtbot.addWidget(banner)
+    assert not banner.timer.isActive() and banner.waiting == []  # nothing read while the window is being built
+    qtbot.waitUntil(lambda: banner.timer.isActive() and bool(banner.waiting), timeout=10_000)
+    assert "Testwood" in banner.label.text()
+
+
 def test_pre_registered_guest_types_their_code(qtbot, kiosk, services):
     now = clock.now()
     guest = services.kiosk.preregister(

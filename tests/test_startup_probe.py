@@ -45,7 +45,9 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # What the desk has loaded at its first idle moment. Deferred (after the first paint, or to first use): the
 # admission workflow and screening, the district lists' name keys (jellyfish), the camera (QtMultimedia), the
 # kiosk's service (the front-office banner's first read is its timer's first tick), screening's models and the
-# wire's list format (csv), which the district lists' status does not need. Loaded already: the panic
+# wire's list format (csv), which the district lists' status does not need; the ID parsers' record (with the first
+# scan), the email/text channels (with the sender), the emergency roster's module (with the first roster) and
+# ``html`` (the tooltips escape by themselves). Loaded already: the panic
 # path, so a panic pressed the moment the window appears imports nothing. And the garbage collector, held
 # during start-up, is back on with what start-up built frozen. At exit (the hook below runs after PySide6's own
 # clean-up), PySide6 has not loaded QtWidgets' classes that the desk never used: the input watch stops following
@@ -59,13 +61,15 @@ from ui.main import main
 code = main(["--startup-probe", sys.argv[1]])
 names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontdesk.wire.keys", "jellyfish",
          "PySide6.QtMultimedia", "frontdesk.kiosk.service", "frontdesk.screening.models", "csv",
-         "frontdesk.dispatch.station", "frontdesk.dispatch.link", "ui.dispatch.panic")
+         "frontdesk.dispatch.station", "frontdesk.dispatch.link", "ui.dispatch.panic",
+         "scanners.idcard", "frontdesk.notifications.channels", "ui.roster_print", "html")
 loaded = [m for m in names if m in sys.modules and type(sys.modules[m]).__name__ != "_LazyModule"]  # lazy_import
 print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, file=sys.stderr)
 print("EVENTS", "QMouseEvent" in vars(sys.modules["PySide6.QtGui"]), file=sys.stderr)
 widgets = vars(sys.modules["PySide6.QtWidgets"])
 print("DIALOGS", [n for n in ("QFileDialog", "QMessageBox") if n in widgets], file=sys.stderr)
+print("GUI", [n for n in ("QIcon", "QImage") if n in vars(sys.modules["PySide6.QtGui"])], file=sys.stderr)
 sys.exit(code)
 """
 
@@ -82,6 +86,10 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     assert "UNUSED False" in done.stderr, done.stderr
     assert "EVENTS False" in done.stderr, done.stderr
     assert "DIALOGS []" in done.stderr, done.stderr  # built with the first dialog that needs them
+    # No icon and no badge image on the first screen: a button or action given (text, parent) by position would
+    # build QIcon's type to try the text as an icon file (ui.dispatch.panic.HoldButton), and the badge panel names
+    # QImage with its first badge.
+    assert "GUI []" in done.stderr, done.stderr
 
 
 # PySide6's import hook reads the source of each module first named in an import after PySide6 is loaded: the

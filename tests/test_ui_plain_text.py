@@ -75,3 +75,12 @@ def test_markup_in_a_name_is_shown_literally_in_the_on_site_tooltip(services):
     shown = QTextDocument()
     shown.setHtml(tip)  # what Qt draws for a rich-text tooltip
     assert "<b style=" in shown.toPlainText() and "SCREENED CLEAR ADMIT</b>" in shown.toPlainText()
+
+
+def test_the_tooltip_escape_is_html_escape():
+    import html
+
+    from ui.plain import escape
+
+    for text in ("<b>Ann</b>", 'O\'Neil & "Sons"', "&amp; already", "a > b < c", "plain", "", "é ß 漢 &#x27;"):
+        assert escape(text) == html.escape(text), text

@@ -43,3 +43,17 @@ def test_the_desk_checkpoints_its_log_on_a_timer_not_in_a_commit(qtbot, services
     services.checkin.admit(Visitor(first_name="Log", last_name="Again"))
     assert wal.stat().st_size == size
     assert not [e for e in services.events.recent(source="upkeep") if e.level == "error"]
+
+
+def test_the_integrity_check_waits_for_the_event_loop_then_runs(qtbot, services):
+    upkeep = Upkeep(services)
+    upkeep.start(check_after_ms=0)
+    try:
+        assert not upkeep._checked  # counted from the first idle, not from start(): nothing ran yet
+        qtbot.waitUntil(lambda: upkeep._checked, timeout=20000)
+        logged = [e.message for e in services.events.recent(source="upkeep")]
+        assert any("integrity checked" in m for m in logged), logged
+    finally:
+        qtbot.waitUntil(lambda: not upkeep._busy, timeout=20000)
+        upkeep.stop()
+        shiboken6.delete(upkeep)

@@ -49,13 +49,11 @@ def import_core_first() -> None:
     import frontdesk.dispatch.station  # noqa: F401
     import frontdesk.district_lists.service  # noqa: F401
     import frontdesk.ids.service  # noqa: F401
-    import frontdesk.notifications.channels  # noqa: F401
     import frontdesk.notifications.service  # noqa: F401
     import frontdesk.secrets.choice  # noqa: F401 - chooses keyring's backend for the database key
     import frontdesk.sync.service  # noqa: F401
     import printers.fakes  # noqa: F401
     import printers.uri  # noqa: F401
-    import scanners.idcard  # noqa: F401
     import scanners.wedge  # noqa: F401
     from frontdesk.store import cipher
 

@@ -7,11 +7,21 @@ is ours, the text itself escaped: what a forged barcode carries is shown as writ
 
 from __future__ import annotations
 
-import html
+# html.escape's own replacements, in its order (``&`` first). Not ``import html``: that module builds its table
+# of 2,231 named entities on import (for unescape, which nothing here needs), and this module is on the way to
+# the desk's first paint (issue 13). tests/test_ui_plain_text.py checks that this escapes exactly as html.escape.
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def escape(text: str) -> str:
+    """``text`` with ``& < > " '`` escaped, exactly as ``html.escape(text)`` does."""
+    for char, entity in _ESCAPES:
+        text = text.replace(char, entity)
+    return text
 
 
 def plain_tip(text: str) -> str:
     """``text`` as a tooltip that shows it literally (line breaks kept); empty stays empty (no tooltip)."""
     if not text:
         return ""
-    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+    return "<p style='white-space:pre-wrap'>" + escape(text) + "</p>"

@@ -47,10 +47,15 @@ class Upkeep(QObject):
         self.log_timer.setInterval(int(LOG_CHECKPOINT_SECONDS * 1000))
         self.log_timer.timeout.connect(self.on_log_timeout)
 
-    def start(self) -> None:
-        """Check the database soon (in the background), run the jobs soon after start-up, then every hour."""
+    def start(self, check_after_ms: int = CHECK_AFTER_MS) -> None:
+        """Check the database soon (in the background), run the jobs soon after start-up, then every hour.
+
+        The check's delay counts from the first idle moment (the event loop running: the window shown and
+        painted), not from now: on a slow or busy PC building and painting the desk can itself take longer, and
+        the check (a read of the whole file) must not land on the first paint (issue 13)."""
         self._busy = True  # no job starts before the check
-        QTimer.singleShot(CHECK_AFTER_MS, self, lambda: run_task(self._check, self.on_jobs_done))
+        check = lambda: run_task(self._check, self.on_jobs_done)  # noqa: E731
+        QTimer.singleShot(0, self, lambda: QTimer.singleShot(check_after_ms, self, check))
         QTimer.singleShot(FIRST_MS, self, self.on_timeout)
         self.timer.start()
         self.services.store.defer_checkpoints()  # from now on this timer checkpoints, not a check-in's commit

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Protocol
 from frontdesk import clock
 from frontdesk.errors import DeliveryError, InputError, StoreBusy, StoreError
 from frontdesk.lazy import lazy_import
-from frontdesk.screening import bulk
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import CACHE_KIB, Store
 
@@ -50,15 +49,14 @@ _keys = lazy_import("frontdesk.wire.keys")
 # So does the list-file path (it imports screening's models and the wire's list format, and through them the
 # name-key rules and jellyfish): only a pull of a list the hub built as a file needs it.
 _files = lazy_import("frontdesk.district_lists.files")
+# And the bulk filer (a dataclass), which only applying a snapshot uses.
+bulk = lazy_import("frontdesk.screening.bulk")
 
-# A snapshot is filed as the desk's own imports are (frontdesk.screening.bulk): entries SNAPSHOT_STEP per
-# short transaction, SNAPSHOT_PAUSE apart, without an fsync per step (a step lost to a power cut is a hidden,
+# A snapshot is filed as the desk's own imports are (frontdesk.screening.bulk): entries bulk.STEP_ROWS per
+# short transaction, bulk.STEP_PAUSE apart, without an fsync per step (a step lost to a power cut is a hidden,
 # half-built copy that the next pull deletes and builds again; the swap's FULL sync makes every step before it
-# durable too), their index rows then in key order, KEY_STEP per short transaction. Measured (30,000
+# durable too), their index rows then in key order, bulk.KEY_STEP per short transaction. Measured (30,000
 # entries, desk side): 597 -> 273 us per entry without the fsync per step.
-SNAPSHOT_STEP = bulk.STEP_ROWS
-SNAPSHOT_PAUSE = bulk.STEP_PAUSE
-KEY_STEP = bulk.KEY_STEP
 CHANGE_STEP = 200  # changes per short transaction
 AS_OF_EVERY_S = 300.0  # a pull that changed nothing writes "in step as of" this often at most
 
@@ -323,11 +321,11 @@ class DistrictLists:
         # filed as they come (checked to be a JSON array of text, in _file_keys); else computed here.
         hub_keys = header.get("key_version") == _keys.key_rules()
         count, ended, span = 0, False, bulk.Span()
-        key_rows, pacer = bulk.KeyRows(store), bulk.Pacer(store, SNAPSHOT_PAUSE)
+        key_rows, pacer = bulk.KeyRows(store), bulk.Pacer(store, bulk.STEP_PAUSE)
         db.execute("DROP TABLE IF EXISTS temp.snapshot_hub_keys")
         db.execute("CREATE TEMP TABLE snapshot_hub_keys (entry_id INTEGER NOT NULL, keys TEXT NOT NULL)")
         db.execute(f"PRAGMA cache_size = -{bulk.BULK_CACHE_KIB}")  # the index grows by millions of rows
-        db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_STEP
+        db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see bulk.STEP_ROWS
         try:
             batch: list[tuple[int, NewEntry, bytes | None]] = []
             for line in lines:
@@ -337,7 +335,7 @@ class DistrictLists:
                     ended = int(item.get("count", -1)) == count + len(batch)
                     break
                 batch.append((int(item["id"]), snapshot_entry(item["entry"]), keys if tab and hub_keys else None))
-                if len(batch) >= SNAPSHOT_STEP:
+                if len(batch) >= bulk.STEP_ROWS:
                     span.add(self._stage(staging, kind, batch, key_rows, pacer))
                     count += len(batch)
                     batch = []
@@ -437,9 +435,9 @@ class DistrictLists:
                     db, local, kind, "The district's list (from the district hub)", origin="district"
                 )
                 base = _files.reserve_ids(db, count)
-            span, pacer = bulk.Span(), bulk.Pacer(store, SNAPSHOT_PAUSE)
+            span, pacer = bulk.Span(), bulk.Pacer(store, bulk.STEP_PAUSE)
             db.execute(f"PRAGMA cache_size = -{bulk.BULK_CACHE_KIB}")
-            db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see SNAPSHOT_STEP
+            db.execute("PRAGMA synchronous = NORMAL")  # the hidden copy's steps: see bulk.STEP_ROWS
             _files.copy_entries(store, base, staging, count, pacer, span)
             _files.copy_keys(store, lambda: _lists.key_tables(db), base, facts["keys"], pacer, staging)
             db.execute("PRAGMA synchronous = FULL")

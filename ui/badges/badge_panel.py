@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk.badges.service import Outcome, PrintResult
@@ -18,6 +17,7 @@ from ui.badges.printing import Question
 
 if TYPE_CHECKING:
     from PIL import Image
+    from PySide6.QtGui import QPixmap
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 160, 150
 
@@ -33,6 +33,10 @@ _KIND = {
 
 def pixmap_of(badge, width: int, height: int) -> QPixmap:
     """A badge as worn (landscape badges turned back upright), fitted in ``width`` × ``height`` for the screen."""
+    # Named here, with the first badge shown: naming a Qt class builds its type and enums (QImage's 40 formats),
+    # and the desk's first screen has no badge yet (issue 13).
+    from PySide6.QtGui import QImage, QPixmap
+
     image: Image.Image = badge.as_worn()
     qimage = QImage.fromData(png_bytes(image), "PNG")
     return QPixmap.fromImage(qimage).scaled(

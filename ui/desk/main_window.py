@@ -520,7 +520,7 @@ class MainWindow(QMainWindow):
 
     def add_on_site_action(self, text: str, slot) -> QAction:
         """A right-click action on On site now (Reprint badge); ``selected_visit`` says whom it is for."""
-        action = QAction(text, self.onsite_table)
+        action = QAction(text, parent=self.onsite_table)  # by keyword: see ui.dispatch.panic.HoldButton
         action.triggered.connect(slot)
         self.onsite_table.addAction(action)
         self.onsite_table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

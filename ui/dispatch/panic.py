@@ -71,7 +71,10 @@ class HoldButton(QPushButton):
     progress_changed = Signal(float)
 
     def __init__(self, text: str, hold_ms: int = 1500, parent: QWidget | None = None):
-        super().__init__(text, parent)
+        # parent by keyword: (text, parent) by position also matches QPushButton(QIcon, text), and PySide6 then
+        # builds QIcon's type to try the text as an icon's file name (its ~150 theme-icon enum members, before the
+        # first paint, for nothing: issue 13).
+        super().__init__(text, parent=parent)
         self.hold_ms = hold_ms
         self._clock = QElapsedTimer()
         self._tick = QTimer(self)
@@ -222,14 +225,14 @@ class PanicPanel(QFrame):
         )
         self.details_edit.setAccessibleName("Details for dispatch")
         self.details_edit.returnPressed.connect(self.on_send_details)
-        self.details_button = QPushButton("Send details", self.status_box)
+        self.details_button = QPushButton("Send details", parent=self.status_box)
         self.details_button.setAccessibleName("Send details to dispatch")
         self.details_button.clicked.connect(self.on_send_details)
         self.all_clear_code = QLineEdit(self.status_box)
         self.all_clear_code.setEchoMode(QLineEdit.EchoMode.Password)
         self.all_clear_code.setPlaceholderText("Principal's or administrator's all-clear code (fdac_…)")
         self.all_clear_code.setAccessibleName("All-clear code")
-        self.all_clear_button = QPushButton("All clear (principal / admin)", self.status_box)
+        self.all_clear_button = QPushButton("All clear (principal / admin)", parent=self.status_box)
         self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
         self.message_label = QLabel(self.status_box)
@@ -479,7 +482,7 @@ class DispatchBanners(QWidget):
         self.freeze_label.setStyleSheet(
             "QLabel { color: white; font-size: 22px; font-weight: bold; padding: 8px; }"
         )
-        self.print_button = QPushButton("Print roster", self.freeze_banner)
+        self.print_button = QPushButton("Print roster", parent=self.freeze_banner)
         self.print_button.setMinimumHeight(40)
         self.print_button.setAccessibleName("Print the on-site roster")
         self.print_button.clicked.connect(self.print_roster_requested)

@@ -50,10 +50,12 @@ class FrontOfficeBanner(QFrame):
         self.timer = QTimer(self)
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.refresh)
-        # The first read is the timer's first tick (``poll_ms`` after the window), not now: the banner is hidden
-        # until someone is waiting, and reading imports the kiosk's service (six dataclasses), which the desk's
-        # first paint should not wait for (issue 13).
-        self.timer.start()
+        # The first read is the timer's first tick, not now: the banner is hidden until someone is waiting, and
+        # reading imports the kiosk's service (six dataclasses), which the desk's first paint should not wait for
+        # (issue 13). The timer starts once the event loop runs (the window shown and painted), so ``poll_ms``
+        # counts from there: started here, a slow or busy PC that took longer than ``poll_ms`` to build and
+        # paint the desk had the first read land on its first paint.
+        QTimer.singleShot(0, self.timer, self.timer.start)
 
     @Slot()
     def refresh(self) -> None:

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
-from frontdesk.notifications.channels import twilio_missing
 from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
 from frontdesk.settings import NOTIFY_SMS_PROVIDER
 from ui.table_models import ItemTableModel
@@ -203,7 +202,10 @@ class OutboundWindow(QWidget):
         parts = [f"{pending} waiting to send"]
         if problems:
             parts.append(f"{problems} not delivered in the last day (see the Server said column)")
-        # Twilio chosen where its client is absent (the installed desk leaves it out): said here, plainly.
+        # Twilio chosen where its client is absent (the installed desk leaves it out): said here, plainly. The
+        # channels' module loads with the sender (after the first paint) or here, not with the desk's first screen.
+        from frontdesk.notifications.channels import twilio_missing
+
         no_twilio = twilio_missing() if self.services.settings.get(NOTIFY_SMS_PROVIDER) == "twilio" else None
         if no_twilio:
             parts.append(no_twilio)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
-from scanners.idcard import IdRecord, id_warnings
+if TYPE_CHECKING:  # the ID parsers' module loads with the first scan (issue 13)
+    from scanners.idcard import IdRecord
+
 
 _DOCUMENTS = {"DL": "Driver's licence", "ID": "ID card"}
 
@@ -82,6 +85,8 @@ class IdConfirmPanel(QFrame):
             f"Born {born}{' · sex ' + record.sex if record.sex else ''}\n"
             f"{document}, {issuer} · expires {expires}{ending}"
         )
+        from scanners.idcard import id_warnings
+
         warnings = id_warnings(record, today)
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 
 from frontdesk.text import normalize_badge_code
-from scanners.idcard import UnreadableIdError
 from ui.scanning.id_confirm import IdConfirmPanel
 
 if TYPE_CHECKING:  # the ID parsers and serial scanners load with the first scan or the first serial port
@@ -84,6 +83,7 @@ class IdScanController(QObject):
     def handle_scan(self, data: str | bytes) -> IdRecord | None:
         """Parse one scan; fill the form and show the panel, or say plainly that it could not be read."""
         from scanners.aamva import parse_id
+        from scanners.idcard import UnreadableIdError  # loads with the parsers, at the first scan
 
         try:
             record = self._ids.read(data) if self._ids is not None else parse_id(data)

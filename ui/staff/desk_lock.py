@@ -7,6 +7,8 @@ whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
@@ -16,8 +18,10 @@ from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES
 from ui.input_watch import InputWatch
-from ui.roster_print import Sender, print_emergency_roster, send_to_default_printer
 from ui.staff.sign_in import SignInPanel
+
+if TYPE_CHECKING:
+    from ui.roster_print import Sender
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -67,12 +71,12 @@ class DeskLock(QObject):
     locked = Signal()
     unlocked = Signal(object)  # Actor
 
-    def __init__(
-        self, window, services: Services, *, roster_sender: Sender = send_to_default_printer, hint: str = ""
-    ):
+    def __init__(self, window, services: Services, *, roster_sender: Sender | None = None, hint: str = ""):
         super().__init__(window)
         self.window = window
         self.services = services
+        # None: the PC's default printer. The roster's module (QUrl, QDesktopServices, and Qt's print support
+        # when it prints) loads with the first roster, as the dialogs do, not on the way to the first paint.
         self.roster_sender = roster_sender
         self.is_locked = False
         self.review_window = None
@@ -205,8 +209,10 @@ class DeskLock(QObject):
     @Slot()
     def print_roster(self) -> str | None:
         """Everyone on site now, printed in one action (or saved as a PDF and opened when no printer)."""
+        from ui.roster_print import print_emergency_roster, send_to_default_printer
+
         try:
-            where = print_emergency_roster(self.services, self.roster_sender)
+            where = print_emergency_roster(self.services, self.roster_sender or send_to_default_printer)
         except FrontDeskError as exc:
             self.window.message.show_message(exc.message, "error")
             return None
