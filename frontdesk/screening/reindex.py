@@ -44,6 +44,7 @@ from frontdesk.wire.keys import KEY_VERSION, READABLE_FROM, key_rules
 READ_ROWS = 1000  # entries read (and their keys worked out) per round of the reading, between two stop checks
 DROP_STEP = 5000  # rows of an old index deleted per short transaction (from one end: a narrow run of pages)
 FILE_STEP = 2000  # index rows filed per short transaction (appended in key order: a few ms of the write lock)
+STOP_EVERY = 200_000  # SQLite engine steps between two looks at stop() inside one statement (a few ms)
 HEARTBEAT = 10.0  # seconds between two signs of life of a build that is still reading
 STALE_BUILD = 120.0  # seconds without a sign of life after which a build is taken for abandoned
 WAIT_POLL = 5.0  # seconds between two looks at another desk's build
@@ -139,6 +140,9 @@ class IndexBuild:
         # built again (frontdesk.screening.bulk); the bulk pacer syncs the log after each step, outside the lock.
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute(f"PRAGMA cache_size = -{bulk.BULK_CACHE_KIB}")
+        # A long statement of the build (the sort of millions of rows) stops too when asked: SQLite asks this
+        # every STOP_EVERY steps of its engine and abandons the statement on a true answer.
+        db.conn.set_progress_handler(self._stop, STOP_EVERY)
         try:
             if not self._begin():
                 return None
@@ -170,10 +174,16 @@ class IndexBuild:
                 if on_swap is not None:
                     on_swap(filed)
             swapped = True
+            db.conn.set_progress_handler(None, 0)  # in force now: the old index's clean-up is not stopped half-way
             db.execute("PRAGMA synchronous = NORMAL")
             self._progress(1.0)
             drop_in_steps(store, old, self._unchecked)
+        except StoreError:
+            if self._stop():  # a statement abandoned because the desk is closing
+                raise Stopped from None
+            raise
         finally:
+            db.conn.set_progress_handler(None, 0)
             for table in (keys, seen, ordered):
                 db.execute(f"DROP TABLE IF EXISTS temp.{table}")
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
