@@ -10,11 +10,13 @@ two and writes the new key version. How it stays right while check-ins, list cha
   (:func:`frontdesk.screening.lists.key_tables`, asked inside each change's own transaction): an entry added,
   changed or removed during the build is right in the new index, whatever the build does.
 - **The build files only what is still true.** It reads the entries in id order without any lock and works
-  out their keys (the CPU: about 175 µs an entry) into TEMP tables of its own connection, with each entry's
-  key fields as it read them. It then files the rows into the new index in key order, :data:`FILE_STEP` per
-  short transaction, each only if its entry still exists with the same key fields, in a list not retired:
-  an entry changed or removed after it was read already has its right keys there (first point), and the
-  stale rows never go in. A stale staging list is retired before it is purged (``purge_hidden``) for this.
+  out their keys (the CPU: about 175 µs an entry) into a TEMP table of its own connection. It then files
+  them into the new index in key order, :data:`FILE_STEP` rows per short transaction, leaving out the
+  entries changed or removed since the build began and the lists retired since: triggers log those, in each
+  change's own transaction, whatever code makes it (:data:`CHANGED`, :data:`RETIRED`). Such a change filed
+  its own keys into the new index already (first point), so the stale rows never go in, and a step never
+  reads an entry (no random reads while it holds the lock). A stale staging list is retired before it is
+  purged (``purge_hidden``) for this.
 - **One build at a time**, named by a token in ``screening_meta`` with a heartbeat. Every step and the swap
   check the token inside their transaction: a build that another took over (``barred reindex``, or a desk
   that found its heartbeat stale) stops at its next step and never swaps an index it did not finish. A desk
@@ -54,12 +56,19 @@ NEXT = "screening_keys_next"
 # look-up reaches it (every key starts with a letter).
 MARK = "\x00build:"
 _READ_SHARE = 0.8  # of the progress: reading the entries and working out their keys (then: filing them)
-# An entry's key fields as one text, the same in Python's read and in the filing's check (char 31: a separator
-# no name holds).
-FIELDS = (
-    "e.first_name || char(31) || e.middle_name || char(31) || e.last_name || char(31) || e.aliases || char(31) "
-    "|| coalesce(e.dob, '') || char(31) || e.id_state || char(31) || e.id_last4"
-)
+# What changed since the build began, written by triggers in each change's own transaction (whatever code makes
+# it): the entries whose key fields were set or which were deleted, and the lists retired. Their rows are not
+# filed by the build: each such change filed its own keys into the new index already (key_tables).
+CHANGED, RETIRED = "screening_build_changed", "screening_build_retired"
+_TRIGGERS = {
+    "screening_build_entry_set": "AFTER UPDATE OF first_name, middle_name, last_name, aliases, dob, id_state, "
+    "id_last4, list_id ON screening_entries "
+    f"BEGIN INSERT OR IGNORE INTO {CHANGED} (entry_id) VALUES (OLD.id); END",
+    "screening_build_entry_gone": "AFTER DELETE ON screening_entries "
+    f"BEGIN INSERT OR IGNORE INTO {CHANGED} (entry_id) VALUES (OLD.id); END",
+    "screening_build_list_retired": "AFTER UPDATE OF state ON screening_lists WHEN NEW.state = 'retired' "
+    f"BEGIN INSERT OR IGNORE INTO {RETIRED} (list_id) VALUES (NEW.id); END",
+}
 
 
 class Superseded(Exception):
@@ -81,6 +90,7 @@ class BuildReport:
     longest_lock: float  # seconds: the longest write transaction the build held (a step or the swap)
     steps: int  # write transactions
     longest_what: str = ""  # which one held it longest ("a filing step", "the swap", ...)
+    lock_p99: float = 0.0  # seconds: 99% of the build's write transactions held the lock no longer
 
 
 def stored_version(db: Database) -> int | None:
@@ -125,6 +135,7 @@ class IndexBuild:
         self._longest = 0.0
         self._longest_what = ""
         self._steps = 0
+        self._holds: list[float] = []
 
     def run(self, on_swap: Callable[[int], None] | None = None) -> BuildReport | None:
         """Build and swap in the new index. None when another live build is under way (wait for it).
@@ -134,7 +145,7 @@ class IndexBuild:
         """
         started, cpu = time.perf_counter(), time.thread_time()
         store, db = self._store, self._store.db
-        keys, seen, ordered = (f"reindex_{self._tag}_{n}" for n in ("keys", "seen", "sorted"))
+        keys, ordered = (f"reindex_{self._tag}_{n}" for n in ("keys", "sorted"))
         swapped = begun = False
         # Every step but the swap commits without an fsync of its own: what a power cut loses of a build is
         # built again (frontdesk.screening.bulk); the bulk pacer syncs the log after each step, outside the lock.
@@ -148,17 +159,17 @@ class IndexBuild:
                 return None
             begun = True
             drop_leftovers(store, self._unchecked)  # this build's half-built predecessor too (renamed by _begin)
-            db.execute(f"CREATE TEMP TABLE {keys} (key TEXT NOT NULL, entry_id INTEGER NOT NULL)")
-            db.execute(f"CREATE TEMP TABLE {seen} (entry_id INTEGER PRIMARY KEY, fields TEXT NOT NULL)")
-            entries = self._read(keys, seen)
+            db.execute(f"CREATE TEMP TABLE {keys} (key TEXT NOT NULL, entry_id INTEGER NOT NULL, list_id INTEGER)")
+            entries = self._read(keys)
             self._check_stop()
             # Sorted once (SQLite's external sort, in this connection's TEMP file): row n of the copy is the n-th
             # in key order, so a filing step is a range of rowids appended to one end of the new index.
             db.execute(
-                f"CREATE TEMP TABLE {ordered} AS SELECT key, entry_id FROM temp.{keys} ORDER BY key, entry_id"
+                f"CREATE TEMP TABLE {ordered} AS SELECT key, entry_id, list_id FROM temp.{keys} "
+                "ORDER BY key, entry_id"
             )
             db.execute(f"DROP TABLE temp.{keys}")
-            filed = self._file(ordered, seen)
+            filed = self._file(ordered)
             db.execute("PRAGMA synchronous = FULL")  # the swap puts the index in force: synced as every commit
             old = f"screening_keys_old_{self._tag}"
             with self._locked("the swap") as db:
@@ -171,6 +182,7 @@ class IndexBuild:
                     [str(KEY_VERSION)],
                 )
                 db.execute("DELETE FROM screening_meta WHERE key LIKE 'build_%'")
+                _drop_change_log(db)
                 if on_swap is not None:
                     on_swap(filed)
             swapped = True
@@ -184,7 +196,7 @@ class IndexBuild:
             raise
         finally:
             db.conn.set_progress_handler(None, 0)
-            for table in (keys, seen, ordered):
+            for table in (keys, ordered):
                 db.execute(f"DROP TABLE IF EXISTS temp.{table}")
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             db.execute("PRAGMA synchronous = FULL")
@@ -198,6 +210,7 @@ class IndexBuild:
             self._longest,
             self._steps,
             self._longest_what,
+            sorted(self._holds)[int(len(self._holds) * 0.99)] if self._holds else 0.0,
         )
 
     # --- the steps ----------------------------------------------------------------------------------------
@@ -216,6 +229,11 @@ class IndexBuild:
                 "PRIMARY KEY (key, entry_id)) WITHOUT ROWID"
             )
             db.execute(f"INSERT INTO {NEXT} (key, entry_id) VALUES (?, 0)", [MARK + self._token])
+            _drop_change_log(db)
+            db.execute(f"CREATE TABLE {CHANGED} (entry_id INTEGER PRIMARY KEY)")
+            db.execute(f"CREATE TABLE {RETIRED} (list_id INTEGER PRIMARY KEY)")
+            for name, body in _TRIGGERS.items():
+                db.execute(f"CREATE TRIGGER {name} {body}")
             db.conn.executemany(
                 "INSERT INTO screening_meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -228,7 +246,7 @@ class IndexBuild:
         self._beat = time.monotonic()
         return True
 
-    def _read(self, keys: str, seen: str) -> int:
+    def _read(self, keys: str) -> int:
         """Read every entry not retired, in id order, and hold its keys and key fields (no lock). Returns how
         many."""
         db = self._store.db
@@ -240,33 +258,29 @@ class IndexBuild:
                 with self._locked("a heartbeat"):
                     pass  # checks the token and renews the heartbeat
             rows = db.execute(
-                f"SELECT {ENTRY_COLUMNS}, {FIELDS} {ENTRY_FROM} WHERE e.id > ? AND l.state != 'retired' "
+                f"SELECT {ENTRY_COLUMNS}, l.id {ENTRY_FROM} WHERE e.id > ? AND l.state != 'retired' "
                 "ORDER BY e.id LIMIT ?",
                 [after, READ_ROWS],
             ).fetchall()
             if not rows:
                 return count
-            entries = [entry_from_row(r) for r in rows]
+            entries = [(entry_from_row(r), r[-1]) for r in rows]
             db.conn.executemany(
-                f"INSERT INTO temp.{keys} (key, entry_id) VALUES (?, ?)",
-                [(k, e.id) for e in entries for k in keys_of(e)],
-            )
-            db.conn.executemany(
-                f"INSERT INTO temp.{seen} (entry_id, fields) VALUES (?, ?)", [(r[0], r[-1]) for r in rows]
+                f"INSERT INTO temp.{keys} (key, entry_id, list_id) VALUES (?, ?, ?)",
+                [(k, e.id, list_id) for e, list_id in entries for k in keys_of(e)],
             )
             count += len(rows)
             after = rows[-1][0]
             self._progress(_READ_SHARE * min(1.0, after / top))
 
-    def _file(self, ordered: str, seen: str) -> int:
+    def _file(self, ordered: str) -> int:
         """File the held rows into the new index in key order, each only if its entry is as it was read."""
         store, db = self._store, self._store.db
         total = db.execute(f"SELECT coalesce(max(rowid), 0) FROM temp.{ordered}").fetchone()[0]
         sql = (
-            f"INSERT OR IGNORE INTO main.{NEXT} (key, entry_id) SELECT s.key, s.entry_id FROM temp.{ordered} s "
-            f"CROSS JOIN temp.{seen} f CROSS JOIN main.screening_entries e CROSS JOIN main.screening_lists l "
-            "WHERE s.rowid > ? AND s.rowid <= ? AND f.entry_id = s.entry_id AND e.id = s.entry_id "
-            f"AND l.id = e.list_id AND l.state != 'retired' AND f.fields = {FIELDS} ORDER BY s.rowid"
+            f"INSERT OR IGNORE INTO main.{NEXT} (key, entry_id) SELECT key, entry_id FROM temp.{ordered} "
+            f"WHERE rowid > ? AND rowid <= ? AND entry_id NOT IN (SELECT entry_id FROM main.{CHANGED}) "
+            f"AND list_id NOT IN (SELECT list_id FROM main.{RETIRED}) ORDER BY rowid"
         )
         pacer = bulk.Pacer(store)
         filed = 0
@@ -300,6 +314,7 @@ class IndexBuild:
             if held is not None:
                 self._steps += 1
                 hold = time.perf_counter() - held
+                self._holds.append(hold)
                 if hold > self._longest:
                     self._longest, self._longest_what = hold, what
 
@@ -324,8 +339,17 @@ class IndexBuild:
             with self._store.transaction() as db:
                 if build_meta(db).get("build_token") == self._token:
                     db.execute("DELETE FROM screening_meta WHERE key LIKE 'build_%'")
+                    _drop_change_log(db)
         except Exception:  # noqa: BLE001 - a build that cannot even give up is taken over once stale
             pass
+
+
+def _drop_change_log(db: Database) -> None:
+    """The triggers and the tables that log changes during a build (inside the caller's transaction)."""
+    for name in _TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute(f"DROP TABLE IF EXISTS {CHANGED}")
+    db.execute(f"DROP TABLE IF EXISTS {RETIRED}")
 
 
 def build_meta(db: Database) -> dict[str, str]:
