@@ -291,7 +291,7 @@ class Services:
         from frontdesk.screening.lists import ListService
 
         lists = ListService(self.store, session=self.session, audit=self.audit)
-        lists.ensure_index_current()  # rebuilt if the key rules changed since it was built
+        lists.ensure_index_current()  # rebuilt now only if this code cannot screen on it (else: upgrade_index)
         return lists
 
     @service

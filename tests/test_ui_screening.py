@@ -249,3 +249,24 @@ def test_a_note_checks_in_without_a_card_and_the_message_names_it(qtbot, window,
     assert window.message.property("kind") == "warning"
     (logged,) = services.decisions.recent(visit_id=signal.args[0].id)
     assert logged.outcome is Outcome.CLEAR and "the sex on the ID is not the list's" in logged.evidence
+
+
+def test_after_an_upgrade_the_lists_are_prepared_in_the_background_and_check_in_goes_on(qtbot, window, services):
+    put_on_list(services, Kind.BARRED)
+    db = services.store.db
+    with db.conn:  # an index built under the key rules before the upgrade (8: no A: rows)
+        db.execute("INSERT OR REPLACE INTO screening_meta (key, value) VALUES ('key_version', '8')")
+        db.execute("DELETE FROM screening_keys WHERE key >= 'A:' AND key < 'B'")
+    preparation = window.preparation
+    preparation.start()  # what the desk does a few seconds after its window opens
+    assert preparation.running and preparation.label.isVisibleTo(window.window)
+    assert preparation.label.text().startswith("Preparing the screening lists after the update (")
+    fill(window)  # a check-in meanwhile is screened (on whichever index is in force) and held for the match
+    qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
+    assert window.checkin.card is not None
+    qtbot.waitUntil(lambda: not preparation.running, timeout=60000)
+    assert not preparation.label.isVisibleTo(window.window) and preparation.report is not None
+    assert db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()[0] != "8"
+    assert any("screening lists prepared" in e.message for e in services.events.recent(source="screening"))
+    preparation.start()  # up to date now: nothing more to do
+    assert not preparation.running

@@ -40,6 +40,7 @@ from ui.notifications.notify_sender import NotifySender, NotifyStarter
 from ui.notifications.outbound_window import NotifyDesk
 from ui.scanning.id_scan import IdScanController, attach_id_scanning
 from ui.scanning.wedge_filter import WedgeFilter
+from ui.screening.index_upgrade import ListsPreparation
 from ui.screening.lists_menu import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.students.install import StudentsDesk
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # the kiosk, first-run set-up, the camera and the demo's devi
 BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start this long after the window
 CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
 WARM_AFTER_MS = 1000  # the admission workflow is built this long after the window
+PREPARE_AFTER_MS = 3000  # an index of older key rules is rebuilt (in the background) from this long after it
 
 
 def after_start(context: QObject, ms: int, fn: Callable[[], object]) -> None:
@@ -90,6 +92,13 @@ def _warm_check_in(shell: Shell) -> None:
         pass
 
 
+def _prepare_lists(preparation: ListsPreparation, app: QApplication) -> None:
+    """After an upgrade of the screening index's key rules: rebuild it in the background (the old index answers
+    meanwhile), stopped at its next step when the app quits (the next start builds it again)."""
+    app.aboutToQuit.connect(preparation.stop)
+    preparation.start()
+
+
 def _system_printer(uri):
     """The OS print queue (``system:``): needs Qt, so the composition root adds it; imported when chosen."""
     from ui.badges.system_printer import system_printer
@@ -115,6 +124,7 @@ class Desk:
     front_office: FrontOfficeBanner  # people the kiosk sent to the front office
     students: StudentsDesk  # late arrivals, releases to the right adult, reunification
     hub: HubStatus  # the district hub's status item and background sync (started by run())
+    preparation: ListsPreparation  # the screening index's rebuild after an upgrade (started by run())
 
     def __getattr__(self, name: str):
         # Anything that is not a feature is the window's (desk.form, desk.message, desk.visit_checked_in).
@@ -174,6 +184,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     students.release_refused.connect(notifications.refresh)  # a principal signed in here was just told
     hub = HubStatus(window, services)  # "Hub: in step / N changes waiting / offline since 10:32"
     DistrictListsStatus(window, services)  # "District list as of 07:02" (a warning once it is old)
+    preparation = ListsPreparation(window, services)  # "Preparing the screening lists after the update (40%)"
     window.settle_tab_order()  # the features are in: Tab goes through the main flow, then the panic area
     return Desk(
         window,
@@ -187,6 +198,7 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
         front_office,
         students,
         hub,
+        preparation,
     )
 
 
@@ -448,6 +460,8 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
         wedge.install(app)
         station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode
         app.aboutToQuit.connect(station.stop)
+        preparation = ListsPreparation(None, services, station.window)
+        after_start(station.window, PREPARE_AFTER_MS, lambda: _prepare_lists(preparation, app))
         station.window.showFullScreen()
         return app.exec()
     shell = Shell(services, demo=demo, wedge=wedge)
@@ -462,6 +476,10 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     # The admission workflow (screening, the list index) is built once the desk is up, not at the first
     # Check in: the first visitor does not wait for it, and the first paint did not either.
     after_start(shell, WARM_AFTER_MS, lambda: _warm_check_in(shell))
+    # An index built under older key rules is rebuilt beside the one in force, which answers meanwhile.
+    after_start(
+        shell, PREPARE_AFTER_MS, lambda: shell.desk is not None and _prepare_lists(shell.desk.preparation, app)
+    )
     shell.show()
     # Keyboard-mode ID scanners type into whatever has focus: one filter for the whole app catches them. Put in
     # once the window is built and shown (no key can arrive before the event loop runs), so the window's

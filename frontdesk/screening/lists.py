@@ -32,8 +32,6 @@ ENTRY_COLUMNS = (
 )
 ENTRY_FROM = "FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id"
 LIVE = "l.state = 'live'"
-STEP_ROWS = 500  # entries re-filed per step of a re-index (a step holds the write lock for a few tens of ms)
-STEP_PAUSE = 0.02  # seconds between two steps of a re-index: a waiting writer (a check-in) gets the lock here
 PURGE_STEP = 5000  # entries of a hidden list deleted per short transaction (one run of the table's pages)
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps with options makes one a call
 SCAN_FROM = 20000  # a hidden list this big has its index rows found by reading the index, not by their keys
@@ -403,49 +401,23 @@ class ListService:
         return [entry_from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
 
     def reindex(self, on_swap=None) -> int:
-        """Rebuild the whole blocking index from the entries (after the key rules change). Returns rows.
+        """Rebuild the whole blocking index from the entries now (``barred reindex``). Returns rows filed.
 
-        Built apart, in ``screening_keys_next``, in small steps (changes made meanwhile are filed there too),
-        then swapped in by one short transaction (in which ``on_swap(rows)`` runs); the old index is deleted in
-        small steps afterwards. Screening goes on with the old index until the swap.
+        Built apart, in ``screening_keys_next``, in short steps, then swapped in by one short transaction (in
+        which ``on_swap(rows)`` runs): see :mod:`frontdesk.screening.reindex`. Screening goes on with the old
+        index until the swap. A build under way elsewhere (a desk upgrading its index) is taken over.
         """
-        store, db = self._store, self._store.db
-        with store.transaction():
-            db.execute("DROP TABLE IF EXISTS screening_keys_next")  # an interrupted rebuild starts again
-            db.execute(
-                "CREATE TABLE screening_keys_next (key TEXT NOT NULL, entry_id INTEGER NOT NULL, "
-                "PRIMARY KEY (key, entry_id)) WITHOUT ROWID"
-            )
-        after = filed = 0
-        db.execute("PRAGMA synchronous = NORMAL")  # an interrupted rebuild starts again: no fsync per step
-        while True:
-            rows = db.execute(
-                f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, STEP_ROWS]
-            ).fetchall()
-            if not rows:
-                break
-            batch = sorted((k, entry.id) for entry in map(entry_from_row, rows) for k in keys_of(entry))
-            with store.transaction():
-                cur = db.conn.executemany(
-                    "INSERT OR IGNORE INTO screening_keys_next (key, entry_id) VALUES (?, ?)", batch
-                )
-                filed += max(cur.rowcount, 0)
-            after = rows[-1][0]
-            store.between_steps(STEP_PAUSE)
-        db.execute("PRAGMA synchronous = FULL")
-        with store.transaction():
-            db.execute("DROP TABLE IF EXISTS screening_keys_old")
-            db.execute("ALTER TABLE screening_keys RENAME TO screening_keys_old")
-            db.execute("ALTER TABLE screening_keys_next RENAME TO screening_keys")
-            if on_swap is not None:
-                on_swap(filed)
-        _drop_in_steps(store, "screening_keys_old")
-        return filed
+        from frontdesk.screening import reindex
+
+        report = reindex.bring_up_to_date(self._store, on_swap=on_swap, take_over=True)
+        if report is None:  # taken over in turn, and built by the other one: nothing of ours was swapped
+            raise ConflictError("Another re-index ran at the same time and replaced this one. Run it again.")
+        return report.keys
 
     def rebuild_index(self) -> ReindexReport:
         """Re-file every entry in the index, as the administrators' verb (after editing ``nicknames.csv``).
 
-        Unlike :meth:`reindex` (which start-up runs on its own after an upgrade), this is a list change:
+        Unlike the upgrade (:meth:`upgrade_index`, which the desk runs on its own), this is a list change:
         refused unless the signed-in role may change lists, and audited (in the swap's transaction).
         """
         self._changing()
@@ -460,26 +432,46 @@ class ListService:
         return ReindexReport(entries, keys, time.perf_counter() - started)
 
     def ensure_index_current(self) -> bool:
-        """Rebuild the index if it was built with other key rules (an upgrade). True if it rebuilt."""
+        """Make sure the index in force can be screened on. True if it was rebuilt here and now.
+
+        An index of this code's key rules, or of older rules it answers the same on (``READABLE_FROM``), stays
+        as it is: the desk brings the latter up to date in the background (:meth:`upgrade_index`), and until
+        then it answers. An index this code cannot read is rebuilt before anyone is screened.
+        """
+        from frontdesk.screening import reindex
+
         db = self._store.db
-        row = db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()
-        if row is not None and int(row[0]) == KEY_VERSION:
+        version = reindex.stored_version(db)
+        if version == KEY_VERSION or reindex.answers_as_is(version):
             return False
-        rebuilt = bool(row is not None or self.count())
+        if version is None and not reindex.has_entries(db):
+            with self._store.transaction():
+                db.execute(
+                    "INSERT INTO screening_meta (key, value) VALUES ('key_version', ?) "
+                    "ON CONFLICT(key) DO NOTHING",
+                    [str(KEY_VERSION)],
+                )
+            return False
+        reindex.bring_up_to_date(self._store)
+        return True
 
-        def record_version(_rows: int = 0) -> None:
-            db.execute(
-                "INSERT INTO screening_meta (key, value) VALUES ('key_version', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [str(KEY_VERSION)],
-            )
+    def index_needs_upgrade(self) -> bool:
+        """True when the index in force was built under older key rules that still answer (until it is rebuilt)."""
+        from frontdesk.screening import reindex
 
-        if rebuilt:  # the version with the swap, in its transaction: the screener reads it to know the index
-            self.reindex(on_swap=record_version)
-        else:
-            with db.conn:
-                record_version()
-        return rebuilt
+        version = reindex.stored_version(self._store.db)
+        return version != KEY_VERSION and reindex.answers_as_is(version)
+
+    def upgrade_index(self, *, progress=None, stop=None):
+        """Bring the index up to this code's key rules beside the one in force (the desk runs this in the
+        background after its window opens). Returns the build's report, or None when there was nothing to do
+        or another desk built it; raises ``reindex.Stopped`` when ``stop()`` said so (built again next time).
+        """
+        from frontdesk.screening import reindex
+
+        if not self.index_needs_upgrade():
+            return None
+        return reindex.bring_up_to_date(self._store, progress=progress, stop=stop)
 
     def count(self) -> int:
         """How many entries all lists hold."""
@@ -557,9 +549,14 @@ def purge_hidden(store: Store) -> int:
     """
     db = store.db
     stale = clock.to_db(clock.now() - timedelta(seconds=STALE_STAGING))
-    lists = db.execute(
-        "SELECT id FROM screening_lists WHERE state = 'retired' OR (state = 'staging' AND touched_at < ?)", [stale]
-    ).fetchall()
+    if db.execute("SELECT 1 FROM screening_lists WHERE state = 'staging' AND touched_at < ?", [stale]).fetchone():
+        # Retired first, in a transaction of its own: a re-index under way files no row for a retired list's
+        # entries (frontdesk.screening.reindex), so none is filed behind the purge's back.
+        with store.transaction():
+            db.execute(
+                "UPDATE screening_lists SET state = 'retired' WHERE state = 'staging' AND touched_at < ?", [stale]
+            )
+    lists = db.execute("SELECT id FROM screening_lists WHERE state = 'retired'").fetchall()
     gone = 0
     if lists:
         db.execute("PRAGMA synchronous = NORMAL")  # deleting hidden rows again after a crash is harmless
@@ -609,7 +606,8 @@ def _purge(store: Store, lists: list[int]) -> int:
         with store.transaction():
             db.execute("DELETE FROM screening_lists WHERE id = ?", [list_id])
             if db.execute("SELECT 1 FROM screening_entries LIMIT 1").fetchone() is None:
-                db.execute("DELETE FROM screening_keys")  # nothing left: drop stale rows from older key rules too
+                for table in key_tables(db):  # nothing left: drop stale rows from older key rules too
+                    db.execute(f"DELETE FROM {table}")
     return gone
 
 
@@ -626,19 +624,6 @@ def hidden_entry_ids(db: Database, ids: Iterable[int]) -> set[int]:
         )
         hidden.update(r[0] for r in rows)
     return hidden
-
-
-def _drop_in_steps(store: Store, table: str) -> None:
-    """Empty a large index table in small steps, then drop it (a DROP of millions of rows holds the lock)."""
-    db = store.db
-    while db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [table]).fetchone():
-        with store.transaction():
-            cur = db.execute(
-                f"DELETE FROM {table} WHERE (key, entry_id) IN (SELECT key, entry_id FROM {table} LIMIT 10000)"
-            )
-            if cur.rowcount == 0:
-                db.execute(f"DROP TABLE {table}")
-        store.between_steps(STEP_PAUSE)
 
 
 def require_empty_or_replace(db: Database, source: str, replace: bool) -> None:

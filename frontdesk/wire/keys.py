@@ -84,12 +84,18 @@ from frontdesk.wire.names import (
     surname_forms,
 )
 
-# Bump when the key rules change: stored keys are then rebuilt on open (ListService.ensure_index_current), and
-# a desk with another version computes a district snapshot's keys itself.
+# Bump when the key rules change: stored keys are then rebuilt (frontdesk.screening.reindex: in the background
+# after the desk's window opens, or on open when READABLE_FROM says the old index cannot answer), and a desk
+# with another version computes a district snapshot's keys itself.
 # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
 # 9: A: keys (look-alikes counted from the index)
 KEY_VERSION = 9
 LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
+# The oldest key rules whose index this code screens on with the same answers as on its own (rules 9 only added
+# the A: rows, and the screener falls back for them): such an index stays in force while the new one is built
+# beside it. Raise it to KEY_VERSION with a change that alters or drops keys: the desk then re-indexes before
+# anyone is screened.
+READABLE_FROM = 8
 
 
 @functools.cache
