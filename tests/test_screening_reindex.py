@@ -29,6 +29,7 @@ def upgraded(services, tmp_path, monkeypatch):
     """A desk with two lists whose index is of key rules 8 (as before the upgrade), and small build steps."""
     monkeypatch.setattr(reindex, "READ_ROWS", 100)  # many rounds on a small list, so the build can be held
     monkeypatch.setattr(reindex, "FILE_STEP", 500)
+    monkeypatch.setattr(reindex, "WAIT_POLL", 0.05)  # a desk waiting for another's build looks again soon
     path = tmp_path / "list.csv"
     screening_data.write_csv(path, COUNT)
     import_csv(services.store, path, "Registry")
@@ -192,6 +193,7 @@ def test_a_build_left_by_a_crash_is_taken_over_once_stale_and_a_live_one_is_wait
     with db.conn:  # another desk's build, alive a moment ago
         db.execute("CREATE TABLE screening_keys_next (key TEXT, entry_id INTEGER, PRIMARY KEY (key, entry_id))")
         db.execute("INSERT INTO screening_keys_next VALUES ('N:stale', 999999)")
+        db.execute("INSERT INTO screening_keys_next VALUES (?, 0)", [reindex.MARK + "other"])
         db.conn.executemany(
             "INSERT INTO screening_meta (key, value) VALUES (?, ?)",
             [("build_token", "other"), ("build_rules", "0"), ("build_touched", str(time.time()))],
@@ -216,13 +218,49 @@ def test_barred_reindex_takes_over_a_build_under_way_and_that_one_never_swaps(up
     assert index_rows(db) == expected_rows(db) and tables(db) == {"screening_keys"}
 
 
-def test_a_build_whose_table_another_desk_made_again_never_swaps_it(upgraded):
+def older_desk_swaps(db, rows: set[tuple[str, int]]) -> None:
+    """What an older desk's re-index does at its end: file what it built, swap its table in, say rules 9."""
+    with db.conn:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO screening_keys_next (key, entry_id) VALUES (?, ?)", sorted(rows)
+        )
+        db.execute("ALTER TABLE screening_keys RENAME TO screening_keys_old")
+        db.execute("ALTER TABLE screening_keys_next RENAME TO screening_keys")
+        db.execute("INSERT OR REPLACE INTO screening_meta (key, value) VALUES ('key_version', ?)", [KEY_VERSION])
+        db.execute("DROP TABLE screening_keys_old")
+
+
+def test_an_older_desks_build_is_waited_for_and_never_taken_over_while_it_grows(upgraded):
+    """Older code drops and makes ``screening_keys_next`` again, fills it by name, then swaps it in whatever
+    it holds: taking that table over meanwhile would let its swap put this build's half-built table in force."""
     services, db = upgraded, upgraded.store.db
     build = Held(services, [0.85])
     build.held()
-    with db.conn:  # what an older desk's re-index does on a shared folder: drop the table and make it again
+    with db.conn:  # an older desk's re-index starts on the shared folder: drop the table and make it again
         db.execute("DROP TABLE screening_keys_next")
         db.execute("CREATE TABLE screening_keys_next (key TEXT, entry_id INTEGER, PRIMARY KEY (key, entry_id))")
-    result = build.finish()  # this build stops at its next step, gives up, and builds again from the start
-    assert result["report"].entries == COUNT + 2
+    build.resume()  # this build is superseded at its next step; then it watches the older desk's table
+    full = expected_rows(db)
+    for part in (sorted(full)[:500], sorted(full)[500:1000]):  # the older desk files in steps meanwhile
+        time.sleep(0.2)
+        with db.conn:
+            db.conn.executemany("INSERT OR IGNORE INTO screening_keys_next (key, entry_id) VALUES (?, ?)", part)
+        assert "screening_keys_next" in tables(db) and not any(
+            t.startswith("screening_keys_trash") for t in tables(db)
+        )
+        assert reindex.older_build_rows(db) >= len(part)  # still the older desk's table, not taken over
+    older_desk_swaps(db, full)
+    result = build.finish()
+    assert result == {"report": None}  # the older desk built it; nothing of this build's went in
+    assert index_rows(db) == expected_rows(db) and reindex.stored_version(db) == KEY_VERSION
+
+
+def test_an_older_desks_table_left_unchanged_is_taken_over_once_stale(upgraded, monkeypatch):
+    services, db = upgraded, upgraded.store.db
+    monkeypatch.setattr(reindex, "STALE_BUILD", 0.5)
+    with db.conn:  # what an older desk left when it stopped half-way: no mark, no token
+        db.execute("CREATE TABLE screening_keys_next (key TEXT, entry_id INTEGER, PRIMARY KEY (key, entry_id))")
+        db.execute("INSERT INTO screening_keys_next VALUES ('N:left', 999999)")
+    report = services.lists.upgrade_index()
+    assert report is not None and report.entries == COUNT + 2
     assert index_rows(db) == expected_rows(db) and tables(db) == {"screening_keys"}

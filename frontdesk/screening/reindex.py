@@ -21,6 +21,9 @@ two and writes the new key version. How it stays right while check-ins, list cha
   check the token inside their transaction: a build that another took over (``barred reindex``, or a desk
   that found its heartbeat stale) stops at its next step and never swaps an index it did not finish. A desk
   that finds a live build (a second desk on the same folder) waits for it (:func:`bring_up_to_date`).
+  An older desk's re-index (older code marks nothing and swaps its table in whatever it holds) is waited for
+  while its table grows, and taken over only once it has not changed for :data:`STALE_BUILD` seconds
+  (:func:`older_build_rows`).
 - **Closed half-way**, the build is given up (at once on a clean stop; after :data:`STALE_BUILD` seconds
   after a crash) and the next start builds again from the start: the half-built table goes, in steps.
   Nothing is lost: the old index answered all along.
@@ -55,6 +58,7 @@ NEXT = "screening_keys_next"
 # (an older desk's re-index, on a shared folder) takes the build over as surely as a new token does. No
 # look-up reaches it (every key starts with a letter).
 MARK = "\x00build:"
+_AFTER_MARKS = "\x00build;"  # the first key past every mark (";" follows ":")
 _READ_SHARE = 0.8  # of the progress: reading the entries and working out their keys (then: filing them)
 # What changed since the build began, written by triggers in each change's own transaction (whatever code makes
 # it): the entries whose key fields were set or which were deleted, and the lists retired. Their rows are not
@@ -124,11 +128,13 @@ class IndexBuild:
         progress: Callable[[float], None] | None = None,
         stop: Callable[[], bool] | None = None,
         take_over: bool = False,
+        older_stale: bool = False,
     ):
         self._store = store
         self._progress = progress or (lambda _f: None)
         self._stop = stop or (lambda: False)
         self._take_over = take_over
+        self._older_stale = older_stale
         self._token = secrets.token_hex(8)
         self._tag = secrets.token_hex(4)  # this build's TEMP tables
         self._beat = 0.0
@@ -222,6 +228,8 @@ class IndexBuild:
             if alive and not self._take_over:
                 return False
             if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [NEXT]).fetchone():
+                if not _marked_by_a_build(db) and not self._older_stale:
+                    return False  # an older desk's build may be filling it (bring_up_to_date watches it)
                 # Half-built by a build given up: dropped in steps by drop_leftovers, not in this lock.
                 db.execute(f"ALTER TABLE {NEXT} RENAME TO screening_keys_trash_{self._tag}")
             db.execute(
@@ -352,6 +360,30 @@ def _drop_change_log(db: Database) -> None:
     db.execute(f"DROP TABLE IF EXISTS {RETIRED}")
 
 
+def _marked_by_a_build(db: Database) -> bool:
+    """True when ``screening_keys_next`` holds a build's mark (this code's builds mark their table)."""
+    return (
+        db.execute(f"SELECT 1 FROM {NEXT} WHERE key >= ? AND key < ? LIMIT 1", [MARK, _AFTER_MARKS]).fetchone()
+        is not None
+    )
+
+
+def older_build_rows(db: Database) -> int | None:
+    """The rows of a ``screening_keys_next`` that no build of this code marked, or None (no such table).
+
+    Such a table is an older desk's re-index on a shared folder (or what one left when it stopped): older code
+    drops and makes that table by name, fills it, then swaps it into force whatever is in it. Taking it over
+    while that desk still fills it would let its swap put this build's half-built table in force (a barred
+    person missed), so :func:`bring_up_to_date` waits while the table grows, and takes it over only after it
+    has not changed for :data:`STALE_BUILD` seconds. Counted outside any write lock (a read in WAL mode).
+    """
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [NEXT]).fetchone() is None:
+        return None
+    if _marked_by_a_build(db):
+        return None
+    return db.execute(f"SELECT count(*) FROM {NEXT}").fetchone()[0]
+
+
 def build_meta(db: Database) -> dict[str, str]:
     """The build under way, if any: ``build_token``, ``build_rules``, ``build_touched`` (seconds since 1970)."""
     return dict(db.execute("SELECT key, value FROM screening_meta WHERE key LIKE 'build_%'").fetchall())
@@ -398,17 +430,27 @@ def bring_up_to_date(
     Returns this process's build report, or None when another one built it. Raises :class:`Stopped`.
     """
     stop = stop or (lambda: False)
+    older: tuple[int, float] | None = None  # an older desk's table: its rows, and since when they are unchanged
     while True:
         db = store.db
         if stored_version(db) == KEY_VERSION and not take_over:
             return None
-        try:
-            report = IndexBuild(store, progress=progress, stop=stop, take_over=take_over).run(on_swap)
-        except Superseded:  # another build took over: look again at once (then wait for it, or take it over)
-            take_over = False
-            continue
-        if report is not None:
-            return report
+        rows = older_build_rows(db)
+        if rows is None:
+            older = None
+        elif older is None or older[0] != rows:
+            older = (rows, time.monotonic())  # first seen, or still growing: an older desk is building
+        stale = older is not None and time.monotonic() - older[1] >= STALE_BUILD
+        if older is None or stale:
+            try:
+                report = IndexBuild(
+                    store, progress=progress, stop=stop, take_over=take_over, older_stale=stale
+                ).run(on_swap)
+            except Superseded:  # another build took over: look again at once (then wait for it, or take it over)
+                take_over = False
+                continue
+            if report is not None:
+                return report
         waited = time.monotonic()
         while time.monotonic() - waited < WAIT_POLL:
             if stop():
