@@ -60,6 +60,9 @@ SLOW_CLIENTS = 300
 WARM_S = float(os.environ.get("FRONTDESK_BENCH_WARM", "30"))
 BURST_LIMIT_S = float(os.environ.get("FRONTDESK_BENCH_BURST_LIMIT", "60"))
 RECONNECT_S = 20.0  # the reconnect burst's share of time, before the alert burst starts
+# "at-once": after the drop every station beats at the same instant (no desk does: a desk's heartbeat keeps
+# its own timer; the harshest case). "desk": each beats first where a desk whose link was down would.
+RECONNECT = os.environ.get("FRONTDESK_BENCH_RECONNECT", "at-once")
 DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver processes
 HEARTBEAT_S = 30.0
 DESK = LinkTimings()  # the desk's own timings: a failed beat or long poll comes back as the desk's would
@@ -398,9 +401,14 @@ async def _district_part(spec: dict) -> dict:
                 await asyncio.wait_for(reconnect.wait(), HEARTBEAT_S)
         if stop.is_set():
             return
-        # Reconnect burst: every station's connections were dropped; each opens a new one and beats at once
-        # (as a desk does when its link comes back), then again every 30 s; after a failed beat, 2.5-5 s.
+        # Reconnect burst: every station's connections were dropped; each opens a new one and beats at once,
+        # then again every 30 s; after a failed beat, 2.5-5 s. FRONTDESK_BENCH_RECONNECT=desk: the network
+        # comes back after an outage as the desk meets it: a desk whose link is down beats every 2.5-5 s at
+        # its own phase (link.down_beat_delay), so its first beat is somewhere in the next 5 s, not at once.
         t0 = at(spec["t_reconnect"])
+        if spec.get("reconnect") == "desk":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), random.uniform(0, DESK.heartbeat_down))
         while not stop.is_set():
             if await beat(pool, token):
                 r["reconnected"].append(time.perf_counter() - t0)
@@ -555,6 +563,7 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
             "t_reconnect": t_reconnect,
             "t_burst": t_burst,
             "keepalive": keepalive,
+            "reconnect": RECONNECT,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.dispatch_console", "--driver"],
@@ -887,8 +896,9 @@ def run() -> str:
         ("press → received, new connection each (50): median / p95", "press_cold", "p95 ≤ 100 ms"),
         ("those presses not answered 201 within 5 s", "press_failed", "0"),
         ("slow clients still connected 17 s after they connected", "slow_open", "0"),
-        (f"reconnect: all {STATIONS} stations drop their connections and beat again at once, all answered",
-         "reconnect", "≤ 10 s"),
+        (f"reconnect: all {STATIONS} stations drop their connections and beat again "
+         + ("at once" if RECONNECT != "desk" else "as a desk whose link was down does (within 5 s)")
+         + ", all answered", "reconnect", "≤ 10 s"),
         ("reconnect: answered p50 / p95", "reconnect_pct", "—"),
         ("reconnect: heartbeats that failed first (the desk retries after 2.5-5 s)", "reconnect_failed", "0"),
         ("reconnect, heartbeats failed because: handshake timed out / answer timed out / connection broke / "
