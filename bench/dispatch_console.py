@@ -479,12 +479,16 @@ async def _district_part(spec: dict) -> dict:
     gc.disable()
     await asyncio.sleep(max(0.0, spec["t_reconnect"] - time.time()))
     beats_before = r["beats_failed"]
+    causes = ("connect", "answer", "error", "status")
+    why_before = {why: r.get(f"beats_failed_{why}", 0) for why in causes}
     cpu, lags, connects = _own_cpu_s(), len(lag.samples), len(CONNECTS)
     for pool in pools.values():
         pool.drop()  # every connection drops at once (the network came back)
     reconnect.set()
     await asyncio.sleep(max(0.0, spec["t_burst"] - time.time()))
     r["beats_failed_reconnect"] = r["beats_failed"] - beats_before
+    for why in causes:  # why the reconnect's beats failed (from the drop to the burst)
+        r[f"reconnect_failed_{why}"] = r.get(f"beats_failed_{why}", 0) - why_before[why]
     r["cpu_reconnect_s"] = _own_cpu_s() - cpu
     r["lag_reconnect"] = lag.samples[lags:]
     r["connects_reconnect"] = CONNECTS[connects:]
@@ -817,7 +821,7 @@ def _column(m: dict) -> dict[str, str]:
         "reconnect_pct": f"{_pct(reconnected, 50):.2f} / {_pct(reconnected, 95):.2f} s" if reconnected else "—",
         "reconnect_failed": str(d.get("reconnect_failed", 0)),
         "reconnect_why": " / ".join(
-            str(d.get(f"beats_failed_{why}", 0)) for why in ("connect", "answer", "error", "status")
+            str(d.get(f"reconnect_failed_{why}", 0)) for why in ("connect", "answer", "error", "status")
         ),
         "handshakes": f"{len(connects)}: {1000 * _pct(connects, 50):.0f} / {1000 * _pct(connects, 99):.0f} / "
         f"{1000 * max(connects, default=0):.0f} ms; {sum(c > 0.9 for c in connects)} over 0.9 s"
