@@ -19,18 +19,23 @@ a temporary folder (skipped when git cannot give them). For each:
 
 The stations are driven by ``DRIVERS`` separate processes (``python -m bench.dispatch_console --driver``),
 each one asyncio loop (uvloop) with a small raw HTTP/1.1 client over 127.0.1.x source addresses, started
-together at shared wall-clock instants. Their own event-loop lag is reported beside the figures, with the
-load average: on a shared 2-core machine the figures say as much about the machine as about the console,
-so compare the columns of one run (ratios), not runs.
+together at shared wall-clock instants, with Python's garbage collector off once their stations are made.
+Their own event-loop lag and CPU are reported beside the figures, with the load average: on a shared
+2-core machine the figures say as much about the machine as about the console, so compare the columns of
+one run (ratios), not runs. Why a heartbeat failed is counted (the handshake timed out, the answer did,
+the connection broke), with the kernel's own counters of connections its listen queue dropped.
+``FRONTDESK_BENCH_ROUNDS=2`` measures every column twice, in the order A B B A.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -42,6 +47,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from frontdesk.dispatch.link import LinkTimings, down_beat_delay, inbox_retry_delay
 from frontdesk.wire import cap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +60,12 @@ SLOW_CLIENTS = 300
 WARM_S = float(os.environ.get("FRONTDESK_BENCH_WARM", "30"))
 BURST_LIMIT_S = float(os.environ.get("FRONTDESK_BENCH_BURST_LIMIT", "60"))
 RECONNECT_S = 20.0  # the reconnect burst's share of time, before the alert burst starts
+# "at-once": after the drop every station beats at the same instant (no desk does: a desk's heartbeat keeps
+# its own timer; the harshest case). "desk": each beats first where a desk whose link was down would.
+RECONNECT = os.environ.get("FRONTDESK_BENCH_RECONNECT", "at-once")
 DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver processes
 HEARTBEAT_S = 30.0
+DESK = LinkTimings()  # the desk's own timings: a failed beat or long poll comes back as the desk's would
 ATTEMPT_S = 2.0
 # How long a station keeps an idle connection for its next request (frontdesk.dispatch.client.KEEPALIVE_S;
 # FRONTDESK_BENCH_KEEPALIVE=5 drives stations as they were before it, with httpx's default).
@@ -95,6 +105,13 @@ one or two passes per worker inside the reconnect (heartbeats answered in 1.6-2 
 Session 10: each alert's CAP is parsed once, by libxml2 (it was parsed three times: an expat depth check,
 ElementTree for the fields, lxml for the schema), and an admitted alert of a known station is answered
 beside Starlette as heartbeats are (the framework's layers were about a fifth of the event loop's time an alert).
+Session 11, the bench itself: the station drivers run with the garbage collector off after set-up (every
+failed attempt leaves a cycle; with the collector on, a driver ran 18-26 full collections in the reconnect
+and the burst, each holding its loop, and every station's 2 s timer, for up to 1.8 s: failures the console
+did not cause); each column starts with the disk synced; failed heartbeats are split by cause, with the
+kernel's listen-queue counters (a connection the listen queue had no room for waits 1 s for the SYN to be
+sent again, 3 s the second time: somaxconn caps the console's queue, 4,096 on this machine). The stations
+come back as the desk now does: a failed long poll within 1 s (was 0.25 s), a failed beat in 2.5-5 s (was 5 s).
 """.strip()
 
 ENROLL = """
@@ -153,6 +170,7 @@ class Conn:
         self.source = source
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.connecting = False  # inside connect(): a timeout here is the handshake's, not the console's answer
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -164,9 +182,13 @@ class Conn:
     async def request(self, method: str, path: str, token: str, body: bytes = b"", kind: str = "") -> tuple:
         """``(status, headers, body)``; raises OSError / IncompleteReadError on a broken connection."""
         if self.writer is None or self.writer.is_closing():
+            self.connecting = True
+            start = time.perf_counter()
             self.reader, self.writer = await asyncio.open_connection(
                 "127.0.0.1", self.port, local_addr=(self.source, 0)
             )
+            self.connecting = False
+            CONNECTS.append(time.perf_counter() - start)
         head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
         if body:
             head += f"Content-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
@@ -187,6 +209,9 @@ class Conn:
         return status, headers, data
 
 
+CONNECTS: list[float] = []  # how long each new connection's handshake took (a driver's, seconds)
+
+
 class Pool:
     """One station's connections as its HTTP client (httpx) keeps them: a request takes an idle one (kept
     at most ``KEEPALIVE_S``) or opens a new one; after an answer the connection goes back, after a timeout
@@ -198,6 +223,7 @@ class Pool:
         self.source = source
         self.idle: list[tuple[float, Conn]] = []
         self.open: set[Conn] = set()
+        self.failed_connecting = False  # the last failed request never got its connection
 
     async def request(self, timeout: float, *args, **kw) -> tuple:
         conn = None
@@ -214,6 +240,7 @@ class Pool:
         try:
             answer = await asyncio.wait_for(conn.request(*args, **kw), timeout)
         except BaseException:
+            self.failed_connecting = conn.connecting
             self.open.discard(conn)
             await conn.close()
             raise
@@ -349,15 +376,20 @@ async def _district_part(spec: dict) -> dict:
         return json.dumps({"sent": datetime.now(UTC).isoformat(), "onsite": 3}).encode()
 
     async def beat(pool: Pool, token: str) -> bool:
+        why = ""
         try:
             status, _, _ = await pool.request(
                 ATTEMPT_S, "POST", "/api/v1/heartbeat", token, body(), "application/json"
             )
-            ok = status == 200
-        except (OSError, asyncio.IncompleteReadError, TimeoutError):
-            ok = False
-        r["beats_ok" if ok else "beats_failed"] += 1  # failed: a red "link DOWN" banner at the desk
-        return ok
+            why = "" if status == 200 else "status"
+        except TimeoutError:
+            why = "connect" if pool.failed_connecting else "answer"
+        except (OSError, asyncio.IncompleteReadError):
+            why = "error"
+        r["beats_failed" if why else "beats_ok"] += 1  # failed: a red "link DOWN" banner at the desk
+        if why:  # why: the handshake timed out, the answer did, the connection broke, or not a 200
+            r[f"beats_failed_{why}"] = r.get(f"beats_failed_{why}", 0) + 1
+        return not why
 
     async def heartbeat(i: int, token: str) -> None:
         pool = pools[i]
@@ -369,16 +401,21 @@ async def _district_part(spec: dict) -> dict:
                 await asyncio.wait_for(reconnect.wait(), HEARTBEAT_S)
         if stop.is_set():
             return
-        # Reconnect burst: every station's connections were dropped; each opens a new one and beats at once
-        # (as a desk does when its link comes back), then again every 30 s; after a failed beat, 5 s.
+        # Reconnect burst: every station's connections were dropped; each opens a new one and beats at once,
+        # then again every 30 s; after a failed beat, 2.5-5 s. FRONTDESK_BENCH_RECONNECT=desk: the network
+        # comes back after an outage as the desk meets it: a desk whose link is down beats every 2.5-5 s at
+        # its own phase (link.down_beat_delay), so its first beat is somewhere in the next 5 s, not at once.
         t0 = at(spec["t_reconnect"])
+        if spec.get("reconnect") == "desk":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), random.uniform(0, DESK.heartbeat_down))
         while not stop.is_set():
             if await beat(pool, token):
                 r["reconnected"].append(time.perf_counter() - t0)
                 break
             r["reconnect_failed"] += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 5.0)
+            with contextlib.suppress(TimeoutError):  # again as the desk does while its link is down
+                await asyncio.wait_for(stop.wait(), down_beat_delay(DESK, random))
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HEARTBEAT_S)
@@ -387,15 +424,18 @@ async def _district_part(spec: dict) -> dict:
 
     async def poll(i: int, token: str) -> None:
         await asyncio.sleep(random.uniform(0, 10))  # desks start at different times
+        failures = 0
         while not stop.is_set():
             try:
                 await pools[i].request(25 + ATTEMPT_S + 3, "GET", "/api/v1/inbox?after=0&wait=25", token)
                 r["polls"] += 1
                 r["renewals"].append(time.time())
+                failures = 0
             except (OSError, asyncio.IncompleteReadError, TimeoutError, AttributeError):
                 if not stop.is_set():
                     r["poll_errors"] += 1
-                await asyncio.sleep(random.uniform(0, 0.25))
+                await asyncio.sleep(inbox_retry_delay(failures, DESK, random))  # as the desk's inbox does
+                failures += 1
 
     bodies = [_alert(s[0], s[2], first + i) for i, s in enumerate(stations)]  # built before: not the load
 
@@ -429,19 +469,39 @@ async def _district_part(spec: dict) -> dict:
 
     background = [asyncio.create_task(poll(first + i, s[1])) for i, s in enumerate(stations)]
     background += [asyncio.create_task(heartbeat(first + i, s[1])) for i, s in enumerate(stations)]
+    # Everything long-lived is made: no collection walks it again, and none runs while stations are timed.
+    # With the collector on, a driver ran 18-26 full collections in the reconnect and the burst (every
+    # failed attempt leaves a cycle: exception, traceback, frames), each holding its loop for up to 1.8 s
+    # (load 10-15), and every station's 2 s timer with it: failures the console did not cause. A driver
+    # lives a few minutes; what cycles it leaves (tens of MB) go with the process.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     await asyncio.sleep(max(0.0, spec["t_reconnect"] - time.time()))
     beats_before = r["beats_failed"]
+    causes = ("connect", "answer", "error", "status")
+    why_before = {why: r.get(f"beats_failed_{why}", 0) for why in causes}
+    cpu, lags, connects = _own_cpu_s(), len(lag.samples), len(CONNECTS)
     for pool in pools.values():
         pool.drop()  # every connection drops at once (the network came back)
     reconnect.set()
     await asyncio.sleep(max(0.0, spec["t_burst"] - time.time()))
     r["beats_failed_reconnect"] = r["beats_failed"] - beats_before
+    for why in causes:  # why the reconnect's beats failed (from the drop to the burst)
+        r[f"reconnect_failed_{why}"] = r.get(f"beats_failed_{why}", 0) - why_before[why]
+    r["cpu_reconnect_s"] = _own_cpu_s() - cpu
+    r["lag_reconnect"] = lag.samples[lags:]
+    r["connects_reconnect"] = CONNECTS[connects:]
     beats_before = r["beats_failed"]
+    cpu, lags = _own_cpu_s(), len(lag.samples)
     t0 = time.perf_counter()
     presses = [asyncio.create_task(press(i, s[1], t0)) for i, s in enumerate(stations)]
     await asyncio.wait(presses, timeout=max(0.1, spec["t_burst"] + BURST_LIMIT_S - time.time()))
     r["beats_failed_in_burst"] = r["beats_failed"] - beats_before
+    r["cpu_burst_s"] = _own_cpu_s() - cpu
+    r["lag_burst"] = lag.samples[lags:]
     r["lag"] = list(lag.samples)
+    r["gc_ms"] = list(GC_PAUSES)
     # Reported; the long polls stay open until the parent has sent SIGTERM to the console (stdin closes).
     sys.stdout.write(json.dumps(r) + "\n")
     sys.stdout.flush()
@@ -454,9 +514,32 @@ async def _district_part(spec: dict) -> dict:
     return r
 
 
+GC_PAUSES: list[float] = []  # a driver's full (generation 2) collections, ms each
+
+
+def _own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time_full_collections() -> None:
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            GC_PAUSES.append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(callback)
+
+
 def _driver_main() -> None:
     """``python -m bench.dispatch_console --driver``: one driver process (spec as JSON on the first line)."""
     global KEEPALIVE_S
+    _time_full_collections()
     spec = json.loads(sys.stdin.readline())
     KEEPALIVE_S = spec.get("keepalive", KEEPALIVE_S)
     loop_factory = None
@@ -484,6 +567,7 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
             "t_reconnect": t_reconnect,
             "t_burst": t_burst,
             "keepalive": keepalive,
+            "reconnect": RECONNECT,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.dispatch_console", "--driver"],
@@ -496,19 +580,25 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
         proc.stdin.write(json.dumps(spec) + "\n")
         proc.stdin.flush()
         procs.append(proc)
+    time.sleep(max(0.0, t_reconnect - 0.2 - time.time()))
+    cpu_reconnect, tcp_reconnect = _cpu_s(console_pid), _tcp_counters()
     time.sleep(max(0.0, t_burst - time.time()))
-    cpu_before = _cpu_s(console_pid)
+    cpu_before, tcp_burst = _cpu_s(console_pid), _tcp_counters()
     parts = []
     for proc in procs:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         parts.append(json.loads(line) if line else None)
     burst_cpu = _cpu_s(console_pid) - cpu_before  # until every driver's burst is answered or timed out
+    tcp_end = _tcp_counters()
     r: dict = {
         "load": os.getloadavg(),
         "rss_mb": _rss_peak_mb(console_pid),
         "drivers": len(procs),
         "burst_cpu_s": burst_cpu,
+        "reconnect_cpu_s": cpu_before - cpu_reconnect,
+        "tcp_reconnect": _tcp_delta(tcp_reconnect, tcp_burst),
+        "tcp_burst": _tcp_delta(tcp_burst, tcp_end),
     }
     # SIGTERM with every long poll open: until the process is gone.
     t_term = time.perf_counter()
@@ -526,6 +616,37 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
     r["lag_by_driver"] = [_pct(p["lag"], 99) for p in parts if p]
     r["procs"] = procs
     return r
+
+
+# The kernel's TCP counters that tell a console's listen queue overflowing (a SYN or handshake dropped: the
+# station's connect waits for the SYN to be sent again, 1 s, then 3 s) from a console slow to answer.
+TCP_COUNTERS = ("ListenOverflows", "ListenDrops", "TCPReqQFullDrop", "TCPReqQFullDoCookies", "TCPSynRetrans")
+
+
+def _tcp_counters() -> dict[str, int]:
+    """The machine's TcpExt counters (/proc/net/netstat; every process on loopback counts in them)."""
+    found: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+        for names, values in zip(lines[::2], lines[1::2], strict=False):
+            if names.startswith("TcpExt:"):
+                found.update(zip(names.split()[1:], map(int, values.split()[1:]), strict=False))
+    return {name: found.get(name, 0) for name in TCP_COUNTERS}
+
+
+def _tcp_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {name: after[name] - before[name] for name in before}
+
+
+def _socket_states() -> dict[str, int]:
+    """TCP sockets on the machine by state (/proc/net/tcp): what a column leaves to the next one."""
+    names = {"01": "established", "06": "time_wait", "08": "close_wait", "0A": "listen"}
+    counts: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            state = names.get(line.split()[3], "other")
+            counts[state] = counts.get(state, 0) + 1
+    return counts
 
 
 def _stop_drivers(procs: list) -> None:
@@ -588,6 +709,11 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     )
     everyone = json.loads(enrolled.stdout)
     stations, solo = everyone[:-1], everyone[-1]
+    # Each column starts with the disk's dirty pages written (the previous column's database and the
+    # enrolment, which would otherwise be flushed in the middle of this one's fsyncs) and says what the
+    # previous one left behind in the kernel.
+    os.sync()
+    sockets = _socket_states()
     port = _port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db, *extra],
@@ -637,7 +763,15 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
         "offline": offline,
         "term_s": term_s,
         "rss_mb": district["rss_mb"],
+        "sockets": sockets,
     }
+
+
+def _tree_copy(into: Path) -> Path:
+    """This tree's district/ and frontdesk/ (as they are, uncommitted changes too) copied into ``into``."""
+    for package in ("district", "frontdesk"):
+        shutil.copytree(ROOT / package, into / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return into
 
 
 def _baseline_tree(into: Path, commit: str = BASELINE) -> Path | None:
@@ -674,6 +808,13 @@ def _column(m: dict) -> dict[str, str]:
     )
     warm = lat["warm"]
     lags = d.get("lag", [])
+    tcp_r, tcp_b = d["tcp_reconnect"], d["tcp_burst"]
+    connects = d.get("connects_reconnect", [])
+    gcs = d.get("gc_ms", [])
+
+    def lag(samples: list[float]) -> str:
+        return f"{_pct(samples, 99):.0f} / {max(samples, default=0):.0f} ms"
+
     return {
         "press_warm": f"{statistics.median(warm):.1f} / {_pct(warm, 95):.1f} / {max(warm):.0f} ms"
         if warm
@@ -686,6 +827,20 @@ def _column(m: dict) -> dict[str, str]:
         "reconnect": again,
         "reconnect_pct": f"{_pct(reconnected, 50):.2f} / {_pct(reconnected, 95):.2f} s" if reconnected else "—",
         "reconnect_failed": str(d.get("reconnect_failed", 0)),
+        "reconnect_why": " / ".join(
+            str(d.get(f"reconnect_failed_{why}", 0)) for why in ("connect", "answer", "error", "status")
+        ),
+        "handshakes": f"{len(connects)}: {1000 * _pct(connects, 50):.0f} / {1000 * _pct(connects, 99):.0f} / "
+        f"{1000 * max(connects, default=0):.0f} ms; {sum(c > 0.9 for c in connects)} over 0.9 s"
+        if connects
+        else "—",
+        "tcp": f"{tcp_r['ListenOverflows']} / {tcp_r['ListenDrops']} / {tcp_r['TCPSynRetrans']}; "
+        f"{tcp_b['ListenOverflows']} / {tcp_b['ListenDrops']} / {tcp_b['TCPSynRetrans']}",
+        "phase_cpu": f"{d['reconnect_cpu_s']:.1f} s / {d.get('cpu_reconnect_s', 0):.1f} s; "
+        f"{d['burst_cpu_s']:.1f} s / {d.get('cpu_burst_s', 0):.1f} s",
+        "driver_lag": f"{lag(d.get('lag_reconnect', []))}; {lag(d.get('lag_burst', []))}; "
+        f"{len(gcs)} full collections, longest {max(gcs, default=0):.0f} ms",
+        "sockets": ", ".join(f"{n} {state}" for state, n in sorted(m["sockets"].items())),
         "burst": burst,
         "burst_pct": f"{_pct(received, 50):.1f} / {_pct(received, 95):.1f} s" if received else "—",
         "attempts": f"{d.get('timeouts', 0)} / {d.get('busy', 0)} / {d.get('errors', 0)}",
@@ -712,33 +867,42 @@ def run() -> str:
     """Measure this tree's console and the baseline's; return the Markdown section."""
     folder = Path(tempfile.mkdtemp(prefix="frontdesk-bench-dispatch-"))
     try:
-        results = []
+        # (label, code root, serve's extra arguments, station keep-alive)
+        columns: list[tuple[str, Path, list[str], float]] = []
+        # This tree's console runs from a copy of its district/ and frontdesk/ in the run's folder, as the
+        # other commits' do (git archive): every column starts from the same kind of tree. (In the A B B A run
+        # of 07:40, load 2-6, both columns run from this worktree were the slow ones: 28.1 and 27.8 s, 2,539
+        # and 4,409 timeouts, against 24.0 and 10.8 s, 434 and 236 from the archive of the same code.)
+        this = _tree_copy(folder / "src-this")
         # FRONTDESK_BENCH_ONE_WORKER=0 leaves out the --workers 1 column (a shorter run).
         skip = {"--workers"} if os.environ.get("FRONTDESK_BENCH_ONE_WORKER") == "0" else set()
-        for label, extra in [(label, extra) for label, extra in CONSOLES if not skip & set(extra)]:
-            where = folder / f"console-{len(results)}"
-            where.mkdir()
-            results.append(_measure(label, ROOT, where, extra))
+        columns += [(label, this, extra, KEEPALIVE_S) for label, extra in CONSOLES if not skip & set(extra)]
         if os.environ.get("FRONTDESK_BENCH_OLD_STATIONS") == "1":  # stations as before 1077453, this console
-            where = folder / "old-stations"
-            where.mkdir()
             label = "this tree, stations keeping idle connections 5 s (httpx's default, before 1077453)"
-            results.append(_measure(label, ROOT, where, [], keepalive=5.0))
+            columns.append((label, this, [], 5.0))
         before = os.environ.get("FRONTDESK_BENCH_BEFORE")  # a commit to measure beside (default workers)
         if before:
             base = _baseline_tree(folder / f"src-{before}", before)
             if base is not None:
-                (folder / before).mkdir()
-                results.append(_measure(f"{before} (before), default workers", base, folder / before, []))
+                columns.append((f"{before} (before), default workers", base, [], KEEPALIVE_S))
         if os.environ.get("FRONTDESK_BENCH_BASELINE") != "0":
-            for commit, label, extra in [
-                (MERGED, f"issue 14 as merged ({MERGED}), one process", []),
-                (BASELINE, f"baseline {BASELINE}", []),
+            for commit, label in [
+                (MERGED, f"issue 14 as merged ({MERGED}), one process"),
+                (BASELINE, f"baseline {BASELINE}"),
             ]:
                 base = _baseline_tree(folder / f"src-{commit}", commit)
                 if base is not None:
-                    (folder / commit).mkdir()
-                    results.append(_measure(label, base, folder / commit, extra))
+                    columns.append((label, base, [], KEEPALIVE_S))
+        # FRONTDESK_BENCH_ROUNDS=2 measures every column twice, the second time in the reverse order (A B B A):
+        # a column's place in the run (what the one before left in the kernel and on the disk, the machine
+        # warming up) weighs on both sides alike.
+        if os.environ.get("FRONTDESK_BENCH_ROUNDS") == "2":
+            columns += [(f"{label}, again", root, extra, keep) for label, root, extra, keep in columns[::-1]]
+        results = []
+        for label, root, extra, keep in columns:
+            where = folder / f"console-{len(results)}"
+            where.mkdir()
+            results.append(_measure(label, root, where, extra, keepalive=keep))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     cols = [_column(m) for m in results]
@@ -748,10 +912,18 @@ def run() -> str:
         ("press → received, new connection each (50): median / p95", "press_cold", "p95 ≤ 100 ms"),
         ("those presses not answered 201 within 5 s", "press_failed", "0"),
         ("slow clients still connected 17 s after they connected", "slow_open", "0"),
-        (f"reconnect: all {STATIONS} stations drop their connections and beat again at once, all answered",
-         "reconnect", "≤ 10 s"),
+        (f"reconnect: all {STATIONS} stations drop their connections and beat again "
+         + ("at once" if RECONNECT != "desk" else "as a desk whose link was down does (within 5 s)")
+         + ", all answered", "reconnect", "≤ 10 s"),
         ("reconnect: answered p50 / p95", "reconnect_pct", "—"),
-        ("reconnect: heartbeats that failed first (the desk retries after 5 s)", "reconnect_failed", "0"),
+        ("reconnect: heartbeats that failed first (the desk retries after 2.5-5 s)", "reconnect_failed", "0"),
+        ("reconnect, heartbeats failed because: handshake timed out / answer timed out / connection broke / "
+         "not 200", "reconnect_why", "—"),
+        ("reconnect: new connections, handshake p50 / p99 / max; over 0.9 s (a SYN sent again)",
+         "handshakes", "—"),
+        ("kernel (whole machine): listen overflows / listen drops / SYNs sent again, in the reconnect; "
+         "in the burst", "tcp", "0"),
+        ("CPU, console / station drivers: in the reconnect (20 s); in the burst", "phase_cpu", "—"),
         (f"burst: {STATIONS} stations press at once, all answered", "burst", "≤ 10 s"),
         ("burst: answered p50 / p95", "burst_pct", "—"),
         ("burst attempts: 2 s timeouts / 503 busy (retried after Retry-After) / other errors", "attempts", "—"),
@@ -766,6 +938,10 @@ def run() -> str:
         ("console peak memory (RSS)", "rss", "—"),
         ("load average (1 / 5 / 15 min) when the burst ended: the machine is shared", "load", "—"),
         ("**load driver's own event-loop lag**: latency p99; station drivers median / p99 / max", "lag", "small"),
+        ("station drivers' lag p99 / max: in the reconnect; in the burst; their full garbage collections",
+         "driver_lag", "small"),
+        ("TCP sockets on the machine when the column started (left by earlier columns and other work)",
+         "sockets", "—"),
     ]  # fmt: skip
     head = "| measure | " + " | ".join(m["label"] for m in results) + " | target |"
     lines = [

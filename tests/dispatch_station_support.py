@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from district.console.service import ConsoleService
 from frontdesk import clock
 from frontdesk import settings as s
 from frontdesk.context import Services
-from frontdesk.dispatch.link import DispatchLink, LinkTimings
+from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.wire import cap
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
 
@@ -31,14 +32,17 @@ FAST = LinkTimings(
     heartbeat_down=0.2,
     probe=0.1,
     inbox_wait=1,
+    inbox_retry_first=0.02,
     not_delivered_after=0.6,
 )
 
 
 @contextmanager
-def link_running(services: Services, timings: LinkTimings = FAST, **kw) -> Iterator[DispatchLink]:
+def link_running(
+    services: Services, timings: LinkTimings = FAST, listener: LinkListener | None = None, **kw
+) -> Iterator[DispatchLink]:
     """The station's dispatch link running on its own thread, stopped (and joined) afterwards."""
-    link = services.station.link(timings=timings)
+    link = services.station.link(timings=timings, listener=listener)
     thread = threading.Thread(target=link.run, kwargs=kw, daemon=True)
     thread.start()
     link.wait_started()
@@ -171,10 +175,17 @@ class LossyProxy:
 
     The request reaches the console (which commits and answers); the answer is read and thrown away and the
     station's connection is closed, so the station cannot know the console has the alert.
+
+    With ``answer`` (raw HTTP response bytes), those requests never reach the console: the relay answers
+    them itself and closes the connection, as a load shedder in front of a console does.
     """
 
-    def __init__(self, upstream_port: int, drop: int = 0, request: bytes = b"POST /api/v1/alerts"):
+    def __init__(
+        self, upstream_port: int, drop: int = 0, request: bytes = b"POST /api/v1/alerts", answer: bytes = b""
+    ):
         self.request = request  # the requests whose answers are swallowed (by their first bytes)
+        self.answer = answer
+        self.answered_at: list[float] = []  # when the relay answered a request itself (``answer``), monotonic
         self.upstream_port = upstream_port
         self.drop = drop
         self.dropped = 0
@@ -230,6 +241,13 @@ class LossyProxy:
         threading.Thread(target=back, daemon=True).start()
         try:
             while chunk := client.recv(65536):
+                if chunk.startswith(self.request) and self.answer:
+                    with self._lock:
+                        self.answered_at.append(time.monotonic())
+                    swallow.set()
+                    client.sendall(self.answer)
+                    upstream.shutdown(socket.SHUT_RDWR)  # the relay's other half then closes both
+                    break
                 if chunk.startswith(self.request):
                     with self._lock:
                         if self.dropped < self.drop:

@@ -6,6 +6,7 @@ two; the behaviour, not the figure, is what these tests hold.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 import sqlite3
@@ -18,7 +19,7 @@ import xmlschema
 
 from frontdesk import settings as st
 from frontdesk.context import Services
-from frontdesk.dispatch.link import LinkTimings, backoff_delay
+from frontdesk.dispatch.link import LinkListener, LinkTimings, backoff_delay, down_beat_delay, inbox_retry_delay
 from frontdesk.errors import ConflictError, PermissionDenied
 from frontdesk.models import Visitor
 from frontdesk.wire import cap
@@ -163,6 +164,19 @@ def test_backoff_is_capped_exponential_with_full_jitter():
         draws = [backoff_delay(failures, timings, rng) for _ in range(300)]
         assert min(draws) >= 0 and max(draws) <= ceiling
         assert max(draws) > ceiling * 0.8 and min(draws) < ceiling * 0.2  # spread over the whole range
+
+
+def test_reconnects_are_spread_and_never_later_than_before():
+    """A failed long poll comes back within 1 s, doubling to 4 s (it was within 0.25 s: a console restart
+    brought every desk's poll back in one instant); a failed heartbeat again in the second half of 5 s (it
+    was exactly 5 s: never later, so a console back is seen up as soon as before)."""
+    timings = LinkTimings()
+    rng = random.Random(2)
+    for failures, ceiling in [(0, 1.0), (1, 2.0), (2, 4.0), (9, 4.0)]:
+        draws = [inbox_retry_delay(failures, timings, rng) for _ in range(300)]
+        assert min(draws) >= 0.05 and max(draws) <= ceiling and max(draws) > ceiling * 0.8
+    beats = [down_beat_delay(timings, rng) for _ in range(300)]
+    assert 2.5 <= min(beats) < 2.7 and 4.8 < max(beats) <= 5.0
 
 
 # --- delivery and acknowledgement -----------------------------------------------------------------------
@@ -433,6 +447,62 @@ def test_a_busy_console_is_left_alone_for_as_long_as_it_asks(station, console):
         link.wake()
         wait_for(lambda: entry(station, pressed.identifier).state == "received", what="received once it can")
     assert console.identifiers() == [pressed.identifier]
+
+
+class HealthLog(LinkListener):
+    """Every link health state the link reported, in order."""
+
+    def __init__(self) -> None:
+        self.states: list[str] = []
+
+    def health_changed(self, health) -> None:
+        self.states.append(health.state)
+
+
+def busy_answer(retry_after: str | None) -> bytes:
+    """A console's 503, with or without a ``Retry-After`` hint, as raw HTTP."""
+    hint = f"Retry-After: {retry_after}\r\n" if retry_after is not None else ""
+    return (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        f"{hint}Content-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    ).encode()
+
+
+def test_a_console_that_answers_its_heartbeats_busy_is_up_and_left_alone_as_asked(station, console):
+    """A heartbeat answered 503 with Retry-After comes from a console that is there and shedding load: no red
+    "link DOWN" (at thousands of desks at once, a false alarm), and the next beat waits as asked (1 s ×
+    1-1.5) instead of the 0.2 s in which a down link beats again."""
+    health = HealthLog()
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", answer=busy_answer("1"))
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            slow_beats = dataclasses.replace(FAST, heartbeat=5.0)
+            with link_running(station, slow_beats, listener=health, inbox=False):
+                wait_for(lambda: len(front.answered_at) >= 2, what="two heartbeats answered busy")
+    finally:
+        front.close()
+    assert health.states == ["up"]
+    assert front.answered_at[1] - front.answered_at[0] >= 1.0  # not sooner than asked
+
+
+def test_a_heartbeat_refused_without_a_hint_or_not_answered_shows_the_link_down_at_the_first_beat(
+    station, console
+):
+    """What is not "busy" is down as before, from the first beat: a 503 without Retry-After (a console that
+    cannot store alerts), and a console that is not there (nothing listening)."""
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", answer=busy_answer(None))
+    refused, gone = HealthLog(), HealthLog()
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=refused, inbox=False):
+                wait_for(lambda: refused.states, what="the first beat's outcome")
+    finally:
+        front.close()
+    with link_running(station, listener=gone, inbox=False):  # nothing listens at the front's address now
+        wait_for(lambda: gone.states, what="the first beat's outcome")
+    assert refused.states[0] == "down" and gone.states[0] == "down"
 
 
 def test_heartbeats_and_the_press_go_over_the_connection_the_last_beat_left_open(console):

@@ -83,12 +83,14 @@ class Transient:
 
     ``retry_after``: the console said how long to wait (503 with ``Retry-After``, when it is busy).
     ``unreachable``: no connection could be made (refused, no route): the console is not there, as opposed
-    to a console that is there but did not answer in time.
+    to a console that is there but did not answer in time. ``busy``: the console answered that it is
+    overloaded (503 or 429 with ``Retry-After``): it is there, and the link is up.
     """
 
     reason: str
     retry_after: float | None = None
     unreachable: bool = False
+    busy: bool = False
 
 
 MAX_RETRY_AFTER = 30.0  # a console's hint is honoured up to this; a real alert never waits longer
@@ -106,6 +108,12 @@ def _retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         return None
     return min(MAX_RETRY_AFTER, value) if value >= 0 else None
+
+
+def busy_hint(response: httpx.Response) -> float | None:
+    """The seconds a console that is there but overloaded asked to be left alone for (503 or 429 with a
+    ``Retry-After``), or None: any other answer is not "busy"."""
+    return _retry_after(response) if response.status_code in (429, 503) else None
 
 
 def _reason(response: httpx.Response) -> str:
@@ -183,7 +191,7 @@ class ConsoleClient:
         if response.status_code in PERMANENT:
             return Rejected(response.status_code, _reason(response))
         self._failed(url)
-        return Transient(_reason(response), _retry_after(response))
+        return Transient(_reason(response), _retry_after(response), busy=busy_hint(response) is not None)
 
     async def _call(self, method: str, path: str, timeout: float, **kw: Any) -> httpx.Response:
         url, http = self._http()

@@ -7,14 +7,19 @@ runs it on its dispatch worker thread, ``frontdesk panic`` on a plain thread):
   exponential backoff with full jitter (0.25 s → 4 s). Real alerts are retried forever; a drill or a test
   is given up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
 - the **heartbeat** tells the console every 30 s that the station is alive and keeps the link health
-  (up/down) behind the persistent banner. While a message waits in backoff because the console could not
-  be reached (no connection), it probes every 0.5 s and wakes the sender the moment the console answers,
-  so delivery resumes within a second of the console coming back instead of after the rest of a backoff
-  sleep. A console that is there but did not answer in time (or said it is busy) is not probed: it is
-  overloaded, a probe every 0.5 s from every station waiting would add to its load, and a heartbeat it
-  answers says nothing about whether an alert would get through; the backoff (at most 4 s) or its
-  ``Retry-After`` decides the next attempt.
-- the **inbox** long-polls for dispatchers' Acks and district SRP state pushes.
+  (up/down) behind the persistent banner. A beat not answered (no connection, no answer within 2 s, a
+  refusal) shows the link down at once; a console that answers "busy" (503 or 429 with ``Retry-After``) is
+  there: the link stays up and the next beat waits as asked. While down, it beats again at a random point
+  of the second half of 5 s, so desks that lost the console together come back apart. While a message
+  waits in backoff because the console could not be reached (no connection), it probes every 0.5 s and
+  wakes the sender the moment the console answers, so delivery resumes within a second of the console
+  coming back instead of after the rest of a backoff sleep. A console that is there but did not answer in
+  time (or said it is busy) is not probed: it is overloaded, a probe every 0.5 s from every station waiting
+  would add to its load, and a heartbeat it answers says nothing about whether an alert would get through;
+  the backoff (at most 4 s) or its ``Retry-After`` decides the next attempt.
+- the **inbox** long-polls for dispatchers' Acks and district SRP state pushes; after a failed poll it
+  polls again within 1 s (full jitter, doubling to 4 s), so desks whose polls a console restart broke
+  together come back over a second, not in one instant.
 
 Nothing here touches a widget: changes are reported to a :class:`LinkListener`, whose methods are called
 on the link's thread (the desk app's listener forwards them as Qt signals).
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontdesk import clock
-from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient
+from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient, busy_hint
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
 from frontdesk.events.service import EventLog
 from frontdesk.lazy import lazy_import
@@ -53,6 +58,10 @@ class LinkTimings:
     heartbeat_down: float = 5.0  # while the link is down and nothing waits
     probe: float = 0.5  # while a message waits in backoff
     inbox_wait: float = 25.0
+    # After a failed long poll, the next one within this many seconds (full jitter, doubling to backoff_cap):
+    # a console that restarts breaks every desk's long poll at once, and desks that all came back within
+    # 0.25 s (the sender's first backoff) opened thousands of connections in one instant.
+    inbox_retry_first: float = 1.0
     not_delivered_after: float = 5.0
     drill_give_up: float = 3600.0  # Exercise and Test only; Actual alerts are retried forever
 
@@ -89,6 +98,19 @@ def backoff_delay(failures: int, timings: LinkTimings, rng: random.Random) -> fl
     """Full jitter: a uniform draw between 0 and the capped exponential (0.25 s, 0.5 s, 1 s ... 4 s)."""
     ceiling = min(timings.backoff_cap, timings.backoff_first * (2 ** min(failures, 30)))
     return rng.uniform(0, ceiling)
+
+
+def inbox_retry_delay(failures: int, timings: LinkTimings, rng: random.Random) -> float:
+    """How long the inbox waits after its ``failures``-th failed long poll in a row: full jitter from
+    ``inbox_retry_first`` (1 s) doubling to ``backoff_cap`` (4 s), never under 50 ms."""
+    ceiling = min(timings.backoff_cap, timings.inbox_retry_first * (2 ** min(failures, 30)))
+    return max(0.05, rng.uniform(0, ceiling))
+
+
+def down_beat_delay(timings: LinkTimings, rng: random.Random) -> float:
+    """The next heartbeat after a failed one: a random point of the second half of ``heartbeat_down`` (so
+    desks that lost the console together do not all come back in one instant; never later than before)."""
+    return timings.heartbeat_down * rng.uniform(0.5, 1.0)
 
 
 class DispatchLink:
@@ -263,7 +285,10 @@ class DispatchLink:
                     "error", f"{entry.msg_type} {entry.action} {entry.identifier} REJECTED: {outcome.reason}"
                 )
             else:
-                self._set_health("not_connected" if client is None else "down", outcome.reason)
+                if outcome.busy:  # the console is there and said when to come back: the link is up
+                    self._set_health("up")
+                else:
+                    self._set_health("not_connected" if client is None else "down", outcome.reason)
                 self._changed(self._outbox.note_attempt(entry.id, outcome.reason))
                 delay = backoff_delay(failures, self.timings, self._rng)
                 if isinstance(outcome, Transient) and outcome.retry_after is not None:
@@ -287,22 +312,34 @@ class DispatchLink:
         assert self._probe_ev is not None and self._stop_ev is not None
         while self._running:
             self._probe_ev.clear()
-            ok = await self._beat()
+            beat = await self._beat()
+            ok = beat == "up"
             if ok and self._backing_off and time.monotonic() >= self._hold_until:
                 self.wake()
             if ok and self._daily_test is not None and self._daily_test():
                 self.wake()  # today's Test was committed: send it
-            if self._backing_off:
+            if isinstance(beat, float):  # busy: back when it asked, spread by jitter (never a probe sooner)
+                interval = min(self.timings.heartbeat, max(self.timings.probe, beat * self._rng.uniform(1.0, 1.5)))
+            elif self._backing_off:
                 interval = self.timings.probe
+            elif ok:
+                interval = self.timings.heartbeat
             else:
-                interval = self.timings.heartbeat if ok else self.timings.heartbeat_down
+                interval = down_beat_delay(self.timings, self._rng)
             await self._wait(self._probe_ev, interval)
 
-    async def _beat(self) -> bool:
+    async def _beat(self) -> str | float:
+        """One heartbeat: "up", "down", or the seconds a busy console asked to be left alone for.
+
+        A 503 or 429 with ``Retry-After`` is an answer of a console that is there and overloaded (its
+        admission control): the link is up, not a red "link DOWN" (and the next beat honours the hint).
+        Anything else that is not an answer, or any other refusal, is down at once, as always: no connection,
+        no answer within the attempt timeout, a 5xx without a hint (a console that cannot store alerts).
+        """
         client = self._current_client()
         if client is None:
             self._set_health("not_connected", self._not_connected)
-            return False
+            return "down"
         try:
             await client.heartbeat(
                 clock.now().astimezone().isoformat(timespec="seconds"),
@@ -310,13 +347,17 @@ class DispatchLink:
                 self.timings.attempt_timeout,
             )
         except httpx.HTTPStatusError as exc:
+            hint = busy_hint(exc.response)
+            if hint is not None:
+                self._set_health("up")
+                return hint
             self._set_health("down", f"heartbeat refused: HTTP {exc.response.status_code}")
-            return False
+            return "down"
         except httpx.HTTPError as exc:
             self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
-            return False
+            return "down"
         self._set_health("up")
-        return True
+        return "up"
 
     def _set_health(self, state: str, reason: str = "") -> None:
         insecure = self._insecure
@@ -347,7 +388,7 @@ class DispatchLink:
                     after, self.timings.inbox_wait, self.timings.inbox_wait + self.timings.attempt_timeout + 3
                 )
             except httpx.HTTPError:
-                await self._wait(self._stop_ev, max(0.05, backoff_delay(failures, self.timings, self._rng)))
+                await self._wait(self._stop_ev, inbox_retry_delay(failures, self.timings, self._rng))
                 failures += 1
                 continue
             failures = 0
