@@ -260,7 +260,8 @@ def test_after_an_upgrade_the_lists_are_prepared_in_the_background_and_check_in_
     preparation = window.preparation
     preparation.start()  # what the desk does a few seconds after its window opens
     assert preparation.running and preparation.label.isVisibleTo(window.window)
-    assert preparation.label.text().startswith("Preparing the screening lists after the update (")
+    assert preparation.label.text().startswith("Preparing lists: ")
+    assert preparation.label.toolTip().startswith("Preparing the screening lists after the update.")
     fill(window)  # a check-in meanwhile is screened (on whichever index is in force) and held for the match
     qtbot.mouseClick(window.check_in_button, Qt.MouseButton.LeftButton)
     assert window.checkin.card is not None

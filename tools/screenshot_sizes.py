@@ -4,8 +4,10 @@
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m tools.screenshot_sizes
 
 Drives the real demo app (the Shell ``make run`` opens) at the screen's size less a 40-px taskbar and grabs the
-real X screen: the desk signed in with a match card up, the desk locked with the card dropped, and Review
-(the principal's window). Each file is named with the size, e.g. ``desk-card-1366x768.png``.
+real X screen: the desk signed in with a match card up, the desk locked with the card dropped, Review
+(the principal's window), and the desk's status bar while it prepares the screening lists after an upgrade
+(the item as it reads at 40%: on the demo's small lists the real build ends before any grab). Each file is
+named with the size, e.g. ``desk-card-1366x768.png``.
 """
 
 from __future__ import annotations
@@ -64,7 +66,26 @@ def main() -> int:
         window.setGeometry(0, 0, width, height - TASKBAR)
         window.raise_()
 
-    steps = [match_card, grab("desk-card"), lock, grab("desk-locked"), review, grab("review")]
+    def preparing():
+        review_window = desk.desk_lock.review_window
+        if review_window is not None:
+            review_window.close()
+        sign_in_demo_desk(desk)
+        item = desk.preparation
+        item._fraction = 0.4  # the item as the background re-index shows it part-way
+        item.refresh()
+        item.label.setVisible(True)
+
+    steps = [
+        match_card,
+        grab("desk-card"),
+        lock,
+        grab("desk-locked"),
+        review,
+        grab("review"),
+        preparing,
+        grab("desk-preparing-lists"),
+    ]
 
     def run_steps(i: int = 0) -> None:
         if i == len(steps):

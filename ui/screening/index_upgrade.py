@@ -4,8 +4,9 @@ An upgrade that changes the screening index's key rules used to rebuild the inde
 used (about 4-5 minutes at a million entries). The desk now opens at once and rebuilds it afterwards, on the
 thread pool (:func:`ui.tasks.run_task`), beside the index in force (:mod:`frontdesk.screening.reindex`): the
 old index answers every screen until one short transaction swaps the new one in, so check-ins, screening and
-the panic control work as usual meanwhile. The status bar says "Preparing the screening lists…" until then;
-nothing waits for it. Closing the desk stops the build at its next step; the next start builds it again.
+the panic control work as usual meanwhile. The status bar says "Preparing lists: 40%" (its tip says it in
+full) until then; nothing waits for it. Closing the desk stops the build at its next step; the next start
+builds it again.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ class ListsPreparation(QObject):
     @Slot()
     def refresh(self) -> None:
         """Say how far the preparation is."""
-        self.label.setText(
-            f"Preparing the screening lists after the update ({int(self._fraction * 100)}%). "
-            "Check-in and screening work as usual meanwhile."
+        # Short: the status bar shares a 1366-px laptop's width with five other items; the sentence is the tip.
+        self.label.setText(f"Preparing lists: {int(self._fraction * 100)}%")
+        self.label.setToolTip(
+            "Preparing the screening lists after the update. Check-in and screening work as usual meanwhile."
         )
         self.label.setStyleSheet("")
 
@@ -91,7 +93,8 @@ class ListsPreparation(QObject):
             return  # the desk is closing
         events = self._services.events
         if error is not None:
-            self.label.setText(
+            self.label.setText("Lists not prepared (see tip)")
+            self.label.setToolTip(
                 "The screening lists could not be prepared after the update; screening works as before. "
                 "FrontDesk tries again at its next start."
             )
