@@ -255,8 +255,8 @@ class IndexBuild:
         return True
 
     def _read(self, keys: str) -> int:
-        """Read every entry not retired, in id order, and hold its keys and key fields (no lock). Returns how
-        many."""
+        """Read every entry of a list not retired, in id order, and hold its keys with its entry and list (no
+        lock). Returns how many."""
         db = self._store.db
         top = db.execute("SELECT coalesce(max(id), 0) FROM screening_entries").fetchone()[0] or 1
         after = count = 0
@@ -282,7 +282,8 @@ class IndexBuild:
             self._progress(_READ_SHARE * min(1.0, after / top))
 
     def _file(self, ordered: str) -> int:
-        """File the held rows into the new index in key order, each only if its entry is as it was read."""
+        """File the held rows into the new index in key order, leaving out the entries changed or removed and
+        the lists retired since the build began (their changes filed their own keys)."""
         store, db = self._store, self._store.db
         total = db.execute(f"SELECT coalesce(max(rowid), 0) FROM temp.{ordered}").fetchone()[0]
         sql = (

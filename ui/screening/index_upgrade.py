@@ -52,6 +52,10 @@ class ListsPreparation(QObject):
             return
         self.running = True
         self._stop.clear()
+        self.label.setToolTip(
+            "Preparing the screening lists after the update. Check-in and screening work as usual meanwhile."
+        )
+        self.label.setStyleSheet("")
         self.refresh()
         self.label.setVisible(self._shown)
         self._timer.start()
@@ -78,10 +82,6 @@ class ListsPreparation(QObject):
         """Say how far the preparation is."""
         # Short: the status bar shares a 1366-px laptop's width with five other items; the sentence is the tip.
         self.label.setText(f"Preparing lists: {int(self._fraction * 100)}%")
-        self.label.setToolTip(
-            "Preparing the screening lists after the update. Check-in and screening work as usual meanwhile."
-        )
-        self.label.setStyleSheet("")
 
     def on_done(self, report, error: BaseException | None) -> None:
         """Hide the item (or say what went wrong) and note it in the event log."""
@@ -93,7 +93,7 @@ class ListsPreparation(QObject):
             return  # the desk is closing
         events = self._services.events
         if error is not None:
-            self.label.setText("Lists not prepared (see tip)")
+            self.label.setText("Lists not updated: works as before")
             self.label.setToolTip(
                 "The screening lists could not be prepared after the update; screening works as before. "
                 "FrontDesk tries again at its next start."
