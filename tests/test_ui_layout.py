@@ -13,7 +13,7 @@ from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.print_queue import PrintQueue
-from ui.app import Shell, build_desk
+from ui.app import Shell, build_desk, configure_app
 from ui.desk.first_run import FirstRunPanel
 from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.review.review_window import ReviewWindow
@@ -77,13 +77,26 @@ def sign_in(qtbot, desk, username: str, secret: str) -> None:
     lock.sign_in.submit()
 
 
-def test_every_window_fits_the_smallest_screen(qtbot, staffed):
+@pytest.fixture
+def desk_font(qapp):
+    """The desk's own font (ui.app.configure_app: 1.25x Qt's default), as every real launch sets it."""
+    before = qapp.font()
+    configure_app(qapp)
+    yield
+    qapp.setFont(before)
+
+
+def test_every_window_fits_the_smallest_screen(qtbot, staffed, desk_font):
     staffed.accounts.sign_in("p.rivera", "principal-pw")
     desk = build_desk(staffed)
+    review = ReviewWindow(staffed)
+    # Review's filters as a district's history fills them (the station filter lists every station that logged
+    # a visit): with the demo's one station the filter row alone was 1,370 px wide.
+    review.visits.station.addItem("Main office desk, north entrance", "Main office desk, north entrance")
     windows = [
         desk.window,
         Shell(staffed),
-        ReviewWindow(staffed),
+        review,
         ListManager(staffed),
         AccountsWindow(staffed.accounts),
         EventLogWindow(staffed.events),

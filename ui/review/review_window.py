@@ -104,9 +104,6 @@ class VisitsPanel(QWidget):
         self.show_refused = QCheckBox("Refused at the door")
         self.show_refused.setChecked(True)
         self.show_refused.setAccessibleName("Show visitors refused at the door")
-        filters.addWidget(self.flagged_only)
-        filters.addWidget(self.on_site_only)
-        filters.addWidget(self.show_refused)
         filters.addStretch(1)
         layout.addLayout(filters)
 
@@ -114,7 +111,14 @@ class VisitsPanel(QWidget):
         self.search.setPlaceholderText("Search all history: name, purpose, where, note, staff…")
         self.search.setAccessibleName("Search all history")
         self.search.setClearButtonEnabled(True)
-        layout.addWidget(self.search)
+        # The three narrowing boxes share the search's row: on one row with the dates, categories and stations
+        # the filters were wider than a 1366-px laptop's screen (1,414 px with the demo's stations).
+        narrowing = QHBoxLayout()
+        narrowing.addWidget(self.search, 1)
+        narrowing.addWidget(self.flagged_only)
+        narrowing.addWidget(self.on_site_only)
+        narrowing.addWidget(self.show_refused)
+        layout.addLayout(narrowing)
 
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
