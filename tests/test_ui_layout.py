@@ -5,7 +5,7 @@ match card is up, when the desk is locked and after a principal signs in (pytest
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication, QSplitter, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QWidget
 
 from frontdesk import settings as s
 from frontdesk.access.roles import Role
@@ -19,6 +19,7 @@ from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.review.review_window import ReviewWindow
 from ui.screening.screening_lists import ListManager
 from ui.staff.accounts_window import AccountsWindow
+from ui.status_text import StatusText
 from ui.window_size import SMALLEST_SCREEN
 
 WIDTH, HEIGHT = SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height()
@@ -155,3 +156,30 @@ def test_after_a_principal_signs_in_the_form_keeps_its_width(qtbot, desk):
     assert not desk.form_covered()
     assert desk.form_column.width() >= 400 and in_view(desk.form.last_name, 100)
     assert in_view(desk.onsite_table) and in_view(desk.message)
+
+
+def test_the_status_bar_cuts_its_items_with_an_ellipsis_and_never_dispatch(qtbot, desk, desk_font):
+    # At 1366 px with the desk's font, the status items together are wider than the window: Qt squeezed plain
+    # labels and cut them mid-word with no sign ("Scanner: demo scanne", "Dispatch: not configur").
+    window = desk.window
+    window.resize(WIDTH, HEIGHT)
+    window.set_health("scanner", "ok", "demo scanner ready on the serial port COM3, 9600 baud")
+    window.set_health("printer", "ok", "on-screen preview (no printer chosen in Settings)")
+    window.set_health("dispatch", "warning", "not configured: ask district IT for the console's address")
+    qtbot.waitUntil(lambda: window.statusBar().width() == window.width())
+    QApplication.processEvents()
+    items = [w for w in window.statusBar().findChildren(QWidget) if w.isVisible() and w.parent() is not None]
+    labels = [w for w in items if isinstance(w, QLabel)]
+    assert labels and all(isinstance(label, StatusText) for label in labels), [type(w) for w in labels]
+    # Dispatch's link is shown whole however narrow the bar: a secretary must always see it.
+    assert not window.health["dispatch"].is_cut()
+    assert window.health["dispatch"].visibleRegion().boundingRect().width() == window.health["dispatch"].width()
+    # The others give way, each ending in "…" with its whole text on hover (text() itself stays whole).
+    cut = [label for label in labels if label.is_cut()]
+    assert window.health["scanner"] in cut and window.health["scanner"].text().endswith("9600 baud")
+    qtbot.waitUntil(lambda: "9600 baud" in window.health["scanner"].toolTip())
+    assert not window.health["dispatch"].toolTip()
+    # Room again (a wide screen): whole, and the tooltip that only repeated the text is gone.
+    window.resize(2400, HEIGHT)
+    qtbot.waitUntil(lambda: not window.health["scanner"].is_cut())
+    qtbot.waitUntil(lambda: not window.health["scanner"].toolTip())

@@ -48,6 +48,7 @@ from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
 from ui.desk.checkin_flow import CheckInFlow
 from ui.desk.visitor_form import VisitorForm
+from ui.status_text import StatusText
 from ui.table_models import OnSiteModel
 from ui.window_size import fit_to_screen
 
@@ -102,12 +103,11 @@ class MessageLine(QLabel):
         self.setStyleSheet(f"QLabel {{ {MESSAGE_STYLES[kind]} padding: 8px 12px; border-radius: 6px; }}")
 
 
-class HealthLabel(QLabel):
-    """Status-bar indicator for one device or link."""
+class HealthLabel(StatusText):
+    """Status-bar indicator for one device or link (dispatch's is never cut: see ``ui.status_text``)."""
 
     def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        super().__init__(whole=name == "Dispatch")
         self.name = name
         self.state = "unconfigured"
         self.set_state("unconfigured", "not configured")

@@ -7,9 +7,9 @@ the district's barred, custody and registry lists. Reading the age is two small 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QLabel
 
 from frontdesk.context import Services
+from ui.status_text import StatusText
 
 REFRESH_MS = 30_000
 
@@ -20,7 +20,7 @@ class DistrictListsStatus(QObject):
     def __init__(self, window, services: Services, *, interval_ms: int = REFRESH_MS):
         super().__init__(window)
         self._services = services
-        self.label = QLabel()
+        self.label = StatusText()
         self.label.setObjectName("districtListsStatus")
         self.label.setAccessibleName("District lists")
         window.add_status_item(self.label)

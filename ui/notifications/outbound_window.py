@@ -30,6 +30,7 @@ from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
 from frontdesk.settings import NOTIFY_SMS_PROVIDER
+from ui.status_text import StatusText
 from ui.table_models import ItemTableModel
 
 EVENT_LABELS = {
@@ -306,7 +307,7 @@ class NotifyDesk(QObject):
         self.sender = sender
         self.outbound_window: OutboundWindow | None = None
         window.tools_menu.addAction("E&mail and text notifications", QKeySequence("Ctrl+Shift+M"), self.open)
-        self.status = QLabel("")
+        self.status = StatusText()
         self.status.setAccessibleName("Email and text notifications")
         window.add_status_item(self.status)
         sender.attempted.connect(self.on_attempted)

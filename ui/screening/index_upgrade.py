@@ -14,9 +14,9 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Slot
-from PySide6.QtWidgets import QLabel
 
 from frontdesk.context import Services
+from ui.status_text import StatusText
 from ui.tasks import run_task
 
 REFRESH_MS = 1000
@@ -32,7 +32,7 @@ class ListsPreparation(QObject):
         self._fraction = 0.0  # written by the build's thread, read by the timer here (one float: no lock needed)
         self.running = False
         self.report = None  # the last build's (frontdesk.screening.reindex.BuildReport), once one has run here
-        self.label = QLabel()
+        self.label = StatusText(whole=True)  # short on purpose ("Preparing lists: 40%"): never cut
         self.label.setObjectName("listsPreparationStatus")
         self.label.setAccessibleName("Screening lists")
         self.label.setVisible(False)

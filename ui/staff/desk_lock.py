@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
@@ -19,6 +19,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES
 from ui.input_watch import InputWatch
 from ui.staff.sign_in import SignInPanel
+from ui.status_text import StatusText
 
 if TYPE_CHECKING:
     from ui.roster_print import Sender
@@ -91,8 +92,7 @@ class DeskLock(QObject):
         self.sign_in.signed_in.connect(self.on_signed_in)
         layout.addWidget(self.sign_in)
         window.add_form_cover(self.panel)
-        self.who = QLabel()
-        self.who.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
+        self.who = StatusText()  # plain text: data from people, never markup
         self.who.setAccessibleName("Signed in")
         window.add_status_item(self.who)
         self.roster_button = QPushButton("Emergency roster")

@@ -8,11 +8,11 @@ SQLite reads every two seconds; nothing here waits for the network.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QLabel
 
 from frontdesk.context import Services
 from frontdesk.sync.service import BackgroundSync
 from ui.plain import plain_tip
+from ui.status_text import StatusText
 
 REFRESH_MS = 2000
 
@@ -24,7 +24,7 @@ class HubStatus(QObject):
         super().__init__(window)
         self._window = window
         self._services = services
-        self.label = QLabel()
+        self.label = StatusText()
         self.label.setObjectName("hubStatus")
         self.label.setAccessibleName("District hub link")
         window.add_status_item(self.label)
