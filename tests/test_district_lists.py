@@ -74,9 +74,12 @@ def test_a_district_list_reaches_a_desk_and_its_changes_follow(hub, tmp_path: Pa
         added = hub.cli(
             "district", "barred", "add", "--source", "District barred list", "--first-name", "Carl",
             "--last-name", "Marsh", "--dob", "1970-02-02", "--reason", "Court order", "--json",
+            "--sex", "male", "--id-state", "va", "--id-last4", "A12-345-6789",
         )  # fmt: skip
         assert added.returncode == 0, added.stderr
         carl = json.loads(added.stdout)
+        # The desk's options (one set for both), what the ID gives kept as the desk keeps it: the last 4 only.
+        assert (carl["sex"], carl["id_state"], carl["id_last4"]) == ("M", "VA", "6789"), carl
         assert desk.district_lists.pull(client) == 1
         assert _screen(desk, "Carl", "Marsh", "1970-02-02").decision == Decision.MATCH
 

@@ -123,6 +123,24 @@ def test_list_add_remove_and_replace(loaded, tmp_path):
     assert hit["candidates"][0]["kind"] == "watch"
 
 
+def test_add_takes_what_the_id_gives_and_keeps_only_the_last_4(loaded):
+    """`barred add` takes the ID's sex, issuer and last 4 (a CSV could carry them, the command line could not);
+    given a whole ID number it keeps the last 4 only; a sex it cannot read is refused, not dropped."""
+    added = fd(loaded, "barred", "add", "--source", "School", "--first-name", "Ann", "--last-name", "Lee",
+               "--sex", "female", "--id-state", "va", "--id-last4", "D123-456-7890", "--json")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    entry = json.loads(added.stdout)
+    assert (entry["sex"], entry["id_state"], entry["id_last4"]) == ("F", "VA", "7890")
+    assert "D123" not in (loaded / "frontdesk.db").read_bytes().decode("latin-1")
+    hit = json.loads(fd(loaded, "screen", "--first-name", "Ann", "--last-name", "Lee", "--dob", "1971-05-06",
+                        "--id-state", "VA", "--id-last4", "7890", "--json").stdout)  # fmt: skip
+    assert hit["candidates"][0]["entry_id"] == entry["id"], hit
+    assert "same last 4 (7890)" in json.dumps(hit), hit
+    refused = fd(loaded, "barred", "add", "--source", "School", "--first-name", "A", "--last-name", "B",
+                 "--sex", "Q")  # fmt: skip
+    assert refused.returncode == 2 and "give M, F or X, not 'Q'" in refused.stderr, refused.stderr
+
+
 def test_import_says_how_many_entries_lack_a_date_of_birth(tmp_path):
     csv = tmp_path / "nodob.csv"
     rows = "Ann,,Lee,,,barred,x\nBob,,Ray,,,barred,y\nCal,,Fox,1970,,barred,z\n"

@@ -16,6 +16,7 @@ from datetime import date
 
 from district.cli import _command, _db_option, db_url
 from district.errors import InputError
+from frontdesk.wire.entry_options import add_entry_options
 
 KINDS = "barred, custody, watch, registry"
 
@@ -38,18 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_command(_import))
 
     p = bsub.add_parser("add", help="add one person to a district list")
-    p.add_argument("--source", required=True)
-    p.add_argument("--first-name", required=True)
-    p.add_argument("--last-name", required=True)
-    p.add_argument("--middle-name", default="")
-    p.add_argument("--dob", default="", help="YYYY-MM-DD, YYYY, or leave out")
-    p.add_argument("--alias", action="append", default=[], help="another name; repeatable")
-    p.add_argument("--kind", help=KINDS)
-    p.add_argument("--reason", default="")
-    p.add_argument("--until", help="last day in force, YYYY-MM-DD")
-    p.add_argument("--student", action="append", default=[], help="custody: a student not to release")
-    p.add_argument("--notes", default="")
-    p.add_argument("--json", action="store_true")
+    add_entry_options(p)
     _db_option(p)
     p.set_defaults(run=_command(_add))
 
@@ -195,6 +185,9 @@ def _add(args: argparse.Namespace) -> int:
         valid_until=args.until,
         notes=args.notes,
         students=tuple(args.student),
+        sex=args.sex,
+        id_state=args.id_state,
+        id_last4=args.id_last4,
     )
     service = _open(args)
     try:

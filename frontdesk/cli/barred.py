@@ -12,6 +12,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed
 from frontdesk.screening.lists import parse_kind
 from frontdesk.screening.models import Entry, Kind, NewEntry
+from frontdesk.wire.entry_options import add_entry_options
 
 KINDS = ", ".join(k.value for k in Kind)
 
@@ -46,18 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_list)
 
     p = sub.add_parser("add", help="add one person to a list")
-    p.add_argument("--source", required=True)
-    p.add_argument("--first-name", required=True)
-    p.add_argument("--last-name", required=True)
-    p.add_argument("--middle-name", default="")
-    p.add_argument("--dob", default="", help="YYYY-MM-DD, YYYY, or leave out")
-    p.add_argument("--alias", action="append", default=[], help="another name; repeatable")
-    p.add_argument("--kind", help=KINDS)
-    p.add_argument("--reason", default="")
-    p.add_argument("--until", help="last day in force, YYYY-MM-DD")
-    p.add_argument("--student", action="append", default=[], help="custody: a student not to release")
-    p.add_argument("--notes", default="")
-    p.add_argument("--json", action="store_true")
+    add_entry_options(p)
     p.set_defaults(run=_add)
 
     p = sub.add_parser("remove", help="remove one entry (by id) or a whole list (--source)")
@@ -86,6 +76,9 @@ def entry_record(entry: Entry) -> dict:
         "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
         "students": list(entry.students),
         "notes": entry.notes,
+        "sex": entry.sex,
+        "id_state": entry.id_state,
+        "id_last4": entry.id_last4,
     }
 
 
@@ -176,6 +169,9 @@ def _add(args: argparse.Namespace) -> int:
         valid_until=clock.parse_date(args.until, "--until") if args.until else None,
         notes=args.notes,
         students=tuple(s.strip() for s in args.student if s.strip()),
+        sex=args.sex,
+        id_state=args.id_state,
+        id_last4=args.id_last4,
     )
     entry = open_services(args).lists.add(args.source, new)
     if args.json:

@@ -191,9 +191,9 @@ def make_entry(
         valid_until=end,
         notes=notes.strip(),
         students=students,
-        sex=sex.strip(),
-        id_state=id_state.strip(),
-        id_last4=id_last4.strip(),
+        sex=normal_sex(sex),
+        id_state=id_state.strip().upper(),
+        id_last4=last4(id_last4),  # a file or a person may give the whole number: only its last 4 are kept
     )
 
 
