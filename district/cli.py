@@ -214,12 +214,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         place = {field: getattr(args, field) for _, field, _ in PLACE_OPTIONS if getattr(args, field)}
         enrolment = service.auth.enroll(args.school, args.station, args.room, **place)
-    finally:
-        service.close()
     s = enrolment.station
     print(
         f"Enrolled station {s.name!r} at {s.school}" + (f", {s.room}" if s.room else "") + f" (id {s.station_id})."
@@ -238,11 +235,8 @@ def _jsonable(value):
 
 
 def _stations(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         stations = service.stations()
-    finally:
-        service.close()
     if args.json:
         print(json.dumps([asdict(s) for s in stations], default=_jsonable, ensure_ascii=False))
         return 0
@@ -255,11 +249,8 @@ def _stations(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         service.auth.revoke(args.station_id.strip())
-    finally:
-        service.close()
     print(f"Station {args.station_id.strip()} can no longer send; enrol it again to reconnect it.")
     return 0
 
@@ -268,21 +259,15 @@ def _user_add(args: argparse.Namespace) -> int:
     line = sys.stdin.readline()
     if not line:
         raise InputError("give the dispatcher's password on standard input")
-    service = _open(args)
-    try:
+    with _open(args) as service:
         service.auth.add_dispatcher(args.name, line.rstrip("\r\n"))
-    finally:
-        service.close()
     print(f"Dispatcher {args.name!r} added.")
     return 0
 
 
 def _clearer_add(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         clearer, code = service.clearers.add(args.name, args.role, args.school)
-    finally:
-        service.close()
     print(f"{clearer.name} ({clearer.role}, {clearer.school}) may sign the all clear (id {clearer.clearer_id}).")
     print("Their all-clear code is shown only this once; they type it at the desk when they send the all clear:")
     print(code)
@@ -290,11 +275,8 @@ def _clearer_add(args: argparse.Namespace) -> int:
 
 
 def _clearer_revoke(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         service.clearers.revoke(args.clearer_id.strip())
-    finally:
-        service.close()
     print(f"Clearer {args.clearer_id.strip()} can no longer sign an all clear.")
     return 0
 

@@ -142,6 +142,12 @@ class ConsoleService(BoardViews, Forwarding):
         """Close every database connection."""
         self.db.close()
 
+    def __enter__(self) -> ConsoleService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- alerts -------------------------------------------------------------------------------------------
     def receive(self, station: Station, xml: bytes) -> Receipt:
         """Store an alert, update or cancel from ``station`` exactly once and collate it into an incident.

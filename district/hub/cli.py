@@ -189,11 +189,8 @@ def _add(args: argparse.Namespace) -> int:
         id_state=args.id_state,
         id_last4=args.id_last4,
     )
-    service = _open(args)
-    try:
+    with _open(args) as service:
         record = _lists(service).add(args.source, entry, actor=_actor(), list_kind=args.kind)
-    finally:
-        service.close()
     print(json.dumps(record, ensure_ascii=False) if args.json else _entry_line(record))
     return 0
 
@@ -205,18 +202,14 @@ def _expire(args: argparse.Namespace) -> int:
             on = date.fromisoformat(args.on)
         except ValueError:
             raise InputError(f"--on must be a date like 2026-03-14, not {args.on!r}") from None
-    service = _open(args)
-    try:
+    with _open(args) as service:
         record = _lists(service).expire(args.entry_id, actor=_actor(), on=on)
-    finally:
-        service.close()
     print(f"Entry {record['id']} of {record['source']!r} is in force until {record['valid_until']} at every desk")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         lists = _lists(service)
         if not args.source and not args.search:
             index = lists.index()
@@ -229,8 +222,6 @@ def _list(args: argparse.Namespace) -> int:
                     )
             return 0
         entries = lists.entries(args.source, args.search, args.limit)
-    finally:
-        service.close()
     if args.json:
         print(json.dumps(entries, ensure_ascii=False))
     else:
@@ -248,34 +239,25 @@ def _settings(service):
 def _settings_set(args: argparse.Namespace) -> int:
     from district.hub.settings import parse_value
 
-    service = _open(args)
-    try:
+    with _open(args) as service:
         _settings(service).set(
             args.key, parse_value(args.value), actor=_actor(), school=args.school, locked=args.lock
         )
-    finally:
-        service.close()
     where = f"for {args.school}" if args.school else "for every school" + (" (locked)" if args.lock else "")
     print(f"{args.key} = {args.value} {where}; desks take it on their next sync")
     return 0
 
 
 def _settings_unset(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         _settings(service).unset(args.key, actor=_actor(), school=args.school)
-    finally:
-        service.close()
     print(f"{args.key} removed" + (f" for {args.school}" if args.school else " (district default)"))
     return 0
 
 
 def _settings_list(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _open(args) as service:
         rows = _settings(service).all()
-    finally:
-        service.close()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
@@ -291,11 +273,8 @@ def _staff_add(args: argparse.Namespace) -> int:
     line = sys.stdin.readline()
     if not line:
         raise InputError("give the password on standard input")
-    service = _open(args)
-    try:
+    with _open(args) as service:
         member = Staff(service.db, service.auth).add(args.name, line.rstrip("\r\n"), args.role)
-    finally:
-        service.close()
     print(f"{member.username!r} added as district {member.role}; they sign in at the hub's /district/ screen")
     return 0
 
@@ -303,11 +282,8 @@ def _staff_add(args: argparse.Namespace) -> int:
 def _retention_apply(args: argparse.Namespace) -> int:
     from district.hub.retention import HubRetention
 
-    service = _open(args)
-    try:
+    with _open(args) as service:
         report = HubRetention(service.db).apply(dry_run=args.dry_run, actor=_actor())
-    finally:
-        service.close()
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
         return 0
