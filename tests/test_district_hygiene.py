@@ -85,3 +85,44 @@ def test_a_search_finds_percent_and_underscore_as_typed(console_db_url):
         assert len(found) == 1 and "Jo_e" in json.dumps(found), found
     finally:
         service.close()
+
+
+def test_an_entry_stored_with_a_whole_id_number_keeps_only_its_last_4(console_db_url):
+    """Before hub_lists_0006, a district list's id_last4 holding a whole ID number was stored whole at the hub
+    (and sent whole to every desk); the migration cuts such stored entries to the last 4, as the desk keeps
+    them, and leaves every other entry as it was."""
+    from district.console.schema import migrate
+    from district.console.service import ConsoleService
+    from district.hub.lists import HubLists
+    from frontdesk.wire.lists import make_entry
+
+    service = ConsoleService.open(console_db_url)
+    try:
+        lists = HubLists(service.db)
+        whole = lists.add("district-barred", make_entry(first_name="Avery", last_name="Sample"), actor="test")
+        plain = lists.add(
+            "district-barred",
+            make_entry(first_name="Blake", last_name="Sample", sex="F", id_state="VA", id_last4="1234"),
+            actor="test",
+        )
+        assert plain["id_last4"] == "1234"
+        # As the older code stored it: the whole number, the sex and issuer as the file wrote them.
+        old = {**whole, "sex": "male", "id_state": "va", "id_last4": "D123-456-7890"}
+        old = {k: v for k, v in old.items() if k not in ("id", "source", "version")}
+        before = {}
+        with service.db.transaction() as tx:
+            tx.execute(
+                "UPDATE hub_list_entries SET data = ? WHERE entry_id = ?",
+                [json.dumps(old, separators=(",", ":")), whole["id"]],
+            )
+            tx.execute("DELETE FROM _migrations WHERE name = 'hub_lists_0006_id_last4'")
+            before = dict(tx.all("SELECT entry_id, data FROM hub_list_entries"))
+        assert migrate(service.db) == ["hub_lists_0006_id_last4"]
+        with service.db.transaction() as tx:
+            after = dict(tx.all("SELECT entry_id, data FROM hub_list_entries"))
+        cut = json.loads(after[whole["id"]])
+        assert (cut["sex"], cut["id_state"], cut["id_last4"]) == ("M", "VA", "7890")
+        assert "D123" not in after[whole["id"]] and cut["first_name"] == "Avery"
+        assert after[plain["id"]] == before[plain["id"]]  # already as the desk keeps it: untouched
+    finally:
+        service.close()

@@ -6,6 +6,7 @@ desk store's ``MIGRATIONS``; the names carry the ``dispatch_console_`` prefix al
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from district import clock
@@ -391,6 +392,36 @@ def _hub_lists_0005_trail_retention(tx: Tx, db: Database) -> None:
         )
 
 
+def _hub_lists_0006_id_last4(tx: Tx, db: Database) -> None:
+    # A list entry keeps only the last 4 of an ID's number, as every desk does (frontdesk.wire.lists.make_entry
+    # now cuts it): before, an ``id_last4`` column or option holding a whole number was stored whole here and
+    # sent whole in the snapshots (each desk cut it to 4 on arrival). Entries stored so are cut here, their sex
+    # and issuer written as the desk writes them. The data only: the keys were always of the last 4, the desks
+    # already hold the cut value (so no version is bumped), and the append-only trail names no ID.
+    from frontdesk.wire.keys import last4
+    from frontdesk.wire.lists import normal_sex
+
+    after = 0
+    while True:
+        rows = tx.all(
+            "SELECT entry_id, data FROM hub_list_entries WHERE entry_id > ? ORDER BY entry_id LIMIT 2000", [after]
+        )
+        if not rows:
+            return
+        for entry_id, data in rows:
+            record = json.loads(data)
+            cut = {
+                "id_last4": last4(record.get("id_last4")),
+                "sex": normal_sex(record.get("sex")),
+                "id_state": (record.get("id_state") or "").strip().upper(),
+            }
+            if any(record.get(name, "") != value for name, value in cut.items()):
+                record.update(cut)
+                text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+                tx.execute("UPDATE hub_list_entries SET data = ? WHERE entry_id = ?", [text, entry_id])
+        after = rows[-1][0]
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -403,6 +434,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0003_entry_keys", _hub_lists_0003_entry_keys),
     ("hub_lists_0004_import_jobs", _hub_lists_0004_import_jobs),
     ("hub_lists_0005_trail_retention", _hub_lists_0005_trail_retention),
+    ("hub_lists_0006_id_last4", _hub_lists_0006_id_last4),
 ]
 
 
