@@ -164,6 +164,41 @@ def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services
     assert services.lists.search("last11999")[0].source == "State registry"
 
 
+def test_list_manager_keeps_and_takes_what_the_id_gives(qtbot, services):
+    """An entry's sex, ID issuer and last 4 (from a CSV) survive an edit of its reason (saving an edit wrote
+    them empty), and a person added by hand can be given them."""
+    listed = services.lists.add(
+        "School list", NewEntry("Dana", "Whitlock", sex="F", id_state="VA", id_last4="1234", reason="Trespass")
+    )
+    manager = ListManager(services)
+    qtbot.addWidget(manager)
+    manager.show()
+    manager.search.setText("whitlock")
+    manager.table.selectRow(0)
+    qtbot.mouseClick(manager.edit_button, Qt.MouseButton.LeftButton)
+    assert (manager.f_sex.currentText(), manager.f_id_state.text(), manager.f_id_last4.text()) == (
+        "Female",
+        "VA",
+        "1234",
+    )
+    manager.f_reason.setText("Trespass notice 2026-014")
+    qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
+    (saved,) = services.lists.search("whitlock")
+    assert saved.id == listed.id and saved.reason == "Trespass notice 2026-014"
+    assert (saved.sex, saved.id_state, saved.id_last4) == ("F", "VA", "1234")
+
+    manager.f_source.setEditText("School list")
+    manager.f_first.setText("Avery")
+    manager.f_last.setText("Sample")
+    manager.f_sex.setCurrentIndex(manager.f_sex.findData("M"))
+    manager.f_id_state.setText("md")
+    manager.f_id_last4.setText("S-123-456-789-012")
+    qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
+    (added,) = services.lists.search("avery sample")
+    assert (added.sex, added.id_state, added.id_last4) == ("M", "MD", "9012")
+    assert manager.f_id_last4.text() == "" and manager.f_sex.currentData() == ""  # ready for the next person
+
+
 def test_entry_model_without_a_window(services):
     entry = put_on_list(services, Kind.CUSTODY, ["Sam Smith"])
     model = EntryModel()

@@ -6,7 +6,8 @@
 Drives the real demo app (the Shell ``make run`` opens) at the screen's size less a 40-px taskbar and grabs the
 real X screen: the desk signed in with a match card up, the desk locked with the card dropped, Review
 (the principal's window), and the desk's status bar while it prepares the screening lists after an upgrade
-(the item as it reads at 40%: on the demo's small lists the real build ends before any grab). Each file is
+(the item as it reads at 40%: on the demo's small lists the real build ends before any grab), and the list
+manager editing an entry. Each file is
 named with the size, e.g. ``desk-card-1366x768.png``.
 """
 
@@ -76,6 +77,16 @@ def main() -> int:
         item.refresh()
         item.label.setVisible(True)
 
+    def lists():
+        desk.desk_lock.lock()
+        sign_in_demo_desk(desk, "admin", "demo-admin")
+        desk.lists.open()
+        manager = desk.lists.manager
+        manager.setGeometry(0, 0, width, height - TASKBAR)
+        manager.search.setText("smyth")
+        manager.table.selectRow(0)
+        manager.on_edit_clicked()  # the editor as it reads for an entry from the demo's list
+
     steps = [
         match_card,
         grab("desk-card"),
@@ -85,6 +96,8 @@ def main() -> int:
         grab("review"),
         preparing,
         grab("desk-preparing-lists"),
+        lists,
+        grab("lists"),
     ]
 
     def run_steps(i: int = 0) -> None:

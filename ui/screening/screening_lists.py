@@ -155,6 +155,19 @@ class ListManager(QWidget):
         self.f_kind = QComboBox()
         for k in Kind:
             self.f_kind.addItem(k.label, k.value)
+        # What the person's ID gives (a CSV's sex, id_state, id_last4): screening weighs it, and an edit made
+        # here keeps it (before these fields, saving an edit wrote them empty).
+        self.f_sex = QComboBox()
+        for label, code in (("Not known", ""), ("Female", "F"), ("Male", "M"), ("X", "X")):
+            self.f_sex.addItem(label, code)
+        self.f_id_state, self.f_id_last4 = QLineEdit(), QLineEdit()
+        self.f_id_state.setPlaceholderText("ID issued by (VA, USA)")
+        self.f_id_last4.setPlaceholderText("ID's last 4")
+        self.f_id_state.setToolTip("A state or province (VA), or a passport's country (USA); empty if not known")
+        self.f_id_last4.setToolTip("The last 4 of the ID's number (only those are kept)")
+        id_row = QHBoxLayout()  # one row, so the editor still fits a 1366x768 laptop
+        for widget, stretch in ((self.f_sex, 0), (self.f_id_state, 1), (self.f_id_last4, 1)):
+            id_row.addWidget(widget, stretch)
         for label, widget in (
             ("First name", self.f_first),
             ("Middle name", self.f_middle),
@@ -169,6 +182,11 @@ class ListManager(QWidget):
         ):
             widget.setAccessibleName(label)
             form.addRow(label, widget)
+            if widget is self.f_dob:
+                form.addRow("Sex and ID", id_row)
+        self.f_sex.setAccessibleName("Sex")
+        self.f_id_state.setAccessibleName("ID issued by")
+        self.f_id_last4.setAccessibleName("ID last 4")
         save_row = QHBoxLayout()
         self.save_button = QPushButton("Add to list")
         self.save_button.setAccessibleName("Save entry")
@@ -277,8 +295,11 @@ class ListManager(QWidget):
             self.f_aliases,
             self.f_reason,
             self.f_until,
+            self.f_id_state,
+            self.f_id_last4,
         ):
             w.clear()
+        self.f_sex.setCurrentIndex(0)
         self.f_students.clear()
         self.f_notes.clear()
 
@@ -297,6 +318,9 @@ class ListManager(QWidget):
         self.f_middle.setText(entry.middle_name)
         self.f_last.setText(entry.last_name)
         self.f_dob.setText(entry.dob.text or "")
+        self.f_sex.setCurrentIndex(max(0, self.f_sex.findData(entry.sex)))
+        self.f_id_state.setText(entry.id_state)
+        self.f_id_last4.setText(entry.id_last4)
         self.f_aliases.setText("; ".join(entry.aliases))
         self.f_kind.setCurrentIndex(self.f_kind.findData(entry.kind.value))
         self.f_reason.setText(entry.reason)
@@ -321,6 +345,9 @@ class ListManager(QWidget):
             valid_until=clock.parse_date(until, "In force until") if until else None,
             notes=self.f_notes.text().strip(),
             students=split(self.f_students.text()),
+            sex=self.f_sex.currentData(),
+            id_state=self.f_id_state.text().strip(),
+            id_last4=self.f_id_last4.text().strip(),
         )
 
     @Slot()
