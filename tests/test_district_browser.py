@@ -5,6 +5,7 @@ trail of list changes. ``FRONTDESK_UPDATE_SCREENSHOTS=1`` copies its screenshots
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from browser_support import needs_chromium, shot
@@ -68,6 +69,9 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         page.fill("#add-first", "Carl")
         page.fill("#add-last", "Marsh")
         page.fill("#add-dob", "1970-02-02")
+        page.select_option("#add-sex", "M")
+        page.fill("#add-id-state", "va")
+        page.fill("#add-id-last4", "A12-345-6789")
         page.click("#add-form button")
         page.wait_for_selector("#add-result:has-text('Added')")
         page.wait_for_selector("#entries td:has-text('Carl Marsh')")
@@ -97,6 +101,8 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         front.sync()
         screened = front.run("screen", "--first-name", "Carl", "--last-name", "Marsh", "--dob", "1970-02-02")
         assert screened.stdout.startswith("match"), screened.stdout + screened.stderr
+        [carl] = json.loads(front.run("barred", "list", "--search", "carl marsh", "--json").stdout)
+        assert (carl["sex"], carl["id_state"], carl["id_last4"]) == ("M", "VA", "6789"), carl  # only the last 4
         screened = front.run("screen", "--first-name", "Robert", "--last-name", "Smith", "--dob", "1980-03-14")
         assert screened.stdout.startswith("clear"), screened.stdout + screened.stderr
     finally:

@@ -301,6 +301,9 @@ def routes(app_ctx: AppContext) -> list[Route]:
             valid_until=text("valid_until"),
             notes=text("notes"),
             students=names("students"),
+            sex=text("sex"),
+            id_state=text("id_state"),
+            id_last4=text("id_last4"),
         )
         record = await run(lists.add, text("source"), entry, actor=member.username, list_kind=text("kind") or None)
         return JSONResponse(record, status_code=201)

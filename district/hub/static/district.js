@@ -136,13 +136,16 @@ async function addEntry(event) {
   const body = {
     source: $("add-source").value, first_name: $("add-first").value, last_name: $("add-last").value,
     dob: $("add-dob").value, kind: $("add-kind").value, reason: $("add-reason").value,
+    sex: $("add-sex").value, id_state: $("add-id-state").value, id_last4: $("add-id-last4").value,
   };
   try {
     const added = await api("/api/v1/district/lists/entries", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     $("add-result").textContent = `Added #${added.id} to ${added.source}; desks take it on their next sync.`;
-    $("add-first").value = $("add-last").value = $("add-dob").value = $("add-reason").value = "";
+    for (const id of ["add-first", "add-last", "add-dob", "add-reason", "add-sex", "add-id-state", "add-id-last4"]) {
+      $(id).value = "";
+    }
     await loaders.lists();
   } catch (error) {
     $("add-result").textContent = error.message;
