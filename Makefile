@@ -39,6 +39,20 @@ test: lint
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+# Every picture in docs/screenshots/, taken again from the real app and servers (Xvfb at a 1366x768 laptop, the
+# desk also at 1920x1080; the web screens through Debian's chromium; PDF pages need poppler-utils' pdftoppm).
+# Look at what changed before committing it: `git status docs/screenshots`.
+SHOT := xvfb-run -a -s "-screen 0 1366x768x24" env PYTHONPATH=. $(PY)
+screenshots: setup
+	@for tool in desk id kiosk notify notifications pickup_lists students badges review screening dispatch; do \
+		echo "tools/screenshot_$$tool.py"; $(SHOT) tools/screenshot_$$tool.py > /dev/null || exit 1; done
+	$(SHOT) tools/screenshot_hub_sync.py docs/screenshots > /dev/null
+	$(SHOT) tools/screenshot_dispatch_station.py docs/screenshots > /dev/null
+	$(SHOT) -m tools.screenshot_sizes
+	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tools.screenshot_sizes
+	FRONTDESK_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_district_browser.py \
+		tests/test_district_settings_browser.py tests/test_dispatch_console_browser.py
+
 # The frozen desk (onedir, installer/frontdesk.spec) in dist/FrontDesk/, then its self-test, offscreen.
 dist: setup
 	$(PY) -m pip install -q -e ".[installer]"

@@ -50,6 +50,7 @@ def save(widget, name: str) -> None:
 
 def flag_one_visit(services, day) -> None:
     """Screen one of the day's visitors against a list entry of the same name, as the desk would have."""
+    from frontdesk.screening.decisions import Consequence, Outcome
     from frontdesk.screening.models import Kind, NewEntry, Query
 
     visit = services.review.visits(ReviewQuery(day, day))[2].visit
@@ -57,8 +58,8 @@ def flag_one_visit(services, day) -> None:
     services.lists.add("District", NewEntry(who.first_name, who.last_name, kind=Kind.WATCH))
     query = Query(who.first_name, who.last_name)
     candidate = services.screener.screen(query).candidates[0]
-    decision = services.decisions.dismiss(query, candidate, "Pat Demo", "different date of birth")
-    services.decisions.link_visit([decision.id], visit.id)
+    outcome = (Outcome.NOT_THIS_PERSON, Consequence.ADMIT)  # "not this person", stored with the visit
+    services.decisions.record(query, candidate, *outcome, "Pat Demo", "different date of birth", visit_id=visit.id)
 
 
 def main() -> int:
