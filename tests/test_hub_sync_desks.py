@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.hub_sync_support import Desk, Hub
+from tests.pdf_text import pdf_text
 
 SCHOOL = "Maple Grove Elementary"
 
@@ -70,21 +71,6 @@ def test_sync_exit_codes(hub, tmp_path):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
 
 
-def _pdf_text(path) -> str:
-    import zlib
-
-    data = path.read_bytes()
-    text = data.decode("latin-1")
-    # Page content may be compressed (FlateDecode): inflate every stream that is.
-    for part in data.split(b"stream")[1:]:
-        body = part.split(b"endstream")[0].strip(b"\r\n")
-        try:
-            text += zlib.decompress(body).decode("latin-1")
-        except zlib.error:
-            continue
-    return text
-
-
 def test_the_roster_has_every_desks_visitors_and_says_what_it_may_miss_offline(hub, tmp_path):
     main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
     side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
@@ -94,11 +80,11 @@ def test_the_roster_has_every_desks_visitors_and_says_what_it_may_miss_offline(h
     side.sync()
     roster = tmp_path / "roster.pdf"
     assert side.run("roster", "--out", str(roster)).returncode == 0
-    text = _pdf_text(roster)
+    text = pdf_text(roster)
     assert "Avery Testwood" in text and "Main office" in text and "Blake Sample" in text
     assert "may be missing" not in text
     hub.kill()
     assert side.run("sync", "--wait", "0").returncode == 3
     assert side.run("roster", "--out", str(roster)).returncode == 0
-    text = _pdf_text(roster)
+    text = pdf_text(roster)
     assert "Avery Testwood" in text and "may be missing" in text and "Main office" in text

@@ -13,6 +13,7 @@ from frontdesk.errors import InputError
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
 from frontdesk.review.models import ReviewQuery, Totals
+from tests.pdf_text import pdf_text
 from tests.volunteer_helpers import approved_volunteer
 
 DAY = date(2026, 11, 2)
@@ -213,6 +214,25 @@ def test_pdf_report_and_roster(history, tmp_path):
     assert history.review.roster_pdf(roster, school="Maple") == 1
     assert roster.read_bytes().startswith(b"%PDF")
     assert [r.action for r in history.audit.records(limit=2)] == ["roster.print", "report.export"]
+
+
+def test_the_roster_says_where_each_visitor_went_in_full(services, tmp_path):
+    """The roster's Where and Desk columns wrap onto two smaller lines instead of cutting the words a responder
+    looks for (it printed "Nurse Patel (Heal…" for the health room)."""
+    desk = services.checkin.at(station="Main office desk, north entrance", staff="Pat")
+    desk.admit(Visitor("Avery", "Testwood"), destination="Nurse Patel (Health room, 2nd floor)")
+    desk.admit(Visitor("Blake", "Sampleton"), destination="Gym")
+    roster = tmp_path / "roster.pdf"
+    assert services.review.roster_pdf(roster, school="Maple") == 2
+    drawn = pdf_text(roster)  # strings as the page draws them: "(" and ")" escaped, "…" as \205
+    for line in (
+        r"(Nurse Patel \(Health) Tj",
+        r"(room, 2nd floor\)) Tj",
+        "(Main office desk,) Tj",
+        "(north entrance) Tj",
+    ):
+        assert line in drawn, line
+    assert r"\205" not in drawn  # nothing cut with an ellipsis
 
 
 def test_cli_report_csv_and_search(history, data_dir, tmp_path, capsys):

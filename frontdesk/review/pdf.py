@@ -13,6 +13,7 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import landscape, letter
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -52,6 +53,17 @@ def _fit(text: str, width: float, font: str, size: float) -> str:
         else:
             high = middle - 1
     return text[:low] + "…"
+
+
+def _wrap2(text: str, width: float, font: str, size: float) -> list[str]:
+    """``text`` as one line if it fits ``width`` points, else as two (the second cut with an ellipsis if even
+    two lines cannot hold it)."""
+    room = int(width / (size * 0.1)) + 2  # as _fit: never more text than two lines could hold is measured
+    if len(text) <= room and stringWidth(text, font, size) <= width:
+        return [text]
+    lines = simpleSplit(text[: 2 * room], font, size, width) or [""]
+    rest = " ".join(lines[1:]) + ("…" if len(text) > 2 * room else "")
+    return [_fit(lines[0], width, font, size)] + ([_fit(rest, width, font, size)] if rest else [])
 
 
 # (heading, width in points) for the visit report, landscape letter: 720 points between the margins.
@@ -194,7 +206,8 @@ def roster_pdf(
     student_pages = -(-len(student_lines) // student_per_page)
     visitor_pages = max(1, -(-len(visits) // per_page))
     pages = visitor_pages + student_pages
-    columns = [("", 28), ("Name", 165), ("Category", 80), ("Where", 95), ("In", 40), ("Badge", 67), ("Desk", 65)]
+    columns = [("", 28), ("Name", 150), ("Category", 80), ("Where", 100), ("In", 38), ("Badge", 62), ("Desk", 82)]
+    WRAPPED = (3, 6)  # noqa: N806 (Where and Desk: on two lines when one is too short)
     c = Canvas(str(private_file(out)), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(visitor_pages):
@@ -241,8 +254,15 @@ def roster_pdf(
             x = MARGIN
             for j, (text, (_, w)) in enumerate(zip(cells, columns, strict=True)):
                 font, size = (BOLD, 13) if j == 1 else (FONT, 10)
-                c.setFont(font, size)
-                if text:
+                if text and j in WRAPPED and _fit(text, w - 4, font, size) != text:
+                    # Where a visitor went and which desk: the words a responder looks for, smaller and on two
+                    # lines rather than cut ("Nurse Patel (Heal…" was all the roster said).
+                    lines = _wrap2(text, w - 4, font, size - 1.5)
+                    c.setFont(font, size - 1.5)
+                    for k, part in enumerate(lines):
+                        c.drawString(x + 2, y + (5 - 9 * k if len(lines) > 1 else 0), part)
+                elif text:
+                    c.setFont(font, size)
                     c.drawString(x + 2, y, _fit(text, w - 4, font, size))
                 x += w
             c.setStrokeColor(RULE)
