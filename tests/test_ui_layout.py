@@ -139,6 +139,7 @@ def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot
     desk.form.last_name.setText("Smyth")
     desk.form.dob.setText("03/14/1980")
     desk.form.destination.setText("Main office")
+    before = desk.splitter.sizes()
     with qtbot.waitSignal(desk.checkin.card_shown):
         desk.request_check_in()
     qtbot.waitUntil(lambda: in_view(desk.checkin.card.same_person, 80))  # scrolled into view once laid out
@@ -146,9 +147,15 @@ def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot
     for widget in (desk.onsite_table, desk.dispatch.panel.hold_button, desk.message, card.same_person):
         assert in_view(widget, 80), widget.accessibleName() or type(widget).__name__
     assert desk.onsite_box.width() >= 300
+    # The card's column is widened for it (at 1366 px the two records wrapped a word a line and the comparison
+    # scrolled out of sight): the visitor's details, the list's and why, all in view with the buttons.
+    assert desk.splitter.sizes()[0] > before[0]
+    for widget in (card.visitor_details, card.entry_details, card.evidence):
+        assert in_view(widget, 80), widget.text()
     desk.desk_lock.lock()
     assert desk.checkin.card is None and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
     assert in_view(desk.onsite_table)
+    assert desk.splitter.sizes() == before  # and narrowed back once the card is gone
 
 
 def test_after_a_principal_signs_in_the_form_keeps_its_width(qtbot, desk):

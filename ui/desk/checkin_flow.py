@@ -263,19 +263,14 @@ class CheckInFlow(QObject):
             self.card.deleteLater()
             self.card = None
 
-    def _show_hidden(self) -> None:
-        for widget in self._hidden:
-            widget.show()
-        self._hidden = []
-
     def _release(self) -> None:
         if not self.holding:
             return
         self._remove_card()
         self._admission = None
         self._window.check_in_button.setEnabled(not self._window.check_in_frozen)
-        self._window.form.show()
-        self._show_hidden()
+        self._window.step_back_after_card(self._hidden)
+        self._hidden = []
 
     @Slot()
     def cancel(self, why: str = "cleared at the desk") -> bool:

@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # the event log and settings windows are imported when first 
 
 FORM_MIN_WIDTH = 400  # the visitor form (or the sign-in pad) never gets narrower than this
 ONSITE_MIN_WIDTH = 380  # nor On site now
+CARD_SHARE = 0.55  # of the window's width for the form's column while a match card is up
 # Each at least 4.5:1 against the window's grey (tests/test_ui_accessibility.py).
 HEALTH_COLOURS = {"ok": "#146c31", "warning": "#945800", "error": "#b00020", "unconfigured": "#666666"}
 MESSAGE_STYLES = {
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.services = services
         self._frozen_reason: str | None = None
+        self._sizes_before_card: list[int] | None = None  # the columns' widths before a match card widened them
         school = services.settings.get(SCHOOL_NAME) or "FrontDesk"
         self.setWindowTitle(f"FrontDesk — {school} — {services.settings.get(STATION_NAME)}")
         fit_to_screen(self, 1280, 800)
@@ -429,13 +431,31 @@ class MainWindow(QMainWindow):
         return self._frozen_reason is not None
 
     def step_aside_for_card(self) -> list[QWidget]:
-        """Hide the form and the panels under it while a match card needs the room; returns what was hidden."""
+        """Hide the form and the panels under it while a match card needs the room, and give the card's column
+        more of the window's width (On site now keeps its minimum); returns what was hidden."""
         self.form.hide()
         widgets = [self.form_actions.itemAt(i).widget() for i in range(self.form_actions.count())]
         hidden = [w for w in widgets if w is not None and w.isVisible()]
         for widget in hidden:
             widget.hide()
+        # At 1366 px the form's column is ~510 px: the visitor's and the list's details, side by side, wrapped
+        # one word a line and the card scrolled its comparison out of sight. Put back when the card goes.
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        wide = max(sizes[0], min(int(total * CARD_SHARE), total - ONSITE_MIN_WIDTH))
+        if self._sizes_before_card is None and wide > sizes[0]:  # (a second card keeps the first's sizes)
+            self._sizes_before_card = sizes
+            self.splitter.setSizes([wide, total - wide])
         return hidden
+
+    def step_back_after_card(self, hidden: list[QWidget]) -> None:
+        """Show what ``step_aside_for_card`` hid, with the columns as wide as they were."""
+        self.form.show()
+        for widget in hidden:
+            widget.show()
+        if self._sizes_before_card is not None:
+            self.splitter.setSizes(self._sizes_before_card)
+            self._sizes_before_card = None
 
     @Slot()
     def clear_form(self) -> None:
