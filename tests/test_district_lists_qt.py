@@ -56,7 +56,8 @@ def test_the_status_bar_card_and_message_say_how_old_the_district_copy_is(
 ):
     desk, services = desk_with_district_list
     label = _label(desk)
-    assert label is not None and label.isVisible()
+    assert label is not None
+    qtbot.waitUntil(label.isVisible)  # hidden until its first read, just after the window's first paint
     assert label.text().startswith("District list as of ") and "old" not in label.text()
 
     later = clock.now() + timedelta(hours=30)

@@ -146,6 +146,17 @@ def test_status_bar_says_not_configured_until_devices_exist(window):
     assert window.health["printer"].state == "error"
 
 
+def test_the_hub_and_district_list_items_read_after_the_first_paint_and_do_read(qtbot, services):
+    """Issue 13: neither status item reads (nor builds its service) while the window is being built; both read
+    once the event loop runs."""
+    desk = build_desk(services)
+    qtbot.addWidget(desk.window)
+    assert "sync" not in services.built() and "district_lists" not in services.built()
+    assert not desk.hub._timer.isActive() and not desk.hub.label.isVisibleTo(desk.window)
+    qtbot.waitUntil(lambda: {"sync", "district_lists"} <= set(services.built()), timeout=10_000)
+    assert desk.hub._timer.isActive() and desk.hub.label.text().startswith("Hub")
+
+
 def test_every_input_has_an_accessible_name(window):
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 

@@ -36,8 +36,8 @@ from ui.dispatch.dispatch_setup import DispatchDesk, DispatchStarter, install_di
 from ui.district_lists.status import DistrictListsStatus
 from ui.kiosk.front_office import FrontOfficeBanner
 from ui.notifications.notification_bar import NotificationBar, follow_sign_in
+from ui.notifications.notify_desk import NotifyDesk
 from ui.notifications.notify_sender import NotifySender, NotifyStarter
-from ui.notifications.outbound_window import NotifyDesk
 from ui.scanning.id_scan import IdScanController, attach_id_scanning
 from ui.scanning.wedge_filter import WedgeFilter
 from ui.screening.index_upgrade import ListsPreparation

@@ -47,11 +47,11 @@ def import_core_first() -> None:
     import frontdesk.directory.service  # noqa: F401
     import frontdesk.dispatch.link  # noqa: F401
     import frontdesk.dispatch.station  # noqa: F401
-    import frontdesk.district_lists.service  # noqa: F401
     import frontdesk.ids.service  # noqa: F401
     import frontdesk.notifications.service  # noqa: F401
     import frontdesk.secrets.choice  # noqa: F401 - chooses keyring's backend for the database key
-    import frontdesk.sync.service  # noqa: F401
+    import frontdesk.sync.outbox  # noqa: F401 - the audit trail's hub outbox
+    import frontdesk.sync.remote  # noqa: F401 - the other desks' visits on the on-site list
     import printers.fakes  # noqa: F401
     import printers.uri  # noqa: F401
     import scanners.wedge  # noqa: F401

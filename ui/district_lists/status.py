@@ -1,7 +1,8 @@
 """The status bar's district lists item: "District list as of 07:02", in warning colours once it is old.
 
 A copy older than ``district.lists_max_age_hours`` (default 24 h) says so: screening then uses an old copy of
-the district's barred, custody and registry lists. Reading the age is two small SQLite reads a minute.
+the district's barred, custody and registry lists. Reading the age is two small SQLite reads a minute; the
+first is just after the window's first paint, so the lists' service is not built (nor imported) on the way to it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,16 @@ class DistrictListsStatus(QObject):
         self.label.setObjectName("districtListsStatus")
         self.label.setAccessibleName("District lists")
         window.add_status_item(self.label)
+        self.label.hide()  # until its first read says what to show
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.refresh)
+        # First read and the timer's start once the event loop runs (the window shown and painted): a nested
+        # zero-timer, as ``ui.app.after_start`` does, so it never lands on the first paint.
+        QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self._first_refresh))
+
+    @Slot()
+    def _first_refresh(self) -> None:
         self._timer.start()
         self.refresh()
 

@@ -9,8 +9,8 @@ desk's sender (:mod:`ui.notifications.notify_sender`) delivers it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,7 +30,6 @@ from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
 from frontdesk.settings import NOTIFY_SMS_PROVIDER
-from ui.status_text import StatusText
 from ui.table_models import ItemTableModel
 
 EVENT_LABELS = {
@@ -295,68 +294,3 @@ def _table(model) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
     return view
-
-
-class NotifyDesk(QObject):
-    """The feature in the desk window: Tools > Email and text notifications, the sender, a status item."""
-
-    def __init__(self, window, services: Services, sender):
-        super().__init__(window)
-        self._window = window
-        self._services = services
-        self.sender = sender
-        self.outbound_window: OutboundWindow | None = None
-        window.tools_menu.addAction("E&mail and text notifications", QKeySequence("Ctrl+Shift+M"), self.open)
-        self.status = StatusText()
-        self.status.setAccessibleName("Email and text notifications")
-        window.add_status_item(self.status)
-        sender.attempted.connect(self.on_attempted)
-        sender.failed.connect(self.on_failed)
-        self.on_attempted([])
-
-    def watch_link(self, health, every_ms: int = 60_000) -> None:
-        """Tell the ``desk-offline`` subscribers when this desk's link to the district has been down for over
-        an hour (``health()``: the link's current health, with ``state`` and ``since``). The rule and the
-        grouping (one message per silence) are :meth:`frontdesk.notifications.outbound.Outbound.desk_offline`'s.
-        """
-        self._health = health
-        self._link_timer = QTimer(self)
-        self._link_timer.setInterval(every_ms)
-        self._link_timer.timeout.connect(self.on_link_timer)
-        self._link_timer.start()
-
-    @Slot()
-    def on_link_timer(self) -> None:
-        """Look at the link's health; queue (once per silence) when it has been down for over an hour."""
-        h = self._health()
-        if h is not None and h.state == "down":
-            try:
-                outbound = self._services.outbound
-                if outbound.desk_offline(outbound.where(), h.since):
-                    self.sender.wake()
-            except FrontDeskError as exc:
-                self.on_failed(exc.message)
-
-    @Slot()
-    def open(self) -> None:
-        """Show (or raise) the recipients and outbox window."""
-        if self.outbound_window is None:
-            self.outbound_window = OutboundWindow(self._services, self._window)
-            self.outbound_window.queued.connect(self.sender.wake)
-        self.outbound_window.show()
-        self.outbound_window.raise_()
-
-    @Slot(object)
-    def on_attempted(self, _attempts) -> None:
-        """Show in the status bar when messages were not delivered (a visible failure)."""
-        problems = len(self._services.outbound.problems())
-        self.status.setText(f"{problems} email/text not delivered" if problems else "")
-        self.status.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")
-        if self.outbound_window is not None and self.outbound_window.isVisible():
-            self.outbound_window.refresh()
-
-    @Slot(str)
-    def on_failed(self, error: str) -> None:
-        """The sender's pass failed: say so in the status bar (it tries again)."""
-        self.status.setText(f"Email/text sender: {error}")
-        self.status.setStyleSheet("color:#b00020;")

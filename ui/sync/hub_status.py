@@ -2,17 +2,23 @@
 the background sync (core threads, never Qt's), started with the desk window and stopped at quit.
 
 A pull that brought another desk's visit refreshes the on-site list. Reading the status is a few small
-SQLite reads every two seconds; nothing here waits for the network.
+SQLite reads every two seconds; nothing here waits for the network. The first read is just after the window's
+first paint, as the sync itself starts later: the hub's sync service is not built (nor imported) on the way to
+the first screen.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from frontdesk.context import Services
-from frontdesk.sync.service import BackgroundSync
 from ui.plain import plain_tip
 from ui.status_text import StatusText
+
+if TYPE_CHECKING:
+    from frontdesk.sync.service import BackgroundSync
 
 REFRESH_MS = 2000
 
@@ -28,10 +34,17 @@ class HubStatus(QObject):
         self.label.setObjectName("hubStatus")
         self.label.setAccessibleName("District hub link")
         window.add_status_item(self.label)
+        self.label.hide()  # until its first read says what to show
         self._background: BackgroundSync | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.refresh)
+        # First read and the timer's start once the event loop runs (the window shown and painted): a nested
+        # zero-timer, as ``ui.app.after_start`` does, so it never lands on the first paint.
+        QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self._first_refresh))
+
+    @Slot()
+    def _first_refresh(self) -> None:
         self._timer.start()
         self.refresh()
 
