@@ -261,6 +261,10 @@ def test_an_older_desks_table_left_unchanged_is_taken_over_once_stale(upgraded, 
     with db.conn:  # what an older desk left when it stopped half-way: no mark, no token
         db.execute("CREATE TABLE screening_keys_next (key TEXT, entry_id INTEGER, PRIMARY KEY (key, entry_id))")
         db.execute("INSERT INTO screening_keys_next VALUES ('N:left', 999999)")
-    report = services.lists.upgrade_index()
+    said: list[str] = []
+    report = reindex.bring_up_to_date(services.store, notice=said.append)  # as the desk's upgrade_index calls it
     assert report is not None and report.entries == COUNT + 2
+    assert len(said) == 2 and said[0].startswith("Waiting: a re-index by an older FrontDesk")
+    assert "(1 index row so far" in said[0]
+    assert said[1] == "The older re-index has not changed for 0.5 s: taking it over now."
     assert index_rows(db) == expected_rows(db) and tables(db) == {"screening_keys"}

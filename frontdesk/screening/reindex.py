@@ -425,12 +425,16 @@ def bring_up_to_date(
     stop: Callable[[], bool] | None = None,
     on_swap: Callable[[int], None] | None = None,
     take_over: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> BuildReport | None:
     """Build until the index in force has this code's key rules; wait while another desk builds it.
 
     Returns this process's build report, or None when another one built it. Raises :class:`Stopped`.
+    ``notice(sentence)``: what it waits for and why, in the office's words, once each time that changes (the
+    command line prints it: a wait can last minutes).
     """
     stop = stop or (lambda: False)
+    said = _Notices(notice)
     older: tuple[int, float] | None = None  # an older desk's table: its rows, and since when they are unchanged
     while True:
         db = store.db
@@ -438,22 +442,68 @@ def bring_up_to_date(
             return None
         rows = older_build_rows(db)
         if rows is None:
+            if older is not None:
+                said("older_gone", "The other computer's re-index has ended; re-indexing now.")
             older = None
         elif older is None or older[0] != rows:
             older = (rows, time.monotonic())  # first seen, or still growing: an older desk is building
+            said("older", _older_build_waited_for(rows))
         stale = older is not None and time.monotonic() - older[1] >= STALE_BUILD
         if older is None or stale:
+            if stale:
+                said(
+                    "older_stale",
+                    f"The older re-index has not changed for {_minutes(STALE_BUILD)}: taking it over now.",
+                )
             try:
                 report = IndexBuild(
                     store, progress=progress, stop=stop, take_over=take_over, older_stale=stale
                 ).run(on_swap)
             except Superseded:  # another build took over: look again at once (then wait for it, or take it over)
                 take_over = False
+                said(
+                    "superseded",
+                    "Another re-index took this one over (a desk upgrading its lists, or another "
+                    "'barred reindex', on this data folder): waiting for it to finish.",
+                )
                 continue
             if report is not None:
                 return report
+            said(
+                "live",
+                "Another desk on this data folder is re-indexing the screening lists: waiting for it to finish "
+                "(two at once would only do the work twice). Screening works as usual meanwhile.",
+            )
         waited = time.monotonic()
         while time.monotonic() - waited < WAIT_POLL:
             if stop():
                 raise Stopped
             time.sleep(0.1)
+
+
+class _Notices:
+    """Says each kind of wait once (``notice`` may be None: nobody to tell)."""
+
+    def __init__(self, notice: Callable[[str], None] | None):
+        self._notice = notice
+        self._said: set[str] = set()
+
+    def __call__(self, kind: str, sentence: str) -> None:
+        if self._notice is not None and kind not in self._said:
+            self._said.add(kind)
+            self._notice(sentence)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} s"
+
+
+def _older_build_waited_for(rows: int) -> str:
+    """Why a re-index waits for an unmarked ``screening_keys_next`` (see :func:`older_build_rows`)."""
+    so_far = f"{rows:,} index row{'' if rows == 1 else 's'} so far"
+    return (
+        "Waiting: a re-index by an older FrontDesk is under way on this data folder, or was left there "
+        f"({so_far}; another computer sharing the folder and not yet upgraded may still be filling it). It is "
+        "left alone while it grows: taking it over then could put a half-built index in force. If it does not "
+        f"change for {_minutes(STALE_BUILD)}, this re-index takes it over. Screening works as usual meanwhile."
+    )
