@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import queue
 import sqlite3
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from frontdesk.access.roles import Role
 from frontdesk.context import Services
-from tests.cli_helpers import frontdesk, text
+from tests.cli_helpers import ROOT, frontdesk, text
 
 HEADER = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
 
@@ -73,3 +78,42 @@ def test_bad_input_exits_2_with_one_line(loaded, args):
     done = frontdesk(*args, data_dir=loaded)
     out, err = text(done)
     assert done.returncode == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_wait_for_an_older_desks_reindex_is_said_on_stderr_and_stdout_stays_the_result(loaded):
+    """An older desk's re-index on a shared folder is waited for (up to minutes): the command says what it waits
+    for and why on stderr, as it starts waiting; stdout, --json and the exit code are as without a wait."""
+    db = sqlite3.connect(loaded / "frontdesk.db", isolation_level=None)
+    db.execute("CREATE TABLE screening_keys_next (key TEXT, entry_id INTEGER, PRIMARY KEY (key, entry_id))")
+    db.execute("INSERT INTO screening_keys_next SELECT key, entry_id FROM screening_keys")  # no build's mark
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.main", "--data-dir", str(loaded), "barred", "reindex", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
+    lines: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True)
+    reader.start()
+    try:
+        said = lines.get(timeout=60).decode()
+        assert said.startswith("frontdesk: Waiting: a re-index by an older FrontDesk") and said.endswith("\n")
+        assert "left alone while it grows" in said and "2 minutes" in said and "half-built index" in said
+        with db:  # the older desk ends its re-index: its table goes into force (as older code swaps)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ALTER TABLE screening_keys RENAME TO screening_keys_old")
+            db.execute("ALTER TABLE screening_keys_next RENAME TO screening_keys")
+            db.execute("DROP TABLE screening_keys_old")
+        out = proc.stdout.read().decode()
+        assert proc.wait(60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+        db.close()
+    reader.join(10)
+    rest = b"".join(lines.queue).decode()
+    assert rest == "frontdesk: The other computer's re-index has ended; re-indexing now.\n"
+    report = json.loads(out)  # stdout: the one JSON object, as without a wait
+    assert set(report) == {"entries", "keys", "seconds"} and report["entries"] == 2
+    assert screen_bob(loaded) in ("possible_match", "match")

@@ -317,3 +317,90 @@ def test_a_camera_at_the_kiosk_takes_the_visitors_photo_at_check_in(qtbot, servi
     assert photo is not None and photo[:2] == b"\xff\xd8"  # a JPEG from the camera, kept for the badge
     station.window._may_close = True  # noqa: SLF001 - let the test's teardown close it
     station.stop()
+
+
+def test_a_kiosk_started_after_an_upgrade_of_the_key_rules_screens_right_during_and_after_the_rebuild(
+    qtbot, services, printer, tmp_path, monkeypatch
+):
+    """The kiosk PC opened over a folder whose index is of key rules 8 (before the upgrade), as ``frontdesk
+    --kiosk`` starts it (``start_kiosk``): the index is rebuilt in the background, and every visitor is screened
+    right meanwhile and after. A desk on the same folder is half-way through its own rebuild when the kiosk
+    opens (held at 90%, as a real build through its progress callback), so the kiosk screens on the index in
+    force while the new one is half filed; then that desk closes, and the kiosk's own build takes over and
+    finishes."""
+    from bench import screening_data
+    from frontdesk.screening import reindex
+    from frontdesk.screening.importer import import_csv
+    from frontdesk.wire.keys import KEY_VERSION
+    from tests.test_screening_reindex import Held, expected_rows, index_rows
+    from ui.app import start_kiosk
+
+    monkeypatch.setattr(reindex, "READ_ROWS", 50)  # many rounds on a small list, so the desk's build can be held
+    monkeypatch.setattr(reindex, "FILE_STEP", 200)
+    monkeypatch.setattr(reindex, "WAIT_POLL", 0.05)  # the kiosk looks at the desk's build again soon
+    returning(services, "Robert", "Barredman", date(1975, 4, 3))
+    returning(services, "Ann", "Testwood", date(1980, 2, 3))
+    returning(services, "Lena", "Quaid", date(1969, 9, 9))
+    returning(services, "Dora", "Wexley", date(1988, 6, 15))
+    csv = tmp_path / "list.csv"
+    screening_data.write_csv(csv, 300)
+    import_csv(services.store, csv, "Registry")
+    services.lists.add("District", NewEntry("Robert", "Barredman", dob=parse_dob("1975-04-03"), kind=Kind.BARRED))
+    services.lists.add("District", NewEntry("Dora", "Wexley", dob=parse_dob("1988-06-14"), kind=Kind.BARRED))
+    db = services.store.db
+    with db.conn:  # as an index built under key rules 8 answers: no A: rows, version 8
+        db.execute("INSERT OR REPLACE INTO screening_meta (key, value) VALUES ('key_version', '8')")
+        db.execute("DELETE FROM screening_keys WHERE key >= 'A:' AND key < 'B'")
+    desk = Held(services, [0.9])  # the desk's build, half-way through filing the new index
+    desk.held()
+
+    station = start_kiosk(services, printer=printer, prepare_after_ms=0)
+    qtbot.addWidget(station.window)
+    station.window.resize(1366, 768)
+    station.window.show()
+    try:
+        qtbot.waitUntil(lambda: station.preparation.running, timeout=10_000)  # it waits for the desk's build
+        assert not station.preparation.label.isVisible()  # nothing is said at the kiosk
+
+        def sent_to_the_front_office(letters: str, name: str, reason: str) -> None:
+            station.reset()
+            pick(qtbot, station, letters, name)
+            with qtbot.waitSignal(station.sent_to_front_office) as sent:
+                confirm(qtbot, station)
+            assert station.result_title.text() == "Please see the front office."
+            assert not any(word in visible_text(station).lower() for word in SECRETS)
+            (waiting,) = [p for p in services.kiosk.pending() if p.id == sent.args[0]]
+            assert waiting.reason == reason
+
+        def clear_is_checked_in(letters: str, name: str) -> None:
+            station.reset()
+            pick(qtbot, station, letters, name)
+            with qtbot.waitSignal(station.visit_checked_in) as signal:
+                confirm(qtbot, station)
+            assert signal.args[0].visitor.full_name == name and station.result_title.text().startswith("Welcome")
+
+        # During: the index of rules 8 answers (the new one is half filed). The barred visitor; the one whose date
+        # is a day off (weighed against how common the name is: there rules 8 and 9 read different rows).
+        sent_to_the_front_office("Barred", "Robert Barredman", "denied")
+        sent_to_the_front_office("Wexl", "Dora Wexley", "possible_match")
+        clear_is_checked_in("Testw", "Ann Testwood")
+        assert reindex.stored_version(db) == 8 and "screening_keys_next" in {
+            r[0] for r in db.execute("SELECT name FROM sqlite_master")
+        }
+
+        desk.stop.set()  # the desk closes: its build is given up, and the kiosk's own takes over
+        assert isinstance(desk.finish().get("error"), reindex.Stopped)
+        qtbot.waitUntil(lambda: not station.preparation.running, timeout=60_000)
+        report = station.preparation.report
+        assert report is not None and report.entries == services.lists.count()
+        assert reindex.stored_version(db) == KEY_VERSION and index_rows(db) == expected_rows(db)
+        assert any("screening lists prepared" in e.message for e in services.events.recent(source="screening"))
+
+        sent_to_the_front_office("Barred", "Robert Barredman", "denied")  # after: on the new index
+        sent_to_the_front_office("Wexl", "Dora Wexley", "possible_match")
+        clear_is_checked_in("Quai", "Lena Quaid")
+    finally:
+        desk.stop.set()
+        desk.finish()
+        station.window._may_close = True  # noqa: SLF001 - let the test's teardown close it
+        station.stop()

@@ -3,6 +3,8 @@ as the desk sees it, the late pass printed through the badge printer's worker, a
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -178,6 +180,32 @@ def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_releas
     desk.id_scan.handle_scan(DEMO_SCANS[0])
     assert w.adult.text() and w.adult_dob.text() and w.actions.currentIndex() == 1
     assert desk.window.form.first_name.text() == ""  # the visitor form was left alone
+
+
+def test_both_find_boxes_take_ctrl_f_and_say_a_failed_search_in_their_windows_message_line(qtbot, desk, staffed):
+    """The students and pick-up windows share one find box (ui/students/finder.py): Ctrl+F puts the cursor in
+    it, and a search that fails (here the database has lost a table) is said in the window's message line, as an
+    error."""
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    windows = [desk.students.open_students(), desk.students.open_pickups()]
+    try:
+        for w in windows:
+            w.activateWindow()
+            qtbot.waitUntil(w.isActiveWindow)  # a shortcut of a window works while it is the active one
+            w.results.setFocus()
+            qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+            assert w.find_entry.hasFocus()
+        with sqlite3.connect(staffed.store.path) as db:  # what one word of up to four letters is looked up in
+            db.execute("DROP TABLE student_prefixes")
+        for w in windows:
+            w.find_entry.clear()
+            qtbot.keyClicks(w.find_entry, "Ann")
+            qtbot.keyClick(w.find_entry, Qt.Key.Key_Return)
+            assert w.results.count() == 0 and "student_prefixes" in w.message.text()
+            assert "#b00020" in w.message.styleSheet()  # the error style
+    finally:
+        windows[1].close()
+        windows[1].deleteLater()
 
 
 def test_locking_the_desk_hides_the_students_windows(qtbot, desk, staffed):

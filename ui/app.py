@@ -216,15 +216,19 @@ class Kiosk:
     window: KioskWindow
     printing: PrintWorker
     camera: FrameSource | None = None
+    preparation: ListsPreparation | None = None  # the screening index's rebuild after an upgrade (start_kiosk's)
 
     def __getattr__(self, name: str):
         return getattr(self.window, name)
 
     def stop(self) -> None:
-        """Stop the printer's worker (the badges already queued are printed first) and close the camera."""
+        """Stop the printer's worker (the badges already queued are printed first), close the camera, and ask
+        the lists' preparation to stop at its next step (the next start builds it again)."""
         self.printing.stop()
         if self.camera is not None:
             self.camera.close()
+        if self.preparation is not None:
+            self.preparation.stop()
 
 
 def build_kiosk(
@@ -253,6 +257,18 @@ def build_kiosk(
     if wedge is not None:
         wedge.scanned.connect(window.on_scanned)
     return Kiosk(window, worker, camera)
+
+
+def start_kiosk(
+    services: Services, *, wedge: WedgeFilter | None = None, printer=None, prepare_after_ms: int = PREPARE_AFTER_MS
+) -> Kiosk:
+    """The kiosk as ``frontdesk --kiosk`` starts it: :func:`build_kiosk`, and, ``prepare_after_ms`` after its
+    window is up, the screening index's rebuild after an upgrade (in the background, as at the desk; no status
+    item: nothing is said at the kiosk). ``Kiosk.stop`` stops both."""
+    station = build_kiosk(services, wedge=wedge, printer=printer)
+    preparation = station.preparation = ListsPreparation(None, services, station.window)
+    after_start(station.window, prepare_after_ms, preparation.start)
+    return station
 
 
 def _kiosk_camera(services: Services) -> FrameSource | None:
@@ -456,12 +472,10 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
         return 2
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
     if kiosk or services.settings.get(KIOSK_MODE):
-        station = build_kiosk(services, wedge=wedge)
+        station = start_kiosk(services, wedge=wedge)
         wedge.install(app)
         station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode
-        app.aboutToQuit.connect(station.stop)
-        preparation = ListsPreparation(None, services, station.window)
-        after_start(station.window, PREPARE_AFTER_MS, lambda: _prepare_lists(preparation, app))
+        app.aboutToQuit.connect(station.stop)  # the printer's worker, the camera, the lists' preparation
         station.window.showFullScreen()
         return app.exec()
     shell = Shell(services, demo=demo, wedge=wedge)

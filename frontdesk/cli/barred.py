@@ -195,9 +195,15 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    report = open_services(args).lists.rebuild_index()  # checks the role and audits the rebuild
+    # A wait (an older desk's re-index on a shared folder: up to minutes) is said on stderr; stdout is the result.
+    report = open_services(args).lists.rebuild_index(notice=_say)  # checks the role and audits the rebuild
     if args.json:
         print_json(report)
     else:
         print(f"Re-indexed {report.entries:,} entries ({report.keys:,} index keys) in {report.seconds:.1f} s")
     return 0
+
+
+def _say(sentence: str) -> None:
+    """A line on stderr while the command waits (flushed: a script's log shows it as it happens)."""
+    print(f"frontdesk: {sentence}", file=sys.stderr, flush=True)

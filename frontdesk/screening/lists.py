@@ -400,25 +400,27 @@ class ListService:
         params.append(limit)
         return [entry_from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
 
-    def reindex(self, on_swap=None) -> int:
+    def reindex(self, on_swap=None, notice=None) -> int:
         """Rebuild the whole blocking index from the entries now (``barred reindex``). Returns rows filed.
 
         Built apart, in ``screening_keys_next``, in short steps, then swapped in by one short transaction (in
         which ``on_swap(rows)`` runs): see :mod:`frontdesk.screening.reindex`. Screening goes on with the old
-        index until the swap. A build under way elsewhere (a desk upgrading its index) is taken over.
+        index until the swap. A build under way elsewhere (a desk upgrading its index) is taken over; an older
+        desk's is waited for, and ``notice(sentence)`` says so (``reindex.bring_up_to_date``).
         """
         from frontdesk.screening import reindex
 
-        report = reindex.bring_up_to_date(self._store, on_swap=on_swap, take_over=True)
+        report = reindex.bring_up_to_date(self._store, on_swap=on_swap, take_over=True, notice=notice)
         if report is None:  # taken over in turn, and built by the other one: nothing of ours was swapped
             raise ConflictError("Another re-index ran at the same time and replaced this one. Run it again.")
         return report.keys
 
-    def rebuild_index(self) -> ReindexReport:
+    def rebuild_index(self, notice=None) -> ReindexReport:
         """Re-file every entry in the index, as the administrators' verb (after editing ``nicknames.csv``).
 
         Unlike the upgrade (:meth:`upgrade_index`, which the desk runs on its own), this is a list change:
         refused unless the signed-in role may change lists, and audited (in the swap's transaction).
+        ``notice(sentence)``: what it waits for, if it has to wait, and why (the command line prints it).
         """
         self._changing()
         started = time.perf_counter()
@@ -427,7 +429,7 @@ class ListService:
         def record(keys: int) -> None:
             self._record("list.reindex", "screening index", {"entries": entries, "keys": keys})
 
-        keys = self.reindex(on_swap=record)
+        keys = self.reindex(on_swap=record, notice=notice)
         self._anchor()
         return ReindexReport(entries, keys, time.perf_counter() - started)
 

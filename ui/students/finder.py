@@ -3,7 +3,7 @@
 The search runs a moment after the last key (``SEARCH_DELAY_MS``), at once on Enter (a scanned student card
 ends with Enter), which also takes the first student found. Down from the box goes into the results, so the
 hands stay on the keyboard. The students are asked of ``services.students``; the window decides what a pick
-means.
+means, says what the finder says (``said``) in its message line, and points its Ctrl+F at ``focus``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class StudentFinder(QWidget):
 
     picked = Signal(object)  # a Student chosen: Enter in the box (the first found) or on a result
     highlighted = Signal(object)  # the current result moved to this Student
-    failed = Signal(str)  # the search could not run: the message to show
+    # A message for the window's message line, and its kind ("error": the search could not run, e.g. the desk
+    # was locked meanwhile); each window connects it to its ``say``.
+    said = Signal(str, str)
 
     def __init__(
         self,
@@ -81,6 +83,7 @@ class StudentFinder(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    @Slot()
     def focus(self) -> None:
         """Put the cursor in the find box, text selected."""
         self.entry.setFocus()
@@ -99,7 +102,7 @@ class StudentFinder(QWidget):
         try:
             found = self.services.students.find(self.entry.text())
         except FrontDeskError as exc:
-            self.failed.emit(exc.message)
+            self.said.emit(exc.message, "error")
             return
         for student, label in zip(found, self._labels(found), strict=True):
             item = QListWidgetItem(label)

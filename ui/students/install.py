@@ -82,7 +82,7 @@ class StudentsDesk(QObject):
         self.students_window.show()
         self.students_window.raise_()
         self.students_window.activateWindow()
-        self.students_window.focus_find()
+        self.students_window.finder.focus()
         return self.students_window
 
     @Slot()
@@ -117,7 +117,7 @@ class StudentsDesk(QObject):
         self.pickup_window.show()
         self.pickup_window.raise_()
         self.pickup_window.activateWindow()
-        self.pickup_window.focus_find()
+        self.pickup_window.finder.focus()
         return self.pickup_window
 
     # --- the reunification's record, afterwards -----------------------------------------------------------

@@ -152,7 +152,7 @@ class PickupWindow(QWidget):
 
         self.finder.picked.connect(self.on_student_picked)
         self.finder.highlighted.connect(self.show_student)
-        self.finder.failed.connect(self.on_find_failed)
+        self.finder.said.connect(self.say)
         self.toggle_button.clicked.connect(self.toggle_guardian)
         self.auth_button.clicked.connect(self.add_authorisation)
         self.auth_until.returnPressed.connect(self.add_authorisation)
@@ -160,7 +160,7 @@ class PickupWindow(QWidget):
         self.bar_button.clicked.connect(self.add_may_not)
         self.bar_dob.returnPressed.connect(self.add_may_not)
         self.lift_button.clicked.connect(self.lift)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_find)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.finder.focus)
         QShortcut(QKeySequence("Ctrl+G"), self, self.toggle_guardian)
         QShortcut(QKeySequence("Ctrl+T"), self, self.add_authorisation)
         QShortcut(QKeySequence("Ctrl+B"), self, self.add_may_not)
@@ -169,15 +169,6 @@ class PickupWindow(QWidget):
         self._enable()
 
     # --- finding -------------------------------------------------------------------------------------------
-    @Slot()
-    def focus_find(self) -> None:
-        """Put the cursor in the find box, text selected."""
-        self.finder.focus()
-
-    @Slot(str)
-    def on_find_failed(self, message: str) -> None:
-        self.say(message, "error")
-
     @Slot(object)
     def on_student_picked(self, student: Student) -> None:
         """Pick a student and move to the lists (the reason box first: every change needs one)."""

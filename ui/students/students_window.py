@@ -211,7 +211,7 @@ class StudentsWindow(QWidget):
 
         self.finder.picked.connect(self.on_student_picked)
         self.finder.highlighted.connect(self.show_student)
-        self.finder.failed.connect(self.on_find_failed)
+        self.finder.said.connect(self.say)
         self.late_button.clicked.connect(self.sign_in_late)
         self.release_button.clicked.connect(self.release)
         self.same_person.clicked.connect(lambda: self.decide(True))
@@ -220,23 +220,14 @@ class StudentsWindow(QWidget):
         self.return_button.clicked.connect(self.return_student)
         QShortcut(QKeySequence("Ctrl+L"), self, self.sign_in_late)
         QShortcut(QKeySequence("Ctrl+R"), self, self.release)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_find)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.finder.focus)
         QShortcut(QKeySequence("Esc"), self, self.clear)
         self.refresh_lists()
 
     # --- finding -------------------------------------------------------------------------------------------
-    @Slot()
-    def focus_find(self) -> None:
-        """Put the cursor in the find box, text selected."""
-        self.finder.focus()
-
     def _labels_with_status(self, found) -> list[str]:
         out = {m.student.id for m in self.services.students.out()}
         return [s.label + ("   [signed out]" if s.id in out else "") for s in found]
-
-    @Slot(str)
-    def on_find_failed(self, message: str) -> None:
-        self.say(message, "error")
 
     @Slot(object)
     def on_student_picked(self, student: Student) -> None:
@@ -408,7 +399,7 @@ class StudentsWindow(QWidget):
     def _has_student(self) -> bool:
         if self.student is None:
             self.say("Find the student first (name or number).", "warning")
-            self.focus_find()
+            self.finder.focus()
             return False
         return True
 
@@ -470,7 +461,7 @@ class StudentsWindow(QWidget):
         self.details.clear()
         self.pickups.clear()
         self.return_button.hide()
-        self.focus_find()
+        self.finder.focus()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.refresh_lists()
