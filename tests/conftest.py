@@ -116,3 +116,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         first.sort(key=lambda item: rank[item.nodeid.split("[")[0]])  # stable: parameters keep their order
         moved = set(map(id, first))
         items[:] = first + [item for item in items if id(item) not in moved]
+
+
+@pytest.fixture
+def desk_font(qapp):
+    """The desk's own font (ui.app.configure_app: 1.25x Qt's default), as every real launch sets it."""
+    from ui.app import configure_app
+
+    before = qapp.font()
+    configure_app(qapp)
+    yield
+    qapp.setFont(before)

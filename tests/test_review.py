@@ -222,8 +222,9 @@ def test_the_roster_says_where_each_visitor_went_in_full(services, tmp_path):
     desk = services.checkin.at(station="Main office desk, north entrance", staff="Pat")
     desk.admit(Visitor("Avery", "Testwood"), destination="Nurse Patel (Health room, 2nd floor)")
     desk.admit(Visitor("Blake", "Sampleton"), destination="Gym")
+    desk.admit(Visitor("Maximiliana-Josephine", "Wolfenbarger-Whitmore"), destination="Gym")
     roster = tmp_path / "roster.pdf"
-    assert services.review.roster_pdf(roster, school="Maple") == 2
+    assert services.review.roster_pdf(roster, school="Maple") == 3
     drawn = pdf_text(roster)  # strings as the page draws them: "(" and ")" escaped, "…" as \205
     for line in (
         r"(Nurse Patel \(Health) Tj",

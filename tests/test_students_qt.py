@@ -135,7 +135,7 @@ def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
     assert w.message.text().startswith("Released") and not w.decision.isVisible()
 
 
-def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts):
+def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts, desk_font):
     sign_in(qtbot, desk, "desk.lee", "2468")
     board = desk.students.open_board()
     assert not board.ask_button.isEnabled()
@@ -162,6 +162,14 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts):
     board.runner.setText("Coach Runner")
     qtbot.mouseClick(board.send_button, Qt.MouseButton.LeftButton)
     assert "On the way 1" in board.totals.text()
+    # The requests name the children, their adults and runners: they get the room, not the classes' counts (at
+    # one half each, on a 1366x768 laptop at the desk's font, the child's name was cut to "Firen Ya…").
+    board.resize(1366, 728)
+    board.show()
+    qtbot.waitUntil(lambda: board.requests.columnWidth(1) > 0)
+    assert board.requests.width() > 1.3 * board.classes.width()
+    name = board.requests.item(0, 1).text()
+    assert board.requests.columnWidth(1) >= board.requests.fontMetrics().horizontalAdvance(name) + 8, name
     qtbot.mouseClick(board.release_button, Qt.MouseButton.LeftButton)
     assert "Released 1" in board.totals.text()
     assert [m.student.number for m in staffed.students.out()] == ["100230"]

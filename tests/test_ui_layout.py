@@ -13,7 +13,7 @@ from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.print_queue import PrintQueue
-from ui.app import Shell, build_desk, configure_app
+from ui.app import Shell, build_desk
 from ui.desk.first_run import FirstRunPanel
 from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.review.review_window import ReviewWindow
@@ -76,15 +76,6 @@ def sign_in(qtbot, desk, username: str, secret: str) -> None:
     lock.sign_in.choose(username)
     lock.sign_in.secret.setText(secret)
     lock.sign_in.submit()
-
-
-@pytest.fixture
-def desk_font(qapp):
-    """The desk's own font (ui.app.configure_app: 1.25x Qt's default), as every real launch sets it."""
-    before = qapp.font()
-    configure_app(qapp)
-    yield
-    qapp.setFont(before)
 
 
 def test_every_window_fits_the_smallest_screen(qtbot, staffed, desk_font):

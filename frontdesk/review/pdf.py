@@ -206,8 +206,9 @@ def roster_pdf(
     student_pages = -(-len(student_lines) // student_per_page)
     visitor_pages = max(1, -(-len(visits) // per_page))
     pages = visitor_pages + student_pages
-    columns = [("", 28), ("Name", 150), ("Category", 80), ("Where", 100), ("In", 38), ("Badge", 62), ("Desk", 82)]
-    WRAPPED = (3, 6)  # noqa: N806 (Where and Desk: on two lines when one is too short)
+    # Badge: the widest code, WWWW-WWWW, is 79 pt at 10 pt; never cut (it is how a person is matched to a badge).
+    columns = [("", 28), ("Name", 140), ("Category", 82), ("Where", 90), ("In", 36), ("Badge", 84), ("Desk", 80)]
+    WRAPPED = (1, 3, 6)  # noqa: N806 (name, where and desk: on two smaller lines when one is too short)
     c = Canvas(str(private_file(out)), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(visitor_pages):
@@ -255,10 +256,10 @@ def roster_pdf(
             for j, (text, (_, w)) in enumerate(zip(cells, columns, strict=True)):
                 font, size = (BOLD, 13) if j == 1 else (FONT, 10)
                 if text and j in WRAPPED and _fit(text, w - 4, font, size) != text:
-                    # Where a visitor went and which desk: the words a responder looks for, smaller and on two
+                    # Who, where they went and which desk: the words a responder looks for, smaller and on two
                     # lines rather than cut ("Nurse Patel (Heal…" was all the roster said).
-                    lines = _wrap2(text, w - 4, font, size - 1.5)
-                    c.setFont(font, size - 1.5)
+                    lines = _wrap2(text, w - 4, font, size - 2)
+                    c.setFont(font, size - 2)
                     for k, part in enumerate(lines):
                         c.drawString(x + 2, y + (5 - 9 * k if len(lines) > 1 else 0), part)
                 elif text:

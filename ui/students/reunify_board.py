@@ -100,7 +100,7 @@ class ReunifyBoard(QWidget):
         tables = QHBoxLayout()
         self.classes = _table(CLASS_COLUMNS, "Classes", stretch=0)
         self.requests = _table(REQUEST_COLUMNS, "Requests", stretch=1)
-        tables.addWidget(self.classes, 5)
+        tables.addWidget(self.classes, 2)
         right = QVBoxLayout()
         right.addWidget(self.requests, 1)
         steps = QHBoxLayout()
@@ -113,7 +113,7 @@ class ReunifyBoard(QWidget):
         steps.addWidget(self.send_button)
         steps.addWidget(self.release_button)
         right.addLayout(steps)
-        tables.addLayout(right, 5)
+        tables.addLayout(right, 3)  # the requests name the children: they get the room
         layout.addLayout(tables, 1)
 
         self.start_button.clicked.connect(self.start)
