@@ -382,3 +382,16 @@ def test_each_worker_listens_on_its_own_queue_and_the_port_stays_one_consoles(tm
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_the_listen_queue_is_split_over_the_workers_sockets():
+    """One listen queue of BACKLOG (as somaxconn allows) in all, split over the workers' own sockets: each
+    as deep as the one shared before let a reconnect's connections wait past the station's 2 s."""
+    from district.console.server import BACKLOG, _backlog, _per_worker_listeners
+
+    assert _backlog(1) == BACKLOG
+    if _per_worker_listeners():
+        cap = min(BACKLOG, int(Path("/proc/sys/net/core/somaxconn").read_text()))
+        assert _backlog(2) == max(128, cap // 2) and _backlog(8) == max(128, cap // 8)
+    else:
+        assert _backlog(2) == BACKLOG

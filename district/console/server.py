@@ -4,11 +4,12 @@ The thread form (:func:`running`) serves tests, the benchmark and demo mode: it 
 free port) and yields the base URL once the server accepts connections.
 
 uvicorn's own tools carry the load: its compiled HTTP parser (httptools, through :class:`GuardedHttp`,
-which adds header and body read timeouts and a per-source connection cap), uvloop where installed, a deep
-listen backlog, and ``--workers N`` processes (each its own event loop and thread pools, sharing the
-database; one per core by default, :func:`default_workers`). On Linux each worker listens on a socket of
-its own on the same port (``SO_REUSEPORT``, :class:`WorkerListener`): the kernel spreads new connections
-over the workers evenly, where with one shared socket the worker that woke first took the whole queue.
+which adds header and body read timeouts and a per-source connection cap), uvloop where installed, the
+kernel's listen queue (:func:`_backlog`), and ``--workers N`` processes (each its own event loop and
+thread pools, sharing the database; one per core by default, :func:`default_workers`). On Linux each
+worker listens on a socket of its own on the same port (``SO_REUSEPORT``, :class:`WorkerListener`): the
+kernel spreads new connections over the workers evenly, where with one shared socket the worker that
+woke first took the whole queue.
 The per-source connection cap and the sign-in throttle hold across the workers: they count in shared
 memory (:class:`SharedLimits`). A worker dies with the process that started it, even when that one is
 killed hard.
@@ -40,6 +41,7 @@ from district.console.guard import GuardedHttp, SharedLimits, SignInThrottle, gu
 from district.console.service import ConsoleService
 from district.errors import InputError
 
+BACKLOG = 8192  # the console's listen queue in all (somaxconn caps it: 4,096 on many machines); see _backlog
 WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each worker process what to open
 # How long a busy thread may keep the GIL while another waits for it (Python's default is 5 ms). The group
 # commit's thread releases the GIL for every SQLite statement and must get it back after each: with the
@@ -110,6 +112,25 @@ def _per_worker_listeners() -> bool:
     return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
 
 
+def _backlog(workers: int) -> int:
+    """The listen queue of each listening socket: :data:`BACKLOG` connections in all (as far as the kernel's
+    somaxconn allows), split over the workers' own sockets where each has one.
+
+    Split, not one each: the queue is where new connections wait for a worker, and a connection that waits
+    longer than the station's 2 s is answered for nobody. With a socket per worker and each queue as deep
+    as the one shared before (4,096 here), a reconnect's 9,000 new connections all fitted the queues, the
+    last waited past 2 s, and 343-398 heartbeats failed in 3 of 6 columns (bench, 09:39-10:05) against 0
+    in main's 6, whose one queue dropped the excess SYNs: sent again 1 s later, when there was room.
+    """
+    if workers <= 1 or not _per_worker_listeners():
+        return BACKLOG
+    try:
+        cap = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    except (OSError, ValueError):
+        cap = BACKLOG
+    return max(128, min(BACKLOG, cap) // workers)
+
+
 def _process_settings() -> None:
     """What a console process (the only one, or each worker) sets for itself before it serves."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -159,7 +180,7 @@ def _config(
         # Worker processes import the protocol by name (a class made here would not reach them).
         http="district.console.guard:GuardedHttp" if workers > 1 else guarded_protocol(**(limits or {})),
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        backlog=8192,
+        backlog=_backlog(workers),
         ssl_certfile=str(cert) if cert else None,
         ssl_keyfile=str(key) if key else None,
         log_level="warning",
