@@ -47,7 +47,11 @@ WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each wo
 # commit's thread releases the GIL for every SQLite statement and must get it back after each: with the
 # event loop busy (a burst), the default made each of an alert's dozen statements wait up to 5 ms and the
 # queue of alerts outgrew the station's 2 s attempts. Only a thread that is waiting causes a switch.
-SWITCH_INTERVAL_S = 0.0005
+# 0.1 ms, not 0.5: the group commit holds the workers' shared write lock while it waits for the GIL, so the
+# other worker's commit waits too (a trace of a burst: half of each committing thread's wall time was
+# waiting for that lock, 0.55 ms of CPU per alert against ~1.75 ms held). A B B A at load 2-7 (10:05-10:12):
+# burst 10.9 / 11.4 s at 0.1 ms against 12.5 / 12.1 s at 0.5 ms, CPU per alert 2.6 / 3.1 against 3.0 / 3.1 ms.
+SWITCH_INTERVAL_S = 0.0001
 
 
 def _worker_listener(family: int, address: tuple) -> socket.socket:
