@@ -112,6 +112,12 @@ did not cause); each column starts with the disk synced; failed heartbeats are s
 kernel's listen-queue counters (a connection the listen queue had no room for waits 1 s for the SYN to be
 sent again, 3 s the second time: somaxconn caps the console's queue, 4,096 on this machine). The stations
 come back as the desk now does: a failed long poll within 1 s (was 0.25 s), a failed beat in 2.5-5 s (was 5 s).
+Session 12: on Linux each worker listens on a socket of its own (SO_REUSEPORT; one shared queue let the
+worker that woke first take a reconnect's connections), the listen queue split over them; an attempt
+whose station already hung up is dropped before admission books it a turn; turns are booked at least at
+250 a second a worker (the rate learnt from single alerts was lower than a burst's) and hints rounded, not
+rounded up; a waiting thread gets the GIL after 0.1 ms (the group commit holds the workers' write lock).
+The row per worker gives the connections each held at the press and its CPU in the burst.
 """.strip()
 
 ENROLL = """
