@@ -112,6 +112,12 @@ did not cause); each column starts with the disk synced; failed heartbeats are s
 kernel's listen-queue counters (a connection the listen queue had no room for waits 1 s for the SYN to be
 sent again, 3 s the second time: somaxconn caps the console's queue, 4,096 on this machine). The stations
 come back as the desk now does: a failed long poll within 1 s (was 0.25 s), a failed beat in 2.5-5 s (was 5 s).
+Session 12: on Linux each worker listens on a socket of its own (SO_REUSEPORT; one shared queue let the
+worker that woke first take a reconnect's connections), the listen queue split over them; an attempt
+whose station already hung up is dropped before admission books it a turn; turns are booked at least at
+250 a second a worker (the rate learnt from single alerts was lower than a burst's) and hints rounded, not
+rounded up; a waiting thread gets the GIL after 0.1 ms (the group commit holds the workers' write lock).
+The row per worker gives the connections each held at the press and its CPU in the burst.
 """.strip()
 
 ENROLL = """
@@ -458,6 +464,8 @@ async def _district_part(spec: dict) -> dict:
                     r["errors"] += 1
             except TimeoutError:
                 r["timeouts"] += 1
+                if pool.failed_connecting:  # the handshake's (a SYN dropped), not the console's answer
+                    r["timeouts_connect"] = r.get("timeouts_connect", 0) + 1
             except (OSError, asyncio.IncompleteReadError):
                 r["errors"] += 1
             delay = random.uniform(0, min(4.0, 0.25 * 2**failures))
@@ -584,6 +592,7 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
     cpu_reconnect, tcp_reconnect = _cpu_s(console_pid), _tcp_counters()
     time.sleep(max(0.0, t_burst - time.time()))
     cpu_before, tcp_burst = _cpu_s(console_pid), _tcp_counters()
+    per_worker = {one: (_sockets_of(one), _cpu_s(one, alone=True)) for one in _console_pids(console_pid)[1:]}
     parts = []
     for proc in procs:
         assert proc.stdout is not None
@@ -599,6 +608,9 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
         "reconnect_cpu_s": cpu_before - cpu_reconnect,
         "tcp_reconnect": _tcp_delta(tcp_reconnect, tcp_burst),
         "tcp_burst": _tcp_delta(tcp_burst, tcp_end),
+        # Each worker's connections at the press (the stations' kept-alive ones: where their alerts go) and
+        # its CPU in the burst: a worker holding most of them answers most of the burst alone.
+        "workers_burst": [(n, _cpu_s(one, alone=True) - cpu) for one, (n, cpu) in per_worker.items()],
     }
     # SIGTERM with every long poll open: until the process is gone.
     t_term = time.perf_counter()
@@ -670,11 +682,21 @@ def _console_pids(pid: int) -> list[int]:
     return pids
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the console and its workers have used so far: a measure of its work that
-    a loaded machine inflates less than wall time."""
+def _sockets_of(pid: int) -> int:
+    """How many sockets process ``pid`` holds open (Linux /proc): a worker's connections, and its listener."""
+    count = 0
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+def _cpu_s(pid: int, alone: bool = False) -> float:
+    """CPU seconds (user + system) the console and its workers (``alone``: process ``pid`` only) have used
+    so far: a measure of its work that a loaded machine inflates less than wall time."""
     total = 0
-    for one in _console_pids(pid):
+    for one in [pid] if alone else _console_pids(pid):
         with contextlib.suppress(OSError, IndexError, ValueError):
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
@@ -843,7 +865,9 @@ def _column(m: dict) -> dict[str, str]:
         "sockets": ", ".join(f"{n} {state}" for state, n in sorted(m["sockets"].items())),
         "burst": burst,
         "burst_pct": f"{_pct(received, 50):.1f} / {_pct(received, 95):.1f} s" if received else "—",
-        "attempts": f"{d.get('timeouts', 0)} / {d.get('busy', 0)} / {d.get('errors', 0)}",
+        "attempts": f"{d.get('timeouts', 0)} ({d.get('timeouts_connect', 0)} in the handshake) / "
+        f"{d.get('busy', 0)} / {d.get('errors', 0)}",
+        "workers_burst": "; ".join(f"{n} / {cpu:.1f} s" for n, cpu in d.get("workers_burst", [])) or "—",
         "burst_cpu": f"{d['burst_cpu_s']:.1f} s; {1000 * d['burst_cpu_s'] / max(1, len(received)):.1f} ms"
         if "burst_cpu_s" in d
         else "—",
@@ -927,6 +951,7 @@ def run() -> str:
         (f"burst: {STATIONS} stations press at once, all answered", "burst", "≤ 10 s"),
         ("burst: answered p50 / p95", "burst_pct", "—"),
         ("burst attempts: 2 s timeouts / 503 busy (retried after Retry-After) / other errors", "attempts", "—"),
+        ("burst, each worker process: sockets it held at the press / its CPU in the burst", "workers_burst", "—"),
         ("burst: console CPU (all its processes) from the press until answered or given up; per alert answered",
          "burst_cpu", "—"),
         ("alerts stored (220 + 50 latency + burst)", "stored", f"{270 + STATIONS}, each once"),

@@ -328,3 +328,70 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def _listeners(port: int) -> int:
+    """How many sockets listen on ``port`` (Linux /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-worker listen queues are Linux's SO_REUSEPORT")
+def test_each_worker_listens_on_its_own_queue_and_the_port_stays_one_consoles(tmp_path):
+    """`serve --workers 2` on Linux: each worker process listens on a socket of its own (the kernel spreads
+    new connections over them, instead of one worker taking a whole shared queue), and a second console
+    cannot join the port (SO_REUSEPORT would let it take part of the stations' alerts silently)."""
+    url, _, _, credential, proc = _start(tmp_path, "--workers", "2")
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        deadline = time.monotonic() + 120
+        while _listeners(port) < 2:  # the second worker may still be starting
+            assert time.monotonic() < deadline, f"{_listeners(port)} sockets listen on the port"
+            time.sleep(0.05)
+        workers = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+
+        def sockets(pid: str) -> int:
+            fds = Path(f"/proc/{pid}/fd")
+            return sum(os.readlink(fd).startswith("socket:") for fd in fds.iterdir() if fd.exists())
+
+        before = {pid: sockets(pid) for pid in workers}
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        deadline = time.monotonic() + 60
+        while sum(sockets(pid) - before[pid] for pid in workers) < 40:  # accepted (and kept) by the workers
+            assert time.monotonic() < deadline, "the workers did not take the 40 connections"
+            time.sleep(0.05)
+        took = sorted(sockets(pid) - before[pid] for pid in workers)
+        for sock in held:
+            sock.close()
+        assert took[-2] > 0, f"40 new connections all went to one worker: {took}"  # (a third child: no sockets)
+        second = subprocess.run(
+            [sys.executable, "-m", "district", "serve", "--port", str(port), "--db",
+             f"sqlite:///{tmp_path / 'other.db'}", "--workers", "2"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert second.returncode == 2 and "cannot serve on" in second.stderr, second.stderr
+        assert "Traceback" not in second.stderr
+        assert _listeners(port) == 2
+        answer = httpx.get(f"{url}/api/v1/station", headers={"Authorization": f"Bearer {credential}"}, timeout=10)
+        assert answer.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_the_listen_queue_is_split_over_the_workers_sockets():
+    """One listen queue of BACKLOG (as somaxconn allows) in all, split over the workers' own sockets: each
+    as deep as the one shared before let a reconnect's connections wait past the station's 2 s."""
+    from district.console.server import BACKLOG, _backlog, _per_worker_listeners
+
+    assert _backlog(1) == BACKLOG
+    if _per_worker_listeners():
+        cap = min(BACKLOG, int(Path("/proc/sys/net/core/somaxconn").read_text()))
+        assert _backlog(2) == max(128, cap // 2) and _backlog(8) == max(128, cap // 8)
+    else:
+        assert _backlog(2) == BACKLOG

@@ -52,7 +52,7 @@ from district.console import capschema
 from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
 from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
-from district.console.guard import LagMonitor, SignInThrottle
+from district.console.guard import CLIENT_CLOSED, LagMonitor, SignInThrottle
 from district.console.inbox_marks import InboxMarks
 from district.console.service import Abandoned, ConsoleService, Receipt  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
@@ -123,12 +123,13 @@ class Admission:
     work than the console answers in that time is work for nothing, and the retries keep the console
     saturated (congestion collapse). So an alert is admitted only when its expected wait (the alerts
     waiting ahead of it over the rate at which this process answers alerts) is within ``admit_wait`` s and,
-    behind a queue, the event loop is less late than that. Otherwise it is answered 503 at once, before its
-    body is read (by :class:`StationFastPath`, the cheapest answer there is), with a ``Retry-After`` that
+    behind a queue, the event loop is less late than that. Otherwise it is answered 503 at once, its body
+    not parsed (by :class:`StationFastPath`, the cheapest answer there is), with a ``Retry-After`` that
     books it a turn: each station turned away gets the next free slot after the queue and after the
     stations turned away before it, one slot every 1/(:data:`OVERBOOK` × rate) s, so they come back about
     as fast as the console answers instead of all together. The station stretches the hint by a random
-    1-1.5 (jitter), so the hint is the slot's distance over 1.25, at most :data:`MAX_HINT`.
+    1-1.5 (jitter), so the hint is the slot's distance over 1.25 (to the nearest second), at most
+    :data:`MAX_HINT`. Turns are booked at the rate measured or the first guess, whichever is faster.
 
     The rate is alerts answered per second *of busy time* (time with at least one alert in this process),
     not per second of the clock: how fast the console answers when it has work, which it learns from any
@@ -147,9 +148,6 @@ class Admission:
 
     MAX_HINT = 30  # s; what the desk honours at most (frontdesk.dispatch.client.MAX_RETRY_AFTER)
     OVERBOOK = 1.5  # turns are booked this much faster than the rate measured (see the class docstring)
-    # Turns are booked as if at least this many alerts a second were answered: a rate measured in a stall
-    # (a loaded machine not running this process for a while) would send stations away for up to 30 s.
-    MIN_BOOKING_RATE = 25.0
 
     def __init__(
         self,
@@ -166,12 +164,14 @@ class Admission:
         self.probe = probe  # this many waiting are always let in (the rate is learnt from them)
         self.min_busy = min_busy  # s of busy time a measured rate needs before it counts
         self._rate = initial_rate  # answers per busy second, as last measured
+        self._first_guess = initial_rate  # turns are never booked further apart than at this rate
         self.in_flight = 0  # alerts let in and not yet answered (or given up)
         self._busy = 0.0  # busy seconds up to _mark
         self._mark = 0.0  # when _busy was last brought up to date
         self._done: collections.deque[tuple[float, float]] = collections.deque()  # (when, busy s then)
         self._booked = 0.0  # the last turn handed out to a station turned away (monotonic time)
         self.last_refused = float("-inf")
+        self.refused = 0  # alerts turned away (each booked a turn)
 
     def _busy_at(self, now: float) -> float:
         return self._busy + (now - self._mark if self.in_flight else 0.0)
@@ -211,14 +211,25 @@ class Admission:
         if waiting < hard_cap and soon:
             return
         self.last_refused = now
-        rate = max(rate, self.MIN_BOOKING_RATE)
+        self.refused += 1
+        # Turns are booked at least as close as the first guess: a rate measured while alerts came one at a
+        # time says how long one alert takes (its commit's fsync included), not how many are answered when
+        # many wait together and share commits; nor does one measured in a stall (a loaded machine not
+        # running this process for a while). A burst's turns are all booked in its first half second, with
+        # whatever was measured before: learnt from single alerts, 157-194 a second per worker, while in
+        # the burst each answered 250-380 a second with no alert turned away after the first second (it
+        # idled between the turns it had handed out, 2-8 s ahead: bench trace, 09:48). A turn too early
+        # costs one more 503 and a turn booked at the rate measured by then.
+        rate = max(rate, self._first_guess)
         turn = max(self._booked, now + lag + waiting / rate) + 1 / (rate * self.OVERBOOK)
         if turn - now > self.MAX_HINT * 1.25:
             # Further off than a hint can say: somewhere in the second half of the longest one, so those
             # turned away now do not all come back together (they are booked again when they do).
             raise Busy(random.randint(self.MAX_HINT // 2, self.MAX_HINT))
         self._booked = turn
-        raise Busy(max(1, math.ceil((turn - now) / 1.25)))
+        # The nearest whole second (the header's unit) to the turn over the jitter's mean: rounding up
+        # brought every station back 0.6 s late on average.
+        raise Busy(max(1, math.floor((turn - now) / 1.25 + 0.5)))
 
     def quiet_for(self, seconds: float) -> bool:
         """True if no alert was turned away in the last ``seconds`` (then silence means silence)."""
@@ -317,7 +328,7 @@ class StationFastPath:
     """ASGI: a heartbeat of a station the directory knows is answered here, without the web framework's
     layers (routing, request objects, middleware): at state scale heartbeats are most of the requests, and
     a burst of them (4,500 desks reconnecting at once) is answered in a fraction of the time. So is an alert
-    of a known station that :class:`Admission` turns away (503 with Retry-After, its body unread): under a
+    of a known station that :class:`Admission` turns away (503 with Retry-After, its body not parsed): under a
     burst that answer must cost next to nothing. Anything else (no or unknown credential, a body that is
     not a small JSON object, an alert let in) goes to the app, which answers as for every request; the
     answers here carry the same headers and JSON."""
@@ -356,6 +367,20 @@ class StationFastPath:
             elif scope["path"] == "/api/v1/alerts" and self._alert_gate is not None:
                 station, length, kind = self._alert_headers(scope)
                 known = station is not None
+                # An attempt the station already gave up on (it hung up while this request waited for the
+                # event loop) is dropped here, before any work, and before Admission books it a turn: a turn
+                # handed to nobody pushes every later station's turn back (a burst's 2 s timeouts booked
+                # thousands). The body comes with the headers: this read does not wait. The loop reads
+                # a close that came after the request one turn later (libuv stops at a partial read), so
+                # with the whole body in hand this waits one turn and looks (GuardedHttp marks the scope).
+                # The app reads the body from ``replay``.
+                first = await receive()
+                if first["type"] == "http.disconnect":
+                    return
+                if not first.get("more_body", False):
+                    await asyncio.sleep(0)
+                    if scope.get(CLIENT_CLOSED):
+                        return
                 retry_after = self._alert_gate() if known else None
                 if retry_after is not None:
                     headers = [
@@ -365,11 +390,6 @@ class StationFastPath:
                     ]
                     await send({"type": "http.response.start", "status": 503, "headers": headers})
                     await send({"type": "http.response.body", "body": self.BUSY})
-                    return
-                # An attempt the station already gave up on (it hung up while this request waited for the
-                # event loop) is dropped here, before any work; the app reads the body from ``replay``.
-                first = await receive()
-                if first["type"] == "http.disconnect":
                     return
                 if (
                     station is not None
@@ -1167,6 +1187,7 @@ def create_app(
     app.state.begin_shutdown = begin_shutdown
     app.state.lag = lag
     app.state.pending = pending
+    app.state.admission = admission
 
     def alert_gate() -> int | None:
         try:

@@ -30,6 +30,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 HEADER_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 15.0
 CONNECTIONS_PER_SOURCE = 256  # a district's schools may share one NAT address; a flood from one is still cut
+CLIENT_CLOSED = "frontdesk.client_closed"  # scope key: True once the client closed the connection (GuardedHttp)
 
 
 def claim_row(folder: Path, name: str, rows: int) -> tuple[int, int]:
@@ -201,6 +202,16 @@ class GuardedHttp(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         # Waiting for the next request on a kept-alive connection: uvicorn's keep-alive timeout applies.
+
+    def eof_received(self) -> None:
+        """The client closed its side: uvicorn closes the connection after this, and no answer can reach it.
+        The request in hand says so in its scope (:data:`CLIENT_CLOSED`) at once, where the app can look
+        without waiting for a message: a station that gave up on its 2 s attempt while the request waited
+        in the socket (it sends the same bytes again on a new connection) is then dropped unread."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.scope[CLIENT_CLOSED] = True
+        return super().eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

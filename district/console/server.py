@@ -4,20 +4,27 @@ The thread form (:func:`running`) serves tests, the benchmark and demo mode: it 
 free port) and yields the base URL once the server accepts connections.
 
 uvicorn's own tools carry the load: its compiled HTTP parser (httptools, through :class:`GuardedHttp`,
-which adds header and body read timeouts and a per-source connection cap), uvloop where installed, a deep
-listen backlog, and ``--workers N`` processes (each its own event loop and thread pools, sharing the
-database; one per core by default, :func:`default_workers`). The per-source connection cap and the
-sign-in throttle hold across the workers: they count in shared memory (:class:`SharedLimits`). A worker
-dies with the process that started it, even when that one is killed hard.
+which adds header and body read timeouts and a per-source connection cap), uvloop where installed, the
+kernel's listen queue (:func:`_backlog`), and ``--workers N`` processes (each its own event loop and
+thread pools, sharing the database; one per core by default, :func:`default_workers`). On Linux each
+worker listens on a socket of its own on the same port (``SO_REUSEPORT``, :class:`WorkerListener`): the
+kernel spreads new connections over the workers evenly, where with one shared socket the worker that
+woke first took the whole queue.
+The per-source connection cap and the sign-in throttle hold across the workers: they count in shared
+memory (:class:`SharedLimits`). A worker dies with the process that started it, even when that one is
+killed hard.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import importlib.util
 import json
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -34,12 +41,98 @@ from district.console.guard import GuardedHttp, SharedLimits, SignInThrottle, gu
 from district.console.service import ConsoleService
 from district.errors import InputError
 
+BACKLOG = 8192  # the console's listen queue in all (somaxconn caps it: 4,096 on many machines); see _backlog
 WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each worker process what to open
 # How long a busy thread may keep the GIL while another waits for it (Python's default is 5 ms). The group
 # commit's thread releases the GIL for every SQLite statement and must get it back after each: with the
 # event loop busy (a burst), the default made each of an alert's dozen statements wait up to 5 ms and the
 # queue of alerts outgrew the station's 2 s attempts. Only a thread that is waiting causes a switch.
-SWITCH_INTERVAL_S = 0.0005
+# 0.1 ms, not 0.5: the group commit holds the workers' shared write lock while it waits for the GIL, so the
+# other worker's commit waits too (a trace of a burst: half of each committing thread's wall time was
+# waiting for that lock, 0.55 ms of CPU per alert against ~1.75 ms held). A B B A at load 2-7 (10:05-10:12):
+# burst 10.9 / 11.4 s at 0.1 ms against 12.5 / 12.1 s at 0.5 ms, CPU per alert 2.6 / 3.1 against 3.0 / 3.1 ms.
+SWITCH_INTERVAL_S = 0.0001
+
+
+def _worker_listener(family: int, address: tuple) -> socket.socket:
+    """In a worker process: a socket of its own bound to the console's address (uvicorn makes it listen)."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
+
+
+class WorkerListener(socket.socket):
+    """The console's address for ``serve --workers N`` on Linux: a socket bound with ``SO_REUSEPORT`` that
+    holds the port and never listens; handed to a worker process (pickled by multiprocessing), it becomes a
+    new socket of that worker's own, bound to the same address (:func:`_worker_listener`).
+
+    So each worker has its own listen queue and the kernel sends each new connection to one of them by a
+    hash of its addresses. With one socket shared, each worker's event loop (libuv) accepts until the queue
+    is empty whenever it wakes: after a reconnect one worker held 3,143 of the stations' connections and
+    the other 1,502 (bench, 09:28), and answered their burst of alerts alone (a kept-alive connection
+    stays with its worker, retries after a 503 too) while the other idled.
+
+    ``SO_REUSEPORT`` would also let a second console of this user bind the same port and silently take
+    part of the stations' connections (and their alerts, into its own database). So the port is claimed
+    with a lock file for the console's life (:meth:`claim`): a second console on it fails to start, as
+    one with a shared socket does.
+    """
+
+    @classmethod
+    def claim(cls, config: uvicorn.Config) -> tuple[WorkerListener, int]:
+        """Bound to ``config``'s host and port (0: a free one, which every worker then binds), and the fd of
+        the port's lock (close it when the console stops). OSError if the port is in use."""
+        family = socket.AF_INET6 if config.host and ":" in config.host else socket.AF_INET
+        sock = cls(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((config.host, config.port))  # fails if another program (or an older console) has it
+            port = sock.getsockname()[1]
+            # Per port (not address: 0.0.0.0 and 127.0.0.1 overlap) and per user (another user's socket
+            # never shares a port with ours: the kernel refuses the bind above).
+            lock = Path(tempfile.gettempdir()) / f"frontdesk-console-{os.getuid()}-port-{port}.lock"
+            lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except BaseException:
+            sock.close()
+            raise
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock_fd)
+            sock.close()
+            raise OSError(errno.EADDRINUSE, f"another console is serving on port {port}") from None
+        return sock, lock_fd
+
+    def __reduce__(self):
+        return _worker_listener, (self.family, self.getsockname())
+
+
+def _per_worker_listeners() -> bool:
+    """Whether each worker can listen on a socket of its own: Linux's ``SO_REUSEPORT`` spreads connections
+    over the sockets of one port (elsewhere it means something else, or does not exist)."""
+    return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+
+
+def _backlog(workers: int) -> int:
+    """The listen queue of each listening socket: :data:`BACKLOG` connections in all (as far as the kernel's
+    somaxconn allows), split over the workers' own sockets where each has one.
+
+    Split, not one each: the queue is where new connections wait for a worker, and a connection that waits
+    longer than the station's 2 s is answered for nobody. With a socket per worker and each queue as deep
+    as the one shared before (4,096 here), a reconnect's 9,000 new connections all fitted the queues, the
+    last waited past 2 s, and 343-398 heartbeats failed in 3 of 6 columns (bench, 09:39-10:05) against 0
+    in main's 6, whose one queue dropped the excess SYNs: sent again 1 s later, when there was room.
+    """
+    if workers <= 1 or not _per_worker_listeners():
+        return BACKLOG
+    try:
+        cap = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    except (OSError, ValueError):
+        cap = BACKLOG
+    return max(128, min(BACKLOG, cap) // workers)
 
 
 def _process_settings() -> None:
@@ -91,7 +184,7 @@ def _config(
         # Worker processes import the protocol by name (a class made here would not reach them).
         http="district.console.guard:GuardedHttp" if workers > 1 else guarded_protocol(**(limits or {})),
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        backlog=8192,
+        backlog=_backlog(workers),
         ssl_certfile=str(cert) if cert else None,
         ssl_keyfile=str(key) if key else None,
         log_level="warning",
@@ -171,7 +264,18 @@ def serve(
             )
             service.close()
             config = _config("district.console.server:worker_app", host, port, cert, key, workers=workers)
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            if not _per_worker_listeners():
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
+                return
+            try:
+                listener, lock_fd = WorkerListener.claim(config)
+            except OSError as exc:
+                raise InputError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+            try:
+                Multiprocess(config, sockets=[listener]).run()
+            finally:
+                listener.close()
+                os.close(lock_fd)
         return
     _process_settings()
     _Server(_config(service, host, port, cert, key, limits=limits, sync_workers=sync_workers, calm_gc=True)).run()
