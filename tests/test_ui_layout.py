@@ -124,7 +124,7 @@ def test_the_locked_desk_shows_the_pad_beside_on_site_now(qtbot, desk):
     assert in_view(desk.onsite_table) and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
 
 
-def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot, desk):
+def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot, desk_font, desk):
     sign_in(qtbot, desk, "desk.lee", "2468")
     desk.form.first_name.setText("Bob")
     desk.form.last_name.setText("Smyth")

@@ -248,10 +248,15 @@ class CheckInFlow(QObject):
 
     @Slot()
     def on_card_laid_out(self, *_range) -> None:
-        """Scroll the card's decision buttons into view (the form's column may scroll)."""
+        """Scroll the card into view, its heading too when the whole card fits (the form's column may scroll);
+        else its decision buttons, with as much of the comparison above them as fits."""
         scroll = self._card_scroll()
-        if scroll is not None:
-            scroll.ensureWidgetVisible(self.card.same_person, 0, 40)
+        if scroll is None or self.card is None:
+            return
+        if self.card.height() + 16 <= scroll.viewport().height():
+            scroll.ensureWidgetVisible(self.card, 0, 8)
+        else:
+            scroll.ensureWidgetVisible(self.card.same_person, 0, 12)
 
     def _remove_card(self) -> None:
         if self.card is not None:
