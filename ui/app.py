@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget
 
@@ -45,6 +45,7 @@ from ui.screening.lists_menu import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.students.install import StudentsDesk
 from ui.sync.hub_status import HubStatus, SyncStarter
+from ui.tasks import after_start
 from ui.upkeep import Upkeep
 from ui.window_size import fit_to_screen
 
@@ -62,13 +63,6 @@ BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start thi
 CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
 WARM_AFTER_MS = 1000  # the admission workflow is built this long after the window
 PREPARE_AFTER_MS = 3000  # an index of older key rules is rebuilt (in the background) from this long after it
-
-
-def after_start(context: QObject, ms: int, fn: Callable[[], object]) -> None:
-    """Run ``fn`` ``ms`` milliseconds after the event loop first runs (the window shown and painted), not after
-    now: on a slow or busy PC building and painting the window can itself take longer than ``ms``, and the
-    deferred work must not land on the first paint. Dropped with ``context``."""
-    QTimer.singleShot(0, context, lambda: QTimer.singleShot(ms, context, fn))
 
 
 def resume_gc() -> None:

@@ -1,4 +1,5 @@
-"""One-off background work: ``run_task(fn, on_done)`` over QThreadPool, result delivered on the GUI thread.
+"""One-off background work: ``run_task(fn, on_done)`` over QThreadPool, result delivered on the GUI thread;
+and work put off until the desk has started: ``after_start(context, ms, fn)``.
 
 Long-lived device work (a printer, a serial scanner, the dispatch sender) uses one worker with a queue per
 device instead; these two are the only ways the app runs work off the GUI thread.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 
 class _Relay(QObject):
@@ -56,3 +57,10 @@ def run_task(fn: Callable[[], Any], on_done: Callable[[Any, BaseException | None
     relay = _Relay(on_done)
     _pending.add(relay)
     QThreadPool.globalInstance().start(_Task(fn, relay))
+
+
+def after_start(context: QObject, ms: int, fn: Callable[[], object]) -> None:
+    """Run ``fn`` ``ms`` milliseconds after the event loop first runs (the window shown and painted), not after
+    now: on a slow or busy PC building and painting the window can itself take longer than ``ms``, and the
+    deferred work must not land on the first paint. Dropped with ``context``."""
+    QTimer.singleShot(0, context, lambda: QTimer.singleShot(ms, context, fn))

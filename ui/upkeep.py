@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from frontdesk.context import Services
 from frontdesk.store import LOG_CHECKPOINT_SECONDS
-from ui.tasks import run_task
+from ui.tasks import after_start, run_task
 
 HOUR_MS = 60 * 60 * 1000
 FIRST_MS = 60 * 1000
@@ -55,7 +55,7 @@ class Upkeep(QObject):
         the check (a read of the whole file) must not land on the first paint (issue 13)."""
         self._busy = True  # no job starts before the check
         check = lambda: run_task(self._check, self.on_jobs_done)  # noqa: E731
-        QTimer.singleShot(0, self, lambda: QTimer.singleShot(check_after_ms, self, check))
+        after_start(self, check_after_ms, check)
         QTimer.singleShot(FIRST_MS, self, self.on_timeout)
         self.timer.start()
         self.services.store.defer_checkpoints()  # from now on this timer checkpoints, not a check-in's commit

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from frontdesk.context import Services
 from ui.status_text import StatusText
+from ui.tasks import after_start
 
 REFRESH_MS = 30_000
 
@@ -29,9 +30,9 @@ class DistrictListsStatus(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.refresh)
-        # First read and the timer's start once the event loop runs (the window shown and painted): a nested
-        # zero-timer, as ``ui.app.after_start`` does, so it never lands on the first paint.
-        QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self._first_refresh))
+        # First read and the timer's start once the event loop runs (the window shown and painted), never on
+        # the first paint.
+        after_start(self, 0, self._first_refresh)
 
     @Slot()
     def _first_refresh(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from frontdesk.context import Services
 from ui.plain import plain_tip
 from ui.status_text import StatusText
+from ui.tasks import after_start
 
 if TYPE_CHECKING:
     from frontdesk.sync.service import BackgroundSync
@@ -39,9 +40,9 @@ class HubStatus(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.refresh)
-        # First read and the timer's start once the event loop runs (the window shown and painted): a nested
-        # zero-timer, as ``ui.app.after_start`` does, so it never lands on the first paint.
-        QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self._first_refresh))
+        # First read and the timer's start once the event loop runs (the window shown and painted), never on
+        # the first paint.
+        after_start(self, 0, self._first_refresh)
 
     @Slot()
     def _first_refresh(self) -> None:
