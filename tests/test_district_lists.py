@@ -277,6 +277,12 @@ def test_a_sign_in_that_is_not_district_staff_cannot_manage_lists(hub):
         ok = security.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
         assert ok.is_success
         assert security.post("/api/v1/district/lists/entries", json=entry).status_code == 201
+        # A sex that is none of M, F, X is refused with what to type, not stored as "not known".
+        typo = security.post("/api/v1/district/lists/entries", json={**entry, "first_name": "Eva", "sex": "Q"})
+        assert typo.status_code == 400 and "M, F or X" in typo.text, typo.text
+        eva = {**entry, "first_name": "Eva", "sex": "female"}
+        named = security.post("/api/v1/district/lists/entries", json=eva)
+        assert named.status_code == 201 and named.json()["sex"] == "F", named.text
         trail = security.get("/api/v1/district/lists/trail").json()["trail"]
         assert trail[0]["actor"] == "sam" and trail[0]["action"] == "add"
 
