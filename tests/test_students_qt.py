@@ -158,7 +158,11 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts, desk_fo
     board.adult_dob.setText("1979-05-05")
     qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
     assert board.message.text().startswith("REFUSED") and board.requests.rowCount() == 1
+    assert board.where.text().startswith("Select a request")
     board.requests.selectRow(0)
+    # The runner is sent to the child's class: the selected request says which.
+    homeroom = staffed.students.get("stu-00230").homeroom
+    assert homeroom and f": {homeroom}. Asked for by {first} {last}." in board.where.text(), board.where.text()
     board.runner.setText("Coach Runner")
     qtbot.mouseClick(board.send_button, Qt.MouseButton.LeftButton)
     assert "On the way 1" in board.totals.text()
@@ -168,6 +172,7 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts, desk_fo
     board.show()
     qtbot.waitUntil(lambda: board.requests.columnWidth(1) > 0)
     assert board.requests.width() > 1.3 * board.classes.width()
+    assert board.minimumSizeHint().height() <= 728 and board.minimumSizeHint().width() <= 1366
     name = board.requests.item(0, 1).text()
     assert board.requests.columnWidth(1) >= board.requests.fontMetrics().horizontalAdvance(name) + 8, name
     qtbot.mouseClick(board.release_button, Qt.MouseButton.LeftButton)

@@ -111,6 +111,7 @@ def main() -> int:
     services.reunification.send(reqs[-2].id, "Ms. Okafor")
     services.reunification.release(reqs[-1].id)
     board.refresh()
+    board.select_request(reqs[-2].id)  # the one on its way: the line under the table says its class
     board.say(refused, True)
     QTest.qWait(300)
     board.grab().save(str(OUT / "students-reunification-board.png"))

@@ -35,6 +35,7 @@ from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS
 REFRESH_MS = 3000
 CLASS_COLUMNS = ["Class", "Pupils", "Not asked", "Asked", "Coming", "Out"]
 REQUEST_COLUMNS = ["Card", "Student", "Adult", "Status", "Runner", "Asked"]
+NO_SELECTION = "Select a request to see the student's class, then send a runner."
 
 
 class ReunifyBoard(QWidget):
@@ -103,6 +104,13 @@ class ReunifyBoard(QWidget):
         tables.addWidget(self.classes, 2)
         right = QVBoxLayout()
         right.addWidget(self.requests, 1)
+        # The selected request's class, where its runner goes (the table has no room for a column of it at
+        # 1366x768: the child's name needs it), and its card; the printed card says the class too.
+        self.where = QLabel(NO_SELECTION)
+        self.where.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
+        self.where.setAccessibleName("Selected request")
+        self.where.setWordWrap(True)
+        right.addWidget(self.where)
         steps = QHBoxLayout()
         self.runner = QLineEdit()
         self.runner.setPlaceholderText("Runner's name")
@@ -122,6 +130,7 @@ class ReunifyBoard(QWidget):
         self.adult_dob.returnPressed.connect(self.ask)
         self.adult.returnPressed.connect(self.ask)
         self.send_button.clicked.connect(self.send)
+        self.requests.itemSelectionChanged.connect(self.show_selected)
         self.release_button.clicked.connect(self.release)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.ask)
         self.timer = QTimer(self)
@@ -276,11 +285,25 @@ class ReunifyBoard(QWidget):
                 item = QTableWidgetItem(v)
                 if j == 0:
                     item.setData(Qt.ItemDataRole.UserRole, req.id)
+                if j == 1:
+                    where = req.student.homeroom or "no class on record"
+                    item.setData(
+                        Qt.ItemDataRole.UserRole, f"{req.student.full_name}: {where}. Asked for by {req.adult}."
+                    )
+                    item.setToolTip(where)
                 if j == 3 and req.status in (REQUESTED, ON_THE_WAY):
                     item.setBackground(Qt.GlobalColor.yellow if req.status == REQUESTED else Qt.GlobalColor.cyan)
                 self.requests.setItem(i, j, item)
             if req.id == selected:
                 self.requests.selectRow(i)
+        self.show_selected()
+
+    @Slot()
+    def show_selected(self) -> None:
+        """Under the requests: the selected one's student, class and adult (plain words, never markup)."""
+        rows = self.requests.selectionModel().selectedRows()
+        item = self.requests.item(rows[0].row(), 1) if rows else None
+        self.where.setText(item.data(Qt.ItemDataRole.UserRole) if item is not None else NO_SELECTION)
 
     def _selected_quiet(self) -> int | None:
         rows = self.requests.selectionModel().selectedRows()
