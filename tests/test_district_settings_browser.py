@@ -70,14 +70,14 @@ def test_district_settings_on_the_web_screen(tmp_path: Path, browser):
         page.fill("#setting-value", "30")
         page.fill("#setting-school", MAPLE)
         page.click("#setting-form button")
-        page.wait_for_selector("#setting-result:has-text('locked by the district')")
+        page.wait_for_selector("#setting-result.problem:has-text('locked by the district')")  # shown as a problem
         row = page.locator("#settings tr", has_text="retention.visits_days")
         assert row.locator("td").nth(3).inner_text() == "locked" and "Alex Admin" in row.inner_text()
         shot(page, tmp_path, "district-settings.png")
         # Unset the school's value: the district default stands again.
         school_row = page.locator("#settings tr", has_text=MAPLE)
         school_row.locator("button:has-text('Unset')").click()
-        page.wait_for_selector("#setting-result:has-text('removed for')")
+        page.wait_for_selector("#setting-result:not(.problem):has-text('removed for')")
         assert page.locator("#settings tr", has_text=MAPLE).count() == 0
 
         listed = json.loads(cli("district", "settings", "list", "--json").stdout)

@@ -46,6 +46,12 @@ function local(iso, withDay) {
   return withDay ? `${d.toLocaleDateString()} ${time}` : time;
 }
 
+// A form's result line: what happened, or (problem) why nothing did, in the colour of a problem.
+function say(id, text, problem = false) {
+  $(id).textContent = text;
+  $(id).classList.toggle("problem", problem);
+}
+
 function showError(error) {
   if (error && error.status === 401) { showSignIn(); return; }
   $("error").textContent = error ? error.message : "";
@@ -142,13 +148,13 @@ async function addEntry(event) {
     const added = await api("/api/v1/district/lists/entries", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
-    $("add-result").textContent = `Added #${added.id} to ${added.source}; desks take it on their next sync.`;
+    say("add-result", `Added #${added.id} to ${added.source}; desks take it on their next sync.`);
     for (const id of ["add-first", "add-last", "add-dob", "add-reason", "add-sex", "add-id-state", "add-id-last4"]) {
       $(id).value = "";
     }
     await loaders.lists();
   } catch (error) {
-    $("add-result").textContent = error.message;
+    say("add-result", error.message, true);
   }
 }
 
@@ -162,24 +168,24 @@ async function importFile(event) {
   const progress = $("import-progress");
   progress.hidden = false;
   progress.value = 0;
-  $("import-result").textContent = "Sending the file…";
+  say("import-result", "Sending the file…");
   try {
     let job = await api(`/api/v1/district/lists/import?${params}`, {
       method: "POST", headers: { "Content-Type": "text/csv" }, body: file,
     });
     while (job.state === "running") {
       progress.value = job.fraction;
-      $("import-result").textContent = `${job.rows.toLocaleString()} rows read…`;
+      say("import-result", `${job.rows.toLocaleString()} rows read…`);
       await new Promise((resolve) => setTimeout(resolve, 300));
       job = await api(`/api/v1/district/lists/imports/${job.id}`);
     }
     progress.value = 1;
-    $("import-result").textContent = job.state === "done"
+    say("import-result", job.state === "done"
       ? `Imported ${job.added.toLocaleString()} entries into ${job.source}` + (job.replaced ? `, replacing ${job.replaced.toLocaleString()}.` : ".")
-      : `Nothing was imported: ${job.error}`;
+      : `Nothing was imported: ${job.error}`, job.state !== "done");
     await loaders.lists();
   } catch (error) {
-    $("import-result").textContent = error.message;
+    say("import-result", error.message, true);
   }
 }
 
@@ -223,7 +229,7 @@ function showSettings(settings) {
             method: "POST", headers: { "Content-Type": "application/json" },
             body: JSON.stringify({ key: x.key, school: x.school }),
           });
-          $("setting-result").textContent = `${x.key} removed${x.school ? ` for ${x.school}` : " (district default)"}.`;
+          say("setting-result", `${x.key} removed${x.school ? ` for ${x.school}` : " (district default)"}.`);
           showSettings(answer.settings);
         } catch (error) { showError(error); }
       });
@@ -243,12 +249,12 @@ async function setSetting(event) {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     const where = body.school ? `for ${body.school}` : `for every school${body.locked ? " (locked)" : ""}`;
-    $("setting-result").textContent = `${body.key} = ${body.value} ${where}; desks take it on their next sync.`;
+    say("setting-result", `${body.key} = ${body.value} ${where}; desks take it on their next sync.`);
     $("setting-key").value = $("setting-value").value = $("setting-school").value = "";
     $("setting-lock").checked = false;
     showSettings(answer.settings);
   } catch (error) {
-    $("setting-result").textContent = error.message;
+    say("setting-result", error.message, true);
   }
 }
 
