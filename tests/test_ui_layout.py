@@ -181,3 +181,16 @@ def test_the_status_bar_cuts_its_items_with_an_ellipsis_and_never_dispatch(qtbot
     window.resize(2400, HEIGHT)
     qtbot.waitUntil(lambda: not window.health["scanner"].is_cut())
     qtbot.waitUntil(lambda: not window.health["scanner"].toolTip())
+
+
+def test_the_list_screen_shows_rows_of_entries_beside_its_editor_at_1366x768(qtbot, staffed, desk_font):
+    """The editor's fields stand in two columns: in one column of thirteen rows the table of entries showed
+    three rows at a 1366x768 laptop, so a search's results had to be scrolled one by one."""
+    manager = ListManager(staffed)
+    qtbot.addWidget(manager)
+    manager.resize(WIDTH, HEIGHT)
+    manager.show()
+    qtbot.waitExposed(manager)
+    rows = manager.table.viewport().height() / manager.table.verticalHeader().defaultSectionSize()
+    assert rows >= 6, rows  # 7.6 at the desk font
+    assert manager.editor.height() < HEIGHT / 2, manager.editor.height()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -140,18 +141,21 @@ class ListManager(QWidget):
         layout.addLayout(actions)
 
         self.editor = QGroupBox("Add a person")
-        form = QFormLayout(self.editor)
+        # Two columns of fields, the person's (names, date, ID) and the entry's (kind, reason, …): one column
+        # of thirteen rows left the table of entries three rows at a 1366x768 laptop.
+        form = QGridLayout(self.editor)
         self.f_source = QComboBox()
         self.f_source.setEditable(True)
-        self.f_source.setAccessibleName("List (source)")
-        form.addRow("List (source)", self.f_source)
         self.f_first, self.f_middle, self.f_last = QLineEdit(), QLineEdit(), QLineEdit()
         self.f_dob, self.f_aliases, self.f_reason = QLineEdit(), QLineEdit(), QLineEdit()
         self.f_until, self.f_students, self.f_notes = QLineEdit(), QLineEdit(), QLineEdit()
-        self.f_dob.setPlaceholderText("YYYY-MM-DD, or just YYYY, or leave empty")
+        self.f_dob.setPlaceholderText("YYYY-MM-DD, YYYY, or empty")
+        self.f_dob.setToolTip("YYYY-MM-DD, or just YYYY, or leave empty")
         self.f_aliases.setPlaceholderText("other names, separated by ;")
-        self.f_students.setPlaceholderText("custody: students not to release, separated by ;")
-        self.f_until.setPlaceholderText("YYYY-MM-DD (empty: no end)")
+        self.f_students.setPlaceholderText("names, separated by ;")
+        self.f_students.setToolTip("A custody order: the students not to release to this person, separated by ;")
+        self.f_until.setPlaceholderText("YYYY-MM-DD, or empty")
+        self.f_until.setToolTip("The last day the entry is in force; empty: no end")
         self.f_kind = QComboBox()
         for k in Kind:
             self.f_kind.addItem(k.label, k.value)
@@ -161,29 +165,44 @@ class ListManager(QWidget):
         for label, code in (("Not known", ""), ("Female", "F"), ("Male", "M"), ("X", "X")):
             self.f_sex.addItem(label, code)
         self.f_id_state, self.f_id_last4 = QLineEdit(), QLineEdit()
-        self.f_id_state.setPlaceholderText("ID issued by (VA, USA)")
-        self.f_id_last4.setPlaceholderText("ID's last 4")
+        self.f_id_state.setPlaceholderText("VA, or USA")
+        self.f_id_last4.setPlaceholderText("last 4")
         self.f_id_state.setToolTip("A state or province (VA), or a passport's country (USA); empty if not known")
         self.f_id_last4.setToolTip("The last 4 of the ID's number (only those are kept)")
-        id_row = QHBoxLayout()  # one row, so the editor still fits a 1366x768 laptop
-        for widget, stretch in ((self.f_sex, 0), (self.f_id_state, 1), (self.f_id_last4, 1)):
-            id_row.addWidget(widget, stretch)
-        for label, widget in (
+        self.f_id_last4.setFixedWidth(self.f_id_last4.fontMetrics().horizontalAdvance("last 4____"))
+        id_row = QHBoxLayout()  # issuer and last 4 side by side, so the editor still fits a 1366x768 laptop
+        id_row.addWidget(self.f_id_state, 1)
+        id_row.addWidget(self.f_id_last4, 0)
+        person = (
+            ("List (source)", self.f_source),
             ("First name", self.f_first),
             ("Middle name", self.f_middle),
             ("Last name", self.f_last),
             ("Date of birth", self.f_dob),
+            ("Sex", self.f_sex),
+        )
+        entry = (
             ("Also known as", self.f_aliases),
+            ("ID: issuer, last 4", id_row),
             ("Kind", self.f_kind),
             ("Reason", self.f_reason),
             ("In force until", self.f_until),
             ("Students", self.f_students),
-            ("Notes", self.f_notes),
-        ):
-            widget.setAccessibleName(label)
-            form.addRow(label, widget)
-            if widget is self.f_dob:
-                form.addRow("Sex and ID", id_row)
+        )
+        # Added column by column: Tab goes down the person's fields, then the entry's, then Notes.
+        for column, rows in ((0, person), (2, entry)):
+            for row, (label, field) in enumerate(rows):
+                form.addWidget(QLabel(label), row, column)
+                if isinstance(field, QHBoxLayout):
+                    form.addLayout(field, row, column + 1)
+                else:
+                    field.setAccessibleName(label)
+                    form.addWidget(field, row, column + 1)
+        form.addWidget(QLabel("Notes"), len(person), 0)
+        form.addWidget(self.f_notes, len(person), 1, 1, 3)
+        self.f_notes.setAccessibleName("Notes")
+        for column in (1, 3):
+            form.setColumnStretch(column, 1)
         self.f_sex.setAccessibleName("Sex")
         self.f_id_state.setAccessibleName("ID issued by")
         self.f_id_last4.setAccessibleName("ID last 4")
@@ -193,7 +212,7 @@ class ListManager(QWidget):
         self.cancel_button = QPushButton("New entry")
         save_row.addWidget(self.save_button)
         save_row.addWidget(self.cancel_button)
-        form.addRow(save_row)
+        form.addLayout(save_row, len(person) + 1, 0, 1, 4)
 
         self.importer = QGroupBox("Import a CSV file")
         imp = QFormLayout(self.importer)
@@ -222,8 +241,8 @@ class ListManager(QWidget):
         self.progress.hide()
         imp.addRow(self.progress)
         lower = QHBoxLayout()
-        lower.addWidget(self.editor, 3)
-        lower.addWidget(self.importer, 2)
+        lower.addWidget(self.editor, 2)
+        lower.addWidget(self.importer, 1)
         layout.addLayout(lower)
         self.status = QLabel("")
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
@@ -327,6 +346,8 @@ class ListManager(QWidget):
         self.f_until.setText(entry.valid_until.isoformat() if entry.valid_until else "")
         self.f_students.setText("; ".join(entry.students))
         self.f_notes.setText(entry.notes)
+        for field in (self.f_aliases, self.f_reason, self.f_students, self.f_notes):
+            field.setCursorPosition(0)  # a text longer than its field shows its start, not its end
 
     def _new_entry(self) -> NewEntry:
         def split(text: str) -> tuple[str, ...]:
