@@ -151,12 +151,14 @@ def test_search_as_you_type_and_history(qtbot, window, principal):
     qtbot.waitUntil(lambda: panel.mode == "search", timeout=2000)
     assert [r.visit.time_in.astimezone().date() for r in panel.model.items()] == [DAY, date(2026, 10, 5)]
     assert "across all history" in panel.heading.text() and panel.message.text() == ""
+    assert not panel.table.isColumnHidden(0)  # a search spans days: each row says its date
     panel.table.selectRow(0)
     qtbot.mouseClick(panel.history_button, Qt.MouseButton.LeftButton)
     assert panel.mode == "history" and panel.model.rowCount() == 2
     panel.search.clear()
     panel.on_search_edited("")
     assert panel.mode == "range" and panel.model.rowCount() == 4
+    assert panel.table.isColumnHidden(0)  # one day: the heading gives the date, the column's room goes to others
 
 
 def test_exports_print_and_forgotten(qtbot, window, principal, tmp_path):

@@ -232,7 +232,7 @@ class VisitsPanel(QWidget):
             self.show_rows([], exc.message)
             return
         span = str(query.start) if query.start == query.end else f"{query.start} to {query.end}"
-        self.show_rows(rows, f"Visits {span}")
+        self.show_rows(rows, f"Visits {span}", one_day=query.start == query.end)
         self.show_refusals(query, span)
         self.update_charts(query)
 
@@ -249,9 +249,11 @@ class VisitsPanel(QWidget):
         self.refused_heading.setVisible(bool(refusals))
         self.refused_table.setVisible(bool(refusals))
 
-    def show_rows(self, rows: list[ReviewRow], heading: str) -> None:
-        """Put rows in the table with a heading and their totals."""
+    def show_rows(self, rows: list[ReviewRow], heading: str, *, one_day: bool = False) -> None:
+        """Put rows in the table with a heading and their totals. For one day the heading gives the date,
+        and the Date column is hidden: the same date on every row took the room the Station column wanted."""
         self.model.set_items(rows)
+        self.table.setColumnHidden(0, one_day)
         self.heading.setText(heading)
         t = Totals.of(rows, clock.now())
         categories = ", ".join(f"{c.label} {n}" for c, n in t.by_category.items())
