@@ -56,6 +56,7 @@ def test_the_other_desks_visitor_appears_on_the_on_site_list(qtbot, hub, side_wi
     qtbot.waitUntil(shown, timeout=20_000)
     visit = next(v for v in model.items() if v.visitor.full_name == "Avery Testwood")
     assert model.cells(visit)[-1] == "Main office"
+    assert not desk.window.onsite_table.isColumnHidden(model.HEADERS.index("Desk"))  # another desk's visitor
 
     hub.kill()  # the hub goes away: the desk says so, and keeps working alone
     qtbot.waitUntil(lambda: desk.hub.label.text().startswith("Hub: offline since"), timeout=30_000)

@@ -41,6 +41,7 @@ def test_check_in_by_keyboard_shows_the_visitor_on_site(qtbot, window, services)
     visit = signal.args[0]
     assert visit.visitor.dob == date(1980, 2, 3) and visit.destination == "Ms. Alvarez (Room 12)"
     assert window.onsite_model.rowCount() == 1 and window.onsite_count.text() == "1 on site"
+    assert window.onsite_table.isColumnHidden(window.onsite_model.HEADERS.index("Desk"))  # this desk's alone
     assert format_badge_code(visit.badge_code) in window.message.text()
     assert window.message.property("kind") == "success"
     assert window.form.first_name.text() == ""  # ready for the next visitor

@@ -505,6 +505,9 @@ class MainWindow(QMainWindow):
         """Reload the on-site list."""
         visits = self.services.visits.on_site()
         self.onsite_model.set_items(visits)
+        # The Desk column only when another desk's visitor is on site (through the district hub: a negative id);
+        # with this desk's own visitors alone it said the same desk on every row, in room "Going to" wanted.
+        self.onsite_table.setColumnHidden(OnSiteModel.HEADERS.index("Desk"), all(v.id > 0 for v in visits))
         self.onsite_count.setText(f"{len(visits)} on site")
 
     def set_health(self, device: str, state: str, text: str) -> None:
