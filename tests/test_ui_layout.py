@@ -5,6 +5,7 @@ match card is up, when the desk is locked and after a principal signs in (pytest
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QWidget
 
 from frontdesk import settings as s
@@ -194,3 +195,19 @@ def test_the_list_screen_shows_rows_of_entries_beside_its_editor_at_1366x768(qtb
     rows = manager.table.viewport().height() / manager.table.verticalHeader().defaultSectionSize()
     assert rows >= 6, rows  # 7.6 at the desk font
     assert manager.editor.height() < HEIGHT / 2, manager.editor.height()
+
+
+def test_the_list_editor_tabs_down_the_persons_fields_then_the_entrys(qtbot, staffed):
+    manager = ListManager(staffed)
+    qtbot.addWidget(manager)
+    order = []
+    widget = manager.f_first
+    for _ in range(13):
+        order.append(widget.accessibleName())
+        widget = widget.nextInFocusChain()
+        while widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.accessibleName():
+            widget = widget.nextInFocusChain()
+    assert order == [
+        "First name", "Middle name", "Last name", "Date of birth", "Sex", "Also known as", "ID issued by",
+        "ID last 4", "Kind", "Reason", "In force until", "Students", "Notes",
+    ], order  # fmt: skip
