@@ -32,7 +32,9 @@ def import_core_first() -> None:
     gc.disable()
     # Not asyncio: the panic link's thread imports it, and the desk starts that thread just after its first
     # paint (ui.app.run). A press before then is already in the outbox, which the link sends first.
-    import keyring  # noqa: F401 - the database key is asked for on every start (the demo's memory keyring too)
+    from frontdesk.secrets.choice import import_keyring
+
+    import_keyring()  # the database key is asked for on every start (the demo's memory keyring too)
 
     # The core the first screen builds (the panic path, its services, the badge printer's and the scanners'
     # modules), with what they import: the modules named only by them are then never read by PySide6's hook.
@@ -47,7 +49,6 @@ def import_core_first() -> None:
     import frontdesk.dispatch.station  # noqa: F401
     import frontdesk.ids.service  # noqa: F401
     import frontdesk.notifications.service  # noqa: F401
-    import frontdesk.secrets.choice  # noqa: F401 - chooses keyring's backend for the database key
     import frontdesk.sync.outbox  # noqa: F401 - the audit trail's hub outbox
     import frontdesk.sync.remote  # noqa: F401 - the other desks' visits on the on-site list
     import printers.fakes  # noqa: F401
