@@ -256,6 +256,33 @@ def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, 
             desk.stop()
 
 
+def test_a_press_before_the_link_has_started_is_sent_once_it_starts(qtbot, station, console):
+    # ui.app.run starts the link's thread just after the desk's first paint, not before it is shown. A press
+    # cannot be handled sooner than the event loop runs, but one handled before that thread is up (here the
+    # hot-key, which sends at once, as a USB panic button does) must not wait for anything but the start:
+    # it is committed to the outbox before the link is woken, and the link sends what the outbox holds first.
+    from ui.app import build_desk
+
+    station.settings.set(st.DISPATCH_DAILY_TEST, False)
+    window = build_desk(station)
+    qtbot.addWidget(window.window)
+    window.show()
+    desk = window.dispatch
+    desk.worker.link.timings = FAST
+    shortcut = desk.panel.install_hotkey(window.window, "Ctrl+Alt+F12")
+    with console.up():
+        with qtbot.waitSignal(desk.panel.sent, timeout=3000) as sent:
+            shortcut.activated.emit()
+        entry = sent.args[0]
+        assert not desk.worker.running and station.station.get(entry.identifier).pending  # queued, not sent
+        desk.start()
+        try:
+            qtbot.waitUntil(lambda: console.identifiers() == [entry.identifier], timeout=10_000)
+            qtbot.waitUntil(lambda: desk.panel.status_level == "received", timeout=10_000)
+        finally:
+            desk.stop()
+
+
 def test_a_lockdown_pressed_from_the_command_line_freezes_the_open_window(qtbot, station):
     from ui.app import build_desk
 

@@ -35,6 +35,9 @@ def _isolated(tmp_path: Path) -> dict[str, str]:
 # backends of positive priority are defined first: with one, it must win; with two, keyring's chainer does.
 PROBE = """
 import json, sys
+if sys.argv[2] == "desk":  # as the desk starts: what keyring's import names and never uses, put off
+    from frontdesk.secrets.choice import import_keyring
+    import_keyring()
 import keyring.core
 from frontdesk.secrets import MemoryKeyring
 from frontdesk.secrets.choice import detect
@@ -52,10 +55,11 @@ print(json.dumps({"ours": name(ours), "theirs": name(theirs), "other_platforms":
 """
 
 
+@pytest.mark.parametrize("start", ["plain", "desk"])
 @pytest.mark.parametrize("extra", [0, 1, 2])
-def test_the_choice_is_keyrings_own_without_the_other_platforms_backends(tmp_path, extra):
+def test_the_choice_is_keyrings_own_without_the_other_platforms_backends(tmp_path, extra, start):
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, str(extra)], capture_output=True, env=_isolated(tmp_path), timeout=120
+        [sys.executable, "-c", PROBE, str(extra), start], capture_output=True, env=_isolated(tmp_path), timeout=120
     )
     assert proc.returncode == 0, proc.stderr.decode()
     got = json.loads(proc.stdout)
@@ -104,3 +108,30 @@ def test_a_plain_file_keyring_from_the_config_file_is_refused_unless_chosen_on_p
     allowed = keyring_info(detect())
     assert (allowed.usable, allowed.protected) == (True, False)
     assert allowed.message.startswith("WARNING")
+
+
+# The desk's start (ui.main.import_core_first) imports keyring with what it never uses to read a password put off
+# (frontdesk.lazy): keyring's config file and a password round trip still work, each loading what it uses.
+ROUND_TRIP = """
+import sys
+from frontdesk.lazy import is_loaded
+from frontdesk.secrets.choice import KEYRING_UNUSED, import_keyring, system_keyring
+import_keyring()
+assert not any(is_loaded(name) for name in KEYRING_UNUSED), [n for n in KEYRING_UNUSED if is_loaded(n)]
+import keyring
+from frontdesk.secrets import SecretName, SecretStore
+store = SecretStore()
+name = SecretName("FrontDesk test", "account", "test secret")
+store.set(name, "s3cret")
+assert store.get(name) == "s3cret" and keyring.get_password("FrontDesk test", "account") == "s3cret"
+assert type(system_keyring()).__name__ == "MemoryKeyring"
+print("LOADED", sorted(n for n in KEYRING_UNUSED if is_loaded(n)))
+"""
+
+
+def test_keyrings_config_file_and_a_round_trip_work_after_the_desks_import(tmp_path, monkeypatch):
+    _config(tmp_path, monkeypatch, "frontdesk.secrets.MemoryKeyring")  # where keyring looks, in the test's folder
+    env = _isolated(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", ROUND_TRIP], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "LOADED ['configparser']" in proc.stdout, proc.stdout  # read the config file: nothing else

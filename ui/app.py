@@ -474,7 +474,12 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
         return app.exec()
     shell = Shell(services, demo=demo, wedge=wedge)
     shells.append(shell)
-    DispatchStarter(shell, app)  # the panic link runs while the desk window exists, from the start
+    # The panic link runs while the desk window exists, from just after its first paint: its thread's first act
+    # is to import asyncio (27 modules), which the first paint need not wait for. A press cannot come sooner
+    # (no key or click is handled before the event loop runs) and, were one handled before the link's thread
+    # is up, it is in the outbox already (written before the link is woken), and the link's first act is to
+    # send what the outbox holds (frontdesk.dispatch.link; tests/test_dispatch_station_qt.py).
+    after_start(shell, 0, lambda: DispatchStarter(shell, app))
     # So do the email and text sender and the district hub's sync (their own threads), started once the desk is
     # up: their first round (imports, a database pass) would share the two cores with the first paint, and
     # nothing waits on them (a check-in's message wakes the sender; what is queued stays in the outbox).

@@ -30,11 +30,11 @@ def import_core_first() -> None:
     desk's start-up instructions). Frozen at the first idle, they are never walked again.
     """
     gc.disable()
-    # The panic link's thread starts with the window and its first act is to import asyncio (27 modules): here
-    # it costs less (PySide6's hook reads none of them) and the link starts with it already loaded.
-    import asyncio  # noqa: F401
+    # Not asyncio: the panic link's thread imports it, and the desk starts that thread just after its first
+    # paint (ui.app.run). A press before then is already in the outbox, which the link sends first.
+    from frontdesk.secrets.choice import import_keyring
 
-    import keyring  # noqa: F401 - the database key is asked for on every start (the demo's memory keyring too)
+    import_keyring()  # the database key is asked for on every start (the demo's memory keyring too)
 
     # The core the first screen builds (the panic path, its services, the badge printer's and the scanners'
     # modules), with what they import: the modules named only by them are then never read by PySide6's hook.
@@ -49,7 +49,6 @@ def import_core_first() -> None:
     import frontdesk.dispatch.station  # noqa: F401
     import frontdesk.ids.service  # noqa: F401
     import frontdesk.notifications.service  # noqa: F401
-    import frontdesk.secrets.choice  # noqa: F401 - chooses keyring's backend for the database key
     import frontdesk.sync.outbox  # noqa: F401 - the audit trail's hub outbox
     import frontdesk.sync.remote  # noqa: F401 - the other desks' visits on the on-site list
     import printers.fakes  # noqa: F401

@@ -9,14 +9,16 @@ timeout, a 5xx, a reply lost on the way back).
 from __future__ import annotations
 
 import ipaddress
-import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from frontdesk.lazy import lazy_import
 
 httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
+
+if TYPE_CHECKING:  # ssl (its enums take as long to build as the rest of this module) loads with the first client
+    import ssl
 
 CAP_MEDIA_TYPE = "application/cap+xml"
 # The console's answers that mean "never send this again as it is".
@@ -58,6 +60,8 @@ def is_loopback(url: str) -> bool:
 
 def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
     """What httpx should verify the console's certificate against."""
+    import ssl
+
     return ssl.create_default_context(cafile=ca_file) if ca_file else True
 
 

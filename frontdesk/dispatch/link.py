@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient, busy_hint
@@ -41,8 +42,14 @@ from frontdesk.events.service import EventLog
 from frontdesk.lazy import lazy_import
 
 httpx = lazy_import("httpx")  # loaded when the desk first talks to dispatch
-# The link's loop runs in its own thread once the window is up: asyncio (with ssl) is not on the way there.
-asyncio = lazy_import("asyncio")
+
+# asyncio is imported by the link's own thread, first thing in :meth:`DispatchLink.run` (and by the methods that
+# run on its loop): the desk starts that thread just after its first paint, so asyncio (27 modules) is not on
+# the way there. A plain import, not ``lazy_import``: an import statement takes the module's import lock, so
+# another thread importing asyncio meanwhile (httpx's, a background sender's) waits for the whole module
+# instead of finding it half-executed, as it could with Python 3.11's LazyLoader.
+if TYPE_CHECKING:
+    import asyncio
 
 IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
 
@@ -176,12 +183,18 @@ class DispatchLink:
     # --- the loop ---------------------------------------------------------------------------------------
     def run(self, *, heartbeat: bool = True, inbox: bool = True) -> None:
         """Run sender (and heartbeat, inbox) until :meth:`stop`. Blocks; call it on the worker thread."""
+        import asyncio
+
         asyncio.run(self._main(heartbeat, inbox))
 
     async def _main(self, heartbeat: bool, inbox: bool) -> None:
+        import asyncio
+
         self._loop = asyncio.get_running_loop()
         self._wake_ev, self._probe_ev, self._stop_ev = asyncio.Event(), asyncio.Event(), asyncio.Event()
-        self._wake_ev.set()  # whatever is already queued (after a crash or restart) goes out first
+        # Whatever is already queued goes out first: after a crash or a restart, and a press committed before
+        # this thread was up (its wake() found no loop to wake; the desk starts this thread after its first paint).
+        self._wake_ev.set()
         tasks = [asyncio.create_task(self._guarded(self._send_loop, "sender"))]
         if heartbeat:
             tasks.append(asyncio.create_task(self._guarded(self._heartbeat_loop, "heartbeat")))
@@ -199,6 +212,8 @@ class DispatchLink:
 
     async def _guarded(self, loop_fn: Callable[[], object], name: str) -> None:
         # A life-safety sender must outlive a bug or a locked database: log, pause, carry on.
+        import asyncio
+
         while self._running:
             try:
                 await loop_fn()  # type: ignore[misc]
@@ -212,6 +227,8 @@ class DispatchLink:
     async def _wait(self, event: asyncio.Event, timeout: float | None) -> None:
         # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that races the event, which
         # would leave a loop running after stop(). Waiting on the stop event too ends every wait at stop.
+        import asyncio
+
         assert self._stop_ev is not None
         waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._stop_ev.wait())}
         try:
@@ -240,6 +257,8 @@ class DispatchLink:
                 return None
             old, self._client = self._client, client
             if old is not None:
+                import asyncio
+
                 asyncio.get_running_loop().create_task(old.close())
         return self._client
 

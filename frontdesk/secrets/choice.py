@@ -37,6 +37,37 @@ _NEVER_HERE = {
 }
 _CHAINER = "keyring.backends.chainer"
 
+# keyring's own import names modules that choosing a backend named by PYTHON_KEYRING_BACKEND, and reading or
+# writing a password, never use: its base class's module imports jaraco.context, which imports urllib.request
+# (with http.client, email and ssl), subprocess and tempfile for its download and temporary-folder helpers, and
+# jaraco.functools, which imports more_itertools for two helpers; keyring.core reads its config file with
+# configparser, only when there is one, and its backends' entry points with importlib_metadata, only when no
+# backend is named (each is then loaded by that use).
+KEYRING_UNUSED = (
+    "urllib.request",
+    "subprocess",
+    "tempfile",
+    "more_itertools",
+    "configparser",
+    "importlib_metadata",
+)
+
+
+def import_keyring() -> None:
+    """Import keyring with :data:`KEYRING_UNUSED` put off until something uses them (:func:`frontdesk.lazy.
+    lazy_import`: an import statement alone loads nothing). For the desk's start (``ui.main.import_core_first``),
+    which asks for the database key before its first screen. keyring itself is imported as it is, so every class
+    it defines is the one its backends subclass; a later keyring that uses one of them at import simply loads it
+    then (``tests/test_startup_probe.py`` would show that the saving is gone)."""
+    from frontdesk.lazy import lazy_import
+
+    for name in KEYRING_UNUSED:
+        try:
+            lazy_import(name)
+        except ImportError:  # importlib_metadata: keyring uses the standard library's from Python 3.12
+            pass
+    import keyring.core  # noqa: F401
+
 
 def _load_plugins() -> None:
     """keyring's ``backend._load_plugins``, without the entry points that cannot be viable here."""
