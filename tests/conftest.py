@@ -118,6 +118,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[:] = first + [item for item in items if id(item) not in moved]
 
 
+@pytest.fixture(scope="session")
+def qapp(qapp):
+    """pytest-qt's QApplication, with Python's garbage collector kept to the GUI thread as in the desk
+    (``ui.tasks.GuiCollector``, started at the desk's first idle): a test's worker threads, like the desk's,
+    never finalize Qt objects."""
+    from ui.tasks import collect_on_gui_thread
+
+    collector = collect_on_gui_thread()
+    yield qapp
+    collector.stop()
+
+
 @pytest.fixture
 def desk_font(qapp):
     """The desk's own font (ui.app.configure_app: 1.25x Qt's default), as every real launch sets it."""

@@ -45,7 +45,7 @@ from ui.screening.lists_menu import ListsMenu
 from ui.staff.desk_lock import DeskLock, wire_staff
 from ui.students.install import StudentsDesk
 from ui.sync.hub_status import HubStatus, SyncStarter
-from ui.tasks import after_start
+from ui.tasks import after_start, collect_on_gui_thread
 from ui.upkeep import Upkeep
 from ui.window_size import fit_to_screen
 
@@ -69,10 +69,13 @@ def resume_gc() -> None:
     """At the first idle: if start-up held the cyclic garbage collector (``ui.main.import_core_first``), move
     everything start-up built to the collector's permanent generation (``gc.freeze``: the desk's modules,
     widgets and services live as long as the process; the few hundred objects of start-up garbage stay with
-    them) and turn the collector back on for what the desk allocates from now on."""
+    them) and turn the collector back on for what the desk allocates from now on: on the GUI thread only, for
+    the desk's whole life (``ui.tasks.GuiCollector``: a collection on a worker thread could delete Qt objects
+    there)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+    collect_on_gui_thread()
 
 
 def _warm_check_in(shell: Shell) -> None:

@@ -369,8 +369,12 @@ def _collector_held() -> Iterator[None]:
     the step's own CPU before its first row, in an instrumented run, against 2.5 ms for the median step). Held
     off, the collection falls due at the first allocation after the commit, the lock free. Process-wide, for
     the few ms of a step; the collector only reclaims cycles, so nothing is lost meanwhile.
+
+    In the desk, collections run only on the GUI thread (``ui.tasks.GuiCollector``), which takes a disabled
+    collector for a hold like this one and waits; in ``frontdesk barred reindex`` (no Qt) this hold is the
+    automatic collector's.
     """
-    if not gc.isenabled():  # held off already (start-up, a list import in the window): leave it so
+    if not gc.isenabled():  # held off already (the desk's start-up, until its first idle): leave it so
         yield
         return
     gc.disable()

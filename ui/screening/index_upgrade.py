@@ -11,14 +11,13 @@ builds it again.
 
 from __future__ import annotations
 
-import gc
 import threading
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Slot
 
 from frontdesk.context import Services
 from ui.status_text import StatusText
-from ui.tasks import run_task
+from ui.tasks import freeze_heap, run_task
 
 REFRESH_MS = 1000
 
@@ -107,8 +106,9 @@ class ListsPreparation(QObject):
         # The build filled the name caches (frontdesk.wire.names, 50,000 entries each), which live as long as the
         # desk: from then on every full collection walked them, 130-175 ms with the whole desk (panic control
         # included) stalled, again and again. Moved, with all else alive now, to the collector's permanent
-        # generation (as start-up does with what it built: ui.app.resume_gc).
-        gc.freeze()
+        # generation (as start-up does with what it built: ui.app.resume_gc). Through the desk's collector, which
+        # then counts the oldest generation afresh (ui.tasks.GuiCollector.freeze).
+        freeze_heap()
         if report is not None:
             events.record(
                 "screening",

@@ -6,7 +6,6 @@ the worker thread, so it only emits a signal of a relay object living in the GUI
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
@@ -457,11 +456,8 @@ class ListManager(QWidget):
             finally:
                 store.close()  # the pool thread's own connection
 
-        # Python's cycle collector runs in whichever thread happens to allocate; if it ran on the import
-        # thread it could finalize Qt objects there and crash. The import makes no cycles of its own, so
-        # collect now, on the GUI thread, and pause the collector until the import is done.
-        gc.collect()
-        gc.disable()
+        # Python's cycle collector never runs on the import's thread: the desk collects on the GUI thread only
+        # (ui.tasks.GuiCollector), while the import runs too.
         run_task(work, self.on_import_done)
 
     @Slot(int, float)
@@ -472,7 +468,6 @@ class ListManager(QWidget):
 
     def on_import_done(self, report: ImportReport | None, error: BaseException | None) -> None:
         """Say how the import went (every error line when it failed: nothing was imported)."""
-        gc.enable()
         self.import_button.setEnabled(True)
         self.progress.hide()
         if isinstance(error, ImportFailed):
