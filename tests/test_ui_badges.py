@@ -69,7 +69,7 @@ def test_demo_preview_shows_the_badge_and_reprints(qtbot, services):
     panel = window.badge_printing.panel
     assert not panel.picture.pixmap().isNull()
     assert panel.reprint_button.isEnabled()
-    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as again:
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as again:
         panel.reprint_button.click()
     assert again.args[0].visit.id == result.visit.id
     assert len(services.badges.attempts(result.visit.id)) == 2
@@ -87,7 +87,7 @@ def test_a_partial_print_asks_in_the_panel_and_keeps_the_visit(qtbot, services, 
         window.request_check_in()
     qtbot.waitUntil(lambda: panel.ask.isVisible())
     assert "Printer not responding — out of labels or cover open?" in panel.status.text()
-    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as done:
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as done:
         panel.not_now_button.click()
     assert done.args[0].outcome is Outcome.PARTIAL
     assert [v.visitor.last_name for v in services.visits.on_site()] == ["Dummett"]
@@ -117,7 +117,7 @@ def test_settings_panel_previews_test_prints_and_saves(qtbot, services, listener
     uri = f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=NT-5890K&timeout=1"
     panel.printer.setCurrentText(uri)
     panel.test_button.click()
-    qtbot.waitUntil(lambda: "Test badge sent" in panel.result.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Test badge sent" in panel.result.text(), timeout=20_000)
     assert wait_for(lambda: b"\x1dv0" in printer_at.data)
     assert escpos_raster(printer_at.data).width == 384
     with qtbot.waitSignal(panel.saved):
@@ -148,7 +148,7 @@ def test_reprint_from_the_on_site_list(qtbot, services):
     check_in(qtbot, window, "Dakota", "Imaginaro")
     row = next(i for i, v in enumerate(window.onsite_model.items()) if v.id == first.visit.id)
     window.onsite_table.selectRow(row)
-    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=5000) as again:
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as again:
         window.badge_printing.reprint_action.trigger()
     assert again.args[0].visit.id == first.visit.id
     assert len(services.badges.attempts(first.visit.id)) == 2
