@@ -453,6 +453,41 @@ def _share_commits_but_fail_alone(console) -> None:
     assert count(console, "alerts") == 40
 
 
+def test_a_burst_from_many_stations_over_loopback_is_stored_once_each_with_its_incident_and_log(console):
+    """20 stations press at once over HTTP (on SQLite their alerts are stored together, a statement per
+    table for a commit's alerts) and one of them sends its bytes twice: every press answered with its
+    receipt, each alert stored once, with an incident and an 'alert_received' entry of its own."""
+    from district.console.server import running
+
+    with running(console.service, admit_wait=600) as url:
+        enrolled = [console.enroll() for _ in range(20)]
+        messages = [(headers, cap.build(make_alert(station))) for station, headers in enrolled]
+        messages.append(messages[0])  # the same bytes again: a station that gave up on its first attempt
+        answers: list[httpx.Response | None] = [None] * len(messages)
+
+        def send(i: int) -> None:
+            headers, xml = messages[i]
+            answers[i] = httpx.post(
+                f"{url}/api/v1/alerts", content=xml, headers={**headers, **CAP_HEADERS}, timeout=30
+            )
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(messages))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    # The repeat: 200 (duplicate) once the first is stored, or 201 with the first's receipt if it joined the
+    # first while that was still queued; either way the same identifier and one row.
+    assert sorted(a.status_code for a in answers) in ([200] + [201] * 20, [201] * 21)
+    sent = [cap.parse(xml).identifier for _, xml in messages]
+    assert [a.json()["identifier"] for a in answers] == sent
+    read = console.service.db.read()
+    stored = read.one("SELECT COUNT(*), COUNT(DISTINCT identifier), COUNT(DISTINCT incident_id) FROM alerts")
+    assert stored == (20, 20, 20)
+    assert read.one("SELECT COUNT(*) FROM log WHERE kind = 'alert_received'")[0] == 20
+    assert read.one("SELECT COUNT(*) FROM incidents")[0] == 20
+
+
 def test_admission_turns_away_what_it_cannot_answer_in_time_and_books_each_a_later_turn():
     """Past what the console answers within its wait (50 alerts a second until it has measured), an alert is
     refused with a Retry-After; each one refused after it is booked a later turn (not the same second), up
