@@ -846,6 +846,25 @@ def test_when_storing_alerts_together_fails_each_is_stored_alone(tmp_path):
         service.close()
 
 
+def test_many_rows_are_inserted_in_as_few_statements_as_any_sqlite_build_takes(tmp_path):
+    """Tx.insert_rows: one multi-row INSERT per 999 parameters (the lowest limit a SQLite build may have)."""
+    from district.console.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'rows.db'}")
+    try:
+        with db.transaction() as tx:
+            tx.execute("CREATE TABLE t (a INTEGER, b TEXT, c TEXT)")
+        statements: list[str] = []
+        with db.transaction() as tx:
+            tx._conn.set_trace_callback(statements.append)
+            tx.insert_rows("t", ("a", "b", "c"), [(n, f"b{n}", None) for n in range(700)])  # 2,100 parameters
+            tx._conn.set_trace_callback(None)
+        assert sum(sql.startswith("INSERT INTO t") for sql in statements) == 3  # 333 + 333 + 34 rows
+        assert db.read().all("SELECT COUNT(*), SUM(a), COUNT(c) FROM t") == [(700, sum(range(700)), 0)]
+    finally:
+        db.close()
+
+
 def clock_now():
     from district import clock
 

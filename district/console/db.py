@@ -103,12 +103,13 @@ class Tx:
     def insert_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = ""
     ) -> None:
-        """Insert ``rows`` with one multi-row ``INSERT ... VALUES (...), (...)`` (in chunks of at most 32,766
-        parameters, SQLite's limit): one step of the database for all of them, where :meth:`executemany`
-        takes one a row (on SQLite each gives up the GIL and waits to get it back). ``tail``: an ON CONFLICT.
+        """Insert ``rows`` with one multi-row ``INSERT ... VALUES (...), (...)`` (in chunks of at most 999
+        parameters, the lowest limit a SQLite build may have: a group commit's 64 alerts of 15 columns fit
+        one): one step of the database for all of them, where :meth:`executemany` takes one a row (on SQLite
+        each gives up the GIL and waits to get it back). ``tail``: an ON CONFLICT clause.
         """
         width = len(columns)
-        per = max(1, 32766 // width)
+        per = max(1, 999 // width)
         row_sql = "(" + ", ".join("?" * width) + ")"
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
