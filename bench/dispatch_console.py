@@ -118,6 +118,9 @@ whose station already hung up is dropped before admission books it a turn; turns
 250 a second a worker (the rate learnt from single alerts was lower than a burst's) and hints rounded, not
 rounded up; a waiting thread gets the GIL after 0.1 ms (the group commit holds the workers' write lock).
 The row per worker gives the connections each held at the press and its CPU in the burst.
+Session 13: a worker holding the write lock only writes: each alert's rows and JSON are built before it
+takes the lock, and the new alerts of different stations in one commit are written with one statement per
+table (seven statements an alert before, each giving up the GIL and waiting for it with the lock held).
 """.strip()
 
 ENROLL = """

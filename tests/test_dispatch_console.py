@@ -453,6 +453,41 @@ def _share_commits_but_fail_alone(console) -> None:
     assert count(console, "alerts") == 40
 
 
+def test_a_burst_from_many_stations_over_loopback_is_stored_once_each_with_its_incident_and_log(console):
+    """20 stations press at once over HTTP (on SQLite their alerts are stored together, a statement per
+    table for a commit's alerts) and one of them sends its bytes twice: every press answered with its
+    receipt, each alert stored once, with an incident and an 'alert_received' entry of its own."""
+    from district.console.server import running
+
+    with running(console.service, admit_wait=600) as url:
+        enrolled = [console.enroll() for _ in range(20)]
+        messages = [(headers, cap.build(make_alert(station))) for station, headers in enrolled]
+        messages.append(messages[0])  # the same bytes again: a station that gave up on its first attempt
+        answers: list[httpx.Response | None] = [None] * len(messages)
+
+        def send(i: int) -> None:
+            headers, xml = messages[i]
+            answers[i] = httpx.post(
+                f"{url}/api/v1/alerts", content=xml, headers={**headers, **CAP_HEADERS}, timeout=30
+            )
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(messages))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    # The repeat: 200 (duplicate) once the first is stored, or 201 with the first's receipt if it joined the
+    # first while that was still queued; either way the same identifier and one row.
+    assert sorted(a.status_code for a in answers) in ([200] + [201] * 20, [201] * 21)
+    sent = [cap.parse(xml).identifier for _, xml in messages]
+    assert [a.json()["identifier"] for a in answers] == sent
+    read = console.service.db.read()
+    stored = read.one("SELECT COUNT(*), COUNT(DISTINCT identifier), COUNT(DISTINCT incident_id) FROM alerts")
+    assert stored == (20, 20, 20)
+    assert read.one("SELECT COUNT(*) FROM log WHERE kind = 'alert_received'")[0] == 20
+    assert read.one("SELECT COUNT(*) FROM incidents")[0] == 20
+
+
 def test_admission_turns_away_what_it_cannot_answer_in_time_and_books_each_a_later_turn():
     """Past what the console answers within its wait (50 alerts a second until it has measured), an alert is
     refused with a Retry-After; each one refused after it is booked a later turn (not the same second), up
@@ -620,10 +655,30 @@ def test_the_lag_monitor_tells_the_worst_lag_of_the_last_seconds():
     assert lag.worst_in(10.0) == 0.8
 
 
-def test_an_alert_of_an_online_station_is_stored_in_a_few_statements(tmp_path):
-    """SQLite, group commit: a new alert of a station heard from lately costs at most 8 statements (no
-    savepoint of its own unless a unit fails after writing; no second write to the incident it opened; one
-    statement for the station's last-seen time) and is still stored once, with its incident and log."""
+def in_one_batch(service, submit):
+    """Run ``submit()`` (which queues units of the group commit) while the committing thread is held inside a
+    batch of its own, so that everything it queued is committed together in the next batch."""
+    started, go = threading.Event(), threading.Event()
+
+    def hold(tx):
+        started.set()
+        assert go.wait(30)
+
+    held = service.db.submit(hold)
+    assert started.wait(30)
+    try:
+        futures = submit()
+    finally:
+        go.set()
+    held.result(timeout=30)
+    return futures
+
+
+def test_alerts_arriving_together_are_stored_with_a_few_statements_in_all(tmp_path):
+    """SQLite, group commit: new alerts of different stations committed together are stored with one
+    statement per table for all of them (a multi-row INSERT; json_each for the look-ups and the stations'
+    last-seen times), not seven or eight statements each: each statement gives up the GIL, and the worker's
+    shared write lock is held while the committing thread waits to get it back. One alone: at most 8."""
     from district.console.service import ConsoleService
 
     service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}")
@@ -634,19 +689,180 @@ def test_an_alert_of_an_online_station_is_stored_in_a_few_statements(tmp_path):
         statements: list[str] = []
         for held in service.db._all:
             held.conn.set_trace_callback(statements.append)
+        alone = service.receive(stations[1], cap.build(make_alert(stations[1], floor="")))
+        assert not alone.duplicate and len(statements) <= 8 + 2, statements  # + BEGIN and COMMIT
+        statements.clear()
         alerts = [cap.build(make_alert(s, incidents=f"i-{s.name}", floor="")) for s in stations]  # no mismatch
-        futures = [service.receive_later(s, xml) for s, xml in zip(stations, alerts, strict=True)]
-        receipts = [f.result() for f in futures]
+        futures = in_one_batch(
+            service, lambda: [service.receive_later(s, xml) for s, xml in zip(stations, alerts, strict=True)]
+        )
+        receipts = [f.result(timeout=30) for f in futures]
         for held in service.db._all:
             held.conn.set_trace_callback(None)
         assert not any(r.duplicate for r in receipts)
-        assert len(statements) <= 8 * len(stations) + 2, statements  # + BEGIN and COMMIT of a batch
+        assert len(statements) <= 12, statements  # 20 alerts: BEGIN, 7 statements, COMMIT
         with service.db.transaction() as tx:
-            assert tx.one("SELECT COUNT(*) FROM alerts")[0] == 21
-            assert tx.one("SELECT COUNT(*) FROM incidents")[0] == 21
-            assert tx.one("SELECT COUNT(*) FROM log WHERE kind = 'alert_received'")[0] == 21
+            assert tx.one("SELECT COUNT(*), COUNT(DISTINCT identifier) FROM alerts") == (22, 22)
+            assert tx.one("SELECT COUNT(*) FROM incidents")[0] == 22
+            assert tx.one("SELECT COUNT(*) FROM log WHERE kind = 'alert_received'")[0] == 22
+            assert tx.one("SELECT COUNT(*) FROM log WHERE kind = 'incident_opened'")[0] == 22
     finally:
         service.close()
+
+
+def test_alerts_stored_together_are_stored_as_each_would_be_alone(tmp_path):
+    """The same messages, from the same enrolled stations (one database file copied), committed one at a
+    time and all in one batch: the same answers, and the same rows in alerts, incidents, stations, log and
+    forwards (times aside). The batch mixes what makes storing them together delicate: two alerts naming
+    one incident, a second alert of a station and an Update of an alert earlier in the batch (each stored
+    alone, in its place), an open incident found by the collation window, a claimed location that differs,
+    a station marked offline, a repeat, a reused identifier, and a station that hung up while it waited."""
+    import shutil
+
+    from district.console.service import Abandoned, ConsoleService
+    from district.errors import ConflictError
+
+    first = tmp_path / "one-by-one.db"
+    setup = ConsoleService.open(f"sqlite:///{first}")
+    stations = [setup.auth.enroll("Maple Grove Elementary", f"Desk {i}", "101").station for i in range(8)]
+    setup.record_beats({s.station_id: (clock_now(), 3) for s in stations[:7]})  # Desk 7: never heard from
+    earlier = make_alert(stations[2])  # an open incident the batch's next alert of Desk 2 joins
+    taken = make_alert(stations[5], incidents="taken")
+    for station, msg in ((stations[2], earlier), (stations[5], taken)):
+        setup.receive(station, cap.build(msg))
+    setup.close()
+    shutil.copy(first, tmp_path / "together.db")
+
+    s = stations
+    lead = make_alert(s[0], incidents="fire-1")
+    messages = [
+        (s[0], cap.build(lead), True),
+        (s[1], cap.build(make_alert(s[1], incidents="fire-1", action="EVACUATE")), True),  # lead's incident
+        (s[2], cap.build(make_alert(s[2], note="second press")), True),  # joins `earlier` (window)
+        (s[3], cap.build(make_alert(s[3], address="1 Elsewhere Rd", room="999")), True),  # claims elsewhere
+        (s[7], cap.build(make_alert(s[7], incidents="quiet")), True),  # offline until now
+        (s[5], cap.build(taken), True),  # a repeat: the first receipt
+        (s[5], cap.build(dataclasses.replace(taken, note="other bytes")), True),  # identifier reused
+        (s[4], cap.build(make_alert(s[4], status="Exercise")), False),  # hung up while it waited
+        (s[0], cap.build(make_alert(s[0], msg_type="Update", references=(cap.reference_of(lead),))), True),
+        (s[6], cap.build(make_alert(s[6], incidents="fire-1", action="HOLD")), True),
+        (s[2], cap.build(make_alert(s[2], incidents="later")), True),  # Desk 2 again: stored after its first
+    ]
+
+    def outcome(future):
+        try:
+            receipt = future.result(timeout=30)
+        except (Abandoned, ConflictError) as exc:
+            return type(exc).__name__
+        return ("duplicate" if receipt.duplicate else "new", receipt.identifier)
+
+    def tables(service):
+        read = service.db.read()
+        return {
+            "alerts": read.all(
+                "SELECT seq, identifier, incident_id, station_id, sender, sent, status, msg_type, action, refs, "
+                "summary, xml, digest, received_by, location_mismatch FROM alerts ORDER BY seq"
+            ),
+            "incidents": read.all("SELECT id, key, station_id, school, action, status FROM incidents ORDER BY id"),
+            "stations": read.all("SELECT station_id, online, last_seen IS NOT NULL FROM stations ORDER BY 1"),
+            # the log in each identifier's order (one station's entries may sit apart from another's)
+            "log": sorted(
+                read.all("SELECT kind, actor, station_id, identifier, detail FROM log WHERE seq > 0 ORDER BY seq"),
+                key=lambda row: (row[3] or "", row[2] or ""),
+            ),
+            "forwards": read.all("SELECT identifier FROM forwards ORDER BY id"),
+        }
+
+    results = {}
+    statements: dict[str, list[str]] = {}
+    warm = cap.build(make_alert(s[0], status="Test"))
+    for name, together in (("one-by-one", False), ("together", True)):
+        service = ConsoleService.open(f"sqlite:///{tmp_path / f'{name}.db'}", forward_url="http://127.0.0.1:9/cap")
+        statements[name] = []
+        service.receive(s[0], warm)  # opens the committing connection
+        for held in service.db._all:
+            held.conn.set_trace_callback(statements[name].append)
+        try:
+
+            def submit(service=service):
+                return [
+                    service.receive_later(station, xml, wanted=lambda want=want: want)
+                    for station, xml, want in messages
+                ]
+
+            if together:
+                answers = [outcome(f) for f in in_one_batch(service, submit)]
+            else:
+                answers = [
+                    outcome(service.receive_later(station, xml, wanted=lambda want=want: want))
+                    for station, xml, want in messages
+                ]
+            results[name] = (answers, tables(service))
+        finally:
+            service.close()
+    answers, rows = results["together"]
+    assert answers == results["one-by-one"][0]
+    assert [a for a in answers if isinstance(a, str)] == ["ConflictError", "Abandoned"]
+    assert answers[5] == ("duplicate", taken.identifier)
+    for table, expected in results["one-by-one"][1].items():
+        assert rows[table] == expected, table
+    assert ("station_online", s[7].station_id) in {(row[0], row[2]) for row in rows["log"]}
+    assert ("location_mismatch", s[3].station_id) in {(row[0], row[2]) for row in rows["log"]}
+    inserts = {name: sum(sql.startswith("INSERT INTO alerts") for sql in run) for name, run in statements.items()}
+    # Eight new alerts in four: Desk 0's (the next names its incident), Desk 1-3 and 7 together (with the
+    # repeat), the Update alone, Desk 6 and Desk 2's second together.
+    assert inserts == {"one-by-one": 8, "together": 4}
+    incident_of = {row[1]: row[2] for row in rows["alerts"]}
+    batch = [incident_of.get(cap.parse(xml).identifier) for _, xml, _ in messages]
+    fire, window = batch[0], incident_of[earlier.identifier]
+    assert batch[1] == batch[8] == batch[9] == fire and batch[2] == window  # fire-1 thrice, the Update, window
+    assert len({fire, window, batch[3], batch[4], batch[10]}) == 5  # the others: incidents of their own
+
+
+def test_when_storing_alerts_together_fails_each_is_stored_alone(tmp_path):
+    """A statement of the together path that fails (here the incident a new alert would open has a key
+    already taken: an earlier alert named its incident after this one's identifier) undoes the batch, which
+    runs again one alert at a time: the others are stored, and that one fails as it would alone."""
+    import sqlite3
+
+    from district.console.service import ConsoleService
+
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        s = [service.auth.enroll("Maple Grove Elementary", f"Desk {i}", "101").station for i in range(4)]
+        service.record_beats({station.station_id: (clock_now(), 3) for station in s})
+        clash = make_alert(s[1])
+        service.receive(s[0], cap.build(make_alert(s[0], incidents=clash.identifier)))
+        others = [make_alert(s[2]), make_alert(s[3])]
+        pairs = list(zip(s[1:], [clash, *others], strict=True))
+        futures = in_one_batch(service, lambda: [service.receive_later(st, cap.build(m)) for st, m in pairs])
+        with pytest.raises(sqlite3.IntegrityError):
+            futures[0].result(timeout=30)
+        assert [f.result(timeout=30).identifier for f in futures[1:]] == [m.identifier for m in others]
+        with service.db.transaction() as tx:
+            assert tx.one("SELECT COUNT(*) FROM alerts")[0] == 3
+            assert tx.one("SELECT COUNT(*) FROM log WHERE kind = 'alert_received'")[0] == 3
+    finally:
+        service.close()
+
+
+def test_many_rows_are_inserted_in_as_few_statements_as_any_sqlite_build_takes(tmp_path):
+    """Tx.insert_rows: one multi-row INSERT per 999 parameters (the lowest limit a SQLite build may have)."""
+    from district.console.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'rows.db'}")
+    try:
+        with db.transaction() as tx:
+            tx.execute("CREATE TABLE t (a INTEGER, b TEXT, c TEXT)")
+        statements: list[str] = []
+        with db.transaction() as tx:
+            tx._conn.set_trace_callback(statements.append)
+            tx.insert_rows("t", ("a", "b", "c"), [(n, f"b{n}", None) for n in range(700)])  # 2,100 parameters
+            tx._conn.set_trace_callback(None)
+        assert sum(sql.startswith("INSERT INTO t") for sql in statements) == 3  # 333 + 333 + 34 rows
+        assert db.read().all("SELECT COUNT(*), SUM(a), COUNT(c) FROM t") == [(700, sum(range(700)), 0)]
+    finally:
+        db.close()
 
 
 def clock_now():

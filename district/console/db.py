@@ -10,7 +10,9 @@ IMMEDIATE``), so two writers never deadlock on a lock upgrade, and every commit 
 :meth:`Database.batched` is group commit: many small units of work (alerts arriving together) run in one
 transaction on one writer thread, each in a savepoint of its own, and are answered only once that
 transaction is committed. A burst then pays for one sync per batch instead of one per alert; a unit that
-fails is rolled back alone (on SQLite without a savepoint per unit unless one fails after writing).
+fails is rolled back alone (on SQLite without a savepoint per unit unless one fails after writing). A unit
+may be prepared before the write lock is taken, and units of one kind may be stored together (one statement
+per table for all of them): see :class:`Unit`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,6 +100,22 @@ class Tx:
             with self._lock:
                 self._conn.executemany(sql, rows)
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = ""
+    ) -> None:
+        """Insert ``rows`` with one multi-row ``INSERT ... VALUES (...), (...)`` (in chunks of at most 999
+        parameters, the lowest limit a SQLite build may have: a group commit's 64 alerts of 15 columns fit
+        one): one step of the database for all of them, where :meth:`executemany` takes one a row (on SQLite
+        each gives up the GIL and waits to get it back). ``tail``: an ON CONFLICT clause.
+        """
+        width = len(columns)
+        per = max(1, 999 // width)
+        row_sql = "(" + ", ".join("?" * width) + ")"
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([row_sql] * len(chunk))
+            self.execute(sql + (f" {tail}" if tail else ""), [value for row in chunk for value in row])
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """The first row, or None."""
         with self._lock:
@@ -135,6 +153,36 @@ class Tx:
         """
         if self.kind == "postgresql":
             self.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+class Unit:
+    """A unit of group-commit work that says more than a plain ``work(tx)`` callable (both are accepted).
+
+    The write lock is held from BEGIN to COMMIT, and with ``serve --workers N`` the workers' commits take
+    turns on it: whatever a unit does while it is held, every other commit waits for. So:
+
+    - :meth:`prepare` runs on the committing thread before the lock is taken (while another process holds
+      it): build rows and JSON there, not under the lock. If it raises, that unit fails alone.
+    - :attr:`together` (SQLite): units of one kind next to each other in a batch are run by one call of the
+      same function, ``together(tx, units) -> [(result, error), ...]``, which stores them with one
+      statement per table. A unit joins its neighbours only when it claims none of what they claim
+      (:meth:`claims`: a station, an identifier), so they could have run in any order; the others run one
+      at a time in their places, so the batch's order is kept. If ``together`` raises, the batch runs again
+      one unit at a time (each in a savepoint), as after any unit that failed after writing.
+    """
+
+    together: Callable[[Tx, list], list] | None = None
+
+    def prepare(self) -> None:
+        """Work that needs no database: run before the write lock is taken."""
+
+    def __call__(self, tx: Tx) -> Any:
+        """Do the unit's work alone in ``tx``; its result (or raise)."""
+        raise NotImplementedError
+
+    def claims(self) -> tuple[Hashable, ...]:
+        """What this unit reads or writes that another unit of the same kind might too."""
+        return ()
 
 
 class Database:
@@ -206,6 +254,19 @@ class Database:
                     batches.put(None)  # stop after this batch
                     break
                 batch.append(more)
+            ready = []
+            for work, done in batch:
+                try:
+                    prepare = getattr(work, "prepare", None)
+                    if prepare is not None:
+                        prepare()
+                except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                    done.set_exception(exc)
+                else:
+                    ready.append((work, done))
+            batch = ready
+            if not batch:
+                continue
             try:
                 # SQLite: first without a savepoint per unit (two statements fewer an alert). A unit that
                 # fails before it changed anything (an abandoned, duplicate or rejected alert: the usual
@@ -235,7 +296,17 @@ class Database:
         outcomes: list[tuple[Future, Any, BaseException | None]] = []
         try:
             with self.transaction() as tx:
-                for n, (work, done) in enumerate(batch):
+                for n, step in enumerate(batch if savepoints else self._steps(batch)):
+                    if isinstance(step, list):  # units of one kind, stored together
+                        try:
+                            results = step[0][0].together(tx, [work for work, _ in step])
+                        except BaseException as exc:  # noqa: BLE001 - the batch runs again, unit by unit
+                            raise self._Redo() from exc
+                        outcomes.extend(
+                            (done, result, error) for (_, done), (result, error) in zip(step, results, strict=True)
+                        )
+                        continue
+                    work, done = step
                     if savepoints:
                         tx.execute(f"SAVEPOINT unit{n}")
                     else:
@@ -256,6 +327,32 @@ class Database:
         except self._Redo:
             return None
         return outcomes
+
+    def _steps(self, batch: list) -> list:
+        """``batch`` as the steps it runs in: a unit alone, or a list of neighbouring units of one kind that
+        claim nothing in common (:class:`Unit`), stored together."""
+        steps: list = []
+        group: list = []
+        claimed: set = set()
+
+        def close() -> None:
+            steps.append(list(group)) if len(group) > 1 else steps.extend(group)
+            group.clear()
+            claimed.clear()
+
+        for unit in batch:
+            together = getattr(unit[0], "together", None) if self.kind == "sqlite" else None
+            if together is None:
+                close()
+                steps.append(unit)
+                continue
+            claims = set(unit[0].claims())
+            if group and (group[0][0].together != together or claims & claimed):
+                close()
+            group.append(unit)
+            claimed |= claims
+        close()
+        return steps
 
     def _connect(self) -> Any:
         if self.kind == "sqlite":

@@ -9,12 +9,10 @@ changes by watching the sequence numbers of ``log`` and ``inbox`` (:meth:`Consol
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,82 +22,20 @@ from district.console import capschema
 from district.console.auth import Auth, Forbidden, Station, log
 from district.console.db import Database, Tx
 from district.console.forward import Forwarding
-from district.console.location import differences
 from district.console.roles import Clearers
 from district.console.schema import migrate
+from district.console.storing import Abandoned, AlertStore, Conflict, Receipt, store_together
 from district.console.views import BoardViews, iso
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError
 from frontdesk.wire import cap
-from frontdesk.wire.cap import ACTIONS, CapError, CapMessage
+from frontdesk.wire.cap import CapError, CapMessage
+
+__all__ = ["Abandoned", "ConsoleService", "Receipt"]
 
 STATES = ("NORMAL", "HOLD", "SECURE", "LOCKDOWN", "SHELTER", "EVACUATE")
 OFFLINE_AFTER_S = 90
 COLLATE_WINDOW_S = 120  # presses of one station this close together are one incident
 ESCALATE_AFTER_S = 30  # the live screen escalates an alert left unacknowledged this long
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """The console's answer to an alert: committed at ``received_at`` (or earlier, for a duplicate)."""
-
-    identifier: str
-    received_at: datetime
-    duplicate: bool
-
-
-def _as_enrolled(station: Station, msg: CapMessage) -> CapMessage:
-    """``msg`` with the station's enrolled location in place of the one it claims (what is shown)."""
-    where = station.where
-    return dataclasses.replace(
-        msg,
-        school=where.school,
-        address=where.address,
-        building=where.building,
-        floor=where.floor,
-        room=where.room,
-        phone=where.phone,
-        station=station.name,
-    )
-
-
-def _claims(msg: CapMessage) -> dict[str, str]:
-    return {
-        "school": msg.school,
-        "address": msg.address,
-        "building": msg.building,
-        "floor": msg.floor,
-        "room": msg.room,
-        "phone": msg.phone,
-    }
-
-
-def _summary(msg: CapMessage, mismatch: dict[str, str] | None = None) -> dict[str, Any]:
-    """What the live screen shows of a message, kept as JSON so the board never re-parses XML.
-
-    ``msg`` already carries the enrolled location; ``mismatch`` is what the message claimed instead.
-    """
-    return {
-        "location_mismatch": mismatch or {},
-        "school": msg.school,
-        "address": msg.address,
-        "building": msg.building,
-        "floor": msg.floor,
-        "room": msg.room,
-        "station": msg.station,
-        "staff": msg.staff,
-        "phone": msg.phone,
-        "note": msg.note,
-        "location": msg.location,
-        "hazard": msg.hazard,
-        "directive": msg.directive,
-        "headline": msg.headline,
-        "place": msg.place,
-        "sent": iso(msg.sent),
-        "roster": [
-            {"name": r.name, "category": r.category, "destination": r.destination, "time_in": iso(r.time_in)}
-            for r in msg.roster
-        ],
-    }
 
 
 class ConsoleService(BoardViews, Forwarding):
@@ -207,89 +143,12 @@ class ConsoleService(BoardViews, Forwarding):
         self, station: Station, msg: CapMessage, xml: bytes, digest: str, out: Future, attempt=0, wanted=None
     ) -> None:
         now = clock.now()
-        mismatch = differences(station.where, _claims(msg))
-
-        def store(tx: Tx) -> Receipt | None:
-            if wanted is not None and not wanted():
-                raise Abandoned()
-            row = tx.one("SELECT digest, received_at FROM alerts WHERE identifier = ?", [msg.identifier])
-            if row is not None:
-                if row[0] != digest:
-                    raise _Conflict(msg.identifier)
-                return Receipt(msg.identifier, clock.from_db(row[1]), True)  # type: ignore[arg-type]
-            incident_id, opened = self._incident_for(tx, station, msg, now)
-            clearer = self.clearers.check(tx, station, msg) if msg.msg_type == "Cancel" else None
-            tx.execute(
-                "INSERT INTO alerts (identifier, incident_id, station_id, sender, sent, status, msg_type, "
-                "action, refs, summary, xml, digest, received_at, received_by, location_mismatch) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    msg.identifier,
-                    incident_id,
-                    station.station_id,
-                    msg.sender,
-                    clock.to_db(msg.sent),
-                    msg.status,
-                    msg.msg_type,
-                    msg.action,
-                    " ".join(msg.references),
-                    json.dumps(_summary(_as_enrolled(station, msg), mismatch), ensure_ascii=False),
-                    bytes(xml).decode("utf-8"),
-                    digest,
-                    clock.to_db(now),
-                    self.name,
-                    json.dumps(mismatch, ensure_ascii=False) if mismatch else "",
-                ],
-            )
-            if mismatch:
-                log(
-                    tx,
-                    "location_mismatch",
-                    station_id=station.station_id,
-                    identifier=msg.identifier,
-                    **mismatch,
-                )
-            if clearer is not None:
-                log(
-                    tx,
-                    "all_clear_signed",
-                    actor=clearer.name,
-                    station_id=station.station_id,
-                    identifier=msg.identifier,
-                    role=clearer.role,
-                    clearer=clearer.clearer_id,
-                )
-            if not opened:  # an incident opened just now already has this time and action
-                tx.execute(
-                    "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
-                    "WHERE id = ?",
-                    [clock.to_db(now), msg.msg_type, msg.action, incident_id],
-                )
-            self._seen(tx, station.station_id, now, None)
-            log(
-                tx,
-                "alert_received",
-                station_id=station.station_id,
-                identifier=msg.identifier,
-                msg_type=msg.msg_type,
-                status=msg.status,
-                action=msg.action,
-                incident=incident_id,
-                console=self.name,
-            )
-            if self.forward_url and msg.status == "Actual" and ACTIONS[msg.action].police:
-                tx.execute(
-                    "INSERT INTO forwards (identifier, created_at, next_try) VALUES (?, ?, ?) "
-                    "ON CONFLICT (identifier) DO NOTHING",
-                    [msg.identifier, clock.to_db(now), clock.to_db(now)],
-                )
-            return None
 
         def stored(done: Future) -> None:  # on the committing thread: never waits
             error = done.exception()
             if error is None:
                 out.set_result(done.result() or Receipt(msg.identifier, now, False))
-            elif isinstance(error, _Conflict):
+            elif isinstance(error, Conflict):
                 reused = ConflictError(
                     f"identifier {msg.identifier} was already received with different content; "
                     "a new press needs a new identifier",
@@ -304,9 +163,13 @@ class ConsoleService(BoardViews, Forwarding):
             else:
                 out.set_exception(error)
 
-        self.db.submit(store).add_done_callback(stored)
+        self.db.submit(AlertStore(self, station, msg, xml, digest, now, wanted)).add_done_callback(stored)
 
-    def _incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> tuple[int, bool]:
+    def store_together(self, tx: Tx, units: list[AlertStore]) -> list[tuple[Any, Any]]:
+        """Store neighbouring plain alerts of a group commit together (:func:`storing.store_together`)."""
+        return store_together(self, tx, units)
+
+    def incident_for(self, tx: Tx, station: Station, msg: CapMessage, now: datetime) -> tuple[int, bool]:
         """The incident ``msg`` belongs to, and whether it was opened just now (by this message)."""
         if msg.references:
             incident = None
@@ -455,10 +318,10 @@ class ConsoleService(BoardViews, Forwarding):
         """Record that a station is alive (and how many people are on site); returns the server time."""
         now = clock.now()
         with self.db.transaction() as tx:
-            self._seen(tx, station.station_id, now, max(0, int(onsite)))
+            self.seen(tx, station.station_id, now, max(0, int(onsite)))
         return now
 
-    def _seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> bool:
+    def seen(self, tx: Tx, station_id: str, now: datetime, onsite: int | None) -> bool:
         """Record that the station was heard from; True if it had been marked OFFLINE."""
         # Usually the station is online: one statement says so and records the time.
         if onsite is None:
@@ -545,14 +408,6 @@ class ConsoleService(BoardViews, Forwarding):
             [station.station_id, int(after), int(limit)],
         )
         return [{"seq": seq, **json.loads(body)} for seq, body in rows]
-
-
-class Abandoned(Exception):
-    """The station hung up before its alert's turn came: nothing was stored (it sends the same bytes again)."""
-
-
-class _Conflict(Exception):
-    """The identifier is already stored with other content (turned into a ConflictError)."""
 
 
 def _is_unique_violation(exc: Exception) -> bool:
