@@ -137,6 +137,10 @@ NOTE = (
     "desk and 2x (~28 M): PySide6's import hook reads the source of each standard and core module a ui module "
     "names (~21 M of its ~30 M; avoidable only by writing into PySide6's private pyside_feature_dict, not "
     "done), the ~46 dataclasses of the first screen's modules, the Qt namespace's enums."
+    " Quiet reruns on merged main (14:02 and 14:04 UTC, load 0.4-1.7, nothing else running): launch to idle "
+    "desk 2.1x / 2.0x and 2.1x / 2.1x (wall / CPU; 667 and 567 ms against 316 and 266 ms), keyring found 2.2x "
+    "/ 2.3x and 2.7x / 2.7x (its spread run to run is wider than the change); onsite --json 3.0x / 3.4x and "
+    "2.6x / 3.3x. Not met: the desk is near 2x by CPU in the first row, over it by wall in both."
 )
 
 
