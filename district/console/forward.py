@@ -31,6 +31,7 @@ from district.console import capschema
 from district.console.auth import STATION_COLUMNS, Station, log, station_from_row
 from district.console.db import Database
 from district.console.location import pidf_lo
+from district.console.storing import as_enrolled
 from frontdesk.wire import cap
 
 P_ORIGINAL_SENDER = "ORIGINAL_SENDER"
@@ -67,19 +68,7 @@ def forwarded_cap(
         extra.append((P_CLAIM_DIFFERS, f"the station's message claimed {said} (not used)"))
     if cleared_by:
         extra.append((P_CLEARED_BY, cleared_by))
-    out = dataclasses.replace(
-        msg,
-        sender=sender,
-        school=where.school,
-        address=where.address,
-        building=where.building,
-        floor=where.floor,
-        room=where.room,
-        phone=where.phone,
-        station=station.name,
-        references=tuple(refs),
-        extra=tuple(extra),
-    )
+    out = dataclasses.replace(as_enrolled(station, msg), sender=sender, references=tuple(refs), extra=tuple(extra))
     root = ET.fromstring(cap.build(out))
     ns = f"{{{cap.CAP_NS}}}"
     info = root.find(ns + "info")
