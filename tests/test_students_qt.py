@@ -163,6 +163,9 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts, desk_fo
     # The runner is sent to the child's class: the selected request says which.
     homeroom = staffed.students.get("stu-00230").homeroom
     assert homeroom and f": {homeroom}. Asked for by {first} {last}." in board.where.text(), board.where.text()
+    from ui.plain import plain_tip
+
+    assert board.requests.item(0, 1).toolTip() == plain_tip(homeroom)  # a roster's text: never drawn as markup
     board.runner.setText("Coach Runner")
     qtbot.mouseClick(board.send_button, Qt.MouseButton.LeftButton)
     assert "On the way 1" in board.totals.text()

@@ -31,6 +31,7 @@ from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.printing import request_card
 from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseRequest, split_name
 from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS
+from ui.plain import plain_tip
 
 REFRESH_MS = 3000
 CLASS_COLUMNS = ["Class", "Pupils", "Not asked", "Asked", "Coming", "Out"]
@@ -290,7 +291,7 @@ class ReunifyBoard(QWidget):
                     item.setData(
                         Qt.ItemDataRole.UserRole, f"{req.student.full_name}: {where}. Asked for by {req.adult}."
                     )
-                    item.setToolTip(where)
+                    item.setToolTip(plain_tip(where))  # a class name from the roster: never markup
                 if j == 3 and req.status in (REQUESTED, ON_THE_WAY):
                     item.setBackground(Qt.GlobalColor.yellow if req.status == REQUESTED else Qt.GlobalColor.cyan)
                 self.requests.setItem(i, j, item)
