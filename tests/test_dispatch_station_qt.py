@@ -228,16 +228,21 @@ def test_the_desk_sends_one_daily_test_once_the_console_answers(qtbot, station, 
     assert panel.status_level == "idle"  # the Test does not take over the panic status view
 
 
-def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, station, console):
+def _shown_desk(qtbot, station):
+    """The real desk window over ``station``, shown, its link not started (no daily Test; FAST timings)."""
     from ui.app import build_desk
 
-    station.settings.set(st.PANIC_HOLD_MS, 300)
     station.settings.set(st.DISPATCH_DAILY_TEST, False)
     window = build_desk(station)
     qtbot.addWidget(window.window)
     window.show()
-    desk = window.dispatch
-    desk.worker.link.timings = FAST
+    window.dispatch.worker.link.timings = FAST
+    return window, window.dispatch
+
+
+def test_the_front_desk_window_wires_the_panic_control_freeze_and_health(qtbot, station, console):
+    station.settings.set(st.PANIC_HOLD_MS, 300)
+    window, desk = _shown_desk(qtbot, station)
     assert desk.panel.parent() is not None and window.panic_area.indexOf(desk.panel) == 0
     with console.up():
         desk.start()
@@ -261,14 +266,7 @@ def test_a_press_before_the_link_has_started_is_sent_once_it_starts(qtbot, stati
     # cannot be handled sooner than the event loop runs, but one handled before that thread is up (here the
     # hot-key, which sends at once, as a USB panic button does) must not wait for anything but the start:
     # it is committed to the outbox before the link is woken, and the link sends what the outbox holds first.
-    from ui.app import build_desk
-
-    station.settings.set(st.DISPATCH_DAILY_TEST, False)
-    window = build_desk(station)
-    qtbot.addWidget(window.window)
-    window.show()
-    desk = window.dispatch
-    desk.worker.link.timings = FAST
+    window, desk = _shown_desk(qtbot, station)
     shortcut = desk.panel.install_hotkey(window.window, "Ctrl+Alt+F12")
     with console.up():
         with qtbot.waitSignal(desk.panel.sent, timeout=3000) as sent:
