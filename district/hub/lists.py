@@ -28,7 +28,7 @@ from district.errors import ConflictError, InputError, NotFoundError
 from district.hub.text import ESCAPE, contains
 from frontdesk.errors import InputError as WireInputError
 from frontdesk.wire.keys import all_entry_keys, key_rules
-from frontdesk.wire.lists import KINDS, ListEntry, make_entry, normal_kind, normal_sex, read_entries
+from frontdesk.wire.lists import KINDS, ListEntry, make_entry, normal_kind, read_entries, typed_sex
 
 STEP_ROWS = 1000  # entries per short transaction of an import or a clean-up
 SNAPSHOT_PAGE = 5000  # entries read per page of a snapshot stream
@@ -505,12 +505,9 @@ def _record(tx: Tx, actor: str, action: str, source: str, version: int, entry_id
 def new_entry(**fields) -> ListEntry:
     """A checked entry from the command line's or a form's fields (the district's InputError if not one).
 
-    A sex that reads as none of M, F, X is refused here, as ``--sex`` refuses it: a person typed it and can
-    correct it. (A list file's unreadable value stays "not known": a registry's column, not a typing slip.)
+    A sex a person typed that reads as none of M, F, X is refused (``typed_sex``, as ``--sex`` refuses it).
     """
-    sex = fields.get("sex") or ""
-    if sex.strip() and not normal_sex(sex):
-        raise InputError(f"Sex must be M, F or X (or left empty when not known), not {sex.strip()[:20]!r}")
+    _wire(typed_sex, fields.get("sex"))
     return _wire(make_entry, **fields)
 
 

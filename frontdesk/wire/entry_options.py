@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import argparse
 
-from frontdesk.wire.lists import KINDS, normal_sex
+from frontdesk.errors import InputError
+from frontdesk.wire.lists import KINDS, typed_sex
 
 
 def _sex(text: str) -> str:
     """``--sex``: M, F or X (also male/female, or AAMVA's 1/2/9); anything else is refused, not dropped."""
-    sex = normal_sex(text)
-    if not sex and text.strip():
-        raise argparse.ArgumentTypeError(f"give M, F or X, not {text!r}")
-    return sex
+    try:
+        return typed_sex(text)
+    except InputError:
+        raise argparse.ArgumentTypeError(f"give M, F or X, not {text!r}") from None
 
 
 def add_entry_options(parser: argparse.ArgumentParser) -> None:

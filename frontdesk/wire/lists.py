@@ -283,6 +283,16 @@ def normal_sex(text: str | None) -> str:
     return codes.get(value, value[:1] if value[:1] in ("M", "F", "X") else "")
 
 
+def typed_sex(text: str | None) -> str:
+    """A sex a person typed (a command line's ``--sex``, the hub's form and API): :func:`normal_sex`'s answer, or
+    an InputError for text it cannot read. A person can correct a slip; a list file's unreadable column is
+    "not known" instead (``normal_sex`` alone): a registry's value, not a typing slip."""
+    sex, typed = normal_sex(text), (text or "").strip()
+    if not sex and typed:
+        raise InputError(f"Sex must be M, F or X (or left empty when not known), not {typed[:20]!r}")
+    return sex
+
+
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # the desk's own text of a list of names
 
 # The columns of a desk's ``screening_entries`` row that a district list file carries for each entry, in
