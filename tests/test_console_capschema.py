@@ -87,3 +87,27 @@ def test_deep_nesting_is_rejected_without_recursion(depth, reason):
     deep = head + b"<a>" * depth + b"</a>" * depth + b"</alert>"
     with pytest.raises(CapError, match=reason):
         cap.parse(deep, schema_check=capschema.check)
+
+
+def test_values_written_by_hand_are_read_as_our_own():
+    # Another sender's CAP: blanks around values, an empty value, roster entries with more parts than four
+    # or only a name, a parameter we do not know (kept). Both readers read the same.
+    room = "<valueName>ROOM</valueName><value>Room 101</value>"
+    added = (
+        "<parameter><valueName>ONSITE</valueName><value> Sam Q | visitor | Gym | | more </value></parameter>"
+        "<parameter><valueName>ONSITE</valueName><value>Lee R</value></parameter>"
+        "<parameter><valueName> OTHER </valueName><value> x </value></parameter><area>"
+    )
+    xml = (
+        cap.build(_alert())
+        .decode()
+        .replace("<value>LOCKDOWN</value>", "<value>\n  LOCKDOWN  </value>", 1)
+        .replace(room, "<valueName>ROOM</valueName><value />", 1)
+        .replace("<area>", added, 1)
+        .encode()
+    )
+    assert xml.count(b"ONSITE</valueName>") == 3 and b"<value />" in xml
+    for schema_check in (None, capschema.check):
+        back = cap.parse(xml, schema_check=schema_check)
+        assert (back.action, back.room, back.extra) == ("LOCKDOWN", "", (("OTHER", "x"),))
+        assert back.roster[1:] == (RosterEntry("Sam Q", "visitor", "Gym"), RosterEntry("Lee R"))

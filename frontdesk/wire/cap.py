@@ -496,35 +496,15 @@ def _valid_root(xml: bytes, schema_check: SchemaCheck | None = None) -> Any:
 
 
 _NS = f"{{{CAP_NS}}}"
-
-
-def _texts(el: Any) -> dict[str, str]:
-    """The stripped text of ``el``'s CAP child elements by local name (the first of each, as ``find`` gives):
-    one pass over the children, where a ``find`` per field costs ~10 us each in lxml."""
-    texts: dict[str, str] = {}
-    for child in el:
-        tag = child.tag
-        if isinstance(tag, str) and tag.startswith(_NS) and tag[len(_NS) :] not in texts:
-            texts[tag[len(_NS) :]] = (child.text or "").strip()
-    return texts
-
-
-def _roster_entry(value: str) -> RosterEntry:
-    parts = [p.strip() for p in value.split(ROSTER_SEP.strip())] + ["", "", "", ""]
-    when = parse_sent(parts[3]) if parts[3] else None
-    return RosterEntry(name=parts[0], category=parts[1], destination=parts[2], time_in=when)
-
-
-def parse(xml: bytes, *, schema_check: SchemaCheck | None = None) -> CapMessage:
-    """A CAP message of this system from its XML: validated against the schema (by ``schema_check`` when
-    given, from the element it parsed), then checked. The fields are always read by this module's code."""
-    root = _valid_root(xml, schema_check)
-    fields = _texts(root)
-    info = next((el for el in root if el.tag == f"{_NS}info"), None)  # the first, as find gives
-    params: dict[str, str] = {}
-    roster: list[RosterEntry] = []
-    extra: list[tuple[str, str]] = []
-    known = {
+# The alert's own fields that parse() reads, by their full tag (namespace included): one dict look-up a child.
+_FIELDS = {
+    f"{_NS}{name}": name
+    for name in ("identifier", "sender", "sent", "status", "msgType", "addresses", "references", "incidents")
+}
+_INFO, _PARAMETER = f"{_NS}info", f"{_NS}parameter"
+_ROSTER_SPLIT = ROSTER_SEP.strip()
+_KNOWN = frozenset(
+    {
         P_ACTION,
         P_DIRECTIVE,
         P_SCHOOL,
@@ -542,15 +522,68 @@ def parse(xml: bytes, *, schema_check: SchemaCheck | None = None) -> CapMessage:
         P_DRILL,
         P_ONSITE_COUNT,
     }
+)
+
+
+def _texts(el: Any) -> dict[str, str]:
+    """The stripped text of ``el``'s CAP child elements by local name (the first of each, as ``find`` gives):
+    one pass over the children, where a ``find`` per field costs ~10 us each in lxml."""
+    texts: dict[str, str] = {}
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag.startswith(_NS) and tag[len(_NS) :] not in texts:
+            texts[tag[len(_NS) :]] = (child.text or "").strip()
+    return texts
+
+
+def _fields(root: Any) -> tuple[dict[str, str], Any]:
+    """The stripped text of the alert's fields in :data:`_FIELDS` (the first of each) and its first ``info``
+    (None if it has none), in one pass over the root's children."""
+    fields: dict[str, str] = {}
+    info = None
+    for child in root:
+        tag = child.tag
+        name = _FIELDS.get(tag) if isinstance(tag, str) else None
+        if name is not None:
+            if name not in fields:
+                fields[name] = (child.text or "").strip()
+        elif tag == _INFO and info is None:
+            info = child
+    return fields, info
+
+
+def _parameter(param: Any) -> tuple[str, str]:
+    """A ``parameter``'s stripped ``valueName`` and ``value`` (the first of each)."""
+    if len(param) == 2:  # the schema makes a parameter exactly these two, in this order
+        name, value = param
+        return (name.text or "").strip(), (value.text or "").strip()
+    texts = _texts(param)
+    return texts.get("valueName", ""), texts.get("value", "")
+
+
+def _roster_entry(value: str) -> RosterEntry:
+    # The first four parts (name, category, destination, time in), stripped; any more are ignored.
+    parts = value.split(_ROSTER_SPLIT, 4) + ["", "", ""]
+    when = parts[3].strip()
+    return RosterEntry(parts[0].strip(), parts[1].strip(), parts[2].strip(), parse_sent(when) if when else None)
+
+
+def parse(xml: bytes, *, schema_check: SchemaCheck | None = None) -> CapMessage:
+    """A CAP message of this system from its XML: validated against the schema (by ``schema_check`` when
+    given, from the element it parsed), then checked. The fields are always read by this module's code."""
+    root = _valid_root(xml, schema_check)
+    fields, info = _fields(root)
+    params: dict[str, str] = {}
+    roster: list[RosterEntry] = []
+    extra: list[tuple[str, str]] = []
     if info is not None:
         for param in info:
-            if param.tag != f"{_NS}parameter":
+            if param.tag != _PARAMETER:
                 continue
-            texts = _texts(param)
-            name, value = texts.get("valueName", ""), texts.get("value", "")
+            name, value = _parameter(param)
             if name == P_ONSITE:
                 roster.append(_roster_entry(value))
-            elif name in known:
+            elif name in _KNOWN:
                 params[name] = value
             else:
                 extra.append((name, value))
