@@ -55,6 +55,9 @@ def test_an_alert_is_stored_once_and_replays_are_duplicates(console):
     assert console.service.alert_xml(alert.identifier) == xml.decode()
 
 
+ACTION = b"<valueName>SRP_ACTION</valueName><value>LOCKDOWN</value>"
+
+
 @pytest.mark.parametrize(
     ("mangle", "reason"),
     [
@@ -62,6 +65,11 @@ def test_an_alert_is_stored_once_and_replays_are_duplicates(console):
         (lambda x: x.replace(b"+00:00</sent>", b"Z</sent>"), "not valid CAP"),
         (lambda x: x.replace(b"<scope>Private</scope>", b""), "not valid CAP"),
         (lambda x: x.replace(b"<value>LOCKDOWN</value>", b"<value>PANIC</value>"), "unknown action"),
+        # A parameter is read as its two children, valueName then value: the schema refuses any other shape.
+        (lambda x: x.replace(ACTION, b"<value>LOCKDOWN</value><valueName>SRP_ACTION</valueName>"), "not valid"),
+        (lambda x: x.replace(ACTION, ACTION + b"<value>FIRE</value>"), "not valid CAP"),
+        (lambda x: x.replace(b"<value>LOCKDOWN</value>", b"<value />"), "SRP_ACTION"),
+        (lambda x: x.replace(b"<sender>frontdesk:station:", b"<sender>frontdesk:station:x"), "credential"),
     ],
 )
 def test_bad_cap_is_rejected_with_a_reason_and_not_stored(console, mangle, reason):
