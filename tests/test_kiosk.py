@@ -20,7 +20,8 @@ from frontdesk.text import format_badge_code
 from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer
 from printers.fakes import RecordingPrinter
 from scanners.samples import DEMO_SCANS
-from ui.app import build_desk, build_kiosk
+from ui.app import build_desk
+from ui.app_kiosk import build_kiosk
 
 TODAY = date.today()
 LAPSED = BackgroundCheck(
@@ -333,7 +334,7 @@ def test_a_kiosk_started_after_an_upgrade_of_the_key_rules_screens_right_during_
     from frontdesk.screening.importer import import_csv
     from frontdesk.wire.keys import KEY_VERSION
     from tests.test_screening_reindex import Held, expected_rows, index_rows
-    from ui.app import start_kiosk
+    from ui.app_kiosk import start_kiosk
 
     monkeypatch.setattr(reindex, "READ_ROWS", 50)  # many rounds on a small list, so the desk's build can be held
     monkeypatch.setattr(reindex, "FILE_STEP", 200)
