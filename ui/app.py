@@ -6,10 +6,8 @@ import gc
 import itertools
 import sqlite3
 import sys
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
@@ -46,6 +44,10 @@ from ui.sync.hub_status import HubStatus, SyncStarter
 from ui.tasks import after_start, collect_on_gui_thread
 from ui.upkeep import Upkeep
 from ui.window_size import fit_to_screen
+
+if TYPE_CHECKING:  # for annotations only: PySide6's import hook reads the source of each module a ui module names
+    from collections.abc import Callable
+    from pathlib import Path
 
 # Start-up (issue 13): this module imports only what the desk's first screen shows (the window, the panic
 # control, the sign-in pad, the banners and status items). Every other window (review, staff, students, lists,
@@ -331,6 +333,8 @@ def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, 
     """
 
     def hook(kind, value, tb) -> None:
+        import traceback  # loaded already (logging's); named here, not by the module, for PySide6's import hook
+
         details = "".join(traceback.format_exception(kind, value, tb))
         sys.stderr.write(details)
         problem = store_problem(value)
