@@ -130,6 +130,7 @@ def test_volunteer_with_an_expired_check_is_sent_to_the_desk_which_admits_them_a
     # The desk: the banner, then the kiosk's details in the form and the core's warning to resolve.
     desk.front_office.refresh()
     assert desk.front_office.isVisible() and "Vera Helpwell" in desk.front_office.label.text()
+    assert "#0b4f8a" in desk.front_office.styleSheet()  # styled when first shown (issue 13)
     desk.front_office.take_next()
     assert desk.form.first_name.text() == "Vera" and desk.form.category.currentData() == "volunteer"
     assert "background check expired" in desk.message.text() and "admit them as a visitor" in desk.message.text()
