@@ -135,6 +135,8 @@ def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
     assert frozen.args == [True]
     assert banners.freeze_banner.isVisible()
     assert banners.freeze_label.text() == "LOCKDOWN — do not admit visitors (set by the district)"
+    # Styled when first shown, not when built (issue 13): purple, white words.
+    assert "#4a148c" in banners.freeze_banner.styleSheet() and "white" in banners.freeze_label.styleSheet()
     with pytest.raises(ConflictError):
         station.checkin.admit(Visitor("Jordan", "Sampleton"))
     with qtbot.waitSignal(banners.print_roster_requested):

@@ -106,7 +106,7 @@ def test_the_console_emails_the_district_when_a_desk_falls_silent_once_per_silen
 
 
 def _settings(server: SmtpServer, **kw) -> hub_notify.OfflineSettings:
-    from frontdesk.wire.mail import SmtpConfig
+    from frontdesk.wire.smtp import SmtpConfig
 
     values = dict(
         smtp=SmtpConfig(server=server.address, security="none", sender="hub@district.example"),
@@ -156,7 +156,7 @@ def test_a_mail_server_away_is_retried_then_failed_visibly(plain, tmp_path):
     service = ConsoleService.open(f"sqlite:///{tmp_path / 'console.db'}")
     station = service.auth.enroll("Oak Hill", "Front desk", "").station
     try:
-        from frontdesk.wire.mail import SmtpConfig
+        from frontdesk.wire.smtp import SmtpConfig
 
         closed = SmtpConfig(server=f"127.0.0.1:{free_port()}", security="none", sender="hub@district.example")
         settings = _settings(plain, smtp=closed)

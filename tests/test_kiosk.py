@@ -20,7 +20,8 @@ from frontdesk.text import format_badge_code
 from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer
 from printers.fakes import RecordingPrinter
 from scanners.samples import DEMO_SCANS
-from ui.app import build_desk, build_kiosk
+from ui.app import build_desk
+from ui.app_kiosk import build_kiosk
 
 TODAY = date.today()
 LAPSED = BackgroundCheck(
@@ -129,6 +130,7 @@ def test_volunteer_with_an_expired_check_is_sent_to_the_desk_which_admits_them_a
     # The desk: the banner, then the kiosk's details in the form and the core's warning to resolve.
     desk.front_office.refresh()
     assert desk.front_office.isVisible() and "Vera Helpwell" in desk.front_office.label.text()
+    assert "#0b4f8a" in desk.front_office.styleSheet()  # styled when first shown (issue 13)
     desk.front_office.take_next()
     assert desk.form.first_name.text() == "Vera" and desk.form.category.currentData() == "volunteer"
     assert "background check expired" in desk.message.text() and "admit them as a visitor" in desk.message.text()
@@ -333,7 +335,7 @@ def test_a_kiosk_started_after_an_upgrade_of_the_key_rules_screens_right_during_
     from frontdesk.screening.importer import import_csv
     from frontdesk.wire.keys import KEY_VERSION
     from tests.test_screening_reindex import Held, expected_rows, index_rows
-    from ui.app import start_kiosk
+    from ui.app_kiosk import start_kiosk
 
     monkeypatch.setattr(reindex, "READ_ROWS", 50)  # many rounds on a small list, so the desk's build can be held
     monkeypatch.setattr(reindex, "FILE_STEP", 200)

@@ -47,19 +47,21 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # admission workflow and screening, the district lists' name keys (jellyfish), the camera (QtMultimedia), the
 # kiosk's service (the front-office banner's first read is its timer's first tick), screening's models and the
 # wire's list format (csv), which the district lists' status does not need; the ID parsers' record (with the first
-# scan), the email/text channels (with the sender), the emergency roster's module (with the first roster), ``html``
-# (the tooltips escape by themselves), the hub's sync service and the district lists' service (the status items'
-# first reads are just after the first paint), the notifications' window (when opened), asyncio and ssl (the panic
-# link's thread imports them, started just after the first paint; a press before then is in the outbox, which the
-# link sends first), and what keyring's import names and never uses to read the database key (urllib.request with
-# http.client, email and ssl, subprocess, tempfile, more_itertools, configparser, importlib_metadata:
-# frontdesk.secrets.choice.import_keyring). Loaded already: the panic path, so a panic pressed the moment the
-# window appears imports nothing. And the garbage collector, held during start-up, is back on with what start-up
-# built frozen, run from then on by the GUI thread's timer (its automatic first threshold raised to
-# ui.tasks.CEILING). At exit (the hook below runs after PySide6's own clean-up), PySide6 has not loaded QtWidgets'
-# classes that the desk never used: the input watch stops following the focus when the desk quits
-# (ui/input_watch.py). Nor, when the probe returns, any QEvent class (the big entry has no event filter) or the
-# file and message dialogs (naming a Qt class builds its type and enums).
+# scan), the email/text channels and the SMTP sender's module (with the sender), the kiosk's half of the
+# composition root (ui.app_kiosk: only for the kiosk), the audit chain's verification result and a badge's print
+# attempts (their frozen dataclasses: with the first verify and the first list of attempts), the emergency roster's
+# module (with the first roster), ``html`` (the tooltips escape by themselves), the hub's sync service and the
+# district lists' service (the status items' first reads are just after the first paint), the notifications' window
+# (when opened), asyncio and ssl (the panic link's thread imports them, started just after the first paint; a press
+# before then is in the outbox, which the link sends first), and what keyring's import names and never uses to read
+# the database key (urllib.request with http.client, email and ssl, subprocess, tempfile, more_itertools,
+# configparser, importlib_metadata: frontdesk.secrets.choice.import_keyring). Loaded already: the panic path, so a
+# panic pressed the moment the window appears imports nothing. And the garbage collector, held during start-up, is
+# back on with what start-up built frozen, run from then on by the GUI thread's timer (its automatic first
+# threshold raised to ui.tasks.CEILING). At exit (the hook below runs after PySide6's own clean-up), PySide6 has
+# not loaded QtWidgets' classes that the desk never used: the input watch stops following the focus when the desk
+# quits (ui/input_watch.py). Nor, when the probe returns, any QEvent class (the big entry has no event filter) or
+# the file and message dialogs (naming a Qt class builds its type and enums).
 _LOADED_AT_IDLE = """
 import atexit, gc, sys
 unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
@@ -69,7 +71,9 @@ code = main(["--startup-probe", sys.argv[1]])
 names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontdesk.wire.keys", "jellyfish",
          "PySide6.QtMultimedia", "frontdesk.kiosk.service", "frontdesk.screening.models", "csv",
          "frontdesk.dispatch.station", "frontdesk.dispatch.link", "ui.dispatch.panic",
-         "scanners.idcard", "frontdesk.notifications.channels", "ui.roster_print", "html",
+         "scanners.idcard", "frontdesk.notifications.channels", "frontdesk.wire.smtp", "ui.app_kiosk",
+         "frontdesk.audit.verify_result", "frontdesk.badges.attempts",
+         "ui.roster_print", "html",
          "frontdesk.sync.service", "frontdesk.district_lists.service", "ui.notifications.outbound_window",
          "asyncio", "ssl", "urllib.request", "http.client", "email.message", "subprocess", "tempfile",
          "more_itertools", "configparser", "importlib_metadata")

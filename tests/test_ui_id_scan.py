@@ -59,6 +59,7 @@ def test_a_wedge_scan_fills_the_form_wherever_the_focus_is(qtbot, desk, services
     assert window.checkout_entry.text() == "" and window.scan_entry.text() == ""
     panel = window.id_scan.panel
     assert panel.isVisible() and "TESTWOOD" in panel.name.text() and "…5789" in panel.summary.text()
+    assert "#f4f7fb" in panel.styleSheet() and "bold" in panel.name.styleSheet()  # styled when first shown
     assert (
         "without Ctrl" in panel.repairs.toolTip()
         and "Scan repaired (" in panel.repairs.text()

@@ -20,7 +20,8 @@ from frontdesk import clock  # noqa: E402
 from frontdesk.demo import demo_services  # noqa: E402
 from tools.demo_desk import sign_in_demo_desk  # noqa: E402
 from tools.screenshot_review import OUT, pdf_page, save, settle  # noqa: E402
-from ui.app import build_desk, build_kiosk, configure_app  # noqa: E402
+from ui.app import build_desk, configure_app  # noqa: E402
+from ui.app_kiosk import build_kiosk  # noqa: E402
 from ui.review.review_window import ReviewWindow  # noqa: E402
 
 

@@ -6,10 +6,7 @@ import gc
 import itertools
 import sqlite3
 import sys
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -19,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import DeviceError, FrontDeskError, StoreError
 from frontdesk.settings import (
-    KIOSK_IDLE_SECONDS,
     KIOSK_MODE,
     SCANNER_SERIAL_BAUD,
     SCANNER_SERIAL_PORT,
@@ -49,15 +45,15 @@ from ui.tasks import after_start, collect_on_gui_thread
 from ui.upkeep import Upkeep
 from ui.window_size import fit_to_screen
 
-if TYPE_CHECKING:  # the kiosk, first-run set-up, the camera and the demo's devices are imported where used
-    from scanners.camera import FrameSource
-    from ui.badges.printing import PrintWorker
-    from ui.kiosk.kiosk_window import KioskWindow
+if TYPE_CHECKING:  # for annotations only: PySide6's import hook reads the source of each module a ui module names
+    from collections.abc import Callable
+    from pathlib import Path
 
 # Start-up (issue 13): this module imports only what the desk's first screen shows (the window, the panic
 # control, the sign-in pad, the banners and status items). Every other window (review, staff, students, lists,
 # notifications, settings, the badge printer's set-up) and device (camera, serial scanner) is imported when it
-# is first opened or found, so the first paint does not wait for Pillow, reportlab, QtMultimedia or pyserial.
+# is first opened or found, so the first paint does not wait for Pillow, reportlab, QtMultimedia or pyserial;
+# the kiosk's half of the composition root is ui.app_kiosk, imported by run() only for the kiosk.
 
 BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start this long after the window
 CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
@@ -206,83 +202,6 @@ def _expected_guests(services: Services, window: MainWindow) -> None:
     ExpectedGuestsDialog(services, window).exec()
 
 
-@dataclass
-class Kiosk:
-    """The kiosk window and its badge printer's worker (tests reach them here)."""
-
-    window: KioskWindow
-    printing: PrintWorker
-    camera: FrameSource | None = None
-    preparation: ListsPreparation | None = None  # the screening index's rebuild after an upgrade (start_kiosk's)
-
-    def __getattr__(self, name: str):
-        return getattr(self.window, name)
-
-    def stop(self) -> None:
-        """Stop the printer's worker (the badges already queued are printed first), close the camera, and ask
-        the lists' preparation to stop at its next step (the next start builds it again)."""
-        self.printing.stop()
-        if self.camera is not None:
-            self.camera.close()
-        if self.preparation is not None:
-            self.preparation.stop()
-
-
-def build_kiosk(
-    services: Services, *, wedge: WedgeFilter | None = None, printer=None, camera: FrameSource | None = None
-) -> Kiosk:
-    """The self-service kiosk: its window, the badge printer (the setting's, or ``printer``) fed from each
-    check-in, the keyboard-wedge scanner's scans, and the camera (``camera``, else the PC's own when the
-    system lists one) for the visitor's photo. Every check-in goes through ``services.checkin``."""
-    from frontdesk.badges.service import NeverReprint
-    from printers.fakes import PreviewPrinter
-    from ui.badges.printing import PrintWorker
-    from ui.kiosk.kiosk_window import KioskWindow
-
-    if camera is None:
-        camera = _kiosk_camera(services)
-    window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000, camera=camera)
-    if printer is None:
-        try:
-            printer = services.badges.printer()
-        except FrontDeskError as exc:
-            services.events.record("printer", "error", exc.message)
-            printer = PreviewPrinter()
-    worker = PrintWorker(services.badges, printer, NeverReprint())
-    window.visit_checked_in.connect(worker.submit)
-    worker.start()
-    if wedge is not None:
-        wedge.scanned.connect(window.on_scanned)
-    return Kiosk(window, worker, camera)
-
-
-def start_kiosk(
-    services: Services, *, wedge: WedgeFilter | None = None, printer=None, prepare_after_ms: int = PREPARE_AFTER_MS
-) -> Kiosk:
-    """The kiosk as ``frontdesk --kiosk`` starts it: :func:`build_kiosk`, and, ``prepare_after_ms`` after its
-    window is up, the screening index's rebuild after an upgrade (in the background, as at the desk; no status
-    item: nothing is said at the kiosk). ``Kiosk.stop`` stops both."""
-    station = build_kiosk(services, wedge=wedge, printer=printer)
-    preparation = station.preparation = ListsPreparation(None, services, station.window)
-    after_start(station.window, prepare_after_ms, preparation.start)
-    return station
-
-
-def _kiosk_camera(services: Services) -> FrameSource | None:
-    """The PC's camera, opened, when the system lists one; None (no photo) otherwise."""
-    from ui.scanning.camera_qt import QtCamera, cameras_present
-
-    if not cameras_present():
-        return None
-    camera = QtCamera()
-    try:
-        camera.open()
-    except DeviceError as exc:
-        services.events.record("camera", "warning", exc.message)
-        return None
-    return camera
-
-
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
     """Only the window of :func:`build_desk` (for callers that need none of the features' handles)."""
     return build_desk(services, demo=demo, wedge=wedge).window
@@ -414,6 +333,8 @@ def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, 
     """
 
     def hook(kind, value, tb) -> None:
+        import traceback  # loaded already (logging's); named here, not by the module, for PySide6's import hook
+
         details = "".join(traceback.format_exception(kind, value, tb))
         sys.stderr.write(details)
         problem = store_problem(value)
@@ -469,6 +390,8 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
         return 2
     wedge = WedgeFilter(WedgeBuffer(end_gap=services.settings.get(SCANNER_WEDGE_END_MS) / 1000))
     if kiosk or services.settings.get(KIOSK_MODE):
+        from ui.app_kiosk import start_kiosk
+
         station = start_kiosk(services, wedge=wedge)
         wedge.install(app)
         station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode

@@ -40,6 +40,11 @@ def import_core_first() -> None:
     # modules), with what they import: the modules named only by them are then never read by PySide6's hook.
     # tests/test_startup_probe.py checks that no core module is first imported after PySide6 on the way to
     # the first idle.
+    # The standard library's modules that only the first screen's ui modules import, for the same reason: queue
+    # (the badge printer's worker) names threading, heapq, collections and types, each read by the hook when queue
+    # is first imported after PySide6 (~3 M instructions).
+    import queue  # noqa: F401
+
     import frontdesk.access.session  # noqa: F401
     import frontdesk.accounts.service  # noqa: F401
     import frontdesk.badges.service  # noqa: F401

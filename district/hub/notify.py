@@ -11,7 +11,7 @@ retried with backoff for a day, then the row is ``failed``. Every outcome is in 
 (``notify.desk_offline``, ``notify.desk_offline_failed``).
 
 The hub may not import the desk's notifications: the message format and the one SMTP sender are shared
-through :mod:`frontdesk.wire.mail`.
+through :mod:`frontdesk.wire.smtp` (the notice's words through :mod:`frontdesk.wire.mail`).
 
 Configuration: a JSON file named by ``FRONTDESK_HUB_NOTIFY`` (nothing runs without it)::
 
@@ -49,17 +49,8 @@ from district.console.db import Database
 from district.errors import InputError
 from frontdesk.errors import DeliveryError
 from frontdesk.errors import InputError as WireInputError
-from frontdesk.wire.mail import (
-    Envelope,
-    Refused,
-    SmtpChannel,
-    SmtpConfig,
-    check_email,
-    desk_offline_words,
-    is_loopback,
-    parse_rules,
-    parse_server,
-)
+from frontdesk.wire.mail import check_email, desk_offline_words, parse_rules
+from frontdesk.wire.smtp import Envelope, Refused, SmtpChannel, SmtpConfig, is_loopback, parse_server
 
 CONFIG_ENV = "FRONTDESK_HUB_NOTIFY"
 PASSWORD_ENV = "FRONTDESK_HUB_SMTP_PASSWORD"

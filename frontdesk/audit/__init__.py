@@ -3,6 +3,7 @@
 Services record through :class:`AuditTrail`; ``frontdesk audit verify`` checks the chain. See ``trail.py``.
 """
 
-from frontdesk.audit.trail import GENESIS, AuditRecord, AuditTrail, VerifyResult, record_hash
+from frontdesk.audit.trail import GENESIS, AuditRecord, AuditTrail, record_hash
 
-__all__ = ["GENESIS", "AuditRecord", "AuditTrail", "VerifyResult", "record_hash"]
+# VerifyResult is frontdesk.audit.verify_result's, loaded with the first verify (not with the desk's start).
+__all__ = ["GENESIS", "AuditRecord", "AuditTrail", "record_hash"]

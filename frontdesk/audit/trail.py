@@ -34,6 +34,7 @@ from frontdesk.text import SafeCsvWriter
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
+    from frontdesk.audit.verify_result import VerifyResult  # with verify(), never on the first screen
     from frontdesk.store import Store
     from frontdesk.store.database import Database
 
@@ -79,20 +80,6 @@ class AuditRecord:
     # What the change wrote, as its writer already holds it (a check-in's Visit), for the listeners only:
     # never stored nor hashed, and None for a record read back from the trail.
     about: Any = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """The outcome of :meth:`AuditTrail.verify`: intact, or the first record found wrong and how."""
-
-    intact: bool
-    checked: int
-    head_seq: int
-    head_hash: str
-    problem: str | None = None  # "changed", "deleted", "reordered", "truncated", "anchor"
-    seq: int | None = None  # the first record that is wrong (or where the cut is)
-    message: str = "intact"
-    outside: tuple[str, ...] = ()  # rows deleted, changed or added outside the application (problem "records")
 
 
 def _record(row: tuple) -> AuditRecord:
@@ -403,6 +390,8 @@ class AuditTrail:
 
         Then check the tail against the anchor file (and against ``expect``, a head written down before).
         """
+        from frontdesk.audit.verify_result import VerifyResult
+
         self._guard()
         db = self._store.db
         prev, expected_seq, checked = GENESIS, 1, 0
@@ -509,4 +498,6 @@ class AuditTrail:
 
     @staticmethod
     def _broken(problem: str, seq: int, checked: int, prev: str, message: str) -> VerifyResult:
+        from frontdesk.audit.verify_result import VerifyResult
+
         return VerifyResult(False, max(checked, 0), seq - 1, prev, problem, seq, message)

@@ -35,6 +35,7 @@ from printers.media import ORIENTATIONS, Media, media
 from printers.uri import printer_for
 
 if TYPE_CHECKING:  # the renderer (Pillow and its fonts) loads with the first badge drawn, not at start-up
+    from frontdesk.badges.attempts import PrintAttempt  # with attempts(), which the first screen never calls
     from printers.badge import Badge, BadgeData
 
 JOB_EXPIRES_AFTER = timedelta(minutes=3)  # a badge printed minutes after the visitor left the desk helps no one
@@ -51,22 +52,6 @@ class Outcome(StrEnum):
     PARTIAL = "partial"  # part of the job went out, then the printer failed; not printed again
     ATTENTION = "attention"  # sent, and the printer then said it needs paper, labels or a closed cover
     EXPIRED = "expired"  # waited in the queue too long; not printed
-
-
-@dataclass(frozen=True)
-class PrintAttempt:
-    """One attempt, as stored in ``badge_prints``."""
-
-    id: int
-    visit_id: int
-    time: datetime
-    printer: str
-    media: str
-    attempt: int
-    outcome: str  # an Outcome, or "retry" for an attempt that was retried on its own
-    sent_bytes: int
-    job_bytes: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -341,6 +326,8 @@ class BadgeService:
     # --- what happened ---------------------------------------------------------------------------------
     def attempts(self, visit_id: int) -> list[PrintAttempt]:
         """Every print attempt of a visit's badge, oldest first."""
+        from frontdesk.badges.attempts import PrintAttempt
+
         rows = self._store.db.execute(
             "SELECT id, visit_id, time, printer, media, attempt, outcome, sent_bytes, job_bytes, message "
             "FROM badge_prints WHERE visit_id = ? ORDER BY id",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from frontdesk.errors import DeliveryError
 
 # The SMTP side lives in the wire package, shared with the district hub's desk-offline notice.
-from frontdesk.wire.mail import (
+from frontdesk.wire.smtp import (
     SECURITY,
     TIMEOUT_S,
     Channel,

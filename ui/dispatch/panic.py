@@ -443,15 +443,17 @@ class PanicPanel(QFrame):
 
     def _show_level(self, level: str, text: str) -> None:
         # Nothing to report (no incident, no message): the box folds away, the button stays.
-        self.status_box.setVisible(level != "idle" or bool(self.message_label.text()))
+        shown = level != "idle" or bool(self.message_label.text())
         background, colour = LEVEL_COLOURS[level]
         size = 20 if level in ("not_delivered", "rejected") else 15
         self.status_label.setText(text)
         self.status_label.setProperty("level", level)
-        self.status_label.setStyleSheet(
-            f"QLabel {{ background: {background}; color: {colour}; font-size: {size}px; font-weight: bold; "
-            "padding: 8px; border-radius: 6px; }"
-        )
+        if shown:  # styled when it is to be seen: a sheet costs Qt a style of its own (issue 13; refresh is 4 Hz)
+            self.status_label.setStyleSheet(
+                f"QLabel {{ background: {background}; color: {colour}; font-size: {size}px; font-weight: bold; "
+                "padding: 8px; border-radius: 6px; }"
+            )
+        self.status_box.setVisible(shown)
 
     @property
     def status_level(self) -> str:
@@ -469,19 +471,12 @@ class DispatchBanners(QWidget):
         self._station = station
         self.link_banner = QLabel(self)
         self.link_banner.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
-        self.link_banner.setObjectName("linkDownBanner")
-        self.link_banner.setStyleSheet(
-            "QLabel { background: #b71c1c; color: white; font-size: 16px; font-weight: bold; padding: 6px; }"
-        )
+        self.link_banner.setObjectName("linkDownBanner")  # styled when shown (on_health_changed, below)
         self.link_banner.setVisible(False)
         self.freeze_banner = QFrame(self)
-        self.freeze_banner.setObjectName("lockdownBanner")
-        self.freeze_banner.setStyleSheet("QFrame#lockdownBanner { background: #4a148c; }")
+        self.freeze_banner.setObjectName("lockdownBanner")  # styled when first shown (on_school_state_changed)
         self.freeze_label = QLabel(self.freeze_banner)
         self.freeze_label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
-        self.freeze_label.setStyleSheet(
-            "QLabel { color: white; font-size: 22px; font-weight: bold; padding: 8px; }"
-        )
         self.print_button = QPushButton("Print roster", parent=self.freeze_banner)
         self.print_button.setMinimumHeight(40)
         self.print_button.setAccessibleName("Print the on-site roster")
@@ -512,17 +507,26 @@ class DispatchBanners(QWidget):
         if warn_only:  # the link works, but in clear: a warning on every screen, not the red alarm
             text = INSECURE_LINK
         self.link_banner.setProperty("level", "warning" if warn_only else "error")
-        self.link_banner.setStyleSheet(
-            "QLabel { background: %s; color: %s; font-size: 16px; font-weight: bold; padding: 6px; }"
-            % (("#ffb300", "black") if warn_only else ("#b71c1c", "white"))
-        )
+        shown = not health.ok or health.insecure
+        if shown:  # styled when it is to be seen (a working link's banner is hidden: no sheet to build; issue 13)
+            self.link_banner.setStyleSheet(
+                "QLabel { background: %s; color: %s; font-size: 16px; font-weight: bold; padding: 6px; }"
+                % (("#ffb300", "black") if warn_only else ("#b71c1c", "white"))
+            )
         self.link_banner.setText(text)
         self.link_banner.setToolTip(plain_tip(health.reason))  # may quote the console's answer
-        self.link_banner.setVisible(not health.ok or health.insecure)
+        self.link_banner.setVisible(shown)
 
     @Slot(object)
     def on_school_state_changed(self, state: SchoolState) -> None:
         if state.admissions_frozen:
             by = " (set by the district)" if state.source == "district" else ""
             self.freeze_label.setText(f"{state.banner}{by}")
+            if not self.freeze_banner.styleSheet():
+                # Set here, not when built: Qt builds a style-sheet style for the banner and each child given a
+                # sheet, which a desk that is not frozen need not pay at start (issue 13).
+                self.freeze_banner.setStyleSheet("QFrame#lockdownBanner { background: #4a148c; }")
+                self.freeze_label.setStyleSheet(
+                    "QLabel { color: white; font-size: 22px; font-weight: bold; padding: 8px; }"
+                )
         self.freeze_banner.setVisible(state.admissions_frozen)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ui.desk.checkin_flow import CheckInFlow
 
 POLL_MS = 2000
+STYLE = "FrontOfficeBanner { background: #0b4f8a; } QLabel { color: white; font-weight: bold; }"
 
 
 class FrontOfficeBanner(QFrame):
@@ -33,9 +34,6 @@ class FrontOfficeBanner(QFrame):
         self.services = services
         self.flow = flow
         self._message = message  # the window's message line
-        self.setStyleSheet(
-            "FrontOfficeBanner { background: #0b4f8a; } QLabel { color: white; font-weight: bold; }"
-        )
         row = QHBoxLayout(self)
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
@@ -46,7 +44,7 @@ class FrontOfficeBanner(QFrame):
         row.addWidget(self.label, 1)
         row.addWidget(self.take_button)
         self.waiting: list[DeskRequest] = []
-        self.hide()
+        self.hide()  # styled when first shown (as the ID confirmation panel: ui.scanning.id_confirm)
         self.timer = QTimer(self)
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.refresh)
@@ -72,6 +70,8 @@ class FrontOfficeBanner(QFrame):
         self.label.setText(
             f"From the kiosk: {first.first_name} {first.last_name} is waiting at the front office{more}."
         )
+        if not self.styleSheet():
+            self.setStyleSheet(STYLE)
         self.show()
 
     @Slot()

@@ -63,7 +63,7 @@ def _label(name: str) -> QLabel:
 
 
 class KioskWindow(QWidget):
-    """The kiosk's one window. Built by the composition root (``ui.app.build_kiosk``)."""
+    """The kiosk's one window. Built by the composition root (``ui.app_kiosk.build_kiosk``)."""
 
     visit_checked_in = Signal(object)  # Visit: committed, its badge to print
     visit_checked_out = Signal(object)  # Visit

@@ -27,7 +27,6 @@ class IdConfirmPanel(QFrame):
         self.setAccessibleName("What was read from the ID")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.setStyleSheet("#idConfirm { background: #f4f7fb; border: 1px solid #9db4cf; border-radius: 8px; }")
         outer = QHBoxLayout(self)
         outer.setContentsMargins(10, 6, 10, 6)
         layout = QVBoxLayout()
@@ -36,7 +35,6 @@ class IdConfirmPanel(QFrame):
         self.name = QLabel()
         self.name.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.name.setAccessibleName("Name on the ID")
-        self.name.setStyleSheet("font-size:14pt; font-weight:bold;")
         self.name.setWordWrap(True)
         layout.addWidget(self.name)
         self.summary = QLabel()
@@ -48,12 +46,10 @@ class IdConfirmPanel(QFrame):
         self.warnings.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.warnings.setWordWrap(True)
         self.warnings.setAccessibleName("ID warnings")
-        self.warnings.setStyleSheet("background:#fdecea; color:#8a0014; padding:4px; border-radius:4px;")
         layout.addWidget(self.warnings)
         self.repairs = QLabel()
         self.repairs.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.repairs.setAccessibleName("Repairs made to the scan")
-        self.repairs.setStyleSheet("color:#555555;")
         layout.addWidget(self.repairs)
         buttons = QVBoxLayout()
         self.ok_button = QPushButton("Looks right")
@@ -67,7 +63,15 @@ class IdConfirmPanel(QFrame):
         self.ok_button.clicked.connect(self.on_ok_clicked)
         self.manual_button.clicked.connect(self.on_manual_clicked)
         self.record: IdRecord | None = None
-        self.hide()
+        self.hide()  # styled when first shown (_style): hidden until the first scan
+
+    def _style(self) -> None:
+        """The panel's look, set when it is first shown: Qt builds a style-sheet style for a widget given a sheet,
+        and for each of its children, which a desk that never scans an ID need not pay at start (issue 13)."""
+        self.setStyleSheet("#idConfirm { background: #f4f7fb; border: 1px solid #9db4cf; border-radius: 8px; }")
+        self.name.setStyleSheet("font-size:14pt; font-weight:bold;")
+        self.warnings.setStyleSheet("background:#fdecea; color:#8a0014; padding:4px; border-radius:4px;")
+        self.repairs.setStyleSheet("color:#555555;")
 
     def show_record(self, record: IdRecord, today: date) -> list[str]:
         """Fill the panel from ``record`` and show it; returns the warnings it shows."""
@@ -97,6 +101,8 @@ class IdConfirmPanel(QFrame):
         self.repairs.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(self.summary.width(), 320)))
         self.repairs.setToolTip("\n".join(repairs))
         self.repairs.setVisible(bool(repairs))
+        if not self.styleSheet():
+            self._style()
         self.show()
         return warnings
 
