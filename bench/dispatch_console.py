@@ -125,7 +125,8 @@ Session 14, the desk's side of the reconnect: a heartbeat that timed out while t
 by one more after 0.5-1 s before the desk shows "link DOWN" (DispatchLink._beat; a refusal or a broken
 connection still shows it at once, and a press's own status never depends on it). The stations here do the
 same, and the page counts both: heartbeats that failed first, and the "link DOWN"s the desks showed. The
-target (0 false alarms) is read on the second.
+target (0 false alarms) is read on the second. A known station's long poll is answered beside the web
+framework, as its heartbeat is (after a reconnect every poll comes back on a new connection beside the beat).
 """.strip()
 
 ENROLL = """
