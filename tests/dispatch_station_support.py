@@ -30,6 +30,7 @@ FAST = LinkTimings(
     backoff_cap=0.2,
     heartbeat=0.5,
     heartbeat_down=0.2,
+    heartbeat_confirm=0.2,
     probe=0.1,
     inbox_wait=1,
     inbox_retry_first=0.02,
@@ -177,11 +178,18 @@ class LossyProxy:
     station's connection is closed, so the station cannot know the console has the alert.
 
     With ``answer`` (raw HTTP response bytes), those requests never reach the console: the relay answers
-    them itself and closes the connection, as a load shedder in front of a console does.
+    them itself and closes the connection, as a load shedder in front of a console does. With ``stall``,
+    the next ``stall`` such requests are held: never sent on, never answered, the connection left open until
+    the station gives up on it (a console too busy to answer in time).
     """
 
     def __init__(
-        self, upstream_port: int, drop: int = 0, request: bytes = b"POST /api/v1/alerts", answer: bytes = b""
+        self,
+        upstream_port: int,
+        drop: int = 0,
+        request: bytes = b"POST /api/v1/alerts",
+        answer: bytes = b"",
+        stall: int = 0,
     ):
         self.request = request  # the requests whose answers are swallowed (by their first bytes)
         self.answer = answer
@@ -189,6 +197,8 @@ class LossyProxy:
         self.upstream_port = upstream_port
         self.drop = drop
         self.dropped = 0
+        self.stall = stall
+        self.stalled = 0  # requests held unanswered so far
         self.accepted = 0  # connections the station opened through the relay
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -241,6 +251,13 @@ class LossyProxy:
         threading.Thread(target=back, daemon=True).start()
         try:
             while chunk := client.recv(65536):
+                if chunk.startswith(self.request) and self.stalled < self.stall:
+                    with self._lock:
+                        self.stalled += 1
+                    while client.recv(65536):  # held until the station closes its side
+                        pass
+                    upstream.shutdown(socket.SHUT_RDWR)
+                    break
                 if chunk.startswith(self.request) and self.answer:
                     with self._lock:
                         self.answered_at.append(time.monotonic())

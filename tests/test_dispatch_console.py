@@ -119,6 +119,36 @@ def test_an_alert_answered_beside_the_framework_reads_as_the_routes_answer(conso
     assert console.service.alert_xml(small.identifier) == cap.build(small).decode()
 
 
+def test_a_long_poll_answered_beside_the_framework_reads_as_the_routes_answer(console):
+    """A known station's long poll with a plain query is answered by StationFastPath; one whose query repeats a
+    parameter goes to the app's route (which reads the last). Status, JSON and headers are the same; what
+    the fast path cannot take (a bad number, no or a wrong credential) is answered by the app as always."""
+    from district.console.app import SECURITY_HEADERS
+
+    station, headers = console.enroll()
+    assert post(console, headers, make_alert(station, status="Exercise")).status_code == 201
+    client = signed_in(console)
+    [incident] = client.get("/api/v1/board").json()["incidents"]
+    client.post(f"/api/v1/incidents/{incident['id']}/ack", json={})
+    inbox = console.url + "/api/v1/inbox"
+    fast = httpx.get(inbox + "?after=0&wait=0", headers=headers)
+    routed = httpx.get(inbox + "?after=5&after=0&wait=0", headers=headers)
+    assert fast.status_code == routed.status_code == 200
+    assert fast.json() == routed.json() and len(fast.json()["messages"]) == 1
+    for answer in (fast, routed):
+        assert answer.headers["content-type"] == "application/json"
+        for header, value in SECURITY_HEADERS.items():
+            assert answer.headers[header] == value, header
+    seq = fast.json()["messages"][0]["seq"]
+    assert httpx.get(inbox, params={"after": seq}, headers=headers).json() == {"messages": []}
+    for query, error in [("wait=abc", "wait must be a number"), ("wait=-1", "wait must be"), ("after=x", "after")]:
+        answer = httpx.get(f"{inbox}?{query}", headers=headers)
+        assert answer.status_code == 400 and error in answer.json()["error"], query
+    assert httpx.get(inbox).status_code == 401
+    wrong = {"Authorization": f"Bearer fdst_{station.station_id}_nottheright"}
+    assert httpx.get(inbox, headers=wrong).status_code == 401
+
+
 def test_semantic_rejections(console):
     station, headers = console.enroll()
     other, _ = console.enroll(station="Gym desk")
@@ -234,7 +264,7 @@ def test_dispatcher_ack_reaches_the_station_inbox_by_long_poll(console):
     assert answer.json() == {"acknowledged": [alert.identifier], "dispatcher": "Dana Dispatch"}
     poller.join(40)
     [message] = got["answer"]["messages"]
-    # Woken by the ack: answered before the earliest its own wait could end (25 s x 0.5, app.get_inbox), a
+    # Woken by the ack: answered before the earliest its own wait could end (25 s x 0.5, app's long_poll), a
     # bound that does not depend on how fast a loaded machine answers (it used to be 5 s of a 10 s wait).
     assert got["seconds"] < 12.5
     assert message["kind"] == "ack" and message["identifier"] == alert.identifier

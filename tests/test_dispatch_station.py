@@ -506,6 +506,73 @@ def test_a_heartbeat_refused_without_a_hint_or_not_answered_shows_the_link_down_
     assert refused.states[0] == "down" and gone.states[0] == "down"
 
 
+class StalledAtDown(HealthLog):
+    """A :class:`HealthLog` that also notes how many beats ``front`` had held when the link first showed down."""
+
+    def __init__(self, front: LossyProxy) -> None:
+        super().__init__()
+        self.front = front
+        self.stalled_at_down: int | None = None
+
+    def health_changed(self, health) -> None:
+        if health.state == "down" and self.stalled_at_down is None:
+            self.stalled_at_down = self.front.stalled
+        super().health_changed(health)
+
+
+def test_a_heartbeat_not_answered_in_time_once_does_not_show_the_link_down(station, console, data_dir):
+    """A beat that timed out while the link was up is confirmed by one more before the desk shows a red
+    "link DOWN": a console that thousands of desks reconnect to at once answers some beats past 2 s, and
+    one late answer is not an outage. The second beat is answered: the link was never shown down."""
+    health = HealthLog()
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", stall=1)
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=health, inbox=False):
+                wait_for(lambda: health.states, what="the first beat's outcome")
+                assert front.stalled == 1  # the first beat was held past the attempt timeout
+    finally:
+        front.close()
+    assert health.states == ["up"]
+    log = [e.message for e in station.events.recent(50, source="dispatch")]
+    assert any("heartbeat not answered in time" in m for m in log)
+
+
+def test_a_console_that_never_answers_heartbeats_shows_the_link_down_at_the_second_beat(station, console):
+    """A console that is there but answers no beat (hung, or a network that swallows everything) shows down
+    after the confirming beat: one more attempt later than before, never more."""
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", stall=1000)
+    health = StalledAtDown(front)
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=health, inbox=False):
+                wait_for(lambda: health.states, what="the link's health")
+    finally:
+        front.close()
+    assert health.states[0] == "down"
+    assert health.stalled_at_down == 2
+
+
+def test_a_press_the_console_does_not_answer_in_time_shows_not_delivered_as_before(station, console):
+    """The heartbeat's confirming beat is the link banner's only: a press whose attempts time out is shown
+    not delivered once ``not_delivered_after`` has passed, whatever the heartbeat says."""
+    front = LossyProxy(console.port, request=b"POST ", stall=1000)  # neither alerts nor beats answered
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            pressed = station.station.press("lockdown")
+            with link_running(station, inbox=False) as link:
+                link.wake()
+                wait_for(lambda: entry(station, pressed.identifier).attempts >= 1, what="a first attempt")
+                wait_for(lambda: level(station, pressed.identifier) == "not_delivered", what="not delivered")
+    finally:
+        front.close()
+    assert entry(station, pressed.identifier).state == "queued"
+    assert console.identifiers() == []
+
+
 def test_heartbeats_and_the_press_go_over_the_connection_the_last_beat_left_open(console):
     """The station keeps an idle connection longer than its 30 s heartbeat (httpx's default, 5 s, made every
     beat and every press a new TCP and TLS set-up for the console): two beats 6 s apart and then an alert

@@ -7,16 +7,21 @@ runs it on its dispatch worker thread, ``frontdesk panic`` on a plain thread):
   exponential backoff with full jitter (0.25 s → 4 s). Real alerts are retried forever; a drill or a test
   is given up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
 - the **heartbeat** tells the console every 30 s that the station is alive and keeps the link health
-  (up/down) behind the persistent banner. A beat not answered (no connection, no answer within 2 s, a
-  refusal) shows the link down at once; a console that answers "busy" (503 or 429 with ``Retry-After``) is
-  there: the link stays up and the next beat waits as asked. While down, it beats again at a random point
-  of the second half of 5 s, so desks that lost the console together come back apart. While a message
-  waits in backoff because the console could not be reached (no connection), it probes every 0.5 s and
-  wakes the sender the moment the console answers, so delivery resumes within a second of the console
-  coming back instead of after the rest of a backoff sleep. A console that is there but did not answer in
-  time (or said it is busy) is not probed: it is overloaded, a probe every 0.5 s from every station waiting
-  would add to its load, and a heartbeat it answers says nothing about whether an alert would get through;
-  the backoff (at most 4 s) or its ``Retry-After`` decides the next attempt.
+  (up/down) behind the persistent banner. A beat that could not connect (refused, no route), whose
+  connection broke, or that was refused shows the link down at once; a console that answers "busy" (503
+  or 429 with ``Retry-After``) is there: the link stays up and the next beat waits as asked. A beat that
+  timed out while the link was up is confirmed first: one more beat after a random 0.5-1 s, and only if
+  that one fails too does the link show down (a console with thousands of desks reconnecting at once
+  answers some beats past 2 s; one late answer is not an outage). A console that is really gone but does
+  not refuse shows down at most 3 s later than without the check (the wait and one more 2 s attempt); a
+  press's own delivery status never depends on the heartbeat. While down, it beats again at a random
+  point of the second half of 5 s, so desks that lost the console together come back apart. While a
+  message waits in backoff because the console could not be reached (no connection), it probes every
+  0.5 s and wakes the sender the moment the console answers, so delivery resumes within a second of the
+  console coming back instead of after the rest of a backoff sleep. A console that is there but did not
+  answer in time (or said it is busy) is not probed: it is overloaded, a probe every 0.5 s from every
+  station waiting would add to its load, and a heartbeat it answers says nothing about whether an alert
+  would get through; the backoff (at most 4 s) or its ``Retry-After`` decides the next attempt.
 - the **inbox** long-polls for dispatchers' Acks and district SRP state pushes; after a failed poll it
   polls again within 1 s (full jitter, doubling to 4 s), so desks whose polls a console restart broke
   together come back over a second, not in one instant.
@@ -63,6 +68,9 @@ class LinkTimings:
     backoff_cap: float = 4.0
     heartbeat: float = 30.0
     heartbeat_down: float = 5.0  # while the link is down and nothing waits
+    # A beat that timed out while the link was up is tried once more after a random point of the second half
+    # of this, before the link shows down (confirm_delay).
+    heartbeat_confirm: float = 1.0
     probe: float = 0.5  # while a message waits in backoff
     inbox_wait: float = 25.0
     # After a failed long poll, the next one within this many seconds (full jitter, doubling to backoff_cap):
@@ -118,6 +126,12 @@ def down_beat_delay(timings: LinkTimings, rng: random.Random) -> float:
     """The next heartbeat after a failed one: a random point of the second half of ``heartbeat_down`` (so
     desks that lost the console together do not all come back in one instant; never later than before)."""
     return timings.heartbeat_down * rng.uniform(0.5, 1.0)
+
+
+def confirm_delay(timings: LinkTimings, rng: random.Random) -> float:
+    """How long after a heartbeat that timed out the confirming one goes: a random point of the second half
+    of ``heartbeat_confirm`` (desks whose beats timed out together do not confirm in one instant)."""
+    return timings.heartbeat_confirm * rng.uniform(0.5, 1.0)
 
 
 class DispatchLink:
@@ -352,13 +366,34 @@ class DispatchLink:
 
         A 503 or 429 with ``Retry-After`` is an answer of a console that is there and overloaded (its
         admission control): the link is up, not a red "link DOWN" (and the next beat honours the hint).
-        Anything else that is not an answer, or any other refusal, is down at once, as always: no connection,
-        no answer within the attempt timeout, a 5xx without a hint (a console that cannot store alerts).
+        A beat that timed out while the link was up (or not known yet) is confirmed by one more after
+        :func:`confirm_delay` before the link shows down: a console that thousands of desks reconnect to at
+        once answers some beats past the attempt timeout. Anything else that is not an answer, or any other
+        refusal, is down at once, as always: a refused or broken connection, a 5xx without a hint (a console
+        that cannot store alerts); and so is a second timeout.
         """
         client = self._current_client()
         if client is None:
             self._set_health("not_connected", self._not_connected)
             return "down"
+        if self.health.state in ("up", "unknown"):
+            try:
+                return await self._one_beat(client, confirm=True)
+            except _Unconfirmed as late:
+                self._record("warning", f"Dispatch heartbeat not answered in time ({late}); trying once more")
+                assert self._stop_ev is not None
+                await self._wait(self._stop_ev, confirm_delay(self.timings, self._rng))
+                if not self._running:
+                    return "down"
+                client = self._current_client()
+                if client is None:
+                    self._set_health("not_connected", self._not_connected)
+                    return "down"
+        return await self._one_beat(client, confirm=False)
+
+    async def _one_beat(self, client: ConsoleClient, *, confirm: bool) -> str | float:
+        """One heartbeat attempt and the link health it shows; with ``confirm``, a timeout raises
+        :class:`_Unconfirmed` instead of showing the link down."""
         try:
             await client.heartbeat(
                 clock.now().astimezone().isoformat(timespec="seconds"),
@@ -371,6 +406,11 @@ class DispatchLink:
                 self._set_health("up")
                 return hint
             self._set_health("down", f"heartbeat refused: HTTP {exc.response.status_code}")
+            return "down"
+        except httpx.TimeoutException as exc:
+            if confirm:
+                raise _Unconfirmed(type(exc).__name__) from None
+            self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
             return "down"
         except httpx.HTTPError as exc:
             self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
@@ -454,6 +494,10 @@ class DispatchLink:
                 self._events.record("dispatch", level, message)
             except Exception:  # noqa: BLE001 - the event log must never stop the sender
                 pass
+
+
+class _Unconfirmed(Exception):
+    """A heartbeat timed out and is to be confirmed before the link shows down (its text: the timeout)."""
 
 
 def _parse_time(text: object) -> datetime | None:
