@@ -539,6 +539,24 @@ def test_a_heartbeat_not_answered_in_time_once_does_not_show_the_link_down(stati
     assert any("heartbeat not answered in time" in m for m in log)
 
 
+def test_a_heartbeat_whose_connection_broke_once_does_not_show_the_link_down(station, console):
+    """A beat whose connection was closed before the answer (one connection of thousands reset in a reconnect)
+    is confirmed by one more, as a late one is: the second beat is answered, the link was never shown down."""
+    health = HealthLog()
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", drop=1)
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=health, inbox=False):
+                wait_for(lambda: health.states, what="the first beat's outcome")
+                assert front.dropped == 1  # the first beat's answer was thrown away and its connection closed
+    finally:
+        front.close()
+    assert health.states == ["up"]
+    log = [e.message for e in station.events.recent(50, source="dispatch")]
+    assert any("heartbeat lost its connection" in m for m in log)
+
+
 def test_a_console_that_never_answers_heartbeats_shows_the_link_down_at_the_second_beat(station, console):
     """A console that is there but answers no beat (hung, or a network that swallows everything) shows down
     after the confirming beat: one more attempt later than before, never more."""

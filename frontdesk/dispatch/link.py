@@ -7,16 +7,17 @@ runs it on its dispatch worker thread, ``frontdesk panic`` on a plain thread):
   exponential backoff with full jitter (0.25 s → 4 s). Real alerts are retried forever; a drill or a test
   is given up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
 - the **heartbeat** tells the console every 30 s that the station is alive and keeps the link health
-  (up/down) behind the persistent banner. A beat that could not connect (refused, no route), whose
-  connection broke, or that was refused shows the link down at once; a console that answers "busy" (503
-  or 429 with ``Retry-After``) is there: the link stays up and the next beat waits as asked. A beat that
-  timed out while the link was up is confirmed first: one more beat after a random 0.5-1 s, and only if
-  that one fails too does the link show down (a console with thousands of desks reconnecting at once
-  answers some beats past 2 s; one late answer is not an outage). A console that is really gone but does
-  not refuse shows down at most 3 s later than without the check (the wait and one more 2 s attempt); a
-  press's own delivery status never depends on the heartbeat. While down, it beats again at a random
-  point of the second half of 5 s, so desks that lost the console together come back apart. While a
-  message waits in backoff because the console could not be reached (no connection), it probes every
+  (up/down) behind the persistent banner. A beat that could not connect (refused, no route) or that was
+  refused shows the link down at once; a console that answers "busy" (503 or 429 with ``Retry-After``) is
+  there: the link stays up and the next beat waits as asked. A beat that timed out, or whose connection
+  broke after it was made, while the link was up is confirmed first: one more beat after a random 0.5-1 s,
+  and only if that one fails too does the link show down (a console with thousands of desks reconnecting
+  at once answers some beats past 2 s and now and then resets one connection; one late answer is not an
+  outage). A console that is really gone but does not refuse shows down at most 3 s later than without
+  the check (the wait and one more 2 s attempt); one whose process is gone refuses the confirming beat,
+  at most 1 s later; a press's own delivery status never depends on the heartbeat. While down, it beats
+  again at a random point of the second half of 5 s, so desks that lost the console together come back
+  apart. While a message waits in backoff because the console could not be reached (no connection), it probes every
   0.5 s and wakes the sender the moment the console answers, so delivery resumes within a second of the
   console coming back instead of after the rest of a backoff sleep. A console that is there but did not
   answer in time (or said it is busy) is not probed: it is overloaded, a probe every 0.5 s from every
@@ -366,11 +367,12 @@ class DispatchLink:
 
         A 503 or 429 with ``Retry-After`` is an answer of a console that is there and overloaded (its
         admission control): the link is up, not a red "link DOWN" (and the next beat honours the hint).
-        A beat that timed out while the link was up (or not known yet) is confirmed by one more after
-        :func:`confirm_delay` before the link shows down: a console that thousands of desks reconnect to at
-        once answers some beats past the attempt timeout. Anything else that is not an answer, or any other
-        refusal, is down at once, as always: a refused or broken connection, a 5xx without a hint (a console
-        that cannot store alerts); and so is a second timeout.
+        A beat that timed out, or whose connection broke after it was made, while the link was up (or not
+        known yet) is confirmed by one more after :func:`confirm_delay` before the link shows down: a console
+        that thousands of desks reconnect to at once answers some beats past the attempt timeout, and now and
+        then one connection of thousands is reset. Anything else that is not an answer, or any other refusal,
+        is down at once, as always: a refused connection (a console whose process is gone), a 5xx without a
+        hint (a console that cannot store alerts); and so is a second failure.
         """
         client = self._current_client()
         if client is None:
@@ -380,7 +382,7 @@ class DispatchLink:
             try:
                 return await self._one_beat(client, confirm=True)
             except _Unconfirmed as late:
-                self._record("warning", f"Dispatch heartbeat not answered in time ({late}); trying once more")
+                self._record("warning", f"Dispatch heartbeat {late}; trying once more")
                 assert self._stop_ev is not None
                 await self._wait(self._stop_ev, confirm_delay(self.timings, self._rng))
                 if not self._running:
@@ -392,8 +394,8 @@ class DispatchLink:
         return await self._one_beat(client, confirm=False)
 
     async def _one_beat(self, client: ConsoleClient, *, confirm: bool) -> str | float:
-        """One heartbeat attempt and the link health it shows; with ``confirm``, a timeout raises
-        :class:`_Unconfirmed` instead of showing the link down."""
+        """One heartbeat attempt and the link health it shows; with ``confirm``, a timeout or a connection
+        that broke raises :class:`_Unconfirmed` instead of showing the link down."""
         try:
             await client.heartbeat(
                 clock.now().astimezone().isoformat(timespec="seconds"),
@@ -407,9 +409,13 @@ class DispatchLink:
                 return hint
             self._set_health("down", f"heartbeat refused: HTTP {exc.response.status_code}")
             return "down"
-        except httpx.TimeoutException as exc:
+        # A connection that broke after it was made (reset, closed before the answer) is confirmed as a timeout
+        # is; a refused one (httpx.ConnectError: nothing listens, a console whose process is gone) is not.
+        except (httpx.TimeoutException, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
             if confirm:
-                raise _Unconfirmed(type(exc).__name__) from None
+                late = isinstance(exc, httpx.TimeoutException)
+                words = "not answered in time" if late else "lost its connection"
+                raise _Unconfirmed(f"{words} ({type(exc).__name__})") from None
             self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
             return "down"
         except httpx.HTTPError as exc:
@@ -497,7 +503,8 @@ class DispatchLink:
 
 
 class _Unconfirmed(Exception):
-    """A heartbeat timed out and is to be confirmed before the link shows down (its text: the timeout)."""
+    """A heartbeat timed out or lost its connection and is to be confirmed before the link shows down (its
+    text: what happened)."""
 
 
 def _parse_time(text: object) -> datetime | None:
