@@ -147,6 +147,11 @@ def test_a_long_poll_answered_beside_the_framework_reads_as_the_routes_answer(co
     assert httpx.get(inbox).status_code == 401
     wrong = {"Authorization": f"Bearer fdst_{station.station_id}_nottheright"}
     assert httpx.get(inbox, headers=wrong).status_code == 401
+    # A repeated Authorization header is read as the app reads it (the first), on the fast paths too.
+    twice = [("Authorization", wrong["Authorization"]), ("Authorization", headers["Authorization"])]
+    assert httpx.get(inbox + "?after=0&wait=0", headers=twice).status_code == 401
+    beat = httpx.post(console.url + "/api/v1/heartbeat", json={"sent": "2026-12-03T10:00:00+00:00"}, headers=twice)
+    assert beat.status_code == 401
 
 
 def test_semantic_rejections(console):

@@ -425,10 +425,7 @@ class StationFastPath:
         """A long poll of a known station whose query is plain (``after`` and ``wait`` at most once each, both
         valid): (station, after, wait). None sends the request to the app, which answers it as always (a
         401, a 400 for a bad number, a repeated parameter read as the framework reads it)."""
-        authorization = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value
+        (authorization,) = _first_headers(scope, b"authorization")
         station = self._lookup(authorization) if authorization else None
         if station is None:
             return None
@@ -465,14 +462,7 @@ class StationFastPath:
     def _alert_headers(self, scope: dict) -> tuple[Station | None, int, str]:
         """The known station whose credential the request carries (or None), its Content-Length (the
         largest int when absent: a chunked body goes to the app) and its content type, as the app reads it."""
-        authorization = length = kind = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization" and not authorization:
-                authorization = value
-            elif name == b"content-length" and not length:
-                length = value
-            elif name == b"content-type" and not kind:
-                kind = value
+        authorization, length, kind = _first_headers(scope, b"authorization", b"content-length", b"content-type")
         station = self._lookup(authorization) if authorization else None
         size = int(length) if length.isdigit() else sys.maxsize
         return station, size, kind.decode("latin-1").split(";")[0].strip().lower()
@@ -521,14 +511,7 @@ class StationFastPath:
             return None  # the app answers 401, as for every request
 
     def _station(self, scope: dict) -> Station | None:
-        authorization = length = kind = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value
-            elif name == b"content-length":
-                length = value
-            elif name == b"content-type":
-                kind = value
+        authorization, length, kind = _first_headers(scope, b"authorization", b"content-length", b"content-type")
         if (
             not length.isdigit()
             or int(length) > self.MAX_BODY
@@ -584,6 +567,16 @@ def _whole(text: str | None, name: str, default: int, low: int = 0, high: int = 
     if not low <= value <= high:
         raise InputError(f"{name} must be between {low} and {high}")
     return value
+
+
+def _first_headers(scope: dict, *names: bytes) -> list[bytes]:
+    """The first value of each of ``names`` (lower-case) among an ASGI request's headers, b"" when absent: the
+    one the app reads (Starlette's ``headers.get``), so the fast paths and the routes agree on a repeated one."""
+    found = dict.fromkeys(names, b"")
+    for name, value in scope["headers"]:
+        if name in found and not found[name]:
+            found[name] = value
+    return [found[name] for name in names]
 
 
 def _wait_s(text: str) -> float:
