@@ -11,6 +11,7 @@ from pathlib import Path
 from browser_support import needs_chromium, shot
 from hub_lists_support import run_cli
 from hub_sync_support import Desk, Hub
+from playwright.sync_api import expect
 
 MAPLE = "Maple Grove Elementary"
 
@@ -58,11 +59,29 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         assert page.locator("#schools td.online").count() == 2  # both desks synced just now
         shot(page, tmp_path, "district-schools.png")
 
+        # The tab's first load (every visit) is held back until the search has answered, then let through:
+        # the older, slower answer must not be drawn over the search's (CI once saw both rows here).
+        held = []
+
+        def hold_the_unsearched(route):
+            if "q=testwood" in route.request.url:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page.route("**/api/v1/district/visits?*", hold_the_unsearched)
         page.click("button[data-tab=visits]")
         page.fill("#visit-q", "testwood")
         page.click("#visit-search button")
-        page.wait_for_selector("#visits td:has-text('Avery Testwood')")
+        expect(page.locator("#visits tr")).to_have_count(1)
+        expect(page.locator("#visits td", has_text="Avery Testwood")).to_have_count(1)
+        assert len(held) == 1
+        with page.expect_response(lambda r: "/api/v1/district/visits?" in r.url and "q=testwood" not in r.url):
+            held[0].continue_()
+        page.wait_for_timeout(300)  # time for the page to draw the late answer, were it to draw it
         assert page.locator("#visits tr").count() == 1
+        assert page.locator("#visits td", has_text="Blair Samplefield").count() == 0
+        page.unroute("**/api/v1/district/visits?*")
 
         page.click("button[data-tab=lists]")
         page.wait_for_selector("#lists td:has-text('District barred list')")

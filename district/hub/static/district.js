@@ -57,6 +57,14 @@ function showError(error) {
   $("error").textContent = error ? error.message : "";
 }
 
+// A table shows the answer to the last request made for it. An earlier answer that arrives later (the
+// tab's first load overtaking a search, a school clicked after another) is dropped, never drawn over it.
+const asked = {};
+function ask(table) {
+  const mine = (asked[table] = (asked[table] || 0) + 1);
+  return () => asked[table] === mine;
+}
+
 // --- tabs --------------------------------------------------------------------------------------------
 const loaders = {};
 function showTab(name) {
@@ -85,7 +93,9 @@ loaders.schools = async () => {
 };
 
 async function loadOnsite(school) {
+  const latest = ask("onsite");
   const { visits } = await api(`/api/v1/district/onsite?school=${encodeURIComponent(school)}`);
+  if (!latest()) return;
   $("onsite-title").textContent = `On site now at ${school} (${visits.length})`;
   fill($("onsite"), visits, (tr, v) => {
     for (const text of [local(v.checked_in_at), v.name, v.category, v.purpose, v.host, v.badge_code, v.station]) cell(tr, text);
@@ -95,7 +105,9 @@ async function loadOnsite(school) {
 // --- visits -------------------------------------------------------------------------------------------
 loaders.visits = async () => {
   const params = new URLSearchParams({ q: $("visit-q").value, date: $("visit-date").value, school: $("visit-school").value });
+  const latest = ask("visits");
   const { visits } = await api(`/api/v1/district/visits?${params}`);
+  if (!latest()) return;
   fill($("visits"), visits, (tr, v) => {
     for (const text of [v.school, local(v.checked_in_at, true), local(v.checked_out_at), v.name, v.purpose, v.host, v.station]) cell(tr, text);
   });
@@ -111,7 +123,9 @@ loaders.lists = async () => {
 };
 
 async function loadEntries() {
+  const latest = ask("entries");
   const { entries } = await api(`/api/v1/district/lists/entries?q=${encodeURIComponent($("entry-q").value)}`);
+  if (!latest()) return;
   const today = new Date().toISOString().slice(0, 10);
   fill($("entries"), entries, (tr, e) => {
     const ended = e.valid_until && e.valid_until < today;
