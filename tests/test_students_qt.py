@@ -178,6 +178,15 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts, desk_fo
     assert board.minimumSizeHint().height() <= 728 and board.minimumSizeHint().width() <= 1366
     name = board.requests.item(0, 1).text()
     assert board.requests.columnWidth(1) >= board.requests.fontMetrics().horizontalAdvance(name) + 8, name
+    # The classes' names are whole too ("Homeroom KG-1 (Room 100)": the room is where a runner goes; it was cut
+    # to "Homeroom 01-1…"), and each is its cell's tooltip.
+    classes = [board.classes.item(i, 0) for i in range(board.classes.rowCount())]
+    assert homeroom in [c.text() for c in classes]
+    widest = max(board.classes.fontMetrics().horizontalAdvance(c.text()) for c in classes)
+    assert board.classes.columnWidth(0) >= widest + 8, (board.classes.columnWidth(0), widest)
+    for i, c in enumerate(classes):  # a class's pupils (the four counts' sum) are in its tooltip
+        pupils = sum(int(board.classes.item(i, j).text()) for j in range(1, 5))
+        assert c.toolTip() == plain_tip(f"{c.text()}: {pupils} pupils"), c.toolTip()
     qtbot.mouseClick(board.release_button, Qt.MouseButton.LeftButton)
     assert "Released 1" in board.totals.text()
     assert [m.student.number for m in staffed.students.out()] == ["100230"]

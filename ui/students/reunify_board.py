@@ -34,7 +34,10 @@ from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS
 from ui.plain import plain_tip
 
 REFRESH_MS = 3000
-CLASS_COLUMNS = ["Class", "Pupils", "Not asked", "Asked", "Coming", "Out"]
+# The class column needs the room for a name such as "Homeroom 01-1 (Room 101)" (the room is where a runner
+# goes) at 1366x768: "Not asked" is on two lines, and a class's pupils (the four counts' sum) are in its
+# tooltip rather than a column of their own.
+CLASS_COLUMNS = ["Class", "Not\nasked", "Asked", "Coming", "Out"]
 REQUEST_COLUMNS = ["Card", "Student", "Adult", "Status", "Runner", "Asked"]
 NO_SELECTION = "Select a request to see the student's class, then send a runner."
 
@@ -102,7 +105,7 @@ class ReunifyBoard(QWidget):
         tables = QHBoxLayout()
         self.classes = _table(CLASS_COLUMNS, "Classes", stretch=0)
         self.requests = _table(REQUEST_COLUMNS, "Requests", stretch=1)
-        tables.addWidget(self.classes, 2)
+        tables.addWidget(self.classes, 5)  # a class name such as "Homeroom 01-1 (Room 101)" whole at 1366x768
         right = QVBoxLayout()
         right.addWidget(self.requests, 1)
         # The selected request's class, where its runner goes (the table has no room for a column of it at
@@ -122,7 +125,7 @@ class ReunifyBoard(QWidget):
         steps.addWidget(self.send_button)
         steps.addWidget(self.release_button)
         right.addLayout(steps)
-        tables.addLayout(right, 3)  # the requests name the children: they get the room
+        tables.addLayout(right, 7)  # the requests name the children: they get the room
         layout.addLayout(tables, 1)
 
         self.start_button.clicked.connect(self.start)
@@ -265,11 +268,13 @@ class ReunifyBoard(QWidget):
         )
         self.classes.setRowCount(len(board.rows))
         for i, row in enumerate(board.rows):
-            values = [row.homeroom, row.students, row.not_requested, row.requested, row.on_the_way, row.released]
+            values = [row.homeroom, row.not_requested, row.requested, row.on_the_way, row.released]
             for j, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
-                if j and isinstance(v, int):
+                if j:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                else:  # a roster's text: never drawn as markup
+                    item.setToolTip(plain_tip(f"{row.homeroom}: {_pupils(row.students)}"))
                 self.classes.setItem(i, j, item)
         selected = self._selected_quiet()
         self.requests.setRowCount(len(board.requests))
@@ -332,6 +337,10 @@ class ReunifyBoard(QWidget):
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.timer.stop()
         super().hideEvent(event)
+
+
+def _pupils(n: int) -> str:
+    return f"{n} pupil" if n == 1 else f"{n} pupils"
 
 
 def _table(headings: list[str], name: str, stretch: int) -> QTableWidget:
