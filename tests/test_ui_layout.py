@@ -16,6 +16,7 @@ from frontdesk.screening.models import Kind, NewEntry
 from tests.print_queue import PrintQueue
 from ui.app import Shell, build_desk
 from ui.desk.first_run import FirstRunPanel
+from ui.desk.main_window import HealthLabel
 from ui.desk.side_windows import EventLogWindow, SettingsWindow
 from ui.review.review_window import ReviewWindow
 from ui.screening.screening_lists import ListManager
@@ -182,6 +183,23 @@ def test_the_status_bar_cuts_its_items_with_an_ellipsis_and_never_dispatch(qtbot
     window.resize(2400, HEIGHT)
     qtbot.waitUntil(lambda: not window.health["scanner"].is_cut())
     qtbot.waitUntil(lambda: not window.health["scanner"].toolTip())
+
+
+def test_a_status_item_a_few_pixels_short_of_its_text_is_cut_with_an_ellipsis(qtbot, desk_font):
+    # With the health items' padding, QLabel draws its text ~5 px further in than its contents rectangle says:
+    # a text that fitted the rectangle by 2 px was drawn clipped mid-letter ("Scanner: demo scanner read")
+    # with no "…" and no tooltip.
+    item = HealthLabel("Scanner")
+    qtbot.addWidget(item)
+    item.set_state("ok", "demo scanner ready")
+    item.show()
+    room = item.fontMetrics().horizontalAdvance(item.text()) + 2
+    item.resize(room + item.width() - item.contentsRect().width(), item.height())
+    assert item.contentsRect().width() == room
+    qtbot.waitUntil(lambda: item.is_cut())
+    qtbot.waitUntil(lambda: "demo scanner ready" in item.toolTip())  # its whole text on hover
+    item.resize(item.sizeHint().width(), item.height())
+    qtbot.waitUntil(lambda: not item.is_cut() and not item.toolTip())
 
 
 def test_the_list_screen_shows_rows_of_entries_beside_its_editor_at_1366x768(qtbot, staffed, desk_font):

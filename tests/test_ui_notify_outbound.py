@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from frontdesk import clock
 from frontdesk import settings as s
@@ -75,6 +76,16 @@ def test_the_desk_sender_delivers_and_the_window_shows_a_refusal(qtbot, services
     (envelope,) = fake.sent
     assert envelope.to == "principal@maple.example" and "Lockdown alert pressed" in envelope.body
     qtbot.waitUntil(lambda: desk.notify.status.text() == "1 email/text not delivered")
+    # A failure the office must see is read whole on a 1366x768 laptop (it was "1 email/text not deliver…"):
+    # the other status items give way.
+    desk.window.set_health("scanner", "ok", "demo scanner ready on the serial port COM3, 9600 baud")
+    desk.window.set_health("printer", "ok", "on-screen preview (no printer chosen in Settings)")
+    desk.window.resize(1366, 728)
+    desk.window.show()
+    qtbot.waitUntil(lambda: desk.window.statusBar().width() == desk.window.width())
+    QApplication.processEvents()
+    assert not desk.notify.status.is_cut()
+    assert desk.notify.status.visibleRegion().boundingRect().width() == desk.notify.status.width()
     desk.notify.open()
     window = desk.notify.outbound_window
     states = [window.deliveries.cells(d)[3] for d in window.deliveries.items()]

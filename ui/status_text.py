@@ -6,7 +6,7 @@ and cuts their text mid-word with no sign that anything is missing ("Scanner: de
 instead ends a cut text with "…" and, while cut, shows the whole text as its tooltip; ``text()`` and the
 accessible name stay whole, so a screen reader and the tests read everything. An item made with ``whole=True``
 (dispatch's link: a secretary must always see whether a panic press can reach dispatch) is never cut: the others
-give way first.
+give way first. ``set_whole`` makes an item so while it reports a failure ("1 email/text not delivered").
 """
 
 from __future__ import annotations
@@ -41,9 +41,20 @@ class StatusText(QLabel):
         spare = super().sizeHint().width() - metrics.horizontalAdvance(text)  # margins and padding
         return QSize(metrics.horizontalAdvance(text[:SHORTEST] + ELLIPSIS) + max(spare, 0), hint.height())
 
+    def set_whole(self, whole: bool) -> None:
+        """Never cut (``True``) while the item says something that must be read, such as a failure."""
+        if whole != self._whole:
+            self._whole = whole
+            self.updateGeometry()
+
     def is_cut(self) -> bool:
-        """True while the item is too narrow for its whole text (it shows "…")."""
-        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+        """True while the item is too narrow for its whole text (it shows "…").
+
+        Measured against Qt's own size hint, not the contents rectangle: with a style sheet's padding (the
+        health items' ``padding: 0 6px``) QLabel draws its text a further ~5 px in from the contents rectangle,
+        so a text that fitted the rectangle by a few pixels was drawn clipped mid-letter ("Scanner: demo
+        scanner read", "on-screen previe") with no "…"."""
+        return bool(self.text()) and super().sizeHint().width() > self.width()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         cut = self.is_cut()

@@ -74,13 +74,16 @@ class NotifyDesk(QObject):
     def on_attempted(self, _attempts) -> None:
         """Show in the status bar when messages were not delivered (a visible failure)."""
         problems = len(self._services.outbound.problems())
-        self.status.setText(f"{problems} email/text not delivered" if problems else "")
+        words = "1 email/text not delivered" if problems == 1 else f"{problems} emails/texts not delivered"
+        self.status.setText(words if problems else "")
         self.status.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")
+        self.status.set_whole(bool(problems))  # a failure the office must see: read whole, the others give way
         if self.outbound_window is not None and self.outbound_window.isVisible():
             self.outbound_window.refresh()
 
     @Slot(str)
     def on_failed(self, error: str) -> None:
         """The sender's pass failed: say so in the status bar (it tries again)."""
+        self.status.set_whole(False)  # a server's words can be long: cut, whole in the tooltip
         self.status.setText(f"Email/text sender: {error}")
         self.status.setStyleSheet("color:#b00020;")
