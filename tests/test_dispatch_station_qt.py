@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import keyring
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from frontdesk import settings as st
@@ -99,10 +99,31 @@ def test_status_goes_received_then_acknowledged(qtbot, desk, station, console):
         entry = hold(qtbot, panel)
         qtbot.waitUntil(lambda: panel.status_level == "received", timeout=5000)
         assert "Received by dispatch at" in panel.status_label.text()
+        # The 4 Hz refresh restyles the status only when its level changes (Qt re-polished it at each refresh).
+        restyled = []
+        watcher = _StyleChanges(restyled)
+        panel.status_label.installEventFilter(watcher)
+        for _ in range(3):
+            panel.refresh()
+        assert restyled == [] and panel.status_level == "received"
         console.service.ack("Dana Dispatcher", identifier=entry.identifier)
         qtbot.waitUntil(lambda: panel.status_level == "acknowledged", timeout=5000)
         assert panel.status_label.text().startswith("LOCKDOWN: Acknowledged by Dana Dispatcher at ")
+        assert restyled  # the new level's colours
         assert not banners.link_banner.isVisible()
+
+
+class _StyleChanges(QObject):
+    """Counts the style changes (a style sheet set, even to the same text) a widget receives."""
+
+    def __init__(self, seen: list) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.StyleChange:
+            self.seen.append(watched)
+        return False
 
 
 @pytest.mark.parametrize("timings", [RED_SOON])

@@ -448,11 +448,15 @@ class PanicPanel(QFrame):
         size = 20 if level in ("not_delivered", "rejected") else 15
         self.status_label.setText(text)
         self.status_label.setProperty("level", level)
-        if shown:  # styled when it is to be seen: a sheet costs Qt a style of its own (issue 13; refresh is 4 Hz)
-            self.status_label.setStyleSheet(
-                f"QLabel {{ background: {background}; color: {colour}; font-size: {size}px; font-weight: bold; "
-                "padding: 8px; border-radius: 6px; }"
-            )
+        sheet = (
+            f"QLabel {{ background: {background}; color: {colour}; font-size: {size}px; font-weight: bold; "
+            "padding: 8px; border-radius: 6px; }"
+        )
+        # Styled when it is to be seen (a sheet costs Qt a style of its own: issue 13), and only when the level
+        # changes: Qt re-polishes a label whose sheet is set again, even to the same text, and refresh is 4 Hz
+        # for as long as an incident is shown.
+        if shown and self.status_label.styleSheet() != sheet:
+            self.status_label.setStyleSheet(sheet)
         self.status_box.setVisible(shown)
 
     @property
