@@ -519,6 +519,7 @@ class Screener:
             return self._look_alikes_read(pq, ids, today)
         q = pq.name
         best: dict[int, tuple[str, str]] = {}  # entry -> (date kind, the best middle fit of its names)
+        fits: dict[str, str] = {}  # middle name -> its fit: a common name's rows carry a few middle names
         for prefix, tags in look_alike_prefixes(q.first, q.last_whole, q.last_core):
             rows = db.execute(
                 "SELECT substr(key, ?), entry_id FROM screening_keys WHERE key >= ? AND key < ?",
@@ -528,7 +529,9 @@ class Screener:
                 if rest[0] not in tags or entry_id not in ids:
                     continue
                 # An entry's names (own, aliases) may each be the visitor's: the best fit counts, as in look_alike.
-                middle = look_alike_middle(pq, rest[2:])
+                middle = fits.get(rest[2:])
+                if middle is None:
+                    middle = fits[rest[2:]] = look_alike_middle(pq, rest[2:])
                 was = best.get(entry_id)
                 if was is None or _FIT_RANK[middle] > _FIT_RANK[was[1]]:
                     best[entry_id] = (rest[1], middle)
