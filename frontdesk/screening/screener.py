@@ -441,6 +441,9 @@ class Screener:
             if candidate is not None and candidate.decision is not Decision.CLEAR:
                 scored.append(candidate)
         look_alikes: list[tuple[Dob, str]] | None = None
+        # Their counts by kind of date, with a middle name that agrees or not: the same for every candidate
+        # of the screen (a common name has a few hundred look-alikes and several candidates), counted once.
+        look_alike_counts: dict[bool, DobCounts] = {}
         found: list[Candidate] = []
         notes: list[Candidate] = []  # entries without a date shown with the result, not stopping the desk
         people: Commonness | None = None
@@ -471,7 +474,12 @@ class Screener:
             else:  # the visitor's own name: weigh it against the entries that carry it
                 if look_alikes is None:  # only now: for a common name this reads a few hundred entries
                     look_alikes = self._look_alikes(pq, namesakes.ids, today)
-                counts = DobCounts.of_kinds(k for k, m in look_alikes if m == "agrees" or middle != "agrees")
+                agrees = middle == "agrees"
+                counts = look_alike_counts.get(agrees)
+                if counts is None:
+                    counts = look_alike_counts[agrees] = DobCounts.of_kinds(
+                        k for k, m in look_alikes if m == "agrees" or not agrees
+                    )
                 if middle != "agrees":  # a shared middle name is rarer than the tables can say
                     counts = counts.at_least(expected)
                 names = "this name and middle name" if middle == "agrees" else "this name"
