@@ -424,6 +424,88 @@ def test_a_visitors_piece_judge_answers_as_piece_may_match():
                 )
 
 
+def _one_edit_variants(word: str) -> set[str]:
+    letters = "aehimnorstyz"
+    out = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    out |= {word[:i] + c + word[i + 1 :] for i in range(len(word)) for c in letters[i % 4 :: 4]}
+    out |= {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters[i % 6 :: 6]}
+    return out
+
+
+def test_a_visitors_piece_judge_answers_as_piece_may_match_on_surnames_near_the_visitors():
+    """The judge (the visitor's forms and codes worked out once, the spelling test before the second sound
+    code, plain surnames read inline) answers as ``piece_may_match`` on the pieces a look-up meets: surnames
+    one letter off the visitor's in every way, sound-alike spellings, strangers with the visitor's initial,
+    given names near the visitor's; and every way of reaching is met (one letter off, the first sound code,
+    the second with the spelling near, a given name by its second sound code)."""
+    from rapidfuzz.distance import OSA
+
+    from frontdesk.wire.names import phonetic
+
+    bases = [
+        "Smith",
+        "Nielson",
+        "Moore",
+        "Wroblewski",
+        "Lee",
+        "McDonald",
+        "van der Berg",
+        "García López",
+        "Martinez",
+    ]
+    near = set()
+    for base in bases:
+        for word in {fold(base).replace(" ", ""), *fold(base).split()}:
+            near |= {v.capitalize() for v in _one_edit_variants(word) if v}
+    near |= {"Smyth", "Schmidt", "Smitt", "Morris", "Mohr", "Leigh", "Li", "Nielsen", "Nilsson", "Wroblewsky"}
+    near |= {"MacDonald", "Mac Donald", "Berg", "Vanderberg", "Garcia", "Lopez", "O'Brien", "Jr", "De", "X"}
+    near |= {
+        "Morez",
+        "Martini",
+        "Marton",
+        "Mortini",
+    }  # the second sound code alone (two letters off, spelled near)
+    near |= set(screening_data._TAIL[:400:4]) | set(screening_data.COMMON_LAST[:60])
+    pieces = sorted(surname_piece(last) for last in near)
+    # Given names near the visitors' (John / James: the second sound code alone; Jon: one letter; Johan ...)
+    givens = [
+        "James",
+        "Jim",
+        "Jaime",
+        "Johan",
+        "Jon",
+        "Joan",
+        "Lee",
+        "Marie",
+        "Morris",
+        "Mari",
+        "Maryann",
+        "Rosemary",
+    ]
+    pieces += sorted({given_piece(f, m) for f in givens for m in ("", "John", "Mary Lee")})
+    reached = {"one letter": 0, "first sound code": 0, "second sound code": 0, "given, second sound code": 0}
+    for base in bases:
+        for first, middle in (("Mary", ""), ("John", "Lee")):
+            pq = prepare(Query(first, base, middle))
+            judge = PieceJudge(pq)
+            for piece in pieces:
+                for relation in NAMES_NEEDED:
+                    got = judge.may_match(piece, relation)
+                    assert got == piece_may_match(pq, piece, relation), (base, piece, relation)
+                    if got and relation == "unknown" and piece.startswith("james") and first == "John":
+                        reached["given, second sound code"] += 1  # Metaphone JN / JMS, NYSIIS the same
+                    if got and relation == "unknown" and piece.startswith("/") and _plain_surname_forms(piece[1:]):
+                        a, b = pq.name.last_whole, piece[1:].lower()
+                        if a != b and len(a) == len(b):
+                            reached["one letter"] += 1
+                        elif phonetic(a) == phonetic(b) and abs(len(a) - len(b)) > 1:
+                            reached["first sound code"] += 1
+                        elif phonetic(a) != phonetic(b) and OSA.distance(a, b) > 1:
+                            reached["second sound code"] += 1
+    assert all(reached.values()), reached
+
+
 def test_look_alikes_counted_from_the_index_are_those_the_entries_give(services):
     """The A: rows give each look-alike's date kind and middle-name fit as reading the entry does (particles,
     Mc/Mac, aliases, middle names, entries not in force today), and an index built under older key rules,

@@ -458,6 +458,11 @@ def _first_verdict(q: Name, b: str, least: float) -> bool | None:
     return None  # whether the visitor goes by one of the other's middle names
 
 
+# ``phonetic`` and ``phonetic2`` without their caches (the same codes, for a non-empty word): a stranger's
+# surname judged once a screen would only push a common name out of them.
+_metaphone, _nysiis = phonetic.__wrapped__, phonetic2.__wrapped__
+
+
 def _plain_surname_forms(written: str) -> tuple | None:
     """``surname_forms(written)[:4]`` for a surname of plain letters that is not a particle, a suffix or a
     Mc name (most of them), without its cache: a look-up at a million entries judges the surnames of a few
@@ -473,28 +478,117 @@ def _plain_surname_forms(written: str) -> tuple | None:
 class PieceJudge:
     """:func:`piece_may_match` for one visitor, row after row of a look-up: a given-names piece is judged
     by its first name once (the rows under a common surname code carry a few first names with many middle
-    names), and by its middle names only when the first name leaves the answer to them."""
+    names), and by its middle names only when the first name leaves the answer to them.
+
+    The visitor's side of every comparison (its surname forms with their lengths and sound codes, its first
+    name's nickname groups and sound codes) is worked out once, and each of the piece's forms is coded once
+    instead of once per pair: a look-up at a million entries judges a few hundred pieces, nearly all of
+    them strangers that fail (the ``F:`` rows of entries without a date carry every surname with the
+    visitor's initial). The checks and their order are :func:`last_reaches` and :func:`_first_verdict`'s;
+    a test holds the answers to :func:`piece_may_match`'s."""
 
     def __init__(self, pq: PreparedQuery):
         self._pq = pq
         self._firsts: dict[tuple[str, float], bool | None] = {}
+        q = pq.name
+        self._last_parts = set(q.last_parts)
+        # A plain surname (one word, its own whole, core and part) reaches at once when it is one of these;
+        # nothing reaches a visitor without a surname (None).
+        self._plain_same = {q.last_whole, q.last_core, *q.last_parts} if q.last_whole else None
+        self._last_forms = tuple((a, len(a), phonetic(a), phonetic2(a)) for a in q.last_forms)
+        a = q.first
+        self._first = (
+            a,
+            len(a),
+            nickname_canon(a),
+            phonetic(a),
+            phonetic2(a),
+            q.middle.split() if q.middle else [],
+        )
 
     def may_match(self, piece: str, relation: str) -> bool:
         """The same answer as ``piece_may_match(pq, piece, relation)``."""
-        pq = self._pq
         least = NAMES_NEEDED[relation]
         if piece.startswith("/"):
-            forms = _plain_surname_forms(piece[1:]) or surname_forms(piece[1:])
-            return last_reaches(pq.name, forms, least[0])
+            return self._last_reaches(piece[1:], least[0])
         first, _, middle = piece.partition(" ")  # as _piece_name reads it
         known = self._firsts.get((first, least[1]), ...)
         if known is ...:
             words = name_tokens(first)
-            known = self._firsts[first, least[1]] = _first_verdict(pq.name, words[0] if words else "", least[1])
+            known = self._firsts[first, least[1]] = self._first_verdict(words[0] if words else "", least[1])
         if known is not None:
             return known
         others = (*name_tokens(middle), *name_tokens(first)[1:])  # the piece's middle names, as make_name's
-        return pq.name.first in others
+        return self._pq.name.first in others
+
+    def _last_reaches(self, written: str, least: float) -> bool:
+        """``last_reaches(pq.name, surname_forms(written), least)``."""
+        if written.isascii() and written.isalpha():  # _plain_surname_forms, inline: most surnames are plain
+            b = written.lower()
+            if b not in SUFFIXES and b not in PARTICLES and not b.startswith("mc"):
+                # whole, core and the one part are b: the first two tests of last_reaches in one
+                if self._plain_same is None or b in self._plain_same:
+                    return self._plain_same is not None
+                return self._reaches_form(b, least)
+        whole, core, parts, e_forms = surname_forms(written)[:4]
+        q = self._pq.name
+        if not q.last_whole or not whole:
+            return False
+        if q.last_whole == whole or q.last_core == core:
+            return True
+        q_parts = self._last_parts
+        if q_parts and parts:
+            e_parts = set(parts)
+            if q_parts <= e_parts or e_parts <= q_parts:
+                return True
+        return any(self._reaches_form(b, least) for b in e_forms)
+
+    def _reaches_form(self, b: str, least: float) -> bool:
+        """The pairs' test of :func:`last_reaches` for one of the entry's surname forms against each of the
+        visitor's: one letter off, or (``least`` 0.8 or under) sounding alike as ``_surnames_sound_alike``
+        says, its spelling test before the second sound code (the same answer, the cheaper test first)."""
+        sound = least <= 0.8
+        lb = len(b)
+        b_code = b_code2 = None  # coded once, and only when asked: most of these surnames are strangers'
+        for a, la, code, code2 in self._last_forms:
+            shorter, longer = (la, lb) if la < lb else (lb, la)
+            if longer - shorter <= 1 and longer >= 4 and OSA.distance(a, b, score_cutoff=1) == 1:
+                return True
+            if sound and shorter >= 3:
+                if b_code is None:
+                    b_code = _metaphone(b)
+                if code == b_code:
+                    return True
+                if OSA.normalized_similarity(a, b) >= SURNAME_SPELLED_NEAR:
+                    if b_code2 is None:
+                        b_code2 = _nysiis(b)
+                    if code2 == b_code2:
+                        return True
+        return False
+
+    def _first_verdict(self, b: str, least: float) -> bool | None:
+        """``_first_verdict(pq.name, b, least)``."""
+        a, la, canon, code, code2, middles = self._first
+        if not a or not b:
+            return False
+        if a == b:
+            return True
+        shared = canon & nickname_canon(b)
+        if shared:
+            return a in shared or b in shared
+        lb = len(b)
+        if max(la, lb) >= 4 and abs(la - lb) <= 1 and OSA.distance(a, b, score_cutoff=1) == 1:
+            return True
+        if least > 0.8:
+            return False
+        # _sounds_alike(a, b) (both are three letters or more here), or one the start of the other
+        if min(la, lb) >= 3 and (
+            code == phonetic(b) or code2 == phonetic2(b) or a.startswith(b) or b.startswith(a)
+        ):
+            return True
+        if middles and b in middles:
+            return True
+        return None
 
 
 SEX_WORDS = {"M": "male", "F": "female", "X": "X"}

@@ -441,6 +441,9 @@ class Screener:
             if candidate is not None and candidate.decision is not Decision.CLEAR:
                 scored.append(candidate)
         look_alikes: list[tuple[Dob, str]] | None = None
+        # Their counts by kind of date, with a middle name that agrees or not: the same for every candidate
+        # of the screen (a common name has a few hundred look-alikes and several candidates), counted once.
+        look_alike_counts: dict[bool, DobCounts] = {}
         found: list[Candidate] = []
         notes: list[Candidate] = []  # entries without a date shown with the result, not stopping the desk
         people: Commonness | None = None
@@ -471,7 +474,12 @@ class Screener:
             else:  # the visitor's own name: weigh it against the entries that carry it
                 if look_alikes is None:  # only now: for a common name this reads a few hundred entries
                     look_alikes = self._look_alikes(pq, namesakes.ids, today)
-                counts = DobCounts.of_kinds(k for k, m in look_alikes if m == "agrees" or middle != "agrees")
+                agrees = middle == "agrees"
+                counts = look_alike_counts.get(agrees)
+                if counts is None:
+                    counts = look_alike_counts[agrees] = DobCounts.of_kinds(
+                        k for k, m in look_alikes if m == "agrees" or not agrees
+                    )
                 if middle != "agrees":  # a shared middle name is rarer than the tables can say
                     counts = counts.at_least(expected)
                 names = "this name and middle name" if middle == "agrees" else "this name"
@@ -519,6 +527,7 @@ class Screener:
             return self._look_alikes_read(pq, ids, today)
         q = pq.name
         best: dict[int, tuple[str, str]] = {}  # entry -> (date kind, the best middle fit of its names)
+        fits: dict[str, str] = {}  # middle name -> its fit: a common name's rows carry a few middle names
         for prefix, tags in look_alike_prefixes(q.first, q.last_whole, q.last_core):
             rows = db.execute(
                 "SELECT substr(key, ?), entry_id FROM screening_keys WHERE key >= ? AND key < ?",
@@ -528,7 +537,9 @@ class Screener:
                 if rest[0] not in tags or entry_id not in ids:
                     continue
                 # An entry's names (own, aliases) may each be the visitor's: the best fit counts, as in look_alike.
-                middle = look_alike_middle(pq, rest[2:])
+                middle = fits.get(rest[2:])
+                if middle is None:
+                    middle = fits[rest[2:]] = look_alike_middle(pq, rest[2:])
                 was = best.get(entry_id)
                 if was is None or _FIT_RANK[middle] > _FIT_RANK[was[1]]:
                     best[entry_id] = (rest[1], middle)
