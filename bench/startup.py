@@ -161,6 +161,21 @@ NOTE = (
     "keyring found 2.3x / 2.4x, 2.1x / 2.3x and 2.3x / 2.4x (not met), onsite --json 3.4x / 3.4x, 3.3x / 3.5x "
     "and 3.2x / 3.4x (met). The desk is at 2x, not reliably under it, and a desk that finds its keyring by "
     "keyring's rules is over it."
+    " Session 15: keyring's backend is chosen in ui.main.import_core_first, before PySide6 (every start but "
+    "the demo's, whose keyring is in memory), so PySide6's hook reads none of the modules the choice imports "
+    "(with no backend named: importlib_metadata, each backend's module, secretstorage, jeepney, "
+    "cryptography); keyring's config file is read only when it exists (load_config builds a configparser "
+    "first, ~10 M); hashlib (OpenSSL, ~9 M), hmac and the secrets module load with the first hash, signature "
+    "or random code, which the first screen never makes. Callgrind, this probe to exit, main and this branch "
+    "in turn (load 4-9): 1,249.4 / 1,253.1 / 1,249.3 M on main, 1,235.5 / 1,235.6 M on this branch (bare "
+    "window 626.3 M: 2.00x -> 1.97x); keyring found 1,407.7 / 1,401.0 -> 1,355.2 / 1,355.3 M (2.24x -> "
+    "2.16x). What the found row still adds (~120 M) is keyring's rules on Linux: importlib_metadata's import "
+    "(~21 M) and its scan of every installed package's entry points (~37 M over this venv's 105), and the "
+    "Secret Service backend's secretstorage with jeepney (socket, ~25 M) and cryptography (~22 M), which its "
+    "priority needs even with no D-Bus session. Measured, not done: a directory entry's dataclass moved with "
+    "its query (3.5 M here, but a school with a directory lists it on the first screen: nothing saved on a "
+    "real desk); PySide6's set_selection(-1) does not mean 'ignore this module' (the id is masked to 255), so"
+    " the hook stays."
 )
 
 

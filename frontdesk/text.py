@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 
 # Crockford base32: no I, L, O, U, so a code read aloud or typed is hard to get wrong.
@@ -24,6 +23,8 @@ def new_badge_code() -> str:
     Five random bytes, five bits a character (the alphabet has 32): the same uniform code as eight
     ``secrets.choice`` calls, from one read of the system's random source instead of sixteen.
     """
+    import secrets  # with hmac and OpenSSL's hashlib: loaded by the first badge, not by the desk's start
+
     bits = int.from_bytes(secrets.token_bytes(5), "big")
     return "".join(_BADGE_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
 

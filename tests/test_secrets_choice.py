@@ -50,8 +50,10 @@ def name(backend):
 
 ours = detect()
 other_platforms = sorted(m for m in ("keyring.backends.macOS", "keyring.backends.Windows") if m in sys.modules)
+config_read = type(sys.modules.get("configparser")).__name__ == "module"  # not frontdesk.lazy's stand-in
 theirs = keyring.core._detect_backend()
-print(json.dumps({"ours": name(ours), "theirs": name(theirs), "other_platforms": other_platforms}))
+print(json.dumps({"ours": name(ours), "theirs": name(theirs), "other_platforms": other_platforms,
+                  "config_read": config_read}))
 """
 
 
@@ -72,6 +74,8 @@ def test_the_choice_is_keyrings_own_without_the_other_platforms_backends(tmp_pat
             assert got["ours"] == "__main__.Extra0"
     if platform.system() not in ("Darwin", "Windows"):
         assert got["other_platforms"] == []
+    if start == "desk":
+        assert not got["config_read"]  # there is no keyringrc.cfg: keyring's answer is None without configparser
 
 
 def _config(tmp_path: Path, monkeypatch, backend: str) -> None:
@@ -135,3 +139,28 @@ def test_keyrings_config_file_and_a_round_trip_work_after_the_desks_import(tmp_p
     proc = subprocess.run([sys.executable, "-c", ROUND_TRIP], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "LOADED ['configparser']" in proc.stdout, proc.stdout  # read the config file: nothing else
+
+
+# The desk's start chooses keyring's backend before PySide6 (ui.main.import_core_first), so PySide6's import hook
+# reads none of the modules the choice imports; the demo's start (a memory keyring) leaves keyring to choose later.
+EARLY = """
+import json, sys
+from ui.main import import_core_first
+import_core_first(keyring=sys.argv[1] == "desk")
+import keyring.core
+chosen = keyring.core._keyring_backend
+name = lambda b: None if b is None else f"{type(b).__module__}.{type(b).__qualname__}"
+print(json.dumps({"early": name(chosen), "qt": "PySide6" in sys.modules,
+                  "theirs": name(keyring.core._detect_backend())}))
+"""
+
+
+@pytest.mark.parametrize("start", ["desk", "demo"])
+def test_the_desk_chooses_keyrings_backend_before_pyside6_and_the_demo_does_not(tmp_path, start):
+    proc = subprocess.run(
+        [sys.executable, "-c", EARLY, start], capture_output=True, env=_isolated(tmp_path), timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    got = json.loads(proc.stdout)
+    assert not got["qt"]
+    assert got["early"] == (got["theirs"] if start == "desk" else None), got

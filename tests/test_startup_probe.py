@@ -55,13 +55,14 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # (when opened), asyncio and ssl (the panic link's thread imports them, started just after the first paint; a press
 # before then is in the outbox, which the link sends first), and what keyring's import names and never uses to read
 # the database key (urllib.request with http.client, email and ssl, subprocess, tempfile, more_itertools,
-# configparser, importlib_metadata: frontdesk.secrets.choice.import_keyring). Loaded already: the panic path, so a
-# panic pressed the moment the window appears imports nothing. And the garbage collector, held during start-up, is
-# back on with what start-up built frozen, run from then on by the GUI thread's timer (its automatic first
-# threshold raised to ui.tasks.CEILING). At exit (the hook below runs after PySide6's own clean-up), PySide6 has
-# not loaded QtWidgets' classes that the desk never used: the input watch stops following the focus when the desk
-# quits (ui/input_watch.py). Nor, when the probe returns, any QEvent class (the big entry has no event filter) or
-# the file and message dialogs (naming a Qt class builds its type and enums).
+# configparser, importlib_metadata: frontdesk.secrets.choice.import_keyring), and hashlib (OpenSSL), hmac and the
+# secrets module (the audit trail's first hash, the first badge code or database key). Loaded already: the panic
+# path, so a panic pressed the moment the window appears imports nothing. And the garbage collector, held during
+# start-up, is back on with what start-up built frozen, run from then on by the GUI thread's timer (its automatic
+# first threshold raised to ui.tasks.CEILING). At exit (the hook below runs after PySide6's own clean-up), PySide6
+# has not loaded QtWidgets' classes that the desk never used: the input watch stops following the focus when the
+# desk quits (ui/input_watch.py). Nor, when the probe returns, any QEvent class (the big entry has no event filter)
+# or the file and message dialogs (naming a Qt class builds its type and enums).
 _LOADED_AT_IDLE = """
 import atexit, gc, sys
 unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
@@ -76,7 +77,7 @@ names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontde
          "ui.roster_print", "html",
          "frontdesk.sync.service", "frontdesk.district_lists.service", "ui.notifications.outbound_window",
          "asyncio", "ssl", "urllib.request", "http.client", "email.message", "subprocess", "tempfile",
-         "more_itertools", "configparser", "importlib_metadata")
+         "more_itertools", "configparser", "importlib_metadata", "hashlib", "hmac", "secrets")
 loaded = [m for m in names if m in sys.modules and type(sys.modules[m]).__name__ != "_LazyModule"]  # lazy_import
 print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, gc.get_threshold()[0], file=sys.stderr)

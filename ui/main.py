@@ -8,6 +8,7 @@ the desk's window offscreen, so a frozen bundle proves it carries its Qt plugins
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -16,10 +17,11 @@ from pathlib import Path
 from frontdesk.cli import main as cli_main
 
 
-def import_core_first() -> None:
+def import_core_first(keyring: bool = True) -> None:
     """Import the desk's core (no Qt in it) before PySide6, as the desk's launch does; and hold Python's cyclic
     garbage collector until the desk's first idle moment (``ui.app.run`` freezes what start-up built and turns
-    it back on).
+    it back on). With ``keyring`` (every start but the demo's, whose keyring is in memory), keyring's backend is
+    also chosen now, by keyring's rules (:func:`frontdesk.secrets.choice.system_keyring`).
 
     PySide6 hooks ``import`` and reads the source of each module first named in an import after it (looking
     for ``from __feature__ import …``): about 270 modules on the way to the desk's first paint. A module the
@@ -32,9 +34,17 @@ def import_core_first() -> None:
     gc.disable()
     # Not asyncio: the panic link's thread imports it, and the desk starts that thread just after its first
     # paint (ui.app.run). A press before then is already in the outbox, which the link sends first.
-    from frontdesk.secrets.choice import import_keyring
+    from frontdesk.secrets.choice import import_keyring, system_keyring
 
     import_keyring()  # the database key is asked for on every start (the demo's memory keyring too)
+    if keyring:
+        # The desk asks the system keyring for its database key on every start: its backend is chosen before
+        # PySide6, whose hook would read the source of each module the choice imports (with no backend named:
+        # importlib_metadata for keyring's entry points, each backend's module, the Secret Service's secretstorage,
+        # jeepney and cryptography). Should the choice fail, it fails again where it always did, at the first
+        # read of the key (Store.open), and is shown there.
+        with contextlib.suppress(Exception):
+            system_keyring()
 
     # The core the first screen builds (the panic path, its services, the badge printer's and the scanners'
     # modules), with what they import: the modules named only by them are then never read by PySide6's hook.
@@ -71,7 +81,7 @@ def _open_app(args: argparse.Namespace) -> int:
     if stop:
         print(stop, file=sys.stderr)
         return 2
-    import_core_first()
+    import_core_first(keyring=not args.demo)
     from ui.app import run
 
     return run(data_dir=args.data_dir, demo=args.demo, kiosk=getattr(args, "kiosk", False))

@@ -16,8 +16,7 @@ their table) are not checked; a visit's person (name, photo) is covered only thr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from hashlib import sha256
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # The columns each covered table is hashed over. Volatile bookkeeping (sign-in counters, a decision's link
@@ -50,7 +49,27 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 def row_hash(values: Iterable[Any]) -> str:
     """The SHA-256 (hex) of one row's covered values, as stored."""
-    return sha256(_ENCODER.encode(list(values)).encode()).hexdigest()
+    return (_sha256 or _load_sha256())(_ENCODER.encode(list(values)).encode()).hexdigest()
+
+
+# hashlib's sha256 (the audit trail's record hashes, and the rows'), imported by the first hash: the desk's first
+# screen hashes nothing, and loading hashlib (OpenSSL) is ~9 M instructions of its start (issue 13). Not an import
+# statement in the hashing functions: in the desk each one also runs PySide6's import hook (tens of microseconds),
+# and a chain check hashes every record.
+_sha256: Callable[[bytes], Any] | None = None
+
+
+def _load_sha256() -> Callable[[bytes], Any]:
+    global _sha256
+    from hashlib import sha256
+
+    _sha256 = sha256
+    return sha256
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data``, in hex."""
+    return (_sha256 or _load_sha256())(data).hexdigest()
 
 
 def content_hash(db, table: str, row_id: int) -> str:

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from hashlib import sha256 as _sha256
 from json.encoder import encode_basestring as _enc
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -62,7 +61,7 @@ def record_hash(seq: int, time: str, actor: str, action: str, subject: str, deta
         f"[{int(seq)}, {_enc(time)}, {_enc(actor)}, {_enc(action)}, {_enc(subject)}, {_enc(details)}, "
         f"{_enc(prev_hash)}]"
     )
-    return _sha256(text.encode()).hexdigest()
+    return coverage.sha256_hex(text.encode())
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets as _random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -209,7 +208,9 @@ class SecretStore:
 
     def new_key(self, name: SecretName) -> str:
         """Draw a random 256-bit key (64 hex digits), keep it, and return it."""
-        key = _random.token_hex(32)
+        import secrets  # with hmac and OpenSSL's hashlib: loaded when a key is made, not by every start
+
+        key = secrets.token_hex(32)
         self.set(name, key)
         return key
 

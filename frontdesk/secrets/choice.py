@@ -88,6 +88,18 @@ def _load_plugins() -> None:
             log.exception(f"Error initializing plugin {ep}.")
 
 
+def _load_config() -> keyring.backend.KeyringBackend | None:
+    """keyring's ``core.load_config()``, which answers None when its config file does not exist: asked only when
+    it does, since it builds a ``configparser.RawConfigParser`` first, and configparser's import (put off by
+    :func:`import_keyring`) is ~10 M instructions on a start that has no such file (most desks)."""
+    import keyring.core
+
+    config_path = getattr(keyring.core, "_config_path", None)  # keyring's own path; if renamed, simply asked
+    if config_path is not None and not config_path().exists():
+        return None
+    return keyring.core.load_config()
+
+
 def _viable() -> list[keyring.backend.KeyringBackend]:
     """keyring's ``backend.get_all_keyring()``: an instance of every viable backend class (the chainer aside)."""
     import contextlib
@@ -111,7 +123,7 @@ def detect() -> keyring.backend.KeyringBackend | None:
     from keyring.backend import by_priority
     from keyring.backends import fail
 
-    chosen = keyring.core.load_env() or keyring.core.load_config()
+    chosen = keyring.core.load_env() or _load_config()
     if chosen is not None:
         return chosen
     # Each priority is asked once: the Secret Service's opens a D-Bus connection to find its daemon.

@@ -11,8 +11,6 @@ reads the credential from the keyring still cannot clear an incident. Pure: both
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import replace
 
 from frontdesk.wire import cap
@@ -32,6 +30,8 @@ def split_code(code: str) -> tuple[str, str]:
 
 def key_of(secret: str) -> str:
     """The signing key of a code's secret (what the console keeps; the code itself is never stored)."""
+    import hashlib  # hashlib and hmac load with the first all clear, not with the desk (issue 13)
+
     return hashlib.sha256(f"frontdesk all clear\n{secret}".encode()).hexdigest()
 
 
@@ -51,6 +51,9 @@ def signed_text(msg: cap.CapMessage, clearer_id: str) -> bytes:
 
 def signature(msg: cap.CapMessage, clearer_id: str, key: str) -> str:
     """The hex HMAC-SHA256 of :func:`signed_text` with ``key``."""
+    import hashlib
+    import hmac
+
     return hmac.new(key.encode(), signed_text(msg, clearer_id), hashlib.sha256).hexdigest()
 
 
@@ -70,4 +73,6 @@ def claimed(msg: cap.CapMessage) -> tuple[str, str]:
 
 def verify(msg: cap.CapMessage, clearer_id: str, key: str, mac: str) -> bool:
     """True if ``mac`` is the signature of ``msg`` by ``clearer_id`` with ``key`` (constant time)."""
+    import hmac
+
     return hmac.compare_digest(signature(msg, clearer_id, key), mac.strip().lower())
