@@ -47,6 +47,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import sampler as sampler_mod
 from frontdesk.dispatch.link import LinkTimings, confirm_delay, down_beat_delay, inbox_retry_delay
 from frontdesk.wire import cap
 
@@ -642,6 +643,9 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
     burst_cpu = _cpu_s(console_pid) - cpu_before  # until every driver's burst is answered or timed out
     tcp_end = _tcp_counters()
     r: dict = {
+        "t_reconnect": t_reconnect,
+        "t_burst": t_burst,
+        "t_burst_end": time.time(),
         "load": os.getloadavg(),
         "rss_mb": _rss_peak_mb(console_pid),
         "drivers": len(procs),
@@ -778,6 +782,7 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     os.sync()
     sockets = _socket_states()
     port = _port()
+    samples_path, sampler = folder / "machine.jsonl", None
     proc = subprocess.Popen(
         [sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db, *extra],
         env=env,
@@ -794,6 +799,13 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
                 raise RuntimeError(f"the {label} console did not start")
             time.sleep(0.2)
         time.sleep(1.0)  # the schema loads before the port answers on this tree; not on the baseline
+        # What the machine does each second from here to the end (bench/sampler.py): a column that collapses
+        # says whether the host took the cores away or something else ran on them.
+        sampler = subprocess.Popen(
+            [sys.executable, "-m", "bench.sampler", str(os.getpid()), str(proc.pid), str(samples_path)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+        )
         loop_factory = None
         with contextlib.suppress(ImportError):
             import uvloop
@@ -812,6 +824,14 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if sampler is not None:
+            _stop_drivers([sampler])
+    samples = sampler_mod.read(str(samples_path))
+    keep = os.environ.get("FRONTDESK_BENCH_SAMPLES")  # a folder to keep each column's samples in
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%H%M%S")
+        shutil.copy(samples_path, Path(keep) / f"{stamp}-{folder.name}-{label.split()[0].replace(',', '')}.jsonl")
     import sqlite3
 
     conn = sqlite3.connect(folder / "console.db")
@@ -827,6 +847,10 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
         "term_s": term_s,
         "rss_mb": district["rss_mb"],
         "sockets": sockets,
+        "machine": {
+            "reconnect": sampler_mod.summarize(samples, district["t_reconnect"], district["t_burst"]),
+            "burst": sampler_mod.summarize(samples, district["t_burst"], district["t_burst_end"]),
+        },
     }
 
 
@@ -878,6 +902,35 @@ def _column(m: dict) -> dict[str, str]:
     def lag(samples: list[float]) -> str:
         return f"{_pct(samples, 99):.0f} / {max(samples, default=0):.0f} ms"
 
+    machine = m.get("machine", {})
+
+    def taken(w: dict) -> str:
+        if not w.get("seconds"):
+            return "—"
+        return (
+            f"steal {w['steal'][0]:.0f} / {w['steal'][1]:.0f} %, iowait {w['iowait'][0]:.0f} / "
+            f"{w['iowait'][1]:.0f} %, idle {w['idle'][0]:.0f} %"
+        )
+
+    def shares(w: dict) -> str:
+        if not w.get("seconds"):
+            return "—"
+        c = w["cpu"]
+        keys = ("console", "drivers", "bench", "others_full", "others_yielding", "unattributed")
+        return " / ".join(f"{c[k]:.1f}" for k in keys)
+
+    def others(w: dict) -> str:
+        if not w.get("seconds"):
+            return "—"
+        top = w["heaviest_other"]
+        heavy = f"{top[1]:.1f} s `{top[0][:40]}` (nice {top[2]}, group {top[3]})" if top else "none"
+        return (
+            f"{heavy}; load ≤ {w['load_max']:.1f}, running ≤ {w['running_max']}; "
+            f"probe {w['probe_us']:.0f} / {w['probe_us_max']:.0f} µs"
+        )
+
+    rec, bur = machine.get("reconnect", {}), machine.get("burst", {})
+
     return {
         "press_warm": f"{statistics.median(warm):.1f} / {_pct(warm, 95):.1f} / {max(warm):.0f} ms"
         if warm
@@ -903,6 +956,9 @@ def _column(m: dict) -> dict[str, str]:
         f"{d['burst_cpu_s']:.1f} s / {d.get('cpu_burst_s', 0):.1f} s",
         "driver_lag": f"{lag(d.get('lag_reconnect', []))}; {lag(d.get('lag_burst', []))}; "
         f"{len(gcs)} full collections, longest {max(gcs, default=0):.0f} ms",
+        "taken": f"{taken(rec)}; {taken(bur)}",
+        "shares": f"{shares(rec)}; {shares(bur)}",
+        "others": f"{others(rec)}; {others(bur)}",
         "sockets": ", ".join(f"{n} {state}" for state, n in sorted(m["sockets"].items())),
         "burst": burst,
         "burst_pct": f"{_pct(received, 50):.1f} / {_pct(received, 95):.1f} s" if received else "—",
@@ -1013,6 +1069,14 @@ def run() -> str:
         ("**load driver's own event-loop lag**: latency p99; station drivers median / p99 / max", "lag", "small"),
         ("station drivers' lag p99 / max: in the reconnect; in the burst; their full garbage collections",
          "driver_lag", "small"),
+        ("machine (bench/sampler.py, each second), in the reconnect; in the burst: steal (CPU time the host "
+         "took) % mean / worst second; iowait % mean / worst second; idle %", "taken", "—"),
+        ("CPU seconds, in the reconnect; in the burst: console / station drivers / bench / other processes at "
+         "full priority / other processes niced or in a niced autogroup / not attributed (ended processes, "
+         "kernel)", "shares", "—"),
+        ("other work, in the reconnect; in the burst: the heaviest other process (CPU, nice, autogroup nice); "
+         "load and running tasks at most; a fixed piece of work's CPU, median / worst second (a slower core)",
+         "others", "—"),
         ("TCP sockets on the machine when the column started (left by earlier columns and other work)",
          "sockets", "—"),
     ]  # fmt: skip
