@@ -831,7 +831,11 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%H%M%S")
-        shutil.copy(samples_path, Path(keep) / f"{stamp}-{folder.name}-{label.split()[0].replace(',', '')}.jsonl")
+        kept = Path(keep) / f"{stamp}-{folder.name}-{label.split()[0].replace(',', '')}.jsonl"
+        shutil.copy(samples_path, kept)
+        phases = {key: district[key] for key in ("t_reconnect", "t_burst", "t_burst_end")}
+        with kept.open("a") as f:
+            f.write(json.dumps({"label": label, "phases": phases}) + "\n")
     import sqlite3
 
     conn = sqlite3.connect(folder / "console.db")
@@ -1071,9 +1075,9 @@ def run() -> str:
          "driver_lag", "small"),
         ("machine (bench/sampler.py, each second), in the reconnect; in the burst: steal (CPU time the host "
          "took) % mean / worst second; iowait % mean / worst second; idle %", "taken", "—"),
-        ("CPU seconds, in the reconnect; in the burst: console / station drivers / bench / other processes at "
-         "full priority / other processes niced or in a niced autogroup / not attributed (ended processes, "
-         "kernel)", "shares", "—"),
+        ("CPU seconds, in the reconnect; in the burst: console / station drivers / bench / other processes in "
+         "an autogroup at full priority / in a niced autogroup (they take only what is left) / not attributed "
+         "(processes that ended within the second, the kernel)", "shares", "—"),
         ("other work, in the reconnect; in the burst: the heaviest other process (CPU, nice, autogroup nice); "
          "load and running tasks at most; a fixed piece of work's CPU, median / worst second (a slower core)",
          "others", "—"),

@@ -9,8 +9,9 @@ caches). One sample a second, appended to ``OUT`` as a JSON line, says which:
   clock ticks, cumulative), ``running`` / ``blocked`` tasks and the one-minute load;
 - CPU used in the second (ticks) by the console (``CONSOLE_PID`` and its descendants), the station drivers
   (the bench's other children), the bench itself (``BENCH_PID`` and this sampler) and every other process,
-  split into those at full priority (nice <= 0 in an autogroup of nice <= 0) and those that yield (niced, or
-  in an autogroup niced as the brief asks of other helpers); ``heaviest``: the other process that used most;
+  split into those in an autogroup at full priority (nice <= 0) and those in a niced one, as other helpers'
+  are (with ``kernel.sched_autogroup_enabled`` a process's own nice ranks it only inside its session: the
+  test suite's nice-10 workers compete at full weight); ``heaviest``: the other process that used most;
 - ``probe_us``: the CPU time of a fixed piece of Python work (best of three), so a core slowed by what the
   host runs beside it shows even when no time is stolen.
 
@@ -178,7 +179,7 @@ def main(bench_pid: int, console_pid: int, out_path: str) -> None:
             ours = _descendants(bench_pid, tree)
             used = {"console": 0, "drivers": 0, "bench": 0, "others_full": 0, "others_yielding": 0}
             heaviest = (0, 0)
-            for pid, (_, ticks, nice) in tree.items():
+            for pid, (_, ticks, _nice) in tree.items():
                 delta = ticks - previous[pid][1] if pid in previous else ticks
                 if delta <= 0:
                     continue
@@ -189,8 +190,10 @@ def main(bench_pid: int, console_pid: int, out_path: str) -> None:
                 elif pid in ours:
                     used["drivers"] += delta
                 else:
+                    # With sched_autogroup_enabled each session's processes share one weight, set by the
+                    # autogroup's nice: a process's own nice ranks it only inside its session.
                     group, _ = others.describe(pid)
-                    used["others_full" if nice <= 0 and group <= 0 else "others_yielding"] += delta
+                    used["others_full" if group <= 0 else "others_yielding"] += delta
                     heaviest = max(heaviest, (delta, pid))
             sample = {
                 "t": now,
