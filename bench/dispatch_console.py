@@ -396,8 +396,18 @@ async def _district_part(spec: dict) -> dict:
     def body() -> bytes:
         return json.dumps({"sent": datetime.now(UTC).isoformat(), "onsite": 3}).encode()
 
-    async def beat(pool: Pool, token: str) -> bool:
+    traced_from = spec["t_reconnect"] - 2
+
+    def trace(kind: str) -> None:
+        """When each request of the reconnect and the burst started and how it ended (wall clock, for the
+        samples file: a collapse's shape, e.g. a second wave of confirming beats)."""
+        now = time.time()
+        if now >= traced_from:
+            r.setdefault(f"trace_{kind}", []).append(round(now, 3))
+
+    async def beat(pool: Pool, token: str, kind: str = "beat") -> bool:
         why = ""
+        trace(kind)
         try:
             status, _, _ = await pool.request(
                 ATTEMPT_S, "POST", "/api/v1/heartbeat", token, body(), "application/json"
@@ -410,6 +420,7 @@ async def _district_part(spec: dict) -> dict:
         except (OSError, asyncio.IncompleteReadError):
             why = "error"
         r["beats_failed" if why else "beats_ok"] += 1
+        trace(f"{kind}_{why or 'ok'}")
         if why:  # why: the handshake timed out, the answer did, refused, the connection broke, or not a 200
             r[f"beats_failed_{why}"] = r.get(f"beats_failed_{why}", 0) + 1
         return why
@@ -425,7 +436,7 @@ async def _district_part(spec: dict) -> dict:
         if why in ("connect", "answer", "error") and pool not in down:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), confirm_delay(DESK, random))
-            why = await beat(pool, token) if not stop.is_set() else ""
+            why = await beat(pool, token, "confirm") if not stop.is_set() else ""
         if why and pool not in down:
             down.add(pool)
             r["down_shown"] += 1
@@ -472,6 +483,7 @@ async def _district_part(spec: dict) -> dict:
         await asyncio.sleep(random.uniform(0, 10))  # desks start at different times
         failures = 0
         while not stop.is_set():
+            trace("poll")
             try:
                 await pools[i].request(25 + ATTEMPT_S + 3, "GET", "/api/v1/inbox?after=0&wait=25", token)
                 r["polls"] += 1
@@ -480,6 +492,7 @@ async def _district_part(spec: dict) -> dict:
             except (OSError, asyncio.IncompleteReadError, TimeoutError, AttributeError):
                 if not stop.is_set():
                     r["poll_errors"] += 1
+                    trace("poll_failed")
                 await asyncio.sleep(inbox_retry_delay(failures, DESK, random))  # as the desk's inbox does
                 failures += 1
 
@@ -490,10 +503,12 @@ async def _district_part(spec: dict) -> dict:
         failures = 0
         while not stop.is_set():
             hint = None
+            trace("press")
             try:
                 status, headers, _ = await pool.request(
                     ATTEMPT_S, "POST", "/api/v1/alerts", token, bodies[i], "application/cap+xml"
                 )
+                trace(f"press_{status}")
                 if status in (200, 201):
                     r["received"].append(time.perf_counter() - t0)
                     break
@@ -504,6 +519,7 @@ async def _district_part(spec: dict) -> dict:
                     r["errors"] += 1
             except TimeoutError:
                 r["timeouts"] += 1
+                trace("press_timeout")
                 if pool.failed_connecting:  # the handshake's (a SYN dropped), not the console's answer
                     r["timeouts_connect"] = r.get("timeouts_connect", 0) + 1
             except (OSError, asyncio.IncompleteReadError):
@@ -834,8 +850,9 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
         kept = Path(keep) / f"{stamp}-{folder.name}-{label.split()[0].replace(',', '')}.jsonl"
         shutil.copy(samples_path, kept)
         phases = {key: district[key] for key in ("t_reconnect", "t_burst", "t_burst_end")}
+        traces = {key[6:]: value for key, value in district.items() if key.startswith("trace_")}
         with kept.open("a") as f:
-            f.write(json.dumps({"label": label, "phases": phases}) + "\n")
+            f.write(json.dumps({"label": label, "phases": phases, "traces": traces}) + "\n")
     import sqlite3
 
     conn = sqlite3.connect(folder / "console.db")

@@ -6,7 +6,8 @@ process on the two cores, or the cores themselves running slower (another guest 
 caches). One sample a second, appended to ``OUT`` as a JSON line, says which:
 
 - ``cpu``: the machine's counters from /proc/stat (user, nice, system, idle, iowait, irq, softirq, steal; in
-  clock ticks, cumulative), ``running`` / ``blocked`` tasks and the one-minute load;
+  clock ticks, cumulative), ``running`` / ``blocked`` tasks, the one-minute load and the kernel's listen
+  queue overflows so far;
 - CPU used in the second (ticks) by the console (``CONSOLE_PID`` and its descendants), the station drivers
   (the bench's other children), the bench itself (``BENCH_PID`` and this sampler) and every other process,
   split into those in an autogroup at full priority (nice <= 0) and those in a niced one, as other helpers'
@@ -54,6 +55,17 @@ def _machine() -> tuple[list[int], int, int]:
             elif line.startswith("procs_blocked"):
                 blocked = int(line.split()[1])
     return cpu, running, blocked
+
+
+def _overflows() -> int:
+    """The kernel's ListenOverflows so far (connections a full listen queue dropped, every process's)."""
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            found = dict(zip(names.split()[1:], values.split()[1:], strict=False))
+            return int(found.get("ListenOverflows", 0))
+    return 0
 
 
 def _probe_us() -> float:
@@ -201,6 +213,7 @@ def main(bench_pid: int, console_pid: int, out_path: str) -> None:
                 "running": running,
                 "blocked": blocked,
                 "load": load,
+                "overflows": _overflows(),
                 **used,
                 "probe_us": round(_probe_us(), 1),
             }
