@@ -65,6 +65,11 @@ RECONNECT_S = 20.0  # the reconnect burst's share of time, before the alert burs
 # its own timer; the harshest case). "desk": each beats first where a desk whose link was down would.
 RECONNECT = os.environ.get("FRONTDESK_BENCH_RECONNECT", "at-once")
 DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver processes
+# FRONTDESK_BENCH_HOG=N:S takes the machine away on purpose: N busy processes, in a session (so a scheduler
+# autogroup) of their own at full priority and no longer the bench's children, from just before the reconnect
+# for S seconds, as another program or the host taking the cores would. Off by default.
+HOG = os.environ.get("FRONTDESK_BENCH_HOG", "")
+HOG_CODE = "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end:\n    pass\n"
 HEARTBEAT_S = 30.0
 DESK = LinkTimings()  # the desk's own timings: a failed beat or long poll comes back as the desk's would
 ATTEMPT_S = 2.0
@@ -646,6 +651,11 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
         proc.stdin.write(json.dumps(spec) + "\n")
         proc.stdin.flush()
         procs.append(proc)
+    if HOG:
+        count, seconds = HOG.split(":")
+        time.sleep(max(0.0, t_reconnect - 0.5 - time.time()))
+        for _ in range(int(count)):  # setsid -f: a new session, and the busy process is not our child
+            subprocess.run(["setsid", "-f", sys.executable, "-c", HOG_CODE, seconds], check=True)
     time.sleep(max(0.0, t_reconnect - 0.2 - time.time()))
     cpu_reconnect, tcp_reconnect = _cpu_s(console_pid), _tcp_counters()
     time.sleep(max(0.0, t_burst - time.time()))
@@ -1114,7 +1124,14 @@ def run() -> str:
         "as the desk does). "
         "Each alert is CAP 1.2 with an 8-person roster, schema-validated and committed before the answer. "
         f"The stations are driven by {DRIVERS} processes (one uvloop loop each, raw HTTP/1.1 client) on "
-        "the same 2 cores.",
+        "the same 2 cores."
+        + (
+            f" **The machine taken away on purpose** (FRONTDESK_BENCH_HOG={HOG}): {HOG.split(':')[0]} busy "
+            f"processes at full priority in a session of their own for {HOG.split(':')[1]} s from 0.5 s before "
+            "the reconnect."
+            if HOG
+            else ""
+        ),
         "",
         head,
         "|---|" + "---|" * len(results) + "---|",
