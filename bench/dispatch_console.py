@@ -69,6 +69,16 @@ DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver 
 # autogroup) of their own at full priority and no longer the bench's children, from just before the reconnect
 # for S seconds, as another program or the host taking the cores would. Off by default.
 HOG = os.environ.get("FRONTDESK_BENCH_HOG", "")
+# Desk behaviours weighed, not the desk's (the stations model them; the page says so when on):
+# FRONTDESK_BENCH_CONFIRM=same: a beat that is not answered in 2 s while the link is up is not given up and
+# confirmed by a new one; the station waits on the same request as long as that confirmation would take
+# (2 s + confirm_delay + 2 s): a hung console shows down as late as now, with no second connection, and the
+# console's answer to the first is not thrown away. A broken connection is still confirmed by a new beat.
+# FRONTDESK_BENCH_POLL=after-beat: after a failed long poll the inbox waits for its station's next answered
+# heartbeat (at most heartbeat_down, 5 s) before its usual jittered retry, so a reconnect's beats do not
+# queue behind 4,500 polls on new connections.
+CONFIRM = os.environ.get("FRONTDESK_BENCH_CONFIRM", "")
+POLL = os.environ.get("FRONTDESK_BENCH_POLL", "")
 HOG_CODE = "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end:\n    pass\n"
 HEARTBEAT_S = 30.0
 DESK = LinkTimings()  # the desk's own timings: a failed beat or long poll comes back as the desk's would
@@ -410,13 +420,13 @@ async def _district_part(spec: dict) -> dict:
         if now >= traced_from:
             r.setdefault(f"trace_{kind}", []).append(round(now, 3))
 
-    async def beat(pool: Pool, token: str, kind: str = "beat") -> bool:
+    async def beat(pool: Pool, token: str, kind: str = "beat", timeout: float = ATTEMPT_S) -> str:
         why = ""
         trace(kind)
+        start = time.perf_counter()
         try:
-            status, _, _ = await pool.request(
-                ATTEMPT_S, "POST", "/api/v1/heartbeat", token, body(), "application/json"
-            )
+            kind_json = "application/json"
+            status, _, _ = await pool.request(timeout, "POST", "/api/v1/heartbeat", token, body(), kind_json)
             why = "" if status == 200 else "status"
         except TimeoutError:
             why = "connect" if pool.failed_connecting else "answer"
@@ -425,20 +435,31 @@ async def _district_part(spec: dict) -> dict:
         except (OSError, asyncio.IncompleteReadError):
             why = "error"
         r["beats_failed" if why else "beats_ok"] += 1
-        trace(f"{kind}_{why or 'ok'}")
+        late = not why and time.perf_counter() - start > ATTEMPT_S
+        trace(f"{kind}_{why or ('late' if late else 'ok')}")
         if why:  # why: the handshake timed out, the answer did, refused, the connection broke, or not a 200
             r[f"beats_failed_{why}"] = r.get(f"beats_failed_{why}", 0) + 1
         return why
 
     down: set[Pool] = set()  # stations whose desk shows "link DOWN" now
+    answered = {pool: asyncio.Event() for pool in pools.values()}  # a beat answered since the drop
 
     async def desk_beat(pool: Pool, token: str) -> tuple[bool, bool]:
         """A heartbeat as the desk's link makes it (DispatchLink._beat): (the first attempt was answered, the
         beat was answered, maybe by the confirming attempt). One that timed out while the link was up is
         confirmed by one more after confirm_delay, and so is one whose connection broke; a red "link DOWN" is
         shown (and counted) only if that fails too, or at once for a refusal."""
-        why = first = await beat(pool, token)
-        if why in ("connect", "answer", "error") and pool not in down:
+        if CONFIRM == "same" and pool not in down:
+            start = time.perf_counter()
+            patience = ATTEMPT_S + confirm_delay(DESK, random) + ATTEMPT_S
+            why = first = await beat(pool, token, timeout=patience)
+            if not why and time.perf_counter() - start > ATTEMPT_S:
+                first = "late"  # answered, but after the desk's 2 s: it failed first and was confirmed
+            confirm = why == "error"  # a broken connection: confirmed by a new beat, as the desk does
+        else:
+            why = first = await beat(pool, token)
+            confirm = why in ("connect", "answer", "error")
+        if confirm and pool not in down:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), confirm_delay(DESK, random))
             why = await beat(pool, token, "confirm") if not stop.is_set() else ""
@@ -447,6 +468,7 @@ async def _district_part(spec: dict) -> dict:
             r["down_shown"] += 1
         elif not why:
             down.discard(pool)
+            answered[pool].set()
         return not first, not why
 
     async def heartbeat(i: int, token: str) -> None:
@@ -498,6 +520,9 @@ async def _district_part(spec: dict) -> dict:
                 if not stop.is_set():
                     r["poll_errors"] += 1
                     trace("poll_failed")
+                if POLL == "after-beat" and failures == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(answered[pools[i]].wait(), DESK.heartbeat_down)
                 await asyncio.sleep(inbox_retry_delay(failures, DESK, random))  # as the desk's inbox does
                 failures += 1
 
@@ -553,6 +578,7 @@ async def _district_part(spec: dict) -> dict:
     cpu, lags, connects = _own_cpu_s(), len(lag.samples), len(CONNECTS)
     for pool in pools.values():
         pool.drop()  # every connection drops at once (the network came back)
+        answered[pool].clear()
     reconnect.set()
     await asyncio.sleep(max(0.0, spec["t_burst"] - time.time()))
     r["beats_failed_reconnect"] = r["beats_failed"] - beats_before
@@ -1130,6 +1156,12 @@ def run() -> str:
             f"processes at full priority in a session of their own for {HOG.split(':')[1]} s from 0.5 s before "
             "the reconnect."
             if HOG
+            else ""
+        )
+        + (
+            f" **Stations unlike the desk** (weighed): FRONTDESK_BENCH_CONFIRM={CONFIRM or '-'}, "
+            f"FRONTDESK_BENCH_POLL={POLL or '-'} (bench/dispatch_console.py says what each does)."
+            if CONFIRM or POLL
             else ""
         ),
         "",
