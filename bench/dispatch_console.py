@@ -148,6 +148,16 @@ confirmed too (one column of three runs had one such beat, shown red). The stati
 same, and the page counts both: heartbeats that failed first, and the "link DOWN"s the desks showed. The
 target (0 false alarms) is read on the second. A known station's long poll is answered beside the web
 framework, as its heartbeat is (after a reconnect every poll comes back on a new connection beside the beat).
+Session 15, the machine beside the figures: one sampler process (bench/sampler.py) records each second the
+host's steal, iowait and idle time, the CPU of the console, of the station drivers and of every other
+process (by its autogroup's nice: with sched_autogroup_enabled a niced process in a nice-0 session still
+takes a full share), the load, the kernel's listen overflows and the CPU time of a fixed loop (a core slowed
+by what the host runs beside it); three rows summarise the reconnect's first 6 s and the burst. Read a
+column that misses a target against them first: with half to two-thirds of the machine taken in the
+reconnect's first seconds (FRONTDESK_BENCH_HOG=N:S does it on purpose) both this tree's console and the one
+before collapse alike, thousands of desks showing "link DOWN"; with 12-22% of the time stolen by the host
+the burst takes 17-18 s on both. FRONTDESK_BENCH_SAMPLES=DIR keeps the samples and when each station's
+requests started and ended.
 """.strip()
 
 ENROLL = """
