@@ -47,6 +47,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import sampler as sampler_mod
 from frontdesk.dispatch.link import LinkTimings, confirm_delay, down_beat_delay, inbox_retry_delay
 from frontdesk.wire import cap
 
@@ -60,10 +61,26 @@ SLOW_CLIENTS = 300
 WARM_S = float(os.environ.get("FRONTDESK_BENCH_WARM", "30"))
 BURST_LIMIT_S = float(os.environ.get("FRONTDESK_BENCH_BURST_LIMIT", "60"))
 RECONNECT_S = 20.0  # the reconnect burst's share of time, before the alert burst starts
+RECONNECT_DECIDED_S = 6.0  # the machine is summarised over the reconnect's first seconds (beats and confirmations)
 # "at-once": after the drop every station beats at the same instant (no desk does: a desk's heartbeat keeps
 # its own timer; the harshest case). "desk": each beats first where a desk whose link was down would.
 RECONNECT = os.environ.get("FRONTDESK_BENCH_RECONNECT", "at-once")
 DRIVERS = int(os.environ.get("FRONTDESK_BENCH_DRIVERS", "3"))  # station driver processes
+# FRONTDESK_BENCH_HOG=N:S takes the machine away on purpose: N busy processes, in a session (so a scheduler
+# autogroup) of their own at full priority and no longer the bench's children, from just before the reconnect
+# for S seconds, as another program or the host taking the cores would. Off by default.
+HOG = os.environ.get("FRONTDESK_BENCH_HOG", "")
+# Desk behaviours weighed, not the desk's (the stations model them; the page says so when on):
+# FRONTDESK_BENCH_CONFIRM=same: a beat that is not answered in 2 s while the link is up is not given up and
+# confirmed by a new one; the station waits on the same request as long as that confirmation would take
+# (2 s + confirm_delay + 2 s): a hung console shows down as late as now, with no second connection, and the
+# console's answer to the first is not thrown away. A broken connection is still confirmed by a new beat.
+# FRONTDESK_BENCH_POLL=after-beat: after a failed long poll the inbox waits for its station's next answered
+# heartbeat (at most heartbeat_down, 5 s) before its usual jittered retry, so a reconnect's beats do not
+# queue behind 4,500 polls on new connections.
+CONFIRM = os.environ.get("FRONTDESK_BENCH_CONFIRM", "")
+POLL = os.environ.get("FRONTDESK_BENCH_POLL", "")
+HOG_CODE = "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end:\n    pass\n"
 HEARTBEAT_S = 30.0
 DESK = LinkTimings()  # the desk's own timings: a failed beat or long poll comes back as the desk's would
 ATTEMPT_S = 2.0
@@ -131,6 +148,16 @@ confirmed too (one column of three runs had one such beat, shown red). The stati
 same, and the page counts both: heartbeats that failed first, and the "link DOWN"s the desks showed. The
 target (0 false alarms) is read on the second. A known station's long poll is answered beside the web
 framework, as its heartbeat is (after a reconnect every poll comes back on a new connection beside the beat).
+Session 15, the machine beside the figures: one sampler process (bench/sampler.py) records each second the
+host's steal, iowait and idle time, the CPU of the console, of the station drivers and of every other
+process (by its autogroup's nice: with sched_autogroup_enabled a niced process in a nice-0 session still
+takes a full share), the load, the kernel's listen overflows and the CPU time of a fixed loop (a core slowed
+by what the host runs beside it); three rows summarise the reconnect's first 6 s and the burst. Read a
+column that misses a target against them first: with half to two-thirds of the machine taken in the
+reconnect's first seconds (FRONTDESK_BENCH_HOG=N:S does it on purpose) both this tree's console and the one
+before collapse alike, thousands of desks showing "link DOWN"; with 12-22% of the time stolen by the host
+the burst takes 17-18 s on both. FRONTDESK_BENCH_SAMPLES=DIR keeps the samples and when each station's
+requests started and ended.
 """.strip()
 
 ENROLL = """
@@ -395,12 +422,22 @@ async def _district_part(spec: dict) -> dict:
     def body() -> bytes:
         return json.dumps({"sent": datetime.now(UTC).isoformat(), "onsite": 3}).encode()
 
-    async def beat(pool: Pool, token: str) -> bool:
+    traced_from = spec["t_reconnect"] - 2
+
+    def trace(kind: str) -> None:
+        """When each request of the reconnect and the burst started and how it ended (wall clock, for the
+        samples file: a collapse's shape, e.g. a second wave of confirming beats)."""
+        now = time.time()
+        if now >= traced_from:
+            r.setdefault(f"trace_{kind}", []).append(round(now, 3))
+
+    async def beat(pool: Pool, token: str, kind: str = "beat", timeout: float = ATTEMPT_S) -> str:
         why = ""
+        trace(kind)
+        start = time.perf_counter()
         try:
-            status, _, _ = await pool.request(
-                ATTEMPT_S, "POST", "/api/v1/heartbeat", token, body(), "application/json"
-            )
+            kind_json = "application/json"
+            status, _, _ = await pool.request(timeout, "POST", "/api/v1/heartbeat", token, body(), kind_json)
             why = "" if status == 200 else "status"
         except TimeoutError:
             why = "connect" if pool.failed_connecting else "answer"
@@ -409,27 +446,40 @@ async def _district_part(spec: dict) -> dict:
         except (OSError, asyncio.IncompleteReadError):
             why = "error"
         r["beats_failed" if why else "beats_ok"] += 1
+        late = not why and time.perf_counter() - start > ATTEMPT_S
+        trace(f"{kind}_{why or ('late' if late else 'ok')}")
         if why:  # why: the handshake timed out, the answer did, refused, the connection broke, or not a 200
             r[f"beats_failed_{why}"] = r.get(f"beats_failed_{why}", 0) + 1
         return why
 
     down: set[Pool] = set()  # stations whose desk shows "link DOWN" now
+    answered = {pool: asyncio.Event() for pool in pools.values()}  # a beat answered since the drop
 
     async def desk_beat(pool: Pool, token: str) -> tuple[bool, bool]:
         """A heartbeat as the desk's link makes it (DispatchLink._beat): (the first attempt was answered, the
         beat was answered, maybe by the confirming attempt). One that timed out while the link was up is
         confirmed by one more after confirm_delay, and so is one whose connection broke; a red "link DOWN" is
         shown (and counted) only if that fails too, or at once for a refusal."""
-        why = first = await beat(pool, token)
-        if why in ("connect", "answer", "error") and pool not in down:
+        if CONFIRM == "same" and pool not in down:
+            start = time.perf_counter()
+            patience = ATTEMPT_S + confirm_delay(DESK, random) + ATTEMPT_S
+            why = first = await beat(pool, token, timeout=patience)
+            if not why and time.perf_counter() - start > ATTEMPT_S:
+                first = "late"  # answered, but after the desk's 2 s: it failed first and was confirmed
+            confirm = why == "error"  # a broken connection: confirmed by a new beat, as the desk does
+        else:
+            why = first = await beat(pool, token)
+            confirm = why in ("connect", "answer", "error")
+        if confirm and pool not in down:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), confirm_delay(DESK, random))
-            why = await beat(pool, token) if not stop.is_set() else ""
+            why = await beat(pool, token, "confirm") if not stop.is_set() else ""
         if why and pool not in down:
             down.add(pool)
             r["down_shown"] += 1
         elif not why:
             down.discard(pool)
+            answered[pool].set()
         return not first, not why
 
     async def heartbeat(i: int, token: str) -> None:
@@ -471,6 +521,7 @@ async def _district_part(spec: dict) -> dict:
         await asyncio.sleep(random.uniform(0, 10))  # desks start at different times
         failures = 0
         while not stop.is_set():
+            trace("poll")
             try:
                 await pools[i].request(25 + ATTEMPT_S + 3, "GET", "/api/v1/inbox?after=0&wait=25", token)
                 r["polls"] += 1
@@ -479,6 +530,10 @@ async def _district_part(spec: dict) -> dict:
             except (OSError, asyncio.IncompleteReadError, TimeoutError, AttributeError):
                 if not stop.is_set():
                     r["poll_errors"] += 1
+                    trace("poll_failed")
+                if POLL == "after-beat" and failures == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(answered[pools[i]].wait(), DESK.heartbeat_down)
                 await asyncio.sleep(inbox_retry_delay(failures, DESK, random))  # as the desk's inbox does
                 failures += 1
 
@@ -489,10 +544,12 @@ async def _district_part(spec: dict) -> dict:
         failures = 0
         while not stop.is_set():
             hint = None
+            trace("press")
             try:
                 status, headers, _ = await pool.request(
                     ATTEMPT_S, "POST", "/api/v1/alerts", token, bodies[i], "application/cap+xml"
                 )
+                trace(f"press_{status}")
                 if status in (200, 201):
                     r["received"].append(time.perf_counter() - t0)
                     break
@@ -503,6 +560,7 @@ async def _district_part(spec: dict) -> dict:
                     r["errors"] += 1
             except TimeoutError:
                 r["timeouts"] += 1
+                trace("press_timeout")
                 if pool.failed_connecting:  # the handshake's (a SYN dropped), not the console's answer
                     r["timeouts_connect"] = r.get("timeouts_connect", 0) + 1
             except (OSError, asyncio.IncompleteReadError):
@@ -531,6 +589,7 @@ async def _district_part(spec: dict) -> dict:
     cpu, lags, connects = _own_cpu_s(), len(lag.samples), len(CONNECTS)
     for pool in pools.values():
         pool.drop()  # every connection drops at once (the network came back)
+        answered[pool].clear()
     reconnect.set()
     await asyncio.sleep(max(0.0, spec["t_burst"] - time.time()))
     r["beats_failed_reconnect"] = r["beats_failed"] - beats_before
@@ -629,6 +688,11 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
         proc.stdin.write(json.dumps(spec) + "\n")
         proc.stdin.flush()
         procs.append(proc)
+    if HOG:
+        count, seconds = HOG.split(":")
+        time.sleep(max(0.0, t_reconnect - 0.5 - time.time()))
+        for _ in range(int(count)):  # setsid -f: a new session, and the busy process is not our child
+            subprocess.run(["setsid", "-f", sys.executable, "-c", HOG_CODE, seconds], check=True)
     time.sleep(max(0.0, t_reconnect - 0.2 - time.time()))
     cpu_reconnect, tcp_reconnect = _cpu_s(console_pid), _tcp_counters()
     time.sleep(max(0.0, t_burst - time.time()))
@@ -642,6 +706,9 @@ def _district(port: int, stations: list, console_pid: int, code_root: Path, keep
     burst_cpu = _cpu_s(console_pid) - cpu_before  # until every driver's burst is answered or timed out
     tcp_end = _tcp_counters()
     r: dict = {
+        "t_reconnect": t_reconnect,
+        "t_burst": t_burst,
+        "t_burst_end": time.time(),
         "load": os.getloadavg(),
         "rss_mb": _rss_peak_mb(console_pid),
         "drivers": len(procs),
@@ -778,6 +845,7 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
     os.sync()
     sockets = _socket_states()
     port = _port()
+    samples_path, sampler = folder / "machine.jsonl", None
     proc = subprocess.Popen(
         [sys.executable, "-m", "district", "serve", "--port", str(port), "--db", db, *extra],
         env=env,
@@ -794,6 +862,13 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
                 raise RuntimeError(f"the {label} console did not start")
             time.sleep(0.2)
         time.sleep(1.0)  # the schema loads before the port answers on this tree; not on the baseline
+        # What the machine does each second from here to the end (bench/sampler.py): a column that collapses
+        # says whether the host took the cores away or something else ran on them.
+        sampler = subprocess.Popen(
+            [sys.executable, "-m", "bench.sampler", str(os.getpid()), str(proc.pid), str(samples_path)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+        )
         loop_factory = None
         with contextlib.suppress(ImportError):
             import uvloop
@@ -812,6 +887,19 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if sampler is not None:
+            _stop_drivers([sampler])
+    samples = sampler_mod.read(str(samples_path))
+    keep = os.environ.get("FRONTDESK_BENCH_SAMPLES")  # a folder to keep each column's samples in
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%H%M%S")
+        kept = Path(keep) / f"{stamp}-{folder.name}-{label.split()[0].replace(',', '')}.jsonl"
+        shutil.copy(samples_path, kept)
+        phases = {key: district[key] for key in ("t_reconnect", "t_burst", "t_burst_end")}
+        traces = {key[6:]: value for key, value in district.items() if key.startswith("trace_")}
+        with kept.open("a") as f:
+            f.write(json.dumps({"label": label, "phases": phases, "traces": traces}) + "\n")
     import sqlite3
 
     conn = sqlite3.connect(folder / "console.db")
@@ -827,6 +915,13 @@ def _measure(label: str, code_root: Path, folder: Path, extra: list[str], keepal
         "term_s": term_s,
         "rss_mb": district["rss_mb"],
         "sockets": sockets,
+        "machine": {
+            # The reconnect's first seconds decide it: every beat, its confirmation and the polls' return.
+            "reconnect": sampler_mod.summarize(
+                samples, district["t_reconnect"], district["t_reconnect"] + RECONNECT_DECIDED_S
+            ),
+            "burst": sampler_mod.summarize(samples, district["t_burst"], district["t_burst_end"]),
+        },
     }
 
 
@@ -878,6 +973,35 @@ def _column(m: dict) -> dict[str, str]:
     def lag(samples: list[float]) -> str:
         return f"{_pct(samples, 99):.0f} / {max(samples, default=0):.0f} ms"
 
+    machine = m.get("machine", {})
+
+    def taken(w: dict) -> str:
+        if not w.get("seconds"):
+            return "—"
+        return (
+            f"steal {w['steal'][0]:.0f} / {w['steal'][1]:.0f} %, iowait {w['iowait'][0]:.0f} / "
+            f"{w['iowait'][1]:.0f} %, idle {w['idle'][0]:.0f} %"
+        )
+
+    def shares(w: dict) -> str:
+        if not w.get("seconds"):
+            return "—"
+        c = w["cpu"]
+        keys = ("console", "drivers", "bench", "others_full", "others_yielding", "unattributed")
+        return " / ".join(f"{c[k]:.1f}" for k in keys)
+
+    def others(w: dict) -> str:
+        if not w.get("seconds"):
+            return "—"
+        top = w["heaviest_other"]
+        heavy = f"{top[1]:.1f} s `{top[0][:40]}` (nice {top[2]}, group {top[3]})" if top else "none"
+        return (
+            f"{heavy}; load ≤ {w['load_max']:.1f}, running ≤ {w['running_max']}; "
+            f"probe {w['probe_us']:.0f} / {w['probe_us_max']:.0f} µs"
+        )
+
+    rec, bur = machine.get("reconnect", {}), machine.get("burst", {})
+
     return {
         "press_warm": f"{statistics.median(warm):.1f} / {_pct(warm, 95):.1f} / {max(warm):.0f} ms"
         if warm
@@ -903,6 +1027,9 @@ def _column(m: dict) -> dict[str, str]:
         f"{d['burst_cpu_s']:.1f} s / {d.get('cpu_burst_s', 0):.1f} s",
         "driver_lag": f"{lag(d.get('lag_reconnect', []))}; {lag(d.get('lag_burst', []))}; "
         f"{len(gcs)} full collections, longest {max(gcs, default=0):.0f} ms",
+        "taken": f"{taken(rec)}; {taken(bur)}",
+        "shares": f"{shares(rec)}; {shares(bur)}",
+        "others": f"{others(rec)}; {others(bur)}",
         "sockets": ", ".join(f"{n} {state}" for state, n in sorted(m["sockets"].items())),
         "burst": burst,
         "burst_pct": f"{_pct(received, 50):.1f} / {_pct(received, 95):.1f} s" if received else "—",
@@ -1013,6 +1140,14 @@ def run() -> str:
         ("**load driver's own event-loop lag**: latency p99; station drivers median / p99 / max", "lag", "small"),
         ("station drivers' lag p99 / max: in the reconnect; in the burst; their full garbage collections",
          "driver_lag", "small"),
+        ("machine (bench/sampler.py, each second), in the reconnect's first 6 s; in the burst: steal (CPU "
+         "time the host took) % mean / worst second; iowait % mean / worst second; idle %", "taken", "—"),
+        ("CPU seconds, in the reconnect's first 6 s; in the burst: console / station drivers / bench / other "
+         "processes in an autogroup at full priority / in a niced autogroup (they take only what is left) / not "
+         "attributed (processes that ended within the second, the kernel)", "shares", "—"),
+        ("other work, in the reconnect's first 6 s; in the burst: the heaviest other process (CPU, nice, "
+         "autogroup nice); load and running tasks at most; a fixed piece of work's CPU, median / worst second "
+         "(a slower core)", "others", "—"),
         ("TCP sockets on the machine when the column started (left by earlier columns and other work)",
          "sockets", "—"),
     ]  # fmt: skip
@@ -1029,7 +1164,20 @@ def run() -> str:
         "as the desk does). "
         "Each alert is CAP 1.2 with an 8-person roster, schema-validated and committed before the answer. "
         f"The stations are driven by {DRIVERS} processes (one uvloop loop each, raw HTTP/1.1 client) on "
-        "the same 2 cores.",
+        "the same 2 cores."
+        + (
+            f" **The machine taken away on purpose** (FRONTDESK_BENCH_HOG={HOG}): {HOG.split(':')[0]} busy "
+            f"processes at full priority in a session of their own for {HOG.split(':')[1]} s from 0.5 s before "
+            "the reconnect."
+            if HOG
+            else ""
+        )
+        + (
+            f" **Stations unlike the desk** (weighed): FRONTDESK_BENCH_CONFIRM={CONFIRM or '-'}, "
+            f"FRONTDESK_BENCH_POLL={POLL or '-'} (bench/dispatch_console.py says what each does)."
+            if CONFIRM or POLL
+            else ""
+        ),
         "",
         head,
         "|---|" + "---|" * len(results) + "---|",
