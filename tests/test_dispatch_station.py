@@ -566,6 +566,22 @@ def test_a_heartbeat_answered_after_the_attempt_timeout_counts_while_the_confirm
     assert any("heartbeat not answered in time" in m for m in log)
 
 
+def test_with_a_console_pair_the_confirming_beat_goes_to_the_other_console(station, console):
+    """The first beat is still listened to, yet the console it waits on is suspected as a failed request's
+    would be: the confirming beat goes to the next address of the pair (here the same console reached
+    directly, the first address holding every beat), and its answer shows the link up."""
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", stall=1000)
+    health = HealthLog()
+    try:
+        with console.up():
+            station.station.connect(f"{front.url},{console.url}", console.credential)
+            with link_running(station, listener=health, inbox=False):
+                wait_for(lambda: health.states, what="the first beat's outcome")
+    finally:
+        front.close()
+    assert health.states == ["up"] and front.stalled == 1
+
+
 def test_a_console_that_never_answers_heartbeats_shows_the_link_down_at_the_second_beat(station, console):
     """A console that is there but answers no beat (hung, or a network that swallows everything) shows down
     after the confirming beat: one more attempt later than before, never more."""
