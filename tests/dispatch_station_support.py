@@ -180,7 +180,9 @@ class LossyProxy:
     With ``answer`` (raw HTTP response bytes), those requests never reach the console: the relay answers
     them itself and closes the connection, as a load shedder in front of a console does. With ``stall``,
     the next ``stall`` such requests are held: never sent on, never answered, the connection left open until
-    the station gives up on it (a console too busy to answer in time).
+    the station gives up on it (a console too busy to answer in time). With ``late``, the next ``late`` such
+    requests (before any held ones) are sent on ``late_by`` seconds after they came (a console that answers
+    past the station's attempt timeout).
     """
 
     def __init__(
@@ -190,6 +192,8 @@ class LossyProxy:
         request: bytes = b"POST /api/v1/alerts",
         answer: bytes = b"",
         stall: int = 0,
+        late: int = 0,
+        late_by: float = 0.0,
     ):
         self.request = request  # the requests whose answers are swallowed (by their first bytes)
         self.answer = answer
@@ -199,6 +203,8 @@ class LossyProxy:
         self.dropped = 0
         self.stall = stall
         self.stalled = 0  # requests held unanswered so far
+        self.late, self.late_by = late, late_by
+        self.delayed = 0  # requests sent on late so far
         self.accepted = 0  # connections the station opened through the relay
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -251,6 +257,12 @@ class LossyProxy:
         threading.Thread(target=back, daemon=True).start()
         try:
             while chunk := client.recv(65536):
+                if chunk.startswith(self.request) and self.delayed < self.late:
+                    with self._lock:
+                        self.delayed += 1
+                    time.sleep(self.late_by)
+                    upstream.sendall(chunk)
+                    continue
                 if chunk.startswith(self.request) and self.stalled < self.stall:
                     with self._lock:
                         self.stalled += 1

@@ -546,6 +546,42 @@ def test_a_heartbeat_lost_once_does_not_show_the_link_down(station, console, los
     assert any(words in m for m in log)
 
 
+def test_a_heartbeat_answered_after_the_attempt_timeout_counts_while_the_confirming_one_is_held(station, console):
+    """The first beat is still listened to while the confirming one goes: a starved console answers the beats
+    it was sent first, so a confirming beat on a new connection waits behind them (session 15's bench: with
+    half of the machine taken by the host, both timed out and thousands of desks showed a false "link
+    DOWN"). Here the first is answered half an attempt late and the confirming one never: the link is up."""
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", late=1, late_by=1.5, stall=1)
+    health = HealthLog()
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=health, inbox=False):
+                wait_for(lambda: health.states, what="the first beat's outcome")
+                wait_for(lambda: front.stalled == 1, what="the confirming beat, held")
+    finally:
+        front.close()
+    assert health.states == ["up"] and front.delayed == 1
+    log = [e.message for e in station.events.recent(50, source="dispatch")]
+    assert any("heartbeat not answered in time" in m for m in log)
+
+
+def test_with_a_console_pair_the_confirming_beat_goes_to_the_other_console(station, console):
+    """The first beat is still listened to, yet the console it waits on is suspected as a failed request's
+    would be: the confirming beat goes to the next address of the pair (here the same console reached
+    directly, the first address holding every beat), and its answer shows the link up."""
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", stall=1000)
+    health = HealthLog()
+    try:
+        with console.up():
+            station.station.connect(f"{front.url},{console.url}", console.credential)
+            with link_running(station, listener=health, inbox=False):
+                wait_for(lambda: health.states, what="the first beat's outcome")
+    finally:
+        front.close()
+    assert health.states == ["up"] and front.stalled == 1
+
+
 def test_a_console_that_never_answers_heartbeats_shows_the_link_down_at_the_second_beat(station, console):
     """A console that is there but answers no beat (hung, or a network that swallows everything) shows down
     after the confirming beat: one more attempt later than before, never more."""

@@ -161,6 +161,11 @@ class ConsoleClient:
             )
         return url, self._pools[url]
 
+    def suspect(self) -> None:
+        """The console in use is not answering (a request to it is still waiting): the next request goes to
+        the next console, as after a failed one."""
+        self._failed(self.url)
+
     def _failed(self, url: str) -> None:
         """A request to ``url`` failed: the next one goes to the next console (if there is another)."""
         if len(self._urls) > 1 and self.url == url:

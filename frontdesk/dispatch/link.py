@@ -367,62 +367,107 @@ class DispatchLink:
 
         A 503 or 429 with ``Retry-After`` is an answer of a console that is there and overloaded (its
         admission control): the link is up, not a red "link DOWN" (and the next beat honours the hint).
-        A beat that timed out, or whose connection broke after it was made, while the link was up (or not
-        known yet) is confirmed by one more after :func:`confirm_delay` before the link shows down: a console
-        that thousands of desks reconnect to at once answers some beats past the attempt timeout, and now and
-        then one connection of thousands is reset. Anything else that is not an answer, or any other refusal,
-        is down at once, as always: a refused connection (a console whose process is gone), a 5xx without a
-        hint (a console that cannot store alerts); and so is a second failure.
+        A beat not answered within the attempt timeout, or whose connection broke after it was made, while the
+        link was up (or not known yet) is confirmed by one more after :func:`confirm_delay` before the link
+        shows down, and the first is still listened to meanwhile: a console that thousands of desks reconnect
+        to at once (or that its host starves) answers some beats past the attempt timeout, and now and then
+        one connection of thousands is reset. Whichever of the two is answered first decides; the link shows
+        down when neither is, about as long after the first beat as two attempts and the pause between them
+        (a hung console or a network that swallows everything: within ~5 s). Anything else that is not an
+        answer, or any other refusal, is down at once, as always: a refused connection (a console whose
+        process is gone), a 5xx without a hint (a console that cannot store alerts).
         """
+        import asyncio
+
         client = self._current_client()
         if client is None:
             self._set_health("not_connected", self._not_connected)
             return "down"
-        if self.health.state in ("up", "unknown"):
-            try:
-                return await self._one_beat(client, confirm=True)
-            except _Unconfirmed as late:
-                self._record("warning", f"Dispatch heartbeat {late}; trying once more")
-                assert self._stop_ev is not None
-                await self._wait(self._stop_ev, confirm_delay(self.timings, self._rng))
-                if not self._running:
-                    return "down"
-                client = self._current_client()
-                if client is None:
-                    self._set_health("not_connected", self._not_connected)
-                    return "down"
-        return await self._one_beat(client, confirm=False)
-
-    async def _one_beat(self, client: ConsoleClient, *, confirm: bool) -> str | float:
-        """One heartbeat attempt and the link health it shows; with ``confirm``, a timeout or a connection
-        that broke raises :class:`_Unconfirmed` instead of showing the link down."""
+        timings = self.timings
+        if self.health.state not in ("up", "unknown"):
+            return self._show_beat(await self._beat_attempt(client, timings.attempt_timeout))
+        # The first beat may take the whole confirmation (both attempts and the pause): its answer counts
+        # whenever it comes in that time.
+        first = asyncio.ensure_future(
+            self._beat_attempt(client, 2 * timings.attempt_timeout + timings.heartbeat_confirm)
+        )
+        tasks = [first]
         try:
-            await client.heartbeat(
-                clock.now().astimezone().isoformat(timespec="seconds"),
-                self._onsite(),
-                self.timings.attempt_timeout,
-            )
+            await self._until(first, timings.attempt_timeout)
+            if first.done() and not first.result().confirm:
+                return self._show_beat(first.result())
+            words = first.result().confirm if first.done() else "not answered in time"
+            self._record("warning", f"Dispatch heartbeat {words}; trying once more")
+            if not first.done():
+                # As a request that failed would (one that broke already did): with a console pair, the
+                # confirming beat goes to the other console.
+                client.suspect()
+            await self._until(first, confirm_delay(timings, self._rng))
+            if not self._running:
+                return "down"
+            if first.done() and not first.result().confirm:
+                return self._show_beat(first.result())  # answered (or refused) after all
+            client = self._current_client()
+            if client is None:
+                self._set_health("not_connected", self._not_connected)
+                return "down"
+            second = asyncio.ensure_future(self._beat_attempt(client, timings.attempt_timeout))
+            stop = asyncio.ensure_future(self._stop_ev.wait())
+            tasks += [second, stop]
+            pending = {first, second}
+            while pending and not stop.done():
+                done, pending = await asyncio.wait(pending | {stop}, return_when=asyncio.FIRST_COMPLETED)
+                pending.discard(stop)
+                for task in done:
+                    if task is not stop and task.result().state == "up":
+                        return self._show_beat(task.result())  # either answer: the console is there
+            if stop.done():
+                return "down"
+            # Neither was answered: down, saying a refusal if there was one, else what the second met.
+            refusals = [t.result() for t in (first, second) if not t.result().confirm]
+            return self._show_beat(refusals[0] if refusals else second.result())
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _until(self, task, timeout: float) -> None:
+        """Wait for ``task`` at most ``timeout`` seconds, or until the link stops."""
+        import asyncio
+
+        assert self._stop_ev is not None
+        stop = asyncio.ensure_future(self._stop_ev.wait())
+        try:
+            await asyncio.wait({task, stop}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+
+    async def _beat_attempt(self, client: ConsoleClient, timeout: float) -> _Beat:
+        """One heartbeat request, and what it says of the link (shown by :meth:`_show_beat`)."""
+        try:
+            await client.heartbeat(clock.now().astimezone().isoformat(timespec="seconds"), self._onsite(), timeout)
         except httpx.HTTPStatusError as exc:
             hint = busy_hint(exc.response)
             if hint is not None:
-                self._set_health("up")
-                return hint
-            self._set_health("down", f"heartbeat refused: HTTP {exc.response.status_code}")
-            return "down"
+                return _Beat("up", hint=hint)
+            return _Beat("down", f"heartbeat refused: HTTP {exc.response.status_code}")
         # A connection that broke after it was made (reset, closed before the answer) is confirmed as a timeout
         # is; a refused one (httpx.ConnectError: nothing listens, a console whose process is gone) is not.
         except (httpx.TimeoutException, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
-            if confirm:
-                late = isinstance(exc, httpx.TimeoutException)
-                words = "not answered in time" if late else "lost its connection"
-                raise _Unconfirmed(f"{words} ({type(exc).__name__})") from None
-            self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
-            return "down"
+            late = isinstance(exc, httpx.TimeoutException)
+            words = "not answered in time" if late else "lost its connection"
+            return _Beat(
+                "down", f"heartbeat failed: {type(exc).__name__}", confirm=f"{words} ({type(exc).__name__})"
+            )
         except httpx.HTTPError as exc:
-            self._set_health("down", f"heartbeat failed: {type(exc).__name__}")
-            return "down"
-        self._set_health("up")
-        return "up"
+            return _Beat("down", f"heartbeat failed: {type(exc).__name__}")
+        return _Beat("up")
+
+    def _show_beat(self, beat: _Beat) -> str | float:
+        """Show a beat's outcome as the link's health; what :meth:`_beat` returns for it."""
+        self._set_health(beat.state, beat.reason)
+        if beat.hint is not None:
+            return beat.hint
+        return beat.state
 
     def _set_health(self, state: str, reason: str = "") -> None:
         insecure = self._insecure
@@ -502,9 +547,16 @@ class DispatchLink:
                 pass
 
 
-class _Unconfirmed(Exception):
-    """A heartbeat timed out or lost its connection and is to be confirmed before the link shows down (its
-    text: what happened)."""
+@dataclass(frozen=True)
+class _Beat:
+    """What one heartbeat said of the link: ``state`` "up" or "down" with its ``reason``; ``hint``, the seconds
+    a busy console asked for; ``confirm``, set (to what happened) when the beat timed out or lost its
+    connection: to be confirmed by another before the link shows down."""
+
+    state: str
+    reason: str = ""
+    hint: float | None = None
+    confirm: str = ""
 
 
 def _parse_time(text: object) -> datetime | None:
