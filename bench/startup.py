@@ -176,6 +176,12 @@ NOTE = (
     "its query (3.5 M here, but a school with a directory lists it on the first screen: nothing saved on a "
     "real desk); PySide6's set_selection(-1) does not mean 'ignore this module' (the id is masked to 255), so"
     " the hook stays."
+    " Three runs on merged main (19:05 UTC at load 2.2-0.8 beside other work; 19:35 and 19:37 at load "
+    "0.9-0.5, nothing else running; the table is the third): launch to idle desk 1.8x / 2.0x, 2.1x / 2.1x"
+    " and 2.0x / 2.0x (wall / CPU; the last two 540 and 523 ms CPU against 266 and 259 ms: just over 2x),"
+    " keyring found 2.1x / 2.3x, 2.3x / 2.3x and 2.1x / 2.3x, onsite --json 3.2x, 3.2x and 3.1x by CPU "
+    "(met). Not met: the desk sits at 2x by CPU and a desk that finds its keyring by keyring's rules is "
+    "over it."
 )
 
 
