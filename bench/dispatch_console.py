@@ -463,8 +463,9 @@ async def _district_part(spec: dict) -> dict:
         confirmed by one more after confirm_delay, and so is one whose connection broke; a red "link DOWN" is
         shown (and counted) only if that fails too, or at once for a refusal."""
         if CONFIRM == "" and pool not in down:
-            return await desk_beat_both(pool, token)
-        if CONFIRM == "same" and pool not in down:
+            why, first = await desk_beat_both(pool, token)
+            confirm = False
+        elif CONFIRM == "same" and pool not in down:
             start = time.perf_counter()
             patience = ATTEMPT_S + confirm_delay(DESK, random) + ATTEMPT_S
             why = first = await beat(pool, token, timeout=patience)
@@ -486,11 +487,11 @@ async def _district_part(spec: dict) -> dict:
             answered[pool].set()
         return not first, not why
 
-    async def desk_beat_both(pool: Pool, token: str) -> tuple[bool, bool]:
+    async def desk_beat_both(pool: Pool, token: str) -> tuple[str, str]:
         """The desk's beat while its link is up (session 15, DispatchLink._beat): a first beat not answered in
         2 s (or whose connection broke) is still listened to, for up to both attempts and the pause, while
         the confirming one goes after confirm_delay; whichever is answered first counts, and "link DOWN" is
-        shown only when neither is."""
+        shown only when neither is. (Why the beat failed, "" if answered; how the first attempt did.)"""
         confirmable = ("connect", "answer", "error")
         first_task = asyncio.create_task(beat(pool, token, timeout=2 * ATTEMPT_S + DESK.heartbeat_confirm))
         tasks = [first_task]
@@ -520,13 +521,7 @@ async def _district_part(spec: dict) -> dict:
         finally:
             for task in tasks:
                 task.cancel()
-        if why and pool not in down:
-            down.add(pool)
-            r["down_shown"] += 1
-        elif not why:
-            down.discard(pool)
-            answered[pool].set()
-        return not first, not why
+        return why, first
 
     async def heartbeat(i: int, token: str) -> None:
         pool = pools[i]
