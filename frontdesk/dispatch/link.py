@@ -244,13 +244,11 @@ class DispatchLink:
         # would leave a loop running after stop(). Waiting on the stop event too ends every wait at stop.
         import asyncio
 
-        assert self._stop_ev is not None
-        waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._stop_ev.wait())}
+        waiter = asyncio.ensure_future(event.wait())
         try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            await self._until(waiter, timeout)
         finally:
-            for waiter in waiters:
-                waiter.cancel()
+            waiter.cancel()
 
     @property
     def _running(self) -> bool:
@@ -430,8 +428,8 @@ class DispatchLink:
             for task in tasks:
                 task.cancel()
 
-    async def _until(self, task, timeout: float) -> None:
-        """Wait for ``task`` at most ``timeout`` seconds, or until the link stops."""
+    async def _until(self, task, timeout: float | None) -> None:
+        """Wait for ``task`` at most ``timeout`` seconds, or until the link stops (every wait of the link)."""
         import asyncio
 
         assert self._stop_ev is not None
