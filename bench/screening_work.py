@@ -50,7 +50,7 @@ def _counts(db, query) -> Counter:
     keys = [p for p, _ in found.scans] + found.prefixes + ([by_id] if by_id else [])
     families += ["I"] if by_id else []
     out = Counter(f"prefixes_{f}" for f in families)
-    judge, judged = PieceJudge(pq), {}
+    judge, judged = PieceJudge(pq.name), {}
     for at, rest, _ in db.execute(STATEMENT, [json.dumps(keys)]):
         out[f"rows_{families[at]}"] += 1
         relation = found.scans[at][1] if at < len(found.scans) else None

@@ -28,7 +28,7 @@ class Lookup:
     ``scans`` holds the ``E:``, ``Y:``, ``L:`` and ``F:`` prefixes (each ending with ``:``; the piece
     follows) with the date-of-birth relation their entries have with the visitor's: None for the visitor's
     own date (every row is read), else "same_year", "one_digit" or "unknown", by which the screener drops
-    the rows whose piece cannot reach what that relation asks of the names (``match.piece_may_match``).
+    the rows whose piece cannot reach what that relation asks of the names (``match.PieceJudge``).
     ``prefixes`` are the ``N:`` prefixes, scanned with the date parts to keep.
     """
 

@@ -370,127 +370,42 @@ def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
     return names
 
 
-@functools.lru_cache(maxsize=16_384)
-def _piece_name(piece: str) -> Name:
-    """The half of a name a key's piece gives (:func:`frontdesk.wire.keys.given_piece`, ``surname_piece``)."""
-    if piece.startswith("/"):
-        return make_name("", piece[1:])
-    first, _, middle = piece.partition(" ")
-    return make_name(first, "", middle)
-
-
-def piece_may_match(pq: PreparedQuery, piece: str, relation: str) -> bool:
-    """False when no entry whose key ends with ``piece`` can be flagged for the visitor with a date of birth
-    fit of this ``relation`` ("same_year", "one_digit", "transposed", "unknown") through the rows of this
-    look-up: the piece's surname (or given names) falls short of what :func:`score_name` asks at that fit
-    (``NAMES_NEEDED``) against the visitor's own name.
-
-    The same comparisons as the scorer's, on the half of the name the key does not pin down: the index
-    drops most rows under a common surname code this way before any entry is read. The visitor's name
-    swapped is not judged: every relation here is a weak date fit, which allows one change, and a swap is
-    one (:func:`_few_enough_changes`), so an entry flagged for the swapped name carries both names all but
-    exactly and its ``N:`` key finds it (the visitor looks both ways round up there, and keeps the dates of
-    every weak fit). (An entry found by its ID's key is judged on looser terms, and that key is read in
-    full.) :class:`PieceJudge` answers the same, faster, row after row.
-    """
-    least = NAMES_NEEDED[relation]
-    if piece.startswith("/"):
-        return last_reaches(pq.name, surname_forms(piece[1:]), least[0])
-    return first_reaches(pq.name, _piece_name(piece), least[1])
-
-
-# Judging a piece asks only whether a name reaches a level (0.8 or 0.85), not its words: these two give
-# exactly ``compare_last(...)[0] >= least`` and ``compare_first(...)[0] >= least`` for the levels
-# ``NAMES_NEEDED`` asks (a test holds them to it), with the early answers that level allows. A screen at
-# a million entries judges some sixty pieces.
-
-
-def last_reaches(q: Name, forms: tuple, least: float) -> bool:
-    """True when :func:`compare_last` would rate surname ``forms`` (``surname_forms`` of the written name)
-    at ``least`` or more against the visitor's ``q`` (for ``least`` above 0.75, at most 0.85)."""
-    whole, core, parts, e_forms = forms[:4]
-    if not q.last_whole or not whole:
-        return False
-    if q.last_whole == whole or q.last_core == core:
-        return True
-    q_parts, e_parts = set(q.last_parts), set(parts)
-    if q_parts and e_parts and (q_parts <= e_parts or e_parts <= q_parts):
-        return True
-    sound = least <= 0.8  # a sound-alike surname is 0.8; one letter off 0.85; two letters off only 0.75
-    for a in q.last_forms:
-        for b in e_forms:
-            shorter, longer = sorted((len(a), len(b)))
-            if longer - shorter <= 1 and longer >= 4 and OSA.distance(a, b, score_cutoff=1) == 1:
-                return True
-            if sound and shorter >= 3 and _surnames_sound_alike(a, b):
-                return True
-    return False
-
-
-def first_reaches(q: Name, e: Name, least: float) -> bool:
-    """True when :func:`compare_first` would rate ``e``'s first name at ``least`` or more against the
-    visitor's ``q`` (for ``least`` above 0.75, at most 0.85)."""
-    verdict = _first_verdict(q, e.first, least)
-    if verdict is not None:
-        return verdict
-    return bool(e.middle and q.first in e.middle.split())
-
-
-def _first_verdict(q: Name, b: str, least: float) -> bool | None:
-    """:func:`first_reaches` for a name whose first name is ``b``, as far as it goes without that name's
-    middle names: None when the answer is whether the visitor's first name is one of them."""
-    a = q.first
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    shared = nickname_canon(a) & nickname_canon(b)
-    if shared:  # a nickname of the other (0.9), or two forms of a third name (0.75), as _nickname_words says
-        return a in shared or b in shared
-    if max(len(a), len(b)) >= 4 and abs(len(a) - len(b)) <= 1 and OSA.distance(a, b, score_cutoff=1) == 1:
-        return True  # one letter off: 0.85
-    if least > 0.8:
-        return False  # what is left is 0.8 at most
-    if min(len(a), len(b)) >= 3 and (_sounds_alike(a, b) or a.startswith(b) or b.startswith(a)):
-        return True
-    if q.middle and b in q.middle.split():
-        return True
-    return None  # whether the visitor goes by one of the other's middle names
-
-
 # ``phonetic`` and ``phonetic2`` without their caches (the same codes, for a non-empty word): a stranger's
 # surname judged once a screen would only push a common name out of them.
 _metaphone, _nysiis = phonetic.__wrapped__, phonetic2.__wrapped__
 
 
-def _plain_surname_forms(written: str) -> tuple | None:
-    """``surname_forms(written)[:4]`` for a surname of plain letters that is not a particle, a suffix or a
-    Mc name (most of them), without its cache: a look-up at a million entries judges the surnames of a few
-    hundred strangers, most of which the cache has not seen; None for any other surname."""
-    if not (written.isascii() and written.isalpha()):
-        return None
-    word = written.lower()
-    if word in SUFFIXES or word in PARTICLES or word.startswith("mc"):
-        return None
-    return word, word, (word,), (word,)
-
-
 class PieceJudge:
-    """:func:`piece_may_match` for one visitor, row after row of a look-up: a given-names piece is judged
+    """Whether a key's piece can still be flagged for one visitor: the index's check, row after row of a
+    look-up, before any entry is read.
+
+    :meth:`may_match` is False when no entry whose key ends with the piece can be flagged for the visitor
+    with a date-of-birth fit of that relation ("same_year", "one_digit", "transposed", "unknown") through
+    the rows of this look-up: the piece's surname (or given names) falls short of what :func:`score_name`
+    asks at that fit (``NAMES_NEEDED``) against the visitor's own name. It asks only whether a name
+    reaches a level (0.8 or 0.85), not its words: the answers are exactly ``compare_last(...)[0] >= least``
+    and ``compare_first(...)[0] >= least`` at those levels (a test holds them to the scorer), with the
+    early answers a level allows. The index drops most rows under a common surname code this way.
+
+    The visitor's name swapped is not judged: every relation here is a weak date fit, which allows one
+    change, and a swap is one (:func:`_few_enough_changes`), so an entry flagged for the swapped name
+    carries both names all but exactly and its ``N:`` key finds it (the visitor looks both ways round up
+    there, and keeps the dates of every weak fit). (An entry found by its ID's key is judged on looser
+    terms, and that key is read in full.)
+
+    Built for one visitor's own name (``q``, not swapped), because a look-up at a million entries judges a
+    few hundred pieces, nearly all of them strangers that fail (the ``F:`` rows of entries without a date
+    carry every surname with the visitor's initial): the visitor's side of every comparison (its surname
+    forms with their lengths and sound codes, its first name's nickname groups and sound codes) is worked
+    out once; each of the piece's forms is coded once, and only when asked; a given-names piece is judged
     by its first name once (the rows under a common surname code carry a few first names with many middle
-    names), and by its middle names only when the first name leaves the answer to them.
+    names), and by its middle names only when the first name leaves the answer to them; and a surname of
+    plain letters (most of them) is read without ``surname_forms`` and its cache.
+    """
 
-    The visitor's side of every comparison (its surname forms with their lengths and sound codes, its first
-    name's nickname groups and sound codes) is worked out once, and each of the piece's forms is coded once
-    instead of once per pair: a look-up at a million entries judges a few hundred pieces, nearly all of
-    them strangers that fail (the ``F:`` rows of entries without a date carry every surname with the
-    visitor's initial). The checks and their order are :func:`last_reaches` and :func:`_first_verdict`'s;
-    a test holds the answers to :func:`piece_may_match`'s."""
-
-    def __init__(self, pq: PreparedQuery):
-        self._pq = pq
+    def __init__(self, q: Name):
+        self._q = q
         self._firsts: dict[tuple[str, float], bool | None] = {}
-        q = pq.name
         self._last_parts = set(q.last_parts)
         # A plain surname (one word, its own whole, core and part) reaches at once when it is one of these;
         # nothing reaches a visitor without a surname (None).
@@ -507,46 +422,53 @@ class PieceJudge:
         )
 
     def may_match(self, piece: str, relation: str) -> bool:
-        """The same answer as ``piece_may_match(pq, piece, relation)``."""
+        """False when no entry whose key ends with ``piece`` (``/`` and a surname as written, or given names
+        as :func:`frontdesk.wire.keys.given_piece` writes them) can be flagged at this date fit."""
         least = NAMES_NEEDED[relation]
         if piece.startswith("/"):
-            return self._last_reaches(piece[1:], least[0])
-        first, _, middle = piece.partition(" ")  # as _piece_name reads it
+            return self._surname_reaches(piece[1:], least[0])
+        first, _, middle = piece.partition(" ")  # the first word of the given names, and the rest
         known = self._firsts.get((first, least[1]), ...)
         if known is ...:
             words = name_tokens(first)
             known = self._firsts[first, least[1]] = self._first_verdict(words[0] if words else "", least[1])
         if known is not None:
             return known
-        others = (*name_tokens(middle), *name_tokens(first)[1:])  # the piece's middle names, as make_name's
-        return self._pq.name.first in others
+        # Whether the visitor goes by one of the piece's middle names (make_name's middle: the rest).
+        others = (*name_tokens(middle), *name_tokens(first)[1:])
+        return self._q.first in others
 
-    def _last_reaches(self, written: str, least: float) -> bool:
-        """``last_reaches(pq.name, surname_forms(written), least)``."""
-        if written.isascii() and written.isalpha():  # _plain_surname_forms, inline: most surnames are plain
+    def _surname_reaches(self, written: str, least: float) -> bool:
+        """Whether :func:`compare_last` rates the surname ``written`` at ``least`` or more (for ``least``
+        above 0.75, at most 0.85): the same surname apart from accents, punctuation or particles, part of
+        a compound, or else a pair of forms one letter off or sounding alike."""
+        if written.isascii() and written.isalpha():
             b = written.lower()
+            # A plain surname that is no particle, suffix or Mc name is its own whole, core, one part and
+            # one form (``surname_forms``), without the cache: most of the pieces a look-up meets are
+            # strangers' surnames the cache has not seen. The first three tests below in one.
             if b not in SUFFIXES and b not in PARTICLES and not b.startswith("mc"):
-                # whole, core and the one part are b: the first two tests of last_reaches in one
                 if self._plain_same is None or b in self._plain_same:
                     return self._plain_same is not None
-                return self._reaches_form(b, least)
+                return self._form_reaches(b, least)
         whole, core, parts, e_forms = surname_forms(written)[:4]
-        q = self._pq.name
+        q = self._q
         if not q.last_whole or not whole:
             return False
         if q.last_whole == whole or q.last_core == core:
-            return True
+            return True  # exact, written differently (0.98), or the same apart from the particle (0.95)
         q_parts = self._last_parts
         if q_parts and parts:
             e_parts = set(parts)
             if q_parts <= e_parts or e_parts <= q_parts:
-                return True
-        return any(self._reaches_form(b, least) for b in e_forms)
+                return True  # part of a compound surname: 0.9
+        # A surname cut short to its particle (0.78) and two letters off (0.75) never reach.
+        return any(self._form_reaches(b, least) for b in e_forms)
 
-    def _reaches_form(self, b: str, least: float) -> bool:
-        """The pairs' test of :func:`last_reaches` for one of the entry's surname forms against each of the
-        visitor's: one letter off, or (``least`` 0.8 or under) sounding alike as ``_surnames_sound_alike``
-        says, its spelling test before the second sound code (the same answer, the cheaper test first)."""
+    def _form_reaches(self, b: str, least: float) -> bool:
+        """One of the entry's surname forms against each of the visitor's: one letter off (0.85), or
+        (``least`` 0.8 or under) sounding alike (0.8) as ``_surnames_sound_alike`` says, its spelling test
+        before the second sound code (the same answer, the cheaper test first)."""
         sound = least <= 0.8
         lb = len(b)
         b_code = b_code2 = None  # coded once, and only when asked: most of these surnames are strangers'
@@ -567,28 +489,30 @@ class PieceJudge:
         return False
 
     def _first_verdict(self, b: str, least: float) -> bool | None:
-        """``_first_verdict(pq.name, b, least)``."""
+        """Whether :func:`compare_first` rates a name whose first name is ``b`` at ``least`` or more (for
+        ``least`` above 0.75, at most 0.85), as far as it goes without that name's middle names: None when
+        the answer is whether the visitor's first name is one of them (0.8)."""
         a, la, canon, code, code2, middles = self._first
         if not a or not b:
             return False
         if a == b:
             return True
         shared = canon & nickname_canon(b)
-        if shared:
+        if shared:  # a nickname of the other (0.9), or two forms of a third name (0.75), as _nickname_words says
             return a in shared or b in shared
         lb = len(b)
         if max(la, lb) >= 4 and abs(la - lb) <= 1 and OSA.distance(a, b, score_cutoff=1) == 1:
-            return True
+            return True  # one letter off: 0.85
         if least > 0.8:
-            return False
-        # _sounds_alike(a, b) (both are three letters or more here), or one the start of the other
+            return False  # what is left is 0.8 at most
+        # Sounding alike (_sounds_alike: both are three letters or more here), or one the start of the other
         if min(la, lb) >= 3 and (
             code == phonetic(b) or code2 == phonetic2(b) or a.startswith(b) or b.startswith(a)
         ):
             return True
         if middles and b in middles:
-            return True
-        return None
+            return True  # the visitor's middle name
+        return None  # whether the visitor goes by one of the other's middle names
 
 
 SEX_WORDS = {"M": "male", "F": "female", "X": "X"}

@@ -361,7 +361,7 @@ class Screener:
         own: set[int] = set()
         related: dict[int, set[int]] = {8: set(), 4: set(), 1: set()}  # by the length of the date part
         judged: dict[tuple[str, str], bool] = {}  # rows under common codes share a few pieces
-        judge = PieceJudge(pq)
+        judge = PieceJudge(pq.name)
         kept = found.kept_dates(query.dob)
         for at, rest, entry_id in rows:
             if at < n_scans:  # an E:/Y:/L:/F: row: its piece may rule the entry out
