@@ -322,12 +322,14 @@ def test_a_server_that_is_down_is_retried_with_backoff_then_failed_visibly(servi
     (second,) = sender.send_due()
     (d,) = services.outbound.deliveries()
     assert second.state == "queued" and d.attempts == 2
+    assert services.outbound.problem_count() == 0 and services.outbound.problems() == []  # still trying
     assert d.next_attempt - now[0] == timedelta(seconds=120)
     now[0] += timedelta(hours=25)
     (last,) = sender.send_due()
     assert last.state == "failed"
     (d,) = services.outbound.deliveries()
     assert d.state == "failed" and services.outbound.problems() == [d]
+    assert services.outbound.problem_count() == 1  # the status bar's count, read without the messages
     assert any("panic notification to" in e.message and "dropped" in e.message for e in services.events.recent())
     assert "notify.failed" in [r.action for r in services.audit.records()]
 

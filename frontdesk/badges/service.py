@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -36,6 +36,7 @@ from printers.uri import printer_for
 
 if TYPE_CHECKING:  # the renderer (Pillow and its fonts) loads with the first badge drawn, not at start-up
     from frontdesk.badges.attempts import PrintAttempt  # with attempts(), which the first screen never calls
+    from frontdesk.badges.result import PrintResult  # made when a print ends: the first screen prints nothing
     from printers.badge import Badge, BadgeData
 
 JOB_EXPIRES_AFTER = timedelta(minutes=3)  # a badge printed minutes after the visitor left the desk helps no one
@@ -52,23 +53,6 @@ class Outcome(StrEnum):
     PARTIAL = "partial"  # part of the job went out, then the printer failed; not printed again
     ATTENTION = "attention"  # sent, and the printer then said it needs paper, labels or a closed cover
     EXPIRED = "expired"  # waited in the queue too long; not printed
-
-
-@dataclass(frozen=True)
-class PrintResult:
-    """What happened to one badge: the outcome, the words for the desk, the badge and the exact job."""
-
-    visit: Visit
-    outcome: Outcome
-    message: str
-    badge: Badge | None
-    job: bytes
-    attempts: int
-
-    @property
-    def ok(self) -> bool:
-        """True only when the printer confirmed the badge."""
-        return self.outcome is Outcome.PRINTED
 
 
 class ReprintHandler(Protocol):
@@ -383,4 +367,6 @@ class BadgeService:
 
     @staticmethod
     def _result(visit, outcome, message, badge, job, attempt) -> PrintResult:
+        from frontdesk.badges.result import PrintResult
+
         return PrintResult(visit, Outcome(outcome), message, badge, job, attempt)

@@ -41,6 +41,7 @@ from frontdesk.wire.mail import check_phone, is_email, parse_rules
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
+    from frontdesk.notifications.deliveries import Delivery  # with the first read of the outbox
 
 # The events a recipient subscribes to (the command line's words).
 MATCH = "match"
@@ -95,26 +96,6 @@ class Contact(Protocol):
 # ``contacts(role=..., username=...)``: the accounts feature's lookup, passed in by the composition root
 # (notifications and accounts are siblings and do not import each other).
 Contacts = Callable[..., list[Contact]]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One queued or finished message, as the administrator's screen and ``notify list --json`` show it."""
-
-    id: int
-    created: datetime
-    event: str
-    address: str
-    sms: bool
-    subject: str
-    body: str
-    state: str
-    attempts: int
-    next_attempt: datetime
-    last_error: str
-    sent_at: datetime | None
-    repeats: int
-    attachment_name: str | None
 
 
 def parse_events(text: str) -> tuple[str, ...]:
@@ -485,14 +466,16 @@ class Outbound:
 
     def deliveries(self, limit: int = 200, state: str | None = None) -> list[Delivery]:
         """The newest messages first (or those in one state)."""
-        sql = f"SELECT {_DELIVERY} FROM notify_outbox"
+        from frontdesk.notifications.deliveries import COLUMNS, from_row
+
+        sql = f"SELECT {COLUMNS} FROM notify_outbox"
         params: list[object] = []
         if state is not None:
             sql += " WHERE state = ?"
             params.append(state)
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
-        return [_delivery(r) for r in self._store.db.execute(sql, params).fetchall()]
+        return [from_row(r) for r in self._store.db.execute(sql, params).fetchall()]
 
     def pending(self) -> int:
         """How many messages are still queued."""
@@ -500,13 +483,22 @@ class Outbound:
 
     def problems(self) -> list[Delivery]:
         """Messages refused or failed in the last day: the desk shows them until someone looks."""
-        since = clock.to_db(clock.now() - timedelta(days=1))
+        from frontdesk.notifications.deliveries import COLUMNS, from_row
+
         rows = self._store.db.execute(
-            f"SELECT {_DELIVERY} FROM notify_outbox WHERE state IN ('refused', 'failed') AND created >= ? "
-            "ORDER BY id DESC",
-            [since],
+            f"SELECT {COLUMNS} FROM notify_outbox WHERE {_PROBLEM} ORDER BY id DESC", [self._problems_since()]
         ).fetchall()
-        return [_delivery(r) for r in rows]
+        return [from_row(r) for r in rows]
+
+    def problem_count(self) -> int:
+        """How many messages :meth:`problems` lists (the status bar's count, from the desk's first screen on,
+        without reading the messages)."""
+        sql = f"SELECT count(*) FROM notify_outbox WHERE {_PROBLEM}"
+        return self._store.db.execute(sql, [self._problems_since()]).fetchone()[0]
+
+    @staticmethod
+    def _problems_since() -> str:
+        return clock.to_db(clock.now() - timedelta(days=1))
 
     # --- the events ---------------------------------------------------------------------------------
     def where(self) -> str:
@@ -618,10 +610,8 @@ class Outbound:
             self._audit.record(None, action, subject, details)
 
 
-_DELIVERY = (
-    "id, created, event, address, sms, subject, body, state, attempts, next_attempt, last_error, sent_at, "
-    "repeats, attachment_name"
-)
+# A message refused or failed in the last day (its ``created`` at or after the one parameter).
+_PROBLEM = "state IN ('refused', 'failed') AND created >= ?"
 
 
 def _recipient(r: tuple) -> Recipient:
@@ -630,22 +620,3 @@ def _recipient(r: tuple) -> Recipient:
 
 def _username(target: str) -> str | None:
     return target.partition(":")[2] if target.startswith("account:") else None
-
-
-def _delivery(r: tuple) -> Delivery:
-    return Delivery(
-        id=r[0],
-        created=clock.from_db(r[1]),  # type: ignore[arg-type]
-        event=r[2],
-        address=r[3],
-        sms=bool(r[4]),
-        subject=r[5],
-        body=r[6],
-        state=r[7],
-        attempts=r[8],
-        next_attempt=clock.from_db(r[9]),  # type: ignore[arg-type]
-        last_error=r[10],
-        sent_at=clock.from_db(r[11]),
-        repeats=r[12],
-        attachment_name=r[13],
-    )

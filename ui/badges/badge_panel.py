@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from frontdesk.badges.service import Outcome, PrintResult
+from frontdesk.badges.service import Outcome
 from printers.fakes import png_bytes
 from ui.badges.printing import Question
 
 if TYPE_CHECKING:
     from PIL import Image
     from PySide6.QtGui import QPixmap
+
+    from frontdesk.badges.result import PrintResult
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 160, 150
 

@@ -11,14 +11,18 @@ from __future__ import annotations
 import queue
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from frontdesk import clock
-from frontdesk.badges.service import BadgeService, Outcome, PrintResult, ReprintHandler
+from frontdesk.badges.service import BadgeService, Outcome, ReprintHandler
 from frontdesk.models import Visit
 from printers.base import Printer, PrinterStatus, State
 from ui.workers import DeviceWorker
+
+if TYPE_CHECKING:
+    from frontdesk.badges.result import PrintResult
 
 HEALTH_EVERY = 60.0  # seconds between status checks while idle
 ANSWER_WAIT = 600.0  # a question nobody answers in ten minutes is a "no"

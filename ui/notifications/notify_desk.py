@@ -73,7 +73,7 @@ class NotifyDesk(QObject):
     @Slot(object)
     def on_attempted(self, _attempts) -> None:
         """Show in the status bar when messages were not delivered (a visible failure)."""
-        problems = len(self._services.outbound.problems())
+        problems = self._services.outbound.problem_count()
         words = "1 email/text not delivered" if problems == 1 else f"{problems} emails/texts not delivered"
         self.status.setText(words if problems else "")
         self.status.setStyleSheet("color:#b00020; font-weight:bold;" if problems else "")

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
-from frontdesk.notifications.outbound import EVENTS, Delivery, Recipient
+from frontdesk.notifications.deliveries import Delivery
+from frontdesk.notifications.outbound import EVENTS, Recipient
 from frontdesk.settings import NOTIFY_SMS_PROVIDER
 from ui.table_models import ItemTableModel
 
