@@ -20,6 +20,8 @@ from frontdesk.wire.mail import check_email, check_phone
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
+    from frontdesk.accounts.account import Account  # with the first list or lookup of an account
+
 PIN_LENGTHS = range(4, 9)
 MIN_PASSWORD = 8
 # A 4-digit PIN has 10,000 values: after a few wrong tries in a row the account waits, which makes
@@ -36,21 +38,6 @@ def _hashers() -> tuple[PasswordHasher, PasswordHasher]:
     from argon2 import PasswordHasher
 
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1), PasswordHasher()
-
-
-@dataclass(frozen=True)
-class Account:
-    """A staff account as shown in lists (never its secret)."""
-
-    id: int
-    username: str
-    display_name: str
-    role: Role
-    disabled: bool
-    created_at: datetime
-    last_sign_in: datetime | None
-    email: str = ""
-    mobile: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,23 +63,6 @@ def check_secret(role: Role, secret: str) -> None:
 def _hasher(role: Role) -> PasswordHasher:
     pin, password = _hashers()
     return pin if role.uses_pin else password
-
-
-def _account(row: tuple) -> Account:
-    return Account(
-        id=row[0],
-        username=row[1],
-        display_name=row[2],
-        role=Role(row[3]),
-        disabled=bool(row[4]),
-        created_at=clock.from_db(row[5]),  # type: ignore[arg-type]
-        last_sign_in=clock.from_db(row[6]),
-        email=row[7],
-        mobile=row[8],
-    )
-
-
-_ACCOUNT_COLUMNS = "id, username, display_name, role, disabled, created_at, last_sign_in, email, mobile"
 
 
 def clean_contact(email: str, mobile: str) -> tuple[str, str]:
@@ -236,9 +206,11 @@ class Accounts:
 
     def list(self) -> list[Account]:
         """Every account, by role then name."""
+        from frontdesk.accounts.account import COLUMNS, from_row
+
         self.session.require(Action.LIST_USERS)
-        rows = self._store.db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM users ORDER BY role, username").fetchall()
-        return [_account(r) for r in rows]
+        rows = self._store.db.execute(f"SELECT {COLUMNS} FROM users ORDER BY role, username").fetchall()
+        return [from_row(r) for r in rows]
 
     def desk_accounts(self) -> list[tuple[str, str]]:
         """``(username, display name)`` of active desk accounts: the sign-in screen's quick picks."""
@@ -252,12 +224,14 @@ class Accounts:
 
     def get(self, username: str) -> Account:
         """The account with this user name, or NotFoundError."""
+        from frontdesk.accounts.account import COLUMNS, from_row
+
         row = self._store.db.execute(
-            f"SELECT {_ACCOUNT_COLUMNS} FROM users WHERE username = ?", [fold(username).replace(" ", ".")]
+            f"SELECT {COLUMNS} FROM users WHERE username = ?", [fold(username).replace(" ", ".")]
         ).fetchone()
         if row is None:
             raise NotFoundError(f"No staff account called {username!r}")
-        return _account(row)
+        return from_row(row)
 
     # --- signing in ---------------------------------------------------------------------------------
     def sign_in(self, username: str, secret: str) -> Actor:

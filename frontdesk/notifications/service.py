@@ -25,6 +25,7 @@ from frontdesk.store import Store
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
+    from frontdesk.notifications.receipts import Receipt  # with the first read of a notification's receipts
 
 LEVELS = ("info", "warning", "urgent")
 # Audience words as settings and callers write them -> the role whose accounts receive the notification.
@@ -54,15 +55,6 @@ class Notification:
     ref: str = ""
     read_at: datetime | None = None
     recipients: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """One recipient of a notification and when they acknowledged it (None: not yet)."""
-
-    username: str
-    display_name: str
-    read_at: datetime | None
 
 
 _COLUMNS = "n.id, n.time, n.audience, n.level, n.title, n.body, n.ref"
@@ -166,6 +158,8 @@ class Notifications:
 
     def receipts(self, notification_id: int) -> list[Receipt]:
         """Who a notification went to and who has acknowledged it (empty: it was unaddressed)."""
+        from frontdesk.notifications.receipts import Receipt
+
         rows = self._store.db.execute(
             "SELECT u.username, u.display_name, r.read_at FROM notification_recipients r "
             "JOIN users u ON u.id = r.user_id WHERE r.notification_id = ? ORDER BY u.username",
