@@ -17,10 +17,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from frontdesk.errors import DeviceError
-from printers.media import Media
 
-if TYPE_CHECKING:  # the renderer (Pillow) loads with the first badge drawn
+if TYPE_CHECKING:  # the renderer (Pillow) loads with the first badge drawn; the media table with the first media
     from printers.badge import Badge
+    from printers.media import Media
 
 DEFAULT_TIMEOUT = 3.0  # seconds: long enough for a printer on Wi-Fi, short enough that nobody waits
 

@@ -50,9 +50,9 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # scan), the email/text channels and the SMTP sender's module (with the sender), the kiosk's half of the
 # composition root (ui.app_kiosk: only for the kiosk), the audit chain's verification result and a badge's print
 # attempts (their frozen dataclasses: with the first verify and the first list of attempts), a badge print's
-# result, the email/text outbox's messages, a staff account as listed and a notification's receipts (theirs too:
-# with the first print's end, the first read of the outbox, of an account and of receipts; no dataclass of those
-# names exists at the first idle), the emergency roster's
+# result, the email/text outbox's messages, a staff account as listed, a notification's receipts and the badge
+# media table (theirs too: with the first print's end, the first read of the outbox, of an account and of receipts,
+# the first media asked; no dataclass of those names exists at the first idle), the emergency roster's
 # module (with the first roster), ``html`` (the tooltips escape by themselves), the hub's sync service and the
 # district lists' service (the status items' first reads are just after the first paint), the notifications' window
 # (when opened), asyncio and ssl (the panic link's thread imports them, started just after the first paint; a press
@@ -78,6 +78,7 @@ names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontde
          "scanners.idcard", "frontdesk.notifications.channels", "frontdesk.wire.smtp", "ui.app_kiosk",
          "frontdesk.audit.verify_result", "frontdesk.badges.attempts", "frontdesk.badges.result",
          "frontdesk.notifications.deliveries", "frontdesk.accounts.account", "frontdesk.notifications.receipts",
+         "printers.media",
          "ui.roster_print", "html",
          "frontdesk.sync.service", "frontdesk.district_lists.service", "ui.notifications.outbound_window",
          "asyncio", "ssl", "urllib.request", "http.client", "email.message", "subprocess", "tempfile",
@@ -91,7 +92,7 @@ print("DIALOGS", [n for n in ("QFileDialog", "QMessageBox") if n in widgets], fi
 print("GUI", [n for n in ("QIcon", "QImage") if n in vars(sys.modules["PySide6.QtGui"])], file=sys.stderr)
 made = {v.__name__ for m in list(sys.modules.values()) for v in list(vars(m).values())
         if isinstance(v, type) and "__dataclass_fields__" in vars(v)}
-print("DATACLASSES", sorted(made & {"Account", "Delivery", "PrintResult", "Receipt"}), file=sys.stderr)
+print("DATACLASSES", sorted(made & {"Account", "Delivery", "Media", "PrintResult", "Receipt"}), file=sys.stderr)
 sys.exit(code)
 """
 

@@ -31,13 +31,13 @@ from frontdesk.settings import (
 from frontdesk.store import Store
 from frontdesk.visits.service import VisitService
 from printers.base import Printer, PrinterError, PrinterSetupError, State
-from printers.media import ORIENTATIONS, Media, media
 from printers.uri import printer_for
 
 if TYPE_CHECKING:  # the renderer (Pillow and its fonts) loads with the first badge drawn, not at start-up
     from frontdesk.badges.attempts import PrintAttempt  # with attempts(), which the first screen never calls
     from frontdesk.badges.result import PrintResult  # made when a print ends: the first screen prints nothing
     from printers.badge import Badge, BadgeData
+    from printers.media import Media  # the media table: with the first media or orientation asked (a badge drawn)
 
 JOB_EXPIRES_AFTER = timedelta(minutes=3)  # a badge printed minutes after the visitor left the desk helps no one
 AUTO_RETRIES = 2
@@ -119,10 +119,14 @@ class BadgeService:
 
     def media(self, key: str | None = None) -> Media:
         """The media preset named, or the one in the settings."""
+        from printers.media import media
+
         return media(key or self._settings.get(BADGE_MEDIA))
 
     def orientation(self, value: str | None = None) -> str | None:
         """The orientation given, or the setting's (None: the media's usual)."""
+        from printers.media import ORIENTATIONS
+
         value = (value if value is not None else self._settings.get(BADGE_ORIENTATION)).strip().lower()
         if value and value not in ORIENTATIONS:
             raise InputError(f"Orientation must be portrait or landscape, not {value!r}")
