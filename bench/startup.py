@@ -207,12 +207,13 @@ NOTE = (
     " QWidgetPrivate::drawWidget in either profile; under Xvfb with xcb the status text's first paintEvent comes"
     " ~9 ms after the probe's zero-timer); the entry-point scan limited to distributions whose entry_points.txt"
     " names keyring.backends saves 6 M in the found row (1,338.2 -> 1,332.4 M) but has to repeat"
-    " importlib_metadata 10's own composition (_unique(Distribution._prefer_valid(...)), new in that version),"
-    " not done; PySide6's enum options do not make the Qt namespace cheaper (the 'forgiveness' bits off: -1 M of"
-    " its 118 M, all in Python's enum module). The found row's remaining ~120 M is keyring's rules:"
-    " importlib_metadata with zipp (~26 M; zipp for sys.path entries that are not folders: the absent"
-    " python311.zip), the entry points' scan (~21 M) and the Secret Service backend's secretstorage, jeepney with"
-    " socket, hashlib and cryptography (64 M)."
+    " importlib_metadata's own composition of the scan (10.2: _unique(Distribution._prefer_valid(...)); Python"
+    " 3.11's importlib.metadata: _unique(...) alone), which differs between them, not done; PySide6's enum"
+    " options do not make the Qt namespace cheaper (the 'forgiveness' bits off: -1 M of its 118 M, all in"
+    " Python's enum module). The found row's remaining ~120 M is keyring's rules: importlib_metadata with zipp"
+    " (~26 M; zipp for sys.path entries that are not folders: the absent python311.zip), the entry points' scan"
+    " (~21 M) and the Secret Service backend's secretstorage, jeepney with socket, hashlib and cryptography (64"
+    " M)."
 )
 
 
