@@ -14,13 +14,29 @@ from pathlib import Path
 
 
 def _quit_later(app, settle_ms: int) -> None:
-    """Quit at the first idle (settle 0), or that many milliseconds after it."""
-    from PySide6.QtCore import QTimer
+    """Quit at the first idle after the window is painted (settle 0), or that many milliseconds after it.
 
-    if settle_ms:
-        QTimer.singleShot(0, lambda: QTimer.singleShot(settle_ms, app.quit))
-    else:
-        QTimer.singleShot(0, app.quit)  # runs once the show and first paint events have been handled
+    Painted, not only shown: the first zero-timer after ``show()`` runs before the window system's expose (and
+    so the first paint) arrives, offscreen and under X11 alike; until session 16 this probe quit there, so
+    neither side's first paint was measured. It now looks once every pass of the event loop until every shown
+    top-level window is exposed (Qt paints a widget's window in the pass that handles its first expose), as
+    ``frontdesk --startup-probe`` (ui.main.startup_probe) does; written here again so that the bare window
+    imports nothing of the desk's."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+
+    def look() -> None:
+        shown = [w for w in QGuiApplication.topLevelWindows() if w.isVisible()]
+        if shown and all(w.isExposed() for w in shown):
+            every_pass.stop()
+            if settle_ms:
+                QTimer.singleShot(settle_ms, app.quit)
+            else:
+                app.quit()  # in this pass: the desk's work put off until after its first paint is not measured
+
+    every_pass = QTimer(app, interval=0)  # once a pass; started before the desk exists, so before its timers
+    every_pass.timeout.connect(look)
+    every_pass.start()
 
 
 def bare(settle_ms: int = 0) -> int:
@@ -47,7 +63,7 @@ def desk(data_dir: Path, settle_ms: int = 0) -> int:
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
-    _quit_later(app, settle_ms)  # the timer runs once the window is shown and its first events are handled
+    _quit_later(app, settle_ms)  # quits once the window is shown, painted and idle
     from ui.app import run
 
     return run(data_dir)
