@@ -31,6 +31,10 @@ NOTE = (
     "bundle 238 MB (`noarchive=True` for everything: 253 MB, over the 250 MB limit). What only the frozen "
     "desk still runs: pyusb's hook (it imports ctypes and pyusb's backends, a few ms, to point pyusb at a "
     "bundled libusb), inspect's and pkgutil's (modules the desk imports anyway) and the bootloader."
+    " Session 16: both sides go through ui.main.startup_probe, which until then quit at its first zero-timer,"
+    " before the window system's expose: the first paint was in neither figure above this line's run. It now"
+    " quits in the event-loop pass that finds the window exposed (painted), so this page's figures from session"
+    " 16 on include the first paint on both sides."
 )
 
 
