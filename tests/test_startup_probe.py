@@ -66,9 +66,10 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 # first threshold raised to ui.tasks.CEILING). At exit (the hook below runs after PySide6's own clean-up), PySide6
 # has not loaded QtWidgets' classes that the desk never used: the input watch stops following the focus when the
 # desk quits (ui/input_watch.py). Nor, when the probe returns, the file and message dialogs (naming a Qt class
-# builds its type and enums). QtGui's event classes are built by then: the first paint hands the status text its
-# paint event and the focused window's events to the input watch, in Python (until session 16 the probe quit
-# before the first paint and this file checked that none was built).
+# builds its type and enums), nor QStyle (a status item cut on the first screen draws through QStylePainter).
+# QtGui's event classes are built by then: the first paint hands the status text its paint event and the
+# focused window's events to the input watch, in Python (until session 16 the probe quit before the first paint
+# and this file checked that none was built).
 _LOADED_AT_IDLE = """
 import atexit, gc, sys
 unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
@@ -77,9 +78,10 @@ from ui.main import import_core_first, main
 import_core_first()  # as main does first: importing ui.status_text (PySide6) before it would change what loads
 import ui.status_text as status_text
 painted, paint = [], status_text.StatusText.paintEvent
-status_text.StatusText.paintEvent = lambda self, event: (painted.append(1), paint(self, event))[1]
+status_text.StatusText.paintEvent = lambda self, event: (painted.append(self.is_cut()), paint(self, event))[1]
 code = main(["--startup-probe", sys.argv[1]])
 print("PAINTED", bool(painted), file=sys.stderr)
+print("CUT", any(painted), file=sys.stderr)
 names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontdesk.wire.keys", "jellyfish",
          "PySide6.QtMultimedia", "frontdesk.kiosk.service", "frontdesk.screening.models", "csv",
          "frontdesk.dispatch.station", "frontdesk.dispatch.link", "ui.dispatch.panic",
@@ -96,6 +98,7 @@ print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, gc.get_threshold()[0], file=sys.stderr)
 widgets = vars(sys.modules["PySide6.QtWidgets"])
 print("DIALOGS", [n for n in ("QFileDialog", "QMessageBox") if n in widgets], file=sys.stderr)
+print("STYLE", [n for n in ("QStyle", "QCommonStyle") if n in widgets], file=sys.stderr)
 print("GUI", [n for n in ("QIcon", "QImage") if n in vars(sys.modules["PySide6.QtGui"])], file=sys.stderr)
 made = {v.__name__ for m in list(sys.modules.values()) for v in list(vars(m).values())
         if isinstance(v, type) and "__dataclass_fields__" in vars(v)}
@@ -116,6 +119,11 @@ def test_the_first_screen_defers_admission_and_the_camera_but_not_the_panic_path
     assert "UNUSED False" in done.stderr, done.stderr
     assert "PAINTED True" in done.stderr, done.stderr  # the probe quits once the window is painted
     assert "DIALOGS []" in done.stderr, done.stderr  # built with the first dialog that needs them
+    # A status item too narrow for its text draws it cut with "…" on the first screen, by its style, through
+    # QStylePainter: its style is never handed to Python, whose QStyle type (566 enum members, ~46 M
+    # instructions) was half of the desk's first paint.
+    assert "CUT True" in done.stderr, done.stderr
+    assert "STYLE []" in done.stderr, done.stderr
     # No icon and no badge image on the first screen: a button or action given (text, parent) by position would
     # build QIcon's type to try the text as an icon file (ui.dispatch.panic.HoldButton), and the badge panel names
     # QImage with its first badge.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QWidget
 
 from frontdesk import settings as s
@@ -200,6 +201,39 @@ def test_a_status_item_a_few_pixels_short_of_its_text_is_cut_with_an_ellipsis(qt
     qtbot.waitUntil(lambda: "demo scanner ready" in item.toolTip())  # its whole text on hover
     item.resize(item.sizeHint().width(), item.height())
     qtbot.waitUntil(lambda: not item.is_cut() and not item.toolTip())
+
+
+class _StyleAskedInPython(HealthLabel):
+    """A health item whose cut text is drawn as ui.status_text drew it until session 16: ``self.style()`` asked
+    in Python, its ``drawItemText`` given a QPainter."""
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self.is_cut():
+            super().paintEvent(event)
+            return
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown, self.foregroundRole()
+        )
+        painter.end()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_cut_status_item_is_drawn_by_its_style_as_before(qtbot, desk_font, enabled):
+    # A cut item's text is drawn by its style through QStylePainter (the style is never handed to Python:
+    # PySide6 would build QStyle's type, half of the desk's first paint). The pixels are the style's own.
+    grabs = []
+    for kind in (HealthLabel, _StyleAskedInPython):
+        item = kind("Scanner")
+        qtbot.addWidget(item)
+        item.set_state("warning", "demo scanner ready on the serial port COM3, 9600 baud")
+        item.setEnabled(enabled)
+        item.resize(150, item.sizeHint().height())
+        assert item.is_cut()
+        grabs.append(item.grab().toImage())
+    assert grabs[0] == grabs[1]
 
 
 def test_the_list_screen_shows_rows_of_entries_beside_its_editor_at_1366x768(qtbot, staffed, desk_font):
