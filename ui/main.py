@@ -149,20 +149,13 @@ def startup_probe(data_dir: str) -> int:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
 
-    # Quit in the pass that first finds every shown window exposed, and so painted (Qt paints a widget's window in
-    # the pass that handles its first expose): a zero-interval timer runs once a pass, and this one, started before
-    # the desk exists, comes before the timers of the desk's work put off until after its first paint. The first
-    # zero-timer alone comes before the window system's expose, offscreen and under X11 alike: until session 16
-    # this probe quit there, before the first paint. bench.startup_probe waits the same way for both its windows.
-    def look() -> None:
-        shown = [w for w in QGuiApplication.topLevelWindows() if w.isVisible()]
-        if shown and all(w.isExposed() for w in shown):
-            every_pass.stop()
-            app.quit()
+    from ui.tasks import when_painted
 
-    every_pass = QTimer(app, interval=0)
-    every_pass.timeout.connect(look)
-    every_pass.start()
+    # Quit once every shown window is exposed, and so painted (ui.tasks.when_painted, unbounded here): the first
+    # zero-timer alone comes before the window system's expose, offscreen and under X11 alike, and until session
+    # 16 this probe quit there, before the first paint. The desk's work put off until after its first paint waits
+    # for the same moment and then one more pass, so it is not measured. bench.startup_probe waits the same way.
+    QTimer.singleShot(0, app, lambda: when_painted(app, app.quit, wait_s=None))
     from ui.app import run
 
     return run(Path(data_dir))
