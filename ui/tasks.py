@@ -78,8 +78,9 @@ def when_painted(context: QObject, fn: Callable[[], object], wait_s: float | Non
     at once when no window is shown. Dropped with ``context``.
 
     The first zero-timer after ``show()`` is not that moment: it runs before the window system's expose arrives,
-    under X11 and offscreen alike (measured: the label's first paint ~4-9 ms after it), so work put off "until
-    the first idle" ran before the first paint and delayed it."""
+    under X11 and offscreen alike (measured: a label's first paint ~4-9 ms after it). Two zero-timers usually
+    straddle the expose, but not always: with the event loop kept busy (the start-up probe looking every pass),
+    the desk's work put off that way ran before its first paint."""
     from PySide6.QtGui import QGuiApplication
 
     deadline = None if wait_s is None else time.monotonic() + wait_s
