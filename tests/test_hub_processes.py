@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -150,7 +151,11 @@ def test_an_import_whose_hub_was_killed_is_reported_stopped_and_the_list_is_unch
                 time.sleep(0.05)
         hub.process.kill()
         hub.process.wait()
+    # The killed hub never removed the uploaded file (hundreds of MB for a registry): the next hub to start does.
+    left = list(Path(tempfile.gettempdir()).glob(f"district-import-{hub.process.pid}-*.csv"))
+    assert left, "the killed hub's upload file, named with its process"
     with hub_process(console_db_url, tmp_path / "hub2.log", env=env) as hub, httpx.Client(base_url=hub.url) as web:
+        assert not any(path.exists() for path in left), left
         assert web.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
         seen: list[dict] = []
 

@@ -62,6 +62,7 @@ from district.errors import DistrictError, InputError, NotFoundError
 from district.hub import leader as hub_leader
 from district.hub import notify as hub_notify
 from district.hub import retention as hub_retention
+from district.hub import uploads as hub_uploads
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
 from district.hub.sync_routes import SyncEndpoints
@@ -1161,6 +1162,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hook_shutdown_signals()
         capschema.load()  # compiled here before the port answers (it fails loudly if it cannot be)
+        with contextlib.suppress(OSError):  # a clean-up: never a reason not to start
+            hub_uploads.sweep_abandoned()  # list files of imports whose hub process was killed mid-import
         collector = CalmCollector(calm) if calm_gc else None
         if collector is not None:
             collector.start()  # before the port answers: what start-up made is frozen, not scanned again

@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -41,6 +40,7 @@ from starlette.routing import Route
 from district import clock
 from district.console.auth import Forbidden, Unauthenticated
 from district.errors import InputError, NotFoundError
+from district.hub import uploads
 from district.hub.context import AppContext
 from district.hub.list_files import ListFiles
 from district.hub.lists import HubImportFailed, HubLists, new_entry
@@ -333,8 +333,10 @@ def routes(app_ctx: AppContext) -> list[Route]:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_IMPORT_BYTES:
             raise InputError(TOO_LARGE.format(mb=int(length) / 1e6))
-        # The file goes to a temporary file as it arrives (a registry extract is hundreds of MB).
-        handle = tempfile.NamedTemporaryFile(prefix="district-import-", suffix=".csv", delete=False)  # noqa: SIM115
+        # The file goes to a temporary file as it arrives (a registry extract is hundreds of MB); first, the files
+        # of imports whose hub process was killed before it could remove them (district/hub/uploads.py).
+        await run(uploads.sweep_abandoned)
+        handle = uploads.new_file()
         path = Path(handle.name)
         size = 0
         try:
