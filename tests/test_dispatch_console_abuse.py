@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -300,6 +301,8 @@ def test_workers_die_with_a_console_killed_hard(tmp_path):
         ).stdout.split()
     ]
     assert workers
+    shared = list(Path(tempfile.gettempdir()).glob(f"frontdesk-console-shared-{proc.pid}-*"))
+    assert shared, "the workers' shared limits, in a folder named with the console's process"
     proc.kill()
     proc.wait()
     deadline = time.monotonic() + 10
@@ -317,9 +320,11 @@ def test_workers_die_with_a_console_killed_hard(tmp_path):
         wait_until_serving(again, url)  # fails at once if it cannot bind the port (a worker still holds it)
         answer = httpx.get(f"{url}/api/v1/station", headers={"Authorization": f"Bearer {credential}"}, timeout=10)
         assert answer.status_code == 200
+        # The killed console never removed its shared folder: the new one did, as it started.
+        assert not any(path.exists() for path in shared), shared
     finally:
-        again.kill()
-        again.wait()
+        again.terminate()  # a stop it cleans up after (its own folder goes with it)
+        again.wait(timeout=30)
 
 
 def _alive(pid: int) -> bool:

@@ -36,12 +36,14 @@ from pathlib import Path
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from district import leftovers
 from district.console.app import create_app
 from district.console.guard import GuardedHttp, SharedLimits, SignInThrottle, guarded_protocol
 from district.console.service import ConsoleService
 from district.errors import InputError
 
 BACKLOG = 8192  # the console's listen queue in all (somaxconn caps it: 4,096 on many machines); see _backlog
+SHARED_PREFIX = "frontdesk-console-shared-"  # the workers' shared limits: frontdesk-console-shared-<pid>-…
 WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each worker process what to open
 # How long a busy thread may keep the GIL while another waits for it (Python's default is 5 ms). The group
 # commit's thread releases the GIL for every SQLite statement and must get it back after each: with the
@@ -246,7 +248,12 @@ def serve(
     """
     if workers > 1:
         _check_tls(cert, key)
-        with tempfile.TemporaryDirectory(prefix="frontdesk-console-") as shared:
+        # The workers' shared limits live in a folder named with this process (not like the port locks,
+        # "frontdesk-console-<uid>-port-…", which stay): a console killed hard never removes it, so the next
+        # one sweeps those of consoles no longer running (district.leftovers).
+        with contextlib.suppress(OSError):
+            leftovers.sweep(SHARED_PREFIX)
+        with tempfile.TemporaryDirectory(prefix=leftovers.owned_prefix(SHARED_PREFIX)) as shared:
             key_bytes = SharedLimits.prepare(Path(shared), workers)
             os.environ[WORKER_ENV] = json.dumps(
                 {
