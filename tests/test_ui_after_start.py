@@ -27,13 +27,15 @@ def test_work_put_off_until_the_start_runs_after_the_first_paint_even_in_a_busy_
     order: list[str] = []
     busy = QTimer(interval=0)  # once a pass of the event loop, as a poll would
     busy.start()
-    window = _Recorded(order)
-    qtbot.addWidget(window)
-    after_start(window, 0, lambda: order.append("deferred"))  # as the desk does, while it builds its window
-    window.resize(640, 400)
-    window.show()
-    qtbot.waitUntil(lambda: "deferred" in order)
-    busy.stop()
+    try:
+        window = _Recorded(order)
+        qtbot.addWidget(window)
+        after_start(window, 0, lambda: order.append("deferred"))  # as the desk does, while it builds its window
+        window.resize(640, 400)
+        window.show()
+        qtbot.waitUntil(lambda: "deferred" in order)
+    finally:
+        busy.stop()  # not left running when the wait fails
     assert order.index("paint") < order.index("deferred"), order
 
 

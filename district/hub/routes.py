@@ -333,9 +333,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_IMPORT_BYTES:
             raise InputError(TOO_LARGE.format(mb=int(length) / 1e6))
-        # The file goes to a temporary file as it arrives (a registry extract is hundreds of MB); first, the files
-        # of imports whose hub process was killed before it could remove them (district/hub/uploads.py).
-        await run(uploads.sweep_abandoned)
+        # The file goes to a temporary file as it arrives (a registry extract is hundreds of MB), named with this
+        # process: one killed mid-import is cleaned up after by the next to start (district/hub/uploads.py).
         handle = uploads.new_file()
         path = Path(handle.name)
         size = 0
