@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,10 +51,11 @@ def name(backend):
 
 ours = detect()
 other_platforms = sorted(m for m in ("keyring.backends.macOS", "keyring.backends.Windows") if m in sys.modules)
+secret_service_loaded = "keyring.backends.SecretService" in sys.modules
 config_read = type(sys.modules.get("configparser")).__name__ == "module"  # not frontdesk.lazy's stand-in
 theirs = keyring.core._detect_backend()
 print(json.dumps({"ours": name(ours), "theirs": name(theirs), "other_platforms": other_platforms,
-                  "config_read": config_read}))
+                  "config_read": config_read, "secret_service_loaded": secret_service_loaded}))
 """
 
 
@@ -76,6 +78,64 @@ def test_the_choice_is_keyrings_own_without_the_other_platforms_backends(tmp_pat
         assert got["other_platforms"] == []
     if start == "desk":
         assert not got["config_read"]  # there is no keyringrc.cfg: keyring's answer is None without configparser
+    # No D-Bus session named: the Secret Service cannot be viable, and its module (secretstorage, jeepney and
+    # cryptography with it) is not loaded to find that out.
+    assert not got["secret_service_loaded"]
+
+
+def _probe(env: dict[str, str]) -> dict:
+    proc = subprocess.run([sys.executable, "-c", PROBE, "0", "desk"], capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def session_bus(tmp_path):
+    """A D-Bus session of the test's own, listening at ``$XDG_RUNTIME_DIR/bus`` (where systemd puts a user's
+    session bus), with GNOME Keyring's Secret Service on it, unlocked, in the test's home folder (never the
+    machine's keyring). Yields the environment that names it (DBUS_SESSION_BUS_ADDRESS)."""
+    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"needs {tool} (.ci/run installs dbus and gnome-keyring)")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**_isolated(tmp_path), "XDG_RUNTIME_DIR": str(runtime)}
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address", f"--address=unix:path={runtime / 'bus'}"],
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
+        subprocess.run(
+            ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+            input=b"test-keyring-password",
+            env=env,
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )
+        yield env
+    finally:
+        bus.terminate()  # the keyring daemon leaves with its bus
+        bus.wait(timeout=10)
+        bus.stdout.close()
+
+
+def test_with_a_session_bus_the_choice_is_keyrings_secret_service(session_bus):
+    got = _probe(session_bus)
+    assert got["ours"] == got["theirs"] == "keyring.backends.SecretService.Keyring", got
+
+
+def test_a_session_bus_the_environment_does_not_name_is_not_used_as_keyring_does_not(session_bus):
+    """The desk skips the Secret Service's module when DBUS_SESSION_BUS_ADDRESS is unset because jeepney finds
+    the bus only through it. A jeepney that also looked at ``$XDG_RUNTIME_DIR/bus`` would make keyring choose
+    the Secret Service here, and this test fail: the skip would then be wrong."""
+    env = {k: v for k, v in session_bus.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    assert (Path(env["XDG_RUNTIME_DIR"]) / "bus").is_socket()
+    got = _probe(env)
+    assert got["ours"] == got["theirs"] == "keyring.backends.fail.Keyring", got
+    assert not got["secret_service_loaded"]
 
 
 def _config(tmp_path: Path, monkeypatch, backend: str) -> None:

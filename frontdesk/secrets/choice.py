@@ -10,8 +10,9 @@ Its entry points load every backend it ships, on every platform. On Linux that i
 module calls ``ctypes.util.find_library`` three times (``ldconfig -p`` each time, and gcc and ld where they
 are installed: ~15 processes, 77-163 ms of wall clock on a start), and the Windows one. Neither can ever be
 viable there: keyring's macOS backend refuses any system but Darwin, its Windows backend needs pywin32,
-which exists only on Windows. :func:`system_keyring` makes keyring's choice in keyring's order with
-keyring's own functions, loading every entry point but those two off their platforms, and keyring's chainer
+which exists only on Windows. Nor can the Secret Service's where the environment names no D-Bus session
+(:func:`_never_here`). :func:`system_keyring` makes keyring's choice in keyring's order with keyring's own
+functions, loading every entry point but those that cannot be viable here, and keyring's chainer
 only when it would win: then it lets keyring choose (``keyring.get_keyring()``), so the answer is keyring's
 whenever it is not plainly the same. It is handed to keyring (``keyring.set_keyring``), so every later
 ``keyring.get_password`` uses the same backend. :mod:`frontdesk.secrets` then applies its refusal rules to
@@ -21,6 +22,7 @@ it, unchanged. ``tests/test_secrets_choice.py`` compares the choice with keyring
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import sys
 from typing import TYPE_CHECKING
@@ -36,6 +38,26 @@ _NEVER_HERE = {
     "keyring.backends.Windows": sys.platform != "win32",  # needs pywin32 (or pywin32-ctypes' win32cred)
 }
 _CHAINER = "keyring.backends.chainer"
+_SECRET_SERVICE = "keyring.backends.SecretService"
+_SESSION_BUS = "DBUS_SESSION_BUS_ADDRESS"
+
+
+def _never_here(value: str) -> bool:
+    """Whether keyring's entry point ``value`` cannot give a viable backend in this process.
+
+    Besides the other platforms' backends: the Secret Service's, when the environment names no D-Bus session.
+    Its priority opens a session bus connection with ``secretstorage.dbus_init()``, and jeepney finds that bus
+    only through ``DBUS_SESSION_BUS_ADDRESS`` (``jeepney.bus.find_session_bus``: ``os.environ[...]``, a
+    KeyError without it, which secretstorage turns into "not available"): no D-Bus session, never viable.
+    Loading it anyway imports secretstorage, jeepney and cryptography (~15 ms of a start on a machine without
+    a session bus: Windows, macOS, a kiosk's bare X session, a service). A jeepney that learns to find the bus
+    elsewhere would make this wrong: ``tests/test_secrets_choice.py`` gives keyring a session bus that only
+    such a fallback could find (``$XDG_RUNTIME_DIR/bus``) and checks the choice is still keyring's.
+    """
+    if value == _SECRET_SERVICE:
+        return _SESSION_BUS not in os.environ
+    return bool(_NEVER_HERE.get(value))
+
 
 # keyring's own import names modules that choosing a backend named by PYTHON_KEYRING_BACKEND, and reading or
 # writing a password, never use: its base class's module imports jaraco.context, which imports urllib.request
@@ -77,7 +99,7 @@ def _load_plugins() -> None:
         from importlib import metadata
 
     for ep in metadata.entry_points(group="keyring.backends"):
-        if _NEVER_HERE.get(ep.value) or ep.value == _CHAINER:
+        if _never_here(ep.value) or ep.value == _CHAINER:
             continue
         try:
             log.debug("Loading %s", ep.name)
