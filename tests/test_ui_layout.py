@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QWidget
 from frontdesk import settings as s
 from frontdesk.access.roles import Role
 from frontdesk.context import Services
+from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.print_queue import PrintQueue
@@ -150,6 +151,33 @@ def test_a_match_card_does_not_push_on_site_now_away_and_the_lock_drops_it(qtbot
     assert desk.checkin.card is None and in_view(desk.desk_lock.sign_in.pad_buttons["OK"], 40)
     assert in_view(desk.onsite_table)
     assert desk.splitter.sizes() == before  # and narrowed back once the card is gone
+
+
+def test_on_site_nows_headings_are_cut_with_an_ellipsis_when_a_match_card_narrows_it(qtbot, desk_font, desk):
+    """At 1366 px with a card up, "Going to" had less room than its heading and showed "Going tc"."""
+    for first, last, going in [
+        ("Jamie", "Sampleton", "Coaching office"),
+        ("Kendall", "Testwood", "Nurse's office"),
+        ("Hayden", "Fakerson", "Coaching office"),
+    ]:
+        desk.services.checkin.admit(Visitor(first, last), category="contractor", destination=going)
+    desk.window.refresh_on_site()
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    desk.form.first_name.setText("Bob")
+    desk.form.last_name.setText("Smyth")
+    desk.form.dob.setText("03/14/1980")
+    desk.form.destination.setText("Main office")
+    with qtbot.waitSignal(desk.checkin.card_shown):
+        desk.request_check_in()
+    QApplication.processEvents()
+    header = desk.onsite_table.horizontalHeader()
+    model = desk.onsite_table.model()
+    going = model.HEADERS.index("Going to")
+    heading = header.fontMetrics().horizontalAdvance("Going to")
+    assert header.sectionSize(going) < heading + 8  # the case: too narrow for its heading (and its margins)
+    assert header.textElideMode() == Qt.TextElideMode.ElideRight
+    for section, text in enumerate(model.HEADERS):
+        assert model.headerData(section, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == text
 
 
 def test_after_a_principal_signs_in_the_form_keeps_its_width(qtbot, desk):

@@ -71,8 +71,11 @@ class ItemTableModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+        if (
+            role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+            and orientation == Qt.Orientation.Horizontal
+        ):
+            return self.HEADERS[section]  # the tooltip: the heading in full where its column cuts it
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):

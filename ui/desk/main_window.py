@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
         # Names are what the eye looks for: sized to fit; the destination takes what is left (and elides).
         self.onsite_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.onsite_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # At 1366 px with a match card up, "Going to" gets less than its heading: cut with "…" (a header draws
+        # its heading clipped mid-letter by default, "Going tc"); the heading's tooltip says it in full.
+        self.onsite_table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         onsite_layout.addWidget(self.onsite_table, 1)
         checkout_row = QHBoxLayout()
         self.checkout_entry = QLineEdit()
