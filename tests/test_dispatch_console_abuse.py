@@ -22,6 +22,7 @@ import httpx
 import pytest
 from dispatch_fixtures import CAP_HEADERS, _free_port, make_alert, one_worker, wait_until_serving
 
+from district import leftovers
 from district.console.service import ConsoleService
 from frontdesk.wire import cap
 
@@ -301,7 +302,7 @@ def test_workers_die_with_a_console_killed_hard(tmp_path):
         ).stdout.split()
     ]
     assert workers
-    shared = list(Path(tempfile.gettempdir()).glob(f"frontdesk-console-shared-{proc.pid}-*"))
+    shared = list(Path(tempfile.gettempdir()).glob(f"frontdesk-console-shared-{leftovers.owner(proc.pid)}-*"))
     assert shared, "the workers' shared limits, in a folder named with the console's process"
     proc.kill()
     proc.wait()

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from hub_lists_support import hub_process
 
+from district import leftovers
 from district.console.db import Database
 from district.hub.leader import Leader
 from district.hub.sync_routes import SharedQueueCount
@@ -152,7 +153,7 @@ def test_an_import_whose_hub_was_killed_is_reported_stopped_and_the_list_is_unch
         hub.process.kill()
         hub.process.wait()
     # The killed hub never removed the uploaded file (hundreds of MB for a registry): the next hub to start does.
-    left = list(Path(tempfile.gettempdir()).glob(f"district-import-{hub.process.pid}-*.csv"))
+    left = list(Path(tempfile.gettempdir()).glob(f"district-import-{leftovers.owner(hub.process.pid)}-*.csv"))
     assert left, "the killed hub's upload file, named with its process"
     with hub_process(console_db_url, tmp_path / "hub2.log", env=env) as hub, httpx.Client(base_url=hub.url) as web:
         assert not any(path.exists() for path in left), left

@@ -49,9 +49,28 @@ def test_a_consoles_shared_folder_goes_with_its_process_and_the_port_locks_stay(
     assert not abandoned.exists() and running.exists() and lock.exists()
 
 
-def test_new_files_are_named_with_this_process():
+def _namespace() -> str:
+    return str(os.stat("/proc/self/ns/pid").st_ino)  # Linux (these tests' machines)
+
+
+def test_new_files_are_named_with_this_process_and_its_pid_namespace():
     with uploads.new_file() as handle:
         name = os.path.basename(handle.name)
     os.unlink(handle.name)
-    assert name.startswith(f"district-import-{os.getpid()}-") and name.endswith(".csv")
-    assert leftovers.owned_prefix(SHARED_PREFIX) == f"frontdesk-console-shared-{os.getpid()}-"
+    owner = f"{os.getpid()}.{_namespace()}"
+    assert leftovers.owner(os.getpid()) == owner
+    assert name.startswith(f"district-import-{owner}-") and name.endswith(".csv")
+    assert leftovers.owned_prefix(SHARED_PREFIX) == f"frontdesk-console-shared-{owner}-"
+
+
+def test_a_file_of_another_pid_namespace_is_never_taken_for_a_dead_processs(tmp_path):
+    """Two hubs in containers sharing one temporary folder: a process id of the other's namespace may be no
+    process here while its import is running there."""
+    dead = _dead_pid()
+    ours = tmp_path / f"district-import-{dead}.{_namespace()}-abc123.csv"
+    theirs = tmp_path / f"district-import-{dead}.4026532999-def456.csv"
+    running = tmp_path / f"district-import-{os.getpid()}.{_namespace()}-ghi789.csv"
+    for path in (ours, theirs, running):
+        path.write_text("first_name,last_name\n")
+    assert uploads.sweep_abandoned(tmp_path) == [ours]
+    assert theirs.exists() and running.exists()

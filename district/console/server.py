@@ -43,7 +43,7 @@ from district.console.service import ConsoleService
 from district.errors import InputError
 
 BACKLOG = 8192  # the console's listen queue in all (somaxconn caps it: 4,096 on many machines); see _backlog
-SHARED_PREFIX = "frontdesk-console-shared-"  # the workers' shared limits: frontdesk-console-shared-<pid>-…
+SHARED_PREFIX = "frontdesk-console-shared-"  # the workers' shared limits: frontdesk-console-shared-<pid>.<ns>-…
 WORKER_ENV = "FRONTDESK_CONSOLE_WORKER"  # how `serve --workers N` tells each worker process what to open
 # How long a busy thread may keep the GIL while another waits for it (Python's default is 5 ms). The group
 # commit's thread releases the GIL for every SQLite statement and must get it back after each: with the

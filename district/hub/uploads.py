@@ -3,7 +3,7 @@ a killed hub left behind.
 
 An import's thread removes its file when it ends. A hub process killed mid-import (a crash, a power cut, an
 operator's ``kill -9``) never runs that clean-up, and a registry extract is hundreds of MB: each file is named
-with the process that owns it (``district-import-<pid>-….csv``, :mod:`district.leftovers`), and every hub
+with the process that owns it (``district-import-<pid>.<ns>-….csv``, :mod:`district.leftovers`), and every hub
 process, as it starts, removes the files of processes that are no longer running (uvicorn starts a worker again
 when one dies, so a killed worker's file goes as soon as its successor starts, not only at the next restart).
 """
