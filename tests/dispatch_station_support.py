@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from printer_listeners import stop_listening
+
 from district.console.server import running
 from district.console.service import ConsoleService
 from frontdesk import clock
@@ -218,7 +220,7 @@ class LossyProxy:
 
     def close(self) -> None:
         self._closing = True
-        self._server.close()
+        stop_listening(self._server)  # a thread blocked in accept() returns (close() alone leaves it blocked)
 
     def _accept(self) -> None:
         while not self._closing:

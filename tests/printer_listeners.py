@@ -89,9 +89,20 @@ class Listener:
 
     def close(self) -> None:
         """Stop listening and drop held connections."""
-        self._sock.close()
+        stop_listening(self._sock)
+        self._thread.join(timeout=5)
         for conn in self._held:
             conn.close()
+
+
+def stop_listening(sock: socket.socket) -> None:
+    """Close a listening socket so that a thread blocked in its ``accept()`` returns: on Linux ``close()`` alone
+    leaves that thread blocked, and the port listening, for the rest of the test process."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # not connected (macOS) or already shut
+        pass
+    sock.close()
 
 
 def closed_port() -> int:
