@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from printer_listeners import stop_listening
-
 from district.console.server import running
 from district.console.service import ConsoleService
 from frontdesk import clock
@@ -24,6 +22,7 @@ from frontdesk.context import Services
 from frontdesk.dispatch.link import DispatchLink, LinkListener, LinkTimings
 from frontdesk.wire import cap
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring  # noqa: F401 - re-exported for the tests
+from tests.printer_listeners import stop_listening
 
 # Link timings shortened for tests (the real ones are seconds).
 FAST = LinkTimings(

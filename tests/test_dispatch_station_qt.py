@@ -7,7 +7,8 @@ from dataclasses import replace
 import keyring
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QToolButton, QVBoxLayout, QWidget
 
 from frontdesk import settings as st
 from frontdesk.context import Services
@@ -75,6 +76,24 @@ def hold(qtbot, panel: PanicPanel):
         qtbot.mousePress(panel.hold_button, Qt.MouseButton.LeftButton)
     qtbot.mouseRelease(panel.hold_button, Qt.MouseButton.LeftButton)
     return sent.args[0]
+
+
+def test_other_alert_shows_one_arrow_its_own_not_the_styles_second(qtbot, desk):
+    """The text's "▾" says it opens a menu; the style drew its own small arrow in the corner as well."""
+    _, panel, _, _ = desk
+    button = panel.menu_button
+    assert button.menu() is not None and button.text().endswith("▾")
+    same = QToolButton(panel)  # the same button on the same panel, without a menu, so without the style's arrow
+    same.setText(button.text())
+    same.setPopupMode(button.popupMode())
+    same.setGeometry(button.geometry().translated(0, button.height() + 10))
+    same.show()
+    qtbot.waitExposed(panel)
+
+    def pixels(widget: QToolButton) -> QImage:
+        return widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+    assert pixels(button) == pixels(same)
 
 
 def test_a_short_press_sends_nothing_and_a_hold_sends_without_a_dialog(qtbot, desk, station):

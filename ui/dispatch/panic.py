@@ -196,6 +196,8 @@ class PanicPanel(QFrame):
         self.menu_button.setAccessibleName("Choose another kind of alert")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu_button.setMinimumHeight(44)  # with Drill under it, as tall as the hold button
+        # The text's "▾" says it is a menu; the style's own small arrow in the corner drew a second one.
+        self.menu_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         menu = QMenu(self.menu_button)
         for name in MENU_ORDER:
             act = menu.addAction(cap.ACTIONS[name].label)
