@@ -20,37 +20,52 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 
 class _Relay(QObject):
-    """Lives in the GUI thread; the runnable emits into it, so ``on_done`` runs on the GUI thread."""
+    """Lives in the GUI thread and holds everything the caller gave: the work, the callback, and then the outcome.
+    The runnable emits into it, so ``on_done`` runs on the GUI thread, and lets go of all of it there.
 
-    finished = Signal(object, object)
+    The runnable holds only this relay. QThreadPool deletes the runnable on its own thread after ``run()``, and a
+    runnable that held the work or the callback (a bound method of a window) could then drop the last reference
+    to that window on the pool thread: it happens when the pool thread is preempted between its emit and that
+    deletion while the GUI thread runs the callback and its caller lets the window go. The window's Qt destructor
+    then ran on the pool thread (shiboken deletes a Python-owned object where its last reference goes) and
+    crashed in ~QAbstractItemView (a test worker's core: ListManager, through _Relay._on_done)."""
 
-    def __init__(self, on_done: Callable[[Any, BaseException | None], None]):
+    finished = Signal()
+
+    def __init__(self, fn: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]):
         super().__init__()
-        self._on_done = on_done
+        self.fn: Callable[[], Any] | None = fn
+        self._on_done: Callable[[Any, BaseException | None], None] | None = on_done
+        self.outcome: tuple[Any, BaseException | None] = (None, None)  # set by the runnable before it emits
         self.finished.connect(self.on_finished)
 
-    @Slot(object, object)
-    def on_finished(self, result: Any, error: BaseException | None) -> None:
+    @Slot()
+    def on_finished(self) -> None:
+        on_done, (result, error) = self._on_done, self.outcome
+        self.fn = self._on_done = None  # let go of the caller's objects here, on the GUI thread
+        self.outcome = (None, None)
         try:
-            self._on_done(result, error)
+            assert on_done is not None
+            on_done(result, error)
         finally:
             _pending.discard(self)
             self.deleteLater()
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay):
+    def __init__(self, relay: _Relay):
         super().__init__()
-        self._fn = fn
-        self._relay = relay
+        self._relay = relay  # all it holds: the relay is emptied on the GUI thread, whoever drops it last
 
     def run(self) -> None:
+        relay = self._relay
         try:
-            result, error = self._fn(), None
+            assert relay.fn is not None
+            relay.outcome = relay.fn(), None
         except BaseException as exc:  # handed to the GUI thread, never lost in the pool
-            result, error = None, exc
+            relay.outcome = None, exc
         try:
-            self._relay.finished.emit(result, error)
+            relay.finished.emit()
         except RuntimeError:  # the app quit while this ran (its relay is gone): nobody is left to tell
             pass
 
@@ -59,10 +74,12 @@ _pending: set[_Relay] = set()
 
 
 def run_task(fn: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]) -> None:
-    """Run ``fn`` on the thread pool; call ``on_done(result, error)`` on the GUI thread when it ends."""
-    relay = _Relay(on_done)
+    """Run ``fn`` on the thread pool; call ``on_done(result, error)`` on the GUI thread when it ends. The pool
+    thread never holds the last reference to ``fn``, ``on_done`` or what they refer to (a window): those are let
+    go on the GUI thread, when ``on_done`` is called."""
+    relay = _Relay(fn, on_done)
     _pending.add(relay)
-    QThreadPool.globalInstance().start(_Task(fn, relay))
+    QThreadPool.globalInstance().start(_Task(relay))
 
 
 # How often, and at most how long, work put off until the first paint waits for the window to be exposed. The
