@@ -52,21 +52,23 @@ def bare(settle_ms: int = 0) -> int:
 
 
 def desk(data_dir: Path, settle_ms: int = 0) -> int:
-    """The real desk over ``data_dir``, started the way ``frontdesk`` starts it (the core, then Qt and
-    ``ui.app.run``), until it is first idle."""
-    from ui.main import import_core_first
+    """The real desk over ``data_dir``, launched as ``frontdesk --data-dir DATA_DIR`` launches it (the command
+    line parsed by ``frontdesk.cli.main``, then ``ui.main._open_app``: the core, then Qt and ``ui.app.run``),
+    until it is first idle. Until session 17 this probe started at ``import_core_first`` and so never timed the
+    command line's parse, which for a launch registered every command group (~150 ms, now none)."""
+    from frontdesk.cli import main
+    from ui.main import _open_app
 
-    import_core_first()
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
+    def app_ready() -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
-    _quit_later(app, settle_ms)  # quits once the window is shown, painted and idle
-    from ui.app import run
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
+        _quit_later(app, settle_ms)  # quits once the window is shown, painted and idle
 
-    return run(data_dir)
+    return main(["--data-dir", str(data_dir)], open_app=lambda args: _open_app(args, app_ready))
 
 
 if __name__ == "__main__":

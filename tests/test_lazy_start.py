@@ -94,6 +94,32 @@ def test_help_still_lists_every_command():
         assert command in out
 
 
+_LAUNCH = """
+import sys
+from frontdesk.cli import COMMAND_MODULES, main
+opened = []
+assert main(sys.argv[1:], open_app=opened.append) is None  # open_app's answer: append() returns None
+assert opened and opened[0].command is None, opened
+print(sorted(m for m in COMMAND_MODULES + ["reportlab"] if m in sys.modules))
+"""
+
+
+def test_launching_the_window_imports_no_command_module():
+    """``frontdesk`` (and with --demo, --kiosk, --data-dir) opens the window: it registered every command group,
+    importing each one's module (reportlab with the PDF reports), ~150 ms of every start of the desk."""
+    for argv in ([], ["--demo"], ["--kiosk", "--data-dir", "/nowhere"], ["--data-dir=/nowhere"]):
+        proc = subprocess.run(
+            [sys.executable, "-c", _LAUNCH, *argv], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == "[]", (argv, proc.stdout)
+
+
+def test_a_usage_error_names_the_help_to_read():
+    assert "(see 'frontdesk --help')" in text(frontdesk("no-such-command"))[1]
+    assert "(see 'frontdesk badge --help')" in text(frontdesk("badge", "--no-such-option"))[1]
+
+
 def test_the_memory_keyring_is_never_chosen_by_keyring_itself():
     """Only where it is given: on a machine without a system keyring the desk must not encrypt with a key
     that dies with the process (it did, when MemoryKeyring outranked keyring's "fail" backend)."""

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import os
 import sys
-from pathlib import Path
+from collections.abc import Callable
 
 from frontdesk.cli import main as cli_main
 
@@ -74,7 +74,9 @@ def import_core_first(keyring: bool = True) -> None:
     cipher.available()  # the SQLCipher driver the database opens with (a broken install without it runs plain)
 
 
-def _open_app(args: argparse.Namespace) -> int:
+def _open_app(args: argparse.Namespace, app_ready: Callable[[], object] | None = None) -> int:
+    """The window's launch, once the command line is parsed. ``app_ready`` (the start-up probes': this function
+    is the launch they time) makes the QApplication, where ``ui.app.run`` would, and starts its timer."""
     from ui.preflight import problem
 
     stop = problem()  # on Linux: the libraries Qt's window needs, named with the command that installs them
@@ -82,6 +84,8 @@ def _open_app(args: argparse.Namespace) -> int:
         print(stop, file=sys.stderr)
         return 2
     import_core_first(keyring=not args.demo)
+    if app_ready is not None:
+        app_ready()
     from ui.app import run
 
     return run(data_dir=args.data_dir, demo=args.demo, kiosk=getattr(args, "kiosk", False))
@@ -139,26 +143,27 @@ def self_test() -> int:
 
 def startup_probe(data_dir: str) -> int:
     """``frontdesk --startup-probe DATA_DIR`` (not in --help: for the start-up benchmark): the real desk over
-    ``data_dir``, started as a plain launch starts it, quit at its first idle moment (shown, painted, idle).
-    The same in the source tree and in the frozen bundle, so ``bench.frozen_startup`` can time both."""
-    import_core_first()
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
+    ``data_dir``, launched as ``frontdesk --data-dir DATA_DIR`` launches it (the command line parsed, then
+    :func:`_open_app`), quit at its first idle moment (shown, painted, idle). The same in the source tree and in
+    the frozen bundle, so ``bench.frozen_startup`` can time both."""
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
+    def app_ready() -> None:
+        from PySide6.QtCore import Qt, QTimer
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication
 
-    from ui.tasks import when_painted
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])  # run() uses this one; the timer needs it to exist
 
-    # Quit once every shown window is exposed, and so painted (ui.tasks.when_painted, unbounded here): the first
-    # zero-timer alone comes before the window system's expose, offscreen and under X11 alike, and until session
-    # 16 this probe quit there, before the first paint. The desk's work put off until after its first paint waits
-    # for the same moment and then one more pass, so it is not measured. bench.startup_probe waits the same way.
-    QTimer.singleShot(0, app, lambda: when_painted(app, app.quit, wait_s=None))
-    from ui.app import run
+        from ui.tasks import when_painted
 
-    return run(Path(data_dir))
+        # Quit once every shown window is exposed, and so painted (ui.tasks.when_painted, unbounded here): the
+        # first zero-timer alone comes before the window system's expose, offscreen and under X11 alike, and until
+        # session 16 this probe quit there, before the first paint. The desk's work put off until after its first
+        # paint waits for the same moment and then one more pass, so it is not measured.
+        QTimer.singleShot(0, app, lambda: when_painted(app, app.quit, wait_s=None))
+
+    return cli_main(["--data-dir", data_dir], open_app=lambda args: _open_app(args, app_ready))
 
 
 def main(argv: list[str] | None = None) -> int:

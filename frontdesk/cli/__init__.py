@@ -78,7 +78,8 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a usage error exits 2 with one line instead of the usage dump."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"frontdesk: {message} (see 'frontdesk {self.prog.split(' ', 1)[-1]} --help')\n")
+        command = self.prog.partition(" ")[2]  # "frontdesk badge" -> "badge"; the top parser: none
+        self.exit(2, f"frontdesk: {message} (see 'frontdesk {command + ' ' if command else ''}--help')\n")
 
 
 def command_of(argv: Sequence[str]) -> str | None:
@@ -100,8 +101,9 @@ def command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None) -> ArgumentParser:
-    """The parser with every command group registered; with ``command`` (known in ``COMMANDS``), only its own."""
+def build_parser(command: str | None = None, *, commands: bool = True) -> ArgumentParser:
+    """The parser with every command group registered; with ``command`` (known in ``COMMANDS``), only its own;
+    with ``commands=False``, none (a launch of the window: ``frontdesk``, ``frontdesk --demo``)."""
     parser = ArgumentParser(prog="frontdesk", description="FrontDesk school visitor system")
     parser.add_argument("--data-dir", type=Path, help="data folder (default: FRONTDESK_DATA_DIR or per-user)")
     parser.add_argument(
@@ -120,7 +122,7 @@ def build_parser(command: str | None = None) -> ArgumentParser:
         help="act as this staff account (PIN or password from FRONTDESK_PIN / FRONTDESK_PASSWORD, or asked)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES if commands else []
     for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
@@ -129,7 +131,13 @@ def build_parser(command: str | None = None) -> ArgumentParser:
 def main(argv: Sequence[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None) -> int:
     """Run one command; with none, call ``open_app`` (the UI passes its launcher in)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(command_of(argv))
+    command = command_of(argv)
+    # No command and no help asked: the window's launch. Registering every command group imported each one's
+    # module (the PDF reports' reportlab, the students' and volunteers' printing, ...): ~150 ms of every start of
+    # the desk, before its first screen, which the start-up bench did not see until session 17 (its probe skipped
+    # this parse). Help before a command still lists every command.
+    launch = command is None and not {"-h", "--help"} & set(argv[: argv.index("--")] if "--" in argv else argv)
+    parser = build_parser(command, commands=not launch)
     args = parser.parse_args(argv)
     if args.command is None:
         if open_app is None:
