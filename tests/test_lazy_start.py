@@ -87,11 +87,12 @@ def test_onsite_loads_none_of_the_heavy_modules(data_dir):
 
 
 def test_help_still_lists_every_command():
-    proc = frontdesk("--help")
-    out = text(proc)[0]
-    assert proc.returncode == 0
-    for command in COMMANDS:
-        assert command in out
+    for asked in ("--help", "-h", "--he"):  # argparse takes an abbreviation of --help too
+        proc = frontdesk(asked)
+        out = text(proc)[0]
+        assert proc.returncode == 0
+        for command in COMMANDS:
+            assert command in out, (asked, command)
 
 
 _LAUNCH = """

@@ -136,7 +136,9 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[argparse.Namespa
     # module (the PDF reports' reportlab, the students' and volunteers' printing, ...): ~150 ms of every start of
     # the desk, before its first screen, which the start-up bench did not see until session 17 (its probe skipped
     # this parse). Help before a command still lists every command.
-    launch = command is None and not {"-h", "--help"} & set(argv[: argv.index("--")] if "--" in argv else argv)
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    asks_help = any(w == "-h" or (len(w) > 2 and "--help".startswith(w)) for w in options)  # argparse: --he
+    launch = command is None and not asks_help
     parser = build_parser(command, commands=not launch)
     args = parser.parse_args(argv)
     if args.command is None:
