@@ -47,6 +47,9 @@ def services(data_dir: Path, migrated_folder: Path):
 # The dispatch console's fixtures (a throw-away PostgreSQL cluster, a console on each backend).
 from dispatch_fixtures import console, console_db_url, postgres_server  # noqa: E402,F401
 
+# A D-Bus session with GNOME Keyring of the test's own (the Secret Service, as on a Linux desk).
+from secret_service import session_bus  # noqa: E402,F401
+
 # The students tests' synthetic bundle and data folder (made once per module that uses them).
 from students_fixtures import students_bundle, students_template  # noqa: E402,F401
 

@@ -8,29 +8,16 @@ session are the test's own (a choice is only looked at, never used to store anyt
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from secret_service import isolated
 
 from frontdesk.secrets import ALLOW_FILE_ENV, keyring_info
 from frontdesk.secrets.choice import detect
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _isolated(tmp_path: Path) -> dict[str, str]:
-    """An environment with no keyring chosen: no PYTHON_KEYRING_BACKEND, no keyringrc.cfg, no D-Bus session."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS")}
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "LOCALAPPDATA", "APPDATA"):
-        env[name] = str(tmp_path)
-    env["PYTHONPATH"] = str(ROOT)
-    return env
-
 
 # The desk's choice first (in a fresh process: nothing of keyring's loaded yet), then keyring's own. EXTRA
 # backends of positive priority are defined first: with one, it must win; with two, keyring's chainer does.
@@ -63,7 +50,7 @@ print(json.dumps({"ours": name(ours), "theirs": name(theirs), "other_platforms":
 @pytest.mark.parametrize("extra", [0, 1, 2])
 def test_the_choice_is_keyrings_own_without_the_other_platforms_backends(tmp_path, extra, start):
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, str(extra), start], capture_output=True, env=_isolated(tmp_path), timeout=120
+        [sys.executable, "-c", PROBE, str(extra), start], capture_output=True, env=isolated(tmp_path), timeout=120
     )
     assert proc.returncode == 0, proc.stderr.decode()
     got = json.loads(proc.stdout)
@@ -87,39 +74,6 @@ def _probe(env: dict[str, str]) -> dict:
     proc = subprocess.run([sys.executable, "-c", PROBE, "0", "desk"], capture_output=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     return json.loads(proc.stdout)
-
-
-@pytest.fixture
-def session_bus(tmp_path):
-    """A D-Bus session of the test's own, listening at ``$XDG_RUNTIME_DIR/bus`` (where systemd puts a user's
-    session bus), with GNOME Keyring's Secret Service on it, unlocked, in the test's home folder (never the
-    machine's keyring). Yields the environment that names it (DBUS_SESSION_BUS_ADDRESS)."""
-    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"needs {tool} (.ci/run installs dbus and gnome-keyring)")
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    env = {**_isolated(tmp_path), "XDG_RUNTIME_DIR": str(runtime)}
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address", f"--address=unix:path={runtime / 'bus'}"],
-        stdout=subprocess.PIPE,
-        env=env,
-    )
-    try:
-        env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
-        subprocess.run(
-            ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
-            input=b"test-keyring-password",
-            env=env,
-            capture_output=True,
-            check=True,
-            timeout=30,
-        )
-        yield env
-    finally:
-        bus.terminate()  # the keyring daemon leaves with its bus
-        bus.wait(timeout=10)
-        bus.stdout.close()
 
 
 def test_with_a_session_bus_the_choice_is_keyrings_secret_service(session_bus):
@@ -195,7 +149,7 @@ print("LOADED", sorted(n for n in KEYRING_UNUSED if is_loaded(n)))
 
 def test_keyrings_config_file_and_a_round_trip_work_after_the_desks_import(tmp_path, monkeypatch):
     _config(tmp_path, monkeypatch, "frontdesk.secrets.MemoryKeyring")  # where keyring looks, in the test's folder
-    env = _isolated(tmp_path)
+    env = isolated(tmp_path)
     proc = subprocess.run([sys.executable, "-c", ROUND_TRIP], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "LOADED ['configparser']" in proc.stdout, proc.stdout  # read the config file: nothing else
@@ -218,7 +172,7 @@ print(json.dumps({"early": name(chosen), "qt": "PySide6" in sys.modules,
 @pytest.mark.parametrize("start", ["desk", "demo"])
 def test_the_desk_chooses_keyrings_backend_before_pyside6_and_the_demo_does_not(tmp_path, start):
     proc = subprocess.run(
-        [sys.executable, "-c", EARLY, start], capture_output=True, env=_isolated(tmp_path), timeout=120
+        [sys.executable, "-c", EARLY, start], capture_output=True, env=isolated(tmp_path), timeout=120
     )
     assert proc.returncode == 0, proc.stderr.decode()
     got = json.loads(proc.stdout)

@@ -44,7 +44,9 @@ def import_core_first(keyring: bool = True) -> None:
         # jeepney and cryptography). Should the choice fail, it fails again where it always did, at the first
         # read of the key (Store.open), and is shown there.
         with contextlib.suppress(Exception):
-            system_keyring()
+            from frontdesk.secrets.kept import import_for_reads
+
+            import_for_reads(system_keyring())  # and what its first read imports (the Secret Service's: OpenSSL)
 
     # The core the first screen builds (the panic path, its services, the badge printer's and the scanners'
     # modules), with what they import: the modules named only by them are then never read by PySide6's hook.

@@ -421,7 +421,9 @@ class StationService:
         """
         self.catch_up()  # presses whose audit record a crash or a busy main file left unwritten
         return DispatchLink(
-            Outbox(self._store),
+            # The station's own outbox: its file opened, migrated and its key read once (a second Outbox read
+            # the key from the keyring again, ~15 ms of a Linux desk's start); each thread has its connection.
+            self.outbox,
             self.endpoint,
             timings=timings,
             listener=listener,

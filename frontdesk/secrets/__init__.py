@@ -169,10 +169,13 @@ class SecretStore:
         """The secret, or None when none is stored (or no keyring may be used)."""
         import keyring.errors
 
+        from frontdesk.secrets.kept import reader
+
         if not self.info().usable:
             return None
         try:
-            return self.backend.get_password(name.service, name.account)
+            # The Secret Service's reads over one kept connection and session (.kept); other backends as they are.
+            return reader(self.backend).get_password(name.service, name.account)
         except keyring.errors.KeyringError as exc:
             log.warning("keyring read failed for %s: %s", name.label, type(exc).__name__)
             return None
