@@ -293,6 +293,19 @@ NOTE = (
     " earlier sessions, as commands were added, was not measured). With the fix (20:21, load 0.2; this host ran"
     " ~20% slower than at 18:45 for both sides): 225 / 224 ms"
     " against 114 / 113 ms, 1.9x / 1.9x; keyring found 2.1x / 2.1x; GNOME Keyring 2.5x / 2.4x."
+    " Session 18 (2026-12-04): the GNOME Keyring row read six secrets before the first screen, each over a new"
+    " D-Bus connection (keyring's Secret Service backend opens one per read) and each key found through a new"
+    " Diffie-Hellman session (secretstorage opens one per item): the database's key and the previous key a"
+    " rotation would leave, the same for the panic outbox's file, and both again because the panic link opened"
+    " the outbox's file a second time. Timed in-process: 19, 2.4, 12, 2.4, 12 and 2.4 ms. The desk now reads the"
+    " Secret Service over one connection and one session it keeps (frontdesk/secrets/kept.py; each read still"
+    " asks whether the keyring is locked), the link uses the station's outbox, and cryptography's OpenSSL"
+    " backend, which the first read loads, is imported with the keyring's choice before PySide6: four reads,"
+    " 16-20, 1-2, 3-5 and 1 ms (tests/test_secrets_kept.py, in a GNOME Keyring of the test's own). The two"
+    " desks in turn in such a session, 15 pairs, twice (21:01, load 0.2-0.4): 312 -> 293 ms and 296 -> 274 ms"
+    " CPU (per-pair ratio 0.94 both times). What the row still adds to the first (~60 ms): keyring's choice with"
+    " the Secret Service's module, secretstorage, jeepney and cryptography (~28 ms), the first read's connection,"
+    " Diffie-Hellman session and round trips (~16-20 ms), the other three reads and SQLCipher's decryption."
 )
 
 
