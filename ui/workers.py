@@ -5,13 +5,24 @@ the device, started once with :meth:`~DeviceWorker.start`, stopped with :meth:`~
 wakes the thread and waits for it. The thread runs :meth:`~DeviceWorker.run` and speaks only through this
 object's signals; the object lives in the GUI thread, so the slots connected to it run there (rule 5).
 One-off jobs are :func:`ui.tasks.run_task`'s, not a worker's.
+
+A worker whose thread outlives :meth:`~DeviceWorker.stop` (a device stuck in a write; the badge printer's old
+worker, stopped without waiting so that it finishes the badges queued for it) is kept until its thread ends,
+without its parent, and let go in the GUI thread. Otherwise the thread would hold the last reference and
+delete the object itself, in the wrong thread, when it ends (PySide6 deletes a Python-owned QObject where
+its last reference goes), or its parent window, closing, would delete it under the running thread.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+# Workers whose thread outlived stop(): kept, without a parent, until the thread has ended (the module's notes).
+_OUTLIVING: set[DeviceWorker] = set()
+LOOK_MS = 500  # how often the GUI thread looks whether such a thread has ended
 
 
 class DeviceWorker(QObject):
@@ -40,13 +51,24 @@ class DeviceWorker(QObject):
         """Ask the thread to finish, wake it, and wait up to ``timeout`` s; True once it has ended."""
         self.stopping.set()
         self.interrupt()
-        if self._thread is None:
+        thread = self._thread
+        if thread is None:
             return True
-        self._thread.join(timeout)
-        if self._thread.is_alive():
+        thread.join(timeout)
+        if thread.is_alive():
+            self._outlive(thread)
             return False
         self._thread = None
         return True
+
+    def _outlive(self, thread: threading.Thread) -> None:
+        """Keep this worker until ``thread`` has ended, then let it go in the GUI thread (which calls stop())."""
+        if self in _OUTLIVING:
+            return
+        self.setParent(None)  # a parent closing must not delete it under its thread: Python owns it now
+        _OUTLIVING.add(self)
+        if QCoreApplication.instance() is not None:  # else no event loop to let it go from: kept for good
+            QTimer.singleShot(LOOK_MS, functools.partial(_let_go_when_ended, self, thread))
 
     def run(self) -> None:  # pragma: no cover - every worker gives its own
         """The thread's body: serve the device until :attr:`stopping` is set."""
@@ -54,3 +76,14 @@ class DeviceWorker(QObject):
 
     def interrupt(self) -> None:
         """Wake :meth:`run` from whatever it waits on (a queue, a socket); nothing to do by default."""
+
+
+def _let_go_when_ended(worker: DeviceWorker, thread: threading.Thread) -> None:
+    """In the GUI thread: once ``thread`` has ended, stop keeping ``worker`` (see :meth:`DeviceWorker._outlive`).
+    A partial, not a closure that names itself: that would be a reference cycle, let go only by the collector."""
+    if thread.is_alive():
+        QTimer.singleShot(LOOK_MS, functools.partial(_let_go_when_ended, worker, thread))
+        return
+    thread.join()  # its last reference to the worker is gone once join returns
+    worker._thread = None
+    _OUTLIVING.discard(worker)
