@@ -365,8 +365,10 @@ def configure_app(app: QApplication) -> None:
 
 def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -> int:
     """Start the desktop app (``frontdesk`` with no subcommand), or the kiosk (``--kiosk`` or the setting)."""
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:  # the start-up probes make it first, with the same policy (Qt warns when it is set after)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
     configure_app(app)
     QTimer.singleShot(0, resume_gc)  # the first idle moment: the collector back on (see resume_gc)
     shells: list[Shell] = []
