@@ -158,3 +158,25 @@ def test_a_desk_start_reads_each_files_key_once(tmp_path):
     assert sorted(keys) == sorted(str((data / name).resolve()) for name in ("frontdesk.db", "outbox.db"))
     assert set(keys.values()) == {1}, keys  # the link's outbox read the outbox's key a second time
     assert DATABASE_KEY.service
+
+
+def test_a_read_after_the_keyring_daemon_restarted(secret_service, session_bus):
+    """GNOME Keyring restarted under a running desk (a session restart, an update): the kept connection's
+    session is gone with the old daemon; the next read is made on a new connection and finds the secret."""
+    import subprocess
+
+    backend, opened = secret_service
+    store = SecretStore(backend)
+    store.set(ONE, "survives a restart")
+    assert store.get(ONE) == "survives a restart"
+    subprocess.run(
+        ["gnome-keyring-daemon", "--replace", "--unlock", "--components=secrets"],
+        input=b"test-keyring-password",
+        env=session_bus,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    opened.update(connections=0, sessions=0)
+    assert store.get(ONE) == "survives a restart"
+    assert opened["sessions"] == 1  # the old daemon's session is gone: a new one
