@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import shutil
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -23,6 +24,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.students.oneroster import BundleError
 from frontdesk.students.release import Cleared, NeedsDecision, NotAuthorised, Refused, Released, ReleaseRequest
+from frontdesk.students.service import names_student
 from tests.cli_helpers import frontdesk, text
 from tests.students_fixtures import PRINCIPAL_PW, actions, details, guardian_name, sign_in
 
@@ -222,6 +224,43 @@ def test_a_custody_order_for_another_student_does_not_stop_a_listed_guardian(sta
         ReleaseRequest(staffed.students.get("stu-00021"), first, last, "Appointment")
     )
     assert isinstance(outcome, Released)
+
+
+@pytest.mark.parametrize(
+    "naming",
+    [
+        "{first} Q. {last}",  # a middle initial
+        "{last}, {first} {middle}",  # as a court writes it
+        "{preferred} {last}",  # the name the family uses
+        "{first} {last} (#{number})",
+        "#{number}",
+    ],
+)
+def test_a_custody_order_naming_the_student_as_people_write_it_still_refuses_the_guardian(staffed, facts, naming):
+    student = staffed.students.get("stu-00030")
+    staffed.store.db.execute(
+        "UPDATE students SET middle_name = 'Quinn', preferred_name = 'Bea' WHERE id = ?", [student.id]
+    )
+    student = staffed.students.get("stu-00030")
+    first, last = guardian_name(facts, "stu-00030")  # a guardian from the SIS, pick-up allowed
+    named = naming.format(
+        first=student.first_name,
+        last=student.last_name,
+        middle=student.middle_name,
+        preferred=student.preferred_name,
+        number=student.number,
+    )
+    sign_in(staffed, "root")
+    order = staffed.lists.add("County court orders", NewEntry(first, last, kind=Kind.CUSTODY, students=(named,)))
+    staffed.accounts.sign_out()
+    outcome = staffed.dismissal.release(ReleaseRequest(student, first, last, "Appointment"))
+    assert isinstance(outcome, Refused) and outcome.code == "custody"
+    assert staffed.students.out() == []
+    # A brother (same last name, his own first name and number) is not named by it.
+    brother = replace(
+        student, id=0, sourced_id="stu-x", number="999999", first_name="Zeb", middle_name="", preferred_name=""
+    )
+    assert not names_student(order, brother)
 
 
 def test_the_offices_may_not_pick_up_list_refuses_even_a_guardian(staffed, facts):

@@ -96,17 +96,26 @@ def ordinal(n: int) -> str:
 
 def names_student(entry: Entry, student: Student) -> bool:
     """True when a custody entry applies to ``student``: it names them (by name, number or sourcedId), or
-    names nobody at all (an order with no student named is applied to every student, to be safe)."""
+    names nobody at all (an order with no student named is applied to every student, to be safe).
+
+    A court order is typed by people, so the name is read loosely, erring towards applying the order: in any
+    order and punctuation ("Last, First"), with any middle name or initial, the first, middle or preferred
+    name with any word of the last name, or the student number anywhere in the text ("Ann Lee (#1234)")."""
     if not entry.students:
         return True
-    forms = {
-        fold(f"{student.first_name} {student.last_name}"),
-        fold(f"{student.last_name} {student.first_name}"),
-        fold(f"{student.first_name} {student.middle_name} {student.last_name}"),
-        fold(student.full_name),
-    }
     ids = {student.number.casefold(), student.sourced_id.casefold()} - {""}
-    return any(fold(s) in forms or s.strip().casefold() in ids for s in entry.students)
+    number = fold(student.number)
+    given = set(fold(f"{student.first_name} {student.middle_name} {student.preferred_name}").split())
+    last = set(fold(student.last_name).split())
+    for text in entry.students:
+        words = fold(text).split()
+        if text.strip().casefold() in ids or (number and number in words):
+            return True
+        if fold(student.sourced_id) and f" {fold(student.sourced_id)} " in f" {' '.join(words)} ":
+            return True
+        if given & set(words) and last & set(words):
+            return True
+    return False
 
 
 class StudentService:
