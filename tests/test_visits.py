@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from frontdesk.context import Services
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.models import Category, Visitor
 from frontdesk.text import format_badge_code
@@ -43,6 +45,45 @@ def test_on_site_and_check_out_by_typed_code(services):
     assert [v.id for v in services.visits.on_site()] == [b.id]
     with pytest.raises(ConflictError):
         services.visits.check_out(a.badge_code)
+
+
+def test_two_desk_programs_checking_out_the_same_visitor_at_once_is_one_check_out(services, data_dir):
+    """The window and a command on one data folder: the second finds the visit already closed inside its
+    own transaction, says so, and records nothing (no second audit record of a check-out that never was)."""
+    visit = services.checkin.admit(ANN)
+    other = Services.open(data_dir)  # the other program
+    first_open, second_waiting, done = threading.Event(), threading.Event(), []
+
+    def other_program() -> None:
+        try:
+            with other.store.transaction():  # checks out, and holds the write lock until the desk reaches it
+                done.append(other.visits.check_out(visit.badge_code, note="left by the side door"))
+                first_open.set()
+                second_waiting.wait(timeout=60)
+        finally:
+            first_open.set()
+            other.store.close()
+
+    # The desk has read the visit (still open: the other commit is not in yet) and asks for the write lock.
+    services.store.db.conn.set_trace_callback(lambda sql: "BEGIN IMMEDIATE" in sql and second_waiting.set())
+    thread = threading.Thread(target=other_program)
+    thread.start()
+    try:
+        first_open.wait(timeout=60)
+        with pytest.raises(ConflictError) as err:
+            services.visits.check_out(visit.badge_code, note="seen leaving")
+    finally:
+        services.store.db.conn.set_trace_callback(None)
+        second_waiting.set()
+        thread.join()
+        other.close()
+    assert err.value.code == "already_checked_out" and done
+    out = services.visits.get(visit.id)
+    assert out.note == "left by the side door"
+    checkouts = services.store.db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'visit.check_out' AND subject = ?", [f"visit {visit.id}"]
+    ).fetchone()[0]
+    assert checkouts == 1
 
 
 def test_unknown_badge_code_is_not_found(services):

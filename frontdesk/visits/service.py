@@ -363,7 +363,14 @@ class VisitService:
                 code="already_checked_out",
             )
         with self._write() as db:
-            self._close_visit(db, visit, note, self._now())
+            if not self._close_visit(db, visit, note, self._now()):
+                # Closed by another program on this data folder between the look-up and the write lock: one
+                # check-out, said as such; nothing is written (no second audit record, the note not lost quietly).
+                gone = self.get(visit.id).time_out
+                raise ConflictError(
+                    f"{visit.visitor.full_name} was already checked out at {gone.astimezone():%H:%M}",  # type: ignore[union-attr]
+                    code="already_checked_out",
+                )
         return self.get(visit.id)
 
     def check_out_forgotten(self, before: datetime, note: str) -> list[Visit]:
@@ -387,19 +394,24 @@ class VisitService:
                 self._close_visit(db, visit, note, moment, action="visit.check_out_forgotten")
         return [self.get(v.id) for v in visits]
 
-    def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> None:
+    def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> bool:
+        """Close the visit and record it (inside the caller's transaction); False, writing nothing, when it
+        was closed already."""
         cur = db.execute(
             "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
             "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
             [clock.to_db(moment), note, note, note, visit.id],
         )
+        if cur.rowcount != 1:
+            return False
         self._audited(
             action,
             f"visit {visit.id}",
             {"badge": visit.badge_code, "name": visit.visitor.full_name, "note": note},
             visit.id,
-            about=replace(visit, time_out=moment) if cur.rowcount == 1 else None,
+            about=replace(visit, time_out=moment),
         )
+        return True
 
     # --- look-ups -----------------------------------------------------------------------------------
     def get(self, badge_code_or_id: str | int) -> Visit:
