@@ -7,10 +7,13 @@ a data folder that is a file, and output cut short by ``head``.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -71,6 +74,67 @@ def test_a_check_in_while_another_program_holds_the_database_is_one_line(data_di
     out, err = text(proc)
     assert proc.returncode == 2, err
     assert err.count("\n") == 1 and "busy" in err and "Traceback" not in err
+
+
+FULL_DISK = textwrap.dedent(
+    """
+    import json, os, sqlite3, subprocess, sys
+    from frontdesk.context import Services
+    from frontdesk.errors import FrontDeskError
+    from frontdesk.models import Visitor
+
+    disk = sys.argv[1]
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk], check=True)
+    services = Services.open(os.path.join(disk, "data"))
+    first = services.checkin.admit(Visitor(first_name="Ann", last_name="Before"))
+    with open(os.path.join(disk, "filler"), "wb") as filler:  # the disk fills up while the desk runs
+        try:
+            while True:
+                filler.write(bytes(65536))
+        except OSError:
+            pass
+    said = []
+    for attempt in (
+        lambda: services.checkin.admit(Visitor(first_name="Bob", last_name="Full")),
+        lambda: services.visits.check_out(first.badge_code),
+    ):
+        try:
+            attempt()
+            said.append("saved")
+        except FrontDeskError as exc:  # what every door catches to say it on its own screen
+            said.append(type(exc).__name__ + ": " + exc.message)
+    os.unlink(os.path.join(disk, "filler"))
+    after = services.checkin.admit(Visitor(first_name="Cy", last_name="After"))
+    services.close()
+    db = sqlite3.connect(os.path.join(disk, "data", "frontdesk.db"))
+    stored = {r[0]: r[1] for r in db.execute("SELECT badge_code, time_out FROM visits")}
+    print(json.dumps({"said": said, "first": first.badge_code, "after": after.badge_code, "stored": stored}))
+    """
+)
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare (Linux)")
+def test_a_disk_that_fills_up_while_the_desk_runs_is_said_as_such_and_loses_nothing(tmp_path):
+    """A real full disk (a 4 MB tmpfs of a mount namespace of its own). In WAL a check-in's pages reach the disk
+    only at its COMMIT, after every statement succeeded: that failure too is the typed, one-line error every
+    door catches, and nothing shown as saved is missing."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    proc = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", sys.executable, "-c", FULL_DISK, str(disk)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=120,
+    )
+    if proc.returncode != 0 and "mount" in proc.stderr and "Traceback" not in proc.stderr:
+        pytest.skip(f"no tmpfs of our own here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    full = "StoreFull: The disk is full"
+    assert [s[: len(full)] for s in out["said"]] == [full, full]
+    assert out["stored"] == {out["first"]: None, out["after"]: None}  # nothing lost, nothing half-saved
 
 
 def test_a_damaged_database_is_one_line(data_dir):

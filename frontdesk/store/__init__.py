@@ -346,13 +346,18 @@ class Store:
                 raise RuntimeError("a write transaction was asked for inside Store.reading()")
             yield db
             return
-        with db.conn:
-            self.begin_immediate(db, wait)
-            db.tx_memo = {}
-            try:
-                yield db
-            finally:
-                db.tx_memo = None
+        try:
+            with db.conn:
+                self.begin_immediate(db, wait)
+                db.tx_memo = {}
+                try:
+                    yield db
+                finally:
+                    db.tx_memo = None
+        except sqlite3.Error as exc:
+            # The COMMIT itself (``with`` calls the driver's, not the typed one): in WAL a small change's pages
+            # reach the disk only there, so a full disk is seen here, after every statement succeeded.
+            raise typed_error(exc, self.path) from exc
 
     @contextmanager
     def reading(self) -> Iterator[Database]:
