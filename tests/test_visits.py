@@ -47,41 +47,75 @@ def test_on_site_and_check_out_by_typed_code(services):
         services.visits.check_out(a.badge_code)
 
 
-def test_two_desk_programs_checking_out_the_same_visitor_at_once_is_one_check_out(services, data_dir):
-    """The window and a command on one data folder: the second finds the visit already closed inside its
-    own transaction, says so, and records nothing (no second audit record of a check-out that never was)."""
-    visit = services.checkin.admit(ANN)
+def _check_out_together(services, data_dir, code: str) -> pytest.ExceptionInfo:
+    """Another program on the same data folder checks ``code`` out, and holds its transaction open until this
+    desk (having read the visit still open) asks for the write lock; then this desk checks it out too."""
     other = Services.open(data_dir)  # the other program
     first_open, second_waiting, done = threading.Event(), threading.Event(), []
 
     def other_program() -> None:
         try:
-            with other.store.transaction():  # checks out, and holds the write lock until the desk reaches it
-                done.append(other.visits.check_out(visit.badge_code, note="left by the side door"))
+            with other.store.transaction():
+                done.append(other.visits.check_out(code, note="left by the side door"))
                 first_open.set()
                 second_waiting.wait(timeout=60)
         finally:
             first_open.set()
             other.store.close()
 
-    # The desk has read the visit (still open: the other commit is not in yet) and asks for the write lock.
     services.store.db.conn.set_trace_callback(lambda sql: "BEGIN IMMEDIATE" in sql and second_waiting.set())
     thread = threading.Thread(target=other_program)
     thread.start()
     try:
         first_open.wait(timeout=60)
         with pytest.raises(ConflictError) as err:
-            services.visits.check_out(visit.badge_code, note="seen leaving")
+            services.visits.check_out(code, note="seen leaving")
     finally:
         services.store.db.conn.set_trace_callback(None)
         second_waiting.set()
         thread.join()
         other.close()
-    assert err.value.code == "already_checked_out" and done
-    out = services.visits.get(visit.id)
-    assert out.note == "left by the side door"
+    assert done, "the other program's check-out did not go through"
+    return err
+
+
+def test_two_desk_programs_checking_out_the_same_visitor_at_once_is_one_check_out(services, data_dir):
+    """The window and a command on one data folder: the second finds the visit already closed inside its
+    own transaction, says so, and records nothing (no second audit record of a check-out that never was)."""
+    visit = services.checkin.admit(ANN)
+    err = _check_out_together(services, data_dir, visit.badge_code)
+    assert err.value.code == "already_checked_out"
+    assert services.visits.get(visit.id).note == "left by the side door"
     checkouts = services.store.db.execute(
         "SELECT count(*) FROM audit_log WHERE action = 'visit.check_out' AND subject = ?", [f"visit {visit.id}"]
+    ).fetchone()[0]
+    assert checkouts == 1
+
+
+def test_another_desks_visitor_checked_out_by_two_programs_at_once_is_one_check_out(services, data_dir):
+    """The same for a visitor who came in at another desk of the school (known here through the hub's pull):
+    one check-out record goes up to the hub, not two."""
+    services.sync._apply(  # noqa: SLF001 - what a pull from the hub writes
+        {
+            "rev": 1,
+            "desks": [{"station_id": "desk-b", "station": "Library desk"}],
+            "visits": [
+                {
+                    "station_id": "desk-b",
+                    "visit_id": 7,
+                    "name": "Dee Elsewhere",
+                    "name_key": "elsewhere dee",
+                    "badge_code": "K7QXM2PD",
+                    "checked_in_at": "2026-12-04T08:00:00.000000+00:00",
+                    "rev": 1,
+                }
+            ],
+        }
+    )
+    err = _check_out_together(services, data_dir, "K7QX-M2PD")
+    assert err.value.code == "already_checked_out"
+    checkouts = services.store.db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'visit.check_out' AND subject = 'hub visit desk-b/7'"
     ).fetchone()[0]
     assert checkouts == 1
 

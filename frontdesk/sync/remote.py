@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from frontdesk import clock
+from frontdesk.errors import ConflictError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store
 from frontdesk.text import normalize_badge_code
@@ -94,11 +95,17 @@ class RemoteVisitStore:
         row = db.execute(
             "SELECT station_id, visit_id FROM sync_remote_visits WHERE id = ?", [-visit.id]
         ).fetchone()
-        db.execute(
+        cur = db.execute(
             "UPDATE sync_remote_visits SET checked_out_at = ?, checked_out_by = '' WHERE id = ? "
             "AND checked_out_at IS NULL",
             [clock.to_db(moment), -visit.id],
         )
+        if cur.rowcount != 1:  # closed meanwhile by another program on this folder (or a pull): one check-out
+            gone = self.find(visit.badge_code)
+            when = f" at {gone.time_out.astimezone():%H:%M}" if gone and gone.time_out else ""
+            raise ConflictError(
+                f"{visit.visitor.full_name} was already checked out{when}", code="already_checked_out"
+            )
         self._audit.record(
             None,
             "visit.check_out",
