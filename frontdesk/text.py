@@ -8,6 +8,7 @@ import unicodedata
 # Crockford base32: no I, L, O, U, so a code read aloud or typed is hard to get wrong.
 _BADGE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BADGE_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+BADGE_CODE_LENGTH = 8  # characters of a code (40 bits, five a character)
 
 
 def fold(text: str) -> str:
@@ -31,7 +32,7 @@ def new_badge_code() -> str:
 
 def format_badge_code(code: str) -> str:
     """The code as printed and shown: two groups of four (``K7QX-M2PD``)."""
-    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+    return f"{code[:4]}-{code[4:]}" if len(code) == BADGE_CODE_LENGTH else code
 
 
 def normalize_badge_code(typed: str) -> str:

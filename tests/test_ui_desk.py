@@ -88,6 +88,17 @@ def test_unknown_typed_badge_code_is_a_plain_message(qtbot, window):
     assert "No visit found" in window.message.text()
 
 
+def test_a_visit_id_typed_in_the_check_out_box_checks_no_one_out(qtbot, window, services):
+    first = services.checkin.admit(Visitor(first_name="Ben", last_name="Sampleton"))
+    services.checkin.admit(Visitor(first_name="Cy", last_name="Fakerson"))
+    window.refresh_on_site()
+    type_into(qtbot, window.checkout_entry, str(first.id))
+    qtbot.keyClick(window.checkout_entry, Qt.Key.Key_Return)
+    assert "not a badge code" in window.message.text() and window.message.property("kind") == "warning"
+    assert len(services.visits.on_site()) == 2 and window.onsite_model.rowCount() == 2
+    assert window.checkout_entry.text() == str(first.id)  # left to be corrected
+
+
 def test_returning_visitor_is_checked_in_with_one_action(qtbot, window, services):
     first = services.checkin.admit(
         Visitor(first_name="Ann", last_name="Testwood", dob=date(1980, 2, 3)),

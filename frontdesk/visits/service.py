@@ -14,9 +14,9 @@ from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.limits import NAME_MAX, NOTE_MAX, check_field, check_name
 from frontdesk.models import Category, Visit, Visitor
-from frontdesk.store import Store
+from frontdesk.store import Store, StoreError
 from frontdesk.store.database import Database
-from frontdesk.text import fold, format_badge_code, new_badge_code, normalize_badge_code
+from frontdesk.text import BADGE_CODE_LENGTH, fold, format_badge_code, new_badge_code, normalize_badge_code
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
@@ -335,15 +335,28 @@ class VisitService:
                     ],
                 )
                 return cur.lastrowid, code
-            except sqlite3.IntegrityError:  # a badge-code collision (1 in 10^12): draw again
-                continue
+            except StoreError as exc:
+                # A badge-code collision (1 in 10^12): draw again. The typed connection raises the store's error
+                # with SQLite's as its cause (until session 18 this caught sqlite3's own, which never came).
+                if isinstance(exc.__cause__, sqlite3.IntegrityError) and "badge_code" in str(exc.__cause__):
+                    continue
+                raise
         raise RuntimeError("could not draw a unique badge code")
 
     # --- check-out ----------------------------------------------------------------------------------
-    def check_out(self, badge_code_or_id: str | int, *, note: str = "") -> Visit:
-        """Record the exit of the visit with this badge code (or visit id)."""
+    def check_out(self, badge_code_or_id: str | int, *, note: str = "", code_only: bool = False) -> Visit:
+        """Record the exit of the visit with this badge code (or visit id).
+
+        ``code_only`` (what a person types from a badge, as in the window's check-out box): a badge code and
+        nothing else. A short number would otherwise be read as a visit id, and "12" typed there checked out
+        visit 12, whoever that was, if it was on site."""
         self._require(Action.CHECK_OUT)
         check_field(note, "The note", NOTE_MAX, lines=True)
+        if code_only and len(normalize_badge_code(str(badge_code_or_id))) != BADGE_CODE_LENGTH:
+            raise InputError(
+                f"{str(badge_code_or_id).strip()!r} is not a badge code: a badge code has 8 letters and digits, "
+                "as printed on the badge (like 2A5Q-BPW4). Check the badge, or choose the person in On site now."
+            )
         try:
             visit = self.get(badge_code_or_id)
         except NotFoundError:

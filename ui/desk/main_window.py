@@ -479,8 +479,8 @@ class MainWindow(QMainWindow):
         """Check out the typed badge code, or else the selected row."""
         typed = self.checkout_entry.text().strip()
         if typed:
-            self.check_out(typed)
-            self.checkout_entry.clear()
+            if self.check_out(typed, code_only=True) is not None:
+                self.checkout_entry.clear()  # a code that checked no one out stays, to be corrected
             return
         rows = self.onsite_table.selectionModel().selectedRows()
         if not rows:
@@ -488,10 +488,10 @@ class MainWindow(QMainWindow):
             return
         self.check_out(self.onsite_model.item_at(rows[0].row()).badge_code)
 
-    def check_out(self, badge_code: str) -> Visit | None:
-        """Check out by badge code and say so."""
+    def check_out(self, badge_code: str, *, code_only: bool = False) -> Visit | None:
+        """Check out by badge code and say so (``code_only``: typed by a person, never read as a visit id)."""
         try:
-            visit = self.services.visits.check_out(badge_code)
+            visit = self.services.visits.check_out(badge_code, code_only=code_only)
         except FrontDeskError as exc:
             self.message.show_message(exc.message, "warning")
             return None
