@@ -325,6 +325,22 @@ def test_a_temporary_authorisation_lets_that_adult_take_the_student(staffed, fac
     assert isinstance(outcome, Released) and outcome.movement.authorised_as.startswith("temporary")
 
 
+def test_an_authorisation_with_a_date_of_birth_is_that_person_only(staffed, facts):
+    """An authorisation the principal gave with the adult's date of birth: an adult of that name without their
+    date given is asked for it, one with another date is refused; only the right date releases."""
+    student = staffed.students.get(facts.no_guardian)
+    sign_in(staffed, "p.nakamura")
+    staffed.students.authorise(student, "Tia", "Temporary", dob=date(1990, 1, 1), note="Aunt, this week")
+    staffed.accounts.sign_out()
+    asked = staffed.dismissal.release(ReleaseRequest(student, "Tia", "Temporary", "Aunt collects"))
+    assert isinstance(asked, NotAuthorised) and "Scan their ID, or type their date of birth" in asked.message
+    other = staffed.dismissal.release(ReleaseRequest(student, "Tia", "Temporary", "x", dob=date(1991, 1, 1)))
+    assert isinstance(other, NotAuthorised) and "not on" in other.message
+    assert staffed.students.out() == []
+    done = staffed.dismissal.release(ReleaseRequest(student, "Tia", "Temporary", "x", dob=date(1990, 1, 1)))
+    assert isinstance(done, Released)
+
+
 def test_the_emergency_roster_lists_students_signed_out_and_late(staffed, facts, tmp_path):
     first, last = guardian_name(facts, "stu-00060")
     staffed.dismissal.release(ReleaseRequest(staffed.students.get("stu-00060"), first, last, "Dentist"))

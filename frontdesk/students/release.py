@@ -257,8 +257,16 @@ class DismissalService:
             self._session.require(Action.APPROVE_RELEASE)
             approver = self._session.actor.display_name
             return Cleared(dismissal, f"{PRINCIPAL_APPROVAL} {approver}", approved_by=approver)
-        self._refusal_record(request, "not_authorised", "")
         pickups = tuple(self._students.pickups(student))
+        if request.dob is None and self._students.dob_needed(student, request.first_name, request.last_name):
+            self._refusal_record(request, "not_authorised", "date of birth not given")
+            return NotAuthorised(
+                dismissal,
+                f"Not released yet: {request.adult} is on {student.full_name}'s pick-up list with a date of "
+                "birth. Scan their ID, or type their date of birth, and release again.",
+                pickups,
+            )
+        self._refusal_record(request, "not_authorised", "")
         listed = ", ".join(p.name for p in pickups) or "nobody"
         return NotAuthorised(
             dismissal,

@@ -336,17 +336,30 @@ class StudentService:
         return out
 
     def authorised_pickup(self, student: Student, first: str, last: str, dob: date | None) -> Pickup | None:
-        """The entry of :meth:`pickups` this adult is, by name (and birth date where both are known)."""
+        """The entry of :meth:`pickups` this adult is, by name, and by birth date where the entry records one:
+        an authorisation given with a date of birth is that person only, so an adult without their date given
+        is not it (until session 18 anyone of that name was; :meth:`dob_needed` says when to ask for it)."""
         want = (fold(first), fold(last))
         for p in self.pickups(student):
             person = p.guardian or p.authorisation
             if (fold(person.first_name), fold(person.last_name)) != want:  # type: ignore[union-attr]
                 continue
             known = p.authorisation.dob if p.authorisation else None
-            if dob is not None and known is not None and known != dob:
+            if known is not None and known != dob:
                 continue
             return p
         return None
+
+    def dob_needed(self, student: Student, first: str, last: str) -> bool:
+        """True when an authorisation on the student's list has this adult's name and a date of birth: the adult
+        is on the list only once their date of birth is given (their ID scanned, or the date typed)."""
+        want = (fold(first), fold(last))
+        return any(
+            p.authorisation is not None
+            and p.authorisation.dob is not None
+            and (fold(p.authorisation.first_name), fold(p.authorisation.last_name)) == want
+            for p in self.pickups(student)
+        )
 
     def bar_pickup(
         self, student: Student, first_name: str, last_name: str, *, dob: date | None, reason: str
