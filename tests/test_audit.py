@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 
 import pytest
 
+from frontdesk.access.roles import Role
 from frontdesk.audit import GENESIS, record_hash
 from frontdesk.cli import main
 from frontdesk.context import Services
@@ -131,6 +133,72 @@ def test_everything_deleted_is_caught(services):
     _fill(services)
     _attack(services, "DELETE FROM audit_log")
     assert services.audit.verify().problem == "truncated"
+
+
+def _signed_in_desk(data_dir, monkeypatch) -> None:
+    """A desk with accounts and some records, closed (the CLI then signs in: a record of its own)."""
+    services = Services.open(data_dir)
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    _fill(services)
+    services.close()
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "district-secret")
+
+
+def _cli_verify(data_dir, capsys) -> tuple[int, str]:
+    code = main(["--data-dir", str(data_dir), "--user", "root", "audit", "verify"])
+    return code, capsys.readouterr().out
+
+
+def test_a_tail_cut_while_the_desk_was_closed_is_still_reported_after_the_verifys_own_sign_in(
+    data_dir, capsys, monkeypatch
+):
+    """The sign-in that `audit verify --user` records must not move the anchor down to the cut chain's head."""
+    _signed_in_desk(data_dir, monkeypatch)
+    conn = sqlite3.connect(data_dir / "frontdesk.db")
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    head = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    conn.execute("DELETE FROM audit_log WHERE seq > ?", [head - 3])
+    conn.commit()
+    conn.close()
+    for _ in range(2):  # and again: the first verify's sign-in did not erase it either
+        code, out = _cli_verify(data_dir, capsys)
+        assert code == 1 and "missing from the end (the anchor file names record" in out, out
+
+
+def test_an_older_copy_put_in_place_of_the_database_stays_reported_after_the_desk_runs_on(
+    data_dir, tmp_path, capsys, monkeypatch
+):
+    """The file swapped for an older copy (not `frontdesk restore`), then a day's work at the desk on it."""
+    _signed_in_desk(data_dir, monkeypatch)
+    old = tmp_path / "older-copy.db"
+    shutil.copy(data_dir / "frontdesk.db", old)
+    services = Services.open(data_dir)
+    services.checkin.admit(Visitor("Ann", "Testwood"), purpose="Meeting")  # what the older copy lacks
+    services.close()
+    shutil.copy(old, data_dir / "frontdesk.db")
+    services = Services.open(data_dir)
+    for name in ("Bo", "Cy", "Di"):  # the desk works on: its records reach and pass the anchored number
+        services.checkin.admit(Visitor(name, "Testwood"), purpose="Meeting")
+    services.close()
+    code, out = _cli_verify(data_dir, capsys)
+    assert code == 1 and "differs from the anchor file" in out, out
+
+
+def test_two_desks_appending_to_one_file_never_raise_a_false_alarm(data_dir):
+    first, second = Services.open(data_dir), Services.open(data_dir)
+    for i in range(4):
+        first.audit.record("tester", "test.step", f"first {i}")
+        second.audit.record("tester", "test.step", f"second {i}")
+        second.audit.record("tester", "test.step", f"second again {i}")
+    second.close()
+    first.close()  # the older object anchors last: it must not write an older head over the newer
+    services = Services.open(data_dir)
+    try:
+        assert services.audit.read_anchor() == services.audit.head()
+        assert services.audit.verify().intact
+    finally:
+        services.close()
 
 
 def test_missing_anchor_is_reported(services):

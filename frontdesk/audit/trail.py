@@ -6,7 +6,9 @@ hash (64 zeros for the first). Changing, deleting or reordering any record break
 
 Deleting records at the *end* leaves a shorter chain that is still valid, so after each commit the newest
 ``(seq, hash)`` is also written to ``audit-anchor.json`` next to the database: a chain that stops before
-the anchor, or disagrees with it, was cut. What this cannot catch: someone able to write both the
+the anchor, or disagrees with it, was cut. An anchor naming a record the chain does not hold is kept (never
+written over by a later commit: that would erase the evidence); only :meth:`AuditTrail.reanchor` (a
+deliberate restore) replaces it. What this cannot catch: someone able to write both the
 database and the anchor file can rebuild the whole chain from the point they changed (SHA-256 is not a
 secret); compare the head with one kept elsewhere (``frontdesk audit head``, ``verify --expect``) for that.
 The newest records appended inside another service's own transaction are anchored at the next commit of
@@ -42,11 +44,21 @@ ANCHOR_NAME = "audit-anchor.json"
 _ANCHOR_BYTES = 128  # the anchor is padded to this length, so a shorter one never leaves a stale tail
 _COLUMNS = "seq, time, actor, action, subject, details, prev_hash, hash"
 _HEAD = "audit.head"  # the key of ``(seq, hash)`` of the newest record in a transaction's memo (see _append)
+_BASE = "audit.base"  # and of the record its first record chained onto, as read under the write lock
 
 
 def canonical_details(details: Mapping[str, Any] | None) -> str:
     """Details as the one JSON text that is stored and hashed (sorted keys, no spaces)."""
     return json.dumps(dict(details or {}), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _parse_anchor(data: bytes) -> tuple[int, str] | None:
+    """``(seq, hash)`` of an anchor file's bytes, or None if they are not one."""
+    try:
+        found = json.loads(data)
+        return int(found["seq"]), str(found["hash"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def record_hash(seq: int, time: str, actor: str, action: str, subject: str, details: str, prev_hash: str) -> str:
@@ -190,13 +202,13 @@ class AuditTrail:
         Inside a transaction already open, it joins it (the outermost one refreshes the anchor).
         """
         outermost = not self._store.db.conn.in_transaction
-        head = None
+        head = base = None
         with self._store.transaction() as db:
             yield db
             if outermost and db.tx_memo is not None:
-                head = db.tx_memo.get(_HEAD)
+                head, base = db.tx_memo.get(_HEAD), db.tx_memo.get(_BASE)
         if head is not None:  # the newest record this transaction appended: committed now, no need to read it
-            self._anchor(*head)
+            self._anchor(*head, base=base)
         elif outermost:
             self.refresh_anchor()
 
@@ -209,6 +221,8 @@ class AuditTrail:
         head = memo.get(_HEAD) if memo is not None else None
         if head is None:
             head = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            if memo is not None:
+                memo[_BASE] = tuple(head) if head else (0, GENESIS)
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         time, text = clock.to_db(moment), canonical_details(details)
         digest = record_hash(seq, time, actor, action, subject, text, prev)
@@ -230,21 +244,41 @@ class AuditTrail:
         if row is not None:
             self._anchor(row[0], row[1])
 
-    def _anchor(self, seq: int, digest: str) -> None:
-        """Write ``(seq, digest)``, a committed record, to the anchor file unless an equal or newer one was."""
+    def _anchor(self, seq: int, digest: str, base: tuple[int, str] | None = None) -> None:
+        """Write ``(seq, digest)``, a committed record, to the anchor file unless an equal or newer one was, or
+        the file names a record the chain does not hold. ``base``: the record the committed ones chained onto
+        (when it is the anchored one, the chain holds it: no need to look)."""
         if seq <= self._anchored:
             return
-        # Another process may write an older anchor over a newer one; that only shortens the tail that
-        # truncation is checked on (verify accepts records after the anchor), it never raises a false alarm.
         # One fixed-length write at offset 0, no rename: a rename makes ext4 flush the file (milliseconds on
         # every check-in), while a write this small lands within one disk sector, old or new, never half.
-        text = json.dumps({"seq": seq, "hash": digest})
-        fd = os.open(self.anchor_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        fd = os.open(self.anchor_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            os.pwrite(fd, text.ljust(_ANCHOR_BYTES).encode(), 0)
+            held = _parse_anchor(os.pread(fd, _ANCHOR_BYTES, 0))
+            if held is not None and held != (seq, digest) and held != base:
+                if not self._holds(*held):
+                    # The anchor names a record this database does not hold: its tail was cut, or an older
+                    # copy was put in its place. That is what verify reports; writing over it would erase the
+                    # evidence (at the next commit: the sign-in `audit verify --user` records). Only a
+                    # restore re-anchors.
+                    return
+                if held[0] > seq:  # another process anchored a newer record already
+                    return
+            # Another process may still write an older anchor over a newer one between the read above and the
+            # write; that only shortens the tail that truncation is checked on (verify accepts records after
+            # the anchor), it never raises a false alarm.
+            os.pwrite(fd, json.dumps({"seq": seq, "hash": digest}).ljust(_ANCHOR_BYTES).encode(), 0)
         finally:
             os.close(fd)
         self._anchored = seq
+
+    def _holds(self, seq: int, digest: str) -> bool:
+        """True if the chain holds record ``seq`` with this hash, or retention removed it behind a checkpoint."""
+        row = self._store.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [seq]).fetchone()
+        if row is not None:
+            return row[0] == digest
+        checkpoint = self.checkpoint()
+        return checkpoint is not None and (seq < checkpoint[0] or checkpoint == (seq, digest))
 
     def reanchor(self) -> None:
         """Anchor the current head even if it is older than the anchor (after a deliberate restore only)."""
@@ -299,9 +333,8 @@ class AuditTrail:
     def read_anchor(self) -> tuple[int, str] | None:
         """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""
         try:
-            data = json.loads(self.anchor_path.read_text())
-            return int(data["seq"]), str(data["hash"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return _parse_anchor(self.anchor_path.read_bytes())
+        except OSError:
             return None
 
     # --- reading ------------------------------------------------------------------------------------
