@@ -136,3 +136,28 @@ def test_row_hash_is_the_sha256_of_the_rows_json_as_ever():
     ):
         text = json.dumps(list(values), ensure_ascii=False, default=str)
         assert row_hash(values) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_rows_added_outside_with_an_id_below_every_id_the_desk_gives_are_reported(
+    data_dir, tmp_path, capsys, monkeypatch
+):
+    """SQLite numbers rows from 1; a row put in by hand with id 0 or below is no older row the coverage
+    predates: an account that signs in, a visit on the day's log."""
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "district-secret")
+    _loaded(data_dir, tmp_path)
+    _shell(
+        data_dir,
+        "INSERT INTO users (id, username, display_name, role, secret_hash, disabled, created_at) "
+        "SELECT 0, 'mallory', 'Mallory', 'admin', secret_hash, 0, created_at FROM users WHERE username = 'root'",
+    )
+    _shell(
+        data_dir,
+        "INSERT INTO visits (id, person_id, category, time_in, badge_code) "
+        "SELECT -7, person_id, category, time_in, 'ZZZZ0001' FROM visits LIMIT 1",
+    )
+    assert main(["--data-dir", str(data_dir), "--user", "mallory", "onsite"]) == 0  # the forged account works
+    capsys.readouterr()
+    code, out = _verify(data_dir, capsys)
+    assert code == 1, out
+    assert "account 0 was added outside the application" in out
+    assert "visit -7 was added outside the application" in out
