@@ -201,6 +201,22 @@ def test_two_desks_appending_to_one_file_never_raise_a_false_alarm(data_dir):
         services.close()
 
 
+@pytest.mark.parametrize("cut", [0, 2])
+def test_an_anchor_deleted_is_reported_by_verify_after_its_own_sign_in(data_dir, capsys, monkeypatch, cut):
+    """The sign-in `audit verify --user` records writes a new anchor: verify still says the old one was gone
+    (alone, or with the tail cut that deleting it hides)."""
+    _signed_in_desk(data_dir, monkeypatch)
+    conn = sqlite3.connect(data_dir / "frontdesk.db")
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    conn.execute("DELETE FROM audit_log WHERE seq > (SELECT max(seq) FROM audit_log) - ?", [cut])
+    conn.commit()
+    conn.close()
+    (data_dir / "audit-anchor.json").unlink()
+    code, out = _cli_verify(data_dir, capsys)
+    assert code == 1, out
+    assert "audit-anchor.json was missing or unreadable before this program's first record" in out
+
+
 def test_missing_anchor_is_reported(services):
     _fill(services)
     services.audit.anchor_path.unlink()

@@ -126,6 +126,10 @@ class AuditTrail:
         self._now = now
         self.anchor_path = Path(store.data_dir) / ANCHOR_NAME
         self._anchored = 0  # the newest seq this object wrote to the anchor file
+        # Set when this object found no readable anchor file although the chain already held records (so the
+        # file was deleted or spoilt): its own first commit writes a new one, and verify must still say so.
+        self._anchor_lost: int | None = None
+        self._found_head: int | None = None  # the chain's head when this object first appended (0: empty)
         self._listeners: list[Callable[[Any, AuditRecord], None]] = []
         self._from_hub = threading.local()  # set on a thread while it writes what the district hub sent
 
@@ -224,6 +228,8 @@ class AuditTrail:
             if memo is not None:
                 memo[_BASE] = tuple(head) if head else (0, GENESIS)
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+        if self._found_head is None:
+            self._found_head = seq - 1
         time, text = clock.to_db(moment), canonical_details(details)
         digest = record_hash(seq, time, actor, action, subject, text, prev)
         db.execute(
@@ -255,6 +261,8 @@ class AuditTrail:
         fd = os.open(self.anchor_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             held = _parse_anchor(os.pread(fd, _ANCHOR_BYTES, 0))
+            if held is None and self._found_head and self._anchor_lost is None:
+                self._anchor_lost = self._found_head  # records before this program's, and no anchor named any
             if held is not None and held != (seq, digest) and held != base:
                 if not self._holds(*held):
                     # The anchor names a record this database does not hold: its tail was cut, or an older
@@ -282,6 +290,7 @@ class AuditTrail:
 
     def reanchor(self) -> None:
         """Anchor the current head even if it is older than the anchor (after a deliberate restore only)."""
+        self._anchor_lost = None
         row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
         if row is None:
             self.anchor_path.unlink(missing_ok=True)
@@ -481,6 +490,17 @@ class AuditTrail:
                 )
             prev, expected_seq, checked = digest, seq + 1, checked + 1
         head_seq, head_hash = expected_seq - 1, prev
+        if self._anchor_lost is not None:
+            # This program found the anchor file gone (or unreadable) with records in the chain, at its own
+            # first commit (the sign-in `audit verify --user` records), which then wrote a new one.
+            return self._broken(
+                "anchor",
+                head_seq,
+                checked,
+                prev,
+                f"the anchor file {self.anchor_path} was missing or unreadable before this program's first "
+                f"record, when the chain went up to record {self._anchor_lost} (a cut tail is not seen then)",
+            )
         for source, anchor in (("anchor file", self.read_anchor()), ("expected head", expect)):
             if anchor is None:
                 if source == "anchor file" and head_seq > 0:
