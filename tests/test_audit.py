@@ -201,6 +201,19 @@ def test_two_desks_appending_to_one_file_never_raise_a_false_alarm(data_dir):
         services.close()
 
 
+def test_a_record_rolled_back_is_never_anchored(services):
+    """refresh_anchor inside a transaction that then rolls back must not anchor its record (the anchor would
+    name a record the chain never held: a false alarm, and one that is now kept as evidence)."""
+    _fill(services, 2)
+    with pytest.raises(RuntimeError), services.store.transaction():
+        services.audit.record("tester", "test.step", "rolled back")
+        services.audit.refresh_anchor()
+        raise RuntimeError("the change failed")
+    assert services.audit.verify().intact
+    _fill(services, 1)
+    assert services.audit.verify().intact
+
+
 @pytest.mark.parametrize("cut", [0, 2])
 def test_an_anchor_deleted_is_reported_by_verify_after_its_own_sign_in(data_dir, capsys, monkeypatch, cut):
     """The sign-in `audit verify --user` records writes a new anchor: verify still says the old one was gone

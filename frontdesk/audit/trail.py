@@ -246,6 +246,10 @@ class AuditTrail:
 
     def refresh_anchor(self) -> None:
         """Write the newest committed ``(seq, hash)`` to the anchor file (if newer than the one written last)."""
+        if self._store.db.conn.in_transaction:
+            # Inside a transaction the head may not be committed yet: an anchor naming a record later rolled back
+            # would now be kept as evidence of a cut (see _anchor). The commit of the trail after it anchors.
+            return
         row = self._store.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
         if row is not None:
             self._anchor(row[0], row[1])
