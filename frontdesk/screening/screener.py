@@ -41,6 +41,7 @@ from frontdesk.screening import dates
 from frontdesk.screening.dates import Dob
 from frontdesk.screening.keys import lookup
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, LIVE, entry_from_row, hidden_entry_ids
+from frontdesk.screening.lookalikes import as_seen, merged
 from frontdesk.screening.match import (
     WEAK_DOB,
     PieceJudge,
@@ -399,7 +400,17 @@ class Screener:
         return self._find(query, candidates=False)[1]
 
     def screen(self, query: Query) -> ScreenResult:
-        """The decision for one visitor, with every flagged entry and its evidence, best first."""
+        """The decision for one visitor, with every flagged entry and its evidence, best first.
+
+        A name written with look-alike letters of another alphabet or invisible characters is screened as
+        written and as it reads (:mod:`frontdesk.screening.lookalikes`), and both answers are kept."""
+        result = self._screen(query)
+        seen = as_seen(query)
+        if seen is None:
+            return result
+        return merged(result, self._screen(seen), MAX_CANDIDATES, MAX_NOTES)
+
+    def _screen(self, query: Query) -> ScreenResult:
         pq = prepare(query)  # once for the look-up and the scoring
         ids, namesakes = self._find(query, pq=pq)
         entries: list[Entry] = []
@@ -413,7 +424,13 @@ class Screener:
 
     def scan_all(self, query: Query) -> ScreenResult:
         """The same decision from scoring every entry (slow; the reference for tests and the benchmark)."""
-        return self.decide(query, self._all_entries(), self.namesakes(query))
+        result = self.decide(query, self._all_entries(), self.namesakes(query))
+        seen = as_seen(query)
+        if seen is None:
+            return result
+        return merged(
+            result, self.decide(seen, self._all_entries(), self.namesakes(seen)), MAX_CANDIDATES, MAX_NOTES
+        )
 
     def _all_entries(self) -> Iterator[Entry]:
         cursor = self._store.db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE}")
