@@ -310,4 +310,29 @@ def id_warnings(record: IdRecord, today: date) -> list[str]:
         warnings.append(f"The card says this visitor is under 18 until {record.under_18_until:%m/%d/%Y}.")
     if record.dob is None:
         warnings.append("The date of birth could not be read: ask for it and type it in.")
+    odd = _odd_letters(record.first_name, record.middle_name, record.last_name, record.suffix)
+    if odd:
+        warnings.append(
+            f"The name holds {odd} that no real licence or passport carries: the barcode may be forged. "
+            "Compare the name with the printed card."
+        )
     return warnings
+
+
+def _odd_letters(*names: str | None) -> str:
+    """What in a name read from a card is not a Latin letter (a licence's barcode, a passport's zone): letters
+    of another alphabet (Cyrillic or Greek ones look like Latin letters) or hidden characters; "" if none."""
+    import unicodedata
+
+    scripts: dict[str, None] = {}
+    hidden = False
+    for name in names:
+        for c in name or "":
+            if c.isascii():
+                continue
+            if unicodedata.category(c) == "Cf":
+                hidden = True
+            elif c.isalpha() and not unicodedata.name(c, "").startswith("LATIN"):
+                scripts[unicodedata.name(c, "OTHER").split()[0].capitalize()] = None
+    found = [" and ".join(scripts) + " letters"] if scripts else []
+    return " and ".join([*found, *(["hidden characters"] if hidden else [])])

@@ -21,6 +21,8 @@ from frontdesk.screening.lookalikes import LOOK_ALIKE_LETTERS, as_read
 from frontdesk.screening.models import Decision, Kind, NewEntry, Query
 from frontdesk.students.release import Refused, ReleaseRequest
 from frontdesk.text import name_case
+from scanners.aamva import parse_id
+from scanners.idcard import id_warnings
 from tests.cli_helpers import frontdesk, text
 from tests.test_checkin_workflow import listed
 
@@ -114,3 +116,28 @@ def test_release_an_adult_with_a_look_alike_name_on_the_barred_list_is_refused(s
     outcome = staffed.dismissal.release(request)
     assert isinstance(outcome, Refused) and outcome.code == "barred"
     assert staffed.students.out() == []
+
+
+# --- the scan: a forged barcode gets a clear message --------------------------------------------------------
+LICENCE = (
+    "@\n\x1e\rANSI 636000100002DL00410262ZV03030008DLDAQT64235789\nDCS{last}\nDDEN\nDAC{first}\nDDFN\nDADNONE\n"
+    "DDGN\nDCAD\nDCBNONE\nDCDNONE\nDBD06012021\nDBB04021975\nDBA07092029\nDBC1\nDAU068 IN\nDAYBRO\n"
+    "DAG100 EXAMPLE LANE\nDAISPRINGFIELD\nDAJVA\nDAK232690000  \nDCF2424244747474786102204\nDCGUSA\nDDAF\n"
+    "DDB01012020\nDDK1\rZVZVA01\r"
+)
+
+
+def test_a_barcode_whose_name_holds_other_alphabets_or_hidden_characters_is_called_possibly_forged():
+    today = date(2026, 12, 4)
+    forged = parse_id(LICENCE.format(first="ROBERT", last=GREEK_BARREDMAN).encode(), today=today)
+    assert forged.last_name == GREEK_BARREDMAN  # read as it is: the screener reads it as it looks
+    (warning,) = id_warnings(forged, today)
+    assert "Greek letters" in warning and "may be forged" in warning
+    hidden = parse_id(LICENCE.format(first="ROB\u200bERT", last="BARRED\u00adMAN").encode(), today=today)
+    assert id_warnings(hidden, today) == [
+        "The name holds hidden characters that no real licence or passport carries: the barcode may be forged. "
+        "Compare the name with the printed card."
+    ]
+    # Latin letters with accents are real names on real cards (Quebec): no warning.
+    for first, last in (("RENÉ", "BÉRUBÉ"), ("ROBERT", "BARREDMAN")):
+        assert id_warnings(parse_id(LICENCE.format(first=first, last=last).encode(), today=today), today) == []
