@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from frontdesk.access.session import Session
     from frontdesk.audit import AuditTrail
 
+DOB_MAX_AGE = 120  # years: an older date of birth is a mistake or a forgery
+
 _VISIT_COLUMNS = (
     "v.id, v.category, v.purpose, v.destination, v.time_in, v.time_out, v.station, v.staff, v.badge_code, "
     "v.note, p.id, p.first_name, p.middle_name, p.last_name, p.suffix, p.dob, p.id_type, p.id_issuer, "
@@ -266,6 +268,12 @@ class VisitService:
         check_field(visitor.id_last4, "The ID number ending", 4)
         if visitor.dob is not None and visitor.dob > self._now().date():
             raise InputError(f"Date of birth {visitor.dob} is in the future")
+        # A date nobody alive was born on (0001-01-01, a card's filler) is not a date of birth: screened as
+        # one, it made the listed person with that name a stranger and admitted them.
+        if visitor.dob is not None and self._now().year - visitor.dob.year > DOB_MAX_AGE:
+            raise InputError(
+                f"Date of birth {visitor.dob} is more than {DOB_MAX_AGE} years ago: check it and type it again"
+            )
         return visitor
 
     def _find_or_add_person(self, visitor: Visitor, moment: datetime) -> tuple[int, tuple]:
