@@ -29,7 +29,7 @@ from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError
 from frontdesk.screening.dates import UNKNOWN, Dob
 from frontdesk.screening.decisions import Consequence, Outcome, ScreeningDecision, consequence_of
-from frontdesk.screening.models import Candidate, Decision, Kind, Query, ScreenResult
+from frontdesk.screening.models import Candidate, Decision, FieldEvidence, Kind, Query, ScreenResult
 from frontdesk.settings import SCREEN_REGISTRY_AS_BARRED
 from frontdesk.students.models import Movement, MovementKind, Pickup, Student
 from frontdesk.students.service import MAY_NOT_PICK_UP, StudentService, names_student
@@ -211,7 +211,7 @@ class DismissalService:
                     code="already_out",
                 )
             raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
-        result = self._screener.screen(query_of(request))
+        result = self._orders_on_the_name(self._screener.screen(query_of(request)), student)
         relevant = tuple(c for c in result.flagged if self._matters(c, student))  # notes do not stop a release
         dismissal = Dismissal(request, result, relevant)
         if unattended:
@@ -222,6 +222,36 @@ class DismissalService:
                 )
                 return self._refused(request, strong[0], decision)
         return self._next(dismissal, unattended=unattended)
+
+    def _orders_on_the_name(self, result: ScreenResult, student: Student) -> ScreenResult:
+        """``result`` with every custody order naming ``student`` that carries the adult's name flagged, whatever
+        date of birth the adult gave and however common the name.
+
+        The screener rightly takes the same name with another date of birth for another person, and a common
+        name without a date for a note: among all visitors. Here the order names this child, and the adult
+        came for this child under its name: a wrong date (a slip, the child's date typed in the adult's box, a
+        forged card) released the child to the adult the order names, with nobody asked.
+        """
+        undated = result
+        if result.query.dob.known:
+            undated = self._screener.screen(dataclasses.replace(result.query, dob=UNKNOWN))
+        flagged = {c.entry.id: c for c in result.flagged}
+        for c in (*result.notes, *(undated.candidates if undated is not result else ())):
+            if c.entry.id in flagged or c.entry.kind is not Kind.CUSTODY or not names_student(c.entry, student):
+                continue
+            why = FieldEvidence(
+                "desk",
+                "custody_order_on_the_name",
+                "stopped for a person: a custody order naming this student carries this adult's name, and neither "
+                "the date of birth given nor how common the name is clears that: compare the photo and ask",
+            )
+            evidence = (*(e for e in c.evidence if e.field != "desk"), why)
+            flagged[c.entry.id] = dataclasses.replace(c, decision=Decision.POSSIBLE_MATCH, evidence=evidence)
+        if len(flagged) == len(result.flagged):
+            return result
+        ordered = sorted(flagged.values(), key=lambda c: (-c.score, c.entry.id))
+        notes = tuple(c for c in result.notes if c.entry.id not in flagged)
+        return ScreenResult(result.query, ordered[0].decision, (*ordered, *notes))
 
     def _matters(self, candidate: Candidate, student: Student) -> bool:
         kind = candidate.entry.kind
