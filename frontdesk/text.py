@@ -18,6 +18,19 @@ def fold(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+# Characters that show as nothing besides format characters (Unicode category Cf: zero-width space and
+# joiners, soft hyphen, direction marks): the combining grapheme joiner, Hangul fillers, the Khmer inherent
+# vowels, the Braille blank. A forged barcode can make a name of them that looks empty or like another.
+_SHOWS_AS_NOTHING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show as nothing (zero-width, soft hyphen, fillers ...)."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if c not in _SHOWS_AS_NOTHING and unicodedata.category(c) != "Cf")
+
+
 def new_badge_code() -> str:
     """A random, opaque, non-sequential check-out code (40 bits), e.g. ``K7QXM2PD``.
 

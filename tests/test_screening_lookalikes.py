@@ -14,6 +14,7 @@ import pytest
 
 from frontdesk import clock
 from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision
+from frontdesk.errors import InputError
 from frontdesk.kiosk.service import SeeFrontOffice
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
@@ -141,3 +142,25 @@ def test_a_barcode_whose_name_holds_other_alphabets_or_hidden_characters_is_call
     # Latin letters with accents are real names on real cards (Quebec): no warning.
     for first, last in (("RENÉ", "BÉRUBÉ"), ("ROBERT", "BARREDMAN")):
         assert id_warnings(parse_id(LICENCE.format(first=first, last=last).encode(), today=today), today) == []
+
+
+# --- a name that is no name ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("blank", [".", "-", "\u200b", "\u3164", "\u2800 \u200d"])
+def test_a_first_name_with_no_letters_is_bad_input_not_a_wildcard(services, blank):
+    services.lists.add("District", NewEntry("Robert", "Barredman", dob=parse_dob("1975-04-02")))
+    with pytest.raises(InputError, match="The first name has no letters in it"):
+        services.checkin.start(CheckInRequest(Visitor(blank, "Barredman", dob=date(1975, 4, 2))))
+    with pytest.raises(InputError, match="The last name has no letters in it"):
+        services.checkin.start(CheckInRequest(Visitor("Robert", blank, dob=date(1975, 4, 2))))
+
+
+def test_cli_a_first_name_of_a_dot_exits_2_and_admits_nobody(data_dir):
+    listed(data_dir, Kind.BARRED)
+    proc = frontdesk(
+        "checkin", "--first-name", ".", "--last-name", "Barredman", "--dob", "1975-04-02", data_dir=data_dir
+    )
+    out, err = text(proc)
+    assert proc.returncode == 2, (out, err)
+    assert "The first name has no letters in it" in err
+    with sqlite3.connect(data_dir / "frontdesk.db") as db:
+        assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0

@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import replace
 
 from frontdesk.screening.models import Candidate, Decision, FieldEvidence, Query, ScreenResult
+from frontdesk.text import visible
 
 _LOOK_ALIKES = {
     # Cyrillic
@@ -53,11 +54,11 @@ LOOK_ALIKE_LETTERS = "look_alike_letters"
 
 
 def as_read(text: str) -> str:
-    """``text`` as a reader sees it: invisible (format) characters removed, look-alike letters in Latin."""
+    """``text`` as a reader sees it: what shows as nothing removed (:func:`frontdesk.text.visible`), look-alike
+    letters in Latin."""
     if text.isascii():
         return text
-    plain = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in plain if unicodedata.category(c) != "Cf")
+    plain = visible(unicodedata.normalize("NFKD", text))
     return unicodedata.normalize("NFC", plain.translate(_TABLE))
 
 

@@ -16,7 +16,14 @@ from frontdesk.limits import NAME_MAX, NOTE_MAX, check_field, check_name
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.store import Store, StoreError
 from frontdesk.store.database import Database
-from frontdesk.text import BADGE_CODE_LENGTH, fold, format_badge_code, new_badge_code, normalize_badge_code
+from frontdesk.text import (
+    BADGE_CODE_LENGTH,
+    fold,
+    format_badge_code,
+    new_badge_code,
+    normalize_badge_code,
+    visible,
+)
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
@@ -256,6 +263,11 @@ class VisitService:
         """The visitor, or InputError for what a visit cannot carry (no name, a birth date in the future)."""
         if not visitor.first_name.strip() or not visitor.last_name.strip():
             raise InputError("A visitor needs a first and a last name")
+        for value, what in ((visitor.first_name, "first"), (visitor.last_name, "last")):
+            # "." or a zero-width space is no name: screened as one, the listed person's other name and date
+            # of birth alone were not enough to flag them, and they were admitted.
+            if not any(c.isalnum() for c in visible(value)):
+                raise InputError(f"The {what} name has no letters in it: type it as it is on the visitor's ID")
         for value, what in (
             (visitor.first_name, "The first name"),
             (visitor.middle_name, "The middle name"),
