@@ -30,9 +30,20 @@ def check_field(value: str | None, what: str, limit: int, *, lines: bool = False
         raise InputError(f"{what} contains control characters; type it again", code="bad_characters")
 
 
+# The explicit direction controls (embeddings, overrides, isolates). An override shows "\u202enamderraB" as
+# "Barredman" while the matcher reads it backwards; no name needs one (a right-to-left name is shown right to
+# left without them).
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def check_name(value: str | None, what: str) -> None:
-    """A name: at most ``NAME_MAX`` characters, on one line."""
+    """A name: at most ``NAME_MAX`` characters, on one line, without direction controls."""
     check_field(value, what, NAME_MAX)
+    if value and _DIRECTION.search(value):
+        raise InputError(
+            f"{what} contains characters that change the direction it is shown in; type it again",
+            code="bad_characters",
+        )
 
 
 def check_names(values: Iterable[str], what: str) -> None:

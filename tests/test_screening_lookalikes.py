@@ -164,3 +164,24 @@ def test_cli_a_first_name_of_a_dot_exits_2_and_admits_nobody(data_dir):
     assert "The first name has no letters in it" in err
     with sqlite3.connect(data_dir / "frontdesk.db") as db:
         assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0
+
+
+# --- a name shown in another order than it is written -------------------------------------------------------
+@pytest.mark.parametrize(
+    "first, last",
+    [
+        ("Robert", "\u202enamderraB"),  # right-to-left override: shown as Barredman
+        ("\u202etreboR", "Barredman"),
+        ("Robert", "\u2067namderraB\u2069"),  # an isolate
+        ("Robert", "Barred\u202aman\u202c"),  # an embedding
+    ],
+)
+def test_a_name_with_direction_controls_is_bad_input(services, first, last):
+    services.lists.add("District", NewEntry("Robert", "Barredman", dob=parse_dob("1975-04-02")))
+    with pytest.raises(InputError, match="change the direction it is shown in"):
+        services.checkin.start(CheckInRequest(Visitor(first, last, dob=date(1975, 4, 2))))
+
+
+def test_a_list_entry_with_direction_controls_is_refused_too(services):
+    with pytest.raises(InputError, match="change the direction it is shown in"):
+        services.lists.add("District", NewEntry("Robert", "\u202enamderraB", dob=parse_dob("1975-04-02")))
