@@ -39,6 +39,9 @@ def test_the_name_as_it_reads_maps_look_alikes_and_drops_invisible_characters():
     assert as_read(GREEK_BARREDMAN) == "BARREDMAN"
     assert as_read("\u0408\u043e\u0435 \u0421\u0430\u0455\u0435\u0443") == "Joe Casey"  # one script: Cyrillic
     assert as_read("Rob\u00adert\u200b Bar\u200fredman") == "Robert Barredman"
+    # The digits that pass for letters: 0 for O, 1 for l (or I, in capitals).
+    assert as_read("Wi11iam Ho11oway") == "William Holloway" and as_read("H0LL0WAY W1NN") == "HOLLOWAY WINN"
+    assert as_read("Robert Barredman") == "Robert Barredman"
     # Cyrillic capitals on a barcode, as the desk writes them (small capitals: в, м, т ...).
     assert as_read(name_case("\u0412\u0410RR\u0415D\u041c\u0410N")) == "Barredman"
     assert as_read("Jos\u00e9 M\u00fcller") == "Jos\u00e9 M\u00fcller"  # accents are the matcher's to fold
@@ -185,3 +188,11 @@ def test_a_name_with_direction_controls_is_bad_input(services, first, last):
 def test_a_list_entry_with_direction_controls_is_refused_too(services):
     with pytest.raises(InputError, match="change the direction it is shown in"):
         services.lists.add("District", NewEntry("Robert", "\u202enamderraB", dob=parse_dob("1975-04-02")))
+
+
+def test_desk_digits_that_pass_for_letters_stop_for_a_person(services):
+    entry = services.lists.add("District", NewEntry("William", "Holloway", dob=parse_dob("1966-06-06")))
+    for first, last in (("Wi11iam", "Ho11oway"), ("W1LL1AM", "H0LL0WAY")):
+        outcome = services.checkin.start(CheckInRequest(Visitor(first, last, dob=date(1966, 6, 6))))
+        assert isinstance(outcome, NeedsDecision), (first, last)
+        assert [c.entry.id for c in outcome.candidates] == [entry.id]

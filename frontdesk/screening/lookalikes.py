@@ -4,10 +4,10 @@ while the matcher reads another name.
 
 "Gregory Vаntеrрооӏ" written with Cyrillic а, е, р, о and ӏ shows as Gregory Vanterpool on the desk, the badge
 and the ID; folded as written it shares no sound code with the listed Vanterpool, so a barred person with
-the listed date of birth screened clear. The screener therefore also screens the name as it reads
-(:func:`as_seen`) whenever it differs from the name as written, and keeps both answers
-(:func:`merged`): an entry written in Cyrillic is still found by the name as written, one in Latin letters
-by the name as it reads.
+the listed date of birth screened clear; so did "Wi11iam Ho11oway" with the digit 1 for l. The screener
+therefore also screens the name as it reads (:func:`as_seen`) whenever it differs from the name as written,
+and keeps both answers (:func:`merged`): an entry written in Cyrillic is still found by the name as written,
+one in Latin letters by the name as it reads.
 
 The table holds the letters of the Cyrillic, Greek, Armenian and Cherokee scripts and the Latin
 small capitals and IPA letters that read as a Latin letter (most of them look-alikes in Unicode's confusables
@@ -55,17 +55,29 @@ LOOK_ALIKE_LETTERS = "look_alike_letters"
 
 def as_read(text: str) -> str:
     """``text`` as a reader sees it: what shows as nothing removed (:func:`frontdesk.text.visible`), look-alike
-    letters in Latin."""
-    if text.isascii():
-        return text
-    plain = visible(unicodedata.normalize("NFKD", text))
-    return unicodedata.normalize("NFC", plain.translate(_TABLE))
+    letters in Latin, and the digits 0 and 1 as the letters they pass for (O; l, or I in a name in capitals)."""
+    if not text.isascii():
+        text = visible(unicodedata.normalize("NFKD", text))
+        text = unicodedata.normalize("NFC", text.translate(_TABLE))
+    if "0" in text or "1" in text:
+        text = text.translate(_CAPITAL_DIGITS if text.upper() == text else _SMALL_DIGITS)
+    return text
+
+
+# "H0LL0WAY", "Wi11iam": a name holds no digits, and these two pass for letters (UTS #39 gives 0 as O, 1 as l).
+_CAPITAL_DIGITS = str.maketrans({"0": "O", "1": "I"})
+_SMALL_DIGITS = str.maketrans({"0": "o", "1": "l"})
+
+
+def _plain(name: str) -> bool:
+    return name.isascii() and "0" not in name and "1" not in name
 
 
 def as_seen(query: Query) -> Query | None:
-    """The query with its names as they read, or None when they read as written (every ASCII name)."""
+    """The query with its names as they read, or None when they read as written (an ASCII name without 0 or
+    1, as nearly every name is)."""
     names = (query.first_name, query.last_name, query.middle_name)
-    if all(n.isascii() for n in names):
+    if all(_plain(n) for n in names):
         return None
     first, last, middle = (as_read(n) for n in names)
     if (first, last, middle) == names:
