@@ -13,7 +13,8 @@ private to :meth:`CheckIn.commit`.
   recorded and notified at once; watch → admitted, an administrator told; custody → admitted with the students
   named in the visit's note.
 - :meth:`CheckIn.commit` writes the visit, every screening decision behind it and their audit records in
-  **one** transaction, re-checking the freeze and "already on site" inside it. The notices a watch or custody
+  **one** transaction, re-checking the freeze and "already on site" inside it (and, after a card held for a
+  person, the lists: an entry added meanwhile refuses the commit, ``lists_changed``). The notices a watch or custody
   match sends follow at once, after the commit (a notice is never sent for a visit that did not happen).
   What follows a visit (the badge) is the caller's, after the commit.
 
@@ -399,6 +400,8 @@ class CheckIn:
             frozen = self._frozen()  # the state may have changed since start (a press at another desk)
             if frozen is not None:
                 raise ConflictError(frozen.message, code=frozen.code)
+            if admission.decisions:
+                self._still_screened(admission)
             visit = self._visits._admit(  # noqa: SLF001 - the one caller of the private insert
                 request.visitor,
                 category=request.category,
@@ -433,6 +436,23 @@ class CheckIn:
         for d, decision in confirmed:
             told.extend(self._decisions.dispatch_confirmed(decision, d.candidate, staff).told)
         return Committed(visit, tuple(stored), admission.students_not_to_release, tuple(told))
+
+    def _still_screened(self, admission: Admission) -> None:
+        """ConflictError when the lists flag the visitor against an entry the held card never showed.
+
+        A card waits minutes for a person; an entry added meanwhile (at another desk, by the CLI, from the
+        district) was not on it, and "not this person" on the card's entry admitted them. Only held check-ins
+        pay for this second screen: a cleared one commits right after its start."""
+        fresh = self._screener.screen(admission.result.query)
+        shown = {c.entry.id for c in admission.result.flagged}
+        new = [c for c in fresh.flagged if c.entry.id not in shown]
+        if new:
+            entry = new[0].entry
+            raise ConflictError(
+                f"The screening lists changed while this check-in waited: {entry.full_name} on the {entry.source} "
+                "list may be this visitor. Nobody was checked in: check them in again to compare.",
+                code="lists_changed",
+            )
 
     def admit(
         self,
