@@ -9,8 +9,10 @@ from datetime import date
 
 import pytest
 
+from frontdesk.access.session import SYSTEM_ACTOR
 from frontdesk.checkin.workflow import CheckInRequest
-from frontdesk.errors import InputError
+from frontdesk.context import Services
+from frontdesk.errors import ConflictError, InputError
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
@@ -102,3 +104,29 @@ def test_release_an_undated_order_on_a_name_many_entries_carry_still_stops_the_r
     assert isinstance(outcome, Refused) and outcome.code == "custody"
     at_desk = staffed.dismissal.start(ReleaseRequest(student, first, last, "Early pick-up"))
     assert isinstance(at_desk, NeedsDecision) and [c.entry.id for c in at_desk.candidates] == [order.id]
+
+
+def test_release_a_custody_order_added_while_the_card_is_held_stops_the_commit(staffed, data_dir):
+    student = staffed.students.get("stu-00020")
+    first, last = staffed.students.pickups(student)[0].name.split(" ", 1)
+    sign_in(staffed, "root")
+    barred = staffed.lists.add("District", NewEntry(first, last, kind=Kind.BARRED))  # no date: a card is held
+    sign_in(staffed, "desk.lee")
+    card = staffed.dismissal.start(ReleaseRequest(student, first, last, "Early pick-up", dob=date(1980, 1, 1)))
+    assert isinstance(card, NeedsDecision) and [c.entry.id for c in card.candidates] == [barred.id]
+    # Meanwhile the court's order arrives at another terminal (the same data folder).
+    other = Services.open(data_dir)
+    try:
+        with other.session.acting_as(SYSTEM_ACTOR):
+            other.lists.add(
+                "County court orders",
+                NewEntry(
+                    first, last, dob=parse_dob("1980-01-01"), kind=Kind.CUSTODY, students=(student.full_name,)
+                ),
+            )
+    finally:
+        other.close()
+    cleared = staffed.dismissal.decide(card.dismissal, barred.id, same_person=False, reason="different photo")
+    with pytest.raises(ConflictError, match="lists changed") as raised:
+        staffed.dismissal.commit(cleared)
+    assert raised.value.code == "lists_changed" and staffed.students.out() == []

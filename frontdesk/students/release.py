@@ -383,6 +383,8 @@ class DismissalService:
         with self._audit.transaction() as db:
             if self._students.release_open(student, db=db) is not None:
                 raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
+            if dismissal.dismissed:
+                self._still_screened(dismissal)
             decisions = self.record_decisions(dismissal, staff)
             movement = self._students._insert(  # noqa: SLF001 - the feature's own writer
                 db,
@@ -409,6 +411,20 @@ class DismissalService:
                 },
             )
         return Released(movement, tuple(decisions))
+
+    def _still_screened(self, dismissal: Dismissal) -> None:
+        """ConflictError when an entry that matters to this release was added while its card was held."""
+        student = dismissal.request.student
+        fresh = self._orders_on_the_name(self._screener.screen(dismissal.result.query), student)
+        shown = {c.entry.id for c in dismissal.relevant}
+        new = [c for c in fresh.flagged if c.entry.id not in shown and self._matters(c, student)]
+        if new:
+            entry = new[0].entry
+            raise ConflictError(
+                f"The screening lists changed while this release waited: {entry.full_name} on the {entry.source} "
+                f"list may be this adult. {student.full_name} was not released: start again to compare.",
+                code="lists_changed",
+            )
 
     def release(self, request: ReleaseRequest) -> Outcome_ | Released:
         """Start and commit in one call at an unattended door (the command line): :class:`Released`, or the
