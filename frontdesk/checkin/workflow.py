@@ -14,8 +14,8 @@ private to :meth:`CheckIn.commit`.
   named in the visit's note.
 - :meth:`CheckIn.commit` writes the visit, every screening decision behind it and their audit records in
   **one** transaction, re-checking the freeze and "already on site" inside it (and, after a card held for a
-  person, the lists: an entry added meanwhile refuses the commit, ``lists_changed``). The notices a watch or custody
-  match sends follow at once, after the commit (a notice is never sent for a visit that did not happen).
+  person, the lists: an entry added meanwhile refuses the commit, ``lists_changed``). The notices a watch or
+  custody match sends follow at once, after the commit (a notice is never sent for a visit that did not happen).
   What follows a visit (the badge) is the caller's, after the commit.
 
 An *unattended* door (the command line, a kiosk) has no person to compare a photo: a ``match`` (the
