@@ -5,6 +5,10 @@ The Standard Reunification Method's steps from the command line, over the same s
 exits the same way: 0 queued (the card code is printed), **3** the adult is not authorised (a principal may
 approve once with ``--approve`` as themselves), **4** refused by a custody order, the may-not-pick-up list, a
 barred match or a possible match a person must compare at the desk. CARD is the code on a request card.
+``send`` and ``release`` check the adult again by the same rules: if that refuses now (a bar or a court order
+added since, a new possible match, pick-up stopped, an authorisation revoked or run out) the request is
+*stopped*, nothing is released, and they exit the same way, 3 or 4 (``--json``: ``"stopped": true`` and why);
+the guardian, or another adult on the list, asks again.
 
 Afterwards: ``export FILE`` writes the CSV for the record; on the reunification site's laptop (working from
 its own copy of the data folder) ``record FILE`` writes what was recorded there, and at the school's desk
@@ -22,10 +26,10 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.cli.common import open_services, print_json
-from frontdesk.cli.students import not_released, slip_printer, student_record
+from frontdesk.cli.students import EXIT_NOT_AUTHORISED, EXIT_REFUSED, not_released, slip_printer, student_record
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.release import NotAuthorised, Refused, ReleaseRequest, split_name
-from frontdesk.students.reunify import STATUS_WORDS, Board, Reunification, ReunifyRequest
+from frontdesk.students.reunify import STATUS_WORDS, Board, HandOverStopped, Reunification, ReunifyRequest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -117,6 +121,7 @@ def request_record(r: ReunifyRequest) -> dict[str, Any]:
         "requested_at": r.requested_at.astimezone().isoformat(timespec="seconds"),
         "runner": r.runner,
         "released_at": r.released_at.astimezone().isoformat(timespec="seconds") if r.released_at else None,
+        "stopped_reason": r.stopped_reason,
     }
 
 
@@ -150,9 +155,34 @@ def _ask(args: argparse.Namespace) -> int:
     return not_released(outcome, student, as_json=args.json, flag="queued")
 
 
+def _stopped(stopped: HandOverStopped, *, as_json: bool, flag: str) -> int:
+    """The adult, checked again, is refused now: the request is stopped (exit 3 or 4, as ``ask``)."""
+    outcome = stopped.outcome
+    refused = isinstance(outcome, Refused)
+    if as_json:
+        told = list(outcome.decision.told) if refused and outcome.decision is not None else []
+        print_json(
+            {
+                flag: False,
+                "stopped": True,
+                **request_record(stopped.request),
+                "code": outcome.code if refused else "not_authorised",
+                "confirmed": outcome.confirmed if refused else True,
+                "message": stopped.message,
+                "notified": told,
+            }
+        )
+    else:
+        print(f"frontdesk: {stopped.message}", file=sys.stderr)
+    return EXIT_REFUSED if refused else EXIT_NOT_AUTHORISED
+
+
 def _send(args: argparse.Namespace) -> int:
     reunification = open_services(args).reunification
-    r = reunification.send(reunification.request_by_card(args.card).id, args.runner)
+    try:
+        r = reunification.send(reunification.request_by_card(args.card).id, args.runner)
+    except HandOverStopped as stopped:
+        return _stopped(stopped, as_json=args.json, flag="sent")
     if args.json:
         print_json(request_record(r))
     else:
@@ -162,7 +192,10 @@ def _send(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     reunification = open_services(args).reunification
-    r = reunification.release(reunification.request_by_card(args.card).id)
+    try:
+        r = reunification.release(reunification.request_by_card(args.card).id)
+    except HandOverStopped as stopped:
+        return _stopped(stopped, as_json=args.json, flag="released")
     if args.json:
         print_json(request_record(r))
     else:

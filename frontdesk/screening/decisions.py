@@ -15,7 +15,7 @@ once one is created.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -247,6 +247,17 @@ class DecisionService:
 
     def _told(self, notification_id: int) -> tuple[str, ...]:
         return tuple(r.display_name for r in self._notifications.receipts(notification_id))
+
+    def by_ids(self, ids: Iterable[int]) -> list[ScreeningDecision]:
+        """Stored decisions by id, oldest first (those behind a reunification request, checked again later)."""
+        ids = list(ids)
+        if not ids:
+            return []
+        rows = self._store.db.execute(
+            f"SELECT {_COLUMNS} FROM screening_decisions WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id",
+            ids,
+        ).fetchall()
+        return [_from_row(r) for r in rows]
 
     def recent(self, limit: int = 100, visit_id: int | None = None) -> list[ScreeningDecision]:
         """Stored decisions, newest first (or those of one visit)."""

@@ -220,10 +220,33 @@ def _students_0005_record_key(db: Database) -> None:
     db.execute("INSERT INTO reunification_key (id, key) VALUES (1, ?)", [secrets.token_hex(32)])
 
 
+def _students_0006_request_decisions(db: Database) -> None:
+    # The adult is checked again at the hand-over (send, release) with the decisions made at the request: every
+    # one of them (``decision_id`` kept only the first), and the adult's first and last name as screened
+    # (``adult`` is the two joined; rows from before this have NULL and are split again). A request the
+    # re-check refuses is ``stopped``, with the reason; the guardian may ask again.
+    db.execute("ALTER TABLE reunification_requests ADD COLUMN adult_first TEXT")
+    db.execute("ALTER TABLE reunification_requests ADD COLUMN adult_last TEXT")
+    db.execute("ALTER TABLE reunification_requests ADD COLUMN stopped_at TEXT")
+    db.execute("ALTER TABLE reunification_requests ADD COLUMN stopped_reason TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """CREATE TABLE reunification_request_decisions (
+            request_id INTEGER NOT NULL REFERENCES reunification_requests(id),
+            decision_id INTEGER NOT NULL,
+            PRIMARY KEY (request_id, decision_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT INTO reunification_request_decisions (request_id, decision_id) "
+        "SELECT id, decision_id FROM reunification_requests WHERE decision_id IS NOT NULL"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("students_0001_roster", _students_0001_roster),
     ("students_0002_movements", _students_0002_movements),
     ("students_0003_reunification", _students_0003_reunification),
     ("students_0004_prefixes", _students_0004_prefixes),
     ("students_0005_record_key", _students_0005_record_key),
+    ("students_0006_request_decisions", _students_0006_request_decisions),
 ]

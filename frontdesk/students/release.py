@@ -14,13 +14,14 @@ The adult is screened like any visitor, by the same screener and decision servic
 
 :meth:`Dismissal.commit` writes the release, the screening decisions behind it and their audit records in
 one transaction. Reunification (:mod:`frontdesk.students.reunify`) asks :meth:`Dismissal.start` the same
-questions and queues the request instead of releasing at once.
+questions and queues the request instead of releasing at once; when its runner is sent and at the hand-over it
+asks them again (:meth:`DismissalService.recheck`, with every decision made at the request).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -211,17 +212,52 @@ class DismissalService:
                     code="already_out",
                 )
             raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
+        return self._screen(request, unattended=unattended)
+
+    def recheck(self, request: ReleaseRequest, decision_ids: Sequence[int], *, approved_by: str = "") -> Outcome_:
+        """The adult of a request cleared earlier, checked again by the same rules at the hand-over
+        (reunification: :meth:`~frontdesk.students.reunify.ReunificationService.send` and ``release``).
+
+        ``decision_ids``: the screening decisions stored with the request. An entry a person said then was not this
+        adult ("not this person") stays decided; any other flagged entry that matters (a custody order or
+        may-not-pick-up entry added since, a new possible match) refuses as at an unattended door, the
+        principal told the same way. The adult must still be on the student's pick-up list today (a guardian's
+        pick-up stopped, an authorisation revoked or expired: :class:`NotAuthorised`), unless a principal
+        approved them once at the request (``approved_by``)."""
+        self._session.require(Action.REUNIFY)
+        earlier = {
+            d.entry_id: d
+            for d in self._decisions.by_ids(decision_ids)
+            if d.outcome is Outcome.NOT_THIS_PERSON and d.entry_id is not None
+        }
+        return self._screen(request, unattended=True, earlier=earlier, approved_by=approved_by)
+
+    def _screen(
+        self,
+        request: ReleaseRequest,
+        *,
+        unattended: bool,
+        earlier: dict[int, ScreeningDecision] | None = None,
+        approved_by: str = "",
+    ) -> Outcome_:
+        student = request.student
         result = self._orders_on_the_name(self._screener.screen(query_of(request)), student)
         relevant = tuple(c for c in result.flagged if self._matters(c, student))  # notes do not stop a release
-        dismissal = Dismissal(request, result, relevant)
+        earlier = earlier or {}
+        dismissed = tuple(
+            Dismissed(c, earlier[c.entry.id].reason, earlier[c.entry.id].staff)
+            for c in relevant
+            if c.entry.id in earlier
+        )
+        dismissal = Dismissal(request, result, relevant, dismissed)
         if unattended:
-            strong = [c for c in relevant if c.decision is Decision.MATCH]
+            strong = [c for c in dismissal.pending if c.decision is Decision.MATCH]
             if strong:
                 decision = self._decisions.confirm(
                     result.query, strong[0], "FrontDesk (unattended)", "the screener's own verdict: match"
                 )
                 return self._refused(request, strong[0], decision)
-        return self._next(dismissal, unattended=unattended)
+        return self._next(dismissal, unattended=unattended, approved_by=approved_by)
 
     def _orders_on_the_name(self, result: ScreenResult, student: Student) -> ScreenResult:
         """``result`` with every custody order naming ``student`` that carries the adult's name flagged, whatever
@@ -262,7 +298,7 @@ class DismissalService:
     def _consequence(self, kind: Kind) -> Consequence:
         return consequence_of(kind, self._settings.get(SCREEN_REGISTRY_AS_BARRED))
 
-    def _next(self, dismissal: Dismissal, *, unattended: bool = False) -> Outcome_:
+    def _next(self, dismissal: Dismissal, *, unattended: bool = False, approved_by: str = "") -> Outcome_:
         pending = dismissal.pending
         request = dismissal.request
         if pending:
@@ -283,6 +319,8 @@ class DismissalService:
         dismissal = dataclasses.replace(dismissal, pickup=pickup)
         if pickup is not None:
             return Cleared(dismissal, pickup.why)
+        if approved_by:  # approved once at the request (reunification's hand-over): the same approval
+            return Cleared(dismissal, f"{PRINCIPAL_APPROVAL} {approved_by}", approved_by=approved_by)
         if request.approve:
             self._session.require(Action.APPROVE_RELEASE)
             approver = self._session.actor.display_name

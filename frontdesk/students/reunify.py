@@ -7,6 +7,12 @@
 3. A runner is sent for the student (:meth:`send`): *on the way*.
 4. The student is handed over (:meth:`release`): *released*, recorded as a release (off the building roster).
 
+At steps 3 and 4 the adult is checked again by the same rules (:meth:`DismissalService.recheck`, carrying every
+screening decision made at the request): a custody order or may-not-pick-up entry added since, a barred match,
+a new possible match, a guardian's pick-up stopped or an authorisation revoked or expired *stops* the request
+(:class:`HandOverStopped`; the refusal recorded and told as at the request, the student still in the count).
+A stopped request no longer holds the student: the guardian (or another adult) asks again.
+
 :meth:`board` is the live board (requested / on the way / released / not yet requested, per class);
 :meth:`export_csv` writes everything afterwards. Every step is audited in the transaction that makes it.
 A laptop at the reunification site runs the same desk over its own copy of the data folder (``--data-dir``);
@@ -17,7 +23,7 @@ record (:mod:`frontdesk.students.reunify_record`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -25,7 +31,16 @@ from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError, NotFoundError
 from frontdesk.students.models import MovementKind, Student
-from frontdesk.students.release import Cleared, DismissalService, Outcome_, ReleaseRequest
+from frontdesk.students.release import (
+    PRINCIPAL_APPROVAL,
+    Cleared,
+    DismissalService,
+    NotAuthorised,
+    Outcome_,
+    Refused,
+    ReleaseRequest,
+    split_name,
+)
 from frontdesk.students.reunify_record import MergeReport, merge_record, read_record, write_record
 from frontdesk.students.service import StudentService, student_from_row
 from frontdesk.text import SafeCsvWriter, new_badge_code
@@ -35,8 +50,8 @@ if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
     from frontdesk.store import Store
 
-REQUESTED, ON_THE_WAY, RELEASED = "requested", "on_the_way", "released"
-STATUS_WORDS = {REQUESTED: "requested", ON_THE_WAY: "on the way", RELEASED: "released"}
+REQUESTED, ON_THE_WAY, RELEASED, STOPPED = "requested", "on_the_way", "released", "stopped"
+STATUS_WORDS = {REQUESTED: "requested", ON_THE_WAY: "on the way", RELEASED: "released", STOPPED: "stopped"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class ReunifyRequest:
     card: str
     runner: str = ""
     released_at: datetime | None = None
+    stopped_reason: str = ""  # why the check at the hand-over stopped it (status ``stopped``)
 
 
 @dataclass(frozen=True)
@@ -95,7 +111,20 @@ class Board:
         return sum(getattr(r, what) for r in self.rows)
 
 
-_REQ_COLUMNS = "r.id, r.adult, r.authorised_as, r.status, r.requested_at, r.card, r.runner, r.released_at"
+_REQ_COLUMNS = (
+    "r.id, r.adult, r.authorised_as, r.status, r.requested_at, r.card, r.runner, r.released_at, r.stopped_reason"
+)
+_REQ_WIDTH = 9
+
+
+class HandOverStopped(ConflictError):
+    """The adult was checked again at the hand-over and is refused now: the request is stopped (recorded,
+    audited, the principal told as at the request) and the student stays in the building's count."""
+
+    def __init__(self, message: str, *, outcome: NotAuthorised | Refused, request: ReunifyRequest):
+        super().__init__(message, code="handover_stopped")
+        self.outcome = outcome
+        self.request = request
 
 
 class ReunificationService:
@@ -188,13 +217,15 @@ class ReunificationService:
             decisions = self._dismissal.record_decisions(dismissal, staff)
             card = new_badge_code()
             cur = db.execute(
-                "INSERT INTO reunification_requests (reunification_id, student_id, adult, adult_dob, "
-                "authorised_as, "
-                "status, requested_at, staff, decision_id, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reunification_requests (reunification_id, student_id, adult, adult_first, "
+                "adult_last, adult_dob, authorised_as, "
+                "status, requested_at, staff, decision_id, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     run.id,
                     request.student.id,
                     request.adult,
+                    request.first_name.strip(),
+                    request.last_name.strip(),
                     request.dob.isoformat() if request.dob else None,
                     cleared.authorised_as,
                     REQUESTED,
@@ -203,6 +234,11 @@ class ReunificationService:
                     decisions[0].id if decisions else None,
                     card,
                 ],
+            )
+            # Every decision (each "not this person"), for the check again at the hand-over.
+            db.conn.executemany(
+                "INSERT INTO reunification_request_decisions (request_id, decision_id) VALUES (?, ?)",
+                [(cur.lastrowid, d.id) for d in decisions],
             )
             self._audit.record(
                 None,
@@ -238,29 +274,12 @@ class ReunificationService:
 
     def _move(self, request_id: int, before: str, after: str, runner: str = "") -> ReunifyRequest:
         run = self._require_current()
+        req = self._step(request_id, run, before, after)
+        outcome = self._recheck(request_id, req)
+        if not isinstance(outcome, Cleared):
+            self._stop(request_id, run, before, after, outcome)
         with self._audit.transaction() as db:
-            req = self.request(request_id)
-            if self.run_of(request_id).id != run.id:
-                # A card left over from an earlier run (a drill, or a laptop's merged record): its adult was
-                # checked then, not now. The guardian asks again in this run.
-                raise ConflictError(
-                    f"This card is from another reunification, not the one running: ask again for "
-                    f"{req.student.full_name}",
-                    code="other_run",
-                )
-            if req.status != before:
-                raise ConflictError(
-                    f"{req.student.full_name}'s request is {STATUS_WORDS[req.status]}, not {STATUS_WORDS[before]}",
-                    code="wrong_step",
-                )
-            released = self._students.release_open(req.student, db=db)
-            if after == RELEASED and released is not None:
-                # Signed out meanwhile at a desk (or by a laptop's merged record): never released twice.
-                raise ConflictError(
-                    f"{req.student.full_name} was already signed out at {released.astimezone():%H:%M}: "
-                    "not released again. Check with the office before the child leaves.",
-                    code="already_out",
-                )
+            req = self._step(request_id, run, before, after, db=db)
             now = clock.to_db(clock.now())
             if after == ON_THE_WAY:
                 db.execute(
@@ -294,6 +313,92 @@ class ReunificationService:
             )
         return self.request(request_id)
 
+    def _step(self, request_id: int, run: Reunification, before: str, after: str, *, db=None) -> ReunifyRequest:
+        """The request, if it may take this step now (this run, the step before, not signed out meanwhile)."""
+        req = self.request(request_id)
+        if self.run_of(request_id).id != run.id:
+            # A card left over from an earlier run (a drill, or a laptop's merged record): its adult was
+            # checked then, not now. The guardian asks again in this run.
+            raise ConflictError(
+                f"This card is from another reunification, not the one running: ask again for "
+                f"{req.student.full_name}",
+                code="other_run",
+            )
+        if req.status != before:
+            raise ConflictError(
+                f"{req.student.full_name}'s request is {STATUS_WORDS[req.status]}, not {STATUS_WORDS[before]}",
+                code="wrong_step",
+            )
+        released = self._students.release_open(req.student, db=db)
+        if after == RELEASED and released is not None:
+            # Signed out meanwhile at a desk (or by a laptop's merged record): never released twice.
+            raise ConflictError(
+                f"{req.student.full_name} was already signed out at {released.astimezone():%H:%M}: "
+                "not released again. Check with the office before the child leaves.",
+                code="already_out",
+            )
+        return req
+
+    def _recheck(self, request_id: int, req: ReunifyRequest) -> Outcome_:
+        """The adult checked again by the release workflow's own rules, with the request's decisions."""
+        row = self._store.db.execute(
+            "SELECT adult_first, adult_last, adult_dob FROM reunification_requests WHERE id = ?", [request_id]
+        ).fetchone()
+        first, last = (row[0], row[1]) if row[0] and row[1] else split_name(req.adult)  # older rows: one name
+        dob = date.fromisoformat(row[2]) if row[2] else None
+        ids = [
+            r[0]
+            for r in self._store.db.execute(
+                "SELECT decision_id FROM reunification_request_decisions WHERE request_id = ? "
+                "ORDER BY decision_id",
+                [request_id],
+            )
+        ]
+        prefix = f"{PRINCIPAL_APPROVAL} "
+        approved_by = req.authorised_as[len(prefix) :] if req.authorised_as.startswith(prefix) else ""
+        request = ReleaseRequest(req.student, first, last, "reunification hand-over", dob=dob)
+        return self._dismissal.recheck(request, ids, approved_by=approved_by)
+
+    def _stop(self, request_id: int, run: Reunification, before: str, after: str, outcome: Outcome_) -> None:
+        """Record that the check at the hand-over refused the adult, and raise :class:`HandOverStopped`."""
+        assert isinstance(outcome, NotAuthorised | Refused)
+        req = self.request(request_id)
+        name = req.student.full_name
+        if isinstance(outcome, Refused) and not outcome.confirmed:
+            then = (
+                f"The request is stopped: {name} stays with the school; the guardian asks again at the request "
+                "table, where a person compares them with the entry again."
+            )
+        else:
+            then = (
+                f"The request is stopped: {name} stays with the school. Another adult on the pick-up list may "
+                "ask again."
+            )
+        when = "at the hand-over" if after == RELEASED else "before a runner was sent"
+        message = f"HAND-OVER STOPPED: {req.adult} was checked again {when}. {outcome.message} {then}"
+        code = outcome.code if isinstance(outcome, Refused) else "not_authorised"
+        with self._audit.transaction() as db:
+            self._step(request_id, run, before, after, db=db)  # nothing else moved it meanwhile
+            db.execute(
+                "UPDATE reunification_requests SET status = ?, stopped_at = ?, stopped_reason = ? WHERE id = ?",
+                [STOPPED, clock.to_db(clock.now()), message, request_id],
+            )
+            self._audit.record(
+                None,
+                "reunify.stop",
+                f"student {req.student.sourced_id}",
+                {
+                    "reunification": run.id,
+                    "drill": run.drill,
+                    "request": request_id,
+                    "step": "send" if after == ON_THE_WAY else "release",
+                    "adult": req.adult,
+                    "code": code,
+                    "message": message,
+                },
+            )
+        raise HandOverStopped(message, outcome=outcome, request=self.request(request_id))
+
     def request(self, request_id: int) -> ReunifyRequest:
         """One request by id."""
         row = self._store.db.execute(
@@ -306,7 +411,7 @@ class ReunificationService:
     @staticmethod
     def _request(r: tuple, student: Student) -> ReunifyRequest:
         return ReunifyRequest(
-            r[0], student, r[1], r[2], r[3], clock.from_db(r[4]), r[5], r[6], clock.from_db(r[7])
+            r[0], student, r[1], r[2], r[3], clock.from_db(r[4]), r[5], r[6], clock.from_db(r[7]), r[8]
         )  # type: ignore[arg-type]
 
     def run_of(self, request_id: int) -> Reunification:
@@ -334,8 +439,10 @@ class ReunificationService:
         row = (
             (db or self._store.db)
             .execute(
-                "SELECT id FROM reunification_requests WHERE reunification_id = ? AND student_id = ?",
-                [run.id, student.id],
+                # A stopped request does not hold the student: the guardian (or another adult) asks again.
+                "SELECT id FROM reunification_requests WHERE reunification_id = ? AND student_id = ? "
+                "AND status != ?",
+                [run.id, student.id, STOPPED],
             )
             .fetchone()
         )
@@ -362,7 +469,7 @@ class ReunificationService:
             "JOIN students s ON s.id = r.student_id WHERE r.reunification_id = ? ORDER BY r.id DESC",
             [run.id],
         ).fetchall()
-        requests = tuple(self._request(r[:8], student_from_row(r[8:])) for r in reqs)
+        requests = tuple(self._request(r[:_REQ_WIDTH], student_from_row(r[_REQ_WIDTH:])) for r in reqs)
         return Board(run, rows, requests)
 
     def export_csv(self, out: IO[str], run_id: int | None = None) -> int:
@@ -384,6 +491,7 @@ class ReunificationService:
                 "runner",
                 "released_at",
                 "card",
+                "stopped",
             ]
         )
         for r in reversed(board.requests):
@@ -401,6 +509,7 @@ class ReunificationService:
                     r.runner,
                     r.released_at.astimezone().isoformat(timespec="seconds") if r.released_at else "",
                     r.card,
+                    r.stopped_reason,
                 ]
             )
         self._audit.record(

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 FORMAT = "frontdesk-reunification-record"
 VERSION = 1
-_STEPS = ("requested", "on_the_way", "released")
+_STEPS = ("requested", "on_the_way", "released", "stopped")  # stopped: refused when checked again
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ def write_record(store: Store, station: str, run_id: int, out: IO[str]) -> int:
         raise NotFoundError(f"No reunification {run_id}", code="unknown_reunification")
     rows = db.execute(
         "SELECT s.sourced_id, s.number, r.adult, r.adult_dob, r.authorised_as, r.status, r.requested_at, "
-        "r.runner, r.sent_at, r.released_at, r.staff, r.card FROM reunification_requests r JOIN students s "
+        "r.runner, r.sent_at, r.released_at, r.staff, r.card, r.stopped_at, r.stopped_reason "
+        "FROM reunification_requests r JOIN students s "
         "ON s.id = r.student_id WHERE r.reunification_id = ? ORDER BY r.id",
         [run_id],
     ).fetchall()
@@ -76,6 +77,8 @@ def write_record(store: Store, station: str, run_id: int, out: IO[str]) -> int:
         "released_at",
         "staff",
         "card",
+        "stopped_at",
+        "stopped_reason",
     )
     record = {
         "format": FORMAT,
@@ -125,7 +128,7 @@ def read_record(path: Path) -> dict:
             raise InputError(f"{path}: request {n} has the unknown status {r['status']!r}")
         if r["status"] == "released" and not r.get("released_at"):
             raise InputError(f"{path}: request {n} was released but says not when")
-        for field in ("requested_at", "sent_at", "released_at"):
+        for field in ("requested_at", "sent_at", "released_at", "stopped_at"):
             if r.get(field):
                 try:
                     clock.from_db(r[field])
@@ -188,8 +191,8 @@ def merge_record(
                 continue
             db.execute(
                 "INSERT INTO reunification_requests (reunification_id, student_id, adult, adult_dob, "
-                "authorised_as, status, requested_at, runner, sent_at, released_at, staff, card) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "authorised_as, status, requested_at, runner, sent_at, released_at, staff, card, stopped_at, "
+                "stopped_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     run_id,
                     student.id,
@@ -203,6 +206,8 @@ def merge_record(
                     r.get("released_at"),
                     r.get("staff") or "",
                     card,
+                    r.get("stopped_at"),
+                    r.get("stopped_reason") or "",
                 ],
             )
             new += 1
