@@ -194,6 +194,41 @@ def test_a_reunification_drill_on_the_board(qtbot, desk, staffed, facts, desk_fo
     assert board.banner.text() == "No reunification running"
 
 
+def test_the_board_stops_a_hand_over_the_check_again_refuses_and_the_family_asks_again(
+    qtbot, desk, staffed, facts
+):
+    """The principal bars the adult after the request: "Runner sent" stops the request (red, with the reason
+    under the requests), nothing is released, and the other guardian is asked for at the same form."""
+    sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
+    board = desk.students.open_board()
+    qtbot.mouseClick(board.start_button, Qt.MouseButton.LeftButton)
+    student = staffed.students.get("stu-00231")
+    allowed = [g for g in staffed.students.guardians(student) if g.pickup_allowed]
+    assert len(allowed) == 2  # two guardians (the synthetic bundle)
+    board.student.setText("100231")
+    board.adult.setText(allowed[0].full_name)
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("Queued") and board.requests.rowCount() == 1
+    staffed.students.bar_pickup(
+        student, allowed[0].first_name, allowed[0].last_name, dob=None, reason="Protective order served"
+    )
+    board.requests.selectRow(0)
+    board.runner.setText("Coach Runner")
+    qtbot.mouseClick(board.send_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("HAND-OVER STOPPED"), board.message.text()
+    assert board.requests.item(0, 3).text() == "stopped"
+    assert board.requests.item(0, 3).background().color() == Qt.GlobalColor.red
+    board.requests.selectRow(0)
+    assert "HAND-OVER STOPPED" in board.where.text() and "Requested 0" in board.totals.text()
+    assert staffed.students.out() == []
+    # Asked again, by the other guardian.
+    board.student.setText("100231")
+    board.adult.setText(allowed[1].full_name)
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("Queued") and board.requests.rowCount() == 2
+    assert "Requested 1" in board.totals.text()
+
+
 def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_release(qtbot, desk, staffed):
     from scanners.samples import DEMO_SCANS
 

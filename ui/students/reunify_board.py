@@ -30,7 +30,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.printing import request_card
 from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseRequest, split_name
-from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS
+from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS, STOPPED
 from ui.plain import plain_tip
 
 REFRESH_MS = 3000
@@ -293,12 +293,16 @@ class ReunifyBoard(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, req.id)
                 if j == 1:
                     where = req.student.homeroom or "no class on record"
-                    item.setData(
-                        Qt.ItemDataRole.UserRole, f"{req.student.full_name}: {where}. Asked for by {req.adult}."
-                    )
+                    said = f"{req.student.full_name}: {where}. Asked for by {req.adult}."
+                    if req.status == STOPPED:  # checked again at the hand-over and refused: why, and ask again
+                        said = f"{said} {req.stopped_reason}"
+                    item.setData(Qt.ItemDataRole.UserRole, said)
                     item.setToolTip(plain_tip(where))  # a class name from the roster: never markup
                 if j == 3 and req.status in (REQUESTED, ON_THE_WAY):
                     item.setBackground(Qt.GlobalColor.yellow if req.status == REQUESTED else Qt.GlobalColor.cyan)
+                if j == 3 and req.status == STOPPED:
+                    item.setBackground(Qt.GlobalColor.red)
+                    item.setForeground(Qt.GlobalColor.white)
                 self.requests.setItem(i, j, item)
             if req.id == selected:
                 self.requests.selectRow(i)
