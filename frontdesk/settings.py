@@ -31,16 +31,33 @@ class Setting(Generic[T]):
     default: T
     label: str
     help: str = ""
+    # The range a number must stay in (inclusive): a value outside it is refused when set, and one found in the
+    # store (typed in by hand, or the district's) is not used: the default (or the desk's own) is.
+    low: float | None = None
+    high: float | None = None
+
+    def in_range(self, value: Any) -> bool:
+        """True when ``value`` is within the declared range (or none is declared)."""
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
 
 REGISTRY: dict[str, Setting[Any]] = {}
 
 
-def declare(key: str, type_: type, default: Any, label: str, help: str = "") -> Setting[Any]:
-    """Declare a setting (once, at import time)."""
+def declare(
+    key: str,
+    type_: type,
+    default: Any,
+    label: str,
+    help: str = "",
+    *,
+    low: float | None = None,
+    high: float | None = None,
+) -> Setting[Any]:
+    """Declare a setting (once, at import time); ``low`` and ``high`` bound a number."""
     if key in REGISTRY:
         raise RuntimeError(f"setting {key} declared twice")
-    setting = Setting(key, type_, default, label, help)
+    setting = Setting(key, type_, default, label, help, low, high)
     REGISTRY[key] = setting
     return setting
 
@@ -121,7 +138,9 @@ PANIC_HOTKEY_HOLD = declare(
     "Panic hot-key must be held",
     "For USB buttons and foot switches that keep the key down while pressed",
 )
-PANIC_HOLD_MS = declare("dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)")
+PANIC_HOLD_MS = declare(
+    "dispatch.panic_hold_ms", int, 1500, "Panic press-and-hold (ms)", "100 to 5000", low=100, high=5000
+)
 DISPATCH_DAILY_TEST = declare(
     "dispatch.daily_test",
     bool,
@@ -137,9 +156,17 @@ SCREEN_POSSIBLE = declare(
     0.80,
     "Possible match from score",
     "A visitor scoring this or more against a list entry is shown to staff as a possible match (0-1)",
+    low=0.0,
+    high=1.0,
 )
 SCREEN_MATCH = declare(
-    "screening.match_threshold", float, 0.93, "Match from score", "Scores this or more are called a match (0-1)"
+    "screening.match_threshold",
+    float,
+    0.93,
+    "Match from score",
+    "Scores this or more are called a match (0-1)",
+    low=0.0,
+    high=1.0,
 )
 SCREEN_NAMESAKES_MAX = declare(
     "screening.name_only_max_namesakes",
@@ -149,6 +176,7 @@ SCREEN_NAMESAKES_MAX = declare(
     "An entry without a date of birth is flagged on name alone only if at most this many list entries "
     "carry the name (middle names not contradicting): a name a registry holds many times says nothing "
     "about this visitor",
+    low=0,
 )
 SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
     "screening.name_only_max_people",
@@ -163,6 +191,7 @@ SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
     "unless the visitor's ID is not the one the list records and the name, counted that way, passes this line: "
     "then it is shown as a note that does not stop the desk. An ID number the list records always finds the "
     "entry",
+    low=0,
 )
 SCREEN_MAX_CHANCE = declare(
     "screening.max_chance_near_miss",
@@ -172,6 +201,7 @@ SCREEN_MAX_CHANCE = declare(
     "A date of birth one digit off (or a year-only list date) is flagged only when fewer than this many of "
     "the entries carrying the visitor's name (and middle name, when both give one and it agrees) would be "
     "expected to be such a near miss by chance. Higher flags more common names; see docs/benchmarks.md",
+    low=0.0,
 )
 SCREEN_REGISTRY_AS_BARRED = declare(
     "screening.registry_as_barred",
@@ -335,6 +365,11 @@ _LAYERS_SQL = (
 )
 
 
+def _number(setting: Setting[Any]) -> type | None:
+    """The setting's type when it is a bounded number, else None."""
+    return setting.type if setting.type in (int, float) and (setting.low, setting.high) != (None, None) else None
+
+
 class Settings:
     """Reads and writes declared settings in the store.
 
@@ -355,7 +390,11 @@ class Settings:
         if district_value is not None and locked:
             return district_value
         if desk is not None:
-            return json.loads(desk)
+            value = json.loads(desk)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if _number(setting) is None or (number and setting.in_range(value)):
+                return value
+            # Out of its range (typed into the table by hand: the app refuses it): not used.
         return setting.default if district_value is None else district_value
 
     def _row(self, setting: Setting[Any]) -> tuple[str | None, str | None, bool]:
@@ -379,6 +418,8 @@ class Settings:
             value = float(value)
         if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
             return None
+        if not setting.in_range(value):
+            return None  # out of the desk's declared range: not used, as a value of the wrong type
         return value
 
     def locked(self, setting: Setting[T]) -> bool:
@@ -392,6 +433,10 @@ class Settings:
             value = float(value)
         if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
             raise InputError(f"{setting.label} must be a {setting.type.__name__}, not {value!r}")
+        if not setting.in_range(value):
+            bounds = [f"at least {setting.low:g}"] if setting.low is not None else []
+            bounds += [f"at most {setting.high:g}"] if setting.high is not None else []
+            raise InputError(f"{setting.label} must be {' and '.join(bounds)}, not {value!r}")
         if self._session is not None:
             self._session.require(Action.CHANGE_SETTINGS)
         if self.locked(setting):
