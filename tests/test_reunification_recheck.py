@@ -371,3 +371,48 @@ def test_a_stopped_request_is_in_the_record_afterwards(staffed, facts, tmp_path)
     assert written["status"] == "stopped" and written["stopped_reason"] == stopped.value.message
     report = r.merge_record(path)  # the desk that wrote it: already there, nothing released
     assert report.known == 1 and report.released == 0 and staffed.students.release_open(student) is None
+
+
+def test_a_request_taken_back_lets_another_adult_ask(staffed, facts):
+    """The adult who asked has left (or another adult on the list is here): the office takes the request back
+    with a reason, and the student can be asked for again. Before, an open request held the student for good."""
+    from frontdesk.errors import InputError
+
+    sign_in(staffed, "p.nakamura")
+    r = staffed.reunification
+    r.start(drill=False)
+    student, req = _asked(staffed, facts, "stu-00071")
+    first, last = guardian_name(facts, "stu-00071")
+    with pytest.raises(ConflictError):  # the open request holds the student
+        r.ask(ReleaseRequest(student, first, last, "reunification"))
+    with pytest.raises(InputError):
+        r.withdraw(req.id, "  ")
+    r.send(req.id, "Runner Ray")
+    taken = r.withdraw(req.id, "the mother left for the other gate")
+    assert taken.status == "stopped" and "the mother left for the other gate" in taken.stopped_reason
+    assert "brings the student back" in taken.stopped_reason  # a runner was already on the way
+    assert actions(staffed, 1) == ["reunify.withdraw"]
+    _still_here(staffed, student, req.id)
+    again = r.ask(ReleaseRequest(student, first, last, "reunification"))
+    assert isinstance(again, ReunifyRequest) and again.status == "requested"
+    r.send(again.id, "Runner Ray")
+    assert r.release(again.id).status == "released"
+    with pytest.raises(ConflictError):  # handed over: nothing to take back
+        r.withdraw(again.id, "too late")
+
+
+def test_the_command_line_takes_a_request_back(staffed, facts, monkeypatch, capsys):
+    folder = staffed.store.data_dir
+    staffed.close()
+    monkeypatch.setenv("FRONTDESK_PASSWORD", PRINCIPAL_PW)
+    base = ["--data-dir", str(folder), "--user", "p.nakamura"]
+    assert main([*base, "reunify", "start"]) == 0
+    first, last = guardian_name(facts, "stu-00077")
+    number = facts.student["stu-00077"][2]
+    capsys.readouterr()
+    assert main([*base, "reunify", "ask", number, "--to", f"{first} {last}", "--json"]) == 0
+    card = json.loads(capsys.readouterr().out)["card"]
+    assert main([*base, "reunify", "withdraw", card, "--reason", "Left", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "stopped" and "Left" in out["stopped_reason"]
+    assert main([*base, "reunify", "ask", number, "--to", f"{first} {last}"]) == 0

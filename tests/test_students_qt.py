@@ -229,6 +229,29 @@ def test_the_board_stops_a_hand_over_the_check_again_refuses_and_the_family_asks
     assert "Requested 1" in board.totals.text()
 
 
+def test_the_board_takes_a_request_back_and_the_other_guardian_asks(qtbot, desk, staffed, facts, monkeypatch):
+    """The first guardian left: "Take back…" (a reason asked for) frees the student for the other guardian."""
+    from PySide6.QtWidgets import QInputDialog
+
+    sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
+    board = desk.students.open_board()
+    qtbot.mouseClick(board.start_button, Qt.MouseButton.LeftButton)
+    student = staffed.students.get("stu-00231")
+    allowed = [g for g in staffed.students.guardians(student) if g.pickup_allowed]
+    board.student.setText("100231")
+    board.adult.setText(allowed[0].full_name)
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    board.requests.selectRow(0)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("She left for the other gate", True))
+    qtbot.mouseClick(board.withdraw_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("Request for") and "taken back" in board.message.text()
+    assert board.requests.item(0, 3).text() == "stopped"
+    board.student.setText("100231")
+    board.adult.setText(allowed[1].full_name)
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("Queued") and "Requested 1" in board.totals.text()
+
+
 def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_release(qtbot, desk, staffed):
     from scanners.samples import DEMO_SCANS
 

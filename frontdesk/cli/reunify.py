@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_release)
 
+    p = sub.add_parser("withdraw", help="take back a request not yet handed over (another adult may ask)")
+    p.add_argument("card", metavar="CARD")
+    p.add_argument("--reason", required=True, help="why, for the record")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_withdraw)
+
     p = sub.add_parser("board", help="requested / on the way / released / not yet requested, per class")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_board)
@@ -200,6 +206,16 @@ def _release(args: argparse.Namespace) -> int:
         print_json(request_record(r))
     else:
         print(f"Released {r.student.full_name} to {r.adult} at {r.released_at.astimezone():%H:%M}.")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    reunification = open_services(args).reunification
+    r = reunification.withdraw(reunification.request_by_card(args.card).id, args.reason)
+    if args.json:
+        print_json(request_record(r))
+    else:
+        print(f"Request for {r.student.full_name} taken back: another adult on the list may ask.")
     return 0
 
 

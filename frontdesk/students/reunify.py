@@ -272,6 +272,45 @@ class ReunificationService:
         self._session.require(Action.REUNIFY)
         return self._move(request_id, ON_THE_WAY, RELEASED)
 
+    def withdraw(self, request_id: int, reason: str) -> ReunifyRequest:
+        """Take back a request that has not been handed over (the adult left, or another adult on the list is
+        here): it is stopped with the reason and no longer holds the student, so another adult may ask. A runner
+        already sent brings the student back to the request table."""
+        self._session.require(Action.REUNIFY)
+        if not reason.strip():
+            raise InputError("Say why the request is taken back (for the record)")
+        run = self._require_current()
+        staff = self._students.staff()
+        with self._audit.transaction() as db:
+            req = self.request(request_id)
+            if req.status not in (REQUESTED, ON_THE_WAY):
+                raise ConflictError(
+                    f"{req.student.full_name}'s request is {STATUS_WORDS[req.status]}: only a request not yet "
+                    "handed over can be taken back",
+                    code="wrong_step",
+                )
+            self._step(request_id, run, req.status, STOPPED, db=db)
+            back = " The runner brings the student back to the request table." if req.status == ON_THE_WAY else ""
+            message = f"Taken back by {staff or 'the office'}: {reason.strip()}.{back}"
+            db.execute(
+                "UPDATE reunification_requests SET status = ?, stopped_at = ?, stopped_reason = ? WHERE id = ?",
+                [STOPPED, clock.to_db(clock.now()), message, request_id],
+            )
+            self._audit.record(
+                None,
+                "reunify.withdraw",
+                f"student {req.student.sourced_id}",
+                {
+                    "reunification": run.id,
+                    "drill": run.drill,
+                    "request": request_id,
+                    "was": req.status,
+                    "adult": req.adult,
+                    "reason": reason.strip(),
+                },
+            )
+        return self.request(request_id)
+
     def _move(self, request_id: int, before: str, after: str, runner: str = "") -> ReunifyRequest:
         run = self._require_current()
         req = self._step(request_id, run, before, after)

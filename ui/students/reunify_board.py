@@ -121,9 +121,12 @@ class ReunifyBoard(QWidget):
         self.runner.setAccessibleName("Runner")
         self.send_button = QPushButton("Runner sent")
         self.release_button = QPushButton("Released to adult")
+        self.withdraw_button = QPushButton("Take back…")
+        self.withdraw_button.setToolTip("The adult left, or another adult on the list is here: another may ask")
         steps.addWidget(self.runner, 1)
         steps.addWidget(self.send_button)
         steps.addWidget(self.release_button)
+        steps.addWidget(self.withdraw_button)
         right.addLayout(steps)
         tables.addLayout(right, 7)  # the requests name the children: they get the room
         layout.addLayout(tables, 1)
@@ -136,6 +139,7 @@ class ReunifyBoard(QWidget):
         self.send_button.clicked.connect(self.send)
         self.requests.itemSelectionChanged.connect(self.show_selected)
         self.release_button.clicked.connect(self.release)
+        self.withdraw_button.clicked.connect(self.withdraw)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.ask)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -231,6 +235,24 @@ class ReunifyBoard(QWidget):
             self.say(exc.message, True)
         self.refresh()
 
+    @Slot()
+    def withdraw(self) -> None:
+        """Take back the selected request (a reason asked for): another adult may then ask."""
+        from PySide6.QtWidgets import QInputDialog
+
+        request_id = self._selected()
+        if request_id is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Take back the request", "Why? (for the record)")
+        if not ok:
+            return
+        try:
+            req = self.services.reunification.withdraw(request_id, reason)
+            self.say(f"Request for {req.student.full_name} taken back: another adult on the list may ask.")
+        except FrontDeskError as exc:
+            self.say(exc.message, True)
+        self.refresh()
+
     # --- the board -----------------------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
@@ -243,7 +265,7 @@ class ReunifyBoard(QWidget):
             self.say(exc.message, True)
             return
         running = board is not None
-        for w in (self.ask_button, self.send_button, self.release_button, self.end_button):
+        for w in (self.ask_button, self.send_button, self.release_button, self.withdraw_button, self.end_button):
             w.setEnabled(running)
         self.start_button.setEnabled(not running)
         if not running:
