@@ -239,6 +239,41 @@ def test_down_for_a_while_every_alert_arrives_once_and_in_order(station, console
             assert console.identifiers() == expected
 
 
+def test_a_main_file_held_by_another_program_does_not_hold_up_delivery_or_its_status(station, data_dir, console):
+    """The link's event lines go to the main file, which another program can hold (a ``sqlite3`` shell left in
+    a transaction, a backup): a Staff assist and the LOCKDOWN pressed after it are both delivered, in order, and
+    shown received while it is held, not one store wait (10 s) after another; the lines follow once it is free."""
+
+    class Seen(LinkListener):
+        def __init__(self) -> None:
+            self.received: list[str] = []
+
+        def entry_changed(self, changed) -> None:
+            if changed.state == "received":
+                self.received.append(changed.identifier)
+
+    seen = Seen()
+    svc = station.station
+    with console.up(), link_running(station, listener=seen) as link:
+        wait_for(lambda: link.health.state == "up", what="link up")
+        holder = sqlite3.connect(data_dir / "frontdesk.db", isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # held from before the presses until both are shown received
+            pressed = [svc.press("staff_assist", note="visitor refusing to leave"), svc.press("lockdown")]
+            link.wake()
+            ids = [p.identifier for p in pressed]
+            wait_for(lambda: seen.received == ids, what="both shown received while the main file is held")
+            assert console.identifiers() == ids
+        finally:
+            holder.rollback()
+            holder.close()
+
+        def lines() -> list[str]:
+            return [i for e in station.events.recent() for i in ids if f"{i} received by dispatch" in e.message]
+
+        wait_for(lambda: sorted(lines()) == sorted(ids), what="the event lines, once the file is free")
+
+
 def test_console_restarted_mid_send(station, console):
     svc = station.station
     pressed: list[str] = []

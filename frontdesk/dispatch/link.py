@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from frontdesk import clock
 from frontdesk.dispatch.client import ConsoleClient, Endpoint, Received, Rejected, Transient, busy_hint
 from frontdesk.dispatch.outbox import Outbox, OutboxEntry, SchoolState
+from frontdesk.errors import StoreError
 from frontdesk.events.service import EventLog
 from frontdesk.lazy import lazy_import
 
@@ -58,6 +59,12 @@ if TYPE_CHECKING:
     import asyncio
 
 IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed query)
+# The most the link waits for the main file to take one of its event lines. The lines are written on the link's
+# own loop, between an alert's receipt and the next alert's attempt: another program holding the main file
+# (a sqlite3 shell left in a transaction, a backup) held the loop for the store's whole wait (10 s) per line,
+# so a LOCKDOWN pressed after a Staff assist reached dispatch 10 s late. A line that cannot go in at once
+# waits, in order, for the next that can (at the latest the sender's next look at an empty outbox).
+EVENT_WAIT = 0.02
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,7 @@ class DispatchLink:
         self._insecure = False
         self._hold_until = 0.0  # monotonic time before which a busy console asked not to be sent to
         self._not_connected = "this desk is not connected to a dispatch console"
+        self._unwritten: list[tuple[str, str]] = []  # event lines the main file could not take yet, oldest first
 
     # --- control, from any thread ---------------------------------------------------------------------
     def wake(self) -> None:
@@ -284,6 +292,7 @@ class DispatchLink:
             entry = self._outbox.next_queued()
             if entry is None:
                 failures = 0
+                self._write_events()  # lines a busy main file could not take while alerts were sent
                 # Woken by a press here; the timeout also picks up presses committed by another process
                 # (``frontdesk panic`` on the same data folder).
                 await self._wait(self._wake_ev, IDLE_POLL)
@@ -539,10 +548,22 @@ class DispatchLink:
 
     def _record(self, level: str, message: str) -> None:
         if self._events is not None:
+            self._unwritten.append((level, message))
+            self._write_events()
+
+    def _write_events(self) -> None:
+        """Write the event lines waiting, in order, each waiting at most ``EVENT_WAIT`` for the main file; the
+        first that cannot go in stops them (they are tried again at the next line or idle look)."""
+        assert self._events is not None or not self._unwritten
+        while self._unwritten:
+            level, message = self._unwritten[0]
             try:
-                self._events.record("dispatch", level, message)
-            except Exception:  # noqa: BLE001 - the event log must never stop the sender
+                self._events.record("dispatch", level, message, wait=EVENT_WAIT)  # type: ignore[union-attr]
+            except StoreError:  # busy, full, read-only: the line waits for the next chance
+                return
+            except Exception:  # noqa: BLE001 - the event log must never stop (or hold up) the sender
                 pass
+            self._unwritten.pop(0)
 
 
 @dataclass(frozen=True)

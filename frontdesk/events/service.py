@@ -15,12 +15,16 @@ class EventLog:
     def __init__(self, store: Store):
         self._store = store
 
-    def record(self, source: str, level: str, message: str) -> Event:
-        """Append an event (committed at once) and return it."""
+    def record(self, source: str, level: str, message: str, *, wait: float | None = None) -> Event:
+        """Append an event (committed at once) and return it.
+
+        ``wait``: the most seconds to wait for another writer (default: the store's usual patience); past it,
+        the store's busy error is raised and nothing is written.
+        """
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
         moment = clock.now()
-        with self._store.transaction() as db:  # joins a transaction already open (a press's side records)
+        with self._store.transaction(wait=wait) as db:  # joins a transaction already open (a press's side records)
             cur = db.execute(
                 "INSERT INTO events (time, source, level, message) VALUES (?, ?, ?, ?)",
                 [clock.to_db(moment), source, level, message],
