@@ -183,7 +183,9 @@ class LossyProxy:
     the next ``stall`` such requests are held: never sent on, never answered, the connection left open until
     the station gives up on it (a console too busy to answer in time). With ``late``, the next ``late`` such
     requests (before any held ones) are sent on ``late_by`` seconds after they came (a console that answers
-    past the station's attempt timeout).
+    past the station's attempt timeout). With ``trickle``, the next ``trickle`` such requests are never sent on:
+    the relay answers a status line and then one byte of a header every 0.2 s, never ending the headers, until
+    the station closes its side (a middlebox or a console that answers, but never finishes).
     """
 
     def __init__(
@@ -195,6 +197,7 @@ class LossyProxy:
         stall: int = 0,
         late: int = 0,
         late_by: float = 0.0,
+        trickle: int = 0,
     ):
         self.request = request  # the requests whose answers are swallowed (by their first bytes)
         self.answer = answer
@@ -206,6 +209,8 @@ class LossyProxy:
         self.stalled = 0  # requests held unanswered so far
         self.late, self.late_by = late, late_by
         self.delayed = 0  # requests sent on late so far
+        self.trickle = trickle
+        self.trickled = 0  # requests answered a byte at a time so far
         self.accepted = 0  # connections the station opened through the relay
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -264,6 +269,20 @@ class LossyProxy:
                     time.sleep(self.late_by)
                     upstream.sendall(chunk)
                     continue
+                if chunk.startswith(self.request) and self.trickled < self.trickle:
+                    with self._lock:
+                        self.trickled += 1
+                    client.sendall(b"HTTP/1.1 200 OK\r\n")
+                    client.settimeout(0.2)
+                    while True:  # a byte of a header name every 0.2 s until the station hangs up
+                        client.sendall(b"X")
+                        try:
+                            if not client.recv(65536):
+                                break
+                        except TimeoutError:
+                            continue
+                    upstream.shutdown(socket.SHUT_RDWR)
+                    break
                 if chunk.startswith(self.request) and self.stalled < self.stall:
                     with self._lock:
                         self.stalled += 1

@@ -651,6 +651,27 @@ def test_a_press_the_console_does_not_answer_in_time_shows_not_delivered_as_befo
     assert console.identifiers() == []
 
 
+def test_an_answer_that_never_finishes_is_given_up_at_the_attempt_timeout_and_sent_again(station, console):
+    """httpx's timeout is per read, not per request: an answer that trickles in (a byte every 0.2 s, never the
+    end of its headers) held the attempt, and so the sender and every alert behind it, for as long as it
+    trickled. The attempt is given up at its timeout and the same bytes go again, and arrive."""
+    front = LossyProxy(console.port, trickle=1)
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, heartbeat=False, inbox=False) as link:
+                pressed = [station.station.press("staff_assist"), station.station.press("lockdown")]
+                link.wake()
+                wait_for(
+                    lambda: all(entry(station, p.identifier).state == "received" for p in pressed), what="both"
+                )
+    finally:
+        front.close()
+    assert front.trickled == 1
+    assert entry(station, pressed[0].identifier).attempts == 2
+    assert console.identifiers() == [p.identifier for p in pressed]
+
+
 def test_heartbeats_and_the_press_go_over_the_connection_the_last_beat_left_open(console):
     """The station keeps an idle connection longer than its 30 s heartbeat (httpx's default, 5 s, made every
     beat and every press a new TCP and TLS set-up for the console): two beats 6 s apart and then an alert

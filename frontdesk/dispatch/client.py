@@ -130,6 +130,22 @@ def _reason(response: httpx.Response) -> str:
     return f"{label}: {detail}" if detail else label
 
 
+async def _within(timeout: float, request: Any) -> httpx.Response:
+    """Await ``request`` (an httpx call) for at most ``timeout`` seconds in all, else raise httpx.ReadTimeout.
+
+    httpx's own timeout bounds each read and write, not the request: an answer that trickles in (a byte now
+    and then, never the end) held an attempt, and with it the sender and every alert behind it, for as long
+    as it trickled. The closed connection is not reused (httpx drops a connection a cancelled request used).
+    """
+    import asyncio
+
+    try:
+        async with asyncio.timeout(timeout):
+            return await request
+    except TimeoutError:
+        raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s") from None
+
+
 class ConsoleClient:
     """Talks to the console with one credential. ``close()`` when done.
 
@@ -178,11 +194,17 @@ class ConsoleClient:
             await pool.aclose()
 
     async def post_alert(self, cap: bytes, timeout: float) -> Received | Rejected | Transient:
-        """Send one CAP message; the outcome says whether to stop, mark received, or retry."""
+        """Send one CAP message; the outcome says whether to stop, mark received, or retry.
+
+        ``timeout`` bounds the whole attempt (see :func:`_within`).
+        """
         url, http = self._http()
         try:
-            response = await http.post(
-                "/api/v1/alerts", content=cap, headers={"Content-Type": CAP_MEDIA_TYPE}, timeout=timeout
+            response = await _within(
+                timeout,
+                http.post(
+                    "/api/v1/alerts", content=cap, headers={"Content-Type": CAP_MEDIA_TYPE}, timeout=timeout
+                ),
             )
         except httpx.HTTPError as exc:
             self._failed(url)
@@ -205,7 +227,7 @@ class ConsoleClient:
     async def _call(self, method: str, path: str, timeout: float, **kw: Any) -> httpx.Response:
         url, http = self._http()
         try:
-            response = await http.request(method, path, timeout=timeout, **kw)
+            response = await _within(timeout, http.request(method, path, timeout=timeout, **kw))
             if response.status_code >= 500:
                 self._failed(url)
             response.raise_for_status()
