@@ -633,6 +633,27 @@ def test_a_console_that_never_answers_heartbeats_shows_the_link_down_at_the_seco
     assert health.stalled_at_down == 2
 
 
+def test_a_console_whose_heartbeat_answers_never_finish_shows_the_link_down(station, console):
+    """Heartbeats answered a byte at a time, never finished: both the beat and its confirming beat are given up
+    at their timeouts and the link shows down (the heartbeat loop waited on them for as long as they trickled,
+    and the link stayed "up")."""
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat", trickle=1000)
+    seen: list[str] = []
+
+    class Health(LinkListener):
+        def health_changed(self, health) -> None:
+            seen.append(health.state)
+
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=Health(), inbox=False):
+                wait_for(lambda: "down" in seen, what="the link shown down")
+    finally:
+        front.close()
+    assert front.trickled >= 2
+
+
 def test_a_press_the_console_does_not_answer_in_time_shows_not_delivered_as_before(station, console):
     """The heartbeat's confirming beat is the link banner's only: a press whose attempts time out is shown
     not delivered once ``not_delivered_after`` has passed, whatever the heartbeat says."""
