@@ -411,6 +411,21 @@ def test_without_a_link_the_desk_says_not_sent_and_call_911_once(services):
     assert describe(entry, later, "911, district police 555-0199").text.endswith(": 911, district police 555-0199")
 
 
+def test_an_alert_pressed_before_the_clock_stepped_back_is_not_shown_young(station):
+    """The clock stepped back (an hour, after the press: a fast clock corrected) while the alert waits: its
+    press time is now in the future, and its age cannot be known. It is shown NOT DELIVERED, call 911, not
+    "Queued — sending…" until the clock catches up with its press time an hour later."""
+    from datetime import timedelta
+
+    pressed = station.station.press("lockdown")
+    stepped_back = pressed.pressed_at - timedelta(hours=1) + timedelta(seconds=10)
+    status = station.station.status(entry(station, pressed.identifier), stepped_back)
+    assert status.level == "not_delivered" and status.call_911
+    assert status.text == "NOT DELIVERED — CALL 911 NOW (still retrying): 911, district police 555-0199"
+    drill = station.station.press("lockdown", mode="Exercise")
+    assert station.station.status(drill, stepped_back).level == "not_delivered"
+
+
 def test_plain_http_to_another_machine_is_refused_without_insecure(services, keyring_file, console):
     """127.0.0.2 is loopback; a console elsewhere is simulated by a name that is not (nothing is sent)."""
     from frontdesk.errors import InputError

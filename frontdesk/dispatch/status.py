@@ -75,7 +75,11 @@ def describe(
             "expired", f"{prefix}Not delivered; gave up (drills and tests are not retried forever)"
         )
     waited = (now - entry.pressed_at).total_seconds()
-    if waited >= not_delivered_after:
+    # Pressed "in the future": the clock stepped back since (or the pressing process's clock was ahead). How long
+    # the message has waited cannot be known, so it is not shown young: "sending" would hide the call to 911
+    # for as long as the step (an hour's correction, an hour). The cost: after such a step, a message pressed
+    # under 5 s before it turns red early.
+    if waited >= not_delivered_after or waited < 0:
         if entry.cap_status != "Actual":  # a drill or test that fails must not send anyone to the phone
             if not linked:
                 return DeliveryStatus("not_delivered", f"{prefix}NOT SENT — no panic link to dispatch is set up")
