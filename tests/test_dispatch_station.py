@@ -274,6 +274,28 @@ def test_a_main_file_held_by_another_program_does_not_hold_up_delivery_or_its_st
         wait_for(lambda: sorted(lines()) == sorted(ids), what="the event lines, once the file is free")
 
 
+def test_a_roster_too_long_for_one_message_does_not_block_the_alert_or_those_behind_it(station, console):
+    """1,800 people on site with long destinations (a parents' evening; or months of visits nobody checked out:
+    the roster is every open visit) make a LOCKDOWN over the console's 512 KiB limit. The console answered 413,
+    which the station retried for ever: that LOCKDOWN, and every message pressed after it, never reached
+    dispatch. The message is cut to fit, keeping the newest arrivals and saying how many it leaves out."""
+    svc = station.station
+    where = "Gymnasium, north bleachers, section " + "B" * 150
+    for i in range(1800):
+        station.checkin.admit(Visitor("Avery", f"Testwood{i}"), purpose="Parents' evening", destination=where)
+    with console.up(), link_running(station) as link:
+        pressed = [svc.press("lockdown", note="intruder in the car park"), svc.press("staff_assist")]
+        link.wake()
+        wait_for(lambda: all(entry(station, p.identifier).state == "received" for p in pressed), what="both")
+    assert console.identifiers() == [p.identifier for p in pressed]
+    sent = cap.parse(entry(station, pressed[0].identifier).cap)
+    assert len(entry(station, pressed[0].identifier).cap) <= cap.MAX_BYTES
+    assert 0 < len(sent.roster) < 1800 and sent.roster[-1].name == "Avery Testwood1799"  # the newest kept
+    assert sent.note.startswith("intruder in the car park")
+    assert f"{len(sent.roster)} most recent of 1800 on site" in sent.note
+    assert entry(station, pressed[0].identifier).note == "intruder in the car park"  # the desk shows the staff's
+
+
 def test_console_restarted_mid_send(station, console):
     svc = station.station
     pressed: list[str] = []

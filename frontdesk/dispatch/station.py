@@ -8,6 +8,7 @@ the check is :attr:`StationService.all_clear_allowed`, a seam that the staff-rol
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import xml.etree.ElementTree as ET
@@ -550,12 +551,33 @@ class StationService:
             action=msg.action,
             incident=msg.incidents or msg.identifier,
             refers_to=refers_to,
-            cap=cap.build(msg),
+            cap=_fitted(msg),
             pressed_at=msg.sent,
             staff=msg.staff,
             location=msg.location or msg.hazard,
             note=msg.note,
         )
+
+
+def _fitted(msg: cap.CapMessage) -> bytes:
+    """The message's CAP bytes, within what the console takes (``cap.MAX_BYTES``).
+
+    The on-site roster is every visit not checked out (and the school's other desks'): a big evening, or months
+    of visitors nobody checked out, can pass the limit, and the console refuses the body (413) before it reads
+    it, which the sender retried for ever: that alert and every message behind it never reached dispatch. The
+    alert must go: the roster keeps its newest arrivals that fit and the note says how many it leaves out.
+    """
+    data = cap.build(msg)
+    everyone = len(msg.roster)
+    keep = everyone
+    while len(data) > cap.MAX_BYTES and keep > 0:
+        # Shrink in proportion (with a margin for the note), then by one, until it fits.
+        keep = min(keep - 1, int(keep * cap.MAX_BYTES / len(data) * 0.98))
+        cut = f"(On-site roster too long for one message: the {keep} most recent of {everyone} on site.)"
+        data = cap.build(
+            dataclasses.replace(msg, roster=msg.roster[everyone - keep :], note=f"{msg.note} {cut}".strip())
+        )
+    return data
 
 
 def _reference(entry: OutboxEntry) -> str:
