@@ -105,3 +105,38 @@ def test_a_change_the_hub_refuses_is_parked_and_the_rest_goes_up(hub, tmp_path):
     desk.check_in("Casey", "Later")
     assert desk.sync()["pending"] == 0
     assert ("Casey Later", "Main office") in hub_on_site(hub, SCHOOL)
+
+
+def test_a_restored_desk_still_lists_and_checks_out_who_it_checked_in_after_its_backup(hub, tmp_path):
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    casey = main.check_in("Casey", "Early")
+    backup = main.json("backup")["file"]  # type: ignore[index]
+    blake = main.check_in("Blake", "Sample")  # after the backup: the restored desk no longer has the visit
+    assert main.run("checkout", casey).returncode == 0  # ... nor this check-out: Casey has left
+    assert main.sync()["pending"] == 0
+    side.sync()
+
+    assert main.run("restore", backup).returncode == 0
+    main.check_in("Drew", "Newcomer")  # takes Blake's visit number here (renumbered for the hub)
+    main.sync()
+    # Blake is still in the building: on the list (and roster) of the desk where they came in, as everywhere;
+    # Casey is not.
+    everyone = [
+        ("Avery Testwood", "Main office"),
+        ("Blake Sample", "Main office"),
+        ("Drew Newcomer", "Main office"),
+    ]
+    assert hub_on_site(hub, SCHOOL) == everyone
+    assert main.on_site() == everyone
+    # ... and they hand their badge in where they came in.
+    out = main.run("checkout", blake)
+    assert out.returncode == 0, out.stderr
+    main.sync()
+    side.sync()
+    left = [("Avery Testwood", "Main office"), ("Drew Newcomer", "Main office")]
+    assert hub_on_site(hub, SCHOOL) == left
+    assert main.on_site() == left
+    assert side.on_site() == left
+    exactly_once(hub, main)

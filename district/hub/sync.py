@@ -249,8 +249,9 @@ class HubSync:
         row = self.db.read().one("SELECT MAX(rev) FROM hub_visits WHERE school = ?", [school])
         return int(row[0]) if row and row[0] is not None else 0
 
-    def pull(self, station: Station, after: int, limit: int = PULL_LIMIT) -> dict[str, Any]:
-        """The school's visits changed after ``after`` (not the desk's own, unless another desk closed one)."""
+    def pull(self, station: Station, after: int, own: bool = False, limit: int = PULL_LIMIT) -> dict[str, Any]:
+        """The school's visits changed after ``after`` (not the desk's own, unless another desk closed one, or
+        ``own``: a desk restored from an older backup takes its own back once, to find the visits it lost)."""
         tx = self.db.read()
         rows = tx.all(
             "SELECT v.station_id, v.visit_id, v.name, v.name_key, v.dob, v.category, v.purpose, v.host, v.staff, "
@@ -263,8 +264,8 @@ class HubSync:
         rows = rows[:limit]
         visits = []
         for r in rows:
-            own = r[0] == station.station_id
-            if own and (r[12] is None or r[12] == station.station_id):
+            mine = r[0] == station.station_id
+            if mine and not own and (r[12] is None or r[12] == station.station_id):
                 continue  # the desk's own visit, as it already has it
             visits.append(
                 {

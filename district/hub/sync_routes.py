@@ -201,6 +201,7 @@ class SyncEndpoints:
         try:
             after = int(params.get("after", "0"))
             wait = float(params.get("wait", "0"))
+            own = params.get("own", "0") not in ("", "0")
         except ValueError:
             raise InputError("after is a whole number and wait a number of seconds") from None
         if after < 0 or after >= 2**62 or not math.isfinite(wait) or wait < 0:
@@ -227,7 +228,7 @@ class SyncEndpoints:
             if not self._school_events[station.school]:
                 self._school_events.pop(station.school, None)
         with self._admitted():
-            status, answer, _ = await self._run("pull", station, after, request=request)
+            status, answer, _ = await self._run("pull", station, after, own, request=request)
         return Response(answer, status_code=status, media_type="application/json")
 
     def routes(self) -> list[Route]:

@@ -166,8 +166,10 @@ class Outbox:
         kind, body = record.action, None
         made_at = clock.to_db(record.time)
         if kind == "backup.restored":  # the numbers the hub holds may run ahead now: push before pulling
+            # ... and take this desk's own visits back once (pull_own): those made after the backup are
+            # gone here but on site (or closed) at the hub.
             db.execute(
-                "INSERT INTO sync_state (key, value) VALUES ('restored', 'true') "
+                "INSERT INTO sync_state (key, value) VALUES ('restored', 'true'), ('pull_own', 'true') "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
             )
         about = record.about if isinstance(record.about, Visit) else None

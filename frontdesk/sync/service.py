@@ -311,17 +311,19 @@ class SyncService:
     def pull(self, client: HubClient, *, wait: float = 0.0) -> int:
         """Take the school's visits changed since the last pull (long poll up to ``wait``); returns how many."""
         pulled = 0
+        # Restored from a backup: this desk's own visits come down too until the pull has caught up, so the
+        # ones made after the backup (gone here, on site at the hub) are listed and can be checked out here.
+        own = bool(state_get(self._store.db, "pull_own", False))
         while True:
             after = int(state_get(self._store.db, "pulled_rev", 0))
-            answer = client.get_json(
-                "/api/v1/sync/pull", {"after": after, "wait": wait}, timeout=max(10.0, wait + 10.0)
-            )
-            pulled += self._apply(answer)
+            params = {"after": after, "wait": wait, **({"own": 1} if own else {})}
+            answer = client.get_json("/api/v1/sync/pull", params, timeout=max(10.0, wait + 10.0))
+            pulled += self._apply(answer, own_done=own and not answer.get("more"))
             if not answer.get("more"):
                 return pulled
             wait = 0.0
 
-    def _apply(self, answer: dict[str, Any]) -> int:
+    def _apply(self, answer: dict[str, Any], *, own_done: bool = False) -> int:
         """Write what a pull brought, in steps of at most :data:`PULL_STEP` visits per transaction (a check-in
         waits behind one step at most); a pull that brought nothing new writes nothing (no write lock). The
         pull's cursor moves only with the last step, so a pull cut short is taken again (each step is
@@ -344,6 +346,7 @@ class SyncService:
             and int(state_get(db, "pulled_rev", 0)) == rev
             and state_get(db, "desks") == desk_list
             and state_get(db, "station_id") == me
+            and not own_done
         ):
             return 0  # in step already: not even the write lock
         steps = [visits[at : at + PULL_STEP] for at in range(0, len(visits), PULL_STEP)] or [[]]
@@ -359,20 +362,25 @@ class SyncService:
                     state_set(db, "pulled_rev", rev)
                     state_set(db, "desks", desk_list)
                     state_set(db, "station_id", me)
+                    if own_done:
+                        state_set(db, "pull_own", False)
         if visits:
             self.changed.set()
         return len(visits)
 
     def _apply_visit(self, db, me: str, desks: dict[str, str], v: dict[str, Any]) -> None:
         if v["station_id"] == me:
-            # This desk's own visit, checked out at another desk.
-            if v.get("checked_out_at"):
-                moment = clock.from_db(v["checked_out_at"])
-                where = desks.get(v.get("checked_out_by"), "") or "another desk"
-                local = from_hub(db, int(v["visit_id"]))
-                if local is not None:  # not a visit this desk lost to a restore
+            local = from_hub(db, int(v["visit_id"]))
+            if local is not None and db.execute("SELECT 1 FROM visits WHERE id = ?", [local]).fetchone():
+                # This desk's own visit, checked out at another desk (or here, after the backup this desk
+                # was restored from).
+                if v.get("checked_out_at"):
+                    moment = clock.from_db(v["checked_out_at"])
+                    where = desks.get(v.get("checked_out_by"), "") or "another desk"
                     self._visits.closed_elsewhere(local, moment, where)  # type: ignore[arg-type]
-            return
+                return
+            # A visit this desk lost to a restore (made after its backup): kept as the hub has it, like
+            # another desk's, so it is on this desk's list and roster and can be checked out here.
         db.execute(
             "INSERT INTO sync_remote_visits (station_id, visit_id, station, name, name_key, dob, "
             "category, purpose, host, staff, badge_code, checked_in_at, checked_out_at, checked_out_by, "
