@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from frontdesk.kiosk.service import CheckedOut
 from tests.hub_sync_support import Desk, Hub
 from tests.pdf_text import pdf_text
 
@@ -55,6 +56,24 @@ def test_a_visitor_at_one_desk_is_on_the_other_desks_list_and_leaves_at_either(h
 
     status = json.loads(main.run("sync", "status", "--json").stdout)
     assert set(status) == {"pending", "last_sync", "lists_as_of"} and status["pending"] == 0
+
+
+def test_a_visitor_who_came_in_at_another_desk_checks_out_at_this_desks_kiosk(hub, tmp_path):
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    badge = main.check_in("Avery", "Testwood")
+    main.sync()
+    side.sync()
+    services = side.services()
+    try:  # Avery leaves by the side entrance and scans the badge at its kiosk
+        done = services.kiosk.scan(badge)
+    finally:
+        services.close()
+    assert isinstance(done, CheckedOut) and done.visit.visitor.full_name == "Avery Testwood"
+    side.sync()
+    main.sync()
+    assert main.on_site() == side.on_site() == []
+    assert hub.count("SELECT COUNT(*) FROM hub_visits WHERE checked_out_at IS NULL") == 0
 
 
 def test_sync_exit_codes(hub, tmp_path):
