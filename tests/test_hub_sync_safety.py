@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from frontdesk.sync.client import HubClient
 from frontdesk.sync.remote import state_get
 from tests.hub_sync_support import Desk, Hub, exactly_once, hub_on_site
 
@@ -140,3 +141,34 @@ def test_a_restored_desk_still_lists_and_checks_out_who_it_checked_in_after_its_
     assert main.on_site() == left
     assert side.on_site() == left
     exactly_once(hub, main)
+
+
+def test_a_pull_before_the_renumbering_push_never_closes_the_visit_that_took_a_lost_ones_number(hub, tmp_path):
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    backup = main.json("backup")["file"]  # type: ignore[index]
+    blake = main.check_in("Blake", "Sample")  # lost to the restore below
+    main.sync()
+    side.sync()
+    assert main.run("restore", backup).returncode == 0
+    main.sync()
+    main.check_in("Drew", "Newcomer")  # Blake's visit number here; not pushed yet (so not renumbered yet)
+    assert side.run("checkout", blake).returncode == 0  # Blake leaves by the side entrance
+    side.sync()
+    services = main.services()
+    try:  # the desk app's puller goes before its pusher has sent Drew
+        credential = next(iter(json.loads((main.folder / "keyring.json").read_text()).values()))
+        client = HubClient([hub.url], credential)
+        try:
+            services.sync.round(client, push=False)
+        finally:
+            client.close()
+    finally:
+        services.close()
+    main.sync()
+    side.sync()
+    here = [("Avery Testwood", "Main office"), ("Drew Newcomer", "Main office")]
+    assert hub_on_site(hub, SCHOOL) == here
+    assert main.on_site() == here  # Drew is not closed as if Blake's check-out were Drew's
+    assert side.on_site() == here

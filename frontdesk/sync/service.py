@@ -371,9 +371,15 @@ class SyncService:
     def _apply_visit(self, db, me: str, desks: dict[str, str], v: dict[str, Any]) -> None:
         if v["station_id"] == me:
             local = from_hub(db, int(v["visit_id"]))
-            if local is not None and db.execute("SELECT 1 FROM visits WHERE id = ?", [local]).fetchone():
+            if (
+                local is not None
+                and db.execute(
+                    "SELECT 1 FROM visits WHERE id = ? AND badge_code = ?", [local, v.get("badge_code")]
+                ).fetchone()
+            ):
                 # This desk's own visit, checked out at another desk (or here, after the backup this desk
-                # was restored from).
+                # was restored from). Its badge says it is the same visit: after a restore, a new visit may
+                # hold a lost one's number here until the push renumbers it.
                 if v.get("checked_out_at"):
                     moment = clock.from_db(v["checked_out_at"])
                     where = desks.get(v.get("checked_out_by"), "") or "another desk"
