@@ -161,3 +161,25 @@ def test_rows_added_outside_with_an_id_below_every_id_the_desk_gives_are_reporte
     assert code == 1, out
     assert "account 0 was added outside the application" in out
     assert "visit -7 was added outside the application" in out
+
+
+def test_a_setting_changed_with_the_shell_after_the_app_set_it_is_reported_by_verify(
+    data_dir, tmp_path, capsys, monkeypatch
+):
+    """A screening threshold the principal set through the app, then raised in the table by hand (within its
+    range, so the desk still uses it): verify names the setting. Found with session 18's red team."""
+    from frontdesk.settings import SCREEN_POSSIBLE
+
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "district-secret")
+    _loaded(data_dir, tmp_path)
+    services = Services.open(data_dir)
+    services.accounts.sign_in("root", "district-secret")
+    services.settings.set(SCREEN_POSSIBLE, 0.82)
+    services.close()
+    assert _verify(data_dir, capsys)[0] == 0
+    _shell(data_dir, "UPDATE settings SET value = '0.99' WHERE key = ?", [SCREEN_POSSIBLE.key])
+    code, out = _verify(data_dir, capsys)
+    assert code == 1 and "the setting screening.possible_threshold was changed outside the application" in out
+    _shell(data_dir, "DELETE FROM settings WHERE key = ?", [SCREEN_POSSIBLE.key])
+    code, out = _verify(data_dir, capsys)
+    assert code == 1 and "screening.possible_threshold" in out

@@ -109,7 +109,11 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
     entry_list: dict[int, str] = {}  # list entry id -> its list's source
     first_was: dict[int, str] = {}  # list entry id -> its hash before its first single change
     imports: dict[str, dict] = {}  # source -> the newest import's entries {first, last, count, digest}
+    settings: dict[str, Any] = {}  # setting key -> the value its newest audited change set
     for action, subject, details in records:
+        if action == "settings.change" and "new" in details:
+            settings[subject] = details["new"]
+            continue
         if action in ("list.import", "list.remove_source"):  # the list's earlier entries are gone
             for entry_id in [e for e, source in entry_list.items() if source == subject]:
                 entry_list.pop(entry_id)
@@ -136,7 +140,7 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
             entry_list[int(ident)] = str(details.get("list", ""))
             if "was" in details and int(ident) not in first_was:
                 first_was[int(ident)] = details["was"]
-    problems: list[str] = []
+    problems: list[str] = _settings_problems(db, settings)
     for table, columns in COVERED.items():
         known = {i: c for (t, i), c in latest.items() if t == table}
         ranges = (
@@ -183,4 +187,20 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
             # start at 1): a row put in by hand with id 0 or below to slip under the check.
             if row_id >= since or row_id < 1:
                 problems.append(f"{word} {row_id} was added outside the application")
+    return problems
+
+
+def _settings_problems(db, audited: dict[str, Any]) -> list[str]:
+    """Each setting changed through the application whose stored value is no longer the one its newest audited
+    change set (a screening threshold typed into the table by hand). A setting never changed through the
+    application is not compared: nothing says what it should be (its default, or an older version's)."""
+    problems = []
+    for key, value in sorted(audited.items()):
+        row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        try:
+            stored = json.loads(row[0]) if row is not None else None
+        except (TypeError, ValueError):
+            stored = None
+        if row is None or stored != value or type(stored) is not type(value):
+            problems.append(f"the setting {key} was changed outside the application")
     return problems
