@@ -221,3 +221,57 @@ def test_the_window_shows_a_database_error_on_its_message_line(busy_soon, qtbot,
     problem = store_problem(sqlite3.OperationalError("database is locked"))  # what the exception hook shows
     assert isinstance(problem, StoreError) and "busy" in problem.message
     assert store_problem(ValueError("x")) is None
+
+
+FULL_BEFORE_START = textwrap.dedent(
+    """
+    import json, os, subprocess, sys
+    from frontdesk.context import Services
+    from frontdesk.errors import FrontDeskError
+    from frontdesk.models import Visitor
+
+    disk = sys.argv[1]
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk], check=True)
+    data = os.path.join(disk, "data")
+    services = Services.open(data)
+    kept = services.checkin.admit(Visitor(first_name="Ann", last_name="Before")).badge_code
+    services.close()  # no write-ahead log left beside the file
+    with open(os.path.join(disk, "filler"), "wb") as filler:  # the disk fills up while the desk is closed
+        try:
+            while True:
+                filler.write(bytes(65536))
+        except OSError:
+            pass
+    try:
+        Services.open(data)
+        said = "opened"
+    except FrontDeskError as exc:
+        said = type(exc).__name__ + ": " + exc.message
+    os.unlink(os.path.join(disk, "filler"))
+    again = Services.open(data)
+    print(json.dumps({"said": said, "kept": [v.badge_code for v in again.visits.on_site()] == [kept]}))
+    again.close()
+    """
+)
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare (Linux)")
+def test_a_disk_full_before_the_desk_starts_is_said_as_such(tmp_path):
+    """A disk already full when a program starts: SQLite cannot make the write-ahead log and says "disk I/O
+    error"; the desk says the disk is full (found by session 18's red team), and nothing is lost."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    proc = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", sys.executable, "-c", FULL_BEFORE_START, str(disk)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=120,
+    )
+    if proc.returncode != 0 and "mount" in proc.stderr and "Traceback" not in proc.stderr:
+        pytest.skip(f"no tmpfs of our own here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["said"].startswith("StoreFull: The disk is full"), out["said"]
+    assert out["kept"]

@@ -52,6 +52,30 @@ DEFERRED_CHECKPOINT_PAGES = 10_000
 LOG_CHECKPOINT_SECONDS = 5.0
 
 
+def _store_full(where: str) -> StoreFull:
+    return StoreFull(
+        f"The disk is full{where}: nothing more can be saved. Free some space or call school IT support."
+    )
+
+
+# Free space below which a failed write-ahead log or shared-memory file is taken for a full disk (SQLite says
+# only "disk I/O error" when it cannot make them).
+_NEARLY_FULL = 1 << 20
+
+
+def _full_disk_behind(exc: StoreError, folder: Path) -> bool:
+    """True when ``exc`` is SQLite's I/O error and the disk holding ``folder`` has (almost) no room left."""
+    cause = exc.__cause__
+    if not isinstance(cause, sqlite3.Error) or not str(getattr(cause, "sqlite_errorname", "")).startswith(
+        "SQLITE_IOERR"
+    ):
+        return False
+    try:
+        return shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
 def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
     """A SQLite error as the typed error the front office is told about (one line, what to do).
 
@@ -69,9 +93,7 @@ def typed_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
             "Nothing was lost; try again in a moment."
         )
     if name.startswith("SQLITE_FULL") or "disk is full" in text or "database or disk is full" in text:
-        return StoreFull(
-            f"The disk is full{where}: nothing more can be saved. Free some space or call school IT support."
-        )
+        return _store_full(where)
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or "readonly" in text:
         return StoreReadOnly(
             f"The FrontDesk database cannot be written{where}: the file or its folder is read-only. "
@@ -318,8 +340,12 @@ class Store:
         except StoreCorrupt as exc:
             conn.close()
             raise self._unreadable(exc) from exc
-        except StoreError:
+        except StoreError as exc:
             conn.close()
+            if _full_disk_behind(exc, self.path.parent):
+                # A disk already full when the program starts: the write-ahead log and its shared-memory file
+                # cannot be made, which SQLite reports as a plain I/O error.
+                raise _store_full(f" ({self.path})") from exc
             raise
         return Database(conn)
 
