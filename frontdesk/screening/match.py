@@ -119,6 +119,13 @@ def _surnames_sound_alike(a: str, b: str) -> bool:
     return phonetic2(a) == phonetic2(b) and OSA.normalized_similarity(a, b) >= SURNAME_SPELLED_NEAR
 
 
+def _long_enough_to_sound(a: str, b: str) -> bool:
+    """Whether two names are long enough for a shared sound code to say they sound alike: three letters, or two
+    beginning with the same letter (Li / Lee, Wu / Woo: a two-letter name is written many ways)."""
+    shortest = min(len(a), len(b))
+    return shortest >= 3 or (shortest == 2 and a[0] == b[0])
+
+
 def _letters(n: int) -> str:
     return "one letter" if n == 1 else "two letters"
 
@@ -147,7 +154,7 @@ def compare_last(q: Name, e: Name) -> tuple[float, str, str]:
             if level > best[0]:
                 alike = " and sounds alike" if _sounds_alike(a, b) else ""
                 best = (level, "typo", f"{_letters(edits)} different{alike} ({q.raw_last} / {e.raw_last})")
-            if best[0] < 0.8 and min(len(a), len(b)) >= 3 and _surnames_sound_alike(a, b):
+            if best[0] < 0.8 and _long_enough_to_sound(a, b) and _surnames_sound_alike(a, b):
                 best = (0.8, "sounds_alike", f"{q.raw_last} sounds like {e.raw_last}")
     return best
 
@@ -199,7 +206,7 @@ def compare_first(q: Name, e: Name) -> tuple[float, str, str]:
     level, edits = _typo_level(a, b)
     if level >= 0.85:
         return level, "typo", f"{_letters(edits)} different ({q_raw} / {e_raw})"
-    if _sounds_alike(a, b) and min(len(a), len(b)) >= 3:
+    if _sounds_alike(a, b) and _long_enough_to_sound(a, b):
         return 0.8, "sounds_alike", f"{q_raw} sounds like {e_raw}"
     if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
         return 0.8, "short_form", f"{q_raw} / {e_raw}: one is the start of the other"
@@ -476,7 +483,7 @@ class PieceJudge:
             shorter, longer = (la, lb) if la < lb else (lb, la)
             if longer - shorter <= 1 and longer >= 4 and OSA.distance(a, b, score_cutoff=1) == 1:
                 return True
-            if sound and shorter >= 3:
+            if sound and (shorter >= 3 or (shorter == 2 and a[0] == b[0])):  # as _long_enough_to_sound
                 if b_code is None:
                     b_code = _metaphone(b)
                 if code == b_code:
@@ -505,10 +512,11 @@ class PieceJudge:
             return True  # one letter off: 0.85
         if least > 0.8:
             return False  # what is left is 0.8 at most
-        # Sounding alike (_sounds_alike: both are three letters or more here), or one the start of the other
-        if min(la, lb) >= 3 and (
-            code == phonetic(b) or code2 == phonetic2(b) or a.startswith(b) or b.startswith(a)
-        ):
+        # Sounding alike (_sounds_alike, at _long_enough_to_sound's lengths), or one the start of the other
+        shortest = min(la, lb)
+        if (shortest >= 3 or (shortest == 2 and a[0] == b[0])) and (code == phonetic(b) or code2 == phonetic2(b)):
+            return True
+        if shortest >= 3 and (a.startswith(b) or b.startswith(a)):
             return True
         if middles and b in middles:
             return True  # the visitor's middle name
