@@ -74,6 +74,7 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
     return _parse_pdf417(text, repairs, today)
 
 
+TWO_SCANS = "Two cards were read as one (or a scan was cut short and the next ran into it): scan the card again"
 _TOO_LONG = (
     "This is too long to be an ID card ({:,} characters, at most 4,096): scan the card again or enter the "
     "visitor by hand"
@@ -186,6 +187,10 @@ def _parse_pdf417(text: str, repairs: list[str], today: date) -> IdRecord:
     head = _read_header(text, repairs, match)
     if head is None:
         return _parse_headerless(text, repairs, today)
+    if _HEADER.search(text, head.end) is not None:
+        # A second card's header: two scans arrived as one (or a cut scan and the next one). Elements are
+        # read first-found, so the record would mix the two people (one's name, the other's date of birth).
+        raise UnreadableIdError(TWO_SCANS)
     prefix = text[head.at + 1 : head.end] if head.at >= 0 else text[: head.end]
     cr_as_m = "M" in prefix[:4] or "m" in prefix[:4]
     lf_as_j = "J" in prefix[:4] or "j" in prefix[:4]

@@ -321,3 +321,21 @@ def test_a_middle_initial_written_in_the_first_name(dac, dad, expected_name):
     data = data.replace(b"DADQUINN", dad) if dad else data.replace(b"DADQUINN\n", b"")
     got = read(data)
     assert (got["first_name"], got["middle_name"], got["suffix"]) == expected_name
+
+
+OTHER = Card(first="ROBERT", last="BARREDMAN", dob=date(1980, 3, 14), id_number="B1234567")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        card_payload(US) + card_payload(OTHER),  # two cards within the scanner's silence: the second was lost
+        card_payload(US) + b"\r\n" + card_payload(OTHER),
+        # A scan cut before the date of birth, the next card run into it: a name of one, a date of another.
+        card_payload(US)[: card_payload(US).index(b"DBB")] + card_payload(OTHER),
+    ],
+    ids=["two whole", "two with a line end", "half then whole"],
+)
+def test_two_scans_run_together_are_refused_never_read_as_one_card(data):
+    with pytest.raises(UnreadableIdError, match="scan the card again"):
+        parse_id(data, today=TODAY)
