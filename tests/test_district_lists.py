@@ -201,6 +201,13 @@ def test_import_refusals_are_the_desks(hub, tmp_path: Path):
     bad = hub.cli("district", "barred", "import", str(tmp_path / "bad.csv"), *source, "--replace")
     assert bad.returncode == 2 and "line 3" in bad.stderr and "line 4" in bad.stderr
     assert "Traceback" not in bad.stderr
+    # A row shifted by an unquoted comma, and a second date column, are refused, never filed askew.
+    (tmp_path / "shifted.csv").write_text("first_name,last_name,reason\nRobert,Van,Barredman,Threats\n")
+    shifted = hub.cli("district", "barred", "import", str(tmp_path / "shifted.csv"), *source, "--replace")
+    assert shifted.returncode == 2 and "line 2: 4 cells where the header has 3" in shifted.stderr
+    (tmp_path / "twice.csv").write_text("first_name,last_name,dob,DOB\nRobert,Smith,1980-03-14,\n")
+    twice = hub.cli("district", "barred", "import", str(tmp_path / "twice.csv"), *source, "--replace")
+    assert twice.returncode == 2 and "two 'dob' columns" in twice.stderr
     listed = json.loads(hub.cli("district", "barred", "list", "--json").stdout)
     assert [x["entries"] for x in listed["lists"]] == [2]  # nothing changed
     emptied = hub.cli(

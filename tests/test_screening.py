@@ -184,6 +184,36 @@ def test_import_errors_are_listed_by_line_and_nothing_is_imported(services, tmp_
     assert services.screener.screen(Query("Ann", "Lee", dob=parse_dob("1970-01-02"))).decision is Decision.MATCH
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # Two date columns: the second (empty) one was read, and the listed date silently dropped.
+        ("first_name,last_name,dob,reason,DOB\nRobert,Barredman,1980-03-14,Threats,\n", "two 'dob' columns"),
+        ("first_name,last_name,last_name\nRobert,Barredman,Smith\n", "two 'last_name' columns"),
+        # An unquoted comma in a name shifts the row: it was filed as "Robert Van" with "Barredman" as reason.
+        ("first_name,last_name,reason\nRobert,Van,Barredman,Threats\n", "line 2: 4 cells where the header has 3"),
+        # A file cut short in its last row: "Jane Barre" was filed without her date of birth.
+        ("first_name,last_name,dob,reason\nRobert,Barredman,1980-03-14,x\nJane,Barre", "line 3: 2 cells where"),
+    ],
+    ids=["duplicate dob", "duplicate last name", "extra cells", "cut short"],
+)
+def test_a_file_whose_cells_do_not_line_up_with_its_header_is_refused_and_the_list_kept(
+    services, tmp_path, text, said
+):
+    good = write(tmp_path / "good.csv", HEADER + "Ann,,Lee,1970-01-02,,barred,x\n")
+    import_csv(services.store, good, "District")
+    bad = write(tmp_path / "bad.csv", text)
+    with pytest.raises(InputError, match=said) as refused:
+        import_csv(services.store, bad, "District", replace=True)
+    assert "nothing imported" in str(refused.value).lower() or "import again" in str(refused.value)
+    assert [e.last_name for e in services.lists.search()] == ["Lee"]  # the old list is untouched
+
+
+def test_empty_cells_past_the_header_are_only_trailing_commas(services, tmp_path):
+    path = write(tmp_path / "a.csv", "first_name,last_name,dob\nAnn,Lee,1970-01-02,,\n")
+    assert import_csv(services.store, path, "District").added == 1
+
+
 def test_reimport_replaces_a_source_atomically_and_reports_progress(services, tmp_path):
     first = write(tmp_path / "a.csv", HEADER + "Ann,,Lee,1970-01-02,,,\nBob,,Ray,1971-01-02,,,\n")
     import_csv(services.store, first, "Registry", kind="registry")

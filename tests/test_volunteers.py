@@ -230,6 +230,28 @@ def test_import_is_the_whole_file_or_nothing_with_mapped_columns(services, tmp_p
     assert actions(services).count("volunteer.import") == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # The provider's result twice (the volunteer's, then a reference's): the second, empty one was read.
+        ("first_name,last_name,check_result,check_result\nNora,Newhelper,Clear,\n", "two 'check_result' columns"),
+        # "Mary Ann" unquoted: her last name was filed as "Ann" and her result shifted a column.
+        (
+            "first_name,last_name,check_result\nMary,Ann,Newhelper,Clear\n",
+            "line 2: 4 cells where the header has 3",
+        ),
+        ("first_name,last_name,dob,check_result\nNora,Newhelper,1985-01-02,Clear\nVera,Help", "line 3: 2 cells"),
+    ],
+    ids=["duplicate column", "extra cells", "cut short"],
+)
+def test_import_refuses_cells_that_do_not_line_up_with_the_header(services, tmp_path, text, said):
+    path = tmp_path / "provider.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=said):
+        services.volunteers.import_csv(path)
+    assert services.volunteers.list() == []
+
+
 # --- the command line (subprocess) -------------------------------------------------------------------
 def test_cli_contract_add_list_hours_suspend_import(data_dir, tmp_path):
     expires = (TODAY + timedelta(days=20)).isoformat()

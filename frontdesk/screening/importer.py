@@ -36,10 +36,11 @@ from frontdesk.screening.lists import (
 )
 from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.store import CACHE_KIB, Store
-from frontdesk.wire.lists import column_map as _column_map
 from frontdesk.wire.lists import (  # the reader the district hub shares
+    check_width,
     row_fields,
 )
+from frontdesk.wire.lists import column_map as _column_map
 from frontdesk.wire.lists import split_names as _split
 
 MAX_ERRORS_LISTED = 50
@@ -210,6 +211,7 @@ def import_csv(
                     if not any(v.strip() for v in values):
                         continue
                     try:
+                        check_width(values, len(header))
                         new = row_to_entry(values, columns, row_kind)
                     except InputError as exc:
                         error_count += 1

@@ -16,6 +16,7 @@ from frontdesk import clock
 from frontdesk.errors import InputError
 from frontdesk.screening.importer import MAX_ERRORS_LISTED, ImportFailed
 from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer, checked_new
+from frontdesk.wire.lists import check_width, header_positions, unique_column
 
 FIELDS = (
     "first_name",
@@ -47,12 +48,12 @@ def column_map(header: list[str], mapping: Mapping[str, str] | None) -> dict[str
     """Our field name -> the column index in the file (``mapping`` gives the file's header for a field)."""
     for unknown in set(mapping or {}) - set(FIELDS):
         raise InputError(f"Unknown field {unknown!r} in the column mapping (fields: {', '.join(FIELDS)})")
-    position = {name.strip().lower(): i for i, name in enumerate(header)}
+    position = header_positions(header)
     columns: dict[str, int] = {}
     for ours in FIELDS:
         theirs = (mapping or {}).get(ours, ours).strip().lower()
         if theirs in position:
-            columns[ours] = position[theirs]
+            columns[ours] = unique_column(header, theirs, position)
         elif mapping and ours in mapping:
             raise InputError(f"The file has no column {mapping[ours]!r} (mapped to {ours})")
     missing = [c for c in REQUIRED if c not in columns]
@@ -118,6 +119,7 @@ def read_csv(path: Path | str, mapping: Mapping[str, str] | None = None) -> list
                 if not any(v.strip() for v in values):
                     continue
                 try:
+                    check_width(values, len(header))
                     parsed.append(row_to_volunteer(values, columns))
                 except InputError as exc:
                     count += 1

@@ -199,12 +199,12 @@ def make_entry(
 
 def column_map(header: list[str], mapping: Mapping[str, str] | None) -> dict[str, int]:
     """Our field name -> the column index in the file (``mapping``: our field -> the file's header)."""
-    position = {name.strip().lower(): i for i, name in enumerate(header)}
+    position = header_positions(header)
     columns: dict[str, int] = {}
     for ours in (*DEFAULT_COLUMNS, *OPTIONAL_COLUMNS):
         theirs = (mapping or {}).get(ours, ours).strip().lower()
         if theirs in position:
-            columns[ours] = position[theirs]
+            columns[ours] = unique_column(header, theirs, position)
         elif mapping and ours in mapping:
             raise InputError(f"The file has no column {mapping[ours]!r} (mapped to {ours})")
     for unknown in set(mapping or {}) - set(DEFAULT_COLUMNS) - set(OPTIONAL_COLUMNS):
@@ -213,6 +213,39 @@ def column_map(header: list[str], mapping: Mapping[str, str] | None) -> dict[str
     if missing:
         raise InputError(f"The file has no {', '.join(missing)} column (columns: {', '.join(header)})")
     return columns
+
+
+def header_positions(header: list[str]) -> dict[str, int]:
+    """Each column's name (trimmed, lower case) -> its index; a name given twice keeps its last index."""
+    return {name.strip().lower(): i for i, name in enumerate(header)}
+
+
+def unique_column(header: list[str], name: str, position: Mapping[str, int]) -> int:
+    """The index of the column ``name`` that is read, or an InputError if the header has it twice.
+
+    Which of two same-named columns is meant cannot be known, and reading either one silently (a second, empty
+    "DOB" column, a second "Last name" of someone else) files an entry that does not screen the person listed.
+    """
+    same = [i for i, h in enumerate(header) if h.strip().lower() == name]
+    if len(same) > 1:
+        raise InputError(
+            f"The file has two {name!r} columns (columns {same[0] + 1} and {same[1] + 1}); nothing imported. "
+            "Rename or remove one and import again."
+        )
+    return position[name]
+
+
+def check_width(values: list[str], width: int) -> None:
+    """An InputError unless a row has the header's number of cells (empty cells past it are trailing commas).
+
+    A row with more filled cells had a comma where none belonged (``Robert,Van,Barredman``: an unquoted name),
+    so every cell after it is in the wrong column; a row with fewer ends early, as the last row of a file cut
+    short does. Read anyway, either files an entry under the wrong name or without its date of birth.
+    """
+    n = len(values)
+    if n < width or (n > width and any(v.strip() for v in values[width:])):
+        why = "a comma inside a name needs quotes" if n > width else "is the file cut short?"
+        raise InputError(f"{n} cells where the header has {width} ({why})", code="bad_row")
 
 
 def split_names(text: str) -> tuple[str, ...]:
@@ -269,6 +302,7 @@ def read_entries(
             if not any(v.strip() for v in values):
                 continue
             try:
+                check_width(values, len(header))
                 yield rows.line_num, row_entry(values, columns, default_kind)
             except InputError as exc:
                 yield rows.line_num, exc
