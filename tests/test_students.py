@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import shutil
+import struct
+import zipfile
 from dataclasses import replace
 from datetime import date
 
@@ -141,6 +143,58 @@ def test_a_manifest_naming_a_missing_file_is_refused_and_a_zip_imports(services,
     zipped = write_bundle(tmp_path / "school.zip", students=40, guardians=60, zip_it=True)
     counts = services.students.import_bundle(zipped.path)
     assert (counts.students, counts.guardians) == (40, 60)
+
+
+def test_a_column_named_twice_is_refused_never_read_from_the_last(services, tmp_path):
+    """A users.csv with givenName twice (the SIS's legal name, then an empty nickname column) took the last:
+    the roster lost the name, or took a nickname for the legal one."""
+    facts = write_bundle(tmp_path / "twice", students=6, guardians=9, edge_cases=False)
+    users = facts.path / "users.csv"
+    rows = list(csv.reader(users.open(encoding="utf-8", newline="")))
+    rows = [[*row, "" if n else "givenName"] for n, row in enumerate(rows)]
+    with users.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with pytest.raises(BundleError, match="users.csv line 1, field givenName: the header names it twice"):
+        services.students.import_bundle(facts.path)
+    assert services.store.db.execute("SELECT count(*) FROM students").fetchone()[0] == 0
+
+
+def test_a_zip_holding_a_file_twice_is_refused(services, tmp_path):
+    """Two users.csv in two folders of one zip (this year's and last year's): the desk took whichever the
+    zip listed last, without a word."""
+    old = write_bundle(tmp_path / "old", students=4, guardians=6, edge_cases=False, seed=3)
+    new = write_bundle(tmp_path / "new", students=6, guardians=9, edge_cases=False)
+    both = tmp_path / "both.zip"
+    with zipfile.ZipFile(both, "w") as z:
+        for path in sorted(new.path.iterdir()):
+            z.write(path, f"2026/{path.name}")
+        z.write(old.path / "users.csv", "2025/users.csv")
+    with pytest.raises(BundleError, match="users.csv: the zip holds it twice .2026/users.csv, 2025/users.csv."):
+        services.students.import_bundle(both)
+    assert services.store.db.execute("SELECT count(*) FROM students").fetchone()[0] == 0
+
+
+def test_a_zip_that_would_unpack_to_more_than_any_roster_is_refused_before_it_is_read(services, tmp_path):
+    """A zip bomb: a users.csv that unpacks to gigabytes from a few kilobytes. The desk read it whole into
+    memory (and then as text, then as rows). Its size is refused from the zip's directory, before reading;
+    here the directory says 4,000,000,000 bytes (a real bomb says the same, truthfully)."""
+    zipped = write_bundle(tmp_path / "bomb.zip", students=6, guardians=9, edge_cases=False, zip_it=True).path
+    data = bytearray(zipped.read_bytes())
+    with zipfile.ZipFile(zipped) as z:
+        real = z.getinfo("users.csv").file_size
+    # The uncompressed size of users.csv in its local header and in the zip's directory.
+    for signature, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        at = data.index(signature)
+        while bytes(data[at + name_at : at + name_at + struct.unpack_from("<H", data, at + name_len_at)[0]]) != (
+            b"users.csv"
+        ):
+            at = data.index(signature, at + 4)
+        assert struct.unpack_from("<I", data, at + size_at)[0] == real
+        struct.pack_into("<I", data, at + size_at, 4_000_000_000)
+    zipped.write_bytes(bytes(data))
+    with pytest.raises(BundleError, match="users.csv: it would unpack to 4,000,000,000 bytes"):
+        services.students.import_bundle(zipped)
+    assert services.store.db.execute("SELECT count(*) FROM students").fetchone()[0] == 0
 
 
 # --- late arrival -----------------------------------------------------------------------------------------

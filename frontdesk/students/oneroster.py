@@ -30,6 +30,9 @@ FILES = (
     "courses.csv",
     "demographics.csv",
 )
+# A file of the bundle, unpacked, at most: the reader keeps every row in memory, and a file this large (a
+# users.csv of several million people) is already more than a desk holds. A zip bomb says far more.
+MAX_FILE_BYTES = 1 << 30
 REQUIRED_FILES = ("orgs", "users")  # a bundle without these has no school and nobody in it
 USER_ROLES = frozenset(
     {"administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher"}
@@ -187,8 +190,19 @@ class _Source:
             self._zip = None
         elif path.is_file() and zipfile.is_zipfile(path):
             self._zip = zipfile.ZipFile(path)
-            # Bundles are often zipped with a top folder: take files by their base name.
-            self._names = {Path(n).name: n for n in self._zip.namelist() if not n.endswith("/")}
+            # Bundles are often zipped with a top folder: take files by their base name. A name found in two
+            # folders (this year's and last year's export) cannot be taken either way without a word.
+            self._names = {}
+            for n in self._zip.namelist():
+                if n.endswith("/"):
+                    continue
+                base = Path(n).name
+                if base in self._names and base.endswith(".csv"):
+                    self._zip.close()
+                    raise _fail(
+                        base, None, None, f"the zip holds it twice ({self._names[base]}, {n}): zip one bundle"
+                    )
+                self._names[base] = n
         elif path.exists():
             raise BundleError(f"Bundle refused, nothing imported: {path} is neither a folder nor a zip file")
         else:
@@ -203,6 +217,15 @@ class _Source:
     def text(self, name: str) -> str:
         try:
             if self._zip is not None:
+                size = self._zip.getinfo(self._names[name]).file_size
+                if size > MAX_FILE_BYTES:  # a zip bomb: refused from the zip's directory, before reading
+                    raise _fail(
+                        name,
+                        None,
+                        None,
+                        f"it would unpack to {size:,} bytes, more than any roster "
+                        f"(at most {MAX_FILE_BYTES:,}): the zip is damaged or not a OneRoster bundle",
+                    )
                 raw = self._zip.read(self._names[name])
             else:
                 raw = Path(self._names[name]).read_bytes()
@@ -228,6 +251,9 @@ def _rows(src: _Source, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     except csv.Error as exc:
         raise _fail(file, 1, None, f"not valid CSV ({exc})") from None
     header = [h.strip() for h in header]
+    for column in header:
+        if column and header.count(column) > 1:  # a row is read by column name: the last would win unseen
+            raise _fail(file, 1, column, "the header names it twice")
     for column in COLUMNS.get(name, ()):
         if column not in header:
             raise _fail(file, 1, column, "this column is missing from the header")
