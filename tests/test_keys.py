@@ -221,3 +221,19 @@ def test_a_changed_escrow_file_does_not_open():
         open_escrow(json.dumps(sealed).encode(), PASSPHRASE)
     with pytest.raises(InputError):
         open_escrow(b"not json at all", PASSPHRASE)
+
+
+@pytest.mark.parametrize(
+    "resave",
+    [
+        lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),  # Notepad's "UTF-8 with BOM"
+        lambda text: text.encode("utf-16"),  # Notepad's "Unicode" (UTF-16 with its BOM)
+        lambda text: text.replace("\n", "\r\n").encode("utf-8"),  # Windows line ends
+    ],
+    ids=["utf-8 bom", "utf-16", "crlf"],
+)
+def test_an_escrow_file_opened_and_saved_again_in_a_text_editor_still_opens(resave):
+    """IT opens the escrow file to see what it is and saves it: the same text in another encoding. It said
+    "not a FrontDesk key escrow file", and the keys to the encrypted backups were out of reach."""
+    text = seal_escrow({"frontdesk.db": "ab" * 32}, PASSPHRASE).decode("utf-8")
+    assert open_escrow(resave(text), PASSPHRASE).keys == {"frontdesk.db": "ab" * 32}

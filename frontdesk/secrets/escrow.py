@@ -80,7 +80,8 @@ def open_escrow(data: bytes, passphrase: str) -> Escrow:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     try:
-        doc = json.loads(data.decode("utf-8"))
+        # Bytes: JSON's own detection, so a file a text editor saved again (a UTF-8 BOM, UTF-16) still opens.
+        doc = json.loads(data)
         if doc.get("format") != FORMAT:
             raise ValueError("not an escrow file")
         if doc.get("version") != VERSION or doc.get("kdf") != "scrypt" or doc.get("cipher") != "AES-256-GCM":
