@@ -208,6 +208,11 @@ def test_import_refusals_are_the_desks(hub, tmp_path: Path):
     (tmp_path / "twice.csv").write_text("first_name,last_name,dob,DOB\nRobert,Smith,1980-03-14,\n")
     twice = hub.cli("district", "barred", "import", str(tmp_path / "twice.csv"), *source, "--replace")
     assert twice.returncode == 2 and "two 'dob' columns" in twice.stderr
+    (tmp_path / "latin.csv").write_bytes("first_name,last_name\nJürgen,Müller\n".encode("latin-1"))
+    latin = hub.cli("district", "barred", "import", str(tmp_path / "latin.csv"), *source, "--replace")
+    assert (
+        latin.returncode == 2 and 'line 2 is not saved as UTF-8 text (byte 0xfc): save it as "CSV' in latin.stderr
+    )
     listed = json.loads(hub.cli("district", "barred", "list", "--json").stdout)
     assert [x["entries"] for x in listed["lists"]] == [2]  # nothing changed
     emptied = hub.cli(

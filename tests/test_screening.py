@@ -209,6 +209,42 @@ def test_a_file_whose_cells_do_not_line_up_with_its_header_is_refused_and_the_li
     assert [e.last_name for e in services.lists.search()] == ["Lee"]  # the old list is untouched
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ("first_name,last_name,dob\nRobert,Barredman,1980-03-14\n".encode("utf-16"), "it looks like UTF-16"),
+        ("first_name,last_name,dob\nJürgen,Müller,1970-01-01\n".encode("latin-1"), "byte 0xfc"),
+        ("first_name,last_name,reason\nRobert,O\u2019Barredman,\u201cThreats\u201d\n".encode("cp1252"), "0x92"),
+    ],
+    ids=["utf-16", "latin-1", "windows-1252 quotes"],
+)
+def test_a_file_not_saved_as_utf8_says_how_to_save_it_and_the_list_is_kept(services, tmp_path, data, said):
+    """It said "('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)": Python's words,
+    and nothing the office can do."""
+    good = write(tmp_path / "good.csv", HEADER + "Ann,,Lee,1970-01-02,,barred,x\n")
+    import_csv(services.store, good, "District")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(data)
+    with pytest.raises(InputError) as refused:
+        import_csv(services.store, bad, "District", replace=True)
+    message = str(refused.value)
+    assert said in message and 'save it as "CSV UTF-8"' in message and "codec" not in message
+    assert "nothing imported" in message
+    assert [e.last_name for e in services.lists.search()] == ["Lee"]
+
+
+def test_a_bad_byte_deep_in_a_file_is_named_by_its_line(services, tmp_path):
+    rows = "".join(f"Ann{n},Lee,1970-01-02\n" for n in range(5_000))  # past the reader's first chunk
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        ("first_name,last_name,dob\n" + rows).encode() + "Jürgen,Müller,1970-01-01\n".encode("latin-1")
+    )
+    with pytest.raises(ImportFailed) as refused:
+        import_csv(services.store, bad, "District")
+    assert "line 5002: not saved as UTF-8 text (byte 0xfc" in str(refused.value)
+    assert "codec" not in str(refused.value) and services.lists.search() == []
+
+
 def test_empty_cells_past_the_header_are_only_trailing_commas(services, tmp_path):
     path = write(tmp_path / "a.csv", "first_name,last_name,dob\nAnn,Lee,1970-01-02,,\n")
     assert import_csv(services.store, path, "District").added == 1

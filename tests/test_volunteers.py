@@ -252,6 +252,14 @@ def test_import_refuses_cells_that_do_not_line_up_with_the_header(services, tmp_
     assert services.volunteers.list() == []
 
 
+def test_import_of_a_file_not_saved_as_utf8_says_how_to_save_it(services, tmp_path):
+    path = tmp_path / "provider.csv"
+    path.write_bytes("first_name,last_name\nNora,Newhelper\nJürgen,Müller\n".encode("latin-1"))
+    with pytest.raises(InputError, match='line 3 is not saved as UTF-8 text .byte 0xfc.: save it as "CSV UTF-8"'):
+        services.volunteers.import_csv(path)
+    assert services.volunteers.list() == []
+
+
 # --- the command line (subprocess) -------------------------------------------------------------------
 def test_cli_contract_add_list_hours_suspend_import(data_dir, tmp_path):
     expires = (TODAY + timedelta(days=20)).isoformat()

@@ -38,6 +38,7 @@ from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.store import CACHE_KIB, Store
 from frontdesk.wire.lists import (  # the reader the district hub shares
     check_width,
+    not_utf8,
     row_fields,
 )
 from frontdesk.wire.lists import column_map as _column_map
@@ -175,7 +176,10 @@ def import_csv(
             header = next(rows)
         except StopIteration:
             raise InputError(f"{path} is empty") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            line, why = not_utf8(reader.raw)
+            raise InputError(f"{path}: line {line} is {why}; nothing imported") from None
+        except csv.Error as exc:
             raise InputError(f"{path} is not a readable CSV file ({exc})") from None
         columns = _column_map(header, mapping)
         with store.transaction():
@@ -227,7 +231,10 @@ def import_csv(
                         stage()
                         if progress:
                             progress(reader.rows, reader.fraction() * _READ_SHARE)
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError:
+                error_count += 1
+                errors.append(not_utf8(reader.raw))
+            except csv.Error as exc:
                 error_count += 1
                 errors.append((rows.line_num, f"unreadable ({exc})"))
             if error_count:

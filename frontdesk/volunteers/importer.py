@@ -16,7 +16,7 @@ from frontdesk import clock
 from frontdesk.errors import InputError
 from frontdesk.screening.importer import MAX_ERRORS_LISTED, ImportFailed
 from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer, checked_new
-from frontdesk.wire.lists import check_width, header_positions, unique_column
+from frontdesk.wire.lists import check_width, header_positions, not_utf8, unique_column
 
 FIELDS = (
     "first_name",
@@ -108,7 +108,10 @@ def read_csv(path: Path | str, mapping: Mapping[str, str] | None = None) -> list
             header = next(rows)
         except StopIteration:
             raise InputError(f"{path} is empty") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            line, why = not_utf8(handle.buffer)
+            raise InputError(f"{path}: line {line} is {why}; nothing imported") from None
+        except csv.Error as exc:
             raise InputError(f"{path} is not a readable CSV file ({exc})") from None
         columns = column_map(header, mapping)
         parsed: list[NewVolunteer] = []
@@ -125,7 +128,10 @@ def read_csv(path: Path | str, mapping: Mapping[str, str] | None = None) -> list
                     count += 1
                     if len(errors) < MAX_ERRORS_LISTED:
                         errors.append((rows.line_num, exc.message))
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            count += 1
+            errors.append(not_utf8(handle.buffer))
+        except csv.Error as exc:
             count += 1
             errors.append((rows.line_num, f"unreadable ({exc})"))
     if count:

@@ -10,11 +10,14 @@ On the wire an entry is a JSON object (:meth:`ListEntry.to_json`); a snapshot is
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import BinaryIO
 
 from frontdesk.errors import InputError
 from frontdesk.limits import NOTE_MAX, SHORT_MAX, check_field, check_name, check_names
@@ -248,6 +251,37 @@ def check_width(values: list[str], width: int) -> None:
         raise InputError(f"{n} cells where the header has {width} ({why})", code="bad_row")
 
 
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")  # the line ends the csv reader counts (a file opened with newline="")
+
+
+def not_utf8(raw: BinaryIO) -> tuple[int, str]:
+    """``(line, sentence)`` for a file whose bytes are not UTF-8: the line of the first bad byte (the text
+    reader decodes ahead in chunks, so the row it had reached is not it) and what to do about it.
+
+    Reads the file again from the start, a chunk at a time: only ever on the way to refusing it.
+    """
+    raw.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines, last = 1, ""
+    while True:
+        chunk = raw.read(1 << 20)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            good = exc.object[: exc.start].decode("utf-8-sig", "replace")
+            lines += len(_LINE_ENDS.findall(last + good)) - len(_LINE_ENDS.findall(last))
+            bad = exc.object[exc.start]
+            break
+        lines += len(_LINE_ENDS.findall(last + text)) - len(_LINE_ENDS.findall(last))
+        last = text[-1:]
+        if not chunk:
+            return lines, 'not saved as UTF-8 text: save it as "CSV UTF-8" and import again'
+    raw.seek(0)
+    utf16 = raw.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    hint = "; it looks like UTF-16, Excel's Unicode Text" if utf16 else ""
+    return lines, f'not saved as UTF-8 text (byte 0x{bad:02x}{hint}): save it as "CSV UTF-8" and import again'
+
+
 def split_names(text: str) -> tuple[str, ...]:
     """``Bob; Rob`` -> ("Bob", "Rob"): how a CSV cell holds several aliases or students."""
     return tuple(part.strip() for part in text.split(";") if part.strip())
@@ -294,7 +328,10 @@ def read_entries(
         header = next(rows)
     except StopIteration:
         raise InputError("the file is empty") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        line, why = not_utf8(handle.buffer)
+        raise InputError(f"line {line} is {why}; nothing imported") from None
+    except csv.Error as exc:
         raise InputError(f"the file is not a readable CSV file ({exc})") from None
     columns = column_map(header, mapping)
     try:
@@ -306,7 +343,10 @@ def read_entries(
                 yield rows.line_num, row_entry(values, columns, default_kind)
             except InputError as exc:
                 yield rows.line_num, exc
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        line, why = not_utf8(handle.buffer)
+        yield line, InputError(why)
+    except csv.Error as exc:
         yield rows.line_num, InputError(f"unreadable ({exc})")
 
 
