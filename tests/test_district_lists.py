@@ -213,6 +213,9 @@ def test_import_refusals_are_the_desks(hub, tmp_path: Path):
     assert (
         latin.returncode == 2 and 'line 2 is not saved as UTF-8 text (byte 0xfc): save it as "CSV' in latin.stderr
     )
+    (tmp_path / "open.csv").write_text('first_name,last_name,notes\nRobert,Smith,"Seen\nJane,Doe,x\n')
+    unclosed = hub.cli("district", "barred", "import", str(tmp_path / "open.csv"), *source, "--replace")
+    assert unclosed.returncode == 2 and 'line 2: a " opened in this row is never closed' in unclosed.stderr
     listed = json.loads(hub.cli("district", "barred", "list", "--json").stdout)
     assert [x["entries"] for x in listed["lists"]] == [2]  # nothing changed
     emptied = hub.cli(

@@ -245,6 +245,30 @@ def test_a_bad_byte_deep_in_a_file_is_named_by_its_line(services, tmp_path):
     assert "codec" not in str(refused.value) and services.lists.search() == []
 
 
+def test_a_quote_never_closed_does_not_swallow_the_rows_after_it(services, tmp_path):
+    """A notes cell opened with a quote that is never closed: the csv reader put every later row into that
+    cell, and "Imported 1 entries": Jane Doe and Carl Crook silently not on the list (with --replace, gone)."""
+    good = write(tmp_path / "good.csv", HEADER + "Ann,,Lee,1970-01-02,,barred,x\n")
+    import_csv(services.store, good, "District")
+    bad = write(
+        tmp_path / "bad.csv",
+        'first_name,last_name,dob,notes\nRobert,Barredman,1980-03-14,"Seen with a knife\n'
+        "Jane,Doe,1975-06-01,Trespass\nCarl,Crook,1970-01-01,\n",
+    )
+    with pytest.raises(ImportFailed) as refused:
+        import_csv(services.store, bad, "District", replace=True)
+    assert refused.value.errors == [(2, 'a " opened in this row is never closed: close it, or remove it')]
+    assert [e.last_name for e in services.lists.search()] == ["Lee"]
+
+
+def test_text_after_a_closing_quote_is_refused_not_read_askew(services, tmp_path):
+    bad = write(tmp_path / "bad.csv", 'first_name,last_name,dob,notes\nRobert,Barredman,1980-03-14,"6" knife\n')
+    with pytest.raises(ImportFailed) as refused:
+        import_csv(services.store, bad, "District")
+    assert refused.value.errors == [(2, 'text after a closing " in a cell: quote the whole cell and write a " '
+                                        'inside it as ""')]  # fmt: skip
+
+
 def test_empty_cells_past_the_header_are_only_trailing_commas(services, tmp_path):
     path = write(tmp_path / "a.csv", "first_name,last_name,dob\nAnn,Lee,1970-01-02,,\n")
     assert import_csv(services.store, path, "District").added == 1

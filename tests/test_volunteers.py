@@ -260,6 +260,15 @@ def test_import_of_a_file_not_saved_as_utf8_says_how_to_save_it(services, tmp_pa
     assert services.volunteers.list() == []
 
 
+def test_import_refuses_a_quote_that_is_never_closed(services, tmp_path):
+    path = tmp_path / "provider.csv"
+    path.write_text('first_name,last_name,check_result\nNora,Newhelper,"Clear\nVera,Helpwell,Clear\n')
+    with pytest.raises(ImportFailed) as refused:
+        services.volunteers.import_csv(path)
+    assert refused.value.errors == [(2, 'a " opened in this row is never closed: close it, or remove it')]
+    assert services.volunteers.list() == []
+
+
 # --- the command line (subprocess) -------------------------------------------------------------------
 def test_cli_contract_add_list_hours_suspend_import(data_dir, tmp_path):
     expires = (TODAY + timedelta(days=20)).isoformat()

@@ -38,6 +38,7 @@ from frontdesk.screening.models import Kind, NewEntry
 from frontdesk.store import CACHE_KIB, Store
 from frontdesk.wire.lists import (  # the reader the district hub shares
     check_width,
+    csv_problem,
     not_utf8,
     row_fields,
 )
@@ -171,7 +172,7 @@ def import_csv(
     purge_hidden(store)  # what an interrupted import or removal left behind
     with handle:
         reader = _Reader(handle, os.fstat(handle.fileno()).st_size)
-        rows = csv.reader(handle)
+        rows = csv.reader(handle, strict=True)  # see csv_problem: a quote left open must not eat rows
         try:
             header = next(rows)
         except StopIteration:
@@ -180,8 +181,9 @@ def import_csv(
             line, why = not_utf8(reader.raw)
             raise InputError(f"{path}: line {line} is {why}; nothing imported") from None
         except csv.Error as exc:
-            raise InputError(f"{path} is not a readable CSV file ({exc})") from None
+            raise InputError(f"{path}: line 1 (the header): {csv_problem(exc)}; nothing imported") from None
         columns = _column_map(header, mapping)
+        line = rows.line_num  # the last line read whole: a row cut by a csv error starts after it
         with store.transaction():
             require_empty_or_replace(db, source, replace)  # refused before any work, checked again at the swap
             live = db.execute("SELECT id, kind FROM screening_lists WHERE source = ? AND state = 'live'", [source])
@@ -236,7 +238,7 @@ def import_csv(
                 errors.append(not_utf8(reader.raw))
             except csv.Error as exc:
                 error_count += 1
-                errors.append((rows.line_num, f"unreadable ({exc})"))
+                errors.append((line + 1, csv_problem(exc)))
             if error_count:
                 raise ImportFailed(str(path), errors, error_count)
             stage()

@@ -16,7 +16,7 @@ from frontdesk import clock
 from frontdesk.errors import InputError
 from frontdesk.screening.importer import MAX_ERRORS_LISTED, ImportFailed
 from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer, checked_new
-from frontdesk.wire.lists import check_width, header_positions, not_utf8, unique_column
+from frontdesk.wire.lists import check_width, csv_problem, header_positions, not_utf8, unique_column
 
 FIELDS = (
     "first_name",
@@ -103,7 +103,7 @@ def read_csv(path: Path | str, mapping: Mapping[str, str] | None = None) -> list
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror or exc}") from None
     with handle:
-        rows = csv.reader(handle)
+        rows = csv.reader(handle, strict=True)  # see csv_problem: a quote left open must not eat rows
         try:
             header = next(rows)
         except StopIteration:
@@ -112,13 +112,15 @@ def read_csv(path: Path | str, mapping: Mapping[str, str] | None = None) -> list
             line, why = not_utf8(handle.buffer)
             raise InputError(f"{path}: line {line} is {why}; nothing imported") from None
         except csv.Error as exc:
-            raise InputError(f"{path} is not a readable CSV file ({exc})") from None
+            raise InputError(f"{path}: line 1 (the header): {csv_problem(exc)}; nothing imported") from None
         columns = column_map(header, mapping)
         parsed: list[NewVolunteer] = []
         errors: list[tuple[int, str]] = []
         count = 0
+        read = rows.line_num  # the last line read whole: a row cut by a csv error starts after it
         try:
             for values in rows:
+                read = rows.line_num
                 if not any(v.strip() for v in values):
                     continue
                 try:
@@ -133,7 +135,7 @@ def read_csv(path: Path | str, mapping: Mapping[str, str] | None = None) -> list
             errors.append(not_utf8(handle.buffer))
         except csv.Error as exc:
             count += 1
-            errors.append((rows.line_num, f"unreadable ({exc})"))
+            errors.append((read + 1, csv_problem(exc)))
     if count:
         raise ImportFailed(str(path), errors, count)
     return parsed

@@ -282,6 +282,20 @@ def not_utf8(raw: BinaryIO) -> tuple[int, str]:
     return lines, f'not saved as UTF-8 text (byte 0x{bad:02x}{hint}): save it as "CSV UTF-8" and import again'
 
 
+def csv_problem(exc: csv.Error) -> str:
+    """What a strict csv reader's error means, in the office's words.
+
+    The readers are strict: a quote left open would otherwise take every later row into its cell, as text,
+    and those rows (people on a list) would be missing without a word.
+    """
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return 'a " opened in this row is never closed: close it, or remove it'
+    if "expected after" in text:
+        return 'text after a closing " in a cell: quote the whole cell and write a " inside it as ""'
+    return f"unreadable ({text})"
+
+
 def split_names(text: str) -> tuple[str, ...]:
     """``Bob; Rob`` -> ("Bob", "Rob"): how a CSV cell holds several aliases or students."""
     return tuple(part.strip() for part in text.split(";") if part.strip())
@@ -323,7 +337,7 @@ def read_entries(
 
     An unreadable file (not CSV, not UTF-8) is an InputError raised from the iterator.
     """
-    rows = csv.reader(handle)
+    rows = csv.reader(handle, strict=True)
     try:
         header = next(rows)
     except StopIteration:
@@ -332,10 +346,12 @@ def read_entries(
         line, why = not_utf8(handle.buffer)
         raise InputError(f"line {line} is {why}; nothing imported") from None
     except csv.Error as exc:
-        raise InputError(f"the file is not a readable CSV file ({exc})") from None
+        raise InputError(f"line 1 (the header): {csv_problem(exc)}") from None
     columns = column_map(header, mapping)
+    read = rows.line_num  # the last line read whole: a row cut by an error starts after it
     try:
         for values in rows:
+            read = rows.line_num
             if not any(v.strip() for v in values):
                 continue
             try:
@@ -347,7 +363,7 @@ def read_entries(
         line, why = not_utf8(handle.buffer)
         yield line, InputError(why)
     except csv.Error as exc:
-        yield rows.line_num, InputError(f"unreadable ({exc})")
+        yield read + 1, InputError(csv_problem(exc))
 
 
 def normal_sex(text: str | None) -> str:
