@@ -50,6 +50,10 @@ def load_image(path: str | Path) -> Image.Image:
             return ImageOps.exif_transpose(img).convert("L")  # phone photos carry their rotation in EXIF
     except FileNotFoundError:
         raise InputError(f"No image at {path}") from None
+    except Image.DecompressionBombError:  # Pillow's refusal of a huge image (not an OSError), before decoding
+        raise InputError(
+            f"{path} is an image of far more pixels than any photo of an ID: photograph the card again"
+        ) from None
     except (UnidentifiedImageError, OSError) as exc:
         raise InputError(f"{path} is not an image this program can open ({exc})") from None
 

@@ -89,6 +89,19 @@ def test_decode_an_image_without_a_barcode_exits_2(tmp_path):
     assert frontdesk("id", "decode", str(path)).returncode == 2
 
 
+def test_decode_an_image_bomb_exits_2_with_one_line_not_a_traceback(tmp_path):
+    """A 30,000 x 30,000 PNG of one colour is 110 kB on disk and 900 million pixels once opened: Pillow
+    refuses it with its own error, which went past the desk's handler as a traceback (exit 1)."""
+    from PIL import Image
+
+    path = tmp_path / "bomb.png"
+    Image.new("1", (30_000, 30_000), 0).save(path, optimize=True)
+    proc = frontdesk("id", "decode", str(path))
+    out, err = text(proc)
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert err.count("\n") == 1 and "far more pixels than any photo" in err and "photograph the card again" in err
+
+
 def test_python_dash_m_frontdesk_id_parse_reads_stdin():
     import os
     import subprocess
