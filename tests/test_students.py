@@ -159,6 +159,34 @@ def test_a_column_named_twice_is_refused_never_read_from_the_last(services, tmp_
     assert services.store.db.execute("SELECT count(*) FROM students").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("givenName", "Rob\x00ert", "contains control characters"),
+        ("familyName", "Testwood\nSmith", "contains control characters"),
+        ("familyName", "\u202enamderraB", "change the direction"),  # shown as "Barredman"
+        ("middleName", "Q" * 5_000, "too long: 5,000 characters"),
+        ("preferredGivenName", "Al\tex", "contains control characters"),
+    ],
+    ids=["nul", "line end", "direction override", "5,000 characters", "tab"],
+)
+def test_a_name_no_other_door_would_take_refuses_the_bundle(services, tmp_path, field, value, said):
+    """The roster was the one door that stored any name: a NUL, a line end, a right-to-left override, a
+    5,000-character name, all imported without a word, then shown, matched at pick-up and printed."""
+    facts = write_bundle(tmp_path / "names", students=6, guardians=9, edge_cases=False)
+    users = facts.path / "users.csv"
+    rows = list(csv.reader(users.open(encoding="utf-8", newline="")))
+    if field not in rows[0]:
+        rows = [[*row, field if n == 0 else ""] for n, row in enumerate(rows)]
+    rows[3][rows[0].index(field)] = value
+    with users.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    # (the line a row ends on: a line end inside a cell puts it on 5)
+    with pytest.raises(BundleError, match=f"users.csv line [45], field {field}: .*{said}"):
+        services.students.import_bundle(facts.path)
+    assert services.store.db.execute("SELECT count(*) FROM students").fetchone()[0] == 0
+
+
 def test_a_zip_holding_a_file_twice_is_refused(services, tmp_path):
     """Two users.csv in two folders of one zip (this year's and last year's): the desk took whichever the
     zip listed last, without a word."""

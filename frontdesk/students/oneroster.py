@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from frontdesk.errors import InputError
+from frontdesk.limits import check_name
 
 FILES = (
     "manifest.csv",
@@ -439,6 +440,7 @@ def _read_users(src: _Source, bundle: Bundle, org_ids: set[str], known: Known) -
             last = _required(file, line, row, "familyName")
         else:
             first, last = row["givenName"].strip(), row["familyName"].strip()
+        _check_names(file, line, row)
         user = UserRow(
             sourced_id=sid,
             role=role,
@@ -460,6 +462,17 @@ def _read_users(src: _Source, bundle: Bundle, org_ids: set[str], known: Known) -
                 raise _fail(file, line, "agentSourcedIds", f"{agent!r} is not in users.csv")
         bundle.users.append(user)
     return seen
+
+
+def _check_names(file: str, line: int, row: dict[str, str]) -> None:
+    """A name the desk would refuse at any other door (a control character, a direction override, over 100
+    characters) refuses the bundle: shown, matched at pick-up and printed, it must be one the desk can take."""
+    for name in ("givenName", "familyName", "middleName", "preferredGivenName"):
+        try:
+            check_name(row.get(name, "").strip(), "the name")
+        except InputError as exc:
+            problem = exc.message.split(";")[0]
+            raise _fail(file, line, name, f"{problem}: correct it in the SIS and export again") from None
 
 
 def _read_classes(src: _Source, bundle: Bundle, org_ids: set[str], known: Known) -> set[str]:
