@@ -14,6 +14,7 @@ import pytest
 
 from frontdesk.cli import main
 from frontdesk.context import Services
+from frontdesk.errors import InputError
 from tests.students_fixtures import PRINCIPAL_PW, guardian_name
 
 
@@ -175,3 +176,23 @@ def test_the_laptops_record_is_merged_into_the_desk(staffed, facts, tmp_path, mo
     bad.write_text('{"format": "something else"}')
     assert main([*at_desk, "merge", str(bad)]) == 2
     assert "is not a reunification record" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"reunification": "oops"},
+        {"reunification": {"started_at": "x", "started_by": "y"}, "requests": ["a request"]},
+        {"reunification": {"started_at": "x", "started_by": "y"}, "requests": {"a": "dict"}},
+    ],
+    ids=["run not an object", "request not an object", "requests not a list"],
+)
+def test_a_record_of_the_wrong_shape_is_one_line_not_a_traceback(tmp_path, shape):
+    """A file with the record's mark but another shape (hand-edited, or cut and mended) raised AttributeError
+    from the checks themselves: a traceback and exit 1 at the desk's merge."""
+    from frontdesk.students.reunify_record import FORMAT, VERSION, read_record
+
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps({"format": FORMAT, "version": VERSION, **shape}))
+    with pytest.raises(InputError, match="is not a reunification record"):
+        read_record(path)

@@ -116,11 +116,17 @@ def read_record(path: Path) -> dict:
         raise InputError(f"{path} is not a reunification record (no {FORMAT!r} format mark)")
     if data.get("version") != VERSION:
         raise InputError(f"{path} is a version {data.get('version')} record; this desk reads version {VERSION}")
-    run = data.get("reunification") or {}
+    run, requests = data.get("reunification") or {}, data.get("requests") or []
+    if (
+        not isinstance(run, dict)
+        or not isinstance(requests, list)
+        or not all(isinstance(r, dict) for r in requests)
+    ):
+        raise InputError(f"{path} is not a reunification record (its parts are not what a record holds)")
     for field in ("started_at", "started_by"):
         if not isinstance(run.get(field), str):
             raise InputError(f"{path}: the reunification has no {field}")
-    for n, r in enumerate(data.get("requests") or [], start=1):
+    for n, r in enumerate(requests, start=1):
         for field in ("student", "adult", "authorised_as", "status", "requested_at", "card"):
             if not isinstance(r.get(field), str) or not r[field]:
                 raise InputError(f"{path}: request {n} has no {field}")
