@@ -16,6 +16,8 @@ from scanners.idcard import SUFFIXES, IdRecord, UnreadableIdError, clean, clean_
 
 _TRACK1 = re.compile(r"%([A-Z]{2})([^\^?]{0,13})\^?([^\^?]*)\^?([^\^?]*)\^?[^?]*\?")
 _TRACK2 = re.compile(r";(6\d{5})([0-9A-Z]{0,13})=(\d{4})(\d{8})(\d{0,5})=?\??")
+_TRACK1_NAMES = re.compile(r"%[A-Z]{2}[^\^?]{0,13}\^[^?]*\^")  # a track 1 with its name field (never a track 3)
+TWO_SWIPES = "Two cards were read as one (two swipes ran together): swipe the card again"
 _TRACK3 = re.compile(r"[%#](.)(.)(.{11})(.{2})(.{10})(.{4})(.)(.{3})(.{3})(.{3})(.{3})")
 
 
@@ -34,6 +36,9 @@ def parse_stripe(text: str, repairs: list[str], today: date) -> IdRecord:
     t3 = _TRACK3.search(text[t2.end() :]) if t2 else None
     if t1 is None and t2 is None:
         raise UnreadableIdError("The magnetic stripe could not be read: enter the visitor by hand")
+    if (t2 and _TRACK2.search(text, t2.end())) or (t1 and _TRACK1_NAMES.search(text, t1.end())):
+        # A second card's track: two swipes arrived as one, and only the first would be read.
+        raise UnreadableIdError(TWO_SWIPES)
     last = first = middle = suffix = city = street = state = None
     if t1:
         state, city = t1[1], clean(t1[2])

@@ -339,3 +339,9 @@ OTHER = Card(first="ROBERT", last="BARREDMAN", dob=date(1980, 3, 14), id_number=
 def test_two_scans_run_together_are_refused_never_read_as_one_card(data):
     with pytest.raises(UnreadableIdError, match="scan the card again"):
         parse_id(data, today=TODAY)
+
+
+def test_two_stripes_run_together_are_refused_never_read_as_one_card():
+    data = stripe(US) + stripe(OTHER)  # two swipes within the reader's silence: the second was dropped
+    with pytest.raises(UnreadableIdError, match="swipe the card again"):
+        parse_id(data, today=TODAY)
