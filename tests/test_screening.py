@@ -269,6 +269,15 @@ def test_text_after_a_closing_quote_is_refused_not_read_askew(services, tmp_path
                                         'inside it as ""')]  # fmt: skip
 
 
+def test_a_cell_past_the_csv_readers_limit_is_named_in_plain_words(services, tmp_path):
+    bad = write(
+        tmp_path / "bad.csv", "first_name,last_name,notes\nAnn,Lee,ok\nRobert,Barredman," + "x" * 200_000 + "\n"
+    )
+    with pytest.raises(ImportFailed) as refused:
+        import_csv(services.store, bad, "District")
+    assert refused.value.errors == [(3, "a cell of more than 131,072 characters, more than any list holds")]
+
+
 def test_empty_cells_past_the_header_are_only_trailing_commas(services, tmp_path):
     path = write(tmp_path / "a.csv", "first_name,last_name,dob\nAnn,Lee,1970-01-02,,\n")
     assert import_csv(services.store, path, "District").added == 1

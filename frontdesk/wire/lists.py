@@ -293,6 +293,8 @@ def csv_problem(exc: csv.Error) -> str:
         return 'a " opened in this row is never closed: close it, or remove it'
     if "expected after" in text:
         return 'text after a closing " in a cell: quote the whole cell and write a " inside it as ""'
+    if "field larger than field limit" in text:
+        return f"a cell of more than {csv.field_size_limit():,} characters, more than any list holds"
     return f"unreadable ({text})"
 
 
