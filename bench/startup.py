@@ -306,6 +306,8 @@ NOTE = (
     " CPU (per-pair ratio 0.94 both times). What the row still adds to the first (~60 ms): keyring's choice with"
     " the Secret Service's module, secretstorage, jeepney and cryptography (~28 ms), the first read's connection,"
     " Diffie-Hellman session and round trips (~16-20 ms), the other three reads and SQLCipher's decryption."
+    " The table is the session's last run, on main after the red team's merges (22:2x UTC; its first run of the"
+    " day's code, 22:22, load 1.1-0.5: 2.0x / 2.0x, keyring found 2.0x / 2.0x, GNOME Keyring 2.4x / 2.3x)."
 )
 
 
