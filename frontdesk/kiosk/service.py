@@ -6,7 +6,7 @@ and the kiosk itself is only ever told to send the person there — never why.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,9 @@ class Arrival:
     purpose: str = ""
     destination: str = ""
     guest_id: int | None = None
+    # Found by name (Find my name) or by an old badge, not by their ID: anyone can type three letters of a
+    # returning visitor's name, so the person confirms the date of birth on record (check_in's ``dob``).
+    confirm_dob: bool = False
 
     @property
     def request(self) -> CheckInRequest:
@@ -202,7 +205,7 @@ class Kiosk:
                 Visitor(g.first_name, g.last_name), Kind.GUEST, Category.VISITOR, g.purpose, g.host, g.id
             )
         if row is not None:
-            return self.identify(self._visits.get(row[0]).visitor)
+            return _by_name(self.identify(self._visits.get(row[0]).visitor))  # an old badge: anyone may hold it
         raise NotFoundError("That code was not recognised")
 
     def identify(self, visitor: Visitor) -> Arrival:
@@ -244,18 +247,39 @@ class Kiosk:
         for v in self._volunteers.search(text, limit):
             visitor = Visitor(v.first_name, v.last_name, v.middle_name or None, dob=v.dob)
             seen.add((v.first_name.casefold(), v.last_name.casefold()))
-            out.append(Arrival(visitor, Kind.VOLUNTEER, Category.VOLUNTEER, v.activity, ""))
+            out.append(Arrival(visitor, Kind.VOLUNTEER, Category.VOLUNTEER, v.activity, "", confirm_dob=True))
         for person in self._visits.find_returning(text, limit):
             if (person.first_name.casefold(), person.last_name.casefold()) in seen:
                 continue
-            out.append(self.identify(person))
+            out.append(_by_name(self.identify(person)))
         return out[:limit]
 
     # --- checking in --------------------------------------------------------------------------------
-    def check_in(self, arrival: Arrival, *, activity: str = "") -> Admitted | SeeFrontOffice:
-        """Admit through the core workflow (unattended), or send the person to the front office."""
+    def check_in(
+        self, arrival: Arrival, *, activity: str = "", dob: date | None = None
+    ) -> Admitted | SeeFrontOffice:
+        """Admit through the core workflow (unattended), or send the person to the front office.
+
+        ``dob``: the date of birth the person typed, for an arrival found by name or an old badge
+        (``confirm_dob``): without the one on record (or with none on record) they go to the front office,
+        whose banner says to check their ID. Found in session 18's red team: anyone could pick a returning
+        visitor's name and check in as them, a barred person included."""
         from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
 
+        if arrival.confirm_dob and arrival.kind in (Kind.RETURNING, Kind.VOLUNTEER):
+            known = arrival.visitor.dob
+            if known is None:
+                return self._to_desk(
+                    arrival.request,
+                    "dob_unknown",
+                    "Chose this name at the kiosk; no date of birth on record to confirm it. Check their ID.",
+                )
+            if dob != known:
+                return self._to_desk(
+                    arrival.request,
+                    "dob_mismatch",
+                    "Chose this name at the kiosk but gave another date of birth. Check their ID.",
+                )
         if arrival.kind == Kind.NEW:
             return self._to_desk(arrival.request, "first_time", "First visit: no pre-registration. Check them in.")
         if arrival.kind == Kind.GUEST and arrival.guest_id is not None:
@@ -455,3 +479,10 @@ class Kiosk:
         self._audit.record(None, "kiosk.exit", self.station, {})
         self._accounts.sign_out()
         return True
+
+
+def _by_name(arrival: Arrival) -> Arrival:
+    """``arrival`` found by name or an old badge: a returning visitor or volunteer confirms the date of birth."""
+    if arrival.kind in (Kind.RETURNING, Kind.VOLUNTEER):
+        return replace(arrival, confirm_dob=True)
+    return arrival

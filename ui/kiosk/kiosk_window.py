@@ -10,6 +10,7 @@ touch or a key it goes back to the welcome screen in English, clearing whatever 
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal, Slot
@@ -78,6 +79,7 @@ class KioskWindow(QWidget):
         self.languages = Languages()
         self._texts: list[tuple[object, str]] = []  # (setter, English source) re-read on a language change
         self._arrival: Arrival | None = None
+        self._activity = ""  # what a volunteer chose, kept while they type their date of birth
         self._may_close = False
         self.setObjectName("KioskWindow")
         self.setWindowTitle("FrontDesk kiosk")
@@ -91,6 +93,7 @@ class KioskWindow(QWidget):
         self._build_welcome()
         self._build_search()
         self._build_confirm()
+        self._build_dob()
         self._build_result()
         self._build_staff()
         self.idle = QTimer(self)
@@ -225,6 +228,45 @@ class KioskWindow(QWidget):
         layout.addStretch(1)
         layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Back"), self.reset))
 
+    def _build_dob(self) -> None:
+        """Someone found by name or an old badge confirms their date of birth (the core checks it)."""
+        layout = self._page()
+        self.dob_page = layout.parentWidget()
+        self.dob_title = _label("title")
+        self._t(self.dob_title.setText, QT_TRANSLATE_NOOP("KioskWindow", "One more step"))
+        layout.addWidget(self.dob_title)
+        self.dob_say = _label("say")
+        self._t(
+            self.dob_say.setText,
+            QT_TRANSLATE_NOOP("KioskWindow", "Please type your date of birth to check in (month/day/year)."),
+        )
+        layout.addWidget(self.dob_say)
+        self.dob_entry = QLineEdit()
+        self._t(self.dob_entry.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "MM/DD/YYYY"))
+        self._t(self.dob_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Your date of birth"))
+        self.dob_entry.returnPressed.connect(self.on_dob_entered)
+        layout.addWidget(self.dob_entry)
+        self.dob_note = _label("hint")
+        layout.addWidget(self.dob_note)
+        self.dob_button = self._button(QT_TRANSLATE_NOOP("KioskWindow", "Check in"), self.on_dob_entered)
+        layout.addWidget(self.dob_button)
+        layout.addStretch(1)
+        layout.addWidget(self._button(QT_TRANSLATE_NOOP("KioskWindow", "Back"), self.reset))
+
+    @Slot()
+    def on_dob_entered(self) -> None:
+        """The date of birth typed: check in with it (the core compares it with the one on record)."""
+        from ui.desk.visitor_form import parse_dob
+
+        try:
+            dob = parse_dob(self.dob_entry.text())
+        except ValueError:
+            dob = None
+        if dob is None:
+            self.dob_note.setText(self.tr("Please type it as month/day/year, for example 04/27/1985."))
+            return
+        self.check_in(self._activity, dob=dob)
+
     def _build_result(self) -> None:
         layout = self._page()
         self.result_page = layout.parentWidget()
@@ -269,8 +311,10 @@ class KioskWindow(QWidget):
         """Back to the welcome screen in English, with everything the last person typed or chose cleared."""
         self.back_timer.stop()
         self._arrival = None
-        for edit in (self.code_entry, self.search_entry, self.staff_user, self.staff_pin):
+        self._activity = ""
+        for edit in (self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry):
             edit.clear()
+        self.dob_note.clear()
         self._show_results([])
         self.search_note.clear()
         self.welcome_note.clear()
@@ -390,13 +434,21 @@ class KioskWindow(QWidget):
             self.choice_buttons.append(button)
         self.pages.setCurrentWidget(self.confirm_page)
 
-    def check_in(self, activity: str = "") -> None:
-        """Ask the core; say only *checked in* or *please see the front office*."""
+    def check_in(self, activity: str = "", *, dob: date | None = None) -> None:
+        """Ask the core; say only *checked in* or *please see the front office*. Someone found by name or an
+        old badge types their date of birth first (the date-of-birth page)."""
         if self._arrival is None:
+            return
+        if self._arrival.confirm_dob and dob is None:
+            self._activity = activity
+            self.dob_entry.clear()
+            self.dob_note.clear()
+            self.pages.setCurrentWidget(self.dob_page)
+            self.dob_entry.setFocus()
             return
         self._arrival = self._with_photo(self._arrival)
         try:
-            answer = self.services.kiosk.check_in(self._arrival, activity=activity)
+            answer = self.services.kiosk.check_in(self._arrival, activity=activity, dob=dob)
         except FrontDeskError:
             answer = None
         first = self._arrival.visitor.first_name

@@ -4,148 +4,175 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_window.py" line="309"/>
+        <location filename="../kiosk_window.py" line="358"/>
         <source>We could not read that. Please try again, or find your name.</source>
         <translation>No pudimos leerlo. Inténtelo de nuevo o busque su nombre.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="312"/>
+        <location filename="../kiosk_window.py" line="361"/>
         <source>Goodbye!</source>
         <translation>¡Adiós!</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="312"/>
+        <location filename="../kiosk_window.py" line="361"/>
         <source>You are checked out. Thank you for visiting.</source>
         <translation>Su salida quedó registrada. Gracias por su visita.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="332"/>
+        <location filename="../kiosk_window.py" line="381"/>
         <source>No match. Please see the front office.</source>
         <translation>No hay coincidencias. Por favor, pase a la oficina principal.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="361"/>
+        <location filename="../kiosk_window.py" line="410"/>
         <source>Hello, %1!</source>
         <translation>¡Hola, %1!</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="367"/>
+        <location filename="../kiosk_window.py" line="416"/>
         <source>What are you helping with today?</source>
         <translation>¿En qué va a ayudar hoy?</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="378"/>
+        <location filename="../kiosk_window.py" line="427"/>
         <source>Check in to see %1?</source>
         <translation>¿Registrar su entrada para ver a %1?</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="378"/>
+        <location filename="../kiosk_window.py" line="427"/>
         <source>Check in now?</source>
         <translation>¿Registrar su entrada ahora?</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="380"/>
+        <location filename="../kiosk_window.py" line="251"/>
+        <location filename="../kiosk_window.py" line="429"/>
         <source>Check in</source>
         <translation>Registrar entrada</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="400"/>
+        <location filename="../kiosk_window.py" line="458"/>
         <source>Welcome, %1!</source>
         <translation>¡Bienvenido/a, %1!</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="401"/>
+        <location filename="../kiosk_window.py" line="459"/>
         <source>You are checked in. Please take your badge and wear it where it can be seen.</source>
         <translation>Su entrada quedó registrada. Tome su gafete y llévelo a la vista.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="405"/>
+        <location filename="../kiosk_window.py" line="463"/>
         <source>Please see the front office.</source>
         <translation>Por favor, pase a la oficina principal.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="428"/>
+        <location filename="../kiosk_window.py" line="497"/>
         <source>Wrong name or PIN.</source>
         <translation>Nombre o PIN incorrecto.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="157"/>
+        <location filename="../kiosk_window.py" line="165"/>
         <source>Welcome</source>
         <translation>Bienvenidos</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="162"/>
+        <location filename="../kiosk_window.py" line="170"/>
         <source>Scan your ID, your badge or your guest code.</source>
         <translation>Escanee su identificación, su gafete o su código de invitado.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="167"/>
+        <location filename="../kiosk_window.py" line="175"/>
         <source>Or type your guest code here</source>
         <translation>O escriba aquí su código de invitado</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="169"/>
+        <location filename="../kiosk_window.py" line="177"/>
         <source>Guest code</source>
         <translation>Código de invitado</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="176"/>
+        <location filename="../kiosk_window.py" line="184"/>
         <source>Find my name</source>
         <translation>Buscar mi nombre</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="182"/>
+        <location filename="../kiosk_window.py" line="190"/>
         <source>Leaving? Scan your badge.</source>
         <translation>¿Se va? Escanee su gafete.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="186"/>
+        <location filename="../kiosk_window.py" line="194"/>
         <source>Staff</source>
         <translation>Personal</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="195"/>
+        <location filename="../kiosk_window.py" line="203"/>
         <source>Type the first letters of your last name</source>
         <translation>Escriba las primeras letras de su apellido</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="199"/>
+        <location filename="../kiosk_window.py" line="207"/>
         <source>Your name</source>
         <translation>Su nombre</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="208"/>
-        <location filename="../kiosk_window.py" line="221"/>
+        <location filename="../kiosk_window.py" line="216"/>
+        <location filename="../kiosk_window.py" line="229"/>
         <location filename="../kiosk_window.py" line="254"/>
+        <location filename="../kiosk_window.py" line="301"/>
         <source>Back</source>
         <translation>Volver</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="232"/>
+        <location filename="../kiosk_window.py" line="279"/>
         <source>Done</source>
         <translation>Listo</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="238"/>
+        <location filename="../kiosk_window.py" line="285"/>
         <source>Staff: sign in to leave kiosk mode</source>
         <translation>Personal: inicie sesión para salir del modo quiosco</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="241"/>
-        <location filename="../kiosk_window.py" line="242"/>
+        <location filename="../kiosk_window.py" line="288"/>
+        <location filename="../kiosk_window.py" line="289"/>
         <source>Staff name</source>
         <translation>Nombre del personal</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="245"/>
-        <location filename="../kiosk_window.py" line="246"/>
+        <location filename="../kiosk_window.py" line="292"/>
+        <location filename="../kiosk_window.py" line="293"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="252"/>
+        <location filename="../kiosk_window.py" line="299"/>
         <source>Leave kiosk mode</source>
         <translation>Salir del modo quiosco</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="236"/>
+        <source>One more step</source>
+        <translation>Un paso más</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="241"/>
+        <source>Please type your date of birth to check in (month/day/year).</source>
+        <translation>Escriba su fecha de nacimiento para registrar su entrada (mes/día/año).</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="246"/>
+        <source>Your date of birth</source>
+        <translation>Su fecha de nacimiento</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="245"/>
+        <source>MM/DD/YYYY</source>
+        <translation>MM/DD/AAAA</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="266"/>
+        <source>Please type it as month/day/year, for example 04/27/1985.</source>
+        <translation>Escríbala como mes/día/año, por ejemplo 04/27/1985.</translation>
     </message>
 </context>
 </TS>
