@@ -141,9 +141,9 @@ def run() -> str:
             "",
             "| kiosk check-in, scan to badge job | p50 | p95 | target | |",
             "|---|---|---|---|---|",
-            row("returning visitor, badge scanned (core)", core),
-            row("approved volunteer, name picked (core)", volunteers),
-            row("returning visitor through the kiosk window, scan and touch", window_ms),
+            row("returning visitor, old badge scanned, date of birth given (core)", core),
+            row("approved volunteer, name picked, date of birth given (core)", volunteers),
+            row("returning visitor through the kiosk window: scan, touch, date of birth", window_ms),
             row("baseline: the desk's one-call admission + the same badge job", baseline, target=False),
         ]
     )
