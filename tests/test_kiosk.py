@@ -470,3 +470,17 @@ def test_the_date_of_birth_page_speaks_spanish(qtbot, kiosk, services):
         assert kiosk.dob_entry.placeholderText() == "MM/DD/AAAA"
     finally:
         kiosk.reset()  # back to English: the language is the application's, and the next test's
+
+
+def test_an_expected_guest_picked_by_name_gives_the_date_of_birth_too(qtbot, kiosk, services):
+    """Picked by name, an expected guest who came before is asked the date of birth as any returning visitor: the
+    guest code, not the name, is what lets a guest in without it."""
+    returning(services, "Gail", "Guestly", date(1985, 4, 27))
+    now = clock.now()
+    services.kiosk.preregister("Gail", "Guestly", "Ms. Alvarez (Room 12)", now, now + timedelta(hours=1))
+    pick(qtbot, kiosk, "Guestl", "Gail Guestly")
+    qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
+    assert kiosk.pages.currentWidget() is kiosk.dob_page
+    with qtbot.waitSignal(kiosk.visit_checked_in):
+        qtbot.keyClicks(kiosk.dob_entry, "04/27/1985")
+        qtbot.keyClick(kiosk.dob_entry, Qt.Key.Key_Return)

@@ -266,7 +266,7 @@ class Kiosk:
         visitor's name and check in as them, a barred person included."""
         from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
 
-        if arrival.confirm_dob and arrival.kind in (Kind.RETURNING, Kind.VOLUNTEER):
+        if arrival.confirm_dob:
             known = arrival.visitor.dob
             if known is None:
                 return self._to_desk(
@@ -482,7 +482,8 @@ class Kiosk:
 
 
 def _by_name(arrival: Arrival) -> Arrival:
-    """``arrival`` found by name or an old badge: a returning visitor or volunteer confirms the date of birth."""
-    if arrival.kind in (Kind.RETURNING, Kind.VOLUNTEER):
+    """``arrival`` found by name or an old badge: the person confirms the date of birth on record (a returning
+    visitor, a volunteer, or a returning visitor expected as a guest today, whose code was not used)."""
+    if arrival.kind != Kind.NEW:
         return replace(arrival, confirm_dob=True)
     return arrival
