@@ -136,12 +136,21 @@ def test_a_short_number_typed_as_a_badge_code_checks_no_one_out(services):
 
 def test_a_badge_code_drawn_twice_is_drawn_again(services, monkeypatch):
     """A collision of two random badge codes (1 in 10^12 a check-in) draws a new code rather than failing the
-    check-in. The random draw is scripted here (the one seam: the codes themselves come from the OS)."""
-    import frontdesk.visits.service as visit_service
+    check-in. The operating system's random bytes are scripted here (the one seam: our own code draws from them
+    as always): the first draw gives the bytes of the code already on site, the second another code's."""
+    import secrets
+
+    from frontdesk.text import _BADGE_ALPHABET
+
+    def raw(code: str) -> bytes:  # the five bytes frontdesk.text.new_badge_code turns into ``code``
+        bits = 0
+        for ch in code:
+            bits = bits * 32 + _BADGE_ALPHABET.index(ch)
+        return bits.to_bytes(5, "big")
 
     first = services.checkin.admit(Visitor(first_name="Ann", last_name="Testwood"))
-    draws = iter([first.badge_code, "K7QXM2PD"])
-    monkeypatch.setattr(visit_service, "new_badge_code", lambda: next(draws))
+    draws = iter([raw(first.badge_code), raw("K7QXM2PD")])
+    monkeypatch.setattr(secrets, "token_bytes", lambda n: next(draws))
     second = services.checkin.admit(Visitor(first_name="Ben", last_name="Sampleton"))
     assert second.badge_code == "K7QXM2PD"
     assert {v.badge_code for v in services.visits.on_site()} == {first.badge_code, "K7QXM2PD"}
