@@ -37,7 +37,12 @@ class Setting(Generic[T]):
     high: float | None = None
 
     def in_range(self, value: Any) -> bool:
-        """True when ``value`` is within the declared range (or none is declared)."""
+        """True when ``value`` is within the declared range (or none is declared); a bounded setting's value
+        that is no number is not."""
+        if self.low is None and self.high is None:
+            return True
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return False
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
 
@@ -365,11 +370,6 @@ _LAYERS_SQL = (
 )
 
 
-def _number(setting: Setting[Any]) -> type | None:
-    """The setting's type when it is a bounded number, else None."""
-    return setting.type if setting.type in (int, float) and (setting.low, setting.high) != (None, None) else None
-
-
 class Settings:
     """Reads and writes declared settings in the store.
 
@@ -391,8 +391,7 @@ class Settings:
             return district_value
         if desk is not None:
             value = json.loads(desk)
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if _number(setting) is None or (number and setting.in_range(value)):
+            if setting.in_range(value):
                 return value
             # Out of its range (typed into the table by hand: the app refuses it): not used.
         return setting.default if district_value is None else district_value
