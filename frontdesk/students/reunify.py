@@ -114,7 +114,7 @@ class Board:
 _REQ_COLUMNS = (
     "r.id, r.adult, r.authorised_as, r.status, r.requested_at, r.card, r.runner, r.released_at, r.stopped_reason"
 )
-_REQ_WIDTH = 9
+_REQ_WIDTH = _REQ_COLUMNS.count(",") + 1  # where a board row's student columns begin
 
 
 class HandOverStopped(ConflictError):
@@ -292,10 +292,7 @@ class ReunificationService:
             self._step(request_id, run, req.status, STOPPED, db=db)
             back = " The runner brings the student back to the request table." if req.status == ON_THE_WAY else ""
             message = f"Taken back by {staff or 'the office'}: {reason.strip()}.{back}"
-            db.execute(
-                "UPDATE reunification_requests SET status = ?, stopped_at = ?, stopped_reason = ? WHERE id = ?",
-                [STOPPED, clock.to_db(clock.now()), message, request_id],
-            )
+            self._mark_stopped(db, request_id, message)
             self._audit.record(
                 None,
                 "reunify.withdraw",
@@ -418,10 +415,7 @@ class ReunificationService:
         code = outcome.code if isinstance(outcome, Refused) else "not_authorised"
         with self._audit.transaction() as db:
             self._step(request_id, run, before, after, db=db)  # nothing else moved it meanwhile
-            db.execute(
-                "UPDATE reunification_requests SET status = ?, stopped_at = ?, stopped_reason = ? WHERE id = ?",
-                [STOPPED, clock.to_db(clock.now()), message, request_id],
-            )
+            self._mark_stopped(db, request_id, message)
             self._audit.record(
                 None,
                 "reunify.stop",
@@ -437,6 +431,14 @@ class ReunificationService:
                 },
             )
         raise HandOverStopped(message, outcome=outcome, request=self.request(request_id))
+
+    @staticmethod
+    def _mark_stopped(db, request_id: int, message: str) -> None:
+        """The request no longer holds its student (stopped by the check again, or taken back), and why."""
+        db.execute(
+            "UPDATE reunification_requests SET status = ?, stopped_at = ?, stopped_reason = ? WHERE id = ?",
+            [STOPPED, clock.to_db(clock.now()), message, request_id],
+        )
 
     def request(self, request_id: int) -> ReunifyRequest:
         """One request by id."""
