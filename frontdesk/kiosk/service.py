@@ -192,12 +192,14 @@ class Kiosk:
             raise NotFoundError("That code was not recognised")
         db = self._store.db
         row = db.execute("SELECT id, time_out FROM visits WHERE badge_code = ?", [code]).fetchone()
-        if row is not None and row[1] is None:
-            return CheckedOut(self._visits.check_out(row[0], note="checked out at the kiosk"))
-        if row is None and self._visits.on_site_elsewhere(code) is not None:
-            # Came in at another desk of the school (synced from the hub): leaving by this kiosk checks them
-            # out as the desk's own check-out box would (the hub keeps the first check-out).
-            return CheckedOut(self._visits.check_out(code, note="checked out at the kiosk", code_only=True))
+        if row is None or row[1] is None:
+            # On site here, or at another desk of the school (synced from the hub): leaving by this kiosk checks
+            # them out as the desk's own check-out box does (for another desk's visitor, the hub keeps the first
+            # check-out). Not on site anywhere: a guest code, or an old badge, below.
+            try:
+                return CheckedOut(self._visits.check_out(code, note="checked out at the kiosk", code_only=True))
+            except NotFoundError:
+                pass
         guest = db.execute(f"SELECT {_GUEST_COLUMNS} FROM kiosk_guests WHERE code = ?", [code]).fetchone()
         if guest is not None:
             g = _guest(guest)

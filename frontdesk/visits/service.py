@@ -553,12 +553,6 @@ class VisitService:
             found = self._remote.open_visit_for(visitor)
         return found
 
-    def on_site_elsewhere(self, badge_code: str) -> Visit | None:
-        """The visit of another desk of the school still on site under this badge code (as sync last heard
-        of it), or None."""
-        found = self._remote.find(badge_code) if self._remote is not None else None
-        return found if found is not None and found.time_out is None else None
-
     def last_visit_of(self, visitor_id: int) -> Visit | None:
         """The most recent visit of a known visitor (a returning visitor is offered the same details)."""
         row = self._store.db.execute(
