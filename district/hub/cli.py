@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-empty", action="store_true", help="with --replace: accept a file with no rows (empties the list)"
     )
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="with --replace: accept a file that removes more than half of a list of 10 or more entries",
+    )
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="read FIELD from COLUMN")
     _db_option(p)
     p.set_defaults(run=_command(_import))
@@ -144,6 +149,7 @@ def _import(args: argparse.Namespace) -> int:
             kind=args.kind,
             replace=args.replace,
             allow_empty=args.allow_empty,
+            allow_shrink=args.allow_shrink,
             mapping=mapping or None,
             progress=progress,
         )

@@ -28,7 +28,16 @@ from district.errors import ConflictError, InputError, NotFoundError
 from district.hub.text import ESCAPE, contains
 from frontdesk.errors import InputError as WireInputError
 from frontdesk.wire.keys import all_entry_keys, key_rules
-from frontdesk.wire.lists import KINDS, ListEntry, make_entry, normal_kind, read_entries, typed_sex
+from frontdesk.wire.lists import (
+    KINDS,
+    ListEntry,
+    make_entry,
+    normal_kind,
+    read_entries,
+    shrink_refusal,
+    shrinks_sharply,
+    typed_sex,
+)
 
 STEP_ROWS = 1000  # entries per short transaction of an import or a clean-up
 SNAPSHOT_PAGE = 5000  # entries read per page of a snapshot stream
@@ -279,6 +288,7 @@ class HubLists:
         kind: str | None = None,
         replace: bool = False,
         allow_empty: bool = False,
+        allow_shrink: bool = False,
         mapping: Mapping[str, str] | None = None,
         progress: Progress | None = None,
         file_name: str = "",
@@ -290,7 +300,9 @@ class HubLists:
         import has switched to it).
 
         Refused when the list has entries and ``replace`` is not given, and when a ``replace`` has no rows
-        unless ``allow_empty`` (an empty list would let every visitor screen clear at every desk).
+        unless ``allow_empty`` (an empty list would let every visitor screen clear at every desk), and when it
+        would remove more than half of a list of 10 or more entries at once unless ``allow_shrink`` (a file cut
+        short: :func:`frontdesk.wire.lists.shrinks_sharply`).
         """
         started = time.monotonic()
         path = Path(path)
@@ -346,6 +358,12 @@ class HubLists:
                     "to empty it on purpose.",
                     code="empty_replace",
                 )
+            if replace and added and found is not None and not allow_shrink:
+                sql = "SELECT count(*) FROM hub_list_entries WHERE source = ? AND generation = ?"
+                live = int(self._db.read().one(sql, [source, found[1]])[0])
+                if shrinks_sharply(live, added):
+                    words = f"the district list {source!r}"
+                    raise InputError(shrink_refusal(path, words, live, added), code="shrink_replace")
             with self._db.transaction() as tx:  # the switch: one short transaction
                 found = self._list(tx, source)
                 self._require_replace(tx, source, found, replace)

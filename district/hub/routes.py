@@ -328,6 +328,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
         source = _source(request)
         replace = q.get("replace") in ("1", "true", "yes")
         allow_empty = q.get("allow_empty") in ("1", "true", "yes")
+        allow_shrink = q.get("allow_shrink") in ("1", "true", "yes")
         kind = q.get("kind") or None
         file_name = (q.get("name") or "").strip()[:200]  # the file's name on the staff member's computer
         length = request.headers.get("content-length", "")
@@ -382,6 +383,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
                     kind=kind,
                     replace=replace,
                     allow_empty=allow_empty,
+                    allow_shrink=allow_shrink,
                     progress=progress,
                     file_name=file_name,
                     on_generation=building,
