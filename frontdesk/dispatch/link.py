@@ -309,7 +309,13 @@ class DispatchLink:
         try:
             while self._running:
                 self._wake_ev.clear()
-                queued = self._outbox.queued()
+                try:
+                    queued = self._outbox.queued()
+                except Exception as exc:  # noqa: BLE001 - a busy or broken outbox file: the attempts on the way
+                    # go on (restarting the loop would cancel them), and the outbox is read again in a second
+                    self._record("error", f"Dispatch sender cannot read its outbox: {type(exc).__name__}: {exc}")
+                    await self._wait(self._stop_ev, 1.0)  # type: ignore[arg-type]
+                    continue
                 for gone in set(self._retry) - {e.id for e in queued}:
                     del self._retry[gone]  # delivered, refused or given up (here or by another process)
                 if not queued:
