@@ -393,6 +393,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
                 state.update(state="failed", error=exc.message, errors=exc.errors[:20])
             except Exception as exc:  # noqa: BLE001 - shown on the screen; the list did not change
                 state.update(state="failed", error=getattr(exc, "message", None) or str(exc))
+                if getattr(exc, "code", None):
+                    state["code"] = exc.code  # type: ignore[attr-defined]  # e.g. shrink_replace: the screen says what to tick
             finally:
                 finished.set()
                 path.unlink(missing_ok=True)
