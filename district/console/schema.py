@@ -7,6 +7,7 @@ desk store's ``MIGRATIONS``; the names carry the ``dispatch_console_`` prefix al
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 
 from district import clock
@@ -422,6 +423,20 @@ def _hub_lists_0006_id_last4(tx: Tx, db: Database) -> None:
         after = rows[-1][0]
 
 
+def _hub_lists_0007_history_marks(tx: Tx, db: Database) -> None:
+    # Every list version gets a random mark when it is taken (district.hub.lists.next_version): a desk keeps
+    # the version and mark it is in step with and sends them with each pull; a hub restored from an older copy
+    # of this database has no such version (it went back) or another mark for it (it went on since), and the
+    # desk keeps its copy instead of following it back. ``recovered``: the version ``frontdesk district barred
+    # recover`` moved the counter to (0: never); desks below it take every list afresh. ``desks_ahead``: the
+    # highest version a desk said it holds that this hub does not (or not with that mark), for the recovery.
+    tx.execute("CREATE TABLE hub_list_marks (version BIGINT PRIMARY KEY, mark TEXT NOT NULL)")
+    version = int(tx.one("SELECT version FROM hub_list_version WHERE id = 1")[0])
+    tx.execute("INSERT INTO hub_list_marks (version, mark) VALUES (?, ?)", [version, secrets.token_hex(8)])
+    tx.execute("ALTER TABLE hub_list_version ADD COLUMN recovered BIGINT NOT NULL DEFAULT 0")
+    tx.execute("ALTER TABLE hub_list_version ADD COLUMN desks_ahead BIGINT NOT NULL DEFAULT 0")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -435,6 +450,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0004_import_jobs", _hub_lists_0004_import_jobs),
     ("hub_lists_0005_trail_retention", _hub_lists_0005_trail_retention),
     ("hub_lists_0006_id_last4", _hub_lists_0006_id_last4),
+    ("hub_lists_0007_history_marks", _hub_lists_0007_history_marks),
 ]
 
 

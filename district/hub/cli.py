@@ -62,6 +62,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     _db_option(p)
     p.set_defaults(run=_command(_list))
 
+    p = bsub.add_parser(
+        "recover",
+        help="after this hub's database was restored from an older copy: every desk takes the lists afresh",
+        description=(
+            "Run once after restoring the hub's database from a backup, when what was changed since the backup "
+            "has been entered again. Desks keep their newer lists (and settings) while the hub is behind them; "
+            "this moves the hub's list numbers above every number it gave out before, and every desk then takes "
+            "each district list and the district settings as this hub has them now, with no work at the desks."
+        ),
+    )
+    p.add_argument("--above", type=int, default=0, help="a list version a desk holds (as its status says)")
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p.set_defaults(run=_command(_recover))
+
     settings = sub.add_parser("settings", help="district defaults for every school, school values, locks")
     ssub = settings.add_subparsers(dest="district_settings_command", required=True, metavar="ACTION")
     p = ssub.add_parser("set", help="set a district default (or one school's value with --school)")
@@ -211,6 +226,19 @@ def _expire(args: argparse.Namespace) -> int:
     with _open(args) as service:
         record = _lists(service).expire(args.entry_id, actor=_actor(), on=on)
     print(f"Entry {record['id']} of {record['source']!r} is in force until {record['valid_until']} at every desk")
+    return 0
+
+
+def _recover(args: argparse.Namespace) -> int:
+    with _open(args) as service:
+        done = _lists(service).recover(actor=_actor(), above=args.above)
+    if args.json:
+        print(json.dumps(done))
+    else:
+        print(
+            f"District lists renumbered from version {done['was']} to {done['version']}: every desk takes the "
+            f"{done['lists']} district list(s) and the district settings afresh at its next pull"
+        )
     return 0
 
 

@@ -1,7 +1,9 @@
 """The hub's list endpoints (desks pull the district's lists and settings) and the district staff's API.
 
 Desks (``Authorization: Bearer`` station credential, any school of this hub's district):
-``GET /api/v1/lists`` (the index: each list's generation and the newest version),
+``GET /api/v1/lists?held=V&mark=M`` (the index: each list's generation and the newest version with its mark;
+``held``/``mark``, the version the desk is in step with, let it tell a hub restored from an older copy apart,
+see ``HubLists.index``),
 ``GET /api/v1/lists/snapshot?source=S`` (newline-delimited JSON, streamed),
 ``GET /api/v1/lists/file?source=S&generation=G&sha256=H`` (a large list as one SQLCipher-encrypted SQLite file,
 see ``district.hub.list_files``: the index gives each such list's ``encrypted_file`` with its SHA-256, size and
@@ -188,8 +190,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
         return member
 
     # --- desks ----------------------------------------------------------------------------------------
-    def desk_index() -> dict:
-        index = lists.index()
+    def desk_index(held: int | None, mark: str, station: str) -> dict:
+        index = lists.index(held, mark, station=station)
         for x in index["lists"]:  # a large list also goes as one encrypted file (built once per generation)
             file = files.describe(x["source"], x["generation"], x["entries"])
             if file is not None:  # not "file": a desk from before the encryption takes the snapshot instead
@@ -198,8 +200,12 @@ def routes(app_ctx: AppContext) -> list[Route]:
 
     @endpoint
     async def get_index(request: Request) -> Response:
-        await app_ctx.station_of(request)
-        return JSONResponse(await run(desk_index))
+        station, _ = await app_ctx.station_of(request)
+        # The list version (and its mark) the desk is in step with, if it holds a copy (see HubLists.index).
+        q = request.query_params
+        held = _whole(q.get("held"), "held", -1)
+        mark = (q.get("mark") or "")[:64]
+        return JSONResponse(await run(desk_index, held if held >= 0 else None, mark, station.station_id))
 
     @endpoint
     async def get_file(request: Request) -> Response:

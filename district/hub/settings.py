@@ -5,6 +5,10 @@ overrides it for that school's desks; a *locked* default (retention, screening t
 overridden by a school here nor changed at a desk. Desks read their school's view of it with
 ``GET /api/v1/district-settings`` and apply it as a layer under their own settings (the desk checks each key
 and type against the settings it declares; the hub stores what the district set).
+
+Every change takes the next list version (:func:`district.hub.lists.next_version`), so the settings are part
+of the history a desk follows: a hub restored from an older copy, whose settings may be older too, is behind
+the desk, and the desk keeps its settings with its lists until the district recovers the hub.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from district import clock
 from district.console.auth import log
 from district.console.db import Database
 from district.errors import ConflictError, InputError, NotFoundError
+from district.hub.lists import next_version
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -55,6 +60,7 @@ class DistrictSettings:
                 "set_by = excluded.set_by, set_at = excluded.set_at",
                 [key, school, json.dumps(value), int(locked), actor, clock.to_db(clock.now())],
             )
+            next_version(tx)
             log(tx, "setting_set", actor=actor, key=key, school=school, value=value, locked=locked)
 
     def unset(self, key: str, *, actor: str, school: str = "") -> None:
@@ -63,6 +69,7 @@ class DistrictSettings:
             cur = tx.execute("DELETE FROM hub_settings WHERE key = ? AND school = ?", [key, school.strip()])
             if cur.rowcount != 1:
                 raise NotFoundError(f"No district setting {key!r}" + (f" for {school}" if school else ""))
+            next_version(tx)
             log(tx, "setting_unset", actor=actor, key=key, school=school.strip())
 
     def all(self) -> list[dict]:
