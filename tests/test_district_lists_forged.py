@@ -1,4 +1,4 @@
-"""District lists and settings a desk is served: an older answer replayed.
+"""District lists and settings a desk is served: an older answer replayed, or a desk's link settings sent.
 
 The real hub is a ``frontdesk dispatch serve`` process on loopback over SQLite; the answers it gave are then
 served again, as they were, by a plain HTTP server on loopback (what a replayed older answer or a compromised
@@ -8,6 +8,7 @@ hub sends: no code of ours). The desks are the real core over their own SQLite f
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from frontdesk.context import Services
 from frontdesk.district_lists.service import OLDER_WORDS
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Decision, Query
-from frontdesk.settings import RETAIN_VISITS_DAYS
+from frontdesk.settings import DISPATCH_CA_FILE, DISPATCH_URL, RETAIN_VISITS_DAYS, SCREEN_MATCH, SYNC_HUBS
 from frontdesk.sync.client import HubClient
 
 SOURCE = "District barred list"
@@ -112,6 +113,81 @@ def test_an_older_answer_replayed_changes_nothing_at_the_desk(console_db_url: st
             assert desk.settings.get(RETAIN_VISITS_DAYS) == 400  # yesterday's 365 is not taken either
             assert desk.district_lists.state().refused == OLDER_WORDS
             assert desk.audit.records(action="district_lists.older_refused")[0].details["kind"] == kind
+        verified = desk.audit.verify()
+        assert verified.intact, (verified.message, verified.outside)
+    finally:
+        desk.close()
+
+
+def test_the_hub_refuses_a_desks_link_settings_and_never_serves_them(console_db_url: str, tmp_path: Path):
+    with hub_process(console_db_url, tmp_path / "hub.log") as hub:
+        for key, value in (("dispatch.url", "https://elsewhere.example"), ("sync.hubs", "https://elsewhere.example"),
+                           ("dispatch.ca_file", "/tmp/their-ca.pem")):  # fmt: skip
+            for extra in ((), ("--lock",), ("--school", "Maple Grove Elementary")):
+                refused = hub.cli("district", "settings", "set", key, value, *extra)
+                assert refused.returncode == 2, (key, extra, refused.stdout)
+                assert "link" in refused.stderr and "frontdesk dispatch connect" in refused.stderr
+        assert hub.cli("district", "settings", "set", "screening.match_threshold", "0.95").returncode == 0
+        # A row stored before the hub refused them (written into its database as an older hub did) is not sent.
+        if console_db_url.startswith("sqlite:///"):
+            with sqlite3.connect(console_db_url.removeprefix("sqlite:///")) as db:
+                db.execute(
+                    "INSERT INTO hub_settings (key, school, value, locked, set_by, set_at) "
+                    "VALUES ('sync.hubs', '', '\"https://elsewhere.example\"', 1, 'old hub', '2026-01-01')"
+                )
+            db.close()
+        else:
+            import psycopg
+
+            with psycopg.connect(console_db_url, autocommit=True) as db:
+                db.execute(
+                    "INSERT INTO hub_settings (key, school, value, locked, set_by, set_at) "
+                    "VALUES ('sync.hubs', '', '\"https://elsewhere.example\"', 1, 'old hub', '2026-01-01')"
+                )
+        client = HubClient([hub.url], hub.enroll())
+        try:
+            served = client.get_json("/api/v1/district-settings")["settings"]
+        finally:
+            client.close()
+    assert served == {"screening.match_threshold": {"value": 0.95, "locked": False}}
+
+
+def test_a_desk_ignores_its_link_settings_from_the_district_and_says_so_once(tmp_path: Path):
+    # The desk ignores what a hub sends: the hub here is a plain server standing in for a bad one.
+    desk = Services.open(tmp_path / "desk")
+    desk.settings.set(DISPATCH_URL, "https://hub.district.example")
+    settings = {
+        "dispatch.url": {"value": "https://elsewhere.example", "locked": True},
+        "dispatch.ca_file": {"value": "/tmp/their-ca.pem", "locked": True},
+        "sync.hubs": {"value": "https://elsewhere.example", "locked": False},
+        "screening.match_threshold": {"value": 0.95, "locked": True},
+    }
+    answers = {
+        "/api/v1/lists": {"version": 0, "lists": []},
+        "/api/v1/district-settings": {"school": "Maple Grove Elementary", "settings": settings},
+    }
+    try:
+        with canned_hub(answers) as url:
+            for _ in range(2):
+                client = HubClient([url], "any")
+                try:
+                    desk.district_lists.pull(client)
+                finally:
+                    client.close()
+        assert desk.settings.get(SCREEN_MATCH) == 0.95  # the district's own settings are taken
+        assert desk.settings.get(DISPATCH_URL) == "https://hub.district.example"
+        assert desk.settings.get(DISPATCH_CA_FILE) == ""
+        assert desk.settings.get(SYNC_HUBS) == ""
+        [event] = desk.events.recent(source="district lists")  # said once, not every round
+        assert event.level == "warning"
+        assert "dispatch.ca_file, dispatch.url, sync.hubs" in event.message and "ignored" in event.message
+        [record] = desk.audit.records(action="district_settings.link_ignored")
+        assert record.details["keys"] == ["dispatch.ca_file", "dispatch.url", "sync.hubs"]
+        # A row of the district's layer written before the desk ignored them is not used either.
+        with desk.store.transaction() as db:
+            db.execute("INSERT INTO district_settings (key, value, locked) VALUES ('sync.hubs', ?, 1)",
+                       [json.dumps("https://elsewhere.example")])  # fmt: skip
+        assert desk.settings.get(SYNC_HUBS) == ""
         verified = desk.audit.verify()
         assert verified.intact, (verified.message, verified.outside)
     finally:

@@ -39,6 +39,7 @@ from frontdesk.errors import DeliveryError, InputError, StoreBusy, StoreError
 from frontdesk.lazy import lazy_import
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import CACHE_KIB, Store
+from frontdesk.wire.district_settings import is_link_setting
 
 if TYPE_CHECKING:
     from frontdesk.screening.models import Kind, NewEntry
@@ -744,9 +745,13 @@ class DistrictLists:
             # nothing. Applied before the settings so a bad rule set leaves the settings as they were too.
             self._outbound.apply_district_settings(answer)
         rows = []
+        links = []
         for key, item in (answer.get("settings") or {}).items():
-            if key in REGISTRY and isinstance(item, dict) and "value" in item:
+            if is_link_setting(key):  # the desk's own link, never the district's: ignored, said once
+                links.append(key)
+            elif key in REGISTRY and isinstance(item, dict) and "value" in item:
                 rows.append((key, json.dumps(item["value"]), int(bool(item.get("locked")))))
+        self._ignore_links(sorted(links))
         held = "SELECT key, value, locked FROM district_settings ORDER BY key"
         if sorted(self._store.db.execute(held).fetchall()) == sorted(rows):
             return False  # the same again (every round): read only, no write lock
@@ -761,6 +766,30 @@ class DistrictLists:
                 {k: [json.loads(v), bool(lk)] for k, v, lk in rows},
             )
         return True
+
+    def _ignore_links(self, keys: list[str]) -> None:
+        """Say once (event log, audit trail) which link settings the hub sent and this desk ignored."""
+        db = self._store.db
+        row = db.execute("SELECT value FROM district_meta WHERE key = 'ignored_links'").fetchone()
+        if (json.loads(row[0]) if row else []) == keys:
+            return
+        with self._write():
+            if keys:
+                db.execute(
+                    "INSERT INTO district_meta (key, value) VALUES ('ignored_links', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [json.dumps(keys)],
+                )
+                self._record("district_settings.link_ignored", "district settings", {"keys": keys})
+                if self._events is not None:
+                    self._events.record(
+                        "district lists",
+                        "warning",
+                        f"The district hub sent settings of this desk's own link ({', '.join(keys)}); ignored: "
+                        "they are set at this desk only. Tell district IT.",
+                    )
+            else:
+                db.execute("DELETE FROM district_meta WHERE key = 'ignored_links'")
 
     # --- audit ----------------------------------------------------------------------------------------
     def _write(self):
