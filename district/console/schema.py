@@ -437,6 +437,26 @@ def _hub_lists_0007_history_marks(tx: Tx, db: Database) -> None:
     tx.execute("ALTER TABLE hub_list_version ADD COLUMN desks_ahead BIGINT NOT NULL DEFAULT 0")
 
 
+def _hub_lists_0008_list_files(tx: Tx, db: Database) -> None:
+    # Each list file built (district.hub.list_files): its digest and facts as the builder wrote them, so the
+    # hub serves a file from its folder only when this database holds a build of that list's generation with
+    # the same SHA-256 and size (the JSON beside the file, which holds its key, is not trusted on its own).
+    # One row per build (a PostgreSQL hub's processes each build in a private folder of their own).
+    tx.execute(
+        """CREATE TABLE hub_list_files (
+            source TEXT NOT NULL,
+            generation BIGINT NOT NULL,
+            key_rules BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            version BIGINT NOT NULL,
+            entries BIGINT NOT NULL,
+            built_at TEXT NOT NULL,
+            PRIMARY KEY (source, generation, key_rules, sha256)
+        )"""
+    )
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -451,6 +471,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0005_trail_retention", _hub_lists_0005_trail_retention),
     ("hub_lists_0006_id_last4", _hub_lists_0006_id_last4),
     ("hub_lists_0007_history_marks", _hub_lists_0007_history_marks),
+    ("hub_lists_0008_list_files", _hub_lists_0008_list_files),
 ]
 
 
