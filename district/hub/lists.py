@@ -139,11 +139,11 @@ class HubLists:
         remembers the highest such version and says so in its log (:meth:`recover` is the way on).
         """
         read = self._db.read()
-        version, recovered, current = read.one(
-            "SELECT v.version, v.recovered, m.mark FROM hub_list_version v "
+        version, recovered, ahead, current = read.one(
+            "SELECT v.version, v.recovered, v.desks_ahead, m.mark FROM hub_list_version v "
             "LEFT JOIN hub_list_marks m ON m.version = v.version WHERE v.id = 1"
         )
-        version, recovered = int(version), int(recovered)
+        version, recovered, ahead = int(version), int(recovered), int(ahead)
         rows = read.all(
             "SELECT l.source, l.kind, l.generation, l.updated_at, l.updated_version, "
             "(SELECT count(*) FROM hub_list_entries e WHERE e.source = l.source AND e.generation = l.generation) "
@@ -168,7 +168,8 @@ class HubLists:
         if held is not None:
             found = read.one("SELECT mark FROM hub_list_marks WHERE version = ?", [held])
             answer["held_mark"] = found[0] if found else None
-            if held >= recovered and (held > version or (mark and answer["held_mark"] != mark)):
+            behind = held >= recovered and (held > version or (mark and answer["held_mark"] != mark))
+            if behind and held > ahead:  # written only when it grows (desks ask every round)
                 self._desk_ahead(held, version, station)
         return answer
 
