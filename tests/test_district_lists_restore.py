@@ -1,7 +1,8 @@
 """A district hub restored from an older copy of its database never rolls a desk's district lists back.
 
-The hub is a real ``frontdesk dispatch serve`` process on loopback over a SQLite file, stopped, copied (the
-backup), run on, stopped and put back from the copy (the restore), as district IT would; the district's commands
+The hub is a real ``frontdesk dispatch serve`` process on loopback over a SQLite file or PostgreSQL, stopped,
+copied (the backup: a copy of the file, or ``pg_dump``), run on, stopped and put back from the copy (the
+restore: the file copied back, or ``pg_restore``), as district IT would; the district's commands
 run as ``frontdesk district …`` processes; the desks are the real core over their own SQLite files. A desk keeps
 its newer lists and settings, says so (status, event log, audit trail), and takes everything afresh once district
 IT has run ``frontdesk district barred recover`` at the hub.
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
-import pytest
 from hub_lists_support import Hub, hub_process
 
 from frontdesk.context import Services
@@ -44,6 +45,29 @@ def _copy(source: Path, target: Path) -> None:
     dst.close()
 
 
+def _backup(url: str, copy: Path) -> None:
+    """District IT's backup of the hub's database (the hub is stopped): a copy of the file, or ``pg_dump``."""
+    if url.startswith("sqlite:///"):
+        _copy(Path(url.removeprefix("sqlite:///")), copy)
+        return
+    server, schema = url.split("?")[0], url.split("search_path%3D")[1]
+    subprocess.run(["pg_dump", "--format=custom", f"--schema={schema}", f"--file={copy}", server], check=True)
+
+
+def _restore(url: str, copy: Path) -> None:
+    """The hub's database put back from the backup: the file copied back, or the schema dropped and
+    ``pg_restore``d."""
+    if url.startswith("sqlite:///"):
+        _copy(copy, Path(url.removeprefix("sqlite:///")))
+        return
+    import psycopg
+
+    server, schema = url.split("?")[0], url.split("search_path%3D")[1]
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA {schema} CASCADE")
+    subprocess.run(["pg_restore", "--exit-on-error", f"--dbname={server}", str(copy)], check=True)
+
+
 def _ok(done) -> str:
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -53,12 +77,10 @@ def _refusals(desk: Services) -> list:
     return desk.audit.records(action="district_lists.older_refused")
 
 
-@pytest.mark.parametrize("console_db_url", ["sqlite"], indirect=True)  # the restore is a copy of its file
 def test_a_hub_restored_from_an_older_copy_never_rolls_a_desk_back_and_recover_brings_every_desk_on(
     console_db_url: str, tmp_path: Path
 ):
-    db_file = Path(console_db_url.removeprefix("sqlite:///"))
-    backup = tmp_path / "hub-backup.db"
+    backup = tmp_path / "hub-backup"
     main = Services.open(tmp_path / "main")
     side = Services.open(tmp_path / "side")
     clients: list[HubClient] = []
@@ -78,7 +100,7 @@ def test_a_hub_restored_from_an_older_copy_never_rolls_a_desk_back_and_recover_b
             _ok(hub.cli("district", "barred", "import", str(tmp_path / "barred.csv"), *SOURCE))
             main_key, side_key = hub.enroll(station="Main office"), hub.enroll(station="Side door")
             pull(main, hub, main_key)
-        _copy(db_file, backup)  # the night's backup of the hub
+        _backup(console_db_url, backup)  # the night's backup of the hub
 
         with hub_process(console_db_url, tmp_path / "hub2.log") as hub:
             # The next day: Carl Marsh barred (a new generation of the list) and a district setting.
@@ -88,7 +110,7 @@ def test_a_hub_restored_from_an_older_copy_never_rolls_a_desk_back_and_recover_b
             pull(side, hub, side_key)
             assert _screen(main, "Carl", "Marsh", "1970-02-02") == Decision.MATCH
             assert main.settings.get(SCREEN_MATCH) == 0.95
-        _copy(backup, db_file)  # the hub's disk failed; district IT restored last night's copy
+        _restore(console_db_url, backup)  # the hub's disk failed; district IT restored last night's copy
 
         with hub_process(console_db_url, tmp_path / "hub3.log") as hub:
             assert pull(main, hub, main_key) == 0
