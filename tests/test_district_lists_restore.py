@@ -139,6 +139,7 @@ def test_a_hub_restored_from_an_older_copy_never_rolls_a_desk_back_and_recover_b
             assert [r.details["kind"] for r in _refusals(main)] == ["history", "version"]
             assert main.district_lists.state().refused == OLDER_WORDS
             assert "restored from an older copy" in (tmp_path / "hub3.log").read_text()  # the hub says so
+            assert "WARNING: a desk holds list version" in _ok(hub.cli("district", "barred", "list"))
 
             # District IT enters Carl again and recovers the hub: every desk takes the lists afresh, with no
             # work at the desk, including one that was away all along (side).
@@ -146,6 +147,7 @@ def test_a_hub_restored_from_an_older_copy_never_rolls_a_desk_back_and_recover_b
                         "--dob", "1970-02-02"))  # fmt: skip
             recovered = json.loads(_ok(hub.cli("district", "barred", "recover", "--json")))
             assert recovered["version"] > recovered["was"] and recovered["lists"] == 1
+            assert json.loads(_ok(hub.cli("district", "barred", "list", "--json")))["desks_ahead"] == 0
             for desk, key in ((main, main_key), (side, side_key)):
                 assert pull(desk, hub, key) == 5
                 for first, last, dob in (

@@ -247,12 +247,20 @@ def _list(args: argparse.Namespace) -> int:
         lists = _lists(service)
         if not args.source and not args.search:
             index = lists.index()
+            ahead = lists.desks_ahead()
             if args.json:
-                print(json.dumps(index, ensure_ascii=False))
+                print(json.dumps({**index, "desks_ahead": ahead}, ensure_ascii=False))
             else:
                 for x in index["lists"]:
                     print(
                         f"{x['source']}  ({x['kind']}, {x['entries']:,} entries, changed {x['updated_at'][:16]})"
+                    )
+                if ahead:
+                    print(
+                        f"WARNING: a desk holds list version {ahead}, which this hub does not have (it is at "
+                        f"{index['version']}): this hub's database was restored from an older copy, and the desks "
+                        "keep their newer lists. Enter again what was changed since that copy, then run "
+                        "'frontdesk district barred recover'."
                     )
             return 0
         entries = lists.entries(args.source, args.search, args.limit)

@@ -173,6 +173,11 @@ class HubLists:
                 self._desk_ahead(held, version, station)
         return answer
 
+    def desks_ahead(self) -> int:
+        """The highest list version a desk said it holds that this hub does not (0: none since the last
+        :meth:`recover`): this hub was restored from an older copy and desks keep their newer lists."""
+        return int(self._db.read().one("SELECT desks_ahead FROM hub_list_version WHERE id = 1")[0])
+
     def _desk_ahead(self, held: int, version: int, station: str) -> None:
         """A desk holds list version ``held``, which this hub does not (it was restored from an older copy):
         remembered (the highest such) and said in the console's log and this process's output, once each."""
