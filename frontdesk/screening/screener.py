@@ -58,7 +58,7 @@ from frontdesk.screening.population import US_POPULATION, Commonness, commonness
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
-from frontdesk.wire.names import fold
+from frontdesk.wire.names import fold, latin, other_script, scripts
 
 LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -307,6 +307,37 @@ def _why_not_stopped(
     return "; ".join(reasons)
 
 
+IN_LATIN_LETTERS = "in_latin_letters"  # the relation of the evidence line :func:`_said_in_latin` adds
+
+
+def _in_latin(who: str, written: str) -> str:
+    """One side of the words of :func:`_said_in_latin`: whose name, in which script, and how it was read."""
+    reads = " ".join(w.capitalize() for w in latin(written).split())
+    return f"{who} name is written in {' and '.join(scripts(written))} letters ({written}), read as {reads}"
+
+
+def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates, each whose listed name or the visitor's is written in another script with a first line
+    of evidence saying so: the names were compared in Latin letters, by a transliteration the person deciding
+    should check against the ID (a passport may spell the same name another way)."""
+    if not candidates:
+        return candidates
+    visitor = " ".join(n for n in (query.first_name, query.middle_name, query.last_name) if n)
+    mine = other_script(visitor)
+    out = []
+    for c in candidates:
+        theirs = other_script(c.matched_name)
+        if not (mine or theirs):
+            out.append(c)
+            continue
+        sides = ([_in_latin("the visitor's", visitor)] if mine else []) + (
+            [_in_latin("the listed", c.matched_name)] if theirs else []
+        )
+        words = "; ".join(sides) + ": the names were compared in Latin letters; check the spelling on the ID"
+        out.append(replace(c, evidence=(FieldEvidence("name", IN_LATIN_LETTERS, words), *c.evidence)))
+    return out
+
+
 class Screener:
     """Screens visitors against every list in the store."""
 
@@ -527,6 +558,7 @@ class Screener:
         found = found[:MAX_CANDIDATES]
         notes.sort(key=lambda c: (-c.score, c.entry.id))
         notes = notes[: min(MAX_NOTES, MAX_CANDIDATES - len(found))]
+        found, notes = _said_in_latin(query, found), _said_in_latin(query, notes)
         decision = found[0].decision if found else Decision.CLEAR
         return ScreenResult(query, decision, (*found, *notes))
 

@@ -88,13 +88,19 @@ from frontdesk.wire.names import (
 # after the desk's window opens, or on open when READABLE_FROM says the old index cannot answer), and a desk
 # with another version computes a district snapshot's keys itself.
 # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
-# 9: A: keys (look-alikes counted from the index)
-KEY_VERSION = 9
+# 9: A: keys (look-alikes counted from the index); 10: names in other scripts filed by their Latin transliteration
+KEY_VERSION = 10
 LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
+# The first key rules that file a name written in another script (Иван Петров, 李 王) by its transliteration
+# (frontdesk.wire.names.latin). Older rules filed such an entry under no N:, E:, Y:, L: or F: key at all (its
+# sound codes were empty), so an older index never found it. Every other entry's keys are the same under both
+# rules: before screening on an older index, the desk files the new keys of just those entries into it
+# (frontdesk.screening.reindex.file_other_scripts, at open; a few hundred rows), and it then answers as a new one.
+SCRIPTS_FROM = 10
 # The oldest key rules whose index this code screens on with the same answers as on its own (rules 9 only added
-# the A: rows, and the screener falls back for them): such an index stays in force while the new one is built
-# beside it. Raise it to KEY_VERSION with a change that alters or drops keys: the desk then re-indexes before
-# anyone is screened.
+# the A: rows, and the screener falls back for them; rules 10 only added rows, filed at open as above): such an
+# index stays in force while the new one is built beside it. Raise it to KEY_VERSION with a change that alters
+# or drops keys: the desk then re-indexes before anyone is screened.
 READABLE_FROM = 8
 
 

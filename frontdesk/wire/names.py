@@ -1,6 +1,8 @@
 """Names as the matcher sees them: folded, split into parts, with their nickname groups and sound codes.
 
-Folding removes case, accents and punctuation and maps letters NFKD leaves alone (ø, ł, ß ...).
+Folding removes case, accents and punctuation and maps letters NFKD leaves alone (ø, ł, ß ...). The matcher
+then reads every name in Latin letters (:func:`latin`): a name written in Cyrillic, Greek, Chinese ... is
+transliterated, so a list entry ``Иван Петров`` and a visitor typed from a passport's ``IVAN PETROV`` meet.
 Surnames keep three forms, so "van der Berg", "Vanderberg" and "Berg" or "Garcia-Lopez", "Garcia Lopez"
 and "Lopez" can meet: the whole surname run together, the parts without particles, and those parts run
 together. Generational suffixes (Jr, III ...) are dropped, ``Mc`` is read as ``Mac``.
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import jellyfish
+from anyascii import anyascii
 
 # Letters that NFKD does not decompose into a base letter plus an accent.
 _EXTRA_FOLD = str.maketrans(
@@ -83,10 +86,46 @@ def fold(text: str | None) -> str:
     return " ".join("".join(out).split())
 
 
+def latin(text: str | None) -> str:
+    """:func:`fold` in Latin letters: a name that folds to letters of another script (Cyrillic, Greek, Chinese,
+    Arabic ...) is transliterated first (``anyascii``: Иван Петров -> ivan petrov, Γιάννης -> giannis, 李 -> li).
+
+    A name that folds to ASCII (every Latin name, accents and all) is folded exactly as before: the key rules
+    for such names, and every answer on them, stay as they were (issue 19, session 19). Transliteration is
+    one spelling among several (a passport may say IULIIA where it gives Yuliya): the scorer's typo and sound
+    rules then bridge what they can, as for any two spellings.
+    """
+    folded = fold(text)
+    if folded.isascii():
+        return folded
+    # The text as written, not the fold: NFKD splits a kana's voicing mark off (が -> か + ゛) and would lose it.
+    return fold(anyascii(text or ""))
+
+
+def other_script(text: str | None) -> bool:
+    """True when ``text`` holds letters the matcher reads only through their transliteration (:func:`latin`)."""
+    return not fold(text).isascii()
+
+
+# The first word of a letter's Unicode name, for the scripts whose word is not the script's plain name.
+_SCRIPT_WORDS = {"CJK": "Chinese", "HANGUL": "Korean", "HIRAGANA": "Japanese", "KATAKANA": "Japanese"}
+
+
+def scripts(text: str | None) -> list[str]:
+    """The scripts of the letters of ``text`` that :func:`latin` transliterates, in order of first use:
+    ``["Cyrillic"]``, ``["Chinese"]``, ``["Greek", "Latin"]`` (a letter outside ASCII that NFKD leaves alone)."""
+    found: dict[str, None] = {}
+    for ch in fold(text):
+        if not ch.isascii() and ch.isalnum():
+            word = unicodedata.name(ch, "OTHER").split()[0]
+            found[_SCRIPT_WORDS.get(word, word.capitalize())] = None
+    return list(found)
+
+
 @functools.lru_cache(maxsize=50_000)  # names repeat a lot: an import folds each common one once
 def name_tokens(text: str | None) -> tuple[str, ...]:
-    """Folded words with generational suffixes removed; ``mc`` read as ``mac``."""
-    words = [w for w in fold(text).split() if w not in SUFFIXES]
+    """Folded words in Latin letters (:func:`latin`) with generational suffixes removed; ``mc`` read as ``mac``."""
+    words = [w for w in latin(text).split() if w not in SUFFIXES]
     return tuple("mac" + w[2:] if w.startswith("mc") and len(w) > 3 else w for w in words)
 
 
