@@ -439,7 +439,8 @@ class ListService:
         An index of this code's key rules, or of older rules it answers the same on (``READABLE_FROM``), stays
         as it is: the desk brings the latter up to date in the background (:meth:`upgrade_index`), and until
         then it answers (an index older than ``SCRIPTS_FROM`` once the keys of its entries in other scripts
-        are filed into it, here: ``reindex.file_other_scripts``). An index this code cannot read is rebuilt before anyone is screened.
+        are filed into it, here: ``reindex.file_other_scripts``). An index this code cannot read is rebuilt
+        before anyone is screened.
         """
         from frontdesk.screening import reindex
 

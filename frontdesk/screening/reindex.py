@@ -147,7 +147,9 @@ def file_other_scripts(store: Store) -> int:
         "OR instr(e.aliases, '\\u') > 0)"
     ).fetchall()
     entries = [entry_from_row(r) for r in rows]
-    entries = [e for e in entries if any(map(other_script, (e.first_name, e.middle_name, e.last_name, *e.aliases)))]
+    entries = [
+        e for e in entries if any(map(other_script, (e.first_name, e.middle_name, e.last_name, *e.aliases)))
+    ]
     with store.transaction() as db:
         if needs_other_scripts(db):
             db.conn.executemany(

@@ -313,7 +313,9 @@ IN_LATIN_LETTERS = "in_latin_letters"  # the relation of the evidence line :func
 def _in_latin(who: str, written: str) -> str:
     """One side of the words of :func:`_said_in_latin`: whose name, in which script, and how it was read."""
     reads = " ".join(w.capitalize() for w in latin(written).split())
-    return f"{who} name is written in {' and '.join(scripts(written))} letters ({written}), read as {reads}"
+    found = scripts(written)
+    noun = "characters" if set(found) <= {"Chinese", "Japanese"} else "letters"
+    return f"{who} name is written in {' and '.join(found)} {noun} ({written}), read as {reads}"
 
 
 def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]:
