@@ -58,7 +58,7 @@ from frontdesk.screening.population import US_POPULATION, Commonness, commonness
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
-from frontdesk.wire.names import fold, latin, other_script, scripts
+from frontdesk.wire.names import fold, latin, other_script, passport_spelling, scripts
 
 LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -315,7 +315,9 @@ def _in_latin(who: str, written: str) -> str:
     reads = " ".join(w.capitalize() for w in latin(written).split())
     found = scripts(written)
     noun = "characters" if set(found) <= {"Chinese", "Japanese"} else "letters"
-    return f"{who} name is written in {' and '.join(found)} {noun} ({written}), read as {reads}"
+    words = f"{who} name is written in {' and '.join(found)} {noun} ({written}), read as {reads}"
+    passport = passport_spelling(written)
+    return f"{words} and as a passport spells it, {passport}" if passport else words
 
 
 def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]:

@@ -62,6 +62,10 @@ these rows tell it from one index scan instead of reading a hundred entries of a
 same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
 and the scorer then asks only that both names be related.
 
+Every name is keyed in Latin letters (:func:`frontdesk.wire.names.latin`): an entry written in Cyrillic, Greek,
+Chinese ... files the keys of its transliteration, and one in Cyrillic also those of the spelling passports use
+(:func:`frontdesk.wire.names.spellings`), as if it were an alias; a visitor's name is read the same way.
+
 Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
 one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
 An entry without any date is found through ``N:``, ``L:`` and ``F:`` keys: a typo in the first letter of
@@ -80,6 +84,7 @@ from frontdesk.wire.names import (
     first_word,
     name_tokens,
     nickname_text,
+    spellings,
     surname_codes,
     surname_forms,
 )
@@ -89,6 +94,7 @@ from frontdesk.wire.names import (
 # with another version computes a district snapshot's keys itself.
 # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
 # 9: A: keys (look-alikes counted from the index); 10: names in other scripts filed by their Latin transliteration
+# (and Cyrillic also as passports spell it)
 KEY_VERSION = 10
 LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
 # The first key rules that file a name written in another script (Иван Петров, 李 王) by its transliteration
@@ -153,9 +159,9 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     known = bool(dob)
     exact = (f"E:{suffix}:" if len(suffix) == 8 else f"Y:{suffix}:") if known else ""
     kind = "d" if len(suffix) == 8 else "y" if known else "-"
-    names = [(first, middle, last)]
+    names = spellings(first, middle, last)
     if aliases:
-        names += list(map(alias_parts, aliases))
+        names += [spelled for alias in aliases for spelled in spellings(*alias_parts(alias))]
     keys: set[str] = set()
     for given, middle_name, surname in names:
         codes = surname_codes(surname)
@@ -181,8 +187,9 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     if not known and middle:
         # Without a date only N: keys find an entry: file it under its middle name too, for a visitor
         # who goes by it (the E: and Y: keys meet such a visitor through the surname).
-        codes, middles = surname_codes(last), entry_first_codes(first_word(middle))
-        keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
+        for _, middle_name, surname in spellings(first, middle, last):
+            codes, middles = surname_codes(surname), entry_first_codes(first_word(middle_name))
+            keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
     return keys
 
 

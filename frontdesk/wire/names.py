@@ -107,6 +107,43 @@ def other_script(text: str | None) -> bool:
     return not fold(text).isascii()
 
 
+# Cyrillic as passports write it in their machine-readable zone (ICAO Doc 9303, part 3: Russian passports since
+# 2013, Ukrainian and Belarusian letters too): Юлия IULIIA, Юрий IURII, Пётр PETR, where anyascii gives Yuliya,
+# Yurii, Pyotr. Lower case: the text is case-folded first.
+_PASSPORT_CYRILLIC = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+        "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+        "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y",
+        "ь": "", "э": "e", "ю": "iu", "я": "ia", "є": "ie", "і": "i", "ї": "i", "ґ": "g", "ў": "u",
+    }
+)  # fmt: skip
+
+
+def passport_spelling(text: str | None) -> str | None:
+    """``text`` with its Cyrillic letters as a passport's machine-readable zone spells them (ICAO 9303), or None
+    when that reads as :func:`latin` does (no Cyrillic, or a name both spell alike: Иван Петров)."""
+    if not text or text.isascii():
+        return None
+    spelled = unicodedata.normalize("NFC", text).casefold().translate(_PASSPORT_CYRILLIC)
+    if spelled == text.casefold() or latin(spelled) == latin(text):
+        return None
+    return spelled.title()  # as the desk shows a name: Iurii Morozov
+
+
+def spellings(given: str, middle: str, surname: str) -> list[tuple[str, str, str]]:
+    """A name's parts as written, then, when they hold Cyrillic a passport spells another way than
+    :func:`latin` reads it, the parts as the passport spells them: the matcher and the index take both (an
+    entry ``Юрий Морозов`` meets a visitor typed from a passport's ``IURII MOROZOV``, and one who goes by Yuri)."""
+    names = [(given, middle, surname)]
+    if given.isascii() and middle.isascii() and surname.isascii():
+        return names
+    parts = [passport_spelling(p) for p in (given, middle, surname)]
+    if any(parts):
+        names.append((parts[0] or given, parts[1] or middle, parts[2] or surname))
+    return names
+
+
 # The first word of a letter's Unicode name, for the scripts whose word is not the script's plain name.
 _SCRIPT_WORDS = {"CJK": "Chinese", "HANGUL": "Korean", "HIRAGANA": "Japanese", "KATAKANA": "Japanese"}
 
