@@ -263,3 +263,19 @@ def test_a_district_list_in_cyrillic_comes_down_from_the_hub_with_keys_that_find
         finally:
             client.close()
             desk.close()
+
+
+def test_a_visitor_typed_in_cyrillic_is_also_read_as_a_passport_spells_it(services):
+    """The other way round: a list written from passports (Iuliia), a visitor whose name is typed in Cyrillic."""
+    entry = services.lists.add("District", NewEntry("Iuliia", "Smirnova", dob=parse_dob(DOB)))
+    query = Query("Юлия", "Смирнова", dob=parse_dob(DOB))
+    fast, full = services.screener.screen(query), services.screener.scan_all(query)
+    assert fast == full
+    assert fast.decision is Decision.MATCH and fast.candidates[0].entry.id == entry.id
+    assert fast.query == query  # the result is the visitor's, as typed
+    assert fast.candidates[0].evidence[0].words == (
+        "the visitor's name is written in Cyrillic letters (Юлия Смирнова), read as Yuliya Smirnova and as a "
+        "passport spells it, Iuliia Smirnova: the names were compared in Latin letters; check the spelling on "
+        "the ID"
+    )
+    assert sum(e.field == "name" for e in fast.candidates[0].evidence) == 1  # said once

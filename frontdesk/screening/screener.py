@@ -58,7 +58,7 @@ from frontdesk.screening.population import US_POPULATION, Commonness, commonness
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
-from frontdesk.wire.names import fold, latin, other_script, passport_spelling, scripts
+from frontdesk.wire.names import fold, latin, other_script, passport_form, passport_spelling, scripts
 
 LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -308,6 +308,7 @@ def _why_not_stopped(
 
 
 IN_LATIN_LETTERS = "in_latin_letters"  # the relation of the evidence line :func:`_said_in_latin` adds
+VISITORS = "the visitor's"
 
 
 def _in_latin(who: str, written: str) -> str:
@@ -334,12 +335,30 @@ def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]
         if not (mine or theirs):
             out.append(c)
             continue
-        sides = ([_in_latin("the visitor's", visitor)] if mine else []) + (
+        sides = ([_in_latin(VISITORS, visitor)] if mine else []) + (
             [_in_latin("the listed", c.matched_name)] if theirs else []
         )
         words = "; ".join(sides) + ": the names were compared in Latin letters; check the spelling on the ID"
         out.append(replace(c, evidence=(FieldEvidence("name", IN_LATIN_LETTERS, words), *c.evidence)))
     return out
+
+
+def _passport_reading(query: Query) -> tuple[Query, FieldEvidence] | None:
+    """The visitor's name as a passport spells its Cyrillic letters (Юлия: Iuliia, where :func:`latin` reads
+    Yuliya), with the evidence line a candidate found only that way carries; None for a name both read alike
+    (every Latin name, and most Cyrillic ones). A list entry in Latin letters may have been written from a
+    passport: the visitor typed in Cyrillic is screened both ways, as a Cyrillic entry is filed both ways."""
+    names = (query.first_name, query.last_name, query.middle_name)
+    if not any(passport_spelling(n) for n in names):
+        return None
+    # Every part as the passport spells it (Смирнова too, which both read alike): the reading is all Latin.
+    first, last, middle = (passport_form(n) if other_script(n) else n for n in names)
+    written = " ".join(n for n in (query.first_name, query.middle_name, query.last_name) if n)
+    words = (
+        f"{_in_latin(VISITORS, written)}: the names were compared in Latin letters; check the spelling on the ID"
+    )
+    why = FieldEvidence("name", IN_LATIN_LETTERS, words)
+    return replace(query, first_name=first, last_name=last, middle_name=middle), why
 
 
 class Screener:
@@ -438,12 +457,19 @@ class Screener:
         """The decision for one visitor, with every flagged entry and its evidence, best first.
 
         A name written with look-alike letters of another alphabet or invisible characters is screened as
-        written and as it reads (:mod:`frontdesk.screening.lookalikes`), and both answers are kept."""
-        result = self._screen(query)
+        written and as it reads (:mod:`frontdesk.screening.lookalikes`), and both answers are kept; so is
+        a name in Cyrillic, as written and as a passport spells it (:func:`_passport_reading`)."""
+        return self._each_reading(query, self._screen)
+
+    def _each_reading(self, query: Query, screen_one: Callable[[Query], ScreenResult]) -> ScreenResult:
+        result = screen_one(query)
         seen = as_seen(query)
-        if seen is None:
-            return result
-        return merged(result, self._screen(seen), MAX_CANDIDATES, MAX_NOTES)
+        if seen is not None:
+            result = merged(result, screen_one(seen), MAX_CANDIDATES, MAX_NOTES)
+        spelled = _passport_reading(query)
+        if spelled is not None:
+            result = merged(result, screen_one(spelled[0]), MAX_CANDIDATES, MAX_NOTES, why=spelled[1])
+        return result
 
     def _screen(self, query: Query) -> ScreenResult:
         pq = prepare(query)  # once for the look-up and the scoring
@@ -459,13 +485,7 @@ class Screener:
 
     def scan_all(self, query: Query) -> ScreenResult:
         """The same decision from scoring every entry (slow; the reference for tests and the benchmark)."""
-        result = self.decide(query, self._all_entries(), self.namesakes(query))
-        seen = as_seen(query)
-        if seen is None:
-            return result
-        return merged(
-            result, self.decide(seen, self._all_entries(), self.namesakes(seen)), MAX_CANDIDATES, MAX_NOTES
-        )
+        return self._each_reading(query, lambda q: self.decide(q, self._all_entries(), self.namesakes(q)))
 
     def _all_entries(self) -> Iterator[Entry]:
         cursor = self._store.db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE}")

@@ -120,15 +120,21 @@ _PASSPORT_CYRILLIC = str.maketrans(
 )  # fmt: skip
 
 
+def passport_form(text: str) -> str:
+    """``text`` with its Cyrillic letters as a passport's machine-readable zone spells them (ICAO 9303), in the
+    case the desk shows a name in: Юрий Морозов -> Iurii Morozov."""
+    return unicodedata.normalize("NFC", text).casefold().translate(_PASSPORT_CYRILLIC).title()
+
+
 def passport_spelling(text: str | None) -> str | None:
-    """``text`` with its Cyrillic letters as a passport's machine-readable zone spells them (ICAO 9303), or None
-    when that reads as :func:`latin` does (no Cyrillic, or a name both spell alike: Иван Петров)."""
+    """:func:`passport_form` of ``text``, or None when that reads as :func:`latin` does (no Cyrillic, or a name
+    both spell alike: Иван Петров)."""
     if not text or text.isascii():
         return None
-    spelled = unicodedata.normalize("NFC", text).casefold().translate(_PASSPORT_CYRILLIC)
-    if spelled == text.casefold() or latin(spelled) == latin(text):
+    spelled = passport_form(text)
+    if spelled.casefold() == text.casefold() or latin(spelled) == latin(text):
         return None
-    return spelled.title()  # as the desk shows a name: Iurii Morozov
+    return spelled
 
 
 def spellings(given: str, middle: str, surname: str) -> list[tuple[str, str, str]]:
