@@ -279,3 +279,32 @@ def test_a_visitor_typed_in_cyrillic_is_also_read_as_a_passport_spells_it(servic
         "the ID"
     )
     assert sum(e.field == "name" for e in fast.candidates[0].evidence) == 1  # said once
+
+
+@pytest.mark.parametrize(
+    ("listed_name", "visitor"),
+    [
+        (("민준", "김"), ("MINJUN", "KIM")),  # anyascii reads 김 as Gim
+        (("서연", "이"), ("SEOYEON", "LEE")),  # and 이 as I
+        (("서연", "이"), ("Seo-yeon", "Yi")),
+        (("김", "민준"), ("KIM", "MINJUN")),  # the family name written first, in the first-name box
+    ],
+)
+def test_a_korean_surname_is_also_read_as_passports_spell_it(services, listed_name, visitor):
+    entry = services.lists.add("District", NewEntry(*listed_name, dob=parse_dob(DOB)))
+    query = Query(*visitor, dob=parse_dob(DOB))
+    fast, full = services.screener.screen(query), services.screener.scan_all(query)
+    assert fast == full
+    assert fast.decision is Decision.MATCH and fast.candidates[0].entry.id == entry.id
+
+
+def test_a_visitor_typed_in_hangul_meets_a_list_written_from_a_passport(services):
+    entry = services.lists.add("District", NewEntry("Jiho", "Park", dob=parse_dob(DOB)))
+    query = Query("지호", "박", dob=parse_dob(DOB))
+    fast, full = services.screener.screen(query), services.screener.scan_all(query)
+    assert fast == full and fast.decision is Decision.MATCH and fast.candidates[0].entry.id == entry.id
+    said = fast.candidates[0].evidence[0].words
+    assert said.startswith(
+        "the visitor's name is written in Korean letters (지호 박), read as Jiho Bag and as a passport spells "
+        "it, Jiho Park or Jiho Pak or Jiho Bak: the names were compared in Latin letters"
+    )

@@ -58,7 +58,7 @@ from frontdesk.screening.population import US_POPULATION, Commonness, commonness
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
-from frontdesk.wire.names import fold, latin, other_script, passport_form, passport_spelling, scripts
+from frontdesk.wire.names import alias_parts, fold, latin, other_script, scripts, spellings
 
 LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -311,14 +311,25 @@ IN_LATIN_LETTERS = "in_latin_letters"  # the relation of the evidence line :func
 VISITORS = "the visitor's"
 
 
-def _in_latin(who: str, written: str) -> str:
-    """One side of the words of :func:`_said_in_latin`: whose name, in which script, and how it was read."""
+def _in_latin_title(text: str) -> str:
+    """A name part as the card shows its Latin reading: Yuliya, Papadopoylos."""
+    return text if text.isascii() else " ".join(w.capitalize() for w in latin(text).split())
+
+
+def _in_latin(who: str, first: str, middle: str, last: str) -> str:
+    """One side of the words of :func:`_said_in_latin`: whose name, in which script, and how it was read (and
+    as passports spell it, where that differs: :func:`frontdesk.wire.names.spellings`)."""
+    written = " ".join(n for n in (first, middle, last) if n)
     reads = " ".join(w.capitalize() for w in latin(written).split())
     found = scripts(written)
     noun = "characters" if set(found) <= {"Chinese", "Japanese"} else "letters"
     words = f"{who} name is written in {' and '.join(found)} {noun} ({written}), read as {reads}"
-    passport = passport_spelling(written)
-    return f"{words} and as a passport spells it, {passport}" if passport else words
+    others = [_reading(*parts) for parts in spellings(first, middle, last)[1:]]
+    return f"{words} and as a passport spells it, {' or '.join(others)}" if others else words
+
+
+def _reading(first: str, middle: str, last: str) -> str:
+    return " ".join(_in_latin_title(n) for n in (first, middle, last) if n)
 
 
 def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]:
@@ -327,38 +338,48 @@ def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]
     should check against the ID (a passport may spell the same name another way)."""
     if not candidates:
         return candidates
-    visitor = " ".join(n for n in (query.first_name, query.middle_name, query.last_name) if n)
-    mine = other_script(visitor)
+    visitor = (query.first_name, query.middle_name, query.last_name)
+    mine = any(map(other_script, visitor))
     out = []
     for c in candidates:
         theirs = other_script(c.matched_name)
         if not (mine or theirs):
             out.append(c)
             continue
-        sides = ([_in_latin(VISITORS, visitor)] if mine else []) + (
-            [_in_latin("the listed", c.matched_name)] if theirs else []
+        e = c.entry
+        listed = (e.first_name, e.middle_name, e.last_name)
+        if c.matched_name != e.full_name:  # an alias
+            first, middle, last = alias_parts(c.matched_name)
+            listed = (first, middle, last)
+        sides = ([_in_latin(VISITORS, *visitor)] if mine else []) + (
+            [_in_latin("the listed", *listed)] if theirs else []
         )
         words = "; ".join(sides) + ": the names were compared in Latin letters; check the spelling on the ID"
         out.append(replace(c, evidence=(FieldEvidence("name", IN_LATIN_LETTERS, words), *c.evidence)))
     return out
 
 
-def _passport_reading(query: Query) -> tuple[Query, FieldEvidence] | None:
-    """The visitor's name as a passport spells its Cyrillic letters (Юлия: Iuliia, where :func:`latin` reads
-    Yuliya), with the evidence line a candidate found only that way carries; None for a name both read alike
-    (every Latin name, and most Cyrillic ones). A list entry in Latin letters may have been written from a
-    passport: the visitor typed in Cyrillic is screened both ways, as a Cyrillic entry is filed both ways."""
-    names = (query.first_name, query.last_name, query.middle_name)
-    if not any(passport_spelling(n) for n in names):
-        return None
-    # Every part as the passport spells it (Смирнова too, which both read alike): the reading is all Latin.
-    first, last, middle = (passport_form(n) if other_script(n) else n for n in names)
-    written = " ".join(n for n in (query.first_name, query.middle_name, query.last_name) if n)
-    words = (
-        f"{_in_latin(VISITORS, written)}: the names were compared in Latin letters; check the spelling on the ID"
+def _passport_readings(query: Query) -> list[tuple[Query, FieldEvidence]]:
+    """The visitor's name as passports spell it where :func:`latin` reads it otherwise (Юлия: Iuliia, where
+    anyascii reads Yuliya; 김: Kim, where it reads Gim), each with the evidence line a candidate found only that
+    way carries; none for a Latin name. A list entry in Latin letters may have been written from a passport:
+    a visitor typed in Cyrillic or Hangul is screened each way, as such an entry is filed each way. Every part
+    of a reading is in Latin letters (Смирнова, which both read alike, too)."""
+    first, middle, last = query.first_name, query.middle_name, query.last_name
+    others = spellings(first, middle, last)[1:]
+    if not others:
+        return []
+    why = FieldEvidence(
+        "name",
+        IN_LATIN_LETTERS,
+        f"{_in_latin(VISITORS, first, middle, last)}: the names were compared in Latin letters; check the "
+        "spelling on the ID",
     )
-    why = FieldEvidence("name", IN_LATIN_LETTERS, words)
-    return replace(query, first_name=first, last_name=last, middle_name=middle), why
+    readings = []
+    for parts in others:
+        f, m, la = (_in_latin_title(n) if n else n for n in parts)
+        readings.append((replace(query, first_name=f, middle_name=m, last_name=la), why))
+    return readings
 
 
 class Screener:
@@ -458,7 +479,7 @@ class Screener:
 
         A name written with look-alike letters of another alphabet or invisible characters is screened as
         written and as it reads (:mod:`frontdesk.screening.lookalikes`), and both answers are kept; so is
-        a name in Cyrillic, as written and as a passport spells it (:func:`_passport_reading`)."""
+        a name in Cyrillic or Hangul, as written and as passports spell it (:func:`_passport_readings`)."""
         return self._each_reading(query, self._screen)
 
     def _each_reading(self, query: Query, screen_one: Callable[[Query], ScreenResult]) -> ScreenResult:
@@ -466,9 +487,8 @@ class Screener:
         seen = as_seen(query)
         if seen is not None:
             result = merged(result, screen_one(seen), MAX_CANDIDATES, MAX_NOTES)
-        spelled = _passport_reading(query)
-        if spelled is not None:
-            result = merged(result, screen_one(spelled[0]), MAX_CANDIDATES, MAX_NOTES, why=spelled[1])
+        for spelled, why in _passport_readings(query):
+            result = merged(result, screen_one(spelled), MAX_CANDIDATES, MAX_NOTES, why=why)
         return result
 
     def _screen(self, query: Query) -> ScreenResult:

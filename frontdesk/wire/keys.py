@@ -63,8 +63,9 @@ same issuer with the same last 4 finds it whatever the names (one stranger in te
 and the scorer then asks only that both names be related.
 
 Every name is keyed in Latin letters (:func:`frontdesk.wire.names.latin`): an entry written in Cyrillic, Greek,
-Chinese ... files the keys of its transliteration, and one in Cyrillic also those of the spelling passports use
-(:func:`frontdesk.wire.names.spellings`), as if it were an alias; a visitor's name is read the same way.
+Chinese ... files the keys of its transliteration, and one in Cyrillic, or with a Korean surname, also those of
+the spellings passports use (:func:`frontdesk.wire.names.spellings`), as if they were aliases; a visitor's name
+is read the same way.
 
 Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
 one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
@@ -94,7 +95,7 @@ from frontdesk.wire.names import (
 # with another version computes a district snapshot's keys itself.
 # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
 # 9: A: keys (look-alikes counted from the index); 10: names in other scripts filed by their Latin transliteration
-# (and Cyrillic also as passports spell it)
+# (and Cyrillic and Korean surnames also as passports spell them)
 KEY_VERSION = 10
 LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
 # The first key rules that file a name written in another script (Иван Петров, 李 王) by its transliteration

@@ -137,16 +137,38 @@ def passport_spelling(text: str | None) -> str | None:
     return spelled
 
 
+# Korean surnames as passports and families write them (the spellings in use before and beside the 2000 Revised
+# Romanization): anyascii spells Hangul letter by letter (김 Gim, 이 I, 박 Bag), and the ten commonest surnames,
+# which half of all Koreans carry, would otherwise never meet a passport's KIM, LEE or PARK. Only surnames whose
+# usual spellings anyascii does not give; a spelling a family uses beyond these is for the list's aliases.
+_KOREAN_SURNAMES = {
+    "김": ("Kim",), "이": ("Lee", "Yi", "Rhee"), "박": ("Park", "Pak", "Bak"), "최": ("Choi",),
+    "정": ("Jung", "Chung"), "강": ("Kang",), "조": ("Cho",), "윤": ("Yoon",), "장": ("Chang",), "임": ("Lim",),
+    "오": ("Oh",), "서": ("Suh",), "신": ("Shin",), "권": ("Kwon",), "안": ("Ahn",), "류": ("Ryu", "Yoo"),
+    "유": ("Yoo",), "전": ("Jun", "Chun"), "고": ("Ko", "Koh"), "문": ("Moon",), "손": ("Sohn",),
+    "백": ("Baek", "Paik"), "허": ("Huh",), "심": ("Shim",), "노": ("Noh", "Roh"), "곽": ("Kwak",),
+    "성": ("Sung",), "주": ("Joo",), "우": ("Woo",), "구": ("Koo", "Ku"), "지": ("Chi",), "엄": ("Um",),
+    "천": ("Chun",), "공": ("Kong",), "현": ("Hyun",), "변": ("Byun",), "추": ("Choo",), "석": ("Seok",),
+    "선": ("Sun",), "명": ("Myung",), "기": ("Ki",), "금": ("Keum",), "옥": ("Ok",), "육": ("Yuk",),
+    "탁": ("Tak",), "국": ("Kook",), "편": ("Pyun",), "경": ("Kyung",), "복": ("Bok",), "목": ("Mok",),
+    "형": ("Hyung",), "범": ("Bum",), "길": ("Kil",), "남궁": ("Namkoong",), "선우": ("Sunwoo",),
+}  # fmt: skip
+
+
 def spellings(given: str, middle: str, surname: str) -> list[tuple[str, str, str]]:
-    """A name's parts as written, then, when they hold Cyrillic a passport spells another way than
-    :func:`latin` reads it, the parts as the passport spells them: the matcher and the index take both (an
-    entry ``Юрий Морозов`` meets a visitor typed from a passport's ``IURII MOROZOV``, and one who goes by Yuri)."""
+    """A name's parts as written, then the other ways passports spell them where :func:`latin` reads them
+    otherwise: Cyrillic as ICAO 9303 spells it (an entry ``Юрий Морозов`` meets a visitor typed from a
+    passport's ``IURII MOROZOV``, and one who goes by Yuri), and a Korean surname's usual spellings (김: Kim),
+    in the surname or, a family name written first, in the first name. The matcher and the index take each
+    as they take an alias."""
     names = [(given, middle, surname)]
     if given.isascii() and middle.isascii() and surname.isascii():
         return names
     parts = [passport_spelling(p) for p in (given, middle, surname)]
     if any(parts):
         names.append((parts[0] or given, parts[1] or middle, parts[2] or surname))
+    names += [(given, middle, other) for other in _KOREAN_SURNAMES.get(surname.strip(), ())]
+    names += [(other, middle, surname) for other in _KOREAN_SURNAMES.get(given.strip(), ())]
     return names
 
 
