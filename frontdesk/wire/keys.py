@@ -160,9 +160,13 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     known = bool(dob)
     exact = (f"E:{suffix}:" if len(suffix) == 8 else f"Y:{suffix}:") if known else ""
     kind = "d" if len(suffix) == 8 else "y" if known else "-"
-    names = spellings(first, middle, last)
+    # A Latin name is its only spelling: checked here, without a call, for the million names of an import.
+    names = [(first, middle, last)] if first.isascii() and last.isascii() and middle.isascii() else None
+    if names is None:
+        names = spellings(first, middle, last)
     if aliases:
-        names += [spelled for alias in aliases for spelled in spellings(*alias_parts(alias))]
+        parts = list(map(alias_parts, aliases))
+        names += parts if all(map(str.isascii, aliases)) else [s for p in parts for s in spellings(*p)]
     keys: set[str] = set()
     for given, middle_name, surname in names:
         codes = surname_codes(surname)
