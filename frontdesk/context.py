@@ -193,8 +193,15 @@ class Services:
     def sync_outbox(self) -> SyncOutbox:
         """The hub's outbox (issue 15): one entry per audit record, written in the record's transaction."""
         from frontdesk.sync.outbox import Outbox
+        from frontdesk.sync.shared import Shared, lazy
+        from frontdesk.wire.sync import LIST_KINDS
 
-        return Outbox()
+        # The school's own lists go to its other desks too (each module imported on its
+        # first shared change, not at start-up).
+        shared = Shared()
+        lists = "frontdesk.sync.shared_lists"
+        shared.add(LIST_KINDS, lazy(lists, "outgoing"), lazy(lists, "incoming"))
+        return Outbox(shared)
 
     @service
     def remote_visits(self) -> RemoteVisitStore:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from frontdesk import clock
 from frontdesk.dispatch.client import is_loopback, split_urls
-from frontdesk.errors import DeliveryError
+from frontdesk.errors import DeliveryError, InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
@@ -314,14 +314,52 @@ class SyncService:
         # Restored from a backup: this desk's own visits come down too until the pull has caught up, so the
         # ones made after the backup (gone here, on site at the hub) are listed and can be checked out here.
         own = bool(state_get(self._store.db, "pull_own", False))
+        sharing = bool(self.outbox.shared.kinds)
         while True:
             after = int(state_get(self._store.db, "pulled_rev", 0))
             params = {"after": after, "wait": wait, **({"own": 1} if own else {})}
+            if sharing:  # the school's own records (frontdesk.sync.shared), from where this desk left off
+                params["shared"] = int(state_get(self._store.db, "shared_rev", 0))
             answer = client.get_json("/api/v1/sync/pull", params, timeout=max(10.0, wait + 10.0))
-            pulled += self._apply(answer, own_done=own and not answer.get("more"))
-            if not answer.get("more"):
+            more = bool(answer.get("more")) or bool(answer.get("shared_more"))
+            pulled += self._apply(answer, own_done=own and not more)
+            if sharing and "shared" in answer:  # a hub from before sharing leaves it out
+                pulled += self._apply_shared(answer)
+            if not more:
                 return pulled
             wait = 0.0
+
+    def _apply_shared(self, answer: dict[str, Any]) -> int:
+        """Make the school's other desks' changes to its own records here, one transaction each, in the hub's
+        order (:mod:`frontdesk.sync.shared`). One this desk cannot take (not well formed) is skipped, logged
+        and audited; the cursor moves past it, so it never holds up the others."""
+        db = self._store.db
+        made = 0
+        for change in answer.get("shared", []):
+            if not isinstance(change, dict) or not isinstance(change.get("hub_seq"), int):
+                continue
+            try:
+                with self._audit.transaction() as tx:
+                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                        made += 1
+                    state_set(tx, "shared_rev", change["hub_seq"])
+            except InputError as exc:
+                log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
+                with self._audit.transaction() as tx:
+                    self._audit.record(
+                        None,
+                        "sync.shared_skipped",
+                        f"hub change {change.get('hub_seq')}",
+                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+                    )
+                    state_set(tx, "shared_rev", change["hub_seq"])
+        rev = int(answer.get("shared_rev") or 0)
+        if rev > int(state_get(db, "shared_rev", 0)):
+            with self._store.transaction() as tx:
+                state_set(tx, "shared_rev", rev)
+        if made:
+            self.changed.set()
+        return made
 
     def _apply(self, answer: dict[str, Any], *, own_done: bool = False) -> int:
         """Write what a pull brought, in steps of at most :data:`PULL_STEP` visits per transaction (a check-in
