@@ -72,6 +72,12 @@ def test_an_entry_added_edited_and_removed_at_one_desk_is_screened_so_at_the_oth
         ("Office barred list", "barred", "Robert Barredman", "1980-03-14", None)
     ]
     assert _entries(other, "Barredman") == []  # another school's lists are its own
+    # One with no date of birth known, and an alias, goes across just the same.
+    main.json("barred", "add", "--source", "Office barred list", "--first-name", "Nodate", "--last-name", "Personne",
+              "--alias", "Nod Person", "--kind", "barred")  # fmt: skip
+    main.sync()
+    side.sync()
+    assert _entries(side, "Personne") == [(*BARRED, "Nodate Personne", None, None)]
     assert _check_in(other, "Robert", "Barredman", "1980-03-14").returncode == 0
 
     # Edited at the main office (he gave another date of birth at the last visit): the side screens the edit.

@@ -82,7 +82,7 @@ def outgoing(db, record) -> dict[str, Any] | None:
 
 
 def _text(fields: dict[str, Any], name: str) -> str:
-    value = fields.get(name, "")
+    value = fields.get(name) or ""  # None: not given (a date of birth not known)
     if not isinstance(value, str):
         raise InputError(f"a shared entry's {name} must be text")
     return value
