@@ -1,0 +1,153 @@
+"""Who may take a student, the same at every desk of the school: through a real hub process on loopback (SQLite
+and PostgreSQL), a may-not-pick-up bar, a guardian's pick-up stopped, an authorisation given or revoked at one
+desk stop (or allow) the release at the other, and a bar made while another desk authorises the same adult
+wins at both (the release commands run as desk processes: exit 3 not authorised, 4 refused)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from frontdesk.demo.oneroster import write_bundle
+from tests.hub_sync_support import Desk, Hub
+
+SCHOOL = "Maple Grove Elementary"
+
+
+@pytest.fixture
+def hub(console_db_url):
+    h = Hub(console_db_url).start()
+    yield h
+    h.kill()
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sis") / "bundle"
+    return folder, write_bundle(folder)
+
+
+def _desks(hub: Hub, tmp_path, roster) -> tuple[Desk, Desk]:
+    """Two desks of the school, each with the SIS roster imported (as each imports it itself)."""
+    desks = []
+    for folder, name in (("main", "Main office"), ("side", "Side entrance")):
+        desk = Desk(tmp_path / folder, name).set_up(hub, SCHOOL)
+        services = desk.services()
+        try:
+            services.students.import_bundle(roster[0])
+        finally:
+            services.close()
+        desks.append(desk)
+    for desk in (*desks, desks[0]):
+        desk.sync()
+    return desks[0], desks[1]
+
+
+def _student(facts, sid: str) -> tuple[str, str]:
+    """(number, "First Last" of the first guardian)."""
+    first, last, number, _ = facts.student[sid]
+    guardian = facts.guardian[facts.links[sid][0]]
+    return number, f"{guardian[0]} {guardian[1]}"
+
+
+def _release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
+    done = desk.run("students", "release", number, "--to", adult, "--reason", "Dentist", "--json")
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
+
+
+def _in_desk(desk: Desk, fn):
+    services = desk.services()
+    try:
+        return fn(services)
+    finally:
+        services.close()
+
+
+def test_a_bar_or_a_stop_made_at_one_desk_stops_the_release_at_the_other(hub, tmp_path, roster):
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    barred_number, barred_adult = _student(facts, "stu-00110")
+    stopped_number, stopped_adult = _student(facts, "stu-00111")
+
+    def decide(services):
+        st = services.students
+        student = st.get(barred_number)
+        first, last = barred_adult.split(" ", 1)
+        st.bar_pickup(student, first, last, dob=None, reason="Court order pending")
+        student = st.get(stopped_number)
+        guardian = next(g for g in st.guardians(student) if g.full_name == stopped_adult)
+        st.set_pickup_allowed(student, guardian, False, "Parent asked: grandparent collects this term")
+
+    _in_desk(main, decide)
+    main.sync()
+    side.sync()
+    code, out = _release(side, barred_number, barred_adult)
+    assert code == 4 and out["code"] == "may_not_pick_up", out
+    code, out = _release(side, stopped_number, stopped_adult)
+    assert code == 3 and out["code"] == "not_authorised", out
+    for desk in (main, side):
+        verified = desk.run("audit", "verify")
+        assert verified.returncode == 0, (desk.name, verified.stdout, verified.stderr)
+
+
+def test_an_authorisation_given_at_one_desk_and_revoked_at_the_other(hub, tmp_path, roster):
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    number, _ = _student(facts, "stu-00120")
+    other_number, _ = _student(facts, "stu-00121")
+
+    def authorise(services):
+        st = services.students
+        st.authorise(st.get(number), "Tia", "Temporary", note="Aunt, this week")
+        st.authorise(st.get(other_number), "Una", "Aunty", note="Aunt, this week")
+
+    _in_desk(side, authorise)
+    side.sync()
+    main.sync()
+    code, out = _release(main, number, "Tia Temporary")  # given at the side entrance, in force here
+    assert code == 0 and out["authorised_as"].startswith("temporary"), out
+
+    def revoke(services):
+        student = services.students.get(other_number)
+        (una,) = [a for a in services.students.authorisations(student) if a.full_name == "Una Aunty"]
+        services.pickup_lists.revoke(student, una.id, "Family called: not this week")
+
+    _in_desk(main, revoke)
+    main.sync()
+    side.sync()
+    code, out = _release(side, other_number, "Una Aunty")  # revoked at the main office: not here either
+    assert code == 3 and out["code"] == "not_authorised", out
+
+
+def test_a_bar_and_an_authorisation_made_at_once_the_bar_wins_at_both_desks(hub, tmp_path, roster):
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    number, guardian = _student(facts, "stu-00130")
+    other_number, other_guardian = _student(facts, "stu-00131")
+
+    # Neither desk has seen the other's change: the main office bars Vic Visitor and stops the guardian's
+    # pick-up; the side entrance authorises Vic Visitor and allows the guardian (again).
+    def bar(services):
+        st = services.students
+        st.bar_pickup(st.get(number), "Vic", "Visitor", dob=None, reason="Court order")
+        student = st.get(other_number)
+        g = next(g for g in st.guardians(student) if g.full_name == other_guardian)
+        st.set_pickup_allowed(student, g, False, "Court order")
+
+    def allow(services):
+        st = services.students
+        st.authorise(st.get(number), "Vic", "Visitor", note="Uncle")
+        student = st.get(other_number)
+        g = next(g for g in st.guardians(student) if g.full_name == other_guardian)
+        st.set_pickup_allowed(student, g, True, "Confirmed by phone")
+
+    _in_desk(main, bar)
+    _in_desk(side, allow)
+    for desk in (main, side, main):
+        desk.sync()
+    for desk in (main, side):
+        code, out = _release(desk, number, "Vic Visitor")
+        assert code == 4 and out["code"] == "may_not_pick_up", (desk.name, out)
+        code, out = _release(desk, other_number, other_guardian)
+        assert code == 3 and out["code"] == "not_authorised", (desk.name, out)
