@@ -194,15 +194,15 @@ class Services:
         """The hub's outbox (issue 15): one entry per audit record, written in the record's transaction."""
         from frontdesk.sync.outbox import Outbox
         from frontdesk.sync.shared import Shared, lazy
-        from frontdesk.wire.sync import LIST_KINDS, STUDENT_KINDS
+        from frontdesk.wire.sync import LIST_KINDS, MOVEMENT_KINDS, STUDENT_KINDS
 
-        # The school's own lists and pick-up decisions go to its other desks too (each module imported on its
-        # first shared change, not at start-up).
+        # The school's own lists, pick-up decisions and students' movements go to its other desks too (each
+        # module imported on its first shared change, not at start-up).
         shared = Shared()
         lists = "frontdesk.sync.shared_lists"
         shared.add(LIST_KINDS, lazy(lists, "outgoing"), lazy(lists, "incoming"))
         students = "frontdesk.students.shared"
-        shared.add(STUDENT_KINDS, lazy(students, "outgoing"), lazy(students, "incoming"))
+        shared.add(STUDENT_KINDS + MOVEMENT_KINDS, lazy(students, "outgoing"), lazy(students, "incoming"))
         return Outbox(shared)
 
     @service

@@ -151,3 +151,35 @@ def test_a_bar_and_an_authorisation_made_at_once_the_bar_wins_at_both_desks(hub,
         assert code == 4 and out["code"] == "may_not_pick_up", (desk.name, out)
         code, out = _release(desk, other_number, other_guardian)
         assert code == 3 and out["code"] == "not_authorised", (desk.name, out)
+
+
+def test_a_student_released_at_one_desk_is_out_at_the_other_and_back_when_returned_there(hub, tmp_path, roster):
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    number, guardian = _student(facts, "stu-00140")
+    late_number, _ = _student(facts, "stu-00141")
+    code, out = _release(main, number, guardian)
+    assert code == 0 and out["released"], out
+    late = side.run("students", "arrive", late_number, "--reason", "Bus late", "--json")
+    assert late.returncode == 0, late.stderr
+    for desk in (main, side, main):
+        desk.sync()
+    # Out at the side entrance too: not released a second time there, and off its building roster.
+    twice = side.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
+    assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
+    for desk in (main, side):
+        assert [m["student"]["number"] for m in desk.json("students", "out")] == [number], desk.name
+    # Back through the side entrance: back in at the main office, and released there again only once more.
+    back = side.run("students", "return", number, "--json")
+    assert back.returncode == 0, back.stderr
+    side.sync()
+    main.sync()
+    assert main.json("students", "out") == []
+    code, out = _release(main, number, guardian)
+    assert code == 0, out
+    # The late arrival made at the side entrance counts at the main office too (its roster's late list).
+    services = main.services()
+    try:
+        assert [m.student.number for m in services.students.late_today()] == [late_number]
+    finally:
+        services.close()

@@ -410,7 +410,13 @@ class StudentService:
                 None,
                 "students.arrive",
                 f"student {student.sourced_id}",
-                {"student": student.full_name, "reason": reason.strip(), "excused": excused, "late_count": count},
+                {
+                    "student": student.full_name,
+                    "reason": reason.strip(),
+                    "excused": excused,
+                    "late_count": count,
+                    "movement": movement.id,
+                },
             )
         threshold = self._settings.get(STUDENTS_LATE_THRESHOLD)
         return _with(movement, late_count=count, late_threshold=threshold)
@@ -427,7 +433,7 @@ class StudentService:
                 None,
                 "students.return",
                 f"student {student.sourced_id}",
-                {"student": student.full_name, "reason": reason.strip()},
+                {"student": student.full_name, "reason": reason.strip(), "movement": movement.id},
             )
         return movement
 

@@ -5,8 +5,14 @@ others. Every desk imports the same roster from the SIS, so a student and a guar
 the SIS's ids; an authorisation by the uid its desk gave it. (The may-not-pick-up list is a screening list:
 its entries travel as the school's own list entries do, :mod:`frontdesk.sync.shared_lists`.)
 
+A student's movements (a late arrival, a release, a reunification's hand-over, a return) are written at the
+other desks as they were made (time, staff, the desk's name as the station), so a student released at one desk
+is signed out at all of them: not released again, off each desk's building roster, and back in wherever they
+return.
+
 Conflicts: a guardian's choice made at two desks at once ends as "not allowed" at both if either said so; a
-revoked authorisation stays revoked whatever else arrives.
+revoked authorisation stays revoked whatever else arrives. Movements never conflict: each is written once, in
+the order this desk learns of them (a student released at two desks at once is signed out at both).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from frontdesk import clock
 from frontdesk.errors import InputError
 from frontdesk.sync.shared import held, identity, new_token, remember, stamp, uid_of, wins
 from frontdesk.wire.names import fold
+from frontdesk.wire.sync import MOVEMENT_KINDS
 
 _AUTH_COLUMNS = (
     "s.sourced_id, a.first_name, a.last_name, a.dob, a.valid_from, a.valid_until, a.approved_by, a.note"
@@ -47,6 +54,8 @@ def outgoing(db, record) -> dict[str, Any] | None:
             "guardian": guardian,
             "allowed": bool(details.get("allowed")),
         }
+    if record.action in MOVEMENT_KINDS:
+        return _movement_out(db, details.get("movement"))
     local = details.get("authorisation")
     if not isinstance(local, int):
         return None
@@ -101,6 +110,8 @@ def incoming(db, change: dict[str, Any], audit) -> str | None:
         return _authorise(db, share, audit, actor, shared_by, student)  # type: ignore[arg-type]
     if kind == "students.authorisation_revoked":
         return _revoke(db, share, audit, actor, shared_by, student)  # type: ignore[arg-type]
+    if kind in MOVEMENT_KINDS:
+        return _movement_in(db, share, audit, actor, shared_by, student)  # type: ignore[arg-type]
     return None
 
 
@@ -211,3 +222,72 @@ def _revoke(db, share, audit, actor, shared_by, student: str) -> str | None:
             )
             done = "revoked"
     return done
+
+
+_MOVEMENT_COLUMNS = (
+    "time",
+    "kind",
+    "reason",
+    "excused",
+    "destination",
+    "adult",
+    "adult_dob",
+    "authorised_as",
+    "approved_by",
+    "staff",
+    "station",
+    "code",
+)
+_MOVEMENT_KINDS = ("arrive", "release", "return")
+
+
+def _movement_out(db, local: Any) -> dict[str, Any] | None:
+    if not isinstance(local, int):
+        return None
+    row = db.execute(
+        f"SELECT s.sourced_id, {', '.join('m.' + c for c in _MOVEMENT_COLUMNS)} FROM student_movements m "
+        "JOIN students s ON s.id = m.student_id WHERE m.id = ?",
+        [local],
+    ).fetchone()
+    if row is None:
+        return None
+    movement = dict(zip(_MOVEMENT_COLUMNS, row[1:], strict=True))
+    movement["excused"] = bool(movement["excused"])
+    uid = f"movement:{new_token()}{new_token()}"
+    return {**stamp(db, "movement", local, uid=uid), "student": row[0], "movement": movement}
+
+
+def _movement_in(db, share, audit, actor, shared_by, student: str) -> str | None:
+    uid, _, version = identity(share, "movement:")
+    if held(db, uid) is not None:
+        return None  # written here already
+    fields = share.get("movement")
+    if not isinstance(fields, dict) or fields.get("kind") not in _MOVEMENT_KINDS:
+        raise InputError("a shared movement says what it was: an arrival, a release or a return")
+    values = {}
+    for name in _MOVEMENT_COLUMNS:
+        value = fields.get(name)
+        if name == "excused":
+            value = int(bool(value))
+        elif name == "adult_dob":
+            value = _text(fields, name, optional=True)
+        else:
+            value = _text(fields, name) if value is not None else ""
+        values[name] = value
+    try:
+        values["time"] = clock.to_db(clock.from_db(values["time"]))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError("a shared movement carries its time") from None
+    cur = db.execute(
+        f"INSERT INTO student_movements (student_id, {', '.join(_MOVEMENT_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' for _ in _MOVEMENT_COLUMNS)})",
+        [_student_id(db, student), *values.values()],
+    )
+    remember(db, uid, "movement", cur.lastrowid, version)
+    audit.record(
+        actor,
+        f"students.{values['kind']}",
+        f"student {student}",
+        {"adult": values["adult"], "reason": values["reason"], "movement": cur.lastrowid, **shared_by},
+    )
+    return values["kind"]
