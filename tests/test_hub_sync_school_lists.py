@@ -34,7 +34,7 @@ def _entries(desk: Desk, name: str) -> list[tuple]:
     """(list, kind, name, dob, valid_until) of the desk's entries found by ``name``."""
     services = desk.services()
     try:
-        found = services.lists.search(name)
+        found = services.lists.search(name, limit=10_000)
         return sorted(
             (e.source, e.kind.value, e.full_name, e.dob.text, e.valid_until and e.valid_until.isoformat())
             for e in found
@@ -184,3 +184,48 @@ def test_two_desks_changing_one_entry_at_once_end_alike_and_the_bar_stays(hub, t
         finally:
             services.close()
     assert reasons[0] == reasons[1] and reasons[0] in ("Reason from main", "Reason from side")
+
+
+def test_a_list_imported_replaced_and_removed_at_one_desk_is_so_at_the_other(hub, tmp_path):
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "first_name,last_name,dob,reason\nRobert,Smith,1980-03-14,Trespass\nJordan,Exampleton,1975-02-02,Order\n"
+        + "".join(f"Person{i},Manyrows,1970-01-{i % 28 + 1:02d},x\n" for i in range(250)),  # three parts
+        encoding="utf-8",
+    )
+    done = main.run("barred", "import", str(first), "--source", "Office import", "--kind", "barred")
+    assert done.returncode == 0, done.stderr
+    main.sync()
+    side.sync()
+    assert [e[2] for e in _entries(side, "Smith")] == ["Robert Smith"]
+    assert len(_entries(side, "Manyrows")) == 250
+    assert _check_in(side, "Jordan", "Exampleton", "1975-02-02").returncode in (3, 4)
+
+    # Replaced at the main office by a file without Jordan and with Dana: the side entrance follows.
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "first_name,last_name,dob\nRobert,Smith,1980-03-14\nDana,Cole,1981-01-01\n", encoding="utf-8"
+    )
+    done = main.run("barred", "import", str(second), "--source", "Office import", "--replace")
+    assert done.returncode == 0, done.stderr
+    main.sync()
+    side.sync()
+    assert _entries(side, "Exampleton") == [] and _entries(side, "Manyrows") == []
+    assert [e[2] for e in _entries(side, "Cole")] == ["Dana Cole"]
+    assert [e[2] for e in _entries(side, "Smith")] == ["Robert Smith"]
+    assert _check_in(side, "Dana", "Cole", "1981-01-01").returncode in (3, 4)
+    assert _check_in(side, "Jordan", "Exampleton", "1975-02-02").returncode == 0
+
+    # The whole list removed at the side entrance: gone at the main office too.
+    done = side.run("barred", "remove", "--source", "Office import")
+    assert done.returncode == 0, done.stderr
+    side.sync()
+    main.sync()
+    assert _entries(main, "Smith") == [] and _entries(main, "Cole") == []
+    assert "Office import" not in main.run("barred", "list").stdout
+    assert _check_in(main, "Dana", "Cole", "1981-01-01").returncode == 0
+    for desk in (main, side):
+        verified = desk.run("audit", "verify")
+        assert verified.returncode == 0, (desk.name, verified.stdout, verified.stderr)

@@ -211,13 +211,16 @@ class Outbox:
                 )
                 if row is not None and row[0]:
                     body = {"station_id": "", "visit_id": to_hub(db, visit_id), "checked_out_at": row[0]}
+        bodies = [body]
         if body is None:
             body = {"actor": record.actor, "details": record.details}
             share = self.shared.outgoing(db, record)
-            if share is not None:
-                body["share"] = share
-        db.execute(
+            if isinstance(share, list):  # an import or a list removed: one change per part, in order
+                bodies = [{**body, "share": part} for part in share] or [body]
+            else:
+                bodies = [{**body, "share": share} if share is not None else body]
+        db.conn.executemany(
             "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
-            [kind, record.subject, made_at, _dumps(body)],
+            [(kind, record.subject, made_at, _dumps(b)) for b in bodies],
         )
         self.nudge.set()

@@ -32,7 +32,8 @@ from frontdesk.errors import InputError
 
 log = logging.getLogger(__name__)
 
-Outgoing = Callable[[Any, Any], dict[str, Any] | None]  # (db, AuditRecord) -> the change's "share", or None
+# (db, AuditRecord) -> the change's "share", or a list of them (one change each, in order), or None
+Outgoing = Callable[[Any, Any], dict[str, Any] | list[dict[str, Any]] | None]
 Incoming = Callable[[Any, dict[str, Any], Any], str | None]  # (db, change, AuditTrail) -> what was done
 
 
@@ -52,8 +53,8 @@ class Shared:
     def kinds(self) -> frozenset[str]:
         return frozenset(self._handlers)
 
-    def outgoing(self, db, record) -> dict[str, Any] | None:
-        """The share of this desk's change ``record`` (inside its transaction), or None."""
+    def outgoing(self, db, record) -> dict[str, Any] | list[dict[str, Any]] | None:
+        """The share of this desk's change ``record`` (inside its transaction), its parts, or None."""
         handler = self._handlers.get(record.action)
         return handler[0](db, record) if handler else None
 

@@ -27,9 +27,11 @@ from frontdesk.screening.lists import (
     unfile_keys,
 )
 from frontdesk.screening.models import Entry, Kind, NewEntry
-from frontdesk.sync.shared import held, identity, remember, stamp, wins
+from frontdesk.sync.shared import held, identity, new_token, remember, stamp, uid_of, wins
 
 WHAT = "entry"
+PART = 100  # entries per change of an import or a list removed (some 50 KB: under the wire's 64 KiB a change)
+SHARE_MAX = 10_000  # an import larger than this is not shared (a registry is the district's: its hub lists)
 
 
 def _entry(db, entry_id: int) -> Entry | None:
@@ -42,8 +44,30 @@ def _entry_id(record) -> int | None:
     return int(subject[6:]) if subject.startswith("entry ") and subject[6:].isdigit() else None
 
 
-def outgoing(db, record) -> dict[str, Any] | None:
-    """The share of a change to an entry of the school's own lists (None for a district copy's)."""
+def _fields(entry: Entry) -> dict[str, Any]:
+    return {
+        "kind": entry.kind.value,
+        "first_name": entry.first_name,
+        "middle_name": entry.middle_name,
+        "last_name": entry.last_name,
+        "aliases": list(entry.aliases),
+        "dob": entry.dob.text,
+        "reason": entry.reason,
+        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
+        "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
+        "notes": entry.notes,
+        "students": list(entry.students),
+        "sex": entry.sex,
+        "id_state": entry.id_state,
+        "id_last4": entry.id_last4,
+    }
+
+
+def outgoing(db, record) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """The share of a change to the school's own lists (None for a district copy's): one entry's, or for an
+    import or a whole list removed, its parts (:func:`_whole_list_out`)."""
+    if record.action in ("list.import", "list.remove_source"):
+        return _whole_list_out(db, record)
     entry_id = _entry_id(record)
     if entry_id is None:
         return None
@@ -62,23 +86,49 @@ def outgoing(db, record) -> dict[str, Any] | None:
         "removed": False,
         "source": entry.source,
         "list_kind": row[0],
-        "entry": {
-            "kind": entry.kind.value,
-            "first_name": entry.first_name,
-            "middle_name": entry.middle_name,
-            "last_name": entry.last_name,
-            "aliases": list(entry.aliases),
-            "dob": entry.dob.text,
-            "reason": entry.reason,
-            "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
-            "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
-            "notes": entry.notes,
-            "students": list(entry.students),
-            "sex": entry.sex,
-            "id_state": entry.id_state,
-            "id_last4": entry.id_last4,
-        },
+        "entry": _fields(entry),
     }
+
+
+def _whole_list_out(db, record) -> list[dict[str, Any]] | None:
+    """An import (its new entries, then the ones it replaced) or a list removed (its entries), in parts of
+    :data:`PART` entries: each part is one change of the same kind, and each entry in it is made at the other
+    desks as one entry's change is. New entries come first, so while the parts arrive a desk screens against the
+    old entries and the new ones together, never fewer. Only entries the other desks know (by a uid) can be
+    removed there: those made here before the desks shared their lists stay at the other desks (the safe side).
+    An import of more than :data:`SHARE_MAX` entries is not shared (the others are told: import it there too)."""
+    source = record.subject
+    token = new_token()
+    live = db.execute(
+        "SELECT id, kind, origin FROM screening_lists WHERE source = ? AND state = 'live'", [source]
+    ).fetchone()
+    items: list[dict[str, Any]] = []
+    if record.action == "list.import":
+        if live is None or live[2] == "district":
+            return None
+        count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [live[0]]).fetchone()[0]
+        if count > SHARE_MAX:
+            return [{"list": token, "part": 1, "of": 1, "source": source, "too_large": count, "items": []}]
+        for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [live[0]]):
+            entry = entry_from_row(row)
+            uid = f"{WHAT}:{new_token()}{new_token()}"
+            items.append({**stamp(db, WHAT, entry.id, uid=uid), "removed": False, "entry": _fields(entry)})
+    # The entries this change took out of force (an import's replaced list, or the list removed): in a list
+    # retired in this very transaction, still there until purged.
+    retired = db.execute(
+        "SELECT e.id FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id "
+        "WHERE l.state = 'retired' AND l.origin = '' AND l.source LIKE ? ESCAPE '\\' ORDER BY e.id",
+        [source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " (retired %"],
+    ).fetchall()
+    for (entry_id,) in retired:
+        if uid_of(db, WHAT, entry_id) is not None:
+            items.append({**stamp(db, WHAT, entry_id, gone=True), "removed": True})
+    kind = live[1] if live is not None else Kind.BARRED.value
+    parts = [items[at : at + PART] for at in range(0, len(items), PART)] or [[]]
+    return [
+        {"list": token, "part": n, "of": len(parts), "source": source, "list_kind": kind, "items": part}
+        for n, part in enumerate(parts, 1)
+    ]
 
 
 def _text(fields: dict[str, Any], name: str) -> str:
@@ -158,14 +208,47 @@ def _school_list(db, source: str, kind: Kind) -> int:
 
 
 def incoming(db, change: dict[str, Any], audit) -> str | None:
-    """Make another desk's change to an entry of the school's lists here (see :mod:`frontdesk.sync.shared`)."""
+    """Make another desk's change to the school's lists here (see :mod:`frontdesk.sync.shared`): one entry's,
+    or one part of an import or a list removed (each of its entries as one entry's change)."""
     share = change["body"]["share"]
-    uid, base, version = identity(share, f"{WHAT}:")
-    removed = share.get("removed") is True
+    actor = f"{change['body'].get('actor') or 'staff'} at {change.get('station') or 'another desk'}"
+    shared_by = {"from_desk": change.get("station", ""), "hub_change": change.get("hub_seq")}
+    if change["kind"] not in ("list.import", "list.remove_source"):
+        return _entry_in(db, share, share, audit, actor, shared_by)
+    if "too_large" in share:
+        raise InputError(
+            f"an import of {share['too_large']} entries into {share.get('source')!r} at "
+            f"{change.get('station') or 'another desk'} is too large to share: import the same file at this desk"
+        )
+    items = share.get("items")
+    if not isinstance(items, list):
+        raise InputError("a shared list change carries its entries")
+    made = [_entry_in(db, item, share, audit, actor, shared_by) for item in items if isinstance(item, dict)]
+    if change["kind"] == "list.remove_source" and share.get("part") == share.get("of"):
+        # The whole list went at that desk: here too once nothing is left in it (an entry this desk added
+        # meanwhile, which that desk had not seen, keeps it: the safe side).
+        row = db.execute(
+            "SELECT l.id, (SELECT count(*) FROM screening_entries e WHERE e.list_id = l.id) FROM screening_lists l "
+            "WHERE l.source = ? AND l.state = 'live' AND l.origin = ''",
+            [share.get("source")],
+        ).fetchone()
+        if row is not None and row[1] == 0:
+            db.execute("DELETE FROM screening_lists WHERE id = ?", [row[0]])
+            audit.record(actor, "list.remove_source", share.get("source"), {"entries": 0, **shared_by})
+            made.append("list removed")
+    return f"{sum(1 for m in made if m)} changes" if any(made) else None
+
+
+def _entry_in(db, item: dict[str, Any], share: dict[str, Any], audit, actor: str, shared_by: dict) -> str | None:
+    """One entry's change (``item``: uid, base, version, removed, entry) into the list ``share`` names."""
+    uid, base, version = identity(item, f"{WHAT}:")
+    removed = item.get("removed") is True
     today = clock.now().astimezone().date()
     new = source = kind = None
     if not removed:
-        source, kind, new = _new_entry(share)
+        source, kind, new = _new_entry(
+            {**item, "source": share.get("source"), "list_kind": share.get("list_kind")}
+        )
     local = held(db, uid)
     entry = _entry(db, local[0]) if local and local[0] is not None else None
     decision = wins(
@@ -177,8 +260,6 @@ def incoming(db, change: dict[str, Any], audit) -> str | None:
     )
     if not decision:
         return None
-    actor = f"{change['body'].get('actor') or 'staff'} at {change.get('station') or 'another desk'}"
-    shared_by = {"from_desk": change.get("station", ""), "hub_change": change.get("hub_seq")}
     if new is None:
         if entry is not None:
             was = audit.content_hash("screening_entries", entry.id)

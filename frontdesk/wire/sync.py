@@ -33,7 +33,7 @@ VISIT_KINDS = ("visit.check_in", "visit.check_out", "visit.check_out_forgotten")
 CHECK_OUT_KINDS = ("visit.check_out", "visit.check_out_forgotten")
 # Changes a desk's school shares with its other desks (they carry "share"): its own lists' entries, and what the
 # office decides about who may take a student.
-LIST_KINDS = ("list.add", "list.update", "list.expire", "list.remove")
+LIST_KINDS = ("list.add", "list.update", "list.expire", "list.remove", "list.import", "list.remove_source")
 STUDENT_KINDS = ("students.pickup_allowed", "students.authorise", "students.authorisation_revoked")
 # A student's movements: late arrivals, releases (a reunification's hand-over too) and returns.
 MOVEMENT_KINDS = ("students.arrive", "students.release", "students.return", "reunify.release")
