@@ -9,7 +9,10 @@ import json
 
 import pytest
 
+from frontdesk.context import Services
 from frontdesk.demo.oneroster import write_bundle
+from frontdesk.screening.dates import parse_dob
+from frontdesk.screening.models import NewEntry
 from tests.hub_sync_support import Desk, Hub
 
 SCHOOL = "Maple Grove Elementary"
@@ -54,6 +57,10 @@ def _student(facts, sid: str) -> tuple[str, str]:
 def _release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
     done = desk.run("students", "release", number, "--to", adult, "--reason", "Dentist", "--json")
     return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
+
+
+def _check_in(desk: Desk, first: str, last: str, dob: str):
+    return desk.run("checkin", "--first-name", first, "--last-name", last, "--dob", dob)
 
 
 def _in_desk(desk: Desk, fn):
@@ -183,3 +190,41 @@ def test_a_student_released_at_one_desk_is_out_at_the_other_and_back_when_return
         assert [m.student.number for m in services.students.late_today()] == [late_number]
     finally:
         services.close()
+
+
+def test_what_each_desk_held_before_it_shared_reaches_the_other_once(hub, tmp_path, roster):
+    """Two desks used alone before (their lists, a pick-up stop, an authorisation), then linked to the hub:
+    each one's goes to the other at the first sync, and an entry both held alike is not doubled."""
+    facts = roster[1]
+    number, guardian = _student(facts, "stu-00150")
+    auth_number, _ = _student(facts, "stu-00151")
+    desks = []
+    for folder, name in (("main", "Main office"), ("side", "Side entrance")):
+        services = Services.open(tmp_path / folder / "data")
+        try:
+            services.students.import_bundle(roster[0])
+            lists = services.lists
+            lists.add("Office barred list", NewEntry("Robert", "Barredman", dob=parse_dob("1980-03-14")))
+            if name == "Main office":
+                lists.add("Office barred list", NewEntry("Mona", "Mainonly", dob=parse_dob("1971-07-07")))
+                st = services.students
+                student = st.get(number)
+                g = next(g for g in st.guardians(student) if g.full_name == guardian)
+                st.set_pickup_allowed(student, g, False, "Court order")
+                st.authorise(st.get(auth_number), "Tia", "Temporary", note="Aunt")
+        finally:
+            services.close()
+        desks.append(Desk(tmp_path / folder, name).set_up(hub, SCHOOL))
+    main, side = desks
+    for desk in (main, side, main, side):
+        desk.sync()
+    for desk in (main, side):
+        rows = _in_desk(
+            desk, lambda s: sorted(e.full_name for e in s.lists.search("", source="Office barred list"))
+        )
+        assert rows == ["Mona Mainonly", "Robert Barredman"], (desk.name, rows)
+    code, out = _release(side, number, guardian)
+    assert code == 3 and out["code"] == "not_authorised", out
+    code, out = _release(side, auth_number, "Tia Temporary")
+    assert code == 0, out
+    assert _check_in(side, "Mona", "Mainonly", "1971-07-07").returncode in (3, 4)

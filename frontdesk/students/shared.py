@@ -22,7 +22,7 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.errors import InputError
-from frontdesk.sync.shared import held, identity, new_token, remember, stamp, uid_of, wins
+from frontdesk.sync.shared import content_uid, held, identity, new_token, remember, stamp, uid_of, wins
 from frontdesk.wire.names import fold
 from frontdesk.wire.sync import MOVEMENT_KINDS
 
@@ -291,3 +291,34 @@ def _movement_in(db, share, audit, actor, shared_by, student: str) -> str | None
         {"adult": values["adult"], "reason": values["reason"], "movement": cur.lastrowid, **shared_by},
     )
     return values["kind"]
+
+
+def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
+    """What the office decided at this desk before sharing (see ``Shared.existing``): its pick-up stops (a
+    parent's or guardian's pick-up turned off; the SIS allows them by default) and the authorisations in force
+    or still to come. (Turned on again for a relative is not sent: only what forbids more.)"""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for student, guardian in db.execute(
+        "SELECT s.sourced_id, g.sourced_id FROM student_guardians sg JOIN students s ON s.id = sg.student_id "
+        "JOIN guardians g ON g.id = sg.guardian_id WHERE sg.pickup_allowed = 0 AND sg.active = 1 "
+        "AND g.role != 'relative'"
+    ).fetchall():
+        uid = f"guardian:{student}/{guardian}"
+        if held(db, uid) is None:
+            share = {**stamp(db, "guardian", 0, uid=uid, gone=True), "student": student, "guardian": guardian}
+            out.append(("students.pickup_allowed", f"student {student}", {**share, "allowed": False}))
+    today = clock.now().astimezone().date().isoformat()
+    taken: set[str] = set()
+    for row in db.execute(
+        f"SELECT a.id, {_AUTH_COLUMNS} FROM student_authorisations a JOIN students s ON s.id = a.student_id "
+        "WHERE a.revoked_at IS NULL AND a.valid_until >= ? ORDER BY a.id",
+        [today],
+    ).fetchall():
+        if uid_of(db, "auth", row[0]) is not None:
+            continue
+        fields = dict(zip(_AUTH_FIELDS, row[1:], strict=True))
+        uid = content_uid(
+            "auth", *(fields[k] for k in _AUTH_FIELDS if k not in ("approved_by", "note")), taken=taken
+        )
+        out.append(("students.authorise", f"student {row[1]}", {**stamp(db, "auth", row[0], uid=uid), **fields}))
+    return out

@@ -27,7 +27,7 @@ from frontdesk.errors import DeliveryError, InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
-from frontdesk.sync.outbox import Outbox, from_hub, to_hub
+from frontdesk.sync.outbox import Outbox, _dumps, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.visits.service import VisitService
 from frontdesk.wire.sync import CHECK_OUT_KINDS
@@ -241,6 +241,30 @@ class SyncService:
             with self._store.transaction() as db:
                 db.execute("DELETE FROM sync_outbox WHERE seq <= ?", [rows[-1][0]])
             sent += len(rows)
+
+    def _seed_shared(self) -> None:
+        """Once (an upgraded desk, or one just linked): what this desk holds from before it shared the school's
+        own records goes up as changes for the other desks (``Shared.existing``), in one transaction."""
+        if not self.outbox.shared.kinds or state_get(self._store.db, "shared_seeded"):
+            return
+        with self._audit.transaction() as db:
+            if state_get(db, "shared_seeded"):
+                return
+            changes = self.outbox.shared.existing(db)
+            made_at = clock.to_db(self._now())
+            actor = self._settings.get(STATION_NAME) or "this desk"
+            db.conn.executemany(
+                "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
+                [
+                    (kind, subject, made_at, _dumps({"actor": actor, "details": {}, "share": share}))
+                    for kind, subject, share in changes
+                ],
+            )
+            state_set(db, "shared_seeded", True)
+            if changes:
+                self._audit.record(None, "sync.shared_seeded", "school records", {"changes": len(changes)})
+        if changes:
+            self.outbox.nudge.set()
 
     def _park(self, row: tuple, reason: str) -> None:
         with self._audit.transaction() as db:
@@ -463,6 +487,7 @@ class SyncService:
         try:
             if push:
                 with self._push_lock:
+                    self._seed_shared()
                     pushed = self.push(client)
             if pull and not push and state_get(self._store.db, "restored"):
                 # Restored from a backup: the push settles the numbering first (see _renumber), so a pull

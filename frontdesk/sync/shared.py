@@ -22,6 +22,7 @@ authorisation for the same adult made at once both stand, and the release screen
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 import secrets
@@ -37,17 +38,38 @@ Outgoing = Callable[[Any, Any], dict[str, Any] | list[dict[str, Any]] | None]
 Incoming = Callable[[Any, dict[str, Any], Any], str | None]  # (db, change, AuditTrail) -> what was done
 
 
+# (db) -> ``(kind, subject, share)`` of what this desk holds already, for the school's other desks (see
+# Shared.existing)
+Existing = Callable[[Any], list[tuple[str, str, dict[str, Any]]]]
+
+
 class Shared:
     """Which change kinds are shared, and who writes and makes each (registered by the composition root)."""
 
     def __init__(self) -> None:
         self._handlers: dict[str, tuple[Outgoing, Incoming]] = {}
+        self._existing: list[Existing] = []
 
-    def add(self, kinds: Iterable[str], outgoing: Outgoing, incoming: Incoming) -> None:
+    def add(
+        self, kinds: Iterable[str], outgoing: Outgoing, incoming: Incoming, existing: Existing | None = None
+    ) -> None:
         """``outgoing(db, record)`` writes a change's share here; ``incoming(db, change, audit)`` makes another
-        desk's change here (raising :class:`InputError` for one it cannot take)."""
+        desk's change here (raising :class:`InputError` for one it cannot take); ``existing(db)``: what this
+        desk already holds, sent once (:meth:`existing`)."""
         for kind in kinds:
             self._handlers[kind] = (outgoing, incoming)
+        if existing is not None:
+            self._existing.append(existing)
+
+    def existing(self, db) -> list[tuple[str, str, dict[str, Any]]]:
+        """What this desk holds from before it shared with the school's other desks (its own lists' entries,
+        the office's pick-up stops, authorisations in force or to come), as changes for them: sent once, when
+        the desk first syncs with sharing (an upgraded desk, or one just linked to a hub). A thing two desks
+        both hold alike gets the same uid at both (made from its content), so it is not doubled."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for existing in self._existing:
+            out.extend(existing(db))
+        return out
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -84,6 +106,21 @@ def lazy(module: str, name: str) -> Callable[..., Any]:
 def new_token() -> str:
     """A fresh random token (a uid's tail, a version)."""
     return secrets.token_hex(8)
+
+
+def content_uid(what: str, *parts: Any, taken: set[str] | None = None) -> str:
+    """A uid made from a thing's content (the same at every desk that holds it alike); ``taken``: uids given in
+    this pass, so two alike things at one desk get two (a counter is added)."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    n = 0
+    while True:
+        digest = hashlib.sha256(f"{text}\x1e{n}".encode()).hexdigest()
+        uid = f"{what}:{digest[:32]}"
+        if taken is None or uid not in taken:
+            if taken is not None:
+                taken.add(uid)
+            return uid
+        n += 1
 
 
 def held(db, uid: str) -> tuple[int | None, str] | None:

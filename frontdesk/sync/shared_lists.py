@@ -27,7 +27,7 @@ from frontdesk.screening.lists import (
     unfile_keys,
 )
 from frontdesk.screening.models import Entry, Kind, NewEntry
-from frontdesk.sync.shared import held, identity, new_token, remember, stamp, uid_of, wins
+from frontdesk.sync.shared import content_uid, held, identity, new_token, remember, stamp, uid_of, wins
 
 WHAT = "entry"
 PART = 100  # entries per change of an import or a list removed (some 50 KB: under the wire's 64 KiB a change)
@@ -228,8 +228,8 @@ def incoming(db, change: dict[str, Any], audit) -> str | None:
         # The whole list went at that desk: here too once nothing is left in it (an entry this desk added
         # meanwhile, which that desk had not seen, keeps it: the safe side).
         row = db.execute(
-            "SELECT l.id, (SELECT count(*) FROM screening_entries e WHERE e.list_id = l.id) FROM screening_lists l "
-            "WHERE l.source = ? AND l.state = 'live' AND l.origin = ''",
+            "SELECT l.id, (SELECT count(*) FROM screening_entries e WHERE e.list_id = l.id) "
+            "FROM screening_lists l WHERE l.source = ? AND l.state = 'live' AND l.origin = ''",
             [share.get("source")],
         ).fetchone()
         if row is not None and row[1] == 0:
@@ -293,3 +293,40 @@ def _entry_in(db, item: dict[str, Any], share: dict[str, Any], audit, actor: str
     audit.record(actor, action, f"entry {entry_id}", details, covers=("screening_entries", entry_id), was=was)
     remember(db, uid, WHAT, entry_id, version)
     return f"{action} {stored.full_name}"
+
+
+def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
+    """The school's own lists as this desk holds them from before sharing (see ``Shared.existing``): each list
+    of at most :data:`SHARE_MAX` entries, its entries not yet shared, as the parts of an import that replaces
+    nothing. A larger list stays at this desk (imported at each, as before)."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    taken: set[str] = set()
+    for list_id, source, kind in db.execute(
+        "SELECT id, source, kind FROM screening_lists WHERE state = 'live' AND origin = '' ORDER BY id"
+    ).fetchall():
+        if (
+            db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
+            > SHARE_MAX
+        ):
+            continue
+        items = []
+        for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [list_id]):
+            entry = entry_from_row(row)
+            if uid_of(db, WHAT, entry.id) is not None:
+                continue
+            fields = _fields(entry)
+            uid = content_uid(WHAT, source, *(fields[k] for k in sorted(fields)), taken=taken)
+            items.append({**stamp(db, WHAT, entry.id, uid=uid), "removed": False, "entry": fields})
+        token = new_token()
+        parts = [items[at : at + PART] for at in range(0, len(items), PART)]
+        for n, part in enumerate(parts, 1):
+            share = {
+                "list": token,
+                "part": n,
+                "of": len(parts),
+                "source": source,
+                "list_kind": kind,
+                "items": part,
+            }
+            out.append(("list.import", source, share))
+    return out
