@@ -4,13 +4,16 @@ school's desks never see it, and two desks changing one entry at once end alike,
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
+import keyring
 import pytest
 
 from frontdesk import clock
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
+from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring
 from tests.hub_sync_support import Desk, Hub
 
 SCHOOL = "Maple Grove Elementary"
@@ -73,8 +76,8 @@ def test_an_entry_added_edited_and_removed_at_one_desk_is_screened_so_at_the_oth
     ]
     assert _entries(other, "Barredman") == []  # another school's lists are its own
     # One with no date of birth known, and an alias, goes across just the same.
-    main.json("barred", "add", "--source", "Office barred list", "--first-name", "Nodate", "--last-name", "Personne",
-              "--alias", "Nod Person", "--kind", "barred")  # fmt: skip
+    main.json("barred", "add", "--source", "Office barred list", "--first-name", "Nodate",
+              "--last-name", "Personne", "--alias", "Nod Person", "--kind", "barred")  # fmt: skip
     main.sync()
     side.sync()
     assert _entries(side, "Personne") == [(*BARRED, "Nodate Personne", None, None)]
@@ -229,3 +232,32 @@ def test_a_list_imported_replaced_and_removed_at_one_desk_is_so_at_the_other(hub
     for desk in (main, side):
         verified = desk.run("audit", "verify")
         assert verified.returncode == 0, (desk.name, verified.stdout, verified.stderr)
+
+
+def test_a_desk_running_takes_another_desks_bar_by_its_own_long_poll(hub, tmp_path, monkeypatch):
+    """The desk app's background sync (its long poll, woken by the other desk's push) files the entry: nobody
+    runs 'frontdesk sync' at the side entrance."""
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(side.folder / "keyring.json"))  # the side's credential, here
+    monkeypatch.setenv("FRONTDESK_ALLOW_FILE_KEYRING", "1")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    services = side.services()
+    background = services.sync.background()
+    background.start()
+    try:
+        main.json(
+            "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name",
+            "Barredman", "--dob", "1980-03-14", "--kind", "barred",
+        )  # fmt: skip
+        main.sync()
+        deadline = time.monotonic() + 120  # a bound for a stuck sync, not a speed: it waits for the entry
+        while not services.lists.search("Barredman") and time.monotonic() < deadline:
+            services.sync.changed.wait(1)
+            services.sync.changed.clear()
+        assert [e.full_name for e in services.lists.search("Barredman")] == ["Robert Barredman"]
+    finally:
+        background.stop()
+        services.close()
+        keyring.set_keyring(previous)

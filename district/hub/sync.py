@@ -249,14 +249,16 @@ class HubSync:
         row = self.db.read().one("SELECT MAX(rev) FROM hub_visits WHERE school = ?", [school])
         return int(row[0]) if row and row[0] is not None else 0
 
-    def newest_shared(self, station: Station, after: int) -> int:
-        """1 when another desk of the station's school pushed a shared change (``wire.SHARED_KINDS``) after
-        ``after``, else 0 (a long poll's check: the changes since the desk's cursor, by the school's index)."""
+    def news(self, station: Station, after: int, shared: int) -> int:
+        """1 when the school has a visit changed after ``after``, or another desk of the school pushed a shared
+        change (``wire.SHARED_KINDS``) after ``shared``; else 0 (a long poll's check, one call for both)."""
+        if self.newest_rev(station.school) > after:
+            return 1
         marks = ", ".join(["?"] * len(wire.SHARED_KINDS))
         row = self.db.read().one(
             "SELECT 1 FROM hub_changes WHERE school = ? AND hub_seq > ? AND station_id != ? "
             f"AND kind IN ({marks}) LIMIT 1",
-            [station.school, after, station.station_id, *wire.SHARED_KINDS],
+            [station.school, shared, station.station_id, *wire.SHARED_KINDS],
         )
         return 1 if row else 0
 

@@ -137,7 +137,7 @@ class SyncEndpoints:
         return self._pool, self._slots
 
     async def _run(self, verb: str, *args: Any, request: Request | None = None) -> tuple[int, bytes, int]:
-        """``verb`` (push, pull, newest_rev) as :func:`district.hub.sync_workers._call` answers it."""
+        """``verb`` (push, pull, newest_rev, news) as :func:`district.hub.sync_workers._call` answers it."""
         if self._workers is not None:
             async with self._workers.slots():
                 if request is not None and await request.is_disconnected():
@@ -219,11 +219,12 @@ class SyncEndpoints:
                 event.clear()
                 if wait <= 0 or loop.time() >= deadline:
                     break
-                status, _, newest = await self._run("newest_rev", station.school)
-                if status != 200 or newest > after:
-                    break
-                if shared is not None:  # another desk's change to the school's own records wakes it too
-                    status, _, news = await self._run("newest_shared", station, shared)
+                if shared is None:
+                    status, _, newest = await self._run("newest_rev", station.school)
+                    if status != 200 or newest > after:
+                        break
+                else:  # another desk's change to the school's own records wakes it too (one call for both)
+                    status, _, news = await self._run("news", station, after, shared)
                     if status != 200 or news:
                         break
                 if await request.is_disconnected():
