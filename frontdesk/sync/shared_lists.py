@@ -8,6 +8,7 @@ the desk that has it. A list of the same name as a district copy at the desk tha
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -63,6 +64,32 @@ def _fields(entry: Entry) -> dict[str, Any]:
     }
 
 
+_RAW_COLUMNS = (
+    "id, kind, first_name, middle_name, last_name, aliases, dob, reason, valid_from, valid_until, notes, "
+    "students, sex, id_state, id_last4"
+)
+
+
+def _raw_fields(row: tuple) -> dict[str, Any]:
+    """:func:`_fields` from a row of :data:`_RAW_COLUMNS`, as stored (an import's many: no Entry made)."""
+    return {
+        "kind": row[1],
+        "first_name": row[2],
+        "middle_name": row[3],
+        "last_name": row[4],
+        "aliases": json.loads(row[5]) if row[5] else [],
+        "dob": row[6],
+        "reason": row[7],
+        "valid_from": row[8],
+        "valid_until": row[9],
+        "notes": row[10],
+        "students": json.loads(row[11]) if row[11] else [],
+        "sex": row[12] or "",
+        "id_state": row[13] or "",
+        "id_last4": row[14] or "",
+    }
+
+
 def outgoing(db, record) -> dict[str, Any] | list[dict[str, Any]] | None:
     """The share of a change to the school's own lists (None for a district copy's): one entry's, or for an
     import or a whole list removed, its parts (:func:`_whole_list_out`)."""
@@ -109,20 +136,32 @@ def _whole_list_out(db, record) -> list[dict[str, Any]] | None:
         count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [live[0]]).fetchone()[0]
         if count > SHARE_MAX:
             return [{"list": token, "part": 1, "of": 1, "source": source, "too_large": count, "items": []}]
-        for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [live[0]]):
-            entry = entry_from_row(row)
-            uid = f"{WHAT}:{new_token()}{new_token()}"
-            items.append({**stamp(db, WHAT, entry.id, uid=uid), "removed": False, "entry": _fields(entry)})
-    # The entries this change took out of force (an import's replaced list, or the list removed): in a list
-    # retired in this very transaction, still there until purged.
-    retired = db.execute(
-        "SELECT e.id FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id "
+        # Inside the import's swap (the write lock is held): read as stored, remembered in one statement.
+        remembered = []
+        for row in db.execute(
+            f"SELECT {_RAW_COLUMNS} FROM screening_entries WHERE list_id = ? ORDER BY id", [live[0]]
+        ):
+            uid, version = f"{WHAT}:{new_token()}{new_token()}", new_token()
+            remembered.append((uid, WHAT, row[0], version))
+            items.append({"uid": uid, "base": "", "version": version, "removed": False, "entry": _raw_fields(row)})
+        db.conn.executemany(
+            "INSERT INTO sync_shared (uid, what, local_id, version) VALUES (?, ?, ?, ?)", remembered
+        )
+    # The entries this change took out of force (an import's replaced list, or the list removed), those the other
+    # desks know: in a list retired in this very transaction, still there until purged.
+    gone = db.execute(
+        "SELECT s.uid, s.version FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id "
+        "JOIN sync_shared s ON s.what = ? AND s.local_id = e.id "
         "WHERE l.state = 'retired' AND l.origin = '' AND l.source LIKE ? ESCAPE '\\' ORDER BY e.id",
-        [source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " (retired %"],
+        [WHAT, source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " (retired %"],
     ).fetchall()
-    for (entry_id,) in retired:
-        if uid_of(db, WHAT, entry_id) is not None:
-            items.append({**stamp(db, WHAT, entry_id, gone=True), "removed": True})
+    versions = [(uid, base, new_token()) for uid, base in gone]
+    db.conn.executemany(
+        "UPDATE sync_shared SET local_id = NULL, version = ? WHERE uid = ?", [(v, u) for u, _, v in versions]
+    )
+    items.extend(
+        {"uid": uid, "base": base, "version": version, "removed": True} for uid, base, version in versions
+    )
     kind = live[1] if live is not None else Kind.BARRED.value
     parts = [items[at : at + PART] for at in range(0, len(items), PART)] or [[]]
     return [
