@@ -228,3 +228,30 @@ def test_what_each_desk_held_before_it_shared_reaches_the_other_once(hub, tmp_pa
     code, out = _release(side, auth_number, "Tia Temporary")
     assert code == 0, out
     assert _check_in(side, "Mona", "Mainonly", "1971-07-07").returncode in (3, 4)
+
+
+def test_a_desk_linked_before_its_roster_is_imported_takes_the_decisions_once_it_is(hub, tmp_path, roster):
+    """A new desk connected to the hub first and given the SIS roster later: what the other desk decided about
+    students meanwhile is kept, and in force once the roster is there (never dropped as "no such student")."""
+    facts = roster[1]
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    _in_desk(main, lambda s: s.students.import_bundle(roster[0]))
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    number, guardian = _student(facts, "stu-00160")
+    released, released_guardian = _student(facts, "stu-00161")
+
+    def decide(services):
+        st = services.students
+        student = st.get(number)
+        g = next(g for g in st.guardians(student) if g.full_name == guardian)
+        st.set_pickup_allowed(student, g, False, "Court order")
+
+    _in_desk(main, decide)
+    assert _release(main, released, released_guardian)[0] == 0
+    main.sync()
+    side.sync()  # no roster here yet: kept
+    _in_desk(side, lambda s: s.students.import_bundle(roster[0]))
+    side.sync()
+    code, out = _release(side, number, guardian)
+    assert code == 3 and out["code"] == "not_authorised", out
+    assert [m["student"]["number"] for m in side.json("students", "out")] == [released]

@@ -22,7 +22,7 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.errors import InputError
-from frontdesk.sync.shared import content_uid, held, identity, new_token, remember, stamp, uid_of, wins
+from frontdesk.sync.shared import NotHereYet, content_uid, held, identity, new_token, remember, stamp, uid_of, wins
 from frontdesk.wire.names import fold
 from frontdesk.wire.sync import MOVEMENT_KINDS
 
@@ -85,7 +85,9 @@ def _text(share: dict[str, Any], name: str, *, optional: bool = False) -> str | 
 def _student_id(db, sourced_id: str) -> int:
     row = db.execute("SELECT id FROM students WHERE sourced_id = ?", [sourced_id]).fetchone()
     if row is None:
-        raise InputError(f"no student {sourced_id!r} on this desk's roster (import the SIS roster here)")
+        raise NotHereYet(
+            f"no student {sourced_id!r} on this desk's roster yet (kept until the SIS roster has them)"
+        )
     return row[0]
 
 
@@ -134,7 +136,7 @@ def _pickup_allowed(db, share, audit, actor, shared_by, student: str) -> str | N
         return None
     remember(db, uid, "guardian", None, version)
     if link is None:
-        raise InputError(f"no guardian {guardian!r} of student {student!r} on this desk's roster")
+        raise NotHereYet(f"no guardian {guardian!r} of student {student!r} on this desk's roster yet")
     db.execute(
         "UPDATE student_guardians SET pickup_allowed = ? WHERE student_id = ? AND guardian_id = ?",
         [int(allowed), link[0], link[1]],

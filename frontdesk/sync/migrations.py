@@ -89,6 +89,9 @@ def _sync_0004_shared(db: Database) -> None:
         )"""
     )
     db.execute("CREATE UNIQUE INDEX sync_shared_local ON sync_shared(what, local_id) WHERE local_id IS NOT NULL")
+    # Other desks' changes about what this desk does not have yet (a student before the roster is imported
+    # here), kept in the hub's order until it does.
+    db.execute("CREATE TABLE sync_shared_deferred (hub_seq INTEGER PRIMARY KEY, change TEXT NOT NULL)")
 
 
 MIGRATIONS: list[Migration] = [

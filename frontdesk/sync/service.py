@@ -29,6 +29,7 @@ from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
 from frontdesk.sync.outbox import Outbox, _dumps, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
+from frontdesk.sync.shared import NotHereYet
 from frontdesk.visits.service import VisitService
 from frontdesk.wire.sync import CHECK_OUT_KINDS
 
@@ -356,7 +357,9 @@ class SyncService:
     def _apply_shared(self, answer: dict[str, Any]) -> int:
         """Make the school's other desks' changes to its own records here, one transaction each, in the hub's
         order (:mod:`frontdesk.sync.shared`). One this desk cannot take (not well formed) is skipped, logged
-        and audited; the cursor moves past it, so it never holds up the others."""
+        and audited; one about what this desk does not have yet (a student before its roster) is kept and made
+        once it can be (:meth:`_retry_deferred`); either way the cursor moves past it, so it never holds up the
+        others."""
         db = self._store.db
         made = 0
         for change in answer.get("shared", []):
@@ -366,6 +369,19 @@ class SyncService:
                 with self._audit.transaction() as tx:
                     if self.outbox.shared.incoming(tx, change, self._audit) is not None:
                         made += 1
+                    state_set(tx, "shared_rev", change["hub_seq"])
+            except NotHereYet as exc:
+                with self._audit.transaction() as tx:
+                    tx.execute(
+                        "INSERT OR IGNORE INTO sync_shared_deferred (hub_seq, change) VALUES (?, ?)",
+                        [change["hub_seq"], _dumps(change)],
+                    )
+                    self._audit.record(
+                        None,
+                        "sync.shared_deferred",
+                        f"hub change {change['hub_seq']}",
+                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+                    )
                     state_set(tx, "shared_rev", change["hub_seq"])
             except InputError as exc:
                 log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
@@ -381,8 +397,44 @@ class SyncService:
         if rev > int(state_get(db, "shared_rev", 0)):
             with self._store.transaction() as tx:
                 state_set(tx, "shared_rev", rev)
+        made += self._retry_deferred()
         if made:
             self.changed.set()
+        return made
+
+    def _retry_deferred(self) -> int:
+        """Make the kept changes (:class:`NotHereYet`) that this desk can make now, in the hub's order: tried
+        again when the roster changed since the last try (one cheap read otherwise)."""
+        db = self._store.db
+        if db.execute("SELECT 1 FROM sync_shared_deferred LIMIT 1").fetchone() is None:
+            return 0
+        roster = list(db.execute("SELECT count(*), coalesce(max(id), 0) FROM students").fetchone())
+        roster += list(db.execute("SELECT count(*), coalesce(max(id), 0) FROM guardians").fetchone())
+        if state_get(db, "deferred_roster") == roster:
+            return 0
+        made = 0
+        for hub_seq, text in db.execute(
+            "SELECT hub_seq, change FROM sync_shared_deferred ORDER BY hub_seq"
+        ).fetchall():
+            change = json.loads(text)
+            try:
+                with self._audit.transaction() as tx:
+                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                        made += 1
+                    tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+            except NotHereYet:
+                continue
+            except InputError as exc:
+                with self._audit.transaction() as tx:
+                    self._audit.record(
+                        None,
+                        "sync.shared_skipped",
+                        f"hub change {hub_seq}",
+                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+                    )
+                    tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+        with self._store.transaction() as tx:
+            state_set(tx, "deferred_roster", roster)
         return made
 
     def _apply(self, answer: dict[str, Any], *, own_done: bool = False) -> int:

@@ -90,6 +90,13 @@ class Shared:
         return handler[1](db, change, audit)
 
 
+class NotHereYet(InputError):
+    """Another desk's change about something this desk does not have yet (a student before its SIS roster is
+    imported here): kept, and made once it is here (see ``SyncService``), never dropped."""
+
+    code = "not_here_yet"
+
+
 def lazy(module: str, name: str) -> Callable[..., Any]:
     """A function of ``module`` imported on its first call (the desk's start-up imports none of it)."""
     found: list[Callable[..., Any]] = []
