@@ -13,6 +13,7 @@ from frontdesk.context import Services
 from frontdesk.demo.oneroster import write_bundle
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import NewEntry
+from frontdesk.students.release import ReleaseRequest
 from tests.hub_sync_support import Desk, Hub
 
 SCHOOL = "Maple Grove Elementary"
@@ -255,3 +256,24 @@ def test_a_desk_linked_before_its_roster_is_imported_takes_the_decisions_once_it
     code, out = _release(side, number, guardian)
     assert code == 3 and out["code"] == "not_authorised", out
     assert [m["student"]["number"] for m in side.json("students", "out")] == [released]
+
+
+def test_a_child_handed_over_at_the_reunification_site_is_signed_out_at_every_desk(hub, tmp_path, roster):
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    number, guardian = _student(facts, "stu-00170")
+
+    def reunify(services):
+        r = services.reunification
+        r.start(drill=True, site="Church hall")
+        first, last = guardian.split(" ", 1)
+        req = r.ask(ReleaseRequest(services.students.get(number), first, last, "Reunification"))
+        r.send(req.id, "Coach Runner")
+        r.release(req.id)
+
+    _in_desk(main, reunify)
+    main.sync()
+    side.sync()
+    assert [m["student"]["number"] for m in side.json("students", "out")] == [number]
+    twice = side.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
+    assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
