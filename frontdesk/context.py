@@ -525,7 +525,9 @@ class Services:
     def district_lists(self) -> DistrictLists:
         from frontdesk.district_lists.service import DistrictLists
 
-        return DistrictLists(self.store, self.settings, audit=self.audit, outbound=self.outbound)
+        return DistrictLists(
+            self.store, self.settings, audit=self.audit, outbound=self.outbound, events=self.events
+        )
 
     def close(self) -> None:
         """Anchor the newest audit record, then close this thread's database connections."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, InputError
 from frontdesk.store import Store
+from frontdesk.wire.district_settings import is_link_setting
 
 if TYPE_CHECKING:
     from frontdesk.access.session import Session
@@ -409,8 +410,9 @@ class Settings:
     @staticmethod
     def _district(setting: Setting[T], text: str | None) -> T | None:
         """The district's value for ``setting`` (issue 15), or None: none, or of the wrong type (the hub
-        does not know the desk's declarations)."""
-        if text is None:
+        does not know the desk's declarations). Never for a link setting (``dispatch.*``, ``sync.*``): a row
+        the hub sent before it refused them is not used (:mod:`frontdesk.wire.district_settings`)."""
+        if text is None or is_link_setting(setting.key):
             return None
         value = json.loads(text)
         if setting.type is float and isinstance(value, int) and not isinstance(value, bool):

@@ -172,6 +172,24 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+POISONED = (
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 27\r\n"
+    b'Connection: close\r\n\r\n{"error": "failed on this"}'
+)
+
+
+def _whole_request(client: socket.socket, chunk: bytes) -> bytes:
+    """``chunk`` (the start of an HTTP request) read on to the end of its body (its Content-Length)."""
+    while b"\r\n\r\n" not in chunk:
+        chunk += client.recv(65536)
+    head, _, body = chunk.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    length = next((int(h.split(b":", 1)[1]) for h in lines if h.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        body += client.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
 class LossyProxy:
     """A TCP relay to ``upstream_port`` that swallows the answers to the next ``drop`` alert POSTs.
 
@@ -185,7 +203,9 @@ class LossyProxy:
     requests (before any held ones) are sent on ``late_by`` seconds after they came (a console that answers
     past the station's attempt timeout). With ``trickle``, the next ``trickle`` such requests are never sent on:
     the relay answers a status line and then one byte of a header every 0.2 s, never ending the headers, until
-    the station closes its side (a middlebox or a console that answers, but never finishes).
+    the station closes its side (a middlebox or a console that answers, but never finishes). With ``poison``
+    (bytes), every such request whose body holds them is answered ``500`` by the relay and never sent on, for
+    as long as ``poison`` is set (a console that fails on one message, every time, and stores the others).
     """
 
     def __init__(
@@ -198,7 +218,10 @@ class LossyProxy:
         late: int = 0,
         late_by: float = 0.0,
         trickle: int = 0,
+        poison: bytes = b"",
     ):
+        self.poison = poison
+        self.poisoned = 0  # requests the relay answered 500 for holding ``poison``
         self.request = request  # the requests whose answers are swallowed (by their first bytes)
         self.answer = answer
         self.answered_at: list[float] = []  # when the relay answered a request itself (``answer``), monotonic
@@ -263,6 +286,15 @@ class LossyProxy:
         threading.Thread(target=back, daemon=True).start()
         try:
             while chunk := client.recv(65536):
+                if chunk.startswith(self.request) and self.poison:
+                    chunk = _whole_request(client, chunk)
+                    if self.poison in chunk:
+                        with self._lock:
+                            self.poisoned += 1
+                        swallow.set()
+                        client.sendall(POISONED)
+                        upstream.shutdown(socket.SHUT_RDWR)  # the relay's other half then closes both
+                        break
                 if chunk.startswith(self.request) and self.delayed < self.late:
                     with self._lock:
                         self.delayed += 1

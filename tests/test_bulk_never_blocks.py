@@ -153,6 +153,35 @@ def test_a_panic_and_a_check_in_during_a_200k_replace_import(
     services.close()
 
 
+def test_replace_with_a_file_cut_short_is_refused_unless_allowed(data_dir, tmp_path, capsys):
+    """A list file cut short exactly between two rows (a download or an export that stopped part way) passes
+    every check of its rows, and replaced a 40-entry list with its first 12: the 28 people after the cut
+    would screen clear at the door. A replace removing more than half of a list of 10 or more at once is
+    refused unless --allow-shrink; one keeping half or more goes through as before."""
+    services = Services.open(data_dir)
+    services.lists.import_csv(write_registry(tmp_path / "full.csv", 40), "District")
+    services.close()
+    lines = (tmp_path / "full.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "cut.csv"
+    cut.write_text("".join(lines[:13]), encoding="utf-8")  # the header and the first 12 rows
+    base = ["--data-dir", str(data_dir), "barred", "import", str(cut), "--source", "District", "--replace"]
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "has 12 entries and the list 'District' has 40" in err and "remove 28 of them at once" in err
+    assert "--allow-shrink" in err and err.count("\n") == 1
+    services = Services.open(data_dir)
+    assert [x.entry_count for x in services.lists.lists()] == [40]  # nothing changed
+    services.close()
+    assert not _staging(data_dir)
+    half = tmp_path / "half.csv"
+    half.write_text("".join(lines[:21]), encoding="utf-8")  # 20 of 40: half stays, a normal replace
+    assert main([*base[:3], "import", str(half), *base[5:]]) == 0
+    assert main([*base, "--allow-shrink"]) == 0
+    services = Services.open(data_dir)
+    assert [x.entry_count for x in services.lists.lists()] == [12]
+    services.close()
+
+
 def test_replace_with_an_empty_file_is_refused_unless_allowed(data_dir, tmp_path, capsys):
     services = Services.open(data_dir)
     services.lists.import_csv(write_registry(tmp_path / "old.csv", 5), "District")

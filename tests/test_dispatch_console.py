@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -371,6 +371,35 @@ def test_presses_of_one_incident_are_collated_never_dropped(console):
     theirs = httpx.get(f"{console.url}/api/v1/inbox", headers=other_headers).json()["messages"]
     assert len(mine) == 3 and len(theirs) == 1
     assert theirs[0]["identifier"] not in {m["identifier"] for m in mine}
+
+
+def test_an_incident_shows_its_newest_press_not_the_message_that_arrived_last(console):
+    """A station sends a LOCKDOWN beside a Staff assist it is still retrying, so the Staff assist, pressed
+    first, can arrive after the LOCKDOWN. The board named an incident by the message that arrived last: the
+    dispatcher saw STAFF_ASSIST for a school in lockdown. It shows the newest press (of two pressed in the same
+    second, the more severe); a later press still changes it, and an all clear keeps it."""
+    station, headers = console.enroll()
+    pressed = datetime.now(UTC).replace(microsecond=0)
+    staff = make_alert(station, action="STAFF_ASSIST", sent=pressed, incidents="inc-7")
+    lockdown = make_alert(station, action="LOCKDOWN", sent=pressed + timedelta(seconds=1), incidents="inc-7")
+    client = signed_in(console)
+
+    def shown() -> str:
+        [incident] = client.get("/api/v1/board").json()["incidents"]
+        return incident["action"]
+
+    assert post(console, headers, lockdown).status_code == 201
+    assert post(console, headers, staff).status_code == 201  # pressed a second earlier, arrived later
+    assert shown() == "LOCKDOWN"
+    same_second = make_alert(station, action="STAFF_ASSIST", sent=lockdown.sent, incidents="inc-7")
+    assert post(console, headers, same_second).status_code == 201
+    assert shown() == "LOCKDOWN"
+    hold = make_alert(station, action="HOLD", sent=lockdown.sent + timedelta(seconds=5), incidents="inc-7")
+    assert post(console, headers, hold).status_code == 201
+    assert shown() == "HOLD"  # pressed last: the school moved on
+    cancel = make_alert(station, msg_type="Cancel", action="HOLD", references=(cap.reference_of(hold),))
+    assert post(console, headers, allclear.sign(cancel, console.clearer())).status_code == 201
+    assert shown() == "HOLD"
 
 
 def test_cancel_is_acknowledged_and_clears_the_incident(console):

@@ -219,7 +219,7 @@ def test_console_down_at_the_press_turns_red_then_delivered_late(station, consol
             wait_for(lambda: link.health.state == "up", what="link up")
 
 
-def test_down_for_a_while_every_alert_arrives_once_and_in_order(station, console):
+def test_down_for_a_while_every_alert_arrives_once_and_an_update_after_its_incident(station, console):
     svc = station.station
     with link_running(station) as link:
         with console.up():
@@ -235,8 +235,11 @@ def test_down_for_a_while_every_alert_arrives_once_and_in_order(station, console
         with console.up():
             link.wake()
             wait_for(lambda: all(not entry(station, e.identifier).pending for e in later), what="all delivered")
-            expected = [first.identifier] + [e.identifier for e in later]
-            assert console.identifiers() == expected
+            stored = console.identifiers()
+            assert sorted(stored) == sorted([first.identifier] + [e.identifier for e in later])  # each once
+            # Alerts go side by side; the Update waits for every earlier message of its incident.
+            second, update, _medical = (e.identifier for e in later)
+            assert stored[0] == first.identifier and stored.index(second) < stored.index(update)
 
 
 def test_a_main_file_held_by_another_program_does_not_hold_up_delivery_or_its_status(station, data_dir, console):
@@ -294,6 +297,60 @@ def test_a_roster_too_long_for_one_message_does_not_block_the_alert_or_those_beh
     assert sent.note.startswith("intruder in the car park")
     assert f"{len(sent.roster)} most recent of 1800 on site" in sent.note
     assert entry(station, pressed[0].identifier).note == "intruder in the car park"  # the desk shows the staff's
+
+
+def test_a_lockdown_goes_at_once_while_the_staff_assist_before_it_waits_for_a_slow_console(station, console):
+    """Messages went strictly in order, one attempt at a time: a LOCKDOWN pressed just after a Staff assist
+    waited for the Staff assist's attempt to end (its 2 s timeout, then its backoff and the next attempt: 7.3 s
+    in the red team's slow-console run). It goes beside it now, and is received while the console still holds
+    the Staff assist's request unanswered (here for up to 30 s)."""
+    front = LossyProxy(console.port, stall=1)
+    slow = dataclasses.replace(FAST, attempt_timeout=30.0)
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, timings=slow, heartbeat=False, inbox=False) as link:
+                staff = station.station.press("staff_assist", note="visitor refusing to leave")
+                link.wake()
+                wait_for(lambda: front.stalled == 1, what="the Staff assist's request held by the console")
+                lockdown = station.station.press("lockdown")
+                link.wake()
+                wait_for(lambda: entry(station, lockdown.identifier).state == "received", what="the LOCKDOWN")
+                assert entry(station, staff.identifier).state == "queued"  # its request is still held
+                assert console.identifiers() == [lockdown.identifier]
+    finally:
+        front.close()
+
+
+def test_a_message_the_console_fails_on_every_time_holds_up_no_other(station, console):
+    """A console error caused by one message (a 5xx, every time) kept it at the head of the queue for ever,
+    and nothing pressed after it ever reached dispatch. The others go; it is retried, shown NOT DELIVERED, and
+    arrives once the console takes it. An Update of it still waits for it: the console refuses an Update of an
+    alert it does not have, so sending it first would end it as REJECTED."""
+    front = LossyProxy(console.port, poison=b"POISON-7E1")
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, heartbeat=False, inbox=False) as link:
+                stuck = station.station.press("staff_assist", note="POISON-7E1 visitor refusing to leave")
+                update = station.station.update(stuck.identifier, note="now in the car park")
+                lockdown = station.station.press("lockdown")
+                link.wake()
+                wait_for(lambda: entry(station, lockdown.identifier).state == "received", what="the LOCKDOWN")
+                wait_for(lambda: entry(station, stuck.identifier).attempts >= 3, what="the stuck one retried")
+                wait_for(lambda: level(station, stuck.identifier) == "not_delivered", what="NOT DELIVERED")
+                assert entry(station, update.identifier).attempts == 0  # never sent before its alert
+                assert console.identifiers() == [lockdown.identifier]
+                front.poison = b""  # the console takes it now
+                wait_for(
+                    lambda: all(entry(station, e.identifier).state == "received" for e in (stuck, update)),
+                    what="the stuck one and its Update",
+                )
+        stored = console.identifiers()
+        assert stored == [lockdown.identifier, stuck.identifier, update.identifier]
+        assert front.poisoned >= 3 and entry(station, update.identifier).state == "received"
+    finally:
+        front.close()
 
 
 def test_console_restarted_mid_send(station, console):
@@ -727,7 +784,8 @@ def test_an_answer_that_never_finishes_is_given_up_at_the_attempt_timeout_and_se
         front.close()
     assert front.trickled == 1
     assert entry(station, pressed[0].identifier).attempts == 2
-    assert console.identifiers() == [p.identifier for p in pressed]
+    # Each once; the LOCKDOWN did not wait for the Staff assist's attempt (it may have arrived first).
+    assert sorted(console.identifiers()) == sorted(p.identifier for p in pressed)
 
 
 def test_heartbeats_and_the_press_go_over_the_connection_the_last_beat_left_open(console):

@@ -107,6 +107,25 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         assert (
             page.locator("#lists tr", has_text="District watch list").locator("td").nth(1).inner_text() == "watch"
         )
+        # A file cut short does not replace a list: the screen says so and what to tick if it is on purpose.
+        rows = "".join(f"Ann{i},Cutshort,1980-03-{i + 1:02d}\n" for i in range(12))
+        (tmp_path / "twelve.csv").write_text("first_name,last_name,dob\n" + rows)
+        (tmp_path / "cut.csv").write_text("first_name,last_name,dob\n" + "".join(rows.splitlines(True)[:3]))
+        page.fill("#import-source", "District registry extract")
+        page.set_input_files("#import-file", str(tmp_path / "twelve.csv"))
+        page.click("#import-form button")
+        page.wait_for_selector("#import-result:has-text('Imported 12 entries into District registry extract')")
+        page.check("#import-replace")
+        page.set_input_files("#import-file", str(tmp_path / "cut.csv"))
+        page.click("#import-form button")
+        page.wait_for_selector("#import-result:has-text('would remove more than half of the entries')")
+        assert "Much shorter on purpose" in page.inner_text("#import-result")
+        page.check("#import-allow-shrink")
+        page.set_input_files("#import-file", str(tmp_path / "cut.csv"))
+        page.click("#import-form button")
+        page.wait_for_selector("#import-result:has-text('Imported 3 entries into District registry extract')")
+        page.uncheck("#import-replace")
+        page.uncheck("#import-allow-shrink")
         shot(page, tmp_path, "district-lists.png")
 
         page.click("button[data-tab=trail]")

@@ -11,18 +11,30 @@ forger who holds the index's key (decrypted, edited, encrypted again), or cut, r
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from dispatch_fixtures import new_console_db
-from hub_lists_support import assert_old_list_in_force, assert_stored_as_sent, hub_process, hubs_per_backend
+from hub_lists_support import (
+    ROOT,
+    assert_old_list_in_force,
+    assert_stored_as_sent,
+    hub_process,
+    hubs_per_backend,
+    run_cli,
+)
 
+from district.console.db import Database
 from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Decision, Query
@@ -573,3 +585,57 @@ def test_an_encrypted_desk_refuses_them_too(hub, tmp_path: Path, name: str):
     finally:
         client.close()
         desk.close()
+
+
+def test_a_file_put_in_the_hubs_folder_is_refused_unless_its_database_built_it(hub, tmp_path: Path):
+    """Whoever can write the hub's files folder puts their own list file there (built by the hub's own builder
+    over a database of their own, JSON and key beside it, for the same list and generation): the hub serves it
+    only if its database holds that build. It refuses it loudly, builds the file again, and a desk takes the
+    district's list."""
+    _import(hub, tmp_path, CSV)
+    client = HubClient([hub.url], hub.enroll())
+    first = _desk(tmp_path)
+    try:
+        _built(client)
+        genuine = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
+        assert first.district_lists.pull(client) == 2
+
+        # The forger's own database: the same list and generation number, holding nobody anyone is barred by.
+        forger = tmp_path / "forger"
+        forger.mkdir()
+        (forger / "list.csv").write_text("first_name,last_name,dob\nNobody,Atall,1999-09-09\n")
+        forged_db = f"sqlite:///{forger / 'console.db'}"
+        done = run_cli("district", "barred", "import", str(forger / "list.csv"), *SOURCE, "--db", forged_db)
+        assert done.returncode == 0, done.stderr
+        built = subprocess.run(
+            [sys.executable, "-m", "district.hub.list_files", forged_db, str(forger / "files"), SOURCE[1],
+             str(genuine["generation"])],
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert built.returncode == 0, built.stderr
+        folder = tmp_path / "hub-files"
+        for path in (forger / "files").iterdir():
+            shutil.copyfile(path, folder / path.name)  # over the hub's own file and JSON of that generation
+
+        _built(client)
+        served = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
+        forged = json.loads(next((forger / "files").glob("*.json")).read_text())
+        assert served["sha256"] != forged["sha256"]  # never served
+        second = _desk(tmp_path / "second")
+        try:
+            assert second.district_lists.pull(client) == 2
+            assert _screen(second, "Robert", "Smith", "1980-03-14").decision == Decision.MATCH
+            assert _screen(second, "Nobody", "Atall", "1999-09-09").decision == Decision.CLEAR
+        finally:
+            second.close()
+        said = (tmp_path / "hub.log").read_text()
+        assert "refused" in said and forged["sha256"] in said  # loudly: the hub's output ...
+        db = Database(hub.db)
+        try:
+            [(detail,)] = db.read().all("SELECT detail FROM log WHERE kind = 'list_file_refused'")
+        finally:
+            db.close()
+        assert json.loads(detail)["sha256"] == forged["sha256"]  # ... and the console's log, once
+    finally:
+        client.close()
+        first.close()

@@ -218,6 +218,19 @@ def test_import_refusals_are_the_desks(hub, tmp_path: Path):
     assert unclosed.returncode == 2 and 'line 2: a " opened in this row is never closed' in unclosed.stderr
     listed = json.loads(hub.cli("district", "barred", "list", "--json").stdout)
     assert [x["entries"] for x in listed["lists"]] == [2]  # nothing changed
+    # A file cut short: a replace that removes more than half of a list of 10 or more is refused.
+    rows = "".join(f"Ann{i},Cutshort,1980-03-{i + 1:02d}\n" for i in range(20))
+    (tmp_path / "twenty.csv").write_text("first_name,last_name,dob\n" + rows)
+    (tmp_path / "cut.csv").write_text("first_name,last_name,dob\n" + rows[: rows.index("Ann5,")])
+    imports = ("district", "barred", "import")
+    assert hub.cli(*imports, str(tmp_path / "twenty.csv"), *source, "--replace").returncode == 0
+    shrunk = hub.cli(*imports, str(tmp_path / "cut.csv"), *source, "--replace")
+    assert shrunk.returncode == 2 and "remove 15 of them at once" in shrunk.stderr
+    assert "--allow-shrink" in shrunk.stderr
+    listed = json.loads(hub.cli("district", "barred", "list", "--json").stdout)
+    assert [x["entries"] for x in listed["lists"]] == [20]  # nothing changed
+    allowed = hub.cli(*imports, str(tmp_path / "cut.csv"), *source, "--replace", "--allow-shrink")
+    assert allowed.returncode == 0, allowed.stderr
     emptied = hub.cli(
         "district", "barred", "import", str(tmp_path / "empty.csv"), *source, "--replace", "--allow-empty"
     )

@@ -16,7 +16,7 @@ from frontdesk.errors import ConflictError, InputError
 from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
-from frontdesk.students.release import NeedsDecision, Refused, Released, ReleaseRequest
+from frontdesk.students.release import Cleared, NeedsDecision, Refused, Released, ReleaseRequest
 from tests.cli_helpers import frontdesk, text
 from tests.students_fixtures import sign_in
 from tests.test_checkin_workflow import listed
@@ -130,3 +130,46 @@ def test_release_a_custody_order_added_while_the_card_is_held_stops_the_commit(s
     with pytest.raises(ConflictError, match="lists changed") as raised:
         staffed.dismissal.commit(cleared)
     assert raised.value.code == "lists_changed" and staffed.students.out() == []
+
+
+def test_release_a_bar_added_at_another_terminal_after_the_adult_was_cleared_stops_the_commit(staffed, data_dir):
+    """A release cleared without a card was committed without screening again: a may-not-pick-up bar saved at
+    another terminal between the check and the release was missed. The commit screens again under the write
+    lock (nothing can change the lists between that look and the release)."""
+    student = staffed.students.get("stu-00020")
+    first, last = staffed.students.pickups(student)[0].name.split(" ", 1)
+    sign_in(staffed, "desk.lee")
+    cleared = staffed.dismissal.start(ReleaseRequest(student, first, last, "Early pick-up", dob=date(1980, 1, 1)))
+    assert isinstance(cleared, Cleared)
+    other = Services.open(data_dir)
+    try:
+        with other.session.acting_as(SYSTEM_ACTOR):
+            other.students.bar_pickup(student, first, last, dob=None, reason="Court hearing this morning")
+    finally:
+        other.close()
+    with pytest.raises(ConflictError, match="lists changed") as raised:
+        staffed.dismissal.commit(cleared)
+    assert raised.value.code == "lists_changed" and staffed.students.out() == []
+
+
+def test_release_pick_up_stopped_at_another_terminal_after_the_adult_was_cleared_stops_the_commit(
+    staffed, data_dir
+):
+    """The pick-up list that cleared a release was not looked at again at the commit: a guardian's pick-up
+    stopped at another terminal meanwhile (a court hearing this morning) still released the child to them."""
+    student = staffed.students.get("stu-00020")
+    guardian = next(g for g in staffed.students.guardians(student) if g.pickup_allowed)
+    sign_in(staffed, "desk.lee")
+    cleared = staffed.dismissal.start(
+        ReleaseRequest(student, guardian.first_name, guardian.last_name, "Early pick-up", dob=date(1980, 1, 1))
+    )
+    assert isinstance(cleared, Cleared)
+    other = Services.open(data_dir)
+    try:
+        with other.session.acting_as(SYSTEM_ACTOR):
+            other.students.set_pickup_allowed(student, guardian, False, "Court hearing this morning")
+    finally:
+        other.close()
+    with pytest.raises(ConflictError, match="pick-up list changed") as raised:
+        staffed.dismissal.commit(cleared)
+    assert raised.value.code == "pickup_changed" and staffed.students.out() == []

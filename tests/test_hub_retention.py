@@ -46,6 +46,12 @@ def _change(seq: int, kind: str, body: dict) -> dict:
     return {"seq": seq, "kind": kind, "subject": f"visit {seq}", "made_at": OLD, "body": body}
 
 
+def _received_long_ago(db: Database) -> None:
+    """Every change the hub has, as if it had received it at OLD (by the hub's clock)."""
+    with db.transaction() as tx:
+        tx.execute("UPDATE hub_changes SET received_at = ?", [OLD])
+
+
 def _count(db: Database, sql: str, params=()) -> int:
     return int(db.read().one(sql, list(params))[0])
 
@@ -89,18 +95,26 @@ def test_the_hub_keeps_what_each_schools_retention_allows_and_logs_it(console, c
     settings.set("retention.audit_years", 1, actor="test")
     settings.set("retention.visits_days", 0, actor="test", school="Oak Hill Middle")  # Oak keeps its visits
 
-    dry = retention.apply(dry_run=True)
+    # "Maple Old" began long ago by the desk's clock, but the hub got its check-out today: a desk whose clock is
+    # behind sends old times, and another desk of the school may not have pulled the check-out yet (removing
+    # the visit now left the visitor on site there for ever). It goes once the hub has had it that long.
+    assert retention.apply().total("visits") == 0
+    assert _count(db, "SELECT COUNT(*) FROM hub_visits") == 6
+    month = clock.now() + timedelta(days=31)  # the hub's clock, a month on
+    dry = retention.apply(dry_run=True, now=month)
     assert dry.total("visits") == 1 and _count(db, "SELECT COUNT(*) FROM hub_visits") == 6  # dry: nothing goes
 
-    done = retention.apply()
+    done = retention.apply(now=month)
     assert done.total("visits") == 1
     names = sorted(r[0] for r in db.read().all("SELECT name FROM hub_visits"))
     assert names == ["Maple Onsite", "Maple Today", "Oak Old", "Oak Onsite", "Oak Today"]  # the open stays
+    maple = {s.school: s for s in done.schools}["Maple Grove Elementary"]
+    assert maple.visit_changes == 3 and maple.other_changes == 0  # received more than 30 days before
 
-    # A year and more later (the hub's clock): the changes received then go too, each under its rules.
+    # A year and more later (the hub's clock): the other changes received then go too, under their rule.
     later = retention.apply(now=clock.now() + timedelta(days=400))
     by_school = {s.school: s for s in later.schools}
-    assert by_school["Maple Grove Elementary"].visit_changes == 3
+    assert by_school["Maple Grove Elementary"].visit_changes == 0
     assert by_school["Maple Grove Elementary"].other_changes == 1
     assert by_school["Oak Hill Middle"].visit_changes == 0 and by_school["Oak Hill Middle"].other_changes == 1
     assert _count(db, "SELECT COUNT(*) FROM hub_changes WHERE school = 'Oak Hill Middle'") == 3
@@ -121,6 +135,7 @@ def test_district_retention_apply_command(console, console_db_url, tmp_path):
     DistrictSettings(console.service.db).set("retention.visits_days", 30, actor="test", locked=True)
     DistrictSettings(console.service.db).set("retention.audit_years", 7, actor="test")
     db = console.service.db
+    _received_long_ago(db)
     _trail_line(db, clock.to_db(clock.now() - timedelta(days=8 * 365)), "Robert Testperson")
     _trail_line(db, clock.to_db(clock.now()), "Robert Testperson")
     dry = frontdesk("district", "retention", "apply", "--dry-run", "--json", "--db", console_db_url)
@@ -158,6 +173,7 @@ def test_the_running_hub_applies_retention_itself(console_db_url, monkeypatch):
             a, ha = console.enroll(station="Main office")
             visit = _visit(1, "Avery Testwood", OLD, "2025-01-06T09:00:00.000000Z")
             _push(console, ha, a.station_id, [_change(1, "visit.check_in", {"visit": visit})])
+            _received_long_ago(service.db)
             deadline = time.monotonic() + 30
             while _count(service.db, "SELECT COUNT(*) FROM log WHERE kind = 'retention_applied'") == 0:
                 assert time.monotonic() < deadline, "the hub did not apply retention"

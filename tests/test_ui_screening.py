@@ -165,6 +165,41 @@ def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services
     assert services.lists.search("last11999")[0].source == "State registry"
 
 
+@pytest.mark.parametrize("answer", ["No", "Yes"])
+def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, services, tmp_path, monkeypatch, answer):
+    """A replace that would remove more than half of a list is refused by the import; the list manager asks
+    whether to replace it anyway (No by default) and, on Yes, imports again saying so."""
+    from PySide6.QtWidgets import QMessageBox
+
+    header = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
+    rows = [f"First{i},,Cutshort{i},1970-01-{1 + i:02d},,,\n" for i in range(20)]
+    (tmp_path / "full.csv").write_text(header + "".join(rows))
+    (tmp_path / "cut.csv").write_text(header + "".join(rows[:4]))
+    services.lists.import_csv(tmp_path / "full.csv", "School list")
+    asked: list[str] = []
+
+    def question(parent, title, text, buttons, default):
+        asked.append(text)
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", question)  # the person's answer to Qt's own dialog
+    manager = ListManager(services)
+    qtbot.addWidget(manager)
+    manager.i_path.setText(str(tmp_path / "cut.csv"))
+    manager.i_source.setText("School list")
+    manager.i_replace.setChecked(True)
+    with qtbot.waitSignal(manager.import_finished, timeout=30000) as refused:
+        qtbot.mouseClick(manager.import_button, Qt.MouseButton.LeftButton)
+    assert refused.args[1].code == "shrink_replace"
+    assert len(asked) == 1 and "cut.csv would remove more than half of the entries of School list" in asked[0]
+    if answer == "No":
+        assert "Nothing was imported" in manager.status.text() and "The list is unchanged" in manager.status.text()
+        assert [x.entry_count for x in services.lists.lists()] == [20]
+    else:
+        qtbot.waitUntil(lambda: "Imported 4 entries into School list, replacing 20" in manager.status.text())
+        assert [x.entry_count for x in services.lists.lists()] == [4]
+
+
 def test_list_manager_keeps_and_takes_what_the_id_gives(qtbot, services):
     """An entry's sex, ID issuer and last 4 (from a CSV) survive an edit of its reason (saving an edit wrote
     them empty), and a person added by hand can be given them."""

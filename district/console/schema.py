@@ -7,6 +7,7 @@ desk store's ``MIGRATIONS``; the names carry the ``dispatch_console_`` prefix al
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 
 from district import clock
@@ -422,6 +423,40 @@ def _hub_lists_0006_id_last4(tx: Tx, db: Database) -> None:
         after = rows[-1][0]
 
 
+def _hub_lists_0007_history_marks(tx: Tx, db: Database) -> None:
+    # Every list version gets a random mark when it is taken (district.hub.lists.next_version): a desk keeps
+    # the version and mark it is in step with and sends them with each pull; a hub restored from an older copy
+    # of this database has no such version (it went back) or another mark for it (it went on since), and the
+    # desk keeps its copy instead of following it back. ``recovered``: the version ``frontdesk district barred
+    # recover`` moved the counter to (0: never); desks below it take every list afresh. ``desks_ahead``: the
+    # highest version a desk said it holds that this hub does not (or not with that mark), for the recovery.
+    tx.execute("CREATE TABLE hub_list_marks (version BIGINT PRIMARY KEY, mark TEXT NOT NULL)")
+    version = int(tx.one("SELECT version FROM hub_list_version WHERE id = 1")[0])
+    tx.execute("INSERT INTO hub_list_marks (version, mark) VALUES (?, ?)", [version, secrets.token_hex(8)])
+    tx.execute("ALTER TABLE hub_list_version ADD COLUMN recovered BIGINT NOT NULL DEFAULT 0")
+    tx.execute("ALTER TABLE hub_list_version ADD COLUMN desks_ahead BIGINT NOT NULL DEFAULT 0")
+
+
+def _hub_lists_0008_list_files(tx: Tx, db: Database) -> None:
+    # Each list file built (district.hub.list_files): its digest and facts as the builder wrote them, so the
+    # hub serves a file from its folder only when this database holds a build of that list's generation with
+    # the same SHA-256 and size (the JSON beside the file, which holds its key, is not trusted on its own).
+    # One row per build (a PostgreSQL hub's processes each build in a private folder of their own).
+    tx.execute(
+        """CREATE TABLE hub_list_files (
+            source TEXT NOT NULL,
+            generation BIGINT NOT NULL,
+            key_rules BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            version BIGINT NOT NULL,
+            entries BIGINT NOT NULL,
+            built_at TEXT NOT NULL,
+            PRIMARY KEY (source, generation, key_rules, sha256)
+        )"""
+    )
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
@@ -435,6 +470,8 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0004_import_jobs", _hub_lists_0004_import_jobs),
     ("hub_lists_0005_trail_retention", _hub_lists_0005_trail_retention),
     ("hub_lists_0006_id_last4", _hub_lists_0006_id_last4),
+    ("hub_lists_0007_history_marks", _hub_lists_0007_history_marks),
+    ("hub_lists_0008_list_files", _hub_lists_0008_list_files),
 ]
 
 

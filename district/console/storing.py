@@ -115,6 +115,25 @@ def _detail(**detail: Any) -> str:
     return json.dumps(detail, ensure_ascii=False)  # as auth.log writes it
 
 
+# How severe each action is (CAP severity), for an incident's action when two of its presses carry the same second.
+_SEVERITY = {"Extreme": 4, "Severe": 3, "Moderate": 2, "Minor": 1}
+_RANK = " ".join(f"WHEN '{a.name}' THEN {_SEVERITY.get(a.severity, 0)}" for a in ACTIONS.values())
+
+
+def latest_action(incident: str) -> str:
+    """SQL for the action of incident ``incident`` (an SQL expression for its id): its newest press's.
+
+    The newest is the latest ``sent``, and of two pressed in the same second (CAP's ``sent`` has no fraction)
+    the more severe; not the message that arrived last: a station sends a LOCKDOWN beside a Staff assist it is
+    still retrying, so the Staff assist, pressed first, can arrive after it and must not turn the incident back
+    into a Staff assist on the dispatcher's board. An all clear (Cancel) keeps the action it clears.
+    """
+    return (
+        f"SELECT a.action FROM alerts a WHERE a.incident_id = {incident} AND a.msg_type <> 'Cancel' "
+        f"ORDER BY a.sent DESC, CASE a.action {_RANK} ELSE 0 END DESC, a.seq DESC LIMIT 1"
+    )
+
+
 ALERT_COLUMNS = (
     "identifier",
     "incident_id",
@@ -221,9 +240,9 @@ class AlertStore(Unit):
             )
         if not opened:  # an incident opened just now already has this time and action
             tx.execute(
-                "UPDATE incidents SET last_at = ?, action = CASE WHEN ? = 'Cancel' THEN action ELSE ? END "
+                f"UPDATE incidents SET last_at = ?, action = COALESCE(({latest_action('?')}), action) "
                 "WHERE id = ?",
-                [self.received_at, msg.msg_type, msg.action, incident_id],
+                [self.received_at, incident_id, incident_id],
             )
         service.seen(tx, station.station_id, now, None)
         log(tx, "alert_received", station_id=station.station_id, identifier=msg.identifier, **self._received())
@@ -313,10 +332,10 @@ def store_together(service: ConsoleService, tx: Tx, units: list[AlertStore]) -> 
             window[n].row[1] = incident_id
     opening = [u for u in new if u.row[1] is None]
     opened = {id(u) for u in opening}
-    later: dict[int, list] = {}  # an incident found: its last time and action, the last unit's (in order)
+    later: dict[int, list] = {}  # an incident found: its last time, the last unit's (in order)
     for unit in new:
         if unit.row[1] is not None:
-            later[unit.row[1]] = [unit.row[1], unit.received_at, unit.msg.action]
+            later[unit.row[1]] = [unit.row[1], unit.received_at]
     if opening:
         # Numbered here, under the write lock, as AUTOINCREMENT would (after the highest ever given).
         (last,) = tx.one(
@@ -334,13 +353,14 @@ def store_together(service: ConsoleService, tx: Tx, units: list[AlertStore]) -> 
                 for u in opening
             ],
         )
-    if later:
+    tx.insert_rows("alerts", ALERT_COLUMNS, [u.row for u in new])
+    if later:  # after the alerts' rows: an incident's action is its newest press's (latest_action)
         tx.execute(
-            "UPDATE incidents SET last_at = json_extract(j.value, '$[1]'), action = json_extract(j.value, '$[2]') "
+            "UPDATE incidents SET last_at = json_extract(j.value, '$[1]'), "
+            f"action = COALESCE(({latest_action('incidents.id')}), action) "
             "FROM json_each(?) j WHERE incidents.id = json_extract(j.value, '$[0]')",
             [json.dumps(list(later.values()), ensure_ascii=False)],
         )
-    tx.insert_rows("alerts", ALERT_COLUMNS, [u.row for u in new])
     heard = tx.execute(
         "UPDATE stations SET last_seen = json_extract(j.value, '$[1]') FROM json_each(?) j "
         "WHERE stations.station_id = json_extract(j.value, '$[0]') AND stations.online = 1",

@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-empty", action="store_true", help="with --replace: accept a file with no rows (empties the list)"
     )
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="with --replace: accept a file that removes more than half of a list of 10 or more entries",
+    )
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="read FIELD from COLUMN")
     _db_option(p)
     p.set_defaults(run=_command(_import))
@@ -56,6 +61,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     _db_option(p)
     p.set_defaults(run=_command(_list))
+
+    p = bsub.add_parser(
+        "recover",
+        help="after this hub's database was restored from an older copy: every desk takes the lists afresh",
+        description=(
+            "Run once after restoring the hub's database from a backup, when what was changed since the backup "
+            "has been entered again. Desks keep their newer lists (and settings) while the hub is behind them; "
+            "this moves the hub's list numbers above every number it gave out before, and every desk then takes "
+            "each district list and the district settings as this hub has them now, with no work at the desks."
+        ),
+    )
+    p.add_argument("--above", type=int, default=0, help="a list version a desk holds (as its status says)")
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p.set_defaults(run=_command(_recover))
 
     settings = sub.add_parser("settings", help="district defaults for every school, school values, locks")
     ssub = settings.add_subparsers(dest="district_settings_command", required=True, metavar="ACTION")
@@ -144,6 +164,7 @@ def _import(args: argparse.Namespace) -> int:
             kind=args.kind,
             replace=args.replace,
             allow_empty=args.allow_empty,
+            allow_shrink=args.allow_shrink,
             mapping=mapping or None,
             progress=progress,
         )
@@ -208,17 +229,38 @@ def _expire(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover(args: argparse.Namespace) -> int:
+    with _open(args) as service:
+        done = _lists(service).recover(actor=_actor(), above=args.above)
+    if args.json:
+        print(json.dumps(done))
+    else:
+        print(
+            f"District lists renumbered from version {done['was']} to {done['version']}: every desk takes the "
+            f"{done['lists']} district list(s) and the district settings afresh at its next pull"
+        )
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     with _open(args) as service:
         lists = _lists(service)
         if not args.source and not args.search:
             index = lists.index()
+            ahead = lists.desks_ahead()
             if args.json:
-                print(json.dumps(index, ensure_ascii=False))
+                print(json.dumps({**index, "desks_ahead": ahead}, ensure_ascii=False))
             else:
                 for x in index["lists"]:
                     print(
                         f"{x['source']}  ({x['kind']}, {x['entries']:,} entries, changed {x['updated_at'][:16]})"
+                    )
+                if ahead:
+                    print(
+                        f"WARNING: a desk holds list version {ahead}, which this hub does not have (it is at "
+                        f"{index['version']}): this hub's database was restored from an older copy, and the desks "
+                        "keep their newer lists. Enter again what was changed since that copy, then run "
+                        "'frontdesk district barred recover'."
                     )
             return 0
         entries = lists.entries(args.source, args.search, args.limit)

@@ -29,6 +29,14 @@ are built in a process of their own when the index first shows a generation that
 for it a few seconds, then says ``building``), and kept until the list's next generation. The index names the
 file ``encrypted_file``: a desk from before the encryption reads only ``file`` (which this hub no longer
 gives), so it takes such a list as a snapshot instead of refusing a file it cannot open.
+
+The folder is not trusted on its own (a file and the JSON beside it, with its key, could be put there by
+anyone who can write it): the builder writes each build's SHA-256, size, version and entry count to the hub's
+database (``hub_list_files``) before it puts the JSON in place, and :meth:`ListFiles.built` gives a file only
+when its JSON names the list and generation asked for and the database holds a build with the same facts.
+A file whose JSON does not is refused loudly (the hub's output and the console's log, once), never served,
+and built again; one the database has no build of at all (left by an older hub, or the database was
+restored from a copy older than the file) is built again quietly.
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ import threading
 import time
 from pathlib import Path
 
+from district import clock
+from district.console.auth import log
 from district.console.db import Database
 from frontdesk.wire.keys import all_entry_keys, key_rules
 from frontdesk.wire.lists import DESK_COLUMNS, desk_row
@@ -99,6 +109,7 @@ class ListFiles:
         self._lock = threading.Lock()
         self._building: dict[tuple[str, int], threading.Event] = {}
         self.failed: dict[tuple[str, int], str] = {}  # (source, generation) -> why its build failed
+        self._refused: set[tuple[str, int, str]] = set()  # files refused and said (source, generation, sha256)
 
     @property
     def folder(self) -> Path:
@@ -107,19 +118,54 @@ class ListFiles:
         return self._folder
 
     # --- what the index and the file endpoint read ----------------------------------------------------
-    def built(self, source: str, generation: int) -> dict | None:
+    def built(self, source: str, generation: int, *, say: bool = True) -> dict | None:
         """The built file of this generation: ``{sha256, size, generation, version, entries, key_rules, cipher,
-        key}`` (a plain file an older hub left here is not one: it is built again, encrypted)."""
-        side = self.folder / f"{_stem(source)}-g{generation}-k{key_rules()}.json"
+        key}`` (a plain file an older hub left here is not one: it is built again, encrypted).
+
+        Only a file whose JSON names this list and generation and whose facts are those of a build the hub's
+        database holds (see the module's docs); another is refused (``say``: said loudly, once) and None."""
+        rules = key_rules()
+        side = self.folder / f"{_stem(source)}-g{generation}-k{rules}.json"
         try:
             info = json.loads(side.read_text())
         except (OSError, ValueError):
             return None
-        if info.get("source") != source or not (self.folder / info.get("file", "")).is_file():
+        if info.get("cipher") != CIPHER or not info.get("key") or not isinstance(info.get("file"), str):
             return None
-        if info.get("cipher") != CIPHER or not info.get("key"):
+        if not (self.folder / info["file"]).is_file():
             return None
+        named = (info.get("source"), info.get("generation"), info.get("key_rules"), info.get("file"))
+        if named != (source, generation, rules, f"{_stem(source)}-g{generation}-k{rules}.sqlite"):
+            return self._refuse(source, generation, info, "its JSON names another list, generation or file", say)
+        builds = self._db.read().all(
+            "SELECT sha256, size, version, entries FROM hub_list_files "
+            "WHERE source = ? AND generation = ? AND key_rules = ?",
+            [source, generation, rules],
+        )
+        if not builds:
+            return None  # no build of it in this database (an older hub's, or a restored database): built again
+        facts = (info.get("sha256"), info.get("size"), info.get("version"), info.get("entries"))
+        if facts not in {(r[0], int(r[1]), int(r[2]), int(r[3])) for r in builds}:
+            return self._refuse(
+                source, generation, info, "the hub's database holds no build with its SHA-256", say
+            )
         return {k: info[k] for k in _FACTS}
+
+    def _refuse(self, source: str, generation: int, info: dict, why: str, say: bool) -> None:
+        """A file in the folder that is not one this hub built: never served; said once (output and log)."""
+        said = (source, generation, str(info.get("sha256")))
+        if not say or said in self._refused:
+            return None
+        self._refused.add(said)
+        text = (
+            f"district list file of {source!r} (generation {generation}) in {self.folder} refused: {why} "
+            f"(sha256 {info.get('sha256')}). It is not served and is built again; if this hub's database was not "
+            "restored from an older copy, someone changed that folder."
+        )
+        print(text, flush=True)
+        with self._db.transaction() as tx:
+            log(tx, "list_file_refused", source=source, generation=generation, sha256=info.get("sha256"), why=why)
+        return None
 
     def path(self, source: str, generation: int) -> Path | None:
         """The file itself, if built."""
@@ -182,7 +228,7 @@ class ListFiles:
 
     def build(self, source: str, generation: int) -> dict | None:
         """Build (or find) the file of ``source``'s ``generation``; None if that generation is not in force."""
-        found = self.built(source, generation)
+        found = self.built(source, generation, say=False)  # the serving process says a refusal
         if found is not None:
             return found
         folder = self.folder
@@ -198,6 +244,7 @@ class ListFiles:
                 return None
             info["file"] = f"{stem}.sqlite"
             info["seconds"] = round(time.monotonic() - started, 3)
+            self._register(info)  # before the JSON is in place: a file is served only once its build is held
             os.replace(work, folder / info["file"])
             side = folder / f".{stem}.json.part"  # holds the key: owner-only, like the folder
             fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -210,6 +257,29 @@ class ListFiles:
             if not old.name.startswith(stem):
                 old.unlink(missing_ok=True)
         return self.built(source, generation)
+
+    def _register(self, info: dict) -> None:
+        """Write a build's facts to the hub's database (builds of the list's other generations go)."""
+        with self._db.transaction() as tx:
+            tx.execute(
+                "DELETE FROM hub_list_files WHERE source = ? AND generation <> ?",
+                [info["source"], info["generation"]],
+            )
+            tx.execute(
+                "INSERT INTO hub_list_files "
+                "(source, generation, key_rules, sha256, size, version, entries, built_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, generation, key_rules, sha256) DO NOTHING",
+                [
+                    info["source"],
+                    info["generation"],
+                    info["key_rules"],
+                    info["sha256"],
+                    info["size"],
+                    info["version"],
+                    info["entries"],
+                    clock.to_db(clock.now()),
+                ],
+            )
 
     def _write(self, path: Path, source: str, generation: int, rules: int) -> dict | None:
         read = self._db.read()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -28,7 +29,16 @@ from district.errors import ConflictError, InputError, NotFoundError
 from district.hub.text import ESCAPE, contains
 from frontdesk.errors import InputError as WireInputError
 from frontdesk.wire.keys import all_entry_keys, key_rules
-from frontdesk.wire.lists import KINDS, ListEntry, make_entry, normal_kind, read_entries, typed_sex
+from frontdesk.wire.lists import (
+    KINDS,
+    ListEntry,
+    make_entry,
+    normal_kind,
+    read_entries,
+    shrink_refusal,
+    shrinks_sharply,
+    typed_sex,
+)
 
 STEP_ROWS = 1000  # entries per short transaction of an import or a clean-up
 SNAPSHOT_PAGE = 5000  # entries read per page of a snapshot stream
@@ -72,9 +82,16 @@ def _many(tx: Tx, sql: str, rows: list) -> None:
         tx._conn.executemany(sql, rows)
 
 
-def _bump(tx: Tx) -> int:
-    """The next list version (holds the counter's row lock until commit: list writers go one at a time)."""
-    return int(tx.one("UPDATE hub_list_version SET version = version + 1 WHERE id = 1 RETURNING version")[0])
+def next_version(tx: Tx) -> int:
+    """The next list version (holds the counter's row lock until commit: list writers go one at a time).
+
+    Each version gets a random mark of its own (``hub_list_marks``): a desk sends back the version and mark it
+    is in step with, so a hub restored from an older copy (which lacks that version, or has it with another
+    mark) is told apart from the hub the desk followed, and the desk keeps its newer copy (see :meth:`index`).
+    """
+    version = int(tx.one("UPDATE hub_list_version SET version = version + 1 WHERE id = 1 RETURNING version")[0])
+    tx.execute("INSERT INTO hub_list_marks (version, mark) VALUES (?, ?)", [version, secrets.token_hex(8)])
+    return version
 
 
 def _search_text(entry: ListEntry) -> str:
@@ -111,17 +128,31 @@ class HubLists:
         """The newest list version."""
         return int(self._db.read().one("SELECT version FROM hub_list_version WHERE id = 1")[0])
 
-    def index(self) -> dict:
-        """Every list with its generation and entry count, and the newest version (``GET /api/v1/lists``)."""
+    def index(self, held: int | None = None, mark: str = "", *, station: str = "") -> dict:
+        """Every list with its generation and entry count, and the newest version (``GET /api/v1/lists``).
+
+        The answer also has the newest version's ``mark`` and ``recovered`` (the version :meth:`recover` moved
+        the counter to, 0 if never). ``held`` and ``mark``: the version (and its mark) the asking desk is in
+        step with; the answer then has ``held_mark``, this hub's mark of that version (None: this hub never
+        gave it). A desk whose version this hub does not hold, or holds with another mark, followed a history
+        this hub no longer has (it was restored from an older copy): the desk keeps its copy, and this hub
+        remembers the highest such version and says so in its log (:meth:`recover` is the way on).
+        """
         read = self._db.read()
-        version = int(read.one("SELECT version FROM hub_list_version WHERE id = 1")[0])
+        version, recovered, ahead, current = read.one(
+            "SELECT v.version, v.recovered, v.desks_ahead, m.mark FROM hub_list_version v "
+            "LEFT JOIN hub_list_marks m ON m.version = v.version WHERE v.id = 1"
+        )
+        version, recovered, ahead = int(version), int(recovered), int(ahead)
         rows = read.all(
             "SELECT l.source, l.kind, l.generation, l.updated_at, l.updated_version, "
             "(SELECT count(*) FROM hub_list_entries e WHERE e.source = l.source AND e.generation = l.generation) "
             "FROM hub_lists l ORDER BY l.source"
         )
-        return {
+        answer: dict = {
             "version": version,
+            "mark": current,
+            "recovered": recovered,
             "lists": [
                 {
                     "source": r[0],
@@ -134,6 +165,59 @@ class HubLists:
                 for r in rows
             ],
         }
+        if held is not None:
+            found = read.one("SELECT mark FROM hub_list_marks WHERE version = ?", [held])
+            answer["held_mark"] = found[0] if found else None
+            behind = held >= recovered and (held > version or (mark and answer["held_mark"] != mark))
+            if behind and held > ahead:  # written only when it grows (desks ask every round)
+                self._desk_ahead(held, version, station)
+        return answer
+
+    def desks_ahead(self) -> int:
+        """The highest list version a desk said it holds that this hub does not (0: none since the last
+        :meth:`recover`): this hub was restored from an older copy and desks keep their newer lists."""
+        return int(self._db.read().one("SELECT desks_ahead FROM hub_list_version WHERE id = 1")[0])
+
+    def _desk_ahead(self, held: int, version: int, station: str) -> None:
+        """A desk holds list version ``held``, which this hub does not (it was restored from an older copy):
+        remembered (the highest such) and said in the console's log and this process's output, once each."""
+        with self._db.transaction() as tx:
+            grew = tx.execute(
+                "UPDATE hub_list_version SET desks_ahead = ? WHERE id = 1 AND desks_ahead < ?", [held, held]
+            ).rowcount
+            if grew:
+                log(tx, "list_history_ahead", station_id=station or None, held=held, version=version)
+        if grew:
+            print(
+                f"district lists: a desk holds list version {held}, which this hub does not have (this hub has "
+                f"{version}): was it restored from an older copy? The desks keep their newer lists. Re-enter what "
+                "was changed since the copy, then run 'frontdesk district barred recover'.",
+                flush=True,
+            )
+
+    def recover(self, *, actor: str, above: int = 0) -> dict:
+        """After this hub was restored from an older copy of its database: move the list counter above every
+        version it can have given out before, so every desk takes each list afresh (its district lists and
+        settings as this hub has them now) instead of keeping its newer copy.
+
+        The counter goes to one above the largest of: its own value, the highest version a desk said it holds
+        (:meth:`index`), ``above``, and the time now in seconds since 1970 (versions count changes, and a
+        district makes far fewer than one list change a second, so this is above what a desk that has not
+        asked since can hold). Written to the trail of list changes and the console's log.
+        """
+        if above < 0:
+            raise InputError("--above is a list version: 0 or more")
+        with self._db.transaction() as tx:
+            version, ahead = (
+                int(x) for x in tx.one("SELECT version, desks_ahead FROM hub_list_version WHERE id = 1")
+            )
+            floor = max(version, ahead, above, int(clock.now().timestamp()))
+            tx.execute("UPDATE hub_list_version SET version = ? WHERE id = 1", [floor])
+            recovered = next_version(tx)
+            tx.execute("UPDATE hub_list_version SET recovered = ?, desks_ahead = 0 WHERE id = 1", [recovered])
+            lists = int(tx.one("SELECT count(*) FROM hub_lists")[0])
+            _record(tx, actor, "recover", "", recovered, None, was=version, desks_ahead=ahead, lists=lists)
+        return {"version": recovered, "recovered": recovered, "was": version, "desks_ahead": ahead, "lists": lists}
 
     def _list(self, tx: Tx, source: str) -> tuple[str, int] | None:
         row = tx.one("SELECT kind, generation FROM hub_lists WHERE source = ?", [source])
@@ -219,7 +303,7 @@ class HubLists:
         """Add one entry to ``source`` (a new list of ``list_kind``, else the entry's kind, if new)."""
         source = _source_name(source)
         with self._db.transaction() as tx:
-            version = _bump(tx)
+            version = next_version(tx)
             found = self._list(tx, source)
             now = clock.to_db(clock.now())
             if found is None:
@@ -256,7 +340,7 @@ class HubLists:
             )
             if row is None:
                 raise NotFoundError(f"No district list entry {entry_id}")
-            version = _bump(tx)
+            version = next_version(tx)
             data = json.loads(row[1])
             data["valid_until"] = end
             tx.execute(
@@ -279,6 +363,7 @@ class HubLists:
         kind: str | None = None,
         replace: bool = False,
         allow_empty: bool = False,
+        allow_shrink: bool = False,
         mapping: Mapping[str, str] | None = None,
         progress: Progress | None = None,
         file_name: str = "",
@@ -290,7 +375,9 @@ class HubLists:
         import has switched to it).
 
         Refused when the list has entries and ``replace`` is not given, and when a ``replace`` has no rows
-        unless ``allow_empty`` (an empty list would let every visitor screen clear at every desk).
+        unless ``allow_empty`` (an empty list would let every visitor screen clear at every desk), and when it
+        would remove more than half of a list of 10 or more entries at once unless ``allow_shrink`` (a file cut
+        short: :func:`frontdesk.wire.lists.shrinks_sharply`).
         """
         started = time.monotonic()
         path = Path(path)
@@ -304,7 +391,7 @@ class HubLists:
         with self._db.transaction() as tx:
             found = self._list(tx, source)
             self._require_replace(tx, source, found, replace)
-            generation = _bump(tx)  # a number no other generation has
+            generation = next_version(tx)  # a number no other generation has
         if on_generation:
             on_generation(generation)
         row_kind = default_kind or (found[0] if found else "barred")
@@ -346,10 +433,16 @@ class HubLists:
                     "to empty it on purpose.",
                     code="empty_replace",
                 )
+            if replace and added and found is not None and not allow_shrink:
+                sql = "SELECT count(*) FROM hub_list_entries WHERE source = ? AND generation = ?"
+                live = int(self._db.read().one(sql, [source, found[1]])[0])
+                if shrinks_sharply(live, added):
+                    words = f"the district list {source!r}"
+                    raise InputError(shrink_refusal(path, words, live, added), code="shrink_replace")
             with self._db.transaction() as tx:  # the switch: one short transaction
                 found = self._list(tx, source)
                 self._require_replace(tx, source, found, replace)
-                version = _bump(tx)
+                version = next_version(tx)
                 now = clock.to_db(clock.now())
                 replaced = 0
                 if found is None:

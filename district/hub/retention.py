@@ -3,8 +3,12 @@
 The district settings (``hub_settings``: a district default, a school's own value unless the default is
 locked) carry the same keys the desks apply (``frontdesk/retention``):
 
-- ``retention.visits_days``: a finished visit (``hub_visits``) that began longer ago than this goes, with
-  the visit changes (check-in, check-out: they carry the visitor's name) the hub received that long ago;
+- ``retention.visits_days``: a finished visit (``hub_visits``) that began longer ago than this goes, once
+  its last change (its check-out) also reached the hub longer ago than this, by the hub's own clock, with the
+  visit changes (check-in, check-out: they carry the visitor's name) the hub received that long ago. The
+  check-in time is the desk's clock: a desk whose clock is days behind made every visit of it "old" at once,
+  and its check-out went before the school's other desks had pulled it (the visitor stayed on site there for
+  ever). Judged by when the hub got the check-out, every desk that syncs within ``visits_days`` sees it;
 - ``retention.audit_years``: every other change a desk sent (its audit records, ``hub_changes``) goes once
   received longer ago than this;
 - ``retention.id_details_days``: nothing to do at the hub (desks send no ID details nor photos up).
@@ -150,8 +154,9 @@ class HubRetention:
                 (
                     "hub_visits",
                     "(station_id, visit_id)",
-                    "school = ? AND checked_out_at IS NOT NULL AND checked_in_at < ?",
-                    [school, visits_before],
+                    "school = ? AND checked_out_at IS NOT NULL AND checked_in_at < ? AND NOT EXISTS "
+                    "(SELECT 1 FROM hub_changes c WHERE c.hub_seq = hub_visits.rev AND c.received_at >= ?)",
+                    [school, visits_before, visits_before],
                 )
             )
             parts.append(

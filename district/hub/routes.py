@@ -1,7 +1,9 @@
 """The hub's list endpoints (desks pull the district's lists and settings) and the district staff's API.
 
 Desks (``Authorization: Bearer`` station credential, any school of this hub's district):
-``GET /api/v1/lists`` (the index: each list's generation and the newest version),
+``GET /api/v1/lists?held=V&mark=M`` (the index: each list's generation and the newest version with its mark;
+``held``/``mark``, the version the desk is in step with, let it tell a hub restored from an older copy apart,
+see ``HubLists.index``),
 ``GET /api/v1/lists/snapshot?source=S`` (newline-delimited JSON, streamed),
 ``GET /api/v1/lists/file?source=S&generation=G&sha256=H`` (a large list as one SQLCipher-encrypted SQLite file,
 see ``district.hub.list_files``: the index gives each such list's ``encrypted_file`` with its SHA-256, size and
@@ -188,8 +190,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
         return member
 
     # --- desks ----------------------------------------------------------------------------------------
-    def desk_index() -> dict:
-        index = lists.index()
+    def desk_index(held: int | None, mark: str, station: str) -> dict:
+        index = lists.index(held, mark, station=station)
         for x in index["lists"]:  # a large list also goes as one encrypted file (built once per generation)
             file = files.describe(x["source"], x["generation"], x["entries"])
             if file is not None:  # not "file": a desk from before the encryption takes the snapshot instead
@@ -198,8 +200,12 @@ def routes(app_ctx: AppContext) -> list[Route]:
 
     @endpoint
     async def get_index(request: Request) -> Response:
-        await app_ctx.station_of(request)
-        return JSONResponse(await run(desk_index))
+        station, _ = await app_ctx.station_of(request)
+        # The list version (and its mark) the desk is in step with, if it holds a copy (see HubLists.index).
+        q = request.query_params
+        held = _whole(q.get("held"), "held", -1)
+        mark = (q.get("mark") or "")[:64]
+        return JSONResponse(await run(desk_index, held if held >= 0 else None, mark, station.station_id))
 
     @endpoint
     async def get_file(request: Request) -> Response:
@@ -328,6 +334,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
         source = _source(request)
         replace = q.get("replace") in ("1", "true", "yes")
         allow_empty = q.get("allow_empty") in ("1", "true", "yes")
+        allow_shrink = q.get("allow_shrink") in ("1", "true", "yes")
         kind = q.get("kind") or None
         file_name = (q.get("name") or "").strip()[:200]  # the file's name on the staff member's computer
         length = request.headers.get("content-length", "")
@@ -382,6 +389,7 @@ def routes(app_ctx: AppContext) -> list[Route]:
                     kind=kind,
                     replace=replace,
                     allow_empty=allow_empty,
+                    allow_shrink=allow_shrink,
                     progress=progress,
                     file_name=file_name,
                     on_generation=building,
@@ -391,6 +399,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
                 state.update(state="failed", error=exc.message, errors=exc.errors[:20])
             except Exception as exc:  # noqa: BLE001 - shown on the screen; the list did not change
                 state.update(state="failed", error=getattr(exc, "message", None) or str(exc))
+                if getattr(exc, "code", None):
+                    state["code"] = exc.code  # type: ignore[attr-defined]  # e.g. shrink_replace: the screen says what to tick
             finally:
                 finished.set()
                 path.unlink(missing_ok=True)

@@ -5,6 +5,13 @@ overrides it for that school's desks; a *locked* default (retention, screening t
 overridden by a school here nor changed at a desk. Desks read their school's view of it with
 ``GET /api/v1/district-settings`` and apply it as a layer under their own settings (the desk checks each key
 and type against the settings it declares; the hub stores what the district set).
+
+Every change takes the next list version (:func:`district.hub.lists.next_version`), so the settings are part
+of the history a desk follows: a hub restored from an older copy, whose settings may be older too, is behind
+the desk, and the desk keeps its settings with its lists until the district recovers the hub.
+
+A desk's link settings (``dispatch.*``, ``sync.*``) are never the district's: refused here, never served
+(:mod:`frontdesk.wire.district_settings`).
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from district import clock
 from district.console.auth import log
 from district.console.db import Database
 from district.errors import ConflictError, InputError, NotFoundError
+from district.hub.lists import next_version
+from frontdesk.wire.district_settings import is_link_setting
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -42,6 +51,11 @@ class DistrictSettings:
         key, school = key.strip(), school.strip()
         if not _KEY.match(key) or len(key) > 100:
             raise InputError(f"{key!r} is not a setting's name (like retention.visits_days)")
+        if is_link_setting(key):
+            raise InputError(
+                f"{key} is a desk's own link to the hub and the dispatch console: it is set at each desk "
+                "('frontdesk dispatch connect'), never by the district"
+            )
         if school and locked:
             raise InputError("only a district default can be locked (leave out --school)")
         with self._db.transaction() as tx:
@@ -55,6 +69,7 @@ class DistrictSettings:
                 "set_by = excluded.set_by, set_at = excluded.set_at",
                 [key, school, json.dumps(value), int(locked), actor, clock.to_db(clock.now())],
             )
+            next_version(tx)
             log(tx, "setting_set", actor=actor, key=key, school=school, value=value, locked=locked)
 
     def unset(self, key: str, *, actor: str, school: str = "") -> None:
@@ -63,6 +78,7 @@ class DistrictSettings:
             cur = tx.execute("DELETE FROM hub_settings WHERE key = ? AND school = ?", [key, school.strip()])
             if cur.rowcount != 1:
                 raise NotFoundError(f"No district setting {key!r}" + (f" for {school}" if school else ""))
+            next_version(tx)
             log(tx, "setting_unset", actor=actor, key=key, school=school.strip())
 
     def all(self) -> list[dict]:
@@ -83,13 +99,17 @@ class DistrictSettings:
         ]
 
     def for_school(self, school: str) -> dict:
-        """What the desks of ``school`` apply: ``{key: {"value", "locked"}}`` (a lock beats a school value)."""
+        """What the desks of ``school`` apply: ``{key: {"value", "locked"}}`` (a lock beats a school value).
+
+        Never a desk's link setting (``dispatch.*``, ``sync.*``; stored before the hub refused them)."""
         rows = self._db.read().all(
             "SELECT key, school, value, locked FROM hub_settings WHERE school = '' OR school = ? ORDER BY school",
             [school],
         )
         merged: dict[str, dict] = {}
         for key, row_school, value, locked in rows:  # '' sorts first: a school's value then overrides
+            if is_link_setting(key):
+                continue
             current = merged.get(key)
             if current is not None and current["locked"]:
                 continue

@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--allow-empty", action="store_true", help="with --replace: accept a file with no rows (empties the list)"
     )
     p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="with --replace: accept a file that removes more than half of a list of 10 or more entries",
+    )
+    p.add_argument(
         "--map",
         action="append",
         default=[],
@@ -110,6 +115,7 @@ def _import(args: argparse.Namespace) -> int:
             kind=parse_kind(args.kind, "--kind"),
             replace=args.replace,
             allow_empty=args.allow_empty,
+            allow_shrink=args.allow_shrink,
             mapping=mapping or None,
             progress=progress,
         )

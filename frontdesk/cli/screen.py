@@ -92,6 +92,8 @@ def _screen(args: argparse.Namespace) -> int:
                 "as_of": district.as_of.isoformat(timespec="seconds"),
                 "stale": district.stale,
             }
+            if district.refused:  # the hub offered older lists than this desk's: kept (the words to show)
+                record["district_lists"]["refused"] = district.refused
         json.dump(record, sys.stdout, ensure_ascii=False)
         print()
         return 0
@@ -104,7 +106,7 @@ def _screen(args: argparse.Namespace) -> int:
         )
         print(f"        {c.evidence_text}")
     if district.words:
-        print(("WARNING: " if district.stale else "") + district.words)
+        print(("WARNING: " if district.warning else "") + district.words)
     return 0
 
 

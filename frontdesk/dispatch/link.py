@@ -3,9 +3,15 @@
 It runs three coroutines on one asyncio loop in one thread (:meth:`DispatchLink.run` blocks; the desk app
 runs it on its dispatch worker thread, ``frontdesk panic`` on a plain thread):
 
-- the **sender** drains the outbox strictly in order: one attempt at a time with a 2 s timeout, then capped
-  exponential backoff with full jitter (0.25 s → 4 s). Real alerts are retried forever; a drill or a test
-  is given up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
+- the **sender** drains the outbox: each message has its own attempts, 2 s each, and its own capped
+  exponential backoff with full jitter (0.25 s → 4 s), and up to ``MAX_IN_FLIGHT`` messages are on the way at
+  once, real alerts first. No message waits for another, except an Update or an all clear (Cancel), which
+  waits until every earlier message of its incident is delivered or ended (the console refuses a reference
+  to an alert it does not have): a LOCKDOWN pressed while a Staff assist is being retried, or while the
+  console takes its time to answer it, goes at once, and a message that keeps failing (a console error that
+  message causes) never holds up the ones behind it. The console orders an incident's messages by the time
+  they were pressed, not by when they arrived. Real alerts are retried forever; a drill or a test is given
+  up after ``drill_give_up``. A permanent rejection (400, 401, 403, 409) ends that message, shown.
 - the **heartbeat** tells the console every 30 s that the station is alive and keeps the link health
   (up/down) behind the persistent banner. A beat that could not connect (refused, no route) or that was
   refused shows the link down at once; a console that answers "busy" (503 or 429 with ``Retry-After``) is
@@ -65,6 +71,10 @@ IDLE_POLL = 0.5  # seconds between looks at an empty outbox (cheap: one indexed 
 # so a LOCKDOWN pressed after a Staff assist reached dispatch 10 s late. A line that cannot go in at once
 # waits, in order, for the next that can (at the latest the sender's next look at an empty outbox).
 EVENT_WAIT = 0.02
+# The most attempts the sender has on the way at once (each to a different message). A message that keeps
+# failing has one of them only while an attempt of it runs (at most the 2 s attempt timeout); between its
+# attempts it waits its backoff without a place, so it never holds up the others.
+MAX_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,7 @@ class DispatchLink:
         self._stop_ev: asyncio.Event | None = None
         self._stop_requested = threading.Event()
         self._started = threading.Event()
-        self._backing_off = False
+        self._retry: dict[int, _Retry] = {}  # each queued message's failures and next turn (sender's loop only)
         self._insecure = False
         self._hold_until = 0.0  # monotonic time before which a busy console asked not to be sent to
         self._not_connected = "this desk is not connected to a dispatch console"
@@ -285,29 +295,81 @@ class DispatchLink:
 
     # --- sender -----------------------------------------------------------------------------------------
     async def _send_loop(self) -> None:
-        assert self._wake_ev is not None and self._probe_ev is not None
-        failures = 0
-        while self._running:
-            self._wake_ev.clear()
-            entry = self._outbox.next_queued()
-            if entry is None:
-                failures = 0
-                self._write_events()  # lines a busy main file could not take while alerts were sent
-                # Woken by a press here; the timeout also picks up presses committed by another process
-                # (``frontdesk panic`` on the same data folder).
-                await self._wait(self._wake_ev, IDLE_POLL)
-                continue
-            if entry.cap_status != "Actual" and self._age(entry) > self.timings.drill_give_up:
-                self._changed(self._outbox.mark_expired(entry.id))
-                self._record("warning", f"{entry.cap_status} {entry.action} {entry.identifier} given up")
-                continue
+        """Start an attempt for every message whose turn it is, never more than ``MAX_IN_FLIGHT`` at once.
+
+        A message's turn: it is queued, not already being sent, past its own backoff, and (an Update or an all
+        clear) no earlier message of its incident is still queued, because the console refuses a reference to
+        an alert it does not have. Alerts never wait for one another: a LOCKDOWN pressed while a Staff assist
+        is still being retried goes at once, beside it. Real alerts start before drills and tests.
+        """
+        import asyncio
+
+        assert self._wake_ev is not None
+        flights: dict[int, asyncio.Task] = {}
+        try:
+            while self._running:
+                self._wake_ev.clear()
+                try:
+                    queued = self._outbox.queued()
+                except Exception as exc:  # noqa: BLE001 - a busy or broken outbox file: the attempts on the way
+                    # go on (restarting the loop would cancel them), and the outbox is read again in a second
+                    self._record("error", f"Dispatch sender cannot read its outbox: {type(exc).__name__}: {exc}")
+                    await self._wait(self._stop_ev, 1.0)  # type: ignore[arg-type]
+                    continue
+                for gone in set(self._retry) - {e.id for e in queued}:
+                    del self._retry[gone]  # delivered, refused or given up (here or by another process)
+                if not queued:
+                    self._write_events()  # lines a busy main file could not take while alerts were sent
+                    # Woken by a press here; the timeout also picks up presses committed by another process
+                    # (``frontdesk panic`` on the same data folder).
+                    await self._wait(self._wake_ev, IDLE_POLL)
+                    continue
+                now = time.monotonic()
+                next_turn = now + IDLE_POLL
+                ready: list[OutboxEntry] = []
+                earlier: set[str] = set()  # incidents with an earlier message still queued
+                for entry in queued:  # oldest first
+                    behind = entry.msg_type != "Alert" and entry.incident in earlier
+                    earlier.add(entry.incident)
+                    if entry.id in flights or behind:
+                        continue
+                    if entry.cap_status != "Actual" and self._age(entry) > self.timings.drill_give_up:
+                        self._changed(self._outbox.mark_expired(entry.id))
+                        self._record("warning", f"{entry.cap_status} {entry.action} {entry.identifier} given up")
+                        continue
+                    retry = self._retry.get(entry.id)
+                    if retry is not None and retry.not_before > now:
+                        next_turn = min(next_turn, retry.not_before)
+                        continue
+                    ready.append(entry)
+                ready.sort(key=lambda e: (e.cap_status != "Actual", e.id))
+                for entry in ready[: max(0, MAX_IN_FLIGHT - len(flights))]:
+                    flights[entry.id] = task = asyncio.get_running_loop().create_task(self._attempt(entry))
+                    task.add_done_callback(lambda _t, done=entry.id: self._landed(flights, done))
+                await self._wait(self._wake_ev, max(0.0, next_turn - now))
+        finally:
+            for task in flights.values():
+                task.cancel()
+
+    def _landed(self, flights: dict, entry_id: int) -> None:
+        """An attempt ended (whatever its outcome): free its place and look at the outbox again."""
+        flights.pop(entry_id, None)
+        if self._wake_ev is not None:
+            self._wake_ev.set()
+
+    async def _attempt(self, entry: OutboxEntry) -> None:
+        """One attempt at one message, and what it means for the message, its next turn and the link."""
+        import asyncio
+
+        retry = self._retry.setdefault(entry.id, _Retry())
+        retry.unreachable = False
+        try:
             client = self._current_client()
             if client is None:
                 outcome: Received | Rejected | Transient = Transient(self._not_connected)
             else:
                 outcome = await client.post_alert(entry.cap, self.timings.attempt_timeout)
             if isinstance(outcome, Received):
-                failures = 0
                 self._set_health("up")
                 updated = self._outbox.mark_received(entry.id, outcome.received_at, self._now())
                 late = (
@@ -318,7 +380,6 @@ class DispatchLink:
                 )
                 self._changed(updated)
             elif isinstance(outcome, Rejected):
-                failures = 0
                 if outcome.status in (401, 403):
                     self._set_health("down", outcome.reason)
                 self._changed(self._outbox.mark_rejected(entry.id, outcome.reason))
@@ -331,19 +392,38 @@ class DispatchLink:
                 else:
                     self._set_health("not_connected" if client is None else "down", outcome.reason)
                 self._changed(self._outbox.note_attempt(entry.id, outcome.reason))
-                delay = backoff_delay(failures, self.timings, self._rng)
-                if isinstance(outcome, Transient) and outcome.retry_after is not None:
+                delay = backoff_delay(retry.failures, self.timings, self._rng)
+                if outcome.retry_after is not None:
                     # The console is busy and said when to come back: then, spread by jitter so that the
                     # stations it turned away do not all return in the same instant.
                     delay = max(delay, outcome.retry_after * self._rng.uniform(1.0, 1.5))
-                    self._hold_until = time.monotonic() + delay  # a good heartbeat does not cut it short
-                failures += 1
+                    self._hold_until = max(self._hold_until, time.monotonic() + delay)  # a good beat waits too
+                retry.failures += 1
+                retry.not_before = time.monotonic() + delay
                 # Probe for the console's return only when it was not there (see the module's docstring).
-                self._backing_off = client is None or outcome.unreachable
-                if self._backing_off:
+                retry.unreachable = client is None or outcome.unreachable
+                if retry.unreachable and self._probe_ev is not None:
                     self._probe_ev.set()  # start probing at once
-                await self._wait(self._wake_ev, delay)
-                self._backing_off = False
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a life-safety sender outlives a bug or a locked database
+            self._record("error", f"Dispatch sender failed and retries: {type(exc).__name__}: {exc}")
+            retry.not_before = time.monotonic() + 1.0
+
+    @property
+    def _backing_off(self) -> bool:
+        """True while a message waits because the console could not be reached (the heartbeat then probes)."""
+        return any(r.unreachable for r in self._retry.values())
+
+    def _console_answers(self) -> None:
+        """The console answered (a heartbeat, the inbox): messages waiting because it could not be reached
+        go now, unless it asked to be left alone for a while (``Retry-After``)."""
+        if not self._backing_off or time.monotonic() < self._hold_until:
+            return
+        for retry in self._retry.values():
+            if retry.unreachable:
+                retry.not_before = 0.0
+        self.wake()
 
     def _age(self, entry: OutboxEntry, at: datetime | None = None) -> float:
         return ((at or self._now()) - entry.pressed_at).total_seconds()
@@ -355,8 +435,8 @@ class DispatchLink:
             self._probe_ev.clear()
             beat = await self._beat()
             ok = beat == "up"
-            if ok and self._backing_off and time.monotonic() >= self._hold_until:
-                self.wake()
+            if ok:
+                self._console_answers()
             if ok and self._daily_test is not None and self._daily_test():
                 self.wake()  # today's Test was committed: send it
             if isinstance(beat, float):  # busy: back when it asked, spread by jitter (never a probe sooner)
@@ -509,8 +589,7 @@ class DispatchLink:
                 failures += 1
                 continue
             failures = 0
-            if self._backing_off and time.monotonic() >= self._hold_until:
-                self.wake()  # the console answers again: retry the waiting message now
+            self._console_answers()  # the console answers again: retry the waiting messages now
             for message in messages:
                 self._handle(message)
                 after = max(after, int(message.get("seq", after)))
@@ -564,6 +643,16 @@ class DispatchLink:
             except Exception:  # noqa: BLE001 - the event log must never stop (or hold up) the sender
                 pass
             self._unwritten.pop(0)
+
+
+@dataclass
+class _Retry:
+    """A queued message's attempts so far: how many failed in a row, when its next turn comes (monotonic), and
+    whether the last one found no console at all (then the heartbeat probes for its return)."""
+
+    failures: int = 0
+    not_before: float = 0.0
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)

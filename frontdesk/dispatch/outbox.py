@@ -220,12 +220,12 @@ class Outbox:
         except KeyError:
             return None
 
-    def next_queued(self) -> OutboxEntry | None:
-        """The oldest message still to deliver: messages go out strictly in the order they were pressed."""
-        row = self._store.db.execute(
-            f"SELECT {_COLUMNS} FROM dispatch_outbox WHERE state = 'queued' ORDER BY id LIMIT 1"
-        ).fetchone()
-        return _entry(row) if row else None
+    def queued(self) -> list[OutboxEntry]:
+        """Every message still to deliver, oldest first (the sender decides whose turn it is)."""
+        rows = self._store.db.execute(
+            f"SELECT {_COLUMNS} FROM dispatch_outbox WHERE state = 'queued' ORDER BY id"
+        ).fetchall()
+        return [_entry(r) for r in rows]
 
     def queued_count(self) -> int:
         """How many messages wait for delivery."""

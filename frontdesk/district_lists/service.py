@@ -13,6 +13,13 @@ as of 07:02"); a copy older than ``district.lists_max_age_hours`` (default 24) i
 in each screening result. The district's settings for this school come with each pull and are kept as a
 layer under the desk's own (:meth:`frontdesk.settings.Settings.get`).
 
+The copy never goes back. The desk keeps the hub's list version (and its random mark) it is in step with and
+sends them with each pull: a hub behind that version, or without that version as the desk took it (restored
+from an older copy of its database, or an older answer replayed), or a list of an older generation, changes
+nothing here. The desk keeps its lists and settings, says so in its status, event log and audit trail
+(:data:`OLDER_WORDS`), and takes everything afresh once district IT has run ``frontdesk district barred
+recover`` at the hub (the index's ``recovered`` is then above the desk's version).
+
 :class:`DistrictLists` is a *puller* for the desk's sync (``name``, ``pull(client)``, ``pending()``,
 ``as_of()``): the sync calls it each round with its hub client.
 """
@@ -32,6 +39,7 @@ from frontdesk.errors import DeliveryError, InputError, StoreBusy, StoreError
 from frontdesk.lazy import lazy_import
 from frontdesk.settings import DISTRICT_LISTS_MAX_AGE_HOURS, REGISTRY, Settings
 from frontdesk.store import CACHE_KIB, Store
+from frontdesk.wire.district_settings import is_link_setting
 
 if TYPE_CHECKING:
     from frontdesk.screening.models import Kind, NewEntry
@@ -59,6 +67,7 @@ bulk = lazy_import("frontdesk.screening.bulk")
 # entries, desk side): 597 -> 273 us per entry without the fsync per step.
 CHANGE_STEP = 200  # changes per short transaction
 AS_OF_EVERY_S = 300.0  # a pull that changed nothing writes "in step as of" this often at most
+OLDER_WORDS = "the district hub offered older lists than this desk has; kept the newer ones; tell district IT"
 
 
 class HubClient(Protocol):
@@ -75,6 +84,14 @@ class HubListError(DeliveryError):
     code = "district_lists"
 
 
+class _Older(Exception):
+    """The hub offered lists older than this desk's copy, or from a history it no longer has: kept ours."""
+
+    def __init__(self, kind: str, held: int, why: str):
+        super().__init__(why)
+        self.kind, self.held, self.why = kind, held, why
+
+
 @dataclass(frozen=True)
 class ListsState:
     """How old this desk's copy of the district lists is, in words the desk shows."""
@@ -83,10 +100,17 @@ class ListsState:
     stale: bool  # older than district.lists_max_age_hours
     lists: int  # district lists held
     entries: int
+    refused: str = ""  # OLDER_WORDS while the hub offers older lists than this copy (kept), else ""
+
+    @property
+    def warning(self) -> bool:
+        """Said in warning colours: the copy is old, or the hub offered an older one."""
+        return self.stale or bool(self.refused)
 
     @property
     def words(self) -> str:
-        """ "District list as of 07:02" (+ the day when not today, + a warning when old); "" if none held."""
+        """ "District list as of 07:02" (+ the day when not today, + a warning when old or when the hub offered
+        older lists than this copy); "" if none held."""
         if self.as_of is None:
             return ""
         local = self.as_of.astimezone()
@@ -96,6 +120,8 @@ class ListsState:
         if self.stale:
             hours = int((clock.now() - self.as_of).total_seconds() // 3600)
             text += f": {hours} h old; screening uses this old copy until the desk reaches the district hub"
+        if self.refused:
+            text += f". The {self.refused.removeprefix('the ')}"
         return text
 
 
@@ -197,13 +223,14 @@ class DistrictLists:
 
     name = "district_lists"
 
-    def __init__(self, store: Store, settings: Settings, *, audit=None, outbound=None):
+    def __init__(self, store: Store, settings: Settings, *, audit=None, outbound=None, events=None):
         """``outbound``: the notifications' outbox, which takes the district's notification rules (issue 20)
-        from the same district-settings answer."""
+        from the same district-settings answer; ``events``: the event log (the hub offering older lists)."""
         self._store = store
         self._settings = settings
         self._audit = audit
         self._outbound = outbound
+        self._events = events
         self._behind = 0  # lists the last index showed this desk behind on (pending())
         self._in_step: datetime | None = None  # the last pull in step, in this process (see _pull)
 
@@ -220,9 +247,63 @@ class DistrictLists:
             return self._pull(client)
 
     def _pull(self, client: HubClient) -> int:
-        index = client.get_json("/api/v1/lists")
+        held, held_mark = self._hub_held()
+        params = None if held is None else {"held": held, "mark": held_mark or ""}
+        index = client.get_json("/api/v1/lists", params)
         hub_lists = {x["source"]: x for x in index.get("lists", [])}
+        try:
+            afresh = self._afresh_from(index, held, held_mark)
+            applied, waiting = self._lists(client, hub_lists, afresh)
+        except _Older as older:  # nothing older was written: the lists and settings held stay in force
+            self._refuse(older)
+            self._behind = max(1, len(hub_lists))  # not in step with the hub
+            return 0
+        wrote = self._pull_settings(client)
+        now = clock.now()
+        self._in_step = now
+        stored = self._stored_as_of()
+        version, mark = int(index.get("version") or 0), index.get("mark")
+        moved = (version, mark) != (held, held_mark)
+        refused = self._refused()
+        if (
+            applied
+            or wrote
+            or moved
+            or refused
+            or stored is None
+            or (now - stored).total_seconds() >= AS_OF_EVERY_S
+        ):
+            # A pull that changed nothing writes the time this often at most (this process keeps it meanwhile).
+            with self._write():
+                db = self._store.db
+                rows = [("as_of", clock.to_db(now)), ("hub_version", str(version)), ("hub_mark", mark or "")]
+                db.conn.executemany(
+                    "INSERT INTO district_meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    rows,
+                )
+                if refused:
+                    db.execute("DELETE FROM district_meta WHERE key = 'refused'")
+                    self._record("district_lists.in_step_again", "district lists", {"version": version})
+                    if self._events is not None:
+                        self._events.record(
+                            "district lists", "info", "The district hub's lists are in step with this desk again."
+                        )
+        self._behind = waiting
+        return applied
+
+    def _lists(self, client: HubClient, hub_lists: dict[str, dict], afresh: int | None) -> tuple[int, int]:
+        """Bring each list in step (``afresh``: the hub's recovery version; lists held below it are taken whole
+        again); returns the entries written and the lists whose file the hub is still building."""
         held = self._held()
+        for source, x in hub_lists.items():  # before anything is written: an older generation changes nothing
+            mine = held.get(source)
+            if afresh is None and mine is not None and int(x["generation"]) < mine[1]:
+                raise _Older(
+                    "generation",
+                    mine[1],
+                    f"the hub offers generation {x['generation']} of {source!r}; this desk holds {mine[1]}",
+                )
         self._behind = sum(
             1
             for source, x in hub_lists.items()
@@ -232,7 +313,7 @@ class DistrictLists:
         waiting = 0
         for source, x in sorted(hub_lists.items()):
             mine = held.get(source)
-            if mine is None or mine[1] != x["generation"]:
+            if mine is None or mine[1] != x["generation"] or (afresh is not None and mine[2] < afresh):
                 file = _files.choose(x, self._store.key is not None)
                 if file.get("building"):  # the hub is building its file: take it next round (the old copy stays)
                     waiting += 1
@@ -244,20 +325,63 @@ class DistrictLists:
             applied += self._changes(client, source)
         for source in set(held) - set(hub_lists):  # a list the hub no longer has
             self._drop(source)
-        wrote = self._pull_settings(client)
-        now = clock.now()
-        self._in_step = now
-        stored = self._stored_as_of()
-        if applied or wrote or stored is None or (now - stored).total_seconds() >= AS_OF_EVERY_S:
-            # A pull that changed nothing writes the time this often at most (this process keeps it meanwhile).
-            with self._store.transaction() as db:
-                db.execute(
-                    "INSERT INTO district_meta (key, value) VALUES ('as_of', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [clock.to_db(now)],
+        return applied, waiting
+
+    # --- never back -----------------------------------------------------------------------------------
+    def _hub_held(self) -> tuple[int | None, str | None]:
+        """The hub's list version (and its mark) this copy is in step with; (None, None) if it holds none.
+
+        A copy taken before the hub gave marks has no mark: the highest of its lists' versions stands for it."""
+        db = self._store.db
+        meta = dict(
+            db.execute("SELECT key, value FROM district_meta WHERE key IN ('hub_version', 'hub_mark')").fetchall()
+        )
+        if "hub_version" in meta:
+            return int(meta["hub_version"]), meta.get("hub_mark") or None
+        top = db.execute("SELECT max(version) FROM district_lists").fetchone()[0]
+        return (int(top), None) if top is not None else (None, None)
+
+    def _afresh_from(self, index: dict, held: int | None, held_mark: str | None) -> int | None:
+        """The hub's recovery version when district IT recovered it above this copy (every list is taken whole
+        again), else None; raises :class:`_Older` when the hub is behind this copy or on another history."""
+        if held is None:
+            return None
+        recovered = int(index.get("recovered") or 0)
+        if recovered > held:
+            return recovered
+        version = int(index.get("version") or 0)
+        if version < held:
+            raise _Older("version", held, f"the hub's lists are at version {version}; this desk's at {held}")
+        if held_mark and "held_mark" in index and index["held_mark"] != held_mark:
+            raise _Older(
+                "history",
+                held,
+                f"the hub has no version {held} of its lists as this desk took it (restored from an older copy "
+                "and changed since)",
+            )
+        return None
+
+    def _refused(self) -> dict | None:
+        row = self._store.db.execute("SELECT value FROM district_meta WHERE key = 'refused'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _refuse(self, older: _Older) -> None:
+        """Say once (status, event log, audit trail) that the hub offered older lists than this copy."""
+        said = {"kind": older.kind, "held": older.held, "why": older.why}
+        before = self._refused()
+        if before is not None and (before.get("kind"), before.get("held")) == (older.kind, older.held):
+            return  # said already
+        with self._write():
+            self._store.db.execute(
+                "INSERT INTO district_meta (key, value) VALUES ('refused', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [json.dumps(said)],
+            )
+            self._record("district_lists.older_refused", "district lists", said)
+            if self._events is not None:
+                self._events.record(
+                    "district lists", "warning", f"{OLDER_WORDS[0].upper()}{OLDER_WORDS[1:]} ({older.why})."
                 )
-        self._behind = waiting
-        return applied
 
     def pending(self) -> int:
         """Lists the last look at the hub found this copy behind on (0 once a pull completed)."""
@@ -279,7 +403,7 @@ class DistrictLists:
             "SELECT count(*) FROM screening_entries e JOIN district_lists d ON d.list_id = e.list_id"
         ).fetchone()[0]
         stale = as_of is not None and clock.now() - as_of > max_age
-        return ListsState(as_of, stale, lists, entries)
+        return ListsState(as_of, stale, lists, entries, OLDER_WORDS if self._refused() else "")
 
     def _as_of(self) -> datetime | None:
         stored, mine = self._stored_as_of(), self._in_step
@@ -544,6 +668,12 @@ class DistrictLists:
             answer = client.get_json("/api/v1/lists/changes", {"source": source, "after": version})
             if int(answer["generation"]) != generation:  # replaced at the hub meanwhile: next pull's snapshot
                 return applied
+            if int(answer["version"]) < version:  # never back (see the module's docs)
+                raise _Older(
+                    "version",
+                    version,
+                    f"the hub offers {source!r} at version {answer['version']}; this desk's at {version}",
+                )
             changes = answer.get("changes", [])
             if not changes and int(answer["version"]) == version:
                 return applied  # in step: nothing to write
@@ -615,9 +745,13 @@ class DistrictLists:
             # nothing. Applied before the settings so a bad rule set leaves the settings as they were too.
             self._outbound.apply_district_settings(answer)
         rows = []
+        links = []
         for key, item in (answer.get("settings") or {}).items():
-            if key in REGISTRY and isinstance(item, dict) and "value" in item:
+            if is_link_setting(key):  # the desk's own link, never the district's: ignored, said once
+                links.append(key)
+            elif key in REGISTRY and isinstance(item, dict) and "value" in item:
                 rows.append((key, json.dumps(item["value"]), int(bool(item.get("locked")))))
+        self._ignore_links(sorted(links))
         held = "SELECT key, value, locked FROM district_settings ORDER BY key"
         if sorted(self._store.db.execute(held).fetchall()) == sorted(rows):
             return False  # the same again (every round): read only, no write lock
@@ -632,6 +766,30 @@ class DistrictLists:
                 {k: [json.loads(v), bool(lk)] for k, v, lk in rows},
             )
         return True
+
+    def _ignore_links(self, keys: list[str]) -> None:
+        """Say once (event log, audit trail) which link settings the hub sent and this desk ignored."""
+        db = self._store.db
+        row = db.execute("SELECT value FROM district_meta WHERE key = 'ignored_links'").fetchone()
+        if (json.loads(row[0]) if row else []) == keys:
+            return
+        with self._write():
+            if keys:
+                db.execute(
+                    "INSERT INTO district_meta (key, value) VALUES ('ignored_links', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [json.dumps(keys)],
+                )
+                self._record("district_settings.link_ignored", "district settings", {"keys": keys})
+                if self._events is not None:
+                    self._events.record(
+                        "district lists",
+                        "warning",
+                        f"The district hub sent settings of this desk's own link ({', '.join(keys)}); ignored: "
+                        "they are set at this desk only. Tell district IT.",
+                    )
+            else:
+                db.execute("DELETE FROM district_meta WHERE key = 'ignored_links'")
 
     # --- audit ----------------------------------------------------------------------------------------
     def _write(self):

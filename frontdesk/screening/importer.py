@@ -41,6 +41,8 @@ from frontdesk.wire.lists import (  # the reader the district hub shares
     csv_problem,
     not_utf8,
     row_fields,
+    shrink_refusal,
+    shrinks_sharply,
 )
 from frontdesk.wire.lists import column_map as _column_map
 from frontdesk.wire.lists import split_names as _split
@@ -145,6 +147,7 @@ def import_csv(
     kind: Kind | str | None = None,
     replace: bool = False,
     allow_empty: bool = False,
+    allow_shrink: bool = False,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     description: str = "",
@@ -155,8 +158,10 @@ def import_csv(
     ``mapping`` maps our field names (``first_name``, ``dob``, ...) to the file's column headers when
     they differ. ``kind`` is the kind of rows without a kind column (and of a new list). A ``replace``
     with no rows at all is refused unless ``allow_empty`` (an empty file would make every visitor screen
-    clear). ``on_swap(report)`` runs inside the short transaction that puts the new entries in force (the
-    list service writes its audit record there, so the change and its record commit together).
+    clear), and one that would remove more than half of a list of 10 or more entries at once unless
+    ``allow_shrink`` (a file cut short: :func:`frontdesk.wire.lists.shrinks_sharply`). ``on_swap(report)``
+    runs inside the short transaction that puts the new entries in force (the list service writes its audit
+    record there, so the change and its record commit together).
     """
     started = clock.now()
     path = Path(path)
@@ -249,6 +254,15 @@ def import_csv(
                     "on purpose.",
                     code="empty_replace",
                 )
+            if replace and added and not allow_shrink:
+                live = db.execute(
+                    "SELECT count(*) FROM screening_entries e JOIN screening_lists l ON l.id = e.list_id "
+                    "WHERE l.source = ? AND l.state = 'live'",
+                    [source],
+                ).fetchone()[0]
+                if shrinks_sharply(live, added):
+                    words = f"the list {source!r}"
+                    raise InputError(shrink_refusal(path, words, live, added), code="shrink_replace")
             if progress:
                 progress(reader.rows, _READ_SHARE)
             share = 0.99 - _READ_SHARE

@@ -438,13 +438,17 @@ class ListService:
 
         An index of this code's key rules, or of older rules it answers the same on (``READABLE_FROM``), stays
         as it is: the desk brings the latter up to date in the background (:meth:`upgrade_index`), and until
-        then it answers. An index this code cannot read is rebuilt before anyone is screened.
+        then it answers (an index older than ``SCRIPTS_FROM`` once the keys of its entries in other scripts
+        are filed into it, here: ``reindex.file_other_scripts``). An index this code cannot read is rebuilt
+        before anyone is screened.
         """
         from frontdesk.screening import reindex
 
         db = self._store.db
         version = reindex.stored_version(db)
         if version == KEY_VERSION or reindex.answers_as_is(version):
+            if reindex.needs_other_scripts(db):  # an older index, blind to names in other scripts: not for long
+                reindex.file_other_scripts(self._store)
             return False
         if version is None and not reindex.has_entries(db):
             with self._store.transaction():

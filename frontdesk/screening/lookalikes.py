@@ -85,11 +85,18 @@ def as_seen(query: Query) -> Query | None:
     return replace(query, first_name=first, last_name=last, middle_name=middle)
 
 
-def merged(written: ScreenResult, seen: ScreenResult, max_candidates: int, max_notes: int) -> ScreenResult:
+def merged(
+    written: ScreenResult,
+    seen: ScreenResult,
+    max_candidates: int,
+    max_notes: int,
+    why: FieldEvidence | None = None,
+) -> ScreenResult:
     """Both screenings of one visitor as one result (``written``'s query): every entry either flagged,
-    flagged; a candidate found only by the name as it reads says so in its first line of evidence."""
+    flagged; a candidate found only by the name as it reads says so in its first line of evidence (``why``:
+    that line, when the second reading is another than the look-alikes')."""
     name = " ".join(n for n in (seen.query.first_name, seen.query.middle_name, seen.query.last_name) if n)
-    why = FieldEvidence(
+    why = why or FieldEvidence(
         "name",
         LOOK_ALIKE_LETTERS,
         "written with letters of another alphabet that look like Latin ones, or with invisible characters: "

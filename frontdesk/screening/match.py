@@ -37,6 +37,7 @@ from frontdesk.wire.names import (
     nickname_canon,
     phonetic,
     phonetic2,
+    spellings,
     surname_forms,
 )
 
@@ -371,9 +372,13 @@ _alias_name = functools.lru_cache(maxsize=16_384)(parse_alias)
 def entry_names(entry: Entry) -> list[tuple[Name, str | None]]:
     """The entry's own name and each alias, with the alias text (None for the own name)."""
     names: list[tuple[Name, str | None]] = [
-        (_entry_name(entry.first_name, entry.last_name, entry.middle_name), None)
+        (_entry_name(given, surname, middle), None)
+        for given, middle, surname in spellings(entry.first_name, entry.middle_name, entry.last_name)
     ]
-    names += [(_alias_name(a), a) for a in entry.aliases if fold(a)]
+    for a in entry.aliases:
+        if fold(a):
+            names.append((_alias_name(a), a))
+            names += [(_entry_name(g, s, m), a) for g, m, s in spellings(*_alias_parts(a))[1:]]
     return names
 
 
@@ -643,7 +648,8 @@ def look_alike(pq: PreparedQuery, first: str, middle: str, last: str, aliases: I
     """
     found = None
     q = pq.name
-    for given, middle_name, surname in ((first, middle, last), *(_alias_parts(a) for a in aliases)):
+    named = ((first, middle, last), *(_alias_parts(a) for a in aliases))
+    for given, middle_name, surname in (spelled for n in named for spelled in spellings(*n)):
         # The same tests as compare_first / compare_last at the all-but-exact levels, on cached pieces:
         # a common name has hundreds of namesakes to look at.
         given_words = name_tokens(given)

@@ -46,7 +46,8 @@ from frontdesk.screening import bulk
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row, keys_of
 from frontdesk.store import CACHE_KIB, Store
 from frontdesk.store.database import Database
-from frontdesk.wire.keys import KEY_VERSION, READABLE_FROM, key_rules
+from frontdesk.wire.keys import KEY_VERSION, READABLE_FROM, SCRIPTS_FROM, key_rules
+from frontdesk.wire.names import other_script
 
 READ_ROWS = 1000  # entries read (and their keys worked out) per round of the reading, between two stop checks
 DROP_STEP = 5000  # rows of an old index deleted per short transaction (from one end: a narrow run of pages)
@@ -114,6 +115,49 @@ def answers_as_is(version: int | None) -> bool:
     """True when this code screens right on an index of key rules ``version`` (the same answers as on its own:
     the rules since then only added rows, and the screener falls back for them)."""
     return version is not None and READABLE_FROM <= version <= KEY_VERSION
+
+
+SCRIPTS_FILED = "scripts_filed"  # screening_meta: the older index in force holds rules 10's keys of other scripts
+
+
+def needs_other_scripts(db: Database) -> bool:
+    """True when the index in force is of key rules older than :data:`SCRIPTS_FROM` and the keys of its entries
+    written in other scripts were not filed into it yet (:func:`file_other_scripts`)."""
+    version = stored_version(db)
+    if version is None or version >= SCRIPTS_FROM:
+        return False
+    return db.execute("SELECT 1 FROM screening_meta WHERE key = ?", [SCRIPTS_FILED]).fetchone() is None
+
+
+def file_other_scripts(store: Store) -> int:
+    """File this code's keys of every entry whose names are written in another script (Cyrillic, Greek, Han
+    ...) into an index built under older key rules, which filed such an entry under no name key at all: after
+    this the older index answers as this code's own (every other entry's keys are the same under both), until
+    the background build replaces it. Returns how many entries.
+
+    The entries are read without a lock (a name in another script holds a character outside printable ASCII,
+    which SQLite's GLOB tells in C; an alias may sit in the JSON as an escape), and filed in one short
+    transaction with :data:`SCRIPTS_FILED`. An entry changed meanwhile filed its own keys (this code's); rows
+    filed for a name it no longer has only bring it to the scorer, which judges the entry as it is.
+    """
+    db = store.db
+    rows = db.execute(
+        f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE l.state != 'retired' AND ("
+        "(e.first_name || e.middle_name || e.last_name || e.aliases) GLOB '*[^ -~]*' "
+        "OR instr(e.aliases, '\\u') > 0)"
+    ).fetchall()
+    entries = [entry_from_row(r) for r in rows]
+    entries = [
+        e for e in entries if any(map(other_script, (e.first_name, e.middle_name, e.last_name, *e.aliases)))
+    ]
+    with store.transaction() as db:
+        if needs_other_scripts(db):
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO screening_keys (key, entry_id) VALUES (?, ?)",
+                [(k, e.id) for e in entries for k in keys_of(e)],
+            )
+            db.execute("INSERT OR IGNORE INTO screening_meta (key, value) VALUES (?, ?)", [SCRIPTS_FILED, "1"])
+    return len(entries)
 
 
 class IndexBuild:
@@ -189,7 +233,7 @@ class IndexBuild:
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     [str(KEY_VERSION)],
                 )
-                db.execute("DELETE FROM screening_meta WHERE key LIKE 'build_%'")
+                db.execute("DELETE FROM screening_meta WHERE key LIKE 'build_%' OR key = ?", [SCRIPTS_FILED])
                 _drop_change_log(db)
                 if on_swap is not None:
                     on_swap(filed)

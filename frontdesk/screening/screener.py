@@ -58,7 +58,7 @@ from frontdesk.screening.population import US_POPULATION, Commonness, commonness
 from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
 from frontdesk.store import Store
 from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
-from frontdesk.wire.names import fold
+from frontdesk.wire.names import alias_parts, fold, latin, other_script, scripts, spellings
 
 LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
 MAX_CANDIDATES = 20  # shown per visitor; more than this means the visitor gave too little to go on
@@ -307,6 +307,81 @@ def _why_not_stopped(
     return "; ".join(reasons)
 
 
+IN_LATIN_LETTERS = "in_latin_letters"  # the relation of the evidence line :func:`_said_in_latin` adds
+VISITORS = "the visitor's"
+
+
+def _in_latin_title(text: str) -> str:
+    """A name part as the card shows its Latin reading: Yuliya, Papadopoylos."""
+    return text if text.isascii() else " ".join(w.capitalize() for w in latin(text).split())
+
+
+def _in_latin(who: str, first: str, middle: str, last: str) -> str:
+    """One side of the words of :func:`_said_in_latin`: whose name, in which script, and how it was read (and
+    as passports spell it, where that differs: :func:`frontdesk.wire.names.spellings`)."""
+    written = " ".join(n for n in (first, middle, last) if n)
+    reads = " ".join(w.capitalize() for w in latin(written).split())
+    found = scripts(written)
+    noun = "characters" if set(found) <= {"Chinese", "Japanese"} else "letters"
+    words = f"{who} name is written in {' and '.join(found)} {noun} ({written}), read as {reads}"
+    others = [_reading(*parts) for parts in spellings(first, middle, last)[1:]]
+    return f"{words} and as a passport spells it, {' or '.join(others)}" if others else words
+
+
+def _reading(first: str, middle: str, last: str) -> str:
+    return " ".join(_in_latin_title(n) for n in (first, middle, last) if n)
+
+
+def _said_in_latin(query: Query, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates, each whose listed name or the visitor's is written in another script with a first line
+    of evidence saying so: the names were compared in Latin letters, by a transliteration the person deciding
+    should check against the ID (a passport may spell the same name another way)."""
+    if not candidates:
+        return candidates
+    visitor = (query.first_name, query.middle_name, query.last_name)
+    mine = any(map(other_script, visitor))
+    out = []
+    for c in candidates:
+        theirs = other_script(c.matched_name)
+        if not (mine or theirs):
+            out.append(c)
+            continue
+        e = c.entry
+        listed = (e.first_name, e.middle_name, e.last_name)
+        if c.matched_name != e.full_name:  # an alias
+            first, middle, last = alias_parts(c.matched_name)
+            listed = (first, middle, last)
+        sides = ([_in_latin(VISITORS, *visitor)] if mine else []) + (
+            [_in_latin("the listed", *listed)] if theirs else []
+        )
+        words = "; ".join(sides) + ": the names were compared in Latin letters; check the spelling on the ID"
+        out.append(replace(c, evidence=(FieldEvidence("name", IN_LATIN_LETTERS, words), *c.evidence)))
+    return out
+
+
+def _passport_readings(query: Query) -> list[tuple[Query, FieldEvidence]]:
+    """The visitor's name as passports spell it where :func:`latin` reads it otherwise (Юлия: Iuliia, where
+    anyascii reads Yuliya; 김: Kim, where it reads Gim), each with the evidence line a candidate found only that
+    way carries; none for a Latin name. A list entry in Latin letters may have been written from a passport:
+    a visitor typed in Cyrillic or Hangul is screened each way, as such an entry is filed each way. Every part
+    of a reading is in Latin letters (Смирнова, which both read alike, too)."""
+    first, middle, last = query.first_name, query.middle_name, query.last_name
+    others = spellings(first, middle, last)[1:]
+    if not others:
+        return []
+    why = FieldEvidence(
+        "name",
+        IN_LATIN_LETTERS,
+        f"{_in_latin(VISITORS, first, middle, last)}: the names were compared in Latin letters; check the "
+        "spelling on the ID",
+    )
+    readings = []
+    for parts in others:
+        f, m, la = (_in_latin_title(n) if n else n for n in parts)
+        readings.append((replace(query, first_name=f, middle_name=m, last_name=la), why))
+    return readings
+
+
 class Screener:
     """Screens visitors against every list in the store."""
 
@@ -403,12 +478,18 @@ class Screener:
         """The decision for one visitor, with every flagged entry and its evidence, best first.
 
         A name written with look-alike letters of another alphabet or invisible characters is screened as
-        written and as it reads (:mod:`frontdesk.screening.lookalikes`), and both answers are kept."""
-        result = self._screen(query)
+        written and as it reads (:mod:`frontdesk.screening.lookalikes`), and both answers are kept; so is
+        a name in Cyrillic or Hangul, as written and as passports spell it (:func:`_passport_readings`)."""
+        return self._each_reading(query, self._screen)
+
+    def _each_reading(self, query: Query, screen_one: Callable[[Query], ScreenResult]) -> ScreenResult:
+        result = screen_one(query)
         seen = as_seen(query)
-        if seen is None:
-            return result
-        return merged(result, self._screen(seen), MAX_CANDIDATES, MAX_NOTES)
+        if seen is not None:
+            result = merged(result, screen_one(seen), MAX_CANDIDATES, MAX_NOTES)
+        for spelled, why in _passport_readings(query):
+            result = merged(result, screen_one(spelled), MAX_CANDIDATES, MAX_NOTES, why=why)
+        return result
 
     def _screen(self, query: Query) -> ScreenResult:
         pq = prepare(query)  # once for the look-up and the scoring
@@ -424,13 +505,7 @@ class Screener:
 
     def scan_all(self, query: Query) -> ScreenResult:
         """The same decision from scoring every entry (slow; the reference for tests and the benchmark)."""
-        result = self.decide(query, self._all_entries(), self.namesakes(query))
-        seen = as_seen(query)
-        if seen is None:
-            return result
-        return merged(
-            result, self.decide(seen, self._all_entries(), self.namesakes(seen)), MAX_CANDIDATES, MAX_NOTES
-        )
+        return self._each_reading(query, lambda q: self.decide(q, self._all_entries(), self.namesakes(q)))
 
     def _all_entries(self) -> Iterator[Entry]:
         cursor = self._store.db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE {LIVE}")
@@ -527,6 +602,7 @@ class Screener:
         found = found[:MAX_CANDIDATES]
         notes.sort(key=lambda c: (-c.score, c.entry.id))
         notes = notes[: min(MAX_NOTES, MAX_CANDIDATES - len(found))]
+        found, notes = _said_in_latin(query, found), _said_in_latin(query, notes)
         decision = found[0].decision if found else Decision.CLEAR
         return ScreenResult(query, decision, (*found, *notes))
 

@@ -421,8 +421,11 @@ class DismissalService:
         with self._audit.transaction() as db:
             if self._students.release_open(student, db=db) is not None:
                 raise ConflictError(f"{student.full_name} is already signed out", code="already_out")
-            if dismissal.dismissed:
-                self._still_screened(dismissal)
+            # Checked again under the write lock, so nothing can change them between this look and the release:
+            # the card, or the confirmation, may have been on the screen for minutes while another terminal
+            # added a custody order or stopped this adult's pick-up.
+            self._still_screened(dismissal)
+            self._still_authorised(cleared)
             decisions = self.record_decisions(dismissal, staff)
             movement = self._students._insert(  # noqa: SLF001 - the feature's own writer
                 db,
@@ -462,6 +465,21 @@ class DismissalService:
                 f"The screening lists changed while this release waited: {entry.full_name} on the {entry.source} "
                 f"list may be this adult. {student.full_name} was not released: start again to compare.",
                 code="lists_changed",
+            )
+
+    def _still_authorised(self, cleared: Cleared) -> None:
+        """ConflictError when the pick-up list that cleared this release no longer has the adult (a guardian's
+        pick-up stopped, an authorisation revoked) while it waited; a principal's approval stands as given."""
+        dismissal = cleared.dismissal
+        if cleared.approved_by or dismissal.pickup is None:
+            return
+        request = dismissal.request
+        student = request.student
+        if self._students.authorised_pickup(student, request.first_name, request.last_name, request.dob) is None:
+            raise ConflictError(
+                f"{student.full_name}'s pick-up list changed while this release waited: {request.adult} is no "
+                "longer on it. Not released: start again to see the list as it is now.",
+                code="pickup_changed",
             )
 
     def release(self, request: ReleaseRequest) -> Outcome_ | Released:

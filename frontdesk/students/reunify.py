@@ -310,48 +310,60 @@ class ReunificationService:
 
     def _move(self, request_id: int, before: str, after: str, runner: str = "") -> ReunifyRequest:
         run = self._require_current()
-        req = self._step(request_id, run, before, after)
-        outcome = self._recheck(request_id, req)
-        if not isinstance(outcome, Cleared):
-            self._stop(request_id, run, before, after, outcome)
+        self._step(request_id, run, before, after)  # a wrong step is said before the write lock is taken
+        stopped: HandOverStopped | None = None
         with self._audit.transaction() as db:
             req = self._step(request_id, run, before, after, db=db)
-            now = clock.to_db(clock.now())
-            movement = None
-            if after == ON_THE_WAY:
-                db.execute(
-                    "UPDATE reunification_requests SET status = ?, runner = ?, sent_at = ? WHERE id = ?",
-                    [after, runner, now, request_id],
-                )
+            # The adult is checked again under the write lock: no custody order, bar or revoked pick-up saved at
+            # another terminal can land between this check and the step it allows.
+            outcome = self._recheck(request_id, req)
+            if not isinstance(outcome, Cleared):
+                stopped = self._stopped(db, request_id, run, after, outcome)
             else:
-                db.execute(
-                    "UPDATE reunification_requests SET status = ?, released_at = ? WHERE id = ?",
-                    [after, now, request_id],
-                )
-                movement = self._students._insert(  # noqa: SLF001 - the feature's own writer
-                    db,
-                    req.student,
-                    MovementKind.RELEASE,
-                    reason=f"reunification{' drill' if run.drill else ''} {run.id}",
-                    adult=req.adult,
-                    authorised_as=req.authorised_as,
-                )
-            details = {
-                "reunification": run.id,
-                "drill": run.drill,
-                "request": request_id,
-                "runner": runner,
-                "adult": req.adult,
-            }
-            if movement is not None:  # the release the school's other desks sign the student out by
-                details["movement"] = movement.id
-            self._audit.record(
-                None,
-                f"reunify.{'send' if after == ON_THE_WAY else 'release'}",
-                f"student {req.student.sourced_id}",
-                details,
-            )
+                self._step_taken(db, req, run, request_id, after, runner)
+        if stopped is not None:
+            raise stopped
         return self.request(request_id)
+
+    def _step_taken(
+        self, db, req: ReunifyRequest, run: Reunification, request_id: int, after: str, runner: str
+    ) -> None:
+        """Write the step (a runner sent, or the hand-over with its release), inside the caller's transaction."""
+        now = clock.to_db(clock.now())
+        movement = None
+        if after == ON_THE_WAY:
+            db.execute(
+                "UPDATE reunification_requests SET status = ?, runner = ?, sent_at = ? WHERE id = ?",
+                [after, runner, now, request_id],
+            )
+        else:
+            db.execute(
+                "UPDATE reunification_requests SET status = ?, released_at = ? WHERE id = ?",
+                [after, now, request_id],
+            )
+            movement = self._students._insert(  # noqa: SLF001 - the feature's own writer
+                db,
+                req.student,
+                MovementKind.RELEASE,
+                reason=f"reunification{' drill' if run.drill else ''} {run.id}",
+                adult=req.adult,
+                authorised_as=req.authorised_as,
+            )
+        details = {
+            "reunification": run.id,
+            "drill": run.drill,
+            "request": request_id,
+            "runner": runner,
+            "adult": req.adult,
+        }
+        if movement is not None:  # the release the school's other desks sign the student out by
+            details["movement"] = movement.id
+        self._audit.record(
+            None,
+            f"reunify.{'send' if after == ON_THE_WAY else 'release'}",
+            f"student {req.student.sourced_id}",
+            details,
+        )
 
     def _step(self, request_id: int, run: Reunification, before: str, after: str, *, db=None) -> ReunifyRequest:
         """The request, if it may take this step now (this run, the step before, not signed out meanwhile)."""
@@ -399,8 +411,9 @@ class ReunificationService:
         request = ReleaseRequest(req.student, first, last, "reunification hand-over", dob=dob)
         return self._dismissal.recheck(request, ids, approved_by=approved_by)
 
-    def _stop(self, request_id: int, run: Reunification, before: str, after: str, outcome: Outcome_) -> None:
-        """Record that the check at the hand-over refused the adult, and raise :class:`HandOverStopped`."""
+    def _stopped(self, db, request_id: int, run: Reunification, after: str, outcome: Outcome_) -> HandOverStopped:
+        """Record, inside the caller's transaction, that the check again refused the adult; the
+        :class:`HandOverStopped` to raise once that transaction has committed."""
         assert isinstance(outcome, NotAuthorised | Refused)
         req = self.request(request_id)
         name = req.student.full_name
@@ -417,24 +430,22 @@ class ReunificationService:
         when = "at the hand-over" if after == RELEASED else "before a runner was sent"
         message = f"HAND-OVER STOPPED: {req.adult} was checked again {when}. {outcome.message} {then}"
         code = outcome.code if isinstance(outcome, Refused) else "not_authorised"
-        with self._audit.transaction() as db:
-            self._step(request_id, run, before, after, db=db)  # nothing else moved it meanwhile
-            self._mark_stopped(db, request_id, message)
-            self._audit.record(
-                None,
-                "reunify.stop",
-                f"student {req.student.sourced_id}",
-                {
-                    "reunification": run.id,
-                    "drill": run.drill,
-                    "request": request_id,
-                    "step": "send" if after == ON_THE_WAY else "release",
-                    "adult": req.adult,
-                    "code": code,
-                    "message": message,
-                },
-            )
-        raise HandOverStopped(message, outcome=outcome, request=self.request(request_id))
+        self._mark_stopped(db, request_id, message)
+        self._audit.record(
+            None,
+            "reunify.stop",
+            f"student {req.student.sourced_id}",
+            {
+                "reunification": run.id,
+                "drill": run.drill,
+                "request": request_id,
+                "step": "send" if after == ON_THE_WAY else "release",
+                "adult": req.adult,
+                "code": code,
+                "message": message,
+            },
+        )
+        return HandOverStopped(message, outcome=outcome, request=self.request(request_id))
 
     @staticmethod
     def _mark_stopped(db, request_id: int, message: str) -> None:

@@ -62,6 +62,11 @@ these rows tell it from one index scan instead of reading a hundred entries of a
 same issuer with the same last 4 finds it whatever the names (one stranger in ten thousand shares them),
 and the scorer then asks only that both names be related.
 
+Every name is keyed in Latin letters (:func:`frontdesk.wire.names.latin`): an entry written in Cyrillic, Greek,
+Chinese ... files the keys of its transliteration, and one in Cyrillic, or with a Korean surname, also those of
+the spellings passports use (:func:`frontdesk.wire.names.spellings`), as if they were aliases; a visitor's name
+is read the same way.
+
 Lost by design: a pair where both names changed beyond sound and nickname (a typo in the first name *and*
 one in the surname that changes its sound code); the benchmark counts these against a brute-force scan.
 An entry without any date is found through ``N:``, ``L:`` and ``F:`` keys: a typo in the first letter of
@@ -80,6 +85,7 @@ from frontdesk.wire.names import (
     first_word,
     name_tokens,
     nickname_text,
+    spellings,
     surname_codes,
     surname_forms,
 )
@@ -88,13 +94,20 @@ from frontdesk.wire.names import (
 # after the desk's window opens, or on open when READABLE_FROM says the old index cannot answer), and a desk
 # with another version computes a district snapshot's keys itself.
 # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
-# 9: A: keys (look-alikes counted from the index)
-KEY_VERSION = 9
+# 9: A: keys (look-alikes counted from the index); 10: names in other scripts filed by their Latin transliteration
+# (and Cyrillic and Korean surnames also as passports spell them)
+KEY_VERSION = 10
 LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
+# The first key rules that file a name written in another script (Иван Петров, 李 王) by its transliteration
+# (frontdesk.wire.names.latin). Older rules filed such an entry under no N:, E:, Y:, L: or F: key at all (its
+# sound codes were empty), so an older index never found it. Every other entry's keys are the same under both
+# rules: before screening on an older index, the desk files the new keys of just those entries into it
+# (frontdesk.screening.reindex.file_other_scripts, at open; a few hundred rows), and it then answers as a new one.
+SCRIPTS_FROM = 10
 # The oldest key rules whose index this code screens on with the same answers as on its own (rules 9 only added
-# the A: rows, and the screener falls back for them): such an index stays in force while the new one is built
-# beside it. Raise it to KEY_VERSION with a change that alters or drops keys: the desk then re-indexes before
-# anyone is screened.
+# the A: rows, and the screener falls back for them; rules 10 only added rows, filed at open as above): such an
+# index stays in force while the new one is built beside it. Raise it to KEY_VERSION with a change that alters
+# or drops keys: the desk then re-indexes before anyone is screened.
 READABLE_FROM = 8
 
 
@@ -147,9 +160,13 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     known = bool(dob)
     exact = (f"E:{suffix}:" if len(suffix) == 8 else f"Y:{suffix}:") if known else ""
     kind = "d" if len(suffix) == 8 else "y" if known else "-"
-    names = [(first, middle, last)]
+    # A Latin name is its only spelling: checked here, without a call, for the million names of an import.
+    names = [(first, middle, last)] if first.isascii() and last.isascii() and middle.isascii() else None
+    if names is None:
+        names = spellings(first, middle, last)
     if aliases:
-        names += list(map(alias_parts, aliases))
+        parts = list(map(alias_parts, aliases))
+        names += parts if all(map(str.isascii, aliases)) else [s for p in parts for s in spellings(*p)]
     keys: set[str] = set()
     for given, middle_name, surname in names:
         codes = surname_codes(surname)
@@ -175,8 +192,9 @@ def entry_keys(first: str, last: str, aliases: Iterable[str], dob: str | None, m
     if not known and middle:
         # Without a date only N: keys find an entry: file it under its middle name too, for a visitor
         # who goes by it (the E: and Y: keys meet such a visitor through the surname).
-        codes, middles = surname_codes(last), entry_first_codes(first_word(middle))
-        keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
+        for _, middle_name, surname in spellings(first, middle, last):
+            codes, middles = surname_codes(surname), entry_first_codes(first_word(middle_name))
+            keys.update(f"N:{c}:{f}:{suffix}" for c in codes for f in middles)
     return keys
 
 

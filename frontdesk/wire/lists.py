@@ -298,6 +298,28 @@ def csv_problem(exc: csv.Error) -> str:
     return f"unreadable ({text})"
 
 
+# A replace that would remove more than half of a list this long or longer at once is refused unless asked for
+# (``--allow-shrink``): a file cut short (a download or an export that stopped part way, even exactly between
+# two rows, which every check of the rows accepts) would drop everyone after the cut, and they would screen
+# clear at every door. A short list often changes by half (3 entries to 1): it is not guarded.
+SHRINK_GUARD_FROM = 10
+
+
+def shrinks_sharply(live: int, new: int) -> bool:
+    """True when replacing a list of ``live`` entries with ``new`` entries removes more than half of it."""
+    return live >= SHRINK_GUARD_FROM and new * 2 < live
+
+
+def shrink_refusal(path: object, list_words: str, live: int, new: int) -> str:
+    """The plain message of a refused sharp shrink (``list_words``: "the list 'X'" or "the district list 'X'")."""
+    return (
+        f"{path} has {new:,} entries and {list_words} has {live:,}: replacing it would remove "
+        f"{live - new:,} of them at once. If the file was cut short (a download or an export that stopped part "
+        "way), everyone after the cut would screen clear. Nothing was changed. Check the file; to replace the "
+        "list with it on purpose, import again with --allow-shrink."
+    )
+
+
 def split_names(text: str) -> tuple[str, ...]:
     """``Bob; Rob`` -> ("Bob", "Rob"): how a CSV cell holds several aliases or students."""
     return tuple(part.strip() for part in text.split(";") if part.strip())

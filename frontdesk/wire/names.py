@@ -1,6 +1,8 @@
 """Names as the matcher sees them: folded, split into parts, with their nickname groups and sound codes.
 
-Folding removes case, accents and punctuation and maps letters NFKD leaves alone (ø, ł, ß ...).
+Folding removes case, accents and punctuation and maps letters NFKD leaves alone (ø, ł, ß ...). The matcher
+then reads every name in Latin letters (:func:`latin`): a name written in Cyrillic, Greek, Chinese ... is
+transliterated, so a list entry ``Иван Петров`` and a visitor typed from a passport's ``IVAN PETROV`` meet.
 Surnames keep three forms, so "van der Berg", "Vanderberg" and "Berg" or "Garcia-Lopez", "Garcia Lopez"
 and "Lopez" can meet: the whole surname run together, the parts without particles, and those parts run
 together. Generational suffixes (Jr, III ...) are dropped, ``Mc`` is read as ``Mac``.
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import jellyfish
+from anyascii import anyascii
 
 # Letters that NFKD does not decompose into a base letter plus an accent.
 _EXTRA_FOLD = str.maketrans(
@@ -83,10 +86,111 @@ def fold(text: str | None) -> str:
     return " ".join("".join(out).split())
 
 
+def latin(text: str | None) -> str:
+    """:func:`fold` in Latin letters: a name that folds to letters of another script (Cyrillic, Greek, Chinese,
+    Arabic ...) is transliterated first (``anyascii``: Иван Петров -> ivan petrov, Γιάννης -> giannis, 李 -> li).
+
+    A name that folds to ASCII (every Latin name, accents and all) is folded exactly as before: the key rules
+    for such names, and every answer on them, stay as they were (issue 19, session 19). Transliteration is
+    one spelling among several (a passport may say IULIIA where it gives Yuliya): the scorer's typo and sound
+    rules then bridge what they can, as for any two spellings.
+    """
+    folded = fold(text)
+    if folded.isascii():
+        return folded
+    # The text as written, not the fold: NFKD splits a kana's voicing mark off (が -> か + ゛) and would lose it.
+    return fold(anyascii(text or ""))
+
+
+def other_script(text: str | None) -> bool:
+    """True when ``text`` holds letters the matcher reads only through their transliteration (:func:`latin`)."""
+    return not fold(text).isascii()
+
+
+# Cyrillic as passports write it in their machine-readable zone (ICAO Doc 9303, part 3: Russian passports since
+# 2013, Ukrainian and Belarusian letters too): Юлия IULIIA, Юрий IURII, Пётр PETR, where anyascii gives Yuliya,
+# Yurii, Pyotr. Lower case: the text is case-folded first.
+_PASSPORT_CYRILLIC = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+        "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+        "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y",
+        "ь": "", "э": "e", "ю": "iu", "я": "ia", "є": "ie", "і": "i", "ї": "i", "ґ": "g", "ў": "u",
+    }
+)  # fmt: skip
+
+
+def passport_form(text: str) -> str:
+    """``text`` with its Cyrillic letters as a passport's machine-readable zone spells them (ICAO 9303), in the
+    case the desk shows a name in: Юрий Морозов -> Iurii Morozov."""
+    return unicodedata.normalize("NFC", text).casefold().translate(_PASSPORT_CYRILLIC).title()
+
+
+def passport_spelling(text: str | None) -> str | None:
+    """:func:`passport_form` of ``text``, or None when that reads as :func:`latin` does (no Cyrillic, or a name
+    both spell alike: Иван Петров)."""
+    if not text or text.isascii():
+        return None
+    spelled = passport_form(text)
+    if spelled.casefold() == text.casefold() or latin(spelled) == latin(text):
+        return None
+    return spelled
+
+
+# Korean surnames as passports and families write them (the spellings in use before and beside the 2000 Revised
+# Romanization): anyascii spells Hangul letter by letter (김 Gim, 이 I, 박 Bag), and the ten commonest surnames,
+# which half of all Koreans carry, would otherwise never meet a passport's KIM, LEE or PARK. Only surnames whose
+# usual spellings anyascii does not give; a spelling a family uses beyond these is for the list's aliases.
+_KOREAN_SURNAMES = {
+    "김": ("Kim",), "이": ("Lee", "Yi", "Rhee"), "박": ("Park", "Pak", "Bak"), "최": ("Choi",),
+    "정": ("Jung", "Chung"), "강": ("Kang",), "조": ("Cho",), "윤": ("Yoon",), "장": ("Chang",), "임": ("Lim",),
+    "오": ("Oh",), "서": ("Suh",), "신": ("Shin",), "권": ("Kwon",), "안": ("Ahn",), "류": ("Ryu", "Yoo"),
+    "유": ("Yoo",), "전": ("Jun", "Chun"), "고": ("Ko", "Koh"), "문": ("Moon",), "손": ("Sohn",),
+    "백": ("Baek", "Paik"), "허": ("Huh",), "심": ("Shim",), "노": ("Noh", "Roh"), "곽": ("Kwak",),
+    "성": ("Sung",), "주": ("Joo",), "우": ("Woo",), "구": ("Koo", "Ku"), "지": ("Chi",), "엄": ("Um",),
+    "천": ("Chun",), "공": ("Kong",), "현": ("Hyun",), "변": ("Byun",), "추": ("Choo",), "석": ("Seok",),
+    "선": ("Sun",), "명": ("Myung",), "기": ("Ki",), "금": ("Keum",), "옥": ("Ok",), "육": ("Yuk",),
+    "탁": ("Tak",), "국": ("Kook",), "편": ("Pyun",), "경": ("Kyung",), "복": ("Bok",), "목": ("Mok",),
+    "형": ("Hyung",), "범": ("Bum",), "길": ("Kil",), "남궁": ("Namkoong",), "선우": ("Sunwoo",),
+}  # fmt: skip
+
+
+def spellings(given: str, middle: str, surname: str) -> list[tuple[str, str, str]]:
+    """A name's parts as written, then the other ways passports spell them where :func:`latin` reads them
+    otherwise: Cyrillic as ICAO 9303 spells it (an entry ``Юрий Морозов`` meets a visitor typed from a
+    passport's ``IURII MOROZOV``, and one who goes by Yuri), and a Korean surname's usual spellings (김: Kim),
+    in the surname or, a family name written first, in the first name. The matcher and the index take each
+    as they take an alias."""
+    names = [(given, middle, surname)]
+    if given.isascii() and middle.isascii() and surname.isascii():
+        return names
+    parts = [passport_spelling(p) for p in (given, middle, surname)]
+    if any(parts):
+        names.append((parts[0] or given, parts[1] or middle, parts[2] or surname))
+    names += [(given, middle, other) for other in _KOREAN_SURNAMES.get(surname.strip(), ())]
+    names += [(other, middle, surname) for other in _KOREAN_SURNAMES.get(given.strip(), ())]
+    return names
+
+
+# The first word of a letter's Unicode name, for the scripts whose word is not the script's plain name.
+_SCRIPT_WORDS = {"CJK": "Chinese", "HANGUL": "Korean", "HIRAGANA": "Japanese", "KATAKANA": "Japanese"}
+
+
+def scripts(text: str | None) -> list[str]:
+    """The scripts of the letters of ``text`` that :func:`latin` transliterates, in order of first use:
+    ``["Cyrillic"]``, ``["Chinese"]``, ``["Greek", "Latin"]`` (a letter outside ASCII that NFKD leaves alone)."""
+    found: dict[str, None] = {}
+    for ch in fold(text):
+        if not ch.isascii() and ch.isalnum():
+            word = unicodedata.name(ch, "OTHER").split()[0]
+            found[_SCRIPT_WORDS.get(word, word.capitalize())] = None
+    return list(found)
+
+
 @functools.lru_cache(maxsize=50_000)  # names repeat a lot: an import folds each common one once
 def name_tokens(text: str | None) -> tuple[str, ...]:
-    """Folded words with generational suffixes removed; ``mc`` read as ``mac``."""
-    words = [w for w in fold(text).split() if w not in SUFFIXES]
+    """Folded words in Latin letters (:func:`latin`) with generational suffixes removed; ``mc`` read as ``mac``."""
+    words = [w for w in latin(text).split() if w not in SUFFIXES]
     return tuple("mac" + w[2:] if w.startswith("mc") and len(w) > 3 else w for w in words)
 
 

@@ -199,9 +199,10 @@ class CheckInFlow(QObject):
             )
 
     def _old_lists(self) -> str:
-        """The district copy's age in words when it is older than the setting, else ""."""
+        """The district copy's age in words when it is older than the setting (or the hub offered an older
+        copy, kept), else ""."""
         state = self._services.district_lists.state()
-        return state.words if state.stale else ""
+        return state.words if state.warning else ""
 
     # --- the card ----------------------------------------------------------------------------------
     def _hold(self, outcome: NeedsDecision) -> None:

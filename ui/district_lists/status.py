@@ -49,4 +49,4 @@ class DistrictListsStatus(QObject):
             f"{state.lists} district lists, {state.entries:,} entries, screened at this desk even when the "
             "district hub cannot be reached"
         )
-        self.label.setStyleSheet("color: #9a3412; font-weight: bold;" if state.stale else "")
+        self.label.setStyleSheet("color: #9a3412; font-weight: bold;" if state.warning else "")

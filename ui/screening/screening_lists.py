@@ -428,6 +428,10 @@ class ListManager(QWidget):
     @Slot()
     def on_import_clicked(self) -> None:
         """Start importing the chosen file on the thread pool."""
+        self._start_import()
+
+    def _start_import(self, allow_shrink: bool = False) -> None:
+        """``allow_shrink``: the person said yes to a replace that removes more than half of the list."""
         path, source = self.i_path.text().strip(), self.i_source.text().strip()
         if not path or not source:
             self.status.setText("Choose a file and name the list it goes into.")
@@ -452,13 +456,36 @@ class ListManager(QWidget):
 
         def work() -> ImportReport:
             try:
-                return lists.import_csv(path, source, kind=kind, replace=replace, progress=relay.progressed.emit)
+                return lists.import_csv(
+                    path,
+                    source,
+                    kind=kind,
+                    replace=replace,
+                    allow_shrink=allow_shrink,
+                    progress=relay.progressed.emit,
+                )
             finally:
                 store.close()  # the pool thread's own connection
 
         # Python's cycle collector never runs on the import's thread: the desk collects on the GUI thread only
         # (ui.tasks.GuiCollector), while the import runs too.
         run_task(work, self.on_import_done)
+
+    def _replace_anyway(self) -> bool:
+        """Ask whether a file that removes more than half of the list replaces it all the same (No by default)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        name, source = Path(self.i_path.text().strip()).name, self.i_source.text().strip()
+        answer = QMessageBox.question(
+            self,
+            "Replace with a much shorter list?",
+            f"{name} would remove more than half of the entries of {source} at once. If the file was cut short "
+            "(a download or an export that stopped part way), everyone after the cut would screen clear.\n\n"
+            "Replace the list with this file anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     @Slot(int, float)
     def on_import_progressed(self, rows: int, fraction: float) -> None:
@@ -473,6 +500,18 @@ class ListManager(QWidget):
         if isinstance(error, ImportFailed):
             lines = "\n".join(f"line {line}: {message}" for line, message in error.errors[:10])
             self.status.setText(f"Nothing was imported: {error.total} problem(s) in the file.\n{lines}")
+        elif isinstance(error, FrontDeskError) and error.code == "shrink_replace":
+            self.refresh()
+            self.import_finished.emit(report, error)
+            if self._replace_anyway():
+                self._start_import(allow_shrink=True)
+            else:
+                name, source = Path(self.i_path.text().strip()).name, self.i_source.text().strip()
+                self.status.setText(
+                    f"Nothing was imported: {name} would remove more than half of the entries of {source}, and "
+                    "you chose not to replace it. The list is unchanged."
+                )
+            return
         elif isinstance(error, FrontDeskError):
             self.status.setText(f"Nothing was imported: {error.message}")
         elif error is not None:

@@ -178,6 +178,7 @@ async function importFile(event) {
   if (!file) return;
   const params = new URLSearchParams({ source: $("import-source").value, kind: $("import-kind").value });
   if ($("import-replace").checked) params.set("replace", "1");
+  if ($("import-allow-shrink").checked) params.set("allow_shrink", "1");
   params.set("name", file.name);
   const progress = $("import-progress");
   progress.hidden = false;
@@ -196,7 +197,12 @@ async function importFile(event) {
     progress.value = 1;
     say("import-result", job.state === "done"
       ? `Imported ${job.added.toLocaleString()} entries into ${job.source}` + (job.replaced ? `, replacing ${job.replaced.toLocaleString()}.` : ".")
-      : `Nothing was imported: ${job.error}`, job.state !== "done");
+      : job.code === "shrink_replace"
+        ? `Nothing was imported: this file would remove more than half of the entries of ${job.source} at once. `
+          + "If it was cut short (a download or an export that stopped part way), everyone after the cut would "
+          + 'screen clear at every desk. If the list is meant to be this much shorter, tick "Much shorter on '
+          + 'purpose" and import again.'
+        : `Nothing was imported: ${job.error}`, job.state !== "done");
     await loaders.lists();
   } catch (error) {
     say("import-result", error.message, true);
