@@ -277,3 +277,34 @@ def test_a_child_handed_over_at_the_reunification_site_is_signed_out_at_every_de
     assert [m["student"]["number"] for m in side.json("students", "out")] == [number]
     twice = side.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
     assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
+
+
+def test_a_reunification_laptops_record_merged_at_one_desk_signs_the_children_out_at_every_desk(
+    hub, tmp_path, roster
+):
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    number, guardian = _student(facts, "stu-00180")
+    # The laptop's own copy (a backup of the main office's desk, restored there), a drill run on it.
+    done = main.run("backup", "--json")
+    assert done.returncode == 0, done.stderr
+    laptop = Desk(tmp_path / "laptop", "Laptop")
+    copy = json.loads(done.stdout)["file"]
+    assert laptop.run("restore", copy).returncode == 0
+    site = ("reunify",)
+    assert laptop.run(*site, "start", "--drill", "--site", "Stadium").returncode == 0
+    asked = laptop.run(*site, "ask", number, "--to", guardian, "--json")
+    assert asked.returncode == 0, asked.stderr
+    card = json.loads(asked.stdout)["card"]
+    assert laptop.run(*site, "send", card, "--runner", "Coach Runner").returncode == 0
+    assert laptop.run(*site, "release", card).returncode == 0
+    assert laptop.run(*site, "end").returncode == 0
+    record = tmp_path / "stadium.json"
+    assert laptop.run(*site, "record", str(record)).returncode == 0
+    merged = main.run("reunify", "merge", str(record), "--json")
+    assert merged.returncode == 0, merged.stderr
+    main.sync()
+    side.sync()
+    assert [m["student"]["number"] for m in side.json("students", "out")] == [number]
+    twice = side.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
+    assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)

@@ -37,10 +37,15 @@ def _student_of(record) -> str:
     return subject[8:] if subject.startswith("student ") else ""
 
 
-def outgoing(db, record) -> dict[str, Any] | None:
-    """The share of a pick-up choice, an authorisation or a revocation made at this desk."""
+def outgoing(db, record) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """The share of a pick-up choice, an authorisation, a revocation or a movement made at this desk (a
+    reunification laptop's record merged here: one change for each release it wrote)."""
     student = _student_of(record)
     details = record.details
+    if record.action == "reunify.merge":
+        moved = details.get("movements")
+        shares = [_movement_out(db, m) for m in moved] if isinstance(moved, list) else []
+        return [s for s in shares if s is not None] or None
     if not student:
         return None
     if record.action == "students.pickup_allowed":

@@ -35,8 +35,9 @@ CHECK_OUT_KINDS = ("visit.check_out", "visit.check_out_forgotten")
 # office decides about who may take a student.
 LIST_KINDS = ("list.add", "list.update", "list.expire", "list.remove", "list.import", "list.remove_source")
 STUDENT_KINDS = ("students.pickup_allowed", "students.authorise", "students.authorisation_revoked")
-# A student's movements: late arrivals, releases (a reunification's hand-over too) and returns.
-MOVEMENT_KINDS = ("students.arrive", "students.release", "students.return", "reunify.release")
+# A student's movements: late arrivals, releases (a reunification's hand-over, or a laptop's record merged at a
+# desk: one change per release) and returns.
+MOVEMENT_KINDS = ("students.arrive", "students.release", "students.return", "reunify.release", "reunify.merge")
 SHARED_KINDS = LIST_KINDS + STUDENT_KINDS + MOVEMENT_KINDS
 VISIT_FIELDS = (
     "visit_id",
