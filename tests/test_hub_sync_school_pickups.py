@@ -208,6 +208,9 @@ def test_what_each_desk_held_before_it_shared_reaches_the_other_once(hub, tmp_pa
             lists.add("Office barred list", NewEntry("Robert", "Barredman", dob=parse_dob("1980-03-14")))
             if name == "Main office":
                 lists.add("Office barred list", NewEntry("Mona", "Mainonly", dob=parse_dob("1971-07-07")))
+                # The same person twice on one list, and a second list (a second group, a transaction each).
+                lists.add("Office barred list", NewEntry("Robert", "Barredman", dob=parse_dob("1980-03-14")))
+                lists.add("Office watch list", NewEntry("Walt", "Watcher", dob=parse_dob("1966-06-06")))
                 st = services.students
                 student = st.get(number)
                 g = next(g for g in st.guardians(student) if g.full_name == guardian)
@@ -220,10 +223,13 @@ def test_what_each_desk_held_before_it_shared_reaches_the_other_once(hub, tmp_pa
     for desk in (main, side, main, side):
         desk.sync()
     for desk in (main, side):
-        rows = _in_desk(
-            desk, lambda s: sorted(e.full_name for e in s.lists.search("", source="Office barred list"))
-        )
-        assert rows == ["Mona Mainonly", "Robert Barredman"], (desk.name, rows)
+        rows = _in_desk(desk, lambda s: sorted((e.source, e.full_name) for e in s.lists.search("")))
+        assert rows == [
+            ("Office barred list", "Mona Mainonly"),
+            ("Office barred list", "Robert Barredman"),
+            ("Office barred list", "Robert Barredman"),  # twice at the main office: twice here, not three times
+            ("Office watch list", "Walt Watcher"),
+        ], (desk.name, rows)
     code, out = _release(side, number, guardian)
     assert code == 3 and out["code"] == "not_authorised", out
     code, out = _release(side, auth_number, "Tia Temporary")

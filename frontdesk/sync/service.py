@@ -245,26 +245,30 @@ class SyncService:
 
     def _seed_shared(self) -> None:
         """Once (an upgraded desk, or one just linked): what this desk holds from before it shared the school's
-        own records goes up as changes for the other desks (``Shared.existing``), in one transaction."""
+        own records goes up as changes for the other desks (``Shared.existing``), a group (a list) per short
+        transaction; a group written is remembered as shared, so a desk stopped half-way goes on from there."""
         if not self.outbox.shared.kinds or state_get(self._store.db, "shared_seeded"):
             return
-        with self._audit.transaction() as db:
-            if state_get(db, "shared_seeded"):
-                return
-            changes = self.outbox.shared.existing(db)
-            made_at = clock.to_db(self._now())
-            actor = self._settings.get(STATION_NAME) or "this desk"
-            db.conn.executemany(
-                "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
-                [
-                    (kind, subject, made_at, _dumps({"actor": actor, "details": {}, "share": share}))
-                    for kind, subject, share in changes
-                ],
-            )
-            state_set(db, "shared_seeded", True)
-            if changes:
-                self._audit.record(None, "sync.shared_seeded", "school records", {"changes": len(changes)})
-        if changes:
+        actor = self._settings.get(STATION_NAME) or "this desk"
+        total = 0
+        while True:
+            with self._audit.transaction() as db:
+                changes = self.outbox.shared.existing(db)
+                if not changes:
+                    state_set(db, "shared_seeded", True)
+                    if total:
+                        self._audit.record(None, "sync.shared_seeded", "school records", {"changes": total})
+                    break
+                made_at = clock.to_db(self._now())
+                db.conn.executemany(
+                    "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
+                    [
+                        (kind, subject, made_at, _dumps({"actor": actor, "details": {}, "share": share}))
+                        for kind, subject, share in changes
+                    ],
+                )
+                total += len(changes)
+        if total:
             self.outbox.nudge.set()
 
     def _park(self, row: tuple, reason: str) -> None:

@@ -62,14 +62,16 @@ class Shared:
             self._existing.append(existing)
 
     def existing(self, db) -> list[tuple[str, str, dict[str, Any]]]:
-        """What this desk holds from before it shared with the school's other desks (its own lists' entries,
-        the office's pick-up stops, authorisations in force or to come), as changes for them: sent once, when
-        the desk first syncs with sharing (an upgraded desk, or one just linked to a hub). A thing two desks
-        both hold alike gets the same uid at both (made from its content), so it is not doubled."""
-        out: list[tuple[str, str, dict[str, Any]]] = []
+        """The next group of what this desk holds from before it shared with the school's other desks (one of
+        its own lists, then the office's pick-up stops and the authorisations in force or to come), as changes
+        for them, each remembered as shared; empty once everything is. Sent once, when the desk first syncs with
+        sharing (an upgraded desk, or one just linked to a hub), a group a transaction. A thing two desks both
+        hold alike gets the same uid at both (made from its content), so it is not doubled."""
         for existing in self._existing:
-            out.extend(existing(db))
-        return out
+            group = existing(db)
+            if group:
+                return group
+        return []
 
     @property
     def kinds(self) -> frozenset[str]:

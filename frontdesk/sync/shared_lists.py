@@ -335,37 +335,36 @@ def _entry_in(db, item: dict[str, Any], share: dict[str, Any], audit, actor: str
 
 
 def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
-    """The school's own lists as this desk holds them from before sharing (see ``Shared.existing``): each list
-    of at most :data:`SHARE_MAX` entries, its entries not yet shared, as the parts of an import that replaces
-    nothing. A larger list stays at this desk (imported at each, as before)."""
-    out: list[tuple[str, str, dict[str, Any]]] = []
-    taken: set[str] = set()
+    """The next of the school's own lists this desk holds from before sharing (see ``Shared.existing``): its
+    entries not yet shared, as the parts of an import that replaces nothing (one list a call, so each is one
+    transaction). A list of more than :data:`SHARE_MAX` entries stays at this desk (imported at each, as
+    before); an entry alike to one another desk already shared here is not sent again."""
     for list_id, source, kind in db.execute(
         "SELECT id, source, kind FROM screening_lists WHERE state = 'live' AND origin = '' ORDER BY id"
     ).fetchall():
-        if (
-            db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
-            > SHARE_MAX
-        ):
+        count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
+        if count > SHARE_MAX:
             continue
-        items = []
+        items, taken = [], set()
         for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [list_id]):
             entry = entry_from_row(row)
             if uid_of(db, WHAT, entry.id) is not None:
                 continue
             fields = _fields(entry)
             uid = content_uid(WHAT, source, *(fields[k] for k in sorted(fields)), taken=taken)
+            if held(db, uid) is not None:
+                continue  # the same entry, shared here already by another desk that held it too
             items.append({**stamp(db, WHAT, entry.id, uid=uid), "removed": False, "entry": fields})
+        if not items:
+            continue
         token = new_token()
         parts = [items[at : at + PART] for at in range(0, len(items), PART)]
-        for n, part in enumerate(parts, 1):
-            share = {
-                "list": token,
-                "part": n,
-                "of": len(parts),
-                "source": source,
-                "list_kind": kind,
-                "items": part,
-            }
-            out.append(("list.import", source, share))
-    return out
+        return [
+            (
+                "list.import",
+                source,
+                {"list": token, "part": n, "of": len(parts), "source": source, "list_kind": kind, "items": part},
+            )
+            for n, part in enumerate(parts, 1)
+        ]
+    return []
