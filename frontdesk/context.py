@@ -193,8 +193,22 @@ class Services:
     def sync_outbox(self) -> SyncOutbox:
         """The hub's outbox (issue 15): one entry per audit record, written in the record's transaction."""
         from frontdesk.sync.outbox import Outbox
+        from frontdesk.sync.shared import Shared, lazy
+        from frontdesk.wire.sync import LIST_KINDS, MOVEMENT_KINDS, STUDENT_KINDS
 
-        return Outbox()
+        # The school's own lists, pick-up decisions and students' movements go to its other desks too (each
+        # module imported on its first shared change, not at start-up).
+        shared = Shared()
+        lists = "frontdesk.sync.shared_lists"
+        shared.add(LIST_KINDS, lazy(lists, "outgoing"), lazy(lists, "incoming"), lazy(lists, "existing"))
+        students = "frontdesk.students.shared"
+        shared.add(
+            STUDENT_KINDS + MOVEMENT_KINDS,
+            lazy(students, "outgoing"),
+            lazy(students, "incoming"),
+            lazy(students, "existing"),
+        )
+        return Outbox(shared)
 
     @service
     def remote_visits(self) -> RemoteVisitStore:

@@ -249,9 +249,61 @@ class HubSync:
         row = self.db.read().one("SELECT MAX(rev) FROM hub_visits WHERE school = ?", [school])
         return int(row[0]) if row and row[0] is not None else 0
 
-    def pull(self, station: Station, after: int, own: bool = False, limit: int = PULL_LIMIT) -> dict[str, Any]:
+    def news(self, station: Station, after: int, shared: int) -> int:
+        """1 when the school has a visit changed after ``after``, or another desk of the school pushed a shared
+        change (``wire.SHARED_KINDS``) after ``shared``; else 0 (a long poll's check, one call for both)."""
+        if self.newest_rev(station.school) > after:
+            return 1
+        marks = ", ".join(["?"] * len(wire.SHARED_KINDS))
+        row = self.db.read().one(
+            "SELECT 1 FROM hub_changes WHERE school = ? AND hub_seq > ? AND station_id != ? "
+            f"AND kind IN ({marks}) LIMIT 1",
+            [station.school, shared, station.station_id, *wire.SHARED_KINDS],
+        )
+        return 1 if row else 0
+
+    def _shared(self, tx: Tx, station: Station, after: int, own: bool, limit: int) -> dict[str, Any]:
+        """The school's shared changes after ``after`` (hub order), from its other desks (and its own with
+        ``own``). ``shared_rev`` moves past every change of the school read, shared or not, so the next long
+        poll looks only at what came since."""
+        marks = ", ".join(["?"] * len(wire.SHARED_KINDS))
+        rows = tx.all(
+            "SELECT c.hub_seq, c.station_id, c.kind, c.subject, c.made_at, "
+            f"CASE WHEN c.kind IN ({marks}) THEN c.body END, COALESCE(s.name, '') "
+            "FROM hub_changes c LEFT JOIN stations s ON s.station_id = c.station_id "
+            "WHERE c.school = ? AND c.hub_seq > ? ORDER BY c.hub_seq LIMIT ?",
+            [*wire.SHARED_KINDS, station.school, after, limit + 1],
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        shared = [
+            {
+                "hub_seq": int(r[0]),
+                "station_id": r[1],
+                "station": r[6],
+                "kind": r[2],
+                "subject": r[3],
+                "made_at": r[4],
+                "body": json.loads(r[5]),
+            }
+            for r in rows
+            if r[5] is not None and (own or r[1] != station.station_id)
+        ]
+        return {"shared": shared, "shared_rev": int(rows[-1][0]) if rows else after, "shared_more": more}
+
+    def pull(
+        self,
+        station: Station,
+        after: int,
+        own: bool = False,
+        shared: int | None = None,
+        *,
+        limit: int = PULL_LIMIT,
+    ) -> dict[str, Any]:
         """The school's visits changed after ``after`` (not the desk's own, unless another desk closed one, or
-        ``own``: a desk restored from an older backup takes its own back once, to find the visits it lost)."""
+        ``own``: a desk restored from an older backup takes its own back once, to find the visits it lost).
+        With ``shared`` (a desk that shares its school's own records): the school's shared changes after it too
+        (see :meth:`_shared`)."""
         tx = self.db.read()
         rows = tx.all(
             "SELECT v.station_id, v.visit_id, v.name, v.name_key, v.dob, v.category, v.purpose, v.host, v.staff, "
@@ -298,13 +350,16 @@ class HubSync:
         seen = self._pulls.get(station.station_id)
         if seen is None or seen[1] != rev or time.monotonic() - seen[0] > PULL_MARK_EVERY_S:
             self._mark_pull(station, rev, now)
-        return {
+        answer = {
             "visits": visits,
             "rev": rev,
             "more": more,
             "desks": desks,
             "server_time": clock.to_db(now),
         }
+        if shared is not None:
+            answer.update(self._shared(tx, station, shared, own, limit))
+        return answer
 
     def _mark_pull(self, station: Station, rev: int, now: Any) -> None:
         # Written when the desk's cursor moves, else once a minute: a long poll is not a write each time.

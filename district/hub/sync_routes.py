@@ -10,9 +10,9 @@ waiting or running in the hub (summed over its worker processes in shared memory
 answered 503 with ``Retry-After`` at once (sync only; alerts are never refused for sync's sake), and a request
 whose desk hung up while it queued is dropped before its work.
 
-A pull with ``wait`` is a long poll: it answers as soon as a visit of the
-school changes at this hub (a push wakes it) and otherwise looks again each second, which also catches
-changes stored by a second hub on the same PostgreSQL.
+A pull with ``wait`` is a long poll: it answers as soon as a visit of the school changes at this hub (or,
+asked with ``shared``, another desk's change to the school's own records; a push wakes it) and otherwise looks
+again each second, which also catches changes stored by a second hub on the same PostgreSQL.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class SyncEndpoints:
         return self._pool, self._slots
 
     async def _run(self, verb: str, *args: Any, request: Request | None = None) -> tuple[int, bytes, int]:
-        """``verb`` (push, pull, newest_rev) as :func:`district.hub.sync_workers._call` answers it."""
+        """``verb`` (push, pull, newest_rev, news) as :func:`district.hub.sync_workers._call` answers it."""
         if self._workers is not None:
             async with self._workers.slots():
                 if request is not None and await request.is_disconnected():
@@ -202,10 +202,13 @@ class SyncEndpoints:
             after = int(params.get("after", "0"))
             wait = float(params.get("wait", "0"))
             own = params.get("own", "0") not in ("", "0")
+            shared = int(params["shared"]) if "shared" in params else None
         except ValueError:
-            raise InputError("after is a whole number and wait a number of seconds") from None
+            raise InputError("after and shared are whole numbers and wait a number of seconds") from None
         if after < 0 or after >= 2**62 or not math.isfinite(wait) or wait < 0:
             raise InputError("after is a whole number from 0, wait a number of seconds from 0 to 25")
+        if shared is not None and not 0 <= shared < 2**62:
+            raise InputError("shared is a whole number from 0")
         wait = min(MAX_WAIT_S, wait)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
@@ -216,9 +219,14 @@ class SyncEndpoints:
                 event.clear()
                 if wait <= 0 or loop.time() >= deadline:
                     break
-                status, _, newest = await self._run("newest_rev", station.school)
-                if status != 200 or newest > after:
-                    break
+                if shared is None:
+                    status, _, newest = await self._run("newest_rev", station.school)
+                    if status != 200 or newest > after:
+                        break
+                else:  # another desk's change to the school's own records wakes it too (one call for both)
+                    status, _, news = await self._run("news", station, after, shared)
+                    if status != 200 or news:
+                        break
                 if await request.is_disconnected():
                     return Response(status_code=499)
                 with contextlib.suppress(TimeoutError):
@@ -228,7 +236,7 @@ class SyncEndpoints:
             if not self._school_events[station.school]:
                 self._school_events.pop(station.school, None)
         with self._admitted():
-            status, answer, _ = await self._run("pull", station, after, own, request=request)
+            status, answer, _ = await self._run("pull", station, after, own, shared, request=request)
         return Response(answer, status_code=status, media_type="application/json")
 
     def routes(self) -> list[Route]:

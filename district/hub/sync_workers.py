@@ -106,6 +106,8 @@ def answer(hub: Any, verb: str, args: tuple) -> tuple[int, bytes, int]:
             return 200, _dumps(hub.pull(*args)), 0
         if verb == "newest_rev":
             return 200, b"", hub.newest_rev(*args)
+        if verb == "news":
+            return 200, b"", hub.news(*args)
         raise ValueError(f"no sync verb {verb!r}")
     except SyncConflict as exc:  # 409 with what the desk needs to renumber
         return 409, _dumps({"error": exc.message, **exc.details}), 0

@@ -330,6 +330,7 @@ class ReunificationService:
     ) -> None:
         """Write the step (a runner sent, or the hand-over with its release), inside the caller's transaction."""
         now = clock.to_db(clock.now())
+        movement = None
         if after == ON_THE_WAY:
             db.execute(
                 "UPDATE reunification_requests SET status = ?, runner = ?, sent_at = ? WHERE id = ?",
@@ -340,7 +341,7 @@ class ReunificationService:
                 "UPDATE reunification_requests SET status = ?, released_at = ? WHERE id = ?",
                 [after, now, request_id],
             )
-            self._students._insert(  # noqa: SLF001 - the feature's own writer
+            movement = self._students._insert(  # noqa: SLF001 - the feature's own writer
                 db,
                 req.student,
                 MovementKind.RELEASE,
@@ -348,17 +349,20 @@ class ReunificationService:
                 adult=req.adult,
                 authorised_as=req.authorised_as,
             )
+        details = {
+            "reunification": run.id,
+            "drill": run.drill,
+            "request": request_id,
+            "runner": runner,
+            "adult": req.adult,
+        }
+        if movement is not None:  # the release the school's other desks sign the student out by
+            details["movement"] = movement.id
         self._audit.record(
             None,
             f"reunify.{'send' if after == ON_THE_WAY else 'release'}",
             f"student {req.student.sourced_id}",
-            {
-                "reunification": run.id,
-                "drill": run.drill,
-                "request": request_id,
-                "runner": runner,
-                "adult": req.adult,
-            },
+            details,
         )
 
     def _step(self, request_id: int, run: Reunification, before: str, after: str, *, db=None) -> ReunifyRequest:

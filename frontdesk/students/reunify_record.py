@@ -185,6 +185,7 @@ def merge_record(
         new = released = known = 0
         unknown: list[str] = []
         already_out: list[str] = []
+        movements: list[int] = []
         for r in data.get("requests") or []:
             card = r["card"].strip().upper().replace("-", "")
             if db.execute("SELECT 1 FROM reunification_requests WHERE card = ?", [card]).fetchone():
@@ -222,7 +223,7 @@ def merge_record(
                 if students.release_open(student, db=db) is not None:
                     already_out.append(r["student"])  # signed out here meanwhile: one release on the roster
                     continue
-                students.record_movement(
+                moved = students.record_movement(
                     db,
                     student,
                     MovementKind.RELEASE,
@@ -233,6 +234,7 @@ def merge_record(
                     adult=r["adult"],
                     authorised_as=r["authorised_as"],
                 )
+                movements.append(moved.id)
         audit.record(
             None,
             "reunify.merge",
@@ -246,6 +248,7 @@ def merge_record(
                 "already_here": known,
                 "unknown_students": unknown,
                 "already_signed_out": already_out,
+                "movements": movements,  # the releases written (the school's other desks sign them out too)
             },
         )
     return MergeReport(run_id, new, released, known, tuple(unknown), tuple(already_out))

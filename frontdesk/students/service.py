@@ -262,7 +262,12 @@ class StudentService:
                 None,
                 "students.pickup_allowed",
                 f"student {student.sourced_id}",
-                {"guardian": guardian.full_name, "allowed": allowed, "reason": reason.strip()},
+                {
+                    "guardian": guardian.full_name,
+                    "allowed": allowed,
+                    "reason": reason.strip(),
+                    "guardian_id": guardian.sourced_id,  # the SIS's: every desk of the school knows it by it
+                },
             )
 
     # --- who may take a student ----------------------------------------------------------------------------
@@ -308,7 +313,13 @@ class StudentService:
                 None,
                 "students.authorise",
                 f"student {student.sourced_id}",
-                {"adult": f"{first_name} {last_name}", "from": start, "until": end, "note": note.strip()},
+                {
+                    "adult": f"{first_name} {last_name}",
+                    "from": start,
+                    "until": end,
+                    "note": note.strip(),
+                    "authorisation": cur.lastrowid,
+                },
             )
         return Authorisation(cur.lastrowid, student.id, first_name, last_name, dob, start, end, approved_by, note)
 
@@ -399,7 +410,13 @@ class StudentService:
                 None,
                 "students.arrive",
                 f"student {student.sourced_id}",
-                {"student": student.full_name, "reason": reason.strip(), "excused": excused, "late_count": count},
+                {
+                    "student": student.full_name,
+                    "reason": reason.strip(),
+                    "excused": excused,
+                    "late_count": count,
+                    "movement": movement.id,
+                },
             )
         threshold = self._settings.get(STUDENTS_LATE_THRESHOLD)
         return _with(movement, late_count=count, late_threshold=threshold)
@@ -416,7 +433,7 @@ class StudentService:
                 None,
                 "students.return",
                 f"student {student.sourced_id}",
-                {"student": student.full_name, "reason": reason.strip()},
+                {"student": student.full_name, "reason": reason.strip(), "movement": movement.id},
             )
         return movement
 

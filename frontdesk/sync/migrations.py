@@ -77,8 +77,26 @@ def _sync_0003_unlinked(db: Database) -> None:
         db.execute("DELETE FROM sync_outbox")
 
 
+def _sync_0004_shared(db: Database) -> None:
+    # The school's own records shared between its desks (frontdesk.sync.shared): per shared thing, the uid every
+    # desk knows it by, this desk's own id for it (NULL once gone here) and the version it holds now.
+    db.execute(
+        """CREATE TABLE sync_shared (
+            uid TEXT PRIMARY KEY,
+            what TEXT NOT NULL,
+            local_id INTEGER,
+            version TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute("CREATE UNIQUE INDEX sync_shared_local ON sync_shared(what, local_id) WHERE local_id IS NOT NULL")
+    # Other desks' changes about what this desk does not have yet (a student before the roster is imported
+    # here), kept in the hub's order until it does.
+    db.execute("CREATE TABLE sync_shared_deferred (hub_seq INTEGER PRIMARY KEY, change TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Migration] = [
     ("sync_0001_tables", _sync_0001_tables),
     ("sync_0002_parked", _sync_0002_parked),
     ("sync_0003_unlinked", _sync_0003_unlinked),
+    ("sync_0004_shared", _sync_0004_shared),
 ]

@@ -5,7 +5,8 @@ screening decision, badge print, a school list change, …), so the trail is the
 :meth:`Outbox.capture` listens there (``AuditTrail.add_listener``) and writes the outbox entry beside the
 record. Nothing is lost between the change and its way up, and nothing goes up that was rolled back.
 A check-in carries its visit (for the school's on-site list); a check-out names the visit it closes, at this
-desk or (``hub_station_id`` in the record) at another.
+desk or (``hub_station_id`` in the record) at another; a change to the school's own records carries what the
+school's other desks need to make it too (``share``: :mod:`frontdesk.sync.shared`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from frontdesk import clock
 from frontdesk.audit import AuditRecord
 from frontdesk.models import Visit
 from frontdesk.settings import DISPATCH_URL
+from frontdesk.sync.shared import Shared
 from frontdesk.visits.service import name_keys
 from frontdesk.wire.sync import CHECK_OUT_KINDS
 
@@ -130,9 +132,12 @@ class Outbox:
     except the visits still open at that moment (queued by the link's own record, so the school's list
     has them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Shared | None = None) -> None:
         self.nudge = threading.Event()  # set after each entry: the pusher goes at once
         self._linked = False  # seen linked in this process (a link is rarely undone: then read each time)
+        # The school's own records shared with its other desks (frontdesk.sync.shared): a change of one of its
+        # kinds carries its "share" up.
+        self.shared = shared or Shared()
 
     def linked(self, db) -> bool:
         """True when this desk is linked to a hub (read from ``db`` until seen once).
@@ -206,10 +211,16 @@ class Outbox:
                 )
                 if row is not None and row[0]:
                     body = {"station_id": "", "visit_id": to_hub(db, visit_id), "checked_out_at": row[0]}
+        bodies = [body]
         if body is None:
             body = {"actor": record.actor, "details": record.details}
-        db.execute(
+            share = self.shared.outgoing(db, record)
+            if isinstance(share, list):  # an import or a list removed: one change per part, in order
+                bodies = [{**body, "share": part} for part in share] or [body]
+            else:
+                bodies = [{**body, "share": share} if share is not None else body]
+        db.conn.executemany(
             "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
-            [kind, record.subject, made_at, _dumps(body)],
+            [(kind, record.subject, made_at, _dumps(b)) for b in bodies],
         )
         self.nudge.set()

@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from frontdesk import clock
 from frontdesk.dispatch.client import is_loopback, split_urls
-from frontdesk.errors import DeliveryError
+from frontdesk.errors import DeliveryError, InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
-from frontdesk.sync.outbox import Outbox, from_hub, to_hub
+from frontdesk.sync.outbox import Outbox, _dumps, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
+from frontdesk.sync.shared import NotHereYet
 from frontdesk.visits.service import VisitService
 from frontdesk.wire.sync import CHECK_OUT_KINDS
 
@@ -242,6 +243,34 @@ class SyncService:
                 db.execute("DELETE FROM sync_outbox WHERE seq <= ?", [rows[-1][0]])
             sent += len(rows)
 
+    def _seed_shared(self) -> None:
+        """Once (an upgraded desk, or one just linked): what this desk holds from before it shared the school's
+        own records goes up as changes for the other desks (``Shared.existing``), a group (a list) per short
+        transaction; a group written is remembered as shared, so a desk stopped half-way goes on from there."""
+        if not self.outbox.shared.kinds or state_get(self._store.db, "shared_seeded"):
+            return
+        actor = self._settings.get(STATION_NAME) or "this desk"
+        total = 0
+        while True:
+            with self._audit.transaction() as db:
+                changes = self.outbox.shared.existing(db)
+                if not changes:
+                    state_set(db, "shared_seeded", True)
+                    if total:
+                        self._audit.record(None, "sync.shared_seeded", "school records", {"changes": total})
+                    break
+                made_at = clock.to_db(self._now())
+                db.conn.executemany(
+                    "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
+                    [
+                        (kind, subject, made_at, _dumps({"actor": actor, "details": {}, "share": share}))
+                        for kind, subject, share in changes
+                    ],
+                )
+                total += len(changes)
+        if total:
+            self.outbox.nudge.set()
+
     def _park(self, row: tuple, reason: str) -> None:
         with self._audit.transaction() as db:
             db.execute(
@@ -314,14 +343,103 @@ class SyncService:
         # Restored from a backup: this desk's own visits come down too until the pull has caught up, so the
         # ones made after the backup (gone here, on site at the hub) are listed and can be checked out here.
         own = bool(state_get(self._store.db, "pull_own", False))
+        sharing = bool(self.outbox.shared.kinds)
         while True:
             after = int(state_get(self._store.db, "pulled_rev", 0))
             params = {"after": after, "wait": wait, **({"own": 1} if own else {})}
+            if sharing:  # the school's own records (frontdesk.sync.shared), from where this desk left off
+                params["shared"] = int(state_get(self._store.db, "shared_rev", 0))
             answer = client.get_json("/api/v1/sync/pull", params, timeout=max(10.0, wait + 10.0))
-            pulled += self._apply(answer, own_done=own and not answer.get("more"))
-            if not answer.get("more"):
+            more = bool(answer.get("more")) or bool(answer.get("shared_more"))
+            pulled += self._apply(answer, own_done=own and not more)
+            if sharing and "shared" in answer:  # a hub from before sharing leaves it out
+                pulled += self._apply_shared(answer)
+            if not more:
                 return pulled
             wait = 0.0
+
+    def _apply_shared(self, answer: dict[str, Any]) -> int:
+        """Make the school's other desks' changes to its own records here, one transaction each, in the hub's
+        order (:mod:`frontdesk.sync.shared`). One this desk cannot take (not well formed) is skipped, logged
+        and audited; one about what this desk does not have yet (a student before its roster) is kept and made
+        once it can be (:meth:`_retry_deferred`); either way the cursor moves past it, so it never holds up the
+        others."""
+        db = self._store.db
+        made = 0
+        for change in answer.get("shared", []):
+            if not isinstance(change, dict) or not isinstance(change.get("hub_seq"), int):
+                continue
+            try:
+                with self._audit.transaction() as tx:
+                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                        made += 1
+                    state_set(tx, "shared_rev", change["hub_seq"])
+            except NotHereYet as exc:
+                with self._audit.transaction() as tx:
+                    tx.execute(
+                        "INSERT OR IGNORE INTO sync_shared_deferred (hub_seq, change) VALUES (?, ?)",
+                        [change["hub_seq"], _dumps(change)],
+                    )
+                    self._audit.record(
+                        None,
+                        "sync.shared_deferred",
+                        f"hub change {change['hub_seq']}",
+                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+                    )
+                    state_set(tx, "shared_rev", change["hub_seq"])
+            except InputError as exc:
+                log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
+                with self._audit.transaction() as tx:
+                    self._audit.record(
+                        None,
+                        "sync.shared_skipped",
+                        f"hub change {change.get('hub_seq')}",
+                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+                    )
+                    state_set(tx, "shared_rev", change["hub_seq"])
+        rev = int(answer.get("shared_rev") or 0)
+        if rev > int(state_get(db, "shared_rev", 0)):
+            with self._store.transaction() as tx:
+                state_set(tx, "shared_rev", rev)
+        made += self._retry_deferred()
+        if made:
+            self.changed.set()
+        return made
+
+    def _retry_deferred(self) -> int:
+        """Make the kept changes (:class:`NotHereYet`) that this desk can make now, in the hub's order: tried
+        again when the roster changed since the last try (one cheap read otherwise)."""
+        db = self._store.db
+        if db.execute("SELECT 1 FROM sync_shared_deferred LIMIT 1").fetchone() is None:
+            return 0
+        roster = list(db.execute("SELECT count(*), coalesce(max(id), 0) FROM students").fetchone())
+        roster += list(db.execute("SELECT count(*), coalesce(max(id), 0) FROM guardians").fetchone())
+        if state_get(db, "deferred_roster") == roster:
+            return 0
+        made = 0
+        for hub_seq, text in db.execute(
+            "SELECT hub_seq, change FROM sync_shared_deferred ORDER BY hub_seq"
+        ).fetchall():
+            change = json.loads(text)
+            try:
+                with self._audit.transaction() as tx:
+                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                        made += 1
+                    tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+            except NotHereYet:
+                continue
+            except InputError as exc:
+                with self._audit.transaction() as tx:
+                    self._audit.record(
+                        None,
+                        "sync.shared_skipped",
+                        f"hub change {hub_seq}",
+                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+                    )
+                    tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+        with self._store.transaction() as tx:
+            state_set(tx, "deferred_roster", roster)
+        return made
 
     def _apply(self, answer: dict[str, Any], *, own_done: bool = False) -> int:
         """Write what a pull brought, in steps of at most :data:`PULL_STEP` visits per transaction (a check-in
@@ -425,6 +543,7 @@ class SyncService:
         try:
             if push:
                 with self._push_lock:
+                    self._seed_shared()
                     pushed = self.push(client)
             if pull and not push and state_get(self._store.db, "restored"):
                 # Restored from a backup: the push settles the numbering first (see _renumber), so a pull

@@ -13,6 +13,14 @@ every other kind: ``{"actor", "details"}`` (the audit record's). A push is ``{"s
 [...]}``; the hub answers ``{"acked": SEQ, "stored": N, "duplicates": N}``. A pull answers ``{"visits":
 [VISIT + station_id, station, checked_out_by, rev], "rev": N, "more": bool, "desks": [{"station_id",
 "station"}], "server_time"}``.
+
+**The school's own records** (session 19): a change of one of :data:`SHARED_KINDS` also carries ``"share"``,
+what the school's other desks need to make the same change (an entry of the school's own lists, a guardian's
+pick-up choice, an authorisation, a student's arrival, release or return; see ``frontdesk.sync.shared``). A pull
+asked with ``shared=N`` (the hub's number of the last school change the desk saw) adds ``{"shared":
+[{"station_id", "station", "hub_seq", "kind", "subject", "made_at", "body"}], "shared_rev": N, "shared_more":
+bool}``: the other desks' shared changes of the school, in the hub's order. A hub from before leaves those keys
+out; a desk from before never asks.
 """
 
 from __future__ import annotations
@@ -23,6 +31,14 @@ MAX_CHANGES = 500  # per push
 MAX_BODY = 64 * 1024  # one change's JSON, in characters
 VISIT_KINDS = ("visit.check_in", "visit.check_out", "visit.check_out_forgotten")
 CHECK_OUT_KINDS = ("visit.check_out", "visit.check_out_forgotten")
+# Changes a desk's school shares with its other desks (they carry "share"): its own lists' entries, and what the
+# office decides about who may take a student.
+LIST_KINDS = ("list.add", "list.update", "list.expire", "list.remove", "list.import", "list.remove_source")
+STUDENT_KINDS = ("students.pickup_allowed", "students.authorise", "students.authorisation_revoked")
+# A student's movements: late arrivals, releases (a reunification's hand-over, or a laptop's record merged at a
+# desk: one change per release) and returns.
+MOVEMENT_KINDS = ("students.arrive", "students.release", "students.return", "reunify.release", "reunify.merge")
+SHARED_KINDS = LIST_KINDS + STUDENT_KINDS + MOVEMENT_KINDS
 VISIT_FIELDS = (
     "visit_id",
     "name",
