@@ -783,8 +783,9 @@ def test_an_answer_that_never_finishes_is_given_up_at_the_attempt_timeout_and_se
     finally:
         front.close()
     assert front.trickled == 1
-    assert entry(station, pressed[0].identifier).attempts == 2
-    # Each once; the LOCKDOWN did not wait for the Staff assist's attempt (it may have arrived first).
+    # The two go side by side: whichever reached the relay first was trickled, given up and sent again.
+    assert sorted(entry(station, p.identifier).attempts for p in pressed) == [1, 2]
+    # Each once; the other did not wait for the trickled one's attempt.
     assert sorted(console.identifiers()) == sorted(p.identifier for p in pressed)
 
 

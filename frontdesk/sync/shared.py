@@ -22,10 +22,8 @@ authorisation for the same adult made at once both stand, and the release screen
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -114,7 +112,15 @@ def lazy(module: str, name: str) -> Callable[..., Any]:
 # --- identity and versions ----------------------------------------------------------------------------------
 def new_token() -> str:
     """A fresh random token (a uid's tail, a version)."""
+    import secrets  # with the first shared change: the desk's first screen makes none (issue 13)
+
     return secrets.token_hex(8)
+
+
+def _sha256(data: bytes):
+    from hashlib import sha256  # OpenSSL, ~9 M instructions: not on the way to the desk's first screen
+
+    return sha256(data)
 
 
 def content_uid(what: str, *parts: Any, taken: set[str] | None = None) -> str:
@@ -123,7 +129,7 @@ def content_uid(what: str, *parts: Any, taken: set[str] | None = None) -> str:
     text = "\x1f".join("" if p is None else str(p) for p in parts)
     n = 0
     while True:
-        digest = hashlib.sha256(f"{text}\x1e{n}".encode()).hexdigest()
+        digest = _sha256(f"{text}\x1e{n}".encode()).hexdigest()
         uid = f"{what}:{digest[:32]}"
         if taken is None or uid not in taken:
             if taken is not None:
