@@ -308,6 +308,12 @@ NOTE = (
     " Diffie-Hellman session and round trips (~16-20 ms), the other three reads and SQLCipher's decryption."
     " The table is the session's last run, on main after the red team's merges (22:2x UTC; its first run of the"
     " day's code, 22:22, load 1.1-0.5: 2.0x / 2.0x, keyring found 2.0x / 2.0x, GNOME Keyring 2.4x / 2.3x)."
+    " Session 19 (2026-12-05): no start-up work; the sharing of a school's records between its desks had"
+    " brought hashlib, hmac and secrets onto the way to the first idle (frontdesk.sync.shared, through the"
+    " students service; tests/test_startup_probe.py failed on the merged code), and they load with the"
+    " first shared change again. The table is a rerun on this session's merged main (00:37 UTC, load"
+    " 1.1-0.6); an earlier run the same night, before the sharing was merged (00:09, load 1.3-0.6): 2.0x /"
+    " 1.9x, keyring found 2.1x / 2.1x, GNOME Keyring 2.4x / 2.4x, onsite --json 3.0x / 3.1x."
 )
 
 
