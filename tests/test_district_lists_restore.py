@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import httpx
 from hub_lists_support import Hub, hub_process
 
 from frontdesk.context import Services
@@ -140,6 +141,13 @@ def test_a_hub_restored_from_an_older_copy_never_rolls_a_desk_back_and_recover_b
             assert main.district_lists.state().refused == OLDER_WORDS
             assert "restored from an older copy" in (tmp_path / "hub3.log").read_text()  # the hub says so
             assert "WARNING: a desk holds list version" in _ok(hub.cli("district", "barred", "list"))
+            # The web screen's Lists tab says it too (district staff's own route).
+            hub.staff("Alex Admin", "administrator")
+            with httpx.Client(base_url=hub.url) as web:
+                login = {"username": "Alex Admin", "password": "correct horse battery"}
+                signed = web.post("/api/v1/session", json=login)
+                assert signed.status_code == 200, signed.text
+                assert web.get("/api/v1/district/lists").json()["desks_ahead"] > 0
 
             # District IT enters Carl again and recovers the hub: every desk takes the lists afresh, with no
             # work at the desk, including one that was away all along (side).

@@ -268,7 +268,9 @@ def routes(app_ctx: AppContext) -> list[Route]:
     @endpoint
     async def get_lists(request: Request) -> Response:
         await staff_of(request)
-        return JSONResponse(await run(lists.index))
+        index = await run(lists.index)
+        # For the Lists tab: a version a desk holds that this hub does not (restored from an older copy), else 0.
+        return JSONResponse({**index, "desks_ahead": await run(lists.desks_ahead)})
 
     @endpoint
     async def get_entries(request: Request) -> Response:

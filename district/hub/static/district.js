@@ -116,6 +116,13 @@ loaders.visits = async () => {
 // --- lists --------------------------------------------------------------------------------------------
 loaders.lists = async () => {
   const index = await api("/api/v1/district/lists");
+  const ahead = $("lists-ahead");
+  ahead.hidden = !index.desks_ahead;
+  ahead.textContent = index.desks_ahead
+    ? `Desks hold newer lists (version ${index.desks_ahead}) than this hub (version ${index.version}): this hub `
+      + "was restored from an older copy, and every desk keeps its newer lists until you act. Enter again what "
+      + "changed in the lists since the backup, then run \"frontdesk district barred recover\" once on the hub."
+    : "";
   fill($("lists"), index.lists, (tr, x) => {
     for (const text of [x.source, x.kind, x.entries.toLocaleString(), local(x.updated_at, true)]) cell(tr, text);
   });
