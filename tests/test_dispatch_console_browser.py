@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from browser_support import SHOTS, needs_chromium
@@ -17,6 +17,8 @@ from district.console.service import ConsoleService
 from frontdesk.wire import cap
 
 pytestmark = needs_chromium
+
+DAY = timedelta(days=1)
 
 
 def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
@@ -42,6 +44,10 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
                 "Avery Testwood", "visitor", "Ms. Alvarez (Room 12)", datetime.now(UTC).replace(microsecond=0)
             ),
             cap.RosterEntry("Jordan Sampleton", "contractor", "Gym", datetime.now(UTC).replace(microsecond=0)),
+            # Checked in two days ago and never checked out: the desk still counts them on site.
+            cap.RosterEntry(
+                "Casey Mockridge", "vendor", "Kitchen", datetime.now(UTC).replace(microsecond=0) - 2 * DAY
+            ),
         )
         alert = make_alert(station, building="A", floor="1", staff="Pat Demo", roster=roster, phone="555-0100")
         answer = httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers={**headers, **CAP_HEADERS})
@@ -59,6 +65,12 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
             "REAL ALERT",
         ):
             assert expected in text
+        assert page.inner_text("#alarm-roster-title") == (
+            "On site (3 visitors; 1 checked in before today and may have left)"
+        )
+        stale = page.locator("#alarm-roster td.stale")
+        assert stale.count() == 1 and stale.inner_text() != page.locator("#alarm-roster td").nth(3).inner_text()
+        page.screenshot(path=str(tmp_path / "alarm-roster.png"))
         assert page.locator("#alarm-escalated").is_hidden()
         service.escalate_after = 2  # 30 s in service; 2 s here, so the test need not wait half a minute
         # A second press of the same incident is collated into the same alarm.
@@ -103,7 +115,7 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         page.select_option("#state-choice", "SECURE")
         page.fill("#state-note", "Police activity on Elm Street")
         page.click("#state-form button[type=submit]")
-        page.wait_for_selector("text=Sent to 1 station(s).")
+        page.wait_for_selector("text=Sent to 1 station.")
         state = httpx.get(f"{url}/api/v1/inbox", params={"after": inbox[-1]["seq"]}, headers=headers).json()
         assert [(m["kind"], m["state"], m["set_by"]) for m in state["messages"]] == [
             ("state", "SECURE", "Dana Dispatch")

@@ -87,8 +87,9 @@ def hours_pdf(report: HoursReport, out: Path, *, school: str, now: datetime) -> 
         c.drawString(
             MARGIN,
             height - MARGIN - 28,
-            f"{len(report.volunteers)} volunteers, {len(report.lines)} visits, {report.total_hours:.2f} hours. "
-            f"* {forgotten} visit(s) with a forgotten check-out, counted by the close-day rule.",
+            f"{_count(len(report.volunteers), 'volunteer')}, {_count(len(report.lines), 'visit')}, "
+            f"{report.total_hours:.2f} hours. * {_count(forgotten, 'visit')} with a forgotten check-out, "
+            "counted by the close-day rule.",
         )
         y = top
         x = MARGIN
@@ -127,3 +128,8 @@ def hours_pdf(report: HoursReport, out: Path, *, school: str, now: datetime) -> 
         c.drawRightString(width - MARGIN, MARGIN - 12, f"Page {page + 1} of {pages}")
         c.showPage()
     c.save()
+
+
+def _count(n: int, word: str) -> str:
+    """ "1 visit", "3 visits": a count in words on the report, never "visit(s)"."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")

@@ -499,7 +499,8 @@ class ListManager(QWidget):
         self.progress.hide()
         if isinstance(error, ImportFailed):
             lines = "\n".join(f"line {line}: {message}" for line, message in error.errors[:10])
-            self.status.setText(f"Nothing was imported: {error.total} problem(s) in the file.\n{lines}")
+            problems = "1 problem" if error.total == 1 else f"{error.total:,} problems"
+            self.status.setText(f"Nothing was imported: {problems} in the file.\n{lines}")
         elif isinstance(error, FrontDeskError) and error.code == "shrink_replace":
             self.refresh()
             self.import_finished.emit(report, error)

@@ -127,6 +127,18 @@ async function refresh() {
 // --- rendering ---------------------------------------------------------------------------------------------
 const nowMs = () => Date.now() + clockOffsetMs;
 const timeText = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
+// "1 visitor", "3 visitors": a count in words, never "visitor(s)".
+const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+// A roster's check-in time: the time for today; the day too when it was earlier (a visit nobody checked out
+// stays on the desk's roster: the dispatcher must see that it is not from today).
+function sinceText(iso) {
+  if (!iso) return "";
+  const at = new Date(iso);
+  const today = new Date(nowMs()).toDateString() === at.toDateString();
+  const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return today ? time : `${at.toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" })} ${time}`;
+}
+const beforeToday = (iso) => Boolean(iso) && new Date(iso).toDateString() !== new Date(nowMs()).toDateString();
 const label = (action) => (action || "").replace("_", " ");
 
 function kindTag(status) {
@@ -158,7 +170,7 @@ function render() {
       kindTag(incident.status),
       incident.cleared_at ? el("span", { class: "tag cleared" }, `ALL CLEAR ${timeText(incident.cleared_at)}`) : null,
       el("span", {}, first.place || incident.school),
-      el("span", { class: "muted" }, `${incident.messages.length} message(s), opened ${timeText(incident.opened_at)}`),
+      el("span", { class: "muted" }, `${count(incident.messages.length, "message", "messages")}, opened ${timeText(incident.opened_at)}`),
       waiting ? el("button", { class: "small", "data-ack": incident.id }, `Acknowledge (${waiting})`) : null,
     ));
     for (const m of incident.messages) {
@@ -239,7 +251,7 @@ function renderAlarm() {
   if (waiting.length) playSound(); else stopSound();
   const banner = $("banner");
   banner.hidden = !(waiting.length && !visible.length);
-  banner.textContent = `${waiting.length} alert(s) NOT ACKNOWLEDGED — click to show`;
+  banner.textContent = `${count(waiting.length, "alert", "alerts")} NOT ACKNOWLEDGED — click to show`;
   if (!visible.length) { $("alarm").hidden = true; shownIncident = null; return; }
   const incident = visible[0];
   shownIncident = incident;
@@ -281,12 +293,14 @@ function renderAlarm() {
       el("dd", { class: "mismatch" }, `${said} — not used; the enrolled location is shown`));
   }
   const roster = messages.slice().reverse().find((m) => m.roster && m.roster.length) || { roster: [] };
-  $("alarm-roster-title").textContent = `On site (${roster.roster.length} visitor(s))`;
+  const old = roster.roster.filter((r) => beforeToday(r.time_in)).length;
+  $("alarm-roster-title").textContent = `On site (${count(roster.roster.length, "visitor", "visitors")}`
+    + (old ? `; ${old} checked in before today and may have left)` : ")");
   const body = $("alarm-roster");
   body.replaceChildren();
   for (const r of roster.roster) {
     body.append(el("tr", {}, el("td", {}, r.name), el("td", {}, r.category), el("td", {}, r.destination),
-      el("td", {}, timeText(r.time_in))));
+      el("td", beforeToday(r.time_in) ? { class: "stale" } : {}, sinceText(r.time_in))));
   }
   const presses = $("alarm-presses");
   presses.replaceChildren();
@@ -296,7 +310,7 @@ function renderAlarm() {
         (m.staff ? ` (${m.staff})` : "") + (m.acked_by ? ` — acknowledged by ${m.acked_by}` : "")));
     }
   }
-  $("alarm-more").textContent = visible.length > 1 ? `+ ${visible.length - 1} more alert(s) waiting` : "";
+  $("alarm-more").textContent = visible.length > 1 ? `+ ${count(visible.length - 1, "more alert", "more alerts")} waiting` : "";
   tick();
 }
 
@@ -339,7 +353,7 @@ async function pushState(event) {
     const result = await api("/api/v1/states", { json: {
       schools, state: $("state-choice").value, note: $("state-note").value, exercise: $("state-exercise").checked,
     } });
-    $("state-result").textContent = `Sent to ${result.stations} station(s).`;
+    $("state-result").textContent = `Sent to ${count(result.stations, "station", "stations")}.`;
   } catch (e) {
     $("state-result").textContent = e.message;
   }
