@@ -175,28 +175,31 @@ def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, servic
     rows = [f"First{i},,Cutshort{i},1970-01-{1 + i:02d},,,\n" for i in range(20)]
     (tmp_path / "full.csv").write_text(header + "".join(rows))
     (tmp_path / "cut.csv").write_text(header + "".join(rows[:4]))
-    services.lists.import_csv(tmp_path / "full.csv", "School list")
-    asked: list[str] = []
+    source = "School <b>list</b>"  # a person's words: shown as typed, never as markup
+    services.lists.import_csv(tmp_path / "full.csv", source)
+    asked: list[tuple[str, Qt.TextFormat]] = []
 
-    def question(parent, title, text, buttons, default):
-        asked.append(text)
+    def exec_(box):
+        asked.append((box.text(), box.textFormat()))
         return getattr(QMessageBox.StandardButton, answer)
 
-    monkeypatch.setattr(QMessageBox, "question", question)  # the person's answer to Qt's own dialog
+    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
     manager = ListManager(services)
     qtbot.addWidget(manager)
     manager.i_path.setText(str(tmp_path / "cut.csv"))
-    manager.i_source.setText("School list")
+    manager.i_source.setText(source)
     manager.i_replace.setChecked(True)
     with qtbot.waitSignal(manager.import_finished, timeout=30000) as refused:
         qtbot.mouseClick(manager.import_button, Qt.MouseButton.LeftButton)
     assert refused.args[1].code == "shrink_replace"
-    assert len(asked) == 1 and "cut.csv would remove more than half of the entries of School list" in asked[0]
+    [(text, shown_as)] = asked
+    assert "cut.csv would remove more than half of the entries of School <b>list</b>" in text
+    assert shown_as == Qt.TextFormat.PlainText
     if answer == "No":
         assert "Nothing was imported" in manager.status.text() and "The list is unchanged" in manager.status.text()
         assert [x.entry_count for x in services.lists.lists()] == [20]
     else:
-        qtbot.waitUntil(lambda: "Imported 4 entries into School list, replacing 20" in manager.status.text())
+        qtbot.waitUntil(lambda: f"Imported 4 entries into {source}, replacing 20" in manager.status.text())
         assert [x.entry_count for x in services.lists.lists()] == [4]
 
 

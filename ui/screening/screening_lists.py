@@ -476,16 +476,18 @@ class ListManager(QWidget):
         from PySide6.QtWidgets import QMessageBox
 
         name, source = Path(self.i_path.text().strip()).name, self.i_source.text().strip()
-        answer = QMessageBox.question(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Replace with a much shorter list?",
             f"{name} would remove more than half of the entries of {source} at once. If the file was cut short "
             "(a download or an export that stopped part way), everyone after the cut would screen clear.\n\n"
             "Replace the list with this file anyway?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            self,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a file's and a list's names are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     @Slot(int, float)
     def on_import_progressed(self, rows: int, fraction: float) -> None:
