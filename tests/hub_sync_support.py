@@ -196,6 +196,42 @@ def exactly_once(hub: Hub, desk: Desk) -> None:
     assert made > 0 and stored == distinct == top == made, (desk.name, made, stored, distinct, top)
 
 
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite file (the hub is stopped: its WAL is part of what is read)."""
+    import sqlite3
+
+    target.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def backup_db(url: str, copy: Path) -> None:
+    """District IT's backup of the hub's database (the hub is stopped): a copy of the file, or ``pg_dump``."""
+    if url.startswith("sqlite:///"):
+        _copy_sqlite(Path(url.removeprefix("sqlite:///")), copy)
+        return
+    server, schema = url.split("?")[0], url.split("search_path%3D")[1]
+    subprocess.run(["pg_dump", "--format=custom", f"--schema={schema}", f"--file={copy}", server], check=True)
+
+
+def restore_db(url: str, copy: Path) -> None:
+    """The hub's database put back from the backup: the file copied back, or the schema dropped and
+    ``pg_restore``d."""
+    if url.startswith("sqlite:///"):
+        _copy_sqlite(copy, Path(url.removeprefix("sqlite:///")))
+        return
+    import psycopg
+
+    server, schema = url.split("?")[0], url.split("search_path%3D")[1]
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA {schema} CASCADE")
+    subprocess.run(["pg_restore", "--exit-on-error", f"--dbname={server}", str(copy)], check=True)
+
+
 def hub_on_site(hub: Hub, school: str) -> list[tuple[str, str]]:
     from district.console.db import Database
     from district.hub.sync import HubSync

@@ -11,8 +11,6 @@ IT has run ``frontdesk district barred recover`` at the hub.
 from __future__ import annotations
 
 import json
-import sqlite3
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -24,6 +22,8 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Decision, Query
 from frontdesk.settings import SCREEN_MATCH
 from frontdesk.sync.client import HubClient
+from tests.hub_sync_support import backup_db as _backup
+from tests.hub_sync_support import restore_db as _restore
 
 SOURCE = ("--source", "District barred list")
 CSV = "first_name,last_name,dob\nRobert,Smith,1980-03-14\n"
@@ -33,40 +33,6 @@ NEW_PEOPLE = (("Dana", "Cole", "1981-01-01"), ("Eve", "Adams", "1990-05-05"), ("
 
 def _screen(desk: Services, first: str, last: str, dob: str) -> Decision:
     return desk.screener.screen(Query(first, last, dob=parse_dob(dob))).decision
-
-
-def _copy(source: Path, target: Path) -> None:
-    """A consistent copy of a SQLite file (the hub is stopped: its WAL is part of what is read)."""
-    target.unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-
-
-def _backup(url: str, copy: Path) -> None:
-    """District IT's backup of the hub's database (the hub is stopped): a copy of the file, or ``pg_dump``."""
-    if url.startswith("sqlite:///"):
-        _copy(Path(url.removeprefix("sqlite:///")), copy)
-        return
-    server, schema = url.split("?")[0], url.split("search_path%3D")[1]
-    subprocess.run(["pg_dump", "--format=custom", f"--schema={schema}", f"--file={copy}", server], check=True)
-
-
-def _restore(url: str, copy: Path) -> None:
-    """The hub's database put back from the backup: the file copied back, or the schema dropped and
-    ``pg_restore``d."""
-    if url.startswith("sqlite:///"):
-        _copy(copy, Path(url.removeprefix("sqlite:///")))
-        return
-    import psycopg
-
-    server, schema = url.split("?")[0], url.split("search_path%3D")[1]
-    with psycopg.connect(server, autocommit=True) as db:
-        db.execute(f"DROP SCHEMA {schema} CASCADE")
-    subprocess.run(["pg_restore", "--exit-on-error", f"--dbname={server}", str(copy)], check=True)
 
 
 def _ok(done) -> str:

@@ -256,6 +256,24 @@ def _hub_sync_0001_tables(tx: Tx, db: Database) -> None:
     )
 
 
+def _hub_sync_0002_push_marks(tx: Tx, db: Database) -> None:
+    # Every push that stores changes gets a random mark for the range of hub_seq it took in its school
+    # (district.hub.sync.HubSync._store). A desk keeps, with each pull cursor, the mark of the push its cursor
+    # fell in and sends it with the next pull: a hub restored from an older copy of this database no longer
+    # holds that push (or holds another under its first number: it went on since), and answers 409 instead of
+    # serving from a cursor that would skip what it numbers anew. ``at``: for retention.
+    tx.execute(
+        """CREATE TABLE hub_push_marks (
+            school TEXT NOT NULL,
+            first_seq BIGINT NOT NULL,
+            last_seq BIGINT NOT NULL,
+            mark TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (school, first_seq)
+        )"""
+    )
+
+
 def _append_only(tx: Tx, db: Database, table: str) -> None:
     """Refuse UPDATE and DELETE on ``table`` (an audit trail is appended to, never changed)."""
     if db.kind == "sqlite":
@@ -472,6 +490,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0006_id_last4", _hub_lists_0006_id_last4),
     ("hub_lists_0007_history_marks", _hub_lists_0007_history_marks),
     ("hub_lists_0008_list_files", _hub_lists_0008_list_files),
+    ("hub_sync_0002_push_marks", _hub_sync_0002_push_marks),
 ]
 
 

@@ -16,6 +16,7 @@ check-ins, one batched UPDATE for the check-outs.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from frontdesk.wire import sync as wire
 PULL_LIMIT = 1000
 STORE_CHUNK = 100  # rows per multi-row INSERT (8-15 parameters each: well under SQLite's limit)
 PULL_MARK_EVERY_S = 60.0
+OWN_LIMIT = 5000  # a desk's own visits per answer of ``own`` (four short fields each)
 
 
 class SyncConflict(ConflictError):
@@ -72,9 +74,12 @@ class HubSync:
             raise InputError(str(exc)) from None
         if claimed and claimed != station.station_id:
             raise Forbidden("a desk pushes only its own changes")
+        acked_claim = body.get("acked") if isinstance(body, dict) else None
+        if not isinstance(acked_claim, int) or isinstance(acked_claim, bool) or not 0 <= acked_claim < 2**62:
+            acked_claim = 0  # a desk from before it said so (or a value that is not a number): nothing to check
         now = clock.to_db(clock.now())
         with self.db.transaction() as tx:
-            stored, duplicates = self._store(tx, station, changes, now)
+            stored, duplicates = self._store(tx, station, changes, now, acked_claim)
             top = changes[-1]["seq"] if changes else 0
             acked = tx.one(
                 "INSERT INTO hub_desks (station_id, school, last_seq, last_push_at) VALUES (?, ?, ?, ?) "
@@ -131,9 +136,16 @@ class HubSync:
                         {"seq": change["seq"], "visit_id": v["visit_id"], **self._highest(tx, station)},
                     )
 
-    def _store(self, tx: Tx, station: Station, changes: list[dict[str, Any]], now: str) -> tuple[int, int]:
+    def _store(
+        self, tx: Tx, station: Station, changes: list[dict[str, Any]], now: str, acked_claim: int = 0
+    ) -> tuple[int, int]:
         """Store a push's changes (each once) and apply the new ones to ``hub_visits``: a few statements for
-        the whole push, not a few per change. Returns ``(stored, duplicates)``."""
+        the whole push, not a few per change. Returns ``(stored, duplicates)``.
+
+        ``acked_claim``: the newest of its changes the desk was told are stored here. More than this hub holds
+        for it means the hub lost changes it had acknowledged (its database restored from an older copy): 409
+        ``hub_behind`` with what it holds, and the desk sends again what the hub lacks (its visits as they are
+        now), before anything of this push is stored."""
         rows, texts = [], {}
         for change in changes:
             text = json.dumps(change["body"], ensure_ascii=False, separators=(",", ":"))
@@ -158,6 +170,12 @@ class HubSync:
         tx.lock_key(f"hub_sync:{station.school}")
         acked = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
         acked_before = int(acked[0] or 0) if acked else 0
+        if acked_claim > acked_before:
+            raise SyncConflict(
+                f"this hub holds this desk's changes up to {acked_before}, but acknowledged up to {acked_claim} "
+                "(its database was restored from an older copy?): send again what it lacks",
+                {"hub_behind": True, "last_seq": acked_before},
+            )
         revs: dict[int, int] = {}
         for chunk in range(0, len(rows), STORE_CHUNK):
             part = rows[chunk : chunk + STORE_CHUNK]
@@ -185,6 +203,12 @@ class HubSync:
                 # Held already: a true repeat (a lost reply), or a number reused by a restored desk (409).
                 self._check_repeat(tx, station, c, texts[c["seq"]])
         self._apply(tx, station, new, revs)
+        if revs:
+            # This push's numbers, marked (see hub_push_marks): a desk's cursor in them is checked by the mark.
+            tx.execute(
+                "INSERT INTO hub_push_marks (school, first_seq, last_seq, mark, at) VALUES (?, ?, ?, ?, ?)",
+                [station.school, min(revs.values()), max(revs.values()), secrets.token_hex(8), now],
+            )
         return len(new), len(changes) - len(new)
 
     def _apply(self, tx: Tx, station: Station, changes: list[dict[str, Any]], revs: dict[int, int]) -> None:
@@ -262,6 +286,81 @@ class HubSync:
         )
         return 1 if row else 0
 
+    # --- marks: is a desk's cursor one this hub gave? ---------------------------------------------------------
+    @staticmethod
+    def _mark_of(tx: Tx, school: str, rev: int) -> str | None:
+        """The mark of the push whose numbers hold ``rev`` in ``school`` (``"first.mark"``), or None (rev 0, or
+        a number from before pushes were marked)."""
+        if rev <= 0:
+            return None
+        row = tx.one(
+            "SELECT first_seq, mark FROM hub_push_marks WHERE school = ? AND first_seq <= ? AND last_seq >= ? "
+            "ORDER BY first_seq DESC LIMIT 1",
+            [school, rev, rev],
+        )
+        return f"{int(row[0])}.{row[1]}" if row else None
+
+    @staticmethod
+    def _marks_between(tx: Tx, school: str, low: int, high: int) -> list[tuple[int, int, str]]:
+        """``(first, last, mark)`` of the school's marked pushes that hold numbers from ``low`` to ``high``."""
+        return [
+            (int(r[0]), int(r[1]), r[2])
+            for r in tx.all(
+                "SELECT first_seq, last_seq, mark FROM hub_push_marks WHERE school = ? AND first_seq <= ? "
+                "AND last_seq >= ? ORDER BY first_seq",
+                [school, high, low],
+            )
+        ]
+
+    @staticmethod
+    def _held(tx: Tx, school: str, rev: int, mark: str | None) -> bool:
+        """Whether a desk's cursor ``rev`` with the ``mark`` this hub gave it is still this hub's: the push
+        that mark names is here, with that mark, and holds ``rev``. No mark to check (a desk from before marks,
+        a cursor from before pushes were marked), or a push older than every one kept (retention): held."""
+        if not mark:
+            return True
+        first_text, _, secret = mark.partition(".")
+        if not first_text.isdigit() or not secret:
+            return False
+        first = int(first_text)
+        row = tx.one(
+            "SELECT last_seq, mark FROM hub_push_marks WHERE school = ? AND first_seq = ?", [school, first]
+        )
+        if row is not None:
+            return row[1] == secret and first <= rev <= int(row[0])
+        oldest = tx.one("SELECT MIN(first_seq) FROM hub_push_marks WHERE school = ?", [school])
+        return oldest is not None and oldest[0] is not None and first < int(oldest[0])
+
+    def _check_cursors(
+        self,
+        tx: Tx,
+        station: Station,
+        after: int,
+        after_mark: str | None,
+        shared: int | None,
+        shared_mark: str | None,
+    ) -> None:
+        for name, rev, mark in (("after", after, after_mark), ("shared", shared, shared_mark)):
+            if rev is not None and not self._held(tx, station.school, rev, mark):
+                raise SyncConflict(
+                    f"this hub never gave the {name} cursor {rev} it was sent with that mark (its database was "
+                    "restored from an older copy?): go back to an older cursor",
+                    {"cursor": name, "rev": rev},
+                )
+
+    def own(self, station: Station, after: int, *, limit: int = OWN_LIMIT) -> dict[str, Any]:
+        """This desk's own visits as the hub holds them, by visit id after ``after``: ``visit_id``,
+        ``badge_code``, ``checked_in_at``, ``checked_out_at`` (a desk that found the hub behind compares them
+        with its own and sends again what the hub lacks)."""
+        rows = self.db.read().all(
+            "SELECT visit_id, badge_code, checked_in_at, checked_out_at FROM hub_visits "
+            "WHERE station_id = ? AND visit_id > ? ORDER BY visit_id LIMIT ?",
+            [station.station_id, after, limit + 1],
+        )
+        keys = ("visit_id", "badge_code", "checked_in_at", "checked_out_at")
+        visits = [dict(zip(keys, (int(r[0]), r[1], r[2], r[3]), strict=True)) for r in rows[:limit]]
+        return {"visits": visits, "more": len(rows) > limit}
+
     def _shared(self, tx: Tx, station: Station, after: int, own: bool, limit: int) -> dict[str, Any]:
         """The school's shared changes after ``after`` (hub order), from its other desks (and its own with
         ``own``). ``shared_rev`` moves past every change of the school read, shared or not, so the next long
@@ -276,9 +375,18 @@ class HubSync:
         )
         more = len(rows) > limit
         rows = rows[:limit]
+        marks = self._marks_between(tx, station.school, int(rows[0][0]), int(rows[-1][0])) if rows else []
+
+        def mark(hub_seq: int) -> str | None:
+            for first, last, secret in marks:
+                if first <= hub_seq <= last:
+                    return f"{first}.{secret}"
+            return None
+
         shared = [
             {
                 "hub_seq": int(r[0]),
+                "mark": mark(int(r[0])),
                 "station_id": r[1],
                 "station": r[6],
                 "kind": r[2],
@@ -289,7 +397,13 @@ class HubSync:
             for r in rows
             if r[5] is not None and (own or r[1] != station.station_id)
         ]
-        return {"shared": shared, "shared_rev": int(rows[-1][0]) if rows else after, "shared_more": more}
+        rev = int(rows[-1][0]) if rows else after
+        return {
+            "shared": shared,
+            "shared_rev": rev,
+            "shared_mark": mark(rev) if rows else self._mark_of(tx, station.school, rev),
+            "shared_more": more,
+        }
 
     def pull(
         self,
@@ -297,14 +411,19 @@ class HubSync:
         after: int,
         own: bool = False,
         shared: int | None = None,
+        after_mark: str | None = None,
+        shared_mark: str | None = None,
         *,
         limit: int = PULL_LIMIT,
     ) -> dict[str, Any]:
         """The school's visits changed after ``after`` (not the desk's own, unless another desk closed one, or
         ``own``: a desk restored from an older backup takes its own back once, to find the visits it lost).
         With ``shared`` (a desk that shares its school's own records): the school's shared changes after it too
-        (see :meth:`_shared`)."""
+        (see :meth:`_shared`). ``after_mark`` and ``shared_mark``: the marks this hub gave with those cursors; a
+        cursor this hub did not give (:meth:`_held`) is answered 409 ``cursor``, and the desk goes back to an
+        older one."""
         tx = self.db.read()
+        self._check_cursors(tx, station, after, after_mark, shared, shared_mark)
         rows = tx.all(
             "SELECT v.station_id, v.visit_id, v.name, v.name_key, v.dob, v.category, v.purpose, v.host, v.staff, "
             "v.badge_code, v.checked_in_at, v.checked_out_at, v.checked_out_by, v.rev, COALESCE(s.name, '') "
@@ -353,6 +472,7 @@ class HubSync:
         answer = {
             "visits": visits,
             "rev": rev,
+            "rev_mark": self._mark_of(tx, station.school, rev),
             "more": more,
             "desks": desks,
             "server_time": clock.to_db(now),

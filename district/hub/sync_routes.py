@@ -203,12 +203,15 @@ class SyncEndpoints:
             wait = float(params.get("wait", "0"))
             own = params.get("own", "0") not in ("", "0")
             shared = int(params["shared"]) if "shared" in params else None
+            marks = [params.get(name) or None for name in ("after_mark", "shared_mark")]
         except ValueError:
             raise InputError("after and shared are whole numbers and wait a number of seconds") from None
         if after < 0 or after >= 2**62 or not math.isfinite(wait) or wait < 0:
             raise InputError("after is a whole number from 0, wait a number of seconds from 0 to 25")
         if shared is not None and not 0 <= shared < 2**62:
             raise InputError("shared is a whole number from 0")
+        if any(mark is not None and len(mark) > 100 for mark in marks):
+            raise InputError("after_mark and shared_mark are the marks the hub gave (at most 100 characters)")
         wait = min(MAX_WAIT_S, wait)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
@@ -236,14 +239,29 @@ class SyncEndpoints:
             if not self._school_events[station.school]:
                 self._school_events.pop(station.school, None)
         with self._admitted():
-            status, answer, _ = await self._run("pull", station, after, own, shared, request=request)
+            status, answer, _ = await self._run("pull", station, after, own, shared, *marks, request=request)
+        return Response(answer, status_code=status, media_type="application/json")
+
+    async def own(self, request: Request) -> Response:
+        """``GET /api/v1/sync/own?after=VISIT_ID``: the desk's own visits as this hub holds them (a desk that
+        found the hub behind what it acknowledged compares them with its own)."""
+        station, _ = await self.ctx.station_of(request)
+        try:
+            after = int(request.query_params.get("after", "0"))
+        except ValueError:
+            raise InputError("after is a whole number") from None
+        if not 0 <= after < 2**62:
+            raise InputError("after is a whole number from 0")
+        with self._admitted():
+            status, answer, _ = await self._run("own", station, after, request=request)
         return Response(answer, status_code=status, media_type="application/json")
 
     def routes(self) -> list[Route]:
-        """``POST /api/v1/sync/push`` and ``GET /api/v1/sync/pull``."""
+        """``POST /api/v1/sync/push``, ``GET /api/v1/sync/pull`` and ``GET /api/v1/sync/own``."""
         return [
             Route("/api/v1/sync/push", self._endpoint(self.push), methods=["POST"]),
             Route("/api/v1/sync/pull", self._endpoint(self.pull), methods=["GET"]),
+            Route("/api/v1/sync/own", self._endpoint(self.own), methods=["GET"]),
         ]
 
 

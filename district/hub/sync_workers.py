@@ -104,6 +104,8 @@ def answer(hub: Any, verb: str, args: tuple) -> tuple[int, bytes, int]:
             return 200, _dumps(result.as_json()), result.stored
         if verb == "pull":
             return 200, _dumps(hub.pull(*args)), 0
+        if verb == "own":
+            return 200, _dumps(hub.own(*args)), 0
         if verb == "newest_rev":
             return 200, b"", hub.newest_rev(*args)
         if verb == "news":

@@ -27,7 +27,7 @@ from frontdesk.errors import DeliveryError, InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
-from frontdesk.sync.outbox import Outbox, _dumps, from_hub, to_hub
+from frontdesk.sync.outbox import _VISIT_SQL, Outbox, _dumps, _visit_body, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.sync.shared import NotHereYet
 from frontdesk.visits.service import VisitService
@@ -44,6 +44,8 @@ PULL_STEP = 200  # pulled visits written per transaction
 LAST_SYNC_EVERY_S = 300.0  # a round that changed nothing writes "last in step" this often at most
 PULL_WAIT_S = 20.0
 REMOTE_KEEP_DAYS = 1
+RESEND_DAYS = 7  # a hub found behind: this desk's visits of the last week (and every one still open) compared
+MARKS_KEPT = 12  # older pull cursors kept with their marks, to go back to after a hub's restore
 
 
 class Puller(Protocol):
@@ -211,6 +213,8 @@ class SyncService:
         sent = 0
         batch = PUSH_BATCH
         while True:
+            acked = state_get(self._store.db, "acked")  # [station id, the newest seq the hub said it stored]
+            claim = {"acked": int(acked[1])} if isinstance(acked, list) and acked[0] == station_id else {}
             rows = self._store.db.execute(
                 "SELECT seq, kind, subject, made_at, body FROM sync_outbox ORDER BY seq LIMIT ?", [batch]
             ).fetchall()
@@ -223,10 +227,15 @@ class SyncService:
                 for r in rows
             ]
             try:
-                client.post_json("/api/v1/sync/push", {"station_id": station_id, "changes": changes})
+                answer = client.post_json(
+                    "/api/v1/sync/push", {"station_id": station_id, "changes": changes, **claim}
+                )
             except HubRefused as exc:
                 if exc.status == 409 and isinstance(exc.details.get("seq"), int):
                     self._renumber(exc.details)
+                    continue
+                if exc.status == 409 and exc.details.get("hub_behind") is True:
+                    self._resend(client, station_id, int(exc.details.get("last_seq") or 0))
                     continue
                 if exc.status in (400, 413):
                     if len(rows) > 1:
@@ -241,7 +250,70 @@ class SyncService:
             # Every change sent is now stored at the hub (new or a repeat): out of the outbox.
             with self._store.transaction() as db:
                 db.execute("DELETE FROM sync_outbox WHERE seq <= ?", [rows[-1][0]])
+                if isinstance(answer.get("acked"), int) and station_id:  # a hub from before it said: nothing
+                    state_set(db, "acked", [station_id, answer["acked"]])
             sent += len(rows)
+
+    def _resend(self, client: HubClient, station_id: str, hub_has: int) -> None:
+        """The hub holds fewer of this desk's changes than it acknowledged (its database was restored from an
+        older copy): what it lost is gone from this outbox. Compare this desk's visits (every one still open,
+        and those of the last :data:`RESEND_DAYS` days) with the hub's and queue again, as they are now, the
+        check-in of each it lacks (closed ones with their check-out time) and the check-out of each it holds
+        open that ended here. Audited (``sync.hub_behind``)."""
+        held: dict[int, tuple[str, str | None]] = {}
+        after = 0
+        while True:
+            answer = client.get_json("/api/v1/sync/own", {"after": after})
+            for v in answer.get("visits", []):
+                held[int(v["visit_id"])] = (v.get("badge_code"), v.get("checked_out_at"))
+                after = max(after, int(v["visit_id"]))
+            if not answer.get("more") or not answer.get("visits"):
+                break
+        since = clock.to_db(self._now() - timedelta(days=RESEND_DAYS))
+        with self._audit.transaction() as db:
+            waiting = set()  # (kind, hub visit id) of the visit changes still in the outbox: not queued twice
+            for kind, text in db.execute("SELECT kind, body FROM sync_outbox").fetchall():
+                body = json.loads(text)
+                if kind == "visit.check_in" and isinstance(body.get("visit"), dict):
+                    waiting.add(("in", body["visit"].get("visit_id")))
+                elif kind in CHECK_OUT_KINDS and body.get("station_id") == "":
+                    waiting.add(("out", body.get("visit_id")))
+            changes = []
+            for row in db.execute(
+                f"{_VISIT_SQL} WHERE v.time_out IS NULL OR v.time_in >= ? OR v.time_out >= ? ORDER BY v.id",
+                [since, since],
+            ).fetchall():
+                hub_id = to_hub(db, row[0])
+                at_hub = held.get(hub_id)
+                if at_hub is None or at_hub[0] != row[11]:  # lost (another visit there: the push renumbers)
+                    if ("in", hub_id) in waiting:
+                        continue
+                    body = _visit_body(row)
+                    body["visit_id"] = hub_id
+                    changes.append(("visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})))
+                elif at_hub[1] is None and row[13] and ("out", hub_id) not in waiting:
+                    body = {"station_id": "", "visit_id": hub_id, "checked_out_at": row[13]}
+                    changes.append(("visit.check_out", f"visit {row[0]}", row[13], _dumps(body)))
+            db.conn.executemany(
+                "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes
+            )
+            state_set(db, "acked", [station_id, hub_has])
+            self._audit.record(
+                None,
+                "sync.hub_behind",
+                "hub",
+                {
+                    "hub_has": hub_has,
+                    "check_ins": sum(1 for c in changes if c[0] == "visit.check_in"),
+                    "check_outs": sum(1 for c in changes if c[0] != "visit.check_in"),
+                },
+            )
+        log.warning(
+            "hub sync: the hub holds this desk's changes only up to %s (restored from an older copy?); "
+            "%s visit changes sent again",
+            hub_has,
+            len(changes),
+        )
 
     def _seed_shared(self) -> None:
         """Once (an upgraded desk, or one just linked): what this desk holds from before it shared the school's
@@ -345,11 +417,23 @@ class SyncService:
         own = bool(state_get(self._store.db, "pull_own", False))
         sharing = bool(self.outbox.shared.kinds)
         while True:
-            after = int(state_get(self._store.db, "pulled_rev", 0))
+            db = self._store.db
+            after = int(state_get(db, "pulled_rev", 0))
             params = {"after": after, "wait": wait, **({"own": 1} if own else {})}
+            if state_get(db, "pulled_mark"):  # the hub's mark with that cursor: a restored hub answers 409
+                params["after_mark"] = state_get(db, "pulled_mark")
             if sharing:  # the school's own records (frontdesk.sync.shared), from where this desk left off
-                params["shared"] = int(state_get(self._store.db, "shared_rev", 0))
-            answer = client.get_json("/api/v1/sync/pull", params, timeout=max(10.0, wait + 10.0))
+                params["shared"] = int(state_get(db, "shared_rev", 0))
+                if state_get(db, "shared_mark"):
+                    params["shared_mark"] = state_get(db, "shared_mark")
+            try:
+                answer = client.get_json("/api/v1/sync/pull", params, timeout=max(10.0, wait + 10.0))
+            except HubRefused as exc:
+                if exc.status == 409 and exc.details.get("cursor") in ("after", "shared"):
+                    self._rewind(exc.details["cursor"])  # never the same cursor twice: ends at 0 at worst
+                    wait = 0.0
+                    continue
+                raise
             more = bool(answer.get("more")) or bool(answer.get("shared_more"))
             pulled += self._apply(answer, own_done=own and not more)
             if sharing and "shared" in answer:  # a hub from before sharing leaves it out
@@ -357,6 +441,23 @@ class SyncService:
             if not more:
                 return pulled
             wait = 0.0
+
+    def _rewind(self, which: str) -> None:
+        """The hub did not give the ``which`` cursor ("after": visits, "shared": the school's own records) with
+        its mark: its database was restored from an older copy, and the numbers past what it holds are given
+        anew. Go back to the newest older cursor kept with its mark (:data:`MARKS_KEPT`; 0 when none is left),
+        so nothing the hub numbers again is skipped; what comes again is made again, and a change this desk
+        has already is made once (visits by their ids, shared changes by their versions). Audited."""
+        rev_key, mark_key, points_key = _CURSORS[which]
+        with self._audit.transaction() as db:
+            was = int(state_get(db, rev_key, 0))
+            points = [p for p in state_get(db, points_key, []) if int(p[0]) < was]
+            rev, mark = (int(points[-1][0]), points[-1][1]) if points else (0, None)
+            state_set(db, points_key, points)
+            state_set(db, rev_key, rev)
+            state_set(db, mark_key, mark)
+            self._audit.record(None, "sync.cursor_rewound", "hub", {"cursor": which, "from": was, "to": rev})
+        log.warning("hub sync: the hub does not hold the %s cursor %s (restored?); from %s again", which, was, rev)
 
     def _apply_shared(self, answer: dict[str, Any]) -> int:
         """Make the school's other desks' changes to its own records here, one transaction each, in the hub's
@@ -373,7 +474,7 @@ class SyncService:
                 with self._audit.transaction() as tx:
                     if self.outbox.shared.incoming(tx, change, self._audit) is not None:
                         made += 1
-                    state_set(tx, "shared_rev", change["hub_seq"])
+                    _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
             except NotHereYet as exc:
                 with self._audit.transaction() as tx:
                     tx.execute(
@@ -386,7 +487,7 @@ class SyncService:
                         f"hub change {change['hub_seq']}",
                         {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
                     )
-                    state_set(tx, "shared_rev", change["hub_seq"])
+                    _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
             except InputError as exc:
                 log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
                 with self._audit.transaction() as tx:
@@ -396,11 +497,12 @@ class SyncService:
                         f"hub change {change.get('hub_seq')}",
                         {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
                     )
-                    state_set(tx, "shared_rev", change["hub_seq"])
-        rev = int(answer.get("shared_rev") or 0)
-        if rev > int(state_get(db, "shared_rev", 0)):
+                    _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
+        rev, mark = int(answer.get("shared_rev") or 0), answer.get("shared_mark")
+        held = int(state_get(db, "shared_rev", 0))
+        if rev > held or (rev == held and mark and mark != state_get(db, "shared_mark")):
             with self._store.transaction() as tx:
-                state_set(tx, "shared_rev", rev)
+                _cursor(tx, "shared", rev, mark)
         made += self._retry_deferred()
         if made:
             self.changed.set()
@@ -462,6 +564,7 @@ class SyncService:
             not visits
             and stale is None
             and int(state_get(db, "pulled_rev", 0)) == rev
+            and state_get(db, "pulled_mark") == answer.get("rev_mark")
             and state_get(db, "desks") == desk_list
             and state_get(db, "station_id") == me
             and not own_done
@@ -477,7 +580,7 @@ class SyncService:
                         "DELETE FROM sync_remote_visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?",
                         [cutoff],
                     )
-                    state_set(db, "pulled_rev", rev)
+                    _cursor(db, "after", rev, answer.get("rev_mark"))
                     state_set(db, "desks", desk_list)
                     state_set(db, "station_id", me)
                     if own_done:
@@ -611,6 +714,33 @@ class SyncService:
         """The desk app's sync threads (``start()``, ``stop()``); ``client`` makes their hub clients (the
         desk's own address and credential when not given: benchmarks pass their own)."""
         return BackgroundSync(self, client=client)
+
+
+# A pull cursor's state keys: its number, the hub's mark with it, and older ones kept with their marks.
+_CURSORS = {
+    "after": ("pulled_rev", "pulled_mark", "pulled_marks"),
+    "shared": ("shared_rev", "shared_mark", "shared_marks"),
+}
+
+
+def _cursor(db, which: str, rev: int, mark: str | None) -> None:
+    """Move the ``which`` pull cursor to ``rev`` with the hub's ``mark``, and keep it among the older ones to go
+    back to (:meth:`SyncService._rewind`): at most :data:`MARKS_KEPT`, thinned so that they are dense near now
+    and sparse further back (the one whose going leaves the smallest gap for its age goes first)."""
+    rev_key, mark_key, points_key = _CURSORS[which]
+    state_set(db, rev_key, rev)
+    state_set(db, mark_key, mark)
+    if not mark:
+        return
+    points = [p for p in state_get(db, points_key, []) if int(p[0]) < rev] + [[rev, mark]]
+    while len(points) > MARKS_KEPT:
+        newest = points[-1][0]
+        drop = min(
+            range(1, len(points) - 1),
+            key=lambda i: (points[i + 1][0] - points[i - 1][0]) / (newest - points[i][0] + 1),
+        )
+        del points[drop]
+    state_set(db, points_key, points)
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -1,0 +1,113 @@
+"""A district hub restored from an older copy of its database loses no visit, and every desk of the school
+sees every visitor again (real hub process on loopback, desks as ``frontdesk`` processes; SQLite and PostgreSQL).
+
+The hub is stopped, its database copied (a copy of the file, or ``pg_dump``), run on, stopped and put back
+from the copy (the file copied back, or ``pg_restore``), as district IT would after a disk failure. Before,
+the restored hub had lost what it had acknowledged (a visitor still in the building gone from the school's
+list, a visitor who left shown on site for ever at another desk), and the other desks' pull cursors ran
+ahead of its numbers, so they skipped new visits (a visitor checked in after the restore missing at the side
+door). Now a desk that finds the hub holding fewer of its changes than it acknowledged sends again what the
+hub lacks (:meth:`frontdesk.sync.service.SyncService.push`), and a desk whose cursor names a push the hub no
+longer holds goes back to the newest one it does (``after_mark``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hub_sync_support import Desk, Hub, backup_db, hub_on_site, restore_db
+
+SCHOOL = "Maple Grove Elementary"
+
+
+@pytest.fixture
+def hub(console_db_url):
+    h = Hub(console_db_url).start()
+    yield h
+    h.kill()
+
+
+def _restart_from(hub: Hub, copy: Path) -> None:
+    hub.kill()
+    restore_db(hub.db_url, copy)
+    hub.start()
+
+
+def _actions(desk: Desk) -> list[str]:
+    services = desk.services()
+    try:
+        return [r.action for r in services.audit.records()]
+    finally:
+        services.close()
+
+
+def test_a_hub_restored_from_an_older_copy_loses_no_visit_and_every_desk_lists_everyone(hub, tmp_path):
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    main.sync()
+    side.sync()
+    hub.kill()
+    backup_db(hub.db_url, tmp_path / "hub-backup")  # the night's backup
+    hub.start()
+
+    blake = main.check_in("Blake", "Sample")
+    main.check_in("Casey", "Example")
+    main.sync()
+    side.sync()
+    assert side.on_site() == [
+        ("Avery Testwood", "Main office"),
+        ("Blake Sample", "Main office"),
+        ("Casey Example", "Main office"),
+    ]
+    _restart_from(hub, tmp_path / "hub-backup")  # the hub's disk failed; last night's copy put back
+
+    main.check_in("Drew", "After")
+    assert main.run("checkout", blake).returncode == 0
+    main.sync()
+    side.sync()
+    everyone = [
+        ("Avery Testwood", "Main office"),
+        ("Casey Example", "Main office"),  # still in the building: sent again to the hub
+        ("Drew After", "Main office"),  # checked in after the restore: listed at the side door too
+    ]  # Blake left: closed at the hub and at the side door, never shown on site again
+    assert hub_on_site(hub, SCHOOL) == everyone
+    assert main.on_site() == everyone
+    assert side.on_site() == everyone
+    assert "sync.hub_behind" in _actions(main)
+    assert "sync.cursor_rewound" in _actions(side)
+    # Blake's visit is in the hub's log again, closed (the district's review keeps it).
+    assert (
+        hub.count("SELECT COUNT(*) FROM hub_visits WHERE name = 'Blake Sample' AND checked_out_at IS NOT NULL")
+        == 1
+    )
+
+
+def test_a_desk_that_pulls_first_after_the_restore_still_gets_every_later_visit(hub, tmp_path):
+    """The side door asks before anything new reaches the restored hub, then the main office pushes many
+    visits, past the side door's old cursor: the side door must not skip them."""
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    main.sync()
+    side.sync()
+    hub.kill()
+    backup_db(hub.db_url, tmp_path / "hub-backup")
+    hub.start()
+    for n in range(3):
+        main.check_in("Lost", f"Visitor{n}")
+        main.sync()  # one push each: three numbers the restored hub gives again
+    side.sync()
+    _restart_from(hub, tmp_path / "hub-backup")
+
+    side.sync()  # its cursor is past everything the restored hub holds
+    for n in range(5):  # new visits, one push each, numbered past the side door's old cursor
+        main.check_in("New", f"Visitor{n}")
+        main.sync()
+    side.sync()
+    listed = {name for name, _ in side.on_site()}
+    assert {f"New Visitor{n}" for n in range(5)} <= listed
+    assert {f"Lost Visitor{n}" for n in range(3)} <= listed  # sent again by the main office
+    assert "sync.cursor_rewound" in _actions(side)
