@@ -241,3 +241,41 @@ def test_the_list_trail_goes_after_the_district_audit_years_and_stays_append_onl
         assert _count(db, "SELECT COUNT(*) FROM hub_list_log") == 4
     finally:
         db.close()
+
+
+def test_sync_marks_of_old_pushes_go_but_each_schools_newest_stays(console_db_url):
+    """Sync's marks of pushes (a desk's pull cursor is checked by them) are bookkeeping: those older than
+    ``MARKS_DAYS`` go whatever the settings, but never a school's newest, so a quiet school's cursors stay
+    checked; a cursor in a push older than every mark kept is still the hub's."""
+    from district.hub.sync import HubSync
+
+    db = Database(console_db_url)
+    try:
+        migrate(db)
+        now = clock.now()
+        old, recent = clock.to_db(now - timedelta(days=120)), clock.to_db(now - timedelta(days=2))
+        with db.transaction() as tx:
+            for school, first, at in (
+                ("Maple", 1, old),
+                ("Maple", 5, old),
+                ("Maple", 9, recent),
+                ("Oak", 2, old),  # Oak's newest, however old: stays
+            ):
+                tx.execute(
+                    "INSERT INTO hub_push_marks (school, first_seq, last_seq, mark, at) VALUES (?, ?, ?, ?, ?)",
+                    [school, first, first + 2, f"m{first}", at],
+                )
+        HubRetention(db).apply(now=now)
+        kept = db.read().all("SELECT school, first_seq FROM hub_push_marks ORDER BY school, first_seq")
+        assert [(r[0], int(r[1])) for r in kept] == [("Maple", 9), ("Oak", 2)]
+
+        hub = HubSync(db)
+        tx = db.read()
+        assert hub._held(tx, "Maple", 10, "9.m9")  # the push it names, with its mark
+        assert not hub._held(tx, "Maple", 10, "9.other")  # another push under that number: restored
+        assert not hub._held(tx, "Maple", 20, "9.m9")  # past that push: not what the mark names
+        assert hub._held(tx, "Maple", 6, "5.m5")  # older than every mark kept: taken as the hub's
+        assert not hub._held(tx, "Maple", 13, "12.m12")  # newer than every push held: restored
+        assert not hub._held(tx, "Oak", 10, "9.m9")  # per school: Maple's mark says nothing at Oak
+    finally:
+        db.close()

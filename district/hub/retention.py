@@ -47,6 +47,7 @@ VISITS_DAYS = "retention.visits_days"
 AUDIT_YEARS = "retention.audit_years"
 EVERY_S = 24 * 3600.0
 FIRST_AFTER_S = 60.0  # the first run, once the hub is up and serving
+MARKS_DAYS = 90  # sync's marks of pushes kept (district.hub.sync: a desk's cursor is checked by them)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,21 @@ class HubRetention:
             audit_before = clock.to_db(now - timedelta(days=365 * years)) if years else None
             schools_done.append(self._school(school, visits_before, audit_before, dry_run, actor))
         trail, trail_before = self._list_trail(now, dry_run, actor)
+        if not dry_run:
+            self._push_marks(now)
         return HubRetentionReport(dry_run, schools_done, trail, trail_before)
+
+    def _push_marks(self, now: datetime) -> int:
+        """The marks of pushes (``hub_push_marks``: sync's bookkeeping, no one's data) older than
+        :data:`MARKS_DAYS`, whatever the settings; each school's newest stays, so a quiet school's desks'
+        cursors are still checked (a cursor in a push older than every mark kept is taken as the hub's)."""
+        return self._delete_in_steps(
+            "hub_push_marks",
+            "(school, first_seq)",
+            "at < ? AND first_seq < (SELECT MAX(m.first_seq) FROM hub_push_marks m "
+            "WHERE m.school = hub_push_marks.school)",
+            [clock.to_db(now - timedelta(days=MARKS_DAYS))],
+        )
 
     def _list_trail(self, now: datetime, dry_run: bool, actor: str) -> tuple[int, str | None]:
         """The trail of list changes under the district default of ``retention.audit_years``."""
