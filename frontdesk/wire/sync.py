@@ -21,6 +21,12 @@ asked with ``shared=N`` (the hub's number of the last school change the desk saw
 [{"station_id", "station", "hub_seq", "kind", "subject", "made_at", "body"}], "shared_rev": N, "shared_more":
 bool}``: the other desks' shared changes of the school, in the hub's order. A hub from before leaves those keys
 out; a desk from before never asks.
+
+**A hub restored from an older copy** (session 20): a push may carry ``"acked"`` (what the hub last said it
+stored of this desk's), answered 409 ``{"hub_behind", "last_seq"}`` by a hub that holds fewer; a pull answer
+carries ``"rev_mark"`` (and ``"shared_mark"``, and ``"mark"`` on each shared change), sent back as
+``after_mark`` / ``shared_mark`` and answered 409 ``{"cursor", "rev"}`` when the hub no longer holds them
+(``docs/dispatch-protocol.md``).
 """
 
 from __future__ import annotations
