@@ -200,13 +200,20 @@ class Services:
         # module imported on its first shared change, not at start-up).
         shared = Shared()
         lists = "frontdesk.sync.shared_lists"
-        shared.add(LIST_KINDS, lazy(lists, "outgoing"), lazy(lists, "incoming"), lazy(lists, "existing"))
+        shared.add(
+            LIST_KINDS,
+            lazy(lists, "outgoing"),
+            lazy(lists, "incoming"),
+            lazy(lists, "existing"),
+            lazy(lists, "again"),
+        )
         students = "frontdesk.students.shared"
         shared.add(
             STUDENT_KINDS + MOVEMENT_KINDS,
             lazy(students, "outgoing"),
             lazy(students, "incoming"),
             lazy(students, "existing"),
+            lazy(students, "again"),
         )
         return Outbox(shared)
 

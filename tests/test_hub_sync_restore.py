@@ -111,3 +111,31 @@ def test_a_desk_that_pulls_first_after_the_restore_still_gets_every_later_visit(
     assert {f"New Visitor{n}" for n in range(5)} <= listed
     assert {f"Lost Visitor{n}" for n in range(3)} <= listed  # sent again by the main office
     assert "sync.cursor_rewound" in _actions(side)
+
+
+def test_a_bar_the_restored_hub_lost_still_reaches_a_desk_that_had_not_pulled_it(hub, tmp_path):
+    """Barred at the main office after the hub's backup; the side door was offline then; the hub is restored
+    from the backup (the bar is gone there): the side door still refuses him once it is back."""
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    main.sync()
+    side.sync()
+    hub.kill()
+    backup_db(hub.db_url, tmp_path / "hub-backup")
+    hub.start()
+
+    added = main.run(
+        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
+        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert main.sync()["pending"] == 0  # at the hub; the side door is offline and does not pull it
+    _restart_from(hub, tmp_path / "hub-backup")
+
+    main.check_in("Drew", "After")  # the main office's next push finds the hub behind
+    assert main.sync()["pending"] == 0
+    side.sync()
+    at_side = side.run("checkin", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14")
+    assert at_side.returncode in (3, 4), at_side.stdout + at_side.stderr  # refused (or held for a decision)
+    assert ("Drew After", "Main office") in side.on_site()

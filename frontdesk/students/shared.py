@@ -329,3 +329,20 @@ def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
         )
         out.append(("students.authorise", f"student {row[1]}", {**stamp(db, "auth", row[0], uid=uid), **fields}))
     return out
+
+
+def again(db) -> list[tuple[str, str, dict[str, Any]]]:
+    """The office's pick-up stops this desk shared, as it holds them now (see ``Shared.again``): only what
+    forbids (a stop), never an allow."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for student, guardian in db.execute(
+        "SELECT s.sourced_id, g.sourced_id FROM student_guardians sg JOIN students s ON s.id = sg.student_id "
+        "JOIN guardians g ON g.id = sg.guardian_id WHERE sg.pickup_allowed = 0 AND sg.active = 1 "
+        "AND g.role != 'relative'"
+    ).fetchall():
+        uid = f"guardian:{student}/{guardian}"
+        known = held(db, uid)
+        if known is not None:
+            share = {"uid": uid, "base": known[1], "version": known[1], "student": student, "guardian": guardian}
+            out.append(("students.pickup_allowed", f"student {student}", {**share, "allowed": False}))
+    return out

@@ -259,7 +259,8 @@ class SyncService:
         older copy): what it lost is gone from this outbox. Compare this desk's visits (every one still open,
         and those of the last :data:`RESEND_DAYS` days) with the hub's and queue again, as they are now, the
         check-in of each it lacks (closed ones with their check-out time) and the check-out of each it holds
-        open that ended here. Audited (``sync.hub_behind``)."""
+        open that ended here; and what it shared that forbids, as it holds it now (``Shared.again``: its school
+        lists' entries, pick-up stops). Audited (``sync.hub_behind``)."""
         held: dict[int, tuple[str, str | None]] = {}
         after = 0
         while True:
@@ -294,6 +295,15 @@ class SyncService:
                 elif at_hub[1] is None and row[13] and ("out", hub_id) not in waiting:
                     body = {"station_id": "", "visit_id": hub_id, "checked_out_at": row[13]}
                     changes.append(("visit.check_out", f"visit {row[0]}", row[13], _dumps(body)))
+            visit_changes = len(changes)
+            # What this desk shared that forbids (its school lists' entries, pick-up stops), as it holds it now:
+            # a desk of the school that had not pulled it before the hub lost it gets it this way.
+            if self.outbox.shared.kinds:
+                actor = self._settings.get(STATION_NAME) or "this desk"
+                made_at = clock.to_db(self._now())
+                for kind, subject, share in self.outbox.shared.again(db):
+                    body = _dumps({"actor": actor, "details": {}, "share": share})
+                    changes.append((kind, subject, made_at, body))
             db.conn.executemany(
                 "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes
             )
@@ -304,8 +314,9 @@ class SyncService:
                 "hub",
                 {
                     "hub_has": hub_has,
-                    "check_ins": sum(1 for c in changes if c[0] == "visit.check_in"),
-                    "check_outs": sum(1 for c in changes if c[0] != "visit.check_in"),
+                    "check_ins": sum(1 for c in changes[:visit_changes] if c[0] == "visit.check_in"),
+                    "check_outs": sum(1 for c in changes[:visit_changes] if c[0] != "visit.check_in"),
+                    "school_records": len(changes) - visit_changes,
                 },
             )
         log.warning(

@@ -47,17 +47,33 @@ class Shared:
     def __init__(self) -> None:
         self._handlers: dict[str, tuple[Outgoing, Incoming]] = {}
         self._existing: list[Existing] = []
+        self._again: list[Existing] = []
 
     def add(
-        self, kinds: Iterable[str], outgoing: Outgoing, incoming: Incoming, existing: Existing | None = None
+        self,
+        kinds: Iterable[str],
+        outgoing: Outgoing,
+        incoming: Incoming,
+        existing: Existing | None = None,
+        again: Existing | None = None,
     ) -> None:
         """``outgoing(db, record)`` writes a change's share here; ``incoming(db, change, audit)`` makes another
         desk's change here (raising :class:`InputError` for one it cannot take); ``existing(db)``: what this
-        desk already holds, sent once (:meth:`existing`)."""
+        desk already holds, sent once (:meth:`existing`); ``again(db)``: what it shared that forbids, as it
+        holds it now, sent to a hub that lost it (:meth:`again`)."""
         for kind in kinds:
             self._handlers[kind] = (outgoing, incoming)
         if existing is not None:
             self._existing.append(existing)
+        if again is not None:
+            self._again.append(again)
+
+    def again(self, db) -> list[tuple[str, str, dict[str, Any]]]:
+        """What this desk shared that forbids (the school's own lists' entries, pick-up stops), as it holds it
+        now, each at the version it holds (``base`` = ``version``): for a hub restored from an older copy that
+        lost the changes (``SyncService._resend``). A desk holding that version already makes nothing; one
+        that never got it makes it; one holding another version settles the two by the safe-side rule."""
+        return [change for again in self._again for change in again(db)]
 
     def existing(self, db) -> list[tuple[str, str, dict[str, Any]]]:
         """The next group of what this desk holds from before it shared with the school's other desks (one of

@@ -368,3 +368,36 @@ def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
             for n, part in enumerate(parts, 1)
         ]
     return []
+
+
+def again(db) -> list[tuple[str, str, dict[str, Any]]]:
+    """The school's own lists this desk shared, each entry as it holds it now at its version (see
+    ``Shared.again``), as the parts of an import that replaces nothing. A list of more than :data:`SHARE_MAX`
+    entries was never shared (it is imported at each desk)."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for list_id, source, kind in db.execute(
+        "SELECT id, source, kind FROM screening_lists WHERE state = 'live' AND origin = '' ORDER BY id"
+    ).fetchall():
+        count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
+        if count > SHARE_MAX:
+            continue
+        items = []
+        for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [list_id]):
+            entry = entry_from_row(row)
+            known = uid_of(db, WHAT, entry.id)
+            if known is not None:
+                uid, version = known
+                items.append(
+                    {"uid": uid, "base": version, "version": version, "removed": False, "entry": _fields(entry)}
+                )
+        token = new_token()
+        parts = [items[at : at + PART] for at in range(0, len(items), PART)]
+        out.extend(
+            (
+                "list.import",
+                source,
+                {"list": token, "part": n, "of": len(parts), "source": source, "list_kind": kind, "items": part},
+            )
+            for n, part in enumerate(parts, 1)
+        )
+    return out
