@@ -314,3 +314,52 @@ def test_a_reunification_laptops_record_merged_at_one_desk_signs_the_children_ou
     assert [m["student"]["number"] for m in side.json("students", "out")] == [number]
     twice = side.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
     assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
+
+
+def test_a_bar_a_stop_and_a_revocation_the_restored_hub_lost_still_reach_a_desk_that_had_not_pulled_them(
+    hub, tmp_path, roster
+):
+    """Decided at the main office after the hub's backup, while the side entrance was offline; the hub is then
+    restored from the backup (the decisions are gone there): the side entrance still refuses the releases once
+    it is back, because the main office sends again what forbids when it finds the hub behind."""
+    from tests.hub_sync_support import backup_db, restore_db
+
+    main, side = _desks(hub, tmp_path, roster)
+    facts = roster[1]
+    barred_number, barred_adult = _student(facts, "stu-00130")
+    stopped_number, stopped_adult = _student(facts, "stu-00131")
+    other_number, _ = _student(facts, "stu-00132")
+    _in_desk(main, lambda services: services.students.authorise(
+        services.students.get(other_number), "Una", "Aunty", note="Aunt, this week"))  # fmt: skip
+    main.sync()
+    side.sync()
+    hub.kill()
+    backup_db(hub.db_url, tmp_path / "hub-backup")
+    hub.start()
+
+    def decide(services):
+        st = services.students
+        first, last = barred_adult.split(" ", 1)
+        st.bar_pickup(st.get(barred_number), first, last, dob=None, reason="Court order pending")
+        student = st.get(stopped_number)
+        guardian = next(g for g in st.guardians(student) if g.full_name == stopped_adult)
+        st.set_pickup_allowed(student, guardian, False, "Parent asked: grandparent collects this term")
+        student = st.get(other_number)
+        (una,) = [a for a in st.authorisations(student) if a.full_name == "Una Aunty"]
+        services.pickup_lists.revoke(student, una.id, "Family called: not this week")
+
+    _in_desk(main, decide)
+    main.sync()  # at the hub; the side entrance is offline and does not pull them
+    hub.kill()
+    restore_db(hub.db_url, tmp_path / "hub-backup")
+    hub.start()
+
+    main.check_in("Drew", "After")  # the main office's next push finds the hub behind
+    assert main.sync()["pending"] == 0
+    side.sync()
+    code, out = _release(side, barred_number, barred_adult)
+    assert code == 4 and out["code"] == "may_not_pick_up", out
+    code, out = _release(side, stopped_number, stopped_adult)
+    assert code == 3 and out["code"] == "not_authorised", out
+    code, out = _release(side, other_number, "Una Aunty")
+    assert code == 3 and out["code"] == "not_authorised", out

@@ -332,8 +332,8 @@ def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def again(db) -> list[tuple[str, str, dict[str, Any]]]:
-    """The office's pick-up stops this desk shared, as it holds them now (see ``Shared.again``): only what
-    forbids (a stop), never an allow."""
+    """The office's pick-up stops this desk shared, as it holds them now, and the authorisations it shared that
+    are revoked and would still be in force (see ``Shared.again``): only what forbids, never an allow."""
     out: list[tuple[str, str, dict[str, Any]]] = []
     for student, guardian in db.execute(
         "SELECT s.sourced_id, g.sourced_id FROM student_guardians sg JOIN students s ON s.id = sg.student_id "
@@ -345,4 +345,16 @@ def again(db) -> list[tuple[str, str, dict[str, Any]]]:
         if known is not None:
             share = {"uid": uid, "base": known[1], "version": known[1], "student": student, "guardian": guardian}
             out.append(("students.pickup_allowed", f"student {student}", {**share, "allowed": False}))
+    today = clock.now().astimezone().date().isoformat()
+    for row in db.execute(
+        f"SELECT a.id, {_AUTH_COLUMNS}, a.revoked_at FROM student_authorisations a "
+        "JOIN students s ON s.id = a.student_id WHERE a.revoked_at IS NOT NULL AND a.valid_until >= ? "
+        "ORDER BY a.id",
+        [today],
+    ).fetchall():
+        known = uid_of(db, "auth", row[0])
+        if known is not None:
+            fields = dict(zip(_AUTH_FIELDS, row[1:9], strict=True))
+            share = {"uid": known[0], "revoked_at": row[9], **fields}
+            out.append(("students.authorisation_revoked", f"student {row[1]}", share))
     return out
