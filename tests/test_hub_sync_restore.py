@@ -78,6 +78,7 @@ def test_a_hub_restored_from_an_older_copy_loses_no_visit_and_every_desk_lists_e
     assert side.on_site() == everyone
     assert "sync.hub_behind" in _actions(main)
     assert "sync.cursor_rewound" in _actions(side)
+    assert hub.count("SELECT COUNT(*) FROM log WHERE kind = 'sync_hub_behind'") == 1  # district IT is told
     # Blake's visit is in the hub's log again, closed (the district's review keeps it).
     assert (
         hub.count("SELECT COUNT(*) FROM hub_visits WHERE name = 'Blake Sample' AND checked_out_at IS NOT NULL")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from district import clock
-from district.console.auth import Forbidden, Station
+from district.console.auth import Forbidden, Station, log
 from district.console.db import Database, Tx
 from district.errors import ConflictError, InputError
 from frontdesk.wire import sync as wire
@@ -78,17 +78,34 @@ class HubSync:
         if not isinstance(acked_claim, int) or isinstance(acked_claim, bool) or not 0 <= acked_claim < 2**62:
             acked_claim = 0  # a desk from before it said so (or a value that is not a number): nothing to check
         now = clock.to_db(clock.now())
-        with self.db.transaction() as tx:
-            stored, duplicates = self._store(tx, station, changes, now, acked_claim)
-            top = changes[-1]["seq"] if changes else 0
-            acked = tx.one(
-                "INSERT INTO hub_desks (station_id, school, last_seq, last_push_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (station_id) DO UPDATE SET last_seq = CASE WHEN hub_desks.last_seq > "
-                "excluded.last_seq THEN hub_desks.last_seq ELSE excluded.last_seq END, "
-                "last_push_at = excluded.last_push_at RETURNING last_seq",
-                [station.station_id, station.school, top, now],
-            )
+        try:
+            with self.db.transaction() as tx:
+                stored, duplicates = self._store(tx, station, changes, now, acked_claim)
+                top = changes[-1]["seq"] if changes else 0
+                acked = tx.one(
+                    "INSERT INTO hub_desks (station_id, school, last_seq, last_push_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (station_id) DO UPDATE SET last_seq = CASE WHEN hub_desks.last_seq > "
+                    "excluded.last_seq THEN hub_desks.last_seq ELSE excluded.last_seq END, "
+                    "last_push_at = excluded.last_push_at RETURNING last_seq",
+                    [station.station_id, station.school, top, now],
+                )
+        except SyncConflict as exc:
+            if exc.details.get("hub_behind"):
+                self._behind(station, acked_claim, int(exc.details.get("last_seq") or 0))
+            raise
         return PushResult(int(acked[0]) if acked else 0, stored, duplicates)
+
+    def _behind(self, station: Station, claimed: int, held: int) -> None:
+        """A desk was told more of its changes are stored here than this hub holds: said in the console's log
+        (``sync_hub_behind``) and this process's output, so district IT knows the hub went back."""
+        with self.db.transaction() as tx:
+            log(tx, "sync_hub_behind", station_id=station.station_id, acknowledged=claimed, held=held)
+        print(
+            f"hub sync: desk {station.station_id} was told its changes up to {claimed} were stored here, but this "
+            f"hub holds them only up to {held}: was it restored from an older copy? The desk sends its visits "
+            "and its school's decisions again.",
+            flush=True,
+        )
 
     def _check_repeat(self, tx: Tx, station: Station, change: dict[str, Any], text: str) -> None:
         """A (station, seq) the hub holds: a true repeat (same change) or a reused number (SyncConflict)."""
