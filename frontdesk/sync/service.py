@@ -326,6 +326,63 @@ class SyncService:
             len(changes),
         )
 
+    def _station_changed(self) -> None:
+        """This desk was connected again under a new station (enrolled again: a replaced PC restored from its
+        backup, a credential issued again): the hub holds its visits under the old one, where a check-out sent
+        under the new one closes nothing. Once, before anything else goes up or comes down under the new
+        station: each of its visits still open here, or closed in the last :data:`RESEND_DAYS` days, is closed
+        at the hub under the old station (at its check-out time here; now, for one still here), and each still
+        open is sent under the new one; the old station is remembered as this desk's own (``former_ids``: its
+        visits never come down as another desk's), and the copies of them that did are dropped. Audited
+        (``sync.station_changed``)."""
+        station_id = self._settings.get(DISPATCH_STATION_ID)
+        db = self._store.db
+        was = state_get(db, "pushed_as")
+        if was == station_id or not station_id:
+            return
+        if was is None:
+            was = state_get(db, "station_id")  # a desk from before this was kept: the station it last pulled as
+        with self._audit.transaction() as db:
+            state_set(db, "pushed_as", station_id)
+            if not was or was == station_id:
+                return
+            former = [f for f in state_get(db, "former_ids", []) if f != station_id]
+            former = [*former, was] if was not in former else former
+            state_set(db, "former_ids", former)
+            now = clock.to_db(self._now())
+            since = clock.to_db(self._now() - timedelta(days=RESEND_DAYS))
+            changes = []
+            for row in db.execute(
+                f"{_VISIT_SQL} WHERE v.time_out IS NULL OR v.time_out >= ? ORDER BY v.id", [since]
+            ).fetchall():
+                hub_id = to_hub(db, row[0])
+                closed = {"station_id": was, "visit_id": hub_id, "checked_out_at": row[13] or now}
+                changes.append(("visit.check_out", f"visit {row[0]}", now, _dumps(closed)))
+                if row[13] is None:
+                    body = _visit_body(row)
+                    body["visit_id"] = hub_id
+                    changes.append(("visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})))
+            db.conn.executemany(
+                "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes
+            )
+            marks = ", ".join("?" for _ in former)
+            dropped = db.execute(f"DELETE FROM sync_remote_visits WHERE station_id IN ({marks})", former).rowcount
+            self._audit.record(
+                None,
+                "sync.station_changed",
+                "hub",
+                {
+                    "from": was,
+                    "to": station_id,
+                    "closed": sum(1 for c in changes if c[0] == "visit.check_out"),
+                    "sent": sum(1 for c in changes if c[0] == "visit.check_in"),
+                    "copies_dropped": dropped,
+                },
+            )
+        if changes:
+            self.outbox.nudge.set()
+        log.warning("hub sync: this desk is now station %s (was %s): its visits moved to it", station_id, was)
+
     def _seed_shared(self) -> None:
         """Once (an upgraded desk, or one just linked): what this desk holds from before it shared the school's
         own records goes up as changes for the other desks (``Shared.existing``), a group (a list) per short
@@ -582,10 +639,11 @@ class SyncService:
         ):
             return 0  # in step already: not even the write lock
         steps = [visits[at : at + PULL_STEP] for at in range(0, len(visits), PULL_STEP)] or [[]]
+        former = frozenset(state_get(db, "former_ids", []))  # this desk's stations before it was enrolled again
         for number, step in enumerate(steps, 1):
             with self._audit.transaction() as db:
                 for v in step:
-                    self._apply_visit(db, me, desks, v)
+                    self._apply_visit(db, me, desks, v, former)
                 if number == len(steps):
                     db.execute(
                         "DELETE FROM sync_remote_visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?",
@@ -600,8 +658,13 @@ class SyncService:
             self.changed.set()
         return len(visits)
 
-    def _apply_visit(self, db, me: str, desks: dict[str, str], v: dict[str, Any]) -> None:
-        if v["station_id"] == me:
+    def _apply_visit(
+        self, db, me: str, desks: dict[str, str], v: dict[str, Any], former: frozenset[str] = frozenset()
+    ) -> None:
+        # Made here under a station this desk had before it was enrolled again (former): its own, too. Its closing
+        # there by this desk's move to the new station (_station_changed) is not a check-out.
+        moved = v["station_id"] in former and v.get("checked_out_by") == me
+        if v["station_id"] == me or v["station_id"] in former:
             local = from_hub(db, int(v["visit_id"]))
             if (
                 local is not None
@@ -612,10 +675,23 @@ class SyncService:
                 # This desk's own visit, checked out at another desk (or here, after the backup this desk
                 # was restored from). Its badge says it is the same visit: after a restore, a new visit may
                 # hold a lost one's number here until the push renumbers it.
-                if v.get("checked_out_at"):
+                if v.get("checked_out_at") and not moved:
                     moment = clock.from_db(v["checked_out_at"])
                     where = desks.get(v.get("checked_out_by"), "") or "another desk"
-                    self._visits.closed_elsewhere(local, moment, where)  # type: ignore[arg-type]
+                    closed = self._visits.closed_elsewhere(local, moment, where)  # type: ignore[arg-type]
+                    if closed and v["station_id"] in former:
+                        # Checked out at another desk under the old station, before this desk moved it: the copy
+                        # sent under the new one is closed too.
+                        out = {
+                            "station_id": "",
+                            "visit_id": to_hub(db, local),
+                            "checked_out_at": v["checked_out_at"],
+                        }
+                        db.execute(
+                            "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)",
+                            ["visit.check_out", f"visit {local}", v["checked_out_at"], _dumps(out)],
+                        )
+                        self.outbox.nudge.set()
                 return
             # A visit this desk lost to a restore (made after its backup): kept as the hub has it, like
             # another desk's, so it is on this desk's list and roster and can be checked out here.
@@ -655,6 +731,8 @@ class SyncService:
         """
         pushed = pulled = 0
         try:
+            with self._push_lock:
+                self._station_changed()
             if push:
                 with self._push_lock:
                     self._seed_shared()
