@@ -27,7 +27,6 @@ import pytest
 from dispatch_fixtures import new_console_db
 from hub_lists_support import (
     ROOT,
-    assert_old_list_in_force,
     assert_stored_as_sent,
     hub_process,
     hubs_per_backend,
@@ -504,23 +503,25 @@ def _old_copy_then_replaced(hub, client: HubClient, desk: Services, folder: Path
     _built(client)
 
 
-def _refused_and_old_copy_kept(client: HubClient, desk: Services, desk_folder: Path, forging) -> None:
-    """``desk`` holds the old list and the hub the new one: the forged pull is refused and changes nothing."""
-    from frontdesk.district_lists.service import HubListError
-
-    with pytest.raises(HubListError) as refused:
-        desk.district_lists.pull(forging(client))
-    # Screening still uses the whole old copy; nothing half-built is left in force; the file is gone.
-    assert_old_list_in_force(desk)
-    assert list((desk_folder / "district-lists").iterdir()) == []
-    assert all(r[1] != "hubfile" for r in desk.store.db.execute("PRAGMA database_list"))
-    # The refusal names no key (its words reach the desk's event log).
+def _refused_and_taken_line_by_line(client: HubClient, desk: Services, desk_folder: Path, forging) -> None:
+    """``desk`` holds the old list and the hub the new one: the forged file is refused, and the desk takes the
+    new list line by line from the hub's database instead (never held on the old copy by a bad file: one swapped
+    on the hub's disk after it was built would otherwise keep every desk on its old copy)."""
     key = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]["key"]
-    assert key not in str(refused.value) and "ab" * 32 not in str(refused.value)
-    # The hub's own file, untouched, is taken.
-    assert desk.district_lists.pull(client) == 2
+    assert desk.district_lists.pull(forging(client)) == 2
+    # The new list, whole, as the hub's database holds it; nothing half-built left; the file is gone.
     assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
+    assert _screen(desk, "Eli", "Park", "1990-05-05").decision == Decision.MATCH
     assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.CLEAR
+    db = desk.store.db
+    assert db.execute("SELECT count(*) FROM screening_lists WHERE state = 'staging'").fetchone()[0] == 0
+    assert list((desk_folder / "district-lists").iterdir()) == []
+    assert all(r[1] != "hubfile" for r in db.execute("PRAGMA database_list"))
+    # Said in the audit trail (and the event log), naming no key.
+    (said,) = desk.audit.records(action="district_lists.file_refused")
+    assert "this desk can" in said.details["why"]  # "cannot read", "is not one this desk can take"
+    assert key not in said.details["why"] and "ab" * 32 not in said.details["why"]
+    assert desk.audit.verify().intact
 
 
 @contextmanager
@@ -552,7 +553,7 @@ def replaced_hubs(request, tmp_path_factory):
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("name", list(FORGERIES))
-def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(
+def test_a_forged_or_broken_file_is_refused_and_the_list_taken_line_by_line_instead(
     replaced_hubs, tmp_path: Path, name: str, backend: str
 ):
     hub, credential, old_desk = replaced_hubs(backend)
@@ -562,7 +563,7 @@ def test_a_forged_or_broken_file_is_refused_and_the_old_copy_stays_in_force(
     client = HubClient([hub.url], credential)
     desk = _desk(tmp_path)
     try:
-        _refused_and_old_copy_kept(client, desk, tmp_path / "desk", forging)
+        _refused_and_taken_line_by_line(client, desk, tmp_path / "desk", forging)
     finally:
         client.close()
         desk.close()
@@ -581,7 +582,7 @@ def test_an_encrypted_desk_refuses_them_too(hub, tmp_path: Path, name: str):
     desk = _desk(tmp_path, "encrypted")
     try:
         _old_copy_then_replaced(hub, client, desk, tmp_path)
-        _refused_and_old_copy_kept(client, desk, tmp_path / "desk", forging)
+        _refused_and_taken_line_by_line(client, desk, tmp_path / "desk", forging)
     finally:
         client.close()
         desk.close()
@@ -639,3 +640,31 @@ def test_a_file_put_in_the_hubs_folder_is_refused_unless_its_database_built_it(h
     finally:
         client.close()
         first.close()
+
+
+def test_a_file_changed_on_the_hubs_disk_after_it_was_built_never_holds_a_desk_on_its_old_copy(
+    hub, tmp_path: Path
+):
+    """The bytes of the hub's built file are changed on its disk (its JSON beside it left as it was): the hub,
+    which checks a file's JSON against its database but does not hash the file each time it serves it, serves it.
+    The desk refuses it (the index's SHA-256) and takes the new list line by line from the hub's database, so a
+    person barred in the new list is refused there at once; it says so in its audit trail."""
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        _old_copy_then_replaced(hub, client, desk, tmp_path)
+        served = client.get_json("/api/v1/lists")["lists"][0]["encrypted_file"]
+        files = (tmp_path / "hub-files").iterdir()
+        (path,) = [p for p in files if p.suffix != ".json" and p.stat().st_size == served["size"]]
+        damaged = bytearray(path.read_bytes())
+        damaged[len(damaged) // 2] ^= 0xFF
+        path.write_bytes(bytes(damaged))  # same size, same JSON: the hub serves it as before
+
+        assert desk.district_lists.pull(client) == 2
+        assert _screen(desk, "Dana", "Cole", "1981-01-01").decision == Decision.MATCH
+        assert _screen(desk, "Robert", "Smith", "1980-03-14").decision == Decision.CLEAR
+        (said,) = desk.audit.records(action="district_lists.file_refused")
+        assert "is not one this desk can take" in said.details["why"]
+    finally:
+        client.close()
+        desk.close()

@@ -17,8 +17,9 @@ rules:
    validates it in SQL: only the three expected tables with their columns, the metadata (format, list,
    generation, entry count, the key rules equal to this desk's), and every row: the types, a last name, a
    known kind, the dates as the desk stores them, aliases and students JSON lists of text, entries numbered
-   1..N, keys pointing at them. A wrong key, or anything wrong, refuses the whole file (:class:`HubListError`)
-   and the old copy stays in force, as for a snapshot;
+   1..N, keys pointing at them. A wrong key, or anything wrong, refuses the whole file (``FileNotTaken``):
+   nothing of it is used, and the desk takes that list line by line from the hub's database instead (the
+   snapshot), so a forged, damaged or swapped file never holds it on its old copy;
 3. copies it into its own tables with ``INSERT … SELECT``: the entries into a hidden staging list
    :data:`ENTRY_STEP` per short transaction (their ids reserved first, in one block, so entry ``seq`` is
    desk id ``base + seq``), then the index rows in the file's key order :data:`KEY_STEP` per short

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from frontdesk.wire.district_settings import is_link_setting
 if TYPE_CHECKING:
     from frontdesk.screening.models import Kind, NewEntry
     from frontdesk.wire.lists import ListEntry
+
+log = logging.getLogger(__name__)
 
 # The list index's code and the name-key rules (jellyfish, the name tables) load with the first snapshot
 # applied, not with the status bar's "District list as of" at start-up.
@@ -82,6 +85,11 @@ class HubListError(DeliveryError):
     """The hub's answer about its lists cannot be applied (cut short, not the wire format): try again later."""
 
     code = "district_lists"
+
+
+class FileNotTaken(HubListError):
+    """The hub's file of a list is not one this desk can take (forged, damaged, swapped on the hub's disk after
+    it was built): the desk takes that list line by line from the hub's database instead."""
 
 
 class _Older(Exception):
@@ -319,7 +327,13 @@ class DistrictLists:
                     waiting += 1
                     continue
                 if file.get("sha256") and file.get("key_rules") == _keys.key_rules():
-                    applied += self._file(client, source, file)
+                    try:
+                        applied += self._file(client, source, file)
+                    except FileNotTaken as exc:
+                        # Not this list's file as the hub built it: the same list, line by line from the hub's
+                        # database (a forged or swapped file never holds this desk on an older copy).
+                        self._file_refused(source, exc.message)
+                        applied += self._snapshot(client, source)
                 else:  # a small list, or other key rules than the hub's: line by line
                     applied += self._snapshot(client, source)
             applied += self._changes(client, source)
@@ -364,6 +378,20 @@ class DistrictLists:
     def _refused(self) -> dict | None:
         row = self._store.db.execute("SELECT value FROM district_meta WHERE key = 'refused'").fetchone()
         return json.loads(row[0]) if row else None
+
+    def _file_refused(self, source: str, why: str) -> None:
+        """Say (event log, audit trail, the desk's log) that the hub's file of ``source`` was refused and the list
+        is taken line by line instead: district IT should look at the hub's files folder."""
+        log.warning("district lists: %s; taking it line by line instead", why)
+        with self._write():
+            self._record("district_lists.file_refused", source, {"why": why})
+            if self._events is not None:
+                self._events.record(
+                    "district lists",
+                    "warning",
+                    f"{why[0].upper()}{why[1:]}; the list was taken line by line from the hub instead. Tell "
+                    "district IT: the hub's file of it may have been changed on its disk.",
+                )
 
     def _refuse(self, older: _Older) -> None:
         """Say once (status, event log, audit trail) that the hub offered older lists than this copy."""
@@ -528,7 +556,7 @@ class DistrictLists:
             size, sha256, generation = int(file["size"]), str(file["sha256"]), int(file["generation"])
             key = _files.key_of(file)  # the index's key of an encrypted file: used here, never kept
         except (KeyError, TypeError, ValueError) as exc:
-            raise HubListError(
+            raise FileNotTaken(
                 f"the hub's index names a file of {source!r} this desk cannot read ({exc})"
             ) from None
         path = _files.incoming(_files.folder(store.data_dir))
@@ -572,9 +600,7 @@ class DistrictLists:
             )
             staging = None
         except _files.FileRefused as exc:
-            raise HubListError(
-                f"the hub's file of {source!r} is not one this desk can take ({exc}); the old copy stays in force"
-            ) from None
+            raise FileNotTaken(f"the hub's file of {source!r} is not one this desk can take ({exc})") from None
         finally:
             if attached:
                 _files.detach(db)
