@@ -447,16 +447,58 @@ class Settings:
                 code="locked_by_district",
             )
         old = self.get(setting)
+        stored = self._row(setting)[0]
         with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [setting.key, json.dumps(value)],
             )
-            if self._audit is not None and old != value:
+            # Also when the value in force does not change but the row does (the default, or the district's,
+            # written as the desk's own): the trail accounts for every row of the table (audit coverage).
+            if self._audit is not None and (old != value or stored != json.dumps(value)):
                 self._audit.record(None, "settings.change", setting.key, {"old": old, "new": value})
         if self._audit is not None:
             self._audit.refresh_anchor()
+
+    def restore_audited(self) -> dict[str, tuple[Any, Any]]:
+        """Put back every row of the ``settings`` table the audit trail does not account for (typed into the table
+        by hand: :func:`frontdesk.audit.coverage.settings_problems`): the last audited value, or no row at all (the
+        district's value or the default then) when no audited change ever set it. Never the value found.
+
+        One transaction with its ``settings.restored`` record. Returns ``{key: (found, now)}`` (None: no row).
+        The desk's background check runs it (``ui/screening/index_watch.py``); ``audit verify`` only reports.
+        """
+        from frontdesk.audit.coverage import settings_problems
+
+        if self._audit is None:
+            return {}
+        done: dict[str, tuple[Any, Any]] = {}
+        with self._audit.transaction() as db:
+            audited = self._audit.audited_settings()
+            for key, _ in settings_problems(db, audited):
+                row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+                now = audited.get(key)
+                if now is None:
+                    db.execute("DELETE FROM settings WHERE key = ?", [key])
+                else:
+                    db.execute(
+                        "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [key, json.dumps(now)],
+                    )
+                done[key] = (row[0] if row is not None else None, now)
+            if done:
+                self._audit.record(
+                    "system",
+                    "settings.restored",
+                    "settings",
+                    {
+                        "settings": {k: now for k, (_, now) in done.items()},
+                        "found": {k: f for k, (f, _) in done.items()},
+                    },
+                )
+        return done
 
     def is_configured(self) -> bool:
         """True once first-run set-up has named the school and the station."""

@@ -78,3 +78,27 @@ def test_an_index_as_its_entries_give_is_only_logged(qtbot, qapp, desk_data):
         assert any("screening index checked: 2 list entries" in e.message for e in services.events.recent())
     finally:
         watch.stop()
+
+
+def test_a_setting_typed_into_the_table_is_put_back_by_the_desk(qtbot, qapp, desk_data):
+    """The red team's second door: a threshold put into the settings table by hand, within its range."""
+    services, _ = desk_data
+    with sqlite3.connect(services.store.path) as conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, '0.99')", [s.SCREEN_POSSIBLE.key])
+    assert services.settings.get(s.SCREEN_POSSIBLE) == 0.99
+    shell = Shell(services)
+    qtbot.addWidget(shell)
+    watch = _watch_index(shell, qapp)
+    try:
+        qtbot.waitUntil(lambda: not watch.running, timeout=60_000)
+        assert watch.restored == {s.SCREEN_POSSIBLE.key: ("0.99", None)}
+        assert services.settings.get(s.SCREEN_POSSIBLE) == s.SCREEN_POSSIBLE.default  # never the value found
+        assert watch.banner is not None and "1 setting had been changed outside FrontDesk" in watch.banner.text()
+        [logged] = [e for e in services.events.recent(source="settings") if e.level == "error"]
+        assert (
+            "screening.possible_threshold: 0.99 found, its default or the district value in force"
+            in logged.message
+        )
+        assert services.audit.verify().intact
+    finally:
+        watch.stop()

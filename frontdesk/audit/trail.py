@@ -333,15 +333,37 @@ class AuditTrail:
             return 0
         seq, digest = row
         removed = db.execute("SELECT count(*) FROM audit_log WHERE seq <= ?", [seq]).fetchone()[0]
+        settings = self._settings_upto(db, seq)  # what the removed records said of the settings table
         db.execute(
             "INSERT INTO audit_checkpoints (seq, hash, time, removed) VALUES (?, ?, ?, ?)",
             [seq, digest, clock.to_db(self._now()), removed],
         )
         db.execute("DELETE FROM audit_log WHERE seq <= ?", [seq])
-        self._append(
-            db, "system", "audit.checkpoint", f"record {seq}", {"seq": seq, "hash": digest, "removed": removed}
-        )
+        details = {"seq": seq, "hash": digest, "removed": removed, "settings": settings}
+        self._append(db, "system", "audit.checkpoint", f"record {seq}", details)
         return removed
+
+    @staticmethod
+    def _settings_upto(db, seq: int) -> dict[str, Any]:
+        """What the records up to ``seq`` (and the newest checkpoint's record, which carries what the records
+        before it said) say each setting holds (:class:`coverage.AuditedSettings`)."""
+        marks = ",".join("?" * len(coverage.SETTINGS_ACTIONS))
+        rows = db.execute(
+            f"SELECT action, subject, details FROM audit_log WHERE action IN ({marks}) "
+            "AND (seq <= ? OR action = 'audit.checkpoint') ORDER BY seq",
+            [*coverage.SETTINGS_ACTIONS, seq],
+        )
+        return coverage.audited_settings((a, s, json.loads(d)) for a, s, d in rows)
+
+    def audited_settings(self) -> dict[str, Any]:
+        """What the trail says each row of the ``settings`` table holds (:class:`coverage.AuditedSettings`; None:
+        no row). Read by the desk's own check, not a person's: no role is asked."""
+        marks = ",".join("?" * len(coverage.SETTINGS_ACTIONS))
+        rows = self._store.db.execute(
+            f"SELECT action, subject, details FROM audit_log WHERE action IN ({marks}) ORDER BY seq",
+            list(coverage.SETTINGS_ACTIONS),
+        )
+        return coverage.audited_settings((a, s, json.loads(d)) for a, s, d in rows)
 
     def read_anchor(self) -> tuple[int, str] | None:
         """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""
