@@ -19,9 +19,10 @@ checked: its rows are not this code's.
 
 :func:`repair` puts the index right for the entries found wrong, in one short transaction with its audit record
 (``screening.index_repaired``): missing rows filed, extra ones deleted. It takes the safe side: the entry is
-screened again at once. It costs about 20 µs an entry (``docs/benchmarks/screening.md``, session 20): too slow
-for every ``audit verify`` at a million entries, so it is its own mode (``audit verify --index``) and the desk
-runs it in the background after start and daily (``ui/screening/index_watch.py``), repairing what it finds.
+screened again at once. The check costs 35-50 µs of CPU an entry (50 s at a million entries,
+``docs/benchmarks/screening.md``, session 20): too slow for every ``audit verify``, so it is its own mode
+(``audit verify --index``) and the desk runs it in the background after start and daily
+(``ui/screening/index_watch.py``), repairing what it finds.
 """
 
 from __future__ import annotations
