@@ -108,13 +108,15 @@ def test_settings_stay_accounted_for_after_retention_removes_their_records(data_
     assert code == 1 and "the setting screening.possible_threshold was changed outside the application" in out
 
 
-def test_the_desk_puts_back_the_audited_value_never_the_one_found(data_dir):
+def test_the_desk_uses_and_puts_back_the_audited_value_never_the_one_found(data_dir):
     services = _desk(data_dir)
     try:
         services.settings.set(s.SCREEN_MATCH, 0.9)
         _shell(data_dir, "UPDATE settings SET value = '0.99' WHERE key = ?", [s.SCREEN_MATCH.key])
         _shell(data_dir, "INSERT INTO settings (key, value) VALUES (?, '0.98')", [s.SCREEN_POSSIBLE.key])
-        assert services.settings.get(s.SCREEN_POSSIBLE) == 0.98  # in force until the desk's check
+        # Never used, even before the desk's check puts the rows back: the audited value, or the default.
+        assert services.settings.get(s.SCREEN_MATCH) == 0.9
+        assert services.settings.get(s.SCREEN_POSSIBLE) == s.SCREEN_POSSIBLE.default
         restored = services.settings.restore_audited()
         assert restored == {s.SCREEN_MATCH.key: ("0.99", 0.9), s.SCREEN_POSSIBLE.key: ("0.98", None)}
         assert services.settings.get(s.SCREEN_MATCH) == 0.9
@@ -125,3 +127,19 @@ def test_the_desk_puts_back_the_audited_value_never_the_one_found(data_dir):
         assert services.settings.restore_audited() == {}
     finally:
         services.close()
+
+
+def test_a_screen_in_another_process_never_uses_a_threshold_typed_in_by_hand(data_dir):
+    """The red team's door: the thresholds put into the table by hand (within their range, 0-1: the app would take
+    them) let the barred person through with one letter mistyped, before any check of the desk's ran."""
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.models import Kind, NewEntry
+
+    services = _desk(data_dir)
+    services.lists.add("District", NewEntry("Rex", "Refusedman", dob=parse_dob("1970-01-02"), kind=Kind.BARRED))
+    services.close()
+    args = ("screen", "--first-name", "Rex", "--last-name", "Refusedmann", "--dob", "1970-01-02", "--json")
+    assert json.loads(text(frontdesk(*args, data_dir=data_dir))[0])["decision"] == "match"
+    for setting in (s.SCREEN_MATCH, s.SCREEN_POSSIBLE):
+        _shell(data_dir, "INSERT INTO settings (key, value) VALUES (?, '0.99')", [setting.key])
+    assert json.loads(text(frontdesk(*args, data_dir=data_dir))[0])["decision"] == "match"

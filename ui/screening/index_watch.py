@@ -8,8 +8,9 @@ pause after each batch of entries: the GUI thread and check-ins get the CPU and 
 when the desk closes. It reads without any write lock.
 
 First, at the same times, the settings: a row of the ``settings`` table that the audit trail does not account for
-(typed in by hand: a screening threshold raised within its range) is put back to its last audited value, or taken
-out (the district's value or the default in force then), never kept (``Settings.restore_audited``).
+(typed in by hand: a screening threshold raised within its range), which ``Settings.get`` never uses, is put
+back to its last audited value, or taken out (the district's value or the default in force then):
+``Settings.restore_audited``.
 
 What it finds wrong it repairs at once (the safe side: the person is screened again), in one short transaction
 with its audit record (``screening.index_repaired``, ``settings.restored``), and says so the way the desk says
