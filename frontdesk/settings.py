@@ -8,6 +8,7 @@ its own section.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -382,20 +383,61 @@ class Settings:
         self._store = store
         self._session = session
         self._audit = audit
+        # Each row's text as the trail accounts for it, once checked (per process; a row that changes is checked
+        # again), and what the trail's settings records say, read up to record _upto (see _accounted).
+        self._trusted: dict[str, str] = {}
+        self._said = None  # frontdesk.audit.coverage.AuditedSettings, on the first check
+        self._upto = 0
+        self._lock = threading.Lock()
 
     def get(self, setting: Setting[T]) -> T:
         """The value in force: a value the district locked, else this desk's own, else the district's
-        default, else the declared default."""
+        default, else the declared default.
+
+        This desk's own value only as the audit trail accounts for it: a row typed into the table by hand (which
+        no audited change set, or another value than the audited one) is not used, as a value out of its range is
+        not. The last audited value is used instead, or none of the desk's own (the district's, or the default)
+        when no audited change ever set it; the desk's background check then puts the row back and says so
+        (:meth:`restore_audited`). A row is checked once per process and again whenever it changes.
+        """
         desk, district, locked = self._row(setting)
         district_value = self._district(setting, district)
         if district_value is not None and locked:
             return district_value
+        if desk is not None and self._audit is not None and self._trusted.get(setting.key) != desk:
+            desk = self._accounted(setting.key, desk)
         if desk is not None:
             value = json.loads(desk)
             if setting.in_range(value):
                 return value
             # Out of its range (typed into the table by hand: the app refuses it): not used.
         return setting.default if district_value is None else district_value
+
+    def _accounted(self, key: str, text: str) -> str | None:
+        """``text`` if the trail accounts for it as the row of ``key``; else the row text of the last audited
+        value, or None (no audited value: the desk has none of its own). The trail's settings records are read
+        (through their own index) only when what was read of them so far does not account for ``text``: the new
+        ones, once."""
+        from frontdesk.audit.coverage import AuditedSettings
+
+        try:
+            found = json.loads(text)
+        except ValueError:
+            found = None
+        with self._lock:
+            if self._said is None:
+                self._said = AuditedSettings()
+            for fresh in (False, True):
+                if fresh:
+                    for seq, action, subject, details in self._audit.settings_records(self._upto):
+                        self._said.take(action, subject, details)
+                        self._upto = seq
+                audited = self._said.values()
+                value = audited.get(key)
+                if key in audited and value is not None and found == value and type(found) is type(value):
+                    self._trusted[key] = text
+                    return text
+        return None if value is None else json.dumps(value)
 
     def _row(self, setting: Setting[Any]) -> tuple[str | None, str | None, bool]:
         """This desk's value, the district's value and its lock for ``setting``, read in ONE statement.
@@ -447,16 +489,60 @@ class Settings:
                 code="locked_by_district",
             )
         old = self.get(setting)
+        stored = self._row(setting)[0]
         with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
             db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [setting.key, json.dumps(value)],
             )
-            if self._audit is not None and old != value:
+            # Also when the value in force does not change but the row does (the default, or the district's,
+            # written as the desk's own): the trail accounts for every row of the table (audit coverage).
+            if self._audit is not None and (old != value or stored != json.dumps(value)):
                 self._audit.record(None, "settings.change", setting.key, {"old": old, "new": value})
         if self._audit is not None:
             self._audit.refresh_anchor()
+
+    def restore_audited(self) -> dict[str, tuple[Any, Any]]:
+        """Put back every row of the ``settings`` table the audit trail does not account for (typed into the table
+        by hand: :func:`frontdesk.audit.coverage.settings_problems`): the last audited value, or no row at all (the
+        district's value or the default then) when no audited change ever set it. Never the value found.
+
+        :meth:`get` never uses such a row already; this makes the table say so too (and the trail, the event log
+        and the desk's banner tell someone). One transaction with its ``settings.restored`` record. Returns
+        ``{key: (found, now)}`` (None: no row).
+        The desk's background check runs it (``ui/screening/index_watch.py``); ``audit verify`` only reports.
+        """
+        from frontdesk.audit.coverage import settings_problems
+
+        if self._audit is None:
+            return {}
+        done: dict[str, tuple[Any, Any]] = {}
+        with self._audit.transaction() as db:
+            audited = self._audit.audited_settings()
+            for key, _ in settings_problems(db, audited):
+                row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+                now = audited.get(key)
+                if now is None:
+                    db.execute("DELETE FROM settings WHERE key = ?", [key])
+                else:
+                    db.execute(
+                        "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [key, json.dumps(now)],
+                    )
+                done[key] = (row[0] if row is not None else None, now)
+            if done:
+                self._audit.record(
+                    "system",
+                    "settings.restored",
+                    "settings",
+                    {
+                        "settings": {k: now for k, (_, now) in done.items()},
+                        "found": {k: f for k, (f, _) in done.items()},
+                    },
+                )
+        return done
 
     def is_configured(self) -> bool:
         """True once first-run set-up has named the school and the station."""

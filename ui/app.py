@@ -58,6 +58,9 @@ if TYPE_CHECKING:  # for annotations only: PySide6's import hook reads the sourc
 BACKGROUND_AFTER_MS = 2000  # the email/text sender and the hub's sync start this long after the window
 CAMERA_AFTER_MS = 1500  # the PC's camera is looked for this long after the window
 WARM_AFTER_MS = 1000  # the admission workflow is built this long after the window
+INDEX_CHECK_AFTER_MS = (
+    20_000  # the index is checked against the lists this long after it, then daily (index_watch)
+)
 PREPARE_AFTER_MS = 3000  # an index of older key rules is rebuilt (in the background) from this long after it
 
 
@@ -90,6 +93,18 @@ def _prepare_lists(preparation: ListsPreparation, app: QApplication) -> None:
     meanwhile), stopped at its next step when the app quits (the next start builds it again)."""
     app.aboutToQuit.connect(preparation.stop)
     preparation.start()
+
+
+def _watch_index(shell: Shell, app: QApplication):
+    """Check the screening index against the list entries now and daily, in the background, repairing what was
+    changed outside the application (``ui.screening.index_watch``, imported here: not on the way to the first
+    paint). Stopped at its next step when the app quits."""
+    from ui.screening.index_watch import IndexWatch
+
+    watch = IndexWatch(shell.desk.window if shell.desk is not None else None, shell.services, shell)
+    app.aboutToQuit.connect(watch.stop)
+    watch.start()
+    return watch
 
 
 def _system_printer(uri):
@@ -417,6 +432,10 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     # The admission workflow (screening, the list index) is built once the desk is up, not at the first
     # Check in: the first visitor does not wait for it, and the first paint did not either.
     after_start(shell, WARM_AFTER_MS, lambda: _warm_check_in(shell))
+    # The index checked against the lists (rows deleted by hand hide a listed person), then daily: 20 s after the
+    # window, once the desk's start-up work (the integrity check at 3 s) is done.
+    if not demo:
+        after_start(shell, INDEX_CHECK_AFTER_MS, lambda: _watch_index(shell, app))
     # An index built under older key rules is rebuilt beside the one in force, which answers meanwhile.
     after_start(
         shell, PREPARE_AFTER_MS, lambda: shell.desk is not None and _prepare_lists(shell.desk.preparation, app)

@@ -7,6 +7,12 @@ own transaction. A list import carries, for the entries it filed, their id range
 before (``was``). :func:`check` compares the rows in the file with what the trail says they should be, and
 names every row deleted, changed or added outside the application.
 
+Every row of the ``settings`` table is accounted for too (:class:`AuditedSettings`): by its newest
+``settings.change``, the ``settings.baseline`` the upgrade wrote, a ``settings.restored``, or what the newest
+``audit.checkpoint`` says the records retention removed held; :func:`settings_problems` names the rest. The
+screening index is not covered here: its check (every entry's keys worked out again) costs tens of seconds at a
+million entries and is its own mode (:mod:`frontdesk.screening.index_check`, ``audit verify --index``).
+
 What it cannot catch (the README says so too): someone who can write the file can change a row *and*
 append a matching, well-chained record (the chain is a hash chain, not a signature: keep the head elsewhere,
 ``audit verify --expect``); rows written before this coverage existed (older than the first covered row of
@@ -109,10 +115,9 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
     entry_list: dict[int, str] = {}  # list entry id -> its list's source
     first_was: dict[int, str] = {}  # list entry id -> its hash before its first single change
     imports: dict[str, dict] = {}  # source -> the newest import's entries {first, last, count, digest}
-    settings: dict[str, Any] = {}  # setting key -> the value its newest audited change set
+    settings = AuditedSettings()  # setting key -> the value the trail says it holds
     for action, subject, details in records:
-        if action == "settings.change" and "new" in details:
-            settings[subject] = details["new"]
+        if action in _SETTINGS_SET and settings.take(action, subject, details):
             continue
         if action in ("list.import", "list.remove_source"):  # the list's earlier entries are gone
             for entry_id in [e for e, source in entry_list.items() if source == subject]:
@@ -140,7 +145,7 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
             entry_list[int(ident)] = str(details.get("list", ""))
             if "was" in details and int(ident) not in first_was:
                 first_was[int(ident)] = details["was"]
-    problems: list[str] = _settings_problems(db, settings)
+    problems: list[str] = [f"the setting {key} {what}" for key, what in settings_problems(db, settings.values())]
     for table, columns in COVERED.items():
         known = {i: c for (t, i), c in latest.items() if t == table}
         ranges = (
@@ -190,17 +195,74 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
     return problems
 
 
-def _settings_problems(db, audited: dict[str, Any]) -> list[str]:
-    """Each setting changed through the application whose stored value is no longer the one its newest audited
-    change set (a screening threshold typed into the table by hand). A setting never changed through the
-    application is not compared: nothing says what it should be (its default, or an older version's)."""
+SETTINGS_ACTIONS = ("settings.change", "settings.baseline", "settings.restored", "audit.checkpoint")
+_SETTINGS_SET = frozenset(SETTINGS_ACTIONS)  # one set look-up a record in check() (a million records at 1M)
+
+
+class AuditedSettings:
+    """What the trail says each setting of the ``settings`` table holds, from its records oldest first.
+
+    A ``settings.change`` sets its key (``new``); a ``settings.baseline`` (written once, by the migration that
+    began this coverage, with every row the table held then) and a ``settings.restored`` (the desk's check put
+    a row back) set theirs. Retention removes old records behind a checkpoint: the ``audit.checkpoint`` record
+    carries what the removed records said (``settings``), and the newest checkpoint's is the base that every
+    record still in the chain (all newer) is applied on.
+    """
+
+    def __init__(self) -> None:
+        self._base: tuple[int, dict[str, Any]] = (-1, {})
+        self._steps: list[dict[str, Any]] = []
+
+    def take(self, action: str, subject: str, details: dict) -> bool:
+        """Count one record; True when it was a settings record (nothing else to read in it)."""
+        if action == "settings.change" and "new" in details:
+            self._steps.append({subject: details["new"]})
+        elif action in ("settings.baseline", "settings.restored") and isinstance(details.get("settings"), dict):
+            self._steps.append(details["settings"])
+        elif action == "audit.checkpoint" and isinstance(details.get("settings"), dict):
+            seq = int(details.get("seq", 0))
+            if seq > self._base[0]:
+                self._base = (seq, details["settings"])
+            return False
+        else:
+            return False
+        return True
+
+    def values(self) -> dict[str, Any]:
+        """Each key the trail accounts for and its value (None in ``settings.restored``: no row)."""
+        out = dict(self._base[1])
+        for step in self._steps:
+            out.update(step)
+        return out
+
+
+def audited_settings(records: Iterable[tuple[str, str, dict]]) -> dict[str, Any]:
+    """:class:`AuditedSettings` of these records (oldest first)."""
+    found = AuditedSettings()
+    for action, subject, details in records:
+        found.take(action, subject, details)
+    return found.values()
+
+
+def settings_problems(db, audited: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(key, what)`` for each row of the ``settings`` table that the trail does not account for, and each setting
+    the trail gives a value that the table no longer holds.
+
+    A row no audited change, baseline or restore set ("was put into the table outside the application": a
+    screening threshold inserted with the sqlite3 shell, within its range), a row whose value is not the audited
+    one, a row the trail says is there and is not ("was changed outside the application").
+    """
     problems = []
-    for key, value in sorted(audited.items()):
-        row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    rows = dict(db.execute("SELECT key, value FROM settings").fetchall())
+    for key in sorted(set(rows) | {k for k, v in audited.items() if v is not None}):
+        if key not in audited:
+            problems.append((key, "was put into the table outside the application (no audited change set it)"))
+            continue
+        value = audited[key]
         try:
-            stored = json.loads(row[0]) if row is not None else None
+            stored = json.loads(rows[key]) if key in rows else None
         except (TypeError, ValueError):
             stored = None
-        if row is None or stored != value or type(stored) is not type(value):
-            problems.append(f"the setting {key} was changed outside the application")
+        if key not in rows or stored != value or type(stored) is not type(value):
+            problems.append((key, "was changed outside the application"))
     return problems

@@ -54,7 +54,53 @@ def _audit_0002_checkpoints(db: Database) -> None:
         )
 
 
+def _audit_0003_settings_baseline(db: Database) -> None:
+    # From here on the trail accounts for every row of the settings table (frontdesk.audit.coverage): each row a
+    # desk holds when it is upgraded, set by older code that recorded no change for a value equal to the one in
+    # force (or before the trail existed), is named once in a 'settings.baseline' record, appended to the chain
+    # in this migration's own transaction. A fresh desk has no row: no record.
+    import json
+
+    from frontdesk import clock
+    from frontdesk.audit.trail import GENESIS, canonical_details, record_hash
+
+    rows = db.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+    if not rows:
+        return
+    values = {}
+    for key, text in rows:
+        try:
+            values[key] = json.loads(text)
+        except ValueError:
+            values[key] = text  # not JSON (typed by hand before this): named as it is, so verify still says so
+    head = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    if head is None:
+        checkpoint = db.execute("SELECT seq, hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1").fetchone()
+        head = checkpoint or (0, GENESIS)
+    seq, prev = head[0] + 1, head[1]
+    time, text = clock.to_db(clock.now()), canonical_details({"settings": values})
+    digest = record_hash(seq, time, "system", "settings.baseline", "settings", text, prev)
+    db.execute(
+        "INSERT INTO audit_log (seq, time, actor, action, subject, details, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, time, "system", "settings.baseline", "settings", text, prev, digest],
+    )
+
+
+def _audit_0004_settings_index(db: Database) -> None:
+    # The few records that say what the settings table holds, found without reading the trail: the desk checks each
+    # settings row it reads against them (frontdesk.settings.Settings.get). The query must name the same WHERE.
+    db.execute(f"CREATE INDEX audit_log_settings ON audit_log(seq) WHERE {SETTINGS_WHERE}")
+
+
+# The records of frontdesk.audit.coverage.SETTINGS_ACTIONS (and any later settings.* action), as the partial index
+# above is defined: a query uses the index only when its WHERE holds this term exactly.
+SETTINGS_WHERE = "(action GLOB 'settings.*' OR action = 'audit.checkpoint')"
+
+
 MIGRATIONS: list[Migration] = [
     ("audit_0001_log", _audit_0001_log),
     ("audit_0002_checkpoints", _audit_0002_checkpoints),
+    ("audit_0003_settings_baseline", _audit_0003_settings_baseline),
+    ("audit_0004_settings_index", _audit_0004_settings_index),
 ]

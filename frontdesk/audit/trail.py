@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.audit import coverage
+from frontdesk.audit.migrations import SETTINGS_WHERE
 from frontdesk.text import SafeCsvWriter
 
 if TYPE_CHECKING:
@@ -333,15 +334,40 @@ class AuditTrail:
             return 0
         seq, digest = row
         removed = db.execute("SELECT count(*) FROM audit_log WHERE seq <= ?", [seq]).fetchone()[0]
+        settings = self._settings_upto(db, seq)  # what the removed records said of the settings table
         db.execute(
             "INSERT INTO audit_checkpoints (seq, hash, time, removed) VALUES (?, ?, ?, ?)",
             [seq, digest, clock.to_db(self._now()), removed],
         )
         db.execute("DELETE FROM audit_log WHERE seq <= ?", [seq])
-        self._append(
-            db, "system", "audit.checkpoint", f"record {seq}", {"seq": seq, "hash": digest, "removed": removed}
-        )
+        details = {"seq": seq, "hash": digest, "removed": removed, "settings": settings}
+        self._append(db, "system", "audit.checkpoint", f"record {seq}", details)
         return removed
+
+    @staticmethod
+    def _settings_upto(db, seq: int) -> dict[str, Any]:
+        """What the records up to ``seq`` (and the newest checkpoint's record, which carries what the records
+        before it said) say each setting holds (:class:`coverage.AuditedSettings`)."""
+        rows = db.execute(
+            f"SELECT action, subject, details FROM audit_log WHERE {SETTINGS_WHERE} "
+            "AND (seq <= ? OR action = 'audit.checkpoint') ORDER BY seq",
+            [seq],
+        )
+        return coverage.audited_settings((a, s, json.loads(d)) for a, s, d in rows)
+
+    def settings_records(self, after: int = 0) -> list[tuple[int, str, str, dict]]:
+        """``(seq, action, subject, details)`` of the records after ``after`` that say what the settings table
+        holds (:class:`coverage.AuditedSettings`), oldest first, through their own small index. Read by the desk's
+        own checks (``Settings.get``, ``Settings.restore_audited``), not a person's: no role is asked."""
+        rows = self._store.db.execute(
+            f"SELECT seq, action, subject, details FROM audit_log WHERE {SETTINGS_WHERE} AND seq > ? ORDER BY seq",
+            [after],
+        )
+        return [(seq, action, subject, json.loads(details)) for seq, action, subject, details in rows]
+
+    def audited_settings(self) -> dict[str, Any]:
+        """What the trail says each row of the ``settings`` table holds (None: no row)."""
+        return coverage.audited_settings(r[1:] for r in self.settings_records())
 
     def read_anchor(self) -> tuple[int, str] | None:
         """The anchored ``(seq, hash)``, or None if there is no readable anchor file."""
