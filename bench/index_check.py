@@ -6,6 +6,9 @@ lists (a copy: nothing is changed). Not in ``python -m bench``'s list: it needs 
 For each folder: the check as ``audit verify --index`` runs it (no pause), twice, and as the desk runs it (a
 pause of ``ui.screening.index_watch.PAUSE`` after each batch), once; wall and CPU seconds of the checking thread,
 entries and index rows. Then one row deleted by hand and the check again (it must name that entry).
+
+``python -m bench.index_check --during DATA_DIR``: a panic press and a check-in timed while the desk's paced check
+runs on a thread of the same process, beside the same with nothing running (:func:`during`).
 """
 
 from __future__ import annotations
@@ -63,5 +66,74 @@ def run(folders: list[Path]) -> str:
     return "\n".join(lines)
 
 
+def during(folder: Path, runs: int = 40) -> str:
+    """Nothing blocks a panic press or a check-in (issue 12's targets, as ``bench.bulk_work`` measures them: the
+    whole press ≤ 50 ms, a check-in ≤ 100 ms) while the desk's paced check runs on a thread of the SAME process
+    (it shares the interpreter with the window's thread, unlike an import in another process): ``runs`` of each
+    with nothing else running, then as many while the check runs, in ``folder`` (a copy: presses and visits are
+    written)."""
+    import statistics
+    import threading
+
+    from bench.bulk_work import _measure, _pct
+    from frontdesk import settings as s
+    from frontdesk.context import Services
+    from frontdesk.dispatch.credentials import MemoryCredentials
+    from frontdesk.screening.index_check import check_index
+
+    services = Services.open(folder)
+    try:
+        services.settings.set(s.SCHOOL_NAME, "Bench School")
+        services.settings.set(s.STATION_NAME, "Desk")
+        services.station.credentials = MemoryCredentials()
+        idle = [_measure(services, i) for i in range(runs)]
+        done = threading.Event()
+        result = {}
+
+        def check() -> None:
+            result["found"] = check_index(services.store, pause=DESK_PAUSE)
+            done.set()
+
+        thread = threading.Thread(target=check, daemon=True)
+        thread.start()
+        time.sleep(1.0)  # well into the check
+        busy = []
+        i = runs
+        while not done.is_set() and len(busy) < runs:
+            busy.append(_measure(services, i))
+            i += 1
+            time.sleep(0.2)
+        thread.join()
+    finally:
+        services.close()
+
+    def row(label: str, values: list[float], target: float) -> str:
+        verdict = (
+            "meets" if max(values) <= target else ("meets at p95" if _pct(values, 95) <= target else "MISSES")
+        )
+        return (
+            f"| {label} ({len(values)}) | {statistics.median(values):.1f} | {_pct(values, 95):.1f} | "
+            f"{max(values):.1f} | ≤ {target:g} | {verdict} |"
+        )
+
+    found = result["found"]
+    return "\n".join(
+        [
+            f"Machine: {machine()}; load (1 min) {_load()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+            f"{found.entries:,} entries, the check {found.seconds:.1f} s wall (paced).",
+            "",
+            "| ms | median | p95 | max | target | |",
+            "|---|---:|---:|---:|---:|---|",
+            row("press, nothing else running", [p for p, _ in idle], 50),
+            row("press, while the desk's index check runs", [p for p, _ in busy], 50),
+            row("check-in, nothing else running", [c for _, c in idle], 100),
+            row("check-in, while the desk's index check runs", [c for _, c in busy], 100),
+        ]
+    )
+
+
 if __name__ == "__main__":
-    print(run([Path(p) for p in sys.argv[1:]]))
+    if sys.argv[1:2] == ["--during"]:
+        print(during(Path(sys.argv[2])))
+    else:
+        print(run([Path(p) for p in sys.argv[1:]]))
