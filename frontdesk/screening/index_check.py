@@ -27,6 +27,7 @@ screened again at once. The check costs 35-50 µs of CPU an entry (50 s at a mil
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from frontdesk.store import Store
 from frontdesk.wire.keys import KEY_VERSION
 
 BATCH = 2000  # entries whose keys are sought per statement (and between two looks at stop())
+SWITCH_S = 0.0005  # the GIL switch interval while a paced check runs (see check_index)
 
 
 class Stopped(Exception):
@@ -127,6 +129,13 @@ def check_index(store: Store, *, stop: Callable[[], bool] | None = None, pause: 
     table = f"temp.index_check_{id(db) & 0xFFFFFF:x}"
     db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute(f"CREATE TABLE {table} (key TEXT NOT NULL, entry_id INTEGER NOT NULL)")
+    # Paced (the desk's background check, beside the window's thread in one interpreter): another thread that
+    # comes back from a write or an fsync waits for the GIL at most the switch interval, each time. A panic
+    # press makes a dozen such calls: at Python's 5 ms a press took up to 108 ms while the check ran at
+    # 1,000,000 entries (bench.index_check --during), over issue 12's 50 ms. For the check's length, 0.5 ms.
+    interval = sys.getswitchinterval()
+    if pause:
+        sys.setswitchinterval(min(interval, SWITCH_S))
     try:
         with store.reading():
             counts: dict[int, int] = dict(
@@ -175,6 +184,8 @@ def check_index(store: Store, *, stop: Callable[[], bool] | None = None, pause: 
                 wrong = _with_extra_rows(db, table, wrong, extra_ids, orphans, keyed_of=_keys_by_id(db, extra_ids))
     finally:
         db.execute(f"DROP TABLE IF EXISTS {table}")
+        if pause:
+            sys.setswitchinterval(interval)
     wrong.sort(key=lambda w: w.entry_id)
     return IndexCheck(entries, rows, time.perf_counter() - started, tuple(wrong))
 
