@@ -314,6 +314,13 @@ NOTE = (
     " first shared change again. The table is a rerun on this session's merged main (00:37 UTC, load"
     " 1.1-0.6); an earlier run the same night, before the sharing was merged (00:09, load 1.3-0.6): 2.0x /"
     " 1.9x, keyring found 2.1x / 2.1x, GNOME Keyring 2.4x / 2.4x, onsite --json 3.0x / 3.1x."
+    " Session 20 (2026-12-05): no start-up work. Merged this session: every program checks a settings row"
+    " against the audit trail at its first read (frontdesk.settings: the trail's settings records through a"
+    " partial index, once per process), and the desk checks its screening index 20 s after its first paint"
+    " (imported then); tests/test_startup_probe.py passes. The tree before the session (ff2602c) and this"
+    " main in turn (02:38-02:41 UTC, load ~1): launch to idle desk 2.0x / 2.0x and 1.9x / 2.0x, keyring"
+    " found 2.0x / 2.0x both, GNOME Keyring 2.4x / 2.3x both, onsite --json 2.9x / 3.0x and 3.0x / 3.0x:"
+    " nothing moved. The table is this session's last run."
 )
 
 
