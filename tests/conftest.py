@@ -142,3 +142,15 @@ def desk_font(qapp):
     configure_app(qapp)
     yield
     qapp.setFont(before)
+
+
+@pytest.fixture
+def hub(console_db_url):  # noqa: F811 - the fixture of that name, imported above
+    """The hub as a ``frontdesk dispatch serve`` process on loopback over the test's database (SQLite or
+    PostgreSQL), killed after the test: the sync tests' hub (``tests/test_hub_sync_*.py``). A test module that
+    means another hub (the district lists' tests) defines its own ``hub``, which takes precedence there."""
+    from tests.hub_sync_support import Hub
+
+    h = Hub(console_db_url).start()
+    yield h
+    h.kill()

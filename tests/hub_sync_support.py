@@ -20,6 +20,7 @@ from tests.dispatch_fixtures import one_worker, wait_until_serving
 from tests.dispatch_keyring import KEYRING_FILE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
+SCHOOL = "Maple Grove Elementary"
 
 
 def free_port() -> int:

@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from frontdesk.kiosk.service import CheckedOut
-from tests.hub_sync_support import Desk, Hub
+from tests.hub_sync_support import SCHOOL, Desk
 from tests.pdf_text import pdf_text
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
 
 
 def test_a_visitor_at_one_desk_is_on_the_other_desks_list_and_leaves_at_either(hub, tmp_path):

@@ -6,20 +6,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from frontdesk.models import Visitor
 from tests.dispatch_station_support import LossyProxy
-from tests.hub_sync_support import Desk, Hub, exactly_once, hub_on_site
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk, Hub, exactly_once, hub_on_site
 
 
 def _admit(desk: Desk, names: list[tuple[str, str]], out: list[str] = ()) -> list[str]:

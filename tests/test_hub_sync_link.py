@@ -10,16 +10,7 @@ import sys
 import pytest
 
 from frontdesk import settings as s
-from tests.hub_sync_support import Desk, Hub, exactly_once, hub_on_site
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk, Hub, exactly_once, hub_on_site
 
 
 def _unlinked_desk(folder, name: str) -> Desk:

@@ -14,18 +14,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
-from tests.hub_sync_support import Desk, Hub, hub_on_site
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk, Hub, hub_on_site
 
 
 def _connect_again(hub: Hub, desk: Desk) -> str:

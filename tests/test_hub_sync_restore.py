@@ -15,24 +15,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from tests.hub_sync_support import Desk, Hub, backup_db, hub_on_site, restore_db
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, hub_on_site, restore_db
 
 
 def _restart_from(hub: Hub, copy: Path) -> None:
     hub.kill()
     restore_db(hub.db_url, copy)
     hub.start()
+
+
+def _backed_up(hub: Hub, tmp_path: Path) -> tuple[Desk, Desk]:
+    """The main office and the side door of the school, Avery checked in at the main office and on both desks'
+    lists; then the night's backup of the hub (stopped, copied, started again)."""
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
+    main.check_in("Avery", "Testwood")
+    main.sync()
+    side.sync()
+    hub.kill()
+    backup_db(hub.db_url, tmp_path / "hub-backup")
+    hub.start()
+    return main, side
 
 
 def _actions(desk: Desk) -> list[str]:
@@ -44,14 +47,7 @@ def _actions(desk: Desk) -> list[str]:
 
 
 def test_a_hub_restored_from_an_older_copy_loses_no_visit_and_every_desk_lists_everyone(hub, tmp_path):
-    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
-    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
-    main.check_in("Avery", "Testwood")
-    main.sync()
-    side.sync()
-    hub.kill()
-    backup_db(hub.db_url, tmp_path / "hub-backup")  # the night's backup
-    hub.start()
+    main, side = _backed_up(hub, tmp_path)
 
     blake = main.check_in("Blake", "Sample")
     main.check_in("Casey", "Example")
@@ -89,14 +85,7 @@ def test_a_hub_restored_from_an_older_copy_loses_no_visit_and_every_desk_lists_e
 def test_a_desk_that_pulls_first_after_the_restore_still_gets_every_later_visit(hub, tmp_path):
     """The side door asks before anything new reaches the restored hub, then the main office pushes many
     visits, past the side door's old cursor: the side door must not skip them."""
-    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
-    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
-    main.check_in("Avery", "Testwood")
-    main.sync()
-    side.sync()
-    hub.kill()
-    backup_db(hub.db_url, tmp_path / "hub-backup")
-    hub.start()
+    main, side = _backed_up(hub, tmp_path)
     for n in range(3):
         main.check_in("Lost", f"Visitor{n}")
         main.sync()  # one push each: three numbers the restored hub gives again
@@ -117,14 +106,7 @@ def test_a_desk_that_pulls_first_after_the_restore_still_gets_every_later_visit(
 def test_a_bar_the_restored_hub_lost_still_reaches_a_desk_that_had_not_pulled_it(hub, tmp_path):
     """Barred at the main office after the hub's backup; the side door was offline then; the hub is restored
     from the backup (the bar is gone there): the side door still refuses him once it is back."""
-    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
-    side = Desk(tmp_path / "side", "Side door").set_up(hub, SCHOOL)
-    main.check_in("Avery", "Testwood")
-    main.sync()
-    side.sync()
-    hub.kill()
-    backup_db(hub.db_url, tmp_path / "hub-backup")
-    hub.start()
+    main, side = _backed_up(hub, tmp_path)
 
     added = main.run(
         "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",

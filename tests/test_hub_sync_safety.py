@@ -6,20 +6,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from frontdesk.sync.client import HubClient
 from frontdesk.sync.remote import state_get
-from tests.hub_sync_support import Desk, Hub, exactly_once, hub_on_site
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk, Hub, exactly_once, hub_on_site
 
 
 def _check_ins(hub: Hub, desk: Desk, name: str) -> int:

@@ -8,22 +8,12 @@ import time
 from datetime import date, timedelta
 
 import keyring
-import pytest
 
 from frontdesk import clock
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring
-from tests.hub_sync_support import Desk, Hub
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk
 
 
 def _check_in(desk: Desk, first: str, last: str, dob: str):

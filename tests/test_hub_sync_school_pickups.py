@@ -14,16 +14,7 @@ from frontdesk.demo.oneroster import write_bundle
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import NewEntry
 from frontdesk.students.release import ReleaseRequest
-from tests.hub_sync_support import Desk, Hub
-
-SCHOOL = "Maple Grove Elementary"
-
-
-@pytest.fixture
-def hub(console_db_url):
-    h = Hub(console_db_url).start()
-    yield h
-    h.kill()
+from tests.hub_sync_support import SCHOOL, Desk, Hub
 
 
 @pytest.fixture(scope="module")

@@ -300,16 +300,22 @@ def _movement_in(db, share, audit, actor, shared_by, student: str) -> str | None
     return values["kind"]
 
 
+def _stops(db) -> list[tuple[str, str]]:
+    """``(student, guardian)`` sourced ids of each pick-up stop in force here (a parent's or guardian's pick-up
+    turned off; a relative's is not a stop: the SIS never allows those by default)."""
+    return db.execute(
+        "SELECT s.sourced_id, g.sourced_id FROM student_guardians sg JOIN students s ON s.id = sg.student_id "
+        "JOIN guardians g ON g.id = sg.guardian_id WHERE sg.pickup_allowed = 0 AND sg.active = 1 "
+        "AND g.role != 'relative'"
+    ).fetchall()
+
+
 def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
     """What the office decided at this desk before sharing (see ``Shared.existing``): its pick-up stops (a
     parent's or guardian's pick-up turned off; the SIS allows them by default) and the authorisations in force
     or still to come. (Turned on again for a relative is not sent: only what forbids more.)"""
     out: list[tuple[str, str, dict[str, Any]]] = []
-    for student, guardian in db.execute(
-        "SELECT s.sourced_id, g.sourced_id FROM student_guardians sg JOIN students s ON s.id = sg.student_id "
-        "JOIN guardians g ON g.id = sg.guardian_id WHERE sg.pickup_allowed = 0 AND sg.active = 1 "
-        "AND g.role != 'relative'"
-    ).fetchall():
+    for student, guardian in _stops(db):
         uid = f"guardian:{student}/{guardian}"
         if held(db, uid) is None:
             share = {**stamp(db, "guardian", 0, uid=uid, gone=True), "student": student, "guardian": guardian}
@@ -335,11 +341,7 @@ def again(db) -> list[tuple[str, str, dict[str, Any]]]:
     """The office's pick-up stops this desk shared, as it holds them now, and the authorisations it shared that
     are revoked and would still be in force (see ``Shared.again``): only what forbids, never an allow."""
     out: list[tuple[str, str, dict[str, Any]]] = []
-    for student, guardian in db.execute(
-        "SELECT s.sourced_id, g.sourced_id FROM student_guardians sg JOIN students s ON s.id = sg.student_id "
-        "JOIN guardians g ON g.id = sg.guardian_id WHERE sg.pickup_allowed = 0 AND sg.active = 1 "
-        "AND g.role != 'relative'"
-    ).fetchall():
+    for student, guardian in _stops(db):
         uid = f"guardian:{student}/{guardian}"
         known = held(db, uid)
         if known is not None:

@@ -334,17 +334,25 @@ def _entry_in(db, item: dict[str, Any], share: dict[str, Any], audit, actor: str
     return f"{action} {stored.full_name}"
 
 
+def _shareable_lists(db) -> list[tuple[int, str, str]]:
+    """``(id, source, kind)`` of each of the school's own lists in force here that is shared (at most
+    :data:`SHARE_MAX` entries: a larger one is imported at each desk)."""
+    return [
+        (list_id, source, kind)
+        for list_id, source, kind in db.execute(
+            "SELECT id, source, kind FROM screening_lists WHERE state = 'live' AND origin = '' ORDER BY id"
+        ).fetchall()
+        if db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
+        <= SHARE_MAX
+    ]
+
+
 def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
     """The next of the school's own lists this desk holds from before sharing (see ``Shared.existing``): its
     entries not yet shared, as the parts of an import that replaces nothing (one list a call, so each is one
     transaction). A list of more than :data:`SHARE_MAX` entries stays at this desk (imported at each, as
     before); an entry alike to one another desk already shared here is not sent again."""
-    for list_id, source, kind in db.execute(
-        "SELECT id, source, kind FROM screening_lists WHERE state = 'live' AND origin = '' ORDER BY id"
-    ).fetchall():
-        count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
-        if count > SHARE_MAX:
-            continue
+    for list_id, source, kind in _shareable_lists(db):
         items, taken = [], set()
         for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [list_id]):
             entry = entry_from_row(row)
@@ -375,12 +383,7 @@ def again(db) -> list[tuple[str, str, dict[str, Any]]]:
     ``Shared.again``), as the parts of an import that replaces nothing. A list of more than :data:`SHARE_MAX`
     entries was never shared (it is imported at each desk)."""
     out: list[tuple[str, str, dict[str, Any]]] = []
-    for list_id, source, kind in db.execute(
-        "SELECT id, source, kind FROM screening_lists WHERE state = 'live' AND origin = '' ORDER BY id"
-    ).fetchall():
-        count = db.execute("SELECT count(*) FROM screening_entries WHERE list_id = ?", [list_id]).fetchone()[0]
-        if count > SHARE_MAX:
-            continue
+    for list_id, source, kind in _shareable_lists(db):
         items = []
         for row in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM} WHERE e.list_id = ? ORDER BY e.id", [list_id]):
             entry = entry_from_row(row)
