@@ -277,5 +277,7 @@ def test_sync_marks_of_old_pushes_go_but_each_schools_newest_stays(console_db_ur
         assert hub._held(tx, "Maple", 6, "5.m5")  # older than every mark kept: taken as the hub's
         assert not hub._held(tx, "Maple", 13, "12.m12")  # newer than every push held: restored
         assert not hub._held(tx, "Oak", 10, "9.m9")  # per school: Maple's mark says nothing at Oak
+        for forged in ("abc", "9", "9.", "-9.m9", "9" * 30 + ".m9"):  # never a mark this hub gave
+            assert not hub._held(tx, "Maple", 10, forged)
     finally:
         db.close()

@@ -337,7 +337,7 @@ class HubSync:
         if not mark:
             return True
         first_text, _, secret = mark.partition(".")
-        if not first_text.isdigit() or not secret:
+        if not first_text.isdigit() or len(first_text) > 18 or not secret:  # not one this hub gave
             return False
         first = int(first_text)
         row = tx.one(
