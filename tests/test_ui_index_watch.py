@@ -19,6 +19,7 @@ from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from ui.app import Shell, _watch_index
+from ui.screening.index_watch import DAY_MS, HOUR_MS, next_check_ms
 
 REX = Visitor("Rex", "Refusedman", dob=date(1970, 1, 2))
 
@@ -61,7 +62,8 @@ def test_index_rows_deleted_by_hand_are_repaired_said_and_audited_by_the_desk(qt
         assert services.audit.verify().intact
         with pytest.raises(AdmissionError):
             services.checkin.admit(REX)
-        assert watch.timer.isActive()  # and again every day
+        # And again within the hour: a check of a school's own lists takes well under a second.
+        assert watch.timer.isActive() and watch.timer.interval() == HOUR_MS
     finally:
         watch.stop()
 
@@ -102,3 +104,10 @@ def test_a_setting_typed_into_the_table_is_put_back_by_the_desk(qtbot, qapp, des
         assert services.audit.verify().intact
     finally:
         watch.stop()
+
+
+def test_the_next_check_comes_after_a_thousand_times_the_last_ones_length_within_an_hour_and_a_day():
+    assert next_check_ms(0.05) == HOUR_MS  # a school's own lists: hourly
+    assert next_check_ms(6.0) == 6_000_000  # 100,000 entries (~6 s paced): after 1 h 40 min
+    assert next_check_ms(70.0) == 70_000_000  # a million entries (~70 s paced): after 19 h 27 min
+    assert next_check_ms(600.0) == DAY_MS  # never less often than daily

@@ -1,11 +1,13 @@
-"""The desk's check of its screening index against the list entries: after start, then daily, in the background.
+"""The desk's check of its screening index against the list entries: after start, then every hour to every day
+(:func:`next_check_ms`), in the background.
 
 A row of the blocking index deleted by hand (the sqlite3 shell) hides a listed person from every screen while
 the audit chain stays whole (session 18's red team: a barred person admitted). ``audit verify --index`` finds
 it, but nobody runs that every day; so the desk checks on its own (:mod:`frontdesk.screening.index_check`) a
-little after its window opens and every day after, on the thread pool (:func:`ui.tasks.run_task`), paced (a
-pause after each batch of entries: the GUI thread and check-ins get the CPU and the lock meanwhile) and stopped
-when the desk closes. It reads without any write lock.
+little after its window opens and again after a thousand times the last check's length, within an hour and a
+day (hourly for a school's own lists; about daily for a million-entry registry), on the thread pool
+(:func:`ui.tasks.run_task`), paced (a pause after each batch of entries: the GUI thread and check-ins get the CPU
+and the lock meanwhile) and stopped when the desk closes. It reads without any write lock.
 
 First, at the same times, the settings: a row of the ``settings`` table that the audit trail does not account for
 (typed in by hand: a screening threshold raised within its range), which ``Settings.get`` never uses, is put
@@ -20,6 +22,7 @@ that its data was tampered with: an error in the event log and a red banner that
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer
 
@@ -28,6 +31,17 @@ from ui.desk.main_window import banner
 from ui.tasks import freeze_heap, run_task
 
 DAY_MS = 24 * 60 * 60 * 1000
+HOUR_MS = 60 * 60 * 1000
+SHARE = 1000  # the next check after this many times the last one's length: about a thousandth of the desk's time
+
+
+def next_check_ms(seconds: float) -> int:
+    """When to check again after a check that took ``seconds``: a thousand times as long, within an hour and a
+    day. A school's own lists (thousands of entries, well under a second) are checked every hour, so a row
+    deleted by hand is found within the hour; a million-entry registry (~70 s paced) about daily."""
+    return int(min(DAY_MS, max(HOUR_MS, seconds * SHARE * 1000)))
+
+
 PAUSE = 0.05  # seconds after each batch of entries (frontdesk.screening.index_check.BATCH): about half the CPU
 RED = "#9a1c1c"
 
@@ -45,12 +59,14 @@ class IndexWatch(QObject):
         self.last = None  # the last check's frontdesk.screening.index_check.IndexCheck
         self.restored: dict = {}  # the settings it put back ({key: (found, now)})
         self.banner = None
+        self._said_intact: float | None = None  # when an intact check was last said in the event log (monotonic)
         self.timer = QTimer(self)
         self.timer.setInterval(DAY_MS)
         self.timer.timeout.connect(self.start)
 
     def start(self) -> None:
-        """Check (and repair) the index now on the thread pool, unless a check is running; then daily."""
+        """Check (and repair) the index now on the thread pool, unless a check is running; then again after
+        :func:`next_check_ms` of its length (daily until the first check ends)."""
         if not self.timer.isActive():
             self.timer.start()
         if self.running:
@@ -76,7 +92,7 @@ class IndexWatch(QObject):
         run_task(check, self.on_done)
 
     def stop(self) -> None:
-        """Stop the check at its next batch (the desk is closing) and the daily timer."""
+        """Stop the check at its next batch (the desk is closing) and its timer."""
         self._stop.set()
         self.timer.stop()
 
@@ -113,13 +129,16 @@ class IndexWatch(QObject):
         if found.skipped:
             events.record("screening", "info", f"screening index not checked: {found.skipped}")
             return
+        self.timer.setInterval(next_check_ms(found.seconds))
         if found.intact:
-            events.record(
-                "screening",
-                "info",
-                f"screening index checked: {found.entries:,} list entries as their names give "
-                f"({found.seconds:.0f} s)",
-            )
+            if self._said_intact is None or time.monotonic() - self._said_intact >= DAY_MS / 1000:
+                self._said_intact = time.monotonic()  # in the event log once a day, not at every hourly check
+                events.record(
+                    "screening",
+                    "info",
+                    f"screening index checked: {found.entries:,} list entries as their names give "
+                    f"({found.seconds:.0f} s)",
+                )
             return
         people = f"{found.repaired} list entr{'y' if found.repaired == 1 else 'ies'}"
         events.record(
