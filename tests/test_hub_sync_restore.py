@@ -101,6 +101,7 @@ def test_a_desk_that_pulls_first_after_the_restore_still_gets_every_later_visit(
     assert {f"New Visitor{n}" for n in range(5)} <= listed
     assert {f"Lost Visitor{n}" for n in range(3)} <= listed  # sent again by the main office
     assert "sync.cursor_rewound" in _actions(side)
+    assert hub.count("SELECT COUNT(*) FROM log WHERE kind = 'sync_cursor_unknown'") >= 1  # district IT is told
 
 
 def test_a_bar_the_restored_hub_lost_still_reaches_a_desk_that_had_not_pulled_it(hub, tmp_path):

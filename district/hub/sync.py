@@ -64,6 +64,7 @@ class HubSync:
     def __init__(self, db: Database):
         self.db = db
         self._pulls: dict[str, tuple[float, int]] = {}  # station_id -> (when written, rev written)
+        self._unknown_cursors: set[str] = set()  # desks whose cursor this hub did not give (said once each)
 
     # --- up ---------------------------------------------------------------------------------------------
     def push(self, station: Station, body: Any) -> PushResult:
@@ -359,11 +360,27 @@ class HubSync:
     ) -> None:
         for name, rev, mark in (("after", after, after_mark), ("shared", shared, shared_mark)):
             if rev is not None and not self._held(tx, station.school, rev, mark):
+                self._cursor_unknown(station, name, rev)
                 raise SyncConflict(
                     f"this hub never gave the {name} cursor {rev} it was sent with that mark (its database was "
                     "restored from an older copy?): go back to an older cursor",
                     {"cursor": name, "rev": rev},
                 )
+
+    def _cursor_unknown(self, station: Station, name: str, rev: int) -> None:
+        """A desk's cursor this hub did not give: said once per desk and hub process in the console's log
+        (``sync_cursor_unknown``) and this process's output, so district IT knows the hub went back (the desk goes
+        back to an older cursor on its own, perhaps in several steps: only the first is said)."""
+        if station.station_id in self._unknown_cursors:
+            return
+        self._unknown_cursors.add(station.station_id)
+        with self.db.transaction() as tx:
+            log(tx, "sync_cursor_unknown", station_id=station.station_id, cursor=name, rev=rev)
+        print(
+            f"hub sync: desk {station.station_id} pulls from {name} {rev} with a mark this hub does not hold: was "
+            "it restored from an older copy? The desk goes back to an older cursor and takes what came since.",
+            flush=True,
+        )
 
     def own(self, station: Station, after: int, *, limit: int = OWN_LIMIT) -> dict[str, Any]:
         """This desk's own visits as the hub holds them, by visit id after ``after``: ``visit_id``,
