@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from frontdesk import clock
+from frontdesk.wire.sync import VISIT_KINDS
 from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, hub_on_site, restore_db
 
 
@@ -36,6 +38,37 @@ def _backed_up(hub: Hub, tmp_path: Path) -> tuple[Desk, Desk]:
     backup_db(hub.db_url, tmp_path / "hub-backup")
     hub.start()
     return main, side
+
+
+def _others(desk: Desk) -> set[tuple[str, str, str]]:
+    """``(action, subject, time)`` of the desk's audit records that go up as they are, from its link to the hub on
+    (not its visits, which go up as the visit is, nor sync's own bookkeeping; a desk keeps no outbox before)."""
+    services = desk.services()
+    try:
+        records = services.audit.records(limit=None, newest_first=False)
+        linked = next(r.seq for r in records if r.action == "settings.change" and r.subject == "dispatch.url")
+        return {
+            (r.action, r.subject, clock.to_db(r.time))
+            for r in records
+            if r.seq > linked and r.action not in VISIT_KINDS and not r.action.startswith("sync.")
+        }
+    finally:
+        services.close()
+
+
+def _at_hub(hub: Hub, desk: Desk) -> set[tuple[str, str, str]]:
+    from district.console.db import Database
+
+    db = Database(hub.db_url)
+    try:
+        return {
+            (r[0], r[1], r[2])
+            for r in db.read().all(
+                "SELECT kind, subject, made_at FROM hub_changes WHERE station_id = ?", [desk.station_id]
+            )
+        }
+    finally:
+        db.close()
 
 
 def _actions(desk: Desk) -> list[str]:
@@ -80,6 +113,8 @@ def test_a_hub_restored_from_an_older_copy_loses_no_visit_and_every_desk_lists_e
         hub.count("SELECT COUNT(*) FROM hub_visits WHERE name = 'Blake Sample' AND checked_out_at IS NOT NULL")
         == 1
     )
+    # And the district's copy of the main office's trail has every other record it made, those the hub lost too.
+    assert _others(main) <= _at_hub(hub, main) and len(_others(main)) > 3
 
 
 def test_a_desk_that_pulls_first_after_the_restore_still_gets_every_later_visit(hub, tmp_path):

@@ -189,10 +189,16 @@ class HubSync:
         acked = tx.one("SELECT last_seq FROM hub_desks WHERE station_id = ?", [station.station_id])
         acked_before = int(acked[0] or 0) if acked else 0
         if acked_claim > acked_before:
+            newest = tx.one(
+                "SELECT made_at FROM hub_changes WHERE station_id = ? AND seq = ?",
+                [station.station_id, acked_before],
+            )
             raise SyncConflict(
                 f"this hub holds this desk's changes up to {acked_before}, but acknowledged up to {acked_claim} "
                 "(its database was restored from an older copy?): send again what it lacks",
-                {"hub_behind": True, "last_seq": acked_before},
+                # last_made_at: when the desk made the newest of its changes this hub holds (its own clock), so it
+                # can send again the records it made since (None: nothing held, or removed by retention).
+                {"hub_behind": True, "last_seq": acked_before, "last_made_at": newest[0] if newest else None},
             )
         revs: dict[int, int] = {}
         for chunk in range(0, len(rows), STORE_CHUNK):

@@ -27,11 +27,11 @@ from frontdesk.errors import DeliveryError, InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
-from frontdesk.sync.outbox import _VISIT_SQL, Outbox, _dumps, _visit_body, from_hub, to_hub
+from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, _visit_body, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.sync.shared import NotHereYet
 from frontdesk.visits.service import VisitService
-from frontdesk.wire.sync import CHECK_OUT_KINDS
+from frontdesk.wire.sync import CHECK_OUT_KINDS, VISIT_KINDS
 
 if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
@@ -235,7 +235,13 @@ class SyncService:
                     self._renumber(exc.details)
                     continue
                 if exc.status == 409 and exc.details.get("hub_behind") is True:
-                    self._resend(client, station_id, int(exc.details.get("last_seq") or 0))
+                    since = exc.details.get("last_made_at")
+                    self._resend(
+                        client,
+                        station_id,
+                        int(exc.details.get("last_seq") or 0),
+                        since if isinstance(since, str) else None,
+                    )
                     continue
                 if exc.status in (400, 413):
                     if len(rows) > 1:
@@ -254,13 +260,15 @@ class SyncService:
                     state_set(db, "acked", [station_id, answer["acked"]])
             sent += len(rows)
 
-    def _resend(self, client: HubClient, station_id: str, hub_has: int) -> None:
+    def _resend(self, client: HubClient, station_id: str, hub_has: int, since_made: str | None = None) -> None:
         """The hub holds fewer of this desk's changes than it acknowledged (its database was restored from an
         older copy): what it lost is gone from this outbox. Compare this desk's visits (every one still open,
         and those of the last :data:`RESEND_DAYS` days) with the hub's and queue again, as they are now, the
         check-in of each it lacks (closed ones with their check-out time) and the check-out of each it holds
         open that ended here; and what it shared that forbids, as it holds it now (``Shared.again``: its school
-        lists' entries, pick-up stops). Audited (``sync.hub_behind``)."""
+        lists' entries, pick-up stops, revocations). And, for the district's copy of this desk's trail, every other
+        audit record made here after ``since_made`` (when this desk made the newest change the hub still holds,
+        by this desk's clock; None: none of them). Audited (``sync.hub_behind``)."""
         held: dict[int, tuple[str, str | None]] = {}
         after = 0
         while True:
@@ -304,6 +312,19 @@ class SyncService:
                 for kind, subject, share in self.outbox.shared.again(db):
                     body = _dumps({"actor": actor, "details": {}, "share": share})
                     changes.append((kind, subject, made_at, body))
+            school_records = len(changes) - visit_changes
+            # The district's copy of this desk's trail: the other records made since the hub's newest (visits went
+            # above, as they are now; sync's own bookkeeping never goes up). A record of the school's shared kinds
+            # goes as a record only, with no share: the other desks make nothing of it (what forbids went above).
+            if since_made is not None:
+                for time_, actor, action, subject, details in db.execute(
+                    "SELECT time, actor, action, subject, details FROM audit_log WHERE time > ? ORDER BY seq",
+                    [since_made],
+                ).fetchall():
+                    if action.startswith(SKIPPED) or action in VISIT_KINDS:
+                        continue
+                    body = _dumps({"actor": actor, "details": json.loads(details)})
+                    changes.append((action, subject, time_, body))
             db.conn.executemany(
                 "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes
             )
@@ -316,7 +337,8 @@ class SyncService:
                     "hub_has": hub_has,
                     "check_ins": sum(1 for c in changes[:visit_changes] if c[0] == "visit.check_in"),
                     "check_outs": sum(1 for c in changes[:visit_changes] if c[0] != "visit.check_in"),
-                    "school_records": len(changes) - visit_changes,
+                    "school_records": school_records,
+                    "other_records": len(changes) - visit_changes - school_records,
                 },
             )
         log.warning(
