@@ -10,7 +10,7 @@ from frontdesk.cli.common import open_services, print_json
 from frontdesk.errors import InputError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed
-from frontdesk.screening.lists import parse_kind
+from frontdesk.screening.lists import entry_fields, parse_kind
 from frontdesk.screening.models import Entry, Kind, NewEntry
 from frontdesk.wire.entry_options import add_entry_options
 
@@ -67,24 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def entry_record(entry: Entry) -> dict:
     """An entry as the flat JSON the CLI prints."""
-    return {
-        "id": entry.id,
-        "source": entry.source,
-        "kind": entry.kind.value,
-        "first_name": entry.first_name,
-        "middle_name": entry.middle_name,
-        "last_name": entry.last_name,
-        "aliases": list(entry.aliases),
-        "dob": entry.dob.text,
-        "reason": entry.reason,
-        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
-        "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
-        "students": list(entry.students),
-        "notes": entry.notes,
-        "sex": entry.sex,
-        "id_state": entry.id_state,
-        "id_last4": entry.id_last4,
-    }
+    return {"id": entry.id, "source": entry.source, **entry_fields(entry)}
 
 
 def _entry_line(entry: Entry) -> str:

@@ -42,6 +42,27 @@ def _opt_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def entry_fields(entry: Entry) -> dict[str, object]:
+    """An entry's fields as JSON (not its id nor its list): what ``barred list --json`` prints beside them and what
+    a school's desk shares with its other desks (``frontdesk.sync.shared_lists``)."""
+    return {
+        "kind": entry.kind.value,
+        "first_name": entry.first_name,
+        "middle_name": entry.middle_name,
+        "last_name": entry.last_name,
+        "aliases": list(entry.aliases),
+        "dob": entry.dob.text,
+        "reason": entry.reason,
+        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
+        "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
+        "notes": entry.notes,
+        "students": list(entry.students),
+        "sex": entry.sex,
+        "id_state": entry.id_state,
+        "id_last4": entry.id_last4,
+    }
+
+
 def entry_from_row(row: tuple) -> Entry:
     """An :class:`Entry` from a row selected with ``ENTRY_COLUMNS``."""
     return Entry(

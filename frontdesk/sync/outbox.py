@@ -94,12 +94,18 @@ def from_hub(db, hub_id: int) -> int | None:
     return None
 
 
+def check_in_change(db, row: tuple) -> tuple[str, str, str, str]:
+    """``(kind, subject, made_at, body)`` of the check-in of the visit ``row`` (of :data:`_VISIT_SQL`) as it is
+    now, under the id the hub knows it by: a closed one carries its check-out time."""
+    body = _visit_body(row)
+    body["visit_id"] = to_hub(db, row[0])
+    return "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})
+
+
 def open_visit_changes(db) -> Iterator[tuple[str, str, str, str]]:
     """``(kind, subject, made_at, body)`` of a check-in for each visit still open (sync's first start)."""
     for row in db.execute(f"{_VISIT_SQL} WHERE v.time_out IS NULL ORDER BY v.id").fetchall():
-        body = _visit_body(row)
-        body["visit_id"] = to_hub(db, row[0])
-        yield "visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})
+        yield check_in_change(db, row)
 
 
 def queue_open_visits(db) -> int:

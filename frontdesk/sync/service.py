@@ -27,7 +27,7 @@ from frontdesk.errors import DeliveryError, InputError
 from frontdesk.settings import DISPATCH_STATION_ID, DISPATCH_URL, STATION_NAME, SYNC_HUBS, Settings
 from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
-from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, _visit_body, from_hub, to_hub
+from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, check_in_change, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.sync.shared import NotHereYet
 from frontdesk.visits.service import VisitService
@@ -280,13 +280,11 @@ class SyncService:
                 break
         since = clock.to_db(self._now() - timedelta(days=RESEND_DAYS))
         with self._audit.transaction() as db:
-            waiting = set()  # (kind, hub visit id) of the visit changes still in the outbox: not queued twice
-            for kind, text in db.execute("SELECT kind, body FROM sync_outbox").fetchall():
-                body = json.loads(text)
-                if kind == "visit.check_in" and isinstance(body.get("visit"), dict):
-                    waiting.add(("in", body["visit"].get("visit_id")))
-                elif kind in CHECK_OUT_KINDS and body.get("station_id") == "":
-                    waiting.add(("out", body.get("visit_id")))
+            # (kind, local visit id) of this desk's visit changes still in the outbox: not queued twice
+            waiting = {
+                (kind == "visit.check_in", self._wire_visit_local(db, kind, json.loads(text)))
+                for kind, text in db.execute("SELECT kind, body FROM sync_outbox").fetchall()
+            }
             changes = []
             for row in db.execute(
                 f"{_VISIT_SQL} WHERE v.time_out IS NULL OR v.time_in >= ? OR v.time_out >= ? ORDER BY v.id",
@@ -295,12 +293,9 @@ class SyncService:
                 hub_id = to_hub(db, row[0])
                 at_hub = held.get(hub_id)
                 if at_hub is None or at_hub[0] != row[11]:  # lost (another visit there: the push renumbers)
-                    if ("in", hub_id) in waiting:
-                        continue
-                    body = _visit_body(row)
-                    body["visit_id"] = hub_id
-                    changes.append(("visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})))
-                elif at_hub[1] is None and row[13] and ("out", hub_id) not in waiting:
+                    if (True, row[0]) not in waiting:
+                        changes.append(check_in_change(db, row))
+                elif at_hub[1] is None and row[13] and (False, row[0]) not in waiting:
                     body = {"station_id": "", "visit_id": hub_id, "checked_out_at": row[13]}
                     changes.append(("visit.check_out", f"visit {row[0]}", row[13], _dumps(body)))
             visit_changes = len(changes)
@@ -381,9 +376,7 @@ class SyncService:
                 closed = {"station_id": was, "visit_id": hub_id, "checked_out_at": row[13] or now}
                 changes.append(("visit.check_out", f"visit {row[0]}", now, _dumps(closed)))
                 if row[13] is None:
-                    body = _visit_body(row)
-                    body["visit_id"] = hub_id
-                    changes.append(("visit.check_in", f"visit {row[0]}", row[12], _dumps({"visit": body})))
+                    changes.append(check_in_change(db, row))
             db.conn.executemany(
                 "INSERT INTO sync_outbox (kind, subject, made_at, body) VALUES (?, ?, ?, ?)", changes
             )
@@ -571,23 +564,11 @@ class SyncService:
                         "INSERT OR IGNORE INTO sync_shared_deferred (hub_seq, change) VALUES (?, ?)",
                         [change["hub_seq"], _dumps(change)],
                     )
-                    self._audit.record(
-                        None,
-                        "sync.shared_deferred",
-                        f"hub change {change['hub_seq']}",
-                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
-                    )
-                    _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
+                    self._not_made(tx, "sync.shared_deferred", change, exc)
             except InputError as exc:
                 log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
                 with self._audit.transaction() as tx:
-                    self._audit.record(
-                        None,
-                        "sync.shared_skipped",
-                        f"hub change {change.get('hub_seq')}",
-                        {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
-                    )
-                    _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
+                    self._not_made(tx, "sync.shared_skipped", change, exc)
         rev, mark = int(answer.get("shared_rev") or 0), answer.get("shared_mark")
         held = int(state_get(db, "shared_rev", 0))
         if rev > held or (rev == held and mark and mark != state_get(db, "shared_mark")):
@@ -597,6 +578,17 @@ class SyncService:
         if made:
             self.changed.set()
         return made
+
+    def _not_made(self, tx, action: str, change: dict[str, Any], exc: InputError) -> None:
+        """Another desk's shared change not made here now (kept for later, or skipped): audited, and the cursor
+        moves past it, so it never holds up the others."""
+        self._audit.record(
+            None,
+            action,
+            f"hub change {change['hub_seq']}",
+            {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
+        )
+        _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
 
     def _retry_deferred(self) -> int:
         """Make the kept changes (:class:`NotHereYet`) that this desk can make now, in the hub's order: tried

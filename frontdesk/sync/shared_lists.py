@@ -21,6 +21,7 @@ from frontdesk.screening.lists import (
     INSERT_ENTRY,
     LIVE,
     checked,
+    entry_fields,
     entry_from_row,
     entry_row,
     file_keys,
@@ -45,25 +46,6 @@ def _entry_id(record) -> int | None:
     return int(subject[6:]) if subject.startswith("entry ") and subject[6:].isdigit() else None
 
 
-def _fields(entry: Entry) -> dict[str, Any]:
-    return {
-        "kind": entry.kind.value,
-        "first_name": entry.first_name,
-        "middle_name": entry.middle_name,
-        "last_name": entry.last_name,
-        "aliases": list(entry.aliases),
-        "dob": entry.dob.text,
-        "reason": entry.reason,
-        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
-        "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
-        "notes": entry.notes,
-        "students": list(entry.students),
-        "sex": entry.sex,
-        "id_state": entry.id_state,
-        "id_last4": entry.id_last4,
-    }
-
-
 _RAW_COLUMNS = (
     "id, kind, first_name, middle_name, last_name, aliases, dob, reason, valid_from, valid_until, notes, "
     "students, sex, id_state, id_last4"
@@ -71,7 +53,7 @@ _RAW_COLUMNS = (
 
 
 def _raw_fields(row: tuple) -> dict[str, Any]:
-    """:func:`_fields` from a row of :data:`_RAW_COLUMNS`, as stored (an import's many: no Entry made)."""
+    """``entry_fields`` from a row of :data:`_RAW_COLUMNS`, as stored (an import's many: no Entry made)."""
     return {
         "kind": row[1],
         "first_name": row[2],
@@ -113,7 +95,7 @@ def outgoing(db, record) -> dict[str, Any] | list[dict[str, Any]] | None:
         "removed": False,
         "source": entry.source,
         "list_kind": row[0],
-        "entry": _fields(entry),
+        "entry": entry_fields(entry),
     }
 
 
@@ -358,7 +340,7 @@ def existing(db) -> list[tuple[str, str, dict[str, Any]]]:
             entry = entry_from_row(row)
             if uid_of(db, WHAT, entry.id) is not None:
                 continue
-            fields = _fields(entry)
+            fields = entry_fields(entry)
             uid = content_uid(WHAT, source, *(fields[k] for k in sorted(fields)), taken=taken)
             if held(db, uid) is not None:
                 continue  # the same entry, shared here already by another desk that held it too
@@ -391,7 +373,13 @@ def again(db) -> list[tuple[str, str, dict[str, Any]]]:
             if known is not None:
                 uid, version = known
                 items.append(
-                    {"uid": uid, "base": version, "version": version, "removed": False, "entry": _fields(entry)}
+                    {
+                        "uid": uid,
+                        "base": version,
+                        "version": version,
+                        "removed": False,
+                        "entry": entry_fields(entry),
+                    }
                 )
         token = new_token()
         parts = [items[at : at + PART] for at in range(0, len(items), PART)]
