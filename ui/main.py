@@ -13,11 +13,35 @@ import gc
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from frontdesk.cli import main as cli_main
 
 
-def import_core_first(keyring: bool = True) -> None:
+def read_keys_aside(data_dir: Path | None) -> bool:
+    """Start reading the desk's start-up secrets (its database's and its panic outbox's keys, and each one's
+    previous key; the dispatch credential, which its panic link reads just after its first paint) in a second
+    process, which the desk's first reads then take (:mod:`frontdesk.secrets.prefetch`: Linux only). False where
+    it is not used (off Linux, one core, ``FRONTDESK_READ_KEYS_ASIDE=0``) or could not be started: the desk then
+    reads them itself, as before."""
+    from frontdesk.dispatch.migrations import OUTBOX_DB
+    from frontdesk.secrets import DISPATCH_CREDENTIAL, prefetch
+    from frontdesk.store import DB_NAME, key_name, previous_key_name
+
+    if not sys.platform.startswith("linux") or os.environ.get(prefetch.OFF_ENV) == "0":
+        return False
+    if data_dir is None:
+        from frontdesk.context import default_data_dir
+
+        folder = default_data_dir()
+    else:
+        folder = Path(data_dir)
+    names = [f(folder / file) for file in (DB_NAME, OUTBOX_DB) for f in (key_name, previous_key_name)]
+    names.append(DISPATCH_CREDENTIAL)  # the panic link's first read, just after the first paint
+    return prefetch.start(_reader_command(), names) is not None
+
+
+def import_core_first(keyring: bool | str = True) -> None:
     """Import the desk's core (no Qt in it) before PySide6, as the desk's launch does; and hold Python's cyclic
     garbage collector until the desk's first idle moment (``ui.app.run`` freezes what start-up built and turns
     it back on). With ``keyring`` (every start but the demo's, whose keyring is in memory), keyring's backend is
@@ -36,8 +60,11 @@ def import_core_first(keyring: bool = True) -> None:
     # paint (ui.app.run). A press before then is already in the outbox, which the link sends first.
     from frontdesk.secrets.choice import import_keyring, system_keyring
 
-    import_keyring()  # the database key is asked for on every start (the demo's memory keyring too)
-    if keyring:
+    if keyring == "aside":
+        pass  # a second process reads the keys (read_keys_aside): keyring is imported by the first other use
+    else:
+        import_keyring()  # the database key is asked for on every start (the demo's memory keyring too)
+    if keyring is True:
         # The desk asks the system keyring for its database key on every start: its backend is chosen before
         # PySide6, whose hook would read the source of each module the choice imports (with no backend named:
         # importlib_metadata for keyring's entry points, each backend's module, the Secret Service's secretstorage,
@@ -66,6 +93,7 @@ def import_core_first(keyring: bool = True) -> None:
     import frontdesk.dispatch.station  # noqa: F401
     import frontdesk.ids.service  # noqa: F401
     import frontdesk.notifications.service  # noqa: F401
+    import frontdesk.secrets.prefetch  # noqa: F401 - read_keys_aside's (the launch's first import of it)
     import frontdesk.sync.outbox  # noqa: F401 - the audit trail's hub outbox
     import frontdesk.sync.remote  # noqa: F401 - the other desks' visits on the on-site list
     import printers.fakes  # noqa: F401
@@ -85,7 +113,8 @@ def _open_app(args: argparse.Namespace, app_ready: Callable[[], object] | None =
     if stop:
         print(stop, file=sys.stderr)
         return 2
-    import_core_first(keyring=not args.demo)
+    aside = not args.demo and read_keys_aside(args.data_dir)
+    import_core_first(keyring="aside" if aside else not args.demo)
     if app_ready is not None:
         app_ready()
     from ui.app import run
@@ -135,12 +164,39 @@ def _window_step(state: dict) -> str:
     return f"desk window built and painted on the {app.platformName()} platform ({image.width()}x{image.height()})"
 
 
+def _key_reader_step(state: dict) -> str:
+    """Start the desk's key reader as a launch does (this program, ``--read-keys`` in the bundle) and take its
+    answer: the frozen bundle proves it can run itself as the reader. Nothing is read (no secret is named)."""
+    from frontdesk.secrets import prefetch
+
+    started = prefetch.start(_reader_command(), [])
+    if started is None:
+        return "not used here (one core)"
+    found = prefetch.info()
+    prefetch.forget()
+    if found is None:
+        raise AssertionError("the key reader gave no answer: the desk will read its keys itself")
+    return f"answered (keyring: {found.backend})"
+
+
+def _reader_command() -> list[str]:
+    """The key reader's program: the bundle's own (``--read-keys``), else this Python with
+    ``frontdesk.secrets.prefetch`` (``-P``: the folder it was started from is not put on its import path)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--read-keys"]
+    return [sys.executable, "-P", "-m", "frontdesk.secrets.prefetch"]
+
+
 def self_test() -> int:
-    """``frontdesk --self-test``: the core's steps, then the window (offscreen unless a platform is set)."""
+    """``frontdesk --self-test``: the core's steps, then the window (offscreen unless a platform is set), and on
+    Linux the key reader."""
     from frontdesk.cli import selftest
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return selftest.run(sys.stdout, extra=[("build the desk window", _window_step)])
+    extra = [("build the desk window", _window_step)]
+    if sys.platform.startswith("linux"):
+        extra.append(("start the key reader", _key_reader_step))
+    return selftest.run(sys.stdout, extra=extra)
 
 
 def startup_probe(data_dir: str) -> int:
@@ -173,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if list(args) == ["--self-test"]:
         return self_test()
+    if len(args) == 2 and args[0] == "--read-keys" and sys.platform.startswith("linux"):
+        # The bundle's key reader (frontdesk.secrets.prefetch, Linux only): what the user's keyring gives this user.
+        from frontdesk.secrets.prefetch import main as read_keys
+
+        return read_keys(args[1])
     if len(args) == 2 and args[0] == "--startup-probe":
         return startup_probe(args[1])
     return cli_main(args, open_app=_open_app)

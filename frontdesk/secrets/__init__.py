@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +136,29 @@ def keyring_info(backend: keyring.backend.KeyringBackend | None = None) -> Keyri
     )
 
 
+_NOT_PREFETCHED = object()
+
+
+def _prefetched(name: SecretName) -> str | None | object:
+    """What :mod:`.prefetch`'s child read for ``name`` at the launch (handed over once), else _NOT_PREFETCHED."""
+    prefetch = sys.modules.get("frontdesk.secrets.prefetch")  # imported only where the launch started it
+    if prefetch is None:
+        return _NOT_PREFETCHED
+    value = prefetch.take(name)
+    return _NOT_PREFETCHED if value is prefetch.MISSING else value
+
+
+def _drop_prefetched(name: SecretName) -> None:
+    prefetch = sys.modules.get("frontdesk.secrets.prefetch")
+    if prefetch is not None:
+        prefetch.drop(name)
+
+
+def _prefetched_info() -> KeyringInfo | None:
+    prefetch = sys.modules.get("frontdesk.secrets.prefetch")
+    return prefetch.info() if prefetch is not None else None
+
+
 class SecretStore:
     """Named secrets in the keyring. The one way the desk reads and writes a secret.
 
@@ -155,6 +179,10 @@ class SecretStore:
 
     def info(self) -> KeyringInfo:
         """Which backend, and whether secrets may be kept in it."""
+        if self._backend is None:
+            found = _prefetched_info()
+            if found is not None:
+                return found
         return keyring_info(self.backend)
 
     def _usable(self) -> KeyringInfo:
@@ -167,6 +195,10 @@ class SecretStore:
 
     def get(self, name: SecretName) -> str | None:
         """The secret, or None when none is stored (or no keyring may be used)."""
+        if self._backend is None:
+            value = _prefetched(name)  # read at the desk's launch by a second process (.prefetch), once
+            if value is not _NOT_PREFETCHED:
+                return value
         import keyring.errors
 
         from frontdesk.secrets.kept import reader
@@ -184,6 +216,7 @@ class SecretStore:
         """Keep ``value`` (replacing any earlier one); raises :class:`SecretsUnavailable` if it cannot."""
         import keyring.errors
 
+        _drop_prefetched(name)
         info = self._usable()
         try:
             self.backend.set_password(name.service, name.account, value)
@@ -202,6 +235,7 @@ class SecretStore:
         """Forget the secret (nothing happens if none is stored)."""
         import keyring.errors
 
+        _drop_prefetched(name)
         if not self.info().usable:
             return
         try:
