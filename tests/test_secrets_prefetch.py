@@ -5,8 +5,10 @@ that child can fail leaves the desk reading its keys itself, as before."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 from keyring.backends import SecretService
@@ -21,7 +23,34 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 ONE = SecretName("FrontDesk test", "one", "test secret")
 TWO = SecretName("FrontDesk test", "two", "test secret")
 NONE = SecretName("FrontDesk test", "none", "test secret")
-READER = [sys.executable, "-P", "-m", "frontdesk.secrets.prefetch"]
+
+
+def _fails(fd, names):
+    return 3
+
+
+def _says_something_else(fd, names):
+    os.write(fd, b"not an answer\n")
+    return 0
+
+
+def _wrong_answer(fd, names):
+    os.write(fd, json.dumps({"info": {}, "values": ["x"]}).encode() + b"\n")
+    return 0
+
+
+def _stops_half_way(fd, names):
+    os.write(fd, b'{"info"')
+    return 0
+
+
+def _raises(fd, names):
+    raise RuntimeError("the keyring's library broke")
+
+
+def _slow(fd, names):
+    time.sleep(60)
+    return 0
 
 
 @pytest.fixture
@@ -35,6 +64,11 @@ def keyring_session(session_bus, monkeypatch):
     store = SecretStore(backend)
     store.set(ONE, "first value")
     store.set(TWO, "second value")
+    # keyring's choice in this process, and so in the child forked from it: the test's keyring (other tests of
+    # this session define backends of their own, which keyring's rules would otherwise weigh).
+    import keyring
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", backend)
     yield backend
     reader(backend).close()
     prefetch.forget()
@@ -44,12 +78,12 @@ def _system_store(backend, monkeypatch) -> SecretStore:
     """A SecretStore with keyring's own choice (as the desk has), that choice being the test's keyring."""
     import keyring
 
-    monkeypatch.setattr(keyring.core, "_keyring_backend", backend)
+    assert keyring.core._keyring_backend is backend
     return SecretStore()
 
 
 def test_the_desk_takes_each_key_from_the_reader_once(keyring_session, monkeypatch):
-    started = prefetch.start(READER, [ONE, TWO, NONE])
+    started = prefetch.start([ONE, TWO, NONE])
     assert started is not None
     assert prefetch.info().backend == "keyring.backends.SecretService.Keyring"
     assert prefetch.info().usable and prefetch.info().protected
@@ -66,18 +100,12 @@ def test_the_desk_takes_each_key_from_the_reader_once(keyring_session, monkeypat
 
 
 @pytest.mark.parametrize(
-    "command",
-    [
-        [sys.executable, "-c", "import sys; sys.exit(3)"],  # fails
-        [sys.executable, "-c", "print('not an answer')"],  # says something else
-        [sys.executable, "-c", "import json; print(json.dumps({'info': {}, 'values': ['x']}))"],  # a wrong answer
-        [sys.executable, "-c", "import sys; sys.stdout.write('{\"info\"')"],  # stops half-way
-        ["/nonexistent/frontdesk-reader"],  # cannot be started
-    ],
-    ids=["fails", "not-an-answer", "wrong-answer", "half-way", "not-started"],
+    "read",
+    [_fails, _says_something_else, _wrong_answer, _stops_half_way, _raises],
+    ids=["fails", "not-an-answer", "wrong-answer", "half-way", "raises"],
 )
-def test_a_reader_that_gives_no_answer_leaves_the_desk_reading_itself(keyring_session, monkeypatch, command):
-    prefetch.start(command, [ONE, TWO])
+def test_a_reader_that_gives_no_answer_leaves_the_desk_reading_itself(keyring_session, monkeypatch, read):
+    prefetch.start([ONE, TWO], read)
     assert prefetch.info() is None
     assert prefetch.take(ONE) is prefetch.MISSING
     store = _system_store(keyring_session, monkeypatch)
@@ -85,31 +113,23 @@ def test_a_reader_that_gives_no_answer_leaves_the_desk_reading_itself(keyring_se
     assert [store.get(ONE), store.get(TWO)] == ["first value", "second value"]
 
 
+def test_a_reader_that_cannot_be_forked_leaves_the_desk_reading_itself(keyring_session, monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN: the user's process limit
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert prefetch.start([ONE]) is None
+    assert _system_store(keyring_session, monkeypatch).get(ONE) == "first value"
+
+
 def test_a_reader_slower_than_the_wait_is_stopped(keyring_session, monkeypatch):
     monkeypatch.setattr(prefetch, "WAIT_S", 0.5)
-    started = prefetch.start([sys.executable, "-c", "import time; time.sleep(60)"], [ONE])
+    started = prefetch.start([ONE], _slow)
     assert started is not None
     store = _system_store(keyring_session, monkeypatch)
     assert store.get(ONE) == "first value"
     with pytest.raises(ChildProcessError):  # reaped: stopped, not left running
-        import os
-
         os.waitpid(started._pid, 0)
-
-
-def test_the_bundle_reads_through_its_own_program(keyring_session):
-    """The frozen bundle has no ``-m``: its program takes ``--read-keys NAMES`` (ui.main.main), as here."""
-    names = json.dumps([[ONE.service, ONE.account], [NONE.service, NONE.account]])
-    done = subprocess.run(
-        [sys.executable, "-m", "ui.main", "--read-keys", names],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    answer = json.loads(done.stdout)
-    assert answer["values"] == ["first value", None]
-    assert answer["info"]["usable"] is True
 
 
 DESK_START = """
@@ -166,7 +186,7 @@ def test_without_a_keyring_the_desk_says_so_without_importing_keyring(tmp_path):
 
 
 def test_a_secret_the_desk_changes_is_never_answered_from_the_reader(keyring_session, monkeypatch):
-    prefetch.start(READER, [ONE, TWO])
+    prefetch.start([ONE, TWO])
     store = _system_store(keyring_session, monkeypatch)
     store.set(ONE, "set by the desk")  # before the child's answer was asked for
     store.delete(TWO)
@@ -176,6 +196,6 @@ def test_a_secret_the_desk_changes_is_never_answered_from_the_reader(keyring_ses
 def test_the_readers_values_are_start_ups_only(keyring_session, monkeypatch):
     """A value not taken within KEEP_S of the launch is read from the keyring (changed by another program)."""
     monkeypatch.setattr(prefetch, "KEEP_S", 0.0)
-    prefetch.start(READER, [ONE])
+    prefetch.start([ONE])
     SecretService.Keyring().set_password(ONE.service, ONE.account, "changed by another program")
     assert _system_store(keyring_session, monkeypatch).get(ONE) == "changed by another program"

@@ -21,9 +21,9 @@ from frontdesk.cli import main as cli_main
 def read_keys_aside(data_dir: Path | None) -> bool:
     """Start reading the desk's start-up secrets (its database's and its panic outbox's keys, and each one's
     previous key; the dispatch credential, which its panic link reads just after its first paint) in a second
-    process, which the desk's first reads then take (:mod:`frontdesk.secrets.prefetch`: Linux only). False where
-    it is not used (off Linux, one core, ``FRONTDESK_READ_KEYS_ASIDE=0``) or could not be started: the desk then
-    reads them itself, as before."""
+    process (a fork of this one, made before any thread exists), which the desk's first reads then take
+    (:mod:`frontdesk.secrets.prefetch`: Linux only). False where it is not used (off Linux, one core,
+    ``FRONTDESK_READ_KEYS_ASIDE=0``) or could not be forked: the desk then reads them itself, as before."""
     from frontdesk.dispatch.migrations import OUTBOX_DB
     from frontdesk.secrets import DISPATCH_CREDENTIAL, prefetch
     from frontdesk.store import DB_NAME, key_name, previous_key_name
@@ -38,7 +38,7 @@ def read_keys_aside(data_dir: Path | None) -> bool:
         folder = Path(data_dir)
     names = [f(folder / file) for file in (DB_NAME, OUTBOX_DB) for f in (key_name, previous_key_name)]
     names.append(DISPATCH_CREDENTIAL)  # the panic link's first read, just after the first paint
-    return prefetch.start(_reader_command(), names) is not None
+    return prefetch.start(names) is not None
 
 
 def import_core_first(keyring: bool | str = True) -> None:
@@ -165,11 +165,11 @@ def _window_step(state: dict) -> str:
 
 
 def _key_reader_step(state: dict) -> str:
-    """Start the desk's key reader as a launch does (this program, ``--read-keys`` in the bundle) and take its
-    answer: the frozen bundle proves it can run itself as the reader. Nothing is read (no secret is named)."""
+    """Fork the desk's key reader as a launch does and take its answer (nothing is read: no secret is named), so
+    the frozen bundle proves its forked child imports keyring and answers."""
     from frontdesk.secrets import prefetch
 
-    started = prefetch.start(_reader_command(), [])
+    started = prefetch.start([])
     if started is None:
         return "not used here (one core)"
     found = prefetch.info()
@@ -177,14 +177,6 @@ def _key_reader_step(state: dict) -> str:
     if found is None:
         raise AssertionError("the key reader gave no answer: the desk will read its keys itself")
     return f"answered (keyring: {found.backend})"
-
-
-def _reader_command() -> list[str]:
-    """The key reader's program: the bundle's own (``--read-keys``), else this Python with
-    ``frontdesk.secrets.prefetch`` (``-P``: the folder it was started from is not put on its import path)."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "--read-keys"]
-    return [sys.executable, "-P", "-m", "frontdesk.secrets.prefetch"]
 
 
 def self_test() -> int:
@@ -229,11 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if list(args) == ["--self-test"]:
         return self_test()
-    if len(args) == 2 and args[0] == "--read-keys" and sys.platform.startswith("linux"):
-        # The bundle's key reader (frontdesk.secrets.prefetch, Linux only): what the user's keyring gives this user.
-        from frontdesk.secrets.prefetch import main as read_keys
-
-        return read_keys(args[1])
     if len(args) == 2 and args[0] == "--startup-probe":
         return startup_probe(args[1])
     return cli_main(args, open_app=_open_app)

@@ -186,7 +186,7 @@ class SecretStore:
         return keyring_info(self.backend)
 
     def _usable(self) -> KeyringInfo:
-        info = self.info()
+        info = keyring_info(self.backend)  # the backend that will write, never the launch's reader's account
         if not info.usable:
             raise SecretsUnavailable(info.message)
         if not info.protected:
@@ -236,7 +236,7 @@ class SecretStore:
         import keyring.errors
 
         _drop_prefetched(name)
-        if not self.info().usable:
+        if not keyring_info(self.backend).usable:
             return
         try:
             self.backend.delete_password(name.service, name.account)

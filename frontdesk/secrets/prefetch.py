@@ -6,22 +6,24 @@ Secret Service: secretstorage, jeepney and cryptography imported, two D-Bus conn
 the first read (a D-Bus connection, a Diffie-Hellman session, OpenSSL loaded) cost ~50 ms of one core, in a
 row, before the window can be built (docs/benchmarks/startup.md). The desk's other core is idle meanwhile.
 
-:func:`start` launches this module as a child process at the launch, before the desk imports PySide6; the
-child makes keyring's choice by the desk's own rules (:class:`frontdesk.secrets.SecretStore`, with its refusal
-of unprotected backends), reads the named secrets, writes them as one JSON line to a pipe only the desk holds,
-and exits. The desk's first :meth:`SecretStore.get` of each of those names (and its :meth:`SecretStore.info`)
-takes the child's answer (:func:`take`, :func:`info`), waiting for it if it is not there yet; each value is
-handed over once, and every later read goes to the keyring as before. Anything else (the child cannot be
-started, fails, says something that is not its answer, or is slower than :data:`WAIT_S`) and the desk reads in
-its own process as it always did: the child only ever saves time.
+:func:`start` forks the desk's process at the launch, before the desk imports PySide6 (nothing of the desk runs
+in the child but this module's :func:`_read`: no interpreter to start, no import made twice); the child makes
+keyring's choice by the desk's own rules (:class:`frontdesk.secrets.SecretStore`, with its refusal of
+unprotected backends), reads the named secrets, writes them as one JSON line to a pipe only the desk holds, and
+leaves (``os._exit``). The desk's first :meth:`SecretStore.get` of each of those names (and its
+:meth:`SecretStore.info`) takes the child's answer (:func:`take`, :func:`info`), waiting for it if it is not
+there yet; each value is handed over once, and only in the first :data:`KEEP_S`; every later read, and any
+secret the desk sets or deletes, goes to the keyring as before. Anything else (the child cannot be forked,
+fails, says something that is not its answer, or is slower than :data:`WAIT_S`) and the desk reads in its own
+process as it always did: the child only ever saves time.
 
-Why Linux only, and only with two cores or more: there the child's start is a fork and an exec (~1 ms of the
-desk's own time), the Secret Service is what costs, and the child runs beside the desk, not in turns with it.
-On Windows a process is slow to make and the Credential Manager's read is cheap; on macOS the Keychain may ask
-the user about a second program reading the desk's items.
+Why a fork and not a new program: a new interpreter costs ~17 ms before its first import, and the frozen
+bundle's program more (its bootloader and PyInstaller's runtime hooks: ~90 ms in all, so the desk waited for it,
+measured). The fork is made before the desk has any thread, any open database or any Qt object.
 
-``python -P -m frontdesk.secrets.prefetch NAMES_JSON`` (the frozen bundle: ``FrontDesk --read-keys NAMES_JSON``,
-``ui.main``): NAMES_JSON is a list of [service, account] pairs.
+Why Linux only, and only with two cores or more: a fork is cheap there (~1 ms of the desk's own time), the
+Secret Service is what costs, and the child runs beside the desk, not in turns with it. Windows has no fork; on
+macOS a forked process must not use the system's frameworks (the Keychain's) before it execs.
 """
 
 from __future__ import annotations
@@ -31,23 +33,23 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from frontdesk.secrets import KeyringInfo, SecretName
 
-__all__ = ["KEEP_S", "MISSING", "OFF_ENV", "WAIT_S", "Prefetch", "info", "main", "start", "take"]
+__all__ = ["KEEP_S", "MISSING", "OFF_ENV", "WAIT_S", "Prefetch", "drop", "forget", "info", "start", "take"]
 
 # How long the desk waits for the child's answer before stopping it and reading in its own process (the child's
-# whole run is ~60-80 ms on an idle machine). Long, because a locked keyring asks the user to unlock it, and the
+# whole run is ~35-50 ms on an idle machine). Long, because a locked keyring asks the user to unlock it, and the
 # child's prompt is answered as the desk's own would be; the desk's own read would wait for the same daemon.
 WAIT_S = 120.0
 # A value the desk has not taken this long after the child was started is dropped (read from the keyring instead):
 # the child's values are start-up's, and a secret changed later by another program must not be answered stale.
 KEEP_S = 30.0
 
-# School IT's way to turn the child off (``FRONTDESK_READ_KEYS_ASIDE=0``): a machine whose policy forbids the desk
-# to start a program (an AppArmor or SELinux profile), or to compare. The desk then reads its keys itself.
+# School IT's way to turn the child off (``FRONTDESK_READ_KEYS_ASIDE=0``: to compare, or should a machine's policy
+# refuse the desk a second process). The desk then reads its keys itself.
 OFF_ENV = "FRONTDESK_READ_KEYS_ASIDE"
 
 MISSING = object()  # take()'s answer for a name the child has no value for
@@ -134,26 +136,34 @@ def _reap(pid: int) -> int | None:
 _CURRENT: Prefetch | None = None
 
 
-def start(command: Sequence[str], names: Sequence[SecretName]) -> Prefetch | None:
-    """Launch the child reading ``names`` (``command`` runs :func:`main` with the names' JSON as its last
-    argument); None where it is not used (off Linux) or cannot be started (then the desk reads itself)."""
+Reader = Callable[[int, Sequence[SecretName]], int]  # what the child runs: (pipe's descriptor, names) -> status
+
+
+def start(names: Sequence[SecretName], read: Reader | None = None) -> Prefetch | None:
+    """Fork the child reading ``names``; None where it is not used (off Linux, one core) or cannot be forked (then
+    the desk reads itself). ``read`` is what the child runs (default :func:`_read`; the tests give broken ones):
+    it writes to the pipe's descriptor and returns the child's exit status."""
     global _CURRENT
     if not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
         return None  # one core: the child would only take turns with the desk
-    arg = json.dumps([[n.service, n.account] for n in names])
-    read_end, write_end = os.pipe()  # both close-on-exec; the child's stdout is a copy made for it
+    read_end, write_end = os.pipe()
     try:
-        pid = os.posix_spawn(
-            command[0],
-            [*command, arg],
-            os.environ,
-            file_actions=[(os.POSIX_SPAWN_DUP2, write_end, 1)],
-        )
+        pid = os.fork()
     except OSError:
         os.close(read_end)
-        return None
-    finally:
         os.close(write_end)
+        return None
+    if pid == 0:  # the child: read, write, leave without running anything of the desk's (no atexit, no flush)
+        code = 1
+        try:
+            _CURRENT = None
+            os.close(read_end)
+            code = (read or _read)(write_end, names)
+        except BaseException:  # noqa: BLE001 - said by the status; the desk then reads itself
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
     _CURRENT = Prefetch(pid, read_end, names)
     return _CURRENT
 
@@ -192,22 +202,18 @@ def forget() -> None:
         current.answer()
 
 
-def main(names_json: str) -> int:
-    """The child: read the named secrets by the desk's rules and write them to stdout as one JSON line."""
+def _read(fd: int, names: Sequence[SecretName]) -> int:
+    """The child: read ``names`` by the desk's rules and write them to ``fd`` as one JSON line; its exit status."""
     from dataclasses import asdict
 
     from frontdesk.secrets import SecretStore
     from frontdesk.secrets.choice import import_keyring
 
     import_keyring()  # what keyring's import names and a read never uses, left unloaded (as the desk does)
-    names = [SecretName(service, account, "") for service, account in json.loads(names_json)]
     store = SecretStore()
     found = store.info()
     values = [store.get(name) for name in names]  # None each where the keyring may not be used (as the desk)
-    sys.stdout.write(json.dumps({"info": asdict(found), "values": values}) + "\n")
-    sys.stdout.flush()
+    line = (json.dumps({"info": asdict(found), "values": values}) + "\n").encode()
+    while line:
+        line = line[os.write(fd, line) :]
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
