@@ -162,7 +162,7 @@ def _authorise(db, share, audit, actor, shared_by, student: str) -> str | None:
     first, last = (_text(share, "first_name") or "").strip(), (_text(share, "last_name") or "").strip()
     if not first or not last:
         raise InputError("a shared authorisation names the adult")
-    dob = _text(share, "dob", optional=True)
+    dob = _day(share, "dob") if share.get("dob") not in (None, "") else None
     start, end = _day(share, "from"), _day(share, "until")
     cur = db.execute(
         "INSERT INTO student_authorisations (student_id, first_name, last_name, dob, valid_from, valid_until, "
@@ -171,7 +171,7 @@ def _authorise(db, share, audit, actor, shared_by, student: str) -> str | None:
             _student_id(db, student),
             first,
             last,
-            date.fromisoformat(dob).isoformat() if dob else None,
+            dob or None,
             start,
             end,
             _text(share, "approved_by") or "",

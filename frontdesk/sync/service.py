@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -111,15 +112,18 @@ class SyncService:
         now: Callable[[], datetime] = clock.now,
         outbox: Outbox | None = None,
         remote: RemoteVisitStore | None = None,
+        events: Any = None,
     ):
         """``outbox`` and ``remote``, when given, are already in place (the composition root attaches them
-        to the audit trail and the visits service as soon as those exist); otherwise they are made here."""
+        to the audit trail and the visits service as soon as those exist); otherwise they are made here.
+        ``events``: the event log (another desk's change skipped here)."""
         self._store = store
         self._settings = settings
         self._visits = visits
         self._audit = audit
         self._station = station
         self._now = now
+        self._events = events
         if outbox is None:
             outbox = Outbox()
             audit.add_listener(outbox.capture)
@@ -549,13 +553,15 @@ class SyncService:
         once it can be (:meth:`_retry_deferred`); either way the cursor moves past it, so it never holds up the
         others."""
         db = self._store.db
-        made = 0
+        # Kept changes this desk can make now (its roster came) first: they came before this answer's, and a
+        # release kept must not be written after the return that followed it (the newest movement says in or out).
+        made = self._retry_deferred()
         for change in answer.get("shared", []):
             if not isinstance(change, dict) or not isinstance(change.get("hub_seq"), int):
                 continue
             try:
                 with self._audit.transaction() as tx:
-                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                    if self._incoming(tx, change) is not None:
                         made += 1
                     _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
             except NotHereYet as exc:
@@ -569,15 +575,42 @@ class SyncService:
                 log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
                 with self._audit.transaction() as tx:
                     self._not_made(tx, "sync.shared_skipped", change, exc)
+                self._say_skipped(change, exc)
         rev, mark = int(answer.get("shared_rev") or 0), answer.get("shared_mark")
         held = int(state_get(db, "shared_rev", 0))
         if rev > held or (rev == held and mark and mark != state_get(db, "shared_mark")):
             with self._store.transaction() as tx:
                 _cursor(tx, "shared", rev, mark)
-        made += self._retry_deferred()
         if made:
             self.changed.set()
         return made
+
+    def _incoming(self, tx, change: dict[str, Any]) -> str | None:
+        """Make another desk's change here (``Shared.incoming``). One it cannot read (a field of the wrong type, a
+        value out of range: another version's, a bug's or a forger's) is an :class:`InputError` like one not well
+        formed, so it is skipped and said, and never stops the school's other changes reaching this desk; the
+        database's own failures (busy, full) are not: the pull is tried again."""
+        try:
+            return self.outbox.shared.incoming(tx, change, self._audit)
+        except InputError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+            raise InputError(f"it cannot be read here ({type(exc).__name__}: {str(exc)[:200]})") from None
+        except sqlite3.IntegrityError as exc:
+            raise InputError(f"it does not fit this desk's records ({str(exc)[:200]})") from None
+
+    def _say_skipped(self, change: dict[str, Any], exc: InputError) -> None:
+        """A change of another desk skipped here, said in the event log (the office sees it; the audit trail and
+        the log have it too): what it was, from which desk, and why."""
+        if self._events is None:
+            return
+        desk = change.get("station") or "another desk"
+        self._events.record(
+            "hub sync",
+            "warning",
+            f"A change made at {desk} ({change.get('kind')}, {change.get('subject') or ''}) was not made at this "
+            f"desk: {exc.message}. Make it here by hand if it still applies, and tell school IT.",
+        )
 
     def _not_made(self, tx, action: str, change: dict[str, Any], exc: InputError) -> None:
         """Another desk's shared change not made here now (kept for later, or skipped): audited, and the cursor
@@ -607,7 +640,7 @@ class SyncService:
             change = json.loads(text)
             try:
                 with self._audit.transaction() as tx:
-                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                    if self._incoming(tx, change) is not None:
                         made += 1
                     tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
             except NotHereYet:
@@ -621,6 +654,7 @@ class SyncService:
                         {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
                     )
                     tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+                self._say_skipped(change, exc)
         with self._store.transaction() as tx:
             state_set(tx, "deferred_roster", roster)
         return made
