@@ -1,8 +1,8 @@
 """The school's shared records attacked from outside and by careless use (red team, session 21): through a real
 hub process on loopback (SQLite and PostgreSQL) and desks' data folders whose commands run as real processes,
-another school's desk credential, a desk restored from its own older backup, a change another desk cannot read,
-and a release kept while a desk waits for its roster never let a child out twice or wrongly, a bar be lost, or
-the school's sharing stop."""
+a desk whose clock is a day off, another school's desk credential, a desk restored from its own older backup, a
+change another desk cannot read, and a release kept while a desk waits for its roster never let a child out
+twice or wrongly, a bar be lost, or the school's sharing stop."""
 
 from __future__ import annotations
 
@@ -46,6 +46,45 @@ def _release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
 
 def _out(desk: Desk) -> list[str]:
     return [m["student"]["number"] for m in desk.json("students", "out")]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("skewed", ["main", "side"])
+def test_a_child_released_at_a_desk_whose_clock_is_a_day_off_is_out_at_every_desk(hub, tmp_path, roster, skewed):
+    """The side entrance's PC lost a day (a dead clock battery; a date typed wrong): a child released at either
+    desk is signed out at both, never released a second time at the other, and off both desks' rosters."""
+    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    side = _with_roster(
+        Desk(tmp_path / "side", "Side entrance", clock_offset=-26 * 3600).set_up(hub, SCHOOL), roster
+    )
+    for desk in (main, side, main):
+        desk.sync()
+    # The side entrance says its clock is wrong (sync status, the event log, the audit trail); the main office not.
+    assert main.json("sync", "status")["clock_off_s"] is None
+    off = side.json("sync", "status")["clock_off_s"]
+    assert abs(off - 26 * 3600) < 60, off
+    services = side.services()
+    try:
+        assert any("clock is 1 day 2 hours behind" in e.message for e in services.events.recent(50))
+        assert services.store.db.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.clock_off'"
+        ).fetchone()[0]
+    finally:
+        services.close()
+    number, guardian = _student(roster[1], "stu-00150")
+    at, other = (main, side) if skewed == "main" else (side, main)
+    code, out = _release(at, number, guardian)
+    assert code == 0 and out["released"], out
+    at.sync()
+    other.sync()
+    assert _out(other) == [number], other.name
+    twice = other.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
+    assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
+    # Back through the other desk: back in at both.
+    back = other.run("students", "return", number, "--json")
+    assert back.returncode == 0, back.stderr
+    other.sync()
+    at.sync()
+    assert _out(at) == [] and _out(other) == []
 
 
 def test_another_schools_desk_can_neither_read_nor_undo_this_schools_decisions(hub, tmp_path, roster):
