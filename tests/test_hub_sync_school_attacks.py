@@ -250,3 +250,84 @@ def test_a_change_another_desk_cannot_read_is_skipped_and_said_and_the_next_one_
         assert any("Gym door" in e.message for e in services.events.recent(50))
     finally:
         services.close()
+
+
+def test_a_desk_replaying_the_schools_earlier_changes_undoes_no_stop_no_revocation_and_no_release(
+    hub, tmp_path, roster
+):
+    """A desk credential of the school (a forger, or a desk restored wrongly) pushes again, under new numbers,
+    every shared change the main office made before its later ones: the authorisation later revoked, the guardian
+    allowed and later stopped, the bar later removed, the release of a child who came back later. The other desk
+    keeps the revocation and the stop (the state that forbids wins), the child in (a movement is written once),
+    and the removed bar comes back (the safe side: an entry in force beats one removed)."""
+    from district.console.db import Database
+
+    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    side = _with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL), roster)
+    for desk in (main, side, main):
+        desk.sync()
+    number, guardian = _student(roster[1], "stu-00154")
+    stopped_number, stopped = _student(roster[1], "stu-00155")
+    out_number, out_guardian = _student(roster[1], "stu-00156")
+    services = main.services()
+    try:
+        st = services.students
+        st.authorise(st.get(number), "Tia", "Temporary", note="Aunt, this week")
+        student = st.get(stopped_number)
+        g = next(g for g in st.guardians(student) if g.full_name == stopped)
+        st.set_pickup_allowed(student, g, True, "As the SIS says")
+    finally:
+        services.close()
+    added = main.run(
+        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
+        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff", "--json",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert _release(main, out_number, out_guardian)[0] == 0
+    main.sync()
+    reader = Database(hub.db_url)
+    try:
+        rows = reader.read().all(
+            "SELECT kind, subject, body, made_at FROM hub_changes WHERE station_id = ? ORDER BY hub_seq",
+            [main.station_id],
+        )
+        earlier = [r for r in rows if "share" in json.loads(r[2])]
+    finally:
+        reader.close()
+    assert earlier
+    # The later changes: revoked, stopped, removed; and the child released and back, then released again.
+    services = main.services()
+    try:
+        st = services.students
+        student = st.get(number)
+        (tia,) = [a for a in st.authorisations(student) if a.full_name == "Tia Temporary"]
+        services.pickup_lists.revoke(student, tia.id, "Family called")
+        student = st.get(stopped_number)
+        g = next(g for g in st.guardians(student) if g.full_name == stopped)
+        st.set_pickup_allowed(student, g, False, "Court order")
+    finally:
+        services.close()
+    assert main.run("barred", "remove", str(json.loads(added.stdout)["id"])).returncode == 0
+    assert main.run("students", "return", out_number).returncode == 0
+    main.sync()
+    side.sync()
+    station_id, credential = hub.enroll(SCHOOL, "Gym door")
+    _push(
+        hub,
+        station_id,
+        credential,
+        [
+            {"seq": n, "kind": k, "subject": s, "made_at": m, "body": json.loads(b)}
+            for n, (k, s, b, m) in enumerate(earlier, 1)
+        ],
+    )
+    side.sync()
+    code, out = _release(side, number, "Tia Temporary")
+    assert code == 3 and out["code"] == "not_authorised", out
+    code, out = _release(side, stopped_number, stopped)
+    assert code == 3 and out["code"] == "not_authorised", out
+    assert _out(side) == []  # back in: the release replayed is not written a second time
+    screened = side.run("checkin", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14")
+    assert screened.returncode == 4, (screened.stdout, screened.stderr)  # removed, then replayed: barred again
+    verified = side.run("audit", "verify")
+    assert verified.returncode == 0, (verified.stdout, verified.stderr)
