@@ -331,3 +331,63 @@ def test_a_desk_replaying_the_schools_earlier_changes_undoes_no_stop_no_revocati
     assert screened.returncode == 4, (screened.stdout, screened.stderr)  # removed, then replayed: barred again
     verified = side.run("audit", "verify")
     assert verified.returncode == 0, (verified.stdout, verified.stderr)
+
+
+def _names_csv(path, names: list[tuple[str, str]]):
+    rows = "".join(f"{first},{last},1970-01-0{1 + n % 9}\n" for n, (first, last) in enumerate(names))
+    path.write_text("first_name,last_name,dob\n" + rows)
+    return path
+
+
+def _barredmen(desk: Desk) -> int:
+    services = desk.services()
+    try:
+        return len(services.lists.search("Robert Barredman"))
+    finally:
+        services.close()
+
+
+def test_a_bar_shared_while_another_desk_replaces_the_list_stays_in_force_at_both(hub, tmp_path):
+    """The main office bars Robert Barredman; the side entrance is replacing the same list from a file at that
+    moment, and its sync files the bar while the new list is being built. The replace keeps the bar (nobody who
+    chose the file saw it), at both desks, once; the list's other entries are replaced as asked."""
+    main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    old = _names_csv(tmp_path / "old.csv", [("Ann", f"Oldlist{n}") for n in range(300)])
+    assert side.run("barred", "import", str(old), "--source", "Office barred list").returncode == 0
+    side.sync()
+    main.sync()
+    added = main.run(
+        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
+        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    main.sync()
+    pulled = []
+
+    def progress(rows: int, share: float) -> None:
+        if not pulled:  # the side entrance's own background sync, between two steps of the build
+            pulled.append(side.sync())
+
+    new = _names_csv(tmp_path / "new.csv", [("Ann", f"Newlist{n}") for n in range(300)])
+    services = side.services()
+    try:
+        report = services.lists.import_csv(new, "Office barred list", replace=True, progress=progress)
+    finally:
+        services.close()
+    assert pulled and pulled[0]["pulled"] == 1, pulled
+    assert (report.added, report.replaced, report.kept) == (300, 300, 1)
+    side.sync()
+    main.sync()
+    for desk in (main, side):
+        screened = desk.run("checkin", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14")
+        assert screened.returncode == 4, (desk.name, screened.stdout, screened.stderr)
+        assert _barredmen(desk) == 1, desk.name  # kept, not doubled
+        services = desk.services()
+        try:
+            assert len(services.lists.search("Ann Newlist1", limit=10)) >= 1, desk.name
+            assert services.lists.search("Ann Oldlist1", limit=10) == [], desk.name
+        finally:
+            services.close()
+        verified = desk.run("audit", "verify")
+        assert verified.returncode == 0, (desk.name, verified.stdout, verified.stderr)
