@@ -151,7 +151,12 @@ def test_a_child_returned_while_another_desk_waited_for_its_roster_is_in_the_bui
     code, out = _release(main, number, guardian)
     assert code == 0 and out["released"], out
     main.sync()
-    side.sync()  # no roster here yet: the release is kept
+    side.sync()  # no roster here yet: the release is kept, and the event log says so
+    services = side.services()
+    try:
+        assert any("not on this desk's roster yet was kept" in e.message for e in services.events.recent(50))
+    finally:
+        services.close()
     _with_roster(side, roster)
     back = main.run("students", "return", number, "--json")
     assert back.returncode == 0, back.stderr

@@ -612,6 +612,7 @@ class SyncService:
         # Kept changes this desk can make now (its roster came) first: they came before this answer's, and a
         # release kept must not be written after the return that followed it (the newest movement says in or out).
         made = self._retry_deferred()
+        kept: list[str] = []  # why each change of this answer was kept for later (said once, below)
         for change in answer.get("shared", []):
             if not isinstance(change, dict) or not isinstance(change.get("hub_seq"), int):
                 continue
@@ -627,11 +628,20 @@ class SyncService:
                         [change["hub_seq"], _dumps(change)],
                     )
                     self._not_made(tx, "sync.shared_deferred", change, exc)
+                kept.append(exc.message)
             except InputError as exc:
                 log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
                 with self._audit.transaction() as tx:
                     self._not_made(tx, "sync.shared_skipped", change, exc)
                 self._say_skipped(change, exc)
+        if kept and self._events is not None:
+            self._events.record(
+                "hub sync",
+                "info",
+                f"{len(kept)} change{'s' if len(kept) != 1 else ''} from the school's other desks about students "
+                f"not on this desk's roster yet {'were' if len(kept) != 1 else 'was'} kept, to be made once the "
+                f"SIS roster here has them (import it at this desk). First: {kept[0]}",
+            )
         rev, mark = int(answer.get("shared_rev") or 0), answer.get("shared_mark")
         held = int(state_get(db, "shared_rev", 0))
         if rev > held or (rev == held and mark and mark != state_get(db, "shared_mark")):
