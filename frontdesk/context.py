@@ -524,6 +524,7 @@ class Services:
             self.station,
             outbox=self.sync_outbox,
             remote=self.remote_visits,
+            events=self.events,
         )
         sync.add_puller(self.district_lists)  # the district's lists and settings come down with each round
         return sync

@@ -525,3 +525,61 @@ def test_a_snapshot_with_a_line_the_desk_cannot_take_leaves_the_old_copy_in_forc
     finally:
         client.close()
         desk.close()
+
+
+def test_an_entry_added_while_a_replace_is_built_stays_in_force_at_every_desk(hub, tmp_path: Path):
+    """District staff replace the barred list from a file (2,500 rows, built in steps) while a colleague adds a
+    bar to the same list: the add is kept in force in the new list (nobody who chose the file saw it), said, and
+    screened at the desk; the old entries are replaced as asked (red team, session 21: the switch dropped it)."""
+    from district.console.db import Database
+    from district.hub.lists import HubLists
+
+    rows = "".join(f"Ann,Oldlist{n},1970-01-01\n" for n in range(2500))
+    (tmp_path / "old.csv").write_text("first_name,last_name,dob\n" + rows)
+    done = hub.cli("district", "barred", "import", str(tmp_path / "old.csv"), "--source", "District barred list")
+    assert done.returncode == 0, done.stderr
+    added = []
+
+    def progress(count: int, fraction: float) -> None:
+        if not added:  # between two steps of the build: the colleague's add, as its own process
+            added.append(
+                hub.cli(
+                    "district",
+                    "barred",
+                    "add",
+                    "--source",
+                    "District barred list",
+                    "--first-name",
+                    "Robert",
+                    "--last-name",
+                    "Barredman",
+                    "--dob",
+                    "1980-03-14",
+                    "--reason",
+                    "Threatened staff",
+                )  # fmt: skip
+            )
+
+    rows = "".join(f"Ann,Newlist{n},1970-01-01\n" for n in range(2500))
+    (tmp_path / "new.csv").write_text("first_name,last_name,dob\n" + rows)
+    db = Database(hub.db)
+    try:
+        report = HubLists(db).import_csv(
+            tmp_path / "new.csv", "District barred list", actor="Dana District", replace=True, progress=progress
+        )
+    finally:
+        db.close()
+    assert added and added[0].returncode == 0, added
+    assert (report.added, report.replaced, report.kept) == (2500, 2500, 1)
+    found = hub.cli("district", "barred", "list", "--search", "Barredman", "--json")
+    assert [e["last_name"] for e in json.loads(found.stdout)] == ["Barredman"], found.stdout
+    client = HubClient([hub.url], hub.enroll())
+    desk = _desk(tmp_path)
+    try:
+        desk.district_lists.pull(client)
+        assert _screen(desk, "Robert", "Barredman", "1980-03-14").decision == Decision.MATCH
+        assert _screen(desk, "Ann", "Newlist7", "1970-01-01").decision == Decision.MATCH
+        assert _screen(desk, "Ann", "Oldlist7", "1970-01-01").decision == Decision.CLEAR
+    finally:
+        client.close()
+        desk.close()

@@ -181,6 +181,10 @@ def _import(args: argparse.Namespace) -> int:
         f"Imported {report.added:,} entries into the district list {report.source!r}{replaced} "
         f"(version {report.version}) in {report.seconds:.1f} s; desks take it on their next sync"
     )
+    if report.kept:
+        print(
+            f"Kept {report.kept:,} entries added to the list while the import ran (check whether they still apply)"
+        )
     return 0
 
 

@@ -58,6 +58,7 @@ class HubImportReport:
     replaced: int
     version: int
     seconds: float
+    kept: int = 0  # entries added (or changed) while a ``replace`` was built: kept in force, in the new generation
 
 
 class HubImportFailed(InputError):
@@ -444,13 +445,22 @@ class HubLists:
                 self._require_replace(tx, source, found, replace)
                 version = next_version(tx)
                 now = clock.to_db(clock.now())
-                replaced = 0
+                replaced = kept = 0
                 if found is None:
                     tx.execute(
                         f"INSERT INTO hub_lists {LIST_COLUMNS} VALUES (?, ?, ?, ?, ?, ?)",
                         [source, row_kind, generation, now, now, version],
                     )
                 else:
+                    # An entry added (or changed) while this import was built, by other district staff, was not
+                    # in the file anyone chose: it stays in force, in the new generation (the safe side: a bar
+                    # added at that moment is never dropped without a word). Its version is newer than the
+                    # generation number this import took when it began.
+                    kept = tx.execute(
+                        "UPDATE hub_list_entries SET generation = ? WHERE source = ? AND generation = ? "
+                        "AND version > ?",
+                        [generation, source, found[1], generation],
+                    ).rowcount
                     replaced = int(
                         tx.one(
                             "SELECT count(*) FROM hub_list_entries WHERE source = ? AND generation = ?",
@@ -472,6 +482,7 @@ class HubLists:
                     added=added,
                     replaced=replaced,
                     file=file_name or path.name,
+                    **({"kept": kept} if kept else {}),
                 )
             staged = False  # in force now
             old = found[1] if found else None
@@ -482,7 +493,7 @@ class HubLists:
             self._delete_generation(source, old)
         if progress:
             progress(added, 1.0)
-        return HubImportReport(source, added, replaced, version, time.monotonic() - started)
+        return HubImportReport(source, added, replaced, version, time.monotonic() - started, kept)
 
     def _require_replace(self, tx: Tx, source: str, found, replace: bool) -> None:
         if found is None or replace:

@@ -396,7 +396,9 @@ def routes(app_ctx: AppContext) -> list[Route]:
                     file_name=file_name,
                     on_generation=building,
                 )
-                state.update(state="done", added=report.added, replaced=report.replaced, fraction=1.0)
+                state.update(
+                    state="done", added=report.added, replaced=report.replaced, kept=report.kept, fraction=1.0
+                )
             except HubImportFailed as exc:
                 state.update(state="failed", error=exc.message, errors=exc.errors[:20])
             except Exception as exc:  # noqa: BLE001 - shown on the screen; the list did not change

@@ -119,8 +119,10 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
     for action, subject, details in records:
         if action in _SETTINGS_SET and settings.take(action, subject, details):
             continue
-        if action in ("list.import", "list.remove_source"):  # the list's earlier entries are gone
-            for entry_id in [e for e, source in entry_list.items() if source == subject]:
+        if action in ("list.import", "list.remove_source"):  # the list's earlier entries are gone ...
+            kept = details.get("kept") if action == "list.import" else None  # ... but those a replace kept
+            kept = {int(e) for e in kept if isinstance(e, int)} if isinstance(kept, list) else set()
+            for entry_id in [e for e, source in entry_list.items() if source == subject and e not in kept]:
                 entry_list.pop(entry_id)
                 latest.pop(("screening_entries", entry_id), None)
                 first_was.pop(entry_id, None)

@@ -112,6 +112,10 @@ def _import(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     replaced = f", replacing {report.replaced:,}" if args.replace else ""
     print(f"Imported {report.added:,} entries into {report.source!r}{replaced} in {report.seconds:.1f} s")
+    if report.kept:
+        print(
+            f"Kept {report.kept:,} entries added to the list while the import ran (check whether they still apply)"
+        )
     if report.dob_warning:
         print(report.dob_warning)
     return 0

@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_sync)
     sub = p.add_subparsers(dest="sync_command", metavar="ACTION")
     status = sub.add_parser("status", help="what is waiting, and when this desk was last in step with the hub")
-    status.add_argument("--json", action="store_true", help='print {"pending", "last_sync", "lists_as_of"}')
+    status.add_argument(
+        "--json", action="store_true", help='print {"pending", "last_sync", "lists_as_of", "clock_off_s"}'
+    )
     status.set_defaults(run=_status)
 
 
@@ -59,13 +61,21 @@ def _status(args: argparse.Namespace) -> int:
     status = sync.status()
     if args.json:
         print_json(
-            {"pending": status.pending, "last_sync": _iso(status.last_sync), "lists_as_of": status.lists_as_of}
+            {
+                "pending": status.pending,
+                "last_sync": _iso(status.last_sync),
+                "lists_as_of": status.lists_as_of,
+                # the hub's clock minus this desk's, seconds, when more than 5 minutes either way (else null)
+                "clock_off_s": status.clock_off_s,
+            }
         )
     else:
         print(status.words)
         print(f"pending: {status.pending}")
         print(f"last_sync: {_iso(status.last_sync) or 'never'}")
         print(f"lists_as_of: {status.lists_as_of or 'none'}")
+        if status.clock_words:
+            print(f"clock: {status.clock_words} the hub's (set this PC's date, time and time zone right)")
         for parked in sync.parked():
             print(
                 f"refused (parked): change {parked['seq']} {parked['kind']} {parked['subject']}: "

@@ -64,6 +64,13 @@ class ImportReport:
     without_dob: int = 0  # added entries with no date of birth at all: screened on the name alone
     # The entries filed: {first, last, count, digest} (ids and the sum of their content hashes, for the audit).
     entries: dict | None = None
+    kept_ids: tuple[int, ...] = ()  # entries added to the list while a ``replace`` was built (here, or shared
+    # from another desk meanwhile): kept in force, in the new list
+
+    @property
+    def kept(self) -> int:
+        """How many entries the replace kept (see ``kept_ids``)."""
+        return len(self.kept_ids)
 
     @property
     def dob_warning(self) -> str:
@@ -195,6 +202,8 @@ def import_csv(
             live_row = live.fetchone()
             row_kind = default_kind or (Kind(live_row[1]) if live_row else Kind.BARRED)
             staging = stage_list(db, source, row_kind, description)
+            # Entries numbered above this were added to the list while this import is built: kept at the swap.
+            begun = db.execute("SELECT coalesce(max(id), 0) FROM screening_entries").fetchone()[0]
         errors: list[tuple[int, str]] = []
         error_count = 0
         added = without_dob = 0
@@ -278,8 +287,22 @@ def import_csv(
                 require_empty_or_replace(db, source, replace)
                 old = db.execute("SELECT id FROM screening_lists WHERE source = ? AND state = 'live'", [source])
                 old_row = old.fetchone()
-                replaced = 0
+                replaced, kept = 0, ()
                 if old_row is not None:
+                    # An entry added to the list while this import was built (by this desk's office, or another
+                    # desk's bar shared meanwhile) was not seen by whoever chose the file: it stays in force, in
+                    # the new list (the safe side), and is never removed at the school's other desks.
+                    kept = tuple(
+                        r[0]
+                        for r in db.execute(
+                            "SELECT id FROM screening_entries WHERE list_id = ? AND id > ? ORDER BY id",
+                            [old_row[0], begun],
+                        ).fetchall()
+                    )
+                    db.execute(
+                        "UPDATE screening_entries SET list_id = ? WHERE list_id = ? AND id > ?",
+                        [staging, old_row[0], begun],
+                    )
                     replaced = db.execute(
                         "SELECT count(*) FROM screening_entries WHERE list_id = ?", [old_row[0]]
                     ).fetchone()[0]
@@ -301,7 +324,7 @@ def import_csv(
                         code="import_raced",
                     )
                 seconds = (clock.now() - started).total_seconds()
-                report = ImportReport(source, added, replaced, seconds, without_dob, span.record(added))
+                report = ImportReport(source, added, replaced, seconds, without_dob, span.record(added), kept)
                 if on_swap is not None:
                     on_swap(report)
             staging = None
@@ -317,5 +340,5 @@ def import_csv(
     if progress:
         progress(reader.rows, 1.0)
     return ImportReport(
-        source, added, replaced, (clock.now() - started).total_seconds(), without_dob, span.record(added)
+        source, added, replaced, (clock.now() - started).total_seconds(), without_dob, span.record(added), kept
     )

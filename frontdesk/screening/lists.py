@@ -263,6 +263,8 @@ class ListService:
 
         def record(report) -> None:
             details = {"added": report.added, "replaced": report.replaced, "file": path_text}
+            if report.kept_ids:  # added to the list while the import was built: kept in force (audit coverage)
+                details["kept"] = list(report.kept_ids)
             if report.entries is not None:  # which entries it filed, and the sum of their hashes (coverage)
                 details["entries"] = report.entries
             self._record("list.import", report.source, details)

@@ -22,7 +22,19 @@ from typing import Any
 
 from frontdesk import clock
 from frontdesk.errors import InputError
-from frontdesk.sync.shared import NotHereYet, content_uid, held, identity, new_token, remember, stamp, uid_of, wins
+from frontdesk.sync.shared import (
+    NotHereYet,
+    content_uid,
+    held,
+    here_time,
+    hub_offset,
+    identity,
+    new_token,
+    remember,
+    stamp,
+    uid_of,
+    wins,
+)
 from frontdesk.wire.names import fold
 from frontdesk.wire.sync import MOVEMENT_KINDS
 
@@ -162,7 +174,7 @@ def _authorise(db, share, audit, actor, shared_by, student: str) -> str | None:
     first, last = (_text(share, "first_name") or "").strip(), (_text(share, "last_name") or "").strip()
     if not first or not last:
         raise InputError("a shared authorisation names the adult")
-    dob = _text(share, "dob", optional=True)
+    dob = _day(share, "dob") if share.get("dob") not in (None, "") else None
     start, end = _day(share, "from"), _day(share, "until")
     cur = db.execute(
         "INSERT INTO student_authorisations (student_id, first_name, last_name, dob, valid_from, valid_until, "
@@ -171,7 +183,7 @@ def _authorise(db, share, audit, actor, shared_by, student: str) -> str | None:
             _student_id(db, student),
             first,
             last,
-            date.fromisoformat(dob).isoformat() if dob else None,
+            dob or None,
             start,
             end,
             _text(share, "approved_by") or "",
@@ -261,7 +273,9 @@ def _movement_out(db, local: Any) -> dict[str, Any] | None:
     movement = dict(zip(_MOVEMENT_COLUMNS, row[1:], strict=True))
     movement["excused"] = bool(movement["excused"])
     uid = f"movement:{new_token()}{new_token()}"
-    return {**stamp(db, "movement", local, uid=uid), "student": row[0], "movement": movement}
+    share = {**stamp(db, "movement", local, uid=uid), "student": row[0], "movement": movement}
+    offset = hub_offset(db)  # this desk's clock against the hub's: the others read the time on their own clock
+    return {**share, "hub_offset": offset} if offset is not None else share
 
 
 def _movement_in(db, share, audit, actor, shared_by, student: str) -> str | None:
@@ -282,9 +296,13 @@ def _movement_in(db, share, audit, actor, shared_by, student: str) -> str | None
             value = _text(fields, name) if value is not None else ""
         values[name] = value
     try:
-        values["time"] = clock.to_db(clock.from_db(values["time"]))  # type: ignore[arg-type]
+        moment = clock.from_db(values["time"])  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InputError("a shared movement carries its time") from None
+        moment = None
+    if moment is None:
+        raise InputError("a shared movement carries its time")
+    # On this desk's clock: a release at a desk whose clock is a day off is today's here too (still signed out).
+    values["time"] = clock.to_db(here_time(db, moment, share.get("hub_offset")))
     cur = db.execute(
         f"INSERT INTO student_movements (student_id, {', '.join(_MOVEMENT_COLUMNS)}) "
         f"VALUES (?, {', '.join('?' for _ in _MOVEMENT_COLUMNS)})",

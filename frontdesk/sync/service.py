@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
 from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, check_in_change, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
-from frontdesk.sync.shared import NotHereYet
+from frontdesk.sync.shared import CLOCK_SAME_S, NotHereYet
 from frontdesk.visits.service import VisitService
 from frontdesk.wire.sync import CHECK_OUT_KINDS, VISIT_KINDS
 
@@ -46,6 +47,7 @@ PULL_WAIT_S = 20.0
 REMOTE_KEEP_DAYS = 1
 RESEND_DAYS = 7  # a hub found behind: this desk's visits of the last week (and every one still open) compared
 MARKS_KEPT = 12  # older pull cursors kept with their marks, to go back to after a hub's restore
+CLOCK_OFF_S = 300  # this desk's clock more than this off the hub's: said (status bar, event log, audit)
 
 
 class Puller(Protocol):
@@ -71,6 +73,14 @@ class SyncStatus:
     lists_as_of: str | None  # the district lists' puller's as_of
     problem: str = ""  # the hub refused (a credential no longer valid, …)
     parked: int = 0  # changes the hub refused as malformed, set aside (``sync status`` lists them)
+    clock_off_s: int | None = None  # the hub's clock minus this desk's, when more than CLOCK_OFF_S either way
+
+    @property
+    def clock_words(self) -> str:
+        """ "" or, for a desk whose clock is wrong, what the status bar adds: "this PC's clock is 1 day behind"."""
+        if self.clock_off_s is None:
+            return ""
+        return f"this PC's clock is {_span(abs(self.clock_off_s))} {'behind' if self.clock_off_s > 0 else 'ahead'}"
 
     @property
     def words(self) -> str:
@@ -87,7 +97,16 @@ class SyncStatus:
             return f"Hub: {self.pending} change{'s' if self.pending != 1 else ''} waiting"
         if self.last_sync is None:
             return "Hub: connecting…"
-        return "Hub: in step"
+        return f"Hub: in step; {self.clock_words}" if self.clock_words else "Hub: in step"
+
+
+def _span(seconds: int) -> str:
+    """A clock's error in the office's words: "7 minutes", "5 hours", "1 day 2 hours"."""
+    days, rest = divmod(seconds, 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
+    return " ".join(words) or "less than a minute"
 
 
 @dataclass(frozen=True)
@@ -111,15 +130,18 @@ class SyncService:
         now: Callable[[], datetime] = clock.now,
         outbox: Outbox | None = None,
         remote: RemoteVisitStore | None = None,
+        events: Any = None,
     ):
         """``outbox`` and ``remote``, when given, are already in place (the composition root attaches them
-        to the audit trail and the visits service as soon as those exist); otherwise they are made here."""
+        to the audit trail and the visits service as soon as those exist); otherwise they are made here.
+        ``events``: the event log (another desk's change skipped here; this desk's clock off the hub's)."""
         self._store = store
         self._settings = settings
         self._visits = visits
         self._audit = audit
         self._station = station
         self._now = now
+        self._events = events
         if outbox is None:
             outbox = Outbox()
             audit.add_listener(outbox.capture)
@@ -181,6 +203,7 @@ class SyncService:
             lists_as_of=lists[0] if lists else None,
             problem=state_get(db, "problem", ""),
             parked=self.parked_count(),
+            clock_off_s=_off(state_get(db, "hub_offset")),
         )
 
     def parked_count(self) -> int:
@@ -511,6 +534,7 @@ class SyncService:
                     params["shared_mark"] = state_get(db, "shared_mark")
             try:
                 answer = client.get_json("/api/v1/sync/pull", params, timeout=max(10.0, wait + 10.0))
+                self._hub_clock(answer.get("server_time"))
             except HubRefused as exc:
                 if exc.status == 409 and exc.details.get("cursor") in ("after", "shared"):
                     self._rewind(exc.details["cursor"])  # never the same cursor twice: ends at 0 at worst
@@ -524,6 +548,42 @@ class SyncService:
             if not more:
                 return pulled
             wait = 0.0
+
+    def _hub_clock(self, server_time: Any) -> None:
+        """Keep how far this desk's clock is from the hub's (``hub_offset``, seconds, the hub's minus this desk's,
+        as a pull's answer arrives: off by its travel time at most), written again only when it moved by more
+        than a minute. The school's desks use it to read each other's student movements at the right time (a
+        release made at a desk whose clock is a day off is still today's release at the others:
+        :func:`frontdesk.sync.shared.here_time`). A clock more than :data:`CLOCK_OFF_S` off is said (status bar,
+        event log, audit ``sync.clock_off``), and so is one put right again (``sync.clock_ok``)."""
+        try:
+            hub = clock.from_db(server_time) if isinstance(server_time, str) else None
+        except ValueError:
+            hub = None
+        if hub is None:
+            return
+        offset = round((hub - self._now()).total_seconds())
+        held = state_get(self._store.db, "hub_offset")
+        if isinstance(held, int) and abs(offset - held) <= CLOCK_SAME_S:
+            return
+        off, was_off = _off(offset), _off(held)
+        with self._audit.transaction() as tx:
+            state_set(tx, "hub_offset", offset)
+            if off is not None or was_off is not None:
+                action = "sync.clock_off" if off is not None else "sync.clock_ok"
+                self._audit.record(None, action, "clock", {"hub_minus_desk_s": offset, "was_s": held})
+        if off is not None:
+            words = SyncStatus(True, 0, None, None, None, clock_off_s=off).clock_words
+            text = (
+                f"{words[0].upper()}{words[1:]} the district hub's. Visits, releases and returns made here carry "
+                "this PC's time (the school's other desks read students' releases at the right time). Set this "
+                "PC's date, time and time zone right, or tell school IT."
+            )
+            log.warning("hub sync: %s", text)
+            if self._events is not None:
+                self._events.record("hub sync", "warning", text)
+        elif was_off is not None and self._events is not None:
+            self._events.record("hub sync", "info", "This PC's clock agrees with the district hub's again.")
 
     def _rewind(self, which: str) -> None:
         """The hub did not give the ``which`` cursor ("after": visits, "shared": the school's own records) with
@@ -549,13 +609,16 @@ class SyncService:
         once it can be (:meth:`_retry_deferred`); either way the cursor moves past it, so it never holds up the
         others."""
         db = self._store.db
-        made = 0
+        # Kept changes this desk can make now (its roster came) first: they came before this answer's, and a
+        # release kept must not be written after the return that followed it (the newest movement says in or out).
+        made = self._retry_deferred()
+        kept: list[str] = []  # why each change of this answer was kept for later (said once, below)
         for change in answer.get("shared", []):
             if not isinstance(change, dict) or not isinstance(change.get("hub_seq"), int):
                 continue
             try:
                 with self._audit.transaction() as tx:
-                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                    if self._incoming(tx, change) is not None:
                         made += 1
                     _cursor(tx, "shared", change["hub_seq"], change.get("mark"))
             except NotHereYet as exc:
@@ -565,19 +628,55 @@ class SyncService:
                         [change["hub_seq"], _dumps(change)],
                     )
                     self._not_made(tx, "sync.shared_deferred", change, exc)
+                kept.append(exc.message)
             except InputError as exc:
                 log.warning("hub sync: another desk's change %s not made here: %s", change.get("hub_seq"), exc)
                 with self._audit.transaction() as tx:
                     self._not_made(tx, "sync.shared_skipped", change, exc)
+                self._say_skipped(change, exc)
+        if kept and self._events is not None:
+            self._events.record(
+                "hub sync",
+                "info",
+                f"{len(kept)} change{'s' if len(kept) != 1 else ''} from the school's other desks about students "
+                f"not on this desk's roster yet {'were' if len(kept) != 1 else 'was'} kept, to be made once the "
+                f"SIS roster here has them (import it at this desk). First: {kept[0]}",
+            )
         rev, mark = int(answer.get("shared_rev") or 0), answer.get("shared_mark")
         held = int(state_get(db, "shared_rev", 0))
         if rev > held or (rev == held and mark and mark != state_get(db, "shared_mark")):
             with self._store.transaction() as tx:
                 _cursor(tx, "shared", rev, mark)
-        made += self._retry_deferred()
         if made:
             self.changed.set()
         return made
+
+    def _incoming(self, tx, change: dict[str, Any]) -> str | None:
+        """Make another desk's change here (``Shared.incoming``). One it cannot read (a field of the wrong type, a
+        value out of range: another version's, a bug's or a forger's) is an :class:`InputError` like one not well
+        formed, so it is skipped and said, and never stops the school's other changes reaching this desk; the
+        database's own failures (busy, full) are not: the pull is tried again."""
+        try:
+            return self.outbox.shared.incoming(tx, change, self._audit)
+        except InputError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+            raise InputError(f"it cannot be read here ({type(exc).__name__}: {str(exc)[:200]})") from None
+        except sqlite3.IntegrityError as exc:
+            raise InputError(f"it does not fit this desk's records ({str(exc)[:200]})") from None
+
+    def _say_skipped(self, change: dict[str, Any], exc: InputError) -> None:
+        """A change of another desk skipped here, said in the event log (the office sees it; the audit trail and
+        the log have it too): what it was, from which desk, and why."""
+        if self._events is None:
+            return
+        desk = change.get("station") or "another desk"
+        self._events.record(
+            "hub sync",
+            "warning",
+            f"A change made at {desk} ({change.get('kind')}, {change.get('subject') or ''}) was not made at this "
+            f"desk: {exc.message}. Make it here by hand if it still applies, and tell school IT.",
+        )
 
     def _not_made(self, tx, action: str, change: dict[str, Any], exc: InputError) -> None:
         """Another desk's shared change not made here now (kept for later, or skipped): audited, and the cursor
@@ -607,7 +706,7 @@ class SyncService:
             change = json.loads(text)
             try:
                 with self._audit.transaction() as tx:
-                    if self.outbox.shared.incoming(tx, change, self._audit) is not None:
+                    if self._incoming(tx, change) is not None:
                         made += 1
                     tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
             except NotHereYet:
@@ -621,6 +720,7 @@ class SyncService:
                         {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
                     )
                     tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+                self._say_skipped(change, exc)
         with self._store.transaction() as tx:
             state_set(tx, "deferred_roster", roster)
         return made
@@ -844,6 +944,11 @@ def _cursor(db, which: str, rev: int, mark: str | None) -> None:
         )
         del points[drop]
     state_set(db, points_key, points)
+
+
+def _off(offset: Any) -> int | None:
+    """``offset`` (the hub's clock minus this desk's, seconds) when it is more than :data:`CLOCK_OFF_S`."""
+    return offset if isinstance(offset, int) and abs(offset) > CLOCK_OFF_S else None
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

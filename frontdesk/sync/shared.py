@@ -23,13 +23,17 @@ authorisation for the same adult made at once both stand, and the release screen
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from frontdesk.errors import InputError
 
 log = logging.getLogger(__name__)
+
+CLOCK_SAME_S = 60  # two desks' clocks this close (as each measures itself against the hub's) are taken as one
 
 # (db, AuditRecord) -> the change's "share", or a list of them (one change each, in order), or None
 Outgoing = Callable[[Any, Any], dict[str, Any] | list[dict[str, Any]] | None]
@@ -218,3 +222,25 @@ def wins(
     if local[1] == base:
         return True
     return (remote_safe, version) > (local_safe, local[1])
+
+
+# --- clocks ---------------------------------------------------------------------------------------------------
+def hub_offset(db) -> int | None:
+    """How far this desk's clock is from the hub's (seconds, the hub's minus this desk's, as its last pull
+    measured it; ``SyncService._hub_clock``), or None before its first pull."""
+    row = db.execute("SELECT value FROM sync_state WHERE key = 'hub_offset'").fetchone()
+    value = json.loads(row[0]) if row else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def here_time(db, moment: datetime, sent_offset: Any) -> datetime:
+    """``moment``, stamped by another desk whose clock was ``sent_offset`` seconds from the hub's, on this desk's
+    clock: a student released at a desk whose clock is a day behind was released today here, not yesterday. As
+    it is when either desk's offset is not known, or the two clocks agree to within :data:`CLOCK_SAME_S`."""
+    own = hub_offset(db)
+    if own is None or not isinstance(sent_offset, int) or isinstance(sent_offset, bool):
+        return moment
+    if abs(sent_offset) > 10 * 366 * 86400:  # not a clock's error: a change this desk cannot read
+        raise InputError("a shared change's clock offset is out of range")
+    delta = sent_offset - own
+    return moment + timedelta(seconds=delta) if abs(delta) > CLOCK_SAME_S else moment

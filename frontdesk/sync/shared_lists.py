@@ -120,8 +120,12 @@ def _whole_list_out(db, record) -> list[dict[str, Any]] | None:
             return [{"list": token, "part": 1, "of": 1, "source": source, "too_large": count, "items": []}]
         # Inside the import's swap (the write lock is held): read as stored, remembered in one statement.
         remembered = []
+        # An entry the other desks know already (one added to the list while a replace was built, kept by it:
+        # frontdesk.screening.importer) keeps its uid and is not sent again.
         for row in db.execute(
-            f"SELECT {_RAW_COLUMNS} FROM screening_entries WHERE list_id = ? ORDER BY id", [live[0]]
+            f"SELECT {_RAW_COLUMNS} FROM screening_entries e WHERE list_id = ? AND NOT EXISTS (SELECT 1 FROM "
+            "sync_shared s WHERE s.what = ? AND s.local_id = e.id) ORDER BY id",
+            [live[0], WHAT],
         ):
             uid, version = f"{WHAT}:{new_token()}{new_token()}", new_token()
             remembered.append((uid, WHAT, row[0], version))

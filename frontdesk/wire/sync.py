@@ -20,7 +20,8 @@ pick-up choice, an authorisation, a student's arrival, release or return; see ``
 asked with ``shared=N`` (the hub's number of the last school change the desk saw) adds ``{"shared":
 [{"station_id", "station", "hub_seq", "kind", "subject", "made_at", "body"}], "shared_rev": N, "shared_more":
 bool}``: the other desks' shared changes of the school, in the hub's order. A hub from before leaves those keys
-out; a desk from before never asks.
+out; a desk from before never asks. A movement's share may carry ``"hub_offset"`` (session 21: the hub's clock
+minus the desk's, seconds, from its last pull's ``server_time``): the other desks write it on their own clock.
 
 **A hub restored from an older copy** (session 20): a push may carry ``"acked"`` (what the hub last said it
 stored of this desk's), answered 409 ``{"hub_behind", "last_seq"}`` by a hub that holds fewer; a pull answer

@@ -523,6 +523,8 @@ class ListManager(QWidget):
             assert report is not None
             replaced = f", replacing {report.replaced:,}" if report.replaced else ""
             done = f"Imported {report.added:,} entries into {report.source}{replaced}."
+            if report.kept:
+                done += f" Kept {report.kept:,} added to the list while it ran: check whether they still apply."
             self.status.setText(f"{done}\n{report.dob_warning}" if report.dob_warning else done)
         self.refresh()
         self.import_finished.emit(report, error)

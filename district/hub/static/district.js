@@ -204,6 +204,7 @@ async function importFile(event) {
     progress.value = 1;
     say("import-result", job.state === "done"
       ? `Imported ${job.added.toLocaleString()} entries into ${job.source}` + (job.replaced ? `, replacing ${job.replaced.toLocaleString()}.` : ".")
+        + (job.kept ? ` Kept ${job.kept.toLocaleString()} added to the list while it ran: check whether they still apply.` : "")
       : job.code === "shrink_replace"
         ? `Nothing was imported: this file would remove more than half of the entries of ${job.source} at once. `
           + "If it was cut short (a download or an export that stopped part way), everyone after the cut would "
