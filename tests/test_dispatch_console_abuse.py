@@ -401,3 +401,50 @@ def test_the_listen_queue_is_split_over_the_workers_sockets():
         assert _backlog(2) == max(128, cap // 2) and _backlog(8) == max(128, cap // 8)
     else:
         assert _backlog(2) == BACKLOG
+
+
+def _sockets_of(pid: int) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    return sum(os.readlink(fd).startswith("socket:") for fd in fds.iterdir() if fd.exists())
+
+
+@pytest.mark.parametrize("attacker", ["made-up credential", "another school's desk"])
+def test_alerts_whose_bodies_never_finish_do_not_turn_a_stations_alert_away(served, attacker):
+    """300 alerts that send their headers and the start of a body, then nothing (each cut off only by the
+    body timeout, and sent again by an attacker who wants to keep them up): a station's real alert is still
+    received within one 1 s attempt. Counted as alerts waiting before their bodies came, they made the
+    console answer every station 503 "busy" for as long as they were kept up, from no credential at all (a
+    well-formed made-up one is never looked up before the body) or from any desk's."""
+    url, db_url, station, credential, proc = served
+    if attacker == "made-up credential":
+        bearer = "fdst_nobody_notasecret"
+    else:
+        service = ConsoleService.open(db_url)
+        other = service.auth.enroll("Jefferson Middle", "Front desk", "Office", house_number="40")
+        service.close()
+        bearer = other.credential
+        known = httpx.get(f"{url}/api/v1/station", headers={"Authorization": f"Bearer {bearer}"})
+        assert known.status_code == 200  # now in the console's directory: its alerts take the fast path
+    head = (
+        b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\nContent-Type: application/cap+xml\r\n"
+        b"Authorization: Bearer " + bearer.encode() + b"\r\nContent-Length: 5000\r\n\r\n<alert"
+    )
+    before = _sockets_of(proc.pid)
+    slow = [_slow(url, f"127.0.0.{12 + i % 3}", head) for i in range(300)]  # 100 per address: under the cap
+    try:
+        deadline = time.monotonic() + 2  # the console's body timeout is 3 s: the station goes while they wait
+        while _sockets_of(proc.pid) - before < 300 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        alert = make_alert(station, school="Lincoln Elementary", room="Office")
+        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
+            answer = station_client.post(
+                f"{url}/api/v1/alerts",
+                content=cap.build(alert),
+                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
+            )
+        assert answer.status_code == 201, (answer.status_code, answer.headers.get("retry-after"))
+        # The slow ones are still open and unanswered (the station did not come after they were cut off).
+        assert select.select(slow, [], [], 0)[0] == []
+    finally:
+        for s in slow:
+            s.close()

@@ -43,7 +43,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -809,13 +809,21 @@ def create_app(
         """The receipt of one alert let in by :class:`Admission` (committed, or found committed): its body is
         ``read()``, then ``listen()`` gives the request's next message (http.disconnect once the station
         hangs up). ``station`` is the directory's (None: not there, checked on a thread through ``request``).
-        Shared by the app's route and :class:`StationFastPath`."""
+        Shared by the app's route and :class:`StationFastPath`.
+
+        The alert counts as waiting (for :class:`Admission`'s "behind how many") only once its body is in
+        hand: a body still coming is no work of the console's yet, and counted earlier, a few hundred bodies
+        started and never finished (from anyone: a made-up credential is looked up only with the body) made
+        every station's alert 503 "busy" for as long as they were kept up."""
+        try:
+            xml = await read()
+        except ClientDisconnect:  # gone before its body came: nothing to store, and nobody to answer
+            raise Abandoned() from None
         pending["alerts"] += 1
         admission.enter()
         answered = False
         watch: asyncio.Future | None = None
         try:
-            xml = await read()
             # The next message after the body is http.disconnect once the station hangs up (its 2 s attempt
             # is over: it sends the same bytes again); its alert, still queued, is then not stored for nothing.
             watch = asyncio.ensure_future(listen())
