@@ -35,9 +35,9 @@ def _client(source: str, **kw) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=kw.pop("timeout", 10), **kw)
 
 
-def _start(folder: Path, *extra: str):
+def _start(folder: Path, *extra: str, preexec_fn=None):
     """A console process (header timeout 2 s, body 3 s, 120 connections per source) with one station and
-    one dispatcher: (url, db_url, station, credential, process)."""
+    one dispatcher: (url, db_url, station, credential, process). ``preexec_fn`` runs in the child first."""
     db_url = f"sqlite:///{folder / 'console.db'}"
     service = ConsoleService.open(db_url)
     enrolment = service.auth.enroll("Lincoln Elementary", "Front desk", "Office", house_number="1200")
@@ -53,6 +53,7 @@ def _start(folder: Path, *extra: str):
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=preexec_fn,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     wait_until_serving(proc, url)
@@ -448,3 +449,65 @@ def test_alerts_whose_bodies_never_finish_do_not_turn_a_stations_alert_away(serv
     finally:
         for s in slow:
             s.close()
+
+
+def _files_limited_as_by_a_service_manager() -> None:
+    """In the console's process: the open-file limit a Debian login or a systemd service starts with (a soft
+    1,024 under a much higher hard limit)."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+
+
+def test_kept_alive_connections_from_a_few_addresses_do_not_shut_stations_out(tmp_path):
+    """Nine addresses each keep 115 connections open (a request each, then kept alive: under the per-source
+    cap, and no timeout of ours cuts them for 75 s), as a few machines of a district's network can. Started
+    the way a service manager or a login starts a program (a soft limit of 1,024 open files), the console
+    ran out of files: a station's new connection was never taken, its alert never answered."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 4096:
+        pytest.skip(f"this machine's hard open-file limit ({hard}) is below what the test needs")
+    url, _, station, credential, proc = _start(tmp_path, preexec_fn=_files_limited_as_by_a_service_manager)
+    host, port = url.removeprefix("http://").split(":")
+    held = []
+    try:
+        for i in range(9 * 115):
+            sock = socket.create_connection((host, int(port)), source_address=(f"127.0.0.{20 + i % 9}", 0))
+            sock.sendall(b"GET /alarm.wav HTTP/1.1\r\nHost: x\r\n\r\n")
+            held.append(sock)
+        alert = make_alert(station, school="Lincoln Elementary", room="Office")
+        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
+            answer = station_client.post(
+                f"{url}/api/v1/alerts",
+                content=cap.build(alert),
+                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
+            )
+        assert answer.status_code == 201
+    finally:
+        for sock in held:
+            sock.close()
+        proc.kill()
+        proc.wait()
+
+
+def test_a_console_whose_open_file_limit_is_low_says_so_at_start(tmp_path):
+    """A hard open-file limit too low for a district (1,024): the console still serves, and its first lines
+    on standard error say how many connections it can hold and what to raise."""
+    import resource
+
+    def hard_1024() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+    url, _, _, credential, proc = _start(tmp_path, preexec_fn=hard_1024)
+    try:
+        answer = httpx.get(f"{url}/api/v1/station", headers={"Authorization": f"Bearer {credential}"}, timeout=10)
+        assert answer.status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    said = proc.stderr.read().decode()
+    assert "can hold only 1024 connections at once" in said and "LimitNOFILE" in said, said
+    assert "Traceback" not in said
