@@ -511,3 +511,63 @@ def test_a_console_whose_open_file_limit_is_low_says_so_at_start(tmp_path):
     said = proc.stderr.read().decode()
     assert "can hold only 1024 connections at once" in said and "LimitNOFILE" in said, said
     assert "Traceback" not in said
+
+
+def _rss_mb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith("VmRSS")).split()[1]) // 1024
+
+
+@pytest.mark.parametrize(
+    "piece", [b"a" * 65536, b"X-A: b\r\n" * 8192], ids=["one endless header", "endless lines"]
+)
+def test_a_request_whose_headers_never_end_is_cut_off_and_delays_no_alert(served, piece):
+    """An attacker with no credential sends a request line and then headers that never end (one endless
+    value, or endless short header lines), connecting again whenever cut off. The console cuts each such
+    connection off after a few KB, not at its header timeout; a station's alert meanwhile is received within
+    one 1 s attempt and the console does not grow. Before: the parser copied the growing value whole for every
+    piece (every alert waited 3-5 s behind it, measured) and kept every header line (2.4 GB in 8 s)."""
+    url, _, station, credential, proc = served
+    host, port = url.removeprefix("http://").split(":")
+    stop = threading.Event()
+    taken: list[int] = []  # bytes each attacking connection got in before the console cut it off
+    cut = threading.Semaphore(0)
+
+    def attack() -> None:
+        while not stop.is_set():
+            sock = socket.create_connection((host, int(port)), source_address=("127.0.0.30", 0))
+            sent = 0
+            try:
+                sock.sendall(
+                    b"GET /api/v1/inbox HTTP/1.1\r\nHost: x\r\n" + (b"X-A: " if piece[:1] == b"a" else b"")
+                )
+                while not stop.is_set():
+                    sock.sendall(piece)
+                    sent += len(piece)
+            except OSError:
+                taken.append(sent)
+                cut.release()
+            finally:
+                sock.close()
+
+    before = _rss_mb(proc.pid)
+    attacker = threading.Thread(target=attack, daemon=True)
+    attacker.start()
+    try:
+        for _ in range(3):  # the attack is under way: cut off and back three times
+            assert cut.acquire(timeout=30), "the console never cut the attacker off"
+        alert = make_alert(station, school="Lincoln Elementary", room="Office")
+        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
+            answer = station_client.post(
+                f"{url}/api/v1/alerts",
+                content=cap.build(alert),
+                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
+            )
+        assert answer.status_code == 201
+        grown = _rss_mb(proc.pid) - before
+    finally:
+        stop.set()
+        attacker.join(30)
+    # What an attacker got in is the console's 64 KiB and what the kernel's socket buffers held besides.
+    assert max(taken) < 8 * 2**20, f"{max(taken) / 2**20:.0f} MiB taken in one request's headers"
+    assert grown < 100, f"the console grew by {grown} MB"
