@@ -5,9 +5,10 @@
   previous answer, on a kept-alive connection), and its body within ``body_timeout`` s of the headers;
   and a cap on open connections per source address. A client over the cap is disconnected at once; a
   slow one when its time is up. Idle kept-alive connections are uvicorn's ``timeout_keep_alive``.
-  A request whose line and headers pass :data:`MAX_HEAD_BYTES` is cut off at once: one connection
-  sending an endless header held every station's alert 3-5 s (the parser's copying), and one sending
-  endless short header lines grew the console by 2.4 GB in 8 s (measured; a few such would end it).
+  A request whose line and headers (or a chunked body's trailers) pass :data:`MAX_HEAD_BYTES` is cut off at
+  once: one connection sending an endless header held every station's alert 3-5 s (the parser's copying),
+  and one sending endless short header lines grew the console by 2.4 GB in 8 s (measured; a few such
+  would end it); trailers after a chunked body did the same for up to the body timeout.
 - :class:`SignInThrottle` slows sign-in per source address with exponential backoff after a few
   failures. It never locks a name: a dispatcher signing in from another address is not affected by a
   brute force against their name from one.
@@ -160,10 +161,10 @@ class GuardedHttp(HttpToolsProtocol):
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._timer: asyncio.TimerHandle | None = None
-        # Bytes received while a request's line and headers are still coming (from the end of the previous
-        # request: a kept-alive connection's next one counts afresh).
-        self._in_head = True
-        self._head_bytes = 0
+        # This request's bytes received so far, and those of them that were its body (a kept-alive
+        # connection's next request counts afresh): the rest is its line, headers, chunk framing, trailers.
+        self._request_bytes = 0
+        self._body_bytes = 0
         self._source = self.client[0] if self.client else ""
         cls = type(self)
         shared = cls.shared
@@ -201,14 +202,22 @@ class GuardedHttp(HttpToolsProtocol):
             self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
-        """Parsed as uvicorn parses it; a request whose head is still coming past :attr:`max_head` bytes is
-        cut off (each piece is parsed first: at most one read's worth past the limit is ever parsed)."""
-        if self._in_head:
-            self._head_bytes += len(data)
+        """Parsed as uvicorn parses it; a request whose bytes other than its body (line, headers, a chunked
+        body's framing and trailers, which the parser joins and keeps the same way) pass :attr:`max_head`
+        (and an eighth of its body, for a long chunked upload's framing) is cut off. Each read is parsed
+        first: at most one read's worth past the limit is ever parsed."""
+        self._request_bytes += len(data)
         super().data_received(data)
-        if self._in_head and self._head_bytes > self.max_head and not self.transport.is_closing():
+        if (
+            self._request_bytes - self._body_bytes > self.max_head + self._body_bytes // 8
+            and not self.transport.is_closing()
+        ):
             type(self).too_large += 1
             self.transport.abort()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        super().on_body(body)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -216,12 +225,11 @@ class GuardedHttp(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
-        self._in_head = False
         self._arm(self.body_timeout)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._in_head, self._head_bytes = True, 0
+        self._request_bytes = self._body_bytes = 0  # the rest of this read is the next request's: not counted
         self._disarm()
 
     def on_response_complete(self) -> None:
