@@ -729,8 +729,10 @@ def create_app(
                     "the console is busy; send the same bytes again after Retry-After seconds",
                     {"Retry-After": str(exc.retry_after)},
                 )
-            except Abandoned:
-                return Response(status_code=499)  # nobody is listening; never sent
+            except (Abandoned, ClientDisconnect):
+                # Nobody is listening; never sent. A client gone in the middle of its body is not an error of
+                # ours: logged as one, a traceback each, anyone could fill the console's log with them.
+                return Response(status_code=499)
 
         return wrapped
 
