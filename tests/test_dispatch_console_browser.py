@@ -182,3 +182,85 @@ def test_markup_in_every_field_a_desk_or_visitor_controls_is_shown_as_text(tmp_p
         assert page.locator("script").count() == 1  # console.js alone
         page.close()
     service.close()
+
+
+def test_a_page_elsewhere_cannot_acknowledge_for_a_signed_in_dispatcher(tmp_path, browser):
+    """CSRF on Acknowledge: with a dispatcher signed in, the same browser opens a page served from another
+    port of the same address (the same site, so the session cookie does go with its requests) that posts
+    the acknowledgements as a plain form and as a no-cors fetch. Neither acknowledges anything: the console
+    reads only JSON bodies (a form cannot send one; a cross-origin fetch that could needs CORS, which the
+    console never grants). The alert stays unacknowledged, and the station's inbox stays empty."""
+    import http.server
+    import threading
+
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}", name="east")
+    enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "Room 101")
+    service.auth.add_dispatcher("Dana Dispatch", "correct horse")
+    headers = {"Authorization": f"Bearer {enrolment.credential}"}
+    with running(service, watch_interval=0.2) as url:
+        alert = make_alert(enrolment.station)
+        assert (
+            httpx.post(
+                f"{url}/api/v1/alerts", content=cap.build(alert), headers={**headers, **CAP_HEADERS}
+            ).status_code
+            == 201
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url)
+        page.fill("#username", "Dana Dispatch")
+        page.fill("#password", "correct horse")
+        page.click("#signin-button")
+        page.wait_for_selector("#alarm:not([hidden])", timeout=10000)
+        incident = page.get_attribute("#alarm", "data-incident")
+        targets = [f"{url}/api/v1/incidents/{incident}/ack", f"{url}/api/v1/alerts/{alert.identifier}/ack"]
+        evil = (
+            "<!doctype html><body><iframe name=sink></iframe>"
+            + "".join(
+                f'<form method=POST target=sink enctype="text/plain" action="{t}">'
+                "<input name='{\"a\":\"' value='\"}'></form>"
+                for t in targets
+            )
+            + "<script>"
+            + "".join(
+                f"fetch({t!r}, {{method: 'POST', mode: 'no-cors', credentials: 'include', "
+                "headers: {'Content-Type': 'text/plain'}, body: '{}'}).catch(() => null);"
+                for t in targets
+            )
+            + "for (const f of document.forms) f.submit();"
+            + "document.title = 'sent';</script></body>"
+        ).encode()
+
+        class Evil(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the standard library's name
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(evil)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        answered: list[tuple[str, int]] = []
+        try:
+            other = context.new_page()
+            other.on("response", lambda r: answered.append((r.url, r.status)) if "/ack" in r.url else None)
+            other.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            other.wait_for_function("document.title === 'sent'")
+            for _ in range(100):  # until the posts are answered (at most 10 s; Chromium shows 3 of the 4)
+                if len(answered) >= 3:
+                    break
+                other.wait_for_timeout(100)
+        finally:
+            server.shutdown()
+        # Each reached the console (the session cookie with it: the same site) and was refused: not JSON.
+        assert len(answered) >= 3 and {status for _, status in answered} == {400}, answered
+        board = service.board()
+        messages = [m for i in board["incidents"] for m in i["messages"]]
+        assert [m["acked_by"] for m in messages] == [None]
+        inbox = httpx.get(f"{url}/api/v1/inbox", params={"after": 0}, headers=headers).json()["messages"]
+        assert inbox == []
+        context.close()
+    service.close()
