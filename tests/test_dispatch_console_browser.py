@@ -4,6 +4,7 @@ different. ``FRONTDESK_UPDATE_SCREENSHOTS=1`` copies its screenshots into docs/s
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -128,3 +129,138 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         SHOTS.mkdir(parents=True, exist_ok=True)
         for name in ("alarm", "drill", "board"):
             shutil.copy(tmp_path / f"{name}.png", SHOTS / f"dispatch-console-{name}.png")
+
+
+MARKUP = '<img src=x onerror="window.__pwned=1"><b class="injected">bold</b><script>window.__pwned=2</script>'
+
+
+def test_markup_in_every_field_a_desk_or_visitor_controls_is_shown_as_text(tmp_path, browser):
+    """A desk (or a visitor's name on its roster) puts markup in every field of an alert: staff, note,
+    location, hazard, phone, a claimed school, building, floor, room and station, roster names, categories and
+    destinations; and in a heartbeat. The live screen shows it all as text: no element made from it, no script
+    run, on the alarm, the incident list, the stations and the history."""
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}", name="east")
+    enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "Room 101")
+    service.auth.add_dispatcher("Dana Dispatch", "correct horse")
+    headers = {"Authorization": f"Bearer {enrolment.credential}"}
+    now = datetime.now(UTC).replace(microsecond=0)
+    with running(service, watch_interval=0.2) as url:
+        httpx.post(f"{url}/api/v1/heartbeat", json={"sent": MARKUP, "onsite": 1}, headers=headers)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.fill("#username", "Dana Dispatch")
+        page.fill("#password", "correct horse")
+        page.click("#signin-button")
+        page.wait_for_selector("[data-station]")
+        alert = make_alert(
+            enrolment.station,
+            school="Maple Grove Elementary " + MARKUP,  # a claimed place: shown beside, flagged
+            building=MARKUP,
+            floor=MARKUP,
+            room=MARKUP,
+            staff=MARKUP,
+            note=MARKUP,
+            location=MARKUP,
+            hazard=MARKUP,
+            phone=MARKUP,
+            roster=(cap.RosterEntry(MARKUP, MARKUP, MARKUP, now),),
+        )
+        alert = dataclasses.replace(alert, station=MARKUP)  # the desk's own name for itself
+        answer = httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers={**headers, **CAP_HEADERS})
+        assert answer.status_code == 201, answer.text
+        page.wait_for_selector("#alarm:not([hidden])", timeout=10000)
+        page.wait_for_selector("#alarm-roster td")
+        page.wait_for_selector(".incident .msg")
+        page.click("#hide-button")
+        page.wait_for_selector("#banner:not([hidden])")
+        page.wait_for_function("document.getElementById('history').textContent.includes('location_mismatch')")
+        shown = page.inner_text("body")
+        assert MARKUP in shown  # as text, every character
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator(".injected").count() == 0
+        assert page.locator("img").count() == 0
+        assert page.locator("script").count() == 1  # console.js alone
+        page.close()
+    service.close()
+
+
+def test_a_page_elsewhere_cannot_acknowledge_for_a_signed_in_dispatcher(tmp_path, browser):
+    """CSRF on Acknowledge: with a dispatcher signed in, the same browser opens a page served from another
+    port of the same address (the same site, so the session cookie does go with its requests) that posts
+    the acknowledgements as a plain form and as a no-cors fetch. Neither acknowledges anything: the console
+    reads only JSON bodies (a form cannot send one; a cross-origin fetch that could needs CORS, which the
+    console never grants). The alert stays unacknowledged, and the station's inbox stays empty."""
+    import http.server
+    import threading
+
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}", name="east")
+    enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "Room 101")
+    service.auth.add_dispatcher("Dana Dispatch", "correct horse")
+    headers = {"Authorization": f"Bearer {enrolment.credential}"}
+    with running(service, watch_interval=0.2) as url:
+        alert = make_alert(enrolment.station)
+        assert (
+            httpx.post(
+                f"{url}/api/v1/alerts", content=cap.build(alert), headers={**headers, **CAP_HEADERS}
+            ).status_code
+            == 201
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url)
+        page.fill("#username", "Dana Dispatch")
+        page.fill("#password", "correct horse")
+        page.click("#signin-button")
+        page.wait_for_selector("#alarm:not([hidden])", timeout=10000)
+        incident = page.get_attribute("#alarm", "data-incident")
+        targets = [f"{url}/api/v1/incidents/{incident}/ack", f"{url}/api/v1/alerts/{alert.identifier}/ack"]
+        evil = (
+            "<!doctype html><body><iframe name=sink></iframe>"
+            + "".join(
+                f'<form method=POST target=sink enctype="text/plain" action="{t}">'
+                "<input name='{\"a\":\"' value='\"}'></form>"
+                for t in targets
+            )
+            + "<script>"
+            + "".join(
+                f"fetch({t!r}, {{method: 'POST', mode: 'no-cors', credentials: 'include', "
+                "headers: {'Content-Type': 'text/plain'}, body: '{}'}).catch(() => null);"
+                for t in targets
+            )
+            + "for (const f of document.forms) f.submit();"
+            + "document.title = 'sent';</script></body>"
+        ).encode()
+
+        class Evil(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the standard library's name
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(evil)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        answered: list[tuple[str, int]] = []
+        try:
+            other = context.new_page()
+            other.on("response", lambda r: answered.append((r.url, r.status)) if "/ack" in r.url else None)
+            other.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            other.wait_for_function("document.title === 'sent'")
+            for _ in range(100):  # until the posts are answered (at most 10 s; Chromium shows 3 of the 4)
+                if len(answered) >= 3:
+                    break
+                other.wait_for_timeout(100)
+        finally:
+            server.shutdown()
+        # Each reached the console (the session cookie with it: the same site) and was refused: not JSON.
+        assert len(answered) >= 3 and {status for _, status in answered} == {400}, answered
+        board = service.board()
+        messages = [m for i in board["incidents"] for m in i["messages"]]
+        assert [m["acked_by"] for m in messages] == [None]
+        inbox = httpx.get(f"{url}/api/v1/inbox", params={"after": 0}, headers=headers).json()["messages"]
+        assert inbox == []
+        context.close()
+    service.close()

@@ -640,6 +640,31 @@ def test_a_heartbeat_refused_without_a_hint_or_not_answered_shows_the_link_down_
     assert refused.states[0] == "down" and gone.states[0] == "down"
 
 
+MAINTENANCE_PAGE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 46\r\nConnection: close\r\n\r\n"
+    b"<html><body>Down for maintenance</body></html>"
+)
+
+
+def test_a_heartbeat_answered_by_something_other_than_the_console_shows_the_link_down(station, console):
+    """A reverse proxy's maintenance page (200, HTML) comes back where the console's heartbeat answer should:
+    the console is not there, and the link shows down, saying why. Before: the heartbeat's JSON could not
+    be read, the heartbeat loop failed and restarted every second ("Dispatch heartbeat failed and
+    restarts: JSONDecodeError") and the link kept showing "up" for as long as the page answered."""
+    health = HealthLog()
+    front = LossyProxy(console.port, request=b"POST /api/v1/heartbeat")
+    try:
+        with console.up():
+            station.station.connect(front.url, console.credential)
+            with link_running(station, listener=health, inbox=False) as link:
+                wait_for(lambda: health.states[-1:] == ["up"], what="the link up through the proxy")
+                front.answer = MAINTENANCE_PAGE
+                wait_for(lambda: health.states[-1:] == ["down"], what="the link shown down")
+                assert "not the console" in link.health.reason, link.health.reason
+    finally:
+        front.close()
+
+
 class StalledAtDown(HealthLog):
     """A :class:`HealthLog` that also notes how many beats ``front`` had held when the link first showed down."""
 

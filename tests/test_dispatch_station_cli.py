@@ -119,6 +119,46 @@ def test_panic_prints_status_changes_and_exits_by_outcome(data_dir, keyring_file
     assert bad.value.code == 2
 
 
+def test_connect_to_an_address_that_answers_but_is_not_a_console_says_so_in_one_line(data_dir, keyring_file):
+    """A careless address (the district's web site, a captive portal: anything that answers every request
+    200 with a page): ``dispatch connect`` as a process exits 2 with one line saying that what answered is not
+    a dispatch console, and connects nothing. Before: a JSONDecodeError traceback."""
+    import http.server
+    import threading
+
+    class Everything(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            page = b"<html><body>Welcome to the district web site</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Everything)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "frontdesk", "--data-dir", str(data_dir), "dispatch", "connect", url],
+            input="fdst_abc_def\n",
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "not as a dispatch console" in done.stderr
+    assert keyring.get_password(SERVICE, USERNAME) is None
+
+
 def _frontdesk(data_dir: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen(

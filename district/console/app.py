@@ -43,7 +43,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -729,8 +729,10 @@ def create_app(
                     "the console is busy; send the same bytes again after Retry-After seconds",
                     {"Retry-After": str(exc.retry_after)},
                 )
-            except Abandoned:
-                return Response(status_code=499)  # nobody is listening; never sent
+            except (Abandoned, ClientDisconnect):
+                # Nobody is listening; never sent. A client gone in the middle of its body is not an error of
+                # ours: logged as one, a traceback each, anyone could fill the console's log with them.
+                return Response(status_code=499)
 
         return wrapped
 
@@ -809,13 +811,21 @@ def create_app(
         """The receipt of one alert let in by :class:`Admission` (committed, or found committed): its body is
         ``read()``, then ``listen()`` gives the request's next message (http.disconnect once the station
         hangs up). ``station`` is the directory's (None: not there, checked on a thread through ``request``).
-        Shared by the app's route and :class:`StationFastPath`."""
+        Shared by the app's route and :class:`StationFastPath`.
+
+        The alert counts as waiting (for :class:`Admission`'s "behind how many") only once its body is in
+        hand: a body still coming is no work of the console's yet, and counted earlier, a few hundred bodies
+        started and never finished (from anyone: a made-up credential is looked up only with the body) made
+        every station's alert 503 "busy" for as long as they were kept up."""
+        try:
+            xml = await read()
+        except ClientDisconnect:  # gone before its body came: nothing to store, and nobody to answer
+            raise Abandoned() from None
         pending["alerts"] += 1
         admission.enter()
         answered = False
         watch: asyncio.Future | None = None
         try:
-            xml = await read()
             # The next message after the body is http.disconnect once the station hangs up (its 2 s attempt
             # is over: it sends the same bytes again); its alert, still queued, is then not stored for nothing.
             watch = asyncio.ensure_future(listen())
@@ -940,18 +950,18 @@ def create_app(
                 "too many failed sign-ins from this address; wait and try again",
                 {"Retry-After": str(math.ceil(wait))},
             )
+        # Counted as failed at once, before any await (a success starts over): tries of one address that
+        # arrive together count against each other. Counted after the check, a burst of 100 at once from one
+        # address was checked whole (no 429), and a dispatcher signing in from another address waited 8.3 s.
+        throttle.failed(source)
         body = await json_body(request)
-        try:
-            token = await blocking(
-                service.auth.sign_in,
-                str(body.get("username", ""))[:200],
-                str(body.get("password", ""))[:1024],
-                source,
-                pool_name="argon2",
-            )
-        except Unauthenticated:
-            throttle.failed(source)
-            raise
+        token = await blocking(
+            service.auth.sign_in,
+            str(body.get("username", ""))[:200],
+            str(body.get("password", ""))[:1024],
+            source,
+            pool_name="argon2",
+        )
         throttle.succeeded(source)
         response = JSONResponse({"username": str(body.get("username", "")).strip()})
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/")

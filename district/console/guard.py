@@ -5,6 +5,10 @@
   previous answer, on a kept-alive connection), and its body within ``body_timeout`` s of the headers;
   and a cap on open connections per source address. A client over the cap is disconnected at once; a
   slow one when its time is up. Idle kept-alive connections are uvicorn's ``timeout_keep_alive``.
+  A request whose line and headers (or a chunked body's trailers) pass :data:`MAX_HEAD_BYTES` is cut off at
+  once: one connection sending an endless header held every station's alert 3-5 s (the parser's copying),
+  and one sending endless short header lines grew the console by 2.4 GB in 8 s (measured; a few such
+  would end it); trailers after a chunked body did the same for up to the body timeout.
 - :class:`SignInThrottle` slows sign-in per source address with exponential backoff after a few
   failures. It never locks a name: a dispatcher signing in from another address is not affected by a
   brute force against their name from one.
@@ -27,6 +31,10 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+# A request's line and headers, at most: a station's are a few hundred bytes and a browser's a few KB (nginx
+# takes 32 KB in all, uvicorn's other parser 16 KB). httptools has no such limit: it joins a header value
+# that comes in pieces by copying it whole for every piece, and uvicorn keeps every header line.
+MAX_HEAD_BYTES = 64 * 1024
 HEADER_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 15.0
 CONNECTIONS_PER_SOURCE = 256  # a district's schools may share one NAT address; a flood from one is still cut
@@ -143,14 +151,20 @@ class GuardedHttp(HttpToolsProtocol):
     header_timeout = HEADER_TIMEOUT_S
     body_timeout = BODY_TIMEOUT_S
     per_source = CONNECTIONS_PER_SOURCE
+    max_head = MAX_HEAD_BYTES
     open_by_source: dict[str, int] = defaultdict(int)  # per subclass, see guarded_protocol
     shared: SharedLimits | None = None  # set in each worker of `serve --workers N`: counts over all workers
     refused = 0
     timed_out = 0
+    too_large = 0
 
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._timer: asyncio.TimerHandle | None = None
+        # This request's bytes received so far, and those of them that were its body (a kept-alive
+        # connection's next request counts afresh): the rest is its line, headers, chunk framing, trailers.
+        self._request_bytes = 0
+        self._body_bytes = 0
         self._source = self.client[0] if self.client else ""
         cls = type(self)
         shared = cls.shared
@@ -187,6 +201,24 @@ class GuardedHttp(HttpToolsProtocol):
             type(self).timed_out += 1
             self.transport.abort()
 
+    def data_received(self, data: bytes) -> None:
+        """Parsed as uvicorn parses it; a request whose bytes other than its body (line, headers, a chunked
+        body's framing and trailers, which the parser joins and keeps the same way) pass :attr:`max_head`
+        (and an eighth of its body, for a long chunked upload's framing) is cut off. Each read is parsed
+        first: at most one read's worth past the limit is ever parsed."""
+        self._request_bytes += len(data)
+        super().data_received(data)
+        if (
+            self._request_bytes - self._body_bytes > self.max_head + self._body_bytes // 8
+            and not self.transport.is_closing()
+        ):
+            type(self).too_large += 1
+            self.transport.abort()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        super().on_body(body)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._arm(self.header_timeout)
@@ -197,6 +229,7 @@ class GuardedHttp(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._request_bytes = self._body_bytes = 0  # the rest of this read is the next request's: not counted
         self._disarm()
 
     def on_response_complete(self) -> None:
@@ -243,6 +276,7 @@ def guarded_protocol(
             "open_by_source": defaultdict(int),
             "refused": 0,
             "timed_out": 0,
+            "too_large": 0,
         },
     )
 

@@ -137,6 +137,48 @@ def _backlog(workers: int) -> int:
     return max(128, min(BACKLOG, cap) // workers)
 
 
+# Below this many open files a console warns at start: each desk keeps up to two connections (alerts and
+# heartbeats; its long poll), so this is about 4,000 desks, and an attacker needs only this many over the
+# per-source cap's addresses to take every one.
+FEW_OPEN_FILES = 8192
+
+
+def raise_open_files_limit() -> int | None:
+    """Raise this process's soft limit of open files (each connection is one) to its hard limit; the soft
+    limit now (None where there is no limit: Windows, or none set).
+
+    A program started by systemd or from a Debian login gets a soft limit of 1,024 under a hard one of half a
+    million or more; Python leaves it there. At 1,024 a console ran out of files at about 500 desks, or when
+    four addresses held their 256 connections each: every station's new connection was then refused (a
+    test). Worker processes inherit the raised limit.
+    """
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    wanted = 1 << 20 if hard == resource.RLIM_INFINITY else hard  # macOS: "unlimited", capped by the kernel
+    if soft < wanted:
+        with contextlib.suppress(ValueError, OSError):  # refused (macOS's own per-process cap): keep the soft one
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _check_open_files() -> None:
+    """Raise the open-file limit, and say so on standard error when even the hard limit is low."""
+    limit = raise_open_files_limit()
+    if limit is not None and limit < FEW_OPEN_FILES:
+        print(
+            f"warning: this console can hold only {limit} connections at once (the system's open-file limit); "
+            "each desk keeps up to two: raise the hard limit (LimitNOFILE= in its systemd unit, nofile in "
+            "/etc/security/limits.conf)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def _process_settings() -> None:
     """What a console process (the only one, or each worker) sets for itself before it serves."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -246,6 +288,7 @@ def serve(
     itself (:func:`worker_app`). ``sync_workers``: each worker hands the hub's sync to that many processes of
     its own at a lower OS priority (:mod:`district.hub.sync_workers`; 0: threads of the worker).
     """
+    _check_open_files()
     if workers > 1:
         _check_tls(cert, key)
         # The workers' shared limits live in a folder named with this process (not like the port locks,

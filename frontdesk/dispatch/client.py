@@ -236,22 +236,45 @@ class ConsoleClient:
             raise
         return response
 
+    def _console_json(self, response: httpx.Response, key: str) -> dict[str, Any]:
+        """The console's JSON object in a 2xx ``response``, holding ``key``; otherwise httpx.DecodingError
+        (an httpx.HTTPError, so callers treat it as any failed request) and the next request goes to the
+        next console: what answered is not the console (a proxy's maintenance page, a captive portal, a
+        wrong address that answers everything 200)."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and key in body:
+            return body
+        self._failed(self.url)
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        raise httpx.DecodingError(
+            f"answered HTTP {response.status_code} ({kind}) by something that is not the console",
+            request=response.request,
+        )
+
     async def heartbeat(self, sent: str, onsite: int, timeout: float) -> dict[str, Any]:
-        """Tell the console this station is alive; raises httpx.HTTPError (or HTTPStatusError) on failure."""
+        """Tell the console this station is alive; raises httpx.HTTPError (or HTTPStatusError) on failure,
+        httpx.DecodingError when the answer is not the console's."""
         response = await self._call("POST", "/api/v1/heartbeat", timeout, json={"sent": sent, "onsite": onsite})
-        return response.json()
+        return self._console_json(response, "server_time")
 
     async def inbox(self, after: int, wait: float, timeout: float) -> list[dict[str, Any]]:
         """Messages for this station after ``after`` (long poll up to ``wait`` seconds)."""
         response = await self._call("GET", "/api/v1/inbox", timeout, params={"after": after, "wait": int(wait)})
-        return list(response.json().get("messages", []))
+        messages = self._console_json(response, "messages")["messages"]
+        if not isinstance(messages, list):
+            raise httpx.DecodingError("the inbox's messages are not a list", request=response.request)
+        return messages
 
 
 def fetch_station(endpoint: Endpoint, timeout: float = 5.0) -> dict[str, Any]:
     """``GET /api/v1/station``: who the console says this credential is (used by ``dispatch connect``, for
     each address of the endpoint).
 
-    Raises httpx.HTTPStatusError on 401/403 and httpx.HTTPError when the console cannot be reached.
+    Raises httpx.HTTPStatusError on 401/403, httpx.DecodingError when what answered is not a console (a web
+    site, a captive portal: a 200 without the console's JSON) and httpx.HTTPError when it cannot be reached.
     """
     response = httpx.get(
         endpoint.url.rstrip("/") + "/api/v1/station",
@@ -260,4 +283,13 @@ def fetch_station(endpoint: Endpoint, timeout: float = 5.0) -> dict[str, Any]:
         verify=tls_verify(endpoint.ca_file),
     )
     response.raise_for_status()
-    return response.json()
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not body.get("station_id"):
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        raise httpx.DecodingError(
+            f"answered HTTP {response.status_code} ({kind}), not as a dispatch console", request=response.request
+        )
+    return body

@@ -545,6 +545,8 @@ class DispatchLink:
             return _Beat(
                 "down", f"heartbeat failed: {type(exc).__name__}", confirm=f"{words} ({type(exc).__name__})"
             )
+        except httpx.DecodingError as exc:  # a 2xx that is not the console's answer (ConsoleClient says so)
+            return _Beat("down", f"heartbeat {exc}")
         except httpx.HTTPError as exc:
             return _Beat("down", f"heartbeat failed: {type(exc).__name__}")
         return _Beat("up")

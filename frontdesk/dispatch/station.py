@@ -350,6 +350,11 @@ class StationService:
             raise DeliveryError(
                 f"The console at {url} says this credential is {word}", code="credential"
             ) from None
+        except httpx.DecodingError as exc:
+            raise DeliveryError(
+                f"The address {url} {exc}: is it the dispatch console's address?",
+                code="unreachable",
+            ) from None
         except (httpx.HTTPError, OSError) as exc:  # OSError: an unreadable CA file
             raise DeliveryError(
                 f"The console at {url} cannot be reached ({type(exc).__name__})", code="unreachable"
