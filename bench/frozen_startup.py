@@ -41,6 +41,11 @@ NOTE = (
     " ui.main._open_app), as `frontdesk --data-dir DIR` does; a launch used to register every command group"
     " (~150 ms on both sides, unseen by this page until then) and now registers none. Bundle rebuilt with that"
     " fix (20:25, load 0.0): 273 / 272 ms against 252 / 249 ms, 1.07x / 1.06x."
+    " Session 21: on Linux both desks now fork a key reader at the launch (frontdesk/secrets/prefetch.py). Tried"
+    " first as a new program, the frozen one took ~90 ms to start (its bootloader and runtime hooks) and the"
+    " frozen desk waited for it: 1.20x / 1.29x and 1.23x / 1.31x (04:36 UTC, load 1-2), so the reader is a"
+    " fork. Bundle rebuilt with the fork (make dist, self-test passed), three runs (05:27 UTC, load 0.1-0.3):"
+    " 1.04x / 1.05x, 1.06x / 1.06x, 1.04x / 1.03x (the table is the third)."
 )
 
 
