@@ -242,3 +242,17 @@ def hub_on_site(hub: Hub, school: str) -> list[tuple[str, str]]:
         return sorted((r["name"], r["station"]) for r in HubSync(db).on_site(school))
     finally:
         db.close()
+
+
+def student(facts, sid: str) -> tuple[str, str]:
+    """A student of a synthetic roster (``frontdesk.demo.oneroster``): (number, "First Last" of the first
+    guardian)."""
+    _first, _last, number, _ = facts.student[sid]
+    guardian = facts.guardian[facts.links[sid][0]]
+    return number, f"{guardian[0]} {guardian[1]}"
+
+
+def release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
+    """``students release NUMBER --to ADULT`` at ``desk``: (exit status, its JSON, or its stderr)."""
+    done = desk.run("students", "release", number, "--to", adult, "--reason", "Dentist", "--json")
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}

@@ -36,6 +36,18 @@ def _client(source: str, **kw) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=kw.pop("timeout", 10), **kw)
 
 
+def _station_alert(url: str, station, credential: str, alert=None) -> httpx.Response:
+    """The station's alert (``alert``, or a new one) from its own address, within one of its 1 s attempts: the
+    console's answer."""
+    alert = alert or make_alert(station, school="Lincoln Elementary", room="Office")
+    with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
+        return station_client.post(
+            f"{url}/api/v1/alerts",
+            content=cap.build(alert),
+            headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
+        )
+
+
 def _start(folder: Path, *extra: str, preexec_fn=None):
     """A console process (header timeout 2 s, body 3 s, 120 connections per source) with one station and
     one dispatcher: (url, db_url, station, credential, process). ``preexec_fn`` runs in the child first."""
@@ -126,13 +138,7 @@ def test_slow_clients_and_a_sign_in_flood_do_not_delay_a_station_nor_lock_a_disp
         assert len(flood_answers) >= 20, "the flood never got going"
         # The station, from its own address: received within one 1 s attempt.
         alert = make_alert(station, school="Lincoln Elementary", room="Office")
-        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
-            answer = station_client.post(
-                f"{url}/api/v1/alerts",
-                content=cap.build(alert),
-                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
-            )
-        assert answer.status_code == 201
+        assert _station_alert(url, station, credential, alert).status_code == 201
         # The real dispatcher, from another address, signs in during the brute force against her name.
         with _client("127.0.0.8") as dana:
             signed = dana.post(
@@ -437,13 +443,7 @@ def test_alerts_whose_bodies_never_finish_do_not_turn_a_stations_alert_away(serv
         deadline = time.monotonic() + 2  # the console's body timeout is 3 s: the station goes while they wait
         while _sockets_of(proc.pid) - before < 300 and time.monotonic() < deadline:
             time.sleep(0.01)
-        alert = make_alert(station, school="Lincoln Elementary", room="Office")
-        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
-            answer = station_client.post(
-                f"{url}/api/v1/alerts",
-                content=cap.build(alert),
-                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
-            )
+        answer = _station_alert(url, station, credential)
         assert answer.status_code == 201, (answer.status_code, answer.headers.get("retry-after"))
         # The slow ones are still open and unanswered (the station did not come after they were cut off).
         assert select.select(slow, [], [], 0)[0] == []
@@ -479,14 +479,7 @@ def test_kept_alive_connections_from_a_few_addresses_do_not_shut_stations_out(tm
             sock = socket.create_connection((host, int(port)), source_address=(f"127.0.0.{20 + i % 9}", 0))
             sock.sendall(b"GET /alarm.wav HTTP/1.1\r\nHost: x\r\n\r\n")
             held.append(sock)
-        alert = make_alert(station, school="Lincoln Elementary", room="Office")
-        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
-            answer = station_client.post(
-                f"{url}/api/v1/alerts",
-                content=cap.build(alert),
-                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
-            )
-        assert answer.status_code == 201
+        assert _station_alert(url, station, credential).status_code == 201
     finally:
         for sock in held:
             sock.close()
@@ -570,14 +563,7 @@ def test_a_request_whose_headers_never_end_is_cut_off_and_delays_no_alert(served
     try:
         for _ in range(3):  # the attack is under way: cut off and back three times
             assert cut.acquire(timeout=30), "the console never cut the attacker off"
-        alert = make_alert(station, school="Lincoln Elementary", room="Office")
-        with _client("127.0.0.1", timeout=STATION_ATTEMPT_S) as station_client:
-            answer = station_client.post(
-                f"{url}/api/v1/alerts",
-                content=cap.build(alert),
-                headers={"Authorization": f"Bearer {credential}", **CAP_HEADERS},
-            )
-        assert answer.status_code == 201
+        assert _station_alert(url, station, credential).status_code == 201
         grown = _rss_mb(proc.pid) - before
     finally:
         stop.set()

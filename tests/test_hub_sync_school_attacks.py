@@ -13,6 +13,8 @@ import pytest
 from frontdesk.demo.oneroster import write_bundle
 from frontdesk.sync.client import HubClient
 from tests.hub_sync_support import SCHOOL, Desk, Hub
+from tests.hub_sync_support import release as _release
+from tests.hub_sync_support import student as _student
 
 OTHER_SCHOOL = "Oak Hill Middle"
 
@@ -30,18 +32,6 @@ def _with_roster(desk: Desk, roster) -> Desk:
     finally:
         services.close()
     return desk
-
-
-def _student(facts, sid: str) -> tuple[str, str]:
-    """(number, "First Last" of the first guardian)."""
-    first, last, number, _ = facts.student[sid]
-    guardian = facts.guardian[facts.links[sid][0]]
-    return number, f"{guardian[0]} {guardian[1]}"
-
-
-def _release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
-    done = desk.run("students", "release", number, "--to", adult, "--reason", "Dentist", "--json")
-    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
 
 
 def _out(desk: Desk) -> list[str]:

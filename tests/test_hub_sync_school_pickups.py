@@ -15,6 +15,8 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import NewEntry
 from frontdesk.students.release import ReleaseRequest
 from tests.hub_sync_support import SCHOOL, Desk, Hub
+from tests.hub_sync_support import release as _release
+from tests.hub_sync_support import student as _student
 
 
 @pytest.fixture(scope="module")
@@ -37,18 +39,6 @@ def _desks(hub: Hub, tmp_path, roster) -> tuple[Desk, Desk]:
     for desk in (*desks, desks[0]):
         desk.sync()
     return desks[0], desks[1]
-
-
-def _student(facts, sid: str) -> tuple[str, str]:
-    """(number, "First Last" of the first guardian)."""
-    first, last, number, _ = facts.student[sid]
-    guardian = facts.guardian[facts.links[sid][0]]
-    return number, f"{guardian[0]} {guardian[1]}"
-
-
-def _release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
-    done = desk.run("students", "release", number, "--to", adult, "--reason", "Dentist", "--json")
-    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
 
 
 def _check_in(desk: Desk, first: str, last: str, dob: str):
