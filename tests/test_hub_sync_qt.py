@@ -85,3 +85,27 @@ def test_reprint_of_another_desks_visitor_is_refused_plainly(qtbot, hub, side_wi
     result = services.badges.print_badge(desk.window.selected_visit(), services.badges.printer())
     assert result.outcome is Outcome.FAILED and "checked in at Main office" in result.message
     assert services.store.db.execute("SELECT COUNT(*) FROM badge_prints").fetchone()[0] == 0
+
+
+def test_a_desk_whose_clock_is_a_day_behind_says_so_on_its_status_bar(qtbot, hub, side_window, monkeypatch):
+    """The clock measured against the hub's at each pull: the hub item says it in amber, and its tooltip (the
+    item may be cut with "…" on a narrow screen) says it first, with what to do."""
+    from datetime import timedelta
+
+    from frontdesk import clock
+
+    desk, _ = side_window
+    # The shift FRONTDESK_CLOCK_OFFSET_SECONDS gives a desk from its start (a dead clock battery), given here.
+    monkeypatch.setattr(clock, "_OFFSET", timedelta(hours=-26))
+    desk.hub.start()
+    # Measured when a pull's answer comes: the first may be a long poll of up to 20 s (nothing new for this desk).
+    qtbot.waitUntil(lambda: "this PC's clock is 1 day 2 hours behind" in desk.hub.label.text(), timeout=45_000)
+    assert desk.hub.label.text() == "Hub: in step; this PC's clock is 1 day 2 hours behind"
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()
+    shown.setHtml(desk.hub.label.toolTip())  # the tooltip as it reads (plain text, escaped for Qt's rich text)
+    assert shown.toPlainText().startswith(
+        "This PC's clock is 1 day 2 hours behind: set this PC's date, time and time zone right, or tell school IT."
+    )
+    assert "#8a5a00" in desk.hub.label.styleSheet()

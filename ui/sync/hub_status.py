@@ -57,8 +57,11 @@ class HubStatus(QObject):
         self.label.setVisible(status.linked)
         gaps = self._services.visits.remote_gaps()
         tip = status.problem or gaps or "The on-site list includes the school's other desks' visitors"
+        if status.clock_words:  # said first: the item may be cut with "…" on a narrow screen
+            clock_tip = status.clock_words[0].upper() + status.clock_words[1:]
+            tip = f"{clock_tip}: set this PC's date, time and time zone right, or tell school IT. {tip}"
         self.label.setToolTip(plain_tip(tip))  # the hub's words and other desks' names, shown as written
-        colour = "#8a5a00" if status.offline_since or status.problem else ""
+        colour = "#8a5a00" if status.offline_since or status.problem or status.clock_off_s is not None else ""
         self.label.setStyleSheet(f"color: {colour};" if colour else "")
         if self._services.sync.changed.is_set():
             self._services.sync.changed.clear()
