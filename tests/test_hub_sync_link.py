@@ -94,6 +94,30 @@ def test_an_upgraded_unlinked_desk_drops_the_outbox_it_kept(data_dir):
     third.close()
 
 
+def test_an_upgraded_desk_keeps_the_changes_it_was_keeping_for_its_roster(data_dir):
+    """``sync_0005_deferred_rows``: the kept changes move, in the hub's order, to a table whose row is one change
+    (two changes under one hub number both stay; the same change twice stays once)."""
+    from frontdesk.context import Services
+
+    services = Services.open(data_dir)
+    db = services.store.db
+    db.execute("DROP TABLE sync_shared_deferred")  # as the table was before the upgrade
+    db.execute("CREATE TABLE sync_shared_deferred (hub_seq INTEGER PRIMARY KEY, change TEXT NOT NULL)")
+    db.execute("INSERT INTO sync_shared_deferred VALUES (7, '{\"hub_seq\": 7}'), (3, '{\"hub_seq\": 3}')")
+    db.execute("DELETE FROM _migrations WHERE name = 'sync_0005_deferred_rows'")
+    services.close()
+    again = Services.open(data_dir)
+    db = again.store.db
+    assert db.execute("SELECT hub_seq, change FROM sync_shared_deferred ORDER BY id").fetchall() == [
+        (3, '{"hub_seq": 3}'),
+        (7, '{"hub_seq": 7}'),
+    ]
+    db.execute("INSERT OR IGNORE INTO sync_shared_deferred (hub_seq, change) VALUES (7, 'another change')")
+    db.execute("INSERT OR IGNORE INTO sync_shared_deferred (hub_seq, change) VALUES (7, '{\"hub_seq\": 7}')")
+    assert db.execute("SELECT count(*) FROM sync_shared_deferred WHERE hub_seq = 7").fetchone()[0] == 2
+    again.close()
+
+
 class _BusyHub:
     """A stand-in for a remote hub on loopback: answers 503 with ``Retry-After`` to the first ``busy``
     requests, then 200 with a JSON object; records when each request came."""

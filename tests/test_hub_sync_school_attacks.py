@@ -12,7 +12,7 @@ import pytest
 
 from frontdesk.demo.oneroster import write_bundle
 from frontdesk.sync.client import HubClient
-from tests.hub_sync_support import SCHOOL, Desk, Hub
+from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, restore_db
 from tests.hub_sync_support import release as _release
 from tests.hub_sync_support import student as _student
 
@@ -386,3 +386,38 @@ def test_a_bar_shared_while_another_desk_replaces_the_list_stays_in_force_at_bot
             services.close()
         verified = desk.run("audit", "verify")
         assert verified.returncode == 0, (desk.name, verified.stdout, verified.stderr)
+
+
+def test_two_releases_kept_under_one_hub_number_after_a_restore_are_both_made(hub, tmp_path, roster):
+    """The side entrance waits for its roster, so a release made at the main office is kept there, under the
+    hub's number for it. The hub is then put back from a copy older than that release, and gives the same number
+    again to the next change: a release made at the third desk. The side entrance (its cursor rewound by the
+    hub's marks) keeps that one too. Once its roster comes, both children are out there, as at the other desks:
+    kept by the hub's number alone, the second was dropped, and that child stayed in the building there (on its
+    emergency roster, free to be released again)."""
+    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
+    third = _with_roster(Desk(tmp_path / "third", "Gym door").set_up(hub, SCHOOL), roster)
+    for desk in (main, side, third, side):
+        desk.sync()
+    hub.kill()
+    backup_db(hub.db_url, tmp_path / "hub-backup")
+    hub.start()
+
+    first, first_adult = _student(roster[1], "stu-00151")
+    assert _release(main, first, first_adult)[0] == 0
+    main.sync()
+    side.sync()  # kept: no roster here yet
+    hub.kill()
+    restore_db(hub.db_url, tmp_path / "hub-backup")  # the release is gone from the hub; its number is free again
+    hub.start()
+
+    second, second_adult = _student(roster[1], "stu-00152")
+    assert _release(third, second, second_adult)[0] == 0
+    third.sync()  # the first change the restored hub takes: the number the first release had
+    side.sync()
+    _with_roster(side, roster)
+    side.sync()
+    assert sorted(_out(side)) == sorted([first, second])
+    again = side.run("students", "release", second, "--to", second_adult, "--reason", "Dentist")
+    assert again.returncode == 2 and "already signed out" in again.stderr, (again.stdout, again.stderr)

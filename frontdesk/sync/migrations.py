@@ -94,9 +94,30 @@ def _sync_0004_shared(db: Database) -> None:
     db.execute("CREATE TABLE sync_shared_deferred (hub_seq INTEGER PRIMARY KEY, change TEXT NOT NULL)")
 
 
+def _sync_0005_deferred_rows(db: Database) -> None:
+    # A kept change is its own row, no longer keyed by the hub's number alone: after a hub restored from an older
+    # copy gives its numbers again, another change kept under a number one already held was dropped (INSERT OR
+    # IGNORE). The same change pulled twice (a rewound cursor) is still kept once.
+    db.execute(
+        """CREATE TABLE sync_shared_deferred_rows (
+            id INTEGER PRIMARY KEY,
+            hub_seq INTEGER NOT NULL,
+            change TEXT NOT NULL,
+            UNIQUE (hub_seq, change)
+        )"""
+    )
+    db.execute(
+        "INSERT INTO sync_shared_deferred_rows (hub_seq, change) "
+        "SELECT hub_seq, change FROM sync_shared_deferred ORDER BY hub_seq"
+    )
+    db.execute("DROP TABLE sync_shared_deferred")
+    db.execute("ALTER TABLE sync_shared_deferred_rows RENAME TO sync_shared_deferred")
+
+
 MIGRATIONS: list[Migration] = [
     ("sync_0001_tables", _sync_0001_tables),
     ("sync_0002_parked", _sync_0002_parked),
     ("sync_0003_unlinked", _sync_0003_unlinked),
     ("sync_0004_shared", _sync_0004_shared),
+    ("sync_0005_deferred_rows", _sync_0005_deferred_rows),
 ]

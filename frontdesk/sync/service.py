@@ -700,15 +700,15 @@ class SyncService:
         if state_get(db, "deferred_roster") == roster:
             return 0
         made = 0
-        for hub_seq, text in db.execute(
-            "SELECT hub_seq, change FROM sync_shared_deferred ORDER BY hub_seq"
+        for row_id, hub_seq, text in db.execute(
+            "SELECT id, hub_seq, change FROM sync_shared_deferred ORDER BY hub_seq, id"
         ).fetchall():
             change = json.loads(text)
             try:
                 with self._audit.transaction() as tx:
                     if self._incoming(tx, change) is not None:
                         made += 1
-                    tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+                    tx.execute("DELETE FROM sync_shared_deferred WHERE id = ?", [row_id])
             except NotHereYet:
                 continue
             except InputError as exc:
@@ -719,7 +719,7 @@ class SyncService:
                         f"hub change {hub_seq}",
                         {"kind": change.get("kind"), "desk": change.get("station"), "reason": exc.message},
                     )
-                    tx.execute("DELETE FROM sync_shared_deferred WHERE hub_seq = ?", [hub_seq])
+                    tx.execute("DELETE FROM sync_shared_deferred WHERE id = ?", [row_id])
                 self._say_skipped(change, exc)
         with self._store.transaction() as tx:
             state_set(tx, "deferred_roster", roster)
