@@ -256,3 +256,14 @@ def release(desk: Desk, number: str, adult: str) -> tuple[int, dict]:
     """``students release NUMBER --to ADULT`` at ``desk``: (exit status, its JSON, or its stderr)."""
     done = desk.run("students", "release", number, "--to", adult, "--reason", "Dentist", "--json")
     return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
+
+
+def bar_barredman(desk: Desk, *extra: str) -> subprocess.CompletedProcess:
+    """The office bars Robert Barredman (born 1980-03-14) on its own list at ``desk`` (``barred add``; its output,
+    checked): the sync tests' barred person."""
+    added = desk.run(
+        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
+        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff", *extra,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    return added

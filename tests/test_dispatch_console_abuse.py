@@ -48,6 +48,14 @@ def _station_alert(url: str, station, credential: str, alert=None) -> httpx.Resp
         )
 
 
+_LOGS: dict[int, Path] = {}  # each console process's log file, by its pid (see _start)
+
+
+def _said(proc: subprocess.Popen) -> str:
+    """What the console process ``proc`` (made by :func:`_start`) wrote to its log."""
+    return _LOGS[proc.pid].read_text(errors="replace")
+
+
 def _start(folder: Path, *extra: str, preexec_fn=None):
     """A console process (header timeout 2 s, body 3 s, 120 connections per source) with one station and
     one dispatcher: (url, db_url, station, credential, process). ``preexec_fn`` runs in the child first."""
@@ -72,9 +80,9 @@ def _start(folder: Path, *extra: str, preexec_fn=None):
             stderr=err,
             preexec_fn=preexec_fn,
         )  # fmt: skip
-    proc.said = lambda: log.read_text(errors="replace")  # type: ignore[attr-defined]
+    _LOGS[proc.pid] = log
     url = f"http://127.0.0.1:{port}"
-    wait_until_serving(proc, url, said=proc.said)
+    wait_until_serving(proc, url, said=lambda: _said(proc))
     return url, db_url, enrolment.station, enrolment.credential, proc
 
 
@@ -507,7 +515,7 @@ def test_a_console_whose_open_file_limit_is_low_says_so_at_start(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    said = proc.said()
+    said = _said(proc)
     assert "can hold only 1024 connections at once" in said and "LimitNOFILE" in said, said
     assert "Traceback" not in said
 
@@ -665,5 +673,5 @@ def test_clients_gone_in_the_middle_of_a_body_leave_no_traceback_in_the_log(tmp_
         except subprocess.TimeoutExpired:  # (it hung on the old code, its stderr a pipe full of tracebacks)
             proc.kill()
             proc.wait()
-    said = proc.said()
+    said = _said(proc)
     assert "Traceback" not in said and "ClientDisconnect" not in said, said[-3000:]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from frontdesk import clock
 from frontdesk.wire.sync import VISIT_KINDS
-from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, hub_on_site, restore_db
+from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, bar_barredman, hub_on_site, restore_db
 
 
 def _restart_from(hub: Hub, copy: Path) -> None:
@@ -144,11 +144,7 @@ def test_a_bar_the_restored_hub_lost_still_reaches_a_desk_that_had_not_pulled_it
     from the backup (the bar is gone there): the side door still refuses him once it is back."""
     main, side = _backed_up(hub, tmp_path)
 
-    added = main.run(
-        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
-        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    bar_barredman(main)
     assert main.sync()["pending"] == 0  # at the hub; the side door is offline and does not pull it
     _restart_from(hub, tmp_path / "hub-backup")
 

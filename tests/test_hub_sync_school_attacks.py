@@ -12,7 +12,7 @@ import pytest
 
 from frontdesk.demo.oneroster import write_bundle
 from frontdesk.sync.client import HubClient
-from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, restore_db
+from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, bar_barredman, restore_db
 from tests.hub_sync_support import release as _release
 from tests.hub_sync_support import student as _student
 
@@ -82,11 +82,7 @@ def test_another_schools_desk_can_neither_read_nor_undo_this_schools_decisions(h
     its uid and version, as this school's desks would: it reads nothing of this school, and the bar stands."""
     main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
     side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
-    added = main.run(
-        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
-        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    bar_barredman(main)
     main.sync()
     side.sync()
     station_id, credential = hub.enroll(OTHER_SCHOOL, "Front")
@@ -168,11 +164,7 @@ def test_a_desk_restored_from_its_own_older_backup_keeps_the_bar_and_the_release
     for desk in (main, side, main):
         desk.sync()
     backup = main.json("backup")["file"]  # type: ignore[index]
-    added = main.run(
-        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
-        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    bar_barredman(main)
     number, guardian = _student(roster[1], "stu-00152")
     assert _release(main, number, guardian)[0] == 0
     main.sync()
@@ -273,11 +265,7 @@ def test_a_desk_replaying_the_schools_earlier_changes_undoes_no_stop_no_revocati
         st.set_pickup_allowed(student, g, True, "As the SIS says")
     finally:
         services.close()
-    added = main.run(
-        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
-        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff", "--json",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    added = bar_barredman(main, "--json")
     assert _release(main, out_number, out_guardian)[0] == 0
     main.sync()
     reader = Database(hub.db_url)
@@ -352,11 +340,7 @@ def test_a_bar_shared_while_another_desk_replaces_the_list_stays_in_force_at_bot
     assert side.run("barred", "import", str(old), "--source", "Office barred list").returncode == 0
     side.sync()
     main.sync()
-    added = main.run(
-        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
-        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    bar_barredman(main)
     main.sync()
     pulled = []
 

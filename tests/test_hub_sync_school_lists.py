@@ -13,7 +13,7 @@ from frontdesk import clock
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring
-from tests.hub_sync_support import SCHOOL, Desk
+from tests.hub_sync_support import SCHOOL, Desk, bar_barredman
 
 
 def _check_in(desk: Desk, first: str, last: str, dob: str):
@@ -50,11 +50,7 @@ def test_an_entry_added_edited_and_removed_at_one_desk_is_screened_so_at_the_oth
     side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
     other = Desk(tmp_path / "other", "Front").set_up(hub, "Oak Hill Middle")
 
-    added = main.run(
-        "barred", "add", "--source", "Office barred list", "--first-name", "Robert", "--last-name", "Barredman",
-        "--dob", "1980-03-14", "--kind", "barred", "--reason", "Threatened staff",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    bar_barredman(main)
     assert main.sync()["pending"] == 0
     side.sync()
     other.sync()

@@ -41,11 +41,12 @@ def read_keys_aside(data_dir: Path | None) -> bool:
     return prefetch.start(names) is not None
 
 
-def import_core_first(keyring: bool | str = True) -> None:
+def import_core_first(keyring: bool = True, keys_aside: bool = False) -> None:
     """Import the desk's core (no Qt in it) before PySide6, as the desk's launch does; and hold Python's cyclic
     garbage collector until the desk's first idle moment (``ui.app.run`` freezes what start-up built and turns
     it back on). With ``keyring`` (every start but the demo's, whose keyring is in memory), keyring's backend is
-    also chosen now, by keyring's rules (:func:`frontdesk.secrets.choice.system_keyring`).
+    also chosen now, by keyring's rules (:func:`frontdesk.secrets.choice.system_keyring`), unless ``keys_aside``
+    (the launch's key reader runs, :func:`read_keys_aside`): then keyring is neither imported nor chosen here.
 
     PySide6 hooks ``import`` and reads the source of each module first named in an import after it (looking
     for ``from __feature__ import …``): about 270 modules on the way to the desk's first paint. A module the
@@ -60,11 +61,11 @@ def import_core_first(keyring: bool | str = True) -> None:
     # paint (ui.app.run). A press before then is already in the outbox, which the link sends first.
     from frontdesk.secrets.choice import import_keyring, system_keyring
 
-    if keyring == "aside":
-        pass  # a second process reads the keys (read_keys_aside): keyring is imported by the first other use
-    else:
+    # With ``keys_aside`` a second process reads the keys (read_keys_aside): keyring is imported by its first other
+    # use, and its backend is not chosen here.
+    if not keys_aside:
         import_keyring()  # the database key is asked for on every start (the demo's memory keyring too)
-    if keyring is True:
+    if keyring and not keys_aside:
         # The desk asks the system keyring for its database key on every start: its backend is chosen before
         # PySide6, whose hook would read the source of each module the choice imports (with no backend named:
         # importlib_metadata for keyring's entry points, each backend's module, the Secret Service's secretstorage,
@@ -113,8 +114,7 @@ def _open_app(args: argparse.Namespace, app_ready: Callable[[], object] | None =
     if stop:
         print(stop, file=sys.stderr)
         return 2
-    aside = not args.demo and read_keys_aside(args.data_dir)
-    import_core_first(keyring="aside" if aside else not args.demo)
+    import_core_first(keyring=not args.demo, keys_aside=not args.demo and read_keys_aside(args.data_dir))
     if app_ready is not None:
         app_ready()
     from ui.app import run
