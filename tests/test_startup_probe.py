@@ -153,3 +153,36 @@ def test_the_desk_imports_its_core_before_pyside6(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "LATE []" in done.stderr, done.stderr
+
+
+# PySide6's import hook reads the whole source of each module an import statement names after PySide6 is loaded
+# (inspect.getsource, kept in linecache) unless its table already has the module: ui.main.spare_pyside6_reads
+# fills the table first. Seen from outside: at the first idle, linecache holds no source of the desk's own (before
+# session 22 it held 65, 29,456 lines), and the table has every ui module as a PySide6 module (0) and the core as
+# not one (-1), what the hook itself would have written. Nothing ran ``from __feature__ import``: the table is
+# read only after one (PySide6's snake_case and true_property switches), so the desk's Qt calls are Qt's own.
+_SOURCES_READ = """
+import linecache, sys
+from pathlib import Path
+from ui.main import main
+code = main(["--startup-probe", sys.argv[1]])
+root = str(Path(sys.argv[2]).resolve())
+ours = sorted(f for f in linecache.cache if f.startswith(root) and "site-packages" not in f)
+table = sys.modules["PySide6.support.feature"].pyside_feature_dict
+print("READ", ours, file=sys.stderr)
+print("TABLE", table.get("ui.desk.main_window"), table.get("ui.dispatch.panic"), table.get("frontdesk.models"),
+      table.get("scanners.wedge"), file=sys.stderr)
+print("FEATURE", "__feature__" in sys.modules and any(v > 0 for v in table.values()), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_pyside6_reads_no_source_of_the_desk_on_its_way_to_the_first_idle(tmp_path):
+    data = _desk_data(tmp_path)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    command = [sys.executable, "-c", _SOURCES_READ, str(data), root]
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "READ []" in done.stderr, done.stderr
+    assert "TABLE 0 0 -1 -1" in done.stderr, done.stderr
+    assert "FEATURE False" in done.stderr, done.stderr

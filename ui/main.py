@@ -50,7 +50,8 @@ def import_core_first(keyring: bool = True, keys_aside: bool = False) -> None:
 
     PySide6 hooks ``import`` and reads the source of each module first named in an import after it (looking
     for ``from __feature__ import …``): about 270 modules on the way to the desk's first paint. A module the
-    core imported before PySide6, and named by nothing after it, is never read (about 120 of them).
+    core imported before PySide6, and named by nothing after it, is never read (about 120 of them); since
+    session 22 :func:`spare_pyside6_reads` tells the hook about the rest, so it reads none of the desk's.
 
     The collector: start-up allocates ~70,000 tracked objects and almost none of them are garbage (~600 at the
     first idle), yet the collector walked them ~150 times on the way there and again at exit (~8% of the
@@ -105,6 +106,46 @@ def import_core_first(keyring: bool = True, keys_aside: bool = False) -> None:
     cipher.available()  # the SQLCipher driver the database opens with (a broken install without it runs plain)
 
 
+def spare_pyside6_reads() -> None:
+    """Tell PySide6's import hook what it would find in the modules the desk imports, so it reads none of them.
+
+    Once PySide6 is loaded, its hook (shibokensupport's ``feature_imported``) looks at every module an import
+    statement names; for a module it has not seen it reads the module's whole source (``inspect.getsource``,
+    kept in ``linecache`` for the life of the process) to learn whether ``PySide6`` appears in it, and writes
+    the answer in its table ``pyside_feature_dict``: 0 (a PySide6 module, no ``__feature__`` chosen) or -1 (not
+    one). The table is read only once some module has run ``from __feature__ import …`` (PySide6's opt-in
+    snake_case and true_property switches; the desk never does). On the way to the first paint that was ~90
+    sources (~30 M instructions, 2.4% of the launch).
+
+    Here the table gets, before any ui module is imported, what the hook would write: -1 for every module
+    already loaded (the core and the standard library: the core never imports PySide6, import-linter holds
+    it), 0 for every module of the ``ui`` package. Only names not yet in the table are written, so nothing
+    the hook or a ``__feature__`` import decided is changed. A PySide6 whose table is elsewhere or missing is
+    left to read as before; so is a bundle without the ``ui`` sources on disk (PyInstaller's: the hook finds
+    no source there either). ``tests/test_startup_probe.py`` checks that no source of ours is read."""
+    import PySide6  # noqa: F401 - loads shiboken's support, its import hook and the table
+
+    feature = sys.modules.get("PySide6.support.feature") or sys.modules.get("shibokensupport.feature")
+    table = getattr(feature, "pyside_feature_dict", None)
+    if not isinstance(table, dict):
+        return
+    for name in list(sys.modules):
+        table.setdefault(name, -1)
+    folders = [(Path(__file__).resolve().parent, "ui")]
+    while folders:
+        folder, package = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".py"):
+                        stem = entry.name[:-3]
+                        table.setdefault(package if stem == "__init__" else f"{package}.{stem}", 0)
+                    elif entry.is_dir() and entry.name.isidentifier():
+                        folders.append((Path(entry.path), f"{package}.{entry.name}"))
+        except OSError:
+            continue
+
+
 def _open_app(args: argparse.Namespace, app_ready: Callable[[], object] | None = None) -> int:
     """The window's launch, once the command line is parsed. ``app_ready`` (the start-up probes': this function
     is the launch they time) makes the QApplication, where ``ui.app.run`` would, and starts its timer."""
@@ -115,6 +156,7 @@ def _open_app(args: argparse.Namespace, app_ready: Callable[[], object] | None =
         print(stop, file=sys.stderr)
         return 2
     import_core_first(keyring=not args.demo, keys_aside=not args.demo and read_keys_aside(args.data_dir))
+    spare_pyside6_reads()
     if app_ready is not None:
         app_ready()
     from ui.app import run
