@@ -44,32 +44,33 @@ def test_the_startup_probe_opens_the_desk_and_quits_at_its_first_idle(tmp_path):
 
 
 # What the desk has loaded at its first idle moment after its first paint (the probe waits for the window to be
-# exposed, ui.tasks.when_painted). Deferred (after the first paint, or to first use): the
-# admission workflow and screening, the district lists' name keys (jellyfish), the camera (QtMultimedia), the
-# kiosk's service (the front-office banner's first read is its timer's first tick), screening's models and the
-# wire's list format (csv), which the district lists' status does not need; the ID parsers' record (with the first
-# scan), the email/text channels and the SMTP sender's module (with the sender), the kiosk's half of the
-# composition root (ui.app_kiosk: only for the kiosk), the audit chain's verification result and a badge's print
-# attempts (their frozen dataclasses: with the first verify and the first list of attempts), a badge print's
-# result, the email/text outbox's messages, a staff account as listed, a notification's receipts and the badge
-# media table (theirs too: with the first print's end, the first read of the outbox, of an account and of receipts,
-# the first media asked; no dataclass of those names exists at the first idle), the emergency roster's
-# module (with the first roster), ``html`` (the tooltips escape by themselves), the hub's sync service and the
-# district lists' service (the status items' first reads are just after the first paint), the notifications' window
-# (when opened), asyncio and ssl (the panic link's thread imports them, started just after the first paint; a press
-# before then is in the outbox, which the link sends first), and what keyring's import names and never uses to read
-# the database key (urllib.request with http.client, email and ssl, subprocess, tempfile, more_itertools,
-# configparser, importlib_metadata: frontdesk.secrets.choice.import_keyring), and hashlib (OpenSSL), hmac and the
-# secrets module (the audit trail's first hash, the first badge code or database key). Loaded already: the panic
-# path, so a panic pressed the moment the window appears imports nothing. And the garbage collector, held during
-# start-up, is back on with what start-up built frozen, run from then on by the GUI thread's timer (its automatic
-# first threshold raised to ui.tasks.CEILING). At exit (the hook below runs after PySide6's own clean-up), PySide6
-# has not loaded QtWidgets' classes that the desk never used: the input watch stops following the focus when the
-# desk quits (ui/input_watch.py). Nor, when the probe returns, the file and message dialogs (naming a Qt class
-# builds its type and enums), nor QStyle (a status item cut on the first screen draws through QStylePainter).
-# QtGui's event classes are built by then: the first paint hands the status text its paint event and the
-# focused window's events to the input watch, in Python (until session 16 the probe quit before the first paint
-# and this file checked that none was built).
+# exposed, ui.tasks.when_painted). Deferred (after the first paint, or to first use): the admission workflow and
+# screening, the district lists' name keys (jellyfish), the camera (QtMultimedia), the kiosk's service (the
+# front-office banner's first read is its timer's first tick), screening's models and the wire's list format (csv),
+# which the district lists' status does not need; the ID parsers' record (with the first scan), the email/text
+# channels and the SMTP sender's module (with the sender), the kiosk's half of the composition root (ui.app_kiosk:
+# only for the kiosk), the audit chain's verification result and a badge's print attempts (their frozen
+# dataclasses: with the first verify and the first list of attempts), a badge print's result, the email/text
+# outbox's messages, a staff account as listed, a notification's receipts and the badge media table (theirs too:
+# with the first print's end, the first read of the outbox, of an account and of receipts, the first media asked;
+# no dataclass of those names exists at the first idle), the emergency roster's module (with the first roster),
+# ``html`` (the tooltips escape by themselves), the hub's sync service and the district lists' service (the status
+# items' first reads are just after the first paint), the notifications' window (when opened), asyncio and ssl (the
+# panic link's thread imports them, started just after the first paint; a press before then is in the outbox, which
+# the link sends first), and what keyring's import names and never uses to read the database key (urllib.request
+# with http.client, email and ssl, subprocess, tempfile, more_itertools, configparser, importlib_metadata:
+# frontdesk.secrets.choice.import_keyring), and hashlib (OpenSSL), hmac and the secrets module (the audit trail's
+# first hash, the first badge code or database key); never: uuid (a press's CAP identifier is 16 bytes of
+# os.urandom; uuid imports platform, which keyring's import also would, not done by a Linux desk whose key reader
+# runs). Loaded already: the panic path, so a panic pressed the moment the window appears imports nothing. And the
+# garbage collector, held during start-up, is back on with what start-up built frozen, run from then on by the GUI
+# thread's timer (its automatic first threshold raised to ui.tasks.CEILING). At exit (the hook below runs after
+# PySide6's own clean-up), PySide6 has not loaded QtWidgets' classes that the desk never used: the input watch
+# stops following the focus when the desk quits (ui/input_watch.py). Nor, when the probe returns, the file and
+# message dialogs (naming a Qt class builds its type and enums), nor QStyle (a status item cut on the first screen
+# draws through QStylePainter). QtGui's event classes are built by then: the first paint hands the status text its
+# paint event and the focused window's events to the input watch, in Python (until session 16 the probe quit before
+# the first paint and this file checked that none was built).
 _LOADED_AT_IDLE = """
 import atexit, gc, sys
 unused = lambda: "QCalendarWidget" in vars(sys.modules["PySide6.QtWidgets"])
@@ -92,7 +93,7 @@ names = ("frontdesk.checkin.workflow", "frontdesk.screening.decisions", "frontde
          "ui.roster_print", "html",
          "frontdesk.sync.service", "frontdesk.district_lists.service", "ui.notifications.outbound_window",
          "asyncio", "ssl", "urllib.request", "http.client", "email.message", "subprocess", "tempfile",
-         "more_itertools", "configparser", "importlib_metadata", "hashlib", "hmac", "secrets")
+         "more_itertools", "configparser", "importlib_metadata", "hashlib", "hmac", "secrets", "uuid")
 loaded = [m for m in names if m in sys.modules and type(sys.modules[m]).__name__ != "_LazyModule"]  # lazy_import
 print("LOADED", sorted(loaded), file=sys.stderr)
 print("GC", gc.isenabled(), gc.get_freeze_count() > 10_000, gc.get_threshold()[0], file=sys.stderr)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import sys
 from typing import TYPE_CHECKING
 
@@ -34,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # keyring's own entry points (keyring's dist-info) that cannot be viable on this platform, by entry point value.
 _NEVER_HERE = {
-    "keyring.backends.macOS": platform.system() != "Darwin",  # its priority raises "macOS required" off Darwin
+    "keyring.backends.macOS": sys.platform != "darwin",  # its priority raises "macOS required" off Darwin
     "keyring.backends.Windows": sys.platform != "win32",  # needs pywin32 (or pywin32-ctypes' win32cred)
 }
 _CHAINER = "keyring.backends.chainer"
