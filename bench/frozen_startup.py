@@ -46,6 +46,12 @@ NOTE = (
     " frozen desk waited for it: 1.20x / 1.29x and 1.23x / 1.31x (04:36 UTC, load 1-2), so the reader is a"
     " fork. Bundle rebuilt with the fork (make dist, self-test passed), three runs (05:27 UTC, load 0.1-0.3):"
     " 1.04x / 1.05x, 1.06x / 1.06x, 1.04x / 1.03x (the table is the third)."
+    " Session 22: the launch fills PySide6's import-hook table first (ui.main.spare_pyside6_reads), so the "
+    "hook reads no source of the desk's; the source desk gained ~5% from it, the bundle, where the hook finds"
+    " no source anyway, less: with the bundle rebuilt, 1.11x / 1.07x (07:10 UTC, load ~1.5) while the table "
+    "named only the ui package's .py files, which the bundle does not have (its first screen's modules are "
+    ".pyc files); it now names them from those too, bundle rebuilt (make dist, self-test passed): 1.06x / "
+    "1.06x (the table)."
 )
 
 

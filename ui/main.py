@@ -121,8 +121,9 @@ def spare_pyside6_reads() -> None:
     already loaded (the core and the standard library: the core never imports PySide6, import-linter holds
     it), 0 for every module of the ``ui`` package. Only names not yet in the table are written, so nothing
     the hook or a ``__feature__`` import decided is changed. A PySide6 whose table is elsewhere or missing is
-    left to read as before; so is a bundle without the ``ui`` sources on disk (PyInstaller's: the hook finds
-    no source there either). ``tests/test_startup_probe.py`` checks that no source of ours is read."""
+    left to read as before. In the frozen bundle the ui modules are ``.pyc`` files (installer/frontdesk.spec):
+    the hook would look for their sources there and find none; they are named from those files the same way.
+    ``tests/test_startup_probe.py`` checks that no source of ours is read."""
     import PySide6  # noqa: F401 - loads shiboken's support, its import hook and the table
 
     feature = sys.modules.get("PySide6.support.feature") or sys.modules.get("shibokensupport.feature")
@@ -137,8 +138,8 @@ def spare_pyside6_reads() -> None:
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
-                    if entry.name.endswith(".py"):
-                        stem = entry.name[:-3]
+                    stem, dot, suffix = entry.name.partition(".")
+                    if dot and suffix in ("py", "pyc"):  # the bundle keeps the first screen's modules as .pyc
                         table.setdefault(package if stem == "__init__" else f"{package}.{stem}", 0)
                     elif entry.is_dir() and entry.name.isidentifier():
                         folders.append((Path(entry.path), f"{package}.{entry.name}"))
