@@ -409,6 +409,13 @@ class MainWindow(QMainWindow):
         if self._frozen_reason:
             self.message.show_message(self._frozen_reason, "error")
             return
+        if self.form_covered():
+            # Locked: the sign-in pad covers the form. Ctrl+Enter still reaches the window, and a form left filled
+            # (or filled by an ID scan) would admit a visitor, with a badge, at a desk nobody is signed in to.
+            self.message.show_message(
+                "Locked: sign in with your PIN or password first, then check the visitor in.", "warning"
+            )
+            return
         if self.returning.isVisible() and self.returning.count() and not self.form.last_name.text().strip():
             # One action for a returning visitor: pick them and check in, as on their last visit.
             item = self.returning.currentItem() or self.returning.item(0)
