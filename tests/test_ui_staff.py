@@ -117,6 +117,16 @@ def test_a_locked_desk_checks_nobody_in_from_the_form_left_behind_it(qtbot, desk
     assert [v.staff for v in staffed.visits.on_site()] == ["Lee Desk"]
 
 
+def test_an_id_scanned_at_a_locked_desk_says_to_sign_in_not_to_check_in(qtbot, desk):
+    from scanners.samples import DEMO_SCANS
+
+    assert desk.desk_lock.is_locked
+    desk.id_scan.handle_scan(DEMO_SCANS[0])  # as a serial scanner or the keyboard-wedge filter hands it over
+    assert desk.form.first_name.text() == "Avery"  # kept for whoever signs in
+    text = desk.message.text()
+    assert text.startswith("Read Avery Quinn Testwood from the ID") and "sign in" in text and "then Check in" not in text
+
+
 def test_locks_after_inactivity(qtbot, desk):
     lock = desk.desk_lock
     with qtbot.waitSignal(lock.unlocked):
