@@ -113,6 +113,30 @@ def test_each_release_outcome_at_the_desk(qtbot, desk, staffed, facts):
     assert w.message.text().startswith("Released") and "approved once by Dr. Nakamura" in w.message.text()
 
 
+def test_who_may_pick_up_in_the_students_window_follows_a_change_made_in_the_pick_up_lists(
+    qtbot, desk, staffed, facts
+):
+    """The principal stops a guardian in Pick-up lists while the students window shows the child: the students
+    window said for the rest of the day that he "may pick up today" (the release itself was refused by the core)."""
+    sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
+    w = desk.students.open_students()
+    pick(qtbot, w, "100210")
+    first, last = guardian_name(facts, "stu-00210")
+    shown = [w.pickups.item(i).text() for i in range(w.pickups.count())]
+    assert any(line.startswith(f"{first} {last} — ") for line in shown)
+    pickups = desk.students.open_pickups()
+    pickups.find_entry.setText("100210")
+    pickups.finder.on_return_pressed()
+    names = [pickups.guardians.item(r, 0).text() for r in range(pickups.guardians.rowCount())]
+    row = names.index(f"{first} {last}")
+    pickups.guardians.selectRow(row)
+    pickups.reason.setText("Letter from the court, 12/04")
+    pickups.toggle_guardian()
+    assert "may no longer pick up" in pickups.message.text()
+    shown = [w.pickups.item(i).text() for i in range(w.pickups.count())]
+    assert not any(line.startswith(f"{first} {last} — ") for line in shown), shown
+
+
 def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
     first, last = guardian_name(facts, "stu-00220")
     staffed.accounts.sign_in("root", "district-secret")

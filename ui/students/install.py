@@ -96,12 +96,25 @@ class StudentsDesk(QObject):
 
             self.board = ReunifyBoard(self.services)
             self.board.slip_ready.connect(self.on_slip_ready)
+            self.board.changed.connect(self.on_board_changed)
             self.window.destroyed.connect(self.board.close)
-            if self.students_window is not None:
-                self.board.changed.connect(self.students_window.refresh_lists)
         self.board.show()
         self.board.raise_()
         return self.board
+
+    @Slot()
+    def on_pickups_changed(self) -> None:
+        """Pick-up lists changed who may pick up: the students window (made before or after) shows it, so it
+        never says that an adult stopped a minute ago "may pick up today"."""
+        if self.students_window is not None:
+            self.students_window.on_pickups_changed()
+
+    @Slot()
+    def on_board_changed(self) -> None:
+        """The board released or took back a student: the students window's lists say so (whichever was made
+        first; before, only a board made after the students window told it)."""
+        if self.students_window is not None:
+            self.students_window.refresh_lists()
 
     @Slot()
     def open_pickups(self) -> PickupWindow | None:
@@ -113,6 +126,7 @@ class StudentsDesk(QObject):
             from ui.students.pickup_window import PickupWindow
 
             self.pickup_window = PickupWindow(self.services)
+            self.pickup_window.changed.connect(self.on_pickups_changed)
             self.window.destroyed.connect(self.pickup_window.close)
         self.pickup_window.show()
         self.pickup_window.raise_()

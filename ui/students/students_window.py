@@ -429,6 +429,18 @@ class StudentsWindow(QWidget):
         self.changed.emit()
 
     @Slot()
+    def on_pickups_changed(self) -> None:
+        """The pick-up lists changed who may pick up: show the shown student as they are now, and the lists. A
+        comparison waiting on screen is dropped: the answer it asked for may no longer be the one that counts
+        (press Check and release again)."""
+        if self.student is not None:
+            try:
+                self.show_student(self.services.students.get(self.student.id))
+            except FrontDeskError as exc:
+                self.say(exc.message, "error")
+        self.refresh_lists()
+
+    @Slot()
     def refresh_lists(self) -> None:
         """Reload Signed out now and Late today."""
         try:
