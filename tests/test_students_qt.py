@@ -117,7 +117,7 @@ def test_who_may_pick_up_in_the_students_window_follows_a_change_made_in_the_pic
     qtbot, desk, staffed, facts
 ):
     """The principal stops a guardian in Pick-up lists while the students window shows the child: the students
-    window said for the rest of the day that he "may pick up today" (the release itself was refused by the core)."""
+    window said for the rest of the day that he "may pick up today" (the core still refused the release)."""
     sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
     w = desk.students.open_students()
     pick(qtbot, w, "100210")

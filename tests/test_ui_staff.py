@@ -96,8 +96,8 @@ def test_pin_pad_sign_in_and_switching(qtbot, desk, staffed):
 
 
 def test_a_locked_desk_checks_nobody_in_from_the_form_left_behind_it(qtbot, desk, staffed):
-    """The desk locked (idle, or Lock / switch person) with a visitor typed in: Ctrl+Enter, pressed by anyone at the
-    unattended desk, admitted that visitor and printed a badge as "Front desk (not signed in)"."""
+    """The desk locked (idle, or Lock / switch person) with a visitor typed in: Ctrl+Enter, pressed by anyone at
+    the unattended desk, admitted that visitor and printed a badge as "Front desk (not signed in)"."""
     lock = desk.desk_lock
     pin_in(qtbot, lock, "Lee Desk", "2468")
     desk.form.first_name.setText("Walk")
@@ -124,7 +124,8 @@ def test_an_id_scanned_at_a_locked_desk_says_to_sign_in_not_to_check_in(qtbot, d
     desk.id_scan.handle_scan(DEMO_SCANS[0])  # as a serial scanner or the keyboard-wedge filter hands it over
     assert desk.form.first_name.text() == "Avery"  # kept for whoever signs in
     text = desk.message.text()
-    assert text.startswith("Read Avery Quinn Testwood from the ID") and "sign in" in text and "then Check in" not in text
+    assert text.startswith("Read Avery Quinn Testwood from the ID") and "sign in" in text
+    assert "then Check in" not in text
 
 
 def test_locks_after_inactivity(qtbot, desk):

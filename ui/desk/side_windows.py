@@ -147,7 +147,8 @@ class SettingsWindow(QWidget):
             editor.setEnabled(not locked)
             self._labels[key].setText(setting.label + (" (set by the district)" if locked else ""))
             editor.setToolTip(
-                "Set by the district and locked: it cannot be changed at this desk. Ask the district administrator."
+                "Set by the district and locked: it cannot be changed at this desk. Ask the district "
+                "administrator."
                 if locked
                 else setting.help
             )
