@@ -137,6 +137,26 @@ def test_who_may_pick_up_in_the_students_window_follows_a_change_made_in_the_pic
     assert not any(line.startswith(f"{first} {last} — ") for line in shown), shown
 
 
+def test_a_release_or_late_pass_missing_a_field_says_it_in_the_windows_words(qtbot, desk, staffed):
+    """The core's words were the command line's: 'Give the adult's first and last name: --to "FIRST LAST"',
+    '(--reason)'. The window has no options: the message says what to type and gives an example."""
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    w = desk.students.open_students()
+    pick(qtbot, w, "100210")
+    said = []
+    for adult, reason in (("", "Dentist"), ("Madonna", "Dentist"), ("Pat Rivera", "")):
+        release_to(qtbot, w, adult, reason=reason)
+        said.append(w.message.text())
+    w.actions.setCurrentIndex(0)
+    w.late_reason.setCurrentText("")
+    qtbot.mouseClick(w.late_button, Qt.MouseButton.LeftButton)
+    said.append(w.message.text())
+    assert not [text for text in said if "--" in text], said
+    assert said[0].startswith("Give the adult's first and last name, as on their ID") and said[0] == said[1]
+    assert said[2].startswith("Give the reason for the release") and said[3].startswith("Give the reason the")
+    assert staffed.students.out() == []
+
+
 def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
     first, last = guardian_name(facts, "stu-00220")
     staffed.accounts.sign_in("root", "district-secret")

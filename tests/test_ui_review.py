@@ -253,3 +253,25 @@ def test_words_in_the_right_number_and_no_codes():
         "3 visitors",
         "1 person",
     )
+
+
+def test_counts_read_in_words_and_a_backwards_range_says_what_to_do(qtbot, window, principal, tmp_path):
+    """Found on the walk: "Search “Mockridge”: 1 visits", "1 visits exported", "1 volunteers, 1 hours", and
+    "--to (2026-11-01) is before --from (2026-11-05)" (the command line's options) in the Volunteers tab."""
+    panel = window.visits
+    panel.search.setText("Mockridge")
+    panel.run_search()
+    assert "Search “Mockridge”: 1 visit across all history" in panel.heading.text()
+    panel.category.setCurrentIndex(panel.category.findData(Category.VENDOR.value))  # Cy, the one vendor
+    assert panel.export_to(str(tmp_path / "one.csv"), "csv") == 1
+    assert panel.message.text().startswith("1 visit exported to ")
+    volunteers = window.volunteers
+    volunteers.start.setDate(QDate(2026, 11, 2))
+    volunteers.end.setDate(QDate(2026, 11, 2))
+    volunteers.refresh()
+    assert volunteers.message.text().startswith("1 volunteer, ")  # Zoë, on the day
+    volunteers.start.setDate(QDate(2026, 11, 5))
+    volunteers.end.setDate(QDate(2026, 11, 1))
+    volunteers.refresh()
+    text = volunteers.message.text()
+    assert "--" not in text and text.startswith("The range ends (11/01/2026) before it starts (11/05/2026)")

@@ -326,7 +326,7 @@ class VisitsPanel(QWidget):
         if self.message.text() == SEARCH_TOO_SHORT:  # said while only one letter was typed: no longer true
             self.say("")
         self.mode = "search"
-        self.show_rows(rows, f"Search “{text}”: {len(rows)} visits across all history (newest first)")
+        self.show_rows(rows, f"Search “{text}”: {count(len(rows), 'visit')} across all history (newest first)")
 
     @Slot()
     def show_history(self) -> None:
@@ -342,7 +342,7 @@ class VisitsPanel(QWidget):
             self.say(exc.message)
             return
         self.mode = "history"
-        self.show_rows(rows, f"History of {visitor.full_name}: {len(rows)} visits")
+        self.show_rows(rows, f"History of {visitor.full_name}: {count(len(rows), 'visit')}")
 
     # --- actions --------------------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -360,12 +360,12 @@ class VisitsPanel(QWidget):
         """Export the chosen range and filters to ``path`` (csv or pdf)."""
         school = self.services.settings.get(SCHOOL_NAME)
         try:
-            count = self.services.review.export(self.query(), fmt, path, school=school)  # type: ignore[arg-type]
+            written = self.services.review.export(self.query(), fmt, path, school=school)  # type: ignore[arg-type]
         except FrontDeskError as exc:
             self.say(exc.message)
             return None
-        self.say(f"{count} visits exported to {path}.")
-        return count
+        self.say(f"{count(written, 'visit')} exported to {path}.")
+        return written
 
     def ask_print(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -476,12 +476,12 @@ class AuditPanel(QWidget):
         """Write the matching records (oldest first, with hashes) to ``path``."""
         try:
             with open(private_file(path), "w", newline="", encoding="utf-8") as f:
-                count = self.services.audit.export_csv(f, where=path, **self.filters())
+                written = self.services.audit.export_csv(f, where=path, **self.filters())
         except FrontDeskError as exc:
             self.result.setText(exc.message)
             return None
-        self.result.setText(f"{count} records exported to {path}.")
-        return count
+        self.result.setText(f"{count(written, 'record')} exported to {path}.")
+        return written
 
 
 class ReviewWindow(QWidget):

@@ -35,6 +35,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, ImportReport
 from frontdesk.screening.models import Entry, Kind, NewEntry
+from frontdesk.text import count
 from ui.tasks import run_task
 from ui.window_size import fit_to_screen
 
@@ -284,7 +285,10 @@ class ListManager(QWidget):
         )
         self.model.set_entries(entries)
         total = sum(x.entry_count for x in lists)
-        self.summary.setText(f"{len(lists)} lists, {total:,} entries; showing {len(entries)} (newest first).")
+        self.summary.setText(
+            f"{count(len(lists), 'list')}, {total:,} {'entry' if total == 1 else 'entries'}; "
+            f"showing {len(entries)} (newest first)."
+        )
 
     def selected(self) -> Entry | None:
         """The entry selected in the table, if any."""

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from frontdesk.text import count
 from ui.tasks import run_task
 
 # QFileDialog and QProgressDialog are imported where a file is chosen or a roster read: naming a Qt class makes
@@ -168,14 +169,14 @@ class StudentsDesk(QObject):
         """Every request of the running (else the last) reunification as CSV (principals and administrators)."""
         return self._may_export() and self._file_step(
             lambda: _write(path, self.services.reunification.export_csv),
-            lambda n: f"{n} reunification requests written to {path}.",
+            lambda n: f"{count(n, 'reunification request')} written to {path}.",
         )
 
     def write_reunification_record(self, path: Path) -> bool:
         """On the reunification site's laptop: what was recorded here, as a file for the school's desk."""
         return self._may_export() and self._file_step(
             lambda: _write(path, self.services.reunification.export_record),
-            lambda n: f"{n} requests written to {path}: take it to the school's desk and merge it there.",
+            lambda n: f"{count(n, 'request')} written to {path}: take it to the school's desk and merge it there.",
         )
 
     def merge_reunification_record(self, path: Path) -> bool:
