@@ -278,7 +278,9 @@ def test_the_history_says_what_happened_in_a_dispatchers_words(tmp_path, browser
         alert = make_alert(enrolment.station, building="B")  # a location the console did not enrol
         assert httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers=headers).status_code == 201
         service.ack("Dana Dispatch", identifier=alert.identifier)
-        service.push_state("Dana Dispatch", ["Maple Grove Elementary"], "SECURE", note="Police nearby", exercise=True)
+        service.push_state(
+            "Dana Dispatch", ["Maple Grove Elementary"], "SECURE", note="Police nearby", exercise=True
+        )
         page = browser.new_page(viewport={"width": 1366, "height": 657})
         page.goto(url)
         page.fill("#username", "Dana Dispatch")
