@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         onsite_layout.addWidget(self.onsite_count)
         self.onsite_model = OnSiteModel()
         self.onsite_table = QTableView()
+        self.onsite_table.setTabKeyNavigation(False)  # Tab leaves; arrows move inside
         self.onsite_table.setModel(self.onsite_model)
         self.onsite_table.setAccessibleName("On site now")
         self.onsite_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -39,6 +39,7 @@ class EventLogWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Problems with the scanner, printer and dispatch link, and when they were fixed."))
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
         self.table.setHorizontalHeaderLabels(["Time", "Device", "", "What happened"])
         self.table.setAccessibleName("Event log")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -286,6 +286,7 @@ class OutboundWindow(QWidget):
 
 def _table(model) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -54,6 +54,7 @@ def _pydate(qd: QDate) -> date:
 
 def _table(model, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

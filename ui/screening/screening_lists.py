@@ -121,6 +121,7 @@ class ListManager(QWidget):
 
         self.model = EntryModel()
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
         self.table.setModel(self.model)
         self.table.setAccessibleName("List entries")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -388,6 +388,7 @@ def _fill(table: QTableWidget, rows: list[tuple[int, list[str]]]) -> None:
 
 def _table(headings: list[str], name: str, stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headings))
+    table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     table.setHorizontalHeaderLabels(headings)
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

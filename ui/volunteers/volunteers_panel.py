@@ -60,6 +60,7 @@ class HoursTableModel(ItemTableModel[VolunteerHours]):
 
 def _table(model, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     view.setModel(model)
     view.setAccessibleName(name)
     view.verticalHeader().hide()
