@@ -157,6 +157,28 @@ def test_a_release_or_late_pass_missing_a_field_says_it_in_the_windows_words(qtb
     assert staffed.students.out() == []
 
 
+def test_the_adults_date_of_birth_is_typed_as_the_id_prints_it(qtbot, desk, staffed):
+    """Found on the walk: the release's date of birth took 1979-05-05 only; typed as a US ID prints it
+    (05/05/1979, as the desk's visitor form takes it) it was refused, and a person retyping it by hand can
+    swap month and day, which weakens the custody check. Both forms are read now, at the desk and on the board."""
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    w = desk.students.open_students()
+    pick(qtbot, w, "100020")
+    release_to(qtbot, w, "Victor Custodia", dob="05/05/1979")
+    assert w.decision.isVisible() and "DOB: exact (1979-05-05)" in w.decision_text.text(), w.message.text()
+    release_to(qtbot, w, "Victor Custodia", dob="13/45/1979")
+    assert w.message.text() == "13/45/1979 is not a real date" and not w.decision.isVisible()
+    board = desk.students.open_board()
+    board.drill.setChecked(True)
+    board.site.setText("Synthetic Church Hall")
+    qtbot.mouseClick(board.start_button, Qt.MouseButton.LeftButton)
+    board.student.setText("100020")
+    board.adult.setText("Victor Custodia")
+    board.adult_dob.setText("05/05/1979")
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("REFUSED"), board.message.text()
+
+
 def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
     first, last = guardian_name(facts, "stu-00220")
     staffed.accounts.sign_in("root", "district-secret")

@@ -39,6 +39,17 @@ def parse_dob(text: str) -> date | None:
         raise ValueError(f"{text} is not a real date") from None
 
 
+def typed_dob(text: str) -> date | None:
+    """:func:`parse_dob`, its complaint as an InputError (for the windows that show the core's errors: a
+    student's release, the reunification board)."""
+    from frontdesk.errors import InputError
+
+    try:
+        return parse_dob(text)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
 class VisitorForm(QWidget):
     """Name, date of birth, ID, category, purpose, destination / host and a note."""
 

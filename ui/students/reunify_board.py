@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk import clock
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.printing import request_card
 from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseRequest, split_name
 from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS, STOPPED
+from ui.desk.visitor_form import typed_dob
 from ui.plain import plain_tip
 
 REFRESH_MS = 3000
@@ -81,7 +81,7 @@ class ReunifyBoard(QWidget):
         self.adult.setPlaceholderText("Adult FIRST LAST, as on their ID")
         self.adult.setAccessibleName("Adult asking")
         self.adult_dob = QLineEdit()
-        self.adult_dob.setPlaceholderText("DOB YYYY-MM-DD")
+        self.adult_dob.setPlaceholderText("DOB MM/DD/YYYY")
         self.adult_dob.setMaximumWidth(150)
         self.ask_button = QPushButton("Check and queue  (Ctrl+Enter)")
         self.ask_button.setAccessibleName("Queue request")
@@ -180,8 +180,7 @@ class ReunifyBoard(QWidget):
                 raise FrontDeskError(f"Several students match {text!r}: type the student's number")
             found = exact or found
             first, last = split_name(self.adult.text())
-            dob_text = self.adult_dob.text().strip()
-            dob = clock.parse_date(dob_text, "Date of birth") if dob_text else None
+            dob = typed_dob(self.adult_dob.text())  # as the ID prints it (05/05/1979) or 1979-05-05
             # No comparing on the board: the screener's own match refuses (the principal told), and a possible
             # match is refused until a person compares at the students window.
             outcome = r.check(ReleaseRequest(found[0], first, last, "reunification", dob=dob), unattended=True)
