@@ -385,15 +385,51 @@ class VisitsPanel(QWidget):
 
     @Slot()
     def check_out_forgotten(self) -> None:
-        """Check out everyone still on site from the chosen last day or before, with the note typed."""
+        """Check out everyone still on site from the chosen last day or before, with the note typed (after asking:
+        Review opens on today, and those include the people in the building now)."""
+        day = self.query().end
         try:
-            closed = self.services.review.close_forgotten(self.query().end, self.forgotten_note.text())
+            if not self.forgotten_note.text().strip():  # the core says why a note is needed; nothing is asked
+                self.services.review.close_forgotten(day, self.forgotten_note.text())
+            waiting = self.services.review.forgotten(day)
+        except FrontDeskError as exc:
+            self.say(exc.message)
+            return
+        if not waiting:
+            self.say(f"Nobody who came in on or before {day:%m/%d/%Y} is still on site: nothing to check out.")
+            return
+        if not self._sure_forgotten(waiting, day):
+            self.say("Nothing changed: they stay on site (and on the emergency roster).")
+            return
+        try:
+            closed = self.services.review.close_forgotten(day, self.forgotten_note.text())
         except FrontDeskError as exc:
             self.say(exc.message)
             return
         self.forgotten_note.clear()
         self.refresh()
-        self.say(f"Checked out {len(closed)} forgotten visitors.")
+        self.say(f"Checked out {count(len(closed), 'forgotten visitor')}.")
+
+    def _sure_forgotten(self, waiting: list, day) -> bool:
+        """Ask before checking out ``waiting`` (No by default), saying how many came in today."""
+        from PySide6.QtWidgets import QMessageBox
+
+        today = clock.now().astimezone().date()
+        new = sum(1 for v in waiting if v.time_in.astimezone().date() == today)
+        names = ", ".join(v.visitor.full_name for v in waiting[:12]) + (" …" if len(waiting) > 12 else "")
+        warning = f"\n\n{new} of them came in today and may still be in the building." if new else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Check out forgotten visitors?",
+            f"Check out {count(len(waiting), 'visitor')} still on site who came in on or before {day:%m/%d/%Y}: "
+            f"{names}?{warning}\n\nThey leave On site now and the emergency roster (the one a LOCKDOWN sends "
+            "to dispatch).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # visitors' names are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class AuditPanel(QWidget):
