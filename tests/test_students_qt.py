@@ -179,6 +179,43 @@ def test_the_adults_date_of_birth_is_typed_as_the_id_prints_it(qtbot, desk, staf
     assert board.message.text().startswith("REFUSED"), board.message.text()
 
 
+def test_ending_a_reunification_with_children_on_their_way_asks_first(qtbot, desk, staffed, facts, monkeypatch):
+    """Found on the walk: End reunification, beside the site's name, closed the run in one click while children
+    were requested or on their way with a runner: their hand-overs could no longer be recorded on the board. It
+    now asks, saying how many are open and who is on the way; No (the default) keeps it running."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    answer = {"button": QMessageBox.StandardButton.No}
+
+    def exec_(box):
+        asked.append((box.text(), box.standardButton(box.defaultButton()), box.textFormat()))
+        return answer["button"]
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    sign_in(qtbot, desk, "desk.lee", "2468")
+    board = desk.students.open_board()
+    board.drill.setChecked(True)
+    board.site.setText("Synthetic Church Hall")
+    qtbot.mouseClick(board.start_button, Qt.MouseButton.LeftButton)
+    first, last = guardian_name(facts, "stu-00230")
+    board.student.setText("100230")
+    board.adult.setText(f"{first} {last}")
+    qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
+    assert board.message.text().startswith("Queued")
+    request = staffed.reunification.board().requests[0]
+    staffed.reunification.send(request.id, "Coach Rivera")
+    qtbot.mouseClick(board.end_button, Qt.MouseButton.LeftButton)
+    [(text, default, shown_as)] = asked
+    assert "1 request is still open" in text and "on the way with Coach Rivera" in text
+    assert request.student.full_name in text and "Synthetic Church Hall" in text
+    assert default == QMessageBox.StandardButton.No and shown_as == Qt.TextFormat.PlainText
+    assert staffed.reunification.current() is not None and "Nothing changed" in board.message.text()
+    answer["button"] = QMessageBox.StandardButton.Yes
+    qtbot.mouseClick(board.end_button, Qt.MouseButton.LeftButton)
+    assert staffed.reunification.current() is None
+
+
 def test_a_possible_match_is_compared_on_screen(qtbot, desk, staffed, facts):
     first, last = guardian_name(facts, "stu-00220")
     staffed.accounts.sign_in("root", "district-secret")

@@ -158,12 +158,45 @@ class ReunifyBoard(QWidget):
 
     @Slot()
     def end(self) -> None:
-        """Close it (the record stays, exportable)."""
+        """Close it (the record stays, exportable); asked first while children are requested or on their way."""
+        try:
+            board = self.services.reunification.board()
+        except FrontDeskError as exc:
+            self.say(exc.message, True)
+            self.refresh()
+            return
+        still = [r for r in board.requests if r.status in ("requested", "on_the_way")]
+        if still and not self._sure_to_end(board.reunification.site, still):
+            self.say("Nothing changed: the reunification goes on.")
+            return
         try:
             self.services.reunification.end()
         except FrontDeskError as exc:
             self.say(exc.message, True)
         self.refresh()
+
+    def _sure_to_end(self, site: str, still: list) -> bool:
+        """Ask before ending with ``still`` open (No by default): their hand-overs are recorded here."""
+        from PySide6.QtWidgets import QMessageBox
+
+        on_way = [r for r in still if r.status == "on_the_way"]
+        lines = [
+            f"  • {r.student.full_name}, on the way with {r.runner or 'a runner'}, for {r.adult}" for r in on_way
+        ]
+        lines += [f"  • {r.student.full_name}, requested by {r.adult}" for r in still if r.status != "on_the_way"]
+        shown = "\n".join(lines[:10]) + ("\n  …" if len(lines) > 10 else "")
+        open_words = "1 request is" if len(still) == 1 else f"{len(still)} requests are"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "End the reunification?",
+            f"End the reunification at {site}? {open_words} still open:\n{shown}\n\nOnce it ends, their "
+            "hand-overs can no longer be recorded on this board.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     @Slot()
     def ask(self) -> None:
