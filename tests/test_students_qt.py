@@ -86,6 +86,7 @@ def test_each_release_outcome_at_the_desk(qtbot, desk, staffed, facts):
         release_to(qtbot, w, f"{first} {last}")
     assert printed.args[0] == "Release slip"
     assert w.message.text().startswith("Released") and w.out_list.count() == 1
+    assert "))" not in w.message.text()  # it read "(parent (from the school's records))"
     assert w.return_button.isVisible()
     qtbot.mouseClick(w.return_button, Qt.MouseButton.LeftButton)
     assert "signed back in" in w.message.text() and w.out_list.count() == 0

@@ -323,7 +323,7 @@ class StudentsWindow(QWidget):
                 return
             m = done.movement
             self.say(
-                f"Released {m.student.full_name} to {m.adult} at {m.time.astimezone():%H:%M} ({m.authorised_as}).",
+                f"Released {m.student.full_name} to {m.adult} at {m.time.astimezone():%H:%M}: {m.authorised_as}.",
                 "success",
             )
             self._slip(release_slip(m, self._school(), self.services.badges.media()), "Release slip")
