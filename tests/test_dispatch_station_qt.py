@@ -226,6 +226,25 @@ def test_evacuate_then_the_location_follows_as_an_update_and_drills_say_drill(qt
     assert panel.status_label.text().startswith("EVACUATE: DRILL — ")
 
 
+def test_after_a_drill_the_next_press_is_real_again(qtbot, desk, station):
+    """Found on the walk: the Drill box stayed ticked after a drill was sent. The morning's fire drill left it on,
+    and the afternoon's real lockdown (button or hot-key) went to dispatch as a DRILL: striped, after every real
+    alert. As the chosen alert goes back to LOCKDOWN after a press, Drill now clears; the panel says so."""
+    window, panel, banners, worker = desk
+    panel.drill_box.setChecked(True)
+    panel.choose_action("EVACUATE")
+    drill = hold(qtbot, panel)
+    assert drill.cap_status == "Exercise"
+    assert not panel.drill_box.isChecked() and panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"
+    assert "next press is a REAL alert" in panel.message_label.text()
+    panel.details_edit.setText("the football field")  # the drill's own follow-up stays a drill
+    with qtbot.waitSignal(panel.sent) as sent:
+        qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    assert sent.args[0].cap_status == "Exercise"
+    real = hold(qtbot, panel)
+    assert (real.action, real.cap_status) == ("LOCKDOWN", "Actual")
+
+
 def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, station):
     window, panel, banners, worker = desk
     panel.install_hotkey(window, "F12", hold=True)

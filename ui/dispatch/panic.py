@@ -312,6 +312,12 @@ class PanicPanel(QFrame):
         self._incident = entry.incident
         self.message_label.setText("")
         self._action = cap.DEFAULT_ACTION  # the next press is a lockdown again unless chosen otherwise
+        if mode == "Exercise":
+            # ... and real again: a Drill box left ticked after the morning's drill sent the afternoon's real
+            # lockdown (button or hot-key) as a drill, shown at dispatch after every real alert. (The drill's
+            # details and all clear follow its own mode, not the box.)
+            self.drill_box.setChecked(False)
+            self.message_label.setText("Drill sent. The next press is a REAL alert unless Drill is ticked again.")
         self._update_button_text()
         self.sent.emit(entry)
         self.refresh()
