@@ -245,6 +245,25 @@ def test_after_a_drill_the_next_press_is_real_again(qtbot, desk, station):
     assert (real.action, real.cap_status) == ("LOCKDOWN", "Actual")
 
 
+def test_a_choice_not_sent_goes_back_to_a_real_lockdown_by_itself(qtbot, station, timings):
+    """Found on the walk: "Other alert" (say MEDICAL, for a nosebleed that was handled by phone) or Drill, chosen
+    and not sent, stayed chosen all day; a real emergency's press, or the hot-key, then sent MEDICAL, or a drill.
+    A choice not sent within its time (2 minutes in the desk) goes back to a real LOCKDOWN and says so."""
+    worker = DispatchWorker(station.station, timings, daily_test=False)
+    panel = PanicPanel(station.station, worker, hold_ms=300, choice_ms=200)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.choose_action("MEDICAL")
+    panel.drill_box.setChecked(True)
+    assert panel.hold_button.text() == "HOLD 0.3 s: DRILL MEDICAL"
+    qtbot.waitUntil(lambda: panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN", timeout=3000)
+    assert not panel.drill_box.isChecked()
+    assert "not sent" in panel.message_label.text() and "LOCKDOWN" in panel.message_label.text()
+    with qtbot.waitSignal(panel.sent) as sent:
+        panel.on_hold_completed()  # what the hot-key does
+    assert (sent.args[0].action, sent.args[0].cap_status) == ("LOCKDOWN", "Actual")
+
+
 def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, station):
     window, panel, banners, worker = desk
     panel.install_hotkey(window, "F12", hold=True)

@@ -175,9 +175,16 @@ class PanicPanel(QFrame):
         *,
         hold_ms: int = 1500,
         role: Callable[[], str] = lambda: "",
+        choice_ms: int = 120_000,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
+        # Another alert or Drill chosen and not sent within ``choice_ms`` goes back to a real LOCKDOWN: a choice
+        # left over (a MEDICAL handled by phone) must not be what a real emergency's press, or the hot-key, sends.
+        self._choice_timer = QTimer(self)
+        self._choice_timer.setSingleShot(True)
+        self._choice_timer.setInterval(choice_ms)
+        self._choice_timer.timeout.connect(self.on_choice_expired)
         self._station = station
         self._worker = worker
         self._role = role
@@ -312,6 +319,7 @@ class PanicPanel(QFrame):
         self._incident = entry.incident
         self.message_label.setText("")
         self._action = cap.DEFAULT_ACTION  # the next press is a lockdown again unless chosen otherwise
+        self._choice_timer.stop()
         if mode == "Exercise":
             # ... and real again: a Drill box left ticked after the morning's drill sent the afternoon's real
             # lockdown (button or hot-key) as a drill, shown at dispatch after every real alert. (The drill's
@@ -333,15 +341,32 @@ class PanicPanel(QFrame):
         self.choose_action(str(action.data()))
 
     def choose_action(self, name: str) -> None:
-        """Pick what the hold button sends next."""
+        """Pick what the hold button sends next (for ``choice_ms``: then a real LOCKDOWN again)."""
         self._action = name
         self._update_button_text()
+        self._watch_choice()
         if cap.ACTIONS[name].needs:
             self._say(f"Hold to send {cap.ACTIONS[name].label}; add the {cap.ACTIONS[name].needs} after.")
 
     @Slot(bool)
     def on_drill_toggled(self, checked: bool) -> None:
         self._update_button_text()
+        self._watch_choice()
+
+    def _watch_choice(self) -> None:
+        if self._action != cap.DEFAULT_ACTION or self.drill_box.isChecked():
+            self._choice_timer.start()  # (again: the time counts from the last choice)
+        else:
+            self._choice_timer.stop()
+
+    @Slot()
+    def on_choice_expired(self) -> None:
+        """The choice was not sent in time: back to a real LOCKDOWN, said on the panel."""
+        chosen = ("DRILL " if self.drill_box.isChecked() else "") + cap.ACTIONS[self._action].label.upper()
+        self._action = cap.DEFAULT_ACTION
+        self.drill_box.setChecked(False)
+        self._update_button_text()
+        self._say(f"{chosen} was chosen and not sent: the button is back to a real LOCKDOWN.")
 
     @Slot()
     def on_send_details(self) -> None:
