@@ -293,6 +293,7 @@ def test_settings_window_refuses_a_number_it_cannot_read_in_plain_words_and_save
     problem = settings_window.problem.text()
     assert "could not convert" not in problem
     assert problem.startswith("Not saved: Match from score must be a number") and "nothing was changed" in problem
+    assert settings_window.focusWidget() is settings_window.editors[s.SCREEN_MATCH.key]  # the field, in view
     assert services.settings.get(s.STATION_ROOM) == ""  # all or nothing: the room waits for the number
     settings_window.editors[s.SCREEN_MATCH.key].setText("1.5")
     settings_window.on_save_clicked()

@@ -94,6 +94,7 @@ class SettingsWindow(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(fields)
+        self._scroll = scroll
         self.editors: dict[str, QWidget] = {}
         self._labels: dict[str, QLabel] = {}
         self._shown: dict[str, object] = {}  # the value each editor was filled with: Save writes what differs
@@ -185,6 +186,8 @@ class SettingsWindow(QWidget):
                     changes.append((setting, value))
         except FrontDeskError as exc:
             self.problem.setText(f"Not saved: {exc}. Correct it and save again; nothing was changed.")
+            self._scroll.ensureWidgetVisible(editor)  # the field it names, in view with the cursor in it
+            editor.setFocus()
             return
         done: list[str] = []
         for setting, value in changes:
