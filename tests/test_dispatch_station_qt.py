@@ -264,6 +264,20 @@ def test_a_choice_not_sent_goes_back_to_a_real_lockdown_by_itself(qtbot, station
     assert (sent.args[0].action, sent.args[0].cap_status) == ("LOCKDOWN", "Actual")
 
 
+def test_an_all_clear_code_typed_and_not_sent_is_wiped_after_a_minute(qtbot, station, timings):
+    """Found on the walk: a principal's all-clear code typed into the panel and not sent (interrupted, called
+    away) stayed in the field, masked but whole, for anyone at the desk to send an all clear with later, for
+    the next real incident too. Not sent within its time (a minute in the desk), it is wiped, and said."""
+    worker = DispatchWorker(station.station, timings, daily_test=False)
+    panel = PanicPanel(station.station, worker, hold_ms=300, code_ms=200)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.keyClicks(panel.all_clear_code, "fdac_abc_secret")
+    assert panel.all_clear_code.text() == "fdac_abc_secret"
+    qtbot.waitUntil(lambda: panel.all_clear_code.text() == "", timeout=3000)
+    assert "all-clear code was wiped" in panel.message_label.text()
+
+
 def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, station):
     window, panel, banners, worker = desk
     panel.install_hotkey(window, "F12", hold=True)

@@ -176,6 +176,7 @@ class PanicPanel(QFrame):
         hold_ms: int = 1500,
         role: Callable[[], str] = lambda: "",
         choice_ms: int = 120_000,
+        code_ms: int = 60_000,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -185,6 +186,12 @@ class PanicPanel(QFrame):
         self._choice_timer.setSingleShot(True)
         self._choice_timer.setInterval(choice_ms)
         self._choice_timer.timeout.connect(self.on_choice_expired)
+        # An all-clear code typed and not sent within ``code_ms`` of its last key is wiped: left in the field
+        # (masked, but whole) anyone at the desk could send an all clear with it later, for the next incident too.
+        self._code_timer = QTimer(self)
+        self._code_timer.setSingleShot(True)
+        self._code_timer.setInterval(code_ms)
+        self._code_timer.timeout.connect(self.on_code_expired)
         self._station = station
         self._worker = worker
         self._role = role
@@ -241,6 +248,7 @@ class PanicPanel(QFrame):
         self.all_clear_code.setEchoMode(QLineEdit.EchoMode.Password)
         self.all_clear_code.setPlaceholderText("Principal's or administrator's all-clear code (fdac_…)")
         self.all_clear_code.setAccessibleName("All-clear code")
+        self.all_clear_code.textChanged.connect(self.on_code_changed)
         self.all_clear_button = QPushButton("All clear (principal / admin)", parent=self.status_box)
         self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
@@ -411,6 +419,21 @@ class PanicPanel(QFrame):
         self.sent.emit(entry)
         self.refresh()
         self._announce_school_state()
+
+    @Slot(str)
+    def on_code_changed(self, text: str) -> None:
+        if text:
+            self._code_timer.start()  # (again: the time counts from the last key)
+        else:
+            self._code_timer.stop()
+
+    @Slot()
+    def on_code_expired(self) -> None:
+        """The code was not sent in time: wiped, and said."""
+        self.all_clear_code.clear()
+        self._say(
+            "The all-clear code was wiped: it was not sent within a minute. Type it again to send the all clear."
+        )
 
     def _say(self, text: str) -> None:
         self.message_label.setText(text)
