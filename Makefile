@@ -50,6 +50,7 @@ screenshots: setup
 	$(SHOT) tools/screenshot_dispatch_station.py docs/screenshots > /dev/null
 	$(SHOT) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tools.screenshot_sizes
+	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. QT_SCALE_FACTOR=1.5 $(PY) -m tools.screenshot_sizes
 	FRONTDESK_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_district_browser.py \
 		tests/test_district_settings_browser.py tests/test_dispatch_console_browser.py
 

@@ -470,16 +470,23 @@ class Settings:
         _, district, locked = self._row(setting)
         return locked and self._district(setting, district) is not None
 
-    def set(self, setting: Setting[T], value: T) -> None:
-        """Store a value after checking it has the declared type."""
+    @staticmethod
+    def check(setting: Setting[T], value: T) -> T:
+        """``value`` as :meth:`set` would store it (an int for a float setting made a float), or InputError
+        saying what is wrong: the declared type and range. Stores nothing (a screen checks every field first)."""
         if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
+            value = float(value)  # type: ignore[assignment]
         if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
             raise InputError(f"{setting.label} must be a {setting.type.__name__}, not {value!r}")
         if not setting.in_range(value):
             bounds = [f"at least {setting.low:g}"] if setting.low is not None else []
             bounds += [f"at most {setting.high:g}"] if setting.high is not None else []
             raise InputError(f"{setting.label} must be {' and '.join(bounds)}, not {value!r}")
+        return value
+
+    def set(self, setting: Setting[T], value: T) -> None:
+        """Store a value after checking it has the declared type."""
+        value = self.check(setting, value)
         if self._session is not None:
             self._session.require(Action.CHANGE_SETTINGS)
         if self.locked(setting):

@@ -121,7 +121,7 @@ def test_dispatcher_sees_the_alert_live_and_acknowledges_it(tmp_path, browser):
         assert [(m["kind"], m["state"], m["set_by"]) for m in state["messages"]] == [
             ("state", "SECURE", "Dana Dispatch")
         ]
-        page.wait_for_selector("#history li:has-text('state_pushed')")
+        page.wait_for_selector("#history li[data-kind='state_pushed']")
         page.screenshot(path=str(tmp_path / "board.png"))
         page.close()
     service.close()
@@ -173,7 +173,7 @@ def test_markup_in_every_field_a_desk_or_visitor_controls_is_shown_as_text(tmp_p
         page.wait_for_selector(".incident .msg")
         page.click("#hide-button")
         page.wait_for_selector("#banner:not([hidden])")
-        page.wait_for_function("document.getElementById('history').textContent.includes('location_mismatch')")
+        page.wait_for_selector("#history li[data-kind='location_mismatch']")
         shown = page.inner_text("body")
         assert MARKUP in shown  # as text, every character
         assert page.evaluate("window.__pwned") is None
@@ -263,4 +263,44 @@ def test_a_page_elsewhere_cannot_acknowledge_for_a_signed_in_dispatcher(tmp_path
         inbox = httpx.get(f"{url}/api/v1/inbox", params={"after": 0}, headers=headers).json()["messages"]
         assert inbox == []
         context.close()
+    service.close()
+
+
+def test_the_history_says_what_happened_in_a_dispatchers_words(tmp_path, browser):
+    """Found on the walk: the board's History read "state_pushed Dana Dispatch school=Maple Grove Elementary
+    state=SECURE note= exercise=false", "alert_received msg_type=Alert status=Actual action=LOCKDOWN incident=1"
+    (the log's own codes). Each line now says it in words; the codes stay in the line's tooltip."""
+    service = ConsoleService.open(f"sqlite:///{tmp_path / 'c.db'}", name="east")
+    enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "Room 101")
+    service.auth.add_dispatcher("Dana Dispatch", "correct horse")
+    headers = {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+    with running(service, watch_interval=0.2) as url:
+        alert = make_alert(enrolment.station, building="B")  # a location the console did not enrol
+        assert httpx.post(f"{url}/api/v1/alerts", content=cap.build(alert), headers=headers).status_code == 201
+        service.ack("Dana Dispatch", identifier=alert.identifier)
+        service.push_state(
+            "Dana Dispatch", ["Maple Grove Elementary"], "SECURE", note="Police nearby", exercise=True
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 657})
+        page.goto(url)
+        page.fill("#username", "Dana Dispatch")
+        page.fill("#password", "correct horse")
+        page.click("#signin-button")
+        page.wait_for_selector("#history li[data-kind='state_pushed']")
+        lines = page.locator("#history li").all_inner_texts()
+        text = "\n".join(lines)
+        for code in ("state_pushed", "alert_received", "msg_type", "exercise=", "incident_opened", "signed_in"):
+            assert code not in text, text
+        for words in (
+            "Dana Dispatch set Maple Grove Elementary to SECURE (drill): Police nearby",
+            "LOCKDOWN alert received from Maple Grove Elementary — Main office desk",
+            "Dana Dispatch acknowledged an alert from Maple Grove Elementary — Main office desk",
+            "Maple Grove Elementary — Main office desk claimed another location (building B",
+            "Incident 1 opened by Maple Grove Elementary — Main office desk",
+            "Dispatcher added: Dana Dispatch",
+            "Desk enrolled: Maple Grove Elementary — Main office desk, Room 101",
+        ):
+            assert words in text, text
+        assert "state_pushed" in page.get_attribute("#history li[data-kind='state_pushed']", "title")
+        page.close()
     service.close()

@@ -475,6 +475,22 @@ def test_https_console_with_the_districts_own_ca(services, keyring_file, console
     assert console.identifiers() == [pressed.identifier]
 
 
+def test_without_a_link_a_press_says_not_sent_at_once_never_sending(services):
+    """Found on the walk: on a desk with no panic link set up, a press said "Queued — sending to dispatch…" for
+    its first 5 s (the grace a real link's delivery gets) though nothing was being sent anywhere; the call to
+    911 waited for it. Without a link there is nothing to wait for: NOT SENT, call 911, from the press."""
+    from frontdesk.dispatch.status import describe
+
+    set_up_station(services)
+    for status in ("Actual", "Exercise"):
+        entry = services.station.press("LOCKDOWN", mode=status)
+        said = services.station.status(entry, entry.pressed_at)  # at the press itself
+        assert said.level == "not_delivered" and "NOT SENT" in said.text and "sending" not in said.text
+        assert said.call_911 == (status == "Actual")
+    linked = describe(entry, entry.pressed_at, "911", linked=True)  # a real link still gets its grace
+    assert linked.level == "sending"
+
+
 def test_without_a_link_the_desk_says_not_sent_and_call_911_once(services):
     from datetime import timedelta
 

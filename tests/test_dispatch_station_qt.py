@@ -226,6 +226,58 @@ def test_evacuate_then_the_location_follows_as_an_update_and_drills_say_drill(qt
     assert panel.status_label.text().startswith("EVACUATE: DRILL — ")
 
 
+def test_after_a_drill_the_next_press_is_real_again(qtbot, desk, station):
+    """Found on the walk: the Drill box stayed ticked after a drill was sent. The morning's fire drill left it on,
+    and the afternoon's real lockdown (button or hot-key) went to dispatch as a DRILL: striped, after every real
+    alert. As the chosen alert goes back to LOCKDOWN after a press, Drill now clears; the panel says so."""
+    window, panel, banners, worker = desk
+    panel.drill_box.setChecked(True)
+    panel.choose_action("EVACUATE")
+    drill = hold(qtbot, panel)
+    assert drill.cap_status == "Exercise"
+    assert not panel.drill_box.isChecked() and panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN"
+    assert "next press is a REAL alert" in panel.message_label.text()
+    panel.details_edit.setText("the football field")  # the drill's own follow-up stays a drill
+    with qtbot.waitSignal(panel.sent) as sent:
+        qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    assert sent.args[0].cap_status == "Exercise"
+    real = hold(qtbot, panel)
+    assert (real.action, real.cap_status) == ("LOCKDOWN", "Actual")
+
+
+def test_a_choice_not_sent_goes_back_to_a_real_lockdown_by_itself(qtbot, station, timings):
+    """Found on the walk: "Other alert" (say MEDICAL, for a nosebleed that was handled by phone) or Drill, chosen
+    and not sent, stayed chosen all day; a real emergency's press, or the hot-key, then sent MEDICAL, or a drill.
+    A choice not sent within its time (2 minutes in the desk) goes back to a real LOCKDOWN and says so."""
+    worker = DispatchWorker(station.station, timings, daily_test=False)
+    panel = PanicPanel(station.station, worker, hold_ms=300, choice_ms=200)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.choose_action("MEDICAL")
+    panel.drill_box.setChecked(True)
+    assert panel.hold_button.text() == "HOLD 0.3 s: DRILL MEDICAL"
+    qtbot.waitUntil(lambda: panel.hold_button.text() == "HOLD 0.3 s: LOCKDOWN", timeout=3000)
+    assert not panel.drill_box.isChecked()
+    assert "not sent" in panel.message_label.text() and "LOCKDOWN" in panel.message_label.text()
+    with qtbot.waitSignal(panel.sent) as sent:
+        panel.on_hold_completed()  # what the hot-key does
+    assert (sent.args[0].action, sent.args[0].cap_status) == ("LOCKDOWN", "Actual")
+
+
+def test_an_all_clear_code_typed_and_not_sent_is_wiped_after_a_minute(qtbot, station, timings):
+    """Found on the walk: a principal's all-clear code typed into the panel and not sent (interrupted, called
+    away) stayed in the field, masked but whole, for anyone at the desk to send an all clear with later, for
+    the next real incident too. Not sent within its time (a minute in the desk), it is wiped, and said."""
+    worker = DispatchWorker(station.station, timings, daily_test=False)
+    panel = PanicPanel(station.station, worker, hold_ms=300, code_ms=200)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.keyClicks(panel.all_clear_code, "fdac_abc_secret")
+    assert panel.all_clear_code.text() == "fdac_abc_secret"
+    qtbot.waitUntil(lambda: panel.all_clear_code.text() == "", timeout=3000)
+    assert "all-clear code was wiped" in panel.message_label.text()
+
+
 def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, station):
     window, panel, banners, worker = desk
     panel.install_hotkey(window, "F12", hold=True)

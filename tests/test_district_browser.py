@@ -95,8 +95,22 @@ def test_district_staff_manage_lists_and_see_the_district(tmp_path: Path, browse
         page.wait_for_selector("#add-result:has-text('Added')")
         page.wait_for_selector("#entries td:has-text('Carl Marsh')")
         row = page.locator("#entries tr", has_text="Robert Smith")
+        # Expire asks first (one click ended a bar at every desk): Cancel keeps the entry, OK ends it.
+        asked: list[str] = []
+
+        def answer(dialog, accept: bool) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", lambda dialog: answer(dialog, False))
+        row.locator("button:has-text('Expire')").click()
+        page.wait_for_selector("#entries-result:has-text('Nothing changed')")
+        assert "Robert Smith" in asked[0] and "District barred list" in asked[0] and "Every desk" in asked[0]
+        assert page.locator("#entries td.expired").count() == 0
+        page.once("dialog", lambda dialog: answer(dialog, True))
         row.locator("button:has-text('Expire')").click()
         page.wait_for_selector("#entries td.expired:has-text('Robert Smith')")
+        page.wait_for_selector("#entries-result:has-text('Robert Smith is no longer flagged')")
         (tmp_path / "more.csv").write_text("first_name,last_name,dob\nDana,Cole,1981-01-01\nEli,Fenwick,1990\n")
         page.fill("#import-source", "District watch list")
         page.select_option("#import-kind", "watch")

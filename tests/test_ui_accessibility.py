@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
 
+from frontdesk.models import Visitor
 from tests.cli_helpers import ROOT
 from ui.app import build_desk
 from ui.desk import main_window
@@ -74,6 +75,36 @@ def test_tab_reaches_every_control_in_a_sensible_order(qtbot, services):
     ]
     assert {w.accessibleName() for w in controls} <= set(ORDER)
     assert all(b.accessibleName() for b in desk.window.findChildren(QAbstractButton) if b.isVisible())
+
+
+def test_with_visitors_on_site_tab_leaves_on_site_now_for_check_out_and_the_panic_button(qtbot, services):
+    """Found on the walk: with people on site, Tab moved cell by cell through On site now (7 stops a visitor:
+    about 300 presses on a busy day) before it reached check-out, the panic button and the roster. In a table
+    the arrows move; Tab goes on to the next control."""
+    for first, last in (("Ann", "Testwood"), ("Bob", "Sampleton"), ("Cy", "Mockridge")):
+        services.checkin.admit(Visitor(first, last))
+    desk = build_desk(services)
+    qtbot.addWidget(desk.window)
+    desk.window.resize(1366, 728)
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    desk.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is desk.window)
+    assert desk.onsite_model.rowCount() == 3
+    desk.scan_entry.setFocus()
+    seen = []
+    for _ in range(len(ORDER) + 5):
+        widget = QApplication.focusWidget()
+        seen.append(name_of(widget))
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is desk.scan_entry:
+            break
+    assert seen == ORDER, "\n".join(seen)
+    # The arrows still move within the table.
+    desk.onsite_table.setFocus()
+    desk.onsite_table.selectRow(0)
+    QTest.keyClick(desk.onsite_table, Qt.Key.Key_Down)
+    assert desk.onsite_table.currentIndex().row() == 1
 
 
 def luminance(colour: str) -> float:

@@ -249,3 +249,60 @@ def test_settings_window_saves_typed_values(qtbot, window, services):
     assert services.settings.get(s.SCHOOL_NAME) == "Cedar Hill Middle"
     assert services.settings.get(s.BADGE_VALID_HOURS) == 6
     assert window.settings_window.problem.text() == "Saved."
+
+
+def _district_sets(services, *rows: tuple[s.Setting, str, bool]) -> None:
+    """The district's layer as a pull from the hub leaves it (``district_settings``: value as JSON, lock)."""
+    with services.store.transaction() as db:
+        for setting, value, locked in rows:
+            db.execute(
+                "INSERT INTO district_settings (key, value, locked) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, locked = excluded.locked",
+                [setting.key, value, int(locked)],
+            )
+
+
+def test_settings_window_saves_only_what_was_changed_and_leaves_the_districts_values_to_the_district(
+    qtbot, window, services
+):
+    # The district sets the idle lock (a default the desk may change) and locks the retention of visits.
+    _district_sets(services, (s.LOCK_AFTER_MINUTES, "2", False), (s.RETAIN_VISITS_DAYS, "365", True))
+    window.show_settings()
+    settings_window = window.settings_window
+    editors = settings_window.editors
+    locked = editors[s.RETAIN_VISITS_DAYS.key]
+    assert not locked.isEnabled() and "district" in locked.toolTip()  # shown as the district's, not editable
+    assert editors[s.LOCK_AFTER_MINUTES.key].value() == 2
+    editors[s.STATION_ROOM.key].setText("Room 101")
+    settings_window.on_save_clicked()
+    assert settings_window.problem.text() == "Saved."  # the locked setting it did not touch stops nothing
+    assert services.settings.get(s.STATION_ROOM) == "Room 101"
+    # The district's default was not copied in as this desk's own: the district's next change still reaches it.
+    _district_sets(services, (s.LOCK_AFTER_MINUTES, "3", False))
+    assert services.settings.get(s.LOCK_AFTER_MINUTES) == 3
+    changed = {r.subject for r in services.audit.records(action="settings.change")}
+    assert changed == {s.STATION_ROOM.key}
+
+
+def test_settings_window_refuses_a_number_it_cannot_read_in_plain_words_and_saves_nothing(qtbot, window, services):
+    window.show_settings()
+    settings_window = window.settings_window
+    settings_window.editors[s.STATION_ROOM.key].setText("Room 9")
+    settings_window.editors[s.SCREEN_MATCH.key].setText("high")
+    settings_window.on_save_clicked()
+    problem = settings_window.problem.text()
+    assert "could not convert" not in problem
+    assert problem.startswith("Not saved: Match from score must be a number") and "nothing was changed" in problem
+    assert settings_window.focusWidget() is settings_window.editors[s.SCREEN_MATCH.key]  # the field, in view
+    assert services.settings.get(s.STATION_ROOM) == ""  # all or nothing: the room waits for the number
+    settings_window.editors[s.SCREEN_MATCH.key].setText("1.5")
+    settings_window.on_save_clicked()
+    assert "at most 1" in settings_window.problem.text() and services.settings.get(s.STATION_ROOM) == ""
+
+
+def test_settings_window_shows_the_values_in_force_each_time_it_opens(qtbot, window, services):
+    window.show_settings()
+    window.settings_window.close()
+    _district_sets(services, (s.LOCK_AFTER_MINUTES, "7", False))
+    window.show_settings()
+    assert window.settings_window.editors[s.LOCK_AFTER_MINUTES.key].value() == 7

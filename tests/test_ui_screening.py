@@ -132,7 +132,10 @@ def test_the_match_card_renders_photos_side_by_side(qtbot, window, services, tmp
     assert card.grab().save(str(tmp_path / "card.png"))
 
 
-def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services, tmp_path):
+def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)  # Expire: yes
     manager = ListManager(services)
     qtbot.addWidget(manager)
     manager.show()
@@ -201,6 +204,42 @@ def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, servic
     else:
         qtbot.waitUntil(lambda: f"Imported 4 entries into {source}, replacing 20" in manager.status.text())
         assert [x.entry_count for x in services.lists.lists()] == [4]
+
+
+@pytest.mark.parametrize("button", ["expire_button", "remove_button"])
+def test_list_manager_asks_before_a_bar_is_ended_or_removed_and_no_keeps_it(qtbot, services, monkeypatch, button):
+    """Found on the walk: Expire selected and Remove selected sit beside Edit selected, and one click (on the
+    wrong button, or with the wrong row still selected) ended a bar at once: the person screened clear from
+    then on. Each now asks, naming the person and the list, with No as the default."""
+    from PySide6.QtWidgets import QMessageBox
+
+    listed = services.lists.add("School list", NewEntry("Robert", "Smith", kind=Kind.BARRED, reason="Trespass"))
+    asked: list[tuple[str, QMessageBox.StandardButton, Qt.TextFormat]] = []
+    answer = {"button": QMessageBox.StandardButton.No}
+
+    def exec_(box):
+        default = box.standardButton(box.defaultButton())
+        asked.append((box.text(), default, box.textFormat()))
+        return answer["button"]
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    manager = ListManager(services)
+    qtbot.addWidget(manager)
+    manager.show()
+    manager.search.setText("smith")
+    manager.table.selectRow(0)
+    qtbot.mouseClick(getattr(manager, button), Qt.MouseButton.LeftButton)
+    [(text, default, shown_as)] = asked
+    assert "Robert Smith" in text and "School list" in text and "no longer" in text
+    assert default == QMessageBox.StandardButton.No and shown_as == Qt.TextFormat.PlainText
+    (kept,) = services.lists.search("smith")
+    assert kept.id == listed.id and kept.valid_until is None  # No: nothing changed
+    assert "Nothing changed" in manager.status.text()
+    answer["button"] = QMessageBox.StandardButton.Yes
+    manager.table.selectRow(0)
+    qtbot.mouseClick(getattr(manager, button), Qt.MouseButton.LeftButton)
+    left = services.lists.search("smith")
+    assert (left == []) if button == "remove_button" else (left[0].valid_until < date.today())
 
 
 def test_list_manager_keeps_and_takes_what_the_id_gives(qtbot, services):

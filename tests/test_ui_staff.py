@@ -6,6 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from frontdesk import settings as s
 from frontdesk.access.roles import Role
@@ -92,6 +93,39 @@ def test_pin_pad_sign_in_and_switching(qtbot, desk, staffed):
         ("desk.lee", "user.sign_out"),
         ("desk.kim", "user.sign_in"),
     ]
+
+
+def test_a_locked_desk_checks_nobody_in_from_the_form_left_behind_it(qtbot, desk, staffed):
+    """The desk locked (idle, or Lock / switch person) with a visitor typed in: Ctrl+Enter, pressed by anyone at
+    the unattended desk, admitted that visitor and printed a badge as "Front desk (not signed in)"."""
+    lock = desk.desk_lock
+    pin_in(qtbot, lock, "Lee Desk", "2468")
+    desk.form.first_name.setText("Walk")
+    desk.form.last_name.setText("Away")
+    desk.form.destination.setText("Gym")
+    lock.lock()
+    assert lock.is_locked
+    desk.window.activateWindow()
+    for keys in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        qtbot.keyClick(QApplication.focusWidget() or desk.window, keys, Qt.KeyboardModifier.ControlModifier)
+    desk.request_check_in()  # as the (hidden) Check in button would
+    assert staffed.visits.on_site() == []
+    assert desk.message.text().startswith("Locked: sign in")
+    pin_in(qtbot, lock, "Lee Desk", "2468")
+    with qtbot.waitSignal(desk.visit_checked_in):  # signed in again: the form is there, and checks in
+        desk.request_check_in()
+    assert [v.staff for v in staffed.visits.on_site()] == ["Lee Desk"]
+
+
+def test_an_id_scanned_at_a_locked_desk_says_to_sign_in_not_to_check_in(qtbot, desk):
+    from scanners.samples import DEMO_SCANS
+
+    assert desk.desk_lock.is_locked
+    desk.id_scan.handle_scan(DEMO_SCANS[0])  # as a serial scanner or the keyboard-wedge filter hands it over
+    assert desk.form.first_name.text() == "Avery"  # kept for whoever signs in
+    text = desk.message.text()
+    assert text.startswith("Read Avery Quinn Testwood from the ID") and "sign in" in text
+    assert "then Check in" not in text
 
 
 def test_locks_after_inactivity(qtbot, desk):

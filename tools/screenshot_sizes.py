@@ -2,13 +2,15 @@
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python -m tools.screenshot_sizes
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m tools.screenshot_sizes
+    xvfb-run -a -s "-screen 0 1920x1080x24" env QT_SCALE_FACTOR=1.5 .venv/bin/python -m tools.screenshot_sizes
 
 Drives the real demo app (the Shell ``make run`` opens) at the screen's size less a 40-px taskbar and grabs the
 real X screen: the desk signed in with a match card up, the desk locked with the card dropped, Review
 (the principal's window), and the desk's status bar while it prepares the screening lists after an upgrade
 (the item as it reads at 40%: on the demo's small lists the real build ends before any grab), and the list
-manager editing an entry. Each file is
-named with the size, e.g. ``desk-card-1366x768.png``.
+manager editing an entry. Each file is named with the size, e.g. ``desk-card-1366x768.png``; at the OS's 150%
+text size (``QT_SCALE_FACTOR=1.5``, issue 13) with it too, e.g. ``desk-card-1920x1080-150pct.png`` (the whole
+real screen: the window has 1280x720 logical pixels then).
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ def main() -> int:
     shell = Shell(services, demo=True)
     screen = app.primaryScreen().geometry()
     width, height = screen.width(), screen.height()
-    size = f"{width}x{height}"
+    ratio = app.primaryScreen().devicePixelRatio()
+    # QT_SCALE_FACTOR=1.5 (the OS text size at 150%): the window has fewer logical pixels; the file is named by
+    # the real screen's size and the text size, and holds the whole real screen.
+    size = f"{round(width * ratio)}x{round(height * ratio)}" + (f"-{round(ratio * 100)}pct" if ratio != 1 else "")
     shell.setGeometry(0, 0, width, height - TASKBAR)
     shell.show()
     desk = shell.desk
@@ -45,7 +50,7 @@ def main() -> int:
     def grab(name: str):
         def do():
             app.processEvents()
-            app.primaryScreen().grabWindow(0).copy(0, 0, width, height).save(str(OUT / f"{name}-{size}.png"))
+            app.primaryScreen().grabWindow(0).save(str(OUT / f"{name}-{size}.png"))
 
         return do
 

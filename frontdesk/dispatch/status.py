@@ -51,7 +51,8 @@ def describe(
     entry: OutboxEntry, now: datetime, numbers: str, not_delivered_after: float = 5.0, *, linked: bool = True
 ) -> DeliveryStatus:
     """The status of ``entry`` at ``now``; ``numbers`` are the school's emergency numbers; ``linked`` says
-    whether this desk has a panic link at all (without one nothing is retried, so it does not say so).
+    whether this desk has a panic link at all (without one nothing is sent or retried, so it says NOT SENT from
+    the press on).
     """
     prefix = {"Exercise": "DRILL — ", "Test": "TEST — "}.get(entry.cap_status, "")
     if entry.state == "acknowledged":
@@ -75,6 +76,10 @@ def describe(
             "expired", f"{prefix}Not delivered; gave up (drills and tests are not retried forever)"
         )
     waited = (now - entry.pressed_at).total_seconds()
+    # Without a link nothing is being sent: "Queued — sending…" for the grace a real delivery gets would hold
+    # back the call to 911 for nothing. Said at once.
+    if not linked:
+        waited = not_delivered_after
     # Pressed "in the future": the clock stepped back since (or the pressing process's clock was ahead). How long
     # the message has waited cannot be known, so it is not shown young: "sending" would hide the call to 911
     # for as long as the step (an hour's correction, an hour). The cost: after such a step, a message pressed

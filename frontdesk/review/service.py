@@ -209,6 +209,11 @@ class ReviewService:
         return [clock.from_db(r[0]).astimezone() for r in rows]  # type: ignore[union-attr]
 
     # --- end of day ---------------------------------------------------------------------------------
+    def forgotten(self, day: date) -> list[Visit]:
+        """Who :meth:`close_forgotten` would check out for ``day``: still on site, in on or before it."""
+        _, end = clock.local_day_bounds(day)
+        return self._visits.forgotten(clock.from_db(end))  # type: ignore[arg-type]
+
     def close_forgotten(self, day: date, note: str) -> list[Visit]:
         """Check out everyone still on site who came in on or before ``day``, with a note (audited)."""
         _, end = clock.local_day_bounds(day)

@@ -145,7 +145,7 @@ def split_name(text: str) -> tuple[str, str]:
     else:
         first, _, last = text.rpartition(" ")
     if not first or not last:
-        raise InputError('Give the adult\'s first and last name: --to "FIRST LAST"')
+        raise InputError("Give the adult's first and last name, as on their ID (for example: Pat Rivera)")
     return first, last
 
 
@@ -191,9 +191,9 @@ class DismissalService:
         """Screen the adult and check the student's list; nothing is released yet."""
         self._session.require(Action.REUNIFY if reunification else Action.SIGN_STUDENTS)
         if not request.first_name.strip() or not request.last_name.strip():
-            raise InputError('Give the adult\'s first and last name (--to "FIRST LAST")')
+            raise InputError("Give the adult's first and last name, as on their ID (for example: Pat Rivera)")
         if not request.reason.strip():
-            raise InputError("Give the reason for the release (--reason)")
+            raise InputError("Give the reason for the release (for example: dentist appointment)")
         student = request.student
         if not student.active:
             raise ConflictError(f"{student.full_name} is no longer enrolled", code="student_inactive")

@@ -397,7 +397,7 @@ class StudentService:
         self._session.require(Action.SIGN_STUDENTS)
         student = ref if isinstance(ref, Student) else self.get(ref)
         if not reason.strip():
-            raise InputError("Give the reason the student is late (--reason)")
+            raise InputError("Give the reason the student is late (for example: bus late)")
         if not student.active:
             raise ConflictError(f"{student.full_name} is no longer enrolled", code="student_inactive")
         destination = destination.strip() or student.homeroom or "Class"

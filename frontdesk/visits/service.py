@@ -406,6 +406,16 @@ class VisitService:
                 )
         return self.get(visit.id)
 
+    def forgotten(self, before: datetime) -> list[Visit]:
+        """Who :meth:`check_out_forgotten` would check out now: this desk's visitors still on site who came in
+        before ``before``, earliest first (for a screen to ask about them first). Writes nothing."""
+        self._require(Action.CLOSE_FORGOTTEN)
+        rows = self._store.db.execute(
+            f"SELECT {_VISIT_COLUMNS} {_VISIT_FROM} WHERE v.time_out IS NULL AND v.time_in < ? ORDER BY v.time_in",
+            [clock.to_db(before)],
+        ).fetchall()
+        return [_visit(r) for r in rows]
+
     def check_out_forgotten(self, before: datetime, note: str) -> list[Visit]:
         """Check out, in one transaction, everyone still on site who came in before ``before``, with a note.
 

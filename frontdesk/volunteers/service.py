@@ -291,7 +291,7 @@ class VolunteerService:
         """Suspend a volunteer, saying why: at check-in they are admitted as a visitor or refused."""
         self._session.require(Action.MANAGE_VOLUNTEERS)
         if not reason.strip():
-            raise InputError("Say why the volunteer is suspended (--reason)")
+            raise InputError("Say why the volunteer is suspended (for example: background check lapsed)")
         self.get(volunteer_id)
         with self._audit.transaction() as db:
             db.execute(
@@ -390,7 +390,10 @@ class VolunteerService:
         """
         self._session.require(Action.VIEW_VOLUNTEERS)
         if end < start:
-            raise InputError(f"--to ({end}) is before --from ({start})")
+            raise InputError(
+                f"The range ends ({end:%m/%d/%Y}) before it starts ({start:%m/%d/%Y}): choose an end on or after "
+                "the start"
+            )
         today = self._today()
         db = self._store.db
         where = "WHERE id = ?" if volunteer_id is not None else ""

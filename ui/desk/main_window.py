@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         onsite_layout.addWidget(self.onsite_count)
         self.onsite_model = OnSiteModel()
         self.onsite_table = QTableView()
+        self.onsite_table.setTabKeyNavigation(False)  # Tab leaves; arrows move inside
         self.onsite_table.setModel(self.onsite_model)
         self.onsite_table.setAccessibleName("On site now")
         self.onsite_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -408,6 +409,13 @@ class MainWindow(QMainWindow):
         """Read the form and ask the core to admit the visitor (see :class:`ui.desk.checkin_flow.CheckInFlow`)."""
         if self._frozen_reason:
             self.message.show_message(self._frozen_reason, "error")
+            return
+        if self.form_covered():
+            # Locked: the sign-in pad covers the form. Ctrl+Enter still reaches the window, and a form left filled
+            # (or filled by an ID scan) would admit a visitor, with a badge, at a desk nobody is signed in to.
+            self.message.show_message(
+                "Locked: sign in with your PIN or password first, then check the visitor in.", "warning"
+            )
             return
         if self.returning.isVisible() and self.returning.count() and not self.form.last_name.text().strip():
             # One action for a returning visitor: pick them and check in, as on their last visit.

@@ -18,8 +18,9 @@ ID_TYPES = [("", "—"), ("DL", "Driver's licence"), ("ID", "ID card"), ("passpo
 PURPOSES = ["Meeting", "Volunteer", "Pick up student", "Drop off", "Delivery", "Repair / maintenance", "Event"]
 
 
-def parse_dob(text: str) -> date | None:
-    """A date of birth as typed at a desk: 1980-02-03, 02/03/1980, 2/3/1980 or 02031980 (US order)."""
+def parse_dob(text: str, what: str = "date of birth", example: str = "02/03/1980") -> date | None:
+    """A date of birth as typed at a desk: 1980-02-03, 02/03/1980, 2/3/1980 or 02031980 (US order); ``what`` and
+    ``example`` name another date typed the same way (a pick-up authorisation's first day)."""
     text = text.strip()
     if not text:
         return None
@@ -31,12 +32,23 @@ def parse_dob(text: str) -> date | None:
             r"(\d{2})(\d{2})(\d{4})", text
         )
         if not m:
-            raise ValueError("Type the date of birth like 02/03/1980 (month/day/year)")
+            raise ValueError(f"Type the {what} like {example} (month/day/year)")
         mo, d, y = m.groups()
     try:
         return date(int(y), int(mo), int(d))
     except ValueError:
         raise ValueError(f"{text} is not a real date") from None
+
+
+def typed_dob(text: str, what: str = "date of birth", example: str = "02/03/1980") -> date | None:
+    """:func:`parse_dob`, its complaint as an InputError (for the windows that show the core's errors: a
+    student's release, the reunification board, the pick-up lists)."""
+    from frontdesk.errors import InputError
+
+    try:
+        return parse_dob(text, what, example)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 class VisitorForm(QWidget):

@@ -175,9 +175,23 @@ class PanicPanel(QFrame):
         *,
         hold_ms: int = 1500,
         role: Callable[[], str] = lambda: "",
+        choice_ms: int = 120_000,
+        code_ms: int = 60_000,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
+        # Another alert or Drill chosen and not sent within ``choice_ms`` goes back to a real LOCKDOWN: a choice
+        # left over (a MEDICAL handled by phone) must not be what a real emergency's press, or the hot-key, sends.
+        self._choice_timer = QTimer(self)
+        self._choice_timer.setSingleShot(True)
+        self._choice_timer.setInterval(choice_ms)
+        self._choice_timer.timeout.connect(self.on_choice_expired)
+        # An all-clear code typed and not sent within ``code_ms`` of its last key is wiped: left in the field
+        # (masked, but whole) anyone at the desk could send an all clear with it later, for the next incident too.
+        self._code_timer = QTimer(self)
+        self._code_timer.setSingleShot(True)
+        self._code_timer.setInterval(code_ms)
+        self._code_timer.timeout.connect(self.on_code_expired)
         self._station = station
         self._worker = worker
         self._role = role
@@ -234,6 +248,7 @@ class PanicPanel(QFrame):
         self.all_clear_code.setEchoMode(QLineEdit.EchoMode.Password)
         self.all_clear_code.setPlaceholderText("Principal's or administrator's all-clear code (fdac_…)")
         self.all_clear_code.setAccessibleName("All-clear code")
+        self.all_clear_code.textChanged.connect(self.on_code_changed)
         self.all_clear_button = QPushButton("All clear (principal / admin)", parent=self.status_box)
         self.all_clear_button.setAccessibleName("Send the all clear")
         self.all_clear_button.clicked.connect(self.on_all_clear)
@@ -312,6 +327,13 @@ class PanicPanel(QFrame):
         self._incident = entry.incident
         self.message_label.setText("")
         self._action = cap.DEFAULT_ACTION  # the next press is a lockdown again unless chosen otherwise
+        self._choice_timer.stop()
+        if mode == "Exercise":
+            # ... and real again: a Drill box left ticked after the morning's drill sent the afternoon's real
+            # lockdown (button or hot-key) as a drill, shown at dispatch after every real alert. (The drill's
+            # details and all clear follow its own mode, not the box.)
+            self.drill_box.setChecked(False)
+            self.message_label.setText("Drill sent. The next press is a REAL alert unless Drill is ticked again.")
         self._update_button_text()
         self.sent.emit(entry)
         self.refresh()
@@ -327,15 +349,32 @@ class PanicPanel(QFrame):
         self.choose_action(str(action.data()))
 
     def choose_action(self, name: str) -> None:
-        """Pick what the hold button sends next."""
+        """Pick what the hold button sends next (for ``choice_ms``: then a real LOCKDOWN again)."""
         self._action = name
         self._update_button_text()
+        self._watch_choice()
         if cap.ACTIONS[name].needs:
             self._say(f"Hold to send {cap.ACTIONS[name].label}; add the {cap.ACTIONS[name].needs} after.")
 
     @Slot(bool)
     def on_drill_toggled(self, checked: bool) -> None:
         self._update_button_text()
+        self._watch_choice()
+
+    def _watch_choice(self) -> None:
+        if self._action != cap.DEFAULT_ACTION or self.drill_box.isChecked():
+            self._choice_timer.start()  # (again: the time counts from the last choice)
+        else:
+            self._choice_timer.stop()
+
+    @Slot()
+    def on_choice_expired(self) -> None:
+        """The choice was not sent in time: back to a real LOCKDOWN, said on the panel."""
+        chosen = ("DRILL " if self.drill_box.isChecked() else "") + cap.ACTIONS[self._action].label.upper()
+        self._action = cap.DEFAULT_ACTION
+        self.drill_box.setChecked(False)
+        self._update_button_text()
+        self._say(f"{chosen} was chosen and not sent: the button is back to a real LOCKDOWN.")
 
     @Slot()
     def on_send_details(self) -> None:
@@ -380,6 +419,21 @@ class PanicPanel(QFrame):
         self.sent.emit(entry)
         self.refresh()
         self._announce_school_state()
+
+    @Slot(str)
+    def on_code_changed(self, text: str) -> None:
+        if text:
+            self._code_timer.start()  # (again: the time counts from the last key)
+        else:
+            self._code_timer.stop()
+
+    @Slot()
+    def on_code_expired(self) -> None:
+        """The code was not sent in time: wiped, and said."""
+        self.all_clear_code.clear()
+        self._say(
+            "The all-clear code was wiped: it was not sent within a minute. Type it again to send the all clear."
+        )
 
     def _say(self, text: str) -> None:
         self.message_label.setText(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from frontdesk.context import Services
+from frontdesk.text import count
 from ui.status_text import StatusText
 from ui.tasks import after_start
 
@@ -45,8 +46,9 @@ class DistrictListsStatus(QObject):
         state = self._services.district_lists.state()
         self.label.setText(state.words)
         self.label.setVisible(state.as_of is not None)
+        entries = f"{state.entries:,} " + ("entry" if state.entries == 1 else "entries")
         self.label.setToolTip(
-            f"{state.lists} district lists, {state.entries:,} entries, screened at this desk even when the "
-            "district hub cannot be reached"
+            f"{count(state.lists, 'district list')}, {entries}, screened at this desk even when the district hub "
+            "cannot be reached"
         )
         self.label.setStyleSheet("color: #9a3412; font-weight: bold;" if state.warning else "")

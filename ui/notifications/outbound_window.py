@@ -228,6 +228,23 @@ class OutboundWindow(QWidget):
         self._say(f"{r.address} is told of: {', '.join(EVENT_LABELS[e] for e in r.events)}.")
         self.refresh()
 
+    def _sure_to_remove(self, r: Recipient) -> bool:
+        """Ask before someone stops being told (one click beside Add or change did it); No by default."""
+        from PySide6.QtWidgets import QMessageBox
+
+        who = f"{r.name}, {target_words(r.address)}," if r.name else target_words(r.address)
+        told = "\n".join(f"  • {EVENT_LABELS.get(e, e)}" for e in r.events) or "  (nothing at this school)"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Stop telling them?",
+            f"Stop telling {who} of:\n{told}\n\nFrom now on they get no email or text of these.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # addresses and names are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
     @Slot()
     def remove_selected(self) -> None:
         """Remove the selected recipient."""
@@ -235,8 +252,12 @@ class OutboundWindow(QWidget):
         if not rows:
             self._say("Select a recipient first.", error=True)
             return
+        chosen = self.recipients.item_at(rows[0].row())
+        if not chosen.locked and not self._sure_to_remove(chosen):  # (a locked rule: the core says why not)
+            self._say(f"Nothing changed: {target_words(chosen.address)} is still told.")
+            return
         try:
-            r = self.services.outbound.remove(self.recipients.item_at(rows[0].row()).address)
+            r = self.services.outbound.remove(chosen.address)
         except FrontDeskError as exc:
             self._say(exc.message, error=True)
             return
@@ -286,6 +307,7 @@ class OutboundWindow(QWidget):
 
 def _table(model) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

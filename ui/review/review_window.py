@@ -54,6 +54,7 @@ def _pydate(qd: QDate) -> date:
 
 def _table(model, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -326,7 +327,7 @@ class VisitsPanel(QWidget):
         if self.message.text() == SEARCH_TOO_SHORT:  # said while only one letter was typed: no longer true
             self.say("")
         self.mode = "search"
-        self.show_rows(rows, f"Search “{text}”: {len(rows)} visits across all history (newest first)")
+        self.show_rows(rows, f"Search “{text}”: {count(len(rows), 'visit')} across all history (newest first)")
 
     @Slot()
     def show_history(self) -> None:
@@ -342,7 +343,7 @@ class VisitsPanel(QWidget):
             self.say(exc.message)
             return
         self.mode = "history"
-        self.show_rows(rows, f"History of {visitor.full_name}: {len(rows)} visits")
+        self.show_rows(rows, f"History of {visitor.full_name}: {count(len(rows), 'visit')}")
 
     # --- actions --------------------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -360,12 +361,12 @@ class VisitsPanel(QWidget):
         """Export the chosen range and filters to ``path`` (csv or pdf)."""
         school = self.services.settings.get(SCHOOL_NAME)
         try:
-            count = self.services.review.export(self.query(), fmt, path, school=school)  # type: ignore[arg-type]
+            written = self.services.review.export(self.query(), fmt, path, school=school)  # type: ignore[arg-type]
         except FrontDeskError as exc:
             self.say(exc.message)
             return None
-        self.say(f"{count} visits exported to {path}.")
-        return count
+        self.say(f"{count(written, 'visit')} exported to {path}.")
+        return written
 
     def ask_print(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -384,15 +385,51 @@ class VisitsPanel(QWidget):
 
     @Slot()
     def check_out_forgotten(self) -> None:
-        """Check out everyone still on site from the chosen last day or before, with the note typed."""
+        """Check out everyone still on site from the chosen last day or before, with the note typed (after asking:
+        Review opens on today, and those include the people in the building now)."""
+        day = self.query().end
         try:
-            closed = self.services.review.close_forgotten(self.query().end, self.forgotten_note.text())
+            if not self.forgotten_note.text().strip():  # the core says why a note is needed; nothing is asked
+                self.services.review.close_forgotten(day, self.forgotten_note.text())
+            waiting = self.services.review.forgotten(day)
+        except FrontDeskError as exc:
+            self.say(exc.message)
+            return
+        if not waiting:
+            self.say(f"Nobody who came in on or before {day:%m/%d/%Y} is still on site: nothing to check out.")
+            return
+        if not self._sure_forgotten(waiting, day):
+            self.say("Nothing changed: they stay on site (and on the emergency roster).")
+            return
+        try:
+            closed = self.services.review.close_forgotten(day, self.forgotten_note.text())
         except FrontDeskError as exc:
             self.say(exc.message)
             return
         self.forgotten_note.clear()
         self.refresh()
-        self.say(f"Checked out {len(closed)} forgotten visitors.")
+        self.say(f"Checked out {count(len(closed), 'forgotten visitor')}.")
+
+    def _sure_forgotten(self, waiting: list, day) -> bool:
+        """Ask before checking out ``waiting`` (No by default), saying how many came in today."""
+        from PySide6.QtWidgets import QMessageBox
+
+        today = clock.now().astimezone().date()
+        new = sum(1 for v in waiting if v.time_in.astimezone().date() == today)
+        names = ", ".join(v.visitor.full_name for v in waiting[:12]) + (" …" if len(waiting) > 12 else "")
+        warning = f"\n\n{new} of them came in today and may still be in the building." if new else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Check out forgotten visitors?",
+            f"Check out {count(len(waiting), 'visitor')} still on site who came in on or before {day:%m/%d/%Y}: "
+            f"{names}?{warning}\n\nThey leave On site now and the emergency roster (the one a LOCKDOWN sends "
+            "to dispatch).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # visitors' names are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class AuditPanel(QWidget):
@@ -476,12 +513,12 @@ class AuditPanel(QWidget):
         """Write the matching records (oldest first, with hashes) to ``path``."""
         try:
             with open(private_file(path), "w", newline="", encoding="utf-8") as f:
-                count = self.services.audit.export_csv(f, where=path, **self.filters())
+                written = self.services.audit.export_csv(f, where=path, **self.filters())
         except FrontDeskError as exc:
             self.result.setText(exc.message)
             return None
-        self.result.setText(f"{count} records exported to {path}.")
-        return count
+        self.result.setText(f"{count(written, 'record')} exported to {path}.")
+        return written
 
 
 class ReviewWindow(QWidget):

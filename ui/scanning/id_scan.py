@@ -107,7 +107,14 @@ class IdScanController(QObject):
                 return record
         self.window.fill_visitor(visitor)
         warnings = self.panel.show_record(record, self._today())
-        if warnings:
+        if self.window.form_covered():  # locked: the form waits behind the sign-in pad for whoever signs in
+            self.window.message.show_message(
+                f"Read {visitor.full_name} from the ID. "
+                + "".join(w + " " for w in warnings)
+                + "The desk is locked: sign in with your PIN or password to check them in.",
+                "warning" if warnings else "info",
+            )
+        elif warnings:
             self.window.message.show_message(" ".join(warnings) + " Check before admitting.", "warning")
         else:
             self.window.message.show_message(

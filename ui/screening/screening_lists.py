@@ -35,6 +35,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, ImportReport
 from frontdesk.screening.models import Entry, Kind, NewEntry
+from frontdesk.text import count
 from ui.tasks import run_task
 from ui.window_size import fit_to_screen
 
@@ -120,6 +121,7 @@ class ListManager(QWidget):
 
         self.model = EntryModel()
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
         self.table.setModel(self.model)
         self.table.setAccessibleName("List entries")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -284,7 +286,10 @@ class ListManager(QWidget):
         )
         self.model.set_entries(entries)
         total = sum(x.entry_count for x in lists)
-        self.summary.setText(f"{len(lists)} lists, {total:,} entries; showing {len(entries)} (newest first).")
+        self.summary.setText(
+            f"{count(len(lists), 'list')}, {total:,} {'entry' if total == 1 else 'entries'}; "
+            f"showing {len(entries)} (newest first)."
+        )
 
     def selected(self) -> Entry | None:
         """The entry selected in the table, if any."""
@@ -393,6 +398,13 @@ class ListManager(QWidget):
         entry = self._need_selection()
         if entry is None:
             return
+        if not self._sure(
+            "End this entry from today?",
+            f"End the entry for {self._who(entry)} on {entry.source} from today?\n\nFrom today they are no "
+            "longer flagged at check-in, at the kiosk or when a student is released to them.",
+        ):
+            self.status.setText(f"Nothing changed: {entry.full_name} stays on {entry.source}.")
+            return
         try:
             self.services.lists.expire(entry.id)
         except FrontDeskError as exc:  # e.g. the signed-in role may not change lists
@@ -406,6 +418,14 @@ class ListManager(QWidget):
         """Delete the selected entry."""
         entry = self._need_selection()
         if entry is None:
+            return
+        if not self._sure(
+            "Remove this entry?",
+            f"Remove {self._who(entry)} from {entry.source}?\n\nThey are no longer flagged at check-in, at the "
+            "kiosk or when a student is released to them, and the entry is gone (to undo, add it again). To end "
+            "a bar that has run its course, Expire keeps the entry.",
+        ):
+            self.status.setText(f"Nothing changed: {entry.full_name} stays on {entry.source}.")
             return
         try:
             self.services.lists.remove(entry.id)
@@ -470,6 +490,22 @@ class ListManager(QWidget):
         # Python's cycle collector never runs on the import's thread: the desk collects on the GUI thread only
         # (ui.tasks.GuiCollector), while the import runs too.
         run_task(work, self.on_import_done)
+
+    @staticmethod
+    def _who(entry: Entry) -> str:
+        """The entry's person as the question names them: name, date of birth, kind."""
+        born = f", born {entry.dob.text}" if entry.dob.known else ""
+        return f"{entry.full_name} ({entry.kind.label.lower()}{born})"
+
+    def _sure(self, title: str, text: str) -> bool:
+        """Ask before a change that stops a person being flagged (No by default: Enter keeps the entry)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names and lists are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def _replace_anyway(self) -> bool:
         """Ask whether a file that removes more than half of the list replaces it all the same (No by default)."""

@@ -38,6 +38,7 @@ class AccountsWindow(QWidget):
         fit_to_screen(self, 900, 520)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 7)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
         self.table.setHorizontalHeaderLabels(
             ["User name", "Name", "Role", "State", "Last sign-in", "Email", "Mobile"]
         )

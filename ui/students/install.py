@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from frontdesk.text import count
 from ui.tasks import run_task
 
 # QFileDialog and QProgressDialog are imported where a file is chosen or a roster read: naming a Qt class makes
@@ -96,12 +97,25 @@ class StudentsDesk(QObject):
 
             self.board = ReunifyBoard(self.services)
             self.board.slip_ready.connect(self.on_slip_ready)
+            self.board.changed.connect(self.on_board_changed)
             self.window.destroyed.connect(self.board.close)
-            if self.students_window is not None:
-                self.board.changed.connect(self.students_window.refresh_lists)
         self.board.show()
         self.board.raise_()
         return self.board
+
+    @Slot()
+    def on_pickups_changed(self) -> None:
+        """Pick-up lists changed who may pick up: the students window (made before or after) shows it, so it
+        never says that an adult stopped a minute ago "may pick up today"."""
+        if self.students_window is not None:
+            self.students_window.on_pickups_changed()
+
+    @Slot()
+    def on_board_changed(self) -> None:
+        """The board released or took back a student: the students window's lists say so (whichever was made
+        first; before, only a board made after the students window told it)."""
+        if self.students_window is not None:
+            self.students_window.refresh_lists()
 
     @Slot()
     def open_pickups(self) -> PickupWindow | None:
@@ -113,6 +127,7 @@ class StudentsDesk(QObject):
             from ui.students.pickup_window import PickupWindow
 
             self.pickup_window = PickupWindow(self.services)
+            self.pickup_window.changed.connect(self.on_pickups_changed)
             self.window.destroyed.connect(self.pickup_window.close)
         self.pickup_window.show()
         self.pickup_window.raise_()
@@ -154,14 +169,14 @@ class StudentsDesk(QObject):
         """Every request of the running (else the last) reunification as CSV (principals and administrators)."""
         return self._may_export() and self._file_step(
             lambda: _write(path, self.services.reunification.export_csv),
-            lambda n: f"{n} reunification requests written to {path}.",
+            lambda n: f"{count(n, 'reunification request')} written to {path}.",
         )
 
     def write_reunification_record(self, path: Path) -> bool:
         """On the reunification site's laptop: what was recorded here, as a file for the school's desk."""
         return self._may_export() and self._file_step(
             lambda: _write(path, self.services.reunification.export_record),
-            lambda n: f"{n} requests written to {path}: take it to the school's desk and merge it there.",
+            lambda n: f"{count(n, 'request')} written to {path}: take it to the school's desk and merge it there.",
         )
 
     def merge_reunification_record(self, path: Path) -> bool:

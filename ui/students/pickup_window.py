@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk import clock
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.students.models import Student
 from frontdesk.students.pickup_lists import PickupLists
 from frontdesk.students.release import split_name
+from ui.desk.visitor_form import typed_dob
 from ui.students.finder import StudentFinder
 
 GUARDIAN_COLUMNS = ["Guardian", "Role", "Phone", "May pick up"]
@@ -111,9 +111,9 @@ class PickupWindow(QWidget):
         lay.addWidget(self.authorisations)
         row = QHBoxLayout()
         self.auth_name = _entry("Adult FIRST LAST", "Authorised adult")
-        self.auth_dob = _entry("Born YYYY-MM-DD", "Authorised adult's date of birth", 166)
-        self.auth_from = _entry("From YYYY-MM-DD", "Authorised from", 166)
-        self.auth_until = _entry("Until YYYY-MM-DD", "Authorised until", 166)
+        self.auth_dob = _entry("Born MM/DD/YYYY", "Authorised adult's date of birth", 166)
+        self.auth_from = _entry("From MM/DD/YYYY", "Authorised from", 166)
+        self.auth_until = _entry("Until MM/DD/YYYY", "Authorised until", 166)
         self.auth_button = QPushButton("Add  (Ctrl+T)")
         self.auth_button.setAccessibleName("Add authorisation")
         self.revoke_button = QPushButton("Re&voke selected")
@@ -131,7 +131,7 @@ class PickupWindow(QWidget):
         lay.addWidget(self.may_not)
         row = QHBoxLayout()
         self.bar_name = _entry("Adult FIRST LAST", "Adult who may not pick up")
-        self.bar_dob = _entry("Born YYYY-MM-DD", "Their date of birth", 166)
+        self.bar_dob = _entry("Born MM/DD/YYYY", "Their date of birth", 166)
         self.bar_button = QPushButton("Add to may-not-pick-up  (Ctrl+B)")
         self.bar_button.setAccessibleName("Add to may not pick up")
         self.lift_button = QPushButton("&Lift selected")
@@ -274,9 +274,9 @@ class PickupWindow(QWidget):
                 self.student,
                 first,
                 last,
-                dob=_date(self.auth_dob.text(), "Date of birth"),
-                valid_from=_date(self.auth_from.text(), "From"),
-                valid_until=_date(self.auth_until.text(), "Until"),
+                dob=typed_dob(self.auth_dob.text()),  # as the ID prints it (04/03/1981) or 1981-04-03
+                valid_from=typed_dob(self.auth_from.text(), "first day", "12/05/2026"),
+                valid_until=typed_dob(self.auth_until.text(), "last day", "12/09/2026"),
                 note=self.reason.text(),
             )
 
@@ -307,7 +307,7 @@ class PickupWindow(QWidget):
                 self.student,
                 first,
                 last,
-                dob=_date(self.bar_dob.text(), "Date of birth"),
+                dob=typed_dob(self.bar_dob.text()),
                 reason=self.reason.text(),
             )
 
@@ -358,10 +358,6 @@ class PickupWindow(QWidget):
         super().showEvent(event)
 
 
-def _date(text: str, what: str) -> date | None:
-    return clock.parse_date(text, what) if text.strip() else None
-
-
 def _day(d: date | None) -> str:
     return d.isoformat() if d else ""
 
@@ -388,6 +384,7 @@ def _fill(table: QTableWidget, rows: list[tuple[int, list[str]]]) -> None:
 
 def _table(headings: list[str], name: str, stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headings))
+    table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     table.setHorizontalHeaderLabels(headings)
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk import clock
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.printing import request_card
 from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseRequest, split_name
 from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS, STOPPED
+from ui.desk.visitor_form import typed_dob
 from ui.plain import plain_tip
 
 REFRESH_MS = 3000
@@ -81,7 +81,7 @@ class ReunifyBoard(QWidget):
         self.adult.setPlaceholderText("Adult FIRST LAST, as on their ID")
         self.adult.setAccessibleName("Adult asking")
         self.adult_dob = QLineEdit()
-        self.adult_dob.setPlaceholderText("DOB YYYY-MM-DD")
+        self.adult_dob.setPlaceholderText("DOB MM/DD/YYYY")
         self.adult_dob.setMaximumWidth(150)
         self.ask_button = QPushButton("Check and queue  (Ctrl+Enter)")
         self.ask_button.setAccessibleName("Queue request")
@@ -158,12 +158,45 @@ class ReunifyBoard(QWidget):
 
     @Slot()
     def end(self) -> None:
-        """Close it (the record stays, exportable)."""
+        """Close it (the record stays, exportable); asked first while children are requested or on their way."""
+        try:
+            board = self.services.reunification.board()
+        except FrontDeskError as exc:
+            self.say(exc.message, True)
+            self.refresh()
+            return
+        still = [r for r in board.requests if r.status in ("requested", "on_the_way")]
+        if still and not self._sure_to_end(board.reunification.site, still):
+            self.say("Nothing changed: the reunification goes on.")
+            return
         try:
             self.services.reunification.end()
         except FrontDeskError as exc:
             self.say(exc.message, True)
         self.refresh()
+
+    def _sure_to_end(self, site: str, still: list) -> bool:
+        """Ask before ending with ``still`` open (No by default): their hand-overs are recorded here."""
+        from PySide6.QtWidgets import QMessageBox
+
+        on_way = [r for r in still if r.status == "on_the_way"]
+        lines = [
+            f"  • {r.student.full_name}, on the way with {r.runner or 'a runner'}, for {r.adult}" for r in on_way
+        ]
+        lines += [f"  • {r.student.full_name}, requested by {r.adult}" for r in still if r.status != "on_the_way"]
+        shown = "\n".join(lines[:10]) + ("\n  …" if len(lines) > 10 else "")
+        open_words = "1 request is" if len(still) == 1 else f"{len(still)} requests are"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "End the reunification?",
+            f"End the reunification at {site}? {open_words} still open:\n{shown}\n\nOnce it ends, their "
+            "hand-overs can no longer be recorded on this board.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names are people's words: never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     @Slot()
     def ask(self) -> None:
@@ -180,8 +213,7 @@ class ReunifyBoard(QWidget):
                 raise FrontDeskError(f"Several students match {text!r}: type the student's number")
             found = exact or found
             first, last = split_name(self.adult.text())
-            dob_text = self.adult_dob.text().strip()
-            dob = clock.parse_date(dob_text, "Date of birth") if dob_text else None
+            dob = typed_dob(self.adult_dob.text())  # as the ID prints it (05/05/1979) or 1979-05-05
             # No comparing on the board: the screener's own match refuses (the principal told), and a possible
             # match is refused until a person compares at the students window.
             outcome = r.check(ReleaseRequest(found[0], first, last, "reunification", dob=dob), unattended=True)
@@ -371,6 +403,7 @@ def _pupils(n: int) -> str:
 
 def _table(headings: list[str], name: str, stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headings))
+    table.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     table.setHorizontalHeaderLabels(headings)
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
@@ -43,6 +42,7 @@ from frontdesk.students.release import (
 )
 from frontdesk.students.service import ordinal
 from ui.badges.badge_panel import pixmap_of
+from ui.desk.visitor_form import typed_dob
 from ui.students.finder import StudentFinder
 
 LATE_REASONS = ["", "Appointment", "Bus late", "Illness", "Overslept", "Family reason", "Traffic"]
@@ -140,7 +140,7 @@ class StudentsWindow(QWidget):
         self.adult.setPlaceholderText("FIRST LAST, as on their ID")
         self.adult.setAccessibleName("Adult taking the student")
         self.adult_dob = QLineEdit()
-        self.adult_dob.setPlaceholderText("YYYY-MM-DD (from the ID)")
+        self.adult_dob.setPlaceholderText("MM/DD/YYYY (from the ID)")
         self.adult_dob.setAccessibleName("Adult's date of birth")
         self.release_reason = QLineEdit()
         self.release_reason.setPlaceholderText("Appointment, illness …")
@@ -298,8 +298,7 @@ class StudentsWindow(QWidget):
 
     def _request(self, approve: bool = False) -> ReleaseRequest:
         first, last = split_name(self.adult.text())
-        text = self.adult_dob.text().strip()
-        dob = clock.parse_date(text, "Date of birth") if text else None
+        dob = typed_dob(self.adult_dob.text())  # as the ID prints it (05/05/1979) or 1979-05-05
         return ReleaseRequest(self.student, first, last, self.release_reason.text(), dob=dob, approve=approve)
 
     @Slot()
@@ -324,7 +323,7 @@ class StudentsWindow(QWidget):
                 return
             m = done.movement
             self.say(
-                f"Released {m.student.full_name} to {m.adult} at {m.time.astimezone():%H:%M} ({m.authorised_as}).",
+                f"Released {m.student.full_name} to {m.adult} at {m.time.astimezone():%H:%M}: {m.authorised_as}.",
                 "success",
             )
             self._slip(release_slip(m, self._school(), self.services.badges.media()), "Release slip")
@@ -427,6 +426,18 @@ class StudentsWindow(QWidget):
             self.show_student(self.services.students.get(self.student.id))
         self.refresh_lists()
         self.changed.emit()
+
+    @Slot()
+    def on_pickups_changed(self) -> None:
+        """The pick-up lists changed who may pick up: show the shown student as they are now, and the lists. A
+        comparison waiting on screen is dropped: the answer it asked for may no longer be the one that counts
+        (press Check and release again)."""
+        if self.student is not None:
+            try:
+                self.show_student(self.services.students.get(self.student.id))
+            except FrontDeskError as exc:
+                self.say(exc.message, "error")
+        self.refresh_lists()
 
     @Slot()
     def refresh_lists(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from frontdesk import clock
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import SCHOOL_NAME, VOLUNTEER_EXPIRY_WARNING_DAYS
+from frontdesk.text import count
 from frontdesk.volunteers.models import Status, Volunteer, VolunteerHours
 from ui.table_models import ItemTableModel
 
@@ -59,6 +60,7 @@ class HoursTableModel(ItemTableModel[VolunteerHours]):
 
 def _table(model, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab goes on to the next control; the arrows move in the table
     view.setModel(model)
     view.setAccessibleName(name)
     view.verticalHeader().hide()
@@ -132,7 +134,11 @@ class VolunteersPanel(QWidget):
         else:
             self.reminders.setText(f"No background check expires in the next {days} days.")
             self.reminders.setStyleSheet("")
-        self.message.setText(f"{len(report.volunteers)} volunteers, {report.total_hours:g} hours in the range.")
+        self.message.setText(
+            f"{count(len(report.volunteers), 'volunteer')}, {report.total_hours:g} "
+            + ("hour" if report.total_hours == 1 else "hours")
+            + " in the range."
+        )
 
     def ask_export(self, fmt: str) -> None:
         """Ask where, then write the school's report."""
@@ -146,11 +152,11 @@ class VolunteersPanel(QWidget):
         """Write the report for the range to ``path`` (csv or pdf)."""
         start, end = self.span()
         try:
-            count = self.services.volunteers.export(
+            written = self.services.volunteers.export(
                 start, end, fmt, path, school=self.services.settings.get(SCHOOL_NAME)
             )
         except FrontDeskError as exc:
             self.message.setText(exc.message)
             return None
-        self.message.setText(f"Hours of {count} volunteers exported to {path}.")
-        return count
+        self.message.setText(f"Hours of {count(written, 'volunteer')} exported to {path}.")
+        return written

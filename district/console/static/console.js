@@ -226,12 +226,59 @@ function renderStates() {
   }
 }
 
+// The history in a dispatcher's words. The log's kinds and fields (state_pushed, exercise=false …) are the
+// trail's: each line keeps them in its tooltip and data-kind; a kind not known here is said as its words.
+const stationText = (id) => {
+  const s = board && board.stations.find((x) => x.station_id === id);
+  return s ? `${s.school} — ${s.name}` : id ? `station ${id}` : "a station";
+};
+const messageWord = (d) => (d.msg_type === "Cancel" ? "ALL CLEAR" : d.msg_type === "Update" ? "update" : "alert");
+const statusWord = (status) => ({ Exercise: " (drill)", Test: " (daily test)" })[status] || "";
+const claimed = (d) => Object.entries(d).map(([k, v]) => `${k.replace(/_/g, " ")} ${v}`).join(", ");
+const HISTORY_WORDS = {
+  station_enrolled: (e, d) => `Desk enrolled: ${d.school} — ${d.station}${d.room ? ", " + d.room : ""}`,
+  station_revoked: (e) => `Desk's credential revoked: ${stationText(e.station_id)}`,
+  station_online: (e) => `${stationText(e.station_id)} online`,
+  station_offline: (e) => `${stationText(e.station_id)} OFFLINE (no heartbeat)`,
+  dispatcher_added: (e) => `Dispatcher added: ${e.actor}`,
+  signed_in: (e, d) => `${e.actor} signed in${d.source ? " from " + d.source : ""}`,
+  signed_out: (e) => `${e.actor} signed out`,
+  sign_in_failed: (e, d) =>
+    `Failed sign-in${d.count > 1 ? "s (" + d.count + ")" : ""}${e.actor ? " as " + e.actor : ""}` +
+    `${d.source ? " from " + d.source : ""}${d.throttled ? " — slowed down" : ""}`,
+  incident_opened: (e, d) => `Incident ${d.incident} opened by ${stationText(e.station_id)}`,
+  incident_cleared: (e, d) => `Incident ${d.incident} closed${e.actor ? " by " + e.actor : ""}`,
+  alert_received: (e, d) =>
+    `${label(d.action)} ${messageWord(d)}${statusWord(d.status)} received from ${stationText(e.station_id)}`,
+  alert_acknowledged: (e) => `${e.actor} acknowledged an alert from ${stationText(e.station_id)}`,
+  alert_escalated: (e, d) =>
+    `ESCALATED: an alert from ${stationText(e.station_id)} not acknowledged after ${d.after_s} s`,
+  alert_rejected: (e, d) => `Refused a message from ${stationText(e.station_id)}: ${d.reason}`,
+  location_mismatch: (e, d) =>
+    `${stationText(e.station_id)} claimed another location (${claimed(d)}): the enrolled one is shown`,
+  alert_forwarded: (e, d) => `Alert forwarded to ${d.url}`,
+  forward_failed: (e, d) => `Forwarding to ${d.url} failed (retrying): ${d.error}`,
+  state_pushed: (e, d) =>
+    `${e.actor} set ${d.school} to ${d.state}${d.exercise ? " (drill)" : ""}${d.note ? ": " + d.note : ""}`,
+  clearer_added: (e, d) => `All-clear code made for ${e.actor} (${d.role}${d.school ? ", " + d.school : ""})`,
+  clearer_revoked: () => "An all-clear code was revoked",
+};
+
+function historyText(e) {
+  const d = e.detail || {};
+  const words = HISTORY_WORDS[e.kind];
+  if (words) return words(e, d);
+  const said = (e.kind || "").replace(/_/g, " ");
+  return `${said.charAt(0).toUpperCase()}${said.slice(1)}${e.actor ? ": " + e.actor : ""}`;
+}
+
 function renderHistory(entries) {
   const ol = $("history");
   ol.replaceChildren();
   for (const e of entries) {
     const detail = Object.entries(e.detail || {}).map(([k, v]) => `${k}=${v}`).join(" ");
-    ol.append(el("li", {}, `${timeText(e.at)} ${e.kind}${e.actor ? " " + e.actor : ""} ${detail}`));
+    ol.append(el("li", { "data-kind": e.kind, title: `${e.kind}${e.actor ? " " + e.actor : ""} ${detail}` },
+      `${timeText(e.at)} ${historyText(e)}`));
   }
 }
 

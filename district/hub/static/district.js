@@ -148,8 +148,19 @@ async function loadEntries() {
       button.className = "small";
       button.textContent = "Expire";
       button.addEventListener("click", async () => {
+        // One click ended a bar at every desk: ask first, naming the person (Cancel, the safe answer, by Esc).
+        const born = e.dob ? `, born ${e.dob}` : "";
+        const sure = window.confirm(
+          `End the entry for ${name} (${e.kind}${born}) on ${e.source} from today?\n\n` +
+          "Every desk of the district takes it at its next sync: from then on this person is no longer flagged " +
+          "at check-in, at the kiosk or when a student is released to them.");
+        if (!sure) {
+          say("entries-result", `Nothing changed: ${name} stays on ${e.source}.`);
+          return;
+        }
         try {
           await api(`/api/v1/district/lists/entries/${e.id}/expire`, { method: "POST" });
+          say("entries-result", `${name} is no longer flagged from today (${e.source}); desks take it at their next sync.`);
           await loaders.lists();
         } catch (error) { showError(error); }
       });
