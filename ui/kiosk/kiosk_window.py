@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -52,6 +53,22 @@ QPushButton#language:checked { background: #ffffff; color: #000000; }
 """
 
 DONE_MS = 6000  # how long "checked in" / "goodbye" / "see the front office" stay before the welcome screen
+
+
+def _entry() -> QLineEdit:
+    """A text entry that keeps nothing for the next person: no menu to a long press (its Undo, Paste and "Insert
+    Unicode control character")."""
+    edit = QLineEdit()
+    edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    return edit
+
+
+def _wipe(*edits: QLineEdit) -> None:
+    """Empty entries for good. ``QLineEdit.clear`` is an edit that Undo takes back (the last person's name,
+    date of birth or code, found by the next person with Ctrl+Z in session 22); ``setText`` also drops the
+    entry's undo history."""
+    for edit in edits:
+        edit.setText("")
 
 
 def _label(name: str) -> QLabel:
@@ -104,9 +121,11 @@ class KioskWindow(QWidget):
         self.back_timer.setSingleShot(True)
         self.back_timer.setInterval(DONE_MS)
         self.back_timer.timeout.connect(self.reset)
+        self._clipboard_used = False
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # any touch or key anywhere restarts the idle clock
+            QApplication.clipboard().changed.connect(self.on_clipboard_changed)
         self.reset()
 
     # --- text in two languages ---------------------------------------------------------------------
@@ -170,7 +189,7 @@ class KioskWindow(QWidget):
             QT_TRANSLATE_NOOP("KioskWindow", "Scan your ID, your badge or your guest code."),
         )
         layout.addWidget(self.welcome_say)
-        self.code_entry = QLineEdit()
+        self.code_entry = _entry()
         self._t(
             self.code_entry.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "Or type your guest code here")
         )
@@ -203,7 +222,7 @@ class KioskWindow(QWidget):
             self.search_title.setText, QT_TRANSLATE_NOOP("KioskWindow", "Type the first letters of your last name")
         )
         layout.addWidget(self.search_title)
-        self.search_entry = QLineEdit()
+        self.search_entry = _entry()
         self._t(self.search_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Your name"))
         self.search_entry.textEdited.connect(self.on_search_edited)
         layout.addWidget(self.search_entry)
@@ -241,7 +260,7 @@ class KioskWindow(QWidget):
             QT_TRANSLATE_NOOP("KioskWindow", "Please type your date of birth to check in (month/day/year)."),
         )
         layout.addWidget(self.dob_say)
-        self.dob_entry = QLineEdit()
+        self.dob_entry = _entry()
         self._t(self.dob_entry.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "MM/DD/YYYY"))
         self._t(self.dob_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Your date of birth"))
         self.dob_entry.returnPressed.connect(self.on_dob_entered)
@@ -284,10 +303,10 @@ class KioskWindow(QWidget):
         heading = _label("say")
         self._t(heading.setText, QT_TRANSLATE_NOOP("KioskWindow", "Staff: sign in to leave kiosk mode"))
         layout.addWidget(heading)
-        self.staff_user = QLineEdit()
+        self.staff_user = _entry()
         self._t(self.staff_user.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "Staff name"))
         self._t(self.staff_user.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Staff name"))
-        self.staff_pin = QLineEdit()
+        self.staff_pin = _entry()
         self.staff_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self._t(self.staff_pin.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "PIN"))
         self._t(self.staff_pin.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "PIN"))
@@ -312,8 +331,8 @@ class KioskWindow(QWidget):
         self.back_timer.stop()
         self._arrival = None
         self._activity = ""
-        for edit in (self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry):
-            edit.clear()
+        _wipe(self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry)
+        self._forget_clipboard()
         self.dob_note.clear()
         self._show_results([])
         self.search_note.clear()
@@ -323,6 +342,21 @@ class KioskWindow(QWidget):
         self.pages.setCurrentWidget(self.welcome_page)
         self.code_entry.setFocus()
         self.idle.start()
+
+    @Slot(QClipboard.Mode)
+    def on_clipboard_changed(self, _mode: QClipboard.Mode) -> None:
+        """Something was copied (or, on X11, selected) while the kiosk was up: the person in front of it did."""
+        self._clipboard_used = True
+
+    def _forget_clipboard(self) -> None:
+        """What the last person copied at the kiosk (a name, a date of birth) goes, so the next person cannot
+        paste it. Not every platform says who owns the clipboard, so: anything copied while the kiosk was up."""
+        clipboard = QApplication.clipboard()
+        if self._clipboard_used or clipboard.ownsClipboard():
+            clipboard.clear(QClipboard.Mode.Clipboard)
+            if clipboard.supportsSelection():
+                clipboard.clear(QClipboard.Mode.Selection)
+        self._clipboard_used = False
 
     @Slot(str)
     def set_language(self, language: str) -> None:
@@ -337,7 +371,7 @@ class KioskWindow(QWidget):
     def on_code_entered(self) -> None:
         """A guest code typed (or a badge scanned into the entry)."""
         text = self.code_entry.text().strip()
-        self.code_entry.clear()
+        _wipe(self.code_entry)
         if text:
             self.on_scanned(text)
 
@@ -367,7 +401,7 @@ class KioskWindow(QWidget):
     @Slot()
     def show_search(self) -> None:
         """The short name search."""
-        self.search_entry.clear()
+        _wipe(self.search_entry)
         self._show_results([])
         self.pages.setCurrentWidget(self.search_page)
         self.search_entry.setFocus()
@@ -441,7 +475,7 @@ class KioskWindow(QWidget):
             return
         if self._arrival.confirm_dob and dob is None:
             self._activity = activity
-            self.dob_entry.clear()
+            _wipe(self.dob_entry)
             self.dob_note.clear()
             self.pages.setCurrentWidget(self.dob_page)
             self.dob_entry.setFocus()
@@ -492,7 +526,7 @@ class KioskWindow(QWidget):
     def on_staff_unlock(self) -> None:
         """Leave kiosk mode when the staff member's PIN (or password) is right."""
         user, pin = self.staff_user.text().strip(), self.staff_pin.text()
-        self.staff_pin.clear()
+        _wipe(self.staff_pin)
         if not user or not pin or not self.services.kiosk.staff_unlock(user, pin):
             self.staff_note.setText(self.tr("Wrong name or PIN."))
             return

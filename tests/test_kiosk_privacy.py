@@ -1,0 +1,71 @@
+"""Session 22's red team of the kiosk, as the next stranger at it: what the last person typed, chose or saw
+must be gone when the kiosk is back on its welcome screen, and nothing of another person is shown before they
+have given what proves who they are. The real kiosk window (offscreen) on a real SQLite folder.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QClipboard
+from PySide6.QtWidgets import QApplication, QLineEdit
+from test_kiosk import kiosk, pick, printer, returning  # noqa: F401 - the kiosk's fixtures
+
+from ui.app_kiosk import build_kiosk
+
+
+def _undo(qtbot, edit: QLineEdit) -> str:
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    return edit.text()
+
+
+def test_the_next_person_cannot_undo_back_what_the_last_one_typed(qtbot, services, printer):  # noqa: F811
+    """Found in session 22: the kiosk cleared its entries in a way Qt keeps for Undo. After the idle reset, the
+    next person pressed Ctrl+Z (or long-pressed an entry for its menu's Undo) and got back the last person's
+    name search (with its names listed again), their date of birth, a guest code and a staff member's name."""
+    returning(services, "Ann", "Testwood", date(1980, 2, 3))
+    station = build_kiosk(services, printer=printer)
+    k = station.window
+    k.idle.setInterval(300)
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        pick(qtbot, k, "Testw", "Ann Testwood")
+        qtbot.mouseClick(k.choice_buttons[0], Qt.MouseButton.LeftButton)
+        assert k.pages.currentWidget() is k.dob_page
+        qtbot.keyClicks(k.dob_entry, "02/03/1980")
+        qtbot.waitUntil(lambda: k.pages.currentWidget() is k.welcome_page, timeout=5000)  # walked away
+        qtbot.keyClicks(k.code_entry, "K7QXM2PD")
+        qtbot.keyClick(k.code_entry, Qt.Key.Key_Return)  # a guest code, not recognised: stays on welcome
+        qtbot.mouseClick(k.staff_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(k.staff_user, "pat")
+        qtbot.keyClicks(k.staff_pin, "1234")
+        qtbot.waitUntil(lambda: k.pages.currentWidget() is k.welcome_page, timeout=5000)
+        # The next person.
+        assert _undo(qtbot, k.code_entry) == ""
+        qtbot.mouseClick(k.find_button, Qt.MouseButton.LeftButton)
+        assert _undo(qtbot, k.search_entry) == "" and k.result_buttons == []
+        for edit in (k.dob_entry, k.staff_user, k.staff_pin):
+            assert _undo(qtbot, edit) == "", edit.accessibleName()
+        # No entry offers its menu (Undo, Paste, "Insert Unicode control character") to a long press.
+        for edit in k.findChildren(QLineEdit):
+            assert edit.contextMenuPolicy() is Qt.ContextMenuPolicy.NoContextMenu, edit.accessibleName()
+    finally:
+        k._may_close = True  # noqa: SLF001 - let the test's teardown close it
+        station.stop()
+
+
+def test_what_the_last_person_copied_at_the_kiosk_is_gone_at_the_reset(qtbot, kiosk, services):  # noqa: F811
+    """A name or date of birth copied at the kiosk (Ctrl+A, Ctrl+C) is not there to paste for the next person."""
+    clipboard = QApplication.clipboard()
+    qtbot.mouseClick(kiosk.find_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(kiosk.search_entry, "Testwood")
+    kiosk.search_entry.selectAll()
+    kiosk.search_entry.copy()
+    assert clipboard.text() == "Testwood"
+    kiosk.reset()
+    assert clipboard.text(QClipboard.Mode.Clipboard) == ""
+    qtbot.keyClick(kiosk.code_entry, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert kiosk.code_entry.text() == ""
