@@ -10,8 +10,9 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication, QLineEdit
-from test_kiosk import kiosk, pick, printer, returning  # noqa: F401 - the kiosk's fixtures
+from test_kiosk import CURRENT, kiosk, pick, printer, returning, visible_text  # noqa: F401 - the kiosk's fixtures
 
+from frontdesk.volunteers.models import NewVolunteer
 from ui.app_kiosk import build_kiosk
 
 
@@ -33,7 +34,6 @@ def test_the_next_person_cannot_undo_back_what_the_last_one_typed(qtbot, service
     k.show()
     try:
         pick(qtbot, k, "Testw", "Ann Testwood")
-        qtbot.mouseClick(k.choice_buttons[0], Qt.MouseButton.LeftButton)
         assert k.pages.currentWidget() is k.dob_page
         qtbot.keyClicks(k.dob_entry, "02/03/1980")
         qtbot.waitUntil(lambda: k.pages.currentWidget() is k.welcome_page, timeout=5000)  # walked away
@@ -69,3 +69,38 @@ def test_what_the_last_person_copied_at_the_kiosk_is_gone_at_the_reset(qtbot, ki
     assert clipboard.text(QClipboard.Mode.Clipboard) == ""
     qtbot.keyClick(kiosk.code_entry, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert kiosk.code_entry.text() == ""
+
+
+def _give_dob(qtbot, k, typed: str) -> None:
+    assert k.pages.currentWidget() is k.dob_page
+    qtbot.keyClicks(k.dob_entry, typed)
+    qtbot.keyClick(k.dob_entry, Qt.Key.Key_Return)
+
+
+def test_nothing_of_a_person_picked_by_name_is_shown_before_their_date_of_birth(qtbot, kiosk, services):  # noqa: F811
+    """Found in session 22: anyone who typed three letters and touched a name was shown where that person went on
+    their last visit ("Check in to see Dr. Reyes (Counseling)?"), a volunteer's activities, an expected guest's
+    host, before giving the date of birth that proves who they are. Now the date comes first; what the person's
+    visit would be is shown only once the core has accepted it."""
+    returning(services, "Ann", "Testwood", date(1980, 2, 3), destination="Dr. Reyes (Counseling)")
+    services.volunteers.add(
+        NewVolunteer("Vera", "Helpwell", dob=date(1980, 5, 6), activities=("Library", "Lunch duty"), check=CURRENT)
+    )
+    pick(qtbot, kiosk, "Testw", "Ann Testwood")
+    assert kiosk.pages.currentWidget() is kiosk.dob_page
+    assert "Counseling" not in visible_text(kiosk) and "Meeting" not in visible_text(kiosk)
+    with qtbot.waitSignal(kiosk.sent_to_front_office):
+        _give_dob(qtbot, kiosk, "07/14/1979")  # an impostor's guess: straight to the front office
+    assert "Counseling" not in visible_text(kiosk) and services.visits.on_site() == []
+    kiosk.reset()
+    pick(qtbot, kiosk, "Helpw", "Vera Helpwell")
+    assert "Library" not in visible_text(kiosk) and kiosk.choice_buttons == []
+    kiosk.reset()
+    # The person herself: the date, then her visit as last time.
+    pick(qtbot, kiosk, "Testw", "Ann Testwood")
+    _give_dob(qtbot, kiosk, "02/03/1980")
+    assert kiosk.pages.currentWidget() is kiosk.confirm_page
+    assert "Dr. Reyes (Counseling)" in kiosk.confirm_say.text()
+    with qtbot.waitSignal(kiosk.visit_checked_in) as signal:
+        qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
+    assert signal.args[0].destination == "Dr. Reyes (Counseling)"

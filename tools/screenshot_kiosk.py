@@ -48,21 +48,21 @@ def main() -> int:
     save(k, "kiosk-3-find-my-name-es")
     k.result_buttons[0].click()
     settle()
-    save(k, "kiosk-4-volunteer-activity-es")
-    k.choice_buttons[0].click()
-    settle()
-    save(k, "kiosk-4b-date-of-birth-es")  # found by name: the date of birth on record confirms it
+    save(k, "kiosk-4b-date-of-birth-es")  # found by name: the date of birth on record first (session 22)
     k.dob_entry.setText(f"{k._arrival.visitor.dob:%m/%d/%Y}")  # noqa: SLF001 - as the volunteer types it
     k.on_dob_entered()
+    settle()
+    save(k, "kiosk-4-volunteer-activity-es")
+    k.choice_buttons[0].click()
     settle()
     save(k, "kiosk-5-checked-in-es")
     k.reset()
     k.show_search()
     k.on_search_edited("Oldch")
     k.result_buttons[0].click()
-    k.choice_buttons[0].click()
     k.dob_entry.setText(f"{k._arrival.visitor.dob:%m/%d/%Y}")  # noqa: SLF001
-    k.on_dob_entered()  # a lapsed check: the kiosk says only this
+    k.on_dob_entered()
+    k.choice_buttons[0].click()  # a lapsed check: the kiosk says only this
     settle()
     save(k, "kiosk-6-see-the-front-office-en")
     k.reset()

@@ -269,19 +269,9 @@ class Kiosk:
         from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
 
         if arrival.confirm_dob:
-            known = arrival.visitor.dob
-            if known is None:
-                return self._to_desk(
-                    arrival.request,
-                    "dob_unknown",
-                    "Chose this name at the kiosk; no date of birth on record to confirm it. Check their ID.",
-                )
-            if dob != known:
-                return self._to_desk(
-                    arrival.request,
-                    "dob_mismatch",
-                    "Chose this name at the kiosk but gave another date of birth. Check their ID.",
-                )
+            sent = self.confirm_dob(arrival, dob)
+            if sent is not None:
+                return sent
         if arrival.kind == Kind.NEW:
             return self._to_desk(arrival.request, "first_time", "First visit: no pre-registration. Check them in.")
         if arrival.kind == Kind.GUEST and arrival.guest_id is not None:
@@ -311,6 +301,30 @@ class Kiosk:
                 db.execute("UPDATE kiosk_guests SET visit_id = ? WHERE id = ?", [visit.id, arrival.guest_id])
                 self._audit.record(None, "kiosk.guest_arrived", f"guest {arrival.guest_id}", {"visit": visit.id})
         return Admitted(visit)
+
+    def confirm_dob(self, arrival: Arrival, dob: date | None) -> SeeFrontOffice | None:
+        """None when ``dob`` is the date of birth on record of someone found by name or an old badge; otherwise
+        the person is sent to the front office (the request says to check their ID).
+
+        The kiosk asks this before it shows anything of the person's visit (where they went last time, a
+        volunteer's activities, a guest's host): found in session 22's red team, anyone who touched a name saw
+        it. :meth:`check_in` asks it again."""
+        if not arrival.confirm_dob:
+            return None
+        known = arrival.visitor.dob
+        if known is None:
+            return self._to_desk(
+                arrival.request,
+                "dob_unknown",
+                "Chose this name at the kiosk; no date of birth on record to confirm it. Check their ID.",
+            )
+        if dob != known:
+            return self._to_desk(
+                arrival.request,
+                "dob_mismatch",
+                "Chose this name at the kiosk but gave another date of birth. Check their ID.",
+            )
+        return None
 
     def _to_desk(self, request: CheckInRequest, reason: str, message: str) -> SeeFrontOffice:
         with self._audit.transaction() as db:

@@ -96,7 +96,7 @@ class KioskWindow(QWidget):
         self.languages = Languages()
         self._texts: list[tuple[object, str]] = []  # (setter, English source) re-read on a language change
         self._arrival: Arrival | None = None
-        self._activity = ""  # what a volunteer chose, kept while they type their date of birth
+        self._dob: date | None = None  # the date of birth typed and accepted, for someone found by name
         self._may_close = False
         self.setObjectName("KioskWindow")
         self.setWindowTitle("FrontDesk kiosk")
@@ -274,7 +274,8 @@ class KioskWindow(QWidget):
 
     @Slot()
     def on_dob_entered(self) -> None:
-        """The date of birth typed: check in with it (the core compares it with the one on record)."""
+        """The date of birth typed: the core compares it with the one on record; then the person's visit is
+        shown to confirm, or they are sent to the front office."""
         from ui.desk.visitor_form import parse_dob
 
         try:
@@ -284,7 +285,18 @@ class KioskWindow(QWidget):
         if dob is None:
             self.dob_note.setText(self.tr("Please type it as month/day/year, for example 04/27/1985."))
             return
-        self.check_in(self._activity, dob=dob)
+        if self._arrival is None:
+            return
+        try:
+            sent = self.services.kiosk.confirm_dob(self._arrival, dob)
+        except FrontDeskError:
+            self._to_front_office(None)
+            return
+        if sent is not None:
+            self._to_front_office(sent)
+            return
+        self._dob = dob
+        self._show_choices(self._arrival)
 
     def _build_result(self) -> None:
         layout = self._page()
@@ -330,7 +342,7 @@ class KioskWindow(QWidget):
         """Back to the welcome screen in English, with everything the last person typed or chose cleared."""
         self.back_timer.stop()
         self._arrival = None
-        self._activity = ""
+        self._dob = None
         _wipe(self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry)
         self._forget_clipboard()
         self.dob_note.clear()
@@ -432,11 +444,25 @@ class KioskWindow(QWidget):
 
     # --- checking in --------------------------------------------------------------------------------
     def arrive(self, arrival: Arrival) -> None:
-        """Someone identified: a first-time visitor goes to the front office; anyone else confirms."""
+        """Someone identified: a first-time visitor goes to the front office; someone found by name or an old
+        badge types their date of birth first; then they confirm their visit."""
         self._arrival = arrival
+        self._dob = None
         if arrival.kind == Kind.NEW:
             self.check_in()
             return
+        if arrival.confirm_dob:
+            # Nothing of the person's visit (where they went last time, activities, host) before the date of
+            # birth on record: anyone can touch a name (session 22).
+            _wipe(self.dob_entry)
+            self.dob_note.clear()
+            self.pages.setCurrentWidget(self.dob_page)
+            self.dob_entry.setFocus()
+            return
+        self._show_choices(arrival)
+
+    def _show_choices(self, arrival: Arrival) -> None:
+        """The confirm page: "Check in to see …?", or a volunteer's activities to choose from."""
         for button in self.choice_buttons:
             self.choices.removeWidget(button)
             button.deleteLater()
@@ -468,35 +494,34 @@ class KioskWindow(QWidget):
             self.choice_buttons.append(button)
         self.pages.setCurrentWidget(self.confirm_page)
 
-    def check_in(self, activity: str = "", *, dob: date | None = None) -> None:
-        """Ask the core; say only *checked in* or *please see the front office*. Someone found by name or an
-        old badge types their date of birth first (the date-of-birth page)."""
+    def check_in(self, activity: str = "") -> None:
+        """Ask the core; say only *checked in* or *please see the front office* (with the date of birth typed on
+        the date-of-birth page, for someone found by name or an old badge: the core checks it again)."""
         if self._arrival is None:
-            return
-        if self._arrival.confirm_dob and dob is None:
-            self._activity = activity
-            _wipe(self.dob_entry)
-            self.dob_note.clear()
-            self.pages.setCurrentWidget(self.dob_page)
-            self.dob_entry.setFocus()
             return
         self._arrival = self._with_photo(self._arrival)
         try:
-            answer = self.services.kiosk.check_in(self._arrival, activity=activity, dob=dob)
+            answer = self.services.kiosk.check_in(self._arrival, activity=activity, dob=self._dob)
         except FrontDeskError:
             answer = None
         first = self._arrival.visitor.first_name
-        self._arrival = None
-        if isinstance(answer, Admitted):
-            self._say(
-                self.tr("Welcome, %1!").replace("%1", first),
-                self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
-            )
-            self.visit_checked_in.emit(answer.visit)
+        if not isinstance(answer, Admitted):
+            self._to_front_office(answer)
             return
+        self._arrival, self._dob = None, None
+        self._say(
+            self.tr("Welcome, %1!").replace("%1", first),
+            self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
+        )
+        self.visit_checked_in.emit(answer.visit)
+
+    def _to_front_office(self, sent: SeeFrontOffice | None) -> None:
+        """*Please see the front office*, never why (``sent``: the request the core wrote for the desk; None when
+        it could not be written, e.g. the database busy: the person is sent all the same)."""
+        self._arrival, self._dob = None, None
         self._say(self.tr("Please see the front office."), "")
-        if isinstance(answer, SeeFrontOffice):
-            self.sent_to_front_office.emit(answer.request_id)
+        if sent is not None:
+            self.sent_to_front_office.emit(sent.request_id)
 
     def _with_photo(self, arrival: Arrival) -> Arrival:
         """The arrival with a photo from the camera, if there is one (no photo is no reason to stop)."""
