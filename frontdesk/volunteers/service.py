@@ -386,7 +386,9 @@ class VolunteerService:
         """Volunteer visits that began from ``start`` to ``end`` (inclusive), counted in hours.
 
         A visit closed by close-day (its check-out forgotten) counts up to the forgotten check-out setting
-        and is marked so; a visit still open counts to now. The activity is the visit's purpose.
+        and is marked so; so does a visit still open from an earlier day (a check-out forgotten that close-day
+        never closed); a visit still open today counts to now. Time in two of a volunteer's visits at once is
+        counted once (the later visit says which it overlapped). The activity is the visit's purpose.
         """
         self._session.require(Action.VIEW_VOLUNTEERS)
         if end < start:
@@ -410,6 +412,7 @@ class VolunteerService:
         _, hi = clock.local_day_bounds(end)
         now = clock.now()
         lines: list[HoursLine] = []
+        cap_hours = cap.total_seconds() / 3600
         for row in rows:
             volunteer = _volunteer(row[:-1], today)
             dob = volunteer.dob.isoformat() if volunteer.dob else None
@@ -419,21 +422,38 @@ class VolunteerService:
                 "AND v.time_in >= ? AND v.time_in < ? ORDER BY v.time_in",
                 [row[-1], dob, dob, lo, hi],
             ).fetchall()
+            covered: tuple[datetime, int] | None = (
+                None  # how far this volunteer's earlier visits counted, and whose
+            )
             for (visit_id,) in visit_ids:
                 visit = self._visits.get(int(visit_id))
                 rule = ""
-                if visit.time_out is None:
+                if visit.time_out is None and visit.time_in.astimezone().date() < today:
+                    # Never checked out and nobody ran close-day: a forgotten check-out, not days of service
+                    # (session 22: counted to now, it grew by 24 h a day).
+                    seconds = min(visit.duration(now), cap.total_seconds())
+                    rule = (
+                        f"check-out forgotten (not checked out since {visit.time_in.astimezone():%m/%d/%Y}): "
+                        f"at most {cap_hours:g} h counted (close-day rule)"
+                    )
+                elif visit.time_out is None:
                     seconds = visit.duration(now)
                     rule = "still on site: counted to now"
                 elif visit.id in forgotten_ids:
                     seconds = min(visit.duration(now), cap.total_seconds())
-                    hours = cap.total_seconds() / 3600
-                    rule = f"check-out forgotten: at most {hours:g} h counted (close-day rule)"
+                    rule = f"check-out forgotten: at most {cap_hours:g} h counted (close-day rule)"
                 else:
                     seconds = visit.duration(now)
-                lines.append(
-                    HoursLine(volunteer, visit, max(0.0, seconds) / 60, visit.purpose.strip() or "-", rule)
-                )
+                seconds = max(0.0, seconds)
+                until = visit.time_in + timedelta(seconds=seconds)
+                # Two visits at once (admitted again while on site) are one person's time: counted once.
+                if covered is not None and visit.time_in < covered[0]:
+                    seconds = max(0.0, (until - covered[0]).total_seconds())
+                    said = f"overlaps visit {covered[1]}: its time counted once"
+                    rule = f"{rule}; {said}" if rule else said
+                if covered is None or until > covered[0]:
+                    covered = (until, visit.id)
+                lines.append(HoursLine(volunteer, visit, seconds / 60, visit.purpose.strip() or "-", rule))
         return HoursReport(start, end, tuple(lines), tuple(_per_volunteer(lines)))
 
 
