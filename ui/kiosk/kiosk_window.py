@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.badges.service import Outcome
 from frontdesk.errors import DeviceError, FrontDeskError
 from frontdesk.kiosk.service import Admitted, Arrival, CheckedOut, Kind, SeeFrontOffice
 from frontdesk.settings import SCHOOL_NAME
@@ -34,6 +35,7 @@ from scanners.camera import FrameSource, photo_bytes
 from ui.kiosk.i18n import Languages
 
 if TYPE_CHECKING:
+    from frontdesk.badges.result import PrintResult
     from frontdesk.context import Services
 
 STYLE = """
@@ -97,6 +99,7 @@ class KioskWindow(QWidget):
         self._texts: list[tuple[object, str]] = []  # (setter, English source) re-read on a language change
         self._arrival: Arrival | None = None
         self._dob: date | None = None  # the date of birth typed and accepted, for someone found by name
+        self._printing: int | None = None  # the visit whose badge the result page waits for
         self._may_close = False
         self.setObjectName("KioskWindow")
         self.setWindowTitle("FrontDesk kiosk")
@@ -343,6 +346,7 @@ class KioskWindow(QWidget):
         self.back_timer.stop()
         self._arrival = None
         self._dob = None
+        self._printing = None
         _wipe(self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry)
         self._forget_clipboard()
         self.dob_note.clear()
@@ -512,8 +516,25 @@ class KioskWindow(QWidget):
         self._say(
             self.tr("Welcome, %1!").replace("%1", first),
             self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
+            wait_for_badge=answer.visit.id,
         )
         self.visit_checked_in.emit(answer.visit)
+
+    @Slot(object)
+    def on_badge_done(self, result: PrintResult) -> None:
+        """The badge printer's answer for the visit just checked in here: a badge that did not come out sends
+        the person to the front office for it (the visit stands; the printer's error is in the event log). Found
+        in session 22: with the printer off, the kiosk said "take your badge" all the same. An answer for
+        someone who has left the screen changes nothing (the next person must not see their name)."""
+        if result.visit.id != self._printing:
+            return
+        self._printing = None
+        if not result.ok and result.outcome is not Outcome.SENT:  # sent but unconfirmed: it usually came out
+            self.result_say.setText(
+                self.tr("Your badge did not print. Please see the front office for your badge.")
+            )
+        if self.pages.currentWidget() is self.result_page:
+            self.back_timer.start()
 
     def _to_front_office(self, sent: SeeFrontOffice | None) -> None:
         """*Please see the front office*, never why (``sent``: the request the core wrote for the desk; None when
@@ -534,11 +555,15 @@ class KioskWindow(QWidget):
             return arrival
         return dataclasses.replace(arrival, visitor=dataclasses.replace(arrival.visitor, photo=photo))
 
-    def _say(self, title: str, text: str) -> None:
+    def _say(self, title: str, text: str, *, wait_for_badge: int | None = None) -> None:
+        """The result page; back to the welcome screen after ``DONE_MS`` (``wait_for_badge``: a visit's id, whose
+        badge printer's answer comes first; the idle timer still ends it if no answer comes)."""
         self.result_title.setText(title)
         self.result_say.setText(text)
         self.pages.setCurrentWidget(self.result_page)
-        self.back_timer.start()
+        self._printing = wait_for_badge
+        if wait_for_badge is None:
+            self.back_timer.start()
 
     # --- leaving kiosk mode -------------------------------------------------------------------------
     @Slot()

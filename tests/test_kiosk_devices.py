@@ -1,0 +1,71 @@
+"""Session 22's red team of the kiosk's devices: a badge printer gone while the kiosk runs. The real kiosk window
+(offscreen), its real print worker and the real ESC/POS driver talking to 127.0.0.1, on a real SQLite folder."""
+
+from __future__ import annotations
+
+import socket
+
+from frontdesk.models import Visitor
+from printers.uri import printer_for
+from scanners.samples import DEMO_SCANS
+from ui.app_kiosk import build_kiosk
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def test_a_badge_that_did_not_print_sends_the_visitor_to_the_front_office_and_the_visit_stays(qtbot, services):
+    """Found in session 22: with the kiosk's badge printer switched off (or its cable out), the kiosk still said
+    "You are checked in. Please take your badge" and the visitor was left looking for a badge that never came.
+    Now the kiosk waits for the printer's answer and says where to get the badge; the visit is kept."""
+    printer = printer_for(f"escpos+tcp://127.0.0.1:{_closed_port()}?profile=TM-T20II&timeout=1")
+    scanned = services.ids.read(DEMO_SCANS[0].decode("latin-1")).to_visitor()
+    known = services.checkin.admit(
+        Visitor(scanned.first_name, scanned.last_name, dob=scanned.dob), purpose="Meeting"
+    )
+    services.visits.check_out(known.id)
+    station = build_kiosk(services, printer=printer)
+    k = station.window
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        k.on_scanned(DEMO_SCANS[0].decode("latin-1"))  # their ID: no date of birth asked
+        assert k.pages.currentWidget() is k.confirm_page
+        with (
+            qtbot.waitSignal(station.printing.job_done, timeout=20_000) as done,
+            qtbot.waitSignal(k.visit_checked_in) as admitted,
+        ):
+            k.choice_buttons[0].click()
+        assert not done.args[0].ok
+        qtbot.waitUntil(lambda: "did not print" in k.result_say.text(), timeout=5000)
+        assert "front office" in k.result_say.text() and "take your badge" not in k.result_say.text()
+        assert k.pages.currentWidget() is k.result_page
+        assert [v.id for v in services.visits.on_site()] == [admitted.args[0].id]  # the visit is kept
+        assert any("not printed" in e.message for e in services.events.recent(20))  # the desk's event log
+        qtbot.waitUntil(lambda: k.pages.currentWidget() is k.welcome_page, timeout=15_000)  # then back by itself
+    finally:
+        k._may_close = True  # noqa: SLF001 - let the test's teardown close it
+        station.stop()
+
+
+def test_a_badge_that_printed_says_take_your_badge(qtbot, services):
+    from printers.fakes import RecordingPrinter
+
+    station = build_kiosk(services, printer=RecordingPrinter())
+    k = station.window
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        scanned = services.ids.read(DEMO_SCANS[0].decode("latin-1")).to_visitor()
+        known = services.checkin.admit(Visitor(scanned.first_name, scanned.last_name, dob=scanned.dob))
+        services.visits.check_out(known.id)
+        k.on_scanned(DEMO_SCANS[0].decode("latin-1"))
+        with qtbot.waitSignal(station.printing.job_done, timeout=10_000) as done:
+            k.choice_buttons[0].click()
+        assert done.args[0].ok and "take your badge" in k.result_say.text()
+    finally:
+        k._may_close = True  # noqa: SLF001
+        station.stop()
