@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 KIOSK_STAFF = "Kiosk"
 EARLY = timedelta(minutes=30)  # an expected guest may check in this long before their window opens
+# Leaving kiosk mode: after this many wrong staff sign-ins in a row at the kiosk (whatever the names), it is
+# paused, for EXIT_PAUSE, then twice as long each time, up to EXIT_PAUSE_MAX (an account alone waits only a
+# minute after five wrong tries: at an unattended kiosk that let anyone guess PINs for hours).
+EXIT_TRIES = 5
+EXIT_PAUSE = timedelta(minutes=5)
+EXIT_PAUSE_MAX = timedelta(hours=1)
 
 
 class Kind:
@@ -165,6 +171,7 @@ class Kiosk:
         session: Session,
         audit: AuditTrail,
         station: str = "",
+        now: Callable[[], datetime] = clock.now,
     ):
         self._store = store
         self._checkin_of = checkin  # built when the kiosk first checks someone in: the desk's banner only reads
@@ -174,6 +181,10 @@ class Kiosk:
         self._session = session
         self._audit = audit
         self.station = station
+        self._now = now
+        self.wrong_exit_tries = 0  # wrong staff sign-ins in a row at this kiosk
+        self._exit_pauses = 0
+        self.exit_paused_until: datetime | None = None
 
     @property
     def _checkin(self) -> CheckIn:
@@ -486,12 +497,40 @@ class Kiosk:
         return ""
 
     # --- leaving kiosk mode -------------------------------------------------------------------------
+    def exit_pause(self) -> datetime | None:
+        """Until when leaving kiosk mode is paused (wrong staff sign-ins), or None when it is not."""
+        until = self.exit_paused_until
+        return until if until is not None and self._now() < until else None
+
     def staff_unlock(self, username: str, pin: str) -> bool:
-        """True when a staff member's PIN or password is right (audited as a sign-in, then signed out)."""
+        """True when a staff member's PIN or password is right (audited as a sign-in, then signed out).
+
+        After :data:`EXIT_TRIES` wrong tries in a row here, whatever the names, leaving kiosk mode is paused
+        (``exit_paused_until``; audited as ``kiosk.exit_paused``), even for the right PIN: first for
+        :data:`EXIT_PAUSE`, then twice as long each time, up to :data:`EXIT_PAUSE_MAX`. A right PIN after a
+        pause starts the count again. Found in session 22's red team: the accounts' own minute let a stranger
+        at the kiosk guess PINs for hours."""
+        now = self._now()
+        if self.exit_paused_until is not None and now < self.exit_paused_until:
+            self._audit.record(None, "kiosk.exit_refused", self.station, {"name": username, "reason": "paused"})
+            return False
         try:
             self._accounts.sign_in(username, pin)
         except FrontDeskError:
+            self.wrong_exit_tries += 1
+            if self.wrong_exit_tries % EXIT_TRIES == 0:
+                self._exit_pauses += 1
+                pause = min(EXIT_PAUSE * 2 ** (self._exit_pauses - 1), EXIT_PAUSE_MAX)
+                self.exit_paused_until = now + pause
+                self._audit.record(
+                    None,
+                    "kiosk.exit_paused",
+                    self.station,
+                    {"wrong_tries": self.wrong_exit_tries, "until": clock.to_db(self.exit_paused_until)},
+                )
             return False
+        self.wrong_exit_tries = self._exit_pauses = 0
+        self.exit_paused_until = None
         self._audit.record(None, "kiosk.exit", self.station, {})
         self._accounts.sign_out()
         return True

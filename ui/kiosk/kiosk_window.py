@@ -577,8 +577,22 @@ class KioskWindow(QWidget):
         """Leave kiosk mode when the staff member's PIN (or password) is right."""
         user, pin = self.staff_user.text().strip(), self.staff_pin.text()
         _wipe(self.staff_pin)
-        if not user or not pin or not self.services.kiosk.staff_unlock(user, pin):
-            self.staff_note.setText(self.tr("Wrong name or PIN."))
+        kiosk = self.services.kiosk
+        paused = kiosk.exit_pause()
+        if not user or not pin or not kiosk.staff_unlock(user, pin):
+            until = kiosk.exit_pause()
+            if until is None:
+                self.staff_note.setText(self.tr("Wrong name or PIN."))
+                return
+            self.staff_note.setText(self.tr("Too many wrong tries. Please ask the front office."))
+            if until != paused:  # paused just now: the desk hears of it (its event log)
+                self.services.events.record(
+                    "kiosk",
+                    "error",
+                    f"{kiosk.wrong_exit_tries} wrong staff sign-ins in a row at the kiosk"
+                    f"{' ' + kiosk.station if kiosk.station else ''}: leaving kiosk mode is paused until "
+                    f"{until.astimezone():%H:%M}. Someone may be guessing PINs there.",
+                )
             return
         self._may_close = True
         self.exit_requested.emit()

@@ -70,7 +70,7 @@
         <translation>Por favor, pase a la oficina principal.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="581"/>
+        <location filename="../kiosk_window.py" line="585"/>
         <source>Wrong name or PIN.</source>
         <translation>Nombre o PIN incorrecto.</translation>
     </message>
@@ -153,6 +153,11 @@
         <location filename="../kiosk_window.py" line="333"/>
         <source>Leave kiosk mode</source>
         <translation>Salir del modo quiosco</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="587"/>
+        <source>Too many wrong tries. Please ask the front office.</source>
+        <translation>Demasiados intentos fallidos. Pregunte en la oficina principal.</translation>
     </message>
     <message>
         <location filename="../kiosk_window.py" line="258"/>

@@ -1,0 +1,76 @@
+"""Session 22's red team of leaving kiosk mode: the Staff button is the only way out of the kiosk, and it stands
+in the lobby where anyone can try PINs for as long as they like. The real kiosk window (offscreen), real accounts
+(argon2 PINs) on a real SQLite folder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt
+from test_kiosk import kiosk, printer  # noqa: F401 - the kiosk's fixtures
+
+from frontdesk.kiosk.service import EXIT_PAUSE, EXIT_TRIES, Kiosk
+
+
+def _accounts(services) -> None:
+    services.accounts.add("admin", "admin", "admin-pass-1")
+    services.accounts.sign_in("admin", "admin-pass-1")
+    services.accounts.add("desk1", "desk", "2468")
+    services.accounts.add("desk2", "desk", "1357")
+    services.accounts.sign_out()
+
+
+def _try(qtbot, k, name: str, pin: str) -> None:
+    k.staff_user.setText(name)
+    k.staff_pin.setText(pin)
+    qtbot.keyClick(k.staff_pin, Qt.Key.Key_Return)
+
+
+def test_guessing_staff_pins_at_the_kiosk_pauses_leaving_kiosk_mode_and_the_desk_is_told(qtbot, kiosk, services):  # noqa: F811
+    """Found in session 22: each account waits a minute after five wrong tries, so a stranger at the kiosk could
+    try five PINs a minute per staff name, for hours, unseen (spreading the tries over several names, none of
+    them even waited); a right guess closes the kiosk and leaves the PC's desktop, with the FrontDesk command
+    line, to them. Now the kiosk itself pauses leaving kiosk mode after five wrong tries in a row, whatever the
+    names (then longer each time), even for the right PIN, and says so in the desk's event log."""
+    _accounts(services)
+    qtbot.mouseClick(kiosk.staff_button, Qt.MouseButton.LeftButton)
+    for i, (name, pin) in enumerate([("desk1", "1111"), ("desk2", "2222"), ("pat", "1234"), ("admin", "0000")]):
+        _try(qtbot, kiosk, name, pin)
+        assert kiosk.staff_note.text() == "Wrong name or PIN.", i
+    _try(qtbot, kiosk, "desk2", "9999")  # the fifth wrong try in a row, over four names
+    assert "Too many wrong tries" in kiosk.staff_note.text()
+    exits: list[bool] = []
+    kiosk.exit_requested.connect(lambda: exits.append(True))
+    _try(qtbot, kiosk, "desk1", "2468")  # the right PIN: not now
+    assert exits == [] and kiosk.isVisible()
+    assert "Too many wrong tries" in kiosk.staff_note.text()
+    (told,) = [e for e in services.events.recent(20) if e.source == "kiosk"]
+    assert told.level == "error" and "5 wrong staff sign-ins" in told.message and "paused until" in told.message
+    actions = [r[0] for r in services.store.db.execute("SELECT action FROM audit_log ORDER BY seq")]
+    assert "kiosk.exit_paused" in actions and "kiosk.exit" not in actions
+
+
+def test_the_pause_ends_then_grows_and_a_right_pin_starts_the_count_again(services):
+    _accounts(services)
+    moments = [datetime(2026, 11, 2, 8, 0, tzinfo=UTC)]
+    station = Kiosk(
+        services.store,
+        lambda: services.checkin,
+        services.visits,
+        lambda: services.volunteers,
+        services.accounts,
+        session=services.session,
+        audit=services.audit,
+        station="Lobby",
+        now=lambda: moments[0],
+    )
+    for round_, pause in enumerate((EXIT_PAUSE, 2 * EXIT_PAUSE)):
+        for i in range(EXIT_TRIES):
+            assert not station.staff_unlock(f"nobody{round_}{i}", "0000")
+        assert station.exit_pause() == moments[0] + pause
+        assert not station.staff_unlock("desk1", "2468")  # paused: even the right PIN
+        moments[0] += pause + timedelta(seconds=1)
+    assert station.exit_pause() is None and station.staff_unlock("desk1", "2468")
+    for i in range(EXIT_TRIES - 1):  # counted from nothing again
+        assert not station.staff_unlock(f"again{i}", "0000")
+    assert station.exit_pause() is None and station.staff_unlock("desk2", "1357")
