@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.access.roles import Action
-from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError
+from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError, StoreError
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
 
@@ -516,6 +516,8 @@ class Kiosk:
             return False
         try:
             self._accounts.sign_in(username, pin)
+        except StoreError:
+            raise  # the database busy or broken: no PIN was judged, so none is counted wrong
         except FrontDeskError:
             self.wrong_exit_tries += 1
             if self.wrong_exit_tries % EXIT_TRIES == 0:

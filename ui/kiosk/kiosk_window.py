@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.badges.service import Outcome
-from frontdesk.errors import DeviceError, FrontDeskError
+from frontdesk.errors import DeviceError, FrontDeskError, StoreError
 from frontdesk.kiosk.service import Admitted, Arrival, CheckedOut, Kind, SeeFrontOffice
 from frontdesk.settings import SCHOOL_NAME
 from scanners.camera import FrameSource, photo_bytes
@@ -403,6 +403,9 @@ class KioskWindow(QWidget):
                 answer = self.services.kiosk.identify(visitor)
             else:
                 answer = self.services.kiosk.scan(data)
+        except StoreError:  # read, but nothing could be saved or looked up (the database busy, full, damaged)
+            self._to_front_office(None)
+            return
         except FrontDeskError:
             self.pages.setCurrentWidget(self.welcome_page)
             self.welcome_note.setText(self.tr("We could not read that. Please try again, or find your name."))
@@ -551,7 +554,7 @@ class KioskWindow(QWidget):
         try:
             photo = photo_bytes(self._camera.frame())
         except (DeviceError, OSError) as exc:
-            self.services.events.record("camera", "warning", f"The kiosk's camera took no photo: {exc}")
+            self._tell_desk("camera", "warning", f"The kiosk's camera took no photo: {exc}")
             return arrival
         return dataclasses.replace(arrival, visitor=dataclasses.replace(arrival.visitor, photo=photo))
 
@@ -579,14 +582,19 @@ class KioskWindow(QWidget):
         _wipe(self.staff_pin)
         kiosk = self.services.kiosk
         paused = kiosk.exit_pause()
-        if not user or not pin or not kiosk.staff_unlock(user, pin):
+        try:
+            unlocked = bool(user and pin) and kiosk.staff_unlock(user, pin)
+        except StoreError:  # no PIN was judged: not a wrong try
+            self.staff_note.setText(self.tr("The kiosk cannot check that just now. Please try again in a minute."))
+            return
+        if not unlocked:
             until = kiosk.exit_pause()
             if until is None:
                 self.staff_note.setText(self.tr("Wrong name or PIN."))
                 return
             self.staff_note.setText(self.tr("Too many wrong tries. Please ask the front office."))
-            if until != paused:  # paused just now: the desk hears of it (its event log)
-                self.services.events.record(
+            if until != paused:  # paused just now: the desk hears of it (its event log; the audit has it anyway)
+                self._tell_desk(
                     "kiosk",
                     "error",
                     f"{kiosk.wrong_exit_tries} wrong staff sign-ins in a row at the kiosk"
@@ -596,6 +604,13 @@ class KioskWindow(QWidget):
             return
         self._may_close = True
         self.exit_requested.emit()
+
+    def _tell_desk(self, source: str, level: str, message: str) -> None:
+        """A line in the event log the desk shows; a database too busy to take it loses only the line."""
+        try:
+            self.services.events.record(source, level, message)
+        except StoreError:
+            pass
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Only a staff member's PIN closes the kiosk (not Alt+F4)."""
