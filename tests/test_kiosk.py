@@ -72,7 +72,8 @@ def pick(qtbot, kiosk, letters: str, name: str) -> None:
     qtbot.mouseClick(kiosk.find_button, Qt.MouseButton.LeftButton)
     assert kiosk.pages.currentWidget() is kiosk.search_page
     qtbot.keyClicks(kiosk.search_entry, letters)
-    (button,) = [b for b in kiosk.result_buttons if b.accessibleName() == name]
+    first, last = name.rsplit(" ", 1)
+    (button,) = [b for b in kiosk.result_buttons if b.text() == f"{first} {last[:1]}."]  # as shown
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 

@@ -104,3 +104,23 @@ def test_nothing_of_a_person_picked_by_name_is_shown_before_their_date_of_birth(
     with qtbot.waitSignal(kiosk.visit_checked_in) as signal:
         qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
     assert signal.args[0].destination == "Dr. Reyes (Counseling)"
+
+
+def test_a_screen_reader_at_the_kiosk_reads_the_names_as_shown_not_in_full(qtbot, kiosk, services):  # noqa: F811
+    """Found in session 22: the name search shows "Ann T.", but each button's accessible name was the full name,
+    so a screen reader (Narrator starts from the keyboard: Win+Ctrl+Enter) read every returning visitor's and
+    volunteer's last name aloud to whoever stood at the kiosk."""
+    from PySide6.QtGui import QAccessible
+
+    returning(services, "Ann", "Testwood", date(1980, 2, 3))
+    services.volunteers.add(NewVolunteer("Tess", "Testarossa", dob=date(1981, 1, 1), check=CURRENT))
+    qtbot.mouseClick(kiosk.find_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(kiosk.search_entry, "Test")
+    assert sorted(b.text() for b in kiosk.result_buttons) == ["Ann T.", "Tess T."]
+    for button in kiosk.result_buttons:
+        spoken = QAccessible.queryAccessibleInterface(button)
+        said = " ".join(
+            spoken.text(t) for t in (QAccessible.Text.Name, QAccessible.Text.Description, QAccessible.Text.Help)
+        )
+        said += button.toolTip() + button.whatsThis() + button.accessibleDescription()
+        assert "Testwood" not in said and "Testarossa" not in said, said

@@ -443,7 +443,8 @@ class KioskWindow(QWidget):
         for i, arrival in enumerate(found):
             v = arrival.visitor
             button = QPushButton(f"{v.first_name} {v.last_name[:1]}.")
-            button.setAccessibleName(f"{v.first_name} {v.last_name}")
+            # A screen reader says what is shown, no more: the full name read aloud told the lobby (session 22).
+            button.setAccessibleName(button.text())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=arrival: self.arrive(a))
             self.results.addWidget(button, i // 2, i % 2)
