@@ -69,3 +69,44 @@ def test_a_badge_that_printed_says_take_your_badge(qtbot, services):
     finally:
         k._may_close = True  # noqa: SLF001
         station.stop()
+
+
+def test_checking_in_and_out_in_a_loop_does_not_print_badges_without_end(qtbot, services):
+    """Found in session 22: scan your ID, take the badge, scan the badge to leave, scan your ID again... each
+    round printed another badge and made another visit, for as long as anyone kept at it (a bored child with a
+    parent's licence emptied a label roll). Now a person's fourth check-in at the kiosk in a day goes to the
+    front office (the desk checks them in if they should be); nothing is printed for it."""
+    from printers.fakes import RecordingPrinter
+
+    printer = RecordingPrinter()
+    scan = DEMO_SCANS[0].decode("latin-1")
+    scanned = services.ids.read(scan).to_visitor()
+    known = services.checkin.admit(Visitor(scanned.first_name, scanned.last_name, dob=scanned.dob))
+    services.visits.check_out(known.id)  # a returning visitor (checked in at the desk: not counted)
+    station = build_kiosk(services, printer=printer)
+    k = station.window
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        for _ in range(3):
+            k.reset()
+            k.on_scanned(scan)
+            with (
+                qtbot.waitSignal(station.printing.job_done, timeout=10_000),
+                qtbot.waitSignal(k.visit_checked_in) as admitted,
+            ):
+                k.choice_buttons[0].click()
+            k.reset()
+            with qtbot.waitSignal(k.visit_checked_out):
+                k.on_scanned(admitted.args[0].badge_code)
+        k.reset()
+        k.on_scanned(scan)
+        with qtbot.waitSignal(k.sent_to_front_office) as sent:
+            k.choice_buttons[0].click()
+        assert k.result_title.text() == "Please see the front office."
+        assert len(printer.jobs) == 3 and services.visits.on_site() == []
+        (waiting,) = [p for p in services.kiosk.pending() if p.id == sent.args[0]]
+        assert waiting.reason == "kiosk_repeat" and "3 times" in waiting.message
+    finally:
+        k._may_close = True  # noqa: SLF001
+        station.stop()

@@ -35,6 +35,9 @@ EARLY = timedelta(minutes=30)  # an expected guest may check in this long before
 # Leaving kiosk mode: after this many wrong staff sign-ins in a row at the kiosk (whatever the names), it is
 # paused, for EXIT_PAUSE, then twice as long each time, up to EXIT_PAUSE_MAX (an account alone waits only a
 # minute after five wrong tries: at an unattended kiosk that let anyone guess PINs for hours).
+# A person's check-ins at the kiosk in one day before the next goes to the front office: a loop of check-in,
+# badge, check-out by the badge, check-in again printed a badge each round, without end (session 22).
+KIOSK_VISITS_PER_DAY = 3
 EXIT_TRIES = 5
 EXIT_PAUSE = timedelta(minutes=5)
 EXIT_PAUSE_MAX = timedelta(hours=1)
@@ -289,6 +292,14 @@ class Kiosk:
             problem = self._guest_problem(arrival.guest_id)
             if problem:
                 return self._to_desk(arrival.request, "guest_code", problem)
+        repeats = self._kiosk_visits_today(arrival.visitor)
+        if repeats >= KIOSK_VISITS_PER_DAY:
+            return self._to_desk(
+                arrival.request,
+                "kiosk_repeat",
+                f"Checked in {repeats} times at the kiosk today already (each printed a badge): check them in "
+                "here if they should be.",
+            )
         request = arrival.request
         if activity and arrival.category == Category.VOLUNTEER:
             request = CheckInRequest(request.visitor, request.category, activity, request.destination)
@@ -336,6 +347,23 @@ class Kiosk:
                 "Chose this name at the kiosk but gave another date of birth. Check their ID.",
             )
         return None
+
+    def _kiosk_visits_today(self, visitor: Visitor) -> int:
+        """How many times this person (by id, else by name and date of birth) was checked in by a kiosk today."""
+        start, _ = clock.local_day_bounds(clock.now().astimezone().date())
+        if visitor.id is not None:
+            where, args = "v.person_id = ?", [visitor.id]
+        else:
+            from frontdesk.visits.service import name_keys
+
+            where = "p.name_key = ? AND p.dob IS ?"
+            args = [name_keys(visitor)[0], visitor.dob.isoformat() if visitor.dob else None]
+        row = self._store.db.execute(
+            f"SELECT count(*) FROM visits v JOIN people p ON p.id = v.person_id WHERE {where} "
+            "AND v.staff = ? AND v.time_in >= ?",
+            [*args, KIOSK_STAFF, start],
+        ).fetchone()
+        return int(row[0])
 
     def _to_desk(self, request: CheckInRequest, reason: str, message: str) -> SeeFrontOffice:
         with self._audit.transaction() as db:
