@@ -110,3 +110,35 @@ def test_checking_in_and_out_in_a_loop_does_not_print_badges_without_end(qtbot, 
     finally:
         k._may_close = True  # noqa: SLF001
         station.stop()
+
+
+def test_the_same_person_sent_again_and_again_is_one_request_at_the_desk(qtbot, services):
+    """Found in session 22: each time the same person was sent to the front office (their ID scanned again and
+    again, a name picked with a wrong date of birth again and again) the desk's banner got another request
+    ("… is waiting at the front office (and 24 more)"), so a prankster could bury the real arrivals behind one
+    name. The same person for the same reason, still waiting, is now one request."""
+    from printers.fakes import RecordingPrinter
+
+    station = build_kiosk(services, printer=RecordingPrinter())
+    k = station.window
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        for _ in range(5):
+            k.reset()
+            with qtbot.waitSignal(k.sent_to_front_office):
+                k.on_scanned(DEMO_SCANS[0].decode("latin-1"))  # a first-time visitor
+        (waiting,) = services.kiosk.pending()
+        assert waiting.reason == "first_time"
+        k.reset()
+        with qtbot.waitSignal(k.sent_to_front_office):
+            k.on_scanned(DEMO_SCANS[1].decode("latin-1"))  # someone else: their own request
+        assert len(services.kiosk.pending()) == 2
+        services.kiosk.take(waiting.id)  # the desk takes the first; if they come back, they wait again
+        k.reset()
+        with qtbot.waitSignal(k.sent_to_front_office):
+            k.on_scanned(DEMO_SCANS[0].decode("latin-1"))
+        assert len(services.kiosk.pending()) == 2
+    finally:
+        k._may_close = True  # noqa: SLF001
+        station.stop()

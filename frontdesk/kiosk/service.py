@@ -366,15 +366,32 @@ class Kiosk:
         return int(row[0])
 
     def _to_desk(self, request: CheckInRequest, reason: str, message: str) -> SeeFrontOffice:
+        """Write the request the desk's banner takes. The same person for the same reason, still waiting from
+        today, is the one request (session 22: sent again and again, one name buried the real arrivals)."""
+        visitor, why = _visitor_json(request.visitor), f"{reason}\n{message}"
         with self._audit.transaction() as db:
+            start, _ = clock.local_day_bounds(clock.now().astimezone().date())
+            waiting = db.execute(
+                "SELECT id FROM kiosk_requests WHERE state = 'pending' AND created_at >= ? AND visitor = ? "
+                "AND reason = ? ORDER BY id DESC LIMIT 1",
+                [start, visitor, why],
+            ).fetchone()
+            if waiting is not None:
+                self._audit.record(
+                    None,
+                    "kiosk.sent_to_desk",
+                    f"kiosk request {waiting[0]}",
+                    {"name": request.visitor.full_name, "reason": reason, "again": True},
+                )
+                return SeeFrontOffice(int(waiting[0]))
             cur = db.execute(
                 "INSERT INTO kiosk_requests (created_at, station, reason, visitor, category, purpose, "
                 "destination) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     clock.to_db(clock.now()),
                     self.station,
-                    f"{reason}\n{message}",
-                    _visitor_json(request.visitor),
+                    why,
+                    visitor,
                     Category(request.category).value,
                     request.purpose,
                     request.destination,
