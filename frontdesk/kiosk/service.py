@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from frontdesk.access.session import Session
     from frontdesk.accounts.service import Accounts
     from frontdesk.audit import AuditTrail
-    from frontdesk.checkin.workflow import CheckIn, CheckInRequest
+    from frontdesk.checkin.workflow import CheckIn, CheckInRequest, Cleared
     from frontdesk.store import Store
     from frontdesk.visits.service import VisitService
     from frontdesk.volunteers.service import VolunteerService
@@ -315,14 +315,28 @@ class Kiosk:
                 return self._to_desk(request, "possible_match", "Possible match on a screening list: compare.")
             return self._to_desk(request, outcome.warnings[0].code, " ".join(w.message for w in outcome.warnings))
         try:
-            visit = workflow.commit(outcome).visit
+            if arrival.guest_id is None:
+                visit = workflow.commit(outcome).visit
+            else:
+                visit = self._commit_guest(workflow, outcome, arrival.guest_id)
         except FrontDeskError as exc:
             return self._to_desk(request, exc.code, exc.message)
-        if arrival.guest_id is not None:
-            with self._audit.transaction() as db:
-                db.execute("UPDATE kiosk_guests SET visit_id = ? WHERE id = ?", [visit.id, arrival.guest_id])
-                self._audit.record(None, "kiosk.guest_arrived", f"guest {arrival.guest_id}", {"visit": visit.id})
         return Admitted(visit)
+
+    def _commit_guest(self, workflow: CheckIn, outcome: Cleared, guest_id: int) -> Visit:
+        """An expected guest's visit and their code's use, in one transaction: found in session 22's red team, a
+        kiosk killed between the two left the guest on site and the code good again. The code is checked unused
+        inside it too (two kiosks scanning one code at once: one visit)."""
+        with self._audit.transaction() as db:
+            row = db.execute("SELECT visit_id FROM kiosk_guests WHERE id = ?", [guest_id]).fetchone()
+            if row is None or row[0] is not None:
+                raise ConflictError(
+                    f"Guest code already used (visit {row[0] if row else '?'}).", code="guest_code"
+                )
+            visit = workflow.commit(outcome).visit
+            db.execute("UPDATE kiosk_guests SET visit_id = ? WHERE id = ?", [visit.id, guest_id])
+            self._audit.record(None, "kiosk.guest_arrived", f"guest {guest_id}", {"visit": visit.id})
+        return visit
 
     def confirm_dob(self, arrival: Arrival, dob: date | None) -> SeeFrontOffice | None:
         """None when ``dob`` is the date of birth on record of someone found by name or an old badge; otherwise
