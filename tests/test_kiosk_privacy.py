@@ -124,3 +124,32 @@ def test_a_screen_reader_at_the_kiosk_reads_the_names_as_shown_not_in_full(qtbot
         )
         said += button.toolTip() + button.whatsThis() + button.accessibleDescription()
         assert "Testwood" not in said and "Testarossa" not in said, said
+
+
+def test_a_namesake_of_a_volunteer_listed_without_a_date_of_birth_is_not_admitted_as_that_volunteer(
+    qtbot,
+    kiosk,  # noqa: F811
+    services,
+):
+    """Found in session 22: a volunteer list imported without dates of birth matched anyone of that name who
+    scanned an ID at the kiosk: a stranger who shares an approved volunteer's name (a common name) was checked in
+    unattended with a VOLUNTEER badge, on a background check that was never theirs. Found by name, such a record
+    already went to the front office (no date to confirm); now found by an ID it does too, and the desk is told
+    what to compare and how to mend the record."""
+    from frontdesk.models import Category
+    from scanners.samples import DEMO_SCANS
+
+    scan = DEMO_SCANS[0].decode("latin-1")
+    holder = services.ids.read(scan).to_visitor()
+    services.volunteers.add(
+        NewVolunteer(
+            holder.first_name, holder.last_name, holder.middle_name or "", activities=("Library",), check=CURRENT
+        )
+    )
+    kiosk.on_scanned(scan)
+    if kiosk.pages.currentWidget() is kiosk.confirm_page:
+        qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
+    assert kiosk.result_title.text() == "Please see the front office."
+    assert [v for v in services.visits.on_site() if v.category is Category.VOLUNTEER] == []
+    (waiting,) = services.kiosk.pending()
+    assert waiting.reason == "volunteer_no_dob" and "date of birth" in waiting.message

@@ -288,6 +288,18 @@ class Kiosk:
                 return sent
         if arrival.kind == Kind.NEW:
             return self._to_desk(arrival.request, "first_time", "First visit: no pre-registration. Check them in.")
+        if arrival.kind == Kind.VOLUNTEER:
+            # A record without a date of birth matches anyone of the name: unattended, a namesake of an approved
+            # volunteer was admitted as them, on a background check never theirs (session 22).
+            volunteer = self._volunteers.find_for(arrival.visitor)
+            if volunteer is not None and volunteer.dob is None:
+                return self._to_desk(
+                    arrival.request,
+                    "volunteer_no_dob",
+                    f"Matches volunteer record {volunteer.id} by name only (it has no date of birth): compare "
+                    "their ID with the volunteer's; add the date of birth to the volunteer list "
+                    "(volunteers import).",
+                )
         if arrival.kind == Kind.GUEST and arrival.guest_id is not None:
             problem = self._guest_problem(arrival.guest_id)
             if problem:
