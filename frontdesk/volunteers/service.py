@@ -140,6 +140,21 @@ class VolunteerService:
         ).fetchone()
         return _volunteer(row, self._today()) if row else None
 
+    def _suspended(self, visitor: Visitor) -> Volunteer | None:
+        """A suspended record of this person under any middle name (same first and last name, and date of birth
+        when both give one). Found in session 22's red team: the district's next list carried a suspended
+        volunteer with a middle name, the import made a second record, approved, and the suspension no longer
+        held for anyone giving the middle name."""
+        base, _ = name_keys(Visitor(visitor.first_name, visitor.last_name))
+        dob = visitor.dob.isoformat() if visitor.dob else None
+        row = self._store.db.execute(
+            f"SELECT {_COLUMNS} FROM volunteers WHERE status = 'suspended' AND (name_key = ? OR "
+            "substr(name_key, 1, length(?) + 1) = ? || ' ') AND (dob IS NULL OR ? IS NULL OR dob = ?) "
+            "ORDER BY id DESC LIMIT 1",
+            [base, base, base, dob, dob],
+        ).fetchone()
+        return _volunteer(row, self._today()) if row else None
+
     def search(self, text: str, limit: int = 8) -> list[Volunteer]:
         """Volunteers whose last or first name starts with what was typed (the kiosk's name search)."""
         words = [w for w in text.casefold().split() if w]
@@ -328,7 +343,7 @@ class VolunteerService:
         """
         if request.category != Category.VOLUNTEER:
             return ()
-        volunteer = self.find_for(request.visitor)
+        volunteer = self._suspended(request.visitor) or self.find_for(request.visitor)
         if volunteer is not None and volunteer.cleared:
             return ()
         name = request.visitor.full_name

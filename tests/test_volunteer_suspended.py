@@ -1,0 +1,53 @@
+"""Session 22's red team of volunteers: a suspension holds, whatever form of the name the next list or the next
+ID gives. Real services on a real SQLite folder; the list imported from a real CSV file."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision
+from frontdesk.models import Category, Visitor
+from frontdesk.volunteers.models import BackgroundCheck, NewVolunteer
+from frontdesk.volunteers.service import VOLUNTEER_NOT_CLEARED
+
+TODAY = date.today()
+CURRENT = BackgroundCheck(
+    "fingerprint", "State police", TODAY - timedelta(days=30), "clear", TODAY + timedelta(days=300)
+)
+
+
+def test_a_suspended_volunteer_listed_again_with_a_middle_name_is_still_suspended(services, tmp_path):
+    """Found in session 22: a principal suspends Vera Helpwell (a complaint under review). The district's next
+    list carries her as "Vera M Helpwell", same date of birth, check clear: the import made a second record,
+    approved, and Vera checked in as a volunteer at the desk (typing the middle name from her licence) and at
+    the kiosk (scanning it) as if never suspended. A suspended record of the same first and last name and date
+    of birth now stops the check-in as a volunteer, whatever the middle name."""
+    vera = services.volunteers.add(
+        NewVolunteer("Vera", "Helpwell", dob=date(1980, 5, 6), activities=("Library",), check=CURRENT)
+    )
+    services.volunteers.suspend(vera.id, "Complaint under review")
+    listed = tmp_path / "district.csv"
+    listed.write_text(
+        "first_name,middle_name,last_name,dob,activities,check_result,check_expires\n"
+        f"Vera,M,Helpwell,1980-05-06,Library,clear,{(TODAY + timedelta(days=365)).isoformat()}\n",
+        encoding="utf-8",
+    )
+    services.volunteers.import_csv(listed)
+    statuses = sorted(v.status.value for v in services.volunteers.list())
+    assert statuses in (["approved", "suspended"], ["suspended"])
+    for middle in ("M", None):
+        request = CheckInRequest(Visitor("Vera", "Helpwell", middle, dob=date(1980, 5, 6)), Category.VOLUNTEER)
+        outcome = services.checkin.start(request)
+        assert isinstance(outcome, NeedsDecision), (middle, outcome)
+        (warning,) = outcome.warnings
+        assert warning.code == VOLUNTEER_NOT_CLEARED and "suspended" in warning.message
+    # The kiosk: her licence scanned (middle name on it) sends her to the front office.
+    arrival = services.kiosk.identify(Visitor("Vera", "Helpwell", "M", dob=date(1980, 5, 6)))
+    assert arrival.kind == "volunteer"
+    answer = services.kiosk.check_in(arrival)
+    assert type(answer).__name__ == "SeeFrontOffice"
+    assert services.visits.on_site() == []
+    # Someone else of the same name with another date of birth is not her: the usual "no record" warning.
+    other = CheckInRequest(Visitor("Vera", "Helpwell", "M", dob=date(1991, 1, 1)), Category.VOLUNTEER)
+    (warning,) = services.checkin.start(other).warnings
+    assert "suspended" not in warning.message and "no volunteer record" in warning.message
