@@ -10,7 +10,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication, QLineEdit
-from test_kiosk import CURRENT, kiosk, pick, printer, returning, visible_text  # noqa: F401 - the kiosk's fixtures
+from test_kiosk import CURRENT, desk, kiosk, pick, printer, returning, visible_text  # noqa: F401 - fixtures
 
 from frontdesk.volunteers.models import NewVolunteer
 from ui.app_kiosk import build_kiosk
@@ -153,3 +153,32 @@ def test_a_namesake_of_a_volunteer_listed_without_a_date_of_birth_is_not_admitte
     assert [v for v in services.visits.on_site() if v.category is Category.VOLUNTEER] == []
     (waiting,) = services.kiosk.pending()
     assert waiting.reason == "volunteer_no_dob" and "date of birth" in waiting.message
+
+
+def test_a_wrong_date_of_birth_at_the_kiosk_is_not_checked_in_as_the_name_picked_by_one_click_at_the_desk(
+    qtbot,
+    kiosk,  # noqa: F811
+    desk,  # noqa: F811
+    services,
+):
+    """Found in session 22: someone picks Ann Testwood's name at the kiosk and gives a wrong date of birth: sent to
+    the front office with "Check their ID". At the desk, "Check in here" filled the form with Ann's record (her
+    date of birth and ID details) and checked the person in at once as Ann, badge and all, before anyone could
+    look at an ID. Now the desk gets only the name they picked: the form waits for the date of birth from their
+    ID, and nothing is checked in until the desk does it."""
+    returning(services, "Ann", "Testwood", date(1980, 2, 3))
+    pick(qtbot, kiosk, "Testw", "Ann Testwood")
+    with qtbot.waitSignal(kiosk.sent_to_front_office):
+        _give_dob(qtbot, kiosk, "07/14/1979")
+    desk.front_office.refresh()
+    desk.front_office.take_next()
+    assert services.visits.on_site() == []
+    assert desk.form.first_name.text() == "Ann" and desk.form.last_name.text() == "Testwood"
+    assert desk.form.dob.text() == ""  # not the record's 02/03/1980: typed from their ID
+    assert "Check their ID" in desk.message.text()
+    # The desk looks at the ID: it is Ann after all (she mistyped). Her date, then Check in.
+    qtbot.keyClicks(desk.form.dob, "02/03/1980")
+    with qtbot.waitSignal(desk.visit_checked_in) as signal:
+        desk.request_check_in()
+    first = services.visits.day_log(signal.args[0].time_in.astimezone().date())[0]
+    assert signal.args[0].visitor.id == first.visitor.id  # her own record, found by name and date of birth

@@ -38,6 +38,8 @@ EARLY = timedelta(minutes=30)  # an expected guest may check in this long before
 # A person's check-ins at the kiosk in one day before the next goes to the front office: a loop of check-in,
 # badge, check-out by the badge, check-in again printed a badge each round, without end (session 22).
 KIOSK_VISITS_PER_DAY = 3
+# Requests the desk takes only after looking at the person's ID (DeskRequest.check_id).
+CHECK_ID_REASONS = frozenset({"dob_unknown", "dob_mismatch", "volunteer_no_dob"})
 EXIT_TRIES = 5
 EXIT_PAUSE = timedelta(minutes=5)
 EXIT_PAUSE_MAX = timedelta(hours=1)
@@ -125,6 +127,13 @@ class DeskRequest:
     reason: str  # the core's code (never shown at the kiosk)
     message: str  # for the desk
     request: CheckInRequest
+
+    @property
+    def check_id(self) -> bool:
+        """True when the desk must see the person's ID before checking them in: the kiosk could not tell who
+        they are (a name picked with another date of birth, or none on record; a volunteer record without a
+        date of birth). The desk fills in what the kiosk knew and waits; it does not start the check-in."""
+        return self.reason in CHECK_ID_REASONS
 
 
 def _visitor_json(v: Visitor) -> str:
@@ -360,15 +369,21 @@ class Kiosk:
         if not arrival.confirm_dob:
             return None
         known = arrival.visitor.dob
+        # Sent to the desk as only the name they picked: the record's date of birth and ID details would let the
+        # desk admit them as that person without looking at an ID (session 22).
+        claimed = replace(
+            arrival.request,
+            visitor=Visitor(arrival.visitor.first_name, arrival.visitor.last_name, arrival.visitor.middle_name),
+        )
         if known is None:
             return self._to_desk(
-                arrival.request,
+                claimed,
                 "dob_unknown",
                 "Chose this name at the kiosk; no date of birth on record to confirm it. Check their ID.",
             )
         if dob != known:
             return self._to_desk(
-                arrival.request,
+                claimed,
                 "dob_mismatch",
                 "Chose this name at the kiosk but gave another date of birth. Check their ID.",
             )
