@@ -182,3 +182,34 @@ def test_a_wrong_date_of_birth_at_the_kiosk_is_not_checked_in_as_the_name_picked
         desk.request_check_in()
     first = services.visits.day_log(signal.args[0].time_in.astimezone().date())[0]
     assert signal.args[0].visitor.id == first.visitor.id  # her own record, found by name and date of birth
+
+
+def test_a_guest_code_used_a_second_time_is_not_checked_in_by_one_click_at_the_desk(
+    qtbot,
+    kiosk,  # noqa: F811
+    desk,  # noqa: F811
+    services,
+):
+    """Found in session 22: a guest code is good once, but a second person holding it (a forwarded invitation) was
+    sent to the front office, where "Check in here" checked them in at once under the guest's name. A code that
+    could not be used now waits for the desk to look at the person's ID, as a wrong date of birth does."""
+    from datetime import timedelta
+
+    from frontdesk import clock
+
+    now = clock.now()
+    guest = services.kiosk.preregister(
+        "Gail", "Guestly", "Office", now - timedelta(minutes=5), now + timedelta(hours=1)
+    )
+    kiosk.on_scanned(guest.code)
+    with qtbot.waitSignal(kiosk.visit_checked_in) as first:
+        qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
+    services.visits.check_out(first.args[0].id)  # Gail has left; someone else has her invitation
+    kiosk.reset()
+    kiosk.on_scanned(guest.code)
+    with qtbot.waitSignal(kiosk.sent_to_front_office):
+        qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
+    desk.front_office.refresh()
+    desk.front_office.take_next()
+    assert services.visits.on_site() == []
+    assert desk.form.last_name.text() == "Guestly" and "already used" in desk.message.text()

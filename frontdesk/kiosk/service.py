@@ -39,7 +39,7 @@ EARLY = timedelta(minutes=30)  # an expected guest may check in this long before
 # badge, check-out by the badge, check-in again printed a badge each round, without end (session 22).
 KIOSK_VISITS_PER_DAY = 3
 # Requests the desk takes only after looking at the person's ID (DeskRequest.check_id).
-CHECK_ID_REASONS = frozenset({"dob_unknown", "dob_mismatch", "volunteer_no_dob"})
+CHECK_ID_REASONS = frozenset({"dob_unknown", "dob_mismatch", "volunteer_no_dob", "guest_code"})
 EXIT_TRIES = 5
 EXIT_PAUSE = timedelta(minutes=5)
 EXIT_PAUSE_MAX = timedelta(hours=1)
@@ -132,7 +132,8 @@ class DeskRequest:
     def check_id(self) -> bool:
         """True when the desk must see the person's ID before checking them in: the kiosk could not tell who
         they are (a name picked with another date of birth, or none on record; a volunteer record without a
-        date of birth). The desk fills in what the kiosk knew and waits; it does not start the check-in."""
+        date of birth; a guest code already used or outside its window). The desk fills in what the kiosk knew
+        and waits; it does not start the check-in."""
         return self.reason in CHECK_ID_REASONS
 
 
