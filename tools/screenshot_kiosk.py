@@ -87,6 +87,14 @@ def main() -> int:
     desk.front_office.take_next()
     settle()
     save(desk.window, "kiosk-8-desk-resolves-the-warning")
+    desk.checkin.cancel()
+    desk.form.clear()
+    (impostor,) = services.kiosk.search("Pausi")  # picked by name, with a date of birth that is not on record
+    services.kiosk.confirm_dob(impostor, date(1999, 1, 1))
+    desk.front_office.refresh()
+    desk.front_office.take_next()  # the name only, and the desk waits for their ID
+    settle()
+    save(desk.window, "kiosk-11-desk-check-their-id")
 
     services.accounts.sign_in("principal", "demo-principal")
     review = ReviewWindow(services)
