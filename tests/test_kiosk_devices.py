@@ -142,3 +142,30 @@ def test_the_same_person_sent_again_and_again_is_one_request_at_the_desk(qtbot, 
     finally:
         k._may_close = True  # noqa: SLF001
         station.stop()
+
+
+def test_a_badge_code_read_off_someone_s_badge_and_typed_at_the_kiosk_does_not_check_them_out(qtbot, services):
+    """Found in session 22: the code printed large on every badge (K7QX-M2PD), typed into the kiosk's guest-code
+    box, checked that visitor out: anyone in the lobby could take a person still in the building off the on-site
+    list and the emergency roster. Typed, a badge code no longer checks out (the kiosk says to scan the badge or
+    see the front office); scanned, it does."""
+    from PySide6.QtCore import Qt
+
+    from printers.fakes import RecordingPrinter
+
+    visit = services.checkin.admit(Visitor("Ann", "Testwood"))
+    station = build_kiosk(services, printer=RecordingPrinter())
+    k = station.window
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        qtbot.keyClicks(k.code_entry, visit.badge_code.lower())
+        qtbot.keyClick(k.code_entry, Qt.Key.Key_Return)
+        assert [v.id for v in services.visits.on_site()] == [visit.id]
+        assert "scan your badge" in k.welcome_note.text()
+        with qtbot.waitSignal(k.visit_checked_out):
+            k.on_scanned(visit.badge_code)  # the badge itself, under the scanner
+        assert services.visits.on_site() == []
+    finally:
+        k._may_close = True  # noqa: SLF001
+        station.stop()

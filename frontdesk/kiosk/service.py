@@ -208,15 +208,21 @@ class Kiosk:
         return self._volunteers_of()
 
     # --- who is this --------------------------------------------------------------------------------
-    def scan(self, text: str) -> Arrival | CheckedOut:
+    def scan(self, text: str, *, typed: bool = False) -> Arrival | CheckedOut:
         """A scanned or typed code: a badge on site (checks out), an expected guest's code, or the badge of an
-        earlier visit (that returning visitor). NotFoundError for anything else."""
+        earlier visit (that returning visitor). NotFoundError for anything else.
+
+        ``typed``: the code was typed, not scanned. A typed badge code never checks out (NotFoundError with code
+        ``scan_to_leave``): the code is printed large on every badge, and anyone in the lobby who read it could
+        take a person still in the building off the on-site list and the emergency roster (session 22)."""
         code = normalize_badge_code(text)
         if len(code) != 8:
             raise NotFoundError("That code was not recognised")
         db = self._store.db
         row = db.execute("SELECT id, time_out FROM visits WHERE badge_code = ?", [code]).fetchone()
-        if row is None or row[1] is None:
+        if typed and row is not None and row[1] is None:
+            raise NotFoundError("A badge code typed does not check out: scan the badge", code="scan_to_leave")
+        if not typed and (row is None or row[1] is None):
             # On site here, or at another desk of the school (synced from the hub): leaving by this kiosk checks
             # them out as the desk's own check-out box does (for another desk's visitor, the hub keeps the first
             # check-out). Not on site anywhere: a guest code, or an old badge, below.

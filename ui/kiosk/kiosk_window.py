@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.badges.service import Outcome
-from frontdesk.errors import DeviceError, FrontDeskError, StoreError
+from frontdesk.errors import DeviceError, FrontDeskError, NotFoundError, StoreError
 from frontdesk.kiosk.service import Admitted, Arrival, CheckedOut, Kind, SeeFrontOffice
 from frontdesk.settings import SCHOOL_NAME
 from scanners.camera import FrameSource, photo_bytes
@@ -389,11 +389,15 @@ class KioskWindow(QWidget):
         text = self.code_entry.text().strip()
         _wipe(self.code_entry)
         if text:
-            self.on_scanned(text)
+            self._read(text, typed=True)
 
     @Slot(str)
     def on_scanned(self, data: str) -> None:
         """A scan from the wedge filter or a scanner: an ID card, a badge's QR code, or a guest code."""
+        self._read(data, typed=False)
+
+    def _read(self, data: str, *, typed: bool) -> None:
+        """A scan, or a code typed into the welcome page's entry (``typed``: it never checks anyone out)."""
         self.idle.start()
         if self.pages.currentWidget() is self.staff_page:
             return
@@ -402,9 +406,16 @@ class KioskWindow(QWidget):
                 visitor = self.services.ids.read(data).to_visitor()
                 answer = self.services.kiosk.identify(visitor)
             else:
-                answer = self.services.kiosk.scan(data)
+                answer = self.services.kiosk.scan(data, typed=typed)
         except StoreError:  # read, but nothing could be saved or looked up (the database busy, full, damaged)
             self._to_front_office(None)
+            return
+        except NotFoundError as exc:
+            self.pages.setCurrentWidget(self.welcome_page)
+            if exc.code == "scan_to_leave":
+                self.welcome_note.setText(self.tr("Leaving? Please scan your badge, or see the front office."))
+            else:
+                self.welcome_note.setText(self.tr("We could not read that. Please try again, or find your name."))
             return
         except FrontDeskError:
             self.pages.setCurrentWidget(self.welcome_page)

@@ -4,73 +4,74 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk_window.py" line="411"/>
+        <location filename="../kiosk_window.py" line="418"/>
+        <location filename="../kiosk_window.py" line="422"/>
         <source>We could not read that. Please try again, or find your name.</source>
         <translation>No pudimos leerlo. Inténtelo de nuevo o busque su nombre.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="414"/>
+        <location filename="../kiosk_window.py" line="425"/>
         <source>Goodbye!</source>
         <translation>¡Adiós!</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="414"/>
+        <location filename="../kiosk_window.py" line="425"/>
         <source>You are checked out. Thank you for visiting.</source>
         <translation>Su salida quedó registrada. Gracias por su visita.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="434"/>
+        <location filename="../kiosk_window.py" line="445"/>
         <source>No match. Please see the front office.</source>
         <translation>No hay coincidencias. Por favor, pase a la oficina principal.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="477"/>
+        <location filename="../kiosk_window.py" line="489"/>
         <source>Hello, %1!</source>
         <translation>¡Hola, %1!</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="483"/>
+        <location filename="../kiosk_window.py" line="495"/>
         <source>What are you helping with today?</source>
         <translation>¿En qué va a ayudar hoy?</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="494"/>
+        <location filename="../kiosk_window.py" line="506"/>
         <source>Check in to see %1?</source>
         <translation>¿Registrar su entrada para ver a %1?</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="494"/>
+        <location filename="../kiosk_window.py" line="506"/>
         <source>Check in now?</source>
         <translation>¿Registrar su entrada ahora?</translation>
     </message>
     <message>
         <location filename="../kiosk_window.py" line="273"/>
-        <location filename="../kiosk_window.py" line="496"/>
+        <location filename="../kiosk_window.py" line="508"/>
         <source>Check in</source>
         <translation>Registrar entrada</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="520"/>
+        <location filename="../kiosk_window.py" line="532"/>
         <source>Welcome, %1!</source>
         <translation>¡Bienvenido/a, %1!</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="521"/>
+        <location filename="../kiosk_window.py" line="533"/>
         <source>You are checked in. Please take your badge and wear it where it can be seen.</source>
         <translation>Su entrada quedó registrada. Tome su gafete y llévelo a la vista.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="537"/>
+        <location filename="../kiosk_window.py" line="549"/>
         <source>Your badge did not print. Please see the front office for your badge.</source>
         <translation>Su gafete no se imprimió. Pase a la oficina principal por su gafete.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="546"/>
+        <location filename="../kiosk_window.py" line="558"/>
         <source>Please see the front office.</source>
         <translation>Por favor, pase a la oficina principal.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="593"/>
+        <location filename="../kiosk_window.py" line="605"/>
         <source>Wrong name or PIN.</source>
         <translation>Nombre o PIN incorrecto.</translation>
     </message>
@@ -155,12 +156,17 @@
         <translation>Salir del modo quiosco</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="588"/>
+        <location filename="../kiosk_window.py" line="416"/>
+        <source>Leaving? Please scan your badge, or see the front office.</source>
+        <translation>¿Se va? Escanee su gafete o pase a la oficina principal.</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_window.py" line="600"/>
         <source>The kiosk cannot check that just now. Please try again in a minute.</source>
         <translation>El quiosco no puede comprobarlo en este momento. Vuelva a intentarlo en un minuto.</translation>
     </message>
     <message>
-        <location filename="../kiosk_window.py" line="595"/>
+        <location filename="../kiosk_window.py" line="607"/>
         <source>Too many wrong tries. Please ask the front office.</source>
         <translation>Demasiados intentos fallidos. Pregunte en la oficina principal.</translation>
     </message>
