@@ -51,3 +51,50 @@ def test_a_suspended_volunteer_listed_again_with_a_middle_name_is_still_suspende
     other = CheckInRequest(Visitor("Vera", "Helpwell", "M", dob=date(1991, 1, 1)), Category.VOLUNTEER)
     (warning,) = services.checkin.start(other).warnings
     assert "suspended" not in warning.message and "no volunteer record" in warning.message
+
+
+def test_a_check_that_expires_centuries_from_now_or_was_done_in_the_future_is_bad_input(services, tmp_path):
+    """Found in session 22: a background check's expiry typed as 2205-06-30 for 2025-06-30 (or a provider's
+    "never" filler, 9999-12-31) was taken as it came: the volunteer stayed approved for ever, and a check that
+    lapsed long ago never lapsed at the kiosk or the desk. An expiry more than 10 years ahead, or a check dated in
+    the future, is now bad input (the CLI's one line, the import's bad row by number, nothing imported)."""
+    import pytest
+
+    from frontdesk.errors import InputError
+    from frontdesk.screening.importer import ImportFailed
+
+    far = TODAY.replace(year=TODAY.year + 180)
+    with pytest.raises(InputError, match="10 years"):
+        services.volunteers.add(
+            NewVolunteer("Vera", "Helpwell", check=BackgroundCheck("fingerprint", "", TODAY, "clear", far))
+        )
+    with pytest.raises(InputError, match="future"):
+        services.volunteers.add(
+            NewVolunteer(
+                "Vera",
+                "Helpwell",
+                check=BackgroundCheck(
+                    "fingerprint", "", TODAY + timedelta(days=40), "clear", TODAY + timedelta(days=400)
+                ),
+            )
+        )
+    listed = tmp_path / "district.csv"
+    listed.write_text(
+        "first_name,last_name,dob,check_result,check_expires\n"
+        f"Vera,Helpwell,1980-05-06,clear,{(TODAY + timedelta(days=365)).isoformat()}\n"
+        "Paul,Pending,1975-01-02,clear,9999-12-31\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        services.volunteers.import_csv(listed)
+    assert "line 3" in str(failed.value) and "10 years" in str(failed.value)
+    assert services.volunteers.list() == []  # nothing imported
+    # Ten years ahead is still a date a check can carry.
+    ok = services.volunteers.add(
+        NewVolunteer(
+            "Vera",
+            "Helpwell",
+            check=BackgroundCheck("fingerprint", "", TODAY, "clear", TODAY + timedelta(days=3600)),
+        )
+    )
+    assert ok.cleared

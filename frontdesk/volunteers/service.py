@@ -277,6 +277,7 @@ class VolunteerService:
         self._session.require(Action.MANAGE_VOLUNTEERS)
         current = self.get(volunteer_id)
         check = check or current.check
+        checked_new(NewVolunteer(current.first_name, current.last_name, check=check))  # dates that cannot be
         if not clears(check) or (check.expires is not None and check.expires < self._today()):
             raise InputError(
                 f"{current.full_name} needs a clear background check that has not expired before approval"
