@@ -213,3 +213,33 @@ def test_a_guest_code_used_a_second_time_is_not_checked_in_by_one_click_at_the_d
     desk.front_office.take_next()
     assert services.visits.on_site() == []
     assert desk.form.last_name.text() == "Guestly" and "already used" in desk.message.text()
+
+
+def test_a_very_long_name_cannot_push_the_kiosk_off_the_screen(qtbot, kiosk, services):  # noqa: F811
+    """Found in session 22: a first name of 100 letters without a space (the most a name may have; a forged
+    licence read at the desk, a pasted pre-registration) made the kiosk's pages 6,633 px wide once that person
+    touched their name: the welcome text, the code box and the Staff button were off the screen for everyone
+    after, until the kiosk was restarted. Nothing a person's data holds may widen the kiosk."""
+    long = "W" * 100
+    returning(services, long, "Testwood", date(1980, 2, 3))
+    services.volunteers.add(
+        NewVolunteer("Vera", "Helpwell", dob=date(1980, 5, 6), activities=("L" * 100, "Library"), check=CURRENT)
+    )
+
+    def fits() -> bool:
+        return kiosk.minimumSizeHint().width() <= 1366 and kiosk.width() <= 1366
+
+    kiosk.resize(1366, 768)
+    qtbot.mouseClick(kiosk.find_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(kiosk.search_entry, "Testw")
+    assert fits()
+    qtbot.mouseClick(kiosk.result_buttons[0], Qt.MouseButton.LeftButton)
+    _give_dob(qtbot, kiosk, "02/03/1980")
+    assert kiosk.pages.currentWidget() is kiosk.confirm_page and fits()
+    qtbot.mouseClick(kiosk.choice_buttons[0], Qt.MouseButton.LeftButton)
+    assert kiosk.result_title.text().startswith("Welcome, WWW") and fits()
+    kiosk.reset()
+    assert fits() and kiosk.staff_button.mapTo(kiosk.window, kiosk.staff_button.rect().topLeft()).x() < 1366
+    pick(qtbot, kiosk, "Helpw", "Vera Helpwell")
+    _give_dob(qtbot, kiosk, "05/06/1980")
+    assert len(kiosk.choice_buttons) == 2 and fits()

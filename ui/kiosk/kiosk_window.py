@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -73,8 +74,28 @@ def _wipe(*edits: QLineEdit) -> None:
         edit.setText("")
 
 
+NAME_SHOWN = 20  # the most of a name the kiosk shows ("Wwwww…"): a longer one is cut, never widens a page
+LONG_SHOWN = 40  # the most of an activity or a destination
+
+
+def _shown(text: str, most: int = NAME_SHOWN) -> str:
+    """``text`` cut to ``most`` characters with an ellipsis. Found in session 22: a name of 100 letters without a
+    space made the kiosk's pages 6,633 px wide, and the welcome page and the Staff button stayed off the screen
+    for everyone after."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _data_button(text: str) -> QPushButton:
+    """A button showing a person's data (a name, an activity): it takes the width the page gives it."""
+    button = QPushButton(text)
+    button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    return button
+
+
 def _label(name: str) -> QLabel:
     label = QLabel()
+    # Whatever it says, a label takes the width the page gives it (a word too long is cut, not the page widened).
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setObjectName(name)
     label.setWordWrap(True)
@@ -453,7 +474,7 @@ class KioskWindow(QWidget):
         self.result_buttons = []
         for i, arrival in enumerate(found):
             v = arrival.visitor
-            button = QPushButton(f"{v.first_name} {v.last_name[:1]}.")
+            button = _data_button(f"{_shown(v.first_name)} {v.last_name[:1]}.")
             # A screen reader says what is shown, no more: the full name read aloud told the lobby (session 22).
             button.setAccessibleName(button.text())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -486,7 +507,7 @@ class KioskWindow(QWidget):
             self.choices.removeWidget(button)
             button.deleteLater()
         self.choice_buttons = []
-        self.hello.setText(self.tr("Hello, %1!").replace("%1", arrival.visitor.first_name))
+        self.hello.setText(self.tr("Hello, %1!").replace("%1", _shown(arrival.visitor.first_name)))
         activities = ()
         if arrival.kind == Kind.VOLUNTEER:
             volunteer = self.services.volunteers.find_for(arrival.visitor)
@@ -494,7 +515,7 @@ class KioskWindow(QWidget):
         if len(activities) > 1:
             self.confirm_say.setText(self.tr("What are you helping with today?"))
             for activity in activities:
-                button = QPushButton(activity)
+                button = _data_button(_shown(activity, LONG_SHOWN))
                 button.setAccessibleName(activity)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.clicked.connect(lambda _=False, a=activity: self.check_in(a))
@@ -503,7 +524,9 @@ class KioskWindow(QWidget):
         else:
             where = arrival.destination or arrival.purpose
             self.confirm_say.setText(
-                self.tr("Check in to see %1?").replace("%1", where) if where else self.tr("Check in now?")
+                self.tr("Check in to see %1?").replace("%1", _shown(where, LONG_SHOWN))
+                if where
+                else self.tr("Check in now?")
             )
             button = QPushButton(self.tr("Check in"))
             button.setAccessibleName("Check in")
@@ -529,7 +552,7 @@ class KioskWindow(QWidget):
             return
         self._arrival, self._dob = None, None
         self._say(
-            self.tr("Welcome, %1!").replace("%1", first),
+            self.tr("Welcome, %1!").replace("%1", _shown(first)),
             self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
             wait_for_badge=answer.visit.id,
         )
