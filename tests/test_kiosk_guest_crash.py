@@ -71,3 +71,45 @@ def test_a_kiosk_killed_mid_check_in_never_leaves_a_used_guest_code_reusable(dat
     assert reusable == []
     checked_in = conn.execute("SELECT count(*) FROM kiosk_guests WHERE visit_id IS NOT NULL").fetchone()[0]
     assert checked_in >= 12 * 2
+
+
+def test_an_expected_guest_s_name_follows_the_rules_of_every_other_name(data_dir):
+    """Found in session 22: `guests add` (and Tools > Expected guests) took any name: a right-to-left override
+    (shown reversed at the kiosk's "Hello"), 5,000 characters pasted, a name of only "." or a zero-width space.
+    The guest could then never check in (the kiosk's check-in refused the name and sent them to the desk), and the
+    kiosk showed what was typed. Now it is bad input at once, in the words the check-in uses: exit 2, one line."""
+    from tests.cli_helpers import frontdesk, text
+
+    def add(first: str, last: str = "Guestly", host: str = "Office"):
+        return frontdesk(
+            "guests",
+            "add",
+            "--first-name",
+            first,
+            "--last-name",
+            last,
+            "--host",
+            host,
+            "--from",
+            "08:00",
+            "--to",
+            "09:00",
+            data_dir=data_dir,
+        )
+
+    for first, why in (
+        ("\u202eliaG", "direction"),
+        ("G" * 101, "too long"),
+        (".", "no letters"),
+        ("\u200b", "no letters"),
+        ("Gail\x07", "control characters"),
+    ):
+        done = add(first)
+        out, err = text(done)
+        assert done.returncode == 2 and why in err and "Traceback" not in err, (first, out, err)
+        assert len(err.strip().splitlines()) == 1
+    done = add("Gail", host="H" * 201)
+    assert done.returncode == 2 and "too long" in text(done)[1]
+    listed = frontdesk("guests", "list", "--json", data_dir=data_dir)
+    assert text(listed)[0].strip() in ("[]", "")
+    assert add("Gail").returncode == 0

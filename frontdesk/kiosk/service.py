@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError, StoreError
+from frontdesk.limits import SHORT_MAX, check_field
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
 
@@ -509,8 +510,13 @@ class Kiosk:
         self._session.require(Action.PREREGISTER)
         if not first_name.strip() or not last_name.strip():
             raise InputError("An expected guest needs a first and a last name")
+        # The rules of every visitor's name (length, control and direction characters, a letter at least), said
+        # now: before session 22 any text was taken, shown at the kiosk, and refused only at the guest's check-in.
+        self._visits.checked(Visitor(first_name.strip(), last_name.strip()))
         if not host.strip():
             raise InputError("Say whom the guest is coming to see")
+        check_field(host.strip(), "Whom the guest is coming to see", SHORT_MAX)
+        check_field(purpose.strip(), "The purpose", SHORT_MAX)
         if end <= start:
             raise InputError("The time window must end after it starts")
         with self._audit.transaction() as db:
