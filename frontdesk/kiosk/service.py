@@ -632,8 +632,10 @@ class Kiosk:
             return False
         self.wrong_exit_tries = self._exit_pauses = 0
         self.exit_paused_until = None
-        self._audit.record(None, "kiosk.exit", self.station, {})
-        self._accounts.sign_out()
+        try:
+            self._audit.record(None, "kiosk.exit", self.station, {})
+        finally:  # the kiosk never stays signed in as the staff member (a database busy at this record, too)
+            self._accounts.sign_out()
         return True
 
 
