@@ -90,3 +90,41 @@ def test_a_busy_database_at_the_kiosk_is_said_in_plain_words_and_no_pin_counts_a
         k.staff_pin.setText("2468")
         qtbot.keyClick(k.staff_pin, Qt.Key.Key_Return)
     station.stop()
+
+
+def test_a_damaged_database_at_the_kiosk_sends_people_to_the_front_office_not_a_traceback(qtbot, services):
+    """Found in session 22: with the people table's pages damaged on disk (a failing disk, a bad copy), typing
+    three letters in Find my name raised the store's "damaged" error out of the kiosk's slot: the desk's
+    traceback dialog ("Copy details") over the kiosk, in the lobby. The kiosk now says "Please see the front
+    office" (the desk's own start and check say what to do with the file)."""
+    import sqlite3
+
+    from frontdesk.models import Visitor
+
+    for i in range(300):  # enough people for the table and its indexes to have pages of their own
+        services.checkin.admit(Visitor(f"Ann{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}", "Testwood"), again=True)
+    services.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    station = build_kiosk(services, printer=RecordingPrinter())
+    k = station.window
+    qtbot.addWidget(k)
+    k.show()
+    try:
+        path = services.store.path
+        other = sqlite3.connect(path)
+        roots = [r for (r,) in other.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'people'") if r]
+        page = other.execute("PRAGMA page_size").fetchone()[0]
+        other.close()
+        with open(path, "r+b") as damaged:
+            for root in roots:
+                damaged.seek((root - 1) * page)
+                damaged.write(b"\xff" * page)
+        other = sqlite3.connect(path)  # another program writes: the kiosk's cached pages are read again
+        other.execute("CREATE TABLE touched (x)")
+        other.commit()
+        other.close()
+        qtbot.mouseClick(k.find_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(k.search_entry, "Testw")
+        assert k.pages.currentWidget() is k.result_page and k.result_title.text() == "Please see the front office."
+    finally:
+        k._may_close = True  # noqa: SLF001
+        station.stop()

@@ -460,7 +460,11 @@ class KioskWindow(QWidget):
     @Slot(str)
     def on_search_edited(self, text: str) -> None:
         """Up to six names once three letters are typed."""
-        found = self.services.kiosk.search(text) if len(text.strip()) >= 3 else []
+        try:
+            found = self.services.kiosk.search(text) if len(text.strip()) >= 3 else []
+        except StoreError:  # the database damaged or unreadable: never a traceback in the lobby (session 22)
+            self._to_front_office(None)
+            return
         self._show_results(found)
         if len(text.strip()) >= 3 and not found:
             self.search_note.setText(self.tr("No match. Please see the front office."))
@@ -510,7 +514,11 @@ class KioskWindow(QWidget):
         self.hello.setText(self.tr("Hello, %1!").replace("%1", _shown(arrival.visitor.first_name)))
         activities = ()
         if arrival.kind == Kind.VOLUNTEER:
-            volunteer = self.services.volunteers.find_for(arrival.visitor)
+            try:
+                volunteer = self.services.volunteers.find_for(arrival.visitor)
+            except StoreError:
+                self._to_front_office(None)
+                return
             activities = volunteer.activities if volunteer is not None else ()
         if len(activities) > 1:
             self.confirm_say.setText(self.tr("What are you helping with today?"))
