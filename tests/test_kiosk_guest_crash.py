@@ -174,3 +174,23 @@ def test_two_kiosks_checking_in_one_volunteer_at_the_same_moment_make_one_visit(
         (visit,) = services.visits.on_site()
         services.visits.check_out(visit.id)
     services.close()
+
+
+def test_an_expected_guest_whose_window_has_already_ended_is_bad_input(data_dir):
+    """Found in session 22: `guests add --date` with yesterday's date (a slip of the calendar) printed a code as
+    if all was well; the guest, arriving today, was sent to the front office as "arrived outside that window".
+    A window that has already ended is now bad input: exit 2, one line, nothing saved."""
+    from datetime import timedelta
+
+    from frontdesk import clock
+    from tests.cli_helpers import frontdesk, text
+
+    yesterday = (clock.now().astimezone().date() - timedelta(days=1)).isoformat()
+    done = frontdesk(
+        "guests", "add", "--first-name", "Gail", "--last-name", "Guestly", "--host", "Office",
+        "--date", yesterday, "--from", "08:00", "--to", "09:00", data_dir=data_dir,
+    )  # fmt: skip
+    out, err = text(done)
+    assert done.returncode == 2 and "already ended" in err and len(err.strip().splitlines()) == 1, (out, err)
+    listed = frontdesk("guests", "list", "--date", yesterday, "--json", data_dir=data_dir)
+    assert text(listed)[0].strip() in ("[]", "")

@@ -519,6 +519,10 @@ class Kiosk:
         check_field(purpose.strip(), "The purpose", SHORT_MAX)
         if end <= start:
             raise InputError("The time window must end after it starts")
+        if end < clock.now():  # a slip of the calendar: the code could never be used (session 22)
+            raise InputError(
+                f"That time window has already ended ({end.astimezone():%m/%d %H:%M}): check the date and times"
+            )
         with self._audit.transaction() as db:
             for _ in range(10):
                 code = new_badge_code()
