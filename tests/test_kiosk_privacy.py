@@ -243,3 +243,19 @@ def test_a_very_long_name_cannot_push_the_kiosk_off_the_screen(qtbot, kiosk, ser
     pick(qtbot, kiosk, "Helpw", "Vera Helpwell")
     _give_dob(qtbot, kiosk, "05/06/1980")
     assert len(kiosk.choice_buttons) == 2 and fits()
+
+
+def test_wildcards_typed_in_find_my_name_do_not_list_every_volunteer(qtbot, kiosk, services):  # noqa: F811
+    """Found in session 22: Find my name passed what was typed to SQLite's GLOB for volunteers, so "***" (or
+    "?????", "[a-z]*") listed every volunteer's first name and initial without knowing a letter of anyone's
+    name. Wildcards now match only themselves (no name holds them)."""
+    for first, last in (("Vera", "Helpwell"), ("Jordan", "Kindman"), ("Riley", "Pagewright")):
+        services.volunteers.add(NewVolunteer(first, last, dob=date(1980, 1, 1), check=CURRENT))
+    qtbot.mouseClick(kiosk.find_button, Qt.MouseButton.LeftButton)
+    for typed in ("***", "?????", "[a-z]*", "*e*", "k*n"):
+        kiosk.search_entry.setText("")
+        qtbot.keyClicks(kiosk.search_entry, typed)
+        assert kiosk.result_buttons == [], typed
+    kiosk.search_entry.setText("")
+    qtbot.keyClicks(kiosk.search_entry, "Kind")  # a name's own letters still find it
+    assert [b.text() for b in kiosk.result_buttons] == ["Jordan K."]

@@ -45,6 +45,7 @@ VOLUNTEER_NOT_CLEARED = "volunteer_not_cleared"
 # Results of a background check that clear a volunteer (anything else leaves the record "applied").
 CLEAR_RESULTS = frozenset({"", "clear", "cleared", "pass", "passed", "eligible", "approved", "ok"})
 
+_NO_WILDCARDS = str.maketrans("", "", "*?[]")
 _COLUMNS = (
     "id, first_name, middle_name, last_name, dob, status, activities, schools, training, check_kind, "
     "check_provider, check_date, check_result, check_expires, status_reason, approved_by, approved_at"
@@ -158,12 +159,14 @@ class VolunteerService:
     def search(self, text: str, limit: int = 8) -> list[Volunteer]:
         """Volunteers whose last or first name starts with what was typed (the kiosk's name search)."""
         words = [w for w in text.casefold().split() if w]
-        if not words or len(words[0]) < 2:
+        # GLOB's wildcards typed at the kiosk ("***") listed every volunteer (session 22): no name holds them.
+        first = words[0].translate(_NO_WILDCARDS) if words else ""
+        if len(first) < 2:
             return []
         rows = self._store.db.execute(
             f"SELECT {_COLUMNS} FROM volunteers WHERE name_key GLOB ? OR name_key GLOB ? "
             "ORDER BY last_name, first_name LIMIT ?",
-            [words[0] + "*", "* " + words[0] + "*", limit * 4],
+            [first + "*", "* " + first + "*", limit * 4],
         ).fetchall()
         today = self._today()
         out = [_volunteer(r, today) for r in rows]
