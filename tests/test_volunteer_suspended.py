@@ -98,3 +98,36 @@ def test_a_check_that_expires_centuries_from_now_or_was_done_in_the_future_is_ba
         )
     )
     assert ok.cleared
+
+
+def test_suspending_a_volunteer_who_is_on_site_says_so_and_tells_the_desk(data_dir):
+    """Found in session 22: a principal suspends a volunteer (a complaint under review) while the volunteer is in
+    the building with a VOLUNTEER badge; `volunteers suspend` said only "Suspended", and nothing told the front
+    desk. It now says they are on site (since when, which badge) and puts a warning in the desk's event log."""
+    import json
+
+    from frontdesk.context import Services
+    from tests.cli_helpers import frontdesk, text
+
+    added = frontdesk(
+        "volunteers", "add", "--first-name", "Vera", "--last-name", "Helpwell", "--dob", "1980-05-06",
+        "--check-expires", (TODAY + timedelta(days=100)).isoformat(), "--activity", "Library", "--json",
+        data_dir=data_dir,
+    )  # fmt: skip
+    record = json.loads(text(added)[0])
+    checkin = frontdesk(
+        "checkin", "--first-name", "Vera", "--last-name", "Helpwell", "--dob", "1980-05-06",
+        "--category", "volunteer", "--purpose", "Library", "--json", data_dir=data_dir,
+    )  # fmt: skip
+    assert checkin.returncode == 0, text(checkin)
+    badge = json.loads(text(checkin)[0])["badge_code"]
+    done = frontdesk("volunteers", "suspend", str(record["id"]), "--reason", "Complaint", data_dir=data_dir)
+    out = text(done)[0]
+    assert done.returncode == 0 and out.startswith(f"Suspended {record['id']}: Vera Helpwell (Complaint)")
+    assert "on site now" in out and badge in out.replace("-", "")
+    services = Services.open(data_dir)
+    try:
+        (told,) = [e for e in services.events.recent(20) if "suspended" in e.message]
+        assert told.level == "warning" and "Vera Helpwell" in told.message and "on site" in told.message
+    finally:
+        services.close()

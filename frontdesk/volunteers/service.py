@@ -18,7 +18,7 @@ from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.checkin.workflow import CheckInRequest, Refused, Warning
 from frontdesk.errors import InputError, NotFoundError
-from frontdesk.models import Category, Visitor
+from frontdesk.models import Category, Visit, Visitor
 from frontdesk.settings import VOLUNTEER_FORGOTTEN_HOURS, VOLUNTEER_UNCLEARED
 from frontdesk.visits.service import name_keys
 from frontdesk.volunteers.models import (
@@ -325,6 +325,12 @@ class VolunteerService:
                 {"name": volunteer.full_name, "reason": reason},
             )
         return volunteer
+
+    def on_site(self, volunteer: Volunteer) -> Visit | None:
+        """The volunteer's visit still open (they are in the building now), if any."""
+        return self._visits.open_visit_for(
+            Visitor(volunteer.first_name, volunteer.last_name, volunteer.middle_name or None, dob=volunteer.dob)
+        )
 
     @staticmethod
     def _details(v: Volunteer) -> dict:
