@@ -262,7 +262,10 @@ KIOSK_MODE = declare(
     "This PC is a self-service kiosk",
     "Opens the full-screen kiosk instead of the desk window (as 'frontdesk --kiosk' does)",
 )
-KIOSK_IDLE_SECONDS = declare("kiosk.idle_seconds", int, 30, "Kiosk: back to the welcome screen after (s idle)")
+# 0 sent the kiosk back at every touch; a day left the last person's details up all day (session 22).
+KIOSK_IDLE_SECONDS = declare(
+    "kiosk.idle_seconds", int, 30, "Kiosk: back to the welcome screen after (s idle)", low=10, high=300
+)
 
 
 # --- Email and text notifications (issue 20) -------------------------------------------------------

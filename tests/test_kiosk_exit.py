@@ -74,3 +74,27 @@ def test_the_pause_ends_then_grows_and_a_right_pin_starts_the_count_again(servic
     for i in range(EXIT_TRIES - 1):  # counted from nothing again
         assert not station.staff_unlock(f"again{i}", "0000")
     assert station.exit_pause() is None and station.staff_unlock("desk2", "1357")
+
+
+def test_the_kiosk_s_idle_time_must_be_one_a_kiosk_can_live_with(data_dir, qtbot, printer):  # noqa: F811
+    """Found in session 22: `config set kiosk.idle_seconds` took any number. 0 sent the kiosk back to its welcome
+    screen at every touch (no one could check in); 86,400 left the last person's name, date of birth or visit on
+    the screen all day. It is now 10 to 300 seconds: anything else is refused with one line (exit 2)."""
+    from frontdesk.context import Services
+    from tests.cli_helpers import frontdesk, text
+    from ui.app_kiosk import build_kiosk
+
+    for value in ("0", "-5", "86400"):
+        done = frontdesk("config", "set", "kiosk.idle_seconds", value, data_dir=data_dir)
+        assert done.returncode == 2 and "Traceback" not in text(done)[1], (value, text(done))
+        assert len(text(done)[1].strip().splitlines()) == 1
+    assert frontdesk("config", "set", "kiosk.idle_seconds", "45", data_dir=data_dir).returncode == 0
+    services = Services.open(data_dir)
+    station = build_kiosk(services, printer=printer)
+    try:
+        assert station.window.idle.interval() == 45_000
+    finally:
+        station.window._may_close = True  # noqa: SLF001
+        station.stop()
+        station.window.close()
+        services.close()
