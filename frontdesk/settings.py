@@ -249,6 +249,8 @@ VOLUNTEER_FORGOTTEN_HOURS = declare(
     2.0,
     "Hours counted for a forgotten check-out",
     "A volunteer visit closed by close-day counts up to this many hours (never more than it lasted)",
+    low=0,
+    high=12,  # 500 made every forgotten check-out 500 hours of service (session 22)
 )
 VOLUNTEER_EXPIRY_WARNING_DAYS = declare(
     "volunteers.expiry_reminder_days", int, 30, "Remind of background checks expiring within (days)"

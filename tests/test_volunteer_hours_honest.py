@@ -62,3 +62,19 @@ def test_two_visits_at_once_count_the_time_once(services):
     assert by_visit[first.id].minutes == 180 and by_visit[first.id].rule == ""
     assert by_visit[second.id].minutes == 60 and f"visit {first.id}" in by_visit[second.id].rule
     assert by_visit[inside.id].minutes == 0 and "counted once" in by_visit[inside.id].rule
+
+
+def test_the_hours_counted_for_a_forgotten_check_out_are_bounded(data_dir):
+    """Found in session 22: `config set volunteers.forgotten_checkout_hours 500` was taken, and every forgotten
+    check-out (now also every visit left open from an earlier day) counted 500 hours. The setting is 0 to 12
+    hours: anything else is refused with one line (exit 2)."""
+    from tests.cli_helpers import frontdesk, text
+
+    for value in ("500", "-3", "24.5"):
+        done = frontdesk("config", "set", "volunteers.forgotten_checkout_hours", value, data_dir=data_dir)
+        assert done.returncode == 2 and len(text(done)[1].strip().splitlines()) == 1, (value, text(done))
+    for value in ("0", "4", "12"):
+        assert (
+            frontdesk("config", "set", "volunteers.forgotten_checkout_hours", value, data_dir=data_dir).returncode
+            == 0
+        )
