@@ -131,3 +131,20 @@ def test_suspending_a_volunteer_who_is_on_site_says_so_and_tells_the_desk(data_d
         assert told.level == "warning" and "Vera Helpwell" in told.message and "on site" in told.message
     finally:
         services.close()
+
+
+def test_a_mistyped_volunteer_rule_fails_safe(services):
+    """Found in session 22: `volunteers.uncleared` takes any text, and only the exact word "refuse" refused; a
+    district that typed "Refuse " or "refsue" had lapsed volunteers admitted as visitors at the desk, the looser
+    rule, without a word. Anything but "visitor" now refuses (the stricter rule on a slip)."""
+    from frontdesk.checkin.workflow import Refused
+    from frontdesk.settings import VOLUNTEER_UNCLEARED
+
+    lapsed = BackgroundCheck("fingerprint", "", TODAY - timedelta(days=800), "clear", TODAY - timedelta(days=3))
+    services.volunteers.add(NewVolunteer("Vera", "Helpwell", dob=date(1980, 5, 6), check=lapsed))
+    request = CheckInRequest(Visitor("Vera", "Helpwell", dob=date(1980, 5, 6)), Category.VOLUNTEER)
+    for typed in ("refsue", "Refuse ", "no"):
+        services.settings.set(VOLUNTEER_UNCLEARED, typed)
+        assert isinstance(services.checkin.start(request), Refused), typed
+    services.settings.set(VOLUNTEER_UNCLEARED, "visitor")
+    assert isinstance(services.checkin.start(request), NeedsDecision)

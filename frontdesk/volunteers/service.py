@@ -367,7 +367,8 @@ class VolunteerService:
             why = f"{name} has no background check on file"
         else:
             why = f"{name}'s background check expired on {volunteer.check.expires:%m/%d/%Y}"
-        if self._settings.get(VOLUNTEER_UNCLEARED) == "refuse":
+        # Only the exact word "visitor" allows the looser rule: a slip ("refsue", "Refuse ") refuses (session 22).
+        if self._settings.get(VOLUNTEER_UNCLEARED) != "visitor":
             return Refused(VOLUNTEER_NOT_CLEARED, f"{why}. The district does not admit them until it is renewed.")
         return (
             Warning(
