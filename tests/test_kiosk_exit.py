@@ -98,3 +98,38 @@ def test_the_kiosk_s_idle_time_must_be_one_a_kiosk_can_live_with(data_dir, qtbot
         station.stop()
         station.window.close()
         services.close()
+
+
+def test_the_district_cannot_turn_a_front_desk_into_a_kiosk(tmp_path):
+    """Found in session 22: `kiosk.enabled` could be a district setting (locked, even). A district template made
+    from a kiosk PC's settings, or a bad hub, would open every front desk of the district as a kiosk: no desk
+    window, no panic button, and leaving kiosk mode only quits it. Whether this PC is a kiosk is now the PC's
+    own, as its dispatch link is: a district value is ignored, said once in the event log."""
+    from test_district_lists_forged import canned_hub
+
+    from frontdesk.context import Services
+    from frontdesk.settings import KIOSK_MODE, SCREEN_MATCH
+    from frontdesk.sync.client import HubClient
+
+    desk = Services.open(tmp_path / "desk")
+    settings = {
+        "kiosk.enabled": {"value": True, "locked": True},
+        "screening.match_threshold": {"value": 0.95, "locked": True},
+    }
+    answers = {
+        "/api/v1/lists": {"version": 0, "lists": []},
+        "/api/v1/district-settings": {"school": "Maple Grove Elementary", "settings": settings},
+    }
+    try:
+        with canned_hub(answers) as url:
+            client = HubClient([url], "any")
+            try:
+                desk.district_lists.pull(client)
+            finally:
+                client.close()
+        assert desk.settings.get(SCREEN_MATCH) == 0.95  # the district's own settings are taken
+        assert desk.settings.get(KIOSK_MODE) is False
+        [event] = desk.events.recent(source="district lists")
+        assert "kiosk.enabled" in event.message and "ignored" in event.message
+    finally:
+        desk.close()
