@@ -249,6 +249,8 @@ VOLUNTEER_FORGOTTEN_HOURS = declare(
     2.0,
     "Hours counted for a forgotten check-out",
     "A volunteer visit closed by close-day counts up to this many hours (never more than it lasted)",
+    low=0,
+    high=12,  # 500 made every forgotten check-out 500 hours of service (session 22)
 )
 VOLUNTEER_EXPIRY_WARNING_DAYS = declare(
     "volunteers.expiry_reminder_days", int, 30, "Remind of background checks expiring within (days)"
@@ -262,7 +264,10 @@ KIOSK_MODE = declare(
     "This PC is a self-service kiosk",
     "Opens the full-screen kiosk instead of the desk window (as 'frontdesk --kiosk' does)",
 )
-KIOSK_IDLE_SECONDS = declare("kiosk.idle_seconds", int, 30, "Kiosk: back to the welcome screen after (s idle)")
+# 0 sent the kiosk back at every touch; a day left the last person's details up all day (session 22).
+KIOSK_IDLE_SECONDS = declare(
+    "kiosk.idle_seconds", int, 30, "Kiosk: back to the welcome screen after (s idle)", low=10, high=300
+)
 
 
 # --- Email and text notifications (issue 20) -------------------------------------------------------

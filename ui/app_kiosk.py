@@ -65,6 +65,7 @@ def build_kiosk(
             printer = PreviewPrinter()
     worker = PrintWorker(services.badges, printer, NeverReprint())
     window.visit_checked_in.connect(worker.submit)
+    worker.job_done.connect(window.on_badge_done)  # a badge that did not print: the kiosk says where to get it
     worker.start()
     if wedge is not None:
         wedge.scanned.connect(window.on_scanned)

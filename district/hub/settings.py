@@ -53,8 +53,9 @@ class DistrictSettings:
             raise InputError(f"{key!r} is not a setting's name (like retention.visits_days)")
         if is_link_setting(key):
             raise InputError(
-                f"{key} is a desk's own link to the hub and the dispatch console: it is set at each desk "
-                "('frontdesk dispatch connect'), never by the district"
+                f"{key} is a desk's own setting (its link to the hub and the dispatch console, or whether it is a "
+                "kiosk): it is set at each desk ('frontdesk dispatch connect', 'frontdesk --kiosk'), never by the "
+                "district"
             )
         if school and locked:
             raise InputError("only a district default can be locked (leave out --school)")

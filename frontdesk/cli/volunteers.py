@@ -196,6 +196,17 @@ def _hours(args: argparse.Namespace) -> int:
 
 
 def _suspend(args: argparse.Namespace) -> int:
-    volunteer = open_services(args).volunteers.suspend(args.volunteer_id, args.reason)
+    services = open_services(args)
+    volunteer = services.volunteers.suspend(args.volunteer_id, args.reason)
     print(f"Suspended {volunteer.id}: {volunteer.full_name} ({volunteer.status_reason})")
+    visit = services.volunteers.on_site(volunteer)
+    if visit is not None:  # in the building now, with a badge that still says what they were (session 22)
+        from frontdesk.text import format_badge_code
+
+        where = (
+            f"{volunteer.full_name} is on site now: checked in at {visit.time_in.astimezone():%H:%M} as a "
+            f"{visit.category.value}, badge {format_badge_code(visit.badge_code)}"
+        )
+        print(f"{where}. Their badge does not know of the suspension: see them, or check them out.")
+        services.events.record("volunteers", "warning", f"Volunteer suspended while on site: {where}.")
     return 0

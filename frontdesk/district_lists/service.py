@@ -811,8 +811,8 @@ class DistrictLists:
                     self._events.record(
                         "district lists",
                         "warning",
-                        f"The district hub sent settings of this desk's own link ({', '.join(keys)}); ignored: "
-                        "they are set at this desk only. Tell district IT.",
+                        f"The district hub sent settings that are this desk's own ({', '.join(keys)}: its link, "
+                        "or whether it is a kiosk); ignored: they are set at this desk only. Tell district IT.",
                     )
             else:
                 db.execute("DELETE FROM district_meta WHERE key = 'ignored_links'")

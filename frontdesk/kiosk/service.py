@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from frontdesk import clock
 from frontdesk.access.roles import Action
-from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError
+from frontdesk.errors import ConflictError, FrontDeskError, InputError, NotFoundError, StoreError
+from frontdesk.limits import SHORT_MAX, check_field
 from frontdesk.models import Category, Visit, Visitor
 from frontdesk.text import format_badge_code, new_badge_code, normalize_badge_code
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from frontdesk.access.session import Session
     from frontdesk.accounts.service import Accounts
     from frontdesk.audit import AuditTrail
-    from frontdesk.checkin.workflow import CheckIn, CheckInRequest
+    from frontdesk.checkin.workflow import CheckIn, CheckInRequest, Cleared
     from frontdesk.store import Store
     from frontdesk.visits.service import VisitService
     from frontdesk.volunteers.service import VolunteerService
@@ -32,6 +33,17 @@ if TYPE_CHECKING:
 
 KIOSK_STAFF = "Kiosk"
 EARLY = timedelta(minutes=30)  # an expected guest may check in this long before their window opens
+# Leaving kiosk mode: after this many wrong staff sign-ins in a row at the kiosk (whatever the names), it is
+# paused, for EXIT_PAUSE, then twice as long each time, up to EXIT_PAUSE_MAX (an account alone waits only a
+# minute after five wrong tries: at an unattended kiosk that let anyone guess PINs for hours).
+# A person's check-ins at the kiosk in one day before the next goes to the front office: a loop of check-in,
+# badge, check-out by the badge, check-in again printed a badge each round, without end (session 22).
+KIOSK_VISITS_PER_DAY = 3
+# Requests the desk takes only after looking at the person's ID (DeskRequest.check_id).
+CHECK_ID_REASONS = frozenset({"dob_unknown", "dob_mismatch", "volunteer_no_dob", "guest_code"})
+EXIT_TRIES = 5
+EXIT_PAUSE = timedelta(minutes=5)
+EXIT_PAUSE_MAX = timedelta(hours=1)
 
 
 class Kind:
@@ -117,6 +129,14 @@ class DeskRequest:
     message: str  # for the desk
     request: CheckInRequest
 
+    @property
+    def check_id(self) -> bool:
+        """True when the desk must see the person's ID before checking them in: the kiosk could not tell who
+        they are (a name picked with another date of birth, or none on record; a volunteer record without a
+        date of birth; a guest code already used or outside its window). The desk fills in what the kiosk knew
+        and waits; it does not start the check-in."""
+        return self.reason in CHECK_ID_REASONS
+
 
 def _visitor_json(v: Visitor) -> str:
     return json.dumps(
@@ -165,6 +185,7 @@ class Kiosk:
         session: Session,
         audit: AuditTrail,
         station: str = "",
+        now: Callable[[], datetime] = clock.now,
     ):
         self._store = store
         self._checkin_of = checkin  # built when the kiosk first checks someone in: the desk's banner only reads
@@ -174,6 +195,10 @@ class Kiosk:
         self._session = session
         self._audit = audit
         self.station = station
+        self._now = now
+        self.wrong_exit_tries = 0  # wrong staff sign-ins in a row at this kiosk
+        self._exit_pauses = 0
+        self.exit_paused_until: datetime | None = None
 
     @property
     def _checkin(self) -> CheckIn:
@@ -184,15 +209,21 @@ class Kiosk:
         return self._volunteers_of()
 
     # --- who is this --------------------------------------------------------------------------------
-    def scan(self, text: str) -> Arrival | CheckedOut:
+    def scan(self, text: str, *, typed: bool = False) -> Arrival | CheckedOut:
         """A scanned or typed code: a badge on site (checks out), an expected guest's code, or the badge of an
-        earlier visit (that returning visitor). NotFoundError for anything else."""
+        earlier visit (that returning visitor). NotFoundError for anything else.
+
+        ``typed``: the code was typed, not scanned. A typed badge code never checks out (NotFoundError with code
+        ``scan_to_leave``): the code is printed large on every badge, and anyone in the lobby who read it could
+        take a person still in the building off the on-site list and the emergency roster (session 22)."""
         code = normalize_badge_code(text)
         if len(code) != 8:
             raise NotFoundError("That code was not recognised")
         db = self._store.db
         row = db.execute("SELECT id, time_out FROM visits WHERE badge_code = ?", [code]).fetchone()
-        if row is None or row[1] is None:
+        if typed and row is not None and row[1] is None:
+            raise NotFoundError("A badge code typed does not check out: scan the badge", code="scan_to_leave")
+        if not typed and (row is None or row[1] is None):
             # On site here, or at another desk of the school (synced from the hub): leaving by this kiosk checks
             # them out as the desk's own check-out box does (for another desk's visitor, the hub keeps the first
             # check-out). Not on site anywhere: a guest code, or an old badge, below.
@@ -269,25 +300,35 @@ class Kiosk:
         from frontdesk.checkin.workflow import CheckInRequest, Cleared, Refused
 
         if arrival.confirm_dob:
-            known = arrival.visitor.dob
-            if known is None:
-                return self._to_desk(
-                    arrival.request,
-                    "dob_unknown",
-                    "Chose this name at the kiosk; no date of birth on record to confirm it. Check their ID.",
-                )
-            if dob != known:
-                return self._to_desk(
-                    arrival.request,
-                    "dob_mismatch",
-                    "Chose this name at the kiosk but gave another date of birth. Check their ID.",
-                )
+            sent = self.confirm_dob(arrival, dob)
+            if sent is not None:
+                return sent
         if arrival.kind == Kind.NEW:
             return self._to_desk(arrival.request, "first_time", "First visit: no pre-registration. Check them in.")
+        if arrival.kind == Kind.VOLUNTEER:
+            # A record without a date of birth matches anyone of the name: unattended, a namesake of an approved
+            # volunteer was admitted as them, on a background check never theirs (session 22).
+            volunteer = self._volunteers.find_for(arrival.visitor)
+            if volunteer is not None and volunteer.dob is None:
+                return self._to_desk(
+                    arrival.request,
+                    "volunteer_no_dob",
+                    f"Matches volunteer record {volunteer.id} by name only (it has no date of birth): compare "
+                    "their ID with the volunteer's; add the date of birth to the volunteer list "
+                    "(volunteers import).",
+                )
         if arrival.kind == Kind.GUEST and arrival.guest_id is not None:
             problem = self._guest_problem(arrival.guest_id)
             if problem:
                 return self._to_desk(arrival.request, "guest_code", problem)
+        repeats = self._kiosk_visits_today(arrival.visitor)
+        if repeats >= KIOSK_VISITS_PER_DAY:
+            return self._to_desk(
+                arrival.request,
+                "kiosk_repeat",
+                f"Checked in {repeats} times at the kiosk today already (each printed a badge): check them in "
+                "here if they should be.",
+            )
         request = arrival.request
         if activity and arrival.category == Category.VOLUNTEER:
             request = CheckInRequest(request.visitor, request.category, activity, request.destination)
@@ -303,25 +344,103 @@ class Kiosk:
                 return self._to_desk(request, "possible_match", "Possible match on a screening list: compare.")
             return self._to_desk(request, outcome.warnings[0].code, " ".join(w.message for w in outcome.warnings))
         try:
-            visit = workflow.commit(outcome).visit
+            if arrival.guest_id is None:
+                visit = workflow.commit(outcome).visit
+            else:
+                visit = self._commit_guest(workflow, outcome, arrival.guest_id)
         except FrontDeskError as exc:
             return self._to_desk(request, exc.code, exc.message)
-        if arrival.guest_id is not None:
-            with self._audit.transaction() as db:
-                db.execute("UPDATE kiosk_guests SET visit_id = ? WHERE id = ?", [visit.id, arrival.guest_id])
-                self._audit.record(None, "kiosk.guest_arrived", f"guest {arrival.guest_id}", {"visit": visit.id})
         return Admitted(visit)
 
-    def _to_desk(self, request: CheckInRequest, reason: str, message: str) -> SeeFrontOffice:
+    def _commit_guest(self, workflow: CheckIn, outcome: Cleared, guest_id: int) -> Visit:
+        """An expected guest's visit and their code's use, in one transaction: found in session 22's red team, a
+        kiosk killed between the two left the guest on site and the code good again. The code is checked unused
+        inside it too (two kiosks scanning one code at once: one visit)."""
         with self._audit.transaction() as db:
+            row = db.execute("SELECT visit_id FROM kiosk_guests WHERE id = ?", [guest_id]).fetchone()
+            if row is None or row[0] is not None:
+                raise ConflictError(
+                    f"Guest code already used (visit {row[0] if row else '?'}).", code="guest_code"
+                )
+            visit = workflow.commit(outcome).visit
+            db.execute("UPDATE kiosk_guests SET visit_id = ? WHERE id = ?", [visit.id, guest_id])
+            self._audit.record(None, "kiosk.guest_arrived", f"guest {guest_id}", {"visit": visit.id})
+        return visit
+
+    def confirm_dob(self, arrival: Arrival, dob: date | None) -> SeeFrontOffice | None:
+        """None when ``dob`` is the date of birth on record of someone found by name or an old badge; otherwise
+        the person is sent to the front office (the request says to check their ID).
+
+        The kiosk asks this before it shows anything of the person's visit (where they went last time, a
+        volunteer's activities, a guest's host): found in session 22's red team, anyone who touched a name saw
+        it. :meth:`check_in` asks it again."""
+        if not arrival.confirm_dob:
+            return None
+        known = arrival.visitor.dob
+        # Sent to the desk as only the name they picked: the record's date of birth and ID details would let the
+        # desk admit them as that person without looking at an ID (session 22).
+        claimed = replace(
+            arrival.request,
+            visitor=Visitor(arrival.visitor.first_name, arrival.visitor.last_name, arrival.visitor.middle_name),
+        )
+        if known is None:
+            return self._to_desk(
+                claimed,
+                "dob_unknown",
+                "Chose this name at the kiosk; no date of birth on record to confirm it. Check their ID.",
+            )
+        if dob != known:
+            return self._to_desk(
+                claimed,
+                "dob_mismatch",
+                "Chose this name at the kiosk but gave another date of birth. Check their ID.",
+            )
+        return None
+
+    def _kiosk_visits_today(self, visitor: Visitor) -> int:
+        """How many times this person (by id, else by name and date of birth) was checked in by a kiosk today."""
+        start, _ = clock.local_day_bounds(clock.now().astimezone().date())
+        if visitor.id is not None:
+            where, args = "v.person_id = ?", [visitor.id]
+        else:
+            from frontdesk.visits.service import name_keys
+
+            where = "p.name_key = ? AND p.dob IS ?"
+            args = [name_keys(visitor)[0], visitor.dob.isoformat() if visitor.dob else None]
+        row = self._store.db.execute(
+            f"SELECT count(*) FROM visits v JOIN people p ON p.id = v.person_id WHERE {where} "
+            "AND v.staff = ? AND v.time_in >= ?",
+            [*args, KIOSK_STAFF, start],
+        ).fetchone()
+        return int(row[0])
+
+    def _to_desk(self, request: CheckInRequest, reason: str, message: str) -> SeeFrontOffice:
+        """Write the request the desk's banner takes. The same person for the same reason, still waiting from
+        today, is the one request (session 22: sent again and again, one name buried the real arrivals)."""
+        visitor, why = _visitor_json(request.visitor), f"{reason}\n{message}"
+        with self._audit.transaction() as db:
+            start, _ = clock.local_day_bounds(clock.now().astimezone().date())
+            waiting = db.execute(
+                "SELECT id FROM kiosk_requests WHERE state = 'pending' AND created_at >= ? AND visitor = ? "
+                "AND reason = ? ORDER BY id DESC LIMIT 1",
+                [start, visitor, why],
+            ).fetchone()
+            if waiting is not None:
+                self._audit.record(
+                    None,
+                    "kiosk.sent_to_desk",
+                    f"kiosk request {waiting[0]}",
+                    {"name": request.visitor.full_name, "reason": reason, "again": True},
+                )
+                return SeeFrontOffice(int(waiting[0]))
             cur = db.execute(
                 "INSERT INTO kiosk_requests (created_at, station, reason, visitor, category, purpose, "
                 "destination) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     clock.to_db(clock.now()),
                     self.station,
-                    f"{reason}\n{message}",
-                    _visitor_json(request.visitor),
+                    why,
+                    visitor,
                     Category(request.category).value,
                     request.purpose,
                     request.destination,
@@ -391,10 +510,19 @@ class Kiosk:
         self._session.require(Action.PREREGISTER)
         if not first_name.strip() or not last_name.strip():
             raise InputError("An expected guest needs a first and a last name")
+        # The rules of every visitor's name (length, control and direction characters, a letter at least), said
+        # now: before session 22 any text was taken, shown at the kiosk, and refused only at the guest's check-in.
+        self._visits.checked(Visitor(first_name.strip(), last_name.strip()))
         if not host.strip():
             raise InputError("Say whom the guest is coming to see")
+        check_field(host.strip(), "Whom the guest is coming to see", SHORT_MAX)
+        check_field(purpose.strip(), "The purpose", SHORT_MAX)
         if end <= start:
             raise InputError("The time window must end after it starts")
+        if end < clock.now():  # a slip of the calendar: the code could never be used (session 22)
+            raise InputError(
+                f"That time window has already ended ({end.astimezone():%m/%d %H:%M}): check the date and times"
+            )
         with self._audit.transaction() as db:
             for _ in range(10):
                 code = new_badge_code()
@@ -472,14 +600,46 @@ class Kiosk:
         return ""
 
     # --- leaving kiosk mode -------------------------------------------------------------------------
+    def exit_pause(self) -> datetime | None:
+        """Until when leaving kiosk mode is paused (wrong staff sign-ins), or None when it is not."""
+        until = self.exit_paused_until
+        return until if until is not None and self._now() < until else None
+
     def staff_unlock(self, username: str, pin: str) -> bool:
-        """True when a staff member's PIN or password is right (audited as a sign-in, then signed out)."""
+        """True when a staff member's PIN or password is right (audited as a sign-in, then signed out).
+
+        After :data:`EXIT_TRIES` wrong tries in a row here, whatever the names, leaving kiosk mode is paused
+        (``exit_paused_until``; audited as ``kiosk.exit_paused``), even for the right PIN: first for
+        :data:`EXIT_PAUSE`, then twice as long each time, up to :data:`EXIT_PAUSE_MAX`. A right PIN after a
+        pause starts the count again. Found in session 22's red team: the accounts' own minute let a stranger
+        at the kiosk guess PINs for hours."""
+        now = self._now()
+        if self.exit_paused_until is not None and now < self.exit_paused_until:
+            self._audit.record(None, "kiosk.exit_refused", self.station, {"name": username, "reason": "paused"})
+            return False
         try:
             self._accounts.sign_in(username, pin)
+        except StoreError:
+            raise  # the database busy or broken: no PIN was judged, so none is counted wrong
         except FrontDeskError:
+            self.wrong_exit_tries += 1
+            if self.wrong_exit_tries % EXIT_TRIES == 0:
+                self._exit_pauses += 1
+                pause = min(EXIT_PAUSE * 2 ** (self._exit_pauses - 1), EXIT_PAUSE_MAX)
+                self.exit_paused_until = now + pause
+                self._audit.record(
+                    None,
+                    "kiosk.exit_paused",
+                    self.station,
+                    {"wrong_tries": self.wrong_exit_tries, "until": clock.to_db(self.exit_paused_until)},
+                )
             return False
-        self._audit.record(None, "kiosk.exit", self.station, {})
-        self._accounts.sign_out()
+        self.wrong_exit_tries = self._exit_pauses = 0
+        self.exit_paused_until = None
+        try:
+            self._audit.record(None, "kiosk.exit", self.station, {})
+        finally:  # the kiosk never stays signed in as the staff member (a database busy at this record, too)
+            self._accounts.sign_out()
         return True
 
 

@@ -452,15 +452,22 @@ class Store:
         pending = [(name, fn) for name, fn in self.migrations if name not in done]
         if pending and existed:
             self.backup(f"before-{pending[0][0]}")
+        applied = []
         for name, fn in pending:
             with db.conn:  # one transaction per migration: all of it or none of it
-                db.execute("BEGIN")
+                # Under the write lock, and only if no other program applied it meanwhile: two programs opening a
+                # new folder (or one just upgraded) together both read the same list, and the second failed with
+                # "table … already exists" (session 22: two kiosks, a desk and a kiosk started at log-on).
+                db.execute("BEGIN IMMEDIATE")
+                if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone() is not None:
+                    continue
                 fn(db)
                 db.execute(
                     "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                     [name, clock.to_db(clock.now())],
                 )
-        return [name for name, _ in pending]
+            applied.append(name)
+        return applied
 
     def backup(self, label: str, folder: Path | None = None) -> Path:
         """Copy the database (consistently, through SQLite's backup API) into ``folder`` (``backups/``).

@@ -123,4 +123,16 @@ def checked_new(new: NewVolunteer) -> NewVolunteer:
         raise InputError("A volunteer needs a first and a last name")
     if new.check.date and new.check.expires and new.check.expires < new.check.date:
         raise InputError(f"The check expires ({new.check.expires}) before it was done ({new.check.date})")
+    # A year mistyped (2205 for 2025) or a "never" filler (9999-12-31) kept a lapsed check in force for ever
+    # (session 22): no background check is good for more than 10 years, nor done in the future.
+    from frontdesk import clock
+
+    today = clock.now().astimezone().date()
+    if new.check.expires and new.check.expires > today.replace(year=today.year + 10, day=min(today.day, 28)):
+        raise InputError(
+            f"The check expires on {new.check.expires}, more than 10 years from now: check the date (a year "
+            "mistyped?)"
+        )
+    if new.check.date and new.check.date > today:
+        raise InputError(f"The check is dated {new.check.date}, in the future: check the date")
     return new

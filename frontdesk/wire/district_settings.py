@@ -11,8 +11,13 @@ anyway, and says so (``frontdesk dispatch connect`` and the desk's own settings 
 from __future__ import annotations
 
 LINK_PREFIXES = ("dispatch.", "sync.")
+# Whether this PC is a self-service kiosk is the PC's own too: a district value (a template made from a kiosk's
+# settings, a bad hub) opened every front desk as a kiosk, with no desk window and no panic button (session 22).
+STATION_KEYS = frozenset({"kiosk.enabled"})
 
 
 def is_link_setting(key: str) -> bool:
-    """True for a desk's link setting (``dispatch.*``, ``sync.*``): never a district's."""
-    return key.strip().startswith(LINK_PREFIXES)
+    """True for a desk's own setting (its link: ``dispatch.*``, ``sync.*``; whether it is a kiosk): never a
+    district's."""
+    key = key.strip()
+    return key.startswith(LINK_PREFIXES) or key in STATION_KEYS

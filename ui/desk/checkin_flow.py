@@ -87,14 +87,17 @@ class CheckInFlow(QObject):
             self.screened.emit(outcome.admission.result)
         self._show(outcome)
 
-    def load_request(self, request: CheckInRequest, note: str = "") -> None:
+    def load_request(self, request: CheckInRequest, note: str = "", *, start: bool = True) -> None:
         """Put a check-in made at another door (the kiosk's hand-off) into the form and start it here, so the
-        desk sees what the core says (a match card, a warning) with the visitor's details already filled."""
+        desk sees what the core says (a match card, a warning) with the visitor's details already filled.
+        ``start=False``: only fill the form and say ``note`` (the person's ID is to be looked at first)."""
         self.cancel()
         self._window.form.fill(request.visitor)
         self._window.form.set_visit_details(request.category, request.purpose, request.destination)
         if note:
-            self._window.message.show_message(note, "info")
+            self._window.message.show_message(note, "info" if start else "warning")
+        if not start:
+            return
         try:
             request = self._window.form.request()
         except ValueError as exc:

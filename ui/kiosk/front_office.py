@@ -91,6 +91,11 @@ class FrontOfficeBanner(QFrame):
         if taken.reason == "denied":  # already refused, recorded and notified by the core: say so only
             self._message.show_message(f"From the kiosk: {taken.message}", "error")
             return
+        if taken.check_id:  # the kiosk could not tell who they are: their ID first, then Check in (session 22)
+            self.flow.load_request(
+                taken.request, f"From the kiosk: {taken.request.visitor.full_name}. {taken.message}", start=False
+            )
+            return
         self.flow.load_request(taken.request, f"From the kiosk: {taken.request.visitor.full_name}.")
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -21,18 +22,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from frontdesk.errors import DeviceError, FrontDeskError
+from frontdesk.badges.service import Outcome
+from frontdesk.errors import DeviceError, FrontDeskError, NotFoundError, StoreError
 from frontdesk.kiosk.service import Admitted, Arrival, CheckedOut, Kind, SeeFrontOffice
 from frontdesk.settings import SCHOOL_NAME
 from scanners.camera import FrameSource, photo_bytes
 from ui.kiosk.i18n import Languages
 
 if TYPE_CHECKING:
+    from frontdesk.badges.result import PrintResult
     from frontdesk.context import Services
 
 STYLE = """
@@ -54,8 +58,44 @@ QPushButton#language:checked { background: #ffffff; color: #000000; }
 DONE_MS = 6000  # how long "checked in" / "goodbye" / "see the front office" stay before the welcome screen
 
 
+def _entry() -> QLineEdit:
+    """A text entry that keeps nothing for the next person: no menu to a long press (its Undo, Paste and "Insert
+    Unicode control character")."""
+    edit = QLineEdit()
+    edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    return edit
+
+
+def _wipe(*edits: QLineEdit) -> None:
+    """Empty entries for good. ``QLineEdit.clear`` is an edit that Undo takes back (the last person's name,
+    date of birth or code, found by the next person with Ctrl+Z in session 22); ``setText`` also drops the
+    entry's undo history."""
+    for edit in edits:
+        edit.setText("")
+
+
+NAME_SHOWN = 20  # the most of a name the kiosk shows ("Wwwww…"): a longer one is cut, never widens a page
+LONG_SHOWN = 40  # the most of an activity or a destination
+
+
+def _shown(text: str, most: int = NAME_SHOWN) -> str:
+    """``text`` cut to ``most`` characters with an ellipsis. Found in session 22: a name of 100 letters without a
+    space made the kiosk's pages 6,633 px wide, and the welcome page and the Staff button stayed off the screen
+    for everyone after."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _data_button(text: str) -> QPushButton:
+    """A button showing a person's data (a name, an activity): it takes the width the page gives it."""
+    button = QPushButton(text)
+    button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    return button
+
+
 def _label(name: str) -> QLabel:
     label = QLabel()
+    # Whatever it says, a label takes the width the page gives it (a word too long is cut, not the page widened).
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
     label.setObjectName(name)
     label.setWordWrap(True)
@@ -79,7 +119,8 @@ class KioskWindow(QWidget):
         self.languages = Languages()
         self._texts: list[tuple[object, str]] = []  # (setter, English source) re-read on a language change
         self._arrival: Arrival | None = None
-        self._activity = ""  # what a volunteer chose, kept while they type their date of birth
+        self._dob: date | None = None  # the date of birth typed and accepted, for someone found by name
+        self._printing: int | None = None  # the visit whose badge the result page waits for
         self._may_close = False
         self.setObjectName("KioskWindow")
         self.setWindowTitle("FrontDesk kiosk")
@@ -104,9 +145,11 @@ class KioskWindow(QWidget):
         self.back_timer.setSingleShot(True)
         self.back_timer.setInterval(DONE_MS)
         self.back_timer.timeout.connect(self.reset)
+        self._clipboard_used = False
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # any touch or key anywhere restarts the idle clock
+            QApplication.clipboard().changed.connect(self.on_clipboard_changed)
         self.reset()
 
     # --- text in two languages ---------------------------------------------------------------------
@@ -170,7 +213,7 @@ class KioskWindow(QWidget):
             QT_TRANSLATE_NOOP("KioskWindow", "Scan your ID, your badge or your guest code."),
         )
         layout.addWidget(self.welcome_say)
-        self.code_entry = QLineEdit()
+        self.code_entry = _entry()
         self._t(
             self.code_entry.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "Or type your guest code here")
         )
@@ -203,7 +246,7 @@ class KioskWindow(QWidget):
             self.search_title.setText, QT_TRANSLATE_NOOP("KioskWindow", "Type the first letters of your last name")
         )
         layout.addWidget(self.search_title)
-        self.search_entry = QLineEdit()
+        self.search_entry = _entry()
         self._t(self.search_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Your name"))
         self.search_entry.textEdited.connect(self.on_search_edited)
         layout.addWidget(self.search_entry)
@@ -241,7 +284,7 @@ class KioskWindow(QWidget):
             QT_TRANSLATE_NOOP("KioskWindow", "Please type your date of birth to check in (month/day/year)."),
         )
         layout.addWidget(self.dob_say)
-        self.dob_entry = QLineEdit()
+        self.dob_entry = _entry()
         self._t(self.dob_entry.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "MM/DD/YYYY"))
         self._t(self.dob_entry.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Your date of birth"))
         self.dob_entry.returnPressed.connect(self.on_dob_entered)
@@ -255,7 +298,8 @@ class KioskWindow(QWidget):
 
     @Slot()
     def on_dob_entered(self) -> None:
-        """The date of birth typed: check in with it (the core compares it with the one on record)."""
+        """The date of birth typed: the core compares it with the one on record; then the person's visit is
+        shown to confirm, or they are sent to the front office."""
         from ui.desk.visitor_form import parse_dob
 
         try:
@@ -265,7 +309,18 @@ class KioskWindow(QWidget):
         if dob is None:
             self.dob_note.setText(self.tr("Please type it as month/day/year, for example 04/27/1985."))
             return
-        self.check_in(self._activity, dob=dob)
+        if self._arrival is None:
+            return
+        try:
+            sent = self.services.kiosk.confirm_dob(self._arrival, dob)
+        except FrontDeskError:
+            self._to_front_office(None)
+            return
+        if sent is not None:
+            self._to_front_office(sent)
+            return
+        self._dob = dob
+        self._show_choices(self._arrival)
 
     def _build_result(self) -> None:
         layout = self._page()
@@ -284,10 +339,10 @@ class KioskWindow(QWidget):
         heading = _label("say")
         self._t(heading.setText, QT_TRANSLATE_NOOP("KioskWindow", "Staff: sign in to leave kiosk mode"))
         layout.addWidget(heading)
-        self.staff_user = QLineEdit()
+        self.staff_user = _entry()
         self._t(self.staff_user.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "Staff name"))
         self._t(self.staff_user.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "Staff name"))
-        self.staff_pin = QLineEdit()
+        self.staff_pin = _entry()
         self.staff_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self._t(self.staff_pin.setPlaceholderText, QT_TRANSLATE_NOOP("KioskWindow", "PIN"))
         self._t(self.staff_pin.setAccessibleName, QT_TRANSLATE_NOOP("KioskWindow", "PIN"))
@@ -311,9 +366,10 @@ class KioskWindow(QWidget):
         """Back to the welcome screen in English, with everything the last person typed or chose cleared."""
         self.back_timer.stop()
         self._arrival = None
-        self._activity = ""
-        for edit in (self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry):
-            edit.clear()
+        self._dob = None
+        self._printing = None
+        _wipe(self.code_entry, self.search_entry, self.staff_user, self.staff_pin, self.dob_entry)
+        self._forget_clipboard()
         self.dob_note.clear()
         self._show_results([])
         self.search_note.clear()
@@ -323,6 +379,21 @@ class KioskWindow(QWidget):
         self.pages.setCurrentWidget(self.welcome_page)
         self.code_entry.setFocus()
         self.idle.start()
+
+    @Slot(QClipboard.Mode)
+    def on_clipboard_changed(self, _mode: QClipboard.Mode) -> None:
+        """Something was copied (or, on X11, selected) while the kiosk was up: the person in front of it did."""
+        self._clipboard_used = True
+
+    def _forget_clipboard(self) -> None:
+        """What the last person copied at the kiosk (a name, a date of birth) goes, so the next person cannot
+        paste it. Not every platform says who owns the clipboard, so: anything copied while the kiosk was up."""
+        clipboard = QApplication.clipboard()
+        if self._clipboard_used or clipboard.ownsClipboard():
+            clipboard.clear(QClipboard.Mode.Clipboard)
+            if clipboard.supportsSelection():
+                clipboard.clear(QClipboard.Mode.Selection)
+        self._clipboard_used = False
 
     @Slot(str)
     def set_language(self, language: str) -> None:
@@ -337,13 +408,17 @@ class KioskWindow(QWidget):
     def on_code_entered(self) -> None:
         """A guest code typed (or a badge scanned into the entry)."""
         text = self.code_entry.text().strip()
-        self.code_entry.clear()
+        _wipe(self.code_entry)
         if text:
-            self.on_scanned(text)
+            self._read(text, typed=True)
 
     @Slot(str)
     def on_scanned(self, data: str) -> None:
         """A scan from the wedge filter or a scanner: an ID card, a badge's QR code, or a guest code."""
+        self._read(data, typed=False)
+
+    def _read(self, data: str, *, typed: bool) -> None:
+        """A scan, or a code typed into the welcome page's entry (``typed``: it never checks anyone out)."""
         self.idle.start()
         if self.pages.currentWidget() is self.staff_page:
             return
@@ -352,7 +427,17 @@ class KioskWindow(QWidget):
                 visitor = self.services.ids.read(data).to_visitor()
                 answer = self.services.kiosk.identify(visitor)
             else:
-                answer = self.services.kiosk.scan(data)
+                answer = self.services.kiosk.scan(data, typed=typed)
+        except StoreError:  # read, but nothing could be saved or looked up (the database busy, full, damaged)
+            self._to_front_office(None)
+            return
+        except NotFoundError as exc:
+            self.pages.setCurrentWidget(self.welcome_page)
+            if exc.code == "scan_to_leave":
+                self.welcome_note.setText(self.tr("Leaving? Please scan your badge, or see the front office."))
+            else:
+                self.welcome_note.setText(self.tr("We could not read that. Please try again, or find your name."))
+            return
         except FrontDeskError:
             self.pages.setCurrentWidget(self.welcome_page)
             self.welcome_note.setText(self.tr("We could not read that. Please try again, or find your name."))
@@ -367,7 +452,7 @@ class KioskWindow(QWidget):
     @Slot()
     def show_search(self) -> None:
         """The short name search."""
-        self.search_entry.clear()
+        _wipe(self.search_entry)
         self._show_results([])
         self.pages.setCurrentWidget(self.search_page)
         self.search_entry.setFocus()
@@ -375,7 +460,11 @@ class KioskWindow(QWidget):
     @Slot(str)
     def on_search_edited(self, text: str) -> None:
         """Up to six names once three letters are typed."""
-        found = self.services.kiosk.search(text) if len(text.strip()) >= 3 else []
+        try:
+            found = self.services.kiosk.search(text) if len(text.strip()) >= 3 else []
+        except StoreError:  # the database damaged or unreadable: never a traceback in the lobby (session 22)
+            self._to_front_office(None)
+            return
         self._show_results(found)
         if len(text.strip()) >= 3 and not found:
             self.search_note.setText(self.tr("No match. Please see the front office."))
@@ -389,8 +478,9 @@ class KioskWindow(QWidget):
         self.result_buttons = []
         for i, arrival in enumerate(found):
             v = arrival.visitor
-            button = QPushButton(f"{v.first_name} {v.last_name[:1]}.")
-            button.setAccessibleName(f"{v.first_name} {v.last_name}")
+            button = _data_button(f"{_shown(v.first_name)} {v.last_name[:1]}.")
+            # A screen reader says what is shown, no more: the full name read aloud told the lobby (session 22).
+            button.setAccessibleName(button.text())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=arrival: self.arrive(a))
             self.results.addWidget(button, i // 2, i % 2)
@@ -398,24 +488,42 @@ class KioskWindow(QWidget):
 
     # --- checking in --------------------------------------------------------------------------------
     def arrive(self, arrival: Arrival) -> None:
-        """Someone identified: a first-time visitor goes to the front office; anyone else confirms."""
+        """Someone identified: a first-time visitor goes to the front office; someone found by name or an old
+        badge types their date of birth first; then they confirm their visit."""
         self._arrival = arrival
+        self._dob = None
         if arrival.kind == Kind.NEW:
             self.check_in()
             return
+        if arrival.confirm_dob:
+            # Nothing of the person's visit (where they went last time, activities, host) before the date of
+            # birth on record: anyone can touch a name (session 22).
+            _wipe(self.dob_entry)
+            self.dob_note.clear()
+            self.pages.setCurrentWidget(self.dob_page)
+            self.dob_entry.setFocus()
+            return
+        self._show_choices(arrival)
+
+    def _show_choices(self, arrival: Arrival) -> None:
+        """The confirm page: "Check in to see …?", or a volunteer's activities to choose from."""
         for button in self.choice_buttons:
             self.choices.removeWidget(button)
             button.deleteLater()
         self.choice_buttons = []
-        self.hello.setText(self.tr("Hello, %1!").replace("%1", arrival.visitor.first_name))
+        self.hello.setText(self.tr("Hello, %1!").replace("%1", _shown(arrival.visitor.first_name)))
         activities = ()
         if arrival.kind == Kind.VOLUNTEER:
-            volunteer = self.services.volunteers.find_for(arrival.visitor)
+            try:
+                volunteer = self.services.volunteers.find_for(arrival.visitor)
+            except StoreError:
+                self._to_front_office(None)
+                return
             activities = volunteer.activities if volunteer is not None else ()
         if len(activities) > 1:
             self.confirm_say.setText(self.tr("What are you helping with today?"))
             for activity in activities:
-                button = QPushButton(activity)
+                button = _data_button(_shown(activity, LONG_SHOWN))
                 button.setAccessibleName(activity)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.clicked.connect(lambda _=False, a=activity: self.check_in(a))
@@ -424,7 +532,9 @@ class KioskWindow(QWidget):
         else:
             where = arrival.destination or arrival.purpose
             self.confirm_say.setText(
-                self.tr("Check in to see %1?").replace("%1", where) if where else self.tr("Check in now?")
+                self.tr("Check in to see %1?").replace("%1", _shown(where, LONG_SHOWN))
+                if where
+                else self.tr("Check in now?")
             )
             button = QPushButton(self.tr("Check in"))
             button.setAccessibleName("Check in")
@@ -434,35 +544,51 @@ class KioskWindow(QWidget):
             self.choice_buttons.append(button)
         self.pages.setCurrentWidget(self.confirm_page)
 
-    def check_in(self, activity: str = "", *, dob: date | None = None) -> None:
-        """Ask the core; say only *checked in* or *please see the front office*. Someone found by name or an
-        old badge types their date of birth first (the date-of-birth page)."""
+    def check_in(self, activity: str = "") -> None:
+        """Ask the core; say only *checked in* or *please see the front office* (with the date of birth typed on
+        the date-of-birth page, for someone found by name or an old badge: the core checks it again)."""
         if self._arrival is None:
-            return
-        if self._arrival.confirm_dob and dob is None:
-            self._activity = activity
-            self.dob_entry.clear()
-            self.dob_note.clear()
-            self.pages.setCurrentWidget(self.dob_page)
-            self.dob_entry.setFocus()
             return
         self._arrival = self._with_photo(self._arrival)
         try:
-            answer = self.services.kiosk.check_in(self._arrival, activity=activity, dob=dob)
+            answer = self.services.kiosk.check_in(self._arrival, activity=activity, dob=self._dob)
         except FrontDeskError:
             answer = None
         first = self._arrival.visitor.first_name
-        self._arrival = None
-        if isinstance(answer, Admitted):
-            self._say(
-                self.tr("Welcome, %1!").replace("%1", first),
-                self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
-            )
-            self.visit_checked_in.emit(answer.visit)
+        if not isinstance(answer, Admitted):
+            self._to_front_office(answer)
             return
+        self._arrival, self._dob = None, None
+        self._say(
+            self.tr("Welcome, %1!").replace("%1", _shown(first)),
+            self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
+            wait_for_badge=answer.visit.id,
+        )
+        self.visit_checked_in.emit(answer.visit)
+
+    @Slot(object)
+    def on_badge_done(self, result: PrintResult) -> None:
+        """The badge printer's answer for the visit just checked in here: a badge that did not come out sends
+        the person to the front office for it (the visit stands; the printer's error is in the event log). Found
+        in session 22: with the printer off, the kiosk said "take your badge" all the same. An answer for
+        someone who has left the screen changes nothing (the next person must not see their name)."""
+        if result.visit.id != self._printing:
+            return
+        self._printing = None
+        if not result.ok and result.outcome is not Outcome.SENT:  # sent but unconfirmed: it usually came out
+            self.result_say.setText(
+                self.tr("Your badge did not print. Please see the front office for your badge.")
+            )
+        if self.pages.currentWidget() is self.result_page:
+            self.back_timer.start()
+
+    def _to_front_office(self, sent: SeeFrontOffice | None) -> None:
+        """*Please see the front office*, never why (``sent``: the request the core wrote for the desk; None when
+        it could not be written, e.g. the database busy: the person is sent all the same)."""
+        self._arrival, self._dob = None, None
         self._say(self.tr("Please see the front office."), "")
-        if isinstance(answer, SeeFrontOffice):
-            self.sent_to_front_office.emit(answer.request_id)
+        if sent is not None:
+            self.sent_to_front_office.emit(sent.request_id)
 
     def _with_photo(self, arrival: Arrival) -> Arrival:
         """The arrival with a photo from the camera, if there is one (no photo is no reason to stop)."""
@@ -471,15 +597,19 @@ class KioskWindow(QWidget):
         try:
             photo = photo_bytes(self._camera.frame())
         except (DeviceError, OSError) as exc:
-            self.services.events.record("camera", "warning", f"The kiosk's camera took no photo: {exc}")
+            self._tell_desk("camera", "warning", f"The kiosk's camera took no photo: {exc}")
             return arrival
         return dataclasses.replace(arrival, visitor=dataclasses.replace(arrival.visitor, photo=photo))
 
-    def _say(self, title: str, text: str) -> None:
+    def _say(self, title: str, text: str, *, wait_for_badge: int | None = None) -> None:
+        """The result page; back to the welcome screen after ``DONE_MS`` (``wait_for_badge``: a visit's id, whose
+        badge printer's answer comes first; the idle timer still ends it if no answer comes)."""
         self.result_title.setText(title)
         self.result_say.setText(text)
         self.pages.setCurrentWidget(self.result_page)
-        self.back_timer.start()
+        self._printing = wait_for_badge
+        if wait_for_badge is None:
+            self.back_timer.start()
 
     # --- leaving kiosk mode -------------------------------------------------------------------------
     @Slot()
@@ -492,12 +622,38 @@ class KioskWindow(QWidget):
     def on_staff_unlock(self) -> None:
         """Leave kiosk mode when the staff member's PIN (or password) is right."""
         user, pin = self.staff_user.text().strip(), self.staff_pin.text()
-        self.staff_pin.clear()
-        if not user or not pin or not self.services.kiosk.staff_unlock(user, pin):
-            self.staff_note.setText(self.tr("Wrong name or PIN."))
+        _wipe(self.staff_pin)
+        kiosk = self.services.kiosk
+        paused = kiosk.exit_pause()
+        try:
+            unlocked = bool(user and pin) and kiosk.staff_unlock(user, pin)
+        except StoreError:  # no PIN was judged: not a wrong try
+            self.staff_note.setText(self.tr("The kiosk cannot check that just now. Please try again in a minute."))
+            return
+        if not unlocked:
+            until = kiosk.exit_pause()
+            if until is None:
+                self.staff_note.setText(self.tr("Wrong name or PIN."))
+                return
+            self.staff_note.setText(self.tr("Too many wrong tries. Please ask the front office."))
+            if until != paused:  # paused just now: the desk hears of it (its event log; the audit has it anyway)
+                self._tell_desk(
+                    "kiosk",
+                    "error",
+                    f"{kiosk.wrong_exit_tries} wrong staff sign-ins in a row at the kiosk"
+                    f"{' ' + kiosk.station if kiosk.station else ''}: leaving kiosk mode is paused until "
+                    f"{until.astimezone():%H:%M}. Someone may be guessing PINs there.",
+                )
             return
         self._may_close = True
         self.exit_requested.emit()
+
+    def _tell_desk(self, source: str, level: str, message: str) -> None:
+        """A line in the event log the desk shows; a database too busy to take it loses only the line."""
+        try:
+            self.services.events.record(source, level, message)
+        except StoreError:
+            pass
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Only a staff member's PIN closes the kiosk (not Alt+F4)."""
