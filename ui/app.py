@@ -370,6 +370,25 @@ def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, 
     sys.excepthook = hook
 
 
+def _install_kiosk_excepthook(window) -> None:
+    """In kiosk mode an unexpected error never opens the desk's dialog: at the lobby kiosk a stranger would read
+    its details (names, paths, the data folder) and nobody could close it, so the kiosk would stay stuck. The
+    details go to stderr (the kiosk's log); the kiosk sends the person to the front office, goes back to its
+    welcome screen and tells the desk (:meth:`ui.kiosk.kiosk_window.KioskWindow.on_unexpected_error`)."""
+
+    def hook(kind, value, tb) -> None:
+        import traceback
+
+        sys.stderr.write("".join(traceback.format_exception(kind, value, tb)))
+        problem = store_problem(value)
+        try:
+            window.on_unexpected_error(problem.message if problem is not None else kind.__name__)
+        except Exception:  # the kiosk's own page failed too: its log has both, and no dialog opens
+            sys.stderr.write("".join(traceback.format_exc()))
+
+    sys.excepthook = hook
+
+
 def configure_app(app: QApplication) -> None:
     """Application-wide look: name and a large, readable base font."""
     app.setApplicationName("FrontDesk")
@@ -410,6 +429,7 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
         from ui.app_kiosk import start_kiosk
 
         station = start_kiosk(services, wedge=wedge)
+        _install_kiosk_excepthook(station.window)
         wedge.install(app)
         station.window.exit_requested.connect(app.quit)  # a staff PIN leaves kiosk mode
         app.aboutToQuit.connect(station.stop)  # the printer's worker, the camera, the lists' preparation

@@ -648,6 +648,20 @@ class KioskWindow(QWidget):
         self._may_close = True
         self.exit_requested.emit()
 
+    def on_unexpected_error(self, summary: str) -> None:
+        """An error nobody foresaw, at the lobby kiosk (``ui.app``'s hook for kiosk mode): no dialog, whose details
+        a stranger would read and which nobody there could close. The person is sent to the front office, the
+        kiosk goes back to its welcome screen by itself (what was saved stays saved), and the desk's event log
+        says so; the details are in the kiosk's log (stderr)."""
+        self.reset()
+        self._say(self.tr("Please see the front office."), "")
+        self._tell_desk(
+            "kiosk",
+            "error",
+            f"The kiosk met an unexpected error ({summary}) and went back to its welcome screen; the details are "
+            "in its log. Check that the visitor in front of it was seen, and tell IT support if it happens again.",
+        )
+
     def _tell_desk(self, source: str, level: str, message: str) -> None:
         """A line in the event log the desk shows; a database too busy to take it loses only the line."""
         try:

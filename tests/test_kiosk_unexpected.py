@@ -1,0 +1,53 @@
+"""An error nobody foresaw, at the lobby kiosk (session 22, from the kiosk red team's notes): the desk's hook would
+open a dialog with the traceback (names, paths, the data folder) in front of a stranger, which nobody there could
+close. In kiosk mode ``ui.app`` installs the kiosk's own hook. The real kiosk window (offscreen) on a real SQLite
+folder; the hook is called as Python calls it, with a real exception."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from test_kiosk import kiosk, printer  # noqa: F401 - the kiosk's fixtures
+
+from frontdesk.errors import StoreBusy
+from ui.app import _install_kiosk_excepthook
+
+
+def _raise_into_hook(window, error: BaseException) -> None:
+    before = sys.excepthook
+    _install_kiosk_excepthook(window)
+    try:
+        try:
+            raise error
+        except type(error):
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = before
+
+
+def test_an_unexpected_error_at_the_kiosk_opens_no_dialog_and_sends_the_person_to_the_front_office(
+    qtbot,
+    kiosk,  # noqa: F811
+    services,
+    capsys,
+):
+    qtbot.mouseClick(kiosk.find_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(kiosk.search_entry, "Testw")  # someone half-way: what they typed is on the screen
+    _raise_into_hook(kiosk.window, RuntimeError("a fault nobody foresaw"))
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert kiosk.pages.currentWidget() is kiosk.result_page
+    assert kiosk.result_title.text() == "Please see the front office."
+    assert kiosk.search_entry.text() == ""  # the person's typing is gone, as at every reset
+    (told,) = [e for e in services.events.recent(20) if e.source == "kiosk"]
+    assert told.level == "error" and "RuntimeError" in told.message and "welcome screen" in told.message
+    assert "a fault nobody foresaw" in capsys.readouterr().err  # the details: the kiosk's log, not its screen
+    qtbot.waitUntil(lambda: kiosk.pages.currentWidget() is kiosk.welcome_page, timeout=30_000)  # by itself
+
+
+def test_a_database_problem_reaching_the_hook_is_said_in_the_offices_words(qtbot, kiosk, services):  # noqa: F811
+    _raise_into_hook(kiosk.window, StoreBusy("The database is busy (another program is writing to it)."))
+    assert kiosk.result_title.text() == "Please see the front office."
+    (told,) = [e for e in services.events.recent(20) if e.source == "kiosk"]
+    assert "The database is busy" in told.message
