@@ -63,6 +63,17 @@ def build_kiosk(
         except FrontDeskError as exc:
             services.events.record("printer", "error", exc.message)
             printer = PreviewPrinter()
+    if getattr(printer, "on_screen", False):
+        # The desk's default "printer" shows the badge on its screen; the kiosk has none to show it on, so no badge
+        # would come out while the kiosk said "take your badge". Each visitor is sent to the front office for it,
+        # and the desk is told once, at the kiosk's start.
+        window.prints_badges = False
+        services.events.record(
+            "printer",
+            "warning",
+            "The kiosk has no badge printer set up: each visitor it checks in is sent to the front office for a "
+            "badge. Set the kiosk's printer (the setting badges.printer; frontdesk printer test URI checks it).",
+        )
     worker = PrintWorker(services.badges, printer, NeverReprint())
     window.visit_checked_in.connect(worker.submit)
     worker.job_done.connect(window.on_badge_done)  # a badge that did not print: the kiosk says where to get it

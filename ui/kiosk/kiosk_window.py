@@ -121,6 +121,9 @@ class KioskWindow(QWidget):
         self._arrival: Arrival | None = None
         self._dob: date | None = None  # the date of birth typed and accepted, for someone found by name
         self._printing: int | None = None  # the visit whose badge the result page waits for
+        # False when no badge printer is set up (the on-screen "printer", which a kiosk has no screen for): each
+        # visitor is told to get their badge at the front office (ui.app_kiosk.build_kiosk sets it).
+        self.prints_badges = True
         self._may_close = False
         self.setObjectName("KioskWindow")
         self.setWindowTitle("FrontDesk kiosk")
@@ -559,6 +562,13 @@ class KioskWindow(QWidget):
             self._to_front_office(answer)
             return
         self._arrival, self._dob = None, None
+        if not self.prints_badges:  # no badge comes out of an on-screen "printer": never "take your badge"
+            self._say(
+                self.tr("Welcome, %1!").replace("%1", _shown(first)),
+                self.tr("Your badge did not print. Please see the front office for your badge."),
+            )
+            self.visit_checked_in.emit(answer.visit)
+            return
         self._say(
             self.tr("Welcome, %1!").replace("%1", _shown(first)),
             self.tr("You are checked in. Please take your badge and wear it where it can be seen."),
