@@ -31,8 +31,19 @@ SYSTEM_ACTOR = Actor("system", Role.ADMIN, "FrontDesk (automatic set-up)", signe
 class Session:
     """The current actor of one window or one command, and the permission check services call."""
 
-    def __init__(self, has_accounts: Callable[[], bool]):
+    def __init__(
+        self,
+        has_accounts: Callable[[], bool],
+        *,
+        recheck: Callable[[Actor], Actor | str] | None = None,
+        note: Callable[[], str] | None = None,
+    ):
         self._has_accounts = has_accounts
+        # The signed-in person's account as it stands now, or why it may no longer act (disabled by another
+        # program since, changed outside FrontDesk): asked before anything the front desk itself may not do.
+        self._recheck = recheck
+        # Said after a refusal when nobody is signed in (the accounts deleted outside FrontDesk: nobody can).
+        self._note = note
         self._actor: Actor | None = None
 
     @property
@@ -72,9 +83,21 @@ class Session:
     def require(self, action: Action) -> None:
         """Raise PermissionDenied unless the current actor may do ``action``; the message says who may."""
         actor = self.actor
+        if actor.signed_in and self._recheck is not None and not allowed(Role.DESK, action):
+            # More than the front desk may do: only as the account stands now (one indexed read, not on the
+            # desk's own verbs), so a disabled account or a role taken away stops at once, in every program.
+            current = self._recheck(actor)
+            if isinstance(current, str):
+                if self._actor is actor:
+                    self._actor = None  # signed out: the desk's own work goes on
+                raise PermissionDenied(f"{actor.display_name} may not {action.value}: {current}", code="forbidden")
+            if current != actor:
+                self._actor = actor = current
         if allowed(actor.role, action):
             return
         who = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else "Without signing in, the desk"
         roles = " or ".join(r.label for r in Role if r in PERMISSIONS.get(action, frozenset()))
         hint = f": sign in as a {roles} (--user NAME)" if roles else ""
-        raise PermissionDenied(f"{who} may not {action.value}{hint}", code="forbidden")
+        note = self._note() if self._note is not None and not actor.signed_in else ""
+        note = f". {note}" if note else ""
+        raise PermissionDenied(f"{who} may not {action.value}{hint}{note}", code="forbidden")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from frontdesk import clock
 from frontdesk.access.roles import Action, Role
 from frontdesk.access.session import Actor, Session
+from frontdesk.accounts.standing import DELETED, ROW, accounts_exist, all_deleted, row_problem
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from frontdesk.store import Store
@@ -83,8 +84,10 @@ class Accounts:
         self._now = now
 
     def any_exist(self) -> bool:
-        """True once at least one account exists (ends set-up mode)."""
-        return self._store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+        """True once at least one account exists (ends set-up mode), or the audit trail says one did: accounts
+        deleted outside FrontDesk do not put the desk back into set-up mode (:mod:`~frontdesk.accounts.standing`).
+        """
+        return accounts_exist(self._store.db)
 
     # --- managing -----------------------------------------------------------------------------------
     def add(
@@ -235,39 +238,62 @@ class Accounts:
 
     # --- signing in ---------------------------------------------------------------------------------
     def sign_in(self, username: str, secret: str) -> Actor:
-        """Check the PIN or password and make this person the session's actor. Audited, success or not."""
+        """Check the PIN or password and make this person the session's actor. Audited, success or not.
+
+        Each try is counted before its secret is checked, in one immediate transaction: tries sent at once from
+        many programs are counted one after another, and those past the allowance wait (a failure count read
+        before argon2 and written after let a burst of processes guess unthrottled). An account whose row is
+        not what the audit trail says (changed or put in with the sqlite3 shell) is refused, and said so.
+        """
         key = fold(username).replace(" ", ".")
-        row = self._store.db.execute(
-            "SELECT id, username, display_name, role, secret_hash, disabled, failed_attempts, blocked_until "
-            "FROM users WHERE username = ?",
-            [key],
-        ).fetchone()
-        if row is None or row[5]:
-            self._audit.record(key or "?", "user.sign_in_failed", key, {"reason": "unknown or disabled"})
-            raise PermissionDenied("Wrong name, PIN or password, or the account is disabled", code="sign_in")
         now = self._now()
-        blocked_until = clock.from_db(row[7])
-        if blocked_until is not None and now < blocked_until:
-            self._audit.record(row[1], "user.sign_in_failed", row[1], {"reason": "too many tries"})
-            wait = int((blocked_until - now).total_seconds()) + 1
-            raise PermissionDenied(
-                f"Too many wrong tries: wait {wait} seconds and try again", code="sign_in_blocked"
-            )
+        refusal: tuple[str, str, str, dict[str, object]] | None = (
+            None  # message, code, its record's action, details
+        )
+        # The store's transaction, not the trail's: it writes no record, and the trail's would anchor the head
+        # before this program's first record (an anchor found missing would go unreported by its verify).
+        with self._store.transaction() as db:
+            row = db.execute(
+                f"SELECT {ROW}, failed_attempts, blocked_until FROM users WHERE username = ?", [key]
+            ).fetchone()
+            if row is None or row[5]:
+                text = DELETED if row is None and all_deleted(db) else ""
+                refusal = (
+                    text or "Wrong name, PIN or password, or the account is disabled",
+                    "sign_in",
+                    "user.sign_in_failed",
+                    {"reason": "unknown or disabled"},
+                )
+            elif (problem := row_problem(db, row[:6])) != "":
+                refusal = (problem, "sign_in_refused", "user.sign_in_refused", {"reason": problem})
+            elif (blocked_until := clock.from_db(row[7])) is not None and now < blocked_until:
+                wait = int((blocked_until - now).total_seconds()) + 1
+                refusal = (
+                    f"Too many wrong tries: wait {wait} seconds and try again",
+                    "sign_in_blocked",
+                    "user.sign_in_failed",
+                    {"reason": "too many tries"},
+                )
+            else:
+                failed = row[6] + 1  # this try, counted now; a right secret sets it back to 0 below
+                block = clock.to_db(now + timedelta(seconds=BLOCK_SECONDS)) if failed % MAX_FAILED == 0 else None
+                db.execute(
+                    "UPDATE users SET failed_attempts = ?, blocked_until = ? WHERE id = ?",
+                    [failed, block, row[0]],
+                )
+        if refusal is not None:
+            name = row[1] if row is not None else key
+            self._audit.record(name or "?", refusal[2], name, refusal[3])
+            raise PermissionDenied(refusal[0], code=refusal[1])
         role = Role(row[3])
         from argon2.exceptions import InvalidHashError, VerificationError
 
         try:
             _hasher(role).verify(row[4], secret)
         except (VerificationError, InvalidHashError):
-            failed = row[6] + 1
-            block = clock.to_db(now + timedelta(seconds=BLOCK_SECONDS)) if failed % MAX_FAILED == 0 else None
-            with self._audit.transaction() as db:
-                db.execute(
-                    "UPDATE users SET failed_attempts = ?, blocked_until = ? WHERE id = ?", [failed, block, row[0]]
-                )
-                self._audit.record(
-                    row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret", "attempts": failed}
-                )
+            self._audit.record(
+                row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret", "attempts": failed}
+            )
             raise PermissionDenied(
                 "Wrong name, PIN or password, or the account is disabled", code="sign_in"
             ) from None

@@ -1,0 +1,301 @@
+"""Red team, session 22: a principal's or administrator's action without that account's secret.
+
+Each test attacks a real data folder (a real SQLite file, the CLI as a process or through its ``main``) the way
+a script on the desk's PC, a curious secretary or a volunteer left at the desk could: rows of ``users`` deleted,
+changed or put in with the sqlite3 shell, sign-in tries sent from many processes at once, an account disabled
+at one program while it is signed in at another.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from frontdesk.access.roles import Role
+from frontdesk.accounts.service import MAX_FAILED
+from frontdesk.cli import main
+from frontdesk.context import Services
+from frontdesk.errors import PermissionDenied
+from frontdesk.screening.models import Kind, NewEntry
+
+ADMIN_PW, PRINCIPAL_PW, DESK_PIN = "district-secret", "principal-pw", "4321"
+ROBERT = NewEntry("Robert", "Barredman", kind=Kind.BARRED)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """A data folder with one account of each role and one barred person (argon2 is slow: made once)."""
+    folder = tmp_path_factory.mktemp("accounts-attacks") / "data"
+    services = Services.open(folder)
+    services.accounts.add("root", Role.ADMIN, ADMIN_PW, "Dana Admin")
+    services.accounts.sign_in("root", ADMIN_PW)
+    services.accounts.add("p.rivera", Role.PRINCIPAL, PRINCIPAL_PW, "Pat Rivera")
+    services.accounts.add("desk.lee", Role.DESK, DESK_PIN, "Lee Desk")
+    services.lists.add("Office", ROBERT)
+    services.accounts.sign_out()
+    services.close()
+    return folder
+
+
+@pytest.fixture
+def folder(template, tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the template for one test, with no secret in the environment."""
+    for name in ("FRONTDESK_PASSWORD", "FRONTDESK_PIN", "FRONTDESK_NEW_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    target = tmp_path / "data"
+    shutil.copytree(template, target)
+    return target
+
+
+def _shell(folder: Path, *statements: str, params=()) -> None:
+    """What someone with the sqlite3 shell does to the desk's file (the application is not involved)."""
+    db = sqlite3.connect(folder / "frontdesk.db")
+    try:
+        for sql in statements:
+            db.execute(sql, params if "?" in sql else ())
+        db.commit()
+    finally:
+        db.close()
+
+
+def _entries(folder: Path) -> list[str]:
+    db = sqlite3.connect(folder / "frontdesk.db")
+    try:
+        return [r[0] for r in db.execute("SELECT last_name FROM screening_entries ORDER BY id")]
+    finally:
+        db.close()
+
+
+def _pin_hash(pin: str) -> str:
+    from frontdesk.accounts.service import _hasher
+
+    return _hasher(Role.DESK).hash(pin)
+
+
+# --- set-up mode is not a door ----------------------------------------------------------------------------
+def test_deleting_every_account_by_hand_does_not_put_the_desk_back_into_set_up_mode(folder, capsys):
+    """With no accounts the installation allows everything (set-up mode). Deleting the rows of ``users`` with
+    the sqlite3 shell made it so again: any program could remove a bar, release a child or make itself the
+    district administrator, without any secret. The trail says accounts existed: the desk stays the desk."""
+    _shell(folder, "DELETE FROM users")
+    d = ["--data-dir", str(folder)]
+    capsys.readouterr()
+    assert main([*d, "barred", "remove", "--source", "Office"]) == 2
+    err = capsys.readouterr().err
+    assert "may not change the screening lists" in err
+    assert "deleted outside FrontDesk" in err  # and says why nobody can sign in
+    assert _entries(folder) == ["Barredman"]
+    os.environ["FRONTDESK_NEW_SECRET"] = "mallory-password"
+    try:
+        assert main([*d, "users", "add", "mallory", "--role", "admin"]) == 2
+    finally:
+        del os.environ["FRONTDESK_NEW_SECRET"]
+    assert "deleted outside FrontDesk" in capsys.readouterr().err
+    services = Services.open(folder)
+    try:
+        assert services.session.actor.username == "desk"
+        assert services.accounts.any_exist()  # the window locks and does not ask for a first administrator
+        with pytest.raises(PermissionDenied, match="deleted outside FrontDesk"):
+            services.accounts.sign_in("root", ADMIN_PW)
+    finally:
+        services.close()
+
+
+def test_a_new_installation_is_still_in_set_up_mode(services):
+    assert services.session.actor.username == "setup"
+    assert not services.accounts.any_exist()
+    services.accounts.add("root", Role.ADMIN, ADMIN_PW)
+    assert services.session.actor.username == "desk"
+
+
+# --- an account row changed or put in by hand -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("user", "change"),
+    [
+        ("desk.lee", "UPDATE users SET role = 'admin' WHERE username = 'desk.lee'"),  # a desk PIN made an admin
+        ("p.rivera", "UPDATE users SET secret_hash = ? WHERE username = 'p.rivera'"),  # the principal's replaced
+        (
+            "mallory",
+            "INSERT INTO users (username, display_name, role, secret_hash, created_at) "
+            "VALUES ('mallory', 'Mallory', 'principal', ?, '2026-12-05T07:00:00+00:00')",
+        ),
+        (
+            "mallory",
+            "INSERT INTO users (id, username, display_name, role, secret_hash, created_at) "
+            "VALUES (0, 'mallory', 'Mallory', 'principal', ?, '2026-12-05T07:00:00+00:00')",  # below the coverage
+        ),
+    ],
+    ids=["role raised", "secret replaced", "account put in", "account put in with id 0"],
+)
+def test_an_account_changed_or_put_in_by_hand_cannot_sign_in(folder, capsys, user, change):
+    """The audit trail holds each account's content hash (``audit verify`` names the change), but signing in
+    read the row as found: a desk PIN edited into an administrator, or a principal's hash replaced by one of a
+    known PIN, signed in with that role and could remove a bar or release a child. Now refused, and said."""
+    _shell(folder, change, params=[_pin_hash("1111")])
+    os.environ["FRONTDESK_PIN"] = DESK_PIN if user == "desk.lee" else "1111"
+    try:
+        capsys.readouterr()
+        code = main(["--data-dir", str(folder), "--user", user, "barred", "remove", "--source", "Office"])
+    finally:
+        del os.environ["FRONTDESK_PIN"]
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "changed outside FrontDesk" in err or "put in outside FrontDesk" in err, err
+    assert err.count("\n") == 1
+    assert _entries(folder) == ["Barredman"]
+    services = Services.open(folder)
+    try:
+        refused = services.store.db.execute(
+            "SELECT actor, subject FROM audit_log WHERE action = 'user.sign_in_refused'"
+        ).fetchall()
+        assert refused == [(user, user)]
+    finally:
+        services.close()
+
+
+def test_an_administrator_reset_puts_an_account_changed_by_hand_back_in_service(folder):
+    _shell(folder, "UPDATE users SET display_name = 'Someone Else' WHERE username = 'desk.lee'")
+    services = Services.open(folder)
+    try:
+        with pytest.raises(PermissionDenied, match="changed outside FrontDesk"):
+            services.accounts.sign_in("desk.lee", DESK_PIN)
+        services.accounts.sign_in("root", ADMIN_PW)
+        services.accounts.reset_secret("desk.lee", "2468")
+        assert services.accounts.sign_in("desk.lee", "2468").username == "desk.lee"
+    finally:
+        services.close()
+
+
+def test_accounts_still_sign_in_after_retention_removed_their_records(folder):
+    """Audit retention removes old records behind a checkpoint, the accounts' own among them: the checkpoint
+    carries what they said, so the accounts still sign in, and set-up mode stays closed."""
+    from datetime import timedelta
+
+    from frontdesk import clock
+
+    services = Services.open(folder)
+    try:
+        services.audit.record("system", "test.marker", "newest")  # retention never removes the newest record
+        with services.audit.transaction():
+            assert services.audit.remove_before(clock.now() + timedelta(days=1)) > 0
+        assert (
+            services.store.db.execute("SELECT count(*) FROM audit_log WHERE action GLOB 'user.*'").fetchone()[0]
+            == 0
+        )
+        assert services.accounts.sign_in("p.rivera", PRINCIPAL_PW).username == "p.rivera"
+        result = services.audit.verify()
+        assert result.intact, result.message
+        services.accounts.sign_out()
+    finally:
+        services.close()
+    _shell(folder, "UPDATE users SET role = 'admin' WHERE username = 'desk.lee'")
+    services = Services.open(folder)
+    try:
+        with pytest.raises(PermissionDenied, match="changed outside FrontDesk"):
+            services.accounts.sign_in("desk.lee", DESK_PIN)
+    finally:
+        services.close()
+    _shell(folder, "DELETE FROM users")
+    services = Services.open(folder)
+    try:
+        assert services.session.actor.username == "desk"
+    finally:
+        services.close()
+
+
+# --- a session that outlives its account -----------------------------------------------------------------
+def test_an_account_disabled_elsewhere_loses_its_powers_at_once(folder):
+    """The principal is signed in at the desk's window; the district disables the account from its own
+    program. The window kept acting as the principal until it locked (never, while in use)."""
+    desk = Services.open(folder)
+    district = Services.open(folder)
+    try:
+        desk.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+        district.accounts.sign_in("root", ADMIN_PW)
+        district.accounts.disable("p.rivera")
+        entry = desk.lists.search("Barredman")[0]
+        with pytest.raises(PermissionDenied, match="disabled"):
+            desk.lists.remove(entry.id)
+        assert desk.session.actor.username == "desk"  # signed out; the desk's own work goes on
+        assert [e.last_name for e in desk.lists.search("Barredman")] == ["Barredman"]
+    finally:
+        desk.close()
+        district.close()
+
+
+def test_an_account_changed_by_hand_after_sign_in_loses_its_powers_at_once(folder):
+    desk = Services.open(folder)
+    try:
+        desk.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+        _shell(folder, "UPDATE users SET disabled = 1 WHERE username = 'p.rivera'")
+        entry = desk.lists.search("Barredman")[0]
+        with pytest.raises(PermissionDenied, match="changed outside FrontDesk"):
+            desk.lists.remove(entry.id)
+    finally:
+        desk.close()
+
+
+# --- guessing a PIN from many processes at once -------------------------------------------------------------
+def test_sign_in_tries_sent_from_many_processes_at_once_are_all_counted(folder):
+    """Each try read the failure count, ran argon2, then wrote the count it had read plus one: twelve tries at
+    once left a count of 1 or 2 and no wait, so a script on the desk's PC could guess a PIN at the speed of the
+    machine. Every try is now counted before its secret is checked."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop("FRONTDESK_PIN", None)
+    tries = 3 * MAX_FAILED - 3
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "frontdesk", "--data-dir", str(folder), "--user", "desk.lee", "onsite"],
+            env={**env, "FRONTDESK_PIN": f"{n:04d}"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(tries)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert all(p.returncode == 2 for p in procs), errors
+    db = sqlite3.connect(folder / "frontdesk.db")
+    try:
+        failed, blocked = db.execute(
+            "SELECT failed_attempts, blocked_until FROM users WHERE username = 'desk.lee'"
+        ).fetchone()
+    finally:
+        db.close()
+    checked = sum("Wrong name" in e for e in errors)
+    waited = sum("Too many wrong tries" in e for e in errors)
+    assert checked + waited == tries
+    assert failed == checked and blocked is not None
+    assert checked == MAX_FAILED  # the tries beyond the allowance wait instead of being checked
+    r = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "--data-dir", str(folder), "--user", "desk.lee", "onsite"],
+        env={**env, "FRONTDESK_PIN": DESK_PIN},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "Too many wrong tries" in r.stderr  # even the right PIN waits
+
+
+def test_an_account_from_before_the_audit_covered_accounts_still_signs_in(services):
+    """An older version audited ``user.add`` without the row's hash: such an account (older than every covered
+    one) has nothing to be compared with, and signs in as before."""
+    from frontdesk.accounts.service import _hasher
+
+    services.store.db.execute(
+        "INSERT INTO users (username, display_name, role, secret_hash, created_at) "
+        "VALUES ('old.root', 'Old Admin', 'admin', ?, '2025-01-01T08:00:00+00:00')",
+        [_hasher(Role.ADMIN).hash(ADMIN_PW)],
+    )
+    services.audit.record("setup", "user.add", "old.root", {"role": "admin"})  # as an older version wrote it
+    services.accounts.sign_in("old.root", ADMIN_PW)
+    services.accounts.add("p.rivera", Role.PRINCIPAL, PRINCIPAL_PW)  # covered, as now
+    assert services.accounts.sign_in("old.root", ADMIN_PW).role is Role.ADMIN
+    assert services.accounts.sign_in("p.rivera", PRINCIPAL_PW).role is Role.PRINCIPAL
+    services.lists.add("Office", ROBERT)  # a principal's action, checked again against the row: allowed
