@@ -299,3 +299,43 @@ def test_an_account_from_before_the_audit_covered_accounts_still_signs_in(servic
     assert services.accounts.sign_in("old.root", ADMIN_PW).role is Role.ADMIN
     assert services.accounts.sign_in("p.rivera", PRINCIPAL_PW).role is Role.PRINCIPAL
     services.lists.add("Office", ROBERT)  # a principal's action, checked again against the row: allowed
+
+
+def test_a_desk_whose_accounts_were_deleted_is_restored_by_an_administrator_of_the_backup(folder, capsys):
+    """Nobody can sign in once the accounts are deleted by hand, so the restore the message asks for is signed
+    in against the backup's accounts (checked against the backup's own trail); the desk's own work and a wrong
+    password there restore nothing."""
+    d = ["--data-dir", str(folder)]
+    services = Services.open(folder)
+    try:
+        services.accounts.sign_in("root", ADMIN_PW)
+        backup = services.backups.make("before-the-attack")
+    finally:
+        services.close()
+    _shell(folder, "DELETE FROM users", "DELETE FROM screening_entries")
+    capsys.readouterr()
+    assert main([*d, "restore", str(backup)]) == 2  # the desk may not
+    os.environ["FRONTDESK_PIN"] = DESK_PIN
+    try:
+        assert main([*d, "--user", "desk.lee", "restore", str(backup)]) == 2  # nor a desk account of the backup
+    finally:
+        del os.environ["FRONTDESK_PIN"]
+    assert "may not restore a backup" in capsys.readouterr().err
+    os.environ["FRONTDESK_PASSWORD"] = "wrong-password"
+    try:
+        assert main([*d, "--user", "root", "restore", str(backup)]) == 2
+        assert "Wrong name" in capsys.readouterr().err
+        os.environ["FRONTDESK_PASSWORD"] = ADMIN_PW
+        assert main([*d, "--user", "root", "restore", str(backup)]) == 0
+        assert main([*d, "--user", "root", "users", "list"]) == 0  # signed in to the desk again, as usual
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    assert _entries(folder) == ["Barredman"]
+    services = Services.open(folder)
+    try:
+        restored = services.store.db.execute(
+            "SELECT actor FROM audit_log WHERE action = 'backup.restored'"
+        ).fetchall()
+        assert restored == [("root",)]
+    finally:
+        services.close()

@@ -72,6 +72,30 @@ def clean_contact(email: str, mobile: str) -> tuple[str, str]:
     return (check_email(email) if email else "", check_phone(mobile) if mobile else "")
 
 
+def sign_in_from(db, username: str, secret: str) -> Actor:
+    """The account ``username`` as the database ``db`` holds it (a backup's), if ``secret`` is its PIN or password
+    and the row is what that database's own trail says; else PermissionDenied. Nothing is written.
+
+    For a restore when this desk's accounts were deleted outside FrontDesk (nobody can sign in to it): the
+    district administrator or principal signs in as the backup knows them. Not throttled: whoever can read the
+    backup with the desk's key can read its hashes anyway.
+    """
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    row = db.execute(f"SELECT {ROW} FROM users WHERE username = ?", [fold(username).replace(" ", ".")]).fetchone()
+    refused = PermissionDenied(
+        "Wrong name, PIN or password, or the account is disabled (as the backup holds it)", code="sign_in"
+    )
+    if row is None or row[5] or row_problem(db, row) != "":
+        raise refused
+    role = Role(row[3])
+    try:
+        _hasher(role).verify(row[4], secret)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    return Actor(row[1], role, row[2])
+
+
 class Accounts:
     """Staff accounts, guarded by the permission table, every change and sign-in audited."""
 
@@ -257,10 +281,10 @@ class Accounts:
                 f"SELECT {ROW}, failed_attempts, blocked_until FROM users WHERE username = ?", [key]
             ).fetchone()
             if row is None or row[5]:
-                text = DELETED if row is None and all_deleted(db) else ""
+                deleted = row is None and all_deleted(db)
                 refusal = (
-                    text or "Wrong name, PIN or password, or the account is disabled",
-                    "sign_in",
+                    DELETED if deleted else "Wrong name, PIN or password, or the account is disabled",
+                    "accounts_deleted" if deleted else "sign_in",
                     "user.sign_in_failed",
                     {"reason": "unknown or disabled"},
                 )

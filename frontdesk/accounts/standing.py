@@ -23,7 +23,8 @@ ROW = "id, username, display_name, role, secret_hash, disabled"
 
 DELETED = (
     "The staff accounts were deleted outside FrontDesk (the audit trail holds them): nobody can sign in. "
-    "Restore the newest backup ('frontdesk restore FILE') and tell the district."
+    "Restore the newest backup, signing in as the backup knows you ('frontdesk --user NAME restore FILE'), "
+    "and tell the district."
 )
 
 
