@@ -339,3 +339,34 @@ def test_a_desk_whose_accounts_were_deleted_is_restored_by_an_administrator_of_t
         assert restored == [("root",)]
     finally:
         services.close()
+
+
+def test_each_further_five_wrong_tries_double_the_wait_up_to_fifteen_minutes(folder):
+    """A minute after every five wrong tries let a script try 7,200 PINs a day: every 4-digit PIN within 35 hours
+    of a weekend. The wait now doubles with each further five in a row, to 15 minutes; a right PIN starts again."""
+    from datetime import UTC, datetime, timedelta
+
+    from frontdesk.accounts.service import Accounts
+
+    services = Services.open(folder)
+    moments = [datetime(2026, 12, 5, 8, 0, tzinfo=UTC)]
+    accounts = Accounts(services.store, services.session, services.audit, now=lambda: moments[0])
+    waits = []
+    try:
+        for _ in range(6):
+            for _ in range(MAX_FAILED):
+                with pytest.raises(PermissionDenied, match="Wrong"):
+                    accounts.sign_in("desk.lee", "0000")
+            with pytest.raises(PermissionDenied, match="Too many") as refused:
+                accounts.sign_in("desk.lee", DESK_PIN)
+            waits.append(int(refused.value.message.split("wait ")[1].split(" ")[0]))
+            moments[0] += timedelta(seconds=waits[-1])
+        assert waits == [61, 121, 241, 481, 901, 901]
+        assert accounts.sign_in("desk.lee", DESK_PIN).username == "desk.lee"
+        for _ in range(MAX_FAILED):
+            with pytest.raises(PermissionDenied, match="Wrong"):
+                accounts.sign_in("desk.lee", "0000")
+        with pytest.raises(PermissionDenied, match="wait 61 seconds"):
+            accounts.sign_in("desk.lee", DESK_PIN)
+    finally:
+        services.close()
