@@ -370,3 +370,52 @@ def test_each_further_five_wrong_tries_double_the_wait_up_to_fifteen_minutes(fol
             accounts.sign_in("desk.lee", DESK_PIN)
     finally:
         services.close()
+
+
+# --- the panic link is a principal's setting ---------------------------------------------------------------
+@pytest.fixture
+def any_credential_console():
+    """A console of the attacker's on this machine: it answers "station 99" to any credential."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = json.dumps({"station_id": 99, "station": "Front office", "school": "Anywhere"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_the_desk_cannot_replace_the_panic_links_credential(folder, keyring_file, any_credential_console, capsys):
+    """`dispatch connect` kept the new credential in the keyring first and only then set `dispatch.url`, which
+    the desk may not: refused, but the station's real credential was already gone, so every later alert was
+    refused by the district's console. Any desk user (no secret) could break the panic link that way."""
+    from frontdesk.dispatch.credentials import KeyringCredentials
+    from frontdesk.secrets import SecretStore
+
+    credentials = KeyringCredentials(SecretStore())
+    credentials.save("the-station-credential")
+    stdin = sys.stdin
+    sys.stdin = __import__("io").StringIO("attacker-credential\n")
+    try:
+        code = main(["--data-dir", str(folder), "dispatch", "connect", any_credential_console])
+    finally:
+        sys.stdin = stdin
+    assert code == 2
+    assert "may not change settings" in capsys.readouterr().err
+    assert credentials.load() == "the-station-credential"
