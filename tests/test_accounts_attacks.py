@@ -419,3 +419,26 @@ def test_the_desk_cannot_replace_the_panic_links_credential(folder, keyring_file
     assert code == 2
     assert "may not change settings" in capsys.readouterr().err
     assert credentials.load() == "the-station-credential"
+
+
+def test_a_backup_from_before_any_account_is_not_restored_over_a_desk_with_accounts(services, capsys):
+    """Restoring the first day's backup (taken before the administrator was made) put the desk back into set-up
+    mode: everything allowed to anyone, from the next command on. Refused; nothing changes."""
+    early = services.backups.make("first-day")
+    services.accounts.add("root", Role.ADMIN, ADMIN_PW)
+    services.accounts.sign_in("root", ADMIN_PW)
+    services.lists.add("Office", ROBERT)
+    folder = services.store.data_dir
+    services.close()
+    os.environ["FRONTDESK_PASSWORD"] = ADMIN_PW
+    try:
+        assert main(["--data-dir", str(folder), "--user", "root", "restore", str(early)]) == 2
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    assert "before any staff account existed" in capsys.readouterr().err
+    assert _entries(folder) == ["Barredman"]
+    again = Services.open(folder)
+    try:
+        assert again.session.actor.username == "desk"
+    finally:
+        again.close()

@@ -18,7 +18,7 @@ from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.access.session import Session
 from frontdesk.audit import AuditTrail
-from frontdesk.errors import InputError, StoreError
+from frontdesk.errors import ConflictError, InputError, StoreError
 from frontdesk.settings import BACKUP_EVERY_HOURS, BACKUP_FOLDER, BACKUP_KEEP, Settings
 from frontdesk.store import Store
 
@@ -93,7 +93,7 @@ class Backups:
         database's accounts were deleted outside FrontDesk, so nobody can sign in to it; the person is then
         checked against the accounts the backup holds, and must be one who may restore there.
         """
-        from frontdesk.accounts.standing import all_deleted
+        from frontdesk.accounts.standing import accounts_exist, all_deleted
 
         actor = None
         if sign_in is not None and not all_deleted(self._store.db):
@@ -113,6 +113,13 @@ class Backups:
                 raise StoreError(f"{file} is not a FrontDesk database; nothing was changed.", code="store_damaged")
             if sign_in is not None:
                 actor = self._backup_actor(source, *sign_in)
+            if accounts_exist(self._store.db) and not _holds_accounts(source):
+                raise ConflictError(
+                    f"{file.name} was taken before any staff account existed: restored, this desk would be in "
+                    "set-up mode again (everything allowed, to anyone). Nothing was changed; choose a newer "
+                    "backup.",
+                    code="backup_before_accounts",
+                )
             before = self._store.backup("before-restore", self.folder())
             source.backup(self._store.db.conn)
         finally:
@@ -147,3 +154,14 @@ class Backups:
                 code="forbidden",
             )
         return actor
+
+
+def _holds_accounts(source: sqlite3.Connection) -> bool:
+    """True when the backup ``source`` has a staff account, or its trail says it had (not in set-up mode)."""
+    from frontdesk.accounts.standing import accounts_exist
+
+    has_table = source.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+    try:
+        return bool(has_table) and accounts_exist(source)
+    except sqlite3.OperationalError:  # a backup older than the trail's index or its tables: its rows alone
+        return source.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
