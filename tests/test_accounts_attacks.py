@@ -442,3 +442,31 @@ def test_a_backup_from_before_any_account_is_not_restored_over_a_desk_with_accou
         assert again.session.actor.username == "desk"
     finally:
         again.close()
+
+
+def test_a_list_import_is_recorded_under_the_principal_who_started_it(folder, tmp_path):
+    """A large import runs for minutes on a worker thread, and its record was written at the swap under whoever
+    was signed in then: the desk locked meanwhile ("desk"), or the next person at the desk, a desk account that
+    may not change lists at all. Recorded under the person who started it."""
+    path = tmp_path / "list.csv"
+    rows = "".join(f"Casey{n},,Listed{n},1970-01-02,,barred,x\n" for n in range(30))
+    path.write_text("first_name,middle_name,last_name,dob,aliases,kind,reason\n" + rows)
+    services = Services.open(folder)
+    switched = []
+
+    def progress(_rows, _fraction):
+        if not switched:  # the desk changes hands while the import is being built
+            switched.append(services.accounts.sign_in("desk.lee", DESK_PIN))
+
+    try:
+        services.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+        services.lists.import_csv(path, "Office extra", progress=progress)
+        assert switched
+        services.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+        services.lists.rebuild_index(notice=lambda _s: None)
+        found = services.store.db.execute(
+            "SELECT actor, action FROM audit_log WHERE action IN ('list.import', 'list.reindex') ORDER BY seq"
+        ).fetchall()
+    finally:
+        services.close()
+    assert found == [("p.rivera", "list.import"), ("p.rivera", "list.reindex")]
