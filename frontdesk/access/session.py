@@ -45,6 +45,7 @@ class Session:
         # Said after a refusal when nobody is signed in (the accounts deleted outside FrontDesk: nobody can).
         self._note = note
         self._actor: Actor | None = None
+        self._dropped: list[Callable[[Actor, str], None]] = []
 
     @property
     def actor(self) -> Actor:
@@ -76,6 +77,11 @@ class Session:
         finally:
             self._actor = previous
 
+    def when_dropped(self, listener: Callable[[Actor, str], None]) -> None:
+        """Call ``listener(actor, why)`` when the signed-in account is found unable to act any more (disabled by
+        another program, changed outside FrontDesk) and signed out: the window locks. From any thread."""
+        self._dropped.append(listener)
+
     def may(self, action: Action) -> bool:
         """True when the current actor may do ``action`` (for the UI to grey out what it cannot)."""
         return allowed(self.actor.role, action)
@@ -90,6 +96,8 @@ class Session:
             if isinstance(current, str):
                 if self._actor is actor:
                     self._actor = None  # signed out: the desk's own work goes on
+                    for listener in list(self._dropped):
+                        listener(actor, current)
                 raise PermissionDenied(f"{actor.display_name} may not {action.value}: {current}", code="forbidden")
             if current != actor:
                 self._actor = actor = current

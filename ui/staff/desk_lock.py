@@ -71,6 +71,7 @@ class DeskLock(QObject):
 
     locked = Signal()
     unlocked = Signal(object)  # Actor
+    account_dropped = Signal(str)  # why the signed-in account may no longer act (from any thread)
 
     def __init__(self, window, services: Services, *, roster_sender: Sender | None = None, hint: str = ""):
         super().__init__(window)
@@ -108,6 +109,10 @@ class DeskLock(QObject):
         minutes = services.settings.get(LOCK_AFTER_MINUTES)
         self.watch = InactivityWatch(int(minutes * 60_000), self)
         self.watch.idle.connect(self.on_idle)
+        # An account disabled by another program (or changed outside FrontDesk) while signed in here is signed
+        # out by the core at its next principal's action; the window locks then, instead of still naming it.
+        self.account_dropped.connect(self.on_account_dropped)
+        services.session.when_dropped(self._tell_dropped)
         self.show_who()
 
     # --- locking -----------------------------------------------------------------------------------------
@@ -116,6 +121,19 @@ class DeskLock(QObject):
         # Also when nobody signed in (accounts were just created from set-up mode): idle means locked.
         if not self.is_locked and self.services.accounts.any_exist():
             self.lock()
+
+    def _tell_dropped(self, _actor, why: str) -> None:
+        try:
+            self.account_dropped.emit(why)  # queued to the GUI thread when found on a worker's
+        except RuntimeError:  # the window is gone (its services outlive it in tests and the demo)
+            pass
+
+    @Slot(str)
+    def on_account_dropped(self, why: str) -> None:
+        """Lock, and say why the person was signed out."""
+        if not self.is_locked:
+            self.lock()
+        self.window.message.show_message(f"Locked: {why}", "error")
 
     @Slot()
     def lock(self) -> None:
@@ -171,6 +189,11 @@ class DeskLock(QObject):
                 "warning",
             )
             return
+        try:
+            self.services.session.require(Action.REVIEW)  # the account as it stands now (disabled since?)
+        except FrontDeskError as exc:
+            self.window.message.show_message(exc.message, "error")
+            return
         from ui.review.review_window import ReviewWindow
 
         if self.review_window is None:
@@ -187,6 +210,11 @@ class DeskLock(QObject):
             self.window.message.show_message(
                 "Staff accounts are for the district administrator: sign in as one first.", "warning"
             )
+            return
+        try:
+            self.services.session.require(Action.LIST_USERS)  # the account as it stands now
+        except FrontDeskError as exc:
+            self.window.message.show_message(exc.message, "error")
             return
         from ui.staff.accounts_window import AccountsWindow
 
