@@ -104,7 +104,10 @@ def _all_clear_check(session: Session):
     def allowed(role: str) -> bool:
         if not session.accounts_exist():
             return default_all_clear_allowed(role)
-        return session.may(Action.ALL_CLEAR)
+        if not session.may(Action.ALL_CLEAR):
+            return False
+        session.require(Action.ALL_CLEAR)  # the account as it stands now: disabled since it signed in says so
+        return True
 
     return allowed
 

@@ -470,3 +470,21 @@ def test_a_list_import_is_recorded_under_the_principal_who_started_it(folder, tm
     finally:
         services.close()
     assert found == [("p.rivera", "list.import"), ("p.rivera", "list.reindex")]
+
+
+def test_a_principal_disabled_elsewhere_cannot_send_the_all_clear(folder):
+    """The all clear asked `may` (the role as signed in), not the account as it stands: a principal disabled by
+    the district while signed in at the desk still cleared the lockdown, and the desk let visitors in again."""
+    desk = Services.open(folder)
+    district = Services.open(folder)
+    try:
+        desk.station.press("lockdown", note="intruder seen")
+        desk.accounts.sign_in("p.rivera", PRINCIPAL_PW)
+        district.accounts.sign_in("root", ADMIN_PW)
+        district.accounts.disable("p.rivera")
+        with pytest.raises(PermissionDenied, match="disabled"):
+            desk.station.all_clear(role="")
+        assert desk.station.school_state().admissions_frozen
+    finally:
+        desk.close()
+        district.close()
