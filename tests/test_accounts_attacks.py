@@ -301,6 +301,19 @@ def test_an_account_from_before_the_audit_covered_accounts_still_signs_in(servic
     services.lists.add("Office", ROBERT)  # a principal's action, checked again against the row: allowed
 
 
+def _forged_backup(backup: Path, work: Path) -> Path:
+    """A copy of ``backup`` in which root's password is one the attacker chose, set through FrontDesk itself."""
+    work.mkdir()
+    shutil.copy(backup, work / "frontdesk.db")
+    services = Services.open(work)
+    try:
+        services.accounts.sign_in("root", ADMIN_PW)
+        services.accounts.reset_secret("root", "mallory-password")
+    finally:
+        services.close()
+    return work / "frontdesk.db"
+
+
 def test_a_desk_whose_accounts_were_deleted_is_restored_by_an_administrator_of_the_backup(folder, capsys):
     """Nobody can sign in once the accounts are deleted by hand, so the restore the message asks for is signed
     in against the backup's accounts (checked against the backup's own trail); the desk's own work and a wrong
@@ -321,6 +334,14 @@ def test_a_desk_whose_accounts_were_deleted_is_restored_by_an_administrator_of_t
     finally:
         del os.environ["FRONTDESK_PIN"]
     assert "may not restore a backup" in capsys.readouterr().err
+    # A backup made up for the purpose: a copy whose administrator password was reset (well chained, there).
+    forged = _forged_backup(backup, folder.parent / "forged")
+    os.environ["FRONTDESK_PASSWORD"] = "mallory-password"
+    try:
+        assert main([*d, "--user", "root", "restore", str(forged)]) == 2
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    assert "Wrong name" in capsys.readouterr().err
     os.environ["FRONTDESK_PASSWORD"] = "wrong-password"
     try:
         assert main([*d, "--user", "root", "restore", str(backup)]) == 2

@@ -82,21 +82,26 @@ def clean_contact(email: str, mobile: str) -> tuple[str, str]:
     return (check_email(email) if email else "", check_phone(mobile) if mobile else "")
 
 
-def sign_in_from(db, username: str, secret: str) -> Actor:
+def sign_in_from(db, username: str, secret: str, *, trail) -> Actor:
     """The account ``username`` as the database ``db`` holds it (a backup's), if ``secret`` is its PIN or password
-    and the row is what that database's own trail says; else PermissionDenied. Nothing is written.
+    and the row is what the audit trail of ``trail`` (this desk's database) last said of the account, and of
+    ``db`` too; else PermissionDenied. Nothing is written.
 
     For a restore when this desk's accounts were deleted outside FrontDesk (nobody can sign in to it): the
-    district administrator or principal signs in as the backup knows them. Not throttled: whoever can read the
-    backup with the desk's key can read its hashes anyway.
+    district administrator or principal signs in with the account as this desk's trail knows it, read from the
+    backup. A backup made up with an account of one's own (a copy of the file with another password set) is
+    refused: this desk's trail never described that row. Not throttled: whoever can read the backup with the
+    desk's key can read its hashes anyway.
     """
     from argon2.exceptions import InvalidHashError, VerificationError
 
     row = db.execute(f"SELECT {ROW} FROM users WHERE username = ?", [fold(username).replace(" ", ".")]).fetchone()
     refused = PermissionDenied(
-        "Wrong name, PIN or password, or the account is disabled (as the backup holds it)", code="sign_in"
+        "Wrong name, PIN or password, or the account is disabled (as the backup holds it and this desk's audit "
+        "trail last described it)",
+        code="sign_in",
     )
-    if row is None or row[5] or row_problem(db, row) != "":
+    if row is None or row[5] or row_problem(db, row) != "" or row_problem(trail, row) != "":
         raise refused
     role = Role(row[3])
     try:

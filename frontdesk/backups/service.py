@@ -141,7 +141,7 @@ class Backups:
         from frontdesk.errors import PermissionDenied
 
         try:
-            actor = sign_in_from(source, username, secret)
+            actor = sign_in_from(source, username, secret, trail=self._store.db)
         except PermissionDenied:
             self._audit.record(
                 username or "?", "user.sign_in_failed", username, {"reason": "restore, in the backup"}
