@@ -509,3 +509,57 @@ def test_a_principal_disabled_elsewhere_cannot_send_the_all_clear(folder):
     finally:
         desk.close()
         district.close()
+
+
+# --- what a sign-in attempt can write into the trail ---------------------------------------------------------
+def test_a_sign_in_name_that_is_no_user_name_is_not_written_into_the_trail_as_typed(folder, capsys):
+    """A failed sign-in recorded the name as typed, as the record's actor: control characters (a terminal's
+    "conceal" or title sequences, printed raw by `audit list` on the principal's terminal, hiding the lines
+    after it) and 100,000 characters a try, unthrottled (no such account). A name no account can have (user
+    names are letters, digits, dots, dashes, underscores; at most 64 here) is refused as such and recorded as "?".
+    """
+    d = ["--data-dir", str(folder)]
+    os.environ["FRONTDESK_PIN"] = "1234"
+    try:
+        for name in ("evil\x1b]0;pwned\x07\x1b[8m", "a" * 100_000):
+            capsys.readouterr()
+            assert main([*d, "--user", name, "onsite"]) == 2
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and "\x1b" not in err and len(err) < 300
+    finally:
+        del os.environ["FRONTDESK_PIN"]
+    os.environ["FRONTDESK_PASSWORD"] = ADMIN_PW
+    try:
+        assert main([*d, "--user", "root", "audit", "list"]) == 0
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "\x07" not in shown
+    db = sqlite3.connect(folder / "frontdesk.db")
+    try:
+        failed = db.execute(
+            "SELECT actor, subject FROM audit_log WHERE action = 'user.sign_in_failed' ORDER BY seq"
+        ).fetchall()
+        longest = db.execute("SELECT max(length(actor)), max(length(subject)) FROM audit_log").fetchone()
+    finally:
+        db.close()
+    assert failed == [("?", "?"), ("?", "?")]
+    assert max(longest) <= 64
+
+
+def test_audit_list_shows_control_characters_of_older_records_instead_of_sending_them(folder, capsys):
+    """Records written before the name was checked can hold escape sequences: `audit list` writes them out as
+    escapes (``\\x1b``), so the principal's terminal shows them and hides nothing."""
+    services = Services.open(folder)
+    try:
+        services.audit.record("evil\x1b[8m", "user.sign_in_failed", "evil\x1b[8m", {"reason": "unknown"})
+    finally:
+        services.close()
+    os.environ["FRONTDESK_PASSWORD"] = ADMIN_PW
+    try:
+        capsys.readouterr()
+        assert main(["--data-dir", str(folder), "--user", "root", "audit", "list"]) == 0
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "evil\\x1b[8m" in shown

@@ -82,6 +82,14 @@ def clean_contact(email: str, mobile: str) -> tuple[str, str]:
     return (check_email(email) if email else "", check_phone(mobile) if mobile else "")
 
 
+_NAME_RECORDED = 64  # an unknown name longer than this is recorded as "?" (accounts' names are not limited)
+
+
+def _could_be_user_name(key: str) -> bool:
+    """True when ``key`` (folded) is made of what a user name may hold (:meth:`Accounts._clean_username`)."""
+    return bool(key) and all(c.isalnum() or c in "._-" for c in key)
+
+
 def sign_in_from(db, username: str, secret: str, *, trail) -> Actor:
     """The account ``username`` as the database ``db`` holds it (a backup's), if ``secret`` is its PIN or password
     and the row is what the audit trail of ``trail`` (this desk's database) last said of the account, and of
@@ -285,10 +293,14 @@ class Accounts:
         not what the audit trail says (changed or put in with the sqlite3 shell) is refused, and said so.
         """
         key = fold(username).replace(" ", ".")
+        if not _could_be_user_name(key):
+            # No account has such a name: recorded as "?", never as typed (control characters a terminal obeys
+            # when `audit list` prints them; 100,000 characters a try, unthrottled, as no account is there).
+            self._audit.record("?", "user.sign_in_failed", "?", {"reason": "not a user name"})
+            raise PermissionDenied("Wrong name, PIN or password, or the account is disabled", code="sign_in")
         now = self._now()
-        refusal: tuple[str, str, str, dict[str, object]] | None = (
-            None  # message, code, its record's action, details
-        )
+        # The refusal's message and code, then its record's action and details.
+        refusal: tuple[str, str, str, dict[str, object]] | None = None
         # The store's transaction, not the trail's: it writes no record, and the trail's would anchor the head
         # before this program's first record (an anchor found missing would go unreported by its verify).
         with self._store.transaction() as db:
@@ -322,7 +334,7 @@ class Accounts:
                     [failed, block, row[0]],
                 )
         if refusal is not None:
-            name = row[1] if row is not None else key
+            name = row[1] if row is not None else key if len(key) <= _NAME_RECORDED else "?"
             self._audit.record(name or "?", refusal[2], name, refusal[3])
             raise PermissionDenied(refusal[0], code=refusal[1])
         role = Role(row[3])
