@@ -327,8 +327,8 @@ class Accounts:
                 )
             else:
                 failed = row[6] + 1  # this try, counted now; a right secret sets it back to 0 below
-                wait = timedelta(seconds=block_seconds(failed))
-                block = clock.to_db(now + wait) if failed % MAX_FAILED == 0 else None
+                pause = timedelta(seconds=block_seconds(failed))
+                block = clock.to_db(now + pause) if failed % MAX_FAILED == 0 else None
                 db.execute(
                     "UPDATE users SET failed_attempts = ?, blocked_until = ? WHERE id = ?",
                     [failed, block, row[0]],
