@@ -563,3 +563,18 @@ def test_audit_list_shows_control_characters_of_older_records_instead_of_sending
         del os.environ["FRONTDESK_PASSWORD"]
     shown = capsys.readouterr().out
     assert "\x1b" not in shown and "evil\\x1b[8m" in shown
+
+
+def test_one_account_deleted_by_hand_is_said_at_its_sign_in(folder, capsys):
+    """One row of `users` deleted with the sqlite3 shell: its sign-in said "Wrong name, PIN or password", and
+    the principal tried again and again. The trail knows the account: the desk says it was deleted outside
+    FrontDesk, and what to do."""
+    _shell(folder, "DELETE FROM users WHERE username = 'p.rivera'")
+    os.environ["FRONTDESK_PASSWORD"] = PRINCIPAL_PW
+    try:
+        capsys.readouterr()
+        assert main(["--data-dir", str(folder), "--user", "p.rivera", "onsite"]) == 2
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    err = capsys.readouterr().err
+    assert "'p.rivera' was deleted outside FrontDesk" in err and err.count("\n") == 1

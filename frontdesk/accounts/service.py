@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from frontdesk import clock
 from frontdesk.access.roles import Action, Role
 from frontdesk.access.session import Actor, Session
-from frontdesk.accounts.standing import DELETED, ROW, accounts_exist, all_deleted, row_problem
+from frontdesk.accounts.standing import DELETED, ROW, accounts_exist, all_deleted, deleted_by_hand, row_problem
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from frontdesk.store import Store
@@ -80,6 +80,13 @@ def clean_contact(email: str, mobile: str) -> tuple[str, str]:
     """An account's email and mobile number, checked (empty stays empty: not reachable that way)."""
     email, mobile = email.strip(), mobile.strip()
     return (check_email(email) if email else "", check_phone(mobile) if mobile else "")
+
+
+def _gone(name: str) -> str:
+    return (
+        f"The account {name!r} was deleted outside FrontDesk (the audit trail holds it): ask a district "
+        "administrator ('frontdesk audit verify' names what changed)"
+    )
 
 
 _NAME_RECORDED = 64  # an unknown name longer than this is recorded as "?" (accounts' names are not limited)
@@ -309,11 +316,16 @@ class Accounts:
             ).fetchone()
             if row is None or row[5]:
                 deleted = row is None and all_deleted(db)
+                gone = row is None and not deleted and deleted_by_hand(db, key)
                 refusal = (
-                    DELETED if deleted else "Wrong name, PIN or password, or the account is disabled",
-                    "accounts_deleted" if deleted else "sign_in",
+                    DELETED
+                    if deleted
+                    else _gone(key)
+                    if gone
+                    else "Wrong name, PIN or password, or the account is disabled",
+                    "accounts_deleted" if deleted or gone else "sign_in",
                     "user.sign_in_failed",
-                    {"reason": "unknown or disabled"},
+                    {"reason": "deleted outside FrontDesk" if deleted or gone else "unknown or disabled"},
                 )
             elif (problem := row_problem(db, row[:6])) != "":
                 refusal = (problem, "sign_in_refused", "user.sign_in_refused", {"reason": problem})

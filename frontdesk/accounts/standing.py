@@ -58,6 +58,12 @@ def all_deleted(db) -> bool:
     return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is None and ever_existed(db)
 
 
+def deleted_by_hand(db, username: str) -> bool:
+    """True when the trail describes an account of this name (FrontDesk never deletes one: it disables it)."""
+    found = db.execute(f"SELECT 1 FROM audit_log WHERE {ACCOUNTS_WHERE} AND subject = ? LIMIT 1", [username])
+    return found.fetchone() is not None or username in _checkpoint_accounts(db)
+
+
 def row_problem(db, row: tuple) -> str:
     """Why an account's row (its :data:`ROW` columns) may not be trusted, in the office's words ("" when it may).
 
