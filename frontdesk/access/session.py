@@ -77,6 +77,26 @@ class Session:
         finally:
             self._actor = previous
 
+    def recheck_now(self) -> str:
+        """Read the signed-in account again: why it may no longer act ("" when it may, or nobody is signed in).
+
+        Disabled by another program since it signed in, deleted, or changed outside FrontDesk: it is signed out
+        and the :meth:`when_dropped` listeners are told. A changed role or name is taken at once. ``require``
+        calls this before a principal's action; the desk's window also every half minute (its own verbs)."""
+        actor = self.actor
+        if not actor.signed_in or self._recheck is None:
+            return ""
+        current = self._recheck(actor)
+        if isinstance(current, str):
+            if self._actor is actor:
+                self._actor = None  # signed out: the desk's own work goes on
+                for listener in list(self._dropped):
+                    listener(actor, current)
+            return current
+        if current != actor and self._actor is actor:
+            self._actor = current
+        return ""
+
     def when_dropped(self, listener: Callable[[Actor, str], None]) -> None:
         """Call ``listener(actor, why)`` when the signed-in account is found unable to act any more (disabled by
         another program, changed outside FrontDesk) and signed out: the window locks. From any thread."""
@@ -89,18 +109,13 @@ class Session:
     def require(self, action: Action) -> None:
         """Raise PermissionDenied unless the current actor may do ``action``; the message says who may."""
         actor = self.actor
-        if actor.signed_in and self._recheck is not None and not allowed(Role.DESK, action):
+        if actor.signed_in and not allowed(Role.DESK, action):
             # More than the front desk may do: only as the account stands now (one indexed read, not on the
             # desk's own verbs), so a disabled account or a role taken away stops at once, in every program.
-            current = self._recheck(actor)
-            if isinstance(current, str):
-                if self._actor is actor:
-                    self._actor = None  # signed out: the desk's own work goes on
-                    for listener in list(self._dropped):
-                        listener(actor, current)
-                raise PermissionDenied(f"{actor.display_name} may not {action.value}: {current}", code="forbidden")
-            if current != actor:
-                self._actor = actor = current
+            why = self.recheck_now()
+            if why:
+                raise PermissionDenied(f"{actor.display_name} may not {action.value}: {why}", code="forbidden")
+            actor = self.actor
         if allowed(actor.role, action):
             return
         who = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else "Without signing in, the desk"

@@ -24,6 +24,8 @@ from ui.status_text import StatusText
 if TYPE_CHECKING:
     from ui.roster_print import Sender
 
+RECHECK_MS = 30_000  # how often the window reads the signed-in account again (ms)
+
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -113,6 +115,12 @@ class DeskLock(QObject):
         # out by the core at its next principal's action; the window locks then, instead of still naming it.
         self.account_dropped.connect(self.on_account_dropped)
         services.session.when_dropped(self._tell_dropped)
+        # The desk's own verbs (check-in, a student signed out to a listed adult) do not read the account again:
+        # every half minute the window does, so a desk account disabled meanwhile does not keep the desk open.
+        self.recheck_timer = QTimer(self)
+        self.recheck_timer.setInterval(RECHECK_MS)
+        self.recheck_timer.timeout.connect(self.on_recheck)
+        self.recheck_timer.start()
         self.show_who()
 
     # --- locking -----------------------------------------------------------------------------------------
@@ -127,6 +135,15 @@ class DeskLock(QObject):
             self.account_dropped.emit(why)  # queued to the GUI thread when found on a worker's
         except RuntimeError:  # the window is gone (its services outlive it in tests and the demo)
             pass
+
+    @Slot()
+    def on_recheck(self) -> None:
+        """Read the signed-in account again (a dropped one locks the desk through :meth:`on_account_dropped`)."""
+        if not self.is_locked:
+            try:
+                self.services.session.recheck_now()
+            except FrontDeskError:  # the database busy or gone for a moment: the next beat reads it again
+                pass
 
     @Slot(str)
     def on_account_dropped(self, why: str) -> None:
