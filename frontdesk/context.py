@@ -104,7 +104,10 @@ def _all_clear_check(session: Session):
     def allowed(role: str) -> bool:
         if not session.accounts_exist():
             return default_all_clear_allowed(role)
-        return session.may(Action.ALL_CLEAR)
+        if not session.may(Action.ALL_CLEAR):
+            return False
+        session.require(Action.ALL_CLEAR)  # the account as it stands now: disabled since it signed in says so
+        return True
 
     return allowed
 
@@ -175,9 +178,16 @@ class Services:
     @service
     def session(self) -> Session:
         from frontdesk.access.session import Session
+        from frontdesk.accounts import standing
 
         store = self.store
-        return Session(has_accounts=lambda: store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None)
+        # Set-up mode (everything allowed) ends for good with the first account: rows deleted by hand do not
+        # reopen it (the trail remembers them). A signed-in account is checked again before a principal's action.
+        return Session(
+            has_accounts=lambda: standing.accounts_exist(store.db),
+            recheck=lambda actor: standing.current_actor(store.db, actor),
+            note=lambda: standing.DELETED if standing.all_deleted(store.db) else "",
+        )
 
     @service
     def audit(self) -> AuditTrail:

@@ -475,6 +475,18 @@ class Settings:
         _, district, locked = self._row(setting)
         return locked and self._district(setting, district) is not None
 
+    def check_change(self, setting: Setting[T]) -> None:
+        """Raise what :meth:`set` would for who is acting (PermissionDenied) or a district lock (ConflictError),
+        changing nothing: for a change that keeps something else first (the dispatch credential in the keyring)."""
+        if self._session is not None:
+            self._session.require(Action.CHANGE_SETTINGS)
+        if self.locked(setting):
+            raise ConflictError(
+                f"{setting.label} ({setting.key}) is set by the district and locked: it cannot be changed at "
+                "this desk. Ask the district administrator.",
+                code="locked_by_district",
+            )
+
     @staticmethod
     def check(setting: Setting[T], value: T) -> T:
         """``value`` as :meth:`set` would store it (an int for a float setting made a float), or InputError
@@ -492,14 +504,7 @@ class Settings:
     def set(self, setting: Setting[T], value: T) -> None:
         """Store a value after checking it has the declared type."""
         value = self.check(setting, value)
-        if self._session is not None:
-            self._session.require(Action.CHANGE_SETTINGS)
-        if self.locked(setting):
-            raise ConflictError(
-                f"{setting.label} ({setting.key}) is set by the district and locked: it cannot be changed at "
-                "this desk. Ask the district administrator.",
-                code="locked_by_district",
-            )
+        self.check_change(setting)
         old = self.get(setting)
         stored = self._row(setting)[0]
         with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once

@@ -62,13 +62,18 @@ def test_changed_and_added_rows_of_every_kind_are_reported(data_dir, tmp_path, c
         [ids[0]],
     )
     _shell(data_dir, "UPDATE screening_decisions SET outcome = 'confirmed:deny'")
-    _shell(data_dir, "UPDATE users SET role = 'admin', display_name = 'Someone'")
+    # An account other than the one that verifies (a changed one cannot sign in).
+    services = Services.open(data_dir)
+    services.accounts.sign_in("root", "district-secret")
+    services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
+    services.close()
+    _shell(data_dir, "UPDATE users SET role = 'admin', display_name = 'Someone' WHERE username = 'p.rivera'")
     code, out = _verify(data_dir, capsys)
     assert code == 1
     assert f"visit {ids[2]} was changed outside" in out
     assert "was added outside the application" in out and "visit" in out
     assert "screening decision 1 was changed outside" in out
-    assert "account 1 was changed outside" in out
+    assert "account 2 was changed outside" in out
 
 
 def test_list_entries_imported_then_deleted_or_added_outside_are_reported(data_dir, tmp_path, capsys, monkeypatch):
@@ -155,8 +160,9 @@ def test_rows_added_outside_with_an_id_below_every_id_the_desk_gives_are_reporte
         "INSERT INTO visits (id, person_id, category, time_in, badge_code) "
         "SELECT -7, person_id, category, time_in, 'ZZZZ0001' FROM visits LIMIT 1",
     )
-    assert main(["--data-dir", str(data_dir), "--user", "mallory", "onsite"]) == 0  # the forged account works
-    capsys.readouterr()
+    # The forged account signed in until session 22 (tests/test_accounts_attacks.py): now refused, and said.
+    assert main(["--data-dir", str(data_dir), "--user", "mallory", "onsite"]) == 2
+    assert "'mallory' was put in outside FrontDesk" in capsys.readouterr().err
     code, out = _verify(data_dir, capsys)
     assert code == 1, out
     assert "account 0 was added outside the application" in out

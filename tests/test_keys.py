@@ -237,3 +237,33 @@ def test_an_escrow_file_opened_and_saved_again_in_a_text_editor_still_opens(resa
     "not a FrontDesk key escrow file", and the keys to the encrypted backups were out of reach."""
     text = seal_escrow({"frontdesk.db": "ab" * 32}, PASSPHRASE).decode("utf-8")
     assert open_escrow(resave(text), PASSPHRASE).keys == {"frontdesk.db": "ab" * 32}
+
+
+def test_rotate_and_export_are_recorded_under_the_principal_who_signed_in(
+    data_dir, desk, memory_keyring, tmp_path, capsys, monkeypatch
+):
+    """Both commands check ``--user`` and then write their record from services opened afresh: until session 22
+    the record named the front desk ("desk"), not the principal who rotated or exported the keys."""
+    from frontdesk.access.roles import Role
+
+    services = Services.open(data_dir, secrets=memory_keyring)
+    try:
+        services.accounts.add("root", Role.ADMIN, "district-secret")
+        services.accounts.sign_in("root", "district-secret")
+        services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw")
+    finally:
+        services.close()
+    monkeypatch.setenv("FRONTDESK_PASSWORD", "principal-pw")
+    d = ["--data-dir", str(data_dir), "--user", "p.rivera"]
+    assert run(capsys, monkeypatch, *d, "key", "rotate")[0] == 0
+    code, _, err = run(capsys, monkeypatch, *d, "key", "export", "--to", str(tmp_path / "k.escrow"),
+                       stdin=PASSPHRASE + "\n")  # fmt: skip
+    assert code == 0, err
+    services = Services.open(data_dir, secrets=memory_keyring)
+    try:
+        found = services.store.db.execute(
+            "SELECT actor, action FROM audit_log WHERE action IN ('key.rotated', 'key.exported') ORDER BY seq"
+        ).fetchall()
+    finally:
+        services.close()
+    assert found == [("p.rivera", "key.rotated"), ("p.rivera", "key.rotated"), ("p.rivera", "key.exported")]

@@ -130,3 +130,17 @@ def test_find_lists_matches_in_name_order(staffed, typed):
     ]
     found = [x.id for x in staffed.students.find(typed)]
     assert found == (sorted(numbers) + expected)[:20]
+
+
+def test_the_import_is_recorded_under_the_person_who_started_it(staffed, bigger):
+    """The import runs for seconds on the window's thread pool; its record was written at the swap under
+    whoever was signed in then (the desk changed hands: a desk account, which may not import the roster)."""
+    sign_in(staffed, "p.nakamura")
+
+    def progress(step: str, done: int, total: int) -> None:
+        if staffed.session.actor_name != "desk.lee":
+            sign_in(staffed, "desk.lee")  # the next person at the desk, while the import is being built
+
+    staffed.students.import_bundle(bigger[0], progress=progress)
+    found = staffed.store.db.execute("SELECT actor FROM audit_log WHERE action = 'students.import'").fetchall()
+    assert found[-1] == ("p.nakamura",)

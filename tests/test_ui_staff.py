@@ -224,3 +224,47 @@ def test_an_id_shown_at_the_desk_is_audited(qtbot, desk, staffed):
         "issuer": record.jurisdiction,
         "last4": record.id_last4,
     }
+
+
+def test_a_principal_disabled_at_another_program_is_locked_out_of_the_window(qtbot, desk, staffed):
+    """The district disables the principal's account while it is signed in at the desk: the window kept the
+    principal's powers and name (the Review window opened) until it locked on its own. Now the next principal's
+    action signs the account out, the desk locks and says why; the review window closes with it."""
+    lock = desk.desk_lock
+    lock.sign_in.username.setText("p.rivera")
+    lock.sign_in.secret.setText("principal-pw")
+    with qtbot.waitSignal(lock.unlocked):
+        qtbot.keyClick(lock.sign_in.secret, Qt.Key.Key_Return)
+    lock.open_review()
+    assert lock.review_window is not None and lock.review_window.isVisible()
+    district = Services.open(staffed.store.data_dir)
+    try:
+        district.accounts.sign_in("root", "district-secret")
+        district.accounts.disable("p.rivera")
+    finally:
+        district.close()
+    with qtbot.waitSignal(lock.locked):
+        lock.open_review()
+    qtbot.waitUntil(lambda: not lock.review_window.isVisible())
+    assert lock.is_locked and lock.who.text().endswith("Locked")
+    assert "was disabled" in desk.message.text()
+    assert not staffed.session.actor.signed_in
+
+
+def test_a_desk_account_disabled_while_signed_in_locks_the_desk_within_its_beat(qtbot, desk, staffed):
+    """The desk's own verbs do not read the account again, so a desk account disabled by the district kept the
+    window open under its name until it locked on its own; the window now reads it every half minute."""
+    lock = desk.desk_lock
+    with qtbot.waitSignal(lock.unlocked):
+        pin_in(qtbot, lock, "Lee Desk", "2468")
+    district = Services.open(staffed.store.data_dir)
+    try:
+        district.accounts.sign_in("root", "district-secret")
+        district.accounts.disable("desk.lee")
+    finally:
+        district.close()
+    lock.recheck_timer.setInterval(50)  # the half-minute beat, shortened for the test
+    with qtbot.waitSignal(lock.locked, timeout=5000):
+        pass
+    assert lock.is_locked and "was disabled" in desk.message.text()
+    assert not staffed.session.actor.signed_in

@@ -31,9 +31,21 @@ SYSTEM_ACTOR = Actor("system", Role.ADMIN, "FrontDesk (automatic set-up)", signe
 class Session:
     """The current actor of one window or one command, and the permission check services call."""
 
-    def __init__(self, has_accounts: Callable[[], bool]):
+    def __init__(
+        self,
+        has_accounts: Callable[[], bool],
+        *,
+        recheck: Callable[[Actor], Actor | str] | None = None,
+        note: Callable[[], str] | None = None,
+    ):
         self._has_accounts = has_accounts
+        # The signed-in person's account as it stands now, or why it may no longer act (disabled by another
+        # program since, changed outside FrontDesk): asked before anything the front desk itself may not do.
+        self._recheck = recheck
+        # Said after a refusal when nobody is signed in (the accounts deleted outside FrontDesk: nobody can).
+        self._note = note
         self._actor: Actor | None = None
+        self._dropped: list[Callable[[Actor, str], None]] = []
 
     @property
     def actor(self) -> Actor:
@@ -65,6 +77,31 @@ class Session:
         finally:
             self._actor = previous
 
+    def recheck_now(self) -> str:
+        """Read the signed-in account again: why it may no longer act ("" when it may, or nobody is signed in).
+
+        Disabled by another program since it signed in, deleted, or changed outside FrontDesk: it is signed out
+        and the :meth:`when_dropped` listeners are told. A changed role or name is taken at once. ``require``
+        calls this before a principal's action; the desk's window also every half minute (its own verbs)."""
+        actor = self.actor
+        if not actor.signed_in or self._recheck is None:
+            return ""
+        current = self._recheck(actor)
+        if isinstance(current, str):
+            if self._actor is actor:
+                self._actor = None  # signed out: the desk's own work goes on
+                for listener in list(self._dropped):
+                    listener(actor, current)
+            return current
+        if current != actor and self._actor is actor:
+            self._actor = current
+        return ""
+
+    def when_dropped(self, listener: Callable[[Actor, str], None]) -> None:
+        """Call ``listener(actor, why)`` when the signed-in account is found unable to act any more (disabled by
+        another program, changed outside FrontDesk) and signed out: the window locks. From any thread."""
+        self._dropped.append(listener)
+
     def may(self, action: Action) -> bool:
         """True when the current actor may do ``action`` (for the UI to grey out what it cannot)."""
         return allowed(self.actor.role, action)
@@ -72,9 +109,18 @@ class Session:
     def require(self, action: Action) -> None:
         """Raise PermissionDenied unless the current actor may do ``action``; the message says who may."""
         actor = self.actor
+        if actor.signed_in and not allowed(Role.DESK, action):
+            # More than the front desk may do: only as the account stands now (one indexed read, not on the
+            # desk's own verbs), so a disabled account or a role taken away stops at once, in every program.
+            why = self.recheck_now()
+            if why:
+                raise PermissionDenied(f"{actor.display_name} may not {action.value}: {why}", code="forbidden")
+            actor = self.actor
         if allowed(actor.role, action):
             return
         who = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else "Without signing in, the desk"
         roles = " or ".join(r.label for r in Role if r in PERMISSIONS.get(action, frozenset()))
         hint = f": sign in as a {roles} (--user NAME)" if roles else ""
-        raise PermissionDenied(f"{who} may not {action.value}{hint}", code="forbidden")
+        note = self._note() if self._note is not None and not actor.signed_in else ""
+        note = f". {note}" if note else ""
+        raise PermissionDenied(f"{who} may not {action.value}{hint}{note}", code="forbidden")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from frontdesk import clock
 from frontdesk.access.roles import Action, Role
 from frontdesk.access.session import Actor, Session
+from frontdesk.accounts.standing import DELETED, ROW, accounts_exist, all_deleted, deleted_by_hand, row_problem
 from frontdesk.audit import AuditTrail
 from frontdesk.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from frontdesk.store import Store
@@ -25,9 +26,19 @@ if TYPE_CHECKING:
 PIN_LENGTHS = range(4, 9)
 MIN_PASSWORD = 8
 # A 4-digit PIN has 10,000 values: after a few wrong tries in a row the account waits, which makes
-# guessing at an unattended desk take days instead of minutes.
+# guessing at an unattended desk take weeks instead of minutes. The wait doubles with each further five wrong tries
+# in a row (1, 2, 4, 8 minutes, then 15 at most): a constant minute let a script try 7,200 PINs a day, every
+# 4-digit PIN within 35 hours; doubled to 15 minutes, about 500 a day (three weeks). A right secret, or an
+# administrator's reset, starts again at one minute.
 MAX_FAILED = 5
 BLOCK_SECONDS = 60
+MAX_BLOCK_SECONDS = 15 * 60
+
+
+def block_seconds(failed: int) -> int:
+    """How long an account waits after its ``failed``-th wrong try in a row (a multiple of :data:`MAX_FAILED`)."""
+    rounds = max(failed // MAX_FAILED, 1)
+    return min(BLOCK_SECONDS << min(rounds - 1, 10), MAX_BLOCK_SECONDS)
 
 
 # A desk PIN is typed dozens of times a day, so its hash must be quick on an old office PC; the
@@ -71,6 +82,50 @@ def clean_contact(email: str, mobile: str) -> tuple[str, str]:
     return (check_email(email) if email else "", check_phone(mobile) if mobile else "")
 
 
+def _gone(name: str) -> str:
+    return (
+        f"The account {name!r} was deleted outside FrontDesk (the audit trail holds it): ask a district "
+        "administrator ('frontdesk audit verify' names what changed)"
+    )
+
+
+_NAME_RECORDED = 64  # an unknown name longer than this is recorded as "?" (accounts' names are not limited)
+
+
+def _could_be_user_name(key: str) -> bool:
+    """True when ``key`` (folded) is made of what a user name may hold (:meth:`Accounts._clean_username`)."""
+    return bool(key) and all(c.isalnum() or c in "._-" for c in key)
+
+
+def sign_in_from(db, username: str, secret: str, *, trail) -> Actor:
+    """The account ``username`` as the database ``db`` holds it (a backup's), if ``secret`` is its PIN or password
+    and the row is what the audit trail of ``trail`` (this desk's database) last said of the account, and of
+    ``db`` too; else PermissionDenied. Nothing is written.
+
+    For a restore when this desk's accounts were deleted outside FrontDesk (nobody can sign in to it): the
+    district administrator or principal signs in with the account as this desk's trail knows it, read from the
+    backup. A backup made up with an account of one's own (a copy of the file with another password set) is
+    refused: this desk's trail never described that row. Not throttled: whoever can read the backup with the
+    desk's key can read its hashes anyway.
+    """
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    row = db.execute(f"SELECT {ROW} FROM users WHERE username = ?", [fold(username).replace(" ", ".")]).fetchone()
+    refused = PermissionDenied(
+        "Wrong name, PIN or password, or the account is disabled (as the backup holds it and this desk's audit "
+        "trail last described it)",
+        code="sign_in",
+    )
+    if row is None or row[5] or row_problem(db, row) != "" or row_problem(trail, row) != "":
+        raise refused
+    role = Role(row[3])
+    try:
+        _hasher(role).verify(row[4], secret)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    return Actor(row[1], role, row[2])
+
+
 class Accounts:
     """Staff accounts, guarded by the permission table, every change and sign-in audited."""
 
@@ -83,8 +138,10 @@ class Accounts:
         self._now = now
 
     def any_exist(self) -> bool:
-        """True once at least one account exists (ends set-up mode)."""
-        return self._store.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+        """True once at least one account exists (ends set-up mode), or the audit trail says one did: accounts
+        deleted outside FrontDesk do not put the desk back into set-up mode (:mod:`~frontdesk.accounts.standing`).
+        """
+        return accounts_exist(self._store.db)
 
     # --- managing -----------------------------------------------------------------------------------
     def add(
@@ -235,39 +292,72 @@ class Accounts:
 
     # --- signing in ---------------------------------------------------------------------------------
     def sign_in(self, username: str, secret: str) -> Actor:
-        """Check the PIN or password and make this person the session's actor. Audited, success or not."""
+        """Check the PIN or password and make this person the session's actor. Audited, success or not.
+
+        Each try is counted before its secret is checked, in one immediate transaction: tries sent at once from
+        many programs are counted one after another, and those past the allowance wait (a failure count read
+        before argon2 and written after let a burst of processes guess unthrottled). An account whose row is
+        not what the audit trail says (changed or put in with the sqlite3 shell) is refused, and said so.
+        """
         key = fold(username).replace(" ", ".")
-        row = self._store.db.execute(
-            "SELECT id, username, display_name, role, secret_hash, disabled, failed_attempts, blocked_until "
-            "FROM users WHERE username = ?",
-            [key],
-        ).fetchone()
-        if row is None or row[5]:
-            self._audit.record(key or "?", "user.sign_in_failed", key, {"reason": "unknown or disabled"})
+        if not _could_be_user_name(key):
+            # No account has such a name: recorded as "?", never as typed (control characters a terminal obeys
+            # when `audit list` prints them; 100,000 characters a try, unthrottled, as no account is there).
+            self._audit.record("?", "user.sign_in_failed", "?", {"reason": "not a user name"})
             raise PermissionDenied("Wrong name, PIN or password, or the account is disabled", code="sign_in")
         now = self._now()
-        blocked_until = clock.from_db(row[7])
-        if blocked_until is not None and now < blocked_until:
-            self._audit.record(row[1], "user.sign_in_failed", row[1], {"reason": "too many tries"})
-            wait = int((blocked_until - now).total_seconds()) + 1
-            raise PermissionDenied(
-                f"Too many wrong tries: wait {wait} seconds and try again", code="sign_in_blocked"
-            )
+        # The refusal's message and code, then its record's action and details.
+        refusal: tuple[str, str, str, dict[str, object]] | None = None
+        # The store's transaction, not the trail's: it writes no record, and the trail's would anchor the head
+        # before this program's first record (an anchor found missing would go unreported by its verify).
+        with self._store.transaction() as db:
+            row = db.execute(
+                f"SELECT {ROW}, failed_attempts, blocked_until FROM users WHERE username = ?", [key]
+            ).fetchone()
+            if row is None or row[5]:
+                deleted = row is None and all_deleted(db)
+                gone = row is None and not deleted and deleted_by_hand(db, key)
+                refusal = (
+                    DELETED
+                    if deleted
+                    else _gone(key)
+                    if gone
+                    else "Wrong name, PIN or password, or the account is disabled",
+                    "accounts_deleted" if deleted or gone else "sign_in",
+                    "user.sign_in_failed",
+                    {"reason": "deleted outside FrontDesk" if deleted or gone else "unknown or disabled"},
+                )
+            elif (problem := row_problem(db, row[:6])) != "":
+                refusal = (problem, "sign_in_refused", "user.sign_in_refused", {"reason": problem})
+            elif (blocked_until := clock.from_db(row[7])) is not None and now < blocked_until:
+                wait = int((blocked_until - now).total_seconds()) + 1
+                refusal = (
+                    f"Too many wrong tries: wait {wait} seconds and try again",
+                    "sign_in_blocked",
+                    "user.sign_in_failed",
+                    {"reason": "too many tries"},
+                )
+            else:
+                failed = row[6] + 1  # this try, counted now; a right secret sets it back to 0 below
+                pause = timedelta(seconds=block_seconds(failed))
+                block = clock.to_db(now + pause) if failed % MAX_FAILED == 0 else None
+                db.execute(
+                    "UPDATE users SET failed_attempts = ?, blocked_until = ? WHERE id = ?",
+                    [failed, block, row[0]],
+                )
+        if refusal is not None:
+            name = row[1] if row is not None else key if len(key) <= _NAME_RECORDED else "?"
+            self._audit.record(name or "?", refusal[2], name, refusal[3])
+            raise PermissionDenied(refusal[0], code=refusal[1])
         role = Role(row[3])
         from argon2.exceptions import InvalidHashError, VerificationError
 
         try:
             _hasher(role).verify(row[4], secret)
         except (VerificationError, InvalidHashError):
-            failed = row[6] + 1
-            block = clock.to_db(now + timedelta(seconds=BLOCK_SECONDS)) if failed % MAX_FAILED == 0 else None
-            with self._audit.transaction() as db:
-                db.execute(
-                    "UPDATE users SET failed_attempts = ?, blocked_until = ? WHERE id = ?", [failed, block, row[0]]
-                )
-                self._audit.record(
-                    row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret", "attempts": failed}
-                )
+            self._audit.record(
+                row[1], "user.sign_in_failed", row[1], {"reason": "wrong secret", "attempts": failed}
+            )
             raise PermissionDenied(
                 "Wrong name, PIN or password, or the account is disabled", code="sign_in"
             ) from None

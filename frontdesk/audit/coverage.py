@@ -129,6 +129,11 @@ def check(db, records: Iterable[tuple[str, str, dict]]) -> list[str]:
             imports.pop(subject, None)
             if action == "list.import" and isinstance(details.get("entries"), dict):
                 imports[subject] = details["entries"]
+        if action == "audit.checkpoint" and isinstance(details.get("accounts"), dict):
+            for kept in details["accounts"].values():  # what the accounts' records retention removed said
+                table, _, ident = str(kept.get("row", "")).partition(":")
+                if table == "users" and ident.isdigit():  # older than every record still in the trail
+                    latest.setdefault(("users", int(ident)), str(kept.get("content", "")))
         if action == "retention.applied" and isinstance(details.get("removed"), dict):
             for table, ids in details["removed"].items():  # removed by the district's retention settings
                 if table in COVERED:

@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.audit import coverage
-from frontdesk.audit.migrations import SETTINGS_WHERE
+from frontdesk.audit.migrations import ACCOUNTS_WHERE, SETTINGS_WHERE
 from frontdesk.text import SafeCsvWriter
 
 if TYPE_CHECKING:
@@ -335,12 +335,15 @@ class AuditTrail:
         seq, digest = row
         removed = db.execute("SELECT count(*) FROM audit_log WHERE seq <= ?", [seq]).fetchone()[0]
         settings = self._settings_upto(db, seq)  # what the removed records said of the settings table
+        accounts = self._accounts_upto(db, seq)  # and of each staff account (its sign-in compares with it)
         db.execute(
             "INSERT INTO audit_checkpoints (seq, hash, time, removed) VALUES (?, ?, ?, ?)",
             [seq, digest, clock.to_db(self._now()), removed],
         )
         db.execute("DELETE FROM audit_log WHERE seq <= ?", [seq])
         details = {"seq": seq, "hash": digest, "removed": removed, "settings": settings}
+        if accounts:
+            details["accounts"] = accounts
         self._append(db, "system", "audit.checkpoint", f"record {seq}", details)
         return removed
 
@@ -354,6 +357,25 @@ class AuditTrail:
             [seq],
         )
         return coverage.audited_settings((a, s, json.loads(d)) for a, s, d in rows)
+
+    @staticmethod
+    def _accounts_upto(db, seq: int) -> dict[str, dict[str, str]]:
+        """``{username: {"row": "users:N", "content": hash}}``: what the records up to ``seq`` (and the newest
+        checkpoint's record, which carries what the records before it said) say each staff account holds."""
+        out: dict[str, dict[str, str]] = {}
+        row = db.execute(
+            f"SELECT details FROM audit_log WHERE {SETTINGS_WHERE} AND action = 'audit.checkpoint' "
+            "ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        if row is not None and isinstance(json.loads(row[0]).get("accounts"), dict):
+            out.update(json.loads(row[0])["accounts"])
+        for subject, details in db.execute(
+            f"SELECT subject, details FROM audit_log WHERE {ACCOUNTS_WHERE} AND seq <= ? ORDER BY seq", [seq]
+        ):
+            found = json.loads(details)
+            if isinstance(found.get("row"), str):
+                out[subject] = {"row": found["row"], "content": found.get("content", "")}
+        return out
 
     def settings_records(self, after: int = 0) -> list[tuple[int, str, str, dict]]:
         """``(seq, action, subject, details)`` of the records after ``after`` that say what the settings table

@@ -18,7 +18,7 @@ from frontdesk import clock
 from frontdesk.access.roles import Action
 from frontdesk.access.session import Session
 from frontdesk.audit import AuditTrail
-from frontdesk.errors import InputError, StoreError
+from frontdesk.errors import ConflictError, InputError, StoreError
 from frontdesk.settings import BACKUP_EVERY_HOURS, BACKUP_FOLDER, BACKUP_KEEP, Settings
 from frontdesk.store import Store
 
@@ -85,13 +85,20 @@ class Backups:
         """The scheduled backup: taken only when one is due."""
         return self.make("scheduled") if self.due() else None
 
-    def restore(self, file: Path) -> Path:
+    def restore(self, file: Path, *, sign_in: tuple[str, str] | None = None) -> Path:
         """Replace the database by the backup ``file`` after checking it; returns the copy of the one replaced.
 
         A file that fails SQLite's integrity check, cannot be opened with this desk's key, or is not a
-        FrontDesk database is refused and nothing changes.
+        FrontDesk database is refused and nothing changes. ``sign_in`` (name, PIN or password): only when this
+        database's accounts were deleted outside FrontDesk, so nobody can sign in to it; the person is then
+        checked against the accounts the backup holds, and must be one who may restore there.
         """
-        if self._session is not None:
+        from frontdesk.accounts.standing import accounts_exist, all_deleted
+
+        actor = None
+        if sign_in is not None and not all_deleted(self._store.db):
+            raise InputError("Sign in to this desk as usual (--user); the backup's accounts are not asked.")
+        if self._session is not None and sign_in is None:
             self._session.require(Action.CHANGE_SETTINGS)
         file = Path(file)
         if not file.is_file():
@@ -104,6 +111,15 @@ class Backups:
             ).fetchone()
             if not has_migrations:
                 raise StoreError(f"{file} is not a FrontDesk database; nothing was changed.", code="store_damaged")
+            if sign_in is not None:
+                actor = self._backup_actor(source, *sign_in)
+            if accounts_exist(self._store.db) and not _holds_accounts(source):
+                raise ConflictError(
+                    f"{file.name} was taken before any staff account existed: restored, this desk would be in "
+                    "set-up mode again (everything allowed, to anyone). Nothing was changed; choose a newer "
+                    "backup.",
+                    code="backup_before_accounts",
+                )
             before = self._store.backup("before-restore", self.folder())
             source.backup(self._store.db.conn)
         finally:
@@ -111,5 +127,41 @@ class Backups:
         os.utime(before)  # the copy of the replaced database counts as the newest backup
         # The restored trail is older than the anchor: anchor it again, and say so in the trail itself.
         self._audit.reanchor()
-        self._audit.record(None, "backup.restored", file.name, {"replaced_copy": before.name})
+        details = {"replaced_copy": before.name}
+        if actor is not None:
+            details["signed_in"] = "as the backup holds the account (this desk's accounts were deleted)"
+        self._audit.record(actor.username if actor else None, "backup.restored", file.name, details)
         return before
+
+    def _backup_actor(self, source, username: str, secret: str):
+        """The person as the backup knows them, if they may restore there (PermissionDenied otherwise; the
+        failure is recorded in this desk's trail)."""
+        from frontdesk.access.roles import allowed
+        from frontdesk.accounts.service import sign_in_from
+        from frontdesk.errors import PermissionDenied
+
+        try:
+            actor = sign_in_from(source, username, secret, trail=self._store.db)
+        except PermissionDenied:
+            self._audit.record(
+                username or "?", "user.sign_in_failed", username, {"reason": "restore, in the backup"}
+            )
+            raise
+        if not allowed(actor.role, Action.CHANGE_SETTINGS):
+            raise PermissionDenied(
+                f"{actor.display_name} ({actor.role.label}) may not restore a backup: a principal or district "
+                "administrator",
+                code="forbidden",
+            )
+        return actor
+
+
+def _holds_accounts(source: sqlite3.Connection) -> bool:
+    """True when the backup ``source`` has a staff account, or its trail says it had (not in set-up mode)."""
+    from frontdesk.accounts.standing import accounts_exist
+
+    has_table = source.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+    try:
+        return bool(has_table) and accounts_exist(source)
+    except sqlite3.OperationalError:  # a backup older than the trail's index or its tables: its rows alone
+        return source.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None

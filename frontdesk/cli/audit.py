@@ -124,8 +124,8 @@ def _list(args: argparse.Namespace) -> int:
         for r in records:
             details = " ".join(f"{k}={v}" for k, v in r.details.items())
             print(
-                f"{r.seq:>7}  {r.time.astimezone():%Y-%m-%d %H:%M:%S}  {r.actor:12}  {r.action:24}  "
-                f"{r.subject}  {details}"
+                f"{r.seq:>7}  {r.time.astimezone():%Y-%m-%d %H:%M:%S}  {_shown(r.actor):12}  "
+                f"{_shown(r.action):24}  {_shown(r.subject)}  {_shown(details)}"
             )
     return 0
 
@@ -140,3 +140,12 @@ def _export(args: argparse.Namespace) -> int:
     else:
         services.audit.export_csv(sys.stdout, where="-", **filters)
     return 0
+
+
+def _shown(text: str) -> str:
+    """``text`` with every character a terminal would obey rather than show (escape sequences, the bell,
+    direction controls) written as its Python escape: a record is shown, never run by the reader's terminal
+    (a failed sign-in recorded its name as typed before session 22)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

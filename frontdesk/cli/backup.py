@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from frontdesk.cli.common import open_services, print_json
+from frontdesk.cli.common import open_services, print_json, user_secret
 from frontdesk.context import Services, default_data_dir
 from frontdesk.errors import StoreError
 
@@ -48,11 +48,23 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    services = open_services(args)
+    from frontdesk.accounts.standing import all_deleted
+
+    services = open_services(argparse.Namespace(**{**vars(args), "user": None}))
     try:
-        before = services.backups.restore(args.file)
+        # Nobody can sign in to a desk whose accounts were deleted outside FrontDesk: the person signs in as the
+        # backup knows them, checked there. Otherwise as usual.
+        from_backup = bool(args.user) and all_deleted(services.store.db)
+        if from_backup:
+            before = services.backups.restore(args.file, sign_in=(args.user, user_secret(args)))
     finally:
         services.close()
+    if not from_backup:
+        services = open_services(args)
+        try:
+            before = services.backups.restore(args.file)
+        finally:
+            services.close()
     print(f"restored {args.file}; the data it replaced is kept in {before}")
     return 0
 

@@ -29,11 +29,16 @@ def open_services(args: argparse.Namespace) -> Services:
     else:
         services = Services.open(args.data_dir or default_data_dir())
     if getattr(args, "user", None):
-        secret = os.environ.get("FRONTDESK_PASSWORD") or os.environ.get("FRONTDESK_PIN")
-        if secret is None:
-            secret = read_secret(f"PIN or password for {args.user}: ")
-        services.accounts.sign_in(args.user, secret)
+        services.accounts.sign_in(args.user, user_secret(args))
     return services
+
+
+def user_secret(args: argparse.Namespace) -> str:
+    """The PIN or password of ``--user``: ``FRONTDESK_PASSWORD`` or ``FRONTDESK_PIN``, else asked."""
+    secret = os.environ.get("FRONTDESK_PASSWORD") or os.environ.get("FRONTDESK_PIN")
+    if secret is None:
+        secret = read_secret(f"PIN or password for {args.user}: ")
+    return secret
 
 
 def read_secret(prompt: str) -> str:

@@ -44,23 +44,25 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir or default_data_dir())
 
 
-def _require_principal(args: argparse.Namespace) -> None:
+def _require_principal(args: argparse.Namespace) -> str:
+    """The name of the principal or administrator signed in (``--user``), to record what they did."""
     services = open_services(args)
     try:
         services.session.require(Action.CHANGE_SETTINGS)
+        return services.session.actor_name
     finally:
         services.close()
 
 
 def _rotate(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
-    _require_principal(args)
+    actor = _require_principal(args)
     rotated = rotate_keys(data_dir, SecretStore())
     services = Services.open(data_dir)
     try:
         with services.audit.transaction():
             for item in rotated:
-                services.audit.record(None, "key.rotated", item.file, {"tables": item.tables, "rows": item.rows})
+                services.audit.record(actor, "key.rotated", item.file, {"tables": item.tables, "rows": item.rows})
         backup = services.backups.make("after-key-rotation")
     finally:
         services.close()
@@ -82,13 +84,13 @@ def _new_passphrase() -> str:
 
 def _export(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
-    _require_principal(args)
+    actor = _require_principal(args)
     if args.to.exists():
         raise InputError(f"{args.to} already exists: give a new file name (an escrow file is never overwritten).")
     names = export_keys(data_dir, SecretStore(), args.to, _new_passphrase())
     services = Services.open(data_dir)
     try:
-        services.audit.record(None, "key.exported", args.to.name, {"files": names})
+        services.audit.record(actor, "key.exported", args.to.name, {"files": names})
     finally:
         services.close()
     print(f"keys of {', '.join(names)} written to {args.to}: keep it and its passphrase apart, like a spare key")

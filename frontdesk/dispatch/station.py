@@ -303,6 +303,10 @@ class StationService:
         way can answer "received". This is the only way ``dispatch.url`` changes: the address verified here
         is recorded, and a desk whose setting no longer matches it stops sending until it is connected again.
         """
+        # Who may, first: the credential below replaces the station's own in the keyring before the settings are
+        # written, and a refusal then left the real link with a credential its console does not know.
+        for setting in (DISPATCH_URL, DISPATCH_STATION_ID):
+            self._settings.check_change(setting)
         urls, credential = split_urls(url), credential.strip()
         if not urls:
             raise InputError("The console address must start with http:// or https://, not ''")

@@ -104,9 +104,9 @@ class Retention:
         """
         if self._session is not None and not dry_run:
             self._session.require(Action.CHANGE_SETTINGS)
-        return self._apply(dry_run, now)
+        return self._apply(dry_run, now, actor=None)  # recorded under the person who ran it
 
-    def _apply(self, dry_run: bool, now: datetime | None) -> RetentionReport:
+    def _apply(self, dry_run: bool, now: datetime | None, actor: str | None = "system") -> RetentionReport:
         visits_before, id_before, audit_before = self.cutoffs(now)
         with self._audit.transaction() as db:
             counts = dict(
@@ -154,7 +154,7 @@ class Retention:
                 **counts,
             )
             if not dry_run:
-                self._audit.record("system", "retention.applied", "", {**asdict(report), "removed": removed})
+                self._audit.record(actor, "retention.applied", "", {**asdict(report), "removed": removed})
         return report
 
     def due(self, now: datetime | None = None) -> bool:

@@ -260,6 +260,7 @@ class ListService:
         self._changing()
         self._writable(source)
         path_text = str(path)
+        actor = self._actor()  # who started it: the desk may lock, or another person sign in, before the swap
 
         def record(report) -> None:
             details = {"added": report.added, "replaced": report.replaced, "file": path_text}
@@ -267,7 +268,7 @@ class ListService:
                 details["kept"] = list(report.kept_ids)
             if report.entries is not None:  # which entries it filed, and the sum of their hashes (coverage)
                 details["entries"] = report.entries
-            self._record("list.import", report.source, details)
+            self._record("list.import", report.source, details, actor=actor)
 
         report = import_csv(self._store, path, source, on_swap=record, **options)
         self._anchor()
@@ -306,11 +307,18 @@ class ListService:
             return self._audit.transaction()
         return self._store.transaction()
 
-    def _record(self, action: str, subject: str, details: dict, entry_id: int | None = None, was=None) -> None:
-        """The change's audit record, inside the change's own transaction (with the entry's content hash)."""
+    def _record(
+        self, action: str, subject: str, details: dict, entry_id: int | None = None, was=None, actor=None
+    ) -> None:
+        """The change's audit record, inside the change's own transaction (with the entry's content hash).
+        ``actor``: who started a long change (None: whoever is acting now)."""
         if self._audit is not None:
             covers = ("screening_entries", entry_id) if entry_id is not None else None
-            self._audit.record(None, action, subject, details, covers=covers, was=was)
+            self._audit.record(actor, action, subject, details, covers=covers, was=was)
+
+    def _actor(self) -> str | None:
+        """The name to record a long change under, taken when it starts (None without a session)."""
+        return self._session.actor_name if self._session is not None else None
 
     def _was(self, entry_id: int) -> str | None:
         """An entry's content hash before a change (for the audit coverage of imported entries)."""
@@ -448,9 +456,10 @@ class ListService:
         self._changing()
         started = time.perf_counter()
         entries = self.count()
+        actor = self._actor()  # who started it (the swap may come minutes later, after a lock)
 
         def record(keys: int) -> None:
-            self._record("list.reindex", "screening index", {"entries": entries, "keys": keys})
+            self._record("list.reindex", "screening index", {"entries": entries, "keys": keys}, actor=actor)
 
         keys = self.reindex(on_swap=record, notice=notice)
         self._anchor()

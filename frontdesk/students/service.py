@@ -156,11 +156,12 @@ class StudentService:
         check-in or a panic press never waits behind a district's import. All of it or none of it.
         """
         self._session.require(Action.IMPORT_SIS)
+        actor = self._session.actor_name  # who started it: the desk may lock, or change hands, before the swap
         bundle = read_bundle(Path(path), known_in(self._store.db))
 
         def record(db, counts: ImportCounts) -> None:
             self._audit.record(
-                None,
+                actor,
                 "students.import",
                 str(Path(path).name),
                 {k: v for k, v in counts.__dict__.items() if k != "ignored_files"},

@@ -24,6 +24,8 @@ from ui.status_text import StatusText
 if TYPE_CHECKING:
     from ui.roster_print import Sender
 
+RECHECK_MS = 30_000  # how often the window reads the signed-in account again (ms)
+
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -71,6 +73,7 @@ class DeskLock(QObject):
 
     locked = Signal()
     unlocked = Signal(object)  # Actor
+    account_dropped = Signal(str)  # why the signed-in account may no longer act (from any thread)
 
     def __init__(self, window, services: Services, *, roster_sender: Sender | None = None, hint: str = ""):
         super().__init__(window)
@@ -108,6 +111,16 @@ class DeskLock(QObject):
         minutes = services.settings.get(LOCK_AFTER_MINUTES)
         self.watch = InactivityWatch(int(minutes * 60_000), self)
         self.watch.idle.connect(self.on_idle)
+        # An account disabled by another program (or changed outside FrontDesk) while signed in here is signed
+        # out by the core at its next principal's action; the window locks then, instead of still naming it.
+        self.account_dropped.connect(self.on_account_dropped)
+        services.session.when_dropped(self._tell_dropped)
+        # The desk's own verbs (check-in, a student signed out to a listed adult) do not read the account again:
+        # every half minute the window does, so a desk account disabled meanwhile does not keep the desk open.
+        self.recheck_timer = QTimer(self)
+        self.recheck_timer.setInterval(RECHECK_MS)
+        self.recheck_timer.timeout.connect(self.on_recheck)
+        self.recheck_timer.start()
         self.show_who()
 
     # --- locking -----------------------------------------------------------------------------------------
@@ -116,6 +129,28 @@ class DeskLock(QObject):
         # Also when nobody signed in (accounts were just created from set-up mode): idle means locked.
         if not self.is_locked and self.services.accounts.any_exist():
             self.lock()
+
+    def _tell_dropped(self, _actor, why: str) -> None:
+        try:
+            self.account_dropped.emit(why)  # queued to the GUI thread when found on a worker's
+        except RuntimeError:  # the window is gone (its services outlive it in tests and the demo)
+            pass
+
+    @Slot()
+    def on_recheck(self) -> None:
+        """Read the signed-in account again (a dropped one locks the desk through :meth:`on_account_dropped`)."""
+        if not self.is_locked:
+            try:
+                self.services.session.recheck_now()
+            except FrontDeskError:  # the database busy or gone for a moment: the next beat reads it again
+                pass
+
+    @Slot(str)
+    def on_account_dropped(self, why: str) -> None:
+        """Lock, and say why the person was signed out."""
+        if not self.is_locked:
+            self.lock()
+        self.window.message.show_message(f"Locked: {why}", "error")
 
     @Slot()
     def lock(self) -> None:
@@ -171,6 +206,11 @@ class DeskLock(QObject):
                 "warning",
             )
             return
+        try:
+            self.services.session.require(Action.REVIEW)  # the account as it stands now (disabled since?)
+        except FrontDeskError as exc:
+            self.window.message.show_message(exc.message, "error")
+            return
         from ui.review.review_window import ReviewWindow
 
         if self.review_window is None:
@@ -187,6 +227,11 @@ class DeskLock(QObject):
             self.window.message.show_message(
                 "Staff accounts are for the district administrator: sign in as one first.", "warning"
             )
+            return
+        try:
+            self.services.session.require(Action.LIST_USERS)  # the account as it stands now
+        except FrontDeskError as exc:
+            self.window.message.show_message(exc.message, "error")
             return
         from ui.staff.accounts_window import AccountsWindow
 
