@@ -349,3 +349,14 @@ def test_list_changes_need_a_principal_and_decisions_are_audited(staffed, data_d
     argv = ["--data-dir", str(staffed.store.data_dir), "barred", "add", "--source", "District"]
     assert main([*argv, "--first-name", "Ann", "--last-name", "Lee"]) == 2
     assert "may not change the screening lists" in capsys.readouterr().err
+
+
+def test_a_refusal_says_who_may_in_words_a_window_can_show(staffed):
+    """The window shows the core's refusal as it is: ``--user NAME`` alone meant nothing there (session 22's walk
+    through the screens); the command line's way is named as that."""
+    staffed.accounts.sign_in("desk.lee", DESK_PIN)
+    with pytest.raises(PermissionDenied) as refused:
+        staffed.session.require(Action.CHANGE_SETTINGS)
+    assert refused.value.message.startswith("Lee Desk (")
+    assert ": sign in as a " in refused.value.message
+    assert refused.value.message.endswith("(on the command line: --user NAME)")

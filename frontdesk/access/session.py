@@ -120,7 +120,7 @@ class Session:
             return
         who = f"{actor.display_name} ({actor.role.label})" if actor.signed_in else "Without signing in, the desk"
         roles = " or ".join(r.label for r in Role if r in PERMISSIONS.get(action, frozenset()))
-        hint = f": sign in as a {roles} (--user NAME)" if roles else ""
+        hint = f": sign in as a {roles} (on the command line: --user NAME)" if roles else ""
         note = self._note() if self._note is not None and not actor.signed_in else ""
         note = f". {note}" if note else ""
         raise PermissionDenied(f"{who} may not {action.value}{hint}{note}", code="forbidden")
