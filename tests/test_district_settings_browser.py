@@ -74,10 +74,23 @@ def test_district_settings_on_the_web_screen(tmp_path: Path, browser):
         row = page.locator("#settings tr", has_text="retention.visits_days")
         assert row.locator("td").nth(3).inner_text() == "locked" and "Alex Admin" in row.inner_text()
         shot(page, tmp_path, "district-settings.png")
-        # Unset the school's value: the district default stands again.
+        # Unset the school's value: the district default stands again. It asks first (session 22: one click
+        # changed the desks): Cancel changes nothing, OK removes it.
+        asked: list[str] = []
+
+        def answer(dialog, accept: bool) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
         school_row = page.locator("#settings tr", has_text=MAPLE)
+        page.once("dialog", lambda dialog: answer(dialog, False))
+        school_row.locator("button:has-text('Unset')").click()
+        page.wait_for_selector("#setting-result:has-text('Nothing changed')")
+        assert page.locator("#settings tr", has_text=MAPLE).count() == 1
+        page.once("dialog", lambda dialog: answer(dialog, True))
         school_row.locator("button:has-text('Unset')").click()
         page.wait_for_selector("#setting-result:not(.problem):has-text('removed for')")
+        assert len(asked) == 2 and f"for {MAPLE}" in asked[0] and "district.lists_max_age_hours = 48" in asked[0]
         assert page.locator("#settings tr", has_text=MAPLE).count() == 0
 
         listed = json.loads(cli("district", "settings", "list", "--json").stdout)

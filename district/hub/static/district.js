@@ -263,6 +263,16 @@ function showSettings(settings) {
       button.className = "small";
       button.textContent = "Unset";
       button.addEventListener("click", async () => {
+        // One click changed every desk (a district default) or a school's: ask first (Cancel, the safe answer, by Esc).
+        const where = x.school ? `for ${x.school}` : "the district default, for every school";
+        const then = x.school ? "the district default applies there again" : "each desk's own value or the built-in default applies again";
+        const sure = window.confirm(
+          `Remove ${x.key} = ${typeof x.value === "string" ? x.value : JSON.stringify(x.value)} (${where})?\n\n` +
+          `Desks take it at their next sync: ${then}.`);
+        if (!sure) {
+          say("setting-result", `Nothing changed: ${x.key} stays ${x.school ? `for ${x.school}` : "the district default"}.`);
+          return;
+        }
         try {
           const answer = await api("/api/v1/district/settings/unset", {
             method: "POST", headers: { "Content-Type": "application/json" },
