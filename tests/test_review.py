@@ -12,7 +12,7 @@ from frontdesk.cli import main
 from frontdesk.errors import InputError
 from frontdesk.models import Category, Visitor
 from frontdesk.review import service as review_service
-from frontdesk.review.models import ReviewQuery, Totals
+from frontdesk.review.models import ReviewQuery, Totals, decision_words
 from tests.pdf_text import pdf_text
 from tests.volunteer_helpers import approved_volunteer
 
@@ -285,6 +285,16 @@ def test_screening_and_badge_tables_fill_the_review_when_present(history):
         "not this person: admit",
     )
     assert rows[bob].flagged and rows[bob].badge_printed is True
+    # What a principal reads (Review's window, its PDF and printed report): words, not the stored codes (session
+    # 22's walk through the screens found "clear: admit", "confirmed: no release"); CSV and JSON keep the codes.
+    assert decision_words(rows[bob].screening_decision) == "Not this person: admitted"
+    assert decision_words(rows[ann].screening_decision) == "Clear"
+    from ui.review.review_models import ReviewTableModel
+
+    assert ReviewTableModel().cells(rows[bob])[9] == "Not this person: admitted"
+    assert decision_words("confirmed: no release") == "Match confirmed: admitted, no student released to them"
+    assert decision_words("confirmed: deny") == "Match confirmed: refused"
+    assert decision_words("something newer: x") == "something newer: x"
     assert (rows[zoe].screening_result, rows[zoe].badge_printed) == (None, False)
     flagged = history.review.visits(ReviewQuery(DAY, DAY, flagged_only=True))
     assert [r.visit.id for r in flagged] == [bob]

@@ -32,6 +32,29 @@ class ReviewRow:
         return self.visit.duration(now)
 
 
+# What a person decided at a possible match, as a principal reads it in Review, its PDF and its printed report
+# (the CSV and JSON keep the stored words: school IT's scripts read them). Keys as the annotator gives them.
+_OUTCOME_WORDS = {"clear": "Clear", "not this person": "Not this person", "confirmed": "Match confirmed"}
+_CONSEQUENCE_WORDS = {
+    "admit": "admitted",
+    "deny": "refused",
+    "admit and notify": "admitted, staff told",
+    "no release": "admitted, no student released to them",
+}
+
+
+def decision_words(decision: str | None) -> str:
+    """``screening_decision`` ("confirmed: no release") in words ("Match confirmed: admitted, no student released
+    to them"); "Clear" alone for a clear screen; anything else as it is."""
+    outcome, _, consequence = (decision or "").partition(": ")
+    said = _OUTCOME_WORDS.get(outcome)
+    if said is None:
+        return decision or ""
+    if outcome == "clear" or not consequence:
+        return said
+    return f"{said}: {_CONSEQUENCE_WORDS.get(consequence, consequence)}"
+
+
 @dataclass(frozen=True)
 class Refusal:
     """A visitor turned away at the door (a confirmed match on a barred list): no visit, but Review shows it."""

@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.models import Visit
-from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent, Totals
+from frontdesk.review.models import ReviewQuery, ReviewRow, RosterStudent, Totals, decision_words
 from frontdesk.store.files import private_file
 from frontdesk.text import count, format_badge_code
 
@@ -86,7 +86,7 @@ _REPORT_COLUMNS = [
 def _report_cells(row: ReviewRow, now: datetime) -> list[str]:
     v = row.visit
     time_in = v.time_in.astimezone()
-    screening = " / ".join(x for x in (row.screening_result, row.screening_decision) if x)
+    screening = " / ".join(x for x in (row.screening_result, decision_words(row.screening_decision)) if x)
     return [
         f"{time_in:%Y-%m-%d}",
         f"{time_in:%H:%M}",

@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from frontdesk.review.models import ReviewRow, Totals
+from frontdesk.review.models import ReviewRow, Totals, decision_words
 from ui.table_models import format_duration
 
 _STYLE = (
@@ -40,7 +40,7 @@ def day_log_html(rows: list[ReviewRow], title: str, school: str, now: datetime) 
             v.purpose,
             v.destination,
             ("FLAGGED " if r.flagged else "")
-            + " / ".join(x for x in (r.screening_result, r.screening_decision) if x),
+            + " / ".join(x for x in (r.screening_result, decision_words(r.screening_decision)) if x),
             v.staff,
         ]
         css = ' class="flag"' if r.flagged else ""

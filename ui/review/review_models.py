@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from frontdesk import clock
 from frontdesk.audit import AuditRecord
-from frontdesk.review.models import Refusal, ReviewRow
+from frontdesk.review.models import Refusal, ReviewRow, decision_words
 from ui.table_models import ItemTableModel, format_duration
 
 Index = QModelIndex | QPersistentModelIndex
@@ -60,7 +60,7 @@ class ReviewTableModel(ItemTableModel[ReviewRow]):
             v.purpose,
             v.destination,
             ("FLAGGED " if row.flagged else "") + (row.screening_result or ""),
-            row.screening_decision or "",
+            decision_words(row.screening_decision),
             badge,
             v.station,
             v.staff,
