@@ -51,9 +51,13 @@ def spreadsheet_safe(value: object) -> object:
 
 
 def day_bounds(day: date) -> tuple[str, str]:
-    """The stored UTC strings of the start of ``day`` and of the next day (the hub's local calendar)."""
+    """The stored UTC strings of the start of ``day`` and of the next day (the hub's local calendar).
+
+    Each midnight is placed in the calendar on its own: a day the clocks change is 23 or 25 hours long, and
+    ``start + 1 day`` (a fixed offset) ended it an hour off, so a visit fell in two days' logs or in none."""
     start = datetime.combine(day, time()).astimezone()
-    return clock.to_db(start), clock.to_db(start + timedelta(days=1))
+    end = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    return clock.to_db(start), clock.to_db(end)
 
 
 def _row(r: tuple) -> dict:

@@ -1,0 +1,98 @@
+"""Clocks, days and time zones at their edges (session 22's red team): the nights the clocks change, midnight,
+a clock stepped back. Desks and the district's commands run as processes with ``TZ`` set and
+``FRONTDESK_CLOCK_OFFSET_SECONDS`` putting their "now" where the test needs it, on real SQLite files.
+
+America/New_York in 2026: the clocks go forward on 8 March (02:00 EST -> 03:00 EDT, a 23-hour day) and back
+on 1 November (02:00 EDT -> 01:00 EST, a 25-hour day)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW_YORK = "America/New_York"
+
+_HUB_INSERT = (
+    "INSERT INTO hub_visits (station_id, visit_id, school, name, name_key, dob, category, purpose, host, staff, "
+    "badge_code, checked_in_at, checked_out_at, checked_out_by, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?)"
+)
+SCHOOL = "Maple Grove Elementary"
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def run(*args: str, tz: str = NEW_YORK, at: datetime | None = None, data_dir: Path | None = None):
+    """``frontdesk ARGS`` as a process in time zone ``tz``, its clock set to ``at`` (a UTC moment)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TZ": tz}
+    if at is not None:
+        env["FRONTDESK_CLOCK_OFFSET_SECONDS"] = str(at.timestamp() - time.time())
+    prefix = ["--data-dir", str(data_dir)] if data_dir is not None else []
+    return subprocess.run(
+        [sys.executable, "-m", "ui.main", *prefix, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def ok(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 0, (done.args, done.stdout, done.stderr)
+    return done.stdout
+
+
+# --- the district's day -------------------------------------------------------------------------------------
+def _hub_with(tmp_path: Path, moments: dict[str, str]) -> str:
+    """A hub database holding one visit checked in at each UTC moment (name -> moment)."""
+    from district.console.service import ConsoleService
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    service = ConsoleService.open(url)
+    rows = [
+        ("st_main", i, SCHOOL, name, "", None, "visitor", "", "", "", f"B{i:07d}", at, None, None, i)
+        for i, (name, at) in enumerate(moments.items(), start=1)
+    ]
+    try:
+        with service.db.transaction() as tx:
+            tx.executemany(_HUB_INSERT, rows)
+    finally:
+        service.close()
+    return url
+
+
+def _district_day(url: str, day: str) -> list[str]:
+    return [r["name"] for r in json.loads(ok(run("district", "log", "--date", day, "--json", "--db", url)))]
+
+
+def test_the_district_log_puts_every_visit_in_exactly_one_day_across_both_clock_changes(tmp_path):
+    # Each visit is an hour or less from a midnight next to a clock change (the hub's machine in New York).
+    url = _hub_with(
+        tmp_path,
+        {
+            "Sat before spring": "2026-03-08T04:30:00.000000Z",  # 23:30 EST, Saturday 7 March
+            "Sun spring 0030": "2026-03-08T05:30:00.000000Z",  # 00:30 EST, Sunday 8 March (a 23-hour day)
+            "Mon after spring 0030": "2026-03-09T04:30:00.000000Z",  # 00:30 EDT, Monday 9 March
+            "Sun fall 0030": "2026-11-01T04:30:00.000000Z",  # 00:30 EDT, Sunday 1 November (a 25-hour day)
+            "Sun fall 2330": "2026-11-02T04:30:00.000000Z",  # 23:30 EST, still Sunday 1 November
+            "Mon after fall 0030": "2026-11-02T05:30:00.000000Z",  # 00:30 EST, Monday 2 November
+        },
+    )
+    wanted = ("2026-03-07", "2026-03-08", "2026-03-09", "2026-11-01", "2026-11-02")
+    days = {d: _district_day(url, d) for d in wanted}
+    assert days == {
+        "2026-03-07": ["Sat before spring"],
+        "2026-03-08": ["Sun spring 0030"],
+        "2026-03-09": ["Mon after spring 0030"],  # was in 8 March's log too (counted twice)
+        "2026-11-01": ["Sun fall 0030", "Sun fall 2330"],  # 23:30 was in no day's log
+        "2026-11-02": ["Mon after fall 0030"],
+    }
