@@ -96,3 +96,74 @@ def test_the_district_log_puts_every_visit_in_exactly_one_day_across_both_clock_
         "2026-11-01": ["Sun fall 0030", "Sun fall 2330"],  # 23:30 was in no day's log
         "2026-11-02": ["Mon after fall 0030"],
     }
+
+
+# --- a check-out never before its check-in --------------------------------------------------------------------
+def _times(visit: dict) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(visit["time_in"]), datetime.fromisoformat(visit["time_out"])
+
+
+def test_a_check_out_after_the_clock_stepped_back_is_not_before_the_check_in(tmp_path):
+    data = tmp_path / "desk"
+    came = json.loads(
+        ok(
+            run(
+                "checkin",
+                "--first-name",
+                "Avery",
+                "--last-name",
+                "Testwood",
+                "--json",
+                at=utc("2026-12-04T15:00:00Z"),
+                data_dir=data,
+            )
+        )
+    )
+    # An NTP correction puts the clock back an hour; Avery leaves ten minutes after coming in.
+    left = json.loads(
+        ok(run("checkout", came["badge_code"], "--json", at=utc("2026-12-04T14:10:00Z"), data_dir=data))
+    )
+    time_in, time_out = _times(left)
+    assert time_out >= time_in  # was 09:10, fifty minutes before the 10:00 check-in
+    log = ok(run("log", "--date", "2026-12-04", "--json", at=utc("2026-12-04T15:30:00Z"), data_dir=data))
+    assert [_times(v)[1] >= _times(v)[0] for v in json.loads(log)] == [True]
+    # close-day too (the clock still behind): no visit ends before it began
+    again = json.loads(
+        ok(
+            run(
+                "checkin",
+                "--first-name",
+                "Blake",
+                "--last-name",
+                "Sample",
+                "--json",
+                at=utc("2026-12-04T16:00:00Z"),
+                data_dir=data,
+            )
+        )
+    )
+    ok(run("close-day", "--note", "left without signing out", at=utc("2026-12-04T15:00:00Z"), data_dir=data))
+    log = json.loads(ok(run("log", "--date", "2026-12-04", "--json", data_dir=data)))
+    closed = next(v for v in log if v["id"] == again["id"])
+    assert _times(closed)[1] >= _times(closed)[0]
+
+
+def test_a_check_out_at_a_desk_whose_clock_is_behind_is_not_before_the_check_in_anywhere(tmp_path):
+    from tests.hub_sync_support import SCHOOL, Desk, Hub
+
+    hub = Hub(f"sqlite:///{tmp_path / 'hub.db'}").start()
+    try:
+        main = Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL)
+        side = Desk(tmp_path / "side", "Side entrance", clock_offset=-300).set_up(hub, SCHOOL)  # 5 min behind
+        badge = main.check_in("Avery", "Testwood")
+        main.sync()
+        side.sync()
+        left = side.json("checkout", badge)  # a minute later by the true clock: "4 minutes before" by the side's
+        assert _times(left)[1] >= _times(left)[0]  # type: ignore[arg-type]
+        side.sync()
+        main.sync()
+        here = main.json("log", "--date", left["time_in"][:10])  # type: ignore[index]
+        assert [v["time_out"] is not None and _times(v)[1] >= _times(v)[0] for v in here] == [True]  # type: ignore[union-attr]
+        assert hub.count("SELECT COUNT(*) FROM hub_visits WHERE checked_out_at < checked_in_at") == 0
+    finally:
+        hub.kill()

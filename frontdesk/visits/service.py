@@ -429,7 +429,12 @@ class VisitService:
 
     def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> bool:
         """Close the visit and record it (inside the caller's transaction); False, writing nothing, when it
-        was closed already."""
+        was closed already.
+
+        Never before the check-in: a clock stepped back since (an NTP correction), or another desk's clock
+        ahead of this one, would otherwise record the exit before the entry (a visit of minus minutes, and a
+        volunteer's hours lost). The check-out is then recorded at the check-in's time."""
+        moment = max(moment, visit.time_in)
         cur = db.execute(
             "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
             "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
@@ -484,9 +489,9 @@ class VisitService:
         """Record that another desk checked this desk's visit out (learnt through the hub); False if it
         was already closed here. Inside the caller's transaction, audited."""
         with self._write() as db:
-            cur = db.execute(
-                "UPDATE visits SET time_out = ?, note = CASE WHEN note = '' THEN ? ELSE note || ' / ' || ? END "
-                "WHERE id = ? AND time_out IS NULL",
+            cur = db.execute(  # never before the check-in (a desk whose clock is behind: see _close_visit)
+                "UPDATE visits SET time_out = max(?, time_in), note = CASE WHEN note = '' THEN ? "
+                "ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
                 [clock.to_db(moment), f"checked out at {where}", f"checked out at {where}", visit_id],
             )
             if cur.rowcount == 0:
