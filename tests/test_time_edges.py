@@ -167,3 +167,79 @@ def test_a_check_out_at_a_desk_whose_clock_is_behind_is_not_before_the_check_in_
         assert hub.count("SELECT COUNT(*) FROM hub_visits WHERE checked_out_at < checked_in_at") == 0
     finally:
         hub.kill()
+
+
+# --- dates that end at a day: through the whole local day, and not a minute more ------------------------------
+def test_a_bar_until_a_day_holds_to_local_midnight_and_not_a_minute_more(tmp_path):
+    data = tmp_path / "desk"
+    person = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1975-05-05")
+    ok(run("barred", "add", "--source", "Office", *person, "--until", "2026-12-04", data_dir=data))
+    late = run("checkin", *person, at=utc("2026-12-04T23:58:30-05:00"), data_dir=data)
+    assert late.returncode == 4 and "Do not admit" in late.stderr  # 23:58 in New York, 04:58 UTC on the 5th
+    next_day = run("checkin", *person, at=utc("2026-12-05T00:01:00-05:00"), data_dir=data)
+    assert next_day.returncode == 0, next_day.stderr
+    # Honolulu's day ends five hours after New York's: the same entry still holds at 23:58 there.
+    hawaii = tmp_path / "hawaii"
+    ok(
+        run(
+            "barred",
+            "add",
+            "--source",
+            "Office",
+            *person,
+            "--until",
+            "2026-12-04",
+            tz="Pacific/Honolulu",
+            data_dir=hawaii,
+        )
+    )
+    there = run("checkin", *person, tz="Pacific/Honolulu", at=utc("2026-12-04T23:58:30-10:00"), data_dir=hawaii)
+    assert there.returncode == 4, there.stderr
+
+
+def test_a_temporary_pick_up_for_one_day_holds_to_local_midnight_and_not_a_minute_more(tmp_path):
+    from frontdesk import settings as s
+    from frontdesk.access.roles import Role
+    from frontdesk.context import Services
+    from frontdesk.demo.oneroster import write_bundle
+
+    data = tmp_path / "desk"
+    write_bundle(tmp_path / "sis", students=40, guardians=60, per_school=40)
+    services = Services.open(data)
+    try:
+        services.settings.set(s.SCHOOL_NAME, "Synthetic School 1")
+        services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+        services.accounts.sign_in("root", "district-secret")
+        services.accounts.add("p.nakamura", Role.PRINCIPAL, "principal-pw", "Dr. Nakamura")
+        services.students.import_bundle(tmp_path / "sis")
+        numbers = [r[0] for r in services.store.db.execute("SELECT number FROM students ORDER BY id LIMIT 2")]
+    finally:
+        services.close()
+    os.environ["FRONTDESK_PASSWORD"] = "principal-pw"
+    try:
+        for number in numbers:  # "today only", the 4th, given on the 4th in the evening
+            ok(
+                run(
+                    "--user",
+                    "p.nakamura",
+                    "students",
+                    "authorise",
+                    number,
+                    "--name",
+                    "Tia Temporary",
+                    "--from",
+                    "2026-12-04",
+                    "--until",
+                    "2026-12-04",
+                    at=utc("2026-12-04T20:00:00-05:00"),
+                    data_dir=data,
+                )
+            )
+    finally:
+        del os.environ["FRONTDESK_PASSWORD"]
+    release = ("--to", "Tia Temporary", "--reason", "Aunt collects", "--json")
+    late = run("students", "release", numbers[0], *release, at=utc("2026-12-04T23:58:30-05:00"), data_dir=data)
+    assert late.returncode == 0 and json.loads(late.stdout)["released"] is True, late.stderr
+    after = run("students", "release", numbers[1], *release, at=utc("2026-12-05T00:01:00-05:00"), data_dir=data)
+    refused = json.loads(after.stdout)
+    assert after.returncode == 3 and refused["released"] is False and refused["code"] == "not_authorised", refused
