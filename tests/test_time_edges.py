@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,3 +243,42 @@ def test_a_temporary_pick_up_for_one_day_holds_to_local_midnight_and_not_a_minut
     after = run("students", "release", numbers[1], *release, at=utc("2026-12-05T00:01:00-05:00"), data_dir=data)
     refused = json.loads(after.stdout)
     assert after.returncode == 3 and refused["released"] is False and refused["code"] == "not_authorised", refused
+
+
+# --- the panic path when the clock steps ------------------------------------------------------------------------
+def test_a_lockdown_pressed_after_the_clock_stepped_back_still_names_the_incident_on_the_board(
+    tmp_path, keyring_file
+):
+    """The console names an incident by its newest press, by CAP ``sent`` (a Staff assist still being retried can
+    arrive after the LOCKDOWN pressed beside it). A desk whose clock was stepped back ten minutes (an NTP
+    correction) between a Staff assist and a LOCKDOWN stamped the LOCKDOWN earlier: the board went on saying
+    STAFF_ASSIST for a school in lockdown."""
+    from frontdesk.context import Services
+    from tests.dispatch_station_support import console_at, set_up_station
+
+    data = tmp_path / "desk"
+    with console_at(tmp_path / "console") as console:
+        services = Services.open(data)
+        try:
+            set_up_station(services)
+            with console.up():
+                services.station.connect(console.url, console.credential)
+        finally:
+            services.close()
+        with console.up():
+            now = datetime.now(UTC)
+            ok(run("panic", "staff-assist", "--wait", "20", at=now, data_dir=data))
+            ok(
+                run(
+                    "panic",
+                    "lockdown",
+                    "--wait",
+                    "20",
+                    at=now - timedelta(minutes=10) + timedelta(seconds=5),
+                    data_dir=data,
+                )
+            )
+        rows = console.service.db.read().all("SELECT action FROM incidents")
+        sent = console.service.db.read().all("SELECT action, sent FROM alerts ORDER BY seq")
+    assert [r[0] for r in rows] == ["LOCKDOWN"], sent
+    assert sent[1][1] > sent[0][1]  # the press made later is later by CAP sent too

@@ -186,6 +186,13 @@ class Outbox:
         """The message's audit record is committed in the trail."""
         self._update(entry_id, "audited = 1", [])
 
+    def last_pressed(self, incident: str) -> datetime | None:
+        """When the newest message of ``incident`` was stamped (None: the incident has no message yet)."""
+        row = self._store.db.execute(
+            "SELECT max(pressed_at) FROM dispatch_outbox WHERE incident = ?", [incident]
+        ).fetchone()
+        return clock.from_db(row[0]) if row and row[0] else None
+
     def sent_test_since(self, start: str) -> bool:
         """True if a daily Test was committed at or after ``start`` (a stored time)."""
         row = self._store.db.execute(
