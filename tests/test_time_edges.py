@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_YORK = "America/New_York"
@@ -282,3 +283,55 @@ def test_a_lockdown_pressed_after_the_clock_stepped_back_still_names_the_inciden
         sent = console.service.db.read().all("SELECT action, sent FROM alerts ORDER BY seq")
     assert [r[0] for r in rows] == ["LOCKDOWN"], sent
     assert sent[1][1] > sent[0][1]  # the press made later is later by CAP sent too
+
+
+# --- retention judges age by the record's place, not only by its stamp ----------------------------------------
+def test_retention_keeps_what_a_wrong_clock_stamped_years_ago_minutes_ago(tmp_path):
+    """A PC whose clock battery died boots at 2000-01-01 and runs a few minutes before NTP sets it right. Those
+    minutes' visits and audit records carry the year 2000. The next retention run took them for 26 years old:
+    it deleted those visits, and every audit record up to the last of them (today's included)."""
+    data = tmp_path / "desk"
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=800)  # really old: retention should take it
+    ok(run("config", "set", "retention.visits_days", "30", at=long_ago, data_dir=data))
+    ok(run("config", "set", "retention.audit_years", "1", at=long_ago, data_dir=data))
+    old = json.loads(
+        ok(run("checkin", "--first-name", "Olga", "--last-name", "Oldwood", "--json", at=long_ago, data_dir=data))
+    )
+    ok(run("checkout", old["badge_code"], at=long_ago + timedelta(minutes=30), data_dir=data))
+    ann = json.loads(
+        ok(run("checkin", "--first-name", "Ann", "--last-name", "Early", "--json", at=now, data_dir=data))
+    )
+    ok(run("checkout", ann["badge_code"], at=now + timedelta(seconds=30), data_dir=data))
+    dead_battery = utc("2000-01-01T08:00:00-05:00")
+    bo = json.loads(
+        ok(
+            run(
+                "checkin",
+                "--first-name",
+                "Bo",
+                "--last-name",
+                "Wrongclock",
+                "--json",
+                at=dead_battery,
+                data_dir=data,
+            )
+        )
+    )
+    ok(run("checkout", bo["badge_code"], at=dead_battery + timedelta(minutes=5), data_dir=data))
+    ok(run("checkin", "--first-name", "Cy", "--last-name", "After", at=now + timedelta(minutes=1), data_dir=data))
+
+    report = json.loads(ok(run("retention", "apply", "--json", at=now + timedelta(minutes=2), data_dir=data)))
+    assert report["visits"] == 1  # Olga's, 800 days old; Bo's (checked in minutes ago) stays
+    assert ok(run("log", "--date", "2000-01-01", "--json", data_dir=data)).count("Wrongclock") == 1
+    assert (
+        ok(run("log", "--date", long_ago.astimezone(ZoneInfo(NEW_YORK)).date().isoformat(), data_dir=data)).count(
+            "Oldwood"
+        )
+        == 0
+    )
+    verify = json.loads(run("audit", "verify", "--json", data_dir=data).stdout)
+    assert verify["intact"] is True, verify
+    kept = json.loads(ok(run("audit", "list", "--json", data_dir=data)))
+    check_ins = [r["subject"] for r in kept if r["action"] == "visit.check_in"]
+    assert len(check_ins) == 3, check_ins  # Ann's, Bo's and Cy's records stay; only Olga's (800 days) went
