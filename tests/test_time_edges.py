@@ -31,7 +31,13 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def run(*args: str, tz: str = NEW_YORK, at: datetime | None = None, data_dir: Path | None = None):
+def run(
+    *args: str,
+    tz: str = NEW_YORK,
+    at: datetime | None = None,
+    data_dir: Path | None = None,
+    stdin: str | None = None,
+):
     """``frontdesk ARGS`` as a process in time zone ``tz``, its clock set to ``at`` (a UTC moment)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TZ": tz}
     if at is not None:
@@ -39,6 +45,7 @@ def run(*args: str, tz: str = NEW_YORK, at: datetime | None = None, data_dir: Pa
     prefix = ["--data-dir", str(data_dir)] if data_dir is not None else []
     return subprocess.run(
         [sys.executable, "-m", "ui.main", *prefix, *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
@@ -97,6 +104,75 @@ def test_the_district_log_puts_every_visit_in_exactly_one_day_across_both_clock_
         "2026-11-01": ["Sun fall 0030", "Sun fall 2330"],  # 23:30 was in no day's log
         "2026-11-02": ["Mon after fall 0030"],
     }
+
+
+def test_the_district_day_can_be_the_schools_when_the_hub_runs_on_utc(tmp_path, monkeypatch):
+    """Servers run on UTC. The hub's day was its machine's: for a New York school the district's log and the web
+    view's day filter of 4 December ran from 19:00 on the 3rd to 19:00 on the 4th, so an evening visit (and the
+    link of the desk's daily-log email, ``date=2026-12-04``) showed under the wrong day. ``--tz`` (the command)
+    and ``tz`` (the API; the page sends the browser's) say whose day; without them, the machine's as before."""
+    import httpx
+
+    from tests.hub_sync_support import Hub
+
+    url = _hub_with(
+        tmp_path,
+        {
+            "Evening Visitor": "2026-12-05T01:00:00.000000Z",  # 20:00 on the 4th in New York
+            "Morning Visitor": "2026-12-04T13:00:00.000000Z",  # 08:00 on the 4th in New York
+            "Night Before": "2026-12-04T01:00:00.000000Z",  # 20:00 on the 3rd in New York
+        },
+    )
+    monkeypatch.setenv("TZ", "UTC")
+    ok(
+        run(
+            "district",
+            "staff",
+            "add",
+            "Alex Admin",
+            "--role",
+            "administrator",
+            "--db",
+            url,
+            tz="UTC",
+            stdin="correct horse battery\n",
+        )
+    )
+    day = ["district", "log", "--date", "2026-12-04", "--db", url]
+    assert _names(ok(run(*day, "--json", tz="UTC"))) == ["Night Before", "Morning Visitor"]  # the machine's day
+    assert _names(ok(run(*day, "--json", "--tz", NEW_YORK, tz="UTC"))) == ["Morning Visitor", "Evening Visitor"]
+    text = ok(run(*day, "--tz", NEW_YORK, tz="UTC"))
+    assert "08:00" in text and "20:00" in text and "13:00" not in text  # the school's times, not UTC's
+    bad = run(*day, "--tz", "Mars/Olympus_Mons", tz="UTC")
+    assert bad.returncode == 2 and "time zone" in bad.stderr and "Traceback" not in bad.stderr
+
+    hub = Hub(url).start()
+    try:
+        with httpx.Client(base_url=hub.url) as client:
+            signed = client.post(
+                "/api/v1/session", json={"username": "Alex Admin", "password": "correct horse battery"}
+            )
+            assert signed.status_code == 200, signed.text
+
+            def shown(**params: str) -> list[str]:
+                answer = client.get("/api/v1/district/visits", params={"date": "2026-12-04", **params})
+                assert answer.status_code == 200, answer.text
+                return sorted(v["name"] for v in answer.json()["visits"])
+
+            assert shown() == ["Morning Visitor", "Night Before"]  # no tz: the hub's day, as before
+            assert shown(tz=NEW_YORK) == ["Evening Visitor", "Morning Visitor"]
+            refused = client.get(
+                "/api/v1/district/visits", params={"date": "2026-12-04", "tz": "../../etc/passwd"}
+            )
+            assert refused.status_code == 400 and "time zone" in refused.json()["error"]
+    finally:
+        hub.kill()
+    page = (ROOT / "district" / "hub" / "static" / "district.js").read_text()
+    assert "resolvedOptions().timeZone" in page  # the page asks for the day in the zone it shows times in
+
+
+def _names(out: str) -> list[str]:
+    return [r["name"] for r in json.loads(out)]
 
 
 # --- a check-out never before its check-in --------------------------------------------------------------------
