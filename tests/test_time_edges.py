@@ -411,3 +411,28 @@ def test_retention_keeps_what_a_wrong_clock_stamped_years_ago_minutes_ago(tmp_pa
     kept = json.loads(ok(run("audit", "list", "--json", data_dir=data)))
     check_ins = [r["subject"] for r in kept if r["action"] == "visit.check_in"]
     assert len(check_ins) == 3, check_ins  # Ann's, Bo's and Cy's records stay; only Olga's (800 days) went
+
+
+def test_the_daily_test_is_sent_on_the_day_after_a_clock_that_ran_a_day_ahead_is_set_right(tmp_path):
+    """The daily CAP Test proves the panic path. "Already sent today" was any Test stamped from today's midnight
+    on, later days too: a desk whose clock ran a day (or a year) ahead sent its Test there, and once the clock was
+    set right it sent none until its clock had caught up with that stamp."""
+    from frontdesk.context import Services
+    from frontdesk.dispatch.station import StationService
+    from tests.dispatch_station_support import set_up_station
+
+    services = Services.open(tmp_path / "desk")
+    try:
+        set_up_station(services)
+        moment = [utc("2027-12-05T10:00:00-05:00")]  # a year ahead (a wrong year typed at the PC)
+        station = StationService(
+            services.store, services.settings, services.visits, services.events, now=lambda: moment[0]
+        )
+        assert station.send_daily_test_if_due() is True
+        moment[0] = utc("2026-12-05T10:00:00-05:00")  # the clock set right
+        assert station.send_daily_test_if_due() is True  # today's Test (none was sent today)
+        moment[0] = utc("2026-12-05T15:00:00-05:00")
+        assert station.send_daily_test_if_due() is False  # once a day
+        assert [e.cap_status for e in station.recent()] == ["Test", "Test"]
+    finally:
+        services.close()

@@ -193,10 +193,13 @@ class Outbox:
         ).fetchone()
         return clock.from_db(row[0]) if row and row[0] else None
 
-    def sent_test_since(self, start: str) -> bool:
-        """True if a daily Test was committed at or after ``start`` (a stored time)."""
+    def sent_test_between(self, start: str, end: str) -> bool:
+        """True if a daily Test was committed from ``start`` to before ``end`` (stored times: a day). Not "since
+        ``start``": one stamped by a clock that ran ahead would stand for every day until the clock caught up."""
         row = self._store.db.execute(
-            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
+            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? AND pressed_at < ? "
+            "LIMIT 1",
+            [start, end],
         ).fetchone()
         return row is not None
 

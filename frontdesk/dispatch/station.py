@@ -239,8 +239,8 @@ class StationService:
         """Commit today's Test unless one was already sent today (local day) or the setting is off."""
         if not self._settings.get(DISPATCH_DAILY_TEST):
             return False
-        start, _ = clock.local_day_bounds(self._now().astimezone().date())
-        if self.outbox.sent_test_since(start):
+        start, end = clock.local_day_bounds(self._now().astimezone().date())
+        if self.outbox.sent_test_between(start, end):
             return False
         self.daily_test()
         return True
