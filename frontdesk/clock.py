@@ -35,6 +35,16 @@ def from_db(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z as UTC, far faster than strptime
 
 
+def local_hm(moment: datetime) -> str:
+    """``moment`` as the desk's local ``HH:MM``, with the zone's name (``01:50 EDT``) only in the hour that
+    happens twice, the night the clocks go back: there ``01:50 out 01:10`` read as an exit before the entry."""
+    local = moment.astimezone()
+    wall = local.replace(tzinfo=None)
+    if wall.replace(fold=0).timestamp() != wall.replace(fold=1).timestamp():  # a wall time that occurs twice
+        return f"{local:%H:%M %Z}"
+    return f"{local:%H:%M}"
+
+
 def local_day_bounds(day: date) -> tuple[str, str]:
     """Store strings for the start of ``day`` and of the next day, in the machine's local time zone."""
     start = datetime.combine(day, time()).astimezone()

@@ -436,3 +436,46 @@ def test_the_daily_test_is_sent_on_the_day_after_a_clock_that_ran_a_day_ahead_is
         assert [e.cap_status for e in station.recent()] == ["Test", "Test"]
     finally:
         services.close()
+
+
+# --- what a person reads -----------------------------------------------------------------------------------------
+def test_the_desks_log_of_the_fall_back_night_says_which_0150_it_means(tmp_path):
+    """01:00-02:00 happens twice on the night the clocks go back. A visitor in at 01:50 (EDT) and out twenty
+    minutes later read "01:50 out 01:10": the exit before the entry. In that hour the line names the zone."""
+    data = tmp_path / "desk"
+    came = json.loads(
+        ok(
+            run(
+                "checkin",
+                "--first-name",
+                "Avery",
+                "--last-name",
+                "Testwood",
+                "--json",
+                at=utc("2026-11-01T01:50:00-04:00"),
+                data_dir=data,
+            )
+        )
+    )
+    ok(run("checkout", came["badge_code"], at=utc("2026-11-01T01:10:00-05:00"), data_dir=data))
+    ok(
+        run(
+            "checkin",
+            "--first-name",
+            "Blake",
+            "--last-name",
+            "Sample",
+            at=utc("2026-11-01T09:00:00-05:00"),
+            data_dir=data,
+        )
+    )
+    lines = ok(run("log", "--date", "2026-11-01", data_dir=data)).splitlines()
+    assert lines[0].startswith("01:50 EDT out 01:10 EST  "), lines
+    assert lines[1].startswith("09:00  "), lines  # any other hour as before
+    # the day's bounds held on this 25-hour day (and the JSON carries each offset, as before)
+    assert [
+        v["time_out"] for v in json.loads(ok(run("log", "--date", "2026-11-01", "--json", data_dir=data)))
+    ] == [
+        "2026-11-01T01:10:00-05:00",
+        None,
+    ]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from frontdesk import clock
 from frontdesk.context import Services, default_data_dir
 from frontdesk.models import Visit
 from frontdesk.text import format_badge_code
@@ -90,9 +91,9 @@ def visit_record(visit: Visit) -> dict[str, Any]:
 
 def visit_line(visit: Visit) -> str:
     """A visit on one human-readable line."""
-    out = f" out {visit.time_out.astimezone():%H:%M}" if visit.time_out else ""
+    out = f" out {clock.local_hm(visit.time_out)}" if visit.time_out else ""
     dest = f" -> {visit.destination}" if visit.destination else ""
     return (
-        f"{visit.time_in.astimezone():%H:%M}{out}  {format_badge_code(visit.badge_code)}  "
+        f"{clock.local_hm(visit.time_in)}{out}  {format_badge_code(visit.badge_code)}  "
         f"{visit.visitor.full_name} ({visit.category.label}){dest}"
     )
