@@ -479,3 +479,21 @@ def test_the_desks_log_of_the_fall_back_night_says_which_0150_it_means(tmp_path)
         "2026-11-01T01:10:00-05:00",
         None,
     ]
+
+
+# --- notifications ---------------------------------------------------------------------------------------------
+def test_a_barred_visitor_turned_away_again_is_told_after_a_clock_that_ran_ahead_was_set_right(tmp_path):
+    """A repeat of the same event within ``notify.group_minutes`` is counted on the first message instead of
+    being sent again. "Within" was "stamped since 15 minutes ago", so a message stamped by a clock running a day
+    ahead swallowed every repeat until the clock had caught up: the barred person's return told no one."""
+    data = tmp_path / "desk"
+    person = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1975-05-05")
+    ok(run("notify", "add", "sro@school.example", "--events", "match", data_dir=data))
+    ok(run("barred", "add", "--source", "Office", *person, data_dir=data))
+    now = datetime.now(UTC)
+    ahead = run("checkin", *person, at=now + timedelta(days=1), data_dir=data)  # the PC's clock a day ahead
+    assert ahead.returncode == 4, ahead.stderr
+    again = run("checkin", *person, at=now + timedelta(minutes=1), data_dir=data)  # set right; he is back
+    assert again.returncode == 4, again.stderr
+    sent = json.loads(ok(run("notify", "outbox", "--json", data_dir=data)))
+    assert len([m for m in sent if m["event"] == "match"]) == 2, sent
