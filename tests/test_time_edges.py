@@ -497,3 +497,87 @@ def test_a_barred_visitor_turned_away_again_is_told_after_a_clock_that_ran_ahead
     assert again.returncode == 4, again.stderr
     sent = json.loads(ok(run("notify", "outbox", "--json", data_dir=data)))
     assert len([m for m in sent if m["event"] == "match"]) == 2, sent
+
+
+# --- tried, and it held (kept so it goes on holding) -----------------------------------------------------------
+def test_a_visit_across_midnight_and_the_dst_hour_stays_on_site_and_on_the_roster_and_counts_once(tmp_path):
+    from tests.pdf_text import pdf_text
+
+    data = tmp_path / "desk"
+    # In at 23:50 on Saturday 31 October; the clocks go back at 02:00 on Sunday 1 November, after midnight.
+    came = json.loads(
+        ok(
+            run(
+                "checkin",
+                "--first-name",
+                "Nora",
+                "--last-name",
+                "Nightwood",
+                "--category",
+                "contractor",
+                "--json",
+                at=utc("2026-10-31T23:50:00-04:00"),
+                data_dir=data,
+            )
+        )
+    )
+    after_midnight = utc("2026-11-01T01:30:00-05:00")  # the second 01:30 of the night, 2 h 40 min later
+    on_site = json.loads(ok(run("onsite", "--json", at=after_midnight, data_dir=data)))
+    assert [v["last_name"] for v in on_site] == ["Nightwood"]
+    ok(run("roster", "--out", str(tmp_path / "roster.pdf"), at=after_midnight, data_dir=data))
+    assert "Nightwood" in pdf_text(tmp_path / "roster.pdf")
+    closed = run(
+        "close-day", "--note", "left without signing out", "--date", "2026-10-31", at=after_midnight, data_dir=data
+    )
+    assert "Nightwood" in ok(closed)  # the day she came in closes her visit
+    logs = {d: ok(run("log", "--date", d, "--json", data_dir=data)) for d in ("2026-10-31", "2026-11-01")}
+    assert [d for d, out in logs.items() if came["badge_code"] in out] == ["2026-10-31"]  # one day, not two
+
+
+def test_volunteer_hours_across_the_dst_hour_and_midnight_are_the_hours_served(tmp_path):
+    data = tmp_path / "desk"
+    ok(
+        run(
+            "volunteers",
+            "add",
+            "--first-name",
+            "Val",
+            "--last-name",
+            "Helper",
+            "--check-expires",
+            "2027-06-30",
+            at=utc("2026-10-01T12:00:00-04:00"),
+            data_dir=data,
+        )
+    )
+    stints = [
+        ("2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00"),  # the repeated hour: 1 h, not 0
+        ("2026-11-01T23:30:00-05:00", "2026-11-02T00:30:00-05:00"),  # across midnight: 1 h, on the day begun
+        ("2026-03-08T01:30:00-05:00", "2026-03-08T03:30:00-04:00"),  # the skipped hour: 1 h, not 2
+    ]
+    for came, left in stints:
+        visit = json.loads(
+            ok(
+                run(
+                    "checkin",
+                    "--first-name",
+                    "Val",
+                    "--last-name",
+                    "Helper",
+                    "--category",
+                    "volunteer",
+                    "--json",
+                    at=utc(came),
+                    data_dir=data,
+                )
+            )
+        )
+        ok(run("checkout", visit["badge_code"], at=utc(left), data_dir=data))
+    hours = json.loads(
+        ok(run("volunteers", "hours", "--from", "2026-03-01", "--to", "2026-11-01", "--json", data_dir=data))
+    )
+    assert [v["hours"] for v in hours["visits"]] == [1.0, 1.0, 1.0] and hours["total_hours"] == 3.0
+    next_day = json.loads(
+        ok(run("volunteers", "hours", "--from", "2026-11-02", "--to", "2026-11-02", "--json", data_dir=data))
+    )
+    assert next_day["total_hours"] == 0
