@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, time, timedelta
 
+# A century: further, "now" can leave the calendar (past the year 9999) and every stamp fails.
+_MAX_OFFSET = timedelta(days=36525)
+
 
 def _offset() -> timedelta:
     try:
-        return timedelta(seconds=float(os.environ.get("FRONTDESK_CLOCK_OFFSET_SECONDS", "0") or 0))
+        offset = timedelta(seconds=float(os.environ.get("FRONTDESK_CLOCK_OFFSET_SECONDS", "0") or 0))
     except (ValueError, OverflowError):
         return timedelta(0)
+    return offset if abs(offset) <= _MAX_OFFSET else timedelta(0)  # unusable, as one that is not a number
 
 
 # A desk whose clock is wrong, on purpose: FRONTDESK_CLOCK_OFFSET_SECONDS shifts every time this desk stamps

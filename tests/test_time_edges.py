@@ -581,3 +581,33 @@ def test_volunteer_hours_across_the_dst_hour_and_midnight_are_the_hours_served(t
         ok(run("volunteers", "hours", "--from", "2026-11-02", "--to", "2026-11-02", "--json", data_dir=data))
     )
     assert next_day["total_hours"] == 0
+
+
+def test_a_clock_offset_past_the_calendar_is_ignored_like_any_unreadable_one(tmp_path):
+    """FRONTDESK_CLOCK_OFFSET_SECONDS (a drill's wrong clock) of 3e11 s put "now" past the year 9999: every command
+    ended in a traceback. An offset beyond a century is ignored, as one that is not a number always was."""
+    for bad in ("3e11", "-6.4e10", "nan", "inf", "ten"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "FRONTDESK_CLOCK_OFFSET_SECONDS": bad}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ui.main",
+                "--data-dir",
+                str(tmp_path / "desk"),
+                "checkin",
+                "--first-name",
+                "Avery",
+                "--last-name",
+                f"Testwood {bad}",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (bad, done.stderr[-500:])
+        came = datetime.fromisoformat(json.loads(done.stdout)["time_in"])
+        assert abs((came - datetime.now(UTC)).total_seconds()) < 600  # the machine's own clock
