@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 NEW_YORK = "America/New_York"
 
@@ -359,6 +361,58 @@ def test_a_lockdown_pressed_after_the_clock_stepped_back_still_names_the_inciden
         sent = console.service.db.read().all("SELECT action, sent FROM alerts ORDER BY seq")
     assert [r[0] for r in rows] == ["LOCKDOWN"], sent
     assert sent[1][1] > sent[0][1]  # the press made later is later by CAP sent too
+
+
+# --- a desk's clock set right between its hub's measure and a release -----------------------------------------
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    from frontdesk.demo.oneroster import write_bundle
+
+    folder = tmp_path_factory.mktemp("sis") / "bundle"
+    return folder, write_bundle(folder)
+
+
+@pytest.mark.parametrize("set_right", ["releasing desk", "other desk"])
+def test_a_child_released_just_after_a_desks_clock_was_set_right_is_out_at_every_desk(tmp_path, roster, set_right):
+    """Session 21: a release carries its desk's offset from the hub's clock (measured at each pull), so a desk
+    whose clock is a day behind still signs the child out "today" at the others. But the clock gets set right
+    (the amber warning asks for it; NTP comes back), and the offset measured before it stood until the desk's
+    next pull: a release made in between was read as tomorrow's at the other desk (or yesterday's, when it was
+    the other desk's clock that was set right), the child not out there, and could be released a second time."""
+    from tests.hub_sync_support import SCHOOL, Desk, Hub, student
+    from tests.hub_sync_support import release as release_at
+
+    def with_roster(desk: Desk) -> Desk:
+        services = desk.services()
+        try:
+            services.students.import_bundle(roster[0])
+        finally:
+            services.close()
+        return desk
+
+    def out(desk: Desk) -> list[str]:
+        return [m["student"]["number"] for m in desk.json("students", "out")]  # type: ignore[union-attr]
+
+    hub = Hub(f"sqlite:///{tmp_path / 'hub.db'}").start()
+    try:
+        side = with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL))
+        main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL))
+        wrong = side if set_right == "releasing desk" else main
+        wrong.clock_offset = -26 * 3600  # a dead clock battery: a day and two hours behind
+        for desk in (main, side, main):
+            desk.sync()  # each measures its clock against the hub's
+        assert wrong.json("sync", "status")["clock_off_s"] is not None  # type: ignore[index]
+        wrong.clock_offset = 0.0  # set right, before this desk's next pull
+        number, guardian = student(roster[1], "stu-00150")
+        code, done = release_at(side, number, guardian)
+        assert code == 0 and done["released"], done
+        side.sync()
+        main.sync()
+        assert out(main) == [number] and out(side) == [number]
+        twice = main.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
+        assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
+    finally:
+        hub.kill()
 
 
 # --- retention judges age by the record's place, not only by its stamp ----------------------------------------
