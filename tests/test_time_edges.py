@@ -665,3 +665,39 @@ def test_a_clock_offset_past_the_calendar_is_ignored_like_any_unreadable_one(tmp
         assert done.returncode == 0 and "Traceback" not in done.stderr, (bad, done.stderr[-500:])
         came = datetime.fromisoformat(json.loads(done.stdout)["time_in"])
         assert abs((came - datetime.now(UTC)).total_seconds()) < 600  # the machine's own clock
+
+
+# --- backups ---------------------------------------------------------------------------------------------------
+def test_the_backup_just_taken_by_a_clock_years_behind_is_kept(tmp_path):
+    """Backups are named by the time they were taken, and rotation dropped the oldest names: a backup taken while
+    the clock said 2000-01-01 (a dead clock battery) had the oldest name, and was deleted as it was made; the
+    command printed the path of a file that was no longer there."""
+    data = tmp_path / "desk"
+    ok(run("config", "set", "backup.keep", "2", data_dir=data))
+    ok(run("checkin", "--first-name", "Avery", "--last-name", "Testwood", data_dir=data))
+    for _ in range(2):
+        ok(run("backup", data_dir=data))
+    made = ok(run("backup", at=utc("2000-01-01T08:00:00Z"), data_dir=data)).strip().splitlines()[-1]
+    assert Path(made).exists(), made
+    listed = ok(run("backup", "--list", data_dir=data)).split()
+    assert made in listed and len(listed) == 2  # the newest taken, and the newest before it
+
+
+def test_a_backup_stamped_by_a_clock_that_ran_ahead_does_not_stop_the_daily_backups(tmp_path):
+    """Due was "the newest backup by name is older than backup.every_hours": one taken while the PC's clock ran
+    a year ahead (its name and its file time a year on) made every later backup not due for a year."""
+    from frontdesk.context import Services
+
+    data = tmp_path / "desk"
+    ok(run("checkin", "--first-name", "Avery", "--last-name", "Testwood", data_dir=data))
+    ahead = datetime.now(UTC) + timedelta(days=365)
+    made = Path(ok(run("backup", at=ahead, data_dir=data)).strip().splitlines()[-1])
+    os.utime(made, (ahead.timestamp(), ahead.timestamp()))  # the file's time, as that PC's clock wrote it
+    services = Services.open(data)
+    try:
+        assert services.backups.due() is True  # no backup taken by today's clock: one is due
+        services.backups.make("scheduled")
+        assert services.backups.due() is False  # and once taken, not again for a day
+        assert services.backups.due(datetime.now(UTC) + timedelta(hours=25)) is True
+    finally:
+        services.close()
