@@ -701,3 +701,20 @@ def test_a_backup_stamped_by_a_clock_that_ran_ahead_does_not_stop_the_daily_back
         assert services.backups.due(datetime.now(UTC) + timedelta(hours=25)) is True
     finally:
         services.close()
+
+
+def test_a_retention_run_stamped_by_a_clock_that_ran_ahead_does_not_stop_the_daily_run(tmp_path):
+    """Retention runs once a day: "due" was 24 hours after the last run's record. A run while the PC's clock ran a
+    year ahead stopped the district's policy (visits and ID details kept past their days) for a year."""
+    from frontdesk.context import Services
+
+    data = tmp_path / "desk"
+    ok(run("config", "set", "retention.visits_days", "30", data_dir=data))
+    ok(run("retention", "apply", at=datetime.now(UTC) + timedelta(days=365), data_dir=data))
+    services = Services.open(data)
+    try:
+        assert services.retention.due() is True
+        services.retention.apply()
+        assert services.retention.due() is False  # once a day
+    finally:
+        services.close()

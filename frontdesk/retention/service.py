@@ -172,10 +172,16 @@ class Retention:
         """True when no retention run was recorded in the last 24 hours (and a setting asks for one)."""
         if not any(c is not None for c in self.cutoffs(now)):
             return False
+        now = now or clock.now()
         row = self._store.db.execute(
             "SELECT time FROM audit_log WHERE action = 'retention.applied' ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return row is None or (now or clock.now()) - clock.from_db(row[0]) >= timedelta(hours=24)
+        if row is None:
+            return True
+        since = now - clock.from_db(row[0])  # type: ignore[operator]
+        # A run stamped in the future (the clock ran ahead then) says nothing: it stopped the daily run until the
+        # clock caught up with it, the district's policy unapplied all that time.
+        return since >= timedelta(hours=24) or since < -timedelta(minutes=1)
 
     def run_if_due(self) -> RetentionReport | None:
         """The daily run: applied only when due. The district's policy acts, not the person signed in."""
