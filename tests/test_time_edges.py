@@ -718,3 +718,37 @@ def test_a_retention_run_stamped_by_a_clock_that_ran_ahead_does_not_stop_the_dai
         assert services.retention.due() is False  # once a day
     finally:
         services.close()
+
+
+def test_a_notification_waiting_to_be_retried_is_not_held_up_by_a_clock_stepped_back(tmp_path):
+    """A message the mail server did not take is tried again after 1, 2, 4 … minutes. The next try was a stamped
+    time: after the clock was stepped back two hours (an NTP correction), the SRO's text about a barred visitor
+    waited those two hours on top. A next try further off than its backoff is due at once."""
+    import socket
+
+    from frontdesk.context import Services
+    from frontdesk.notifications.sender import Sender, channels_from_settings
+
+    with socket.socket() as closed:  # a mail server that refuses connections
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    data = tmp_path / "desk"
+    person = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1975-05-05")
+    ok(run("config", "set", "notify.smtp_server", f"127.0.0.1:{port}", data_dir=data))
+    ok(run("config", "set", "notify.smtp_security", "none", data_dir=data))
+    ok(run("config", "set", "notify.from", "frontdesk@school.example", data_dir=data))
+    ok(run("notify", "add", "sro@school.example", "--events", "match", data_dir=data))
+    ok(run("barred", "add", "--source", "Office", *person, data_dir=data))
+    assert run("checkin", *person, data_dir=data).returncode == 4
+    services = Services.open(data)
+    try:
+        moment = [datetime.now(UTC)]
+        settings = services.settings
+        sender = Sender(services.store, settings, lambda: channels_from_settings(settings), now=lambda: moment[0])
+        assert [a.state for a in sender.send_due()] == ["queued"]  # refused: tried again in a minute
+        moment[0] = moment[0] - timedelta(hours=2) + timedelta(seconds=5)  # stepped back two hours
+        assert [a.state for a in sender.send_due()] == ["queued"]  # tried again now (and refused again)
+        attempts = services.store.db.execute("SELECT attempts FROM notify_outbox").fetchone()[0]
+        assert attempts == 2
+    finally:
+        services.close()
