@@ -187,9 +187,10 @@ class Outbox:
         self._update(entry_id, "audited = 1", [])
 
     def last_pressed(self, incident: str) -> datetime | None:
-        """When the newest message of ``incident`` was stamped (None: the incident has no message yet)."""
+        """When the newest message of ``incident`` was stamped (None: the incident has no message yet). Read
+        from the newest row back, so it stops at once: an open incident's messages are the newest."""
         row = self._store.db.execute(
-            "SELECT max(pressed_at) FROM dispatch_outbox WHERE incident = ?", [incident]
+            "SELECT pressed_at FROM dispatch_outbox WHERE incident = ? ORDER BY id DESC LIMIT 1", [incident]
         ).fetchone()
         return clock.from_db(row[0]) if row and row[0] else None
 
