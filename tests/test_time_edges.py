@@ -752,3 +752,35 @@ def test_a_notification_waiting_to_be_retried_is_not_held_up_by_a_clock_stepped_
         assert attempts == 2
     finally:
         services.close()
+
+
+def test_a_date_of_birth_of_tomorrow_is_in_the_future_in_the_evening_too(tmp_path):
+    """ "A date of birth in the future is bad input at every door": "today" was the UTC date, so in New York from
+    19:00 (midnight UTC) a date of birth of tomorrow went in."""
+    data = tmp_path / "desk"
+    evening = utc("2026-12-04T20:00:00-05:00")
+    done = run(
+        "checkin",
+        "--first-name",
+        "Avery",
+        "--last-name",
+        "Testwood",
+        "--dob",
+        "2026-12-05",
+        at=evening,
+        data_dir=data,
+    )
+    assert done.returncode == 2 and "in the future" in done.stderr, (done.stdout, done.stderr)
+    ok(
+        run(
+            "checkin",
+            "--first-name",
+            "Avery",
+            "--last-name",
+            "Testwood",
+            "--dob",
+            "2026-12-04",
+            at=evening,
+            data_dir=data,
+        )
+    )  # born today: not in the future

@@ -278,7 +278,7 @@ class VisitService:
         for value, what in ((visitor.id_type, "The ID type"), (visitor.id_issuer, "The ID issuer")):
             check_field(value, what, NAME_MAX)
         check_field(visitor.id_last4, "The ID number ending", 4)
-        if visitor.dob is not None and visitor.dob > self._now().date():
+        if visitor.dob is not None and visitor.dob > self._now().astimezone().date():  # the local day
             raise InputError(f"Date of birth {visitor.dob} is in the future")
         # A date nobody alive was born on (0001-01-01, a card's filler) is not a date of birth: screened as
         # one, it made the listed person with that name a stranger and admitted them.
