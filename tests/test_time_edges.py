@@ -784,3 +784,27 @@ def test_a_date_of_birth_of_tomorrow_is_in_the_future_in_the_evening_too(tmp_pat
             data_dir=data,
         )
     )  # born today: not in the future
+
+
+def test_retention_keeps_a_panic_message_a_wrong_clock_stamped_years_ago(tmp_path, keyring_file):
+    """The panic outbox's finished messages go with the visits' days, by their press time: a Test sent while
+    the clock said 2000-01-01 (minutes ago, in truth) went at the next retention run with the really old ones."""
+    from frontdesk.context import Services
+    from tests.dispatch_station_support import console_at, set_up_station
+
+    data = tmp_path / "desk"
+    now = datetime.now(UTC)
+    with console_at(tmp_path / "console") as console:
+        services = Services.open(data)
+        try:
+            set_up_station(services)
+            with console.up():
+                services.station.connect(console.url, console.credential)
+        finally:
+            services.close()
+        ok(run("config", "set", "retention.visits_days", "30", data_dir=data))
+        with console.up():
+            for at in (now - timedelta(days=800), now, utc("2000-01-01T08:00:00-05:00")):
+                ok(run("panic", "lockdown", "--test", "--wait", "20", at=at, data_dir=data))  # each its own
+    report = json.loads(ok(run("retention", "apply", "--json", at=now + timedelta(minutes=1), data_dir=data)))
+    assert report["panic_messages"] == 1, report  # the Test of 800 days ago; the 2000-01-01 one is minutes old

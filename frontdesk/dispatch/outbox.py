@@ -301,8 +301,13 @@ class Outbox:
 
     # --- the school's SRP state and the inbox cursor -----------------------------------------------------
     def remove_finished_before(self, cut: str, dry_run: bool = False) -> int:
-        """Messages pressed before ``cut`` (a store time) that are no longer queued: removed (or counted)."""
-        where = "pressed_at < ? AND state != 'queued'"
+        """Messages pressed before ``cut`` (a store time) that are no longer queued: removed (or counted). Only
+        those before the first message pressed at or after ``cut``, in the order committed: one stamped by a clock
+        that said 2000-01-01 (a dead clock battery) minutes ago is not years old (the retention's rule)."""
+        where = (
+            "pressed_at < ?1 AND state != 'queued' AND id < COALESCE((SELECT min(id) FROM dispatch_outbox "
+            "WHERE pressed_at >= ?1), 9223372036854775807)"
+        )
         db = self._store.db
         if dry_run:
             return db.execute(f"SELECT count(*) FROM dispatch_outbox WHERE {where}", [cut]).fetchone()[0]
