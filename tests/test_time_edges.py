@@ -808,3 +808,42 @@ def test_retention_keeps_a_panic_message_a_wrong_clock_stamped_years_ago(tmp_pat
                 ok(run("panic", "lockdown", "--test", "--wait", "20", at=at, data_dir=data))  # each its own
     report = json.loads(ok(run("retention", "apply", "--json", at=now + timedelta(minutes=1), data_dir=data)))
     assert report["panic_messages"] == 1, report  # the Test of 800 days ago; the 2000-01-01 one is minutes old
+
+
+def test_a_visitor_on_site_since_an_earlier_day_shows_that_day_on_the_roster_and_onsite(tmp_path):
+    """The emergency roster and ``onsite`` gave only HH:MM: a visitor nobody checked out three days ago read
+    "13:00", as if in the building since this afternoon (the console already shows the day for such a visit)."""
+    from tests.pdf_text import pdf_text
+
+    data = tmp_path / "desk"
+    ok(
+        run(
+            "checkin",
+            "--first-name",
+            "Stale",
+            "--last-name",
+            "Leftover",
+            at=utc("2026-12-02T13:00:00-05:00"),
+            data_dir=data,
+        )
+    )
+    ok(
+        run(
+            "checkin",
+            "--first-name",
+            "Fresh",
+            "--last-name",
+            "Morning",
+            at=utc("2026-12-05T08:00:00-05:00"),
+            data_dir=data,
+        )
+    )
+    now = utc("2026-12-05T09:00:00-05:00")
+    lines = ok(run("onsite", at=now, data_dir=data)).splitlines()
+    assert lines[0].startswith("2026-12-02 13:00  ") and "Leftover" in lines[0], lines
+    assert lines[1].startswith("08:00  ") and "Morning" in lines[1], lines  # today's: the time alone, as before
+    log = ok(run("log", "--date", "2026-12-02", at=now, data_dir=data)).splitlines()
+    assert log[0].startswith("13:00  "), log  # a day's log: that day's times alone
+    ok(run("roster", "--out", str(tmp_path / "roster.pdf"), at=now, data_dir=data))
+    drawn = pdf_text(tmp_path / "roster.pdf")
+    assert "12/02" in drawn and "13:00" in drawn and "08:00" in drawn

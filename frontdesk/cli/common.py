@@ -89,11 +89,18 @@ def visit_record(visit: Visit) -> dict[str, Any]:
     }
 
 
-def visit_line(visit: Visit) -> str:
-    """A visit on one human-readable line."""
-    out = f" out {clock.local_hm(visit.time_out)}" if visit.time_out else ""
+def visit_line(visit: Visit, day: date | None = None) -> str:
+    """A visit on one human-readable line: local times, with their date when it is not ``day`` (default today:
+    a visitor on site since three days ago read "13:00", as if in the building since this afternoon)."""
+    day = day or clock.now().astimezone().date()
+
+    def when(moment: datetime) -> str:
+        local = moment.astimezone()
+        return clock.local_hm(local) if local.date() == day else f"{local:%Y-%m-%d} {clock.local_hm(local)}"
+
+    out = f" out {when(visit.time_out)}" if visit.time_out else ""
     dest = f" -> {visit.destination}" if visit.destination else ""
     return (
-        f"{clock.local_hm(visit.time_in)}{out}  {format_badge_code(visit.badge_code)}  "
+        f"{when(visit.time_in)}{out}  {format_badge_code(visit.badge_code)}  "
         f"{visit.visitor.full_name} ({visit.category.label}){dest}"
     )
