@@ -320,10 +320,14 @@ class AuditTrail:
     # The newest record that retention may remove at a cut-off: the last before the first record stamped at or
     # after it (a clock wrong for a while stamps years-old times on records of today: the cut stops at the first
     # young record, never reaching past it), and never the newest record (the chain keeps a head to append to
-    # and to anchor). ``(seq, hash)``, or no row.
+    # and to anchor). ``(seq, hash)``, or no row. The first young record is found walking the chain from its
+    # start (``+time`` keeps the planner off the time index, whatever its statistics: a range over it would
+    # be every young record, years of them, inside retention's write transaction); the walk passes only the
+    # records that go.
     OLD_HEAD = (
         "SELECT seq, hash FROM audit_log WHERE time < ?1 AND seq < (SELECT max(seq) FROM audit_log) "
-        "AND seq < COALESCE((SELECT min(seq) FROM audit_log WHERE time >= ?1), 9223372036854775807) "
+        "AND seq < COALESCE((SELECT seq FROM audit_log WHERE +time >= ?1 ORDER BY seq LIMIT 1), "
+        "9223372036854775807) "
         "ORDER BY seq DESC LIMIT 1"
     )
 

@@ -305,8 +305,8 @@ class Outbox:
         those before the first message pressed at or after ``cut``, in the order committed: one stamped by a clock
         that said 2000-01-01 (a dead clock battery) minutes ago is not years old (the retention's rule)."""
         where = (
-            "pressed_at < ?1 AND state != 'queued' AND id < COALESCE((SELECT min(id) FROM dispatch_outbox "
-            "WHERE pressed_at >= ?1), 9223372036854775807)"
+            "pressed_at < ?1 AND state != 'queued' AND id < COALESCE((SELECT id FROM dispatch_outbox "
+            "WHERE +pressed_at >= ?1 ORDER BY id LIMIT 1), 9223372036854775807)"
         )
         db = self._store.db
         if dry_run:

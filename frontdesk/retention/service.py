@@ -192,8 +192,11 @@ class Retention:
         """The id of ``table``'s first row (in the order written) stamped at or after ``cut``; rows from it on
         are kept whatever their stamps say (see ``_OLD_VISITS``)."""
         exists = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [table]).fetchone()
-        row = db.execute(f"SELECT min(id) FROM {table} WHERE {column} >= ?", [cut]).fetchone() if exists else None
-        return row[0] if row and row[0] is not None else _NO_YOUNG
+        # In id order from the first row (``+column`` keeps the planner off the time index, whatever its
+        # statistics: a range over it would be every young row, inside retention's write transaction).
+        sql = f"SELECT id FROM {table} WHERE +{column} >= ? ORDER BY id LIMIT 1"
+        row = db.execute(sql, [cut]).fetchone() if exists else None
+        return row[0] if row else _NO_YOUNG
 
     @staticmethod
     def _ids(db, table: str, where: str, params: list) -> list[int]:
