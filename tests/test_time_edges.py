@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -847,3 +848,41 @@ def test_a_visitor_on_site_since_an_earlier_day_shows_that_day_on_the_roster_and
     ok(run("roster", "--out", str(tmp_path / "roster.pdf"), at=now, data_dir=data))
     drawn = pdf_text(tmp_path / "roster.pdf")
     assert "12/02" in drawn and "13:00" in drawn and "08:00" in drawn
+
+
+# --- the reunification laptop's clock ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def template(students_template):
+    return students_template
+
+
+def test_a_merged_release_of_another_day_is_said_not_silently_left_in_the_building(staffed, tmp_path, monkeypatch):
+    """The reunification laptop (a restored copy of the desk's data) records each release at its own clock, and
+    the desk writes them as movements at those times. A laptop a day behind: the children it released were
+    yesterday's releases at the desk, not signed out today, and a second release there went through, without a
+    word. The desk cannot tell a wrong clock from a record merged a day late; the merge now says which releases
+    carry another day ("released_not_today"), for the office to check."""
+    from tests.students_fixtures import PRINCIPAL_PW
+
+    desk = staffed.store.data_dir
+    number = staffed.store.db.execute("SELECT sourced_id FROM students ORDER BY id LIMIT 1").fetchone()[0]
+    adult = staffed.students.pickups(staffed.students.get(number))[0].name
+    staffed.close()
+    copy = json.loads(ok(run("backup", "--json", data_dir=desk)))["file"]
+    laptop = tmp_path / "laptop"
+    laptop.mkdir()
+    shutil.copy(copy, laptop / "copy.db")
+    ok(run("restore", str(laptop / "copy.db"), data_dir=laptop / "data"))
+    behind, site = datetime.now(UTC) - timedelta(hours=26), laptop / "data"
+    ok(run("reunify", "start", "--site", "Stadium", at=behind, data_dir=site))
+    asked = json.loads(ok(run("reunify", "ask", number, "--to", adult, "--json", at=behind, data_dir=site)))
+    ok(run("reunify", "send", asked["card"], "--runner", "Coach Runner", at=behind, data_dir=site))
+    ok(run("reunify", "release", asked["card"], at=behind, data_dir=site))
+    ok(run("reunify", "end", at=behind, data_dir=site))
+    monkeypatch.setenv("FRONTDESK_PASSWORD", PRINCIPAL_PW)
+    record = tmp_path / "stadium.json"
+    ok(run("--user", "p.nakamura", "reunify", "record", str(record), at=behind, data_dir=site))
+    said = ok(run("--user", "p.nakamura", "reunify", "merge", str(record), data_dir=desk))
+    assert "another day's time" in said and number in said, said
+    again = json.loads(ok(run("--user", "p.nakamura", "reunify", "merge", str(record), "--json", data_dir=desk)))
+    assert again["released"] == 0 and again["released_not_today"] == []  # merged before: nothing new
