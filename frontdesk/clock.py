@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, time, timedelta
 
+# A century: further, "now" can leave the calendar (past the year 9999) and every stamp fails.
+_MAX_OFFSET = timedelta(days=36525)
+
 
 def _offset() -> timedelta:
     try:
-        return timedelta(seconds=float(os.environ.get("FRONTDESK_CLOCK_OFFSET_SECONDS", "0") or 0))
+        offset = timedelta(seconds=float(os.environ.get("FRONTDESK_CLOCK_OFFSET_SECONDS", "0") or 0))
     except (ValueError, OverflowError):
         return timedelta(0)
+    return offset if abs(offset) <= _MAX_OFFSET else timedelta(0)  # unusable, as one that is not a number
 
 
 # A desk whose clock is wrong, on purpose: FRONTDESK_CLOCK_OFFSET_SECONDS shifts every time this desk stamps
@@ -33,6 +37,16 @@ def from_db(text: str | None) -> datetime | None:
     if text is None:
         return None
     return datetime.fromisoformat(text)  # Python 3.11 reads the trailing Z as UTC, far faster than strptime
+
+
+def local_hm(moment: datetime) -> str:
+    """``moment`` as the desk's local ``HH:MM``, with the zone's name (``01:50 EDT``) only in the hour that
+    happens twice, the night the clocks go back: there ``01:50 out 01:10`` read as an exit before the entry."""
+    local = moment.astimezone()
+    wall = local.replace(tzinfo=None)
+    if wall.replace(fold=0).timestamp() != wall.replace(fold=1).timestamp():  # a wall time that occurs twice
+        return f"{local:%H:%M %Z}"
+    return f"{local:%H:%M}"
 
 
 def local_day_bounds(day: date) -> tuple[str, str]:

@@ -267,6 +267,7 @@ class HubSync:
                 check_outs.append(
                     [
                         body["checked_out_at"],
+                        body["checked_out_at"],
                         station.station_id,
                         rev,
                         body["station_id"] or station.station_id,  # "" is the pushing desk's own visit
@@ -284,9 +285,12 @@ class HubSync:
                 [x for row in part for x in row],
             )
         if check_outs:
-            # Only a visit of the pusher's own school; the first check-out stands (two desks, one exit).
+            # Only a visit of the pusher's own school; the first check-out stands (two desks, one exit). Never
+            # before the check-in: a desk whose clock is behind the one that checked the visitor in stamps the
+            # exit minutes before the entry (it is then recorded at the check-in's time).
             tx.executemany(
-                "UPDATE hub_visits SET checked_out_at = ?, checked_out_by = ?, rev = ? "
+                "UPDATE hub_visits SET checked_out_at = CASE WHEN ? < checked_in_at THEN checked_in_at "
+                "ELSE ? END, checked_out_by = ?, rev = ? "
                 "WHERE station_id = ? AND visit_id = ? AND school = ? AND checked_out_at IS NULL",
                 check_outs,
             )

@@ -12,11 +12,12 @@ from starlette.routing import Route
 
 from district.errors import InputError
 from district.hub.context import AppContext
-from district.hub.visits import HubVisits
+from district.hub.visits import HubVisits, zone_of
 
 
 def routes(app_ctx: AppContext, run: Callable[..., Any], staff_of: Callable[..., Any]) -> list[Route]:
-    """``/api/v1/district/schools``, ``/onsite?school=``, ``/visits?q=&date=&school=`` (staff only)."""
+    """``/api/v1/district/schools``, ``/onsite?school=``, ``/visits?q=&date=&school=&tz=`` (staff only; ``tz``, an
+    IANA zone, says whose day ``date`` is: default the hub machine's)."""
     visits = HubVisits(app_ctx.service.db)
     offline_after = getattr(app_ctx.service, "offline_after", 90)
 
@@ -43,7 +44,10 @@ def routes(app_ctx: AppContext, run: Callable[..., Any], staff_of: Callable[...,
                 day = date.fromisoformat(q["date"])
             except ValueError:
                 raise InputError("date must look like 2026-03-14") from None
-        found = await run(visits.search, (q.get("q") or "")[:200], day, (q.get("school") or "").strip() or None)
+        zone = zone_of(q["tz"]) if q.get("tz") else None  # whose day: the page sends the browser's zone
+        found = await run(
+            visits.search, (q.get("q") or "")[:200], day, (q.get("school") or "").strip() or None, zone=zone
+        )
         return JSONResponse({"visits": found})
 
     return [

@@ -8,10 +8,12 @@ calendar day.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from district import clock
 from district.console.db import Database
+from district.errors import InputError
 from district.hub.text import ESCAPE, contains
 
 LOG_PAGE = 5_000  # rows per read of a day's log
@@ -50,10 +52,29 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def day_bounds(day: date) -> tuple[str, str]:
-    """The stored UTC strings of the start of ``day`` and of the next day (the hub's local calendar)."""
-    start = datetime.combine(day, time()).astimezone()
-    return clock.to_db(start), clock.to_db(start + timedelta(days=1))
+def zone_of(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (``America/New_York``), or InputError in words."""
+    try:
+        if not 0 < len(name) <= 64:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InputError(f"unknown time zone {name[:64]!r} (a name like America/New_York)") from None
+
+
+def day_bounds(day: date, zone: tzinfo | None = None) -> tuple[str, str]:
+    """The stored UTC strings of the start of ``day`` and of the next day, in ``zone`` (default: the hub's
+    machine's local calendar; a hub on UTC serving a New York school is asked for the school's day).
+
+    Each midnight is placed in the calendar on its own: a day the clocks change is 23 or 25 hours long, and
+    ``start + 1 day`` (a fixed offset) ended it an hour off, so a visit fell in two days' logs or in none."""
+    if zone is None:
+        start = datetime.combine(day, time()).astimezone()
+        end = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    else:
+        start = datetime.combine(day, time(), tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+    return clock.to_db(start), clock.to_db(end)
 
 
 def _row(r: tuple) -> dict:
@@ -74,14 +95,17 @@ class HubVisits:
         )
         return [_row(r) for r in rows]
 
-    def log(self, day: date, school: str | None = None) -> list[dict]:
-        """Every visit checked in on ``day`` (of ``school``, or the whole district), in order."""
-        return list(self.log_rows(day, school))
+    def log(self, day: date, school: str | None = None, zone: tzinfo | None = None) -> list[dict]:
+        """Every visit checked in on ``day`` (of ``school``, or the whole district; the day in ``zone``, default
+        the hub's), in order."""
+        return list(self.log_rows(day, school, zone=zone))
 
-    def log_rows(self, day: date, school: str | None = None, page: int = LOG_PAGE) -> Iterator[dict]:
+    def log_rows(
+        self, day: date, school: str | None = None, page: int = LOG_PAGE, zone: tzinfo | None = None
+    ) -> Iterator[dict]:
         """The same, as it is read: ``page`` rows per query (each a short read, in the order of the
         ``(checked_in_at, station_id, visit_id)`` key), so a district's busiest day streams whole."""
-        start, end = day_bounds(day)
+        start, end = day_bounds(day, zone)
         after: tuple | None = None
         while True:
             sql = f"SELECT {COLUMNS} {FROM} WHERE v.checked_in_at >= ? AND v.checked_in_at < ?"
@@ -105,8 +129,16 @@ class HubVisits:
             last = rows[-1]
             after = (last[9], last[2], last[3])
 
-    def search(self, text: str = "", day: date | None = None, school: str | None = None, limit: int = 200) -> list:
-        """Visits whose visitor's name, host, purpose or badge contain every word of ``text``, newest first."""
+    def search(
+        self,
+        text: str = "",
+        day: date | None = None,
+        school: str | None = None,
+        limit: int = 200,
+        zone: tzinfo | None = None,
+    ) -> list:
+        """Visits whose visitor's name, host, purpose or badge contain every word of ``text``, newest first
+        (``day`` in ``zone``, default the hub's)."""
         sql = f"SELECT {COLUMNS} {FROM} WHERE 1 = 1"
         params: list = []
         for word in text.lower().split()[:5]:
@@ -117,7 +149,7 @@ class HubVisits:
             )
             params += [contains(word)] * 4
         if day is not None:
-            start, end = day_bounds(day)
+            start, end = day_bounds(day, zone)
             sql += " AND v.checked_in_at >= ? AND v.checked_in_at < ?"
             params += [start, end]
         if school:

@@ -317,6 +317,20 @@ class AuditTrail:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
+    # The newest record that retention may remove at a cut-off: the last before the first record stamped at or
+    # after it (a clock wrong for a while stamps years-old times on records of today: the cut stops at the first
+    # young record, never reaching past it), and never the newest record (the chain keeps a head to append to
+    # and to anchor). ``(seq, hash)``, or no row. The first young record is found walking the chain from its
+    # start (``+time`` keeps the planner off the time index, whatever its statistics: a range over it would
+    # be every young record, years of them, inside retention's write transaction); the walk passes only the
+    # records that go.
+    OLD_HEAD = (
+        "SELECT seq, hash FROM audit_log WHERE time < ?1 AND seq < (SELECT max(seq) FROM audit_log) "
+        "AND seq < COALESCE((SELECT seq FROM audit_log WHERE +time >= ?1 ORDER BY seq LIMIT 1), "
+        "9223372036854775807) "
+        "ORDER BY seq DESC LIMIT 1"
+    )
+
     def remove_before(self, cutoff: datetime) -> int:
         """Remove the records older than ``cutoff`` behind a checkpoint (retention); returns how many.
 
@@ -324,12 +338,7 @@ class AuditTrail:
         ``audit.checkpoint`` record appended at once names it, so ``verify`` still walks an unbroken chain.
         """
         db = self._store.db
-        # Never the newest record: the chain keeps a head to append to and to anchor.
-        row = db.execute(
-            "SELECT seq, hash FROM audit_log WHERE time < ? AND seq < (SELECT max(seq) FROM audit_log) "
-            "ORDER BY seq DESC LIMIT 1",
-            [clock.to_db(cutoff)],
-        ).fetchone()
+        row = db.execute(self.OLD_HEAD, [clock.to_db(cutoff)]).fetchone()
         if row is None:
             return 0
         seq, digest = row

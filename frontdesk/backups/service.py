@@ -23,6 +23,7 @@ from frontdesk.settings import BACKUP_EVERY_HOURS, BACKUP_FOLDER, BACKUP_KEEP, S
 from frontdesk.store import Store
 
 PATTERN = "frontdesk-*.db"
+_CLOCK_SLACK = timedelta(minutes=1)  # a file time this far ahead of the clock is still "taken"
 
 
 class Backups:
@@ -55,17 +56,20 @@ class Backups:
                 "Check that the backup folder exists, is writable and has room.",
                 code="backup_failed",
             ) from exc
-        dropped = self.rotate()
+        dropped = self.rotate(made=path)
         self._audit.record(
             None, "backup.made", path.name, {"folder": str(path.parent), "dropped": [p.name for p in dropped]}
         )
         return path
 
-    def rotate(self) -> list[Path]:
-        """Delete the oldest backups beyond ``backup.keep``; returns what was deleted."""
+    def rotate(self, made: Path | None = None) -> list[Path]:
+        """Delete the oldest backups beyond ``backup.keep``; returns what was deleted. Never ``made`` (the one
+        just taken): names say when by the clock, and one taken while the clock said 2000-01-01 (a dead clock
+        battery) had the oldest name and was deleted as it was made."""
         keep = max(1, self._settings.get(BACKUP_KEEP))
-        existing = self.list()
-        dropped = existing[:-keep] if len(existing) > keep else []
+        others = [p for p in self.list() if p != made]
+        room = keep - 1 if made is not None else keep
+        dropped = others[: max(0, len(others) - room)]
         for path in dropped:
             path.unlink(missing_ok=True)
         return dropped
@@ -75,11 +79,12 @@ class Backups:
         every = self._settings.get(BACKUP_EVERY_HOURS)
         if every <= 0:
             return False
-        existing = self.list()
-        if not existing:
-            return True
-        newest = datetime.fromtimestamp(existing[-1].stat().st_mtime, tz=clock.now().tzinfo)
-        return (now or clock.now()) - newest >= timedelta(hours=every)
+        now = now or clock.now()
+        # The newest taken by the clock now: one whose file time is in the future (written while the PC's clock
+        # ran ahead) says nothing, and made every backup not due until the clock caught up with it.
+        taken = [datetime.fromtimestamp(p.stat().st_mtime, tz=now.tzinfo) for p in self.list()]
+        past = [t for t in taken if t <= now + _CLOCK_SLACK]
+        return not past or now - max(past) >= timedelta(hours=every)
 
     def run_if_due(self) -> Path | None:
         """The scheduled backup: taken only when one is due."""

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from frontdesk import clock
 from frontdesk.context import Services, default_data_dir
 from frontdesk.models import Visit
 from frontdesk.text import format_badge_code
@@ -93,11 +94,18 @@ def visit_record(visit: Visit) -> dict[str, Any]:
     }
 
 
-def visit_line(visit: Visit) -> str:
-    """A visit on one human-readable line."""
-    out = f" out {visit.time_out.astimezone():%H:%M}" if visit.time_out else ""
+def visit_line(visit: Visit, day: date | None = None) -> str:
+    """A visit on one human-readable line: local times, with their date when it is not ``day`` (default today:
+    a visitor on site since three days ago read "13:00", as if in the building since this afternoon)."""
+    day = day or clock.now().astimezone().date()
+
+    def when(moment: datetime) -> str:
+        local = moment.astimezone()
+        return clock.local_hm(local) if local.date() == day else f"{local:%Y-%m-%d} {clock.local_hm(local)}"
+
+    out = f" out {when(visit.time_out)}" if visit.time_out else ""
     dest = f" -> {visit.destination}" if visit.destination else ""
     return (
-        f"{visit.time_in.astimezone():%H:%M}{out}  {format_badge_code(visit.badge_code)}  "
+        f"{when(visit.time_in)}{out}  {format_badge_code(visit.badge_code)}  "
         f"{visit.visitor.full_name} ({visit.category.label}){dest}"
     )

@@ -308,6 +308,7 @@ def _merge(args: argparse.Namespace) -> int:
                 "already_here": report.known,
                 "unknown_students": list(report.unknown_students),
                 "already_signed_out": list(report.already_out),
+                "released_not_today": list(report.not_today),
             }
         )
     else:
@@ -319,5 +320,11 @@ def _merge(args: argparse.Namespace) -> int:
                 if report.unknown_students
                 else ""
             )
+        )
+    if report.not_today and not args.json:
+        print(
+            f"{len(report.not_today)} of the releases carry another day's time, so they are not signed out today "
+            "here: if the laptop's clock was wrong, those children are not shown as released on today's roster. "
+            f"Check them: {', '.join(report.not_today)}"
         )
     return 0

@@ -82,7 +82,8 @@ def _search(args: argparse.Namespace) -> int:
         print_json([visit_record(r.visit) for r in rows])
     else:
         for r in rows:
-            print(f"{r.visit.time_in.astimezone():%Y-%m-%d} {visit_line(r.visit)}")
+            came = r.visit.time_in.astimezone().date()
+            print(f"{came:%Y-%m-%d} {visit_line(r.visit, came)}")
         print(f"{len(rows)} found")
     return 0
 
@@ -91,6 +92,6 @@ def _close_day(args: argparse.Namespace) -> int:
     day = _day(args.date, "--date") if args.date else clock.now().astimezone().date()
     closed = open_services(args).review.close_forgotten(day, args.note)
     for v in closed:
-        print(f"Checked out: {visit_line(v)}")
+        print(f"Checked out: {visit_line(v, day)}")
     print(f"{len(closed)} checked out")
     return 0

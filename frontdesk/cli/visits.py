@@ -196,7 +196,7 @@ def _log(args: argparse.Namespace) -> int:
         writer.writerows(records)
     else:
         for v in visits:
-            print(visit_line(v))
+            print(visit_line(v, day))
         print(f"{len(visits)} visits on {day}")
     return 0
 

@@ -186,10 +186,21 @@ class Outbox:
         """The message's audit record is committed in the trail."""
         self._update(entry_id, "audited = 1", [])
 
-    def sent_test_since(self, start: str) -> bool:
-        """True if a daily Test was committed at or after ``start`` (a stored time)."""
+    def last_pressed(self, incident: str) -> datetime | None:
+        """When the newest message of ``incident`` was stamped (None: the incident has no message yet). Read
+        from the newest row back, so it stops at once: an open incident's messages are the newest."""
         row = self._store.db.execute(
-            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? LIMIT 1", [start]
+            "SELECT pressed_at FROM dispatch_outbox WHERE incident = ? ORDER BY id DESC LIMIT 1", [incident]
+        ).fetchone()
+        return clock.from_db(row[0]) if row and row[0] else None
+
+    def sent_test_between(self, start: str, end: str) -> bool:
+        """True if a daily Test was committed from ``start`` to before ``end`` (stored times: a day). Not "since
+        ``start``": one stamped by a clock that ran ahead would stand for every day until the clock caught up."""
+        row = self._store.db.execute(
+            "SELECT 1 FROM dispatch_outbox WHERE cap_status = 'Test' AND pressed_at >= ? AND pressed_at < ? "
+            "LIMIT 1",
+            [start, end],
         ).fetchone()
         return row is not None
 
@@ -290,8 +301,13 @@ class Outbox:
 
     # --- the school's SRP state and the inbox cursor -----------------------------------------------------
     def remove_finished_before(self, cut: str, dry_run: bool = False) -> int:
-        """Messages pressed before ``cut`` (a store time) that are no longer queued: removed (or counted)."""
-        where = "pressed_at < ? AND state != 'queued'"
+        """Messages pressed before ``cut`` (a store time) that are no longer queued: removed (or counted). Only
+        those before the first message pressed at or after ``cut``, in the order committed: one stamped by a clock
+        that said 2000-01-01 (a dead clock battery) minutes ago is not years old (the retention's rule)."""
+        where = (
+            "pressed_at < ?1 AND state != 'queued' AND id < COALESCE((SELECT id FROM dispatch_outbox "
+            "WHERE +pressed_at >= ?1 ORDER BY id LIMIT 1), 9223372036854775807)"
+        )
         db = self._store.db
         if dry_run:
             return db.execute(f"SELECT count(*) FROM dispatch_outbox WHERE {where}", [cut]).fetchone()[0]

@@ -13,7 +13,7 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from frontdesk import clock
 from frontdesk.dispatch.client import Endpoint, fetch_station, is_loopback, split_urls
@@ -137,6 +137,8 @@ class StationService:
         identifier = cap.new_identifier()
         active = self.active_incident(mode) if mode != "Test" else None
         incident = active.incident if active else identifier
+        if active is not None:
+            moment = self._after_incident(incident, moment)
         msg = self._message(
             identifier, moment, mode, "Alert", action, incident, (), location, hazard, note, staff, roster=roster
         )
@@ -170,7 +172,7 @@ class StationService:
             raise ConflictError("An all clear cannot be updated; send a new alert", code="cancelled")
         if not (note.strip() or location.strip() or hazard.strip()):
             raise InputError("An update needs a note, a location or a hazard")
-        moment = self._now()
+        moment = self._after_incident(original.incident, self._now())
         msg = self._message(
             cap.new_identifier(),
             moment,
@@ -213,7 +215,7 @@ class StationService:
             m for m in self.outbox.incident_messages(active.incident) if m.state not in ("rejected", "expired")
         ]
         refs = tuple(_reference(m) for m in messages if m.msg_type in ("Alert", "Update"))
-        moment = self._now()
+        moment = self._after_incident(active.incident, self._now())  # never before what it clears
         msg = self._message(
             cap.new_identifier(), moment, mode, "Cancel", active.action, active.incident, refs, "", "", note, staff
         )
@@ -237,8 +239,8 @@ class StationService:
         """Commit today's Test unless one was already sent today (local day) or the setting is off."""
         if not self._settings.get(DISPATCH_DAILY_TEST):
             return False
-        start, _ = clock.local_day_bounds(self._now().astimezone().date())
-        if self.outbox.sent_test_since(start):
+        start, end = clock.local_day_bounds(self._now().astimezone().date())
+        if self.outbox.sent_test_between(start, end):
             return False
         self.daily_test()
         return True
@@ -508,6 +510,16 @@ class StationService:
         if entry is None:
             raise NotFoundError(f"No panic message {identifier!r} at this desk")
         return entry
+
+    def _after_incident(self, incident: str, moment: datetime) -> datetime:
+        """``moment``, or a second after the incident's newest message if the clock says earlier.
+
+        The console names an incident by its newest press by CAP ``sent`` (an earlier press still being retried
+        may arrive after a later one). A clock stepped back between two presses (an NTP correction) stamped the
+        later LOCKDOWN before the earlier Staff assist, and the dispatcher's board went on showing Staff assist.
+        A second later, because CAP's ``sent`` has no fraction of a second."""
+        last = self.outbox.last_pressed(incident)
+        return last + timedelta(seconds=1) if last is not None and moment < last else moment
 
     def _message(
         self,

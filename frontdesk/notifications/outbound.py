@@ -434,10 +434,12 @@ class Outbound:
         queued = 0
         with self._transaction() as db:
             for r in recipients:
+                # Within the last minutes, not "stamped since": one stamped by a clock that ran ahead (set right
+                # since) would otherwise swallow every repeat until the clock caught up with it.
                 earlier = db.execute(
                     "SELECT id FROM notify_outbox WHERE group_key = ? AND address = ? AND created >= ? "
-                    "ORDER BY id LIMIT 1",
-                    [key, r.address, window],
+                    "AND created <= ? ORDER BY id LIMIT 1",
+                    [key, r.address, window, clock.to_db(now)],
                 ).fetchone()
                 if earlier is not None:
                     db.execute("UPDATE notify_outbox SET repeats = repeats + 1 WHERE id = ?", [earlier[0]])

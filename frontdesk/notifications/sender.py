@@ -156,6 +156,7 @@ class Sender:
         now = self._now()
         now_db = clock.to_db(now)
         with self._store.transaction() as db:
+            self._after_a_step_back(db, now)
             sql = (
                 "SELECT id, created, event, address, sms, subject, body, attachment_name, attachment, attempts, "
                 "repeats FROM notify_outbox WHERE state = 'queued' AND (lease_until IS NULL OR lease_until < ?)"
@@ -174,6 +175,29 @@ class Sender:
                 [(clock.to_db(now + LEASE), r[0]) for r in rows],
             )
         return rows
+
+    @staticmethod
+    def _after_a_step_back(db, now: datetime) -> None:
+        """Make due now a queued message whose next try (or lease) is further off than its backoff (or a lease)
+        can put it: stamped before the clock was stepped back (an NTP correction), it waited the whole step on
+        top. Reads only the messages waiting for a later try (the due index), usually none."""
+        rows = db.execute(
+            "SELECT id, next_attempt, attempts, lease_until FROM notify_outbox WHERE state = 'queued' "
+            "AND (next_attempt > ? OR lease_until > ?)",
+            [clock.to_db(now), clock.to_db(now)],
+        ).fetchall()
+        slack = timedelta(seconds=5)
+        stale = [
+            r[0]
+            for r in rows
+            if clock.from_db(r[1]) > now + timedelta(seconds=backoff(max(1, r[2]))) + slack  # type: ignore[operator]
+            or (r[3] is not None and clock.from_db(r[3]) > now + LEASE + slack)  # type: ignore[operator]
+        ]
+        if stale:
+            db.conn.executemany(
+                "UPDATE notify_outbox SET next_attempt = ?, lease_until = NULL WHERE id = ?",
+                [(clock.to_db(now), ident) for ident in stale],
+            )
 
     def _next_due(self) -> datetime | None:
         row = self._store.db.execute(

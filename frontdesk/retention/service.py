@@ -24,7 +24,12 @@ from frontdesk.audit import AuditTrail
 from frontdesk.settings import RETAIN_AUDIT_YEARS, RETAIN_ID_DAYS, RETAIN_VISITS_DAYS, Settings
 from frontdesk.store import Store
 
-_OLD_VISITS = "SELECT id FROM visits WHERE time_out IS NOT NULL AND time_in < ?"
+# A row is old when it was stamped before the cut-off *and* no row written before it (a smaller id) was stamped
+# after: a clock that was wrong for a while (a PC with a dead clock battery boots at 2000-01-01 until NTP sets
+# it right) stamps years-old times on rows of today, and these must not go with the really old ones. Parameters:
+# the cut-off, then the first young row's id (``_first_young``).
+_OLD_VISITS = "SELECT id FROM visits WHERE time_out IS NOT NULL AND time_in < ? AND id < ?"
+_NO_YOUNG = 2**63 - 1  # no young row: nothing bounds the old ones
 _ID_COLUMNS = ("id_type", "id_issuer", "id_expires", "id_last4", "photo")
 _HAS_ID = " OR ".join(f"{c} IS NOT NULL" for c in _ID_COLUMNS)
 
@@ -115,21 +120,27 @@ class Retention:
             removed: dict[str, list[int]] = {}
             if visits_before is not None:
                 cut = clock.to_db(visits_before)
+                old_visits = [cut, self._first_young(db, "visits", "time_in", cut)]
                 old = f"visit_id IN ({_OLD_VISITS})"
-                counts["badge_prints"] = self._remove(db, "badge_prints", old, [cut], dry_run)
-                decisions = f"{old} OR (visit_id IS NULL AND time < ?)"
+                counts["badge_prints"] = self._remove(db, "badge_prints", old, old_visits, dry_run)
+                decisions = f"{old} OR (visit_id IS NULL AND time < ? AND id < ?)"
+                refusals = [cut, self._first_young(db, "screening_decisions", "time", cut)]
                 # The audit's coverage is told which of the rows it covers go, so it does not report them
                 # as deleted outside the application.
-                removed["screening_decisions"] = self._ids(db, "screening_decisions", decisions, [cut, cut])
-                removed["visits"] = self._ids(db, "visits", f"id IN ({_OLD_VISITS})", [cut])
+                removed["screening_decisions"] = self._ids(
+                    db, "screening_decisions", decisions, [*old_visits, *refusals]
+                )
+                removed["visits"] = self._ids(db, "visits", f"id IN ({_OLD_VISITS})", old_visits)
                 counts["screening_decisions"] = self._remove(
-                    db, "screening_decisions", decisions, [cut, cut], dry_run
+                    db, "screening_decisions", decisions, [*old_visits, *refusals], dry_run
                 )
                 if self._panic_messages is not None:
                     counts["panic_messages"] = self._panic_messages(cut, dry_run)
-                counts["visits"] = self._remove(db, "visits", f"id IN ({_OLD_VISITS})", [cut], dry_run)
+                counts["visits"] = self._remove(db, "visits", f"id IN ({_OLD_VISITS})", old_visits, dry_run)
                 gone = "id NOT IN (SELECT person_id FROM visits WHERE id NOT IN (" + _OLD_VISITS + ")) "
-                counts["people"] = self._remove(db, "people", gone + "AND created_at < ?", [cut, cut], dry_run)
+                counts["people"] = self._remove(
+                    db, "people", gone + "AND created_at < ?", [*old_visits, cut], dry_run
+                )
             if id_before is not None:
                 cut = clock.to_db(id_before)
                 recent = "SELECT person_id FROM visits WHERE time_in >= ?"
@@ -161,14 +172,31 @@ class Retention:
         """True when no retention run was recorded in the last 24 hours (and a setting asks for one)."""
         if not any(c is not None for c in self.cutoffs(now)):
             return False
+        now = now or clock.now()
         row = self._store.db.execute(
             "SELECT time FROM audit_log WHERE action = 'retention.applied' ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return row is None or (now or clock.now()) - clock.from_db(row[0]) >= timedelta(hours=24)
+        if row is None:
+            return True
+        since = now - clock.from_db(row[0])  # type: ignore[operator]
+        # A run stamped in the future (the clock ran ahead then) says nothing: it stopped the daily run until the
+        # clock caught up with it, the district's policy unapplied all that time.
+        return since >= timedelta(hours=24) or since < -timedelta(minutes=1)
 
     def run_if_due(self) -> RetentionReport | None:
         """The daily run: applied only when due. The district's policy acts, not the person signed in."""
         return self._apply(False, None) if self.due() else None
+
+    @staticmethod
+    def _first_young(db, table: str, column: str, cut: str) -> int:
+        """The id of ``table``'s first row (in the order written) stamped at or after ``cut``; rows from it on
+        are kept whatever their stamps say (see ``_OLD_VISITS``)."""
+        exists = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [table]).fetchone()
+        # In id order from the first row (``+column`` keeps the planner off the time index, whatever its
+        # statistics: a range over it would be every young row, inside retention's write transaction).
+        sql = f"SELECT id FROM {table} WHERE +{column} >= ? ORDER BY id LIMIT 1"
+        row = db.execute(sql, [cut]).fetchone() if exists else None
+        return row[0] if row else _NO_YOUNG
 
     @staticmethod
     def _ids(db, table: str, where: str, params: list) -> list[int]:
@@ -185,10 +213,7 @@ class Retention:
 
     @staticmethod
     def _count_audit(db, cutoff: datetime) -> int:
-        row = db.execute(
-            "SELECT max(seq) FROM audit_log WHERE time < ? AND seq < (SELECT max(seq) FROM audit_log)",
-            [clock.to_db(cutoff)],
-        ).fetchone()
-        if row[0] is None:
+        row = db.execute(AuditTrail.OLD_HEAD, [clock.to_db(cutoff)]).fetchone()
+        if row is None:
             return 0
         return db.execute("SELECT count(*) FROM audit_log WHERE seq <= ?", [row[0]]).fetchone()[0]

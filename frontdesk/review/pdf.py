@@ -208,7 +208,8 @@ def roster_pdf(
     pages = visitor_pages + student_pages
     # Badge: the widest code, WWWW-WWWW, is 79 pt at 10 pt; never cut (it is how a person is matched to a badge).
     columns = [("", 28), ("Name", 140), ("Category", 82), ("Where", 90), ("In", 36), ("Badge", 84), ("Desk", 80)]
-    WRAPPED = (1, 3, 6)  # noqa: N806 (name, where and desk: on two smaller lines when one is too short)
+    WRAPPED = (1, 3, 4, 6)  # noqa: N806 (name, where, an earlier day's time and desk: two smaller lines if needed)
+    today = now.astimezone().date()
     c = Canvas(str(private_file(out)), pagesize=letter)
     c.setTitle("Emergency roster")
     for page in range(visitor_pages):
@@ -248,7 +249,10 @@ def roster_pdf(
                 v.visitor.full_name,
                 v.category.label,
                 v.destination or "—",
-                f"{v.time_in.astimezone():%H:%M}",
+                # the day too for a visit from an earlier day (nobody checked them out): not "since this afternoon"
+                f"{v.time_in.astimezone():%H:%M}"
+                if v.time_in.astimezone().date() == today
+                else f"{v.time_in.astimezone():%m/%d %H:%M}",
                 format_badge_code(v.badge_code),
                 v.station,
             ]

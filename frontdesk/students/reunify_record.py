@@ -46,6 +46,9 @@ class MergeReport:
     known: int  # requests the desk already had (merged before)
     unknown_students: tuple[str, ...]  # sourcedIds the desk's roster does not have (not merged)
     already_out: tuple[str, ...] = ()  # released there, already signed out here: no second release written
+    # Released there at a time that is not today here (the laptop's clock, or a record merged a day late): not
+    # signed out today at this desk, which cannot tell which; the office checks them.
+    not_today: tuple[str, ...] = ()
 
 
 def write_record(store: Store, station: str, run_id: int, out: IO[str]) -> int:
@@ -186,6 +189,7 @@ def merge_record(
         unknown: list[str] = []
         already_out: list[str] = []
         movements: list[int] = []
+        not_today: list[str] = []
         for r in data.get("requests") or []:
             card = r["card"].strip().upper().replace("-", "")
             if db.execute("SELECT 1 FROM reunification_requests WHERE card = ?", [card]).fetchone():
@@ -235,6 +239,8 @@ def merge_record(
                     authorised_as=r["authorised_as"],
                 )
                 movements.append(moved.id)
+                if moved.time.astimezone().date() != clock.now().astimezone().date():
+                    not_today.append(r["student"])
         audit.record(
             None,
             "reunify.merge",
@@ -249,6 +255,7 @@ def merge_record(
                 "unknown_students": unknown,
                 "already_signed_out": already_out,
                 "movements": movements,  # the releases written (the school's other desks sign them out too)
+                "not_today": not_today,
             },
         )
-    return MergeReport(run_id, new, released, known, tuple(unknown), tuple(already_out))
+    return MergeReport(run_id, new, released, known, tuple(unknown), tuple(already_out), tuple(not_today))

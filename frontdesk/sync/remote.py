@@ -92,6 +92,7 @@ class RemoteVisitStore:
     def check_out(self, visit: Visit, note: str, moment: datetime) -> Visit:
         """Close another desk's visit here (inside the caller's transaction) and record it (it goes up)."""
         db = self._store.db
+        moment = max(moment, visit.time_in)  # never before the check-in (the other desk's clock may be ahead)
         row = db.execute(
             "SELECT station_id, visit_id FROM sync_remote_visits WHERE id = ?", [-visit.id]
         ).fetchone()

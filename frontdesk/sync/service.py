@@ -30,7 +30,7 @@ from frontdesk.store import Store
 from frontdesk.sync.client import HubClient, HubRefused, HubUnreachable
 from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, check_in_change, from_hub, to_hub
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
-from frontdesk.sync.shared import CLOCK_SAME_S, NotHereYet
+from frontdesk.sync.shared import CLOCK_SAME_S, NotHereYet, clock_base
 from frontdesk.visits.service import VisitService
 from frontdesk.wire.sync import CHECK_OUT_KINDS, VISIT_KINDS
 
@@ -564,11 +564,17 @@ class SyncService:
             return
         offset = round((hub - self._now()).total_seconds())
         held = state_get(self._store.db, "hub_offset")
+        base, held_base = clock_base(), state_get(self._store.db, "hub_clock_base")
+        moved = not isinstance(held_base, (int, float)) or abs(base - held_base) > CLOCK_SAME_S
         if isinstance(held, int) and abs(offset - held) <= CLOCK_SAME_S:
+            if moved:  # the same offset, measured again after a step, a restart or a sleep: good again
+                with self._store.transaction() as tx:
+                    state_set(tx, "hub_clock_base", base)
             return
         off, was_off = _off(offset), _off(held)
         with self._audit.transaction() as tx:
             state_set(tx, "hub_offset", offset)
+            state_set(tx, "hub_clock_base", base)  # hub_offset holds until this moves (frontdesk.sync.shared)
             if off is not None or was_off is not None:
                 action = "sync.clock_off" if off is not None else "sync.clock_ok"
                 self._audit.record(None, action, "clock", {"hub_minus_desk_s": offset, "was_s": held})

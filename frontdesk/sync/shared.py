@@ -25,10 +25,12 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from frontdesk import clock
 from frontdesk.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -225,12 +227,27 @@ def wins(
 
 
 # --- clocks ---------------------------------------------------------------------------------------------------
+def clock_base() -> float:
+    """When this PC started, by its wall clock (the wall clock minus the monotonic clock, seconds). It stays put
+    while the wall clock only runs; it moves when the wall clock is stepped (NTP, or set by hand), and at a
+    restart or a sleep of the PC (the monotonic clock starts again or stands still)."""
+    return clock.now().timestamp() - time.monotonic()
+
+
 def hub_offset(db) -> int | None:
     """How far this desk's clock is from the hub's (seconds, the hub's minus this desk's, as its last pull
-    measured it; ``SyncService._hub_clock``), or None before its first pull."""
-    row = db.execute("SELECT value FROM sync_state WHERE key = 'hub_offset'").fetchone()
-    value = json.loads(row[0]) if row else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    measured it; ``SyncService._hub_clock``), or None before its first pull, and None when this PC's clock was
+    stepped (or the PC restarted or slept) since: the offset measured before no longer says how far it is. A
+    desk whose clock was a day behind, set right, then released a child before its next pull sent the old offset
+    with the right time, and the other desks read the release as tomorrow's (the child not out there)."""
+    rows = dict(db.execute("SELECT key, value FROM sync_state WHERE key IN ('hub_offset', 'hub_clock_base')"))
+    value = json.loads(rows["hub_offset"]) if "hub_offset" in rows else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    base = json.loads(rows["hub_clock_base"]) if "hub_clock_base" in rows else None
+    if isinstance(base, (int, float)) and not isinstance(base, bool) and abs(clock_base() - base) > CLOCK_SAME_S:
+        return None
+    return value
 
 
 def here_time(db, moment: datetime, sent_offset: Any) -> datetime:

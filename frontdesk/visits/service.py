@@ -278,7 +278,7 @@ class VisitService:
         for value, what in ((visitor.id_type, "The ID type"), (visitor.id_issuer, "The ID issuer")):
             check_field(value, what, NAME_MAX)
         check_field(visitor.id_last4, "The ID number ending", 4)
-        if visitor.dob is not None and visitor.dob > self._now().date():
+        if visitor.dob is not None and visitor.dob > self._now().astimezone().date():  # the local day
             raise InputError(f"Date of birth {visitor.dob} is in the future")
         # A date nobody alive was born on (0001-01-01, a card's filler) is not a date of birth: screened as
         # one, it made the listed person with that name a stranger and admitted them.
@@ -439,7 +439,12 @@ class VisitService:
 
     def _close_visit(self, db, visit: Visit, note: str, moment: datetime, action: str = "visit.check_out") -> bool:
         """Close the visit and record it (inside the caller's transaction); False, writing nothing, when it
-        was closed already."""
+        was closed already.
+
+        Never before the check-in: a clock stepped back since (an NTP correction), or another desk's clock
+        ahead of this one, would otherwise record the exit before the entry (a visit of minus minutes, and a
+        volunteer's hours lost). The check-out is then recorded at the check-in's time."""
+        moment = max(moment, visit.time_in)
         cur = db.execute(
             "UPDATE visits SET time_out = ?, note = CASE WHEN ? = '' THEN note "
             "WHEN note = '' THEN ? ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
@@ -494,9 +499,9 @@ class VisitService:
         """Record that another desk checked this desk's visit out (learnt through the hub); False if it
         was already closed here. Inside the caller's transaction, audited."""
         with self._write() as db:
-            cur = db.execute(
-                "UPDATE visits SET time_out = ?, note = CASE WHEN note = '' THEN ? ELSE note || ' / ' || ? END "
-                "WHERE id = ? AND time_out IS NULL",
+            cur = db.execute(  # never before the check-in (a desk whose clock is behind: see _close_visit)
+                "UPDATE visits SET time_out = max(?, time_in), note = CASE WHEN note = '' THEN ? "
+                "ELSE note || ' / ' || ? END WHERE id = ? AND time_out IS NULL",
                 [clock.to_db(moment), f"checked out at {where}", f"checked out at {where}", visit_id],
             )
             if cur.rowcount == 0:

@@ -104,7 +104,9 @@ async function loadOnsite(school) {
 
 // --- visits -------------------------------------------------------------------------------------------
 loaders.visits = async () => {
-  const params = new URLSearchParams({ q: $("visit-q").value, date: $("visit-date").value, school: $("visit-school").value });
+  // The day in the zone the page shows times in (the browser's), not the hub machine's (servers run on UTC).
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  const params = new URLSearchParams({ q: $("visit-q").value, date: $("visit-date").value, school: $("visit-school").value, tz });
   const latest = ask("visits");
   const { visits } = await api(`/api/v1/district/visits?${params}`);
   if (!latest()) return;
