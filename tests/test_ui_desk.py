@@ -211,6 +211,22 @@ def test_on_site_model_without_a_window(services):
     assert format_duration(65 * 60) == "1 h 05 min" and format_duration(59) == "0 min"
 
 
+def test_on_site_now_shows_the_day_of_a_visitor_in_since_an_earlier_day(services):
+    """Nobody checked them out three days ago: "In at 13:00" read as since this afternoon. The day too, as the
+    emergency roster and `frontdesk onsite` say it since session 22 (the time red team's finding)."""
+    from datetime import timedelta
+
+    from frontdesk import clock
+
+    now = clock.now()
+    old = services.checkin.at(now=lambda: now - timedelta(days=3)).admit(Visitor("Bob", "Sampleton"))
+    new = services.checkin.admit(Visitor("Ann", "Testwood"))
+    model = OnSiteModel(now=lambda: now)
+    model.set_items([old, new])
+    assert model.data(model.index(0, 3)) == f"{old.time_in.astimezone():%m/%d %H:%M}"
+    assert model.data(model.index(1, 3)) == f"{new.time_in.astimezone():%H:%M}"
+
+
 @pytest.mark.parametrize(
     "typed, expected",
     [

@@ -111,7 +111,11 @@ class OnSiteModel(ItemTableModel[Visit]):
             visit.visitor.full_name,
             visit.category.label,
             visit.destination,
-            f"{visit.time_in.astimezone():%H:%M}",
+            # the day too for a visit from an earlier day (nobody checked them out): not "since this afternoon",
+            # as the emergency roster and `frontdesk onsite` say it (session 22)
+            f"{visit.time_in.astimezone():%H:%M}"
+            if visit.time_in.astimezone().date() == self._now().astimezone().date()
+            else f"{visit.time_in.astimezone():%m/%d %H:%M}",
             format_duration(visit.duration(self._now())),
             format_badge_code(visit.badge_code),
             visit.station,
