@@ -356,6 +356,11 @@ NOTE = (
     " load 1.4-2.5 while two helpers worked): per-pair ratio 0.952 and 0.945; against the bare window in the"
     " same runs 1.98x / 1.90x now, 2.11x / 2.08x before. The table shows the ratios to two decimals since this"
     " session (2.0x hid both 1.96 and 2.04)."
+    " Three runs on the merged main of session 22 (6d6ef6c: the four helpers' work in, none running; "
+    "08:07-08:09 UTC, load 1.3-0.3; ratios of the wall medians): launch to idle desk 1.88x, 1.98x, 1.96x; "
+    "keyring found 1.88x, 2.04x, 1.93x; GNOME Keyring 1.90x, 1.91x, 1.93x; onsite --json 2.94-3.06x (the "
+    "table is the third). Met in eight of the nine desk rows, by 2-12%; under load (1-4, helpers working) the"
+    " rows were 1.90-2.07x."
 )
 
 
