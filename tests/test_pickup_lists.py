@@ -238,3 +238,39 @@ def test_the_reunification_is_exported_from_the_students_menu(qtbot, desk, facts
     bad.write_text("{}")
     assert not desk.students.merge_reunification_record(bad)
     assert run.drill
+
+
+def test_the_windows_merge_names_releases_of_another_day(qtbot, desk, facts, tmp_path, monkeypatch):
+    """The time red team (session 22): a reunification laptop whose clock was a day behind releases children at
+    yesterday's time; merged at the desk they are not signed out today, so today's roster shows them in the
+    building. The command line's merge names them; the window's merge (Students › Merge…) said only "merged".
+    The laptop is a restored copy of the desk's data, as the README has it made."""
+    from frontdesk.cli import main as cli
+    from frontdesk.context import Services
+
+    services = desk.services
+    copy = services.store.backup("laptop", folder=tmp_path)
+    laptop = tmp_path / "laptop"
+    assert cli(["--data-dir", str(laptop), "restore", str(copy)]) == 0
+    monkeypatch.setattr(clock, "_OFFSET", timedelta(hours=-26))  # the laptop's clock, a day behind
+    site = Services.open(laptop)
+    try:
+        student = site.students.get("stu-00110")
+        first, last = guardian_name(facts, "stu-00110")
+        site.reunification.start(drill=False, site="Synthetic Stadium")
+        req = site.reunification.ask(ReleaseRequest(student, first, last, "reunification"))
+        site.reunification.send(req.id, "Coach Runner")
+        site.reunification.release(req.id)
+        site.reunification.end()
+        site.accounts.sign_in("p.nakamura", PRINCIPAL_PW)
+        record = tmp_path / "stadium.json"
+        with record.open("w", encoding="utf-8") as out:
+            site.reunification.export_record(out)
+    finally:
+        site.close()
+    monkeypatch.setattr(clock, "_OFFSET", timedelta(0))  # back at the desk, whose clock is right
+    desk_sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
+    assert desk.students.merge_reunification_record(record)
+    said = desk.window.message.text()
+    assert student.full_name in said and "NOT signed out today" in said, said
+    assert desk.window.message.property("kind") == "warning"

@@ -190,10 +190,35 @@ class StudentsDesk(QObject):
                 + (f", {len(unknown)} students this desk does not know." if unknown else ".")
             )
 
-        done = self._file_step(lambda: self.services.reunification.merge_record(path), said)
+        merged = []
+
+        def merge():
+            report = self.services.reunification.merge_record(path)
+            merged.append(report)
+            return report
+
+        done = self._file_step(merge, said)
+        if done and merged[0].not_today:
+            # Released there at a time that is not today here (a laptop whose clock was wrong, or a record merged a
+            # day late): not signed out today, so on today's roster as in the building. The office checks them.
+            self.window.message.show_message(
+                f"{said(merged[0])} {self._names(merged[0].not_today)}: released at the reunification site with "
+                "another day's time, so NOT signed out today here (the laptop's clock?). Check where they are.",
+                "warning",
+            )
         if done and self.students_window is not None:
             self.students_window.refresh_lists()  # merged releases are off the roster
         return done
+
+    def _names(self, refs) -> str:
+        """Students' names for the office (their sourcedIds where the desk does not know them)."""
+        names = []
+        for ref in refs:
+            try:
+                names.append(self.services.students.get(ref).full_name)
+            except FrontDeskError:
+                names.append(ref)
+        return ", ".join(names)
 
     def _may_export(self) -> bool:
         if self.services.session.may(Action.EXPORT):
