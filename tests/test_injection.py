@@ -86,3 +86,17 @@ def test_the_volunteer_hours_csv_is_inert(data_dir, capsys):
     capsys.readouterr()
     assert main(["--data-dir", str(data_dir), "volunteers", "hours", "--csv"]) == 0
     _assert_inert(capsys.readouterr().out)
+
+
+def test_a_directory_entry_holds_no_control_characters(data_dir, capsys):
+    """Session 22's roles red team: `directory add` stored an escape sequence (ESC[8m, "conceal"), which `directory
+    list` then printed raw, hiding the lines after it on the terminal; the kiosk shows the entry too. Refused as
+    every other field typed at the desk is: exit 2, one line, nothing stored."""
+    from frontdesk.cli import main
+
+    code = main(["--data-dir", str(data_dir), "directory", "add", "Ms. \x1b[8mAlvarez", "--room", "Room 12"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "control characters" in err
+    assert main(["--data-dir", str(data_dir), "directory", "add", "Ms. Alvarez", "--room", "Room\x0712"]) == 2
+    assert main(["--data-dir", str(data_dir), "directory", "list"]) == 0
+    assert "Alvarez" not in capsys.readouterr().out

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from frontdesk.access.roles import Action
 from frontdesk.errors import InputError
+from frontdesk.limits import SHORT_MAX, check_field
 from frontdesk.models import DirectoryEntry
 from frontdesk.store import Store
 
@@ -29,6 +30,11 @@ class Directory:
             raise InputError("A directory entry needs a name")
         if kind not in ("staff", "room"):
             raise InputError("kind must be 'staff' or 'room'")
+        # Shown at the desk, the kiosk ("Check in to see …") and by `directory list` on a terminal, and made a
+        # check-in's destination: the rules of every other field typed at the desk (session 22's roles red team
+        # stored ESC[8m, which hid the lines after it on the terminal that listed it).
+        check_field(name, "The directory entry's name", SHORT_MAX)
+        check_field(room.strip(), "The room", SHORT_MAX)
         if self._session is not None:
             self._session.require(Action.EDIT_DIRECTORY)
         with self._store.transaction() as db:  # a check-in waiting behind bulk work gets in at once
