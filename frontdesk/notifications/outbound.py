@@ -612,8 +612,12 @@ class Outbound:
             self._audit.record(None, action, subject, details)
 
 
-# A message refused or failed in the last day (its ``created`` at or after the one parameter).
-_PROBLEM = "state IN ('refused', 'failed') AND created >= ?"
+# A message refused or failed in the last day (its ``created`` at or after the one parameter), and a panic or a
+# barred match not delivered at its first try: still being retried, but nobody is being told of it now.
+_PROBLEM = (
+    "(state IN ('refused', 'failed') OR (state = 'queued' AND attempts > 0 AND event IN ('panic', 'match'))) "
+    "AND created >= ?"
+)
 
 
 def _recipient(r: tuple) -> Recipient:

@@ -1,0 +1,143 @@
+"""The red team's notifications (session 22): a panic's or a barred match's email and texts are never lost,
+never held up by other messages, and never silently late.
+
+A real SMTP server on loopback (aiosmtpd), real SQLite files, the real ``frontdesk`` in subprocesses where a
+program ending is the point; a TCP listener that accepts and never answers stands for a stalled text provider.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+
+from frontdesk import clock
+from frontdesk import settings as s
+from frontdesk.context import Services
+from frontdesk.notifications.channels import Channels, SmtpChannel, TwilioChannel, TwilioConfig
+from frontdesk.notifications.sender import Sender, channels_from_settings
+from tests.notify_support import SMTP_PASSWORD, SmtpServer
+from tests.test_notify_delivery import PRINCIPAL, configure
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def starttls(tmp_path):
+    server = SmtpServer("starttls", tmp_path).start()
+    yield server
+    server.stop()
+
+
+def _sender(services: Services, **kw) -> Sender:
+    return Sender(
+        services.store,
+        services.settings,
+        lambda: channels_from_settings(services.settings, lambda _: SMTP_PASSWORD),
+        audit=services.audit,
+        events=services.events,
+        **kw,
+    )
+
+
+# --- a panic or a match never waits behind other messages ----------------------------------------------------
+def test_a_panic_and_a_barred_match_go_before_a_backlog_of_other_messages(services, starttls):
+    configure(services, starttls)
+    services.outbound.add(PRINCIPAL, "watch,panic,match")
+    when = clock.now()
+    for i in range(25):  # a morning of watch-list visitors queued while the mail server was away
+        services.outbound.watch_confirmed(f"Wanda Watcher{i}", "District", staff="Pat Demo", when=when)
+    services.station.press("LOCKDOWN", staff="Pat Demo")
+    services.outbound.match_confirmed(
+        "barred", "Robert Barredman", "District", admitted=False, staff="Pat Demo", when=when
+    )
+    first = _sender(services).send_due()  # one pass: at most 20 messages
+    assert [a.event for a in first[:2]] == ["panic", "match"] and len(first) == 20
+    assert [r.message["Subject"] for r in starttls.received[:2]] == [
+        "Lockdown alert at Maple Grove front desk",
+        "Barred-list match at Maple Grove front desk",
+    ]
+
+
+def test_a_panic_pressed_while_other_messages_are_being_sent_goes_next_not_after_them(
+    services, starttls, data_dir
+):
+    configure(services, starttls)
+    services.outbound.add(PRINCIPAL, "watch,panic")
+    when = clock.now()
+    for i in range(5):
+        services.outbound.watch_confirmed(f"Wanda Watcher{i}", "District", staff="Pat Demo", when=when)
+    pressed = []
+
+    def press_once(_message) -> None:  # the office presses while the server takes the first watch notice
+        if not pressed:
+            other = Services.open(data_dir)
+            try:
+                pressed.append(other.station.press("LOCKDOWN", staff="Pat Demo"))
+            finally:
+                other.close()
+
+    starttls.on_message = press_once
+    attempts = _sender(services).send_due()
+    assert [a.event for a in attempts] == ["watch", "panic", "watch", "watch", "watch", "watch"]
+    assert all(a.state == "sent" for a in attempts)
+    assert starttls.received[1].message["Subject"] == "Lockdown alert at Maple Grove front desk"
+
+
+def test_a_text_provider_that_takes_the_request_and_never_answers_holds_up_nothing(services, starttls):
+    stalled = socket.socket()  # listens, so the connection is taken; never reads, never answers
+    stalled.bind(("127.0.0.1", 0))
+    stalled.listen(8)
+    try:
+        configure(services, starttls)
+        services.outbound.add("+15551234567", "panic", sms=True, name="Officer Diaz")  # queued first
+        services.outbound.add(PRINCIPAL, "panic")
+        services.station.press("LOCKDOWN", staff="Pat Demo")
+        settings = services.settings
+        email = channels_from_settings(settings, lambda _: SMTP_PASSWORD).email
+        assert isinstance(email, SmtpChannel)
+        provider = TwilioChannel(
+            TwilioConfig(
+                "AC" + "2" * 32,
+                "+15557654321",
+                token=lambda: "tok3n-secret",
+                api=f"http://127.0.0.1:{stalled.getsockname()[1]}",
+                timeout=1.0,
+            )
+        )
+        sender = Sender(services.store, settings, lambda: Channels(email, email, provider), events=services.events)
+        done: list = []
+        worker = threading.Thread(target=lambda: done.append(sender.send_due()), daemon=True)
+        worker.start()
+        worker.join(120)  # a bound on a hang, not a speed: the pass takes about the provider's timeout
+        assert done, "the sender was still waiting for the text provider: the panic email behind it never went"
+    finally:
+        stalled.close()
+    attempts = {a.address: a for a in done[0]}
+    assert attempts[PRINCIPAL].state == "sent"
+    text_attempt = attempts["+15551234567"]
+    assert text_attempt.state == "queued" and "Twilio could not be reached" in text_attempt.error
+    assert "tok3n-secret" not in text_attempt.error
+    # Not delivered at its first try: said now (the status bar's count, the event log), not a day later.
+    assert [d.address for d in services.outbound.problems()] == ["+15551234567"]
+    assert services.outbound.problem_count() == 1
+    (line,) = [e.message for e in services.events.recent() if "not delivered yet" in e.message]
+    assert line.startswith("The panic notification to +15551234567 is not delivered yet: Twilio could not be")
+    assert "tok3n-secret" not in line
+
+
+def test_a_watch_notice_still_being_retried_is_not_a_problem_yet_a_panic_is(services, tmp_path):
+    services.settings.set(s.NOTIFY_SMTP_SERVER, "127.0.0.1:9")  # nothing listens on the discard port
+    services.settings.set(s.NOTIFY_FROM, "frontdesk@maple.example")
+    services.outbound.add(PRINCIPAL, "watch,panic")
+    services.outbound.watch_confirmed("Wanda Watchley", "District", staff="Pat Demo", when=clock.now())
+    sender = _sender(services)
+    (watch,) = sender.send_due()
+    assert watch.state == "queued" and services.outbound.problem_count() == 0  # routine: retried quietly
+    services.station.press("LOCKDOWN", staff="Pat Demo")
+    (panic,) = sender.send_due()
+    assert panic.event == "panic" and panic.state == "queued"
+    (problem,) = services.outbound.problems()
+    assert (problem.event, problem.state, problem.attempts) == ("panic", "queued", 1)
+    assert "could not be reached" in problem.last_error
