@@ -7,7 +7,11 @@ program ending is the point; a TCP listener that accepts and never answers stand
 
 from __future__ import annotations
 
+import os
 import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -17,6 +21,7 @@ from frontdesk import settings as s
 from frontdesk.context import Services
 from frontdesk.notifications.channels import Channels, SmtpChannel, TwilioChannel, TwilioConfig
 from frontdesk.notifications.sender import Sender, channels_from_settings
+from tests.cli_helpers import ROOT, frontdesk, text
 from tests.notify_support import SMTP_PASSWORD, SmtpServer
 from tests.test_notify_delivery import PRINCIPAL, configure
 
@@ -39,6 +44,68 @@ def _sender(services: Services, **kw) -> Sender:
         events=services.events,
         **kw,
     )
+
+
+# --- a panic pressed while the main file was busy, by a program that then ended ---------------------------
+PRESS = """
+import sys, time
+from frontdesk.context import Services
+services = Services.open(sys.argv[1])
+services.station  # built before the main file is taken: the press itself must not need it
+print("ready", flush=True)
+sys.stdin.readline()
+services.station.press("LOCKDOWN", staff="Pat Demo")
+print("pressed", flush=True)
+time.sleep(600)  # killed here, the main file still held: its email and texts were only in this memory
+"""
+
+
+def test_a_panic_pressed_while_the_main_file_was_busy_is_emailed_after_the_desk_was_killed(
+    starttls, data_dir, keyring_file
+):
+    services = Services.open(data_dir)
+    configure(services, starttls)
+    services.outbound.add(PRINCIPAL, "panic")
+    services.close()
+    assert frontdesk("notify", "set-password", data_dir=data_dir, stdin=SMTP_PASSWORD + "\n").returncode == 0
+
+    desk = subprocess.Popen(
+        [sys.executable, "-c", PRESS, str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    holder = sqlite3.connect(data_dir / "frontdesk.db", isolation_level=None)
+    try:
+        assert desk.stdout.readline().strip() == b"ready"
+        holder.execute("BEGIN IMMEDIATE")  # a backup, an import's step, a sqlite3 shell: the main file busy
+        desk.stdin.write(b"press\n")
+        desk.stdin.flush()
+        assert desk.stdout.readline().strip() == b"pressed"
+    finally:
+        desk.kill()
+        desk.wait()
+        holder.rollback()
+        holder.close()
+    with sqlite3.connect(data_dir / "outbox.db") as db:
+        assert db.execute("SELECT action, audited FROM dispatch_outbox").fetchall() == [("LOCKDOWN", 0)]
+
+    # The desk is closed: the command line's drain sends what the desk left (as the next desk start would).
+    drained = frontdesk("notify", "drain", "--wait", "30", data_dir=data_dir)
+    assert drained.returncode == 0, text(drained)
+    (mail,) = starttls.messages_to(PRINCIPAL)
+    assert mail["Subject"] == "Lockdown alert at Maple Grove front desk"
+    assert "By: Pat Demo." in mail.get_content()
+    assert frontdesk("notify", "drain", data_dir=data_dir).returncode == 0
+    assert len(starttls.received) == 1  # once, however often it is drained
+    again = Services.open(data_dir)
+    try:
+        assert [r.action for r in again.audit.records(action="alert.press")] == ["alert.press"]
+        assert again.station.catch_up(0.05) == 0  # nothing left behind, nothing told twice
+        assert again.outbound.pending() == 0
+    finally:
+        again.close()
 
 
 # --- a panic or a match never waits behind other messages ----------------------------------------------------

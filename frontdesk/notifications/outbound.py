@@ -556,12 +556,19 @@ class Outbound:
     ) -> int:
         """A panic alert pressed at this school (event ``panic``): one message per incident and action."""
         subject, text = words.panic(self.where(), when, action, mode, staff, status)
-        return self.enqueue(PANIC, subject, text, key=f"{incident}:{action}:{mode}", link=self.link(words.BOARD))
+        return self.enqueue(
+            PANIC, subject, text, key=_panic_key(incident, action, mode), link=self.link(words.BOARD)
+        )
 
     def all_clear(self, *, staff: str, incident: str, when: datetime) -> int:
         """The all clear of an alert pressed at this school (event ``panic``)."""
         subject, text = words.all_clear(self.where(), when, staff)
-        return self.enqueue(PANIC, subject, text, key=f"{incident}:clear", link=self.link(words.BOARD))
+        return self.enqueue(PANIC, subject, text, key=_panic_key(incident, "clear"), link=self.link(words.BOARD))
+
+    def panic_queued(self, incident: str, action: str, mode: str = "") -> bool:
+        """True when the ``panic`` message of this incident's ``action`` (``clear``: its all clear) was queued
+        here before (the station queues again what a program that ended could not)."""
+        return self.queued_before(PANIC, _panic_key(incident, action, mode))
 
     def desk_offline(self, desk: str, since: datetime, now: datetime | None = None) -> int:
         """This desk's own watch of its dispatch link: silent since ``since``. Queues only past an hour, and
@@ -622,6 +629,10 @@ _PROBLEM = (
 
 def _recipient(r: tuple) -> Recipient:
     return Recipient(r[0], r[1], r[2], bool(r[3]), tuple(e for e in r[4].split(",") if e), r[5], r[6])
+
+
+def _panic_key(incident: str, action: str, mode: str = "") -> str:
+    return f"{incident}:{action}:{mode}" if mode else f"{incident}:{action}"
 
 
 def _username(target: str) -> str | None:
