@@ -208,3 +208,19 @@ def test_a_watch_notice_still_being_retried_is_not_a_problem_yet_a_panic_is(serv
     (problem,) = services.outbound.problems()
     assert (problem.event, problem.state, problem.attempts) == ("panic", "queued", 1)
     assert "could not be reached" in problem.last_error
+
+
+def test_the_panic_message_never_says_sent_before_dispatch_has_it(services, starttls):
+    configure(services, starttls)
+    services.settings.set(s.EMERGENCY_NUMBERS, "911, district police 555-0100")
+    services.settings.set(s.DISPATCH_URL, "http://127.0.0.1:9")  # a link set up, and the console away
+    services.outbound.add(PRINCIPAL, "panic")
+    services.station.press("LOCKDOWN", staff="Pat Demo")
+    assert [a.state for a in _sender(services).drain(10)] == ["sent"]
+    (mail,) = starttls.messages_to(PRINCIPAL)
+    body = mail.get_content()
+    assert "Sent to district dispatch" not in body
+    assert (
+        "Being sent to district dispatch; if the desk says NOT DELIVERED, call 911, district police 555-0100."
+        in body
+    )

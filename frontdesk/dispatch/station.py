@@ -450,7 +450,11 @@ class StationService:
     # --- helpers ------------------------------------------------------------------------------------
     def _press_status(self) -> str:
         if self._settings.get(DISPATCH_URL):
-            return "Sent to district dispatch; follow the school's plan."
+            # Said at the press, before dispatch has it: never "sent", which a reader takes for "dispatch knows".
+            return (
+                f"Being sent to district dispatch; if the desk says NOT DELIVERED, call {self.emergency_numbers}. "
+                "Follow the school's plan."
+            )
         return f"This desk has no dispatch link: call {self.emergency_numbers} if needed."
 
     def _tell(self, entry: OutboxEntry, queue: Callable[[Outbound, str], object]) -> None:
