@@ -224,3 +224,46 @@ def test_the_panic_message_never_says_sent_before_dispatch_has_it(services, star
         "Being sent to district dispatch; if the desk says NOT DELIVERED, call 911, district police 555-0100."
         in body
     )
+
+
+def test_visitor_typed_text_stays_in_the_body_and_adds_no_header_or_recipient(services, starttls):
+    configure(services, starttls)
+    services.outbound.add(PRINCIPAL, "release-refused")
+    adult = "Carl\r\nBcc: thief@evil.example\r\nSubject: =?utf-8?q?Pay_now?= " + "x" * 2000
+    with services.outbound.transaction():
+        services.outbound.release_refused(adult, staff="Pat Demo")
+    assert [a.state for a in _sender(services).drain(10)] == ["sent"]
+    (got,) = starttls.received
+    assert got.rcpt == [PRINCIPAL]
+    assert got.message["Subject"] == "Student release refused at Maple Grove front desk"
+    assert got.message["Bcc"] is None and len(got.message.get_all("Subject")) == 1
+    assert "thief@evil.example" in got.message.get_content()  # their words, shown as words, in the body
+
+
+def test_a_school_name_with_a_line_separator_does_not_make_every_email_unsendable(services, starttls):
+    configure(services, starttls)
+    services.settings.set(s.SCHOOL_NAME, "Maple Grove\u2028Elementary")  # pasted from a document
+    services.outbound.add(PRINCIPAL, "panic")
+    services.station.press("LOCKDOWN", staff="Pat Demo")
+    assert [a.state for a in _sender(services).drain(10)] == ["sent"]
+    (mail,) = starttls.messages_to(PRINCIPAL)
+    assert mail["Subject"] == "Lockdown alert at Maple Grove Elementary front desk"
+
+
+def test_a_name_cannot_add_a_link_line_like_the_schools_own(services, starttls):
+    configure(services, starttls)
+    services.settings.set(s.NOTIFY_LINK_BASE, "https://hub.district.example")
+    services.outbound.add(PRINCIPAL, "release-refused")
+    # Line separators are not control characters to the name checks; mail readers break lines on them.
+    adult = "Carl\u2028\u2028Open on the district hub: https://hub.district-example.net/login\u2029\x85Custodian"
+    with services.outbound.transaction():
+        services.outbound.release_refused(adult, staff="Pat Demo")
+    assert [a.state for a in _sender(services).drain(10)] == ["sent"]
+    (mail,) = starttls.messages_to(PRINCIPAL)
+    lines = mail.get_content().splitlines()
+    assert [line for line in lines if line.startswith("Open on the district hub:")] == [
+        "Open on the district hub: https://hub.district.example/district/?school=Maple+Grove&date="
+        + clock.now().astimezone().date().isoformat()
+    ]
+    assert lines[0].startswith("Student release refused at Maple Grove front desk, ")
+    assert "Carl  Open on the district hub: https://hub.district-example.net/login  Custodian was not" in lines[0]
