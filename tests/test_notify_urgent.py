@@ -267,3 +267,24 @@ def test_a_name_cannot_add_a_link_line_like_the_schools_own(services, starttls):
     ]
     assert lines[0].startswith("Student release refused at Maple Grove front desk, ")
     assert "Carl  Open on the district hub: https://hub.district-example.net/login  Custodian was not" in lines[0]
+
+
+# --- a barred person back at the door after the first message went ------------------------------------------
+def test_a_barred_person_turned_away_again_after_the_first_email_went_is_told_again(
+    starttls, data_dir, keyring_file
+):
+    services = Services.open(data_dir)
+    configure(services, starttls)
+    services.outbound.add(PRINCIPAL, "match")
+    services.close()
+    assert frontdesk("notify", "set-password", data_dir=data_dir, stdin=SMTP_PASSWORD + "\n").returncode == 0
+    person = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1975-04-02")
+    assert frontdesk("barred", "add", "--source", "Office", *person, data_dir=data_dir).returncode == 0
+    for _ in range(2):  # turned away; the email goes; back five minutes later, turned away again
+        refused = frontdesk("checkin", *person, data_dir=data_dir)
+        assert refused.returncode == 4, text(refused)
+        drained = frontdesk("notify", "drain", "--wait", "30", data_dir=data_dir)
+        assert drained.returncode == 0, text(drained)
+    mails = starttls.messages_to(PRINCIPAL)
+    assert [m["Subject"] for m in mails] == ["Barred-list match at Maple Grove front desk"] * 2
+    assert all("Robert Barredman, Office. Not admitted." in m.get_content() for m in mails)

@@ -436,9 +436,13 @@ class Outbound:
             for r in recipients:
                 # Within the last minutes, not "stamped since": one stamped by a clock that ran ahead (set right
                 # since) would otherwise swallow every repeat until the clock caught up with it.
+                # A barred match confirmed again once its first message went is a message of its own: the person
+                # came back, and a count on a message already sent is read by no one. Only repeats while it waits
+                # are counted on it (a match is confirmed by a person at the desk: no storm).
+                waiting = " AND state = 'queued'" if event == MATCH else ""
                 earlier = db.execute(
                     "SELECT id FROM notify_outbox WHERE group_key = ? AND address = ? AND created >= ? "
-                    "AND created <= ? ORDER BY id LIMIT 1",
+                    f"AND created <= ?{waiting} ORDER BY id LIMIT 1",
                     [key, r.address, window, clock.to_db(now)],
                 ).fetchone()
                 if earlier is not None:
