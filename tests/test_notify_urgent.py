@@ -288,3 +288,24 @@ def test_a_barred_person_turned_away_again_after_the_first_email_went_is_told_ag
     mails = starttls.messages_to(PRINCIPAL)
     assert [m["Subject"] for m in mails] == ["Barred-list match at Maple Grove front desk"] * 2
     assert all("Robert Barredman, Office. Not admitted." in m.get_content() for m in mails)
+
+
+def test_a_visitors_name_cannot_add_a_link_line_to_the_daily_log(starttls, data_dir, keyring_file):
+    services = Services.open(data_dir)
+    configure(services, starttls)
+    services.settings.set(s.NOTIFY_LINK_BASE, "https://hub.district.example")
+    services.outbound.add(PRINCIPAL, "daily-log")
+    services.close()
+    assert frontdesk("notify", "set-password", data_dir=data_dir, stdin=SMTP_PASSWORD + "\n").returncode == 0
+    forged = "Pat\u2028\u2028Open on the district hub: https://hub.district-example.net/login\u2028"
+    came = frontdesk("checkin", "--first-name", forged, "--last-name", "Visitor", "--destination", "Gym\u2028x",
+                     data_dir=data_dir)  # fmt: skip
+    assert came.returncode == 0, text(came)  # line separators are not control characters to the name check
+    assert frontdesk("notify", "send-daily-log", data_dir=data_dir).returncode == 0
+    assert frontdesk("notify", "drain", "--wait", "30", data_dir=data_dir).returncode == 0
+    (mail,) = starttls.messages_to(PRINCIPAL)
+    lines = mail.get_body(("plain",)).get_content().splitlines()
+    assert [line for line in lines if line.startswith("Open on the district hub:")] == [
+        "Open on the district hub: https://hub.district.example/district/?school=Maple+Grove&date="
+        + clock.now().astimezone().date().isoformat()
+    ]
