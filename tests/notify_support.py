@@ -13,6 +13,7 @@ import json
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,8 @@ class _Handler:
         tls = server.transport.get_extra_info("ssl_object") is not None  # STARTTLS or implicit TLS
         with self.server.lock:
             self.server.received.append(Received(list(envelope.rcpt_tos), message, session.authenticated, tls))
+        if self.server.on_message is not None:  # a test's step while the sender waits for this answer
+            self.server.on_message(message)
         return "250 Message accepted for delivery"
 
 
@@ -77,6 +80,7 @@ class SmtpServer:
     refuse: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_message: Callable[[EmailMessage], None] | None = None  # called with each accepted message, before the 250
 
     def start(self) -> SmtpServer:
         cert, key = self_signed_certificate(self.folder)

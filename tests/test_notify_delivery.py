@@ -322,7 +322,9 @@ def test_a_server_that_is_down_is_retried_with_backoff_then_failed_visibly(servi
     (second,) = sender.send_due()
     (d,) = services.outbound.deliveries()
     assert second.state == "queued" and d.attempts == 2
-    assert services.outbound.problem_count() == 0 and services.outbound.problems() == []  # still trying
+    # Still being retried, and a panic's: shown as not delivered from its first failed try, not a day later.
+    assert services.outbound.problem_count() == 1 and services.outbound.problems() == [d]
+    assert any("is not delivered yet" in e.message for e in services.events.recent())
     assert d.next_attempt - now[0] == timedelta(seconds=120)
     now[0] += timedelta(hours=25)
     (last,) = sender.send_due()

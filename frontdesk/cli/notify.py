@@ -152,6 +152,9 @@ def _test(args: argparse.Namespace) -> int:
 
 def _drain(args: argparse.Namespace) -> int:
     services = open_services(args)
+    # A panic pressed by a program that ended while the main file was busy has its email and texts queued now
+    # (with its audit record), so a desk that is closed still tells its subscribers.
+    services.station.catch_up()
     attempts = services.sender.drain(args.wait)
     for a in attempts:
         if a.state != "sent":

@@ -108,6 +108,9 @@ class StationService:
         self._details: dict[int, tuple[str, dict]] = {}  # what each new message's audit record says
         self._pending_events: list[tuple[str, str]] = []  # event lines the main file could not take yet
         self._pending_tells: list[Callable[[], object]] = []  # email/text queueing waiting for the main file
+        # The messages this process committed: an unaudited message that is not one of them was committed by a
+        # program that ended before the main file took its records (and its email and texts): see catch_up.
+        self._committed_here: set[int] = set()
         self._credential: tuple[float, str | None] | None = None
 
     # --- the verbs ----------------------------------------------------------------------------------
@@ -447,7 +450,11 @@ class StationService:
     # --- helpers ------------------------------------------------------------------------------------
     def _press_status(self) -> str:
         if self._settings.get(DISPATCH_URL):
-            return "Sent to district dispatch; follow the school's plan."
+            # Said at the press, before dispatch has it: never "sent", which a reader takes for "dispatch knows".
+            return (
+                f"Being sent to district dispatch; if the desk says NOT DELIVERED, call {self.emergency_numbers}. "
+                "Follow the school's plan."
+            )
         return f"This desk has no dispatch link: call {self.emergency_numbers} if needed."
 
     def _tell(self, entry: OutboxEntry, queue: Callable[[Outbound, str], object]) -> None:
@@ -476,10 +483,19 @@ class StationService:
             pending = self.outbox.unaudited() if self._audit is not None else []
             if not pending and not self._pending_events and not self._pending_tells:
                 return 0
+            # A press whose program ended (a desk killed, ``frontdesk panic`` exiting) while the main file was
+            # held kept its email and texts in that program's memory only: they are queued again from the
+            # outbox, which has the press (its records are unaudited), unless they were queued before.
+            recovered = [
+                tell
+                for entry in pending
+                if entry.id not in self._committed_here
+                for tell in self._told_again(entry)
+            ]
             with self._store.transaction(wait=wait):
                 for level, message in self._pending_events:
                     self._events.record("dispatch", level, message)
-                for tell in self._pending_tells:
+                for tell in [*self._pending_tells, *recovered]:
                     try:
                         tell()
                     except Exception as exc:  # noqa: BLE001 - the alert is sent whatever happens to the email
@@ -504,6 +520,31 @@ class StationService:
             return len(pending)
         except FrontDeskError:  # busy for longer than we wait: the next catch_up writes them
             return 0
+
+    def _told_again(self, entry: OutboxEntry) -> list[Callable[[], object]]:
+        """The ``panic`` email and texts of an alert or all clear committed by a program that ended before it
+        could queue them (none for an update or a test, or when they were queued before). A confirmed match's
+        Staff assist (queued without them: the match tells its own) is told too: told twice, never not at all."""
+        outbound = self._outbound
+        if outbound is None or entry.cap_status == "Test" or entry.msg_type not in ("Alert", "Cancel"):
+            return []
+        if entry.msg_type == "Alert":
+            if outbound.panic_queued(entry.incident, entry.action, entry.cap_status):
+                return []
+            status = self._press_status()
+            return [
+                lambda: outbound.panic_pressed(
+                    entry.action,
+                    entry.cap_status,
+                    staff=entry.staff,
+                    status=status,
+                    incident=entry.incident,
+                    when=entry.pressed_at,
+                )
+            ]
+        if outbound.panic_queued(entry.incident, "clear"):
+            return []
+        return [lambda: outbound.all_clear(staff=entry.staff, incident=entry.incident, when=entry.pressed_at)]
 
     def _find(self, identifier: str) -> OutboxEntry:
         entry = self.outbox.find(identifier)
@@ -564,7 +605,7 @@ class StationService:
         )
 
     def _commit(self, msg: cap.CapMessage, refers_to: str, school_state: SchoolState | None = None) -> OutboxEntry:
-        return self.outbox.add(
+        entry = self.outbox.add(
             school_state=school_state,
             identifier=msg.identifier,
             msg_type=msg.msg_type,
@@ -578,6 +619,8 @@ class StationService:
             location=msg.location or msg.hazard,
             note=msg.note,
         )
+        self._committed_here.add(entry.id)
+        return entry
 
 
 def _fitted(msg: cap.CapMessage) -> bytes:

@@ -84,6 +84,8 @@ class TwilioConfig:
     sender: str
     token: Callable[[], str | None] = field(default=lambda: None, compare=False)
     api: str = ""
+    # Each request's: Twilio's client has none, and one stalled answer held every message behind it.
+    timeout: float = TIMEOUT_S
 
 
 class TwilioChannel:
@@ -98,6 +100,7 @@ class TwilioChannel:
         if missing is not None:
             raise DeliveryError(missing, code="sms_client")
         from twilio.base.exceptions import TwilioRestException
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
         config = self.config
@@ -108,7 +111,9 @@ class TwilioChannel:
                 "echo TOKEN | frontdesk notify set-password --twilio",
                 code="sms_setup",
             )
-        client = Client(config.account, token)
+        # A timeout of our own: without one, a provider (or a proxy on the way) that takes the request and never
+        # answers held the sender's one thread for ever, and every email and text behind it, a panic's too.
+        client = Client(config.account, token, http_client=TwilioHttpClient(timeout=config.timeout))
         if config.api:
             client.api.base_url = config.api.rstrip("/")
         try:

@@ -32,16 +32,19 @@ def summary(where: str, day: date, rows: list[Any], now: datetime) -> str:
     flagged = [r for r in rows if r.flagged]
     on_site = [r for r in rows if r.visit.time_out is None]
     lines = [
-        f"Visitor log for {where}, {day:%A %m/%d/%Y}.",
+        f"Visitor log for {words.one_line(where)}, {day:%A %m/%d/%Y}.",
         "",
         f"{len(rows)} visit{'s' if len(rows) != 1 else ''}: {by_category}.",
         f"Flagged at screening: {len(flagged)}.",
     ]
-    lines += [f"  {r.visit.time_in.astimezone():%H:%M}  {r.visit.visitor.full_name}" for r in flagged]
+    # Names and destinations as visitors typed them: each on its one line (words.one_line), so none can add a
+    # line of its own to the principal's email (such as a link like the school's).
+    one = words.one_line
+    lines += [f"  {r.visit.time_in.astimezone():%H:%M}  {one(r.visit.visitor.full_name)}" for r in flagged]
     lines.append(f"Still on site at {now.astimezone():%H:%M}: {len(on_site)}.")
     lines += [
-        f"  {r.visit.visitor.full_name} (in since {r.visit.time_in.astimezone():%H:%M})"
-        + (f", {r.visit.destination}" if r.visit.destination else "")
+        f"  {one(r.visit.visitor.full_name)} (in since {r.visit.time_in.astimezone():%H:%M})"
+        + (f", {one(r.visit.destination)}" if r.visit.destination else "")
         for r in on_site
     ]
     lines += ["", "The day's log is attached (PDF). The review screen at the desk has the details."]
@@ -53,8 +56,8 @@ def text_summary(where: str, day: date, rows: list[Any]) -> str:
     flagged = sum(1 for r in rows if r.flagged)
     on_site = sum(1 for r in rows if r.visit.time_out is None)
     return (
-        f"Visitor log {where} {day:%m/%d}: {len(rows)} visits, {flagged} flagged, {on_site} still on site. "
-        "The PDF is in your email."
+        f"Visitor log {words.one_line(where)} {day:%m/%d}: {len(rows)} visits, {flagged} flagged, {on_site} still "
+        "on site. The PDF is in your email."
     )
 
 

@@ -436,9 +436,13 @@ class Outbound:
             for r in recipients:
                 # Within the last minutes, not "stamped since": one stamped by a clock that ran ahead (set right
                 # since) would otherwise swallow every repeat until the clock caught up with it.
+                # A barred match confirmed again once its first message went is a message of its own: the person
+                # came back, and a count on a message already sent is read by no one. Only repeats while it waits
+                # are counted on it (a match is confirmed by a person at the desk: no storm).
+                waiting = " AND state = 'queued'" if event == MATCH else ""
                 earlier = db.execute(
                     "SELECT id FROM notify_outbox WHERE group_key = ? AND address = ? AND created >= ? "
-                    "AND created <= ? ORDER BY id LIMIT 1",
+                    f"AND created <= ?{waiting} ORDER BY id LIMIT 1",
                     [key, r.address, window, clock.to_db(now)],
                 ).fetchone()
                 if earlier is not None:
@@ -556,12 +560,19 @@ class Outbound:
     ) -> int:
         """A panic alert pressed at this school (event ``panic``): one message per incident and action."""
         subject, text = words.panic(self.where(), when, action, mode, staff, status)
-        return self.enqueue(PANIC, subject, text, key=f"{incident}:{action}:{mode}", link=self.link(words.BOARD))
+        return self.enqueue(
+            PANIC, subject, text, key=_panic_key(incident, action, mode), link=self.link(words.BOARD)
+        )
 
     def all_clear(self, *, staff: str, incident: str, when: datetime) -> int:
         """The all clear of an alert pressed at this school (event ``panic``)."""
         subject, text = words.all_clear(self.where(), when, staff)
-        return self.enqueue(PANIC, subject, text, key=f"{incident}:clear", link=self.link(words.BOARD))
+        return self.enqueue(PANIC, subject, text, key=_panic_key(incident, "clear"), link=self.link(words.BOARD))
+
+    def panic_queued(self, incident: str, action: str, mode: str = "") -> bool:
+        """True when the ``panic`` message of this incident's ``action`` (``clear``: its all clear) was queued
+        here before (the station queues again what a program that ended could not)."""
+        return self.queued_before(PANIC, _panic_key(incident, action, mode))
 
     def desk_offline(self, desk: str, since: datetime, now: datetime | None = None) -> int:
         """This desk's own watch of its dispatch link: silent since ``since``. Queues only past an hour, and
@@ -612,12 +623,20 @@ class Outbound:
             self._audit.record(None, action, subject, details)
 
 
-# A message refused or failed in the last day (its ``created`` at or after the one parameter).
-_PROBLEM = "state IN ('refused', 'failed') AND created >= ?"
+# A message refused or failed in the last day (its ``created`` at or after the one parameter), and a panic or a
+# barred match not delivered at its first try: still being retried, but nobody is being told of it now.
+_PROBLEM = (
+    "(state IN ('refused', 'failed') OR (state = 'queued' AND attempts > 0 AND event IN ('panic', 'match'))) "
+    "AND created >= ?"
+)
 
 
 def _recipient(r: tuple) -> Recipient:
     return Recipient(r[0], r[1], r[2], bool(r[3]), tuple(e for e in r[4].split(",") if e), r[5], r[6])
+
+
+def _panic_key(incident: str, action: str, mode: str = "") -> str:
+    return f"{incident}:{action}:{mode}" if mode else f"{incident}:{action}"
 
 
 def _username(target: str) -> str | None:

@@ -6,6 +6,10 @@ send the same row at once), sends each through its channel, and records the outc
 (at most an hour apart) until ``notify.give_up_hours`` after the event, then ``failed``. Sent, refused and
 failed are audited; refused and failed also go to the desk's event log, where the office sees them.
 
+A panic or a barred match (:data:`URGENT`) is claimed before any other message, and one queued during a pass goes
+before the pass's next other message; when its first try fails, the event log says so at once and the office's
+problem count includes it while it is retried.
+
 A message is marked sent only after the server accepted it; a desk killed between the two sends it again
 on the next pass (the ``Message-ID`` stays the same, so a mail server or client can fold the two).
 """
@@ -54,6 +58,9 @@ LEASE = timedelta(minutes=2)
 FIRST_RETRY_S = 60
 MAX_RETRY_S = 3600
 BATCH = 20
+# Sent before any other message, and said at their first failed try (not a day later): a panic, a barred match.
+URGENT = ("panic", "match")
+_URGENT_SQL = "event IN ('panic', 'match')"
 
 
 def channels_from_settings(settings: Settings, secret: Callable[[str], str | None] = load_secret) -> Channels:
@@ -127,7 +134,14 @@ class Sender:
         if not claimed:
             return []
         channels = self._channels()
-        return [self._send(channels, row) for row in claimed]
+        attempts = []
+        for row in claimed:
+            if row[2] not in URGENT and self._urgent_waiting():
+                # A panic or a match queued while this pass sends other messages (each may take a slow server's
+                # whole timeout) goes before the next of them, not after the pass.
+                attempts += [self._send(channels, urgent) for urgent in self._claim(False, urgent=True)]
+            attempts.append(self._send(channels, row))
+        return attempts
 
     def send_tests(self) -> list[Attempt]:
         """Send the queued test messages now, once: what is not accepted is marked failed (not retried)."""
@@ -152,7 +166,15 @@ class Sender:
         return self._store.db.execute("SELECT count(*) FROM notify_outbox WHERE state = 'queued'").fetchone()[0]
 
     # --- steps --------------------------------------------------------------------------------------
-    def _claim(self, everything: bool, event: str | None = None) -> list[tuple]:
+    def _urgent_waiting(self) -> bool:
+        now = clock.to_db(self._now())
+        sql = (
+            f"SELECT 1 FROM notify_outbox WHERE state = 'queued' AND {_URGENT_SQL} AND next_attempt <= ? "
+            "AND (lease_until IS NULL OR lease_until < ?) LIMIT 1"
+        )
+        return self._store.db.execute(sql, [now, now]).fetchone() is not None
+
+    def _claim(self, everything: bool, event: str | None = None, *, urgent: bool = False) -> list[tuple]:
         now = self._now()
         now_db = clock.to_db(now)
         with self._store.transaction() as db:
@@ -168,8 +190,11 @@ class Sender:
             if event is not None:
                 sql += " AND event = ?"
                 params.append(event)
+            if urgent:
+                sql += f" AND {_URGENT_SQL}"
             limit = -1 if event is not None else BATCH
-            rows = db.execute(sql + " ORDER BY id LIMIT ?", [*params, limit]).fetchall()
+            # A panic or a match first: never behind a backlog of daily logs and watch notices.
+            rows = db.execute(sql + f" ORDER BY {_URGENT_SQL} DESC, id LIMIT ?", [*params, limit]).fetchall()
             db.conn.executemany(
                 "UPDATE notify_outbox SET lease_until = ? WHERE id = ?",
                 [(clock.to_db(now + LEASE), r[0]) for r in rows],
@@ -237,6 +262,15 @@ class Sender:
                 "UPDATE notify_outbox SET attempts = ?, last_error = ?, lease_until = NULL, next_attempt = ? "
                 "WHERE id = ?",
                 [attempts, error, clock.to_db(now + timedelta(seconds=backoff(attempts))), ident],
+            )
+        if event in URGENT and attempts == 1 and self._events is not None:
+            # Said at its first failed try (and counted among the problems the status bar shows), not when it
+            # is given up a day later: the principal is not being told of a panic or a barred match now.
+            self._events.record(
+                "notify",
+                "error",
+                f"The {event} notification to {address} is not delivered yet: {error}. Still trying; tell them "
+                "another way.",
             )
         return Attempt(ident, address, event, "queued", error)
 

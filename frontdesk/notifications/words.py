@@ -36,10 +36,19 @@ def _at(moment: datetime) -> str:
     return f"{moment.astimezone():%H:%M}"
 
 
+def one_line(text: str) -> str:
+    """A name or a place on one line (every message puts people's words through this). A line separator (U+2028,
+    NEL) passes the fields' control-character checks, and a name holding two of them and "Open on the district
+    hub: https://…" put a link line of the attacker's into the email, like the school's own (the message's shape
+    is ours; people's words stay words)."""
+    return " ".join(text.splitlines())
+
+
 def match(
     kind: str, where: str, moment: datetime, listed_name: str, source: str, admitted: bool, staff: str
 ) -> tuple[str, str]:
     """A confirmed barred, registry or custody match (``kind``: ``barred``, ``registry``, ``custody``)."""
+    where, listed_name, source, staff = one_line(where), one_line(listed_name), one_line(source), one_line(staff)
     if kind == "custody":
         head = f"Confirmed custody-order match at {where}, {_at(moment)}: {listed_name}, {source}."
         then = "Admitted; do not release the students named in the order (see the desk)."
@@ -53,6 +62,7 @@ def match(
 
 def watch(where: str, moment: datetime, listed_name: str, source: str, staff: str) -> tuple[str, str]:
     """A confirmed watch-list (or registry, when registry admits) visitor, admitted."""
+    where, listed_name, source, staff = one_line(where), one_line(listed_name), one_line(source), one_line(staff)
     return (
         f"Watch-list visitor at {where}",
         f"Watch-list visitor on site at {where}, {_at(moment)}: {listed_name}, {source}. Admitted; an "
@@ -62,6 +72,7 @@ def watch(where: str, moment: datetime, listed_name: str, source: str, staff: st
 
 def release_refused(where: str, moment: datetime, adult: str, staff: str) -> tuple[str, str]:
     """A student release refused (no child's name: the desk has it)."""
+    where, adult, staff = one_line(where), one_line(adult), one_line(staff)
     return (
         f"Student release refused at {where}",
         f"Student release refused at {where}, {_at(moment)}: {adult} was not allowed to take a student. "
@@ -71,6 +82,7 @@ def release_refused(where: str, moment: datetime, adult: str, staff: str) -> tup
 
 def panic(where: str, moment: datetime, action: str, mode: str, staff: str, status: str) -> tuple[str, str]:
     """A panic alert pressed at this school, with what happened to it."""
+    where, staff = one_line(where), one_line(staff)
     drill = "" if mode == "Actual" else f" ({mode.upper()}, not real)"
     what = action.replace("_", " ").title()
     return (
@@ -81,6 +93,7 @@ def panic(where: str, moment: datetime, action: str, mode: str, staff: str, stat
 
 def all_clear(where: str, moment: datetime, staff: str) -> tuple[str, str]:
     """The all clear for an alert pressed at this school."""
+    where, staff = one_line(where), one_line(staff)
     return (
         f"All clear at {where}",
         f"All clear at {where}, {_at(moment)}. By: {staff or 'the desk'}.",
@@ -89,7 +102,7 @@ def all_clear(where: str, moment: datetime, staff: str) -> tuple[str, str]:
 
 def desk_offline(desk: str, since: datetime) -> tuple[str, str]:
     """A desk the district has not heard from for more than an hour (the hub says it the same way)."""
-    return desk_offline_words(desk, since)
+    return desk_offline_words(one_line(desk), since)
 
 
 def checks_expiring(where: str, count: int, soonest: date) -> tuple[str, str]:

@@ -111,7 +111,9 @@ def build_email(envelope: Envelope, sender: str) -> EmailMessage:
     msg["From"] = sender
     msg["To"] = envelope.to
     if not envelope.sms:
-        msg["Subject"] = envelope.subject
+        # One line: a school or station name holding a line separator (U+2028, NEL: not control characters to
+        # the fields' checks) made the header refused (ValueError) and every message of this desk unsendable.
+        msg["Subject"] = " ".join(envelope.subject.splitlines())
     msg["Date"] = formatdate(localtime=True)
     if envelope.message_id:
         msg["Message-ID"] = envelope.message_id
