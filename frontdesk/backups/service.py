@@ -116,6 +116,15 @@ class Backups:
             ).fetchone()
             if not has_migrations:
                 raise StoreError(f"{file} is not a FrontDesk database; nothing was changed.", code="store_damaged")
+            newer = self._store.newer_than_this(source)
+            if newer:
+                # Put in place, it would be refused at the next start by this very program: the desk would stop.
+                raise StoreError(
+                    f"{file.name} was taken by a newer version of FrontDesk than this one (it holds changes this "
+                    f"version does not know: {', '.join(newer[:3])}). Nothing was changed. Restore it with that "
+                    "version, or choose a backup taken by this one.",
+                    code="store_newer",
+                )
             if sign_in is not None:
                 actor = self._backup_actor(source, *sign_in)
             if accounts_exist(self._store.db) and not _holds_accounts(source):
