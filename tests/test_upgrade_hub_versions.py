@@ -1,0 +1,177 @@
+"""Desks of this release beside a district hub of an earlier one (districts upgrade desks and hub apart).
+
+The hub runs from an earlier release's tree as a real process on loopback (``tests/upgrade_support``); the desks
+are this tree's ``frontdesk`` as processes. A hub from before the school's desks shared their own records
+(releases up to 3acce18) stores every change a desk pushes but gives none of them to the school's other desks:
+a bar added at the main office did not reach the side entrance, and neither desk said so. The desk now says it
+(``sync`` on standard error, ``sync status --json`` ``hub_shares``, the event log, the audit trail), and once the
+hub is upgraded the changes it stored meanwhile arrive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.dispatch_fixtures import one_worker, wait_until_serving
+from tests.dispatch_keyring import KEYRING_FILE_ENV
+from tests.hub_sync_support import free_port
+from tests.upgrade_support import ROOT, release_tree
+
+SCHOOL = "Maple Grove Elementary"
+NOT_SHARING_HUB = "3acce18"  # the newest release whose hub did not share a school's own records
+
+
+def _serve(tree: Path, db_url: str, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "dispatch",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            *one_worker(),
+        ],
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        cwd=tree,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_until_serving(proc, f"http://127.0.0.1:{port}")
+    return proc
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait(10)
+    proc.stderr.close()
+
+
+def _enroll(tree: Path, db_url: str, station: str) -> str:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "dispatch",
+            "enroll",
+            "--school",
+            SCHOOL,
+            "--station",
+            station,
+            "--room",
+            "101",
+            "--db",
+            db_url,
+        ],
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+class _Desk:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True)
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PYTHON_KEYRING_BACKEND": "tests.dispatch_keyring.FileKeyring",
+            KEYRING_FILE_ENV: str(folder / "keyring.json"),
+            "FRONTDESK_ALLOW_FILE_KEYRING": "1",
+            "FRONTDESK_DATA_DIR": str(folder / "data"),
+        }
+
+    def run(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "frontdesk", *args],
+            input=stdin,
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def ok(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        done = self.run(*args, stdin=stdin)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        return done
+
+
+def test_desks_beside_a_hub_that_does_not_share_say_so_and_get_the_bar_once_it_is_upgraded(
+    tmp_path, tmp_path_factory
+):
+    tree = release_tree(tmp_path_factory, NOT_SHARING_HUB)
+    db_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    desks = {}
+    hub = _serve(tree, db_url, port)
+    try:
+        for name in ("Main office desk", "Side entrance desk"):
+            credential = _enroll(tree, db_url, name)
+            desk = desks[name] = _Desk(tmp_path / name.split()[0].lower())
+            for key, value in (("school.name", SCHOOL), ("station.name", name), ("station.staff", "Pat Example")):
+                desk.ok("config", "set", key, value)
+            desk.ok("dispatch", "connect", url, stdin=credential + "\n")
+        main, side = desks.values()
+        main.ok(
+            "barred",
+            "add",
+            "--source",
+            "Office list",
+            "--first-name",
+            "Robert",
+            "--last-name",
+            "Barredman",
+            "--dob",
+            "1980-03-14",
+            "--kind",
+            "barred",
+            "--reason",
+            "synthetic",
+        )
+        main.ok("sync", "--wait", "0")
+        synced = side.ok("sync", "--wait", "0", "--json")
+        # The bar did not come (the hub does not give it), and the side entrance says so instead of nothing.
+        screened = json.loads(
+            side.ok(
+                "screen", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14", "--json"
+            ).stdout
+        )
+        assert screened["decision"] == "clear"
+        assert "does not share" in synced.stderr, synced.stderr
+        status = json.loads(side.ok("sync", "status", "--json").stdout)
+        assert status["hub_shares"] is False
+        events = side.ok("sync", "status").stdout
+        assert "does not share" in events, events
+    finally:
+        _stop(hub)
+
+    # The district upgrades the hub (this tree's, on the same database): what it stored meanwhile arrives.
+    hub = _serve(ROOT, db_url, port)
+    try:
+        side = desks["Side entrance desk"]
+        side.ok("sync", "--wait", "0")
+        screened = json.loads(
+            side.ok(
+                "screen", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14", "--json"
+            ).stdout
+        )
+        assert screened["decision"] == "match"
+        assert json.loads(side.ok("sync", "status", "--json").stdout)["hub_shares"] is True
+    finally:
+        _stop(hub)
