@@ -19,7 +19,7 @@ from pathlib import Path
 from tests.dispatch_fixtures import one_worker, wait_until_serving
 from tests.dispatch_keyring import KEYRING_FILE_ENV
 from tests.hub_sync_support import free_port
-from tests.upgrade_support import ROOT, release_tree
+from tests.upgrade_support import ROOT, release_tree, run_steps, step
 
 SCHOOL = "Maple Grove Elementary"
 NOT_SHARING_HUB = "3acce18"  # the newest release whose hub did not share a school's own records
@@ -173,5 +173,62 @@ def test_desks_beside_a_hub_that_does_not_share_say_so_and_get_the_bar_once_it_i
         )
         assert screened["decision"] == "match"
         assert json.loads(side.ok("sync", "status", "--json").stdout)["hub_shares"] is True
+    finally:
+        _stop(hub)
+
+
+def test_changes_an_old_desk_had_not_sent_reach_the_hub_once_both_are_upgraded(tmp_path, tmp_path_factory):
+    """The oldest release's desk and hub; the hub goes down while visitors come and go; then both are upgraded
+    (this tree's hub on the same database, this tree's frontdesk on the same folder): every visit is at the
+    hub once, open or closed as at the desk."""
+    tree = release_tree(tmp_path_factory, "4c37a11")
+    db_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    desk = _Desk(tmp_path / "desk")
+    hub = _serve(tree, db_url, port)
+    try:
+        credential = _enroll(tree, db_url, "Main office desk")
+        done = run_steps(
+            tree,
+            desk.folder / "data",
+            [
+                step("config", "set", "school.name", SCHOOL),
+                step("config", "set", "station.name", "Main office desk"),
+                step("dispatch", "connect", f"http://127.0.0.1:{port}", stdin=credential + "\n"),
+                step("checkin", "--first-name", "Ann", "--last-name", "Testwood", "--json"),
+                step("sync", "--wait", "10"),
+            ],
+            desk.env,
+        )
+        assert all(r["code"] == 0 for r in done), done
+    finally:
+        _stop(hub)
+    first = json.loads(done[3]["out"])["badge_code"]
+    waiting = run_steps(
+        tree,
+        desk.folder / "data",
+        [
+            step("checkin", "--first-name", "Ben", "--last-name", "Examplar", "--json"),
+            step("checkin", "--first-name", "Cara", "--last-name", "Samplely", "--json"),
+            step("checkout", first),
+            step("sync", "status", "--json"),
+        ],
+        desk.env,
+    )
+    assert [r["code"] for r in waiting] == [0, 0, 0, 0], waiting
+    assert json.loads(waiting[-1]["out"])["pending"] >= 3
+
+    hub = _serve(ROOT, db_url, port)
+    try:
+        synced = desk.ok("sync", "--wait", "20", "--json")
+        assert json.loads(synced.stdout)["pending"] == 0, synced.stdout
+        from district.console.db import Database
+
+        reader = Database(db_url)
+        try:
+            rows = reader.read().all("SELECT name, checked_out_at IS NOT NULL FROM hub_visits ORDER BY name")
+        finally:
+            reader.close()
+        assert [tuple(r) for r in rows] == [("Ann Testwood", 1), ("Ben Examplar", 0), ("Cara Samplely", 0)]
     finally:
         _stop(hub)
