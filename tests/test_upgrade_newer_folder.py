@@ -80,22 +80,29 @@ def test_a_backup_a_newer_release_took_is_not_restored(tmp_path):
     assert onsite.returncode == 0 and "Testwood" in text(onsite)[0], text(onsite)
 
 
-def test_a_district_database_a_newer_release_used_is_refused(tmp_path):
+def test_a_district_database_a_newer_release_used_is_refused(console_db_url):
+    from district.console.db import Database
     from district.console.service import ConsoleService
 
-    path = tmp_path / "hub.db"
-    ConsoleService.open(f"sqlite:///{path}").close()
-    _from_the_future(path)
-    before = _digest(path)
-    proc = subprocess.run(
-        [sys.executable, "-m", "ui.main", "dispatch", "stations", "--db", f"sqlite:///{path}"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "newer version of FrontDesk" in proc.stderr and FUTURE in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert _digest(path) == before
+    ConsoleService.open(console_db_url).close()
+    db = Database(console_db_url)
+    try:
+        with db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [FUTURE, clock.to_db(clock.now())]
+            )
+        before = sorted(tuple(r) for r in db.read().all("SELECT name, applied_at FROM _migrations"))
+        proc = subprocess.run(
+            [sys.executable, "-m", "ui.main", "dispatch", "stations", "--db", console_db_url],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=60,
+        )
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "newer version of FrontDesk" in proc.stderr and FUTURE in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert sorted(tuple(r) for r in db.read().all("SELECT name, applied_at FROM _migrations")) == before
+    finally:
+        db.close()
