@@ -232,3 +232,47 @@ def test_changes_an_old_desk_had_not_sent_reach_the_hub_once_both_are_upgraded(t
         assert [tuple(r) for r in rows] == [("Ann Testwood", 1), ("Ben Examplar", 0), ("Cara Samplely", 0)]
     finally:
         _stop(hub)
+
+
+def test_a_desk_of_the_oldest_release_and_one_of_this_release_share_visits_through_this_hub(
+    tmp_path, tmp_path_factory
+):
+    """The side entrance not yet upgraded (4c37a11), the main office and the hub upgraded: each desk's
+    visitors are on the other's on-site list, and a visitor who came in at the old desk leaves at the new one."""
+    tree = release_tree(tmp_path_factory, "4c37a11")
+    db_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    hub = _serve(ROOT, db_url, port)
+    try:
+        new = _Desk(tmp_path / "main")
+        for key, value in (("school.name", SCHOOL), ("station.name", "Main office desk")):
+            new.ok("config", "set", key, value)
+        new.ok("dispatch", "connect", url, stdin=_enroll(ROOT, db_url, "Main office desk") + "\n")
+        old = _Desk(tmp_path / "side")
+        credential = _enroll(ROOT, db_url, "Side entrance desk")
+        setup = [
+            step("config", "set", "school.name", SCHOOL),
+            step("config", "set", "station.name", "Side entrance desk"),
+            step("dispatch", "connect", url, stdin=credential + "\n"),
+            step("checkin", "--first-name", "Ollie", "--last-name", "Oldside", "--json"),
+            step("sync", "--wait", "10"),
+        ]
+        done = run_steps(tree, old.folder / "data", setup, old.env)
+        assert all(r["code"] == 0 for r in done), done
+        code = json.loads(done[3]["out"])["badge_code"]
+        new.ok("checkin", "--first-name", "Nina", "--last-name", "Newmain")
+        new.ok("sync", "--wait", "10")
+        names = {(r["first_name"], r["station"]) for r in json.loads(new.ok("onsite", "--json").stdout)}
+        assert names == {("Ollie", "Side entrance desk"), ("Nina", "Main office desk")}
+        new.ok("checkout", code)
+        new.ok("sync", "--wait", "10")
+        seen = run_steps(
+            tree, old.folder / "data", [step("sync", "--wait", "10"), step("onsite", "--json")], old.env
+        )
+        assert [r["code"] for r in seen] == [0, 0], seen
+        assert {(r["first_name"], r["station"]) for r in json.loads(seen[1]["out"])} == {
+            ("Nina", "Main office desk")
+        }
+    finally:
+        _stop(hub)
