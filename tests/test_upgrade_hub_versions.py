@@ -276,3 +276,101 @@ def test_a_desk_of_the_oldest_release_and_one_of_this_release_share_visits_throu
         }
     finally:
         _stop(hub)
+
+
+def test_a_hub_rolled_back_to_an_earlier_release_and_forward_again_loses_no_bar_or_visit(
+    tmp_path, tmp_path_factory
+):
+    """The district upgrades its hub, rolls it back to ff2602c (the first release that shared; before the push
+    marks) for a while, then upgrades again: the earlier release does not refuse the newer database (it cannot:
+    it predates the check), but what the desks made meanwhile reaches the other desk once, and nothing is lost."""
+    tree = release_tree(tmp_path_factory, "ff2602c")
+    db_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def screen(desk: _Desk, first: str, last: str, dob: str) -> str:
+        done = desk.ok("screen", "--first-name", first, "--last-name", last, "--dob", dob, "--json")
+        return json.loads(done.stdout)["decision"]
+
+    hub = _serve(ROOT, db_url, port)
+    try:
+        desks = []
+        for name in ("Main office desk", "Side entrance desk"):
+            desk = _Desk(tmp_path / name.split()[0].lower())
+            for key, value in (("school.name", SCHOOL), ("station.name", name)):
+                desk.ok("config", "set", key, value)
+            desk.ok("dispatch", "connect", url, stdin=_enroll(ROOT, db_url, name) + "\n")
+            desks.append(desk)
+        main, side = desks
+        main.ok(
+            "barred",
+            "add",
+            "--source",
+            "Office list",
+            "--first-name",
+            "Robert",
+            "--last-name",
+            "Barredman",
+            "--dob",
+            "1980-03-14",
+            "--kind",
+            "barred",
+        )
+        main.ok("sync", "--wait", "5")
+        side.ok("sync", "--wait", "5")
+        assert screen(side, "Robert", "Barredman", "1980-03-14") == "match"
+    finally:
+        _stop(hub)
+    hub = _serve(tree, db_url, port)  # rolled back
+    try:
+        main.ok(
+            "barred",
+            "add",
+            "--source",
+            "Office list",
+            "--first-name",
+            "Oscar",
+            "--last-name",
+            "Oldhub",
+            "--dob",
+            "1970-01-01",
+            "--kind",
+            "barred",
+        )
+        main.ok("checkin", "--first-name", "Vera", "--last-name", "Visitor")
+        main.ok("sync", "--wait", "5")
+        side.run("sync", "--wait", "5")
+    finally:
+        _stop(hub)
+    hub = _serve(ROOT, db_url, port)  # forward again
+    try:
+        main.ok(
+            "barred",
+            "add",
+            "--source",
+            "Office list",
+            "--first-name",
+            "Nora",
+            "--last-name",
+            "Newhub",
+            "--dob",
+            "1975-05-05",
+            "--kind",
+            "barred",
+        )
+        for desk in (main, side, main, side):
+            desk.ok("sync", "--wait", "5")
+        for first, last, dob in (
+            ("Robert", "Barredman", "1980-03-14"),
+            ("Oscar", "Oldhub", "1970-01-01"),
+            ("Nora", "Newhub", "1975-05-05"),
+        ):
+            assert screen(side, first, last, dob) == "match", first
+        onsite = json.loads(side.ok("onsite", "--json").stdout)
+        assert [(r["first_name"], r["station"]) for r in onsite] == [("Vera", "Main office desk")]
+        listed = json.loads(side.ok("barred", "list", "--source", "Office list", "--json").stdout)
+        assert sorted(e["last_name"] for e in listed) == ["Barredman", "Newhub", "Oldhub"]
+        assert json.loads(main.ok("sync", "status", "--json").stdout)["pending"] == 0
+    finally:
+        _stop(hub)
