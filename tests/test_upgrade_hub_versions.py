@@ -374,3 +374,122 @@ def test_a_hub_rolled_back_to_an_earlier_release_and_forward_again_loses_no_bar_
         assert json.loads(main.ok("sync", "status", "--json").stdout)["pending"] == 0
     finally:
         _stop(hub)
+
+
+def _district(tree: Path, db_url: str, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "district", *args, "--db", db_url],
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+
+
+def test_a_district_bar_a_desk_held_before_its_upgrade_still_screens_with_the_hub_down(tmp_path, tmp_path_factory):
+    """A desk of 3acce18 (key rules 9) holds the district's list from a hub of 3acce18; the desk is upgraded
+    while the hub is down (its copy is all it has), then the hub is upgraded and adds a bar: the district's
+    people are found at every step, and one the district ended is not brought back."""
+    tree = release_tree(tmp_path_factory, NOT_SHARING_HUB)
+    db_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    desk = _Desk(tmp_path / "desk")
+    district = [
+        ("Иван", "Петров", "1969-04-05"),
+        ("José", "García-Márquez", "1971-02-03"),
+        ("Dana", "Ended", "1977-01-01"),
+    ]
+    hub = _serve(tree, db_url, port)
+    try:
+        for first, last, dob in district:
+            _district(
+                tree,
+                db_url,
+                "barred",
+                "add",
+                "--source",
+                "District list",
+                "--first-name",
+                first,
+                "--last-name",
+                last,
+                "--dob",
+                dob,
+                "--kind",
+                "barred",
+            )
+        credential = _enroll(tree, db_url, "Main office desk")
+        done = run_steps(
+            tree,
+            desk.folder / "data",
+            [
+                step("config", "set", "school.name", SCHOOL),
+                step("config", "set", "station.name", "Main office desk"),
+                step("dispatch", "connect", url, stdin=credential + "\n"),
+                step("sync", "--wait", "10"),
+                step("screen", "--first-name", "Ivan", "--last-name", "Petrov", "--dob", "1969-04-05", "--json"),
+            ],
+            desk.env,
+        )
+        assert all(r["code"] == 0 for r in done), done
+    finally:
+        _stop(hub)
+
+    def decision(first: str, last: str, dob: str) -> str:
+        done = desk.ok("screen", "--first-name", first, "--last-name", last, "--dob", dob, "--json")
+        return json.loads(done.stdout)["decision"]
+
+    for first, last, dob in district:  # the hub down: the desk's copy alone
+        assert decision(first, last, dob) == "match", first
+    assert decision("Ivan", "Petrov", "1969-04-05") == "match"
+    assert decision("Jose", "Garcia Marquez", "1971-02-03") == "match"
+
+    hub = _serve(ROOT, db_url, port)
+    try:
+        _district(
+            ROOT,
+            db_url,
+            "barred",
+            "add",
+            "--source",
+            "District list",
+            "--first-name",
+            "Nora",
+            "--last-name",
+            "Newhub",
+            "--dob",
+            "1975-05-05",
+            "--kind",
+            "barred",
+        )
+        listed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "frontdesk",
+                "district",
+                "barred",
+                "list",
+                "--source",
+                "District list",
+                "--json",
+                "--db",
+                db_url,
+            ],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        ended = next(e for e in json.loads(listed.stdout) if e["last_name"] == "Ended")
+        _district(ROOT, db_url, "barred", "expire", str(ended["id"]))
+        desk.ok("sync", "--wait", "10")
+        for first, last, dob in [*district[:2], ("Nora", "Newhub", "1975-05-05")]:
+            assert decision(first, last, dob) == "match", first
+        assert decision("Dana", "Ended", "1977-01-01") == "clear"
+    finally:
+        _stop(hub)
