@@ -47,6 +47,7 @@ SNAPSHOT = {
     "out": ["students", "out", "--json"],
     "volunteers": ["volunteers", "list", "--json"],
     "users": [*ROOT_USER, "users", "list", "--json"],
+    "guests": ["guests", "list", "--json"],
 }
 
 
@@ -245,6 +246,24 @@ def test_a_desk_folder_from_an_earlier_release_opens_with_nothing_lost(
                 "--check-expires",
                 "2030-01-01",
             ),
+            step(
+                *ROOT_USER,
+                "guests",
+                "add",
+                "--first-name",
+                "Gus",
+                "--last-name",
+                "Guestly",
+                "--host",
+                "Ms Host",
+                "--from",
+                "00:00",
+                "--to",
+                "23:59",
+                "--purpose",
+                "assembly",
+            ),
+            step(*ROOT_USER, "users", "contact", "p.nakamura", "--email", "principal@example.org"),
             step(*ROOT_USER, "config", "set", "retention.visits_days", "400"),
             step(*ROOT_USER, "backup", "--json"),
         ]
