@@ -155,3 +155,25 @@ def test_cli_backup_and_restore(data_dir):
     assert proc.returncode == 0 and "restored" in text(proc)[0]
     proc = frontdesk("restore", str(data_dir / "nothing.db"), data_dir=data_dir)
     assert proc.returncode == 2 and "Traceback" not in text(proc)[1]
+
+
+def test_a_copy_left_half_written_by_a_killed_program_is_removed_at_the_next_backup(data_dir):
+    """A program killed while it wrote a backup (a SIGKILL or power cut; the upgrade's pre-migration copy too)
+    leaves ``….db.partial``: before, no rotation or retention ever removed it (a whole copy of the database,
+    plain on a desk without a keyring). The next backup removes one nobody has written for hours, and leaves one
+    being written now (another program's backup in progress)."""
+    assert (
+        frontdesk("checkin", "--first-name", "Cli", "--last-name", "Backupwood", data_dir=data_dir).returncode == 0
+    )
+    folder = data_dir / "backups"
+    folder.mkdir(exist_ok=True)
+    stale = folder / "frontdesk-20261204T081900514541-before-audit_0005_accounts_index.db.partial"
+    fresh = folder / "frontdesk-20261205T081900514541-scheduled.db.partial"
+    for path in (stale, fresh):
+        path.write_bytes((data_dir / "frontdesk.db").read_bytes())
+    hours_ago = os.stat(stale).st_mtime - 7 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    proc = frontdesk("backup", data_dir=data_dir)
+    assert proc.returncode == 0, text(proc)
+    assert not stale.exists()
+    assert fresh.exists()

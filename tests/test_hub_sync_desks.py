@@ -44,8 +44,12 @@ def test_a_visitor_at_one_desk_is_on_the_other_desks_list_and_leaves_at_either(h
     assert hub.count("SELECT COUNT(*) FROM hub_visits WHERE checked_out_at IS NOT NULL") == 1
 
     status = json.loads(main.run("sync", "status", "--json").stdout)
-    assert set(status) == {"pending", "last_sync", "lists_as_of", "clock_off_s"} and status["pending"] == 0
+    assert (
+        set(status) == {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares"}
+        and status["pending"] == 0
+    )
     assert status["clock_off_s"] is None  # this desk's clock agrees with the hub's
+    assert status["hub_shares"] is True  # this hub gives the school's shared records
 
 
 def test_a_visitor_who_came_in_at_another_desk_checks_out_at_this_desks_kiosk(hub, tmp_path):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from district import clock
 from district.console.db import Database, Tx
+from district.errors import StoreError
 
 
 def _0001_tables(tx: Tx, db: Database) -> None:
@@ -476,6 +477,8 @@ def _hub_lists_0008_list_files(tx: Tx, db: Database) -> None:
 
 
 Migration = tuple[str, Callable[[Tx, Database], None]]
+# Names that development builds before the first release applied and that were then renamed: not a newer server's.
+RETIRED = frozenset({"hub_lists_0003_import_jobs"})
 MIGRATIONS: list[Migration] = [
     ("dispatch_console_0001_tables", _0001_tables),
     ("dispatch_console_0002_escalation", _0002_escalation),
@@ -503,6 +506,16 @@ def migrate(db: Database) -> list[str]:
             tx.execute("SELECT pg_advisory_xact_lock(730001)")
         tx.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {row[0] for row in tx.all("SELECT name FROM _migrations")}
+        newer = sorted(done - {name for name, _ in MIGRATIONS} - RETIRED)
+        if newer:
+            # A server rolled back to an older version: its code does not know what the newer one added (a list's
+            # files, its history marks), and what it wrote the newer one would misread. Refused before any write.
+            raise StoreError(
+                "The district database was last used by a newer version of FrontDesk than this one (it holds "
+                f"changes this version does not know: {', '.join(newer[:3])}). Nothing was changed. Install the "
+                "newer version again; this version must not write to it.",
+                code="store_newer",
+            )
         for name, fn in MIGRATIONS:
             if name in done:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from frontdesk.settings import BACKUP_EVERY_HOURS, BACKUP_FOLDER, BACKUP_KEEP, S
 from frontdesk.store import Store
 
 PATTERN = "frontdesk-*.db"
+# A copy being written (Store.backup's temporary name). One left by a program killed while writing it (a
+# SIGKILL or power cut during a backup, or the pre-migration copy of an upgrade) was never removed: a whole copy
+# of the database that neither rotation nor retention ever reached.
+PARTIAL = "frontdesk-*.db.partial"
+PARTIAL_STALE = timedelta(hours=6)  # untouched this long: nobody is writing it (a backup at 1M visits: minutes)
 _CLOCK_SLACK = timedelta(minutes=1)  # a file time this far ahead of the clock is still "taken"
 
 
@@ -72,7 +78,18 @@ class Backups:
         dropped = others[: max(0, len(others) - room)]
         for path in dropped:
             path.unlink(missing_ok=True)
-        return dropped
+        return dropped + self._drop_leftovers()
+
+    def _drop_leftovers(self) -> list[Path]:
+        """Delete the unfinished copies (``*.db.partial``) nobody has written for :data:`PARTIAL_STALE`."""
+        folder = self.folder()
+        if not folder.is_dir():
+            return []
+        now = time.time()  # the file times' own clock
+        stale = [p for p in folder.glob(PARTIAL) if now - p.stat().st_mtime > PARTIAL_STALE.total_seconds()]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
 
     def due(self, now: datetime | None = None) -> bool:
         """True when the newest backup is older than ``backup.every_hours`` (or there is none)."""
@@ -116,6 +133,15 @@ class Backups:
             ).fetchone()
             if not has_migrations:
                 raise StoreError(f"{file} is not a FrontDesk database; nothing was changed.", code="store_damaged")
+            newer = self._store.newer_than_this(source)
+            if newer:
+                # Put in place, it would be refused at the next start by this very program: the desk would stop.
+                raise StoreError(
+                    f"{file.name} was taken by a newer version of FrontDesk than this one (it holds changes this "
+                    f"version does not know: {', '.join(newer[:3])}). Nothing was changed. Restore it with that "
+                    "version, or choose a backup taken by this one.",
+                    code="store_newer",
+                )
             if sign_in is not None:
                 actor = self._backup_actor(source, *sign_in)
             if accounts_exist(self._store.db) and not _holds_accounts(source):

@@ -9,6 +9,7 @@ address or the credential.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from frontdesk.cli.common import open_services, print_json
 from frontdesk.errors import InputError
@@ -27,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="sync_command", metavar="ACTION")
     status = sub.add_parser("status", help="what is waiting, and when this desk was last in step with the hub")
     status.add_argument(
-        "--json", action="store_true", help='print {"pending", "last_sync", "lists_as_of", "clock_off_s"}'
+        "--json",
+        action="store_true",
+        help='print {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares"}',
     )
     status.set_defaults(run=_status)
 
@@ -53,6 +56,10 @@ def _sync(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Pushed {result.pushed}, pulled {result.pulled}; {status.words}")
+    if status.hub_shares is False:
+        from frontdesk.sync.service import HUB_NOT_SHARING
+
+        print(f"frontdesk: {HUB_NOT_SHARING}", file=sys.stderr)
     return 0 if in_step else EXIT_NOT_IN_STEP
 
 
@@ -67,10 +74,16 @@ def _status(args: argparse.Namespace) -> int:
                 "lists_as_of": status.lists_as_of,
                 # the hub's clock minus this desk's, seconds, when more than 5 minutes either way (else null)
                 "clock_off_s": status.clock_off_s,
+                # false: a hub older than the school's sharing (no other desk's records come); null: not known
+                "hub_shares": status.hub_shares,
             }
         )
     else:
         print(status.words)
+        if status.hub_shares is False:
+            from frontdesk.sync.service import HUB_NOT_SHARING
+
+            print(f"hub: {HUB_NOT_SHARING}")
         print(f"pending: {status.pending}")
         print(f"last_sync: {_iso(status.last_sync) or 'never'}")
         print(f"lists_as_of: {status.lists_as_of or 'none'}")

@@ -23,7 +23,7 @@ from frontdesk.errors import StoreBusy, StoreCorrupt, StoreError, StoreFull, Sto
 from frontdesk.secrets import DATABASE_KEY, SecretName, SecretStore
 from frontdesk.store import cipher
 from frontdesk.store.database import Database
-from frontdesk.store.migrations import Migration
+from frontdesk.store.migrations import Migration, newer_message, unknown
 
 __all__ = [
     "DB_NAME",
@@ -445,6 +445,11 @@ class Store:
         existed = self.path.exists() and self.path.stat().st_size > 0
         db = self.db
         try:
+            newer = self.newer_than_this(db.conn)
+            if newer:
+                # Before anything is written (a backup, a migration, a visit): a program rolled back to an older
+                # version would write rows the newer tables do not expect, or miss what they now hold.
+                raise StoreError(newer_message(self.path, newer), code="store_newer")
             db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
         except StoreCorrupt as exc:
@@ -468,6 +473,18 @@ class Store:
                 )
             applied.append(name)
         return applied
+
+    def newer_than_this(self, conn) -> list[str]:
+        """The migrations the database on ``conn`` (this file, or a backup) holds that this program does not know:
+        a newer FrontDesk used it. None when no migration list was given (the file is then opened as it is)."""
+        if not self.migrations:
+            return []
+        if (
+            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+            is None
+        ):
+            return []
+        return unknown({row[0] for row in conn.execute("SELECT name FROM _migrations")}, self.migrations)
 
     def backup(self, label: str, folder: Path | None = None) -> Path:
         """Copy the database (consistently, through SQLite's backup API) into ``folder`` (``backups/``).

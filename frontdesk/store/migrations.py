@@ -8,7 +8,7 @@ is never reused or edited once released: add a new migration instead. The store 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from frontdesk.store.database import Database
 
@@ -34,6 +34,31 @@ def _core_0002_events_settings_directory(db: Database) -> None:
             name TEXT NOT NULL,
             room TEXT NOT NULL DEFAULT ''
         )"""
+    )
+
+
+# Names that development builds before the first release applied and that were then renamed (the migration runs
+# under its new name): found in a file, they are not a newer program's. A name released is never retired.
+RETIRED: frozenset[str] = frozenset({"screening_0004_id_evidence"})
+
+
+def unknown(applied: set[str], migrations: Sequence[Migration]) -> list[str]:
+    """The names in ``applied`` (a file's ``_migrations``) that this program's ``migrations`` do not have.
+
+    A program that finds any was given a file a newer FrontDesk has used: it must not write there (its code does
+    not know the newer tables and columns, and what it wrote there the newer one would misread).
+    """
+    known = {name for name, _ in migrations} | RETIRED
+    return sorted(applied - known)
+
+
+def newer_message(path: object, names: list[str]) -> str:
+    """The one line said when ``path`` was last used by a newer FrontDesk than this one."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (
+        f"The FrontDesk database {path} was last used by a newer version of FrontDesk than this one (it holds "
+        f"changes this version does not know: {shown}). Nothing was changed. Install the newer version again, "
+        "or call your school IT support; this version must not write to it."
     )
 
 

@@ -47,6 +47,13 @@ PULL_WAIT_S = 20.0
 REMOTE_KEEP_DAYS = 1
 RESEND_DAYS = 7  # a hub found behind: this desk's visits of the last week (and every one still open) compared
 MARKS_KEPT = 12  # older pull cursors kept with their marks, to go back to after a hub's restore
+# Said (sync's standard error, sync status, the event log) while the hub does not give the school's shared records.
+HUB_NOT_SHARING = (
+    "The district hub runs an older version that does not share the school's desks' records: bars and custody "
+    "orders on the school's own lists, pick-up changes and student releases made at another desk of this school "
+    "do not reach this desk, and this desk's do not reach them. Screen and release at each desk as if alone, "
+    "and ask district IT to upgrade the hub (what each desk made meanwhile then arrives)."
+)
 CLOCK_OFF_S = 300  # this desk's clock more than this off the hub's: said (status bar, event log, audit)
 
 
@@ -74,6 +81,10 @@ class SyncStatus:
     problem: str = ""  # the hub refused (a credential no longer valid, …)
     parked: int = 0  # changes the hub refused as malformed, set aside (``sync status`` lists them)
     clock_off_s: int | None = None  # the hub's clock minus this desk's, when more than CLOCK_OFF_S either way
+    # False: the hub's last answer left out the school's shared records (a hub older than the sharing), so this
+    # desk's bars, pick-up changes and releases do not reach the school's other desks, nor theirs this one.
+    # None: not known yet (never pulled), or this desk does not share.
+    hub_shares: bool | None = None
 
     @property
     def clock_words(self) -> str:
@@ -97,6 +108,8 @@ class SyncStatus:
             return f"Hub: {self.pending} change{'s' if self.pending != 1 else ''} waiting"
         if self.last_sync is None:
             return "Hub: connecting…"
+        if self.hub_shares is False:
+            return "Hub: in step; its version does not share the school's desks' records"
         return f"Hub: in step; {self.clock_words}" if self.clock_words else "Hub: in step"
 
 
@@ -204,6 +217,7 @@ class SyncService:
             problem=state_get(db, "problem", ""),
             parked=self.parked_count(),
             clock_off_s=_off(state_get(db, "hub_offset")),
+            hub_shares=state_get(db, "hub_shares") if self.outbox.shared.kinds else None,
         )
 
     def parked_count(self) -> int:
@@ -543,11 +557,39 @@ class SyncService:
                 raise
             more = bool(answer.get("more")) or bool(answer.get("shared_more"))
             pulled += self._apply(answer, own_done=own and not more)
-            if sharing and "shared" in answer:  # a hub from before sharing leaves it out
+            if sharing:
+                self._hub_shares("shared" in answer)  # a hub from before sharing leaves it out
+            if sharing and "shared" in answer:
                 pulled += self._apply_shared(answer)
             if not more:
                 return pulled
             wait = 0.0
+
+    def _hub_shares(self, shares: bool) -> None:
+        """Keep whether the hub gives the school's shared records; a change is said (event log, audit trail).
+
+        A hub of a release before the school's desks shared (a district that upgrades its desks first) stores
+        what a desk pushes but gives none of it to the other desks: a bar added at the main office is not at
+        the side entrance. Before, nothing said so; the desks' own promise is that it is."""
+        held = state_get(self._store.db, "hub_shares")
+        if held == shares:
+            return
+        with self._audit.transaction() as tx:
+            state_set(tx, "hub_shares", shares)
+            if held is not None or not shares:
+                action = "sync.hub_sharing" if shares else "sync.hub_not_sharing"
+                self._audit.record(None, action, "hub", {})
+        if not shares:
+            log.warning("hub sync: %s", HUB_NOT_SHARING)
+            if self._events is not None:
+                self._events.record("hub sync", "error", HUB_NOT_SHARING)
+        elif held is False and self._events is not None:
+            self._events.record(
+                "hub sync",
+                "info",
+                "The district hub shares the school's desks' records again; what was "
+                "made at the other desks meanwhile has come (or is coming) to this desk.",
+            )
 
     def _hub_clock(self, server_time: Any) -> None:
         """Keep how far this desk's clock is from the hub's (``hub_offset``, seconds, the hub's minus this desk's,
