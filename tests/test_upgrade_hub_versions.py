@@ -493,3 +493,49 @@ def test_a_district_bar_a_desk_held_before_its_upgrade_still_screens_with_the_hu
         assert decision("Dana", "Ended", "1977-01-01") == "clear"
     finally:
         _stop(hub)
+
+
+def test_the_desk_window_says_in_amber_that_its_hub_does_not_share(qtbot, tmp_path, tmp_path_factory, monkeypatch):
+    """The hub item's words said it since this session's upgrade red team; the item is also amber (as for a wrong
+    clock, session 21) and its tooltip says it first, with what to do: a bar made at this desk does not reach the
+    school's other desks. A real hub of the newest release that did not share (a process of that release's tree)
+    and a desk of this tree; the window built in this process over the desk's folder."""
+    import keyring
+    from PySide6.QtGui import QTextDocument
+
+    from frontdesk.context import Services
+    from tests.dispatch_keyring import FileKeyring
+    from ui.app import build_desk
+
+    tree = release_tree(tmp_path_factory, NOT_SHARING_HUB)
+    db_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    hub = _serve(tree, db_url, port)
+    try:
+        desk = _Desk(tmp_path / "side")
+        for key, value in (("school.name", SCHOOL), ("station.name", "Side entrance desk")):
+            desk.ok("config", "set", key, value)
+        desk.ok("dispatch", "connect", f"http://127.0.0.1:{port}", stdin=_enroll(tree, db_url, "Side") + "\n")
+        desk.ok("sync", "--wait", "0")
+    finally:
+        _stop(hub)
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(desk.folder / "keyring.json"))
+    monkeypatch.setenv("FRONTDESK_ALLOW_FILE_KEYRING", "1")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    services = Services.open(desk.folder / "data")
+    try:
+        window = build_desk(services)
+        qtbot.addWidget(window.window)
+        window.hub.refresh()  # what its timer does: the desk's own record of the hub's last answer
+        assert window.hub.label.text() == "Hub: in step; its version does not share the school's desks' records"
+        assert "#8a5a00" in window.hub.label.styleSheet()
+        shown = QTextDocument()
+        shown.setHtml(window.hub.label.toolTip())
+        assert shown.toPlainText().startswith(
+            "The district hub's version does not share this school's desks' records"
+        )
+        assert "Tell district IT to update the hub" in shown.toPlainText()
+    finally:
+        services.close()
+        keyring.set_keyring(previous)

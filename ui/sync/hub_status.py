@@ -60,8 +60,16 @@ class HubStatus(QObject):
         if status.clock_words:  # said first: the item may be cut with "…" on a narrow screen
             clock_tip = status.clock_words[0].upper() + status.clock_words[1:]
             tip = f"{clock_tip}: set this PC's date, time and time zone right, or tell school IT. {tip}"
+        if status.hub_shares is False:  # first of all: someone barred here is not barred at the other desks
+            tip = (
+                "The district hub's version does not share this school's desks' records: a bar, a pick-up change "
+                "or a release made here does not reach the school's other desks, nor theirs this desk. Tell "
+                f"district IT to update the hub. {tip}"
+            )
         self.label.setToolTip(plain_tip(tip))  # the hub's words and other desks' names, shown as written
-        colour = "#8a5a00" if status.offline_since or status.problem or status.clock_off_s is not None else ""
+        clock_off, old_hub = status.clock_off_s is not None, status.hub_shares is False
+        warn = status.offline_since or status.problem or clock_off or old_hub
+        colour = "#8a5a00" if warn else ""
         self.label.setStyleSheet(f"color: {colour};" if colour else "")
         if self._services.sync.changed.is_set():
             self._services.sync.changed.clear()
