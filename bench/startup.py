@@ -361,6 +361,11 @@ NOTE = (
     "keyring found 1.88x, 2.04x, 1.93x; GNOME Keyring 1.90x, 1.91x, 1.93x; onsite --json 2.94-3.06x (the "
     "table is the third). Met in eight of the nine desk rows, by 2-12%; under load (1-4, helpers working) the"
     " rows were 1.90-2.07x."
+    " Three more on the session's last main (aab73d1: six helpers' work merged, nothing else running; "
+    "08:50-08:52 UTC, load 1.9-0.4): launch to idle desk 1.93x, 1.92x, 1.93x; keyring found 1.94x, 1.97x, "
+    "1.92x; GNOME Keyring 1.94x, 1.99x, 1.94x; onsite --json 2.96-2.99x (the table is the last). Over the six"
+    " quiet runs 17 of the 18 desk row-runs are met; the CPU ratios (the key reader's CPU counted in the "
+    "desk's) are 2.02-2.15x."
 )
 
 
