@@ -1,4 +1,5 @@
-"""Text from people (a scanned name, a purpose, another desk's name, a server's reason) in a Qt tooltip.
+"""Text from people (a scanned name, a purpose, another desk's name, a server's reason) in a Qt tooltip, and in
+the question asked before a change that cannot be taken back (:func:`ask_first`).
 
 A QLabel is made plain with ``setTextFormat(PlainText)``, but a tooltip has no such switch: Qt renders it as
 rich text whenever it looks like markup. So a tooltip carrying such text is given as HTML whose only markup
@@ -25,3 +26,18 @@ def plain_tip(text: str) -> str:
     if not text:
         return ""
     return "<p style='white-space:pre-wrap'>" + escape(text) + "</p>"
+
+
+def ask_first(parent, title: str, text: str) -> bool:
+    """Ask a yes/no question before a change that stops someone being flagged, told, counted or recorded: True for
+    Yes. No is the default (Enter and Esc keep things as they are), and ``text`` is shown as written (it names
+    people, lists and files: never markup). QMessageBox is imported here, with the first question, not with the
+    desk's first screen."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -31,6 +31,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.notifications.deliveries import Delivery
 from frontdesk.notifications.outbound import EVENTS, Recipient
 from frontdesk.settings import NOTIFY_SMS_PROVIDER
+from ui.plain import ask_first
 from ui.table_models import ItemTableModel
 
 EVENT_LABELS = {
@@ -230,20 +231,13 @@ class OutboundWindow(QWidget):
 
     def _sure_to_remove(self, r: Recipient) -> bool:
         """Ask before someone stops being told (one click beside Add or change did it); No by default."""
-        from PySide6.QtWidgets import QMessageBox
-
         who = f"{r.name}, {target_words(r.address)}," if r.name else target_words(r.address)
         told = "\n".join(f"  • {EVENT_LABELS.get(e, e)}" for e in r.events) or "  (nothing at this school)"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_first(
+            self,
             "Stop telling them?",
             f"Stop telling {who} of:\n{told}\n\nFrom now on they get no email or text of these.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # addresses and names are people's words: never markup
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
 
     @Slot()
     def remove_selected(self) -> None:

@@ -35,6 +35,7 @@ from frontdesk.review.models import SEARCH_TOO_SHORT, ReviewQuery, ReviewRow, To
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.store.files import private_file
 from frontdesk.text import count
+from ui.plain import ask_first
 from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
 from ui.review.review_models import AuditTableModel, RefusalTableModel, ReviewTableModel
@@ -412,24 +413,17 @@ class VisitsPanel(QWidget):
 
     def _sure_forgotten(self, waiting: list, day) -> bool:
         """Ask before checking out ``waiting`` (No by default), saying how many came in today."""
-        from PySide6.QtWidgets import QMessageBox
-
         today = clock.now().astimezone().date()
         new = sum(1 for v in waiting if v.time_in.astimezone().date() == today)
         names = ", ".join(v.visitor.full_name for v in waiting[:12]) + (" …" if len(waiting) > 12 else "")
         warning = f"\n\n{new} of them came in today and may still be in the building." if new else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_first(
+            self,
             "Check out forgotten visitors?",
             f"Check out {count(len(waiting), 'visitor')} still on site who came in on or before {day:%m/%d/%Y}: "
             f"{names}?{warning}\n\nThey leave On site now and the emergency roster (the one a LOCKDOWN sends "
             "to dispatch).",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # visitors' names are people's words: never markup
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class AuditPanel(QWidget):

@@ -36,6 +36,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, ImportReport
 from frontdesk.screening.models import Entry, Kind, NewEntry
 from frontdesk.text import count
+from ui.plain import ask_first
 from ui.tasks import run_task
 from ui.window_size import fit_to_screen
 
@@ -499,31 +500,18 @@ class ListManager(QWidget):
 
     def _sure(self, title: str, text: str) -> bool:
         """Ask before a change that stops a person being flagged (No by default: Enter keeps the entry)."""
-        from PySide6.QtWidgets import QMessageBox
-
-        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # names and lists are people's words: never markup
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
+        return ask_first(self, title, text)
 
     def _replace_anyway(self) -> bool:
         """Ask whether a file that removes more than half of the list replaces it all the same (No by default)."""
-        from PySide6.QtWidgets import QMessageBox
-
         name, source = Path(self.i_path.text().strip()).name, self.i_source.text().strip()
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_first(
+            self,
             "Replace with a much shorter list?",
             f"{name} would remove more than half of the entries of {source} at once. If the file was cut short "
             "(a download or an export that stopped part way), everyone after the cut would screen clear.\n\n"
             "Replace the list with this file anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # a file's and a list's names are people's words: never markup
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
 
     @Slot(int, float)
     def on_import_progressed(self, rows: int, fraction: float) -> None:

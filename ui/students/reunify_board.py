@@ -31,7 +31,7 @@ from frontdesk.students.printing import request_card
 from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseRequest, split_name
 from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS, STOPPED
 from ui.desk.visitor_form import typed_dob
-from ui.plain import plain_tip
+from ui.plain import ask_first, plain_tip
 
 REFRESH_MS = 3000
 # The class column needs the room for a name such as "Homeroom 01-1 (Room 101)" (the room is where a runner
@@ -177,7 +177,6 @@ class ReunifyBoard(QWidget):
 
     def _sure_to_end(self, site: str, still: list) -> bool:
         """Ask before ending with ``still`` open (No by default): their hand-overs are recorded here."""
-        from PySide6.QtWidgets import QMessageBox
 
         on_way = [r for r in still if r.status == "on_the_way"]
         lines = [
@@ -186,17 +185,12 @@ class ReunifyBoard(QWidget):
         lines += [f"  • {r.student.full_name}, requested by {r.adult}" for r in still if r.status != "on_the_way"]
         shown = "\n".join(lines[:10]) + ("\n  …" if len(lines) > 10 else "")
         open_words = "1 request is" if len(still) == 1 else f"{len(still)} requests are"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_first(
+            self,
             "End the reunification?",
             f"End the reunification at {site}? {open_words} still open:\n{shown}\n\nOnce it ends, their "
             "hand-overs can no longer be recorded on this board.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # names are people's words: never markup
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
 
     @Slot()
     def ask(self) -> None:
