@@ -56,18 +56,22 @@ def build_kiosk(
 
     if camera is None:
         camera = _kiosk_camera(services)
-    window = KioskWindow(services, idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000, camera=camera)
     if printer is None:
         try:
             printer = services.badges.printer()
         except FrontDeskError as exc:
             services.events.record("printer", "error", exc.message)
             printer = PreviewPrinter()
-    if getattr(printer, "on_screen", False):
-        # The desk's default "printer" shows the badge on its screen; the kiosk has none to show it on, so no badge
-        # would come out while the kiosk said "take your badge". Each visitor is sent to the front office for it,
-        # and the desk is told once, at the kiosk's start.
-        window.prints_badges = False
+    # The desk's default "printer" shows the badge on its screen; the kiosk has none to show it on, so no badge
+    # would come out while the kiosk said "take your badge". Each visitor is sent to the front office for it, and
+    # the desk is told once, at the kiosk's start.
+    window = KioskWindow(
+        services,
+        idle_ms=services.settings.get(KIOSK_IDLE_SECONDS) * 1000,
+        camera=camera,
+        prints_badges=not printer.on_screen,
+    )
+    if printer.on_screen:
         services.events.record(
             "printer",
             "warning",

@@ -111,7 +111,14 @@ class KioskWindow(QWidget):
     sent_to_front_office = Signal(int)  # the kiosk request's id
     exit_requested = Signal()  # a staff member's PIN was right
 
-    def __init__(self, services: Services, *, idle_ms: int = 30_000, camera: FrameSource | None = None):
+    def __init__(
+        self,
+        services: Services,
+        *,
+        idle_ms: int = 30_000,
+        camera: FrameSource | None = None,
+        prints_badges: bool = True,
+    ):
         super().__init__()
         self.services = services
         # The kiosk's camera, when one is present: it takes the visitor's photo for the badge at check-in.
@@ -122,8 +129,8 @@ class KioskWindow(QWidget):
         self._dob: date | None = None  # the date of birth typed and accepted, for someone found by name
         self._printing: int | None = None  # the visit whose badge the result page waits for
         # False when no badge printer is set up (the on-screen "printer", which a kiosk has no screen for): each
-        # visitor is told to get their badge at the front office (ui.app_kiosk.build_kiosk sets it).
-        self.prints_badges = True
+        # visitor is told to get their badge at the front office (ui.app_kiosk.build_kiosk says which).
+        self.prints_badges = prints_badges
         self._may_close = False
         self.setObjectName("KioskWindow")
         self.setWindowTitle("FrontDesk kiosk")
