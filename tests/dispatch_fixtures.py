@@ -133,11 +133,15 @@ def wait_until_serving(
     raise RuntimeError(f"the server at {url} did not start: {why}: {output}")
 
 
-def serve_console(db_url: str, port: int, *, env: dict[str, str] | None = None) -> subprocess.Popen:
+def serve_console(
+    db_url: str, port: int, *, env: dict[str, str] | None = None, tree: Path | None = None
+) -> subprocess.Popen:
     """``frontdesk dispatch serve`` on 127.0.0.1:``port`` over ``db_url`` as a process of its own (one worker),
     with ``env`` added to this process's environment; returns once it answers (see :func:`wait_until_serving`).
+    ``tree``: the source tree to run (an earlier release's, tests/upgrade_support.py), else this one; run from it,
+    since ``python -m`` puts the working folder first on the import path.
     """
-    root = Path(__file__).resolve().parent.parent
+    root = tree or Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -152,6 +156,7 @@ def serve_console(db_url: str, port: int, *, env: dict[str, str] | None = None) 
             *one_worker(),
         ],
         env={**os.environ, "PYTHONPATH": str(root), **(env or {})},
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.dispatch_fixtures import one_worker, wait_until_serving
+from tests.dispatch_fixtures import serve_console
 from tests.dispatch_keyring import KEYRING_FILE_ENV
 from tests.hub_sync_support import free_port
 from tests.upgrade_support import ROOT, release_tree, run_steps, step
@@ -26,26 +26,7 @@ NOT_SHARING_HUB = "3acce18"  # the newest release whose hub did not share a scho
 
 
 def _serve(tree: Path, db_url: str, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "frontdesk",
-            "dispatch",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            db_url,
-            *one_worker(),
-        ],
-        env={**os.environ, "PYTHONPATH": str(tree)},
-        cwd=tree,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    wait_until_serving(proc, f"http://127.0.0.1:{port}")
-    return proc
+    return serve_console(db_url, port, tree=tree)
 
 
 def _stop(proc: subprocess.Popen) -> None:
