@@ -267,3 +267,18 @@ def bar_barredman(desk: Desk, *extra: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     return added
+
+
+def with_roster(desk: Desk, roster) -> Desk:
+    """``desk`` with the school's roster bundle (``roster``: a students fixture's (bundle, facts)) imported."""
+    services = desk.services()
+    try:
+        services.students.import_bundle(roster[0])
+    finally:
+        services.close()
+    return desk
+
+
+def students_out(desk: Desk) -> list[str]:
+    """The numbers of the students ``students out`` lists at ``desk`` (signed out today)."""
+    return [m["student"]["number"] for m in desk.json("students", "out")]  # type: ignore[union-attr]

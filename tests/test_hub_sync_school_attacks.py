@@ -12,7 +12,16 @@ import pytest
 
 from frontdesk.demo.oneroster import write_bundle
 from frontdesk.sync.client import HubClient
-from tests.hub_sync_support import SCHOOL, Desk, Hub, backup_db, bar_barredman, restore_db
+from tests.hub_sync_support import (
+    SCHOOL,
+    Desk,
+    Hub,
+    backup_db,
+    bar_barredman,
+    restore_db,
+    students_out,
+    with_roster,
+)
 from tests.hub_sync_support import release as _release
 from tests.hub_sync_support import student as _student
 
@@ -25,25 +34,12 @@ def roster(tmp_path_factory):
     return folder, write_bundle(folder)
 
 
-def _with_roster(desk: Desk, roster) -> Desk:
-    services = desk.services()
-    try:
-        services.students.import_bundle(roster[0])
-    finally:
-        services.close()
-    return desk
-
-
-def _out(desk: Desk) -> list[str]:
-    return [m["student"]["number"] for m in desk.json("students", "out")]  # type: ignore[union-attr]
-
-
 @pytest.mark.parametrize("skewed", ["main", "side"])
 def test_a_child_released_at_a_desk_whose_clock_is_a_day_off_is_out_at_every_desk(hub, tmp_path, roster, skewed):
     """The side entrance's PC lost a day (a dead clock battery; a date typed wrong): a child released at either
     desk is signed out at both, never released a second time at the other, and off both desks' rosters."""
-    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
-    side = _with_roster(
+    main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    side = with_roster(
         Desk(tmp_path / "side", "Side entrance", clock_offset=-26 * 3600).set_up(hub, SCHOOL), roster
     )
     for desk in (main, side, main):
@@ -66,7 +62,7 @@ def test_a_child_released_at_a_desk_whose_clock_is_a_day_off_is_out_at_every_des
     assert code == 0 and out["released"], out
     at.sync()
     other.sync()
-    assert _out(other) == [number], other.name
+    assert students_out(other) == [number], other.name
     twice = other.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
     assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
     # Back through the other desk: back in at both.
@@ -74,7 +70,7 @@ def test_a_child_released_at_a_desk_whose_clock_is_a_day_off_is_out_at_every_des
     assert back.returncode == 0, back.stderr
     other.sync()
     at.sync()
-    assert _out(at) == [] and _out(other) == []
+    assert students_out(at) == [] and students_out(other) == []
 
 
 def test_another_schools_desk_can_neither_read_nor_undo_this_schools_decisions(hub, tmp_path, roster):
@@ -131,7 +127,7 @@ def test_a_child_returned_while_another_desk_waited_for_its_roster_is_in_the_bui
     is kept there until the roster comes. The child comes back at the main office after the roster is imported
     and before the side entrance's next pull: at the side entrance the child is in the building (on no "out"
     list), as at the main office; the kept release is not written after the return that followed it."""
-    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
     side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
     number, guardian = _student(roster[1], "stu-00151")
     code, out = _release(main, number, guardian)
@@ -143,12 +139,12 @@ def test_a_child_returned_while_another_desk_waited_for_its_roster_is_in_the_bui
         assert any("not on this desk's roster yet was kept" in e.message for e in services.events.recent(50))
     finally:
         services.close()
-    _with_roster(side, roster)
+    with_roster(side, roster)
     back = main.run("students", "return", number, "--json")
     assert back.returncode == 0, back.stderr
     main.sync()
     side.sync()
-    assert _out(main) == [] and _out(side) == []
+    assert students_out(main) == [] and students_out(side) == []
     # ... so the next release at the side entrance is the one that signs the child out, as at the main office.
     code, out = _release(side, number, guardian)
     assert code == 0 and out["released"], out
@@ -159,8 +155,8 @@ def test_a_desk_restored_from_its_own_older_backup_keeps_the_bar_and_the_release
 ):
     """The main office is restored from last night's backup: the bar it added and the child it released after
     the backup come back to it from the hub (its own shared changes, once), so neither is lost there."""
-    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
-    side = _with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL), roster)
+    main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    side = with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL), roster)
     for desk in (main, side, main):
         desk.sync()
     backup = main.json("backup")["file"]  # type: ignore[index]
@@ -173,7 +169,7 @@ def test_a_desk_restored_from_its_own_older_backup_keeps_the_bar_and_the_release
     main.sync()
     screened = main.run("checkin", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14")
     assert screened.returncode == 4, (screened.stdout, screened.stderr)
-    assert _out(main) == [number]
+    assert students_out(main) == [number]
     twice = main.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
     assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
     for desk in (main, side):
@@ -193,7 +189,7 @@ def test_a_change_another_desk_cannot_read_is_skipped_and_said_and_the_next_one_
     """A desk of the school (another version, a bug, or a forger with its credential) sends an authorisation
     whose date of birth is not a date, then a bar: the other desks skip the first (audited, and said in their
     event log) and still file the bar; their sync goes on (never stuck on one change)."""
-    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
     main.sync()
     station_id, credential = hub.enroll(SCHOOL, "Gym door")
     number = roster[1].student["stu-00153"][2]
@@ -249,8 +245,8 @@ def test_a_desk_replaying_the_schools_earlier_changes_undoes_no_stop_no_revocati
     and the removed bar comes back (the safe side: an entry in force beats one removed)."""
     from district.console.db import Database
 
-    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
-    side = _with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL), roster)
+    main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    side = with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL), roster)
     for desk in (main, side, main):
         desk.sync()
     number, guardian = _student(roster[1], "stu-00154")
@@ -309,7 +305,7 @@ def test_a_desk_replaying_the_schools_earlier_changes_undoes_no_stop_no_revocati
     assert code == 3 and out["code"] == "not_authorised", out
     code, out = _release(side, stopped_number, stopped)
     assert code == 3 and out["code"] == "not_authorised", out
-    assert _out(side) == []  # back in: the release replayed is not written a second time
+    assert students_out(side) == []  # back in: the release replayed is not written a second time
     screened = side.run("checkin", "--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14")
     assert screened.returncode == 4, (screened.stdout, screened.stderr)  # removed, then replayed: barred again
     verified = side.run("audit", "verify")
@@ -379,9 +375,9 @@ def test_two_releases_kept_under_one_hub_number_after_a_restore_are_both_made(hu
     hub's marks) keeps that one too. Once its roster comes, both children are out there, as at the other desks:
     kept by the hub's number alone, the second was dropped, and that child stayed in the building there (on its
     emergency roster, free to be released again)."""
-    main = _with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
+    main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
     side = Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL)
-    third = _with_roster(Desk(tmp_path / "third", "Gym door").set_up(hub, SCHOOL), roster)
+    third = with_roster(Desk(tmp_path / "third", "Gym door").set_up(hub, SCHOOL), roster)
     for desk in (main, side, third, side):
         desk.sync()
     hub.kill()
@@ -400,8 +396,8 @@ def test_two_releases_kept_under_one_hub_number_after_a_restore_are_both_made(hu
     assert _release(third, second, second_adult)[0] == 0
     third.sync()  # the first change the restored hub takes: the number the first release had
     side.sync()
-    _with_roster(side, roster)
+    with_roster(side, roster)
     side.sync()
-    assert sorted(_out(side)) == sorted([first, second])
+    assert sorted(students_out(side)) == sorted([first, second])
     again = side.run("students", "release", second, "--to", second_adult, "--reason", "Dentist")
     assert again.returncode == 2 and "already signed out" in again.stderr, (again.stdout, again.stderr)

@@ -380,24 +380,13 @@ def test_a_child_released_just_after_a_desks_clock_was_set_right_is_out_at_every
     (the amber warning asks for it; NTP comes back), and the offset measured before it stood until the desk's
     next pull: a release made in between was read as tomorrow's at the other desk (or yesterday's, when it was
     the other desk's clock that was set right), the child not out there, and could be released a second time."""
-    from tests.hub_sync_support import SCHOOL, Desk, Hub, student
+    from tests.hub_sync_support import SCHOOL, Desk, Hub, student, students_out, with_roster
     from tests.hub_sync_support import release as release_at
-
-    def with_roster(desk: Desk) -> Desk:
-        services = desk.services()
-        try:
-            services.students.import_bundle(roster[0])
-        finally:
-            services.close()
-        return desk
-
-    def out(desk: Desk) -> list[str]:
-        return [m["student"]["number"] for m in desk.json("students", "out")]  # type: ignore[union-attr]
 
     hub = Hub(f"sqlite:///{tmp_path / 'hub.db'}").start()
     try:
-        side = with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL))
-        main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL))
+        side = with_roster(Desk(tmp_path / "side", "Side entrance").set_up(hub, SCHOOL), roster)
+        main = with_roster(Desk(tmp_path / "main", "Main office").set_up(hub, SCHOOL), roster)
         wrong = side if set_right == "releasing desk" else main
         wrong.clock_offset = -26 * 3600  # a dead clock battery: a day and two hours behind
         for desk in (main, side, main):
@@ -409,7 +398,7 @@ def test_a_child_released_just_after_a_desks_clock_was_set_right_is_out_at_every
         assert code == 0 and done["released"], done
         side.sync()
         main.sync()
-        assert out(main) == [number] and out(side) == [number]
+        assert students_out(main) == [number] and students_out(side) == [number]
         twice = main.run("students", "release", number, "--to", guardian, "--reason", "Dentist")
         assert twice.returncode == 2 and "already signed out" in twice.stderr, (twice.stdout, twice.stderr)
     finally:
