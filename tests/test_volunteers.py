@@ -393,9 +393,18 @@ def test_cli_lapsed_volunteer_checkin_is_not_admitted_unattended(data_dir):
 
 
 def test_cli_guests_add_and_list(data_dir):
+    # Tomorrow's window: a window already ended is refused (session 22), and today's 08:00-09:30 has ended once
+    # the suite runs after half past nine.
+    from datetime import timedelta
+
+    from frontdesk import clock
+
+    day = (clock.now().astimezone().date() + timedelta(days=1)).isoformat()
     proc = frontdesk(
         "guests",
         "add",
+        "--date",
+        day,
         "--first-name",
         "Gail",
         "--last-name",
@@ -413,7 +422,7 @@ def test_cli_guests_add_and_list(data_dir):
     assert proc.returncode == 0, err
     guest = json.loads(out)
     assert len(guest["code"]) == 9 and guest["host"] == "Ms. Alvarez"
-    listed = json.loads(text(frontdesk("guests", "list", "--json", data_dir=data_dir))[0])
+    listed = json.loads(text(frontdesk("guests", "list", "--date", day, "--json", data_dir=data_dir))[0])
     assert [g["code"] for g in listed] == [guest["code"]]
     bad = frontdesk(
         "guests",
