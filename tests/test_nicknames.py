@@ -25,6 +25,7 @@ from frontdesk.wire.names import fold, nickname_groups, nickname_text
 from tests.cli_helpers import frontdesk, text
 from tests.upgrade_support import RELEASES, keyring_env, release_tree, run_steps, step
 
+OLDER_TABLE = "08faff7"  # the last release (tests/upgrade_support.RELEASES) with the table before session 23
 # The table's checksum (zlib.crc32 of the file), the one KEY_VERSION / NICKNAMES_FROM were last raised for.
 TABLE_CRC = 0x94D2B52D
 
@@ -164,11 +165,11 @@ def test_cli_a_pair_left_out_of_the_table_is_not_flagged(data_dir, tmp_path):
         assert result == {"decision": "clear", "candidates": []}, (visitor, result)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def older_folder(tmp_path_factory) -> tuple[Path, dict]:
-    """A desk's folder whose list was imported, and its index filed, by the latest earlier release (key rules 10,
-    the table before session 23), through that release's own command line; with what it screened."""
-    tree = release_tree(tmp_path_factory, RELEASES[-1])
+    """A desk's folder whose list was imported, and its index filed, by the last release before the broadened
+    table (key rules 10), through that release's own command line; with what it screened."""
+    tree = release_tree(tmp_path_factory, OLDER_TABLE)
     folder = tmp_path_factory.mktemp("older-table")
     data = folder / "data"
     env = keyring_env(folder)
@@ -176,7 +177,7 @@ def older_folder(tmp_path_factory) -> tuple[Path, dict]:
         folder / "list.csv",
         [
             ("Kasia", "Nowak", "1980-03-14"),  # a diminutive the old table did not know
-            ("Zbyszek", "Wroblewski", ""),  # no date of birth: found through N:/F: keys only
+            ("Zbyszek", "Wroblewski", ""),  # no date of birth: found through N:, L: and F: keys
             ("Robert", "Barredman", "1975-04-02"),
         ],
     )
