@@ -145,8 +145,9 @@ def compound_forms(last: str) -> list[str]:
             forms += [parts[0].capitalize() + "".join(p.lower() for p in parts[1:])]
             forms += ["".join(p.capitalize() for p in parts), " ".join(p.capitalize() for p in parts)]
             forms += [parts[-1], "-".join(parts) if " " in last else " ".join(parts)]
-        else:
-            forms += [parts[0], "-".join(parts) if " " in last else " ".join(parts)]
+        else:  # two surnames: the first one keeps its particles ("Dos Santos" of "Dos Santos-Estrada")
+            first = next(i for i, p in enumerate(parts) if p.lower() not in PARTICLES)
+            forms += [" ".join(parts[: first + 1]), "-".join(parts) if " " in last else " ".join(parts)]
     elif "'" in last:
         a, b = last.split("'", 1)
         forms += [a + b, a + b.lower(), f"{a} {b}"]

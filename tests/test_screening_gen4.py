@@ -12,7 +12,16 @@ from dataclasses import replace
 import pytest
 
 from bench.gen4_people import CLEAN_CLASSES, TRUE_CLASSES, make_entries
-from bench.gen4_visitors import derivable, digits_apart, indistinguishable, make_visitors, names_index, near_edit
+from bench.gen4_visitors import (
+    PARTICLES,
+    compound_forms,
+    derivable,
+    digits_apart,
+    indistinguishable,
+    make_visitors,
+    names_index,
+    near_edit,
+)
 from bench.screening_gen4 import write_lists
 
 
@@ -62,6 +71,15 @@ def test_clean_visitors_are_no_variant_of_the_entry_they_resemble(made):
             assert not any(derivable(replace(v, cls=c), e) for c in TRUE_CLASSES for e in entries[:50])
     namesakes = [v for v in visitors if v.cls == "clean_namesake"]
     assert all(len(v.dob) == 10 for v in namesakes)
+
+
+def test_a_double_surname_is_never_cut_to_a_particle(made):
+    """ "Dos Santos-Estrada" shortened is "Dos Santos", never "Dos" (the frozen generator gave "DOS")."""
+    entries, _ = made
+    assert compound_forms("Dos Santos-Estrada") == ["Dos Santos", "Dos-Santos-Estrada"]
+    assert compound_forms("Garcia Lopez") == ["Garcia", "Garcia-Lopez"]
+    for e in entries:
+        assert not [f for f in compound_forms(e.last) if f.lower() in PARTICLES], e.last
 
 
 def test_slips_and_dates_one_digit_off_are_what_they_say():
