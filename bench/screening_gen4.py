@@ -311,7 +311,8 @@ def page_section(m: dict, seed: int, stamp: str, load: str) -> str:
         f"### Issue 19, session 23: the fourth generator (gen4) at {n:,} entries, measured {stamp}",
         "",
         f"Measured {stamp} on {machine()}. Load average (1 min, shared machine): {load}. Seed {seed}.",
-        "Generator frozen before its first measurement; no tuning on either side (see the module docstrings).",
+        f"Generator at commit {_commit()} (frozen before its first measurement at 4b5443c; no tuning on either "
+        "side since, see the module docstrings).",
         "",
         f"List: {n:,} entries ({sum(e.source == 'district' for e in entries):,} district, "
         f"{sum(e.source == 'registry' for e in entries):,} state registry); full DOB {_share(dob['full'], n)}, "
@@ -363,6 +364,19 @@ def page_section(m: dict, seed: int, stamp: str, load: str) -> str:
         f"({100 * distinct:.2f}%).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _commit() -> str:
+    """The commit the generator's files are at, with "+ changes" when they differ from it."""
+    here = Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        )
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--", "."], capture_output=True)
+    except OSError:
+        return "unknown"
+    return (sha.stdout.strip() or "unknown") + (" + changes" if dirty.stdout.strip() else "")
 
 
 def _ascii(text: str) -> str:
