@@ -269,6 +269,8 @@ def measure(n: int, n_true: int, n_clean: int, seed: int, keep: bool) -> dict:
         data = folder / "data"
         imported = import_lists(data, district, registry)
         ids = entry_ids(data, entries)
+        for key, value in settings_chosen():  # another point of the trade-off (GEN4_CONFIG)
+            _run([_frontdesk(), "--data-dir", str(data), "config", "set", key, value])
         db_bytes = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
         results, stamps, batch_s = screen_batch(data, queries)
         gaps = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:], strict=False)]
@@ -302,6 +304,13 @@ def _share(a: int, b: int) -> str:
     return f"{100 * a / b:.1f}%" if b else "–"
 
 
+def settings_chosen() -> list[tuple[str, str]]:
+    """Settings to screen with, from ``GEN4_CONFIG`` ("key=value;key=value"), set with ``frontdesk config
+    set`` after the import: a point of a trade-off table. None by default (the desk as installed)."""
+    chosen = os.environ.get("GEN4_CONFIG", "")
+    return [tuple(part.split("=", 1)) for part in chosen.split(";") if "=" in part]  # type: ignore[misc]
+
+
 def page_section(m: dict, seed: int, stamp: str, load: str) -> str:
     """The dated section of the page for one run."""
     rows, entries = m["rows"], m["entries"]
@@ -310,7 +319,8 @@ def page_section(m: dict, seed: int, stamp: str, load: str) -> str:
     lines = [
         f"### Issue 19, session 23: the fourth generator (gen4) at {n:,} entries, measured {stamp}",
         "",
-        f"Measured {stamp} on {machine()}. Load average (1 min, shared machine): {load}. Seed {seed}.",
+        f"Measured {stamp} on {machine()}. Load average (1 min, shared machine): {load}. Seed {seed}."
+        + "".join(f" Setting `{k}` {v}." for k, v in settings_chosen()),
         f"Generator at commit {_commit()} (frozen before its first measurement at 4b5443c; no tuning on either "
         "side since, see the module docstrings).",
         "",
