@@ -20,6 +20,7 @@ MODULES = [
     "review",
     "screening_holdout",
     "screening_gen2_bench",
+    "screening_gen4",
     "bulk_work",
     "kiosk",
     "students",

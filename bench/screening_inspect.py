@@ -78,10 +78,20 @@ def show(folder: Path, k: int = 30, gens: tuple[str, ...] = ("ours", "gen2")) ->
     from frontdesk.screening.screener import Screener
     from frontdesk.store import Store
 
-    most = os.environ.get("SCREEN_K")  # another screening.name_only_max_people than the default
+    # Another point of the trade-off than the defaults: screening.name_only_max_people (SCREEN_K),
+    # screening.name_only_listed_max_people (SCREEN_LISTED), screening.max_chance_near_miss (SCREEN_CHANCE).
+    chosen = {}
+    for env, arg in (
+        ("SCREEN_K", "name_only_max_people"),
+        ("SCREEN_LISTED", "name_only_listed_max_people"),
+        ("SCREEN_CHANCE", "max_chance"),
+    ):
+        if os.environ.get(env):
+            value = float(os.environ[env])
+            chosen[arg] = lambda value=value: value
     for gen in gens:
         store = Store.open(folder / gen / "data")
-        screener = Screener(store, name_only_max_people=lambda: float(most)) if most else Screener(store)
+        screener = Screener(store, **chosen)
         per: dict[str, Counter] = defaultdict(Counter)
         times: list[float] = []
         cpu_times: list[float] = []  # this process's CPU time: what the screen costs on a shared machine

@@ -332,6 +332,7 @@ class Services:
         from frontdesk.settings import (
             SCREEN_MATCH,
             SCREEN_MAX_CHANCE,
+            SCREEN_NAME_ONLY_LISTED_MAX_PEOPLE,
             SCREEN_NAME_ONLY_MAX_PEOPLE,
             SCREEN_NAMESAKES_MAX,
             SCREEN_POSSIBLE,
@@ -348,6 +349,7 @@ class Services:
             thresholds,
             namesakes_max=lambda: settings.get(SCREEN_NAMESAKES_MAX),
             name_only_max_people=lambda: settings.get(SCREEN_NAME_ONLY_MAX_PEOPLE),
+            name_only_listed_max_people=lambda: settings.get(SCREEN_NAME_ONLY_LISTED_MAX_PEOPLE),
             max_chance=lambda: settings.get(SCREEN_MAX_CHANCE),
         )
 

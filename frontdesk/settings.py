@@ -200,6 +200,19 @@ SCREEN_NAME_ONLY_MAX_PEOPLE = declare(
     "entry",
     low=0,
 )
+SCREEN_NAME_ONLY_LISTED_MAX_PEOPLE = declare(
+    "screening.name_only_listed_max_people",
+    int,
+    0,
+    "Name-only matches: the listed name itself, most people carrying it",
+    "0 (the default): a visitor who carries the listed name itself (own name or alias) of an entry without a "
+    "date of birth, with nothing on the ID against it, stops the desk while few entries carry the name, "
+    "however common it is. A number: such a visitor stops the desk only when about this many people in the "
+    "US or fewer carry the name (counted as for name_only_max_people); a commoner name is shown as a note "
+    "that does not stop the desk. Fewer stops for common names, and fewer listed people without a date of "
+    "birth stopped: see the trade-off table in docs/benchmarks/screening.md",
+    low=0,
+)
 SCREEN_MAX_CHANCE = declare(
     "screening.max_chance_near_miss",
     float,

@@ -448,3 +448,38 @@ def test_going_by_the_listed_middle_name_with_another_middle_name_is_a_note(serv
     for middle in ("Mei", "M", ""):
         kept = services.screener.screen(Query("Brigitte", "Houxwardt", middle, dob=dob, sex="F"))
         assert kept.decision is Decision.POSSIBLE_MATCH, middle
+
+
+def test_a_school_may_let_the_listed_name_of_a_common_name_without_a_date_pass_as_a_note(tmp_path):
+    """``screening.name_only_listed_max_people``: 0 (the default) stops the desk for the listed name itself
+    on an entry without a date of birth however common the name; a number lets a name more people carry
+    than that pass as a note (shown, the desk not stopped), a rare name still stopping. Through the CLI, as
+    school IT sets it."""
+    import json
+
+    from tests.cli_helpers import frontdesk, text
+
+    path = tmp_path / "list.csv"
+    rows = [["James", "Smith", "", "M", "", ""], ["Zbigniew", "Wróblewski", "", "M", "", ""]]
+    rows += [[f"Filler{i}", f"Person{i}", "1960-01-01", "", "", ""] for i in range(50)]
+    _write(path, rows)
+    data = tmp_path / "data"
+    assert frontdesk("barred", "import", str(path), "--source", "District", data_dir=data).returncode == 0
+
+    def screen(first: str, last: str) -> dict:
+        args = ["screen", "--first-name", first, "--last-name", last, "--dob", "1984-02-19", "--sex", "M"]
+        out = frontdesk(*args, "--json", data_dir=data)
+        return json.loads(text(out)[0])
+
+    assert screen("James", "Smith")["decision"] == "possible_match"  # the default: stopped, however common
+    assert screen("Zbigniew", "Wróblewski")["decision"] == "possible_match"
+    people = population.commonness("James", "Smith", "M").bearers
+    assert people > 10_000 > 1 > population.commonness("Zbigniew", "Wróblewski", "M").bearers
+    chosen = frontdesk("config", "set", "screening.name_only_listed_max_people", "1000", data_dir=data)
+    assert chosen.returncode == 0, text(chosen)
+    common = screen("James", "Smith")
+    assert common["decision"] == "clear"
+    [note] = common["candidates"]
+    assert note["decision"] == "clear" and note["name"] == "James Smith"
+    assert "more than the screening setting allows for a stop on the name alone (1,000)" in note["evidence"]
+    assert screen("Zbigniew", "Wróblewski")["decision"] == "possible_match"  # a rare name still stops

@@ -55,7 +55,12 @@ from frontdesk.screening.match import (
 )
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
 from frontdesk.screening.population import US_POPULATION, Commonness, commonness, given_share
-from frontdesk.settings import SCREEN_MAX_CHANCE, SCREEN_NAME_ONLY_MAX_PEOPLE, SCREEN_NAMESAKES_MAX
+from frontdesk.settings import (
+    SCREEN_MAX_CHANCE,
+    SCREEN_NAME_ONLY_LISTED_MAX_PEOPLE,
+    SCREEN_NAME_ONLY_MAX_PEOPLE,
+    SCREEN_NAMESAKES_MAX,
+)
 from frontdesk.store import Store
 from frontdesk.wire.keys import LOOK_ALIKE_FROM, NICKNAMES_FROM, id_key, look_alike_prefixes
 from frontdesk.wire.names import alias_parts, fold, latin, other_script, scripts, spellings
@@ -264,6 +269,7 @@ def _why_not_stopped(
     strangers: float,
     namesakes_max: int,
     max_people: int,
+    listed_max_people: int = 0,
 ) -> str:
     """Why an entry matched on the name alone (no date of birth to compare) is shown as a note and does not
     stop the desk, in words; "" when it stops the desk.
@@ -275,7 +281,9 @@ def _why_not_stopped(
     the list records** (another issuer, or other last 4) and more than ``max_people`` people counted the
     same way (``_name_only_strangers``: such an ID weighs as five times as many strangers). The listed name
     itself with nothing on the ID against it stops the desk while few entries carry it, however common
-    the name: a person compares the photo and asks. A note is never dropped: it is shown with the result.
+    the name: a person compares the photo and asks; unless the school chose otherwise
+    (``listed_max_people``, ``screening.name_only_listed_max_people``, 0 = never): then a name more than that
+    many people carry is a note. A note is never dropped: it is shown with the result.
     """
     reasons = []
     if middle == "different":
@@ -303,6 +311,11 @@ def _why_not_stopped(
             reasons.append(
                 "the visitor's ID is not the one the list records, and too many people carry the name for the "
                 "name alone to point to the listed person"
+            )
+        elif middle is not None and listed_max_people and strangers > listed_max_people:
+            reasons.append(
+                f"about {round(strangers):,} people in the US carry the name, more than the screening setting "
+                f"allows for a stop on the name alone ({listed_max_people:,})"
             )
     return "; ".join(reasons)
 
@@ -393,6 +406,7 @@ class Screener:
         namesakes_max: Callable[[], int] = lambda: SCREEN_NAMESAKES_MAX.default,
         max_chance: Callable[[], float] = lambda: SCREEN_MAX_CHANCE.default,
         name_only_max_people: Callable[[], int] = lambda: SCREEN_NAME_ONLY_MAX_PEOPLE.default,
+        name_only_listed_max_people: Callable[[], int] = lambda: SCREEN_NAME_ONLY_LISTED_MAX_PEOPLE.default,
     ):
         self._store = store
         self._thresholds = thresholds
@@ -400,6 +414,7 @@ class Screener:
         self._namesakes_max = namesakes_max
         self._max_chance = max_chance
         self._name_only_max_people = name_only_max_people
+        self._name_only_listed_max_people = name_only_listed_max_people
         self._sizes: tuple[int | None, DobCounts] = (None, DobCounts())
 
     def list_sizes(self) -> DobCounts:
@@ -587,7 +602,7 @@ class Screener:
                 chance = None
                 listed_people = _listed_people(counts, sizes)
                 strangers, alone = _name_only_strangers(query, candidate, middle, people, listed_people)
-                limits = (self._namesakes_max(), self._name_only_max_people())
+                limits = (self._namesakes_max(), self._name_only_max_people(), self._name_only_listed_max_people())
                 why_not = _why_not_stopped(query, candidate, middle, counts, strangers, *limits)
                 desk = NAME_ONLY_STOP
                 if why_not:
