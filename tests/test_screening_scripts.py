@@ -19,6 +19,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.lists import ENTRY_COLUMNS, ENTRY_FROM, entry_from_row, keys_of
 from frontdesk.screening.lookalikes import LOOK_ALIKE_LETTERS
 from frontdesk.screening.models import Decision, Kind, NewEntry, Query
+from frontdesk.wire.keys import KEY_VERSION
 from frontdesk.wire.names import fold
 from tests.cli_helpers import frontdesk, text
 from tests.test_checkin_workflow import listed
@@ -173,7 +174,7 @@ def test_upgrade_an_index_of_older_rules_finds_other_scripts_before_anyone_is_sc
         report = again.lists.upgrade_index()
         assert report is not None and report.entries == 2
         db = again.store.db
-        assert reindex.stored_version(db) == 10 and not reindex.needs_other_scripts(db)
+        assert reindex.stored_version(db) == KEY_VERSION and not reindex.needs_other_scripts(db)
         assert db.execute("SELECT 1 FROM screening_meta WHERE key = ?", [reindex.SCRIPTS_FILED]).fetchone() is None
         rows = set(db.execute("SELECT key, entry_id FROM screening_keys").fetchall())
         entries = [entry_from_row(r) for r in db.execute(f"SELECT {ENTRY_COLUMNS} {ENTRY_FROM}")]

@@ -54,7 +54,7 @@ class Lookup:
         return {*dates.neighbour_stamps(dob.day), str(dob.year), "-"}
 
 
-def slip_tokens(name: Name) -> set[str]:
+def slip_tokens(name: Name, *, older_table: bool = False) -> set[str]:
     """The ``E:`` tokens a visitor looks up on the dates one digit off or transposed.
 
     The scorer flags such a date only with one name all but exact and the other the same or one letter off
@@ -63,16 +63,25 @@ def slip_tokens(name: Name) -> set[str]:
     whole surname or of its core; an entry whose first name is the visitor's files under every one of the
     visitor's first-name tokens (``entry_first_codes``), so one of them finds it: John belongs to six
     nickname groups, and scanning all six read the same rows six times over some seventy dates.
+
+    ``older_table``: the index in force was filed under an older nickname table
+    (:data:`frontdesk.wire.keys.NICKNAMES_FROM`), where the visitor's first name may sit under fewer groups or
+    under its sound code: every one of its codes is looked up then, until the index is re-filed.
     """
     tokens = {phonetic(name.last_whole), phonetic(name.last_core)}
+    if older_table:
+        return (tokens | first_codes(name.first)) - {""}
     firsts = entry_first_codes(name.first)
     if firsts:
         tokens.add(min(firsts))
     return tokens - {""}
 
 
-def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
-    """The look-ups for a visitor (``names``: the visitor's name, then the same name swapped)."""
+def lookup(names: Iterable[Name], dob: Dob, *, older_table: bool = False) -> Lookup:
+    """The look-ups for a visitor (``names``: the visitor's name, then the same name swapped).
+
+    ``older_table``: the index in force was filed under an older nickname table (see :func:`slip_tokens`).
+    """
     names = list(names)
     exact: set[str] = set()
     prefixes: list[str] = []
@@ -91,7 +100,12 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
     # The visitor's look-alikes carry the visitor's first name itself, so they file under every one of its
     # tokens: one of them finds them all (John is in six nickname groups; the other five bring Seans and
     # Jonathans the screener would read and drop).
-    own_first = min(entry_first_codes(names[0].first), default=None) if names else None
+    # On an index filed under an older table the visitor's own name may sit under any of its codes (see
+    # slip_tokens): every one of them is an own prefix then.
+    own_firsts: set[str] = set()
+    if names:
+        firsts = entry_first_codes(names[0].first)
+        own_firsts = set(first_codes(names[0].first)) if older_table else set(sorted(firsts)[:1])
     for i, name in enumerate(names):
         tokens = (name.last_codes | first_codes(name.first)) - {""}
         for stamp in days:
@@ -104,7 +118,7 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
             if dob.known:
                 year.update(f"Y:{dob.year}:{t}:" for t in tokens)
             if slips:  # a date slip goes with one letter off in one name
-                tokens_slip = slip_tokens(name)
+                tokens_slip = slip_tokens(name, older_table=older_table)
                 slip.update(f"E:{stamp}:{t}:" for stamp in slips for t in tokens_slip)
             loose.update(loose_key_visitor(name))
         for c in sorted(name.last_codes):
@@ -112,7 +126,7 @@ def lookup(names: Iterable[Name], dob: Dob) -> Lookup:
                 prefix = f"N:{c}:{f}:"
                 if prefix not in prefixes:
                     prefixes.append(prefix)
-                if i == 0 and c == phonetic(name.last_whole) and f == own_first:
+                if i == 0 and c == phonetic(name.last_whole) and f in own_firsts:
                     own.append(prefix)
     scans: list[tuple[str, str | None]] = [(p, None) for p in sorted(exact)]
     scans += [(p, "same_year") for p in sorted(year)]

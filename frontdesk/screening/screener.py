@@ -62,7 +62,7 @@ from frontdesk.settings import (
     SCREEN_NAMESAKES_MAX,
 )
 from frontdesk.store import Store
-from frontdesk.wire.keys import LOOK_ALIKE_FROM, id_key, look_alike_prefixes
+from frontdesk.wire.keys import LOOK_ALIKE_FROM, NICKNAMES_FROM, id_key, look_alike_prefixes
 from frontdesk.wire.names import alias_parts, fold, latin, other_script, scripts, spellings
 
 LAST_CHAR = chr(0x10FFFF)  # sorts after any character a key holds: prefix .. prefix + LAST_CHAR is a prefix scan
@@ -436,7 +436,7 @@ class Screener:
         looks up (the ``E:``/``Y:``/``L:``/``F:`` prefixes, the ``N:`` prefixes and the ``I:`` key) in one
         statement."""
         pq = pq or prepare(query)
-        found = lookup([pq.name, pq.swapped], query.dob)
+        found = lookup([pq.name, pq.swapped], query.dob, older_table=self._older_table())
         scans = found.scans if candidates else []
         by_id = id_key(query.id_state, query.id_last4) if candidates else None
         keys = [p for p, _ in scans] + found.prefixes + ([by_id] if by_id else [])
@@ -480,6 +480,12 @@ class Screener:
                 group -= hidden
         counts = DobCounts(len(related[8]), len(related[4]), len(related[1]))
         return ids, Namesakes(counts, frozenset(own))
+
+    def _older_table(self) -> bool:
+        """True while the index in force was filed under an older nickname table (an upgrade's background build
+        has not swapped yet): the look-ups then take every code of the visitor's first name (``keys.lookup``)."""
+        row = self._store.db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()
+        return row is not None and int(row[0]) < NICKNAMES_FROM
 
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""

@@ -95,8 +95,9 @@ from frontdesk.wire.names import (
 # with another version computes a district snapshot's keys itself.
 # 6: I: keys (issue 19); 7: L: and F: keys for entries without a date; 8: E:, Y:, L: and F: keys end with a piece;
 # 9: A: keys (look-alikes counted from the index); 10: names in other scripts filed by their Latin transliteration
-# (and Cyrillic and Korean surnames also as passports spell them)
-KEY_VERSION = 10
+# (and Cyrillic and Korean surnames also as passports spell them); 11: the nickname table broadened (issue 19,
+# session 23: Spanish, East Slavic, Polish and Arabic forms, and English ones from carltonnorthern/nicknames)
+KEY_VERSION = 11
 LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under older rules has none
 # The first key rules that file a name written in another script (Иван Петров, 李 王) by its transliteration
 # (frontdesk.wire.names.latin). Older rules filed such an entry under no N:, E:, Y:, L: or F: key at all (its
@@ -104,8 +105,18 @@ LOOK_ALIKE_FROM = 9  # the first key rules with A: keys: an index built under ol
 # rules: before screening on an older index, the desk files the new keys of just those entries into it
 # (frontdesk.screening.reindex.file_other_scripts, at open; a few hundred rows), and it then answers as a new one.
 SCRIPTS_FROM = 10
+# The first key rules filed under this nickname table (nicknames.csv; its checksum is in key_rules()). The table
+# only ever grows within a release line: a name keeps every group it had, so an entry filed under an older table
+# sits under its old groups, or under its sound code when that table did not know the name, and a visitor's
+# look-ups under this table (groups *and* sound code) reach it. The two look-ups that take one code of the
+# visitor's first name (the date one digit off, and the visitor's own namesakes: frontdesk.screening.keys) take
+# every one on such an index (older_table), until the background build re-files it. Raise it with KEY_VERSION
+# whenever the table changes (tests/test_nicknames.py holds the table to its checksum).
+NICKNAMES_FROM = 11
 # The oldest key rules whose index this code screens on with the same answers as on its own (rules 9 only added
-# the A: rows, and the screener falls back for them; rules 10 only added rows, filed at open as above): such an
+# the A: rows, and the screener falls back for them; rules 10 only added rows, filed at open as above; rules 11
+# only added nickname groups: on such an index this code finds all the older code found, looked up as
+# NICKNAMES_FROM says, and the new forms of a name the older table did not know once the build swaps): such an
 # index stays in force while the new one is built beside it. Raise it to KEY_VERSION with a change that alters
 # or drops keys: the desk then re-indexes before anyone is screened.
 READABLE_FROM = 8
