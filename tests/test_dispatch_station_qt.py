@@ -407,3 +407,52 @@ def test_each_alert_is_shown_as_itself_newest_on_top(qtbot, desk, station, conso
         newest, older = panel.history_label.text().splitlines()
         assert "LOCKDOWN: Acknowledged by Dana Dispatcher" in newest
         assert "STAFF ASSIST: Received by dispatch" in older
+
+
+def test_a_panic_press_is_never_held_up_by_a_roster_print_that_hangs(qtbot, station, tmp_path):
+    """The emergency roster goes to the OS print queue; a print server that stops answering (a dropped network,
+    a hung spooler) held the whole window in ``lp`` for up to 30 s, and the panic button with it. Found in
+    session 23: the roster's "Print roster" is on the lockdown banner, pressed exactly when a second alert or
+    its details may follow."""
+    from ui.app import build_desk
+
+    station.settings.set(st.PANIC_HOLD_MS, 100)
+    desk = build_desk(station)
+    qtbot.addWidget(desk.window)
+    queue = PrintQueue(tmp_path / "roster.pdf", stall=True)
+    desk.desk_lock.roster_sender = queue
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    station.checkin.admit(Visitor("Avery", "Testwood"))
+    qtbot.mouseClick(desk.desk_lock.roster_button, Qt.MouseButton.LeftButton)
+    assert queue.answered == 0, "the window waited for the print queue's answer (and nobody could press panic)"
+    qtbot.waitUntil(queue.hanging.is_set)
+    assert "Sending the emergency roster" in desk.window.message.text()
+    entry = hold(qtbot, desk.dispatch.panel)  # while the print queue still holds the roster
+    assert queue.hanging.is_set()
+    assert [e.id for e in station.station.recent()] == [entry.id]  # committed to the outbox: on its way
+    qtbot.mouseClick(desk.desk_lock.roster_button, Qt.MouseButton.LeftButton)  # pressed again, impatient
+    assert "still being sent to the printer; it is saved as" in desk.window.message.text()
+    queue.release()
+    qtbot.waitUntil(lambda: "Emergency roster sent to Front office printer" in desk.window.message.text())
+    assert (tmp_path / "roster.pdf").read_bytes()[:5] == b"%PDF-"
+    assert len(queue.jobs) == 1  # one roster, not one per impatient press
+
+
+def test_a_roster_the_print_queue_refuses_says_where_it_is_saved(qtbot, station, tmp_path):
+    from frontdesk.errors import DeviceError
+    from ui.app import build_desk
+
+    def refusing(path):
+        raise DeviceError(
+            f"The roster could not be sent to Front office printer (lp: no such queue); it is saved as {path}."
+        )
+
+    desk = build_desk(station)
+    qtbot.addWidget(desk.window)
+    desk.desk_lock.roster_sender = refusing
+    desk.desk_lock.print_roster()
+    qtbot.waitUntil(lambda: "could not be sent" in desk.window.message.text())
+    said = desk.window.message.text()
+    assert said.count("it is saved as") == 1 and said.endswith(".pdf.")
+    assert desk.window.message.property("kind") == "error"
