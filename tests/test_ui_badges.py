@@ -95,6 +95,26 @@ def test_a_partial_print_asks_in_the_panel_and_keeps_the_visit(qtbot, services, 
     window.badge_printing.shutdown()
 
 
+def test_a_visitor_who_leaves_while_the_panel_asks_print_again_is_not_printed_again(qtbot, services, listener):
+    """Session 23: the question about a half-printed badge stayed in the panel after its visitor checked out, and
+    its Print again printed their badge whole. Checking them out now answers it: not printed again."""
+    stuck = listener("silent")
+    window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{stuck.port}?profile=TM-T20II&timeout=1")
+    panel = window.badge_printing.panel
+    window.form.first_name.setText("Quinn")
+    window.form.last_name.setText("Leftearly")
+    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
+        window.request_check_in()
+    qtbot.waitUntil(lambda: panel.ask.isVisible())
+    (visit,) = services.visits.on_site()
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as done:
+        window.check_out(visit.badge_code)  # they left before anyone answered
+    assert not panel.ask.isVisible()  # answered: not printed again
+    assert done.args[0].outcome is Outcome.PARTIAL
+    assert [a.outcome for a in services.badges.attempts(visit.id)] == ["partial"]  # one try, never again
+    window.badge_printing.shutdown()
+
+
 def test_a_printer_that_is_off_turns_the_status_bar_red_and_keeps_the_visit(qtbot, services):
     port = closed_port()
     window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{port}?profile=TM-T20II&timeout=1")
