@@ -295,6 +295,69 @@ def test_a_held_hot_key_sends_only_when_held_like_the_button(qtbot, desk, statio
     assert sent.args[0].action == "LOCKDOWN" and len(station.station.recent()) == 1
 
 
+def test_a_held_hot_key_pressed_during_a_licence_scan_sends_and_the_scan_is_read_whole(qtbot, desk, station):
+    """Found in session 23: a foot switch (the held hot-key) pressed while a keyboard scanner was typing a licence
+    was eaten by the wedge filter (a key no scanner sends, held back so as not to break the scan), so the held
+    panic key never started: holding it on sent nothing. The desk installs the wedge after the hot key (once its
+    window is shown), and the newest filter hears a key first."""
+    from tests.test_ui_wedge import PAYLOAD, FakeClock, press
+    from ui.scanning.wedge_filter import WedgeFilter
+
+    window, panel, banners, worker = desk
+    panel.install_hotkey(window, "F12", hold=True)
+    clock = FakeClock()
+    wedge = WedgeFilter(clock=clock)
+    wedge.install()  # after the hot key, as ``ui.app.run`` does
+    scans: list[str] = []
+    wedge.scanned.connect(scans.append)
+    try:
+        field = panel.details_edit
+        field.setFocus()
+        QApplication.processEvents()
+        for char in PAYLOAD[:60]:  # the scanner is half-way through the licence
+            press(field, char)
+            clock.now += 0.004
+        assert wedge.buffer.scanning
+        with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+            qtbot.keyPress(field, Qt.Key.Key_F12)  # the foot switch goes down, and stays down
+        qtbot.keyRelease(field, Qt.Key.Key_F12)
+        assert sent.args[0].action == "LOCKDOWN"
+        for char in PAYLOAD[60:]:  # the scanner types on
+            press(field, char)
+            clock.now += 0.004
+        clock.now += 1.0
+        wedge.on_timeout()
+        assert scans == [PAYLOAD] and field.text() == ""  # the scan whole, nothing typed into the field
+    finally:
+        wedge.uninstall()
+
+
+def test_the_default_hot_key_pressed_during_a_licence_scan_sends(qtbot, desk, station):
+    """Tried in session 23 and held: the default (one press) hot-key is a shortcut, which Qt matches before any
+    filter hears the key press, so the wedge filter cannot hold it back."""
+    from tests.test_ui_wedge import PAYLOAD, FakeClock, press
+    from ui.scanning.wedge_filter import WedgeFilter
+
+    window, panel, banners, worker = desk
+    panel.install_hotkey(window, "Ctrl+Alt+F12")
+    clock = FakeClock()
+    wedge = WedgeFilter(clock=clock)
+    wedge.install()
+    try:
+        panel.details_edit.setFocus()
+        QApplication.processEvents()
+        for char in PAYLOAD[:60]:
+            press(panel.details_edit, char)
+            clock.now += 0.004
+        assert wedge.buffer.scanning
+        modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        with qtbot.waitSignal(panel.sent, timeout=3000) as sent:
+            qtbot.keyClick(panel.details_edit, Qt.Key.Key_F12, modifiers)
+        assert sent.args[0].action == "LOCKDOWN"
+    finally:
+        wedge.uninstall()
+
+
 def test_the_hot_key_sends_at_once(qtbot, desk, station):
     window, panel, banners, worker = desk
     shortcut = panel.install_hotkey(window, "Ctrl+Alt+F12")
