@@ -219,6 +219,9 @@ class EscposPrinter(Printer):
         if device is not None:
             with contextlib.suppress(Exception):
                 device.close()
+            # Closed, or past closing (a USB printer unplugged mid-job fails in pyusb's dispose): python-escpos's
+            # own __del__ must not close it again and print "Exception ignored …" on the command line's stderr.
+            device._device = False
 
 
 def _is_status_byte(value: int) -> bool:
