@@ -220,7 +220,10 @@ class BadgeService:
                         self._events.record("printer", "warning", f"{exc.message} Trying again.")
                         self._sleep(RETRY_DELAY)
                         continue
-                    message = f"Badge for {name} not printed. {exc.message}"
+                    message = (
+                        f"Badge for {name} not printed. {exc.message} "
+                        "The visit is saved: Reprint the badge once the printer is on."
+                    )
                     return self._finish(
                         visit, printer, chosen, Outcome.FAILED, message, badge, job, attempt, 0, "error"
                     )
