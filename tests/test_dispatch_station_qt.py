@@ -519,3 +519,35 @@ def test_a_roster_the_print_queue_refuses_says_where_it_is_saved(qtbot, station,
     said = desk.window.message.text()
     assert said.count("it is saved as") == 1 and said.endswith(".pdf.")
     assert desk.window.message.property("kind") == "error"
+
+
+def test_a_panic_press_never_waits_for_a_badge_printer_that_hangs(qtbot, station):
+    """Tried in session 23 and held (kept as a test, as the brief asks): the badge printer takes the first bytes of
+    a badge and then reads nothing (paper jam); the panic press is committed at once, while the printer's own
+    thread still waits on it (its timeout, 5 s here; its health check first waits as long for a status answer)."""
+    from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER
+    from tests.printer_listeners import Listener, wait_for
+    from ui.app import build_desk
+
+    jammed = Listener("silent")
+    station.settings.set(BADGE_MEDIA, "80mm")
+    station.settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{jammed.port}?profile=TM-T20II&timeout=5")
+    station.settings.set(st.PANIC_HOLD_MS, 100)
+    desk = build_desk(station)
+    qtbot.addWidget(desk.window)
+    desk.window.show()
+    try:
+        desk.window.form.first_name.setText("Jordan")
+        desk.window.form.last_name.setText("Jamwell")
+        desk.window.request_check_in()
+        assert wait_for(lambda: len(jammed.connections) >= 2, timeout=20)  # the health check, then the badge
+        entry = hold(qtbot, desk.dispatch.panel)
+        assert [e.id for e in station.station.recent()] == [entry.id]
+        assert "Printing the badge for Jordan Jamwell" in desk.badge_printing.panel.status.text()  # still hung
+    finally:
+        panel = desk.badge_printing.panel
+        jammed.close()  # the printer gives up: the connection drops mid-badge (or its timeout came first)
+        qtbot.waitUntil(panel.ask.isVisible, timeout=20_000)  # and the desk is asked
+        with qtbot.waitSignal(desk.badge_printing.worker.job_done, timeout=20_000):
+            panel.not_now_button.click()
+        desk.badge_printing.shutdown()
