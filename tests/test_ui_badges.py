@@ -115,6 +115,36 @@ def test_a_visitor_who_leaves_while_the_panel_asks_print_again_is_not_printed_ag
     window.badge_printing.shutdown()
 
 
+def test_a_badge_the_desk_could_not_record_is_said_not_left_printing(qtbot, monkeypatch, tmp_path):
+    """Found in session 23: another program held the database (a sqlite3 shell left in a transaction) when the
+    badge printer's worker recorded a print. The store's "busy" error left the worker's job without an answer: the
+    panel said "Printing the badge for ..." for good, and the window's message line nothing."""
+    import sqlite3
+
+    from frontdesk.context import Services
+
+    monkeypatch.setenv("FRONTDESK_BUSY_SECONDS", "0.3")  # busy after 0.3 s, not the desk's 10 s
+    services = Services.open(tmp_path / "data")
+    try:
+        window = make_window(qtbot, services)  # the on-screen preview: nothing else in the way
+        result = check_in(qtbot, window, "Emery", "Heldlock")
+        panel = window.badge_printing.panel
+        holder = sqlite3.connect(tmp_path / "data" / "frontdesk.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another program holds the database
+        try:
+            with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=10_000) as done:
+                panel.reprint_button.click()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert done.args[0].visit.id == result.visit.id and not done.args[0].ok
+        assert "busy" in panel.status.text() and "Printing" not in panel.status.text()
+        assert "Reprint" in window.message.text() and window.message.property("kind") == "warning"
+        window.badge_printing.shutdown()
+    finally:
+        services.close()
+
+
 def test_a_printer_that_is_off_turns_the_status_bar_red_and_keeps_the_visit(qtbot, services):
     port = closed_port()
     window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{port}?profile=TM-T20II&timeout=1")
