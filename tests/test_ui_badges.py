@@ -145,6 +145,34 @@ def test_a_badge_the_desk_could_not_record_is_said_not_left_printing(qtbot, monk
         services.close()
 
 
+def test_a_slip_the_desk_could_not_record_is_said_not_left_printing(qtbot, monkeypatch, tmp_path):
+    """The same for a slip (a late pass, a release slip): a printer that is off, and the database held while the
+    failure is written to the event log. The slip never got its answer: "Late pass: printing …" for good."""
+    import sqlite3
+
+    from frontdesk.context import Services
+
+    monkeypatch.setenv("FRONTDESK_BUSY_SECONDS", "0.3")
+    services = Services.open(tmp_path / "data")
+    try:
+        window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{closed_port()}?profile=TM-T20II&timeout=1")
+        result = check_in(qtbot, window, "Sasha", "Slipheld")  # the badge fails too: the printer is off
+        slip = services.badges.render(result.visit.id)  # any drawn slip will do: the worker prints what it gets
+        holder = sqlite3.connect(tmp_path / "data" / "frontdesk.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another program holds the database
+        try:
+            with qtbot.waitSignal(window.badge_printing.slip_printed, timeout=10_000) as done:
+                window.badge_printing.print_slip(slip, "Late pass")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        what, outcome, message = done.args
+        assert what == "Late pass" and outcome != "printed" and "busy" in message
+        window.badge_printing.shutdown()
+    finally:
+        services.close()
+
+
 def test_a_printer_that_is_off_turns_the_status_bar_red_and_keeps_the_visit(qtbot, services):
     port = closed_port()
     window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{port}?profile=TM-T20II&timeout=1")

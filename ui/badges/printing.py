@@ -97,7 +97,13 @@ class PrintWorker(DeviceWorker):
     def _serve(self, item: tuple) -> None:
         if item[0] == "slip":
             _, slip, what = item
-            outcome, message = self.badges.print_slip(slip, self.printer, what)
+            try:
+                outcome, message = self.badges.print_slip(slip, self.printer, what)
+            except FrontDeskError as exc:  # the database, writing the printer's failure: the slip still answered
+                message = f"{what}: the desk could not record how it printed: {exc.message} Check it came out."
+                self.slip_done.emit(what, Outcome.SENT.value, message)
+                self.health_changed.emit(PrinterStatus(State.UNKNOWN, f"printing problem: {exc.message}"))
+                return
             self.slip_done.emit(what, outcome.value, message)
             if outcome in _OUTCOME_STATE:
                 state = _OUTCOME_STATE[outcome]
