@@ -50,6 +50,24 @@ class _UrlSerial(escpos_printer.Serial):
             self.device = None
             raise DeviceNotFoundError(f"Could not open serial port {self.devfile}: {exc}") from exc
 
+    def _read(self) -> bytes:
+        """A real-time status answer: one byte, and whatever else has already arrived. python-escpos reads 16,
+        so it waited out the whole timeout for 15 bytes no printer sends, twice a badge (6 s by default)."""
+        assert self.device
+        first = self.device.read(1)
+        return first + self.device.read(self.device.in_waiting) if first else first
+
+    def close(self) -> None:
+        """Close the port, never raising. python-escpos's own close first waits for the line to drain
+        (``tcdrain``: no timeout, on a printer that has stopped taking data), and on a port unplugged mid-job
+        raised from it, leaving the port open for its ``__del__`` to raise again: "Exception ignored …", a
+        traceback on the command line's standard error. Closing the port itself lets the kernel drain what
+        the printer still takes, for a bounded time."""
+        port, self._device = self._device, False  # python-escpos's close (and its __del__) then do nothing
+        if port:
+            with contextlib.suppress(Exception):
+                port.close()
+
 
 class EscposPrinter(Printer):
     """An ESC/POS printer. ``connection`` is ``tcp``, ``usb`` or ``serial``; ``target`` is its address.
@@ -201,6 +219,9 @@ class EscposPrinter(Printer):
         if device is not None:
             with contextlib.suppress(Exception):
                 device.close()
+            # Closed, or past closing (a USB printer unplugged mid-job fails in pyusb's dispose): python-escpos's
+            # own __del__ must not close it again and print "Exception ignored …" on the command line's stderr.
+            device._device = False
 
 
 def _is_status_byte(value: int) -> bool:

@@ -18,6 +18,16 @@ from scanners.source import ScanSource
 
 Opener = Callable[..., serial.SerialBase]
 
+# Longer than any one ID (a licence's PDF417 holds under 2 KB, a stripe burst 250 B, a passport's zone 90), or
+# two run together: more than this without a pause is a scanner that does not stop sending.
+MAX_SCAN = 16384
+
+
+class ScannerFlooding(DeviceError):
+    """The scanner sends without a pause; what it sends is dropped until it is quiet."""
+
+    code = "scanner_flooding"
+
 
 class SerialScanner(ScanSource):
     """A scanner on a serial port (``COM3``, ``/dev/ttyACM0``, or any pyserial URL such as ``loop://``)."""
@@ -29,6 +39,7 @@ class SerialScanner(ScanSource):
         self._opener = opener or serial.serial_for_url
         self.port: serial.SerialBase | None = None
         self.name = f"scanner on {url}"
+        self._noise_at: float | None = None  # while flooding: when the last byte came
 
     def open(self) -> None:
         """Open the port; DeviceError in the office's words if it is not there."""
@@ -45,6 +56,8 @@ class SerialScanner(ScanSource):
         if port is None:
             raise DeviceError("The ID scanner is not open", code="scanner_missing")
         try:
+            if self._noise_at is not None:
+                return self._drain(port, timeout)
             end = time.monotonic() + timeout
             data = bytearray()
             while not data:
@@ -57,6 +70,9 @@ class SerialScanner(ScanSource):
                 if chunk:
                     data += chunk
                     quiet_since = time.monotonic()
+                    if len(data) > MAX_SCAN:  # it never pauses: no scan to read (session 23: read for ever)
+                        self._noise_at = quiet_since
+                        raise self._flooding()
             return bytes(data)
         except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
             # Unplugging a USB scanner surfaces as one of these, depending on the platform.
@@ -64,8 +80,31 @@ class SerialScanner(ScanSource):
                 f"The ID scanner on {self.url} was disconnected ({exc})", code="scanner_lost"
             ) from exc
 
+    def _drain(self, port: serial.SerialBase, timeout: float) -> None:
+        """Drop what a flooding scanner sends; None once it has been quiet for ``silence``, else (after
+        ``timeout``) ScannerFlooding again."""
+        assert self._noise_at is not None
+        end = time.monotonic() + timeout
+        while True:
+            chunk = port.read(max(1, port.in_waiting))
+            now = time.monotonic()
+            if chunk:
+                self._noise_at = now
+            elif now - self._noise_at >= self.silence:
+                self._noise_at = None
+                return None
+            if now >= end:
+                raise self._flooding()
+
+    def _flooding(self) -> ScannerFlooding:
+        return ScannerFlooding(
+            f"The ID scanner on {self.url} is sending without a pause (a card left on it, or a setting): take any "
+            "card off it; it is read again once it is quiet"
+        )
+
     def close(self) -> None:
         """Close the port (safe to call twice)."""
+        self._noise_at = None
         port, self.port = self.port, None
         if port is not None:
             try:
@@ -107,7 +146,12 @@ def run_scanner(
         report("ok", f"{source.name} ready")
         try:
             while not stop.is_set():
-                scan = source.read_scan(poll)
+                try:
+                    scan = source.read_scan(poll)
+                except ScannerFlooding as exc:  # said once; the port stays open and is drained until quiet
+                    report("error", exc.message)
+                    continue
+                report("ok", f"{source.name} ready")
                 if scan:
                     on_scan(scan)
         except DeviceError as exc:

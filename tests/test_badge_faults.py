@@ -16,7 +16,7 @@ from frontdesk.models import Visitor
 from printers.base import PrinterStatus, State, unreachable
 from printers.fakes import RecordingPrinter
 from printers.uri import printer_for
-from tests.printer_listeners import PAPER_OUT, Listener, closed_port, wait_for
+from tests.printer_listeners import PAPER_OUT, READY, Listener, closed_port, wait_for
 
 
 @pytest.fixture
@@ -192,3 +192,30 @@ def test_no_badge_for_a_visitor_who_has_left(services, badges, visit):
     result = badges.print_badge(visit.id, printer)
     assert result.outcome is Outcome.FAILED and "was checked out" in result.message
     assert printer.jobs == []
+
+
+@pytest.mark.parametrize("fault", ["reset mid-job", "out of paper"])
+def test_no_badge_printed_again_for_a_visitor_who_left_while_the_desk_was_asked(
+    services, badges, visit, listener, fault
+):
+    """Found in session 23: the printer stops mid-badge (or says it is out of paper) and the panel asks "print
+    the badge again?". The visitor leaves (checked out at the kiosk or in On site now) before anyone answers;
+    later, the printer fixed, the secretary presses Print again. The left visitor's badge was printed whole: a
+    valid-looking badge for nobody on site, which the rule above refuses at the first print."""
+    printer_at = listener("reset", reset_after=8192) if fault == "reset mid-job" else listener(status=PAPER_OUT)
+
+    class LeftBeforeTheAnswer:
+        questions: list[str] = []
+
+        def confirm_reprint(self, asked_about, message):
+            self.questions.append(message)
+            services.visits.check_out(visit.badge_code)  # they left while the question waited
+            printer_at.mode, printer_at.status = "capture", READY  # and the printer was fixed
+            return True
+
+    handler = LeftBeforeTheAnswer()
+    result = badges.print_badge(visit.id, escpos(printer_at.port), handler)
+    assert len(handler.questions) == 1
+    assert len(printer_at.connections) == 1, "the badge of a visitor who had left was printed again"
+    assert result.outcome is Outcome.FAILED and "was checked out" in result.message
+    assert "no badge printed" in result.message and not badges.printed(visit.id)

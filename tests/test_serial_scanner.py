@@ -120,3 +120,56 @@ def _wait(condition, timeout: float = 5.0) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("condition not met in time")
+
+
+def test_a_scanner_that_never_stops_sending_is_reported_not_read_for_ever():
+    """Found in session 23, on a real pseudo-terminal: a scanner that sends without a pause (a presentation
+    scanner re-reading a card left on it faster than the 100 ms that ends a scan, a wrong baud rate's noise) was
+    read as one scan that never ended: nothing reached the desk, the status bar said "ready", the scan grew without
+    bound, and the reader could not be stopped. Now a scan longer than any ID is a plain error in the status bar
+    (and the event log), and the scanner is read again once it is quiet."""
+    import os
+    import tty
+
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    scans: list[bytes] = []
+    states: list[tuple[str, str]] = []
+    stop, flooding = threading.Event(), threading.Event()
+
+    def flood() -> None:
+        os.set_blocking(master, False)
+        while flooding.is_set():
+            try:
+                os.write(master, PAYLOAD)  # the same card, again and again, with no pause between
+            except BlockingIOError:  # the line is full: the reader is behind (or closed the port)
+                time.sleep(0.001)
+        os.set_blocking(master, True)
+
+    source = SerialScanner(os.ttyname(slave), silence=0.1)
+    reader = threading.Thread(
+        target=run_scanner,
+        args=(source, scans.append, lambda s, t: states.append((s, t)), stop),
+        kwargs={"retry": 0.05, "poll": 0.05},
+    )
+    reader.start()
+    flooding.set()
+    writer = threading.Thread(target=flood, daemon=True)
+    try:
+        _wait(lambda: states and states[-1][0] == "ok")
+        writer.start()
+        _wait(lambda: any("without a pause" in t for s, t in states if s == "error"), timeout=20)
+        assert scans == []  # nothing half-read went to the desk
+        flooding.clear()
+        writer.join(5)
+        _wait(lambda: states[-1][0] == "ok")  # quiet again: read as before
+        assert scans == []
+        os.write(master, PAYLOAD)
+        _wait(lambda: scans == [PAYLOAD])
+    finally:
+        flooding.clear()
+        stop.set()
+        reader.join(5)
+        os.close(master)
+        os.close(slave)
+    assert not reader.is_alive()

@@ -76,6 +76,37 @@ def test_late_arrival_prints_a_pass_through_the_badge_printer(qtbot, desk, staff
     assert w.late_list.count() == 1 and "Late today (1)" in w.lists.tabText(1)
 
 
+def test_a_late_pass_the_printer_could_not_take_prints_again_once_it_is_back(qtbot, desk, staffed):
+    """Found in session 23: with the badge printer off, a late arrival was recorded and its pass said "not
+    printed", with no way to print it again but to sign the student in late a second time (a second late arrival
+    counted against the term's threshold). A slip that reached no printer (never one that may have come out) now
+    has Print again."""
+    from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER
+    from tests.printer_listeners import Listener, closed_port, wait_for
+
+    sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)  # a principal: may also set the printer
+    staffed.settings.set(BADGE_MEDIA, "80mm")
+    staffed.settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{closed_port()}?profile=TM-T20II&timeout=1")
+    w = desk.students.open_students()
+    pick(qtbot, w, "100200")
+    w.late_reason.setCurrentText("Bus late")
+    with qtbot.waitSignal(desk.badge_printing.slip_printed, timeout=20_000) as printed:
+        qtbot.mouseClick(w.late_button, Qt.MouseButton.LeftButton)
+    assert printed.args[:2] == ["Late pass", "failed"]
+    assert "not printed" in w.slip_status.text() and w.slip_again.isVisible()
+    printer_at = Listener()  # the printer is back (here: set to one that answers)
+    try:
+        staffed.settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
+        with qtbot.waitSignal(desk.badge_printing.slip_printed, timeout=20_000) as again:
+            qtbot.mouseClick(w.slip_again, Qt.MouseButton.LeftButton)
+        assert again.args[:2] == ["Late pass", "printed"] and not w.slip_again.isVisible()
+        assert wait_for(lambda: b"\x1dv0" in printer_at.data)
+        assert w.late_list.count() == 1  # one late arrival, its pass printed once
+    finally:
+        printer_at.close()
+        desk.badge_printing.shutdown()
+
+
 def test_each_release_outcome_at_the_desk(qtbot, desk, staffed, facts):
     sign_in(qtbot, desk, "desk.lee", "2468")
     w = desk.students.open_students()

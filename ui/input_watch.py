@@ -12,7 +12,8 @@ not got the focus (a mouse moved over a second window in the background) is not 
 
 Filters are QObjects with Qt's ``eventFilter(watched, event)``; they are called newest first, as Qt calls
 application filters, until one returns True (the event is eaten); a filter whose object is gone is dropped, as
-Qt drops a destroyed filter.
+Qt drops a destroyed filter. A filter installed with ``first`` (the held panic hot-key) is called before all
+the others, whenever they came.
 
 When the application is about to quit the watch stops following the focus. The windows are destroyed after
 that, and each destroyed focus widget would emit ``focusChanged`` with a half-destroyed widget. PySide6 wraps
@@ -47,6 +48,7 @@ class InputWatch(QObject):
         self.setObjectName("inputWatch")
         self._app = app
         self._filters: list[QObject] = []
+        self._first: list[QObject] = []  # of those, the ones that hear each event before the others
         self._pinned: list[QObject] = []
         self._watched: list[QObject] = []  # the focus window and widget (and the pinned), while listened to
         app.aboutToQuit.connect(self._on_about_to_quit)
@@ -59,19 +61,27 @@ class InputWatch(QObject):
         watch = app.findChild(InputWatch, "inputWatch")
         return watch if watch is not None else cls(app)
 
-    def install(self, event_filter: QObject, *, also: QObject | None = None) -> None:
+    def install(self, event_filter: QObject, *, also: QObject | None = None, first: bool = False) -> None:
         """Pass each input event to ``event_filter.eventFilter`` until :meth:`remove`; ``also``: an object whose
-        own input counts too, wherever the focus is (keys sent to that widget directly)."""
+        own input counts too, wherever the focus is (keys sent to that widget directly). ``first``: this filter
+        hears each event before every filter installed without it, whenever they were installed (the held panic
+        hot-key: the keyboard-wedge filter, installed later, held it back during a scan and it never started)."""
         if not self._filters:
             self._attach()
         if event_filter not in self._filters:
-            self._filters.append(event_filter)
+            if first:
+                self._first.append(event_filter)
+                self._filters.append(event_filter)  # called newest first: the end of the list
+            else:  # newest of the others, but after every ``first`` one
+                self._filters.insert(len(self._filters) - len(self._first), event_filter)
         if also is not None:
             self._pinned.append(also)
             self._watch(also)
 
     def remove(self, event_filter: QObject) -> None:
         """Stop passing input to ``event_filter`` (this filter comes off every object once none is left)."""
+        if event_filter in self._first:
+            self._first.remove(event_filter)
         if event_filter in self._filters:
             self._filters.remove(event_filter)
             if not self._filters:

@@ -49,14 +49,29 @@ def send_to_default_printer(path: Path) -> str | None:
     return name
 
 
-def print_emergency_roster(services: Services, send: Sender = send_to_default_printer) -> str:
-    """Everyone on site now, printed in one action; returns where it went (a printer, or the PDF's path)."""
+def draw_roster(services: Services) -> Path:
+    """The roster's PDF, drawn now in the data folder's ``rosters/`` (the core checks who may print it and
+    records it in the audit trail); returns its path."""
     folder = Path(services.store.data_dir) / "rosters"
     folder.mkdir(exist_ok=True, mode=0o700)
     path = folder / f"roster-{clock.now().astimezone():%Y%m%d-%H%M%S}.pdf"
     services.review.roster_pdf(path, school=services.settings.get(SCHOOL_NAME))
-    printer = send(path)
+    return path
+
+
+def shown_if_unsent(path: Path, printer: str | None) -> str:
+    """Where the roster went: the printer's name, or (no printer) the PDF, opened on screen to print or show."""
     if printer is None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return str(path)
     return printer
+
+
+def print_emergency_roster(services: Services, send: Sender = send_to_default_printer) -> str:
+    """Everyone on site now, printed in one action; returns where it went (a printer, or the PDF's path).
+
+    Waits for the print queue: the window does not call this, it sends the PDF off the GUI thread
+    (``ui.staff.desk_lock.DeskLock.print_roster``), so that a print server that stops answering never holds
+    the panic button."""
+    path = draw_roster(services)
+    return shown_if_unsent(path, send(path))

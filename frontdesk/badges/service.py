@@ -182,8 +182,7 @@ class BadgeService:
             message = f"Badge for {name} not printed: {exc.message}"
             return self._finish(visit, printer, key, Outcome.FAILED, message, None, b"", 0, 0, "error")
         if visit.time_out is not None:  # a badge for someone who has left would let anyone walk in on it
-            message = f"{name} was checked out at {visit.time_out.astimezone():%H:%M}: no badge printed."
-            return self._finish(visit, printer, chosen, Outcome.FAILED, message, None, b"", 0, 0, "warning")
+            return self._finish(visit, printer, chosen, Outcome.FAILED, _left(visit), None, b"", 0, 0, "warning")
         if queued_at is not None and self._now() - queued_at > JOB_EXPIRES_AFTER:
             waited = int((self._now() - queued_at).total_seconds() // 60)
             message = (
@@ -221,7 +220,10 @@ class BadgeService:
                         self._events.record("printer", "warning", f"{exc.message} Trying again.")
                         self._sleep(RETRY_DELAY)
                         continue
-                    message = f"Badge for {name} not printed. {exc.message}"
+                    message = (
+                        f"Badge for {name} not printed. {exc.message} "
+                        "The visit is saved: Reprint the badge once the printer is on."
+                    )
                     return self._finish(
                         visit, printer, chosen, Outcome.FAILED, message, badge, job, attempt, 0, "error"
                     )
@@ -229,6 +231,10 @@ class BadgeService:
                 self._record(visit, printer, chosen, attempt, Outcome.PARTIAL, exc.sent, len(job), message)
                 self._events.record("printer", "error", message)
                 if handler.confirm_reprint(visit, f"{message} Fix the printer, then print the badge again?"):
+                    if (gone := self._left_meanwhile(visit)) is not None:
+                        return self._finish(
+                            gone, printer, chosen, Outcome.FAILED, _left(gone), badge, job, attempt, 0, "warning"
+                        )
                     automatic_left = retries
                     continue
                 return self._result(visit, Outcome.PARTIAL, message, badge, job, attempt)
@@ -245,6 +251,10 @@ class BadgeService:
                 self._record(visit, printer, chosen, attempt, Outcome.ATTENTION, len(job), len(job), message)
                 self._events.record("printer", "error", message)
                 if handler.confirm_reprint(visit, f"{message} Print it again once the printer is ready?"):
+                    if (gone := self._left_meanwhile(visit)) is not None:
+                        return self._finish(
+                            gone, printer, chosen, Outcome.FAILED, _left(gone), badge, job, attempt, 0, "warning"
+                        )
                     continue
                 return self._result(visit, Outcome.ATTENTION, message, badge, job, attempt)
             message = (
@@ -311,6 +321,13 @@ class BadgeService:
         self._events.record("printer", "info" if status.ok else "warning", f"Test print: {status.message}")
         return status, badge
 
+    def _left_meanwhile(self, visit: Visit) -> Visit | None:
+        """The visit as it is now if its visitor has checked out since it was read, else None. A "print again?"
+        can wait minutes for its answer; the visitor may have left meanwhile (session 23: the badge was then
+        printed whole for nobody on site)."""
+        now = self._visits.get(visit.id)
+        return now if now.time_out is not None else None
+
     # --- what happened ---------------------------------------------------------------------------------
     def attempts(self, visit_id: int) -> list[PrintAttempt]:
         """Every print attempt of a visit's badge, oldest first."""
@@ -374,3 +391,9 @@ class BadgeService:
         from frontdesk.badges.result import PrintResult
 
         return PrintResult(visit, Outcome(outcome), message, badge, job, attempt)
+
+
+def _left(visit: Visit) -> str:
+    """Why no badge is printed for a visitor who has checked out, in the office's words."""
+    assert visit.time_out is not None
+    return f"{visit.visitor.full_name} was checked out at {visit.time_out.astimezone():%H:%M}: no badge printed."

@@ -110,6 +110,8 @@ class BadgePanel(QGroupBox):
 
     def clear_visit(self, visit) -> None:
         """``visit`` has left: its badge no longer shows here (nor can it be reprinted from here)."""
+        if self.question is not None and self.question.visit.id == visit.id:
+            self._answer(False)  # "print again?" about someone who has left: no (the core refuses it too)
         if self.visit is None or self.visit.id != visit.id:
             return
         self.visit = None

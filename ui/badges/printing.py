@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from frontdesk import clock
 from frontdesk.badges.service import BadgeService, Outcome, ReprintHandler
+from frontdesk.errors import FrontDeskError
 from frontdesk.models import Visit
 from printers.base import Printer, PrinterStatus, State
 from ui.workers import DeviceWorker
@@ -96,27 +97,50 @@ class PrintWorker(DeviceWorker):
     def _serve(self, item: tuple) -> None:
         if item[0] == "slip":
             _, slip, what = item
-            outcome, message = self.badges.print_slip(slip, self.printer, what)
+            try:
+                outcome, message = self.badges.print_slip(slip, self.printer, what)
+            except FrontDeskError as exc:  # the database, writing the printer's failure: the slip still answered
+                message = f"{what}: the desk could not record how it printed: {exc.message} Check it came out."
+                self.slip_done.emit(what, Outcome.SENT.value, message)
+                self.health_changed.emit(PrinterStatus(State.UNKNOWN, f"printing problem: {exc.message}"))
+                return
             self.slip_done.emit(what, outcome.value, message)
             if outcome in _OUTCOME_STATE:
                 state = _OUTCOME_STATE[outcome]
                 self.health_changed.emit(PrinterStatus(state, _slip_short(outcome, self.printer)))
         elif item[0] == "print":
             _, visit, queued_at, media_key, orientation = item
-            result = self.badges.print_badge(
-                visit,
-                self.printer,
-                self.handler,
-                media_key=media_key,
-                orientation=orientation,
-                queued_at=queued_at,
-            )
+            try:
+                result = self.badges.print_badge(
+                    visit,
+                    self.printer,
+                    self.handler,
+                    media_key=media_key,
+                    orientation=orientation,
+                    queued_at=queued_at,
+                )
+            except FrontDeskError as exc:  # the database (busy, full): the badge's job still gets its answer
+                self.job_done.emit(_not_recorded(visit, exc))
+                self.health_changed.emit(PrinterStatus(State.UNKNOWN, f"printing problem: {exc.message}"))
+                return
             self.job_done.emit(result)
             if result.outcome in _OUTCOME_STATE:
                 state = _OUTCOME_STATE[result.outcome]
                 self.health_changed.emit(PrinterStatus(state, _short(result, self.printer)))
         else:
             self.health_changed.emit(self.printer.status())
+
+
+def _not_recorded(visit: Visit, error: FrontDeskError) -> PrintResult:
+    """The answer for a badge whose printing the desk could not record (session 23: without one, the panel said
+    "Printing the badge for ..." for good). It may have printed: said so, never shown as printed."""
+    from frontdesk.badges.result import PrintResult
+
+    message = (
+        f"The desk could not record {visit.visitor.full_name}'s badge: {error.message} "
+        "Check whether it printed; Reprint if not."
+    )
+    return PrintResult(visit, Outcome.SENT, message, None, b"", 0)
 
 
 def _short(result: PrintResult, printer: Printer) -> str:

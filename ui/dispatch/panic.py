@@ -308,7 +308,8 @@ class PanicPanel(QFrame):
         if hold:
             self._shortcut = HeldHotkey(QKeySequence(sequence), self.hold_button)
             # Through the desk's one input filter (the focused window and widget), and keys sent to ``window``.
-            InputWatch.of().install(self._shortcut, also=window)
+            # First: before the keyboard-wedge filter, which holds back keys no scanner sends during a scan.
+            InputWatch.of().install(self._shortcut, also=window, first=True)
             return self._shortcut
         self._shortcut = QShortcut(QKeySequence(sequence), window)
         self._shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)

@@ -81,11 +81,15 @@ class CameraPanel(QWidget):
         try:
             self._frame = self.camera.frame()
         except DeviceError as exc:  # a real camera needs a moment before its first picture
-            self.preview.setText(exc.message if exc.code != "camera_no_frame" else "Camera starting…")
+            self._frame = None  # never a photo from a picture the camera no longer shows (one that stopped)
+            short = {"camera_no_frame": "Camera starting…", "camera_stalled": "Camera stopped"}
+            self.preview.setText(short.get(exc.code, exc.message))
+            self.preview.setToolTip(exc.message)
             return
         self.preview.setPixmap(
             _pixmap(self._frame).scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio)
         )
+        self.preview.setToolTip("")
 
     def on_photo_clicked(self) -> None:
         try:

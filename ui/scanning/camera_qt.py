@@ -7,6 +7,9 @@ the preview's twice-a-second refresh is the only conversion cost.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from PIL import Image
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QImage
@@ -28,18 +31,25 @@ def cameras_present() -> bool:
     return bool(QMediaDevices.videoInputs())
 
 
+# A camera sends many frames a second; one that has sent none for this long has stopped (unplugged, frozen).
+STALE_AFTER = 2.0
+
+
 class _FrameHolder(QObject):
     """Lives in the GUI thread and keeps the newest frame the sink delivered."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
+        self._clock = clock
         self.latest: QImage | None = None
+        self.at = 0.0  # when the newest frame came (the clock's seconds)
 
     @Slot(QVideoFrame)
     def on_video_frame_changed(self, frame: QVideoFrame) -> None:
         image = frame.toImage()
         if not image.isNull():
             self.latest = image
+            self.at = self._clock()
 
 
 class QtCamera(FrameSource):
@@ -47,12 +57,13 @@ class QtCamera(FrameSource):
 
     name = "camera"
 
-    def __init__(self, description: str | None = None):
+    def __init__(self, description: str | None = None, *, clock: Callable[[], float] = time.monotonic):
         self._description = description
+        self._clock = clock
         self._camera: QCamera | None = None
         self._session: QMediaCaptureSession | None = None
         self._sink: QVideoSink | None = None
-        self._holder = _FrameHolder()
+        self._holder = _FrameHolder(clock)
 
     def open(self) -> None:
         """Start the camera; DeviceError in plain words when there is none or it will not start."""
@@ -79,9 +90,18 @@ class QtCamera(FrameSource):
             )
 
     def frame(self) -> Image.Image:
-        """The newest frame; DeviceError until the camera has sent one."""
+        """The newest frame; DeviceError until the camera has sent one, and once it has sent none for
+        :data:`STALE_AFTER` seconds. A camera unplugged or frozen by its driver sends nothing more, and its last
+        frame is the previous visitor: read again it put their licence's name on the next person (screened
+        under it), taken as a photo their face on the next badge (session 23)."""
         if self._holder.latest is None:
             raise DeviceError("The camera has not sent a picture yet", code="camera_no_frame")
+        if self._clock() - self._holder.at > STALE_AFTER:
+            raise DeviceError(
+                "The camera has stopped sending pictures: check its cable (or close the other program using "
+                "it), or type the visitor's details from the card.",
+                code="camera_stalled",
+            )
         return qimage_to_pil(self._holder.latest)
 
     def close(self) -> None:

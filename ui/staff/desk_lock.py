@@ -7,6 +7,7 @@ whose role allows it. :func:`wire_staff` does all of it to a built :class:`ui.de
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
@@ -20,6 +21,7 @@ from frontdesk.settings import LOCK_AFTER_MINUTES
 from ui.input_watch import InputWatch
 from ui.staff.sign_in import SignInPanel
 from ui.status_text import StatusText
+from ui.tasks import run_task
 
 if TYPE_CHECKING:
     from ui.roster_print import Sender
@@ -82,6 +84,7 @@ class DeskLock(QObject):
         # None: the PC's default printer. The roster's module (QUrl, QDesktopServices, and Qt's print support
         # when it prints) loads with the first roster, as the dialogs do, not on the way to the first paint.
         self.roster_sender = roster_sender
+        self._roster_on_its_way = None  # the roster's PDF while the print queue has not answered
         self.is_locked = False
         self.review_window = None
         self.accounts_window = None
@@ -252,17 +255,44 @@ class DeskLock(QObject):
             self.accounts_window.close()
 
     @Slot()
-    def print_roster(self) -> str | None:
-        """Everyone on site now, printed in one action (or saved as a PDF and opened when no printer)."""
-        from ui.roster_print import print_emergency_roster, send_to_default_printer
+    def print_roster(self) -> None:
+        """Everyone on site now, printed in one action (or saved as a PDF and opened when no printer).
 
+        The PDF is drawn here; the print queue gets it on the thread pool. Asking the OS for its default
+        printer and handing it the file (``lp``) wait on the print server, up to 30 s when it has stopped
+        answering: on the GUI thread that froze the window, and its panic button, exactly when the roster is
+        wanted (it is on the lockdown banner). Found in session 23."""
+        from ui.roster_print import draw_roster, send_to_default_printer
+
+        if self._roster_on_its_way is not None:
+            self.window.message.show_message(
+                "The emergency roster is still being sent to the printer; "
+                f"it is saved as {self._roster_on_its_way}.",
+                "warning",
+            )
+            return
         try:
-            where = print_emergency_roster(self.services, self.roster_sender or send_to_default_printer)
+            path = draw_roster(self.services)
         except FrontDeskError as exc:
             self.window.message.show_message(exc.message, "error")
-            return None
-        self.window.message.show_message(f"Emergency roster sent to {where}.", "success")
-        return where
+            return
+        send = self.roster_sender or send_to_default_printer
+        self._roster_on_its_way = path
+        self.window.message.show_message("Sending the emergency roster to the printer …", "info")
+        run_task(lambda: send(path), functools.partial(self.on_roster_sent, path))
+
+    def on_roster_sent(self, path, printer: str | None, error: BaseException | None) -> None:
+        """The print queue's answer (on the GUI thread): where the roster went, or why not."""
+        from ui.roster_print import shown_if_unsent
+
+        self._roster_on_its_way = None
+        if error is not None:
+            said = error.message if isinstance(error, FrontDeskError) else f"The roster was not sent ({error})"
+            if str(path) not in said:
+                said += f"; it is saved as {path}."
+            self.window.message.show_message(said, "error")
+            return
+        self.window.message.show_message(f"Emergency roster sent to {shown_if_unsent(path, printer)}.", "success")
 
 
 def wire_staff(window, services: Services, *, start_locked: bool = False, **kwargs) -> DeskLock:

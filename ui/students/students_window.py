@@ -206,6 +206,14 @@ class StudentsWindow(QWidget):
         self.slip_status.setWordWrap(True)
         self.slip_status.setFixedWidth(300)
         right.addWidget(self.slip_status)
+        # A slip that reached no printer (never one that may have come out: no second copy of a pass or a
+        # release slip) can be printed again once the printer is back.
+        self.slip_again = QPushButton("Print again")
+        self.slip_again.setAccessibleName("Print the slip again")
+        self.slip_again.hide()
+        self.slip_again.clicked.connect(self.print_slip_again)
+        right.addWidget(self.slip_again)
+        self._last_slip: tuple[object, str] | None = None
         right.addStretch(1)
         outer.addLayout(right, 0)
 
@@ -241,6 +249,8 @@ class StudentsWindow(QWidget):
         if self.student is not None and self.student.id != student.id:
             self.slip.clear()  # the last slip was someone else's
             self.slip_status.clear()
+            self.slip_again.hide()
+            self._last_slip = None
         self.student = student
         self._reset_person_part()
         self.name.setText(student.full_name)
@@ -412,14 +422,24 @@ class StudentsWindow(QWidget):
         return self.services.settings.get(SCHOOL_NAME)
 
     def _slip(self, slip, what: str) -> None:
+        self._last_slip = (slip, what)
+        self.slip_again.hide()
         self.slip.setPixmap(pixmap_of(slip, 300, 460))
         self.slip_status.setText(f"{what}: printing …")
         self.slip_ready.emit(slip, what)
 
     @Slot(str, str, str)
     def on_slip_printed(self, what: str, outcome: str, message: str) -> None:
-        """What the badge printer said about the last slip."""
-        self.slip_status.setText(message)
+        """What the badge printer said about the last slip; one that reached no printer may be printed again."""
+        failed = outcome == "failed" and self._last_slip is not None and self._last_slip[1] == what
+        self.slip_status.setText(message + (" Press Print again once the printer is back." if failed else ""))
+        self.slip_again.setVisible(failed)
+
+    @Slot()
+    def print_slip_again(self) -> None:
+        """The last slip again, as it was drawn (nothing is recorded again: the arrival or release stands)."""
+        if self._last_slip is not None:
+            self._slip(*self._last_slip)
 
     def _after_change(self) -> None:
         if self.student is not None:
