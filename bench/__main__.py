@@ -29,6 +29,7 @@ MODULES = [
     "encryption",
     "hub_sync",
     "district_lists",
+    "desk_day",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

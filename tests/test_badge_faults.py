@@ -219,3 +219,32 @@ def test_no_badge_printed_again_for_a_visitor_who_left_while_the_desk_was_asked(
     assert len(printer_at.connections) == 1, "the badge of a visitor who had left was printed again"
     assert result.outcome is Outcome.FAILED and "was checked out" in result.message
     assert "no badge printed" in result.message and not badges.printed(visit.id)
+
+
+def test_a_day_of_good_badges_leaves_the_event_log_to_the_printers_problems(services, badges):
+    """The event log is the desk's list of device problems and their fixes (Ctrl+E shows the newest 500). A good
+    badge is neither: written for every visitor (bench/desk_day.py found one row per check-in), a busy day pushed
+    the morning's problem out of the window by the afternoon, and the table grew by a row a visitor for ever."""
+    printer = RecordingPrinter(faults=[None] + [unreachable("IP 10.0.0.20")] * 3)
+    printer_events = lambda: [e for e in services.events.recent(1000) if e.source == "printer"]  # noqa: E731
+    visits = [services.checkin.admit(Visitor(first_name="Ann", last_name=f"Testwood{i}")) for i in range(12)]
+    assert badges.print_badge(visits[0].id, printer).outcome is Outcome.PRINTED
+    assert printer_events() == []  # a good badge is no device event
+    # The printer is off for two tries: the automatic retry gives up, then the next badge's first try fails
+    # and its retry prints (the printer is back): the problem, then its fix, each said once.
+    assert badges.print_badge(visits[1].id, printer, retries=1).outcome is Outcome.FAILED
+    assert badges.print_badge(visits[2].id, printer).outcome is Outcome.PRINTED
+    for visit in visits[3:]:
+        assert badges.print_badge(visit.id, printer).outcome is Outcome.PRINTED
+    said = [(e.level, e.message) for e in reversed(printer_events())]
+    assert [level for level, _ in said] == ["warning", "error", "warning", "info"]
+    assert said[-1][1] == "Printer working again: badge printed for Ann Testwood2."
+    assert len(badges.attempts(visits[5].id)) == 1  # every print is still kept with its visit
+
+
+def test_a_badge_shown_on_screen_is_no_printer_working_again(services, badges, visit):
+    from printers.fakes import PreviewPrinter
+
+    services.events.record("printer", "warning", "No badge printer set up: badges are shown on screen.")
+    assert badges.print_badge(visit.id, PreviewPrinter()).outcome is Outcome.PRINTED
+    assert [e.level for e in services.events.recent(10) if e.source == "printer"] == ["warning"]

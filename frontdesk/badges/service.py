@@ -1,7 +1,9 @@
 """Badges: build, render and print a visit's badge, with the fault rules a front desk needs.
 
 Printing always takes a visit that is already committed, so a printer problem can never cost a visit.
-Every attempt is recorded in ``badge_prints`` (the screens show "badge printed") and in the event log.
+Every attempt is recorded in ``badge_prints`` (the screens show "badge printed"); the event log, the desk's list
+of device problems and their fixes, gets each problem and the first good print after one (the printer working
+again), not every good badge: a busy day's thousand "Badge printed" lines pushed the morning's jam out of it.
 The rules (printing.md): retry on its own only when nothing reached the printer; after a partial send, ask
 the desk (through a :class:`ReprintHandler`) before printing again; a job that waited too long in the
 queue is dropped, not printed late; a printer that does not answer is never reported as OK.
@@ -383,8 +385,20 @@ class BadgeService:
 
     def _finish(self, visit, printer, chosen, outcome, message, badge, job, attempt, sent, level) -> PrintResult:
         self._record(visit, printer, chosen, attempt, outcome, sent, len(job), message)
-        self._events.record("printer", level, message)
+        if level != "info":
+            self._events.record("printer", level, message)
+        elif not printer.on_screen and self._after_a_problem():  # (a preview is no printer working again)
+            self._events.record("printer", "info", f"Printer working again: {message[0].lower()}{message[1:]}")
         return self._result(visit, outcome, message, badge, job, attempt)
+
+    def _after_a_problem(self) -> bool:
+        """True when the printer's newest event is a problem (so a good print now is its fix, worth a line).
+
+        A good badge is not a device event: written for each visitor, they filled the event log (500 rows shown,
+        a row kept for ever) and pushed the morning's paper jam out of sight by the afternoon (bench/desk_day.py).
+        """
+        newest = self._events.recent(1, source="printer")
+        return bool(newest) and newest[0].level != "info"
 
     @staticmethod
     def _result(visit, outcome, message, badge, job, attempt) -> PrintResult:
