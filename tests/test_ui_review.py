@@ -310,3 +310,61 @@ def test_checking_out_forgotten_visitors_asks_first_and_says_who_came_in_today(
     answer["button"] = QMessageBox.StandardButton.Yes
     qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
     assert principal.visits.on_site() == [] and panel.message.text() == "Checked out 2 forgotten visitors."
+
+
+def test_print_hands_the_day_log_to_the_queue_off_the_gui_thread(qtbot, window, principal):
+    """Found in session 23: "Print day log…" opened Qt's print dialog (application-modal: the desk window's
+    panic button could not be clicked while it was up) and laid the pages out into the print queue on the GUI
+    thread, which a print server that stopped answering held: every window of the desk froze, its panic button
+    and hot-key included. Now the day log is drawn as a PDF in the data folder and the queue gets it on the
+    thread pool, as the emergency roster does. The old code cannot run this test: it opens the dialog."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QTimer
+
+    from tests.print_queue import PrintQueue
+
+    panel = window.visits
+    queue = PrintQueue(stall=True)
+    panel.sender = queue
+    qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
+    # The queue has the job and does not answer; the GUI thread is free meanwhile: its timers fire, and a second
+    # press says the day log is still on its way rather than sending it twice.
+    qtbot.waitUntil(queue.hanging.is_set, timeout=10_000)
+    ticked = []
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: ticked == [True], timeout=2000)
+    assert "Sending the day log (4 visits) to the printer" in panel.message.text()
+    qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
+    assert "still being sent to the printer" in panel.message.text() and len(queue.jobs) == 1
+    queue.release()
+    qtbot.waitUntil(lambda: "sent to Front office printer" in panel.message.text(), timeout=10_000)
+    assert queue.jobs[0].startswith(b"%PDF")
+    saved = list((Path(principal.store.data_dir) / "reports").glob("day-log-*.pdf"))
+    assert len(saved) == 1 and saved[0].read_bytes() == queue.jobs[0]
+    assert principal.audit.records(limit=1)[0].action == "report.print"
+
+
+def test_print_with_no_printer_keeps_the_day_log_as_a_pdf(qtbot, window, principal, monkeypatch):
+    """No printer (the queue says none): the PDF is opened on screen to print or show, and the window says where
+    it is saved; a queue that refuses says so and where the PDF is."""
+    from PySide6.QtGui import QDesktopServices
+
+    from frontdesk.errors import DeviceError
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    panel = window.visits
+    panel.sender = lambda path: None
+    qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "sent to" in panel.message.text(), timeout=10_000)
+    assert len(opened) == 1 and opened[0] in panel.message.text() and opened[0].endswith(".pdf")
+
+    def refusing(path):
+        raise DeviceError(f"The roster could not be sent to Office (lp: queue disabled); it is saved as {path}.")
+
+    panel.sender = refusing
+    qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "could not be sent" in panel.message.text(), timeout=10_000)
+    said = panel.message.text()
+    assert said.startswith("The day log could not be sent to Office") and ".pdf" in said

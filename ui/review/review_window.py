@@ -8,6 +8,7 @@ refuses what the signed-in role may not do, and the window shows that refusal on
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -76,6 +77,10 @@ class VisitsPanel(QWidget):
         super().__init__(parent)
         self.services = services
         self.mode = "range"  # or "search" or "history"
+        # The print queue the day log is handed to (a PDF's path -> the printer's name, None for no printer): the
+        # OS default printer unless a test gives another; and the PDF on its way to it, while it is.
+        self.sender = None
+        self._print_on_its_way: Path | None = None
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -370,19 +375,65 @@ class VisitsPanel(QWidget):
         return written
 
     def ask_print(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        """Print what the table shows on the default printer: drawn here as a PDF in the data folder's
+        ``reports/``, handed to the print queue on the thread pool (``sender``, the emergency roster's).
 
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self).exec():
-            self.print_log(printer)
+        Until session 23 this opened Qt's print dialog and laid the pages out into the print queue on the GUI
+        thread: the dialog is application-modal (the desk window's panic button could not be clicked while it
+        was up) and both wait on the print server, which when it stops answering froze every window of the
+        desk, its panic button and hot-key included. Another printer, or copies: "Export PDF…" and print it."""
+        from functools import partial
 
-    def print_log(self, printer) -> None:
-        """Print what the table shows (the day log, a range, a search or a history)."""
+        from ui.review.report_printing import pdf_printer
+        from ui.tasks import run_task
+
+        if self._print_on_its_way is not None:
+            self.say(f"The day log is still being sent to the printer; it is saved as {self._print_on_its_way}.")
+            return
+        folder = Path(self.services.store.data_dir) / "reports"
+        try:
+            folder.mkdir(exist_ok=True, mode=0o700)
+            path = folder / f"day-log-{clock.now().astimezone():%Y%m%d-%H%M%S}.pdf"
+            rows = self.print_log(pdf_printer(str(path), landscape=True), said=False)
+        except (FrontDeskError, OSError) as exc:
+            why = exc.message if isinstance(exc, FrontDeskError) else f"The day log could not be drawn ({exc})."
+            self.say(why)
+            return
+        if rows is None:
+            return
+        self._print_on_its_way = path
+        self.say(f"Sending the day log ({count(rows, 'visit')}) to the printer …")
+        from ui.roster_print import send_to_default_printer
+
+        send = self.sender or send_to_default_printer
+        run_task(lambda: send(path), partial(self.on_print_sent, path, rows))
+
+    def on_print_sent(self, path: Path, rows: int, printer: str | None, error: BaseException | None) -> None:
+        """The print queue's answer (on the GUI thread): where the day log went, or where it is saved."""
+        from ui.roster_print import shown_if_unsent
+
+        self._print_on_its_way = None
+        if error is not None:
+            said = error.message if isinstance(error, FrontDeskError) else f"The day log was not sent ({error})"
+            said = said.replace("The roster", "The day log")
+            self.say(said + ("" if str(path) in said else f"; it is saved as {path}."))
+            return
+        self.say(f"Day log ({count(rows, 'visit')}) sent to {shown_if_unsent(path, printer)}.")
+
+    def print_log(self, printer, *, said: bool = True) -> int | None:
+        """Print what the table shows (the day log, a range, a search or a history) to ``printer`` (a PDF
+        file's, from :meth:`ask_print`); returns how many visits, or None when it may not be printed (said)."""
         now = clock.now()
         html = day_log_html(self.model.items(), self.heading.text(), self.services.settings.get(SCHOOL_NAME), now)
+        try:
+            self.services.review.printed(self.heading.text(), self.model.rowCount())
+        except FrontDeskError as exc:
+            self.say(exc.message)
+            return None
         print_html(html, printer)
-        self.services.review.printed(self.heading.text(), self.model.rowCount())
-        self.say(f"Printed {self.model.rowCount()} visits.")
+        if said:
+            self.say(f"Printed {count(self.model.rowCount(), 'visit')}.")
+        return self.model.rowCount()
 
     @Slot()
     def check_out_forgotten(self) -> None:
