@@ -551,3 +551,49 @@ def test_a_panic_press_never_waits_for_a_badge_printer_that_hangs(qtbot, station
         with qtbot.waitSignal(desk.badge_printing.worker.job_done, timeout=20_000):
             panel.not_now_button.click()
         desk.badge_printing.shutdown()
+
+
+@pytest.mark.parametrize("hold_mode", [False, True])
+def test_the_hot_key_sends_while_a_question_box_blocks_the_desk(qtbot, desk, station, hold_mode):
+    """Found in session 23: a question box ("Remove the bar on …?", every ``ask_first``) or a file dialog is
+    application-modal, and Qt delivers no shortcut to a window it blocks: the hot-key -- a foot switch, pressed
+    when the secretary cannot be seen reaching for the screen -- sent nothing while one was up, and said nothing.
+    The one-press hot-key fails on the old code (nothing sent while the box is up); the held one already worked
+    (the desk's input filter follows the focus into the box) and is kept as a guard. The press sends once, not
+    again when the box closes."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+
+    from ui.plain import ask_first
+
+    window, panel, banners, worker = desk
+    panel.install_hotkey(window, "Ctrl+Alt+F12", hold=hold_mode)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    sent = []
+    panel.sent.connect(sent.append)
+    seen: dict = {}
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+
+    def while_the_question_is_up():
+        box = QApplication.activeModalWidget()
+        seen["box"] = box
+        QTest.qWaitForWindowActive(box)
+        target = QApplication.focusWidget()  # where the key goes: the box's default button
+        seen["focus_in_box"] = target is not None and box.isAncestorOf(target)
+        QTest.keyPress(target, Qt.Key.Key_F12, modifiers)
+        end = QTimer()  # the hold (300 ms here) runs its course inside the box's event loop
+        end.setSingleShot(True)
+        end.start(900)
+        while end.isActive() and not sent:
+            QTest.qWait(20)
+        QTest.keyRelease(target, Qt.Key.Key_F12, modifiers)
+        seen["sent_while_up"] = len(sent)
+        box.reject()
+
+    QTimer.singleShot(50, while_the_question_is_up)
+    assert ask_first(window, "Remove?", "Remove the bar on Pat Example?") is False
+    assert seen["box"] is not None and seen["focus_in_box"] and seen["sent_while_up"] == 1
+    assert sent[0].action == "LOCKDOWN"
+    QTest.qWait(300)
+    assert len(sent) == 1  # not a second time once the box is gone

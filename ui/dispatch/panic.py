@@ -162,6 +162,52 @@ class HeldHotkey(QObject):
         return False
 
 
+def _blocked_by_a_dialog(window: QWidget) -> bool:
+    """True while a modal dialog (a question box, a file dialog) keeps ``window`` from input: Qt then delivers
+    none of its shortcuts, the panic hot-key among them, and its buttons take no click."""
+    from PySide6.QtWidgets import QApplication
+
+    modal = QApplication.activeModalWidget()
+    if modal is None or modal is window:
+        return False
+    if modal.windowModality() == Qt.WindowModality.ApplicationModal:
+        return True
+    parent = modal.parentWidget()
+    return parent is not None and parent.window() is window.window()
+
+
+class ModalHotkey(QObject):
+    """The one-press hot-key while a dialog blocks the desk window (found in session 23).
+
+    The hot-key is a ``QShortcut`` on the desk window, and Qt delivers no shortcut to a window a modal dialog
+    blocks: with a question box up ("Remove the bar?", "End reunification?") or a file dialog from Review, the
+    hot-key -- a foot switch, pressed when the secretary cannot be seen reaching for the screen -- did nothing,
+    and said nothing. This filter (through the desk's one input filter, first, which follows the focus into the
+    dialog) hears the same key there and sends as the shortcut would; without a dialog it leaves the key alone
+    and the shortcut sends, so a press never sends twice.
+    """
+
+    def __init__(self, sequence: QKeySequence, window: QWidget, fire: Callable[[], None]):
+        super().__init__(window)
+        combination = sequence[0]
+        self._key = combination.key()
+        self._modifiers = combination.keyboardModifiers()
+        self._window = window
+        self._fire = fire
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent) or event.isAutoRepeat():
+            return False
+        if event.key() != self._key:
+            return False
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier != self._modifiers:
+            return False
+        if not _blocked_by_a_dialog(self._window):
+            return False  # the shortcut hears it
+        self._fire()
+        return True
+
+
 class PanicPanel(QFrame):
     """The always-visible panic control and the status of the current incident."""
 
@@ -198,6 +244,7 @@ class PanicPanel(QFrame):
         self._action = cap.DEFAULT_ACTION
         self._incident: str | None = None
         self._shortcut: QShortcut | None = None
+        self._modal_hotkey: ModalHotkey | None = None  # the same one-press hot-key while a dialog blocks the desk
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("panicPanel")
 
@@ -314,6 +361,9 @@ class PanicPanel(QFrame):
         self._shortcut = QShortcut(QKeySequence(sequence), window)
         self._shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self._shortcut.activated.connect(self.on_hold_completed)
+        # And while a dialog blocks the window (Qt then delivers it no shortcut): the same press, heard first.
+        self._modal_hotkey = ModalHotkey(QKeySequence(sequence), window, self._shortcut.activated.emit)
+        InputWatch.of().install(self._modal_hotkey, also=window, first=True)
         return self._shortcut
 
     @Slot()
