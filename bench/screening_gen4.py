@@ -32,6 +32,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import settings_from
 from bench.__main__ import DOCS, machine
 from bench.gen4_people import CLEAN_CLASSES, TRUE_CLASSES, Entry, fold, make_entries
 from bench.gen4_visitors import indistinguishable, make_visitors, names_index
@@ -269,7 +270,7 @@ def measure(n: int, n_true: int, n_clean: int, seed: int, keep: bool) -> dict:
         data = folder / "data"
         imported = import_lists(data, district, registry)
         ids = entry_ids(data, entries)
-        for key, value in settings_chosen():  # another point of the trade-off (GEN4_CONFIG)
+        for key, value in settings_from("GEN4_CONFIG"):  # a point of a trade-off table
             _run([_frontdesk(), "--data-dir", str(data), "config", "set", key, value])
         db_bytes = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
         results, stamps, batch_s = screen_batch(data, queries)
@@ -304,13 +305,6 @@ def _share(a: int, b: int) -> str:
     return f"{100 * a / b:.1f}%" if b else "–"
 
 
-def settings_chosen() -> list[tuple[str, str]]:
-    """Settings to screen with, from ``GEN4_CONFIG`` ("key=value;key=value"), set with ``frontdesk config
-    set`` after the import: a point of a trade-off table. None by default (the desk as installed)."""
-    chosen = os.environ.get("GEN4_CONFIG", "")
-    return [tuple(part.split("=", 1)) for part in chosen.split(";") if "=" in part]  # type: ignore[misc]
-
-
 def page_section(m: dict, seed: int, stamp: str, load: str) -> str:
     """The dated section of the page for one run."""
     rows, entries = m["rows"], m["entries"]
@@ -320,7 +314,7 @@ def page_section(m: dict, seed: int, stamp: str, load: str) -> str:
         f"### Issue 19, session 23: the fourth generator (gen4) at {n:,} entries, measured {stamp}",
         "",
         f"Measured {stamp} on {machine()}. Load average (1 min, shared machine): {load}. Seed {seed}."
-        + "".join(f" Setting `{k}` {v}." for k, v in settings_chosen()),
+        + "".join(f" Setting `{k}` {v}." for k, v in settings_from("GEN4_CONFIG")),
         f"Generator at commit {_commit()} (frozen before its first measurement at 4b5443c; no tuning on either "
         "side since, see the module docstrings).",
         "",

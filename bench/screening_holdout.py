@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bench import settings_from
 from bench.holdout_clean import CLEAN_CLASSES, Ambiguity
 from bench.holdout_people import Person, make_population, strip_accents
 from bench.holdout_variants import TRUE_CLASSES, Visitor
@@ -448,13 +449,6 @@ def spread(qs: list[Query], k: int) -> list[Query]:
     return out
 
 
-def settings_chosen() -> list[tuple[str, str]]:
-    """Settings to screen with, from ``HOLDOUT_CONFIG`` ("key=value;key=value"): a point of a trade-off
-    table. None by default: the bench measures what a desk does as installed."""
-    chosen = os.environ.get("HOLDOUT_CONFIG", "")
-    return [tuple(part.split("=", 1)) for part in chosen.split(";") if "=" in part]  # type: ignore[misc]
-
-
 def run() -> str:
     """Build the list and the visitors, import, screen, and return the Markdown section."""
     n = int(os.environ.get("HOLDOUT_N", "1000000"))
@@ -482,7 +476,7 @@ def run() -> str:
         missing = [q for q in targets if q.entry not in ids]
         if missing:
             raise RuntimeError(f"{len(missing)} targets have no entry id after import")
-        for setting in settings_chosen():  # another trade-off than the defaults (HOLDOUT_CONFIG)
+        for setting in settings_from("HOLDOUT_CONFIG"):  # another trade-off than the defaults (HOLDOUT_CONFIG)
             frontdesk(data_dir, "config", "set", *setting)
         timings["screen"] = screen(data_dir, queries, folder)
     head = (
@@ -498,7 +492,7 @@ def run() -> str:
         f"figure, counted, screened all the same and reported apart (the figure with them follows it). "
         f"Issue 19: the district list records every entry's sex, the registry extract 85% of them, and every "
         f"visitor gives the sex on their ID (no ID issuer or last 4 here). "
-        + "".join(f"Setting `{k}` {v}. " for k, v in settings_chosen())
+        + "".join(f"Setting `{k}` {v}. " for k, v in settings_from("HOLDOUT_CONFIG"))
         + "Load average at the end: "
         + ", ".join(f"{x:.1f}" for x in os.getloadavg())
         + "."

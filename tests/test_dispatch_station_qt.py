@@ -19,7 +19,7 @@ from tests.dispatch_station_support import KEYRING_FILE_ENV, FileKeyring, consol
 from tests.print_queue import PrintQueue
 from ui.dispatch.dispatch_worker import DispatchWorker
 from ui.dispatch.panic import DispatchBanners, PanicPanel
-from ui.roster_print import print_emergency_roster
+from ui.roster_print import draw_roster
 
 # The banner tests watch heartbeats come and go. A receipt later than ``not_delivered_after`` is shown as
 # "Delivered late", so the tests that expect "Received" give it the desk's own 5 s (a busy CI machine can
@@ -183,7 +183,7 @@ def test_district_lockdown_freezes_check_in_and_prints_the_roster_in_one_action(
         qtbot.mouseClick(banners.print_button, Qt.MouseButton.LeftButton)
     # The banner's one action is the desk's one roster: the core's PDF, headed with the state.
     queue = PrintQueue()
-    assert print_emergency_roster(station, queue) == "Front office printer"
+    queue(draw_roster(station))  # the PDF the desk hands to the print queue (off the GUI thread)
     (pdf,) = queue.jobs
     assert pdf[:5] == b"%PDF-" and station.station.state_heading() == "LOCKDOWN"
 

@@ -361,7 +361,7 @@ def test_print_with_no_printer_keeps_the_day_log_as_a_pdf(qtbot, window, princip
     assert len(opened) == 1 and opened[0] in panel.message.text() and opened[0].endswith(".pdf")
 
     def refusing(path):
-        raise DeviceError(f"The roster could not be sent to Office (lp: queue disabled); it is saved as {path}.")
+        raise DeviceError(f"The day log could not be sent to Office (lp: queue disabled); it is saved as {path}.")
 
     panel.sender = refusing
     qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)

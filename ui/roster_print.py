@@ -3,8 +3,10 @@
 There is one roster in the product: ``services.review.roster_pdf`` draws it (everyone on site, with the
 school's state while it is not normal), checks that the person may print it and records it in the audit
 trail. The roster button, the Staff menu (Ctrl+Shift+P) and "Print roster" on the lockdown banner all call
-:func:`print_emergency_roster`. The PDF goes to the operating system's print queue as it is (Qt cannot lay
-a PDF out itself without the QtPdf add-on); with no printer, it is opened on screen to print or show.
+``DeskLock.print_roster``: :func:`draw_roster` on the GUI thread, :func:`send_to_default_printer` on the thread
+pool (it waits on the print server), :func:`shown_if_unsent` with the answer. The PDF goes to the operating
+system's print queue as it is (Qt cannot lay a PDF out itself without the QtPdf add-on); with no printer, it is
+opened on screen to print or show. Review's day log is handed to the queue the same way.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from frontdesk.settings import SCHOOL_NAME
 Sender = Callable[[Path], str | None]
 
 
-def send_to_default_printer(path: Path) -> str | None:
-    """The OS print queue's default printer (``lp`` on Linux and macOS, the shell's print verb on Windows)."""
+def send_to_default_printer(path: Path, *, what: str = "The roster") -> str | None:
+    """The OS print queue's default printer (``lp`` on Linux and macOS, the shell's print verb on Windows);
+    ``what`` names the document in the message when it cannot be sent (Review's day log comes this way too)."""
     from PySide6.QtPrintSupport import QPrinterInfo  # Qt's print support loads when a roster is printed
 
     info = QPrinterInfo.defaultPrinter()
@@ -45,7 +48,7 @@ def send_to_default_printer(path: Path) -> str | None:
             return None
         subprocess.run([lp, "-d", name, str(path)], check=True, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise DeviceError(f"The roster could not be sent to {name} ({exc}); it is saved as {path}.") from None
+        raise DeviceError(f"{what} could not be sent to {name} ({exc}); it is saved as {path}.") from None
     return name
 
 
@@ -65,13 +68,3 @@ def shown_if_unsent(path: Path, printer: str | None) -> str:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return str(path)
     return printer
-
-
-def print_emergency_roster(services: Services, send: Sender = send_to_default_printer) -> str:
-    """Everyone on site now, printed in one action; returns where it went (a printer, or the PDF's path).
-
-    Waits for the print queue: the window does not call this, it sends the PDF off the GUI thread
-    (``ui.staff.desk_lock.DeskLock.print_roster``), so that a print server that stops answering never holds
-    the panic button."""
-    path = draw_roster(services)
-    return shown_if_unsent(path, send(path))

@@ -484,8 +484,13 @@ class Screener:
     def _older_table(self) -> bool:
         """True while the index in force was filed under an older nickname table (an upgrade's background build
         has not swapped yet): the look-ups then take every code of the visitor's first name (``keys.lookup``)."""
+        version = self._key_version()
+        return version is not None and version < NICKNAMES_FROM
+
+    def _key_version(self) -> int | None:
+        """The key rules the index in force was filed under (None: no index filed yet)."""
         row = self._store.db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()
-        return row is not None and int(row[0]) < NICKNAMES_FROM
+        return None if row is None else int(row[0])
 
     def candidate_ids(self, query: Query) -> list[int]:
         """The ids of the entries the blocking index finds for the visitor (before scoring)."""
@@ -635,10 +640,10 @@ class Screener:
         the entries (an index built under older key rules, until it is rebuilt: the same answer)."""
         if not ids:
             return []
-        db = self._store.db
-        row = db.execute("SELECT value FROM screening_meta WHERE key = 'key_version'").fetchone()
-        if row is None or int(row[0]) < LOOK_ALIKE_FROM:
+        version = self._key_version()
+        if version is None or version < LOOK_ALIKE_FROM:
             return self._look_alikes_read(pq, ids, today)
+        db = self._store.db
         q = pq.name
         best: dict[int, tuple[str, str]] = {}  # entry -> (date kind, the best middle fit of its names)
         fits: dict[str, str] = {}  # middle name -> its fit: a common name's rows carry a few middle names

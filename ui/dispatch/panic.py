@@ -128,15 +128,19 @@ class HoldButton(QPushButton):
         )
 
 
+def _key_of(sequence: QKeySequence) -> tuple[Qt.Key, Qt.KeyboardModifier]:
+    """The hot-key's key and modifiers (its first combination), as a key event gives them."""
+    combination = sequence[0]
+    return combination.key(), combination.keyboardModifiers()
+
+
 class HeldHotkey(QObject):
     """An application-wide key that works like holding the panic button: down starts, up cancels (through the
     desk's one input filter, :class:`ui.input_watch.InputWatch`)."""
 
     def __init__(self, sequence: QKeySequence, button: HoldButton):
         super().__init__(button)
-        combination = sequence[0]
-        self._key = combination.key()
-        self._modifiers = combination.keyboardModifiers()
+        self._key, self._modifiers = _key_of(sequence)
         self._button = button
         self._down = False
 
@@ -189,9 +193,7 @@ class ModalHotkey(QObject):
 
     def __init__(self, sequence: QKeySequence, window: QWidget, fire: Callable[[], None]):
         super().__init__(window)
-        combination = sequence[0]
-        self._key = combination.key()
-        self._modifiers = combination.keyboardModifiers()
+        self._key, self._modifiers = _key_of(sequence)
         self._window = window
         self._fire = fire
 

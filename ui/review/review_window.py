@@ -405,7 +405,7 @@ class VisitsPanel(QWidget):
         self.say(f"Sending the day log ({count(rows, 'visit')}) to the printer …")
         from ui.roster_print import send_to_default_printer
 
-        send = self.sender or send_to_default_printer
+        send = self.sender or partial(send_to_default_printer, what="The day log")
         run_task(lambda: send(path), partial(self.on_print_sent, path, rows))
 
     def on_print_sent(self, path: Path, rows: int, printer: str | None, error: BaseException | None) -> None:
@@ -415,7 +415,6 @@ class VisitsPanel(QWidget):
         self._print_on_its_way = None
         if error is not None:
             said = error.message if isinstance(error, FrontDeskError) else f"The day log was not sent ({error})"
-            said = said.replace("The roster", "The day log")
             self.say(said + ("" if str(path) in said else f"; it is saved as {path}."))
             return
         self.say(f"Day log ({count(rows, 'visit')}) sent to {shown_if_unsent(path, printer)}.")
