@@ -1,0 +1,148 @@
+"""A desk still on an earlier release beside upgraded desks of the same school (session 24).
+
+A desk of a release before the school's desks shared their own records (up to 3acce18) pulls the school's visits
+from the hub but none of its shared records: a bar added at the main office never reaches it, and it screens the
+barred person clear. It cannot be changed (it is released), and the hub cannot refuse its pull without it losing
+the district's lists and the school's visits too (its round pulls those after the visits, and stops at a
+refusal). So the hub keeps the level each desk takes (``takes``, from its pull) and names such a desk to the
+school's other desks (``sync`` on standard error, ``sync status``, the window's hub item, the event log) and on
+its own district page. The old desk runs from that release's tree (``tests/upgrade_support``) through its own
+command line; the hub and the other desk are this tree's, as processes; the hub on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from frontdesk.wire import sync as wire
+from tests.browser_support import needs_chromium, shot
+from tests.hub_lists_support import run_cli
+from tests.hub_sync_support import SCHOOL, Desk, Hub
+from tests.upgrade_support import release_tree, run_steps, step
+
+OLD = "3acce18"  # the newest release whose desk does not take the school's shared records
+GYM = "Gym door"
+WORDS = (
+    "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared bars and custody orders, "
+    "pick-up changes or student releases: have it updated."
+)
+ROBERT = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14", "--json")
+
+
+def _old_desk(tree: Path, hub: Hub, folder: Path) -> tuple[Desk, str, str]:
+    """The Gym door desk of release ``OLD``, set up, connected and synced by that release's own command line, with
+    a visitor checked in; with its screening of the office's barred person and its ``sync status``."""
+    gym = Desk(folder, GYM)
+    folder.mkdir(parents=True)
+    gym.station_id, credential = hub.enroll(SCHOOL, GYM)
+    done = run_steps(
+        tree,
+        folder / "data",
+        [
+            step("config", "set", "school.name", SCHOOL),
+            step("config", "set", "station.name", GYM),
+            step("config", "set", "station.staff", "Pat Example"),
+            step("dispatch", "connect", hub.url, stdin=credential + "\n"),
+            step("checkin", "--first-name", "Ollie", "--last-name", "Oldside", "--json"),
+            step("sync", "--wait", "10"),
+            step("screen", *ROBERT),
+            step("sync", "status"),
+        ],
+        gym.env,
+    )
+    assert [r["code"] for r in done] == [0] * len(done), done
+    return gym, json.loads(done[6]["out"])["decision"], done[7]["out"]
+
+
+def _district_page_schools(hub: Hub) -> list[dict]:
+    """``/api/v1/district/schools`` as the district page reads it, signed in as district staff."""
+    with httpx.Client(base_url=hub.url, headers={"Origin": hub.url}) as web:
+        signed = web.post("/api/v1/session", json={"username": "Alex Admin", "password": "correct horse battery"})
+        assert signed.is_success, signed.text
+        return web.get("/api/v1/district/schools").json()["schools"]
+
+
+def test_the_hub_knows_each_desks_level_from_its_pull(tmp_path, console_db_url):
+    """What each kind of desk's pull says: without ``shared`` (releases before sharing: level 0, named), with
+    ``shared`` and no level (sessions 19-23: level 1, not named), with ``takes`` (this release on; a level above
+    the hub's own, a newer desk's, is not named). A desk that never pulled is not named (not known)."""
+    hub = Hub(console_db_url).start()
+    try:
+        ids = {name: hub.enroll(SCHOOL, name) for name in ("Main", "Old", "Between", "Newer", "Silent")}
+
+        def pull(name: str, **params) -> dict:
+            headers = {"Authorization": f"Bearer {ids[name][1]}"}
+            answer = httpx.get(f"{hub.url}/api/v1/sync/pull", params={"after": 0, **params}, headers=headers)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        pull("Old")
+        pull("Between", shared=0)
+        pull("Newer", shared=0, takes=wire.TAKES + 1)
+        named = pull("Main", shared=0, takes=wire.TAKES)["older_desks"]
+        assert named == [
+            {"station_id": ids["Old"][0], "station": "Old", "takes": 0, "misses": list(wire.SHARED_KINDS)}
+        ]
+        assert [d["station"] for d in pull("Between", shared=0)["older_desks"]] == ["Old"]
+        assert pull("Old")["older_desks"] == []  # not itself: it would not read it anyway
+        pull("Old", shared=0, takes=wire.TAKES)  # updated
+        assert pull("Main", shared=0, takes=wire.TAKES)["older_desks"] == []
+        # A garbled level is taken as not said.
+        pull("Between", shared=0, takes="lots")
+        assert pull("Main", shared=0, takes=wire.TAKES)["older_desks"] == []
+    finally:
+        hub.kill()
+
+
+def test_the_words_for_a_desk_of_a_level_this_release_does_not_know():
+    assert wire.takes_level(False, None) == 0
+    assert wire.takes_level(True, None) == 1
+    assert wire.takes_level(False, "1") == 1
+    assert wire.takes_level(True, "-1") == 1
+    assert wire.kinds_missed(wire.TAKES) == ()
+    assert wire.kinds_missed(wire.TAKES + 5) == ()
+    assert wire.kinds_missed(0) == wire.SHARED_KINDS
+    assert wire.missed_words(["list.add"]) == "bars and custody orders"
+    assert wire.missed_words(["students.release", "future.kind"]) == "student releases or other records"
+    assert wire.older_desk_words("Gym\n door", ["students.authorise"]) == (
+        "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared pick-up changes: "
+        "have it updated."
+    )
+
+
+@needs_chromium
+def test_the_hubs_district_page_names_the_older_desk_with_its_school(tmp_path, tmp_path_factory, browser):
+    """District IT's Schools and desks page in Chromium, beside a real Gym door desk of ``OLD``: a line above the
+    table names it with its school and what to do, and its row says OLDER."""
+    from playwright.sync_api import expect
+
+    tree = release_tree(tmp_path_factory, OLD)
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    hub = Hub(db).start()
+    try:
+        added = run_cli(
+            "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", db,
+            stdin="correct horse battery\n",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
+        main.check_in("Avery", "Testwood")
+        main.sync(10)
+        _old_desk(tree, hub, tmp_path / "gym")
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(hub.url + "/district/")
+        page.fill("#username", "Alex Admin")
+        page.fill("#password", "correct horse battery")
+        page.click("#signin-button")
+        expect(page.locator("#schools-older li")).to_have_text([f"{SCHOOL}: {WORDS}"])
+        gym = page.locator("#schools tr", has_text=GYM)
+        older = "OLDER: does not get the school's shared bars; have it updated"
+        expect(gym.locator("td").last).to_have_text(older)
+        main_row = page.locator("#schools tr", has_text="Main office desk")
+        expect(main_row.locator("td").last).to_have_text("up to date")
+        shot(page, tmp_path, "district-schools-older-desk.png")
+    finally:
+        hub.kill()
