@@ -20,7 +20,7 @@ import httpx
 from frontdesk.wire import sync as wire
 from tests.browser_support import needs_chromium, shot
 from tests.hub_lists_support import run_cli
-from tests.hub_sync_support import SCHOOL, Desk, Hub
+from tests.hub_sync_support import SCHOOL, Desk, Hub, bar_barredman
 from tests.upgrade_support import release_tree, run_steps, step
 
 OLD = "3acce18"  # the newest release whose desk does not take the school's shared records
@@ -63,6 +63,66 @@ def _district_page_schools(hub: Hub) -> list[dict]:
         signed = web.post("/api/v1/session", json={"username": "Alex Admin", "password": "correct horse battery"})
         assert signed.is_success, signed.text
         return web.get("/api/v1/district/schools").json()["schools"]
+
+
+def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_until_it_is_updated(
+    tmp_path, tmp_path_factory, console_db_url
+):
+    tree = release_tree(tmp_path_factory, OLD)
+    hub = Hub(console_db_url).start()
+    try:
+        added = run_cli(
+            "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", console_db_url,
+            stdin="correct horse battery\n",
+        )  # fmt: skip
+        main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
+        bar_barredman(main)
+        main.sync(10)
+        gym, screened, old_status = _old_desk(tree, hub, tmp_path / "gym")
+
+        # The gap itself: the old desk screens the office's barred person clear, and says nothing of it.
+        assert screened == "clear"
+        assert old_status.splitlines()[0] == "Hub: in step", old_status
+
+        # The main office is told, by name, with what to do.
+        synced = main.run("sync", "--wait", "10")
+        assert synced.returncode == 0, synced.stderr
+        assert ("Ollie Oldside", GYM) in main.on_site()  # the old desk's visits still come: nothing was refused
+        assert f"frontdesk: {WORDS}" in synced.stderr.splitlines(), synced.stderr
+        status = main.json("sync", "status")
+        assert status["older_desks"] == [{"station": GYM, "misses": sorted(wire.SHARED_KINDS), "words": WORDS}]
+        assert status["hub_shares"] is True and status["pending"] == 0  # the keys it had, as they were
+        text = main.run("sync", "status").stdout.splitlines()
+        assert text[0] == "Hub: in step; the desk 'Gym door' is on an older FrontDesk", text
+        assert f"desk: {WORDS}" in text
+        events = main.services()
+        try:
+            logged = [e.message for e in events.events.recent(50)]
+            trail = [r.action for r in events.audit.records()]
+        finally:
+            events.close()
+        assert any(m.startswith(WORDS) for m in logged), logged
+        assert "sync.older_desks" in trail
+
+        # District IT's page says it too, with the school.
+        assert added.returncode == 0, added.stderr
+        schools = {s["school"]: s for s in _district_page_schools(hub)}
+        assert schools[SCHOOL]["older"] == [WORDS]
+        desks = {d["station"]: d for d in schools[SCHOOL]["desks"]}
+        assert (desks[GYM]["takes"], desks[GYM]["older"]) == (0, WORDS)
+        assert (desks["Main office desk"]["takes"], desks["Main office desk"]["older"]) == (wire.TAKES, "")
+
+        # The desk is updated (this tree's program on its folder): the bar reaches it, and nobody names it now.
+        assert gym.run("sync", "--wait", "10").returncode == 0
+        again = gym.json("screen", *ROBERT[:-1])
+        assert again["decision"] == "match", again  # type: ignore[index]
+        main.sync(10)
+        assert main.json("sync", "status")["older_desks"] == []
+        assert main.run("sync", "status").stdout.splitlines()[0] == "Hub: in step"
+        schools = {s["school"]: s for s in _district_page_schools(hub)}
+        assert schools[SCHOOL]["older"] == []
+    finally:
+        hub.kill()
 
 
 def test_the_hub_knows_each_desks_level_from_its_pull(tmp_path, console_db_url):
@@ -111,6 +171,45 @@ def test_the_words_for_a_desk_of_a_level_this_release_does_not_know():
         "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared pick-up changes: "
         "have it updated."
     )
+
+
+def test_the_desk_windows_hub_item_names_the_older_desk_in_amber(qtbot, tmp_path, tmp_path_factory, monkeypatch):
+    """The main office's window over its folder, after a sync beside a real Gym door desk of ``OLD``: the hub item
+    names it, in amber (as for a hub too old to share), and its tooltip says first what to do."""
+    import keyring
+    from PySide6.QtGui import QTextDocument
+
+    from frontdesk.context import Services
+    from tests.dispatch_keyring import KEYRING_FILE_ENV, FileKeyring
+    from ui.app import build_desk
+
+    tree = release_tree(tmp_path_factory, OLD)
+    hub = Hub(f"sqlite:///{tmp_path / 'hub.db'}").start()
+    try:
+        main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
+        _old_desk(tree, hub, tmp_path / "gym")
+        main.sync(10)
+    finally:
+        hub.kill()
+    monkeypatch.setenv(KEYRING_FILE_ENV, str(main.folder / "keyring.json"))
+    monkeypatch.setenv("FRONTDESK_ALLOW_FILE_KEYRING", "1")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    services = Services.open(main.folder / "data")
+    try:
+        window = build_desk(services)
+        qtbot.addWidget(window.window)
+        window.hub.refresh()  # what its timer does: the desk's own record of the hub's last answer
+        assert window.hub.label.text() == "Hub: in step; the desk 'Gym door' is on an older FrontDesk"
+        assert "#8a5a00" in window.hub.label.styleSheet()
+        shown = QTextDocument()
+        shown.setHtml(window.hub.label.toolTip())
+        assert shown.toPlainText().startswith(f"{WORDS} Until then, a bar made here is not at that desk."), (
+            shown.toPlainText()
+        )
+    finally:
+        services.close()
+        keyring.set_keyring(previous)
 
 
 @needs_chromium
