@@ -111,6 +111,9 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         desks = {d["station"]: d for d in schools[SCHOOL]["desks"]}
         assert (desks[GYM]["takes"], desks[GYM]["older"]) == (0, WORDS)
         assert (desks["Main office desk"]["takes"], desks["Main office desk"]["older"]) == (wire.TAKES, "")
+        listed = run_cli("dispatch", "stations", "--db", console_db_url)  # district IT's command line on the hub
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.splitlines()[-1] == f"{SCHOOL}: {WORDS}", listed.stdout
 
         # The desk is updated (this tree's program on its folder): the bar reaches it, and nobody names it now.
         assert gym.run("sync", "--wait", "10").returncode == 0
@@ -121,6 +124,7 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         assert main.run("sync", "status").stdout.splitlines()[0] == "Hub: in step"
         schools = {s["school"]: s for s in _district_page_schools(hub)}
         assert schools[SCHOOL]["older"] == []
+        assert run_cli("dispatch", "stations", "--db", console_db_url).stdout.splitlines()[-1] == "2 stations"
     finally:
         hub.kill()
 
