@@ -624,9 +624,10 @@ class SyncService:
             return
         with self._audit.transaction() as tx:
             state_set(tx, "older_desks", older)
-            if older or held:  # named, or no longer named (upgraded): on the trail
+            if older or held:  # named, or no longer named (updated, or a hub that no longer says): on the trail
                 desks = [station for station, _ in older or []]
-                self._audit.record(None, "sync.older_desks", "school desks", {"desks": desks})
+                details = {"desks": desks, "known": older is not None}
+                self._audit.record(None, "sync.older_desks", "school desks", details)
         if self._events is None or older is None:
             return
         was = {station for station, _ in held or []}
