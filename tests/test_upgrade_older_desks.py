@@ -249,3 +249,54 @@ def test_the_hubs_district_page_names_the_older_desk_with_its_school(tmp_path, t
         shot(page, tmp_path, "district-schools-older-desk.png")
     finally:
         hub.kill()
+
+
+def test_a_hub_database_of_the_earlier_release_is_migrated_and_its_old_desk_named_once_it_pulls(
+    tmp_path, tmp_path_factory, console_db_url
+):
+    """The whole district on ``OLD`` (its hub on SQLite or PostgreSQL, the Gym door desk synced through it); the
+    hub is upgraded on the same database (migration hub_sync_0003_desk_takes on rows the old hub wrote): the Gym
+    door is "not known" until it pulls again, then named to the upgraded main office and on the district's
+    pages."""
+    from tests.dispatch_fixtures import serve_console
+    from tests.test_upgrade_hub_versions import _enroll, _stop
+
+    tree = release_tree(tmp_path_factory, OLD)
+    hub = Hub(console_db_url)
+    old_hub = serve_console(console_db_url, hub.port, tree=tree)
+    gym = Desk(tmp_path / "gym", GYM)
+    gym.folder.mkdir(parents=True)
+    try:
+        credential = _enroll(tree, console_db_url, GYM)
+        steps = [
+            step("config", "set", "school.name", SCHOOL),
+            step("config", "set", "station.name", GYM),
+            step("dispatch", "connect", hub.url, stdin=credential + "\n"),
+            step("checkin", "--first-name", "Ollie", "--last-name", "Oldside", "--json"),
+            step("sync", "--wait", "10"),
+        ]
+        done = run_steps(tree, gym.folder / "data", steps, gym.env)
+        assert [r["code"] for r in done] == [0] * len(done), done
+    finally:
+        _stop(old_hub)
+    hub.start()  # this release, on the same database
+    try:
+        added = run_cli(
+            "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", console_db_url,
+            stdin="correct horse battery\n",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
+        main.sync(10)
+        assert main.json("sync", "status")["older_desks"] == []  # not known yet: nobody named
+        desks = {d["station"]: d for d in _district_page_schools(hub)[0]["desks"]}
+        assert (desks[GYM]["takes"], desks[GYM]["older"], desks[GYM]["last_seq"] > 0) == (None, "", True)
+
+        again = run_steps(tree, gym.folder / "data", [step("sync", "--wait", "10")], gym.env)
+        assert again[0]["code"] == 0, again
+        main.sync(10)
+        assert [d["words"] for d in main.json("sync", "status")["older_desks"]] == [WORDS]
+        assert ("Ollie Oldside", GYM) in main.on_site()
+        assert _district_page_schools(hub)[0]["older"] == [WORDS]
+    finally:
+        hub.kill()
