@@ -513,9 +513,9 @@ class HubSync:
         )
         desks = [{"station_id": d[0], "station": d[1]} for d in school_desks]
         older = [
-            {"station_id": d[0], "station": d[1], "takes": int(d[2]), "misses": list(wire.kinds_missed(int(d[2])))}
+            {"station_id": d[0], "station": d[1], "takes": int(d[2]), "misses": list(missed)}
             for d in school_desks
-            if d[0] != station.station_id and d[2] is not None and wire.kinds_missed(int(d[2]))
+            if d[0] != station.station_id and d[2] is not None and (missed := wire.kinds_missed(int(d[2])))
         ]
         now = clock.now()
         seen = self._pulls.get(station.station_id)

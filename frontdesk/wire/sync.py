@@ -39,6 +39,7 @@ it out.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 MAX_CHANGES = 500  # per push
@@ -159,6 +160,7 @@ def takes_level(asked_shared: bool, takes: Any) -> int:
     return 1 if asked_shared else 0
 
 
+@functools.cache
 def kinds_missed(level: int) -> tuple[str, ...]:
     """The shared kinds a desk of ``level`` does not take (none at this release's level or above: a newer desk
     takes what this release shares)."""
