@@ -32,18 +32,19 @@ WORDS = (
 ROBERT = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14", "--json")
 
 
-def _old_desk(tree: Path, hub: Hub, folder: Path) -> tuple[Desk, str, str]:
-    """The Gym door desk of release ``OLD``, set up, connected and synced by that release's own command line, with
-    a visitor checked in; with its screening of the office's barred person and its ``sync status``."""
-    gym = Desk(folder, GYM)
+def _old_desk(tree: Path, hub: Hub, folder: Path, name: str = GYM) -> tuple[Desk, str, str]:
+    """The Gym door desk of release ``OLD`` (or of ``tree``), set up, connected and synced by that release's own
+    command line, with a visitor checked in; with its screening of the office's barred person and its ``sync
+    status``."""
+    gym = Desk(folder, name)
     folder.mkdir(parents=True)
-    gym.station_id, credential = hub.enroll(SCHOOL, GYM)
+    gym.station_id, credential = hub.enroll(SCHOOL, name)
     done = run_steps(
         tree,
         folder / "data",
         [
             step("config", "set", "school.name", SCHOOL),
-            step("config", "set", "station.name", GYM),
+            step("config", "set", "station.name", name),
             step("config", "set", "station.staff", "Pat Example"),
             step("dispatch", "connect", hub.url, stdin=credential + "\n"),
             step("checkin", "--first-name", "Ollie", "--last-name", "Oldside", "--json"),
@@ -298,5 +299,24 @@ def test_a_hub_database_of_the_earlier_release_is_migrated_and_its_old_desk_name
         assert [d["words"] for d in main.json("sync", "status")["older_desks"]] == [WORDS]
         assert ("Ollie Oldside", GYM) in main.on_site()
         assert _district_page_schools(hub)[0]["older"] == [WORDS]
+    finally:
+        hub.kill()
+
+
+def test_a_desk_of_a_release_that_shares_is_not_named(tmp_path, tmp_path_factory):
+    """A desk of 08faff7 (the release before this one: it asks for the school's shared records and says no level)
+    beside this release's hub and desk: it takes the office's bar, and nobody names it."""
+    tree = release_tree(tmp_path_factory, "08faff7")
+    hub = Hub(f"sqlite:///{tmp_path / 'hub.db'}").start()
+    try:
+        main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
+        bar_barredman(main)
+        main.sync(10)
+        _, screened, status = _old_desk(tree, hub, tmp_path / "side", "Side entrance desk")
+        assert screened == "match"
+        assert status.splitlines()[0] == "Hub: in step", status
+        main.sync(10)
+        assert main.json("sync", "status")["older_desks"] == []
+        assert main.run("sync", "status").stdout.splitlines()[0] == "Hub: in step"
     finally:
         hub.kill()
