@@ -172,6 +172,13 @@ def test_the_words_for_a_desk_of_a_level_this_release_does_not_know():
     assert wire.kinds_missed(0) == wire.SHARED_KINDS
     assert wire.missed_words(["list.add"]) == "bars and custody orders"
     assert wire.missed_words(["students.release", "future.kind"]) == "student releases or other records"
+    from datetime import UTC, datetime
+
+    from frontdesk.sync.service import SyncStatus
+
+    two = SyncStatus(True, 0, datetime.now(UTC), None, None, older_desks=(("Gym door", ()), ("Annex", ())))
+    assert two.words == "Hub: in step; 2 of the school's desks are on an older FrontDesk"
+    assert SyncStatus(True, 0, datetime.now(UTC), None, None, older_desks=()).words == "Hub: in step"
     assert wire.older_desk_words("Gym\n door", ["students.authorise"]) == (
         "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared pick-up changes: "
         "have it updated."

@@ -615,9 +615,9 @@ class SyncService:
         older = None
         if isinstance(named, list):
             older = sorted(
-                [str(d.get("station") or d.get("station_id") or ""), sorted(str(k) for k in d.get("misses") or ())]
+                [_one_line(d.get("station") or d.get("station_id")), sorted(map(str, kinds))]
                 for d in named
-                if isinstance(d, dict) and isinstance(d.get("misses"), list)
+                if isinstance(d, dict) and isinstance(kinds := d.get("misses"), list)
             )
         held = state_get(self._store.db, "older_desks")
         if held == older:
@@ -1054,6 +1054,11 @@ def _cursor(db, which: str, rev: int, mark: str | None) -> None:
 def _off(offset: Any) -> int | None:
     """``offset`` (the hub's clock minus this desk's, seconds) when it is more than :data:`CLOCK_OFF_S`."""
     return offset if isinstance(offset, int) and abs(offset) > CLOCK_OFF_S else None
+
+
+def _one_line(name: Any) -> str:
+    """A desk's name as the hub gave it, on one line and at most 100 characters (the status bar shows it)."""
+    return " ".join(str(name or "").split())[:100]
 
 
 def _older(held: Any) -> tuple[tuple[str, tuple[str, ...]], ...] | None:

@@ -61,7 +61,8 @@ class HubStatus(QObject):
             clock_tip = status.clock_words[0].upper() + status.clock_words[1:]
             tip = f"{clock_tip}: set this PC's date, time and time zone right, or tell school IT. {tip}"
         if status.older_words:  # a desk of the school that does not get its bars: what to do, first
-            tip = " ".join(status.older_words) + f" Until then, a bar made here is not at that desk. {tip}"
+            those = "that desk" if len(status.older_words) == 1 else "those desks"
+            tip = " ".join(status.older_words) + f" Until then, a bar made here is not at {those}. {tip}"
         if status.hub_shares is False:  # first of all: someone barred here is not barred at the other desks
             tip = (
                 "The district hub's version does not share this school's desks' records: a bar, a pick-up change "
