@@ -52,7 +52,8 @@ screenshots: setup
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. QT_SCALE_FACTOR=1.5 $(PY) -m tools.screenshot_sizes
 	FRONTDESK_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_district_browser.py \
-		tests/test_district_settings_browser.py tests/test_dispatch_console_browser.py
+		tests/test_district_settings_browser.py tests/test_dispatch_console_browser.py \
+		tests/test_upgrade_older_desks.py::test_the_hubs_district_page_names_the_older_desk_with_its_school
 
 # The frozen desk (onedir, installer/frontdesk.spec) in dist/FrontDesk/, then its self-test, offscreen.
 dist: setup

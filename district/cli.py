@@ -235,8 +235,12 @@ def _jsonable(value):
 
 
 def _stations(args: argparse.Namespace) -> int:
+    from district.hub.visits import HubVisits
+
     with _open(args) as service:
         stations = service.stations()
+        # Desks on a release that does not take their school's shared bars (the hub knows from their pulls).
+        older = [f"{s['school']}: {words}" for s in HubVisits(service.db).schools() for words in s["older"]]
     if args.json:
         print(json.dumps([asdict(s) for s in stations], default=_jsonable, ensure_ascii=False))
         return 0
@@ -245,6 +249,8 @@ def _stations(args: argparse.Namespace) -> int:
         state = "online " if s.online else "OFFLINE"
         print(f"{s.station_id}  {state}  {s.school} / {s.name}" + (f" ({s.room})" if s.room else "") + f"; {seen}")
     print(f"{len(stations)} stations")
+    for line in older:
+        print(line)
     return 0
 
 
