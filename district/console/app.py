@@ -55,6 +55,7 @@ from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
 from district.console.guard import CLIENT_CLOSED, LagMonitor, SignInThrottle
 from district.console.inbox_marks import InboxMarks
+from district.console.origin import CrossOriginGuard
 from district.console.service import Abandoned, ConsoleService, Receipt  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
 from district.console.views import iso
@@ -1248,7 +1249,8 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         max_body_size=MAX_BYTES + 4096,
-        middleware=[Middleware(SecurityHeaders)],
+        # Outermost first: a cross-origin refusal carries the security headers too.
+        middleware=[Middleware(SecurityHeaders), Middleware(CrossOriginGuard)],
         exception_handlers={Exception: unexpected},
     )
     app.state.begin_shutdown = begin_shutdown

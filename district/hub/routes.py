@@ -319,8 +319,9 @@ def routes(app_ctx: AppContext) -> list[Route]:
     @endpoint
     async def post_expire(request: Request) -> Response:
         member = await staff_of(request, *WRITERS)
-        raw = await request.body()
-        body = app_ctx.parse_json(request, raw) if raw else {}
+        # JSON always (the page sends {}): an empty body was taken too, which a plain form or a no-cors fetch
+        # from a page elsewhere can send with the staff member's cookie.
+        body = app_ctx.parse_json(request, await request.body())
         on = body.get("on")
         try:
             day = date.fromisoformat(on) if on else None
@@ -332,6 +333,10 @@ def routes(app_ctx: AppContext) -> list[Route]:
     @endpoint
     async def post_import(request: Request) -> Response:
         member = await staff_of(request, *WRITERS)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
+            # Not a type a form or a no-cors fetch can send (the page sends the file as text/csv): any body was
+            # taken, so a page elsewhere could replace a list with the staff member's cookie.
+            raise InputError("the body must be the CSV file (Content-Type: text/csv)")
         q = request.query_params
         source = _source(request)
         replace = q.get("replace") in ("1", "true", "yes")
