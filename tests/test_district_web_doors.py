@@ -202,3 +202,48 @@ def test_list_changes_take_only_the_bodies_a_page_elsewhere_cannot_send(hub):
         assert _entries(hub, cookie) == [("Jordan Exampleton", None), ("Robert Smith", None)]
         assert web.post("/api/v1/district/lists/entries/1/expire", json={}).status_code == 200
         assert ("Robert Smith", None) not in _entries(hub, cookie)
+
+
+def test_district_staff_are_not_dispatchers_and_cannot_acknowledge_a_panic_alert(hub, tmp_path: Path):
+    """District staff (``district staff add``: lists and settings) were made as console sign-ins with no
+    mark of their own, so a district security or administrator account could open the live screen,
+    acknowledge a school's panic alert (the desk then shows it acknowledged by that person, though no
+    dispatcher has seen it) and push a state to every school. A dispatcher was already refused the district
+    views (403); now district staff are refused the dispatchers' (403), and the alert stays unacknowledged
+    for the dispatchers to see. A dispatcher still signs in and acknowledges it."""
+    from district.console.service import ConsoleService
+    from frontdesk.wire import cap
+    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
+
+    service = ConsoleService.open(hub.db_url)
+    try:
+        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101")
+        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
+    finally:
+        service.close()
+    station = {"Authorization": f"Bearer {enrolment.credential}"}
+    alert = make_alert(enrolment.station)
+    sent = httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers={**station, **CAP_HEADERS})
+    assert sent.status_code == 201, sent.text
+    with _sign_in(hub) as staff:
+        assert staff.get("/api/v1/district/me").status_code == 200  # their own screen
+        for method, path, body in (
+            ("GET", "/api/v1/me", None),
+            ("GET", "/api/v1/board", None),
+            ("GET", "/api/v1/history", None),
+            ("GET", f"/api/v1/alerts/{alert.identifier}/cap", None),
+            ("POST", f"/api/v1/alerts/{alert.identifier}/ack", {}),
+            ("POST", "/api/v1/incidents/1/ack", {}),
+            ("POST", "/api/v1/states", {"schools": ["Maple Grove Elementary"], "state": "lockdown"}),
+        ):
+            answer = staff.request(method, path, json=body)
+            assert answer.status_code == 403, (path, answer.text)
+            assert "not a dispatcher" in answer.json()["error"], answer.text
+    inbox = httpx.get(hub.url + "/api/v1/inbox", params={"after": 0}, headers=station).json()["messages"]
+    assert inbox == []  # no Ack, no state reached the desk
+    with httpx.Client(base_url=hub.url) as dispatcher:
+        assert dispatcher.post(
+            "/api/v1/session", json={"username": "Dana Dispatch", "password": "dispatcher password"}
+        ).is_success
+        acked = dispatcher.post(f"/api/v1/alerts/{alert.identifier}/ack", json={})
+        assert acked.status_code == 200 and acked.json()["acknowledged"] == [alert.identifier], acked.text

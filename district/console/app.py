@@ -66,6 +66,7 @@ from district.hub import retention as hub_retention
 from district.hub import uploads as hub_uploads
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
+from district.hub.staff import ROLE_WORDS
 from district.hub.sync_routes import SyncEndpoints
 from frontdesk.wire.cap import MAX_BYTES, CapError
 
@@ -716,7 +717,17 @@ def create_app(
                 await blocking(service.auth.station, credential)
                 raise Forbidden("this endpoint is for dispatchers, not stations")
             raise Unauthenticated("sign in first")
-        return await blocking(service.auth.dispatcher, token)
+        who = await blocking(service.auth.dispatcher, token)
+        if who.district_role is not None:
+            # District staff sign in with the same sessions, for the hub's views. Before session 24 they could
+            # also acknowledge a school's panic alert here (the desk showing it acknowledged, no dispatcher
+            # having seen it) and push a state to every school.
+            raise Forbidden(
+                f"{who.username} is district staff ({ROLE_WORDS.get(who.district_role, who.district_role)}), "
+                "not a dispatcher: the live screen is for dispatchers (frontdesk dispatch user add); "
+                "district staff use /district/"
+            )
+        return who
 
     def endpoint(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:

@@ -77,9 +77,11 @@ class Enrolment:
 
 @dataclass(frozen=True)
 class Dispatcher:
-    """A signed-in dispatcher: the name recorded on every Ack and state push."""
+    """A signed-in person: the name recorded on every Ack and state push, and their district role if they are
+    district staff (``district staff add``: the hub's views, not the dispatchers' live screen)."""
 
     username: str
+    district_role: str | None = None
 
 
 def _sha(text: str) -> str:
@@ -352,16 +354,17 @@ class Auth:
         return len(pending)
 
     def dispatcher(self, token: str | None) -> Dispatcher:
-        """The dispatcher of a session token, or Unauthenticated."""
+        """Who a session token is signed in as (with their district role, if any), or Unauthenticated."""
         if not token:
             raise Unauthenticated("sign in first")
         row = self._db.read().one(
-            "SELECT username FROM sessions WHERE token_hash = ? AND expires_at > ?",
+            "SELECT s.username, h.role FROM sessions s LEFT JOIN hub_staff h ON h.username = s.username "
+            "WHERE s.token_hash = ? AND s.expires_at > ?",
             [_sha(token), clock.to_db(clock.now())],
         )
         if row is None:
             raise Unauthenticated("your session has ended; sign in again")
-        return Dispatcher(row[0])
+        return Dispatcher(row[0], row[1])
 
     def sign_out(self, token: str) -> None:
         """End a session."""

@@ -78,6 +78,7 @@ async function start() {
   try {
     me = await api("/api/v1/me");
   } catch (e) {
+    $("signin-error").textContent = e.message;  // e.g. district staff: refused the live screen (403)
     return;
   }
   $("signin").hidden = true;
