@@ -247,3 +247,48 @@ def test_district_staff_are_not_dispatchers_and_cannot_acknowledge_a_panic_alert
         ).is_success
         acked = dispatcher.post(f"/api/v1/alerts/{alert.identifier}/ack", json={})
         assert acked.status_code == 200 and acked.json()["acknowledged"] == [alert.identifier], acked.text
+
+
+@needs_chromium
+def test_a_page_on_any_site_cannot_lock_the_dispatchers_browser_out_of_sign_in(hub, browser):
+    """The sign-in throttle counts a try as failed before it reads it (so tries sent at once count against
+    each other), per source address. A page of any site (no cookie needed: here ``localhost``, another site
+    than ``127.0.0.1``) fired no-cors POSTs at the sign-in from the dispatcher's browser, and each counted
+    (on main: 400, 400, 400, 400, 400, then 429 for the rest): the dispatcher's own workstation had to wait
+    to sign in, and a page kept open, trying again as each wait ends, doubles the wait each time, up to 5
+    minutes, with a panic alert maybe waiting. Now the browser's cross-origin POSTs are refused before the
+    throttle hears of them (403), and the dispatcher signs in at once."""
+    from district.console.service import ConsoleService
+
+    service = ConsoleService.open(hub.db_url)
+    try:
+        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
+    finally:
+        service.close()
+    session = f"{hub.url}/api/v1/session"
+    evil = (
+        "<!doctype html><body><script>(async () => {"
+        "for (let i = 0; i < 12; i++) {"
+        f"  await fetch({session!r}, {{method: 'POST', mode: 'no-cors', "
+        'headers: {\'Content-Type\': \'text/plain\'}, body: \'{"username": "x", "password": "y"}\'})'
+        ".catch(() => null); }"
+        "document.title = 'sent'; })();</script></body>"
+    ).encode()
+    attacker = _Page(evil)
+    context = browser.new_context()
+    answered: list[int] = []
+    try:
+        other = context.new_page()
+        other.on("response", lambda r: answered.append(r.status) if r.url == session else None)
+        other.goto(attacker.url.replace("127.0.0.1", "localhost"))
+        other.wait_for_function("document.title === 'sent'")
+    finally:
+        attacker.close()
+    assert answered and set(answered) == {403}, answered
+    page = context.new_page()
+    page.goto(hub.url)
+    page.fill("#username", "Dana Dispatch")
+    page.fill("#password", "dispatcher password")
+    page.click("#signin-button")
+    page.wait_for_selector("#who:has-text('Dana Dispatch')")
+    context.close()
