@@ -292,3 +292,85 @@ def test_a_page_on_any_site_cannot_lock_the_dispatchers_browser_out_of_sign_in(h
     page.click("#signin-button")
     page.wait_for_selector("#who:has-text('Dana Dispatch')")
     context.close()
+
+
+def test_a_sign_in_can_be_removed_or_given_a_new_password_and_its_sessions_end_at_once(hub, tmp_path: Path):
+    """Someone who left, or a password that leaked: there was no command to remove a dispatcher's or a district
+    staff member's sign-in or to change a password, and an open session lived its 12 hours whatever was done.
+    Now ``dispatch user remove``, ``district staff remove`` and ``dispatch user password`` take effect on the
+    next request of every open session (401), and the old password no longer signs in."""
+    db = hub.db_url
+
+    def cli(*args: str, stdin: str | None = None):
+        return run_cli(*args, "--db", db, stdin=stdin)
+
+    assert cli("dispatch", "user", "add", "Dana Dispatch", stdin="dispatcher password\n").returncode == 0
+    assert (
+        cli("district", "staff", "add", "Sam Security", "--role", "security", stdin=PASSWORD + "\n").returncode
+        == 0
+    )
+
+    def signed_in(name: str, password: str) -> httpx.Client:
+        client = httpx.Client(base_url=hub.url)
+        answer = client.post("/api/v1/session", json={"username": name, "password": password})
+        assert answer.status_code == 200, answer.text
+        return client
+
+    dana = signed_in("Dana Dispatch", "dispatcher password")
+    sam = signed_in("Sam Security", PASSWORD)
+    alex = signed_in("Alex Admin", PASSWORD)
+    try:
+        assert dana.get("/api/v1/board").status_code == 200
+        assert sam.get("/api/v1/district/lists").status_code == 200
+
+        done = cli("dispatch", "user", "password", "Dana Dispatch", stdin="a new password\n")
+        assert done.returncode == 0, done.stderr
+        assert "1 open session(s) ended" in done.stdout
+        assert dana.get("/api/v1/board").status_code == 401
+        assert (
+            httpx.post(
+                hub.url + "/api/v1/session", json={"username": "Dana Dispatch", "password": "dispatcher password"}
+            ).status_code
+            == 401
+        )
+        dana.close()
+        dana = signed_in("Dana Dispatch", "a new password")
+
+        # district staff remove takes only district staff; dispatch user remove takes anyone.
+        refused = cli("district", "staff", "remove", "Dana Dispatch")
+        assert refused.returncode == 2 and "not district staff" in refused.stderr
+        done = cli("district", "staff", "remove", "Sam Security")
+        assert done.returncode == 0, done.stderr
+        assert sam.get("/api/v1/district/lists").status_code == 401
+        post = sam.post("/api/v1/district/lists/entries/1/expire", json={})
+        assert post.status_code == 401
+        assert (
+            httpx.post(
+                hub.url + "/api/v1/session", json={"username": "Sam Security", "password": PASSWORD}
+            ).status_code
+            == 401
+        )
+        done = cli("dispatch", "user", "remove", "Dana Dispatch")
+        assert done.returncode == 0, done.stderr
+        assert dana.get("/api/v1/board").status_code == 401
+        missing = cli("dispatch", "user", "remove", "Nobody")
+        assert missing.returncode == 2 and "Nobody" in missing.stderr
+        assert alex.get("/api/v1/district/lists").status_code == 200  # nobody else signed out
+        assert _entries(hub, alex.cookies["fd_session"])[1] == ("Robert Smith", None)  # Sam's expire never ran
+        kinds = [e["kind"] for e in _history(hub)]
+        assert kinds.count("dispatcher_removed") == 2 and "password_changed" in kinds
+    finally:
+        for client in (dana, sam, alex):
+            client.close()
+
+
+def _history(hub: Hub) -> list[dict]:
+    """The console's log, newest first, read by a dispatcher made for it."""
+    assert (
+        run_cli("dispatch", "user", "add", "Reader", "--db", hub.db_url, stdin="reader password\n").returncode == 0
+    )
+    with httpx.Client(base_url=hub.url) as reader:
+        assert reader.post(
+            "/api/v1/session", json={"username": "Reader", "password": "reader password"}
+        ).is_success
+        return reader.get("/api/v1/history").json()["entries"]
