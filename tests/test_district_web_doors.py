@@ -200,6 +200,9 @@ def test_list_changes_take_only_the_bodies_a_page_elsewhere_cannot_send(hub):
             )
             assert answer.status_code == 400 and "text/csv" in answer.json()["error"], (kind, answer.text)
         assert _entries(hub, cookie) == [("Jordan Exampleton", None), ("Robert Smith", None)]
+        # An id past SQLite's integers: a 404 like any unknown entry (it was a 400 and a traceback in the log).
+        huge = web.post(f"/api/v1/district/lists/entries/{2**63}/expire", json={})
+        assert huge.status_code == 404 and "No district list entry" in huge.json()["error"], huge.text
         assert web.post("/api/v1/district/lists/entries/1/expire", json={}).status_code == 200
         assert ("Robert Smith", None) not in _entries(hub, cookie)
 

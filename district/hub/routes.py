@@ -328,6 +328,8 @@ def routes(app_ctx: AppContext) -> list[Route]:
         except (TypeError, ValueError):
             raise InputError("on must be a date like 2026-03-14") from None
         entry_id = int(request.path_params["entry_id"])
+        if not 0 < entry_id <= 2**62:  # past SQLite's integers: a 404, not an OverflowError's traceback in the log
+            raise NotFoundError(f"No district list entry {entry_id}")
         return JSONResponse(await run(lists.expire, entry_id, actor=member.username, on=day))
 
     @endpoint
