@@ -377,3 +377,30 @@ def _history(hub: Hub) -> list[dict]:
             "/api/v1/session", json={"username": "Reader", "password": "reader password"}
         ).is_success
         return reader.get("/api/v1/history").json()["entries"]
+
+
+@needs_chromium
+def test_a_page_elsewhere_cannot_frame_the_live_screen_or_the_district_screen(hub, browser):
+    """Clickjacking the Acknowledge button (or the district screen's Expire): a page on another port frames
+    the console's live screen and the district screen, to lay its own bait over their buttons. Chromium
+    shows neither inside the frame (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY`` on every
+    answer). Held (kept as a test): it passes on main too; with the headers taken off it fails."""
+    evil = (
+        "<!doctype html><body><script>let loaded = 0;</script>"
+        f"<iframe src='{hub.url}/' onload='loaded++'></iframe>"
+        f"<iframe src='{hub.url}/district/' onload='loaded++'></iframe></body>"
+    ).encode()
+    attacker = _Page(evil)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(attacker.url)
+        page.wait_for_function("loaded === 2")
+        children = [frame for frame in page.frames if frame is not page.main_frame]
+        assert len(children) == 2
+        for frame in children:
+            assert frame.query_selector("#signin-button") is None, frame.url
+            assert frame.query_selector("#username") is None, frame.url
+    finally:
+        attacker.close()
+        context.close()
