@@ -404,3 +404,70 @@ def test_a_page_elsewhere_cannot_frame_the_live_screen_or_the_district_screen(hu
     finally:
         attacker.close()
         context.close()
+
+
+@needs_chromium
+def test_a_cookie_planted_by_a_sibling_subdomain_does_not_sign_the_dispatcher_out(hub, tmp_path: Path):
+    """Cookie tossing. A page of another host of the district's domain (here intranet.district.test, with the
+    console at console.district.test: Chromium maps both to 127.0.0.1) may set a cookie for the whole domain,
+    and the browser then sends it to the console beside the dispatcher's own, under the same name. The
+    console read the last one, the planted one: a bogus value signed the dispatcher out of the live screen
+    (the alarm hidden and silenced, a new alert not shown) for as long as the page kept planting it. Now the
+    console takes the session among every ``fd_session`` the browser sends, and the live screen stays up."""
+    from browser_support import ARGS, CHROMIUM
+    from playwright.sync_api import expect, sync_playwright
+
+    from district.console.service import ConsoleService
+    from frontdesk.wire import cap
+    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
+
+    service = ConsoleService.open(hub.db_url)
+    try:
+        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101")
+        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
+    finally:
+        service.close()
+    station = {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+
+    def send_alert() -> None:
+        alert = make_alert(enrolment.station)
+        answer = httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers=station)
+        assert answer.status_code == 201, answer.text
+
+    evil = (
+        b"<!doctype html><body><script>"
+        b"document.cookie = 'fd_session=planted; domain=district.test; path=/';"
+        b"document.title = 'planted';</script></body>"
+    )
+    attacker = _Page(evil)
+    console = hub.url.replace("127.0.0.1", "console.district.test")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=[*ARGS, "--host-resolver-rules=MAP *.district.test 127.0.0.1"]
+        )
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(console)
+            page.fill("#username", "Dana Dispatch")
+            page.fill("#password", "dispatcher password")
+            page.click("#signin-button")
+            page.wait_for_selector("#who:has-text('Dana Dispatch')")
+            send_alert()
+            page.wait_for_selector("#alarm:not([hidden])")
+            other = context.new_page()
+            other.goto(attacker.url.replace("127.0.0.1", "intranet.district.test"))
+            other.wait_for_function("document.title === 'planted'")
+            assert sorted(c["domain"] for c in context.cookies() if c["name"] == "fd_session") == [
+                ".district.test",
+                "console.district.test",
+            ]
+            assert page.evaluate("fetch('/api/v1/me').then((r) => r.status)") == 200
+            send_alert()  # the screen refreshes on the change: still signed in, the alarm still up
+            expect(page.locator("#history li[data-kind=alert_received]")).to_have_count(2)
+            page.wait_for_selector("#alarm:not([hidden])")
+            assert page.is_hidden("#signin") and page.is_visible("#app")
+            context.close()
+        finally:
+            browser.close()
+            attacker.close()

@@ -50,7 +50,15 @@ from starlette.staticfiles import StaticFiles
 
 from district import clock
 from district.console import capschema
-from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
+from district.console.auth import (
+    SESSION_COOKIE,
+    Dispatcher,
+    Forbidden,
+    Station,
+    StationDirectory,
+    Unauthenticated,
+    session_tokens,
+)
 from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
 from district.console.guard import CLIENT_CLOSED, LagMonitor, SignInThrottle
@@ -77,7 +85,7 @@ MAX_ONSITE = 100_000
 PARSE_HERE_BYTES = 32 * 1024
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
-COOKIE = "fd_session"
+COOKIE = SESSION_COOKIE
 STATIC = resources.files("district.console") / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -601,6 +609,11 @@ def _status_of(exc: DistrictError | CapError) -> int:
     return exc.http_status if isinstance(exc, DistrictError) else 400  # a CAP that is not valid: 400
 
 
+def _sessions(request: Request) -> list[str]:
+    """Every session cookie the request carries (a page of another host of the domain may have planted more)."""
+    return session_tokens(request.headers.getlist("cookie"))
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -686,8 +699,8 @@ def create_app(
         """
         credential = _bearer(request)
         if credential is None:
-            if request.cookies.get(COOKIE):
-                await blocking(service.auth.dispatcher, request.cookies.get(COOKIE))
+            if sessions := _sessions(request):
+                await blocking(service.auth.dispatcher, sessions)
                 raise Forbidden("this endpoint is for stations, not dispatchers")
             raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
 
@@ -710,14 +723,14 @@ def create_app(
         return station, result
 
     async def dispatcher_of(request: Request) -> Dispatcher:
-        token = request.cookies.get(COOKIE)
-        if not token:
+        sessions = _sessions(request)
+        if not sessions:
             credential = _bearer(request)
             if credential:
                 await blocking(service.auth.station, credential)
                 raise Forbidden("this endpoint is for dispatchers, not stations")
             raise Unauthenticated("sign in first")
-        who = await blocking(service.auth.dispatcher, token)
+        who = await blocking(service.auth.dispatcher, sessions)
         if who.district_role is not None:
             # District staff sign in with the same sessions, for the hub's views. Before session 24 they could
             # also acknowledge a school's panic alert here (the desk showing it acknowledged, no dispatcher
@@ -981,8 +994,7 @@ def create_app(
 
     @endpoint
     async def delete_session(request: Request) -> Response:
-        token = request.cookies.get(COOKIE)
-        if token:
+        for token in _sessions(request):  # each one the browser sent (see auth.session_tokens)
             await blocking(service.auth.sign_out, token)
         response = JSONResponse({})
         response.delete_cookie(COOKIE, path="/")

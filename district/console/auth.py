@@ -13,6 +13,7 @@ import json
 import secrets
 import string
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +26,10 @@ from district.console.location import Location
 from district.errors import ConflictError, DistrictError, InputError, NotFoundError
 
 CREDENTIAL_PREFIX = "fdst"
+SESSION_COOKIE = "fd_session"
+# At most this many session cookies of one request are looked up: a browser sends one per (domain, path) that
+# matches, a handful even when a page of another host of the domain has planted some (session_tokens).
+MAX_SESSION_COOKIES = 16
 SESSION_HOURS = 12
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _hasher = PasswordHasher()
@@ -82,6 +87,26 @@ class Dispatcher:
 
     username: str
     district_role: str | None = None
+
+
+def session_tokens(cookie_headers: Iterable[str]) -> list[str]:
+    """Every value of the session cookie in a request's ``Cookie`` headers, in order, without repeats.
+
+    A page of another host of the district's domain (a sibling subdomain) can set a cookie of the same name
+    for the whole domain, and the browser sends it beside the console's own. Reading one value (the web
+    framework keeps the last) let such a page sign the dispatcher out of the live screen with a bogus one, for
+    as long as it kept planting it; :meth:`Auth.dispatcher` takes the session among all of them.
+    """
+    found: list[str] = []
+    for header in cookie_headers:
+        for chunk in header.split(";"):
+            name, sep, value = chunk.partition("=")
+            value = value.strip()
+            if sep and name.strip() == SESSION_COOKIE and value and value not in found:
+                found.append(value)
+                if len(found) == MAX_SESSION_COOKIES:
+                    return found
+    return found
 
 
 def _sha(text: str) -> str:
@@ -389,14 +414,22 @@ class Auth:
             raise
         return len(pending)
 
-    def dispatcher(self, token: str | None) -> Dispatcher:
-        """Who a session token is signed in as (with their district role, if any), or Unauthenticated."""
-        if not token:
+    def dispatcher(self, token: str | Sequence[str] | None) -> Dispatcher:
+        """Who a session token is signed in as (with their district role, if any), or Unauthenticated.
+
+        ``token`` may be every session cookie a request carried (:func:`session_tokens`): the one of a live
+        session counts, the others (planted by a page elsewhere, or ended) are passed over. Should two be
+        live, the newest session counts.
+        """
+        tokens = [token] if isinstance(token, str) else list(token or [])
+        hashes = [_sha(t) for t in tokens[:MAX_SESSION_COOKIES] if t]
+        if not hashes:
             raise Unauthenticated("sign in first")
         row = self._db.read().one(
             "SELECT s.username, h.role FROM sessions s LEFT JOIN hub_staff h ON h.username = s.username "
-            "WHERE s.token_hash = ? AND s.expires_at > ?",
-            [_sha(token), clock.to_db(clock.now())],
+            f"WHERE s.token_hash IN ({', '.join('?' for _ in hashes)}) AND s.expires_at > ? "
+            "ORDER BY s.created_at DESC LIMIT 1",
+            [*hashes, clock.to_db(clock.now())],
         )
         if row is None:
             raise Unauthenticated("your session has ended; sign in again")

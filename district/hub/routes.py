@@ -40,7 +40,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from district import clock
-from district.console.auth import Forbidden, Unauthenticated
+from district.console.auth import Forbidden, Unauthenticated, session_tokens
 from district.errors import InputError, NotFoundError
 from district.hub import uploads
 from district.hub.context import AppContext
@@ -49,7 +49,6 @@ from district.hub.lists import HubImportFailed, HubLists, new_entry
 from district.hub.settings import DistrictSettings, parse_value
 from district.hub.staff import Staff, StaffMember
 
-COOKIE = "fd_session"  # the console's session cookie (district/console/app.py)
 LIST_THREADS = 4
 PROGRESS_EVERY_S = 0.5  # an import writes its progress to the database at most this often
 STALE_S = 120.0  # a running import that has not written its state for this long has died with its process
@@ -178,13 +177,13 @@ def routes(app_ctx: AppContext) -> list[Route]:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kw), limiter=pool())
 
     async def staff_of(request: Request, *roles: str) -> StaffMember:
-        token = request.cookies.get(COOKIE)
-        if not token:
+        tokens = session_tokens(request.headers.getlist("cookie"))  # all of them: see auth.session_tokens
+        if not tokens:
             if request.headers.get("authorization", "").lower().startswith("bearer "):
                 await app_ctx.station_of(request)  # 401 for a wrong credential, else:
                 raise Forbidden("district lists are changed by district staff at the hub, not by a desk")
             raise Unauthenticated("sign in first")
-        member = await run(staff.of, token)
+        member = await run(staff.of, tokens)
         if roles:
             member.require(*roles)
         return member

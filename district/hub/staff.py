@@ -9,6 +9,7 @@ Both roles see the district; changing lists needs either role; district settings
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from district import clock
@@ -53,7 +54,7 @@ class Staff:
             log(tx, "staff_added", actor=username.strip(), role=role)
         return StaffMember(username.strip(), role)
 
-    def of(self, token: str | None) -> StaffMember:
+    def of(self, token: str | Sequence[str] | None) -> StaffMember:
         """The district staff member of a session token: Unauthenticated without one, Forbidden if not staff."""
         who = self._auth.dispatcher(token)
         if who.district_role is None:
