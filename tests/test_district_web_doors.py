@@ -471,3 +471,45 @@ def test_a_cookie_planted_by_a_sibling_subdomain_does_not_sign_the_dispatcher_ou
         finally:
             browser.close()
             attacker.close()
+
+
+@needs_chromium
+def test_a_live_screen_whose_browser_signs_in_to_the_district_screen_asks_for_a_dispatcher_again(hub, browser):
+    """One browser, two tabs (a shared workstation): the live screen signed in as a dispatcher, then the
+    district screen signed in as district staff. The session cookie is one per browser, so the live screen's
+    next request carries the staff member's session, which the console refuses (403: not a dispatcher). The
+    live screen then showed RECONNECTING for ever, the alarm frozen and new alerts never drawn; now it shows
+    the sign-in form with the reason, so the dispatcher signs in again."""
+    from district.console.service import ConsoleService
+    from frontdesk.wire import cap
+    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
+
+    service = ConsoleService.open(hub.db_url)
+    try:
+        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101")
+        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
+    finally:
+        service.close()
+    station = {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+    context = browser.new_context()
+    live = context.new_page()
+    live.goto(hub.url)
+    live.fill("#username", "Dana Dispatch")
+    live.fill("#password", "dispatcher password")
+    live.click("#signin-button")
+    live.wait_for_selector("#who:has-text('Dana Dispatch')")
+    district = context.new_page()
+    district.goto(hub.url + "/district/")
+    district.fill("#username", "Alex Admin")
+    district.fill("#password", PASSWORD)
+    district.click("#signin-button")
+    district.wait_for_selector("#who:has-text('district administrator')")
+    alert = make_alert(enrolment.station)  # a change: the live screen reads the board again
+    assert httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers=station).status_code == 201
+    live.wait_for_selector("#signin-error:has-text('not a dispatcher')")
+    assert live.is_visible("#signin") and live.is_hidden("#app")
+    live.fill("#username", "Dana Dispatch")
+    live.fill("#password", "dispatcher password")
+    live.click("#signin-button")
+    live.wait_for_selector("#alarm:not([hidden])")
+    context.close()

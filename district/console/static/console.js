@@ -37,7 +37,13 @@ async function api(path, options = {}) {
   const response = await fetch(path, init);
   let body = {};
   try { body = await response.json(); } catch (e) { body = {}; }
-  if (response.status === 401) { showSignIn(); throw new Error(body.error || "sign in"); }
+  // 403: this browser's session is not a dispatcher's (district staff signed in here, in another tab, at
+  // /district/: one cookie per browser). Ask for a dispatcher again, with the reason; retrying shows nothing.
+  if (response.status === 401 || response.status === 403) {
+    showSignIn();
+    if (response.status === 403) $("signin-error").textContent = body.error || "";
+    throw new Error(body.error || "sign in");
+  }
   if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
   return body;
 }
