@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,6 +146,24 @@ def test_a_page_on_another_port_cannot_change_the_district_lists_of_signed_in_st
         settings = web.get("/api/v1/district/settings").json()["settings"]
         assert not any(s.get("key") == "retention.visits_days" for s in settings), settings
     context.close()
+    # And the district can see that a page of its domain tried: one log row for the page's origin, on the
+    # console's history (written with the failed sign-ins, every 10 s).
+    origin = attacker.url.rstrip("/")
+    assert (
+        run_cli("dispatch", "user", "add", "Reader", "--db", hub.db_url, stdin="reader password\n").returncode == 0
+    )
+    with httpx.Client(base_url=hub.url) as reader:
+        assert reader.post(
+            "/api/v1/session", json={"username": "Reader", "password": "reader password"}
+        ).is_success
+        deadline = time.monotonic() + 60
+        while not (rows := [e for e in _history_of(reader) if e["kind"] == "cross_origin_refused"]):
+            assert time.monotonic() < deadline, "no cross_origin_refused row in the console's log"
+            time.sleep(0.5)
+    assert [r["detail"]["origin"] for r in rows] == [origin], rows
+    assert (
+        rows[0]["detail"]["count"] >= 3 and "/api/v1/district/lists/entries/1/expire" in rows[0]["detail"]["paths"]
+    )
 
 
 def test_a_browsers_request_from_another_origin_is_refused_and_the_pages_own_pass(hub):
@@ -365,6 +384,13 @@ def test_a_sign_in_can_be_removed_or_given_a_new_password_and_its_sessions_end_a
     finally:
         for client in (dana, sam, alex):
             client.close()
+
+
+def _history_of(reader: httpx.Client) -> list[dict]:
+    """The console's log, newest first, as a signed-in dispatcher reads it."""
+    answer = reader.get("/api/v1/history")
+    assert answer.status_code == 200, answer.text
+    return answer.json()["entries"]
 
 
 def _history(hub: Hub) -> list[dict]:

@@ -63,7 +63,7 @@ from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
 from district.console.guard import CLIENT_CLOSED, LagMonitor, SignInThrottle
 from district.console.inbox_marks import InboxMarks
-from district.console.origin import CrossOriginGuard
+from district.console.origin import CrossOriginGuard, Refusals
 from district.console.service import Abandoned, ConsoleService, Receipt  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
 from district.console.views import iso
@@ -655,6 +655,7 @@ def create_app(
     wav = alarm_wav()
     closing = False
     throttle = sign_in_throttle or SignInThrottle()
+    refusals = Refusals()  # cross-origin requests refused, written to the log with the failed sign-ins
     lag = LagMonitor(window=service.offline_after + 10)  # over the whole time a station may be silent
     pools: dict[str, anyio.CapacityLimiter] = {}
     pool_sizes = {
@@ -1159,6 +1160,9 @@ def create_app(
             with contextlib.suppress(Exception):
                 if await blocking(service.auth.flush_failed_sign_ins):
                     changes.notify()
+            with contextlib.suppress(Exception):
+                if await blocking(refusals.flush, service.db):
+                    changes.notify()
 
     async def supervise() -> None:
         while True:
@@ -1235,6 +1239,8 @@ def create_app(
                     await blocking(service.record_beats, dict(beats), pool_name="stations")
             with contextlib.suppress(Exception):
                 await blocking(service.auth.flush_failed_sign_ins)
+            with contextlib.suppress(Exception):
+                await blocking(refusals.flush, service.db)
             sync.stop()
 
     sync = SyncEndpoints(
@@ -1273,7 +1279,7 @@ def create_app(
         lifespan=lifespan,
         max_body_size=MAX_BYTES + 4096,
         # Outermost first: a cross-origin refusal carries the security headers too.
-        middleware=[Middleware(SecurityHeaders), Middleware(CrossOriginGuard)],
+        middleware=[Middleware(SecurityHeaders), Middleware(CrossOriginGuard, refusals=refusals)],
         exception_handlers={Exception: unexpected},
     )
     app.state.begin_shutdown = begin_shutdown

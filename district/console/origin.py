@@ -17,8 +17,13 @@ proxy in front of the console must pass ``Host`` (and ``Origin``) through unchan
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 from urllib.parse import urlsplit
+
+from district import clock
+from district.console.auth import log
+from district.console.db import Database
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -63,11 +68,59 @@ def refusal(method: str, headers: dict[str, str]) -> str | None:
     return None
 
 
-class CrossOriginGuard:
-    """ASGI middleware: a state-changing request from another origin is answered 403 before it is read."""
+class Refusals:
+    """The requests refused as cross-origin, counted here and written to the log as one ``cross_origin_refused``
+    row per origin per flush (with the count, the paths and source addresses, up to 20 each, and the first and
+    last time): a page that tries is a page of the district's domain that something has taken over, and the
+    district must be able to see it; a flood must not grow the append-only log by a row per request."""
 
-    def __init__(self, app: Any) -> None:
+    MAX_ORIGINS = 1000
+    MAX_EACH = 20
+
+    def __init__(self) -> None:
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, origin: str, path: str, source: str) -> None:
+        """One more request from a page at ``origin`` refused."""
+        now = clock.to_db(clock.now())
+        with self._lock:
+            if origin not in self._pending and len(self._pending) >= self.MAX_ORIGINS:
+                origin = "(other origins)"
+            entry = self._pending.setdefault(
+                origin, {"count": 0, "paths": {}, "sources": {}, "first": now, "last": now}
+            )
+            entry["count"] += 1
+            entry["last"] = now
+            for key, value in (("paths", path[:200]), ("sources", source)):
+                if len(entry[key]) < self.MAX_EACH or value in entry[key]:
+                    entry[key][value] = entry[key].get(value, 0) + 1
+
+    def flush(self, db: Database) -> int:
+        """Write what was counted since the last flush; returns the rows (kept for the next flush on failure)."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return 0
+        try:
+            with db.transaction() as tx:
+                for origin, entry in pending.items():
+                    log(tx, "cross_origin_refused", origin=origin, **entry)
+        except Exception:
+            with self._lock:
+                for origin, entry in pending.items():
+                    self._pending.setdefault(origin, entry)
+            raise
+        return len(pending)
+
+
+class CrossOriginGuard:
+    """ASGI middleware: a state-changing request from another origin is answered 403 before it is read (and
+    counted in ``refusals``, when given)."""
+
+    def __init__(self, app: Any, refusals: Refusals | None = None) -> None:
         self.app = app
+        self.refusals = refusals
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
@@ -77,6 +130,10 @@ class CrossOriginGuard:
                     headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
             why = refusal(scope["method"], headers)
             if why is not None:
+                if self.refusals is not None:
+                    client = scope.get("client")
+                    origin = headers.get("origin") or f"(Sec-Fetch-Site: {headers.get('sec-fetch-site', '')})"
+                    self.refusals.add(origin, scope.get("path", ""), client[0] if client else "")
                 body = json.dumps({"error": why}, ensure_ascii=False).encode()
                 await send(
                     {

@@ -247,6 +247,9 @@ const HISTORY_WORDS = {
   station_revoked: (e) => `Desk's credential revoked: ${stationText(e.station_id)}`,
   station_online: (e) => `${stationText(e.station_id)} online`,
   station_offline: (e) => `${stationText(e.station_id)} OFFLINE (no heartbeat)`,
+  cross_origin_refused: (e, d) =>
+    `Refused ${count(d.count, "request", "requests")} sent by a page at ${d.origin}, not this console's own ` +
+    `(${Object.keys(d.paths || {}).join(", ")})`,
   dispatcher_added: (e) => `Dispatcher added: ${e.actor}`,
   dispatcher_removed: (e, d) => `Sign-in removed: ${e.actor}${d.sessions_ended ? " (signed out)" : ""}`,
   password_changed: (e, d) => `New password for ${e.actor}${d.sessions_ended ? " (signed out)" : ""}`,
