@@ -539,3 +539,27 @@ def test_a_live_screen_whose_browser_signs_in_to_the_district_screen_asks_for_a_
     live.click("#signin-button")
     live.wait_for_selector("#alarm:not([hidden])")
     context.close()
+
+
+def test_ended_sessions_are_removed_as_new_ones_are_made(hub):
+    """Expired sessions stayed in the table for ever (nothing removed them): it grew by every sign-in. A
+    sign-in now removes the ended ones; a live one of someone else stays."""
+    from district.console.db import Database
+
+    db = Database(hub.db_url)
+    try:
+        with db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                ["ended", "Alex Admin", "2000-01-01T00:00:00.000000Z", "2000-01-01T12:00:00.000000Z"],
+            )
+            tx.execute(
+                "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                ["live", "Alex Admin", "2026-01-01T00:00:00.000000Z", "2999-01-01T00:00:00.000000Z"],
+            )
+        with _sign_in(hub):
+            pass
+        hashes = {row[0] for row in db.read().all("SELECT token_hash FROM sessions")}
+        assert "ended" not in hashes and "live" in hashes and len(hashes) == 2, hashes
+    finally:
+        db.close()
