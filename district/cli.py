@@ -135,6 +135,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     _db_option(p)
     p.set_defaults(run=_command(_user_add))
+    p = user_sub.add_parser(
+        "remove", help="remove a dispatcher's (or district staff member's) sign-in and end their sessions now"
+    )
+    p.add_argument("name")
+    _db_option(p)
+    p.set_defaults(run=_command(_user_remove))
+    p = user_sub.add_parser(
+        "password", help="a new password (read from standard input); every session of theirs ends now"
+    )
+    p.add_argument("name")
+    _db_option(p)
+    p.set_defaults(run=_command(_user_password))
 
     clearer = sub.add_parser("clearer", help="principals and administrators who may sign an all clear")
     clearer_sub = clearer.add_subparsers(dest="clearer_command", required=True, metavar="ACTION")
@@ -268,6 +280,23 @@ def _user_add(args: argparse.Namespace) -> int:
     with _open(args) as service:
         service.auth.add_dispatcher(args.name, line.rstrip("\r\n"))
     print(f"Dispatcher {args.name!r} added.")
+    return 0
+
+
+def _user_remove(args: argparse.Namespace) -> int:
+    with _open(args) as service:
+        ended = service.auth.remove_sign_in(args.name)
+    print(f"{args.name.strip()!r} can no longer sign in; {ended} open session(s) ended.")
+    return 0
+
+
+def _user_password(args: argparse.Namespace) -> int:
+    line = sys.stdin.readline()
+    if not line:
+        raise InputError("give the new password on standard input")
+    with _open(args) as service:
+        ended = service.auth.set_password(args.name, line.rstrip("\r\n"))
+    print(f"{args.name.strip()!r} has a new password; {ended} open session(s) ended.")
     return 0
 
 

@@ -174,7 +174,9 @@ async function loadEntries() {
           return;
         }
         try {
-          await api(`/api/v1/district/lists/entries/${e.id}/expire`, { method: "POST" });
+          await api(`/api/v1/district/lists/entries/${e.id}/expire`, {
+            method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+          });
           say("entries-result", `${name} is no longer flagged from today (${e.source}); desks take it at their next sync.`);
           await loaders.lists();
         } catch (error) { showError(error); }
