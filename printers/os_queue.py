@@ -54,11 +54,13 @@ class Unreadable(Exception):
 @dataclass(frozen=True)
 class JobReport:
     """A job's verdict; ``said`` is the print system's own message ("" when it gave none), ``stopped`` is
-    True when the queue itself is stopped (it stays stopped until someone resumes it)."""
+    True when the queue itself is stopped (it stays stopped until someone resumes it), ``job_state`` the job's
+    IPP state when last read (0 if never read)."""
 
     verdict: Verdict
     said: str = ""
     stopped: bool = False
+    job_state: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,11 +160,13 @@ class CupsQueue:
                 if state == JOB_COMPLETED:
                     return JobReport(Verdict.PRINTED)
                 if state in (JOB_CANCELED, JOB_ABORTED, JOB_HELD, JOB_STOPPED) or queue.stopped:
-                    return JobReport(Verdict.PROBLEM, said, queue.stopped)
+                    return JobReport(Verdict.PROBLEM, said, queue.stopped, state)
                 if monotonic() >= deadline:
                     if state == JOB_PENDING:  # behind other jobs in a working queue
-                        return JobReport(Verdict.WAITING, said)
-                    return JobReport(Verdict.PROBLEM, said)  # at the printer and not taken: unplugged, off, jammed
+                        return JobReport(Verdict.WAITING, said, job_state=state)
+                    return JobReport(
+                        Verdict.PROBLEM, said, job_state=state
+                    )  # at the printer and not taken: unplugged, off, jammed
                 sleep(every)
         except Exception as exc:  # the print server went away mid-watch: we do not know
             return JobReport(Verdict.UNSEEN, str(exc))

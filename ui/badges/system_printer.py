@@ -22,7 +22,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from printers.badge import Badge
 from printers.base import Printer, PrinterError, PrinterSetupError, PrinterStatus, State, unreachable
 from printers.fakes import png_bytes
-from printers.os_queue import WATCH_SECONDS, CupsQueue, Unreadable, Verdict, readable
+from printers.os_queue import JOB_PROCESSING, WATCH_SECONDS, CupsQueue, Unreadable, Verdict, readable
 from printers.uri import PrinterUri
 
 
@@ -134,16 +134,20 @@ class SystemPrinter(Printer):
         # A problem: take the badge off the queue, so it cannot come out later for a visitor who has gone (or
         # as a second copy after "print again"), then say what the queue said and what to do.
         if self._cups.cancel(job):
-            fate = "the badge was taken off the queue, so that it cannot come out later"
+            fate = "The badge was taken off the queue, so that it cannot come out later"
         else:
-            fate = "the badge is still in the queue and may come out once the printer is back"
+            fate = "The badge is still in the queue: it may come out once the printer is back"
         if report.stopped:
-            return PrinterStatus(State.ATTENTION, f"{_stopped(self.queue, report.said)}; {fate}")
+            return PrinterStatus(State.ATTENTION, f"{_stopped(self.queue, report.said)}. {fate}")
+        if report.job_state == JOB_PROCESSING:  # at the printer and not taken: what an unplugged DYMO looks like
+            return PrinterStatus(
+                State.ATTENTION,
+                f"The print queue “{self.queue}” cannot reach the printer — is it plugged in and switched on? "
+                f"{fate}",
+            )
         said = f" (it says: “{report.said.rstrip('.')}”)" if report.said else ""
         return PrinterStatus(
-            State.ATTENTION,
-            f"The print queue “{self.queue}” could not get the badge to the printer{said}. Check the printer is "
-            f"plugged in and switched on; {fate}",
+            State.ATTENTION, f"The print queue “{self.queue}” did not print the badge{said}. {fate}"
         )
 
     def close(self) -> None:
@@ -166,8 +170,8 @@ def _find(name: str) -> QPrinterInfo | None:
 def _stopped(queue: str, said: str) -> str:
     said = f" (it says: “{said.rstrip('.')}”)" if said else ""
     return (
-        f"The print queue “{queue}” has stopped{said}. Check the printer is plugged in and switched on, then "
-        "resume the queue in the computer's printer settings (or ask IT)"
+        f"The print queue “{queue}” has stopped{said}: check the printer is plugged in and on, then resume the "
+        "queue in the computer's printer settings (or ask IT)"
     )
 
 
