@@ -18,6 +18,7 @@ import pytest
 
 from tests.cups_server import CupsServer, CupsUnavailable
 from tests.printer_listeners import Listener, closed_port, wait_for
+from tests.test_dispatch_station_qt import console, hold, station  # noqa: F401 (a station with dispatch set up)
 
 ROOT = Path(__file__).resolve().parent.parent
 _names = count(1)
@@ -154,3 +155,38 @@ def test_a_badge_behind_other_jobs_is_sent_not_printed(cups_server, queue, tmp_p
 def test_a_queue_that_does_not_exist_is_not_reachable(cups_server, tmp_path):
     answer = desk(cups_server, tmp_path / "data", "system://No Such Queue")
     assert answer["outcome"] == "failed" and "not reachable" in answer["message"]
+
+
+def test_a_panic_press_never_waits_for_a_badge_being_watched_in_the_queue(
+    qtbot, cups_server, queue, monkeypatch, request
+):
+    """The job watch runs on the print worker's thread: while it follows a badge to an unplugged printer, a panic
+    press is committed at once, and the badge's question comes after."""
+    from frontdesk import settings as st
+    from ui.app import build_desk
+
+    services = request.getfixturevalue("station")  # the desk's services, connected to a dispatch console
+    name = queue(closed_port())
+    monkeypatch.setenv("CUPS_SERVER", cups_server.address)  # read by libcups in the print worker's new thread
+    services.settings.set(st.BADGE_MEDIA, "dymo-30857")
+    services.settings.set(st.BADGE_PRINTER, f"system://{name}?watch=15")
+    services.settings.set(st.PANIC_HOLD_MS, 100)
+    desk = build_desk(services)
+    qtbot.addWidget(desk.window)
+    desk.window.show()
+    panel = desk.badge_printing.panel
+    try:
+        desk.window.form.first_name.setText("Jordan")
+        desk.window.form.last_name.setText("Queuewell")
+        desk.window.request_check_in()
+        assert wait_for(lambda: not_completed(cups_server, name), timeout=30)  # the badge is in the queue
+        entry = hold(qtbot, desk.dispatch.panel)
+        assert [e.id for e in services.station.recent()] == [entry.id]
+        assert "Printing the badge for Jordan Queuewell" in panel.status.text()  # still being watched
+    finally:
+        qtbot.waitUntil(panel.ask.isVisible, timeout=60_000)  # the watch ends: the desk is asked
+        assert "cannot reach the printer" in panel.status.text()
+        with qtbot.waitSignal(desk.badge_printing.worker.job_done, timeout=20_000):
+            panel.not_now_button.click()
+        desk.badge_printing.shutdown()
+    assert not_completed(cups_server, name) == []
