@@ -152,6 +152,23 @@ def test_a_badge_behind_other_jobs_is_sent_not_printed(cups_server, queue, tmp_p
     assert len(left) == 2  # the badge stays queued behind the other job: it prints when that one is done
 
 
+def test_a_queue_that_refuses_jobs_is_not_printed(cups_server, queue, tmp_path):
+    printer = Listener("capture")
+    try:
+        name = queue(printer.port)
+        cups_server.run("cupsreject", name)
+        health = desk(cups_server, tmp_path / "data", f"system://{name}", "status")
+        answer = desk(cups_server, tmp_path / "data", f"system://{name}")
+    finally:
+        printer.close()
+
+    assert health == {"state": "attention", "message": f"The print queue “{name}” is not accepting jobs"}
+    assert answer["outcome"] == "failed", answer
+    assert f"The print queue “{name}” is not accepting jobs" in answer["message"]
+    assert answer["attempts"] == ["retry", "retry", "failed"]  # nothing reached the queue: retried on its own
+    assert printer.data == b""
+
+
 def test_a_queue_that_does_not_exist_is_not_reachable(cups_server, tmp_path):
     answer = desk(cups_server, tmp_path / "data", "system://No Such Queue")
     assert answer["outcome"] == "failed" and "not reachable" in answer["message"]

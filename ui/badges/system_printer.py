@@ -93,9 +93,15 @@ class SystemPrinter(Printer):
                 self._job = self._cups.job_after(before)
             except Unreadable:
                 return  # taken or not, nobody can tell: status() says "sent to the queue"
-            if self._job is None:
+            state = self._cups.state() if self._job is None else None
+            if state is not None and not state.accepting:  # CUPS refused the job: nothing was sent
                 self._sent = False
-                raise PrinterError(f"The {self.where} did not take the badge — is the queue set to accept jobs?")
+                raise PrinterError(
+                    f"The {self.where} is not accepting jobs: set it to accept them in the computer's printer "
+                    "settings (or ask IT)."
+                )
+            # No job found in a queue that accepts them: one that completed and was forgotten at once
+            # (PreserveJobHistory off), or refused for another reason. status() then says "sent", not "printed".
 
     def status(self) -> PrinterStatus:
         """Right after a send: what became of that badge (watched for up to ``watch_seconds``). Otherwise the
@@ -108,8 +114,10 @@ class SystemPrinter(Printer):
         if info is None:
             return PrinterStatus(State.OFFLINE, f"No print queue called “{self.queue}” on this computer")
         state = CupsQueue(info.printerName()).state() if readable() else None
-        if state is not None and (state.stopped or not state.accepting):
+        if state is not None and state.stopped:
             return PrinterStatus(State.ATTENTION, _stopped(self.queue, state.said) + ".")
+        if state is not None and not state.accepting:
+            return PrinterStatus(State.ATTENTION, f"The print queue “{self.queue}” is not accepting jobs")
         if info.state() == QPrinter.PrinterState.Error:
             return PrinterStatus(State.ATTENTION, f"The print queue “{self.queue}” reports an error")
         return PrinterStatus(State.READY, f"Print queue “{self.queue}” ready")
