@@ -3,9 +3,11 @@
 Run by tests/test_os_queue_cups.py with ``CUPS_SERVER`` pointing at a private cupsd, as a desk would be: its own
 process, Qt's print support and pycups both reaching that server. Usage::
 
-    python tests/os_queue_desk.py DATA_DIR PRINTER_URI [status]
+    python tests/os_queue_desk.py DATA_DIR PRINTER_URI [status | without-pycups]
 
-With ``status`` it prints the printer's health check instead (what the status bar shows between badges).
+With ``status`` it prints the printer's health check instead (what the status bar shows between badges). With
+``without-pycups`` the pycups module cannot be imported, as on a Linux install without it (job states cannot be
+read there, as on Windows and macOS).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+if sys.argv[3:] == ["without-pycups"]:
+    sys.modules["cups"] = None  # `import cups` raises ImportError, as where it is not installed
 
 from PySide6.QtWidgets import QApplication
 

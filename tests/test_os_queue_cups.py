@@ -169,6 +169,20 @@ def test_a_queue_that_refuses_jobs_is_not_printed(cups_server, queue, tmp_path):
     assert printer.data == b""
 
 
+def test_where_job_states_cannot_be_read_a_badge_is_sent_never_printed(cups_server, queue, tmp_path):
+    name = queue(closed_port())  # unplugged; without pycups the desk cannot see it
+    answer = desk(cups_server, tmp_path / "data", f"system://{name}", "without-pycups")
+    cups_server.run("cancel", "-a", name)  # (the badge stays queued: nothing here can take it off)
+
+    assert answer["outcome"] == "sent", answer  # before: "printed"
+    assert answer["message"] == (
+        "Badge for Rowan Sampleton sent, but the printer did not confirm — check it came out (Reprint if not). "
+        f"It went to the print queue “{name}”; this computer cannot see whether it came out."
+    )
+    assert answer["short"] == "sent to the print queue — check the last badge"
+    assert not answer["printed"]
+
+
 def test_a_queue_that_does_not_exist_is_not_reachable(cups_server, tmp_path):
     answer = desk(cups_server, tmp_path / "data", "system://No Such Queue")
     assert answer["outcome"] == "failed" and "not reachable" in answer["message"]
