@@ -29,7 +29,8 @@ from enum import StrEnum
 from urllib.parse import quote
 
 WATCH_SECONDS = 10.0  # a DYMO prints a badge in 1-2 s; a job not done in 10 s is not going to be done soon
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.25  # at most; the first looks come sooner (50, 100, 200 ms): most badges are done by then
+FIRST_POLL = 0.05
 
 # IPP job-state and printer-state values (RFC 8011 5.3.7, 5.4.11)
 JOB_PENDING, JOB_HELD, JOB_PROCESSING, JOB_STOPPED, JOB_CANCELED, JOB_ABORTED, JOB_COMPLETED = range(3, 10)
@@ -148,6 +149,7 @@ class CupsQueue:
     ) -> JobReport:
         """Follow ``job`` until it completes, fails, or ``within`` seconds pass (see the module's verdicts)."""
         deadline = monotonic() + within
+        pause = min(FIRST_POLL, every)
         try:
             connection = self._connect()
             while True:
@@ -164,10 +166,10 @@ class CupsQueue:
                 if monotonic() >= deadline:
                     if state == JOB_PENDING:  # behind other jobs in a working queue
                         return JobReport(Verdict.WAITING, said, job_state=state)
-                    return JobReport(
-                        Verdict.PROBLEM, said, job_state=state
-                    )  # at the printer and not taken: unplugged, off, jammed
-                sleep(every)
+                    # At the printer and not taken: unplugged, off, jammed (CUPS retries for days).
+                    return JobReport(Verdict.PROBLEM, said, job_state=state)
+                sleep(pause)
+                pause = min(every, pause * 2)
         except Exception as exc:  # the print server went away mid-watch: we do not know
             return JobReport(Verdict.UNSEEN, str(exc))
 
