@@ -60,6 +60,10 @@ SystemGroup {system_group}
 """
 
 
+# A job's messages come in the language of the program that sent it (and cupsd's own in its locale).
+_ENGLISH = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
 class CupsUnavailable(Exception):
     """No private CUPS server can run here; the message says why."""
 
@@ -112,6 +116,7 @@ class CupsServer:
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **_ENGLISH},  # the tests read CUPS's messages in English
         )
         if not self._wait_until_running():
             log = "".join(
@@ -134,7 +139,7 @@ class CupsServer:
 
     def env(self) -> dict[str, str]:
         """The environment of a desk process that uses this server."""
-        return {**os.environ, "CUPS_SERVER": self.address, "QT_QPA_PLATFORM": "offscreen"}
+        return {**os.environ, **_ENGLISH, "CUPS_SERVER": self.address, "QT_QPA_PLATFORM": "offscreen"}
 
     def run(self, *command: str) -> str:
         """A CUPS command-line tool (``lpadmin``, ``cupsdisable`` …) against this server."""
@@ -145,11 +150,11 @@ class CupsServer:
             raise AssertionError(f"{' '.join(command)}: {done.stderr.strip()}")
         return done.stdout
 
-    def add_queue(self, name: str, description: str, printer_port: int) -> None:
-        """A raw queue (the PDF Qt sends goes to the device as it is) for a socket printer on loopback."""
-        self.run(
-            "lpadmin", "-p", name, "-D", description, "-E", "-v", f"socket://127.0.0.1:{printer_port}", "-m", "raw"
-        )
+    def add_queue(self, name: str, description: str, printer_port: int, options: str = "") -> None:
+        """A raw queue (the PDF Qt sends goes to the device as it is) for a socket printer on loopback;
+        ``options`` go to the socket backend (``contimeout=1``: give up on an unreachable printer after 1 s)."""
+        device = f"socket://127.0.0.1:{printer_port}" + (f"/?{options}" if options else "")
+        self.run("lpadmin", "-p", name, "-D", description, "-E", "-v", device, "-m", "raw")
 
     def remove_queue(self, name: str) -> None:
         """Delete a queue and its jobs."""

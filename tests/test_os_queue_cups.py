@@ -39,9 +39,9 @@ def queue(cups_server):
     """A fresh queue per test: ``make(printer_port)`` returns its CUPS name (its description has spaces)."""
     made: list[str] = []
 
-    def make(printer_port: int) -> str:
+    def make(printer_port: int, options: str = "") -> str:
         name = f"Front_Desk_DYMO_{next(_names)}"
-        cups_server.add_queue(name, name.replace("_", " "), printer_port)
+        cups_server.add_queue(name, name.replace("_", " "), printer_port, options)
         made.append(name)
         return name
 
@@ -127,6 +127,24 @@ def test_a_badge_to_a_stopped_queue_says_so_and_what_to_do(cups_server, queue, t
     assert not answer["printed"]
     assert not_completed(cups_server, name) == []
     assert printer.data == b""  # nothing reached the printer
+
+
+def test_a_queue_cups_stops_when_its_printer_fails_says_so(cups_server, queue, tmp_path):
+    """The red team's case as CUPS plays it when the backend gives up (here after 1 s; by default a week): CUPS
+    stops the queue ("The printer is not responding") with the badge still in it, the desk sees the stop, takes
+    the badge off and says what to do; the health check says it too."""
+    name = queue(closed_port(), "contimeout=1")
+    answer = desk(cups_server, tmp_path / "data", f"system://{name}?watch=60")
+    health = desk(cups_server, tmp_path / "data", f"system://{name}", "status")
+
+    assert answer["outcome"] == "attention", answer
+    assert answer["message"].startswith(
+        f"The print queue “{name}” has stopped (it says: “The printer is not responding”): check the printer is "
+        "plugged in and on, then resume the queue in the computer's printer settings (or ask IT). The badge was "
+        "taken off the queue"
+    )
+    assert not_completed(cups_server, name) == []
+    assert health["state"] == "attention" and "has stopped" in health["message"]
 
 
 def test_a_badge_behind_other_jobs_is_sent_not_printed(cups_server, queue, tmp_path):
