@@ -6,8 +6,8 @@ worker watches the job for a few seconds and reports one of four things (:class:
 
 - ``PRINTED``: CUPS says the job is complete (the whole badge went to the printer);
 - ``WAITING``: still waiting in the queue behind other jobs when the watch ends (not known to be printed);
-- ``PROBLEM``: the queue is stopped, held or dropped the job, or the printer has not taken it by the end of the
-  watch (CUPS keeps retrying an unreachable printer for days: its message says why);
+- ``PROBLEM``: the queue stopped, the job was held, stopped, cancelled or aborted, or the printer has not taken
+  it by the end of the watch (CUPS's socket backend retries an unreachable printer for a week by default);
 - ``UNSEEN``: job states cannot be read here (no pycups: Windows, macOS, a Linux install without it, or the
   print server did not answer). The desk then says the badge was sent to the queue, never that it printed.
 

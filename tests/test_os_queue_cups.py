@@ -147,6 +147,22 @@ def test_a_queue_cups_stops_when_its_printer_fails_says_so(cups_server, queue, t
     assert health["state"] == "attention" and "has stopped" in health["message"]
 
 
+def test_a_badge_the_queue_aborts_is_not_printed_and_says_why(cups_server, queue, tmp_path):
+    """A queue set to abort a job whose printer failed (instead of stopping): the job ends "aborted" with CUPS's
+    message, which the desk repeats."""
+    name = queue(closed_port(), "contimeout=1")
+    cups_server.run("lpadmin", "-p", name, "-o", "printer-error-policy=abort-job")
+    answer = desk(cups_server, tmp_path / "data", f"system://{name}?watch=60")
+
+    assert answer["outcome"] == "attention", answer
+    assert answer["message"] == (
+        f"The print queue “{name}” did not print the badge (it says: “The printer is not responding”). Rowan "
+        "Sampleton's badge may not have printed."  # nothing about taking it off: CUPS ended the job itself
+    )
+    assert not answer["printed"]
+    assert not_completed(cups_server, name) == []
+
+
 def test_a_badge_behind_other_jobs_is_sent_not_printed(cups_server, queue, tmp_path):
     printer = Listener("silent")  # takes the first job's connection and never finishes it
     try:

@@ -22,7 +22,16 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from printers.badge import Badge
 from printers.base import Printer, PrinterError, PrinterSetupError, PrinterStatus, State, unreachable
 from printers.fakes import png_bytes
-from printers.os_queue import JOB_PROCESSING, WATCH_SECONDS, CupsQueue, Unreadable, Verdict, readable
+from printers.os_queue import (
+    JOB_ABORTED,
+    JOB_CANCELED,
+    JOB_PROCESSING,
+    WATCH_SECONDS,
+    CupsQueue,
+    Unreadable,
+    Verdict,
+    readable,
+)
 from printers.uri import PrinterUri
 
 
@@ -139,8 +148,11 @@ class SystemPrinter(Printer):
             return PrinterStatus(
                 State.UNKNOWN, f"It went to the print queue “{self.queue}”; the queue's state could not be read."
             )
-        # A problem: take the badge off the queue, so it cannot come out later for a visitor who has gone (or
-        # as a second copy after "print again"), then say what the queue said and what to do.
+        said = f" (it says: “{report.said.rstrip('.')}”)" if report.said else ""
+        if report.job_state in (JOB_CANCELED, JOB_ABORTED):  # CUPS ended the job itself: nothing left to take off
+            return PrinterStatus(State.ATTENTION, f"The print queue “{self.queue}” did not print the badge{said}")
+        # A problem with the badge still queued: take it off, so that it cannot come out later for a visitor who
+        # has gone (or as a second copy after "print again"), then say what the queue said and what to do.
         if self._cups.cancel(job):
             fate = "The badge was taken off the queue, so that it cannot come out later"
         else:
@@ -153,10 +165,7 @@ class SystemPrinter(Printer):
                 f"The print queue “{self.queue}” cannot reach the printer — is it plugged in and switched on? "
                 f"{fate}",
             )
-        said = f" (it says: “{report.said.rstrip('.')}”)" if report.said else ""
-        return PrinterStatus(
-            State.ATTENTION, f"The print queue “{self.queue}” did not print the badge{said}. {fate}"
-        )
+        return PrinterStatus(State.ATTENTION, f"The print queue “{self.queue}” is holding the badge{said}. {fate}")
 
     def close(self) -> None:
         """Let the queue go."""
