@@ -49,6 +49,7 @@ def main() -> None:
             json.dumps(
                 {
                     "outcome": result.outcome.value,
+                    "badge_code": visit.badge_code,
                     "message": result.message,
                     "questions": handler.questions,
                     "printed": badges.printed(visit.id),

@@ -15,6 +15,8 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.cups_server import CupsServer, CupsUnavailable
 from tests.printer_listeners import Listener, closed_port, wait_for
@@ -90,6 +92,12 @@ def test_a_badge_reaches_the_printer_as_one_pdf_page_the_size_of_the_label(cups_
     box = [float(v) for v in re.search(rb"/MediaBox\s*\[([^\]]+)\]", pdf).group(1).split()]
     # The DYMO 30857 badge (660 x 1164 dots at 300 dpi = 55.9 x 98.6 mm), in points: not a letter page.
     assert box[:2] == [0, 0] and abs(box[2] - 158.4) < 1 and abs(box[3] - 279.4) < 1
+    # The page is this visit's badge: its QR code, read back from the page as printed, is the visit's code.
+    # (pdftoppm: poppler-utils, which Debian's cups package, the one with the socket backend, depends on.)
+    (tmp_path / "job.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", "job.pdf", "page"], cwd=tmp_path, check=True)
+    decoded = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png").convert("L"))
+    assert [r.text for r in decoded] == [answer["badge_code"]]
     assert not_completed(cups_server, name) == []  # CUPS finished the job
 
 
