@@ -171,6 +171,23 @@ def test_a_badge_the_queue_aborts_is_not_printed_and_says_why(cups_server, queue
     assert not_completed(cups_server, name) == []
 
 
+def test_a_badge_the_queue_holds_is_taken_off_and_said(cups_server, queue, tmp_path):
+    """A queue that holds every job until someone releases it (job-hold-until-default=indefinite)."""
+    printer = Listener("capture")
+    try:
+        name = queue(printer.port)
+        cups_server.run("lpadmin", "-p", name, "-o", "job-hold-until-default=indefinite")
+        answer = desk(cups_server, tmp_path / "data", f"system://{name}?watch=30")
+    finally:
+        printer.close()
+
+    assert answer["outcome"] == "attention", answer
+    assert answer["message"].startswith(f"The print queue “{name}” is holding the badge")
+    assert "The badge was taken off the queue, so that it cannot come out later." in answer["message"]
+    assert not_completed(cups_server, name) == []
+    assert printer.data == b""
+
+
 def test_a_badge_behind_other_jobs_is_sent_not_printed(cups_server, queue, tmp_path):
     printer = Listener("silent")  # takes the first job's connection and never finishes it
     try:
