@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 DB_NAME = "frontdesk.db"
 # How long a writer waits for another before it says "busy" (FRONTDESK_BUSY_SECONDS: for tests and tools).
 BUSY_SECONDS = 10.0
+# How long a program opening a folder waits for the write lock to apply a migration (or make the table that lists
+# them) while other programs apply theirs: a desk and a kiosk started together on a new folder (or just upgraded)
+# take turns through some forty migrations, each with its own sync, and on a loaded PC with a slow disk that can
+# pass BUSY_SECONDS; nothing can be done with the folder until they are applied, so waiting is the only useful
+# answer (a StoreBusy here stopped the program at its start: tests/test_store_first_open_race.py, session 24).
+MIGRATE_WAIT_SECONDS = 60.0
 STATEMENT_CACHE = 512  # prepared statements kept per connection
 CACHE_KIB = 16384  # page cache per connection (KiB): at 1M visits the indexes a check-in walks stay in memory
 # With checkpoints deferred (:meth:`Store.defer_checkpoints`, the desk's), SQLite's automatic checkpoint runs
@@ -450,7 +456,12 @@ class Store:
                 # Before anything is written (a backup, a migration, a visit): a program rolled back to an older
                 # version would write rows the newer tables do not expect, or miss what they now hold.
                 raise StoreError(newer_message(self.path, newer), code="store_newer")
-            db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            if not self._has_migrations_table(db):
+                with db.conn:
+                    self.begin_immediate(db, MIGRATE_WAIT_SECONDS)
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+                    )
             done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
         except StoreCorrupt as exc:
             raise self._unreadable(exc) from exc
@@ -463,7 +474,7 @@ class Store:
                 # Under the write lock, and only if no other program applied it meanwhile: two programs opening a
                 # new folder (or one just upgraded) together both read the same list, and the second failed with
                 # "table … already exists" (session 22: two kiosks, a desk and a kiosk started at log-on).
-                db.execute("BEGIN IMMEDIATE")
+                self.begin_immediate(db, MIGRATE_WAIT_SECONDS)
                 if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone() is not None:
                     continue
                 fn(db)
@@ -473,6 +484,13 @@ class Store:
                 )
             applied.append(name)
         return applied
+
+    @staticmethod
+    def _has_migrations_table(db: Database) -> bool:
+        return (
+            db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+            is not None
+        )
 
     def newer_than_this(self, conn) -> list[str]:
         """The migrations the database on ``conn`` (this file, or a backup) holds that this program does not know:
