@@ -9,10 +9,11 @@ question left open in front of Review ("Check out forgotten visitors?") made the
 So no dialog of the desk is modal to Qt. :func:`answer_of` shows the dialog, waits in an event loop of its own
 (as ``exec()`` does) for the person's answer, and meanwhile *holds* every open window by hand, as Qt's
 application modality did: each window, or, in a window that has a live part, everything but that part, is
-disabled (no click, no key, no shortcut, no menu) and cannot be closed. The live parts -- the panic control, its
-status and details, the dispatch banners, the emergency roster button, marked with :func:`keep_live` by the
-features that own them -- keep taking clicks and keys whatever question is open. Nothing else does: no visitor
-is admitted and no student released behind a question, as before.
+disabled (no click, no key, no shortcut, no menu), and the person cannot close it. The live parts -- the panic
+control, its status and details, the dispatch banners, the emergency roster button, marked with
+:func:`keep_live` by the features that own them -- keep taking clicks and keys whatever question is open.
+Nothing else does: no visitor is admitted and no student released behind a question, as before. A dialog whose
+window the desk closes (Review, when the person at the desk changes) is closed with it: No, Cancel.
 
 QDialog, QMessageBox and QFileDialog are imported when a dialog is first shown, not with this module (it is on the
 way to the desk's first paint: issue 13).
@@ -55,9 +56,9 @@ def waiting() -> list[QDialog]:
 def answer_of(dialog: QDialog) -> int:
     """Show ``dialog`` over its parent's window and return its result once the person answers, as ``exec()``
     would, but without Qt's modality: every other window is held by hand meanwhile, its live parts excepted."""
-    hold = _Hold()
     answered = []
     loop = QEventLoop()
+    hold = _Hold(loop)
 
     def on_finished(result: int) -> None:
         answered.append(result)
@@ -79,7 +80,7 @@ def answer_of(dialog: QDialog) -> int:
         _clear_of_sight(dialog)
         dialog.raise_()
         dialog.activateWindow()
-        if not answered:
+        if not answered and dialog.isVisible():
             loop.exec()
     finally:
         _waiting.remove(dialog)
@@ -162,14 +163,21 @@ class _Hold(QObject):
     (:func:`keep_live`) excepted. A widget already disabled is left as it is; each one disabled here is enabled
     again by :meth:`release`, and only those."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: QEventLoop) -> None:
         super().__init__()
+        self._loop = loop
+        self._dialog: QWidget | None = None
+        self._asker: QWidget | None = None  # the window the dialog asks over
         self._disabled: list[QWidget] = []
         self._shortcuts: list[QShortcut] = []
         self._windows: list[QWidget] = []
 
     def take(self, dialog: QDialog) -> None:
         """Hold every visible window but ``dialog`` and the dialogs already waiting."""
+        self._dialog = dialog
+        dialog.installEventFilter(self)
+        parent = dialog.parentWidget()
+        self._asker = parent.window() if parent is not None else None
         for window in QApplication.topLevelWidgets():
             if window is dialog or not window.isVisible() or window in _waiting:
                 continue
@@ -204,15 +212,26 @@ class _Hold(QObject):
             self._shortcuts.append(shortcut)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Close:
-            event.ignore()  # a window that waits for a question's answer stays open, as under Qt's modality
+        if watched is self._dialog:
+            if event.type() == QEvent.Type.Hide and not event.spontaneous():
+                self._loop.quit()  # hidden unanswered: it ends, as exec() did
+            return False
+        if watched is self._asker and event.type() == QEvent.Type.Hide and not event.spontaneous():
+            # Its window closed by the desk (Review when the person at the desk changes, the lock after a while
+            # idle): the question goes too, answered as Esc answers it, and names nobody on a locked desk.
+            self._dialog.close()
+            return False
+        if event.type() == QEvent.Type.Close and event.spontaneous():
+            # The person cannot close a window that waits for a question's answer, as under Qt's modality; the
+            # desk itself can (Review closes when the person at the desk changes, the lock after inactivity).
+            event.ignore()
             return True
         return False
 
     def release(self) -> None:
         """Enable again what was held."""
-        for window in self._windows:
-            if shiboken6.isValid(window):
+        for window in [*self._windows, self._dialog]:
+            if window is not None and shiboken6.isValid(window):
                 window.removeEventFilter(self)
         for widget in self._disabled:
             if shiboken6.isValid(widget):
