@@ -131,3 +131,32 @@ def test_a_dialog_is_placed_clear_of_the_panic_button(qtbot, windows):
     _while_asked(qtbot, look)
     answer_of(dialog)
     assert seen["clear"]
+
+
+@pytest.mark.parametrize("menu_item", ["&Expected guests…", "Badge &printer…"])
+def test_the_desks_own_dialogs_hold_the_desk_but_its_panic_control(qtbot, services, menu_item):
+    """Tools ▸ Expected guests and Tools ▸ Badge printer open over the desk window itself (with ``exec()`` until
+    session 24: nothing of the desk took a click). Now the desk's form is held and its panic control is not."""
+    from ui.app import build_desk
+
+    desk = build_desk(services)
+    qtbot.addWidget(desk.window)
+    desk.window.show()
+    qtbot.waitExposed(desk.window)
+    [action] = [a for a in desk.window.tools_menu.actions() if a.text() == menu_item]
+    seen = {}
+
+    def look(dialog) -> None:
+        seen.update(
+            form=desk.window.check_in_button.isEnabled(),
+            menus=desk.window.menuBar().isEnabled(),
+            panic=desk.dispatch.panel.hold_button.isEnabled(),
+            roster=desk.desk_lock.roster_button.isEnabled(),
+            dialog=dialog.isEnabled(),
+        )
+        dialog.reject()
+
+    _while_asked(qtbot, look)
+    action.trigger()
+    assert seen == {"form": False, "menus": False, "panic": True, "roster": True, "dialog": True}
+    assert desk.window.check_in_button.isEnabled() and desk.window.menuBar().isEnabled()
