@@ -9,7 +9,11 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	@# pycups (the OS print queue's job states) builds against libcups: added where its headers are.
+	@if pkg-config --exists cups 2>/dev/null || command -v cups-config >/dev/null 2>&1; then \
+		$(PY) -m pip install -q -e ".[dev,cups]"; \
+	else echo "libcups's headers are not installed (Debian: libcups2-dev): pycups left out; badges through the OS print queue will say 'sent', not 'printed'."; \
+		$(PY) -m pip install -q -e ".[dev]"; fi
 	touch $@
 
 setup: $(VENV)/.installed translations
@@ -44,7 +48,7 @@ bench: setup
 # Look at what changed before committing it: `git status docs/screenshots`.
 SHOT := xvfb-run -a -s "-screen 0 1366x768x24" env PYTHONPATH=. $(PY)
 screenshots: setup
-	@for tool in desk id kiosk notify notifications pickup_lists students badges review screening dispatch; do \
+	@for tool in desk id kiosk notify notifications pickup_lists students badges os_queue review screening dispatch; do \
 		echo "tools/screenshot_$$tool.py"; $(SHOT) tools/screenshot_$$tool.py > /dev/null || exit 1; done
 	$(SHOT) tools/screenshot_hub_sync.py docs/screenshots > /dev/null
 	$(SHOT) tools/screenshot_dispatch_station.py docs/screenshots > /dev/null
@@ -53,7 +57,8 @@ screenshots: setup
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. QT_SCALE_FACTOR=1.5 $(PY) -m tools.screenshot_sizes
 	FRONTDESK_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_district_browser.py \
-		tests/test_district_settings_browser.py tests/test_dispatch_console_browser.py
+		tests/test_district_settings_browser.py tests/test_dispatch_console_browser.py \
+		tests/test_upgrade_older_desks.py::test_the_hubs_district_page_names_the_older_desk_with_its_school
 
 # The frozen desk (onedir, installer/frontdesk.spec) in dist/FrontDesk/, then its self-test, offscreen.
 dist: setup

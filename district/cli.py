@@ -135,6 +135,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     _db_option(p)
     p.set_defaults(run=_command(_user_add))
+    p = user_sub.add_parser(
+        "remove", help="remove a dispatcher's (or district staff member's) sign-in and end their sessions now"
+    )
+    p.add_argument("name")
+    _db_option(p)
+    p.set_defaults(run=_command(_user_remove))
+    p = user_sub.add_parser(
+        "password", help="a new password (read from standard input); every session of theirs ends now"
+    )
+    p.add_argument("name")
+    _db_option(p)
+    p.set_defaults(run=_command(_user_password))
 
     clearer = sub.add_parser("clearer", help="principals and administrators who may sign an all clear")
     clearer_sub = clearer.add_subparsers(dest="clearer_command", required=True, metavar="ACTION")
@@ -235,8 +247,12 @@ def _jsonable(value):
 
 
 def _stations(args: argparse.Namespace) -> int:
+    from district.hub.visits import HubVisits
+
     with _open(args) as service:
         stations = service.stations()
+        # Desks on a release that does not take their school's shared bars (the hub knows from their pulls).
+        older = [f"{s['school']}: {words}" for s in HubVisits(service.db).schools() for words in s["older"]]
     if args.json:
         print(json.dumps([asdict(s) for s in stations], default=_jsonable, ensure_ascii=False))
         return 0
@@ -245,6 +261,8 @@ def _stations(args: argparse.Namespace) -> int:
         state = "online " if s.online else "OFFLINE"
         print(f"{s.station_id}  {state}  {s.school} / {s.name}" + (f" ({s.room})" if s.room else "") + f"; {seen}")
     print(f"{len(stations)} stations")
+    for line in older:
+        print(line)
     return 0
 
 
@@ -262,6 +280,23 @@ def _user_add(args: argparse.Namespace) -> int:
     with _open(args) as service:
         service.auth.add_dispatcher(args.name, line.rstrip("\r\n"))
     print(f"Dispatcher {args.name!r} added.")
+    return 0
+
+
+def _user_remove(args: argparse.Namespace) -> int:
+    with _open(args) as service:
+        ended = service.auth.remove_sign_in(args.name)
+    print(f"{args.name.strip()!r} can no longer sign in; {ended} open session(s) ended.")
+    return 0
+
+
+def _user_password(args: argparse.Namespace) -> int:
+    line = sys.stdin.readline()
+    if not line:
+        raise InputError("give the new password on standard input")
+    with _open(args) as service:
+        ended = service.auth.set_password(args.name, line.rstrip("\r\n"))
+    print(f"{args.name.strip()!r} has a new password; {ended} open session(s) ended.")
     return 0
 
 

@@ -88,6 +88,8 @@ class Printer(ABC):
     families: tuple[str, ...] = ()
     #: True for the on-screen preview, which shows the badge instead of printing it
     on_screen = False
+    #: True for a print queue that holds jobs (the OS's): a badge not confirmed is waiting there, not lost
+    spooled = False
 
     def __init__(self, uri: str, timeout: float = DEFAULT_TIMEOUT):
         self.uri = uri

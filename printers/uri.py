@@ -7,7 +7,8 @@
     escpos+serial:///dev/ttyUSB0?baudrate=19200        (or COM3, or loop:// in tests)
     brother+tcp://10.0.0.21?model=QL-820NWB&label=62x100
     brother+usb://0x04f9:0x209d?model=QL-800&label=62
-    system://Front Desk DYMO                           (the OS print queue; the desktop app adds it)
+    system://Front Desk DYMO?watch=10                  (the OS print queue; the desktop app adds it; watch:
+                                                        seconds a badge's job is followed in the queue)
     preview://
 
 Every URI takes ``timeout=SECONDS``. Building a printer never connects. Schemes that need Qt (the OS print

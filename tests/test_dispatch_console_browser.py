@@ -188,8 +188,10 @@ def test_a_page_elsewhere_cannot_acknowledge_for_a_signed_in_dispatcher(tmp_path
     """CSRF on Acknowledge: with a dispatcher signed in, the same browser opens a page served from another
     port of the same address (the same site, so the session cookie does go with its requests) that posts
     the acknowledgements as a plain form and as a no-cors fetch. Neither acknowledges anything: the console
-    reads only JSON bodies (a form cannot send one; a cross-origin fetch that could needs CORS, which the
-    console never grants). The alert stays unacknowledged, and the station's inbox stays empty."""
+    refuses a state-changing request the browser says came from another origin (403, before reading it;
+    district/console/origin.py), and would read only JSON bodies anyway (a form cannot send one; a
+    cross-origin fetch that could needs CORS, which the console never grants). The alert stays
+    unacknowledged, and the station's inbox stays empty."""
     import http.server
     import threading
 
@@ -255,8 +257,9 @@ def test_a_page_elsewhere_cannot_acknowledge_for_a_signed_in_dispatcher(tmp_path
                 other.wait_for_timeout(100)
         finally:
             server.shutdown()
-        # Each reached the console (the session cookie with it: the same site) and was refused: not JSON.
-        assert len(answered) >= 3 and {status for _, status in answered} == {400}, answered
+        # Each reached the console (the session cookie with it: the same site) and was refused: not from the
+        # console's own page (before session 24: 400, not JSON).
+        assert len(answered) >= 3 and {status for _, status in answered} == {403}, answered
         board = service.board()
         messages = [m for i in board["incidents"] for m in i["messages"]]
         assert [m["acked_by"] for m in messages] == [None]

@@ -104,7 +104,10 @@ def test_a_web_import_is_polled_at_any_worker(console_db_url, tmp_path: Path):
         with httpx.Client(base_url=hub.url) as web:
             assert web.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
             started = web.post(
-                "/api/v1/district/lists/import", params={"source": "District barred list"}, content=csv
+                "/api/v1/district/lists/import",
+                params={"source": "District barred list"},
+                content=csv,
+                headers={"Content-Type": "text/csv"},
             )
             assert started.status_code == 202, started.text
             job = started.json()["id"]
@@ -138,7 +141,10 @@ def test_an_import_whose_hub_was_killed_is_reported_stopped_and_the_list_is_unch
         with httpx.Client(base_url=hub.url, timeout=60) as web:
             assert web.post("/api/v1/session", json={"username": "sam", "password": "correct horse battery"})
             started = web.post(
-                "/api/v1/district/lists/import", params={"source": "District barred list"}, content=csv
+                "/api/v1/district/lists/import",
+                params={"source": "District barred list"},
+                content=csv,
+                headers={"Content-Type": "text/csv"},
             )
             assert started.status_code == 202, started.text
             job = started.json()["id"]

@@ -45,7 +45,7 @@ def test_a_visitor_at_one_desk_is_on_the_other_desks_list_and_leaves_at_either(h
 
     status = json.loads(main.run("sync", "status", "--json").stdout)
     assert (
-        set(status) == {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares"}
+        set(status) == {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares", "older_desks"}
         and status["pending"] == 0
     )
     assert status["clock_off_s"] is None  # this desk's clock agrees with the hub's

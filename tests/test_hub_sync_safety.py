@@ -84,7 +84,7 @@ def test_a_change_the_hub_refuses_is_parked_and_the_rest_goes_up(hub, tmp_path):
     assert status.returncode == 0
     assert "1 change refused" in status.stdout and "parked" in status.stdout and "settings.change" in status.stdout
     status = json.loads(desk.run("sync", "status", "--json").stdout)
-    assert set(status) == {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares"}
+    assert set(status) == {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares", "older_desks"}
     services = desk.services()
     try:
         assert services.sync.status().words == "Hub: 1 change refused (see sync status)"

@@ -19,8 +19,10 @@ import pytest
 from frontdesk import clock
 from frontdesk import settings as s
 from frontdesk.context import Services
+from frontdesk.errors import DeliveryError
 from frontdesk.notifications.channels import Channels, SmtpChannel, TwilioChannel, TwilioConfig
 from frontdesk.notifications.sender import Sender, channels_from_settings
+from frontdesk.wire.smtp import Envelope, SmtpConfig
 from tests.cli_helpers import ROOT, frontdesk, text
 from tests.notify_support import SMTP_PASSWORD, SmtpServer
 from tests.test_notify_delivery import PRINCIPAL, configure
@@ -192,6 +194,48 @@ def test_a_text_provider_that_takes_the_request_and_never_answers_holds_up_nothi
     (line,) = [e.message for e in services.events.recent() if "not delivered yet" in e.message]
     assert line.startswith("The panic notification to +15551234567 is not delivered yet: Twilio could not be")
     assert "tok3n-secret" not in line
+
+
+def test_a_mail_server_that_answers_each_step_slowly_holds_a_send_no_longer_than_its_deadline():
+    # A tarpit: it takes the connection and dribbles its greeting one continuation line at a time, each well
+    # inside the per-step timeout (20 s), so without a deadline for the whole message the sender's one thread
+    # (and every panic email queued behind it) waited for as long as the server kept talking.
+    tarpit = socket.socket()
+    tarpit.bind(("127.0.0.1", 0))
+    tarpit.listen(8)
+    stop = threading.Event()
+
+    def dribble() -> None:
+        conn, _ = tarpit.accept()
+        with conn:
+            while not stop.wait(0.2):
+                try:
+                    conn.sendall(b"220-still greeting you\r\n")
+                except OSError:
+                    return  # the client gave up and closed
+
+    threading.Thread(target=dribble, daemon=True).start()
+    channel = SmtpChannel(
+        SmtpConfig(f"127.0.0.1:{tarpit.getsockname()[1]}", "none", sender="frontdesk@maple.example", deadline=1.0)
+    )
+    outcome: list[BaseException | None] = []
+
+    def send() -> None:
+        try:
+            channel.send(Envelope(PRINCIPAL, "Lockdown alert", "Being sent to district dispatch"))
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - looked at below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=send, daemon=True)
+    worker.start()
+    worker.join(120)  # a bound on a hang, not a speed: the send ends at its deadline
+    stop.set()
+    tarpit.close()
+    assert outcome, "the send was still held by a server that answers slowly"
+    (error,) = outcome
+    assert isinstance(error, DeliveryError) and error.code == "smtp_slow"
+    assert "took more than 1 s to take one message" in str(error)
 
 
 def test_a_watch_notice_still_being_retried_is_not_a_problem_yet_a_panic_is(services, tmp_path):

@@ -95,6 +95,29 @@ def test_a_partial_print_asks_in_the_panel_and_keeps_the_visit(qtbot, services, 
     window.badge_printing.shutdown()
 
 
+def test_the_status_bar_is_not_green_while_the_panel_asks(qtbot, services, listener):
+    """Session 24: the printer's question ("… Print it again once the printer is ready?") stood in the panel while
+    the status bar still said the printer was ready, until someone answered."""
+    from tests.printer_listeners import PAPER_OUT
+
+    printer_at = listener()  # ready at first
+    window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
+    qtbot.waitUntil(lambda: window.health["printer"].state == "ok")
+    printer_at.status = PAPER_OUT  # then out of paper: the badge goes out, the printer says so
+    panel = window.badge_printing.panel
+    window.form.first_name.setText("Morgan")
+    window.form.last_name.setText("Exampleton")
+    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
+        window.request_check_in()
+    qtbot.waitUntil(lambda: panel.ask.isVisible())
+    qtbot.waitUntil(lambda: window.health["printer"].state == "warning")
+    assert window.health["printer"].accessibleName() == "Printer status: needs attention — see the badge panel"
+    with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as done:
+        panel.not_now_button.click()
+    assert done.args[0].outcome is Outcome.ATTENTION
+    window.badge_printing.shutdown()
+
+
 def test_a_visitor_who_leaves_while_the_panel_asks_print_again_is_not_printed_again(qtbot, services, listener):
     """Session 23: the question about a half-printed badge stayed in the panel after its visitor checked out, and
     its Print again printed their badge whole. Checking them out now answers it: not printed again."""

@@ -50,11 +50,20 @@ from starlette.staticfiles import StaticFiles
 
 from district import clock
 from district.console import capschema
-from district.console.auth import Dispatcher, Forbidden, Station, StationDirectory, Unauthenticated
+from district.console.auth import (
+    SESSION_COOKIE,
+    Dispatcher,
+    Forbidden,
+    Station,
+    StationDirectory,
+    Unauthenticated,
+    session_tokens,
+)
 from district.console.collector import CalmCollector
 from district.console.forward import forward_loop
 from district.console.guard import CLIENT_CLOSED, LagMonitor, SignInThrottle
 from district.console.inbox_marks import InboxMarks
+from district.console.origin import CrossOriginGuard, Refusals
 from district.console.service import Abandoned, ConsoleService, Receipt  # Abandoned: the client hung up; a 499
 from district.console.sound import alarm_wav
 from district.console.views import iso
@@ -65,6 +74,7 @@ from district.hub import retention as hub_retention
 from district.hub import uploads as hub_uploads
 from district.hub.context import AppContext
 from district.hub.routes import routes as hub_lists_routes
+from district.hub.staff import ROLE_WORDS
 from district.hub.sync_routes import SyncEndpoints
 from frontdesk.wire.cap import MAX_BYTES, CapError
 
@@ -75,7 +85,7 @@ MAX_ONSITE = 100_000
 PARSE_HERE_BYTES = 32 * 1024
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
-COOKIE = "fd_session"
+COOKIE = SESSION_COOKIE
 STATIC = resources.files("district.console") / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -599,6 +609,11 @@ def _status_of(exc: DistrictError | CapError) -> int:
     return exc.http_status if isinstance(exc, DistrictError) else 400  # a CAP that is not valid: 400
 
 
+def _sessions(request: Request) -> list[str]:
+    """Every session cookie the request carries (a page of another host of the domain may have planted more)."""
+    return session_tokens(request.headers.getlist("cookie"))
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -640,6 +655,7 @@ def create_app(
     wav = alarm_wav()
     closing = False
     throttle = sign_in_throttle or SignInThrottle()
+    refusals = Refusals()  # cross-origin requests refused, written to the log with the failed sign-ins
     lag = LagMonitor(window=service.offline_after + 10)  # over the whole time a station may be silent
     pools: dict[str, anyio.CapacityLimiter] = {}
     pool_sizes = {
@@ -684,8 +700,8 @@ def create_app(
         """
         credential = _bearer(request)
         if credential is None:
-            if request.cookies.get(COOKIE):
-                await blocking(service.auth.dispatcher, request.cookies.get(COOKIE))
+            if sessions := _sessions(request):
+                await blocking(service.auth.dispatcher, sessions)
                 raise Forbidden("this endpoint is for stations, not dispatchers")
             raise Unauthenticated("a station credential is required (Authorization: Bearer fdst_…)")
 
@@ -708,14 +724,24 @@ def create_app(
         return station, result
 
     async def dispatcher_of(request: Request) -> Dispatcher:
-        token = request.cookies.get(COOKIE)
-        if not token:
+        sessions = _sessions(request)
+        if not sessions:
             credential = _bearer(request)
             if credential:
                 await blocking(service.auth.station, credential)
                 raise Forbidden("this endpoint is for dispatchers, not stations")
             raise Unauthenticated("sign in first")
-        return await blocking(service.auth.dispatcher, token)
+        who = await blocking(service.auth.dispatcher, sessions)
+        if who.district_role is not None:
+            # District staff sign in with the same sessions, for the hub's views. Before session 24 they could
+            # also acknowledge a school's panic alert here (the desk showing it acknowledged, no dispatcher
+            # having seen it) and push a state to every school.
+            raise Forbidden(
+                f"{who.username} is district staff ({ROLE_WORDS.get(who.district_role, who.district_role)}), "
+                "not a dispatcher: the live screen is for dispatchers (frontdesk dispatch user add); "
+                "district staff use /district/"
+            )
+        return who
 
     def endpoint(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:
@@ -969,8 +995,7 @@ def create_app(
 
     @endpoint
     async def delete_session(request: Request) -> Response:
-        token = request.cookies.get(COOKIE)
-        if token:
+        for token in _sessions(request):  # each one the browser sent (see auth.session_tokens)
             await blocking(service.auth.sign_out, token)
         response = JSONResponse({})
         response.delete_cookie(COOKIE, path="/")
@@ -1135,6 +1160,9 @@ def create_app(
             with contextlib.suppress(Exception):
                 if await blocking(service.auth.flush_failed_sign_ins):
                     changes.notify()
+            with contextlib.suppress(Exception):
+                if await blocking(refusals.flush, service.db):
+                    changes.notify()
 
     async def supervise() -> None:
         while True:
@@ -1211,6 +1239,8 @@ def create_app(
                     await blocking(service.record_beats, dict(beats), pool_name="stations")
             with contextlib.suppress(Exception):
                 await blocking(service.auth.flush_failed_sign_ins)
+            with contextlib.suppress(Exception):
+                await blocking(refusals.flush, service.db)
             sync.stop()
 
     sync = SyncEndpoints(
@@ -1248,7 +1278,8 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         max_body_size=MAX_BYTES + 4096,
-        middleware=[Middleware(SecurityHeaders)],
+        # Outermost first: a cross-origin refusal carries the security headers too.
+        middleware=[Middleware(SecurityHeaders), Middleware(CrossOriginGuard, refusals=refusals)],
         exception_handlers={Exception: unexpected},
     )
     app.state.begin_shutdown = begin_shutdown

@@ -13,6 +13,7 @@ import json
 import secrets
 import string
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,9 +23,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from district import clock
 from district.console.db import Database, Tx
 from district.console.location import Location
-from district.errors import ConflictError, DistrictError, InputError
+from district.errors import ConflictError, DistrictError, InputError, NotFoundError
 
 CREDENTIAL_PREFIX = "fdst"
+SESSION_COOKIE = "fd_session"
+# At most this many session cookies of one request are looked up: a browser sends one per (domain, path) that
+# matches, a handful even when a page of another host of the domain has planted some (session_tokens).
+MAX_SESSION_COOKIES = 16
 SESSION_HOURS = 12
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _hasher = PasswordHasher()
@@ -77,9 +82,31 @@ class Enrolment:
 
 @dataclass(frozen=True)
 class Dispatcher:
-    """A signed-in dispatcher: the name recorded on every Ack and state push."""
+    """A signed-in person: the name recorded on every Ack and state push, and their district role if they are
+    district staff (``district staff add``: the hub's views, not the dispatchers' live screen)."""
 
     username: str
+    district_role: str | None = None
+
+
+def session_tokens(cookie_headers: Iterable[str]) -> list[str]:
+    """Every value of the session cookie in a request's ``Cookie`` headers, in order, without repeats.
+
+    A page of another host of the district's domain (a sibling subdomain) can set a cookie of the same name
+    for the whole domain, and the browser sends it beside the console's own. Reading one value (the web
+    framework keeps the last) let such a page sign the dispatcher out of the live screen with a bogus one, for
+    as long as it kept planting it; :meth:`Auth.dispatcher` takes the session among all of them.
+    """
+    found: list[str] = []
+    for header in cookie_headers:
+        for chunk in header.split(";"):
+            name, sep, value = chunk.partition("=")
+            value = value.strip()
+            if sep and name.strip() == SESSION_COOKIE and value and value not in found:
+                found.append(value)
+                if len(found) == MAX_SESSION_COOKIES:
+                    return found
+    return found
 
 
 def _sha(text: str) -> str:
@@ -263,6 +290,42 @@ class Auth:
             log(tx, "dispatcher_added", actor=username)
         return Dispatcher(username)
 
+    def remove_sign_in(self, username: str, *, staff_only: bool = False) -> int:
+        """Remove a dispatcher's or district staff member's sign-in (someone who left, an account that leaked)
+        and end every session of theirs at once; returns how many ended. Their name stays on what they did (the
+        log, Acks, the list trail). There was no way to do either before session 24: a session lived its
+        12 hours and the account for ever."""
+        name = username.strip()
+        with self._db.transaction() as tx:
+            if not tx.one("SELECT 1 FROM dispatchers WHERE username = ?", [name]):
+                raise NotFoundError(f"No dispatcher or district staff member called {name!r}")
+            role = tx.one("SELECT role FROM hub_staff WHERE username = ?", [name])
+            if staff_only and role is None:
+                raise NotFoundError(f"{name!r} is not district staff (a dispatcher: 'dispatch user remove')")
+            ended = tx.execute("DELETE FROM sessions WHERE username = ?", [name]).rowcount
+            tx.execute("DELETE FROM hub_staff WHERE username = ?", [name])
+            tx.execute("DELETE FROM dispatchers WHERE username = ?", [name])
+            log(
+                tx, "dispatcher_removed", actor=name, district_role=role[0] if role else None, sessions_ended=ended
+            )
+        return ended
+
+    def set_password(self, username: str, password: str) -> int:
+        """Give a sign-in a new password and end every session of theirs (a password that leaked is no use
+        after this, nor a session opened with it); returns how many sessions ended."""
+        name = username.strip()
+        if len(password) < 8:
+            raise InputError("A dispatcher's password must have at least 8 characters")
+        with self._db.transaction() as tx:
+            changed = tx.execute(
+                "UPDATE dispatchers SET password_hash = ? WHERE username = ?", [_hasher.hash(password), name]
+            ).rowcount
+            if changed != 1:
+                raise NotFoundError(f"No dispatcher or district staff member called {name!r}")
+            ended = tx.execute("DELETE FROM sessions WHERE username = ?", [name]).rowcount
+            log(tx, "password_changed", actor=name, sessions_ended=ended)
+        return ended
+
     def sign_in(self, username: str, password: str, source: str = "") -> str:
         """Check a dispatcher's password and open a session; returns the session token (for the cookie).
 
@@ -282,6 +345,9 @@ class Auth:
         token = secrets.token_urlsafe(32)
         now = clock.now()
         with self._db.transaction() as tx:
+            # Ended sessions go as new ones are made: nothing else removed them, so the table grew by every
+            # sign-in for ever (an account signing in in a loop: ~1 row per argon2 check).
+            tx.execute("DELETE FROM sessions WHERE expires_at <= ?", [clock.to_db(now)])
             tx.execute(
                 "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 [
@@ -351,17 +417,26 @@ class Auth:
             raise
         return len(pending)
 
-    def dispatcher(self, token: str | None) -> Dispatcher:
-        """The dispatcher of a session token, or Unauthenticated."""
-        if not token:
+    def dispatcher(self, token: str | Sequence[str] | None) -> Dispatcher:
+        """Who a session token is signed in as (with their district role, if any), or Unauthenticated.
+
+        ``token`` may be every session cookie a request carried (:func:`session_tokens`): the one of a live
+        session counts, the others (planted by a page elsewhere, or ended) are passed over. Should two be
+        live, the newest session counts.
+        """
+        tokens = [token] if isinstance(token, str) else list(token or [])
+        hashes = [_sha(t) for t in tokens[:MAX_SESSION_COOKIES] if t]
+        if not hashes:
             raise Unauthenticated("sign in first")
         row = self._db.read().one(
-            "SELECT username FROM sessions WHERE token_hash = ? AND expires_at > ?",
-            [_sha(token), clock.to_db(clock.now())],
+            "SELECT s.username, h.role FROM sessions s LEFT JOIN hub_staff h ON h.username = s.username "
+            f"WHERE s.token_hash IN ({', '.join('?' for _ in hashes)}) AND s.expires_at > ? "
+            "ORDER BY s.created_at DESC LIMIT 1",
+            [*hashes, clock.to_db(clock.now())],
         )
         if row is None:
             raise Unauthenticated("your session has ended; sign in again")
-        return Dispatcher(row[0])
+        return Dispatcher(row[0], row[1])
 
     def sign_out(self, token: str) -> None:
         """End a session."""

@@ -476,6 +476,13 @@ def _hub_lists_0008_list_files(tx: Tx, db: Database) -> None:
     )
 
 
+def _hub_sync_0003_desk_takes(tx: Tx, db: Database) -> None:
+    # The level of the school's shared records each desk takes (frontdesk.wire.sync.TAKES_LEVELS), as its last pull
+    # said: 0 for a desk of a release before the school's desks shared. NULL: not pulled since this was added. The
+    # hub names a desk below its own level to the school's other desks and on the district's pages.
+    tx.execute("ALTER TABLE hub_desks ADD COLUMN takes BIGINT")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 # Names that development builds before the first release applied and that were then renamed: not a newer server's.
 RETIRED = frozenset({"hub_lists_0003_import_jobs"})
@@ -494,6 +501,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0007_history_marks", _hub_lists_0007_history_marks),
     ("hub_lists_0008_list_files", _hub_lists_0008_list_files),
     ("hub_sync_0002_push_marks", _hub_sync_0002_push_marks),
+    ("hub_sync_0003_desk_takes", _hub_sync_0003_desk_takes),
 ]
 
 

@@ -103,6 +103,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", required=True, choices=["administrator", "security"])
     _db_option(p)
     p.set_defaults(run=_command(_staff_add))
+    p = tsub.add_parser("remove", help="remove a district staff member's sign-in and end their sessions now")
+    p.add_argument("name")
+    _db_option(p)
+    p.set_defaults(run=_command(_staff_remove))
 
     retention = sub.add_parser("retention", help="the district's retention settings applied at the hub")
     rsub = retention.add_subparsers(dest="retention_command", required=True)
@@ -322,6 +326,13 @@ def _staff_add(args: argparse.Namespace) -> int:
     with _open(args) as service:
         member = Staff(service.db, service.auth).add(args.name, line.rstrip("\r\n"), args.role)
     print(f"{member.username!r} added as district {member.role}; they sign in at the hub's /district/ screen")
+    return 0
+
+
+def _staff_remove(args: argparse.Namespace) -> int:
+    with _open(args) as service:
+        ended = service.auth.remove_sign_in(args.name, staff_only=True)
+    print(f"{args.name.strip()!r} can no longer sign in; {ended} open session(s) ended.")
     return 0
 
 

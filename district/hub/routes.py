@@ -40,7 +40,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from district import clock
-from district.console.auth import Forbidden, Unauthenticated
+from district.console.auth import Forbidden, Unauthenticated, session_tokens
 from district.errors import InputError, NotFoundError
 from district.hub import uploads
 from district.hub.context import AppContext
@@ -49,7 +49,6 @@ from district.hub.lists import HubImportFailed, HubLists, new_entry
 from district.hub.settings import DistrictSettings, parse_value
 from district.hub.staff import Staff, StaffMember
 
-COOKIE = "fd_session"  # the console's session cookie (district/console/app.py)
 LIST_THREADS = 4
 PROGRESS_EVERY_S = 0.5  # an import writes its progress to the database at most this often
 STALE_S = 120.0  # a running import that has not written its state for this long has died with its process
@@ -178,13 +177,13 @@ def routes(app_ctx: AppContext) -> list[Route]:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kw), limiter=pool())
 
     async def staff_of(request: Request, *roles: str) -> StaffMember:
-        token = request.cookies.get(COOKIE)
-        if not token:
+        tokens = session_tokens(request.headers.getlist("cookie"))  # all of them: see auth.session_tokens
+        if not tokens:
             if request.headers.get("authorization", "").lower().startswith("bearer "):
                 await app_ctx.station_of(request)  # 401 for a wrong credential, else:
                 raise Forbidden("district lists are changed by district staff at the hub, not by a desk")
             raise Unauthenticated("sign in first")
-        member = await run(staff.of, token)
+        member = await run(staff.of, tokens)
         if roles:
             member.require(*roles)
         return member
@@ -319,19 +318,26 @@ def routes(app_ctx: AppContext) -> list[Route]:
     @endpoint
     async def post_expire(request: Request) -> Response:
         member = await staff_of(request, *WRITERS)
-        raw = await request.body()
-        body = app_ctx.parse_json(request, raw) if raw else {}
+        # JSON always (the page sends {}): an empty body was taken too, which a plain form or a no-cors fetch
+        # from a page elsewhere can send with the staff member's cookie.
+        body = app_ctx.parse_json(request, await request.body())
         on = body.get("on")
         try:
             day = date.fromisoformat(on) if on else None
         except (TypeError, ValueError):
             raise InputError("on must be a date like 2026-03-14") from None
         entry_id = int(request.path_params["entry_id"])
+        if not 0 < entry_id <= 2**62:  # past SQLite's integers: a 404, not an OverflowError's traceback in the log
+            raise NotFoundError(f"No district list entry {entry_id}")
         return JSONResponse(await run(lists.expire, entry_id, actor=member.username, on=day))
 
     @endpoint
     async def post_import(request: Request) -> Response:
         member = await staff_of(request, *WRITERS)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
+            # Not a type a form or a no-cors fetch can send (the page sends the file as text/csv): any body was
+            # taken, so a page elsewhere could replace a list with the staff member's cookie.
+            raise InputError("the body must be the CSV file (Content-Type: text/csv)")
         q = request.query_params
         source = _source(request)
         replace = q.get("replace") in ("1", "true", "yes")

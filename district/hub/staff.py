@@ -1,12 +1,15 @@
 """District staff: console sign-ins with a district role (district administrator, security).
 
 The district views and the list endpoints need a signed-in session of a person in ``hub_staff``; a
-dispatcher without a district role (the live screen's own users) is refused them (HTTP 403). Both roles see
-the district; changing lists needs either role; district settings need the administrator.
+dispatcher without a district role (the live screen's own users) is refused them (HTTP 403), and district
+staff are refused the dispatchers' live screen and its Acks and states (HTTP 403, ``dispatcher_of`` in
+district/console/app.py): a list administrator's account must not acknowledge a school's panic alert.
+Both roles see the district; changing lists needs either role; district settings need the administrator.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from district import clock
@@ -51,13 +54,12 @@ class Staff:
             log(tx, "staff_added", actor=username.strip(), role=role)
         return StaffMember(username.strip(), role)
 
-    def of(self, token: str | None) -> StaffMember:
+    def of(self, token: str | Sequence[str] | None) -> StaffMember:
         """The district staff member of a session token: Unauthenticated without one, Forbidden if not staff."""
         who = self._auth.dispatcher(token)
-        row = self._db.read().one("SELECT role FROM hub_staff WHERE username = ?", [who.username])
-        if row is None:
+        if who.district_role is None:
             raise Forbidden(f"{who.username} is not district staff (district administrator or security)")
-        return StaffMember(who.username, row[0])
+        return StaffMember(who.username, who.district_role)
 
 
 def _role(text: str) -> str:

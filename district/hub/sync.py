@@ -63,7 +63,7 @@ class HubSync:
 
     def __init__(self, db: Database):
         self.db = db
-        self._pulls: dict[str, tuple[float, int]] = {}  # station_id -> (when written, rev written)
+        self._pulls: dict[str, tuple[float, int, int | None]] = {}  # station_id -> (when written, rev, takes)
         self._unknown_cursors: set[str] = set()  # desks whose cursor this hub did not give (said once each)
 
     # --- up ---------------------------------------------------------------------------------------------
@@ -457,6 +457,7 @@ class HubSync:
         shared: int | None = None,
         after_mark: str | None = None,
         shared_mark: str | None = None,
+        takes: int | None = None,
         *,
         limit: int = PULL_LIMIT,
     ) -> dict[str, Any]:
@@ -465,7 +466,9 @@ class HubSync:
         With ``shared`` (a desk that shares its school's own records): the school's shared changes after it too
         (see :meth:`_shared`). ``after_mark`` and ``shared_mark``: the marks this hub gave with those cursors; a
         cursor this hub did not give (:meth:`_held`) is answered 409 ``cursor``, and the desk goes back to an
-        older one."""
+        older one. ``takes``: the level of the school's shared records the desk takes (``wire.takes_level``),
+        kept for it (None: not known, kept as it was); the answer's ``older_desks`` names the school's other desks
+        whose kept level misses some of them."""
         tx = self.db.read()
         self._check_cursors(tx, station, after, after_mark, shared, shared_mark)
         rows = tx.all(
@@ -502,41 +505,53 @@ class HubSync:
                 }
             )
         rev = int(rows[-1][13]) if rows else after
-        desks = [
-            {"station_id": d[0], "station": d[1]}
-            for d in tx.all(
-                "SELECT station_id, name FROM stations WHERE school = ? AND revoked_at IS NULL ORDER BY name",
-                [station.school],
-            )
+        school_desks = tx.all(
+            "SELECT s.station_id, s.name, d.takes FROM stations s "
+            "LEFT JOIN hub_desks d ON d.station_id = s.station_id "
+            "WHERE s.school = ? AND s.revoked_at IS NULL ORDER BY s.name",
+            [station.school],
+        )
+        desks = [{"station_id": d[0], "station": d[1]} for d in school_desks]
+        older = [
+            {"station_id": d[0], "station": d[1], "takes": int(d[2]), "misses": list(missed)}
+            for d in school_desks
+            if d[0] != station.station_id and d[2] is not None and (missed := wire.kinds_missed(int(d[2])))
         ]
         now = clock.now()
         seen = self._pulls.get(station.station_id)
-        if seen is None or seen[1] != rev or time.monotonic() - seen[0] > PULL_MARK_EVERY_S:
-            self._mark_pull(station, rev, now)
+        if (
+            seen is None
+            or seen[1] != rev
+            or (takes is not None and seen[2] != takes)
+            or time.monotonic() - seen[0] > PULL_MARK_EVERY_S
+        ):
+            self._mark_pull(station, rev, now, takes)
         answer = {
             "visits": visits,
             "rev": rev,
             "rev_mark": self._mark_of(tx, station.school, rev),
             "more": more,
             "desks": desks,
+            "older_desks": older,
             "server_time": clock.to_db(now),
         }
         if shared is not None:
             answer.update(self._shared(tx, station, shared, own, limit))
         return answer
 
-    def _mark_pull(self, station: Station, rev: int, now: Any) -> None:
-        # Written when the desk's cursor moves, else once a minute: a long poll is not a write each time.
-        self._pulls[station.station_id] = (time.monotonic(), rev)
+    def _mark_pull(self, station: Station, rev: int, now: Any, takes: int | None = None) -> None:
+        # Written when the desk's cursor or level moves, else once a minute: a long poll is not a write each time.
+        self._pulls[station.station_id] = (time.monotonic(), rev, takes)
         with self.db.transaction() as wtx:
             # Bookkeeping for the district's views, not a change anyone was promised: on PostgreSQL it does
             # not wait for its own WAL flush (a crash may lose the newest mark; the next pull writes it again).
             wtx.relaxed_commit()
             wtx.execute(
-                "INSERT INTO hub_desks (station_id, school, last_pull_at, pulled_rev) VALUES (?, ?, ?, ?) "
+                "INSERT INTO hub_desks (station_id, school, last_pull_at, pulled_rev, takes) "
+                "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (station_id) DO UPDATE SET last_pull_at = excluded.last_pull_at, "
-                "pulled_rev = excluded.pulled_rev",
-                [station.station_id, station.school, clock.to_db(now), rev],
+                "pulled_rev = excluded.pulled_rev, takes = COALESCE(excluded.takes, hub_desks.takes)",
+                [station.station_id, station.school, clock.to_db(now), rev, takes],
             )
 
     def on_site(self, school: str) -> list[dict[str, Any]]:

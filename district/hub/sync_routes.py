@@ -37,6 +37,7 @@ from district.errors import InputError
 from district.hub.context import AppContext
 from district.hub.sync import HubSync
 from district.hub.sync_workers import answer
+from frontdesk.wire import sync as wire
 
 SYNC_THREADS = 8  # mostly waiting on the database (commits): more committers, more of them per WAL flush
 SYNC_QUEUE = 64  # sync requests waiting or running in the whole hub (all its workers) before the next must retry
@@ -204,6 +205,7 @@ class SyncEndpoints:
             own = params.get("own", "0") not in ("", "0")
             shared = int(params["shared"]) if "shared" in params else None
             marks = [params.get(name) or None for name in ("after_mark", "shared_mark")]
+            takes = wire.takes_level(shared is not None, params.get("takes"))  # of the school's shared records
         except ValueError:
             raise InputError("after and shared are whole numbers and wait a number of seconds") from None
         if after < 0 or after >= 2**62 or not math.isfinite(wait) or wait < 0:
@@ -239,7 +241,8 @@ class SyncEndpoints:
             if not self._school_events[station.school]:
                 self._school_events.pop(station.school, None)
         with self._admitted():
-            status, answer, _ = await self._run("pull", station, after, own, shared, *marks, request=request)
+            args = (station, after, own, shared, *marks, takes)
+            status, answer, _ = await self._run("pull", *args, request=request)
         return Response(answer, status_code=status, media_type="application/json")
 
     async def own(self, request: Request) -> Response:

@@ -15,6 +15,7 @@ from district import clock
 from district.console.db import Database
 from district.errors import InputError
 from district.hub.text import ESCAPE, contains
+from frontdesk.wire import sync as wire
 
 LOG_PAGE = 5_000  # rows per read of a day's log
 
@@ -160,11 +161,14 @@ class HubVisits:
         return [_row(r) for r in self._db.read().all(sql, params)]
 
     def schools(self, offline_after: float = 90) -> list[dict]:
-        """Each school with its desks: online, last seen, last push and pull, and how many are on site."""
+        """Each school with its desks: online, last seen, last push and pull, and how many are on site; and each
+        desk's ``takes`` (the level of the school's shared records its last pull said it takes; None: not pulled
+        since the hub knew) and ``older`` (for a desk whose level misses some of them, the sentence that says so
+        and what to do; else ""). A school's ``older`` lists those sentences."""
         read = self._db.read()
         desks = read.all(
-            "SELECT s.school, s.station_id, s.name, s.last_seen, d.last_seq, d.last_push_at, d.last_pull_at "
-            "FROM stations s LEFT JOIN hub_desks d ON d.station_id = s.station_id "
+            "SELECT s.school, s.station_id, s.name, s.last_seen, d.last_seq, d.last_push_at, d.last_pull_at, "
+            "d.takes FROM stations s LEFT JOIN hub_desks d ON d.station_id = s.station_id "
             "WHERE s.revoked_at IS NULL ORDER BY s.school, s.name"
         )
         onsite = dict(
@@ -172,13 +176,17 @@ class HubVisits:
         )
         now = clock.now()
         schools: dict[str, dict] = {}
-        for school, station_id, name, last_seen, last_seq, push_at, pull_at in desks:
+        for school, station_id, name, last_seen, last_seq, push_at, pull_at, takes in desks:
             # Heard from lately: a heartbeat (dispatch) or a sync push or pull, whichever is newest.
             heard = [t for t in (last_seen, push_at, pull_at) if t]
             seen = clock.from_db(max(heard)) if heard else None
             entry = schools.setdefault(
-                school, {"school": school, "onsite": int(onsite.get(school, 0)), "desks": []}
+                school, {"school": school, "onsite": int(onsite.get(school, 0)), "desks": [], "older": []}
             )
+            missed = wire.kinds_missed(int(takes)) if takes is not None else ()
+            older = wire.older_desk_words(name, missed) if missed else ""
+            if older:
+                entry["older"].append(older)
             entry["desks"].append(
                 {
                     "station_id": station_id,
@@ -188,6 +196,8 @@ class HubVisits:
                     "last_seq": int(last_seq or 0),
                     "last_push_at": push_at,
                     "last_pull_at": pull_at,
+                    "takes": int(takes) if takes is not None else None,
+                    "older": older,
                 }
             )
         return list(schools.values())

@@ -155,6 +155,8 @@ def _drain(args: argparse.Namespace) -> int:
     # A panic pressed by a program that ended while the main file was busy has its email and texts queued now
     # (with its audit record), so a desk that is closed still tells its subscribers.
     services.station.catch_up()
+    # An alert dispatch has still not received (or refused) is told to the panic subscribers before the drain.
+    services.station.tell_delivery()
     attempts = services.sender.drain(args.wait)
     for a in attempts:
         if a.state != "sent":

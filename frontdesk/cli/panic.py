@@ -133,6 +133,11 @@ def _deliver(services: Services, ids: list[int], wait: float) -> int:
         link.stop()
         worker.join(timeout=5)
         station.catch_up()  # audit records and event lines a busy main file could not take at the press
+        if any(e.pending or e.state == "rejected" for e in entries):
+            # Nobody may be reading this program's output (a scripted press): the panic subscribers are told
+            # now that dispatch does not have it, with the school's numbers (sent by the desk app or
+            # ``notify drain``).
+            station.tell_delivery(not_delivered_after=0)
     if any(e.state in ("rejected", "expired") for e in entries):
         return EXIT_REJECTED
     if any(e.pending for e in entries):

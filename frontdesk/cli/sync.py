@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument(
         "--json",
         action="store_true",
-        help='print {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares"}',
+        help='print {"pending", "last_sync", "lists_as_of", "clock_off_s", "hub_shares", "older_desks"}',
     )
     status.set_defaults(run=_status)
 
@@ -60,6 +60,8 @@ def _sync(args: argparse.Namespace) -> int:
         from frontdesk.sync.service import HUB_NOT_SHARING
 
         print(f"frontdesk: {HUB_NOT_SHARING}", file=sys.stderr)
+    for words in status.older_words:  # a desk of this school that does not get its shared bars
+        print(f"frontdesk: {words}", file=sys.stderr)
     return 0 if in_step else EXIT_NOT_IN_STEP
 
 
@@ -76,6 +78,14 @@ def _status(args: argparse.Namespace) -> int:
                 "clock_off_s": status.clock_off_s,
                 # false: a hub older than the school's sharing (no other desk's records come); null: not known
                 "hub_shares": status.hub_shares,
+                # the school's other desks on a release that does not take some of its shared records (a bar made
+                # here is not at theirs): [{"station", "misses": [kind, ...], "words"}]; null: not known
+                "older_desks": None
+                if status.older_desks is None
+                else [
+                    {"station": station, "misses": list(kinds), "words": words}
+                    for (station, kinds), words in zip(status.older_desks, status.older_words, strict=True)
+                ],
             }
         )
     else:
@@ -84,6 +94,8 @@ def _status(args: argparse.Namespace) -> int:
             from frontdesk.sync.service import HUB_NOT_SHARING
 
             print(f"hub: {HUB_NOT_SHARING}")
+        for words in status.older_words:
+            print(f"desk: {words}")
         print(f"pending: {status.pending}")
         print(f"last_sync: {_iso(status.last_sync) or 'never'}")
         print(f"lists_as_of: {status.lists_as_of or 'none'}")

@@ -214,6 +214,15 @@ class Outbox:
         ).fetchone()
         return self.find(row[0]) if row else None
 
+    def alerts_since(self, moment: datetime) -> list[OutboxEntry]:
+        """The alerts (not updates, all clears or tests) pressed at or after ``moment``, oldest first."""
+        rows = self._store.db.execute(
+            f"SELECT {_COLUMNS} FROM dispatch_outbox WHERE msg_type = 'Alert' AND cap_status != 'Test' "
+            "AND pressed_at >= ? ORDER BY id",
+            [clock.to_db(moment)],
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
     def get(self, id_or_identifier: int | str) -> OutboxEntry:
         """One message by row id or CAP identifier (KeyError if unknown)."""
         column = "id" if isinstance(id_or_identifier, int) else "identifier"

@@ -14,6 +14,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from frontdesk import clock
 from frontdesk.dispatch.client import Endpoint, fetch_station, is_loopback, split_urls
@@ -63,6 +64,12 @@ ALL_CLEAR_ROLES = frozenset({"principal", "admin", "administrator"})
 # CLI), so any wait here delays the alert itself; busy longer, the records wait (audited = 0 in the outbox) for
 # the desk's state timer or the CLI's catch_up after delivery.
 SIDE_RECORD_WAIT = 0.02
+# How long after the press an alert dispatch has not received is told to the ``panic`` email and text subscribers
+# (the press's own message said "being sent"): a minute, well past the desk's red NOT DELIVERED (5 s) and a
+# link's first retries, so a blip tells no one and a link that is down tells them while it still matters.
+TELL_NOT_DELIVERED_AFTER = 60.0
+# Alerts pressed longer ago are not followed up (one left queued for weeks on a desk being upgraded tells no one).
+FOLLOW_UP_WITHIN = timedelta(days=1)
 _AUDIT_ACTIONS = {"Alert": "alert.press", "Update": "alert.update", "Cancel": "alert.all_clear"}
 
 
@@ -112,6 +119,9 @@ class StationService:
         # program that ended before the main file took its records (and its email and texts): see catch_up.
         self._committed_here: set[int] = set()
         self._credential: tuple[float, str | None] | None = None
+        # What this program has told of each alert's delivery (tell_delivery): "not_delivered", or "settled"
+        # when nothing more will be said of it. Only a cache: what was queued is in the notifications outbox.
+        self._followed: dict[int, str] = {}
 
     # --- the verbs ----------------------------------------------------------------------------------
     def press(
@@ -521,6 +531,87 @@ class StationService:
         except FrontDeskError:  # busy for longer than we wait: the next catch_up writes them
             return 0
 
+    def tell_delivery(
+        self,
+        wait: float | None = None,
+        *,
+        not_delivered_after: float = TELL_NOT_DELIVERED_AFTER,
+    ) -> int:
+        """Tell the ``panic`` email and text subscribers what became of an alert whose press they were told of as
+        "being sent": dispatch has not received it ``not_delivered_after`` seconds after the press, dispatch
+        refused it, or one told as not delivered has now reached dispatch. Each once per incident, action and
+        mode (the messages carry the school's emergency numbers). Nothing without a dispatch link (the press's
+        message said so) or for an alert the press told no one of (a confirmed match's Staff assist).
+
+        Called by the desk's state timer, ``notify drain``, and ``frontdesk panic`` when it stops waiting (then
+        with ``not_delivered_after=0``: a scripted press may have no one reading its output). ``wait``: the most
+        to wait for the main file; busy longer, the next call tells. Returns how many messages were queued.
+        """
+        outbound = self._outbound
+        if outbound is None or not self._settings.get(DISPATCH_URL):
+            return 0
+        now = self._now()
+        due: list[tuple[OutboxEntry, str]] = []
+        for entry in self.outbox.alerts_since(now - FOLLOW_UP_WITHIN):
+            told = self._followed.get(entry.id)
+            if told == "settled":
+                continue
+            if entry.state == "queued":
+                waited = (now - entry.pressed_at).total_seconds()
+                # A press "in the future" (the clock stepped back since): how long it waited cannot be known,
+                # so it is told, as the desk shows it red (status.describe).
+                if told is None and (waited >= not_delivered_after or waited < 0):
+                    due.append((entry, "not_delivered"))
+            elif entry.state == "rejected":
+                due.append((entry, "rejected"))
+            elif entry.state in ("received", "acknowledged") and told in (None, "not_delivered"):
+                due.append((entry, "late"))
+            else:
+                self._followed[entry.id] = "settled"  # a drill given up, or received before anyone was told
+        if not due:
+            return 0
+        queued = 0
+        try:
+            with self._store.transaction(wait=wait):
+                for entry, what in due:
+                    try:
+                        queued += self._follow_up(outbound, entry, what, now)
+                    except Exception as exc:  # noqa: BLE001 - never in the desk's way; said in its event log
+                        self._followed[entry.id] = "settled"
+                        self._events.record(
+                            "notify",
+                            "error",
+                            f"What became of the {entry.action.title()} alert could not be "
+                            f"queued for its email and texts: {exc}",
+                        )
+        except FrontDeskError:  # the main file busy for longer than we wait: the next call tells
+            return 0
+        return queued
+
+    def _follow_up(self, outbound: Outbound, entry: OutboxEntry, what: str, now: datetime) -> int:
+        """Queue one follow-up of ``entry`` unless it was queued before (by this program or another on the folder)
+        and remember what was settled."""
+        told = partial(outbound.panic_followed_up, entry.incident, entry.action, entry.cap_status)
+        if not outbound.panic_queued(entry.incident, entry.action, entry.cap_status):
+            self._followed[entry.id] = "settled"  # the press told no one: nothing to follow up
+            return 0
+        if what == "late" and not told("not_delivered"):
+            self._followed[entry.id] = "settled"  # reached dispatch before anyone was told otherwise
+            return 0
+        self._followed[entry.id] = "not_delivered" if what == "not_delivered" else "settled"
+        if told(what):
+            return 0
+        return outbound.panic_follow_up(
+            what,
+            incident=entry.incident,
+            action=entry.action,
+            mode=entry.cap_status,
+            when=entry.pressed_at,
+            numbers=self.emergency_numbers,
+            waited=_waited(now - entry.pressed_at),
+            received=entry.confirmed_at or entry.acked_at,
+        )
+
     def _told_again(self, entry: OutboxEntry) -> list[Callable[[], object]]:
         """The ``panic`` email and texts of an alert or all clear committed by a program that ended before it
         could queue them (none for an update or a test, or when they were queued before). A confirmed match's
@@ -621,6 +712,16 @@ class StationService:
         )
         self._committed_here.add(entry.id)
         return entry
+
+
+def _waited(delta: timedelta) -> str:
+    """How long an alert has waited, in words: "a few seconds", "40 seconds", "1 minute", "3 hours"."""
+    seconds = int(delta.total_seconds())
+    if seconds < 10:  # a scripted press that stopped waiting at once (or a clock stepped back since the press)
+        return "a few seconds"
+    size, unit = (3600, "hour") if seconds >= 3600 else (60, "minute") if seconds >= 60 else (1, "second")
+    count = seconds // size
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def _fitted(msg: cap.CapMessage) -> bytes:

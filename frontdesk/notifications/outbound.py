@@ -564,6 +564,39 @@ class Outbound:
             PANIC, subject, text, key=_panic_key(incident, action, mode), link=self.link(words.BOARD)
         )
 
+    def panic_followed_up(self, incident: str, action: str, mode: str, what: str) -> bool:
+        """True when the follow-up ``what`` (``not_delivered``, ``rejected``, ``late``) of this incident's
+        ``action`` in ``mode`` was queued before."""
+        return self.queued_before(PANIC, f"{_panic_key(incident, action, mode)}:{what}")
+
+    def panic_follow_up(
+        self,
+        what: str,
+        *,
+        incident: str,
+        action: str,
+        mode: str,
+        when: datetime,
+        numbers: str = "",
+        waited: str = "",
+        received: datetime | None = None,
+    ) -> int:
+        """What became of an alert whose press was told as "being sent" (event ``panic``): ``not_delivered``
+        (dispatch has not received it after ``waited``), ``rejected`` (dispatch refused it) or ``late`` (one
+        told not delivered has now reached dispatch, at ``received``)."""
+        where = self.where()
+        if what == "not_delivered":
+            subject, text = words.panic_not_delivered(where, when, action, mode, waited, numbers)
+        elif what == "rejected":
+            subject, text = words.panic_rejected(where, when, action, mode, numbers)
+        elif what == "late":
+            assert received is not None
+            subject, text = words.panic_delivered_late(where, when, action, mode, received)
+        else:
+            raise ValueError(what)
+        key = f"{_panic_key(incident, action, mode)}:{what}"
+        return self.enqueue(PANIC, subject, text, key=key, link=self.link(words.BOARD))
+
     def all_clear(self, *, staff: str, incident: str, when: datetime) -> int:
         """The all clear of an alert pressed at this school (event ``panic``)."""
         subject, text = words.all_clear(self.where(), when, staff)

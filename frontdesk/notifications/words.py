@@ -91,6 +91,58 @@ def panic(where: str, moment: datetime, action: str, mode: str, staff: str, stat
     )
 
 
+def _alert(where: str, moment: datetime, action: str, mode: str) -> tuple[str, str]:
+    # "Lockdown alert at Lincoln Elementary (DRILL, not real)", and the press's own words for the body.
+    where = one_line(where)
+    drill = "" if mode == "Actual" else f" ({mode.upper()}, not real)"
+    what = action.replace("_", " ").title()
+    return f"{what} alert at {where}{drill}", f"The {what} alert pressed at {where}, {_at(moment)}{drill}"
+
+
+def panic_not_delivered(
+    where: str, moment: datetime, action: str, mode: str, waited: str, numbers: str
+) -> tuple[str, str]:
+    """An alert pressed here that district dispatch has still not received (``waited``: "1 minute")."""
+    subject, said = _alert(where, moment, action, mode)
+    if mode != "Actual":
+        return (
+            f"NOT DELIVERED to dispatch: {subject}",
+            f"{said} has NOT reached district dispatch after {waited}. The desk keeps trying. A drill: no call "
+            "needed; tell district IT the panic link is not getting through.",
+        )
+    return (
+        f"NOT DELIVERED to dispatch: {subject}",
+        f"{said} has NOT reached district dispatch after {waited}. The desk keeps trying. "
+        f"Call {one_line(numbers)} now if no one has. Follow the school's plan.",
+    )
+
+
+def panic_rejected(where: str, moment: datetime, action: str, mode: str, numbers: str) -> tuple[str, str]:
+    """An alert pressed here that district dispatch refused: it is not retried, and dispatch does not have it."""
+    subject, said = _alert(where, moment, action, mode)
+    then = (
+        "A drill: no call needed; tell district IT."
+        if mode != "Actual"
+        else f"Call {one_line(numbers)} now if no one has. Follow the school's plan."
+    )
+    return (
+        f"REFUSED by dispatch: {subject}",
+        f"{said} was refused by district dispatch: dispatch does not have it. {then}",
+    )
+
+
+def panic_delivered_late(
+    where: str, moment: datetime, action: str, mode: str, received: datetime
+) -> tuple[str, str]:
+    """An alert reported not delivered that dispatch has now received."""
+    subject, said = _alert(where, moment, action, mode)
+    return (
+        f"Dispatch now has the {subject}",
+        f"{said} reached district dispatch at {_at(received)}, late. The desk shows when a dispatcher "
+        "acknowledges it.",
+    )
+
+
 def all_clear(where: str, moment: datetime, staff: str) -> tuple[str, str]:
     """The all clear for an alert pressed at this school."""
     where, staff = one_line(where), one_line(staff)

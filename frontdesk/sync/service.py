@@ -32,7 +32,7 @@ from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, check_in_
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.sync.shared import CLOCK_SAME_S, NotHereYet, clock_base
 from frontdesk.visits.service import VisitService
-from frontdesk.wire.sync import CHECK_OUT_KINDS, VISIT_KINDS
+from frontdesk.wire.sync import CHECK_OUT_KINDS, TAKES, VISIT_KINDS, older_desk_words
 
 if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
@@ -85,6 +85,15 @@ class SyncStatus:
     # desk's bars, pick-up changes and releases do not reach the school's other desks, nor theirs this one.
     # None: not known yet (never pulled), or this desk does not share.
     hub_shares: bool | None = None
+    # The school's other desks on a release that does not take some of its shared records, as the hub's last
+    # answer named them: ``(station, missed kinds)`` each. A bar made here is not at theirs. None: not known (a
+    # hub from before it said, or this desk does not share).
+    older_desks: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+
+    @property
+    def older_words(self) -> list[str]:
+        """One sentence per desk of :attr:`older_desks`, what it misses and what to do ("have it updated")."""
+        return [older_desk_words(station, kinds) for station, kinds in self.older_desks or ()]
 
     @property
     def clock_words(self) -> str:
@@ -110,6 +119,11 @@ class SyncStatus:
             return "Hub: connecting…"
         if self.hub_shares is False:
             return "Hub: in step; its version does not share the school's desks' records"
+        older = self.older_desks or ()
+        if len(older) == 1:
+            return f"Hub: in step; the desk '{older[0][0]}' is on an older FrontDesk"
+        if older:
+            return f"Hub: in step; {len(older)} of the school's desks are on an older FrontDesk"
         return f"Hub: in step; {self.clock_words}" if self.clock_words else "Hub: in step"
 
 
@@ -218,6 +232,7 @@ class SyncService:
             parked=self.parked_count(),
             clock_off_s=_off(state_get(db, "hub_offset")),
             hub_shares=state_get(db, "hub_shares") if self.outbox.shared.kinds else None,
+            older_desks=_older(state_get(db, "older_desks")) if self.outbox.shared.kinds else None,
         )
 
     def parked_count(self) -> int:
@@ -544,6 +559,7 @@ class SyncService:
                 params["after_mark"] = state_get(db, "pulled_mark")
             if sharing:  # the school's own records (frontdesk.sync.shared), from where this desk left off
                 params["shared"] = int(state_get(db, "shared_rev", 0))
+                params["takes"] = TAKES  # which of them this release takes (the hub names desks that take less)
                 if state_get(db, "shared_mark"):
                     params["shared_mark"] = state_get(db, "shared_mark")
             try:
@@ -559,6 +575,7 @@ class SyncService:
             pulled += self._apply(answer, own_done=own and not more)
             if sharing:
                 self._hub_shares("shared" in answer)  # a hub from before sharing leaves it out
+                self._older_desks(answer.get("older_desks"))  # a hub from before session 24 leaves it out
             if sharing and "shared" in answer:
                 pulled += self._apply_shared(answer)
             if not more:
@@ -589,6 +606,46 @@ class SyncService:
                 "info",
                 "The district hub shares the school's desks' records again; what was "
                 "made at the other desks meanwhile has come (or is coming) to this desk.",
+            )
+
+    def _older_desks(self, named: Any) -> None:
+        """Keep which of the school's other desks the hub says are on a release that does not take some of the
+        school's shared records (``older_desks``: a bar made here is not at theirs); a change is said (event log,
+        audit trail). Not said by the hub (one from before it said so): not known."""
+        older = None
+        if isinstance(named, list):
+            older = sorted(
+                [_one_line(d.get("station") or d.get("station_id")), sorted(map(str, kinds))]
+                for d in named
+                if isinstance(d, dict) and isinstance(kinds := d.get("misses"), list)
+            )
+        held = state_get(self._store.db, "older_desks")
+        if held == older:
+            return
+        with self._audit.transaction() as tx:
+            state_set(tx, "older_desks", older)
+            if older or held:  # named, or no longer named (updated, or a hub that no longer says): on the trail
+                desks = [station for station, _ in older or []]
+                details = {"desks": desks, "known": older is not None}
+                self._audit.record(None, "sync.older_desks", "school desks", details)
+        if self._events is None or older is None:
+            return
+        was = {station for station, _ in held or []}
+        for station, kinds in older:
+            if station not in was:
+                text = older_desk_words(station, kinds)
+                log.warning("hub sync: %s", text)
+                self._events.record(
+                    "hub sync",
+                    "error",
+                    f"{text} Until then, a bar or a pick-up change made at this desk is not at that one.",
+                )
+        now = {station for station, _ in older}
+        for station in sorted(was - now):
+            self._events.record(
+                "hub sync",
+                "info",
+                f"The desk '{station}' now gets this school's shared records (updated, or no longer in use).",
             )
 
     def _hub_clock(self, server_time: Any) -> None:
@@ -997,6 +1054,18 @@ def _cursor(db, which: str, rev: int, mark: str | None) -> None:
 def _off(offset: Any) -> int | None:
     """``offset`` (the hub's clock minus this desk's, seconds) when it is more than :data:`CLOCK_OFF_S`."""
     return offset if isinstance(offset, int) and abs(offset) > CLOCK_OFF_S else None
+
+
+def _one_line(name: Any) -> str:
+    """A desk's name as the hub gave it, on one line and at most 100 characters (the status bar shows it)."""
+    return " ".join(str(name or "").split())[:100]
+
+
+def _older(held: Any) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """``older_desks`` as kept (``[[station, [kind, …]], …]``) → ``SyncStatus.older_desks``."""
+    if not isinstance(held, list):
+        return None
+    return tuple((str(d[0]), tuple(d[1])) for d in held if isinstance(d, list) and len(d) == 2)
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -11,7 +11,9 @@ Like the rest of :mod:`frontdesk.wire` it depends on nothing of the desk but :mo
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -24,7 +26,11 @@ if TYPE_CHECKING:  # smtplib, ssl and email load when a message is sent
     from email.message import EmailMessage
 
 SECURITY = ("starttls", "tls", "none")
-TIMEOUT_S = 20.0
+TIMEOUT_S = 20.0  # each step (a connection, one answer): a server that stops answering is given up
+# One message, every step together. TIMEOUT_S is per step: a server (or a tarpit, or a proxy on the way) that
+# answers each step just inside it, or dribbles a greeting one continuation line at a time, held the sender's
+# one thread for minutes, and a panic's email queued meanwhile waited behind it.
+SEND_DEADLINE_S = 60.0
 
 
 class Refused(DeliveryError):
@@ -86,6 +92,7 @@ class SmtpConfig:
     sender: str = ""
     password: Callable[[], str | None] = field(default=lambda: None, compare=False)
     ca_file: str = ""
+    deadline: float = SEND_DEADLINE_S  # seconds for one message, all steps (see SEND_DEADLINE_S)
 
     def check(self) -> tuple[str, int]:
         """The server's host and port, after checking the settings make sense together."""
@@ -139,13 +146,14 @@ class SmtpChannel:
 
         return ssl.create_default_context(cafile=self.config.ca_file or None)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, deadline: _Deadline) -> smtplib.SMTP:
         import smtplib
 
         host, port = self.config.check()
+        # Watched from before its connection: the greeting is read while it is made.
         if self.config.security == "tls":
-            return smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_S, context=self._context())
-        smtp = smtplib.SMTP(host, port, timeout=TIMEOUT_S)
+            return _watched(smtplib.SMTP_SSL)(deadline, host, port, timeout=TIMEOUT_S, context=self._context())
+        smtp = _watched(smtplib.SMTP)(deadline, host, port, timeout=TIMEOUT_S)
         if self.config.security == "starttls":
             try:
                 smtp.starttls(context=self._context())
@@ -163,8 +171,9 @@ class SmtpChannel:
         import ssl
 
         config = self.config
+        deadline = _Deadline(config.deadline)
         try:
-            with self._connect() as smtp:
+            with deadline, self._connect(deadline) as smtp:
                 if config.user:
                     password = config.password()
                     if not password:
@@ -186,7 +195,60 @@ class SmtpChannel:
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError(f"The mail server answered {exc.smtp_code}: {_text(exc.smtp_error)}") from None
         except (smtplib.SMTPException, ssl.SSLError, TimeoutError, OSError) as exc:
+            if deadline.expired:
+                raise DeliveryError(
+                    f"The mail server {config.server} took more than {config.deadline:g} s to take one message "
+                    "(it answers, but slowly): tried again later; ask IT to check the mail server",
+                    code="smtp_slow",
+                ) from None
             raise DeliveryError(f"The mail server {config.server} could not be reached: {exc}") from None
+
+
+@functools.cache
+def _watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
+    """``base`` (smtplib's SMTP or SMTP_SSL) that a :class:`_Deadline` watches from its first step."""
+
+    class Watched(base):  # type: ignore[misc, valid-type]
+        def __init__(self, deadline: _Deadline, *args, **kwargs):
+            deadline.watch(self)
+            super().__init__(*args, **kwargs)
+
+    return Watched
+
+
+class _Deadline:
+    """Ends one message's connection when it runs past ``seconds``, whatever step it is in: the socket of the
+    SMTP object it watches is shut down from a timer thread, so the step waiting on it returns at once."""
+
+    def __init__(self, seconds: float):
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._lock = threading.Lock()
+        self._watched: smtplib.SMTP | None = None
+        self.expired = False
+
+    def watch(self, smtp: smtplib.SMTP) -> None:
+        with self._lock:
+            self._watched = smtp
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        import socket
+
+        with self._lock:
+            self.expired = True
+            sock = getattr(self._watched, "sock", None)  # the current one (STARTTLS replaces it)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
 
 
 def _text(reply: bytes | str) -> str:

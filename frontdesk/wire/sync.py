@@ -28,10 +28,18 @@ stored of this desk's), answered 409 ``{"hub_behind", "last_seq"}`` by a hub tha
 carries ``"rev_mark"`` (and ``"shared_mark"``, and ``"mark"`` on each shared change), sent back as
 ``after_mark`` / ``shared_mark`` and answered 409 ``{"cursor", "rev"}`` when the hub no longer holds them
 (``docs/dispatch-protocol.md``).
+
+**Desks of an older release** (session 24): a pull carries ``"takes"``, the level of the school's shared records
+the desk takes (:data:`TAKES`; a desk that asks with ``shared`` and says no level takes level 1, one that asks
+without ``shared`` level 0: it takes none). The hub keeps each desk's level, and a pull's answer carries
+``"older_desks": [{"station_id", "station", "takes", "misses": [KIND, ...]}]``: the school's other desks whose
+level misses some of :data:`SHARED_KINDS` (a bar made at this desk is not at theirs). A hub from before leaves
+it out.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 MAX_CHANGES = 500  # per push
@@ -46,6 +54,18 @@ STUDENT_KINDS = ("students.pickup_allowed", "students.authorise", "students.auth
 # desk: one change per release) and returns.
 MOVEMENT_KINDS = ("students.arrive", "students.release", "students.return", "reunify.release", "reunify.merge")
 SHARED_KINDS = LIST_KINDS + STUDENT_KINDS + MOVEMENT_KINDS
+# What of the school's shared records a desk takes, by the level it says on each pull (``takes``). Level 0: a desk
+# of a release before the school's desks shared (it pulls without ``shared``); 1: SHARED_KINDS as they are since
+# session 19 (a desk that pulls with ``shared`` and says no level is one of these). A release that adds a shared
+# kind adds a level here and sends it, and the hub names the desks below it.
+TAKES_LEVELS: dict[int, tuple[str, ...]] = {0: (), 1: SHARED_KINDS}
+TAKES = 1  # this release's level, sent as ``takes`` with every pull
+# What each group of shared kinds is to the office, for "does not get this school's shared …".
+_KIND_WORDS = (
+    (LIST_KINDS, "bars and custody orders"),
+    (STUDENT_KINDS, "pick-up changes"),
+    (MOVEMENT_KINDS, "student releases"),
+)
 VISIT_FIELDS = (
     "visit_id",
     "name",
@@ -128,3 +148,46 @@ def check_push(body: Any) -> tuple[str, list[dict[str, Any]]]:
         raise SyncWireError(f"changes must be a list of at most {MAX_CHANGES}")
     checked = sorted((check_change(c) for c in changes), key=lambda c: c["seq"])
     return station_id, checked
+
+
+def takes_level(asked_shared: bool, takes: Any) -> int:
+    """The level of shared records a pulling desk takes: its ``takes`` when it says one (a whole number from 0;
+    anything else counts as not said), else 1 when it asks for the school's shared records and 0 when not."""
+    if isinstance(takes, str) and takes.isdigit() and len(takes) <= 6:
+        return int(takes)
+    if isinstance(takes, int) and not isinstance(takes, bool) and 0 <= takes < 10**6:
+        return takes
+    return 1 if asked_shared else 0
+
+
+@functools.cache
+def kinds_missed(level: int) -> tuple[str, ...]:
+    """The shared kinds a desk of ``level`` does not take (none at this release's level or above: a newer desk
+    takes what this release shares)."""
+    if level >= TAKES:
+        return ()
+    held = set(TAKES_LEVELS.get(level, ()))
+    return tuple(kind for kind in SHARED_KINDS if kind not in held)
+
+
+def missed_words(kinds: Any) -> str:
+    """What ``kinds`` are to the office: "bars and custody orders, pick-up changes or student releases" (kinds of
+    a newer release, unknown here, are "records")."""
+    kinds = set(kinds)
+    parts = [words for group, words in _KIND_WORDS if kinds & set(group)]
+    if kinds - set(SHARED_KINDS):
+        parts.append("other records")
+    if not parts:
+        return "records"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def older_desk_words(station: str, kinds: Any) -> str:
+    """One desk of the school that does not take some of its shared records, said to the office and to district IT:
+    "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared bars and custody orders,
+    pick-up changes or student releases: have it updated." """
+    name = " ".join(str(station or "").split())[:100] or "(no name)"
+    return (
+        f"The desk '{name}' is on an older FrontDesk and does not get this school's shared {missed_words(kinds)}: "
+        "have it updated."
+    )

@@ -35,6 +35,7 @@ class BadgePrinting(QObject):
         window.side_panels.addWidget(self.panel)
         self.handler = PanelReprintHandler()
         self.handler.asked.connect(self.panel.on_question_asked)
+        self.handler.asked.connect(self.on_question_asked)
         self.worker: PrintWorker | None = None
         self.start_worker()
 
@@ -130,6 +131,13 @@ class BadgePrinting(QObject):
             return
         state, text = health_view(status, self.worker.printer)
         self.window.set_health("printer", state, text)
+
+    @Slot(object)
+    def on_question_asked(self, _question) -> None:
+        """While the printer's question waits in the panel, the status bar does not say the printer is fine (it
+        said "ready" under "cannot reach the printer … Print it again?" until the question was answered)."""
+        if self.worker is not None and not self.worker.printer.on_screen:
+            self.window.set_health("printer", "warning", "needs attention — see the badge panel")
 
     @Slot()
     def on_settings_requested(self) -> None:

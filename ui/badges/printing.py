@@ -149,7 +149,11 @@ def _short(result: PrintResult, printer: Printer) -> str:
     if result.outcome is Outcome.FAILED:
         return f"not reachable ({printer.where})" if "not reachable" in result.message else "badge not printed"
     if result.outcome is Outcome.SENT:
-        return "not answering — check the last badge"
+        return (
+            "sent to the print queue — check the last badge"
+            if printer.spooled
+            else "not answering — check the last badge"
+        )
     return "needs attention"
 
 

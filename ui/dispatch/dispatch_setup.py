@@ -99,6 +99,7 @@ class DispatchDesk(QObject):
     @Slot()
     def on_state_timer(self) -> None:
         self._services.station.catch_up(0.05)  # a press's audit record the main file was too busy to take
+        self._services.station.tell_delivery(0.05)  # an alert dispatch has not got: its subscribers are told
         state = self._services.station.school_state()
         if (state.state, state.exercise, state.source) != (
             self._last_state.state,

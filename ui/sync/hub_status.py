@@ -60,6 +60,9 @@ class HubStatus(QObject):
         if status.clock_words:  # said first: the item may be cut with "…" on a narrow screen
             clock_tip = status.clock_words[0].upper() + status.clock_words[1:]
             tip = f"{clock_tip}: set this PC's date, time and time zone right, or tell school IT. {tip}"
+        if status.older_words:  # a desk of the school that does not get its bars: what to do, first
+            those = "that desk" if len(status.older_words) == 1 else "those desks"
+            tip = " ".join(status.older_words) + f" Until then, a bar made here is not at {those}. {tip}"
         if status.hub_shares is False:  # first of all: someone barred here is not barred at the other desks
             tip = (
                 "The district hub's version does not share this school's desks' records: a bar, a pick-up change "
@@ -68,7 +71,7 @@ class HubStatus(QObject):
             )
         self.label.setToolTip(plain_tip(tip))  # the hub's words and other desks' names, shown as written
         clock_off, old_hub = status.clock_off_s is not None, status.hub_shares is False
-        warn = status.offline_since or status.problem or clock_off or old_hub
+        warn = status.offline_since or status.problem or clock_off or old_hub or status.older_desks
         colour = "#8a5a00" if warn else ""
         self.label.setStyleSheet(f"color: {colour};" if colour else "")
         if self._services.sync.changed.is_set():

@@ -37,7 +37,13 @@ async function api(path, options = {}) {
   const response = await fetch(path, init);
   let body = {};
   try { body = await response.json(); } catch (e) { body = {}; }
-  if (response.status === 401) { showSignIn(); throw new Error(body.error || "sign in"); }
+  // 403: this browser's session is not a dispatcher's (district staff signed in here, in another tab, at
+  // /district/: one cookie per browser). Ask for a dispatcher again, with the reason; retrying shows nothing.
+  if (response.status === 401 || response.status === 403) {
+    showSignIn();
+    if (response.status === 403) $("signin-error").textContent = body.error || "";
+    throw new Error(body.error || "sign in");
+  }
   if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
   return body;
 }
@@ -78,6 +84,7 @@ async function start() {
   try {
     me = await api("/api/v1/me");
   } catch (e) {
+    $("signin-error").textContent = e.message;  // e.g. district staff: refused the live screen (403)
     return;
   }
   $("signin").hidden = true;
@@ -240,7 +247,12 @@ const HISTORY_WORDS = {
   station_revoked: (e) => `Desk's credential revoked: ${stationText(e.station_id)}`,
   station_online: (e) => `${stationText(e.station_id)} online`,
   station_offline: (e) => `${stationText(e.station_id)} OFFLINE (no heartbeat)`,
+  cross_origin_refused: (e, d) =>
+    `Refused ${count(d.count, "request", "requests")} sent by a page at ${d.origin}, not this console's own ` +
+    `(${Object.keys(d.paths || {}).join(", ")})`,
   dispatcher_added: (e) => `Dispatcher added: ${e.actor}`,
+  dispatcher_removed: (e, d) => `Sign-in removed: ${e.actor}${d.sessions_ended ? " (signed out)" : ""}`,
+  password_changed: (e, d) => `New password for ${e.actor}${d.sessions_ended ? " (signed out)" : ""}`,
   signed_in: (e, d) => `${e.actor} signed in${d.source ? " from " + d.source : ""}`,
   signed_out: (e) => `${e.actor} signed out`,
   sign_in_failed: (e, d) =>

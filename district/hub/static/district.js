@@ -79,6 +79,17 @@ loaders.schools = async () => {
   const { schools } = await api("/api/v1/district/schools");
   const rows = [];
   for (const school of schools) for (const desk of school.desks) rows.push({ school, desk });
+  // Desks on a release that does not take the school's shared bars (a hub from before says nothing of it).
+  const older = $("schools-older");
+  older.replaceChildren();
+  for (const school of schools) {
+    for (const words of school.older || []) {
+      const li = document.createElement("li");
+      li.textContent = `${school.school}: ${words}`;
+      older.appendChild(li);
+    }
+  }
+  older.hidden = !older.children.length;
   fill($("schools"), rows, (tr, { school, desk }) => {
     tr.className = "pick";
     cell(tr, school.school);
@@ -87,6 +98,8 @@ loaders.schools = async () => {
     cell(tr, desk.online ? "online" : "OFFLINE", desk.online ? "online" : "offline");
     cell(tr, local(desk.last_push_at, true));
     cell(tr, local(desk.last_pull_at, true));
+    if (desk.older) cell(tr, "OLDER: does not get the school's shared bars; have it updated", "offline");
+    else cell(tr, desk.takes === null || desk.takes === undefined ? "not synced since the hub's upgrade" : "up to date");
     tr.addEventListener("click", () => loadOnsite(school.school).catch(showError));
   });
   if (schools.length) await loadOnsite(schools[0].school);
@@ -161,7 +174,9 @@ async function loadEntries() {
           return;
         }
         try {
-          await api(`/api/v1/district/lists/entries/${e.id}/expire`, { method: "POST" });
+          await api(`/api/v1/district/lists/entries/${e.id}/expire`, {
+            method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+          });
           say("entries-result", `${name} is no longer flagged from today (${e.source}); desks take it at their next sync.`);
           await loaders.lists();
         } catch (error) { showError(error); }
