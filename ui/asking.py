@@ -70,9 +70,9 @@ def answer_of(dialog: QDialog) -> int:
     try:
         hold.take(dialog)
         dialog.setWindowModality(Qt.WindowModality.NonModal)
-        # A dialog over a held window was disabled with it, and its focus moved on: Yes, which as the focused
-        # button would have taken Enter. Enabled again apart from its window (Qt allows that for a window), and
-        # the focus back where the dialog had put it.
+        # A dialog over a held window was disabled with it and lost its focus (a question then opened with no
+        # button focused, and Yes drawn as if it were the default). Enabled again apart from its window (Qt allows
+        # that for a window), and the focus back where the dialog had put it: a question's No.
         dialog.setEnabled(True)
         if focus is not None:
             focus.setFocus()
