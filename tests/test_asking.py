@@ -97,8 +97,8 @@ def test_while_a_question_waits_only_the_live_parts_take_input_and_nothing_stays
 
 def test_the_desk_closing_the_asking_window_ends_its_question_with_no(qtbot, windows):
     """Review closes when the person at the desk changes (the lock after inactivity): its question goes with it,
-    answered No, and nothing stays held, as with ``exec()``. (The person's own close of a held window, from the
-    window system, is refused: not tested here, Qt's offscreen and Xvfb without a window manager send none.)"""
+    answered No, and nothing stays held. (The person's own close of a held window, from the window system, is
+    refused: tests/test_panic_while_asking_xcb.py sends it as a window manager would; offscreen cannot.)"""
     main, live, held, side = windows
     seen = {}
 

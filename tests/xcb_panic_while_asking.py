@@ -44,6 +44,40 @@ def xdotool(*args: str) -> None:
     subprocess.run(["xdotool", *args], check=True, timeout=10)
 
 
+def ask_window_manager_to_close(widget: QWidget) -> None:
+    """What a window manager sends when the person clicks a window's close button (WM_PROTOCOLS /
+    WM_DELETE_WINDOW): Xvfb has no window manager, and Debian 12's xdotool has no ``windowclose``."""
+    import ctypes
+
+    class ClientMessage(ctypes.Structure):  # XClientMessageEvent, inside the 24 longs of an XEvent
+        _fields_ = [
+            ("type", ctypes.c_int),
+            ("serial", ctypes.c_ulong),
+            ("send_event", ctypes.c_int),
+            ("display", ctypes.c_void_p),
+            ("window", ctypes.c_ulong),
+            ("message_type", ctypes.c_ulong),
+            ("format", ctypes.c_int),
+            ("data", ctypes.c_long * 5),
+            ("pad", ctypes.c_long * 12),
+        ]
+
+    x11 = ctypes.CDLL("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+    x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    event = ClientMessage(type=33, format=32, window=int(widget.winId()))  # 33: ClientMessage
+    event.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
+    event.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+    x11.XSendEvent(display, event.window, 0, 0, ctypes.byref(event))
+    x11.XSync(display, 0)  # at the server before the pointer's next events: Qt reads them in that order
+    x11.XCloseDisplay(display)
+
+
 def centre(widget: QWidget) -> QPoint:
     return widget.mapToGlobal(widget.rect().center())
 
@@ -154,9 +188,16 @@ class Script:
         self.window.show_event_log()
         side = self.window.event_log_window
         side.move(self.window.geometry().left() + 40, self.window.geometry().bottom() - 300)
-        self.while_asked(panic_then_no("panic during a question in another window"))
+
+        def close_then_panic_then_no(box) -> None:
+            ask_window_manager_to_close(side)  # the person clicks its close button: it stays while it asks
+            panic_then_no("panic during a question in another window")(box)
+
+        self.while_asked(close_then_panic_then_no)
         answer = ask_first(side, "Check out forgotten visitors?", "Check out 2 visitors?")
-        say("question in another window answered", answer=answer)
+        say("question in another window answered", answer=answer, still_open=side.isVisible())
+        ask_window_manager_to_close(side)  # the same close once the question is answered: it closes
+        say("window closed once answered", closed=wait_until(lambda: not side.isVisible()))
 
         # 4. A file dialog over the desk window (the students' exports and imports open there).
         def panic_then_cancel(dialog) -> None:
