@@ -52,6 +52,7 @@ screenshots: setup
 		echo "tools/screenshot_$$tool.py"; $(SHOT) tools/screenshot_$$tool.py > /dev/null || exit 1; done
 	$(SHOT) tools/screenshot_hub_sync.py docs/screenshots > /dev/null
 	$(SHOT) tools/screenshot_dispatch_station.py docs/screenshots > /dev/null
+	$(SHOT) tools/screenshot_panic_question.py > /dev/null
 	$(SHOT) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. QT_SCALE_FACTOR=1.5 $(PY) -m tools.screenshot_sizes

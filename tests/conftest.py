@@ -47,6 +47,9 @@ def services(data_dir: Path, migrated_folder: Path):
 # The dispatch console's fixtures (a throw-away PostgreSQL cluster, a console on each backend).
 from dispatch_fixtures import console, console_db_url, postgres_server  # noqa: E402,F401
 
+# A person who answers the desk's questions (ui.asking) with a real click on the box's button.
+from person_fixtures import person  # noqa: E402,F401
+
 # A D-Bus session with GNOME Keyring of the test's own (the Secret Service, as on a Linux desk).
 from secret_service import session_bus  # noqa: E402,F401
 

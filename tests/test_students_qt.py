@@ -211,20 +211,11 @@ def test_the_adults_date_of_birth_is_typed_as_the_id_prints_it(qtbot, desk, staf
     assert board.message.text().startswith("REFUSED"), board.message.text()
 
 
-def test_ending_a_reunification_with_children_on_their_way_asks_first(qtbot, desk, staffed, facts, monkeypatch):
+def test_ending_a_reunification_with_children_on_their_way_asks_first(qtbot, desk, staffed, facts, person):
     """Found on the walk: End reunification, beside the site's name, closed the run in one click while children
     were requested or on their way with a runner: their hand-overs could no longer be recorded on the board. It
     now asks, saying how many are open and who is on the way; No (the default) keeps it running."""
-    from PySide6.QtWidgets import QMessageBox
-
-    asked = []
-    answer = {"button": QMessageBox.StandardButton.No}
-
-    def exec_(box):
-        asked.append((box.text(), box.standardButton(box.defaultButton()), box.textFormat()))
-        return answer["button"]
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    person.answer = "No"
     sign_in(qtbot, desk, "desk.lee", "2468")
     board = desk.students.open_board()
     board.drill.setChecked(True)
@@ -238,12 +229,12 @@ def test_ending_a_reunification_with_children_on_their_way_asks_first(qtbot, des
     request = staffed.reunification.board().requests[0]
     staffed.reunification.send(request.id, "Coach Rivera")
     qtbot.mouseClick(board.end_button, Qt.MouseButton.LeftButton)
-    [(text, default, shown_as)] = asked
+    [(text, default, shown_as)] = [(a.text, a.default, a.text_format) for a in person.asked]
     assert "1 request is still open" in text and "on the way with Coach Rivera" in text
     assert request.student.full_name in text and "Synthetic Church Hall" in text
-    assert default == QMessageBox.StandardButton.No and shown_as == Qt.TextFormat.PlainText
+    assert default == "No" and shown_as == Qt.TextFormat.PlainText
     assert staffed.reunification.current() is not None and "Nothing changed" in board.message.text()
-    answer["button"] = QMessageBox.StandardButton.Yes
+    person.answer = "Yes"
     qtbot.mouseClick(board.end_button, Qt.MouseButton.LeftButton)
     assert staffed.reunification.current() is None
 
@@ -364,10 +355,8 @@ def test_the_board_stops_a_hand_over_the_check_again_refuses_and_the_family_asks
     assert "Requested 1" in board.totals.text()
 
 
-def test_the_board_takes_a_request_back_and_the_other_guardian_asks(qtbot, desk, staffed, facts, monkeypatch):
+def test_the_board_takes_a_request_back_and_the_other_guardian_asks(qtbot, desk, staffed, facts, person):
     """The first guardian left: "Take back…" (a reason asked for) frees the student for the other guardian."""
-    from PySide6.QtWidgets import QInputDialog
-
     sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
     board = desk.students.open_board()
     qtbot.mouseClick(board.start_button, Qt.MouseButton.LeftButton)
@@ -377,7 +366,7 @@ def test_the_board_takes_a_request_back_and_the_other_guardian_asks(qtbot, desk,
     board.adult.setText(allowed[0].full_name)
     qtbot.mouseClick(board.ask_button, Qt.MouseButton.LeftButton)
     board.requests.selectRow(0)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("She left for the other gate", True))
+    person.text = "She left for the other gate"
     qtbot.mouseClick(board.withdraw_button, Qt.MouseButton.LeftButton)
     assert board.message.text().startswith("Request for") and "taken back" in board.message.text()
     assert board.requests.item(0, 3).text() == "stopped"

@@ -33,10 +33,8 @@ def test_models_say_states_in_words(services):
     assert deliveries.background(deliveries.item_at(0)) is not None
 
 
-def test_the_window_adds_changes_and_removes_recipients(qtbot, services, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)  # Remove: yes
+def test_the_window_adds_changes_and_removes_recipients(qtbot, services, person):
+    person.answer = "Yes"  # Remove: yes
     window = OutboundWindow(services, poll_ms=60_000)
     qtbot.addWidget(window)
     window.address.setText("principal@maple.example")
@@ -57,26 +55,18 @@ def test_the_window_adds_changes_and_removes_recipients(qtbot, services, monkeyp
     assert "notify.recipient_remove" in [r.action for r in services.audit.records()]
 
 
-def test_removing_who_is_told_of_a_panic_asks_first_and_no_keeps_them(qtbot, services, monkeypatch):
+def test_removing_who_is_told_of_a_panic_asks_first_and_no_keeps_them(qtbot, services, person):
     """Found on the walk: one click on Remove selected (beside Add or change) stopped the SRO's texts of a panic
     alert, with nothing asked. It now asks, naming the address and what they are told of; No is the default."""
-    from PySide6.QtWidgets import QMessageBox
-
     services.outbound.add("+15550100123", ["match", "panic"], name="Officer Diaz (cell)", sms=True)
-    asked = []
-
-    def exec_(box):
-        asked.append((box.text(), box.standardButton(box.defaultButton()), box.textFormat()))
-        return QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    person.answer = "No"
     window = OutboundWindow(services, poll_ms=60_000)
     qtbot.addWidget(window)
     window.recipients_view.selectRow(0)
     qtbot.mouseClick(window.remove_button, Qt.MouseButton.LeftButton)
-    [(text, default, shown_as)] = asked
+    [(text, default, shown_as)] = [(a.text, a.default, a.text_format) for a in person.asked]
     assert "Officer Diaz (cell)" in text and "+15550100123" in text and "Panic alert at this school" in text
-    assert default == QMessageBox.StandardButton.No and shown_as == Qt.TextFormat.PlainText
+    assert default == "No" and shown_as == Qt.TextFormat.PlainText
     assert [r.address for r in services.outbound.recipients()] == ["+15550100123"]
     assert "Nothing changed" in window.message.text()
 

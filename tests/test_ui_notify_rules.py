@@ -36,10 +36,8 @@ def test_the_accounts_window_sets_an_accounts_email_and_mobile(qtbot, services):
     assert services.accounts.get("p.nakamura").email == "nakamura@maple.example"
 
 
-def test_the_recipients_window_names_roles_and_the_districts_rules(qtbot, services, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)  # Remove: yes
+def test_the_recipients_window_names_roles_and_the_districts_rules(qtbot, services, person):
+    person.answer = "Yes"  # Remove: yes
     _admin(services)
     services.outbound.set_district_rules(
         [

@@ -161,10 +161,8 @@ def test_search_as_you_type_and_history(qtbot, window, principal):
     assert panel.table.isColumnHidden(0)  # one day: the heading gives the date, the column's room goes to others
 
 
-def test_exports_print_and_forgotten(qtbot, window, principal, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)  # check them out: yes
+def test_exports_print_and_forgotten(qtbot, window, principal, tmp_path, person):
+    person.answer = "Yes"  # check them out: yes
     panel = window.visits
     assert panel.export_to(str(tmp_path / "day.csv"), "csv") == 4
     assert len(list(csv.DictReader((tmp_path / "day.csv").open(encoding="utf-8-sig")))) == 4
@@ -280,34 +278,23 @@ def test_counts_read_in_words_and_a_backwards_range_says_what_to_do(qtbot, windo
     assert "--" not in text and text.startswith("The range ends (11/01/2026) before it starts (11/05/2026)")
 
 
-def test_checking_out_forgotten_visitors_asks_first_and_says_who_came_in_today(
-    qtbot, window, principal, monkeypatch
-):
+def test_checking_out_forgotten_visitors_asks_first_and_says_who_came_in_today(qtbot, window, principal, person):
     """Found on the walk: Review opens on today, and "Check out forgotten visitors" (with a note typed) checked out
     everyone on site up to today at once, nothing asked: at noon, the people still in the building left On site
     now and the emergency roster a LOCKDOWN sends to dispatch. It now asks, saying how many, who, and how many
     came in today; No is the default and changes nothing."""
-    from PySide6.QtWidgets import QMessageBox
-
     principal.checkin.admit(Visitor("Tess", "Todaywood"), purpose="Meeting")  # in the building now
-    asked = []
-    answer = {"button": QMessageBox.StandardButton.No}
-
-    def exec_(box):
-        asked.append((box.text(), box.standardButton(box.defaultButton()), box.textFormat()))
-        return answer["button"]
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    person.answer = "No"
     panel = window.visits
     panel.set_range(QDate.currentDate(), QDate.currentDate())
     panel.forgotten_note.setText("left without signing out")
     qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
-    [(text, default, shown_as)] = asked
+    [(text, default, shown_as)] = [(a.text, a.default, a.text_format) for a in person.asked]
     assert text.startswith("Check out 2 visitors still on site") and "1 of them came in today" in text
     assert "Tess Todaywood" in text and "Zoë Fakerson" in text and "emergency roster" in text
-    assert default == QMessageBox.StandardButton.No and shown_as == Qt.TextFormat.PlainText
+    assert default == "No" and shown_as == Qt.TextFormat.PlainText
     assert len(principal.visits.on_site()) == 2 and "Nothing changed" in panel.message.text()
-    answer["button"] = QMessageBox.StandardButton.Yes
+    person.answer = "Yes"
     qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
     assert principal.visits.on_site() == [] and panel.message.text() == "Checked out 2 forgotten visitors."
 

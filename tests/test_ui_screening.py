@@ -132,10 +132,8 @@ def test_the_match_card_renders_photos_side_by_side(qtbot, window, services, tmp
     assert card.grab().save(str(tmp_path / "card.png"))
 
 
-def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)  # Expire: yes
+def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services, tmp_path, person):
+    person.answer = "Yes"  # Expire: yes
     manager = ListManager(services)
     qtbot.addWidget(manager)
     manager.show()
@@ -169,24 +167,16 @@ def test_list_manager_add_search_expire_and_import_with_progress(qtbot, services
 
 
 @pytest.mark.parametrize("answer", ["No", "Yes"])
-def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, services, tmp_path, monkeypatch, answer):
+def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, services, tmp_path, person, answer):
     """A replace that would remove more than half of a list is refused by the import; the list manager asks
     whether to replace it anyway (No by default) and, on Yes, imports again saying so."""
-    from PySide6.QtWidgets import QMessageBox
-
     header = "first_name,middle_name,last_name,dob,aliases,kind,reason\n"
     rows = [f"First{i},,Cutshort{i},1970-01-{1 + i:02d},,,\n" for i in range(20)]
     (tmp_path / "full.csv").write_text(header + "".join(rows))
     (tmp_path / "cut.csv").write_text(header + "".join(rows[:4]))
     source = "School <b>list</b>"  # a person's words: shown as typed, never as markup
     services.lists.import_csv(tmp_path / "full.csv", source)
-    asked: list[tuple[str, Qt.TextFormat]] = []
-
-    def exec_(box):
-        asked.append((box.text(), box.textFormat()))
-        return getattr(QMessageBox.StandardButton, answer)
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    person.answer = answer
     manager = ListManager(services)
     qtbot.addWidget(manager)
     manager.i_path.setText(str(tmp_path / "cut.csv"))
@@ -195,7 +185,7 @@ def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, servic
     with qtbot.waitSignal(manager.import_finished, timeout=30000) as refused:
         qtbot.mouseClick(manager.import_button, Qt.MouseButton.LeftButton)
     assert refused.args[1].code == "shrink_replace"
-    [(text, shown_as)] = asked
+    [(text, shown_as)] = [(a.text, a.text_format) for a in person.asked]
     assert "cut.csv would remove more than half of the entries of School <b>list</b>" in text
     assert shown_as == Qt.TextFormat.PlainText
     if answer == "No":
@@ -207,35 +197,25 @@ def test_list_manager_asks_before_a_file_cut_short_replaces_a_list(qtbot, servic
 
 
 @pytest.mark.parametrize("button", ["expire_button", "remove_button"])
-def test_list_manager_asks_before_a_bar_is_ended_or_removed_and_no_keeps_it(qtbot, services, monkeypatch, button):
+def test_list_manager_asks_before_a_bar_is_ended_or_removed_and_no_keeps_it(qtbot, services, person, button):
     """Found on the walk: Expire selected and Remove selected sit beside Edit selected, and one click (on the
     wrong button, or with the wrong row still selected) ended a bar at once: the person screened clear from
     then on. Each now asks, naming the person and the list, with No as the default."""
-    from PySide6.QtWidgets import QMessageBox
-
     listed = services.lists.add("School list", NewEntry("Robert", "Smith", kind=Kind.BARRED, reason="Trespass"))
-    asked: list[tuple[str, QMessageBox.StandardButton, Qt.TextFormat]] = []
-    answer = {"button": QMessageBox.StandardButton.No}
-
-    def exec_(box):
-        default = box.standardButton(box.defaultButton())
-        asked.append((box.text(), default, box.textFormat()))
-        return answer["button"]
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)  # the person's answer to Qt's own dialog
+    person.answer = "No"
     manager = ListManager(services)
     qtbot.addWidget(manager)
     manager.show()
     manager.search.setText("smith")
     manager.table.selectRow(0)
     qtbot.mouseClick(getattr(manager, button), Qt.MouseButton.LeftButton)
-    [(text, default, shown_as)] = asked
+    [(text, default, shown_as)] = [(a.text, a.default, a.text_format) for a in person.asked]
     assert "Robert Smith" in text and "School list" in text and "no longer" in text
-    assert default == QMessageBox.StandardButton.No and shown_as == Qt.TextFormat.PlainText
+    assert default == "No" and shown_as == Qt.TextFormat.PlainText
     (kept,) = services.lists.search("smith")
     assert kept.id == listed.id and kept.valid_until is None  # No: nothing changed
     assert "Nothing changed" in manager.status.text()
-    answer["button"] = QMessageBox.StandardButton.Yes
+    person.answer = "Yes"
     manager.table.selectRow(0)
     qtbot.mouseClick(getattr(manager, button), Qt.MouseButton.LeftButton)
     left = services.lists.search("smith")

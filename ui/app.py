@@ -212,9 +212,12 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
 
 def _expected_guests(services: Services, window: MainWindow) -> None:
     """Tools > Expected guests (the kiosk's pre-registration), imported when opened."""
+    from ui.asking import answer_of
     from ui.kiosk.guests_dialog import ExpectedGuestsDialog
 
-    ExpectedGuestsDialog(services, window).exec()
+    dialog = ExpectedGuestsDialog(services, window)
+    answer_of(dialog)  # not modal to Qt: the panic button takes a click meanwhile (ui.asking)
+    dialog.deleteLater()
 
 
 def build_window(services: Services, *, demo: bool = False, wedge: WedgeFilter | None = None) -> MainWindow:
@@ -345,7 +348,10 @@ def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, 
 
     A database error (busy, full, read-only, damaged) is not a bug: it goes on the desk's message line in
     plain words, with no dialog in the way (``message()`` gives the line's ``show_message`` once the desk exists).
+    The dialog is not modal: one left unread must not keep the desk window's panic button from a click (it blocked
+    every window with ``exec()`` until session 24); each stays open until closed.
     """
+    shown: list = []  # the open dialogs (a dialog without a parent is kept by a reference)
 
     def hook(kind, value, tb) -> None:
         import traceback  # loaded already (logging's); named here, not by the module, for PySide6's import hook
@@ -365,7 +371,15 @@ def _install_excepthook(app: QApplication, message: Callable[[], Callable[[str, 
             "Something went wrong. Your visits are saved. Copy the details for IT support.",
         )
         box.setDetailedText(details)
-        box.exec()
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def closed(_result: int) -> None:
+            shown.remove(box)
+            box.close()  # (its OK button only hid it): deleted
+
+        box.finished.connect(closed)
+        shown.append(box)
+        box.show()
 
     sys.excepthook = hook
 

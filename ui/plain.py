@@ -31,13 +31,8 @@ def plain_tip(text: str) -> str:
 def ask_first(parent, title: str, text: str) -> bool:
     """Ask a yes/no question before a change that stops someone being flagged, told, counted or recorded: True for
     Yes. No is the default (Enter and Esc keep things as they are), and ``text`` is shown as written (it names
-    people, lists and files: never markup). QMessageBox is imported here, with the first question, not with the
-    desk's first screen."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QMessageBox
+    people, lists and files: never markup). The box is not modal to Qt, so the desk window's panic button takes a
+    click while it waits (:mod:`ui.asking`, which holds everything else as before)."""
+    from ui.asking import ask_yes_no
 
-    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    return ask_yes_no(parent, title, text)

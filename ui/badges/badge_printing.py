@@ -142,11 +142,13 @@ class BadgePrinting(QObject):
     @Slot()
     def on_settings_requested(self) -> None:
         """Open Settings › Badges; a saved change restarts the worker on the new printer."""
+        from ui.asking import answer_of
         from ui.badges.printer_settings import PrinterSettingsDialog  # with the renderer: when it is opened
 
         dialog = PrinterSettingsDialog(self.services.settings, self.services.badges, self.window)
-        if dialog.exec():
+        if answer_of(dialog):  # not modal to Qt: the panic button takes a click meanwhile (ui.asking)
             self.start_worker()
+        dialog.deleteLater()
 
     @Slot()
     def shutdown(self) -> None:

@@ -46,6 +46,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.models import Visit, Visitor
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
+from ui.asking import keep_live
 from ui.desk.checkin_flow import CheckInFlow
 from ui.desk.visitor_form import VisitorForm
 from ui.status_text import StatusText
@@ -157,7 +158,12 @@ class MainWindow(QMainWindow):
         big.setPointSizeF(big.pointSizeF() * 1.6)
         self.scan_entry.setFont(big)
         self.scan_entry.setMinimumHeight(52)
-        top.addWidget(self.scan_entry, 1)
+        # In a box of its own: a question holds the box (ui.asking), and the desk's lock alone enables the entry.
+        entry_box = QWidget()
+        entry_row = QHBoxLayout(entry_box)
+        entry_row.setContentsMargins(0, 0, 0, 0)
+        entry_row.addWidget(self.scan_entry)
+        top.addWidget(entry_box, 1)
         self.panic_area = QHBoxLayout()
         top.addLayout(self.panic_area)
         outer.addLayout(top)
@@ -256,6 +262,7 @@ class MainWindow(QMainWindow):
             label = HealthLabel(name)
             self.health[name.lower()] = label
             self.statusBar().addPermanentWidget(label)
+        keep_live(self.statusBar())  # nothing to press there, and what it says (dispatch's link) stays readable
 
         self.event_log_window: EventLogWindow | None = None
         self.settings_window: SettingsWindow | None = None

@@ -38,6 +38,7 @@ from frontdesk.dispatch.outbox import OutboxEntry, SchoolState
 from frontdesk.dispatch.status import INSECURE_LINK, LINK_DOWN
 from frontdesk.errors import FrontDeskError
 from frontdesk.wire import cap
+from ui.asking import keep_live
 from ui.dispatch.dispatch_worker import DispatchWorker
 from ui.input_watch import InputWatch
 from ui.plain import plain_tip
@@ -167,8 +168,9 @@ class HeldHotkey(QObject):
 
 
 def _blocked_by_a_dialog(window: QWidget) -> bool:
-    """True while a modal dialog (a question box, a file dialog) keeps ``window`` from input: Qt then delivers
-    none of its shortcuts, the panic hot-key among them, and its buttons take no click."""
+    """True while a dialog modal to Qt keeps ``window`` from input: Qt then delivers none of its shortcuts, the
+    panic hot-key among them, and its buttons take no click. (The desk's own dialogs are not modal to Qt since
+    session 24, :mod:`ui.asking`; a dialog Qt opens by itself, such as a file dialog's own error box, still is.)"""
     from PySide6.QtWidgets import QApplication
 
     modal = QApplication.activeModalWidget()
@@ -188,7 +190,9 @@ class ModalHotkey(QObject):
     hot-key -- a foot switch, pressed when the secretary cannot be seen reaching for the screen -- did nothing,
     and said nothing. This filter (through the desk's one input filter, first, which follows the focus into the
     dialog) hears the same key there and sends as the shortcut would; without a dialog it leaves the key alone
-    and the shortcut sends, so a press never sends twice.
+    and the shortcut sends, so a press never sends twice. Since session 24 the desk's own dialogs are not modal to
+    Qt (:mod:`ui.asking`) and the shortcut itself is heard while they wait; this stays for a dialog Qt makes
+    modal by itself (a file dialog's own error box).
     """
 
     def __init__(self, sequence: QKeySequence, window: QWidget, fire: Callable[[], None]):
@@ -314,6 +318,9 @@ class PanicPanel(QFrame):
         details = QHBoxLayout()
         details.addWidget(self.details_edit, 1)
         details.addWidget(self.details_button)
+        # No question (a box, a file dialog) holds the panic control, its status and its details (ui.asking).
+        keep_live(self, in_sight=True)  # the button row: no dialog is placed over it either
+        keep_live(self.status_box)
         box = QVBoxLayout(self.status_box)
         box.setContentsMargins(0, 4, 0, 4)
         box.addWidget(self.status_label)
@@ -363,6 +370,7 @@ class PanicPanel(QFrame):
         self._shortcut = QShortcut(QKeySequence(sequence), window)
         self._shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self._shortcut.activated.connect(self.on_hold_completed)
+        keep_live(self._shortcut)  # a question holds the window's other shortcuts, never this one (ui.asking)
         # And while a dialog blocks the window (Qt then delivers it no shortcut): the same press, heard first.
         self._modal_hotkey = ModalHotkey(QKeySequence(sequence), window, self._shortcut.activated.emit)
         InputWatch.of().install(self._modal_hotkey, also=window, first=True)
@@ -605,6 +613,7 @@ class DispatchBanners(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.link_banner)
         layout.addWidget(self.freeze_banner)
+        keep_live(self)  # the link's state and the roster stay at hand while a question waits (ui.asking)
         worker.health_changed.connect(self.on_health_changed)
         worker.school_state_changed.connect(self.on_school_state_changed)
         self.on_health_changed(worker.link.health)

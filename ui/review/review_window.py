@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from frontdesk.review.models import SEARCH_TOO_SHORT, ReviewQuery, ReviewRow, To
 from frontdesk.settings import SCHOOL_NAME
 from frontdesk.store.files import private_file
 from frontdesk.text import count
+from ui.asking import save_file_name
 from ui.plain import ask_first
 from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
@@ -359,7 +359,7 @@ class VisitsPanel(QWidget):
     def ask_export(self, fmt: str) -> None:
         q = self.query()
         suggested = f"visits-{q.start}" + (f"-to-{q.end}" if q.end != q.start else "") + f".{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", suggested, f"{fmt.upper()} (*.{fmt})")
+        path = save_file_name(self, f"Export {fmt.upper()}", suggested, f"{fmt.upper()} (*.{fmt})")
         if path:
             self.export_to(path, fmt)
 
@@ -549,7 +549,7 @@ class AuditPanel(QWidget):
             self.result.setStyleSheet("color:#8a0014; font-weight:bold;")
 
     def ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export audit trail", "audit-trail.csv", "CSV (*.csv)")
+        path = save_file_name(self, "Export audit trail", "audit-trail.csv", "CSV (*.csv)")
         if path:
             self.export_to(path)
 

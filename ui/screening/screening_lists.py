@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -36,6 +35,7 @@ from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.importer import ImportFailed, ImportReport
 from frontdesk.screening.models import Entry, Kind, NewEntry
 from frontdesk.text import count
+from ui.asking import open_file_name
 from ui.plain import ask_first
 from ui.tasks import run_task
 from ui.window_size import fit_to_screen
@@ -440,7 +440,7 @@ class ListManager(QWidget):
     @Slot()
     def on_browse_clicked(self) -> None:
         """Pick the file to import."""
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a list to import", "", "CSV files (*.csv);;All (*)")
+        path = open_file_name(self, "Choose a list to import", "CSV files (*.csv);;All (*)")
         if path:
             self.i_path.setText(path)
             if not self.i_source.text().strip():

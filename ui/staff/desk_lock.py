@@ -18,6 +18,7 @@ from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES
+from ui.asking import keep_live
 from ui.input_watch import InputWatch
 from ui.staff.sign_in import SignInPanel
 from ui.status_text import StatusText
@@ -106,6 +107,7 @@ class DeskLock(QObject):
         self.roster_button.setMinimumHeight(52)
         self.roster_button.clicked.connect(self.print_roster)
         window.panic_area.addWidget(self.roster_button)
+        keep_live(self.roster_button)  # beside the panic button: no question holds it either (ui.asking)
         menu = window.add_menu("&Staff")
         menu.addAction("&Lock / switch person", QKeySequence("Ctrl+Shift+L"), self.lock)
         menu.addAction("&Review visits and audit trail", QKeySequence("Ctrl+R"), self.open_review)

@@ -13,10 +13,12 @@ from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.text import count
+from ui.asking import open_file_name, save_file_name
 from ui.tasks import run_task
 
-# QFileDialog and QProgressDialog are imported where a file is chosen or a roster read: naming a Qt class makes
-# PySide6 build its type and enums, and the menu is built before the desk's first paint (~5 M instructions).
+# QFileDialog (by ui.asking) and QProgressDialog are imported where a file is chosen or a roster read: naming a Qt
+# class makes PySide6 build its type and enums, and the menu is built before the desk's first paint (~5 M
+# instructions).
 
 if TYPE_CHECKING:  # each window is imported when first opened (not before the desk's first paint)
     from ui.students.pickup_window import PickupWindow
@@ -157,11 +159,7 @@ class StudentsDesk(QObject):
     @Slot()
     def choose_merge(self) -> None:
         """Ask for a reunification laptop's record, then merge it."""
-        from PySide6.QtWidgets import QFileDialog
-
-        name, _ = QFileDialog.getOpenFileName(
-            self.window, "A reunification laptop's record", "", "Reunification record (*.json)"
-        )
+        name = open_file_name(self.window, "A reunification laptop's record", "Reunification record (*.json)")
         if name:
             self.merge_reunification_record(Path(name))
 
@@ -227,9 +225,7 @@ class StudentsDesk(QObject):
         return False
 
     def _save_path(self, title: str, suggested: str, kinds: str) -> Path | None:
-        from PySide6.QtWidgets import QFileDialog
-
-        name, _ = QFileDialog.getSaveFileName(self.window, title, suggested, kinds)
+        name = save_file_name(self.window, title, suggested, kinds)
         return Path(name) if name else None
 
     def _file_step(self, work: Callable[[], object], said: Callable[[object], str]) -> bool:
@@ -267,9 +263,7 @@ class StudentsDesk(QObject):
         if not self.services.session.may(Action.IMPORT_SIS):
             self.window.message.show_message("Importing the roster needs a principal or administrator.", "error")
             return
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(self.window, "OneRoster bundle", "", "OneRoster bundle (*.zip)")
+        path = open_file_name(self.window, "OneRoster bundle", "OneRoster bundle (*.zip)")
         if path:
             self.import_bundle(Path(path))
 

@@ -30,6 +30,7 @@ from frontdesk.settings import SCHOOL_NAME
 from frontdesk.students.printing import request_card
 from frontdesk.students.release import Cleared, NotAuthorised, Refused, ReleaseRequest, split_name
 from frontdesk.students.reunify import ON_THE_WAY, REQUESTED, STATUS_WORDS, STOPPED
+from ui.asking import text_from
 from ui.desk.visitor_form import typed_dob
 from ui.plain import ask_first, plain_tip
 
@@ -264,13 +265,11 @@ class ReunifyBoard(QWidget):
     @Slot()
     def withdraw(self) -> None:
         """Take back the selected request (a reason asked for): another adult may then ask."""
-        from PySide6.QtWidgets import QInputDialog
-
         request_id = self._selected()
         if request_id is None:
             return
-        reason, ok = QInputDialog.getText(self, "Take back the request", "Why? (for the record)")
-        if not ok:
+        reason = text_from(self, "Take back the request", "Why? (for the record)")
+        if reason is None:
             return
         try:
             req = self.services.reunification.withdraw(request_id, reason)

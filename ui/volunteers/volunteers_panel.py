@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,6 +23,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.settings import SCHOOL_NAME, VOLUNTEER_EXPIRY_WARNING_DAYS
 from frontdesk.text import count
 from frontdesk.volunteers.models import Status, Volunteer, VolunteerHours
+from ui.asking import save_file_name
 from ui.table_models import ItemTableModel
 
 NOT_CLEARED = QColor("#f9d0d0")
@@ -144,7 +144,7 @@ class VolunteersPanel(QWidget):
         """Ask where, then write the school's report."""
         start, end = self.span()
         suggested = f"volunteer-hours-{start}-to-{end}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", suggested, f"{fmt.upper()} (*.{fmt})")
+        path = save_file_name(self, f"Export {fmt.upper()}", suggested, f"{fmt.upper()} (*.{fmt})")
         if path:
             self.export_to(path, fmt)
 

@@ -1,0 +1,283 @@
+"""Dialogs that wait for an answer without holding up the panic control (session 24).
+
+Qt's modal dialogs -- ``QDialog.exec()``, the static ``QFileDialog`` and ``QInputDialog`` functions -- block
+input to every window of the application (application-modal), or to the asking window and every window above it
+(window-modal: Review, the list manager and the other side windows are the desk window's children, so that is the
+desk window too). A blocked window takes no click anywhere, the desk window's red panic button included: a
+question left open in front of Review ("Check out forgotten visitors?") made the button dead, and said nothing.
+
+So no dialog of the desk is modal to Qt. :func:`answer_of` shows the dialog, waits in an event loop of its own
+(as ``exec()`` does) for the person's answer, and meanwhile *holds* every open window by hand, as Qt's
+application modality did: each window, or, in a window that has a live part, everything but that part, is
+disabled (no click, no key, no shortcut, no menu), and the person cannot close it. The live parts -- the panic
+control, its status and details, the dispatch banners, the emergency roster button, marked with
+:func:`keep_live` by the features that own them -- keep taking clicks and keys whatever question is open.
+Nothing else does: no visitor is admitted and no student released behind a question, as before. A dialog whose
+window the desk closes (Review, when the person at the desk changes) is closed with it: No, Cancel.
+
+QDialog, QMessageBox and QFileDialog are imported when a dialog is first shown, not with this module (it is on the
+way to the desk's first paint: issue 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
+ACCEPTED = 1  # QDialog.DialogCode.Accepted (QDialog itself is imported with the first dialog)
+LIVE = "liveWhileAsking"  # the property that marks a widget or shortcut no question holds
+IN_SIGHT = "inSightWhileAsking"  # ... and a widget no dialog is placed over (the panic button)
+_waiting: list[QDialog] = []  # the dialogs shown by answer_of and not yet answered, oldest first
+
+
+def keep_live(*objects: QObject, in_sight: bool = False) -> None:
+    """Mark ``objects`` (widgets, shortcuts) as parts no question holds: the panic control and its kin only.
+    ``in_sight``: no dialog is placed over them either (a file dialog is large: centred on the desk window, it
+    covered the panic button)."""
+    for obj in objects:
+        obj.setProperty(LIVE, True)
+        if in_sight:
+            obj.setProperty(IN_SIGHT, True)
+
+
+def waiting() -> list[QDialog]:
+    """The dialogs waiting for an answer now, oldest first (what a screenshot or a test answers)."""
+    return [d for d in _waiting if shiboken6.isValid(d)]
+
+
+def answer_of(dialog: QDialog) -> int:
+    """Show ``dialog`` over its parent's window and return its result once the person answers, as ``exec()``
+    would, but without Qt's modality: every other window is held by hand meanwhile, its live parts excepted."""
+    answered = []
+    loop = QEventLoop()
+    hold = _Hold(loop)
+
+    def on_finished(result: int) -> None:
+        answered.append(result)
+        loop.quit()
+
+    dialog.finished.connect(on_finished)
+    _waiting.append(dialog)
+    focus = dialog.focusWidget()  # a question's No button (its default)
+    try:
+        hold.take(dialog)
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        # A dialog over a held window was disabled with it and lost its focus (a question then opened with no
+        # button focused, and Yes drawn as if it were the default). Enabled again apart from its window (Qt allows
+        # that for a window), and the focus back where the dialog had put it: a question's No.
+        dialog.setEnabled(True)
+        if focus is not None:
+            focus.setFocus()
+        dialog.show()
+        _clear_of_sight(dialog)
+        dialog.raise_()
+        dialog.activateWindow()
+        if not answered and dialog.isVisible():
+            loop.exec()
+    finally:
+        _waiting.remove(dialog)
+        hold.release()
+        dialog.finished.disconnect(on_finished)
+    return answered[0] if answered else dialog.result()
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """The question of :func:`ui.plain.ask_first`: True for Yes; No is the default and Esc's answer."""
+    from PySide6.QtWidgets import QMessageBox
+
+    no, yes = QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, yes | no, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    try:
+        return answer_of(box) == yes.value
+    finally:
+        box.deleteLater()
+
+
+def text_from(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A line of text the person types (``None``: they cancelled)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    try:
+        return dialog.textValue() if answer_of(dialog) == ACCEPTED else None
+    finally:
+        dialog.deleteLater()
+
+
+def open_file_name(parent: QWidget | None, caption: str, name_filter: str) -> str:
+    """An existing file the person picks ('' if they cancel)."""
+    return _file_name(parent, caption, "", name_filter, save=False)
+
+
+def save_file_name(parent: QWidget | None, caption: str, suggested: str, name_filter: str) -> str:
+    """Where the person wants a file written ('' if they cancel); an existing file is replaced only after a Yes."""
+    return _file_name(parent, caption, suggested, name_filter, save=True)
+
+
+def _file_name(parent: QWidget | None, caption: str, suggested: str, name_filter: str, *, save: bool) -> str:
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = QFileDialog(parent, caption, "", name_filter)
+    # Qt's own dialog, not the system's: a native one is modal to its owner window in the system itself (Windows
+    # disables the owner), out of reach of the hold -- over the desk window that would be the panic button again.
+    # Qt's question "replace it?" is modal too: asked here instead (No by default, like every question).
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        if suggested:
+            dialog.selectFile(suggested)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    try:
+        while answer_of(dialog) == ACCEPTED:
+            chosen = (dialog.selectedFiles() or [""])[0]
+            if not (save and chosen and Path(chosen).exists()):
+                return chosen
+            name = Path(chosen).name
+            if ask_yes_no(parent, "Replace the file?", f"{name} already exists. Replace it?"):
+                return chosen
+        return ""
+    finally:
+        dialog.deleteLater()
+
+
+class _Hold(QObject):
+    """Every open window held while a dialog waits, as Qt's application modality held them, the live parts
+    (:func:`keep_live`) excepted. A widget already disabled is left as it is; each one disabled here is enabled
+    again by :meth:`release`, and only those."""
+
+    def __init__(self, loop: QEventLoop) -> None:
+        super().__init__()
+        self._loop = loop
+        self._dialog: QWidget | None = None
+        self._asker: QWidget | None = None  # the window the dialog asks over
+        self._disabled: list[QWidget] = []
+        self._shortcuts: list[QShortcut] = []
+        self._windows: list[QWidget] = []
+
+    def take(self, dialog: QDialog) -> None:
+        """Hold every visible window but ``dialog`` and the dialogs already waiting."""
+        self._dialog = dialog
+        dialog.installEventFilter(self)
+        parent = dialog.parentWidget()
+        self._asker = parent.window() if parent is not None else None
+        for window in QApplication.topLevelWidgets():
+            if window is dialog or not window.isVisible() or window in _waiting:
+                continue
+            if window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+                continue
+            self._windows.append(window)
+            window.installEventFilter(self)  # not closed while held
+            self._disable(window)
+            if window.isEnabled():  # it has a live part: the shortcuts of its held parts are held too
+                self._hold_shortcuts(window.findChildren(QShortcut))
+
+    def _disable(self, widget: QWidget) -> None:
+        if widget.property(LIVE):
+            return
+        if not _has_live_part(widget):
+            if widget.isEnabled():
+                widget.setEnabled(False)
+                self._disabled.append(widget)
+            return
+        for child in widget.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not child.isWindow():
+                self._disable(child)
+
+    def _hold_shortcuts(self, shortcuts: Iterable[QShortcut]) -> None:
+        for shortcut in shortcuts:
+            owner = shortcut.parent()
+            if shortcut.property(LIVE) or not shortcut.isEnabled() or not isinstance(owner, QWidget):
+                continue
+            if not owner.isEnabled():  # held with its widget
+                continue
+            shortcut.setEnabled(False)
+            self._shortcuts.append(shortcut)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._dialog:
+            if event.type() == QEvent.Type.Hide and not event.spontaneous():
+                self._loop.quit()  # hidden unanswered: it ends, as exec() did
+            return False
+        if watched is self._asker and event.type() == QEvent.Type.Hide and not event.spontaneous():
+            # Its window closed by the desk (Review when the person at the desk changes, the lock after a while
+            # idle): the question goes too, answered as Esc answers it, and names nobody on a locked desk.
+            self._dialog.close()
+            return False
+        if event.type() == QEvent.Type.Close and event.spontaneous():
+            # The person cannot close a window that waits for a question's answer, as under Qt's modality; the
+            # desk itself can (Review closes when the person at the desk changes, the lock after inactivity).
+            event.ignore()
+            return True
+        return False
+
+    def release(self) -> None:
+        """Enable again what was held."""
+        for window in [*self._windows, self._dialog]:
+            if window is not None and shiboken6.isValid(window):
+                window.removeEventFilter(self)
+        for widget in self._disabled:
+            if shiboken6.isValid(widget):
+                widget.setEnabled(True)
+        for shortcut in self._shortcuts:
+            if shiboken6.isValid(shortcut):
+                shortcut.setEnabled(True)
+        self._disabled, self._shortcuts, self._windows = [], [], []
+        self.deleteLater()
+
+
+def _clear_of_sight(dialog: QWidget) -> None:
+    """Move ``dialog`` off the widgets kept in sight: beside them, under or over them, within its screen; where
+    none of those fits, to the left of them, narrowed to the room there (if it can be that narrow)."""
+    for window in QApplication.topLevelWidgets():
+        if window is dialog or not window.isVisible():
+            continue
+        for widget in window.findChildren(QWidget):
+            if widget.property(IN_SIGHT) and widget.isVisible():
+                _off(dialog, QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size()).adjusted(-8, -8, 8, 8))
+
+
+def _off(dialog: QWidget, spot: QRect) -> None:
+    frame = dialog.frameGeometry()
+    if not frame.intersects(spot):
+        return
+    screen = dialog.screen().availableGeometry()
+    places = (
+        frame.translated(spot.left() - frame.right() - 1, 0),
+        frame.translated(spot.right() + 1 - frame.left(), 0),
+        frame.translated(0, spot.bottom() + 1 - frame.top()),
+        frame.translated(0, spot.top() - frame.bottom() - 1),
+    )
+    for place in places:
+        place.moveTop(max(screen.top(), min(place.top(), screen.bottom() - place.height() + 1)))
+        if screen.contains(place) and not place.intersects(spot):
+            dialog.move(place.topLeft())
+            return
+    room = spot.left() - screen.left() - (frame.width() - dialog.width())
+    if room >= dialog.minimumSizeHint().width():
+        dialog.resize(room, dialog.height())
+        dialog.move(screen.left(), max(screen.top(), min(frame.top(), screen.bottom() - frame.height() + 1)))
+
+
+def _has_live_part(widget: QWidget) -> bool:
+    return any(
+        child.property(LIVE) and not child.isWindow() and child.window() is widget.window()
+        for child in widget.findChildren(QWidget)
+    )
