@@ -149,13 +149,7 @@ def test_a_page_on_another_port_cannot_change_the_district_lists_of_signed_in_st
     # And the district can see that a page of its domain tried: one log row for the page's origin, on the
     # console's history (written with the failed sign-ins, every 10 s).
     origin = attacker.url.rstrip("/")
-    assert (
-        run_cli("dispatch", "user", "add", "Reader", "--db", hub.db_url, stdin="reader password\n").returncode == 0
-    )
-    with httpx.Client(base_url=hub.url) as reader:
-        assert reader.post(
-            "/api/v1/session", json={"username": "Reader", "password": "reader password"}
-        ).is_success
+    with _reader(hub) as reader:
         deadline = time.monotonic() + 60
         while not (rows := [e for e in _history_of(reader) if e["kind"] == "cross_origin_refused"]):
             assert time.monotonic() < deadline, "no cross_origin_refused row in the console's log"
@@ -393,8 +387,9 @@ def _history_of(reader: httpx.Client) -> list[dict]:
     return answer.json()["entries"]
 
 
-def _history(hub: Hub) -> list[dict]:
-    """The console's log, newest first, read by a dispatcher made for it."""
+@contextlib.contextmanager
+def _reader(hub: Hub) -> Iterator[httpx.Client]:
+    """A dispatcher made to read the console's log, signed in."""
     assert (
         run_cli("dispatch", "user", "add", "Reader", "--db", hub.db_url, stdin="reader password\n").returncode == 0
     )
@@ -402,7 +397,13 @@ def _history(hub: Hub) -> list[dict]:
         assert reader.post(
             "/api/v1/session", json={"username": "Reader", "password": "reader password"}
         ).is_success
-        return reader.get("/api/v1/history").json()["entries"]
+        yield reader
+
+
+def _history(hub: Hub) -> list[dict]:
+    """The console's log, newest first, read by a dispatcher made for it."""
+    with _reader(hub) as reader:
+        return _history_of(reader)
 
 
 @needs_chromium
