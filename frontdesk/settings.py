@@ -335,6 +335,16 @@ NOTIFY_GROUP_MINUTES = declare(
 NOTIFY_GIVE_UP_HOURS = declare(
     "notify.give_up_hours", int, 24, "Give up sending after (hours)", "Then the message is shown as failed"
 )
+NOTIFY_PANIC_NOT_DELIVERED_SECONDS = declare(
+    "notify.panic_not_delivered_after_seconds",
+    int,
+    60,
+    "Tell panic subscribers an alert has not reached dispatch after (seconds)",
+    "They were told at the press that it is being sent; this long after it, if dispatch still has not got it, "
+    "they are told so, with the school's emergency numbers",
+    low=5,
+    high=3600,
+)
 
 
 # Students (issue 17)

@@ -450,6 +450,31 @@ def test_a_lockdown_pressed_from_the_command_line_freezes_the_open_window(qtbot,
     assert window.dispatch.banners.freeze_banner.isVisibleTo(window.window)
 
 
+def test_the_open_window_tells_the_panic_subscribers_when_dispatch_has_not_got_an_alert(qtbot, station):
+    """Session 24: the press's email says "being sent"; the desk window's state timer queues "NOT DELIVERED to
+    dispatch" for an alert dispatch has not received after ``notify.panic_not_delivered_after_seconds`` (5 here,
+    its least; the console is away), once."""
+    from ui.app import build_desk
+
+    station.settings.set(st.NOTIFY_PANIC_NOT_DELIVERED_SECONDS, 5)
+    station.outbound.add("principal@maple.example", "panic")
+    window = build_desk(station)  # the link is not started: nothing reaches the console
+    qtbot.addWidget(window.window)
+    window.show()
+    station.station.press("lockdown", staff="Pat Example")
+
+    def subjects() -> list[str]:
+        return [d.subject for d in station.outbound.deliveries()]
+
+    qtbot.waitUntil(lambda: len(subjects()) == 2, timeout=30_000)
+    assert subjects() == [
+        "NOT DELIVERED to dispatch: Lockdown alert at Maple Grove Elementary Main office desk",
+        "Lockdown alert at Maple Grove Elementary Main office desk",
+    ]
+    assert station.station.tell_delivery() == 0  # told once: the next look finds nothing more to tell
+    assert len(subjects()) == 2
+
+
 def test_each_alert_is_shown_as_itself_newest_on_top(qtbot, desk, station, console):
     """A Staff assist, then a LOCKDOWN of the same incident: the panel never calls the lockdown a staff assist."""
     window, panel, banners, worker = desk

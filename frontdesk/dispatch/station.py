@@ -39,6 +39,7 @@ from frontdesk.settings import (
     DISPATCH_STATION_ID,
     DISPATCH_URL,
     EMERGENCY_NUMBERS,
+    NOTIFY_PANIC_NOT_DELIVERED_SECONDS,
     SCHOOL_ADDRESS,
     SCHOOL_NAME,
     SCHOOL_PHONE,
@@ -64,10 +65,6 @@ ALL_CLEAR_ROLES = frozenset({"principal", "admin", "administrator"})
 # CLI), so any wait here delays the alert itself; busy longer, the records wait (audited = 0 in the outbox) for
 # the desk's state timer or the CLI's catch_up after delivery.
 SIDE_RECORD_WAIT = 0.02
-# How long after the press an alert dispatch has not received is told to the ``panic`` email and text subscribers
-# (the press's own message said "being sent"): a minute, well past the desk's red NOT DELIVERED (5 s) and a
-# link's first retries, so a blip tells no one and a link that is down tells them while it still matters.
-TELL_NOT_DELIVERED_AFTER = 60.0
 # Alerts pressed longer ago are not followed up (one left queued for weeks on a desk being upgraded tells no one).
 FOLLOW_UP_WITHIN = timedelta(days=1)
 _AUDIT_ACTIONS = {"Alert": "alert.press", "Update": "alert.update", "Cancel": "alert.all_clear"}
@@ -535,7 +532,7 @@ class StationService:
         self,
         wait: float | None = None,
         *,
-        not_delivered_after: float = TELL_NOT_DELIVERED_AFTER,
+        not_delivered_after: float | None = None,
     ) -> int:
         """Tell the ``panic`` email and text subscribers what became of an alert whose press they were told of as
         "being sent": dispatch has not received it ``not_delivered_after`` seconds after the press, dispatch
@@ -543,13 +540,18 @@ class StationService:
         mode (the messages carry the school's emergency numbers). Nothing without a dispatch link (the press's
         message said so) or for an alert the press told no one of (a confirmed match's Staff assist).
 
-        Called by the desk's state timer, ``notify drain``, and ``frontdesk panic`` when it stops waiting (then
-        with ``not_delivered_after=0``: a scripted press may have no one reading its output). ``wait``: the most
-        to wait for the main file; busy longer, the next call tells. Returns how many messages were queued.
+        ``not_delivered_after`` defaults to the setting ``notify.panic_not_delivered_after_seconds`` (a minute:
+        well past the desk's red NOT DELIVERED and a link's first retries, so a blip tells no one and a link that
+        is down tells them while it still matters). Called by the desk's state timer, ``notify drain``, and
+        ``frontdesk panic`` when it stops waiting (then with ``not_delivered_after=0``: a scripted press may have
+        no one reading its output). ``wait``: the most to wait for the main file; busy longer, the next call
+        tells. Returns how many messages were queued.
         """
         outbound = self._outbound
         if outbound is None or not self._settings.get(DISPATCH_URL):
             return 0
+        if not_delivered_after is None:
+            not_delivered_after = float(self._settings.get(NOTIFY_PANIC_NOT_DELIVERED_SECONDS))
         now = self._now()
         due: list[tuple[OutboxEntry, str]] = []
         for entry in self.outbox.alerts_since(now - FOLLOW_UP_WITHIN):
