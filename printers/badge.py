@@ -86,6 +86,7 @@ class Badge:
     qr_module: int
     ink: Image.Image
     red_area: Box | None = None
+    what: str = "badge"  # what it is, in the words a problem message names it by ("late pass", "release slip")
 
     def as_worn(self) -> Image.Image:
         """The badge the right way up, as a person wears it (a landscape badge turned back from the paper's

@@ -82,7 +82,7 @@ def render_late_pass(data: LatePassData, media: Media) -> Badge:
     ]
     if data.staff:
         lines.append(("regular", f"Signed in by {data.staff}"))
-    return _slip(data.school, "LATE PASS", data.student, data.grade, lines, data.code, media)
+    return _slip(data.school, "LATE PASS", data.student, data.grade, lines, data.code, media, "late pass")
 
 
 def render_release_slip(data: ReleaseSlipData, media: Media) -> Badge:
@@ -95,7 +95,7 @@ def render_release_slip(data: ReleaseSlipData, media: Media) -> Badge:
         ("regular", f"Reason: {data.reason}"),
         ("regular", f"Released by {data.staff}"),
     ]
-    return _slip(data.school, "RELEASE SLIP", data.student, data.grade, lines, data.code, media)
+    return _slip(data.school, "RELEASE SLIP", data.student, data.grade, lines, data.code, media, "release slip")
 
 
 def render_request_card(data: RequestCardData, media: Media) -> Badge:
@@ -107,11 +107,18 @@ def render_request_card(data: RequestCardData, media: Media) -> Badge:
         ("regular", "Runner: bring the student to the release point"),
     ]
     title = "DRILL — REUNIFICATION" if data.drill else "REUNIFICATION"
-    return _slip(data.school, title, data.student, "", lines, data.card, media)
+    return _slip(data.school, title, data.student, "", lines, data.card, media, "request card")
 
 
 def _slip(
-    school: str, title: str, name: str, grade: str, lines: list[tuple[str, str]], code: str, media: Media
+    school: str,
+    title: str,
+    name: str,
+    grade: str,
+    lines: list[tuple[str, str]],
+    code: str,
+    media: Media,
+    what: str,
 ) -> Badge:
     """School, an inverse title band, the name as large as fits, the detail lines, the QR and its code."""
     width, height = media.canvas("portrait")
@@ -150,4 +157,4 @@ def _slip(
     p.text("Slip code", "regular", (left, top + 2 * unit, width - m, top + 3 * unit))
     boxes["code"] = p.text(_code_text(code), "bold", (left, top + 4 * unit, width - m, top + 6 * unit))
     ink = canvas.convert("1", dither=Image.Dither.NONE)
-    return Badge(ink, boxes, media, "portrait", module, ink)
+    return Badge(ink, boxes, media, "portrait", module, ink, what=what)

@@ -3,9 +3,10 @@
 Run by tests/test_os_queue_cups.py with ``CUPS_SERVER`` pointing at a private cupsd, as a desk would be: its own
 process, Qt's print support and pycups both reaching that server. Usage::
 
-    python tests/os_queue_desk.py DATA_DIR PRINTER_URI [status | without-pycups]
+    python tests/os_queue_desk.py DATA_DIR PRINTER_URI [status | late-pass | without-pycups]
 
-With ``status`` it prints the printer's health check instead (what the status bar shows between badges). With
+With ``status`` it prints the printer's health check instead (what the status bar shows between badges); with
+``late-pass`` it sends a student's late pass through the queue and prints what the queue said of it. With
 ``without-pycups`` the pycups module cannot be imported, as on a Linux install without it (job states cannot be
 read there, as on Windows and macOS).
 """
@@ -35,6 +36,23 @@ def main() -> None:
     printer = printer_for(uri)
     if sys.argv[3:] == ["status"]:
         status = printer.status()
+        print(json.dumps({"state": status.state.value, "message": status.message}))
+        return
+    if sys.argv[3:] == ["late-pass"]:  # a student's late pass through the same queue, and what the queue said
+        from datetime import UTC, datetime
+
+        from printers.media import media
+        from printers.slips import LatePassData, render_late_pass
+
+        when = datetime(2026, 12, 2, 9, 5, tzinfo=UTC)
+        data = LatePassData(
+            "Maple Grove", "Sam Lateson", "4", when, "bus", True, "Room 12", "1st late arrival", False, "LP7Q-K2MD"
+        )
+        job = printer.build_job(render_late_pass(data, media("dymo-30857")))
+        printer.open()
+        printer.send(job)
+        status = printer.status()
+        printer.close()
         print(json.dumps({"state": status.state.value, "message": status.message}))
         return
     services = Services.open(data_dir)

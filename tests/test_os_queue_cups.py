@@ -188,6 +188,23 @@ def test_a_badge_the_queue_holds_is_taken_off_and_said(cups_server, queue, tmp_p
     assert printer.data == b""
 
 
+def test_a_late_pass_the_queue_holds_is_called_a_late_pass(cups_server, queue, tmp_path):
+    """The same queue prints the students' slips: its words name what was sent (session 24: 'the badge')."""
+    printer = Listener("capture")
+    try:
+        name = queue(printer.port)
+        cups_server.run("lpadmin", "-p", name, "-o", "job-hold-until-default=indefinite")
+        answer = desk(cups_server, tmp_path / "data", f"system://{name}?watch=30", "late-pass")
+    finally:
+        printer.close()
+
+    assert answer["state"] == "attention", answer
+    assert answer["message"].startswith(f"The print queue “{name}” is holding the late pass"), answer
+    assert "The late pass was taken off the queue, so that it cannot come out later" in answer["message"]
+    assert "badge" not in answer["message"]
+    assert not_completed(cups_server, name) == []
+
+
 def test_a_badge_behind_other_jobs_is_sent_not_printed(cups_server, queue, tmp_path):
     printer = Listener("silent")  # takes the first job's connection and never finishes it
     try:

@@ -51,6 +51,7 @@ class SystemPrinter(Printer):
         self._cups: CupsQueue | None = None  # the queue in CUPS, while a queue is open and its jobs readable
         self._job: int | None = None  # the badge just handed to the queue, until status() says what became of it
         self._sent = False
+        self._what = "badge"  # what the job is (a badge, a late pass, ...), for the messages
 
     @property
     def where(self) -> str:
@@ -61,6 +62,7 @@ class SystemPrinter(Printer):
         """The badge image as PNG; the page size comes from the badge's media."""
         width_mm, length_mm = badge.media.size_mm
         self._size_mm = (width_mm, length_mm)
+        self._what = badge.what  # "badge", "late pass", ...: what the messages below call it
         return png_bytes(badge.image)
 
     def open(self) -> None:
@@ -139,7 +141,7 @@ class SystemPrinter(Printer):
             )
         report = self._cups.watch(job, within=self.watch_seconds)
         if report.verdict is Verdict.PRINTED:
-            return PrinterStatus(State.READY, f"Print queue “{self.queue}”: badge printed")
+            return PrinterStatus(State.READY, f"Print queue “{self.queue}”: {self._what} printed")
         if report.verdict is Verdict.WAITING:
             return PrinterStatus(
                 State.UNKNOWN, f"It is still waiting in the print queue “{self.queue}” behind other jobs."
@@ -150,13 +152,15 @@ class SystemPrinter(Printer):
             )
         said = f" (it says: “{report.said.rstrip('.')}”)" if report.said else ""
         if report.job_state in (JOB_CANCELED, JOB_ABORTED):  # CUPS ended the job itself: nothing left to take off
-            return PrinterStatus(State.ATTENTION, f"The print queue “{self.queue}” did not print the badge{said}")
+            return PrinterStatus(
+                State.ATTENTION, f"The print queue “{self.queue}” did not print the {self._what}{said}"
+            )
         # A problem with the badge still queued: take it off, so that it cannot come out later for a visitor who
         # has gone (or as a second copy after "print again"), then say what the queue said and what to do.
         if self._cups.cancel(job):
-            fate = "The badge was taken off the queue, so that it cannot come out later"
+            fate = f"The {self._what} was taken off the queue, so that it cannot come out later"
         else:
-            fate = "The badge is still in the queue: it may come out once the printer is back"
+            fate = f"The {self._what} is still in the queue: it may come out once the printer is back"
         if report.stopped:
             return PrinterStatus(State.ATTENTION, f"{_stopped(self.queue, report.said)}. {fate}")
         if report.job_state == JOB_PROCESSING:  # at the printer and not taken: what an unplugged DYMO looks like
@@ -165,7 +169,9 @@ class SystemPrinter(Printer):
                 f"The print queue “{self.queue}” cannot reach the printer — is it plugged in and switched on? "
                 f"{fate}",
             )
-        return PrinterStatus(State.ATTENTION, f"The print queue “{self.queue}” is holding the badge{said}. {fate}")
+        return PrinterStatus(
+            State.ATTENTION, f"The print queue “{self.queue}” is holding the {self._what}{said}. {fate}"
+        )
 
     def close(self) -> None:
         """Let the queue go."""
