@@ -168,9 +168,13 @@ class VisitsPanel(QWidget):
         for w in (self.history_button, self.csv_button, self.pdf_button, self.print_button):
             actions.addWidget(w)
         actions.addStretch(1)
-        actions.addWidget(self.forgotten_note, 1)
-        actions.addWidget(self.forgotten_button)
         layout.addLayout(actions)
+        # Its own row: beside the four buttons, in a Review window of 1,000 px (a 1366x768 desk) the note field was
+        # squeezed to a sliver that showed "ning out" of its hint (seen in session 24's screenshots).
+        forgotten = QHBoxLayout()
+        forgotten.addWidget(self.forgotten_note, 1)
+        forgotten.addWidget(self.forgotten_button)
+        layout.addLayout(forgotten)
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # data from people: never markup
         self.message.setAccessibleName("Message")
