@@ -548,16 +548,21 @@ class StationService:
         tells. Returns how many messages were queued.
         """
         outbound = self._outbound
-        if outbound is None or not self._settings.get(DISPATCH_URL):
+        if outbound is None:
+            return 0
+        now = self._now()
+        # The outbox first (its own small file): on most ticks of the desk's timer there is no alert of the last
+        # day, and the settings in the main file are not read.
+        alerts = [
+            e for e in self.outbox.alerts_since(now - FOLLOW_UP_WITHIN) if self._followed.get(e.id) != "settled"
+        ]
+        if not alerts or not self._settings.get(DISPATCH_URL):
             return 0
         if not_delivered_after is None:
             not_delivered_after = float(self._settings.get(NOTIFY_PANIC_NOT_DELIVERED_SECONDS))
-        now = self._now()
         due: list[tuple[OutboxEntry, str]] = []
-        for entry in self.outbox.alerts_since(now - FOLLOW_UP_WITHIN):
+        for entry in alerts:
             told = self._followed.get(entry.id)
-            if told == "settled":
-                continue
             if entry.state == "queued":
                 waited = (now - entry.pressed_at).total_seconds()
                 # A press "in the future" (the clock stepped back since): how long it waited cannot be known,

@@ -486,9 +486,10 @@ class Store:
         return applied
 
     @staticmethod
-    def _has_migrations_table(db: Database) -> bool:
+    def _has_migrations_table(conn) -> bool:
+        """True when the database on ``conn`` (a connection or a :class:`Database`) has its list of migrations."""
         return (
-            db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
             is not None
         )
 
@@ -497,10 +498,7 @@ class Store:
         a newer FrontDesk used it. None when no migration list was given (the file is then opened as it is)."""
         if not self.migrations:
             return []
-        if (
-            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
-            is None
-        ):
+        if not self._has_migrations_table(conn):
             return []
         return unknown({row[0] for row in conn.execute("SELECT name FROM _migrations")}, self.migrations)
 
