@@ -61,6 +61,46 @@ def _sign_in(hub: Hub) -> Iterator[httpx.Client]:
         yield client
 
 
+DISPATCHER = ("Dana Dispatch", "dispatcher password")
+
+
+def _dispatcher_and_station(hub: Hub, *, station: bool = True):
+    """Make the dispatcher Dana Dispatch (and, with ``station``, enrol a station of Maple Grove Elementary) in the
+    hub's database; the station's enrolment (its credential and its name), or None."""
+    from district.console.service import ConsoleService
+
+    service = ConsoleService.open(hub.db_url)
+    try:
+        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101") if station else None
+        service.auth.add_dispatcher(*DISPATCHER)
+    finally:
+        service.close()
+    return enrolment
+
+
+def _send_alert(hub: Hub, enrolment):
+    """One new alert from the enrolled station, stored by the console (201); the alert sent."""
+    from frontdesk.wire import cap
+    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
+
+    alert = make_alert(enrolment.station)
+    headers = {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+    answer = httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers=headers)
+    assert answer.status_code == 201, answer.text
+    return alert
+
+
+def _sign_in_page(page, user: str, password: str, signed_in: str) -> None:
+    """Sign in on the page's sign-in form and wait for ``signed_in`` (a selector) to show."""
+    page.fill("#username", user)
+    page.fill("#password", password)
+    page.click("#signin-button")
+    page.wait_for_selector(signed_in)
+
+
+SIGNED_IN_DISPATCHER = "#who:has-text('Dana Dispatch')"
+
+
 class _Page:
     """An attacker's page served from another port of 127.0.0.1 (the same site as the hub)."""
 
@@ -96,10 +136,7 @@ def test_a_page_on_another_port_cannot_change_the_district_lists_of_signed_in_st
     context = browser.new_context()
     page = context.new_page()
     page.goto(hub.url + "/district/")
-    page.fill("#username", "Alex Admin")
-    page.fill("#password", PASSWORD)
-    page.click("#signin-button")
-    page.wait_for_selector("#who:has-text('district administrator')")
+    _sign_in_page(page, "Alex Admin", PASSWORD, "#who:has-text('district administrator')")
     cookie = next(c["value"] for c in context.cookies() if c["name"] == "fd_session")
     before = _entries(hub, cookie)
     assert before == [("Jordan Exampleton", None), ("Robert Smith", None)]
@@ -227,20 +264,9 @@ def test_district_staff_are_not_dispatchers_and_cannot_acknowledge_a_panic_alert
     dispatcher has seen it) and push a state to every school. A dispatcher was already refused the district
     views (403); now district staff are refused the dispatchers' (403), and the alert stays unacknowledged
     for the dispatchers to see. A dispatcher still signs in and acknowledges it."""
-    from district.console.service import ConsoleService
-    from frontdesk.wire import cap
-    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
-
-    service = ConsoleService.open(hub.db_url)
-    try:
-        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101")
-        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
-    finally:
-        service.close()
+    enrolment = _dispatcher_and_station(hub)
     station = {"Authorization": f"Bearer {enrolment.credential}"}
-    alert = make_alert(enrolment.station)
-    sent = httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers={**station, **CAP_HEADERS})
-    assert sent.status_code == 201, sent.text
+    alert = _send_alert(hub, enrolment)
     with _sign_in(hub) as staff:
         assert staff.get("/api/v1/district/me").status_code == 200  # their own screen
         for method, path, body in (
@@ -258,9 +284,8 @@ def test_district_staff_are_not_dispatchers_and_cannot_acknowledge_a_panic_alert
     inbox = httpx.get(hub.url + "/api/v1/inbox", params={"after": 0}, headers=station).json()["messages"]
     assert inbox == []  # no Ack, no state reached the desk
     with httpx.Client(base_url=hub.url) as dispatcher:
-        assert dispatcher.post(
-            "/api/v1/session", json={"username": "Dana Dispatch", "password": "dispatcher password"}
-        ).is_success
+        user, password = DISPATCHER
+        assert dispatcher.post("/api/v1/session", json={"username": user, "password": password}).is_success
         acked = dispatcher.post(f"/api/v1/alerts/{alert.identifier}/ack", json={})
         assert acked.status_code == 200 and acked.json()["acknowledged"] == [alert.identifier], acked.text
 
@@ -274,13 +299,7 @@ def test_a_page_on_any_site_cannot_lock_the_dispatchers_browser_out_of_sign_in(h
     to sign in, and a page kept open, trying again as each wait ends, doubles the wait each time, up to 5
     minutes, with a panic alert maybe waiting. Now the browser's cross-origin POSTs are refused before the
     throttle hears of them (403), and the dispatcher signs in at once."""
-    from district.console.service import ConsoleService
-
-    service = ConsoleService.open(hub.db_url)
-    try:
-        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
-    finally:
-        service.close()
+    _dispatcher_and_station(hub, station=False)
     session = f"{hub.url}/api/v1/session"
     evil = (
         "<!doctype html><body><script>(async () => {"
@@ -303,10 +322,7 @@ def test_a_page_on_any_site_cannot_lock_the_dispatchers_browser_out_of_sign_in(h
     assert answered and set(answered) == {403}, answered
     page = context.new_page()
     page.goto(hub.url)
-    page.fill("#username", "Dana Dispatch")
-    page.fill("#password", "dispatcher password")
-    page.click("#signin-button")
-    page.wait_for_selector("#who:has-text('Dana Dispatch')")
+    _sign_in_page(page, *DISPATCHER, SIGNED_IN_DISPATCHER)
     context.close()
 
 
@@ -444,23 +460,7 @@ def test_a_cookie_planted_by_a_sibling_subdomain_does_not_sign_the_dispatcher_ou
     from browser_support import ARGS, CHROMIUM
     from playwright.sync_api import expect, sync_playwright
 
-    from district.console.service import ConsoleService
-    from frontdesk.wire import cap
-    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
-
-    service = ConsoleService.open(hub.db_url)
-    try:
-        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101")
-        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
-    finally:
-        service.close()
-    station = {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
-
-    def send_alert() -> None:
-        alert = make_alert(enrolment.station)
-        answer = httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers=station)
-        assert answer.status_code == 201, answer.text
-
+    enrolment = _dispatcher_and_station(hub)
     evil = (
         b"<!doctype html><body><script>"
         b"document.cookie = 'fd_session=planted; domain=district.test; path=/';"
@@ -476,11 +476,8 @@ def test_a_cookie_planted_by_a_sibling_subdomain_does_not_sign_the_dispatcher_ou
             context = browser.new_context()
             page = context.new_page()
             page.goto(console)
-            page.fill("#username", "Dana Dispatch")
-            page.fill("#password", "dispatcher password")
-            page.click("#signin-button")
-            page.wait_for_selector("#who:has-text('Dana Dispatch')")
-            send_alert()
+            _sign_in_page(page, *DISPATCHER, SIGNED_IN_DISPATCHER)
+            _send_alert(hub, enrolment)
             page.wait_for_selector("#alarm:not([hidden])")
             other = context.new_page()
             other.goto(attacker.url.replace("127.0.0.1", "intranet.district.test"))
@@ -490,7 +487,7 @@ def test_a_cookie_planted_by_a_sibling_subdomain_does_not_sign_the_dispatcher_ou
                 "console.district.test",
             ]
             assert page.evaluate("fetch('/api/v1/me').then((r) => r.status)") == 200
-            send_alert()  # the screen refreshes on the change: still signed in, the alarm still up
+            _send_alert(hub, enrolment)  # the screen refreshes on the change: still signed in, the alarm still up
             expect(page.locator("#history li[data-kind=alert_received]")).to_have_count(2)
             page.wait_for_selector("#alarm:not([hidden])")
             assert page.is_hidden("#signin") and page.is_visible("#app")
@@ -507,38 +504,18 @@ def test_a_live_screen_whose_browser_signs_in_to_the_district_screen_asks_for_a_
     next request carries the staff member's session, which the console refuses (403: not a dispatcher). The
     live screen then showed RECONNECTING for ever, the alarm frozen and new alerts never drawn; now it shows
     the sign-in form with the reason, so the dispatcher signs in again."""
-    from district.console.service import ConsoleService
-    from frontdesk.wire import cap
-    from tests.dispatch_fixtures import CAP_HEADERS, make_alert
-
-    service = ConsoleService.open(hub.db_url)
-    try:
-        enrolment = service.auth.enroll("Maple Grove Elementary", "Main office desk", "101")
-        service.auth.add_dispatcher("Dana Dispatch", "dispatcher password")
-    finally:
-        service.close()
-    station = {"Authorization": f"Bearer {enrolment.credential}", **CAP_HEADERS}
+    enrolment = _dispatcher_and_station(hub)
     context = browser.new_context()
     live = context.new_page()
     live.goto(hub.url)
-    live.fill("#username", "Dana Dispatch")
-    live.fill("#password", "dispatcher password")
-    live.click("#signin-button")
-    live.wait_for_selector("#who:has-text('Dana Dispatch')")
+    _sign_in_page(live, *DISPATCHER, SIGNED_IN_DISPATCHER)
     district = context.new_page()
     district.goto(hub.url + "/district/")
-    district.fill("#username", "Alex Admin")
-    district.fill("#password", PASSWORD)
-    district.click("#signin-button")
-    district.wait_for_selector("#who:has-text('district administrator')")
-    alert = make_alert(enrolment.station)  # a change: the live screen reads the board again
-    assert httpx.post(hub.url + "/api/v1/alerts", content=cap.build(alert), headers=station).status_code == 201
+    _sign_in_page(district, "Alex Admin", PASSWORD, "#who:has-text('district administrator')")
+    _send_alert(hub, enrolment)  # a change: the live screen reads the board again
     live.wait_for_selector("#signin-error:has-text('not a dispatcher')")
     assert live.is_visible("#signin") and live.is_hidden("#app")
-    live.fill("#username", "Dana Dispatch")
-    live.fill("#password", "dispatcher password")
-    live.click("#signin-button")
-    live.wait_for_selector("#alarm:not([hidden])")
+    _sign_in_page(live, *DISPATCHER, "#alarm:not([hidden])")
     context.close()
 
 

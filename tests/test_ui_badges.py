@@ -45,6 +45,15 @@ def check_in(qtbot, window, first="Sawyer", last="Specimen"):
     return done.args[0]
 
 
+def check_in_until_asked(qtbot, window, first: str, last: str) -> None:
+    """Check a visitor in and wait until the badge panel asks its printer question."""
+    window.form.first_name.setText(first)
+    window.form.last_name.setText(last)
+    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
+        window.request_check_in()
+    qtbot.waitUntil(window.badge_printing.panel.ask.isVisible)
+
+
 def test_check_in_prints_the_badge_on_a_network_printer(qtbot, services, listener):
     printer_at = listener()
     window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1")
@@ -81,11 +90,7 @@ def test_a_partial_print_asks_in_the_panel_and_keeps_the_visit(qtbot, services, 
     stuck = listener("silent")
     window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{stuck.port}?profile=TM-T20II&timeout=1")
     panel = window.badge_printing.panel
-    window.form.first_name.setText("Parker")
-    window.form.last_name.setText("Dummett")
-    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
-        window.request_check_in()
-    qtbot.waitUntil(lambda: panel.ask.isVisible())
+    check_in_until_asked(qtbot, window, "Parker", "Dummett")
     assert "Printer not responding — out of labels or cover open?" in panel.status.text()
     with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as done:
         panel.not_now_button.click()
@@ -105,11 +110,7 @@ def test_the_status_bar_is_not_green_while_the_panel_asks(qtbot, services, liste
     qtbot.waitUntil(lambda: window.health["printer"].state == "ok")
     printer_at.status = PAPER_OUT  # then out of paper: the badge goes out, the printer says so
     panel = window.badge_printing.panel
-    window.form.first_name.setText("Morgan")
-    window.form.last_name.setText("Exampleton")
-    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
-        window.request_check_in()
-    qtbot.waitUntil(lambda: panel.ask.isVisible())
+    check_in_until_asked(qtbot, window, "Morgan", "Exampleton")
     qtbot.waitUntil(lambda: window.health["printer"].state == "warning")
     assert window.health["printer"].accessibleName() == "Printer status: needs attention — see the badge panel"
     with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as done:
@@ -124,11 +125,7 @@ def test_a_visitor_who_leaves_while_the_panel_asks_print_again_is_not_printed_ag
     stuck = listener("silent")
     window = make_window(qtbot, services, f"escpos+tcp://127.0.0.1:{stuck.port}?profile=TM-T20II&timeout=1")
     panel = window.badge_printing.panel
-    window.form.first_name.setText("Quinn")
-    window.form.last_name.setText("Leftearly")
-    with qtbot.waitSignal(window.badge_printing.handler.asked, timeout=8000):
-        window.request_check_in()
-    qtbot.waitUntil(lambda: panel.ask.isVisible())
+    check_in_until_asked(qtbot, window, "Quinn", "Leftearly")
     (visit,) = services.visits.on_site()
     with qtbot.waitSignal(window.badge_printing.worker.job_done, timeout=20_000) as done:
         window.check_out(visit.badge_code)  # they left before anyone answered

@@ -66,16 +66,22 @@ def _district_page_schools(hub: Hub) -> list[dict]:
         return web.get("/api/v1/district/schools").json()["schools"]
 
 
+def _add_admin(db: str) -> None:
+    """District IT's administrator Alex Admin (password "correct horse battery") in the hub's database."""
+    added = run_cli(
+        "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", db,
+        stdin="correct horse battery\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+
+
 def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_until_it_is_updated(
     tmp_path, tmp_path_factory, console_db_url
 ):
     tree = release_tree(tmp_path_factory, OLD)
     hub = Hub(console_db_url).start()
     try:
-        added = run_cli(
-            "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", console_db_url,
-            stdin="correct horse battery\n",
-        )  # fmt: skip
+        _add_admin(console_db_url)
         main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
         bar_barredman(main)
         main.sync(10)
@@ -106,7 +112,6 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         assert "sync.older_desks" in trail
 
         # District IT's page says it too, with the school.
-        assert added.returncode == 0, added.stderr
         schools = {s["school"]: s for s in _district_page_schools(hub)}
         assert schools[SCHOOL]["older"] == [WORDS]
         desks = {d["station"]: d for d in schools[SCHOOL]["desks"]}
@@ -234,11 +239,7 @@ def test_the_hubs_district_page_names_the_older_desk_with_its_school(tmp_path, t
     db = f"sqlite:///{tmp_path / 'hub.db'}"
     hub = Hub(db).start()
     try:
-        added = run_cli(
-            "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", db,
-            stdin="correct horse battery\n",
-        )  # fmt: skip
-        assert added.returncode == 0, added.stderr
+        _add_admin(db)
         main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
         main.check_in("Avery", "Testwood")
         main.sync(10)
@@ -289,11 +290,7 @@ def test_a_hub_database_of_the_earlier_release_is_migrated_and_its_old_desk_name
         _stop(old_hub)
     hub.start()  # this release, on the same database
     try:
-        added = run_cli(
-            "district", "staff", "add", "Alex Admin", "--role", "administrator", "--db", console_db_url,
-            stdin="correct horse battery\n",
-        )  # fmt: skip
-        assert added.returncode == 0, added.stderr
+        _add_admin(console_db_url)
         main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
         main.sync(10)
         assert main.json("sync", "status")["older_desks"] == []  # not known yet: nobody named
