@@ -55,4 +55,6 @@ def test_programs_opening_a_new_data_folder_together_all_open_it(tmp_path):
             out, err = program.communicate(timeout=120)
             if out.strip() != "opened":
                 failures.append(err.strip()[-3000:] if err.strip() else f"exit {program.returncode}")  # where, too
-    assert failures == []
+    assert failures == [], "\n\n".join(
+        failures
+    )  # each failing program's own traceback, whole (pytest cuts a list)
