@@ -113,14 +113,27 @@ class Sample:
     cpu_ms: list[float] = field(default_factory=list)
 
 
-def live_state(visitors: int, services) -> Sample:
-    """What the process holds now (after a full collection), and the event log's length."""
+def _timers() -> list:
+    from PySide6.QtCore import QTimer
+
+    return [o for o in gc.get_objects() if isinstance(o, QTimer)]
+
+
+def live_state(visitors: int, services, earlier: list) -> Sample:
+    """What the process holds now (after a full collection), and the event log's length.
+
+    ``earlier`` holds the QTimers the process had before the desk was built (another test's, in a test process):
+    they are not the desk's, and one of them deleted, or its wrapper collected, mid-day read as the desk shedding
+    timers. Held here, their wrappers cannot be collected and their ids not reused.
+    """
+    import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     gc.collect()
     objects = gc.get_objects()
-    timers = sum(1 for o in objects if isinstance(o, QTimer))
+    earlier_ids = {id(o) for o in earlier}
+    timers = sum(1 for o in objects if isinstance(o, QTimer) and id(o) not in earlier_ids and shiboken6.isValid(o))
     return Sample(
         visitors,
         _rss_mib(),
@@ -470,10 +483,12 @@ class DeskDay:
 def run_day(visitors: int = VISITORS, sample_every: int = SAMPLE_EVERY, on_sample=None) -> list[Sample]:
     """Run a day of ``visitors`` at a fresh desk; a :class:`Sample` at the start and after every block."""
     listener = PrinterListener()
+    gc.collect()
+    earlier = _timers()
     with tempfile.TemporaryDirectory(prefix="desk-day-") as tmp:
         day = DeskDay(Path(tmp) / "data", printer_port=listener.port)
         try:
-            samples = [live_state(0, day.services)]
+            samples = [live_state(0, day.services, earlier)]
             wall: list[float] = []
             cpu: list[float] = []
             for n in range(visitors):
@@ -490,7 +505,7 @@ def run_day(visitors: int = VISITORS, sample_every: int = SAMPLE_EVERY, on_sampl
                     day.fire_drill()
                 if (n + 1) % sample_every == 0:
                     day.side_trips()
-                    sample = live_state(n + 1, day.services)
+                    sample = live_state(n + 1, day.services, earlier)
                     sample.wall_ms, sample.cpu_ms = wall, cpu
                     wall, cpu = [], []
                     samples.append(sample)
