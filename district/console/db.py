@@ -22,6 +22,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -30,6 +31,24 @@ from typing import Any
 from urllib.parse import urlparse
 
 from district.errors import InputError, StoreError
+
+
+def _wal(conn: sqlite3.Connection, wait: float = 10.0) -> None:
+    """``PRAGMA journal_mode=WAL``, asked again every millisecond while SQLite answers busy (up to ``wait`` s).
+
+    On a new file (still in rollback mode) connections setting WAL together (a hub and a console, or ``dispatch``
+    commands, started at once on a new database) can each hold a read lock and want the write lock: SQLite answers
+    "database is locked" at once, whatever the busy timeout (its deadlock rule).
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY" or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.001)
 
 
 class _Guarded:
@@ -360,7 +379,7 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
+                _wal(conn)
                 conn.execute("PRAGMA synchronous=FULL")  # an alert answered "received" survives a power cut
                 conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.DatabaseError as exc:
