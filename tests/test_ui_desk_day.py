@@ -14,15 +14,16 @@ from bench.desk_day import run_day
 def test_a_busy_stretch_leaves_the_desk_holding_what_it_held_after_its_first_visitors(qapp):
     first, *rest = run_day(visitors=60, sample_every=20)[1:]
     for later in rest:
-        # Widgets (match cards, notes, side windows), windows, timers, threads, files and database connections.
-        assert (later.widgets, later.top_level, later.timers, later.threads, later.fds, later.sqlite_fds) == (
+        # Widgets (match cards, notes, side windows), windows, timers and threads: the same.
+        assert (later.widgets, later.top_level, later.timers, later.threads) == (
             first.widgets,
             first.top_level,
             first.timers,
             first.threads,
-            first.fds,
-            first.sqlite_fds,
         )
+        # Files and database connections: never more. They are the process's, and one an earlier test left open
+        # can close mid-day (46 then 45 once): fewer is not the desk's doing.
+        assert later.fds <= first.fds and later.sqlite_fds <= first.sqlite_fds, (later, first)
     # The event log is for device problems: a day of good badges writes nothing there (it wrote one row a visitor,
     # pushing the morning's jam out of the window's 500 rows by the afternoon).
     assert [s.events for s in rest] == [first.events] * len(rest)
