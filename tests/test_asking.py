@@ -160,3 +160,140 @@ def test_the_desks_own_dialogs_hold_the_desk_but_its_panic_control(qtbot, servic
     action.trigger()
     assert seen == {"form": False, "menus": False, "panic": True, "roster": True, "dialog": True}
     assert desk.window.check_in_button.isEnabled() and desk.window.menuBar().isEnabled()
+
+
+class _Steps:
+    """Steps taken in turn by a timer every 10 ms, each when it can (it returns True once done): nothing waits
+    inside a step, since a dialog's answer comes back only when the step that gave it has returned."""
+
+    def __init__(self, *steps) -> None:
+        self.steps = list(steps)
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(10)
+
+    def _tick(self) -> None:
+        if self.steps and self.steps[0]():
+            self.steps.pop(0)
+        if not self.steps:
+            self.timer.stop()
+
+
+def _box() -> QMessageBox | None:
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    return boxes[0] if boxes else None
+
+
+def _file_dialog():
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = waiting()[-1] if waiting() else None
+    return dialog if isinstance(dialog, QFileDialog) and dialog.isVisible() and dialog.isEnabled() else None
+
+
+def test_a_file_not_found_is_said_without_holding_the_panic_button(qtbot, windows, tmp_path):
+    """Session 25: Qt's own file dialog said "File not found" in its own box, modal to Qt (the red button took no
+    click until OK). An open dialog now takes any name and says it in a box of ours. Fails on the old code (the
+    box was modal)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.asking import open_file_name
+
+    main, live, held, side = windows
+    seen = []
+
+    def type_a_missing_name() -> bool:
+        dialog = _file_dialog()
+        if dialog is None:
+            return False
+        dialog.setDirectory(str(tmp_path))
+        edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        edit.setText("missing.csv")
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        return True
+
+    def read_any_box() -> bool:
+        box = _box()
+        if box is not None:
+            seen.append((box.text(), QApplication.activeModalWidget() is None, live.isEnabled(), held.isEnabled()))
+            box.reject()
+        return False  # stops with the test (below): Qt's own box came inside the Return, on another timer's turn
+
+    def cancel() -> bool:
+        dialog = _file_dialog()
+        if dialog is not None and seen:
+            dialog.reject()
+        return dialog is not None and bool(seen)
+
+    steps = _Steps(type_a_missing_name, cancel)
+    boxes = _Steps(read_any_box)
+    try:
+        assert open_file_name(main, "Import a list", "CSV files (*.csv)") == ""
+    finally:
+        boxes.timer.stop()
+    assert not steps.steps
+    # Said in plain words, in a box not modal to Qt: the live part (the red button) takes input, the rest not.
+    assert seen == [("missing.csv was not found. Pick a file that is there, or Cancel.", True, True, False)]
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_a_file_dialog_deletes_no_file(qtbot, windows, tmp_path, save):
+    """Session 25: Qt's own file dialog deleted the selected file at the Delete key or its right-click menu's
+    Delete, after "Are you sure…?" in a box modal to Qt (the red button took no click meanwhile). Neither is now.
+    Fails on the old code (over the side window the Delete key brought the box; the menu offered Delete)."""
+    from PySide6.QtWidgets import QAbstractItemView, QFileSystemModel, QMenu
+
+    from ui.asking import open_file_name, save_file_name
+
+    main, live, held, side = windows
+    kept = tmp_path / "roster.csv"
+    kept.write_text("name\n")
+    seen = {"boxes": [], "menu": None}
+
+    def select_the_file() -> bool:
+        dialog = _file_dialog()
+        if dialog is None:
+            return False
+        dialog.setDirectory(str(tmp_path))
+        return True
+
+    def press_delete_and_right_click() -> bool:
+        dialog = _file_dialog()
+        view = dialog.findChild(QAbstractItemView, "listView")
+        model = dialog.findChild(QFileSystemModel)
+        index = model.index(str(kept))
+        if not index.isValid() or model.rowCount(index.parent()) == 0:
+            return False  # the folder is still being read
+        if QApplication.activeWindow() is not dialog:
+            dialog.activateWindow()  # the Delete key is a shortcut of the dialog's window: taken only when active
+            return False
+        view.setCurrentIndex(index)
+        view.setFocus()
+        # A box or menu, if one comes, comes inside the press (Qt's exec): the other timer closes it meanwhile.
+        QTest.keyClick(view, Qt.Key.Key_Delete)
+        view.customContextMenuRequested.emit(view.visualRect(index).center())
+        dialog.reject()
+        return True
+
+    def close_any_box_or_menu() -> bool:
+        box = _box()
+        if box is not None:
+            seen["boxes"].append(box.text())
+            box.reject()
+        for menu in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()]:
+            seen["menu"] = [a.text().replace("&", "") for a in menu.actions() if a.isVisible() and a.text()]
+            menu.close()
+        return False  # stops with the test (below)
+
+    steps = _Steps(select_the_file, press_delete_and_right_click)
+    closer = _Steps(close_any_box_or_menu)
+    try:
+        if save:
+            save_file_name(side, "Export", "roster.csv", "CSV files (*.csv)")
+        else:
+            open_file_name(side, "Import a list", "CSV files (*.csv)")
+    finally:
+        closer.timer.stop()
+    assert not steps.steps
+    assert seen["boxes"] == [] and kept.exists()
+    assert seen["menu"] is not None and "Delete" not in seen["menu"] and "Rename" in seen["menu"]

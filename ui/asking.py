@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
@@ -135,27 +135,58 @@ def _file_name(parent: QWidget | None, caption: str, suggested: str, name_filter
     dialog = QFileDialog(parent, caption, "", name_filter)
     # Qt's own dialog, not the system's: a native one is modal to its owner window in the system itself (Windows
     # disables the owner), out of reach of the hold -- over the desk window that would be the panic button again.
-    # Qt's question "replace it?" is modal too: asked here instead (No by default, like every question).
+    # Qt's own dialog asks its own questions modally too, and those block the panic button: "replace it?" is asked
+    # here instead (No by default, like every question); so is "not found" (an open dialog takes any name, checked
+    # below, where Qt's would say it in its own box); and its "delete this file?" is not offered at all.
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     if save:
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
         if suggested:
             dialog.selectFile(suggested)
-    else:
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    _no_delete(dialog)
     try:
         while answer_of(dialog) == ACCEPTED:
             chosen = (dialog.selectedFiles() or [""])[0]
+            name = Path(chosen).name
+            if not save and chosen and not Path(chosen).is_file():
+                tell(parent, "File not found", f"{name} was not found. Pick a file that is there, or Cancel.")
+                continue
             if not (save and chosen and Path(chosen).exists()):
                 return chosen
-            name = Path(chosen).name
             if ask_yes_no(parent, "Replace the file?", f"{name} already exists. Replace it?"):
                 return chosen
         return ""
     finally:
         dialog.deleteLater()
+
+
+def _no_delete(dialog: QWidget) -> None:
+    """Take the file dialog's own "Delete" away (its context menu's item and the Delete key): it asks "Are you
+    sure you want to delete …?" in a box modal to Qt, which blocks the panic button; a desk has no use for it."""
+    from PySide6.QtGui import QAction
+
+    for action in dialog.findChildren(QAction, "qt_delete_action"):
+        action.setVisible(False)
+    for shortcut in dialog.findChildren(QShortcut):
+        if (
+            shortcut.key().matches(QKeySequence(QKeySequence.StandardKey.Delete))
+            == QKeySequence.SequenceMatch.ExactMatch
+        ):
+            shortcut.setEnabled(False)
+
+
+def tell(parent: QWidget | None, title: str, text: str) -> None:
+    """A message with one OK button, not modal to Qt (the panic button stays live)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    try:
+        answer_of(box)
+    finally:
+        box.deleteLater()
 
 
 class _Hold(QObject):
