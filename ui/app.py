@@ -171,12 +171,16 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
     desk_lock.locked.connect(window.checkin.on_desk_locked)  # a held check-in does not outlive a lock
+    # The Tools menu's windows are the signed-in staff's: they close with a lock, and refuse to open while locked.
+    desk_lock.locked.connect(window.on_desk_locked)
+    desk_lock.locked.connect(lists.on_desk_locked)
     # Email and text notifications: their sender wakes when a check-in may have queued a message.
     notify = NotifyDesk(window, services, NotifySender(services, window))
     window.checkin.check_in_stopped.connect(notify.sender.wake)
     window.checkin.committed.connect(notify.sender.wake)
     dispatch.worker.entry_changed.connect(notify.sender.wake)  # a panic press queued its texts too
     notify.watch_link(lambda: dispatch.worker.link.health)  # down over an hour: desk-offline
+    desk_lock.locked.connect(notify.on_desk_locked)
     # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.
     front_office = FrontOfficeBanner(services, window.checkin, window.message)
     window.add_banner(front_office)
@@ -211,7 +215,10 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
 
 
 def _expected_guests(services: Services, window: MainWindow) -> None:
-    """Tools > Expected guests (the kiosk's pre-registration), imported when opened."""
+    """Tools > Expected guests (the kiosk's pre-registration), imported when opened; not while the desk is locked
+    (whoever walked up to it would give themselves a code for the kiosk)."""
+    if window.refused_while_locked("Expected guests"):
+        return
     from ui.asking import answer_of
     from ui.kiosk.guests_dialog import ExpectedGuestsDialog
 
