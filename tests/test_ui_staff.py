@@ -266,7 +266,8 @@ def test_first_administrator_panel(qtbot, services):
     assert signal.args[0].role is Role.ADMIN and services.session.actor.username == "admin"
 
 
-def test_accounts_window_for_the_administrator_only(qtbot, desk, staffed):
+def test_accounts_window_for_the_administrator_only(qtbot, desk, staffed, person):
+    person.answer = "Yes"  # Disable the account? (asked since session 25)
     lock = desk.desk_lock
     pin_in(qtbot, lock, "Lee Desk", "2468")
     lock.open_accounts()

@@ -246,7 +246,9 @@ class DeskLock(QObject):
         from ui.staff.accounts_window import AccountsWindow
 
         if self.accounts_window is None:
-            self.accounts_window = AccountsWindow(self.services.accounts, self.window)
+            self.accounts_window = AccountsWindow(
+                self.services.accounts, self.window, outbound=self.services.outbound
+            )
             self.unlocked.connect(self.on_person_changed)
             self.locked.connect(self.on_person_changed)
         self.accounts_window.refresh()
