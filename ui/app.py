@@ -302,7 +302,9 @@ class Shell(QStackedWidget):
         self.services = services
         self.demo = demo
         self.wedge = wedge
-        self.window: MainWindow | None = None
+        # Not ``window``: that is QWidget.window(), which ui.asking calls on every open window before a question
+        # (shadowed here, every question and dialog of the real desk failed with a TypeError, session 24-25).
+        self.desk_window: MainWindow | None = None
         self.desk: Desk | None = None
         self.setWindowTitle("FrontDesk")
         fit_to_screen(self, 1280, 800)
@@ -333,11 +335,11 @@ class Shell(QStackedWidget):
         if "decisions" in self.services.built():  # named in notifications; built later, it reads the setting
             self.services.decisions.station = self.services.settings.get(STATION_NAME)
         self.desk = build_desk(self.services, demo=self.demo, wedge=self.wedge)
-        self.window = self.desk.window
-        self.setWindowTitle(self.window.windowTitle())
-        self.addWidget(self.window)
-        self.setCurrentWidget(self.window)
-        self.window.focus_scan_entry()
+        self.desk_window = self.desk.window
+        self.setWindowTitle(self.desk_window.windowTitle())
+        self.addWidget(self.desk_window)
+        self.setCurrentWidget(self.desk_window)
+        self.desk_window.focus_scan_entry()
 
 
 def store_problem(error: BaseException) -> StoreError | None:
@@ -428,7 +430,7 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     QTimer.singleShot(0, resume_gc)  # the first idle moment: the collector back on (see resume_gc)
     shells: list[Shell] = []
     _install_excepthook(
-        app, lambda: shells[0].window.message.show_message if shells and shells[0].window else None
+        app, lambda: shells[0].desk_window.message.show_message if shells and shells[0].desk_window else None
     )
     try:
         if demo:
