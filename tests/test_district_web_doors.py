@@ -503,9 +503,9 @@ def test_a_live_screen_whose_browser_signs_in_to_the_district_screen_asks_for_a_
     district screen signed in as district staff. The session cookie is one per browser, so the live screen's
     next request carries the staff member's session, which the console refuses (403: not a dispatcher). The
     live screen then showed RECONNECTING for ever, the alarm frozen and new alerts never drawn; now it shows
-    the sign-in form with the reason, so the dispatcher signs in again. Found on the walk (session 25): that form was
-    the morning's quiet one, and the alert that made the screen look again was what signed it out; it now says in red,
-    and in the tab's title, that this screen shows and sounds no alarm until a dispatcher signs in again."""
+    the sign-in form with the reason, so the dispatcher signs in again. Found on the walk (session 25): that form
+    was the morning's quiet one, and the alert that made the screen look again was what signed it out; it now says
+    in red, and in the tab's title, that this screen shows and sounds no alarm until a dispatcher signs in."""
     enrolment = _dispatcher_and_station(hub)
     context = browser.new_context()
     live = context.new_page()

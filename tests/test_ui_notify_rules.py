@@ -83,7 +83,8 @@ def test_the_recipients_window_says_plainly_a_frozen_desk_has_no_twilio(qtbot, s
 def test_disabling_an_account_or_clearing_its_mobile_asks_first_naming_what_it_stops_being_told(
     qtbot, services, person
 ):
-    """Found on the walk (session 25): Disable selected, beside the other buttons, disabled an account in one click,
+    """Found on the walk (session 25): Disable selected, beside the other buttons, disabled an account in one
+    click,
     and Set email / mobile with a box left empty (its number half-retyped when the administrator was interrupted)
     cleared it: the principal stopped getting the school's panic texts, said nowhere. Each now asks first, naming
     what stops; No (the default) keeps it."""

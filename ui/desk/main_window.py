@@ -599,7 +599,8 @@ class MainWindow(QMainWindow):
         if not self.form_covered():
             return False
         self.message.show_message(
-            f"{what}: sign in first. The desk is locked; On site now, check-out and the panic button keep working.",
+            f"{what}: sign in first. The desk is locked; On site now, check-out and the panic button keep "
+            "working.",
             "warning",
         )
         return True
