@@ -503,19 +503,27 @@ def test_a_live_screen_whose_browser_signs_in_to_the_district_screen_asks_for_a_
     district screen signed in as district staff. The session cookie is one per browser, so the live screen's
     next request carries the staff member's session, which the console refuses (403: not a dispatcher). The
     live screen then showed RECONNECTING for ever, the alarm frozen and new alerts never drawn; now it shows
-    the sign-in form with the reason, so the dispatcher signs in again."""
+    the sign-in form with the reason, so the dispatcher signs in again. Found on the walk (session 25): that form
+    was the morning's quiet one, and the alert that made the screen look again was what signed it out; it now says
+    in red, and in the tab's title, that this screen shows and sounds no alarm until a dispatcher signs in."""
     enrolment = _dispatcher_and_station(hub)
     context = browser.new_context()
     live = context.new_page()
     live.goto(hub.url)
+    live.wait_for_selector("#signin:not([hidden])")
+    assert live.is_hidden("#signin-dropped")  # the morning's first sign-in: nothing was dropped
     _sign_in_page(live, *DISPATCHER, SIGNED_IN_DISPATCHER)
+    title = live.title()
     district = context.new_page()
     district.goto(hub.url + "/district/")
     _sign_in_page(district, "Alex Admin", PASSWORD, "#who:has-text('district administrator')")
     _send_alert(hub, enrolment)  # a change: the live screen reads the board again
     live.wait_for_selector("#signin-error:has-text('not a dispatcher')")
     assert live.is_visible("#signin") and live.is_hidden("#app")
+    assert "shows no alarm" in live.inner_text("#signin-dropped") and live.title().startswith("SIGNED OUT")
+    assert "frontdesk dispatch" not in live.inner_text("#signin-error")  # no command line for a dispatcher
     _sign_in_page(live, *DISPATCHER, "#alarm:not([hidden])")
+    assert live.is_hidden("#signin-dropped") and live.title() == title
     context.close()
 
 

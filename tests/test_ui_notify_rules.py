@@ -78,3 +78,37 @@ def test_the_recipients_window_says_plainly_a_frozen_desk_has_no_twilio(qtbot, s
     qtbot.addWidget(window)
     assert "This installed FrontDesk has no Twilio client" in window.summary.text()
     assert "email-to-SMS address" in window.summary.text()
+
+
+def test_disabling_an_account_or_clearing_its_mobile_asks_first_naming_what_it_stops_being_told(
+    qtbot, services, person
+):
+    """Found on the walk (session 25): Disable selected, beside the other buttons, disabled an account in one
+    click,
+    and Set email / mobile with a box left empty (its number half-retyped when the administrator was interrupted)
+    cleared it: the principal stopped getting the school's panic texts, said nowhere. Each now asks first, naming
+    what stops; No (the default) keeps it."""
+    _admin(services)
+    services.accounts.add("p.nakamura", Role.PRINCIPAL, "principal-pw", "Dr. Nakamura",
+                          email="nakamura@maple.example", mobile="+15551230001")  # fmt: skip
+    services.outbound.add("role:principal", ("panic", "match"), sms=True)
+    win = AccountsWindow(services.accounts, outbound=services.outbound)
+    qtbot.addWidget(win)
+    row = next(r for r in range(win.table.rowCount()) if win.table.item(r, 0).text() == "p.nakamura")
+    win.table.selectRow(row)
+    assert win.mobile.text() == "+15551230001"
+    win.mobile.clear()
+    person.answer = "No"
+    qtbot.mouseClick(win.contact_button, Qt.MouseButton.LeftButton)
+    [asked] = person.asked
+    assert "Clear p.nakamura's mobile?" in asked.text and "+15551230001" in asked.text
+    assert "Panic alert at this school" in asked.text and asked.default == "No"
+    assert services.accounts.get("p.nakamura").mobile == "+15551230001"
+    assert services.outbound.subscribers("panic")  # still texted
+    qtbot.mouseClick(win.disable_button, Qt.MouseButton.LeftButton)
+    assert "Disable p.nakamura (Dr. Nakamura, principal)?" in person.asked[1].text
+    assert "Barred / registry / custody match" in person.asked[1].text and person.asked[1].default == "No"
+    assert not services.accounts.get("p.nakamura").disabled and "Nothing changed" in win.message.text()
+    person.answer = "Yes"
+    qtbot.mouseClick(win.disable_button, Qt.MouseButton.LeftButton)
+    assert services.accounts.get("p.nakamura").disabled and win.message.text() == "Disabled p.nakamura."

@@ -108,15 +108,19 @@ def drawn(dialog) -> bool:
 
 class Script:
     def __init__(self, folder: Path, shot: Path | None):
-        from ui.app import build_desk, configure_app
+        from ui.app import Shell, configure_app
 
         configure_app(QApplication.instance())
         self.services = Services.open(folder)
+        self.services.accounts.sign_in("root", "district-secret")  # the desk opens signed in, not locked
         self.shot = shot
-        self.desk = build_desk(self.services)
-        self.window = self.desk.window
+        # The window frontdesk and make run open (the desk window is a page of its stack): built alone, the desk
+        # window hid that every question under the Shell failed (its attribute 'window' shadowed QWidget.window()).
+        self.shell = Shell(self.services)
+        self.desk = self.shell.desk
+        self.window = self.shell.desk_window
         self.panel = self.desk.dispatch.panel
-        self.window.show()
+        self.shell.show()
 
     def alerts(self) -> int:
         return sum(1 for m in self.services.station.recent(100) if m.msg_type == "Alert")
@@ -152,7 +156,7 @@ class Script:
         QTimer.singleShot(0, go)
 
     def run(self) -> None:
-        assert wait_until(lambda: drawn(self.window))
+        assert wait_until(lambda: drawn(self.shell))
         form = self.window.form
         form.first_name.setText("Ann")
         form.last_name.setText("Testwood")
@@ -187,7 +191,7 @@ class Script:
         # 3. A question left in front of another window (the event log, as Review or the list manager).
         self.window.show_event_log()
         side = self.window.event_log_window
-        side.move(self.window.geometry().left() + 40, self.window.geometry().bottom() - 300)
+        side.move(self.shell.geometry().left() + 40, self.shell.geometry().bottom() - 300)
 
         def close_then_panic_then_no(box) -> None:
             ask_window_manager_to_close(side)  # the person clicks its close button: it stays while it asks
@@ -239,12 +243,16 @@ def main(folder: Path, shot: Path | None) -> int:
 
 
 def prepare(folder: Path) -> None:
-    """A configured desk with no accounts (so it opens unlocked) and a short panic hold."""
+    """A configured desk with its administrator (signed in by the script, so it opens unlocked) and a short panic
+    hold."""
+    from frontdesk.access.roles import Role
+
     services = Services.open(folder)
     services.settings.set(s.SCHOOL_NAME, "Maple Grove Elementary")
     services.settings.set(s.STATION_NAME, "Main office desk")
     services.settings.set(s.EMERGENCY_NUMBERS, "911, district police 555-0199")
     services.settings.set(s.PANIC_HOLD_MS, 300)
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")  # (settings first: then it locks)
     services.close()
 
 

@@ -171,12 +171,16 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     # "Print roster" on the lockdown banner is the same one action as the roster button (one print path).
     dispatch.banners.print_roster_requested.connect(desk_lock.print_roster)
     desk_lock.locked.connect(window.checkin.on_desk_locked)  # a held check-in does not outlive a lock
+    # The Tools menu's windows are the signed-in staff's: they close with a lock, and refuse to open while locked.
+    desk_lock.locked.connect(window.on_desk_locked)
+    desk_lock.locked.connect(lists.on_desk_locked)
     # Email and text notifications: their sender wakes when a check-in may have queued a message.
     notify = NotifyDesk(window, services, NotifySender(services, window))
     window.checkin.check_in_stopped.connect(notify.sender.wake)
     window.checkin.committed.connect(notify.sender.wake)
     dispatch.worker.entry_changed.connect(notify.sender.wake)  # a panic press queued its texts too
     notify.watch_link(lambda: dispatch.worker.link.health)  # down over an hour: desk-offline
+    desk_lock.locked.connect(notify.on_desk_locked)
     # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.
     front_office = FrontOfficeBanner(services, window.checkin, window.message)
     window.add_banner(front_office)
@@ -211,7 +215,10 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
 
 
 def _expected_guests(services: Services, window: MainWindow) -> None:
-    """Tools > Expected guests (the kiosk's pre-registration), imported when opened."""
+    """Tools > Expected guests (the kiosk's pre-registration), imported when opened; not while the desk is locked
+    (whoever walked up to it would give themselves a code for the kiosk)."""
+    if window.refused_while_locked("Expected guests"):
+        return
     from ui.asking import answer_of
     from ui.kiosk.guests_dialog import ExpectedGuestsDialog
 
@@ -295,7 +302,9 @@ class Shell(QStackedWidget):
         self.services = services
         self.demo = demo
         self.wedge = wedge
-        self.window: MainWindow | None = None
+        # Not ``window``: that is QWidget.window(), which ui.asking calls on every open window before a question
+        # (shadowed here, every question and dialog of the real desk failed with a TypeError, session 24-25).
+        self.desk_window: MainWindow | None = None
         self.desk: Desk | None = None
         self.setWindowTitle("FrontDesk")
         fit_to_screen(self, 1280, 800)
@@ -326,11 +335,11 @@ class Shell(QStackedWidget):
         if "decisions" in self.services.built():  # named in notifications; built later, it reads the setting
             self.services.decisions.station = self.services.settings.get(STATION_NAME)
         self.desk = build_desk(self.services, demo=self.demo, wedge=self.wedge)
-        self.window = self.desk.window
-        self.setWindowTitle(self.window.windowTitle())
-        self.addWidget(self.window)
-        self.setCurrentWidget(self.window)
-        self.window.focus_scan_entry()
+        self.desk_window = self.desk.window
+        self.setWindowTitle(self.desk_window.windowTitle())
+        self.addWidget(self.desk_window)
+        self.setCurrentWidget(self.desk_window)
+        self.desk_window.focus_scan_entry()
 
 
 def store_problem(error: BaseException) -> StoreError | None:
@@ -421,7 +430,7 @@ def run(data_dir: Path | None = None, demo: bool = False, kiosk: bool = False) -
     QTimer.singleShot(0, resume_gc)  # the first idle moment: the collector back on (see resume_gc)
     shells: list[Shell] = []
     _install_excepthook(
-        app, lambda: shells[0].window.message.show_message if shells and shells[0].window else None
+        app, lambda: shells[0].desk_window.message.show_message if shells and shells[0].desk_window else None
     )
     try:
         if demo:

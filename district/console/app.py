@@ -738,8 +738,8 @@ def create_app(
             # having seen it) and push a state to every school.
             raise Forbidden(
                 f"{who.username} is district staff ({ROLE_WORDS.get(who.district_role, who.district_role)}), "
-                "not a dispatcher: the live screen is for dispatchers (frontdesk dispatch user add); "
-                "district staff use /district/"
+                "not a dispatcher. Sign in here as a dispatcher; district staff use the district pages "
+                "(/district/) in another browser (one browser keeps one sign-in for both)"
             )
         return who
 

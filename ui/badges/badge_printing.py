@@ -42,7 +42,7 @@ class BadgePrinting(QObject):
         window.visit_checked_in.connect(self.on_visit_checked_in)
         window.visit_checked_out.connect(self.on_visit_checked_out)
         window.destroyed.connect(self.shutdown)
-        self.panel.reprint_requested.connect(self.on_reprint_requested)
+        self.panel.reprint_requested.connect(self.on_reprint_clicked)
         self.panel.settings_requested.connect(self.on_settings_requested)
         self.reprint_action = window.add_on_site_action("Reprint badge", self.on_reprint_selected)
         window.tools_menu.addAction("Badge &printer…", self.on_settings_requested)
@@ -94,11 +94,17 @@ class BadgePrinting(QObject):
         if self.worker is None or self.services.settings.get(BADGE_PRINTER).strip() != self.worker.printer.uri:
             self.start_worker()
 
+    @Slot(object)
+    def on_reprint_clicked(self, visit) -> None:
+        """The panel's Reprint: not while the desk is locked (a visitor's badge for whoever walks up to it)."""
+        if not self.window.refused_while_locked("Reprint"):
+            self.on_reprint_requested(visit)
+
     @Slot()
     def on_reprint_selected(self) -> None:
-        """Reprint the badge of the visitor selected in On site now."""
+        """Reprint the badge of the visitor selected in On site now (not while the desk is locked)."""
         visit = self.window.selected_visit()
-        if visit is not None:
+        if visit is not None and not self.window.refused_while_locked("Reprint badge"):
             self.on_reprint_requested(visit)
 
     def print_slip(self, slip, what: str) -> None:
@@ -141,7 +147,10 @@ class BadgePrinting(QObject):
 
     @Slot()
     def on_settings_requested(self) -> None:
-        """Open Settings › Badges; a saved change restarts the worker on the new printer."""
+        """Open Settings › Badges; a saved change restarts the worker on the new printer (not while the desk is
+        locked)."""
+        if self.window.refused_while_locked("The badge printer's settings"):
+            return
         from ui.asking import answer_of
         from ui.badges.printer_settings import PrinterSettingsDialog  # with the renderer: when it is opened
 

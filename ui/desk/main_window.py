@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         self.tools_menu = self.menuBar().addMenu("&Tools")
         self.tools_menu.addAction("&Event log", QKeySequence("Ctrl+E"), self.show_event_log)
-        self.tools_menu.addAction("&Settings", QKeySequence("Ctrl+,"), self.show_settings)
+        self.settings_action = self.tools_menu.addAction("&Settings", QKeySequence("Ctrl+,"), self.show_settings)
 
     @Slot()
     def show_event_log(self) -> None:
@@ -295,7 +295,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_settings(self) -> None:
-        """Open (or raise) the settings window."""
+        """Open (or raise) the settings window (not while the desk is locked)."""
+        if self.refused_while_locked("Settings"):
+            return
         if self.settings_window is None:
             from ui.desk.side_windows import SettingsWindow
 
@@ -589,6 +591,25 @@ class MainWindow(QMainWindow):
     def form_covered(self) -> bool:
         """True while a cover (the sign-in pad) hides the form."""
         return self.form_column.currentWidget() is not self._form_page
+
+    def refused_while_locked(self, what: str) -> bool:
+        """True, and the message line says to sign in, while the sign-in pad covers the form: ``what`` (a window
+        or an action of the Tools menu, the badge panel's Reprint) is for the staff signed in, not for whoever
+        walks up to a desk left locked (the barred lists, staff phone numbers, a guest code, a visitor's badge)."""
+        if not self.form_covered():
+            return False
+        self.message.show_message(
+            f"{what}: sign in first. The desk is locked; On site now, check-out and the panic button keep "
+            "working.",
+            "warning",
+        )
+        return True
+
+    @Slot()
+    def on_desk_locked(self) -> None:
+        """The desk locked: the settings window closes with it (it opens again after someone signs in)."""
+        if self.settings_window is not None:
+            self.settings_window.close()
 
     def add_menu(self, title: str):
         """A menu of the window's menu bar for a feature (Staff, …)."""

@@ -61,7 +61,10 @@ class NotifyDesk(QObject):
 
     @Slot()
     def open(self) -> None:
-        """Show (or raise) the recipients and outbox window."""
+        """Show (or raise) the recipients and outbox window (not while the desk is locked: it lists staff's
+        addresses and mobile numbers)."""
+        if self._window.refused_while_locked("Email and text notifications"):
+            return
         if self.outbound_window is None:
             from ui.notifications.outbound_window import OutboundWindow
 
@@ -69,6 +72,12 @@ class NotifyDesk(QObject):
             self.outbound_window.queued.connect(self.sender.wake)
         self.outbound_window.show()
         self.outbound_window.raise_()
+
+    @Slot()
+    def on_desk_locked(self) -> None:
+        """The desk locked: the recipients window closes with it (it opens again after someone signs in)."""
+        if self.outbound_window is not None:
+            self.outbound_window.close()
 
     @Slot(object)
     def on_attempted(self, _attempts) -> None:

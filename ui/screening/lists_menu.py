@@ -25,7 +25,9 @@ class ListsMenu(QObject):
 
     @Slot()
     def open(self) -> None:
-        """Show (or raise) the list manager."""
+        """Show (or raise) the list manager (not while the desk is locked: anyone at the desk would read it)."""
+        if self._window.refused_while_locked("The barred and custody lists"):
+            return
         if self.manager is None:
             from ui.screening.screening_lists import ListManager
 
@@ -33,3 +35,9 @@ class ListsMenu(QObject):
         self.manager.show()
         self.manager.raise_()
         self.manager.refresh()
+
+    @Slot()
+    def on_desk_locked(self) -> None:
+        """The desk locked: the list manager closes with it (it opens again after someone signs in)."""
+        if self.manager is not None:
+            self.manager.close()

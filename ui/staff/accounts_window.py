@@ -25,15 +25,19 @@ from PySide6.QtWidgets import (
 from frontdesk.access.roles import Role
 from frontdesk.accounts.service import Accounts
 from frontdesk.errors import FrontDeskError
+from ui.plain import ask_first
 from ui.window_size import fit_to_screen
 
 
 class AccountsWindow(QWidget):
     """The accounts table and the three actions on it."""
 
-    def __init__(self, accounts: Accounts, parent: QWidget | None = None):
+    def __init__(self, accounts: Accounts, parent: QWidget | None = None, *, outbound=None):
+        """``outbound`` (the school's notification rules): the questions before a change that stops someone
+        being told name what they stop being told of."""
         super().__init__(parent, Qt.WindowType.Window)
         self._accounts = accounts
+        self._outbound = outbound
         self.setWindowTitle("FrontDesk — staff accounts")
         fit_to_screen(self, 900, 520)
         layout = QVBoxLayout(self)
@@ -160,6 +164,9 @@ class AccountsWindow(QWidget):
         if username is None:
             self.message.setText("Choose an account first.")
             return
+        if not self._sure_to_disable(username):
+            self.message.setText(f"Nothing changed: {username} can still sign in and is still told.")
+            return
         try:
             self._accounts.disable(username)
         except FrontDeskError as exc:
@@ -199,6 +206,9 @@ class AccountsWindow(QWidget):
         if username is None:
             self.message.setText("Choose an account first, and type its email and mobile number in the boxes.")
             return
+        if not self._sure_to_clear(username):
+            self.message.setText(f"Nothing changed: {username} is still told.")
+            return
         try:
             account = self._accounts.set_contact(username, email=self.email.text(), mobile=self.mobile.text())
         except FrontDeskError as exc:
@@ -208,3 +218,65 @@ class AccountsWindow(QWidget):
             f"{account.username}: email {account.email or '(none)'}, mobile {account.mobile or '(none)'}."
         )
         self.refresh()
+
+    # --- before someone stops being told (one click beside the others did it; No is the default) ---------------
+    def _told_of(self, username: str, *, texts: bool) -> list[str]:
+        """What the account's email (or, ``texts``, its mobile) is sent, in the notifications window's words:
+        the rules that name its role or it."""
+        if self._outbound is None:
+            return []
+        from ui.notifications.outbound_window import EVENT_LABELS
+
+        try:
+            account = self._accounts.get(username)
+            rules = self._outbound.recipients()
+        except FrontDeskError:
+            return []
+        targets = {f"role:{account.role.value}", f"account:{account.username}"}
+        events = {e for r in rules if r.address in targets and (r.sms or not texts) for e in r.events}
+        return [EVENT_LABELS.get(e, e) for e in sorted(events, key=list(EVENT_LABELS).index)]
+
+    def _sure_to_disable(self, username: str) -> bool:
+        try:
+            account = self._accounts.get(username)
+        except FrontDeskError:
+            return True  # the service says why not
+        if account.disabled:
+            return True
+        told = self._told_of(username, texts=False) if account.email or account.mobile else []
+        stops = (
+            "\n\nTheir emails and texts stop too. They are told now of:\n" + "\n".join(f"  • {e}" for e in told)
+            if told
+            else ""
+        )
+        return ask_first(
+            self,
+            "Disable the account?",
+            f"Disable {account.username} ({account.display_name}, {account.role.label})? They can no longer sign "
+            f"in.{stops}\n\nSet new PIN / password for selected enables it again.",
+        )
+
+    def _sure_to_clear(self, username: str) -> bool:
+        """Ask before an email or mobile number the notifications use is cleared (the boxes emptied by hand, or
+        half-retyped when someone was interrupted)."""
+        try:
+            account = self._accounts.get(username)
+        except FrontDeskError:
+            return True
+        cleared = []  # (what, the question's paragraph)
+        for what, old, box, texts, verb in (
+            ("email", account.email, self.email, False, "is sent"),
+            ("mobile", account.mobile, self.mobile, True, "is texted"),
+        ):
+            told = self._told_of(username, texts=texts) if old and not box.text().strip() else []
+            if told:
+                cleared.append((what, f"Their {what} ({old}) {verb}:\n" + "\n".join(f"  • {e}" for e in told)))
+        if not cleared:
+            return True
+        whats = " and ".join(what for what, _ in cleared)
+        paragraphs = "\n\n".join(paragraph for _, paragraph in cleared)
+        return ask_first(
+            self,
+            "Stop telling them?",
+            f"Clear {account.username}'s {whats}?\n\n{paragraphs}\n\nFrom now on none of this reaches them there.",
+        )

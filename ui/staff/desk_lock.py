@@ -18,7 +18,7 @@ from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES
-from ui.asking import keep_live
+from ui.asking import keep_live, waiting
 from ui.input_watch import InputWatch
 from ui.staff.sign_in import SignInPanel
 from ui.status_text import StatusText
@@ -167,6 +167,11 @@ class DeskLock(QObject):
             )
             return
         self.services.accounts.sign_out()
+        # A question or dialog left open by the person who walked away (Expected guests, the badge printer's
+        # settings, a list manager's "End this bar?", a file to import) is theirs: it closes, answered as Esc
+        # answers it, so nothing is done from it at a desk nobody is signed in to.
+        for dialog in reversed(waiting()):  # the newest first: a question over a file dialog, then it
+            dialog.close()
         self.window.show_form_cover(self.panel)
         self.window.scan_entry.setEnabled(False)
         self.window.returning.hide()
@@ -241,7 +246,9 @@ class DeskLock(QObject):
         from ui.staff.accounts_window import AccountsWindow
 
         if self.accounts_window is None:
-            self.accounts_window = AccountsWindow(self.services.accounts, self.window)
+            self.accounts_window = AccountsWindow(
+                self.services.accounts, self.window, outbound=self.services.outbound
+            )
             self.unlocked.connect(self.on_person_changed)
             self.locked.connect(self.on_person_changed)
         self.accounts_window.refresh()

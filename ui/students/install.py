@@ -69,6 +69,11 @@ class StudentsDesk(QObject):
         """Someone signed in: the Students menu works again."""
         self.locked = False
 
+    def _refused_while_locked(self) -> bool:
+        if self.locked:
+            self.window.message.show_message("Sign in first: the desk is locked.", "warning")
+        return self.locked
+
     @Slot()
     def open_students(self) -> StudentsWindow | None:
         """Show (or raise) the students window, the cursor in its find box (not while the desk is locked)."""
@@ -141,6 +146,8 @@ class StudentsDesk(QObject):
     @Slot()
     def choose_export(self) -> None:
         """Ask where to write the reunification's CSV, then write it."""
+        if self._refused_while_locked():
+            return
         path = self._may_export() and self._save_path(
             "Export the reunification", "reunification.csv", "CSV (*.csv)"
         )
@@ -150,6 +157,8 @@ class StudentsDesk(QObject):
     @Slot()
     def choose_record(self) -> None:
         """Ask where to write the reunification laptop's record, then write it."""
+        if self._refused_while_locked():
+            return
         path = self._may_export() and self._save_path(
             "Reunification record for the school's desk", "reunification-record.json", "JSON (*.json)"
         )
@@ -159,6 +168,8 @@ class StudentsDesk(QObject):
     @Slot()
     def choose_merge(self) -> None:
         """Ask for a reunification laptop's record, then merge it."""
+        if self._refused_while_locked():
+            return
         name = open_file_name(self.window, "A reunification laptop's record", "Reunification record (*.json)")
         if name:
             self.merge_reunification_record(Path(name))
@@ -260,6 +271,8 @@ class StudentsDesk(QObject):
     @Slot()
     def choose_bundle(self) -> None:
         """Pick a bundle (zip) and import it (principals and administrators)."""
+        if self._refused_while_locked():
+            return
         if not self.services.session.may(Action.IMPORT_SIS):
             self.window.message.show_message("Importing the roster needs a principal or administrator.", "error")
             return

@@ -40,7 +40,9 @@ async function api(path, options = {}) {
   // 403: this browser's session is not a dispatcher's (district staff signed in here, in another tab, at
   // /district/: one cookie per browser). Ask for a dispatcher again, with the reason; retrying shows nothing.
   if (response.status === 401 || response.status === 403) {
-    showSignIn();
+    // Signed out under a dispatcher who was watching (the session ended, or this browser signed in to the district
+    // pages): the form says loudly that alarms no longer reach this screen; it was a quiet form like the morning's.
+    showSignIn(!$("app").hidden);
     if (response.status === 403) $("signin-error").textContent = body.error || "";
     throw new Error(body.error || "sign in");
   }
@@ -49,13 +51,19 @@ async function api(path, options = {}) {
 }
 
 // --- sign-in ---------------------------------------------------------------------------------------------
-function showSignIn() {
+const TITLE = document.title;
+
+function showSignIn(dropped = false) {
   if (live) { live.close(); live = null; }
   stopSound();
+  if (dropped) {
+    $("signin-dropped").hidden = false;
+    document.title = "SIGNED OUT — no alarms shown · " + TITLE;
+  }
   $("app").hidden = true;
   $("alarm").hidden = true;
   $("signin").hidden = false;
-  $("username").focus();
+  ($("username").value ? $("password") : $("username")).focus();  // signed out mid-shift: the name is still there
 }
 
 async function signIn(event) {
@@ -88,6 +96,8 @@ async function start() {
     return;
   }
   $("signin").hidden = true;
+  $("signin-dropped").hidden = true;
+  document.title = TITLE;
   $("app").hidden = false;
   $("who").textContent = `Signed in: ${me.username}`;
   $("console-name").textContent = `console ${me.console}`;
