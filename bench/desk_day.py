@@ -409,7 +409,7 @@ class DeskDay:
         """A student comes in late: found by number, signed in, a late pass printed."""
         _, number = self._student(k)
         w = self._students_window(number)
-        w.actions.setCurrentIndex(0)
+        w.action_tabs.setCurrentIndex(0)
         w.late_reason.setCurrentText("Bus late")
         self._slip("Late pass", w.late_button.click)
         w.close()
@@ -419,7 +419,7 @@ class DeskDay:
         sid, number = self._student(k + 250)
         first, last, _ = self.roster.guardian[self.roster.links[sid][0]]
         w = self._students_window(number)
-        w.actions.setCurrentIndex(1)
+        w.action_tabs.setCurrentIndex(1)
         w.adult.setText(f"{first} {last}")
         w.adult_dob.setText("")
         w.release_reason.setText("Dentist")

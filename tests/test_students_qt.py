@@ -54,7 +54,7 @@ def pick(qtbot, w, number: str) -> None:
 
 
 def release_to(qtbot, w, name: str, reason: str = "Dentist", dob: str = "") -> None:
-    w.actions.setCurrentIndex(1)
+    w.action_tabs.setCurrentIndex(1)
     w.adult.setText(name)
     w.adult_dob.setText(dob)
     w.release_reason.setText(reason)
@@ -179,7 +179,7 @@ def test_a_release_or_late_pass_missing_a_field_says_it_in_the_windows_words(qtb
     for adult, reason in (("", "Dentist"), ("Madonna", "Dentist"), ("Pat Rivera", "")):
         release_to(qtbot, w, adult, reason=reason)
         said.append(w.message.text())
-    w.actions.setCurrentIndex(0)
+    w.action_tabs.setCurrentIndex(0)
     w.late_reason.setCurrentText("")
     qtbot.mouseClick(w.late_button, Qt.MouseButton.LeftButton)
     said.append(w.message.text())
@@ -385,7 +385,7 @@ def test_an_adults_id_scanned_with_the_students_window_in_front_fills_the_releas
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
     desk.id_scan.handle_scan(DEMO_SCANS[0])
-    assert w.adult.text() and w.adult_dob.text() and w.actions.currentIndex() == 1
+    assert w.adult.text() and w.adult_dob.text() and w.action_tabs.currentIndex() == 1
     assert desk.window.form.first_name.text() == ""  # the visitor form was left alone
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import pytest
@@ -353,3 +354,78 @@ def test_settings_window_shows_the_values_in_force_each_time_it_opens(qtbot, win
     _district_sets(services, (s.LOCK_AFTER_MINUTES, "7", False))
     window.show_settings()
     assert window.settings_window.editors[s.LOCK_AFTER_MINUTES.key].value() == 7
+
+
+def _qt_names(widget) -> set[str]:
+    """The names Qt's own classes give ``widget``'s type (methods, signals, enums)."""
+    names: set[str] = set()
+    for klass in type(widget).__mro__:
+        if klass.__module__.startswith(("PySide6.", "Shiboken")):
+            names |= set(vars(klass))
+    return names
+
+
+def test_no_window_of_the_real_launch_hides_a_qt_method_with_an_attribute(qtbot, services):
+    """After the Shell's ``window`` hid QWidget.window() (session 25's walk: every question at a real desk failed),
+    every widget of the real launch, and of the windows its menus open, is read for an attribute named as one of
+    Qt's own (``window``, ``parent``, ``close``, ``show``, ``update``...): a Qt call on it would get our object."""
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QApplication
+
+    from frontdesk.access.roles import Role
+
+    for setting, value in ((s.SCHOOL_NAME, "Maple Grove Elementary"), (s.STATION_NAME, "Main office desk")):
+        services.settings.set(setting, value)
+    services.settings.set(s.STATION_ROOM, "Room 101")
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    shell = Shell(services)
+    qtbot.addWidget(shell)
+    shell.show()
+    window = shell.desk_window
+    window.show_event_log()
+    window.show_settings()
+    shell.desk.desk_lock.open_accounts()
+    hidden = sorted(
+        f"{type(w).__name__}.{name}"
+        for w in [shell, *QApplication.allWidgets()]
+        if type(w).__module__.split(".")[0] in ("ui", "printers", "scanners")
+        for name, value in getattr(w, "__dict__", {}).items()
+        if name in _qt_names(w) and not isinstance(value, SignalInstance)  # a signal's own, cached by PySide6
+    )
+    assert hidden == []
+
+
+def test_no_qt_class_of_ours_assigns_an_attribute_named_as_a_qt_method():
+    """The same, read from the source of every class of ``ui/`` built on a Qt class (windows the walk above does
+    not open included): ``self.<name> = ...`` where Qt's own classes of it already have ``<name>``. Found three
+    more (NotifyDesk.sender and ReviewWindow.sender hid QObject.sender(), StudentsWindow.actions hid
+    QWidget.actions()): renamed."""
+    import ast
+    import importlib
+    import inspect
+    import pkgutil
+
+    from PySide6.QtCore import QObject
+
+    import ui
+
+    hidden = []
+    for info in pkgutil.walk_packages(ui.__path__, "ui."):
+        module = importlib.import_module(info.name)
+        for klass in vars(module).values():
+            if not (inspect.isclass(klass) and issubclass(klass, QObject) and klass.__module__ == info.name):
+                continue
+            qt_names = {n for k in klass.__mro__ if k.__module__.startswith("PySide6.") for n in vars(k)}
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+            for node in ast.walk(tree):
+                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                        and target.attr in qt_names
+                    ):
+                        hidden.append(f"{info.name}.{klass.__name__}.{target.attr}")
+    assert sorted(set(hidden)) == []

@@ -80,7 +80,7 @@ def test_the_desk_sender_delivers_and_the_window_shows_a_refusal(qtbot, services
     services.outbound.add("gone@maple.example", "panic")
     desk = build_desk(services)
     qtbot.addWidget(desk.window)
-    sender: NotifySender = desk.notify.sender
+    sender: NotifySender = desk.notify.outbox_sender
     sender.interval = 60
     sender.start()
     try:

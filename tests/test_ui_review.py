@@ -313,7 +313,7 @@ def test_print_hands_the_day_log_to_the_queue_off_the_gui_thread(qtbot, window, 
 
     panel = window.visits
     queue = PrintQueue(stall=True)
-    panel.sender = queue
+    panel.print_sender = queue
     qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
     # The queue has the job and does not answer; the GUI thread is free meanwhile: its timers fire, and a second
     # press says the day log is still on its way rather than sending it twice.
@@ -342,7 +342,7 @@ def test_print_with_no_printer_keeps_the_day_log_as_a_pdf(qtbot, window, princip
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
     panel = window.visits
-    panel.sender = lambda path: None
+    panel.print_sender = lambda path: None
     qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "sent to" in panel.message.text(), timeout=10_000)
     assert len(opened) == 1 and opened[0] in panel.message.text() and opened[0].endswith(".pdf")
@@ -350,7 +350,7 @@ def test_print_with_no_printer_keeps_the_day_log_as_a_pdf(qtbot, window, princip
     def refusing(path):
         raise DeviceError(f"The day log could not be sent to Office (lp: queue disabled); it is saved as {path}.")
 
-    panel.sender = refusing
+    panel.print_sender = refusing
     qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "could not be sent" in panel.message.text(), timeout=10_000)
     said = panel.message.text()

@@ -58,7 +58,7 @@ def main() -> int:
     row = next(i for i in range(w.results.count()) if w.results.item(i).data(256).id == student.id)
     w.results.setCurrentRow(row)
     w.finder.on_item_activated(w.results.item(row))
-    w.actions.setCurrentIndex(1)
+    w.action_tabs.setCurrentIndex(1)
     w.adult.setText(guardian)
     w.release_reason.setText("Orthodontist appointment")
     w.release()
@@ -68,7 +68,7 @@ def main() -> int:
     # A custody order names this student: compared, then refused in red.
     custody_student = students.get("stu-00012")
     pick(w, custody_student.number)
-    w.actions.setCurrentIndex(1)
+    w.action_tabs.setCurrentIndex(1)
     w.adult.setText("Victor Custodia")
     w.adult_dob.setText("1979-05-05")
     w.release_reason.setText("Says he is taking her to lunch")

@@ -176,9 +176,9 @@ def build_desk(services: Services, *, demo: bool = False, wedge: WedgeFilter | N
     desk_lock.locked.connect(lists.on_desk_locked)
     # Email and text notifications: their sender wakes when a check-in may have queued a message.
     notify = NotifyDesk(window, services, NotifySender(services, window))
-    window.checkin.check_in_stopped.connect(notify.sender.wake)
-    window.checkin.committed.connect(notify.sender.wake)
-    dispatch.worker.entry_changed.connect(notify.sender.wake)  # a panic press queued its texts too
+    window.checkin.check_in_stopped.connect(notify.outbox_sender.wake)
+    window.checkin.committed.connect(notify.outbox_sender.wake)
+    dispatch.worker.entry_changed.connect(notify.outbox_sender.wake)  # a panic press queued its texts too
     notify.watch_link(lambda: dispatch.worker.link.health)  # down over an hour: desk-offline
     desk_lock.locked.connect(notify.on_desk_locked)
     # The kiosk's hand-off: whoever it sent to the front office, started in the window's own check-in flow.

@@ -26,7 +26,7 @@ class NotifyDesk(QObject):
         super().__init__(window)
         self._window = window
         self._services = services
-        self.sender = sender
+        self.outbox_sender = sender
         self.outbound_window: OutboundWindow | None = None
         window.tools_menu.addAction("E&mail and text notifications", QKeySequence("Ctrl+Shift+M"), self.open)
         self.status = StatusText()
@@ -55,7 +55,7 @@ class NotifyDesk(QObject):
             try:
                 outbound = self._services.outbound
                 if outbound.desk_offline(outbound.where(), h.since):
-                    self.sender.wake()
+                    self.outbox_sender.wake()
             except FrontDeskError as exc:
                 self.on_failed(exc.message)
 
@@ -69,7 +69,7 @@ class NotifyDesk(QObject):
             from ui.notifications.outbound_window import OutboundWindow
 
             self.outbound_window = OutboundWindow(self._services, self._window)
-            self.outbound_window.queued.connect(self.sender.wake)
+            self.outbound_window.queued.connect(self.outbox_sender.wake)
         self.outbound_window.show()
         self.outbound_window.raise_()
 

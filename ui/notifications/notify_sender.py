@@ -70,7 +70,7 @@ class NotifyStarter(QObject):
         """Start the sender of the desk window, once it is shown."""
         desk = self._shell.desk
         if desk is not None and self._started is None:
-            self._started = desk.notify.sender
+            self._started = desk.notify.outbox_sender
             self._started.start()
 
     @Slot()

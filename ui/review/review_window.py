@@ -79,7 +79,7 @@ class VisitsPanel(QWidget):
         self.mode = "range"  # or "search" or "history"
         # The print queue the day log is handed to (a PDF's path -> the printer's name, None for no printer): the
         # OS default printer unless a test gives another; and the PDF on its way to it, while it is.
-        self.sender = None
+        self.print_sender = None
         self._print_on_its_way: Path | None = None
         layout = QVBoxLayout(self)
 
@@ -380,7 +380,7 @@ class VisitsPanel(QWidget):
 
     def ask_print(self) -> None:
         """Print what the table shows on the default printer: drawn here as a PDF in the data folder's
-        ``reports/``, handed to the print queue on the thread pool (``sender``, the emergency roster's).
+        ``reports/``, handed to the print queue on the thread pool (``print_sender``, the emergency roster's).
 
         Until session 23 this opened Qt's print dialog and laid the pages out into the print queue on the GUI
         thread: the dialog is application-modal (the desk window's panic button could not be clicked while it
@@ -409,7 +409,7 @@ class VisitsPanel(QWidget):
         self.say(f"Sending the day log ({count(rows, 'visit')}) to the printer …")
         from ui.roster_print import send_to_default_printer
 
-        send = self.sender or partial(send_to_default_printer, what="The day log")
+        send = self.print_sender or partial(send_to_default_printer, what="The day log")
         run_task(lambda: send(path), partial(self.on_print_sent, path, rows))
 
     def on_print_sent(self, path: Path, rows: int, printer: str | None, error: BaseException | None) -> None:

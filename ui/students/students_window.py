@@ -114,7 +114,7 @@ class StudentsWindow(QWidget):
         pick_layout.addWidget(self.pickups)
         middle.addWidget(pick)
 
-        self.actions = QTabWidget()
+        self.action_tabs = QTabWidget()
         late = QWidget()
         late_form = QFormLayout(late)
         self.late_reason = QComboBox()
@@ -132,7 +132,7 @@ class StudentsWindow(QWidget):
         late_form.addRow("", self.excused)
         late_form.addRow("Go to", self.destination)
         late_form.addRow(self.late_button)
-        self.actions.addTab(late, "Late arrival")
+        self.action_tabs.addTab(late, "Late arrival")
 
         release = QWidget()
         release_form = QFormLayout(release)
@@ -152,8 +152,8 @@ class StudentsWindow(QWidget):
         release_form.addRow("Date of birth", self.adult_dob)
         release_form.addRow("Reason", self.release_reason)
         release_form.addRow(self.release_button)
-        self.actions.addTab(release, "Early dismissal")
-        middle.addWidget(self.actions)
+        self.action_tabs.addTab(release, "Early dismissal")
+        middle.addWidget(self.action_tabs)
 
         # The person's part: compare a possible match, or (a principal) approve an unlisted adult once.
         self.decision = QGroupBox("Compare with the list entry")
@@ -241,7 +241,7 @@ class StudentsWindow(QWidget):
     def on_student_picked(self, student: Student) -> None:
         """Pick a student and move to the action."""
         self.show_student(student)
-        (self.late_reason if self.actions.currentIndex() == 0 else self.adult).setFocus()
+        (self.late_reason if self.action_tabs.currentIndex() == 0 else self.adult).setFocus()
 
     def show_student(self, student: Student) -> None:
         """Show one student: details, status, late count, who may pick up."""
@@ -300,7 +300,7 @@ class StudentsWindow(QWidget):
     # --- early dismissal -----------------------------------------------------------------------------------
     def use_adult_id(self, visitor) -> None:
         """The adult's ID was scanned: their name and date of birth, as on the card."""
-        self.actions.setCurrentIndex(1)
+        self.action_tabs.setCurrentIndex(1)
         self.adult.setText(f"{visitor.first_name} {visitor.last_name}")
         self.adult_dob.setText(visitor.dob.isoformat() if visitor.dob else "")
         self.say(f"Read {visitor.first_name} {visitor.last_name} from the ID. Give the reason, then release.")
