@@ -241,6 +241,7 @@ class DeskDay:
         )
         self.visitors = 0
         self.on_site: list[str] = []
+        self.doing = "start"  # the driver's step now (drive() names it), for what a block's numbers happened in
 
     @classmethod
     def build(cls, folder: Path, *, printer_port: int | None = None) -> DeskDay:
@@ -539,21 +540,29 @@ def drive(day: DeskDay, visitors: int, sample_every: int, sample, *, on_sample=N
     wall: list[float] = []
     cpu: list[float] = []
     for n in range(visitors):
+        day.doing = "check-in (match card)" if n % MATCH_EVERY == MATCH_EVERY - 1 else "check-in"
         w, c = day.check_in(n)
         wall.append(w)
         cpu.append(c)
         if len(day.on_site) > ON_SITE:
+            day.doing = "check-out"
             day.check_out_oldest()
         if n % STUDENT_EVERY == STUDENT_EVERY // 2:
+            day.doing = "late arrival"
             day.late_arrival(n // STUDENT_EVERY)
         if n % STUDENT_EVERY == STUDENT_EVERY - 1:
+            day.doing = "early dismissal"
             day.early_dismissal(n // STUDENT_EVERY)
         if n == sample_every // 2:  # the morning's fire drill, inside the baseline block
+            day.doing = "drill"
             day.fire_drill()
         if between is not None:
+            day.doing = "between visitors"
             between(n)
         if (n + 1) % sample_every == 0:
+            day.doing = "side trips"
             day.side_trips()
+            day.doing = "sample"
             taken = sample(n + 1)
             taken.wall_ms, taken.cpu_ms = wall, cpu
             wall, cpu = [], []

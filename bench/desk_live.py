@@ -283,6 +283,40 @@ class PressLog:
         )
 
 
+class StallWatch:
+    """The GUI thread's longest stretch away from its event loop, and what the driver was doing then: a press (the
+    hold button's ticks, the hot-key) is not handled before the loop runs again. A precise 5 ms timer."""
+
+    def __init__(self, day) -> None:
+        from PySide6.QtCore import QObject, Qt, QTimer, Slot
+
+        self.day = day
+        self.last = time.perf_counter()
+        self.longest = (0.0, "")
+        watch = self
+
+        class Ticker(QObject):
+            @Slot()
+            def on_timeout(self) -> None:
+                now = time.perf_counter()
+                gap = now - watch.last
+                watch.last = now
+                if gap > watch.longest[0]:
+                    watch.longest = (gap, watch.day.doing)
+
+        self.ticker = Ticker(day.window)
+        self.timer = QTimer(self.ticker)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self.ticker.on_timeout)
+        self.timer.start()
+
+    def take(self) -> tuple[float, str]:
+        """The longest stretch since the last take (ms, the driver's step then)."""
+        longest, self.longest = self.longest, (0.0, "")
+        return longest[0] * 1000, longest[1]
+
+
 @dataclass
 class LiveSample(Sample):
     """The desk day's sample and the links' own state."""
@@ -295,6 +329,8 @@ class LiveSample(Sample):
     wal_kib: float = 0.0  # frontdesk.db-wal
     outbox_wal_kib: float = 0.0  # outbox.db-wal
     mails: int = 0
+    stall_ms: float = 0.0  # the GUI thread's longest stretch away from its event loop in the block
+    stall_in: str = ""
 
 
 def _kib(path: Path) -> float:
@@ -316,13 +352,14 @@ def _qt_timers() -> int:
     return sum(len(root.findChildren(QTimer)) for root in roots)
 
 
-def live_sample(n: int, services, folder: Path, earlier: list, mailbox: Mailbox) -> LiveSample:
+def live_sample(n: int, services, folder: Path, earlier: list, mailbox: Mailbox, stalls=None) -> LiveSample:
+    stall = stalls.take() if stalls is not None else (0.0, "")
     base = live_state(n, services, earlier)
     base.timers = _qt_timers()
     base.objects += gc.get_freeze_count()  # the frozen ones too
     db = services.store.db
     outbox = services.station.outbox
-    return LiveSample(
+    taken = LiveSample(
         **{k: getattr(base, k) for k in Sample.__dataclass_fields__},
         panic_rows=len(outbox.recent(1_000_000)),
         panic_queued=outbox.queued_count(),
@@ -332,7 +369,13 @@ def live_sample(n: int, services, folder: Path, earlier: list, mailbox: Mailbox)
         wal_kib=_kib(folder / "frontdesk.db-wal"),
         outbox_wal_kib=_kib(folder / "outbox.db-wal"),
         mails=len(mailbox.received),
+        stall_ms=stall[0],
+        stall_in=stall[1],
     )
+    if stalls is not None:
+        stalls.take()  # the sample's own full collection is not the desk's
+        stalls.last = time.perf_counter()
+    return taken
 
 
 def _desk_env(folder: Path) -> dict[str, str]:
@@ -518,13 +561,18 @@ def _drive(app, folder, district, dispatcher, mailbox, roster, earlier, visitors
     day.wait(lambda: _event_like(services, "screening index checked%"), 120)
 
     actions = ["HOLD", "EVACUATE"]
+    stalls = StallWatch(day)
 
     def between(n: int) -> None:
         if n in press_after:
             day.fire_drill(rng.choice(actions))
 
     samples = drive(
-        day, visitors, sample_every, lambda n: live_sample(n, services, folder, earlier, mailbox), between=between
+        day,
+        visitors,
+        sample_every,
+        lambda n: live_sample(n, services, folder, earlier, mailbox, stalls),
+        between=between,
     )
     # Everyone leaves; the day's presses settle and the outboxes drain.
     while day.on_site:
@@ -537,7 +585,8 @@ def _drive(app, folder, district, dispatcher, mailbox, roster, earlier, visitors
         entry = day.fire_drill(actions[k % 2])
         day.wait(lambda entry=entry: log.presses[entry.identifier].shown_acked is not None, 120)
     day.wait(lambda: _idle(services), 120)
-    end = live_sample(-1, services, folder, earlier, mailbox)
+    end = live_sample(-1, services, folder, earlier, mailbox, stalls)
+    stalls.timer.stop()
     events = services.store.db.execute("SELECT source, level, message FROM events ORDER BY id").fetchall()
     return LiveDay(
         samples,
@@ -600,8 +649,8 @@ def growth_table(samples: list[LiveSample]) -> str:
     rows = [
         "| visitors | RSS MiB | objects | widgets | QTimers | threads | fds | SQLite fds | event log "
         "| panic outbox (queued) | notify outbox (queued) | hub outbox | frontdesk.db-wal KiB "
-        "| outbox.db-wal KiB | check-in p50 / p95 ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| outbox.db-wal KiB | check-in p50 / p95 ms | GUI thread's longest stretch ms (in) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in samples:
         times = f"{_p(s.wall_ms, 50):.0f} / {_p(s.wall_ms, 95):.0f}" if s.wall_ms else "–"
@@ -610,7 +659,7 @@ def growth_table(samples: list[LiveSample]) -> str:
             f"| {s.timers} | {s.threads} | {s.fds} | {s.sqlite_fds} | {s.events} "
             f"| {s.panic_rows} ({s.panic_queued}) | {s.notify_rows} ({s.notify_queued}) | {s.sync_rows} "
             f"| {s.wal_kib:.0f} | {s.outbox_wal_kib:.0f} "
-            f"| {times} |"
+            f"| {times} | {s.stall_ms:.0f} ({s.stall_in}) |"
         )
     return "\n".join(rows)
 
