@@ -563,6 +563,12 @@ def _drive(app, folder, district, dispatcher, mailbox, roster, earlier, visitors
     actions = ["HOLD", "EVACUATE"]
     stalls = StallWatch(day)
 
+    def settled_sample(n: int) -> LiveSample:
+        # Each block ends with nothing in flight (a mail being sent holds a socket, a push its rows): what is
+        # counted is what the desk keeps, not what one moment of the day happened to hold.
+        day.wait(lambda: _idle(services), 120)
+        return live_sample(n, services, folder, earlier, mailbox, stalls)
+
     def between(n: int) -> None:
         if n in press_after:
             day.fire_drill(rng.choice(actions))
@@ -571,7 +577,7 @@ def _drive(app, folder, district, dispatcher, mailbox, roster, earlier, visitors
         day,
         visitors,
         sample_every,
-        lambda n: live_sample(n, services, folder, earlier, mailbox, stalls),
+        lambda n: settled_sample(n),
         between=between,
     )
     # Everyone leaves; the day's presses settle and the outboxes drain.
