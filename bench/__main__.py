@@ -30,6 +30,7 @@ MODULES = [
     "hub_sync",
     "district_lists",
     "desk_day",
+    "desk_live",
 ]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -181,62 +181,91 @@ class Clock:
         return self.now
 
 
+def prepare(services, folder: Path, printer_port: int | None = None):
+    """A data folder set up for the day: the station, the badge printer on ``printer_port``, a staff member to
+    visit, two staff accounts (an administrator, the principal), one barred entry on a list and the synthetic
+    600-student OneRoster bundle (``folder``'s sibling ``roster``, returned)."""
+    from frontdesk.access.roles import Role
+    from frontdesk.demo.oneroster import write_bundle
+    from frontdesk.screening.dates import parse_dob
+    from frontdesk.screening.models import Kind, NewEntry
+    from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER, STAFF_NAME, STATION_NAME
+
+    settings = services.settings
+    if not settings.get(STATION_NAME):
+        settings.set(STATION_NAME, "Front office")
+    settings.set(STAFF_NAME, "Pat Example")
+    if printer_port is not None:
+        settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{printer_port}?profile=TM-T20II&timeout=3")
+        settings.set(BADGE_MEDIA, "80mm")
+    services.directory.add("Ms. Alvarez", "staff", "Room 12")
+    # argon2 makes the accounts the set-up's slow step.
+    services.accounts.add("root", Role.ADMIN, "district-secret")
+    services.accounts.sign_in("root", "district-secret")
+    services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
+    services.lists.add(
+        "District list",
+        NewEntry("Robert", "Smith", dob=parse_dob("1980-03-14"), kind=Kind.BARRED, reason="Trespass notice"),
+    )
+    roster = write_bundle(folder.parent / "roster")  # 600 synthetic students and their guardians
+    services.students.import_bundle(folder.parent / "roster")
+    return roster
+
+
+def sign_in(services) -> None:
+    """The principal is at the desk today: Review opens for her."""
+    services.accounts.sign_in("p.rivera", "principal-pw")
+
+
 class DeskDay:
     """The real desk window over a real data folder, and the keys of a day at it."""
 
-    def __init__(self, folder: Path, *, printer_port: int | None = None):
+    def __init__(self, services, desk, wedge, clock: Clock, roster) -> None:
+        """Drive ``desk`` (built by :meth:`build` here, or by the app's own start in ``bench/desk_live.py``):
+        its window shown, ``wedge`` the keyboard-wedge filter its ID scanning listens to."""
+        from PySide6.QtWidgets import QApplication
+
+        self.app = QApplication.instance()
+        self.services = services
+        self.roster = roster
+        self.clock = clock
+        self.wedge = wedge
+        self.desk = desk
+        self.window = desk.window
+        self.window.activateWindow()
+        self.wait(lambda: QApplication.activeWindow() is self.window.window())
+        self.window.scan_entry.setFocus()
+        self.wait(
+            lambda: QApplication.focusWidget() is self.window.scan_entry,
+            why=lambda: f"focus is on {QApplication.focusWidget()!r}",
+        )
+        self.visitors = 0
+        self.on_site: list[str] = []
+        self.doing = "start"  # the driver's step now (drive() names it), for what a block's numbers happened in
+
+    @classmethod
+    def build(cls, folder: Path, *, printer_port: int | None = None) -> DeskDay:
+        """The window alone (``ui.app.build_desk``) over a new data folder: no dispatch link, notification
+        sender, hub sync or upkeep (``ui.app.run`` starts those)."""
         from PySide6.QtWidgets import QApplication
 
         from frontdesk.context import Services
-        from frontdesk.settings import BADGE_MEDIA, BADGE_PRINTER, STAFF_NAME, STATION_NAME
         from ui.app import build_desk
         from ui.scanning.wedge_filter import WedgeFilter
 
-        self.app = QApplication.instance() or QApplication([])
-        self.services = Services.open(folder)
-        settings = self.services.settings
-        settings.set(STATION_NAME, "Front office")
-        settings.set(STAFF_NAME, "Pat Example")
-        if printer_port is not None:
-            settings.set(BADGE_PRINTER, f"escpos+tcp://127.0.0.1:{printer_port}?profile=TM-T20II&timeout=3")
-            settings.set(BADGE_MEDIA, "80mm")
-        self.services.directory.add("Ms. Alvarez", "staff", "Room 12")
-        from frontdesk.access.roles import Role
-
-        # The principal is at the desk today: Review opens for her (argon2 makes this the set-up's slow step).
-        self.services.accounts.add("root", Role.ADMIN, "district-secret")
-        self.services.accounts.sign_in("root", "district-secret")
-        self.services.accounts.add("p.rivera", Role.PRINCIPAL, "principal-pw", "Pat Rivera")
-        self.services.accounts.sign_in("p.rivera", "principal-pw")
-        self._put_on_list()
-        from frontdesk.demo.oneroster import write_bundle
-
-        self.roster = write_bundle(folder.parent / "roster")  # 600 synthetic students and their guardians
-        self.services.students.import_bundle(folder.parent / "roster")
-        self.clock = Clock()
-        self.wedge = WedgeFilter(clock=self.clock)
-        self.wedge.install()
-        self.desk = build_desk(self.services, wedge=self.wedge)
-        self.window = self.desk.window
-        self.window.show()
-        self.window.activateWindow()
-        self.wait(lambda: QApplication.activeWindow() is self.window)
-        self.window.scan_entry.setFocus()
-        self.wait(lambda: QApplication.focusWidget() is self.window.scan_entry)
-        self.visitors = 0
-        self.on_site: list[str] = []
-
-    def _put_on_list(self) -> None:
-        from frontdesk.screening.dates import parse_dob
-        from frontdesk.screening.models import Kind, NewEntry
-
-        self.services.lists.add(
-            "District list",
-            NewEntry("Robert", "Smith", dob=parse_dob("1980-03-14"), kind=Kind.BARRED, reason="Trespass notice"),
-        )
+        QApplication.instance() or QApplication([])
+        services = Services.open(folder)
+        roster = prepare(services, folder, printer_port)
+        sign_in(services)
+        clock = Clock()
+        wedge = WedgeFilter(clock=clock)
+        wedge.install()
+        desk = build_desk(services, wedge=wedge)
+        desk.window.show()
+        return cls(services, desk, wedge, clock, roster)
 
     # --- plumbing -------------------------------------------------------------------------------------------
-    def wait(self, done, timeout: float = 20.0) -> None:
+    def wait(self, done, timeout: float = 20.0, why=None) -> None:
         """Run the event loop until ``done()`` (never a fixed sleep); raise if it never comes. Objects given to
         ``deleteLater`` are deleted here too, as the app's own event loop deletes them (``processEvents`` alone
         does not)."""
@@ -249,7 +278,7 @@ class DeskDay:
             if done():
                 return
             if time.monotonic() > end:
-                raise TimeoutError(f"desk day: waited {timeout} s for {done}")
+                raise TimeoutError(f"desk day: waited {timeout} s for {done} {why() if why else ''}")
             time.sleep(0.0005)
 
     def press(self, char: str, gap: float) -> None:
@@ -268,15 +297,21 @@ class DeskDay:
         else:
             key = Qt.Key.Key_Space if char == " " else Qt.Key.Key_Any
             event = QKeyEvent(QKeyEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, char)
+        # The driver's time, as a keyboard stamps its keys: the app's own wedge filter (no clock given, as
+        # ui.app.run makes it) reads a key's time from its event, so typing 120 ms a key reads as a person.
+        event.setTimestamp(int(self.clock.now * 1000))
         QApplication.sendEvent(QApplication.focusWidget(), event)
         self.clock.now += gap
+        if gap >= 0.1:  # a person's key: the event loop runs before the next, as between real keys
+            self.app.processEvents()
 
     def focus(self, widget) -> None:
         from PySide6.QtWidgets import QApplication
 
-        if QApplication.activeWindow() is not self.window:  # a side window was open: back to the desk
-            self.window.activateWindow()
-            self.wait(lambda: QApplication.activeWindow() is self.window)
+        top = self.window.window()  # the window itself, or the app's shell around it
+        if QApplication.activeWindow() is not top:  # a side window was open: back to the desk
+            top.activateWindow()
+            self.wait(lambda: QApplication.activeWindow() is top)
         widget.setFocus()
         self.wait(lambda: QApplication.focusWidget() is widget)
 
@@ -428,9 +463,10 @@ class DeskDay:
             raise RuntimeError(f"desk day: release refused: {w.message.text()}")
         w.close()
 
-    def fire_drill(self) -> None:
-        """The day's fire drill on the panic panel: Drill ticked, EVACUATE chosen, the button held until sent
-        (no dispatch link is set up in this day: the press waits in the panic outbox, as a desk's does)."""
+    def fire_drill(self, action: str = "EVACUATE"):
+        """The day's fire drill on the panic panel: Drill ticked, EVACUATE (or ``action``) chosen, the button held
+        until sent (no dispatch link is set up in this day: the press waits in the panic outbox, as a desk's
+        does). Returns the press as the outbox committed it."""
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
@@ -439,7 +475,7 @@ class DeskDay:
         panel.sent.connect(sent.append)
         try:
             panel.drill_box.setChecked(True)
-            panel.choose_action("EVACUATE")
+            panel.choose_action(action)
             QTest.mousePress(panel.hold_button, Qt.MouseButton.LeftButton)
             self.wait(lambda: sent)
             QTest.mouseRelease(panel.hold_button, Qt.MouseButton.LeftButton)
@@ -447,6 +483,7 @@ class DeskDay:
             panel.sent.disconnect(sent.append)
         if sent[0].cap_status != "Exercise" or self.window.check_in_frozen:
             raise RuntimeError("desk day: the drill was not a drill, or it stopped check-ins")
+        return sent[0]
 
     def side_trips(self) -> None:
         """What a secretary opens now and then: the event log, Settings, Review; On site now refreshed."""
@@ -486,34 +523,52 @@ def run_day(visitors: int = VISITORS, sample_every: int = SAMPLE_EVERY, on_sampl
     gc.collect()
     earlier = _timers()
     with tempfile.TemporaryDirectory(prefix="desk-day-") as tmp:
-        day = DeskDay(Path(tmp) / "data", printer_port=listener.port)
+        day = DeskDay.build(Path(tmp) / "data", printer_port=listener.port)
         try:
-            samples = [live_state(0, day.services, earlier)]
-            wall: list[float] = []
-            cpu: list[float] = []
-            for n in range(visitors):
-                w, c = day.check_in(n)
-                wall.append(w)
-                cpu.append(c)
-                if len(day.on_site) > ON_SITE:
-                    day.check_out_oldest()
-                if n % STUDENT_EVERY == STUDENT_EVERY // 2:
-                    day.late_arrival(n // STUDENT_EVERY)
-                if n % STUDENT_EVERY == STUDENT_EVERY - 1:
-                    day.early_dismissal(n // STUDENT_EVERY)
-                if n == sample_every // 2:  # the morning's fire drill, inside the baseline block
-                    day.fire_drill()
-                if (n + 1) % sample_every == 0:
-                    day.side_trips()
-                    sample = live_state(n + 1, day.services, earlier)
-                    sample.wall_ms, sample.cpu_ms = wall, cpu
-                    wall, cpu = [], []
-                    samples.append(sample)
-                    if on_sample is not None:
-                        on_sample(sample)
+            return drive(
+                day, visitors, sample_every, lambda n: live_state(n, day.services, earlier), on_sample=on_sample
+            )
         finally:
             day.close()
             listener.close()
+
+
+def drive(day: DeskDay, visitors: int, sample_every: int, sample, *, on_sample=None, between=None) -> list:
+    """The day's visitors at ``day``'s desk; ``sample(n)`` at the start and after every ``sample_every``
+    (given each block's check-in times), ``between(n)`` (if given) after the ``n``th visitor's steps."""
+    samples = [sample(0)]
+    wall: list[float] = []
+    cpu: list[float] = []
+    for n in range(visitors):
+        day.doing = "check-in (match card)" if n % MATCH_EVERY == MATCH_EVERY - 1 else "check-in"
+        w, c = day.check_in(n)
+        wall.append(w)
+        cpu.append(c)
+        if len(day.on_site) > ON_SITE:
+            day.doing = "check-out"
+            day.check_out_oldest()
+        if n % STUDENT_EVERY == STUDENT_EVERY // 2:
+            day.doing = "late arrival"
+            day.late_arrival(n // STUDENT_EVERY)
+        if n % STUDENT_EVERY == STUDENT_EVERY - 1:
+            day.doing = "early dismissal"
+            day.early_dismissal(n // STUDENT_EVERY)
+        if n == sample_every // 2:  # the morning's fire drill, inside the baseline block
+            day.doing = "drill"
+            day.fire_drill()
+        if between is not None:
+            day.doing = "between visitors"
+            between(n)
+        if (n + 1) % sample_every == 0:
+            day.doing = "side trips"
+            day.side_trips()
+            day.doing = "sample"
+            taken = sample(n + 1)
+            taken.wall_ms, taken.cpu_ms = wall, cpu
+            wall, cpu = [], []
+            samples.append(taken)
+            if on_sample is not None:
+                on_sample(taken)
     return samples
 
 

@@ -14,7 +14,7 @@ the same transaction as the removal.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from frontdesk import clock
@@ -30,6 +30,9 @@ from frontdesk.store import Store
 # the cut-off, then the first young row's id (``_first_young``).
 _OLD_VISITS = "SELECT id FROM visits WHERE time_out IS NOT NULL AND time_in < ? AND id < ?"
 _NO_YOUNG = 2**63 - 1  # no young row: nothing bounds the old ones
+# Old visits removed per transaction (see ``Retention._old_visits_in_steps``), and the pause after each step.
+STEP_VISITS = 1000
+STEP_PAUSE = 0.005
 _ID_COLUMNS = ("id_type", "id_issuer", "id_expires", "id_last4", "photo")
 _HAS_ID = " OR ".join(f"{c} IS NOT NULL" for c in _ID_COLUMNS)
 
@@ -113,6 +116,9 @@ class Retention:
 
     def _apply(self, dry_run: bool, now: datetime | None, actor: str | None = "system") -> RetentionReport:
         visits_before, id_before, audit_before = self.cutoffs(now)
+        steps = []
+        if visits_before is not None and not dry_run:
+            steps = self._old_visits_in_steps(visits_before, actor)
         with self._audit.transaction() as db:
             counts = dict(
                 visits=0, people=0, badge_prints=0, screening_decisions=0, panic_messages=0, id_details=0
@@ -166,7 +172,57 @@ class Retention:
             )
             if not dry_run:
                 self._audit.record(actor, "retention.applied", "", {**asdict(report), "removed": removed})
+        for step in steps:  # what the steps before removed, in the run's report
+            report = replace(report, **{k: getattr(report, k) + v for k, v in step.items()})
         return report
+
+    def _old_visits_in_steps(self, before: datetime, actor: str | None) -> list[dict[str, int]]:
+        """Remove old visits :data:`STEP_VISITS` at a time (their badge prints, screening decisions, and the
+        people left with no visit), each step a transaction with its own ``retention.applied`` record, until at
+        most one step's worth is left for the run's last transaction. A first run over years of visits (a
+        district turning retention on) was one transaction of seconds; a check-in on the desk's window waited for
+        all of it, the window and its panic button frozen meanwhile. Between steps a waiting writer takes the
+        lock (:meth:`Store.between_steps`). Returns each step's counts."""
+        cut = clock.to_db(before)
+        young = self._first_young(self._store.db, "visits", "time_in", cut)
+        steps: list[dict[str, int]] = []
+        while True:
+            with self._audit.transaction() as db:
+                ids = self._ids(
+                    db, "visits", f"id IN ({_OLD_VISITS} ORDER BY id LIMIT ?)", [cut, young, STEP_VISITS + 1]
+                )
+                if len(ids) <= STEP_VISITS:
+                    return steps  # the rest (at most one step) goes with the run's last transaction
+                ids = ids[:STEP_VISITS]
+                marks = ",".join("?" * len(ids))
+                sql = f"SELECT DISTINCT person_id FROM visits WHERE id IN ({marks})"
+                people = [r[0] for r in db.execute(sql, ids)]
+                decided = f"visit_id IN ({marks})"
+                removed = {"screening_decisions": self._ids(db, "screening_decisions", decided, ids)}
+                removed["visits"] = ids
+                counts = dict(
+                    badge_prints=self._remove(db, "badge_prints", decided, ids, False),
+                    screening_decisions=self._remove(db, "screening_decisions", decided, ids, False),
+                    visits=self._remove(db, "visits", f"id IN ({marks})", ids, False),
+                )
+                left = "NOT EXISTS (SELECT 1 FROM visits WHERE visits.person_id = people.id)"
+                marks = ",".join("?" * len(people))
+                counts["people"] = self._remove(
+                    db, "people", f"id IN ({marks}) AND created_at < ? AND {left}", [*people, cut], False
+                )
+                step = RetentionReport(
+                    dry_run=False,
+                    panic_messages=0,
+                    id_details=0,
+                    audit_records=0,
+                    visits_before=cut,
+                    id_details_before=None,
+                    audit_before=None,
+                    **counts,
+                )
+                self._audit.record(actor, "retention.applied", "", {**asdict(step), "removed": removed})
+            steps.append(counts)
+            self._store.between_steps(STEP_PAUSE)
 
     def due(self, now: datetime | None = None) -> bool:
         """True when no retention run was recorded in the last 24 hours (and a setting asks for one)."""
