@@ -525,6 +525,11 @@ def run_live_day(
             listener.close()
             sys.excepthook = saved_hook
             app.setFont(saved_font)
+            # The app's loop ended by quit() leaves the thread's "quit now" set here (measured: every QEventLoop
+            # after it returned at once, running no timer: a later test's waits, a question's). A loop of the
+            # application's own, run once, clears it.
+            QTimer.singleShot(0, app.quit)
+            app.exec()
             keyring.set_keyring(saved_keyring)
             for k, v in saved_env.items():
                 if v is None:
@@ -556,7 +561,7 @@ def _drive(app, folder, district, dispatcher, mailbox, roster, earlier, visitors
     # The link, the sender and the sync are up (the app starts them after the first paint), and the start-up
     # jobs done: the integrity check, the first upkeep round (the first backup), the index check.
     day.wait(lambda: worker.running and worker.link.health.state == "up", 120)
-    day.wait(lambda: desk.notify.sender.running and desk.hub._background is not None, 120)
+    day.wait(lambda: desk.notify.outbox_sender.running and desk.hub._background is not None, 120)
     day.wait(lambda: _event_like(services, "backup written%"), 120)
     day.wait(lambda: _event_like(services, "screening index checked%"), 120)
 
