@@ -79,8 +79,13 @@ def _add_admin(db: str) -> None:
 def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_until_it_is_updated(
     tmp_path, tmp_path_factory, console_db_url
 ):
+    from tests.notify_support import SmtpServer
+    from tests.test_hub_notify_older import DISTRICT, _notify_config, _wait_for
+
     tree = release_tree(tmp_path_factory, OLD)
-    hub = Hub(console_db_url).start()
+    mail = SmtpServer("none", tmp_path).start()
+    hub = Hub(console_db_url, env=_notify_config(tmp_path, mail))
+    hub.start()
     try:
         _add_admin(console_db_url)
         main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
@@ -124,6 +129,10 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         assert listed.returncode == 0, listed.stderr
         revoke = f"To revoke it: frontdesk dispatch revoke {gym.station_id}"
         assert listed.stdout.splitlines()[-1] == f"{SCHOOL}: {WORDS} {revoke}", listed.stdout
+        # And by email, once (session 25): the hub's notices' recipients.
+        assert _wait_for(lambda: len(mail.received) == 1)
+        assert mail.received[0].rcpt == [DISTRICT]
+        assert mail.received[0].message["Subject"] == f"{SCHOOL} {GYM} (101) is on an older FrontDesk"
 
         # The desk is updated (this tree's program on its folder): the bar reaches it, and nobody names it now.
         assert gym.run("sync", "--wait", "10").returncode == 0
@@ -135,8 +144,12 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         schools = {s["school"]: s for s in _district_page_schools(hub)}
         assert schools[SCHOOL]["older"] == []
         assert run_cli("dispatch", "stations", "--db", console_db_url).stdout.splitlines()[-1] == "2 stations"
+        assert _wait_for(lambda: len(mail.received) == 2)  # district IT is told it is updated
+        assert mail.received[1].message["Subject"] == f"{SCHOOL} {GYM} (101) is updated"
     finally:
         hub.kill()
+        mail.stop()
+    assert len(mail.received) == 2
 
 
 def test_the_hub_knows_each_desks_level_from_its_pull(tmp_path, console_db_url):
