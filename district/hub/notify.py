@@ -374,6 +374,9 @@ def _note_levels(db: Database, now: datetime) -> None:
 
 
 def _claim_older(db: Database, now: datetime) -> list[tuple]:
+    due = "SELECT 1 FROM hub_notify_older WHERE state = 'queued' AND next_try <= ? LIMIT 1"
+    if db.read().one(due, [clock.to_db(now)]) is None:  # most rounds: no write transaction at all
+        return []
     claimed = []
     with db.transaction() as tx:
         rows = tx.all(
