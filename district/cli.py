@@ -252,9 +252,18 @@ def _stations(args: argparse.Namespace) -> int:
     with _open(args) as service:
         stations = service.stations()
         # Desks on a release that does not take their school's shared bars (the hub knows from their pulls).
-        older = [f"{s['school']}: {words}" for s in HubVisits(service.db).schools() for words in s["older"]]
+        desks = {d["station_id"]: d for s in HubVisits(service.db).schools() for d in s["desks"]}
+    older = [
+        f"{s.school}: {desk['older']} To revoke it: frontdesk dispatch revoke {s.station_id}"
+        for s in stations
+        if (desk := desks.get(s.station_id)) and desk["older"]
+    ]
     if args.json:
-        print(json.dumps([asdict(s) for s in stations], default=_jsonable, ensure_ascii=False))
+        # Added keys (session 25), none renamed: "takes" (the level of the school's shared records the desk's last
+        # pull said it takes; null: not pulled since the hub knew) and "older" (the sentence naming it, or "").
+        level = {i: {"takes": d["takes"], "older": d["older"]} for i, d in desks.items()}
+        listed = [{**asdict(s), **level.get(s.station_id, {"takes": None, "older": ""})} for s in stations]
+        print(json.dumps(listed, default=_jsonable, ensure_ascii=False))
         return 0
     for s in stations:
         seen = f"last seen {s.last_seen.astimezone():%Y-%m-%d %H:%M:%S}" if s.last_seen else "never seen"

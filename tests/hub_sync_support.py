@@ -40,6 +40,7 @@ class Hub:
     proc: subprocess.Popen | None = None
     cert: Path | None = None  # with ``key``: served over HTTPS
     key: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)  # added to its environment (e.g. FRONTDESK_HUB_NOTIFY)
     _reader: Any = field(default=None, repr=False)  # count()'s connection to the database
 
     @property
@@ -47,7 +48,7 @@ class Hub:
         return f"{'https' if self.cert else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> Hub:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "frontdesk", "dispatch", "serve", "--port", str(self.port)]
             + ["--db", self.db_url]

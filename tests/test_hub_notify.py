@@ -186,7 +186,7 @@ def test_settings_file_is_checked_and_a_bad_one_never_stops_the_console(tmp_path
     with pytest.raises(InputError, match="HH:MM"):
         hub_notify.load_settings(path)
     assert hub_notify.background(object(), {hub_notify.CONFIG_ENV: str(path)}) == []
-    assert "desk-offline notices are OFF" in capsys.readouterr().err
+    assert "desk-offline and older-desk notices are OFF" in capsys.readouterr().err
     assert hub_notify.background(object(), {}) == []
     path.write_text(
         json.dumps(

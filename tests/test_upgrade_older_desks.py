@@ -25,9 +25,10 @@ from tests.upgrade_support import release_tree, run_steps, step
 
 OLD = "3acce18"  # the newest release whose desk does not take the school's shared records
 GYM = "Gym door"
-WORDS = (
+WORDS = (  # said beside the old desk moments after it synced
     "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared bars and custody orders, "
-    "pick-up changes or student releases: have it updated."
+    "pick-up changes or student releases (last synced within the hour): have it updated, or revoked if that PC is "
+    "no longer used."
 )
 ROBERT = ("--first-name", "Robert", "--last-name", "Barredman", "--dob", "1980-03-14", "--json")
 
@@ -78,8 +79,13 @@ def _add_admin(db: str) -> None:
 def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_until_it_is_updated(
     tmp_path, tmp_path_factory, console_db_url
 ):
+    from tests.notify_support import SmtpServer
+    from tests.test_hub_notify_older import DISTRICT, _notify_config, _wait_for
+
     tree = release_tree(tmp_path_factory, OLD)
-    hub = Hub(console_db_url).start()
+    mail = SmtpServer("none", tmp_path).start()
+    hub = Hub(console_db_url, env=_notify_config(tmp_path, mail))
+    hub.start()
     try:
         _add_admin(console_db_url)
         main = Desk(tmp_path / "main", "Main office desk").set_up(hub, SCHOOL)
@@ -97,7 +103,9 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         assert ("Ollie Oldside", GYM) in main.on_site()  # the old desk's visits still come: nothing was refused
         assert f"frontdesk: {WORDS}" in synced.stderr.splitlines(), synced.stderr
         status = main.json("sync", "status")
-        assert status["older_desks"] == [{"station": GYM, "misses": sorted(wire.SHARED_KINDS), "words": WORDS}]
+        (named,) = status["older_desks"]
+        assert named.pop("last_synced") is not None  # added in session 25: when (this desk's clock)
+        assert named == {"station": GYM, "misses": sorted(wire.SHARED_KINDS), "words": WORDS}
         assert status["hub_shares"] is True and status["pending"] == 0  # the keys it had, as they were
         text = main.run("sync", "status").stdout.splitlines()
         assert text[0] == "Hub: in step; the desk 'Gym door' is on an older FrontDesk", text
@@ -119,7 +127,12 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         assert (desks["Main office desk"]["takes"], desks["Main office desk"]["older"]) == (wire.TAKES, "")
         listed = run_cli("dispatch", "stations", "--db", console_db_url)  # district IT's command line on the hub
         assert listed.returncode == 0, listed.stderr
-        assert listed.stdout.splitlines()[-1] == f"{SCHOOL}: {WORDS}", listed.stdout
+        revoke = f"To revoke it: frontdesk dispatch revoke {gym.station_id}"
+        assert listed.stdout.splitlines()[-1] == f"{SCHOOL}: {WORDS} {revoke}", listed.stdout
+        # And by email, once (session 25): the hub's notices' recipients.
+        assert _wait_for(lambda: len(mail.received) == 1)
+        assert mail.received[0].rcpt == [DISTRICT]
+        assert mail.received[0].message["Subject"] == f"{SCHOOL} {GYM} (101) is on an older FrontDesk"
 
         # The desk is updated (this tree's program on its folder): the bar reaches it, and nobody names it now.
         assert gym.run("sync", "--wait", "10").returncode == 0
@@ -131,8 +144,12 @@ def test_an_older_desk_is_named_to_the_schools_other_desks_and_on_the_hubs_page_
         schools = {s["school"]: s for s in _district_page_schools(hub)}
         assert schools[SCHOOL]["older"] == []
         assert run_cli("dispatch", "stations", "--db", console_db_url).stdout.splitlines()[-1] == "2 stations"
+        assert _wait_for(lambda: len(mail.received) == 2)  # district IT is told it is updated
+        assert mail.received[1].message["Subject"] == f"{SCHOOL} {GYM} (101) is updated"
     finally:
         hub.kill()
+        mail.stop()
+    assert len(mail.received) == 2
 
 
 def test_the_hub_knows_each_desks_level_from_its_pull(tmp_path, console_db_url):
@@ -152,10 +169,16 @@ def test_the_hub_knows_each_desks_level_from_its_pull(tmp_path, console_db_url):
         pull("Old")
         pull("Between", shared=0)
         pull("Newer", shared=0, takes=wire.TAKES + 1)
-        named = pull("Main", shared=0, takes=wire.TAKES)["older_desks"]
-        assert named == [
-            {"station_id": ids["Old"][0], "station": "Old", "takes": 0, "misses": list(wire.SHARED_KINDS)}
-        ]
+        (named,) = pull("Main", shared=0, takes=wire.TAKES)["older_desks"]
+        assert named.pop("last_synced").endswith(
+            "Z"
+        )  # added in session 25: its newest push or pull, the hub's time
+        assert named == {
+            "station_id": ids["Old"][0],
+            "station": "Old",
+            "takes": 0,
+            "misses": list(wire.SHARED_KINDS),
+        }
         assert [d["station"] for d in pull("Between", shared=0)["older_desks"]] == ["Old"]
         assert pull("Old")["older_desks"] == []  # not itself: it would not read it anyway
         pull("Old", shared=0, takes=wire.TAKES)  # updated
@@ -177,17 +200,32 @@ def test_the_words_for_a_desk_of_a_level_this_release_does_not_know():
     assert wire.kinds_missed(0) == wire.SHARED_KINDS
     assert wire.missed_words(["list.add"]) == "bars and custody orders"
     assert wire.missed_words(["students.release", "future.kind"]) == "student releases or other records"
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from frontdesk.sync.service import SyncStatus
 
-    two = SyncStatus(True, 0, datetime.now(UTC), None, None, older_desks=(("Gym door", ()), ("Annex", ())))
+    two = SyncStatus(
+        True, 0, datetime.now(UTC), None, None, older_desks=(("Gym door", (), None), ("Annex", (), None))
+    )
     assert two.words == "Hub: in step; 2 of the school's desks are on an older FrontDesk"
     assert SyncStatus(True, 0, datetime.now(UTC), None, None, older_desks=()).words == "Hub: in step"
     assert wire.older_desk_words("Gym\n door", ["students.authorise"]) == (
         "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared pick-up changes: "
-        "have it updated."
+        "have it updated, or revoked if that PC is no longer used."
     )
+    now = datetime(2026, 12, 5, 15, tzinfo=UTC)
+    assert [
+        wire.last_synced_words(now - timedelta(minutes=m), now) for m in (0, 59, 60, 23 * 60 + 59, 24 * 60)
+    ] == [
+        "last synced within the hour",
+        "last synced within the hour",
+        "last synced 1 hour ago",
+        "last synced 23 hours ago",
+        "last synced 1 day ago",
+    ]
+    assert wire.last_synced_words(now - timedelta(days=3, hours=5), now) == "last synced 3 days ago"
+    assert wire.last_synced_words(now + timedelta(minutes=5), now) == "last synced within the hour"  # clocks apart
+    assert wire.last_synced_words(None, now) == ""
 
 
 def test_the_desk_windows_hub_item_names_the_older_desk_in_amber(qtbot, tmp_path, tmp_path_factory, monkeypatch):
@@ -251,7 +289,7 @@ def test_the_hubs_district_page_names_the_older_desk_with_its_school(tmp_path, t
         page.click("#signin-button")
         expect(page.locator("#schools-older li")).to_have_text([f"{SCHOOL}: {WORDS}"])
         gym = page.locator("#schools tr", has_text=GYM)
-        older = "OLDER: does not get the school's shared bars; have it updated"
+        older = "OLDER: does not get the school's shared bars; update it, or revoke it if the PC is gone"
         expect(gym.locator("td").last).to_have_text(older)
         main_row = page.locator("#schools tr", has_text="Main office desk")
         expect(main_row.locator("td").last).to_have_text("up to date")

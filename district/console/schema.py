@@ -483,6 +483,30 @@ def _hub_sync_0003_desk_takes(tx: Tx, db: Database) -> None:
     tx.execute("ALTER TABLE hub_desks ADD COLUMN takes BIGINT")
 
 
+def _hub_notify_0002_older(tx: Tx, db: Database) -> None:
+    # The hub's older-desk notice (session 25, district/hub/notify.py): district IT is told when a desk is first
+    # seen on a release that does not take its school's shared records, again when that changes, and when it is
+    # updated. One row per change of a desk's level (n = 1, 2, 3 … for each desk; misses: the kinds it does not
+    # take, comma-joined, "" once updated), claimed by moving next_try as hub_notify_offline's rows are.
+    tx.execute(
+        """CREATE TABLE hub_notify_older (
+            station_id TEXT NOT NULL,
+            n BIGINT NOT NULL,
+            takes BIGINT NOT NULL,
+            misses TEXT NOT NULL,
+            school TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (station_id, n)
+        )"""
+    )
+    tx.execute("CREATE INDEX hub_notify_older_due ON hub_notify_older(state, next_try)")
+
+
 Migration = tuple[str, Callable[[Tx, Database], None]]
 # Names that development builds before the first release applied and that were then renamed: not a newer server's.
 RETIRED = frozenset({"hub_lists_0003_import_jobs"})
@@ -502,6 +526,7 @@ MIGRATIONS: list[Migration] = [
     ("hub_lists_0008_list_files", _hub_lists_0008_list_files),
     ("hub_sync_0002_push_marks", _hub_sync_0002_push_marks),
     ("hub_sync_0003_desk_takes", _hub_sync_0003_desk_takes),
+    ("hub_notify_0002_older", _hub_notify_0002_older),
 ]
 
 

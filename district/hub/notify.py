@@ -10,6 +10,19 @@ repeats it. A desk that comes back before the email went is not told about; a ma
 retried with backoff for a day, then the row is ``failed``. Every outcome is in the console's log
 (``notify.desk_offline``, ``notify.desk_offline_failed``).
 
+**Desks on an older FrontDesk** (session 25). The hub keeps the level of its school's shared records each desk
+takes (``hub_desks.takes``, from its pulls: :mod:`frontdesk.wire.sync`); a desk of a release that does not take
+some of them screens a person barred at the school's other desks clear. In the same rounds (at any hour), the hub
+notes each desk (not revoked) whose level misses other kinds than district IT was last told (a desk never told
+of counts as up to date) as a row of ``hub_notify_older`` (one per change: ``n`` = 1, 2, 3 … for each desk), and
+emails the same recipients: once when the desk is first seen older, again only if what it misses changes, and
+"now updated" when it catches up, each with when it last synced and what to do (update it, or revoke it if the PC
+is gone). A row whose desk changed again before it went, or was revoked, or is back where district IT last heard
+it was, is not sent (``superseded``, ``revoked``, ``unchanged``). Rows are claimed, retried and given up as the
+offline notice's. In the console's log: ``notify.desk_older``, ``notify.desk_updated``,
+``notify.desk_older_failed``. Nothing of this is on a sync request's path: the pull only keeps the level, as it
+did before.
+
 The hub may not import the desk's notifications: the message format and the one SMTP sender are shared
 through :mod:`frontdesk.wire.smtp` (the notice's words through :mod:`frontdesk.wire.mail`).
 
@@ -23,8 +36,9 @@ Configuration: a JSON file named by ``FRONTDESK_HUB_NOTIFY`` (nothing runs witho
 
 The password comes from ``smtp_password_file`` or the ``FRONTDESK_HUB_SMTP_PASSWORD`` environment variable,
 never from the file itself. When the district settings of the hub (issue 15, ``/api/v1/district-settings``)
-carry ``notify.rules``, their plain email addresses subscribed to ``desk-offline`` are told too:
-pass ``district_rules`` (a callable returning that list) to :func:`background`.
+carry ``notify.rules``, their plain email addresses subscribed to ``desk-offline`` are told too (of both
+notices: the desks' rules have no event of their own for an older desk): pass ``district_rules`` (a callable
+returning that list) to :func:`background`.
 """
 
 from __future__ import annotations
@@ -49,6 +63,7 @@ from district.console.db import Database
 from district.errors import InputError
 from frontdesk.errors import DeliveryError
 from frontdesk.errors import InputError as WireInputError
+from frontdesk.wire import sync as wire
 from frontdesk.wire.mail import check_email, desk_offline_words, parse_rules
 from frontdesk.wire.smtp import Envelope, Refused, SmtpChannel, SmtpConfig, is_loopback, parse_server
 
@@ -276,25 +291,34 @@ def _send(db: Database, settings: OfflineSettings, row: tuple, now: datetime) ->
         body=text,
         message_id=f"<hub-offline-{station_id}-{since:%Y%m%dT%H%M%S%f}@frontdesk.invalid>",
     )
-    try:
-        SmtpChannel(settings.smtp).send(envelope)
-    except Refused as exc:
-        return _finish(db, row, "failed", exc.message, now)
-    except (DeliveryError, InputError) as exc:
-        error = exc.message
-        created = clock.from_db(created_at)
-        assert created is not None
-        if now - created >= GIVE_UP:
-            return _finish(db, row, "failed", error, now)
-        wait = timedelta(seconds=min(3600, 60 * 2**attempts))
+    state, error, retry = _deliver(settings, envelope, attempts, created_at, now)
+    if retry is not None:
         with db.transaction() as tx:
             tx.execute(
                 "UPDATE hub_notify_offline SET attempts = attempts + 1, last_error = ?, next_try = ? "
                 "WHERE station_id = ? AND last_seen = ?",
-                [error, clock.to_db(now + wait), station_id, last_seen],
+                [error, clock.to_db(retry), station_id, last_seen],
             )
         return Told(station_id, "queued", error)
-    return _finish(db, row, "sent", "", now, recipients)
+    return _finish(db, row, state, error, now, recipients if state == "sent" else ())
+
+
+def _deliver(
+    settings: OfflineSettings, envelope: Envelope, attempts: int, created_at: str, now: datetime
+) -> tuple[str, str, datetime | None]:
+    """Send one notice through the hub's one sender: ``("sent", "", None)``, ``("failed", error, None)`` (refused,
+    or a mail server away for :data:`GIVE_UP`) or ``("queued", error, when to try again)`` (backing off)."""
+    try:
+        SmtpChannel(settings.smtp).send(envelope)
+    except Refused as exc:
+        return "failed", exc.message, None
+    except (DeliveryError, InputError) as exc:
+        created = clock.from_db(created_at)
+        assert created is not None
+        if now - created >= GIVE_UP:
+            return "failed", exc.message, None
+        return "queued", exc.message, now + timedelta(seconds=min(3600, 60 * 2**attempts))
+    return "sent", "", None
 
 
 def _finish(db: Database, row: tuple, state: str, error: str, now: datetime, to: tuple[str, ...] = ()) -> Told:
@@ -311,15 +335,182 @@ def _finish(db: Database, row: tuple, state: str, error: str, now: datetime, to:
     return Told(station_id, state, error)
 
 
+# --- desks on an older FrontDesk (session 25) ---------------------------------------------------------------
+
+
+def check_older_once(db: Database, settings: OfflineSettings, now: datetime | None = None) -> list[Told]:
+    """One round of the older-desk notice: note each desk (not revoked) whose level of its school's shared records
+    (``hub_desks.takes``, kept by its pulls) misses other kinds than district IT was last told, then send what is
+    due. Blocking; at any hour (a barred person is screened clear at such a desk whenever it is used)."""
+    now = now or clock.now()
+    _note_levels(db, now)
+    return [_send_older(db, settings, row, now) for row in _claim_older(db, now)]
+
+
+def _note_levels(db: Database, now: datetime) -> None:
+    # Read first: on SQLite the write lock is the alert path's too, and most rounds have nothing to note.
+    rows = db.read().all(
+        "SELECT d.station_id, s.school, d.takes, n.n, n.misses FROM hub_desks d "
+        "JOIN stations s ON s.station_id = d.station_id "
+        "LEFT JOIN hub_notify_older n ON n.station_id = d.station_id "
+        "AND n.n = (SELECT max(m.n) FROM hub_notify_older m WHERE m.station_id = d.station_id) "
+        "WHERE s.revoked_at IS NULL AND d.takes IS NOT NULL"
+    )
+    # A desk never told of is up to date as far as district IT knows: nothing to say until it misses something.
+    changed = [
+        (station_id, school, int(takes), int(n or 0), misses)
+        for station_id, school, takes, n, told in rows
+        if (misses := ",".join(wire.kinds_missed(int(takes)))) != (told or "")
+    ]
+    if not changed:
+        return
+    with db.transaction() as tx:
+        for station_id, school, takes, n, misses in changed:
+            tx.execute(  # two hubs noting the same change: the second finds the row there
+                "INSERT INTO hub_notify_older (station_id, n, takes, misses, school, next_try, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (station_id, n) DO NOTHING",
+                [station_id, n + 1, takes, misses, school, clock.to_db(now), clock.to_db(now)],
+            )
+
+
+def _claim_older(db: Database, now: datetime) -> list[tuple]:
+    due = "SELECT 1 FROM hub_notify_older WHERE state = 'queued' AND next_try <= ? LIMIT 1"
+    if db.read().one(due, [clock.to_db(now)]) is None:  # most rounds: no write transaction at all
+        return []
+    claimed = []
+    with db.transaction() as tx:
+        rows = tx.all(
+            "SELECT n.station_id, n.n, n.school, n.attempts, n.next_try, n.created_at, n.misses, s.name, s.room, "
+            "s.revoked_at, d.last_push_at, d.last_pull_at, "
+            "(SELECT max(m.n) FROM hub_notify_older m WHERE m.station_id = n.station_id), "
+            "(SELECT t.misses FROM hub_notify_older t WHERE t.station_id = n.station_id AND t.n = "
+            "(SELECT max(u.n) FROM hub_notify_older u WHERE u.station_id = n.station_id AND u.state = 'sent')) "
+            "FROM hub_notify_older n JOIN stations s ON s.station_id = n.station_id "
+            "LEFT JOIN hub_desks d ON d.station_id = n.station_id "
+            "WHERE n.state = 'queued' AND n.next_try <= ? ORDER BY n.created_at, n.n",
+            [clock.to_db(now)],
+        )
+        for row in rows:
+            taken = tx.execute(  # claimed by moving next_try past the lease, as the offline notice's rows
+                "UPDATE hub_notify_older SET next_try = ? "
+                "WHERE station_id = ? AND n = ? AND next_try = ? AND state = 'queued'",
+                [clock.to_db(now + LEASE), row[0], row[1], row[4]],
+            ).rowcount
+            if taken == 1:
+                claimed.append(row)
+    return claimed
+
+
+def _send_older(db: Database, settings: OfflineSettings, row: tuple, now: datetime) -> Told:
+    station_id, n, school, attempts, _, created_at, misses, name, room, revoked_at, push_at, pull_at = row[:12]
+    newest, told = row[12], row[13] or ""  # the desk's newest row; what district IT was last told ("": up to date)
+    if revoked_at is not None:  # district IT revoked it meanwhile: nothing to update
+        return _finish_older(db, row, "revoked", "", now)
+    if n != newest:  # its level changed again before this went: the newer row tells where it is now
+        return _finish_older(db, row, "superseded", "", now)
+    if misses == told:  # back where district IT last heard it was (older and back, or updated and back)
+        return _finish_older(db, row, "unchanged", "", now)
+    recipients = settings.everyone()
+    if not recipients:
+        return _finish_older(
+            db, row, "failed", "no recipients: set recipients in the hub's notification settings", now
+        )
+    desk = f"{school} {name}".strip() + (f" ({room})" if room else "")
+    synced = [t for t in (push_at, pull_at) if t]
+    last = clock.from_db(max(synced)) if synced else None
+    link = f"{settings.link_base.rstrip('/')}/" if settings.link_base else ""
+    subject, text = older_desk_mail(
+        desk, station_id, misses.split(",") if misses else [], last, now, settings.tz, link
+    )
+    envelope = Envelope(
+        to=", ".join(recipients),
+        subject=subject,
+        body=text,
+        message_id=f"<hub-older-{station_id}-{n}@frontdesk.invalid>",
+    )
+    state, error, retry = _deliver(settings, envelope, attempts, created_at, now)
+    if retry is not None:
+        with db.transaction() as tx:
+            tx.execute(
+                "UPDATE hub_notify_older SET attempts = attempts + 1, last_error = ?, next_try = ? "
+                "WHERE station_id = ? AND n = ?",
+                [error, clock.to_db(retry), station_id, n],
+            )
+        return Told(station_id, "queued", error)
+    return _finish_older(db, row, state, error, now, recipients if state == "sent" else ())
+
+
+def older_desk_mail(
+    desk: str,
+    station_id: str,
+    misses: list[str],
+    last: datetime | None,
+    now: datetime,
+    tz: tzinfo | None = None,
+    link: str = "",
+) -> tuple[str, str]:
+    """``(subject, text)`` of the older-desk notice to district IT: ``desk`` (school, name and room) is on a
+    release that does not take the school's shared ``misses``, when it last synced and what to do (update it, or
+    revoke it if the PC is gone); with no ``misses``, that it is now updated."""
+    if not misses:
+        subject = f"{desk} is updated"
+        text = f"{desk} now takes this school's shared records: a bar made at the school's other desks reaches it."
+    else:
+        subject = f"{desk} is on an older FrontDesk"
+        text = (
+            f"{desk} is on an older FrontDesk and does not get this school's shared {wire.missed_words(misses)}: "
+            "a person barred at the school's other desks is screened clear there."
+        )
+        if last is not None:
+            local = last.astimezone(tz)
+            text += f" It {wire.last_synced_words(last, now)} ({local:%H:%M}, {local:%m/%d})."
+        text += (
+            "\n\nUpdate FrontDesk on that PC. If the PC is no longer used, revoke the desk on the district hub: "
+            f"frontdesk dispatch revoke {station_id}"
+        )
+    if link:
+        text += f"\n\nOpen on the district hub: {link}"
+    return subject, text
+
+
+def _finish_older(
+    db: Database, row: tuple, state: str, error: str, now: datetime, to: tuple[str, ...] = ()
+) -> Told:
+    station_id, n, school, misses = row[0], row[1], row[2], row[6]
+    with db.transaction() as tx:
+        tx.execute(
+            "UPDATE hub_notify_older SET state = ?, attempts = attempts + 1, last_error = ?, "
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE station_id = ? AND n = ?",
+            [state, error, state, clock.to_db(now), station_id, n],
+        )
+        if state in ("sent", "failed"):
+            kind = (
+                ("notify.desk_older" if misses else "notify.desk_updated")
+                if state == "sent"
+                else ("notify.desk_older_failed")
+            )
+            log(tx, kind, station_id=station_id, school=school, misses=misses, to=list(to), error=error)
+    return Told(station_id, state, error)
+
+
+def _round(db: Database, settings: OfflineSettings) -> None:
+    """One round of both notices; one failing (a database or mail hiccup) does not stop the other."""
+    for check, what in ((check_once, "desk-offline"), (check_older_once, "older-desk")):
+        try:
+            check(db, settings)
+        except Exception as exc:
+            print(f"frontdesk hub: {what} check failed: {exc}", file=sys.stderr)
+
+
 async def run(db: Database, settings: OfflineSettings) -> None:
     """Check every ``interval`` seconds, on a thread of its own (never the alert path's pools)."""
     limiter = anyio.CapacityLimiter(1)
     while True:
         await asyncio.sleep(settings.interval)
         try:
-            await anyio.to_thread.run_sync(check_once, db, settings, limiter=limiter)
+            await anyio.to_thread.run_sync(_round, db, settings, limiter=limiter)
         except Exception as exc:  # a database or mail hiccup must not stop the checks
-            print(f"frontdesk hub: desk-offline check failed: {exc}", file=sys.stderr)
+            print(f"frontdesk hub: notification check failed: {exc}", file=sys.stderr)
 
 
 def background(
@@ -327,7 +518,7 @@ def background(
     environ: dict[str, str] | None = None,
     district_rules: Callable[[], list[dict[str, Any]] | str] | None = None,
 ) -> list[asyncio.Task]:
-    """The console's startup hook: the desk-offline task when ``FRONTDESK_HUB_NOTIFY`` names a settings file
+    """The console's startup hook: the notices' task when ``FRONTDESK_HUB_NOTIFY`` names a settings file
     (none otherwise). A bad file is said on standard error and the console serves alerts all the same."""
     environ = dict(os.environ if environ is None else environ)
     path = environ.get(CONFIG_ENV, "").strip()
@@ -336,7 +527,7 @@ def background(
     try:
         settings = load_settings(path, environ)
     except InputError as exc:
-        print(f"frontdesk hub: desk-offline notices are OFF: {exc.message}", file=sys.stderr)
+        print(f"frontdesk hub: desk-offline and older-desk notices are OFF: {exc.message}", file=sys.stderr)
         return []
     settings = replace(settings, district_rules=district_rules or hub_settings_rules(service.db))
     return [asyncio.create_task(run(service.db, settings))]

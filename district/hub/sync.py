@@ -468,7 +468,8 @@ class HubSync:
         cursor this hub did not give (:meth:`_held`) is answered 409 ``cursor``, and the desk goes back to an
         older one. ``takes``: the level of the school's shared records the desk takes (``wire.takes_level``),
         kept for it (None: not known, kept as it was); the answer's ``older_desks`` names the school's other desks
-        whose kept level misses some of them."""
+        whose kept level misses some of them, with when each last synced (``last_synced``: its newest push or
+        pull)."""
         tx = self.db.read()
         self._check_cursors(tx, station, after, after_mark, shared, shared_mark)
         rows = tx.all(
@@ -506,14 +507,20 @@ class HubSync:
             )
         rev = int(rows[-1][13]) if rows else after
         school_desks = tx.all(
-            "SELECT s.station_id, s.name, d.takes FROM stations s "
+            "SELECT s.station_id, s.name, d.takes, d.last_pull_at, d.last_push_at FROM stations s "
             "LEFT JOIN hub_desks d ON d.station_id = s.station_id "
             "WHERE s.school = ? AND s.revoked_at IS NULL ORDER BY s.name",
             [station.school],
         )
         desks = [{"station_id": d[0], "station": d[1]} for d in school_desks]
         older = [
-            {"station_id": d[0], "station": d[1], "takes": int(d[2]), "misses": list(missed)}
+            {
+                "station_id": d[0],
+                "station": d[1],
+                "takes": int(d[2]),
+                "misses": list(missed),
+                "last_synced": max(filter(None, d[3:5]), default=None),  # the same text form: ordered as times
+            }
             for d in school_desks
             if d[0] != station.station_id and d[2] is not None and (missed := wire.kinds_missed(int(d[2])))
         ]

@@ -163,8 +163,8 @@ class HubVisits:
     def schools(self, offline_after: float = 90) -> list[dict]:
         """Each school with its desks: online, last seen, last push and pull, and how many are on site; and each
         desk's ``takes`` (the level of the school's shared records its last pull said it takes; None: not pulled
-        since the hub knew) and ``older`` (for a desk whose level misses some of them, the sentence that says so
-        and what to do; else ""). A school's ``older`` lists those sentences."""
+        since the hub knew) and ``older`` (for a desk whose level misses some of them, the sentence that says so,
+        when it last synced and what to do; else ""). A school's ``older`` lists those sentences."""
         read = self._db.read()
         desks = read.all(
             "SELECT s.school, s.station_id, s.name, s.last_seen, d.last_seq, d.last_push_at, d.last_pull_at, "
@@ -184,7 +184,12 @@ class HubVisits:
                 school, {"school": school, "onsite": int(onsite.get(school, 0)), "desks": [], "older": []}
             )
             missed = wire.kinds_missed(int(takes)) if takes is not None else ()
-            older = wire.older_desk_words(name, missed) if missed else ""
+            synced = [t for t in (push_at, pull_at) if t]  # a forgotten PC or one in use: said with the words
+            older = (
+                wire.older_desk_words(name, missed, clock.from_db(max(synced)) if synced else None, now)
+                if missed
+                else ""
+            )
             if older:
                 entry["older"].append(older)
             entry["desks"].append(

@@ -79,12 +79,14 @@ def _status(args: argparse.Namespace) -> int:
                 # false: a hub older than the school's sharing (no other desk's records come); null: not known
                 "hub_shares": status.hub_shares,
                 # the school's other desks on a release that does not take some of its shared records (a bar made
-                # here is not at theirs): [{"station", "misses": [kind, ...], "words"}]; null: not known
+                # here is not at theirs): [{"station", "misses": [kind, ...], "words", "last_synced"}] (the last
+                # added in session 25: when it last synced, this desk's clock; null when the hub did not say);
+                # null: not known
                 "older_desks": None
                 if status.older_desks is None
                 else [
-                    {"station": station, "misses": list(kinds), "words": words}
-                    for (station, kinds), words in zip(status.older_desks, status.older_words, strict=True)
+                    {"station": station, "misses": list(kinds), "words": words, "last_synced": _iso(last)}
+                    for (station, kinds, last), words in zip(status.older_desks, status.older_words, strict=True)
                 ],
             }
         )

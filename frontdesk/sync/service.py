@@ -32,7 +32,7 @@ from frontdesk.sync.outbox import _VISIT_SQL, SKIPPED, Outbox, _dumps, check_in_
 from frontdesk.sync.remote import RemoteVisitStore, state_get, state_set
 from frontdesk.sync.shared import CLOCK_SAME_S, NotHereYet, clock_base
 from frontdesk.visits.service import VisitService
-from frontdesk.wire.sync import CHECK_OUT_KINDS, TAKES, VISIT_KINDS, older_desk_words
+from frontdesk.wire.sync import CHECK_OUT_KINDS, TAKES, VISIT_KINDS, last_synced_words, older_desk_words
 
 if TYPE_CHECKING:
     from frontdesk.audit import AuditTrail
@@ -86,14 +86,17 @@ class SyncStatus:
     # None: not known yet (never pulled), or this desk does not share.
     hub_shares: bool | None = None
     # The school's other desks on a release that does not take some of its shared records, as the hub's last
-    # answer named them: ``(station, missed kinds)`` each. A bar made here is not at theirs. None: not known (a
-    # hub from before it said, or this desk does not share).
-    older_desks: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    # answer named them: ``(station, missed kinds, last synced)`` each, the last on this desk's clock (None: the
+    # hub did not say). A bar made here is not at theirs. None: not known (a hub from before it said, or this desk
+    # does not share).
+    older_desks: tuple[tuple[str, tuple[str, ...], datetime | None], ...] | None = None
 
     @property
     def older_words(self) -> list[str]:
-        """One sentence per desk of :attr:`older_desks`, what it misses and what to do ("have it updated")."""
-        return [older_desk_words(station, kinds) for station, kinds in self.older_desks or ()]
+        """One sentence per desk of :attr:`older_desks`: what it misses, when it last synced and what to do ("have
+        it updated, or revoked if that PC is no longer used")."""
+        now = clock.now()
+        return [older_desk_words(station, kinds, last, now) for station, kinds, last in self.older_desks or ()]
 
     @property
     def clock_words(self) -> str:
@@ -610,38 +613,53 @@ class SyncService:
 
     def _older_desks(self, named: Any) -> None:
         """Keep which of the school's other desks the hub says are on a release that does not take some of the
-        school's shared records (``older_desks``: a bar made here is not at theirs); a change is said (event log,
-        audit trail). Not said by the hub (one from before it said so): not known."""
+        school's shared records (``older_desks``: a bar made here is not at theirs), with when each last synced
+        (its ``last_synced``, the hub's time, kept on this desk's clock); a change of desks is said (event log,
+        audit trail). Not said by the hub (one from before it said so): not known. The times alone are written
+        again only when the words they make would change ("last synced 3 days ago"): an older desk in use
+        syncs every minute, and this is not a write each time."""
+        db = self._store.db
         older = None
         if isinstance(named, list):
+            offset = state_get(db, "hub_offset")  # the hub's clock minus this desk's, from this same answer
+            offset = offset if isinstance(offset, int) else 0
             older = sorted(
-                [_one_line(d.get("station") or d.get("station_id")), sorted(map(str, kinds))]
-                for d in named
-                if isinstance(d, dict) and isinstance(kinds := d.get("misses"), list)
+                (
+                    [_one_line(d.get("station") or d.get("station_id")), sorted(map(str, kinds)), _here(d, offset)]
+                    for d in named
+                    if isinstance(d, dict) and isinstance(kinds := d.get("misses"), list)
+                ),
+                key=lambda d: d[:2],  # never the times: two desks of one name, one time not said
             )
-        held = state_get(self._store.db, "older_desks")
-        if held == older:
+        held = _older(state_get(db, "older_desks"))
+        desks = None if older is None else [(station, tuple(kinds)) for station, kinds, _ in older]
+        held_desks = None if held is None else [(station, kinds) for station, kinds, _ in held]
+        if desks == held_desks:
+            now = self._now()
+            said = [last_synced_words(last, now) for *_, last in held or ()]
+            if [last_synced_words(clock.from_db(last), now) for *_, last in older or ()] != said:
+                with self._store.transaction() as tx:
+                    state_set(tx, "older_desks", older)
             return
         with self._audit.transaction() as tx:
             state_set(tx, "older_desks", older)
-            if older or held:  # named, or no longer named (updated, or a hub that no longer says): on the trail
-                desks = [station for station, _ in older or []]
-                details = {"desks": desks, "known": older is not None}
+            if desks or held_desks:  # named, or no longer named (updated, or a hub that no longer says): the trail
+                details = {"desks": [station for station, _ in desks or []], "known": older is not None}
                 self._audit.record(None, "sync.older_desks", "school desks", details)
-        if self._events is None or older is None:
+        if self._events is None or desks is None:
             return
-        was = {station for station, _ in held or []}
-        for station, kinds in older:
+        was = {station for station, _ in held_desks or []}
+        for station, kinds, last in older or ():
             if station not in was:
-                text = older_desk_words(station, kinds)
+                text = older_desk_words(station, kinds, clock.from_db(last), self._now())
                 log.warning("hub sync: %s", text)
                 self._events.record(
                     "hub sync",
                     "error",
                     f"{text} Until then, a bar or a pick-up change made at this desk is not at that one.",
                 )
-        now = {station for station, _ in older}
-        for station in sorted(was - now):
+        named_now = {station for station, _ in desks}
+        for station in sorted(was - named_now):
             self._events.record(
                 "hub sync",
                 "info",
@@ -1061,11 +1079,27 @@ def _one_line(name: Any) -> str:
     return " ".join(str(name or "").split())[:100]
 
 
-def _older(held: Any) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
-    """``older_desks`` as kept (``[[station, [kind, …]], …]``) → ``SyncStatus.older_desks``."""
+def _here(desk: dict, offset: int) -> str | None:
+    """A named desk's ``last_synced`` (the hub's clock) on this desk's clock, as kept; None when not said."""
+    try:
+        hub = clock.from_db(desk.get("last_synced")) if isinstance(desk.get("last_synced"), str) else None
+    except ValueError:
+        hub = None
+    if hub is None or hub.tzinfo is None:  # the hub says its times in UTC ("…Z"): anything else is not said
+        return None
+    return clock.to_db(hub - timedelta(seconds=offset))
+
+
+def _older(held: Any) -> tuple[tuple[str, tuple[str, ...], datetime | None], ...] | None:
+    """``older_desks`` as kept (``[[station, [kind, …], last synced], …]``; before session 25 without the last)
+    → ``SyncStatus.older_desks``."""
     if not isinstance(held, list):
         return None
-    return tuple((str(d[0]), tuple(d[1])) for d in held if isinstance(d, list) and len(d) == 2)
+    return tuple(
+        (str(d[0]), tuple(d[1]), clock.from_db(d[2]) if len(d) == 3 and isinstance(d[2], str) else None)
+        for d in held
+        if isinstance(d, list) and len(d) in (2, 3)
+    )
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -34,12 +34,14 @@ the desk takes (:data:`TAKES`; a desk that asks with ``shared`` and says no leve
 without ``shared`` level 0: it takes none). The hub keeps each desk's level, and a pull's answer carries
 ``"older_desks": [{"station_id", "station", "takes", "misses": [KIND, ...]}]``: the school's other desks whose
 level misses some of :data:`SHARED_KINDS` (a bar made at this desk is not at theirs). A hub from before leaves
-it out.
+it out. Session 25 added ``"last_synced"`` to each (the hub's time of that desk's newest push or pull; null when
+none), so a PC left switched on somewhere can be told from one nobody uses any more.
 """
 
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import Any
 
 MAX_CHANGES = 500  # per push
@@ -182,12 +184,30 @@ def missed_words(kinds: Any) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
-def older_desk_words(station: str, kinds: Any) -> str:
-    """One desk of the school that does not take some of its shared records, said to the office and to district IT:
-    "The desk 'Gym door' is on an older FrontDesk and does not get this school's shared bars and custody orders,
-    pick-up changes or student releases: have it updated." """
+def last_synced_words(last: datetime | None, now: datetime) -> str:
+    """How long ago a desk last synced, as the office and district IT read it: "last synced within the hour",
+    "last synced 5 hours ago", "last synced 3 days ago" ("" when not known). Coarse on purpose: it tells a desk in
+    use from a PC nobody has switched on for days, and it is read from times kept to within a few minutes."""
+    if last is None:
+        return ""
+    hours = int(max(0.0, (now - last).total_seconds()) // 3600)
+    if hours < 1:
+        return "last synced within the hour"
+    if hours < 24:
+        return f"last synced {hours} hour{'s' if hours > 1 else ''} ago"
+    days = hours // 24
+    return f"last synced {days} day{'s' if days > 1 else ''} ago"
+
+
+def older_desk_words(station: str, kinds: Any, last: datetime | None = None, now: datetime | None = None) -> str:
+    """One desk of the school that does not take some of its shared records, said to the office and to district IT,
+    with when it last synced (``last``, read at ``now``; left out when not known) and what to do: "The desk 'Gym
+    door' is on an older FrontDesk and does not get this school's shared bars and custody orders, pick-up changes
+    or student releases (last synced 3 days ago): have it updated, or revoked if that PC is no longer used." """
     name = " ".join(str(station or "").split())[:100] or "(no name)"
+    synced = last_synced_words(last, now) if last is not None and now is not None else ""
     return (
-        f"The desk '{name}' is on an older FrontDesk and does not get this school's shared {missed_words(kinds)}: "
-        "have it updated."
+        f"The desk '{name}' is on an older FrontDesk and does not get this school's shared {missed_words(kinds)}"
+        + (f" ({synced})" if synced else "")
+        + ": have it updated, or revoked if that PC is no longer used."
     )

@@ -98,7 +98,7 @@ loaders.schools = async () => {
     cell(tr, desk.online ? "online" : "OFFLINE", desk.online ? "online" : "offline");
     cell(tr, local(desk.last_push_at, true));
     cell(tr, local(desk.last_pull_at, true));
-    if (desk.older) cell(tr, "OLDER: does not get the school's shared bars; have it updated", "offline");
+    if (desk.older) cell(tr, "OLDER: does not get the school's shared bars; update it, or revoke it if the PC is gone", "offline");
     else cell(tr, desk.takes === null || desk.takes === undefined ? "not synced since the hub's upgrade" : "up to date");
     tr.addEventListener("click", () => loadOnsite(school.school).catch(showError));
   });
