@@ -62,3 +62,25 @@ def test_the_integrity_check_waits_for_the_event_loop_then_runs(qtbot, services)
         qtbot.waitUntil(lambda: not upkeep._busy, timeout=20000)
         upkeep.stop()
         shiboken6.delete(upkeep)
+
+
+def test_the_desk_checkpoints_the_panic_outboxs_log_on_the_timer_not_in_a_press(qtbot, services):
+    """Session 25's live day: the upkeep checkpointed only the database's log, so SQLite checkpointed the panic
+    outbox's inside the commit that took its log past 1,000 pages: now and then a press's. Once the station is up,
+    the timer checkpoints the outbox's log too, and a press's commit no longer does. Fails on the old code (the
+    log was not moved: the next press wrote on past it, and the press's connection kept SQLite's 1,000)."""
+    from frontdesk.store import DEFERRED_CHECKPOINT_PAGES
+
+    station = services.station
+    for _ in range(3):
+        station.press("LOCKDOWN", mode="Exercise")
+    outbox = station.outbox
+    wal = outbox.path.with_name(outbox.path.name + "-wal")
+    size = wal.stat().st_size
+    upkeep = Upkeep(services)
+    upkeep.on_log_timeout()  # what the timer does every few seconds
+    qtbot.waitUntil(lambda: not upkeep._checkpointing, timeout=20000)
+    assert outbox._store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == DEFERRED_CHECKPOINT_PAGES
+    station.press("LOCKDOWN", mode="Exercise")  # written from the log's top again: the log did not grow
+    assert wal.stat().st_size == size
+    assert not [e for e in services.events.recent(source="upkeep") if e.level == "error"]

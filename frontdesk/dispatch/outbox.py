@@ -133,6 +133,15 @@ class Outbox:
         """Close this thread's connection to the outbox's file (others close with their threads)."""
         self._store.close()
 
+    def defer_checkpoints(self) -> None:
+        """Keep the outbox log's checkpoints out of a press's commit (this thread's connection and those opened
+        from now on): the desk's upkeep timer runs :meth:`checkpoint_log` instead (``Store.defer_checkpoints``)."""
+        self._store.defer_checkpoints()
+
+    def checkpoint_log(self) -> tuple[int, int]:
+        """A PASSIVE checkpoint of the outbox's log, from any thread (``Store.checkpoint_log``)."""
+        return self._store.checkpoint_log()
+
     def add(
         self,
         *,
