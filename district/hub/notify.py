@@ -291,16 +291,34 @@ def _send(db: Database, settings: OfflineSettings, row: tuple, now: datetime) ->
         body=text,
         message_id=f"<hub-offline-{station_id}-{since:%Y%m%dT%H%M%S%f}@frontdesk.invalid>",
     )
+    where = ("hub_notify_offline", "station_id = ? AND last_seen = ?", [station_id, last_seen])
+    state, error = _deliver_or_back_off(db, where, settings, envelope, attempts, created_at, now)
+    if state == "queued":
+        return Told(station_id, "queued", error)
+    return _finish(db, row, state, error, now, recipients if state == "sent" else ())
+
+
+def _deliver_or_back_off(
+    db,
+    where: tuple[str, str, list],
+    settings: OfflineSettings,
+    envelope: Envelope,
+    attempts: int,
+    created_at: str,
+    now: datetime,
+) -> tuple[str, str]:
+    """:func:`_deliver`, and a notice that must wait (``"queued"``) gets its next try written to its row: ``where``
+    is its table, the condition naming the row and the condition's values. Returns the state and the error."""
+    table, condition, values = where
     state, error, retry = _deliver(settings, envelope, attempts, created_at, now)
     if retry is not None:
         with db.transaction() as tx:
             tx.execute(
-                "UPDATE hub_notify_offline SET attempts = attempts + 1, last_error = ?, next_try = ? "
-                "WHERE station_id = ? AND last_seen = ?",
-                [error, clock.to_db(retry), station_id, last_seen],
+                f"UPDATE {table} SET attempts = attempts + 1, last_error = ?, next_try = ? WHERE {condition}",
+                [error, clock.to_db(retry), *values],
             )
-        return Told(station_id, "queued", error)
-    return _finish(db, row, state, error, now, recipients if state == "sent" else ())
+        return "queued", error
+    return state, error
 
 
 def _deliver(
@@ -428,14 +446,9 @@ def _send_older(db: Database, settings: OfflineSettings, row: tuple, now: dateti
         body=text,
         message_id=f"<hub-older-{station_id}-{n}@frontdesk.invalid>",
     )
-    state, error, retry = _deliver(settings, envelope, attempts, created_at, now)
-    if retry is not None:
-        with db.transaction() as tx:
-            tx.execute(
-                "UPDATE hub_notify_older SET attempts = attempts + 1, last_error = ?, next_try = ? "
-                "WHERE station_id = ? AND n = ?",
-                [error, clock.to_db(retry), station_id, n],
-            )
+    where = ("hub_notify_older", "station_id = ? AND n = ?", [station_id, n])
+    state, error = _deliver_or_back_off(db, where, settings, envelope, attempts, created_at, now)
+    if state == "queued":
         return Told(station_id, "queued", error)
     return _finish_older(db, row, state, error, now, recipients if state == "sent" else ())
 
