@@ -233,7 +233,7 @@ def test_a_file_not_found_is_said_without_holding_the_panic_button(qtbot, window
         boxes.timer.stop()
     assert not steps.steps
     # Said in plain words, in a box not modal to Qt: the live part (the red button) takes input, the rest not.
-    assert seen == [("missing.csv was not found. Pick a file that is there, or Cancel.", True, True, False)]
+    assert seen == [("missing.csv was not found. Click OK and pick a file that is there.", True, True, False)]
 
 
 @pytest.mark.parametrize("save", [False, True])

@@ -151,7 +151,7 @@ def _file_name(parent: QWidget | None, caption: str, suggested: str, name_filter
             chosen = (dialog.selectedFiles() or [""])[0]
             name = Path(chosen).name
             if not save and chosen and not Path(chosen).is_file():
-                tell(parent, "File not found", f"{name} was not found. Pick a file that is there, or Cancel.")
+                tell(parent, "File not found", f"{name} was not found. Click OK and pick a file that is there.")
                 continue
             if not (save and chosen and Path(chosen).exists()):
                 return chosen
