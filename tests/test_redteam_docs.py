@@ -8,8 +8,11 @@ from datetime import date
 
 import pytest
 
+from frontdesk.checkin.workflow import CheckInRequest, NeedsDecision, query_of
+from frontdesk.models import Visitor
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
+from frontdesk.screening.screener import ZONE_SPELLING
 from scanners.aamva import parse_id
 from scanners.mrz import mrz_lines
 
@@ -18,6 +21,80 @@ TODAY = date(2026, 12, 5)
 
 def bar(services, first: str, last: str, dob: str = "") -> None:
     services.lists.add("District", NewEntry(first, last, dob=parse_dob(dob), kind=Kind.BARRED))
+
+
+def passport(last: str, given: str, dob: date, sex: str = "M", layout: str = "TD3", **more) -> Visitor:
+    """The visitor the desk builds from a passport's (or ID card's) zone, read as a scanner sends it."""
+    lines = mrz_lines(
+        layout=layout,
+        code="P" if layout == "TD3" else "ID",
+        issuer="D",
+        last=last,
+        given=given,
+        number="C01X00T47",
+        nationality="D",
+        dob=dob,
+        sex=sex,
+        expires=date(2031, 1, 1),
+        **more,
+    )
+    return parse_id("\n".join(lines), today=TODAY).to_visitor()
+
+
+def check_in(services, visitor: Visitor):
+    return services.checkin.start(CheckInRequest(visitor))
+
+
+# --- ICAO 9303 transliteration: Å AA, Ä AE, Ö/Ø OE, Ü UE ----------------------------------------------------
+# (the list's first, last, DOB; the zone's given, surname; the visitor's DOB)
+ZONE_CASES = [
+    pytest.param(("Åsa", "Ångström", "1982-02-02"), ("AASA", "AANGSTROEM"), date(1982, 2, 2), id="angstrom-exact"),
+    pytest.param(("Jürgen", "Müller", "1975"), ("JUERGEN", "MUELLER"), date(1975, 4, 2), id="mueller-year-only"),
+    pytest.param(("Jürgen", "Müller", ""), ("JUERGEN", "MUELLER"), date(1975, 4, 2), id="mueller-no-dob"),
+    pytest.param(("Jürgen", "Müller", "1975-04-03"), ("JUERGEN", "MUELLER"), date(1975, 4, 2), id="mueller-digit"),
+    pytest.param(("Søren", "Købke", "1979-03-03"), ("SOEREN", "KOEBKE"), date(1979, 3, 3), id="koebke-exact-dob"),
+]
+
+
+@pytest.mark.parametrize(("listed", "zone", "dob"), ZONE_CASES)
+def test_a_listed_name_with_umlauts_is_flagged_on_the_persons_own_passport(services, listed, zone, dob):
+    """The zone writes Ångström as AANGSTROEM, Müller as MUELLER: the listed person on their own passport
+    was screened clear (each case fails on the old code: Cleared)."""
+    bar(services, *listed)
+    outcome = check_in(services, passport(zone[1], zone[0], dob))
+    assert isinstance(outcome, NeedsDecision)
+    top = outcome.candidates[0]
+    assert top.entry.last_name == listed[1]
+    lines = [e for e in top.evidence if e.relation == ZONE_SPELLING]
+    assert lines and "check the spelling on the ID" in lines[0].words
+    # The index and the reference full scan agree.
+    query = query_of(services.visits.checked(passport(zone[1], zone[0], dob)))
+    assert services.screener.screen(query).decision == services.screener.scan_all(query).decision
+
+
+@pytest.mark.parametrize(
+    ("listed", "typed", "dob"),
+    [
+        pytest.param(("Aasa", "Aangstroem", "1982-02-02"), ("Åsa", "Ångström"), date(1982, 2, 2), id="angstrom"),
+        pytest.param(("Juergen", "Mueller", "1975"), ("Jürgen", "Müller"), date(1975, 4, 2), id="mueller-year"),
+        pytest.param(("Juergen", "Mueller", ""), ("Jürgen", "Müller"), date(1975, 4, 2), id="mueller-no-dob"),
+    ],
+)
+def test_a_list_written_from_passports_finds_a_visitor_typed_with_umlauts(services, listed, typed, dob):
+    """The reverse: a list entry written as the zone spells it (JUERGEN MUELLER) and a visitor typed as the
+    name is written (Jürgen Müller). Each fails on the old code (Cleared)."""
+    bar(services, *listed)
+    outcome = check_in(services, Visitor(typed[0], typed[1], dob=dob))
+    assert isinstance(outcome, NeedsDecision)
+    assert outcome.candidates[0].entry.last_name == listed[1]
+
+
+def test_names_holding_the_pairs_are_not_read_back_against_entries_without_such_letters(services):
+    """Michael, Joel, Samuel hold AE, OE, UE: read back (Michal, Jol, Saml) they find only entries written
+    with Å, Ä, Ö, Ø or Ü, never a plain one, so no stranger is flagged by the reading alone."""
+    bar(services, "Michal", "Saml", "1975")  # two letters off each: never a candidate of Michael Samuel
+    outcome = check_in(services, Visitor("Michael", "Samuel", dob=date(1975, 4, 2)))
+    assert not isinstance(outcome, NeedsDecision)
 
 
 # --- two documents in one scan ------------------------------------------------------------------------------
