@@ -121,3 +121,27 @@ def test_two_passports_read_in_one_scan_are_refused_never_read_as_the_last(servi
     text = "\n".join(barred + other if barred_first else other + barred)
     with pytest.raises(UnreadableIdError, match="Two passports or ID cards were read as one"):
         parse_id(text, today=TODAY)
+
+
+# --- a zone typed into the name boxes ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("first", "last", "dob"),
+    [
+        pytest.param(
+            "Robert", "P<USABARREDMAN<<ROBERT<<<<<<<<<<<<<<<<<<<<<<", date(1975, 4, 2), id="line-in-last"
+        ),
+        pytest.param("Robert", "P<USABARREDMAN<<ROBERT<<<<<<<<<<<<<<<<<<<<<<", None, id="line-in-last-no-dob"),
+        pytest.param("ROBERT<<<<<<", "P<USABARREDMAN", date(1975, 4, 2), id="split-over-both"),
+        pytest.param("Robert", "P«USABARREDMAN««ROBERT", date(1975, 4, 2), id="keyboard-guillemets"),
+    ],
+)
+def test_a_zone_typed_into_the_name_boxes_is_refused_in_plain_words(services, first, last, dob):
+    """A passport's zone typed or pasted into the name boxes (a reader the desk did not catch as a scan, a hurried
+    hand): screened as written, the listed person was cleared and a visit filed under the zone's text. Now
+    refused, saying what to do, and nothing is filed. Every case fails on the old code (Cleared)."""
+    from frontdesk.errors import InputError
+
+    bar(services, "Robert", "Barredman", "1975-04-02")
+    with pytest.raises(InputError, match="machine-readable zone writes names: scan the document"):
+        check_in(services, Visitor(first, last, dob=dob))
+    assert services.visits.on_site() == []
