@@ -145,3 +145,54 @@ def test_a_zone_typed_into_the_name_boxes_is_refused_in_plain_words(services, fi
     with pytest.raises(InputError, match="machine-readable zone writes names: scan the document"):
         check_in(services, Visitor(first, last, dob=dob))
     assert services.visits.on_site() == []
+
+
+# --- two kinds of document in one burst -------------------------------------------------------------------
+def _stripe(last: str, first: str, dob: str) -> str:
+    return f"%VAFAIRFAX^{last}${first}$^1 ELM ST^?;6360001234567=3004{dob}=?"
+
+
+def _military(first: str, last: str, dob: date) -> str:
+    from tests.test_cac_id import cac
+
+    return cac(first=first, last=last, dob=dob)
+
+
+def _licence(last: str, first: str, dob: str) -> str:
+    return (
+        "@\n\x1e\rANSI 636000100002DL00410262ZV03030008DLDAQT64235789\n"
+        f"DCS{last}\nDAC{first}\nDBB{dob}\nDBA07092029\nDBC1\nDAJVA\nDCGUSA\r"
+    )
+
+
+BARRED_ZONE = "\n".join(_zone("BARREDMAN", "ROBERT", "TD3", date(1975, 4, 2)))
+CLEAN_STRIPE = _stripe("CLEANWOOD", "ANN", "19900101")
+BARRED_CAC = _military("ROBERT", "BARREDMAN", date(1975, 4, 2))
+CLEAN_CAC = _military("ANN", "CLEANWOOD", date(1990, 1, 1))
+CLEAN_LICENCE = _licence("CLEANWOOD", "ANN", "01011990")
+MIXED = {  # (first document, what ran between, second document)
+    "clean-stripe+barred-zone": (CLEAN_STRIPE, "\n", BARRED_ZONE),
+    "barred-zone+clean-stripe": (BARRED_ZONE, "\n", CLEAN_STRIPE),
+    "clean-stripe+barred-cac": (CLEAN_STRIPE, "\n", BARRED_CAC),
+    "barred-cac+clean-stripe": (BARRED_CAC, "\r", CLEAN_STRIPE),
+    "clean-licence+barred-zone": (CLEAN_LICENCE, "\n", BARRED_ZONE),
+    "clean-cac+barred-zone": (CLEAN_CAC, "\n", BARRED_ZONE),
+}
+
+
+@pytest.mark.parametrize("parts", MIXED.values(), ids=MIXED.keys())
+def test_two_kinds_of_document_in_one_burst_are_refused(parts):
+    """A stripe swiped while a passport lay on the zone reader, a military card's barcode run into a stripe
+    (one keyboard-wedge burst, or one serial read): the first reader that knew its part read it and the other
+    document was dropped unseen, so a listed person's document run together with a stranger's was screened as
+    the stranger. Now refused as two cards read as one. Every case fails on the old code (read as one), and
+    each part alone still reads as its own person."""
+    from scanners.idcard import UnreadableIdError
+
+    first, between, second = parts
+    assert {parse_id(first, today=TODAY).last_name, parse_id(second, today=TODAY).last_name} == {
+        "BARREDMAN",
+        "CLEANWOOD",
+    }
+    with pytest.raises(UnreadableIdError, match="Two cards were read as one"):
+        parse_id(first + between + second, today=TODAY)
