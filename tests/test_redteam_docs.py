@@ -196,3 +196,23 @@ def test_two_kinds_of_document_in_one_burst_are_refused(parts):
     }
     with pytest.raises(UnreadableIdError, match="Two cards were read as one"):
         parse_id(first + between + second, today=TODAY)
+
+
+# --- two documents in one photo (Tesseract from Debian, on synthetic rendered pages) -----------------------
+def test_two_zones_in_one_photo_are_refused_never_read_as_one_or_as_a_mix():
+    """Two passports' zones in one picture (documents laid together under the desk camera): Tesseract read the
+    four lines, miscounting one run of fillers, and the desk took the two lines of 44 it found last: the two
+    data lines, one read as a names line, so the check digits passed and the visitor was named
+    SG7BSUSA7SO4OZ4M3IOIOIZ; the listed person's zone was dropped. Now refused in plain words. Fails on the
+    old code (read as that made-up name)."""
+    from scanners.idcard import UnreadableIdError
+    from scanners.image import find_id
+    from scanners.mrz_image import render_page
+
+    barred = _zone("BARREDMAN", "ROBERT", "TD3", date(1975, 4, 2))
+    other = _zone("CLEANWOOD", "ANN", "TD3", date(1990, 1, 1))
+    with pytest.raises(UnreadableIdError, match="Two passports or ID cards were read as one"):
+        find_id(render_page(barred + other))
+    # One zone on the same page still reads (the refusal is for the pair).
+    found = find_id(render_page(barred))
+    assert parse_id(found.data, today=TODAY).last_name == "BARREDMAN"
