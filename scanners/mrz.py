@@ -400,6 +400,14 @@ _LONE_LETTER = re.compile(r"(?<=<)[A-Z](?=<|$)")
 
 
 def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str | None]:
+    if any(c.isdigit() for c in field):
+        # A zone writes names in letters only; the digits OCR mistakes for letters were read as letters already.
+        # What is left is no name: a data line taken for the names line (two zones in one picture), or a misread
+        # no check digit covers (the names have none).
+        raise UnreadableIdError(
+            "The name in the zone holds digits, which no name in a zone has: scan the zone again or enter the "
+            "visitor by hand"
+        )
     field = _fillers_after_the_names(field, repairs)
     if not field.endswith("<"):
         repairs.append("the name fills the whole zone: it may be cut short")

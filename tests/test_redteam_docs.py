@@ -216,3 +216,23 @@ def test_two_zones_in_one_photo_are_refused_never_read_as_one_or_as_a_mix():
     # One zone on the same page still reads (the refusal is for the pair).
     found = find_id(render_page(barred))
     assert parse_id(found.data, today=TODAY).last_name == "BARREDMAN"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(lambda z: [z[0].replace("BARREDMAN", "BARRED7AN"), z[1]], id="digit-in-the-name"),
+        pytest.param(lambda z: [z[1], z[1]], id="data-line-as-names-line"),
+        pytest.param(lambda z: [z[0][:5] + "4" * 10 + z[0][15:], z[1]], id="names-all-digits"),
+    ],
+)
+def test_a_zone_whose_name_holds_digits_is_refused_not_read_as_a_name(lines):
+    """No check digit covers a zone's names, and the digits OCR mistakes for letters (0 1 2 5 6 8) are read as
+    letters; any other digit left there means the line is no names line (a data line taken for it, as in two
+    documents in one picture) or a misread: refused, never a visitor named BARRED7AN or SG7BSUSA7SO4OZ4M3IOIOIZ.
+    Each case fails on the old code (read as a name with digits)."""
+    from scanners.idcard import UnreadableIdError
+
+    zone = _zone("BARREDMAN", "ROBERT", "TD3", date(1975, 4, 2))
+    with pytest.raises(UnreadableIdError, match="The name in the zone holds digits"):
+        parse_id("\n".join(lines(zone)), today=TODAY)
