@@ -63,6 +63,10 @@ def parse_id(data: bytes | str, *, today: date | None = None) -> IdRecord:
     today = today or date.today()
     if not text.strip():
         raise UnreadableIdError("Nothing was read from the card: scan it again or enter the visitor by hand")
+    if _kinds_of_document(text) > 1:
+        # A stripe swiped with a passport's zone on the reader, a licence's barcode and a military card's: the
+        # first reader below that knew its part read it and the other person was dropped unseen.
+        raise UnreadableIdError(TWO_SCANS)
     if magstripe.looks_like_stripe(text):
         return magstripe.parse_stripe(text, repairs, today)
     if mrz.looks_like_mrz(text):
@@ -79,6 +83,21 @@ _TOO_LONG = (
     "This is too long to be an ID card ({:,} characters, at most 4,096): scan the card again or enter the "
     "visitor by hand"
 )
+
+
+def _kinds_of_document(text: str) -> int:
+    """How many kinds of document ``text`` holds a part of: a licence's PDF417 header, a magnetic stripe's name
+    or number track, a passport's or ID card's zone (``<<`` and whole lines of its length), a military card's
+    barcode line. Each reader finds its own two-in-one (``TWO_SCANS``, ``TWO_SWIPES``, ``mrz.TWO_ZONES``)."""
+    lines = text.replace("\r", "\n").split("\n")
+    return sum(
+        (
+            _HEADER.search(text) is not None,
+            magstripe.has_track(text),
+            "<<" in text and mrz.zones_in(text) > 0,
+            any(cac.looks_like_cac(line) for line in lines),
+        )
+    )
 
 
 def _decode(data: bytes | str, repairs: list[str]) -> str:

@@ -91,12 +91,15 @@ def find_id(image: Image.Image) -> Found:
     try:
         return find_barcode(image)
     except UnreadableIdError as no_barcode:
+        from scanners.mrz import TWO_ZONES
         from scanners.mrz_image import find_mrz_text
 
         try:
             text = find_mrz_text(image)
         except UnreadableIdError as no_zone:
             if "Tesseract" in no_zone.message:  # say that OCR is missing rather than that nothing was there
+                raise
+            if no_zone.message == TWO_ZONES:  # say that two documents were there, not that none was
                 raise
             raise UnreadableIdError(
                 "No licence barcode, badge code or passport zone was found in the picture: hold the card or "

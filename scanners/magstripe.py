@@ -29,6 +29,11 @@ def looks_like_stripe(text: str) -> bool:
     return bool(_TRACK2.search(text)) or (stripped.startswith("%") and stripped.count("^") >= 2)
 
 
+def has_track(text: str) -> bool:
+    """True when ``text`` holds a licence stripe's track 2 or a track 1 with its name field, wherever it is."""
+    return bool(_TRACK2.search(text) or _TRACK1_NAMES.search(text))
+
+
 def parse_stripe(text: str, repairs: list[str], today: date) -> IdRecord:
     """Read the three tracks (any may be missing) into an :class:`IdRecord`."""
     t1 = _TRACK1.search(text)

@@ -56,9 +56,7 @@ def find_lines(text: str) -> list[str] | None:
 
     Spaces are dropped and letters upper-cased; a reader in keyboard mode may send ``«`` or spaces for ``<``.
     """
-    cleaned = text.replace("«", "<").upper()
-    lines = [re.sub(r"[ \t]", "", line) for line in cleaned.replace("\r", "\n").split("\n")]
-    lines = [line for line in lines if line]
+    lines = _text_lines(text)
     for size, layout in LAYOUTS.items():
         count = LINES[layout]
         run = [line for line in lines if len(line) == size and _ALLOWED.match(line)]
@@ -69,6 +67,28 @@ def find_lines(text: str) -> list[str] | None:
         if len(joined) == size * LINES[layout] and _ALLOWED.match(joined):
             return [joined[i : i + size] for i in range(0, len(joined), size)]
     return None
+
+
+def _text_lines(text: str) -> list[str]:
+    cleaned = text.replace("«", "<").upper()
+    lines = [re.sub(r"[ \t]", "", line) for line in cleaned.replace("\r", "\n").split("\n")]
+    return [line for line in lines if line]
+
+
+def zones_in(text: str) -> int:
+    """How many whole zones ``text`` holds, counting its lines of each layout's length (two passports read in
+    one burst, or a passport and an ID card: 2)."""
+    lines = _text_lines(text)
+    return sum(
+        sum(1 for line in lines if len(line) == size and _ALLOWED.match(line)) // LINES[layout]
+        for size, layout in LAYOUTS.items()
+    )
+
+
+TWO_ZONES = (
+    "Two passports or ID cards were read as one (their zones came in one scan or one photo): scan one document "
+    "at a time"
+)
 
 
 def looks_like_mrz(text: str) -> bool:
@@ -87,6 +107,10 @@ def parse_mrz(text: str, *, today: date | None = None) -> IdRecord:
             "This is not a passport or ID card zone the desk can read (2 lines of 44 or 36 characters, or 3 of "
             "30): scan it again or enter the visitor by hand"
         )
+    if zones_in(text) > 1:
+        # The zone read last was taken and the other dropped unseen: a listed person's passport read with
+        # someone else's was screened as the other person.
+        raise UnreadableIdError(TWO_ZONES)
     today = today or date.today()
     repairs: list[str] = []
     layout = LAYOUTS[len(lines[0])]
@@ -376,6 +400,14 @@ _LONE_LETTER = re.compile(r"(?<=<)[A-Z](?=<|$)")
 
 
 def _names(field: str, repairs: list[str]) -> tuple[str | None, str | None, str | None]:
+    if any(c.isdigit() for c in field):
+        # A zone writes names in letters only; the digits OCR mistakes for letters were read as letters already.
+        # What is left is no name: a data line taken for the names line (two zones in one picture), or a misread
+        # no check digit covers (the names have none).
+        raise UnreadableIdError(
+            "The name in the zone holds digits, which no name in a zone has: scan the zone again or enter the "
+            "visitor by hand"
+        )
     field = _fillers_after_the_names(field, repairs)
     if not field.endswith("<"):
         repairs.append("the name fills the whole zone: it may be cut short")

@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from scanners.idcard import UnreadableIdError
-from scanners.mrz import LAYOUTS, LINES, find_lines
+from scanners.mrz import LAYOUTS, LINES, TWO_ZONES, find_lines, zones_in
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 _CONFIG = f"--psm 6 -c tessedit_char_whitelist={ALPHABET} -c load_system_dawg=0 -c load_freq_dawg=0"
@@ -99,6 +99,10 @@ def find_mrz_text(image: Image.Image) -> str:
     bottom = grey.crop((0, grey.height * 3 // 5, grey.width, grey.height))
     for part in (bottom, grey):
         text = _ocr(part)
+        if zones_in(text) > 1 or _name_lines(text) > 1:
+            # Two documents in one picture: the zone read last was taken, or one's data line with the other's
+            # (a visitor named SG7BSUSA7SO4OZ4M3IOIOIZ), and the other person dropped unseen.
+            raise UnreadableIdError(TWO_ZONES)
         lines = find_lines(text) or find_lines("\n".join(fit_lengths(text)))
         if lines is not None:
             return "\n".join(lines)
@@ -106,6 +110,14 @@ def find_mrz_text(image: Image.Image) -> str:
         "No passport or ID card zone (the lines of letters and '<' at the bottom) was found in the picture: "
         "hold the page flat, fill the frame with it and try again"
     )
+
+
+def _name_lines(text: str) -> int:
+    """How many OCR'd rows are a zone's names line (a TD3's or TD2's first, a TD1's third): letters and ``<``
+    only, with the ``<<`` between surname and given names, 25 characters or more. One zone has one; OCR may
+    miscount its fillers, so the rows' lengths do not tell two zones apart, but this does."""
+    rows = (line.replace(" ", "") for line in text.upper().splitlines())
+    return sum(1 for r in rows if len(r) >= 25 and "<<" in r and r.strip("<").replace("<", "").isalpha())
 
 
 def fit_lengths(text: str) -> list[str]:

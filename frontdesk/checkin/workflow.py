@@ -190,6 +190,22 @@ def query_of(visitor: Visitor) -> Query:
     )
 
 
+def _no_zone_in_the_name(visitor: Visitor) -> None:
+    """InputError when a name holds ``<`` (or ``«``, as a reader in keyboard mode may type it): a line of a
+    passport's or ID card's machine-readable zone typed or pasted into the name boxes. No name holds it, and
+    screened as written (``P<USABARREDMAN<<ROBERT``) a listed person's zone was screened clear and filed."""
+    for value, what in (
+        (visitor.first_name, "first name"),
+        (visitor.middle_name, "middle name"),
+        (visitor.last_name, "last name"),
+    ):
+        if value and ("<" in value or "«" in value):
+            raise InputError(
+                f"The {what} holds '<', as a passport's or ID card's machine-readable zone writes names: scan "
+                "the document, or type the name as it is printed on the ID"
+            )
+
+
 def age_on(dob: date, day: date) -> int:
     """Whole years from ``dob`` to ``day``."""
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
@@ -252,6 +268,7 @@ class CheckIn:
 
         self._session.require(Action.CHECK_IN)
         request = dataclasses.replace(request, visitor=self._visits.checked(request.visitor))
+        _no_zone_in_the_name(request.visitor)
         check_field(request.purpose, "The purpose", SHORT_MAX)
         check_field(request.destination, "The destination", SHORT_MAX)
         check_field(request.note, "The note", NOTE_MAX, lines=True)

@@ -55,6 +55,7 @@ from frontdesk.screening.match import (
 )
 from frontdesk.screening.models import Candidate, Decision, Entry, FieldEvidence, Query, ScreenResult
 from frontdesk.screening.population import US_POPULATION, Commonness, commonness, given_share
+from frontdesk.screening.zone_spelling import read_back, written_as_pair, zone_spelling
 from frontdesk.settings import (
     SCREEN_MAX_CHANCE,
     SCREEN_NAME_ONLY_LISTED_MAX_PEOPLE,
@@ -395,6 +396,32 @@ def _passport_readings(query: Query) -> list[tuple[Query, FieldEvidence]]:
     return readings
 
 
+def _zone_readings(query: Query) -> list[tuple[Query, FieldEvidence, bool]]:
+    """The visitor's name as a passport's zone writes it (Müller: Mueller) and as it was before the zone wrote
+    it (MUELLER: Muller), where either differs (:mod:`frontdesk.screening.zone_spelling`): each reading, its
+    evidence line, and whether it is the name read back (only entries written with such a letter count) or as
+    the zone writes it (only entries written without)."""
+    parts = (query.first_name, query.middle_name, query.last_name)
+    readings = []
+    for spell, words, backwards in (
+        (zone_spelling, "as a passport's zone writes it", False),
+        (read_back, "as written before a passport's zone wrote Å, Ä, Ö, Ø, Ü as AA, AE, OE, UE", True),
+    ):
+        spelled = [spell(p) for p in parts]
+        if not any(spelled):
+            continue
+        f, m, la = (s or p for s, p in zip(spelled, parts, strict=True))
+        name = " ".join(n for n in (f, m, la) if n)
+        why = FieldEvidence(
+            "name", ZONE_SPELLING, f"the visitor's name read {words}, {name}: check the spelling on the ID"
+        )
+        readings.append((replace(query, first_name=f, middle_name=m, last_name=la), why, backwards))
+    return readings
+
+
+ZONE_SPELLING = "zone_spelling"  # the relation of the evidence line of a candidate :func:`_zone_readings` found
+
+
 class Screener:
     """Screens visitors against every list in the store."""
 
@@ -515,6 +542,13 @@ class Screener:
             result = merged(result, screen_one(seen), MAX_CANDIDATES, MAX_NOTES)
         for spelled, why in _passport_readings(query):
             result = merged(result, screen_one(spelled), MAX_CANDIDATES, MAX_NOTES, why=why)
+        for spelled, why, backwards in _zone_readings(query):
+            found = screen_one(spelled)
+            # Only an entry the reading is for: one written with a letter the zone writes as a pair (the name read
+            # back), or one written without (the visitor's letters as the zone writes them); the others were
+            # screened as they are, and the reading would only weigh them by another name's commonness.
+            kept = tuple(c for c in found.candidates if written_as_pair(c.matched_name) == backwards)
+            result = merged(result, replace(found, candidates=kept), MAX_CANDIDATES, MAX_NOTES, why=why)
         return result
 
     def _screen(self, query: Query) -> ScreenResult:
