@@ -370,6 +370,20 @@ def test_a_listed_name_without_a_date_and_another_sex_is_a_note_not_dropped(serv
     )
 
 
+def test_a_listed_name_with_only_its_year_and_another_sex_is_never_dropped(services, tmp_path):
+    """Session 25's red team: with the sex flipped on the document (no check digit covers it), the listed name
+    itself was dropped on an entry giving only the year of birth, while on an entry with no date at all it was
+    shown. Never dropped now: shown with the result, for the person deciding. Fails on the old code (nothing)."""
+    _import_kinds(services, tmp_path, [["Jordan", "Okafor", "1980", "barred", "F", "", ""]])
+    result = services.screener.screen(Query("Jordan", "Okafor", dob=parse_dob("1980-03-14"), sex="M"))
+    shown = [*result.candidates, *result.notes]
+    assert [c.entry.full_name for c in shown] == ["Jordan Okafor"]
+    assert any(e.field == "sex" and e.relation == "different" for e in shown[0].evidence)
+    # Another year is another person, as before.
+    other = services.screener.screen(Query("Jordan", "Okafor", dob=parse_dob("1991-03-14"), sex="M"))
+    assert (other.candidates, other.notes) == ((), ())
+
+
 def test_a_name_many_entries_carry_without_a_date_is_a_note(services, tmp_path):
     """More than ``screening.name_only_max_namesakes`` entries without a date carry the visitor's name: the
     name says little of this visitor, and the entries are shown as notes (at most five), not dropped."""

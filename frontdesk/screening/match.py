@@ -46,6 +46,8 @@ NAME_WEIGHT, DOB_WEIGHT = 0.6, 0.4
 MIN_LAST, MIN_FIRST = 0.75, 0.6  # below these a field is "different" and the pair is not a candidate
 # All but exact: the surname the same apart from accents, punctuation or particles, the first name the same.
 STRONG_LAST, STRONG_FIRST = 0.95, 0.98
+# The date-of-birth fits with which the listed person's exact name outweighs an ID's other sex (``score_entry``).
+_SEX_OUTWEIGHED = frozenset({"exact", "same_year", "unknown"})
 WEAK_DOB = frozenset({"one_digit", "transposed", "same_year", "unknown"})
 TYPO_ONE = 0.85  # the level of a name one letter off (``_typo_level``)
 # What the names must reach, by how the dates of birth fit. A date one digit off or transposed is an error
@@ -617,11 +619,13 @@ def score_entry(pq: PreparedQuery, entry: Entry, thresholds: Thresholds) -> Cand
     matched_first = entry.first_name if matched == entry.full_name else parse_alias(matched).raw_first
     fit, id_evidence = id_fit(pq.query, entry, matched_first)
     if fit == "contradicts":
-        # Only the listed person's exact name outweighs a different sex (a list's own error), with the exact
-        # date of birth, or on an entry without any date, where the screener shows it as a note that does
-        # not stop the desk (``screener``); anything looser describes another person.
+        # Only the listed person's exact name outweighs a different sex (a list's own error, or a forged
+        # document: no check digit covers the sex), with the exact date of birth, the listed year (a list that
+        # gives only the year: dropped here until session 25's red team, while an entry without any date was
+        # shown), or on an entry without any date, where the screener shows it as a note that does not stop
+        # the desk (``screener``); anything looser describes another person.
         names_same = all(e.relation in _SAME_NAME for e in evidence if e.field in ("last name", "first name"))
-        if dob_rel not in ("exact", "unknown") or not names_same or any(e.relation == "swapped" for e in evidence):
+        if dob_rel not in _SEX_OUTWEIGHED or not names_same or any(e.relation == "swapped" for e in evidence):
             return None
         total -= SEX_DIFFERS
     elif fit == "confirms":
