@@ -43,8 +43,9 @@ MAX_PAYLOAD = 4096
 # Other federal and foreign cards carry PDF417s in formats that are not public or not AAMVA (a military ID
 # card's front barcode is public and read by scanners.cac; one that does not decode ends here too).
 NOT_AAMVA = (
-    "This barcode is not a US or Canadian licence or ID (no AAMVA header or licence data); military and other "
-    "federal cards cannot be read: type the visitor in"
+    "This barcode is not a US or Canadian licence or ID (no AAMVA header or licence data), nor a military ID "
+    "card's front barcode the desk can read; other federal cards cannot be read: scan it again, or type the "
+    "visitor in"
 )
 
 
