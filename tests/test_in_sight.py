@@ -120,3 +120,40 @@ def test_a_dialog_too_wide_for_the_room_beside_the_button_goes_under_it_unnarrow
     answer_of(dialog)
     assert seen == {"width": wanted, "covers": False}
 
+
+def test_the_expected_guests_list_does_not_scroll_sideways(qtbot, services):
+    """Session 25's walk: Tools ▸ Expected guests opened at its layout's own width (330 px), narrower still beside
+    the panic button, and a guest's line (time, name, host, code) scrolled sideways. Through the real launch's
+    window (the Shell). Fails on the code before it (the list's horizontal scroll bar had a range)."""
+    from datetime import timedelta
+
+    from frontdesk import clock
+    from frontdesk import settings as s
+    from frontdesk.access.roles import Role
+    from ui.app import Shell
+
+    for setting, value in ((s.SCHOOL_NAME, "Maple Grove Elementary"), (s.STATION_NAME, "Main office desk")):
+        services.settings.set(setting, value)
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    now = clock.now().astimezone()
+    services.kiosk.preregister(
+        "Avery", "Testwood-Sampleton", "Jordan Exampleford, room 12", now, now + timedelta(hours=2)
+    )
+    shell = Shell(services)
+    qtbot.addWidget(shell)
+    shell.show()
+    qtbot.waitExposed(shell)
+    [action] = [a for a in shell.desk_window.tools_menu.actions() if a.text() == "&Expected guests…"]
+    seen = {}
+
+    def look() -> None:
+        qtbot.waitUntil(lambda: bool(waiting()) and waiting()[-1].isVisible())
+        dialog = waiting()[-1]
+        qtbot.waitUntil(lambda: dialog.today.count() == 1)
+        seen.update(sideways=dialog.today.horizontalScrollBar().maximum(), least=dialog.width() >= 600)
+        dialog.reject()
+
+    QTimer.singleShot(0, look)
+    action.trigger()
+    assert seen == {"sideways": 0, "least": True}
