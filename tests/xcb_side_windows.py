@@ -7,7 +7,8 @@ is it at least its minimum size and on the screen -- and the red button is then 
 (``xdotool``) at its centre: a window over it takes the press instead, and no alert is committed.
 
 One line of JSON per window on stdout. Usage: ``python -m tests.xcb_side_windows DATA_DIR [SHOTS_DIR]`` (with
-SHOTS_DIR, a screenshot of the screen with the Review window open, per arrangement).
+SHOTS_DIR, a screenshot of the screen with Review open, per arrangement: ``make screenshots`` takes
+``docs/screenshots/desk-side-window-clear[-moved]-WxH.png`` so).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class Script:
         status = self.panel.status_box
         if self.shots is not None and item.startswith("&Review"):
             size = QGuiApplication.primaryScreen().geometry()
-            name = f"desk-review-clear-{arrangement}-{size.width()}x{size.height()}.png"
+            moved = "-moved" if arrangement == "moved" else ""
+            name = f"desk-side-window-clear{moved}-{size.width()}x{size.height()}.png"
             QGuiApplication.primaryScreen().grabWindow(0).save(str(self.shots / name))
         facts = dict(
             arrangement=arrangement,
