@@ -83,6 +83,21 @@ def test_a_window_the_person_moved_is_raised_where_they_left_it(qtbot, desk):
     assert side.pos().toTuple() == (40, 300)
 
 
+def test_an_open_window_moves_off_the_button_when_an_alert_pushes_it_down(qtbot, desk):
+    """An alert's status and the LOCKDOWN banner appear over the desk and push the panic button down: a side
+    window placed under it before is placed again, clear of where it is now."""
+    window, banner, button = desk
+    side = side_window(window, 600, 300)
+    qtbot.addWidget(side)
+    show_clear(side)
+    qtbot.waitExposed(side)
+    assert side.frameGeometry().top() < 330  # under the button where it was
+    banner.setGeometry(0, 0, window.width(), 250)  # the alert's status, and the button pushed down under it
+    button.move(button.x(), 260)
+    qtbot.waitUntil(lambda: not side.frameGeometry().intersects(global_rect(button)))
+    assert not side.frameGeometry().intersects(global_rect(banner)) and side.height() >= 200
+
+
 def test_where_the_banners_leave_no_room_the_button_is_still_kept_clear(qtbot, desk):
     """An alert's status takes the top of the desk window (the button moves down): a window too tall for the room
     under both keeps clear of the button's row at least, over the status."""

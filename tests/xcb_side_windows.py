@@ -153,7 +153,13 @@ class Script:
             self.arrange(arrangement)
             self.each(arrangement, WINDOWS + DIALOGS)
         # The red button pressed with the pointer while the largest side window is open: the press is the button's.
+        # The event log, opened before and left open, is placed again when the alert's status and the LOCKDOWN
+        # banner push the button down (at 1366x768 Review itself has no room then: see the test).
+        log = self.open("&Event log")
         self.each("full", ["&Review visits and audit trail"], press=True)
+        wait_until(lambda: not log.frameGeometry().intersects(global_rect(self.panel.status_box)))
+        self.measure("open through the alert", "&Event log", log)
+        log.close()
         # Now the alert's status and the LOCKDOWN banner take the top of the desk window (the button moves down):
         # a window opened now keeps clear of the button where the screen has room for it, and the button sends.
         self.each("full alert", ["&Event log", "Staff &accounts", "&Expected guests…"], press=True)

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -37,6 +37,7 @@ LIVE = "liveWhileAsking"  # the property that marks a widget or shortcut no ques
 IN_SIGHT = "inSightWhileAsking"  # ... and a widget no dialog or side window is placed over (the panic control)
 FIRST = "first"  # its value on the panic button's own row: kept clear even where the rest cannot be
 _waiting: list[QDialog] = []  # the dialogs shown by answer_of and not yet answered, oldest first
+_opened: list[QWidget] = []  # the side windows shown by show_clear: placed again when the parts in sight move
 
 
 def keep_live(*objects: QObject, in_sight: bool = False, first: bool = False) -> None:
@@ -49,6 +50,7 @@ def keep_live(*objects: QObject, in_sight: bool = False, first: bool = False) ->
         obj.setProperty(LIVE, True)
         if in_sight or first:
             obj.setProperty(IN_SIGHT, FIRST if first else True)
+            obj.installEventFilter(_Watch.the())
 
 
 def waiting() -> list[QDialog]:
@@ -286,8 +288,41 @@ def show_clear(window: QWidget) -> None:
     window.show()
     if opening:
         _clear_of_sight(window)
+    if window not in _opened:
+        _opened.append(window)
     window.raise_()
     window.activateWindow()
+
+
+class _Watch(QObject):
+    """Places the open side windows and waiting dialogs again when a part kept in sight is shown, moves or grows:
+    an alert's status and a LOCKDOWN banner appear over the desk and push the panic button down, under a window
+    placed clear of where it was (one watch for every such part; the placing waits for the layout to settle)."""
+
+    _one: _Watch | None = None
+
+    @classmethod
+    def the(cls) -> _Watch:
+        if cls._one is None or not shiboken6.isValid(cls._one):
+            cls._one = cls()
+        return cls._one
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._due = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Move, QEvent.Type.Resize) and not self._due:
+            self._due = True
+            QTimer.singleShot(0, self.place_again)
+        return False
+
+    def place_again(self) -> None:
+        self._due = False
+        _opened[:] = [w for w in _opened if shiboken6.isValid(w)]
+        for window in [*_opened, *waiting()]:
+            if window.isVisible():
+                _clear_of_sight(window)
 
 
 def _clear_of_sight(dialog: QWidget) -> None:
