@@ -148,8 +148,8 @@ def shell(qtbot):
 
     made_here: list[Shell] = []  # kept for the test: a test holding only ``.desk`` would let the Shell go
 
-    def make(services: Services, *, size: tuple[int, int] | None = None) -> Shell:
-        made = Shell(services)
+    def make(services: Services, *, size: tuple[int, int] | None = None, demo: bool = False) -> Shell:
+        made = Shell(services, demo=demo)
         made_here.append(made)
         qtbot.addWidget(made)
         if size is not None:
