@@ -53,6 +53,9 @@ screenshots: setup
 	$(SHOT) tools/screenshot_hub_sync.py docs/screenshots > /dev/null
 	$(SHOT) tools/screenshot_dispatch_station.py docs/screenshots > /dev/null
 	$(SHOT) tools/screenshot_panic_question.py > /dev/null
+	rm -rf build/side-windows && QT_QPA_PLATFORM=xcb $(SHOT) -m tests.xcb_side_windows build/side-windows/1366 docs/screenshots > /dev/null
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tests.xcb_side_windows \
+		build/side-windows/1920 docs/screenshots > /dev/null
 	$(SHOT) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. $(PY) -m tools.screenshot_sizes
 	xvfb-run -a -s "-screen 0 1920x1080x24" env PYTHONPATH=. QT_SCALE_FACTOR=1.5 $(PY) -m tools.screenshot_sizes

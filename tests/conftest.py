@@ -137,6 +137,33 @@ def qapp(qapp):
 
 
 @pytest.fixture
+def shell(qtbot):
+    """Make the real launch's window over a configured desk with an account: ``shell(services).desk`` is the desk
+    (the ``build_desk`` features), inside ``ui.app.Shell`` as ``frontdesk`` and ``make run`` open it, shown.
+
+    Built alone, the desk window hid a whole-session bug (session 25's walk: the Shell's attribute ``window``
+    shadowed QWidget.window(), and every question of the real desk failed); desk-level tests build this instead.
+    """
+    from ui.app import Shell
+
+    made_here: list[Shell] = []  # kept for the test: a test holding only ``.desk`` would let the Shell go
+
+    def make(services: Services, *, size: tuple[int, int] | None = None, demo: bool = False) -> Shell:
+        made = Shell(services, demo=demo)
+        made_here.append(made)
+        qtbot.addWidget(made)
+        if size is not None:
+            made.resize(*size)
+        made.show()
+        qtbot.waitExposed(made)
+        assert made.desk is not None, "the desk is configured and has an account: the Shell opens the desk window"
+        return made
+
+    yield make
+    made_here.clear()
+
+
+@pytest.fixture
 def desk_font(qapp):
     """The desk's own font (ui.app.configure_app: 1.25x Qt's default), as every real launch sets it."""
     from ui.app import configure_app

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry
 from tests.students_fixtures import PRINCIPAL_PW, guardian_name
-from ui.app import build_desk
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +24,8 @@ def facts(students_bundle):
 
 
 @pytest.fixture
-def desk(qtbot, staffed):
-    desk = build_desk(staffed)
-    qtbot.addWidget(desk.window)
-    desk.window.show()
+def desk(shell, staffed):
+    desk = shell(staffed).desk  # the real launch's window (tests/conftest.py)
     yield desk
     for w in (desk.students.students_window, desk.students.board):
         if w is not None:

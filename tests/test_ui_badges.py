@@ -228,6 +228,49 @@ def test_settings_panel_previews_test_prints_and_saves(qtbot, services, listener
     assert "not a printer address" in panel.result.text()
 
 
+def test_enter_in_the_printer_dialogs_field_saves_and_does_not_test_print(qtbot, services, listener):
+    """Session 25's walk: Enter in a field of the badge printer's dialog ran Test print (Qt's default button was
+    the dialog's first), and saved nothing. Fails on the code before it (a test badge went to the printer, the
+    setting stayed the preview's)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from ui.badges.printer_settings import PrinterSettingsDialog
+
+    printer_at = listener()
+    dialog = PrinterSettingsDialog(services.settings, services.badges)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    uri = f"escpos+tcp://127.0.0.1:{printer_at.port}?profile=TM-T20II&timeout=1"
+    field = dialog.panel.printer.lineEdit()
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, uri)
+    with qtbot.waitSignal(dialog.finished) as done:
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    assert done.args == [1] and services.settings.get(BADGE_PRINTER) == uri  # saved, the dialog closed
+    assert dialog.panel.result.text() == "Make a test print after changing the printer or the paper."
+    assert printer_at.data == b""  # no test badge went to the printer
+
+
+def test_the_printer_field_names_the_preview_in_words(qtbot, services):
+    """Session 25's walk: the field showed the preview as its address, ``preview://``. Fails on the code before
+    it."""
+    from ui.badges.printer_settings import PREVIEW
+
+    panel = PrinterSettingsPanel(services.settings, services.badges)  # a new desk prints to the preview
+    qtbot.addWidget(panel)
+    assert panel.printer.currentText() == PREVIEW == "On-screen preview (no printer)"
+    assert "preview://" not in [panel.printer.itemText(i) for i in range(panel.printer.count())]
+    services.settings.set(BADGE_PRINTER, "escpos+tcp://10.0.0.20:9100")
+    with qtbot.waitSignal(panel.saved):
+        panel.save_button.click()  # saved as the address the printers read
+    assert services.settings.get(BADGE_PRINTER) == "preview://"
+    panel.printer.setCurrentIndex(1)  # an example address, shown as the address it is: to be edited
+    assert panel.chosen()[0] == panel.printer.currentText() == "escpos+tcp://10.0.0.20:9100?profile=TM-T20II"
+
+
 def test_a_printer_changed_in_settings_is_used_for_the_next_badge(qtbot, services, listener):
     window = make_window(qtbot, services)  # starts on the preview
     assert check_in(qtbot, window, "Rowan", "Examplar").visit.visitor.first_name == "Rowan"

@@ -56,13 +56,10 @@ def template(tmp_path_factory):
 
 
 @pytest.fixture
-def desk(qtbot, staffed, tmp_path):
-    desk = build_desk(staffed, demo=True)  # with the DEMO banner: the tallest the desk gets
-    qtbot.addWidget(desk.window)
+def desk(shell, staffed, tmp_path):
+    # The real launch's window (tests/conftest.py), with the DEMO banner: the tallest the desk gets.
+    desk = shell(staffed, size=(WIDTH, HEIGHT), demo=True).desk
     desk.desk_lock.roster_sender = PrintQueue(tmp_path / "roster.pdf")
-    desk.window.resize(WIDTH, HEIGHT)
-    desk.window.show()
-    qtbot.waitExposed(desk.window)
     return desk
 
 
@@ -191,7 +188,7 @@ def test_the_status_bar_cuts_its_items_with_an_ellipsis_and_never_dispatch(qtbot
     # At 1366 px with the desk's font, the status items together are wider than the window: Qt squeezed plain
     # labels and cut them mid-word with no sign ("Scanner: demo scanne", "Dispatch: not configur").
     window = desk.window
-    window.resize(WIDTH, HEIGHT)
+    window.window().resize(WIDTH, HEIGHT)  # the real launch's window (the Shell) around the desk window
     window.set_health("scanner", "ok", "demo scanner ready on the serial port COM3, 9600 baud")
     window.set_health("printer", "ok", "on-screen preview (no printer chosen in Settings)")
     window.set_health("dispatch", "warning", "not configured: ask district IT for the console's address")
@@ -212,7 +209,7 @@ def test_the_status_bar_cuts_its_items_with_an_ellipsis_and_never_dispatch(qtbot
     qtbot.waitUntil(lambda: "9600 baud" in window.health["scanner"].toolTip())
     assert not window.health["dispatch"].toolTip()
     # Room again (a wide screen): whole, and the tooltip that only repeated the text is gone.
-    window.resize(2400, HEIGHT)
+    window.window().resize(2400, HEIGHT)
     qtbot.waitUntil(lambda: not window.health["scanner"].is_cut())
     qtbot.waitUntil(lambda: not window.health["scanner"].toolTip())
 

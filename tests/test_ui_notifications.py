@@ -11,7 +11,6 @@ from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.screening.dates import parse_dob
 from frontdesk.screening.models import Kind, NewEntry, Query
-from ui.app import build_desk
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +34,8 @@ def template(tmp_path_factory):
 
 
 @pytest.fixture
-def desk(qtbot, staffed):
-    window = build_desk(staffed)
-    qtbot.addWidget(window.window)
-    window.resize(1280, 820)
-    window.show()
-    return window
+def desk(shell, staffed):
+    return shell(staffed, size=(1280, 820)).desk  # the real launch's window (tests/conftest.py)
 
 
 def sign_in(qtbot, lock, username: str, secret: str) -> None:

@@ -299,6 +299,18 @@ def test_checking_out_forgotten_visitors_asks_first_and_says_who_came_in_today(q
     assert principal.visits.on_site() == [] and panel.message.text() == "Checked out 2 forgotten visitors."
 
 
+def test_the_forgotten_visitors_question_writes_the_day_as_its_date_boxes_do(qtbot, window, principal, person):
+    """Session 25's walk: the question said "on or before 12/05/2026" under date boxes showing 2026-12-05 (one
+    window, two ways to write a day). Fails on the code before it."""
+    person.answer = "No"
+    panel = window.visits
+    panel.set_range(QDate.currentDate(), QDate.currentDate())
+    panel.forgotten_note.setText("left without signing out")
+    qtbot.mouseClick(panel.forgotten_button, Qt.MouseButton.LeftButton)
+    [asked] = person.asked
+    assert f"came in on or before {panel.end.text()}:" in asked.text and panel.end.text().count("-") == 2
+
+
 def test_print_hands_the_day_log_to_the_queue_off_the_gui_thread(qtbot, window, principal):
     """Found in session 23: "Print day log…" opened Qt's print dialog (application-modal: the desk window's
     panic button could not be clicked while it was up) and laid the pages out into the print queue on the GUI

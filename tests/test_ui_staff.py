@@ -13,7 +13,6 @@ from frontdesk.access.roles import Role
 from frontdesk.context import Services
 from frontdesk.models import Visitor
 from tests.print_queue import PrintQueue
-from ui.app import build_desk
 from ui.staff.sign_in import CreateAdminPanel
 
 
@@ -34,11 +33,9 @@ def template(tmp_path_factory):
 
 
 @pytest.fixture
-def desk(qtbot, staffed, tmp_path):
-    window = build_desk(staffed)
-    qtbot.addWidget(window.window)
+def desk(shell, staffed, tmp_path):
+    window = shell(staffed).desk  # the real launch's window (tests/conftest.py)
     window.desk_lock.roster_sender = PrintQueue(tmp_path / "roster.pdf")
-    window.show()
     return window
 
 

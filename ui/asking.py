@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -34,18 +34,23 @@ if TYPE_CHECKING:
 
 ACCEPTED = 1  # QDialog.DialogCode.Accepted (QDialog itself is imported with the first dialog)
 LIVE = "liveWhileAsking"  # the property that marks a widget or shortcut no question holds
-IN_SIGHT = "inSightWhileAsking"  # ... and a widget no dialog is placed over (the panic button)
+IN_SIGHT = "inSightWhileAsking"  # ... and a widget no dialog or side window is placed over (the panic control)
+FIRST = "first"  # its value on the panic button's own row: kept clear even where the rest cannot be
 _waiting: list[QDialog] = []  # the dialogs shown by answer_of and not yet answered, oldest first
+_opened: list[QWidget] = []  # the side windows shown by show_clear: placed again when the parts in sight move
 
 
-def keep_live(*objects: QObject, in_sight: bool = False) -> None:
+def keep_live(*objects: QObject, in_sight: bool = False, first: bool = False) -> None:
     """Mark ``objects`` (widgets, shortcuts) as parts no question holds: the panic control and its kin only.
-    ``in_sight``: no dialog is placed over them either (a file dialog is large: centred on the desk window, it
-    covered the panic button)."""
+    ``in_sight``: no dialog or side window is placed over them either (a file dialog is large: centred on the desk
+    window, it covered the panic button; side windows opened over it at the screen's top left). ``first``: kept
+    clear even where a window too big for the room left by all of them covers the others (the panic button's own
+    row, while an alert's status below it takes the room)."""
     for obj in objects:
         obj.setProperty(LIVE, True)
-        if in_sight:
-            obj.setProperty(IN_SIGHT, True)
+        if in_sight or first:
+            obj.setProperty(IN_SIGHT, FIRST if first else True)
+            obj.installEventFilter(_Watch.the())
 
 
 def waiting() -> list[QDialog]:
@@ -274,37 +279,136 @@ class _Hold(QObject):
         self.deleteLater()
 
 
+def show_clear(window: QWidget) -> None:
+    """Show (or raise) a side window of the desk (Review, the list manager, the students' windows ...): one that
+    opens is placed clear of the parts kept in sight, as a dialog is (:func:`keep_live`). Side windows opened at
+    the top left of the screen and covered the desk window's panic button until moved (session 25's walk). One
+    already open is raised where the person left it."""
+    opening = not window.isVisible()
+    window.show()
+    if opening:
+        _clear_of_sight(window)
+    if window not in _opened:
+        _opened.append(window)
+    window.raise_()
+    window.activateWindow()
+
+
+class _Watch(QObject):
+    """Places the open side windows and waiting dialogs again when a part kept in sight is shown, moves or grows:
+    an alert's status and a LOCKDOWN banner appear over the desk and push the panic button down, under a window
+    placed clear of where it was (one watch for every such part; the placing waits for the layout to settle)."""
+
+    _one: _Watch | None = None
+
+    @classmethod
+    def the(cls) -> _Watch:
+        if cls._one is None or not shiboken6.isValid(cls._one):
+            cls._one = cls()
+        return cls._one
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._due = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Move, QEvent.Type.Resize) and not self._due:
+            self._due = True
+            QTimer.singleShot(0, self.place_again)
+        return False
+
+    def place_again(self) -> None:
+        self._due = False
+        _opened[:] = [w for w in _opened if shiboken6.isValid(w)]
+        for window in [*_opened, *waiting()]:
+            if window.isVisible():
+                _clear_of_sight(window)
+
+
 def _clear_of_sight(dialog: QWidget) -> None:
-    """Move ``dialog`` off the widgets kept in sight: beside them, under or over them, within its screen; where
-    none of those fits, to the left of them, narrowed to the room there (if it can be that narrow)."""
-    for window in QApplication.topLevelWidgets():
-        if window is dialog or not window.isVisible():
-            continue
-        for widget in window.findChildren(QWidget):
-            if widget.property(IN_SIGHT) and widget.isVisible():
-                _off(dialog, QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size()).adjusted(-8, -8, 8, 8))
-
-
-def _off(dialog: QWidget, spot: QRect) -> None:
-    frame = dialog.frameGeometry()
-    if not frame.intersects(spot):
-        return
-    screen = dialog.screen().availableGeometry()
-    places = (
-        frame.translated(spot.left() - frame.right() - 1, 0),
-        frame.translated(spot.right() + 1 - frame.left(), 0),
-        frame.translated(0, spot.bottom() + 1 - frame.top()),
-        frame.translated(0, spot.top() - frame.bottom() - 1),
-    )
-    for place in places:
-        place.moveTop(max(screen.top(), min(place.top(), screen.bottom() - place.height() + 1)))
-        if screen.contains(place) and not place.intersects(spot):
-            dialog.move(place.topLeft())
+    """Move ``dialog`` (or a side window) off the widgets kept in sight -- the panic control with its alert's
+    status, and the alert banners over it -- into the room left on its screen, as little as it can be moved; where
+    no room holds it at its size, into the room that keeps the most of it, made smaller (never smaller than it can
+    be). Where no room holds even that, only the panic button's own row is kept clear (:func:`keep_live`'s
+    ``first``); where not even that can be, the dialog stays where it is (the panic hot-key still works)."""
+    for first_only in (False, True):
+        spots = [
+            QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size()).adjusted(-8, -8, 8, 8)
+            for window in QApplication.topLevelWidgets()
+            if window is not dialog and window.isVisible()
+            for widget in window.findChildren(QWidget)
+            if widget.property(IN_SIGHT)
+            and widget.isVisible()
+            and (widget.property(IN_SIGHT) == FIRST or not first_only)
+        ]
+        if _off(dialog, spots):
             return
-    room = spot.left() - screen.left() - (frame.width() - dialog.width())
-    if room >= dialog.minimumSizeHint().width():
-        dialog.resize(room, dialog.height())
-        dialog.move(screen.left(), max(screen.top(), min(frame.top(), screen.bottom() - frame.height() + 1)))
+
+
+def _off(dialog: QWidget, spots: list[QRect]) -> bool:
+    """Move (and if need be shrink) ``dialog`` off ``spots``; False if no room on its screen can hold it."""
+    frame = dialog.frameGeometry()
+    if not any(frame.intersects(spot) for spot in spots):
+        return True
+    margins = QSize(frame.width() - dialog.width(), frame.height() - dialog.height())  # the window manager's frame
+    least = dialog.minimumSizeHint().expandedTo(dialog.minimumSize()) + margins
+    rooms = _rooms(dialog.screen().availableGeometry(), spots)
+    # A room that holds it as it is, the nearest first; else the room that keeps the most of it. (Until session 25
+    # it was narrowed into the room to the left of the panic button alone: the Expected guests dialog's list then
+    # scrolled sideways while the room under the button was the screen's whole width.)
+    fits = [room for room in rooms if room.width() >= frame.width() and room.height() >= frame.height()]
+    if fits:
+        place = min((_into(frame, room) for room in fits), key=lambda p: _distance(p.topLeft(), frame.topLeft()))
+    else:
+        shrunk = [
+            _into(QRect(frame.topLeft(), frame.size().boundedTo(room.size())), room)
+            for room in rooms
+            if room.width() >= least.width() and room.height() >= least.height()
+        ]
+        if not shrunk:
+            return False
+        place = max(shrunk, key=lambda p: p.width() * p.height())
+        dialog.resize(place.size() - margins)
+    dialog.move(place.topLeft())
+    return True
+
+
+def _rooms(screen: QRect, spots: list[QRect]) -> list[QRect]:
+    """The largest rectangles of ``screen`` that meet none of ``spots``: the screen is split around each spot in
+    turn (the parts to its left, right, over and under it), and a part inside another is dropped."""
+    rooms = [screen]
+    for spot in spots:
+        split: list[QRect] = []
+        for room in rooms:
+            if not room.intersects(spot):
+                split.append(room)
+                continue
+            for part in (
+                QRect(room.topLeft(), QPoint(spot.left() - 1, room.bottom())),
+                QRect(QPoint(spot.right() + 1, room.top()), room.bottomRight()),
+                QRect(room.topLeft(), QPoint(room.right(), spot.top() - 1)),
+                QRect(QPoint(room.left(), spot.bottom() + 1), room.bottomRight()),
+            ):
+                part = part.intersected(room)
+                if part.isValid() and not part.isEmpty():
+                    split.append(part)
+        rooms = [
+            r
+            for i, r in enumerate(split)
+            if not any(j != i and o.contains(r) and (o != r or j < i) for j, o in enumerate(split))
+        ]
+    return rooms
+
+
+def _into(frame: QRect, room: QRect) -> QRect:
+    """``frame`` moved as little as it can be to lie in ``room`` (which is at least as large)."""
+    left = max(room.left(), min(frame.left(), room.right() + 1 - frame.width()))
+    top = max(room.top(), min(frame.top(), room.bottom() + 1 - frame.height()))
+    return QRect(QPoint(left, top), frame.size())
+
+
+def _distance(a: QPoint, b: QPoint) -> int:
+    return (a - b).manhattanLength()
 
 
 def _has_live_part(widget: QWidget) -> bool:

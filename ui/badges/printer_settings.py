@@ -36,6 +36,7 @@ EXAMPLES = [
     "brother+usb://0x04f9:0x209d?model=QL-800&label=62",
     "system://Front Desk DYMO",
 ]
+PREVIEW = "On-screen preview (no printer)"  # preview:// in the printer field: the office's words, not the address
 PREVIEW_SIZE = 380
 ORIENTATION_CHOICES = [("Usual for this paper", ""), ("Portrait", "portrait"), ("Landscape", "landscape")]
 
@@ -52,8 +53,10 @@ class PrinterSettingsPanel(QWidget):
         form = QFormLayout()
         self.printer = QComboBox()
         self.printer.setEditable(True)
-        self.printer.addItems(EXAMPLES)
-        self.printer.setCurrentText(settings.get(BADGE_PRINTER))
+        for uri in EXAMPLES:  # the preview in words (it read "preview://"); the others are addresses to edit
+            self.printer.addItem(PREVIEW if uri == "preview://" else uri, uri)
+        saved = settings.get(BADGE_PRINTER)
+        self.printer.setCurrentText(PREVIEW if saved.strip() == "preview://" else saved)
         self.printer.setAccessibleName("Badge printer address")
         self.printer.setMinimumWidth(420)
         form.addRow("Printer", self.printer)
@@ -86,6 +89,9 @@ class PrinterSettingsPanel(QWidget):
         self.test_button.setAccessibleName("Test print")
         self.save_button = QPushButton("Save")
         self.save_button.setAccessibleName("Save printer settings")
+        # Enter in a field saves (it ran Test print, the dialog's first button, which Qt made its default).
+        self.test_button.setAutoDefault(False)
+        self.save_button.setDefault(True)
 
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
@@ -109,7 +115,9 @@ class PrinterSettingsPanel(QWidget):
 
     def chosen(self) -> tuple[str, str, str]:
         """(printer URI, media key, orientation or "")."""
-        return self.printer.currentText().strip(), self.media.currentData(), self.orientation.currentData()
+        text = self.printer.currentText().strip()
+        uri = "preview://" if text == PREVIEW else text
+        return uri, self.media.currentData(), self.orientation.currentData()
 
     @Slot()
     def on_choice_changed(self) -> None:
@@ -180,5 +188,7 @@ class PrinterSettingsDialog(QDialog):
         layout.addWidget(self.panel)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout.addWidget(close)
+        self.panel.save_button.setDefault(True)  # again, in the dialog now: Enter in any field is Save
         self.panel.saved.connect(self.accept)

@@ -46,7 +46,7 @@ from frontdesk.errors import FrontDeskError
 from frontdesk.models import Visit, Visitor
 from frontdesk.settings import SCHOOL_NAME, STATION_NAME
 from frontdesk.text import format_badge_code, normalize_badge_code
-from ui.asking import keep_live
+from ui.asking import keep_live, show_clear
 from ui.desk.checkin_flow import CheckInFlow
 from ui.desk.visitor_form import VisitorForm
 from ui.status_text import StatusText
@@ -289,8 +289,7 @@ class MainWindow(QMainWindow):
             from ui.desk.side_windows import EventLogWindow
 
             self.event_log_window = EventLogWindow(self.services.events, self)
-        self.event_log_window.show()
-        self.event_log_window.raise_()
+        show_clear(self.event_log_window)
         self.event_log_window.refresh()
 
     @Slot()
@@ -302,8 +301,7 @@ class MainWindow(QMainWindow):
             from ui.desk.side_windows import SettingsWindow
 
             self.settings_window = SettingsWindow(self.services.settings, self)
-        self.settings_window.show()
-        self.settings_window.raise_()
+        show_clear(self.settings_window)
 
     def _wire(self) -> None:
         self.scan_entry.textEdited.connect(self.on_scan_entry_edited)

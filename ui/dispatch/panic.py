@@ -319,8 +319,11 @@ class PanicPanel(QFrame):
         details.addWidget(self.details_edit, 1)
         details.addWidget(self.details_button)
         # No question (a box, a file dialog) holds the panic control, its status and its details (ui.asking).
-        keep_live(self, in_sight=True)  # the button row: no dialog is placed over it either
-        keep_live(self.status_box)
+        keep_live(
+            self, in_sight=True
+        )  # the button row and an alert's status: no dialog or side window opens over them
+        keep_live(self.hold_button, self.menu_button, self.drill_box, first=True)  # ... and never over the button
+        keep_live(self.status_box, in_sight=True)  # the alert's state, a banner over the desk: in sight too
         box = QVBoxLayout(self.status_box)
         box.setContentsMargins(0, 4, 0, 4)
         box.addWidget(self.status_label)
@@ -613,7 +616,9 @@ class DispatchBanners(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.link_banner)
         layout.addWidget(self.freeze_banner)
-        keep_live(self)  # the link's state and the roster stay at hand while a question waits (ui.asking)
+        # The link's state and the roster stay at hand while a question waits, and no dialog or side window opens
+        # over the banners (ui.asking).
+        keep_live(self, in_sight=True)
         worker.health_changed.connect(self.on_health_changed)
         worker.school_state_changed.connect(self.on_school_state_changed)
         self.on_health_changed(worker.link.health)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk import clock
 from frontdesk.errors import FrontDeskError
+from ui.window_size import fit_to_screen
 
 
 class ExpectedGuestsDialog(QDialog):
@@ -65,6 +66,9 @@ class ExpectedGuestsDialog(QDialog):
         layout.addWidget(QLabel("Expected today"))
         layout.addWidget(self.today, 1)
         self.refresh()
+        # Wide enough for a guest's line (time, name, host, code, state): at its layout's own width, 330 px, the
+        # list scrolled sideways (session 25's walk).
+        fit_to_screen(self, 760, 560)
 
     def _at(self, time: QTime) -> datetime:
         day = clock.now().astimezone()

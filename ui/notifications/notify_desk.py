@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence
 
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
+from ui.asking import show_clear
 from ui.status_text import StatusText
 
 if TYPE_CHECKING:
@@ -70,8 +71,7 @@ class NotifyDesk(QObject):
 
             self.outbound_window = OutboundWindow(self._services, self._window)
             self.outbound_window.queued.connect(self.outbox_sender.wake)
-        self.outbound_window.show()
-        self.outbound_window.raise_()
+        show_clear(self.outbound_window)
 
     @Slot()
     def on_desk_locked(self) -> None:

@@ -451,7 +451,7 @@ class VisitsPanel(QWidget):
             self.say(exc.message)
             return
         if not waiting:
-            self.say(f"Nobody who came in on or before {day:%m/%d/%Y} is still on site: nothing to check out.")
+            self.say(f"Nobody who came in on or before {day:%Y-%m-%d} is still on site: nothing to check out.")
             return
         if not self._sure_forgotten(waiting, day):
             self.say("Nothing changed: they stay on site (and on the emergency roster).")
@@ -474,7 +474,7 @@ class VisitsPanel(QWidget):
         return ask_first(
             self,
             "Check out forgotten visitors?",
-            f"Check out {count(len(waiting), 'visitor')} still on site who came in on or before {day:%m/%d/%Y}: "
+            f"Check out {count(len(waiting), 'visitor')} still on site who came in on or before {day:%Y-%m-%d}: "
             f"{names}?{warning}\n\nThey leave On site now and the emergency roster (the one a LOCKDOWN sends "
             "to dispatch).",
         )

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QKeySequence
 
+from ui.asking import show_clear
+
 if TYPE_CHECKING:
     from frontdesk.context import Services
     from ui.screening.screening_lists import ListManager
@@ -32,8 +34,7 @@ class ListsMenu(QObject):
             from ui.screening.screening_lists import ListManager
 
             self.manager = ListManager(self._services, self._window)
-        self.manager.show()
-        self.manager.raise_()
+        show_clear(self.manager)
         self.manager.refresh()
 
     @Slot()

@@ -18,7 +18,7 @@ from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.settings import LOCK_AFTER_MINUTES
-from ui.asking import keep_live, waiting
+from ui.asking import keep_live, show_clear, waiting
 from ui.input_watch import InputWatch
 from ui.staff.sign_in import SignInPanel
 from ui.status_text import StatusText
@@ -227,8 +227,7 @@ class DeskLock(QObject):
             self.review_window = ReviewWindow(self.services, self.window)
             self.unlocked.connect(self.on_person_changed)
             self.locked.connect(self.on_person_changed)
-        self.review_window.show()
-        self.review_window.raise_()
+        show_clear(self.review_window)
 
     @Slot()
     def open_accounts(self) -> None:
@@ -252,8 +251,7 @@ class DeskLock(QObject):
             self.unlocked.connect(self.on_person_changed)
             self.locked.connect(self.on_person_changed)
         self.accounts_window.refresh()
-        self.accounts_window.show()
-        self.accounts_window.raise_()
+        show_clear(self.accounts_window)
 
     @Slot()
     def on_person_changed(self, *_args) -> None:

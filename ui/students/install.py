@@ -13,7 +13,7 @@ from frontdesk.access.roles import Action
 from frontdesk.context import Services
 from frontdesk.errors import FrontDeskError
 from frontdesk.text import count
-from ui.asking import open_file_name, save_file_name
+from ui.asking import open_file_name, save_file_name, show_clear
 from ui.tasks import run_task
 
 # QFileDialog (by ui.asking) and QProgressDialog are imported where a file is chosen or a roster read: naming a Qt
@@ -87,9 +87,7 @@ class StudentsDesk(QObject):
             self.students_window.slip_ready.connect(self.on_slip_ready)
             self.students_window.release_refused.connect(self.release_refused)
             self.window.destroyed.connect(self.students_window.close)
-        self.students_window.show()
-        self.students_window.raise_()
-        self.students_window.activateWindow()
+        show_clear(self.students_window)
         self.students_window.finder.focus()
         return self.students_window
 
@@ -106,8 +104,7 @@ class StudentsDesk(QObject):
             self.board.slip_ready.connect(self.on_slip_ready)
             self.board.changed.connect(self.on_board_changed)
             self.window.destroyed.connect(self.board.close)
-        self.board.show()
-        self.board.raise_()
+        show_clear(self.board)
         return self.board
 
     @Slot()
@@ -136,9 +133,7 @@ class StudentsDesk(QObject):
             self.pickup_window = PickupWindow(self.services)
             self.pickup_window.changed.connect(self.on_pickups_changed)
             self.window.destroyed.connect(self.pickup_window.close)
-        self.pickup_window.show()
-        self.pickup_window.raise_()
-        self.pickup_window.activateWindow()
+        show_clear(self.pickup_window)
         self.pickup_window.finder.focus()
         return self.pickup_window
 
