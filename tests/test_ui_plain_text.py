@@ -62,13 +62,19 @@ def test_html_in_a_list_entry_and_a_visitor_is_shown_literally_on_the_match_card
 
 
 def test_markup_in_a_name_is_shown_literally_in_the_on_site_tooltip(services):
-    """A tooltip has no plain-text switch: the on-site list's is escaped HTML, so a forged name shows as is."""
+    """A tooltip has no plain-text switch: the on-site list's is escaped HTML, so a forged name shows as is.
+    (Check-in refuses a name holding '<' since session 25 (a passport's zone typed in): such a name still comes
+    from elsewhere -- another desk's visit through the hub, a desk on an older release -- so the visit's name is
+    forged after its check-in here.)"""
+    import dataclasses
+
     from PySide6.QtGui import QTextDocument
 
     from frontdesk.models import Visitor
     from ui.table_models import OnSiteModel
 
-    visit = services.checkin.admit(Visitor(first_name="Ann", last_name=FORGED))
+    visit = services.checkin.admit(Visitor(first_name="Ann", last_name="Forged"))
+    visit = dataclasses.replace(visit, visitor=dataclasses.replace(visit.visitor, last_name=FORGED))
     model = OnSiteModel()
     model.set_items([visit])
     tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
