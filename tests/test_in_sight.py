@@ -172,3 +172,32 @@ def test_the_expected_guests_list_does_not_scroll_sideways(qtbot, services):
     QTimer.singleShot(0, look)
     action.trigger()
     assert seen == {"sideways": 0, "least": True}
+
+
+def _signed_in_desk(services, shell):
+    from frontdesk import settings as s
+    from frontdesk.access.roles import Role
+
+    services.settings.set(s.SCHOOL_NAME, "Maple Grove Elementary")
+    services.settings.set(s.STATION_NAME, "Main office desk")
+    services.accounts.add("root", Role.ADMIN, "district-secret", "Dana Admin")
+    services.accounts.sign_in("root", "district-secret")
+    return shell(services).desk
+
+
+def test_no_side_window_opens_over_the_emergency_roster_button(qtbot, services, shell):
+    """The Emergency roster button beside the panic button takes clicks whatever question is open, and now no side
+    window or dialog is placed over it either (session 25, fit-alert). A small window opening on it is moved off
+    it. Fails on the code before (the button was live but not kept in sight: the window stayed on it)."""
+    desk = _signed_in_desk(services, shell)
+    roster = desk.desk_lock.roster_button
+    qtbot.waitUntil(roster.isVisible)
+    at = global_rect(roster)
+    side = side_window(desk.window, 30, 20, least=10)
+    qtbot.addWidget(side)
+    side.move(at.center() - QPoint(15, 10))
+    show_clear(side)
+    qtbot.waitExposed(side)
+    assert not side.frameGeometry().intersects(at)
+    assert not side.frameGeometry().intersects(global_rect(desk.dispatch.panel.hold_button))
+
