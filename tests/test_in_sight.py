@@ -207,7 +207,7 @@ def test_no_side_window_opens_over_the_emergency_roster_button(qtbot, services, 
 ALERT_ROOM_HEIGHT = 330
 
 
-def test_the_large_side_windows_can_be_made_as_small_as_the_room_an_alert_leaves(qtbot, services, shell, desk_font):
+def test_the_large_side_windows_can_be_made_as_small_as_an_alerts_room(qtbot, services, shell, desk_font):
     """Review, the list manager, notifications, the students' and pick-up windows, Expected guests and the badge
     printer demanded 403-592 px of height, more than the room left under an alert's status at 1366x768, and
     opened over the panic button. Their content now scrolls: each can be made that small (its content scrolls

@@ -39,7 +39,11 @@ WINDOWS = [
 ]
 DIALOGS = ["&Expected guests…", "Badge &printer…"]
 # Screenshots taken during the alert (with SHOTS_DIR): the windows that did not fit beside the button before.
-ALERT_SHOTS = {"&Review visits and audit trail": "review", "&Pick-up lists…": "pickup-lists"}
+ALERT_SHOTS = {
+    "&Review visits and audit trail": "review",
+    "&Pick-up lists…": "pickup-lists",
+    "Late arrival or early &dismissal…": "students",
+}
 
 
 def global_rect(widget: QWidget) -> QRect:
@@ -86,7 +90,7 @@ class Script:
         status = self.panel.status_box
         row = [self.panel.hold_button, self.panel.menu_button, self.panel.drill_box]  # the button's own row
         roster = self.desk.desk_lock.roster_button
-        if self.shots is not None and item.startswith("&Review"):
+        if self.shots is not None and item.startswith("&Review") and arrangement in ("full", "moved"):
             size = QGuiApplication.primaryScreen().geometry()
             moved = "-moved" if arrangement == "moved" else ""
             name = f"desk-side-window-clear{moved}-{size.width()}x{size.height()}.png"
@@ -166,13 +170,7 @@ class Script:
         wait_until(lambda: not log.frameGeometry().intersects(global_rect(self.panel.status_box)))
         self.measure("open through the alert", "&Event log", log)
         log.close()
-        # Now the alert's status and the LOCKDOWN banner take the top of the desk window (the button moves down):
-        # every window opened now keeps clear of the button, its status and the banners, and the button sends. At
-        # 1366x768 the room left is about 1366x350 under the status: Review, the list manager, the students' and
-        # pick-up windows and the badge printer fit it because their content scrolls (session 25, fit-alert);
-        # before, they demanded 454-592 px of height and opened over the button.
-        self.each("full alert", WINDOWS + DIALOGS, press=True)
-        if self.shots is not None:  # how the largest of them looks there (and at 1920x1080), for people to judge
+        if self.shots is not None:  # the largest of them during this one alert (each press below adds a line)
             for item, name in ALERT_SHOTS.items():
                 shown = self.open(item) if item not in DIALOGS else None
                 if shown is not None:
@@ -181,6 +179,12 @@ class Script:
                     QGuiApplication.primaryScreen().grabWindow(0).save(str(self.shots / shot))
                     shown.close()
                     wait_until(lambda: not shown.isVisible())  # noqa: B023 - waited for here, in the same turn
+        # Now the alert's status and the LOCKDOWN banner take the top of the desk window (the button moves down):
+        # every window opened now keeps clear of the button, its status and the banners, and the button sends. At
+        # 1366x768 the room left is about 1366x350 under the status: Review, the list manager, the students' and
+        # pick-up windows and the badge printer fit it because their content scrolls (session 25, fit-alert);
+        # before, they demanded 454-592 px of height and opened over the button.
+        self.each("full alert", WINDOWS + DIALOGS, press=True)
 
 
 def main(folder: Path, shots: Path | None) -> int:

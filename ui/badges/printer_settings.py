@@ -10,11 +10,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +26,7 @@ from printers.samples import sample_data
 from printers.uri import printer_for
 from ui.badges.badge_panel import pixmap_of
 from ui.tasks import run_task
-from ui.window_size import DIALOG_LEAST, fit_to_screen
+from ui.window_size import DIALOG_LEAST, fit_to_screen, scroll_area
 
 EXAMPLES = [
     "preview://",
@@ -190,12 +188,7 @@ class PrinterSettingsDialog(QDialog):
         self.panel = PrinterSettingsPanel(settings, badges)
         # In a scroll area: at 1366x768 during an alert the room left clear of the panic button is about 350 px
         # tall, and the panel demanded 454 (the dialog opened over the button). Close stays below it, in view.
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setMinimumSize(DIALOG_LEAST)
-        area.setWidget(self.panel)
-        layout.addWidget(area)
+        layout.addWidget(scroll_area(DIALOG_LEAST, self.panel))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)

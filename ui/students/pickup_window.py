@@ -69,6 +69,9 @@ class PickupWindow(QWidget):
         self.finder = StudentFinder(services, "Student name or number")
         self.find_entry, self.results = self.finder.entry, self.finder.results
         left.addWidget(self.finder, 1)
+        # Its share of a narrow window (740 px beside the panic button during an alert) left names readable: the
+        # lists beside it scroll instead.
+        self.finder.setMinimumWidth(220)
         outer.addLayout(left, 2)
 
         right = QVBoxLayout()
