@@ -114,8 +114,8 @@ class Script:
         free = QGuiApplication.primaryScreen().geometry().adjusted(0, 0, 0, -TASKBAR)
         if arrangement == "full":
             self.shell.setGeometry(free)
-        else:  # not maximised: narrower, lower, and moved to the right of the screen (at 1366x768 a desk window
-            # moved 45 px further down leaves less room under its panic button than the pick-up lists' 592 px)
+        else:  # not maximised: narrower, lower, and moved to the right of the screen (until session 25's fit-alert
+            # the pick-up lists, 592 px tall at least, did not fit under the button of a desk window 45 px lower)
             width, height = min(1100, free.width() - 200), free.height() - 80
             self.shell.setGeometry(free.right() + 1 - width, free.top() + 30, width, height)
         self.shell.show()
