@@ -274,3 +274,34 @@ def test_the_windows_merge_names_releases_of_another_day(qtbot, desk, facts, tmp
     said = desk.window.message.text()
     assert student.full_name in said and "NOT signed out today" in said, said
     assert desk.window.message.property("kind") == "warning"
+
+
+def test_made_as_small_as_an_alerts_room_the_lists_scroll_to_each_field_the_keyboard_reaches(qtbot, desk, facts):
+    """At 1366x768 during an alert the room left clear of the panic button is about 1366x350 under its status (or
+    740 px wide beside the button's row), and the pick-up lists (592 px tall at least) opened over the button.
+    Their content scrolls now (session 25, fit-alert): made 740x330, Tab still reaches every field of a
+    principal's lists, down to the may-not-pick-up list's at the bottom, and each is scrolled into view. It cannot
+    fail on the code before in this way: that window could not be made this small (tests/test_in_sight.py)."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    desk_sign_in(qtbot, desk, "p.nakamura", PRINCIPAL_PW)
+    w = desk.students.open_pickups()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.resize(740, 330)
+    qtbot.waitUntil(lambda: w.height() == 330)
+    pick(qtbot, w, facts.student["stu-00070"][2])
+    area = w.findChild(QScrollArea)
+    seen, hidden = [], []
+    for _ in range(80):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused in seen or not area.widget().isAncestorOf(focused):
+            continue
+        seen.append(focused)
+        at = QRect(focused.mapTo(area.viewport(), QPoint(0, 0)), focused.size())
+        if not area.viewport().rect().intersects(at):
+            hidden.append(focused.accessibleName() or type(focused).__name__)
+    assert area.verticalScrollBar().maximum() > 0  # it scrolls at that size
+    assert w.may_not in seen or any(w.may_not.isAncestorOf(f) for f in seen)  # the list at the bottom reached
+    assert area.verticalScrollBar().value() > 0 and hidden == []  # ... scrolled down to, each field in view

@@ -26,6 +26,7 @@ from printers.samples import sample_data
 from printers.uri import printer_for
 from ui.badges.badge_panel import pixmap_of
 from ui.tasks import run_task
+from ui.window_size import DIALOG_LEAST, fit_to_screen, scroll_area
 
 EXAMPLES = [
     "preview://",
@@ -185,10 +186,19 @@ class PrinterSettingsDialog(QDialog):
         self.setWindowTitle("Badge printer")
         layout = QVBoxLayout(self)
         self.panel = PrinterSettingsPanel(settings, badges)
-        layout.addWidget(self.panel)
+        # In a scroll area: at 1366x768 during an alert the room left clear of the panic button is about 350 px
+        # tall, and the panel demanded 454 (the dialog opened over the button). Close stays below it, in view.
+        layout.addWidget(scroll_area(DIALOG_LEAST, self.panel))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout.addWidget(close)
         self.panel.save_button.setDefault(True)  # again, in the dialog now: Enter in any field is Save
         self.panel.saved.connect(self.accept)
+        # It opens at the panel's whole size, as before (a scroll area alone would ask for less).
+        margins, whole = layout.contentsMargins(), self.panel.sizeHint()
+        fit_to_screen(
+            self,
+            whole.width() + margins.left() + margins.right(),
+            whole.height() + layout.spacing() + close.sizeHint().height() + margins.top() + margins.bottom(),
+        )

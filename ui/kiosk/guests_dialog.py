@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk import clock
 from frontdesk.errors import FrontDeskError
-from ui.window_size import fit_to_screen
+from ui.window_size import DIALOG_LEAST, fit_to_screen, scrolling_body
 
 
 class ExpectedGuestsDialog(QDialog):
@@ -30,7 +30,7 @@ class ExpectedGuestsDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.setWindowTitle("Expected guests")
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(scrolling_body(self, DIALOG_LEAST))  # scrolls in the room an alert leaves
         form = QFormLayout()
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()

@@ -33,6 +33,7 @@ from frontdesk.notifications.outbound import EVENTS, Recipient
 from frontdesk.settings import NOTIFY_SMS_PROVIDER
 from ui.plain import ask_first
 from ui.table_models import ItemTableModel
+from ui.window_size import scrolling_body
 
 EVENT_LABELS = {
     "match": "Barred / registry / custody match",
@@ -140,7 +141,7 @@ class OutboundWindow(QWidget):
         self.setWindowTitle("Email and text notifications")
         self.setAccessibleName("Email and text notifications")
         self.resize(1200, 700)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(scrolling_body(self))  # scrolls in the room an alert leaves at 1366x768
 
         who = QGroupBox("Who is told")
         who_layout = QVBoxLayout(who)

@@ -41,7 +41,7 @@ from ui.review.charts import BarChart
 from ui.review.report_printing import day_log_html, print_html
 from ui.review.review_models import AuditTableModel, RefusalTableModel, ReviewTableModel
 from ui.volunteers.volunteers_panel import VolunteersPanel
-from ui.window_size import fit_to_screen
+from ui.window_size import fit_to_screen, scrolling_body
 
 SEARCH_DELAY_MS = 120  # one query per pause in typing, not per key
 
@@ -577,7 +577,7 @@ class ReviewWindow(QWidget):
         self.services = services
         self.setWindowTitle("FrontDesk — review")
         fit_to_screen(self, 1400, 900)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(scrolling_body(self))  # scrolls in the room an alert leaves at 1366x768
         self.tabs = QTabWidget()
         self.visits = VisitsPanel(services)
         self.audit = AuditPanel(services)

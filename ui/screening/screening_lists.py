@@ -38,7 +38,7 @@ from frontdesk.text import count
 from ui.asking import open_file_name
 from ui.plain import ask_first
 from ui.tasks import run_task
-from ui.window_size import fit_to_screen
+from ui.window_size import fit_to_screen, scrolling_body
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -105,7 +105,7 @@ class ListManager(QWidget):
         self.setWindowTitle("FrontDesk — barred, custody, watch and registry lists")
         fit_to_screen(self, 1100, 700)
         self._editing: Entry | None = None
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(scrolling_body(self))  # scrolls in the room an alert leaves at 1366x768
 
         top = QHBoxLayout()
         self.search = QLineEdit()

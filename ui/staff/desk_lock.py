@@ -107,7 +107,8 @@ class DeskLock(QObject):
         self.roster_button.setMinimumHeight(52)
         self.roster_button.clicked.connect(self.print_roster)
         window.panic_area.addWidget(self.roster_button)
-        keep_live(self.roster_button)  # beside the panic button: no question holds it either (ui.asking)
+        # Beside the panic button: no question holds it, and no dialog or side window opens over it (ui.asking).
+        keep_live(self.roster_button, in_sight=True)
         menu = window.add_menu("&Staff")
         menu.addAction("&Lock / switch person", QKeySequence("Ctrl+Shift+L"), self.lock)
         menu.addAction("&Review visits and audit trail", QKeySequence("Ctrl+R"), self.open_review)

@@ -38,6 +38,7 @@ from frontdesk.students.pickup_lists import PickupLists
 from frontdesk.students.release import split_name
 from ui.desk.visitor_form import typed_dob
 from ui.students.finder import StudentFinder
+from ui.window_size import scrolling_body
 
 GUARDIAN_COLUMNS = ["Guardian", "Role", "Phone", "May pick up"]
 AUTH_COLUMNS = ["Adult", "Date of birth", "From", "Until", "Approved by", "Note"]
@@ -62,12 +63,15 @@ class PickupWindow(QWidget):
         self.current: PickupLists | None = None
         self.setWindowTitle("FrontDesk — pick-up lists")
         self.resize(1300, 690)  # fits a 1366x768 laptop with its taskbar
-        outer = QHBoxLayout(self)
+        outer = QHBoxLayout(scrolling_body(self))  # scrolls in the room an alert leaves at 1366x768
 
         left = QVBoxLayout()
         self.finder = StudentFinder(services, "Student name or number")
         self.find_entry, self.results = self.finder.entry, self.finder.results
         left.addWidget(self.finder, 1)
+        # Its share of a narrow window (740 px beside the panic button during an alert) left names readable: the
+        # lists beside it scroll instead.
+        self.finder.setMinimumWidth(220)
         outer.addLayout(left, 2)
 
         right = QVBoxLayout()

@@ -44,6 +44,7 @@ from frontdesk.students.service import ordinal
 from ui.badges.badge_panel import pixmap_of
 from ui.desk.visitor_form import typed_dob
 from ui.students.finder import StudentFinder
+from ui.window_size import scrolling_body
 
 LATE_REASONS = ["", "Appointment", "Bus late", "Illness", "Overslept", "Family reason", "Traffic"]
 STYLES = {
@@ -68,7 +69,7 @@ class StudentsWindow(QWidget):
         self.pending = None  # a NeedsDecision or NotAuthorised waiting for a person
         self.setWindowTitle("FrontDesk — students: late arrivals and early dismissals")
         self.resize(1300, 690)  # fits a 1366x768 laptop with its taskbar
-        outer = QHBoxLayout(self)
+        outer = QHBoxLayout(scrolling_body(self))  # scrolls in the room an alert leaves at 1366x768
 
         # --- left: find, results, who is out and who was late ----------------------------------------
         left = QVBoxLayout()
