@@ -623,3 +623,25 @@ def test_the_hot_key_sends_while_a_question_box_blocks_the_desk(qtbot, desk, sta
     assert sent[0].action == "LOCKDOWN"
     QTest.qWait(300)
     assert len(sent) == 1  # not a second time once the box is gone
+
+
+def test_a_long_incident_lists_its_newest_messages_and_every_one_dispatch_lacks(qtbot, desk, station, console):
+    """Session 25: each press of an incident added a line under the button without end; the windows placed clear
+    of it (and of its status) had no room left at 1366x768 after about a dozen. The newest four are listed and
+    the older ones dispatch has are counted; one dispatch does not have is always listed. Fails on the old code
+    (six lines)."""
+    window, panel, banners, worker = desk
+    with console.up():
+        for _ in range(6):
+            hold(qtbot, panel)
+        qtbot.waitUntil(lambda: panel.history_label.text().count("Received by dispatch") == 4, timeout=10_000)
+        qtbot.waitUntil(lambda: "… and 2 earlier messages" in panel.history_label.text(), timeout=10_000)
+    lines = panel.history_label.text().splitlines()
+    assert len(lines) == 5 and lines[-1] == "… and 2 earlier messages, each received by dispatch"
+    # With the console away (outside ``up``), a message it lacks is listed however old: five presses, five lines.
+    for _ in range(5):
+        hold(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.history_label.text().count("NOT DELIVERED") == 5, timeout=30_000)
+    lines = panel.history_label.text().splitlines()
+    assert len(lines) == 6 and sum("NOT DELIVERED" in line for line in lines) == 5
+    assert lines[-1] == "… and 6 earlier messages, each received by dispatch"

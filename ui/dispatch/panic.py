@@ -55,6 +55,10 @@ LEVEL_COLOURS = {
     "idle": ("#f5f5f5", "#333333"),
 }
 CLEARED_SHOWN_FOR = 600  # seconds an incident stays on screen after its all clear reached dispatch
+# Under the headline, an incident's newest messages are listed, and any older one dispatch does not have (an
+# older one it has is counted in a last line): the states that mean dispatch has it.
+LISTED = 4
+SETTLED = frozenset({"received", "acknowledged", "late"})
 MENU_ORDER = ("LOCKDOWN", "SECURE", "HOLD", "EVACUATE", "SHELTER", "MEDICAL", "FIRE", "STAFF_ASSIST")
 
 
@@ -553,11 +557,16 @@ class PanicPanel(QFrame):
         heads = [ms for ms in statuses if ms[0].msg_type != "Update"] or statuses
         message, status = (failed or heads)[0]
         self._show_level(status.level, f"{message_label(message)}: {status.text}")
+        # The newest few listed, and every older one dispatch does not have: a long incident's list grew under the
+        # button without end, and the windows placed clear of it had no room left at 1366x768 (session 25).
+        listed = [ms for i, ms in enumerate(statuses) if i < LISTED or ms[1].level not in SETTLED]
         lines = [
             f"{m.pressed_at.astimezone():%H:%M:%S}  {message_label(m)}"
             f"{' — ' + m.location if m.location else ''}{' — ' + m.note if m.note else ''}: {s.text}"
-            for m, s in statuses
+            for m, s in listed
         ]
+        if hidden := len(statuses) - len(listed):
+            lines.append(f"… and {hidden} earlier message{'s' if hidden > 1 else ''}, each received by dispatch")
         self.history_label.setText("\n".join(lines))
         self.all_clear_button.setEnabled(not any(m.msg_type == "Cancel" for m in messages))
 
