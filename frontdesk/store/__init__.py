@@ -202,6 +202,20 @@ def _remove(*paths: Path) -> None:
             pass
 
 
+def _while_busy(conn, statement: str, wait: float) -> None:
+    """Run ``statement`` on ``conn``, asked again every millisecond while SQLite answers busy, for at most ``wait``
+    seconds (then :class:`StoreBusy`)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute(statement)
+            return
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.001)
+
+
 class Store:
     """The path to the database file, and the connections opened on it."""
 
@@ -363,15 +377,7 @@ class Store:
         deadlock rule), whatever the busy timeout. Seen as three test programs opening a new data folder together
         (a desk and a kiosk started at log-on would meet it); measured: 17 of 400 plain connections failed.
         """
-        deadline = time.monotonic() + self.busy_seconds
-        while True:
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except StoreBusy:
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(0.001)
+        _while_busy(conn, "PRAGMA journal_mode=WAL", self.busy_seconds)
 
     @property
     def db(self) -> Database:
@@ -439,17 +445,9 @@ class Store:
         """
         db = db or self.db
         conn = db.conn
-        deadline = time.monotonic() + (self.busy_seconds if wait is None else wait)
         conn.execute("PRAGMA busy_timeout=0")
         try:
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    return
-                except StoreBusy:
-                    if time.monotonic() >= deadline:
-                        raise
-                    time.sleep(0.001)
+            _while_busy(conn, "BEGIN IMMEDIATE", self.busy_seconds if wait is None else wait)
         finally:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
 
