@@ -222,9 +222,15 @@ class Script:
 
 
 def main(folder: Path, shot: Path | None) -> int:
+    return run_script(lambda: Script(folder, shot))
+
+
+def run_script(make) -> int:
+    """The app made as a launch makes it, ``make()``'s script run in its event loop (its ``services`` closed
+    after): 1 when the script failed (said, and the app quit: no dialog waits for a person here)."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication(sys.argv[:1])
-    script = Script(folder, shot)
+    script = make()
     failed: list[BaseException] = []
 
     def run() -> None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from frontdesk.context import Services
-from tests.xcb_panic_while_asking import centre, open_dialog, prepare, say, wait_until, xdotool
+from tests.xcb_panic_while_asking import centre, open_dialog, prepare, run_script, say, wait_until, xdotool
 
 TASKBAR = 40
 PRESS_BOUND = 3.0  # seconds a press waits for its alert (a covered button never sends one: the old code's case)
@@ -188,24 +188,7 @@ class Script:
 
 
 def main(folder: Path, shots: Path | None) -> int:
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication(sys.argv[:1])
-    script = Script(folder, shots)
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            script.run()
-        except BaseException as exc:  # said, and the app quits: no dialog waits for a person here
-            failed.append(exc)
-            say("failed", error=repr(exc))
-        finally:
-            app.quit()
-
-    QTimer.singleShot(0, run)
-    app.exec()
-    script.services.close()
-    return 1 if failed else 0
+    return run_script(lambda: Script(folder, shots))
 
 
 if __name__ == "__main__":
